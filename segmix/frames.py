@@ -24,7 +24,8 @@
 
 Errors raise :class:`FrameError` (a ``ValueError``) naming the file. A frame of a folder or
 list that cannot be decoded, or is of another size than the sequence's, is reported through
-``on_skip`` (a :class:`FrameSkip` line, naming the file) and skipped, so that one broken file
+``on_skip`` (a :class:`FrameSkip` line, naming the file; one call per frame skipped, frames
+skipped in a row for one reason said on one line: :class:`FrameSequence`) and skipped, so that one broken file
 does not stop a long run (a JPEG frame whose coded data is damaged included:
 :mod:`segmix.jpeg_scan`); a video that breaks off mid-stream, or ends before the frame count
 its header announces, is reported the same way (a :class:`SequenceEnd` line) and ends there.
@@ -57,7 +58,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequence", "FrameSkip", "IMAGE_SUFFIXES",
-           "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_result_file", "is_sequence_path", "natural_key",
+           "RepeatedFileSkip", "RepeatedSkip", "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_result_file", "is_sequence_path", "natural_key",
            "prefetch"]
 
 from segmix.io import IMAGE_SUFFIXES, MODEL_RESULTS, RESULT_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
@@ -102,6 +103,13 @@ class Frame:
     stem: str
     pixels: np.ndarray
     path: Path | None = None
+
+
+def _file_reason(path: Path, line: str) -> str | None:
+    """Why frame file ``path`` was skipped: ``line`` ("PATH: WHY") without its file, or None
+    when it does not name the file first."""
+    prefix = f"{path}: "
+    return line[len(prefix):] if line.startswith(prefix) else None
 
 
 def natural_key(name: str) -> list:
@@ -262,8 +270,18 @@ class FrameSkip(str):
 
 
 class RepeatedSkip(str):
-    """An ``on_skip`` line for a frame skipped for the reason a line before it gave (a video's
-    later frames of the same other size): counted as a frame skipped, not printed."""
+    """An ``on_skip`` line for a frame skipped for the reason a line before it gave (the later
+    frames of a video's run of lost frames, said by the run's line; a video's later frames of
+    the same other size): counted as a frame skipped, not shown."""
+
+
+class RepeatedFileSkip(RepeatedSkip, FrameSkip):
+    """A folder's or list's frame file skipped for the reason the line before it gave (the
+    later files of a run of files skipped in a row): a :class:`FrameSkip` (its file has no
+    mask) that is a :class:`RepeatedSkip` (counted, not shown)."""
+
+    def __reduce__(self):  # pickled with its type and file (Dask sends a worker's lines back)
+        return (RepeatedFileSkip, (str(self), str(self.path)))
 
 
 class SequenceEnd(str):
@@ -327,7 +345,18 @@ class FrameSequence:
         natural order of their names, as a folder's: a shell's ``frames/*.png`` gives ``1.png
         10.png 2.png``; those of several folders in the order given).
     on_skip : callable(str), optional
-        Told one line for every frame that is skipped (unreadable or corrupt).
+        Called once for every frame skipped (unreadable, corrupt, lost from a video, or of
+        another size or kind), so that its calls count the frames without a mask, and once
+        where a video or an animation ends early (a :class:`SequenceEnd` line, no frame). Each
+        call is a one-line ``str``; a folder's or list's frame file is a :class:`FrameSkip`,
+        which names the file (``path``). Frames skipped in a row for one reason (a run: frames
+        a demuxer passed over, damaged frames or broken files one after another) are said by
+        the run's first call, whose line names the run ("skipped VIDEO frames 21-23 (3
+        frames): REASON", "skipped DIR/in000021.png ... in000023.png (3 files, frames 21-23):
+        REASON"); each later frame of the run is a :class:`RepeatedSkip` line (a file's a
+        :class:`RepeatedFileSkip`, a FrameSkip too), to count and not to show, as are a video's
+        later frames of a size said before. The command line prints every line but those; the
+        window's Video mode names runs alike.
 
     Attributes
     ----------
@@ -505,6 +534,7 @@ class FrameSequence:
                 damaged = None  # "run" while frames come from a damaged frame (_damaged_run)
                 damaged_at: list[int] = []  # the frames that start a damaged run
                 lead = 0  # frames at the start that gave no picture (undecodable_start)
+                lost: list[tuple[int, str]] = []  # (number, reason) of the lost frames of a run not said yet
                 for number, decoded in _numbered_frames(container, stream, _packet_places(stream),
                                                         dropped=_dropped_frames(container, stream)):
                     if number is None and index == 0 and not isinstance(decoded, LostFrame):
@@ -515,16 +545,15 @@ class FrameSequence:
                     if isinstance(decoded, LostFrame):
                         # As a folder's unreadable frame: said, skipped, the model goes on; the
                         # later frames keep their numbers (their masks' names, their ground truth).
-                        # Frames lost together (a Matroska cluster the demuxer passed over: a
-                        # hundred frames and more) are said on one line, each counted.
-                        if decoded.together == 0:
-                            self.on_skip(RepeatedSkip(f"skipped {path} frame {index}: {decoded}"))
-                        elif decoded.together > 1:
-                            self.on_skip(f"skipped {path} frames {index}-{index + decoded.together - 1} "
-                                         f"({decoded.together} frames): {decoded}")
-                        else:
-                            self.on_skip(f"skipped {path} frame {index}: {decoded}")
+                        # Frames lost together for one reason (a Matroska cluster the demuxer
+                        # passed over: a hundred frames and more; an MJPEG clip's damaged frames
+                        # in a row, which were a line each) are said on one line, each counted:
+                        # held until the run ends (_say_lost).
+                        if lost and (lost[-1][0] != index - 1 or lost[-1][1] != str(decoded)):
+                            self._say_lost(path, lost)
+                        lost.append((index, str(decoded)))
                         continue
+                    self._say_lost(path, lost)
                     if decoded.time is not None:
                         first = decoded.time if first is None else first
                         last = decoded.time
@@ -544,6 +573,7 @@ class FrameSequence:
                     pixels = upright_pixels(decoded)
                     self._narrow_video(decoded, pixels, index)
                     yield Frame(index, f"frame_{index:06d}", pixels, path)
+                self._say_lost(path, lost)  # lost at the end (the last frames)
                 if timing is not None and last is not None and not _short_of_duration(timing, first, last):
                     announced = None  # a whole file (of a variable frame rate, maybe)
                 if index and first is None and lead == 0:
@@ -556,6 +586,7 @@ class FrameSequence:
                                   f"{damaged_at[0]} is (frame{'' if more == 1 else 's'} {shown})", RuntimeWarning,
                                   stacklevel=2)
         except (av.FFmpegError, OSError, ValueError) as exc:
+            self._say_lost(path, lost)  # a run lost before the error: said before where decoding stopped
             self.on_skip(SequenceEnd(f"{path}: decoding stopped after frame {index} ({_short(exc)})", index,
                                      announced, estimated=estimated))
             return
@@ -584,6 +615,24 @@ class FrameSequence:
             self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} {said} (a truncated or damaged file?)",
                                      index, announced, truncated=True, estimated=estimated))
 
+    def _say_lost(self, path: Path, lost: list[tuple[int, str]]) -> None:
+        """Tell ``on_skip`` of a video's run of lost frames ``lost`` ((number, reason), numbers in
+        a row, one reason), and empty it: the first frame's call is the run's line ("skipped
+        VIDEO frames 21-23 (3 frames): REASON"), each later frame's a :class:`RepeatedSkip`
+        (one call per frame skipped, the contract of ``on_skip``)."""
+        if not lost:
+            return
+        first, reason = lost[0]
+        last = lost[-1][0]
+        if len(lost) == 1:
+            self.on_skip(f"skipped {path} frame {first}: {reason}")
+        else:
+            self.on_skip(f"skipped {path} frames {first}-{last} ({len(lost)} frames): {reason}")
+        for number, _ in lost[1:]:
+            self.on_skip(RepeatedSkip(f"skipped {path} frame {number} (of frames {first}-{last}, said with frame "
+                                      f"{first}): {reason}"))
+        lost.clear()
+
     # ------------------------------------------------------------------ animation
     def _iter_animation(self) -> Iterator[Frame]:
         from segmix.io import ImageLoadError, iter_frames
@@ -604,13 +653,23 @@ class FrameSequence:
         from segmix.io import ImageLoadError, load_frame
 
         shape = self.check_sizes()  # the sequence's size, from the headers (once per sequence)
+        # Files in a row skipped for one reason (a copy that left 300 empty files: 300 lines)
+        # are said on one line, as a video's run is (_say_lost): (index, path, line) held.
+        held: list[tuple[int, Path, str]] = []
+
+        def skip(index: int, path: Path, line: str) -> None:
+            if held and not (held[-1][0] == index - 1 and _file_reason(*held[-1][1:]) is not None
+                             and _file_reason(*held[-1][1:]) == _file_reason(path, line)):
+                self._say_skipped_files(held)
+            held.append((index, path, line))
+
         for index, path in enumerate(self.paths, start=1):
             odd = self.odd_frame(path)
             if odd is not None:
                 # Its header gives another size or kind: skipped like a broken frame, not decoded
                 # (a truncated JPEG whose header says 640 x 480 among 320 x 240 frames stopped the
                 # whole run, while a truncated one of the right size was skipped: a trial).
-                self.on_skip(FrameSkip(f"skipped {path}: {odd}", path))
+                skip(index, path, f"{path}: {odd}")
                 continue
             try:
                 pixels = load_frame(path, writable=False, on_narrow=self._narrow_once)
@@ -619,14 +678,37 @@ class FrameSequence:
                     # One file given: its reason is the run's error, on one line (was a
                     # "skipped" line and then "no readable frame" naming the same file).
                     raise FrameError(str(exc)) from None
-                self.on_skip(FrameSkip(f"skipped {exc}", path))
+                skip(index, path, str(exc))
                 continue
             if shape is None and len(self.paths) > 1:
                 shape = pixels.shape[:2]  # no header told: the first decoded frame's size
             if shape is not None and pixels.shape[:2] != shape:
-                self.on_skip(FrameSkip(f"skipped {path}: {self._size_words(pixels.shape[1::-1], shape)}", path))
+                skip(index, path, f"{path}: {self._size_words(pixels.shape[1::-1], shape)}")
                 continue
+            self._say_skipped_files(held)
             yield Frame(index, path.stem, pixels, path)
+        self._say_skipped_files(held)
+
+    def _say_skipped_files(self, held: list[tuple[int, Path, str]]) -> None:
+        """Tell ``on_skip`` of a folder's or list's files skipped in a row for one reason (``held``:
+        (index, path, line naming the file first)), and empty it: a :class:`FrameSkip` for each,
+        the first naming the run ("skipped DIR/in000021.png ... in000023.png (3 files, frames
+        21-23): REASON"), the later ones :class:`RepeatedFileSkip` lines (counted, not shown). A
+        file alone keeps its line ("skipped DIR/in000021.png: REASON")."""
+        if not held:
+            return
+        (first, path, line), (last, end, _) = held[0], held[-1]
+        if len(held) == 1:
+            self.on_skip(FrameSkip(f"skipped {line}", path))
+        else:
+            reason = _file_reason(path, line)
+            shown = end.name if end.parent == path.parent else end
+            self.on_skip(FrameSkip(f"skipped {path} ... {shown} ({len(held)} files, frames {first}-{last}): {reason}",
+                                   path))
+            for index, other, _ in held[1:]:
+                self.on_skip(RepeatedFileSkip(f"skipped {other} (frame {index}, of frames {first}-{last}, said with "
+                                              f"{path.name}): {reason}", other))
+        held.clear()
 
     def coarse_dither(self) -> bool:
         """Whether the sequence's frames are low-passed before the model: its first readable
@@ -938,9 +1020,6 @@ class LostFrame(str):
     number: int
     #: The lost frame's presentation time stamp, when known (:func:`_pictures`).
     pts: int | None = None
-    #: Frames lost together with it, it the first of them (said on one line); 0 for the
-    #: later ones of such a run (said with the first).
-    together: int = 1
 
     def __new__(cls, text: str, number: int, pts: int | None = None):
         line = super().__new__(cls, text)
@@ -1681,13 +1760,8 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
         # frame 70's mask changed with frame 71 lost).
         later = ("; the frames that refer to it, up to the next key frame, are decoded without it and may show "
                  "motion that is not there") if picture is not None and not picture.key_frame else ""
-        lost = []
-        for reason, stamps in groups:
-            run = [LostFrame(reason + later, 0, pts) for pts in stamps]
-            for n, frame in enumerate(run):
-                frame.together = 0 if n else len(run)  # said on one line (FrameSequence._iter_video)
-            lost += run
-        return lost
+        # Frames in a row lost for one reason are said on one line (FrameSequence._say_lost).
+        return [LostFrame(reason + later, 0, pts) for reason, stamps in groups for pts in stamps]
 
     packets = _video_packets(container, stream, gaps)
     for packet, passed_over in packets:

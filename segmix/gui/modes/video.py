@@ -473,6 +473,53 @@ def skip_text(reason: str) -> str:
     return f"Skipped unreadable {files.window_message(reason)}"
 
 
+def _skip_parts(index: int, reason: str) -> tuple[str | None, str] | None:
+    """(file name or None, why) of a frame :func:`read_readable` passed over, from its
+    ``reason`` ("frame 21 (f21.png): WHY" or a video's "frame 21: WHY"); None when it is
+    worded otherwise."""
+    rest = reason.removeprefix(f"frame {index}")
+    if rest == reason:
+        return None
+    if rest.startswith(": "):
+        return None, rest[2:]
+    end = rest.find("): ")
+    if rest.startswith(" (") and end > 0:
+        return rest[2:end], rest[end + 3:]
+    return None
+
+
+def skip_runs(skipped: dict[int, str]) -> list[tuple[int, int, str]]:
+    """The frames :func:`read_readable` passed over (``skipped``: {index: reason}) as runs,
+    as ``segmix background`` says them: frames in a row skipped for one reason are one run
+    ("frames 21-23 (3 frames)"), each said once. Returns (first, last, text) in frame
+    order, ``text`` as :func:`skip_text` words it: "Skipped unreadable frames 21-23 (3
+    frames): ..." for a run, :func:`skip_text`'s for a frame alone (the status bar named the
+    first frame of a run alone, "Skipped unreadable frame 21: ...", its run's reason repeated
+    for each frame after it beyond the bar's end, while the dock said "3 unreadable")."""
+    runs: list[list] = []  # [first, last, names, why, reason of the first]
+    for index in sorted(skipped):
+        reason = skipped[index]
+        parts = _skip_parts(index, reason)
+        if parts is not None and runs and runs[-1][3] is not None and runs[-1][1] == index - 1 \
+                and runs[-1][3] == parts[1] and (parts[0] is None) == (runs[-1][2][0] is None):
+            runs[-1][1] = index
+            runs[-1][2].append(parts[0])
+            continue
+        runs.append([index, index, [parts[0] if parts else None], parts[1] if parts else None, reason])
+    texts = []
+    for first, last, names, why, reason in runs:
+        if first == last:
+            texts.append((first, last, skip_text(reason)))
+            continue
+        count = f"{last - first + 1} frames"
+        if names[0] is not None:  # a folder's files, or a video's own name (of another size)
+            count += f", {names[0]}" if len(set(names)) == 1 else f": {names[0]} … {names[-1]}"
+        said = f"frames {first}-{last} ({count}): {why}"
+        texts.append((first, last, f"Skipped {said}" if is_size_skip(reason) or is_kind_skip(reason)
+                      else f"Skipped unreadable {files.window_message(said)}"))
+    return texts
+
+
 def play_interval_ms(fps: float) -> int:
     """Milliseconds between two frames at ``fps`` frames per second (at least 1)."""
     return max(1, round(1000.0 / fps))
@@ -1015,7 +1062,7 @@ class VideoMode(Mode):
                                               max(label.contentsRect().width(), 200))
         self._length = (n, exact)
         label.setText(f"{name} ({kind}, {count})" + self._shown_file_line())
-        tips = [skip_text(reason) for _, reason in sorted(self._unreadable.items())]
+        tips = [text for _, _, text in skip_runs(self._unreadable)]  # a run on one line, as in the status bar
         if end is not None:
             tips.insert(0, end.text(self._source_name))
         if name != self._source_name:
@@ -1663,18 +1710,32 @@ class VideoMode(Mode):
             return
         self._unreadable.update(new)
         self._set_length(self.panel.slider.maximum(), True)  # folders and lists: the count is exact
-        texts = [skip_text(reason) for _, reason in sorted(new.items())]
+        # Frames in a row skipped for one reason are one run, named whole (as segmix background
+        # names it): the bar named the first frame of a run alone, the rest cut off.
+        runs = skip_runs(new)
+        texts = [text for _, _, text in runs]
         if len(texts) > 3:  # a video past a switch of resolution: every later frame, in one step
-            texts[2:] = [f"and {len(texts) - 2} more up to frame {max(new)}"]
+            texts[2:] = [f"and {sum(last - first + 1 for first, last, _ in runs[2:])} more up to frame {max(new)}"]
         text = "; ".join(texts)
         if len(self._unreadable) > len(new):
             # While playing, the next report replaces this one within frames: name them all.
             # A video's damaged frames have no file of their own (its one path is the video:
             # the second one of an MJPEG video raised IndexError here).
+            # Frames in a row named as one run ("frames 21-23"), as the note names them.
             files = self.sequence.kind in ("folder", "list")
-            names = ", ".join(self.sequence.paths[index - 1].name if files else f"frame {index}"
-                              for index in sorted(self._unreadable)[:4])
-            names += ", ..." if len(self._unreadable) > 4 else ""
+            rows: list[list[int]] = []
+            for index in sorted(self._unreadable):
+                if rows and rows[-1][1] == index - 1:
+                    rows[-1][1] = index
+                else:
+                    rows.append([index, index])
+
+            def named(index: int) -> str:
+                return self.sequence.paths[index - 1].name if files else f"frame {index}"
+
+            names = ", ".join(named(first) if first == last else f"{named(first)} … {named(last)}" if files
+                              else f"frames {first}-{last}" for first, last in rows[:4])
+            names += ", ..." if len(rows) > 4 else ""
             text += f" ({len(self._unreadable)} skipped so far: {names})"
         self.shell.statusBar().showMessage(text, 15000)
 
