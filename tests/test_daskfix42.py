@@ -1,0 +1,147 @@
+"""Session 42: ``--distributed`` faults left by session 41 (daskfix3).
+
+In-process Dask clusters (tests/test_daskfix41.py's ``pair``: two workers, one to be left out and
+the other removed); a worker that joins during a run is started in a thread of its own.
+"""
+
+import asyncio
+import threading
+
+import numpy as np
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+import tests.test_daskfix41 as T  # noqa: E402
+from segmix.cli import main  # noqa: E402
+from segmix.distributed import cluster, skin_jobs  # noqa: E402
+
+pair = T.pair  # the fixture, shared
+
+
+def _run(argv, capsys):
+    status = main(argv)
+    said = capsys.readouterr()
+    return status, said.out, said.err.strip().splitlines()
+
+
+class _Joining:
+    """A Dask worker of this process (segmix available) started, in a thread of its own, on the
+    scheduler at ``address``, and closed by :meth:`stop`."""
+
+    def __init__(self, address):
+        self.address, self.started, self._stop = None, threading.Event(), None
+        self._thread = threading.Thread(target=asyncio.run, args=(self._serve(address),), daemon=True)
+        self._thread.start()
+        assert self.started.wait(60)
+
+    async def _serve(self, address):
+        self._stop = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        async with distributed.Worker(address, nthreads=1, dashboard_address=None) as worker:
+            self.address = worker.address
+            self.started.set()
+            await self._stop.wait()
+
+    def stop(self):
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+
+
+_RELEASE = threading.Event()
+_HELD = threading.Event()
+_GOOD: list = []  # the worker whose tasks are held (the one that is to leave)
+
+
+def _held_on_good(job, batch):
+    """A task: batch [0] returns at once; the others wait on the good worker (until released)."""
+    worker = distributed.get_worker().address
+    if batch[0] != 0 and worker in _GOOD:
+        _HELD.set()
+        _RELEASE.wait(60)
+    return worker
+
+
+_REAL_APPLY = skin_jobs.apply_photos
+
+
+def _apply_held_on_good(job, batch):
+    """skin_jobs.apply_photos, held on the good worker for photos other than p00."""
+    if not batch[0].endswith("p00.png") and distributed.get_worker().address in _GOOD:
+        _HELD.set()
+        _RELEASE.wait(60)
+    return _REAL_APPLY(job, batch)
+
+
+def _leave_then_join(client, good, monkeypatch, joined: list):
+    """In a thread: once a task is held on ``good`` and the run has taken another's result,
+    ``good`` leaves the scheduler and a new worker joins (``joined`` gets it)."""
+    taken = threading.Event()
+    real = cluster._completed
+    monkeypatch.setattr(cluster, "_completed", lambda c, futures: T._Watched(real(c, futures), taken))
+
+    def leave_and_join():
+        assert _HELD.wait(60) and taken.wait(60)
+        client.run_on_scheduler(T._remove, good)
+        joined.append(_Joining(client.scheduler.address))
+
+    thread = threading.Thread(target=leave_and_join, daemon=True)
+    thread.start()
+    return thread
+
+
+def _hold_setup(good, monkeypatch):
+    monkeypatch.setattr(cluster, "WORKER_CHECK_INTERVAL", 0.05)
+    # Long enough that a run that waits for the gone worker gives up well after the new one joined
+    monkeypatch.setattr(cluster, "STRANDED_TIMEOUT", 8)
+    _GOOD[:] = [good]
+    _RELEASE.clear()
+    _HELD.clear()
+
+
+# ------------------------------------------------------------ 1. a worker that joins takes the stranded tasks
+def test_tasks_stranded_by_their_gone_workers_go_to_a_worker_that_joins(pair, monkeypatch):
+    # Was: the new worker took none of them (Dask's restriction to the workers gone); the run
+    # waited STRANDED_TIMEOUT and gave them up: "not done: the Dask workers its task was sent to
+    # ... left the scheduler ..., and none came back within 60 s".
+    client, bad, good = pair
+    _hold_setup(good, monkeypatch)
+    cluster.leave_out(client, bad, "it runs another segmix", lasting=True)
+    joined: list = []
+    mover = _leave_then_join(client, good, monkeypatch, joined)
+    try:
+        results = cluster.run_tasks(client, _held_on_good, None, [[0], [1]], description="t", unit="x", quiet=True)
+    finally:
+        _RELEASE.set()
+        mover.join(30)
+        for worker in joined:
+            worker.stop()
+    assert results == [good, joined[0].address], results
+
+
+def test_skin_apply_whose_worker_comes_back_under_another_address_writes_every_photo(pair, tmp_path, capsys,
+                                                                                     monkeypatch):
+    client, bad, good = pair
+    _hold_setup(good, monkeypatch)
+    photos = T._photos(tmp_path / "ph", 3)
+    real_sees = cluster._sees_folder
+    monkeypatch.setattr(cluster, "_sees_folder", lambda marker, token, dask_worker=None: (
+        "cannot write in it (permission denied)" if T._worker_of(dask_worker) == bad else real_sees(marker, token)))
+    monkeypatch.setattr(skin_jobs, "apply_photos", _apply_held_on_good)
+    monkeypatch.setattr(skin_jobs, "PHOTOS_PER_TASK", 1)
+    joined: list = []
+    mover = _leave_then_join(client, good, monkeypatch, joined)
+    out = tmp_path / "out"
+    try:
+        status, stdout, err = _run(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed",
+                                    client.scheduler.address], capsys)
+    finally:
+        _RELEASE.set()
+        mover.join(30)
+        for worker in joined:
+            worker.stop()
+    assert status == 0, err
+    assert "3 photos, 3 written, 0 already complete, 0 failed" in stdout, stdout
+    assert all((out / f"p{i:02d}_skin.png").is_file() for i in range(3))
+    assert not any("skipped" in line or "Traceback" in line for line in err), err
+    assert any("go to the Dask worker there now" in line for line in err), err
