@@ -145,3 +145,53 @@ def test_skin_apply_whose_worker_comes_back_under_another_address_writes_every_p
     assert all((out / f"p{i:02d}_skin.png").is_file() for i in range(3))
     assert not any("skipped" in line or "Traceback" in line for line in err), err
     assert any("go to the Dask worker there now" in line for line in err), err
+
+
+# ------------------------------------------------------------ 2. --quiet drops the notes
+def _not_found_everywhere(unit):
+    """run_tasks as run by workers that see none of the inputs (each "no such file")."""
+    def run_tasks(client, function, job, batches, **kwargs):
+        if unit == "photo":
+            return [[(photo, "failed", f"{photo}{cluster.NOT_FOUND}", None) for photo in batch] for batch in batches]
+        return [[(source, "failed", 0, [f"{source}{cluster.NOT_FOUND} or folder"]) for source, _ in batch]
+                for batch in batches]
+    return run_tasks
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_quiet_skin_apply_drops_the_note_of_inputs_here_but_not_on_the_workers(pair, tmp_path, capsys,
+                                                                              monkeypatch, quiet):
+    # Was: "segmix skin apply: note: 2 inputs the Dask workers did not find are here, where this
+    # command runs (...)" with --quiet too.
+    client, _, _ = pair
+    photos = T._photos(tmp_path / "ph", 2)
+    monkeypatch.setattr(skin_jobs, "run_tasks", _not_found_everywhere("photo"))
+    assert skin_jobs.run_apply(client, None, [str(photos)], tmp_path / "out", quiet=quiet) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert any(line.startswith("segmix skin apply: skipped 2 photos (") for line in err), err  # errors stay
+    notes = [line for line in err if "note:" in line]
+    assert notes == ([] if quiet else [
+        f"segmix skin apply: note: 2 inputs the Dask workers did not find are here, where this command runs "
+        f"({photos / 'p00.png'}, {photos / 'p01.png'}): on a cluster the inputs must be on storage every host sees "
+        "under the same path"]), err
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_quiet_background_drops_the_note_of_inputs_here_but_not_on_the_workers(pair, tmp_path, capsys,
+                                                                              monkeypatch, quiet):
+    from segmix.distributed import background_jobs
+
+    client, _, _ = pair
+    for cam in ("camA", "camB"):
+        (tmp_path / cam).mkdir()
+        for i in range(3):
+            T.Image.fromarray(np.full((12, 16, 3), 40 * i, np.uint8)).save(tmp_path / cam / f"f{i}.png")
+    monkeypatch.setattr(background_jobs, "run_tasks", _not_found_everywhere("sequence"))
+    status = background_jobs.run_background(client, [str(tmp_path / "camA"), str(tmp_path / "camB")],
+                                            tmp_path / "out", overrides={}, quiet=quiet)
+    assert status == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert any("no such file" in line and "note:" not in line for line in err), err  # errors stay
+    notes = [line for line in err if "note:" in line]
+    assert len(notes) == (0 if quiet else 1), err
+    assert quiet or "2 inputs the Dask workers did not find are here, where this command runs" in notes[0], err
