@@ -195,3 +195,28 @@ def test_quiet_background_drops_the_note_of_inputs_here_but_not_on_the_workers(p
     notes = [line for line in err if "note:" in line]
     assert len(notes) == (0 if quiet else 1), err
     assert quiet or "2 inputs the Dask workers did not find are here, where this command runs" in notes[0], err
+
+
+# ------------------------------------------------------------ 3. a photo's source record, once
+def test_skin_apply_computes_a_photo_s_source_record_once_and_writes_the_same_bytes(pair, tmp_path, capsys,
+                                                                                 monkeypatch):
+    # Was: source_text once per output (the mask, then the probability map, in one folder), the
+    # same answer each time.
+    import segmix.skin as skin
+
+    client, _, _ = pair
+    photos = T._photos(tmp_path / "ph", 3)
+    status, _, err = _run(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "one"), "--probability",
+                           "--quiet"], capsys)
+    assert status == 0, err
+    calls = []
+    real = skin.source_text
+    monkeypatch.setattr(skin, "source_text", lambda source, path: calls.append(str(source)) or real(source, path))
+    status, _, err = _run(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "dask"), "--probability",
+                           "--quiet", "--distributed", client.scheduler.address], capsys)
+    assert status == 0, err
+    assert sorted(calls) == [str(photos / f"p{i:02d}.png") for i in range(3)], calls
+    written = sorted(p.name for p in (tmp_path / "one").glob("*.png"))
+    assert len(written) == 6 and written == sorted(p.name for p in (tmp_path / "dask").glob("*.png"))
+    for name in written:  # the records (relative path, digest) and pixels: byte for byte
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
