@@ -1886,10 +1886,11 @@ def refuse_other_photos_outputs(files: Sequence[Path], output_dir, probability: 
     IMG_0001.jpg) replaced day1's masks in silence, exit 0, where two such photos in one run
     are refused. Only this command's outputs carry the record (:mod:`segmix.source_record`)."""
     for f in files:
+        mine: dict = {}  # the photo's paths, computed once for its outputs (source_record.other_source)
         for out in apply_outputs(f, output_dir)[: 2 if probability else 1]:
             if not _is_file(out):
                 continue
-            other = other_source(out, f)
+            other = other_source(out, f, mine)
             if other is not None:
                 raise ValueError(f"{out}: is the output an earlier run made of {other}, another photo of the same "
                                  f"name ({f} would replace it); move those outputs away or give another --output-dir")

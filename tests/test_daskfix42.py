@@ -220,3 +220,30 @@ def test_skin_apply_computes_a_photo_s_source_record_once_and_writes_the_same_by
     assert len(written) == 6 and written == sorted(p.name for p in (tmp_path / "dask").glob("*.png"))
     for name in written:  # the records (relative path, digest) and pixels: byte for byte
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
+
+
+def test_the_outputs_of_one_input_are_checked_against_its_paths_computed_once(tmp_path, capsys, monkeypatch):
+    # Was: other_source resolved the input again for each output (a photo's mask and probability
+    # map before a rerun, each sampled mask of a sequence), the same answer each time.
+    import segmix.skin as skin
+    from segmix import source_record
+
+    photos = T._photos(tmp_path / "ph", 2)
+    status, _, err = _run(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"), "--probability",
+                           "--quiet"], capsys)
+    assert status == 0, err
+    calls = []
+    real_absolute, real_relative = source_record.absolute_source, source_record._relative
+    monkeypatch.setattr(source_record, "absolute_source", lambda source: calls.append(("abs", str(source)))
+                        or real_absolute(source))
+    monkeypatch.setattr(source_record, "_relative", lambda absolute, folder: calls.append(("rel", absolute))
+                        or real_relative(absolute, folder))
+    files = sorted(photos.glob("*.png"))
+    skin.refuse_other_photos_outputs(files, tmp_path / "out", True)  # outputs of the same photos: passes
+    assert sorted(kind for kind, _ in calls) == ["abs", "abs"], calls  # once per photo, not per output
+    calls.clear()
+    outputs = [tmp_path / "out" / "p00_skin.png", tmp_path / "out" / "p00_skin_prob.png"] * 3
+    assert source_record.first_other_source(outputs, files[0]) is None
+    assert [kind for kind, _ in calls] == ["abs"], calls
+    # another photo's outputs are still told apart (the digest differs, and so does the relative path)
+    assert source_record.first_other_source(outputs, files[1]) == (outputs[0], str(files[0]))
