@@ -247,3 +247,89 @@ def test_the_outputs_of_one_input_are_checked_against_its_paths_computed_once(tm
     assert [kind for kind, _ in calls] == ["abs"], calls
     # another photo's outputs are still told apart (the digest differs, and so does the relative path)
     assert source_record.first_other_source(outputs, files[1]) == (outputs[0], str(files[0]))
+
+
+_REAL_COUNT = skin_jobs.count_shard
+
+
+def _count_held_on_good(job, items):
+    """skin_jobs.count_shard, held on the good worker for shards other than p00's."""
+    if distributed.get_worker().address in _GOOD and not any(
+            str(image).endswith("p00.png") for item in items if item[0] == "pairs" for _, image, _ in item[2]):
+        _HELD.set()
+        _RELEASE.wait(60)
+    return _REAL_COUNT(job, items)
+
+
+def test_skin_train_whose_worker_comes_back_under_another_address_writes_the_same_model(pair, tmp_path, capsys,
+                                                                                       monkeypatch):
+    # Was: "error: 2 inputs not done (...): the Dask workers their tasks were sent to ... left the
+    # scheduler ..., and none came back within 60 s; run the command again", exit 2, no model.
+    from tests.conftest import write_skin_pairs
+
+    client, bad, good = pair
+    write_skin_pairs(tmp_path, ["p00", "p01", "p02"], np.random.default_rng(41))
+    args = ["skin", "train", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks")]
+    status, _, err = _run(args + ["-o", str(tmp_path / "local.json")], capsys)
+    assert status == 0, err
+    _hold_setup(good, monkeypatch)
+    monkeypatch.setattr(cluster, "_sees_inputs", lambda sample, dask_worker=None: (
+        "does not see the inputs as this command does (x: no such file or folder there)"
+        if T._worker_of(dask_worker) == bad else None))
+    monkeypatch.setattr(skin_jobs, "PAIRS_PER_SHARD", 1)
+    monkeypatch.setattr(skin_jobs, "count_shard", _count_held_on_good)
+    joined: list = []
+    mover = _leave_then_join(client, good, monkeypatch, joined)
+    try:
+        status, _, err = _run(args + ["-o", str(tmp_path / "m.json"), "--distributed", client.scheduler.address],
+                              capsys)
+    finally:
+        _RELEASE.set()
+        mover.join(30)
+        for worker in joined:
+            worker.stop()
+    assert status == 0, err
+    assert not any("not done" in line or "error" in line for line in err), err
+    assert any("go to the Dask worker there now" in line for line in err), err
+    assert (tmp_path / "m.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+
+
+from segmix.distributed import background_jobs  # noqa: E402
+
+_REAL_SEQUENCES = background_jobs.run_sequences
+
+
+def _sequences_held_on_good(job, sources):
+    """background_jobs.run_sequences, held on the good worker for cam1's task."""
+    if any(name == "cam1" for _, name in sources) and distributed.get_worker().address in _GOOD:
+        _HELD.set()
+        _RELEASE.wait(60)
+    return _REAL_SEQUENCES(job, sources)
+
+
+def test_background_whose_worker_comes_back_under_another_address_writes_every_sequence(pair, tmp_path, capsys,
+                                                                                        monkeypatch):
+    client, bad, good = pair
+    for name in ("cam0", "cam1"):
+        (tmp_path / name).mkdir()
+        for i in range(3):
+            T.Image.fromarray(np.full((8, 10, 3), 30 * i, np.uint8)).save(tmp_path / name / f"f{i}.png")
+    _hold_setup(good, monkeypatch)
+    real_sees = cluster._sees_folder
+    monkeypatch.setattr(cluster, "_sees_folder", lambda marker, token, dask_worker=None: (
+        "cannot write in it (permission denied)" if T._worker_of(dask_worker) == bad else real_sees(marker, token)))
+    monkeypatch.setattr(background_jobs, "run_sequences", _sequences_held_on_good)
+    joined: list = []
+    mover = _leave_then_join(client, good, monkeypatch, joined)
+    try:
+        status, stdout, err = _run(["background", str(tmp_path / "cam0"), str(tmp_path / "cam1"), "--output-dir",
+                                    str(tmp_path / "masks"), "--distributed", client.scheduler.address], capsys)
+    finally:
+        _RELEASE.set()
+        mover.join(30)
+        for worker in joined:
+            worker.stop()
+    assert status == 0, err
+    assert "2 written (6 frames), 0 already complete, 0 failed" in stdout, stdout
+    assert sorted(p.name for p in (tmp_path / "masks" / "cam1").glob("*.png")) == ["f0.png", "f1.png", "f2.png"]
+    assert not any("not done" in line for line in err), err

@@ -666,7 +666,8 @@ class Placed:
     given up (cancelled) after :data:`STRANDED_TIMEOUT` without one.
 
     ``run``: the run's id (:func:`_run_of`), set by a run that sends its moved tasks again
-    (:func:`run_tasks`); without it stranded tasks are never moved, only given up."""
+    (:func:`run_tasks`; :func:`reduce_tasks` starts its round again); without it stranded tasks
+    are never moved, only given up."""
 
     def __init__(self):
         self.workers: dict = {}  # future -> frozenset of the workers it may run on
@@ -696,6 +697,19 @@ class Placed:
             for future in futures:
                 self.moved[future] = self.workers.pop(future, frozenset())
         client.cancel(futures)
+
+    def any_moved(self, *groups) -> bool:
+        """Whether a future of ``groups`` (iterables of futures) was moved."""
+        with self._lock:
+            return bool(self.moved) and any(f in self.moved for group in groups for f in group)
+
+    def forget(self, futures) -> None:
+        """``futures`` are cancelled by their run, which sends their work again: no longer watched."""
+        with self._lock:
+            for future in futures:
+                self.workers.pop(future, None)
+                self.free.discard(future)
+                self.moved.pop(future, None)
 
     def moved_placement(self, client, future) -> dict:
         """Where the moved ``future`` goes again: the workers not left out now, or, with none
@@ -891,43 +905,68 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
         pending = _completed(client, list(maps))
         merges = []
         total, done = sum(sizes), 0
+        counted: set = set()  # the batches the bar has counted (a round started again counts none twice)
         bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
         waiting = None
+        placed.run = run  # stranded tasks are moved to a worker that joins (Placed.move): the round starts again
         with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
             try:
-                for future in pending:
-                    if placed.given_up and (future in placed.given_up or future.status != "finished"):
-                        # Tasks given up, their workers gone (a merge fails with its shards' data
-                        # lost with them): the inputs of every shard given up are named.
-                        raise gone()
-                    if future.status == "error" and future in maps:
-                        # a worker's check failed: the other workers count its shard
-                        i = maps[future]
-                        again = _run_elsewhere(client, future, future.exception(), lambda where: submit(i, where))
-                        if again is not None:
-                            maps[again] = i
-                            pending.add(again)
-                            placement = _placement(client)  # a worker was left out
+                while True:
+                    for future in pending:
+                        if future not in maps and future not in merges:
+                            continue  # of a round started again: cancelled
+                        if placed.any_moved(maps, merges):
+                            # Tasks stranded by their gone workers were moved, a worker having joined:
+                            # the partial sums those workers held went with them, so every shard is
+                            # counted again, on the workers there now (the sums are the same).
+                            old = list(maps) + merges
+                            placed.forget(old)
+                            client.cancel(old)
+                            fit = fit_workers(client)
+                            placement = _restricted(client, fit) if fit else placement
+                            maps = {submit(i, placement): i for i in range(len(batches))}
+                            merges, waiting = [], None
+                            for again in maps:
+                                pending.add(again)
                             continue
-                    if future.status != "finished":
-                        where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
-                        raise TaskError(f"{where} failed: {describe_exception(future.exception())}")
-                    if future in maps:
-                        done += sizes[maps[future]]
-                        bar(done, total)
-                    if waiting is None:
-                        waiting = future
-                    else:
-                        merged = placed.add(client.submit(merge, waiting, future, pure=False, **placement), placement)
-                        merges.append(merged)
-                        pending.add(merged)
-                        waiting = None
-                try:
-                    result = waiting.result() if waiting is not None else None
-                except (Exception, asyncio.CancelledError):
-                    if placed.given_up:  # the result was lost with its worker, and cannot be made again
-                        raise gone() from None
-                    raise
+                        if placed.given_up and (future in placed.given_up or future.status != "finished"):
+                            # Tasks given up, their workers gone (a merge fails with its shards' data
+                            # lost with them): the inputs of every shard given up are named.
+                            raise gone()
+                        if future.status == "error" and future in maps:
+                            # a worker's check failed: the other workers count its shard
+                            i = maps[future]
+                            again = _run_elsewhere(client, future, future.exception(), lambda where: submit(i, where))
+                            if again is not None:
+                                maps[again] = i
+                                pending.add(again)
+                                placement = _placement(client)  # a worker was left out
+                                continue
+                        if future.status != "finished":
+                            where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
+                            raise TaskError(f"{where} failed: {describe_exception(future.exception())}")
+                        if future in maps and maps[future] not in counted:
+                            counted.add(maps[future])
+                            done += sizes[maps[future]]
+                            bar(done, total)
+                        if waiting is None:
+                            waiting = future
+                        else:
+                            merged = placed.add(client.submit(merge, waiting, future, pure=False, **placement),
+                                                placement)
+                            merges.append(merged)
+                            pending.add(merged)
+                            waiting = None
+                    try:
+                        result = waiting.result() if waiting is not None else None
+                    except (Exception, asyncio.CancelledError):
+                        if waiting in placed.moved:  # lost with its worker, moved: the round starts again
+                            pending.add(waiting)
+                            continue
+                        if placed.given_up:  # the result was lost with its worker, and cannot be made again
+                            raise gone() from None
+                        raise
+                    break
                 if watching:  # not after an interruption or a lost scheduler: no more round trips then
                     _joined_unfit(client, run)
                 return result
