@@ -1873,11 +1873,11 @@ def _posterior_map(model: SegmixModel, image: np.ndarray, cache: PosteriorCache 
 OUTPUT_MARK = output_mark("skin apply")
 
 
-def _write_png(path: Path, array: np.ndarray, protect: Sequence, dpi=None, source: Path | None = None) -> None:
+def _write_png(path: Path, array: np.ndarray, protect: Sequence, dpi=None, text: dict | None = None) -> None:
     # The photo's resolution kept, as segment's masks keep it: an editor that places images by
-    # resolution lays the mask over its photo at the same size.
-    save_marked_png(path, array, "skin apply", protect=protect, dpi=dpi,
-                    text=source_text(source, path) if source is not None else None)
+    # resolution lays the mask over its photo at the same size. ``text``: the photo's record
+    # (:func:`segmix.source_record.source_text`), computed once for all its outputs.
+    save_marked_png(path, array, "skin apply", protect=protect, dpi=dpi, text=text)
 
 
 def refuse_other_photos_outputs(files: Sequence[Path], output_dir, probability: bool) -> None:
@@ -1886,10 +1886,11 @@ def refuse_other_photos_outputs(files: Sequence[Path], output_dir, probability: 
     IMG_0001.jpg) replaced day1's masks in silence, exit 0, where two such photos in one run
     are refused. Only this command's outputs carry the record (:mod:`segmix.source_record`)."""
     for f in files:
+        mine: dict = {}  # the photo's paths, computed once for its outputs (source_record.other_source)
         for out in apply_outputs(f, output_dir)[: 2 if probability else 1]:
             if not _is_file(out):
                 continue
-            other = other_source(out, f)
+            other = other_source(out, f, mine)
             if other is not None:
                 raise ValueError(f"{out}: is the output an earlier run made of {other}, another photo of the same "
                                  f"name ({f} would replace it); move those outputs away or give another --output-dir")
@@ -1970,14 +1971,17 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     written = (mask_path, prob_path) if probability else (mask_path,)
     # A photo's outputs are written together or not at all: a full disk took a trial's
     # probability maps and left their masks, while the run said "nothing written".
+    # The photo's record (source_record), the same in its mask and its probability map (one
+    # folder): computed once per photo, where each output computed it (two path resolutions).
+    text = source_text(input_path, mask_path)
     with all_or_nothing(*written):
-        _write_png(mask_path, mask.astype(np.uint8) * np.uint8(255), (input_path,), loaded.dpi, input_path)
+        _write_png(mask_path, mask.astype(np.uint8) * np.uint8(255), (input_path,), loaded.dpi, text)
         if probability:
             # round(p * 65535) in float64, as segmix.io.save_probability writes it (Segment
             # mode's and Skin mode's exports): float32's product rounded some pixels one level
             # off, so the window's export of the same photo differed from this file.
             levels = np.round(posterior.astype(np.float64) * 65535).astype(np.uint16)
-            _write_png(prob_path, levels, (input_path,), loaded.dpi, input_path)
+            _write_png(prob_path, levels, (input_path,), loaded.dpi, text)
     return written
 
 

@@ -172,7 +172,7 @@ def recorded_source(path) -> tuple[str | None, str | None]:
     return absolute, relative
 
 
-def other_source(path, source) -> str | None:
+def other_source(path, source, mine: dict | None = None) -> str | None:
     """The other input an existing output at ``path`` is of, or None when it is of ``source``
     (by any record) or records none.
 
@@ -180,6 +180,10 @@ def other_source(path, source) -> str | None:
     ----------
     path : path-like, an existing output
     source : str or path-like, the input of the run that would replace it
+    mine : dict, optional
+        Kept by the caller (empty at first) for the outputs of one ``source``: its absolute path
+        and its path from each output folder, computed once for them all (two path resolutions
+        per output: a photo's mask and probability map, a sequence's sampled masks).
 
     Returns
     -------
@@ -191,12 +195,19 @@ def other_source(path, source) -> str | None:
     records = _records(path)
     if not records:
         return None
-    mine = absolute_source(source)
-    if records.get(SOURCE_KEY) == mine or records.get(DIGEST_KEY) == source_digest(mine):
+    mine = {} if mine is None else mine
+    if "absolute" not in mine:
+        mine["absolute"] = absolute = absolute_source(source)
+        mine["digest"] = source_digest(absolute)
+    if records.get(SOURCE_KEY) == mine["absolute"] or records.get(DIGEST_KEY) == mine["digest"]:
         return None
     relative = records.get(RELATIVE_SOURCE_KEY)
-    if relative is not None and relative == _relative(_lexical(source), Path(path).parent):
-        return None
+    if relative is not None:
+        folder = ("relative", os.fspath(Path(path).parent))
+        if folder not in mine:
+            mine[folder] = _relative(_lexical(source), Path(path).parent)
+        if relative == mine[folder]:
+            return None
     if SOURCE_KEY not in records and RELATIVE_SOURCE_KEY not in records:
         return "an input it records by a digest of its path only"
     return recorded_source(path)[0]
@@ -216,8 +227,9 @@ def first_other_source(outputs, source) -> tuple[Path, str] | None:
     if not outputs:
         return None
     step = max(1, len(outputs) // SAMPLED_OUTPUTS)
+    mine: dict = {}  # the input's paths, computed once for the sample
     for path in outputs[::step] + ([] if (len(outputs) - 1) % step == 0 else outputs[-1:]):
-        other = other_source(path, source)
+        other = other_source(path, source, mine)
         if other is not None:
             return Path(path), other
     return None

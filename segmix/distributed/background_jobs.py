@@ -645,7 +645,8 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     # (errors are said all the same; the notes were printed with it until session 41).
     for note in [] if quiet else left_out_notes(client):
         stream.write(f"segmix background: note: {as_given(note)}\n")
-    unseen = seen_here(not_found, [as_given(source) for source in not_found])
+    # A note too (the sequences' own lines are said all the same): it was printed with --quiet.
+    unseen = None if quiet else seen_here(not_found, [as_given(source) for source in not_found])
     if unseen:  # here, but not where the workers run
         stream.write(f"segmix background: note: {unseen}\n")
     # Skipped frames counted as the one-machine command counts them ("4 frames ..., 3

@@ -592,17 +592,26 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
         results: list = [None] * len(batches)
         bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
         done = 0
+        placed.run = run  # its stranded tasks go to a worker that joins (Placed.move)
         with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
             try:
                 pending = _completed(client, submitted)
                 for future in pending:
                     i = futures[future]
-                    if future.status == "error":
-                        def again_on(placement):
-                            return placed.add(client.submit(
-                                checked_task, expected, function, job, list(batches[i]), shared, pure=False,
-                                key=f"{function.__name__}-{uuid.uuid4().hex}", **placement), placement)
 
+                    def again_on(placement):
+                        return placed.add(client.submit(
+                            checked_task, expected, function, job, list(batches[i]), shared, pure=False,
+                            key=f"{function.__name__}-{uuid.uuid4().hex}", **placement), placement)
+
+                    if future in placed.moved and future.status != "finished":
+                        # stranded, and a worker joined since: sent again, to the workers there now
+                        again = again_on(placed.moved_placement(client, future))
+                        futures[again] = i
+                        submitted.append(again)
+                        pending.add(again)
+                        continue
+                    if future.status == "error":
                         again = _run_elsewhere(client, future, future.exception(), again_on)
                         if again is not None:
                             futures[again] = i
@@ -619,6 +628,12 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
                         try:
                             results[i] = future.result()
                         except (Exception, asyncio.CancelledError):
+                            if future in placed.moved:  # moved as it finished: its result went with it
+                                again = again_on(placed.moved_placement(client, future))
+                                futures[again] = i
+                                submitted.append(again)
+                                pending.add(again)
+                                continue
                             if future not in placed.given_up:
                                 raise
                             # its worker left as it finished, the result with it, and no other may
@@ -646,14 +661,63 @@ class WorkersGone(RuntimeError):
 class Placed:
     """The futures of a run that only named workers may run (:func:`_restricted`), for the
     watch of :func:`said_when_no_worker_is_left`: those whose workers are all gone are
-    *stranded*, and given up (cancelled) after :data:`STRANDED_TIMEOUT`."""
+    *stranded*: moved (cancelled, for the run to send them again, :meth:`move`) when a worker not
+    left out is on the scheduler (one that joined, or came back under another address), and
+    given up (cancelled) after :data:`STRANDED_TIMEOUT` without one.
+
+    ``run``: the run's id (:func:`_run_of`), set by a run that sends its moved tasks again
+    (:func:`run_tasks`; :func:`reduce_tasks` starts its round again); without it stranded tasks
+    are never moved, only given up."""
 
     def __init__(self):
         self.workers: dict = {}  # future -> frozenset of the workers it may run on
         self.free: set = set()  # the futures any worker may run (none left out when sent)
         self.given_up: set = set()
+        self.moved: dict = {}  # future moved -> the workers it was sent to
+        self.run: str | None = None
         self.waited = STRANDED_TIMEOUT
         self._lock = threading.Lock()
+
+    def takers(self, client, alive: set) -> list:
+        """The workers of ``alive`` that stranded tasks may be moved to: those not left out, after
+        the workers that joined with another segmix (or none: :func:`_identity_watch`) are left
+        out. None (an empty list) when the run does not move its tasks."""
+        if self.run is None:
+            return []
+        _joined_unfit(client, self.run)
+        left = _left_out(client)
+        return sorted(w for w in alive if w not in left)
+
+    def move(self, client, futures: list) -> None:
+        """Cancel the stranded ``futures`` for their run to send them again
+        (:meth:`moved_placement`): a worker that joined, or came back under a new address (a
+        restarted ``dask worker``), took no task sent to the workers gone (Dask's restriction), and
+        the run ended after :data:`STRANDED_TIMEOUT` with their inputs not done."""
+        with self._lock:
+            for future in futures:
+                self.moved[future] = self.workers.pop(future, frozenset())
+        client.cancel(futures)
+
+    def any_moved(self, *groups) -> bool:
+        """Whether a future of ``groups`` (iterables of futures) was moved."""
+        with self._lock:
+            return bool(self.moved) and any(f in self.moved for group in groups for f in group)
+
+    def forget(self, futures) -> None:
+        """``futures`` are cancelled by their run, which sends their work again: no longer watched."""
+        with self._lock:
+            for future in futures:
+                self.workers.pop(future, None)
+                self.free.discard(future)
+                self.moved.pop(future, None)
+
+    def moved_placement(self, client, future) -> dict:
+        """Where the moved ``future`` goes again: the workers not left out now, or, with none
+        (gone again), those it was sent to, so that it is stranded again and waits its time."""
+        fit = fit_workers(client)
+        with self._lock:
+            before = self.moved.pop(future, frozenset())
+        return _restricted(client, fit or sorted(before))
 
     def add(self, future, placement: dict):
         """Keep ``future``'s restriction (``placement``: :func:`_placement`'s); returns ``future``."""
@@ -670,6 +734,7 @@ class Placed:
         with self._lock:
             self.workers.pop(future, None)
             self.free.discard(future)
+            self.moved.pop(future, None)
 
     def waiting(self) -> bool:
         """Whether a future not given up that any worker may run is not done: with no worker
@@ -736,12 +801,21 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
             new = [f for f in stranded if f not in since]
             since = {f: since.get(f, now) for f in stranded}  # one back on its workers (or done) starts again
             if stranded:
+                takers = placed.takers(client, alive)
+                if takers:  # a worker joined (or came back under another address): they go to it
+                    placed.move(client, stranded)
+                    for f in stranded:
+                        since.pop(f, None)
+                    n = len(stranded)
+                    say(f"{n} of this run's tasks, whose workers are gone, go to the Dask worker"
+                        f"{'' if len(takers) == 1 else 's'} there now ({', '.join(takers)})")
+                    continue
                 if new:
                     n = len(new)
                     say(f"no Dask worker that {n} of this run's tasks can go to is left on the scheduler at {address} "
                         "(they were sent to the workers that passed its checks, now gone, and no other takes them): "
                         f"the run ends in {STRANDED_TIMEOUT:g} s without their inputs unless one of those workers "
-                        "comes back")
+                        f"comes back{'' if placed.run is None else ' or another joins'}")
                 due = [f for f in stranded if now - since[f] >= STRANDED_TIMEOUT]
                 if due:
                     placed.waited = STRANDED_TIMEOUT
@@ -831,43 +905,68 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
         pending = _completed(client, list(maps))
         merges = []
         total, done = sum(sizes), 0
+        counted: set = set()  # the batches the bar has counted (a round started again counts none twice)
         bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
         waiting = None
+        placed.run = run  # stranded tasks are moved to a worker that joins (Placed.move): the round starts again
         with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
             try:
-                for future in pending:
-                    if placed.given_up and (future in placed.given_up or future.status != "finished"):
-                        # Tasks given up, their workers gone (a merge fails with its shards' data
-                        # lost with them): the inputs of every shard given up are named.
-                        raise gone()
-                    if future.status == "error" and future in maps:
-                        # a worker's check failed: the other workers count its shard
-                        i = maps[future]
-                        again = _run_elsewhere(client, future, future.exception(), lambda where: submit(i, where))
-                        if again is not None:
-                            maps[again] = i
-                            pending.add(again)
-                            placement = _placement(client)  # a worker was left out
+                while True:
+                    for future in pending:
+                        if future not in maps and future not in merges:
+                            continue  # of a round started again: cancelled
+                        if placed.any_moved(maps, merges):
+                            # Tasks stranded by their gone workers were moved, a worker having joined:
+                            # the partial sums those workers held went with them, so every shard is
+                            # counted again, on the workers there now (the sums are the same).
+                            old = list(maps) + merges
+                            placed.forget(old)
+                            client.cancel(old)
+                            fit = fit_workers(client)
+                            placement = _restricted(client, fit) if fit else placement
+                            maps = {submit(i, placement): i for i in range(len(batches))}
+                            merges, waiting = [], None
+                            for again in maps:
+                                pending.add(again)
                             continue
-                    if future.status != "finished":
-                        where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
-                        raise TaskError(f"{where} failed: {describe_exception(future.exception())}")
-                    if future in maps:
-                        done += sizes[maps[future]]
-                        bar(done, total)
-                    if waiting is None:
-                        waiting = future
-                    else:
-                        merged = placed.add(client.submit(merge, waiting, future, pure=False, **placement), placement)
-                        merges.append(merged)
-                        pending.add(merged)
-                        waiting = None
-                try:
-                    result = waiting.result() if waiting is not None else None
-                except (Exception, asyncio.CancelledError):
-                    if placed.given_up:  # the result was lost with its worker, and cannot be made again
-                        raise gone() from None
-                    raise
+                        if placed.given_up and (future in placed.given_up or future.status != "finished"):
+                            # Tasks given up, their workers gone (a merge fails with its shards' data
+                            # lost with them): the inputs of every shard given up are named.
+                            raise gone()
+                        if future.status == "error" and future in maps:
+                            # a worker's check failed: the other workers count its shard
+                            i = maps[future]
+                            again = _run_elsewhere(client, future, future.exception(), lambda where: submit(i, where))
+                            if again is not None:
+                                maps[again] = i
+                                pending.add(again)
+                                placement = _placement(client)  # a worker was left out
+                                continue
+                        if future.status != "finished":
+                            where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
+                            raise TaskError(f"{where} failed: {describe_exception(future.exception())}")
+                        if future in maps and maps[future] not in counted:
+                            counted.add(maps[future])
+                            done += sizes[maps[future]]
+                            bar(done, total)
+                        if waiting is None:
+                            waiting = future
+                        else:
+                            merged = placed.add(client.submit(merge, waiting, future, pure=False, **placement),
+                                                placement)
+                            merges.append(merged)
+                            pending.add(merged)
+                            waiting = None
+                    try:
+                        result = waiting.result() if waiting is not None else None
+                    except (Exception, asyncio.CancelledError):
+                        if waiting in placed.moved:  # lost with its worker, moved: the round starts again
+                            pending.add(waiting)
+                            continue
+                        if placed.given_up:  # the result was lost with its worker, and cannot be made again
+                            raise gone() from None
+                        raise
+                    break
                 if watching:  # not after an interruption or a lost scheduler: no more round trips then
                     _joined_unfit(client, run)
                 return result

@@ -378,7 +378,8 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         for photo, *_ in sample:  # a photo it did not see, as given
             note = note.replace(f"({photo}", f"({given.get(photo, photo)}")
         stream.write(f"segmix skin apply: note: {output_named(note)}\n")
-    unseen = seen_here(not_found, [given.get(photo, photo) for photo in not_found])
+    # A note too (the photos' own lines are said all the same): it was printed with --quiet.
+    unseen = None if quiet else seen_here(not_found, [given.get(photo, photo) for photo in not_found])
     if unseen:
         stream.write(f"segmix skin apply: note: {unseen}\n")
     for reason, names in redone.items():  # as background says why it redid a sequence
