@@ -998,7 +998,9 @@ LARGE_PHOTO_MEGAPIXELS = 20
 SLOW_QUANTIZE_WORK = 50_000_000
 #: Seconds of k-means after which ``quantize`` says it is still at work when the size did not
 #: predict it: iterations, not size alone, set the time (120,000 noise colours into 300, under
-#: the threshold above, ran 19 s in silence; a photo's 78,000 into 300 a few seconds).
+#: the threshold above, ran 19 s in silence; a photo's 78,000 into 300 a few seconds). Said on
+#: a terminal only, as the progress bars are: whether it comes depends on the machine's load,
+#: and a script's or a log's stderr must not.
 SLOW_QUANTIZE_SECONDS = 5.0
 
 
@@ -3234,6 +3236,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
             print(f"segmix quantize: note: {args.image}: {n_distinct:,} distinct colours into {args.colors:,}: k-means takes "
                   "a while (about half a minute at 350,000 colours into 256 or 78,000 into 2,000 on a 2-core "
                   "machine; a smaller -k is faster)", file=sys.stderr, flush=True)
+            return
+        if not sys.stderr.isatty():
             return
         # The size under-predicts slow runs (colours that converge slowly): say so when it happens.
         timer = threading.Timer(SLOW_QUANTIZE_SECONDS, lambda: print(
