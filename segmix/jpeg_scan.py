@@ -78,7 +78,8 @@ def jpeg_findings(data: bytes | np.ndarray) -> tuple[str | None, bool]:
     except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
         return None, False  # headers the decoder has its own word for (Pillow refused them first)
     if found is None:
-        return None, False
+        # Whole up to its end marker, or up to fill bytes (FF FF: the marker's D9 missing)
+        return None, _whole_before_fill(buf)
     status, offset = found
     if status == ZERO_FILLED:
         # The file ends after the last block with nothing but zero bytes: its end marker missing
@@ -92,13 +93,41 @@ def jpeg_findings(data: bytes | np.ndarray) -> tuple[str | None, bool]:
             # zero-padded gave pictures off in their last block with that byte let through.)
             return None, True
         offset = zeros_from
+    if _whole_before_fill(buf):
+        # The marker's FF kept, zeros in its D9's place: "FF 00" reads as a coded FF, which
+        # called the whole picture "coded data left over ... garbage from there on".
+        return None, True
     return f"corrupt JPEG data: {_WORDS[status]} (at byte {offset:,} of {buf.shape[0]:,})", False
+
+
+def _whole_before_fill(buf: np.ndarray) -> bool:
+    """Whether ``buf``, which ends in FF bytes and perhaps zeros after them (the end marker's FF
+    kept, its D9 missing), holds every block of its picture whole before those FF: they are
+    then the marker's first byte and fill bytes, not coded data (coded data never end in FF:
+    a coded FF is followed by 00). False for a file that does not end so."""
+    end = _zeros_from(buf)
+    if end == 0 or buf[end - 1] != 0xFF:
+        return False
+    while end and buf[end - 1] == 0xFF:
+        end -= 1
+    body = buf[:end]
+    try:
+        found = _walk(body)
+    except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
+        return False
+    return found is not None and found[0] == ZERO_FILLED and found[1] <= _zeros_from(body)
 
 
 def _zeros_from(buf: np.ndarray) -> int:
     """Where the zero bytes that end ``buf`` start (its length when it ends in another byte)."""
-    nonzero = np.flatnonzero(buf)
-    return int(nonzero[-1]) + 1 if nonzero.size else 0
+    end = buf.shape[0]
+    while end > 0:  # from the end, a page at a time: not an index of a large file's every byte
+        start = max(0, end - 4096)
+        nonzero = np.flatnonzero(buf[start:end])
+        if nonzero.size:
+            return start + int(nonzero[-1]) + 1
+        end = start
+    return 0
 
 
 def _ceil(a: int, b: int) -> int:
@@ -351,17 +380,12 @@ def read_lacking_end_marker(path) -> bytes | None:
     progressive = progressive_end(data)
     if progressive is not None:
         return data if progressive[0] == "whole" else None
-    # The marker's first byte kept alone (FF, the D9 missing; more FF may stand as fill bytes)
-    # was called "the file ends before the picture does" as a file cut in its picture is:
-    # coded data never end in FF (a coded FF is followed by 00), so they are left out.
-    buf = np.frombuffer(data.rstrip(b"\xff"), np.uint8)
-    try:
-        found = _walk(buf)
-    except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
-        return None
-    # The last block whole, then nothing or zero bytes to the end (scan_damage's FILE_ENDS).
-    whole = found is not None and found[0] == ZERO_FILLED and found[1] <= _zeros_from(buf)
-    return data if whole else None
+    # The last block whole, then nothing or zero bytes to the end (scan_damage's FILE_ENDS); or
+    # the marker's first byte kept alone (FF, the D9 missing; more FF may stand as fill bytes,
+    # zeros after them), which was called "the file ends before the picture does" as a file cut
+    # in its picture is (_whole_before_fill).
+    buf = np.frombuffer(data, np.uint8)
+    return data if jpeg_findings(buf)[1] else None
 
 
 def end_marker_words(path) -> str:
