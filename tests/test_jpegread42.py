@@ -224,3 +224,18 @@ def test_background_reads_every_frame_and_says_it_once(tmp_path, monkeypatch, ca
     assert err.count(WORDS) == 1 and "frames/f001.jpg" in err and "skipped" not in err, err
     assert "said for the first such frame of the sequence only" in err
     assert len(list((tmp_path / "out").glob("*.png"))) == len(ends)
+
+
+def test_skin_apply_on_dask_says_it_as_the_local_command(address, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "p.jpg").write_bytes(_jpeg(progressive=True)[:-2] + bytes(16))
+    (folder / "b.jpg").write_bytes(_jpeg()[:-1])
+    (folder / "whole.jpg").write_bytes(_jpeg())
+    assert main(["skin", "apply", "in", "--output-dir", "local", "--quiet"]) == 0
+    local = sorted(capsys.readouterr().err.splitlines())
+    assert len(local) == 2 and all(WORDS in line for line in local), local
+    assert main(["skin", "apply", "in", "--output-dir", "dask", "--quiet", "--distributed", address]) == 0
+    assert sorted(capsys.readouterr().err.splitlines()) == local
