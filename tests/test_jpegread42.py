@@ -212,7 +212,7 @@ def test_background_reads_every_frame_and_says_it_once(tmp_path, monkeypatch, ca
     frames.mkdir()
     rng = np.random.default_rng(4)
     base = rng.integers(60, 200, (24, 32, 3)).astype(np.uint8)
-    ends = [None, "no_ff_d9", "no_d9", None, "zeros_for_ff_d9", "ff_then_zeros", None, None, None, None]
+    ends = [None, "no_ff_d9", "no_d9", None, "ff_then_zeros", "zeros_for_ff_d9", "fill_bytes", None, None, None]
     for i, end in enumerate(ends):
         buffer = io.BytesIO()
         Image.fromarray(np.clip(base + rng.integers(-3, 4, base.shape), 0, 255).astype(np.uint8)).save(
