@@ -201,7 +201,7 @@ class MissingEndMarkerWarning(UserWarning):
     zero bytes stand in its place: read as it is (as viewers show it), said in one line."""
 
 
-def end_marker_words(path: PathLike) -> str:
+def _end_marker_line(path: PathLike) -> str:
     """The line of :class:`MissingEndMarkerWarning` for the JPEG file at ``path``."""
     from segmix.jpeg_scan import end_marker_words as instead
 
@@ -1196,9 +1196,9 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         # Read, as viewers show it, and said alike whether Pillow refused the file (a progressive
         # one, or without its last 2 bytes) or read it (zeros in the marker's place).
         if on_end_marker is not None:
-            on_end_marker(end_marker_words(path))
+            on_end_marker(_end_marker_line(path))
         else:
-            warnings.warn(MissingEndMarkerWarning(end_marker_words(path)), stacklevel=2)
+            warnings.warn(MissingEndMarkerWarning(_end_marker_line(path)), stacklevel=2)
     return LoadedImage(
         pixels=pixels,
         path=path,
@@ -1311,7 +1311,7 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
         if damage is not None:
             raise ImageLoadError(f"{path}: {damage}; the picture decodes as garbage from there on")
         if no_end_marker:
-            said.append(end_marker_words(path))
+            said.append(_end_marker_line(path))
     for line in said:
         if on_end_marker is not None:
             on_end_marker(line)
