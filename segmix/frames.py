@@ -384,6 +384,7 @@ class FrameSequence:
         #: video, whose one decoder gives all its frames in one pixel format) (check_sizes).
         self.colour: bool | None = None
         self._narrow_said = False  # a 12-bit frame warned about (_narrow_once)
+        self._end_marker_said = False  # a JPEG frame without its end marker warned about (_end_marker_once)
         self._coarse_dither: bool | None = None  # decided once per sequence (coarse_dither)
         #: After iterating a video: its first frames that no picture came of (the file starts
         #: between key frames), by its time stamps; 0 when the first frame decoded.
@@ -672,7 +673,8 @@ class FrameSequence:
                 skip(index, path, f"{path}: {odd}")
                 continue
             try:
-                pixels = load_frame(path, writable=False, on_narrow=self._narrow_once)
+                pixels = load_frame(path, writable=False, on_narrow=self._narrow_once,
+                                    on_end_marker=self._end_marker_once)
             except ImageLoadError as exc:
                 if len(self.paths) == 1:
                     # One file given: its reason is the run's error, on one line (was a
@@ -761,6 +763,18 @@ class FrameSequence:
         from segmix.io import NarrowSamplesWarning
 
         warnings.warn(NarrowSamplesWarning(f"{message}; said for the first such frame of the sequence only"),
+                      stacklevel=2)
+
+    def _end_marker_once(self, message: str) -> None:
+        """Warn :class:`segmix.io.MissingEndMarkerWarning` for the sequence's first JPEG frame
+        whose picture is whole but whose end marker is missing (the frame is read): a camera
+        that writes its frames so would give a line per frame, as 12-bit frames did."""
+        if self._end_marker_said:
+            return
+        self._end_marker_said = True
+        from segmix.io import MissingEndMarkerWarning
+
+        warnings.warn(MissingEndMarkerWarning(f"{message}; said for the first such frame of the sequence only"),
                       stacklevel=2)
 
     def _narrow_video(self, decoded, pixels: np.ndarray, index: int) -> None:
@@ -2257,7 +2271,8 @@ class FrameReader:
                 else:
                     # Said once a sequence, as the command line says it: the window's status
                     # bar showed the 12-bit note anew for every frame read.
-                    pixels = load_frame(self.sequence.paths[index - 1], on_narrow=self.sequence._narrow_once)
+                    pixels = load_frame(self.sequence.paths[index - 1], on_narrow=self.sequence._narrow_once,
+                                        on_end_marker=self.sequence._end_marker_once)
             except ImageLoadError as exc:
                 raise FrameError(str(exc)) from None
             if self.sequence.coarse_dither():  # as the command line feeds the model

@@ -91,6 +91,7 @@ __all__ = [
     "DEFAULT_MAX_PIXELS",
     "all_or_nothing",
     "ExtraFramesWarning",
+    "MissingEndMarkerWarning",
     "NarrowSamplesWarning",
     "ImageLoadError",
     "LoadedImage",
@@ -193,6 +194,19 @@ class DamagedJpegWarning(UserWarning):
     """A JPEG photo damaged in its coded data with every marker in place
     (:func:`segmix.jpeg_scan.jpeg_damage`): Pillow decodes it without a word, garbage from the
     damage on, and a command's result is of that garbage."""
+
+
+class MissingEndMarkerWarning(UserWarning):
+    """A JPEG photo whose picture data are whole but whose end marker (FF D9) is missing, or
+    zero bytes stand in its place: read as it is (as viewers show it), said in one line."""
+
+
+def _end_marker_line(path: PathLike) -> str:
+    """The line of :class:`MissingEndMarkerWarning` for the JPEG file at ``path``."""
+    from segmix.jpeg_scan import end_marker_words as instead
+
+    return (f"{path}: the JPEG ends without its end marker (FF D9{instead(path)}); its picture data are whole "
+            "and were read as they are")
 
 
 #: Brightest 8-bit level of a 16-bit image warned as :class:`NarrowSamplesWarning`: 12-bit data
@@ -440,6 +454,8 @@ class _Decoded:
     stored_size: tuple[int, int]
     bits_per_sample: int
     n_frames: int
+    #: Decoded with its missing end marker added (:func:`_decode_lacking_end_marker`).
+    end_marker_added: bool = False
 
 
 def _file_dpi(im) -> tuple[float, float] | None:
@@ -499,7 +515,38 @@ def _open_and_decode(path: Path, max_pixels: int, frame: int = 0) -> _Decoded:
         except Exception as exc:
             if im is not None:
                 im.close()
+            if isinstance(exc, OSError) and "truncated" in str(exc) and not frame:
+                fixed = _decode_lacking_end_marker(path, max_pixels)
+                if fixed is not None:
+                    return fixed
             raise _load_error(path, max_pixels, exc) from exc
+
+
+def _decode_lacking_end_marker(path: Path, max_pixels: int) -> _Decoded | None:
+    """A JPEG whose picture data are whole but whose end marker (FF D9) is missing, or zeros in
+    its place, decoded with the marker added after its bytes, in memory (the file untouched);
+    None for any other file Pillow refused as truncated (then it is). Pillow refused a
+    progressive file so, and a baseline one without its last 2 bytes, while it read a
+    baseline one with zeros in their place: the same whole picture read or refused by bytes
+    no viewer minds (viewers show them all). Called under :func:`_pillow_limits`, on the
+    error path only: a whole file is decoded once."""
+    from segmix.jpeg_scan import read_lacking_end_marker
+
+    data = read_lacking_end_marker(path)
+    if data is None:
+        return None
+    im = None
+    try:
+        im = Image.open(BytesIO(data + b"\xff\xd9"))
+        _check_pixel_count(path, im.size, max_pixels)
+        decoded = _Decoded(im, im.mode, im.format, im.size, _bits_per_sample(im), getattr(im, "n_frames", 1),
+                           end_marker_added=True)
+        im.load()
+    except Exception:  # noqa: BLE001 - not decodable so either: refused as truncated
+        if im is not None:
+            im.close()
+        return None
+    return decoded
 
 
 #: (leading bytes, what a file starting with them is, whether it is an image format we read)
@@ -882,20 +929,10 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
     if isinstance(exc, PermissionError):
         return ImageLoadError(f"{path}: cannot be read (permission denied)")
     if isinstance(exc, OSError) and "truncated" in str(exc):
-        import shlex
+        from segmix.jpeg_scan import coarse_scans
 
-        from segmix.jpeg_scan import coarse_scans, lacks_end_marker, trailing_zeros
-
-        if lacks_end_marker(path):
-            # Its picture whole, its last 2 bytes missing: "the file ends before the picture
-            # does" was false (OpenCV and viewers show it), and said nothing of the fix. Zero
-            # bytes in the marker's place are named: the fix's marker goes after them.
-            zeros = trailing_zeros(path)
-            instead = f"; {zeros:,} zero bytes stand in its place" if zeros > 1 else ""
-            return ImageLoadError(f"{path}: the JPEG ends without its end marker (the 2 bytes FF D9{instead}) "
-                                  "though its picture data are whole; Pillow, which segmix reads photos with, refuses "
-                                  f"it as cut short: add the marker to a copy (cp {shlex.quote(str(path))} fixed.jpg && printf '\\377\\331' "
-                                  ">> fixed.jpg), or save it again from a program that opens it")
+        # (A JPEG whose picture is whole and only its end marker missing does not come here:
+        # _open_and_decode reads it, with the marker added.)
         # Pillow's "image file is truncated (11 bytes not processed)" counts its own buffer,
         # not what is missing: a JPEG cut to a third read as nearly complete.
         try:
@@ -1048,7 +1085,7 @@ def _to_rgb(path: Path, im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]
 
 def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
                     frame: int | None = None, on_narrow: Callable[[str], None] | None = None,
-                    check_jpeg: bool = True) -> LoadedImage:
+                    check_jpeg: bool = True, on_end_marker: Callable[[str], None] | None = None) -> LoadedImage:
     """Load an image as display-oriented RGB, with what export needs.
 
     Parameters
@@ -1066,7 +1103,11 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     check_jpeg : bool, default True
         Walk a JPEG's coded data for damage (:func:`segmix.jpeg_scan.file_damage`, a
         :class:`DamagedJpegWarning`). False skips it: the window's GUI thread does until its
-        warm-up has compiled the check's kernel (about 5 s with an empty cache).
+        warm-up has compiled the check's kernel (about 5 s with an empty cache). The walk also
+        finds a baseline JPEG's end marker missing where Pillow decodes the file without a
+        word (zeros in its place): unchecked, that file is read without the warning.
+    on_end_marker : callable(str), optional
+        Called with the :class:`MissingEndMarkerWarning`'s message instead of warning it.
 
     Returns
     -------
@@ -1086,6 +1127,9 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         ``frame`` is None and the file holds more than one frame (not for MPO).
     NarrowSamplesWarning
         A 16-bit file whose brightest sample reads as 8-bit level 16 or less (12-bit data).
+    MissingEndMarkerWarning
+        A JPEG whose picture data are whole but whose end marker is missing (or zeros stand
+        in its place): read as it is, as viewers show it.
     """
     if not isinstance(path, (str, os.PathLike)):
         # Path()'s "expected str, bytes or os.PathLike object, not ndarray" named no parameter.
@@ -1133,20 +1177,28 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
             on_narrow(message)
         else:
             warnings.warn(NarrowSamplesWarning(message), stacklevel=2)
-    if check_jpeg and decoded.format in ("JPEG", "MPO"):
+    no_end_marker = decoded.end_marker_added  # walked already: its blocks are whole
+    if check_jpeg and decoded.format in ("JPEG", "MPO") and not no_end_marker:
         # The frame readers skip such a file; a photo was segmented, quantised and scored in
         # silence (a DAVIS photo with one byte changed, 62 % of its pixels off by over 40
         # levels: `segment` wrote its mask, exit 0). Said, not refused: the part above the
         # damage is whole, and the window shows the rest.
-        from segmix.jpeg_scan import file_damage
+        from segmix.jpeg_scan import file_findings
 
         try:
-            damage = file_damage(path)
+            damage, no_end_marker = file_findings(path)
         except OSError:
             damage = None  # it was read a moment ago; the decoded picture stands
         if damage is not None:
             warnings.warn(DamagedJpegWarning(f"{path}: {damage}; the picture decodes as garbage from there on"),
                           stacklevel=2)
+    if no_end_marker:
+        # Read, as viewers show it, and said alike whether Pillow refused the file (a progressive
+        # one, or without its last 2 bytes) or read it (zeros in the marker's place).
+        if on_end_marker is not None:
+            on_end_marker(_end_marker_line(path))
+        else:
+            warnings.warn(MissingEndMarkerWarning(_end_marker_line(path)), stacklevel=2)
     return LoadedImage(
         pixels=pixels,
         path=path,
@@ -1199,6 +1251,7 @@ def check_image_file(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> No
     if faulty:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ExtraFramesWarning)  # the window says it itself
+            warnings.simplefilter("ignore", MissingEndMarkerWarning)  # so does this
             load_image_info(path, max_pixels)  # raises in the loader's words, or the file is fine
 
 
@@ -1221,7 +1274,8 @@ def _data_fault(path: Path) -> bool:
 
 
 def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable: bool = True,
-               on_narrow: Callable[[str], None] | None = None) -> np.ndarray:
+               on_narrow: Callable[[str], None] | None = None,
+               on_end_marker: Callable[[str], None] | None = None) -> np.ndarray:
     """:func:`load_image` for the frames of a video sequence: the same array, faster for
     the common frame (8-bit RGB without transparency or EXIF rotation: decoded straight
     into the array, without the conversion copies; measured 0.8 against 1.1 ms per 320 x 240
@@ -1234,7 +1288,7 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
         False: the common frame comes back as a read-only view of Pillow's packed bytes,
         without copying them into a fresh array (measured 0.1 ms less per 320 x 240 JPEG,
         most of it the page faults of the new 230 kB buffer); for readers that only read.
-    on_narrow : callable(str), optional
+    on_narrow, on_end_marker : callable(str), optional
         As :func:`load_image_info`'s.
 
     Raises
@@ -1245,24 +1299,34 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
         garbage from the damage on, which the model would learn as a frame of the scene.
     """
     path = Path(path)
-    pixels = _frame_pixels(path, max_pixels, writable, on_narrow)
-    from segmix.jpeg_scan import file_damage
+    said: list[str] = []  # the end marker's line, when load_image_info added the marker
+    pixels = _frame_pixels(path, max_pixels, writable, on_narrow, said.append)
+    if not said:
+        from segmix.jpeg_scan import file_findings
 
-    try:
-        damage = file_damage(path)
-    except OSError:
-        damage = None  # it was read a moment ago; the decoded picture stands
-    if damage is not None:
-        raise ImageLoadError(f"{path}: {damage}; the picture decodes as garbage from there on")
+        try:
+            damage, no_end_marker = file_findings(path)
+        except OSError:
+            damage, no_end_marker = None, False  # it was read a moment ago; the decoded picture stands
+        if damage is not None:
+            raise ImageLoadError(f"{path}: {damage}; the picture decodes as garbage from there on")
+        if no_end_marker:
+            said.append(_end_marker_line(path))
+    for line in said:
+        if on_end_marker is not None:
+            on_end_marker(line)
+        else:
+            warnings.warn(MissingEndMarkerWarning(line), stacklevel=2)
     return pixels
 
 
-def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow) -> np.ndarray:
+def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow, on_end_marker) -> np.ndarray:
     """:func:`load_frame`'s decoding."""
     if not _regular_file(path):
         # A pipe named like a frame, given by name: opened here it waited for ever; load_image
         # names it.
-        return load_image_info(path, max_pixels, on_narrow=on_narrow, check_jpeg=False).pixels
+        return load_image_info(path, max_pixels, on_narrow=on_narrow, check_jpeg=False,
+                               on_end_marker=on_end_marker).pixels
     try:
         with _pillow_limits(int(max_pixels)), Image.open(path) as im:
             if (im.mode == "RGB" and "transparency" not in im.info and im.width * im.height <= max_pixels
@@ -1279,7 +1343,8 @@ def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow) -> np.
         pass
     # load_frame walks a JPEG's coded data itself (and refuses damage): not twice, and no
     # warning of the photo kind before its refusal.
-    return load_image_info(path, max_pixels, on_narrow=on_narrow, check_jpeg=False).pixels
+    return load_image_info(path, max_pixels, on_narrow=on_narrow, check_jpeg=False,
+                           on_end_marker=on_end_marker).pixels
 
 
 def subfolder_hint(folder: PathLike) -> str:

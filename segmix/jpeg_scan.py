@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["coarse_scans", "jpeg_damage", "lacks_end_marker", "progressive_end", "trailing_zeros"]
+__all__ = ["coarse_scans", "end_marker_words", "file_findings", "jpeg_damage", "jpeg_findings", "lacks_end_marker",
+           "progressive_end", "read_lacking_end_marker", "trailing_zeros"]
 
 _WORDS = {
     1: "a Huffman code that matches no symbol",
@@ -57,13 +58,28 @@ def jpeg_damage(data: bytes | np.ndarray) -> str | None:
         byte 7,043 of 13,604)``: the damage and where the walk found it (the damage itself
         is at or before that byte).
     """
+    return jpeg_findings(data)[0]
+
+
+def jpeg_findings(data: bytes | np.ndarray) -> tuple[str | None, bool]:
+    """:func:`jpeg_damage`'s words, and whether the file's picture is whole but its end marker
+    (FF D9) missing, zero bytes perhaps in its place (which Pillow decodes of a baseline file
+    without a word): one walk for both.
+
+    Returns
+    -------
+    (str or None, bool)
+        The damage (None: whole or not checked); True when the walk found every block whole and
+        then the file's end, or only zero bytes to it, where the end marker should be.
+    """
     buf = np.frombuffer(data, np.uint8) if isinstance(data, (bytes, bytearray, memoryview)) else np.asarray(data)
     try:
         found = _walk(buf)
     except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
-        return None  # headers the decoder has its own word for (Pillow refused them first)
+        return None, False  # headers the decoder has its own word for (Pillow refused them first)
     if found is None:
-        return None
+        # Whole up to its end marker, or up to fill bytes (FF FF: the marker's D9 missing)
+        return None, _whole_before_fill(buf)
     status, offset = found
     if status == ZERO_FILLED:
         # The file ends after the last block with nothing but zero bytes: its end marker missing
@@ -75,15 +91,43 @@ def jpeg_damage(data: bytes | np.ndarray) -> str | None:
             # No zero byte read as code. (A picture whose codes end in a whole zero byte, which
             # needs 8 zero bits at a byte's end, is warned: a file cut 1-4 bytes short and
             # zero-padded gave pictures off in their last block with that byte let through.)
-            return None
+            return None, True
         offset = zeros_from
-    return f"corrupt JPEG data: {_WORDS[status]} (at byte {offset:,} of {buf.shape[0]:,})"
+    if _whole_before_fill(buf):
+        # The marker's FF kept, zeros in its D9's place: "FF 00" reads as a coded FF, which
+        # called the whole picture "coded data left over ... garbage from there on".
+        return None, True
+    return f"corrupt JPEG data: {_WORDS[status]} (at byte {offset:,} of {buf.shape[0]:,})", False
+
+
+def _whole_before_fill(buf: np.ndarray) -> bool:
+    """Whether ``buf``, which ends in FF bytes and perhaps zeros after them (the end marker's FF
+    kept, its D9 missing), holds every block of its picture whole before those FF: they are
+    then the marker's first byte and fill bytes, not coded data (coded data never end in FF:
+    a coded FF is followed by 00). False for a file that does not end so."""
+    end = _zeros_from(buf)
+    if end == 0 or buf[end - 1] != 0xFF:
+        return False
+    while end and buf[end - 1] == 0xFF:
+        end -= 1
+    body = buf[:end]
+    try:
+        found = _walk(body)
+    except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
+        return False
+    return found is not None and found[0] == ZERO_FILLED and found[1] <= _zeros_from(body)
 
 
 def _zeros_from(buf: np.ndarray) -> int:
     """Where the zero bytes that end ``buf`` start (its length when it ends in another byte)."""
-    nonzero = np.flatnonzero(buf)
-    return int(nonzero[-1]) + 1 if nonzero.size else 0
+    end = buf.shape[0]
+    while end > 0:  # from the end, a page at a time: not an index of a large file's every byte
+        start = max(0, end - 4096)
+        nonzero = np.flatnonzero(buf[start:end])
+        if nonzero.size:
+            return start + int(nonzero[-1]) + 1
+        end = start
+    return 0
 
 
 def _ceil(a: int, b: int) -> int:
@@ -278,12 +322,17 @@ def kernel_ready() -> bool:
 
 def file_damage(path) -> str | None:
     """:func:`jpeg_damage` of the file at ``path`` (a JPEG by its first bytes), or None."""
+    return file_findings(path)[0]
+
+
+def file_findings(path) -> tuple[str | None, bool]:
+    """:func:`jpeg_findings` of the file at ``path`` (a JPEG by its first bytes), or (None, False)."""
     with open(Path(path), "rb") as handle:
         if handle.read(2) != b"\xff\xd8":
-            return None  # not a JPEG: the rest is not read (a PNG frame's megabytes)
+            return None, False  # not a JPEG: the rest is not read (a PNG frame's megabytes)
         handle.seek(0)
         data = handle.read()
-    return jpeg_damage(data)
+    return jpeg_findings(data)
 
 
 #: Larger files are not read again to tell a missing end marker from a cut (an error path).
@@ -306,30 +355,53 @@ def _read_for_end(path) -> bytes | None:
 
 
 def lacks_end_marker(path) -> bool:
-    """Whether the JPEG file at ``path`` holds its whole picture but ends without the end-of-image
-    marker (FF D9): its last block's code ends the file, or zero bytes in the marker's place.
-    Pillow refuses such a file as truncated ("image file is truncated"), and segmix said "the
-    file ends before the picture does", which is false (OpenCV and viewers show it whole). A
+    """:func:`read_lacking_end_marker` found the file so (its bytes not kept)."""
+    return read_lacking_end_marker(path) is not None
+
+
+def read_lacking_end_marker(path) -> bytes | None:
+    """The bytes of the file at ``path`` when it is a JPEG that holds its whole picture but lacks
+    its end marker, else None (read only on the error path: Pillow refused the file as cut
+    short). Decoded with the marker added after them (``data + b"\\xff\\xd9"``, zeros or a
+    lone FF before it being padding and a fill byte), they give the file's whole picture.
+
+    Such a file holds its whole picture but ends without the end-of-image marker (FF D9): its
+    last block's code ends the file, or zero bytes in the marker's place. Pillow refuses it as
+    truncated ("image file is truncated"); segmix said "the file ends before the picture
+    does", which is false (OpenCV and viewers show it whole), then refused it as lacking its
+    marker (session 41), and now reads it so, with a warning (session 42). A
     file cut one byte earlier is cut: the walk then stops in the picture's data; a file that
     keeps the marker's FF and lacks its D9 lacks the marker too. A progressive JPEG
-    (:func:`progressive_end`) lacks it when every scan the picture needs is whole. False for
+    (:func:`progressive_end`) lacks it when every scan the picture needs is whole. None for
     anything else or not checked."""
     data = _read_for_end(path)
     if data is None:
-        return False
+        return None
     progressive = progressive_end(data)
     if progressive is not None:
-        return progressive[0] == "whole"
-    # The marker's first byte kept alone (FF, the D9 missing; more FF may stand as fill bytes)
-    # was called "the file ends before the picture does" as a file cut in its picture is:
-    # coded data never end in FF (a coded FF is followed by 00), so they are left out.
-    buf = np.frombuffer(data.rstrip(b"\xff"), np.uint8)
+        return data if progressive[0] == "whole" else None
+    # The last block whole, then nothing or zero bytes to the end (scan_damage's FILE_ENDS); or
+    # the marker's first byte kept alone (FF, the D9 missing; more FF may stand as fill bytes,
+    # zeros after them), which was called "the file ends before the picture does" as a file cut
+    # in its picture is (_whole_before_fill).
+    buf = np.frombuffer(data, np.uint8)
+    return data if jpeg_findings(buf)[1] else None
+
+
+def end_marker_words(path) -> str:
+    """What stands where the end marker of the JPEG file at ``path`` should be, for the line
+    that says it is missing: "" (nothing: the file ends in its coded data), "; only its first
+    byte FF is there", "; 16 zero bytes stand in its place" (read from the file's last 64 KiB)."""
+    zeros = trailing_zeros(path)
+    if zeros:
+        return f"; {zeros:,} zero byte{'s' if zeros != 1 else ''} stand{'s' if zeros == 1 else ''} in its place"
     try:
-        found = _walk(buf)
-    except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
-        return False
-    # The last block whole, then nothing or zero bytes to the end (scan_damage's FILE_ENDS).
-    return found is not None and found[0] == ZERO_FILLED and found[1] <= _zeros_from(buf)
+        with open(Path(path), "rb") as handle:
+            handle.seek(-1, 2)
+            last = handle.read(1)
+    except OSError:
+        return ""
+    return "; only its first byte FF is there" if last == b"\xff" else ""
 
 
 #: Start-of-frame markers of the progressive, Huffman-coded JPEGs :func:`progressive_end` follows

@@ -18,6 +18,11 @@ and each must get its own words and no other:
    picture are not the picture's: PNG data after IEND are passed over alike). A file whose end
    was zero-filled, so that the zeros decode as its last blocks, is still warned, in words that
    say so.
+
+Session 42 (jpegread): the files lacking only their end marker (1.) are now read, as viewers show
+them, with one warning line ("ends without its end marker (FF D9...); its picture data are whole
+and were read as they are"), a baseline file with zeros in the marker's place too (it was read in
+silence while the progressive one was refused); the rows that asserted their refusal assert that.
 """
 
 from __future__ import annotations
@@ -73,8 +78,8 @@ def _second_jpeg() -> bytes:
     return buffer.getvalue()
 
 
-#: What each end must give: "read" (in silence, the complete file's pixels), NO_MARKER, or
-#: TRUNCATED with or without COARSE.
+#: What each end must give: "read" (in silence, the complete file's pixels), NO_MARKER (the complete
+#: file's pixels, with one warning line saying so), or TRUNCATED with or without COARSE.
 def _ends(whole: bytes, progressive: bool) -> dict[str, tuple[bytes, str]]:
     assert whole.endswith(b"\xff\xd9")
     sos = _scans(whole)
@@ -85,8 +90,8 @@ def _ends(whole: bytes, progressive: bool) -> dict[str, tuple[bytes, str]]:
         "no_d9": (whole[:-1], NO_MARKER),
         "cut_first_scan": (whole[: (sos[0] + (sos[1] if progressive else len(whole))) // 2], TRUNCATED),
         "zero_padded": (whole + bytes(16), "read"),
-        # Pillow reads a baseline file so (the picture whole), refuses a progressive one
-        "zeros_for_ff_d9": (whole[:-2] + bytes(16), NO_MARKER if progressive else "read"),
+        # Pillow reads a baseline file so (the picture whole), refuses a progressive one: both read and said
+        "zeros_for_ff_d9": (whole[:-2] + bytes(16), NO_MARKER),
         "second_jpeg_after": (whole + _second_jpeg(), "read"),
         "random_after": (whole + rng.integers(0, 256, 1000, dtype=np.uint8).tobytes(), "read"),
         # a phone's motion photo: an MP4 after the picture (its box sizes start with zeros)
@@ -115,6 +120,7 @@ TABLE = _table()
 def _check_words(text: str, expected: str, name: str) -> None:
     if expected == NO_MARKER:
         assert NO_MARKER in text and TRUNCATED not in text and "corrupt" not in text, (name, text)
+        assert "picture data are whole and were read as they are" in text, (name, text)
     elif expected == TRUNCATED:
         assert TRUNCATED in text and "coarser" not in text and "end marker" not in text, (name, text)
     elif expected == COARSE:
@@ -130,16 +136,24 @@ def test_library_reads_each_end_in_its_own_words(tmp_path, name, whole, data, ex
     (tmp_path / "whole.jpg").write_bytes(whole)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if expected == "read":
+        if expected in ("read", NO_MARKER):
             pixels = load_image(path)
             assert np.array_equal(pixels, load_image(tmp_path / "whole.jpg")), name
         else:
             with pytest.raises(ImageLoadError) as refused:
                 load_image(path)
             _check_words(str(refused.value), expected, name)
+    if expected == NO_MARKER:
+        # one warning, of its kind, naming the file
+        from segmix.io import MissingEndMarkerWarning
+
+        assert [w.category for w in caught] == [MissingEndMarkerWarning], [str(w.message) for w in caught]
+        _check_words(str(caught[0].message), expected, name)
+        assert str(caught[0].message).startswith(str(path)), caught[0].message
+        caught = []
     assert not caught, [str(w.message) for w in caught]
     if expected == NO_MARKER:
-        # the fix the message gives (the marker added to a copy) reads the whole picture, silently
+        # the marker added to a copy reads the same whole picture, silently
         (tmp_path / "fixed.jpg").write_bytes(data + b"\xff\xd9")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -155,6 +169,10 @@ def test_quantize_says_each_end_in_its_own_words(tmp_path, monkeypatch, capsys, 
     err = capsys.readouterr().err
     if expected == "read":
         assert code == 0 and err == "", (name, err)
+    elif expected == NO_MARKER:
+        assert code == 0, (name, err)
+        _check_words(err, expected, name)
+        assert len(err.strip().splitlines()) == 1 and err.startswith("segmix quantize: warning: in.jpg: "), err
     else:
         assert code == 2, (name, err)
         _check_words(err, expected, name)
@@ -180,6 +198,10 @@ def test_skin_apply_and_segment_say_the_same(tmp_path, monkeypatch, capsys, comm
         err = capsys.readouterr().err
         if expected == "read":
             assert code == 0 and "warning" not in err and "corrupt" not in err, (name, err)
+        elif expected == NO_MARKER:
+            assert code == 0, (name, err)
+            _check_words(err, expected, name)
+            assert err.count("warning") == 1, (name, err)
         else:
             assert code == 2, (name, err)
             _check_words(err, expected, name)
@@ -233,7 +255,8 @@ def test_zeros_decoded_as_the_last_blocks_are_still_warned(tmp_path):
 
 
 def test_background_reads_a_frame_with_zeros_for_its_end_marker(tmp_path, monkeypatch, capsys):
-    """``background`` skipped such a frame as damaged ("coded data left over ...")."""
+    """``background`` skipped such a frame as damaged ("coded data left over ..."); it is read,
+    and said once (jpegread)."""
     monkeypatch.chdir(tmp_path)
     frames = tmp_path / "frames"
     frames.mkdir()
@@ -248,4 +271,5 @@ def test_background_reads_a_frame_with_zeros_for_its_end_marker(tmp_path, monkey
     assert main(["background", "frames", "--output-dir", "out"]) == 0
     err = capsys.readouterr().err
     assert "corrupt" not in err and "skipped" not in err, err
+    assert err.count(NO_MARKER) == 1 and "f002.jpg" in err, err
     assert len(list((tmp_path / "out").glob("*.png"))) == 6
