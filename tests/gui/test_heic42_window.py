@@ -48,3 +48,17 @@ def test_a_dark_10_bit_heic_is_not_called_12_bit_data(qtbot, make_window, tmp_pa
     # It said "night.heic reads almost black: its 10-bit samples all lie under 1/16 of their
     # range (12-bit data?) ... multiply by 16" in the banner.
     assert "reads almost black" not in window.hint_label.text()
+
+
+def test_a_heic_opens_from_open_recent_in_video_mode_and_when_dropped(qtbot, make_window, tmp_path):
+    # Open Recent from Video mode opens a still photo in a photo mode (its suffix must be a
+    # photo's); a dropped one opens as any photo.
+    Image.fromarray(_blocks()).save(tmp_path / "a.heic", format="HEIF", quality=95)
+    Image.fromarray(_blocks()[::-1].copy()).save(tmp_path / "b.heif", format="HEIF", quality=95)
+    window = make_window()
+    window.set_mode("video")
+    window._remember_file(tmp_path / "a.heic")
+    assert window.open_recent(str(tmp_path / "a.heic"))
+    assert window.mode != "video" and window.image_path == tmp_path / "a.heic"
+    assert window.open_dropped([str(tmp_path / "b.heif")])
+    assert window.image_path == tmp_path / "b.heif" and window.image.shape == (60, 80, 3)
