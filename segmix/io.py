@@ -27,6 +27,10 @@ that the numbers a user sees in the GUI can be explained:
   8-bit ``RGB`` by keeping the most significant byte of each sample (``v >> 8``), which is at
   most one level below ``round(v / 257)``. We accept Pillow's result and report the original
   depth in ``LoadedImage.bits_per_sample`` (16). This is a known, documented limit.
+* HEIC / HEIF (pillow-heif, :func:`_register_heif`): libheif applies the file's rotation and
+  mirror, and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pillow-heif (its depth
+  reported in ``LoadedImage.bits_per_sample``); a colour profile stated only as CICP / nclx
+  numbers (no ICC profile) is not used: the pixels are read as sRGB.
 * ``I`` (32-bit integer): values already within 0..65535 are treated as 16-bit samples
   (older Pillow versions and some plugins present 16-bit greyscale this way); anything else
   is stretched linearly from its min..max range to 0..255.
