@@ -27,8 +27,8 @@ that the numbers a user sees in the GUI can be explained:
   8-bit ``RGB`` by keeping the most significant byte of each sample (``v >> 8``), which is at
   most one level below ``round(v / 257)``. We accept Pillow's result and report the original
   depth in ``LoadedImage.bits_per_sample`` (16). This is a known, documented limit.
-* HEIC / HEIF (pillow-heif, :func:`_register_heif`): libheif applies the file's rotation and
-  mirror, and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pillow-heif (its depth
+* HEIC / HEIF (pi-heif, :func:`_register_heif`): libheif applies the file's rotation and
+  mirror, and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pi-heif (its depth
   reported in ``LoadedImage.bits_per_sample``); a colour profile stated only as CICP / nclx
   numbers (no ICC profile) is not used: the pixels are read as sRGB.
 * ``I`` (32-bit integer): values already within 0..65535 are treated as 16-bit samples
@@ -151,26 +151,29 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jfif", ".bmp", ".tif", ".tiff", ".w
 
 def _register_heif() -> bool:
     """Teach Pillow HEIC / HEIF (iPhone photos; ``.hif`` from Canon and Fujifilm cameras) through
-    pillow-heif, a dependency; False when it cannot be imported (a file is then refused with
+    pi-heif, a dependency; False when it cannot be imported (a file is then refused with
     how to install it, :func:`_why_unreadable`).
 
-    Once, here, where segmix reads images (4-13 ms measured, against 130-300 ms for this module):
+    pi-heif, not pillow-heif (same authors and code): its wheels bundle only libheif and the
+    libde265 decoder (LGPLv3), where pillow-heif's add the x265 encoder (GPLv2). It decodes only,
+    registers no HEIF writer, and segmix writes no HEIC. Once, here, where segmix reads images
+    (4-17 ms of import measured, 1-4 % of this module's):
     every Pillow open in segmix then reads them. libheif applies the file's rotation and mirror
-    (irot / imir) and pillow-heif resets the EXIF orientation to 1, so ``exif_transpose`` does
+    (irot / imir) and pi-heif resets the EXIF orientation to 1, so ``exif_transpose`` does
     not turn the photo twice. Thumbnails, depth maps and auxiliary images are not listed (never
     read: the photo is the primary image).
     """
     try:
-        import pillow_heif
+        import pi_heif
     except ImportError:
         return False
-    pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+    pi_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
     return True
 
 
-#: Whether this installation reads HEIC / HEIF photos (pillow-heif imported).
+#: Whether this installation reads HEIC / HEIF photos (pi-heif imported).
 HEIF_READS = _register_heif()
-#: The major brands (``ftyp``) of HEIC / HEIF files, as pillow-heif accepts them.
+#: The major brands (``ftyp``) of HEIC / HEIF files, as pi-heif accepts them.
 _HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1")
 
 #: The name endings of segmix's result files, by kind: the window's exports
@@ -455,7 +458,7 @@ def _bits_per_sample(im: Image.Image) -> int:
         if isinstance(rawmode, str) and ";16" in rawmode:
             return 16
     if im.format == "HEIF":
-        # pillow-heif decodes 10- and 12-bit HEIC (HDR photos, .hif) to 8-bit RGB (v >> 2, v >> 4)
+        # pi-heif decodes 10- and 12-bit HEIC (HDR photos, .hif) to 8-bit RGB (v >> 2, v >> 4)
         # and states the depth in the file apart.
         return int(im.info.get("bit_depth") or 8)
     return {"1": 1, "I;16": 16, "I;16B": 16, "I;16L": 16, "I;16N": 16, "I": 32, "F": 32}.get(
@@ -729,8 +732,8 @@ def _why_unreadable(path: Path) -> str:
             return "looks like an AVIF image but its header is damaged; the file is corrupt"
         if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
             if not HEIF_READS:
-                return ("is a HEIC image (as iPhones save photos), which segmix reads with pillow-heif, not "
-                        "installed here: pip install pillow-heif (or convert it to JPEG or PNG)")
+                return ("is a HEIC image (as iPhones save photos), which segmix reads with pi-heif, not "
+                        "installed here: pip install pi-heif (or convert it to JPEG or PNG)")
             return "looks like a HEIC image but its header is damaged; the file is corrupt"
         # A video where a photo is expected (was "contents match none of the formats").
         return "is a video, not a photo; segmix background reads videos (or give one frame as an image)"

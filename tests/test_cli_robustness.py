@@ -426,7 +426,7 @@ def test_a_uci_file_with_windows_line_ends_is_read(tmp_path):
     (b"\x00\x00\x00\x18ftypisom", "is a video, not a photo; segmix background reads videos"),
     (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81", "is a video, not a photo"),
     (b"RIFF\x00\x01\x00\x00AVI LIST", "is a video, not a photo"),
-    # A HEIC photo is read since session 42 (pillow-heif): a HEIC header over zeros is damaged.
+    # A HEIC photo is read since session 42 (pi-heif): a HEIC header over zeros is damaged.
     (b"\x00\x00\x00\x18ftypheic", "looks like a HEIC image but its header is damaged"),
 ])
 def test_a_video_or_heic_photo_given_as_a_photo_is_named(tmp_path, capsys, head, said):

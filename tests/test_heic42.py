@@ -1,8 +1,10 @@
-"""Session 42 (helper heic): HEIC / HEIF photos, as iPhones save them, read through pillow-heif.
+"""Session 42 (helper heic): HEIC / HEIF photos, as iPhones save them, read through pi-heif.
 
 segmix refused every .heic ("which segmix does not read; convert it to JPEG or PNG") and left
-them out of folders (``skin apply DIR``: "no photos found"). The files here are written with
-pillow-heif itself: small, a few ms each.
+them out of folders (``skin apply DIR``: "no photos found"). segmix reads them with pi-heif
+(decode only, LGPLv3 wheels); the files here are written with pillow-heif's x265 encoder (a test
+dependency) through its own ``HeifFile`` API, never registered into Pillow, so every read goes
+through the opener segmix registers: small files, a few ms each.
 """
 
 import subprocess
@@ -17,7 +19,7 @@ from PIL import Image
 from segmix import io as segmix_io
 from segmix.io import ExtraFramesWarning, ImageLoadError, load_image_info, srgb_pixels
 
-pytest.importorskip("pillow_heif")
+pillow_heif = pytest.importorskip("pillow_heif")  # the encoder that writes the test files
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -33,7 +35,9 @@ def _blocks(h=48, w=64) -> np.ndarray:
 
 
 def _save_heic(path, array, **params) -> Path:
-    Image.fromarray(array).save(path, format="HEIF", quality=95, **params)
+    """Write ``array`` as a HEIC with pillow-heif's own API (``exif=``, ``icc_profile=`` as in
+    Pillow's ``save``): Pillow itself has no HEIF writer here."""
+    pillow_heif.from_pillow(Image.fromarray(array)).save(path, quality=params.pop("quality", 95), **params)
     return Path(path)
 
 
@@ -50,10 +54,38 @@ def test_heic_is_one_of_the_photo_suffixes():
     assert "*.heic" in files.IMAGE_FILTER and "*.HEIC" in files.IMAGE_FILTER or sys.platform in ("win32", "darwin")
 
 
-def test_pillow_heif_is_a_runtime_dependency():
+def test_pi_heif_is_the_runtime_dependency_and_pillow_heif_a_test_one():
+    # pillow-heif's wheels bundle the x265 encoder (GPLv2); pi-heif's only libheif and libde265
+    # (LGPLv3), and segmix never writes HEIC.
     text = (ROOT / "pyproject.toml").read_text()
-    dependencies = text.split("dependencies = [", 1)[1].split("]", 1)[0]
-    assert '"pillow-heif>=' in dependencies
+
+    def requirements(start):
+        block = text.split(start, 1)[1].split("\n]", 1)[0]
+        return [line.split('"')[1] for line in block.splitlines() if line.strip().startswith('"')]
+
+    runtime, test = requirements("dependencies = ["), requirements("test = [")
+    assert any(r.startswith("pi-heif>=") for r in runtime)
+    assert not any(r.startswith("pillow-heif") for r in runtime)
+    assert any(r.startswith("pillow-heif>=") for r in test)
+
+
+def test_pillow_reads_heif_through_pi_heif_and_cannot_write_it(tmp_path):
+    # The opener in use is pi-heif's (the one segmix registers), not pillow-heif's, which
+    # these tests import to write their files but never register.
+    assert segmix_io.HEIF_READS
+    Image.init()
+    opener = Image.OPEN["HEIF"][0]
+    assert opener.__module__.split(".")[0] == "pi_heif"
+    with Image.open(_save_heic(tmp_path / "photo.heic", _blocks())) as im:
+        assert type(im).__module__.split(".")[0] == "pi_heif"
+        assert im.format == "HEIF" and im.size == (64, 48)
+    # pi-heif registers no writer: Pillow cannot save a HEIF in a segmix process.
+    assert "HEIF" not in Image.SAVE and "HEIF" not in Image.SAVE_ALL
+    with pytest.raises((KeyError, ValueError, OSError)):
+        Image.fromarray(_blocks()).save(tmp_path / "out.heic")
+    with pytest.raises((KeyError, ValueError, OSError)):
+        Image.fromarray(_blocks()).save(tmp_path / "out2.bin", format="HEIF")
+    assert not (tmp_path / "out.heic").exists() or (tmp_path / "out.heic").stat().st_size == 0
 
 
 def test_load_image_reads_a_heic(tmp_path):
@@ -66,8 +98,8 @@ def test_load_image_reads_a_heic(tmp_path):
 
 def test_an_oriented_heic_is_turned_once_as_a_jpeg_is(tmp_path):
     # EXIF orientation 6 (a phone held upright): pillow-heif writes it as the file's rotation
-    # (irot), libheif applies it and resets the EXIF tag to 1, so exif_transpose must not turn
-    # it a second time.
+    # (irot), libheif applies it and pi-heif resets the EXIF tag to 1, so exif_transpose must
+    # not turn it a second time.
     photo = _blocks()
     exif = Image.Exif()
     exif[0x0112] = 6
@@ -91,8 +123,6 @@ def test_a_heic_keeps_its_colour_profile_and_skin_reads_it_in_srgb(tmp_path):
 
 
 def test_a_10_bit_heic_is_read_at_8_bits_and_said(tmp_path, monkeypatch, capsys):
-    import pillow_heif
-
     from segmix.cli import main
 
     photo = _blocks()
@@ -111,8 +141,9 @@ def test_a_10_bit_heic_is_read_at_8_bits_and_said(tmp_path, monkeypatch, capsys)
 
 def test_a_burst_gives_its_first_picture_and_a_warning(tmp_path):
     photo = _blocks()
-    Image.fromarray(photo).save(tmp_path / "burst.heic", format="HEIF", quality=95, save_all=True,
-                                append_images=[Image.fromarray(255 - photo)])
+    burst = pillow_heif.from_pillow(Image.fromarray(photo))
+    burst.add_from_pillow(Image.fromarray(255 - photo))
+    burst.save(tmp_path / "burst.heic", quality=95, save_all=True)
     with pytest.warns(ExtraFramesWarning, match=r"burst\.heic: the file holds 2 frames.*only the first is used"):
         loaded = load_image_info(tmp_path / "burst.heic")
     assert _close(loaded.pixels, photo)
@@ -148,7 +179,7 @@ def test_segment_and_quantize_read_a_heic_and_never_write_one(tmp_path, monkeypa
     assert mask.shape == (48, 64) and mask[5, 5] > 0 and mask[40, 60] == 0
     assert main(["quantize", "photo.heic", "-k", "4", "-o", "q.png"]) == 0
     capsys.readouterr()
-    # Pillow can write HEIF now that the opener is registered: outputs stay as they were.
+    # Pillow has no HEIF writer (pi-heif decodes only), and outputs stay as they were anyway.
     assert main(["quantize", "photo.heic", "-k", "4", "-o", "q.heic"]) == 2
     assert "q.heic: unsupported extension '.heic'" in capsys.readouterr().err
     assert main(["segment", "photo.heic", "--click", "10,10", "-o", "m.heic"]) == 2
@@ -182,17 +213,18 @@ def test_skin_apply_and_eval_read_heic_folders(tmp_path, monkeypatch, capsys):
     assert Path("out2/p0_skin.png").exists()
 
 
-def test_without_pillow_heif_a_heic_is_refused_saying_how_to_install_it(tmp_path):
+def test_without_pi_heif_a_heic_is_refused_saying_how_to_install_it(tmp_path):
     _save_heic(tmp_path / "photo.heic", _blocks())
-    code = ("import sys; sys.modules['pillow_heif'] = None\n"
+    # pillow_heif is importable in this test environment and must not stand in for pi_heif.
+    code = ("import sys; sys.modules['pi_heif'] = None\n"
             "from segmix.io import load_image, HEIF_READS\n"
             "assert not HEIF_READS\n"
             f"load_image({str(tmp_path / 'photo.heic')!r})\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     assert run.returncode != 0
-    assert "photo.heic: is a HEIC image (as iPhones save photos), which segmix reads with pillow-heif, not " \
-           "installed here: pip install pillow-heif" in run.stderr
+    assert "photo.heic: is a HEIC image (as iPhones save photos), which segmix reads with pi-heif, not " \
+           "installed here: pip install pi-heif" in run.stderr
 
 
 def test_heic_label_maps_are_refused_as_lossy(tmp_path):
@@ -200,7 +232,7 @@ def test_heic_label_maps_are_refused_as_lossy(tmp_path):
 
     labels = np.zeros((48, 64), np.uint8)
     labels[:10, :10] = 1
-    Image.fromarray(labels).save(tmp_path / "marks.heic", format="HEIF", quality=100)
+    _save_heic(tmp_path / "marks.heic", labels, quality=100)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(ValueError, match="marks.heic"):

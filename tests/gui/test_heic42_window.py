@@ -1,4 +1,7 @@
-"""Session 42 (helper heic): the window opens HEIC / HEIF photos (iPhones save them)."""
+"""Session 42 (helper heic): the window opens HEIC / HEIF photos (iPhones save them).
+
+Read through segmix's pi-heif opener; written here with pillow-heif's own API (a test
+dependency, never registered into Pillow)."""
 
 import numpy as np
 import pytest
@@ -6,7 +9,11 @@ from PIL import Image
 
 from gui_helpers import paint_two_classes
 
-pytest.importorskip("pillow_heif")
+pillow_heif = pytest.importorskip("pillow_heif")  # the encoder that writes the test files
+
+
+def _save_heic(path, array, **params):
+    pillow_heif.from_pillow(Image.fromarray(array)).save(path, quality=95, **params)
 
 
 def _blocks(h=60, w=80) -> np.ndarray:
@@ -22,7 +29,7 @@ def test_the_window_opens_a_heic_and_offers_it(qtbot, make_window, tmp_path):
     photo = _blocks()
     exif = Image.Exif()
     exif[0x0112] = 6  # a phone held upright: shown turned once, as a JPEG is
-    Image.fromarray(photo).save(tmp_path / "IMG_0042.HEIC", format="HEIF", quality=95, exif=exif.tobytes())
+    _save_heic(tmp_path / "IMG_0042.HEIC", photo, exif=exif.tobytes())
     window = make_window(tmp_path / "IMG_0042.HEIC")
     assert window.image.shape == (80, 60, 3)
     assert np.abs(window.image.astype(int) - np.rot90(photo, -1).astype(int)).mean() < 12
@@ -37,8 +44,6 @@ def test_the_window_opens_a_heic_and_offers_it(qtbot, make_window, tmp_path):
 def test_a_dark_10_bit_heic_is_not_called_12_bit_data(qtbot, make_window, tmp_path):
     # The window's "reads almost black: ... (12-bit data?)" note is for 16-bit files whose
     # samples sit in the lowest sixteenth; a night photo from a 10-bit HEIC is just dark.
-    import pillow_heif
-
     photo = np.zeros((30, 40, 3), np.uint16)
     photo[:] = (8, 12, 16)
     photo[5:20, 10:30] = (14, 4, 2)
@@ -53,8 +58,8 @@ def test_a_dark_10_bit_heic_is_not_called_12_bit_data(qtbot, make_window, tmp_pa
 def test_a_heic_opens_from_open_recent_in_video_mode_and_when_dropped(qtbot, make_window, tmp_path):
     # Open Recent from Video mode opens a still photo in a photo mode (its suffix must be a
     # photo's); a dropped one opens as any photo.
-    Image.fromarray(_blocks()).save(tmp_path / "a.heic", format="HEIF", quality=95)
-    Image.fromarray(_blocks()[::-1].copy()).save(tmp_path / "b.heif", format="HEIF", quality=95)
+    _save_heic(tmp_path / "a.heic", _blocks())
+    _save_heic(tmp_path / "b.heif", _blocks()[::-1].copy())
     window = make_window()
     window.set_mode("video")
     window._remember_file(tmp_path / "a.heic")
