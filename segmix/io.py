@@ -27,6 +27,10 @@ that the numbers a user sees in the GUI can be explained:
   8-bit ``RGB`` by keeping the most significant byte of each sample (``v >> 8``), which is at
   most one level below ``round(v / 257)``. We accept Pillow's result and report the original
   depth in ``LoadedImage.bits_per_sample`` (16). This is a known, documented limit.
+* HEIC / HEIF (pi-heif, :func:`_register_heif`): libheif applies the file's rotation and
+  mirror, and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pi-heif (its depth
+  reported in ``LoadedImage.bits_per_sample``); a colour profile stated only as CICP / nclx
+  numbers (no ICC profile) is not used: the pixels are read as sRGB.
 * ``I`` (32-bit integer): values already within 0..65535 are treated as 16-bit samples
   (older Pillow versions and some plugins present 16-bit greyscale this way); anything else
   is stretched linearly from its min..max range to 0..255.
@@ -143,7 +147,35 @@ DEFAULT_MAX_PIXELS = 200_000_000
 #: both left out AVIF, which recent Pillow releases read, and JPEG's .jfif. A file of a format
 #: this Pillow cannot decode still gets a one-line error naming it (:func:`_why_unreadable`).
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jfif", ".bmp", ".tif", ".tiff", ".webp", ".avif", ".ppm", ".pgm",
-                  ".pbm", ".pnm", ".gif")
+                  ".pbm", ".pnm", ".gif", ".heic", ".heif", ".hif")
+
+
+def _register_heif() -> bool:
+    """Teach Pillow HEIC / HEIF (iPhone photos; ``.hif`` from Canon and Fujifilm cameras) through
+    pi-heif, a dependency; False when it cannot be imported (a file is then refused with
+    how to install it, :func:`_why_unreadable`).
+
+    pi-heif, not pillow-heif (same authors and code): its wheels bundle only libheif and the
+    libde265 decoder (LGPLv3), where pillow-heif's add the x265 encoder (GPLv2). It decodes only,
+    registers no HEIF writer, and segmix writes no HEIC. Once, here, where segmix reads images
+    (4-17 ms of import measured, 1-4 % of this module's):
+    every Pillow open in segmix then reads them. libheif applies the file's rotation and mirror
+    (irot / imir) and pi-heif resets the EXIF orientation to 1, so ``exif_transpose`` does
+    not turn the photo twice. Thumbnails, depth maps and auxiliary images are not listed (never
+    read: the photo is the primary image).
+    """
+    try:
+        import pi_heif
+    except ImportError:
+        return False
+    pi_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+    return True
+
+
+#: Whether this installation reads HEIC / HEIF photos (pi-heif imported).
+HEIF_READS = _register_heif()
+#: The major brands (``ftyp``) of HEIC / HEIF files, as pi-heif accepts them.
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1")
 
 #: The name endings of segmix's result files, by kind: the window's exports
 #: (``segmix.gui.files.EXPORTS`` takes its suffixes from here) and ``skin apply``'s outputs
@@ -439,6 +471,10 @@ def _bits_per_sample(im: Image.Image) -> int:
         rawmode = args[0] if isinstance(args, tuple) and args else args
         if isinstance(rawmode, str) and ";16" in rawmode:
             return 16
+    if im.format == "HEIF":
+        # pi-heif decodes 10- and 12-bit HEIC (HDR photos, .hif) to 8-bit RGB (v >> 2, v >> 4)
+        # and states the depth in the file apart.
+        return int(im.info.get("bit_depth") or 8)
     return {"1": 1, "I;16": 16, "I;16B": 16, "I;16L": 16, "I;16N": 16, "I": 32, "F": 32}.get(
         im.mode, 8
     )
@@ -741,8 +777,11 @@ def _why_unreadable(path: Path) -> str:
                 return ("is an AVIF image, which the Pillow installed here cannot decode (a newer Pillow "
                         "can: pip install --upgrade Pillow); or convert it to PNG or JPEG")
             return "looks like an AVIF image but its header is damaged; the file is corrupt"
-        if head[4:12] in (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypmif1", b"ftypmsf1"):
-            return "is a HEIC image (as iPhones save photos), which segmix does not read; convert it to JPEG or PNG"
+        if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+            if not HEIF_READS:
+                return ("is a HEIC image (as iPhones save photos), which segmix reads with pi-heif, not "
+                        "installed here: pip install pi-heif (or convert it to JPEG or PNG)")
+            return "looks like a HEIC image but its header is damaged; the file is corrupt"
         # A video where a photo is expected (was "contents match none of the formats").
         return "is a video, not a photo; segmix background reads videos (or give one frame as an image)"
     if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
@@ -779,7 +818,7 @@ def _why_unreadable(path: Path) -> str:
     suffix = path.suffix.lower().lstrip(".")
     named = f" although its name ends in .{suffix}" if suffix else ""
     return (f"is not an image{named}: its contents match none of the formats segmix reads "
-            "(PNG, JPEG, TIFF, BMP, GIF, WebP); the file may be damaged")
+            "(PNG, JPEG, TIFF, BMP, GIF, WebP, HEIC); the file may be damaged")
 
 
 #: How segmix reads its JSON and text inputs: UTF-8, with or without the byte-order mark
@@ -953,8 +992,18 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
         return ImageLoadError(f"{path}: its metadata (text, XMP or ICC profile chunks) decompresses to more than "
                               f"{PNG_TEXT_CHUNK_LIMIT // 2**20} MB, refused as a decompression bomb; save the "
                               "photo again without its metadata")
+    if isinstance(exc, ValueError) and "Unexpected end of file" in str(exc):
+        # libheif (HEIC): the picture's data lie past the end of the file. Its words ("Extent in
+        # iloc box references data outside of file bounds") and their newline named no cause.
+        try:
+            size = f", {path.stat().st_size:,} bytes on disk"
+        except OSError:
+            size = ""
+        return ImageLoadError(f"{path}: truncated image: the file ends before the picture does{size} "
+                              "(an interrupted download or copy?)")
     if isinstance(exc, (OSError, SyntaxError, ValueError, EOFError, struct.error)):
-        return ImageLoadError(f"{path}: corrupt or truncated image: {exc}")
+        # One line: libheif's messages end in a newline.
+        return ImageLoadError(f"{path}: corrupt or truncated image: {' '.join(str(exc).split())}")
     return exc  # a bug (ours or Pillow's), not a bad file: let it surface as is
 
 

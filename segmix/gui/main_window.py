@@ -1670,7 +1670,9 @@ class MainWindow(QMainWindow):
             return False
         self.set_image(pixels, path, segmentation_image=segmentation, alpha=loaded.alpha,
                        skin_image=skin, icc_profile=loaded.icc_profile, dpi=loaded.dpi, shown=shown)
-        if loaded.bits_per_sample > 8 and loaded.pixels.size and int(loaded.pixels.max()) <= NARROW_16_BIT_LEVEL:
+        # 16 bits and more (16-bit PNG / TIFF, 32-bit integers): 12-bit data stored in them reads
+        # near-black. A 10- or 12-bit HEIC is read scaled to its own depth, so a dark one is a dark photo.
+        if loaded.bits_per_sample >= 16 and loaded.pixels.size and int(loaded.pixels.max()) <= NARROW_16_BIT_LEVEL:
             self._picture.note = (f"{path.name} reads almost black: " + narrow_samples_words(
                 int(loaded.pixels.max()), f"{loaded.bits_per_sample}-bit samples"))
             self.update_hint()
