@@ -2301,10 +2301,12 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                 unusable += exc.lines
             finally:
                 bar.close()
-    for line in skipped:  # an all-128 mask costs its pair, not the training (exit 1, as skin eval)
+    from segmix.repeated_lines import fold_repeated
+
+    for line in fold_repeated(skipped):  # an all-128 mask costs its pair, not the training (exit 1, as skin eval)
         print(f"segmix skin train: skipped {command_line_words(line, 'skin train')}", file=sys.stderr)
     if unusable:
-        for line in unusable:
+        for line in fold_repeated(unusable):  # a folder of 0/1 masks: one line, with the count
             print(f"segmix skin train: error: {command_line_words(line, 'skin train')}", file=sys.stderr)
         return 2
     if skipped and counts.n_skin + counts.n_non_skin == 0:
@@ -2494,17 +2496,21 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
             raise
         # The pairs left out, one line each as when some pairs are scored, then the refusal
         # (it named the first alone, or two all-128 masks at most).
-        for line in exc.lines if none_usable else exc.skipped:
+        from segmix.repeated_lines import fold_repeated
+
+        for line in fold_repeated(exc.lines if none_usable else exc.skipped):  # alike lines once, with the count
             print(f"segmix skin eval: skipped {command_line_words(line, 'skin eval')}", file=sys.stderr)
         raise UserError(f"none of the {len(exc.lines)} photo / mask pairs could be used; nothing scored"
                         if none_usable else exc.refusal) from None
     finally:
         bar.close()
-    for line in result.skipped:  # a bad mask costs its pair, not the evaluation (exit 1, as skin apply)
+    from segmix.repeated_lines import fold_repeated
+
+    for line in fold_repeated(result.skipped):  # a bad mask costs its pair, not the evaluation (exit 1, as skin apply)
         # in the command line's words: a photo over the pixel limit was told the library's
         # "segmix.io.load_image(path, max_pixels=...)", not skin eval's own --max-megapixels
         print(f"segmix skin eval: skipped {command_line_words(line, 'skin eval')}", file=sys.stderr)
-    for warning in result.warnings:  # photos without colour, by name: their masks are no finding
+    for warning in fold_repeated(result.warnings):  # photos without colour, by name: their masks are no finding
         print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
     if result.faces_used is not None:
@@ -2845,7 +2851,9 @@ def _cmd_background(args: argparse.Namespace) -> int:
     print(f"{'wrote the masks of ' if args.output_dir else 'read '}"
           f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
           + (f"; {lost}" if lost else ""))
-    for line in result.groundtruth_skipped:
+    from segmix.repeated_lines import fold_repeated
+
+    for line in fold_repeated(result.groundtruth_skipped):  # 230 alike lines said once, with the count
         print(f"segmix background: skipped the ground truth {command_line_words(line, 'background')}",
               file=sys.stderr)
     if result.score is not None:

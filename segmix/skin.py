@@ -2213,6 +2213,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     with_face: list[Path] = []  # photos whose skin colour a face calibrated (list.append is atomic)
     no_skin: list[Path] = []  # colour photos whose mask came out empty
     greyscale: list[Path] = []  # photos without colour, warned of one by one (their masks are empty)
+    greyscale_lines: list[str] = []  # their warnings, said after the run (repeated_lines.fold_repeated)
+    skipped_lines: list[str] = []  # the files that failed, said so too
 
     missing = missing_inputs(inputs)
     written: list[Path] = []  # photos whose outputs are written (list.append is atomic)
@@ -2237,8 +2239,9 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             if info.get("no_skin"):
                 no_skin.append(path)
             if info.get("greyscale"):
-                # Written, and said: an empty mask of a photo without colour is no finding.
-                bar.write(f"segmix skin apply: warning: {info['greyscale']}")
+                # Written, and said (after the run, alike lines once: a folder of masks given
+                # as photos gave one line each): an empty mask of a photo without colour is no finding.
+                greyscale_lines.append(info["greyscale"])
                 if ONE_TONE_WORDS not in info["greyscale"]:  # perhaps skin: not "no colour"
                     greyscale.append(path)
             return None
@@ -2252,10 +2255,10 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             for i, error in enumerate(pool.map(work, files), 1):
                 if error is not None:
                     failures += 1
-                    # One input alone: its own line is the run's error, not a skip.
-                    bar.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {error}")
+                    skipped_lines.append(error)
                 bar(i, len(files))
     except KeyboardInterrupt:  # Ctrl+C or SIGTERM (segmix.cli.Terminated)
+        _say_file_lines(bar.write, skipped_lines, greyscale_lines, len(files))
         # The pool has let the photos in hand finish (pending ones were cancelled): say how far
         # the run got. A trial's SIGTERM after 4 of 6 photos said only "segmix: terminated".
         if len(files) > 1:
@@ -2265,6 +2268,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         raise
     finally:
         bar.close()
+    _say_file_lines(lambda line: stream.write(line + "\n"), skipped_lines, greyscale_lines, len(files))
     if failures < len(files):
         # The bar clears itself on a terminal: say what was written, like the other commands.
         done = len(files) - failures
@@ -2296,6 +2300,21 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         except OSError:
             pass
     return status
+
+
+def _say_file_lines(say, skipped: list[str], greyscale: list[str], n_files: int) -> None:
+    """Say apply_batch's per-file lines with ``say`` (one line, no newline), alike ones once with
+    the count (:func:`segmix.repeated_lines.fold_repeated`; a folder of 200 masks given as
+    photos gave 200 warnings), and empty the lists."""
+    from segmix.repeated_lines import fold_repeated
+
+    # One input alone: its own line is the run's error, not a skip.
+    lines = [f"segmix skin apply: {'error:' if n_files == 1 else 'skipped'} {line}" for line in fold_repeated(skipped)]
+    lines += [f"segmix skin apply: warning: {line}" for line in fold_repeated(greyscale)]
+    for line in lines:
+        say(line)
+    skipped.clear()
+    greyscale.clear()
 
 
 def stale_probability_warning(files: Sequence[Path], output_dir) -> str | None:

@@ -1,0 +1,70 @@
+"""Session 42 (cliclean): a new user's trial, mended. Per-file lines that say the same thing
+are said once with the count; photos given as masks are named as photos; ..."""
+
+import numpy as np
+from PIL import Image
+
+from segmix.cli import main
+from tests.conftest import write_skin_pairs
+
+H, W = 24, 32
+
+
+def _frames_and_01_truth(tmp_path, n=12):
+    """``input``/in000001.png.. (a static scene, a square moving from frame 4) and
+    ``gt``/gt000001.png.. saved 0/1 (the first, without motion, all 0: a valid mask)."""
+    rng = np.random.default_rng(0)
+    (tmp_path / "input").mkdir()
+    (tmp_path / "gt").mkdir()
+    for t in range(1, n + 1):
+        frame = np.clip(rng.normal(100, 2, (H, W, 3)), 0, 255).astype(np.uint8)
+        truth = np.zeros((H, W), np.uint8)
+        if t > 1:
+            frame[5:15, t:t + 8] = (250, 250, 30)
+            truth[5:15, t:t + 8] = 1
+        Image.fromarray(frame).save(tmp_path / "input" / f"in{t:06d}.png")
+        Image.fromarray(truth).save(tmp_path / "gt" / f"gt{t:06d}.png")
+    return tmp_path / "input", tmp_path / "gt"
+
+
+def test_background_01_groundtruth_folder_said_once(tmp_path, capsys):
+    frames, gt = _frames_and_01_truth(tmp_path)
+    status = main(["background", str(frames), "--groundtruth", str(gt)])
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "0/1 mask" in line]
+    # 11 files of 0/1 (the first holds only 0): one line, with the count and both ends
+    assert len(lines) == 1, err
+    assert "gt000002.png .. gt000012.png (11 files alike)" in lines[0]
+    assert status == 1
+
+
+def test_skin_eval_01_masks_said_once(tmp_path, capsys):
+    write_skin_pairs(tmp_path, [f"p{i}" for i in range(5)], np.random.default_rng(0))
+    for path in (tmp_path / "masks").iterdir():
+        Image.fromarray((np.asarray(Image.open(path)) // 255).astype(np.uint8)).save(path)
+    status = main(["skin", "eval", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks")])
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "0/1 mask" in line]
+    assert len(lines) == 1 and "(5 files alike)" in lines[0], err
+    assert status == 2
+
+
+def test_skin_apply_masks_as_photos_said_once(tmp_path, capsys):
+    (tmp_path / "m").mkdir()
+    for i in range(4):
+        mask = np.zeros((30, 40), np.uint8)
+        mask[:, : 10 + i] = 255
+        Image.fromarray(mask).save(tmp_path / "m" / f"m{i}.png")
+    main(["skin", "apply", str(tmp_path / "m"), "--output-dir", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    warnings = [line for line in err.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "(4 files alike" in warnings[0], err
+
+
+def test_fold_repeated_keeps_single_and_different_lines():
+    from segmix.repeated_lines import fold_repeated
+
+    lines = [f"d/a{i}.png: found 1" for i in range(3)] + ["d/b.png: other", "d/c.png: other"]
+    assert fold_repeated(lines) == ["d/a0.png .. a2.png (3 files alike): found 1", "d/b.png: other", "d/c.png: other"]
+    varied = fold_repeated([f"d/a{i}.png: pixel (x={i})" for i in range(3)])
+    assert varied == ["d/a0.png .. a2.png (3 files alike, in the words of the first): pixel (x=0)"]
