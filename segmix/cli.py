@@ -186,12 +186,32 @@ JPEG_QUANTIZE_QUALITY = 75
 # Pillow's JPEG / WebP quality scale; above 95 Pillow's own documentation advises against.
 image_quality = _bounded(int, "an integer from 1 to 95", lambda v: 1 <= v <= 95, "a JPEG / WebP quality, 1-95")
 area_share = _bounded(float, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0, "a share of the photo in [0, 1)")
-# A photo diagonal in pixels (skin --cut-diagonal): 0 = full resolution; 1e6 px is no photo.
-pixels = _bounded(float, "a number of pixels from 0 to 1e6", lambda v: 0.0 <= v <= 1e6, "pixels, 0 .. 1e6")
+# The diagonal of the skin graph cut's grid in pixels (skin --cut-diagonal): 0 = full
+# resolution; 1e6 px is no photo. Below MIN_CUT_DIAGONAL (skin_detect's, not imported here:
+# the CLI must start without the detector's imports) the grid is a handful of blocks, the
+# whole photo one block at 1: a new user's --cut-diagonal 1 was taken in silence.
+MIN_CUT_DIAGONAL = 20.0
+pixels = _bounded(float, f"0 (the exact cut) or a number of pixels from {MIN_CUT_DIAGONAL:g} to 1e6",
+                  lambda v: v == 0.0 or MIN_CUT_DIAGONAL <= v <= 1e6, f"pixels, 0 or {MIN_CUT_DIAGONAL:g} .. 1e6")
 #: --max-megapixels' ceiling: 10 gigapixels are 30 GB of RGB before any work.
 MAX_MEGAPIXELS = 10_000
 megapixels = _bounded(float, f"a number of megapixels > 0 and at most {MAX_MEGAPIXELS:,}",
                       lambda v: 0 < v <= MAX_MEGAPIXELS, f"megapixels, > 0 and <= {MAX_MEGAPIXELS:,}")
+
+
+#: Workers (threads or processes) per core that ``--workers`` / ``--n-workers`` may ask for:
+#: a trial's ``--n-workers 1000`` would start 1000 processes on 2 cores.
+WORKERS_PER_CORE = 4
+
+
+def worker_count(text: str) -> int:
+    """argparse type: workers, an integer from 1 to WORKERS_PER_CORE x the machine's cores."""
+    import os
+
+    cores = os.cpu_count() or 1
+    most = WORKERS_PER_CORE * cores
+    return _bounded(int, f"an integer from 1 to {most} ({WORKERS_PER_CORE} per core of this machine's {cores})",
+                    lambda v: 1 <= v <= most, "")(text)
 
 
 def _add_max_megapixels(parser) -> None:
@@ -1805,7 +1825,7 @@ def _add_skin_parser(sub) -> None:
                        help="decision threshold on p(skin) (default: the model's, 0.04 built in; 0 marks the "
                             "whole photo but for its transparent pixels, 1 none)")
     _add_detector_options(apply)
-    apply.add_argument("--workers", type=positive_int, default=None,
+    apply.add_argument("--workers", type=worker_count, default=None,
                        help="decode/encode threads (default: cores, max 4); with --distributed, threads of each "
                             "local worker process (default 1)")
     apply.add_argument("--quiet", action="store_true",
@@ -1869,7 +1889,7 @@ def _add_detector_options(parser) -> None:
     parser.add_argument("--cut-diagonal", type=pixels, default=None, metavar="PX",
                         help="with --regions graphcut: the diagonal of the grid the cut runs on; a photo is cut on "
                              "blocks of about its diagonal / PX pixels (default 200; 0 = the exact cut at full "
-                             "resolution, several times slower)")
+                             "resolution, several times slower; otherwise 20 or more)")
     parser.add_argument("--texture", type=weight, default=None, metavar="W",
                         help="weight (nats) of the texture cue: fine grain of the photo (wood, sand, hair) counts "
                              "against skin (default 2, 0 = off)")
@@ -1907,7 +1927,7 @@ def _add_distributed_options(parser, unit: str = "") -> None:
                         help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or on a local cluster of "
                              "worker processes without one" + (f"; one {unit}" if unit else "")
                              + '; needs pip install "segmix[distributed]"')
-    parser.add_argument("--n-workers", type=positive_int, default=None, metavar="N",
+    parser.add_argument("--n-workers", type=worker_count, default=None, metavar="N",
                         help="worker processes of the local cluster (default: one per core)")
 
 

@@ -2,6 +2,7 @@
 are said once with the count; photos given as masks are named as photos; ..."""
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from segmix.cli import main
@@ -68,3 +69,25 @@ def test_fold_repeated_keeps_single_and_different_lines():
     assert fold_repeated(lines) == ["d/a0.png .. a2.png (3 files alike): found 1", "d/b.png: other", "d/c.png: other"]
     varied = fold_repeated([f"d/a{i}.png: pixel (x={i})" for i in range(3)])
     assert varied == ["d/a0.png .. a2.png (3 files alike, in the words of the first): pixel (x=0)"]
+
+
+@pytest.mark.parametrize("argv, option, words", [
+    (["--cut-diagonal", "1"], "--cut-diagonal", "0 (the exact cut) or a number of pixels from 20 to 1e6"),
+    (["--cut-diagonal", "0.5"], "--cut-diagonal", "from 20 to 1e6"),
+    (["--workers", "100000"], "--workers", "per core of this machine's"),
+    (["--distributed", "--n-workers", "100000"], "--n-workers", "per core of this machine's"),
+])
+def test_nonsense_numbers_refused_naming_option_and_range(tmp_path, capsys, argv, option, words):
+    status = main(["skin", "apply", str(tmp_path / "p.png"), "--output-dir", str(tmp_path / "o"), *argv])
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and len(err.splitlines()) == 1, err
+    assert f"argument {option}: must be" in err and words in err
+
+
+def test_cut_diagonal_in_range_and_library_check():
+    from segmix import skin_detect
+
+    with pytest.raises(ValueError, match="at least 20 pixels"):
+        skin_detect.SkinSettings(cut_diagonal=1)
+    assert skin_detect.SkinSettings(cut_diagonal=20).cut_diagonal == 20
+    assert skin_detect.SkinSettings(cut_diagonal=0).cut_diagonal == 0
