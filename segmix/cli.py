@@ -1030,6 +1030,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
     if args.model is not None:
         _refuse_with_model(args)  # before any file is read
+    if Path(args.image).is_dir():
+        # "is a folder, not an image file" alone left a new user with a folder of photos to
+        # find how to work on many (segment has no batch form): said in the same line.
+        import shlex
+
+        raise UserError(f"{args.image}: is a folder; segment works on one photo: for many photos of one scene, save "
+                        "a model from one (--save-model M.json) and apply it to each in a shell loop: for f in "
+                        f"{shlex.quote(args.image.rstrip('/') or '/')}/*.jpg; do segmix segment \"$f\" --model M.json "
+                        "-o \"${f%.*}_mask.png\"; done")
     inputs = tuple(path for path in (args.image, args.scribbles, args.model) if path is not None)
     outputs = {"output": args.output, "probability": args.probability, "cutout": args.cutout,
                "save_model": args.save_model, "save_scribbles": args.save_scribbles}

@@ -91,3 +91,11 @@ def test_cut_diagonal_in_range_and_library_check():
         skin_detect.SkinSettings(cut_diagonal=1)
     assert skin_detect.SkinSettings(cut_diagonal=20).cut_diagonal == 20
     assert skin_detect.SkinSettings(cut_diagonal=0).cut_diagonal == 0
+
+
+def test_segment_on_a_folder_says_how_to_do_many(tmp_path, capsys):
+    (tmp_path / "photos").mkdir()
+    status = main(["segment", str(tmp_path / "photos"), "-o", str(tmp_path / "m.png"), "--box", "1,1,5,5"])
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and len(err.splitlines()) == 1, err
+    assert "is a folder" in err and "--model M.json" in err and "for f in" in err
