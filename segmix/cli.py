@@ -2438,6 +2438,16 @@ def model_line(args: argparse.Namespace, model) -> str | None:
             + (f" ({' and '.join(changed)} used instead)" if changed else ""))
 
 
+def _say_inverted_model(path, model) -> None:
+    """Warn of a ``--model`` trained on inverted masks (:func:`segmix.skin.inverted_model_words`):
+    it loaded and marked everything but skin without a word."""
+    from segmix import skin
+
+    words = skin.inverted_model_words(model) if path else None
+    if words:
+        print(f"segmix skin apply: warning: {path}: {words}", file=sys.stderr)
+
+
 def _cmd_skin_apply(args: argparse.Namespace) -> int:
     from segmix import skin
 
@@ -2469,6 +2479,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
         checked = skin.load_skin_model(args.model)  # a wrong file is named before a cluster starts
         if model_line(args, checked) and not args.quiet:
             print(model_line(args, checked))
+        _say_inverted_model(args.model, checked)
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet,
@@ -2476,6 +2487,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     model = skin.load_skin_model(args.model)
     if model_line(args, model) and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
+    _say_inverted_model(args.model, model)
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet, stream=_OptionWords(sys.stderr, "skin apply"),

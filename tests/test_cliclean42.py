@@ -99,3 +99,54 @@ def test_segment_on_a_folder_says_how_to_do_many(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert status == 2 and len(err.splitlines()) == 1, err
     assert "is a folder" in err and "--model M.json" in err and "for f in" in err
+
+
+@pytest.fixture
+def skin_models(tmp_path_factory):
+    """Skin models trained on synthetic pairs (conftest.write_skin_pairs): as given, and on the
+    same masks inverted (skin 0)."""
+    root = tmp_path_factory.mktemp("models")
+    write_skin_pairs(root, [f"p{i}" for i in range(4)], np.random.default_rng(0))
+    (root / "inverted").mkdir()
+    for path in (root / "masks").iterdir():
+        Image.fromarray(255 - np.asarray(Image.open(path))).save(root / "inverted" / path.name)
+    for masks, name in (("masks", "good.json"), ("inverted", "inverted.json")):
+        assert main(["skin", "train", "--images", str(root / "images"), "--masks", str(root / masks), "-o",
+                     str(root / name), "--quiet"]) in (0, 1)
+    return root
+
+
+def test_skin_apply_warns_of_a_model_trained_on_inverted_masks(skin_models, tmp_path, capsys):
+    photo = skin_models / "images" / "p0.png"
+    capsys.readouterr()
+    assert main(["skin", "apply", str(photo), "--model", str(skin_models / "inverted.json"), "--output-dir",
+                 str(tmp_path / "a"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "inverted masks (skin 0)?" in err and len(err.strip().splitlines()) == 1, err
+    assert main(["skin", "apply", str(photo), "--model", str(skin_models / "good.json"), "--output-dir",
+                 str(tmp_path / "b"), "--quiet"]) == 0
+    assert "inverted" not in capsys.readouterr().err
+
+
+def test_inverted_model_words_spare_skin_heavy_models():
+    """A model whose skin class holds most of its training pixels (close-up abdomen sets: skin
+    28-61 %) is no inverted one: the judge is the ranking of skin colours, not the share."""
+    from segmix import skin
+    from segmix.bayes import BayesClassifier
+    from segmix.mixture import GaussianMixture
+
+    rng = np.random.default_rng(1)
+    built_in = skin.load_skin_model()
+    rgb, builtin_skin = skin._judge_grid()
+    colours = rgb[0][builtin_skin].astype(np.float64)
+    others = rgb[0][~builtin_skin].astype(np.float64)
+    features = built_in.features
+    skin_x = features.colors_to_features(colours[rng.integers(0, len(colours), 3000)].astype(np.uint8))
+    other_x = features.colors_to_features(others[rng.integers(0, len(others), 3000)].astype(np.uint8))
+    for prior in (0.3, 0.6, 0.9):
+        fitted = [GaussianMixture(3, n_init=1, reg_covar=1e-4, random_state=0).fit(x) for x in (skin_x, other_x)]
+        model = skin.replace(built_in, classifier=BayesClassifier(fitted, [prior, 1 - prior], ["skin", "non-skin"]))
+        assert skin.inverted_model_words(model) is None
+        flipped = skin.replace(built_in, classifier=BayesClassifier(fitted[::-1], [prior, 1 - prior],
+                                                                   ["skin", "non-skin"]))
+        assert "inverted masks" in skin.inverted_model_words(flipped)
