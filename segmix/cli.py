@@ -2491,7 +2491,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet, stream=_OptionWords(sys.stderr, "skin apply"),
-                            max_pixels=_max_pixels(args))
+                            max_pixels=_max_pixels(args), on_complete=_outputs_complete)
 
 
 def _cmd_skin_eval(args: argparse.Namespace) -> int:
@@ -2872,6 +2872,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
         from segmix.background_run import drop_replaced
 
         drop_replaced(result)
+    _outputs_complete()  # the masks, --background-image and --save-model: a signal now cuts nothing short
     short = short_sequence_warning(_inputs_named(args.inputs), result.frames, frames_before, model)
     if short:
         print(f"segmix background: warning: {short}", file=sys.stderr)
@@ -3274,7 +3275,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
                   "machine; a smaller -k is faster)", file=sys.stderr, flush=True)
 
     result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed, quality=quality,
-                           max_pixels=_max_pixels(args), mark="quantize", on_kmeans=on_kmeans)
+                           max_pixels=_max_pixels(args), mark="quantize", on_kmeans=on_kmeans,
+                           on_written=_outputs_complete)  # written whole: a signal then cuts nothing short
     if result.n_colors_in_image < args.colors:
         # "written unchanged" only when it was: same pixels, same mode (an RGB photo of 3
         # colours becomes a palette PNG of those colours; a 16-bit grey one 8-bit).
@@ -3685,9 +3687,14 @@ def _main(argv: list[str] | None) -> int:
             from segmix.kernels.cache import on_first_compile
 
             # --quiet: "no notes" (its help), this one too: it was printed with --quiet.
+            _AFTER_OUTPUTS.update(complete=False, said=None)
             with on_first_compile(lambda: None if getattr(args, "quiet", False) else _say_first_run(name)), \
                     _terminate_as_interrupt():
-                return int(args.handler(args) or 0)
+                status = int(args.handler(args) or 0)
+            if _AFTER_OUTPUTS["said"]:
+                print(f"segmix {name}: {_AFTER_OUTPUTS['said']} after all outputs were written; the run is complete "
+                      f"(exit status {status}, as without the signal)", file=sys.stderr)
+            return status
     except (UserError, ValueError, OSError) as exc:
         # The window's refusals read "segmix: error: ...": `segmix photo.jpg` names no command.
         prefix = "segmix" if args.command == "open" else f"segmix {name}"
@@ -3759,6 +3766,22 @@ def _interruption(exc: BaseException) -> KeyboardInterrupt | None:
 _SYMLINK_LOOP = re.compile(r"Symlink loop from '(?P<path>.*)'", re.DOTALL)
 
 
+#: A command's state as the signals see it (:func:`_terminate_as_interrupt`): ``complete``
+#: once all its outputs are written (:func:`_outputs_complete`), ``said`` the signal that came
+#: after that ("terminated"), reset for each command. A SIGTERM just after a finished `skin
+#: apply` exited 143 ("stopped after writing the masks of 6 of 6 photos"), as if the run had
+#: been cut short, though every output was written whole: only its summary lines were left.
+_AFTER_OUTPUTS: dict = {"complete": False, "said": None}
+
+
+def _outputs_complete() -> None:
+    """Say that the running command has written all its outputs: a SIGTERM, SIGHUP or Ctrl+C
+    from now on no longer stops it (there is nothing left to cut short but its summary); it
+    ends as it would have, saying that the signal came after the outputs were written. A second
+    signal ends it at once."""
+    _AFTER_OUTPUTS["complete"] = True
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM during a command, raised where the command is, so that it unwinds as Ctrl+C
     does (an interruption, not an error: every handler that cleans up after Ctrl+C runs)."""
@@ -3792,12 +3815,25 @@ def _terminate_as_interrupt():
         return
     from segmix.kernels.cache import SIGNALS_RAISED
 
+    def after_outputs(signum, said) -> bool:
+        """True (and the signal noted, and its next one left to the default) when the command's
+        outputs are all written (:data:`_AFTER_OUTPUTS`)."""
+        if not _AFTER_OUTPUTS["complete"]:
+            return False
+        _AFTER_OUTPUTS["said"] = _AFTER_OUTPUTS["said"] or said
+        signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
+        return True
+
     def terminate(signum, frame):
         stop = HungUp if signum == getattr(signal, "SIGHUP", None) else Terminated
+        if after_outputs(signum, "hung up" if stop is HungUp else "terminated"):
+            return
         SIGNALS_RAISED.append(stop)  # raised again if a compile swallows it (segmix.kernels.cache)
         raise stop
 
     def interrupt(signum, frame):
+        if after_outputs(signum, "interrupted"):
+            return
         SIGNALS_RAISED.append(KeyboardInterrupt)
         raise KeyboardInterrupt
 

@@ -2238,9 +2238,11 @@ def left_out_note(folders: Sequence) -> str | None:
 
 def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,
                 probability: bool = False, settings=None, workers: int | None = None,
-                quiet: bool = False, stream=None, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
+                quiet: bool = False, stream=None, max_pixels: int = DEFAULT_MAX_PIXELS,
+                on_complete: Callable[[], None] | None = None) -> int:
     """Apply ``model`` to files and folders; returns the exit status (0; 1 if some failed; 2 if all did).
-    A photo over ``max_pixels`` fails as an unreadable one does.
+    A photo over ``max_pixels`` fails as an unreadable one does. ``on_complete`` is called once
+    every photo is done (its outputs written, or failed), before the summary lines.
 
     Each unreadable or failing file gets one line on ``stream`` (stderr) and is skipped.
     Files are decoded and encoded in a thread pool; scoring runs one image at a time.
@@ -2300,6 +2302,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                     failures += 1
                     skipped_lines.append(error)
                 bar(i, len(files))
+            if on_complete is not None:
+                on_complete()  # the command line: a SIGTERM now cuts nothing short (it exited 143)
     except KeyboardInterrupt:  # Ctrl+C or SIGTERM (segmix.cli.Terminated)
         _say_file_lines(bar.write, skipped_lines, greyscale_lines, len(files))
         # The pool has let the photos in hand finish (pending ones were cancelled): say how far

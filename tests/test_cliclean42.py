@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from segmix.cli import main
-from tests.conftest import write_skin_pairs
+from tests.conftest import skin_dataset, write_skin_pairs  # noqa: F401 (a fixture)
 
 H, W = 24, 32
 
@@ -150,3 +150,64 @@ def test_inverted_model_words_spare_skin_heavy_models():
         flipped = skin.replace(built_in, classifier=BayesClassifier(fitted[::-1], [prior, 1 - prior],
                                                                    ["skin", "non-skin"]))
         assert "inverted masks" in skin.inverted_model_words(flipped)
+
+
+def _sigterm_after(monkeypatch, module, name, call=1):
+    """``module.name`` sends this process SIGTERM once it has run for the ``call``-th time (the
+    signal arrives just after a command's outputs are written)."""
+    import os
+    import signal
+
+    original = getattr(module, name)
+    calls = []
+
+    def then_terminated(*args, **kwargs):
+        result = original(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == call:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return result
+
+    monkeypatch.setattr(module, name, then_terminated)
+
+
+def test_sigterm_after_a_complete_skin_apply_exits_as_the_run(skin_dataset, tmp_path, capsys, monkeypatch):
+    from segmix import skin
+
+    _sigterm_after(monkeypatch, skin, "stale_probability_warning")  # after the last mask, before the summary ends
+    out = tmp_path / "out"
+    status = main(["skin", "apply", str(skin_dataset / "images"), "--output-dir", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    assert "terminated after all outputs were written; the run is complete" in err
+    assert len(list(out.glob("*_skin.png"))) == 4
+
+
+def test_sigterm_after_a_complete_quantize_and_background(tmp_path, capsys, monkeypatch):
+    import segmix.background_run
+    import segmix.quantize
+
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)).save(tmp_path / "p.png")
+    _sigterm_after(monkeypatch, segmix.quantize, "load_image_info")  # the first read: before the output
+    assert main(["quantize", str(tmp_path / "p.png"), "-k", "4", "-o", str(tmp_path / "q.jpg")]) == 143
+    assert not (tmp_path / "q.jpg").exists()
+    capsys.readouterr()
+    monkeypatch.undo()
+    _sigterm_after(monkeypatch, segmix.quantize, "load_image_info", call=2)  # the JPEG read back, once written
+    assert main(["quantize", str(tmp_path / "p.png"), "-k", "4", "-o", str(tmp_path / "q.jpg")]) == 0
+    assert "terminated after all outputs were written" in capsys.readouterr().err
+    frames, _ = _frames_and_01_truth(tmp_path, n=6)
+    _sigterm_after(monkeypatch, segmix.background_run, "short_sequence_warning")
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "masks")]) == 0
+    assert "terminated after all outputs were written" in capsys.readouterr().err
+    assert len(list((tmp_path / "masks").glob("*.png"))) == 6
+
+
+def test_sigterm_during_the_work_still_stops_it(skin_dataset, tmp_path, capsys, monkeypatch):
+    from segmix import skin
+
+    _sigterm_after(monkeypatch, skin, "apply_one")
+    status = main(["skin", "apply", str(skin_dataset / "images"), "--output-dir", str(tmp_path / "o"), "--workers", "1"])
+    assert status == 143
+    assert "the run is complete" not in capsys.readouterr().err
