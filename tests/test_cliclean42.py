@@ -211,3 +211,49 @@ def test_sigterm_during_the_work_still_stops_it(skin_dataset, tmp_path, capsys, 
     status = main(["skin", "apply", str(skin_dataset / "images"), "--output-dir", str(tmp_path / "o"), "--workers", "1"])
     assert status == 143
     assert "the run is complete" not in capsys.readouterr().err
+
+
+def _photo(rng, h=60, w=80):
+    """A colour photo-like picture: smooth colour gradients with noise (thousands of colours)."""
+    y, x = np.mgrid[0:h, 0:w]
+    base = np.stack([x * 3, y * 4, (x + y) * 2], -1) + rng.normal(0, 6, (h, w, 3))
+    return np.clip(base + 20, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_input_frames_given_as_groundtruth_are_named_as_frames(tmp_path, capsys, suffix):
+    rng = np.random.default_rng(0)
+    (tmp_path / "input").mkdir()
+    (tmp_path / "gt").mkdir()
+    for t in range(1, 6):
+        frame = _photo(rng)
+        Image.fromarray(frame).save(tmp_path / "input" / f"in{t:06d}.png")
+        Image.fromarray(frame).save(tmp_path / "gt" / f"in{t:06d}{suffix}")
+    status = main(["background", str(tmp_path / "input"), "--groundtruth", str(tmp_path / "gt")])
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and len(err.splitlines()) == 1, err
+    assert "looks like a colour photo" in err and "is it a frame of the input, given by mistake?" in err
+    assert "255 (moving)" in err and "again as PNG" not in err and "save the ground-truth" not in err
+
+
+def test_photos_given_as_masks_are_named_as_photos(tmp_path, capsys):
+    from segmix.labelmaps import load_mask
+
+    rng = np.random.default_rng(1)
+    photo = _photo(rng)
+    Image.fromarray(photo).save(tmp_path / "colour.jpg")
+    Image.fromarray(photo).convert("L").save(tmp_path / "grey.png")
+    for name in ("colour.jpg", "grey.png"):
+        with pytest.raises(ValueError, match="is it one of the photos, given by mistake") as caught:
+            load_mask(tmp_path / name)
+        assert "255 (foreground / skin)" in str(caught.value)
+    # A mask resized with interpolation (many grey levels, along its edges only) is no photo,
+    # nor a mask saved as JPEG.
+    mask = np.zeros((60, 80), np.uint8)
+    mask[10:50, 20:60] = 255
+    Image.fromarray(mask).resize((97, 73), Image.BICUBIC).save(tmp_path / "resized.png")
+    Image.fromarray(mask).save(tmp_path / "mask.jpg")
+    for name in ("resized.png", "mask.jpg"):
+        with pytest.raises(ValueError) as caught:
+            load_mask(tmp_path / name)
+        assert "looks like a colour photo" not in str(caught.value) and "greyscale photo" not in str(caught.value)
