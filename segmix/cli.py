@@ -2717,6 +2717,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
         if bar is not None:
             bar(done["frames"] + done["skipped"], done["total"])
 
+    from segmix.repeated_lines import RepeatHolder
+
+    repeats = RepeatHolder()  # 6 truncated frames gave 6 alike lines: the first now, the others after the run
+
     def on_skip(message):
         with lock:
             skipped.append(message)
@@ -2724,6 +2728,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
             line = f"segmix background: {command_line_words(str(message), 'background')}"
             if isinstance(message, RepeatedSkip):
                 pass  # said by the line before it; the summary counts it
+            elif not isinstance(message, SequenceEnd) and not repeats.say_now(str(message)):
+                pass  # said after the run, folded with the others of its kind
             elif bar is not None:
                 bar.write(line)
             else:
@@ -2885,6 +2891,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
     leftovers = leftovers_warning(args.output_dir, result.leftovers, (height, width))
     if leftovers:
         print(f"segmix background: warning: {leftovers}", file=sys.stderr)
+    for line in repeats.held("more frames"):  # the frames skipped for a reason said above, folded
+        print(f"segmix background: {command_line_words(line, 'background')}", file=sys.stderr)
     where = f" to {args.output_dir}" if args.output_dir else ""
     # What the skipped lines amount to, in frames: a truncated video is no "1 skipped".
     lost = skip_words(skipped)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["fold_repeated"]
+__all__ = ["RepeatHolder", "fold_repeated"]
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -29,6 +29,34 @@ def _split(line: str) -> tuple[str, str]:
 
 def _name(path: str) -> str:
     return re.split(r"[/\\]", path)[-1] or path
+
+
+def _kind(line: str) -> str:
+    path, reason = _split(line)
+    return _NUMBER.sub("#", reason) if path else line
+
+
+class RepeatHolder:
+    """For lines said as they come (a frame skipped during a run): the first line of each kind
+    at once, the others held and said after the run, folded (:func:`fold_repeated`)."""
+
+    def __init__(self):
+        self._seen: set[str] = set()
+        self._held: list[str] = []
+
+    def say_now(self, line: str) -> bool:
+        """True for the first line of its kind (say it now); False when it is held."""
+        kind = _kind(line)
+        if kind in self._seen:
+            self._held.append(line)
+            return False
+        self._seen.add(kind)
+        return True
+
+    def held(self, noun: str = "more files") -> list[str]:
+        """The held lines, folded (two or more of a kind into one), and forgotten."""
+        lines, self._held = fold_repeated(self._held, noun, least=2), []
+        return lines
 
 
 def fold_repeated(lines: Iterable[str], noun: str = "files", least: int = 3) -> list[str]:
@@ -54,8 +82,7 @@ def fold_repeated(lines: Iterable[str], noun: str = "files", least: int = 3) -> 
     groups: dict[str, list[tuple[str, str, str]]] = {}
     for line in lines:
         path, reason = _split(line)
-        key = _NUMBER.sub("#", reason) if path else line
-        groups.setdefault(key, []).append((path, reason, line))
+        groups.setdefault(_kind(line), []).append((path, reason, line))
     out = []
     for members in groups.values():
         if len(members) < least or not members[0][0]:
