@@ -2320,7 +2320,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
             try:
                 notes: list[str] = []
                 folder_counts = skin.count_image_folder(images, masks, progress=bar, notes=notes, skipped=skipped)
-                for note in sorted(notes):
+                from segmix.repeated_lines import fold_repeated
+
+                for note in fold_repeated(sorted(notes)):  # a folder of toned photos: one line, with the count
                     bar.write(f"segmix skin train: warning: {note}")
                 inverted = skin.inverted_mask_words(folder_counts)
                 if inverted:

@@ -268,3 +268,14 @@ def test_background_frames_skipped_alike_are_said_once_more(tmp_path, capsys):
     err = [line for line in capsys.readouterr().err.splitlines() if "skipped" in line and "in0000" in line]
     assert len(err) == 2, err
     assert "in000004.png" in err[0] and "in000005.png .. in000007.png (3 more frames alike)" in err[1]
+
+
+def test_skin_train_01_masks_said_once(tmp_path, capsys):
+    write_skin_pairs(tmp_path, [f"p{i}" for i in range(4)], np.random.default_rng(0))
+    for path in (tmp_path / "masks").iterdir():
+        Image.fromarray((np.asarray(Image.open(path)) // 255).astype(np.uint8)).save(path)
+    status = main(["skin", "train", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks"),
+                   "-o", str(tmp_path / "m.json")])
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "0/1 mask" in line]
+    assert status == 2 and len(lines) == 1 and "(4 files alike)" in lines[0], err
