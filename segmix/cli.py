@@ -1017,6 +1017,13 @@ LARGE_PHOTO_MEGAPIXELS = 20
 SLOW_QUANTIZE_WORK = 50_000_000
 
 
+def _loop_folder(folder: str) -> str:
+    """``folder`` as a shell loop's words name it (quoted when it must be), without a trailing slash."""
+    import shlex
+
+    return shlex.quote(folder.rstrip("/") or "/")
+
+
 def _cmd_segment(args: argparse.Namespace) -> int:
     import warnings
     from dataclasses import replace
@@ -1033,11 +1040,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     if Path(args.image).is_dir():
         # "is a folder, not an image file" alone left a new user with a folder of photos to
         # find how to work on many (segment has no batch form): said in the same line.
-        import shlex
-
         raise UserError(f"{args.image}: is a folder; segment works on one photo: for many photos of one scene, save "
                         "a model from one (--save-model M.json) and apply it to each in a shell loop: for f in "
-                        f"{shlex.quote(args.image.rstrip('/') or '/')}/*.jpg; do segmix segment \"$f\" --model M.json "
+                        f"{_loop_folder(args.image)}/*.jpg; do segmix segment \"$f\" --model M.json "
                         "-o \"${f%.*}_mask.png\"; done")
     inputs = tuple(path for path in (args.image, args.scribbles, args.model) if path is not None)
     outputs = {"output": args.output, "probability": args.probability, "cutout": args.cutout,
@@ -3269,6 +3274,10 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     from segmix.quantize import quantize_file
 
     suffix = Path(args.output).suffix.lower()
+    if Path(args.image).is_dir():  # as segment's: how to work on many photos, in the same line
+        raise UserError(f"{args.image}: is a folder; quantize works on one photo: for many, run it on each in a shell "
+                        f"loop: for f in {_loop_folder(args.image)}/*.jpg; do segmix quantize \"$f\" -k {args.colors} "
+                        "-o \"${f%.*}_quantized.png\"; done")
     _check_outputs([args.image], {"-o/--output": args.output})  # before the work (and a first run's compiling)
     refuse_foreign_files([("-o/--output", args.output)], "quantize", args.overwrite)
     if args.quality is not None and suffix not in (".jpg", ".jpeg", ".webp"):

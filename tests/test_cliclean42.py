@@ -279,3 +279,10 @@ def test_skin_train_01_masks_said_once(tmp_path, capsys):
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if "0/1 mask" in line]
     assert status == 2 and len(lines) == 1 and "(4 files alike)" in lines[0], err
+
+
+def test_quantize_on_a_folder_says_how_to_do_many(tmp_path, capsys):
+    (tmp_path / "photos").mkdir()
+    assert main(["quantize", str(tmp_path / "photos"), "-o", str(tmp_path / "q.png")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "is a folder" in err and "for f in" in err and "-k 8" in err
