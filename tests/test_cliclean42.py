@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from segmix.cli import main
-from tests.conftest import skin_dataset, write_skin_pairs  # noqa: F401 (a fixture)
+from tests.conftest import write_skin_pairs
 
 H, W = 24, 32
 
