@@ -258,7 +258,10 @@ def _read_groundtruth(path: Path, shape) -> np.ndarray:
             hint = ("; this looks like 16-bit ground truth holding the codes scaled to 0..65535 "
                     "(255 saved as 65535): save it as 8-bit, each value shifted right by 8 (value >> 8)")
         else:
-            hint = " (resized with interpolation or lossily compressed?)"
+            from segmix.labelmaps import photo_levels_words
+
+            hint = (photo_levels_words(values, codes, "ground-truth masks", picture="frame")
+                    or " (resized with interpolation or lossily compressed?)")
         raise FrameError(f"{path}: ground truth must hold only the codes {', '.join(map(str, codes))}; found {shown}"
                          + hint)
     return values.astype(np.uint8, copy=False)

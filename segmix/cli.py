@@ -186,12 +186,32 @@ JPEG_QUANTIZE_QUALITY = 75
 # Pillow's JPEG / WebP quality scale; above 95 Pillow's own documentation advises against.
 image_quality = _bounded(int, "an integer from 1 to 95", lambda v: 1 <= v <= 95, "a JPEG / WebP quality, 1-95")
 area_share = _bounded(float, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0, "a share of the photo in [0, 1)")
-# A photo diagonal in pixels (skin --cut-diagonal): 0 = full resolution; 1e6 px is no photo.
-pixels = _bounded(float, "a number of pixels from 0 to 1e6", lambda v: 0.0 <= v <= 1e6, "pixels, 0 .. 1e6")
+# The diagonal of the skin graph cut's grid in pixels (skin --cut-diagonal): 0 = full
+# resolution; 1e6 px is no photo. Below MIN_CUT_DIAGONAL (skin_detect's, not imported here:
+# the CLI must start without the detector's imports) the grid is a handful of blocks, the
+# whole photo one block at 1: a new user's --cut-diagonal 1 was taken in silence.
+MIN_CUT_DIAGONAL = 20.0
+pixels = _bounded(float, f"0 (the exact cut) or a number of pixels from {MIN_CUT_DIAGONAL:g} to 1e6",
+                  lambda v: v == 0.0 or MIN_CUT_DIAGONAL <= v <= 1e6, f"pixels, 0 or {MIN_CUT_DIAGONAL:g} .. 1e6")
 #: --max-megapixels' ceiling: 10 gigapixels are 30 GB of RGB before any work.
 MAX_MEGAPIXELS = 10_000
 megapixels = _bounded(float, f"a number of megapixels > 0 and at most {MAX_MEGAPIXELS:,}",
                       lambda v: 0 < v <= MAX_MEGAPIXELS, f"megapixels, > 0 and <= {MAX_MEGAPIXELS:,}")
+
+
+#: Workers (threads or processes) per core that ``--workers`` / ``--n-workers`` may ask for:
+#: a trial's ``--n-workers 1000`` would start 1000 processes on 2 cores.
+WORKERS_PER_CORE = 4
+
+
+def worker_count(text: str) -> int:
+    """argparse type: workers, an integer from 1 to WORKERS_PER_CORE x the machine's cores."""
+    import os
+
+    cores = os.cpu_count() or 1
+    most = WORKERS_PER_CORE * cores
+    return _bounded(int, f"an integer from 1 to {most} ({WORKERS_PER_CORE} per core of this machine's {cores})",
+                    lambda v: 1 <= v <= most, "")(text)
 
 
 def _add_max_megapixels(parser) -> None:
@@ -1004,6 +1024,13 @@ SLOW_QUANTIZE_WORK = 50_000_000
 SLOW_QUANTIZE_SECONDS = 5.0
 
 
+def _loop_folder(folder: str) -> str:
+    """``folder`` as a shell loop's words name it (quoted when it must be), without a trailing slash."""
+    import shlex
+
+    return shlex.quote(folder.rstrip("/") or "/")
+
+
 def _cmd_segment(args: argparse.Namespace) -> int:
     import warnings
     from dataclasses import replace
@@ -1017,6 +1044,13 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
     if args.model is not None:
         _refuse_with_model(args)  # before any file is read
+    if Path(args.image).is_dir():
+        # "is a folder, not an image file" alone left a new user with a folder of photos to
+        # find how to work on many (segment has no batch form): said in the same line.
+        raise UserError(f"{args.image}: is a folder; segment works on one photo: for many photos of one scene, save "
+                        "a model from one (--save-model M.json) and apply it to each in a shell loop: for f in "
+                        f"{_loop_folder(args.image)}/*.jpg; do segmix segment \"$f\" --model M.json "
+                        "-o \"${f%.*}_mask.png\"; done")
     inputs = tuple(path for path in (args.image, args.scribbles, args.model) if path is not None)
     outputs = {"output": args.output, "probability": args.probability, "cutout": args.cutout,
                "save_model": args.save_model, "save_scribbles": args.save_scribbles}
@@ -1812,7 +1846,7 @@ def _add_skin_parser(sub) -> None:
                        help="decision threshold on p(skin) (default: the model's, 0.04 built in; 0 marks the "
                             "whole photo but for its transparent pixels, 1 none)")
     _add_detector_options(apply)
-    apply.add_argument("--workers", type=positive_int, default=None,
+    apply.add_argument("--workers", type=worker_count, default=None,
                        help="decode/encode threads (default: cores, max 4); with --distributed, threads of each "
                             "local worker process (default 1)")
     apply.add_argument("--quiet", action="store_true",
@@ -1876,7 +1910,7 @@ def _add_detector_options(parser) -> None:
     parser.add_argument("--cut-diagonal", type=pixels, default=None, metavar="PX",
                         help="with --regions graphcut: the diagonal of the grid the cut runs on; a photo is cut on "
                              "blocks of about its diagonal / PX pixels (default 200; 0 = the exact cut at full "
-                             "resolution, several times slower)")
+                             "resolution, several times slower; otherwise 20 or more)")
     parser.add_argument("--texture", type=weight, default=None, metavar="W",
                         help="weight (nats) of the texture cue: fine grain of the photo (wood, sand, hair) counts "
                              "against skin (default 2, 0 = off)")
@@ -1914,7 +1948,7 @@ def _add_distributed_options(parser, unit: str = "") -> None:
                         help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or on a local cluster of "
                              "worker processes without one" + (f"; one {unit}" if unit else "")
                              + '; needs pip install "segmix[distributed]"')
-    parser.add_argument("--n-workers", type=positive_int, default=None, metavar="N",
+    parser.add_argument("--n-workers", type=worker_count, default=None, metavar="N",
                         help="worker processes of the local cluster (default: one per core)")
 
 
@@ -2298,7 +2332,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
             try:
                 notes: list[str] = []
                 folder_counts = skin.count_image_folder(images, masks, progress=bar, notes=notes, skipped=skipped)
-                for note in sorted(notes):
+                from segmix.repeated_lines import fold_repeated
+
+                for note in fold_repeated(sorted(notes)):  # a folder of toned photos: one line, with the count
                     bar.write(f"segmix skin train: warning: {note}")
                 inverted = skin.inverted_mask_words(folder_counts)
                 if inverted:
@@ -2308,10 +2344,12 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                 unusable += exc.lines
             finally:
                 bar.close()
-    for line in skipped:  # an all-128 mask costs its pair, not the training (exit 1, as skin eval)
+    from segmix.repeated_lines import fold_repeated
+
+    for line in fold_repeated(skipped):  # an all-128 mask costs its pair, not the training (exit 1, as skin eval)
         print(f"segmix skin train: skipped {command_line_words(line, 'skin train')}", file=sys.stderr)
     if unusable:
-        for line in unusable:
+        for line in fold_repeated(unusable):  # a folder of 0/1 masks: one line, with the count
             print(f"segmix skin train: error: {command_line_words(line, 'skin train')}", file=sys.stderr)
         return 2
     if skipped and counts.n_skin + counts.n_non_skin == 0:
@@ -2414,6 +2452,16 @@ def model_line(args: argparse.Namespace, model) -> str | None:
             + (f" ({' and '.join(changed)} used instead)" if changed else ""))
 
 
+def _say_inverted_model(path, model) -> None:
+    """Warn of a ``--model`` trained on inverted masks (:func:`segmix.skin.inverted_model_words`):
+    it loaded and marked everything but skin without a word."""
+    from segmix import skin
+
+    words = skin.inverted_model_words(model) if path else None
+    if words:
+        print(f"segmix skin apply: warning: {path}: {words}", file=sys.stderr)
+
+
 def _cmd_skin_apply(args: argparse.Namespace) -> int:
     from segmix import skin
 
@@ -2445,6 +2493,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
         checked = skin.load_skin_model(args.model)  # a wrong file is named before a cluster starts
         if model_line(args, checked) and not args.quiet:
             print(model_line(args, checked))
+        _say_inverted_model(args.model, checked)
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet,
@@ -2452,10 +2501,11 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     model = skin.load_skin_model(args.model)
     if model_line(args, model) and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
+    _say_inverted_model(args.model, model)
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet, stream=_OptionWords(sys.stderr, "skin apply"),
-                            max_pixels=_max_pixels(args))
+                            max_pixels=_max_pixels(args), on_complete=_outputs_complete)
 
 
 def _cmd_skin_eval(args: argparse.Namespace) -> int:
@@ -2501,17 +2551,21 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
             raise
         # The pairs left out, one line each as when some pairs are scored, then the refusal
         # (it named the first alone, or two all-128 masks at most).
-        for line in exc.lines if none_usable else exc.skipped:
+        from segmix.repeated_lines import fold_repeated
+
+        for line in fold_repeated(exc.lines if none_usable else exc.skipped):  # alike lines once, with the count
             print(f"segmix skin eval: skipped {command_line_words(line, 'skin eval')}", file=sys.stderr)
         raise UserError(f"none of the {len(exc.lines)} photo / mask pairs could be used; nothing scored"
                         if none_usable else exc.refusal) from None
     finally:
         bar.close()
-    for line in result.skipped:  # a bad mask costs its pair, not the evaluation (exit 1, as skin apply)
+    from segmix.repeated_lines import fold_repeated
+
+    for line in fold_repeated(result.skipped):  # a bad mask costs its pair, not the evaluation (exit 1, as skin apply)
         # in the command line's words: a photo over the pixel limit was told the library's
         # "segmix.io.load_image(path, max_pixels=...)", not skin eval's own --max-megapixels
         print(f"segmix skin eval: skipped {command_line_words(line, 'skin eval')}", file=sys.stderr)
-    for warning in result.warnings:  # photos without colour, by name: their masks are no finding
+    for warning in fold_repeated(result.warnings):  # photos without colour, by name: their masks are no finding
         print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
     if result.faces_used is not None:
@@ -2677,6 +2731,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
         if bar is not None:
             bar(done["frames"] + done["skipped"], done["total"])
 
+    from segmix.repeated_lines import RepeatHolder
+
+    repeats = RepeatHolder()  # 6 truncated frames gave 6 alike lines: the first now, the others after the run
+
     def on_skip(message):
         with lock:
             skipped.append(message)
@@ -2684,6 +2742,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
             line = f"segmix background: {command_line_words(str(message), 'background')}"
             if isinstance(message, RepeatedSkip):
                 pass  # said by the line before it; the summary counts it
+            elif not isinstance(message, SequenceEnd) and not repeats.say_now(str(message)):
+                pass  # said after the run, folded with the others of its kind
             elif bar is not None:
                 bar.write(line)
             else:
@@ -2832,6 +2892,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
         from segmix.background_run import drop_replaced
 
         drop_replaced(result)
+    _outputs_complete()  # the masks, --background-image and --save-model: a signal now cuts nothing short
     short = short_sequence_warning(_inputs_named(args.inputs), result.frames, frames_before, model)
     if short:
         print(f"segmix background: warning: {short}", file=sys.stderr)
@@ -2844,6 +2905,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
     leftovers = leftovers_warning(args.output_dir, result.leftovers, (height, width))
     if leftovers:
         print(f"segmix background: warning: {leftovers}", file=sys.stderr)
+    for line in repeats.held("more frames"):  # the frames skipped for a reason said above, folded
+        print(f"segmix background: {command_line_words(line, 'background')}", file=sys.stderr)
     where = f" to {args.output_dir}" if args.output_dir else ""
     # What the skipped lines amount to, in frames: a truncated video is no "1 skipped".
     lost = skip_words(skipped)
@@ -2852,7 +2915,9 @@ def _cmd_background(args: argparse.Namespace) -> int:
     print(f"{'wrote the masks of ' if args.output_dir else 'read '}"
           f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
           + (f"; {lost}" if lost else ""))
-    for line in result.groundtruth_skipped:
+    from segmix.repeated_lines import fold_repeated
+
+    for line in fold_repeated(result.groundtruth_skipped):  # 230 alike lines said once, with the count
         print(f"segmix background: skipped the ground truth {command_line_words(line, 'background')}",
               file=sys.stderr)
     if result.score is not None:
@@ -3216,6 +3281,10 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     from segmix.quantize import quantize_file
 
     suffix = Path(args.output).suffix.lower()
+    if Path(args.image).is_dir():  # as segment's: how to work on many photos, in the same line
+        raise UserError(f"{args.image}: is a folder; quantize works on one photo: for many, run it on each in a shell "
+                        f"loop: for f in {_loop_folder(args.image)}/*.jpg; do segmix quantize \"$f\" -k {args.colors} "
+                        "-o \"${f%.*}_quantized.png\"; done")
     _check_outputs([args.image], {"-o/--output": args.output})  # before the work (and a first run's compiling)
     refuse_foreign_files([("-o/--output", args.output)], "quantize", args.overwrite)
     if args.quality is not None and suffix not in (".jpg", ".jpeg", ".webp"):
@@ -3250,7 +3319,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
 
     try:
         result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed, quality=quality,
-                               max_pixels=_max_pixels(args), mark="quantize", on_kmeans=on_kmeans)
+                               max_pixels=_max_pixels(args), mark="quantize", on_kmeans=on_kmeans,
+                               on_written=_outputs_complete)  # written whole: a signal then cuts nothing short
     finally:
         for timer in timers:
             timer.cancel()
@@ -3664,9 +3734,14 @@ def _main(argv: list[str] | None) -> int:
             from segmix.kernels.cache import on_first_compile
 
             # --quiet: "no notes" (its help), this one too: it was printed with --quiet.
+            _AFTER_OUTPUTS.update(complete=False, said=None)
             with on_first_compile(lambda: None if getattr(args, "quiet", False) else _say_first_run(name)), \
                     _terminate_as_interrupt():
-                return int(args.handler(args) or 0)
+                status = int(args.handler(args) or 0)
+            if _AFTER_OUTPUTS["said"]:
+                print(f"segmix {name}: {_AFTER_OUTPUTS['said']} after all outputs were written; the run is complete "
+                      f"(exit status {status}, as without the signal)", file=sys.stderr)
+            return status
     except (UserError, ValueError, OSError) as exc:
         # The window's refusals read "segmix: error: ...": `segmix photo.jpg` names no command.
         prefix = "segmix" if args.command == "open" else f"segmix {name}"
@@ -3738,6 +3813,22 @@ def _interruption(exc: BaseException) -> KeyboardInterrupt | None:
 _SYMLINK_LOOP = re.compile(r"Symlink loop from '(?P<path>.*)'", re.DOTALL)
 
 
+#: A command's state as the signals see it (:func:`_terminate_as_interrupt`): ``complete``
+#: once all its outputs are written (:func:`_outputs_complete`), ``said`` the signal that came
+#: after that ("terminated"), reset for each command. A SIGTERM just after a finished `skin
+#: apply` exited 143 ("stopped after writing the masks of 6 of 6 photos"), as if the run had
+#: been cut short, though every output was written whole: only its summary lines were left.
+_AFTER_OUTPUTS: dict = {"complete": False, "said": None}
+
+
+def _outputs_complete() -> None:
+    """Say that the running command has written all its outputs: a SIGTERM, SIGHUP or Ctrl+C
+    from now on no longer stops it (there is nothing left to cut short but its summary); it
+    ends as it would have, saying that the signal came after the outputs were written. A second
+    signal ends it at once."""
+    _AFTER_OUTPUTS["complete"] = True
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM during a command, raised where the command is, so that it unwinds as Ctrl+C
     does (an interruption, not an error: every handler that cleans up after Ctrl+C runs)."""
@@ -3771,12 +3862,25 @@ def _terminate_as_interrupt():
         return
     from segmix.kernels.cache import SIGNALS_RAISED
 
+    def after_outputs(signum, said) -> bool:
+        """True (and the signal noted, and its next one left to the default) when the command's
+        outputs are all written (:data:`_AFTER_OUTPUTS`)."""
+        if not _AFTER_OUTPUTS["complete"]:
+            return False
+        _AFTER_OUTPUTS["said"] = _AFTER_OUTPUTS["said"] or said
+        signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
+        return True
+
     def terminate(signum, frame):
         stop = HungUp if signum == getattr(signal, "SIGHUP", None) else Terminated
+        if after_outputs(signum, "hung up" if stop is HungUp else "terminated"):
+            return
         SIGNALS_RAISED.append(stop)  # raised again if a compile swallows it (segmix.kernels.cache)
         raise stop
 
     def interrupt(signum, frame):
+        if after_outputs(signum, "interrupted"):
+            return
         SIGNALS_RAISED.append(KeyboardInterrupt)
         raise KeyboardInterrupt
 

@@ -632,6 +632,7 @@ def read_label_plane(
     else:
         limit = int(max_pixels)
     im = None
+    content = False
     with _pillow_limits(limit):
         try:
             # Pillow's own bomb check at open would speak before the size comparison; ours
@@ -644,6 +645,7 @@ def read_label_plane(
             if shape is not None and im.size != (width, height):
                 raise _size_mismatch(path, im.size, width, height, what, photo, picture)
             _check_pixel_count(path, im.size, limit)
+            content = True  # from here, a photo given as the map is refused as one (photo_given_as_map)
             _check_lossless(path, im, what)
             _refuse_min_is_white(path, im, what)
             n_frames = getattr(im, "n_frames", 1)
@@ -675,11 +677,92 @@ def read_label_plane(
                     f"palette or grey RGB images, this one has mode {mode!r}; save them as 8-bit greyscale PNG"
                 )
         except Exception as exc:
-            raise _load_error(path, limit, exc) from exc
+            instead = photo_given_as_map(path, what, picture) if content and isinstance(exc, ImageLoadError) else None
+            raise (ImageLoadError(instead) if instead else _load_error(path, limit, exc)) from exc
         finally:
             if im is not None:
                 im.close()
     return plane
+
+
+#: A file given as a label map is taken for a colour photo when the entropy of its colours,
+#: R, G and B each cut to 5 bits, reaches this many bits (and it holds PHOTO_MIN_COLOURS exact
+#: colours). Measured: photos of highway, WavingTrees, hgr1, the abdomen set, SFA, ccp and
+#: DAVIS 3.5-9.5 bits (SFA's near-grey faces lowest); masks 0.6-1.0, masks saved as JPEG
+#: 0.7-0.9, masks painted in two colours and saved as JPEG 1.3-1.7.
+PHOTO_MIN_BITS = 3.0
+PHOTO_MIN_COLOURS = 256
+
+#: What each kind of map is, for a photo given as one.
+_MAP_LOOKS = {
+    "scribbles": "scribbles are a greyscale PNG of the photo's size holding 0 (unmarked), 1 (foreground) and "
+                 "2 (background), mostly 0",
+    "masks": "a mask is a greyscale PNG of the photo's size holding only 0 (background / non-skin), 255 "
+             "(foreground / skin) and 128 (ignore): black and white, not a picture",
+    "ground-truth masks": "ground truth is a greyscale PNG per frame, of the frame's size, holding only the codes "
+                          "0 (static), 50 (shadow), 85 (outside the region of interest), 170 (unknown) and 255 "
+                          "(moving): mostly black with white moving objects, not a picture",
+}
+
+
+def photo_given_as_map(path: PathLike, what: str, picture: str = "image") -> str | None:
+    """The refusal of a colour photo given as a label map, or None when ``path`` is no such
+    photo (:data:`PHOTO_MIN_BITS`).
+
+    The input frames given as ground truth (a copy of the input folder, or a folder of the
+    photos) were told to be saved again as PNG (a JPEG frame) or as greyscale (a PNG one),
+    advice that cannot make a photo a mask. Read only on the way to a refusal.
+    """
+    try:
+        with Image.open(path) as im:
+            im.draft("RGB", (512, 512))  # a JPEG decoded at a fraction of its size: enough to judge
+            rgb = np.asarray(im.convert("RGB"))
+    except Exception:  # unreadable: the refusal under way says why
+        return None
+    step = max(1, int(np.ceil(np.sqrt(rgb.shape[0] * rgb.shape[1] / 262144))))
+    rgb = rgb[::step, ::step].reshape(-1, 3).astype(np.int64)
+    exact = np.unique((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).size
+    cut = rgb >> 3
+    counts = np.bincount(((cut[:, 0] << 10) | (cut[:, 1] << 5) | cut[:, 2]).ravel(), minlength=32768)
+    share = counts[counts > 0] / counts.sum()
+    bits = float(-(share * np.log2(share)).sum())
+    if bits < PHOTO_MIN_BITS or exact < PHOTO_MIN_COLOURS:
+        return None
+    return f"{path}: looks like a colour photo ({exact:,} distinct colours), {_not_a_map(what, picture)}"
+
+
+def _not_a_map(what: str, picture: str) -> str:
+    """"not a mask: is it ... given by mistake? A mask is ..." (:func:`photo_given_as_map`)."""
+    one = {"scribbles": "a scribbles file", "masks": "a mask", "ground-truth masks": "a ground-truth mask"}
+    which = "a frame of the input" if picture == "frame" else "one of the photos"
+    looks = _MAP_LOOKS.get(what, _MAP_LOOKS["masks"])
+    return f"not {one.get(what, what)}: is it {which}, given by mistake? {looks[0].upper()}{looks[1:]}"
+
+
+def photo_levels_words(values: np.ndarray, codes, what: str, picture: str = "image") -> str | None:
+    """The hint for a greyscale map that looks like a greyscale photo, or None: such a file
+    was told "resized with interpolation or lossily compressed?".
+
+    A photo holds many grey levels (:data:`PHOTO_MIN_LEVELS`) and most of its pixels are off
+    the map's ``codes`` (more than :data:`PHOTO_CODE_MARGIN` levels from each); a mask resized
+    with interpolation holds as many levels (hgr1 masks resized bicubic: 234-256), but along
+    its edges only."""
+    levels = np.unique(values).size
+    if levels < PHOTO_MIN_LEVELS:
+        return None
+    near = np.zeros(values.shape, bool)
+    for code in codes:
+        near |= np.abs(values.astype(np.int64) - int(code)) <= PHOTO_CODE_MARGIN
+    if near.mean() > 0.5:
+        return None
+    return f"; it holds {levels} grey levels, as a greyscale photo does, {_not_a_map(what, picture)}"
+
+
+#: A greyscale file given as a label map is taken for a photo with this many distinct grey
+#: levels (highway's frames in grey 255, hgr1's photos 142-186) ...
+PHOTO_MIN_LEVELS = 128
+#: ... and over half of its pixels this many levels or more away from every code of the map.
+PHOTO_CODE_MARGIN = 8
 
 
 def _float_plane(path: Path, im, what: str) -> np.ndarray:
@@ -1392,6 +1475,8 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
                 f"mask: masks hold only 0 (negative), 255 (positive) and 128 (ignore)")
         if np.isin(found, (0, 1)).all():
             hint = "; this looks like a 0/1 mask: multiply it by 255"
+        elif photo_levels_words(plane, (MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE), "masks"):
+            hint = photo_levels_words(plane, (MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE), "masks")
         elif int(found.max()) < 16 and found.size <= 8:
             # A few small whole numbers are a label image (ilastik's Simple Segmentation writes
             # 1 and 2): "threshold them (v > 127 -> 255)" would make it all negative.

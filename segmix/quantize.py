@@ -231,13 +231,14 @@ def _sorted_rows(colors: np.ndarray) -> np.ndarray:
 
 def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
                   quality: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
-                  mark: str | None = None, on_kmeans=None) -> QuantizeResult:
+                  mark: str | None = None, on_kmeans=None, on_written=None) -> QuantizeResult:
     """Load, quantise and write atomically (never over the input file).
 
     ``quality``: the JPEG or WebP compression quality (1-95) of the output, as in
     :func:`segmix.io.save_image` (default: its JPEG 95, lossless WebP); a lower one gives a
     smaller file whose compression adds more colours to the k. ValueError naming it for
-    another format. A lossy output is read back once written: ``result.saved_mse`` and
+    another format. ``on_written()`` is called once the output is written. A lossy output is
+    read back once written: ``result.saved_mse`` and
     ``result.saved_colors`` describe the file as written. ``max_pixels``: the largest photo
     read (:func:`segmix.io.load_image_info`). ``mark``: the command whose mark the file
     carries (:func:`segmix.io.mark_params`; ``segmix quantize`` gives "quantize"), None for none.
@@ -287,6 +288,8 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     written = save_image(output_path, result.image, alpha=alpha if keeps_alpha else None,
                          icc_profile=info.icc_profile, dpi=info.dpi, quality=quality, palette=True,
                          grey=info.mode in GREY_MODES, protect=(input_path,), mark=mark)
+    if on_written is not None:
+        on_written()  # the command line: a signal during the read-back no longer cuts the run short
     result.indexed = written == "P"
     result.input_mode, result.mode = info.mode, written
     result.input_bits = info.bits_per_sample

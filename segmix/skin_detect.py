@@ -93,6 +93,11 @@ MAX_DEBLOCK = 16.0
 MIN_LATTICE = 2.0 * (1 << (8 - BITS))
 
 
+#: The smallest ``cut_diagonal`` but 0: a grid of about 16 x 12 blocks on a 4:3 photo; below
+#: it the cut has a handful of blocks (the whole photo one block at 1).
+MIN_CUT_DIAGONAL = 20.0
+
+
 @dataclass(frozen=True)
 class SkinSettings:
     """How the detector turns a skin model into a mask.
@@ -436,8 +441,10 @@ class SkinSettings:
         if self.regions not in ("hysteresis", "graphcut") or not self.smoothness > 0:
             raise ValueError(f"regions must be 'hysteresis' or 'graphcut' and smoothness > 0; got {self.regions!r}, "
                              f"{self.smoothness!r}")
-        if not self.cut_diagonal >= 0:
-            raise ValueError(f"cut_diagonal must be >= 0 pixels; got {self.cut_diagonal!r}")
+        if not (self.cut_diagonal == 0 or MIN_CUT_DIAGONAL <= self.cut_diagonal):
+            # 1 cut the whole photo as one block (a trial's --cut-diagonal 1, taken in silence).
+            raise ValueError(f"cut_diagonal must be 0 (the exact cut) or at least {MIN_CUT_DIAGONAL:g} pixels; "
+                             f"got {self.cut_diagonal!r}")
         if self.cut_connectivity not in (4, 8, 16):
             raise ValueError(f"cut_connectivity must be 4, 8 or 16; got {self.cut_connectivity!r}")
         if not 0.0 <= self.photo_density < 1.0 or not self.density_sigma >= 0:

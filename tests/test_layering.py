@@ -89,7 +89,8 @@ def test_kernels_import_nothing_above_them():
 # The picture of README.md's "Layers" section: every part of segmix and the parts it may
 # import (besides itself and the version in segmix/__init__.py). Imports inside functions
 # count too: a lazy import is still a dependency.
-SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_order", "bool_maps", "source_record"}
+SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_order", "bool_maps", "source_record",
+           "repeated_lines"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
           "exposure", "marked_pixels"}
 WORKFLOWS = {

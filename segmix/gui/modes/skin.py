@@ -489,6 +489,11 @@ class SkinMode(Mode):
         self.skin_posterior = None
         if self.active:
             self._request_skin()
+        from segmix.skin import inverted_model_words
+
+        inverted = inverted_model_words(model)  # loaded and applied without a word (a trial)
+        if inverted:
+            shell.show_message("Skin model may be inverted", f"{Path(path).name}: {inverted}")
         return True
 
     def _may_drop_trained_model(self, title: str, question: str) -> bool:
