@@ -2741,8 +2741,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
             # A frame over the pixel limit was told of segmix.io.load_image(max_pixels=...).
             line = f"segmix background: {command_line_words(str(message), 'background')}"
             if isinstance(message, RepeatedSkip):
-                pass  # said by the line before it; the summary counts it
-            elif not isinstance(message, SequenceEnd) and not repeats.say_now(str(message)):
+                repeats.repeat(message)  # said by the line before it; the summary counts it
+            elif not isinstance(message, SequenceEnd) and not repeats.say_now(message):
                 pass  # said after the run, folded with the others of its kind
             elif bar is not None:
                 bar.write(line)

@@ -38,25 +38,65 @@ def _kind(line: str) -> str:
 
 class RepeatHolder:
     """For lines said as they come (a frame skipped during a run): the first line of each kind
-    at once, the others held and said after the run, folded (:func:`fold_repeated`)."""
+    at once, the others held and said after the run, folded with their frame count.
+
+    A line may name a run of frames skipped in a row for one reason (``segmix.frames`` says
+    "DIR/in000021.png ... in000023.png (3 files, frames 21-23): REASON" once and the run's
+    later frames as repeats): :meth:`repeat` counts those with the line before them, so that a
+    folded line counts frames, not lines, and names the last file of the last run.
+    """
 
     def __init__(self):
         self._seen: set[str] = set()
-        self._held: list[str] = []
+        self._held: list[list] = []  # [line, frames, first file, last file]
+        self._holding = False
 
     def say_now(self, line: str) -> bool:
         """True for the first line of its kind (say it now); False when it is held."""
         kind = _kind(line)
-        if kind in self._seen:
-            self._held.append(line)
+        self._holding = kind in self._seen
+        if self._holding:
+            path = getattr(line, "path", None)
+            self._held.append([line, 1, path, path])
             return False
         self._seen.add(kind)
         return True
 
-    def held(self, noun: str = "more files") -> list[str]:
-        """The held lines, folded (two or more of a kind into one), and forgotten."""
-        lines, self._held = fold_repeated(self._held, noun, least=2), []
-        return lines
+    def repeat(self, line: str) -> None:
+        """A frame skipped with the line before it (a run's later frame): counted with that
+        line when it is held; a line said now says its run itself."""
+        if self._holding and self._held:
+            self._held[-1][1] += 1
+            self._held[-1][3] = getattr(line, "path", None) or self._held[-1][3]
+
+    def held(self, noun: str = "more frames") -> list[str]:
+        """The held lines, folded by kind (two or more frames of a kind into one line), and
+        forgotten."""
+        groups: dict[str, list[list]] = {}
+        for entry in self._held:
+            groups.setdefault(_kind(entry[0]), []).append(entry)
+        self._held, self._holding = [], False
+        out = []
+        for members in groups.values():
+            if len(members) == 1:  # a file alone, or one run whose line counts its frames
+                out.append(str(members[0][0]))
+                continue
+            line = str(members[0][0])
+            head, reason = _split(line)
+            first = members[0][2]
+            if first is not None and all(m[2] is not None for m in members) and str(first) in line:
+                # Each run named by its first and last file (frames 24-29 between two runs were
+                # read): "DIR/in000021.png ... in000023.png, in000030.png".
+                runs = [_name(str(m[2])) if m[1] == 1 else f"{_name(str(m[2]))} ... {_name(str(m[3]))}"
+                        for m in members]
+                runs[0] = str(first) + runs[0][len(_name(str(first))):]
+                named = line[:line.index(str(first))] + ", ".join(runs[:3]) + (", ..." if len(runs) > 3 else "")
+            else:  # a video's runs have no files: the first run's words, and how many runs
+                named = f"{head} and {len(members) - 1} more run{'s' if len(members) > 2 else ''}"
+            same = len({_split(str(m[0]))[1] for m in members}) == 1
+            total = sum(m[1] for m in members)
+            out.append(f"{named} ({total} {noun} alike{'' if same else ', in the words of the first'}): {reason}")
+        return out
 
 
 def fold_repeated(lines: Iterable[str], noun: str = "files", least: int = 3) -> list[str]:

@@ -47,3 +47,39 @@ def test_quantize_says_when_k_means_runs_long_although_the_size_did_not_predict_
     assert main(args) == 0
     time.sleep(2.3)
     assert capsys.readouterr().err == ""
+
+
+def test_frames_skipped_alike_after_the_first_are_folded_counting_frames_not_lines():
+    """Merging the runs of frames skipped in a row (helper vidnote: one line per run, its later
+    frames RepeatedSkip) with the folding of alike lines (helper cliclean) read "in000021.png
+    ... in000023.png (3 files, frames 21-23) .. in000030.png (2 more frames alike)": the held
+    run's own line taken for a file name, and lines counted for frames."""
+    from segmix.frames import FrameSkip, RepeatedFileSkip, RepeatedSkip
+    from segmix.repeated_lines import RepeatHolder
+
+    why = "truncated image: the file ends before the picture does, 60 bytes on disk"
+    holder = RepeatHolder()
+    assert holder.say_now(FrameSkip(f"skipped d/in000005.png: {why}", "d/in000005.png"))
+    assert not holder.say_now(FrameSkip(f"skipped d/in000021.png ... in000023.png (3 files, frames 21-23): {why}",
+                                        "d/in000021.png"))
+    for k in (22, 23):
+        holder.repeat(RepeatedFileSkip(f"skipped d/in{k:06d}.png (frame {k}, of frames 21-23): {why}",
+                                       f"d/in{k:06d}.png"))
+    assert not holder.say_now(FrameSkip(f"skipped d/in000030.png: {why.replace('60', '61')}", "d/in000030.png"))
+    assert holder.held() == [f"skipped d/in000021.png ... in000023.png, in000030.png (4 more frames alike, in the "
+                             f"words of the first): {why}"]
+    # A video's runs have no files: the first held run's words and the number of runs.
+    lost = "the file holds no picture for it"
+    video = RepeatHolder()
+    assert video.say_now(f"skipped cam.avi frames 12-13 (2 frames): {lost}")
+    video.repeat(RepeatedSkip("skipped cam.avi frame 13 (of frames 12-13, said with frame 12)"))
+    for first in (24, 40):
+        assert not video.say_now(f"skipped cam.avi frames {first}-{first + 1} (2 frames): {lost}")
+        video.repeat(RepeatedSkip(f"skipped cam.avi frame {first + 1}"))
+    assert video.held() == [f"skipped cam.avi frames 24-25 (2 frames) and 1 more run (4 more frames alike): {lost}"]
+    # One held line alone is said as it came (its run line counts its own frames).
+    single = RepeatHolder()
+    single.say_now(f"skipped cam.avi frame 3: {lost}")
+    single.say_now(f"skipped cam.avi frames 24-25 (2 frames): {lost}")
+    single.repeat(RepeatedSkip("skipped cam.avi frame 25"))
+    assert single.held() == [f"skipped cam.avi frames 24-25 (2 frames): {lost}"]
