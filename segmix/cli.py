@@ -2870,6 +2870,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
         print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({span}"
               + (f"; {unused} ground-truth file{'' if unused == 1 else 's'} skipped, not scored" if unused else "")
               + f"): {scored_frames_line(result.scored)}; {result.score.summary()}")
+        from segmix.background_run import offset_warning
+
+        shifted = offset_warning(result, args.groundtruth_offset)
+        if shifted:  # a numbering off by one scored the wrong frames in silence (Wallflower against a video)
+            print(f"segmix background: warning: {shifted}", file=sys.stderr)
     for path in (args.background_image, args.save_model):
         if path:
             print(f"wrote {path}")

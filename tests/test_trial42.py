@@ -1,0 +1,63 @@
+"""Faults a demanding new user met on real files (session 42, trial42), one test per kind."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+
+H, W = 24, 32
+START, N_FRAMES = 100, 112
+
+
+def _scene(t, rng):
+    """A noisy static background with a 10 x 10 square moving right 2 px a frame after START,
+    and its CDnet ground truth (255 square, 0 elsewhere)."""
+    frame = np.full((H, W, 3), 90, np.float64) + np.arange(W)[None, :, None] * 3
+    truth = np.zeros((H, W), np.uint8)
+    if t > START:
+        x = 2 * (t - START - 1)
+        frame[7:17, x:x + 10] = (250, 250, 30)
+        truth[7:17, x:x + 10] = 255
+    frame = np.clip(np.rint(frame + rng.normal(0, 2, frame.shape)), 0, 255).astype(np.uint8)
+    return frame, truth
+
+
+def _sequence(tmp_path, truth_first: int):
+    """Frames in00001.png.. (counted from 1) and their ground truth numbered from ``truth_first``."""
+    rng = np.random.default_rng(0)
+    frames, gt = tmp_path / "input", tmp_path / "groundtruth"
+    frames.mkdir()
+    gt.mkdir()
+    for t in range(1, N_FRAMES + 1):
+        frame, truth = _scene(t, rng)
+        Image.fromarray(frame).save(frames / f"in{t:05d}.png")
+        Image.fromarray(truth).save(gt / f"gt{t - 1 + truth_first:05d}.png")
+    return frames, gt
+
+
+@pytest.mark.parametrize("truth_first", [0, 2])
+def test_background_ground_truth_off_by_one_is_warned(tmp_path, capsys, truth_first):
+    """Wallflower's ground truth (counted from 0) against a video of its frames (counted from 1)
+    scored frame 247's mask against the ground truth of frame 248: F 0.90 printed in silence,
+    0.95 for the right frames. The masks fit the ground truth beside each frame much better:
+    said, with the --groundtruth-offset that scores the right frames."""
+    frames, gt = _sequence(tmp_path, truth_first)
+    assert main(["background", str(frames), "--groundtruth", str(gt), "--roi", "100", "111"]) == 0
+    err = capsys.readouterr().err
+    assert "numberings seem off by one" in err
+    offset = 1 - truth_first
+    assert f"--groundtruth-offset {offset}" in err
+    # The offset advised scores the right frames, and is not warned again.
+    assert main(["background", str(frames), "--groundtruth", str(gt), "--groundtruth-offset", str(offset)]) == 0
+    captured = capsys.readouterr()
+    assert "off by one" not in captured.err
+    assert "F-measure" in captured.out
+
+
+def test_background_ground_truth_lined_up_is_not_warned(tmp_path, capsys):
+    frames, gt = _sequence(tmp_path, 1)
+    assert main(["background", str(frames), "--groundtruth", str(gt)]) == 0
+    captured = capsys.readouterr()
+    assert "off by one" not in captured.err
+    assert "F-measure" in captured.out
