@@ -2170,6 +2170,14 @@ def _refuse_folder_outputs(outputs) -> None:
             continue
         if folder:
             raise UserError(f"{option} {path}: is a folder; give a file name")
+        text = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else ""
+        if text and os.path.basename(text) in ("", "."):
+            # A folder to be (`segment photo.jpg -o masks/`): told "unsupported extension for
+            # -o/--output; use .png" by segment and background, where the other commands say
+            # what the name is (segmix.io.check_output_path's words).
+            end = "/" if os.path.basename(text) == "" else "/."
+            raise UserError(f"{option} {text}: ends with '{end}', which names a folder (there is none); "
+                            "give a file name")
 
 
 def _refuse_input_outputs(inputs, outputs) -> None:

@@ -61,3 +61,30 @@ def test_background_ground_truth_lined_up_is_not_warned(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "off by one" not in captured.err
     assert "F-measure" in captured.out
+
+
+@pytest.mark.parametrize("option", ["-o", "--cutout", "--probability", "--save-scribbles"])
+def test_segment_output_named_as_a_new_folder_is_told_so(tmp_path, capsys, option):
+    """`segmix segment photo.jpg --model m.json -o outm/` (masks of several frames wanted in a
+    folder) was told "outm/: unsupported extension for -o/--output; use .png"; the other
+    commands say that the name is a folder's."""
+    photo = tmp_path / "photo.png"
+    Image.fromarray(np.full((20, 30, 3), 120, np.uint8)).save(photo)
+    args = ["segment", str(photo), "--box", "5,5,20,15", "-o", str(tmp_path / "m.png")]
+    if option == "-o":
+        args[-1] = str(tmp_path / "masks") + "/"
+    else:
+        args += [option, str(tmp_path / "masks") + "/"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "names a folder" in err and "unsupported extension" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "masks").exists()
+
+
+@pytest.mark.parametrize("option", ["--background-image", "--save-model"])
+def test_background_output_named_as_a_new_folder_is_told_so(tmp_path, capsys, option):
+    frames, _ = _sequence(tmp_path, 1)
+    assert main(["background", str(frames), option, str(tmp_path / "out") + "/"]) == 2
+    err = capsys.readouterr().err
+    assert "names a folder" in err and "unsupported extension" not in err
