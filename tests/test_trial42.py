@@ -88,3 +88,33 @@ def test_background_output_named_as_a_new_folder_is_told_so(tmp_path, capsys, op
     assert main(["background", str(frames), option, str(tmp_path / "out") + "/"]) == 2
     err = capsys.readouterr().err
     assert "names a folder" in err and "unsupported extension" not in err
+
+
+def test_progress_bar_shows_on_a_terminal_of_no_size():
+    """A pseudo-terminal that reports 0 columns (``script`` without a size, a container's or a
+    CI runner's before it is sized) got an empty tqdm bar: `skin apply` of 20 photos showed
+    nothing for a minute. The bar is drawn at a default width there."""
+    pty = pytest.importorskip("pty")
+    import os
+
+    from segmix.skin import progress_bar
+
+    master, slave = pty.openpty()
+    try:
+        if os.get_terminal_size(slave).columns != 0:
+            pytest.skip("this system sizes new pseudo-terminals")
+        with os.fdopen(slave, "w", closefd=False) as stream:
+            bar = progress_bar("skin", 3, stream=stream)
+            for done in range(1, 4):
+                bar(done, 3)
+            bar.close()
+            stream.flush()
+        os.set_blocking(master, False)
+        try:
+            text = os.read(master, 65536).decode("utf-8", "replace")
+        except BlockingIOError:  # nothing was written
+            text = ""
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert "3/3" in text and "skin" in text
