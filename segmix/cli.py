@@ -2858,6 +2858,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
     print(f"{'wrote the masks of ' if args.output_dir else 'read '}"
           f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
           + (f"; {lost}" if lost else ""))
+    from segmix.background_run import mostly_moving_warning
+
+    crowded = mostly_moving_warning(result)
+    if crowded:  # masks that say nothing, given in silence (a folder of three scenes)
+        print(f"segmix background: warning: {crowded}", file=sys.stderr)
     for line in result.groundtruth_skipped:
         print(f"segmix background: skipped the ground truth {command_line_words(line, 'background')}",
               file=sys.stderr)

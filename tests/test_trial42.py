@@ -118,3 +118,26 @@ def test_progress_bar_shows_on_a_terminal_of_no_size():
         os.close(master)
         os.close(slave)
     assert "3/3" in text and "skin" in text
+
+
+def test_background_frames_of_another_scene_are_warned(tmp_path, capsys):
+    """`segmix background` on a folder of three DAVIS scenes wrote masks 93 % and 81 % moving at
+    its cuts, and said nothing: the frames are not a fixed camera's. Said, naming the frames."""
+    rng = np.random.default_rng(3)
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    scene_a = rng.integers(0, 120, (H, W, 3))
+    scene_b = rng.integers(130, 256, (H, W, 3))
+    for t in range(1, 41):
+        scene = scene_a if t <= 30 else scene_b
+        frame = np.clip(scene + rng.normal(0, 2, scene.shape), 0, 255).astype(np.uint8)
+        Image.fromarray(frame).save(folder / f"f{t:03d}.png")
+    assert main(["background", str(folder), "--output-dir", str(tmp_path / "masks")]) == 0
+    err = capsys.readouterr().err
+    assert "came out mostly moving" in err and "f031" in err
+
+
+def test_background_fixed_camera_is_not_warned_of_moving_frames(tmp_path, capsys):
+    frames, _ = _sequence(tmp_path, 1)
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "masks")]) == 0
+    assert "mostly moving" not in capsys.readouterr().err
