@@ -137,6 +137,26 @@ def test_background_frames_of_another_scene_are_warned(tmp_path, capsys):
     assert "came out mostly moving" in err and "f031" in err
 
 
+def _two_scenes(folder):
+    rng = np.random.default_rng(3)
+    folder.mkdir(parents=True)
+    scene_a = rng.integers(0, 120, (H, W, 3))
+    scene_b = rng.integers(130, 256, (H, W, 3))
+    for t in range(1, 41):
+        scene = scene_a if t <= 30 else scene_b
+        frame = np.clip(scene + rng.normal(0, 2, scene.shape), 0, 255).astype(np.uint8)
+        Image.fromarray(frame).save(folder / f"f{t:03d}.png")
+    return folder
+
+
+def test_background_on_dask_warns_of_mostly_moving_frames_too(address, tmp_path, capsys):
+    frames = _two_scenes(tmp_path / "cams" / "cut")
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "dask"), "--quiet",
+                 "--distributed", address]) == 0
+    err = capsys.readouterr().err
+    assert "came out mostly moving" in err and "f031" in err
+
+
 def test_background_fixed_camera_is_not_warned_of_moving_frames(tmp_path, capsys):
     frames, _ = _sequence(tmp_path, 1)
     assert main(["background", str(frames), "--output-dir", str(tmp_path / "masks")]) == 0
