@@ -2206,6 +2206,14 @@ def _refuse_folder_outputs(outputs) -> None:
             continue
         if folder:
             raise UserError(f"{option} {path}: is a folder; give a file name")
+        text = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else ""
+        if text and os.path.basename(text) in ("", "."):
+            # A folder to be (`segment photo.jpg -o masks/`): told "unsupported extension for
+            # -o/--output; use .png" by segment and background, where the other commands say
+            # what the name is (segmix.io.check_output_path's words).
+            end = "/" if os.path.basename(text) == "" else "/."
+            raise UserError(f"{option} {text}: ends with '{end}', which names a folder (there is none); "
+                            "give a file name")
 
 
 def _refuse_input_outputs(inputs, outputs) -> None:
@@ -2915,8 +2923,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
     print(f"{'wrote the masks of ' if args.output_dir else 'read '}"
           f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
           + (f"; {lost}" if lost else ""))
+    from segmix.background_run import mostly_moving_warning
     from segmix.repeated_lines import fold_repeated
 
+    crowded = mostly_moving_warning(result)
+    if crowded:  # masks that say nothing, given in silence (a folder of three scenes)
+        print(f"segmix background: warning: {crowded}", file=sys.stderr)
     for line in fold_repeated(result.groundtruth_skipped):  # 230 alike lines said once, with the count
         print(f"segmix background: skipped the ground truth {command_line_words(line, 'background')}",
               file=sys.stderr)
@@ -2937,6 +2949,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
         print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({span}"
               + (f"; {unused} ground-truth file{'' if unused == 1 else 's'} skipped, not scored" if unused else "")
               + f"): {scored_frames_line(result.scored)}; {result.score.summary()}")
+        from segmix.background_run import offset_warning
+
+        shifted = offset_warning(result, args.groundtruth_offset)
+        if shifted:  # a numbering off by one scored the wrong frames in silence (Wallflower against a video)
+            print(f"segmix background: warning: {shifted}", file=sys.stderr)
     for path in (args.background_image, args.save_model):
         if path:
             print(f"wrote {path}")

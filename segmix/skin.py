@@ -2411,8 +2411,24 @@ def progress_bar(description: str, total: int | None = None, quiet: bool = False
 
     stream = stream or sys.stderr
     disable = quiet or not (hasattr(stream, "isatty") and stream.isatty())
+    width = None if disable else _unsized_terminal_width(stream)
     return _TqdmProgress(tqdm(total=total, desc=description, unit=unit, file=stream, disable=disable,
-                              dynamic_ncols=True, leave=True), stream)
+                              dynamic_ncols=width is None, ncols=width, leave=True), stream)
+
+
+def _unsized_terminal_width(stream) -> int | None:
+    """A width for a terminal that reports none (0 columns), else None (tqdm follows the
+    terminal's own). A terminal of no size (``script`` without one, a container's or a CI
+    runner's pseudo-terminal before it is sized) got an empty bar from tqdm: a trial's
+    ``skin apply`` of 20 photos showed no progress, nor any word, for a minute."""
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return None
+    if columns > 0:
+        return None
+    given = os.environ.get("COLUMNS", "")
+    return int(given) if given.isdigit() and int(given) > 0 else 80
 
 
 class _TqdmProgress:

@@ -342,7 +342,8 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
     when the sequence was too short for the model to learn its background
     (:func:`segmix.background_run.short_sequence_warning`).
     """
-    from segmix.background_run import run_sequence, short_sequence_warning, undecodable_start_warning
+    from segmix.background_run import (mostly_moving_warning, run_sequence, short_sequence_warning,
+                                       undecodable_start_warning)
     from segmix.frames import FrameSequence
     from segmix.io import failure_line
 
@@ -379,6 +380,9 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
             short = short_sequence_warning(source, result.frames, frames_before, model)
             if short:  # as the one-machine command says it; a warning, not a failure
                 skipped.append(f"{WARNING}{short}")
+            crowded = mostly_moving_warning(result)
+            if crowded:  # as the one-machine command says it (segmix.background_run)
+                skipped.append(f"{WARNING}{source}: {crowded}")
             if sequence.undecodable_start:
                 # Its masks are numbered from the first frame that decodes: said as without
                 # Dask (was not a word, exit status 0: ground truth of the file's frames was

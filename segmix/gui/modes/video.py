@@ -1142,8 +1142,23 @@ class VideoMode(Mode):
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
-        return (f"<b>Video mode</b>: {shrunk}{self._short_text()}green = moving (foreground), blue = shadow; the "
-                "background model is on the right. P plays and pauses, . steps one frame.")
+        return (f"<b>Video mode</b>: {shrunk}{self._short_text()}{self._mostly_moving_text()}green = moving "
+                "(foreground), blue = shadow; the background model is on the right. P plays and pauses, . steps one "
+                "frame.")
+
+    def _mostly_moving_text(self) -> str:
+        """A sentence for a frame whose mask is mostly moving, as `segmix background` warns of
+        such frames (segmix.background_run.mostly_moving_warning); "" otherwise. A trial's
+        folder of three DAVIS scenes showed 93 % of a frame green at a cut without a word."""
+        from segmix.background_run import MOSTLY_MOVING
+
+        mask = self.current.mask
+        share = np.count_nonzero(mask == 255) / max(mask.size, 1)
+        if share <= MOSTLY_MOVING:
+            return ""
+        return (f"Frame {self.current.index} came out mostly moving ({100 * share:.0f} % of it): the model learns the "
+                "background of one fixed camera, so a camera that moves or zooms, a cut to another scene or photos "
+                "of different scenes make whole frames moving (an object filling most of the view does it too). ")
 
     def _short_text(self) -> str:
         """A sentence for a sequence so short that half its frames fall in the model's learning
