@@ -124,7 +124,9 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
     if not finite.all():
         row = int(np.argwhere(~finite)[0, 0])
         raise ValueError(f"{name} contains NaN or infinity (first at row {row})")
-    largest = float(np.abs(arr).max()) if for_fit else 0.0
+    # The largest magnitude from max and min, which make no copy: np.abs(arr) was a temporary the
+    # size of the data (24 MB more peak memory in a 1M-pixel fit; docs/performance.md, session 42).
+    largest = max(float(arr.max()), -float(arr.min())) if for_fit else 0.0
     if largest > LARGEST_DATA_VALUE:
         # Squares and outer products overflow float64 past ~1.3e154: KMeans gave wrong
         # centres with only NumPy's "overflow encountered in square" warnings, and
