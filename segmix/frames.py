@@ -117,13 +117,13 @@ def _file_reason(path: Path, line: str) -> str | None:
 _BYTES_ON_DISK = re.compile(r"(\d[\d,]*) bytes on disk")
 
 
-def _reason_key(reason: str | None) -> str | None:
+def skip_reason_key(reason: str | None) -> str | None:
     """``reason`` without its per-file byte count: the key under which files skipped in a row
     are one run (a folder of PNGs cut short, each of its own size, printed a line per file)."""
     return None if reason is None else _BYTES_ON_DISK.sub("N bytes on disk", reason)
 
 
-def _run_reason(reasons: list[str]) -> str:
+def run_reason(reasons: list[str]) -> str:
     """The run's reason: the first file's, its byte count made the run's range when they differ."""
     sizes = [int(m.group(1).replace(",", "")) for m in map(_BYTES_ON_DISK.search, reasons) if m]
     if len(set(sizes)) < 2:
@@ -679,7 +679,7 @@ class FrameSequence:
 
         def skip(index: int, path: Path, line: str) -> None:
             if held and not (held[-1][0] == index - 1 and _file_reason(*held[-1][1:]) is not None
-                             and _reason_key(_file_reason(*held[-1][1:])) == _reason_key(_file_reason(path, line))):
+                             and skip_reason_key(_file_reason(*held[-1][1:])) == skip_reason_key(_file_reason(path, line))):
                 self._say_skipped_files(held)
             held.append((index, path, line))
 
@@ -722,7 +722,7 @@ class FrameSequence:
         if len(held) == 1:
             self.on_skip(FrameSkip(f"skipped {line}", path))
         else:
-            reason = _run_reason([_file_reason(p, text) for _, p, text in held])
+            reason = run_reason([_file_reason(p, text) for _, p, text in held])
             shown = end.name if end.parent == path.parent else end
             self.on_skip(FrameSkip(f"skipped {path} ... {shown} ({len(held)} files, frames {first}-{last}): {reason}",
                                    path))

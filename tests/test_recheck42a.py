@@ -55,11 +55,11 @@ def test_files_cut_short_in_a_row_each_of_its_own_size_are_one_line(tmp_path, ca
 
 
 def test_files_cut_alike_keep_their_one_size_and_other_reasons_stay_apart(tmp_path):
-    from segmix.frames import _reason_key, _run_reason
+    from segmix.frames import skip_reason_key, run_reason
 
     a = "truncated image: the file ends before the picture does, 6,328 bytes on disk (an interrupted copy?)"
     b = a.replace("6,328", "6,357")
-    assert _reason_key(a) == _reason_key(b)
-    assert _run_reason([a, a]) == a
-    assert "6,328 to 6,357 bytes on disk" in _run_reason([b, a])
-    assert _reason_key("is a text file, not an image") != _reason_key(a)
+    assert skip_reason_key(a) == skip_reason_key(b)
+    assert run_reason([a, a]) == a
+    assert "6,328 to 6,357 bytes on disk" in run_reason([b, a])
+    assert skip_reason_key("is a text file, not an image") != skip_reason_key(a)
