@@ -63,3 +63,45 @@ def test_files_cut_alike_keep_their_one_size_and_other_reasons_stay_apart(tmp_pa
     assert run_reason([a, a]) == a
     assert "6,328 to 6,357 bytes on disk" in run_reason([b, a])
     assert skip_reason_key("is a text file, not an image") != skip_reason_key(a)
+
+
+def _progressive_photo() -> bytes:
+    import io
+
+    # Smooth: its last scan's missing refinement bits read as zeros decode without an error (a
+    # noisy photo's do not: the walk then finds the scan cut)
+    y, x = np.mgrid[0:120, 0:160]
+    pixels = np.clip(np.stack([x * 1.5, y * 2.0, x + y], axis=-1), 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", progressive=True, quality=92)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("lost", [0.01, 0.05])
+def test_a_progressive_jpeg_whose_last_scan_is_cut_and_zero_filled_is_not_called_whole(tmp_path, lost):
+    # A download written into a file made at its full size: the last scan cut, zeros to the
+    # end. It was read with "its picture data are whole and were read as they are" (the zeros
+    # stood as the scan's missing blocks); the photo read differs from the one saved.
+    from segmix.io import ImageLoadError, load_image
+
+    whole = _progressive_photo()
+    kept = int(len(whole) * (1 - lost))
+    assert whole.rfind(b"\xff\xda") < kept  # the cut is inside the last scan
+    path = tmp_path / "download.jpg"
+    path.write_bytes(whole[:kept] + bytes(len(whole) - kept))
+    with pytest.raises(ImageLoadError, match="truncated image") as caught:
+        load_image(path)
+    assert "scans whole" in str(caught.value) and "coarser" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("tail", [b"", b"\xff", bytes(16), b"\xff" + bytes(9)])
+def test_a_whole_progressive_jpeg_lacking_its_end_marker_is_still_read(tmp_path, tail):
+    from segmix.io import MissingEndMarkerWarning, load_image
+
+    whole = _progressive_photo()
+    (tmp_path / "whole.jpg").write_bytes(whole)
+    (tmp_path / "end.jpg").write_bytes(whole[:-2] + tail)
+    with pytest.warns(MissingEndMarkerWarning, match="picture data are whole"):
+        pixels = load_image(tmp_path / "end.jpg")
+    assert np.array_equal(pixels, load_image(tmp_path / "whole.jpg"))
