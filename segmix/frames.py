@@ -112,6 +112,25 @@ def _file_reason(path: Path, line: str) -> str | None:
     return line[len(prefix):] if line.startswith(prefix) else None
 
 
+# A reason's figure that differs from file to file of one fault ("truncated image ... 6,328 bytes
+# on disk"): files of a run cut alike are one reason, said with the run's range of sizes.
+_BYTES_ON_DISK = re.compile(r"(\d[\d,]*) bytes on disk")
+
+
+def skip_reason_key(reason: str | None) -> str | None:
+    """``reason`` without its per-file byte count: the key under which files skipped in a row
+    are one run (a folder of PNGs cut short, each of its own size, printed a line per file)."""
+    return None if reason is None else _BYTES_ON_DISK.sub("N bytes on disk", reason)
+
+
+def run_reason(reasons: list[str]) -> str:
+    """The run's reason: the first file's, its byte count made the run's range when they differ."""
+    sizes = [int(m.group(1).replace(",", "")) for m in map(_BYTES_ON_DISK.search, reasons) if m]
+    if len(set(sizes)) < 2:
+        return reasons[0]
+    return _BYTES_ON_DISK.sub(f"{min(sizes):,} to {max(sizes):,} bytes on disk", reasons[0], count=1)
+
+
 def natural_key(name: str) -> list:
     """Sort key under which ``frame2`` comes before ``frame10``."""
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
@@ -660,7 +679,7 @@ class FrameSequence:
 
         def skip(index: int, path: Path, line: str) -> None:
             if held and not (held[-1][0] == index - 1 and _file_reason(*held[-1][1:]) is not None
-                             and _file_reason(*held[-1][1:]) == _file_reason(path, line)):
+                             and skip_reason_key(_file_reason(*held[-1][1:])) == skip_reason_key(_file_reason(path, line))):
                 self._say_skipped_files(held)
             held.append((index, path, line))
 
@@ -703,7 +722,7 @@ class FrameSequence:
         if len(held) == 1:
             self.on_skip(FrameSkip(f"skipped {line}", path))
         else:
-            reason = _file_reason(path, line)
+            reason = run_reason([_file_reason(p, text) for _, p, text in held])
             shown = end.name if end.parent == path.parent else end
             self.on_skip(FrameSkip(f"skipped {path} ... {shown} ({len(held)} files, frames {first}-{last}): {reason}",
                                    path))

@@ -551,7 +551,13 @@ def _last_scan_whole(data: bytes) -> bool:
 
     from PIL import Image
 
-    body = data.rstrip(b"\xff")  # the marker's FF kept, or fill bytes
+    # Zeros at the end are taken off before the test: kept, they stood as the cut scan's missing
+    # blocks, the filler after them was skipped, and a last scan cut and zero-filled (a download
+    # written into a file made at its full size) was called whole. A stuffed FF 00 keeps its 00.
+    body = data.rstrip(b"\x00")
+    if len(body) < len(data) and body.endswith(b"\xff"):
+        body += b"\x00"
+    body = body.rstrip(b"\xff")  # the marker's FF kept, or fill bytes
 
     def decoded(tail: bytes):
         with warnings.catch_warnings():

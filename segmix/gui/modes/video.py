@@ -496,21 +496,28 @@ def skip_runs(skipped: dict[int, str]) -> list[tuple[int, int, str]]:
     frames): ..." for a run, :func:`skip_text`'s for a frame alone (the status bar named the
     first frame of a run alone, "Skipped unreadable frame 21: ...", its run's reason repeated
     for each frame after it beyond the bar's end, while the dock said "3 unreadable")."""
-    runs: list[list] = []  # [first, last, names, why, reason of the first]
+    from segmix.frames import run_reason, skip_reason_key
+
+    runs: list[list] = []  # [first, last, names, why, reason of the first, whys]
     for index in sorted(skipped):
         reason = skipped[index]
         parts = _skip_parts(index, reason)
+        # Files cut short alike, each of its own size, are one run (as segmix background says them)
         if parts is not None and runs and runs[-1][3] is not None and runs[-1][1] == index - 1 \
-                and runs[-1][3] == parts[1] and (parts[0] is None) == (runs[-1][2][0] is None):
+                and skip_reason_key(runs[-1][3]) == skip_reason_key(parts[1]) \
+                and (parts[0] is None) == (runs[-1][2][0] is None):
             runs[-1][1] = index
             runs[-1][2].append(parts[0])
+            runs[-1][5].append(parts[1])
             continue
-        runs.append([index, index, [parts[0] if parts else None], parts[1] if parts else None, reason])
+        why = parts[1] if parts else None
+        runs.append([index, index, [parts[0] if parts else None], why, reason, [why]])
     texts = []
-    for first, last, names, why, reason in runs:
+    for first, last, names, why, reason, whys in runs:
         if first == last:
             texts.append((first, last, skip_text(reason)))
             continue
+        why = run_reason(whys)
         count = f"{last - first + 1} frames"
         if names[0] is not None:  # a folder's files, or a video's own name (of another size)
             count += f", {names[0]}" if len(set(names)) == 1 else f": {names[0]} … {names[-1]}"
