@@ -121,7 +121,9 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
     on_kmeans : callable(n_distinct), optional
         Called with the number of distinct (visible) colours just before k-means starts (not
         when they are ``n_colors`` or fewer): the command line says there that a large run
-        takes a while.
+        takes a while. When it returns a callable, that is called (without arguments) as soon
+        as k-means is done, before the pixels are mapped and written: the command line's
+        "still at work" timer stops there, not after a long write.
 
     Raises
     ------
@@ -151,10 +153,13 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
             mapped[~used] = colors[used][_nearest_of(colors[~used], colors[used])]
             out = mapped[np.asarray(inverse).reshape(-1)].reshape(image.shape)
         return QuantizeResult(out, _sorted_rows(colors[used]), 0.0, int(n_colors), n_distinct)
-    if on_kmeans is not None:
-        on_kmeans(n_distinct)
-    km = KMeans(int(n_colors), n_init=n_init, random_state=random_state)
-    km.fit(colors[used].astype(np.float64), sample_weight=counts[used].astype(np.float64))
+    done = on_kmeans(n_distinct) if on_kmeans is not None else None
+    try:
+        km = KMeans(int(n_colors), n_init=n_init, random_state=random_state)
+        km.fit(colors[used].astype(np.float64), sample_weight=counts[used].astype(np.float64))
+    finally:
+        if callable(done):
+            done()
     centres = np.clip(np.rint(km.cluster_centers_), 0, 255).astype(np.uint8)
     # Every colour takes the nearest of the colours written, the rounded centres: its
     # k-means label names the nearest unrounded centre, and rounding reorders the distances
