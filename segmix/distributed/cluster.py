@@ -1449,7 +1449,9 @@ def left_out_notes(client) -> list[str]:
     """One note per worker left out of the run, while others did its work: "the run went on
     without the Dask worker ...: why". None when no worker was left to go on with (the tasks'
     own lines say why they failed)."""
-    left = _left_out(client)
+    # A copy: the run's watch thread may leave out a worker that joins meanwhile (its
+    # dict would change size under this loop).
+    left = dict(_left_out(client))
     if not left:
         return []
     if not fit_workers(client):
