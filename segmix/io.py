@@ -30,7 +30,9 @@ that the numbers a user sees in the GUI can be explained:
 * HEIC / HEIF (pi-heif, :func:`_register_heif`): libheif applies the file's rotation and
   mirror, and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pi-heif (its depth
   reported in ``LoadedImage.bits_per_sample``); a colour profile stated only as CICP / nclx
-  numbers (no ICC profile) is not used: the pixels are read as sRGB.
+  numbers (no ICC profile) is not used: the pixels are read as sRGB. libheif decodes zeros
+  where the picture's data should be without a word: a file whose picture data reach into the
+  zero bytes that end it is refused as truncated (:func:`_heif_zero_filled`).
 * ``I`` (32-bit integer): values already within 0..65535 are treated as 16-bit samples
   (older Pillow versions and some plugins present 16-bit greyscale this way); anything else
   is stretched linearly from its min..max range to 0..255.
