@@ -222,3 +222,24 @@ def test_a_whole_jpeg_is_walked_once(tmp_path, monkeypatch):
             warnings.simplefilter("error")
             read(path)
         assert len(walks) == 1, (read.__name__, walks)
+
+
+def test_zeros_that_end_the_exif_after_the_picture_are_no_damage(tmp_path):
+    """pillow-heif writes the Exif item after the picture's data: an Exif block ending in zero
+    bytes ends the file in zeros, and the file is whole (the primary item's extents are read)."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    exif = Image.Exif()
+    exif[0x010F] = "Camera"
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(Image.fromarray(_photo())).save(buffer, quality=90, exif=exif.tobytes() + bytes(40))
+    whole = buffer.getvalue()
+    assert whole.endswith(bytes(40))
+    path = tmp_path / "exif.heic"
+    path.write_bytes(whole)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_image_info(path)
+        load_frame(path)
+    # The same file with its picture's second half zeros too is refused.
+    path.write_bytes(whole[: len(whole) // 2] + bytes(len(whole) - len(whole) // 2))
+    assert CUT_WORDS in _one_line_refusal(load_image_info, path)
