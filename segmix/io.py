@@ -30,7 +30,9 @@ that the numbers a user sees in the GUI can be explained:
 * HEIC / HEIF (pi-heif, :func:`_register_heif`): libheif applies the file's rotation and
   mirror, and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pi-heif (its depth
   reported in ``LoadedImage.bits_per_sample``); a colour profile stated only as CICP / nclx
-  numbers (no ICC profile) is not used: the pixels are read as sRGB.
+  numbers (no ICC profile) is not used: the pixels are read as sRGB. libheif decodes zeros
+  where the picture's data should be without a word: a file whose picture data reach into the
+  zero bytes that end it is refused as truncated (:func:`_heif_zero_filled`).
 * ``I`` (32-bit integer): values already within 0..65535 are treated as 16-bit samples
   (older Pillow versions and some plugins present 16-bit greyscale this way); anything else
   is stretched linearly from its min..max range to 0..255.
@@ -546,6 +548,10 @@ def _open_and_decode(path: Path, max_pixels: int, frame: int = 0) -> _Decoded:
                 # Pages of a TIFF may each have their own size and mode.
                 _check_pixel_count(path, im.size, max_pixels)
                 decoded.mode, decoded.stored_size = im.mode, im.size
+            if im.format == "HEIF":
+                zero_filled = _heif_zero_filled(path)
+                if zero_filled:
+                    raise ImageLoadError(zero_filled)
             im.load()  # a full decode of the frame, so truncation is detected here, not later
             return decoded
         except Exception as exc:
@@ -583,6 +589,132 @@ def _decode_lacking_end_marker(path: Path, max_pixels: int) -> _Decoded | None:
             im.close()
         return None
     return decoded
+
+
+def _heif_zero_filled(path: Path) -> str | None:
+    """Why the HEIC / HEIF file at ``path`` is refused as truncated when its picture's data end
+    in the run of zero bytes that ends the file, or None (whole, or zeros only after them).
+
+    A HEIC whose end was never written reads as zeros there (a download or copy into a file
+    made at its full size, interrupted): libheif decodes them as picture data without a word
+    (a DAVIS photo with its second half zeros came out 30 % of its pixels over 40 levels off,
+    and ``segmix quantize`` exited 0), while the same file cut short is refused. Coded HEVC
+    data never end in a zero byte (a NAL unit ends in its stop bit; cabac_zero_words are
+    written 00 00 03), so the primary item's extents (``iloc``; a grid's tiles by ``iref``
+    dimg) reaching into that run are zeros where the picture was. Costs one read of the file's
+    last 4 KiB when it ends in another byte (every whole file libheif writes); zero padding
+    after the picture's data reads as before."""
+    from segmix.jpeg_scan import trailing_zeros
+
+    zeros = trailing_zeros(path)
+    if not zeros:
+        return None
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            data_end = _heif_picture_end(handle, size)
+    except (OSError, ValueError, IndexError, struct.error):
+        return None  # libheif read it: not ours to refuse on a layout we do not follow
+    if data_end is None or data_end <= size - zeros:
+        return None
+    are = "bytes are zeros" if zeros != 1 else "byte is zero"
+    return (f"{path}: truncated image: the file ends before the picture does, {size:,} bytes on disk (an interrupted "
+            f"download or copy?); its last {zeros:,} {are} where the picture's data should be")
+
+
+#: Largest HEIF ``meta`` box read to find the picture's data (an iPhone photo's is a few kB).
+_HEIF_META_LIMIT = 16 * 2**20
+
+
+def _heif_boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """(type, content start, end) of the ISO BMFF boxes in ``data[start:end]``."""
+    pos = start
+    while pos + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        head = 8
+        if size == 1:
+            size, head = struct.unpack(">Q", data[pos + 8:pos + 16])[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < head:
+            return
+        yield kind, pos + head, min(pos + size, end)
+        pos += size
+
+
+def _heif_picture_end(handle, size: int) -> int | None:
+    """The file offset just past the last byte of the HEIF primary item's data (and its grid
+    tiles'), from the ``meta`` box's ``pitm``, ``iref`` and ``iloc``; the end of the ``mdat``
+    box that holds the file's last bytes when those are not there; None when neither is found."""
+    meta = None
+    last_mdat_end = None
+    pos = 0
+    while pos + 8 <= size:
+        handle.seek(pos)
+        head = handle.read(16)
+        box, kind = struct.unpack(">I4s", head[:8])
+        if box == 1:
+            box = struct.unpack(">Q", head[8:16])[0]
+        elif box == 0:
+            box = size - pos
+        if box < 8:
+            break
+        if kind == b"meta" and box <= _HEIF_META_LIMIT:
+            handle.seek(pos)
+            meta = handle.read(box)
+        elif kind == b"mdat":
+            last_mdat_end = pos + box
+        pos += box
+    if meta is None:
+        return last_mdat_end
+    children = {kind: (start, end) for kind, start, end in _heif_boxes(meta, 12, len(meta))}
+    if b"pitm" not in children or b"iloc" not in children:
+        return last_mdat_end
+    start, _ = children[b"pitm"]
+    primary = (struct.unpack(">I", meta[start + 4:start + 8])[0] if meta[start]
+               else struct.unpack(">H", meta[start + 4:start + 6])[0])
+    items = {primary}
+    if b"iref" in children:
+        start, end = children[b"iref"]
+        wide = meta[start] != 0
+        for kind, at, stop in _heif_boxes(meta, start + 4, end):
+            ident = struct.unpack(">I" if wide else ">H", meta[at:at + (4 if wide else 2)])[0]
+            at += 4 if wide else 2
+            count = struct.unpack(">H", meta[at:at + 2])[0]
+            at += 2
+            if kind == b"dimg" and ident == primary:
+                step = 4 if wide else 2
+                items |= {struct.unpack(">I" if wide else ">H", meta[at + i * step:at + (i + 1) * step])[0]
+                          for i in range(count)}
+    start, end = children[b"iloc"]
+    version = meta[start]
+    at = start + 4
+    offset_size, length_size = meta[at] >> 4, meta[at] & 15
+    base_size, index_size = meta[at + 1] >> 4, (meta[at + 1] & 15 if version in (1, 2) else 0)
+    at += 2
+
+    def number(width: int) -> int:
+        nonlocal at
+        value = int.from_bytes(meta[at:at + width], "big")
+        if at + width > end:
+            raise IndexError("iloc box cut short")
+        at += width
+        return value
+
+    count = number(2 if version < 2 else 4)
+    data_end = None
+    for _ in range(count):
+        ident = number(2 if version < 2 else 4)
+        method = number(2) & 15 if version in (1, 2) else 0
+        number(2)  # data_reference_index
+        base = number(base_size)
+        for _ in range(number(2)):
+            number(index_size)
+            offset, length = number(offset_size), number(length_size)
+            if ident in items and method == 0:  # 1 and 2: in the meta box or another item
+                stop = size if length == 0 else base + offset + length
+                data_end = stop if data_end is None else max(data_end, stop)
+    return data_end if data_end is not None else last_mdat_end
 
 
 #: (leading bytes, what a file starting with them is, whether it is an image format we read)
@@ -1316,6 +1448,8 @@ def _data_fault(path: Path) -> bool:
             else:
                 if im.format in ("JPEG", "MPO"):
                     im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
+                if im.format == "HEIF" and _heif_zero_filled(path):
+                    return True  # decodes without a word: its end is zeros
                 im.load()
     except Exception:  # noqa: BLE001  (load_image_info then says what, or that it is fine)
         return True
@@ -1383,7 +1517,9 @@ def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow, on_end
                     # 16-bit RGB comes as Pillow's 8-bit "RGB" too: load_image checks it for 12-bit
                     # data (a trial's folder of such frames was read near-black in silence)
                     and _bits_per_sample(im) == 8
-                    and int(im.getexif().get(0x0112, 1) or 1) == 1):
+                    and int(im.getexif().get(0x0112, 1) or 1) == 1
+                    # a zero-filled HEIC: load_image_info below refuses it
+                    and not (im.format == "HEIF" and _heif_zero_filled(path))):
                 im.load()
                 if writable:
                     return np.array(im)  # writable, as load_image gives

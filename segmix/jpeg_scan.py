@@ -93,6 +93,12 @@ def jpeg_findings(data: bytes | np.ndarray) -> tuple[str | None, bool]:
             # zero-padded gave pictures off in their last block with that byte let through.)
             return None, True
         offset = zeros_from
+    if status == _LEFT_OVER and offset == buf.shape[0] and _whole_before_stray(buf):
+        # Every block whole, then a few bytes that are no marker and the file's end (the walk
+        # read them ahead and found them not zero): the end marker missing, stray bytes in its
+        # place. Pillow decodes the whole picture; this was "coded data left over ... garbage
+        # from there on", a warning from load_image_info and a refusal from load_frame.
+        return None, True
     if _whole_before_fill(buf):
         # The marker's FF kept, zeros in its D9's place: "FF 00" reads as a coded FF, which
         # called the whole picture "coded data left over ... garbage from there on".
@@ -116,6 +122,32 @@ def _whole_before_fill(buf: np.ndarray) -> bool:
     except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
         return False
     return found is not None and found[0] == ZERO_FILLED and found[1] <= _zeros_from(body)
+
+
+#: scan_damage's EXTRANEOUS_DATA (coded data left over after the last block)
+_LEFT_OVER = 3
+#: Most stray bytes :func:`_whole_before_stray` takes off: what the walk's 64-bit buffer reads ahead.
+_STRAY_MOST = 8
+
+
+def _whole_before_stray(buf: np.ndarray) -> bool:
+    """Whether ``buf``, whose walk found every block and then non-zero bytes it had read ahead
+    up to the file's end, holds every block whole before its last 1-8 bytes: the picture's
+    codes end there (the file without them walks whole to its end), the bytes after them are
+    stray. A file cut in its last block and then followed by stray bytes walks whole only
+    with some of them read as its codes, and is not taken so: its last prefix that ends in
+    whole blocks must leave every stray byte out, which the shortest such prefix does."""
+    for cut in range(1, min(_STRAY_MOST, buf.shape[0] - 2) + 1):
+        body = buf[:-cut]
+        try:
+            found = _walk(body)
+        except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
+            return False
+        if found is not None and found[0] == ZERO_FILLED and found[1] <= _zeros_from(body):
+            return True
+        if found is None or found[0] != _LEFT_OVER:
+            return False  # cut in its blocks without them: stray bytes were read as codes
+    return False
 
 
 def _zeros_from(buf: np.ndarray) -> int:
@@ -391,7 +423,7 @@ def read_lacking_end_marker(path) -> bytes | None:
 def end_marker_words(path) -> str:
     """What stands where the end marker of the JPEG file at ``path`` should be, for the line
     that says it is missing: "" (nothing: the file ends in its coded data), "; only its first
-    byte FF is there", "; 16 zero bytes stand in its place" (read from the file's last 64 KiB)."""
+    byte FF is there", "; 16 zero bytes stand in its place" (every zero byte that ends the file counted)."""
     zeros = trailing_zeros(path)
     if zeros:
         return f"; {zeros:,} zero byte{'s' if zeros != 1 else ''} stand{'s' if zeros == 1 else ''} in its place"
@@ -512,16 +544,29 @@ def coarse_scans(path) -> int | None:
 
 
 def trailing_zeros(path) -> int:
-    """How many zero bytes end the file at ``path`` (read from its last 64 KiB; 0 when unread)."""
+    """How many zero bytes end the file at ``path`` (0 when unread), all of them: read back from
+    its end a page at a time while the pages are zeros (a file that ends in another byte costs
+    one small read). Was read from the last 64 KiB only: a JPEG whose end marker 100,000 zeros
+    replaced was said to have "65,536 zero bytes" in its place."""
+    page = 4096  # then larger pages: a long run of zeros is read in few calls
     try:
         with open(Path(path), "rb") as handle:
             handle.seek(0, 2)
-            size = handle.tell()
-            handle.seek(max(0, size - 65536))
-            tail = handle.read()
+            end = handle.tell()
+            zeros = 0
+            while end > 0:
+                start = max(0, end - page)
+                handle.seek(start)
+                chunk = handle.read(end - start)
+                kept = chunk.rstrip(b"\x00")
+                zeros += len(chunk) - len(kept)
+                if kept or len(chunk) < end - start:
+                    break
+                end = start
+                page = min(page * 4, 2**22)
     except OSError:
         return 0
-    return len(tail) - len(tail.rstrip(b"\x00"))
+    return zeros
 
 
 def _next_marker(data: bytes, at: int) -> int | None:
