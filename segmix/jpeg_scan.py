@@ -34,9 +34,11 @@ _WORDS = {
     6: "a coefficient no picture has",
     7: "zero bytes read as the picture's last blocks: the file's end is zeros (a copy or write that did not finish?)",
     8: "bytes where a marker should be",
+    9: "the picture's last codes end without the encoder's padding bits (the file cut short, other bytes after it?)",
 }
 ZERO_FILLED = 7  # scan_damage's FILE_ENDS after zeros that the picture's codes ran into
 STRAY_BYTES = 8  # _walk's own finding, beside scan_damage's
+ENDS_UNPADDED = 9  # scan_damage's: never whole (the rest of the last code's byte not 1-bits)
 
 
 class _Unchecked(Exception):
@@ -81,6 +83,8 @@ def jpeg_findings(data: bytes | np.ndarray) -> tuple[str | None, bool]:
         # Whole up to its end marker, or up to fill bytes (FF FF: the marker's D9 missing)
         return None, _whole_before_fill(buf)
     status, offset = found
+    if status == ENDS_UNPADDED and offset > _zeros_from(buf):
+        status = ZERO_FILLED  # its last codes read from zeros: the zero-filled end's words below
     if status == ZERO_FILLED:
         # The file ends after the last block with nothing but zero bytes: its end marker missing
         # or zeros in its place (cameras and transfer tools pad files so), a whole picture
@@ -93,12 +97,6 @@ def jpeg_findings(data: bytes | np.ndarray) -> tuple[str | None, bool]:
             # zero-padded gave pictures off in their last block with that byte let through.)
             return None, True
         offset = zeros_from
-    if status == _LEFT_OVER and offset == buf.shape[0] and _whole_before_stray(buf):
-        # Every block whole, then a few bytes that are no marker and the file's end (the walk
-        # read them ahead and found them not zero): the end marker missing, stray bytes in its
-        # place. Pillow decodes the whole picture; this was "coded data left over ... garbage
-        # from there on", a warning from load_image_info and a refusal from load_frame.
-        return None, True
     if _whole_before_fill(buf):
         # The marker's FF kept, zeros in its D9's place: "FF 00" reads as a coded FF, which
         # called the whole picture "coded data left over ... garbage from there on".
@@ -122,32 +120,6 @@ def _whole_before_fill(buf: np.ndarray) -> bool:
     except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
         return False
     return found is not None and found[0] == ZERO_FILLED and found[1] <= _zeros_from(body)
-
-
-#: scan_damage's EXTRANEOUS_DATA (coded data left over after the last block)
-_LEFT_OVER = 3
-#: Most stray bytes :func:`_whole_before_stray` takes off: what the walk's 64-bit buffer reads ahead.
-_STRAY_MOST = 8
-
-
-def _whole_before_stray(buf: np.ndarray) -> bool:
-    """Whether ``buf``, whose walk found every block and then non-zero bytes it had read ahead
-    up to the file's end, holds every block whole before its last 1-8 bytes: the picture's
-    codes end there (the file without them walks whole to its end), the bytes after them are
-    stray. A file cut in its last block and then followed by stray bytes walks whole only
-    with some of them read as its codes, and is not taken so: its last prefix that ends in
-    whole blocks must leave every stray byte out, which the shortest such prefix does."""
-    for cut in range(1, min(_STRAY_MOST, buf.shape[0] - 2) + 1):
-        body = buf[:-cut]
-        try:
-            found = _walk(body)
-        except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
-            return False
-        if found is not None and found[0] == ZERO_FILLED and found[1] <= _zeros_from(body):
-            return True
-        if found is None or found[0] != _LEFT_OVER:
-            return False  # cut in its blocks without them: stray bytes were read as codes
-    return False
 
 
 def _zeros_from(buf: np.ndarray) -> int:

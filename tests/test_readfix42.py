@@ -170,23 +170,27 @@ def test_every_zero_in_the_end_markers_place_is_counted(tmp_path):
 
 # --- a JPEG without its end marker, stray bytes after it -------------------------------------
 
-@pytest.mark.parametrize("stray", [b"\x12\x34\x56", b"\x7f", b"\x01\x02"])
-def test_stray_bytes_for_the_end_marker_read_alike_by_library_and_frames(tmp_path, stray):
-    """Its picture whole: both read it with the missing end marker's line (was a damage warning
-    from the library, a refusal from the frame reader)."""
+def test_a_jpeg_cut_in_its_last_blocks_and_followed_by_stray_bytes_is_never_called_whole(tmp_path):
+    """Taking the last 1-8 bytes off a file whose walk ran into stray bytes (to read a whole
+    picture lacking only its end marker, with a few bytes in its place) also called files cut
+    in their last blocks and followed by random bytes "whole" (the helper's measurement: 70 of
+    300 cuts of DAVIS 079, up to 91 pixels more than 40 levels off): the syntax cannot tell
+    stray bytes from codes. So stray bytes stay damage ("coded data left over"), a false alarm
+    on a whole picture rather than a false "its picture data are whole"; not merged."""
     whole = _jpeg()
-    reference = np.asarray(Image.open(io.BytesIO(whole)).convert("RGB"))
-    path = tmp_path / "stray.jpg"
-    path.write_bytes(whole[:-2] + stray)
-    for read in (load_image_info, load_frame):
-        with warnings.catch_warnings(record=True) as said:
-            warnings.simplefilter("always")
-            result = read(path)
-        pixels = result.pixels if hasattr(result, "pixels") else result
-        assert np.array_equal(pixels, reference), read.__name__
-        kinds = [w.category for w in said]
-        assert kinds == [MissingEndMarkerWarning], (read.__name__, [str(w.message) for w in said])
-        assert DamagedJpegWarning not in kinds
+    rng = np.random.default_rng(0)
+    for cut in (3, 4, 6, 9):
+        for _ in range(5):
+            stray = bytes(rng.integers(1, 255, 6, dtype=np.uint8)).replace(b"\xff", b"\x11")
+            path = tmp_path / "cut_stray.jpg"
+            path.write_bytes(whole[:-cut] + stray)
+            with warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always")
+                try:
+                    load_image_info(path)
+                except Exception:  # refused: no claim made
+                    continue
+            assert MissingEndMarkerWarning not in [w.category for w in said], [str(w.message) for w in said]
 
 
 def test_a_cut_jpeg_is_still_refused_and_damage_still_found(tmp_path):
@@ -205,7 +209,7 @@ def test_a_cut_jpeg_is_still_refused_and_damage_still_found(tmp_path):
 
 
 def test_a_whole_jpeg_is_walked_once(tmp_path, monkeypatch):
-    """The stray-bytes check is on the damage path: a whole file's codes are walked once."""
+    """A whole file's codes are walked once (the end checks are on the damage path)."""
     walks = []
     real = jpeg_scan._walk
 

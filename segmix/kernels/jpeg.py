@@ -34,6 +34,10 @@ SCAN_OK, BAD_CODE, PREMATURE_END, EXTRANEOUS_DATA, COEFFICIENT_OVERFLOW, RESTART
 #: end marker (a file without its last 2 bytes, or with zeros in their place). Its offset is the
 #: first byte past the last code, which the caller compares with where the zeros start.
 FILE_ENDS = 7
+#: As FILE_ENDS, but the rest of the last code's byte is not the encoder's 1-bits (T.81
+#: F.1.2.3): the last codes were read from bytes that are not the picture's (a file cut in its
+#: last blocks, stray or zero bytes after it). Same offset as FILE_ENDS.
+ENDS_UNPADDED = 9
 
 
 @njit(**JIT_OPTIONS)
@@ -211,6 +215,15 @@ def scan_damage(data, start, mcus, restart_interval, block_dc, block_ac, maxcode
     if after >= n:
         # Nothing but zero bytes (or nothing) to the end of the file: the whole bytes held are
         # zeros (no stuffed 0xFF among them), so the last code ends in byte pos - held // 8 - 1.
+        # Its byte's rest must be the encoder's 1-bits (T.81 F.1.2.3): a file cut in its last
+        # blocks and followed by stray bytes decodes them as its last codes, which end with
+        # other bits there as often as not (only here, where a picture is called whole without
+        # its end marker: an encoder that pads otherwise still reads in silence elsewhere).
+        rest = held % 8
+        if rest > 0:
+            ones = (np.uint64(1) << np.uint64(rest)) - np.uint64(1)
+            if (buffer >> np.uint64(held - rest)) & ones != ones:
+                return ENDS_UNPADDED, pos - held // 8
         return FILE_ENDS, pos - held // 8
     if after < 0 or after + 1 >= n or data[after] != 0xFF or data[after + 1] == 0x00:
         return EXTRANEOUS_DATA, pos
