@@ -20,7 +20,7 @@ import numpy as np
 
 from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion
-from segmix.frames import FrameError, FrameSequence, natural_key, prefetch
+from segmix.frames import FrameError, FrameSequence, frame_number, natural_key, prefetch
 from segmix.source_record import RunSourceText, absolute_source, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftovers_warning", "load_groundtruth_folder",
@@ -152,13 +152,6 @@ def ignored_words(folder, output_dir=None) -> str | None:
         advice = "; to run a video, give it as the input itself" if kind == "videos" else ""
         parts.append(f"{len(names)} {one if len(names) == 1 else several} ({shown}{advice})")
     return f"ignored in {folder}: {', '.join(parts)}" if parts else None
-
-
-def frame_number(stem: str, position: int) -> int:
-    """The frame number in a name (its last run of digits: ``in000470`` -> 470,
-    ``frame_000001`` -> 1), or the 1-based position when the name holds none."""
-    digits = re.findall(r"\d+", stem)
-    return int(digits[-1]) if digits else position
 
 
 def _refuse_own_outputs(folder: Path, files: list[Path]) -> None:
