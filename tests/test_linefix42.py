@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image
 
 from segmix.cli import main
-from segmix.frames import FrameSequence
+from segmix.frames import FrameSequence, FrameSkip
 from segmix.repeated_lines import RepeatHolder, fold_repeated
 
 H, W = 24, 32
@@ -44,3 +44,22 @@ def test_background_skip_line_numbers_match_the_runs_other_lines(tmp_path, capsy
     assert main(["background", str(folder), "--output-dir", str(tmp_path / "m")]) == 1
     err = capsys.readouterr().err
     assert "frames 510-512" in err and "frames 10-12" not in err, err
+
+
+def test_folded_lines_name_the_last_files_folder_when_another():
+    assert fold_repeated(["a/x1.png: r", "b/x2.png: r", "c/x3.png: r"]) == ["a/x1.png .. c/x3.png (3 files alike): r"]
+    assert fold_repeated(["a/x1.png: r", "a/x2.png: r", "a/x3.png: r"]) == ["a/x1.png .. x3.png (3 files alike): r"]
+    holder = RepeatHolder()
+    for path in ["a/x1.png", "a/x2.png", "b/x3.png"]:
+        holder.say_now(FrameSkip(f"skipped {path}: r", path))
+    assert "b/x3.png" in holder.held()[0]
+
+
+def test_lines_of_other_sizes_are_not_folded_into_the_firsts_words():
+    lines = [f"m/x{i}.png: mask is {size}, photo 10 x 5" for i, size in
+             enumerate(["640 x 480", "100 x 50", "640 x 480", "640 x 480"])]
+    out = fold_repeated(lines)
+    assert any("100 x 50" in line for line in out), out
+    assert "in the words of the first" not in " ".join(out)
+    # A flood differing only in each file's own numbers stays one line.
+    assert len(fold_repeated([f"gt/gt{i:06d}.png: found {i % 2}; this looks like a 0/1 mask" for i in range(50)])) == 1
