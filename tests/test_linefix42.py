@@ -63,3 +63,20 @@ def test_lines_of_other_sizes_are_not_folded_into_the_firsts_words():
     assert "in the words of the first" not in " ".join(out)
     # A flood differing only in each file's own numbers stays one line.
     assert len(fold_repeated([f"gt/gt{i:06d}.png: found {i % 2}; this looks like a 0/1 mask" for i in range(50)])) == 1
+
+
+def test_distributed_background_folds_as_the_local_command(tmp_path, capsys):
+    import pytest
+
+    pytest.importorskip("distributed")
+    folder = _folder(tmp_path, range(1, 11))
+    for t in (2, 4, 5, 7, 9):
+        path = folder / f"in{t:06d}.png"
+        path.write_bytes(path.read_bytes()[:200])  # cut short, as an interrupted copy
+    assert main(["background", str(folder), "--output-dir", str(tmp_path / "local")]) == 1
+    local = [line for line in capsys.readouterr().err.splitlines() if "skipped" in line]
+    assert main(["background", str(folder), "--output-dir", str(tmp_path / "dask"), "--distributed",
+                 "--n-workers", "1"]) == 1
+    dask = [line for line in capsys.readouterr().err.splitlines() if "skipped" in line and "in0000" in line]
+    assert len(local) == len(dask) == 2, (local, dask)
+    assert "(4 more frames alike)" in dask[1], dask

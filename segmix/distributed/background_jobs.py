@@ -126,6 +126,7 @@ def _record_lines(lines: list[str]) -> list:
     """The skipped frames' lines as a record keeps them: text, a SequenceEnd's fields, and a
     RepeatedSkip's text under "repeated" (a frame said with the line before it)."""
     from segmix.frames import RepeatedSkip, SequenceEnd
+    from segmix.repeated_lines import RepeatHolder
 
     return [line.to_dict() if isinstance(line, SequenceEnd) else {"repeated": str(line)}
             if isinstance(line, RepeatedSkip) else str(line) for line in lines]
@@ -136,6 +137,7 @@ def _recorded_lines(entries, name: str) -> list[str]:
     sequence complete (its frames still have no mask): ``NAME: made by an earlier run: LINE``;
     where a video ended stays a :class:`segmix.frames.SequenceEnd` (counted apart)."""
     from segmix.frames import RepeatedSkip, SequenceEnd
+    from segmix.repeated_lines import RepeatHolder
 
     lines = []
     for entry in entries if isinstance(entries, list) else []:
@@ -596,6 +598,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
                  + (f" ({shown})" if done else "") + f"; {UNDER_WAY}")
         raise type(exc)(words) from None
     from segmix.frames import RepeatedSkip, SequenceEnd
+    from segmix.repeated_lines import RepeatHolder
 
     written = complete = frames = skipped = ended = kept = kept_ended = 0
     failed, lines, notes = 0, [], []
@@ -625,9 +628,18 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
                 not_found.append(source)
             notes.extend(as_given(m[len(NOTE):]) for m in messages if m.startswith(NOTE))
             # A frame said with the line before it (frames a demuxer passed over: "frames 10-20
-            # (11 frames)") is counted, not printed: 11 lines said what one said.
-            lines.extend((as_given(source), as_given(m)) for m in messages
-                         if not m.startswith(NOTE) and not isinstance(m, RepeatedSkip))
+            # (11 frames)") is counted, not printed: 11 lines said what one said. Lines alike
+            # are folded as the one-machine command folds them (RepeatHolder: the first of each
+            # kind, then the others with their count): 4 truncated frames gave 4 lines here.
+            repeats = RepeatHolder()
+            for m in messages:
+                if m.startswith(NOTE):
+                    continue
+                if isinstance(m, RepeatedSkip):
+                    repeats.repeat(m)
+                elif m.startswith(WARNING) or isinstance(m, SequenceEnd) or repeats.say_now(m):
+                    lines.append((as_given(source), as_given(m)))
+            lines.extend((as_given(source), as_given(m)) for m in repeats.held())
             failed += outcome == "failed"
             written += outcome == "written"
             complete += outcome == "complete"
