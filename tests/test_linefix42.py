@@ -80,3 +80,32 @@ def test_distributed_background_folds_as_the_local_command(tmp_path, capsys):
     dask = [line for line in capsys.readouterr().err.splitlines() if "skipped" in line and "in0000" in line]
     assert len(local) == len(dask) == 2, (local, dask)
     assert "(4 more frames alike)" in dask[1], dask
+
+
+def test_skin_apply_says_the_first_line_of_each_kind_at_once(tmp_path, capsys, monkeypatch):
+    from segmix import skin
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(4):  # masks given as photos: a warning each
+        mask = np.zeros((30, 40), np.uint8)
+        mask[:, : 10 + i] = 255
+        Image.fromarray(mask).save(folder / f"m{i}.png")
+    for i in range(3):  # unreadable: skipped
+        (folder / f"z{i}.png").write_bytes(b"not a png")
+    said_before_the_end = []
+    original = skin.apply_batch
+
+    def apply_batch(*args, on_complete=None, **kwargs):
+        def complete():
+            said_before_the_end.append(capsys.readouterr().err)  # what a user saw while it ran
+            if on_complete is not None:
+                on_complete()
+        return original(*args, on_complete=complete, workers=1, **{k: v for k, v in kwargs.items() if k != "workers"})
+
+    monkeypatch.setattr(skin, "apply_batch", apply_batch)
+    assert main(["skin", "apply", str(folder), "--output-dir", str(tmp_path / "out")]) == 1
+    early, late = said_before_the_end[0], capsys.readouterr().err
+    assert "skipped" in early and "z0.png" in early and "warning" in early and "m0.png" in early, early
+    assert "z1.png" not in early and "m1.png" not in early, early  # the repeats: held
+    assert "z1.png .. z2.png (2 more files alike)" in late and "m1.png .. m3.png (3 more files alike)" in late, late
