@@ -126,7 +126,6 @@ def _record_lines(lines: list[str]) -> list:
     """The skipped frames' lines as a record keeps them: text, a SequenceEnd's fields, and a
     RepeatedSkip's text under "repeated" (a frame said with the line before it)."""
     from segmix.frames import RepeatedSkip, SequenceEnd
-    from segmix.repeated_lines import RepeatHolder
 
     return [line.to_dict() if isinstance(line, SequenceEnd) else {"repeated": str(line)}
             if isinstance(line, RepeatedSkip) else str(line) for line in lines]
@@ -137,7 +136,6 @@ def _recorded_lines(entries, name: str) -> list[str]:
     sequence complete (its frames still have no mask): ``NAME: made by an earlier run: LINE``;
     where a video ended stays a :class:`segmix.frames.SequenceEnd` (counted apart)."""
     from segmix.frames import RepeatedSkip, SequenceEnd
-    from segmix.repeated_lines import RepeatHolder
 
     lines = []
     for entry in entries if isinstance(entries, list) else []:
@@ -637,7 +635,8 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
                     continue
                 if isinstance(m, RepeatedSkip):
                     repeats.repeat(m)
-                elif m.startswith(WARNING) or isinstance(m, SequenceEnd) or repeats.say_now(m):
+                elif (outcome == "complete" or m.startswith(WARNING) or isinstance(m, SequenceEnd)
+                      or repeats.say_now(m)):  # a record's lines (complete) carry no file: as they were
                     lines.append((as_given(source), as_given(m)))
             lines.extend((as_given(source), as_given(m)) for m in repeats.held())
             failed += outcome == "failed"
