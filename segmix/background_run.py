@@ -20,7 +20,7 @@ import numpy as np
 
 from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion
-from segmix.frames import FrameError, FrameSequence, natural_key, prefetch
+from segmix.frames import FrameError, FrameSequence, frame_number, natural_key, prefetch
 from segmix.source_record import RunSourceText, absolute_source, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftovers_warning", "load_groundtruth_folder",
@@ -152,13 +152,6 @@ def ignored_words(folder, output_dir=None) -> str | None:
         advice = "; to run a video, give it as the input itself" if kind == "videos" else ""
         parts.append(f"{len(names)} {one if len(names) == 1 else several} ({shown}{advice})")
     return f"ignored in {folder}: {', '.join(parts)}" if parts else None
-
-
-def frame_number(stem: str, position: int) -> int:
-    """The frame number in a name (its last run of digits: ``in000470`` -> 470,
-    ``frame_000001`` -> 1), or the 1-based position when the name holds none."""
-    digits = re.findall(r"\d+", stem)
-    return int(digits[-1]) if digits else position
 
 
 def _refuse_own_outputs(folder: Path, files: list[Path]) -> None:
@@ -998,7 +991,20 @@ def mostly_moving_warning(result: RunResult, few: int = 3) -> str | None:
     """A warning naming the frames whose masks came out mostly moving (``result.mostly_moving``),
     or None. The model learns one fixed camera's background: a camera that pans or zooms, a cut
     to another scene or a folder of unrelated photos makes whole frames "moving", and those
-    masks say nothing of what moved."""
+    masks say nothing of what moved.
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+    few : int
+        How many of the frames to name (the others are "...").
+
+    Returns
+    -------
+    str or None
+        One line naming the count and the first ``few`` frames with their moving share.
+    """
     found = result.mostly_moving
     if not found:
         return None
@@ -1046,6 +1052,18 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
     rightly matched, the frames beside score within 3 % of it (PWC 0.812 % and 1.161 % against
     0.837 %); Wallflower's frame 247 met a video's frame 247 (its b00246) at PWC 6.354 %, and
     the next frame, the right one, at 3.151 %.
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run scored against ground truth (its ``neighbour_scores`` filled).
+    given_offset : int
+        The ``--groundtruth-offset`` the run was given: the warning names the offset to give.
+
+    Returns
+    -------
+    str or None
+        One line naming which way the numberings are off and the option that mends it.
     """
     score = result.score
     if score is None or result.scored_frames == 0 or score.errors == 0:

@@ -58,7 +58,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequence", "FrameSkip", "IMAGE_SUFFIXES",
-           "RepeatedFileSkip", "RepeatedSkip", "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_result_file", "is_sequence_path", "natural_key",
+           "RepeatedFileSkip", "RepeatedSkip", "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "frame_number", "ignored_in_folder", "is_result_file", "is_sequence_path", "natural_key",
            "prefetch"]
 
 from segmix.io import IMAGE_SUFFIXES, MODEL_RESULTS, RESULT_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
@@ -129,6 +129,25 @@ def run_reason(reasons: list[str]) -> str:
     if len(set(sizes)) < 2:
         return reasons[0]
     return _BYTES_ON_DISK.sub(f"{min(sizes):,} to {max(sizes):,} bytes on disk", reasons[0], count=1)
+
+
+def frame_number(stem: str, position: int) -> int:
+    """The frame number in a name (its last run of digits: ``in000470`` -> 470,
+    ``frame_000001`` -> 1), or the 1-based position when the name holds none.
+
+    Parameters
+    ----------
+    stem : str
+        The frame file's name without its suffix.
+    position : int
+        Its 1-based place in the sequence.
+
+    Returns
+    -------
+    int
+    """
+    digits = re.findall(r"\d+", stem)
+    return int(digits[-1]) if digits else position
 
 
 def natural_key(name: str) -> list:
@@ -724,11 +743,15 @@ class FrameSequence:
         else:
             reason = run_reason([_file_reason(p, text) for _, p, text in held])
             shown = end.name if end.parent == path.parent else end
+            # The frames as the run's other lines number them ("against frames 501 .. 560"):
+            # the number in the file's name, not its place in the folder (was "frames 10-12"
+            # for in000510 .. in000512 of a folder starting at in000501).
+            first, last = frame_number(path.stem, first), frame_number(end.stem, last)
             self.on_skip(FrameSkip(f"skipped {path} ... {shown} ({len(held)} files, frames {first}-{last}): {reason}",
                                    path))
             for index, other, _ in held[1:]:
-                self.on_skip(RepeatedFileSkip(f"skipped {other} (frame {index}, of frames {first}-{last}, said with "
-                                              f"{path.name}): {reason}", other))
+                self.on_skip(RepeatedFileSkip(f"skipped {other} (frame {frame_number(other.stem, index)}, of frames "
+                                              f"{first}-{last}, said with {path.name}): {reason}", other))
         held.clear()
 
     def coarse_dither(self) -> bool:

@@ -712,6 +712,21 @@ def photo_given_as_map(path: PathLike, what: str, picture: str = "image") -> str
     The input frames given as ground truth (a copy of the input folder, or a folder of the
     photos) were told to be saved again as PNG (a JPEG frame) or as greyscale (a PNG one),
     advice that cannot make a photo a mask. Read only on the way to a refusal.
+
+    Parameters
+    ----------
+    path : path-like
+        The file given as a label map.
+    what : str
+        What the maps are, plural ("masks", "ground-truth masks", "scribbles").
+    picture : str
+        "frame" when the maps go with a sequence's frames, else "image" (the photos).
+
+    Returns
+    -------
+    str or None
+        The one-line refusal naming the file and its count of colours; None when the file
+        is unreadable or no colour photo.
     """
     try:
         with Image.open(path) as im:
@@ -746,7 +761,25 @@ def photo_levels_words(values: np.ndarray, codes, what: str, picture: str = "ima
     A photo holds many grey levels (:data:`PHOTO_MIN_LEVELS`) and most of its pixels are off
     the map's ``codes`` (more than :data:`PHOTO_CODE_MARGIN` levels from each); a mask resized
     with interpolation holds as many levels (hgr1 masks resized bicubic: 234-256), but along
-    its edges only."""
+    its edges only.
+
+    Parameters
+    ----------
+    values : ndarray
+        The map's plane, as read.
+    codes : iterable of int
+        The values a map of this kind may hold (0 / 128 / 255 for masks).
+    what : str
+        What the maps are, plural, as :func:`photo_given_as_map`'s.
+    picture : str
+        As :func:`photo_given_as_map`'s.
+
+    Returns
+    -------
+    str or None
+        The hint, starting "; it holds N grey levels", to follow the refusal's words; None
+        when the plane does not look like a photo.
+    """
     levels = np.unique(values).size
     if levels < PHOTO_MIN_LEVELS:
         return None
@@ -1475,8 +1508,8 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
                 f"mask: masks hold only 0 (negative), 255 (positive) and 128 (ignore)")
         if np.isin(found, (0, 1)).all():
             hint = "; this looks like a 0/1 mask: multiply it by 255"
-        elif photo_levels_words(plane, (MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE), "masks"):
-            hint = photo_levels_words(plane, (MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE), "masks")
+        elif levels := photo_levels_words(plane, (MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE), "masks"):
+            hint = levels
         elif int(found.max()) < 16 and found.size <= 8:
             # A few small whole numbers are a label image (ilastik's Simple Segmentation writes
             # 1 and 2): "threshold them (v > 127 -> 255)" would make it all negative.

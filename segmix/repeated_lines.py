@@ -6,7 +6,8 @@ under them, and the one thing to do was said 230 times. Lines of one kind are fo
 one naming the count, the first and the last file, and the first file's reason in full;
 a line of its own kind is kept as it was. Lines are of one kind when their reasons are the
 same but for numbers (a colour photo's refusal names its first colour pixel, which differs
-from file to file).
+from file to file), sizes ("640 x 480") excepted: lines naming other sizes are of other kinds,
+each said. The last file is named in full when its folder is not the first's.
 """
 
 from __future__ import annotations
@@ -31,9 +32,28 @@ def _name(path: str) -> str:
     return re.split(r"[/\\]", path)[-1] or path
 
 
+def _folder(path: str) -> str:
+    return path[:len(path) - len(_name(path))]
+
+
+def _after(path: str, first: str) -> str:
+    """``path`` named after ``first``: its name alone in the same folder, else in full (files
+    of ``skin apply DIR1 DIR2`` folded as "DIR1/x1.png .. x3.png" read as if x3 were in DIR1)."""
+    return _name(path) if _folder(path) == _folder(first) else path
+
+
+#: A size ("640 x 480"): lines whose sizes differ are not alike (a mask of 100 x 50 folded
+#: into the words of one of 640 x 480 hid the other size), unlike a file's own numbers (the
+#: first colour pixel of each photo, a 0/1 mask's count of ones).
+_SIZE = re.compile(r"\d+ ?[x\u00d7] ?\d+")
+
+
 def _kind(line: str) -> str:
     path, reason = _split(line)
-    return _NUMBER.sub("#", reason) if path else line
+    if not path:
+        return line
+    sizes = _SIZE.findall(reason)
+    return _NUMBER.sub("#", _SIZE.sub("@", reason)) + "".join(f"|{size}" for size in sizes)
 
 
 class RepeatHolder:
@@ -52,7 +72,19 @@ class RepeatHolder:
         self._holding = False
 
     def say_now(self, line: str) -> bool:
-        """True for the first line of its kind (say it now); False when it is held."""
+        """Whether ``line`` is the first of its kind, to say now; else it is held.
+
+        Parameters
+        ----------
+        line : str
+            A per-file line ``"FILE: reason"`` (a :class:`segmix.frames.FrameSkip` names
+            its file as ``path``).
+
+        Returns
+        -------
+        bool
+            True for the first line of its kind (say it now); False when it is held.
+        """
         kind = _kind(line)
         self._holding = kind in self._seen
         if self._holding:
@@ -64,14 +96,33 @@ class RepeatHolder:
 
     def repeat(self, line: str) -> None:
         """A frame skipped with the line before it (a run's later frame): counted with that
-        line when it is held; a line said now says its run itself."""
+        line when it is held; a line said now says its run itself.
+
+        Parameters
+        ----------
+        line : str
+            The later frame's line (a :class:`segmix.frames.RepeatedSkip` or
+            ``RepeatedFileSkip``), counted and not shown.
+        """
         if self._holding and self._held:
             self._held[-1][1] += 1
             self._held[-1][3] = getattr(line, "path", None) or self._held[-1][3]
 
     def held(self, noun: str = "more frames") -> list[str]:
         """The held lines, folded by kind (two or more frames of a kind into one line), and
-        forgotten."""
+        forgotten.
+
+        Parameters
+        ----------
+        noun : str
+            What the folded line counts, plural ("more frames", "more files").
+
+        Returns
+        -------
+        list of str
+            A line per kind held, in the order of each kind's first held line: a line alone
+            as it was, several as "FIRST ... LAST, ... (N more frames alike): reason".
+        """
         groups: dict[str, list[list]] = {}
         for entry in self._held:
             groups.setdefault(_kind(entry[0]), []).append(entry)
@@ -87,8 +138,8 @@ class RepeatHolder:
             if first is not None and all(m[2] is not None for m in members) and str(first) in line:
                 # Each run named by its first and last file (frames 24-29 between two runs were
                 # read): "DIR/in000021.png ... in000023.png, in000030.png".
-                runs = [_name(str(m[2])) if m[1] == 1 else f"{_name(str(m[2]))} ... {_name(str(m[3]))}"
-                        for m in members]
+                runs = [_after(str(m[2]), str(first)) if m[1] == 1
+                        else f"{_after(str(m[2]), str(first))} ... {_after(str(m[3]), str(m[2]))}" for m in members]
                 runs[0] = str(first) + runs[0][len(_name(str(first))):]
                 named = line[:line.index(str(first))] + ", ".join(runs[:3]) + (", ..." if len(runs) > 3 else "")
             else:  # a video's runs have no files: the first run's words, and how many runs
@@ -115,7 +166,8 @@ def fold_repeated(lines: Iterable[str], noun: str = "files", least: int = 3) -> 
     -------
     list of str
         In the order of each kind's first line. A folded line reads ``"gt01/gt000471.png ..
-        gt000700.png (230 files alike): reason"`` (the first file's reason; ", in the words of
+        gt000700.png (230 files alike): reason"`` (the last file in full when its folder is
+        another; the first file's reason; ", in the words of
         the first" when the reasons differ in numbers), so that a caller's prefix ("skipped
         ...") reads as before.
     """
@@ -130,6 +182,6 @@ def fold_repeated(lines: Iterable[str], noun: str = "files", least: int = 3) -> 
             continue
         first, reason = members[0][0], members[0][1]
         same = len({reason for _, reason, _ in members}) == 1
-        out.append(f"{first} .. {_name(members[-1][0])} ({len(members)} {noun} alike"
+        out.append(f"{first} .. {_after(members[-1][0], first)} ({len(members)} {noun} alike"
                    f"{'' if same else ', in the words of the first'}): {reason}")
     return out

@@ -2262,8 +2262,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     with_face: list[Path] = []  # photos whose skin colour a face calibrated (list.append is atomic)
     no_skin: list[Path] = []  # colour photos whose mask came out empty
     greyscale: list[Path] = []  # photos without colour, warned of one by one (their masks are empty)
-    greyscale_lines: list[str] = []  # their warnings, said after the run (repeated_lines.fold_repeated)
-    skipped_lines: list[str] = []  # the files that failed, said so too
+    greyscale_lines: list[str] = []  # their warnings (the first of each kind said at once, see _FileLines)
+    lines = _FileLines(len(files))  # those and the files that failed: repeats held, said after the run
 
     missing = missing_inputs(inputs)
     written: list[Path] = []  # photos whose outputs are written (list.append is atomic)
@@ -2304,12 +2304,16 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             for i, error in enumerate(pool.map(work, files), 1):
                 if error is not None:
                     failures += 1
-                    skipped_lines.append(error)
+                    lines.skipped(error, bar.write)
+                while greyscale_lines:  # appended by the workers' threads
+                    lines.warning(greyscale_lines.pop(0), bar.write)
                 bar(i, len(files))
             if on_complete is not None:
                 on_complete()  # the command line: a SIGTERM now cuts nothing short (it exited 143)
     except KeyboardInterrupt:  # Ctrl+C or SIGTERM (segmix.cli.Terminated)
-        _say_file_lines(bar.write, skipped_lines, greyscale_lines, len(files))
+        while greyscale_lines:  # of the photos finished when it came
+            lines.warning(greyscale_lines.pop(0), bar.write)
+        lines.say_held(bar.write)
         # The pool has let the photos in hand finish (pending ones were cancelled): say how far
         # the run got. A trial's SIGTERM after 4 of 6 photos said only "segmix: terminated".
         if len(files) > 1:
@@ -2319,7 +2323,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         raise
     finally:
         bar.close()
-    _say_file_lines(lambda line: stream.write(line + "\n"), skipped_lines, greyscale_lines, len(files))
+    lines.say_held(lambda line: stream.write(line + "\n"))
     if failures < len(files):
         # The bar clears itself on a terminal: say what was written, like the other commands.
         done = len(files) - failures
@@ -2353,19 +2357,46 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     return status
 
 
-def _say_file_lines(say, skipped: list[str], greyscale: list[str], n_files: int) -> None:
-    """Say apply_batch's per-file lines with ``say`` (one line, no newline), alike ones once with
-    the count (:func:`segmix.repeated_lines.fold_repeated`; a folder of 200 masks given as
-    photos gave 200 warnings), and empty the lists."""
-    from segmix.repeated_lines import fold_repeated
+class _FileLines:
+    """apply_batch's per-file lines: the first of each kind said at once (a long run's first
+    failure was seen only at its end, and a kill lost them all), the others held and said after
+    the run, alike ones once with the count (:func:`segmix.repeated_lines.fold_repeated`; a
+    folder of 200 masks given as photos gave 200 warnings)."""
 
-    # One input alone: its own line is the run's error, not a skip.
-    lines = [f"segmix skin apply: {'error:' if n_files == 1 else 'skipped'} {line}" for line in fold_repeated(skipped)]
-    lines += [f"segmix skin apply: warning: {line}" for line in fold_repeated(greyscale)]
-    for line in lines:
-        say(line)
-    skipped.clear()
-    greyscale.clear()
+    def __init__(self, n_files: int) -> None:
+        from segmix.repeated_lines import RepeatHolder
+
+        # One input alone: its own line is the run's error, not a skip.
+        self._skip_words = "error:" if n_files == 1 else "skipped"
+        self._kinds = {"skip": RepeatHolder(), "warning": RepeatHolder()}
+        self._held: dict[str, list[str]] = {"skip": [], "warning": []}
+
+    def skipped(self, line: str, say) -> None:
+        """A file that failed (``line`` names it); ``say`` says a line (no newline)."""
+        self._take("skip", line, say)
+
+    def warning(self, line: str, say) -> None:
+        """A photo's warning (no colour of its own), as :meth:`skipped`."""
+        self._take("warning", line, say)
+
+    def _take(self, which: str, line: str, say) -> None:
+        if self._kinds[which].say_now(line):
+            say(self._words(which, line))
+        else:
+            self._held[which].append(line)
+
+    def _words(self, which: str, line: str) -> str:
+        return f"segmix skin apply: {self._skip_words if which == 'skip' else 'warning:'} {line}"
+
+    def say_held(self, say) -> None:
+        """Say the lines held, folded by kind ("x2.png .. x9.png (8 more files alike): reason"),
+        and forget them."""
+        from segmix.repeated_lines import fold_repeated
+
+        for which, held in self._held.items():
+            for line in fold_repeated(held, "more files", least=2):
+                say(self._words(which, line))
+            held.clear()
 
 
 def stale_probability_warning(files: Sequence[Path], output_dir) -> str | None:

@@ -596,6 +596,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
                  + (f" ({shown})" if done else "") + f"; {UNDER_WAY}")
         raise type(exc)(words) from None
     from segmix.frames import RepeatedSkip, SequenceEnd
+    from segmix.repeated_lines import RepeatHolder
 
     written = complete = frames = skipped = ended = kept = kept_ended = 0
     failed, lines, notes = 0, [], []
@@ -625,9 +626,19 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
                 not_found.append(source)
             notes.extend(as_given(m[len(NOTE):]) for m in messages if m.startswith(NOTE))
             # A frame said with the line before it (frames a demuxer passed over: "frames 10-20
-            # (11 frames)") is counted, not printed: 11 lines said what one said.
-            lines.extend((as_given(source), as_given(m)) for m in messages
-                         if not m.startswith(NOTE) and not isinstance(m, RepeatedSkip))
+            # (11 frames)") is counted, not printed: 11 lines said what one said. Lines alike
+            # are folded as the one-machine command folds them (RepeatHolder: the first of each
+            # kind, then the others with their count): 4 truncated frames gave 4 lines here.
+            repeats = RepeatHolder()
+            for m in messages:
+                if m.startswith(NOTE):
+                    continue
+                if isinstance(m, RepeatedSkip):
+                    repeats.repeat(m)
+                elif (outcome == "complete" or m.startswith(WARNING) or isinstance(m, SequenceEnd)
+                      or repeats.say_now(m)):  # a record's lines (complete) carry no file: as they were
+                    lines.append((as_given(source), as_given(m)))
+            lines.extend((as_given(source), as_given(m)) for m in repeats.held())
             failed += outcome == "failed"
             written += outcome == "written"
             complete += outcome == "complete"
