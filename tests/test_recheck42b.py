@@ -45,3 +45,40 @@ def test_resized_masks_are_still_not_taken_for_photos(tmp_path, size):
     with pytest.raises(ValueError) as caught:
         load_mask(tmp_path / "resized.png")
     assert "greyscale photo" not in str(caught.value)
+
+
+def _narrow_inverted_model():
+    """A model trained on inverted masks of face photos on a pale ground (SFA's, 5-12 photos):
+    its "skin" class is the pale ground's few grey colours, its "non-skin" class the faces'
+    skin, spread wide. Far from both, the narrow class falls off faster, so the model's median
+    log-likelihood ratio on non-skin colours lies below the one on skin colours, itself < 0."""
+    from segmix import skin
+    from segmix.bayes import BayesClassifier
+    from segmix.mixture import GaussianMixture
+
+    rng = np.random.default_rng(2)
+    built_in = skin.load_skin_model()
+    rgb, builtin_skin = skin._judge_grid()
+    colours = rgb[0][builtin_skin]
+    grey = np.repeat(rng.integers(200, 256, 3000)[:, None], 3, 1).astype(np.uint8)
+    features = built_in.features
+    ground = GaussianMixture(2, n_init=1, reg_covar=1e-4, random_state=0).fit(features.colors_to_features(grey))
+    faces = GaussianMixture(2, n_init=1, reg_covar=3e-2, random_state=0).fit(
+        features.colors_to_features(colours[rng.integers(0, len(colours), 3000)]))
+    return skin.replace(built_in, classifier=BayesClassifier([ground, faces], [0.75, 0.25], ["skin", "non-skin"]))
+
+
+def test_a_model_that_calls_skin_colours_non_skin_is_warned_of():
+    # Before: models trained on inverted masks of 5-12 SFA or ccp photos loaded in silence in
+    # skin apply --model and the window (medians -6.1 on skin colours, -15.0 on the others:
+    # skin colours ranked above the rest, though the model calls them non-skin).
+    from segmix import skin
+
+    model = _narrow_inverted_model()
+    rgb, builtin_skin = skin._judge_grid()
+    llr = model.classifier.log_likelihood_ratio_map(rgb, model.features, model.positive_class)[0]
+    on_skin, on_other = float(np.median(llr[builtin_skin])), float(np.median(llr[~builtin_skin]))
+    assert on_other < on_skin < 0, (on_skin, on_other)
+    words = skin.inverted_model_words(model)
+    assert words is not None and "inverted masks (skin 0)?" in words
+    assert f"{on_skin:.1f}" in words
