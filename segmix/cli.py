@@ -1031,6 +1031,22 @@ def _loop_folder(folder: str) -> str:
     return shlex.quote(folder.rstrip("/") or "/")
 
 
+def _loop_globs(folder: str) -> str:
+    """The shell words of a loop over ``folder``'s photos: one ``FOLDER/*.ext`` per suffix of
+    photo held there (``*.jpg`` alone when none). ``*.jpg`` always left a folder of PNG photos
+    a loop over the literal word ``FOLDER/*.jpg``, and a mixed one its PNG and WebP photos."""
+    from pathlib import Path
+
+    from segmix.io import IMAGE_SUFFIXES
+
+    try:
+        found = sorted({path.suffix for path in Path(folder).iterdir()
+                        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file()})
+    except OSError:
+        found = []
+    return " ".join(f"{_loop_folder(folder)}/*{suffix}" for suffix in found or [".jpg"])
+
+
 def _cmd_segment(args: argparse.Namespace) -> int:
     import warnings
     from dataclasses import replace
@@ -1049,7 +1065,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         # find how to work on many (segment has no batch form): said in the same line.
         raise UserError(f"{args.image}: is a folder; segment works on one photo: for many photos of one scene, save "
                         "a model from one (--save-model M.json) and apply it to each in a shell loop: for f in "
-                        f"{_loop_folder(args.image)}/*.jpg; do segmix segment \"$f\" --model M.json "
+                        f"{_loop_globs(args.image)}; do segmix segment \"$f\" --model M.json "
                         "-o \"${f%.*}_mask.png\"; done")
     inputs = tuple(path for path in (args.image, args.scribbles, args.model) if path is not None)
     outputs = {"output": args.output, "probability": args.probability, "cutout": args.cutout,
@@ -3283,7 +3299,7 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     suffix = Path(args.output).suffix.lower()
     if Path(args.image).is_dir():  # as segment's: how to work on many photos, in the same line
         raise UserError(f"{args.image}: is a folder; quantize works on one photo: for many, run it on each in a shell "
-                        f"loop: for f in {_loop_folder(args.image)}/*.jpg; do segmix quantize \"$f\" -k {args.colors} "
+                        f"loop: for f in {_loop_globs(args.image)}; do segmix quantize \"$f\" -k {args.colors} "
                         "-o \"${f%.*}_quantized.png\"; done")
     _check_outputs([args.image], {"-o/--output": args.output})  # before the work (and a first run's compiling)
     refuse_foreign_files([("-o/--output", args.output)], "quantize", args.overwrite)

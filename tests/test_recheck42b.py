@@ -82,3 +82,23 @@ def test_a_model_that_calls_skin_colours_non_skin_is_warned_of():
     words = skin.inverted_model_words(model)
     assert words is not None and "inverted masks (skin 0)?" in words
     assert f"{on_skin:.1f}" in words
+
+
+@pytest.mark.parametrize("command", [["quantize"], ["segment", "--box", "1,1,9,9"]])
+def test_the_loop_hint_names_the_photos_the_folder_holds(tmp_path, capsys, command):
+    # Before: "for f in DIR/*.jpg" for a folder of PNG photos (a loop over the literal word
+    # DIR/*.jpg) and for one of PNG and WebP photos beside JPEGs (those left out).
+    photo = np.zeros((8, 8, 3), np.uint8)
+    (tmp_path / "png only").mkdir()
+    Image.fromarray(photo).save(tmp_path / "png only" / "a.png")
+    (tmp_path / "mixed").mkdir()
+    for name in ("a.jpg", "b.png", "c.webp"):
+        Image.fromarray(photo).save(tmp_path / "mixed" / name)
+    (tmp_path / "mixed" / "notes.txt").write_text("")
+    said = {}
+    for folder in ("png only", "mixed"):
+        assert main([command[0], str(tmp_path / folder), *command[1:], "-o", str(tmp_path / "o.png")]) == 2
+        said[folder] = capsys.readouterr().err
+    assert "for f in" in said["png only"] and "png only'/*.png;" in said["png only"], said
+    assert "*.jpg" not in said["png only"], said
+    assert all(f"mixed/*.{ext}" in said["mixed"] for ext in ("jpg", "png", "webp")) and "txt" not in said["mixed"], said
