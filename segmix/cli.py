@@ -3845,6 +3845,31 @@ def _outputs_complete() -> None:
     _AFTER_OUTPUTS["complete"] = True
 
 
+def hold_signals_while_exiting(status: int) -> None:
+    """Once ``python -m segmix`` has its exit status (the command done, its words said), a
+    SIGTERM, SIGHUP or Ctrl+C no longer changes it: said in one line, the process exits as it
+    would have. A second one ends it at once. The interpreter's shutdown (thread pools, a
+    local cluster) takes a moment, and there the default actions were back: `skin apply`
+    printed "wrote masks of 16 photos" and exited 129 to a SIGHUP, in silence."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    words = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
+    if hasattr(signal, "SIGHUP"):
+        words[signal.SIGHUP] = "hung up"
+
+    def said(signum, frame):
+        signal.signal(signum, signal.SIG_DFL)
+        print(f"segmix: {words[signum]} as it was exiting, its work done (exit status {status}, as without "
+              "the signal)", file=sys.stderr)
+
+    for number in words:
+        if signal.getsignal(number) in (signal.SIG_DFL, signal.default_int_handler):
+            signal.signal(number, said)
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM during a command, raised where the command is, so that it unwinds as Ctrl+C
     does (an interruption, not an error: every handler that cleans up after Ctrl+C runs)."""

@@ -102,3 +102,27 @@ def test_the_loop_hint_names_the_photos_the_folder_holds(tmp_path, capsys, comma
     assert "for f in" in said["png only"] and "png only'/*.png;" in said["png only"], said
     assert "*.jpg" not in said["png only"], said
     assert all(f"mixed/*.{ext}" in said["mixed"] for ext in ("jpg", "png", "webp")) and "txt" not in said["mixed"], said
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_signal_once_the_command_is_done_keeps_its_exit_status(signame):
+    # Before: `skin apply` printed "wrote masks of 16 photos" and exited 129 to a SIGHUP sent
+    # while the interpreter shut down (the command's handlers were gone), in silence.
+    import subprocess
+    import sys
+
+    script = ("import os, runpy, signal, sys\n"
+              "import segmix.cli as cli\n"
+              "real = cli.main\n"
+              "def main(argv=None):\n"
+              "    status = real(['--version'])\n"
+              "    return status\n"
+              "cli.main = main\n"
+              "import atexit\n"
+              f"atexit.register(lambda: os.kill(os.getpid(), signal.{signame}))\n"
+              "sys.argv = ['segmix']\n"
+              "runpy.run_module('segmix', run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, (done.returncode, done.stderr)
+    assert "as it was exiting, its work done (exit status 0" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
