@@ -1923,7 +1923,7 @@ class VideoMode(Mode):
         if result is not None:
             # Where they went: the folder may be new, typed in the dialog (ExportFolderDialog).
             where = f" to {self._export_folder}" if getattr(self, "_export_folder", None) is not None else ""
-            from segmix.background_run import leftovers_warning, skip_words
+            from segmix.background_run import leftovers_warning, mostly_moving_warning, skip_words
 
             # In the command line's words: frames skipped counted as frames, a truncated video
             # said as such (it read "1 frame skipped" for 165 frames missing).
@@ -1935,8 +1935,12 @@ class VideoMode(Mode):
             # these ones (a trial: 69 masks replaced, 51 of another video kept, not a word).
             mixed = leftovers_warning(self._export_folder, result.leftovers, _mask_shape(result.written),
                                       elsewhere="export to another folder")
-            if mixed is not None:
-                self.shell.show_message("Export All Masks", mixed)
+            # And its warning of masks that came out mostly moving (a cut, a pan): an export
+            # made without playing gave such masks without a word, where the command line warns.
+            moving = mostly_moving_warning(result)
+            warnings = [text for text in (moving, mixed) if text is not None]
+            if warnings:
+                self.shell.show_message("Export All Masks", "\n\n".join(warnings))
         else:
             # A cancelled export keeps the masks it wrote: "Export cancelled" alone read as
             # nothing written, with a trial's 268 masks in the folder.
