@@ -2,11 +2,16 @@
 
 1. Video mode's Export All Masks gave the masks of frames that came out mostly moving (a cut,
    a pan) without a word, where ``segmix background`` warns of them.
+2. Skin mode said a loaded skin model may be inverted in a dialog only, its question after the
+   figures; after OK nothing said it. The model's name in the dock now says it while the model
+   is active (the whole text in its tooltip), and the question comes first.
 """
 
 import numpy as np
 from PIL import Image
 
+from segmix.cli import main
+from tests.conftest import write_skin_pairs
 from tests.gui.modes.test_video_trial_frames import _open
 
 
@@ -39,3 +44,30 @@ def test_export_all_masks_warns_of_masks_that_came_out_mostly_moving(make_window
     assert text.startswith(f"{len(result.mostly_moving)} of 14 frames came out mostly moving"), text
     assert "f013" in text
     window.grab().save(str(tmp_path / "export.png"))
+
+
+def test_an_inverted_skin_model_is_said_beside_its_name_while_it_is_active(qtbot, make_window, photo_path,
+                                                                          tmp_path, messages):
+    write_skin_pairs(tmp_path, [f"p{i}" for i in range(3)], np.random.default_rng(0))
+    (tmp_path / "inverted").mkdir()
+    for path in (tmp_path / "masks").iterdir():
+        Image.fromarray(255 - np.asarray(Image.open(path))).save(tmp_path / "inverted" / path.name)
+    assert main(["skin", "train", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "inverted"),
+                 "-o", str(tmp_path / "inv.json"), "--quiet"]) in (0, 1)
+    window = make_window(photo_path)
+    window.resize(1100, 700)
+    window.set_mode("skin")
+    skin_mode = window.modes["skin"]
+    label = skin_mode.skin_panel.model_label
+    assert skin_mode.load_skin_model(tmp_path / "inv.json")
+    said = [text for title, text in messages if title == "Skin model may be inverted"]
+    # The plain question first, the figures last.
+    assert len(said) == 1 and said[0].startswith("inv.json: was this model trained on inverted masks (skin 0)?")
+    assert said[0].endswith("on the others)"), said[0]
+    # After OK the dock still says it, the whole text in the tooltip.
+    assert label.text() == "Model: inv.json \N{EM DASH} may be inverted (trained on skin-0 masks?)"
+    assert "inv.json: was this model trained on inverted masks" in label.toolTip()
+    window.grab().save(str(tmp_path / "skin.png"))
+    # Another model: the note goes with the inverted one.
+    assert skin_mode.use_builtin_skin_model()
+    assert label.text() == "Model: built-in" and "inverted" not in label.toolTip()
