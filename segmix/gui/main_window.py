@@ -2553,6 +2553,7 @@ class MainWindow(QMainWindow):
         no_photo = self.layer is None and not self.active_mode.own_images
         note = "" if no_photo or self.active_mode.own_images else self._picture.note
         self.hint_label.setText(HINT_NO_PHOTO if no_photo else self.active_mode.hint() + (f"<br>{escape(note)}" if note else ""))
+        self.hint_label.setToolTip("" if no_photo else self.active_mode.hint_tip())
         self.overlay_panel.legend.set_threshold(self.active_mode.decision_threshold())
         self._show_pixel_info(*self._cursor_pixel)  # the result under the cursor may have changed
 

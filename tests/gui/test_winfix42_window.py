@@ -5,6 +5,9 @@
 2. Skin mode said a loaded skin model may be inverted in a dialog only, its question after the
    figures; after OK nothing said it. The model's name in the dock now says it while the model
    is active (the whole text in its tooltip), and the question comes first.
+3. Video mode's sentence for a frame that came out mostly moving grew the banner at the first
+   such frame while playing, and the picture's zoom jumped: it is short now, its explanation
+   in the banner's tooltip.
 """
 
 import numpy as np
@@ -71,3 +74,26 @@ def test_an_inverted_skin_model_is_said_beside_its_name_while_it_is_active(qtbot
     # Another model: the note goes with the inverted one.
     assert skin_mode.use_builtin_skin_model()
     assert label.text() == "Model: built-in" and "inverted" not in label.toolTip()
+
+
+def test_a_mostly_moving_frame_is_said_in_short_and_the_banner_keeps_its_height(make_window, qtbot, tmp_path):
+    window = make_window()
+    window.resize(1100, 700)
+    video = _open(qtbot, window, _cut_folder(tmp_path / "cut", frames=30, cut=25))  # not a short clip
+    banner = window.hint_label
+
+    def seek(index):
+        video.panel.slider.setValue(index)
+        qtbot.waitUntil(lambda: video.index == index and not video.catching_up, timeout=60000)
+
+    seek(20)
+    assert "moving:" not in video.hint() and banner.toolTip() == ""
+    height, zoom = banner.height(), window.canvas.zoom
+    seek(26)
+    hint = video.hint()
+    assert "Frame 26 is " in hint and " % moving: not one fixed camera's view (a cut, a pan or a zoom?)" in hint
+    assert "learns the background of one fixed camera" not in hint  # the explanation is the tooltip's
+    assert "learns the background of one fixed camera" in banner.toolTip()
+    qtbot.wait(50)
+    assert banner.height() == height and window.canvas.zoom == zoom  # the picture keeps its place and zoom
+    window.grab().save(str(tmp_path / "moving.png"))

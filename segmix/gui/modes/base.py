@@ -389,6 +389,11 @@ class Mode(QObject):
         """The banner text above the canvas (rich text) while a photo is open."""
         return ""
 
+    def hint_tip(self) -> str:
+        """The banner's tooltip: the long explanation of something :meth:`hint` says in short
+        (a long sentence grew the banner and moved the picture); "" for none."""
+        return ""
+
     def style_phrase(self) -> str:
         """How the overlay shows the result in the current style, e.g. "Green = foreground
         (the result)", and, in a mode with scribbles, what the marks' colours are: the brush

@@ -1153,19 +1153,36 @@ class VideoMode(Mode):
                 "(foreground), blue = shadow; the background model is on the right. P plays and pauses, . steps one "
                 "frame.")
 
+    def _mostly_moving_share(self) -> float | None:
+        """The share of the frame shown that is moving, when more than
+        segmix.background_run.MOSTLY_MOVING; None otherwise (or with no mask)."""
+        from segmix.background_run import MOSTLY_MOVING
+
+        if self.current is None or self.current.learning or self.current.mask is None:
+            return None
+        mask = self.current.mask
+        share = np.count_nonzero(mask == 255) / max(mask.size, 1)
+        return share if share > MOSTLY_MOVING else None
+
     def _mostly_moving_text(self) -> str:
         """A sentence for a frame whose mask is mostly moving, as `segmix background` warns of
         such frames (segmix.background_run.mostly_moving_warning); "" otherwise. A trial's
-        folder of three DAVIS scenes showed 93 % of a frame green at a cut without a word."""
-        from segmix.background_run import MOSTLY_MOVING
-
-        mask = self.current.mask
-        share = np.count_nonzero(mask == 255) / max(mask.size, 1)
-        if share <= MOSTLY_MOVING:
+        folder of three DAVIS scenes showed 93 % of a frame green at a cut without a word.
+        Short, its explanation in the banner's tooltip (:meth:`hint_tip`): the long sentence
+        grew the banner at the first such frame while playing, and the picture's zoom jumped."""
+        share = self._mostly_moving_share()
+        if share is None:
             return ""
-        return (f"Frame {self.current.index} came out mostly moving ({100 * share:.0f} % of it): the model learns the "
-                "background of one fixed camera, so a camera that moves or zooms, a cut to another scene or photos "
-                "of different scenes make whole frames moving (an object filling most of the view does it too). ")
+        return (f"Frame {self.current.index} is {100 * share:.0f} % moving: not one fixed camera's view (a cut, a "
+                "pan or a zoom?). ")
+
+    def hint_tip(self) -> str:
+        moving = self._mostly_moving_text()
+        if not moving or moving not in self.hint():  # said only where the banner says it
+            return ""
+        return ("The model learns the background of one fixed camera, so a camera that moves or zooms, a cut to "
+                "another scene or photos of different scenes make whole frames moving, and their masks do not show "
+                "what moved (an object filling most of the view does it too).")
 
     def _short_text(self) -> str:
         """A sentence for a sequence so short that half its frames fall in the model's learning
