@@ -1094,7 +1094,7 @@ class MainWindow(QMainWindow):
             # An animated GIF opened in Segment mode showed its first frame with this note
             # alone: nothing said that Video mode plays the frames (a trial).
             message += " (Video mode, Ctrl+Shift+V, plays its frames: open it there)"
-        self.statusBar().showMessage(f"Note: {message}", 10000)
+        self.statusBar().showMessage(f"Note: {self.active_mode.word_warning(message)}", 10000)
 
     def _on_warm_up_progress(self, done: int, total: int, first_use: bool) -> None:
         """Steps of a first-use warm-up in the status bar; a warm cache's (a second or two) shows none."""

@@ -8,6 +8,9 @@
 3. Video mode's sentence for a frame that came out mostly moving grew the banner at the first
    such frame while playing, and the picture's zoom jumped: it is short now, its explanation
    in the banner's tooltip.
+4. Video mode's note of a JPEG frame lacking its end marker named the frame's whole path, its
+   last clause cut off at the status bar's end, and was gone after 10 s: it names the file,
+   in fewer words, and stays in the source label's tooltip.
 """
 
 import numpy as np
@@ -97,3 +100,28 @@ def test_a_mostly_moving_frame_is_said_in_short_and_the_banner_keeps_its_height(
     qtbot.wait(50)
     assert banner.height() == height and window.canvas.zoom == zoom  # the picture keeps its place and zoom
     window.grab().save(str(tmp_path / "moving.png"))
+
+
+def test_a_jpeg_frame_without_its_end_marker_is_said_in_short_and_kept_in_the_tooltip(make_window, qtbot,
+                                                                                       messages, tmp_path):
+    from tests.gui.gui_helpers import moving_square
+
+    folder = tmp_path / "a_long_folder_name_of_frames_from_a_camera"
+    folder.mkdir()
+    for t in range(1, 6):
+        path = folder / f"f{t}.jpg"
+        Image.fromarray(moving_square(t)).save(path, quality=95)
+        path.write_bytes(path.read_bytes()[:-2])  # the end marker FF D9 cut off, as some cameras write
+    window = make_window()
+    window.resize(1100, 700)
+    notes = []
+    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "end marker" in text else None)
+    video = _open(qtbot, window, folder)
+    assert notes == ["Note: f1.jpg: no JPEG end marker (FF D9); its picture is whole and was read as it is "
+                     "(said for the first such frame only)"], notes
+    assert str(folder) not in notes[0]
+    # Kept where the dock keeps such notes, and still there once the status bar is cleared.
+    window.statusBar().clearMessage()
+    assert notes[0].removeprefix("Note: ") in video.panel.source_label.toolTip().splitlines()
+    window.grab().save(str(tmp_path / "noeoi.png"))
+    assert messages == []

@@ -780,6 +780,7 @@ class VideoMode(Mode):
         self._stop_catch_up = False  # Cancel: end the catch-up at the frame it has reached
         self._video_end: VideoEnd | None = None
         self._length: tuple[int, bool] | None = None  # _set_length's last (frames, exact)
+        self._end_marker_note: str | None = None  # a frame read without its JPEG end marker (word_warning)
         # The first frames the model still learns the background over, found on the compute
         # thread with frame 1 of a fresh model (segmix.background_run.learning_frames).
         self._learning_frames: int | None = None
@@ -970,6 +971,7 @@ class VideoMode(Mode):
         self.current = None
         self.index = 0
         self._unreadable = {}
+        self._end_marker_note = None  # a frame read without its JPEG end marker (word_warning)
         self._refused = None
         self._end_catch_up()
         self._video_end = None
@@ -1070,12 +1072,37 @@ class VideoMode(Mode):
         self._length = (n, exact)
         label.setText(f"{name} ({kind}, {count})" + self._shown_file_line())
         tips = [text for _, _, text in skip_runs(self._unreadable)]  # a run on one line, as in the status bar
+        if self._end_marker_note:
+            tips.append(self._end_marker_note)  # the status bar's note was gone after 10 s
         if end is not None:
             tips.insert(0, end.text(self._source_name))
         if name != self._source_name:
             tips.insert(0, self._source_name)
         self.panel.source_label.setToolTip("\n".join(tips))
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
+
+    #: How segmix.io words a JPEG read without its end marker (io._end_marker_line), and the
+    #: "said once" the frame sequence adds (FrameSequence._end_marker_once).
+    _END_MARKER = ": the JPEG ends without its end marker (FF D9"
+    _END_MARKER_REST = ("); its picture data are whole and were read as they are; said for the first such frame of "
+                        "the sequence only")
+
+    def word_warning(self, message: str) -> str:
+        """The note of a frame of the open folder read without its JPEG end marker, in short,
+        kept in the source label's tooltip; other notes as they are. It named the frame's
+        whole path, its last clause cut off at the status bar's end, and was gone after 10 s."""
+        at = message.find(self._END_MARKER)
+        if self.sequence is None or at < 0 or not message.endswith(self._END_MARKER_REST):
+            return message
+        path = Path(message[:at])
+        if self.sequence.kind not in ("folder", "list") or path not in self.sequence.paths:
+            return message
+        instead = message[at + len(self._END_MARKER):-len(self._END_MARKER_REST)]  # "; 16 zero bytes stand in..."
+        self._end_marker_note = (f"{path.name}: no JPEG end marker (FF D9{instead}); its picture is whole and was read "
+                                 "as it is (said for the first such frame only)")
+        if self._length is not None:
+            self._set_length(*self._length)  # into the tooltip
+        return self._end_marker_note
 
     def _shown_file_line(self) -> str:
         """The file of the frame on screen, on a line of its own, for a folder or list of
