@@ -11,6 +11,9 @@
 4. Video mode's note of a JPEG frame lacking its end marker named the frame's whole path, its
    last clause cut off at the status bar's end, and was gone after 10 s: it names the file,
    in fewer words, and stays in the source label's tooltip.
+5. Video mode's note of skipped frames listed every run skipped so far ("…" in a run, ", ..."
+   past four runs), pushing the run's own reason off the status bar at 1100 px: it counts
+   them, and the source label's tooltip names them.
 """
 
 import numpy as np
@@ -124,4 +127,24 @@ def test_a_jpeg_frame_without_its_end_marker_is_said_in_short_and_kept_in_the_to
     window.statusBar().clearMessage()
     assert notes[0].removeprefix("Note: ") in video.panel.source_label.toolTip().splitlines()
     window.grab().save(str(tmp_path / "noeoi.png"))
+    assert messages == []
+
+
+def test_the_skipped_frames_note_keeps_its_reason_and_leaves_the_list_to_the_tooltip(make_window, qtbot,
+                                                                                      messages, tmp_path):
+    from tests.gui.gui_helpers import play_folder
+    from tests.test_vidnote42 import _folder
+
+    broken = (3, 6, 9, 12, 15, 18)
+    window, mode, shown, notes = play_folder(qtbot, make_window, _folder(tmp_path / "frames", broken), 30)
+    window.resize(1100, 700)
+    assert len(notes) == 6, notes
+    last = notes[-1]
+    assert last.startswith("Skipped unreadable frame 18 (in000018.png): "), last
+    assert last.endswith(" (6 skipped so far, listed in the Video dock's tooltip)"), last
+    assert "in000003.png" not in last and "..." not in last and "\N{HORIZONTAL ELLIPSIS}" not in last
+    tips = [line for line in mode.panel.source_label.toolTip().splitlines() if line.startswith("Skipped")]
+    assert [f"in{k:06d}.png" in tip for k, tip in zip(broken, tips)] == [True] * 6, tips
+    window.statusBar().showMessage(last)
+    window.grab().save(str(tmp_path / "skipped.png"))
     assert messages == []

@@ -1784,25 +1784,11 @@ class VideoMode(Mode):
             texts[2:] = [f"and {sum(last - first + 1 for first, last, _ in runs[2:])} more up to frame {max(new)}"]
         text = "; ".join(texts)
         if len(self._unreadable) > len(new):
-            # While playing, the next report replaces this one within frames: name them all.
-            # A video's damaged frames have no file of their own (its one path is the video:
-            # the second one of an MJPEG video raised IndexError here).
-            # Frames in a row named as one run ("frames 21-23"), as the note names them.
-            files = self.sequence.kind in ("folder", "list")
-            rows: list[list[int]] = []
-            for index in sorted(self._unreadable):
-                if rows and rows[-1][1] == index - 1:
-                    rows[-1][1] = index
-                else:
-                    rows.append([index, index])
-
-            def named(index: int) -> str:
-                return self.sequence.paths[index - 1].name if files else f"frame {index}"
-
-            names = ", ".join(named(first) if first == last else f"{named(first)} … {named(last)}" if files
-                              else f"frames {first}-{last}" for first, last in rows[:4])
-            names += ", ..." if len(rows) > 4 else ""
-            text += f" ({len(self._unreadable)} skipped so far: {names})"
+            # While playing, the next report replaces this one within frames: the count says
+            # there were others, the source label's tooltip names every run (_set_length). The
+            # names here pushed this run's reason off the bar at 1100 px, and mixed "…" in a
+            # run with ", ..." for more runs.
+            text += f" ({len(self._unreadable)} skipped so far, listed in the Video dock's tooltip)"
         self.shell.statusBar().showMessage(text, 15000)
 
     def _show(self, result: StepResult) -> None:
