@@ -894,10 +894,10 @@ def inverted_model_words(model) -> str | None:
             return None
     how = ("as less skin-like than other colours" if on_skin < on_other else
            "as non-skin, and calls skin mostly other colours")
-    return (f"this model rates skin colours {how} (median log-likelihood ratio "
-            f"{on_skin:.1f} on the colours the built-in model calls skin, {on_other:.1f} on the others): was it "
-            "trained on inverted masks (skin 0)? Masks mark skin 255 and non-skin 0; if so, invert them and train "
-            "again")
+    # The plain question first, the figures last (a reviewer: the dialog led with them).
+    return (f"was this model trained on inverted masks (skin 0)? It rates skin colours {how}. Masks mark skin "
+            "255 and non-skin 0; if so, invert them and train again (median log-likelihood ratio "
+            f"{on_skin:.1f} on the colours the built-in model calls skin, {on_other:.1f} on the others)")
 
 
 def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], None] | None = None,

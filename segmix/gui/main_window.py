@@ -1094,7 +1094,7 @@ class MainWindow(QMainWindow):
             # An animated GIF opened in Segment mode showed its first frame with this note
             # alone: nothing said that Video mode plays the frames (a trial).
             message += " (Video mode, Ctrl+Shift+V, plays its frames: open it there)"
-        self.statusBar().showMessage(f"Note: {message}", 10000)
+        self.statusBar().showMessage(f"Note: {self.active_mode.word_warning(message)}", 10000)
 
     def _on_warm_up_progress(self, done: int, total: int, first_use: bool) -> None:
         """Steps of a first-use warm-up in the status bar; a warm cache's (a second or two) shows none."""
@@ -2553,6 +2553,7 @@ class MainWindow(QMainWindow):
         no_photo = self.layer is None and not self.active_mode.own_images
         note = "" if no_photo or self.active_mode.own_images else self._picture.note
         self.hint_label.setText(HINT_NO_PHOTO if no_photo else self.active_mode.hint() + (f"<br>{escape(note)}" if note else ""))
+        self.hint_label.setToolTip("" if no_photo else self.active_mode.hint_tip())
         self.overlay_panel.legend.set_threshold(self.active_mode.decision_threshold())
         self._show_pixel_info(*self._cursor_pixel)  # the result under the cursor may have changed
 

@@ -389,6 +389,16 @@ class Mode(QObject):
         """The banner text above the canvas (rich text) while a photo is open."""
         return ""
 
+    def word_warning(self, message: str) -> str:
+        """A warning relayed to the status bar while this mode is active, in the mode's words
+        (and kept where the mode keeps such notes); ``message`` unchanged by default."""
+        return message
+
+    def hint_tip(self) -> str:
+        """The banner's tooltip: the long explanation of something :meth:`hint` says in short
+        (a long sentence grew the banner and moved the picture); "" for none."""
+        return ""
+
     def style_phrase(self) -> str:
         """How the overlay shows the result in the current style, e.g. "Green = foreground
         (the result)", and, in a mode with scribbles, what the marks' colours are: the brush

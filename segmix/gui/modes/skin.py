@@ -155,6 +155,9 @@ class SkinMode(Mode):
         super().__init__(shell)
         self.skin_model = None
         self.skin_model_name = "built-in"
+        #: why the active model (a file loaded) may be inverted (inverted_model_words), or None:
+        #: said beside its name for as long as it is active, not only in a dialog
+        self._model_doubt: str | None = None
         # Trained here and not written to a file since: what closing the window would lose.
         self._model_unsaved = False
         #: where save_skin_model last wrote (Load asks to save first, maybe over its own file)
@@ -295,13 +298,14 @@ class SkinMode(Mode):
 
             self.skin_model = skin.load_skin_model()
             self.skin_model_name = "built-in"
+            self._model_doubt = None
             self._on_skin_model_changed()
         return self.skin_model
 
     def _on_skin_model_changed(self, keep_slider: bool = False) -> None:
         """Show the active model; ``keep_slider``: its threshold becomes Default's without
         moving the slider (a threshold the user chose before training stays)."""
-        self.skin_panel.set_model_name(self.skin_model_name)
+        self.skin_panel.set_model_name(self.skin_model_name, self._model_doubt)
         # shown without a re-render
         self.skin_panel.set_default_threshold(self.skin_model.threshold, show=not keep_slider)
         self.shell.update_actions()
@@ -349,6 +353,7 @@ class SkinMode(Mode):
             panel = self.skin_panel
             moved = panel.threshold != panel.default_threshold
             self.skin_model = outcome.model
+            self._model_doubt = None
             photos = len(self.skin_training)
             self.skin_model_name = f"trained on {photos} photo{'s' if photos != 1 else ''} (not saved)"
             self._model_unsaved = True
@@ -480,7 +485,12 @@ class SkinMode(Mode):
             except (ValueError, OSError) as exc:
                 shell.show_message("Cannot load skin model", files.model_refusal(path, exc))
                 return False
+        from segmix.skin import inverted_model_words
+
         self.skin_model, self.skin_model_name = model, Path(path).name
+        # Judged before it is shown: its name then says so for as long as it is active (a
+        # dialog alone was gone after OK, and nothing said it again).
+        self._model_doubt = inverted_model_words(model)  # loaded and applied without a word (a trial)
         self._model_unsaved = False
         self._model_set_version = None
         shell.note_input(path, "skin model")  # no export may replace it
@@ -489,11 +499,8 @@ class SkinMode(Mode):
         self.skin_posterior = None
         if self.active:
             self._request_skin()
-        from segmix.skin import inverted_model_words
-
-        inverted = inverted_model_words(model)  # loaded and applied without a word (a trial)
-        if inverted:
-            shell.show_message("Skin model may be inverted", f"{Path(path).name}: {inverted}")
+        if self._model_doubt:
+            shell.show_message("Skin model may be inverted", f"{Path(path).name}: {self._model_doubt}")
         return True
 
     def _may_drop_trained_model(self, title: str, question: str) -> bool:
@@ -563,7 +570,7 @@ class SkinMode(Mode):
         self.skin_panel.set_default_threshold(model.threshold)  # the file's own threshold now
         self.skin_model_name = Path(path).name
         self._model_unsaved = False
-        self.skin_panel.set_model_name(self.skin_model_name)
+        self.skin_panel.set_model_name(self.skin_model_name, self._model_doubt)  # the same model: its doubt stays
         saved_with = f" with {from_slider}" if from_slider else ""
         self.skin_panel.set_status(f"Saved as {Path(path).name}{saved_with}.")
         if self._trained_words is not None:

@@ -253,8 +253,16 @@ class SkinPanel(QWidget):
         self.default_button.setEnabled(t != self.default_threshold)
 
     # == the rest ========================================================================
-    def set_model_name(self, text: str) -> None:
-        self.model_label.setText(f"Model: {text}")
+    def set_model_name(self, text: str, doubt: str | None = None) -> None:
+        """Show the active model's name; ``doubt``: why it may be inverted
+        (segmix.skin.inverted_model_words), said in short beside the name and whole in the
+        tooltip for as long as the model is active."""
+        if doubt:
+            self.model_label.setText(f"Model: {text} \N{EM DASH} may be inverted (trained on skin-0 masks?)")
+            self.model_label.setToolTip(f"{text}: {doubt}")
+        else:
+            self.model_label.setText(f"Model: {text}")
+            self.model_label.setToolTip("")
 
     def set_training_set(self, photos: int, skin_pixels: int, non_skin_pixels: int) -> None:
         # A set with one class only greys out Train: say which class is missing, here and on

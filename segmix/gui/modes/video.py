@@ -780,6 +780,7 @@ class VideoMode(Mode):
         self._stop_catch_up = False  # Cancel: end the catch-up at the frame it has reached
         self._video_end: VideoEnd | None = None
         self._length: tuple[int, bool] | None = None  # _set_length's last (frames, exact)
+        self._end_marker_note: str | None = None  # a frame read without its JPEG end marker (word_warning)
         # The first frames the model still learns the background over, found on the compute
         # thread with frame 1 of a fresh model (segmix.background_run.learning_frames).
         self._learning_frames: int | None = None
@@ -970,6 +971,7 @@ class VideoMode(Mode):
         self.current = None
         self.index = 0
         self._unreadable = {}
+        self._end_marker_note = None  # a frame read without its JPEG end marker (word_warning)
         self._refused = None
         self._end_catch_up()
         self._video_end = None
@@ -1070,12 +1072,37 @@ class VideoMode(Mode):
         self._length = (n, exact)
         label.setText(f"{name} ({kind}, {count})" + self._shown_file_line())
         tips = [text for _, _, text in skip_runs(self._unreadable)]  # a run on one line, as in the status bar
+        if self._end_marker_note:
+            tips.append(self._end_marker_note)  # the status bar's note was gone after 10 s
         if end is not None:
             tips.insert(0, end.text(self._source_name))
         if name != self._source_name:
             tips.insert(0, self._source_name)
         self.panel.source_label.setToolTip("\n".join(tips))
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
+
+    #: How segmix.io words a JPEG read without its end marker (io._end_marker_line), and the
+    #: "said once" the frame sequence adds (FrameSequence._end_marker_once).
+    _END_MARKER = ": the JPEG ends without its end marker (FF D9"
+    _END_MARKER_REST = ("); its picture data are whole and were read as they are; said for the first such frame of "
+                        "the sequence only")
+
+    def word_warning(self, message: str) -> str:
+        """The note of a frame of the open folder read without its JPEG end marker, in short,
+        kept in the source label's tooltip; other notes as they are. It named the frame's
+        whole path, its last clause cut off at the status bar's end, and was gone after 10 s."""
+        at = message.find(self._END_MARKER)
+        if self.sequence is None or at < 0 or not message.endswith(self._END_MARKER_REST):
+            return message
+        path = Path(message[:at])
+        if self.sequence.kind not in ("folder", "list") or path not in self.sequence.paths:
+            return message
+        instead = message[at + len(self._END_MARKER):-len(self._END_MARKER_REST)]  # "; 16 zero bytes stand in..."
+        self._end_marker_note = (f"{path.name}: no JPEG end marker (FF D9{instead}); its picture is whole and was read "
+                                 "as it is (said for the first such frame only)")
+        if self._length is not None:
+            self._set_length(*self._length)  # into the tooltip
+        return self._end_marker_note
 
     def _shown_file_line(self) -> str:
         """The file of the frame on screen, on a line of its own, for a folder or list of
@@ -1153,19 +1180,36 @@ class VideoMode(Mode):
                 "(foreground), blue = shadow; the background model is on the right. P plays and pauses, . steps one "
                 "frame.")
 
+    def _mostly_moving_share(self) -> float | None:
+        """The share of the frame shown that is moving, when more than
+        segmix.background_run.MOSTLY_MOVING; None otherwise (or with no mask)."""
+        from segmix.background_run import MOSTLY_MOVING
+
+        if self.current is None or self.current.learning or self.current.mask is None:
+            return None
+        mask = self.current.mask
+        share = np.count_nonzero(mask == 255) / max(mask.size, 1)
+        return share if share > MOSTLY_MOVING else None
+
     def _mostly_moving_text(self) -> str:
         """A sentence for a frame whose mask is mostly moving, as `segmix background` warns of
         such frames (segmix.background_run.mostly_moving_warning); "" otherwise. A trial's
-        folder of three DAVIS scenes showed 93 % of a frame green at a cut without a word."""
-        from segmix.background_run import MOSTLY_MOVING
-
-        mask = self.current.mask
-        share = np.count_nonzero(mask == 255) / max(mask.size, 1)
-        if share <= MOSTLY_MOVING:
+        folder of three DAVIS scenes showed 93 % of a frame green at a cut without a word.
+        Short, its explanation in the banner's tooltip (:meth:`hint_tip`): the long sentence
+        grew the banner at the first such frame while playing, and the picture's zoom jumped."""
+        share = self._mostly_moving_share()
+        if share is None:
             return ""
-        return (f"Frame {self.current.index} came out mostly moving ({100 * share:.0f} % of it): the model learns the "
-                "background of one fixed camera, so a camera that moves or zooms, a cut to another scene or photos "
-                "of different scenes make whole frames moving (an object filling most of the view does it too). ")
+        return (f"Frame {self.current.index} is {100 * share:.0f} % moving: not one fixed camera's view (a cut, a "
+                "pan or a zoom?). ")
+
+    def hint_tip(self) -> str:
+        moving = self._mostly_moving_text()
+        if not moving or moving not in self.hint():  # said only where the banner says it
+            return ""
+        return ("The model learns the background of one fixed camera, so a camera that moves or zooms, a cut to "
+                "another scene or photos of different scenes make whole frames moving, and their masks do not show "
+                "what moved (an object filling most of the view does it too).")
 
     def _short_text(self) -> str:
         """A sentence for a sequence so short that half its frames fall in the model's learning
@@ -1740,25 +1784,11 @@ class VideoMode(Mode):
             texts[2:] = [f"and {sum(last - first + 1 for first, last, _ in runs[2:])} more up to frame {max(new)}"]
         text = "; ".join(texts)
         if len(self._unreadable) > len(new):
-            # While playing, the next report replaces this one within frames: name them all.
-            # A video's damaged frames have no file of their own (its one path is the video:
-            # the second one of an MJPEG video raised IndexError here).
-            # Frames in a row named as one run ("frames 21-23"), as the note names them.
-            files = self.sequence.kind in ("folder", "list")
-            rows: list[list[int]] = []
-            for index in sorted(self._unreadable):
-                if rows and rows[-1][1] == index - 1:
-                    rows[-1][1] = index
-                else:
-                    rows.append([index, index])
-
-            def named(index: int) -> str:
-                return self.sequence.paths[index - 1].name if files else f"frame {index}"
-
-            names = ", ".join(named(first) if first == last else f"{named(first)} … {named(last)}" if files
-                              else f"frames {first}-{last}" for first, last in rows[:4])
-            names += ", ..." if len(rows) > 4 else ""
-            text += f" ({len(self._unreadable)} skipped so far: {names})"
+            # While playing, the next report replaces this one within frames: the count says
+            # there were others, the source label's tooltip names every run (_set_length). The
+            # names here pushed this run's reason off the bar at 1100 px, and mixed "…" in a
+            # run with ", ..." for more runs.
+            text += f" ({len(self._unreadable)} skipped so far, listed in the Video dock's tooltip)"
         self.shell.statusBar().showMessage(text, 15000)
 
     def _show(self, result: StepResult) -> None:
@@ -1923,7 +1953,7 @@ class VideoMode(Mode):
         if result is not None:
             # Where they went: the folder may be new, typed in the dialog (ExportFolderDialog).
             where = f" to {self._export_folder}" if getattr(self, "_export_folder", None) is not None else ""
-            from segmix.background_run import leftovers_warning, skip_words
+            from segmix.background_run import leftovers_warning, mostly_moving_warning, skip_words
 
             # In the command line's words: frames skipped counted as frames, a truncated video
             # said as such (it read "1 frame skipped" for 165 frames missing).
@@ -1935,8 +1965,12 @@ class VideoMode(Mode):
             # these ones (a trial: 69 masks replaced, 51 of another video kept, not a word).
             mixed = leftovers_warning(self._export_folder, result.leftovers, _mask_shape(result.written),
                                       elsewhere="export to another folder")
-            if mixed is not None:
-                self.shell.show_message("Export All Masks", mixed)
+            # And its warning of masks that came out mostly moving (a cut, a pan): an export
+            # made without playing gave such masks without a word, where the command line warns.
+            moving = mostly_moving_warning(result)
+            warnings = [text for text in (moving, mixed) if text is not None]
+            if warnings:
+                self.shell.show_message("Export All Masks", "\n\n".join(warnings))
         else:
             # A cancelled export keeps the masks it wrote: "Export cancelled" alone read as
             # nothing written, with a trial's 268 masks in the folder.
