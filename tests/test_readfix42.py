@@ -23,7 +23,7 @@ from PIL import Image
 from segmix import io as segmix_io
 from segmix import jpeg_scan
 from segmix.cli import main
-from segmix.io import (DamagedJpegWarning, ImageLoadError, MissingEndMarkerWarning, check_image_file, iter_frames,
+from segmix.io import (ImageLoadError, MissingEndMarkerWarning, check_image_file, iter_frames,
                        load_frame, load_image_info)
 
 CUT_WORDS = "truncated image: the file ends before the picture does"

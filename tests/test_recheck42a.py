@@ -1,7 +1,6 @@
 """Re-checks of session 42's fixes on other inputs than their own tests used (helper recheck42a)."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
