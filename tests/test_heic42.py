@@ -23,6 +23,13 @@ pillow_heif = pytest.importorskip("pillow_heif")  # the encoder that writes the 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _segmix_heif_opener():
+    """segmix's own HEIF opener (pi-heif), as a user's process has it: importing imageio's
+    Pillow plugin (other tests read outputs with imageio) registers pillow-heif's in its place."""
+    segmix_io._register_heif()
+
+
 def _blocks(h=48, w=64) -> np.ndarray:
     """Flat colour blocks (HEVC keeps them within a few levels), no two quadrants alike, so a
     turn or a mirror shows."""

@@ -29,6 +29,14 @@ from segmix.io import (ImageLoadError, MissingEndMarkerWarning, check_image_file
 CUT_WORDS = "truncated image: the file ends before the picture does"
 
 
+
+@pytest.fixture(autouse=True)
+def _segmix_heif_opener():
+    """segmix's own HEIF opener (pi-heif), as a user's process has it: importing imageio's
+    Pillow plugin (other tests read outputs with imageio) registers pillow-heif's in its place."""
+    segmix_io._register_heif()
+
+
 def _photo(h=96, w=128, seed=3) -> np.ndarray:
     """Smooth colour ramps with grain: enough coded data that half a file is many kB."""
     rng = np.random.default_rng(seed)

@@ -109,11 +109,20 @@ def test_progress_bar_shows_on_a_terminal_of_no_size():
                 bar(done, 3)
             bar.close()
             stream.flush()
-        os.set_blocking(master, False)
-        try:
-            text = os.read(master, 65536).decode("utf-8", "replace")
-        except BlockingIOError:  # nothing was written
-            text = ""
+        # All that reached the terminal: a pty hands it over in pieces (one read got only the
+        # bar's first state in a CI run), so read until it stays silent.
+        import select
+
+        chunks = []
+        while select.select([master], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        text = b"".join(chunks).decode("utf-8", "replace")
     finally:
         os.close(master)
         os.close(slave)
