@@ -24,9 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
-def _segmix_heif_opener():
-    """segmix's own HEIF opener (pi-heif), as a user's process has it: importing imageio's
-    Pillow plugin (other tests read outputs with imageio) registers pillow-heif's in its place."""
+def _segmix_heif_opener(monkeypatch):
+    """segmix's own HEIF opener (pi-heif) and no HEIF writer, as a user's process has them:
+    importing imageio's Pillow plugin (other tests read outputs with imageio) registers
+    pillow-heif's opener in its place, and its writer."""
+    for table in (Image.SAVE, Image.SAVE_ALL):
+        monkeypatch.delitem(table, "HEIF", raising=False)
     segmix_io._register_heif()
 
 
