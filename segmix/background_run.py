@@ -245,6 +245,12 @@ def _read_groundtruth(path: Path, shape) -> np.ndarray:
             # A boolean mask saved as uint8 (OpenCV, NumPy): was taken for a resized one, and
             # only its files without foreground (all 0) were scored, F 0 in a trial.
             hint = "; this looks like a 0/1 mask: ground truth marks moving pixels 255, so multiply it by 255"
+        elif np.isin(found, (0, 128, 255)).all():
+            # 128 is the ignore code of segmix's skin and segmentation masks (and of the DAVIS
+            # masks); a ground truth with 128 borders was told it looked resized.
+            hint = ("; 128 marks pixels to ignore in skin and segmentation masks, not here: change detection "
+                    "ground truth (CDnet's codes) marks pixels not to score 170 (unknown, as the borders of "
+                    "moving objects) or 85 (outside the region of interest), so save those pixels as 170")
         elif values.dtype.itemsize > 1 and any(np.isin(found, np.array(codes) * scale).all() for scale in (256, 257)):
             # 16-bit ground truth of the codes scaled to 0..65535 (MATLAB's im2uint16, a
             # 16-bit export) was told "resized with interpolation or lossily compressed?".

@@ -107,3 +107,22 @@ def test_quantize_note_is_not_said_once_k_means_is_done(tmp_path, capsys, monkey
     assert main(args) == 0
     time.sleep(0.2)
     assert capsys.readouterr().err == ""
+
+
+def test_ground_truth_with_128_for_pixels_to_ignore_is_told_the_codes_of_change_detection(tmp_path, capsys):
+    """A re-check's ground truth with borders of 128 (the ignore code of segmix's skin and
+    segmentation masks) was told "resized with interpolation or lossily compressed?"."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "gt").mkdir()
+    for i in range(1, 4):
+        frame = np.full((24, 32, 3), 90, np.uint8)
+        frame[5:10, 2 * i:2 * i + 6] = (250, 40, 40)
+        Image.fromarray(frame).save(tmp_path / "in" / f"in{i:06d}.png")
+        truth = np.zeros((24, 32), np.uint8)
+        truth[5:10, 2 * i:2 * i + 6] = 255
+        truth[4, :] = 128
+        Image.fromarray(truth).save(tmp_path / "gt" / f"gt{i:06d}.png")
+    assert main(["background", str(tmp_path / "in"), "--groundtruth", str(tmp_path / "gt")]) == 2
+    err = capsys.readouterr().err
+    assert "found 128; 128 marks pixels to ignore in skin and segmentation masks" in err, err
+    assert "save those pixels as 170" in err and "resized" not in err, err
