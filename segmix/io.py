@@ -618,8 +618,18 @@ def _heif_zero_filled(path: Path) -> str | None:
     if data_end is None or data_end <= size - zeros:
         return None
     are = "bytes are zeros" if zeros != 1 else "byte is zero"
-    return (f"{path}: truncated image: the file ends before the picture does, {size:,} bytes on disk (an interrupted "
-            f"download or copy?); its last {zeros:,} {are} where the picture's data should be")
+    return _truncated_words(path, f"; its last {zeros:,} {are} where the picture's data should be")
+
+
+def _truncated_words(path, extra: str = "") -> str:
+    """The one line of a file that ends before its picture does: its size on disk (what a
+    user can compare with the original's; Pillow's own count is of its buffer) and ``extra``."""
+    try:
+        size = f", {Path(path).stat().st_size:,} bytes on disk"
+    except OSError:
+        size = ""
+    return (f"{path}: truncated image: the file ends before the picture does{size} (an interrupted download or "
+            f"copy?){extra}")
 
 
 #: Largest HEIF ``meta`` box read to find the picture's data (an iPhone photo's is a few kB).
@@ -1106,10 +1116,6 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
         # _open_and_decode reads it, with the marker added.)
         # Pillow's "image file is truncated (11 bytes not processed)" counts its own buffer,
         # not what is missing: a JPEG cut to a third read as nearly complete.
-        try:
-            size = f", {path.stat().st_size:,} bytes on disk"
-        except OSError:
-            size = ""
         scans = coarse_scans(path)
         # A progressive JPEG cut after its first scans looks whole in a viewer, only coarser:
         # "the file ends before the picture does" alone contradicted what the user sees.
@@ -1117,8 +1123,7 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
                   "it was saved" if scans == 1 else
                   f"; a progressive JPEG, its first {scans} scans whole: viewers show the whole photo, but coarser "
                   "than it was saved") if scans else ""
-        return ImageLoadError(f"{path}: truncated image: the file ends before the picture does{size} "
-                              f"(an interrupted download or copy?){coarse}")
+        return ImageLoadError(_truncated_words(path, coarse))
     if isinstance(exc, ValueError) and ("MAX_TEXT_CHUNK" in str(exc) or "text chunks" in str(exc)):
         # A valid PNG whose metadata is beyond the guard: not "corrupt or truncated".
         return ImageLoadError(f"{path}: its metadata (text, XMP or ICC profile chunks) decompresses to more than "
@@ -1127,12 +1132,7 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
     if isinstance(exc, ValueError) and "Unexpected end of file" in str(exc):
         # libheif (HEIC): the picture's data lie past the end of the file. Its words ("Extent in
         # iloc box references data outside of file bounds") and their newline named no cause.
-        try:
-            size = f", {path.stat().st_size:,} bytes on disk"
-        except OSError:
-            size = ""
-        return ImageLoadError(f"{path}: truncated image: the file ends before the picture does{size} "
-                              "(an interrupted download or copy?)")
+        return ImageLoadError(_truncated_words(path))
     if isinstance(exc, (OSError, SyntaxError, ValueError, EOFError, struct.error)):
         # One line: libheif's messages end in a newline.
         return ImageLoadError(f"{path}: corrupt or truncated image: {' '.join(str(exc).split())}")

@@ -126,3 +126,10 @@ def test_ground_truth_with_128_for_pixels_to_ignore_is_told_the_codes_of_change_
     err = capsys.readouterr().err
     assert "found 128; 128 marks pixels to ignore in skin and segmentation masks" in err, err
     assert "save those pixels as 170" in err and "resized" not in err, err
+
+
+def test_the_command_line_and_the_detector_take_one_smallest_cut_diagonal():
+    """cli keeps its own copy (it parses before the detector's imports): the two must agree."""
+    from segmix import cli, skin_detect
+
+    assert cli.MIN_CUT_DIAGONAL == skin_detect.MIN_CUT_DIAGONAL
