@@ -5,6 +5,7 @@ the other removed); a worker that joins during a run is started in a thread of i
 """
 
 import asyncio
+import contextlib
 import threading
 
 import numpy as np
@@ -90,6 +91,22 @@ def _leave_then_join(client, good, monkeypatch, joined: list):
     return thread
 
 
+@contextlib.contextmanager
+def _good_worker_replaced(client, good, monkeypatch):
+    """While the body runs a command, ``good`` leaves and a new worker joins
+    (:func:`_leave_then_join`); afterwards the held task is released and the newcomer stopped.
+    Yields the list the newcomer is put in."""
+    joined: list = []
+    mover = _leave_then_join(client, good, monkeypatch, joined)
+    try:
+        yield joined
+    finally:
+        _RELEASE.set()
+        mover.join(30)
+        for worker in joined:
+            worker.stop()
+
+
 def _hold_setup(good, monkeypatch):
     monkeypatch.setattr(cluster, "WORKER_CHECK_INTERVAL", 0.05)
     # Long enough that a run that waits for the gone worker gives up well after the new one joined
@@ -107,15 +124,8 @@ def test_tasks_stranded_by_their_gone_workers_go_to_a_worker_that_joins(pair, mo
     client, bad, good = pair
     _hold_setup(good, monkeypatch)
     cluster.leave_out(client, bad, "it runs another segmix", lasting=True)
-    joined: list = []
-    mover = _leave_then_join(client, good, monkeypatch, joined)
-    try:
+    with _good_worker_replaced(client, good, monkeypatch) as joined:
         results = cluster.run_tasks(client, _held_on_good, None, [[0], [1]], description="t", unit="x", quiet=True)
-    finally:
-        _RELEASE.set()
-        mover.join(30)
-        for worker in joined:
-            worker.stop()
     assert results == [good, joined[0].address], results
 
 
@@ -129,17 +139,10 @@ def test_skin_apply_whose_worker_comes_back_under_another_address_writes_every_p
         "cannot write in it (permission denied)" if T._worker_of(dask_worker) == bad else real_sees(marker, token)))
     monkeypatch.setattr(skin_jobs, "apply_photos", _apply_held_on_good)
     monkeypatch.setattr(skin_jobs, "PHOTOS_PER_TASK", 1)
-    joined: list = []
-    mover = _leave_then_join(client, good, monkeypatch, joined)
     out = tmp_path / "out"
-    try:
+    with _good_worker_replaced(client, good, monkeypatch):
         status, stdout, err = _run(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed",
                                     client.scheduler.address], capsys)
-    finally:
-        _RELEASE.set()
-        mover.join(30)
-        for worker in joined:
-            worker.stop()
     assert status == 0, err
     assert "3 photos, 3 written, 0 already complete, 0 failed" in stdout, stdout
     assert all((out / f"p{i:02d}_skin.png").is_file() for i in range(3))
@@ -278,16 +281,9 @@ def test_skin_train_whose_worker_comes_back_under_another_address_writes_the_sam
         if T._worker_of(dask_worker) == bad else None))
     monkeypatch.setattr(skin_jobs, "PAIRS_PER_SHARD", 1)
     monkeypatch.setattr(skin_jobs, "count_shard", _count_held_on_good)
-    joined: list = []
-    mover = _leave_then_join(client, good, monkeypatch, joined)
-    try:
+    with _good_worker_replaced(client, good, monkeypatch):
         status, _, err = _run(args + ["-o", str(tmp_path / "m.json"), "--distributed", client.scheduler.address],
                               capsys)
-    finally:
-        _RELEASE.set()
-        mover.join(30)
-        for worker in joined:
-            worker.stop()
     assert status == 0, err
     assert not any("not done" in line or "error" in line for line in err), err
     assert any("go to the Dask worker there now" in line for line in err), err
@@ -319,16 +315,9 @@ def test_background_whose_worker_comes_back_under_another_address_writes_every_s
     monkeypatch.setattr(cluster, "_sees_folder", lambda marker, token, dask_worker=None: (
         "cannot write in it (permission denied)" if T._worker_of(dask_worker) == bad else real_sees(marker, token)))
     monkeypatch.setattr(background_jobs, "run_sequences", _sequences_held_on_good)
-    joined: list = []
-    mover = _leave_then_join(client, good, monkeypatch, joined)
-    try:
+    with _good_worker_replaced(client, good, monkeypatch):
         status, stdout, err = _run(["background", str(tmp_path / "cam0"), str(tmp_path / "cam1"), "--output-dir",
                                     str(tmp_path / "masks"), "--distributed", client.scheduler.address], capsys)
-    finally:
-        _RELEASE.set()
-        mover.join(30)
-        for worker in joined:
-            worker.stop()
     assert status == 0, err
     assert "2 written (6 frames), 0 already complete, 0 failed" in stdout, stdout
     assert sorted(p.name for p in (tmp_path / "masks" / "cam1").glob("*.png")) == ["f0.png", "f1.png", "f2.png"]
