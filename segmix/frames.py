@@ -124,11 +124,11 @@ def skip_reason_key(reason: str | None) -> str | None:
 
 
 def run_reason(reasons: list[str]) -> str:
-    """The run's reason: the first file's, its byte count made the run's range when they differ."""
-    sizes = [int(m.group(1).replace(",", "")) for m in map(_BYTES_ON_DISK.search, reasons) if m]
-    if len(set(sizes)) < 2:
-        return reasons[0]
-    return _BYTES_ON_DISK.sub(f"{min(sizes):,} to {max(sizes):,} bytes on disk", reasons[0], count=1)
+    """The run's reason: the first file's, its byte count made the run's range when they differ
+    (:func:`segmix.repeated_lines.ranged_reason`; a run's reasons differ in nothing else)."""
+    from segmix.repeated_lines import ranged_reason
+
+    return ranged_reason(reasons) or reasons[0]
 
 
 def frame_number(stem: str, position: int) -> int:

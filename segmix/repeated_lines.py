@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["RepeatHolder", "fold_repeated"]
+__all__ = ["RepeatHolder", "fold_repeated", "ranged_reason"]
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -54,6 +54,39 @@ def _kind(line: str) -> str:
         return line
     sizes = _SIZE.findall(reason)
     return _NUMBER.sub("#", _SIZE.sub("@", reason)) + "".join(f"|{size}" for size in sizes)
+
+
+#: A figure as the lines write it ("8,054", "0.5", "17").
+_FIGURE = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
+
+
+def ranged_reason(reasons: list[str]) -> str | None:
+    """One reason for ``reasons`` that differ in a single figure: the first's words with that
+    figure made the range of all of them ("truncated image ... 7,990 to 8,054 bytes on disk"),
+    or the first when they are all one. None when they differ otherwise (in more figures, or
+    in words).
+
+    Parameters
+    ----------
+    reasons : list of str
+        At least one.
+
+    Returns
+    -------
+    str or None
+    """
+    split = [_FIGURE.split(reason) for reason in reasons]
+    if any(len(parts) != len(split[0]) or parts[0::2] != split[0][0::2] for parts in split):
+        return None
+    slots = [i for i in range(1, len(split[0]), 2) if len({parts[i] for parts in split}) > 1]
+    if not slots:
+        return reasons[0]
+    if len(slots) > 1:
+        return None
+    figures = sorted({parts[slots[0]] for parts in split}, key=lambda text: float(text.replace(",", "")))
+    out = list(split[0])
+    out[slots[0]] = f"{figures[0]} to {figures[-1]}"
+    return "".join(out)
 
 
 class RepeatHolder:
@@ -144,9 +177,10 @@ class RepeatHolder:
                 named = line[:line.index(str(first))] + ", ".join(runs[:3]) + (", ..." if len(runs) > 3 else "")
             else:  # a video's runs have no files: the first run's words, and how many runs
                 named = f"{head} and {len(members) - 1} more run{'s' if len(members) > 2 else ''}"
-            same = len({_split(str(m[0]))[1] for m in members}) == 1
+            ranged = ranged_reason([_split(str(m[0]))[1] for m in members])
             total = sum(m[1] for m in members)
-            out.append(f"{named} ({total} {noun} alike{'' if same else ', in the words of the first'}): {reason}")
+            out.append(f"{named} ({total} {noun} alike{'' if ranged else ', in the words of the first'}): "
+                       f"{ranged or reason}")
         return out
 
 
@@ -167,8 +201,8 @@ def fold_repeated(lines: Iterable[str], noun: str = "files", least: int = 3) -> 
     list of str
         In the order of each kind's first line. A folded line reads ``"gt01/gt000471.png ..
         gt000700.png (230 files alike): reason"`` (the last file in full when its folder is
-        another; the first file's reason; ", in the words of
-        the first" when the reasons differ in numbers), so that a caller's prefix ("skipped
+        another; the reason, a figure in which they differ made a range, :func:`ranged_reason`;
+        the first file's, ", in the words of the first", when they differ in more), so that a caller's prefix ("skipped
         ...") reads as before.
     """
     groups: dict[str, list[tuple[str, str, str]]] = {}
@@ -181,7 +215,7 @@ def fold_repeated(lines: Iterable[str], noun: str = "files", least: int = 3) -> 
             out.extend(line for _, _, line in members)
             continue
         first, reason = members[0][0], members[0][1]
-        same = len({reason for _, reason, _ in members}) == 1
+        ranged = ranged_reason([reason for _, reason, _ in members])
         out.append(f"{first} .. {_after(members[-1][0], first)} ({len(members)} {noun} alike"
-                   f"{'' if same else ', in the words of the first'}): {reason}")
+                   f"{'' if ranged else ', in the words of the first'}): {ranged or reason}")
     return out

@@ -68,8 +68,10 @@ def test_fold_repeated_keeps_single_and_different_lines():
 
     lines = [f"d/a{i}.png: found 1" for i in range(3)] + ["d/b.png: other", "d/c.png: other"]
     assert fold_repeated(lines) == ["d/a0.png .. a2.png (3 files alike): found 1", "d/b.png: other", "d/c.png: other"]
-    varied = fold_repeated([f"d/a{i}.png: pixel (x={i})" for i in range(3)])
-    assert varied == ["d/a0.png .. a2.png (3 files alike, in the words of the first): pixel (x=0)"]
+    varied = fold_repeated([f"d/a{i}.png: pixel (x={i})" for i in range(3)])  # one figure differs: its range
+    assert varied == ["d/a0.png .. a2.png (3 files alike): pixel (x=0 to 2)"]
+    varied = fold_repeated([f"d/a{i}.png: pixel (x={i}, y={2 * i})" for i in range(3)])
+    assert varied == ["d/a0.png .. a2.png (3 files alike, in the words of the first): pixel (x=0, y=0)"]
 
 
 @pytest.mark.parametrize("argv, option, words", [

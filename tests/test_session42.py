@@ -66,8 +66,8 @@ def test_frames_skipped_alike_after_the_first_are_folded_counting_frames_not_lin
         holder.repeat(RepeatedFileSkip(f"skipped d/in{k:06d}.png (frame {k}, of frames 21-23): {why}",
                                        f"d/in{k:06d}.png"))
     assert not holder.say_now(FrameSkip(f"skipped d/in000030.png: {why.replace('60', '61')}", "d/in000030.png"))
-    assert holder.held() == [f"skipped d/in000021.png ... in000023.png, in000030.png (4 more frames alike, in the "
-                             f"words of the first): {why}"]
+    assert holder.held() == [f"skipped d/in000021.png ... in000023.png, in000030.png (4 more frames alike): "
+                             f"{why.replace('60 bytes', '60 to 61 bytes')}"]
     # A video's runs have no files: the first held run's words and the number of runs.
     lost = "the file holds no picture for it"
     video = RepeatHolder()
@@ -133,3 +133,19 @@ def test_the_command_line_and_the_detector_take_one_smallest_cut_diagonal():
     from segmix import cli, skin_detect
 
     assert cli.MIN_CUT_DIAGONAL == skin_detect.MIN_CUT_DIAGONAL
+
+
+def test_folded_lines_give_the_range_of_the_one_figure_they_differ_in():
+    """A new user's folder of frames cut short: "in000810.jpg, in000815.jpg (2 more frames alike,
+    in the words of the first): ... 8,054 bytes on disk", one size named for two files. The
+    figure they differ in is now their range; lines that differ in more keep the first's words."""
+    from segmix.repeated_lines import fold_repeated, ranged_reason
+
+    cut = "truncated image: the file ends before the picture does, {} bytes on disk (an interrupted copy?)"
+    assert ranged_reason([cut.format("8,054"), cut.format("7,990"), cut.format("10,001")]) == cut.format(
+        "7,990 to 10,001")
+    assert ranged_reason([cut.format(5), cut.format(5)]) == cut.format(5)
+    assert ranged_reason(["pixel (x=20, y=15) is red", "pixel (x=3, y=9) is red"]) is None
+    assert ranged_reason(["a 1 b", "a 2 c"]) is None
+    lines = [f"d/in{k:06d}.jpg: " + cut.format(size) for k, size in ((805, "7,990"), (810, "8,054"), (815, "8,012"))]
+    assert fold_repeated(lines) == ["d/in000805.jpg .. in000815.jpg (3 files alike): " + cut.format("7,990 to 8,054")]
