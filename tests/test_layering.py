@@ -92,7 +92,7 @@ def test_kernels_import_nothing_above_them():
 SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_order", "bool_maps", "source_record",
            "repeated_lines"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
-          "exposure", "marked_pixels"}
+          "exposure", "marked_pixels", "canonical_turn"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards", "occluded_parts",
@@ -104,6 +104,7 @@ LAYERS = {
     "mixture": {"kernels"},
     "features": {"kernels"},
     "graphcut": {"kernels", "marked_pixels"},
+    "canonical_turn": set(),  # a photo's canonical turn from its content; nothing of segmix
     "marked_pixels": set(),  # a label image's marked pixels, found fast; nothing of segmix
     "bayes": {"kernels", "mixture", "features"},
     "faces": set(),  # OpenCV's face cascade; nothing of segmix

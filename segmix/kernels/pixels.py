@@ -7,8 +7,9 @@ Tested against NumPy references in ``tests/test_kernels_pixels.py``.
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
+from numba import njit, prange
 
+from segmix.kernels._jit import JIT_OPTIONS as _JIT
 from segmix.kernels._jit import parallel_kernel
 
 
@@ -167,3 +168,36 @@ def local_colour_mix(unary, inverse, feats, log_likelihoods, fixed, log_a, log_1
                 else:
                     total -= change
             unary[y, x] += total
+
+
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(**_JIT)
+def turn_invariant_keys(image_flat, h, w, salt):
+    """Per-pixel pseudo-random keys that do not change when the photo is turned or mirrored.
+
+    ``keys[p]`` (uint64) hashes pixel p's 24-bit colour code and its squared distance to the
+    photo's centre, ``(2 y - (H - 1))^2 + (2 x - (W - 1))^2`` (an integer kept by each of the
+    rectangle's 8 turns and mirrors), mixed with ``salt`` by splitmix64's finaliser (Steele,
+    Lea & Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014). Pixels
+    chosen by ``keys < t`` and ordered by key are the same pixels in the same order whichever
+    way the photo is turned; samples drawn by pixel position are not, and gave one click a
+    mask of 11.7 % of a photo and 19.9 % of the photo turned by 90 degrees.
+
+    ``image_flat`` (H*W, 3) uint8 in row order; ``salt`` uint64; returns (H*W,) uint64.
+    """
+    keys = np.empty(h * w, dtype=np.uint64)
+    for y in range(h):
+        dy = np.int64(2 * y - (h - 1))
+        for x in range(w):
+            dx = np.int64(2 * x - (w - 1))
+            p = y * w + x
+            code = ((np.uint64(image_flat[p, 0]) << np.uint64(16)) | (np.uint64(image_flat[p, 1]) << np.uint64(8))
+                    | np.uint64(image_flat[p, 2]))
+            z = code ^ (np.uint64(dy * dy + dx * dx) * _MIX_1) ^ salt
+            z = (z ^ (z >> np.uint64(30))) * _MIX_1
+            z = (z ^ (z >> np.uint64(27))) * _MIX_2
+            keys[p] = z ^ (z >> np.uint64(31))
+    return keys
