@@ -29,8 +29,11 @@ that the numbers a user sees in the GUI can be explained:
   depth in ``LoadedImage.bits_per_sample`` (16). This is a known, documented limit.
 * HEIC / HEIF (pi-heif, :func:`_register_heif`): libheif applies the file's rotation and
   mirror, and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pi-heif (its depth
-  reported in ``LoadedImage.bits_per_sample``); a colour profile stated only as CICP / nclx
-  numbers (no ICC profile) is not used: the pixels are read as sRGB. libheif decodes zeros
+  reported in ``LoadedImage.bits_per_sample``); a colour space stated only as CICP / nclx
+  numbers (no ICC profile) is kept as the ICC profile that says the same
+  (:mod:`segmix.nclx`; Display P3, BT.2020 SDR, ...) in ``LoadedImage.icc_profile``, as a
+  JPEG's embedded one is, and an HDR one (PQ, HLG), which no profile converts faithfully to
+  sRGB, is read as stored with a :class:`HeifColourWarning`. libheif decodes zeros
   where the picture's data should be without a word: a file whose picture data reach into the
   zero bytes that end it is refused as truncated (:func:`_heif_zero_filled`).
 * ``I`` (32-bit integer): values already within 0..65535 are treated as 16-bit samples
@@ -230,6 +233,11 @@ class DamagedJpegWarning(UserWarning):
     damage on, and a command's result is of that garbage."""
 
 
+class HeifColourWarning(UserWarning):
+    """A HEIC / HEIF photo whose colours are stated only as nclx numbers segmix cannot convert
+    to sRGB (an HDR transfer, PQ or HLG; unknown codes): read as stored, said in one line."""
+
+
 class MissingEndMarkerWarning(UserWarning):
     """A JPEG photo whose picture data are whole but whose end marker (FF D9) is missing, or
     zero bytes stand in its place: read as it is (as viewers show it), said in one line."""
@@ -293,7 +301,8 @@ class LoadedImage:
     alpha : (H, W) uint8 ndarray or None
         The alpha channel that was dropped, if the image had one.
     icc_profile : bytes or None
-        Embedded ICC profile, unapplied.
+        Embedded ICC profile, unapplied (for a HEIC stating its colours as nclx numbers, the
+        profile made from them, :mod:`segmix.nclx`).
     dpi : (float, float) or None
         Resolution from the file, if present: (across, down) of the displayed image (a
         quarter-turn EXIF orientation swaps the file's two values).
@@ -1223,6 +1232,21 @@ def _managed_cmyk(im: Image.Image) -> np.ndarray | None:
     return _through_profile(im, profile, "CMYK")
 
 
+def _heif_nclx_profile(path: Path, im: Image.Image) -> bytes | None:
+    """The ICC profile of a HEIC / HEIF photo whose colour is stated only as nclx numbers
+    (:func:`segmix.nclx.nclx_profile`), kept as a JPEG's embedded profile is (``srgb_pixels``
+    converts through it, exports embed it); None for sRGB's numbers. Numbers it cannot hold (HDR)
+    are warned about (:class:`HeifColourWarning`): a Display P3 HEIC's colours were read as
+    sRGB in silence (P3 (200, 40, 40) is sRGB (218, 0, 26))."""
+    from segmix.nclx import nclx_profile
+
+    nclx = im.info.get("nclx_profile")
+    profile, problem = nclx_profile(nclx if isinstance(nclx, dict) else None)
+    if problem is not None:
+        warnings.warn(HeifColourWarning(f"{path}: {problem}"), stacklevel=3)
+    return profile
+
+
 def _through_profile(im: Image.Image, profile: bytes, mode: str) -> np.ndarray | None:
     """(H, W, 3) uint8 sRGB of ``im`` (Pillow mode ``mode``, "CMYK" or "RGB") through the
     ICC ``profile`` its numbers were made for (littleCMS), or None when Pillow has no colour
@@ -1311,6 +1335,9 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     MissingEndMarkerWarning
         A JPEG whose picture data are whole but whose end marker is missing (or zeros stand
         in its place): read as it is, as viewers show it.
+    HeifColourWarning
+        A HEIC whose colours are stated as nclx numbers no ICC profile converts to sRGB
+        faithfully (HDR: PQ, HLG): read as stored.
     """
     if not isinstance(path, (str, os.PathLike)):
         # Path()'s "expected str, bytes or os.PathLike object, not ndarray" named no parameter.
@@ -1334,6 +1361,8 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
             f"{EXTRA_FRAMES_WORDS}"), stacklevel=2)
     with decoded.image as im:
         icc_profile = im.info.get("icc_profile") or None
+        if icc_profile is None and decoded.format == "HEIF":
+            icc_profile = _heif_nclx_profile(path, im)
         dpi = _file_dpi(im)
         orientation = _orient(path, im)
         if dpi and orientation in _QUARTER_TURNS:

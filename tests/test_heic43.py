@@ -1,0 +1,112 @@
+"""Session 43 (helper heic43): HEIC photos whose colour is stated as nclx numbers, whose
+rotation (irot / imir) libheif applies, and whose picture data are damaged.
+
+Files are written with pillow-heif's own API, never registered into Pillow, and read through
+the opener segmix registers (pi-heif), as in tests/test_heic42.py.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix import io as segmix_io
+from segmix.io import HeifColourWarning, load_image_info, srgb_pixels
+
+pillow_heif = pytest.importorskip("pillow_heif")  # the encoder that writes the test files
+
+
+@pytest.fixture(autouse=True)
+def _segmix_heif_opener(monkeypatch):
+    """segmix's own HEIF opener (pi-heif) and no HEIF writer, as a user's process has them."""
+    for table in (Image.SAVE, Image.SAVE_ALL):
+        monkeypatch.delitem(table, "HEIF", raising=False)
+    segmix_io._register_heif()
+
+
+def _save_heic(path, array, **params):
+    pillow_heif.from_pillow(Image.fromarray(array)).save(path, quality=params.pop("quality", 95), **params)
+    return path
+
+
+def _swatches() -> np.ndarray:
+    """Flat 16 x 16 patches (HEVC keeps them within a level or two): P3 pure red, green, blue,
+    a dark red, mid grey, white and a skin tone."""
+    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (200, 40, 40), (128, 128, 128), (255, 255, 255),
+               (230, 180, 150)]
+    return np.concatenate([np.full((16, 16, 3), c, np.uint8) for c in colours], axis=1)
+
+
+def _patch_means(pixels: np.ndarray) -> np.ndarray:
+    return np.array([pixels[4:12, 16 * i + 4:16 * i + 12].reshape(-1, 3).mean(axis=0) for i in range(7)])
+
+
+def _p3_to_srgb(rgb: np.ndarray) -> np.ndarray:
+    """Display P3 numbers -> sRGB numbers, clipped to sRGB's gamut, from the two spaces'
+    published chromaticities (D65 white for both), without ICC or littleCMS."""
+    def to_linear(v):
+        return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+
+    def to_xyz(xr, yr, xg, yg, xb, yb, xw=0.3127, yw=0.3290):
+        primaries = np.array([[x / y, 1.0, (1 - x - y) / y] for x, y in ((xr, yr), (xg, yg), (xb, yb))]).T
+        return primaries * np.linalg.solve(primaries, np.array([xw / yw, 1.0, (1 - xw - yw) / yw]))
+
+    matrix = np.linalg.solve(to_xyz(0.64, 0.33, 0.30, 0.60, 0.15, 0.06), to_xyz(0.68, 0.32, 0.265, 0.69, 0.15, 0.06))
+    linear = np.clip(to_linear(rgb / 255.0) @ matrix.T, 0.0, 1.0)
+    return np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055) * 255
+
+
+def test_a_display_p3_heic_stated_in_nclx_reads_in_srgb_as_a_p3_tagged_photo_does(tmp_path):
+    # Before: the nclx numbers (primaries 12, sRGB transfer, no ICC profile) were not used; the
+    # P3 numbers were read as sRGB (a dark red 200, 40, 40 as such instead of 218, 0, 26).
+    photo = _swatches()
+    path = _save_heic(tmp_path / "p3.heic", photo, color_primaries=12, transfer_characteristics=13,
+                      matrix_coefficients=6, full_range_flag=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing to warn: P3 converts
+        loaded = load_image_info(path)
+    assert loaded.icc_profile is not None and not segmix_io.is_srgb_profile(loaded.icc_profile)
+    assert "Display P3" in segmix_io.icc_profile_name(loaded.icc_profile)
+    stored = _patch_means(loaded.pixels)
+    assert np.abs(stored - _patch_means(photo)).max() < 3  # the numbers are kept as stored, as a JPEG's
+    srgb = _patch_means(srgb_pixels(loaded.pixels, loaded.icc_profile))
+    expected = _p3_to_srgb(stored)
+    assert np.abs(srgb - expected).max() < 1.5
+    # P3 pure red, green and blue come out as sRGB's, clipped; the dark red and the skin tone move.
+    assert np.abs(srgb[:3] - [[255, 0, 0], [0, 255, 0], [0, 0, 255]]).max() < 3
+    assert np.abs(srgb[3] - [218, 0, 26]).max() < 4 and np.abs(srgb[3] - stored[3]).max() > 15
+    assert np.abs(srgb[4:6] - stored[4:6]).max() < 1.5  # grey and white stay
+
+
+def test_nclx_srgb_and_bt709_heics_are_not_converted(tmp_path):
+    photo = _swatches()
+    for name, params in (("default.heic", {}),  # pillow-heif writes sRGB's nclx: 1 / 13 / 6
+                         ("bt709.heic", {"color_primaries": 1, "transfer_characteristics": 1}),
+                         ("none.heic", {"save_nclx_profile": False})):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            loaded = load_image_info(_save_heic(tmp_path / name, photo, **params))
+        assert loaded.icc_profile is None, name
+        assert np.array_equal(srgb_pixels(loaded.pixels, loaded.icc_profile), loaded.pixels)
+
+
+def test_a_bt2020_sdr_heic_is_converted_and_an_hdr_one_is_said_in_one_line(tmp_path, monkeypatch, capsys):
+    from segmix.cli import main
+
+    photo = _swatches()
+    loaded = load_image_info(_save_heic(tmp_path / "wide.heic", photo, color_primaries=9, transfer_characteristics=14))
+    assert "BT.2020" in segmix_io.icc_profile_name(loaded.icc_profile)
+    srgb = _patch_means(srgb_pixels(loaded.pixels, loaded.icc_profile))
+    assert np.abs(srgb[3] - _patch_means(loaded.pixels)[3]).max() > 30  # BT.2020's red is wider still
+    for transfer, words in ((16, "PQ"), (18, "HLG")):
+        name = f"hdr{transfer}.heic"
+        _save_heic(tmp_path / name, photo, color_primaries=9, transfer_characteristics=transfer)
+        with pytest.warns(HeifColourWarning, match=rf"{name}: its colours are stated as HDR \(transfer {words}"):
+            hdr = load_image_info(tmp_path / name)
+        assert hdr.icc_profile is None
+    monkeypatch.chdir(tmp_path)
+    assert main(["quantize", "hdr16.heic", "-k", "4", "-o", "q.png"]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "HDR" in line]
+    assert len(lines) == 1 and lines[0].startswith("segmix quantize: warning: hdr16.heic: its colours are stated as HDR")
