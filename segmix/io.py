@@ -28,7 +28,8 @@ that the numbers a user sees in the GUI can be explained:
   most one level below ``round(v / 257)``. We accept Pillow's result and report the original
   depth in ``LoadedImage.bits_per_sample`` (16). This is a known, documented limit.
 * HEIC / HEIF (pi-heif, :func:`_register_heif`): libheif applies the file's rotation and
-  mirror, and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pi-heif (its depth
+  mirror (``LoadedImage.orientation`` states them as the EXIF turn they equal,
+  :func:`heif_orientation`), and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pi-heif (its depth
   reported in ``LoadedImage.bits_per_sample``); a colour space stated only as CICP / nclx
   numbers (no ICC profile) is kept as the ICC profile that says the same
   (:mod:`segmix.nclx`; Display P3, BT.2020 SDR, ...) in ``LoadedImage.icc_profile``, as a
@@ -293,7 +294,8 @@ class LoadedImage:
     stored_size : (int, int)
         ``(width, height)`` as stored in the file, before orientation was applied.
     orientation : int
-        EXIF orientation tag that was applied (1 = none).
+        EXIF orientation tag that was applied (1 = none); for a HEIC / HEIF, the EXIF turn its
+        rotation and mirror (irot / imir, applied by libheif) equal (:func:`heif_orientation`).
     bits_per_sample : int
         Bits per sample in the file as far as Pillow reports it (8, 16 or 32; 1 for bilevel).
     n_frames : int
@@ -736,6 +738,98 @@ def _heif_picture_end(handle, size: int) -> int | None:
     return data_end if data_end is not None else last_mdat_end
 
 
+def heif_orientation(path: PathLike) -> int:
+    """The EXIF orientation (1-8) that turns a HEIC / HEIF file's stored (coded) pixels as its
+    primary item's rotation and mirror (``irot`` / ``imir`` properties, in the order listed)
+    turn them; 1 when it has none or the boxes cannot be read.
+
+    libheif applies them when it decodes (and pi-heif resets the EXIF tag to 1), so segmix
+    reads the photo upright, as viewers show it, while a label map drawn on the stored pixels
+    (a tool that decodes the HEVC data without the rotation) does not fit: the label readers
+    name the turn that fits from this, as for a JPEG's EXIF tag (:func:`exif_orientation`)."""
+    try:
+        path = Path(path)
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            return _heif_stored_turn(handle, size)
+    except (OSError, ValueError, IndexError, KeyError, struct.error):
+        return 1
+
+
+def _heif_stored_turn(handle, size: int) -> int:
+    """:func:`heif_orientation` of an open file."""
+    if handle.read(12)[4:12] not in tuple(b"ftyp" + brand for brand in _HEIF_BRANDS):
+        return 1  # not a HEIF file
+    pos, meta = 0, None
+    while pos + 8 <= size and meta is None:
+        handle.seek(pos)
+        head = handle.read(16)
+        box, kind = struct.unpack(">I4s", head[:8])
+        if box == 1:
+            box = struct.unpack(">Q", head[8:16])[0]
+        elif box == 0:
+            box = size - pos
+        if box < 8:
+            break
+        if kind == b"meta" and box <= _HEIF_META_LIMIT:
+            handle.seek(pos)
+            meta = handle.read(box)
+        pos += box
+    if meta is None:
+        return 1
+    children = {kind: (start, end) for kind, start, end in _heif_boxes(meta, 12, len(meta))}
+    if b"pitm" not in children or b"iprp" not in children:
+        return 1
+    start, _ = children[b"pitm"]
+    primary = (struct.unpack(">I", meta[start + 4:start + 8])[0] if meta[start]
+               else struct.unpack(">H", meta[start + 4:start + 6])[0])
+    iprp = {kind: (at, stop) for kind, at, stop in _heif_boxes(meta, *children[b"iprp"])}
+    if b"ipco" not in iprp or b"ipma" not in iprp:
+        return 1
+    properties = [(kind, meta[at:stop]) for kind, at, stop in _heif_boxes(meta, *iprp[b"ipco"])]
+    start, end = iprp[b"ipma"]
+    version, wide_index = meta[start], meta[start + 3] & 1
+    at = start + 4
+    count = struct.unpack(">I", meta[at:at + 4])[0]
+    at += 4
+    # A 2 x 3 picture of distinct numbers, turned as libheif turns the stored pixels.
+    probe = picture = np.arange(6, dtype=np.uint8).reshape(2, 3)
+    for _ in range(min(count, 1 << 16)):
+        ident = struct.unpack(">I" if version >= 1 else ">H", meta[at:at + (4 if version >= 1 else 2)])[0]
+        at += 4 if version >= 1 else 2
+        n = meta[at]
+        at += 1
+        step = 2 if wide_index else 1
+        indices = [int.from_bytes(meta[at + i * step:at + (i + 1) * step], "big") & (0x7FFF if wide_index else 0x7F)
+                   for i in range(n)]
+        at += n * step
+        if at > end:
+            raise IndexError("ipma box cut short")
+        if ident != primary:
+            continue
+        for index in indices:
+            if not 1 <= index <= len(properties):
+                continue
+            kind, body = properties[index - 1]
+            if kind == b"irot" and body:
+                picture = np.rot90(picture, body[0] & 3)  # anticlockwise, by quarters
+            elif kind == b"imir" and body:
+                # libheif's reading: axis 1 mirrors left to right, 0 top to bottom.
+                picture = picture[:, ::-1] if body[0] & 1 else picture[::-1]
+        break
+    for orientation in range(1, 9):
+        turned = probe if orientation == 1 else np.asarray(Image.fromarray(probe).transpose(_EXIF_TRANSPOSE[orientation]))
+        if turned.shape == picture.shape and np.array_equal(turned, picture):
+            return orientation
+    return 1
+
+
+#: Pillow's turn of each EXIF orientation (ImageOps.exif_transpose's): stored -> shown.
+_EXIF_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+                   4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+                   6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
+
+
 #: (leading bytes, what a file starting with them is, whether it is an image format we read)
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "PNG image", True),
@@ -1156,6 +1250,8 @@ def exif_orientation(path: PathLike) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(path) as im:
+                if im.format == "HEIF":  # pi-heif resets the tag; the turn is the file's irot / imir
+                    return heif_orientation(path)
                 orientation = int(im.getexif().get(0x0112, 1) or 1)
     except Exception:  # noqa: BLE001 - an unreadable file has no turn to name
         return 1
@@ -1365,6 +1461,13 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
             icc_profile = _heif_nclx_profile(path, im)
         dpi = _file_dpi(im)
         orientation = _orient(path, im)
+        stored_size = decoded.stored_size
+        if decoded.format == "HEIF" and orientation == 1:
+            # libheif turned it already (irot / imir): said as the EXIF turn it equals, so that
+            # a label map drawn on the stored pixels is told the turn that fits it.
+            orientation = heif_orientation(path)
+            if orientation in _QUARTER_TURNS:
+                stored_size = (stored_size[1], stored_size[0])
         if dpi and orientation in _QUARTER_TURNS:
             # The file's resolution is of its stored pixels: a quarter turn swaps across and down.
             dpi = (dpi[1], dpi[0])
@@ -1414,7 +1517,7 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         path=path,
         mode=decoded.mode,
         format=decoded.format,
-        stored_size=decoded.stored_size,
+        stored_size=stored_size,
         orientation=orientation,
         bits_per_sample=decoded.bits_per_sample,
         n_frames=decoded.n_frames,

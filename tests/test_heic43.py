@@ -110,3 +110,81 @@ def test_a_bt2020_sdr_heic_is_converted_and_an_hdr_one_is_said_in_one_line(tmp_p
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if "HDR" in line]
     assert len(lines) == 1 and lines[0].startswith("segmix quantize: warning: hdr16.heic: its colours are stated as HDR")
+
+
+def _oriented_heic(path, array, orientation: int):
+    """A HEIC whose stored pixels are ``array``, turned for display by its rotation / mirror
+    (pillow-heif writes an EXIF orientation as irot / imir, which libheif applies)."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return _save_heic(path, array, exif=exif.tobytes())
+
+
+def _quadrants(h=48, w=64) -> np.ndarray:
+    a = np.zeros((h, w, 3), np.uint8)
+    a[: h // 2, : w // 2] = (200, 40, 40)
+    a[: h // 2, w // 2:] = (40, 40, 200)
+    a[h // 2:, w // 2:] = (40, 200, 40)
+    a[h // 2:, : w // 2] = (230, 230, 230)
+    return a
+
+
+def test_a_heics_rotation_and_mirror_are_stated_as_the_exif_turn_they_equal(tmp_path):
+    from segmix.io import exif_orientation, heif_orientation
+
+    photo = _quadrants()
+    for orientation in range(1, 9):
+        path = _oriented_heic(tmp_path / f"o{orientation}.heic", photo, orientation)
+        loaded = load_image_info(path)
+        # libheif turned the pixels as the EXIF tag turns a JPEG's: the turn is named alike.
+        shown = photo if orientation == 1 else np.asarray(
+            Image.fromarray(photo).transpose(segmix_io._EXIF_TRANSPOSE[orientation]))
+        assert loaded.pixels.shape == shown.shape
+        assert np.abs(loaded.pixels.astype(int) - shown).mean() < 3
+        assert heif_orientation(path) == exif_orientation(path) == loaded.orientation == orientation
+        assert loaded.stored_size == (64, 48)  # before the turn, as a JPEG's
+    assert heif_orientation(tmp_path / "missing.heic") == 1
+
+
+def test_scribbles_drawn_on_a_turned_heics_stored_pixels_are_told_the_turn(tmp_path, monkeypatch, capsys):
+    # Before: "scribbles are 64 x 48 pixels but the image is 48 x 64 (it looks rotated by 90
+    # degrees: rotate the scribbles back ...)": no word of the photo's own turn, nor which way.
+    from segmix.cli import main
+    from segmix.labelmaps import load_scribbles
+
+    photo = _quadrants()
+    _oriented_heic(tmp_path / "upright.heic", photo, 6)
+    marks = np.zeros((48, 64), np.uint8)
+    marks[5:15, 5:15], marks[30:40, 40:60] = 1, 2
+    Image.fromarray(marks).save(tmp_path / "marks.png")
+    with pytest.raises(segmix_io.ImageLoadError) as caught:
+        load_scribbles(tmp_path / "marks.png", (64, 48), photo=tmp_path / "upright.heic")
+    message = str(caught.value)
+    assert "the HEIC photo" in message and "upright.heic is stored turned" in message
+    assert "match its stored, unturned pixels (64 x 48): rotate them 90 degrees clockwise" in message
+    assert "orientation tag" not in message  # no tag to remove: the turn is the file's rotation
+    # Turned as told, they fit and mark what they marked.
+    Image.fromarray(np.rot90(marks, -1)).save(tmp_path / "turned.png")
+    fitted = load_scribbles(tmp_path / "turned.png", (64, 48), photo=tmp_path / "upright.heic")
+    assert fitted.shape == (64, 48)
+    monkeypatch.chdir(tmp_path)
+    assert main(["segment", "upright.heic", "--scribbles", "marks.png", "-o", "m.png"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "rotate them 90 degrees clockwise" in err
+
+
+def test_a_mask_of_a_mirrored_heics_stored_pixels_is_refused_naming_the_turn(tmp_path):
+    # A mirror keeps the size: the mask was laid on the upright photo mirrored, in silence.
+    from segmix.labelmaps import refuse_mask_of_stored_pixels
+
+    photo = np.zeros((64, 64, 3), np.uint8)
+    photo[:, :16] = (200, 60, 40)
+    photo[:, 16:] = (40, 60, 200)
+    loaded = load_image_info(_oriented_heic(tmp_path / "mirrored.heic", photo, 2))
+    labels = np.zeros((64, 64), np.int8)
+    labels[:, :16] = 1  # the red quarter, on the stored pixels
+    with pytest.raises(segmix_io.ImageLoadError,
+                       match=r"mask\.png: matches the stored, unturned pixels of the HEIC photo .*mirrored\.heic.*"
+                             r"shown mirrored left to right from its stored pixels.*; mirror them left to right$"):
+        refuse_mask_of_stored_pixels(tmp_path / "mask.png", labels, loaded)
+    refuse_mask_of_stored_pixels(tmp_path / "mask.png", labels[:, ::-1].copy(), loaded)  # drawn upright: taken
