@@ -205,6 +205,8 @@ def heif_damage(path: os.PathLike | str) -> str | None:
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as handle:
+            if handle.read(12)[4:8] != b"ftyp":
+                return None  # not an ISO BMFF (HEIF) file
             meta = _meta(handle, size)
             if meta is None:
                 return None

@@ -1392,7 +1392,8 @@ def _to_rgb(path: Path, im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]
 
 def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
                     frame: int | None = None, on_narrow: Callable[[str], None] | None = None,
-                    check_jpeg: bool = True, on_end_marker: Callable[[str], None] | None = None) -> LoadedImage:
+                    check_jpeg: bool = True, on_end_marker: Callable[[str], None] | None = None,
+                    check_heif: bool = True) -> LoadedImage:
     """Load an image as display-oriented RGB, with what export needs.
 
     Parameters
@@ -1415,6 +1416,10 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         word (zeros in its place): unchecked, that file is read without the warning.
     on_end_marker : callable(str), optional
         Called with the :class:`MissingEndMarkerWarning`'s message instead of warning it.
+    check_heif : bool, default True
+        Hand a HEIC's coded picture to libde265 for its damage warnings
+        (:func:`segmix.heif_scan.heif_damage`, a :class:`DamagedHeifWarning`; a second decode).
+        False skips it (:func:`load_frame` checks, and refuses, itself).
 
     Returns
     -------
@@ -1513,7 +1518,7 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         if damage is not None:
             warnings.warn(DamagedJpegWarning(f"{path}: {damage}; the picture decodes as garbage from there on"),
                           stacklevel=2)
-    if decoded.format == "HEIF":
+    if check_heif and decoded.format == "HEIF":
         # libheif drops libde265's warnings: a HEIC with 8 bytes changed in its middle decoded
         # half garbage (39 levels off on average) and was segmented in silence.
         from segmix.heif_scan import heif_damage
@@ -1628,7 +1633,8 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
     ImageLoadError
         As :func:`load_image`; also a JPEG whose coded data is damaged though every marker is
         in place (:func:`segmix.jpeg_scan.jpeg_damage`), which Pillow decodes without a word:
-        garbage from the damage on, which the model would learn as a frame of the scene.
+        garbage from the damage on, which the model would learn as a frame of the scene; and
+        a HEIC so damaged (:func:`segmix.heif_scan.heif_damage`).
     """
     path = Path(path)
     said: list[str] = []  # the end marker's line, when load_image_info added the marker
@@ -1644,6 +1650,12 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
             raise ImageLoadError(f"{path}: {damage}; the picture decodes as garbage from there on")
         if no_end_marker:
             said.append(_end_marker_line(path))
+        if path.suffix.lower() in (".heic", ".heif", ".hif"):
+            from segmix.heif_scan import heif_damage
+
+            damage = heif_damage(path)  # a damaged HEIC frame, refused as a damaged JPEG's is
+            if damage is not None:
+                raise ImageLoadError(f"{path}: {damage}; the picture decodes as garbage from the damage on")
     for line in said:
         if on_end_marker is not None:
             on_end_marker(line)
@@ -1658,7 +1670,7 @@ def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow, on_end
         # A pipe named like a frame, given by name: opened here it waited for ever; load_image
         # names it.
         return load_image_info(path, max_pixels, on_narrow=on_narrow, check_jpeg=False,
-                               on_end_marker=on_end_marker).pixels
+                               on_end_marker=on_end_marker, check_heif=False).pixels
     try:
         with _pillow_limits(int(max_pixels)), Image.open(path) as im:
             if (im.mode == "RGB" and "transparency" not in im.info and im.width * im.height <= max_pixels
@@ -1678,7 +1690,7 @@ def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow, on_end
     # load_frame walks a JPEG's coded data itself (and refuses damage): not twice, and no
     # warning of the photo kind before its refusal.
     return load_image_info(path, max_pixels, on_narrow=on_narrow, check_jpeg=False,
-                           on_end_marker=on_end_marker).pixels
+                           on_end_marker=on_end_marker, check_heif=False).pixels
 
 
 def subfolder_hint(folder: PathLike) -> str:

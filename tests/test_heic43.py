@@ -238,3 +238,21 @@ def test_the_damage_check_never_speaks_of_whole_heics(tmp_path):
     for path in files:
         assert heif_damage(path) is None, path
     assert heif_damage(tmp_path / "missing.heic") is None
+
+
+def test_a_damaged_heic_frame_is_refused_as_a_damaged_jpeg_frame_is(tmp_path):
+    # A frame of a background sequence: the model would learn the garbage as the scene.
+    from segmix.io import ImageLoadError, load_frame
+
+    photo = _textured()
+    data = bytearray(_save_heic(tmp_path / "f0.heic", photo, quality=90).read_bytes())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_frame(tmp_path / "f0.heic").shape == photo.shape
+    middle = len(data) // 2
+    data[middle:middle + 8] = bytes(b ^ 0xFF for b in data[middle:middle + 8])
+    (tmp_path / "f1.heic").write_bytes(bytes(data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # refused once, not warned as well
+        with pytest.raises(ImageLoadError, match=r"f1\.heic: its picture data are damaged"):
+            load_frame(tmp_path / "f1.heic")
