@@ -11,7 +11,8 @@ libde265 that pi-heif bundles, through ctypes, and reads those warnings.
 
 Only warnings that a conforming stream cannot raise are taken as damage
 (:data:`DAMAGE_WARNINGS`); anything this module cannot follow (no libde265 found, a layout it
-does not parse) gives no finding, never a false one. It costs a second decode of the picture.
+does not parse) gives no finding, never a false one. It costs a second decode of the picture (0.2-0.35 s for 3.8 megapixels
+here, against 0.4 s for pi-heif's; turning libde265's in-loop filters off saved nothing measurable).
 """
 
 from __future__ import annotations
