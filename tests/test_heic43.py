@@ -256,3 +256,23 @@ def test_a_damaged_heic_frame_is_refused_as_a_damaged_jpeg_frame_is(tmp_path):
         warnings.simplefilter("error")  # refused once, not warned as well
         with pytest.raises(ImageLoadError, match=r"f1\.heic: its picture data are damaged"):
             load_frame(tmp_path / "f1.heic")
+
+
+def test_a_grid_heic_as_iphones_write_them_is_checked_tile_by_tile(tmp_path):
+    # iPhones store a photo as a grid of 512 x 512 HEVC tiles, each coded apart.
+    from segmix.heif_scan import heif_damage
+    from segmix.io import DamagedHeifWarning, heif_orientation
+
+    photo = _textured(200, 260)
+    path = _save_heic(tmp_path / "grid.heic", photo, quality=90, tile_size=64)
+    assert heif_damage(path) is None
+    data = bytearray(path.read_bytes())
+    at = int(len(data) * 0.6)
+    data[at:at + 8] = bytes(b ^ 0xFF for b in data[at:at + 8])
+    (tmp_path / "bad_grid.heic").write_bytes(bytes(data))
+    with pytest.warns(DamagedHeifWarning, match=r"bad_grid\.heic: its picture data are damaged \(in 1 of its 20 tiles\)"):
+        load_image_info(tmp_path / "bad_grid.heic")
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    turned = _save_heic(tmp_path / "turned_grid.heic", photo, quality=90, tile_size=64, exif=exif.tobytes())
+    assert heif_orientation(turned) == load_image_info(turned).orientation == 8
