@@ -97,6 +97,8 @@ from typing import IO, Any
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from segmix.heif_scan import heif_orientation  # noqa: F401 - a HEIC's turn, stated as io's readers state a JPEG's
+
 __all__ = [
     "IMAGE_SUFFIXES",
     "DEFAULT_MAX_PIXELS",
@@ -742,98 +744,6 @@ def _heif_picture_end(handle, size: int) -> int | None:
                 stop = size if length == 0 else base + offset + length
                 data_end = stop if data_end is None else max(data_end, stop)
     return data_end if data_end is not None else last_mdat_end
-
-
-def heif_orientation(path: PathLike) -> int:
-    """The EXIF orientation (1-8) that turns a HEIC / HEIF file's stored (coded) pixels as its
-    primary item's rotation and mirror (``irot`` / ``imir`` properties, in the order listed)
-    turn them; 1 when it has none or the boxes cannot be read.
-
-    libheif applies them when it decodes (and pi-heif resets the EXIF tag to 1), so segmix
-    reads the photo upright, as viewers show it, while a label map drawn on the stored pixels
-    (a tool that decodes the HEVC data without the rotation) does not fit: the label readers
-    name the turn that fits from this, as for a JPEG's EXIF tag (:func:`exif_orientation`)."""
-    try:
-        path = Path(path)
-        size = path.stat().st_size
-        with open(path, "rb") as handle:
-            return _heif_stored_turn(handle, size)
-    except (OSError, ValueError, IndexError, KeyError, struct.error):
-        return 1
-
-
-def _heif_stored_turn(handle, size: int) -> int:
-    """:func:`heif_orientation` of an open file."""
-    if handle.read(12)[4:12] not in tuple(b"ftyp" + brand for brand in _HEIF_BRANDS):
-        return 1  # not a HEIF file
-    pos, meta = 0, None
-    while pos + 8 <= size and meta is None:
-        handle.seek(pos)
-        head = handle.read(16)
-        box, kind = struct.unpack(">I4s", head[:8])
-        if box == 1:
-            box = struct.unpack(">Q", head[8:16])[0]
-        elif box == 0:
-            box = size - pos
-        if box < 8:
-            break
-        if kind == b"meta" and box <= _HEIF_META_LIMIT:
-            handle.seek(pos)
-            meta = handle.read(box)
-        pos += box
-    if meta is None:
-        return 1
-    children = {kind: (start, end) for kind, start, end in _heif_boxes(meta, 12, len(meta))}
-    if b"pitm" not in children or b"iprp" not in children:
-        return 1
-    start, _ = children[b"pitm"]
-    primary = (struct.unpack(">I", meta[start + 4:start + 8])[0] if meta[start]
-               else struct.unpack(">H", meta[start + 4:start + 6])[0])
-    iprp = {kind: (at, stop) for kind, at, stop in _heif_boxes(meta, *children[b"iprp"])}
-    if b"ipco" not in iprp or b"ipma" not in iprp:
-        return 1
-    properties = [(kind, meta[at:stop]) for kind, at, stop in _heif_boxes(meta, *iprp[b"ipco"])]
-    start, end = iprp[b"ipma"]
-    version, wide_index = meta[start], meta[start + 3] & 1
-    at = start + 4
-    count = struct.unpack(">I", meta[at:at + 4])[0]
-    at += 4
-    # A 2 x 3 picture of distinct numbers, turned as libheif turns the stored pixels.
-    probe = picture = np.arange(6, dtype=np.uint8).reshape(2, 3)
-    for _ in range(min(count, 1 << 16)):
-        ident = struct.unpack(">I" if version >= 1 else ">H", meta[at:at + (4 if version >= 1 else 2)])[0]
-        at += 4 if version >= 1 else 2
-        n = meta[at]
-        at += 1
-        step = 2 if wide_index else 1
-        indices = [int.from_bytes(meta[at + i * step:at + (i + 1) * step], "big") & (0x7FFF if wide_index else 0x7F)
-                   for i in range(n)]
-        at += n * step
-        if at > end:
-            raise IndexError("ipma box cut short")
-        if ident != primary:
-            continue
-        for index in indices:
-            if not 1 <= index <= len(properties):
-                continue
-            kind, body = properties[index - 1]
-            if kind == b"irot" and body:
-                picture = np.rot90(picture, body[0] & 3)  # anticlockwise, by quarters
-            elif kind == b"imir" and body:
-                # libheif's reading: axis 1 mirrors left to right, 0 top to bottom.
-                picture = picture[:, ::-1] if body[0] & 1 else picture[::-1]
-        break
-    for orientation in range(1, 9):
-        turned = probe if orientation == 1 else np.asarray(Image.fromarray(probe).transpose(_EXIF_TRANSPOSE[orientation]))
-        if turned.shape == picture.shape and np.array_equal(turned, picture):
-            return orientation
-    return 1
-
-
-#: Pillow's turn of each EXIF orientation (ImageOps.exif_transpose's): stored -> shown.
-_EXIF_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-                   4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-                   6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
 
 
 #: (leading bytes, what a file starting with them is, whether it is an image format we read)

@@ -129,6 +129,12 @@ def _quadrants(h=48, w=64) -> np.ndarray:
     return a
 
 
+#: How a viewer turns a photo of each EXIF orientation for display (Pillow's exif_transpose).
+_EXIF_TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+               5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+               8: Image.Transpose.ROTATE_90}
+
+
 def test_a_heics_rotation_and_mirror_are_stated_as_the_exif_turn_they_equal(tmp_path):
     from segmix.io import exif_orientation, heif_orientation
 
@@ -137,8 +143,7 @@ def test_a_heics_rotation_and_mirror_are_stated_as_the_exif_turn_they_equal(tmp_
         path = _oriented_heic(tmp_path / f"o{orientation}.heic", photo, orientation)
         loaded = load_image_info(path)
         # libheif turned the pixels as the EXIF tag turns a JPEG's: the turn is named alike.
-        shown = photo if orientation == 1 else np.asarray(
-            Image.fromarray(photo).transpose(segmix_io._EXIF_TRANSPOSE[orientation]))
+        shown = photo if orientation == 1 else np.asarray(Image.fromarray(photo).transpose(_EXIF_TURNS[orientation]))
         assert loaded.pixels.shape == shown.shape
         assert np.abs(loaded.pixels.astype(int) - shown).mean() < 3
         assert heif_orientation(path) == exif_orientation(path) == loaded.orientation == orientation
