@@ -28,11 +28,16 @@ that the numbers a user sees in the GUI can be explained:
   most one level below ``round(v / 257)``. We accept Pillow's result and report the original
   depth in ``LoadedImage.bits_per_sample`` (16). This is a known, documented limit.
 * HEIC / HEIF (pi-heif, :func:`_register_heif`): libheif applies the file's rotation and
-  mirror, and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pi-heif (its depth
-  reported in ``LoadedImage.bits_per_sample``); a colour profile stated only as CICP / nclx
-  numbers (no ICC profile) is not used: the pixels are read as sRGB. libheif decodes zeros
+  mirror (``LoadedImage.orientation`` states them as the EXIF turn they equal,
+  :func:`heif_orientation`), and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pi-heif (its depth
+  reported in ``LoadedImage.bits_per_sample``); a colour space stated only as CICP / nclx
+  numbers (no ICC profile) is kept as the ICC profile that says the same
+  (:mod:`segmix.nclx`; Display P3, BT.2020 SDR, ...) in ``LoadedImage.icc_profile``, as a
+  JPEG's embedded one is, and an HDR one (PQ, HLG), which no profile converts faithfully to
+  sRGB, is read as stored with a :class:`HeifColourWarning`. libheif decodes zeros
   where the picture's data should be without a word: a file whose picture data reach into the
-  zero bytes that end it is refused as truncated (:func:`_heif_zero_filled`).
+  zero bytes that end it is refused as truncated (:func:`_heif_zero_filled`), and damaged
+  picture data are said with a :class:`DamagedHeifWarning` (:mod:`segmix.heif_scan`).
 * ``I`` (32-bit integer): values already within 0..65535 are treated as 16-bit samples
   (older Pillow versions and some plugins present 16-bit greyscale this way); anything else
   is stretched linearly from its min..max range to 0..255.
@@ -91,6 +96,8 @@ from typing import IO, Any
 
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from segmix.heif_scan import heif_orientation  # noqa: F401 - a HEIC's turn, stated as io's readers state a JPEG's
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -230,6 +237,16 @@ class DamagedJpegWarning(UserWarning):
     damage on, and a command's result is of that garbage."""
 
 
+class DamagedHeifWarning(UserWarning):
+    """A HEIC / HEIF photo damaged in its coded picture data (:func:`segmix.heif_scan.heif_damage`):
+    libheif decodes it without a word, garbage from the damage on."""
+
+
+class HeifColourWarning(UserWarning):
+    """A HEIC / HEIF photo whose colours are stated only as nclx numbers segmix cannot convert
+    to sRGB (an HDR transfer, PQ or HLG; unknown codes): read as stored, said in one line."""
+
+
 class MissingEndMarkerWarning(UserWarning):
     """A JPEG photo whose picture data are whole but whose end marker (FF D9) is missing, or
     zero bytes stand in its place: read as it is (as viewers show it), said in one line."""
@@ -285,7 +302,8 @@ class LoadedImage:
     stored_size : (int, int)
         ``(width, height)`` as stored in the file, before orientation was applied.
     orientation : int
-        EXIF orientation tag that was applied (1 = none).
+        EXIF orientation tag that was applied (1 = none); for a HEIC / HEIF, the EXIF turn its
+        rotation and mirror (irot / imir, applied by libheif) equal (:func:`heif_orientation`).
     bits_per_sample : int
         Bits per sample in the file as far as Pillow reports it (8, 16 or 32; 1 for bilevel).
     n_frames : int
@@ -293,7 +311,8 @@ class LoadedImage:
     alpha : (H, W) uint8 ndarray or None
         The alpha channel that was dropped, if the image had one.
     icc_profile : bytes or None
-        Embedded ICC profile, unapplied.
+        Embedded ICC profile, unapplied (for a HEIC stating its colours as nclx numbers, the
+        profile made from them, :mod:`segmix.nclx`).
     dpi : (float, float) or None
         Resolution from the file, if present: (across, down) of the displayed image (a
         quarter-turn EXIF orientation swaps the file's two values).
@@ -1147,6 +1166,8 @@ def exif_orientation(path: PathLike) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(path) as im:
+                if im.format == "HEIF":  # pi-heif resets the tag; the turn is the file's irot / imir
+                    return heif_orientation(path)
                 orientation = int(im.getexif().get(0x0112, 1) or 1)
     except Exception:  # noqa: BLE001 - an unreadable file has no turn to name
         return 1
@@ -1223,6 +1244,21 @@ def _managed_cmyk(im: Image.Image) -> np.ndarray | None:
     return _through_profile(im, profile, "CMYK")
 
 
+def _heif_nclx_profile(path: Path, im: Image.Image) -> bytes | None:
+    """The ICC profile of a HEIC / HEIF photo whose colour is stated only as nclx numbers
+    (:func:`segmix.nclx.nclx_profile`), kept as a JPEG's embedded profile is (``srgb_pixels``
+    converts through it, exports embed it); None for sRGB's numbers. Numbers it cannot hold (HDR)
+    are warned about (:class:`HeifColourWarning`): a Display P3 HEIC's colours were read as
+    sRGB in silence (P3 (200, 40, 40) is sRGB (218, 0, 26))."""
+    from segmix.nclx import nclx_profile
+
+    nclx = im.info.get("nclx_profile")
+    profile, problem = nclx_profile(nclx if isinstance(nclx, dict) else None)
+    if problem is not None:
+        warnings.warn(HeifColourWarning(f"{path}: {problem}"), stacklevel=3)
+    return profile
+
+
 def _through_profile(im: Image.Image, profile: bytes, mode: str) -> np.ndarray | None:
     """(H, W, 3) uint8 sRGB of ``im`` (Pillow mode ``mode``, "CMYK" or "RGB") through the
     ICC ``profile`` its numbers were made for (littleCMS), or None when Pillow has no colour
@@ -1266,7 +1302,8 @@ def _to_rgb(path: Path, im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]
 
 def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
                     frame: int | None = None, on_narrow: Callable[[str], None] | None = None,
-                    check_jpeg: bool = True, on_end_marker: Callable[[str], None] | None = None) -> LoadedImage:
+                    check_jpeg: bool = True, on_end_marker: Callable[[str], None] | None = None,
+                    check_heif: bool = True) -> LoadedImage:
     """Load an image as display-oriented RGB, with what export needs.
 
     Parameters
@@ -1289,6 +1326,10 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         word (zeros in its place): unchecked, that file is read without the warning.
     on_end_marker : callable(str), optional
         Called with the :class:`MissingEndMarkerWarning`'s message instead of warning it.
+    check_heif : bool, default True
+        Hand a HEIC's coded picture to libde265 for its damage warnings
+        (:func:`segmix.heif_scan.heif_damage`, a :class:`DamagedHeifWarning`; a second decode).
+        False skips it (:func:`load_frame` checks, and refuses, itself).
 
     Returns
     -------
@@ -1311,6 +1352,11 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     MissingEndMarkerWarning
         A JPEG whose picture data are whole but whose end marker is missing (or zeros stand
         in its place): read as it is, as viewers show it.
+    DamagedHeifWarning
+        A HEIC / HEIF whose coded picture data libde265 finds damaged (read as decoded).
+    HeifColourWarning
+        A HEIC whose colours are stated as nclx numbers no ICC profile converts to sRGB
+        faithfully (HDR: PQ, HLG): read as stored.
     """
     if not isinstance(path, (str, os.PathLike)):
         # Path()'s "expected str, bytes or os.PathLike object, not ndarray" named no parameter.
@@ -1334,8 +1380,17 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
             f"{EXTRA_FRAMES_WORDS}"), stacklevel=2)
     with decoded.image as im:
         icc_profile = im.info.get("icc_profile") or None
+        if icc_profile is None and decoded.format == "HEIF":
+            icc_profile = _heif_nclx_profile(path, im)
         dpi = _file_dpi(im)
         orientation = _orient(path, im)
+        stored_size = decoded.stored_size
+        if decoded.format == "HEIF" and orientation == 1:
+            # libheif turned it already (irot / imir): said as the EXIF turn it equals, so that
+            # a label map drawn on the stored pixels is told the turn that fits it.
+            orientation = heif_orientation(path)
+            if orientation in _QUARTER_TURNS:
+                stored_size = (stored_size[1], stored_size[0])
         if dpi and orientation in _QUARTER_TURNS:
             # The file's resolution is of its stored pixels: a quarter turn swaps across and down.
             dpi = (dpi[1], dpi[0])
@@ -1373,6 +1428,15 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         if damage is not None:
             warnings.warn(DamagedJpegWarning(f"{path}: {damage}; the picture decodes as garbage from there on"),
                           stacklevel=2)
+    if check_heif and decoded.format == "HEIF":
+        # libheif drops libde265's warnings: a HEIC with 8 bytes changed in its middle decoded
+        # half garbage (39 levels off on average) and was segmented in silence.
+        from segmix.heif_scan import heif_damage
+
+        damage = heif_damage(path)
+        if damage is not None:
+            warnings.warn(DamagedHeifWarning(f"{path}: {damage}; the picture decodes as garbage from the damage on"),
+                          stacklevel=2)
     if no_end_marker:
         # Read, as viewers show it, and said alike whether Pillow refused the file (a progressive
         # one, or without its last 2 bytes) or read it (zeros in the marker's place).
@@ -1385,7 +1449,7 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         path=path,
         mode=decoded.mode,
         format=decoded.format,
-        stored_size=decoded.stored_size,
+        stored_size=stored_size,
         orientation=orientation,
         bits_per_sample=decoded.bits_per_sample,
         n_frames=decoded.n_frames,
@@ -1479,7 +1543,8 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
     ImageLoadError
         As :func:`load_image`; also a JPEG whose coded data is damaged though every marker is
         in place (:func:`segmix.jpeg_scan.jpeg_damage`), which Pillow decodes without a word:
-        garbage from the damage on, which the model would learn as a frame of the scene.
+        garbage from the damage on, which the model would learn as a frame of the scene; and
+        a HEIC so damaged (:func:`segmix.heif_scan.heif_damage`).
     """
     path = Path(path)
     said: list[str] = []  # the end marker's line, when load_image_info added the marker
@@ -1495,6 +1560,12 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
             raise ImageLoadError(f"{path}: {damage}; the picture decodes as garbage from there on")
         if no_end_marker:
             said.append(_end_marker_line(path))
+        if path.suffix.lower() in (".heic", ".heif", ".hif"):
+            from segmix.heif_scan import heif_damage
+
+            damage = heif_damage(path)  # a damaged HEIC frame, refused as a damaged JPEG's is
+            if damage is not None:
+                raise ImageLoadError(f"{path}: {damage}; the picture decodes as garbage from the damage on")
     for line in said:
         if on_end_marker is not None:
             on_end_marker(line)
@@ -1509,7 +1580,7 @@ def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow, on_end
         # A pipe named like a frame, given by name: opened here it waited for ever; load_image
         # names it.
         return load_image_info(path, max_pixels, on_narrow=on_narrow, check_jpeg=False,
-                               on_end_marker=on_end_marker).pixels
+                               on_end_marker=on_end_marker, check_heif=False).pixels
     try:
         with _pillow_limits(int(max_pixels)), Image.open(path) as im:
             if (im.mode == "RGB" and "transparency" not in im.info and im.width * im.height <= max_pixels
@@ -1529,7 +1600,7 @@ def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow, on_end
     # load_frame walks a JPEG's coded data itself (and refuses damage): not twice, and no
     # warning of the photo kind before its refusal.
     return load_image_info(path, max_pixels, on_narrow=on_narrow, check_jpeg=False,
-                           on_end_marker=on_end_marker).pixels
+                           on_end_marker=on_end_marker, check_heif=False).pixels
 
 
 def subfolder_hint(folder: PathLike) -> str:

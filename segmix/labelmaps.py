@@ -122,6 +122,7 @@ from segmix.io import (  # the label values too: defined once, in segmix.io
     _load_error,
     _pillow_limits,
     exif_orientation,
+    heif_orientation,
     holds_saved_marks,
     segmix_mark,
 )
@@ -333,6 +334,12 @@ def refuse_mask_of_stored_pixels(path: PathLike, labels: np.ndarray, loaded) -> 
     as_stored = colour_label_information(loaded.pixels, turned)
     if as_stored < STORED_RATIO * as_given or as_stored - as_given < STORED_MIN_BITS:
         return
+    if getattr(loaded, "format", None) == "HEIF":
+        raise ImageLoadError(
+            f"{path}: matches the stored, unturned pixels of the HEIC photo {loaded.path}, not the photo as segmix "
+            f"reads it: the photo is {_ORIENTATION_WORDS[orientation]} from its stored pixels (its rotation or mirror, "
+            f"which segmix applies as viewers do; its labels tell {as_stored:.2f} bits of the photo's colours laid on "
+            f"the stored pixels, {as_given:.2f} laid on the upright photo); {_STORED_TURNS[orientation]}")
     raise ImageLoadError(
         f"{path}: matches the stored, unturned pixels of the photo {loaded.path}, not the photo as segmix reads "
         f"it: the photo carries an EXIF orientation tag ({orientation}, {_ORIENTATION_WORDS[orientation]}) and "
@@ -348,7 +355,13 @@ def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int,
     # Every case says what to do: the sizes alone left users guessing.
     if (sw, sh) == (height, width):
         turn = _QUARTER_TURNS.get(exif_orientation(photo)) if photo is not None else None
-        if turn:
+        if turn and heif_orientation(photo) != 1:
+            # libheif turns a HEIC as its rotation says (irot), which no tag removal undoes: a
+            # map drawn on its stored pixels was told it "looks rotated", no word of the turn.
+            hint = (f" as segmix reads it: the HEIC photo {photo} is stored turned (its rotation, which segmix "
+                    f"applies as viewers do, reads it upright), while these {what} match its stored, unturned "
+                    f"pixels ({sw} x {sh}): {turn}")
+        elif turn:
             # The photo is read upright (its EXIF tag applied), the map is not: a map drawn on
             # the stored pixels was said to "look rotated", with no word of the tag.
             hint = (f" as segmix reads it: the photo {photo} carries an EXIF orientation tag, and segmix reads "
