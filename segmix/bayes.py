@@ -407,6 +407,22 @@ def _check_threshold(threshold: float) -> None:
 
 
 def threshold_map(posterior: np.ndarray, threshold: float = 0.5) -> np.ndarray:
-    """Bayes decision with an adjustable threshold: (H, W) float -> (H, W) bool."""
+    """Bayes decision with an adjustable threshold: (H, W) float -> (H, W) bool.
+
+    Raises
+    ------
+    ValueError
+        ``threshold`` outside [0, 1], or ``posterior`` not floating-point probabilities in
+        [0, 1] (NaN included): a 16-bit probability PNG (0..65535) or an 8-bit map was
+        decided True nearly everywhere, without a word (a library trial).
+    """
     _check_threshold(threshold)
-    return np.asarray(posterior) > threshold
+    posterior = np.asarray(posterior)
+    if not np.issubdtype(posterior.dtype, np.floating):
+        raise ValueError(f"posterior must be floating-point probabilities in [0, 1]; got {posterior.dtype} "
+                         "(a 16-bit probability PNG: divide it by 65535; an 8-bit one: by 255)")
+    if posterior.size:
+        low, high = float(posterior.min()), float(posterior.max())
+        if not (0.0 <= low and high <= 1.0):  # NaN fails both
+            raise ValueError(f"posterior must be probabilities in [0, 1]; got values from {low:g} to {high:g}")
+    return posterior > threshold

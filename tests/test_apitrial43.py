@@ -25,3 +25,16 @@ def test_confusion_takes_bool_masks_and_refuses_other_codes_instead_of_scoring_t
         confusion(detected, (truth == 255).astype(np.uint8))
     with pytest.raises(ValueError, match="shape"):
         confusion(detected, truth[:, :3])
+
+
+def test_threshold_map_refuses_a_posterior_that_is_not_probabilities():
+    # A 16-bit probability PNG read back (0..65535) or an 8-bit map was thresholded at 0.5 as
+    # it was: True nearly everywhere, in silence.
+    from segmix.bayes import threshold_map
+
+    p = np.array([[0.1, 0.6], [0.4, 0.9]], np.float32)
+    assert threshold_map(p, 0.5).tolist() == [[False, True], [False, True]]
+    for bad, words in (((p * 65535).astype(np.uint16), "uint16"), (p * 255, "from 25.5 to 229.5"),
+                       (np.where(p > 0.5, np.nan, p), "from nan")):
+        with pytest.raises(ValueError, match=f"posterior must be.*{words}"):
+            threshold_map(bad, 0.5)
