@@ -38,3 +38,34 @@ def test_threshold_map_refuses_a_posterior_that_is_not_probabilities():
                        (np.where(p > 0.5, np.nan, p), "from nan")):
         with pytest.raises(ValueError, match=f"posterior must be.*{words}"):
             threshold_map(bad, 0.5)
+
+
+@pytest.mark.parametrize("mode", ["P", "YCbCr", "HSV", "LAB", "L", "RGBA", "CMYK", "I;16"])
+def test_pil_images_in_other_modes_than_rgb_are_refused_naming_the_mode(mode):
+    # np.asarray of a PIL image holds its bands in its mode: a YCbCr / HSV / LAB image was
+    # segmented, scored and quantised as R, G, B, and a palette image's indices were taken as
+    # grey frames (BackgroundMixture) or called greyscale with a recipe that made them grey,
+    # all in silence.
+    from PIL import Image
+
+    from segmix.background import BackgroundMixture
+    from segmix.quantize import quantize_image
+    from segmix.segment import segment
+    from segmix.skin import detect, load_skin_model
+
+    rng = np.random.default_rng(0)
+    rgb = Image.fromarray(rng.integers(0, 256, (12, 16, 3), dtype=np.uint8))
+    image = rgb.convert("L").convert(mode) if mode == "I;16" else rgb.convert(mode)
+    marks = np.zeros((12, 16), np.uint8)
+    marks[5, 5], marks[0, 0] = 1, 2
+    calls = {"image": [lambda: segment(image, marks), lambda: detect(load_skin_model(), image),
+                       lambda: quantize_image(image, 4)]}
+    if mode != "L":  # a grey frame is one
+        calls["frame"] = [lambda: BackgroundMixture().apply(image)]
+    for name, funcs in calls.items():
+        for call in funcs:
+            with pytest.raises(ValueError, match=f"^{name} is a PIL image in mode '{mode}'"):
+                call()
+    # RGB (and a grey frame) are their arrays, as before
+    assert quantize_image(rgb, 4).image.shape == (12, 16, 3)
+    assert BackgroundMixture().apply(rgb.convert("L")).shape == (12, 16)
