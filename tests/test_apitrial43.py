@@ -69,3 +69,31 @@ def test_pil_images_in_other_modes_than_rgb_are_refused_naming_the_mode(mode):
     # RGB (and a grey frame) are their arrays, as before
     assert quantize_image(rgb, 4).image.shape == (12, 16, 3)
     assert BackgroundMixture().apply(rgb.convert("L")).shape == (12, 16)
+
+
+def test_scikit_learn_only_parameters_are_refused_with_what_to_do_instead():
+    # A script written for scikit-learn's estimators met Python's "got an unexpected keyword
+    # argument 'init_params'", which says neither that segmix calls it init nor what to give.
+    import pickle
+
+    from sklearn.base import clone
+
+    from segmix.mixture import GaussianMixture, KMeans
+
+    with pytest.raises(TypeError, match=r"GaussianMixture has no parameter init_params \(scikit-learn's\): "
+                                        r"segmix's is init"):
+        GaussianMixture(2, init_params="random_from_data")
+    with pytest.raises(TypeError, match="warm_start.*means_init=model.means_"):
+        GaussianMixture(2, warm_start=True)
+    with pytest.raises(ValueError, match="no parameter verbose .*iter_fit"):
+        GaussianMixture(2).set_params(verbose=2)
+    with pytest.raises(TypeError, match="KMeans has no parameter algorithm .*Lloyd"):
+        KMeans(2, algorithm="elkan")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'n_component'"):  # a typo: Python's words
+        GaussianMixture(n_component=2)
+    # the protocol is as before: clone, pickle, repr
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    fitted = GaussianMixture(2, random_state=0).fit(X)
+    assert repr(clone(fitted)) == "GaussianMixture(n_components=2, random_state=0)"
+    assert np.array_equal(pickle.loads(pickle.dumps(fitted)).means_, fitted.means_)
+    assert pickle.loads(pickle.dumps(KMeans(2, random_state=0).fit(X))).cluster_centers_.shape == (2, 2)

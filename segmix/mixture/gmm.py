@@ -219,6 +219,14 @@ class GaussianMixture(ParamsMixin):
     """
 
     _estimator_type = "density_estimator"
+    _sklearn_only = {
+        "init_params": "segmix's is init, the k-means initialisation: init='kmeans' (scikit-learn's 'kmeans'), "
+                       "'k-means++' or 'random' (data points as seeds, then Lloyd iterations)",
+        "warm_start": "to go on from a fitted model, give means_init=model.means_, weights_init=model.weights_, "
+                      "precisions_init=model.precisions_",
+        "verbose": "iter_fit(X) yields (iteration, mean log-likelihood) at every EM step",
+        "verbose_interval": "iter_fit(X) yields (iteration, mean log-likelihood) at every EM step",
+    }
 
     def __init__(
         self,
