@@ -55,6 +55,9 @@ def _image_hint(image: np.ndarray) -> str:
     shape, dtype = image.shape, image.dtype
     if dtype.kind in "US" or (dtype.kind == "O" and image.ndim == 0 and hasattr(image.item(), "__fspath__")):
         return f": a file name? {load}"  # was "got <U9 ()"
+    if dtype.kind == "O" and image.ndim == 0 and isinstance(getattr(image.item(), "pixels", None), np.ndarray):
+        # segmix.io.load_image_info's LoadedImage was "got object ()", with no word of its pixels.
+        return ": a LoadedImage (segmix.io.load_image_info)? give loaded.pixels (its alpha channel, if any: loaded.alpha)"
     if image.ndim == 3 and shape[0] in (3, 4) and shape[2] not in (3, 4):
         return ": channels first? np.moveaxis(image, 0, -1) puts them last"
     if image.ndim == 3 and shape[2] == 4:

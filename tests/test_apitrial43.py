@@ -97,3 +97,17 @@ def test_scikit_learn_only_parameters_are_refused_with_what_to_do_instead():
     assert repr(clone(fitted)) == "GaussianMixture(n_components=2, random_state=0)"
     assert np.array_equal(pickle.loads(pickle.dumps(fitted)).means_, fitted.means_)
     assert pickle.loads(pickle.dumps(KMeans(2, random_state=0).fit(X))).cluster_centers_.shape == (2, 2)
+
+
+def test_a_loaded_image_given_as_the_image_is_told_to_give_its_pixels(tmp_path):
+    # segmix.io.load_image_info's result given to segment / detect was "got object ()".
+    from PIL import Image
+
+    from segmix.io import load_image_info
+    from segmix.skin import detect, load_skin_model
+
+    Image.fromarray(np.full((8, 8, 3), 120, np.uint8)).save(tmp_path / "p.png")
+    loaded = load_image_info(tmp_path / "p.png")
+    with pytest.raises(ValueError, match=r"got object \(\): a LoadedImage .*give loaded.pixels"):
+        detect(load_skin_model(), loaded)
+    assert detect(load_skin_model(), loaded.pixels).mask.shape == (8, 8)
