@@ -111,3 +111,27 @@ def test_a_loaded_image_given_as_the_image_is_told_to_give_its_pixels(tmp_path):
     with pytest.raises(ValueError, match=r"got object \(\): a LoadedImage .*give loaded.pixels"):
         detect(load_skin_model(), loaded)
     assert detect(load_skin_model(), loaded.pixels).mask.shape == (8, 8)
+
+
+def test_frames_in_memory_given_to_frame_sequence_or_run_sequence_are_told_what_takes_them(tmp_path):
+    # A list of arrays failed in Path() ("expected str, bytes or os.PathLike object, not
+    # ndarray") and run_sequence(path) as "'str' object has no attribute 'paths'".
+    from PIL import Image
+
+    from segmix.background import BackgroundMixture
+    from segmix.background_run import run_sequence
+    from segmix.frames import FrameSequence
+
+    frames = [np.full((6, 8, 3), 100, np.uint8)] * 3
+    for source in (frames, frames[0], np.stack(frames)):
+        with pytest.raises(TypeError, match=r"^source must be .*frames in memory \(ndarray\).*BackgroundMixture.apply"):
+            FrameSequence(source)
+    with pytest.raises(TypeError, match=r"^source must be .*paths\); got int"):
+        FrameSequence([1, 2])
+    for i, frame in enumerate(frames):
+        Image.fromarray(frame).save(tmp_path / f"in{i:06d}.png")
+    for wrong in (str(tmp_path), frames):
+        with pytest.raises(TypeError, match=r"^sequence must be a FrameSequence, got (str|list): FrameSequence\(source\)"):
+            run_sequence(wrong, BackgroundMixture())
+    assert run_sequence(FrameSequence(tmp_path), BackgroundMixture()).frames == 3
+    assert len(FrameSequence([tmp_path / "in000000.png", str(tmp_path / "in000001.png")]).paths) == 2
