@@ -192,6 +192,20 @@ class ColorCounts:
             if counts.size and not (np.issubdtype(counts.dtype, np.number) and np.isfinite(counts).all()
                                     and counts.min() >= 0):
                 raise ValueError(f"{name} counts must be finite numbers >= 0")
+        if codes.size > 1 and not (np.diff(codes) > 0).all():
+            # Sorted and distinct, as documented: a code given twice lost one of its counts in
+            # ``+`` (fancy-index += adds once), in silence (a library trial); codes out of order
+            # are put in order with their counts.
+            order = np.argsort(codes, kind="stable")
+            codes = codes[order]
+            repeated = codes[1:][np.diff(codes) == 0]
+            if repeated.size:
+                raise ValueError(f"codes must be distinct; code {int(repeated[0])} (r, g, b = "
+                                 f"{tuple(int(v) for v in codes_to_rgb(repeated[:1])[0])}) is given more than once: "
+                                 "sum its counts first (np.unique(codes, return_inverse=True) and np.bincount)")
+            self.codes = codes
+            self.skin = np.asarray(self.skin)[order]
+            self.non_skin = np.asarray(self.non_skin)[order]
 
     @classmethod
     def empty(cls) -> "ColorCounts":

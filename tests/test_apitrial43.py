@@ -135,3 +135,15 @@ def test_frames_in_memory_given_to_frame_sequence_or_run_sequence_are_told_what_
             run_sequence(wrong, BackgroundMixture())
     assert run_sequence(FrameSequence(tmp_path), BackgroundMixture()).frames == 3
     assert len(FrameSequence([tmp_path / "in000000.png", str(tmp_path / "in000001.png")]).paths) == 2
+
+
+def test_color_counts_refuse_a_code_given_twice_and_put_codes_in_order():
+    # A researcher's own counts with a colour twice: ``+`` kept one of its counts, in silence.
+    from segmix.skin import ColorCounts
+
+    with pytest.raises(ValueError, match=r"codes must be distinct; code 5 \(r, g, b = \(0, 0, 5\)\)"):
+        ColorCounts(np.array([5, 5, 9]), np.array([1, 1, 0]), np.array([0, 0, 3]))
+    counts = ColorCounts(np.array([9, 5]), np.array([0, 2]), np.array([3, 0]))
+    assert counts.codes.tolist() == [5, 9] and counts.skin.tolist() == [2, 0] and counts.non_skin.tolist() == [0, 3]
+    total = counts + ColorCounts(np.array([5]), np.array([1]), np.array([1]))
+    assert (total.codes.tolist(), total.skin.tolist(), total.non_skin.tolist()) == ([5, 9], [3, 0], [1, 3])
