@@ -147,3 +147,20 @@ def test_color_counts_refuse_a_code_given_twice_and_put_codes_in_order():
     assert counts.codes.tolist() == [5, 9] and counts.skin.tolist() == [2, 0] and counts.non_skin.tolist() == [0, 3]
     total = counts + ColorCounts(np.array([5]), np.array([1]), np.array([1]))
     assert (total.codes.tolist(), total.skin.tolist(), total.non_skin.tolist()) == ([5, 9], [3, 0], [1, 3])
+
+
+def test_quantize_image_names_n_colors_and_checks_its_parameters_on_a_photo_of_few_colours_too():
+    # "number of colours must be ..." named no parameter of the function; random_state="a" and
+    # n_init=0 were taken without a word where the photo had no more colours than n_colors.
+    from segmix.quantize import quantize_image
+
+    two = np.zeros((4, 4, 3), np.uint8)
+    two[2:] = 200
+    with pytest.raises(ValueError, match=r"^n_colors \(the number of colours\) must be an integer from 1 to 65536"):
+        quantize_image(two, 0)
+    with pytest.raises(ValueError, match="^random_state must be"):
+        quantize_image(two, 8, random_state="a")
+    for bad in (0, "x"):
+        with pytest.raises(ValueError, match="^n_init must be an integer >= 1"):
+            quantize_image(two, 8, n_init=bad)
+    assert quantize_image(two, 8, random_state=np.random.RandomState(0), n_init="auto").palette.shape == (2, 3)
