@@ -1280,6 +1280,7 @@ def iter_train_model(
     """
     settings = _checked_settings(settings)
     settings.validate()
+    _check_previous_model(previous, "previous")
     image = check_image(image)
     scribbles = check_scribbles(image, scribbles, require_both=settings.unlabelled_weight <= 0)
     transparent = check_transparent(transparent, scribbles.shape)
@@ -1471,6 +1472,19 @@ def _unexplained_rows(Xu, wu, background, marked_rows, settings):
     threshold = explained_threshold(background, *marked_rows, float(settings.unexplained_quantile))
     rest = unexplained(Xu, [background], [threshold])
     return rest, float(wu[rest].sum() / wu.sum())
+
+
+def _check_previous_model(previous, name: str = "previous_model") -> None:
+    """TypeError naming ``name`` unless ``previous`` is None or a SegmentationModel: the previous
+    result itself (``previous_model=result``, not ``result.model``) or a model file read back was
+    ignored without a word, and the refit started afresh, unlike the window's (a library trial)."""
+    if previous is None or isinstance(previous, SegmentationModel):
+        return
+    kind = type(previous).__name__
+    how = {"SegmentationResult": "the previous result's model is result.model",
+           "SegmixModel": "SegmentationModel.from_segmix_model(model) makes one of a file's model"}.get(
+        kind, "the previous result's model (result.model), or None")
+    raise TypeError(f"{name} must be a SegmentationModel, not {kind}: {how}")
 
 
 def _warm_start_mixture(previous, index, n_components, features, settings) -> dict | None:
@@ -2040,6 +2054,7 @@ def apply_model(
                "train_model(image, scribbles) makes one; SegmentationModel.from_segmix_model("
                "segmix.modelfile.read_model(path)) reads a saved one")
         raise TypeError(f"model must be a SegmentationModel, not {type(model).__name__}: {how}")
+    _check_previous_model(previous_model)
     transparent = check_transparent(transparent, np.shape(image)[:2])
     if transparent is not None:
         from segmix.transparency import hide, mark_background
@@ -2549,13 +2564,15 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     Raises
     ------
     TypeError
-        ``settings`` that are not a :class:`SegmentationSettings` (a dict: ``from_dict``).
+        ``settings`` that are not a :class:`SegmentationSettings` (a dict: ``from_dict``), a
+        ``previous_model`` that is not a :class:`SegmentationModel` (the result: ``result.model``).
     ValueError
         An image that is not (H, W, 3) uint8 (the message says how to convert it), scribbles
         of another size, dtype (floats, bool) or values than 0 / 1 / 2, no marks, an invalid
         setting (named), a ``transparent`` of another size or not 0 / 1 (an alpha channel).
     """
     settings = _checked_settings(settings)
+    _check_previous_model(previous_model)
     transparent = check_transparent(transparent, np.shape(image)[:2]) if transparent is not None else None
     if transparent is None:
         model = train_model(image, scribbles, settings, previous_model)

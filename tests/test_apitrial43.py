@@ -164,3 +164,24 @@ def test_quantize_image_names_n_colors_and_checks_its_parameters_on_a_photo_of_f
         with pytest.raises(ValueError, match="^n_init must be an integer >= 1"):
             quantize_image(two, 8, n_init=bad)
     assert quantize_image(two, 8, random_state=np.random.RandomState(0), n_init="auto").palette.shape == (2, 3)
+
+
+def test_a_previous_model_that_is_not_a_segmentation_model_is_refused_not_ignored():
+    # previous_model=result (not result.model) was dropped without a word: the refit and the
+    # far-change guard went on as if no previous model were given.
+    from segmix.segment import apply_model, segment, train_model
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    marks = np.zeros((30, 40), np.uint8)
+    marks[5, 5], marks[25, 30] = 1, 2
+    result = segment(image, marks)
+    with pytest.raises(TypeError, match=r"^previous_model must be a SegmentationModel, not SegmentationResult: "
+                                        r"the previous result's model is result.model"):
+        segment(image, marks, previous_mask=result.mask, previous_model=result)
+    with pytest.raises(TypeError, match=r"^previous must be a SegmentationModel, not str"):
+        train_model(image, marks, previous="model.json")
+    with pytest.raises(TypeError, match=r"^previous_model must be a SegmentationModel, not SegmixModel: "
+                                        r"SegmentationModel.from_segmix_model"):
+        apply_model(image, result.model, marks, previous_model=result.model.to_segmix_model())
+    assert segment(image, marks, previous_mask=result.mask, previous_model=result.model).mask.shape == (30, 40)
