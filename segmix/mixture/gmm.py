@@ -651,7 +651,14 @@ class GaussianMixture(ParamsMixin):
 
     # ---------------------------------------------------------- serialisation
     def to_dict(self) -> dict:
-        """JSON-able parameters: hyper-parameters, fitted parameters and training facts."""
+        """JSON-able parameters: the fitted ones (weights, means, covariances), ``covariance_type``,
+        ``reg_covar`` and training facts (``converged``, ``n_iter``, ``lower_bound``).
+
+        The other hyper-parameters (``tol``, ``max_iter``, ``n_init``, ``init``,
+        ``random_state``, the initial parameters) are not kept: :meth:`from_dict` gives a model
+        with their defaults, so set them (``set_params``) before refitting it if they matter
+        (``random_state`` above all, for a refit that repeats).
+        """
         self._check_fitted()
         return {
             "n_components": int(self.means_.shape[0]),
