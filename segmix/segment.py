@@ -2534,6 +2534,29 @@ def _cut_within(region, mask, unary, image, fixed, gamma, settings, star) -> np.
     return out
 
 
+def _settings_as_keywords(func):
+    """``func`` refusing a setting given as its own keyword (``segment(image, marks,
+    n_components=3)``) saying where it goes, ``settings=SegmentationSettings(n_components=3)``,
+    where Python said only "got an unexpected keyword argument" (a library trial). The
+    signature, docstring and name stay ``func``'s."""
+    import functools
+    import inspect
+
+    own = inspect.signature(func).parameters
+
+    @functools.wraps(func)
+    def checked(*args, **kwargs):
+        given = [name for name in kwargs if name not in own and name in SegmentationSettings.__dataclass_fields__]
+        if given:
+            shown = ", ".join(f"{name}={kwargs[name]!r}" for name in given)
+            raise TypeError(f"{func.__name__}() takes the setting{'s' if len(given) > 1 else ''} {', '.join(given)} in "
+                            f"settings: give settings=SegmentationSettings({shown}) (segmix.segment.SegmentationSettings)")
+        return func(*args, **kwargs)
+
+    return checked
+
+
+@_settings_as_keywords
 def segment(image, scribbles, settings=None, previous_mask=None, previous_model=None,
             previous_scribbles=None, transparent=None) -> SegmentationResult:
     """Train and apply in one call: the function GUI, CLI and library all use.

@@ -204,3 +204,25 @@ def test_to_dict_keeps_what_its_docstring_says_and_from_dict_scores_as_the_origi
         assert (params["tol"], params["random_state"]) == (1e-3, None)
     doc = GaussianMixture.to_dict.__doc__
     assert "random_state" in doc and "not kept" in doc
+
+
+def test_a_setting_given_as_a_keyword_of_segment_or_detect_is_told_where_it_goes():
+    # segment(image, marks, n_components=3) met Python's "unexpected keyword argument".
+    import inspect
+
+    from segmix.segment import segment
+    from segmix.skin import detect, load_skin_model
+
+    image = np.random.default_rng(0).integers(0, 256, (20, 24, 3), dtype=np.uint8)
+    marks = np.zeros((20, 24), np.uint8)
+    marks[3, 3], marks[15, 20] = 1, 2
+    with pytest.raises(TypeError, match=r"^segment\(\) takes the setting n_components in settings: give "
+                                        r"settings=SegmentationSettings\(n_components=3\)"):
+        segment(image, marks, n_components=3)
+    with pytest.raises(TypeError, match=r"^detect\(\) takes the setting boundary_prior in settings: give "
+                                        r"settings=segmix.skin_detect.with_options\(DEFAULT_SETTINGS, boundary_prior=True\)"):
+        detect(load_skin_model(), image, boundary_prior=True)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):  # no setting: Python's words
+        segment(image, marks, colour=1)
+    assert list(inspect.signature(segment).parameters)[:3] == ["image", "scribbles", "settings"]
+    assert segment.__name__ == "segment" and "Returns" in segment.__doc__
