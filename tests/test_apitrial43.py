@@ -226,3 +226,14 @@ def test_a_setting_given_as_a_keyword_of_segment_or_detect_is_told_where_it_goes
         segment(image, marks, colour=1)
     assert list(inspect.signature(segment).parameters)[:3] == ["image", "scribbles", "settings"]
     assert segment.__name__ == "segment" and "Returns" in segment.__doc__
+
+
+def test_step_marks_without_an_order_map_says_what_to_give():
+    # step_marks(labels, None) said "the order map is () but the marks are 40 x 30 pixels".
+    from segmix.mark_order import step_marks
+
+    labels = np.zeros((30, 40), np.uint8)
+    labels[5, 5], labels[25, 30] = 1, 2
+    with pytest.raises(ValueError, match=r"^order is None: .*\[labels\]"):
+        step_marks(labels, None)
+    assert len(step_marks(labels, (labels > 0).astype(np.uint16))) == 1
