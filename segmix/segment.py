@@ -182,6 +182,19 @@ class SegmentationSettings:
         nearest background mark or border.
     """
 
+    def __new__(cls, *args, **kwargs):
+        # Before the dataclass's __init__, whose "got an unexpected keyword argument 'n_component'"
+        # offered no name, where skin_detect.with_options says "did you mean" (a library trial).
+        unknown = [name for name in kwargs if name not in cls.__dataclass_fields__]
+        if unknown:
+            import difflib
+
+            close = difflib.get_close_matches(unknown[0], sorted(cls.__dataclass_fields__), n=3, cutoff=0.6)
+            raise TypeError(f"SegmentationSettings: {unknown[0]!r} is no segmentation setting; "
+                            + (f"did you mean {' or '.join(close)}?" if close else
+                               "the settings are the fields listed in help(segmix.segment.SegmentationSettings)"))
+        return super().__new__(cls)
+
     n_components: int = 5
     covariance_type: str = "full"
     color_space: str = "lab"

@@ -237,3 +237,21 @@ def test_step_marks_without_an_order_map_says_what_to_give():
     with pytest.raises(ValueError, match=r"^order is None: .*\[labels\]"):
         step_marks(labels, None)
     assert len(step_marks(labels, (labels > 0).astype(np.uint16))) == 1
+
+
+def test_segmentation_settings_with_a_misspelt_name_suggest_the_setting():
+    # SegmentationSettings(n_component=3) met the dataclass's "unexpected keyword argument",
+    # where skin_detect.with_options offers the names close to a misspelt one.
+    import copy
+    import dataclasses
+    import pickle
+
+    from segmix.segment import SegmentationSettings
+
+    with pytest.raises(TypeError, match=r"^SegmentationSettings: 'colour_space' is no segmentation setting; "
+                                        r"did you mean color_space"):
+        SegmentationSettings(colour_space="rgb")
+    settings = SegmentationSettings(n_components=3)
+    assert pickle.loads(pickle.dumps(settings)) == settings == copy.deepcopy(settings)
+    assert dataclasses.replace(settings, smoothness=2.0).smoothness == 2.0
+    assert SegmentationSettings.from_dict(settings.to_dict()) == settings
