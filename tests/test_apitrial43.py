@@ -255,3 +255,17 @@ def test_segmentation_settings_with_a_misspelt_name_suggest_the_setting():
     assert pickle.loads(pickle.dumps(settings)) == settings == copy.deepcopy(settings)
     assert dataclasses.replace(settings, smoothness=2.0).smoothness == 2.0
     assert SegmentationSettings.from_dict(settings.to_dict()) == settings
+
+
+def test_an_image_given_to_a_mixture_is_told_how_to_make_its_pixels_rows():
+    # gmm.predict(image) said only "must be a 2-D array ...; got shape (H, W, 3)".
+    from segmix.mixture import GaussianMixture, KMeans
+
+    image = np.random.default_rng(0).integers(0, 256, (6, 8, 3), dtype=np.uint8)
+    gmm = GaussianMixture(2, random_state=0).fit(image.reshape(-1, 3))
+    with pytest.raises(ValueError, match=r"got shape \(6, 8, 3\): an image\? X.reshape\(-1, 3\) makes its pixels rows, "
+                                         r"and the result .reshape\(6, 8\)"):
+        gmm.predict(image)
+    with pytest.raises(ValueError, match=r"an image\? X.reshape\(-1, 3\)"):
+        KMeans(2).fit(image)
+    assert gmm.predict(image.reshape(-1, 3)).reshape(6, 8).shape == (6, 8)
