@@ -717,6 +717,12 @@ def _check_frame(frame: Any) -> np.ndarray:
         # np.asarray drops the mask: the masked pixels were learnt as they are (as images, session 34)
         raise ValueError("frame is a masked array with masked pixels, which would be used as they are: give "
                          "frame.data (the model has no way to leave pixels out)")
+    if given.__module__.startswith("PIL."):
+        from segmix.features import pil_pixels  # a PIL image only: features imports scikit-image
+
+        # Its array in another mode than RGB or L is no frame: a palette image's indices
+        # were taken as grey levels, a YCbCr one's channels as R, G, B, in silence.
+        frame = pil_pixels(frame, "frame", modes=("RGB", "L"))
     frame = np.asarray(frame)
     if frame.dtype.kind not in "biuf":
         raise ValueError(f"frame must be an (H, W, 3) uint8 NumPy array, got {name}"

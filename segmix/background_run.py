@@ -813,6 +813,11 @@ def run_sequence(
         in ``output_dir`` that no background run wrote (its mark, :data:`MASK_MAKER`; checked
         before any mask), ground truth of the wrong size.
     """
+    if not isinstance(sequence, FrameSequence):
+        # A path or a list of frames failed as "'str' object has no attribute 'paths'".
+        raise TypeError(f"sequence must be a FrameSequence, got {type(sequence).__name__}: FrameSequence(source) "
+                        "reads a folder, a video or a list of image files; frames in memory go to "
+                        "BackgroundMixture.apply(frame) one by one")
     result = RunResult()
     from segmix.io import ProtectedInputs
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from segmix.features import FeatureSpace, unique_colors
+from segmix.features import FeatureSpace, pil_pixels, unique_colors
 from segmix.mixture import GaussianMixture
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
@@ -37,7 +37,7 @@ def check_image(image: np.ndarray, name: str = "image") -> np.ndarray:
         # np.asarray drops the mask: the masked pixels were scored as any other, without a word.
         raise ValueError(f"{name} is a masked array with masked pixels, which would be used as they are: give "
                          f"{name}.data, and the pixels to leave out as the function's transparent / marks")
-    image = np.asarray(image)
+    image = np.asarray(pil_pixels(image, name))
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError(f"{name} must be an (H, W, 3) uint8 RGB array; got {image.dtype} {image.shape}"
                          f"{_image_hint(image)}")
@@ -55,6 +55,9 @@ def _image_hint(image: np.ndarray) -> str:
     shape, dtype = image.shape, image.dtype
     if dtype.kind in "US" or (dtype.kind == "O" and image.ndim == 0 and hasattr(image.item(), "__fspath__")):
         return f": a file name? {load}"  # was "got <U9 ()"
+    if dtype.kind == "O" and image.ndim == 0 and isinstance(getattr(image.item(), "pixels", None), np.ndarray):
+        # segmix.io.load_image_info's LoadedImage was "got object ()", with no word of its pixels.
+        return ": a LoadedImage (segmix.io.load_image_info)? give loaded.pixels (its alpha channel, if any: loaded.alpha)"
     if image.ndim == 3 and shape[0] in (3, 4) and shape[2] not in (3, 4):
         return ": channels first? np.moveaxis(image, 0, -1) puts them last"
     if image.ndim == 3 and shape[2] == 4:
@@ -407,6 +410,22 @@ def _check_threshold(threshold: float) -> None:
 
 
 def threshold_map(posterior: np.ndarray, threshold: float = 0.5) -> np.ndarray:
-    """Bayes decision with an adjustable threshold: (H, W) float -> (H, W) bool."""
+    """Bayes decision with an adjustable threshold: (H, W) float -> (H, W) bool.
+
+    Raises
+    ------
+    ValueError
+        ``threshold`` outside [0, 1], or ``posterior`` not floating-point probabilities in
+        [0, 1] (NaN included): a 16-bit probability PNG (0..65535) or an 8-bit map was
+        decided True nearly everywhere, without a word (a library trial).
+    """
     _check_threshold(threshold)
-    return np.asarray(posterior) > threshold
+    posterior = np.asarray(posterior)
+    if not np.issubdtype(posterior.dtype, np.floating):
+        raise ValueError(f"posterior must be floating-point probabilities in [0, 1]; got {posterior.dtype} "
+                         "(a 16-bit probability PNG: divide it by 65535; an 8-bit one: by 255)")
+    if posterior.size:
+        low, high = float(posterior.min()), float(posterior.max())
+        if not (0.0 <= low and high <= 1.0):  # NaN fails both
+            raise ValueError(f"posterior must be probabilities in [0, 1]; got values from {low:g} to {high:g}")
+    return posterior > threshold

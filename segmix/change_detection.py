@@ -2,7 +2,7 @@
 
 Ground truth, 8-bit: 255 moving (foreground); 0 static and 50 hard shadow (background); 85
 outside the region of interest and 170 unknown (not scored). Masks, 8-bit: 255 foreground;
-anything else (0 background, 127 shadow) is background. Only the frames of the temporal
+0 background and 127 shadow are background (a bool mask: True foreground); other values are refused. Only the frames of the temporal
 region of interest (``temporalROI.txt``: FIRST LAST, 1-based) are scored.
 
 Source: N. Goyette, P.-M. Jodoin, F. Porikli, J. Konrad and P. Ishwar, "changedetection.net:
@@ -79,23 +79,51 @@ def confusion(mask: np.ndarray, groundtruth: np.ndarray) -> Confusion:
 
     Parameters
     ----------
-    mask : (H, W) uint8, 255 = foreground (0 and 127 are background)
-    groundtruth : (H, W) uint8 with the benchmark's codes (module docstring)
+    mask : (H, W) uint8 0 / 127 / 255 (255 foreground; 0 and 127, shadow, background), or bool
+        (True foreground)
+    groundtruth : (H, W) uint8 with the benchmark's codes (module docstring), or bool (True
+        moving, False static)
 
     Raises
     ------
     ValueError
-        Different shapes.
+        Different shapes; a mask of other values than 0 / 127 / 255 (a 0 / 1 mask, floats) or
+        ground truth of other values than the codes: ``mask == 255`` counted a 0 / 1 or
+        float mask as detecting nothing, recall 0 given in silence (a library trial).
     """
     mask, groundtruth = np.asarray(mask), np.asarray(groundtruth)
     if mask.shape != groundtruth.shape:
         raise ValueError(f"mask shape {mask.shape} differs from the ground truth's {groundtruth.shape}")
-    detected = mask == 255
-    positive = groundtruth == GT_FOREGROUND
-    negative = (groundtruth == 0) | (groundtruth == 50)
+    detected = mask if mask.dtype == bool else _coded(mask, "mask", (0, 127, 255)) == 255
+    if groundtruth.dtype == bool:
+        positive, negative = groundtruth, ~groundtruth
+    else:
+        groundtruth = _coded(groundtruth, "groundtruth", (*GT_BACKGROUND, *GT_NOT_SCORED, GT_FOREGROUND))
+        positive = groundtruth == GT_FOREGROUND
+        negative = (groundtruth == 0) | (groundtruth == 50)
     tp = int(np.count_nonzero(detected & positive))
     fp = int(np.count_nonzero(detected & negative))
     return Confusion(tp=tp, fp=fp, fn=int(np.count_nonzero(positive)) - tp, tn=int(np.count_nonzero(negative)) - fp)
+
+
+def _coded(values: np.ndarray, name: str, codes: tuple[int, ...]) -> np.ndarray:
+    """``values`` if they are integers among ``codes``, else a ValueError naming ``name``,
+    the values found and, for a 0 / 1 array or floats, what to give instead."""
+    meaning = "255 foreground" if name == "mask" else "255 moving"
+    if not np.issubdtype(values.dtype, np.integer):
+        raise ValueError(f"{name} must be uint8 codes {', '.join(map(str, codes))} ({meaning}) or bool; got "
+                         f"{values.dtype}" + (" (a probability map? threshold it first, e.g. p > 0.5)"
+                                              if values.dtype.kind == "f" else ""))
+    found = (np.flatnonzero(np.bincount(values.ravel(), minlength=256)) if values.dtype == np.uint8
+             else np.unique(values))
+    bad = found[~np.isin(found, codes)]
+    if bad.size:
+        shown = ", ".join(str(int(v)) for v in bad[:10]) + (", ..." if bad.size > 10 else "")
+        hint = (f": a 0 / 1 mask? give {name}.astype(bool) (True {meaning.split()[1]}) or {name} * 255"
+                if np.isin(found, (0, 1)).all() else "")
+        raise ValueError(f"{name} must hold only {', '.join(map(str, codes))} ({meaning}) or be bool; found "
+                         f"{shown}{hint}")
+    return values
 
 
 def read_temporal_roi(path: str | Path) -> tuple[int, int]:

@@ -378,8 +378,40 @@ def _colors_hint(colors: np.ndarray) -> str:
     return ""
 
 
+#: What the array of a PIL image in each mode holds, when it is not the R, G, B the functions want.
+_PIL_MODE_WORDS = {
+    "P": "palette indices, not colours", "PA": "palette indices, not colours",
+    "YCbCr": "Y, Cb, Cr, not R, G, B", "HSV": "H, S, V, not R, G, B", "LAB": "L*, a*, b*, not R, G, B",
+    "CMYK": "C, M, Y, K, not R, G, B", "RGBA": "R, G, B and alpha", "RGBa": "R, G, B and alpha",
+    "LA": "grey levels and alpha", "L": "grey levels", "1": "one bit a pixel",
+}
+
+
+def pil_pixels(image, name: str = "image", modes: tuple[str, ...] = ("RGB",)):
+    """``image`` as it is, or a PIL image in one of ``modes`` as its array; a PIL image in
+    another mode is refused, naming ``name``, its mode and the conversion to RGB.
+
+    np.asarray of a PIL image gives its bands in its mode: a YCbCr, HSV or LAB image was
+    segmented, scored for skin or quantised as if its channels were R, G, B, and a palette
+    ("P") image's indices were said to be greyscale, with a recipe that made them grey
+    levels, or taken as grey frames, all in silence (a library trial). PIL is not imported:
+    an object of its modules with a ``mode`` is one.
+    """
+    if not type(image).__module__.startswith("PIL.") or not isinstance(getattr(image, "mode", None), str):
+        return image
+    if image.mode in modes:
+        return np.asarray(image)
+    holds = _PIL_MODE_WORDS.get(image.mode, "")
+    if image.mode[0] in "IF":  # I, I;16, I;16B, F: more than 8 bits, which convert("RGB") clips at 255
+        raise ValueError(f"{name} is a PIL image in mode {image.mode!r}, more than 8 bits a pixel: "
+                         "segmix.io.load_image(path) reads its file as 8-bit RGB")
+    how = f"{name}.convert('RGB') gives its colours" + (" (and drops the alpha)" if "alpha" in holds else "")
+    raise ValueError(f"{name} is a PIL image in mode {image.mode!r}" + (f", whose array holds {holds}" if holds else "")
+                     + f": {how}; segmix.io.load_image(path) reads a file as 8-bit RGB")
+
+
 def _check_image(image: np.ndarray) -> np.ndarray:
-    image = np.asarray(image)
+    image = np.asarray(pil_pixels(image))
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError(
             f"image must be an (H, W, 3) uint8 array, got shape {image.shape} dtype {image.dtype}"

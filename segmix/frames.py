@@ -47,6 +47,7 @@ import functools
 import heapq
 import itertools
 import math
+import os
 import queue
 import re
 import threading
@@ -373,6 +374,23 @@ class SequenceEnd(str):
         return None if not self.announced else max(0, int(self.announced) - self.frames)
 
 
+def _source_list(source) -> list:
+    """``source`` as a list of paths, or TypeError naming it: frames in memory (NumPy arrays, a
+    library user's list of them) failed in ``Path()`` with "expected str, bytes or os.PathLike
+    object, not ndarray", a word neither of the parameter nor of what takes arrays."""
+    if isinstance(source, np.ndarray) or not isinstance(source, Iterable):
+        given = [source]
+    else:
+        given = list(source)
+    odd = next((item for item in given if not isinstance(item, (str, os.PathLike))), None)
+    if odd is None:
+        return given
+    if isinstance(odd, np.ndarray) or hasattr(odd, "__array_interface__"):
+        raise TypeError("source must be a folder, a video file or a list of image files; got frames in memory "
+                        f"({type(odd).__name__}): give each to BackgroundMixture.apply(frame), which returns its mask")
+    raise TypeError(f"source must be a folder, a video file or a list of image files (paths); got {type(odd).__name__}")
+
+
 class FrameSequence:
     """The frames of a folder, a list of image files, or a video file.
 
@@ -431,7 +449,7 @@ class FrameSequence:
         #: out of frame_count; 0 for any other sequence.
         self.unplaced_drops = 0
         self.given_order: list[Path] | None = None
-        given = [source] if isinstance(source, (str, Path)) else list(source)
+        given = [source] if isinstance(source, (str, os.PathLike)) else _source_list(source)
         items = [Path(p) for p in given]
         if not items:
             raise FrameError("no input given")

@@ -126,6 +126,10 @@ def step_marks(labels: np.ndarray, order: np.ndarray) -> "StepMarks":
     ValueError
         When ``order`` is not an order map of ``labels`` (:func:`check_order`).
     """
+    if order is None:
+        # Was "the order map is () but the marks are 40 x 30 pixels".
+        raise ValueError("order is None: step_marks needs the marks' order map (add_point_marks returns one); marks "
+                         "made at once are one step, [labels] (replay_steps(image, [labels]))")
     check_order(labels, order)
     order = np.asarray(order)
     return StepMarks(np.asarray(labels).astype(np.uint8, copy=False), order, np.unique(order[order > 0]))

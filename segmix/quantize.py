@@ -18,6 +18,7 @@ from segmix.features import unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, GIF_ALPHA_CUT, MAX_PALETTE_COLORS, check_image_suffix, check_output_path,
                        fitting_icc_profile, icc_profile_name, is_srgb_profile, load_image_info, save_image)
 from segmix.mixture import KMeans
+from segmix.mixture._validation import check_random_state
 
 #: Pillow modes of greyscale photos: quantised, they are written greyscale (8-bit "L"; with
 #: transparency RGBA of grey colours). "LA" (grey with alpha, every pixel opaque) was written
@@ -111,6 +112,14 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
 
     Parameters
     ----------
+    image : (H, W, 3) uint8 ndarray
+        RGB pixels (``segmix.io.load_image(path)``; floats, 16-bit, greyscale or RGBA arrays
+        are refused saying how to convert them).
+    n_colors : int from 1 to 65536, default 8
+    random_state : None, int >= 0 or numpy.random.Generator / RandomState, default 0
+        The k-means seeding's: equal seeds give equal results.
+    n_init : int >= 1 or "auto", default 4
+        k-means runs (:class:`segmix.mixture.KMeans`' ``n_init``); the lowest error is kept.
     alpha : (H, W) uint8 ndarray (or bool), optional
         The image's transparency (``LoadedImage.alpha``). Fully transparent pixels (0) are
         invisible: their stored colours do not take part in k-means, the error or the colour
@@ -125,14 +134,24 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
         as k-means is done, before the pixels are mapped and written: the command line's
         "still at work" timer stops there, not after a long write.
 
+    Returns
+    -------
+    QuantizeResult
+        ``image`` (H, W, 3) uint8 of the palette's colours, ``palette`` (M, 3) uint8, ``mse``.
+
     Raises
     ------
     ValueError
-        ``n_colors`` not an integer from 1 to 65536, or a bad image or alpha array.
+        ``n_colors`` not an integer from 1 to 65536 (named), a bad ``random_state`` or
+        ``n_init``, or a bad image or alpha array.
     """
     image = check_image(image)
     if isinstance(n_colors, bool) or not isinstance(n_colors, (int, np.integer)) or not 1 <= n_colors <= 65536:
-        raise ValueError(f"number of colours must be an integer from 1 to 65536; got {n_colors!r}")
+        raise ValueError(f"n_colors (the number of colours) must be an integer from 1 to 65536; got {n_colors!r}")
+    # Checked here, not by k-means alone: a photo of few colours, returned before k-means,
+    # took random_state="a" and n_init=0 without a word, and the script failed on the next photo.
+    KMeans(int(n_colors), n_init=n_init)._checked_n_init()
+    check_random_state(random_state)
     colors, inverse, counts = unique_colors(image, return_counts=True)
     visible = None
     if alpha is not None:

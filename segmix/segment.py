@@ -183,6 +183,19 @@ class SegmentationSettings:
         nearest background mark or border.
     """
 
+    def __new__(cls, *args, **kwargs):
+        # Before the dataclass's __init__, whose "got an unexpected keyword argument 'n_component'"
+        # offered no name, where skin_detect.with_options says "did you mean" (a library trial).
+        unknown = [name for name in kwargs if name not in cls.__dataclass_fields__]
+        if unknown:
+            import difflib
+
+            close = difflib.get_close_matches(unknown[0], sorted(cls.__dataclass_fields__), n=3, cutoff=0.6)
+            raise TypeError(f"SegmentationSettings: {unknown[0]!r} is no segmentation setting; "
+                            + (f"did you mean {' or '.join(close)}?" if close else
+                               "the settings are the fields listed in help(segmix.segment.SegmentationSettings)"))
+        return super().__new__(cls)
+
     n_components: int = 5
     covariance_type: str = "full"
     color_space: str = "lab"
@@ -1304,6 +1317,7 @@ def iter_train_model(
     """
     settings = _checked_settings(settings)
     settings.validate()
+    _check_previous_model(previous, "previous")
     image = check_image(image)
     scribbles = check_scribbles(image, scribbles, require_both=settings.unlabelled_weight <= 0)
     transparent = check_transparent(transparent, scribbles.shape)
@@ -1495,6 +1509,19 @@ def _unexplained_rows(Xu, wu, background, marked_rows, settings):
     threshold = explained_threshold(background, *marked_rows, float(settings.unexplained_quantile))
     rest = unexplained(Xu, [background], [threshold])
     return rest, float(wu[rest].sum() / wu.sum())
+
+
+def _check_previous_model(previous, name: str = "previous_model") -> None:
+    """TypeError naming ``name`` unless ``previous`` is None or a SegmentationModel: the previous
+    result itself (``previous_model=result``, not ``result.model``) or a model file read back was
+    ignored without a word, and the refit started afresh, unlike the window's (a library trial)."""
+    if previous is None or isinstance(previous, SegmentationModel):
+        return
+    kind = type(previous).__name__
+    how = {"SegmentationResult": "the previous result's model is result.model",
+           "SegmixModel": "SegmentationModel.from_segmix_model(model) makes one of a file's model"}.get(
+        kind, "the previous result's model (result.model), or None")
+    raise TypeError(f"{name} must be a SegmentationModel, not {kind}: {how}")
 
 
 def _warm_start_mixture(previous, index, n_components, features, settings) -> dict | None:
@@ -2102,6 +2129,7 @@ def apply_model(
                "train_model(image, scribbles) makes one; SegmentationModel.from_segmix_model("
                "segmix.modelfile.read_model(path)) reads a saved one")
         raise TypeError(f"model must be a SegmentationModel, not {type(model).__name__}: {how}")
+    _check_previous_model(previous_model)
     turned = _in_canonical_turn(image, model, scribbles, previous_mask, previous_scribbles, transparent)
     if turned is not None:
         # Every grid of the cut (the coarse blocks, the distance prior's cells, the local
@@ -2618,6 +2646,29 @@ def _cut_within(region, mask, unary, image, fixed, gamma, settings, star) -> np.
     return out
 
 
+def _settings_as_keywords(func):
+    """``func`` refusing a setting given as its own keyword (``segment(image, marks,
+    n_components=3)``) saying where it goes, ``settings=SegmentationSettings(n_components=3)``,
+    where Python said only "got an unexpected keyword argument" (a library trial). The
+    signature, docstring and name stay ``func``'s."""
+    import functools
+    import inspect
+
+    own = inspect.signature(func).parameters
+
+    @functools.wraps(func)
+    def checked(*args, **kwargs):
+        given = [name for name in kwargs if name not in own and name in SegmentationSettings.__dataclass_fields__]
+        if given:
+            shown = ", ".join(f"{name}={kwargs[name]!r}" for name in given)
+            raise TypeError(f"{func.__name__}() takes the setting{'s' if len(given) > 1 else ''} {', '.join(given)} in "
+                            f"settings: give settings=SegmentationSettings({shown}) (segmix.segment.SegmentationSettings)")
+        return func(*args, **kwargs)
+
+    return checked
+
+
+@_settings_as_keywords
 def segment(image, scribbles, settings=None, previous_mask=None, previous_model=None,
             previous_scribbles=None, transparent=None) -> SegmentationResult:
     """Train and apply in one call: the function GUI, CLI and library all use.
@@ -2648,13 +2699,15 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     Raises
     ------
     TypeError
-        ``settings`` that are not a :class:`SegmentationSettings` (a dict: ``from_dict``).
+        ``settings`` that are not a :class:`SegmentationSettings` (a dict: ``from_dict``), a
+        ``previous_model`` that is not a :class:`SegmentationModel` (the result: ``result.model``).
     ValueError
         An image that is not (H, W, 3) uint8 (the message says how to convert it), scribbles
         of another size, dtype (floats, bool) or values than 0 / 1 / 2, no marks, an invalid
         setting (named), a ``transparent`` of another size or not 0 / 1 (an alpha channel).
     """
     settings = _checked_settings(settings)
+    _check_previous_model(previous_model)
     transparent = check_transparent(transparent, np.shape(image)[:2]) if transparent is not None else None
     if transparent is None:
         model = train_model(image, scribbles, settings, previous_model)

@@ -192,6 +192,20 @@ class ColorCounts:
             if counts.size and not (np.issubdtype(counts.dtype, np.number) and np.isfinite(counts).all()
                                     and counts.min() >= 0):
                 raise ValueError(f"{name} counts must be finite numbers >= 0")
+        if codes.size > 1 and not (np.diff(codes) > 0).all():
+            # Sorted and distinct, as documented: a code given twice lost one of its counts in
+            # ``+`` (fancy-index += adds once), in silence (a library trial); codes out of order
+            # are put in order with their counts.
+            order = np.argsort(codes, kind="stable")
+            codes = codes[order]
+            repeated = codes[1:][np.diff(codes) == 0]
+            if repeated.size:
+                raise ValueError(f"codes must be distinct; code {int(repeated[0])} (r, g, b = "
+                                 f"{tuple(int(v) for v in codes_to_rgb(repeated[:1])[0])}) is given more than once: "
+                                 "sum its counts first (np.unique(codes, return_inverse=True) and np.bincount)")
+            self.codes = codes
+            self.skin = np.asarray(self.skin)[order]
+            self.non_skin = np.asarray(self.non_skin)[order]
 
     @classmethod
     def empty(cls) -> "ColorCounts":
@@ -1696,6 +1710,35 @@ def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
     return _posterior_map(model, image, cache)
 
 
+def _options_as_keywords(func):
+    """``func`` refusing a detector setting given as its own keyword (``detect(model, image,
+    boundary_prior=True)``) saying where it goes, ``settings=with_options(DEFAULT_SETTINGS,
+    boundary_prior=True)``, where Python said only "got an unexpected keyword argument" (a
+    library trial). The signature, docstring and name stay ``func``'s."""
+    import functools
+    import inspect
+
+    own = inspect.signature(func).parameters
+
+    @functools.wraps(func)
+    def checked(*args, **kwargs):
+        unknown = [name for name in kwargs if name not in own]
+        if unknown:
+            from dataclasses import fields
+
+            from segmix.skin_detect import SkinSettings
+
+            given = [name for name in unknown if name in {f.name for f in fields(SkinSettings)}]
+            if given:
+                shown = ", ".join(f"{name}={kwargs[name]!r}" for name in given)
+                raise TypeError(f"{func.__name__}() takes the setting{'s' if len(given) > 1 else ''} {', '.join(given)} in "
+                                f"settings: give settings=segmix.skin_detect.with_options(DEFAULT_SETTINGS, {shown})")
+        return func(*args, **kwargs)
+
+    return checked
+
+
+@_options_as_keywords
 def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: float | None = None,
            cache: "PosteriorCache | None" = None, face_boxes: np.ndarray | None = None,
            info: dict | None = None, transparent: np.ndarray | None = None):

@@ -22,6 +22,17 @@ class ParamsMixin:
     #: scikit-learn's estimator kind ("density_estimator", "clusterer"), read by its tags.
     _estimator_type: str = ""
 
+    #: scikit-learn's parameters this estimator does not take, each with what to do instead:
+    #: a script written for scikit-learn's estimator (``init_params="random_from_data"``,
+    #: ``warm_start=True``) met Python's "got an unexpected keyword argument", which says
+    #: neither that segmix's name differs nor what stands in for it (a library trial).
+    _sklearn_only: dict[str, str] = {}
+
+    def __new__(cls, *args, **kwargs):
+        # Before __init__, whose signature would only say "unexpected keyword argument".
+        _refuse_sklearn_only(cls, kwargs, TypeError)
+        return super().__new__(cls)
+
     def __sklearn_tags__(self):
         # Called by scikit-learn only, so it is installed whenever this runs; segmix itself
         # does not depend on it.
@@ -51,6 +62,7 @@ class ParamsMixin:
             Values are checked when the estimator is fitted, as in scikit-learn.
         """
         valid = self._param_names()
+        _refuse_sklearn_only(type(self), params, ValueError)
         for name, value in params.items():
             if name not in valid:
                 raise ValueError(f"Invalid parameter {name!r} for estimator {type(self).__name__}. "
@@ -68,6 +80,15 @@ class ParamsMixin:
             if not _same(value, defaults[name]):
                 shown.append(f"{name}={_short(value)}")
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def _refuse_sklearn_only(cls, params: dict, error: type) -> None:
+    """Raise ``error`` naming each of scikit-learn's parameters in ``params`` that ``cls``
+    does not take, with what to do instead (``cls._sklearn_only``)."""
+    given = [name for name in params if name in cls._sklearn_only]
+    if given:
+        raise error(f"{cls.__name__} has no parameter "
+                    + "; no parameter ".join(f"{name} (scikit-learn's): {cls._sklearn_only[name]}" for name in given))
 
 
 def _same(value, default) -> bool:

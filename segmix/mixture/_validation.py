@@ -113,6 +113,11 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
     if arr.ndim != 2:
         hint = (f": {name}.reshape(-1, 1) if it is one feature, {name}.reshape(1, -1) if one sample"
                 if arr.ndim == 1 else "")
+        if arr.ndim == 3:
+            # An (H, W, C) image scored as it is (gmm.predict(image)), the commonest slip with
+            # pixel data (a library trial): said how to make its rows and the map of the result.
+            hint = (f": an image? {name}.reshape(-1, {arr.shape[2]}) makes its pixels rows, and the result "
+                    f".reshape({arr.shape[0]}, {arr.shape[1]}) a map of the image")
         raise ValueError(
             f"{name} must be a 2-D array of shape (n_samples, n_features); got shape {arr.shape}{hint}"
         )

@@ -219,6 +219,14 @@ class GaussianMixture(ParamsMixin):
     """
 
     _estimator_type = "density_estimator"
+    _sklearn_only = {
+        "init_params": "segmix's is init, the k-means initialisation: init='kmeans' (scikit-learn's 'kmeans'), "
+                       "'k-means++' or 'random' (data points as seeds, then Lloyd iterations)",
+        "warm_start": "to go on from a fitted model, give means_init=model.means_, weights_init=model.weights_, "
+                      "precisions_init=model.precisions_",
+        "verbose": "iter_fit(X) yields (iteration, mean log-likelihood) at every EM step",
+        "verbose_interval": "iter_fit(X) yields (iteration, mean log-likelihood) at every EM step",
+    }
 
     def __init__(
         self,
@@ -643,7 +651,14 @@ class GaussianMixture(ParamsMixin):
 
     # ---------------------------------------------------------- serialisation
     def to_dict(self) -> dict:
-        """JSON-able parameters: hyper-parameters, fitted parameters and training facts."""
+        """JSON-able parameters: the fitted ones (weights, means, covariances), ``covariance_type``,
+        ``reg_covar`` and training facts (``converged``, ``n_iter``, ``lower_bound``).
+
+        The other hyper-parameters (``tol``, ``max_iter``, ``n_init``, ``init``,
+        ``random_state``, the initial parameters) are not kept: :meth:`from_dict` gives a model
+        with their defaults, so set them (``set_params``) before refitting it if they matter
+        (``random_state`` above all, for a refit that repeats).
+        """
         self._check_fitted()
         return {
             "n_components": int(self.means_.shape[0]),

@@ -245,6 +245,11 @@ class KMeans(ParamsMixin):
     """
 
     _estimator_type = "clusterer"
+    _sklearn_only = {
+        "algorithm": "segmix runs Lloyd's iterations (scikit-learn's 'lloyd')",
+        "copy_x": "X is never modified",
+        "verbose": "none: fit prints nothing",
+    }
 
     def __init__(self, n_clusters=8, *, init="k-means++", n_init=10, max_iter=300, tol=1e-4, random_state=None):
         self.n_clusters = n_clusters
