@@ -367,7 +367,7 @@ def test_a_truncated_frame_of_another_size_is_skipped_and_reported(tmp_path, cap
     assert f"segmix background: skipped {frames / odd}: frame is 80 x 60, not the 40 x 30 of the other frames" \
         in captured.err.splitlines()
     assert "error" not in captured.err
-    assert captured.out.startswith("wrote the masks of 11 frames (40 x 30) to ") and captured.out.rstrip().endswith("; 1 frame skipped (unreadable or of another size or kind)")
+    assert captured.out.startswith("wrote the masks of 11 frames (40 x 30) to ") and captured.out.rstrip().endswith("; 1 frame skipped (of another size)")
     assert sorted(p.name for p in out.iterdir()) == [f"in{i:06d}.png" for i in range(1, 13) if f"in{i:06d}.jpg" != odd]
 
 

@@ -352,7 +352,7 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
     capsys.readouterr()
     assert main(["background", str(cam), "--output-dir", str(tmp_path / "local" / "cam1"), "--quiet"]) == 1
     out, err = capsys.readouterr()
-    assert "wrote the masks of 9 frames (32 x 24) to" in out and out.rstrip().endswith("; 3 frames skipped (unreadable or of another size or kind)")
+    assert "wrote the masks of 9 frames (32 x 24) to" in out and out.rstrip().endswith("; 3 frames skipped (2 unreadable, 1 of another size)")
     local = sorted(line.split(": ", 1)[1] for line in err.splitlines() if "skipped" in line)
     argv = ["background", str(cam), "--output-dir", str(tmp_path / "dask"), "--quiet", "--distributed", address]
     for run in ("first", "rerun", "second rerun"):
@@ -614,8 +614,8 @@ def test_background_warns_of_a_short_sequence_as_the_local_command(address, tmp_
     assert "2 written (43 frames)" in out
     warned = [line for line in err.splitlines() if "warning" in line]
     assert len(local) == 1 and len(warned) == 1, (local, warned)
-    assert "3 frames only" in warned[0] and str(short.resolve()) in warned[0]
-    assert warned[0].split("3 frames only", 1)[1] == local[0].split("3 frames only", 1)[1]
+    assert "all 3 of its frames go to learning" in warned[0] and str(short.resolve()) in warned[0]
+    assert warned[0].split(": a short run: ", 1)[1] == local[0].split(": a short run: ", 1)[1]
 
 
 def test_background_leaves_a_folder_it_did_not_write_alone(address, tmp_path, capsys):
