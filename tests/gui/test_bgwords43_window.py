@@ -23,8 +23,8 @@ from tests.synthetic_photos import moving_square_frames
 
 
 def _folder(path: Path, first: int = 500, count: int = 30) -> Path:
-    """CDnet-like frames in{first:06d}.png ...: 9-10 truncated, 20 empty, 25 of another size
-    (by place: 1-based)."""
+    """CDnet-like frames in{first:06d}.png ...: 10-11 truncated, 21 empty, 26 of another size, 28
+    greyscale (by place: 1-based)."""
     path.mkdir(parents=True)
     for place, pixels in enumerate(moving_square_frames(count, (64, 48), seed=43), start=1):
         file = path / f"in{first + place - 1:06d}.png"
@@ -35,6 +35,8 @@ def _folder(path: Path, first: int = 500, count: int = 30) -> Path:
             file.write_bytes(b"")
         elif place == 26:
             Image.fromarray(np.zeros((24, 32, 3), np.uint8)).save(file)
+        elif place == 28:
+            Image.fromarray(pixels).convert("L").save(file)
     return path
 
 
@@ -49,13 +51,20 @@ def test_skipped_frames_are_numbered_as_the_command_line_numbers_them(make_windo
     assert "now frame 525 (in000525.png; 26 / 30 on the timeline): of another size, 32 x 24" in notes[2], notes
     tips = [line for line in mode.panel.source_label.toolTip().splitlines() if line.startswith("Skipped")]
     assert [tip.split(" (")[0] for tip in tips] == ["Skipped unreadable frames 509-510", "Skipped unreadable frame 520",
-                                                    "Skipped frame 525"], tips
+                                                    "Skipped frame 525", "Skipped frame 527"], tips
     # The command line's lines for the same folder give the same numbers.
     said = [line for line in _said(FrameSequence, folder) if not isinstance(line, RepeatedSkip)]
     assert "(2 files, frames 509-510)" in said[0], said
     # The slider and its counter keep the places; the dock's line names the file and its number.
     assert mode.panel.slider.maximum() == 30 and mode.panel.frame_label.text() == "frame 30 / 30"
     assert mode.panel.source_label.text().splitlines()[-1] == "in000529.png (frame 529)"
+    # Three causes took the dock label's three lines ("... and 1 greyscale among colour, …"), the
+    # file line and "skipped" cut off: the count alone, its causes in the tooltip.
+    label = mode.panel.source_label
+    assert label.text().splitlines()[0] == "cam (folder, 30 frames, 5 skipped: see the tooltip)", label.text()
+    assert not label.is_elided()
+    assert label.toolTip().splitlines()[0] == ("cam (folder, 30 frames, 3 unreadable and 1 of another size and 1 "
+                                               "greyscale among colour, skipped)")
     window.grab().save(str(tmp_path / "numbers.png"))
     assert messages == []
 
@@ -81,18 +90,19 @@ def test_the_count_of_skipped_frames_stays_on_the_bar_at_1100_px(make_window, qt
     window, mode, shown, notes = play_folder(qtbot, make_window, folder, 30)
     window.resize(1100, 700)
     bar = window.statusBar()
-    for note in notes[1:]:
+    assert len(notes) == 4, notes
+    for note, count in zip(notes[1:], (3, 4, 5)):
         bar.showMessage(note)
         qtbot.wait(10)
         # Was "... (5 skipped so far, listed in the Video dock's tooltip)", its count past the bar's end.
-        assert bar.shown_message().startswith("Skipped 3 frames so far" if note is notes[1] else
-                                              "Skipped 4 frames so far"), (note, bar.shown_message())
+        assert bar.shown_message().startswith(f"Skipped {count} frames so far"), (note, bar.shown_message())
     # Export All Masks: the frames skipped, by cause, before a long folder's path.
     out = tmp_path / ("a_rather_long_folder_name_for_the_masks_of_this_camera_" * 3) / "masks"
     with qtbot.waitSignal(mode.export_finished, timeout=60000):
         mode.export_masks(out)
-    assert bar.currentMessage() == f"Exported 26 masks, 4 frames skipped (3 unreadable, 1 of another size), to {out}"
-    assert "4 frames skipped (3 unreadable, 1 of another size)" in bar.shown_message(), bar.shown_message()
+    assert bar.currentMessage() == (f"Exported 25 masks; 5 frames skipped (3 unreadable, 1 of another size, 1 greyscale "
+                                    f"among colour). Folder: {out}")
+    assert "5 frames skipped (3 unreadable, 1 of another size, 1 greyscale among colour)" in bar.shown_message()
     window.grab().save(str(tmp_path / "export.png"))
     assert messages == []
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -1086,17 +1086,41 @@ class VideoMode(Mode):
         name = label.fontMetrics().elidedText(self._source_name, Qt.TextElideMode.ElideMiddle,
                                               max(label.contentsRect().width(), 200))
         self._length = (n, exact)
-        label.setText(f"{name} ({kind}, {count})" + self._shown_file_line())
+        head = f"{name} ({kind}, {count})"
+        # Two lines at most, so that the third names the frame shown: "3 unreadable and 2 of
+        # another size and 1 greyscale among colour, skipped" took all three at the dock's
+        # width, cut at "among colour, …", with neither "skipped" nor the file on screen. Then
+        # the count alone, its causes in the tooltip.
+        short = head
+        if self._unreadable and self._wrapped_lines(head) > 2:
+            skipped = f"{len(self._unreadable)} skipped: see the tooltip"
+            short = f"{name} ({kind}, {n} frames, {skipped})"
+            if end is not None and end.announced and end.announced > end.frames:
+                # The banner says it is truncated too: said here when it fits.
+                longer = f"{name} ({kind}, {n} frames, truncated; {skipped})"
+                short = longer if self._wrapped_lines(longer) <= 2 else short
+        label.setText(short + self._shown_file_line())
         # A run on one line, as in the status bar
         tips = [text for _, _, text in skip_runs(self._unreadable, self._file_numbers(), n if exact else None)]
         if self._end_marker_note:
             tips.append(self._end_marker_note)  # the status bar's note was gone after 10 s
         if end is not None:
             tips.insert(0, end.text(self._source_name))
-        if name != self._source_name:
+        if short != head:
+            tips.insert(0, f"{self._source_name} ({kind}, {count})")
+        elif name != self._source_name:
             tips.insert(0, self._source_name)
         self.panel.source_label.setToolTip("\n".join(tips))
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
+
+    def _wrapped_lines(self, text: str) -> int:
+        """Lines ``text`` takes in the dock's source label, word-wrapped at its width (200 px
+        before it is laid out, as the name's elision assumes)."""
+        label = self.panel.source_label
+        metrics = label.fontMetrics()
+        box = metrics.boundingRect(QRect(0, 0, max(label.contentsRect().width(), 200), 100_000),
+                                   int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft), text)
+        return -(-box.height() // max(metrics.lineSpacing(), 1))
 
     #: How segmix.io words a JPEG read without its end marker (io._end_marker_line), and the
     #: "said once" the frame sequence adds (FrameSequence._end_marker_once).
@@ -1999,9 +2023,10 @@ class VideoMode(Mode):
             # said as such (it read "1 frame skipped" for 165 frames missing).
             lost = skip_words(result.skipped)
             # The frames skipped before the folder: a long path cut them off the bar's end.
+            masks = f"Exported {len(result.written)} mask{'' if len(result.written) == 1 else 's'}"
+            folder = getattr(self, "_export_folder", None)
             self.shell.statusBar().showMessage(
-                f"Exported {len(result.written)} mask{'' if len(result.written) == 1 else 's'}"
-                + (f", {lost}," if lost else "") + where, 8000)
+                f"{masks}{where}" if not lost else f"{masks}; {lost}" + (f". Folder: {folder}" if folder else ""), 8000)
             # The command line's warning: masks of an earlier run (another video) left beside
             # these ones (a trial: 69 masks replaced, 51 of another video kept, not a word).
             mixed = leftovers_warning(self._export_folder, result.leftovers, _mask_shape(result.written),
