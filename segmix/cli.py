@@ -2962,7 +2962,9 @@ def _cmd_background(args: argparse.Namespace) -> int:
                             + (f", the input frames are 1..{result.frames}" if result.frames else "") + f"){advice}")
         # Which ground truth met which frame: a numbering mismatch shows on this line.
         unused = len(result.groundtruth_skipped)
-        print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({span}"
+        # "scored 54 frames (frames 470..1700 given by ...)" named two counts "frames": the range is one.
+        within = f"the frames read in the range {span.removeprefix('frames ')}" if span.startswith("frames ") else span
+        print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({within}"
               + (f"; {unused} ground-truth file{'' if unused == 1 else 's'} skipped, not scored" if unused else "")
               + f"): {scored_frames_line(result.scored)}; {result.score.summary()}")
         from segmix.background_run import offset_warning

@@ -120,3 +120,17 @@ def test_the_causes_agree_with_the_lines_a_sequence_says(tmp_path):
     assert [skip_cause(line) for line in said] == ["unreadable", "of another size", "of another size",
                                                     "greyscale among colour"]
     assert skip_words(said) == "4 frames skipped (2 of another size, 1 unreadable, 1 greyscale among colour)"
+
+
+def test_the_score_line_tells_the_frames_scored_from_the_range(tmp_path, capsys):
+    """"scored 4 frames (frames 503..506 given by --roi)" named the count and the range both
+    "frames"; with frames skipped in the range (or ground truth missing) the two disagreed."""
+    files = _folder(tmp_path / "cam", 12, size=(64, 48))
+    files[4].write_bytes(b"")  # in000504: unreadable, in the range
+    truth = tmp_path / "gt"
+    truth.mkdir()
+    for k in range(500, 512):
+        Image.fromarray(np.zeros((48, 64), np.uint8)).save(truth / f"gt{k:06d}.png")
+    assert main(["background", str(tmp_path / "cam"), "--groundtruth", str(truth), "--roi", "503", "506"]) == 1
+    out = capsys.readouterr().out
+    assert "scored 3 frames (the frames read in the range 503..506 given by --roi): " in out, out
