@@ -23,7 +23,7 @@ from tests.synthetic_photos import moving_square_frames
 
 def _folder(path: Path, count: int, first: int = 500, size=(32, 24)) -> list[Path]:
     """``count`` frames of a fixed camera, named as CDnet names them from ``first`` on."""
-    path.mkdir()
+    path.mkdir(parents=True)
     files = []
     for k, pixels in enumerate(moving_square_frames(count, size, seed=43), start=first):
         files.append(path / f"in{k:06d}.png")
@@ -134,3 +134,15 @@ def test_the_score_line_tells_the_frames_scored_from_the_range(tmp_path, capsys)
     assert main(["background", str(tmp_path / "cam"), "--groundtruth", str(truth), "--roi", "503", "506"]) == 1
     out = capsys.readouterr().out
     assert "scored 3 frames (the frames read in the range 503..506 given by --roi): " in out, out
+
+
+def test_the_dask_summary_says_what_skipped_the_frames(address, tmp_path, capsys):
+    """`--distributed` counted them "(9 frames, 3 skipped)": by cause now, as without Dask."""
+    files = _folder(tmp_path / "cams" / "cam1", 12, size=(64, 48))
+    files[3].write_bytes(b"")
+    Image.fromarray(np.zeros((24, 32, 3), np.uint8)).save(files[6])
+    Image.fromarray(np.zeros((24, 32, 3), np.uint8)).save(files[7])
+    assert main(["background", str(files[0].parent), "--output-dir", str(tmp_path / "dask"), "--quiet",
+                 "--distributed", address]) == 1
+    out = capsys.readouterr().out
+    assert "1 written (9 frames, 3 skipped (2 of another size, 1 unreadable)), 0 already complete, 0 failed" in out, out

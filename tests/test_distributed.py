@@ -360,7 +360,7 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
         assert main(argv) == 1, run
         out, err = capsys.readouterr()
         if run == "first":
-            assert "1 written (9 frames, 3 skipped), 0 already complete, 0 failed" in out, (run, out)
+            assert "1 written (9 frames, 3 skipped (2 unreadable, 1 of another size)), 0 already complete, 0 failed" in out, (run, out)
         else:
             assert "redone" not in out, (run, out)
             assert ("0 written (0 frames), 1 already complete (3 frames without a mask: skipped when made, input "
@@ -378,7 +378,7 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
     assert main(argv) == 1
     out = capsys.readouterr().out
     assert "cam1: 1 of its frames that had no mask changed since the last run (in0005.png): redone" in out, out
-    assert "1 written (9 frames, 3 skipped)" in out
+    assert "1 written (9 frames, 3 skipped (2 unreadable, 1 of another size))" in out
     # The frames mended, the rerun completes the sequence, and the next one skips it.
     for name in sorted(bad):
         Image.fromarray(np.full((24, 32, 3), 90, np.uint8)).save(cam / name)
