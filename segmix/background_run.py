@@ -318,13 +318,14 @@ def scored_range(groundtruth_dir, offset: int = 0, roi: tuple[int, int] | None =
 
 
 def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
-                     shape: tuple[int, int] | None = None, given_offset: int = 0) -> str:
+                     shape: tuple[int, int] | None = None, given_offset: int = 0, named: bool = False) -> str:
     """What to give when no ground-truth frame matches an input frame in the scored range
     (before a run, or after the run of a video whose frames were counted by decoding them):
     ``--roi`` with the frames both have, when they have some outside the range whose ground
     truth scores a pixel, else ``--groundtruth-offset`` (the two numberings do not meet at
     all, or meet only where the ground truth is outside the region of interest: a clip cut
-    from the sequence)."""
+    from the sequence). ``named``: the input's frame numbers come from its files' names (a
+    folder or list), which may be the sequence's own."""
     from segmix.change_detection import GT_BACKGROUND, GT_FOREGROUND
 
     offset = "give --groundtruth-offset N (ground truth numbered K is frame K + N)"
@@ -372,6 +373,12 @@ def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] 
         return (f"; with --groundtruth-offset {-given_offset} they would meet (the sign turned: ground truth "
                 f"numbered K is frame K + N, and for a clip cut from the sequence N = 1 - the sequence's number of the "
                 "clip's first frame, negative)")
+    if named and not given_offset:
+        # Files named as the sequence numbers them (Wallflower's b00000 .. b00039, whose one
+        # ground truth is of frame 247) meet no ground truth: an offset would score other
+        # frames' ground truth against them. Both readings are said.
+        return (f"; if the files are named as the sequence numbers its frames, none of them has ground truth: there "
+                f"is nothing to score (leave out --groundtruth); if they are numbered otherwise, {offset}")
     return f"; {offset}"
 
 
@@ -449,9 +456,12 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
         # Both numberings, so that an offset between them (ground truth counted from 0, a
         # video's frames from 1) can be seen and given to --groundtruth-offset.
         frames = f", the input frames are {min(numbers)}..{max(numbers)}" if len(numbers) else ""
-        raise FrameError(f"{where}: no ground-truth frame matches an input frame in {span} (the ground truth is of "
+        # "in all frames" (no range given) said nothing: the range is named only when there is one.
+        within = "" if span == "all frames" else f" in {span}"
+        raise FrameError(f"{where}: no ground-truth frame matches an input frame{within} (the ground truth is of "
                          f"frames {min(groundtruth)}..{max(groundtruth)}{frames})"
-                         + (_subfolder_advice(sequence) or no_match_advice(numbers, groundtruth, roi, shape, offset)))
+                         + (_subfolder_advice(sequence) or no_match_advice(numbers, groundtruth, roi, shape, offset,
+                                                                           named=sequence.kind in ("folder", "list"))))
     scored = (*GT_BACKGROUND, GT_FOREGROUND)
     unusable = []
     for number in matched:
@@ -468,7 +478,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     these = (f"the {len(matched)} {which} ({matched[0]}..{matched[-1]}" if len(matched) > 1
              else f"the one {which.replace('frames', 'frame', 1)} ({matched[0]}")
     raise FrameError(f"{where}: the ground truth of {these}"
-                     f"{unused}) in {span} scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
+                     f"{unused}){'' if span == 'all frames' else f' in {span}'} scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
                      "score frames inside the sequence's temporal ROI (--roi FIRST LAST, in the input's frame "
                      "numbers)"
                      # A clip cut from the sequence has no frame there in its own numbering: a

@@ -146,3 +146,23 @@ def test_the_dask_summary_says_what_skipped_the_frames(address, tmp_path, capsys
                  "--distributed", address]) == 1
     out = capsys.readouterr().out
     assert "1 written (9 frames, 3 skipped (2 of another size, 1 unreadable)), 0 already complete, 0 failed" in out, out
+
+
+def test_frames_named_by_the_sequence_without_ground_truth_are_not_only_told_to_shift(tmp_path, capsys):
+    """Wallflower's b00000 .. b00039 against its one ground truth, gt00247: "no ground-truth frame
+    matches an input frame in all frames (...); give --groundtruth-offset N", an offset that
+    would score frame 247's ground truth against another frame. Both readings are said, and
+    "in all frames" (no range was given) is gone."""
+    folder = tmp_path / "wt"
+    folder.mkdir()
+    for k, pixels in enumerate(moving_square_frames(6, (32, 24), seed=43)):
+        Image.fromarray(pixels).save(folder / f"b{k:05d}.bmp")
+    truth = tmp_path / "gt"
+    truth.mkdir()
+    Image.fromarray(np.zeros((24, 32), np.uint8)).save(truth / "gt00247.png")
+    assert main(["background", str(folder), "--groundtruth", str(truth)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("no ground-truth frame matches an input frame (the ground truth is of frames 247..247, the "
+                        "input frames are 0..5); if the files are named as the sequence numbers its frames, none of "
+                        "them has ground truth: there is nothing to score (leave out --groundtruth); if they are "
+                        "numbered otherwise, give --groundtruth-offset N (ground truth numbered K is frame K + N)"), err
