@@ -2860,7 +2860,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
         print(f"segmix background: note: {ignored}", file=sys.stderr)
     if sequence.given_order and not args.quiet:
         def names(paths):
-            return ", ".join(p.name for p in paths[:3]) + ", ..."
+            # "..." only for frames beyond the three named: 2 frames read "(a, b, ...)".
+            return ", ".join(p.name for p in paths[:3]) + (", ..." if len(paths) > 3 else "")
 
         print(f"segmix background: note: the {len(sequence.paths)} frames are read in the natural order of their "
               f"names ({names(sequence.paths)}), not as given ({names(sequence.given_order)}: a shell's order)",

@@ -166,3 +166,12 @@ def test_frames_named_by_the_sequence_without_ground_truth_are_not_only_told_to_
                         "input frames are 0..5); if the files are named as the sequence numbers its frames, none of "
                         "them has ground truth: there is nothing to score (leave out --groundtruth); if they are "
                         "numbered otherwise, give --groundtruth-offset N (ground truth numbered K is frame K + N)"), err
+
+
+def test_the_order_note_names_two_frames_without_dots(tmp_path, capsys):
+    """"(in000515.png, in000516.png, ...)" for two frames: the "..." said there were more."""
+    files = _folder(tmp_path / "cam", 2)
+    assert main(["background", str(files[1]), str(files[0]), "--output-dir", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert ("note: the 2 frames are read in the natural order of their names (in000500.png, in000501.png), not as "
+            "given (in000501.png, in000500.png: a shell's order)") in err, err
