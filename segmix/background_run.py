@@ -662,14 +662,9 @@ def learning_share_words(frames: int, frames_before: int, learning: int) -> str:
                 else f"all {frames} of its frames go")
     else:
         part = f"about the first {in_run} of its {frames} frames go"
-    if frames_before:
-        why = (f" (the model learns it over about the first {learning} frames it sees, and had seen {frames_before} "
-               "before this run)")
-    elif in_run == frames:
-        why = f" (the model learns it over about the first {learning} frames it sees)"
-    else:
-        why = ""
-    return f"{part} to learning the background{why}"
+    takes = f", which takes about {learning} frames" if in_run == frames or frames_before else ""
+    seen = f" (the model had seen {frames_before} before this run)" if frames_before else ""
+    return f"{part} to learning the background{takes}{seen}"
 
 
 @dataclass

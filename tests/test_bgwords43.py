@@ -46,13 +46,12 @@ def test_a_short_run_says_which_number_counts_what(tmp_path, capsys):
 
 @pytest.mark.parametrize("frames, before, words", [
     (17, 0, "about the first 9 of its 17 frames go to learning the background"),
-    (5, 0, "all 5 of its frames go to learning the background (the model learns it over about the first 9 frames "
-           "it sees)"),
-    (2, 0, "both its frames go to learning the background (the model learns it over about the first 9 frames it sees)"),
-    (1, 2, "its one frame goes to learning the background (the model learns it over about the first 9 frames it "
-           "sees, and had seen 2 before this run)"),
-    (10, 1, "about the first 8 of its 10 frames go to learning the background (the model learns it over about the "
-            "first 9 frames it sees, and had seen 1 before this run)"),
+    (5, 0, "all 5 of its frames go to learning the background, which takes about 9 frames"),
+    (2, 0, "both its frames go to learning the background, which takes about 9 frames"),
+    (1, 2, "its one frame goes to learning the background, which takes about 9 frames (the model had seen 2 "
+           "before this run)"),
+    (10, 1, "about the first 8 of its 10 frames go to learning the background, which takes about 9 frames (the model "
+            "had seen 1 before this run)"),
 ])
 def test_learning_share_words_give_each_number_its_noun(frames, before, words):
     assert learning_share_words(frames, before, 9) == words

@@ -116,8 +116,8 @@ def test_a_short_clip_says_which_number_counts_what(make_window, qtbot, messages
     for place, pixels in enumerate(moving_square_frames(length, (64, 48), seed=43), start=1):
         Image.fromarray(pixels).save(folder / f"in{place:06d}.png")
     window, mode, _ = open_in_video_mode(qtbot, make_window, folder)
-    qtbot.waitUntil(lambda: "short clip" in mode.hint(), timeout=10000)
+    qtbot.waitUntil(lambda: "short is short: " in mode.hint(), timeout=10000)
     # Was "short has 3 frames only, while the model learns the background over about its first 9".
-    assert f"short is a short clip: {words} to learning the background" in mode.hint(), mode.hint()
+    assert f"short is short: {words} to learning the background" in mode.hint(), mode.hint()
     assert "only" not in mode.hint()
     assert messages == []

@@ -83,14 +83,14 @@ def test_a_clip_too_short_to_learn_the_background_is_said(make_window, qtbot, tm
     # about its first 9 frames; the window played it without a word.
     mode = _opened(make_window, qtbot, write_frames(tmp_path / "short", 3))
     # From frame 1, as the command line says it before the run (the final check: only from frame 2).
-    qtbot.waitUntil(lambda: "short is a short clip" in mode.hint(), timeout=10000)
+    qtbot.waitUntil(lambda: "short is short: " in mode.hint(), timeout=10000)
     assert "frame 1: learning the background" in mode.hint()
     _seek(qtbot, mode, 3)
-    assert ("short is a short clip: all 3 of its frames go to learning the background (the model learns it over "
-            "about the first 9 frames it sees)") in mode.hint()
+    assert ("short is short: all 3 of its frames go to learning the background, which takes about 9 frames; in those "
+            "an object is missed") in mode.hint()
     long = _opened(make_window, qtbot, write_frames(tmp_path / "long", 24))
     _seek(qtbot, long, 24)
-    assert "short clip" not in long.hint(), long.hint()
+    assert "long is short" not in long.hint() and "go to learning" not in long.hint(), long.hint()
 
 
 def test_a_single_frame_says_it_never_gets_a_mask(make_window, qtbot, tmp_path):

@@ -1094,7 +1094,7 @@ class VideoMode(Mode):
         short = head
         if self._unreadable and self._wrapped_lines(head) > 2:
             skipped = f"{len(self._unreadable)} skipped: see the tooltip"
-            short = f"{name} ({kind}, {n} frames, {skipped})"
+            short = f"{name} ({kind}, {n} frame{'' if n == 1 else 's'}, {skipped})"
             if end is not None and end.announced and end.announced > end.frames:
                 # The banner says it is truncated too: said here when it fits.
                 longer = f"{name} ({kind}, {n} frames, truncated; {skipped})"
@@ -1267,7 +1267,8 @@ class VideoMode(Mode):
         from segmix.background_run import learning_share_words
 
         # Each number says what it counts ("3 frames only, while ... about its first 9" did not).
-        return (f"{self._source_name} is a short clip: {learning_share_words(length[0], 0, learning)}; in those an "
+        # Not longer than it was: a third line of the banner shrank the picture.
+        return (f"{self._source_name} is short: {learning_share_words(length[0], 0, learning)}; in those an "
                 "object is missed wherever it already was in an earlier frame. ")
 
     def pixel_info(self, x: int, y: int) -> str:
