@@ -7,6 +7,7 @@ overlap (the kernel, Pillow's decoders and zlib all release the GIL).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import re
@@ -23,7 +24,7 @@ from segmix.change_detection import Confusion, confusion
 from segmix.frames import FrameError, FrameSequence, frame_number, natural_key, prefetch
 from segmix.source_record import RunSourceText, absolute_source, source_text
 
-__all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftovers_warning", "load_groundtruth_folder",
+__all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "learning_share_words", "leftovers_warning", "load_groundtruth_folder",
            "ignored_words", "planned_masks", "run_sequence", "save_foreground_mask", "scored_frames_line",
            "scored_range", "short_sequence_warning", "skip_words", "undecodable_start_warning"]
 
@@ -317,13 +318,14 @@ def scored_range(groundtruth_dir, offset: int = 0, roi: tuple[int, int] | None =
 
 
 def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
-                     shape: tuple[int, int] | None = None, given_offset: int = 0) -> str:
+                     shape: tuple[int, int] | None = None, given_offset: int = 0, named: bool = False) -> str:
     """What to give when no ground-truth frame matches an input frame in the scored range
     (before a run, or after the run of a video whose frames were counted by decoding them):
     ``--roi`` with the frames both have, when they have some outside the range whose ground
     truth scores a pixel, else ``--groundtruth-offset`` (the two numberings do not meet at
     all, or meet only where the ground truth is outside the region of interest: a clip cut
-    from the sequence)."""
+    from the sequence). ``named``: the input's frame numbers come from its files' names (a
+    folder or list), which may be the sequence's own."""
     from segmix.change_detection import GT_BACKGROUND, GT_FOREGROUND
 
     offset = "give --groundtruth-offset N (ground truth numbered K is frame K + N)"
@@ -371,6 +373,12 @@ def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] 
         return (f"; with --groundtruth-offset {-given_offset} they would meet (the sign turned: ground truth "
                 f"numbered K is frame K + N, and for a clip cut from the sequence N = 1 - the sequence's number of the "
                 "clip's first frame, negative)")
+    if named and not given_offset:
+        # Files named as the sequence numbers them (Wallflower's b00000 .. b00039, whose one
+        # ground truth is of frame 247) meet no ground truth: an offset would score other
+        # frames' ground truth against them. Both readings are said.
+        return (f"; if the files are named as the sequence numbers its frames, none of them has ground truth: there "
+                f"is nothing to score (leave out --groundtruth); if they are numbered otherwise, {offset}")
     return f"; {offset}"
 
 
@@ -448,9 +456,12 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
         # Both numberings, so that an offset between them (ground truth counted from 0, a
         # video's frames from 1) can be seen and given to --groundtruth-offset.
         frames = f", the input frames are {min(numbers)}..{max(numbers)}" if len(numbers) else ""
-        raise FrameError(f"{where}: no ground-truth frame matches an input frame in {span} (the ground truth is of "
+        # "in all frames" (no range given) said nothing: the range is named only when there is one.
+        within = "" if span == "all frames" else f" in {span}"
+        raise FrameError(f"{where}: no ground-truth frame matches an input frame{within} (the ground truth is of "
                          f"frames {min(groundtruth)}..{max(groundtruth)}{frames})"
-                         + (_subfolder_advice(sequence) or no_match_advice(numbers, groundtruth, roi, shape, offset)))
+                         + (_subfolder_advice(sequence) or no_match_advice(numbers, groundtruth, roi, shape, offset,
+                                                                           named=sequence.kind in ("folder", "list"))))
     scored = (*GT_BACKGROUND, GT_FOREGROUND)
     unusable = []
     for number in matched:
@@ -467,7 +478,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     these = (f"the {len(matched)} {which} ({matched[0]}..{matched[-1]}" if len(matched) > 1
              else f"the one {which.replace('frames', 'frame', 1)} ({matched[0]}")
     raise FrameError(f"{where}: the ground truth of {these}"
-                     f"{unused}) in {span} scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
+                     f"{unused}){'' if span == 'all frames' else f' in {span}'} scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
                      "score frames inside the sequence's temporal ROI (--roi FIRST LAST, in the input's frame "
                      "numbers)"
                      # A clip cut from the sequence has no frame there in its own numbering: a
@@ -618,12 +629,42 @@ def short_sequence_warning(source: str, frames: int, frames_before: int, model: 
                 f"all background (0, nothing detected); {give}")
     if 2 * in_run < frames:
         return None
-    count = f"{frames} frame{'' if frames == 1 else 's'}"
-    seen = f" (it had seen {frames_before} before this run)" if frames_before else ""
     advice = "a longer sequence" + ("" if frames_before else " (or --model with a saved model of this camera)")
-    return (f"{source}: {count} only, while the model learns the background over about its first {learning}{seen}: "
-            "until then a colour seen at a pixel in any earlier frame still counts as background there, so an object "
-            f"is missed wherever it already was; give {advice}")
+    return (f"{source}: a short run: {learning_share_words(frames, frames_before, learning)}; "
+            f"{'in it' if in_run == 1 else 'in those'} a colour seen at a pixel in any earlier frame still counts as background there, so an object is missed wherever it "
+            f"already was; give {advice}")
+
+
+def learning_share_words(frames: int, frames_before: int, learning: int) -> str:
+    """How many of a run's ``frames`` go to learning the background, each number saying what it
+    counts: "about the first 9 of its 17 frames go to learning the background".
+
+    It read "17 frames only, while the model learns the background over about its first 9": a
+    user could not tell whether 17 or 9 frames were used, nor for what. Said by
+    :func:`short_sequence_warning` and the window's Video mode.
+
+    Parameters
+    ----------
+    frames : int
+        The run's frames (at least 1).
+    frames_before : int
+        Frames the model had seen before the run (0 for a new model).
+    learning : int
+        :func:`learning_frames` of the model.
+
+    Returns
+    -------
+    str
+    """
+    in_run = max(0, min(frames, learning - frames_before))
+    if in_run == frames:
+        part = ("its one frame goes" if frames == 1 else "both its frames go" if frames == 2
+                else f"all {frames} of its frames go")
+    else:
+        part = f"about the first {in_run} of its {frames} frames go"
+    takes = f", which takes about {learning} frames" if in_run == frames or frames_before else ""
+    seen = f" (the model had seen {frames_before} before this run)" if frames_before else ""
+    return f"{part} to learning the background{takes}{seen}"
 
 
 @dataclass
@@ -693,8 +734,10 @@ def drop_replaced(result: RunResult) -> None:
 def skip_words(messages: list[str]) -> str:
     """What a run's ``on_skip`` lines amount to, in words for its summary ("" for none).
 
-    Frames skipped (unreadable, or of another size or kind: colour or greyscale) are counted
-    as frames; a video or an animation that ends early (:class:`segmix.frames.SequenceEnd`) is said as such, with the
+    Frames skipped are counted as frames, by what skipped them (:func:`segmix.frames.skip_cause`:
+    unreadable, of another size, greyscale among colour, ...): "6 frames skipped (unreadable or
+    of another size or kind)" left a user to guess which of the three it was, while the lines
+    above it knew. A video or an animation that ends early (:class:`segmix.frames.SequenceEnd`) is said as such, with the
     frames missing when its header announced more: counted among the skipped, a truncated
     video that lacked 165 of its 300 frames read "1 skipped" (a new-user trial).
 
@@ -706,16 +749,21 @@ def skip_words(messages: list[str]) -> str:
     Returns
     -------
     str
-        E.g. ``2 frames skipped (unreadable or of another size or kind)``, ``the video ends 165
-        frames early (truncated or damaged)``, or both joined by "; ".
+        E.g. ``2 frames skipped (unreadable)``, ``6 frames skipped (3 unreadable, 2 of another
+        size, 1 greyscale among colour)``, ``the video ends 165 frames early (truncated or
+        damaged)``, or both joined by "; ".
     """
-    from segmix.frames import SequenceEnd
+    from segmix.frames import SequenceEnd, skip_cause
 
     ends = [m for m in messages if isinstance(m, SequenceEnd)]
-    frames = len(messages) - len(ends)
+    causes = collections.Counter(skip_cause(m) for m in messages if not isinstance(m, SequenceEnd))
+    frames = sum(causes.values())
     parts = []
     if frames:
-        parts.append(f"{frames} frame{'' if frames == 1 else 's'} skipped (unreadable or of another size or kind)")
+        # One cause: "2 frames skipped (unreadable)"; several: each with its count, most first.
+        why = (next(iter(causes)) if len(causes) == 1
+               else ", ".join(f"{count} {cause}" for cause, count in causes.most_common()))
+        parts.append(f"{frames} frame{'' if frames == 1 else 's'} skipped ({why})")
     for end in ends:
         missing = end.missing
         # A Matroska / WebM header gives a duration, not a count: what is missing is an estimate.

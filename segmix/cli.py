@@ -2860,7 +2860,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
         print(f"segmix background: note: {ignored}", file=sys.stderr)
     if sequence.given_order and not args.quiet:
         def names(paths):
-            return ", ".join(p.name for p in paths[:3]) + ", ..."
+            # "..." only for frames beyond the three named: 2 frames read "(a, b, ...)".
+            return ", ".join(p.name for p in paths[:3]) + (", ..." if len(paths) > 3 else "")
 
         print(f"segmix background: note: the {len(sequence.paths)} frames are read in the natural order of their "
               f"names ({names(sequence.paths)}), not as given ({names(sequence.given_order)}: a shell's order)",
@@ -2962,7 +2963,9 @@ def _cmd_background(args: argparse.Namespace) -> int:
                             + (f", the input frames are 1..{result.frames}" if result.frames else "") + f"){advice}")
         # Which ground truth met which frame: a numbering mismatch shows on this line.
         unused = len(result.groundtruth_skipped)
-        print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({span}"
+        # "scored 54 frames (frames 470..1700 given by ...)" named two counts "frames": the range is one.
+        within = f"the frames read in the range {span.removeprefix('frames ')}" if span.startswith("frames ") else span
+        print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({within}"
               + (f"; {unused} ground-truth file{'' if unused == 1 else 's'} skipped, not scored" if unused else "")
               + f"): {scored_frames_line(result.scored)}; {result.score.summary()}")
         from segmix.background_run import offset_warning

@@ -60,7 +60,7 @@ import numpy as np
 
 __all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequence", "FrameSkip", "IMAGE_SUFFIXES",
            "RepeatedFileSkip", "RepeatedSkip", "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "frame_number", "ignored_in_folder", "is_result_file", "is_sequence_path", "natural_key",
-           "prefetch"]
+           "prefetch", "skip_cause"]
 
 from segmix.io import IMAGE_SUFFIXES, MODEL_RESULTS, RESULT_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
 #: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
@@ -321,6 +321,44 @@ class RepeatedFileSkip(RepeatedSkip, FrameSkip):
 
     def __reduce__(self):  # pickled with its type and file (Dask sends a worker's lines back)
         return (RepeatedFileSkip, (str(self), str(self.path)))
+
+
+#: How a skipped frame's reason starts when its size is not the sequence's (:meth:`FrameSequence._size_words`,
+#: a video's switch of resolution in :meth:`FrameSequence.__iter__`), after the file and ": ".
+_SIZE_REASON = re.compile(r": frame is \d+ x \d+(?:, not the |$)")
+#: ... and when its kind is not (:meth:`FrameSequence.odd_frame`): the frame's kind, the others'.
+_KIND_REASON = re.compile(r": frame is (?:16-bit )?(greyscale|colour), not (greyscale|colour) as the other frames")
+#: A video's frame its recorder dropped (the file holds an empty frame there): no picture to read.
+_EMPTY_REASON = ": the file holds no picture for it (an empty frame"
+
+
+def skip_cause(line: str) -> str:
+    """What kept the frame of ``on_skip`` line ``line`` from a mask, in a summary's words.
+
+    The summary of a run counted its skipped frames as "(unreadable or of another size or
+    kind)", leaving the user to guess which, while each line above it said (a trial's 3
+    unreadable, 2 of another size and 1 greyscale frame). Read from the line's own words, so
+    lines sent back as text (Dask, a record) are counted alike.
+
+    Parameters
+    ----------
+    line : str
+        A frame's ``on_skip`` line (not a :class:`SequenceEnd`).
+
+    Returns
+    -------
+    str
+        ``"of another size"``, ``"greyscale among colour"`` (or ``"colour among greyscale"``),
+        ``"empty (dropped by the recorder)"`` or ``"unreadable"``.
+    """
+    kind = _KIND_REASON.search(line)
+    if kind is not None:
+        return f"{kind.group(1)} among {kind.group(2)}"
+    if _SIZE_REASON.search(line):
+        return "of another size"
+    if _EMPTY_REASON in line:
+        return "empty (dropped by the recorder)"
+    return "unreadable"
 
 
 class SequenceEnd(str):

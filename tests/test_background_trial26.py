@@ -139,7 +139,7 @@ def test_skipped_lines_are_printed_above_the_bar_and_skipped_frames_advance_it(t
     bars = [line for line in lines if line.startswith("background:")]
     assert bars and "10/10" in bars[-1], bars  # 8 frames done and 2 skipped: the bar is full
     assert capsys.readouterr().out.strip().endswith("wrote the masks of 8 frames (32 x 24) to " + str(tmp_path / "masks")
-                                                    + "; 2 frames skipped (unreadable or of another size or kind)")
+                                                    + "; 2 frames skipped (unreadable)")
 
 
 # --------------------------------------------------------------- 3. any frame short of the header's count

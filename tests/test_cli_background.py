@@ -75,7 +75,7 @@ def test_folder_round_trip_with_scoring(sequence, tmp_path, capsys):
     mask = np.asarray(Image.open(out / "in000105.png"))
     assert mask.dtype == np.uint8 and mask.shape == (H, W) and set(np.unique(mask)) <= {0, 127, 255}
     # temporalROI.txt next to GT_DIR, named as the range's source
-    assert f"scored 12 frames (frames {START + 1}..{N_FRAMES} given by {sequence / 'temporalROI.txt'})" in text
+    assert f"scored 12 frames (the frames read in the range {START + 1}..{N_FRAMES} given by {sequence / 'temporalROI.txt'})" in text
     f_measure = float(text.split("F-measure ")[1].split()[0])
     assert f_measure > 0.8
     background = np.asarray(Image.open(tmp_path / "bg.png"))
@@ -91,7 +91,7 @@ def test_roi_option_and_resuming_a_model(sequence, tmp_path, capsys):
                    "--model", str(tmp_path / "m.json"), "--groundtruth", str(sequence / "groundtruth"),
                    "--roi", "103", "106", "--output-dir", str(tmp_path / "out"), "--quiet"])
     assert status == 0
-    assert "scored 4 frames (frames 103..106 given by --roi)" in capsys.readouterr().out
+    assert "scored 4 frames (the frames read in the range 103..106 given by --roi)" in capsys.readouterr().out
     assert len(list((tmp_path / "out").iterdir())) == N_FRAMES - 99
 
 
@@ -286,7 +286,7 @@ def test_ground_truth_that_scores_no_pixel_is_refused(sequence, tmp_path, capsys
     Image.fromarray(np.zeros((H, W), np.uint8)).save(sequence / "groundtruth" / "gt000010.png")
     status = main(["background", str(sequence / "input"), "--output-dir", str(out), "--groundtruth",
                    str(sequence / "groundtruth"), "--roi", "1", "10", "--quiet"])
-    assert status == 0 and "scored 10 frames (frames 1..10 given by --roi)" in capsys.readouterr().out
+    assert status == 0 and "scored 10 frames (the frames read in the range 1..10 given by --roi)" in capsys.readouterr().out
 
 
 def test_the_temporal_roi_moves_with_the_groundtruth_offset(sequence, tmp_path, capsys):
@@ -300,12 +300,12 @@ def test_the_temporal_roi_moves_with_the_groundtruth_offset(sequence, tmp_path, 
     run = ["background", str(clip), "--groundtruth", str(sequence / "groundtruth"), "--quiet"]
     assert main(run + ["--groundtruth-offset", "-50"]) == 0
     roi_file = sequence / "temporalROI.txt"
-    assert (f"scored 12 frames (frames {START + 1 - 50}..{N_FRAMES - 50} given by {roi_file}, its "
+    assert (f"scored 12 frames (the frames read in the range {START + 1 - 50}..{N_FRAMES - 50} given by {roi_file}, its "
             f"{START + 1}..{N_FRAMES} moved by --groundtruth-offset -50): ground truth gt000101.png .. gt000112.png "
             "against frames 51 .. 62") in capsys.readouterr().out
     # --roi is in the input's numbers, as before.
     assert main(run + ["--groundtruth-offset", "-50", "--roi", "51", "62"]) == 0
-    assert "scored 12 frames (frames 51..62 given by --roi)" in capsys.readouterr().out
+    assert "scored 12 frames (the frames read in the range 51..62 given by --roi)" in capsys.readouterr().out
     # Nothing matches: the message names the range's source and suggests --roi with the
     # frames both numberings share.
     assert main(run) == 2

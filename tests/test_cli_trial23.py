@@ -140,9 +140,9 @@ def test_skip_words_count_frames_and_say_where_a_video_ended():
     end = SequenceEnd("v.mp4: the video ends after frame 135 of the 300 its header announces (a truncated or damaged file?)",
                       135, 300, truncated=True)
     assert skip_words([end]) == "the video ends 165 frames early (truncated or damaged)"
-    assert skip_words(["skipped a.png: x", "skipped b.png: y"]) == "2 frames skipped (unreadable or of another size or kind)"
+    assert skip_words(["skipped a.png: x", "skipped b.png: y"]) == "2 frames skipped (unreadable)"
     broken = SequenceEnd("v.mp4: decoding stopped after frame 10 (bad)", 10, 30)
-    assert skip_words(["skipped a.png: x", broken]) == ("1 frame skipped (unreadable or of another size or kind); decoding "
+    assert skip_words(["skipped a.png: x", broken]) == ("1 frame skipped (unreadable); decoding "
                                                          "stopped after frame 10, 20 frames early")
     assert skip_words([]) == ""
     # Dask sends a worker's lines back pickled: the kind survives.

@@ -245,8 +245,8 @@ def test_a_short_folder_warns_and_a_normal_one_does_not(tmp_path, capsys):
     _frames(tmp_path / "short", 5)
     assert main(["background", str(tmp_path / "short"), "--output-dir", str(tmp_path / "o1"), "--quiet"]) == 0
     lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and f"{tmp_path / 'short'}: 5 frames only" in lines[0]
-    assert f"about its first {learning}:" in lines[0] and "--model" in lines[0]
+    assert len(lines) == 1 and f"{tmp_path / 'short'}: a short run: all 5 of its frames go to learning" in lines[0]
+    assert f"which takes about {learning} frames" in lines[0] and "--model" in lines[0]
     assert len(list((tmp_path / "o1").iterdir())) == 5
     _frames(tmp_path / "long", 2 * learning + 1)
     assert main(["background", str(tmp_path / "long"), "--output-dir", str(tmp_path / "o2"), "--quiet",
@@ -265,7 +265,7 @@ def test_short_sequence_warning_counts_the_frames_a_resumed_model_has_seen():
     learning = learning_frames(model)
     # Warned while half or more of the frames are learning frames.
     assert short_sequence_warning("x", 2 * learning + 1, 0, model) is None
-    assert f"{2 * learning} frames only" in short_sequence_warning("x", 2 * learning, 0, model)
+    assert f"about the first {learning} of its {2 * learning} frames go" in short_sequence_warning("x", 2 * learning, 0, model)
     assert short_sequence_warning("x", 1, learning, model) is None
     resumed = short_sequence_warning("x", 1, 2, model)
-    assert "1 frame only" in resumed and "it had seen 2 before this run" in resumed and "--model" not in resumed
+    assert "its one frame goes to learning" in resumed and "the model had seen 2 before this run" in resumed and "--model" not in resumed

@@ -352,7 +352,7 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
     capsys.readouterr()
     assert main(["background", str(cam), "--output-dir", str(tmp_path / "local" / "cam1"), "--quiet"]) == 1
     out, err = capsys.readouterr()
-    assert "wrote the masks of 9 frames (32 x 24) to" in out and out.rstrip().endswith("; 3 frames skipped (unreadable or of another size or kind)")
+    assert "wrote the masks of 9 frames (32 x 24) to" in out and out.rstrip().endswith("; 3 frames skipped (2 unreadable, 1 of another size)")
     local = sorted(line.split(": ", 1)[1] for line in err.splitlines() if "skipped" in line)
     argv = ["background", str(cam), "--output-dir", str(tmp_path / "dask"), "--quiet", "--distributed", address]
     for run in ("first", "rerun", "second rerun"):
@@ -360,7 +360,7 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
         assert main(argv) == 1, run
         out, err = capsys.readouterr()
         if run == "first":
-            assert "1 written (9 frames, 3 skipped), 0 already complete, 0 failed" in out, (run, out)
+            assert "1 written (9 frames, 3 skipped (2 unreadable, 1 of another size)), 0 already complete, 0 failed" in out, (run, out)
         else:
             assert "redone" not in out, (run, out)
             assert ("0 written (0 frames), 1 already complete (3 frames without a mask: skipped when made, input "
@@ -378,7 +378,7 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
     assert main(argv) == 1
     out = capsys.readouterr().out
     assert "cam1: 1 of its frames that had no mask changed since the last run (in0005.png): redone" in out, out
-    assert "1 written (9 frames, 3 skipped)" in out
+    assert "1 written (9 frames, 3 skipped (2 unreadable, 1 of another size))" in out
     # The frames mended, the rerun completes the sequence, and the next one skips it.
     for name in sorted(bad):
         Image.fromarray(np.full((24, 32, 3), 90, np.uint8)).save(cam / name)
@@ -614,8 +614,8 @@ def test_background_warns_of_a_short_sequence_as_the_local_command(address, tmp_
     assert "2 written (43 frames)" in out
     warned = [line for line in err.splitlines() if "warning" in line]
     assert len(local) == 1 and len(warned) == 1, (local, warned)
-    assert "3 frames only" in warned[0] and str(short.resolve()) in warned[0]
-    assert warned[0].split("3 frames only", 1)[1] == local[0].split("3 frames only", 1)[1]
+    assert "all 3 of its frames go to learning" in warned[0] and str(short.resolve()) in warned[0]
+    assert warned[0].split(": a short run: ", 1)[1] == local[0].split(": a short run: ", 1)[1]
 
 
 def test_background_leaves_a_folder_it_did_not_write_alone(address, tmp_path, capsys):

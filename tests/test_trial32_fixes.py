@@ -47,7 +47,7 @@ def test_greyscale_frames_among_colour_ones_are_skipped_and_named(tmp_path, caps
     assert f"skipped {folder / 'f4.png'}: frame is greyscale, not colour as the other frames" in captured.err
     assert f"skipped {folder / 'f6.png'}: frame is 16-bit greyscale, not colour as the other frames" in captured.err
     assert "wrote the masks of 6 frames (32 x 24)" in captured.out
-    assert "2 frames skipped (unreadable or of another size or kind)" in captured.out
+    assert "2 frames skipped (greyscale among colour)" in captured.out
     assert sorted(p.name for p in out.iterdir()) == [f"f{t}.png" for t in (1, 2, 3, 5, 7, 8)]
 
 

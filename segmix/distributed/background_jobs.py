@@ -595,10 +595,13 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
                  "when it came"
                  + (f" ({shown})" if done else "") + f"; {UNDER_WAY}")
         raise type(exc)(words) from None
-    from segmix.frames import RepeatedSkip, SequenceEnd
+    import collections
+
+    from segmix.frames import RepeatedSkip, SequenceEnd, skip_cause
     from segmix.repeated_lines import RepeatHolder
 
     written = complete = frames = skipped = ended = kept = kept_ended = 0
+    causes = collections.Counter()  # what skipped the frames of the sequences written (skip_cause)
     failed, lines, notes = 0, [], []
     not_found = []  # sequences a worker found no such file or folder
     for batch, result in zip(batches, results):
@@ -650,6 +653,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
                 if outcome == "written":
                     ended += ends
                     skipped += len(lost) - ends
+                    causes.update(skip_cause(m) for m in lost if not isinstance(m, SequenceEnd))
                 else:  # complete: what the run that made it skipped, on the same input since
                     kept_ended += ends
                     kept += len(lost) - ends
@@ -666,7 +670,10 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         stream.write(f"segmix background: note: {unseen}\n")
     # Skipped frames counted as the one-machine command counts them ("4 frames ..., 3
     # skipped"): "0 failed" alone, which counts sequences, read as if every frame had a mask.
-    without = f", {skipped} skipped" if skipped else ""
+    # By cause, as the one-machine summary (skip_words): "3 skipped" did not say which.
+    why = (next(iter(causes)) if len(causes) == 1 else ", ".join(f"{count} {cause}" for cause, count in causes.most_common()))
+    without = f", {skipped} skipped ({why})" if skipped and sum(causes.values()) == skipped else (
+        f", {skipped} skipped" if skipped else "")
     if ended:
         without += f", {ended} sequence{' ended' if ended == 1 else 's ended'} early (truncated or undecodable)"
     for note in notes:  # why a sequence with a record was redone: its input changed, ...

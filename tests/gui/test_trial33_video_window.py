@@ -56,9 +56,9 @@ def test_the_dock_names_the_file_of_the_frame_shown(make_window, qtbot, tmp_path
     for t in range(1, 6):
         Image.fromarray(moving_square(t)).save(folder / f"in{400 + 2 * t:06d}.png")
     mode = _opened(make_window, qtbot, folder)
-    assert mode.panel.source_label.text().splitlines()[1:] == ["frame 1: in000402.png"]
+    assert mode.panel.source_label.text().splitlines()[1:] == ["in000402.png (frame 402)"]  # the command line's number (bgwords43)
     _seek(qtbot, mode, 4)
-    assert mode.panel.source_label.text().splitlines() == ["gaps (folder, 5 frames)", "frame 4: in000408.png"]
+    assert mode.panel.source_label.text().splitlines() == ["gaps (folder, 5 frames)", "in000408.png (frame 408)"]
 
 
 def test_a_video_has_no_file_line(make_window, qtbot, tmp_path):
@@ -83,13 +83,14 @@ def test_a_clip_too_short_to_learn_the_background_is_said(make_window, qtbot, tm
     # about its first 9 frames; the window played it without a word.
     mode = _opened(make_window, qtbot, write_frames(tmp_path / "short", 3))
     # From frame 1, as the command line says it before the run (the final check: only from frame 2).
-    qtbot.waitUntil(lambda: "short has 3 frames only" in mode.hint(), timeout=10000)
+    qtbot.waitUntil(lambda: "short is short: " in mode.hint(), timeout=10000)
     assert "frame 1: learning the background" in mode.hint()
     _seek(qtbot, mode, 3)
-    assert "short has 3 frames only, while the model learns the background over about its first 9" in mode.hint()
+    assert ("short is short: all 3 of its frames go to learning the background, which takes about 9 frames; in those "
+            "an object is missed") in mode.hint()
     long = _opened(make_window, qtbot, write_frames(tmp_path / "long", 24))
     _seek(qtbot, long, 24)
-    assert "has 24 frames only" not in long.hint(), long.hint()
+    assert "long is short" not in long.hint() and "go to learning" not in long.hint(), long.hint()
 
 
 def test_a_single_frame_says_it_never_gets_a_mask(make_window, qtbot, tmp_path):

@@ -290,7 +290,7 @@ def test_a_frame_of_another_size_is_named_skipped_and_export_skips_it(make_windo
     result = blocker.args[0]
     assert result is not None and len(result.skipped) == 1 and str(folder / "f4.png") in result.skipped[0]
     assert sorted(p.name for p in out.iterdir()) == [f"f{t}.png" for t in (1, 2, 3, 5, 6)]
-    assert window.statusBar().currentMessage() == f"Exported 5 masks to {out}; 1 frame skipped (unreadable or of another size or kind)"
+    assert window.statusBar().currentMessage() == f"Exported 5 masks; 1 frame skipped (of another size). Folder: {out}"
     with qtbot.waitSignal(mode.frame_shown, timeout=60000):  # the window still steps
         mode.seek(2)
 

@@ -29,11 +29,12 @@ packets are counted, at its frames' own average rate when the header's differs),
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -488,14 +489,22 @@ def _skip_parts(index: int, reason: str) -> tuple[str | None, str] | None:
     return None
 
 
-def skip_runs(skipped: dict[int, str]) -> list[tuple[int, int, str]]:
+def skip_runs(skipped: dict[int, str], numbers: Callable[[int], int] | None = None,
+              total: int | None = None) -> list[tuple[int, int, str]]:
     """The frames :func:`read_readable` passed over (``skipped``: {index: reason}) as runs,
     as ``segmix background`` says them: frames in a row skipped for one reason are one run
     ("frames 21-23 (3 frames)"), each said once. Returns (first, last, text) in frame
     order, ``text`` as :func:`skip_text` words it: "Skipped unreadable frames 21-23 (3
     frames): ..." for a run, :func:`skip_text`'s for a frame alone (the status bar named the
     first frame of a run alone, "Skipped unreadable frame 21: ...", its run's reason repeated
-    for each frame after it beyond the bar's end, while the dock said "3 unreadable")."""
+    for each frame after it beyond the bar's end, while the dock said "3 unreadable").
+
+    ``numbers`` (a folder's or list's: place on the timeline -> the number in the file's name,
+    :func:`segmix.frames.frame_number`) words a run whose files are numbered otherwise than
+    their places as the command line numbers them, with the places on the timeline of
+    ``total`` frames beside: "frames 509-510 (2 frames: in000509.jpg … in000510.jpg; 10-11 /
+    60 on the timeline)". A folder starting at in000500 was "frames 10-11" here and "frames
+    509-510" on the command line, for the same two files."""
     from segmix.frames import run_reason, skip_reason_key
 
     runs: list[list] = []  # [first, last, names, why, reason of the first, whys]
@@ -514,14 +523,21 @@ def skip_runs(skipped: dict[int, str]) -> list[tuple[int, int, str]]:
         runs.append([index, index, [parts[0] if parts else None], why, reason, [why]])
     texts = []
     for first, last, names, why, reason, whys in runs:
-        if first == last:
+        named = (numbers(first), numbers(last)) if numbers is not None and names[0] is not None else (first, last)
+        if first == last and named == (first, last):
             texts.append((first, last, skip_text(reason)))
             continue
-        why = run_reason(whys)
-        count = f"{last - first + 1} frames"
-        if names[0] is not None:  # a folder's files, or a video's own name (of another size)
-            count += f", {names[0]}" if len(set(names)) == 1 else f": {names[0]} … {names[-1]}"
-        said = f"frames {first}-{last} ({count}): {why}"
+        # The timeline's places, said where the files' numbers are not them.
+        where = "" if named == (first, last) else (
+            f"; {first}{'' if first == last else f'-{last}'}{'' if total is None else f' / {total}'} on the timeline")
+        if first == last:
+            said = f"frame {named[0]} ({names[0]}{where}): {why}"
+        else:
+            why = run_reason(whys)
+            count = f"{last - first + 1} frames"
+            if names[0] is not None:  # a folder's files, or a video's own name (of another size)
+                count += f", {names[0]}" if len(set(names)) == 1 else f": {names[0]} … {names[-1]}"
+            said = f"frames {named[0]}-{named[1]} ({count}{where}): {why}"
         texts.append((first, last, f"Skipped {said}" if is_size_skip(reason) or is_kind_skip(reason)
                       else f"Skipped unreadable {files.window_message(said)}"))
     return texts
@@ -1070,16 +1086,41 @@ class VideoMode(Mode):
         name = label.fontMetrics().elidedText(self._source_name, Qt.TextElideMode.ElideMiddle,
                                               max(label.contentsRect().width(), 200))
         self._length = (n, exact)
-        label.setText(f"{name} ({kind}, {count})" + self._shown_file_line())
-        tips = [text for _, _, text in skip_runs(self._unreadable)]  # a run on one line, as in the status bar
+        head = f"{name} ({kind}, {count})"
+        # Two lines at most, so that the third names the frame shown: "3 unreadable and 2 of
+        # another size and 1 greyscale among colour, skipped" took all three at the dock's
+        # width, cut at "among colour, …", with neither "skipped" nor the file on screen. Then
+        # the count alone, its causes in the tooltip.
+        short = head
+        if self._unreadable and self._wrapped_lines(head) > 2:
+            skipped = f"{len(self._unreadable)} skipped: see the tooltip"
+            short = f"{name} ({kind}, {n} frame{'' if n == 1 else 's'}, {skipped})"
+            if end is not None and end.announced and end.announced > end.frames:
+                # The banner says it is truncated too: said here when it fits.
+                longer = f"{name} ({kind}, {n} frames, truncated; {skipped})"
+                short = longer if self._wrapped_lines(longer) <= 2 else short
+        label.setText(short + self._shown_file_line())
+        # A run on one line, as in the status bar
+        tips = [text for _, _, text in skip_runs(self._unreadable, self._file_numbers(), n if exact else None)]
         if self._end_marker_note:
             tips.append(self._end_marker_note)  # the status bar's note was gone after 10 s
         if end is not None:
             tips.insert(0, end.text(self._source_name))
-        if name != self._source_name:
+        if short != head:
+            tips.insert(0, f"{self._source_name} ({kind}, {count})")
+        elif name != self._source_name:
             tips.insert(0, self._source_name)
         self.panel.source_label.setToolTip("\n".join(tips))
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
+
+    def _wrapped_lines(self, text: str) -> int:
+        """Lines ``text`` takes in the dock's source label, word-wrapped at its width (200 px
+        before it is laid out, as the name's elision assumes)."""
+        label = self.panel.source_label
+        metrics = label.fontMetrics()
+        box = metrics.boundingRect(QRect(0, 0, max(label.contentsRect().width(), 200), 100_000),
+                                   int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft), text)
+        return -(-box.height() // max(metrics.lineSpacing(), 1))
 
     #: How segmix.io words a JPEG read without its end marker (io._end_marker_line), and the
     #: "said once" the frame sequence adds (FrameSequence._end_marker_once).
@@ -1121,7 +1162,11 @@ class VideoMode(Mode):
             minutes, hundredths = divmod(round(result.time * 100), 6000)  # 59.999 s is 1:00.00
             text = f"frame {result.index} at {minutes}:{hundredths / 100:05.2f} into the video"
         elif sequence.kind in ("folder", "list") and 1 <= result.index <= len(sequence.paths):
-            text = f"frame {result.index}: {sequence.paths[result.index - 1].name}"
+            name, number = sequence.paths[result.index - 1].name, self._file_numbers()(result.index)
+            # Numbered as the command line and the skipped frames' notes number it: "frame 10:
+            # in000509.jpg" beside a note of "frame 509" named two numbers "frame" (the place
+            # on the timeline is the counter's, "frame 10 / 60", just below).
+            text = f"frame {result.index}: {name}" if number == result.index else f"{name} (frame {number})"
         else:
             return ""
         return "\n" + label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle,
@@ -1219,8 +1264,12 @@ class VideoMode(Mode):
         learning, length = self._learning_frames, self._length
         if learning is None or length is None or not length[1] or length[0] < 2 or 2 * min(length[0], learning) < length[0]:
             return ""
-        return (f"{self._source_name} has {length[0]} frames only, while the model learns the background over about "
-                f"its first {learning}: until then an object is missed wherever it already was in an earlier frame. ")
+        from segmix.background_run import learning_share_words
+
+        # Each number says what it counts ("3 frames only, while ... about its first 9" did not).
+        # Not longer than it was: a third line of the banner shrank the picture.
+        return (f"{self._source_name} is short: {learning_share_words(length[0], 0, learning)}; in those an "
+                "object is missed wherever it already was in an earlier frame. ")
 
     def pixel_info(self, x: int, y: int) -> str:
         if self._jumping:
@@ -1764,6 +1813,18 @@ class VideoMode(Mode):
         self._set_length(end.frames, True)
         self.shell.statusBar().showMessage(end.text(self._source_name), 20000)
 
+    def _file_numbers(self) -> Callable[[int], int] | None:
+        """A folder's or list's place on the timeline -> the number in its file's name, as the
+        command line and the masks number the frame (:func:`segmix.frames.frame_number`); None
+        for a video or an animation, whose frames are numbered by their places."""
+        sequence = self.sequence
+        if sequence is None or sequence.kind not in ("folder", "list"):
+            return None
+        from segmix.frames import frame_number
+
+        paths = sequence.paths
+        return lambda index: frame_number(paths[index - 1].stem, index) if 1 <= index <= len(paths) else index
+
     def _report_unreadable(self, skipped: dict[int, str]) -> None:
         """Say in the status bar, once per source, which frames a step passed over, and
         count them in the dock (its tooltip lists them).
@@ -1778,17 +1839,21 @@ class VideoMode(Mode):
         self._set_length(self.panel.slider.maximum(), True)  # folders and lists: the count is exact
         # Frames in a row skipped for one reason are one run, named whole (as segmix background
         # names it): the bar named the first frame of a run alone, the rest cut off.
-        runs = skip_runs(new)
+        numbers = self._file_numbers()
+        runs = skip_runs(new, numbers, self.panel.slider.maximum())
         texts = [text for _, _, text in runs]
         if len(texts) > 3:  # a video past a switch of resolution: every later frame, in one step
-            texts[2:] = [f"and {sum(last - first + 1 for first, last, _ in runs[2:])} more up to frame {max(new)}"]
+            texts[2:] = [f"and {sum(last - first + 1 for first, last, _ in runs[2:])} more up to frame "
+                         f"{max(new) if numbers is None else numbers(max(new))}"]
         text = "; ".join(texts)
         if len(self._unreadable) > len(new):
             # While playing, the next report replaces this one within frames: the count says
             # there were others, the source label's tooltip names every run (_set_length). The
             # names here pushed this run's reason off the bar at 1100 px, and mixed "…" in a
-            # run with ", ..." for more runs.
-            text += f" ({len(self._unreadable)} skipped so far, listed in the Video dock's tooltip)"
+            # run with ", ..." for more runs. The count comes first: after a long reason (a
+            # truncated JPEG's) it was cut off the bar's end at 1100 px.
+            text = (f"Skipped {len(self._unreadable)} frames so far (listed in the Video dock's tooltip); now "
+                    + text.removeprefix("Skipped "))
         self.shell.statusBar().showMessage(text, 15000)
 
     def _show(self, result: StepResult) -> None:
@@ -1958,9 +2023,11 @@ class VideoMode(Mode):
             # In the command line's words: frames skipped counted as frames, a truncated video
             # said as such (it read "1 frame skipped" for 165 frames missing).
             lost = skip_words(result.skipped)
+            # The frames skipped before the folder: a long path cut them off the bar's end.
+            masks = f"Exported {len(result.written)} mask{'' if len(result.written) == 1 else 's'}"
+            folder = getattr(self, "_export_folder", None)
             self.shell.statusBar().showMessage(
-                f"Exported {len(result.written)} mask{'' if len(result.written) == 1 else 's'}{where}"
-                + (f"; {lost}" if lost else ""), 8000)
+                f"{masks}{where}" if not lost else f"{masks}; {lost}" + (f". Folder: {folder}" if folder else ""), 8000)
             # The command line's warning: masks of an earlier run (another video) left beside
             # these ones (a trial: 69 masks replaced, 51 of another video kept, not a word).
             mixed = leftovers_warning(self._export_folder, result.leftovers, _mask_shape(result.written),

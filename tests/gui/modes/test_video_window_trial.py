@@ -166,4 +166,4 @@ def test_export_all_masks_into_a_new_folder_says_where(make_window, qtbot, messa
     # Skipped frames count towards the total (the progress stopped at 5 of 8 before).
     qtbot.waitUntil(lambda: counts and counts[-1] == (N, N), timeout=5000)
     assert sorted(p.name for p in out.iterdir()) == [f"f{t}.png" for t in (1, 2, 4, 7, 8)]
-    assert window.statusBar().currentMessage() == f"Exported 5 masks to {out}; 3 frames skipped (unreadable or of another size or kind)"
+    assert window.statusBar().currentMessage() == f"Exported 5 masks; 3 frames skipped (2 unreadable, 1 of another size). Folder: {out}"
