@@ -2740,12 +2740,12 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
         _save_pil(path, Image.fromarray(values), "TIFF", protect, **_marked("TIFF", mark), **_resolution(dpi))
 
 
-def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None) -> str:
-    """Words for a cut-out of a photo with more than 8 bits per sample; "" otherwise.
+def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None, written: int = 8) -> str:
+    """Words for a cut-out that holds fewer bits per channel than its photo; "" otherwise.
 
-    segmix reads photos at 8 bits per channel (16-bit samples are scaled, module notes), and a
-    cut-out is an 8-bit RGBA PNG: a 16-bit photo's cut-out loses its depth, which a trial found
-    only by opening it in an editor.
+    A 16-bit PNG or TIFF's cut-out holds its 16-bit samples (:func:`save_cutout`); other deep
+    photos (10- or 12-bit HEIC, 32-bit integer or float greyscale) are read at 8 bits per
+    channel, and their cut-out holds 8, which a trial found only by opening it in an editor.
 
     Parameters
     ----------
@@ -2754,6 +2754,8 @@ def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None) -> st
     bits_per_sample : int, optional
         ``LoadedImage.bits_per_sample``; None reads it from the file's header (nothing is
         decoded), and an unreadable file gives "".
+    written : int, default 8
+        The bits per channel the cut-out holds (what :func:`save_cutout` returned).
     """
     if bits_per_sample is None:
         try:
@@ -2761,19 +2763,22 @@ def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None) -> st
                 bits_per_sample = _bits_per_sample(im)
         except Exception:  # noqa: BLE001 - a note only; the photo was read before
             return ""
-    if bits_per_sample <= 8:
+    if bits_per_sample <= written:
         return ""
-    return (f"{shown_path(photo)} holds {bits_per_sample} bits per sample; segmix works at 8 bits per channel, "
-            "so the cut-out holds 8 (the mask is exact: use it as a layer mask on the photo in an editor to keep "
-            "the depth)")
+    return (f"{shown_path(photo)} holds {bits_per_sample} bits per sample; segmix reads this photo at {written} bits "
+            f"per channel, so the cut-out holds {written} (the mask is exact: use it as a layer mask on the photo in "
+            "an editor to keep the depth)")
 
 
 def save_cutout(
     path: PathLike, image: np.ndarray, mask_or_alpha: np.ndarray, *, protect: Iterable = (),
     source_alpha: np.ndarray | None = None, mark: str | None = None, icc_profile: bytes | None = None,
-    dpi: tuple[float, float] | None = None,
-) -> None:
+    dpi: tuple[float, float] | None = None, photo: PathLike | None = None,
+) -> int:
     """Write the image as an RGBA PNG whose alpha comes from a mask or probability map.
+
+    A cut-out of a 16-bit PNG or TIFF (``photo``) is a 16-bit RGBA PNG of the photo's own
+    samples (:mod:`segmix.deep_pixels`): where its alpha is full, its RGB are the photo's.
 
     Parameters
     ----------
@@ -2799,6 +2804,15 @@ def save_cutout(
         The photo's resolution (``LoadedImage.dpi``), kept in the PNG's pHYs chunk: without it
         an editor that places an image by its resolution (Photoshop's Place, a layout program)
         sizes the cut-out of a 300 dpi photo at 72 dpi, over four times the photo's size.
+    photo : str or PathLike, optional
+        The file ``image`` was read from: a 16-bit one's cut-out holds its 16-bit samples
+        (and its 16-bit alpha, if any); None, or any other photo, gives an 8-bit cut-out.
+
+    Returns
+    -------
+    int
+        The bits per channel written: 16 for a 16-bit photo's samples, else 8
+        (:func:`cutout_depth_note` words the difference from the photo's depth).
 
     Raises
     ------
@@ -2814,17 +2828,36 @@ def save_cutout(
         alpha = _mask_to_bool(soft, "mask_or_alpha").astype(np.uint8) * np.uint8(255)
     if alpha.shape != image.shape[:2]:
         raise ValueError(f"mask shape {alpha.shape} does not match image {image.shape[:2]}")
+    mask_alpha = alpha
     if source_alpha is not None:
         source_alpha = np.asarray(source_alpha)
         if source_alpha.shape != alpha.shape:
             raise ValueError(f"source_alpha shape {source_alpha.shape} does not match image {image.shape[:2]}")
         alpha = np.minimum(alpha, source_alpha.astype(np.uint8, copy=False))
-    rgba = np.dstack([image, alpha])
     params = _marked("PNG", mark)
     icc_profile = fitting_icc_profile(icc_profile, "RGBA")
     if icc_profile:
         params["icc_profile"] = icc_profile
+    from segmix.deep_pixels import png16_bytes, sixteen_bit_samples
+
+    deep = None if photo is None else sixteen_bit_samples(photo, image)
+    if deep is not None:
+        # The mask's alpha at 16 bits (0 / 65535, or round(p * 65535) for a soft matte); the
+        # photo's own alpha at its depth (an 8-bit one, from a colour key, times 257).
+        if np.issubdtype(soft.dtype, np.floating):
+            alpha16 = np.round(_check_probability(soft) * 65535).astype(np.uint16)
+        else:
+            alpha16 = mask_alpha.astype(np.uint16) * np.uint16(257)
+        if deep[1] is not None:
+            alpha16 = np.minimum(alpha16, deep[1])
+        elif source_alpha is not None:
+            alpha16 = np.minimum(alpha16, source_alpha.astype(np.uint16) * np.uint16(257))
+        encoded = png16_bytes(np.dstack([deep[0], alpha16]), **params, **_resolution(dpi))
+        atomic_save(path, lambda handle: handle.write(encoded), protect=protect)
+        return 16
+    rgba = np.dstack([image, alpha])
     _save_pil(path, Image.fromarray(rgba), "PNG", protect, **params, **_resolution(dpi))
+    return 8
 
 
 def _resolution(dpi) -> dict:

@@ -126,8 +126,9 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
 
 def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
                  settings=None, protect=(), alpha=None, mark=None, icc_profile=None, dpi=None,
-                 photo=None, model=None, source=None, mode=None) -> None:
-    """Write one export through segmix.io (atomic, never over a protected input).
+                 photo=None, model=None, source=None, mode=None) -> int | None:
+    """Write one export through segmix.io (atomic, never over a protected input); a cut-out's
+    bits per channel (16 for a 16-bit photo's, else 8) is returned, None for other kinds.
 
     Parameters
     ----------
@@ -149,7 +150,9 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         keeps (when it is an RGB one), as ``segmix segment --cutout`` does
     dpi : (float, float) or None, for "mask", "probability" and "cutout": the photo's
         resolution, which they keep, as ``segmix segment`` does
-    photo : path or None, for "scribbles": the photo ``image`` was read from; the file records
+    photo : path or None, for "cutout": the photo ``image`` was read from, whose 16-bit
+        samples a 16-bit PNG or TIFF's cut-out holds (segmix.io.save_cutout); for "scribbles":
+        the same photo, which the file records
         it and ``image``'s pixels (:data:`PHOTO_KEY`), so that loading the marks onto another
         photo can say so (:func:`other_photo_note`)
     model : str or None, for "scribbles": the file name of the loaded model whose result the
@@ -170,8 +173,8 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     elif kind == "probability":
         segmix_io.save_probability(path, probability, protect=protect, mark=mark, dpi=dpi, text=text)
     elif kind == "cutout":
-        segmix_io.save_cutout(path, image, mask, protect=protect, source_alpha=alpha, mark=mark,
-                              icc_profile=icc_profile, dpi=dpi)
+        return segmix_io.save_cutout(path, image, mask, protect=protect, source_alpha=alpha, mark=mark,
+                                     icc_profile=icc_profile, dpi=dpi, photo=photo)
     elif kind == "scribbles":
         texts = {} if settings is None else dict(segmix_mark_settings.settings_texts(settings))
         texts[PHOTO_KEY] = photo_record(photo, image, model=model)
