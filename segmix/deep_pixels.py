@@ -165,7 +165,7 @@ def png16_bytes(rgba: np.ndarray, **params) -> bytes:
     Pillow writes no 16-bit colour PNG. It writes the metadata (``params`` as
     ``Image.save`` takes them: ``pnginfo``, ``icc_profile``, ``dpi``) into a 1 x 1 RGBA PNG,
     whose chunks are kept as they are; the header and the picture data are written here
-    (each row filtered by its difference to the row above, PNG's "Up", then deflated).
+    (each row filtered by its difference to the row above, PNG's "Up", then deflated at level 1).
     """
     rgba = np.asarray(rgba)
     if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint16:
@@ -186,7 +186,9 @@ def png16_bytes(rgba: np.ndarray, **params) -> bytes:
     filtered[:, 0] = 2  # Up
     filtered[0, 1:] = rows[0]
     np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])  # wraps modulo 256, as PNG's filter
-    compressor = zlib.compressobj(6)
+    # Level 1: a 12-megapixel cut-out deflated in 3.5 s at level 1 and 24 s at level 6 (Pillow's
+    # default), 71.1 MB against 68.6 MB, on this project's 2-core machine under load.
+    compressor = zlib.compressobj(1)
     picture = compressor.compress(filtered.data) + compressor.flush()
     header = struct.pack(">IIBBBBB", width, height, 16, 6, 0, 0, 0)
     out = [data[:8], _chunk(b"IHDR", header), *chunks]
