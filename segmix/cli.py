@@ -914,7 +914,8 @@ def _add_segment_parser(sub) -> None:
                           "applies a loaded model; --scribbles, if given, are hard constraints")
     seg.add_argument("-o", "--output", required=True, metavar="MASK.png", help="output mask (PNG)")
     seg.add_argument("--probability", metavar="PROB", help="also write the foreground posterior (.png 16-bit, .npy, .tif)")
-    seg.add_argument("--cutout", metavar="CUT.png", help="also write the photo with the mask as alpha (RGBA PNG; 16 bits per channel for a 16-bit PNG or TIFF photo)")
+    seg.add_argument("--cutout", metavar="CUT.png", help="also write the photo with the mask as alpha (RGBA PNG, or "
+                     "TIFF for .tif; 16 bits per channel for a 16-bit PNG or TIFF photo)")
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
     seg.add_argument("--save-scribbles", metavar="LABELS.png",
                      help="also write the marks as the window's File > Save Scribbles does (0 / 1 / 2 PNG with "
@@ -1005,7 +1006,7 @@ def _refuse_with_model(args: argparse.Namespace) -> None:
                             "to fit new mixtures to the marks")
 
 
-_SEGMENT_SUFFIXES = {"output": (".png",), "cutout": (".png",), "probability": (".png", ".npy", ".tif", ".tiff"),
+_SEGMENT_SUFFIXES = {"output": (".png",), "cutout": (".png", ".tif", ".tiff"), "probability": (".png", ".npy", ".tif", ".tiff"),
                      "save_scribbles": (".png",)}
 _SEGMENT_OPTIONS = {"output": "-o/--output", "probability": "--probability", "cutout": "--cutout",
                     "save_model": "--save-model", "save_scribbles": "--save-scribbles"}

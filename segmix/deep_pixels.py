@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-__all__ = ["sixteen_bit_samples", "png16_bytes"]
+__all__ = ["sixteen_bit_samples", "png16_bytes", "tiff16_bytes"]
 
 # Pillow's transposes for EXIF orientations 2-8, as ImageOps.exif_transpose applies them,
 # here on (H, W, C) arrays.
@@ -196,3 +196,27 @@ def png16_bytes(rgba: np.ndarray, **params) -> bytes:
     out.extend(_chunk(b"IDAT", picture[i:i + step]) for i in range(0, len(picture), step))
     out.append(_chunk(b"IEND", b""))
     return b"".join(out)
+
+
+def tiff16_bytes(rgba: np.ndarray, *, icc_profile: bytes | None = None, dpi: tuple[float, float] | None = None,
+                 software: str | None = None) -> bytes:
+    """A 16-bit RGBA TIFF of ``rgba`` ((H, W, 4) uint16): unassociated alpha, as Pillow's RGBA
+    TIFFs; deflate-compressed with the horizontal predictor; the photo's ICC profile,
+    resolution (pixels per inch) and the writer's mark (Software) as the 8-bit ones hold them.
+
+    Pillow writes no 16-bit colour TIFF; tifffile (a requirement of scikit-image) does.
+    """
+    import tifffile
+
+    rgba = np.asarray(rgba)
+    if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint16:
+        raise ValueError(f"expected an (H, W, 4) uint16 array, got {rgba.dtype} {rgba.shape}")
+    options = {}
+    if icc_profile:
+        options["iccprofile"] = icc_profile
+    if dpi:
+        options.update(resolution=tuple(float(v) for v in dpi), resolutionunit="INCH")
+    buffer = BytesIO()
+    tifffile.imwrite(buffer, rgba, photometric="rgb", extrasamples=["unassalpha"], compression="zlib",
+                     predictor=True, software=software or False, metadata=None, **options)
+    return buffer.getvalue()

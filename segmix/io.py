@@ -133,6 +133,7 @@ __all__ = [
     "load_mark_order",
     "save_cutout",
     "cutout_depth_note",
+    "CUTOUT_SUFFIXES",
     "save_image",
     "save_labels",
     "save_mask",
@@ -2775,15 +2776,16 @@ def save_cutout(
     source_alpha: np.ndarray | None = None, mark: str | None = None, icc_profile: bytes | None = None,
     dpi: tuple[float, float] | None = None, photo: PathLike | None = None,
 ) -> int:
-    """Write the image as an RGBA PNG whose alpha comes from a mask or probability map.
+    """Write the image as an RGBA PNG or TIFF whose alpha comes from a mask or probability map.
 
-    A cut-out of a 16-bit PNG or TIFF (``photo``) is a 16-bit RGBA PNG of the photo's own
-    samples (:mod:`segmix.deep_pixels`): where its alpha is full, its RGB are the photo's.
+    A cut-out of a 16-bit PNG or TIFF (``photo``) is a 16-bit RGBA PNG or TIFF of the photo's
+    own samples (:mod:`segmix.deep_pixels`): where its alpha is full, its RGB are the photo's.
 
     Parameters
     ----------
     path : str or PathLike
-        Must end in ``.png``.
+        Must end in ``.png``, ``.tif`` or ``.tiff`` (:data:`CUTOUT_SUFFIXES`; a TIFF is
+        deflate-compressed, its alpha unassociated).
     image : (H, W, 3) uint8 array
     mask_or_alpha : (H, W) array
         bool (or 0/1, 0/255 integers): alpha 255 on foreground, 0 on background.
@@ -2817,9 +2819,11 @@ def save_cutout(
     Raises
     ------
     ValueError
-        A path not ending in ``.png``, or a mask or ``source_alpha`` of another size.
+        A path not ending in ``.png`` / ``.tif`` / ``.tiff``, or a mask or ``source_alpha`` of
+        another size.
     """
-    _require_suffix(path, (".png",), "cutouts")
+    suffix = _require_suffix(path, CUTOUT_SUFFIXES, "cutouts")
+    fmt = "PNG" if suffix == ".png" else "TIFF"
     image = _check_rgb(image)
     soft = np.asarray(mask_or_alpha)
     if np.issubdtype(soft.dtype, np.floating):
@@ -2834,11 +2838,11 @@ def save_cutout(
         if source_alpha.shape != alpha.shape:
             raise ValueError(f"source_alpha shape {source_alpha.shape} does not match image {image.shape[:2]}")
         alpha = np.minimum(alpha, source_alpha.astype(np.uint8, copy=False))
-    params = _marked("PNG", mark)
+    params = _marked(fmt, mark)
     icc_profile = fitting_icc_profile(icc_profile, "RGBA")
     if icc_profile:
         params["icc_profile"] = icc_profile
-    from segmix.deep_pixels import png16_bytes, sixteen_bit_samples
+    from segmix.deep_pixels import png16_bytes, sixteen_bit_samples, tiff16_bytes
 
     deep = None if photo is None else sixteen_bit_samples(photo, image)
     if deep is not None:
@@ -2852,12 +2856,24 @@ def save_cutout(
             alpha16 = np.minimum(alpha16, deep[1])
         elif source_alpha is not None:
             alpha16 = np.minimum(alpha16, source_alpha.astype(np.uint16) * np.uint16(257))
-        encoded = png16_bytes(np.dstack([deep[0], alpha16]), **params, **_resolution(dpi))
+        rgba16 = np.dstack([deep[0], alpha16])
+        if fmt == "PNG":
+            encoded = png16_bytes(rgba16, **params, **_resolution(dpi))
+        else:
+            encoded = tiff16_bytes(rgba16, icc_profile=icc_profile, dpi=_resolution(dpi).get("dpi"),
+                                   software=params.get("software"))
         atomic_save(path, lambda handle: handle.write(encoded), protect=protect)
         return 16
     rgba = np.dstack([image, alpha])
-    _save_pil(path, Image.fromarray(rgba), "PNG", protect, **params, **_resolution(dpi))
+    if fmt == "TIFF":
+        params["compression"] = "tiff_adobe_deflate"
+    _save_pil(path, Image.fromarray(rgba), fmt, protect, **params, **_resolution(dpi))
     return 8
+
+
+#: What a cut-out may be saved as: formats with an alpha channel and 16-bit samples (a 16-bit
+#: photo's cut-out holds its depth). JPEG has no alpha; WebP holds 8 bits.
+CUTOUT_SUFFIXES = (".png", ".tif", ".tiff")
 
 
 def _resolution(dpi) -> dict:

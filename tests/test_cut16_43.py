@@ -167,3 +167,35 @@ def test_segment_cutout_of_a_16_bit_tiff_holds_its_samples_and_an_8_bit_one_says
                 "--cutout", tmp_path / "cf.png")
     assert done.returncode == 0, done.stderr
     assert "holds 32 bits per sample" in done.stderr and "the cut-out holds 8" in done.stderr
+
+
+def test_segment_cutout_as_tiff_holds_16_bits_of_a_16_bit_photo_and_8_of_an_8_bit_one(tmp_path):
+    # --cutout took .png alone: a photographer working in TIFF had to convert the cut-out.
+    rgb = np.zeros((40, 50, 3), np.uint16)
+    rgb[:] = (3000, 20000, 9000)
+    rgb[10:30, 15:35] = (60000, 2000, 2000)
+    rgb += np.random.default_rng(4).integers(0, 200, rgb.shape).astype(np.uint16)
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    tifffile.imwrite(tmp_path / "deep.tif", rgb, photometric="rgb", iccprofile=profile, resolution=(240, 240),
+                     resolutionunit="INCH")
+    Image.fromarray((rgb >> 8).astype(np.uint8)).save(tmp_path / "flat.tif")
+    for name, dtype in (("deep.tif", np.uint16), ("flat.tif", np.uint8)):
+        for _ in range(2):  # a rerun replaces the cut-out it wrote (its mark)
+            done = _cli("segment", tmp_path / name, "--click", "25,20", "-o", tmp_path / f"m_{name}.png",
+                        "--cutout", tmp_path / f"c_{name}")
+            assert done.returncode == 0, done.stderr
+            assert "bits per sample" not in done.stderr
+        cut = tifffile.imread(tmp_path / f"c_{name}")
+        assert cut.dtype == dtype and cut.shape == (40, 50, 4)
+        full = cut[..., 3] == np.iinfo(dtype).max
+        assert full.sum() > 300 and not full[0, 0]
+        source = rgb if dtype == np.uint16 else (rgb >> 8).astype(np.uint8)
+        assert np.array_equal(cut[..., :3][full], source[full])
+        with Image.open(tmp_path / f"c_{name}") as read:
+            assert read.mode == "RGBA" and read.tag_v2.get(338) in (2, (2,))  # unassociated alpha
+            if name == "deep.tif":
+                assert read.info["icc_profile"] == profile and read.info["dpi"] == (240, 240)
+    done = _cli("segment", tmp_path / "deep.tif", "--click", "25,20", "-o", tmp_path / "m2.png",
+                "--cutout", tmp_path / "c.jpg")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "c.jpg: unsupported extension for --cutout; use one of .png, .tif, .tiff" in done.stderr

@@ -50,13 +50,13 @@ EXPORTS = {
     # Video mode's, as `segmix background` and Export All Masks write it (segmix.background_run).
     "foreground_mask": (_SUFFIX["foreground_mask"], ".png", "8-bit PNG mask: 0, 127 shadow, 255 (*.png)"),
     "probability": (_SUFFIX["probability"], ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
-    "cutout": (_SUFFIX["cutout"], ".png", "RGBA PNG (*.png)"),
+    "cutout": (_SUFFIX["cutout"], ".png", "RGBA PNG (*.png);;RGBA TIFF (*.tif *.tiff)"),
     "scribbles": (_SUFFIX["scribbles"], ".png", "Label PNG (*.png)"),
     "model": (_SUFFIX["model"], ".json", "segmix model (*.json)"),
     "skin": (_SUFFIX["skin"], ".png", "8-bit PNG mask (*.png)"),
     # `segmix skin apply --probability`'s name (segmix.skin.apply_outputs): was _skin_probability
     "skin_probability": (_SUFFIX["skin_probability"], ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
-    "skin_cutout": (_SUFFIX["skin_cutout"], ".png", "RGBA PNG (*.png)"),
+    "skin_cutout": (_SUFFIX["skin_cutout"], ".png", "RGBA PNG (*.png);;RGBA TIFF (*.tif *.tiff)"),
     "skin_model": (_SUFFIX["skin_model"], ".json", "segmix skin model (*.json)"),
 }
 MODEL_FILTER = "segmix model (*.json);;All files (*)"

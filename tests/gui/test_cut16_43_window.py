@@ -71,3 +71,20 @@ def test_skin_modes_cutout_of_a_16_bit_png_holds_its_samples(qtbot, make_window,
     full = cut[..., 3] == 65535
     assert cut.dtype == np.uint16 and full.any()
     assert np.array_equal(cut[..., :3][full], samples[full])
+
+
+def test_export_cutout_as_tiff_offers_tiff_and_holds_16_bits(qtbot, make_window, tmp_path):
+    from gui_helpers import paint_two_classes
+    from segmix.gui import files
+
+    assert "*.tif" in files.EXPORTS["cutout"][2] and "*.tif" in files.EXPORTS["skin_cutout"][2]
+    samples = _deep_two_colour_photo(tmp_path / "deep.tif")
+    window = make_window(tmp_path / "deep.tif")
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not window.modes["segment"].result_pending, timeout=60000)
+    assert window.export("cutout", tmp_path / "cut.tiff")
+    assert window.statusBar().currentMessage() == f"Saved {tmp_path / 'cut.tiff'}"
+    cut = tifffile.imread(tmp_path / "cut.tiff")
+    full = cut[..., 3] == 65535
+    assert cut.dtype == np.uint16 and full[:, :30].all()
+    assert np.array_equal(cut[..., :3][full], samples[full])
