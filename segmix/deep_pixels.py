@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-__all__ = ["sixteen_bit_samples", "png16_bytes", "tiff16_bytes"]
+__all__ = ["sixteen_bit_samples", "png16_bytes", "tiff16_bytes", "fix_planar_16bit"]
 
 # Pillow's transposes for EXIF orientations 2-8, as ImageOps.exif_transpose applies them,
 # here on (H, W, C) arrays.
@@ -50,12 +50,42 @@ _ORIENT = {
 #: Pillow's raw modes of 16-bit colour samples, and the one that reads the other byte.
 _OTHER_BYTE = {"B": "L", "L": "B"}
 
+#: The raw modes of one band of a TIFF whose samples lie in separate planes.
+_PLANES = ("R", "G", "B", "A")
+
+
+def fix_planar_16bit(im: Image.Image) -> None:
+    """Give an uncompressed TIFF frame with 16-bit samples in separate planes (PlanarConfiguration
+    2, as ImageJ and tifffile write (3, H, W) arrays) the raw modes of its 16-bit bands.
+
+    Pillow reads each plane with its 8-bit raw mode ("R", "G", "B"): every byte was taken for a
+    sample, and the photo read as noise (84.6 levels off on average), said nowhere and reported
+    as 8 bits per sample. "R;16L" (or "R;16B" for a big-endian file) keeps each sample's high
+    byte, as Pillow reads interleaved 16-bit RGB. Compressed files are decoded by libtiff,
+    which reads them right; any other image is left as it is.
+    """
+    if im.format != "TIFF" or getattr(im, "tag_v2", {}).get(284) != 2:
+        return
+    bits = im.tag_v2.get(258)
+    bits = tuple(bits) if isinstance(bits, (tuple, list)) else (bits,)
+    if not bits or any(b != 16 for b in bits):
+        return
+    order = "B" if getattr(im.tag_v2, "_endian", "<") == ">" else "L"
+    tiles = []
+    for tile in im.tile:
+        args = tile.args
+        if tile.codec_name != "raw" or not isinstance(args, tuple) or args[0] not in _PLANES:
+            return
+        tiles.append(tile._replace(args=(f"{args[0]};16{order}", *args[1:])))
+    im.tile = tiles
+
 
 def _low_byte_mode(rawmode: str) -> str | None:
     """The raw mode that unpacks the low byte of each sample of ``rawmode`` ("RGB;16B" ->
-    "RGB;16L"; native order resolved), or None for a layout this module does not read."""
+    "RGB;16L", "R;16L" -> "R;16B" for a plane; native order resolved), or None for a layout
+    this module does not read."""
     base, _, bits = rawmode.partition(";")
-    if base not in ("RGB", "RGBA") or len(bits) != 3 or not bits.startswith("16"):
+    if base not in ("RGB", "RGBA", *_PLANES) or len(bits) != 3 or not bits.startswith("16"):
         return None
     order = bits[2]
     if order == "N":
@@ -68,6 +98,7 @@ def _decode(path: Path, low: bool) -> np.ndarray | None:
     """The first frame of ``path`` decoded by Pillow, its tiles' raw mode swapped for the
     low byte when ``low``; None when a tile's raw mode is not one this module reads."""
     with Image.open(path) as im:
+        fix_planar_16bit(im)
         tiles = []
         for tile in im.tile:
             args = tile.args

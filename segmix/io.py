@@ -539,13 +539,16 @@ def _open_and_decode(path: Path, max_pixels: int, frame: int = 0) -> _Decoded:
                 Image.MAX_IMAGE_PIXELS = max_pixels
             # Only the header has been read: refuse bombs and empty images before decoding.
             _check_pixel_count(path, im.size, max_pixels)
-            decoded = _Decoded(
-                im, im.mode, im.format, im.size, _bits_per_sample(im), getattr(im, "n_frames", 1)
-            )
+            from segmix.deep_pixels import fix_planar_16bit
+
+            n_frames = getattr(im, "n_frames", 1)  # counting a TIFF's pages sets its tiles anew
+            fix_planar_16bit(im)  # 16-bit planes read as 8-bit ones: noise, said nowhere
+            decoded = _Decoded(im, im.mode, im.format, im.size, _bits_per_sample(im), n_frames)
             if frame:
                 if not 0 <= frame < decoded.n_frames:
                     raise ImageLoadError(f"{path}: has no frame {frame + 1} (it holds {decoded.n_frames})")
                 im.seek(frame)
+                fix_planar_16bit(im)
                 # Pages of a TIFF may each have their own size and mode.
                 _check_pixel_count(path, im.size, max_pixels)
                 decoded.mode, decoded.stored_size = im.mode, im.size
@@ -1513,6 +1516,12 @@ def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow, on_end
                                on_end_marker=on_end_marker).pixels
     try:
         with _pillow_limits(int(max_pixels)), Image.open(path) as im:
+            from segmix.deep_pixels import fix_planar_16bit
+
+            # Before _bits_per_sample: 16-bit planes otherwise read as 8-bit; after counting the
+            # pages (is_animated below), which sets a TIFF's tiles anew.
+            getattr(im, "n_frames", 1)
+            fix_planar_16bit(im)
             if (im.mode == "RGB" and "transparency" not in im.info and im.width * im.height <= max_pixels
                     and not getattr(im, "is_animated", False)  # load_image warns about the other frames
                     # 16-bit RGB comes as Pillow's 8-bit "RGB" too: load_image checks it for 12-bit
@@ -1592,6 +1601,9 @@ def iter_frames(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterato
                 with _pillow_limits(max_pixels):
                     try:
                         im.seek(index)
+                        from segmix.deep_pixels import fix_planar_16bit
+
+                        fix_planar_16bit(im)
                         _check_pixel_count(path, im.size, max_pixels)
                         im.load()
                     except Exception as exc:

@@ -199,3 +199,24 @@ def test_segment_cutout_as_tiff_holds_16_bits_of_a_16_bit_photo_and_8_of_an_8_bi
                 "--cutout", tmp_path / "c.jpg")
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "c.jpg: unsupported extension for --cutout; use one of .png, .tif, .tiff" in done.stderr
+
+
+@pytest.mark.parametrize("byteorder", ["<", ">"])
+def test_a_16_bit_tiff_with_separate_planes_is_read_as_its_samples_not_as_noise(tmp_path, byteorder):
+    # tifffile.imwrite of a (3, H, W) array, as ImageJ writes: Pillow read each 16-bit plane
+    # with its 8-bit raw mode, and the photo came out as noise (84.6 levels off on average),
+    # 8 bits per sample, in the window, segment and background alike, without a word.
+    rgb = _samples((37, 53, 3), seed=7)
+    planes = np.moveaxis(rgb, 2, 0)
+    tifffile.imwrite(tmp_path / "planar.tif", planes, photometric="rgb", planarconfig="separate", byteorder=byteorder)
+    tifffile.imwrite(tmp_path / "pages.tif", np.stack([planes, 65535 - planes]), photometric="rgb",
+                     planarconfig="separate", byteorder=byteorder)
+    high = (rgb >> 8).astype(np.uint8)
+    loaded = segmix_io.load_image_info(tmp_path / "planar.tif")
+    assert loaded.bits_per_sample == 16 and np.array_equal(loaded.pixels, high)
+    assert np.array_equal(segmix_io.load_frame(tmp_path / "planar.tif"), high)  # the frame readers' fast path
+    pages = list(segmix_io.iter_frames(tmp_path / "pages.tif"))
+    assert np.array_equal(pages[0], high) and np.array_equal(pages[1], 255 - high)
+    bits = segmix_io.save_cutout(tmp_path / "cut.png", loaded.pixels, np.ones((37, 53), bool),
+                                 photo=tmp_path / "planar.tif")
+    assert bits == 16 and np.array_equal(_read16(tmp_path / "cut.png")[..., :3], rgb)
