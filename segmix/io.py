@@ -26,7 +26,11 @@ that the numbers a user sees in the GUI can be explained:
 * 16-bit RGB PNG / TIFF: Pillow has no 16-bit RGB mode; it decodes such files straight to
   8-bit ``RGB`` by keeping the most significant byte of each sample (``v >> 8``), which is at
   most one level below ``round(v / 257)``. We accept Pillow's result and report the original
-  depth in ``LoadedImage.bits_per_sample`` (16). This is a known, documented limit.
+  depth in ``LoadedImage.bits_per_sample`` (16). This is a known, documented limit; cut-outs
+  (:func:`save_cutout` with ``photo=``) read the samples again at full depth
+  (:mod:`segmix.deep_pixels`). An uncompressed TIFF whose 16-bit samples lie in separate
+  planes is given Pillow's 16-bit raw modes (:func:`segmix.deep_pixels.fix_planar_16bit`):
+  Pillow's own read each plane's bytes as 8-bit samples, noise.
 * HEIC / HEIF (pi-heif, :func:`_register_heif`): libheif applies the file's rotation and
   mirror, and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pi-heif (its depth
   reported in ``LoadedImage.bits_per_sample``); a colour profile stated only as CICP / nclx
