@@ -142,9 +142,11 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
         orientation; None for any other file, a file that cannot be read, or samples that do
         not match ``pixels``.
     """
+    from segmix.io import _pillow_limits  # the loader's limits: Pillow's own refused 179 megapixels
+
     pixels = np.asarray(pixels)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _pillow_limits(max(1, pixels.shape[0] * pixels.shape[1])):
             warnings.simplefilter("ignore")
             with Image.open(photo) as im:
                 if im.format not in ("PNG", "TIFF"):

@@ -220,3 +220,15 @@ def test_a_16_bit_tiff_with_separate_planes_is_read_as_its_samples_not_as_noise(
     bits = segmix_io.save_cutout(tmp_path / "cut.png", loaded.pixels, np.ones((37, 53), bool),
                                  photo=tmp_path / "planar.tif")
     assert bits == 16 and np.array_equal(_read16(tmp_path / "cut.png")[..., :3], rgb)
+
+
+def test_a_16_bit_photo_over_pillows_own_limit_still_gets_its_16_bit_cutout(tmp_path, monkeypatch):
+    # segmix reads up to 200 megapixels; Pillow refuses over twice its MAX_IMAGE_PIXELS (179
+    # megapixels) unless told otherwise, and the second read of the samples must be told as the
+    # loader is (here with Pillow's limit lowered to 100 pixels for a 20 x 30 photo).
+    rgb = _samples((20, 30, 3), seed=8)
+    cv2.imwrite(str(tmp_path / "big.png"), rgb[..., ::-1])
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    loaded = segmix_io.load_image_info(tmp_path / "big.png")
+    bits = segmix_io.save_cutout(tmp_path / "cut.png", loaded.pixels, np.ones((20, 30), bool), photo=tmp_path / "big.png")
+    assert bits == 16 and np.array_equal(_read16(tmp_path / "cut.png")[..., :3], rgb)
