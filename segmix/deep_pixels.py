@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-__all__ = ["sixteen_bit_samples", "png16_bytes", "tiff16_bytes", "fix_planar_16bit"]
+__all__ = ["sixteen_bit_samples", "layout_read", "png16_bytes", "tiff16_bytes", "fix_planar_16bit"]
 
 # Pillow's transposes for EXIF orientations 2-8, as ImageOps.exif_transpose applies them,
 # here on (H, W, C) arrays.
@@ -112,6 +112,25 @@ def _decode(path: Path, low: bool) -> np.ndarray | None:
         im.tile = tiles
         im.load()
         return np.asarray(im)
+
+
+def layout_read(photo: str | PathLike) -> bool:
+    """Whether :func:`sixteen_bit_samples` reads the layout of ``photo`` (a 16-bit RGB, RGBA or
+    greyscale PNG or TIFF), from its header alone; False for any other file or an unreadable one."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(photo) as im:
+                if im.format not in ("PNG", "TIFF"):
+                    return False
+                if im.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+                    return True
+                fix_planar_16bit(im)
+                return im.mode in ("RGB", "RGBA") and all(
+                    _low_byte_mode(tile.args if isinstance(tile.args, str) else tile.args[0]) is not None
+                    for tile in im.tile)
+    except Exception:  # noqa: BLE001 - a note's question only
+        return False
 
 
 def _orientation(im: Image.Image) -> int:

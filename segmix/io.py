@@ -2782,6 +2782,13 @@ def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None, writt
             return ""
     if bits_per_sample <= written:
         return ""
+    from segmix.deep_pixels import layout_read
+
+    if layout_read(photo):
+        # A layout whose cut-out holds 16 bits, whose samples did not match the pixels shown.
+        return (f"{shown_path(photo)} holds {bits_per_sample} bits per sample, but the file no longer holds the "
+                f"photo as it was read (changed since?), so the cut-out holds {written} bits per channel, of the "
+                "pixels segmented; open the photo again for a 16-bit cut-out")
     return (f"{shown_path(photo)} holds {bits_per_sample} bits per sample; segmix reads this photo at {written} bits "
             f"per channel, so the cut-out holds {written} (the mask is exact: use it as a layer mask on the photo in "
             "an editor to keep the depth)")

@@ -144,7 +144,8 @@ def test_a_photo_changed_since_it_was_read_gives_the_8_bit_cutout_and_the_note(t
     assert bits == 8
     assert np.array_equal(np.asarray(Image.open(tmp_path / "cut.png"))[..., :3], loaded.pixels)
     note = segmix_io.cutout_depth_note(tmp_path / "p.png", 16, written=bits)
-    assert "holds 16 bits per sample" in note and "the cut-out holds 8" in note
+    assert "holds 16 bits per sample" in note and "no longer holds the photo as it was read" in note
+    assert "the cut-out holds 8 bits per channel" in note
 
 
 def test_segment_cutout_of_a_16_bit_tiff_holds_its_samples_and_an_8_bit_one_says_why(tmp_path):
@@ -232,3 +233,26 @@ def test_a_16_bit_photo_over_pillows_own_limit_still_gets_its_16_bit_cutout(tmp_
     loaded = segmix_io.load_image_info(tmp_path / "big.png")
     bits = segmix_io.save_cutout(tmp_path / "cut.png", loaded.pixels, np.ones((20, 30), bool), photo=tmp_path / "big.png")
     assert bits == 16 and np.array_equal(_read16(tmp_path / "cut.png")[..., :3], rgb)
+
+
+def test_a_16_bit_grey_and_alpha_png_gives_an_8_bit_cutout_and_says_so(tmp_path):
+    # Pillow reads 16-bit grey + alpha as 8-bit RGBA and has no raw mode for its low bytes: the
+    # one 16-bit PNG layout whose cut-out holds 8 bits, which the note says.
+    import struct
+    import zlib
+
+    samples = _samples((5, 7, 2), seed=9)
+    rows = np.ascontiguousarray(samples, dtype=">u2").reshape(5, 14).view(np.uint8)
+    raw = b"".join(b"\x00" + row.tobytes() for row in rows)
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    (tmp_path / "la.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 7, 5, 16, 4, 0, 0, 0))
+                                      + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    loaded = segmix_io.load_image_info(tmp_path / "la.png")
+    bits = segmix_io.save_cutout(tmp_path / "cut.png", loaded.pixels, np.ones((5, 7), bool), source_alpha=loaded.alpha,
+                                 photo=tmp_path / "la.png")
+    assert bits == 8 and loaded.bits_per_sample == 16
+    note = segmix_io.cutout_depth_note(tmp_path / "la.png", loaded.bits_per_sample, written=bits)
+    assert "segmix reads this photo at 8 bits per channel, so the cut-out holds 8" in note

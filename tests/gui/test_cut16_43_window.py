@@ -50,6 +50,7 @@ def test_a_photo_replaced_on_disk_gives_an_8_bit_cutout_and_says_so(qtbot, make_
     assert window.export("cutout", tmp_path / "cut.png")
     message = window.statusBar().currentMessage()
     assert "holds 16 bits per sample" in message and "the cut-out holds 8" in message
+    assert "no longer holds the photo as it was read" in message
     cut = _rgba(tmp_path / "cut.png")
     assert cut.dtype == np.uint8
     assert np.array_equal(cut[..., :3], window.image)
