@@ -914,7 +914,8 @@ def _add_segment_parser(sub) -> None:
                           "applies a loaded model; --scribbles, if given, are hard constraints")
     seg.add_argument("-o", "--output", required=True, metavar="MASK.png", help="output mask (PNG)")
     seg.add_argument("--probability", metavar="PROB", help="also write the foreground posterior (.png 16-bit, .npy, .tif)")
-    seg.add_argument("--cutout", metavar="CUT.png", help="also write the photo with the mask as alpha (RGBA PNG)")
+    seg.add_argument("--cutout", metavar="CUT.png", help="also write the photo with the mask as alpha (RGBA PNG, or "
+                     "TIFF for .tif; 16 bits per channel for a 16-bit PNG or TIFF photo)")
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
     seg.add_argument("--save-scribbles", metavar="LABELS.png",
                      help="also write the marks as the window's File > Save Scribbles does (0 / 1 / 2 PNG with "
@@ -1005,7 +1006,7 @@ def _refuse_with_model(args: argparse.Namespace) -> None:
                             "to fit new mixtures to the marks")
 
 
-_SEGMENT_SUFFIXES = {"output": (".png",), "cutout": (".png",), "probability": (".png", ".npy", ".tif", ".tiff"),
+_SEGMENT_SUFFIXES = {"output": (".png",), "cutout": (".png", ".tif", ".tiff"), "probability": (".png", ".npy", ".tif", ".tiff"),
                      "save_scribbles": (".png",)}
 _SEGMENT_OPTIONS = {"output": "-o/--output", "probability": "--probability", "cutout": "--cutout",
                     "save_model": "--save-model", "save_scribbles": "--save-scribbles"}
@@ -1231,9 +1232,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         save_mask(args.output, result.mask, protect=inputs, mark="segment", dpi=loaded.dpi)
         if args.probability:
             save_probability(args.probability, result.probability, protect=inputs, mark="segment", dpi=loaded.dpi)
+        cutout_bits = 8
         if args.cutout:
-            save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha, mark="segment",
-                        icc_profile=loaded.icc_profile, dpi=loaded.dpi)
+            # A 16-bit photo's cut-out holds its 16-bit samples (segmix.deep_pixels).
+            cutout_bits = save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha,
+                                      mark="segment", icc_profile=loaded.icc_profile, dpi=loaded.dpi, photo=args.image)
         if args.save_model:
             from segmix.modelfile import write_model
 
@@ -1254,7 +1257,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     if args.cutout:
         from segmix.io import cutout_depth_note
 
-        depth = cutout_depth_note(args.image, loaded.bits_per_sample)
+        depth = cutout_depth_note(args.image, loaded.bits_per_sample, written=cutout_bits)
         if depth:
             print(f"segmix segment: note: {depth}", file=sys.stderr)
     if args.save_scribbles:

@@ -26,7 +26,11 @@ that the numbers a user sees in the GUI can be explained:
 * 16-bit RGB PNG / TIFF: Pillow has no 16-bit RGB mode; it decodes such files straight to
   8-bit ``RGB`` by keeping the most significant byte of each sample (``v >> 8``), which is at
   most one level below ``round(v / 257)``. We accept Pillow's result and report the original
-  depth in ``LoadedImage.bits_per_sample`` (16). This is a known, documented limit.
+  depth in ``LoadedImage.bits_per_sample`` (16). This is a known, documented limit; cut-outs
+  (:func:`save_cutout` with ``photo=``) read the samples again at full depth
+  (:mod:`segmix.deep_pixels`). An uncompressed TIFF whose 16-bit samples lie in separate
+  planes is given Pillow's 16-bit raw modes (:func:`segmix.deep_pixels.fix_planar_16bit`):
+  Pillow's own read each plane's bytes as 8-bit samples, noise.
 * HEIC / HEIF (pi-heif, :func:`_register_heif`): libheif applies the file's rotation and
   mirror (``LoadedImage.orientation`` states them as the EXIF turn they equal,
   :func:`heif_orientation`), and a 10- or 12-bit file is decoded to 8-bit ``RGB`` by pi-heif (its depth
@@ -140,6 +144,7 @@ __all__ = [
     "load_mark_order",
     "save_cutout",
     "cutout_depth_note",
+    "CUTOUT_SUFFIXES",
     "save_image",
     "save_labels",
     "save_mask",
@@ -557,13 +562,16 @@ def _open_and_decode(path: Path, max_pixels: int, frame: int = 0) -> _Decoded:
                 Image.MAX_IMAGE_PIXELS = max_pixels
             # Only the header has been read: refuse bombs and empty images before decoding.
             _check_pixel_count(path, im.size, max_pixels)
-            decoded = _Decoded(
-                im, im.mode, im.format, im.size, _bits_per_sample(im), getattr(im, "n_frames", 1)
-            )
+            from segmix.deep_pixels import fix_planar_16bit
+
+            n_frames = getattr(im, "n_frames", 1)  # counting a TIFF's pages sets its tiles anew
+            fix_planar_16bit(im)  # 16-bit planes read as 8-bit ones: noise, said nowhere
+            decoded = _Decoded(im, im.mode, im.format, im.size, _bits_per_sample(im), n_frames)
             if frame:
                 if not 0 <= frame < decoded.n_frames:
                     raise ImageLoadError(f"{path}: has no frame {frame + 1} (it holds {decoded.n_frames})")
                 im.seek(frame)
+                fix_planar_16bit(im)
                 # Pages of a TIFF may each have their own size and mode.
                 _check_pixel_count(path, im.size, max_pixels)
                 decoded.mode, decoded.stored_size = im.mode, im.size
@@ -1583,6 +1591,12 @@ def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow, on_end
                                on_end_marker=on_end_marker, check_heif=False).pixels
     try:
         with _pillow_limits(int(max_pixels)), Image.open(path) as im:
+            from segmix.deep_pixels import fix_planar_16bit
+
+            # Before _bits_per_sample: 16-bit planes otherwise read as 8-bit; after counting the
+            # pages (is_animated below), which sets a TIFF's tiles anew.
+            getattr(im, "n_frames", 1)
+            fix_planar_16bit(im)
             if (im.mode == "RGB" and "transparency" not in im.info and im.width * im.height <= max_pixels
                     and not getattr(im, "is_animated", False)  # load_image warns about the other frames
                     # 16-bit RGB comes as Pillow's 8-bit "RGB" too: load_image checks it for 12-bit
@@ -1662,6 +1676,9 @@ def iter_frames(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterato
                 with _pillow_limits(max_pixels):
                     try:
                         im.seek(index)
+                        from segmix.deep_pixels import fix_planar_16bit
+
+                        fix_planar_16bit(im)
                         _check_pixel_count(path, im.size, max_pixels)
                         im.load()
                     except Exception as exc:
@@ -2811,12 +2828,12 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
         _save_pil(path, Image.fromarray(values), "TIFF", protect, **_marked("TIFF", mark), **_resolution(dpi))
 
 
-def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None) -> str:
-    """Words for a cut-out of a photo with more than 8 bits per sample; "" otherwise.
+def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None, written: int = 8) -> str:
+    """Words for a cut-out that holds fewer bits per channel than its photo; "" otherwise.
 
-    segmix reads photos at 8 bits per channel (16-bit samples are scaled, module notes), and a
-    cut-out is an 8-bit RGBA PNG: a 16-bit photo's cut-out loses its depth, which a trial found
-    only by opening it in an editor.
+    A 16-bit PNG or TIFF's cut-out holds its 16-bit samples (:func:`save_cutout`); other deep
+    photos (10- or 12-bit HEIC, 32-bit integer or float greyscale) are read at 8 bits per
+    channel, and their cut-out holds 8, which a trial found only by opening it in an editor.
 
     Parameters
     ----------
@@ -2825,6 +2842,8 @@ def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None) -> st
     bits_per_sample : int, optional
         ``LoadedImage.bits_per_sample``; None reads it from the file's header (nothing is
         decoded), and an unreadable file gives "".
+    written : int, default 8
+        The bits per channel the cut-out holds (what :func:`save_cutout` returned).
     """
     if bits_per_sample is None:
         try:
@@ -2832,24 +2851,35 @@ def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None) -> st
                 bits_per_sample = _bits_per_sample(im)
         except Exception:  # noqa: BLE001 - a note only; the photo was read before
             return ""
-    if bits_per_sample <= 8:
+    if bits_per_sample <= written:
         return ""
-    return (f"{shown_path(photo)} holds {bits_per_sample} bits per sample; segmix works at 8 bits per channel, "
-            "so the cut-out holds 8 (the mask is exact: use it as a layer mask on the photo in an editor to keep "
-            "the depth)")
+    from segmix.deep_pixels import layout_read
+
+    if layout_read(photo):
+        # A layout whose cut-out holds 16 bits, whose samples did not match the pixels shown.
+        return (f"{shown_path(photo)} holds {bits_per_sample} bits per sample, but the file no longer holds the "
+                f"photo as it was read (changed since?), so the cut-out holds {written} bits per channel, of the "
+                "pixels segmented; open the photo again for a 16-bit cut-out")
+    return (f"{shown_path(photo)} holds {bits_per_sample} bits per sample; segmix reads this photo at {written} bits "
+            f"per channel, so the cut-out holds {written} (the mask is exact: use it as a layer mask on the photo in "
+            "an editor to keep the depth)")
 
 
 def save_cutout(
     path: PathLike, image: np.ndarray, mask_or_alpha: np.ndarray, *, protect: Iterable = (),
     source_alpha: np.ndarray | None = None, mark: str | None = None, icc_profile: bytes | None = None,
-    dpi: tuple[float, float] | None = None,
-) -> None:
-    """Write the image as an RGBA PNG whose alpha comes from a mask or probability map.
+    dpi: tuple[float, float] | None = None, photo: PathLike | None = None,
+) -> int:
+    """Write the image as an RGBA PNG or TIFF whose alpha comes from a mask or probability map.
+
+    A cut-out of a 16-bit PNG or TIFF (``photo``) is a 16-bit RGBA PNG or TIFF of the photo's
+    own samples (:mod:`segmix.deep_pixels`): where its alpha is full, its RGB are the photo's.
 
     Parameters
     ----------
     path : str or PathLike
-        Must end in ``.png``.
+        Must end in ``.png``, ``.tif`` or ``.tiff`` (:data:`CUTOUT_SUFFIXES`; a TIFF is
+        deflate-compressed, its alpha unassociated).
     image : (H, W, 3) uint8 array
     mask_or_alpha : (H, W) array
         bool (or 0/1, 0/255 integers): alpha 255 on foreground, 0 on background.
@@ -2870,13 +2900,24 @@ def save_cutout(
         The photo's resolution (``LoadedImage.dpi``), kept in the PNG's pHYs chunk: without it
         an editor that places an image by its resolution (Photoshop's Place, a layout program)
         sizes the cut-out of a 300 dpi photo at 72 dpi, over four times the photo's size.
+    photo : str or PathLike, optional
+        The file ``image`` was read from: a 16-bit one's cut-out holds its 16-bit samples
+        (and its 16-bit alpha, if any); None, or any other photo, gives an 8-bit cut-out.
+
+    Returns
+    -------
+    int
+        The bits per channel written: 16 for a 16-bit photo's samples, else 8
+        (:func:`cutout_depth_note` words the difference from the photo's depth).
 
     Raises
     ------
     ValueError
-        A path not ending in ``.png``, or a mask or ``source_alpha`` of another size.
+        A path not ending in ``.png`` / ``.tif`` / ``.tiff``, or a mask or ``source_alpha`` of
+        another size.
     """
-    _require_suffix(path, (".png",), "cutouts")
+    suffix = _require_suffix(path, CUTOUT_SUFFIXES, "cutouts")
+    fmt = "PNG" if suffix == ".png" else "TIFF"
     image = _check_rgb(image)
     soft = np.asarray(mask_or_alpha)
     if np.issubdtype(soft.dtype, np.floating):
@@ -2885,17 +2926,48 @@ def save_cutout(
         alpha = _mask_to_bool(soft, "mask_or_alpha").astype(np.uint8) * np.uint8(255)
     if alpha.shape != image.shape[:2]:
         raise ValueError(f"mask shape {alpha.shape} does not match image {image.shape[:2]}")
+    mask_alpha = alpha
     if source_alpha is not None:
         source_alpha = np.asarray(source_alpha)
         if source_alpha.shape != alpha.shape:
             raise ValueError(f"source_alpha shape {source_alpha.shape} does not match image {image.shape[:2]}")
         alpha = np.minimum(alpha, source_alpha.astype(np.uint8, copy=False))
-    rgba = np.dstack([image, alpha])
-    params = _marked("PNG", mark)
+    params = _marked(fmt, mark)
     icc_profile = fitting_icc_profile(icc_profile, "RGBA")
     if icc_profile:
         params["icc_profile"] = icc_profile
-    _save_pil(path, Image.fromarray(rgba), "PNG", protect, **params, **_resolution(dpi))
+    from segmix.deep_pixels import png16_bytes, sixteen_bit_samples, tiff16_bytes
+
+    deep = None if photo is None else sixteen_bit_samples(photo, image)
+    if deep is not None:
+        # The mask's alpha at 16 bits (0 / 65535, or round(p * 65535) for a soft matte); the
+        # photo's own alpha at its depth (an 8-bit one, from a colour key, times 257).
+        if np.issubdtype(soft.dtype, np.floating):
+            alpha16 = np.round(_check_probability(soft) * 65535).astype(np.uint16)
+        else:
+            alpha16 = mask_alpha.astype(np.uint16) * np.uint16(257)
+        if deep[1] is not None:
+            alpha16 = np.minimum(alpha16, deep[1])
+        elif source_alpha is not None:
+            alpha16 = np.minimum(alpha16, source_alpha.astype(np.uint16) * np.uint16(257))
+        rgba16 = np.dstack([deep[0], alpha16])
+        if fmt == "PNG":
+            encoded = png16_bytes(rgba16, **params, **_resolution(dpi))
+        else:
+            encoded = tiff16_bytes(rgba16, icc_profile=icc_profile, dpi=_resolution(dpi).get("dpi"),
+                                   software=params.get("software"))
+        atomic_save(path, lambda handle: handle.write(encoded), protect=protect)
+        return 16
+    rgba = np.dstack([image, alpha])
+    if fmt == "TIFF":
+        params["compression"] = "tiff_adobe_deflate"
+    _save_pil(path, Image.fromarray(rgba), fmt, protect, **params, **_resolution(dpi))
+    return 8
+
+
+#: What a cut-out may be saved as: formats with an alpha channel and 16-bit samples (a 16-bit
+#: photo's cut-out holds its depth). JPEG has no alpha; WebP holds 8 bits.
+CUTOUT_SUFFIXES = (".png", ".tif", ".tiff")
 
 
 def _resolution(dpi) -> dict:

@@ -50,13 +50,13 @@ EXPORTS = {
     # Video mode's, as `segmix background` and Export All Masks write it (segmix.background_run).
     "foreground_mask": (_SUFFIX["foreground_mask"], ".png", "8-bit PNG mask: 0, 127 shadow, 255 (*.png)"),
     "probability": (_SUFFIX["probability"], ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
-    "cutout": (_SUFFIX["cutout"], ".png", "RGBA PNG (*.png)"),
+    "cutout": (_SUFFIX["cutout"], ".png", "RGBA PNG (*.png);;RGBA TIFF (*.tif *.tiff)"),
     "scribbles": (_SUFFIX["scribbles"], ".png", "Label PNG (*.png)"),
     "model": (_SUFFIX["model"], ".json", "segmix model (*.json)"),
     "skin": (_SUFFIX["skin"], ".png", "8-bit PNG mask (*.png)"),
     # `segmix skin apply --probability`'s name (segmix.skin.apply_outputs): was _skin_probability
     "skin_probability": (_SUFFIX["skin_probability"], ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
-    "skin_cutout": (_SUFFIX["skin_cutout"], ".png", "RGBA PNG (*.png)"),
+    "skin_cutout": (_SUFFIX["skin_cutout"], ".png", "RGBA PNG (*.png);;RGBA TIFF (*.tif *.tiff)"),
     "skin_model": (_SUFFIX["skin_model"], ".json", "segmix skin model (*.json)"),
 }
 MODEL_FILTER = "segmix model (*.json);;All files (*)"
@@ -126,8 +126,9 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
 
 def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
                  settings=None, protect=(), alpha=None, mark=None, icc_profile=None, dpi=None,
-                 photo=None, model=None, source=None, mode=None) -> None:
-    """Write one export through segmix.io (atomic, never over a protected input).
+                 photo=None, model=None, source=None, mode=None) -> int | None:
+    """Write one export through segmix.io (atomic, never over a protected input); a cut-out's
+    bits per channel (16 for a 16-bit photo's, else 8) is returned, None for other kinds.
 
     Parameters
     ----------
@@ -149,7 +150,9 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         keeps (when it is an RGB one), as ``segmix segment --cutout`` does
     dpi : (float, float) or None, for "mask", "probability" and "cutout": the photo's
         resolution, which they keep, as ``segmix segment`` does
-    photo : path or None, for "scribbles": the photo ``image`` was read from; the file records
+    photo : path or None, for "cutout": the photo ``image`` was read from, whose 16-bit
+        samples a 16-bit PNG or TIFF's cut-out holds (segmix.io.save_cutout); for "scribbles":
+        the same photo, which the file records
         it and ``image``'s pixels (:data:`PHOTO_KEY`), so that loading the marks onto another
         photo can say so (:func:`other_photo_note`)
     model : str or None, for "scribbles": the file name of the loaded model whose result the
@@ -170,8 +173,8 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     elif kind == "probability":
         segmix_io.save_probability(path, probability, protect=protect, mark=mark, dpi=dpi, text=text)
     elif kind == "cutout":
-        segmix_io.save_cutout(path, image, mask, protect=protect, source_alpha=alpha, mark=mark,
-                              icc_profile=icc_profile, dpi=dpi)
+        return segmix_io.save_cutout(path, image, mask, protect=protect, source_alpha=alpha, mark=mark,
+                                     icc_profile=icc_profile, dpi=dpi, photo=photo)
     elif kind == "scribbles":
         texts = {} if settings is None else dict(segmix_mark_settings.settings_texts(settings))
         texts[PHOTO_KEY] = photo_record(photo, image, model=model)

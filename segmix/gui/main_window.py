@@ -2182,11 +2182,23 @@ class MainWindow(QMainWindow):
             # marks to another mask in silence (session 37).
             note = (f"the mask shown is the loaded model {marks_model}'s with these marks: reopen them with that "
                     f"model (File > Load Model; segmix segment --model {marks_model}) to get it again")
+        written: dict = {}
+        photo_path = None
         if kind == "cutout" and self.image_path is not None:
-            depth = cutout_depth_note(self.image_path)
-            note = "; ".join(words for words in (note, depth) if words)
-        saved = (f"Saved {path}" + (f" (with {' and '.join(kept)})" if kept else "")
-                 + (f"; {note}" if note else ""))
+            # A 16-bit PNG or TIFF's cut-out holds its 16 bits (segmix.io.save_cutout says which
+            # it wrote): the words for a cut-out shallower than its photo follow the write.
+            photo_path, write_cutout = self.image_path, write
+
+            def write() -> None:
+                written["bits"] = write_cutout()
+
+        def saved_words() -> tuple[str, bool]:
+            words = note
+            if photo_path is not None:
+                depth = cutout_depth_note(photo_path, written=written.get("bits") or 8)
+                words = "; ".join(part for part in (note, depth) if part)
+            return (f"Saved {path}" + (f" (with {' and '.join(kept)})" if kept else "")
+                    + (f"; {words}" if words else "")), bool(words)
         # Saved scribbles are no unsaved work from now on (no discard question for them while
         # they are written); a failed write makes them unsaved again.
         stack = self.undo_stack if kind == "scribbles" else None
@@ -2201,7 +2213,8 @@ class MainWindow(QMainWindow):
                     raise error  # a fault of ours: the window's excepthook reports it
                 self.show_message("Cannot save", files.save_failure(error, path, name_kind))
                 return
-            self._say_still_saving(saved, 10000 if note else 5000)
+            saved, noted = saved_words()
+            self._say_still_saving(saved, 10000 if noted else 5000)
 
         if not self.save_in_background(path, name_kind, write, finished):
             return False

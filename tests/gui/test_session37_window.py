@@ -3,9 +3,9 @@
 import numpy as np
 
 
-def test_a_cutout_of_a_16_bit_photo_says_it_holds_8_bits(qtbot, make_window, tmp_path):
-    # A 16-bit photo's cut-out is an 8-bit RGBA PNG (segmix works at 8 bits); it was written
-    # without a word, as on the command line, and found only in an editor.
+def test_a_cutout_of_a_16_bit_photo_holds_16_bits(qtbot, make_window, tmp_path):
+    # A 16-bit photo's cut-out was an 8-bit RGBA PNG, written without a word, as on the command
+    # line, and found only in an editor (session 37); it now holds the photo's 16 bits.
     import cv2
 
     from gui_helpers import make_two_colour_image, paint_two_classes
@@ -18,7 +18,8 @@ def test_a_cutout_of_a_16_bit_photo_says_it_holds_8_bits(qtbot, make_window, tmp
     assert window.export("cutout", tmp_path / "cut.png")
     message = window.statusBar().currentMessage()
     assert message.startswith(f"Saved {tmp_path / 'cut.png'}")
-    assert "holds 16 bits per sample" in message and "the cut-out holds 8" in message
+    assert "bits per sample" not in message  # it holds them all (session 43)
+    assert cv2.imread(str(tmp_path / "cut.png"), cv2.IMREAD_UNCHANGED).dtype == np.uint16
     assert window.export("mask", tmp_path / "mask.png")  # a mask loses nothing: no such words
     assert "bits per sample" not in window.statusBar().currentMessage()
 

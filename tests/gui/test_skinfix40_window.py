@@ -5,8 +5,8 @@ from PIL import Image
 
 
 def test_a_skin_cutout_of_a_16_bit_photo_is_said_as_segment_modes(qtbot, make_window, tmp_path):
-    """Skin mode's cut-out of a 16-bit photo: an RGBA PNG of 8 bits, with the words Segment mode
-    and segment --cutout give (segmix reads photos at 8 bits per channel)."""
+    """Skin mode's cut-out of a 16-bit photo: an RGBA PNG of 16 bits, as Segment mode's and
+    segment --cutout's (it was one of 8 bits, with a note, before session 43)."""
     import cv2
 
     from tests.conftest import skin_photo
@@ -20,9 +20,10 @@ def test_a_skin_cutout_of_a_16_bit_photo_is_said_as_segment_modes(qtbot, make_wi
     assert window.export("cutout", tmp_path / "cut.png")
     message = window.statusBar().currentMessage()
     assert message.startswith(f"Saved {tmp_path / 'cut.png'}")
-    assert "holds 16 bits per sample" in message and "the cut-out holds 8" in message
+    assert "bits per sample" not in message  # it holds them all (session 43)
     with Image.open(tmp_path / "cut.png") as cut:
         assert cut.mode == "RGBA"
+    assert cv2.imread(str(tmp_path / "cut.png"), cv2.IMREAD_UNCHANGED).dtype == np.uint16
 
 
 def test_skin_mode_exports_do_not_record_the_photos_absolute_path(qtbot, make_window, tmp_path):

@@ -234,7 +234,7 @@ def test_a_cut_out_refused_by_its_extension_is_called_a_cut_out(qtbot, make_wind
     paint_two_classes(qtbot, window)
     _wait(qtbot, window)
     assert not window.export("cutout", tmp_path / "x.jpg")
-    assert messages[-1][1] == f"Cannot save the cut-out as {tmp_path / 'x.jpg'}: cut-outs are not saved as .jpg; use .png."
+    assert messages[-1][1] == f"Cannot save the cut-out as {tmp_path / 'x.jpg'}: cut-outs are not saved as .jpg; use one of .png, .tif, .tiff."
 
 
 def test_esc_while_a_box_is_dragged_drops_the_box(qtbot, make_window, photo_path):

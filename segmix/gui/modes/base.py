@@ -116,7 +116,7 @@ NO_PHOTO_WORDS = "open a photo first (File > Open Photo, Ctrl+O, or drop one on 
 EXPORT_TIPS = {
     "mask": "Save the result shown as a mask (8-bit PNG: 0 {second}, 255 {first})",
     "probability": "Save the per-pixel probability of {first} (16-bit PNG, or float32 .npy / .tif)",
-    "cutout": "Save the photo with everything but the {first} pixels transparent (RGBA PNG)",
+    "cutout": "Save the photo with everything but the {first} pixels transparent (RGBA PNG or TIFF; 16-bit for a 16-bit photo)",
 }
 
 
@@ -528,9 +528,10 @@ class Mode(QObject):
 
         source = photo if self.export_records_source else None
 
-        def write() -> None:
-            files.write_export(kind, path, image=image, probability=probability, mask=mask, protect=[photo],
-                               alpha=alpha, mark=mark, icc_profile=icc_profile, dpi=dpi, source=source)
+        def write() -> int | None:
+            return files.write_export(kind, path, image=image, probability=probability, mask=mask, protect=[photo],
+                                      alpha=alpha, mark=mark, icc_profile=icc_profile, dpi=dpi, source=source,
+                                      photo=photo)
 
         return write
 

@@ -1338,7 +1338,7 @@ class VideoMode(Mode):
         if kind == "mask":
             return ("Save the mask of the frame shown (8-bit PNG: 0 background, 127 shadow, 255 moving), as "
                     "Export All Masks writes this frame")
-        return "Save the frame shown with all but its moving pixels transparent (RGBA PNG; shadows count as background)"
+        return "Save the frame shown with all but its moving pixels transparent (RGBA PNG or TIFF; shadows count as background)"
 
     def prepare_export(self, kind: str) -> None:
         # A playing video changes the frame every 1 / fps: pause, so the frame written is
