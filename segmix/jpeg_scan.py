@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["coarse_scans", "end_marker_words", "ends_in_end_marker", "file_findings", "jpeg_damage", "jpeg_findings", "lacks_end_marker",
+__all__ = ["coarse_scans", "end_marker_words", "ends_in_end_marker", "file_findings", "jpeg_damage", "jpeg_findings",
+           "lacks_end_marker",
            "progressive_end", "read_lacking_end_marker", "stray_bytes", "trailing_zeros"]
 
 _WORDS = {
@@ -455,7 +456,8 @@ def end_marker_words(path) -> str:
     except OSError:
         stray = 0
     if stray:
-        return f"; {stray:,} other byte{'s' if stray != 1 else ''} (not the picture's) stand{'s' if stray == 1 else ''} in its place"
+        plural = stray != 1
+        return f"; {stray:,} other byte{'s' if plural else ''} (not the picture's) stand{'' if plural else 's'} in its place"
     zeros = trailing_zeros(path)
     if zeros:
         return f"; {zeros:,} zero byte{'s' if zeros != 1 else ''} stand{'s' if zeros == 1 else ''} in its place"

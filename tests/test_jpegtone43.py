@@ -27,7 +27,8 @@ from segmix.jpeg_scan import jpeg_findings
 from tests.synthetic_photos import textured_photo
 
 STRAY = {"bytes": b"\x12\x34\x56", "junk": b"junk", "text": b"uploaded by app v1.2\n"}
-KINDS = {"baseline": {}, "optimized": {"optimize": True}, "restarts": {"restart_marker_blocks": 4}, "grey": {"mode": "L"}}
+KINDS = {"baseline": {}, "optimized": {"optimize": True}, "restarts": {"restart_marker_blocks": 4},
+         "grey": {"mode": "L"}}
 
 
 def _jpeg(mode="RGB", **options) -> bytes:
@@ -56,7 +57,8 @@ def test_a_whole_picture_with_stray_bytes_for_its_end_marker_is_read_with_one_li
     lines = [str(w.message) for w in caught]
     assert [w.category for w in caught] == [MissingEndMarkerWarning], lines
     n = len(STRAY[tail])
-    assert f"(FF D9; {n} other bytes (not the picture's) stand in its place); its picture data are whole" in lines[0], lines
+    said = f"(FF D9; {n} other bytes (not the picture's) stand in its place); its picture data are whole"
+    assert said in lines[0], lines
     assert "corrupt" not in lines[0] and "garbage" not in lines[0]
     said = []
     assert np.array_equal(load_frame(path, on_end_marker=said.append), pixels)
