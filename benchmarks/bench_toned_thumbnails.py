@@ -9,6 +9,15 @@ in the same four formats.
 
     python benchmarks/bench_toned_thumbnails.py [--half even|odd|all] [--per-set 40]
            [--sizes 32,64,128,...]
+    python benchmarks/bench_toned_thumbnails.py --tools [--per-set 20] [--sizes 48,...,320]
+
+``--tools`` (session 43) makes the thumbnails as users' tools do, from DAVIS frames
+(interactive/davis) and ccp and hgr1 photos: ImageMagick's ``convert in.jpg -sepia-tone 80%
+-resize Nx out.jpg`` and OpenCV's sepia (``cv2.transform`` with the standard sepia matrix, after
+``cv2.resize`` with INTER_AREA, ``cv2.imwrite`` as JPEG), and as colour thumbnails
+``convert in.jpg -resize Nx out.jpg`` and OpenCV's resize saved alike; it prints, per size, the
+toned ones found (any colourless words) and the colour ones warned of. Needs ImageMagick's
+``convert`` and OpenCV (cv2).
 
 Prints, for each size: colour copies given any colourless warning (toned, one tone or
 greyscale) out of all colour copies, and toned / grey copies warned of (any of those words)
@@ -84,13 +93,83 @@ def _downscaled(photo: Image.Image, width: int) -> np.ndarray:
     return np.asarray(photo.resize((width, height), Image.LANCZOS))
 
 
+#: OpenCV's sepia matrix for BGR pixels (rows: the output's B, G, R), as tutorials give it.
+SEPIA_BGR = np.array([[0.272, 0.534, 0.131], [0.349, 0.686, 0.168], [0.393, 0.769, 0.189]])
+
+
+def _tool_files(per_set: int) -> list[Path]:
+    """``per_set`` DAVIS frames and ``per_set`` photos of ccp and of hgr1, evenly spaced."""
+    chosen = []
+    for folder in (DATA.parent / "interactive" / "davis" / "images", DATA / "ccp" / "images", DATA / "hgr1" / "images"):
+        files = sorted(folder.iterdir())
+        chosen += [files[i] for i in np.linspace(0, len(files) - 1, per_set).round().astype(int)]
+    return chosen
+
+
+def _tool_thumbnails(path: Path, width: int, work: Path) -> dict[str, np.ndarray]:
+    """The thumbnails of ``path`` at ``width`` px across as ImageMagick and OpenCV make them."""
+    import subprocess
+
+    import cv2
+
+    out = {}
+    for name, extra in (("im_sepia", ["-sepia-tone", "80%"]), ("im_colour", [])):
+        target = work / f"{name}.jpg"
+        subprocess.run(["convert", str(path), *extra, "-resize", f"{width}x", str(target)], check=True)
+        out[name] = np.asarray(Image.open(target).convert("RGB"))
+    bgr = cv2.imread(str(path))
+    small = cv2.resize(bgr, (width, max(1, round(bgr.shape[0] * width / bgr.shape[1]))), interpolation=cv2.INTER_AREA)
+    for name, pixels in (("cv_sepia", np.clip(cv2.transform(small.astype(np.float32), SEPIA_BGR), 0, 255)),
+                         ("cv_colour", small)):
+        target = work / f"{name}.jpg"
+        cv2.imwrite(str(target), pixels.astype(np.uint8))
+        out[name] = np.asarray(Image.open(target).convert("RGB"))
+    return out
+
+
+def tools_main(args) -> int:
+    import tempfile
+
+    from segmix.skin import colourless_words
+
+    files = _tool_files(args.per_set)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"{len(files)} photos ({args.per_set} DAVIS, {args.per_set} ccp, {args.per_set} hgr1)")
+    print("size | IM sepia found | CV sepia found | IM colour warned | CV colour warned")
+    totals = {}
+    with tempfile.TemporaryDirectory() as work:
+        for width in sizes:
+            hits = {"im_sepia": 0, "cv_sepia": 0, "im_colour": 0, "cv_colour": 0}
+            for path in files:
+                for name, pixels in _tool_thumbnails(path, width, Path(work)).items():
+                    said = colourless_words(pixels) is not None
+                    hits[name] += said
+                    if args.verbose and said != name.endswith("sepia"):
+                        print(f"  {width}: {path.parent.parent.name}/{path.name} {name}: {said}", file=sys.stderr)
+            for name, value in hits.items():
+                totals[name] = totals.get(name, 0) + value
+            n = len(files)
+            print(f"{width} | {hits['im_sepia']} of {n} | {hits['cv_sepia']} of {n} | {hits['im_colour']} of {n} | "
+                  f"{hits['cv_colour']} of {n}", flush=True)
+    n = len(files) * len(sizes)
+    print(f"all | {totals['im_sepia']} of {n} | {totals['cv_sepia']} of {n} | {totals['im_colour']} of {n} | "
+          f"{totals['cv_colour']} of {n}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--half", choices=("even", "odd", "all"), default="even")
     parser.add_argument("--per-set", type=int, default=40)
     parser.add_argument("--sizes", default="32,48,64,96,128,160,200,256,320,480")
     parser.add_argument("--verbose", action="store_true", help="name each colour photo warned of")
+    parser.add_argument("--tools", action="store_true",
+                        help="thumbnails made by ImageMagick and OpenCV (sepia and colour), DAVIS, ccp and hgr1")
     args = parser.parse_args(argv)
+    if args.tools:
+        if args.sizes == parser.get_default("sizes"):
+            args.sizes = "48,64,96,128,160,200,256,320"
+        return tools_main(args)
     from segmix.skin import GREYSCALE_WORDS, ONE_TONE_WORDS, TONED_WORDS, colourless_words
 
     words = {TONED_WORDS: "toned", ONE_TONE_WORDS: "one tone", GREYSCALE_WORDS: "grey", None: None}

@@ -160,6 +160,14 @@ TONED_CELL_P90 = 10.0
 #: JPEG's noise (toned copies: at most 0.7 % at quality 50, 0 at 95 and as PNG), so that a few
 #: coloured objects (a red bag, a face) are not lost in the 90th percentile.
 TONED_CELL_FAR_SHARE = 0.02
+#: Fewest cells (clear of clipped pixels) that judge a lossily saved photo alone, when fewer than
+#: 4 of its :data:`TONED_BLOCK`-px blocks are clear of clipped pixels (:func:`_lossy_tone`), and
+#: their 90th percentile's bound then (levels): a tighter one than :data:`TONED_CELL_P90`, since
+#: no block mean judges with them. Sepia thumbnails of ImageMagick and OpenCV (48-160 px) so
+#: judged departed by 3.4-9.0 for most (a few up to 13); colour thumbnails of street photos and a
+#: hand on a beige wall at 32-64 px by 8.5-10.2 (ccp_0216 9.5, DAVIS 055 9.5), most by 10-14.
+TONED_THUMBNAIL_CELLS = 64
+TONED_THUMBNAIL_CELL_P90 = 9.0
 TONED_CELL_FAR = 20.0
 # Cells held to TONED_CELL_P90: every one clear of clipped pixels by a pixel (their chroma bleeds
 # a pixel into the next chroma sample), at most about this many, on regularly spaced row pairs.
@@ -249,10 +257,15 @@ def _lossy_tone(image: np.ndarray) -> bool:
             departure = (difference - np.polyval(curve, level / 255)).reshape(rows, side, width // side, side).mean(axis=(1, 3))
             if np.abs(departure[whole]).max(initial=0) > TONED_BLOCK_TOLERANCE:
                 return False
-    return full_blocks >= 4 and _cells_follow(image, curves)
+    # A thumbnail of a toned print holds few blocks free of clipped pixels (ImageMagick's and
+    # OpenCV's sepia clip a channel over much of the photo: 0 to 2 such blocks of 48-160 px
+    # copies), so its cells judge it alone when they are many (TONED_THUMBNAIL_CELLS).
+    if full_blocks >= 4:
+        return _cells_follow(image, curves)
+    return _cells_follow(image, curves, TONED_THUMBNAIL_CELLS, TONED_THUMBNAIL_CELL_P90)
 
 
-def _cells_follow(image: np.ndarray, curves) -> bool:
+def _cells_follow(image: np.ndarray, curves, fewest: int = 16, p90: float = TONED_CELL_P90) -> bool:
     """Whether a photo's 2 x 2-px cells (4:2:0 JPEG's chroma samples) follow the tone ``curves``
     of :func:`_lossy_tone` pixel pair by pixel pair: the 90th percentile of their departure at
     most :data:`TONED_CELL_P90` levels, and few far off (:data:`TONED_CELL_FAR_SHARE`). A colour
@@ -278,9 +291,9 @@ def _cells_follow(image: np.ndarray, curves) -> bool:
         gb = values[:, 1] - values[:, 2] - np.polyval(curves[1], level / 255)
         departures.append(np.hypot(rg, gb)[~near])
     departure = np.concatenate(departures) if departures else np.zeros(0)
-    if departure.size < 16:
+    if departure.size < fewest:
         return False
-    return (float(np.percentile(departure, 90)) <= TONED_CELL_P90
+    return (float(np.percentile(departure, 90)) <= p90
             and float(np.mean(departure > TONED_CELL_FAR)) <= TONED_CELL_FAR_SHARE)
 
 

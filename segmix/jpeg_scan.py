@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["coarse_scans", "end_marker_words", "file_findings", "jpeg_damage", "jpeg_findings", "lacks_end_marker",
-           "progressive_end", "read_lacking_end_marker", "trailing_zeros"]
+__all__ = ["coarse_scans", "end_marker_words", "ends_in_end_marker", "file_findings", "jpeg_damage", "jpeg_findings",
+           "lacks_end_marker",
+           "progressive_end", "read_lacking_end_marker", "stray_bytes", "trailing_zeros"]
 
 _WORDS = {
     1: "a Huffman code that matches no symbol",
@@ -39,6 +40,8 @@ _WORDS = {
 ZERO_FILLED = 7  # scan_damage's FILE_ENDS after zeros that the picture's codes ran into
 STRAY_BYTES = 8  # _walk's own finding, beside scan_damage's
 ENDS_UNPADDED = 9  # scan_damage's: never whole (the rest of the last code's byte not 1-bits)
+STRAY_END = 10  # scan_damage's: the last block whole and padded, other bytes after it
+LEFT_OVER = 3  # scan_damage's EXTRANEOUS_DATA
 
 
 class _Unchecked(Exception):
@@ -83,6 +86,16 @@ def jpeg_findings(data: bytes | np.ndarray) -> tuple[str | None, bool]:
         # Whole up to its end marker, or up to fill bytes (FF FF: the marker's D9 missing)
         return None, _whole_before_fill(buf)
     status, offset = found
+    if status == STRAY_END:
+        if _stray_to_the_end(buf, offset):
+            # Every block whole, its last code's byte padded with the encoder's 1-bits, then other
+            # bytes and no marker to the end of the file: the end marker missing and stray bytes
+            # in its place (an uploader's junk), which was called "coded data left over ...
+            # garbage from there on". A file cut in its picture is not called so: its walk runs
+            # out of data, or reads the stray bytes as its last codes, which end without the
+            # encoder's padding as often as not (tests/test_jpegtone43.py measures both).
+            return None, True
+        status = LEFT_OVER  # data, then a marker: codes fallen out of step before it
     if status == ENDS_UNPADDED and offset > _zeros_from(buf):
         status = ZERO_FILLED  # its last codes read from zeros: the zero-filled end's words below
     if status == ZERO_FILLED:
@@ -102,6 +115,29 @@ def jpeg_findings(data: bytes | np.ndarray) -> tuple[str | None, bool]:
         # called the whole picture "coded data left over ... garbage from there on".
         return None, True
     return f"corrupt JPEG data: {_WORDS[status]} (at byte {offset:,} of {buf.shape[0]:,})", False
+
+
+def _stray_to_the_end(buf: np.ndarray, start: int) -> bool:
+    """Whether the bytes of ``buf`` from ``start`` hold no marker (an FF that is not a stuffed
+    FF 00, a fill byte or a restart marker) to the end of the file: stray bytes after a picture,
+    not coded data left over before its end marker or its next scan."""
+    return _next_marker(buf[start:].tobytes(), 0) is None
+
+
+def stray_bytes(data: bytes | np.ndarray) -> int:
+    """How many stray bytes (:func:`jpeg_findings`: not zeros, no marker among them) stand after
+    the whole picture of a baseline JPEG lacking its end marker, else 0."""
+    buf = np.frombuffer(data, np.uint8) if isinstance(data, (bytes, bytearray, memoryview)) else np.asarray(data)
+    try:
+        found = _walk(buf)
+    except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
+        return 0
+    if found is None or found[0] != STRAY_END or not _stray_to_the_end(buf, found[1]):
+        return 0
+    tail = buf[found[1]:]
+    if not np.any((tail != 0x00) & (tail != 0xFF)):
+        return 0  # the marker's FF kept, fill bytes, zeros: end_marker_words has their words
+    return int(tail.shape[0])
 
 
 def _whole_before_fill(buf: np.ndarray) -> bool:
@@ -358,6 +394,25 @@ def _read_for_end(path) -> bytes | None:
     return data
 
 
+def ends_in_end_marker(path) -> bool:
+    """Whether the file at ``path`` ends in a JPEG's end marker (FF D9), zero bytes perhaps after
+    it, or is no JPEG (nor read): its last bytes only, with its first two (a cheap test for
+    whether :func:`file_findings` can find the marker missing)."""
+    zeros = trailing_zeros(path)
+    try:
+        with open(Path(path), "rb") as handle:
+            if handle.read(2) != b"\xff\xd8":
+                return True
+            handle.seek(0, 2)
+            end = handle.tell() - zeros
+            if end < 4:
+                return False
+            handle.seek(end - 2)
+            return handle.read(2) == b"\xff\xd9"
+    except OSError:
+        return True
+
+
 def lacks_end_marker(path) -> bool:
     """:func:`read_lacking_end_marker` found the file so (its bytes not kept)."""
     return read_lacking_end_marker(path) is not None
@@ -396,6 +451,13 @@ def end_marker_words(path) -> str:
     """What stands where the end marker of the JPEG file at ``path`` should be, for the line
     that says it is missing: "" (nothing: the file ends in its coded data), "; only its first
     byte FF is there", "; 16 zero bytes stand in its place" (every zero byte that ends the file counted)."""
+    try:
+        stray = stray_bytes(Path(path).read_bytes()) if _read_for_end(path) is not None else 0
+    except OSError:
+        stray = 0
+    if stray:
+        plural = stray != 1
+        return f"; {stray:,} other byte{'s' if plural else ''} (not the picture's) stand{'' if plural else 's'} in its place"
     zeros = trailing_zeros(path)
     if zeros:
         return f"; {zeros:,} zero byte{'s' if zeros != 1 else ''} stand{'s' if zeros == 1 else ''} in its place"

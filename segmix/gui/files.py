@@ -81,10 +81,15 @@ def load_image_info(path, max_pixels: int | None = None, **kwargs):
     """:func:`segmix.io.load_image_info` with the window's pixel limit (:data:`window_max_pixels`)
     unless another is given; the JPEG damage check only once its kernel is compiled (the
     warm-up's video step does it), since photos open on the GUI thread: the first JPEG opened
-    after installing froze the window for the 5 s of that compilation."""
-    from segmix.jpeg_scan import kernel_ready
+    after installing froze the window for the 5 s of that compilation. A JPEG that does not
+    end in its end marker (FF D9, zeros perhaps after it) is checked before too: only the walk
+    finds a baseline one's marker missing where Pillow reads the file without a word (zeros in
+    its place), and the window opened it without the note the command line gives. Such files
+    are few, and photos are now decoded on a helper thread (the window stays live)."""
+    from segmix.jpeg_scan import ends_in_end_marker, kernel_ready
 
-    kwargs.setdefault("check_jpeg", kernel_ready())
+    if "check_jpeg" not in kwargs:
+        kwargs["check_jpeg"] = kernel_ready() or not ends_in_end_marker(path)
     return segmix_io.load_image_info(path, window_max_pixels if max_pixels is None else max_pixels, **kwargs)
 
 
