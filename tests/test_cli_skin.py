@@ -157,7 +157,7 @@ def test_apply_without_output_dir_writes_beside_in_the_current_folder(tmp_path, 
 @pytest.mark.parametrize("argv, message", [
     (["skin", "apply", "x.png", "--output-dir", "o", "--model", "missing.json"], "model file not found"),
     (["skin", "train", "-o", "m.json"], "no training data"),
-    (["skin", "train", "--images", "a", "-o", "m.json"], "one --masks per --images"),
+    (["skin", "train", "--images", "emptydir", "-o", "m.json"], "one --masks per --images"),
     (["skin", "train", "--images", "nope", "--masks", "nope", "-o", "m.json"], "folder not found"),
     (["skin", "eval", "--images", "nope", "--masks", "nope"], "folder not found"),
     (["skin", "apply", "--output-dir", "o", "emptydir"], "no photos found"),
