@@ -2495,6 +2495,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     print(f"wrote {args.output} ({operating_point(model)})")
     if args.convergence:
         print(f"wrote {args.convergence}")
+    few = skin.few_photos_warning(photos, args.output, bool(args.uci))  # a warning: with --quiet too
+    if few:
+        print(f"segmix skin train: warning: {few}", file=sys.stderr)
     if skipped:
         print(f"segmix skin train: {len(skipped)} of {photos + len(skipped)} photo / mask pairs skipped; the model is "
               f"of the other {photos}{' and the UCI rows' if args.uci else ''}", file=sys.stderr)
