@@ -1327,8 +1327,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     if args.cutout:
         from segmix.io import cutout_depth_note
 
-        depth = cutout_depth_note(args.image, loaded.bits_per_sample)
-        if depth:
+        depth = None if args.quiet else cutout_depth_note(args.image, loaded.bits_per_sample)
+        if depth:  # a note (what the photo holds): not with --quiet
             print(f"segmix segment: note: {depth}", file=sys.stderr)
     if args.save_scribbles:
         not_kept = _options_not_kept_with_marks(overrides)
@@ -2349,8 +2349,9 @@ def _drop_repeated_training_data(args: argparse.Namespace) -> None:
     for image_dir, mask_dir in zip(args.images, args.masks):
         key = (os.path.realpath(image_dir), os.path.realpath(mask_dir))
         if key in seen:
-            print(f"segmix skin train: note: --images {image_dir} --masks {mask_dir} is given more than once; "
-                  "its photos are counted once", file=sys.stderr)
+            if not args.quiet:  # a note: not with --quiet (it was printed with it)
+                print(f"segmix skin train: note: --images {image_dir} --masks {mask_dir} is given more than once; "
+                      "its photos are counted once", file=sys.stderr)
             continue
         seen.add(key)
         images.append(image_dir)
@@ -2358,8 +2359,9 @@ def _drop_repeated_training_data(args: argparse.Namespace) -> None:
     ucis, seen_uci = [], set()
     for path in args.uci:
         if os.path.realpath(path) in seen_uci:
-            print(f"segmix skin train: note: --uci {path} is given more than once; its rows are counted once",
-                  file=sys.stderr)
+            if not args.quiet:
+                print(f"segmix skin train: note: --uci {path} is given more than once; its rows are counted once",
+                      file=sys.stderr)
             continue
         seen_uci.add(os.path.realpath(path))
         ucis.append(path)

@@ -194,3 +194,17 @@ def test_tasks_failed_by_an_unfit_newcomer_wait_for_a_fit_worker(monkeypatch):
     assert first == [joined[0].address]  # the unfit newcomer did get the task, and failed it
     assert joined[0].address in client.segmix_left_out
     assert results == [good, joined[1].address], results
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_quiet_skin_train_drops_the_note_of_a_folder_pair_given_twice(tmp_path, capsys, quiet):
+    # Was: "segmix skin train: note: --images ... is given more than once; ..." with --quiet too.
+    write_skin_pairs(tmp_path, [f"p{i}" for i in range(3)], np.random.default_rng(0))
+    pair = ["--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks")]
+    status = main(["skin", "train", *pair, *pair, "-o", str(tmp_path / "m.json"), "-k", "2",
+                   "--non-skin-components", "2", *(["--quiet"] if quiet else [])])
+    err = capsys.readouterr().err.splitlines()
+    assert status == 0, err
+    notes = [line for line in err if "note:" in line]
+    assert len(notes) == (0 if quiet else 1), err
+    assert any("may not generalise" in line for line in err)  # the warning stays

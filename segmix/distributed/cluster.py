@@ -585,6 +585,7 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
                                **placement)
         client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
         placed = Placed()
+        placed.started_with = set(client.nthreads())
         for future in submitted:
             placed.add(future, placement)
         futures = {future: i for i, future in enumerate(submitted)}
@@ -676,7 +677,17 @@ class Placed:
         self.moved: dict = {}  # future moved -> the workers it was sent to
         self.run: str | None = None
         self.waited = STRANDED_TIMEOUT
+        self.started_with: set = set()  # the scheduler's workers when the run sent its tasks
         self._lock = threading.Lock()
+
+    def fit_gone(self, client) -> bool:
+        """Whether a worker the run started with, never left out, has left the scheduler: a
+        fit worker may then join again (:func:`_run_elsewhere` waits for one)."""
+        try:
+            alive = set(client.nthreads())
+        except Exception:  # noqa: BLE001  the client closing: nothing to wait for
+            return False
+        return bool(self.started_with - alive - set(_left_out(client)))
 
     def takers(self, client, alive: set) -> list:
         """The workers of ``alive`` that stranded tasks may be moved to: those not left out, after
@@ -879,6 +890,7 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
         identity = dict(identity, inputs=inputs, run=_run_of(client))
 
     placed = Placed()
+    placed.started_with = set(client.nthreads())
     run = _run_of(client)
     with _watching(client, run) as watching:  # a worker that joins and cannot load the tasks is said
 
@@ -1501,8 +1513,8 @@ def _run_elsewhere(client, future, exc, submit: Callable, placed: Placed | None 
     leave_out(client, *found)
     fit = fit_workers(client)
     if not fit:
-        if placed is None or placed.run is None:
-            return None
+        if placed is None or placed.run is None or not placed.fit_gone(client):
+            return None  # every worker unfit, none gone: the tasks fail now, named, as they did
         return submit(_restricted(client, [AWAITING_A_FIT_WORKER]))
     return submit(_restricted(client, fit))
 
