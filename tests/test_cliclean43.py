@@ -147,7 +147,20 @@ def _unfit_first_newcomer(cluster, known, monkeypatch):
     return first
 
 
-def test_tasks_failed_by_an_unfit_newcomer_wait_for_a_fit_worker(monkeypatch):
+def _held_count(job, batch):
+    """A reduce task: tests.test_daskfix42's held task, counting batch[0] + 1."""
+    import tests.test_daskfix42 as D
+
+    D._held_on_good(job, batch)
+    return batch[0] + 1
+
+
+def _add(a, b):
+    return a + b
+
+
+@pytest.mark.parametrize("reduce", [False, True], ids=["run_tasks", "reduce_tasks"])
+def test_tasks_failed_by_an_unfit_newcomer_wait_for_a_fit_worker(monkeypatch, reduce):
     # Was: the good worker gone, the tasks moved to a worker that joined and failed segmix's
     # check there at once ("runs another segmix"), their inputs failed, though a fit worker
     # joined a moment later. Now they wait for one (STRANDED_TIMEOUT), and it does them.
@@ -184,8 +197,12 @@ def test_tasks_failed_by_an_unfit_newcomer_wait_for_a_fit_worker(monkeypatch):
         mover = threading.Thread(target=leave_then_join_twice, daemon=True)
         mover.start()
         try:
-            results = cluster.run_tasks(client, D._held_on_good, None, [[0], [1]], description="t", unit="x",
-                                        quiet=True)
+            if reduce:  # skin train's: a round of counts merged on the workers
+                results = cluster.reduce_tasks(client, _held_count, None, [[0], [1]], _add, sizes=[1, 1],
+                                               description="t", unit="x", quiet=True)
+            else:  # skin apply's and background's
+                results = cluster.run_tasks(client, D._held_on_good, None, [[0], [1]], description="t", unit="x",
+                                            quiet=True)
         finally:
             D._RELEASE.set()
             mover.join(30)
@@ -193,7 +210,7 @@ def test_tasks_failed_by_an_unfit_newcomer_wait_for_a_fit_worker(monkeypatch):
                 worker.stop()
     assert first == [joined[0].address]  # the unfit newcomer did get the task, and failed it
     assert joined[0].address in client.segmix_left_out
-    assert results == [good, joined[1].address], results
+    assert results == (3 if reduce else [good, joined[1].address]), results
 
 
 @pytest.mark.parametrize("quiet", [True, False])
