@@ -1135,9 +1135,10 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     from segmix.palette import segmentation_pixels
     from segmix.segment import SegmentationSettings, segment
 
-    folder = _photo_folder_refusal("segment", args)
-    if folder:
-        raise UserError(folder)
+    # The photo not there, or a folder: said before the outputs' and options' refusals.
+    problem = _basic_input_problem("segment", args)
+    if problem:
+        raise UserError(problem)
     if args.model is not None:
         _refuse_with_model(args)  # before any file is read
     inputs = tuple(path for path in (args.image, args.scribbles, args.model) if path is not None)
@@ -3408,9 +3409,10 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     from segmix.quantize import quantize_file
 
     suffix = Path(args.output).suffix.lower()
-    folder = _photo_folder_refusal("quantize", args)
-    if folder:
-        raise UserError(folder)
+    # The photo not there, or a folder: said before the outputs' and options' refusals.
+    problem = _basic_input_problem("quantize", args)
+    if problem:
+        raise UserError(problem)
     _check_outputs([args.image], {"-o/--output": args.output})  # before the work (and a first run's compiling)
     refuse_foreign_files([("-o/--output", args.output)], "quantize", args.overwrite)
     if args.quality is not None and suffix not in (".jpg", ".jpeg", ".webp"):

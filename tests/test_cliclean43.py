@@ -39,6 +39,10 @@ def _one_error(capsys) -> str:
      "a.png: is a file, not a folder (--images takes a folder of photos)"),
     (["skin", "eval", "--images", "{dir}/a.png"], "a.png: is a file, not a folder (--images takes a folder of photos)"),
     (["background", "{tmp}/none"], "none: no such file or folder"),
+    # before the output's refusals too (a folder as -o, a JPEG mask)
+    (["segment", "{tmp}/none.jpg", "--click", "1,1", "-o", "{dir}"], "none.jpg: no such file"),
+    (["segment", "{tmp}/none.jpg", "--click", "1,1", "-o", "{tmp}/m.jpg"], "none.jpg: no such file"),
+    (["quantize", "{tmp}/none.jpg", "-o", "{dir}"], "none.jpg: no such file"),
 ])
 def test_input_problem_said_before_missing_option(tmp_path, capsys, argv, said):
     folder = tmp_path / "photos"
@@ -50,6 +54,7 @@ def test_input_problem_said_before_missing_option(tmp_path, capsys, argv, said):
     assert status == 2
     assert said.format(**fill) in line, line
     assert "required" not in line and "nothing to write" not in line and "per --images" not in line, line
+    assert "-o/--output" not in line and "extension" not in line, line
 
 
 def test_missing_option_still_said_for_a_good_photo(tmp_path, capsys):
