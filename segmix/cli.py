@@ -334,6 +334,56 @@ def _window_load_words(word: str) -> str:
         return f"load {path.name} with {menu}"
     return ""
 
+class _ProbeFailed(Exception):
+    """An argparse refusal while :meth:`_Parser._input_problem` parses for the inputs alone."""
+
+
+def _photo_folder_refusal(command: str, args: argparse.Namespace) -> str | None:
+    """``segment``'s or ``quantize``'s refusal of a folder given as the photo, with how to work
+    on many in the same line ("is a folder, not an image file" alone left a new user with a
+    folder of photos to find how: neither has a batch form); None when the photo is no folder."""
+    import os
+
+    if not os.path.isdir(args.image):
+        return None
+    if command == "segment":
+        return (f"{args.image}: is a folder; segment works on one photo: for many photos of one scene, save a model "
+                f"from one (--save-model M.json) and apply it to each in a shell loop: for f in "
+                f"{_loop_globs(args.image)}; do segmix segment \"$f\" --model M.json -o \"${{f%.*}}_mask.png\"; done")
+    return (f"{args.image}: is a folder; quantize works on one photo: for many, run it on each in a shell loop: for f "
+            f"in {_loop_globs(args.image)}; do segmix quantize \"$f\" -k {args.colors} "
+            "-o \"${f%.*}_quantized.png\"; done")
+
+
+def _basic_input_problem(command: str, args: argparse.Namespace) -> str | None:
+    """The most basic fault of ``command``'s inputs in ``args``, or None: a photo
+    (``segment``, ``quantize``) or an input (``background``) that is not there or a folder
+    where a photo goes, a ``--images`` / ``--masks`` that is no folder (``skin train``,
+    ``skin eval``). Said before a missing option or a count of options, which asked a new user
+    to add an option to a run that could not work on its input anyway."""
+    import os
+
+    from segmix.io import check_input_folder, missing_words, shown_path
+
+    if command in ("segment", "quantize") and getattr(args, "image", None):
+        if not os.path.exists(args.image):
+            return f"{shown_path(args.image)}: {missing_words(args.image, 'no such file')}"
+        return _photo_folder_refusal(command, args)
+    if command == "background":
+        for path in getattr(args, "inputs", None) or []:
+            if not os.path.exists(path):
+                return f"{shown_path(path)}: {missing_words(path, 'no such file or folder')}"
+    if command in ("skin train", "skin eval"):
+        for what, holds in (("images", "photos"), ("masks", "masks")):
+            given = getattr(args, what, None)
+            for folder in [given] if isinstance(given, str) else given or []:
+                try:  # as skin.image_mask_pairs says it
+                    check_input_folder(folder, f"--{what}", holds, missing=f"{what} folder not found")
+                except OSError as exc:
+                    return str(exc)
+    return None
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose refusals are one line (the standard for every CLI error).
 
@@ -441,7 +491,34 @@ class _Parser(argparse.ArgumentParser):
                 message = f"{'; '.join(typos)}; without {'it' if len(typos) == 1 else 'them'}, {message}"
         # The window's options reached without "open" (`segmix photo.jpg ...`) are said as typed.
         prefix = getattr(self, "_error_prog", None) or self.prog
+        if getattr(self, "_probing", False):
+            raise _ProbeFailed(message)
+        if message.startswith("the following arguments are required"):
+            # A photo that is not there or is a folder is said before a missing option: `segmix
+            # segment photos/ -o m.png` was asked for --scribbles, and once given them was told
+            # that segment takes no folder (a new user's two tries for one answer).
+            problem = self._input_problem()
+            if problem:
+                self.exit(2, f"{prefix}: error: {problem}\n")
         self.exit(2, f"{prefix}: error: {message}{hint} (see {self.prog} --help)\n")
+
+    def _input_problem(self) -> str | None:
+        """:func:`_basic_input_problem` of the words given, parsed with no option required;
+        None when they cannot be parsed so or the inputs show no such problem."""
+        optional = [action for action in self._actions if action.option_strings and action.required]
+        self._probing, given = True, getattr(self, "_given", [])
+        try:
+            for action in optional:
+                action.required = False
+            namespace, _ = self.parse_known_args(given)
+        except (_ProbeFailed, argparse.ArgumentError, SystemExit):
+            return None
+        finally:
+            self._probing = False
+            self._given = given
+            for action in optional:
+                action.required = True
+        return _basic_input_problem(self.prog.removeprefix("segmix "), namespace)
 
 
     def _leftover_words(self) -> list[str]:
@@ -1059,15 +1136,12 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     from segmix.palette import segmentation_pixels
     from segmix.segment import SegmentationSettings, segment
 
+    # The photo not there, or a folder: said before the outputs' and options' refusals.
+    problem = _basic_input_problem("segment", args)
+    if problem:
+        raise UserError(problem)
     if args.model is not None:
         _refuse_with_model(args)  # before any file is read
-    if Path(args.image).is_dir():
-        # "is a folder, not an image file" alone left a new user with a folder of photos to
-        # find how to work on many (segment has no batch form): said in the same line.
-        raise UserError(f"{args.image}: is a folder; segment works on one photo: for many photos of one scene, save "
-                        "a model from one (--save-model M.json) and apply it to each in a shell loop: for f in "
-                        f"{_loop_globs(args.image)}; do segmix segment \"$f\" --model M.json "
-                        "-o \"${f%.*}_mask.png\"; done")
     inputs = tuple(path for path in (args.image, args.scribbles, args.model) if path is not None)
     outputs = {"output": args.output, "probability": args.probability, "cutout": args.cutout,
                "save_model": args.save_model, "save_scribbles": args.save_scribbles}
@@ -1257,8 +1331,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     if args.cutout:
         from segmix.io import cutout_depth_note
 
-        depth = cutout_depth_note(args.image, loaded.bits_per_sample, written=cutout_bits)
-        if depth:
+        depth = None if args.quiet else cutout_depth_note(args.image, loaded.bits_per_sample, written=cutout_bits)
+        if depth:  # a note (what the photo holds): not with --quiet
             print(f"segmix segment: note: {depth}", file=sys.stderr)
     if args.save_scribbles:
         not_kept = _options_not_kept_with_marks(overrides)
@@ -2279,8 +2353,9 @@ def _drop_repeated_training_data(args: argparse.Namespace) -> None:
     for image_dir, mask_dir in zip(args.images, args.masks):
         key = (os.path.realpath(image_dir), os.path.realpath(mask_dir))
         if key in seen:
-            print(f"segmix skin train: note: --images {image_dir} --masks {mask_dir} is given more than once; "
-                  "its photos are counted once", file=sys.stderr)
+            if not args.quiet:  # a note: not with --quiet (it was printed with it)
+                print(f"segmix skin train: note: --images {image_dir} --masks {mask_dir} is given more than once; "
+                      "its photos are counted once", file=sys.stderr)
             continue
         seen.add(key)
         images.append(image_dir)
@@ -2288,8 +2363,9 @@ def _drop_repeated_training_data(args: argparse.Namespace) -> None:
     ucis, seen_uci = [], set()
     for path in args.uci:
         if os.path.realpath(path) in seen_uci:
-            print(f"segmix skin train: note: --uci {path} is given more than once; its rows are counted once",
-                  file=sys.stderr)
+            if not args.quiet:
+                print(f"segmix skin train: note: --uci {path} is given more than once; its rows are counted once",
+                      file=sys.stderr)
             continue
         seen_uci.add(os.path.realpath(path))
         ucis.append(path)
@@ -2301,6 +2377,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     from segmix.modelfile import write_model
     from segmix.own_outputs import refuse_foreign_files
 
+    problem = _basic_input_problem("skin train", args)  # before the count of options
+    if problem:
+        raise UserError(problem)
     if len(args.images) != len(args.masks):
         raise ValueError(f"give one --masks per --images ({len(args.images)} --images, {len(args.masks)} --masks)")
     if not args.images and not args.uci:
@@ -2422,6 +2501,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     print(f"wrote {args.output} ({operating_point(model)})")
     if args.convergence:
         print(f"wrote {args.convergence}")
+    few = skin.few_photos_warning(photos, args.output, bool(args.uci))  # a warning: with --quiet too
+    if few:
+        print(f"segmix skin train: warning: {few}", file=sys.stderr)
     if skipped:
         print(f"segmix skin train: {len(skipped)} of {photos + len(skipped)} photo / mask pairs skipped; the model is "
               f"of the other {photos}{' and the UCI rows' if args.uci else ''}", file=sys.stderr)
@@ -2711,6 +2793,9 @@ def _cmd_background(args: argparse.Namespace) -> int:
             raise UserError(f"{args.inputs[-1]}: {'no such file or folder' if missing else 'an empty folder'}, "
                             "given as an input; the masks' folder is given with --output-dir "
                             f"(--output-dir {args.inputs[-1]})")
+    problem = _basic_input_problem("background", args)  # an input not there before "nothing to write"
+    if problem and args.output_dir is None:
+        raise UserError(problem)
     if args.output_dir is None and args.groundtruth is None and args.background_image is None and args.save_model is None:
         if args.distributed is not None:
             # The line below names --groundtruth, --background-image and --save-model, which
@@ -3330,10 +3415,10 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     from segmix.quantize import quantize_file
 
     suffix = Path(args.output).suffix.lower()
-    if Path(args.image).is_dir():  # as segment's: how to work on many photos, in the same line
-        raise UserError(f"{args.image}: is a folder; quantize works on one photo: for many, run it on each in a shell "
-                        f"loop: for f in {_loop_globs(args.image)}; do segmix quantize \"$f\" -k {args.colors} "
-                        "-o \"${f%.*}_quantized.png\"; done")
+    # The photo not there, or a folder: said before the outputs' and options' refusals.
+    problem = _basic_input_problem("quantize", args)
+    if problem:
+        raise UserError(problem)
     _check_outputs([args.image], {"-o/--output": args.output})  # before the work (and a first run's compiling)
     refuse_foreign_files([("-o/--output", args.output)], "quantize", args.overwrite)
     if args.quality is not None and suffix not in (".jpg", ".jpeg", ".webp"):

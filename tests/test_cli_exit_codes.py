@@ -134,7 +134,10 @@ BAD_VALUES = [
     (["background", "f", "--output-dir", "o", "--median-size", "-1"], "--median-size"),
     (["background", "f", "--output-dir", "o", "--roi", "0", "5"], "--roi"),
     (["skin", "apply", "x", "--output-dir", "o", "--n-workers", "-2"], "--n-workers"),
-    (["segment", "p.png", "-o", "m.png"], "--scribbles"),  # a required option missing
+    # a required option missing, of a photo that is there (a missing photo is said first)
+    ([
+        "segment", str(Path(__file__).resolve().parents[1] / "sample_images" / "coffee.png"), "-o", "m.png"
+    ], "--scribbles"),
     (["skin", "frobnicate"], "invalid choice"),
 ]
 

@@ -157,7 +157,7 @@ def test_apply_without_output_dir_writes_beside_in_the_current_folder(tmp_path, 
 @pytest.mark.parametrize("argv, message", [
     (["skin", "apply", "x.png", "--output-dir", "o", "--model", "missing.json"], "model file not found"),
     (["skin", "train", "-o", "m.json"], "no training data"),
-    (["skin", "train", "--images", "a", "-o", "m.json"], "one --masks per --images"),
+    (["skin", "train", "--images", "emptydir", "-o", "m.json"], "one --masks per --images"),
     (["skin", "train", "--images", "nope", "--masks", "nope", "-o", "m.json"], "folder not found"),
     (["skin", "eval", "--images", "nope", "--masks", "nope"], "folder not found"),
     (["skin", "apply", "--output-dir", "o", "emptydir"], "no photos found"),
@@ -350,7 +350,8 @@ def test_train_on_a_handful_of_skin_pixels_says_so(skin_dataset, tmp_path, capsy
     assert main(["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                  "-o", str(out), "--components", "3", "--quiet"]) == 0
     captured = capsys.readouterr()
-    warnings = [line for line in captured.err.splitlines() if "warning" in line]
+    # (beside the warning that a model of 4 photos may not generalise: session 43)
+    warnings = [line for line in captured.err.splitlines() if "warning" in line and "may not generalise" not in line]
     assert len(warnings) == 1 and "skin mixture has 1 component(s) instead of 3" in warnings[0]
     assert "share is 0.000 " not in captured.out and "share is 0.000208 " in captured.out  # 1 of 4 x 1200 pixels
     assert read_model(out).classifier.mixtures[0].n_components == 1

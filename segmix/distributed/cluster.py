@@ -585,6 +585,7 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
                                **placement)
         client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
         placed = Placed()
+        placed.started_with = set(client.nthreads())
         for future in submitted:
             placed.add(future, placement)
         futures = {future: i for i, future in enumerate(submitted)}
@@ -612,7 +613,7 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
                         pending.add(again)
                         continue
                     if future.status == "error":
-                        again = _run_elsewhere(client, future, future.exception(), again_on)
+                        again = _run_elsewhere(client, future, future.exception(), again_on, placed)
                         if again is not None:
                             futures[again] = i
                             submitted.append(again)
@@ -676,7 +677,17 @@ class Placed:
         self.moved: dict = {}  # future moved -> the workers it was sent to
         self.run: str | None = None
         self.waited = STRANDED_TIMEOUT
+        self.started_with: set = set()  # the scheduler's workers when the run sent its tasks
         self._lock = threading.Lock()
+
+    def fit_gone(self, client) -> bool:
+        """Whether a worker the run started with, never left out, has left the scheduler: a
+        fit worker may then join again (:func:`_run_elsewhere` waits for one)."""
+        try:
+            alive = set(client.nthreads())
+        except Exception:  # noqa: BLE001  the client closing: nothing to wait for
+            return False
+        return bool(self.started_with - alive - set(_left_out(client)))
 
     def takers(self, client, alive: set) -> list:
         """The workers of ``alive`` that stranded tasks may be moved to: those not left out, after
@@ -879,6 +890,7 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
         identity = dict(identity, inputs=inputs, run=_run_of(client))
 
     placed = Placed()
+    placed.started_with = set(client.nthreads())
     run = _run_of(client)
     with _watching(client, run) as watching:  # a worker that joins and cannot load the tasks is said
 
@@ -936,7 +948,8 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
                         if future.status == "error" and future in maps:
                             # a worker's check failed: the other workers count its shard
                             i = maps[future]
-                            again = _run_elsewhere(client, future, future.exception(), lambda where: submit(i, where))
+                            again = _run_elsewhere(client, future, future.exception(), lambda where: submit(i, where),
+                                                   placed)
                             if again is not None:
                                 maps[again] = i
                                 pending.add(again)
@@ -1477,17 +1490,32 @@ def _restricted(client, workers: list[str]) -> dict:
     return {"workers": workers, "allow_other_workers": False}
 
 
-def _run_elsewhere(client, future, exc, submit: Callable):
+#: The worker a task waits for when no worker fit to run it is on the scheduler
+#: (:func:`_run_elsewhere`): an address no Dask worker has (port 1 is no worker's), so that
+#: the task is stranded (:class:`Placed`) until a fit worker joins and takes it, or is given
+#: up after :data:`STRANDED_TIMEOUT`. Numeric: the scheduler resolves no name for it.
+AWAITING_A_FIT_WORKER = "tcp://127.0.0.1:1"
+
+
+def _run_elsewhere(client, future, exc, submit: Callable, placed: Placed | None = None):
     """A task ``future`` that ended with ``exc``: when its worker was at fault (:func:`unfit_worker`),
     that worker is left out and the task submitted again (``submit(placement)``) to the others;
-    the new future, or None (the task's own fault, or no other worker)."""
+    the new future, or None (the task's own fault, or no other worker).
+
+    With ``placed`` of a run that moves its stranded tasks (``placed.run``) and no other
+    worker, the task waits for one (:data:`AWAITING_A_FIT_WORKER`), as a task whose workers
+    left does: a worker that joined with another segmix while the good one was gone took the
+    tasks Dask moved to it and failed them at once, and with them their inputs, though a fit
+    worker could still join (the identity watch's word can come after its first task)."""
     found = unfit_worker(exc)
     if found is None:
         return None
     leave_out(client, *found)
     fit = fit_workers(client)
     if not fit:
-        return None
+        if placed is None or placed.run is None or not placed.fit_gone(client):
+            return None  # every worker unfit, none gone: the tasks fail now, named, as they did
+        return submit(_restricted(client, [AWAITING_A_FIT_WORKER]))
     return submit(_restricted(client, fit))
 
 

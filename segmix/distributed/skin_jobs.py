@@ -584,6 +584,10 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         missing = [(f, as_given(place, str(f))) for place, line in sorted(total.failures) if NOT_FOUND in line
                    for f in (_place_files(place, uci_files, folder_pairs)) if line.startswith(str(f) + NOT_FOUND)]
         unseen = seen_here([str(f) for f, _ in missing], [shown for _, shown in missing])
+        if unseen and not quiet:
+            # Why the files were not found, as skin apply and background say it: a note (not with
+            # --quiet); it was an error line of its own, printed with --quiet too.
+            stream.write(f"segmix skin train: note: {unseen}\n")
         # Every one, in the command's order of its inputs (skin.UnusablePairs: the command
         # prints one "segmix skin train: error: ..." line each, as the single process does).
         n_inputs = len(uci_files) + sum(f[2] for f in folders)
@@ -600,7 +604,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
                 lines.append(as_given(place, line))
             elif words not in lines:
                 lines.append(words)
-        raise skin.UnusablePairs(lines + ([unseen] if unseen else []), n_inputs)
+        raise skin.UnusablePairs(lines, n_inputs)
     sources = [total.uci_sources[i] for i in range(len(uci_files))]
     for index, (images, masks, n_pairs, n_unmatched) in enumerate(folders):
         skin_pixels, non_skin_pixels = total.pixels.get(index, [0, 0])

@@ -131,7 +131,7 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
 
 def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
                  settings=None, protect=(), alpha=None, mark=None, icc_profile=None, dpi=None,
-                 photo=None, model=None, source=None, mode=None) -> int | None:
+                 photo=None, model=None, source=None, mode=None, source_texts=None) -> int | None:
     """Write one export through segmix.io (atomic, never over a protected input); a cut-out's
     bits per channel (16 for a 16-bit photo's, else 8) is returned, None for other kinds.
 
@@ -167,12 +167,15 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         as ``skin apply`` records it (Skin mode's exports)
     mode : str or None, for "scribbles": the window's mode the marks are of ("segment",
         "skin"), recorded with the photo (:func:`marks_mode`)
+    source_texts : callable or None
+        ``source_text``'s stand-in that keeps its answers (a segmix.source_record.RunSourceText
+        of the open photo): several exports of one photo into one folder compute its record once
     """
     protect = [p for p in protect if p is not None]
     # The photo a mask or map is of, as skin apply's files name it (segmix.source_record): a
     # later skin apply of another photo of the same name into the folder is refused rather
     # than replacing it in silence.
-    text = None if source is None else source_text(source, path)
+    text = None if source is None else (source_texts or source_text)(source, path)
     if kind == "mask":
         segmix_io.save_mask(path, mask, protect=protect, mark=mark, dpi=dpi, text=text)
     elif kind == "probability":

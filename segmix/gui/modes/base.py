@@ -527,11 +527,25 @@ class Mode(QObject):
         icc_profile, dpi, mark = shell.photo_icc_profile, shell.photo_dpi, self.export_mark
 
         source = photo if self.export_records_source else None
+        texts = None
+        if source is not None:
+            # The photo's record, computed once for the exports of one open photo into one
+            # folder (a mask, its map and a cut-out at once each resolved it anew), and again
+            # for a photo opened anew (its path may lead elsewhere by then).
+            # Held by a weak reference to the photo's pixels: a closed photo's are not kept.
+            import weakref
+
+            from segmix.source_record import RunSourceText
+
+            held = getattr(self, "_source_texts", None)
+            if held is None or held[0]() is not image:
+                held = self._source_texts = (weakref.ref(image), RunSourceText())
+            texts = held[1]
 
         def write() -> int | None:
             return files.write_export(kind, path, image=image, probability=probability, mask=mask, protect=[photo],
                                       alpha=alpha, mark=mark, icc_profile=icc_profile, dpi=dpi, source=source,
-                                      photo=photo)
+                                      photo=photo, source_texts=texts)
 
         return write
 
