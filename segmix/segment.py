@@ -2156,10 +2156,10 @@ def _in_canonical_turn(image, model, *maps):
     photo's orientation)."""
     if model.features.uses_position:
         return None
-    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+    if type(image) is not np.ndarray or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         return None
-    if any(m is not None and np.shape(m)[:2] != image.shape[:2] for m in maps):
-        return None
+    if any(m is not None and (type(m) is not np.ndarray or m.shape[:2] != image.shape[:2]) for m in maps):
+        return None  # lists, masked arrays (whose mask a copy would drop), other sizes: refused as they are
     turn, canonical = canonical_photo(image)
     return None if turn.identity else (turn, canonical)
 

@@ -67,14 +67,15 @@ def test_the_non_skin_guard_default_is_the_one_docs_skin_md_states():
 
 @pytest.mark.skipif(not (DAVIS / "images" / "090.jpg").is_file(), reason="DAVIS frames not available")
 def test_readme_click_on_the_shorts_of_davis_090(tmp_path):
-    """README: "one click on his shorts (`--click 420,250`) IoU 0.73" (it said 0.68)."""
+    """README: "one click on his shorts (`--click 420,250`) IoU 0.50" (it said 0.68, then 0.73
+    until session 43 drew the unmarked pixels' sample by colour, not by position)."""
     assert main(["segment", str(DAVIS / "images" / "090.jpg"), "--click", "420,250",
                  "-o", str(tmp_path / "m.png")]) == 0
     mask = np.asarray(Image.open(tmp_path / "m.png")) > 127
     truth = np.asarray(Image.open(DAVIS / "masks" / "090.png"))
     scored = truth != 128
     iou = (mask & (truth == 255) & scored).sum() / ((mask | (truth == 255)) & scored).sum()
-    assert iou == pytest.approx(0.73, abs=0.015)
+    assert iou == pytest.approx(0.50, abs=0.015)
 
 
 def test_background_distributed_without_output_dir_asks_for_it_alone(tmp_path, capsys):
