@@ -2293,6 +2293,20 @@ def _drop_repeated_training_data(args: argparse.Namespace) -> None:
     args.images, args.masks, args.uci = images, masks, ucis
 
 
+def _folder_options(handler):
+    """``handler`` with segmix.skin's pair functions naming the two folders by the options
+    that gave them (--images, --masks): the library names its parameters (images_dir,
+    masks_dir), which a Python caller gave (skin.folder_names)."""
+    def run(args: argparse.Namespace) -> int:
+        from segmix.skin import folder_names
+
+        with folder_names("--images", "--masks"):
+            return handler(args)
+
+    return run
+
+
+@_folder_options
 def _cmd_skin_train(args: argparse.Namespace) -> int:
     from segmix import skin
     from segmix.modelfile import write_model
@@ -2532,6 +2546,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
                             max_pixels=_max_pixels(args), on_complete=_outputs_complete)
 
 
+@_folder_options
 def _cmd_skin_eval(args: argparse.Namespace) -> int:
     from pathlib import Path
 

@@ -33,6 +33,8 @@ import threading
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -61,6 +63,7 @@ __all__ = [
     "BUILTIN_MODEL_NAME",
     "HIDDEN_LOG_ODDS",
     "ColorCounts",
+    "color_counts",
     "EvalResult",
     "SkinEvaluator",
     "detect",
@@ -242,7 +245,18 @@ class ColorCounts:
             idx = np.searchsorted(codes, part.codes)
             skin[idx] += part.skin
             non[idx] += part.non_skin
-        return ColorCounts(codes, skin, non, self.sources + other.sources)
+        return ColorCounts(codes, skin, non, _joined_sources(self.sources, other.sources))
+
+
+def _joined_sources(first: list, second: list) -> list:
+    """``first + second``, with photos given as arrays (:func:`color_counts`) next to each
+    other summed into one entry: a model trained on a data set's 500 arrays kept 500 entries."""
+    if first and second and first[-1].get("type") == second[0].get("type") == "arrays":
+        a, b = first[-1], second[0]
+        merged = {"type": "arrays", **{k: int(a.get(k, 0)) + int(b.get(k, 0))
+                                       for k in ("photos", "skin_pixels", "non_skin_pixels")}}
+        return [*first[:-1], merged, *second[1:]]
+    return first + second
 
 
 def _more_rows(count: int) -> str:
@@ -420,6 +434,35 @@ def name_key(stem: str) -> str:
     return unicodedata.normalize("NFC", stem)
 
 
+#: The names the pair functions' messages give the two folders (:func:`image_mask_pairs`,
+#: :func:`same_folder_words`, :func:`swapped_folders`): the library's parameters, as a
+#: Python caller of ``evaluate_folder(model, images_dir, masks_dir)`` wrote them (it was told
+#: of "--images" and "--masks", options it never gave); ``skin train`` / ``skin eval`` say
+#: their options (:func:`folder_names`).
+_FOLDER_NAMES: ContextVar[tuple[str, str]] = ContextVar("segmix_folder_names", default=("images_dir", "masks_dir"))
+
+
+@contextmanager
+def folder_names(images: str, masks: str):
+    """Within the block, the pair functions name the photos' and the masks' folders
+    ``images`` and ``masks`` (the command line's "--images", "--masks") instead of the
+    parameters ``images_dir`` and ``masks_dir``. For the calling thread (a context)."""
+    token = _FOLDER_NAMES.set((images, masks))
+    try:
+        yield
+    finally:
+        _FOLDER_NAMES.reset(token)
+
+
+def _check_folder_argument(value, name: str) -> None:
+    """Refuse a ``value`` for a folder parameter that is no path (an array, a list), naming
+    the parameter: Path() said "expected str, bytes or os.PathLike object, not ndarray"."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a folder's path (a str or path-like), got {type(value).__name__}: photos and "
+                        "masks are read from folders here; for arrays in memory, segmix.skin.color_counts(image, "
+                        "mask) counts them for training and segmix.skin_eval.SkinEvaluator.add scores detect's result")
+
+
 def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], list[Path]]:
     """Pair images with masks by file stem.
 
@@ -437,6 +480,8 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
 
     Raises
     ------
+    TypeError
+        A folder given as something else than a path (an array).
     FileNotFoundError
         A folder that does not exist (named as the user gave it).
     NotADirectoryError
@@ -446,11 +491,14 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         two lossless masks of one image's stem (both named), or two photos of one stem
         (``x.jpg``, ``x.png``) that would share its mask (both named).
     """
+    names = _FOLDER_NAMES.get()
+    _check_folder_argument(images_dir, names[0])
+    _check_folder_argument(masks_dir, names[1])
     given = {"images": images_dir, "masks": masks_dir}
     images_dir, masks_dir = Path(images_dir), Path(masks_dir)
-    for what, holds in (("images", "photos"), ("masks", "masks")):
+    for (what, holds), option in zip((("images", "photos"), ("masks", "masks")), names):
         # As typed (a Path drops the trailing slash of "masks/"); a file is named as one.
-        check_input_folder(given[what], f"--{what}", holds, missing=f"{what} folder not found")
+        check_input_folder(given[what], option, holds, missing=f"{what} folder not found")
     candidates: dict[str, list[Path]] = {}
     for q in sorted(masks_dir.iterdir()):
         if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q):
@@ -500,12 +548,13 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
 
 
 def same_folder_words(images, masks) -> str:
-    """The refusal of one folder given as both --images and --masks (also through a link or a
-    ``..``) where it holds no photo with its mask beside it: named as typed, both spellings
-    when they differ."""
+    """The refusal of one folder given as both images_dir and masks_dir (--images and --masks
+    on the command line, :func:`folder_names`; also through a link or a ``..``) where it holds
+    no photo with its mask beside it: named as typed, both spellings when they differ."""
     where = str(images) if str(images) == str(masks) else f"{images} and {masks}"
-    return (f"--images and --masks are the same folder ({where}); give the photos' folder as --images and the "
-            "masks' folder as --masks (one folder serves as both only when it holds each photo beside its "
+    i, m = _FOLDER_NAMES.get()
+    return (f"{i} and {m} are the same folder ({where}); give the photos' folder as {i} and the "
+            f"masks' folder as {m} (one folder serves as both only when it holds each photo beside its "
             "mask, e.g. A.jpg and A.png)")
 
 
@@ -529,7 +578,8 @@ def _choose_mask(files: list[Path], one_folder: bool) -> Path | None:
 
 
 def swapped_folders(pairs: Sequence[tuple[Path, Path]], images_dir, masks_dir) -> str | None:
-    """The one line for ``--images`` and ``--masks`` given the other way round, or None.
+    """The one line for ``images_dir`` and ``masks_dir`` (the command line's ``--images`` and
+    ``--masks``, :func:`folder_names`) given the other way round, or None.
 
     Called when no pair can be used: the "masks" (photos) were each refused as "must be
     stored losslessly ... save the masks again as PNG from the original labels", advice that
@@ -547,9 +597,10 @@ def swapped_folders(pairs: Sequence[tuple[Path, Path]], images_dir, masks_dir) -
         load_mask(image)
     except (ValueError, OSError):
         return None
-    return (f"--images {images_dir} holds masks and --masks {masks_dir} photos ({image.name} reads as a mask, "
-            f"{mask.name} does not): the two folders look swapped; give the photos with --images and the masks "
-            "with --masks")
+    i, m = _FOLDER_NAMES.get()
+    return (f"{i} {images_dir} holds masks and {m} {masks_dir} photos ({image.name} reads as a mask, "
+            f"{mask.name} does not): the two folders look swapped; give the photos with {i} and the masks "
+            f"with {m}")
 
 
 def unmatched_warning(images_dir, masks_dir, unmatched: list[Path]) -> str | None:
@@ -993,6 +1044,94 @@ def labelled_codes(image_path, mask_path, notes: list | None = None) -> np.ndarr
     return _labelled_codes((Path(image_path), Path(mask_path)), notes)
 
 
+def _mask_labels(mask, shape: tuple[int, int]) -> np.ndarray:
+    """``mask`` (:func:`color_counts`) as int8 labels: 1 skin, 0 non-skin, -1 ignored."""
+    if isinstance(mask, (str, os.PathLike)):
+        raise TypeError(f"mask must be an array, got a path ({mask!r}): segmix.io.load_mask(path) reads a mask file "
+                        "as labels 1 / 0 / -1, and count_image_folder(images_dir, masks_dir) counts folders")
+    mask = np.asarray(mask)
+    if mask.shape != tuple(shape):
+        hint = ""
+        if mask.ndim == 3 and mask.shape[:2] == tuple(shape):
+            hint = ": one value per pixel is needed; a mask read as RGB: mask[..., 0]"
+        elif mask.shape[::-1] == tuple(shape):
+            hint = ": transposed? the mask is (H, W), as image.shape[:2]"
+        raise ValueError(f"mask must be the image's (H, W) = {tuple(shape)}; got shape {mask.shape}{hint}")
+    if mask.dtype == bool:
+        return mask.astype(np.int8)
+    if mask.dtype.kind not in "iu":
+        raise ValueError(f"mask must be bool or integers (0 / 1, or 0 / 255 with 128 ignored); got {mask.dtype}"
+                         + (": a probability map? threshold it first (p > t)" if mask.dtype.kind == "f" else ""))
+    values = np.unique(mask)
+    found = ", ".join(str(int(v)) for v in values[:8]) + (", ..." if values.size > 8 else "")
+    if set(values.tolist()) <= {0, 1}:
+        return mask.astype(np.int8)
+    if set(values.tolist()) <= {0, 128, 255}:
+        return np.where(mask == 255, 1, np.where(mask == 0, 0, -1)).astype(np.int8)
+    raise ValueError(f"mask must hold 0 / 1 (or bool: 1 skin) or 0 / 255 with 128 ignored (a mask file's values); "
+                     f"found {found}: a resized or anti-aliased mask? its other values have no class")
+
+
+def color_counts(image, mask) -> ColorCounts:
+    """The skin training counts of one photo given as arrays: what :func:`count_image_folder`
+    counts of a photo file and its mask file, for :func:`train_skin_model`.
+
+    Photos in memory (a data set's loader, a video's frames) otherwise had to be packed by
+    hand into ``r << 16 | g << 8 | b`` codes. Counts of several photos add up: ``sum(counts,
+    ColorCounts.empty())``.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 array (or an RGB PIL image)
+        The photo, RGB (``segmix.io.load_image`` reads a file so, EXIF-turned).
+    mask : (H, W) array
+        bool or 0 / 1 (True / 1 skin), or 0 / 255 with 128 ignored (a mask file's values,
+        as read by ``np.asarray(Image.open(path))``; :func:`segmix.labelmaps.load_mask`'s
+        1 / 0 / -1 labels are ``np.where(labels < 0, 128, labels * 255)``).
+
+    Returns
+    -------
+    ColorCounts
+        Distinct colours of the labelled pixels with their skin and non-skin counts;
+        ``sources`` holds one entry, ``{"type": "arrays", ...}``.
+
+    Raises
+    ------
+    ValueError
+        An image that is not (H, W, 3) uint8; a mask of another size than the photo, of a
+        float type, or holding other values than the above (both 0 / 1 and 255 included); a
+        greyscale or one-tone (sepia) photo with skin labelled, which would teach the skin
+        model grey or its tint (as :func:`count_image_folder` refuses such a file).
+    TypeError
+        A path given for the mask.
+
+    Examples
+    --------
+    >>> counts = color_counts(image, mask)                   # doctest: +SKIP
+    >>> model = train_skin_model(counts, **TRAIN_DEFAULTS)   # doctest: +SKIP
+    """
+    image = check_image(image)
+    labels = _mask_labels(mask, image.shape[:2]).ravel()
+    n_skin = int(np.count_nonzero(labels == 1))
+    if n_skin and is_greyscale(image):
+        raise ValueError(f"image is greyscale (no colour): its {n_skin:,} skin pixels would teach the skin model grey as "
+                         "skin; leave it out of the training photos (skin detection needs colour)")
+    if n_skin and _tone(image) == "toned":
+        raise ValueError(f"image is a toned black-and-white photo (sepia or a tint, no colour of its own): its "
+                         f"{n_skin:,} skin pixels would teach the skin model its tint as skin; leave it out")
+    keep = labels >= 0
+    codes = rgb_codes(image.reshape(-1, 3))[keep]
+    both, n = np.unique(np.where(labels[keep] == 1, codes, codes | N_CODES), return_counts=True)
+    colours, index = np.unique(both & (N_CODES - 1), return_inverse=True)
+    skin = np.zeros(colours.size, np.int64)
+    non = np.zeros(colours.size, np.int64)
+    non_skin_rows = both >= N_CODES
+    np.add.at(skin, index[~non_skin_rows], n[~non_skin_rows])
+    np.add.at(non, index[non_skin_rows], n[non_skin_rows])
+    source = {"type": "arrays", "photos": 1, "skin_pixels": int(skin.sum()), "non_skin_pixels": int(non.sum())}
+    return ColorCounts(colours.astype(np.int64), skin, non, [source])
+
+
 # ------------------------------------------------------------------------- training
 def _srgb_to_linear(c: np.ndarray) -> np.ndarray:
     c = c / 255.0
@@ -1290,6 +1429,8 @@ def _describe_sources(sources: list[dict[str, Any]]) -> str:
             parts.append(f"the masks in {source.get('masks')} ({pairs} mask{'' if pairs == 1 else 's'}; skin is 255)")
         elif source.get("type") == "uci":
             parts.append(f"the UCI file {source.get('file')}")
+        elif source.get("type") == "arrays":
+            parts.append("masks given as arrays (color_counts)")
     return ", ".join(parts) if parts else "no source"
 
 
@@ -1339,16 +1480,26 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
         raise ValueError(f"training needs both skin and non-skin pixels; got {counts.n_skin:,} skin and "
                          f"{counts.n_non_skin:,} non-skin from {_describe_sources(counts.sources)}")
     if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)) or n_components < 1:
-        raise ValueError(f"the number of components must be a positive integer; got {n_components!r}")
-    if not 0.0 <= float(background_weight) < 1.0:
-        raise ValueError(f"background weight must be in [0, 1); got {background_weight!r}")
-    if not 0.0 <= float(threshold) <= 1.0:
-        raise ValueError(f"threshold must be in [0, 1]; got {threshold!r}")
+        raise ValueError(f"n_components (the number of components) must be a positive integer; got {n_components!r}")
+    if non_skin_components is not None and (isinstance(non_skin_components, bool) or not isinstance(
+            non_skin_components, (int, np.integer)) or non_skin_components < 1):
+        raise ValueError(f"non_skin_components must be None or a positive integer; got {non_skin_components!r}")
+    # Named by the parameter, and a string or a bool refused: float() took threshold="0.5" and
+    # threshold=True (a model deciding at 1.0, nothing skin) without a word.
+    from segmix.arguments import as_number, string_hint
+
+    if not 0.0 <= as_number(background_weight) < 1.0:
+        raise ValueError(f"background_weight must be a number in [0, 1); got {background_weight!r}"
+                         f"{string_hint(background_weight)}")
+    if not 0.0 <= as_number(threshold) <= 1.0:
+        raise ValueError(f"threshold must be a number in [0, 1] (a probability of skin); got {threshold!r}"
+                         f"{string_hint(threshold)}")
     data_prior = counts.n_skin / (counts.n_skin + counts.n_non_skin)
+    if prior is not None and not 0.0 < as_number(prior) < 1.0:
+        raise ValueError(f"prior (p(skin), the expected share of skin) must be a number strictly between 0 and 1, "
+                         f"or None for the training data's share; got {prior!r}{string_hint(prior)}")
     if prior is None:
         prior = data_prior
-    if not 0.0 < float(prior) < 1.0:
-        raise ValueError(f"the skin prior must be strictly between 0 and 1; got {prior!r}")
     space = FeatureSpace(color_space)
     mixtures = []
     for cls_index, k in ((SKIN, n_components), (NON_SKIN, non_skin_components or n_components)):
@@ -2307,8 +2458,9 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     created = not Path(output_dir).exists()
     files, clashes = plan_batch(inputs, output_dir, probability)
     output_dir = Path(output_dir)
-    if threshold is not None and not 0.0 <= threshold <= 1.0:
-        raise ValueError(f"threshold must be in [0, 1]; got {threshold}")
+    from segmix.skin_detect import check_threshold
+
+    threshold = check_threshold(threshold)
 
     cache = None if model.features.uses_position else PosteriorCache(model)
     with_face: list[Path] = []  # photos whose skin colour a face calibrated (list.append is atomic)

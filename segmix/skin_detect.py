@@ -73,6 +73,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from segmix.arguments import as_number, string_hint
 from segmix.bayes import check_image
 from segmix.exposure import expose, exposure_gain
 from segmix.features import MAX_WEIGHT
@@ -801,12 +802,10 @@ def check_threshold(threshold, name: str = "threshold") -> float | None:
     """
     if threshold is None:
         return None
-    try:
-        value = float(threshold)
-    except (TypeError, ValueError):
-        value = math.nan
-    if isinstance(threshold, bool) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be a number in [0, 1] (a probability of skin); got {threshold!r}")
+    value = as_number(threshold)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be a number in [0, 1] (a probability of skin); got {threshold!r}"
+                         f"{string_hint(threshold)}")
     return value
 
 
