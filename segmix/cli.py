@@ -2293,20 +2293,21 @@ def _drop_repeated_training_data(args: argparse.Namespace) -> None:
     args.images, args.masks, args.uci = images, masks, ucis
 
 
-def _folder_options(handler):
-    """``handler`` with segmix.skin's pair functions naming the two folders by the options
-    that gave them (--images, --masks): the library names its parameters (images_dir,
-    masks_dir), which a Python caller gave (skin.folder_names)."""
+def _skin_options(handler):
+    """``handler`` with segmix.skin's messages naming the options (--images, --output-dir, ...)
+    where the library names its parameters (images_dir, output_dir, ...), which a Python
+    caller gave (skin.option_names)."""
     def run(args: argparse.Namespace) -> int:
-        from segmix.skin import folder_names
+        from segmix.skin import option_names
 
-        with folder_names("--images", "--masks"):
+        with option_names(images_dir="--images", masks_dir="--masks", output_dir="--output-dir",
+                          probability="--probability", uci="--uci"):
             return handler(args)
 
     return run
 
 
-@_folder_options
+@_skin_options
 def _cmd_skin_train(args: argparse.Namespace) -> int:
     from segmix import skin
     from segmix.modelfile import write_model
@@ -2500,6 +2501,7 @@ def _say_inverted_model(path, model) -> None:
         print(f"segmix skin apply: warning: {path}: {words}", file=sys.stderr)
 
 
+@_skin_options
 def _cmd_skin_apply(args: argparse.Namespace) -> int:
     from segmix import skin
 
@@ -2546,7 +2548,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
                             max_pixels=_max_pixels(args), on_complete=_outputs_complete)
 
 
-@_folder_options
+@_skin_options
 def _cmd_skin_eval(args: argparse.Namespace) -> int:
     from pathlib import Path
 

@@ -276,7 +276,7 @@ def check_uci_path(path) -> None:
     """
     path = Path(path)
     if path.is_dir():  # named as a folder, as a file given for a folder is named as a file
-        raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
+        raise IsADirectoryError(f"{path}: is a folder, not a file ({_named('uci')} takes the UCI Skin_NonSkin.txt file)")
     if path.exists() and not path.is_file():  # a pipe was "not found"
         raise ValueError(f"{path}: is not a regular file (a device, pipe or socket), not the UCI skin data file")
     if not path.is_file():
@@ -434,24 +434,31 @@ def name_key(stem: str) -> str:
     return unicodedata.normalize("NFC", stem)
 
 
-#: The names the pair functions' messages give the two folders (:func:`image_mask_pairs`,
-#: :func:`same_folder_words`, :func:`swapped_folders`): the library's parameters, as a
-#: Python caller of ``evaluate_folder(model, images_dir, masks_dir)`` wrote them (it was told
-#: of "--images" and "--masks", options it never gave); ``skin train`` / ``skin eval`` say
-#: their options (:func:`folder_names`).
-_FOLDER_NAMES: ContextVar[tuple[str, str]] = ContextVar("segmix_folder_names", default=("images_dir", "masks_dir"))
+#: What the messages of this module call a parameter: its own name, as a Python caller of
+#: ``evaluate_folder(model, images_dir, masks_dir)`` wrote it (it was told of "--images" and
+#: "--masks", options it never gave), unless the command line says its options
+#: (:func:`option_names`). Keys: images_dir, masks_dir, output_dir, probability, uci.
+_OPTION_NAMES: ContextVar[dict[str, str]] = ContextVar("segmix_skin_option_names", default={})
+#: The library's words for a parameter where its bare name says too little.
+_LIBRARY_WORDS = {"uci": "load_uci(path)", "probability": "probability=True"}
+
+
+def _named(parameter: str) -> str:
+    """``parameter`` as this call's messages name it (:data:`_OPTION_NAMES`)."""
+    return _OPTION_NAMES.get().get(parameter, _LIBRARY_WORDS.get(parameter, parameter))
 
 
 @contextmanager
-def folder_names(images: str, masks: str):
-    """Within the block, the pair functions name the photos' and the masks' folders
-    ``images`` and ``masks`` (the command line's "--images", "--masks") instead of the
-    parameters ``images_dir`` and ``masks_dir``. For the calling thread (a context)."""
-    token = _FOLDER_NAMES.set((images, masks))
+def option_names(**names: str):
+    """Within the block, this module's messages name the parameters given as keywords by the
+    words given (the command line's options: ``option_names(images_dir="--images",
+    masks_dir="--masks")``) instead of their own names. For the calling thread (a context).
+    """
+    token = _OPTION_NAMES.set({**_OPTION_NAMES.get(), **names})
     try:
         yield
     finally:
-        _FOLDER_NAMES.reset(token)
+        _OPTION_NAMES.reset(token)
 
 
 def _check_folder_argument(value, name: str) -> None:
@@ -491,7 +498,7 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         two lossless masks of one image's stem (both named), or two photos of one stem
         (``x.jpg``, ``x.png``) that would share its mask (both named).
     """
-    names = _FOLDER_NAMES.get()
+    names = (_named("images_dir"), _named("masks_dir"))
     _check_folder_argument(images_dir, names[0])
     _check_folder_argument(masks_dir, names[1])
     given = {"images": images_dir, "masks": masks_dir}
@@ -549,10 +556,10 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
 
 def same_folder_words(images, masks) -> str:
     """The refusal of one folder given as both images_dir and masks_dir (--images and --masks
-    on the command line, :func:`folder_names`; also through a link or a ``..``) where it holds
+    on the command line, :func:`option_names`; also through a link or a ``..``) where it holds
     no photo with its mask beside it: named as typed, both spellings when they differ."""
     where = str(images) if str(images) == str(masks) else f"{images} and {masks}"
-    i, m = _FOLDER_NAMES.get()
+    i, m = _named("images_dir"), _named("masks_dir")
     return (f"{i} and {m} are the same folder ({where}); give the photos' folder as {i} and the "
             f"masks' folder as {m} (one folder serves as both only when it holds each photo beside its "
             "mask, e.g. A.jpg and A.png)")
@@ -579,7 +586,7 @@ def _choose_mask(files: list[Path], one_folder: bool) -> Path | None:
 
 def swapped_folders(pairs: Sequence[tuple[Path, Path]], images_dir, masks_dir) -> str | None:
     """The one line for ``images_dir`` and ``masks_dir`` (the command line's ``--images`` and
-    ``--masks``, :func:`folder_names`) given the other way round, or None.
+    ``--masks``, :func:`option_names`) given the other way round, or None.
 
     Called when no pair can be used: the "masks" (photos) were each refused as "must be
     stored losslessly ... save the masks again as PNG from the original labels", advice that
@@ -597,7 +604,7 @@ def swapped_folders(pairs: Sequence[tuple[Path, Path]], images_dir, masks_dir) -
         load_mask(image)
     except (ValueError, OSError):
         return None
-    i, m = _FOLDER_NAMES.get()
+    i, m = _named("images_dir"), _named("masks_dir")
     return (f"{i} {images_dir} holds masks and {m} {masks_dir} photos ({image.name} reads as a mask, "
             f"{mask.name} does not): the two folders look swapped; give the photos with {i} and the masks "
             f"with {m}")
@@ -671,7 +678,7 @@ def _detector_mask_hint(mask: Path) -> str | None:
     try:
         if written_by_apply(mask):
             return (f"{mask.name} is a mask segmix skin apply wrote (the detector's output), not ground truth: "
-                    "give hand-labelled masks with --masks")
+                    f"give hand-labelled masks with {_named('masks_dir')}")
     except (OSError, ValueError):
         pass
     return None
@@ -711,7 +718,7 @@ def _naming_hint(image: Path, masks: list[Path]) -> str:
         # said nothing of what the folder holds (a trial).
         if written_by_apply(image):
             return (f" ({image.name} is a mask segmix skin apply wrote, not a photo: give the photos' folder with "
-                    "--images)")
+                    f"{_named('images_dir')})")
     except (OSError, ValueError):
         pass
     wanted = f"masks are paired by name: the mask of {image.name} must be {image.stem}.png (any image extension)"
@@ -2139,7 +2146,7 @@ def refuse_other_photos_outputs(files: Sequence[Path], output_dir, probability: 
             other = other_source(out, f, mine)
             if other is not None:
                 raise ValueError(f"{out}: is the output an earlier run made of {other}, another photo of the same "
-                                 f"name ({f} would replace it); move those outputs away or give another --output-dir")
+                                 f"name ({f} would replace it); move those outputs away or give another {_named('output_dir')}")
 
 
 def written_by_apply(path) -> bool:
@@ -2297,7 +2304,7 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     protected = ProtectedInputs(files)
     # A naming clash is the user's to fix before the run, like `segment -o PHOTO` (exit 2):
     # skipping the photo made a partial run (exit 1) out of a bad --output-dir.
-    advice = "give another --output-dir"
+    advice = f"give another {_named('output_dir')}"
     own_named = [f for f in files if f.resolve() in named_files and f.suffix.lower() == ".png" and written_by_apply(f)]
     if own_named:
         # `skin apply *` in a folder of earlier masks names them one by one: "a photo unless
@@ -2308,14 +2315,14 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
         advice += " (a file named like an output is a photo unless skin apply wrote it)"
     planned = batch_outputs(files, output_dir, probability)
     check_batch_outputs(planned, protected, advice=advice,
-                        both_advice="rename one of the photos, or give each folder its own --output-dir "
+                        both_advice=f"rename one of the photos, or give each folder its own {_named('output_dir')} "
                                     "(one run each) where photos of one name are in different folders "
                                     "(outputs are named after a photo's name without its extension)")
     # A file that only happens to carry an output's name (a user's own x_skin.png beside x.jpg)
     # was replaced in silence when the photo was named alone (a new-user trial): only this
     # command's own outputs, which carry its mark, are rewritten, as background --distributed
     # leaves a folder it did not write alone.
-    refuse_foreign_outputs(planned, "skin apply", "give another --output-dir")
+    refuse_foreign_outputs(planned, "skin apply", f"give another {_named('output_dir')}")
     refuse_other_photos_outputs(files, output_dir, probability)
 
     def clashes(out: Path) -> bool:
@@ -2615,7 +2622,7 @@ def stale_probability_warning(files: Sequence[Path], output_dir) -> str | None:
     return (f"{len(stale)} probability map{'' if one else 's'} of an earlier run stay{'s' if one else ''} in "
             f"{output_dir} beside this run's masks ({stale[0].name if one else f'e.g. {stale[0].name}'}); "
             f"{'it is' if one else 'they are'} not of "
-            f"this run: add --probability to rewrite {'it' if one else 'them'}, or remove {'it' if one else 'them'}")
+            f"this run: add {_named('probability')} to rewrite {'it' if one else 'them'}, or remove {'it' if one else 'them'}")
 
 
 def batch_status(prefix: str, failures: int, total: int, stream) -> int:

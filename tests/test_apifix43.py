@@ -190,3 +190,25 @@ def test_readme_trains_a_skin_model_from_arrays_as_shown():
     exec(compile(code, "README.md", "exec"), scope)
     mask = scope["detect"](scope["model"], scope["image"]).mask
     assert mask[16:48, 16:48].mean() > 0.9 and mask.mean() < 0.4
+
+
+def test_other_skin_refusals_name_the_parameters_in_python_and_the_options_on_the_command_line(tmp_path, capsys):
+    # load_uci(folder) said "--uci takes the UCI Skin_NonSkin.txt file"; plan_batch /
+    # apply_batch told a script to "give each folder its own --output-dir".
+    from segmix.skin import load_uci, plan_batch
+
+    with pytest.raises(IsADirectoryError, match=r"is a folder, not a file \(load_uci\(path\) takes the UCI"):
+        load_uci(tmp_path)
+    images, masks = _folders(tmp_path, 1)
+    other = tmp_path / "other"
+    other.mkdir()
+    Image.fromarray(_skin_photo(1)[0]).save(other / "p0.png")
+    with pytest.raises(ValueError, match="give each folder its own output_dir ") as refused:
+        plan_batch([images / "p0.png", other / "p0.png"], tmp_path / "out")
+    assert "--" not in str(refused.value)
+    # the command line's words, as before
+    assert main(["skin", "train", "--uci", str(tmp_path), "-o", str(tmp_path / "m.json")]) == 2
+    assert "(--uci takes the UCI" in capsys.readouterr().err
+    assert main(["skin", "apply", str(images / "p0.png"), str(other / "p0.png"), "--output-dir",
+                 str(tmp_path / "out")]) == 2
+    assert "give each folder its own --output-dir " in capsys.readouterr().err
