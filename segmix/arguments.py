@@ -1,5 +1,6 @@
 """A public function's arguments checked as its user wrote them: numbers given as strings or
-bools, and keywords under another library's name (``quantize_image(image, k=4)``).
+bools, and keywords under another library's name (``quantize_image(image, k=4)``); and the
+names refusals give the parameters: their own, or the command line's options in a command.
 
 Python's own words for both ("got an unexpected keyword argument 'k'", or none at all:
 ``float("0.5")`` took a string threshold) name neither the parameter nor what to give.
@@ -11,6 +12,8 @@ import functools
 import inspect
 import math
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 
@@ -74,3 +77,39 @@ def other_names(names: Mapping[str, str]) -> Callable:
         return checked
 
     return decorate
+
+
+#: What refusals call a parameter: the command line's option while a command runs
+#: (:func:`option_names`), else the library's own words. A Python caller of
+#: ``evaluate_folder(model, images_dir, masks_dir)`` was told of "--images" and "--masks",
+#: options it never gave.
+_OPTION_NAMES: ContextVar[dict[str, str]] = ContextVar("segmix_option_names", default={})
+
+
+def option_name(parameter: str) -> str | None:
+    """The command line's option for ``parameter`` while a command runs, else None."""
+    return _OPTION_NAMES.get().get(parameter)
+
+
+def named(parameter: str, library: str | None = None) -> str:
+    """``parameter`` as a refusal names it: the command's option (:func:`option_names`),
+    else ``library`` (words for a Python caller), else the parameter's own name."""
+    return _OPTION_NAMES.get().get(parameter, library or parameter)
+
+
+@contextmanager
+def option_names(**names: str):
+    """Within the block, refusals name the parameters given as keywords by the words given
+    (the command line's options: ``option_names(images_dir="--images")``) instead of the
+    library's. For the calling thread (a context; threads started inside do not see it).
+
+    Parameters
+    ----------
+    **names : str
+        parameter name -> the option that gives it.
+    """
+    token = _OPTION_NAMES.set({**_OPTION_NAMES.get(), **names})
+    try:
+        yield
+    finally:
+        _OPTION_NAMES.reset(token)

@@ -33,8 +33,6 @@ import threading
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from segmix import __version__
+from segmix.arguments import named
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, grey_within, is_monochrome, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, ImageLoadError, all_or_nothing, ProtectedInputs,
@@ -434,31 +433,14 @@ def name_key(stem: str) -> str:
     return unicodedata.normalize("NFC", stem)
 
 
-#: What the messages of this module call a parameter: its own name, as a Python caller of
-#: ``evaluate_folder(model, images_dir, masks_dir)`` wrote it (it was told of "--images" and
-#: "--masks", options it never gave), unless the command line says its options
-#: (:func:`option_names`). Keys: images_dir, masks_dir, output_dir, probability, uci.
-_OPTION_NAMES: ContextVar[dict[str, str]] = ContextVar("segmix_skin_option_names", default={})
-#: The library's words for a parameter where its bare name says too little.
+#: The library's words for a parameter where its bare name says too little (the command line
+#: says its options: segmix.arguments.option_names).
 _LIBRARY_WORDS = {"uci": "load_uci(path)", "probability": "probability=True"}
 
 
 def _named(parameter: str) -> str:
-    """``parameter`` as this call's messages name it (:data:`_OPTION_NAMES`)."""
-    return _OPTION_NAMES.get().get(parameter, _LIBRARY_WORDS.get(parameter, parameter))
-
-
-@contextmanager
-def option_names(**names: str):
-    """Within the block, this module's messages name the parameters given as keywords by the
-    words given (the command line's options: ``option_names(images_dir="--images",
-    masks_dir="--masks")``) instead of their own names. For the calling thread (a context).
-    """
-    token = _OPTION_NAMES.set({**_OPTION_NAMES.get(), **names})
-    try:
-        yield
-    finally:
-        _OPTION_NAMES.reset(token)
+    """``parameter`` as this call's messages name it (:func:`segmix.arguments.named`)."""
+    return named(parameter, _LIBRARY_WORDS.get(parameter))
 
 
 def _check_folder_argument(value, name: str) -> None:
@@ -556,8 +538,9 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
 
 def same_folder_words(images, masks) -> str:
     """The refusal of one folder given as both images_dir and masks_dir (--images and --masks
-    on the command line, :func:`option_names`; also through a link or a ``..``) where it holds
-    no photo with its mask beside it: named as typed, both spellings when they differ."""
+    on the command line, :func:`segmix.arguments.option_names`; also through a link or a
+    ``..``) where it holds no photo with its mask beside it: named as typed, both spellings
+    when they differ."""
     where = str(images) if str(images) == str(masks) else f"{images} and {masks}"
     i, m = _named("images_dir"), _named("masks_dir")
     return (f"{i} and {m} are the same folder ({where}); give the photos' folder as {i} and the "
@@ -586,7 +569,7 @@ def _choose_mask(files: list[Path], one_folder: bool) -> Path | None:
 
 def swapped_folders(pairs: Sequence[tuple[Path, Path]], images_dir, masks_dir) -> str | None:
     """The one line for ``images_dir`` and ``masks_dir`` (the command line's ``--images`` and
-    ``--masks``, :func:`option_names`) given the other way round, or None.
+    ``--masks``, :func:`segmix.arguments.option_names`) given the other way round, or None.
 
     Called when no pair can be used: the "masks" (photos) were each refused as "must be
     stored losslessly ... save the masks again as PNG from the original labels", advice that
@@ -1121,8 +1104,8 @@ def color_counts(image, mask) -> ColorCounts:
     labels = _mask_labels(mask, image.shape[:2]).ravel()
     n_skin = int(np.count_nonzero(labels == 1))
     if n_skin and is_greyscale(image):
-        raise ValueError(f"image is greyscale (no colour): its {n_skin:,} skin pixels would teach the skin model grey as "
-                         "skin; leave it out of the training photos (skin detection needs colour)")
+        raise ValueError(f"image is greyscale (no colour): its {n_skin:,} skin pixels would teach the skin model "
+                         "grey as skin; leave it out of the training photos (skin detection needs colour)")
     if n_skin and _tone(image) == "toned":
         raise ValueError(f"image is a toned black-and-white photo (sepia or a tint, no colour of its own): its "
                          f"{n_skin:,} skin pixels would teach the skin model its tint as skin; leave it out")

@@ -212,3 +212,28 @@ def test_other_skin_refusals_name_the_parameters_in_python_and_the_options_on_th
     assert main(["skin", "apply", str(images / "p0.png"), str(other / "p0.png"), "--output-dir",
                  str(tmp_path / "out")]) == 2
     assert "give each folder its own --output-dir " in capsys.readouterr().err
+
+
+def test_groundtruth_folder_refusals_name_the_function_in_python_and_the_option_on_the_command_line(tmp_path, capsys):
+    # load_groundtruth_folder(file) said "(--groundtruth takes a folder of ground-truth masks)",
+    # and a sequence's own folder "give --groundtruth SUBFOLDER", to a Python caller.
+    from segmix.background_run import load_groundtruth_folder
+    from segmix.frames import FrameError
+
+    frames, sequence = tmp_path / "input", tmp_path / "seq"
+    frames.mkdir()
+    (sequence / "groundtruth").mkdir(parents=True)
+    for i in range(1, 4):
+        Image.fromarray(np.full((8, 10, 3), 60 * i, np.uint8)).save(frames / f"in{i:06d}.png")
+        Image.fromarray(np.zeros((8, 10), np.uint8)).save(sequence / "groundtruth" / f"gt{i:06d}.png")
+    Image.fromarray(np.zeros((8, 10), np.uint8)).save(sequence / "ROI.png")
+    photo = frames / "in000001.png"
+    with pytest.raises(FrameError, match=r"is a file, not a folder \(load_groundtruth_folder takes a folder of"):
+        load_groundtruth_folder(photo)
+    with pytest.raises(FrameError, match="subfolder groundtruth holds 3: give that subfolder, .*groundtruth$") as told:
+        load_groundtruth_folder(sequence)
+    assert "--" not in str(told.value)
+    assert main(["background", str(frames), "--groundtruth", str(photo), "--quiet"]) == 2
+    assert "(--groundtruth takes a folder of ground-truth masks)" in capsys.readouterr().err
+    assert main(["background", str(frames), "--groundtruth", str(sequence), "--quiet"]) == 2
+    assert f"give --groundtruth {sequence / 'groundtruth'}" in capsys.readouterr().err
