@@ -433,6 +433,10 @@ class SkinSettings:
                 continue  # text: its own check below names the choices
             if not ok:
                 raise ValueError(f"{f.name} must be {kind}; got {value!r}")
+            if kind == "a number" and math.isnan(float(value)):
+                # NaN fails no comparison: hysteresis, seed_cap, confident_skin and
+                # confident_non_skin took it without a word (a library trial).
+                raise ValueError(f"{f.name} must be a number, not NaN")
         if self.skin_share is not None and not 0.0 < float(self.skin_share) < 1.0:
             raise ValueError(f"skin_share (the expected share of skin) must be in (0, 1); got {self.skin_share!r}")
         if not self.relevance > 0:

@@ -237,3 +237,13 @@ def test_groundtruth_folder_refusals_name_the_function_in_python_and_the_option_
     assert "(--groundtruth takes a folder of ground-truth masks)" in capsys.readouterr().err
     assert main(["background", str(frames), "--groundtruth", str(sequence), "--quiet"]) == 2
     assert f"give --groundtruth {sequence / 'groundtruth'}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["hysteresis", "seed_cap", "confident_skin", "confident_non_skin", "texture"])
+def test_detector_settings_refuse_nan_by_name(name):
+    # with_options(DEFAULT_SETTINGS, hysteresis=nan) and three others were taken without a word.
+    from segmix.skin_detect import DEFAULT_SETTINGS, with_options
+
+    with pytest.raises(ValueError, match=f"^{name} must be a number, not NaN$"):
+        with_options(DEFAULT_SETTINGS, **{name: math.nan})
+    assert getattr(with_options(DEFAULT_SETTINGS, **{name: 1.0}), name) == 1.0
