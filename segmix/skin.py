@@ -162,7 +162,8 @@ def codes_to_rgb(codes: np.ndarray) -> np.ndarray:
 
 @dataclass
 class ColorCounts:
-    """Labelled pixels compressed to distinct colours with per-class counts.
+    """Labelled pixels compressed to distinct colours with per-class counts
+    (:func:`count_image_folder` of files, :func:`color_counts` of arrays, :func:`load_uci`).
 
     Attributes
     ----------
