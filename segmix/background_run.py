@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from segmix.arguments import named
 from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion
 from segmix.frames import FrameError, FrameSequence, frame_number, natural_key, prefetch
@@ -188,7 +189,9 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
     from segmix.io import check_input_folder, is_hidden
 
     try:
-        check_input_folder(folder, "--groundtruth", "ground-truth masks", missing="no such ground-truth folder")
+        # "--groundtruth" named to a Python caller too (segmix.arguments.option_names)
+        check_input_folder(folder, named("groundtruth", "load_groundtruth_folder"), "ground-truth masks",
+                           missing="no such ground-truth folder")
     except OSError as exc:
         raise FrameError(str(exc)) from None
     folder = Path(folder)
@@ -203,7 +206,7 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
         name = sub.name.lower()
         if ("truth" in name or name.startswith("gt")) and len(images(sub)) > len(files):
             raise FrameError(f"{folder}: holds {len(files)} image{'' if len(files) == 1 else 's'} but its "
-                             f"subfolder {sub.name} holds {len(images(sub)):,}: give --groundtruth {sub}")
+                             f"subfolder {sub.name} holds {len(images(sub)):,}: give {named('groundtruth', 'that subfolder,')} {sub}")
     if not files:
         raise FrameError(f"{folder}: the ground-truth folder holds no images")
     _refuse_own_outputs(folder, files)

@@ -2372,6 +2372,21 @@ def _drop_repeated_training_data(args: argparse.Namespace) -> None:
     args.images, args.masks, args.uci = images, masks, ucis
 
 
+def _option_words(handler):
+    """``handler`` with the library's refusals naming the options (--images, --output-dir,
+    --groundtruth, ...) where they name the parameters (images_dir, output_dir, ...) that a
+    Python caller gave (segmix.arguments.option_names)."""
+    def run(args: argparse.Namespace) -> int:
+        from segmix.arguments import option_names
+
+        with option_names(images_dir="--images", masks_dir="--masks", output_dir="--output-dir",
+                          probability="--probability", uci="--uci", groundtruth="--groundtruth"):
+            return handler(args)
+
+    return run
+
+
+@_option_words
 def _cmd_skin_train(args: argparse.Namespace) -> int:
     from segmix import skin
     from segmix.modelfile import write_model
@@ -2571,6 +2586,7 @@ def _say_inverted_model(path, model) -> None:
         print(f"segmix skin apply: warning: {path}: {words}", file=sys.stderr)
 
 
+@_option_words
 def _cmd_skin_apply(args: argparse.Namespace) -> int:
     from segmix import skin
 
@@ -2617,6 +2633,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
                             max_pixels=_max_pixels(args), on_complete=_outputs_complete)
 
 
+@_option_words
 def _cmd_skin_eval(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -2769,6 +2786,7 @@ def _add_background_parser(sub) -> None:
     bg.set_defaults(handler=_cmd_background)
 
 
+@_option_words
 def _cmd_background(args: argparse.Namespace) -> int:
     import threading
     from pathlib import Path

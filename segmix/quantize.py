@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from segmix.arguments import other_names
 from segmix.bayes import check_image
 from segmix.features import unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, GIF_ALPHA_CUT, MAX_PALETTE_COLORS, check_image_suffix, check_output_path,
@@ -102,6 +103,14 @@ class QuantizeResult:
         return int(self.palette.shape[0])
 
 
+#: Names other libraries and the command line give quantize_image's parameters: ``k`` (segmix
+#: quantize -k, the lecture's k-means), ``n_clusters`` (scikit-learn's KMeans), ``colors``
+#: (Pillow's Image.quantize), ``seed``.
+OTHER_NAMES = {"k": "n_colors", "n_clusters": "n_colors", "colors": "n_colors", "colours": "n_colors",
+               "n_colours": "n_colors", "num_colors": "n_colors", "seed": "random_state"}
+
+
+@other_names(OTHER_NAMES)
 def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init: int = 4,
                    alpha: np.ndarray | None = None, on_kmeans=None) -> QuantizeResult:
     """Quantise an (H, W, 3) uint8 image to at most ``n_colors`` colours.

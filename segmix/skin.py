@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from segmix import __version__
+from segmix.arguments import named
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, grey_within, is_monochrome, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, ImageLoadError, all_or_nothing, ProtectedInputs,
@@ -61,6 +62,7 @@ __all__ = [
     "BUILTIN_MODEL_NAME",
     "HIDDEN_LOG_ODDS",
     "ColorCounts",
+    "color_counts",
     "EvalResult",
     "SkinEvaluator",
     "detect",
@@ -160,7 +162,8 @@ def codes_to_rgb(codes: np.ndarray) -> np.ndarray:
 
 @dataclass
 class ColorCounts:
-    """Labelled pixels compressed to distinct colours with per-class counts.
+    """Labelled pixels compressed to distinct colours with per-class counts
+    (:func:`count_image_folder` of files, :func:`color_counts` of arrays, :func:`load_uci`).
 
     Attributes
     ----------
@@ -242,7 +245,18 @@ class ColorCounts:
             idx = np.searchsorted(codes, part.codes)
             skin[idx] += part.skin
             non[idx] += part.non_skin
-        return ColorCounts(codes, skin, non, self.sources + other.sources)
+        return ColorCounts(codes, skin, non, _joined_sources(self.sources, other.sources))
+
+
+def _joined_sources(first: list, second: list) -> list:
+    """``first + second``, with photos given as arrays (:func:`color_counts`) next to each
+    other summed into one entry: a model trained on a data set's 500 arrays kept 500 entries."""
+    if first and second and first[-1].get("type") == second[0].get("type") == "arrays":
+        a, b = first[-1], second[0]
+        merged = {"type": "arrays", **{k: int(a.get(k, 0)) + int(b.get(k, 0))
+                                       for k in ("photos", "skin_pixels", "non_skin_pixels")}}
+        return [*first[:-1], merged, *second[1:]]
+    return first + second
 
 
 def _more_rows(count: int) -> str:
@@ -262,7 +276,7 @@ def check_uci_path(path) -> None:
     """
     path = Path(path)
     if path.is_dir():  # named as a folder, as a file given for a folder is named as a file
-        raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
+        raise IsADirectoryError(f"{path}: is a folder, not a file ({_named('uci')} takes the UCI Skin_NonSkin.txt file)")
     if path.exists() and not path.is_file():  # a pipe was "not found"
         raise ValueError(f"{path}: is not a regular file (a device, pipe or socket), not the UCI skin data file")
     if not path.is_file():
@@ -420,6 +434,25 @@ def name_key(stem: str) -> str:
     return unicodedata.normalize("NFC", stem)
 
 
+#: The library's words for a parameter where its bare name says too little (the command line
+#: says its options: segmix.arguments.option_names).
+_LIBRARY_WORDS = {"uci": "load_uci(path)", "probability": "probability=True"}
+
+
+def _named(parameter: str) -> str:
+    """``parameter`` as this call's messages name it (:func:`segmix.arguments.named`)."""
+    return named(parameter, _LIBRARY_WORDS.get(parameter))
+
+
+def _check_folder_argument(value, name: str) -> None:
+    """Refuse a ``value`` for a folder parameter that is no path (an array, a list), naming
+    the parameter: Path() said "expected str, bytes or os.PathLike object, not ndarray"."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a folder's path (a str or path-like), got {type(value).__name__}: photos and "
+                        "masks are read from folders here; for arrays in memory, segmix.skin.color_counts(image, "
+                        "mask) counts them for training and segmix.skin_eval.SkinEvaluator.add scores detect's result")
+
+
 def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], list[Path]]:
     """Pair images with masks by file stem.
 
@@ -437,6 +470,8 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
 
     Raises
     ------
+    TypeError
+        A folder given as something else than a path (an array).
     FileNotFoundError
         A folder that does not exist (named as the user gave it).
     NotADirectoryError
@@ -446,11 +481,14 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         two lossless masks of one image's stem (both named), or two photos of one stem
         (``x.jpg``, ``x.png``) that would share its mask (both named).
     """
+    names = (_named("images_dir"), _named("masks_dir"))
+    _check_folder_argument(images_dir, names[0])
+    _check_folder_argument(masks_dir, names[1])
     given = {"images": images_dir, "masks": masks_dir}
     images_dir, masks_dir = Path(images_dir), Path(masks_dir)
-    for what, holds in (("images", "photos"), ("masks", "masks")):
+    for (what, holds), option in zip((("images", "photos"), ("masks", "masks")), names):
         # As typed (a Path drops the trailing slash of "masks/"); a file is named as one.
-        check_input_folder(given[what], f"--{what}", holds, missing=f"{what} folder not found")
+        check_input_folder(given[what], option, holds, missing=f"{what} folder not found")
     candidates: dict[str, list[Path]] = {}
     for q in sorted(masks_dir.iterdir()):
         if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q):
@@ -500,12 +538,14 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
 
 
 def same_folder_words(images, masks) -> str:
-    """The refusal of one folder given as both --images and --masks (also through a link or a
+    """The refusal of one folder given as both images_dir and masks_dir (--images and --masks
+    on the command line, :func:`segmix.arguments.option_names`; also through a link or a
     ``..``) where it holds no photo with its mask beside it: named as typed, both spellings
     when they differ."""
     where = str(images) if str(images) == str(masks) else f"{images} and {masks}"
-    return (f"--images and --masks are the same folder ({where}); give the photos' folder as --images and the "
-            "masks' folder as --masks (one folder serves as both only when it holds each photo beside its "
+    i, m = _named("images_dir"), _named("masks_dir")
+    return (f"{i} and {m} are the same folder ({where}); give the photos' folder as {i} and the "
+            f"masks' folder as {m} (one folder serves as both only when it holds each photo beside its "
             "mask, e.g. A.jpg and A.png)")
 
 
@@ -529,7 +569,8 @@ def _choose_mask(files: list[Path], one_folder: bool) -> Path | None:
 
 
 def swapped_folders(pairs: Sequence[tuple[Path, Path]], images_dir, masks_dir) -> str | None:
-    """The one line for ``--images`` and ``--masks`` given the other way round, or None.
+    """The one line for ``images_dir`` and ``masks_dir`` (the command line's ``--images`` and
+    ``--masks``, :func:`segmix.arguments.option_names`) given the other way round, or None.
 
     Called when no pair can be used: the "masks" (photos) were each refused as "must be
     stored losslessly ... save the masks again as PNG from the original labels", advice that
@@ -547,9 +588,10 @@ def swapped_folders(pairs: Sequence[tuple[Path, Path]], images_dir, masks_dir) -
         load_mask(image)
     except (ValueError, OSError):
         return None
-    return (f"--images {images_dir} holds masks and --masks {masks_dir} photos ({image.name} reads as a mask, "
-            f"{mask.name} does not): the two folders look swapped; give the photos with --images and the masks "
-            "with --masks")
+    i, m = _named("images_dir"), _named("masks_dir")
+    return (f"{i} {images_dir} holds masks and {m} {masks_dir} photos ({image.name} reads as a mask, "
+            f"{mask.name} does not): the two folders look swapped; give the photos with {i} and the masks "
+            f"with {m}")
 
 
 #: Below this many photos (and no UCI rows), ``skin train`` warns that its model may not
@@ -652,7 +694,7 @@ def _detector_mask_hint(mask: Path) -> str | None:
     try:
         if written_by_apply(mask):
             return (f"{mask.name} is a mask segmix skin apply wrote (the detector's output), not ground truth: "
-                    "give hand-labelled masks with --masks")
+                    f"give hand-labelled masks with {_named('masks_dir')}")
     except (OSError, ValueError):
         pass
     return None
@@ -692,7 +734,7 @@ def _naming_hint(image: Path, masks: list[Path]) -> str:
         # said nothing of what the folder holds (a trial).
         if written_by_apply(image):
             return (f" ({image.name} is a mask segmix skin apply wrote, not a photo: give the photos' folder with "
-                    "--images)")
+                    f"{_named('images_dir')})")
     except (OSError, ValueError):
         pass
     wanted = f"masks are paired by name: the mask of {image.name} must be {image.stem}.png (any image extension)"
@@ -1025,6 +1067,94 @@ def labelled_codes(image_path, mask_path, notes: list | None = None) -> np.ndarr
     return _labelled_codes((Path(image_path), Path(mask_path)), notes)
 
 
+def _mask_labels(mask, shape: tuple[int, int]) -> np.ndarray:
+    """``mask`` (:func:`color_counts`) as int8 labels: 1 skin, 0 non-skin, -1 ignored."""
+    if isinstance(mask, (str, os.PathLike)):
+        raise TypeError(f"mask must be an array, got a path ({mask!r}): segmix.io.load_mask(path) reads a mask file "
+                        "as labels 1 / 0 / -1, and count_image_folder(images_dir, masks_dir) counts folders")
+    mask = np.asarray(mask)
+    if mask.shape != tuple(shape):
+        hint = ""
+        if mask.ndim == 3 and mask.shape[:2] == tuple(shape):
+            hint = ": one value per pixel is needed; a mask read as RGB: mask[..., 0]"
+        elif mask.shape[::-1] == tuple(shape):
+            hint = ": transposed? the mask is (H, W), as image.shape[:2]"
+        raise ValueError(f"mask must be the image's (H, W) = {tuple(shape)}; got shape {mask.shape}{hint}")
+    if mask.dtype == bool:
+        return mask.astype(np.int8)
+    if mask.dtype.kind not in "iu":
+        raise ValueError(f"mask must be bool or integers (0 / 1, or 0 / 255 with 128 ignored); got {mask.dtype}"
+                         + (": a probability map? threshold it first (p > t)" if mask.dtype.kind == "f" else ""))
+    values = np.unique(mask)
+    found = ", ".join(str(int(v)) for v in values[:8]) + (", ..." if values.size > 8 else "")
+    if set(values.tolist()) <= {0, 1}:
+        return mask.astype(np.int8)
+    if set(values.tolist()) <= {0, 128, 255}:
+        return np.where(mask == 255, 1, np.where(mask == 0, 0, -1)).astype(np.int8)
+    raise ValueError(f"mask must hold 0 / 1 (or bool: 1 skin) or 0 / 255 with 128 ignored (a mask file's values); "
+                     f"found {found}: a resized or anti-aliased mask? its other values have no class")
+
+
+def color_counts(image, mask) -> ColorCounts:
+    """The skin training counts of one photo given as arrays: what :func:`count_image_folder`
+    counts of a photo file and its mask file, for :func:`train_skin_model`.
+
+    Photos in memory (a data set's loader, a video's frames) otherwise had to be packed by
+    hand into ``r << 16 | g << 8 | b`` codes. Counts of several photos add up: ``sum(counts,
+    ColorCounts.empty())``.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 array (or an RGB PIL image)
+        The photo, RGB (``segmix.io.load_image`` reads a file so, EXIF-turned).
+    mask : (H, W) array
+        bool or 0 / 1 (True / 1 skin), or 0 / 255 with 128 ignored (a mask file's values,
+        as read by ``np.asarray(Image.open(path))``; :func:`segmix.labelmaps.load_mask`'s
+        1 / 0 / -1 labels are ``np.where(labels < 0, 128, labels * 255)``).
+
+    Returns
+    -------
+    ColorCounts
+        Distinct colours of the labelled pixels with their skin and non-skin counts;
+        ``sources`` holds one entry, ``{"type": "arrays", ...}``.
+
+    Raises
+    ------
+    ValueError
+        An image that is not (H, W, 3) uint8; a mask of another size than the photo, of a
+        float type, or holding other values than the above (both 0 / 1 and 255 included); a
+        greyscale or one-tone (sepia) photo with skin labelled, which would teach the skin
+        model grey or its tint (as :func:`count_image_folder` refuses such a file).
+    TypeError
+        A path given for the mask.
+
+    Examples
+    --------
+    >>> counts = color_counts(image, mask)                   # doctest: +SKIP
+    >>> model = train_skin_model(counts, **TRAIN_DEFAULTS)   # doctest: +SKIP
+    """
+    image = check_image(image)
+    labels = _mask_labels(mask, image.shape[:2]).ravel()
+    n_skin = int(np.count_nonzero(labels == 1))
+    if n_skin and is_greyscale(image):
+        raise ValueError(f"image is greyscale (no colour): its {n_skin:,} skin pixels would teach the skin model "
+                         "grey as skin; leave it out of the training photos (skin detection needs colour)")
+    if n_skin and _tone(image) == "toned":
+        raise ValueError(f"image is a toned black-and-white photo (sepia or a tint, no colour of its own): its "
+                         f"{n_skin:,} skin pixels would teach the skin model its tint as skin; leave it out")
+    keep = labels >= 0
+    codes = rgb_codes(image.reshape(-1, 3))[keep]
+    both, n = np.unique(np.where(labels[keep] == 1, codes, codes | N_CODES), return_counts=True)
+    colours, index = np.unique(both & (N_CODES - 1), return_inverse=True)
+    skin = np.zeros(colours.size, np.int64)
+    non = np.zeros(colours.size, np.int64)
+    non_skin_rows = both >= N_CODES
+    np.add.at(skin, index[~non_skin_rows], n[~non_skin_rows])
+    np.add.at(non, index[non_skin_rows], n[non_skin_rows])
+    source = {"type": "arrays", "photos": 1, "skin_pixels": int(skin.sum()), "non_skin_pixels": int(non.sum())}
+    return ColorCounts(colours.astype(np.int64), skin, non, [source])
+
+
 # ------------------------------------------------------------------------- training
 def _srgb_to_linear(c: np.ndarray) -> np.ndarray:
     c = c / 255.0
@@ -1322,6 +1452,8 @@ def _describe_sources(sources: list[dict[str, Any]]) -> str:
             parts.append(f"the masks in {source.get('masks')} ({pairs} mask{'' if pairs == 1 else 's'}; skin is 255)")
         elif source.get("type") == "uci":
             parts.append(f"the UCI file {source.get('file')}")
+        elif source.get("type") == "arrays":
+            parts.append("masks given as arrays (color_counts)")
     return ", ".join(parts) if parts else "no source"
 
 
@@ -1371,16 +1503,26 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
         raise ValueError(f"training needs both skin and non-skin pixels; got {counts.n_skin:,} skin and "
                          f"{counts.n_non_skin:,} non-skin from {_describe_sources(counts.sources)}")
     if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)) or n_components < 1:
-        raise ValueError(f"the number of components must be a positive integer; got {n_components!r}")
-    if not 0.0 <= float(background_weight) < 1.0:
-        raise ValueError(f"background weight must be in [0, 1); got {background_weight!r}")
-    if not 0.0 <= float(threshold) <= 1.0:
-        raise ValueError(f"threshold must be in [0, 1]; got {threshold!r}")
+        raise ValueError(f"n_components (the number of components) must be a positive integer; got {n_components!r}")
+    if non_skin_components is not None and (isinstance(non_skin_components, bool) or not isinstance(
+            non_skin_components, (int, np.integer)) or non_skin_components < 1):
+        raise ValueError(f"non_skin_components must be None or a positive integer; got {non_skin_components!r}")
+    # Named by the parameter, and a string or a bool refused: float() took threshold="0.5" and
+    # threshold=True (a model deciding at 1.0, nothing skin) without a word.
+    from segmix.arguments import as_number, string_hint
+
+    if not 0.0 <= as_number(background_weight) < 1.0:
+        raise ValueError(f"background_weight must be a number in [0, 1); got {background_weight!r}"
+                         f"{string_hint(background_weight)}")
+    if not 0.0 <= as_number(threshold) <= 1.0:
+        raise ValueError(f"threshold must be a number in [0, 1] (a probability of skin); got {threshold!r}"
+                         f"{string_hint(threshold)}")
     data_prior = counts.n_skin / (counts.n_skin + counts.n_non_skin)
+    if prior is not None and not 0.0 < as_number(prior) < 1.0:
+        raise ValueError(f"prior (p(skin), the expected share of skin) must be a number strictly between 0 and 1, "
+                         f"or None for the training data's share; got {prior!r}{string_hint(prior)}")
     if prior is None:
         prior = data_prior
-    if not 0.0 < float(prior) < 1.0:
-        raise ValueError(f"the skin prior must be strictly between 0 and 1; got {prior!r}")
     space = FeatureSpace(color_space)
     mixtures = []
     for cls_index, k in ((SKIN, n_components), (NON_SKIN, non_skin_components or n_components)):
@@ -2020,7 +2162,7 @@ def refuse_other_photos_outputs(files: Sequence[Path], output_dir, probability: 
             other = other_source(out, f, mine)
             if other is not None:
                 raise ValueError(f"{out}: is the output an earlier run made of {other}, another photo of the same "
-                                 f"name ({f} would replace it); move those outputs away or give another --output-dir")
+                                 f"name ({f} would replace it); move those outputs away or give another {_named('output_dir')}")
 
 
 def written_by_apply(path) -> bool:
@@ -2178,7 +2320,7 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     protected = ProtectedInputs(files)
     # A naming clash is the user's to fix before the run, like `segment -o PHOTO` (exit 2):
     # skipping the photo made a partial run (exit 1) out of a bad --output-dir.
-    advice = "give another --output-dir"
+    advice = f"give another {_named('output_dir')}"
     own_named = [f for f in files if f.resolve() in named_files and f.suffix.lower() == ".png" and written_by_apply(f)]
     if own_named:
         # `skin apply *` in a folder of earlier masks names them one by one: "a photo unless
@@ -2189,14 +2331,14 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
         advice += " (a file named like an output is a photo unless skin apply wrote it)"
     planned = batch_outputs(files, output_dir, probability)
     check_batch_outputs(planned, protected, advice=advice,
-                        both_advice="rename one of the photos, or give each folder its own --output-dir "
+                        both_advice=f"rename one of the photos, or give each folder its own {_named('output_dir')} "
                                     "(one run each) where photos of one name are in different folders "
                                     "(outputs are named after a photo's name without its extension)")
     # A file that only happens to carry an output's name (a user's own x_skin.png beside x.jpg)
     # was replaced in silence when the photo was named alone (a new-user trial): only this
     # command's own outputs, which carry its mark, are rewritten, as background --distributed
     # leaves a folder it did not write alone.
-    refuse_foreign_outputs(planned, "skin apply", "give another --output-dir")
+    refuse_foreign_outputs(planned, "skin apply", f"give another {_named('output_dir')}")
     refuse_other_photos_outputs(files, output_dir, probability)
 
     def clashes(out: Path) -> bool:
@@ -2339,8 +2481,9 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     created = not Path(output_dir).exists()
     files, clashes = plan_batch(inputs, output_dir, probability)
     output_dir = Path(output_dir)
-    if threshold is not None and not 0.0 <= threshold <= 1.0:
-        raise ValueError(f"threshold must be in [0, 1]; got {threshold}")
+    from segmix.skin_detect import check_threshold
+
+    threshold = check_threshold(threshold)
 
     cache = None if model.features.uses_position else PosteriorCache(model)
     with_face: list[Path] = []  # photos whose skin colour a face calibrated (list.append is atomic)
@@ -2495,7 +2638,7 @@ def stale_probability_warning(files: Sequence[Path], output_dir) -> str | None:
     return (f"{len(stale)} probability map{'' if one else 's'} of an earlier run stay{'s' if one else ''} in "
             f"{output_dir} beside this run's masks ({stale[0].name if one else f'e.g. {stale[0].name}'}); "
             f"{'it is' if one else 'they are'} not of "
-            f"this run: add --probability to rewrite {'it' if one else 'them'}, or remove {'it' if one else 'them'}")
+            f"this run: add {_named('probability')} to rewrite {'it' if one else 'them'}, or remove {'it' if one else 'them'}")
 
 
 def batch_status(prefix: str, failures: int, total: int, stream) -> int:

@@ -73,6 +73,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from segmix.arguments import as_number, string_hint
 from segmix.bayes import check_image
 from segmix.exposure import expose, exposure_gain
 from segmix.features import MAX_WEIGHT
@@ -432,6 +433,10 @@ class SkinSettings:
                 continue  # text: its own check below names the choices
             if not ok:
                 raise ValueError(f"{f.name} must be {kind}; got {value!r}")
+            if kind == "a number" and math.isnan(float(value)):
+                # NaN fails no comparison: hysteresis, seed_cap, confident_skin and
+                # confident_non_skin took it without a word (a library trial).
+                raise ValueError(f"{f.name} must be a number, not NaN")
         if self.skin_share is not None and not 0.0 < float(self.skin_share) < 1.0:
             raise ValueError(f"skin_share (the expected share of skin) must be in (0, 1); got {self.skin_share!r}")
         if not self.relevance > 0:
@@ -801,12 +806,10 @@ def check_threshold(threshold, name: str = "threshold") -> float | None:
     """
     if threshold is None:
         return None
-    try:
-        value = float(threshold)
-    except (TypeError, ValueError):
-        value = math.nan
-    if isinstance(threshold, bool) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be a number in [0, 1] (a probability of skin); got {threshold!r}")
+    value = as_number(threshold)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be a number in [0, 1] (a probability of skin); got {threshold!r}"
+                         f"{string_hint(threshold)}")
     return value
 
 

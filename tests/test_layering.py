@@ -90,7 +90,7 @@ def test_kernels_import_nothing_above_them():
 # import (besides itself and the version in segmix/__init__.py). Imports inside functions
 # count too: a lazy import is still a dependency.
 SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_order", "bool_maps", "source_record",
-           "repeated_lines", "nclx", "heif_scan", "deep_pixels"}
+           "repeated_lines", "nclx", "heif_scan", "deep_pixels", "arguments"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
           "exposure", "marked_pixels", "canonical_turn"}
 WORKFLOWS = {
