@@ -1,0 +1,36 @@
+"""The window: faults a demanding new user met under Xvfb (session 43, wintrial43)."""
+
+import pytest
+
+from tests.gui.test_docks_fit import _in_view, _settle, _window_on
+
+
+@pytest.mark.parametrize("key", ["tools", "overlay", "model"])
+def test_a_dock_closed_and_opened_again_at_1024x600_keeps_the_upper_docks_whole(
+        qtbot, qsettings, messages, monkeypatch, key):
+    """At 1024 x 600 a user unticked View > Scribbles and ticked it again: the Overlay dock came
+    back squeezed (its Threshold slider out of view, a scroll bar), the Model dock scrolled, and
+    the Training dock at the bottom took the spare height. A dock shown again now shares the
+    column as at start: the upper docks whole, only the lowest scrolls."""
+    window = _window_on(qtbot, qsettings, messages, monkeypatch, 1024, 600)
+    segment = window.modes["segment"]
+    tools, overlay = window.tool_panel, window.overlay_panel
+    everyday = [*tools.buttons.values(), tools.clear_button, tools.size_slider, overlay.threshold_slider,
+                overlay.opacity_slider, overlay.visible_box, segment.model_panel.components_spin,
+                segment.model_panel.more.toggle, segment.training_panel.retrain_button]
+    _settle()
+    assert [w for w in everyday if not _in_view(window, w)] == []
+    toggle = window.docks[key].toggleViewAction()
+    toggle.trigger()
+    _settle()
+    assert not window.docks[key].isVisible()
+    toggle.trigger()
+    qtbot.waitUntil(lambda: window.docks[key].isVisible())
+    _settle()
+    hidden = [getattr(w, "text", lambda: type(w).__name__)() or type(w).__name__
+              for w in everyday if not _in_view(window, w)]
+    assert hidden == []
+    for upper in ("tools", "overlay"):
+        assert window.docks[upper].widget().verticalScrollBar().maximum() == 0, upper
+    window.close()
+    window.controller.shutdown()
