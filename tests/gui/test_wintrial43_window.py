@@ -34,3 +34,23 @@ def test_a_dock_closed_and_opened_again_at_1024x600_keeps_the_upper_docks_whole(
         assert window.docks[upper].widget().verticalScrollBar().maximum() == 0, upper
     window.close()
     window.controller.shutdown()
+
+
+def test_a_dock_floated_and_docked_again_at_1024x600_keeps_the_upper_docks_whole(
+        qtbot, qsettings, messages, monkeypatch):
+    """The same for a dock floated (its title bar's button) and docked again."""
+    window = _window_on(qtbot, qsettings, messages, monkeypatch, 1024, 600)
+    tools, overlay = window.tool_panel, window.overlay_panel
+    everyday = [*tools.buttons.values(), tools.clear_button, tools.size_slider, overlay.threshold_slider,
+                overlay.opacity_slider, overlay.visible_box]
+    _settle()
+    dock = window.docks["tools"]
+    dock.setFloating(True)
+    _settle()
+    dock.setFloating(False)
+    _settle()
+    assert [getattr(w, "text", lambda: "")() or type(w).__name__ for w in everyday if not _in_view(window, w)] == []
+    for upper in ("tools", "overlay"):
+        assert window.docks[upper].widget().verticalScrollBar().maximum() == 0, upper
+    window.close()
+    window.controller.shutdown()
