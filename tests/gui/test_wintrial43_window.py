@@ -54,3 +54,25 @@ def test_a_dock_floated_and_docked_again_at_1024x600_keeps_the_upper_docks_whole
         assert window.docks[upper].widget().verticalScrollBar().maximum() == 0, upper
     window.close()
     window.controller.shutdown()
+
+
+def test_the_banner_after_a_box_does_not_ask_for_strokes_the_rectangle_tool_cannot_draw(qtbot, window):
+    """After a box the banner said "Fix mistakes with more strokes": with the Rectangle tool still
+    in hand a left-drag draws another box, whose outside turns background (any part of the object
+    left outside it too), not a stroke. It now says to press 1 to paint."""
+    from PySide6.QtCore import Qt
+
+    from tests.gui.test_click_tool import click
+
+    window.set_tool("click")
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
+        click(window, 15.5, 30.5)
+    mode = window.modes["segment"]
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
+        click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
+    qtbot.waitUntil(lambda: mode.outcome is not None and mode.outcome.final and not window.controller.busy,
+                    timeout=30000)
+    window.set_tool("rectangle")
+    assert "press 1 to paint" in mode.hint()
+    window.set_tool("foreground")
+    assert "more strokes (right-drag paints background)" in mode.hint()
