@@ -76,3 +76,28 @@ def test_the_banner_after_a_box_does_not_ask_for_strokes_the_rectangle_tool_cann
     assert "press 1 to paint" in mode.hint()
     window.set_tool("foreground")
     assert "more strokes (right-drag paints background)" in mode.hint()
+
+
+@pytest.mark.parametrize("key", ["tools", "overlay", "skin"])
+def test_a_skin_mode_dock_closed_and_opened_again_at_1024x600_keeps_the_upper_docks_whole(
+        qtbot, qsettings, messages, monkeypatch, key):
+    """The same in Skin mode: its Scribbles and Overlay docks stay whole, its threshold slider
+    and training buttons in view."""
+    window = _window_on(qtbot, qsettings, messages, monkeypatch, 1024, 600)
+    window.set_mode("skin")
+    _settle()
+    tools, overlay, skin = window.tool_panel, window.overlay_panel, window.modes["skin"].skin_panel
+    everyday = [*tools.buttons.values(), tools.clear_button, tools.size_slider, overlay.opacity_slider,
+                skin.threshold_slider, skin.add_button, skin.train_button]
+    assert [w for w in everyday if not _in_view(window, w)] == []
+    toggle = window.docks[key].toggleViewAction()
+    toggle.trigger()
+    _settle()
+    toggle.trigger()
+    qtbot.waitUntil(lambda: window.docks[key].isVisible())
+    _settle()
+    assert [getattr(w, "text", lambda: "")() or type(w).__name__ for w in everyday if not _in_view(window, w)] == []
+    for upper in ("tools", "overlay"):
+        assert window.docks[upper].widget().verticalScrollBar().maximum() == 0, upper
+    window.close()
+    window.controller.shutdown()
