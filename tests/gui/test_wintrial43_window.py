@@ -101,3 +101,37 @@ def test_a_skin_mode_dock_closed_and_opened_again_at_1024x600_keeps_the_upper_do
         assert window.docks[upper].widget().verticalScrollBar().maximum() == 0, upper
     window.close()
     window.controller.shutdown()
+
+
+def test_skin_mode_s_banner_over_a_greyscale_photo_says_it_has_no_colour(qtbot, make_window, tmp_path):
+    """Over a 16-bit grey PNG Skin mode's banner said "Move its threshold on the right ... To teach
+    a model, paint skin (1) and non-skin (2) ... then Add photo to skin training set": the mask
+    stays empty whatever the threshold, and Add refuses a greyscale photo; only the dock and the
+    status bar said why. The banner now says it, in `skin apply`'s words, and a colour photo's
+    banner is as before."""
+    import numpy as np
+    from PIL import Image
+
+    from segmix import skin
+    from segmix.gui.modes.skin import HINT_SKIN
+
+    grey = np.clip(np.linspace(20, 235, 80)[None, :] + np.zeros((60, 1)), 0, 255)
+    photo = tmp_path / "grey16.png"
+    Image.fromarray((grey * 257).astype(np.uint16)).save(photo)
+    window = make_window(photo)
+    skin_mode = window.modes["skin"]
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        window.set_mode("skin")
+    banner = window.hint_label.text()
+    assert "Move its threshold" not in banner and "Add photo to skin training set" not in banner
+    assert skin.greyscale_warning(photo.name, window.current_mask()) in banner
+    assert "need a colour photo" in banner
+
+    colour = np.zeros((60, 80, 3), np.uint8)
+    colour[:, :40], colour[:, 40:] = (224, 172, 140), (40, 160, 60)
+    Image.fromarray(colour).save(tmp_path / "colour.png")
+    window.confirm_discard = lambda: True
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        assert window.open_image(tmp_path / "colour.png")
+    assert window.hint_label.text().startswith(HINT_SKIN.split("{style}")[0])
+    assert "need a colour photo" not in window.hint_label.text()
