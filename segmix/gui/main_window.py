@@ -667,6 +667,10 @@ class MainWindow(QMainWindow):
                 return
             if visible:
                 self._closed_docks.discard(key)
+                # Shown again (View menu): the dock area gave it a height taken from its
+                # neighbours (at 1024 x 600 the Overlay dock's Threshold went out of view while
+                # Training kept its plot); share the column out again as at start.
+                self.docks[key].widget().refit()
             elif self.docks[key].isHidden():  # closed, not only covered (a tab behind another)
                 self._closed_docks.add(key)
         except RuntimeError:  # the window is being destroyed, and its docks hide with it

@@ -69,7 +69,11 @@ HINT_TRAINED = (
     "tune the threshold on the right, export with File > Export Mask (Ctrl+E)."
 )
 #: HINT_TRAINED's words for the tool in hand (a trial's Click tool read "more strokes").
-FIX_WITH = {"click": "clicks (right-click = not the object)", None: "strokes (right-drag paints background)"}
+#: With the Rectangle tool a left-drag draws another box (its outside all background), not a
+#: stroke: "more strokes" (a trial's banner after a box) invites a left-drag, a second box that makes
+#: background of any part of the object left outside it.
+FIX_WITH = {"click": "clicks (right-click = not the object)", None: "strokes (right-drag paints background)",
+            "rectangle": "strokes (press 1 to paint; right-drag paints background)"}
 HINT_TRAINING = "Fitting the colour models to your marks... (Esc cancels)"  # "strokes" over a click or a box
 HINT_TRAINING_COMPILING = ("Fitting the colour models to your marks... The first start is still compiling (the "
                            "status bar says which step), so the first fit takes longer. (Esc cancels)")

@@ -50,6 +50,10 @@ HINT_SKIN = (
     "paint skin (1) and non-skin (2) (C clicks a disc; R marks a box's outside non-skin), then "
     "<b>Add photo to skin training set</b>."
 )
+# The banner over a photo without colour: it said "Move its threshold on the right ... To teach a
+# model, paint skin (1) ... then Add photo" over a greyscale photo, where the mask stays empty
+# and Add is refused; only the dock and the status bar said why (a trial).
+HINT_SKIN_NO_COLOUR = "<b>Skin mode</b>: {warning}.{save} Skin detection and training need a colour photo (Ctrl+O)."
 
 # The banner after the first Add: it said "then Add photo to skin training set" whatever the
 # user had done, also once the model was trained (SkinMode.training_state).
@@ -893,6 +897,11 @@ class SkinMode(Mode):
         # is still the active one, and still lost on closing (the note went with the state).
         save = (" The trained model is not saved: <b>Save...</b> keeps it." if self._model_unsaved
                 and self.skin_model is not None else "")
+        warning = self._greyscale_warning()
+        if warning:
+            import html
+
+            return HINT_SKIN_NO_COLOUR.format(warning=html.escape(warning), save=save)
         if state == "trained":
             return HINT_SKIN_TRAINED.format(style=style, save=save)
         if state == "added":
