@@ -99,6 +99,12 @@ def _decode(path: Path, low: bool) -> np.ndarray | None:
     low byte when ``low``; None when a tile's raw mode is not one this module reads."""
     with Image.open(path) as im:
         fix_planar_16bit(im)
+        if low and im.format == "TIFF" and getattr(im, "tag_v2", {}).get(284) == 2 and any(
+                tile.codec_name == "libtiff" for tile in im.tile):
+            # A compressed TIFF of separate planes is decoded by libtiff, which ignores the
+            # swapped raw mode: the "low" bytes came back as the high ones again, and every
+            # sample read as high * 257 in silence (a reviewer's 44 layouts).
+            return None
         tiles = []
         for tile in im.tile:
             args = tile.args

@@ -62,6 +62,12 @@ def _libde265():
                          + glob.glob(str(root.parent / "pi_heif.libs" / "*de265*.dll")))  # Windows (delvewheel)
                 if names:
                     lib = ctypes.CDLL(sorted(names)[0])
+                    # The calls below follow libde265 1.x's de265.h: another major version may
+                    # change them, and a wrong call can take the process down. Not checked then.
+                    lib.de265_get_version_number.restype = ctypes.c_uint32
+                    lib.de265_get_version_number.argtypes = []
+                    if lib.de265_get_version_number() >> 24 != 1:
+                        return None
                     lib.de265_new_decoder.restype = ctypes.c_void_p
                     lib.de265_new_decoder.argtypes = []
                     lib.de265_push_NAL.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_longlong,
@@ -270,17 +276,22 @@ def heif_damage(path: os.PathLike | str) -> str | None:
                 return None
             pictures = _pictures(meta)
             coded = []
+            total = 0
             for hvcc, extents in pictures:
-                data = b""
+                parts = []
                 for offset, length in extents:
-                    if length == 0 or offset + length > size:
-                        return None  # to the end of the file, or cut short: not ours here
+                    total += length
+                    if length == 0 or offset + length > size or total > size:
+                        # To the end of the file, cut short, or more than the file holds (a
+                        # crafted item list would make the bytes read grow without bound).
+                        return None
                     handle.seek(offset)
-                    data += handle.read(length)
-                coded.append((hvcc, data))
+                    parts.append(handle.read(length))
+                coded.append((hvcc, b"".join(parts)))
     except (OSError, ValueError, IndexError, KeyError, struct.error):
         return None
-    found: dict[int, int] = {}
+    found: set[int] = set()
+    damaged_tiles: set[int] = set()
     for tile, (hvcc, data) in enumerate(coded):
         try:
             units = _nal_units(hvcc)
@@ -295,11 +306,12 @@ def heif_damage(path: os.PathLike | str) -> str | None:
             return None  # NAL lengths of another size: not followed here
         for code in _decode_warnings(lib, units):
             if code in DAMAGE_WARNINGS:
-                found.setdefault(code, tile)
+                found.add(code)
+                damaged_tiles.add(tile)  # every damaged tile (5 of 16 were said as 1: one per warning)
     if not found:
         return None
     words = "; ".join(DAMAGE_WARNINGS[code] for code in sorted(found))
-    where = f" (in {len({*found.values()})} of its {len(coded)} tiles)" if len(coded) > 1 else ""
+    where = f" (in {len(damaged_tiles)} of its {len(coded)} tiles)" if len(coded) > 1 else ""
     return f"its picture data are damaged{where}: the HEVC decoder found that {words}"
 
 
