@@ -41,6 +41,13 @@ ZERO_FILLED = 7  # scan_damage's FILE_ENDS after zeros that the picture's codes 
 STRAY_BYTES = 8  # _walk's own finding, beside scan_damage's
 ENDS_UNPADDED = 9  # scan_damage's: never whole (the rest of the last code's byte not 1-bits)
 STRAY_END = 10  # scan_damage's: the last block whole and padded, other bytes after it
+STRAY_AT_BYTE_END = 11  # scan_damage's: the last block whole, its code ending on a byte's boundary, bytes after
+#: How :func:`jpeg_findings` words a picture whose last code ends on a byte's boundary with
+#: other bytes after it and no end marker: whole (stray bytes in the marker's place) or cut
+#: short (its last codes read from the stray bytes), which its bytes cannot tell. It was
+#: "coded data left over ...; the picture decodes as garbage from there on" (nothing decodes
+#: after the last block), or refused as truncated when the stray bytes were under about 6.
+UNDECIDED_END = "the JPEG may be whole or cut short"
 LEFT_OVER = 3  # scan_damage's EXTRANEOUS_DATA
 
 
@@ -96,6 +103,15 @@ def jpeg_findings(data: bytes | np.ndarray) -> tuple[str | None, bool]:
             # encoder's padding as often as not (tests/test_jpegtone43.py measures both).
             return None, True
         status = LEFT_OVER  # data, then a marker: codes fallen out of step before it
+    if status == STRAY_AT_BYTE_END:
+        if _stray_to_the_end(buf, offset) and not _whole_before_fill(buf):
+            # No padding bits to check (tests/test_recheck43b.py): neither called whole nor garbage.
+            after = buf.shape[0] - offset
+            return (f"{UNDECIDED_END}: every block of its picture decodes and its last code ends on a byte's "
+                    f"boundary, then {after:,} other byte{'' if after == 1 else 's'} and no end marker (FF D9): "
+                    "stray bytes in the marker's place, or the file was cut short and its last blocks were read "
+                    f"from them (at byte {offset:,} of {buf.shape[0]:,})"), False
+        status = LEFT_OVER
     if status == ENDS_UNPADDED and offset > _zeros_from(buf):
         status = ZERO_FILLED  # its last codes read from zeros: the zero-filled end's words below
     if status == ZERO_FILLED:
