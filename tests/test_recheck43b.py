@@ -91,3 +91,40 @@ def test_the_padded_kind_keeps_its_missing_marker_line(tmp_path):
         warnings.simplefilter("always")
         load_image(path)
     assert [w.category for w in caught] == [MissingEndMarkerWarning]
+
+
+# A file cut short, zeros where its end was never written, then stray bytes (zeros then junk):
+# its codes ran through the zeros into the junk, and the rest of the last code's byte came out
+# 1-bits: called whole, "its picture data are whole". Of this grey photo cut 20-399 bytes short
+# with 32 zero bytes and 32 of text after, 114 of 380 were (a CCP photo so cut 100 bytes short
+# read 1,077 pixels off by up to 70 levels, `segmix quantize` exit 0 with that line).
+
+def _grey_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(textured_photo()).convert("L").save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+ZEROS_THEN_TEXT = bytes(32) + b"junkJUNK" * 4
+
+
+def test_a_file_cut_short_with_zeros_then_stray_bytes_is_never_called_whole(tmp_path):
+    whole = _grey_jpeg()
+    called = [cut for cut in range(20, 400) if jpeg_findings(whole[:len(whole) - 2 - cut] + ZEROS_THEN_TEXT)[1]]
+    assert called == []  # was 114 of 380
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(whole[:len(whole) - 2 - 48] + ZEROS_THEN_TEXT)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            load_image(path)
+        except ImageLoadError:
+            return  # refused: not called whole either
+    lines = [str(w.message) for w in caught]
+    assert MissingEndMarkerWarning not in [w.category for w in caught], lines
+    assert [w.category for w in caught] == [DamagedJpegWarning], lines
+
+
+def test_the_whole_picture_with_zeros_then_stray_bytes_is_still_whole():
+    whole = _grey_jpeg()
+    assert jpeg_findings(whole[:-2] + ZEROS_THEN_TEXT) == (None, True)
