@@ -128,3 +128,21 @@ def test_a_file_cut_short_with_zeros_then_stray_bytes_is_never_called_whole(tmp_
 def test_the_whole_picture_with_zeros_then_stray_bytes_is_still_whole():
     whole = _grey_jpeg()
     assert jpeg_findings(whole[:-2] + ZEROS_THEN_TEXT) == (None, True)
+
+
+# Item 7 (inputs said first): with the current folder deleted, a relative photo was said as
+# "p.png: no such file" (tests/test_trial36_environment.py failed on main); every command's
+# first input check now says the folder is gone, as the later checks did.
+@pytest.mark.parametrize("argv", [["quantize", "p.png", "-k", "2", "-o", "q.png"],
+                                  ["segment", "p.png", "--click", "1,1", "-o", "m.png"],
+                                  ["background", "frames", "--output-dir", "out"],
+                                  ["skin", "train", "--images", "i", "--masks", "m", "-o", "x.json"],
+                                  ["skin", "eval", "--images", "i", "--masks", "m"]])
+def test_a_deleted_current_folder_is_said_before_a_missing_input(tmp_path, monkeypatch, capsys, argv):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "the current folder no longer exists" in err[0], err
