@@ -365,18 +365,35 @@ def _basic_input_problem(command: str, args: argparse.Namespace) -> str | None:
 
     from segmix.io import check_input_folder, missing_words, shown_path
 
+    try:
+        os.getcwd()
+        cwd_gone = False
+    except FileNotFoundError:
+        cwd_gone = True
+
+    def gone(path) -> bool:
+        # A relative path in a deleted current folder: CWD_GONE, not "p.png: no such file"
+        # (said so since the input came first, session 43; a re-check found it).
+        return cwd_gone and not os.path.isabs(os.fspath(path))
+
     if command in ("segment", "quantize") and getattr(args, "image", None):
+        if gone(args.image):
+            return CWD_GONE
         if not os.path.exists(args.image):
             return f"{shown_path(args.image)}: {missing_words(args.image, 'no such file')}"
         return _photo_folder_refusal(command, args)
     if command == "background":
         for path in getattr(args, "inputs", None) or []:
+            if gone(path):
+                return CWD_GONE
             if not os.path.exists(path):
                 return f"{shown_path(path)}: {missing_words(path, 'no such file or folder')}"
     if command in ("skin train", "skin eval"):
         for what, holds in (("images", "photos"), ("masks", "masks")):
             given = getattr(args, what, None)
             for folder in [given] if isinstance(given, str) else given or []:
+                if gone(folder):
+                    return CWD_GONE
                 try:  # as skin.image_mask_pairs says it
                     check_input_folder(folder, f"--{what}", holds, missing=f"{what} folder not found")
                 except OSError as exc:

@@ -518,6 +518,8 @@ class _Decoded:
     n_frames: int
     #: Decoded with its missing end marker added (:func:`_decode_lacking_end_marker`).
     end_marker_added: bool = False
+    #: Decoded with an end marker added though it may be cut short (its words, warned).
+    end_undecided: str | None = None
 
 
 def _file_dpi(im) -> tuple[float, float] | None:
@@ -591,6 +593,14 @@ def _open_and_decode(path: Path, max_pixels: int, frame: int = 0) -> _Decoded:
             raise _load_error(path, max_pixels, exc) from exc
 
 
+def _garbage_words(damage: str) -> str:
+    """What a damaged JPEG's pixels are, after its damage words: none for a picture that may be
+    whole (:data:`segmix.jpeg_scan.UNDECIDED_END`), whose every block decodes."""
+    from segmix.jpeg_scan import UNDECIDED_END
+
+    return "" if damage.startswith(UNDECIDED_END) else "; the picture decodes as garbage from there on"
+
+
 def _decode_lacking_end_marker(path: Path, max_pixels: int) -> _Decoded | None:
     """A JPEG whose picture data are whole but whose end marker (FF D9) is missing, or zeros in
     its place, decoded with the marker added after its bytes, in memory (the file untouched);
@@ -602,14 +612,26 @@ def _decode_lacking_end_marker(path: Path, max_pixels: int) -> _Decoded | None:
     from segmix.jpeg_scan import read_lacking_end_marker
 
     data = read_lacking_end_marker(path)
+    undecided = None
     if data is None:
-        return None
+        # A picture that may be whole, stray bytes for its end marker (under about 6: Pillow's
+        # look-ahead ran out in them): read as viewers show it, warned as such, not refused as
+        # "the file ends before the picture does" (more stray bytes were read so already).
+        from segmix.jpeg_scan import UNDECIDED_END, file_findings
+
+        try:
+            undecided = file_findings(path)[0]
+        except OSError:
+            return None
+        if undecided is None or not undecided.startswith(UNDECIDED_END):
+            return None
+        data = path.read_bytes()
     im = None
     try:
         im = Image.open(BytesIO(data + b"\xff\xd9"))
         _check_pixel_count(path, im.size, max_pixels)
         decoded = _Decoded(im, im.mode, im.format, im.size, _bits_per_sample(im), getattr(im, "n_frames", 1),
-                           end_marker_added=True)
+                           end_marker_added=undecided is None, end_undecided=undecided)
         im.load()
     except Exception:  # noqa: BLE001 - not decodable so either: refused as truncated
         if im is not None:
@@ -1422,7 +1444,10 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         else:
             warnings.warn(NarrowSamplesWarning(message), stacklevel=2)
     no_end_marker = decoded.end_marker_added  # walked already: its blocks are whole
-    if check_jpeg and decoded.format in ("JPEG", "MPO") and not no_end_marker:
+    if decoded.end_undecided is not None:
+        if check_jpeg:  # else load_frame refuses it in these words
+            warnings.warn(DamagedJpegWarning(f"{path}: {decoded.end_undecided}"), stacklevel=2)
+    elif check_jpeg and decoded.format in ("JPEG", "MPO") and not no_end_marker:
         # The frame readers skip such a file; a photo was segmented, quantised and scored in
         # silence (a DAVIS photo with one byte changed, 62 % of its pixels off by over 40
         # levels: `segment` wrote its mask, exit 0). Said, not refused: the part above the
@@ -1434,8 +1459,7 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         except OSError:
             damage = None  # it was read a moment ago; the decoded picture stands
         if damage is not None:
-            warnings.warn(DamagedJpegWarning(f"{path}: {damage}; the picture decodes as garbage from there on"),
-                          stacklevel=2)
+            warnings.warn(DamagedJpegWarning(f"{path}: {damage}{_garbage_words(damage)}"), stacklevel=2)
     if check_heif and decoded.format == "HEIF":
         # libheif drops libde265's warnings: a HEIC with 8 bytes changed in its middle decoded
         # half garbage (39 levels off on average) and was segmented in silence.
@@ -1565,7 +1589,7 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
         except OSError:
             damage, no_end_marker = None, False  # it was read a moment ago; the decoded picture stands
         if damage is not None:
-            raise ImageLoadError(f"{path}: {damage}; the picture decodes as garbage from there on")
+            raise ImageLoadError(f"{path}: {damage}{_garbage_words(damage)}")
         if no_end_marker:
             said.append(_end_marker_line(path))
         if path.suffix.lower() in (".heic", ".heif", ".hif"):
