@@ -188,19 +188,23 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
                 samples = (high.astype(np.uint16) << 8) | low_bytes.astype(np.uint16)
     except Exception:  # noqa: BLE001 - the 8-bit cut-out is written instead, and said
         return None
-    if orientation in _ORIENT:
-        samples = _ORIENT[orientation](samples)
-    samples = np.ascontiguousarray(samples)
-    rgb, alpha = samples[:, :, :3], (samples[:, :, 3] if samples.shape[2] == 4 else None)
-    if rgb.shape != pixels.shape:
-        return None
-    if high is None:  # greyscale: the loader's round(v / 257)
-        expected = ((rgb.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
-    else:  # Pillow's 8-bit decode keeps the high byte
-        expected = (rgb >> 8).astype(np.uint8)
-    if not np.array_equal(expected, pixels):
-        return None
-    return np.ascontiguousarray(rgb), None if alpha is None else np.ascontiguousarray(alpha)
+    # Pillow's TIFF reader turns the pixels by their Orientation tag as it loads them (Pillow
+    # 8 and later; its PNG reader does not): the samples turned again did not match, and a
+    # 16-bit TIFF with its tag gave an 8-bit cut-out "changed since it was read". The samples
+    # as decoded and as turned are both tried; the exact check below picks the one read.
+    candidates = [samples] if orientation not in _ORIENT else [_ORIENT[orientation](samples), samples]
+    for samples in candidates:
+        samples = np.ascontiguousarray(samples)
+        rgb, alpha = samples[:, :, :3], (samples[:, :, 3] if samples.shape[2] == 4 else None)
+        if rgb.shape != pixels.shape:
+            continue
+        if high is None:  # greyscale: the loader's round(v / 257)
+            expected = ((rgb.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+        else:  # Pillow's 8-bit decode keeps the high byte
+            expected = (rgb >> 8).astype(np.uint8)
+        if np.array_equal(expected, pixels):
+            return np.ascontiguousarray(rgb), None if alpha is None else np.ascontiguousarray(alpha)
+    return None
 
 
 #: Chunks of Pillow's PNG that describe its pixels, replaced by :func:`png16_bytes`.

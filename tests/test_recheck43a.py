@@ -16,3 +16,22 @@ def test_color_counts_of_unsigned_codes_are_put_in_order_and_a_code_given_twice_
     assert counts.codes.tolist() == [3, 5] and counts.skin.tolist() == [2, 1] and counts.non_skin.tolist() == [8, 7]
     with pytest.raises(ValueError, match="code 5 .* more than once"):
         ColorCounts(np.array([5, 3, 5], dtype), np.array([1, 2, 3]), np.array([0, 0, 0]))
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+def test_a_16_bit_tiff_with_an_orientation_tag_gives_its_16_bits_turned(tmp_path, orientation):
+    # Before: Pillow's TIFF reader turns the pixels as it loads them and the samples were
+    # turned a second time, so they no longer matched the photo: an 8-bit cut-out with a note
+    # saying the file had changed since it was read.
+    from segmix.deep_pixels import sixteen_bit_samples
+    from segmix.io import load_image_info
+
+    tifffile = pytest.importorskip("tifffile")
+    rgb = np.random.default_rng(orientation).integers(0, 65536, (24, 33, 3)).astype(np.uint16)
+    path = tmp_path / "turned.tif"
+    tifffile.imwrite(path, rgb, photometric="rgb", extratags=[(274, "H", 1, orientation, True)])
+    upright = {3: np.rot90(rgb, 2), 6: np.rot90(rgb, -1), 8: np.rot90(rgb, 1)}[orientation]
+    loaded = load_image_info(path)
+    assert np.array_equal(loaded.pixels, (upright >> 8).astype(np.uint8))  # the loader's turn
+    samples = sixteen_bit_samples(path, loaded.pixels)
+    assert samples is not None and np.array_equal(samples[0], upright) and samples[1] is None
