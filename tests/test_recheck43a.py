@@ -35,3 +35,26 @@ def test_a_16_bit_tiff_with_an_orientation_tag_gives_its_16_bits_turned(tmp_path
     assert np.array_equal(loaded.pixels, (upright >> 8).astype(np.uint8))  # the loader's turn
     samples = sixteen_bit_samples(path, loaded.pixels)
     assert samples is not None and np.array_equal(samples[0], upright) and samples[1] is None
+
+
+@pytest.mark.parametrize("orientation", [5, 6, 8])
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_a_one_strip_greyscale_tiff_turned_by_its_tag_is_read_as_its_pixels(tmp_path, orientation, dtype):
+    # Before: Pillow memory-mapped the strip with the turned size: noise, read without a word
+    # (segmented, and a 16-bit one's cut-out fell back to 8 bits "changed since it was read").
+    from segmix.deep_pixels import sixteen_bit_samples
+    from segmix.io import load_image_info
+
+    tifffile = pytest.importorskip("tifffile")
+    top = 256 if dtype == np.uint8 else 65536
+    grey = np.random.default_rng(orientation).integers(0, top, (24, 33)).astype(dtype)
+    path = tmp_path / "turned.tif"
+    tifffile.imwrite(path, grey, photometric="minisblack", extratags=[(274, "H", 1, orientation, True)])
+    upright = {5: grey.T, 6: np.rot90(grey, -1), 8: np.rot90(grey, 1)}[orientation]
+    loaded = load_image_info(path)
+    expected = upright if dtype == np.uint8 else ((upright.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+    assert loaded.pixels.shape == (33, 24, 3)
+    assert all(np.array_equal(loaded.pixels[..., c], expected) for c in range(3))
+    if dtype == np.uint16:
+        samples = sixteen_bit_samples(path, loaded.pixels)
+        assert samples is not None and np.array_equal(samples[0][..., 1], upright)
