@@ -58,3 +58,41 @@ def test_a_one_strip_greyscale_tiff_turned_by_its_tag_is_read_as_its_pixels(tmp_
     if dtype == np.uint16:
         samples = sixteen_bit_samples(path, loaded.pixels)
         assert samples is not None and np.array_equal(samples[0][..., 1], upright)
+
+
+def _png16(path, samples, key):
+    """A 16-bit PNG (grey for (H, W), RGB for (H, W, 3)) with a tRNS chunk naming ``key``."""
+    import struct
+    import zlib
+
+    h, w = samples.shape[:2]
+    grey = samples.ndim == 2
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + samples[i].astype(">u2").tobytes() for i in range(h))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 0 if grey else 2, 0, 0, 0))
+                     + chunk(b"tRNS", struct.pack(">" + "H" * len(key), *key))
+                     + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return path
+
+
+@pytest.mark.parametrize("grey", [False, True])
+def test_a_16_bit_pngs_transparent_colour_is_its_16_bit_key(tmp_path, grey):
+    # Before: Pillow compared the 16-bit key with the 8-bit pixels: the key's own pixels stayed
+    # opaque while bright pixels whose 8-bit values equal the key's numbers went transparent
+    # (RGB), or the key was dropped (greyscale), in silence.
+    from segmix.io import load_image_info
+
+    samples = np.random.default_rng(9).integers(256, 65536, (20, 30, 3)).astype(np.uint16)
+    key = (0, 0, 200)
+    samples[3, 4] = key  # the transparent colour
+    samples[7, 8] = (10, 20, 200 * 256 + 17)  # 8-bit (0, 0, 200): opaque
+    samples[9, 9] = (0, 0, 201)  # one level off the key: opaque
+    if grey:
+        samples, key = samples[..., 2].copy(), (200,)
+    loaded = load_image_info(_png16(tmp_path / "keyed.png", samples, key))
+    assert loaded.alpha is not None
+    assert np.argwhere(loaded.alpha == 0).tolist() == [[3, 4]]
+    assert (loaded.alpha[loaded.alpha > 0] == 255).all()
