@@ -1420,6 +1420,13 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
             orientation = heif_orientation(path)
             if orientation in _QUARTER_TURNS:
                 stored_size = (stored_size[1], stored_size[0])
+        elif decoded.format == "TIFF" and orientation == 1 and not frame:
+            # Pillow's TIFF reader turns the pixels by the tag as it loads them (and drops the
+            # tag; its header size is the turned one): the turn was said as none, so a label
+            # map drawn on the stored pixels was laid mirrored in silence or not told the turn.
+            orientation = exif_orientation(path)
+            if orientation in _QUARTER_TURNS:
+                stored_size = (stored_size[1], stored_size[0])
         if dpi and orientation in _QUARTER_TURNS:
             # The file's resolution is of its stored pixels: a quarter turn swaps across and down.
             dpi = (dpi[1], dpi[0])

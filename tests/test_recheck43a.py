@@ -96,3 +96,29 @@ def test_a_16_bit_pngs_transparent_colour_is_its_16_bit_key(tmp_path, grey):
     assert loaded.alpha is not None
     assert np.argwhere(loaded.alpha == 0).tolist() == [[3, 4]]
     assert (loaded.alpha[loaded.alpha > 0] == 255).all()
+
+
+def test_a_tiffs_orientation_tag_is_said_as_the_turn_of_its_stored_pixels(tmp_path):
+    # Before: Pillow's TIFF reader turns the pixels as it loads them and drops the tag, so the
+    # photo was said to have no turn (orientation 1, stored size the turned one): a mask drawn
+    # on a mirrored TIFF's stored pixels was laid mirrored in silence.
+    from segmix.io import ImageLoadError, exif_orientation, load_image_info
+    from segmix.labelmaps import refuse_mask_of_stored_pixels
+
+    tifffile = pytest.importorskip("tifffile")
+    photo = np.zeros((48, 64, 3), np.uint8)
+    photo[:, :16] = (200, 60, 40)
+    photo[:, 16:] = (40, 60, 200)
+    for orientation, shown in ((2, (48, 64)), (6, (64, 48))):
+        path = tmp_path / f"o{orientation}.tif"
+        tifffile.imwrite(path, photo, photometric="rgb", extratags=[(274, "H", 1, orientation, True)])
+        loaded = load_image_info(path)
+        assert loaded.pixels.shape[:2] == shown
+        assert loaded.orientation == exif_orientation(path) == orientation
+        assert loaded.stored_size == (64, 48)  # (width, height) before the turn
+    loaded = load_image_info(tmp_path / "o2.tif")
+    labels = np.zeros((48, 64), np.int8)
+    labels[:, :16] = 1  # the red quarter, on the stored pixels
+    with pytest.raises(ImageLoadError, match="mirror them left to right"):
+        refuse_mask_of_stored_pixels(tmp_path / "mask.png", labels, loaded)
+    refuse_mask_of_stored_pixels(tmp_path / "mask.png", labels[:, ::-1].copy(), loaded)  # drawn upright: taken
