@@ -64,6 +64,7 @@ def fix_planar_16bit(im: Image.Image) -> None:
     byte, as Pillow reads interleaved 16-bit RGB. Compressed files are decoded by libtiff,
     which reads them right; any other image is left as it is.
     """
+    _unmap_turned_strip(im)  # every reader calls this on a frame just opened: the fix rides along
     if im.format != "TIFF" or getattr(im, "tag_v2", {}).get(284) != 2:
         return
     bits = im.tag_v2.get(258)
@@ -78,6 +79,22 @@ def fix_planar_16bit(im: Image.Image) -> None:
             return
         tiles.append(tile._replace(args=(f"{args[0]};16{order}", *args[1:])))
     im.tile = tiles
+
+
+def _unmap_turned_strip(im: Image.Image) -> None:
+    """Keep Pillow from memory-mapping an uncompressed one-strip greyscale TIFF turned by its
+    Orientation tag (5-8, a quarter turn).
+
+    Pillow maps such a strip (modes L, I;16, ...: tifffile writes small images as one strip)
+    with the image's size already swapped for the turn, so its rows are cut at the wrong
+    width: the photo read as noise, in silence (Pillow 13; its decoder, used for a file of
+    several strips or when nothing is mapped, reads it right). Without a file name it is not
+    mapped.
+    """
+    if im.format != "TIFF" or len(im.tile) != 1 or im.tile[0].codec_name != "raw":
+        return
+    if getattr(im, "tag_v2", {}).get(274) in (5, 6, 7, 8):
+        im.filename = ""
 
 
 def _low_byte_mode(rawmode: str) -> str | None:
@@ -178,6 +195,7 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
                     return None
                 orientation = _orientation(im)
                 if im.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+                    fix_planar_16bit(im)  # a turned strip kept unmapped
                     im.load()
                     grey = np.asarray(im).astype(np.uint16)
                     samples = np.repeat(grey[:, :, None], 3, axis=2)
@@ -194,19 +212,23 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
                 samples = (high.astype(np.uint16) << 8) | low_bytes.astype(np.uint16)
     except Exception:  # noqa: BLE001 - the 8-bit cut-out is written instead, and said
         return None
-    if orientation in _ORIENT:
-        samples = _ORIENT[orientation](samples)
-    samples = np.ascontiguousarray(samples)
-    rgb, alpha = samples[:, :, :3], (samples[:, :, 3] if samples.shape[2] == 4 else None)
-    if rgb.shape != pixels.shape:
-        return None
-    if high is None:  # greyscale: the loader's round(v / 257)
-        expected = ((rgb.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
-    else:  # Pillow's 8-bit decode keeps the high byte
-        expected = (rgb >> 8).astype(np.uint8)
-    if not np.array_equal(expected, pixels):
-        return None
-    return np.ascontiguousarray(rgb), None if alpha is None else np.ascontiguousarray(alpha)
+    # Pillow's TIFF reader turns the pixels by their Orientation tag as it loads them (Pillow
+    # 8 and later; its PNG reader does not): the samples turned again did not match, and a
+    # 16-bit TIFF with its tag gave an 8-bit cut-out "changed since it was read". The samples
+    # as decoded and as turned are both tried; the exact check below picks the one read.
+    candidates = [samples] if orientation not in _ORIENT else [_ORIENT[orientation](samples), samples]
+    for samples in candidates:
+        samples = np.ascontiguousarray(samples)
+        rgb, alpha = samples[:, :, :3], (samples[:, :, 3] if samples.shape[2] == 4 else None)
+        if rgb.shape != pixels.shape:
+            continue
+        if high is None:  # greyscale: the loader's round(v / 257)
+            expected = ((rgb.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+        else:  # Pillow's 8-bit decode keeps the high byte
+            expected = (rgb >> 8).astype(np.uint8)
+        if np.array_equal(expected, pixels):
+            return np.ascontiguousarray(rgb), None if alpha is None else np.ascontiguousarray(alpha)
+    return None
 
 
 #: Chunks of Pillow's PNG that describe its pixels, replaced by :func:`png16_bytes`.

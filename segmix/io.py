@@ -1308,12 +1308,20 @@ def _through_profile(im: Image.Image, profile: bytes, mode: str) -> np.ndarray |
         return None
 
 
-def _to_rgb(path: Path, im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
-    """(H, W, 3) uint8 RGB and the dropped (H, W) uint8 alpha, if any."""
+def _to_rgb(path: Path, im: Image.Image, png16: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """(H, W, 3) uint8 RGB and the dropped (H, W) uint8 alpha, if any (``png16``: ``path`` is
+    a 16-bit PNG, ``im`` its first frame, turned upright)."""
     mode = im.mode
+    # A 16-bit PNG's tRNS colour is a 16-bit sample value: Pillow compared it with the 8-bit
+    # pixels (a dark key matched other, bright pixels) or dropped it (greyscale), in silence.
+    key = im.info.get("transparency") if png16 else None
     if mode.startswith("I;16") or mode in ("I", "F"):
         grey = _grey_to_uint8(im)
-        return np.repeat(grey[:, :, None], 3, axis=2), None
+        rgb = np.repeat(grey[:, :, None], 3, axis=2)
+        return rgb, None if key is None else _keyed_alpha(path, rgb, key)
+    if key is not None and mode == "RGB":
+        rgb = np.asarray(im.convert("RGB")).copy()
+        return rgb, _keyed_alpha(path, rgb, key)
     has_alpha = mode in ("LA", "La", "PA", "RGBA", "RGBa") or (
         mode in ("P", "L", "RGB") and "transparency" in im.info
     )
@@ -1328,6 +1336,19 @@ def _to_rgb(path: Path, im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]
         return np.asarray(im.convert("RGB")).copy(), None
     except (ValueError, OSError) as exc:
         raise ImageLoadError(f"{path}: unsupported image mode {mode!r} ({exc})") from exc
+
+
+def _keyed_alpha(path: Path, rgb: np.ndarray, key) -> np.ndarray | None:
+    """(H, W) uint8 alpha of a 16-bit PNG whose tRNS chunk names ``key`` (one grey or three
+    RGB 16-bit values): 0 where every sample equals the key, else 255; None when the 16-bit
+    samples cannot be read back (:func:`segmix.deep_pixels.sixteen_bit_samples`)."""
+    from segmix.deep_pixels import sixteen_bit_samples
+
+    samples = sixteen_bit_samples(path, rgb)
+    if samples is None:
+        return None
+    key = np.broadcast_to(np.asarray(key, np.int64).reshape(-1), (3,))
+    return np.where((samples[0] == key).all(axis=2), 0, 255).astype(np.uint8)
 
 
 def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
@@ -1421,10 +1442,17 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
             orientation = heif_orientation(path)
             if orientation in _QUARTER_TURNS:
                 stored_size = (stored_size[1], stored_size[0])
+        elif decoded.format == "TIFF" and orientation == 1 and not frame:
+            # Pillow's TIFF reader turns the pixels by the tag as it loads them (and drops the
+            # tag; its header size is the turned one): the turn was said as none, so a label
+            # map drawn on the stored pixels was laid mirrored in silence or not told the turn.
+            orientation = exif_orientation(path)
+            if orientation in _QUARTER_TURNS:
+                stored_size = (stored_size[1], stored_size[0])
         if dpi and orientation in _QUARTER_TURNS:
             # The file's resolution is of its stored pixels: a quarter turn swaps across and down.
             dpi = (dpi[1], dpi[0])
-        pixels, alpha = _to_rgb(path, im)
+        pixels, alpha = _to_rgb(path, im, png16=decoded.format == "PNG" and decoded.bits_per_sample == 16)
     if decoded.bits_per_sample == 16 and pixels.size and 0 < int(pixels.max()) <= NARROW_16_BIT_LEVEL:
         # A trial's 12-bit sensor data in a 16-bit PNG segmented near-black, with only "the
         # foreground scribbles have 4 distinct colours" to say why.

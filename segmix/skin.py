@@ -195,13 +195,15 @@ class ColorCounts:
             if counts.size and not (np.issubdtype(counts.dtype, np.number) and np.isfinite(counts).all()
                                     and counts.min() >= 0):
                 raise ValueError(f"{name} counts must be finite numbers >= 0")
-        if codes.size > 1 and not (np.diff(codes) > 0).all():
+        # Compared, not np.diff: the difference of unsigned codes (uint32, as r << 16 | g << 8
+        # | b often is) wraps round, and codes out of order or given twice passed as sorted.
+        if codes.size > 1 and not (codes[1:] > codes[:-1]).all():
             # Sorted and distinct, as documented: a code given twice lost one of its counts in
             # ``+`` (fancy-index += adds once), in silence (a library trial); codes out of order
             # are put in order with their counts.
             order = np.argsort(codes, kind="stable")
             codes = codes[order]
-            repeated = codes[1:][np.diff(codes) == 0]
+            repeated = codes[1:][codes[1:] == codes[:-1]]
             if repeated.size:
                 raise ValueError(f"codes must be distinct; code {int(repeated[0])} (r, g, b = "
                                  f"{tuple(int(v) for v in codes_to_rgb(repeated[:1])[0])}) is given more than once: "
