@@ -2716,7 +2716,10 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
               f"{'s' if result.n_images != 1 else ''} (the others scored as without --faces)")
     with _all_or_nothing(args.roc, args.json, args.per_image):
         if args.roc:
-            where = "/".join(Path(args.images).resolve().parts[-3:])
+            # The folder's last three parts, marked as cut ("tmp/w/skin_ccp" read as a relative
+            # path of /tmp/w/skin_ccp to a new user); a short path whole.
+            resolved = Path(args.images).resolve()
+            where = str(resolved) if len(resolved.parts) <= 4 else ".../" + "/".join(resolved.parts[-3:])
             skin_eval.save_roc(args.roc, result, title=f"Skin detection ROC: {where}", protect=inputs,
                                mark="skin eval")
         if args.json:
