@@ -140,8 +140,13 @@ def box(text: str) -> tuple[int, int, int, int]:
                                                   "(e.g. 100,50,400,380)")
     if right <= left or bottom <= top:
         # A detector's or COCO's X,Y,WIDTH,HEIGHT is the likeliest reason (400,300,100,80).
-        hint = (f" (X,Y,WIDTH,HEIGHT, as COCO writes boxes? give {left},{top},{left + right},{top + bottom})"
+        coco = (f"X,Y,WIDTH,HEIGHT, as COCO writes boxes? give {left},{top},{left + right},{top + bottom}"
                 if right > 0 and bottom > 0 else "")
+        # Corners given the other way round read the same (450,433,94,214): COCO's reading alone
+        # sent a new user to 450,433,544,647, below a 480-px photo's bottom.
+        corners = (f"corners the other way round? give {min(left, right)},{min(top, bottom)},"
+                   f"{max(left, right)},{max(top, bottom)}" if right != left and bottom != top else "")
+        hint = " (" + "; or ".join(part for part in (corners, coco) if part) + ")" if corners or coco else ""
         raise argparse.ArgumentTypeError(f"must be LEFT,TOP,RIGHT,BOTTOM with RIGHT > LEFT and BOTTOM > TOP, "
                                          f"got {text!r}{hint}")
     return left, top, right, bottom

@@ -48,3 +48,13 @@ def test_segment_says_a_greyscale_photo_is_told_by_grey_level_alone(tmp_path, ca
     assert "by grey level alone" not in capsys.readouterr().err
     assert main(["segment", str(tmp_path / "c.png"), "--click", "40,30", "-o", str(tmp_path / "cm.png")]) == 0
     assert "by grey level alone" not in capsys.readouterr().err
+
+
+def test_a_box_with_its_corners_the_other_way_round_is_told_both_readings(tmp_path, capsys):
+    # Before: `--box 450,433,94,214` was told only COCO's reading, 450,433,544,647, which lies
+    # below a 480-px photo's bottom; the corners swapped are the box inside it.
+    assert main(["segment", str(tmp_path / "p.png"), "--box", "450,433,94,214", "-o", str(tmp_path / "m.png")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert ("(corners the other way round? give 94,214,450,433; or X,Y,WIDTH,HEIGHT, as COCO writes boxes? "
+            "give 450,433,544,647)") in err

@@ -218,7 +218,7 @@ def test_a_box_of_x_y_width_height_is_told_the_corners(tmp_path, capsys):
     "RIGHT > LEFT" with no word of the likely mix-up."""
     assert main(["segment", str(tmp_path / "p.png"), "--box", "400,300,100,80", "-o", str(tmp_path / "m.png")]) == 2
     line = _error(capsys, "segment")
-    assert "(X,Y,WIDTH,HEIGHT, as COCO writes boxes? give 400,300,500,380)" in line, line
+    assert "X,Y,WIDTH,HEIGHT, as COCO writes boxes? give 400,300,500,380)" in line, line
     assert main(["segment", str(tmp_path / "p.png"), "--box", "400,300,400,80", "-o", str(tmp_path / "m.png")]) == 2
     assert "give 400,300,800,380" in _error(capsys, "segment")
 
