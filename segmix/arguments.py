@@ -113,3 +113,37 @@ def option_names(**names: str):
         yield
     finally:
         _OPTION_NAMES.reset(token)
+
+
+def settings_as_keywords(setting_names: Callable[[], "set[str] | Mapping[str, object]"],
+                         advice: Callable[[str], str]):
+    """Decorator: a call giving a setting as the function's own keyword (``segment(image,
+    marks, n_components=3)``) is refused saying where it goes (``advice(shown)``, e.g.
+    ``settings=SegmentationSettings(n_components=3)``), where Python said only "got an
+    unexpected keyword argument" (a library trial). ``setting_names()`` gives the settings'
+    field names (called only on such a call, so a settings class may be imported late). The
+    signature, docstring and name stay the function's.
+
+    Raises
+    ------
+    TypeError
+        From the decorated function, naming the settings given and the call that takes them.
+    """
+    def decorate(func):
+        own = inspect.signature(func).parameters
+
+        @functools.wraps(func)
+        def checked(*args, **kwargs):
+            unknown = [name for name in kwargs if name not in own]
+            if unknown:
+                names = setting_names()
+                given = [name for name in unknown if name in names]
+                if given:
+                    shown = ", ".join(f"{name}={kwargs[name]!r}" for name in given)
+                    raise TypeError(f"{func.__name__}() takes the setting{'s' if len(given) > 1 else ''} "
+                                    f"{', '.join(given)} in settings: give {advice(shown)}")
+            return func(*args, **kwargs)
+
+        return checked
+
+    return decorate

@@ -102,6 +102,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from segmix.heif_scan import heif_orientation  # noqa: F401 - a HEIC's turn, stated as io's readers state a JPEG's
+from segmix.heif_scan import _boxes as _heif_boxes  # one walker of ISO BMFF boxes, for the HEIC damage check and for io
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -683,22 +684,6 @@ def _truncated_words(path, extra: str = "") -> str:
 
 #: Largest HEIF ``meta`` box read to find the picture's data (an iPhone photo's is a few kB).
 _HEIF_META_LIMIT = 16 * 2**20
-
-
-def _heif_boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
-    """(type, content start, end) of the ISO BMFF boxes in ``data[start:end]``."""
-    pos = start
-    while pos + 8 <= end:
-        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        head = 8
-        if size == 1:
-            size, head = struct.unpack(">Q", data[pos + 8:pos + 16])[0], 16
-        elif size == 0:
-            size = end - pos
-        if size < head:
-            return
-        yield kind, pos + head, min(pos + size, end)
-        pos += size
 
 
 def _heif_picture_end(handle, size: int) -> int | None:

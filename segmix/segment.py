@@ -65,6 +65,7 @@ from segmix.occluded_parts import keep_near_parts
 from segmix.transparency import check_transparent, outline_free_colours
 from segmix.bool_maps import check_bool_map
 from segmix.canonical_turn import canonical_photo
+from segmix.arguments import settings_as_keywords
 from segmix.mark_order import check_mark_labels
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
@@ -2693,26 +2694,9 @@ def _cut_within(region, mask, unary, image, fixed, gamma, settings, star) -> np.
     return out
 
 
-def _settings_as_keywords(func):
-    """``func`` refusing a setting given as its own keyword (``segment(image, marks,
-    n_components=3)``) saying where it goes, ``settings=SegmentationSettings(n_components=3)``,
-    where Python said only "got an unexpected keyword argument" (a library trial). The
-    signature, docstring and name stay ``func``'s."""
-    import functools
-    import inspect
-
-    own = inspect.signature(func).parameters
-
-    @functools.wraps(func)
-    def checked(*args, **kwargs):
-        given = [name for name in kwargs if name not in own and name in SegmentationSettings.__dataclass_fields__]
-        if given:
-            shown = ", ".join(f"{name}={kwargs[name]!r}" for name in given)
-            raise TypeError(f"{func.__name__}() takes the setting{'s' if len(given) > 1 else ''} {', '.join(given)} in "
-                            f"settings: give settings=SegmentationSettings({shown}) (segmix.segment.SegmentationSettings)")
-        return func(*args, **kwargs)
-
-    return checked
+_settings_as_keywords = settings_as_keywords(
+    lambda: SegmentationSettings.__dataclass_fields__,
+    lambda shown: f"settings=SegmentationSettings({shown}) (segmix.segment.SegmentationSettings)")
 
 
 @_settings_as_keywords

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from segmix import __version__
-from segmix.arguments import named
+from segmix.arguments import named, settings_as_keywords
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, grey_within, is_monochrome, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, ImageLoadError, all_or_nothing, ProtectedInputs,
@@ -1886,32 +1886,16 @@ def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
     return _posterior_map(model, image, cache)
 
 
-def _options_as_keywords(func):
-    """``func`` refusing a detector setting given as its own keyword (``detect(model, image,
-    boundary_prior=True)``) saying where it goes, ``settings=with_options(DEFAULT_SETTINGS,
-    boundary_prior=True)``, where Python said only "got an unexpected keyword argument" (a
-    library trial). The signature, docstring and name stay ``func``'s."""
-    import functools
-    import inspect
+def _skin_setting_names() -> set[str]:
+    from dataclasses import fields
 
-    own = inspect.signature(func).parameters
+    from segmix.skin_detect import SkinSettings
 
-    @functools.wraps(func)
-    def checked(*args, **kwargs):
-        unknown = [name for name in kwargs if name not in own]
-        if unknown:
-            from dataclasses import fields
+    return {f.name for f in fields(SkinSettings)}
 
-            from segmix.skin_detect import SkinSettings
 
-            given = [name for name in unknown if name in {f.name for f in fields(SkinSettings)}]
-            if given:
-                shown = ", ".join(f"{name}={kwargs[name]!r}" for name in given)
-                raise TypeError(f"{func.__name__}() takes the setting{'s' if len(given) > 1 else ''} {', '.join(given)} in "
-                                f"settings: give settings=segmix.skin_detect.with_options(DEFAULT_SETTINGS, {shown})")
-        return func(*args, **kwargs)
-
-    return checked
+_options_as_keywords = settings_as_keywords(
+    _skin_setting_names, lambda shown: f"settings=segmix.skin_detect.with_options(DEFAULT_SETTINGS, {shown})")
 
 
 @_options_as_keywords
