@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 from segmix import skin_eval
 from segmix.cli import main
 
