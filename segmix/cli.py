@@ -1353,7 +1353,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         else:
             from segmix.features import grey_within
 
-            if grey_within(image, 2):
+            # A photo, not a drawing of a few flat greys (whose warnings say what matters there).
+            if grey_within(image, 2) and np.count_nonzero(np.bincount(image[..., 0].reshape(-1), minlength=256)) >= 32:
                 # A new user's greyscale copy of DAVIS 000 gave IoU 0.34 (0.83 in colour) without
                 # a word: the models had only brightness to go on.
                 print(f"segmix segment: note: {args.image} is a greyscale photo: the models tell the object "
