@@ -122,7 +122,10 @@ def test_a_signal_once_the_command_is_done_keeps_its_exit_status(signame):
               f"atexit.register(lambda: os.kill(os.getpid(), signal.{signame}))\n"
               "sys.argv = ['segmix']\n"
               "runpy.run_module('segmix', run_name='__main__')\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    from tests.test_trial38_cli import _default_hang_up  # as under nohup, SIGHUP would be ignored
+
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          preexec_fn=_default_hang_up)
     assert done.returncode == 0, (done.returncode, done.stderr)
     assert "as it was exiting, its work done (exit status 0" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
