@@ -102,7 +102,9 @@ def _boxes(data: bytes, start: int, end: int):
         pos += size
 
 
-def _meta(handle, size: int) -> bytes | None:
+def file_boxes(handle, size: int):
+    """(type, start, length) of the top-level ISO BMFF boxes of an open file of ``size``
+    bytes, in order; ends at a box whose length cannot be (under its own header)."""
     pos = 0
     while pos + 8 <= size:
         handle.seek(pos)
@@ -113,13 +115,18 @@ def _meta(handle, size: int) -> bytes | None:
         elif box == 0:
             box = size - pos
         if box < 8:
-            return None
+            return
+        yield kind, pos, box
+        pos += box
+
+
+def _meta(handle, size: int) -> bytes | None:
+    for kind, pos, box in file_boxes(handle, size):
         if kind == b"meta":
             if box > _META_LIMIT:
                 return None
             handle.seek(pos)
             return handle.read(box)
-        pos += box
     return None
 
 

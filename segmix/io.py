@@ -102,7 +102,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from segmix.heif_scan import heif_orientation  # noqa: F401 - a HEIC's turn, stated as io's readers state a JPEG's
-from segmix.heif_scan import _boxes as _heif_boxes  # one walker of ISO BMFF boxes, for the HEIC damage check and for io
+from segmix.heif_scan import _boxes as _heif_boxes, file_boxes as _heif_file_boxes  # one ISO BMFF walker
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -692,23 +692,12 @@ def _heif_picture_end(handle, size: int) -> int | None:
     box that holds the file's last bytes when those are not there; None when neither is found."""
     meta = None
     last_mdat_end = None
-    pos = 0
-    while pos + 8 <= size:
-        handle.seek(pos)
-        head = handle.read(16)
-        box, kind = struct.unpack(">I4s", head[:8])
-        if box == 1:
-            box = struct.unpack(">Q", head[8:16])[0]
-        elif box == 0:
-            box = size - pos
-        if box < 8:
-            break
+    for kind, pos, box in _heif_file_boxes(handle, size):
         if kind == b"meta" and box <= _HEIF_META_LIMIT:
             handle.seek(pos)
             meta = handle.read(box)
         elif kind == b"mdat":
             last_mdat_end = pos + box
-        pos += box
     if meta is None:
         return last_mdat_end
     children = {kind: (start, end) for kind, start, end in _heif_boxes(meta, 12, len(meta))}
