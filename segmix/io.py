@@ -101,6 +101,7 @@ from typing import IO, Any
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from segmix.held_warnings import held_catch, warn as held_warn
 from segmix.heif_scan import heif_orientation  # noqa: F401 - a HEIC's turn, stated as io's readers state a JPEG's
 from segmix.heif_scan import _boxes as _heif_boxes, file_boxes as _heif_file_boxes  # one ISO BMFF walker
 
@@ -1167,7 +1168,7 @@ def exif_orientation(path: PathLike) -> int:
     be read): the turn :func:`load_image` applies to show the photo upright. Read from the
     header, nothing decoded (the label readers name it when a map fits the stored pixels)."""
     try:
-        with warnings.catch_warnings():
+        with held_catch():
             warnings.simplefilter("ignore")
             with Image.open(path) as im:
                 if im.format == "HEIF":  # pi-heif resets the tag; the turn is the file's irot / imir
@@ -1186,7 +1187,7 @@ _QUARTER_TURNS = (5, 6, 7, 8)
 def _orient(path: Path, im: Image.Image) -> int:
     """Apply EXIF orientation in place; return the tag value that was applied."""
     try:
-        with warnings.catch_warnings():
+        with held_catch():
             # A PNG's eXIf chunk is parsed here, after the decode: its damage was a stray line
             # without the file's name ("warning: Corrupt EXIF data.  Expecting to read 2
             # bytes but only got 0."), which _pillow_limits keeps off for the rest.
@@ -1477,7 +1478,7 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         if on_end_marker is not None:
             on_end_marker(_end_marker_line(path))
         else:
-            warnings.warn(MissingEndMarkerWarning(_end_marker_line(path)), stacklevel=2)
+            held_warn(MissingEndMarkerWarning(_end_marker_line(path)), stacklevel=2)
     return LoadedImage(
         pixels=pixels,
         path=path,
@@ -1528,7 +1529,7 @@ def check_image_file(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> No
             raise _load_error(path, max_pixels, exc) from exc
         faulty = _data_fault(path)
     if faulty:
-        with warnings.catch_warnings():
+        with held_catch():
             warnings.simplefilter("ignore", ExtraFramesWarning)  # the window says it itself
             warnings.simplefilter("ignore", MissingEndMarkerWarning)  # so does this
             load_image_info(path, max_pixels)  # raises in the loader's words, or the file is fine

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from segmix.held_warnings import held_catch
+
 __all__ = ["coarse_scans", "end_marker_words", "ends_in_end_marker", "file_findings", "jpeg_damage", "jpeg_findings",
            "lacks_end_marker",
            "progressive_end", "read_lacking_end_marker", "stray_bytes", "trailing_zeros"]
@@ -681,7 +683,7 @@ def _last_scan_whole(data: bytes) -> bool:
     body = body.rstrip(b"\xff")  # the marker's FF kept, or fill bytes
 
     def decoded(tail: bytes):
-        with warnings.catch_warnings():
+        with held_catch():  # not warnings.catch_warnings: other threads' warnings were silenced
             warnings.simplefilter("ignore")  # the caller's limits hold; no stray line of ours
             with Image.open(io.BytesIO(body + tail + b"\xff\xd9")) as im:
                 im.load()

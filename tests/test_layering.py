@@ -90,7 +90,7 @@ def test_kernels_import_nothing_above_them():
 # import (besides itself and the version in segmix/__init__.py). Imports inside functions
 # count too: a lazy import is still a dependency.
 SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_order", "bool_maps", "source_record",
-           "repeated_lines", "nclx", "heif_scan", "deep_pixels", "arguments"}
+           "repeated_lines", "nclx", "heif_scan", "deep_pixels", "arguments", "held_warnings"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
           "exposure", "marked_pixels", "canonical_turn"}
 WORKFLOWS = {
@@ -117,7 +117,8 @@ LAYERS = {
     # jpeg_scan, whose walk is a kernel; jpeg_scan uses nothing else of segmix.
     "io": SUPPORT | {"jpeg_scan"},
     "frames": SUPPORT | {"jpeg_scan"},  # and an MJPEG video's frames
-    "jpeg_scan": {"kernels"},
+    "jpeg_scan": {"kernels", "held_warnings"},
+    "held_warnings": set(),  # catch_warnings one thread at a time; nothing of segmix
     **{name: {"kernels"} | SUPPORT | MODELS | WORKFLOWS for name in WORKFLOWS},
     # the window compiles the JPEG check's kernel in its warm-up and asks whether it is ready
     "gui": {"kernels", "jpeg_scan"} | SUPPORT | MODELS | WORKFLOWS,
