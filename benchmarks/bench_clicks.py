@@ -179,10 +179,25 @@ def boundary_band(truth: np.ndarray, width: float) -> np.ndarray:
     return np.where(truth, distance_transform_edt(truth), distance_transform_edt(~truth)) <= width
 
 
-def run_frame(name: str, overrides: dict, max_clicks: int, box=None, band: float = 0.0, data: Path = DATA) -> dict:
+def start_box(truth: np.ndarray, margin: int) -> tuple[int, int, int, int] | None:
+    """The object's bounding box (pixels of ``truth``) widened by ``margin`` px per side and
+    clamped to the frame: (top, bottom, left, right), bottom and right exclusive; None for an
+    empty object."""
+    rows, cols = np.flatnonzero(truth.any(axis=1)), np.flatnonzero(truth.any(axis=0))
+    if rows.size == 0:
+        return None
+    h, w = truth.shape
+    return (max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + 1 + margin),
+            max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + 1 + margin))
+
+
+def run_frame(name: str, overrides: dict, max_clicks: int, box=None, band: float = 0.0, data: Path = DATA,
+              box_first: int | None = None) -> dict:
     """Simulate one user on one frame (cropped to ``box``, see :func:`crop_box`; the pixels within
     ``band`` px of the object's boundary ignored, see ``--ignore-band``): IoU and seconds after
-    each click, and the clicks."""
+    each click, and the clicks. With ``box_first`` (a margin in px) the first interaction is a
+    box round the object (:func:`start_box`; its outside marked background, as the window's
+    Rectangle tool and ``segment --box``) and the clicks correct its result."""
     from segmix.segment import SegmentationSettings, segment
 
     image, truth, ignore = load_frame(name, data)
@@ -195,7 +210,22 @@ def run_frame(name: str, overrides: dict, max_clicks: int, box=None, band: float
     labels = np.zeros(truth.shape, np.uint8)
     prediction = model = None
     ious, seconds, clicks, failures = [], [], [], 0
-    for _ in range(max_clicks):
+    first = None if box_first is None else start_box(truth & ~ignore, int(box_first))
+    for step in range(max_clicks):
+        if first is not None and step == 0:
+            top, bottom, left, right = first
+            labels[:] = 2
+            labels[top:bottom, left:right] = 0
+            start = time.perf_counter()
+            try:
+                result = segment(image, labels, replace(settings))
+                prediction, model = result.mask, result.model
+            except ValueError:
+                prediction = np.zeros(truth.shape, bool)
+                failures += 1
+            seconds.append(time.perf_counter() - start)
+            ious.append(iou(prediction, truth, ignore))
+            continue
         click = next_click(truth, prediction, ignore)
         if click is None:  # nothing left to correct: the mask stays perfect
             ious.append(ious[-1] if ious else 1.0)
@@ -218,7 +248,8 @@ def run_frame(name: str, overrides: dict, max_clicks: int, box=None, band: float
         seconds.append(time.perf_counter() - start)
         ious.append(iou(prediction, truth, ignore))
     return {"name": name, "iou": ious, "seconds": seconds, "clicks": clicks, "errors": failures,
-            "box": None if box is None else [int(v) for v in box]}
+            "box": None if box is None else [int(v) for v in box],
+            "start_box": None if first is None else [int(v) for v in first]}
 
 
 def summarise(results: list[dict], max_clicks: int) -> dict:
@@ -260,6 +291,10 @@ def main() -> None:
                         help="also ignore every pixel within PX px of the object's boundary, in the "
                              "clicks and in IoU, as ground truths with an unknown band (128) along "
                              "the boundary do (the GrabCut data set's); default 0")
+    parser.add_argument("--box-first", type=int, default=None, metavar="MARGIN",
+                        help="start each sample with a box MARGIN px round the object (its outside marked "
+                             "background, as segment --box), then the protocol's clicks: the box counts as "
+                             "the first interaction in NoC and the IoU columns")
     parser.add_argument("--data", type=Path, default=DATA,
                         help="a folder with images/ and masks/ matched by name (default: the DAVIS frames)")
     parser.add_argument("--seeds", default=None, metavar="S1,S2,...",
@@ -320,7 +355,7 @@ def main() -> None:
         runs = [(seed, dict(overrides, random_state=seed) if seed is not None else overrides)
                 for seed in (seeds or [None])]
         futures = [(seed, pool.submit(run_frame, name, settings, args.max_clicks, boxes[name], args.ignore_band,
-                                      args.data))
+                                      args.data, args.box_first))
                    for seed, settings in runs for name in names]
         for seed, future in futures:
             r = future.result()
@@ -339,6 +374,8 @@ def main() -> None:
     if args.crop:
         print(f"cropped around the object; skipped {len(skipped)}: {', '.join(skipped) or 'none'}")
     band = f", band {args.ignore_band:g} px ignored" if args.ignore_band else ""
+    if args.box_first is not None:
+        band += f", a box {args.box_first} px round the object first"
     where = "" if args.data == DATA else f" of {args.data}"
     print(f"{len(names)} frames{where} ({args.split}{', cropped' if args.crop else ''}{band}), max {args.max_clicks} clicks, overrides {overrides or 'none'}, "
           f"{args.jobs} jobs, {wall:.0f} s wall, load {os.getloadavg()[0]:.1f}")
@@ -354,7 +391,7 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(json.dumps({"summary": summary, "per_seed": {str(k): v for k, v in per_seed.items()},
                                                 "overrides": overrides, "crop": args.crop,
-                                                "ignore_band": args.ignore_band,
+                                                "ignore_band": args.ignore_band, "box_first": args.box_first,
                                                 "skipped": skipped, "frames": results}))
     if unusable or lossy_lines:
         sys.exit(1)  # as segmix skin eval: the usable pairs scored, the others named above

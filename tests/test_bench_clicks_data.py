@@ -138,3 +138,26 @@ def test_seeds_run_every_frame_once_per_seed_and_average(tmp_path, bench_clicks,
     assert report["summary"]["NoC@90"] == pytest.approx((per_seed["0"]["NoC@90"] + per_seed["3"]["NoC@90"]) / 2)
     code, text = _exit(bench_clicks, monkeypatch, capsys, "--data", str(tmp_path), "--seeds", "0,x")
     assert code == 2 and "--seeds 0,x" in text
+
+
+def test_a_box_first_then_clicks(tmp_path, bench_clicks, monkeypatch, capsys):
+    # --box-first M: the box round the object widened by M px and clamped, as the first step.
+    truth = np.zeros((50, 60), bool)
+    truth[10:20, 30:58] = True
+    assert bench_clicks.start_box(truth, 5) == (5, 25, 25, 60)
+    assert bench_clicks.start_box(np.zeros((4, 4), bool), 5) is None
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    image, obj = _scene(2)
+    Image.fromarray(image).save(tmp_path / "images" / "a.png")
+    Image.fromarray(np.where(obj, 255, 0).astype(np.uint8)).save(tmp_path / "masks" / "a.png")
+    out = tmp_path / "out.json"
+    monkeypatch.setattr(sys, "argv", ["bench_clicks.py", "--data", str(tmp_path), "--max-clicks", "2", "--jobs", "1",
+                                      "--box-first", "4", "--json", str(out)])
+    bench_clicks.main()
+    assert "a box 4 px round the object first" in capsys.readouterr().out
+    frame = json.loads(out.read_text())["frames"][0]
+    rows, cols = np.flatnonzero(obj.any(axis=1)), np.flatnonzero(obj.any(axis=0))
+    assert frame["start_box"] == [rows[0] - 4, rows[-1] + 5, cols[0] - 4, cols[-1] + 5]
+    assert len(frame["iou"]) == 2 and len(frame["clicks"]) <= 1  # the box, then at most one click
+    assert frame["iou"][0] > 0.9  # a box round a plain disc
