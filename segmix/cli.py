@@ -1000,7 +1000,8 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--click", dest="clicks", action=_AppendClick, const=1, type=point, default=None,
                      metavar="X,Y",
                      help="a foreground click at pixel X,Y (repeatable): a disc of the window's Click tool's "
-                          "radius (5 px on a 854 x 480 photo, growing with the photo); one click gives a mask. "
+                          "radius (5 px on a 854 x 480 photo, growing with the photo, an eighth of a tiny one's side); one "
+                          "click gives a mask. "
                           "Fitted as the window fits them: after any --scribbles, the box first, then each click "
                           "from the result before it, in the order given (--at-once: all at once)")
     seg.add_argument("--background-click", dest="clicks", action=_AppendClick, const=2, type=point, default=None,
