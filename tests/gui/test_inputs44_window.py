@@ -30,7 +30,7 @@ def test_one_click_on_a_12_by_7_photo_gives_the_object_not_the_whole_photo(qtbot
     with qtbot.waitSignal(window.overlay_updated, timeout=60000):
         QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                          viewport_point(window, 6.5, 3.5))
-    assert np.count_nonzero(window.layer.labels == FOREGROUND) == 1  # the clicked pixel, not 69 of 84
+    assert np.count_nonzero(window.layer.labels == FOREGROUND) == 1  # the clicked pixel (before: 65 of the 84)
     mask = window.modes["segment"].outcome.mask
     np.testing.assert_array_equal(mask, disc)  # before: every pixel
     window.set_tool("foreground")
