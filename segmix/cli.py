@@ -1000,7 +1000,8 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--click", dest="clicks", action=_AppendClick, const=1, type=point, default=None,
                      metavar="X,Y",
                      help="a foreground click at pixel X,Y (repeatable): a disc of the window's Click tool's "
-                          "radius (5 px on a 854 x 480 photo, growing with the photo); one click gives a mask. "
+                          "radius (5 px on a 854 x 480 photo, growing with the photo, an eighth of a tiny one's side); one "
+                          "click gives a mask. "
                           "Fitted as the window fits them: after any --scribbles, the box first, then each click "
                           "from the result before it, in the order given (--at-once: all at once)")
     seg.add_argument("--background-click", dest="clicks", action=_AppendClick, const=2, type=point, default=None,
@@ -1639,12 +1640,14 @@ def _clicks_cover_photo(args, scribbles) -> str | None:
                                        (BACKGROUND, "background", "foreground", "--click")):
         if (scribbles == label).all():
             height, width = scribbles.shape
-            radius = f"{click_radius(scribbles.shape):.0f} px radius"
+            radius = click_radius(scribbles.shape)
             if len(args.clicks) == 1:
-                what = f"a click marks a disc of {radius}, which covers all of this {width} x {height} photo, so no " \
-                       f"{option} can add {other} beside it"
+                what = f"a click marks a disc of {radius:.0f} px radius, which covers all of this {width} x {height} " \
+                       f"photo, so no {option} can add {other} beside it"
+            elif radius < 1:  # a photo under 8 px across marks the clicked pixel alone (click_radius)
+                what = f"the clicks mark one pixel each, and cover all of this {width} x {height} photo"
             else:
-                what = f"the clicks' discs ({radius} each) cover all of this {width} x {height} photo"
+                what = f"the clicks' discs ({radius:.0f} px radius each) cover all of this {width} x {height} photo"
             return (f"every pixel is marked {name} ({label}): {what}; on so small a photo give the marks as "
                     "--scribbles LABELS.png (0 unmarked, 1 foreground, 2 background) instead")
     return None

@@ -113,8 +113,9 @@ def test_click_radius_is_the_protocols_on_a_davis_frame_and_grows_with_the_diago
     # A DAVIS frame (854 x 480, either way round, with or without channels): the protocol's 5 px.
     assert click_radius((480, 854)) == CLICK_RADIUS == 5
     assert click_radius((854, 480)) == 5.0 and click_radius((480, 854, 3)) == 5.0
-    # Smaller photos keep 5 px (a smaller disc holds too few pixels for a colour model).
-    assert click_radius((60, 80)) == 5.0 and click_radius((1, 1)) == 5.0
+    # Smaller photos keep 5 px (a smaller disc holds too few pixels for a colour model), down to
+    # 40 px across; a tinier photo's disc is an eighth of its shorter side (tests/test_inputs44.py).
+    assert click_radius((60, 80)) == 5.0 and click_radius((40, 40)) == 5.0 and click_radius((1, 1)) == 0.125
     # Twice / four times the width and height: twice / four times the diagonal.
     assert click_radius((960, 1708)) == pytest.approx(10.0)
     assert click_radius((1920, 3416, 3)) == pytest.approx(20.0)

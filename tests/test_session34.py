@@ -56,7 +56,7 @@ from segmix.clicks import CLICK_RADIUS, click_radius  # noqa: E402
 
 
 @pytest.mark.parametrize("shape, radius", [((120, 3000), 5.0), ((3000, 120), 5.0), ((400, 6000), 400 / 48),
-                                           ((8, 8), 5.0)])
+                                           ((8, 8), 1.0)])  # under 40 px across: an eighth of the side (session 44)
 def test_the_click_disc_of_a_strip_keeps_to_its_short_side(shape, radius):
     assert click_radius(shape) == pytest.approx(radius)
 

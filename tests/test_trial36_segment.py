@@ -62,27 +62,20 @@ def _error_line(capsys):
 
 
 def test_a_click_covering_a_tiny_photo_says_so_not_to_leave_pixels_unmarked(tmp_path, capsys):
-    """A click on a 3 x 3 photo: "every pixel is marked foreground (1); leave the pixels to
-    classify unmarked (0) and mark some background (2)", a label file's words, where no
-    click can leave a pixel unmarked nor a --background-click add background (the window
-    says the disc covers the photo)."""
-    _tiny(tmp_path / "tiny3.png", 3)
+    """Clicks that mark every pixel of a tiny photo: "every pixel is marked foreground (1);
+    leave the pixels to classify unmarked (0) and mark some background (2)", a label file's
+    words, where no click can leave a pixel unmarked nor a --background-click add background.
+    (Until session 44 a single click's 5-px disc covered a 3 x 3 photo; the disc is now an
+    eighth of a tiny photo's shorter side, tests/test_inputs44.py, so it takes two clicks
+    on a 2 x 1 photo.)"""
+    Image.fromarray(np.random.default_rng(7).integers(0, 255, (1, 2, 3), dtype=np.uint8)).save(tmp_path / "tiny.png")
     out = tmp_path / "m.png"
-    assert main(["segment", str(tmp_path / "tiny3.png"), "--click", "1,1", "-o", str(out)]) == 2
+    assert main(["segment", str(tmp_path / "tiny.png"), "--click", "0,0", "--click", "1,0", "-o", str(out)]) == 2
     assert _error_line(capsys) == (
-        "segmix segment: error: the marks (1 click): every pixel is marked foreground (1): a click marks a disc of "
-        "5 px radius, which covers all of this 3 x 3 photo, so no --background-click can add background beside "
-        "it; on so small a photo give the marks as --scribbles LABELS.png (0 unmarked, 1 foreground, 2 "
-        "background) instead")
+        "segmix segment: error: the marks (2 clicks): every pixel is marked foreground (1): the clicks mark one "
+        "pixel each, and cover all of this 2 x 1 photo; on so small a photo give the marks as --scribbles "
+        "LABELS.png (0 unmarked, 1 foreground, 2 background) instead")
     assert not out.exists()
-    # Several clicks that together cover a small photo are said as such.
-    _tiny(tmp_path / "tiny12.png", 12)
-    assert main(["segment", str(tmp_path / "tiny12.png"), "--click", "3,3", "--click", "8,8", "--click", "3,8",
-                 "--click", "8,3", "-o", str(out)]) == 2
-    assert _error_line(capsys).endswith(
-        "the marks (4 clicks): every pixel is marked foreground (1): the clicks' discs (5 px radius each) cover all "
-        "of this 12 x 12 photo; on so small a photo give the marks as --scribbles LABELS.png (0 unmarked, 1 "
-        "foreground, 2 background) instead")
 
 
 def test_a_label_file_covering_the_photo_keeps_its_words_with_a_click(tmp_path, capsys):

@@ -14,14 +14,16 @@ def _click(window, x, y, button=Qt.MouseButton.LeftButton):
 
 
 def test_a_failed_fit_is_said_in_the_banner_not_fitting(qtbot, make_window, tmp_path):
-    # A click's disc covers the whole of a 3 x 2 photo: every pixel foreground, no fit can be
+    # A 20-px brush dot covers the whole of a 3 x 2 photo: every pixel foreground, no fit can be
     # made. The banner said "Fitting the colour models to your strokes... (Esc cancels)"
     # with nothing running, while only the dock and the status bar said it had failed.
+    # (A click's disc covered it until session 44; it is now an eighth of a tiny photo's side.)
     photo = np.array([[[200, 40, 40], [30, 150, 210], [90, 90, 90]],
                       [[20, 200, 40], [250, 250, 0], [10, 10, 10]]], np.uint8)
     Image.fromarray(photo).save(tmp_path / "tiny.png")
     window = make_window(tmp_path / "tiny.png")
-    window.set_tool("click")
+    window.set_tool("foreground")
+    window.canvas.set_brush_size(20)
     with qtbot.waitSignal(window.controller.failed, timeout=60000):
         _click(window, 0.5, 0.5)
     hint = window.hint_label.text()

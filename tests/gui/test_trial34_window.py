@@ -150,6 +150,7 @@ def test_marks_covering_the_whole_photo_are_said_in_the_windows_words(qtbot, mak
     Image.fromarray(rng.integers(0, 255, (8, 8, 3), dtype=np.uint8)).save(tmp_path / "tiny8.png")
     window = make_window(tmp_path / "tiny8.png")
     window.set_tool("foreground")
+    window.canvas.set_brush_size(20)  # the default brush follows the click disc: 4 px here since session 44
     with qtbot.waitSignal(window.controller.failed, timeout=60000):
         QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                          viewport_point(window, 4, 4))

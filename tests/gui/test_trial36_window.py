@@ -28,12 +28,14 @@ def test_a_refused_box_says_so_until_the_next_mark_only(qtbot, window):
 
 
 def test_export_after_a_failed_fit_says_the_fit_failed_not_to_mark_the_object(qtbot, make_window, messages, tmp_path):
-    # A click on a 3 x 3 photo covers all of it and its fit fails; Export Mask then said "No
-    # result to export yet: mark the object first (a click or a stroke)" to a user who had.
+    # A 20-px brush dot on a 3 x 3 photo covers all of it and its fit fails; Export Mask then
+    # said "No result to export yet: mark the object first (a click or a stroke)" to a user who
+    # had. (A click covered it until session 44, when its disc became an eighth of the side.)
     rng = np.random.default_rng(5)
     Image.fromarray(rng.integers(0, 255, (3, 3, 3), dtype=np.uint8)).save(tmp_path / "tiny3.png")
     window = make_window(tmp_path / "tiny3.png")
-    window.set_tool("click")
+    window.set_tool("foreground")
+    window.canvas.set_brush_size(20)
     with qtbot.waitSignal(window.controller.failed, timeout=60000):
         QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                          viewport_point(window, 1, 1))

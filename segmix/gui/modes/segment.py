@@ -1040,23 +1040,14 @@ class SegmentMode(Mode):
             return SINGLE_PIXEL_WORDS
         canvas = getattr(self.shell, "canvas", None)
         tool = getattr(canvas, "tool", None)
-        from segmix.clicks import click_radius
-
-        radius = click_radius(labels.shape)
+        # (A click's own words, "a click marks a disc of 5 px radius, whatever the brush size", went
+        # in session 44: the disc is at most a quarter of a tiny photo's side, segmix.clicks.click_radius.)
         if tool == "rectangle" and label != FOREGROUND:
             # Boxes add up (each marks its outside): a box beside an earlier one left no pixel
             # inside both, and the words were the brush's ("a smaller brush: [").
             return (f"your marks cover all of the {width} x {height} photo as {name}, so nothing is left to "
                     "classify: boxes add up, and no pixel lies inside every box; undo the last box (Ctrl+Z) "
                     "and drag one round the object")
-        if tool == "click" and min(width, height) <= 4 * radius:
-            # A click's disc keeps its radius whatever the brush size, so "a smaller brush: ["
-            # did not help: a trial pressed [ down to 1 px and the next click on a 3 x 3 photo
-            # covered it again. A brush does mark part of such a photo. Only there: a click
-            # after boxes that had marked all of an 854 x 480 photo was told "on so small a photo".
-            return (f"your marks cover all of the {width} x {height} photo as {name}, so nothing is left to "
-                    f"classify: a click marks a disc of {radius:.0f} px radius, whatever the brush size; on so small "
-                    f"a photo paint with a brush instead (1 or 2; [ makes it smaller) and mark some {other} too")
         return (f"your marks cover all of the {width} x {height} photo as {name}, so nothing is left to classify; "
                 f"mark only part of it (a smaller brush: [, or the Eraser: E) and some {other} ({other_key})")
 

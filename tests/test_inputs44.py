@@ -1,0 +1,69 @@
+"""Session 44 (helper inputs44): odd photo inputs across the commands.
+
+1. Tiny photos: a click's disc was the protocol's 5 px on any photo under a DAVIS frame, so on
+   a photo under about 40 px across it took in the object's surroundings and the foreground's
+   colours became the photo's: a 12 x 7 photo clicked once gave 100 % foreground (a new user).
+   The disc is now at most an eighth of the shorter side (segmix.clicks.click_radius).
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+from segmix.clicks import click_radius
+
+
+def _disc_photo(height: int, width: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A blue-green photo with a red disc of a quarter of its shorter side at its centre, and
+    the disc's mask."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:height, :width]
+    radius = max(min(height, width) / 4, 0.6)
+    disc = (yy - (height - 1) / 2) ** 2 + (xx - (width - 1) / 2) ** 2 <= radius * radius
+    image = np.empty((height, width, 3))
+    image[:] = (40, 110, 160)
+    image[disc] = (210, 60, 50)
+    return np.clip(image + rng.normal(0, 5, image.shape), 0, 255).astype(np.uint8), disc
+
+
+@pytest.mark.parametrize("shape", [(7, 12), (8, 8), (10, 10), (16, 16), (20, 20), (1, 20), (20, 1)])
+def test_one_click_on_a_tiny_photo_gives_the_clicked_object_not_the_whole_photo(tmp_path, shape):
+    height, width = shape
+    image, disc = _disc_photo(height, width)
+    path, out = tmp_path / "tiny.png", tmp_path / "mask.png"
+    Image.fromarray(image).save(path)
+    assert main(["segment", str(path), "--click", f"{width // 2},{height // 2}", "-o", str(out), "--quiet"]) == 0
+    mask = np.asarray(Image.open(out)) > 0
+    # Before: 100 % foreground on every one of these (the disc, or the disc's colours, was all).
+    assert mask.mean() < 0.5
+    np.testing.assert_array_equal(mask, disc)
+
+
+def test_the_library_clicks_on_a_tiny_photo_mark_an_eighth_of_its_side():
+    from segmix.point_marks import add_point_marks
+    from segmix.segment import segment
+
+    image, disc = _disc_photo(7, 12)
+    labels, _ = add_point_marks(np.zeros((7, 12), np.uint8), None, clicks=[(1, 6, 3)])
+    assert np.count_nonzero(labels) == 1  # the clicked pixel: a radius of 7 / 8 px
+    np.testing.assert_array_equal(segment(image, labels).mask, disc)
+
+
+def test_the_click_disc_is_unchanged_from_40_px_across():
+    assert click_radius((7, 12)) == pytest.approx(7 / 8)
+    assert click_radius((1, 1)) == pytest.approx(1 / 8)
+    assert click_radius((39, 500)) == pytest.approx(39 / 8)
+    for shape in ((40, 40), (40, 3000), (120, 3000), (60, 80), (480, 854), (240, 320)):
+        assert click_radius(shape) == pytest.approx(5.0), shape
+    assert click_radius((960, 1708)) == pytest.approx(10.0)
+
+
+def test_a_click_on_a_3_by_3_photo_gives_a_mask_not_a_refusal(tmp_path, capsys):
+    # Until session 44 refused: "a click marks a disc of 5 px radius, which covers all of this 3 x 3 photo".
+    image, disc = _disc_photo(3, 3)
+    path, out = tmp_path / "tiny3.png", tmp_path / "m.png"
+    Image.fromarray(image).save(path)
+    assert main(["segment", str(path), "--click", "1,1", "-o", str(out)]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    np.testing.assert_array_equal(np.asarray(Image.open(out)) > 0, disc)
