@@ -2412,7 +2412,8 @@ def _option_words(handler):
         from segmix.arguments import option_names
 
         with option_names(images_dir="--images", masks_dir="--masks", output_dir="--output-dir",
-                          probability="--probability", uci="--uci", groundtruth="--groundtruth"):
+                          probability="--probability", uci="--uci", groundtruth="--groundtruth",
+                          roi="--roi", groundtruth_offset="--groundtruth-offset", model="--model"):
             return handler(args)
 
     return run
@@ -2831,7 +2832,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
                                        no_match_advice, run_sequence, scored_frames_line, scored_range,
                                        short_sequence_warning, skip_words)
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd
-    from segmix.io import save_image, use_one_of
+    from segmix.io import use_one_of
     from segmix.own_outputs import refuse_foreign_files
     from segmix.skin import progress_bar
 
@@ -3041,10 +3042,14 @@ def _cmd_background(args: argparse.Namespace) -> int:
     finally:
         with _held(lock):
             bar.close()
+    depth_note = None
     try:
         with _all_or_nothing(args.background_image, args.save_model):
             if args.background_image:
-                save_image(args.background_image, model.background_image(), protect=sequence.paths, mark="background")
+                from segmix.background_run import save_background_image
+
+                # 16-bit for 16-bit frames (PNG, TIFF): 8-bit in silence before; said either way
+                depth_note = save_background_image(args.background_image, model, sequence, protect=sequence.paths)
             if args.save_model:
                 save_background_model(args.save_model, model, protect=[*sequence.paths, *model_input])
     except (OSError, ValueError):
@@ -3127,6 +3132,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
     for path in (args.background_image, args.save_model):
         if path:
             print(f"wrote {path}")
+    if depth_note and not args.quiet:
+        print(f"segmix background: note: {depth_note}", file=sys.stderr)
     return 1 if skipped or result.groundtruth_skipped or lead else 0  # frames without a mask: as skipped ones
 
 

@@ -1,0 +1,193 @@
+"""Background subtraction on videos as phones and cameras make them (session 44, video44).
+
+1. ``segmix.background_run``'s advice and warnings, called from Python, named the command
+   line's options (``--roi``, ``--groundtruth-offset``, ``--model``, ``--output-dir``), which
+   a library caller never gave: they now name the keywords; the command keeps its options.
+2. ``--background-image`` of a folder of 16-bit PNG frames was written at 8 bits in silence
+   (257 times darker than the frames when read at their depth): PNG and TIFF are now written
+   at 16 bits (the model's means widened, x 257) with a note; JPEG says it holds 8 bits.
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.background import BackgroundMixture
+from segmix.background_run import (check_groundtruth, leftovers_warning, load_groundtruth_folder, offset_warning,
+                                   run_sequence, scored_range, short_sequence_warning, undecodable_start_warning)
+from segmix.cli import main
+from segmix.deep_pixels import png16_bytes, sixteen_bit_samples
+from segmix.frames import FrameError, FrameSequence
+from tests.synthetic_photos import moving_square_frames
+
+
+def _frames(folder, count=12, first=1, size=(48, 32)):
+    folder.mkdir()
+    for i, frame in enumerate(moving_square_frames(count, size, seed=44), first):
+        Image.fromarray(frame).save(folder / f"frame{i - first + 1:04d}.png")
+    return folder
+
+
+def _groundtruth(folder, numbers, size=(48, 32), value=255):
+    folder.mkdir()
+    for n in numbers:
+        gt = np.full((size[1], size[0]), 85 if value == 85 else 0, np.uint8)  # 85: all outside the ROI
+        gt[10:18, 5:15] = value
+        Image.fromarray(gt).save(folder / f"gt{n:06d}.png")
+    return folder
+
+
+OPTIONS = ("--roi", "--groundtruth-offset", "--model", "--output-dir", "--groundtruth")
+
+
+def _no_options(text):
+    assert not [o for o in OPTIONS if o in text], text
+
+
+# --- 1. the library's words ------------------------------------------------------------------
+
+def test_library_refusal_of_unmatched_groundtruth_names_keywords_not_options(tmp_path):
+    frames = _frames(tmp_path / "clip")
+    gt = load_groundtruth_folder(_groundtruth(tmp_path / "gt", range(400, 412)))
+    with pytest.raises(FrameError) as info:
+        check_groundtruth(FrameSequence(frames), gt, None, (32, 48))
+    text = str(info.value)
+    _no_options(text)
+    assert "offset=N" in text and "groundtruth={K + N: path" in text, text
+
+
+def test_library_refusal_of_unscored_roi_names_the_roi_keyword(tmp_path):
+    frames = _frames(tmp_path / "clip")
+    gt = load_groundtruth_folder(_groundtruth(tmp_path / "gt", range(1, 13), value=85))
+    roi, span = scored_range(tmp_path / "gt", 0, (3, 6))
+    assert span == "frames 3..6 given by roi"
+    with pytest.raises(FrameError) as info:
+        check_groundtruth(FrameSequence(frames), gt, roi, (32, 48), span)
+    text = str(info.value)
+    _no_options(text)
+    assert "roi=(FIRST, LAST)" in text and "offset=N" in text, text
+
+
+def test_library_temporal_roi_moved_by_offset_names_the_keyword(tmp_path):
+    _groundtruth(tmp_path / "gt", range(400, 402))
+    (tmp_path / "temporalROI.txt").write_text("470 1700\n")
+    roi, span = scored_range(tmp_path / "gt", -399)
+    assert roi == (71, 1301)
+    assert "moved by offset=-399" in span, span
+
+
+def test_library_warnings_name_keywords(tmp_path):
+    _no_options(undecodable_start_warning("clip.mp4", 4))
+    assert "offset=-4" in undecodable_start_warning("clip.mp4", 4)
+    model = BackgroundMixture()
+    for frame in moving_square_frames(3, (48, 32), seed=44):
+        model.apply(frame)
+    short = short_sequence_warning("clip", 3, 0, model)
+    assert short and "a saved model" in short, short
+    _no_options(short)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    old = folder / "frame_000009.png"
+    Image.fromarray(np.zeros((32, 48), np.uint8)).save(old)
+    left = leftovers_warning(folder, [old], (32, 48))
+    assert "give another output_dir" in left, left
+
+
+def test_library_offset_warning_names_the_keyword(tmp_path):
+    frames = tmp_path / "clip"
+    frames.mkdir()
+    for i, frame in enumerate(moving_square_frames(30, (260, 32), seed=44, step=8), 1):
+        Image.fromarray(frame).save(frames / f"frame{i:04d}.png")
+    # Ground truth of each frame's square numbered from 0, as Wallflower's: one frame early.
+    gt_dir = tmp_path / "gt"
+    gt_dir.mkdir()
+    for i in range(30):
+        gt = np.zeros((32, 260), np.uint8)
+        gt[10:18, 2 + 8 * i:2 + 8 * i + 8] = 255
+        Image.fromarray(gt).save(gt_dir / f"gt{i:06d}.png")
+    gt = {k: p for k, p in load_groundtruth_folder(gt_dir).items() if k >= 12}
+    result = run_sequence(FrameSequence(frames), BackgroundMixture(), groundtruth=gt)
+    line = offset_warning(result, 0)
+    assert line is not None
+    _no_options(line)
+    assert "give offset=1" in line, line
+
+
+def test_library_refusal_of_the_input_folder_as_output_names_output_dir(tmp_path):
+    frames = _frames(tmp_path / "clip")
+    with pytest.raises(FrameError) as info:
+        run_sequence(FrameSequence(frames), BackgroundMixture(), frames)
+    assert "output_dir" in str(info.value) and "--output-dir" not in str(info.value)
+
+
+def test_the_command_keeps_its_options(tmp_path, capsys):
+    frames = _frames(tmp_path / "clip")
+    _groundtruth(tmp_path / "gt", range(400, 412))
+    assert main(["background", str(frames), "--groundtruth", str(tmp_path / "gt")]) == 2
+    err = capsys.readouterr().err
+    assert "--groundtruth-offset N (ground truth numbered K is frame K + N)" in err, err
+    assert "offset=N" not in err
+    _groundtruth(tmp_path / "gt85", range(1, 13), value=85)
+    assert main(["background", str(frames), "--groundtruth", str(tmp_path / "gt85"), "--roi", "3", "6"]) == 2
+    err = capsys.readouterr().err
+    assert "given by --roi" in err and "--roi FIRST LAST" in err, err
+
+
+# --- 2. a background image of 16-bit frames --------------------------------------------------
+
+def _frames16(folder, count=14):
+    folder.mkdir()
+    for i, frame in enumerate(moving_square_frames(count, (48, 32), seed=44), 1):
+        deep = frame.astype(np.uint16) * 257 + 100  # the low byte set, as a 16-bit camera's
+        (folder / f"in{i:06d}.png").write_bytes(png16_bytes(deep))
+    return folder
+
+
+def test_background_image_of_16_bit_frames_is_16_bit_png_and_tiff(tmp_path, capsys):
+    import tifffile
+
+    frames = _frames16(tmp_path / "f16")
+    for name in ("bg.png", "bg.tif"):
+        out = tmp_path / name
+        assert main(["background", str(frames), "--background-image", str(out)]) == 0
+        err = capsys.readouterr().err
+        assert f"{out}: written at 16 bits per channel, as the 16-bit frames" in err, err
+        eight = np.asarray(Image.open(out).convert("RGB"))
+        deep = tifffile.imread(out) if name.endswith(".tif") else sixteen_bit_samples(out, eight)[0]
+        assert deep.dtype == np.uint16 and deep.shape == (32, 48, 3)
+        # At the frames' scale (8-bit 90 is 16-bit 23130 + the frames' low byte), where the
+        # 8-bit image read as 16 bits was 257 times darker.
+        first = sixteen_bit_samples(frames / "in000001.png", np.asarray(Image.open(frames / "in000001.png")))[0]
+        assert np.median(np.abs(deep.astype(int) - first)) < 3 * 257
+    # The model's own 8-bit image, widened: nothing but its depth differs.
+    model = BackgroundMixture()
+    for frame in moving_square_frames(14, (48, 32), seed=44):
+        model.apply(frame)
+    assert np.array_equal(np.floor(model.background_image(16) / 257 + 0.5).astype(np.uint8), model.background_image())
+
+
+def test_background_image_of_16_bit_frames_as_jpeg_says_it_is_8_bit(tmp_path, capsys):
+    frames = _frames16(tmp_path / "f16")
+    out = tmp_path / "bg.jpg"
+    assert main(["background", str(frames), "--background-image", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"{out}: written at 8 bits per channel, as JPEG holds them, while the frames are 16-bit" in err, err
+    assert Image.open(out).mode == "RGB"
+
+
+def test_background_image_of_8_bit_frames_is_unchanged_and_unremarked(tmp_path, capsys):
+    frames = _frames(tmp_path / "f8")
+    out = tmp_path / "bg.png"
+    assert main(["background", str(frames), "--background-image", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "bits per channel" not in err, err
+    with Image.open(out) as im:
+        assert im.mode == "RGB"
+        assert sixteen_bit_samples(out, np.asarray(im)) is None
+
+
+def test_background_image_bits_refused_when_not_8_or_16():
+    model = BackgroundMixture()
+    model.apply(moving_square_frames(1, (48, 32), seed=44)[0])
+    with pytest.raises(ValueError, match="bits must be 8 or 16"):
+        model.background_image(12)
