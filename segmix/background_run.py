@@ -465,7 +465,7 @@ def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] 
         # Kept short: the refusal's first part already names both ranges (a new user found the
         # whole a 700-character line).
         return (f"; at frames {common[0]}..{common[-1]} the ground truth scores no pixel (only 85 and 170), so "
-                f"{named('roi')} cannot help. If the input is the sequence's own first frames, there is nothing to "
+                f"{option_name('roi') or 'roi'} cannot help. If the input is the sequence's own first frames, there is nothing to "
                 f"score: {_leave_out('groundtruth')}. If it is a clip cut from later in the sequence, give "
                 f"{_offset_words()} (N = 1 - the clip's first frame in the sequence: -399 for a clip from frame 400)")
     if given_offset and set(numbers) & {number - 2 * given_offset for number in groundtruth}:
