@@ -1096,14 +1096,48 @@ def _seconds_into(decoded, stream) -> float | None:
 
 
 def upright_pixels(decoded) -> np.ndarray:
-    """(H, W, 3) uint8 RGB of a decoded video frame, turned as its display matrix says, as
-    players and OpenCV show it. A phone records portrait video as landscape pictures with a
-    rotation in the header: read as stored, a trial's masks came out on their side, 320 x 240
-    where OpenCV and ffmpeg give the frames 240 x 320 (as a photo's EXIF orientation is
-    applied, :func:`segmix.io.load_image`)."""
+    """(H, W, 3) uint8 RGB of a decoded video frame, turned and mirrored as its display matrix
+    says, as players and OpenCV show it. A phone records portrait video as landscape pictures
+    with a rotation in the header: read as stored, a trial's masks came out on their side,
+    320 x 240 where OpenCV and ffmpeg give the frames 240 x 320 (as a photo's EXIF orientation
+    is applied, :func:`segmix.io.load_image`). A matrix that also mirrors (a front camera's,
+    an editor's flip: the eight orientations of a picture, as EXIF's) is applied whole, as
+    FFmpeg's own tools apply it: read by its angle alone, a left-right mirror came out upside
+    down (its angle is 180 degrees) and a top-bottom one as stored (0 degrees), in silence."""
     pixels = decoded.to_ndarray(format="rgb24")
+    signs = _display_signs(decoded)
+    if signs is not None:
+        a, b, c, d = signs
+        # x' = a x + c y, y' = b x + d y (FFmpeg's display matrix, whose rows map a stored
+        # pixel's column x and row y to the shown picture): b = c = 0 keeps the axes, each
+        # reversed where its sign is negative; a = d = 0 swaps them.
+        if signs == (1, 0, 0, 1):
+            return pixels
+        return np.ascontiguousarray(pixels[::d, ::a] if b == 0 else pixels.swapaxes(0, 1)[::b, ::c])
     turns = _quarter_turns(decoded)
     return np.ascontiguousarray(np.rot90(pixels, turns)) if turns else pixels
+
+
+def _display_signs(decoded) -> tuple[int, int, int, int] | None:
+    """The signs (-1, 0, 1) of the 2 x 2 part (a, b, c, d) of ``decoded``'s display matrix
+    when it is a quarter turn, a mirror or both (the eight orientations of a picture), else
+    None: no matrix (shown as stored, by the angle 0), or another angle (by
+    :func:`_quarter_turns`, the nearest quarter)."""
+    for data in getattr(decoded, "side_data", None) or ():
+        if getattr(getattr(data, "type", None), "name", "") != "DISPLAYMATRIX":
+            continue
+        try:
+            matrix = np.frombuffer(bytes(data), np.int32)
+        except (TypeError, ValueError, BufferError):
+            return None
+        if matrix.size < 9:
+            return None
+        # 16.16 fixed point: 65536 is 1. An entry under a half is 0 (an exact orientation's are 0 or +-1).
+        a, b, c, d = (int(np.sign(v)) if abs(int(v)) >= 32768 else 0 for v in matrix[[0, 1, 3, 4]])
+        if (b == c == 0 and a and d) or (a == d == 0 and b and c):
+            return a, b, c, d
+        return None
+    return None
 
 
 def _quarter_turns(decoded) -> int:

@@ -191,3 +191,51 @@ def test_background_image_bits_refused_when_not_8_or_16():
     model.apply(moving_square_frames(1, (48, 32), seed=44)[0])
     with pytest.raises(ValueError, match="bits must be 8 or 16"):
         model.background_image(12)
+
+
+# --- 3. a video whose display matrix mirrors --------------------------------------------------
+
+def _oriented_video(path, degrees, hflip, vflip, n=6):
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        if not hasattr(stream, "set_display_rotation"):
+            pytest.skip("this PyAV writes no display matrix")
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
+        stream.set_display_rotation(degrees, hflip=hflip, vflip=vflip)
+        for frame in moving_square_frames(n, (48, 32), seed=44):
+            frame = frame.copy()
+            frame[:6, :6] = 255  # a mark in the stored top-left corner
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+@pytest.mark.parametrize("degrees", [0, 90, 180, 270])
+@pytest.mark.parametrize("hflip, vflip", [(True, False), (False, True), (False, False)])
+def test_a_video_whose_display_matrix_mirrors_is_read_as_shown(tmp_path, degrees, hflip, vflip):
+    import av
+
+    from segmix.frames import FrameReader
+
+    video = _oriented_video(tmp_path / "phone.mp4", degrees, hflip, vflip)
+    with av.open(str(video)) as container:
+        stored = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    # The matrix as PyAV writes it: turned counter-clockwise, then mirrored.
+    shown = []
+    for picture in stored:
+        picture = np.rot90(picture, degrees // 90)
+        picture = picture[:, ::-1] if hflip else picture
+        shown.append(picture[::-1] if vflip else picture)
+    sequence = FrameSequence(video)
+    assert sequence.check_sizes() == shown[0].shape[:2]
+    frames = [frame.pixels for frame in sequence]
+    assert len(frames) == len(shown)
+    for frame, expected in zip(frames, shown):
+        np.testing.assert_array_equal(frame, expected)
+    reader = FrameReader(FrameSequence(video))
+    np.testing.assert_array_equal(reader.read(5), shown[4])
+    np.testing.assert_array_equal(reader.read(2), shown[1])  # a seek back, as the window scrubs
