@@ -800,6 +800,10 @@ class RunResult:
     #: truth K against frame K - 1, K + 1), to find a numbering off by one
     #: (:func:`offset_warning`)
     neighbour_scores: dict[int, Confusion] = field(default_factory=dict)
+    #: of a video its header shows turned or mirrored (:attr:`FrameSequence.display_signs`): the
+    #: score with each mask turned back as the video stores its pictures, to find ground truth
+    #: drawn on the stored pictures (:func:`orientation_warning`); None otherwise
+    stored_score: Confusion | None = None
     #: (frame stem, share of its pixels moving) of each frame whose mask is mostly moving
     #: (over :data:`MOSTLY_MOVING`): a moving camera, a cut, unrelated photos
     #: (:func:`mostly_moving_warning`)
@@ -1012,6 +1016,8 @@ def run_sequence(
     sequence.on_skip = on_skip
     score = Confusion()
     neighbours = {-1: Confusion(), 1: Confusion()}
+    signs = getattr(sequence, "display_signs", None) if sequence.kind == "video" else None
+    stored = Confusion() if signs is not None else None
     previous = None  # (number, mask) of the frame before, scored against its next frame's ground truth
     truths = _GroundTruthCache(groundtruth or {}, shape=None)
     pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="segmix-mask-writer") if out else None
@@ -1090,6 +1096,12 @@ def run_sequence(
                         result.groundtruth_skipped.append(str(exc))
                     else:
                         score = score + confusion(mask, truth)
+                        if stored is not None:
+                            from segmix.frames import stored_orientation
+
+                            turned = stored_orientation(mask, signs)
+                            if turned.shape == truth.shape:
+                                stored = stored + confusion(turned, truth)
                         result.scored_frames += 1
                         result.scored.append((number, frame.stem, groundtruth[number]))
             if progress is not None:
@@ -1133,6 +1145,7 @@ def run_sequence(
     if groundtruth is not None:
         result.score = score
         result.neighbour_scores = neighbours
+        result.stored_score = stored
     if out is not None and result.written:
         from segmix.io import marked_leftovers
 
@@ -1247,6 +1260,27 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
             f"F-measure {score.f_measure:.4f}): the two numberings seem off by one ({counts}?), so the score "
             f"above may be of the wrong frames; {give} to score ground truth K against frame K {'+' if offset >= 0 else '-'} "
             f"{abs(offset)}")
+
+
+def orientation_warning(result: RunResult, sequence: FrameSequence) -> str | None:
+    """A warning when the masks of a video its header shows turned or mirrored fit the ground
+    truth much better turned back as the video stores its pictures ("much better" as in
+    :func:`offset_warning`: at most 2/3 of the wrong pixels): ground truth drawn on frames
+    taken from the file as stored (a tool that ignores the display matrix) scored F 0.0000 on a
+    clip turned 180 degrees, in silence. None when it lines up, or nothing tells."""
+    score, other = result.score, result.stored_score
+    signs = getattr(sequence, "display_signs", None)
+    if score is None or other is None or signs is None or result.scored_frames == 0 or score.errors == 0:
+        return None
+    if other.tp + other.fp + other.fn + other.tn == 0 or other.pwc > score.pwc * 2 / 3:
+        return None
+    from segmix.frames import orientation_words
+
+    return (f"{sequence.paths[0]}: its header shows its pictures {orientation_words(signs)}, and segmix reads them "
+            f"so, as players show them; the masks turned back as the file stores them fit the ground truth much "
+            f"better (PWC {other.pwc:.3f} %, F-measure {other.f_measure:.4f}) than as shown (PWC {score.pwc:.3f} %, "
+            f"F-measure {score.f_measure:.4f}): the ground truth seems drawn on the stored pictures; turn it as "
+            "the video is shown")
 
 
 def _greyscale(path: Path) -> bool:

@@ -3119,6 +3119,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
         shifted = offset_warning(result, args.groundtruth_offset)
         if shifted:  # a numbering off by one scored the wrong frames in silence (Wallflower against a video)
             print(f"segmix background: warning: {shifted}", file=sys.stderr)
+        from segmix.background_run import orientation_warning
+
+        turned = orientation_warning(result, sequence)
+        if turned:  # ground truth of a turned phone video drawn on its stored pictures: F 0 in silence
+            print(f"segmix background: warning: {turned}", file=sys.stderr)
         # Ground truth saved inverted (static 255, moving 0) was scored in silence (PWC 96 %),
         # where skin eval asks of inverted masks. Moving objects fill a minority of a fixed
         # camera's view, and a working detector then disagrees with most of it.

@@ -483,6 +483,9 @@ class FrameSequence:
         #: After iterating a video: its first frames that no picture came of (the file starts
         #: between key frames), by its time stamps; 0 when the first frame decoded.
         self.undecodable_start = 0
+        #: A video's display orientation when it turns or mirrors its pictures (the signs of
+        #: its display matrix, :func:`upright_pixels`), from its first frame; None otherwise.
+        self.display_signs: tuple[int, int, int, int] | None = None
         #: Empty chunks of dropped frames an AVI with B-frames holds (_unplaced_drops), left
         #: out of frame_count; 0 for any other sequence.
         self.unplaced_drops = 0
@@ -587,7 +590,10 @@ class FrameSequence:
                 if self.frame_count and self.unplaced_drops:
                     self.frame_count -= self.unplaced_drops
                 height, width = int(stream.height or 0), int(stream.width or 0)
-                if _quarter_turns(_first_frame(container, stream)) % 2:
+                first = _first_frame(container, stream)
+                signs = _display_signs(first) if first is not None else None
+                self.display_signs = signs if signs not in (None, (1, 0, 0, 1)) else None
+                if _quarter_turns(first) % 2:
                     height, width = width, height  # a portrait phone video: shown (and read) upright
                 self._video_shape = (height, width) if height > 0 and width > 0 else None
         except FrameError:
@@ -1138,6 +1144,31 @@ def _display_signs(decoded) -> tuple[int, int, int, int] | None:
             return a, b, c, d
         return None
     return None
+
+
+def stored_orientation(shown: np.ndarray, signs: tuple[int, int, int, int]) -> np.ndarray:
+    """A picture (a mask) as shown by :func:`upright_pixels` for a display matrix of ``signs``
+    turned back to the orientation the video stores it in (a view)."""
+    a, b, c, d = signs
+    return shown[::d, ::a] if b == 0 else shown[::b, ::c].swapaxes(0, 1)
+
+
+def orientation_words(signs: tuple[int, int, int, int]) -> str:
+    """How a display matrix of ``signs`` shows the stored pictures, in words: "turned 180
+    degrees", "mirrored left to right", "turned 90 degrees clockwise and mirrored left to right"."""
+    probe = np.arange(6).reshape(2, 3)
+    a, b, c, d = signs
+    wanted = probe[::d, ::a] if b == 0 else probe.swapaxes(0, 1)[::b, ::c]
+    for turns in range(4):
+        for mirror in (False, True):
+            shown = np.rot90(probe, turns)
+            if np.array_equal(shown[:, ::-1] if mirror else shown, wanted):
+                if turns == 2 and mirror:
+                    return "mirrored top to bottom"
+                turned = ("" if turns == 0 else "turned 180 degrees" if turns == 2
+                          else f"turned 90 degrees {'counter-clockwise' if turns == 1 else 'clockwise'}")
+                return " and ".join(w for w in (turned, "mirrored left to right" if mirror else "") if w) or "as stored"
+    return "turned"
 
 
 def _quarter_turns(decoded) -> int:

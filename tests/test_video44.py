@@ -6,6 +6,12 @@
 2. ``--background-image`` of a folder of 16-bit PNG frames was written at 8 bits in silence
    (257 times darker than the frames when read at their depth): PNG and TIFF are now written
    at 16 bits (the model's means widened, x 257) with a note; JPEG says it holds 8 bits.
+3. A video whose display matrix mirrors (a front camera's, an editor's flip) was read by its
+   angle alone: a left-right mirror came out upside down, a top-bottom one as stored. The
+   matrix is applied whole now, as FFmpeg's tools apply it, in the window's reader too.
+4. Ground truth drawn on the stored pictures of a video its header turns 180 degrees or
+   mirrors (the same size as the frames shown) was scored against the shown masks, F 0.0000 in
+   silence: the run now warns when the masks fit it much better turned back.
 """
 
 import numpy as np
@@ -239,3 +245,67 @@ def test_a_video_whose_display_matrix_mirrors_is_read_as_shown(tmp_path, degrees
     reader = FrameReader(FrameSequence(video))
     np.testing.assert_array_equal(reader.read(5), shown[4])
     np.testing.assert_array_equal(reader.read(2), shown[1])  # a seek back, as the window scrubs
+
+
+# --- 4. ground truth drawn on a turned video's stored pictures --------------------------------
+
+def _turned_clip(path, degrees=180, hflip=False, n=30, size=(104, 40)):
+    """A clip whose header turns it, of a square moving right along the stored rows 4..12, and
+    the ground truth of each stored picture (255 on the square)."""
+    import av
+
+    frames = moving_square_frames(n, size, seed=44, rows=(4, 12), start=2, step=3, noise=1.0)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        if not hasattr(stream, "set_display_rotation"):
+            pytest.skip("this PyAV writes no display matrix")
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        stream.bit_rate = 4_000_000
+        stream.set_display_rotation(degrees, hflip=hflip)
+        for frame in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    truths = []
+    for i in range(n):
+        truth = np.zeros((size[1], size[0]), np.uint8)
+        truth[4:12, 2 + 3 * i:2 + 3 * i + 8] = 255
+        truths.append(truth)
+    return path, truths
+
+
+def _write_truths(folder, truths, turn=lambda t: t):
+    folder.mkdir()
+    for i, truth in enumerate(truths, 1):
+        Image.fromarray(np.ascontiguousarray(turn(truth))).save(folder / f"gt{i:06d}.png")
+    return folder
+
+
+@pytest.mark.parametrize("degrees, hflip, words", [(180, False, "turned 180 degrees"),
+                                                   (0, True, "mirrored left to right")])
+def test_ground_truth_of_the_stored_pictures_of_a_turned_video_is_warned_of(tmp_path, capsys, degrees, hflip,
+                                                                            words):
+    video, truths = _turned_clip(tmp_path / "phone.mp4", degrees, hflip)
+    stored = _write_truths(tmp_path / "gt_stored", truths)
+    assert main(["background", str(video), "--groundtruth", str(stored)]) == 0
+    captured = capsys.readouterr()
+    warning = [line for line in captured.err.splitlines() if "seems drawn on the stored pictures" in line]
+    assert len(warning) == 1, captured.err
+    assert f"its header shows its pictures {words}" in warning[0]
+    # Drawn on the pictures as shown: lined up, not a word.
+    shown = (lambda t: t[::-1, ::-1]) if degrees == 180 else (lambda t: t[:, ::-1])
+    assert main(["background", str(video), "--groundtruth", str(_write_truths(tmp_path / "gt_shown", truths, shown))]) == 0
+    captured = capsys.readouterr()
+    assert "stored pictures" not in captured.err, captured.err
+    f_measure = float(captured.out.split("F-measure ")[1].split()[0])
+    assert f_measure > 0.5, captured.out
+
+
+def test_a_video_shown_as_stored_gets_no_orientation_score(tmp_path):
+    video, truths = _turned_clip(tmp_path / "plain.mp4", degrees=0)
+    sequence = FrameSequence(video)
+    assert sequence.display_signs is None
+    gt = load_groundtruth_folder(_write_truths(tmp_path / "gt", truths))
+    result = run_sequence(sequence, BackgroundMixture(), groundtruth=gt)
+    assert result.stored_score is None and result.scored_frames == 30
