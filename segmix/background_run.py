@@ -573,7 +573,15 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
             unusable.append(str(exc))
     if len(unusable) == len(matched):
         more = f" (and {len(unusable) - 1} more of the {len(matched)} {which})" if len(unusable) > 1 else ""
-        raise FrameError(f"{unusable[0]}{more}: no ground truth of the {which} can be used")
+        turned = ""
+        signs = getattr(sequence, "display_signs", None)
+        if sequence.kind == "video" and signs is not None and signs[1] != 0 and "looks rotated" in unusable[0]:
+            from segmix.frames import orientation_words
+
+            # A phone's portrait video: "rotate the masks back" did not say that the turn is the header's.
+            turned = (f"; {sequence.paths[0]} is shown {orientation_words(signs)} by its header (a phone's portrait "
+                      "video), and segmix reads it so, as players show it: turn the ground truth alike")
+        raise FrameError(f"{unusable[0]}{more}: no ground truth of the {which} can be used{turned}")
     unused = f", {len(unusable)} of them unusable ({unusable[0]})" if unusable else ""
     # One frame is said as one ("the ground truth of the 1 matched frames (400..400)", a trial).
     these = (f"the {len(matched)} {which} ({matched[0]}..{matched[-1]}" if len(matched) > 1

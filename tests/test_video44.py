@@ -309,3 +309,16 @@ def test_a_video_shown_as_stored_gets_no_orientation_score(tmp_path):
     gt = load_groundtruth_folder(_write_truths(tmp_path / "gt", truths))
     result = run_sequence(sequence, BackgroundMixture(), groundtruth=gt)
     assert result.stored_score is None and result.scored_frames == 30
+
+
+def test_ground_truth_of_a_portrait_video_stored_on_its_side_is_told_of_the_header(tmp_path, capsys):
+    video, truths = _turned_clip(tmp_path / "portrait.mp4", degrees=90, n=12)
+    stored = _write_truths(tmp_path / "gt_stored", truths)
+    assert main(["background", str(video), "--groundtruth", str(stored)]) == 2
+    err = capsys.readouterr().err
+    assert f"{video} is shown turned 90 degrees counter-clockwise by its header" in err, err
+    assert "turn the ground truth alike" in err
+    # Drawn on the picture as shown: scored.
+    shown = _write_truths(tmp_path / "gt_shown", truths, lambda t: np.rot90(t, 1))
+    assert main(["background", str(video), "--groundtruth", str(shown)]) == 0
+    assert "F-measure" in capsys.readouterr().out
