@@ -165,6 +165,8 @@ def test_background_image_of_16_bit_frames_is_16_bit_png_and_tiff(tmp_path, caps
         # 8-bit image read as 16 bits was 257 times darker.
         first = sixteen_bit_samples(frames / "in000001.png", np.asarray(Image.open(frames / "in000001.png")))[0]
         assert np.median(np.abs(deep.astype(int) - first)) < 3 * 257
+        # It carries the command's mark: the next run replaces it, as it does an 8-bit one.
+        assert main(["background", str(frames), "--background-image", str(out), "--quiet"]) == 0
     # The model's own 8-bit image, widened: nothing but its depth differs.
     model = BackgroundMixture()
     for frame in moving_square_frames(14, (48, 32), seed=44):
