@@ -812,6 +812,11 @@ class RunResult:
     #: score with each mask turned back as the video stores its pictures, to find ground truth
     #: drawn on the stored pictures (:func:`orientation_warning`); None otherwise
     stored_score: Confusion | None = None
+    #: of a video of a variable frame rate: the score with each mask against the ground truth
+    #: numbered by its time at the video's nominal rate (as ``ffmpeg -i VIDEO %06d.png`` numbers
+    #: the frames it extracts), to find ground truth drawn on such frames
+    #: (:func:`frame_rate_warning`); None when the two numberings are one
+    timed_score: Confusion | None = None
     #: (frame stem, share of its pixels moving) of each frame whose mask is mostly moving
     #: (over :data:`MOSTLY_MOVING`): a moving camera, a cut, unrelated photos
     #: (:func:`mostly_moving_warning`)
@@ -1026,6 +1031,8 @@ def run_sequence(
     neighbours = {-1: Confusion(), 1: Confusion()}
     signs = getattr(sequence, "display_signs", None) if sequence.kind == "video" else None
     stored = Confusion() if signs is not None else None
+    rate = getattr(sequence, "nominal_rate", None) if sequence.kind == "video" else None
+    timed, timed_differs, start = Confusion(), False, None
     previous = None  # (number, mask) of the frame before, scored against its next frame's ground truth
     truths = _GroundTruthCache(groundtruth or {}, shape=None)
     pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="segmix-mask-writer") if out else None
@@ -1104,6 +1111,13 @@ def run_sequence(
                         result.groundtruth_skipped.append(str(exc))
                     else:
                         score = score + confusion(mask, truth)
+                        if rate and frame.time is not None:
+                            start = frame.time if start is None else start
+                            slot = round((frame.time - start) * rate) + 1 + (number - frame.index)
+                            timed_differs = timed_differs or slot != number
+                            slot_truth = truth if slot == number else truths.get(slot)
+                            if slot_truth is not None:
+                                timed = timed + confusion(mask, slot_truth)
                         if stored is not None:
                             from segmix.frames import stored_orientation
 
@@ -1154,6 +1168,7 @@ def run_sequence(
         result.score = score
         result.neighbour_scores = neighbours
         result.stored_score = stored
+        result.timed_score = timed if timed_differs else None
     if out is not None and result.written:
         from segmix.io import marked_leftovers
 
@@ -1289,6 +1304,28 @@ def orientation_warning(result: RunResult, sequence: FrameSequence) -> str | Non
             f"better (PWC {other.pwc:.3f} %, F-measure {other.f_measure:.4f}) than as shown (PWC {score.pwc:.3f} %, "
             f"F-measure {score.f_measure:.4f}): the ground truth seems drawn on the stored pictures; turn it as "
             "the video is shown")
+
+
+def frame_rate_warning(result: RunResult, sequence: FrameSequence) -> str | None:
+    """A warning when a video's masks fit the ground truth much better numbered by their times
+    at the video's nominal rate than as its pictures come ("much better" as in
+    :func:`offset_warning`): ground truth drawn on frames that ``ffmpeg -i VIDEO %06d.png``
+    extracted from a video of a variable frame rate (a phone's), which FFmpeg writes at a
+    constant rate, duplicating and dropping pictures. A session-44 clip of 200 pictures at 15-60
+    frames per second gave 499 such frames, and their ground truth scored F 0.0867 in silence
+    (0.978 numbered alike). None when the numberings agree, or nothing tells."""
+    score, other = result.score, result.timed_score
+    if score is None or other is None or result.scored_frames == 0 or score.errors == 0:
+        return None
+    if other.tp + other.fp + other.fn + other.tn == 0 or other.pwc > score.pwc * 2 / 3:
+        return None
+    rate = f"{sequence.nominal_rate:.3g}"
+    return (f"{sequence.paths[0]}: its frames come at a variable rate, and segmix numbers them as they come (as OpenCV "
+            f"reads them), while the masks fit the ground truth numbered by their times at {rate} frames per second "
+            f"much better (PWC {other.pwc:.3f} %, F-measure {other.f_measure:.4f}) than as numbered (PWC "
+            f"{score.pwc:.3f} %, F-measure {score.f_measure:.4f}): the ground truth seems drawn on frames extracted at "
+            "a constant rate (ffmpeg's default for image files, which repeats and drops pictures); extract the frames "
+            "as they come (ffmpeg -i VIDEO -fps_mode passthrough frames/%06d.png) and draw the ground truth on those")
 
 
 def _greyscale(path: Path) -> bool:

@@ -3124,6 +3124,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
         turned = orientation_warning(result, sequence)
         if turned:  # ground truth of a turned phone video drawn on its stored pictures: F 0 in silence
             print(f"segmix background: warning: {turned}", file=sys.stderr)
+        from segmix.background_run import frame_rate_warning
+
+        timed = frame_rate_warning(result, sequence)
+        if timed:  # ground truth of ffmpeg's constant-rate frames of a variable-rate video: F 0.09 in silence
+            print(f"segmix background: warning: {timed}", file=sys.stderr)
         # Ground truth saved inverted (static 255, moving 0) was scored in silence (PWC 96 %),
         # where skin eval asks of inverted masks. Moving objects fill a minority of a fixed
         # camera's view, and a working detector then disagrees with most of it.

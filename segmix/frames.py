@@ -104,6 +104,8 @@ class Frame:
     stem: str
     pixels: np.ndarray
     path: Path | None = None
+    #: a video frame's time in seconds from its stream's start (None: no time stamp, or a frame file)
+    time: float | None = None
 
 
 def _file_reason(path: Path, line: str) -> str | None:
@@ -486,6 +488,9 @@ class FrameSequence:
         #: A video's display orientation when it turns or mirrors its pictures (the signs of
         #: its display matrix, :func:`upright_pixels`), from its first frame; None otherwise.
         self.display_signs: tuple[int, int, int, int] | None = None
+        #: A video's nominal frame rate (FFmpeg's guess, the rate ``ffmpeg -i VIDEO %06d.png``
+        #: writes its frames at, duplicating and dropping pictures of a variable frame rate).
+        self.nominal_rate: float | None = None
         #: Empty chunks of dropped frames an AVI with B-frames holds (_unplaced_drops), left
         #: out of frame_count; 0 for any other sequence.
         self.unplaced_drops = 0
@@ -573,6 +578,7 @@ class FrameSequence:
                     raise FrameError(f"{path}: holds no video stream")
                 stream = video_stream(container)
                 self.frame_count = _pictures_of_sparse_avi(container, stream) or int(stream.frames) or None
+                self.nominal_rate = float(stream.guessed_rate) if stream.guessed_rate else None
                 shown = _length_from_header(container, stream)
                 if (self.frame_count and shown is not None and shown < self.frame_count
                         and "mov" in container.format.name.split(",")):
@@ -673,7 +679,7 @@ class FrameSequence:
                         damaged = "run"
                     pixels = upright_pixels(decoded)
                     self._narrow_video(decoded, pixels, index)
-                    yield Frame(index, f"frame_{index:06d}", pixels, path)
+                    yield Frame(index, f"frame_{index:06d}", pixels, path, _seconds_into(decoded, stream))
                 self._say_lost(path, lost)  # lost at the end (the last frames)
                 if timing is not None and last is not None and not _short_of_duration(timing, first, last):
                     announced = None  # a whole file (of a variable frame rate, maybe)

@@ -324,3 +324,68 @@ def test_ground_truth_of_a_portrait_video_stored_on_its_side_is_told_of_the_head
     shown = _write_truths(tmp_path / "gt_shown", truths, lambda t: np.rot90(t, 1))
     assert main(["background", str(video), "--groundtruth", str(shown)]) == 0
     assert "F-measure" in capsys.readouterr().out
+
+
+# --- 5. ground truth of a variable-frame-rate video's frames extracted at a constant rate -----
+
+def _vfr_clip(path, stamps_ms, size=(104, 40)):
+    """An H.264 MP4 of :func:`moving_square_frames` at the given times (ms), and each
+    picture's ground truth."""
+    from fractions import Fraction
+
+    import av
+
+    n = len(stamps_ms)
+    frames = moving_square_frames(n, size, seed=44, rows=(4, 12), start=2, step=3, noise=1.0)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        stream.options = {"bf": "0", "threads": "1", "crf": "10"}
+        stream.codec_context.time_base = Fraction(1, 1000)
+        for stamp, frame in zip(stamps_ms, frames):
+            picture = av.VideoFrame.from_ndarray(frame, format="rgb24")
+            picture.pts, picture.time_base = stamp, Fraction(1, 1000)
+            for packet in stream.encode(picture):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    truths = []
+    for i in range(n):
+        truth = np.zeros((size[1], size[0]), np.uint8)
+        truth[4:12, 2 + 3 * i:2 + 3 * i + 8] = 255
+        truths.append(truth)
+    return path, truths
+
+
+def test_ground_truth_of_constant_rate_frames_of_a_variable_rate_video_is_warned_of(tmp_path, capsys):
+    rng = np.random.default_rng(44)
+    stamps = np.cumsum([0, *rng.choice([17, 33, 50, 67], 29)]).tolist()
+    video, truths = _vfr_clip(tmp_path / "phone.mp4", stamps)
+    sequence = FrameSequence(video)
+    rate = sequence.nominal_rate
+    assert rate
+    # Numbered as `ffmpeg -i phone.mp4 %06d.png` numbers its frames: by time at the nominal
+    # rate, a picture repeated until the next one's time.
+    slots = [round(t / 1000 * rate) + 1 for t in stamps]
+    extracted = tmp_path / "gt_extracted"
+    extracted.mkdir()
+    for k in range(1, slots[-1] + 1):
+        picture = max(j for j, slot in enumerate(slots) if slot <= k)
+        Image.fromarray(truths[picture]).save(extracted / f"gt{k:06d}.png")
+    assert main(["background", str(video), "--groundtruth", str(extracted)]) == 0
+    captured = capsys.readouterr()
+    warning = [line for line in captured.err.splitlines() if "its frames come at a variable rate" in line]
+    assert len(warning) == 1, captured.err
+    assert "-fps_mode passthrough" in warning[0]
+    # Ground truth of the pictures as they come: lined up, not a word.
+    assert main(["background", str(video), "--groundtruth", str(_write_truths(tmp_path / "gt", truths))]) == 0
+    captured = capsys.readouterr()
+    assert "variable rate" not in captured.err, captured.err
+    assert float(captured.out.split("F-measure ")[1].split()[0]) > 0.5, captured.out
+
+
+def test_a_constant_rate_video_gets_no_timed_score(tmp_path):
+    video, truths = _vfr_clip(tmp_path / "cfr.mp4", [33 * i for i in range(20)])
+    gt = load_groundtruth_folder(_write_truths(tmp_path / "gt", truths))
+    result = run_sequence(FrameSequence(video), BackgroundMixture(), groundtruth=gt)
+    assert result.timed_score is None and result.scored_frames == 20
