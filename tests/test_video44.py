@@ -389,3 +389,15 @@ def test_a_constant_rate_video_gets_no_timed_score(tmp_path):
     gt = load_groundtruth_folder(_write_truths(tmp_path / "gt", truths))
     result = run_sequence(FrameSequence(video), BackgroundMixture(), groundtruth=gt)
     assert result.timed_score is None and result.scored_frames == 20
+
+
+def test_distributed_tasks_keep_the_command_options(tmp_path, capsys, monkeypatch):
+    # A task runs on a Dask worker, outside the command's option_names: its lines were to say
+    # a Python caller's words ("a model") to the command line's user.
+    (tmp_path / "cam").mkdir()
+    for i, frame in enumerate(moving_square_frames(4, (48, 32), seed=44), 1):
+        Image.fromarray(frame).save(tmp_path / "cam" / f"f{i}.png")
+    monkeypatch.chdir(tmp_path)
+    assert main(["background", "cam", "--output-dir", "out", "--distributed", "--n-workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "or --model with a saved model of this camera" in err, err
