@@ -482,21 +482,48 @@ class BackgroundMixture:
             self.frame_count_ += 1
         return out
 
-    def background_image(self) -> np.ndarray:
-        """(H, W, 3) uint8: the mean of each pixel's heaviest background component.
+    def background_image(self, bits: int = 8) -> np.ndarray:
+        """(H, W, 3): the mean of each pixel's heaviest background component.
+
+        Parameters
+        ----------
+        bits : {8, 16}
+            8: uint8, the means rounded. 16: uint16, the means (the model's frames are 8-bit)
+            times 257 and rounded, as an 8-bit value is widened to 16 bits (255 -> 65535):
+            the scale of 16-bit frames, for a background image written beside them at their
+            depth. The means are averages over many frames, so they keep a fraction of a level
+            that the 8-bit image rounds away; the frames' own low bytes the model never saw.
 
         Raises
         ------
         ValueError
-            Before the first frame.
+            Before the first frame, or ``bits`` other than 8 or 16.
         """
+        if bits not in (8, 16):
+            raise ValueError(f"bits must be 8 or 16, got {bits!r}")
         if self.shape_ is None or self.frame_count_ == 0:
             raise ValueError("the model has seen no frame yet: call apply() first")
+        if bits == 16:
+            return self._background_means16()
         from segmix.kernels import background as kernels
 
         out = np.empty((*self.shape_, 3), np.uint8)
         kernels.background_means(self._weights, self._means, self._n_used, float(self.background_ratio), out)
         return out
+
+    def _background_means16(self) -> np.ndarray:
+        """:meth:`background_image` at 16 bits: the component ``kernels.background_means``
+        picks (the heaviest of those whose weights before it sum under the background ratio,
+        the first of equal ones), its mean unrounded, times 257."""
+        weights = self._weights.astype(np.float64)
+        k = np.arange(weights.shape[0])[:, None]
+        before = np.zeros_like(weights)  # the sums of the weights before each, added in order as the kernel does
+        np.cumsum(weights[:-1], axis=0, out=before[1:])
+        candidate = (k < self._n_used[None, :].astype(np.int64)) & (before < float(self.background_ratio))
+        best = np.argmax(np.where(candidate, weights, -1.0), axis=0)
+        means = np.take_along_axis(self._means, best[None, None, :], axis=0)[0]  # (3, P)
+        values = np.clip(np.floor(means.astype(np.float64) * 257.0 + 0.5), 0, 65535).astype(np.uint16)
+        return np.ascontiguousarray(values.T.reshape(*self.shape_, 3))
 
     def _pixel_major_state(self) -> dict[str, np.ndarray]:
         """The state as the file format (and the NumPy reference) lays it out: weights

@@ -19,20 +19,48 @@ from pathlib import Path
 
 import numpy as np
 
-from segmix.arguments import named
+from segmix.arguments import named, option_name
 from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion
 from segmix.frames import FrameError, FrameSequence, frame_number, natural_key, prefetch
 from segmix.source_record import RunSourceText, absolute_source, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "learning_share_words", "leftovers_warning", "load_groundtruth_folder",
-           "ignored_words", "planned_masks", "run_sequence", "save_foreground_mask", "scored_frames_line",
+           "ignored_words", "planned_masks", "run_sequence", "save_background_image", "save_foreground_mask", "scored_frames_line",
            "scored_range", "short_sequence_warning", "skip_words", "undecodable_start_warning"]
 
 
 #: What writes a background mask, as its PNG mark names it (:func:`segmix.io.output_mark`):
 #: the command line and the window's Video export alike.
 MASK_MAKER = "background"
+
+
+def _roi_words(first="FIRST", last="LAST") -> str:
+    """``--roi FIRST LAST`` while ``segmix background`` runs, else the keyword a Python caller
+    gives (``roi=(FIRST, LAST)``): a library caller was told of options it never gave
+    (:func:`segmix.arguments.option_names`)."""
+    option = option_name("roi")
+    return f"{option} {first} {last}" if option else f"roi=({first}, {last})"
+
+
+def _offset_words(value="N") -> str:
+    """``--groundtruth-offset N`` while ``segmix background`` runs, else the keyword
+    (``offset=N``, as :func:`scored_range` and :func:`check_groundtruth` take it)."""
+    option = option_name("groundtruth_offset")
+    return f"{option} {value}" if option else f"offset={value}"
+
+
+def _offset_meaning() -> str:
+    """What an offset N does, in the caller's words: the command line moves the ground truth's
+    numbers itself; a Python caller moves the keys of its ``groundtruth`` dict."""
+    if option_name("groundtruth_offset"):
+        return "ground truth numbered K is frame K + N"
+    return "ground truth numbered K is frame K + N: groundtruth={K + N: path for K, path in groundtruth.items()}"
+
+
+def _leave_out(parameter: str) -> str:
+    """"leave out --groundtruth" on the command line; "leave out groundtruth" to a Python caller."""
+    return f"leave out {named(parameter)}"
 
 
 def save_foreground_mask(path, mask: np.ndarray, *, protect=(), source: str | None = None, texts=None) -> None:
@@ -47,6 +75,74 @@ def save_foreground_mask(path, mask: np.ndarray, *, protect=(), source: str | No
     if mask.ndim != 2 or mask.dtype != np.uint8:
         raise ValueError(f"mask must be an (H, W) uint8 array, got shape {mask.shape} dtype {mask.dtype}")
     save_marked_png(path, mask, MASK_MAKER, protect=protect, text=(texts or source_text)(source, path) if source else None)
+
+
+def frame_bits(sequence: FrameSequence) -> int:
+    """Bits per sample of ``sequence``'s frames as stored: 16 for 16-bit PNG / TIFF frame files
+    (the first frame whose header reads decides), a video's decoder's depth (10 for
+    yuv420p10le), else 8. The model reads every frame at 8 bits."""
+    if sequence.kind in ("folder", "list"):
+        from PIL import Image
+
+        from segmix.deep_pixels import layout_read
+
+        for path in sequence.paths[:8]:
+            try:
+                with Image.open(path):
+                    pass
+            except Exception:  # noqa: BLE001 - an unreadable frame, skipped by the run: the next one tells
+                continue
+            return 16 if layout_read(path) else 8
+        return 8
+    if sequence.kind == "video":
+        try:
+            import av
+
+            from segmix.frames import video_stream
+
+            with av.open(str(sequence.paths[0])) as container:
+                fmt = video_stream(container).codec_context.format
+                return max([c.bits for c in fmt.components] or [8]) if fmt is not None else 8
+        except Exception:  # noqa: BLE001 - read by the run already; a depth not told is 8 bits
+            return 8
+    return 8
+
+
+#: What a background image may hold more than 8 bits in (:func:`save_background_image`).
+DEEP_SUFFIXES = (".png", ".tif", ".tiff")
+
+
+def save_background_image(path, model: BackgroundMixture, sequence: FrameSequence, *, protect=()) -> str | None:
+    """Write ``model``'s background image (``--background-image``), at 16 bits per channel
+    when the frames hold more than 8 bits and the format can (PNG, TIFF), else at 8; return a
+    note on its depth for frames deeper than 8 bits, else None.
+
+    A folder of 16-bit PNG frames got an 8-bit background image in silence: compared with the
+    frames it was 257 times too dark. The model reads frames at 8 bits (a 16-bit sample's high
+    byte), so the 16-bit image is its means widened (x 257, :meth:`BackgroundMixture.background_image`),
+    at the frames' scale; the note says so, and that JPEG, BMP and WebP hold 8 bits.
+    """
+    from segmix.io import atomic_save, mark_params, save_image
+
+    bits = frame_bits(sequence)
+    suffix = Path(path).suffix.lower()
+    if bits <= 8 or suffix not in DEEP_SUFFIXES:
+        save_image(path, model.background_image(), protect=protect, mark=MASK_MAKER)
+        if bits <= 8:
+            return None
+        held = {".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WebP"}.get(suffix, suffix.lstrip(".").upper())
+        return (f"{path}: written at 8 bits per channel, as {held} holds them, while the frames "
+                f"are {bits}-bit; name it .png or .tif for a 16-bit background image at the frames' scale")
+    from segmix.deep_pixels import png16_bytes, tiff16_bytes
+
+    rgb16 = model.background_image(16)
+    if suffix == ".png":
+        encoded = png16_bytes(rgb16, **mark_params("PNG", MASK_MAKER))
+    else:
+        encoded = tiff16_bytes(rgb16, software=mark_params("TIFF", MASK_MAKER)["software"])
+    atomic_save(path, lambda handle: handle.write(encoded), protect=protect)
+    return (f"{path}: written at 16 bits per channel, as the {bits}-bit frames; the model reads the frames at 8 "
+            "bits, so it holds its 8-bit means widened to 16 bits (x 257), not the frames' own low bits")
 
 
 def sequence_source(sequence: FrameSequence) -> str:
@@ -94,16 +190,18 @@ def planned_masks(sequence: FrameSequence, output_dir, extra_names=()) -> list[t
 
 
 def leftovers_warning(folder, leftovers: list[Path], shape: tuple[int, int] | None,
-                      elsewhere: str = "give another --output-dir") -> str | None:
+                      elsewhere: str | None = None) -> str | None:
     """One line about the masks of an earlier run left in the output folder beside this run's
     (:attr:`RunResult.leftovers`), or None when there are none: their size when it is not this
     run's ``shape`` (H, W), a sign of another camera. ``elsewhere``: how to choose another
-    folder (the window's words differ from the command line's).
+    folder (the window's words differ from the command line's; by default ``--output-dir`` in
+    the command, ``output_dir`` to a Python caller).
 
     A new-user trial's folder held 40 masks of one camera and, after a run of another into
     it, 20 new ones mixed with 20 old ones, and nothing said so."""
     if not leftovers:
         return None
+    elsewhere = elsewhere or f"give another {named('output_dir')}"
     count = f"{len(leftovers)} mask{'' if len(leftovers) == 1 else 's'}"
     names = leftovers[0].name if len(leftovers) == 1 else f"{leftovers[0].name} .. {leftovers[-1].name}"
     size = ""
@@ -172,7 +270,7 @@ def _refuse_own_outputs(folder: Path, files: list[Path]) -> None:
             others = sum(written_by(p, MASK_MAKER) for p in files) - 1
             more = f" (and {others} more of its {len(files)} images)" if others else ""
             raise FrameError(f"{folder}: {path.name}{more} is a mask segmix {MASK_MAKER} wrote (the model's output, "
-                             "by its mark), not ground truth: give --groundtruth the hand-labelled masks (a CDnet "
+                             f"by its mark), not ground truth: give {named('groundtruth')} the hand-labelled masks (a CDnet "
                              "sequence's groundtruth/)")
 
 
@@ -308,14 +406,14 @@ def scored_range(groundtruth_dir, offset: int = 0, roi: tuple[int, int] | None =
 
     if roi is not None:
         first, last = roi
-        return (first, last), f"frames {first}..{last} given by --roi"
+        return (first, last), f"frames {first}..{last} given by {named('roi')}"
     for candidate in (Path(groundtruth_dir) / "temporalROI.txt", Path(groundtruth_dir).parent / "temporalROI.txt"):
         if candidate.is_file():
             first, last = read_temporal_roi(candidate)
             if offset:
                 return ((first + offset, last + offset),
                         f"frames {first + offset}..{last + offset} given by {candidate}, its {first}..{last} moved "
-                        f"by --groundtruth-offset {offset}")
+                        f"by {_offset_words(offset)}")
             return (first, last), f"frames {first}..{last} given by {candidate}"
     return None, "all frames with ground truth"
 
@@ -331,15 +429,15 @@ def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] 
     folder or list), which may be the sequence's own."""
     from segmix.change_detection import GT_BACKGROUND, GT_FOREGROUND
 
-    offset = "give --groundtruth-offset N (ground truth numbered K is frame K + N)"
+    offset = f"give {_offset_words()} ({_offset_meaning()})"
     common = sorted(set(numbers) & set(groundtruth))
     if common and roi is not None:
         scored = (*GT_BACKGROUND, GT_FOREGROUND)
         for number in common:
             try:
                 if np.isin(_read_groundtruth(groundtruth[number], shape), scored).any():
-                    return (f"; ground truth and input frames meet at frames {common[0]}..{common[-1]}: give --roi "
-                            "FIRST LAST in the input's frame numbers (or --groundtruth-offset N where the numberings "
+                    return (f"; ground truth and input frames meet at frames {common[0]}..{common[-1]}: give "
+                            f"{_roi_words()} in the input's frame numbers (or {_offset_words()} where the numberings "
                             "differ)")
             except FrameError:
                 continue
@@ -349,9 +447,9 @@ def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] 
         if given_offset:
             # The offset given already lines the numberings up: advising one again (a clip of
             # highway's frames 400-402 with -399 was told -399) sent the user round in a loop.
-            return (f"; with --groundtruth-offset {given_offset} the input's frames {common[0]}..{common[-1]} are the "
+            return (f"; with {_offset_words(given_offset)} the input's frames {common[0]}..{common[-1]} are the "
                     f"ground truth's {common[0] - given_offset}..{common[-1] - given_offset}, {unscored}: either the "
-                    "input holds no frame of the scored range (nothing to score: leave out --groundtruth) or the "
+                    f"input holds no frame of the scored range (nothing to score: {_leave_out('groundtruth')}) or the "
                     "offset is not the clip's (N = 1 - the sequence's number of the clip's first frame)")
         if min(numbers) > 1:
             # Frames named in the sequence's own numbering (in000400.jpg ...) already meet the
@@ -360,20 +458,20 @@ def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] 
             # Said shortly (a final new user found the longer words hard to read).
             return (f"; the input's frames {common[0]}..{common[-1]}, numbered as the sequence's, lie outside the "
                     f"scored range {roi[0]}..{roi[1]} (their ground truth scores no pixel: only 85 and 170): there is "
-                    "nothing to score; leave out --groundtruth, or give frames of that range")
+                    f"nothing to score; {_leave_out('groundtruth')}, or give frames of that range")
         # Numbered from 1, the input may be the sequence's own first frames (highway's
         # in000001-in000099, all before the scored range), which no offset helps: a new user was
         # told only to give --groundtruth-offset. Both readings are said.
         # Kept short: the refusal's first part already names both ranges (a new user found the
         # whole a 700-character line).
         return (f"; at frames {common[0]}..{common[-1]} the ground truth scores no pixel (only 85 and 170), so "
-                "--roi cannot help. If the input is the sequence's own first frames, there is nothing to score: "
-                "leave out --groundtruth. If it is a clip cut from later in the sequence, give --groundtruth-offset N "
-                "(N = 1 - the clip's first frame in the sequence: -399 for a clip from frame 400)")
+                f"{option_name('roi') or 'roi'} cannot help. If the input is the sequence's own first frames, there is nothing to "
+                f"score: {_leave_out('groundtruth')}. If it is a clip cut from later in the sequence, give "
+                f"{_offset_words()} (N = 1 - the clip's first frame in the sequence: -399 for a clip from frame 400)")
     if given_offset and set(numbers) & {number - 2 * given_offset for number in groundtruth}:
         # A trial's clip of highway's frames 400-699 given +399 (the help's -399 with its sign
         # dropped) was told only to give an offset, the one it had given.
-        return (f"; with --groundtruth-offset {-given_offset} they would meet (the sign turned: ground truth "
+        return (f"; with {_offset_words(-given_offset)} they would meet (the sign turned: ground truth "
                 f"numbered K is frame K + N, and for a clip cut from the sequence N = 1 - the sequence's number of the "
                 "clip's first frame, negative)")
     if named and not given_offset:
@@ -381,7 +479,7 @@ def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] 
         # ground truth is of frame 247) meet no ground truth: an offset would score other
         # frames' ground truth against them. Both readings are said.
         return (f"; if the files are named as the sequence numbers its frames, none of them has ground truth: there "
-                f"is nothing to score (leave out --groundtruth); if they are numbered otherwise, {offset}")
+                f"is nothing to score ({_leave_out('groundtruth')}); if they are numbered otherwise, {offset}")
     return f"; {offset}"
 
 
@@ -475,20 +573,28 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
             unusable.append(str(exc))
     if len(unusable) == len(matched):
         more = f" (and {len(unusable) - 1} more of the {len(matched)} {which})" if len(unusable) > 1 else ""
-        raise FrameError(f"{unusable[0]}{more}: no ground truth of the {which} can be used")
+        turned = ""
+        signs = getattr(sequence, "display_signs", None)
+        if sequence.kind == "video" and signs is not None and signs[1] != 0 and "looks rotated" in unusable[0]:
+            from segmix.frames import orientation_words
+
+            # A phone's portrait video: "rotate the masks back" did not say that the turn is the header's.
+            turned = (f"; {sequence.paths[0]} is shown {orientation_words(signs)} by its header (a phone's portrait "
+                      "video), and segmix reads it so, as players show it: turn the ground truth alike")
+        raise FrameError(f"{unusable[0]}{more}: no ground truth of the {which} can be used{turned}")
     unused = f", {len(unusable)} of them unusable ({unusable[0]})" if unusable else ""
     # One frame is said as one ("the ground truth of the 1 matched frames (400..400)", a trial).
     these = (f"the {len(matched)} {which} ({matched[0]}..{matched[-1]}" if len(matched) > 1
              else f"the one {which.replace('frames', 'frame', 1)} ({matched[0]}")
     raise FrameError(f"{where}: the ground truth of {these}"
                      f"{unused}){'' if span == 'all frames' else f' in {span}'} scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
-                     "score frames inside the sequence's temporal ROI (--roi FIRST LAST, in the input's frame "
+                     f"score frames inside the sequence's temporal ROI ({_roi_words()}, in the input's frame "
                      "numbers)"
                      # A clip cut from the sequence has no frame there in its own numbering: a
                      # trial's clip of highway's frames 400-699 told to give --roi 1 300 was sent
                      # here, and told to give --roi again.
                      + ("" if offset else "; for a clip cut from the sequence, whose frames are numbered from 1, give "
-                        "--groundtruth-offset N instead (N = 1 - the sequence's number of the clip's first frame: "
+                        f"{_offset_words()} instead (N = 1 - the sequence's number of the clip's first frame: "
                         "-399 for a clip from frame 400)"))
 
 
@@ -534,7 +640,7 @@ def undecodable_start_warning(name, lead: int) -> str:
     return (f"{name}: its first {lead} frame{'' if lead == 1 else 's'} {UNDECODABLE_START} (the file starts between "
             "key frames, as a clip cut without re-encoding or a recording begun mid-stream does): frame_000001 is "
             f"the file's frame {lead + 1}; ground truth numbered from the file's first frame takes "
-            f"--groundtruth-offset {-lead}")
+            f"{_offset_words(-lead)}")
 
 
 #: The words :func:`undecodable_start_warning` says of the frames (frames without a mask: the
@@ -632,7 +738,8 @@ def short_sequence_warning(source: str, frames: int, frames_before: int, model: 
                 f"all background (0, nothing detected); {give}")
     if 2 * in_run < frames:
         return None
-    advice = "a longer sequence" + ("" if frames_before else " (or --model with a saved model of this camera)")
+    saved = named("model", "a model")  # BackgroundMixture: load_background_model(path) to a Python caller
+    advice = "a longer sequence" + ("" if frames_before else f" (or {saved} with a saved model of this camera)")
     return (f"{source}: a short run: {learning_share_words(frames, frames_before, learning)}; "
             f"{'in it' if in_run == 1 else 'in those'} a colour seen at a pixel in any earlier frame still counts as background there, so an object is missed wherever it "
             f"already was; give {advice}")
@@ -701,6 +808,15 @@ class RunResult:
     #: truth K against frame K - 1, K + 1), to find a numbering off by one
     #: (:func:`offset_warning`)
     neighbour_scores: dict[int, Confusion] = field(default_factory=dict)
+    #: of a video its header shows turned or mirrored (:attr:`FrameSequence.display_signs`): the
+    #: score with each mask turned back as the video stores its pictures, to find ground truth
+    #: drawn on the stored pictures (:func:`orientation_warning`); None otherwise
+    stored_score: Confusion | None = None
+    #: of a video of a variable frame rate: the score with each mask against the ground truth
+    #: numbered by its time at the video's nominal rate (as ``ffmpeg -i VIDEO %06d.png`` numbers
+    #: the frames it extracts), to find ground truth drawn on such frames
+    #: (:func:`frame_rate_warning`); None when the two numberings are one
+    timed_score: Confusion | None = None
     #: (frame stem, share of its pixels moving) of each frame whose mask is mostly moving
     #: (over :data:`MOSTLY_MOVING`): a moving camera, a cut, unrelated photos
     #: (:func:`mostly_moving_warning`)
@@ -875,30 +991,31 @@ def run_sequence(
     protect = [ProtectedInputs(sequence.paths)]  # indexed once: one check per mask, not one per frame
     out = None
     if output_dir is not None:
+        another = f"choose another {named('output_dir')}"  # the command's --output-dir; output_dir to a Python caller
         out = Path(output_dir)
         if out.exists() and not out.is_dir():
             raise FrameError(f"{out}: exists and is not a folder")
         folders = {p.resolve().parent for p in sequence.paths}
         if out.resolve() in folders:
             # New mask files among the frames would be read as frames by the next run.
-            raise FrameError(f"{out}: is the input folder; {advice or 'write the masks to another --output-dir'}")
+            raise FrameError(f"{out}: is the input folder; {advice or another}")
         if sequence.kind in ("folder", "list"):  # a video's and an animation's masks are frame_000001.png...
             inputs = {p.resolve() for p in sequence.paths}
             for path in sequence.paths:
                 target = (out / f"{path.stem}.png").resolve()
                 if target in inputs:
                     raise FrameError(f"{target}: the mask would overwrite an input frame; "
-                                     f"{advice or 'choose another --output-dir'}")
+                                     f"{advice or another}")
         # Only masks an earlier run wrote (their mark) are rewritten: a user's b00005.png in
         # the folder was replaced in silence (a new-user trial), as skin apply's files are kept.
         from segmix.io import refuse_foreign_outputs
 
         try:
             planned = planned_masks(sequence, out)
-            refuse_foreign_outputs(planned, MASK_MAKER, advice or "choose another --output-dir")
+            refuse_foreign_outputs(planned, MASK_MAKER, advice or another)
         except ValueError as exc:
             raise FrameError(str(exc)) from None
-        refuse_other_sources(planned, sequence_source(sequence), advice or "choose another --output-dir")
+        refuse_other_sources(planned, sequence_source(sequence), advice or another)
         # The folder is made with the first mask, not here: a run that reads no frame (a text
         # file named .png, an empty video) writes nothing, not even an empty folder.
     source = sequence_source(sequence) if out is not None else None
@@ -912,6 +1029,10 @@ def run_sequence(
     sequence.on_skip = on_skip
     score = Confusion()
     neighbours = {-1: Confusion(), 1: Confusion()}
+    signs = getattr(sequence, "display_signs", None) if sequence.kind == "video" else None
+    stored = Confusion() if signs is not None else None
+    rate = getattr(sequence, "nominal_rate", None) if sequence.kind == "video" else None
+    timed, timed_differs, start = Confusion(), False, None
     previous = None  # (number, mask) of the frame before, scored against its next frame's ground truth
     truths = _GroundTruthCache(groundtruth or {}, shape=None)
     pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="segmix-mask-writer") if out else None
@@ -990,6 +1111,19 @@ def run_sequence(
                         result.groundtruth_skipped.append(str(exc))
                     else:
                         score = score + confusion(mask, truth)
+                        if rate and frame.time is not None:
+                            start = frame.time if start is None else start
+                            slot = round((frame.time - start) * rate) + 1 + (number - frame.index)
+                            timed_differs = timed_differs or slot != number
+                            slot_truth = truth if slot == number else truths.get(slot)
+                            if slot_truth is not None:
+                                timed = timed + confusion(mask, slot_truth)
+                        if stored is not None:
+                            from segmix.frames import stored_orientation
+
+                            turned = stored_orientation(mask, signs)
+                            if turned.shape == truth.shape:
+                                stored = stored + confusion(turned, truth)
                         result.scored_frames += 1
                         result.scored.append((number, frame.stem, groundtruth[number]))
             if progress is not None:
@@ -1033,6 +1167,8 @@ def run_sequence(
     if groundtruth is not None:
         result.score = score
         result.neighbour_scores = neighbours
+        result.stored_score = stored
+        result.timed_score = timed if timed_differs else None
     if out is not None and result.written:
         from segmix.io import marked_leftovers
 
@@ -1139,13 +1275,57 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
     offset = given_offset + shift
     counts = ("ground truth counted from 0 against frames counted from 1" if shift > 0
               else "frames counted from 0 against ground truth counted from 1")
-    give = (f"give --groundtruth-offset {offset}" if offset
-            else "leave out --groundtruth-offset")
+    give = (f"give {_offset_words(offset)}" if offset
+            else f"leave out {option_name('groundtruth_offset')}" if option_name("groundtruth_offset")
+            else "give offset=0, the keys of groundtruth as the files number them")
     return (f"the masks fit the ground truth of the frame one {'before' if shift > 0 else 'after'} each much better "
             f"(PWC {other.pwc:.3f} %, F-measure {other.f_measure:.4f}) than their own frame's (PWC {score.pwc:.3f} %, "
             f"F-measure {score.f_measure:.4f}): the two numberings seem off by one ({counts}?), so the score "
             f"above may be of the wrong frames; {give} to score ground truth K against frame K {'+' if offset >= 0 else '-'} "
             f"{abs(offset)}")
+
+
+def orientation_warning(result: RunResult, sequence: FrameSequence) -> str | None:
+    """A warning when the masks of a video its header shows turned or mirrored fit the ground
+    truth much better turned back as the video stores its pictures ("much better" as in
+    :func:`offset_warning`: at most 2/3 of the wrong pixels): ground truth drawn on frames
+    taken from the file as stored (a tool that ignores the display matrix) scored F 0.0000 on a
+    clip turned 180 degrees, in silence. None when it lines up, or nothing tells."""
+    score, other = result.score, result.stored_score
+    signs = getattr(sequence, "display_signs", None)
+    if score is None or other is None or signs is None or result.scored_frames == 0 or score.errors == 0:
+        return None
+    if other.tp + other.fp + other.fn + other.tn == 0 or other.pwc > score.pwc * 2 / 3:
+        return None
+    from segmix.frames import orientation_words
+
+    return (f"{sequence.paths[0]}: its header shows its pictures {orientation_words(signs)}, and segmix reads them "
+            f"so, as players show them; the masks turned back as the file stores them fit the ground truth much "
+            f"better (PWC {other.pwc:.3f} %, F-measure {other.f_measure:.4f}) than as shown (PWC {score.pwc:.3f} %, "
+            f"F-measure {score.f_measure:.4f}): the ground truth seems drawn on the stored pictures; turn it as "
+            "the video is shown")
+
+
+def frame_rate_warning(result: RunResult, sequence: FrameSequence) -> str | None:
+    """A warning when a video's masks fit the ground truth much better numbered by their times
+    at the video's nominal rate than as its pictures come ("much better" as in
+    :func:`offset_warning`): ground truth drawn on frames that ``ffmpeg -i VIDEO %06d.png``
+    extracted from a video of a variable frame rate (a phone's), which FFmpeg writes at a
+    constant rate, duplicating and dropping pictures. A session-44 clip of 200 pictures at 15-60
+    frames per second gave 499 such frames, and their ground truth scored F 0.0867 in silence
+    (0.978 numbered alike). None when the numberings agree, or nothing tells."""
+    score, other = result.score, result.timed_score
+    if score is None or other is None or result.scored_frames == 0 or score.errors == 0:
+        return None
+    if other.tp + other.fp + other.fn + other.tn == 0 or other.pwc > score.pwc * 2 / 3:
+        return None
+    rate = f"{sequence.nominal_rate:.3g}"
+    return (f"{sequence.paths[0]}: its frames come at a variable rate, and segmix numbers them as they come (as OpenCV "
+            f"reads them), while the masks fit the ground truth numbered by their times at {rate} frames per second "
+            f"much better (PWC {other.pwc:.3f} %, F-measure {other.f_measure:.4f}) than as numbered (PWC "
+            f"{score.pwc:.3f} %, F-measure {score.f_measure:.4f}): the ground truth seems drawn on frames extracted at "
+            "a constant rate (ffmpeg's default for image files, which repeats and drops pictures); extract the frames "
+            "as they come (ffmpeg -i VIDEO -fps_mode passthrough frames/%06d.png) and draw the ground truth on those")
 
 
 def _greyscale(path: Path) -> bool:

@@ -2415,7 +2415,8 @@ def _option_words(handler):
         from segmix.arguments import option_names
 
         with option_names(images_dir="--images", masks_dir="--masks", output_dir="--output-dir",
-                          probability="--probability", uci="--uci", groundtruth="--groundtruth"):
+                          probability="--probability", uci="--uci", groundtruth="--groundtruth",
+                          roi="--roi", groundtruth_offset="--groundtruth-offset", model="--model"):
             return handler(args)
 
     return run
@@ -2834,7 +2835,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
                                        no_match_advice, run_sequence, scored_frames_line, scored_range,
                                        short_sequence_warning, skip_words)
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd
-    from segmix.io import save_image, use_one_of
+    from segmix.io import use_one_of
     from segmix.own_outputs import refuse_foreign_files
     from segmix.skin import progress_bar
 
@@ -3044,10 +3045,14 @@ def _cmd_background(args: argparse.Namespace) -> int:
     finally:
         with _held(lock):
             bar.close()
+    depth_note = None
     try:
         with _all_or_nothing(args.background_image, args.save_model):
             if args.background_image:
-                save_image(args.background_image, model.background_image(), protect=sequence.paths, mark="background")
+                from segmix.background_run import save_background_image
+
+                # 16-bit for 16-bit frames (PNG, TIFF): 8-bit in silence before; said either way
+                depth_note = save_background_image(args.background_image, model, sequence, protect=sequence.paths)
             if args.save_model:
                 save_background_model(args.save_model, model, protect=[*sequence.paths, *model_input])
     except (OSError, ValueError):
@@ -3117,6 +3122,16 @@ def _cmd_background(args: argparse.Namespace) -> int:
         shifted = offset_warning(result, args.groundtruth_offset)
         if shifted:  # a numbering off by one scored the wrong frames in silence (Wallflower against a video)
             print(f"segmix background: warning: {shifted}", file=sys.stderr)
+        from segmix.background_run import orientation_warning
+
+        turned = orientation_warning(result, sequence)
+        if turned:  # ground truth of a turned phone video drawn on its stored pictures: F 0 in silence
+            print(f"segmix background: warning: {turned}", file=sys.stderr)
+        from segmix.background_run import frame_rate_warning
+
+        timed = frame_rate_warning(result, sequence)
+        if timed:  # ground truth of ffmpeg's constant-rate frames of a variable-rate video: F 0.09 in silence
+            print(f"segmix background: warning: {timed}", file=sys.stderr)
         # Ground truth saved inverted (static 255, moving 0) was scored in silence (PWC 96 %),
         # where skin eval asks of inverted masks. Moving objects fill a minority of a fixed
         # camera's view, and a working detector then disagrees with most of it.
@@ -3130,6 +3145,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
     for path in (args.background_image, args.save_model):
         if path:
             print(f"wrote {path}")
+    if depth_note and not args.quiet:
+        print(f"segmix background: note: {depth_note}", file=sys.stderr)
     return 1 if skipped or result.groundtruth_skipped or lead else 0  # frames without a mask: as skipped ones
 
 

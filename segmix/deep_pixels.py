@@ -240,7 +240,8 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def png16_bytes(rgba: np.ndarray, **params) -> bytes:
-    """A 16-bit RGBA PNG of ``rgba`` ((H, W, 4) uint16), with Pillow's metadata chunks.
+    """A 16-bit RGBA PNG of ``rgba`` ((H, W, 4) uint16; (H, W, 3) gives an RGB PNG), with
+    Pillow's metadata chunks.
 
     Pillow writes no 16-bit colour PNG. It writes the metadata (``params`` as
     ``Image.save`` takes them: ``pnginfo``, ``icc_profile``, ``dpi``) into a 1 x 1 RGBA PNG,
@@ -248,9 +249,9 @@ def png16_bytes(rgba: np.ndarray, **params) -> bytes:
     (each row filtered by its difference to the row above, PNG's "Up", then deflated at level 1).
     """
     rgba = np.asarray(rgba)
-    if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint16:
-        raise ValueError(f"expected an (H, W, 4) uint16 array, got {rgba.dtype} {rgba.shape}")
-    height, width = rgba.shape[:2]
+    if rgba.ndim != 3 or rgba.shape[2] not in (3, 4) or rgba.dtype != np.uint16:
+        raise ValueError(f"expected an (H, W, 4) or (H, W, 3) uint16 array, got {rgba.dtype} {rgba.shape}")
+    height, width, channels = rgba.shape
     buffer = BytesIO()
     Image.new("RGBA", (1, 1)).save(buffer, format="PNG", **params)
     data = buffer.getvalue()
@@ -261,8 +262,8 @@ def png16_bytes(rgba: np.ndarray, **params) -> bytes:
         if kind not in _PIXEL_CHUNKS:
             chunks.append(data[at:at + 12 + length])
         at += 12 + length
-    rows = np.ascontiguousarray(rgba, dtype=">u2").reshape(height, width * 4).view(np.uint8)
-    filtered = np.empty((height, width * 8 + 1), np.uint8)
+    rows = np.ascontiguousarray(rgba, dtype=">u2").reshape(height, width * channels).view(np.uint8)
+    filtered = np.empty((height, width * 2 * channels + 1), np.uint8)
     filtered[:, 0] = 2  # Up
     filtered[0, 1:] = rows[0]
     np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])  # wraps modulo 256, as PNG's filter
@@ -270,7 +271,7 @@ def png16_bytes(rgba: np.ndarray, **params) -> bytes:
     # default), 71.1 MB against 68.6 MB, on this project's 2-core machine under load.
     compressor = zlib.compressobj(1)
     picture = compressor.compress(filtered.data) + compressor.flush()
-    header = struct.pack(">IIBBBBB", width, height, 16, 6, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 16, 6 if channels == 4 else 2, 0, 0, 0)  # RGBA / RGB
     out = [data[:8], _chunk(b"IHDR", header), *chunks]
     step = 1 << 20
     out.extend(_chunk(b"IDAT", picture[i:i + step]) for i in range(0, len(picture), step))
@@ -280,8 +281,8 @@ def png16_bytes(rgba: np.ndarray, **params) -> bytes:
 
 def tiff16_bytes(rgba: np.ndarray, *, icc_profile: bytes | None = None, dpi: tuple[float, float] | None = None,
                  software: str | None = None) -> bytes:
-    """A 16-bit RGBA TIFF of ``rgba`` ((H, W, 4) uint16): unassociated alpha, as Pillow's RGBA
-    TIFFs; deflate-compressed with the horizontal predictor; the photo's ICC profile,
+    """A 16-bit RGBA TIFF of ``rgba`` ((H, W, 4) uint16; (H, W, 3): RGB): unassociated alpha, as
+    Pillow's RGBA TIFFs; deflate-compressed with the horizontal predictor; the photo's ICC profile,
     resolution (pixels per inch) and the writer's mark (Software) as the 8-bit ones hold them.
 
     Pillow writes no 16-bit colour TIFF; tifffile (a requirement of scikit-image) does.
@@ -289,14 +290,16 @@ def tiff16_bytes(rgba: np.ndarray, *, icc_profile: bytes | None = None, dpi: tup
     import tifffile
 
     rgba = np.asarray(rgba)
-    if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint16:
-        raise ValueError(f"expected an (H, W, 4) uint16 array, got {rgba.dtype} {rgba.shape}")
+    if rgba.ndim != 3 or rgba.shape[2] not in (3, 4) or rgba.dtype != np.uint16:
+        raise ValueError(f"expected an (H, W, 4) or (H, W, 3) uint16 array, got {rgba.dtype} {rgba.shape}")
     options = {}
+    if rgba.shape[2] == 4:
+        options["extrasamples"] = ["unassalpha"]
     if icc_profile:
         options["iccprofile"] = icc_profile
     if dpi:
         options.update(resolution=tuple(float(v) for v in dpi), resolutionunit="INCH")
     buffer = BytesIO()
-    tifffile.imwrite(buffer, rgba, photometric="rgb", extrasamples=["unassalpha"], compression="zlib",
+    tifffile.imwrite(buffer, rgba, photometric="rgb", compression="zlib",
                      predictor=True, software=software or False, metadata=None, **options)
     return buffer.getvalue()

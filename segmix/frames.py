@@ -104,6 +104,8 @@ class Frame:
     stem: str
     pixels: np.ndarray
     path: Path | None = None
+    #: a video frame's time in seconds from its stream's start (None: no time stamp, or a frame file)
+    time: float | None = None
 
 
 def _file_reason(path: Path, line: str) -> str | None:
@@ -483,6 +485,12 @@ class FrameSequence:
         #: After iterating a video: its first frames that no picture came of (the file starts
         #: between key frames), by its time stamps; 0 when the first frame decoded.
         self.undecodable_start = 0
+        #: A video's display orientation when it turns or mirrors its pictures (the signs of
+        #: its display matrix, :func:`upright_pixels`), from its first frame; None otherwise.
+        self.display_signs: tuple[int, int, int, int] | None = None
+        #: A video's nominal frame rate (FFmpeg's guess, the rate ``ffmpeg -i VIDEO %06d.png``
+        #: writes its frames at, duplicating and dropping pictures of a variable frame rate).
+        self.nominal_rate: float | None = None
         #: Empty chunks of dropped frames an AVI with B-frames holds (_unplaced_drops), left
         #: out of frame_count; 0 for any other sequence.
         self.unplaced_drops = 0
@@ -570,6 +578,7 @@ class FrameSequence:
                     raise FrameError(f"{path}: holds no video stream")
                 stream = video_stream(container)
                 self.frame_count = _pictures_of_sparse_avi(container, stream) or int(stream.frames) or None
+                self.nominal_rate = float(stream.guessed_rate) if stream.guessed_rate else None
                 shown = _length_from_header(container, stream)
                 if (self.frame_count and shown is not None and shown < self.frame_count
                         and "mov" in container.format.name.split(",")):
@@ -587,7 +596,10 @@ class FrameSequence:
                 if self.frame_count and self.unplaced_drops:
                     self.frame_count -= self.unplaced_drops
                 height, width = int(stream.height or 0), int(stream.width or 0)
-                if _quarter_turns(_first_frame(container, stream)) % 2:
+                first = _first_frame(container, stream)
+                signs = _display_signs(first) if first is not None else None
+                self.display_signs = signs if signs not in (None, (1, 0, 0, 1)) else None
+                if _quarter_turns(first) % 2:
                     height, width = width, height  # a portrait phone video: shown (and read) upright
                 self._video_shape = (height, width) if height > 0 and width > 0 else None
         except FrameError:
@@ -667,7 +679,7 @@ class FrameSequence:
                         damaged = "run"
                     pixels = upright_pixels(decoded)
                     self._narrow_video(decoded, pixels, index)
-                    yield Frame(index, f"frame_{index:06d}", pixels, path)
+                    yield Frame(index, f"frame_{index:06d}", pixels, path, _seconds_into(decoded, stream))
                 self._say_lost(path, lost)  # lost at the end (the last frames)
                 if timing is not None and last is not None and not _short_of_duration(timing, first, last):
                     announced = None  # a whole file (of a variable frame rate, maybe)
@@ -1096,14 +1108,73 @@ def _seconds_into(decoded, stream) -> float | None:
 
 
 def upright_pixels(decoded) -> np.ndarray:
-    """(H, W, 3) uint8 RGB of a decoded video frame, turned as its display matrix says, as
-    players and OpenCV show it. A phone records portrait video as landscape pictures with a
-    rotation in the header: read as stored, a trial's masks came out on their side, 320 x 240
-    where OpenCV and ffmpeg give the frames 240 x 320 (as a photo's EXIF orientation is
-    applied, :func:`segmix.io.load_image`)."""
+    """(H, W, 3) uint8 RGB of a decoded video frame, turned and mirrored as its display matrix
+    says, as players and OpenCV show it. A phone records portrait video as landscape pictures
+    with a rotation in the header: read as stored, a trial's masks came out on their side,
+    320 x 240 where OpenCV and ffmpeg give the frames 240 x 320 (as a photo's EXIF orientation
+    is applied, :func:`segmix.io.load_image`). A matrix that also mirrors (a front camera's,
+    an editor's flip: the eight orientations of a picture, as EXIF's) is applied whole, as
+    FFmpeg's own tools apply it: read by its angle alone, a left-right mirror came out upside
+    down (its angle is 180 degrees) and a top-bottom one as stored (0 degrees), in silence."""
     pixels = decoded.to_ndarray(format="rgb24")
+    signs = _display_signs(decoded)
+    if signs is not None:
+        a, b, c, d = signs
+        # x' = a x + c y, y' = b x + d y (FFmpeg's display matrix, whose rows map a stored
+        # pixel's column x and row y to the shown picture): b = c = 0 keeps the axes, each
+        # reversed where its sign is negative; a = d = 0 swaps them.
+        if signs == (1, 0, 0, 1):
+            return pixels
+        return np.ascontiguousarray(pixels[::d, ::a] if b == 0 else pixels.swapaxes(0, 1)[::b, ::c])
     turns = _quarter_turns(decoded)
     return np.ascontiguousarray(np.rot90(pixels, turns)) if turns else pixels
+
+
+def _display_signs(decoded) -> tuple[int, int, int, int] | None:
+    """The signs (-1, 0, 1) of the 2 x 2 part (a, b, c, d) of ``decoded``'s display matrix
+    when it is a quarter turn, a mirror or both (the eight orientations of a picture), else
+    None: no matrix (shown as stored, by the angle 0), or another angle (by
+    :func:`_quarter_turns`, the nearest quarter)."""
+    for data in getattr(decoded, "side_data", None) or ():
+        if getattr(getattr(data, "type", None), "name", "") != "DISPLAYMATRIX":
+            continue
+        try:
+            matrix = np.frombuffer(bytes(data), np.int32)
+        except (TypeError, ValueError, BufferError):
+            return None
+        if matrix.size < 9:
+            return None
+        # 16.16 fixed point: 65536 is 1. An entry under a half is 0 (an exact orientation's are 0 or +-1).
+        a, b, c, d = (int(np.sign(v)) if abs(int(v)) >= 32768 else 0 for v in matrix[[0, 1, 3, 4]])
+        if (b == c == 0 and a and d) or (a == d == 0 and b and c):
+            return a, b, c, d
+        return None
+    return None
+
+
+def stored_orientation(shown: np.ndarray, signs: tuple[int, int, int, int]) -> np.ndarray:
+    """A picture (a mask) as shown by :func:`upright_pixels` for a display matrix of ``signs``
+    turned back to the orientation the video stores it in (a view)."""
+    a, b, c, d = signs
+    return shown[::d, ::a] if b == 0 else shown[::b, ::c].swapaxes(0, 1)
+
+
+def orientation_words(signs: tuple[int, int, int, int]) -> str:
+    """How a display matrix of ``signs`` shows the stored pictures, in words: "turned 180
+    degrees", "mirrored left to right", "turned 90 degrees clockwise and mirrored left to right"."""
+    probe = np.arange(6).reshape(2, 3)
+    a, b, c, d = signs
+    wanted = probe[::d, ::a] if b == 0 else probe.swapaxes(0, 1)[::b, ::c]
+    for turns in range(4):
+        for mirror in (False, True):
+            shown = np.rot90(probe, turns)
+            if np.array_equal(shown[:, ::-1] if mirror else shown, wanted):
+                if turns == 2 and mirror:
+                    return "mirrored top to bottom"
+                turned = ("" if turns == 0 else "turned 180 degrees" if turns == 2
+                          else f"turned 90 degrees {'counter-clockwise' if turns == 1 else 'clockwise'}")
+                return " and ".join(w for w in (turned, "mirrored left to right" if mirror else "") if w) or "as stored"
+    return "turned"
 
 
 def _quarter_turns(decoded) -> int:

@@ -170,7 +170,11 @@ def test_the_first_frames_of_a_sequence_are_not_only_told_to_give_an_offset(monk
     import segmix.background_run as run
 
     monkeypatch.setattr(run, "_read_groundtruth", lambda path, shape: np.full((4, 4), 85, np.uint8))
-    advice = run.no_match_advice(range(1, 100), {k: None for k in range(1, 200)}, (470, 1700))
+    from segmix.arguments import option_names
+
+    # In the command's words, as segmix background gives them (a Python caller gets offset=N).
+    with option_names(roi="--roi", groundtruth_offset="--groundtruth-offset", groundtruth="--groundtruth"):
+        advice = run.no_match_advice(range(1, 100), {k: None for k in range(1, 200)}, (470, 1700))
     assert "If the input is the sequence's own first frames" in advice and "nothing to score" in advice
     assert len(advice) < 360  # the whole refusal was a 700-character line (its advice 520)
     assert "give --groundtruth-offset N" in advice

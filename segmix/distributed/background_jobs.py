@@ -324,6 +324,11 @@ def _complete_here(job: BackgroundJob, source: str, name: str):
     return source, "complete", 0, _recorded_lines(record.get(INCOMPLETE), name)
 
 
+#: The options a task's lines name (segmix.arguments.option_names): it runs on a worker, outside
+#: the command's own context, and said "a model" and "offset=N", a Python caller's words.
+_OPTIONS = {"model": "--model", "groundtruth_offset": "--groundtruth-offset", "output_dir": "--output-dir"}
+
+
 def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tuple[str, str, int, list[str]]]:
     """Task: run a background model over each sequence (video or frame folder) in turn.
 
@@ -342,6 +347,7 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
     when the sequence was too short for the model to learn its background
     (:func:`segmix.background_run.short_sequence_warning`).
     """
+    from segmix.arguments import option_names
     from segmix.background_run import (mostly_moving_warning, run_sequence, short_sequence_warning,
                                        undecodable_start_warning)
     from segmix.frames import FrameSequence
@@ -371,13 +377,16 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
             # The warnings of the frames' reading (16-bit frames of 12-bit data, an AVI's dropped
             # frames), raised on this task's threads: said by the client as without Dask, with
             # the path as given (they reached the terminal as Python prints them, a re-check).
-            with _SEQUENCE_LOCK, warnings_said() as said:
+            with _SEQUENCE_LOCK, warnings_said() as said, option_names(**_OPTIONS):
                 sequence = FrameSequence(source, on_skip=skipped.append)
                 model = _fresh_model(job)
                 frames_before = model.frame_count_  # a saved --model has learnt already
                 result = run_sequence(sequence, model, partial)
             skipped.extend(f"{WARNING}{line}" for line in dict.fromkeys(said))
-            short = short_sequence_warning(source, result.frames, frames_before, model)
+            with option_names(**_OPTIONS):  # the command's words, as without Dask
+                short = short_sequence_warning(source, result.frames, frames_before, model)
+                start = (undecodable_start_warning(source, sequence.undecodable_start)
+                         if sequence.undecodable_start else None)
             if short:  # as the one-machine command says it; a warning, not a failure
                 skipped.append(f"{WARNING}{short}")
             crowded = mostly_moving_warning(result)
@@ -387,7 +396,7 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
                 # Its masks are numbered from the first frame that decodes: said as without
                 # Dask (was not a word, exit status 0: ground truth of the file's frames was
                 # scored 4 frames off for a clip cut between key frames).
-                skipped.append(f"{WARNING}{undecodable_start_warning(source, sequence.undecodable_start)}")
+                skipped.append(f"{WARNING}{start}")
             partial.mkdir(parents=True, exist_ok=True)  # run_sequence makes it with its first mask only
             # The record holds the settings, the input the masks were made from and the masks
             # written. Frames without a mask are recorded too: a rerun runs the sequence again
