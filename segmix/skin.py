@@ -890,7 +890,59 @@ def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None) -> np.nd
                          f"training photos (skin detection needs colour)")
     codes = rgb_codes(skin_pixels(loaded).reshape(-1, 3))
     keep = labels >= 0
+    if notes is not None and n_skin and n_skin < np.count_nonzero(keep):
+        inverted = inverted_photo_words(codes[keep], labels[keep] == 1)
+        if inverted:
+            notes.append(InvertedMaskNote(f"{pair[1]}: {inverted}"))
     return np.where(labels[keep] == 1, codes[keep], codes[keep] | N_CODES)
+
+
+#: A photo's mask is asked about as inverted (:func:`inverted_photo_words`) when the built-in
+#: model's per-pixel ROC AUC on its labels is below this: the same line as ``skin eval``'s
+#: (``skin_eval.INVERTED_MASKS_AUC``). Measured (session 44, per-pixel posterior of the built-in
+#: model): every 3rd photo of ccp, hgr1, SFA and abdomen (1,012) as given, 4 under it, all
+#: abdomen close-ups of 96-99.5 % skin whose small non-skin part (the navel) is the more
+#: skin-coloured; 103 of 104 inverted masks (every 15th of ccp, hgr1, SFA val, abdomen val).
+INVERTED_PHOTO_AUC = 0.25
+
+
+class InvertedMaskNote(str):
+    """A ``notes`` line of :func:`count_image_folder` asking whether one photo's mask is
+    inverted (a plain ``str`` to every caller that prints it): ``skin train`` leaves these out
+    when it asks the same of the whole folder."""
+
+
+def inverted_photo_words(codes: np.ndarray, skin: np.ndarray, model=None) -> str | None:
+    """Words asking whether one photo's mask is inverted, or None.
+
+    A folder with masks of two conventions (skin 255 and skin 0, from two tools) trained in
+    silence: 5 of 20 inverted gave no sign, the folder as a whole being skin-like where it
+    should be (:func:`inverted_mask_words` judges the folder). Judged per photo by the ROC AUC
+    of the built-in model's per-pixel p(skin) on the labels (:data:`INVERTED_PHOTO_AUC`).
+
+    Parameters
+    ----------
+    codes : (M,) int64 colour codes of the labelled pixels (:func:`segmix.features.rgb_codes`)
+    skin : (M,) bool, True where the mask says skin
+    model : SegmixModel, optional (default: the built-in model)
+    """
+    model = load_skin_model() if model is None else model
+    unique, inverse = np.unique(codes, return_inverse=True)
+    rgb = codes_to_rgb(unique)
+    with np.errstate(divide="ignore"):
+        p = model.posterior_map(rgb[None])[0].astype(np.float64)
+        logit = np.log(p) - np.log1p(-p)
+    # histograms of the log odds (0.05 nats a bin) of each class: the AUC with ties counted half
+    bins = np.clip(np.floor((logit + 40.0) / 0.05), 0, 1600).astype(np.int64)[inverse.ravel()]
+    on_skin = np.bincount(bins[skin], minlength=1601).astype(np.float64)
+    on_other = np.bincount(bins[~skin], minlength=1601).astype(np.float64)
+    below = np.concatenate([[0.0], np.cumsum(on_other)[:-1]])
+    auc = float(on_skin @ (below + 0.5 * on_other)) / (on_skin.sum() * on_other.sum())
+    if auc >= INVERTED_PHOTO_AUC:
+        return None
+    return (f"its mask looks inverted: the built-in model finds what it calls non-skin (0) more skin-like than what "
+            f"it calls skin (255) (ROC AUC {auc:.2f}); masks mark skin 255 and non-skin 0: invert it if so (a "
+            "close-up of skin whose small non-skin part is skin-coloured can score so too)")
 
 
 def _labelled_codes_or_failure(pair: tuple[Path, Path], notes: list | None = None) -> np.ndarray | str:
