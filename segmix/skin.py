@@ -2017,8 +2017,23 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
                       stacklevel=2)
     t = model.threshold if threshold is None else threshold
     mask = None
-    if (not settings.adapt and settings.skin_share is None and not settings.photo_density
-            and not settings.faces and not settings.texture and not model.features.uses_position):
+    plain = (not settings.adapt and settings.skin_share is None and not settings.photo_density
+             and not settings.faces and not settings.texture and not model.features.uses_position)
+    if not plain and (box := skin_detect.framed(image, transparent)) is not None:
+        # A photo in letterbox bars or a scan's margin is scored inside them, its border
+        # non-skin (skin_detect.uniform_border: the bars took part in every photo-wide measure,
+        # and street photos so framed lost all their skin); skin_mask decides the same way.
+        if face_boxes is not None:
+            face_boxes = np.asarray(face_boxes) - np.array([box[2], box[0], 0, 0])
+        inner = detect(model, skin_detect._in_frame(box, image), settings, threshold, cache, face_boxes, info)
+        shape = image.shape[:2]
+        return skin_detect.SkinResult(
+            skin_detect._framed_back(box, inner.posterior, shape, np.float32(0.0)),
+            skin_detect._framed_back(box, inner.log_odds, shape, HIDDEN_LOG_ODDS),
+            skin_detect._framed_back(box, inner.mask, shape, False),
+            None if inner.seed_log_odds is None else skin_detect._framed_back(box, inner.seed_log_odds, shape,
+                                                                             HIDDEN_LOG_ODDS))
+    if plain:
         # the model as stored, exactly per colour (cached across a batch), on the photo lifted
         # when --exposure is given with the plain rule (the regions keep the photo's contrast)
         posterior = _posterior_map(model, skin_detect.lift_exposure(image, settings, info, transparent), cache)
