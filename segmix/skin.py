@@ -43,7 +43,7 @@ import numpy as np
 from segmix import __version__
 from segmix.arguments import named, settings_as_keywords
 from segmix.bayes import BayesClassifier, check_image
-from segmix.features import FeatureSpace, grey_within, is_monochrome, rgb_codes, unique_colors
+from segmix.features import FeatureSpace, grey_within, monochrome_kind, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, ImageLoadError, all_or_nothing, ProtectedInputs,
                        check_batch_outputs, check_input_folder, check_output_path, undecodable_words,
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
@@ -1750,10 +1750,11 @@ def _tone(image: np.ndarray) -> str | None:
     than a print's range (toned, or a close-up of skin), else None; one pass of each test."""
     if is_greyscale(image) or np.asarray(image).dtype != np.uint8:
         return None
-    if is_monochrome(image, lossy=False):
-        return "toned"
-    if not is_monochrome(image):
+    kind = monochrome_kind(image)  # each test once (is_monochrome without, then with lossy, ran two twice)
+    if kind is None:
         return None
+    if kind != "lossy":
+        return "toned"
     step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 65536)))
     sample = image[::step, ::step].reshape(-1, 3).astype(np.float32)
     low, high = np.percentile((sample[:, 0] + 2 * sample[:, 1] + sample[:, 2]) / 4, [2, 98])

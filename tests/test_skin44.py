@@ -163,3 +163,34 @@ def test_a_framed_cut_out_is_left_to_its_transparency():
     hidden[:5] = True
     result = skin.detect(model, framed, transparent=hidden)
     assert not result.mask[hidden].any()
+
+
+# * Throughput: the greyscale / toned check of every photo ran is_monochrome without and then
+#   with the lossy test, so its grey and straight-line tests twice (a sixth of skin apply's time
+#   with the plain rule went to the check); monochrome_kind runs each once, with the same answers.
+
+def _sepia(grey):
+    return np.stack([np.clip(grey * 0.9 + 20, 0, 255), np.clip(grey * 0.75 + 15, 0, 255),
+                     np.clip(grey * 0.55 + 5, 0, 255)], -1).astype(np.uint8)
+
+
+def test_monochrome_kind_answers_as_is_monochrome_did():
+    import io
+
+    from segmix import skin
+    from segmix.features import is_monochrome, monochrome_kind
+    from tests.synthetic_photos import textured_photo
+
+    rng = np.random.default_rng(1)
+    grey = np.clip(np.add.outer(np.linspace(0, 250, 120), np.linspace(0, 5, 90)) + rng.normal(0, 3, (120, 90)), 0, 255)
+    toned = _sepia(grey)
+    buffer = io.BytesIO()
+    Image.fromarray(toned).save(buffer, "JPEG", quality=85)
+    jpeg = np.asarray(Image.open(buffer).convert("RGB"))
+    grey_rgb = np.repeat(grey.astype(np.uint8)[..., None], 3, -1)
+    for image, kind, tone in ((textured_photo(), None, None), (toned, "straight", "toned"),
+                              (jpeg, "lossy", "one tone"), (grey_rgb, "grey", None)):
+        assert monochrome_kind(image) == kind
+        assert is_monochrome(image) is (kind is not None)
+        assert is_monochrome(image, lossy=False) is (monochrome_kind(image, lossy=False) is not None)
+        assert skin._tone(image) == tone
