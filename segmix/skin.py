@@ -2020,20 +2020,32 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     mask = None
     plain = (not settings.adapt and settings.skin_share is None and not settings.photo_density
              and not settings.faces and not settings.texture and not model.features.uses_position)
-    if not plain and (box := skin_detect.framed(image, transparent)) is not None:
+    if not plain and (boxes := skin_detect.framed(image, transparent)) is not None:
         # A photo in letterbox bars or a scan's margin is scored inside them, its border
         # non-skin (skin_detect.uniform_border: the bars took part in every photo-wide measure,
-        # and street photos so framed lost all their skin); skin_mask decides the same way.
-        if face_boxes is not None:
-            face_boxes = np.asarray(face_boxes) - np.array([box[2], box[0], 0, 0])
-        inner = detect(model, skin_detect._in_frame(box, image), settings, threshold, cache, face_boxes, info)
+        # and street photos so framed lost all their skin), and each photo of a collage apart
+        # (skin_detect.collage_tiles); skin_mask decides the same way.
+        inner = []
+        for box in boxes:
+            tile_faces = None
+            if face_boxes is not None:  # a face is the tile's that holds its centre
+                faces = np.asarray(face_boxes).reshape(-1, 4)
+                x, y = faces[:, 0] + faces[:, 2] / 2, faces[:, 1] + faces[:, 3] / 2
+                tile_faces = (faces[(y >= box[0]) & (y < box[1]) & (x >= box[2]) & (x < box[3])]
+                              - np.array([box[2], box[0], 0, 0]))
+            said: dict = {}
+            inner.append(detect(model, skin_detect._in_frame(box, image), settings, threshold, cache, tile_faces,
+                                None if info is None else said))
+            if info is not None:  # the faces used on every tile; the other figures the last tile's
+                info.update({**said, "faces_used": info.get("faces_used", 0) + said.get("faces_used", 0)}
+                            if "faces_used" in said else said)
         shape = image.shape[:2]
+        seeds = (None if any(r.seed_log_odds is None for r in inner) else
+                 skin_detect._framed_back(boxes, [r.seed_log_odds for r in inner], shape, HIDDEN_LOG_ODDS))
         return skin_detect.SkinResult(
-            skin_detect._framed_back(box, inner.posterior, shape, np.float32(0.0)),
-            skin_detect._framed_back(box, inner.log_odds, shape, HIDDEN_LOG_ODDS),
-            skin_detect._framed_back(box, inner.mask, shape, False),
-            None if inner.seed_log_odds is None else skin_detect._framed_back(box, inner.seed_log_odds, shape,
-                                                                             HIDDEN_LOG_ODDS))
+            skin_detect._framed_back(boxes, [r.posterior for r in inner], shape, np.float32(0.0)),
+            skin_detect._framed_back(boxes, [r.log_odds for r in inner], shape, HIDDEN_LOG_ODDS),
+            skin_detect._framed_back(boxes, [r.mask for r in inner], shape, False), seeds)
     if plain:
         # the model as stored, exactly per colour (cached across a batch), on the photo lifted
         # when --exposure is given with the plain rule (the regions keep the photo's contrast)

@@ -1644,21 +1644,93 @@ def uniform_border(image: np.ndarray) -> tuple[int, int, int, int] | None:
     return y0, y1, x0, x1
 
 
-def framed(image: np.ndarray | None, transparent: np.ndarray | None) -> tuple[int, int, int, int] | None:
-    """:func:`uniform_border`'s box of a photo the detector crops: none for a photo with
-    transparent pixels (a cut-out's hidden surround is handled as transparent, not as bars)."""
+#: A gutter between the photos of a collage (:func:`collage_tiles`): a run of at least this many
+#: uniform lines (:data:`BORDER_TOLERANCE`) across the whole photo, ...
+GUTTER_MIN_LINES = 2
+#: ... with a photo's edge on each side: the line beside it spans more than this many levels in
+#: a channel (a studio wall's uniform band above a head has more wall beside it, not a photo's
+#: edge: 7 SFA photos had such bands, none counts), ...
+GUTTER_EDGE_SPREAD = 40
+#: ... and every tile at least this share of the photo's width (or height) and BORDER_MIN_SIDE px.
+GUTTER_MIN_TILE = 0.1
+
+
+def _column_gutters(image: np.ndarray) -> list[tuple[int, int]] | None:
+    """The (x0, x1) column spans of a photo's tiles between gutters (:data:`GUTTER_MIN_LINES`),
+    or None. A strided look at 64 rows finds the candidate columns, then each is checked whole."""
+    h, w = image.shape[:2]
+    look = image[::max(1, h // 64)].astype(np.int16)
+    candidates = np.flatnonzero(np.all(look.max(axis=0) - look.min(axis=0) <= BORDER_TOLERANCE, axis=1))
+    if candidates.size < GUTTER_MIN_LINES:
+        return None
+    whole = image[:, candidates].astype(np.int16)
+    uniform = candidates[np.all(whole.max(axis=0) - whole.min(axis=0) <= BORDER_TOLERANCE, axis=1)]
+
+    def edge(x: int) -> bool:  # a photo's edge: its column varies as content does
+        column = image[:, x].astype(np.int16)
+        return int((column.max(axis=0) - column.min(axis=0)).max()) > GUTTER_EDGE_SPREAD
+
+    cuts: list[int] = [0]
+    runs = np.split(uniform, np.flatnonzero(np.diff(uniform) != 1) + 1) if uniform.size else []
+    for run in runs:
+        first, last = int(run[0]), int(run[-1])
+        if (last - first + 1 >= GUTTER_MIN_LINES and first > 0 and last < w - 1 and edge(first - 1) and edge(last + 1)
+                and np.all(np.abs(image[:, run].astype(np.int16) - image[0, first].astype(np.int16)) <= BORDER_TOLERANCE)):
+            cuts += [first, last + 1]
+    if len(cuts) == 1:
+        return None
+    cuts.append(w)
+    tiles = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
+    if any(x1 - x0 < max(BORDER_MIN_SIDE, GUTTER_MIN_TILE * w) for x0, x1 in tiles):
+        return None
+    return tiles
+
+
+def collage_tiles(image: np.ndarray) -> list[tuple[int, int, int, int]] | None:
+    """The boxes ``(y0, y1, x0, x1)`` of the photos of a collage, side by side between gutters
+    (a uniform band across the whole photo with a photo's edge on each side: see
+    :data:`GUTTER_MIN_LINES`), or None. Columns first, else rows; a tile split the other way
+    is found when the detector scores the tile (:func:`segmix.skin.detect` calls itself on each).
+
+    Why: the detector's photo-wide steps mixed the two photos: of 10 collages of two development
+    photos (10-px white gutter) a street photo beside a hand photo or another street photo lost
+    all its skin (ccp_0106 F1 0.38 -> 0), an SFA face beside another 0.78 -> 0. None of the 3,036
+    development photos has such a gutter.
+    """
+    image = np.asarray(image)
+    if image.ndim != 3 or min(image.shape[:2]) < 2 * BORDER_MIN_SIDE:
+        return None
+    h, w = image.shape[:2]
+    if columns := _column_gutters(image):
+        return [(0, h, x0, x1) for x0, x1 in columns]
+    if rows := _column_gutters(image.transpose(1, 0, 2)):
+        return [(y0, y1, 0, w) for y0, y1 in rows]
+    return None
+
+
+def framed(image: np.ndarray | None, transparent: np.ndarray | None) -> list[tuple[int, int, int, int]] | None:
+    """The boxes the detector scores apart, or None (the photo as a whole): the photo inside
+    :func:`uniform_border`'s border, or the tiles of a collage (:func:`collage_tiles`) inside it.
+    None for a photo with transparent pixels (a cut-out's hidden surround is handled as
+    transparent, not as bars)."""
     if image is None or (transparent is not None and np.any(transparent)):
         return None
-    return uniform_border(image)
+    box = uniform_border(image)
+    y0, y1, x0, x1 = box if box is not None else (0, image.shape[0], 0, image.shape[1])
+    tiles = collage_tiles(image[y0:y1, x0:x1])
+    if tiles is not None:
+        return [(y0 + a, y0 + b, x0 + c, x0 + d) for a, b, c, d in tiles]
+    return None if box is None else [box]
 
 
 def _in_frame(box, array: np.ndarray | None) -> np.ndarray | None:
     return None if array is None else np.ascontiguousarray(array[box[0]:box[1], box[2]:box[3]])
 
 
-def _framed_back(box, inside: np.ndarray, shape, fill) -> np.ndarray:
-    out = np.full(tuple(shape[:2]) + inside.shape[2:], fill, inside.dtype)
-    out[box[0]:box[1], box[2]:box[3]] = inside
+def _framed_back(boxes, insides, shape, fill) -> np.ndarray:
+    out = np.full(tuple(shape[:2]) + insides[0].shape[2:], fill, insides[0].dtype)
+    for box, inside in zip(boxes, insides):
+        out[box[0]:box[1], box[2]:box[3]] = inside
     return out
 
 
@@ -1701,12 +1773,13 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
         if threshold <= 0.0:
             return np.ones(log_odds.shape, bool)
         return np.zeros(log_odds.shape, bool)
-    if image is not None and image.shape[:2] == log_odds.shape and (box := framed(image, transparent)) is not None:
-        # a photo in bars or a margin: decided inside them, as segmix.skin.detect decided it
-        # (the window's threshold moves and skin eval's sweep give the whole photo)
-        inside = skin_mask(_in_frame(box, log_odds), threshold, settings, _in_frame(box, seed_log_odds),
-                           _in_frame(box, image), None)
-        return _framed_back(box, inside, log_odds.shape, False)
+    if image is not None and image.shape[:2] == log_odds.shape and (boxes := framed(image, transparent)) is not None:
+        # a photo in bars or a margin, or a collage's photos: decided inside them, as
+        # segmix.skin.detect decided (the window's threshold moves and skin eval's sweep give
+        # the whole photo)
+        insides = [skin_mask(_in_frame(box, log_odds), threshold, settings, _in_frame(box, seed_log_odds),
+                             _in_frame(box, image), None) for box in boxes]
+        return _framed_back(boxes, insides, log_odds.shape, False)
     hidden = None
     if transparent is not None:
         from segmix.transparency import check_transparent, outline_free_colours
