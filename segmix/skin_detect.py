@@ -1616,10 +1616,14 @@ def uniform_border(image: np.ndarray) -> tuple[int, int, int, int] | None:
         return None
     h, w = image.shape[:2]
 
-    def run(lines, n: int) -> int:
-        """How many of the n lines (lines(i, j): lines i..j-1 from the edge, (k, L, 3)) are border."""
+    def run(lines, n: int) -> tuple[int, np.ndarray]:
+        """How many of the n lines (lines(i, j): lines i..j-1 from the edge, (k, L, 3)) are border,
+        and the border's colour (the outermost line's middle pixel)."""
         first = lines(0, 1).astype(np.int16)
         ref = first[0, first.shape[1] // 2]
+        return _run(lines, n, ref), ref
+
+    def _run(lines, n: int, ref: np.ndarray) -> int:
         done, step = 0, 1
         while done < n:
             # (k, 3, L) in C order: the reductions along each line run over contiguous memory
@@ -1633,13 +1637,24 @@ def uniform_border(image: np.ndarray) -> tuple[int, int, int, int] | None:
             done, step = done + chunk.shape[0], step * 2
         return n
 
-    top = run(lambda i, j: image[i:j], h)
-    bottom = run(lambda i, j: image[h - j:h - i][::-1], h)
-    left = run(lambda i, j: image[:, i:j].transpose(1, 0, 2), w)
-    right = run(lambda i, j: image[:, w - j:w - i][:, ::-1].transpose(1, 0, 2), w)
+    (top, c_top), (bottom, c_bottom) = run(lambda i, j: image[i:j], h), run(lambda i, j: image[h - j:h - i][::-1], h)
+    (left, c_left), (right, c_right) = (run(lambda i, j: image[:, i:j].transpose(1, 0, 2), w),
+                                        run(lambda i, j: image[:, w - j:w - i][:, ::-1].transpose(1, 0, 2), w))
+
+    def alike(a, b) -> bool:
+        return bool(np.all(np.abs(a - b) <= BORDER_TOLERANCE))
+
+    # bars of one colour on two opposite sides (white sky above and a black floor below are no
+    # letterbox); a side of another colour is no part of the border
     bar_y, bar_x = max(2.0, BORDER_MIN_BAR * h), max(2.0, BORDER_MIN_BAR * w)
-    if not (top >= bar_y and bottom >= bar_y) and not (left >= bar_x and right >= bar_x):
+    if top >= bar_y and bottom >= bar_y and alike(c_top, c_bottom):
+        colour = c_top
+    elif left >= bar_x and right >= bar_x and alike(c_left, c_right):
+        colour = c_left
+    else:
         return None
+    top, bottom, left, right = (count if alike(ref, colour) else 0 for count, ref in
+                                ((top, c_top), (bottom, c_bottom), (left, c_left), (right, c_right)))
     y0, y1, x0, x1 = top, h - bottom, left, w - right
     if y1 - y0 < BORDER_MIN_SIDE or x1 - x0 < BORDER_MIN_SIDE or (y1 - y0) * (x1 - x0) > (1 - BORDER_MIN_SHARE) * h * w:
         return None

@@ -243,3 +243,14 @@ def test_monochrome_kind_answers_as_is_monochrome_did():
         assert is_monochrome(image) is (kind is not None)
         assert is_monochrome(image, lossy=False) is (monochrome_kind(image, lossy=False) is not None)
         assert skin._tone(image) == tone
+
+
+def test_uniform_rows_of_two_colours_are_no_letterbox():
+    from segmix.skin_detect import uniform_border
+
+    photo = _street_like_photo()
+    photo[:20] = 255  # blown-out sky
+    photo[-20:] = 40  # a dark floor
+    assert uniform_border(photo) is None
+    bars = _framed(photo, 0, 0, 30)  # black pillarbox bars: the floor is not cut with them
+    assert uniform_border(bars) == (0, 180, 30, 170)
