@@ -2491,9 +2491,11 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                 folder_counts = skin.count_image_folder(images, masks, progress=bar, notes=notes, skipped=skipped)
                 from segmix.repeated_lines import fold_repeated
 
+                inverted = skin.inverted_mask_words(folder_counts)
+                if inverted:  # asked of the folder: not of each photo too
+                    notes = [note for note in notes if not isinstance(note, skin.InvertedMaskNote)]
                 for note in fold_repeated(sorted(notes)):  # a folder of toned photos: one line, with the count
                     bar.write(f"segmix skin train: warning: {note}")
-                inverted = skin.inverted_mask_words(folder_counts)
                 if inverted:
                     bar.write(f"segmix skin train: warning: {masks}: {inverted}")
                 counts = counts + folder_counts

@@ -64,7 +64,7 @@ MAX_WEIGHT = 1e6
 _SMALL_IMAGE = 1 << 19
 
 __all__ = ["COLOR_SPACES", "SCALINGS", "FeatureSpace", "colors_to_features", "distinct_keys", "grey_within",
-           "is_monochrome", "texture_levels", "unique_colors"]
+           "is_monochrome", "monochrome_kind", "texture_levels", "unique_colors"]
 
 def grey_within(image: np.ndarray, tolerance: int) -> bool:
     """Whether every pixel of a photo is grey within ``tolerance`` levels: its
@@ -326,14 +326,24 @@ def is_monochrome(image: np.ndarray, tolerance: int = 2, lossy: bool = True) -> 
     bool
         False for anything but an (H, W, 3) array, and for one not uint8 unless it is grey.
     """
+    return monochrome_kind(image, tolerance, lossy) is not None
+
+
+def monochrome_kind(image: np.ndarray, tolerance: int = 2, lossy: bool = True) -> str | None:
+    """Which test of :func:`is_monochrome` a photo passes: "grey", "straight" (a tone line at
+    every pixel), "lossy" (a toned JPEG's tone curve), or None. One pass of each test: asking
+    ``is_monochrome(lossy=False)`` and then ``is_monochrome()`` ran the first two twice (a
+    sixth of ``skin apply``'s time with the plain per-pixel rule went to these tests)."""
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3 or image.size == 0:
-        return False
+        return None
     if grey_within(image, tolerance):
-        return True
+        return "grey"
     if image.dtype != np.uint8:
-        return False
-    return _straight_tone(image, tolerance) or (lossy and _lossy_tone(image))
+        return None
+    if _straight_tone(image, tolerance):
+        return "straight"
+    return "lossy" if lossy and _lossy_tone(image) else None
 
 
 #: The texture feature's Gaussian derivative scale (px) and averaging window (px).

@@ -43,7 +43,7 @@ import numpy as np
 from segmix import __version__
 from segmix.arguments import named, settings_as_keywords
 from segmix.bayes import BayesClassifier, check_image
-from segmix.features import FeatureSpace, grey_within, is_monochrome, rgb_codes, unique_colors
+from segmix.features import FeatureSpace, grey_within, monochrome_kind, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, ImageLoadError, all_or_nothing, ProtectedInputs,
                        check_batch_outputs, check_input_folder, check_output_path, undecodable_words,
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
@@ -890,7 +890,59 @@ def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None) -> np.nd
                          f"training photos (skin detection needs colour)")
     codes = rgb_codes(skin_pixels(loaded).reshape(-1, 3))
     keep = labels >= 0
+    if notes is not None and n_skin and n_skin < np.count_nonzero(keep):
+        inverted = inverted_photo_words(codes[keep], labels[keep] == 1)
+        if inverted:
+            notes.append(InvertedMaskNote(f"{pair[1]}: {inverted}"))
     return np.where(labels[keep] == 1, codes[keep], codes[keep] | N_CODES)
+
+
+#: A photo's mask is asked about as inverted (:func:`inverted_photo_words`) when the built-in
+#: model's per-pixel ROC AUC on its labels is below this: the same line as ``skin eval``'s
+#: (``skin_eval.INVERTED_MASKS_AUC``). Measured (session 44, per-pixel posterior of the built-in
+#: model): every 3rd photo of ccp, hgr1, SFA and abdomen (1,012) as given, 4 under it, all
+#: abdomen close-ups of 96-99.5 % skin whose small non-skin part (the navel) is the more
+#: skin-coloured; 103 of 104 inverted masks (every 15th of ccp, hgr1, SFA val, abdomen val).
+INVERTED_PHOTO_AUC = 0.25
+
+
+class InvertedMaskNote(str):
+    """A ``notes`` line of :func:`count_image_folder` asking whether one photo's mask is
+    inverted (a plain ``str`` to every caller that prints it): ``skin train`` leaves these out
+    when it asks the same of the whole folder."""
+
+
+def inverted_photo_words(codes: np.ndarray, skin: np.ndarray, model=None) -> str | None:
+    """Words asking whether one photo's mask is inverted, or None.
+
+    A folder with masks of two conventions (skin 255 and skin 0, from two tools) trained in
+    silence: 5 of 20 inverted gave no sign, the folder as a whole being skin-like where it
+    should be (:func:`inverted_mask_words` judges the folder). Judged per photo by the ROC AUC
+    of the built-in model's per-pixel p(skin) on the labels (:data:`INVERTED_PHOTO_AUC`).
+
+    Parameters
+    ----------
+    codes : (M,) int64 colour codes of the labelled pixels (:func:`segmix.features.rgb_codes`)
+    skin : (M,) bool, True where the mask says skin
+    model : SegmixModel, optional (default: the built-in model)
+    """
+    model = load_skin_model() if model is None else model
+    unique, inverse = np.unique(codes, return_inverse=True)
+    rgb = codes_to_rgb(unique)
+    with np.errstate(divide="ignore"):
+        p = model.posterior_map(rgb[None])[0].astype(np.float64)
+        logit = np.log(p) - np.log1p(-p)
+    # histograms of the log odds (0.05 nats a bin) of each class: the AUC with ties counted half
+    bins = np.clip(np.floor((logit + 40.0) / 0.05), 0, 1600).astype(np.int64)[inverse.ravel()]
+    on_skin = np.bincount(bins[skin], minlength=1601).astype(np.float64)
+    on_other = np.bincount(bins[~skin], minlength=1601).astype(np.float64)
+    below = np.concatenate([[0.0], np.cumsum(on_other)[:-1]])
+    auc = float(on_skin @ (below + 0.5 * on_other)) / (on_skin.sum() * on_other.sum())
+    if auc >= INVERTED_PHOTO_AUC:
+        return None
+    return (f"its mask looks inverted: the built-in model finds what it calls non-skin (0) more skin-like than what "
+            f"it calls skin (255) (ROC AUC {auc:.2f}); masks mark skin 255 and non-skin 0: invert it if so (a "
+            "close-up of skin whose small non-skin part is skin-coloured can score so too)")
 
 
 def _labelled_codes_or_failure(pair: tuple[Path, Path], notes: list | None = None) -> np.ndarray | str:
@@ -1698,10 +1750,11 @@ def _tone(image: np.ndarray) -> str | None:
     than a print's range (toned, or a close-up of skin), else None; one pass of each test."""
     if is_greyscale(image) or np.asarray(image).dtype != np.uint8:
         return None
-    if is_monochrome(image, lossy=False):
-        return "toned"
-    if not is_monochrome(image):
+    kind = monochrome_kind(image)  # each test once (is_monochrome without, then with lossy, ran two twice)
+    if kind is None:
         return None
+    if kind != "lossy":
+        return "toned"
     step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 65536)))
     sample = image[::step, ::step].reshape(-1, 3).astype(np.float32)
     low, high = np.percentile((sample[:, 0] + 2 * sample[:, 1] + sample[:, 2]) / 4, [2, 98])
@@ -1965,8 +2018,35 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
                       stacklevel=2)
     t = model.threshold if threshold is None else threshold
     mask = None
-    if (not settings.adapt and settings.skin_share is None and not settings.photo_density
-            and not settings.faces and not settings.texture and not model.features.uses_position):
+    plain = (not settings.adapt and settings.skin_share is None and not settings.photo_density
+             and not settings.faces and not settings.texture and not model.features.uses_position)
+    if not plain and (boxes := skin_detect.framed(image, transparent)) is not None:
+        # A photo in letterbox bars or a scan's margin is scored inside them, its border
+        # non-skin (skin_detect.uniform_border: the bars took part in every photo-wide measure,
+        # and street photos so framed lost all their skin), and each photo of a collage apart
+        # (skin_detect.collage_tiles); skin_mask decides the same way.
+        inner = []
+        for box in boxes:
+            tile_faces = None
+            if face_boxes is not None:  # a face is the tile's that holds its centre
+                faces = np.asarray(face_boxes).reshape(-1, 4)
+                x, y = faces[:, 0] + faces[:, 2] / 2, faces[:, 1] + faces[:, 3] / 2
+                tile_faces = (faces[(y >= box[0]) & (y < box[1]) & (x >= box[2]) & (x < box[3])]
+                              - np.array([box[2], box[0], 0, 0]))
+            said: dict = {}
+            inner.append(detect(model, skin_detect._in_frame(box, image), settings, threshold, cache, tile_faces,
+                                None if info is None else said))
+            if info is not None:  # the faces used on every tile; the other figures the last tile's
+                info.update({**said, "faces_used": info.get("faces_used", 0) + said.get("faces_used", 0)}
+                            if "faces_used" in said else said)
+        shape = image.shape[:2]
+        seeds = (None if any(r.seed_log_odds is None for r in inner) else
+                 skin_detect._framed_back(boxes, [r.seed_log_odds for r in inner], shape, HIDDEN_LOG_ODDS))
+        return skin_detect.SkinResult(
+            skin_detect._framed_back(boxes, [r.posterior for r in inner], shape, np.float32(0.0)),
+            skin_detect._framed_back(boxes, [r.log_odds for r in inner], shape, HIDDEN_LOG_ODDS),
+            skin_detect._framed_back(boxes, [r.mask for r in inner], shape, False), seeds)
+    if plain:
         # the model as stored, exactly per colour (cached across a batch), on the photo lifted
         # when --exposure is given with the plain rule (the regions keep the photo's contrast)
         posterior = _posterior_map(model, skin_detect.lift_exposure(image, settings, info, transparent), cache)

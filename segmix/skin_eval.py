@@ -274,6 +274,8 @@ class SkinEvaluator:
         self.sweep = np.unique(np.append(sweep, self.threshold))
         self.sweep_counts = np.zeros((len(self.sweep), 3), np.int64)  # tp, fp, fn per threshold
         self.swept_images = 0
+        #: each photo's own ROC AUC (None without both classes), for the per-photo inverted check
+        self.photo_auc: list[float | None] = []
 
     def sweep_counts_of(self, decide: Callable[[float], np.ndarray], labels: np.ndarray,
                         mask: np.ndarray) -> np.ndarray:
@@ -335,8 +337,10 @@ class SkinEvaluator:
         self.hist[0] += np.bincount(bins[skin], minlength=N_BINS)
         self.hist[1] += np.bincount(bins[~skin], minlength=N_BINS)
         roc_bins = _roc_bins(p)
-        self.roc_hist[0] += np.bincount(roc_bins[skin], minlength=ROC_BINS)
-        self.roc_hist[1] += np.bincount(roc_bins[~skin], minlength=ROC_BINS)
+        photo_roc = (np.bincount(roc_bins[skin], minlength=ROC_BINS), np.bincount(roc_bins[~skin], minlength=ROC_BINS))
+        self.roc_hist[0] += photo_roc[0]
+        self.roc_hist[1] += photo_roc[1]
+        self.photo_auc.append(_histogram_auc(*photo_roc))
         tp = int(np.count_nonzero(decided & skin))
         fp = int(np.count_nonzero(decided & ~skin))
         fn = int(np.count_nonzero(~decided & skin))
@@ -360,11 +364,8 @@ class SkinEvaluator:
         n_skin, n_non = int(self.hist[0].sum()), int(self.hist[1].sum())
         if n_skin == 0 or n_non == 0:
             raise ValueError(f"evaluation needs both skin and non-skin pixels; got {n_skin} and {n_non}")
-        # Decide skin where bin >= b: cumulative sums from the top bin.
-        roc_tp = np.concatenate([np.cumsum(self.roc_hist[0][::-1])[::-1], [0]])
-        roc_fp = np.concatenate([np.cumsum(self.roc_hist[1][::-1])[::-1], [0]])
-        tpr, fpr = roc_tp / n_skin, roc_fp / n_non
-        auc = float(np.trapz(tpr[::-1], fpr[::-1])) if hasattr(np, "trapz") else float(np.trapezoid(tpr[::-1], fpr[::-1]))
+        tpr, fpr = _roc_curve(*self.roc_hist)
+        auc = _histogram_auc(*self.roc_hist)
         tp = np.concatenate([np.cumsum(self.hist[0][::-1])[::-1], [0]])  # thresholds b/N_BINS, b=0..N
         fp = np.concatenate([np.cumsum(self.hist[1][::-1])[::-1], [0]])
         f1 = 2 * tp / np.maximum(2 * tp + fp + (n_skin - tp), 1)
@@ -398,6 +399,22 @@ class SkinEvaluator:
             mean_f1_at_best=None if basis != "detector" else float(np.mean(f1_at_best)),
             per_image=rows, n_images_with_precision=n_precision, n_images_with_recall=n_recall,
         )
+
+
+def _roc_curve(skin_hist: np.ndarray, non_skin_hist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(tpr, fpr) of the ROC from per-class histograms of log odds (decide skin where bin >= b:
+    cumulative sums from the top bin)."""
+    roc_tp = np.concatenate([np.cumsum(skin_hist[::-1])[::-1], [0]])
+    roc_fp = np.concatenate([np.cumsum(non_skin_hist[::-1])[::-1], [0]])
+    return roc_tp / skin_hist.sum(), roc_fp / non_skin_hist.sum()
+
+
+def _histogram_auc(skin_hist: np.ndarray, non_skin_hist: np.ndarray) -> float | None:
+    """The ROC AUC of per-class histograms of log odds; None when a class is empty."""
+    if not skin_hist.sum() or not non_skin_hist.sum():
+        return None
+    tpr, fpr = _roc_curve(skin_hist, non_skin_hist)
+    return float(np.trapz(tpr[::-1], fpr[::-1])) if hasattr(np, "trapz") else float(np.trapezoid(tpr[::-1], fpr[::-1]))
 
 
 def _roc_bins(p: np.ndarray) -> np.ndarray:
@@ -528,7 +545,9 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     result.threshold_is_models = threshold is None
     result.greyscale_images = [name for name, _ in greyscale]
     result.warnings = [f"{line}; it counts in the figures" for _, line in greyscale]
-    inverted = inverted_masks_warning(result.auc, masks_dir)
+    inverted = inverted_masks_warning(result.auc, masks_dir) or inverted_photos_warning(
+        [name for name, auc in zip(evaluator_names(evaluator), evaluator.photo_auc)
+         if auc is not None and auc < INVERTED_MASKS_AUC], masks_dir, len(evaluator.photo_auc))
     if inverted:
         result.warnings.append(inverted)
     result.skipped = skipped
@@ -703,6 +722,25 @@ def inverted_masks_warning(auc: float, masks_dir) -> str | None:
     return (f"{masks_dir}: ROC AUC {auc:.3f}: the model finds what the masks call non-skin (0) more skin-like "
             "than what they call skin (255): are the masks inverted? Masks mark skin 255 and non-skin 0; invert "
             "them if so (or the model was trained on inverted masks)")
+
+
+def evaluator_names(evaluator: SkinEvaluator) -> list[str]:
+    """The names of the photos an evaluator was given, in order."""
+    return [photo[0] for photo in evaluator._photos]
+
+
+def inverted_photos_warning(names: Sequence[str], masks_dir, n_photos: int) -> str | None:
+    """Words asking whether some of a folder's masks are inverted: the photos (``names``)
+    whose own ROC AUC is below :data:`INVERTED_MASKS_AUC` when the folder's is not (a folder
+    with masks of two conventions, skin 255 and skin 0: 5 of 20 inverted scored pooled F1 0.44
+    for 0.86, folder AUC 0.68, without a word); None when there are none."""
+    if not names:
+        return None
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return (f"{masks_dir}: the masks of {len(names)} of the {n_photos} photos ({shown}) look inverted (ROC AUC under "
+            f"{INVERTED_MASKS_AUC} on each: the model finds what they call non-skin (0) more skin-like than what they "
+            "call skin (255)); masks mark skin 255 and non-skin 0: invert those masks if so; they count in the "
+            "figures")
 
 
 def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
