@@ -988,6 +988,7 @@ class MainWindow(QMainWindow):
         canvas.file_dropped.connect(self.open_image)
         canvas.files_dropped.connect(self.open_dropped)
         canvas.notice.connect(self._show_canvas_notice)
+        canvas.marked_nothing.connect(self._show_marked_nothing)
         canvas.box_dragged.connect(self._show_box_dragged)
         self.tool_panel.tool_changed.connect(self.set_tool)
         self.tool_panel.brush_size_changed.connect(canvas.set_brush_size)
@@ -1025,6 +1026,13 @@ class MainWindow(QMainWindow):
     def _show_canvas_notice(self, text: str) -> None:
         self._canvas_notice = text
         self.statusBar().showMessage(text, 10000)
+
+    def _show_marked_nothing(self, why: str) -> None:
+        """A click or stroke changed nothing (``why``) and made no undo step: said with what Ctrl+Z
+        undoes now, the mark before it (a trial's click on its own loaded marks said nothing, and
+        the next Ctrl+Z took away the whole loaded box)."""
+        last = self.undo_stack.undoText() if self.undo_stack.canUndo() else ""
+        self._show_canvas_notice(f"{why} No undo step for it" + (f': Ctrl+Z undoes the one before ("{last}").' if last else "."))
 
     def _show_box_dragged(self, left: int, top: int, right: int, bottom: int) -> None:
         self._box_message = (f"Box: left {left}, top {top}, right {right}, bottom {bottom} "
