@@ -130,3 +130,23 @@ def test_readme_and_help_say_cutouts_are_never_jpeg_or_webp(capsys):
     assert "a cut-out is PNG or TIFF only, of an 8-bit photo too" in readme
     assert main(["segment", "--help"]) == 0
     assert "never JPEG or WebP" in " ".join(capsys.readouterr().out.split())
+
+
+def test_background_distributed_names_every_input_of_one_output_folder(tmp_path):
+    # Three frame folders named "a" (background --distributed): "v2/a and v1/a would both
+    # write OUT/a; rename one", the third left for the next run to find.
+    from segmix.distributed.background_jobs import plan_sequences
+
+    for parent in ("v1", "v2", "v3"):
+        for name in ("a", "b"):
+            (tmp_path / parent / name).mkdir(parents=True)
+            Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / parent / name / "f1.png")
+    folders = [tmp_path / parent / "a" for parent in ("v1", "v2", "v3")]
+    with pytest.raises(ValueError) as caught:
+        plan_sequences(folders, tmp_path / "out")
+    assert str(caught.value) == (f"{folders[0]}, {folders[1]} and {folders[2]} would all write "
+                                 f"{(tmp_path / 'out').resolve() / 'a'}; rename all but one")
+    with pytest.raises(ValueError) as caught:
+        plan_sequences([*folders[:2], tmp_path / "v1" / "b", tmp_path / "v2" / "b"], tmp_path / "out")
+    assert str(caught.value).endswith("; rename one (and 1 more output folder that more than one input would "
+                                      "write: b)"), str(caught.value)
