@@ -108,9 +108,9 @@ class ScribbleCanvas(QGraphicsView):
     notice(str)
         Why a gesture marked nothing (a box covering the whole photo), for the status bar.
     marked_nothing(str)
-        A click or stroke on the photo changed no pixel (all already of its class, or nothing
-        to erase): why, for the status bar, which adds what Ctrl+Z undoes now (no undo step
-        was made for it).
+        A click, stroke or box on the photo changed no pixel (all already of its class, or
+        nothing to erase): why, for the status bar, which adds what Ctrl+Z undoes now (no undo
+        step was made for it).
     box_dragged(int, int, int, int)
         The box being dragged with the Rectangle tool, clipped to the photo: left, top, right,
         bottom in pixels (right and bottom just past the box, as ``segment --box`` takes them).
@@ -603,7 +603,10 @@ class ScribbleCanvas(QGraphicsView):
                     # rectangle, here the whole photo (twice was 0.1-0.9 s at 12 megapixels).
                     self.layer.fill_outside(*box, BACKGROUND)
                 if note is not None:
-                    emit(self.notice, note)
+                    # One that marks nothing new as a click or stroke that does: the window adds
+                    # what Ctrl+Z undoes when that is not the earlier box.
+                    nothing_new = note.startswith("This box marks nothing new")
+                    emit(self.marked_nothing if nothing_new else self.notice, note)
             self._finish_stroke("Rectangle")
             event.accept()
             return

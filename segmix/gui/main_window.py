@@ -1032,6 +1032,9 @@ class MainWindow(QMainWindow):
         undoes now, the mark before it (a trial's click on its own loaded marks said nothing, and
         the next Ctrl+Z took away the whole loaded box)."""
         last = self.undo_stack.undoText() if self.undo_stack.canUndo() else ""
+        if why.startswith("This box") and last == self._mark_name("Rectangle"):
+            self._show_canvas_notice(why)  # its words' "undo the earlier one (Ctrl+Z)" is right
+            return
         self._show_canvas_notice(f"{why} No undo step for it" + (f': Ctrl+Z undoes the one before ("{last}").' if last else "."))
 
     def _show_box_dragged(self, left: int, top: int, right: int, bottom: int) -> None:

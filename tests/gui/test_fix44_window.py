@@ -70,3 +70,15 @@ def test_a_click_beside_the_photo_is_still_said_as_outside(window):
     window.set_tool("click")
     drag(window, [(-20, 10), (-20, 10)])
     assert window.statusBar().currentMessage() == "The click is outside the photo: click on the photo itself."
+
+
+def test_a_box_that_marks_nothing_new_says_what_ctrl_z_undoes_when_not_the_earlier_box(qtbot, window, tmp_path):
+    # Its words say "undo the earlier one (Ctrl+Z)": over loaded marks (or after a click),
+    # Ctrl+Z undid those instead.
+    _loaded_box(window, tmp_path)
+    window.set_tool("rectangle")
+    drag(window, [(4, 8), (20, 30), (36, 52)])
+    said = window.statusBar().currentMessage()
+    assert said.startswith("This box marks nothing new (boxes add up)"), said
+    assert said.endswith('No undo step for it: Ctrl+Z undoes the one before ("Load scribbles").'), said
+    assert window.undo_stack.count() == 1
