@@ -150,3 +150,29 @@ def test_background_distributed_names_every_input_of_one_output_folder(tmp_path)
         plan_sequences([*folders[:2], tmp_path / "v1" / "b", tmp_path / "v2" / "b"], tmp_path / "out")
     assert str(caught.value).endswith("; rename one (and 1 more output folder that more than one input would "
                                       "write: b)"), str(caught.value)
+
+
+def test_dask_summary_says_where_faces_calibrated_as_the_local_one(tmp_path, capsys):
+    # The local summary says "(skin colour calibrated on a face in 1 of them)" with --faces;
+    # the Dask one said nothing of it.
+    pytest.importorskip("distributed")
+    from pathlib import Path
+
+    from segmix import faces
+
+    try:
+        faces.check_available()
+    except faces.FaceDetectorUnavailable as exc:
+        pytest.skip(str(exc))
+    samples = Path(__file__).resolve().parent.parent / "sample_images"
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("astronaut.png", "coffee.png"):
+        Image.open(samples / name).convert("RGB").save(folder / name)
+    assert main(["skin", "apply", str(folder), "--output-dir", str(tmp_path / "local"), "--faces", "--quiet"]) == 0
+    assert "(skin colour calibrated on a face in 1 of them)" in capsys.readouterr().out
+    for run in ("first", "rerun"):
+        assert main(["skin", "apply", str(folder), "--output-dir", str(tmp_path / "dask"), "--faces", "--quiet",
+                     "--distributed", "--n-workers", "1"]) == 0
+        out = capsys.readouterr().out
+        assert "(skin colour calibrated on a face in 1 of them)" in out, (run, out)
