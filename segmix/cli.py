@@ -721,6 +721,8 @@ def _other_tools_word(word: str, options: list[str]) -> str:
         if name in DASK_ALIASES and "--distributed" in options:
             return ("; Dask's option is '--distributed': alone it starts a local cluster (--n-workers N "
                     "processes), --distributed tcp://HOST:8786 uses a scheduler")
+        if name in ("--processes", "--procs", "--nprocs", "--n-procs", "--n-processes") and "--n-workers" in options:
+            return "; did you mean '--n-workers' (the local Dask cluster's worker processes, with --distributed)?"
         if name in ("--distributed", "--n-workers", *DASK_ALIASES) and "--distributed" not in options:
             return ("; only skin apply, skin train and background run on Dask (--distributed); this command runs "
                     "here, on every core")
@@ -731,7 +733,8 @@ def _other_tools_word(word: str, options: list[str]) -> str:
                 ", and --quiet leaves them out" if "--quiet" in options else "")
         if name in ("--silent", "-q"):
             return "; did you mean '--quiet'?" if "--quiet" in options else ""
-        if name in ("--jobs", "-j", "--threads", "--n-jobs", "--nthreads", "--cores", "--workers", "--n-workers"):
+        if name in ("--jobs", "-j", "--threads", "--n-jobs", "--nthreads", "--cores", "--workers", "--n-workers",
+                    "--processes", "--procs", "--nprocs", "--n-procs", "--n-processes"):
             if "--workers" in options and name != "--workers":
                 return "; did you mean '--workers' (threads)?"
             words = "; segmix uses every core (NUMBA_NUM_THREADS=N sets how many)"

@@ -176,3 +176,16 @@ def test_dask_summary_says_where_faces_calibrated_as_the_local_one(tmp_path, cap
                      "--distributed", "--n-workers", "1"]) == 0
         out = capsys.readouterr().out
         assert "(skin colour calibrated on a face in 1 of them)" in out, (run, out)
+
+
+@pytest.mark.parametrize("argv, command, hint", [
+    (["skin", "apply", "p.png", "--output-dir", "o", "--processes", "2"], "skin apply",
+     "did you mean '--n-workers' (the local Dask cluster's worker processes, with --distributed)?"),
+    (["skin", "train", "--images", "i", "--masks", "m", "-o", "m.json", "--nprocs", "2"], "skin train",
+     "did you mean '--n-workers'"),
+    (["quantize", "p.png", "-o", "q.png", "--processes", "2"], "quantize", "segmix uses every core"),
+])
+def test_worker_process_counts_by_other_names(argv, command, hint, capsys):
+    assert main(argv) == 2
+    line = _error(capsys, command)
+    assert hint in line, line
