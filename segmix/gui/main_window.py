@@ -1045,10 +1045,14 @@ class MainWindow(QMainWindow):
     def _on_stroke_started(self) -> None:
         # A refusal of the mark before ("The box touches three edges ...") is put away by the
         # next mark: it stood for its 10 s under the box redrawn at once, and accepted.
+        self._put_away_canvas_notice()
+        self.active_mode.on_stroke_started()
+
+    def _put_away_canvas_notice(self) -> None:
+        """Clear the canvas's last notice from the status bar if it still stands there."""
         notice, self._canvas_notice = self._canvas_notice, None
         if notice is not None and self.statusBar().currentMessage() == notice:
             self.statusBar().clearMessage()
-        self.active_mode.on_stroke_started()
 
     def _escape(self) -> None:
         """Esc: drop the box being dragged, if one is (a trial's Esc over a box drawn wrong went
@@ -1072,10 +1076,12 @@ class MainWindow(QMainWindow):
         # Ctrl+Z with the mouse button still down undoes the stroke being drawn, as one step:
         # it undid the stroke before it, and the rest of the stroke then wiped its redo.
         self.canvas.finish_stroke()
+        self._put_away_canvas_notice()  # "Ctrl+Z undoes ..." stood over the undo it named
         self.undo_group.undo()
 
     def _redo(self) -> None:
         self.canvas.finish_stroke()  # a new stroke ends the redo chain, as a finished one would
+        self._put_away_canvas_notice()
         self.undo_group.redo()
 
     def _on_opacity_changed(self, _opacity: float) -> None:

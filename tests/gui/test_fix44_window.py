@@ -37,6 +37,10 @@ def test_a_mark_over_its_own_class_says_so_and_what_ctrl_z_undoes(qtbot, window,
     said = window.statusBar().currentMessage()
     assert said == f'{words} No undo step for it: Ctrl+Z undoes the one before ("Load scribbles").', said
     assert window.undo_stack.count() == 1 and np.array_equal(window.layer.labels, labels)
+    # Ctrl+Z undoes what it said, and the words go with it (they named a step no longer there).
+    window.undo_action.trigger()
+    assert not window.layer.labels.any() and window.statusBar().currentMessage() != said
+    window.redo_action.trigger()
     # The next mark puts the words away; one that marks something new says nothing of the kind.
     window.set_tool("foreground")
     drag(window, [(20, 30), (22, 30)])
