@@ -2616,7 +2616,7 @@ class _FileLines:
         self._take("skip", line, say)
 
     def warning(self, line: str, say) -> None:
-        """A photo's warning (no colour of its own), as :meth:`skipped`."""
+        """A photo's warning (greyscale or toned: no colour to detect skin by), as :meth:`skipped`."""
         self._take("warning", line, say)
 
     def _take(self, which: str, line: str, say) -> None:
