@@ -487,7 +487,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         options = list(self._option_string_actions)
         hint = (_after_double_dash(getattr(self, "_given", []), options) or _did_you_mean(message)
-                or _close_option(message, options)
+                or _close_option_and_others(message, options)
                 or _dash_value_hint(message, getattr(self, "_given", []))
                 or _dash_file_hint(message, getattr(self, "_given", []), options)
                 or self._output_word_hint(message) or self._window_words_hint(message)
@@ -664,17 +664,47 @@ def _close_option(message: str, options: list[str]) -> str:
     return ""
 
 
+def _close_option_and_others(message: str, options: list[str]) -> str:
+    """:func:`_close_option`'s hint when it has one, with :func:`_other_tools_option`'s for the
+    other refused words: `background v/ --scheduler tcp://a:1 --workers 3` was told only "did
+    you mean '--n-workers'?", and not what --scheduler is here; "" when no word is close."""
+    if not _close_option(message, options):
+        return ""
+    hints = []
+    for word in message.removeprefix("unrecognized arguments:").split():
+        hint = _close_option(f"unrecognized arguments: {word}", options) or _other_tools_word(word, options)
+        if hint and hint not in hints:
+            hints.append(hint)
+    return "".join(hints)
+
+
 def _other_tools_option(message: str, options: list[str]) -> str:
     """The hint for an option other tools spell so, unknown here (argparse said only
     "unrecognized arguments"): ``-o`` where the command writes into a folder, ``--force``,
     ``--verbose``, ``--jobs``; "" otherwise. A script moving from `segment ... -o m.png` to
-    `skin apply photos -o out` was told "unrecognized arguments: -o out" and no more."""
+    `skin apply photos -o out` was told "unrecognized arguments: -o out" and no more.
+
+    Every such word is explained, each once: `skin apply batch/ --dask local -o x/` was told
+    only of -o, and --dask (Dask's other tools' name) went unexplained."""
     if not message.startswith("unrecognized arguments:"):
         return ""
+    hints = []
     for word in message.removeprefix("unrecognized arguments:").split():
-        name = word.split("=", 1)[0]
-        if not name.startswith("-"):
-            continue
+        hint = _other_tools_word(word, options)
+        if hint and hint not in hints:
+            hints.append(hint)
+    return "".join(hints)
+
+
+#: Names other tools give the option that runs on Dask (segmix's --distributed [ADDRESS]).
+DASK_ALIASES = ("--dask", "--cluster", "--dask-cluster", "--scheduler", "--dask-scheduler", "--scheduler-address",
+                "--dask-address", "--address", "--client", "--local-cluster", "--dask-local")
+
+
+def _other_tools_word(word: str, options: list[str]) -> str:
+    """:func:`_other_tools_option`'s hint for one refused word; "" for none."""
+    name = word.split("=", 1)[0]
+    if name.startswith("-"):
         if not name.startswith("--") and len(name) > 2 and name != "-vv":
             name = name[:2]  # a short option with its value attached, as POSIX allows: -j4, -oout
         if name in ("-o", "--output") and "--output-dir" in options:
@@ -688,7 +718,12 @@ def _other_tools_option(message: str, options: list[str]) -> str:
                 return "; did you mean '--overwrite'?"
             return ("; this command has no --overwrite: it replaces the files it wrote itself and refuses any other "
                     "by name (move it away)")
-        if name in ("--distributed", "--n-workers") and "--distributed" not in options:
+        if name in DASK_ALIASES and "--distributed" in options:
+            return ("; Dask's option is '--distributed': alone it starts a local cluster (--n-workers N "
+                    "processes), --distributed tcp://HOST:8786 uses a scheduler")
+        if name in ("--processes", "--procs", "--nprocs", "--n-procs", "--n-processes") and "--n-workers" in options:
+            return "; did you mean '--n-workers' (the local Dask cluster's worker processes, with --distributed)?"
+        if name in ("--distributed", "--n-workers", *DASK_ALIASES) and "--distributed" not in options:
             return ("; only skin apply, skin train and background run on Dask (--distributed); this command runs "
                     "here, on every core")
         if name in ("-v", "-V") and "--version" in options:  # the top level: `segmix -V`
@@ -698,7 +733,8 @@ def _other_tools_option(message: str, options: list[str]) -> str:
                 ", and --quiet leaves them out" if "--quiet" in options else "")
         if name in ("--silent", "-q"):
             return "; did you mean '--quiet'?" if "--quiet" in options else ""
-        if name in ("--jobs", "-j", "--threads", "--n-jobs", "--nthreads", "--cores", "--workers", "--n-workers"):
+        if name in ("--jobs", "-j", "--threads", "--n-jobs", "--nthreads", "--cores", "--workers", "--n-workers",
+                    "--processes", "--procs", "--nprocs", "--n-procs", "--n-processes"):
             if "--workers" in options and name != "--workers":
                 return "; did you mean '--workers' (threads)?"
             words = "; segmix uses every core (NUMBA_NUM_THREADS=N sets how many)"
@@ -1015,7 +1051,8 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("-o", "--output", required=True, metavar="MASK.png", help="output mask (PNG)")
     seg.add_argument("--probability", metavar="PROB", help="also write the foreground posterior (.png 16-bit, .npy, .tif)")
     seg.add_argument("--cutout", metavar="CUT.png", help="also write the photo with the mask as alpha (RGBA PNG, or "
-                     "TIFF for .tif; 16 bits per channel for a 16-bit PNG or TIFF photo)")
+                     "TIFF for .tif; never JPEG or WebP; 16 bits per channel for a 16-bit PNG or "
+                     "TIFF photo)")
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
     seg.add_argument("--save-scribbles", metavar="LABELS.png",
                      help="also write the marks as the window's File > Save Scribbles does (0 / 1 / 2 PNG with "
@@ -1176,7 +1213,10 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             continue
         allowed = _SEGMENT_SUFFIXES.get(key, (".json",))
         if key != "save_model" and Path(path).suffix.lower() not in allowed:
-            raise UserError(f"{path}: unsupported extension for {_SEGMENT_OPTIONS[key]}; {use_one_of(allowed)}")
+            # A cut-out is PNG or TIFF whatever the photo's depth: README's words ("JPEG and WebP
+            # hold no 16-bit alpha") read as if an 8-bit photo's WebP cut-out were written.
+            why = " (cut-outs are RGBA PNG or TIFF, of 8-bit photos too)" if key == "cutout" else ""
+            raise UserError(f"{path}: unsupported extension for {_SEGMENT_OPTIONS[key]}; {use_one_of(allowed)}{why}")
     # A folder or a missing folder as any output must stop the run before the mask is written,
     # not leave the mask behind and fail on the second file.
     _check_outputs(inputs, {_SEGMENT_OPTIONS[key]: path for key, path in outputs.items()})

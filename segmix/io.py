@@ -1870,12 +1870,16 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
         its own file`` (``both_advice``), or ``OUT: is a folder, where MAKER would be written;
         move it away or ADVICE``. The first clash found, in ``planned`` order; outputs that two
         inputs would write are said after every other check, the first named and the others
-        counted (``... would write it (and 3 more outputs that two inputs would write: ...)``).
+        counted (``... would write it (and 3 more outputs that two inputs would write: ...)``), each
+        name once with every maker (``OUT: A, B and C would all write it``).
     """
     protected = inputs if isinstance(inputs, ProtectedInputs) else ProtectedInputs(inputs)
     folders: dict[Path, Path] = {}  # each output folder resolved once (thousands of masks share one)
     seen: dict[str, str] = {}
-    shared: list[tuple[Path, str, str]] = []  # (output, first maker, second maker): said together below
+    # Output name -> (output, its makers), for the names more than one maker would write: said
+    # together below, each name once with all its makers (three photos of one stem were said
+    # as two and "1 more output that two inputs would write", the same name again).
+    shared: dict[str, tuple[Path, list[str]]] = {}
     for output, maker in planned:
         out = Path(output)
         folder = folders.get(out.parent)
@@ -1893,20 +1897,26 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
                               f"{advice}", out, maker, str(out))
         key = os.path.normcase(folder / out.name)
         if key in seen:
-            shared.append((out, seen[key], maker))
+            shared.setdefault(key, (out, [seen[key]]))[1].append(maker)
             continue
         seen[key] = maker
     if shared:
         # Every shared name at once: camera folders of the same photo names (IMG_0001.JPG in
         # each) were refused one name a run, so a user renamed, ran again and met the next.
-        out, first, maker = shared[0]
-        fix = _option_advice(maker) or _option_advice(first) or both_advice
+        groups = list(shared.values())
+        out, makers = groups[0]
+        first, maker = makers[0], makers[1]
+        fix = next((advice for advice in map(_option_advice, makers[::-1]) if advice), both_advice)
+        who = (f"both {first} and {maker} would write it" if len(makers) == 2 else
+               f"{', '.join(makers[:-1])} and {makers[-1]} would all write it")
         more = ""
-        if len(shared) > 1:
-            names = ", ".join(str(item[0].name) for item in shared[1:4]) + (", ..." if len(shared) > 4 else "")
-            more = (f" (and {len(shared) - 1} more output{'s' if len(shared) > 2 else ''} that two inputs "
+        if len(groups) > 1:
+            rest = groups[1:]
+            names = ", ".join(str(item[0].name) for item in rest[:3]) + (", ..." if len(rest) > 3 else "")
+            writers = "two inputs" if all(len(item[1]) == 2 for item in rest) else "more than one input"
+            more = (f" (and {len(rest)} more output{'s' if len(rest) > 1 else ''} that {writers} "
                     f"would write: {names})")
-        raise OutputClash(f"{out}: both {first} and {maker} would write it{more}; {fix}", out, maker, first)
+        raise OutputClash(f"{out}: {who}{more}; {fix}", out, maker, first)
 
 
 def _option_advice(maker: str) -> str | None:

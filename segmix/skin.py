@@ -2554,7 +2554,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     cache = None if model.features.uses_position else PosteriorCache(model)
     with_face: list[Path] = []  # photos whose skin colour a face calibrated (list.append is atomic)
     no_skin: list[Path] = []  # colour photos whose mask came out empty
-    greyscale: list[Path] = []  # photos without colour, warned of one by one (their masks are empty)
+    greyscale_kinds: list[str] = []  # the warnings of photos without colour (for colourless_note)
     greyscale_lines: list[str] = []  # their warnings (the first of each kind said at once, see _FileLines)
     lines = _FileLines(len(files))  # those and the files that failed: repeats held, said after the run
 
@@ -2585,7 +2585,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 # as photos gave one line each): an empty mask of a photo without colour is no finding.
                 greyscale_lines.append(info["greyscale"])
                 if ONE_TONE_WORDS not in info["greyscale"]:  # perhaps skin: not "no colour"
-                    greyscale.append(path)
+                    greyscale_kinds.append(info["greyscale"])
             return None
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
             return failure_line(exc, path, *apply_outputs(path, output_dir))
@@ -2632,9 +2632,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
               # A folder of masks given as photos: five warnings, then "wrote masks of 5 photos"
               # alone, as if the run had found something (a new user).
               # No word of their masks: a toned photo's need not be empty (warned above, one each).
-              + ("" if not greyscale else "; it has no colour of its own (warned above)" if done == 1
-                 else "; 1 of them has no colour of its own (warned above)" if len(greyscale) == 1
-                 else f"; {len(greyscale)} of them have no colour of their own (warned above)"))
+              + colourless_note(greyscale_kinds, alone=done == 1))
         if not probability:
             # A rerun without --probability left the earlier run's maps beside the new masks
             # (a trial): they are of another run, perhaps of other settings.
@@ -2648,6 +2646,35 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         except OSError:
             pass
     return status
+
+
+#: :func:`colourless_note`'s word for each kind of photo without colour (:func:`colourless_words`).
+#: (alone, among others).
+COLOURLESS_NOTE_WORDS = {GREYSCALE_WORDS: ("greyscale", "greyscale"),
+                         TONED_WORDS: ("toned black-and-white (sepia or a tint)", "toned"),
+                         NOTHING_SHOWN_WORDS: ("fully transparent", "transparent")}
+
+
+def colourless_note(warnings: Sequence[str], alone: bool = False) -> str:
+    """The summary's words for the photos without colour among those done, from their warning
+    lines (:func:`greyscale_warning`; a photo in one tone, perhaps skin, is not one): "; 2 of
+    them are greyscale: skin detection needs colour (warned above)"; "" for none. ``alone``:
+    the run did one photo ("; it is greyscale: ..."). The local summary and the Dask one say the
+    same (the Dask one said nothing of them). Said as the warnings say it: "has no colour of its
+    own" read oddly of a greyscale photo (a new user)."""
+    kinds: dict[str, int] = {}
+    for line in warnings:
+        kind = next((words for words in COLOURLESS_NOTE_WORDS if f": {words}: " in line), GREYSCALE_WORDS)
+        kinds[kind] = kinds.get(kind, 0) + 1
+    if not kinds:
+        return ""
+    total = sum(kinds.values())
+    # In a fixed order: the photos finish in any order on the thread pool.
+    found = [(COLOURLESS_NOTE_WORDS[kind], kinds[kind]) for kind in COLOURLESS_NOTE_WORDS if kind in kinds]
+    what = found[0][0][0] if len(found) == 1 else (
+        " or ".join(short for (_, short), _ in found) + f" ({', '.join(f'{n} {short}' for (_, short), n in found)})")
+    who = "it is" if alone and total == 1 else f"1 of them is" if total == 1 else f"{total} of them are"
+    return f"; {who} {what}: skin detection needs colour (warned above)"
 
 
 class _FileLines:
@@ -2669,7 +2696,7 @@ class _FileLines:
         self._take("skip", line, say)
 
     def warning(self, line: str, say) -> None:
-        """A photo's warning (no colour of its own), as :meth:`skipped`."""
+        """A photo's warning (greyscale or toned: no colour to detect skin by), as :meth:`skipped`."""
         self._take("warning", line, say)
 
     def _take(self, which: str, line: str, say) -> None:

@@ -114,6 +114,7 @@ def test_skin_apply_and_eval_warn_of_a_toned_photo_as_of_a_greyscale_one(tmp_pat
     assert "sepia.png: toned black-and-white photo (sepia or a tint, no colour of its own): skin detection " \
            "needs colour" in applied.stderr
     assert "grey.png: greyscale photo (no colour): skin detection needs colour" in applied.stderr
-    assert "2 of them have no colour of their own (warned above)" in applied.stdout
+    assert "2 of them are greyscale or toned (1 greyscale, 1 toned): skin detection needs colour " \
+           "(warned above)" in applied.stdout
     evaluated = run("skin", "eval", "--images", tmp_path / "photos", "--masks", tmp_path / "masks")
     assert "sepia.png: toned black-and-white photo" in evaluated.stderr + evaluated.stdout

@@ -194,7 +194,7 @@ def test_skin_apply_sums_up_photos_without_colour(tmp_path, capsys):
     Image.fromarray(np.full((20, 24, 3), (200, 140, 120), np.uint8)).save(folder / "colour.png")
     assert main(["skin", "apply", str(folder), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "wrote masks of 4 photos" in out and "3 of them have no colour of their own (warned above)" in out
+    assert "wrote masks of 4 photos" in out and "3 of them are greyscale: skin detection needs colour (warned above)" in out
 
 
 def test_segment_asks_whether_a_mask_was_given_as_the_photo(tmp_path):

@@ -124,7 +124,7 @@ def test_the_summary_says_one_greyscale_photo_in_the_singular(tmp_path, capsys):
     Image.fromarray(image).convert("L").save(tmp_path / "g.png")
     assert main(["skin", "apply", str(tmp_path), "--output-dir", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "; 1 of them has no colour of its own (warned above)" in out, out
+    assert "; 1 of them is greyscale: skin detection needs colour (warned above)" in out, out
 
 
 def test_a_photo_and_a_link_to_it_under_another_name_each_get_their_mask(tmp_path, capsys):

@@ -451,6 +451,7 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out}: exists and is not a folder")
     sources, names = [], {}
+    shared: dict[str, list[Path]] = {}  # output name -> the inputs that would all write it
     for item in inputs:
         path = Path(item)
         if not path.exists():
@@ -462,7 +463,10 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
                              "an animation), not a single frame")
         name = sequence_name(path)
         if name in names:
-            raise ValueError(f"{path} and {names[name]} would both write {out / name}; rename one")
+            # Every input of the name, said once after the loop: three folders named "a" were
+            # said as two, the third left to the next run.
+            shared.setdefault(name, [names[name]]).append(path)
+            continue
         names[name] = path
         resolved = path.resolve()
         for target in (out / name, out / f".{name}.partial"):
@@ -470,6 +474,15 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
                 raise ValueError(f"{target}: the output of {path} would replace an input; choose another --output-dir")
         _refuse_other_input(out / name, Path(output_dir) / name, path, resolved)
         sources.append((str(resolved), name))
+    if shared:
+        name, paths = next(iter(shared.items()))
+        who = (f"{paths[1]} and {paths[0]} would both write {out / name}; rename one" if len(paths) == 2 else
+               f"{', '.join(map(str, paths[:-1]))} and {paths[-1]} would all write {out / name}; rename all but one")
+        more = list(shared)[1:]
+        if more:
+            who += (f" (and {len(more)} more output folder{'s' if len(more) > 1 else ''} that more than one input "
+                    f"would write: {', '.join(more[:3])}{', ...' if len(more) > 3 else ''})")
+        raise ValueError(who)
     if model_path is not None:
         # A sequence's output folder is replaced by a rerun with other settings: a --model
         # kept in it would go with it.

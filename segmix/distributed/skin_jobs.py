@@ -212,7 +212,8 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             write_json_atomic(record_path, {"photo": photo, "key_sha256": job.key_digest, "input": state,
                                             "outputs": {o.name: file_digest(o) for o in outputs},
                                             "run_id": job.run_id, "greyscale": info.get("greyscale"),
-                                            "no_skin": bool(info.get("no_skin")), "warnings": said})
+                                            "no_skin": bool(info.get("no_skin")), "warnings": said,
+                                            "faces_used": bool(info.get("faces_used"))})
             # The photo's warnings travel with its outcome, printed by run_apply as the single
             # process prints them (cluster.warnings_said).
             results.append((photo, "written", "\n".join(said) or None, reason or None))
@@ -387,13 +388,21 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
               file=out_stream)
     # The colour photos whose mask is empty, named as the one-machine summary names them: the
     # Dask summary gave counts only, and a trial's two empty masks went without a word.
-    no_skin = sorted(Path(photo).name for photo in done if (read_record(
-        photo_record_path(out, skin.apply_outputs(Path(photo), out))) or {}).get("no_skin"))
+    records = [read_record(photo_record_path(out, skin.apply_outputs(Path(photo), out))) or {} for photo in done]
+    no_skin = sorted(Path(photo).name for photo, record in zip(done, records) if record.get("no_skin"))
+    # What the one-machine summary says of them too (skin.apply_batch): the faces that
+    # calibrated, the photos without colour (a trial's Dask summary left them out).
+    with_face = sum(1 for record in records if record.get("faces_used"))
+    colourless = [record["greyscale"] for record in records if isinstance(record.get("greyscale"), str)
+                  and skin.ONE_TONE_WORDS not in record["greyscale"]]
     done_count = counts["written"] + counts["complete"]
     print(f"skin apply on Dask: {len(files)} photo{'' if len(files) == 1 else 's'}, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed"
+          + (f" (skin colour calibrated on a face in {with_face} of them)"
+             if getattr(settings, "faces", False) and done_count else "")
           + (f"; no skin found in {len(no_skin)} of the {done_count} mask{'' if done_count == 1 else 's'} "
-             f"({listed_names(no_skin)})" if no_skin else ""), file=out_stream)
+             f"({listed_names(no_skin)})" if no_skin else "")
+          + skin.colourless_note(colourless, alone=len(files) == 1), file=out_stream)
     if not probability and counts["written"] + counts["complete"]:
         warning = skin.stale_probability_warning(files, output_dir)
         if warning:

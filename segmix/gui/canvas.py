@@ -107,6 +107,10 @@ class ScribbleCanvas(QGraphicsView):
         Local files were dropped on the canvas (their paths, in the order dragged).
     notice(str)
         Why a gesture marked nothing (a box covering the whole photo), for the status bar.
+    marked_nothing(str)
+        A click, stroke or box on the photo changed no pixel (all already of its class, or
+        nothing to erase): why, for the status bar, which adds what Ctrl+Z undoes now (no undo
+        step was made for it).
     box_dragged(int, int, int, int)
         The box being dragged with the Rectangle tool, clipped to the photo: left, top, right,
         bottom in pixels (right and bottom just past the box, as ``segment --box`` takes them).
@@ -120,6 +124,7 @@ class ScribbleCanvas(QGraphicsView):
     file_dropped = Signal(str)
     files_dropped = Signal(list)
     notice = Signal(str)
+    marked_nothing = Signal(str)
     box_dragged = Signal(int, int, int, int)
 
     def __init__(self, parent: QWidget | None = None):
@@ -503,7 +508,8 @@ class ScribbleCanvas(QGraphicsView):
             # scaled up with a large photo), one undo step; moving the mouse before
             # releasing paints nothing more.
             emit(self.stroke_started)
-            if self._inside(point):
+            self._stroke_reached_photo = self._inside(point)
+            if self._stroke_reached_photo:
                 dirty = self.layer.paint_click(int(point.y()), int(point.x()), label)
                 if dirty is not None:
                     self.refresh_scribbles(dirty)
@@ -597,17 +603,28 @@ class ScribbleCanvas(QGraphicsView):
                     # rectangle, here the whole photo (twice was 0.1-0.9 s at 12 megapixels).
                     self.layer.fill_outside(*box, BACKGROUND)
                 if note is not None:
-                    emit(self.notice, note)
+                    # One that marks nothing new as a click or stroke that does: the window adds
+                    # what Ctrl+Z undoes when that is not the earlier box.
+                    nothing_new = note.startswith("This box marks nothing new")
+                    emit(self.marked_nothing if nothing_new else self.notice, note)
             self._finish_stroke("Rectangle")
             event.accept()
             return
         if self._click_label is not None or self._painting_label is not None:
             missed = self._painting_label is not None and not self._stroke_reached_photo
-            self.finish_stroke()
+            reached = self._stroke_reached_photo
+            kind, label = ("click", self._click_label) if self._click_label is not None else ("stroke",
+                                                                                              self._painting_label)
+            diff = self.finish_stroke()
             if missed:
                 # As a click beside the photo is said: a stroke painted on the grey around the
                 # photo marked nothing, without a word.
                 emit(self.notice, "The stroke is outside the photo: paint on the photo itself.")
+            elif reached and diff is None:
+                # A click or stroke over pixels already of its class changed nothing and made no
+                # undo step, without a word: a trial's next Ctrl+Z then undid the mark before it
+                # (a whole loaded box). Said, as a box that marks nothing new is.
+                emit(self.marked_nothing, self._nothing_new_words(kind, label))
             event.accept()
             return
         super().mouseReleaseEvent(event)
@@ -617,9 +634,10 @@ class ScribbleCanvas(QGraphicsView):
         """Whether a box is being dragged with the Rectangle tool (pressed, not released)."""
         return self._rect_start is not None
 
-    def finish_stroke(self) -> None:
+    def finish_stroke(self) -> StrokeDiff | None:
         """End the stroke, click or box in progress now, as releasing the button would; the
-        button's later moves and release mark nothing.
+        button's later moves and release mark nothing. Returns what it changed (None: nothing,
+        or nothing was in progress).
 
         The window calls it before anything that changes the marks or what they belong to
         (undo, redo, Clear, a mode switch, another photo, closing): a trial's Ctrl+Z in the
@@ -631,15 +649,25 @@ class ScribbleCanvas(QGraphicsView):
         if self._rect_start is not None:
             self._rect_start = None
             self._rect_item.setVisible(False)
-            self._finish_stroke("Rectangle")  # marks nothing; the window restarts a fit it stopped
-        elif self._click_label is not None:
+            return self._finish_stroke("Rectangle")  # marks nothing; the window restarts a fit it stopped
+        if self._click_label is not None:
             label, self._click_label = self._click_label, None
-            self._finish_stroke("Foreground click" if label == FOREGROUND else "Background click")
-        elif self._painting_label is not None:
+            return self._finish_stroke("Foreground click" if label == FOREGROUND else "Background click")
+        if self._painting_label is not None:
             label = self._painting_label
             self._painting_label = None
             self._last_point = None
-            self._finish_stroke({FOREGROUND: "Foreground stroke", BACKGROUND: "Background stroke"}.get(label, "Erase"))
+            return self._finish_stroke({FOREGROUND: "Foreground stroke",
+                                        BACKGROUND: "Background stroke"}.get(label, "Erase"))
+        return None
+
+    def _nothing_new_words(self, kind: str, label: int) -> str:
+        """Why a ``kind`` ("click" or "stroke") of ``label`` that reached the photo changed no
+        pixel, in the active mode's words (:attr:`class_names`)."""
+        if label == ERASE:
+            return f"This {kind} erases nothing: nothing is marked there."
+        name = self.class_names[0] if label == FOREGROUND else self.class_names[1]
+        return f"This {kind} marks nothing new: it is all {name} there already."
 
     def _box_over_box_words(self, box) -> str | None:
         """What to say of a box (top, left, bottom, right) drawn when everything outside it is
@@ -665,11 +693,12 @@ class ScribbleCanvas(QGraphicsView):
             return "the object", "background", "the background"
         return f"the {positive}", negative, negative
 
-    def _finish_stroke(self, name: str) -> None:
+    def _finish_stroke(self, name: str) -> StrokeDiff | None:
         diff = self.layer.end_stroke() if self.layer is not None else None
         # Also reported when nothing changed (diff None): the window may have stopped a
         # fit when the stroke started and must restart it.
         emit(self.stroke_finished, (diff, name))
+        return diff
 
     def _paint(self, start: QPointF, end: QPointF) -> None:
         if self.layer is None or self._painting_label is None:

@@ -988,6 +988,7 @@ class MainWindow(QMainWindow):
         canvas.file_dropped.connect(self.open_image)
         canvas.files_dropped.connect(self.open_dropped)
         canvas.notice.connect(self._show_canvas_notice)
+        canvas.marked_nothing.connect(self._show_marked_nothing)
         canvas.box_dragged.connect(self._show_box_dragged)
         self.tool_panel.tool_changed.connect(self.set_tool)
         self.tool_panel.brush_size_changed.connect(canvas.set_brush_size)
@@ -1026,6 +1027,16 @@ class MainWindow(QMainWindow):
         self._canvas_notice = text
         self.statusBar().showMessage(text, 10000)
 
+    def _show_marked_nothing(self, why: str) -> None:
+        """A click or stroke changed nothing (``why``) and made no undo step: said with what Ctrl+Z
+        undoes now, the mark before it (a trial's click on its own loaded marks said nothing, and
+        the next Ctrl+Z took away the whole loaded box)."""
+        last = self.undo_stack.undoText() if self.undo_stack.canUndo() else ""
+        if why.startswith("This box") and last == self._mark_name("Rectangle"):
+            self._show_canvas_notice(why)  # its words' "undo the earlier one (Ctrl+Z)" is right
+            return
+        self._show_canvas_notice(f"{why} No undo step for it" + (f': Ctrl+Z undoes the one before ("{last}").' if last else "."))
+
     def _show_box_dragged(self, left: int, top: int, right: int, bottom: int) -> None:
         self._box_message = (f"Box: left {left}, top {top}, right {right}, bottom {bottom} "
                              f"({right - left} x {bottom - top} pixels)")
@@ -1034,10 +1045,14 @@ class MainWindow(QMainWindow):
     def _on_stroke_started(self) -> None:
         # A refusal of the mark before ("The box touches three edges ...") is put away by the
         # next mark: it stood for its 10 s under the box redrawn at once, and accepted.
+        self._put_away_canvas_notice()
+        self.active_mode.on_stroke_started()
+
+    def _put_away_canvas_notice(self) -> None:
+        """Clear the canvas's last notice from the status bar if it still stands there."""
         notice, self._canvas_notice = self._canvas_notice, None
         if notice is not None and self.statusBar().currentMessage() == notice:
             self.statusBar().clearMessage()
-        self.active_mode.on_stroke_started()
 
     def _escape(self) -> None:
         """Esc: drop the box being dragged, if one is (a trial's Esc over a box drawn wrong went
@@ -1061,10 +1076,12 @@ class MainWindow(QMainWindow):
         # Ctrl+Z with the mouse button still down undoes the stroke being drawn, as one step:
         # it undid the stroke before it, and the rest of the stroke then wiped its redo.
         self.canvas.finish_stroke()
+        self._put_away_canvas_notice()  # "Ctrl+Z undoes ..." stood over the undo it named
         self.undo_group.undo()
 
     def _redo(self) -> None:
         self.canvas.finish_stroke()  # a new stroke ends the redo chain, as a finished one would
+        self._put_away_canvas_notice()
         self.undo_group.redo()
 
     def _on_opacity_changed(self, _opacity: float) -> None:
