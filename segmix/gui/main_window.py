@@ -56,7 +56,7 @@ from segmix.gui.export_writer import ExportWriter
 from segmix.gui.notices import WarningRelay, held_warnings
 from segmix.gui.overlay import on_checkerboard
 from segmix.gui.qimage import rgb_to_display_qimage
-from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel, mnemonic, shown_text
+from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, compact_panel, mnemonic, shown_text
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
 from segmix.mark_settings import frozen_pixels, marks_model, other_photo_note
@@ -885,6 +885,7 @@ class MainWindow(QMainWindow):
         # Video mode [ and ] resized a brush not shown and the tool keys chose tools that mark
         # nothing, without a word (a trial, session 38).
         self._marking_actions = [*self._tool_actions.values(), *brush_actions]
+        self._brush_actions = brush_actions  # greyed out with the brush's slider too (_update_brush_actions)
         for action in self._marking_actions:
             self._enabled_tips[action] = action.statusTip()
             self.say_why_when_greyed(action)
@@ -2317,9 +2318,24 @@ class MainWindow(QMainWindow):
             return
         self.canvas.set_tool(name)
         self.tool_panel.set_tool(name)
+        self._update_brush_actions()
         self.update_hint()  # the banner says what the active tool does (Mode.hint may read canvas.tool)
 
     # == the brush's size ================================================================
+    def _update_brush_actions(self) -> None:
+        """[ and ] act on what the brush's slider does: greyed out with it while the tool in
+        hand takes no brush (Click, Rectangle), saying why when pressed (say_why_when_greyed).
+        With the Click tool they moved the greyed slider, and the click disc stayed as it was
+        (a trial, session 43)."""
+        if not self.active_mode.uses_scribbles:
+            return  # greyed out with the other marking actions (_update_scribble_actions)
+        tool = self.canvas.tool
+        sizeless = tool in SIZELESS_TOOLS
+        why = (f"the {tool} tool takes no brush ({'its disc follows the photo' if tool == 'click' else 'a box has no width'}"
+               "): the brush's size is for the Foreground, Background and Eraser tools (1, 2, E)")
+        for action in self._brush_actions:
+            self._set_available(action, not sizeless, why if sizeless else self._enabled_tips[action])
+
     def _grow_brush(self, steps: int) -> None:
         """[ and ]: a size the user chose (kept for every photo of this session)."""
         self.canvas.grow_brush(steps)
@@ -2675,6 +2691,7 @@ class MainWindow(QMainWindow):
             return
         for action in self._marking_actions:
             self._set_available(action, True, self._enabled_tips[action])
+        self._update_brush_actions()
         self._update_undo_tips()
         if self.layer is None:
             why = "No photo open: open one first (Ctrl+O)"
