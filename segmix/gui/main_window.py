@@ -342,7 +342,12 @@ class _Banner(QLabel):
     lines, or for ``reference`` (the everyday hint after a result) where the window is too narrow
     for it in two: a fixed two-line banner in a window tiled to half a 1366-px screen, or 800 px
     wide, cut the first and the last of three lines in half. A longer hint there grows it until
-    the next resize."""
+    the next resize.
+
+    Each mode's everyday hint is a reference too (:meth:`add_references`): Skin mode's after its
+    detection took three lines at 1024 x 600 where Segment's took two, and the banner grew on a
+    switch to Skin mode and stayed so: the photo, fitted to a canvas 12 px shorter, was zoomed
+    again (85 % -> 82 %) and moved by 6 px under the user's eyes (a trial, session 43)."""
 
     _STYLE = "QLabel { background: #2b3a4a; color: white; padding: 6px; }"
 
@@ -350,10 +355,19 @@ class _Banner(QLabel):
         super().__init__(text)
         self.setWordWrap(True)
         self.setStyleSheet(self._STYLE)
-        self._reference = QLabel(reference)  # never shown: measures the reference's height
-        self._reference.setWordWrap(True)
-        self._reference.setStyleSheet(self._STYLE)
-        self._reference.ensurePolished()  # its padding counts, though it is never shown
+        self._references: list[QLabel] = []
+        self.add_references([reference])
+
+    def add_references(self, texts) -> None:
+        """Hints the banner keeps room for at every width (see the class's docstring)."""
+        for text in texts:
+            if not text:
+                continue
+            label = QLabel(text)  # never shown: measures the reference's height
+            label.setWordWrap(True)
+            label.setStyleSheet(self._STYLE)
+            label.ensurePolished()  # its padding counts, though it is never shown
+            self._references.append(label)
         self._fit_height(resized=True)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
@@ -368,7 +382,7 @@ class _Banner(QLabel):
     def _fit_height(self, resized: bool) -> None:
         width = self.width()
         height = self.height() if not resized else max(2 * self.fontMetrics().lineSpacing() + 14,
-                                                       self._reference.heightForWidth(width))
+                                                       *(label.heightForWidth(width) for label in self._references))
         self.setMinimumHeight(0)  # QLabel's heightForWidth is never below the minimum height
         # A new height keeps the width: no resize loop.
         self.setFixedHeight(max(height, self.heightForWidth(width)))
@@ -473,6 +487,7 @@ class MainWindow(QMainWindow):
         self.tool_panel = ToolPanel()
         self.overlay_panel = OverlayPanel()
         self.modes: dict[str, Mode] = {cls.name: cls(self) for cls in MODES}
+        self.hint_label.add_references(mode.reference_hint for mode in self.modes.values())
         self.active_mode: Mode = next(iter(self.modes.values()))
         #: The photo mode last active: File > Open Recent opens a photo there from Video mode.
         self._photo_mode = next((name for name, mode in self.modes.items() if not mode.own_images), self.mode)

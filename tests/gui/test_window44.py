@@ -46,3 +46,25 @@ def test_the_brush_keys_stay_greyed_out_with_the_click_tool_across_modes(make_wi
     window.set_mode("segment")
     assert window.canvas.tool == "click"
     assert all(not action.isEnabled() for action in window._brush_actions)
+
+
+def test_the_banner_keeps_room_for_every_modes_everyday_hint_so_the_photo_stays_put(make_window, photo_path):
+    """At 1024 x 600 Skin mode's hint after its detection took three lines where Segment's
+    took two: the banner grew on the switch to Skin mode, the canvas shrank by 12 px and the
+    photo fitted to it moved by 6 px (85 % -> 82 %). The banner now has room for every mode's
+    everyday hint from the start, at every width."""
+    from segmix.gui.modes.skin import SkinMode
+
+    window = make_window(photo_path)
+    assert SkinMode.reference_hint
+    moved = []
+    for width in range(700, 1500, 40):
+        window.resize(width, 600)
+        QApplication.processEvents()
+        before = window.hint_label.height()
+        window.hint_label.setText(SkinMode.reference_hint)
+        QApplication.processEvents()
+        if window.hint_label.height() != before:
+            moved.append((width, before, window.hint_label.height()))
+        window.hint_label.setText(window.active_mode.hint())
+    assert not moved
