@@ -438,6 +438,10 @@ class MainWindow(QMainWindow):
     overlay_updated = Signal()
     mode_changed = Signal(str)
 
+    #: Set by segmix.gui.app.run_app: the process ends when the window closes, so closing does
+    #: not wait for a kernel being compiled (see closeEvent).
+    ends_process_on_close = False
+
     def __init__(self, settings: QSettings | None = None, warm_up: bool = True):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
@@ -2990,7 +2994,11 @@ class MainWindow(QMainWindow):
             # window goes at once, the process when the compile ends.
             self.hide()
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        self.controller.shutdown()
+        # segmix's own process (segmix.gui.app.run_app) ends right after the window: it does
+        # not wait for the compile to end (the window went, and the process stayed 10 s more,
+        # 15-20 s for a trial on a loaded machine). Another program that shows the window
+        # waits, as a QThread destroyed while running would abort it.
+        self.controller.shutdown(0 if compiling and self.ends_process_on_close else 10000)
         self._exports.shutdown()
         self.warning_relay.uninstall()
         # The application outlives the window (tests, an embedding program): its filters are

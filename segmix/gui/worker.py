@@ -609,7 +609,7 @@ class ComputeWorker(QObject):
     def _await_graph_cut_helper(self) -> None:
         """Wait for the process compiling the graph cut's kernels, if any: they then load from
         the cache instead of compiling a second time here."""
-        helper, self._graph_cut_helper = self._graph_cut_helper, None
+        helper = self._graph_cut_helper
         if helper is None:
             return
         emit(self.warm_up_step, warm_up_message(3, self._warm_up_total or 8, "{verb} the graph-cut kernels", True))
@@ -617,6 +617,21 @@ class ComputeWorker(QObject):
             helper.wait(timeout=300)
         except Exception:  # noqa: BLE001 - compile here instead
             helper.kill()
+        self._graph_cut_helper = None
+
+    def stop_graph_cut_helper(self) -> None:
+        """End the process compiling the graph cut's kernels, if it runs (the window closes).
+
+        Called from the GUI thread: it only sends a signal. Left alone, the helper went on
+        compiling for a minute or more after the window had closed, a second process of
+        segmix's that the user had not asked for.
+        """
+        helper = self._graph_cut_helper
+        if helper is not None and helper.poll() is None:
+            try:
+                helper.kill()
+            except OSError:
+                pass
 
     def _say_warm_up_step(self, done: int, label: str) -> None:
         """Status line and progress for the step after ``done`` finished steps."""
@@ -1112,6 +1127,7 @@ class TrainingController(QObject):
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         """Stop the thread (called when the window closes).  Returns True if it stopped."""
+        self._worker.stop_graph_cut_helper()
         if not self._thread.isRunning():
             return True
         self._next_generation()

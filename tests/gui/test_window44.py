@@ -68,3 +68,45 @@ def test_the_banner_keeps_room_for_every_modes_everyday_hint_so_the_photo_stays_
             moved.append((width, before, window.hint_label.height()))
         window.hint_label.setText(window.active_mode.hint())
     assert not moved
+
+
+def test_closing_during_the_first_start_compile_does_not_wait_for_it(make_window, monkeypatch):
+    """Closed while the engine compiled, the window went and segmix's process stayed 10 s more
+    (15-20 s for a trial on a loaded machine), waiting for a compile it would not use. run_app
+    ends the process right after the window, so the window no longer waits there; a window
+    shown by another program still does (a QThread destroyed while running aborts)."""
+    window = make_window()
+    window.controller.is_warm = False  # the first start's warm-up is compiling
+    asked = []
+    real = window.controller.shutdown
+    monkeypatch.setattr(window.controller, "shutdown", lambda timeout_ms=10000: asked.append(timeout_ms) or real(timeout_ms))
+    window.ends_process_on_close = True  # as segmix.gui.app.run_app sets it
+    window.close()
+    assert asked == [0] and not window.isVisible()
+
+    other = make_window()
+    other.controller.is_warm = False
+    asked.clear()
+    real_other = other.controller.shutdown
+    monkeypatch.setattr(other.controller, "shutdown",
+                        lambda timeout_ms=10000: asked.append(timeout_ms) or real_other(timeout_ms))
+    other.close()
+    assert asked[0] == 10000  # not segmix's own process: the window waits for its thread
+
+
+def test_closing_ends_the_process_that_compiles_the_graph_cut(make_window):
+    """The first start compiles the graph cut's kernels in a second process; closing the
+    window left it compiling for a minute or more, unasked. It is ended with the window."""
+    import subprocess
+    import sys
+
+    window = make_window()
+    helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        window.controller._worker._graph_cut_helper = helper
+        window.close()
+        assert helper.wait(timeout=30) is not None
+    finally:
+        if helper.poll() is None:
+            helper.kill()
+            helper.wait()
