@@ -66,7 +66,7 @@ from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import faint_pixels, transparent_pixels
 from segmix.gui.dock_mnemonics import DockMnemonics
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
-from segmix.gui.worker import FIRST_START, TrainingController
+from segmix.gui.worker import FIRST_START, TrainingController, warm_up_time_words
 from segmix.mark_order import count_steps
 
 MAX_RECENT = 8
@@ -100,10 +100,11 @@ EXPORT_WAITING = ("{what}: waiting for the result being computed; it follows as 
                   "(Esc cancels).")
 WARM_UP_TOOLTIP = (
     "The first start after installing segmix compiles its numerical kernels and keeps them on disk; "
-    "later starts load them in a second or two. All six steps take a minute or more (66 s for the first "
-    "five on a 2-core machine at load 3.7; the last, for photos over 4 megapixels, about 20 s more), longer on a "
-    "busier one. Meanwhile you can open photos, draw marks and "
-    "switch modes: each result appears as soon as the step in progress ends and the kernels it needs are ready."
+    "later starts load them in seconds (7 s on a loaded 2-core machine). The eight steps take a few minutes: "
+    "140 s on a 2-core machine in one check, 7 minutes on one shared with other work at load 6-9; the time "
+    "left in the status bar is estimated from the steps done so far. Meanwhile you can open photos, draw marks and "
+    "switch modes: each result appears as soon as the step in progress ends and the kernels it needs are ready. "
+    "Closing the window stops the compiling; the next start goes on with the kernels not kept yet."
 )
 COMPILING_MESSAGE = "Compiling what this job needs (once after installing); the result follows..."
 
@@ -535,6 +536,12 @@ class MainWindow(QMainWindow):
         self.warm_up_bar.setToolTip(WARM_UP_TOOLTIP)
         self.statusBar().addPermanentWidget(self.warm_up_bar)
         self.warm_up_bar.hide()  # after adding: QStatusBar shows what it is given
+        # The first start's clock (_on_warm_up_step): the warm-up starts with the window.
+        self._warm_up_clock = time.perf_counter()
+        self._warm_up_done, self._warm_up_step_started = (0, 0), 0.0
+        self._warm_up_ticker = QTimer(self)
+        self._warm_up_ticker.setInterval(1000)
+        self._warm_up_ticker.timeout.connect(self._tick_warm_up)
 
         # Slider drags send many values; re-drawing 2 megapixels once per event-loop pass
         # (with the latest value) keeps the drag smooth.
@@ -1037,7 +1044,7 @@ class MainWindow(QMainWindow):
             # load 3.7); say so, or the first stroke's wait looks like a hang. The warm-up's
             # first step finds out whether it compiles and then says what the user can do meanwhile.
             self._on_warm_up_step(
-                "Preparing the engine in the background (a minute or more on the first start after installing)..."
+                "Preparing the engine in the background (a few minutes on the first start after installing)..."
             )
 
     # Bound methods rather than lambdas: Qt drops a connection to a bound method when the
@@ -1127,6 +1134,21 @@ class MainWindow(QMainWindow):
         self.warm_up_bar.setFormat(f"step {min(done + 1, total)} of {total}")  # for screen readers
         self.warm_up_bar.setAccessibleName(f"Engine warm-up, step {min(done + 1, total)} of {total}")
         self.warm_up_bar.setVisible(first_use and done < total)
+        if (done, total) != self._warm_up_done:
+            self._warm_up_done = (done, total)
+            self._warm_up_step_started = time.perf_counter() - self._warm_up_clock
+        if first_use and done < total:
+            if not self._warm_up_ticker.isActive():
+                self._warm_up_ticker.start()
+            self._tick_warm_up()  # the step's words with the new estimate
+        else:
+            self._warm_up_ticker.stop()
+
+    def _tick_warm_up(self) -> None:
+        """The first start's status line again, with its time so far and left (each second)."""
+        text = getattr(self, "_warm_up_step_text", None)
+        if text and text.startswith(FIRST_START) and not self.controller.is_warm:
+            self._on_warm_up_step(text)
 
     def _status_free_for_warm_up(self) -> bool:
         """The status bar shows nothing, or the warm-up's own words: a note about the photo
@@ -1140,8 +1162,13 @@ class MainWindow(QMainWindow):
         self._warm_up_step_text = text
         if text.startswith(FIRST_START):
             # What the user can do meanwhile is the active mode's to say: "You can draw
-            # meanwhile" stood in Video mode, where nothing is drawn and Play waits.
-            text = f"{text} {self.active_mode.warm_up_note}"
+            # meanwhile" stood in Video mode, where nothing is drawn and Play waits. The time
+            # so far and left: "(once; a minute or more in all)" stood for 7 minutes on a
+            # loaded machine, and over 3.5 for a trial, with nothing moving but the bar.
+            done, total = self._warm_up_done
+            timing = warm_up_time_words(time.perf_counter() - self._warm_up_clock, done, total,
+                                        self._warm_up_step_started)
+            text = f"{text.removesuffix('.')}{timing}. {self.active_mode.warm_up_note}"
         self._warm_up_message = text
         if free:
             self.statusBar().showMessage(text)
@@ -1176,6 +1203,7 @@ class MainWindow(QMainWindow):
         self.update_actions()  # an export is offered while a result is computing (Mode.result_pending)
 
     def _on_warmed_up(self, seconds: float) -> None:
+        self._warm_up_ticker.stop()
         free = self._status_free_for_warm_up()
         self._warm_up_message = None
         self.warm_up_bar.hide()

@@ -336,13 +336,40 @@ def warm_up_message(step: int, total: int, label: str, first_use: bool | None) -
         return f"Preparing the engine, step {step} of {total}: {what}..."
     # Short: the status bar of a 1280-pixel window also holds the pixel readouts, and a line
     # naming the step's kernels was cut off there ("...meanwhil"); the progress bar's tooltip
-    # names them (warm_up_step_tip). The time is the whole warm-up's: 66 s at load 3.7 on 2
-    # cores, more on a busier machine ("about a minute" read as each step's).
-    return f"{FIRST_START}, step {step} of {total} (once; a minute or more in all)."
+    # names them (warm_up_step_tip). The window adds the time so far and the time left
+    # (warm_up_time_words): "a minute or more in all" stood for the 7 minutes of a loaded machine.
+    return f"{FIRST_START} (once), step {step} of {total}"
 
 
 #: How :func:`warm_up_message`'s first-use lines start (the window adds the mode's note to those).
 FIRST_START = "First start: compiling"
+
+#: Each step's share of a first start's warm-up (:meth:`ComputeWorker._warm_up_steps`, in
+#: order), measured with an empty cache on a shared 2-core machine at load 6-9 (422 s in all:
+#: 0, 45, 45, 23, 118, 54, 59, 77 s; a second run's first seven steps took the same shares
+#: within a few points). The time left is estimated from them and the time so far.
+WARM_UP_SHARES = (0.005, 0.11, 0.11, 0.07, 0.25, 0.14, 0.15, 0.165)
+
+
+def warm_up_time_words(elapsed: float, done: int, total: int, step_started: float) -> str:
+    """The time of a first start's warm-up so far and, once a compiling step has ended, about
+    how long is left: ", 2:05 so far, about 4 min left". ``done`` steps of ``total`` ended,
+    the last at ``step_started`` (seconds, as ``elapsed``).
+
+    The whole is estimated when a step ends, from the time so far and the shares of the steps
+    done (:data:`WARM_UP_SHARES`), and counts down from there: it follows the machine's load,
+    which set the first start at 140 s in one check and at 7 minutes in another. It is never
+    below what the steps after the one in progress take at that pace.
+    """
+    minutes, seconds = divmod(int(elapsed), 60)
+    words = f", {minutes}:{seconds:02d} so far"
+    shares = WARM_UP_SHARES if total == len(WARM_UP_SHARES) else (1.0 / max(total, 1),) * max(total, 1)
+    share_done = sum(shares[:done])
+    if done < 2 or share_done <= 0 or done >= total or step_started < 20:  # quick steps loaded, not compiled
+        return f"{words}, a few min in all"
+    pace = step_started / share_done  # seconds for the whole warm-up
+    left = max(pace - elapsed, pace * sum(shares[done + 1:]))
+    return f"{words}, about {max(1, round(left / 60))} min left"
 
 
 def warm_up_step_tip(step: int, total: int, label: str, first_use: bool | None) -> str:
