@@ -585,7 +585,7 @@ class MainWindow(QMainWindow):
         self.canvas.class_names = self.active_mode.class_names  # the words of its notices
         self.update_title()
         self.update_actions()  # greyed out with no photo, each saying why
-        if not self.settings.contains("window/geometry"):
+        if not self._geometry_read:  # none saved, or damaged ("geometry=hello" opened at 640 x 480)
             window_geometry.size_to_screen(self)
         elif self._size_to_give is not None:  # saved on a screen of another size
             window_geometry.fit_centred(self, *self._size_to_give)
@@ -987,7 +987,7 @@ class MainWindow(QMainWindow):
         """Open Help > About segmix and return the box."""
         from segmix.gui.help_menu import show_about
 
-        self._about_box = show_about(self, getattr(self, "_about_box", None))
+        self._about_box = show_about(self, getattr(self, "_about_box", None), self.settings.fileName())
         return self._about_box
 
     def _create_mode_bar(self) -> None:
@@ -2028,8 +2028,19 @@ class MainWindow(QMainWindow):
         return self.open_image(name)
 
     def last_folder(self) -> str:
-        """The folder open dialogs start in."""
-        return _setting_path(self.settings.value("files/last_folder")) or str(files.home_folder() or Path.cwd())
+        """The folder open dialogs start in: the last session's, or the nearest folder above it
+        that is still there (a folder deleted, a USB stick taken out), else the home folder.
+
+        Qt's dialog started a folder that is gone (or a damaged setting's "42") in the
+        current folder, wherever segmix was started from."""
+        home = str(files.home_folder() or Path.cwd())
+        kept = _setting_path(self.settings.value("files/last_folder"))
+        if not kept or not os.path.isabs(kept):
+            return home
+        folder = Path(kept)
+        while not folder.is_dir() and folder.parent != folder:
+            folder = folder.parent
+        return str(folder) if folder.is_dir() and folder.parent != folder else home
 
     def default_save_path(self, file_name: str) -> Path:
         """Where a save dialog proposes ``file_name``.
@@ -2890,7 +2901,8 @@ class MainWindow(QMainWindow):
         # default for what it garbled, not a window that fails to open.
         geometry = s.value("window/geometry")
         self._size_to_give = None  # a saved geometry Qt would not restore (window_geometry.restore)
-        if isinstance(geometry, QByteArray):
+        self._geometry_read = isinstance(geometry, QByteArray)
+        if self._geometry_read:
             self._size_to_give = window_geometry.restore(self, geometry)
         state = s.value("window/state")
         if isinstance(state, QByteArray):

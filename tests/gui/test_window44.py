@@ -146,3 +146,53 @@ def test_the_first_start_says_the_time_so_far_and_about_how_long_is_left(qtbot, 
     assert warm_up_time_words(900.0, 4, 8, 300.0) == f", 15:00 so far, about {round(300 / 0.295 * 0.455 / 60)} min left"
     window.controller._on_warmed_up(1.0)
     assert not window._warm_up_ticker.isActive()
+
+
+def test_open_dialogs_start_in_a_folder_that_is_there(make_window, qsettings, tmp_path, monkeypatch):
+    """The open dialogs start in the last session's folder. One deleted since (or a USB stick
+    taken out), or a damaged setting ("42"), started Qt's dialog in the current folder,
+    wherever segmix was started from: now the nearest folder above it that is there, else home."""
+    from segmix.gui import files
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setattr(files, "home_folder", lambda: home)
+    elsewhere = tmp_path / "started_here"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    kept = tmp_path / "photos"
+    kept.mkdir()
+    for stored, expected in ((str(kept), kept), (str(kept / "gone" / "deeper"), kept), ("42", home),
+                             ("/segmix-no-such-folder", home), ("", home)):
+        qsettings.setValue("files/last_folder", stored)
+        window = make_window()
+        assert window.last_folder() == str(expected), stored
+        window.close()
+
+
+def test_a_damaged_window_size_opens_the_window_at_the_first_starts_size(make_window, qsettings, tmp_path):
+    """A settings file whose window geometry is not Qt's record (hand-edited, another
+    program's) opened the window at Qt's default 640 x 480, not at the size of a first start."""
+    from segmix.gui.main_window import MainWindow
+
+    sizes = []
+    for geometry in (None, "hello"):
+        settings = type(qsettings)(str(tmp_path / f"{geometry}.ini"), type(qsettings).Format.IniFormat)
+        if geometry is not None:
+            settings.setValue("window/geometry", geometry)
+        window = MainWindow(settings=settings, warm_up=False)
+        sizes.append(window.size().toTuple())
+        window.controller.shutdown()
+        window.deleteLater()
+    assert sizes[1] == sizes[0]
+
+
+def test_about_names_the_settings_file_and_how_to_start_afresh(make_window, settings_path):
+    """Nothing in the window said that sizes, folders and sliders come back from the last
+    session, or from which file: Help > About names it and says how to start afresh."""
+    window = make_window()
+    box = window.show_about()
+    text = box.text()
+    assert str(settings_path) in text and "delete it while segmix is closed" in text
+    assert "folders last used" in text
+    box.close()
