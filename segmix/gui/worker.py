@@ -607,7 +607,7 @@ class ComputeWorker(QObject):
             # click took 22 s with an empty cache, compiling them. Compiled here once, on the
             # small photo, last (a small photo's strokes need none of them); on a warm cache
             # they load on the first large photo instead, so this step does nothing.
-            if cache.is_cached(pixels.unique_rgb):
+            if cache.is_cached(pixels.unique_rgb, graphs.sampled_neighbour_sq_diff):
                 return
             image, scribbles = state["photo"]
             # Another photo than the earlier steps': its distinct colours and contrast beta
@@ -621,6 +621,13 @@ class ComputeWorker(QObject):
                 apply_model(image, state["model"], scribbles, SegmentationSettings(n_components=2, smoothing="graphcut"))
                 # The band's node labels run only on a large photo's wide bands.
                 graphs.band_node_labels(np.zeros((64, 64), np.int32), np.ones((8, 8), np.int32), 8, 1)
+                # The cut's contrast (graphcut.contrast_beta), here on this thread: in the cut
+                # above it was kept from an earlier cut of the photo or measured on another
+                # thread, where these variants are not chosen, and a 7 MP photo's first click
+                # after a whole first start compiled it (session 44).
+                from segmix import graphcut
+
+                graphcut.contrast_beta(image, 8)
 
         return [
             ("loading the numerical libraries", load),

@@ -196,3 +196,31 @@ def test_about_names_the_settings_file_and_how_to_start_afresh(make_window, sett
     assert str(settings_path) in text and "delete it while segmix is closed" in text
     assert "folders last used" in text
     box.close()
+
+
+def test_the_warm_up_compiles_the_large_photos_contrast_kernel(monkeypatch):
+    """After a first start's warm-up had run all its steps, the first click on a 7 MP photo
+    still compiled the parallel variant of the graph cut's contrast kernel
+    (graphs.sampled_neighbour_sq_diff; numba's compile event named it): the warm-up's large
+    photo step ran the cut on two threads, where its parallel variants are not chosen. It now
+    runs that kernel's parallel variant itself."""
+    from segmix.gui.worker import ComputeWorker
+    from segmix.kernels import cache, graphs
+
+    real = graphs.sampled_neighbour_sq_diff
+    used = []
+
+    class Spy:
+        serial = staticmethod(lambda *args: used.append("serial") or real.serial(*args))
+
+        def __call__(self, *args):
+            used.append("parallel")
+            return real.serial(*args)  # the same numbers; no compile in a test
+
+    monkeypatch.setattr(graphs, "sampled_neighbour_sq_diff", Spy())
+    monkeypatch.setattr(cache, "is_cached", lambda *kernels: False)  # as on a first start
+    steps = ComputeWorker()._warm_up_steps()
+    for _label, step in steps[:2]:  # the photo and the model the later steps use
+        step()
+    dict(steps)["{verb} the large photos' kernels"]()
+    assert "parallel" in used
