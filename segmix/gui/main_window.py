@@ -101,7 +101,7 @@ EXPORT_WAITING = ("{what}: waiting for the result being computed; it follows as 
 WARM_UP_TOOLTIP = (
     "The first start after installing segmix compiles its numerical kernels and keeps them on disk; "
     "later starts load them in seconds (7 s on a loaded 2-core machine). The eight steps take a few minutes: "
-    "140 s on a 2-core machine in one check, 7 minutes on one shared with other work at load 6-9; the time "
+    "140 s on a 2-core machine in one check, 5 to 7 minutes on one shared with other work at load 6-9; the time "
     "left in the status bar is estimated from the steps done so far. Meanwhile you can open photos, draw marks and "
     "switch modes: each result appears as soon as the step in progress ends and the kernels it needs are ready. "
     "Closing the window stops the compiling; the next start goes on with the kernels not kept yet."

@@ -345,10 +345,10 @@ def warm_up_message(step: int, total: int, label: str, first_use: bool | None) -
 FIRST_START = "First start: compiling"
 
 #: Each step's share of a first start's warm-up (:meth:`ComputeWorker._warm_up_steps`, in
-#: order), measured with an empty cache on a shared 2-core machine at load 6-9 (422 s in all:
-#: 0, 45, 45, 23, 118, 54, 59, 77 s; a second run's first seven steps took the same shares
-#: within a few points). The time left is estimated from them and the time so far.
-WARM_UP_SHARES = (0.005, 0.11, 0.11, 0.07, 0.25, 0.14, 0.15, 0.165)
+#: order): the mean of two runs with an empty cache on a shared 2-core machine at load 6-9,
+#: 422 s in all (0, 45, 45, 23, 118, 54, 59, 77 s) and 295 s (0, 45, 34, 34, 63, 47, 35, 37 s).
+#: The time left is estimated from them and the time so far.
+WARM_UP_SHARES = (0.005, 0.13, 0.11, 0.085, 0.245, 0.145, 0.13, 0.15)
 
 
 def warm_up_time_words(elapsed: float, done: int, total: int, step_started: float) -> str:

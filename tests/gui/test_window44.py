@@ -136,14 +136,14 @@ def test_the_first_start_says_the_time_so_far_and_about_how_long_is_left(qtbot, 
     window._warm_up_clock = time.perf_counter() - 100.2  # step 2 ends at 100 s
     with qtbot.waitSignal(window.controller.warm_up_progress, timeout=5000):
         worker._say_warm_up_step(2, "{verb} the graph-cut kernels")
-    whole = 100 / sum(WARM_UP_SHARES[:2])  # 870 s at this pace
-    assert round((whole - 100) / 60) == 13
-    assert "step 3 of 8, 1:40 so far, about 13 min left. You can draw" in bar.currentMessage()
+    whole = 100 / sum(WARM_UP_SHARES[:2])  # 741 s at this pace
+    assert round((whole - 100) / 60) == 11
+    assert "step 3 of 8, 1:40 so far, about 11 min left. You can draw" in bar.currentMessage()
     # It counts down within a step, and never below what the later steps take at that pace.
-    assert warm_up_time_words(200.0, 2, 8, 100.0) == ", 3:20 so far, about 11 min left"  # 870 - 200 s
-    assert warm_up_time_words(400.0, 2, 8, 100.0) == ", 6:40 so far, about 11 min left"  # steps 4-8: 674 s
+    assert warm_up_time_words(150.0, 2, 8, 100.0) == ", 2:30 so far, about 10 min left"  # 741 - 150 s
+    assert warm_up_time_words(400.0, 2, 8, 100.0) == ", 6:40 so far, about 9 min left"  # steps 4-8: 559 s
     assert warm_up_time_words(2000.0, 7, 8, 500.0).endswith("about 1 min left")
-    assert warm_up_time_words(900.0, 4, 8, 300.0) == f", 15:00 so far, about {round(300 / 0.295 * 0.455 / 60)} min left"
+    assert warm_up_time_words(900.0, 4, 8, 300.0) == ", 15:00 so far, about 6 min left"  # steps 6-8 at that pace
     window.controller._on_warmed_up(1.0)
     assert not window._warm_up_ticker.isActive()
 
