@@ -1191,7 +1191,13 @@ class MainWindow(QMainWindow):
 
     def _on_compiling(self) -> None:
         """The latest job compiles a kernel (a photo over 4 MP, a kernel the warm-up has not
-        reached yet): say why it is slow while the user waits."""
+        reached yet): say why it is slow while the user waits.
+
+        Not over the first start's own line (its step, the time so far and left): the job
+        waits on the same compiling, and during a trial's first start the two lines took
+        turns in the status bar for a minute while the progress bar went on without words."""
+        if not self.controller.is_warm and (getattr(self, "_warm_up_message", None) or "").startswith(FIRST_START):
+            return
         self.statusBar().showMessage(COMPILING_MESSAGE, 30000)
 
     def _on_busy_changed(self, busy: bool) -> None:

@@ -224,3 +224,26 @@ def test_the_warm_up_compiles_the_large_photos_contrast_kernel(monkeypatch):
         step()
     dict(steps)["{verb} the large photos' kernels"]()
     assert "parallel" in used
+
+
+def test_a_job_compiling_during_the_first_start_leaves_the_first_starts_line(qtbot, make_window):
+    """A mark made during the first start ran a job that compiled too: its "Compiling what this
+    job needs ..." and the first start's line (step, time so far and left) took turns in the
+    status bar for a minute, the progress bar going on without words. The first start's line
+    stays; after the first start a compiling job says so as before."""
+    from segmix.gui.main_window import COMPILING_MESSAGE
+
+    window = make_window()
+    bar = window.statusBar()
+    worker = window.controller._worker
+    worker._first_use, worker._warm_up_total = True, 8
+    window.controller.is_warm = False
+    with qtbot.waitSignal(window.controller.warm_up_progress, timeout=5000):
+        worker._say_warm_up_step(2, "{verb} the graph-cut kernels")
+    line = bar.currentMessage()
+    assert line.startswith("First start: compiling (once), step 3 of 8")
+    window.controller.compiling.emit()
+    assert bar.currentMessage() == line
+    window.controller._on_warmed_up(1.0)
+    window.controller.compiling.emit()
+    assert bar.currentMessage() == COMPILING_MESSAGE
