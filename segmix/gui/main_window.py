@@ -539,6 +539,7 @@ class MainWindow(QMainWindow):
         # The first start's clock (_on_warm_up_step): the warm-up starts with the window.
         self._warm_up_clock = time.perf_counter()
         self._warm_up_done, self._warm_up_step_started = (0, 0), 0.0
+        self._warm_up_durations: list[float] = []  # seconds of each step ended (warm_up_time_words)
         self._warm_up_ticker = QTimer(self)
         self._warm_up_ticker.setInterval(1000)
         self._warm_up_ticker.timeout.connect(self._tick_warm_up)
@@ -1135,8 +1136,11 @@ class MainWindow(QMainWindow):
         self.warm_up_bar.setAccessibleName(f"Engine warm-up, step {min(done + 1, total)} of {total}")
         self.warm_up_bar.setVisible(first_use and done < total)
         if (done, total) != self._warm_up_done:
+            now = time.perf_counter() - self._warm_up_clock
+            while len(self._warm_up_durations) < done:  # the step that ended (one at a time)
+                self._warm_up_durations.append(now - self._warm_up_step_started)
+                self._warm_up_step_started = now
             self._warm_up_done = (done, total)
-            self._warm_up_step_started = time.perf_counter() - self._warm_up_clock
         if first_use and done < total:
             if not self._warm_up_ticker.isActive():
                 self._warm_up_ticker.start()
@@ -1167,7 +1171,7 @@ class MainWindow(QMainWindow):
             # loaded machine, and over 3.5 for a trial, with nothing moving but the bar.
             done, total = self._warm_up_done
             timing = warm_up_time_words(time.perf_counter() - self._warm_up_clock, done, total,
-                                        self._warm_up_step_started)
+                                        self._warm_up_durations)
             text = f"{text.removesuffix('.')}{timing}. {self.active_mode.warm_up_note}"
         self._warm_up_message = text
         if free:

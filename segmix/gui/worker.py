@@ -351,24 +351,30 @@ FIRST_START = "First start: compiling"
 WARM_UP_SHARES = (0.005, 0.13, 0.11, 0.085, 0.245, 0.145, 0.13, 0.15)
 
 
-def warm_up_time_words(elapsed: float, done: int, total: int, step_started: float) -> str:
-    """The time of a first start's warm-up so far and, once a compiling step has ended, about
-    how long is left: ", 2:05 so far, about 4 min left". ``done`` steps of ``total`` ended,
-    the last at ``step_started`` (seconds, as ``elapsed``).
+def warm_up_time_words(elapsed: float, done: int, total: int, durations) -> str:
+    """The time of a first start's warm-up so far and, once compiling steps have taken 20 s,
+    about how long is left: ", 2:05 so far, about 4 min left". ``done`` steps of ``total``
+    ended, taking ``durations`` seconds each.
 
-    The whole is estimated when a step ends, from the time so far and the shares of the steps
-    done (:data:`WARM_UP_SHARES`), and counts down from there: it follows the machine's load,
-    which set the first start at 140 s in one check and at 7 minutes in another. It is never
-    below what the steps after the one in progress take at that pace.
+    The machine's pace is the time of the steps that compiled (a step that took under 3 s
+    loaded its kernels from the cache: a first start cut short compiles only the rest) over
+    their shares of the whole (:data:`WARM_UP_SHARES`); the time left is the shares left at
+    that pace, less the time the step in progress has run, and never below the later steps'.
+    It follows the machine's load, which set the first start at 140 s in one check and at 5
+    to 7 minutes in others.
     """
     minutes, seconds = divmod(int(elapsed), 60)
     words = f", {minutes}:{seconds:02d} so far"
     shares = WARM_UP_SHARES if total == len(WARM_UP_SHARES) else (1.0 / max(total, 1),) * max(total, 1)
-    share_done = sum(shares[:done])
-    if done < 2 or share_done <= 0 or done >= total or step_started < 20:  # quick steps loaded, not compiled
+    durations = list(durations)[:done]
+    compiled = [(share, seconds) for share, seconds in zip(shares, durations) if seconds >= 3.0]
+    compiled_share, compiled_time = sum(s for s, _ in compiled), sum(t for _, t in compiled)
+    if done < 2 or done >= total or compiled_share <= 0 or compiled_time < 20:  # step 1 imports, compiles nothing
         return f"{words}, a few min in all"
-    pace = step_started / share_done  # seconds for the whole warm-up
-    left = max(pace - elapsed, pace * sum(shares[done + 1:]))
+    pace = compiled_time / compiled_share  # seconds for the whole warm-up
+    later = pace * sum(shares[done + 1:])
+    in_step = max(0.0, elapsed - sum(durations))
+    left = max(pace * shares[done] - in_step, 0.0) + later
     return f"{words}, about {max(1, round(left / 60))} min left"
 
 
