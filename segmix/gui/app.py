@@ -70,7 +70,9 @@ def end_on_signals(app: QApplication, window):
             signal.signal(each, defaults[each][0])
         # the command line's line (segmix.cli._said_interruption): the window ended in silence
         print(f"segmix: {'terminated' if signum == signal.SIGTERM else 'interrupted'}", file=sys.stderr)
-        window.controller.shutdown()
+        controller = window.controller
+        # The process ends below (run_app's os._exit while a compile runs): not 10 s later.
+        controller.shutdown(0 if controller.busy or not controller.is_warm else 10000)
         app.exit(defaults[signum][1])
 
     for signum in ours:
@@ -166,6 +168,7 @@ def run_app(image_path: str | Path | None = None, max_pixels: int | None = None)
     utf8_character_type()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window, _opened = create_window(image_path)
+    window.ends_process_on_close = True  # closing does not wait for a compile (os._exit below)
     report_faults_in(window)
     window.show()
     heartbeat = end_on_signals(app, window)  # lets Python's signal handlers run during the loop

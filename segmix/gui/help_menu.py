@@ -133,22 +133,27 @@ def _bring_forward(window: QWidget) -> None:
     window.activateWindow()
 
 
-def about_text() -> str:
-    """The About box's text: version, what segmix is, where its documentation is."""
+def about_text(settings_file: str = "") -> str:
+    """The About box's text: version, what segmix is, where its documentation is, and where
+    the window keeps its settings (``settings_file``) and how to start afresh: nothing in the
+    window said that a session's sizes, folders and sliders came back, or from where."""
     from segmix import __version__
 
+    kept = (f"<br><br>The window remembers its size, docks, brush size, overlay and Model settings, Video mode's "
+            f"controls, recent files and the folders last used, in <tt>{html.escape(settings_file)}</tt>: delete "
+            "it while segmix is closed to start afresh.") if settings_file else ""
     return (f"<b>segmix {html.escape(__version__)}</b><br><br>Segment photos from a few clicks or scribbles, detect "
             "skin by colour and separate moving things from a fixed camera's background, with Gaussian "
             "mixtures fitted by EM and graph cuts.<br><br>The command line: <tt>segmix --help</tt>. The "
-            "documentation: README.md and docs/ of the source (docs/window.md for this window).")
+            f"documentation: README.md and docs/ of the source (docs/window.md for this window).{kept}")
 
 
-def show_about(parent: QWidget, box: QMessageBox | None = None) -> QMessageBox:
+def show_about(parent: QWidget, box: QMessageBox | None = None, settings_file: str = "") -> QMessageBox:
     """Open the About box (not modal), in front and with the keyboard, and return it; ``box``,
     the one opened before, is brought back rather than a second one opened."""
     if box is None:
-        box = QMessageBox(QMessageBox.Icon.Information, "About segmix", about_text(), QMessageBox.StandardButton.Ok,
-                          parent)
+        box = QMessageBox(QMessageBox.Icon.Information, "About segmix", about_text(settings_file),
+                          QMessageBox.StandardButton.Ok, parent)
         box.setModal(False)
     _bring_forward(box)
     return box

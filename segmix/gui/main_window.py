@@ -56,7 +56,7 @@ from segmix.gui.export_writer import ExportWriter
 from segmix.gui.notices import WarningRelay, held_warnings
 from segmix.gui.overlay import on_checkerboard
 from segmix.gui.qimage import rgb_to_display_qimage
-from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel, mnemonic, shown_text
+from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, compact_panel, mnemonic, shown_text
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
 from segmix.mark_settings import frozen_pixels, marks_model, other_photo_note
@@ -66,7 +66,7 @@ from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import faint_pixels, transparent_pixels
 from segmix.gui.dock_mnemonics import DockMnemonics
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
-from segmix.gui.worker import FIRST_START, TrainingController
+from segmix.gui.worker import FIRST_START, TrainingController, warm_up_time_words
 from segmix.mark_order import count_steps
 
 MAX_RECENT = 8
@@ -100,10 +100,11 @@ EXPORT_WAITING = ("{what}: waiting for the result being computed; it follows as 
                   "(Esc cancels).")
 WARM_UP_TOOLTIP = (
     "The first start after installing segmix compiles its numerical kernels and keeps them on disk; "
-    "later starts load them in a second or two. All six steps take a minute or more (66 s for the first "
-    "five on a 2-core machine at load 3.7; the last, for photos over 4 megapixels, about 20 s more), longer on a "
-    "busier one. Meanwhile you can open photos, draw marks and "
-    "switch modes: each result appears as soon as the step in progress ends and the kernels it needs are ready."
+    "later starts load them in seconds (7 s on a loaded 2-core machine). The eight steps take a few minutes: "
+    "140 s on a 2-core machine in one check, 5 to 7 minutes on one shared with other work at load 6-9; the time "
+    "left in the status bar is estimated from the steps done so far. Meanwhile you can open photos, draw marks and "
+    "switch modes: each result appears as soon as the step in progress ends and the kernels it needs are ready. "
+    "Closing the window stops the compiling; the next start goes on with the kernels not kept yet."
 )
 COMPILING_MESSAGE = "Compiling what this job needs (once after installing); the result follows..."
 
@@ -342,7 +343,12 @@ class _Banner(QLabel):
     lines, or for ``reference`` (the everyday hint after a result) where the window is too narrow
     for it in two: a fixed two-line banner in a window tiled to half a 1366-px screen, or 800 px
     wide, cut the first and the last of three lines in half. A longer hint there grows it until
-    the next resize."""
+    the next resize.
+
+    Each mode's everyday hint is a reference too (:meth:`add_references`): Skin mode's after its
+    detection took three lines at 1024 x 600 where Segment's took two, and the banner grew on a
+    switch to Skin mode and stayed so: the photo, fitted to a canvas 12 px shorter, was zoomed
+    again (85 % -> 82 %) and moved by 6 px under the user's eyes (a trial, session 43)."""
 
     _STYLE = "QLabel { background: #2b3a4a; color: white; padding: 6px; }"
 
@@ -350,10 +356,19 @@ class _Banner(QLabel):
         super().__init__(text)
         self.setWordWrap(True)
         self.setStyleSheet(self._STYLE)
-        self._reference = QLabel(reference)  # never shown: measures the reference's height
-        self._reference.setWordWrap(True)
-        self._reference.setStyleSheet(self._STYLE)
-        self._reference.ensurePolished()  # its padding counts, though it is never shown
+        self._references: list[QLabel] = []
+        self.add_references([reference])
+
+    def add_references(self, texts) -> None:
+        """Hints the banner keeps room for at every width (see the class's docstring)."""
+        for text in texts:
+            if not text:
+                continue
+            label = QLabel(text)  # never shown: measures the reference's height
+            label.setWordWrap(True)
+            label.setStyleSheet(self._STYLE)
+            label.ensurePolished()  # its padding counts, though it is never shown
+            self._references.append(label)
         self._fit_height(resized=True)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
@@ -368,7 +383,7 @@ class _Banner(QLabel):
     def _fit_height(self, resized: bool) -> None:
         width = self.width()
         height = self.height() if not resized else max(2 * self.fontMetrics().lineSpacing() + 14,
-                                                       self._reference.heightForWidth(width))
+                                                       *(label.heightForWidth(width) for label in self._references))
         self.setMinimumHeight(0)  # QLabel's heightForWidth is never below the minimum height
         # A new height keeps the width: no resize loop.
         self.setFixedHeight(max(height, self.heightForWidth(width)))
@@ -424,6 +439,10 @@ class MainWindow(QMainWindow):
     overlay_updated = Signal()
     mode_changed = Signal(str)
 
+    #: Set by segmix.gui.app.run_app: the process ends when the window closes, so closing does
+    #: not wait for a kernel being compiled (see closeEvent).
+    ends_process_on_close = False
+
     def __init__(self, settings: QSettings | None = None, warm_up: bool = True):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
@@ -473,6 +492,7 @@ class MainWindow(QMainWindow):
         self.tool_panel = ToolPanel()
         self.overlay_panel = OverlayPanel()
         self.modes: dict[str, Mode] = {cls.name: cls(self) for cls in MODES}
+        self.hint_label.add_references(mode.reference_hint for mode in self.modes.values())
         self.active_mode: Mode = next(iter(self.modes.values()))
         #: The photo mode last active: File > Open Recent opens a photo there from Video mode.
         self._photo_mode = next((name for name, mode in self.modes.items() if not mode.own_images), self.mode)
@@ -516,6 +536,13 @@ class MainWindow(QMainWindow):
         self.warm_up_bar.setToolTip(WARM_UP_TOOLTIP)
         self.statusBar().addPermanentWidget(self.warm_up_bar)
         self.warm_up_bar.hide()  # after adding: QStatusBar shows what it is given
+        # The first start's clock (_on_warm_up_step): the warm-up starts with the window.
+        self._warm_up_clock = time.perf_counter()
+        self._warm_up_done, self._warm_up_step_started = (0, 0), 0.0
+        self._warm_up_durations: list[float] = []  # seconds of each step ended (warm_up_time_words)
+        self._warm_up_ticker = QTimer(self)
+        self._warm_up_ticker.setInterval(1000)
+        self._warm_up_ticker.timeout.connect(self._tick_warm_up)
 
         # Slider drags send many values; re-drawing 2 megapixels once per event-loop pass
         # (with the latest value) keeps the drag smooth.
@@ -559,7 +586,7 @@ class MainWindow(QMainWindow):
         self.canvas.class_names = self.active_mode.class_names  # the words of its notices
         self.update_title()
         self.update_actions()  # greyed out with no photo, each saying why
-        if not self.settings.contains("window/geometry"):
+        if not self._geometry_read:  # none saved, or damaged ("geometry=hello" opened at 640 x 480)
             window_geometry.size_to_screen(self)
         elif self._size_to_give is not None:  # saved on a screen of another size
             window_geometry.fit_centred(self, *self._size_to_give)
@@ -885,6 +912,7 @@ class MainWindow(QMainWindow):
         # Video mode [ and ] resized a brush not shown and the tool keys chose tools that mark
         # nothing, without a word (a trial, session 38).
         self._marking_actions = [*self._tool_actions.values(), *brush_actions]
+        self._brush_actions = brush_actions  # greyed out with the brush's slider too (_update_brush_actions)
         for action in self._marking_actions:
             self._enabled_tips[action] = action.statusTip()
             self.say_why_when_greyed(action)
@@ -960,7 +988,7 @@ class MainWindow(QMainWindow):
         """Open Help > About segmix and return the box."""
         from segmix.gui.help_menu import show_about
 
-        self._about_box = show_about(self, getattr(self, "_about_box", None))
+        self._about_box = show_about(self, getattr(self, "_about_box", None), self.settings.fileName())
         return self._about_box
 
     def _create_mode_bar(self) -> None:
@@ -1018,7 +1046,7 @@ class MainWindow(QMainWindow):
             # load 3.7); say so, or the first stroke's wait looks like a hang. The warm-up's
             # first step finds out whether it compiles and then says what the user can do meanwhile.
             self._on_warm_up_step(
-                "Preparing the engine in the background (a minute or more on the first start after installing)..."
+                "Preparing the engine in the background (a few minutes on the first start after installing)..."
             )
 
     # Bound methods rather than lambdas: Qt drops a connection to a bound method when the
@@ -1124,6 +1152,24 @@ class MainWindow(QMainWindow):
         self.warm_up_bar.setFormat(f"step {min(done + 1, total)} of {total}")  # for screen readers
         self.warm_up_bar.setAccessibleName(f"Engine warm-up, step {min(done + 1, total)} of {total}")
         self.warm_up_bar.setVisible(first_use and done < total)
+        if (done, total) != self._warm_up_done:
+            now = time.perf_counter() - self._warm_up_clock
+            while len(self._warm_up_durations) < done:  # the step that ended (one at a time)
+                self._warm_up_durations.append(now - self._warm_up_step_started)
+                self._warm_up_step_started = now
+            self._warm_up_done = (done, total)
+        if first_use and done < total:
+            if not self._warm_up_ticker.isActive():
+                self._warm_up_ticker.start()
+            self._tick_warm_up()  # the step's words with the new estimate
+        else:
+            self._warm_up_ticker.stop()
+
+    def _tick_warm_up(self) -> None:
+        """The first start's status line again, with its time so far and left (each second)."""
+        text = getattr(self, "_warm_up_step_text", None)
+        if text and text.startswith(FIRST_START) and not self.controller.is_warm:
+            self._on_warm_up_step(text)
 
     def _status_free_for_warm_up(self) -> bool:
         """The status bar shows nothing, or the warm-up's own words: a note about the photo
@@ -1137,8 +1183,13 @@ class MainWindow(QMainWindow):
         self._warm_up_step_text = text
         if text.startswith(FIRST_START):
             # What the user can do meanwhile is the active mode's to say: "You can draw
-            # meanwhile" stood in Video mode, where nothing is drawn and Play waits.
-            text = f"{text} {self.active_mode.warm_up_note}"
+            # meanwhile" stood in Video mode, where nothing is drawn and Play waits. The time
+            # so far and left: "(once; a minute or more in all)" stood for 7 minutes on a
+            # loaded machine, and over 3.5 for a trial, with nothing moving but the bar.
+            done, total = self._warm_up_done
+            timing = warm_up_time_words(time.perf_counter() - self._warm_up_clock, done, total,
+                                        self._warm_up_durations)
+            text = f"{text.removesuffix('.')}{timing}. {self.active_mode.warm_up_note}"
         self._warm_up_message = text
         if free:
             self.statusBar().showMessage(text)
@@ -1161,7 +1212,13 @@ class MainWindow(QMainWindow):
 
     def _on_compiling(self) -> None:
         """The latest job compiles a kernel (a photo over 4 MP, a kernel the warm-up has not
-        reached yet): say why it is slow while the user waits."""
+        reached yet): say why it is slow while the user waits.
+
+        Not over the first start's own line (its step, the time so far and left): the job
+        waits on the same compiling, and during a trial's first start the two lines took
+        turns in the status bar for a minute while the progress bar went on without words."""
+        if not self.controller.is_warm and (getattr(self, "_warm_up_message", None) or "").startswith(FIRST_START):
+            return
         self.statusBar().showMessage(COMPILING_MESSAGE, 30000)
 
     def _on_busy_changed(self, busy: bool) -> None:
@@ -1173,6 +1230,7 @@ class MainWindow(QMainWindow):
         self.update_actions()  # an export is offered while a result is computing (Mode.result_pending)
 
     def _on_warmed_up(self, seconds: float) -> None:
+        self._warm_up_ticker.stop()
         free = self._status_free_for_warm_up()
         self._warm_up_message = None
         self.warm_up_bar.hide()
@@ -1997,8 +2055,19 @@ class MainWindow(QMainWindow):
         return self.open_image(name)
 
     def last_folder(self) -> str:
-        """The folder open dialogs start in."""
-        return _setting_path(self.settings.value("files/last_folder")) or str(files.home_folder() or Path.cwd())
+        """The folder open dialogs start in: the last session's, or the nearest folder above it
+        that is still there (a folder deleted, a USB stick taken out), else the home folder.
+
+        Qt's dialog started a folder that is gone (or a damaged setting's "42") in the
+        current folder, wherever segmix was started from."""
+        home = str(files.home_folder() or Path.cwd())
+        kept = _setting_path(self.settings.value("files/last_folder"))
+        if not kept or not os.path.isabs(kept):
+            return home
+        folder = Path(kept)
+        while not folder.is_dir() and folder.parent != folder:
+            folder = folder.parent
+        return str(folder) if folder.is_dir() and folder.parent != folder else home
 
     def default_save_path(self, file_name: str) -> Path:
         """Where a save dialog proposes ``file_name``.
@@ -2334,9 +2403,24 @@ class MainWindow(QMainWindow):
             return
         self.canvas.set_tool(name)
         self.tool_panel.set_tool(name)
+        self._update_brush_actions()
         self.update_hint()  # the banner says what the active tool does (Mode.hint may read canvas.tool)
 
     # == the brush's size ================================================================
+    def _update_brush_actions(self) -> None:
+        """[ and ] act on what the brush's slider does: greyed out with it while the tool in
+        hand takes no brush (Click, Rectangle), saying why when pressed (say_why_when_greyed).
+        With the Click tool they moved the greyed slider, and the click disc stayed as it was
+        (a trial, session 43)."""
+        if not self.active_mode.uses_scribbles:
+            return  # greyed out with the other marking actions (_update_scribble_actions)
+        tool = self.canvas.tool
+        sizeless = tool in SIZELESS_TOOLS
+        why = (f"the {tool} tool takes no brush ({'its disc follows the photo' if tool == 'click' else 'a box has no width'}"
+               "): the brush's size is for the Foreground, Background and Eraser tools (1, 2, E)")
+        for action in self._brush_actions:
+            self._set_available(action, not sizeless, why if sizeless else self._enabled_tips[action])
+
     def _grow_brush(self, steps: int) -> None:
         """[ and ]: a size the user chose (kept for every photo of this session)."""
         self.canvas.grow_brush(steps)
@@ -2692,6 +2776,7 @@ class MainWindow(QMainWindow):
             return
         for action in self._marking_actions:
             self._set_available(action, True, self._enabled_tips[action])
+        self._update_brush_actions()
         self._update_undo_tips()
         if self.layer is None:
             why = "No photo open: open one first (Ctrl+O)"
@@ -2843,7 +2928,8 @@ class MainWindow(QMainWindow):
         # default for what it garbled, not a window that fails to open.
         geometry = s.value("window/geometry")
         self._size_to_give = None  # a saved geometry Qt would not restore (window_geometry.restore)
-        if isinstance(geometry, QByteArray):
+        self._geometry_read = isinstance(geometry, QByteArray)
+        if self._geometry_read:
             self._size_to_give = window_geometry.restore(self, geometry)
         state = s.value("window/state")
         if isinstance(state, QByteArray):
@@ -2975,7 +3061,11 @@ class MainWindow(QMainWindow):
             # window goes at once, the process when the compile ends.
             self.hide()
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        self.controller.shutdown()
+        # segmix's own process (segmix.gui.app.run_app) ends right after the window: it does
+        # not wait for the compile to end (the window went, and the process stayed 10 s more,
+        # 15-20 s for a trial on a loaded machine). Another program that shows the window
+        # waits, as a QThread destroyed while running would abort it.
+        self.controller.shutdown(0 if compiling and self.ends_process_on_close else 10000)
         self._exports.shutdown()
         self.warning_relay.uninstall()
         # The application outlives the window (tests, an embedding program): its filters are

@@ -336,13 +336,46 @@ def warm_up_message(step: int, total: int, label: str, first_use: bool | None) -
         return f"Preparing the engine, step {step} of {total}: {what}..."
     # Short: the status bar of a 1280-pixel window also holds the pixel readouts, and a line
     # naming the step's kernels was cut off there ("...meanwhil"); the progress bar's tooltip
-    # names them (warm_up_step_tip). The time is the whole warm-up's: 66 s at load 3.7 on 2
-    # cores, more on a busier machine ("about a minute" read as each step's).
-    return f"{FIRST_START}, step {step} of {total} (once; a minute or more in all)."
+    # names them (warm_up_step_tip). The window adds the time so far and the time left
+    # (warm_up_time_words): "a minute or more in all" stood for the 7 minutes of a loaded machine.
+    return f"{FIRST_START} (once), step {step} of {total}"
 
 
 #: How :func:`warm_up_message`'s first-use lines start (the window adds the mode's note to those).
 FIRST_START = "First start: compiling"
+
+#: Each step's share of a first start's warm-up (:meth:`ComputeWorker._warm_up_steps`, in
+#: order): the mean of two runs with an empty cache on a shared 2-core machine at load 6-9,
+#: 422 s in all (0, 45, 45, 23, 118, 54, 59, 77 s) and 295 s (0, 45, 34, 34, 63, 47, 35, 37 s).
+#: The time left is estimated from them and the time so far.
+WARM_UP_SHARES = (0.005, 0.13, 0.11, 0.085, 0.245, 0.145, 0.13, 0.15)
+
+
+def warm_up_time_words(elapsed: float, done: int, total: int, durations) -> str:
+    """The time of a first start's warm-up so far and, once compiling steps have taken 20 s,
+    about how long is left: ", 2:05 so far, about 4 min left". ``done`` steps of ``total``
+    ended, taking ``durations`` seconds each.
+
+    The machine's pace is the time of the steps that compiled (a step that took under 3 s
+    loaded its kernels from the cache: a first start cut short compiles only the rest) over
+    their shares of the whole (:data:`WARM_UP_SHARES`); the time left is the shares left at
+    that pace, less the time the step in progress has run, and never below the later steps'.
+    It follows the machine's load, which set the first start at 140 s in one check and at 5
+    to 7 minutes in others.
+    """
+    minutes, seconds = divmod(int(elapsed), 60)
+    words = f", {minutes}:{seconds:02d} so far"
+    shares = WARM_UP_SHARES if total == len(WARM_UP_SHARES) else (1.0 / max(total, 1),) * max(total, 1)
+    durations = list(durations)[:done]
+    compiled = [(share, seconds) for share, seconds in zip(shares, durations) if seconds >= 3.0]
+    compiled_share, compiled_time = sum(s for s, _ in compiled), sum(t for _, t in compiled)
+    if done < 2 or done >= total or compiled_share <= 0 or compiled_time < 20:  # step 1 imports, compiles nothing
+        return f"{words}, a few min in all"
+    pace = compiled_time / compiled_share  # seconds for the whole warm-up
+    later = pace * sum(shares[done + 1:])
+    in_step = max(0.0, elapsed - sum(durations))
+    left = max(pace * shares[done] - in_step, 0.0) + later
+    return f"{words}, about {max(1, round(left / 60))} min left"
 
 
 def warm_up_step_tip(step: int, total: int, label: str, first_use: bool | None) -> str:
@@ -580,7 +613,7 @@ class ComputeWorker(QObject):
             # click took 22 s with an empty cache, compiling them. Compiled here once, on the
             # small photo, last (a small photo's strokes need none of them); on a warm cache
             # they load on the first large photo instead, so this step does nothing.
-            if cache.is_cached(pixels.unique_rgb):
+            if cache.is_cached(pixels.unique_rgb, graphs.sampled_neighbour_sq_diff):
                 return
             image, scribbles = state["photo"]
             # Another photo than the earlier steps': its distinct colours and contrast beta
@@ -594,6 +627,13 @@ class ComputeWorker(QObject):
                 apply_model(image, state["model"], scribbles, SegmentationSettings(n_components=2, smoothing="graphcut"))
                 # The band's node labels run only on a large photo's wide bands.
                 graphs.band_node_labels(np.zeros((64, 64), np.int32), np.ones((8, 8), np.int32), 8, 1)
+                # The cut's contrast (graphcut.contrast_beta), here on this thread: in the cut
+                # above it was kept from an earlier cut of the photo or measured on another
+                # thread, where these variants are not chosen, and a 7 MP photo's first click
+                # after a whole first start compiled it (session 44).
+                from segmix import graphcut
+
+                graphcut.contrast_beta(image, 8)
 
         return [
             ("loading the numerical libraries", load),
@@ -609,7 +649,7 @@ class ComputeWorker(QObject):
     def _await_graph_cut_helper(self) -> None:
         """Wait for the process compiling the graph cut's kernels, if any: they then load from
         the cache instead of compiling a second time here."""
-        helper, self._graph_cut_helper = self._graph_cut_helper, None
+        helper = self._graph_cut_helper
         if helper is None:
             return
         emit(self.warm_up_step, warm_up_message(3, self._warm_up_total or 8, "{verb} the graph-cut kernels", True))
@@ -617,6 +657,21 @@ class ComputeWorker(QObject):
             helper.wait(timeout=300)
         except Exception:  # noqa: BLE001 - compile here instead
             helper.kill()
+        self._graph_cut_helper = None
+
+    def stop_graph_cut_helper(self) -> None:
+        """End the process compiling the graph cut's kernels, if it runs (the window closes).
+
+        Called from the GUI thread: it only sends a signal. Left alone, the helper went on
+        compiling for a minute or more after the window had closed, a second process of
+        segmix's that the user had not asked for.
+        """
+        helper = self._graph_cut_helper
+        if helper is not None and helper.poll() is None:
+            try:
+                helper.kill()
+            except OSError:
+                pass
 
     def _say_warm_up_step(self, done: int, label: str) -> None:
         """Status line and progress for the step after ``done`` finished steps."""
@@ -1112,6 +1167,7 @@ class TrainingController(QObject):
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         """Stop the thread (called when the window closes).  Returns True if it stopped."""
+        self._worker.stop_graph_cut_helper()
         if not self._thread.isRunning():
             return True
         self._next_generation()

@@ -506,7 +506,7 @@ def test_first_use_warm_up_shows_its_steps_and_what_to_do_meanwhile(qtbot, make_
         worker._say_warm_up_step(2, "{verb} the graph-cut kernels")
     qtbot.waitUntil(lambda: "step 3 of 5" in bar.currentMessage(), timeout=5000)
     message = bar.currentMessage()
-    assert message.startswith("First start: compiling, step 3 of 5")
+    assert message.startswith("First start: compiling (once), step 3 of 5")
     assert "You can draw meanwhile" in message and "once" in message and "in all" in message
     # The whole line fits beside the readouts at their widest, in the window a 1366 x 768
     # screen gets (1280 px), with room to spare for a larger font.

@@ -44,10 +44,10 @@ def test_the_warm_up_says_what_can_be_done_meanwhile_in_each_mode(qtbot, make_wi
     with qtbot.waitSignal(window.controller.warm_up_progress, timeout=5000):
         worker._say_warm_up_step(5, "{verb} the video kernels")
     qtbot.waitUntil(lambda: "step 6 of 8" in bar.currentMessage(), timeout=5000)
-    assert bar.currentMessage().endswith("(once; a minute or more in all). You can draw meanwhile.")
+    assert " so far, " in bar.currentMessage() and bar.currentMessage().endswith(". You can draw meanwhile.")
     window.set_mode("video")
     message = bar.currentMessage()
-    assert message.startswith("First start: compiling, step 6 of 8")
+    assert message.startswith("First start: compiling (once), step 6 of 8")
     assert message.endswith("Playing starts once the video kernels are compiled.") and "draw" not in message
     window.set_mode("skin")
     assert bar.currentMessage().endswith("You can draw meanwhile.")

@@ -209,7 +209,8 @@ def test_warm_up_reports_each_step_and_whether_it_compiles(monkeypatch):
     assert progress == [(0, 8, False)] + [(k, 8, True) for k in range(1, 9)]
     assert messages[0] == "Preparing the engine, step 1 of 8: loading the numerical libraries..."
     # The time is the whole warm-up's, not read as each step's ("about a minute" was).
-    assert messages[1] == "First start: compiling, step 2 of 8 (once; a minute or more in all)."
+    # The window adds the time so far and left (warm_up_time_words).
+    assert messages[1] == "First start: compiling (once), step 2 of 8"
     # What can be done meanwhile is the window's to add, in the active mode's words.
     assert all(m.startswith("First start: compiling") for m in messages[1:])
     assert tips[1] == "Step 2 of 8: compiling the segmentation kernels."  # the progress bar's tooltip
@@ -241,14 +242,14 @@ def test_a_kernel_compiling_during_the_warm_up_makes_it_a_first_use(monkeypatch)
     worker.warm_up_step_tip.connect(tips.append)
     worker.warm_up()
     assert messages[3] == "Preparing the engine, step 4 of 8: loading the click kernels..."
-    assert messages[4].startswith("First start: compiling, step 4 of 8")
+    assert messages[4].startswith("First start: compiling (once), step 4 of 8")
     assert tips[3:] == ["Step 4 of 8: loading the click kernels.", "Step 4 of 8: compiling the click kernels.",
                         "Step 5 of 8: compiling the skin detector's kernels.",
                         "Step 6 of 8: compiling the box (GrabCut) kernels.",
                         "Step 7 of 8: compiling the video kernels.",
                         "Step 8 of 8: compiling the large photos' kernels."]
-    assert messages[5].startswith("First start: compiling, step 5 of 8")
-    assert messages[8].startswith("First start: compiling, step 8 of 8")
+    assert messages[5].startswith("First start: compiling (once), step 5 of 8")
+    assert messages[8].startswith("First start: compiling (once), step 8 of 8")
     assert progress[-1] == (8, 8, True)
     fresh(1.5)  # after the warm-up nobody listens
     assert len(messages) == 9

@@ -219,6 +219,9 @@ class Mode(QObject):
     own_images: ClassVar[bool] = False
     class_names: ClassVar[tuple[str, str]] = ("foreground", "background")
     warm_up_note: ClassVar[str] = "You can draw meanwhile."
+    #: The mode's everyday hint (after a result, default style) when it is longer than Segment
+    #: mode's: the banner keeps room for it at every width, so a mode switch does not move the photo.
+    reference_hint: ClassVar[str] = ""
     #: Tools > Cancel's entry (Esc) in this mode, named for what it stops there: "Cancel
     #: Training" stood in Video mode, which trains nothing.
     cancel_text: ClassVar[str] = "Cancel &Training"

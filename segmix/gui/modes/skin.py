@@ -138,6 +138,9 @@ class SkinMode(Mode):
     class_names = ("skin", "non-skin")
     cancel_text = "Cancel Detection or &Training"
     marks_file_tag = "skin"  # photo_skin_scribbles.png: Segment mode's photo_scribbles.png is another file
+    # Three lines at 1024 x 600 where Segment's everyday hint takes two (Mode.reference_hint).
+    reference_hint = HINT_SKIN.format(style="Green = skin (the result); red / blue = your skin / non-skin marks",
+                                      save="")
     cancel_tip = ("Cancel the skin detection or the skin model's training that is running; while a box is being "
                   "dragged, drop the box")
     # The skin panel has its own threshold; one slider per mode avoids "which one?".

@@ -1199,8 +1199,9 @@ class VideoMode(Mode):
         if self.current is None:
             # A trial's first start showed "open a video" for a minute while the opened
             # folder's first frame waited for the kernels to compile.
-            return (f"<b>Video mode</b>: {self._source_name}: preparing the first frame... (the first run "
-                    "after installing compiles the kernels, up to a minute)")
+            # "up to a minute" stood there on first starts of several minutes (session 44).
+            return (f"<b>Video mode</b>: {self._source_name}: preparing the first frame... (the first start "
+                    "after installing compiles the kernels first: the status bar says how long)")
         if self._jumping:
             target = self._target if self._target is not None else self.panel.slider.value()
             reached = f" (frame {self._catching_up.index} done)" if self._catching_up is not None else ""
