@@ -2,7 +2,8 @@
 
     python benchmarks/bench_clicks.py [--split all|even|odd] [--limit N] [--half even|odd]
                                       [--jobs 2] [--max-clicks 20] [--set key=value ...]
-                                      [--crop] [--json out.json] [-v] [--data DIR]
+                                      [--crop] [--box-first MARGIN] [--json out.json] [-v]
+                                      [--data DIR]
 
 For every frame of ``/work/shared/data/interactive/davis`` (images/NAME.jpg, masks/NAME.png
 with 0 / 255 and 128 = ignore), or of another set laid out the same way (``--data DIR``:
@@ -39,6 +40,11 @@ side, are skipped (the count is printed). The split and the click simulation are
 A photo whose mask cannot be used (another size, colours, a JPEG mask) is named on one line
 and left out, and the run then exits with status 1; a folder without images/ and masks/, or
 without one usable pair, is one line and status 2.
+
+``--box-first MARGIN`` starts each sample with a box MARGIN px round the object (its outside
+marked background, as ``segment --box`` and the window's Rectangle tool; :func:`start_box`), and
+the protocol's clicks correct its result: a GrabCut user's session. The box is the first step
+of NoC and of the IoU columns.
 
 Frames run in ``--jobs`` worker processes (default 2, each with one Numba thread: the
 development machine has two cores). The data are for research use only and never committed.
