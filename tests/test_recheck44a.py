@@ -56,3 +56,32 @@ def test_every_display_matrix_is_read_as_ffmpeg_shows_it(tmp_path, size, degrees
         assert np.abs(frame.astype(int) - expected).mean() < 6  # colour conversion apart; a wrong turn is 40 or more
     reader = FrameReader(FrameSequence(video))  # the window's
     assert np.abs(reader.read(3).astype(int) - shown[2]).mean() < 6  # colour conversion apart; a wrong turn is 40 or more
+
+
+def test_ground_truth_of_a_turned_and_mirrored_portrait_video_is_told_to_mirror_too(tmp_path, capsys):
+    # A portrait video its header turns 90 degrees and mirrors, ground truth drawn on its stored
+    # pictures: the refusal said "it looks rotated by 90 degrees: rotate the ground-truth masks
+    # back" and "turn the ground truth alike"; ground truth turned back alone then scored
+    # F 0.0000 with no warning (it matches neither the frames nor their stored pictures).
+    from segmix.cli import main
+    from tests.test_video44 import _turned_clip, _write_truths
+
+    video, truths = _turned_clip(tmp_path / "selfie.mp4", degrees=90, hflip=True, n=30)
+    assert main(["background", str(video), "--groundtruth", str(_write_truths(tmp_path / "gt", truths))]) == 2
+    err = capsys.readouterr().err
+    assert "turned 90 degrees counter-clockwise and mirrored left to right by its header" in err, err
+    assert "mirror included (turned alone, it stays mirrored against the frames)" in err, err
+    # As shown (turned, then mirrored): scored.
+    shown = _write_truths(tmp_path / "gt_shown", truths, lambda t: np.rot90(t, 1)[:, ::-1])
+    assert main(["background", str(video), "--groundtruth", str(shown)]) == 0
+    assert float(capsys.readouterr().out.split("F-measure ")[1].split()[0]) > 0.5
+
+
+def test_ground_truth_of_a_turned_portrait_video_is_not_told_of_a_mirror(tmp_path, capsys):
+    from segmix.cli import main
+    from tests.test_video44 import _turned_clip, _write_truths
+
+    video, truths = _turned_clip(tmp_path / "portrait.mp4", degrees=270, n=12)
+    assert main(["background", str(video), "--groundtruth", str(_write_truths(tmp_path / "gt", truths))]) == 2
+    err = capsys.readouterr().err
+    assert "turn the ground truth alike" in err and "mirror" not in err, err
