@@ -579,8 +579,13 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
             from segmix.frames import orientation_words
 
             # A phone's portrait video: "rotate the masks back" did not say that the turn is the header's.
-            turned = (f"; {sequence.paths[0]} is shown {orientation_words(signs)} by its header (a phone's portrait "
+            shown = orientation_words(signs)
+            turned = (f"; {sequence.paths[0]} is shown {shown} by its header (a phone's portrait "
                       "video), and segmix reads it so, as players show it: turn the ground truth alike")
+            if "mirrored" in shown:
+                # Ground truth turned back alone, as "it looks rotated" says, stays mirrored: it
+                # matched neither the frames nor their stored pictures, F 0.0000 without a word.
+                turned += ", mirror included (turned alone, it stays mirrored against the frames)"
         raise FrameError(f"{unusable[0]}{more}: no ground truth of the {which} can be used{turned}")
     unused = f", {len(unusable)} of them unusable ({unusable[0]})" if unusable else ""
     # One frame is said as one ("the ground truth of the 1 matched frames (400..400)", a trial).

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from segmix.gui.overlay import scribbles_to_rgba
+from segmix.gui.overlay import halo_wanted, scribbles_to_rgba
 from segmix.gui.qimage import ArrayImage, rgb_to_qimage
 from segmix.gui.scribbles import BACKGROUND, ERASE, FOREGROUND, LabelLayer, Rect, StrokeDiff
 from segmix.gui.signals import emit
@@ -194,7 +194,7 @@ class ScribbleCanvas(QGraphicsView):
         self._overlay_item.setOpacity(self._overlay_opacity)
         self._overlay_item.setZValue(1)
         scene.addItem(self._overlay_item)
-        self._scribble_item = ArrayImageItem(ArrayImage(scribbles_to_rgba(layer.labels)))
+        self._scribble_item = ArrayImageItem(ArrayImage(scribbles_to_rgba(layer.labels, halo=halo_wanted(layer.shape))))
         self._scribble_item.setZValue(2)
         scene.addItem(self._scribble_item)
         # scene.clear() deleted the helper items; make new ones with the same look.
@@ -224,7 +224,7 @@ class ScribbleCanvas(QGraphicsView):
         if self._scribble_item is None or layer.shape != self.layer.shape:
             raise ValueError("set_layer needs a layer of the photo shown (call set_image first)")
         self.layer = layer
-        self._scribble_item.set_image(ArrayImage(scribbles_to_rgba(layer.labels)))
+        self._scribble_item.set_image(ArrayImage(scribbles_to_rgba(layer.labels, halo=halo_wanted(layer.shape))))
 
     def clear(self) -> None:
         """Show no image (a mode switch to a mode with nothing open); strokes are ignored.
@@ -276,7 +276,8 @@ class ScribbleCanvas(QGraphicsView):
         top, left, bottom, right = rect
         top, left, bottom, right = max(0, top - 1), max(0, left - 1), min(h, bottom + 1), min(w, right + 1)
         ctop, cleft = max(0, top - 1), max(0, left - 1)
-        coloured = scribbles_to_rgba(self.layer.labels[ctop:min(h, bottom + 1), cleft:min(w, right + 1)])
+        coloured = scribbles_to_rgba(self.layer.labels[ctop:min(h, bottom + 1), cleft:min(w, right + 1)],
+                                     halo=halo_wanted(self.layer.shape))
         self._scribble_item.image.array[top:bottom, left:right] = coloured[top - ctop:bottom - ctop,
                                                                           left - cleft:right - cleft]
         self._scribble_item.update(_qrect((top, left, bottom, right)))

@@ -2997,7 +2997,10 @@ class MainWindow(QMainWindow):
         s.setValue("window/state", self.saveState())
         s.setValue("window/closed_docks", sorted(self._closed_docks))
         if self._brush_set_by_user:  # kept as the size on a DAVIS-sized photo, scaled on larger ones
-            self._brush_base = max(MIN_BRUSH, round(self.canvas.brush_size / self._brush_scale()))
+            # Not divided by a tiny photo's scale (under 1 below 40 px across since session 44): a
+            # 10-px brush saved on a 3 x 3 photo came back as 133 px on the next session's photos.
+            scale = max(1.0, self._brush_scale())
+            self._brush_base = max(MIN_BRUSH, min(MAX_BRUSH, round(self.canvas.brush_size / scale)))
         s.setValue("tools/brush_size", self._brush_base)
         s.remove("tools/tool")  # not restored any more (_restore_settings): no stale key left behind
         s.setValue("overlay/mode", self.overlay_panel.mode)

@@ -68,13 +68,15 @@ def _as_rgba(words: np.ndarray) -> np.ndarray:
     return words.view(np.uint8).reshape(*words.shape, 4)
 
 
-def scribbles_to_rgba(labels: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def scribbles_to_rgba(labels: np.ndarray, out: np.ndarray | None = None, halo: bool = True) -> np.ndarray:
     """Colour a label array (or a patch of it).
 
     Parameters
     ----------
     labels : (h, w) uint8 array, 0 unlabelled, 1 foreground, 2 background
     out : (h, w, 4) uint8 array, optional; written in place (e.g. a slice of a bigger image)
+    halo : bool
+        Draw :data:`HALO_RGBA` on the unmarked pixels beside a mark (see :func:`halo_wanted`).
 
     Returns
     -------
@@ -89,11 +91,24 @@ def scribbles_to_rgba(labels: np.ndarray, out: np.ndarray | None = None) -> np.n
         out[...] = 0
         return out
     words = _SCRIBBLE_LUT32[labels]
-    words[_halo(labels)] = _HALO32
+    if halo:
+        words[_halo(labels)] = _HALO32
     if out is None:
         return _as_rgba(words)
     out[...] = _as_rgba(words)
     return out
+
+
+def halo_wanted(shape) -> bool:
+    """Whether marks on a photo of ``shape`` ((H, W, ...)) get the halo: not under 40 px across
+    its shorter side, where the click disc is under the protocol's 5 px
+    (:func:`segmix.clicks.click_radius`). The halo is an image pixel wide: a thin ring round a
+    disc of 5 px, but round the one-pixel click of a photo under 8 px it covered the 8 pixels
+    beside it at the fit's 6700 %, hiding the result there (a 3 x 3 object clicked at its centre
+    showed white, not green); a tiny photo is shown enlarged, where marks stand out alone."""
+    from segmix.clicks import CLICK_RADIUS, click_radius
+
+    return click_radius(tuple(shape)[:2]) >= CLICK_RADIUS
 
 
 def _halo(labels: np.ndarray) -> np.ndarray:
