@@ -310,6 +310,10 @@ def main() -> None:
     parser.add_argument("--json", help="write per-frame curves and the summary here")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per frame")
     args = parser.parse_args()
+    if args.box_first is not None and args.box_first < 0:
+        print(f"--box-first {args.box_first}: give a margin of 0 px or more (a box inside the object "
+              "would mark part of it background)", file=sys.stderr)
+        sys.exit(2)
     problem = data_problem(args.data)
     if problem:
         print(problem, file=sys.stderr)

@@ -161,3 +161,8 @@ def test_a_box_first_then_clicks(tmp_path, bench_clicks, monkeypatch, capsys):
     assert frame["start_box"] == [rows[0] - 4, rows[-1] + 5, cols[0] - 4, cols[-1] + 5]
     assert len(frame["iou"]) == 2 and len(frame["clicks"]) <= 1  # the box, then at most one click
     assert frame["iou"][0] > 0.9  # a box round a plain disc
+
+
+def test_a_negative_box_margin_is_one_line_exit_2(tmp_path, bench_clicks, monkeypatch, capsys):
+    code, said = _exit(bench_clicks, monkeypatch, capsys, "--box-first", "-3")
+    assert code == 2 and said.strip().startswith("--box-first -3: give a margin of 0 px or more")
