@@ -2673,7 +2673,7 @@ def colourless_note(warnings: Sequence[str], alone: bool = False) -> str:
     found = [(COLOURLESS_NOTE_WORDS[kind], kinds[kind]) for kind in COLOURLESS_NOTE_WORDS if kind in kinds]
     what = found[0][0][0] if len(found) == 1 else (
         " or ".join(short for (_, short), _ in found) + f" ({', '.join(f'{n} {short}' for (_, short), n in found)})")
-    who = "it is" if alone and total == 1 else f"1 of them is" if total == 1 else f"{total} of them are"
+    who = "it is" if alone and total == 1 else "1 of them is" if total == 1 else f"{total} of them are"
     return f"; {who} {what}: skin detection needs colour (warned above)"
 
 
