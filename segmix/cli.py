@@ -1676,15 +1676,14 @@ def _clicks_cover_photo(args, scribbles) -> str | None:
         paint_disc(discs, int(y), int(x), 1, click_radius(scribbles.shape))
     if not discs.all():
         return None  # other marks (a label file's) cover the rest: the general words
-    for label, name, other, option in ((FOREGROUND, "foreground", "background", "--background-click"),
-                                       (BACKGROUND, "background", "foreground", "--click")):
+    for label, name in ((FOREGROUND, "foreground"), (BACKGROUND, "background")):
         if (scribbles == label).all():
             height, width = scribbles.shape
             radius = click_radius(scribbles.shape)
-            if len(args.clicks) == 1:
-                what = f"a click marks a disc of {radius:.0f} px radius, which covers all of this {width} x {height} " \
-                       f"photo, so no {option} can add {other} beside it"
-            elif radius < 1:  # a photo under 8 px across marks the clicked pixel alone (click_radius)
+            # One click cannot cover a photo (click_radius: at most an eighth of a photo's
+            # shorter side under 40 px, the clicked pixel alone under 8 px; 1 x 1 is refused
+            # before), so several clicks do.
+            if radius < 1:  # a photo under 8 px across marks the clicked pixel alone (click_radius)
                 what = f"the clicks mark one pixel each, and cover all of this {width} x {height} photo"
             else:
                 what = f"the clicks' discs ({radius:.0f} px radius each) cover all of this {width} x {height} photo"
