@@ -71,8 +71,11 @@ def end_on_signals(app: QApplication, window):
         # the command line's line (segmix.cli._said_interruption): the window ended in silence
         print(f"segmix: {'terminated' if signum == signal.SIGTERM else 'interrupted'}", file=sys.stderr)
         controller = window.controller
-        # The process ends below (run_app's os._exit while a compile runs): not 10 s later.
-        controller.shutdown(0 if controller.busy or not controller.is_warm else 10000)
+        # segmix's own process ends below (run_app's os._exit while a compile runs), not 10 s
+        # later; another program that shows the window waits, as the window's close does
+        # (a QThread destroyed while running would abort it).
+        compiling = controller.busy or not controller.is_warm
+        controller.shutdown(0 if compiling and getattr(window, "ends_process_on_close", False) else 10000)
         app.exit(defaults[signum][1])
 
     for signum in ours:
