@@ -556,13 +556,22 @@ class FrameSequence:
                 self.given_order = items
         if self.kind in ("folder", "list"):
             self.frame_count = len(self.paths)
-            seen: dict[str, Path] = {}
+            seen: dict[str, list[Path]] = {}
             for path in self.paths:
-                if path.stem in seen:
-                    if path.resolve() == seen[path.stem].resolve():
-                        raise FrameError(f"{path}: given twice; give each frame once")
-                    raise FrameError(f"{path}: has the same name stem as {seen[path.stem]}; masks are named after stems")
-                seen[path.stem] = path
+                same = seen.setdefault(path.stem, [])
+                if any(path.resolve() == other.resolve() for other in same):
+                    raise FrameError(f"{path}: given twice; give each frame once")
+                same.append(path)
+            # Every frame of the stem at once, and what to do: three (f1.png, f1.tif, f1.bmp)
+            # were said as two, with no advice, so a user who renamed one met the third.
+            for same in seen.values():
+                if len(same) == 2:
+                    raise FrameError(f"{same[1]}: has the same name stem as {same[0]}; masks are named "
+                                     "after stems: rename one of them")
+                if len(same) > 2:
+                    others = ", ".join(map(str, same[1:-1])) + f" and {same[-1]}"
+                    raise FrameError(f"{others}: have the same name stem as {same[0]}; masks are named "
+                                     "after stems: rename all but one of them")
 
     # ------------------------------------------------------------------ video
     def _probe_video(self, path: Path) -> None:

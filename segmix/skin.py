@@ -2397,9 +2397,10 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
         advice += " (a file named like an output is a photo unless skin apply wrote it)"
     planned = batch_outputs(files, output_dir, probability)
     check_batch_outputs(planned, protected, advice=advice,
-                        both_advice=f"rename one of the photos, or give each folder its own {_named('output_dir')} "
-                                    "(one run each) where photos of one name are in different folders "
-                                    "(outputs are named after a photo's name without its extension)")
+                        both_advice=lambda writers: (
+                            f"rename {'one' if writers == 2 else 'all but one'} of the photos, or give each folder "
+                            f"its own {_named('output_dir')} (one run each) where photos of one name are in "
+                            "different folders (outputs are named after a photo's name without its extension)"))
     # A file that only happens to carry an output's name (a user's own x_skin.png beside x.jpg)
     # was replaced in silence when the photo was named alone (a new-user trial): only this
     # command's own outputs, which carry its mark, are rewritten, as background --distributed
