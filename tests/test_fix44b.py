@@ -65,3 +65,55 @@ def test_background_frames_of_one_stem_are_all_named_with_advice(tmp_path, capsy
         assert f"f1.{ext}" in line, line
     assert "same name stem" in line and line.endswith(words), line
     assert not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------- 2. clicks on a photo under 8 px
+def _noisy_plus(seed=0, n=5):
+    """A blue photo with a red plus in its middle (5 of 25 pixels at 5 x 5), colours +-20."""
+    photo = np.zeros((n, n, 3), int)
+    photo[...] = (0, 0, 255)
+    photo[n // 2, n // 2 - 1:n // 2 + 2] = photo[n // 2 - 1:n // 2 + 2, n // 2] = (255, 0, 0)
+    noise = np.random.default_rng(seed).integers(-20, 21, photo.shape)
+    return np.clip(photo + noise, 0, 255).astype(np.uint8)
+
+
+def test_clicks_on_a_tiny_photo_give_the_mask_of_the_same_marks_as_a_file(tmp_path, capsys):
+    # `segment p.png --click 2,2 --background-click 0,0` kept the clicked pixel alone (4 %):
+    # the first click's one-pixel foreground model gave that pixel, and the background click,
+    # agreeing with it, left it (the one-signed step); the same marks as --scribbles gave the
+    # plus (20 %).
+    Image.fromarray(_noisy_plus(1)).save(tmp_path / "p.png")
+    labels = np.zeros((5, 5), np.uint8)
+    labels[2, 2], labels[0, 0] = 1, 2
+    Image.fromarray(labels).save(tmp_path / "s.png")
+    assert main(["segment", str(tmp_path / "p.png"), "--click", "2,2", "--background-click", "0,0",
+                 "-o", str(tmp_path / "c.png"), "--quiet"]) == 0
+    assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "s.png"),
+                 "-o", str(tmp_path / "f.png"), "--quiet"]) == 0
+    clicked = np.array(Image.open(tmp_path / "c.png")) > 0
+    marked = np.array(Image.open(tmp_path / "f.png")) > 0
+    plus = _noisy_plus(1)[..., 0] > 128
+    assert np.array_equal(marked, plus)
+    assert np.array_equal(clicked, marked), clicked.astype(int)
+
+
+def test_a_step_on_a_photo_under_8_px_is_fitted_afresh_and_larger_ones_are_held():
+    from segmix.segment import one_pixel_clicks, segment, step_preview, SegmentationSettings
+
+    assert one_pixel_clicks((5, 5)) and one_pixel_clicks((7, 300, 3))
+    assert not one_pixel_clicks((8, 8)) and not one_pixel_clicks((40, 60, 3)) and not one_pixel_clicks((480, 854))
+    photo = _noisy_plus(1)
+    first = np.zeros((5, 5), np.uint8)
+    first[2, 2] = 1
+    both = first.copy()
+    both[0, 0] = 2
+    step = segment(photo, first)
+    assert step.mask.sum() == 1  # the one-pixel foreground model: the pixel alone
+    chained = segment(photo, both, previous_mask=step.mask, previous_model=step.model, previous_scribbles=first)
+    fresh = segment(photo, both)
+    assert np.array_equal(chained.mask, fresh.mask) and fresh.mask.sum() == 5
+    # the window's preview of the step starts afresh too (as without a previous result)
+    decision = np.zeros((5, 5), bool)
+    decision[1:4, 1:4] = True
+    shown = step_preview(decision, both, SegmentationSettings(), previous_mask=step.mask, previous_scribbles=first)
+    assert np.array_equal(shown, step_preview(decision, both, SegmentationSettings())) and shown.sum() == 9
