@@ -117,3 +117,82 @@ def test_a_step_on_a_photo_under_8_px_is_fitted_afresh_and_larger_ones_are_held(
     decision[1:4, 1:4] = True
     shown = step_preview(decision, both, SegmentationSettings(), previous_mask=step.mask, previous_scribbles=first)
     assert np.array_equal(shown, step_preview(decision, both, SegmentationSettings())) and shown.sum() == 9
+
+
+# ------------------------------------------------------------- 3. frames lost with a video's key frame
+def _h264(path, count=30, gop=50, b_frames=0, faststart=False, size=(64, 48)):
+    """An H.264 MP4 of a square moving on noise, made with PyAV."""
+    av = pytest.importorskip("av")
+    rng = np.random.default_rng(0)
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", options=options) as container:
+        stream = container.add_stream("h264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        stream.options = {"g": str(gop), "bf": str(b_frames), "sc_threshold": "0"}
+        for i in range(count):
+            frame = (rng.random((size[1], size[0], 3)) * 60).astype(np.uint8)
+            frame[10:20, i:i + 10] = 250
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def _zero_packet(path, number):
+    av = pytest.importorskip("av")
+    with av.open(str(path)) as container:
+        packets = [(p.pos, p.size) for p in container.demux(video=0) if p.size]
+    position, size = packets[number - 1]
+    data = bytearray(path.read_bytes())
+    data[position:position + size] = bytes(size)
+    path.write_bytes(bytes(data))
+
+
+def _skips(err):
+    return [line for line in err.splitlines() if "skipped" in line]
+
+
+def test_frames_lost_with_the_first_key_frame_are_said_to_depend_on_it(tmp_path, capsys):
+    # The first packet zeroed: frames 2-20, which gave no picture in silence because they
+    # refer to it, were said as frame 1, "cannot be decoded (Invalid data found ...)".
+    video = _h264(tmp_path / "clip.mp4", count=20)
+    _zero_packet(video, 1)
+    assert main(["background", str(video), "--output-dir", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    skips = _skips(err)
+    assert len(skips) == 2, err
+    assert skips[0].startswith(f"segmix background: skipped {video} frame 1: the frame cannot be decoded ("), err
+    assert skips[1] == (f"segmix background: skipped {video} frames 2-20 (19 frames): the frame cannot be decoded: "
+                        "the key frame it depends on was lost (it could not be decoded)"), err
+    assert "raw video stream" not in err, err  # an MP4 has time stamps, though no picture came
+
+
+def test_frames_lost_with_a_later_key_frame_keep_their_places(tmp_path, capsys):
+    video = _h264(tmp_path / "clip.mp4", count=30, gop=10)
+    _zero_packet(video, 11)
+    assert main(["background", str(video), "--output-dir", str(tmp_path / "o"), "--quiet"]) == 1
+    skips = _skips(capsys.readouterr().err)
+    assert len(skips) == 2 and f"{video} frame 11: the frame cannot be decoded (" in skips[0], skips
+    assert f"{video} frames 12-19 (8 frames): the frame cannot be decoded: a frame it depends on was lost" in skips[1]
+    assert "may show motion that is not there" in skips[1] and "may show" not in skips[0], skips
+    names = sorted(p.name for p in (tmp_path / "o").glob("*.png"))
+    assert names == [f"frame_{k:06d}.png" for k in [*range(1, 11), *range(20, 31)]]
+
+
+def test_a_truncated_faststart_mp4_says_where_it_ends_once(tmp_path, capsys):
+    # With B-frames the frames read last before the cut refer to the frame cut off: they were
+    # "skipped ... frames 18-19: the frame cannot be decoded (it gives no picture)" before
+    # "the video ends after frame 19 of the 40 its header announces".
+    video = _h264(tmp_path / "full.mp4", count=40, b_frames=2, faststart=True, size=(320, 240))
+    cut = tmp_path / "cut.mp4"
+    data = video.read_bytes()
+    cut.write_bytes(data[:len(data) // 2])
+    assert main(["background", str(cut), "--output-dir", str(tmp_path / "o"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert not _skips(err), err
+    ends = [line for line in err.splitlines() if "the video ends after frame" in line]
+    assert len(ends) == 1, err
+    last = int(ends[0].split("ends after frame ")[1].split()[0])
+    names = sorted(p.name for p in (tmp_path / "o").glob("*.png"))
+    assert names == [f"frame_{k:06d}.png" for k in range(1, last + 1)], (names, ends)
