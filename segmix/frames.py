@@ -1935,6 +1935,11 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
             found = next((serial for serial in candidates if serial <= at and serial not in refused), None)
             if found is not None:
                 refused.add(found)
+        if picture is None and serial - error_at <= _frame_threads(stream):
+            # At the end FFmpeg's frame threads drop the last packets' errors: a frame read
+            # after the last error, that close to the end, may have been refused itself (frames
+            # 38-40 refused each: frame 40 was said to depend on a lost frame).
+            refused.update(candidates)
         # Before any picture the frame refused is the key frame the stream starts from.
         depends_words = ("the frame cannot be decoded: the key frame it depends on was lost (it could not be "
                          "decoded)" if not pictured else
@@ -2029,6 +2034,15 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
     if timed:
         # The last frames' packets gave no picture (the decoder's end flushed): lost at the end.
         yield from lost_frames(None)
+
+
+def _frame_threads(stream) -> int:
+    """How many packets late FFmpeg's frame threads may report a packet's error, at most (its
+    thread count; at least 2)."""
+    try:
+        return max(int(stream.codec_context.thread_count or 0), 2)
+    except (AttributeError, TypeError, ValueError):
+        return 2
 
 
 def _in_decoding_order(container, stream, packet) -> bool:

@@ -154,16 +154,16 @@ def _skips(err):
 
 
 def test_frames_lost_with_the_first_key_frame_are_said_to_depend_on_it(tmp_path, capsys):
-    # The first packet zeroed: frames 2-20, which gave no picture in silence because they
+    # The first packet zeroed: frames 2-40, which gave no picture in silence because they
     # refer to it, were said as frame 1, "cannot be decoded (Invalid data found ...)".
-    video = _h264(tmp_path / "clip.mp4", count=20)
+    video = _h264(tmp_path / "clip.mp4", count=40)  # more frames than FFmpeg's threads (16 at most)
     _zero_packet(video, 1)
     assert main(["background", str(video), "--output-dir", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     skips = _skips(err)
     assert len(skips) == 2, err
     assert skips[0].startswith(f"segmix background: skipped {video} frame 1: the frame cannot be decoded ("), err
-    assert skips[1] == (f"segmix background: skipped {video} frames 2-20 (19 frames): the frame cannot be decoded: "
+    assert skips[1] == (f"segmix background: skipped {video} frames 2-40 (39 frames): the frame cannot be decoded: "
                         "the key frame it depends on was lost (it could not be decoded)"), err
     assert "raw video stream" not in err, err  # an MP4 has time stamps, though no picture came
 
