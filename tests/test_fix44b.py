@@ -47,6 +47,22 @@ def test_check_batch_outputs_gives_the_advice_the_number_of_writers():
     assert str(caught.value).endswith("; rename 2"), caught.value  # the largest group counts
 
 
+def test_three_photos_sharing_one_mask_are_all_named_with_advice(tmp_path, capsys):
+    # x.jpg x.png x.tif against msk/x.png: "x.jpg and x.png: two photos of one name would share
+    # the mask ...; ... rename one": the third left out, and renaming one was not enough.
+    (tmp_path / "img").mkdir()
+    (tmp_path / "msk").mkdir()
+    photo = np.full((12, 16, 3), SKIN_RGB, np.uint8)
+    for ext in ("jpg", "png", "tif"):
+        Image.fromarray(photo).save(tmp_path / "img" / f"x.{ext}")
+    Image.fromarray(np.full((12, 16), 255, np.uint8)).save(tmp_path / "msk" / "x.png")
+    assert main(["skin", "eval", "--images", str(tmp_path / "img"), "--masks", str(tmp_path / "msk"), "--quiet"]) == 2
+    line = _error(capsys, "skin eval")
+    for ext in ("jpg", "png", "tif"):
+        assert str(tmp_path / "img" / f"x.{ext}") in line, line
+    assert "3 photos of one name would share the mask" in line and "rename all but one" in line, line
+
+
 @pytest.mark.parametrize("exts, words", [
     (("png", "tif", "bmp"), "rename all but one of them"),
     (("png", "bmp"), "rename one of them"),
