@@ -63,6 +63,21 @@ def test_three_photos_sharing_one_mask_are_all_named_with_advice(tmp_path, capsy
     assert "3 photos of one name would share the mask" in line and "rename all but one" in line, line
 
 
+def test_background_distributed_advice_counts_every_shared_name(tmp_path):
+    # Folders v1/a v2/a and v1/b v2/b v3/b: "... would both write OUT/a; rename one (and 1 more
+    # output folder that more than one input would write: b)", and b has three.
+    from segmix.distributed.background_jobs import plan_sequences
+
+    for parent in ("v1", "v2", "v3"):
+        for name in ("a", "b"):
+            (tmp_path / parent / name).mkdir(parents=True)
+            Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / parent / name / "f1.png")
+    inputs = [tmp_path / "v1" / "a", tmp_path / "v2" / "a", *(tmp_path / p / "b" for p in ("v1", "v2", "v3"))]
+    with pytest.raises(ValueError) as caught:
+        plan_sequences(inputs, tmp_path / "out")
+    assert "; rename all but one (and 1 more output folder" in str(caught.value), caught.value
+
+
 @pytest.mark.parametrize("exts, words", [
     (("png", "tif", "bmp"), "rename all but one of them"),
     (("png", "bmp"), "rename one of them"),
