@@ -556,13 +556,22 @@ class FrameSequence:
                 self.given_order = items
         if self.kind in ("folder", "list"):
             self.frame_count = len(self.paths)
-            seen: dict[str, Path] = {}
+            seen: dict[str, list[Path]] = {}
             for path in self.paths:
-                if path.stem in seen:
-                    if path.resolve() == seen[path.stem].resolve():
-                        raise FrameError(f"{path}: given twice; give each frame once")
-                    raise FrameError(f"{path}: has the same name stem as {seen[path.stem]}; masks are named after stems")
-                seen[path.stem] = path
+                same = seen.setdefault(path.stem, [])
+                if any(path.resolve() == other.resolve() for other in same):
+                    raise FrameError(f"{path}: given twice; give each frame once")
+                same.append(path)
+            # Every frame of the stem at once, and what to do: three (f1.png, f1.tif, f1.bmp)
+            # were said as two, with no advice, so a user who renamed one met the third.
+            for same in seen.values():
+                if len(same) == 2:
+                    raise FrameError(f"{same[1]}: has the same name stem as {same[0]}; masks are named "
+                                     "after stems: rename one of them")
+                if len(same) > 2:
+                    others = ", ".join(map(str, same[1:-1])) + f" and {same[-1]}"
+                    raise FrameError(f"{others}: have the same name stem as {same[0]}; masks are named "
+                                     "after stems: rename all but one of them")
 
     # ------------------------------------------------------------------ video
     def _probe_video(self, path: Path) -> None:
@@ -642,6 +651,9 @@ class FrameSequence:
                 damaged_at: list[int] = []  # the frames that start a damaged run
                 lead = 0  # frames at the start that gave no picture (undecodable_start)
                 lost: list[tuple[int, str]] = []  # (number, reason) of the lost frames of a run not said yet
+                # A lost frame placed by its time stamp: the stream has them, though no picture
+                # came (an MP4 whose every frame was lost was said "a raw video stream").
+                stamped = False
                 for number, decoded in _numbered_frames(container, stream, _packet_places(stream),
                                                         dropped=_dropped_frames(container, stream)):
                     if number is None and index == 0 and not isinstance(decoded, LostFrame):
@@ -650,6 +662,7 @@ class FrameSequence:
                             first = float(stream.start_time * stream.time_base)  # the file's start
                     index = index + 1 if number is None else number
                     if isinstance(decoded, LostFrame):
+                        stamped = stamped or decoded.pts is not None
                         # As a folder's unreadable frame: said, skipped, the model goes on; the
                         # later frames keep their numbers (their masks' names, their ground truth).
                         # Frames lost together for one reason (a Matroska cluster the demuxer
@@ -683,7 +696,7 @@ class FrameSequence:
                 self._say_lost(path, lost)  # lost at the end (the last frames)
                 if timing is not None and last is not None and not _short_of_duration(timing, first, last):
                     announced = None  # a whole file (of a variable frame rate, maybe)
-                if index and first is None and lead == 0:
+                if index and first is None and lead == 0 and not stamped:
                     # No time stamps (a raw stream): what cannot be checked is said, not numbered wrong in silence.
                     warnings.warn(untimed_stream_words(path), VideoNote, stacklevel=2)
                 if len(damaged_at) > 1:
@@ -1883,6 +1896,8 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
     last = None  # the time stamp of the last frame given, a picture or a lost frame
     hole = None  # the time stamp of the first frame given after frames passed over
     given_at = 0  # the serial of the packet read last when the last picture was given
+    errors_at: list[int] = []  # the serial of the packet read last when each error came
+    pictured = False  # a picture was given (before it, a frame refused is the stream's first key frame)
     # An MPEG-TS file with B-frames: its lost transport packets cannot be placed (_video_packets).
     transport_reordered = "mpegts" in (container.format.name or "").split(",") and _reorders(stream)
     transport_loss = 0  # the serial of a packet the demuxer flagged corrupt there; -1: pictures came after it
@@ -1893,6 +1908,12 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
         if picture is None:
             passed = pending[:]
             pending.clear()
+            if cut_short:
+                # The file is cut short: the frames read last that give no picture refer to
+                # the frame cut off (B-frames before it). Said as skipped ("it gives no
+                # picture") before the line that the video ends after the frame before them,
+                # the end was said twice over and the lines disagreed; the video ends here.
+                passed = []
             why = _short(error) if error is not None else "it gives no picture"
         else:
             passed = [entry for entry in pending if entry[0] < picture.pts]
@@ -1905,6 +1926,24 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
         # refer to the one it refused, and they are lost too (a refused first key frame: frames
         # 2-20 gave no picture, 3 were said lost, and every later mask was named 17 frames early).
         lost_since = error_at > given_at
+        # The packets refused since the last picture: one per error, the earliest read by then
+        # not yet counted (with frame threads FFmpeg reports a packet's error a packet or two
+        # late, so the packet read when it came is not the one refused).
+        refused: set[int] = set()
+        candidates = sorted(read_at for _, read_at in passed if read_at is not None)
+        for at in (at for at in errors_at if at > given_at):
+            found = next((serial for serial in candidates if serial <= at and serial not in refused), None)
+            if found is not None:
+                refused.add(found)
+        if picture is None and serial - error_at <= _frame_threads(stream):
+            # At the end FFmpeg's frame threads drop the last packets' errors: a frame read
+            # after the last error, that close to the end, may have been refused itself (frames
+            # 38-40 refused each: frame 40 was said to depend on a lost frame).
+            refused.update(candidates)
+        # Before any picture the frame refused is the key frame the stream starts from.
+        depends_words = ("the frame cannot be decoded: the key frame it depends on was lost (it could not be "
+                         "decoded)" if not pictured else
+                         "the frame cannot be decoded: a frame it depends on was lost (it could not be decoded)")
         groups: list[tuple[str, list[int]]] = []  # (reason, time stamps) of the frames lost, in order
 
         def lose(reason: str, stamps: list[int]) -> None:
@@ -1920,8 +1959,14 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
             if missing:
                 lose("the file holds no data FFmpeg can read there (the demuxer passed over damaged data)", missing)
                 hole = pts
-            if read_at is not None and (read_at not in cut_short if picture is None
-                                        else read_at <= error_at or lost_since):
+            if read_at is not None and lost_since and read_at not in refused and read_at not in cut_short:
+                # No error of its own: the decoder drops in silence the frames that refer to
+                # the frame it refused. They were said with that frame's error ("Invalid data
+                # found ...", frames 1-20 of a clip whose first key frame was lost), as if each
+                # of them were damaged.
+                lose(depends_words, [pts])
+            elif read_at is not None and (read_at not in cut_short if picture is None
+                                          else read_at <= error_at or lost_since):
                 # Without an error after its packet was read: a packet that gave no picture in
                 # silence, no frame; at the end, one the demuxer flags as cut short is the end
                 # of a truncated file, said as such by the caller.
@@ -1944,6 +1989,11 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
         later = ("; the frames that refer to it, up to the next key frame, are decoded without it and may show "
                  "motion that is not there") if picture is not None and not picture.key_frame else ""
         # Frames in a row lost for one reason are said on one line (FrameSequence._say_lost).
+        if later and any(reason == depends_words for reason, _ in groups):
+            # The frames dropped with it come between: the warning is theirs, of the frames after.
+            return [LostFrame(reason + ("; the later frames, up to the next key frame, are decoded without the lost "
+                                        "frame and may show motion that is not there" if reason == depends_words
+                                        else ""), 0, pts) for reason, stamps in groups for pts in stamps]
         return [LostFrame(reason + later, 0, pts) for reason, stamps in groups for pts in stamps]
 
     packets = _video_packets(container, stream, gaps)
@@ -1968,11 +2018,12 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
             if not timed:
                 raise
             error, error_at = exc, serial
+            errors_at.append(serial)
             continue
         for picture in pictures:
             if timed and picture.pts is not None:
                 yield from lost_frames(picture)
-                given_at = serial
+                given_at, pictured = serial, True
             if transport_loss and serial > transport_loss:
                 transport_loss = -1  # said once
             yield picture
@@ -1983,6 +2034,15 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
     if timed:
         # The last frames' packets gave no picture (the decoder's end flushed): lost at the end.
         yield from lost_frames(None)
+
+
+def _frame_threads(stream) -> int:
+    """How many packets late FFmpeg's frame threads may report a packet's error, at most (its
+    thread count; at least 2)."""
+    try:
+        return max(int(stream.codec_context.thread_count or 0), 2)
+    except (AttributeError, TypeError, ValueError):
+        return 2
 
 
 def _in_decoding_order(container, stream, packet) -> bool:

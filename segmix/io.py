@@ -1832,7 +1832,7 @@ class OutputClash(ValueError):
 
 def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterable[PathLike | None] | ProtectedInputs,
                         *, advice: str = "give another --output-dir",
-                        both_advice: str = "give each its own file") -> None:
+                        both_advice: str | Callable[[int], str] = "give each its own file") -> None:
     """Refuse a run whose outputs would replace one of its inputs, or one another, before any work.
 
     Batch commands write one file (or two) per input into a folder, named after the input
@@ -1858,9 +1858,11 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
         "--background-image") is the option to change instead: its message says "give
         --background-image another file name" (it said "give another --output-dir", which
         would not have helped).
-    both_advice : str
+    both_advice : str or callable
         What to do about two outputs of one name; likewise, when one of them is an option's
-        file, that option is named instead.
+        file, that option is named instead. A callable is given the largest number of inputs
+        that would write one name and returns the words: "rename one of the photos" was the
+        advice for three photos of one name too, where two of them must be renamed.
 
     Raises
     ------
@@ -1906,6 +1908,8 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
         groups = list(shared.values())
         out, makers = groups[0]
         first, maker = makers[0], makers[1]
+        if callable(both_advice):
+            both_advice = both_advice(max(len(item[1]) for item in groups))
         fix = next((advice for advice in map(_option_advice, makers[::-1]) if advice), both_advice)
         who = (f"both {first} and {maker} would write it" if len(makers) == 2 else
                f"{', '.join(makers[:-1])} and {makers[-1]} would all write it")

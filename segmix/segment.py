@@ -51,7 +51,7 @@ from segmix.local_colour import (
 )
 from segmix.marked_pixels import marked_flat
 from segmix.bayes import BayesClassifier, check_image
-from segmix.clicks import photo_scale  # the cut's gamma and the refinement's lengths grow with it
+from segmix.clicks import click_radius, photo_scale  # the cut's gamma and the refinement's lengths grow with it
 from segmix.click_guards import (
     far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
     stripped_objects,
@@ -938,6 +938,22 @@ def foreground_seeds(scribbles: np.ndarray) -> np.ndarray:
         if not seeds[r0:r1, c0:c1].any():
             seeds[r0:r1, c0:c1] |= scribbles[r0:r1, c0:c1] == 0
     return seeds
+
+
+def one_pixel_clicks(shape) -> bool:
+    """True on a photo whose click disc is one pixel (:func:`segmix.clicks.click_radius` under
+    1: under 8 px on its shorter side), where each step of marks is fitted afresh, as the
+    same marks at once.
+
+    The chain of steps (the one-signed step, ``monotone_clicks``, and the guards' leans
+    towards the previous mask) holds each result to the one before; with one-pixel marks
+    the first click's foreground model is that one pixel's colour, its mask often the pixel
+    alone, and a background click that agrees with that mask left it so: ``--click 2,2
+    --background-click 0,0`` on a noisy 5 x 5 photo of a plus kept 1 pixel of the plus's 5,
+    the same marks at once (``--scribbles``) the plus. On such a photo one pixel is a large
+    share of a class's sample, so a refit is the step's change, not a correction to hold.
+    Photos of 8 px and more are not affected."""
+    return len(shape) >= 2 and min(shape[:2]) >= 1 and click_radius(shape) < 1
 
 
 def first_object_marks(scribbles: np.ndarray, previous_scribbles: np.ndarray | None) -> bool:
@@ -2304,13 +2320,15 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
                              f"got shape {previous_scribbles.shape}")
     if scribbles is not None:
         scribbles = check_scribbles(image, scribbles, require_both=False)
-        if previous_mask is not None and first_object_marks(scribbles, previous_scribbles):
+        if previous_mask is not None and (first_object_marks(scribbles, previous_scribbles)
+                                          or one_pixel_clicks(image.shape)):
             # The previous mask was the borrowed foreground's (every colour unlike the
             # background marks), not an object the user marked: this step starts afresh, as
             # the same marks do at once (the command line, Retrain), instead of being held to
             # a mask a foreground mark could then only grow (a trial's hiker: three background
             # strokes first gave 60 % foreground, and the stroke on him changed nothing). A new
             # box is such a start too: GrabCut's, not a correction held to the mask before it.
+            # On a photo whose click is one pixel, every step starts afresh (one_pixel_clicks).
             previous_mask = previous_scribbles = None
     shape = image.shape[:2]
     probability = None  # the posterior map, made once (for on_cut, or at the end)
@@ -2576,7 +2594,8 @@ def step_preview(mask, scribbles, settings, previous_mask=None, previous_scribbl
     -------
     (H, W) bool
     """
-    if previous_mask is not None and first_object_marks(scribbles, previous_scribbles):
+    if previous_mask is not None and (first_object_marks(scribbles, previous_scribbles)
+                                      or one_pixel_clicks(np.shape(mask))):
         # The cut starts afresh (apply_model): so does its preview, or a box after a background
         # click showed the click's mask cut to the box until the cut's mask replaced it.
         previous_mask = previous_scribbles = None

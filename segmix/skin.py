@@ -509,6 +509,7 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
     one_folder = images_dir.resolve() == masks_dir.resolve()
     chosen: dict[str, Path | None] = {}
     paired: dict[Path, Path] = {}  # mask -> its photo
+    sharing: dict[Path, list[Path]] = {}  # mask -> the photos of its name, when more than one
     for img in images:
         stem = name_key(img.stem)
         if stem not in chosen:
@@ -518,9 +519,10 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
             continue  # the mask itself, in a folder of photos and masks: not a photo
         if mask is not None and mask in paired:
             # x.jpg and a converted copy x.png were both scored (or trained on) against
-            # x.png's mask, its pixels counted twice, without a word.
-            raise ValueError(f"{paired[mask]} and {img}: two photos of one name would share the mask {mask}; "
-                             "keep one of them in the images folder, or rename one and give it its own mask")
+            # x.png's mask, its pixels counted twice, without a word. Refused below, every
+            # photo of the name at once (a third was said after the first two were fixed).
+            sharing.setdefault(mask, [paired[mask]]).append(img)
+            continue
         if mask is not None:
             paired[mask] = img
         elif (img.suffix.lower() == ".png" and written_by_apply(img)) or other_result(img):
@@ -528,6 +530,14 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
             # are no photos of the data set: "2 image(s) ... have no mask (first: 001_skin.png)".
             continue
         (pairs.append((img, mask)) if mask is not None else unmatched.append(img))
+    if sharing:
+        mask, photos = next(iter(sharing.items()))
+        if len(photos) == 2:
+            raise ValueError(f"{photos[0]} and {photos[1]}: two photos of one name would share the mask {mask}; "
+                             "keep one of them in the images folder, or rename one and give it its own mask")
+        raise ValueError(f"{', '.join(map(str, photos[:-1]))} and {photos[-1]}: {len(photos)} photos of one name "
+                         f"would share the mask {mask}; keep one of them in the images folder, or rename all but "
+                         "one and give each its own mask")
     if not pairs and one_folder:
         # `--images masks --masks masks` was told that no image in masks has a mask of the same
         # name in masks, "found e.g. A.png" for the mask of A.png.
@@ -2397,9 +2407,10 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
         advice += " (a file named like an output is a photo unless skin apply wrote it)"
     planned = batch_outputs(files, output_dir, probability)
     check_batch_outputs(planned, protected, advice=advice,
-                        both_advice=f"rename one of the photos, or give each folder its own {_named('output_dir')} "
-                                    "(one run each) where photos of one name are in different folders "
-                                    "(outputs are named after a photo's name without its extension)")
+                        both_advice=lambda writers: (
+                            f"rename {'one' if writers == 2 else 'all but one'} of the photos, or give each folder "
+                            f"its own {_named('output_dir')} (one run each) where photos of one name are in "
+                            "different folders (outputs are named after a photo's name without its extension)"))
     # A file that only happens to carry an output's name (a user's own x_skin.png beside x.jpg)
     # was replaced in silence when the photo was named alone (a new-user trial): only this
     # command's own outputs, which carry its mark, are rewritten, as background --distributed

@@ -94,7 +94,8 @@ def test_a_refused_first_key_frame_keeps_the_later_frames_in_their_places(tmp_pa
     out = tmp_path / "masks"
     assert main(["background", str(video), "--output-dir", str(out)]) == 1
     err = capsys.readouterr().err
-    assert f"skipped {video} frames 1-20 (20 frames): the frame cannot be decoded" in err, err
+    assert f"skipped {video} frame 1: the frame cannot be decoded" in err, err
+    assert f"skipped {video} frames 2-20 (19 frames): the frame cannot be decoded: the key frame it depends on" in err, err
     assert "ends after" not in err, err
     assert sorted(p.name for p in out.glob("*.png")) == [f"frame_{k:06d}.png" for k in range(21, 41)]
     for k in (30, 40):

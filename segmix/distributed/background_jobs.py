@@ -476,8 +476,11 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
         sources.append((str(resolved), name))
     if shared:
         name, paths = next(iter(shared.items()))
-        who = (f"{paths[1]} and {paths[0]} would both write {out / name}; rename one" if len(paths) == 2 else
-               f"{', '.join(map(str, paths[:-1]))} and {paths[-1]} would all write {out / name}; rename all but one")
+        # "rename one" only when every shared name has two inputs (a later name of three was
+        # said with it, where renaming one of those three is not enough).
+        fix = "rename one" if all(len(group) == 2 for group in shared.values()) else "rename all but one"
+        who = (f"{paths[1]} and {paths[0]} would both write {out / name}; {fix}" if len(paths) == 2 else
+               f"{', '.join(map(str, paths[:-1]))} and {paths[-1]} would all write {out / name}; {fix}")
         more = list(shared)[1:]
         if more:
             who += (f" (and {len(more)} more output folder{'s' if len(more) > 1 else ''} that more than one input "
