@@ -67,3 +67,30 @@ def test_a_click_on_a_3_by_3_photo_gives_a_mask_not_a_refusal(tmp_path, capsys):
     assert main(["segment", str(path), "--click", "1,1", "-o", str(out)]) == 0
     assert "Traceback" not in capsys.readouterr().err
     np.testing.assert_array_equal(np.asarray(Image.open(out)) > 0, disc)
+
+
+def test_a_click_that_keeps_only_its_pixel_on_a_photo_under_8_px_says_so(tmp_path):
+    # Under 8 px a click marks its pixel alone; one click on a 3 x 3 object of a noisy 6 x 6
+    # photo kept that pixel (2.8 %) without a word (session 44's re-check).
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(1)
+    image = np.zeros((6, 6, 3), int)
+    image[...] = (0, 0, 255)
+    image[1:4, 1:4] = (255, 0, 0)
+    Image.fromarray(np.clip(image + rng.integers(-20, 21, image.shape), 0, 255).astype(np.uint8)).save(
+        tmp_path / "sq6.png")
+
+    def run(*marks):
+        return subprocess.run([sys.executable, "-m", "segmix", "segment", str(tmp_path / "sq6.png"), *marks, "-o",
+                               str(tmp_path / "m.png"), "--overwrite"], capture_output=True, text=True)
+
+    one = run("--click", "3,3", "--background-click", "0,0")
+    assert one.returncode == 0
+    assert "is 6 x 6 px: a click marks its one pixel there, and the mask is the clicked pixels alone" in one.stderr
+    assert np.count_nonzero(np.asarray(Image.open(tmp_path / "m.png"))) == 1
+    more = run("--click", "3,3", "--click", "2,2", "--click", "1,1", "--background-click", "0,0")
+    assert more.returncode == 0 and "a click marks its one pixel" not in more.stderr  # the mask grew past them
+    quiet = run("--click", "3,3", "--background-click", "0,0", "--quiet")
+    assert "a click marks its one pixel" not in quiet.stderr
