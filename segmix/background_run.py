@@ -1313,7 +1313,8 @@ def _fits_much_better(other: Confusion, score: Confusion) -> bool:
     """
     if score.tp + score.fn == 0 or other.tp + other.fn == 0 or other.tp == 0:
         return False
-    return 1 - other.f_measure <= (1 - score.f_measure) * 2 / 3
+    # Strictly better: two perfect scores (a symmetric scene turned back) are alike.
+    return other.f_measure > score.f_measure and 1 - other.f_measure <= (1 - score.f_measure) * 2 / 3
 
 
 def orientation_warning(result: RunResult, sequence: FrameSequence) -> str | None:

@@ -172,3 +172,5 @@ def test_much_better_is_by_f_measure_and_never_of_empty_ground_truth(warning, at
     # Alike fits: not a word.
     alike = _result(Confusion(800, 200, 200, 100_000), Confusion(820, 190, 190, 100_000), attribute)
     assert warning(alike, VIDEO) is None
+    perfect = _result(Confusion(800, 0, 0, 100_000), Confusion(800, 0, 0, 100_000), attribute)
+    assert warning(perfect, VIDEO) is None
