@@ -818,8 +818,9 @@ class RunResult:
     #: drawn on the stored pictures (:func:`orientation_warning`); None otherwise
     stored_score: Confusion | None = None
     #: of a video of a variable frame rate: the score with each mask against the ground truth
-    #: numbered by its time at the video's nominal rate (as ``ffmpeg -i VIDEO %06d.png`` numbers
-    #: the frames it extracts), to find ground truth drawn on such frames
+    #: numbered by its time from the first picture at the video's nominal rate (as ``ffmpeg -i
+    #: VIDEO %06d.png`` numbers the frames it extracts; the roi numbers those frames), to find
+    #: ground truth drawn on such frames
     #: (:func:`frame_rate_warning`); None when the two numberings are one
     timed_score: Confusion | None = None
     #: (frame stem, share of its pixels moving) of each frame whose mask is mostly moving
