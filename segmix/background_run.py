@@ -818,8 +818,9 @@ class RunResult:
     #: drawn on the stored pictures (:func:`orientation_warning`); None otherwise
     stored_score: Confusion | None = None
     #: of a video of a variable frame rate: the score with each mask against the ground truth
-    #: numbered by its time at the video's nominal rate (as ``ffmpeg -i VIDEO %06d.png`` numbers
-    #: the frames it extracts), to find ground truth drawn on such frames
+    #: numbered by its time from the first picture at the video's nominal rate (as ``ffmpeg -i
+    #: VIDEO %06d.png`` numbers the frames it extracts; the roi numbers those frames), to find
+    #: ground truth drawn on such frames
     #: (:func:`frame_rate_warning`); None when the two numberings are one
     timed_score: Confusion | None = None
     #: (frame stem, share of its pixels moving) of each frame whose mask is mostly moving
@@ -1037,7 +1038,14 @@ def run_sequence(
     signs = getattr(sequence, "display_signs", None) if sequence.kind == "video" else None
     stored = Confusion() if signs is not None else None
     rate = getattr(sequence, "nominal_rate", None) if sequence.kind == "video" else None
-    timed, timed_differs, start = Confusion(), False, None
+    timed, timed_differs = Confusion(), False
+    # The timed numbering's frame 1 is the stream's first decoded picture (its time, its number),
+    # as ffmpeg's first extracted image is: not the first frame with ground truth, which under a
+    # roi of (30, 80) moved every slot 29 frames back and scored a constant-rate video F 0.0.
+    origin = None
+    # Its ground truth is read apart, so that reading it cannot push a file the numbered score
+    # still needs out of ``truths`` (each scored frame of a shifted numbering read two files).
+    timed_truths = _GroundTruthCache(groundtruth or {}, shape=None)
     previous = None  # (number, mask) of the frame before, scored against its next frame's ground truth
     truths = _GroundTruthCache(groundtruth or {}, shape=None)
     pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="segmix-mask-writer") if out else None
@@ -1059,7 +1067,7 @@ def run_sequence(
                 break
             learning = not model.has_background
             mask = model.apply(frame.pixels, learning_rate=learning_rate)
-            truths.shape = mask.shape
+            truths.shape = timed_truths.shape = mask.shape
             if learning:
                 # Nothing to compare the first frame with: every pixel came out foreground.
                 # Written as "nothing detected", as the window shows no overlay for it.
@@ -1088,6 +1096,16 @@ def run_sequence(
                     pending.pop(0).result()
             if groundtruth is not None:
                 number = frame_number(frame.stem, frame.index)
+                if rate and frame.time is not None:
+                    origin = (frame.time, frame.index) if origin is None else origin
+                    # The frame's number had the frames been extracted at the nominal rate: the
+                    # roi and the ground truth then number those frames, so the roi is the slot's.
+                    slot = round((frame.time - origin[0]) * rate) + origin[1] + (number - frame.index)
+                    if (roi is None or roi[0] <= slot <= roi[1]) and slot in groundtruth:
+                        timed_differs = timed_differs or slot != number
+                        slot_truth = truths.get(number) if slot == number else timed_truths.get(slot)
+                        if slot_truth is not None:
+                            timed = timed + confusion(mask, slot_truth)
                 in_roi = roi is None or roi[0] <= number <= roi[1]
                 # Each mask against the ground truth of the frames beside its own: a numbering
                 # off by one (Wallflower's counted from 0 against a video's from 1) scored F 0.90
@@ -1116,13 +1134,6 @@ def run_sequence(
                         result.groundtruth_skipped.append(str(exc))
                     else:
                         score = score + confusion(mask, truth)
-                        if rate and frame.time is not None:
-                            start = frame.time if start is None else start
-                            slot = round((frame.time - start) * rate) + 1 + (number - frame.index)
-                            timed_differs = timed_differs or slot != number
-                            slot_truth = truth if slot == number else truths.get(slot)
-                            if slot_truth is not None:
-                                timed = timed + confusion(mask, slot_truth)
                         if stored is not None:
                             from segmix.frames import stored_orientation
 
@@ -1290,17 +1301,34 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
             f"{abs(offset)}")
 
 
+def _fits_much_better(other: Confusion, score: Confusion) -> bool:
+    """Whether the masks fit the ground truth scored ``other`` much better than that scored
+    ``score`` (:func:`orientation_warning`, :func:`frame_rate_warning`): both hold moving
+    pixels, and ``other`` misses at most 2/3 of what ``score`` misses of a perfect F-measure.
+
+    By F-measure, not PWC: the two may be scored against other ground truth (the timed
+    numbering's), and empty ground truth against masks that find nothing has no wrong pixels.
+    By PWC, a timed score against early, empty ground truth (tp 0, fn 0) was called "much
+    better (F-measure 0.0000)", and F 0.643 timed against 0.000 as numbered went unsaid (PWC
+    1.72 % against 2.49 %). Without moving pixels on either side nothing tells: False.
+    """
+    if score.tp + score.fn == 0 or other.tp + other.fn == 0 or other.tp == 0:
+        return False
+    # Strictly better: two perfect scores (a symmetric scene turned back) are alike.
+    return other.f_measure > score.f_measure and 1 - other.f_measure <= (1 - score.f_measure) * 2 / 3
+
+
 def orientation_warning(result: RunResult, sequence: FrameSequence) -> str | None:
     """A warning when the masks of a video its header shows turned or mirrored fit the ground
-    truth much better turned back as the video stores its pictures ("much better" as in
-    :func:`offset_warning`: at most 2/3 of the wrong pixels): ground truth drawn on frames
+    truth much better turned back as the video stores its pictures ("much better":
+    :func:`_fits_much_better`, by F-measure): ground truth drawn on frames
     taken from the file as stored (a tool that ignores the display matrix) scored F 0.0000 on a
     clip turned 180 degrees, in silence. None when it lines up, or nothing tells."""
     score, other = result.score, result.stored_score
     signs = getattr(sequence, "display_signs", None)
-    if score is None or other is None or signs is None or result.scored_frames == 0 or score.errors == 0:
+    if score is None or other is None or signs is None or result.scored_frames == 0:
         return None
-    if other.tp + other.fp + other.fn + other.tn == 0 or other.pwc > score.pwc * 2 / 3:
+    if not _fits_much_better(other, score):
         return None
     from segmix.frames import orientation_words
 
@@ -1313,16 +1341,16 @@ def orientation_warning(result: RunResult, sequence: FrameSequence) -> str | Non
 
 def frame_rate_warning(result: RunResult, sequence: FrameSequence) -> str | None:
     """A warning when a video's masks fit the ground truth much better numbered by their times
-    at the video's nominal rate than as its pictures come ("much better" as in
-    :func:`offset_warning`): ground truth drawn on frames that ``ffmpeg -i VIDEO %06d.png``
+    at the video's nominal rate than as its pictures come ("much better":
+    :func:`_fits_much_better`, by F-measure; the roi numbers the frames so extracted): ground truth drawn on frames that ``ffmpeg -i VIDEO %06d.png``
     extracted from a video of a variable frame rate (a phone's), which FFmpeg writes at a
     constant rate, duplicating and dropping pictures. A session-44 clip of 200 pictures at 15-60
     frames per second gave 499 such frames, and their ground truth scored F 0.0867 in silence
     (0.978 numbered alike). None when the numberings agree, or nothing tells."""
     score, other = result.score, result.timed_score
-    if score is None or other is None or result.scored_frames == 0 or score.errors == 0:
+    if score is None or other is None or result.scored_frames == 0:
         return None
-    if other.tp + other.fp + other.fn + other.tn == 0 or other.pwc > score.pwc * 2 / 3:
+    if not _fits_much_better(other, score):
         return None
     rate = f"{sequence.nominal_rate:.3g}"
     return (f"{sequence.paths[0]}: its frames come at a variable rate, and segmix numbers them as they come (as OpenCV "
