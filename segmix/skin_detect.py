@@ -1698,6 +1698,9 @@ def uniform_border(image: np.ndarray) -> tuple[int, int, int, int] | None:
 #: A gutter between the photos of a collage (:func:`collage_tiles`): a run of at least this many
 #: uniform lines (:data:`BORDER_TOLERANCE`) across the whole photo, ...
 GUTTER_MIN_LINES = 2
+#: ... (each of those lines spanning at most this many levels, and as near the gutter's colour: a
+#: JPEG's gutter beside noisy photos spans 7-12 levels at quality 75-90) ...
+GUTTER_CORE_TOLERANCE = 2 * BORDER_TOLERANCE
 #: ... with a photo's edge on each side: the line beside it spans more than this many levels in
 #: a channel (a studio wall's uniform band above a head has more wall beside it, not a photo's
 #: edge: 7 SFA photos had such bands, none counts), ...
@@ -1731,7 +1734,7 @@ def _column_gutters(image: np.ndarray) -> list[tuple[int, int]] | None:
     whole = np.ascontiguousarray(image[:, candidates].transpose(1, 2, 0))  # (k, 3, h)
     spread = (whole.max(axis=2).astype(np.int16) - whole.min(axis=2)).max(axis=1)
     soft = candidates[spread <= BORDER_RING_TOLERANCE]
-    strict = set(candidates[spread <= BORDER_TOLERANCE].tolist())
+    strict = set(candidates[spread <= GUTTER_CORE_TOLERANCE].tolist())
 
     def edge(x0: int, x1: int, ref: np.ndarray) -> bool:
         """A photo's edge among columns x0..x1-1: one varies as content does, and most of it
@@ -1757,7 +1760,7 @@ def _column_gutters(image: np.ndarray) -> list[tuple[int, int]] | None:
         ref = np.median(image[:, core[len(core) // 2]], axis=0).astype(np.int16)
         if (first > 0 and last < w - 1 and bar_colour(ref) and edge(first - BORDER_RING, first, ref)
                 and edge(last + 1, last + 1 + BORDER_RING, ref)
-                and np.all(np.abs(image[:, core].astype(np.int16) - ref) <= BORDER_TOLERANCE)
+                and np.all(np.abs(image[:, core].astype(np.int16) - ref) <= GUTTER_CORE_TOLERANCE)
                 and np.all(np.abs(image[:, first:last + 1].astype(np.int16) - ref) <= BORDER_RING_TOLERANCE)):
             cuts += [first, last + 1]
     if len(cuts) == 1:
@@ -1777,8 +1780,8 @@ def collage_tiles(image: np.ndarray) -> list[tuple[int, int, int, int]] | None:
 
     Why: the detector's photo-wide steps mixed the two photos: of 10 collages of two development
     photos (10-px white gutter) a street photo beside a hand photo or another street photo lost
-    all its skin (ccp_0106 F1 0.38 -> 0), an SFA face beside another 0.78 -> 0. None of the 3,036
-    development photos has such a gutter.
+    all its skin (ccp_0106 F1 0.38 -> 0), an SFA face beside another 0.78 -> 0. One of the 3,036
+    development photos has such a gutter (abdomen val 586, a 2 x 2 collage in JPEG).
     """
     image = np.asarray(image)
     if image.ndim != 3 or min(image.shape[:2]) < 2 * BORDER_MIN_SIDE:

@@ -126,7 +126,7 @@ def test_inverted_photo_words_sorts_no_pixels_and_answers_as_before(monkeypatch)
         real_unique = np.unique
 
         def no_sort(values, *args, **kwargs):
-            assert np.asarray(values).size < 100_000, "np.unique over every labelled pixel"
+            assert np.asarray(values).size < n // 2, "np.unique over every labelled pixel"
             return real_unique(values, *args, **kwargs)
 
         monkeypatch.setattr(np, "unique", no_sort)
@@ -190,7 +190,7 @@ def test_a_photo_of_one_colour_is_not_copied_whole_by_the_border_and_collage_che
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < photo.nbytes // 4, peak
+    assert peak < photo.nbytes, peak  # the columns copied as int16 were twice the photo
 
 
 # ------------------------------------------------------------ 7. the face_boxes warning
