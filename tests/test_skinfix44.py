@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from segmix.cli import main
-from tests.test_skin44 import _collage, _framed, _hand_like_photo, _invert, _street_like_photo
+from tests.test_skin44 import _collage, _hand_like_photo, _invert, _street_like_photo
 
 
 def _skin_close_up(h=120, w=160):
