@@ -1595,6 +1595,37 @@ BORDER_MIN_BAR = 0.02
 #: pixels on each axis (a photo of one colour is not a border).
 BORDER_MIN_SHARE = 0.05
 BORDER_MIN_SIDE = 16
+#: A border (or a collage's gutter) is of a colour no skin has: near-neutral (its channels
+#: within this many levels of each other: black, grey or white bars and paper), or very dark
+#: (every channel at most BORDER_DARK) or very bright (every channel at least BORDER_BRIGHT).
+#: A close-up of smooth skin (RGB 215, 160, 130 +-2 around a small mole: channels 85 levels
+#: apart) was taken for bars on every side and set non-skin (skin share 1.00 -> 0.007): the
+#: colour of bars was never asked about. Bars of development photos' copies (black, video
+#: black 16, white, paper 250) are all neutral; skin is not (its channels 30-100 apart).
+BORDER_MAX_CHROMA = 24
+BORDER_DARK = 40
+BORDER_BRIGHT = 230
+#: JPEG rings beside a bar's (or a gutter's) edge: the lines there span up to this many levels
+#: (6-18 measured at quality 95-75), so a border or gutter runs on through such lines near its
+#: colour, up to BORDER_RING lines past its last uniform one (one 8-px JPEG block).
+BORDER_RING_TOLERANCE = 3 * BORDER_TOLERANCE
+BORDER_RING = 8
+
+
+def bar_colour(colour) -> bool:
+    """Whether ``colour`` (3 levels) may be a border's or a gutter's: not skin-like
+    (:data:`BORDER_MAX_CHROMA`)."""
+    c = np.asarray(colour, np.int16)
+    return bool(int(c.max()) - int(c.min()) <= BORDER_MAX_CHROMA or c.max() <= BORDER_DARK
+                or c.min() >= BORDER_BRIGHT)
+
+
+def _near(lines: np.ndarray, ref: np.ndarray, tolerance: int) -> np.ndarray:
+    """(k,) bool: which of the lines (k, 3, L) span at most ``tolerance`` levels in each
+    channel and stay that near ``ref``."""
+    low, high = lines.min(axis=2).astype(np.int16), lines.max(axis=2).astype(np.int16)
+    return np.all((high - low <= tolerance) & (np.abs(high - ref) <= tolerance) & (np.abs(low - ref) <= tolerance),
+                  axis=1)
 
 
 def uniform_border(image: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -1624,20 +1655,23 @@ def uniform_border(image: np.ndarray) -> tuple[int, int, int, int] | None:
         return _run(lines, n, ref), ref
 
     def _run(lines, n: int, ref: np.ndarray) -> int:
+        if not bar_colour(ref):  # a skin-like colour is no bar's (BORDER_MAX_CHROMA)
+            return 0
         done, step = 0, 1
         while done < n:
             # (k, 3, L) in C order: the reductions along each line run over contiguous memory
             # (over (k, L, 3) they took 4 ms for 300 lines of 550 px)
             chunk = np.ascontiguousarray(lines(done, min(n, done + step)).transpose(0, 2, 1))
-            low, high = chunk.min(axis=2).astype(np.int16), chunk.max(axis=2).astype(np.int16)
-            ok = np.all((high - low <= BORDER_TOLERANCE) & (np.abs(high - ref) <= BORDER_TOLERANCE)
-                        & (np.abs(low - ref) <= BORDER_TOLERANCE), axis=1)
+            ok = _near(chunk, ref, BORDER_TOLERANCE)
             if not ok.all():
                 return done + int(np.argmin(ok))
             done, step = done + chunk.shape[0], step * 2
         return n
 
-    (top, c_top), (bottom, c_bottom) = run(lambda i, j: image[i:j], h), run(lambda i, j: image[h - j:h - i][::-1], h)
+    (top, c_top) = run(lambda i, j: image[i:j], h)
+    if top == h:  # a photo of one colour: no border (and no need to read it three times more)
+        return None
+    (bottom, c_bottom) = run(lambda i, j: image[h - j:h - i][::-1], h)
     (left, c_left), (right, c_right) = (run(lambda i, j: image[:, i:j].transpose(1, 0, 2), w),
                                         run(lambda i, j: image[:, w - j:w - i][:, ::-1].transpose(1, 0, 2), w))
 
@@ -1664,10 +1698,15 @@ def uniform_border(image: np.ndarray) -> tuple[int, int, int, int] | None:
 #: A gutter between the photos of a collage (:func:`collage_tiles`): a run of at least this many
 #: uniform lines (:data:`BORDER_TOLERANCE`) across the whole photo, ...
 GUTTER_MIN_LINES = 2
+#: ... (each of those lines spanning at most this many levels, and as near the gutter's colour: a
+#: JPEG's gutter beside noisy photos spans 7-12 levels at quality 75-90) ...
+GUTTER_CORE_TOLERANCE = 2 * BORDER_TOLERANCE
 #: ... with a photo's edge on each side: the line beside it spans more than this many levels in
 #: a channel (a studio wall's uniform band above a head has more wall beside it, not a photo's
 #: edge: 7 SFA photos had such bands, none counts), ...
 GUTTER_EDGE_SPREAD = 40
+#: ... and more than this share of its pixels off the gutter's colour (BORDER_RING_TOLERANCE).
+GUTTER_EDGE_SHARE = 0.25
 #: ... and every tile at least this share of the photo's width (or height) and BORDER_MIN_SIDE px.
 GUTTER_MIN_TILE = 0.1
 
@@ -1675,25 +1714,54 @@ GUTTER_MIN_TILE = 0.1
 def _column_gutters(image: np.ndarray) -> list[tuple[int, int]] | None:
     """The (x0, x1) column spans of a photo's tiles between gutters (:data:`GUTTER_MIN_LINES`),
     or None. A look at 8 rows spread over the photo finds the candidate columns, then each is
-    checked whole (about 0.1 ms for a photo without a gutter, most of it the border's checks)."""
+    checked whole (about 0.1 ms for a photo without a gutter, most of it the border's checks).
+
+    A JPEG rings beside and inside the gutter (columns spanning 6-18 levels): the gutter runs on
+    through such columns (:data:`BORDER_RING_TOLERANCE`, at most :data:`BORDER_RING` of them
+    on each side), and a photo's edge is looked for up to BORDER_RING columns outward (no JPEG
+    collage of 20 at quality 95, 90 or 75 was found when the next column had to be the edge)."""
     h, w = image.shape[:2]
-    look = image[np.linspace(0, h - 1, 8).astype(np.intp)].astype(np.int16, order="C")  # C order: 10x faster on a transposed photo
-    candidates = np.flatnonzero(np.all(look.max(axis=0) - look.min(axis=0) <= BORDER_TOLERANCE, axis=1))
+    look = image[np.linspace(0, h - 1, 8).astype(np.intp)]
+    look = np.ascontiguousarray(look.transpose(1, 2, 0))  # (w, 3, 8): 10x faster on a transposed photo
+    candidates = np.flatnonzero(np.all(look.max(axis=2).astype(np.int16) - look.min(axis=2) <= BORDER_RING_TOLERANCE,
+                                       axis=1))
+    # a gutter has a tile on each side: runs of candidates reaching the photo's edge are none
+    # (a photo of one colour, a plain sky band at the side, read whole for nothing)
+    runs = np.split(candidates, np.flatnonzero(np.diff(candidates) != 1) + 1)
+    candidates = np.concatenate([r for r in runs if r.size and r[0] > 0 and r[-1] < w - 1] or [candidates[:0]])
     if candidates.size < GUTTER_MIN_LINES:
         return None
-    whole = image[:, candidates].astype(np.int16, order="C")
-    uniform = candidates[np.all(whole.max(axis=0) - whole.min(axis=0) <= BORDER_TOLERANCE, axis=1)]
+    whole = np.ascontiguousarray(image[:, candidates].transpose(1, 2, 0))  # (k, 3, h)
+    spread = (whole.max(axis=2).astype(np.int16) - whole.min(axis=2)).max(axis=1)
+    soft = candidates[spread <= BORDER_RING_TOLERANCE]
+    strict = set(candidates[spread <= GUTTER_CORE_TOLERANCE].tolist())
 
-    def edge(x: int) -> bool:  # a photo's edge: its column varies as content does
-        column = image[:, x].astype(np.int16)
-        return int((column.max(axis=0) - column.min(axis=0)).max()) > GUTTER_EDGE_SPREAD
+    def edge(x0: int, x1: int, ref: np.ndarray) -> bool:
+        """A photo's edge among columns x0..x1-1: one varies as content does, and most of it
+        is off the gutter's colour (a caption's letters on a black band vary, but little of
+        the band is off black: a web page's crop split at its caption)."""
+        x0, x1 = max(x0, 0), min(x1, w)
+        if x1 <= x0:
+            return False
+        block = np.ascontiguousarray(image[:, x0:x1].transpose(1, 2, 0))  # (k, 3, h)
+        varied = (block.max(axis=2).astype(np.int16) - block.min(axis=2)).max(axis=1) > GUTTER_EDGE_SPREAD
+        off = np.any(np.abs(block.astype(np.int16) - ref[None, :, None]) > BORDER_RING_TOLERANCE, axis=1)
+        return bool(np.any(varied & (off.mean(axis=1) > GUTTER_EDGE_SHARE)))
 
     cuts: list[int] = [0]
-    runs = np.split(uniform, np.flatnonzero(np.diff(uniform) != 1) + 1) if uniform.size else []
+    runs = np.split(soft, np.flatnonzero(np.diff(soft) != 1) + 1) if soft.size else []
     for run in runs:
-        first, last = int(run[0]), int(run[-1])
-        if (last - first + 1 >= GUTTER_MIN_LINES and first > 0 and last < w - 1 and edge(first - 1) and edge(last + 1)
-                and np.all(np.abs(image[:, run].astype(np.int16) - image[0, first].astype(np.int16)) <= BORDER_TOLERANCE)):
+        core = [int(x) for x in run if int(x) in strict]
+        if len(core) < GUTTER_MIN_LINES:
+            continue
+        first, last = core[0], core[-1]
+        # the ringing columns at most BORDER_RING each side of the uniform core
+        first, last = max(int(run[0]), first - BORDER_RING), min(int(run[-1]), last + BORDER_RING)
+        ref = np.median(image[:, core[len(core) // 2]], axis=0).astype(np.int16)
+        if (first > 0 and last < w - 1 and bar_colour(ref) and edge(first - BORDER_RING, first, ref)
+                and edge(last + 1, last + 1 + BORDER_RING, ref)
+                and np.all(np.abs(image[:, core].astype(np.int16) - ref) <= GUTTER_CORE_TOLERANCE)
+                and np.all(np.abs(image[:, first:last + 1].astype(np.int16) - ref) <= BORDER_RING_TOLERANCE)):
             cuts += [first, last + 1]
     if len(cuts) == 1:
         return None
@@ -1712,8 +1780,8 @@ def collage_tiles(image: np.ndarray) -> list[tuple[int, int, int, int]] | None:
 
     Why: the detector's photo-wide steps mixed the two photos: of 10 collages of two development
     photos (10-px white gutter) a street photo beside a hand photo or another street photo lost
-    all its skin (ccp_0106 F1 0.38 -> 0), an SFA face beside another 0.78 -> 0. None of the 3,036
-    development photos has such a gutter.
+    all its skin (ccp_0106 F1 0.38 -> 0), an SFA face beside another 0.78 -> 0. One of the 3,036
+    development photos has such a gutter (abdomen val 586, a 2 x 2 collage in JPEG).
     """
     image = np.asarray(image)
     if image.ndim != 3 or min(image.shape[:2]) < 2 * BORDER_MIN_SIDE:

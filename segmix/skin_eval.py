@@ -739,8 +739,8 @@ def inverted_photos_warning(names: Sequence[str], masks_dir, n_photos: int) -> s
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     return (f"{masks_dir}: the masks of {len(names)} of the {n_photos} photos ({shown}) look inverted (ROC AUC under "
             f"{INVERTED_MASKS_AUC} on each: the model finds what they call non-skin (0) more skin-like than what they "
-            "call skin (255)); masks mark skin 255 and non-skin 0: invert those masks if so; they count in the "
-            "figures")
+            "call skin (255)); masks mark skin 255 and non-skin 0: invert those masks if so (a close-up of skin "
+            "whose small non-skin part is skin-coloured can score so too); they count in the figures")
 
 
 def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:

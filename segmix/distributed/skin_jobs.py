@@ -572,6 +572,10 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
             line = line.replace(str(Path(given).resolve()), str(given))
         return line
 
+    if not uci_files and skin.inverted_mask_words(total.counts):
+        # the command asks it of the folders' masks together (as the single process asks it of
+        # each folder's): not of each photo too (each photo's line was printed besides it)
+        total.warnings = [(place, line) for place, line in total.warnings if not isinstance(line, skin.InvertedMaskNote)]
     for place, line in sorted(total.warnings):  # in the command's order, as the failures
         stream.write(f"segmix skin train: warning: {as_given(place, line)}\n")
     # Workers whose checks failed, while the others counted their shards: skin apply and
