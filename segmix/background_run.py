@@ -795,6 +795,9 @@ class RunResult:
     #: (:func:`segmix.io.marked_leftovers`; :func:`leftovers_warning` words them)
     leftovers: list[Path] = field(default_factory=list)
     scored_frames: int = 0
+    #: of the scored frames, those whose ground truth holds no scored pixel (all outside the
+    #: region of interest, 85, or unknown, 170): they add nothing to ``score``
+    empty_scored_frames: int = 0
     score: Confusion | None = None
     #: the scored frames in order: (frame number, frame name stem, its ground-truth file)
     scored: list[tuple[int, str, Path]] = field(default_factory=list)
@@ -1133,7 +1136,10 @@ def run_sequence(
                         # leaves a bad pair out; each is named.
                         result.groundtruth_skipped.append(str(exc))
                     else:
-                        score = score + confusion(mask, truth)
+                        counts = confusion(mask, truth)
+                        score = score + counts
+                        if counts.tp + counts.fp + counts.fn + counts.tn == 0:
+                            result.empty_scored_frames += 1
                         if stored is not None:
                             from segmix.frames import stored_orientation
 

@@ -2286,11 +2286,18 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
                 # Named with its option, as the write check below: a trial's "-o nodir/x.png"
                 # was told of the folder only.
                 raise UserError(CWD_GONE if _cwd_gone(exc) else f"{option} {_error_line(exc)}") from None
-            key = os.path.normcase(Path(output).resolve())
-            if key in seen:
-                also = "" if str(seen[key]) == str(output) else f" (also as {seen[key]})"
-                raise UserError(f"{output}: named for two outputs{also}; give each its own file")
-            seen[key] = output
+            seen.setdefault(os.path.normcase(Path(output).resolve()), []).append((option, output))
+    for named in seen.values():
+        if len(named) > 1:
+            # Every option that names the file, and how many (a new user's "-o same.png --cutout
+            # same.png --probability same.png" was told "named for two outputs").
+            first = named[0][1]
+            spellings = sorted({str(output) for _, output in named if str(output) != str(first)})
+            also = f" (also as {', '.join(spellings)})" if spellings else ""
+            options = [option for option, _ in named]
+            count = "two" if len(named) == 2 else str(len(named))
+            listed = " and ".join(options) if len(options) == 2 else f"{', '.join(options[:-1])} and {options[-1]}"
+            raise UserError(f"{first}: named for {count} outputs ({listed}){also}; give each its own file")
     checked = {}
     for option, output in (*outputs.items(), *figures.items()):
         if output:
@@ -3167,7 +3174,13 @@ def _cmd_background(args: argparse.Namespace) -> int:
         unused = len(result.groundtruth_skipped)
         # "scored 54 frames (frames 470..1700 given by ...)" named two counts "frames": the range is one.
         within = f"the frames read in the range {span.removeprefix('frames ')}" if span.startswith("frames ") else span
+        # A new user's --roi 420 499 on highway "scored 80 frames", 50 of them all outside
+        # CDnet's temporal region (85): the figures were of 30.
+        empty = result.empty_scored_frames
         print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({within}"
+              + (f"; {empty} of them hold{'s' if empty == 1 else ''} no scored pixel (ground truth all 85 / 170, "
+                 f"outside its region of interest or unknown), so the figures are of "
+                 f"{result.scored_frames - empty}" if empty else "")
               + (f"; {unused} ground-truth file{'' if unused == 1 else 's'} skipped, not scored" if unused else "")
               + f"): {scored_frames_line(result.scored)}; {result.score.summary()}")
         from segmix.background_run import offset_warning

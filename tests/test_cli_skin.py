@@ -365,7 +365,8 @@ def test_one_file_for_two_outputs_of_train_and_eval(trained, skin_dataset, tmp_p
                   "--model", str(trained), "--json", same, "--roc", same, "--quiet"]):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip()
-        assert err.endswith("same.png: named for two outputs; give each its own file"), err
+        assert err.endswith(("same.png: named for two outputs (-o/--output and --convergence); give each its own file",
+                              "same.png: named for two outputs (--json and --roc); give each its own file")), err
     assert not (tmp_path / "same.png").exists()
 
 
@@ -481,3 +482,18 @@ def test_a_rerun_without_probability_warns_of_the_earlier_runs_maps(skin_dataset
     assert "warning: 4 probability maps of an earlier run stay in" in err and "p0_skin_prob.png" in err
     assert main(["skin", "apply", str(skin_dataset / "images"), "--output-dir", str(out), "--probability"]) == 0
     assert "probability map" not in capsys.readouterr().err
+
+
+def test_one_file_for_three_outputs_names_every_option(tmp_path, capsys):
+    # A new user's "-o same.png --cutout same.png --probability same.png" was told "named for
+    # two outputs" (session 44).
+    from PIL import Image
+
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.full((20, 30, 3), 90, np.uint8)).save(photo)
+    same = str(tmp_path / "same.png")
+    assert main(["segment", str(photo), "--click", "5,5", "-o", same, "--cutout", same, "--probability", same]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("same.png: named for 3 outputs (-o/--output, --probability and --cutout); give each its own "
+                        "file"), err
+    assert not (tmp_path / "same.png").exists()
