@@ -94,3 +94,42 @@ def moving_square_frames(count: int, size=(48, 32), *, seed: int = 37, noise: fl
         frame[rows[0]:rows[1], left:left + side] = (30, 30, 30)
         frames.append(np.clip(np.rint(frame), 0, 255).astype(np.uint8))
     return frames
+
+
+def moving_square_truths(count: int, size=(48, 32), *, rows=(10, 18), start: int = 2, step: int = 3,
+                         side: int = 8) -> list[np.ndarray]:
+    """The ground truth of :func:`moving_square_frames` with the same geometry: (H, W) uint8,
+    255 on the square, 0 elsewhere."""
+    width, height = size
+    truths = []
+    for i in range(count):
+        truth = np.zeros((height, width), np.uint8)
+        left = start + step * i
+        truth[rows[0]:rows[1], left:left + side] = 255
+        truths.append(truth)
+    return truths
+
+
+def timed_square_clip(path, stamps_ms, size=(104, 40)):
+    """An H.264 MP4 at ``path`` of :func:`moving_square_frames` (seed 44, rows 4..12, noise 1)
+    whose pictures are shown at ``stamps_ms`` (a variable frame rate when they are uneven), and
+    each picture's ground truth. Raises whatever PyAV raises when it cannot encode H.264."""
+    from fractions import Fraction
+
+    import av
+
+    n = len(stamps_ms)
+    frames = moving_square_frames(n, size, seed=44, rows=(4, 12), start=2, step=3, noise=1.0)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        stream.options = {"bf": "0", "threads": "1", "crf": "10"}
+        stream.codec_context.time_base = Fraction(1, 1000)
+        for stamp, frame in zip(stamps_ms, frames):
+            picture = av.VideoFrame.from_ndarray(frame, format="rgb24")
+            picture.pts, picture.time_base = stamp, Fraction(1, 1000)
+            for packet in stream.encode(picture):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path, moving_square_truths(n, size, rows=(4, 12), start=2, step=3)

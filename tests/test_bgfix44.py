@@ -18,7 +18,6 @@ at the video's nominal rate (``RunResult.timed_score``), to find ground truth dr
 """
 from __future__ import annotations
 
-from fractions import Fraction
 from types import SimpleNamespace
 
 import numpy as np
@@ -32,7 +31,7 @@ from segmix.background_run import (RunResult, frame_rate_warning, load_groundtru
 from segmix.change_detection import Confusion
 from segmix.cli import main
 from segmix.frames import FrameSequence
-from tests.synthetic_photos import moving_square_frames
+from tests.synthetic_photos import timed_square_clip
 
 SIZE = (104, 40)
 
@@ -40,30 +39,11 @@ SIZE = (104, 40)
 def _clip(path, stamps_ms):
     """An H.264 MP4 of a square moving right, its pictures at ``stamps_ms``, and each picture's
     ground truth; skipped when this PyAV cannot encode H.264."""
-    av = pytest.importorskip("av")
-    n = len(stamps_ms)
-    frames = moving_square_frames(n, SIZE, seed=44, rows=(4, 12), start=2, step=3, noise=1.0)
+    pytest.importorskip("av")
     try:
-        with av.open(str(path), "w") as container:
-            stream = container.add_stream("libx264", rate=30)
-            stream.width, stream.height, stream.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
-            stream.options = {"bf": "0", "threads": "1", "crf": "10"}
-            stream.codec_context.time_base = Fraction(1, 1000)
-            for stamp, frame in zip(stamps_ms, frames):
-                picture = av.VideoFrame.from_ndarray(frame, format="rgb24")
-                picture.pts, picture.time_base = stamp, Fraction(1, 1000)
-                for packet in stream.encode(picture):
-                    container.mux(packet)
-            for packet in stream.encode():
-                container.mux(packet)
+        return timed_square_clip(path, stamps_ms, SIZE)
     except Exception as exc:  # no libx264 in this FFmpeg build
         pytest.skip(f"PyAV cannot encode H.264 here: {exc}")
-    truths = []
-    for i in range(n):
-        truth = np.zeros((SIZE[1], SIZE[0]), np.uint8)
-        truth[4:12, 2 + 3 * i:2 + 3 * i + 8] = 255
-        truths.append(truth)
-    return path, truths
 
 
 def _write(folder, truths_by_number):

@@ -24,7 +24,7 @@ from segmix.background_run import (check_groundtruth, leftovers_warning, load_gr
 from segmix.cli import main
 from segmix.deep_pixels import png16_bytes, sixteen_bit_samples
 from segmix.frames import FrameError, FrameSequence
-from tests.synthetic_photos import moving_square_frames
+from tests.synthetic_photos import moving_square_frames, moving_square_truths, timed_square_clip
 
 
 def _frames(folder, count=12, first=1, size=(48, 32)):
@@ -269,12 +269,7 @@ def _turned_clip(path, degrees=180, hflip=False, n=30, size=(104, 40)):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
-    truths = []
-    for i in range(n):
-        truth = np.zeros((size[1], size[0]), np.uint8)
-        truth[4:12, 2 + 3 * i:2 + 3 * i + 8] = 255
-        truths.append(truth)
-    return path, truths
+    return path, moving_square_truths(n, size, rows=(4, 12), start=2, step=3)
 
 
 def _write_truths(folder, truths, turn=lambda t: t):
@@ -331,30 +326,7 @@ def test_ground_truth_of_a_portrait_video_stored_on_its_side_is_told_of_the_head
 def _vfr_clip(path, stamps_ms, size=(104, 40)):
     """An H.264 MP4 of :func:`moving_square_frames` at the given times (ms), and each
     picture's ground truth."""
-    from fractions import Fraction
-
-    import av
-
-    n = len(stamps_ms)
-    frames = moving_square_frames(n, size, seed=44, rows=(4, 12), start=2, step=3, noise=1.0)
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=30)
-        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
-        stream.options = {"bf": "0", "threads": "1", "crf": "10"}
-        stream.codec_context.time_base = Fraction(1, 1000)
-        for stamp, frame in zip(stamps_ms, frames):
-            picture = av.VideoFrame.from_ndarray(frame, format="rgb24")
-            picture.pts, picture.time_base = stamp, Fraction(1, 1000)
-            for packet in stream.encode(picture):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    truths = []
-    for i in range(n):
-        truth = np.zeros((size[1], size[0]), np.uint8)
-        truth[4:12, 2 + 3 * i:2 + 3 * i + 8] = 255
-        truths.append(truth)
-    return path, truths
+    return timed_square_clip(path, stamps_ms, size)
 
 
 def test_ground_truth_of_constant_rate_frames_of_a_variable_rate_video_is_warned_of(tmp_path, capsys):
