@@ -94,13 +94,32 @@ def confusion(mask: np.ndarray, groundtruth: np.ndarray) -> Confusion:
     mask, groundtruth = np.asarray(mask), np.asarray(groundtruth)
     if mask.shape != groundtruth.shape:
         raise ValueError(f"mask shape {mask.shape} differs from the ground truth's {groundtruth.shape}")
-    detected = mask if mask.dtype == bool else _coded(mask, "mask", (0, 127, 255)) == 255
+    return plane_counts(detected_plane(mask), *truth_planes(groundtruth))
+
+
+def detected_plane(mask: np.ndarray) -> np.ndarray:
+    """(H, W) bool, True where ``mask`` (0 / 127 / 255 uint8, or bool) detects motion (255).
+    Raises ValueError for other values, as :func:`confusion`."""
+    mask = np.asarray(mask)
+    return mask if mask.dtype == bool else _coded(mask, "mask", (0, 127, 255)) == 255
+
+
+def truth_planes(groundtruth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(positive, negative): (H, W) bool planes of the moving (255) and the static (0, 50)
+    pixels of coded ground truth (or of bool ground truth, True moving). Raises ValueError
+    for other codes, as :func:`confusion`."""
+    groundtruth = np.asarray(groundtruth)
     if groundtruth.dtype == bool:
-        positive, negative = groundtruth, ~groundtruth
-    else:
-        groundtruth = _coded(groundtruth, "groundtruth", (*GT_BACKGROUND, *GT_NOT_SCORED, GT_FOREGROUND))
-        positive = groundtruth == GT_FOREGROUND
-        negative = (groundtruth == 0) | (groundtruth == 50)
+        return groundtruth, ~groundtruth
+    groundtruth = _coded(groundtruth, "groundtruth", (*GT_BACKGROUND, *GT_NOT_SCORED, GT_FOREGROUND))
+    return groundtruth == GT_FOREGROUND, (groundtruth == 0) | (groundtruth == 50)
+
+
+def plane_counts(detected: np.ndarray, positive: np.ndarray, negative: np.ndarray) -> Confusion:
+    """:func:`confusion` of planes already made (:func:`detected_plane`, :func:`truth_planes`,
+    one shape): a mask scored against several frames' ground truth (a run's search for a
+    numbering off by a few frames) decodes each array once; 0.78 ms a :func:`confusion` of
+    320 x 240 arrays (load 6) was most of it."""
     tp = int(np.count_nonzero(detected & positive))
     fp = int(np.count_nonzero(detected & negative))
     return Confusion(tp=tp, fp=fp, fn=int(np.count_nonzero(positive)) - tp, tn=int(np.count_nonzero(negative)) - fp)
