@@ -488,6 +488,10 @@ class FrameSequence:
         #: A video's display orientation when it turns or mirrors its pictures (the signs of
         #: its display matrix, :func:`upright_pixels`), from its first frame; None otherwise.
         self.display_signs: tuple[int, int, int, int] | None = None
+        #: A video's display rotation in counter-clockwise degrees when it is no quarter turn
+        #: (:func:`odd_turn`: 45, 10, 30 degrees), which segmix does not apply: the pictures are
+        #: read as stored, and said so (:func:`odd_turn_words`); None otherwise.
+        self.odd_turn: float | None = None
         #: A video's nominal frame rate (FFmpeg's guess, the rate ``ffmpeg -i VIDEO %06d.png``
         #: writes its frames at, duplicating and dropping pictures of a variable frame rate).
         self.nominal_rate: float | None = None
@@ -608,6 +612,7 @@ class FrameSequence:
                 first = _first_frame(container, stream)
                 signs = _display_signs(first) if first is not None else None
                 self.display_signs = signs if signs not in (None, (1, 0, 0, 1)) else None
+                self.odd_turn = odd_turn(first) if first is not None else None
                 if _quarter_turns(first) % 2:
                     height, width = width, height  # a portrait phone video: shown (and read) upright
                 self._video_shape = (height, width) if height > 0 and width > 0 else None
@@ -654,6 +659,8 @@ class FrameSequence:
                 # A lost frame placed by its time stamp: the stream has them, though no picture
                 # came (an MP4 whose every frame was lost was said "a raw video stream").
                 stamped = False
+                if self.odd_turn is not None:
+                    warnings.warn(odd_turn_words(path, self.odd_turn), RuntimeWarning, stacklevel=2)
                 for number, decoded in _numbered_frames(container, stream, _packet_places(stream),
                                                         dropped=_dropped_frames(container, stream)):
                     if number is None and index == 0 and not isinstance(decoded, LostFrame):
@@ -1143,11 +1150,9 @@ def upright_pixels(decoded) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(pixels, turns)) if turns else pixels
 
 
-def _display_signs(decoded) -> tuple[int, int, int, int] | None:
-    """The signs (-1, 0, 1) of the 2 x 2 part (a, b, c, d) of ``decoded``'s display matrix
-    when it is a quarter turn, a mirror or both (the eight orientations of a picture), else
-    None: no matrix (shown as stored, by the angle 0), or another angle (by
-    :func:`_quarter_turns`, the nearest quarter)."""
+def _display_matrix(decoded) -> np.ndarray | None:
+    """The 2 x 2 part (a, b, c, d) of ``decoded``'s display matrix as floats (16.16 fixed point
+    read: 65536 is 1), or None without one."""
     for data in getattr(decoded, "side_data", None) or ():
         if getattr(getattr(data, "type", None), "name", "") != "DISPLAYMATRIX":
             continue
@@ -1157,12 +1162,66 @@ def _display_signs(decoded) -> tuple[int, int, int, int] | None:
             return None
         if matrix.size < 9:
             return None
-        # 16.16 fixed point: 65536 is 1. An entry under a half is 0 (an exact orientation's are 0 or +-1).
-        a, b, c, d = (int(np.sign(v)) if abs(int(v)) >= 32768 else 0 for v in matrix[[0, 1, 3, 4]])
-        if (b == c == 0 and a and d) or (a == d == 0 and b and c):
-            return a, b, c, d
-        return None
+        return matrix[[0, 1, 3, 4]].astype(np.float64) / 65536
     return None
+
+
+#: A display matrix within this many degrees of a quarter turn is that turn (FFmpeg's own tools
+#: take 1 degree so: a matrix stored for 90 degrees reads 89.99).
+_TURN_TOLERANCE = 1.0
+
+
+def _is_orientation(part: np.ndarray) -> bool:
+    """Whether the 2 x 2 part (a, b, c, d) of a display matrix is one of the eight orientations
+    of a picture (quarter turns and mirrors) within :data:`_TURN_TOLERANCE`."""
+    a, b, c, d = np.abs(part)
+    near = np.sin(np.radians(_TURN_TOLERANCE))
+    return bool((b <= near * a and c <= near * d and a > 0 and d > 0)
+                or (a <= near * b and d <= near * c and b > 0 and c > 0))
+
+
+def _display_signs(decoded) -> tuple[int, int, int, int] | None:
+    """The signs (-1, 0, 1) of the 2 x 2 part (a, b, c, d) of ``decoded``'s display matrix
+    when it is a quarter turn, a mirror or both (the eight orientations of a picture), else
+    None: no matrix (shown as stored, by the angle 0), or another angle (:func:`odd_turn`,
+    read as stored too)."""
+    part = _display_matrix(decoded)
+    if part is None or not _is_orientation(part):
+        return None
+    # An entry under a half is 0 (an orientation's are 0 or +-1).
+    a, b, c, d = (int(np.sign(v)) if abs(v) >= 0.5 else 0 for v in part)
+    return a, b, c, d
+
+
+def odd_turn(decoded) -> float | None:
+    """The counter-clockwise degrees (-180, 180] by which ``decoded``'s display matrix turns its
+    picture when that is no quarter turn and no mirror (45, 10 or 30 degrees: an editor's
+    straightening, a hand-edited header), rounded to 0.1; None otherwise.
+
+    Such a turn is not applied: the picture is read as the file stores it, as OpenCV reads it
+    (its frame reader applies quarter turns only). It was taken to the nearest quarter turn in
+    silence: 60 degrees read turned 90, 135 turned 180, 45, 30 and 10 as stored (session 45).
+    The angle as FFmpeg's ``av_display_rotation_get`` gives it."""
+    part = _display_matrix(decoded)
+    if part is None or _is_orientation(part):
+        return None
+    a, b, c, d = part
+    first, second = np.hypot(a, c), np.hypot(b, d)
+    if first == 0 or second == 0:
+        return None
+    angle = -np.degrees(np.arctan2(b / second, a / first))
+    angle = round(float(angle), 1)
+    return 180.0 if angle == -180.0 else angle
+
+
+def odd_turn_words(path, angle: float) -> str:
+    """What is said of a video whose header turns its pictures by ``angle`` degrees
+    (:func:`odd_turn`), no quarter turn."""
+    way = "counter-clockwise" if angle > 0 else "clockwise"
+    return (f"{path}: its header shows its pictures turned {abs(angle):g} degrees {way}, which is no quarter turn: "
+            "segmix reads the pictures as the file stores them, as OpenCV does, so the masks are of the stored "
+            f"pictures, not turned as a player shows them (turn a mask {abs(angle):g} degrees {way} to lay it on "
+            "what a player shows)")
 
 
 def stored_orientation(shown: np.ndarray, signs: tuple[int, int, int, int]) -> np.ndarray:
@@ -1193,7 +1252,9 @@ def orientation_words(signs: tuple[int, int, int, int]) -> str:
 def _quarter_turns(decoded) -> int:
     """Counter-clockwise quarter turns that show ``decoded`` upright (PyAV's ``rotation``,
     counter-clockwise degrees; 0 for None or a frame without a display matrix)."""
-    rotation = getattr(decoded, "rotation", 0) if decoded is not None else 0
+    if decoded is None or odd_turn(decoded) is not None:
+        return 0  # no quarter turn: read as stored (odd_turn), not turned to the nearest quarter
+    rotation = getattr(decoded, "rotation", 0)
     return round((rotation or 0) / 90) % 4
 
 
@@ -2382,6 +2443,7 @@ class FrameReader:
         self._keyframes: list[tuple[int, int]] = []  # (index, pts) of key frames, by index
         self._damaged_keys: set[int] = set()  # key frames that decoded damaged: no seek target
         self._damaged_said = False  # a frame decoded with errors concealed was warned of (once)
+        self._odd_turn_said = False  # a display rotation that is no quarter turn was warned of (once)
         self._furthest = 0  # the furthest frame decoded so far
         #: Of a video, once its first frame is read: the frames before it that gave no picture
         #: (:attr:`FrameSequence.undecodable_start`: the file starts between key frames).
@@ -2512,6 +2574,10 @@ class FrameReader:
         import av
 
         path = self.sequence.paths[0]
+        if self.sequence.odd_turn is not None and not self._odd_turn_said:
+            # As the command line says it (FrameSequence._iter_video); once per video.
+            self._odd_turn_said = True
+            warnings.warn(odd_turn_words(path, self.sequence.odd_turn), RuntimeWarning, stacklevel=2)
         try:
             if self._frames is None:
                 self._open()

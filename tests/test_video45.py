@@ -79,3 +79,75 @@ def test_the_offset_warning_weighs_the_f_measure_too():
     result.neighbour_scores[1] = Confusion(tp=100, fp=100, fn=100, tn=19700)  # F 0.50, PWC 1 %
     words = offset_warning(result)
     assert words is not None and "off by one" in words and "offset=1" in words
+
+
+# --- 4. a display rotation that is no quarter turn ----------------------------------------------
+
+def _turned_clip(path, degrees, n=6):
+    av = pytest.importorskip("av")
+    rng = np.random.default_rng(4)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        if not hasattr(stream, "set_display_rotation"):
+            pytest.skip("this PyAV writes no display matrix")
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
+        stream.set_display_rotation(degrees)
+        for t in range(n):
+            frame = np.full((32, 48, 3), 100, np.uint8)
+            frame[:, :16] = (200, 60, 60)  # a left band: shows which way the picture is turned
+            frame[8:16, 4 * t + 16:4 * t + 24] = rng.integers(0, 255, 3)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    with av.open(str(path)) as container:
+        stored = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    return path, stored
+
+
+@pytest.mark.parametrize("degrees", [45, 30, 10, 60, 135, -120])
+def test_a_display_rotation_that_is_no_quarter_turn_is_read_as_stored_and_said(tmp_path, capsys, degrees):
+    """A display matrix of 45, 30 or 10 degrees was read as stored in silence, one of 60 degrees
+    turned 90 and one of 135 turned 180 (the nearest quarter turn), in silence too. It is read as
+    the file stores it, as OpenCV reads it, and said once, by the command line and the window's
+    reader."""
+    from segmix.frames import FrameReader, FrameSequence
+
+    video, stored = _turned_clip(tmp_path / "tilted.mp4", degrees)
+    sequence = FrameSequence(video)
+    assert sequence.odd_turn == pytest.approx(degrees, abs=0.2)
+    assert sequence.check_sizes() == stored[0].shape[:2]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frames = list(sequence)
+    said = [w for w in caught if "no quarter turn" in str(w.message)]
+    assert len(said) == 1 and f"turned {abs(degrees)} degrees" in str(said[0].message)
+    for frame, expected in zip(frames, stored):
+        np.testing.assert_array_equal(frame.pixels, expected)
+    reader = FrameReader(FrameSequence(video))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        np.testing.assert_array_equal(reader.read(4), stored[3])
+        np.testing.assert_array_equal(reader.read(2), stored[1])  # a seek back: not said again
+    assert len([w for w in caught if "no quarter turn" in str(w.message)]) == 1
+    out = tmp_path / "masks"
+    assert main(["background", str(video), "--output-dir", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("no quarter turn") == 1
+    with Image.open(out / "frame_000006.png") as mask:
+        assert (mask.height, mask.width) == stored[0].shape[:2]
+
+
+def test_a_display_rotation_a_hair_off_a_quarter_turn_is_that_turn(tmp_path):
+    """A matrix stored for 90 degrees can read 89.99 (FFmpeg's own tools take 1 degree as the
+    quarter turn): still turned, and nothing said."""
+    from segmix.frames import FrameSequence
+
+    video, stored = _turned_clip(tmp_path / "phone.mp4", 89.99)
+    sequence = FrameSequence(video)
+    assert sequence.odd_turn is None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frames = list(sequence)
+    assert not [w for w in caught if "quarter turn" in str(w.message)]
+    np.testing.assert_array_equal(frames[2].pixels, np.rot90(stored[2], 1))
