@@ -1125,7 +1125,8 @@ def run_sequence(
                         planes = truths.planes(number - shift)
                         if planes is not None:
                             neighbours[shift] = neighbours[shift] + plane_counts(detected, *planes)
-                own = truths.planes(number) if recent else None
+                near = any(1 <= number - earlier <= MAX_SHIFT for earlier, _ in recent)
+                own = truths.planes(number) if near else None
                 if own is not None:
                     for earlier, plane in recent:
                         if 1 <= number - earlier <= MAX_SHIFT:
