@@ -26,7 +26,7 @@ from segmix.frames import FrameError, FrameSequence, frame_number, natural_key, 
 from segmix.source_record import RunSourceText, absolute_source, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "learning_share_words", "leftovers_warning", "load_groundtruth_folder",
-           "ignored_words", "planned_masks", "run_sequence", "save_background_image", "save_foreground_mask", "scored_frames_line",
+           "ignored_words", "planned_masks", "range_beyond_words", "run_sequence", "save_background_image", "save_foreground_mask", "scored_frames_line",
            "scored_range", "short_sequence_warning", "skip_words", "undecodable_start_warning"]
 
 
@@ -801,6 +801,9 @@ class RunResult:
     score: Confusion | None = None
     #: the scored frames in order: (frame number, frame name stem, its ground-truth file)
     scored: list[tuple[int, str, Path]] = field(default_factory=list)
+    #: with ground truth: the first and last frame numbers read (:func:`frame_number`), to tell
+    #: a scored range that runs past the input's frames (:func:`range_beyond_words`); else None
+    read_range: tuple[int, int] | None = None
     #: the masks written that did not exist before the run, and whether the run made the
     #: output folder: what :func:`discard_new_masks` removes when a later output fails
     new_masks: list[Path] = field(default_factory=list)
@@ -937,6 +940,25 @@ def scored_frames_line(scored: list[tuple[int, str, Path]], few: int = 3) -> str
     stems = ("" if (first_stem, last_stem) == (f"frame_{first:06d}", f"frame_{last:06d}")
              else f" ({first_stem} .. {last_stem})")
     return (f"ground truth {first_path.name} .. {last_path.name} against frames {first} .. {last}{stems}{gaps}")
+
+
+def range_beyond_words(result: RunResult, roi: tuple[int, int] | None) -> str:
+    """Words for the part of the scored range ``roi`` that lies beyond the frames the run read,
+    as "the input's frames are 1..60: 140 frames of the range lie after them", or "" when the
+    range lies within them (or there is none).
+
+    A new user's ``--roi 50 200`` on a clip of 60 frames printed "scored 11 frames (the frames
+    read in the range 50..200 ...)", which does not say that the clip ends at frame 60: a range
+    past the end looked like frames without ground truth (session 45)."""
+    if roi is None or result.read_range is None:
+        return ""
+    first, last = result.read_range
+    after, before = max(0, roi[1] - max(last, roi[0] - 1)), max(0, min(first, roi[1] + 1) - roi[0])
+    parts = [f"{n} frame{'' if n == 1 else 's'} of the range lie{'s' if n == 1 else ''} {where} them"
+             for n, where in ((before, "before"), (after, "after")) if n]
+    if not parts:
+        return ""
+    return f"the input's frames are {first}..{last}: {' and '.join(parts)}"
 
 
 def run_sequence(
@@ -1101,6 +1123,8 @@ def run_sequence(
                     pending.pop(0).result()
             if groundtruth is not None:
                 number = frame_number(frame.stem, frame.index)
+                low, high = result.read_range or (number, number)
+                result.read_range = (min(low, number), max(high, number))
                 if rate and frame.time is not None:
                     origin = (frame.time, frame.index) if origin is None else origin
                     # The frame's number had the frames been extracted at the nominal rate: the

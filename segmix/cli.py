@@ -3177,6 +3177,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
         # A new user's --roi 420 499 on highway "scored 80 frames", 50 of them all outside
         # CDnet's temporal region (85): the figures were of 30.
         empty = result.empty_scored_frames
+        from segmix.background_run import range_beyond_words
+
+        beyond = range_beyond_words(result, roi)
+        if beyond:  # a range past the clip's end read as frames without ground truth
+            within += f"; {beyond}"
         print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({within}"
               + (f"; {empty} of them hold{'s' if empty == 1 else ''} no scored pixel (ground truth all 85 / 170, "
                  f"outside its region of interest or unknown), so the figures are of "

@@ -151,3 +151,21 @@ def test_a_display_rotation_a_hair_off_a_quarter_turn_is_that_turn(tmp_path):
         frames = list(sequence)
     assert not [w for w in caught if "quarter turn" in str(w.message)]
     np.testing.assert_array_equal(frames[2].pixels, np.rot90(stored[2], 1))
+
+
+# --- 2. a --roi past the input's frames ----------------------------------------------------------
+
+@pytest.mark.parametrize("roi, words", [(("50", "100"), "the input's frames are 11..70: 30 frames of the range lie after them"),
+                                        (("5", "66"), "the input's frames are 11..70: 6 frames of the range lie before them"),
+                                        (("50", "70"), None)])
+def test_a_roi_past_the_inputs_frames_says_where_they_end(tmp_path, capsys, roi, words):
+    """`--roi 50 200` on a clip of 60 frames printed "scored 11 frames (the frames read in the
+    range 50..200 ...)": nothing said that the clip ends at frame 60."""
+    frames, gt = _sequence(tmp_path, 0)
+    assert main(["background", str(frames), "--groundtruth", str(gt), "--roi", *roi]) == 0
+    out = capsys.readouterr().out
+    assert "scored" in out
+    if words is None:
+        assert "of the range lie" not in out
+    else:
+        assert words in out, out
