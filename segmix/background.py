@@ -348,6 +348,10 @@ class BackgroundMixture:
         self.frame_count_ = 0
         self.shape_: tuple[int, int] | None = None
         self._weights = self._variances = self._means = self._n_used = None
+        #: (H, W) uint8: the last frame's mask before the majority filter, or None (no filter,
+        #: or no frame yet): :func:`segmix.background_run.run_sequence` tells frames whose
+        #: moving pixels the filter removed, all of them (:func:`majority_filter_wipes`).
+        self.unfiltered_mask_: np.ndarray | None = None
         self._kind_unchecked = False
 
     def _allocate(self, shape: tuple[int, int], params: _Params) -> None:
@@ -473,7 +477,9 @@ class BackgroundMixture:
         rows = frame.reshape(frame.shape[0], -1)  # (H, 3 W): the kernel reads RGB triples along a row
         phases = [lambda start, stop: kernels.background_apply(rows, *state, start, stop)]
         out = mask
+        self.unfiltered_mask_ = None
         if params.median_size >= 3:
+            self.unfiltered_mask_ = mask  # its own array: kept, not copied
             out = np.empty_like(mask)
             radius = params.median_size // 2
             phases.append(lambda start, stop: kernels.majority_filter(mask, radius, out, start, stop))

@@ -2474,7 +2474,8 @@ def _option_words(handler):
 
         with option_names(images_dir="--images", masks_dir="--masks", output_dir="--output-dir",
                           probability="--probability", uci="--uci", groundtruth="--groundtruth",
-                          roi="--roi", groundtruth_offset="--groundtruth-offset", model="--model"):
+                          roi="--roi", groundtruth_offset="--groundtruth-offset", model="--model",
+                          median_size="--median-size"):
             return handler(args)
 
     return run
@@ -3155,6 +3156,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
     crowded = mostly_moving_warning(result)
     if crowded:  # masks that say nothing, given in silence (a folder of three scenes)
         print(f"segmix background: warning: {crowded}", file=sys.stderr)
+    from segmix.background_run import filter_wiped_warning
+
+    wiped = filter_wiped_warning(result, model, (height, width))
+    if wiped:  # 3 x 3 frames' masks all 0, recall 0, in silence
+        print(f"segmix background: warning: {wiped}", file=sys.stderr)
     for line in fold_repeated(result.groundtruth_skipped):  # 230 alike lines said once, with the count
         print(f"segmix background: skipped the ground truth {command_line_words(line, 'background')}",
               file=sys.stderr)
