@@ -1215,14 +1215,14 @@ class VideoMode(Mode):
                         "of a fixed camera.")
             # The short-clip sentence from frame 1: `segmix background` says it before the run,
             # and the window said it only from frame 2 on.
-            return (f"<b>Video mode</b>: {self._short_text()}frame {self.current.index}: learning the background; "
+            return (f"<b>Video mode</b>: {self._odd_turn_text()}{self._short_text()}frame {self.current.index}: learning the background; "
                     "no mask yet (nothing to compare the first frame with). P plays, . steps.")
         shrunk = ""
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
-        return (f"<b>Video mode</b>: {shrunk}{self._short_text()}{self._mostly_moving_text()}green = moving "
+        return (f"<b>Video mode</b>: {shrunk}{self._odd_turn_text()}{self._short_text()}{self._mostly_moving_text()}green = moving "
                 "(foreground), blue = shadow; the background model is on the right. P plays and pauses, . steps one "
                 "frame.")
 
@@ -1256,6 +1256,17 @@ class VideoMode(Mode):
         return ("The model learns the background of one fixed camera, so a camera that moves or zooms, a cut to "
                 "another scene or photos of different scenes make whole frames moving, and their masks do not show "
                 "what moved (an object filling most of the view does it too).")
+
+    def _odd_turn_text(self) -> str:
+        """A sentence for a video whose header turns its pictures by an angle that is no quarter
+        turn (FrameSequence.odd_turn), which is read as stored, as `segmix background` warns;
+        "" otherwise. The status bar's note of it went after 10 s, its end cut off."""
+        angle = getattr(self.sequence, "odd_turn", None) if self.sequence is not None else None
+        if angle is None:
+            return ""
+        way = "counter-clockwise" if angle > 0 else "clockwise"
+        return (f"{html.escape(self._source_name)}'s header turns its pictures {abs(angle):g} degrees {way}, no "
+                "quarter turn: shown and masked as the file stores them. ")
 
     def _short_text(self) -> str:
         """A sentence for a sequence so short that half its frames fall in the model's learning
