@@ -165,6 +165,9 @@ class StepResult:
     # A video's frame: seconds from the video's start to it (FrameReader.last_time), which the
     # dock shows so that the frame can be found in another player; None for frame folders.
     time: float | None = None
+    # The moving pixels the model found that the majority filter removed, every one of them
+    # (segmix.background_run.filter_wiped_warning); 0 when the mask keeps some, or it found few.
+    wiped: int = 0
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,19 @@ VIDEO_ENDS = "the video ends before frame"
 # The timing line's tooltip after a frame that compiled a kernel (frame_time_text).
 FIRST_USE_FRAME_TIP = ("This frame's time includes preparing (compiling) the numerical kernels, which "
                        "happens once after installing segmix; the next frames show their time per frame.")
+
+
+def _wiped_pixels(model, mask: np.ndarray) -> int:
+    """The moving pixels the model found that its majority filter removed when it removed every
+    one and they were not a few specks (segmix.background_run: as the command line counts
+    them), else 0. Looked at only when the mask holds no moving pixel."""
+    unfiltered = model.unfiltered_mask_
+    if unfiltered is None or np.any(mask == 255):
+        return 0
+    from segmix.background_run import _wipe_floor
+
+    found = int(np.count_nonzero(unfiltered == 255))
+    return found if found >= _wipe_floor(mask.shape, model.median_size) else 0
 
 
 def frame_time_text(seconds: float, compiled: bool, first: bool = False) -> str:
@@ -1222,7 +1238,8 @@ class VideoMode(Mode):
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
-        return (f"<b>Video mode</b>: {shrunk}{self._odd_turn_text()}{self._short_text()}{self._mostly_moving_text()}green = moving "
+        return (f"<b>Video mode</b>: {shrunk}{self._odd_turn_text()}{self._short_text()}{self._mostly_moving_text()}"
+                f"{self._wiped_text()}green = moving "
                 "(foreground), blue = shadow; the background model is on the right. P plays and pauses, . steps one "
                 "frame.")
 
@@ -1267,6 +1284,23 @@ class VideoMode(Mode):
         way = "counter-clockwise" if angle > 0 else "clockwise"
         return (f"{html.escape(self._source_name)}'s header turns its pictures {abs(angle):g} degrees {way}, no "
                 "quarter turn: shown and masked as the file stores them. ")
+
+    def _wiped_text(self) -> str:
+        """A sentence for a frame whose moving pixels the majority filter removed, all of them, as
+        `segmix background` warns (filter_wiped_warning); "" otherwise. 3 x 3 frames, which the
+        7 x 7 window takes in whole, showed no overlay on any frame without a word."""
+        if self.current is None or self.current.learning or not self.current.wiped:
+            return ""
+        from segmix.background import BackgroundMixture
+
+        found = self.current.wiped
+        height, width = self.current.mask.shape
+        size = BackgroundMixture().median_size  # the window's models keep the default filter
+        small = f" ({width} x {height} frames: its window takes in most of them)" if min(height, width) <= size else ""
+        pixels = "its one moving pixel" if found == 1 else f"all its {found:,} moving pixels"
+        # Short: a banner of four lines cut off its last (P plays and pauses ...).
+        return (f"Frame {self.current.index}: the {size} x {size} majority filter removed {pixels}{small}; "
+                "`segmix background --median-size 3` keeps them. ")
 
     def _short_text(self) -> str:
         """A sentence for a sequence so short that half its frames fall in the model's learning
@@ -1652,6 +1686,7 @@ class VideoMode(Mode):
                 # Frames skipped on the way are skipped by Export All Masks too.
                 in_order = fed is not None and requested == fed[0] + 1 and settings == fed[1]
                 mask = model.apply(frame, learning_rate=rate)
+                wiped = 0 if learning else _wiped_pixels(model, mask)
                 if learning:  # a fresh model: how long it learns follows the learning rate
                     from segmix.background_run import learning_frames
 
@@ -1668,7 +1703,8 @@ class VideoMode(Mode):
                     self._last_fed = StepResult(index, frame, mask, render_mask(mask, show_shadows),
                                                 model.background_image(), time.perf_counter() - start, learning,
                                                 skipped_all, in_order, settings, fed_frames, not done, target,
-                                                time=self._reader.last_time if sequence.kind == "video" else None)
+                                                time=self._reader.last_time if sequence.kind == "video" else None,
+                                                wiped=wiped)
                     return self._last_fed
                 last = self._last_fed = StepResult(index, frame, mask, None, None, 0.0, learning, {}, in_order,
                                                    settings, fed_frames, True, target)

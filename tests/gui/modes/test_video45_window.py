@@ -41,3 +41,28 @@ def test_a_display_rotation_that_is_no_quarter_turn_is_said_in_the_status_bar(ma
     qtbot.waitUntil(lambda: mode.current.index == 2, timeout=60000)
     assert "no quarter turn" in mode.hint()
     window.grab().save(str(tmp_path / "tilted_window.png"))
+
+
+def test_a_frame_whose_moving_pixels_the_filter_removed_is_said_in_the_banner(make_window, qtbot, tmp_path):
+    """3 x 3 frames, which the 7 x 7 majority filter's window takes in whole: no overlay on any
+    frame, and nothing said. The banner says it, as `segmix background` warns."""
+    from PIL import Image
+
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for t in range(1, 31):
+        frame = np.full((3, 3, 3), 80, np.uint8) + rng.integers(0, 3, (3, 3, 3)).astype(np.uint8)
+        if t > 20:
+            frame[1, 1] = (240, 240, 20)
+        Image.fromarray(frame).save(folder / f"in{t:03d}.png")
+    window = make_window()
+    mode = _open(qtbot, window, folder)
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000, check_params_cb=lambda i: i == 21):
+        mode.panel.slider.setValue(21)
+    assert "the 7 x 7 majority filter removed its one moving pixel (3 x 3 frames" in mode.hint()
+    assert "--median-size 3" in mode.hint()
+    window.grab().save(str(tmp_path / "tiny_window.png"))
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000, check_params_cb=lambda i: i == 5):
+        mode.panel.slider.setValue(5)
+    assert "majority filter" not in mode.hint()  # nothing moved there
