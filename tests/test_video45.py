@@ -217,3 +217,17 @@ def test_a_filter_that_leaves_moving_pixels_is_not_said(tmp_path, capsys):
     frames, gt = _sequence(tmp_path, 0)
     assert main(["background", str(frames), "--groundtruth", str(gt), "--roi", "50", "66"]) == 0
     assert "majority filter" not in capsys.readouterr().err
+
+
+def test_a_distributed_task_says_a_filter_that_wiped_the_masks(tmp_path):
+    """`segmix background tiny/ --distributed` said nothing either: its task's lines carry the
+    warning, as the one-machine command prints it."""
+    pytest.importorskip("dask")
+    from segmix.distributed.background_jobs import WARNING, BackgroundJob, run_sequences
+
+    frames, _ = _tiny(tmp_path, 3, 3)
+    [(_, outcome, count, lines)] = run_sequences(BackgroundJob(str(tmp_path / "out"), {}, None, None),
+                                                 [(str(frames), "tiny")])
+    assert outcome == "written" and count == 40
+    said = [line for line in lines if "majority filter removed every moving pixel" in line]
+    assert len(said) == 1 and said[0].startswith(WARNING) and "--median-size 3" in said[0]

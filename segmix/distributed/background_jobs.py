@@ -326,7 +326,8 @@ def _complete_here(job: BackgroundJob, source: str, name: str):
 
 #: The options a task's lines name (segmix.arguments.option_names): it runs on a worker, outside
 #: the command's own context, and said "a model" and "offset=N", a Python caller's words.
-_OPTIONS = {"model": "--model", "groundtruth_offset": "--groundtruth-offset", "output_dir": "--output-dir"}
+_OPTIONS = {"model": "--model", "groundtruth_offset": "--groundtruth-offset", "output_dir": "--output-dir",
+            "median_size": "--median-size"}
 
 
 def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tuple[str, str, int, list[str]]]:
@@ -348,8 +349,8 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
     (:func:`segmix.background_run.short_sequence_warning`).
     """
     from segmix.arguments import option_names
-    from segmix.background_run import (mostly_moving_warning, run_sequence, short_sequence_warning,
-                                       undecodable_start_warning)
+    from segmix.background_run import (filter_wiped_warning, mostly_moving_warning, run_sequence,
+                                       short_sequence_warning, undecodable_start_warning)
     from segmix.frames import FrameSequence
     from segmix.io import failure_line
 
@@ -392,6 +393,10 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
             crowded = mostly_moving_warning(result)
             if crowded:  # as the one-machine command says it (segmix.background_run)
                 skipped.append(f"{WARNING}{source}: {crowded}")
+            with option_names(**_OPTIONS):
+                wiped = filter_wiped_warning(result, model, model.shape_)
+            if wiped:  # as the one-machine command says it: 3 x 3 frames' masks all 0
+                skipped.append(f"{WARNING}{source}: {wiped}")
             if sequence.undecodable_start:
                 # Its masks are numbered from the first frame that decodes: said as without
                 # Dask (was not a word, exit status 0: ground truth of the file's frames was
