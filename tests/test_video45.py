@@ -231,3 +231,16 @@ def test_a_distributed_task_says_a_filter_that_wiped_the_masks(tmp_path):
     assert outcome == "written" and count == 40
     said = [line for line in lines if "majority filter removed every moving pixel" in line]
     assert len(said) == 1 and said[0].startswith(WARNING) and "--median-size 3" in said[0]
+
+
+def test_a_few_wiped_frames_among_many_that_keep_their_motion_are_not_said():
+    """One frame of 60 whose half-learnt object (41 scattered pixels) the filter removed is the
+    filter's work, not tiny frames: a session-45 clip of 96 x 48 frames was warned of it."""
+    from segmix.background import BackgroundMixture
+    from segmix.background_run import RunResult, filter_wiped_warning
+
+    model = BackgroundMixture()
+    result = RunResult(frames=60, wiped=[("frame_000031", 41)], moving_frames=55)
+    assert filter_wiped_warning(result, model, (48, 96)) is None
+    result = RunResult(frames=60, wiped=[(f"frame_{i:06d}", 41) for i in range(7)], moving_frames=55)
+    assert "removed every moving pixel the model found in 7 of 60 frames" in filter_wiped_warning(result, model, (48, 96))
