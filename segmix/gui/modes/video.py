@@ -298,10 +298,11 @@ def _wiped_pixels(model, mask: np.ndarray) -> int:
     """The moving pixels the model found that its majority filter removed when it removed every
     one and they were not a few specks (segmix.background_run: as the command line counts
     them), else 0. Looked at only when the mask holds no moving pixel."""
+    from segmix.background_run import _wipe_floor, filter_spans_frame
+
     unfiltered = model.unfiltered_mask_
-    if unfiltered is None or np.any(mask == 255):
+    if unfiltered is None or not filter_spans_frame(mask.shape, model.median_size) or np.any(mask == 255):
         return 0
-    from segmix.background_run import _wipe_floor
 
     found = int(np.count_nonzero(unfiltered == 255))
     return found if found >= _wipe_floor(mask.shape, model.median_size) else 0
