@@ -1,0 +1,151 @@
+"""Faults of the window found in session 45's check at 1366 x 768 and 1024 x 600: status-bar
+notices cut off, the first start's estimate, the Training dock during the first start, Skin
+mode's "No skin found" below the dock's fold."""
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication
+
+#: The window's sizes on a 1366 x 768 and a 1024 x 600 screen (MainWindow's first geometry).
+SIZES = [(1280, 720), (1008, 552)]
+
+#: Long status-bar notices the window shows (grep of showMessage / _show_canvas_notice).
+LONG_NOTICES = [
+    'This click marks nothing new: it is all background there already. No undo step for it: Ctrl+Z '
+    'undoes the one before ("Click background at (1234, 567)").',
+    "First start: compiling (once), step 5 of 8, 2:06 so far, about 2 min left. You can draw meanwhile: "
+    "the result shows when the kernels are ready.",
+    "Export Cut-out: waiting for the result being computed; it follows as soon as the result is shown (Esc cancels).",
+    "Note: /home/someone/Pictures/holidays/2024/a_really_long_folder_name_without_spaces_at_all/IMG_2034.png: "
+    "a 16-bit image of 12-bit data (values up to 4095): shown stretched to the full range",
+]
+
+
+def _canvas_geometry(window):
+    viewport = window.canvas.viewport()
+    return viewport.mapTo(window, viewport.rect().topLeft()).toTuple(), viewport.size().toTuple()
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("notice", LONG_NOTICES)
+def test_a_long_notice_is_read_in_full_with_the_readouts_filled(make_window, photo_path, size, notice):
+    """At 1366 px the bar's one line, between the left edge and the pixel read-out, cut
+    "...Ctrl+Z undoes the one before (..." with the rest only in a tooltip. The notice is now
+    wrapped over as many lines as it needs above the bar, every word shown; the canvas and the
+    bar do not move, and the lines stop before the read-outs and the docks."""
+    window = make_window(photo_path)
+    window.resize(*size)
+    bar = window.statusBar()
+    window._show_pixel_info(3, 4)  # the pointer on the photo: the read-outs take their room
+    bar.clearMessage()
+    QApplication.processEvents()
+    before = (_canvas_geometry(window), bar.geometry().getRect())
+    bar.showMessage(notice, 10000)
+    QApplication.processEvents()
+    assert bar.shown_message() == " ".join(notice.split())
+    assert (_canvas_geometry(window), bar.geometry().getRect()) == before
+    metrics = bar.fontMetrics()
+    lines = bar.message_lines()
+    area = bar.notice_area()
+    if len(lines) > 1:
+        assert area is not None and area.isVisible() and area.lines == lines
+        assert area.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        geometry = area.geometry()
+        canvas = QRect(window.centralWidget().mapTo(window, QPoint(0, 0)), window.centralWidget().size())
+        assert geometry.bottom() == bar.geometry().bottom() and geometry.top() >= canvas.top()
+        assert geometry.right() <= canvas.right() + 1
+        assert geometry.height() >= len(lines) * metrics.lineSpacing()
+        for label in (window.position_label, window.colour_label, window.posterior_label, window.zoom_label):
+            if label.isVisible() and label.text():
+                assert not geometry.intersects(QRect(label.mapTo(window, QPoint(0, 0)), label.size()))
+    width = bar.message_rect().width()
+    assert all(metrics.horizontalAdvance(line) <= width for line in lines)
+    bar.clearMessage()
+    QApplication.processEvents()
+    assert area is None or not area.isVisible()
+    assert (_canvas_geometry(window), bar.geometry().getRect()) == before
+
+
+def test_the_notice_rewraps_when_the_readouts_come_and_go(make_window, photo_path):
+    """A notice that fits beside empty read-outs takes the notice area when the pointer enters
+    the photo and the read-outs fill, and goes back to the bar's line when they empty."""
+    window = make_window(photo_path)
+    window.resize(1280, 720)
+    bar = window.statusBar()
+    window._show_pixel_info(-1, -1)
+    QApplication.processEvents()
+    room = bar.message_rect().width()
+    words = "word"
+    while bar.fontMetrics().horizontalAdvance(words + " word") < room - 20:
+        words += " word"
+    bar.showMessage(words)
+    QApplication.processEvents()
+    assert bar.message_lines() == [words]
+    window._show_pixel_info(3, 4)
+    QApplication.processEvents()
+    assert len(bar.message_lines()) > 1 and bar.notice_area().isVisible()
+    assert bar.shown_message() == words
+    window._show_pixel_info(-1, -1)
+    QApplication.processEvents()
+    assert bar.message_lines() == [words] and not bar.notice_area().isVisible()
+
+
+def _run_first_start(window, monkeypatch, durations):
+    """Drive the window's first-start line through warm-up steps of ``durations`` seconds on a
+    fake clock, one tick a second: [(seconds so far, the line's time-left words)]."""
+    import re
+    import types
+
+    from segmix.gui import main_window
+
+    clock = [0.0]
+    monkeypatch.setattr(main_window, "time", types.SimpleNamespace(perf_counter=lambda: clock[0]))
+    window.controller.is_warm = False
+    window._warm_up_clock, window._warm_up_step_started = 0.0, 0.0
+    window._warm_up_durations, window._warm_up_done = [], (0, 0)
+    bar = window.statusBar()
+    said = []
+    total = len(durations)
+    for done, seconds in enumerate(durations):
+        window._on_warm_up_step(f"First start: compiling (once), step {done + 1} of {total}")
+        window._on_warm_up_progress(done, total, True)
+        window._warm_up_ticker.stop()  # this test is the clock
+        end = clock[0] + seconds
+        while clock[0] < end:
+            clock[0] = min(end, clock[0] + 1.0)
+            window._tick_warm_up()
+            said.append((clock[0], re.search(r"so far, ([^.]*)\.", bar.currentMessage()).group(1)))
+    return said
+
+
+def _minutes(words):
+    if words.startswith("under a minute"):
+        return 0
+    number = words.removeprefix("about ").split()[0]
+    return int(number) if number.isdigit() else None
+
+
+@pytest.mark.parametrize("slow_step", [None, 4, 2])
+def test_the_first_starts_time_left_never_jumps_up_and_counts_down_at_pace(make_window, monkeypatch, slow_step):
+    """The time left stood at the later steps' time while a step ran over its share ("about
+    10 min left" at 2:30 and still at 6:40), then rose by minutes at once when the step ended
+    (4 -> 7 with one step 2.5 times its share). On a fake clock through eight steps at one pace
+    (one of them 2.5 times its share), it now never rises by more than a minute in 100 s, and
+    while the steps keep their pace it falls a minute a minute, from the first estimate down."""
+    from segmix.gui.worker import WARM_UP_SHARES
+
+    durations = [0.5] + [share * 600 for share in WARM_UP_SHARES[1:]]
+    if slow_step is not None:
+        durations[slow_step] *= 2.5
+    window = make_window()
+    said = _run_first_start(window, monkeypatch, durations)
+    assert said[0][1] == "estimating the time left"
+    figures = [(t, _minutes(words)) for t, words in said if _minutes(words) is not None]
+    assert figures and figures[-1][1] <= 1
+    for index, (t, figure) in enumerate(figures):
+        later = [f for u, f in figures[index:] if u - t <= 100]
+        assert max(later) - figure <= 1, (t, figure, later)
+    if slow_step is None:
+        assert all(after <= before for (_, before), (_, after) in zip(figures, figures[1:]))
+        changes = [t for (t, before), (_, after) in zip(figures, figures[1:]) if after != before]
+        assert max(b - a for a, b in zip([figures[0][0]] + changes, changes)) <= 61, changes
