@@ -379,7 +379,7 @@ def warm_up_seconds_left(elapsed: float, done: int, total: int, durations) -> fl
 
 class WarmUpEstimate:
     """A first start's time so far and about how long is left, said once a second:
-    ", 2:05 so far, about 4 min left"; ", 0:12 so far, estimating the time left" until the
+    ", 2:05 so far, about 4 min left"; ", 0:12 so far, estimating time left" until the
     steps give a basis (:func:`warm_up_seconds_left`; "a few min in all" stood there, a guess
     for what took 2 to 7 minutes).
 
@@ -414,7 +414,7 @@ class WarmUpEstimate:
         words = f", {minutes}:{seconds:02d} so far"
         left = self.seconds_left(elapsed, done, total, durations)
         if left is None:
-            return f"{words}, estimating the time left"
+            return f"{words}, estimating time left"
         if left < 30:
             return f"{words}, under a minute left"
         return f"{words}, about {max(1, round(left / 60))} min left"
@@ -449,6 +449,7 @@ class ComputeWorker(QObject):
     warm_up_progress = Signal(int, int, bool)  # steps done, steps in all, first use (cold cache)
     warm_up_step_tip = Signal(str)  # what the step in progress does (the progress bar's tooltip)
     compiling = Signal(int)  # generation: the job is compiling a kernel (first use, once)
+    running = Signal(int)  # generation: the job starts (it may have waited for a warm-up step)
 
     def __init__(self) -> None:
         super().__init__()
@@ -812,6 +813,7 @@ class ComputeWorker(QObject):
             self._compiled = True
             emit(self.compiling, job.generation)
 
+        emit(self.running, job.generation)
         with on_first_compile(compiling):
             self._run(job)
 
@@ -1049,6 +1051,7 @@ class TrainingController(QObject):
     warm_up_progress = Signal(int, int, bool)  # steps done, steps in all, first use
     warm_up_step_tip = Signal(str)
     compiling = Signal()  # the latest job is compiling a kernel (its first use)
+    running = Signal()  # the latest job starts on the compute thread (it waited behind a warm-up step)
 
     _submit = Signal(object)
     _prepare = Signal(object)
@@ -1087,6 +1090,7 @@ class TrainingController(QObject):
         self._worker.warm_up_progress.connect(self.warm_up_progress)
         self._worker.warm_up_step_tip.connect(self.warm_up_step_tip)
         self._worker.compiling.connect(self._on_compiling)
+        self._worker.running.connect(self._on_running)
         self._thread.start()
         if warm_up:
             # After the window's first paint: importing the engine holds the GIL in bursts.
@@ -1244,6 +1248,10 @@ class TrainingController(QObject):
     def _on_compiling(self, generation: int) -> None:
         if generation == self._generation:
             emit(self.compiling)
+
+    def _on_running(self, generation: int) -> None:
+        if generation == self._generation:
+            emit(self.running)
 
     def _on_finished(self, outcome: SegmentationOutcome) -> None:
         if outcome.generation == self._generation:

@@ -139,7 +139,7 @@ def test_the_first_starts_time_left_never_jumps_up_and_counts_down_at_pace(make_
         durations[slow_step] *= 2.5
     window = make_window()
     said = _run_first_start(window, monkeypatch, durations)
-    assert said[0][1] == "estimating the time left"
+    assert said[0][1] == "estimating time left"
     figures = [(t, _minutes(words)) for t, words in said if _minutes(words) is not None]
     assert figures and figures[-1][1] <= 1
     for index, (t, figure) in enumerate(figures):
@@ -149,3 +149,125 @@ def test_the_first_starts_time_left_never_jumps_up_and_counts_down_at_pace(make_
         assert all(after <= before for (_, before), (_, after) in zip(figures, figures[1:]))
         changes = [t for (t, before), (_, after) in zip(figures, figures[1:]) if after != before]
         assert max(b - a for a, b in zip([figures[0][0]] + changes, changes)) <= 61, changes
+
+
+@pytest.fixture
+def no_skin_photo(tmp_path):
+    """(120, 160, 3) uint8: blue to cyan, no skin colour anywhere."""
+    import numpy as np
+    from PIL import Image
+
+    image = np.zeros((120, 160, 3), np.uint8)
+    image[..., 2] = 200
+    image[..., 1] = np.linspace(0, 255, 160).astype(np.uint8)[None, :]
+    path = tmp_path / "sky.png"
+    Image.fromarray(image).save(path)
+    return path
+
+
+def _visible_in_dock(window, widget) -> bool:
+    """Whether ``widget`` lies wholly inside its dock's visible (scrolled) area."""
+    dock = next(d for d in window.docks.values() if d.isAncestorOf(widget))
+    scroll = dock.widget()
+    viewport = scroll.viewport() if hasattr(scroll, "viewport") else scroll
+    top_left = widget.mapTo(viewport, QPoint(0, 0))
+    return QRect(QPoint(0, 0), viewport.size()).contains(QRect(top_left, widget.size()))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_no_skin_found_is_seen_without_scrolling(make_window, qtbot, no_skin_photo, size, monkeypatch):
+    """At 1024 x 600 the Skin dock's "No skin found at this threshold" line lay below the
+    dock's fold: the user saw an empty overlay and nothing saying why. The banner over the
+    photo now says it, with what to do, in place of "Move its threshold on the right."; with
+    skin the banner is as before."""
+    import numpy as np
+
+    window = make_window(no_skin_photo)
+    window.resize(*size)
+    window.set_mode("skin")
+    skin = window.modes["skin"]
+    qtbot.waitUntil(lambda: not skin.result_pending and skin.skin_posterior is not None, timeout=60000)
+    QApplication.processEvents()
+    assert not skin.current_mask().any()
+    status = skin.skin_panel.status_label
+    assert "No skin found" in status.text()
+    seen = window.hint_label.isVisible() and "No skin found" in window.hint_label.text()
+    assert seen or _visible_in_dock(window, status)
+    banner = window.hint_label.text()
+    assert "<b>No skin found</b> at this threshold: lower it with the slider on the right" in banner
+    assert "Move its threshold on the right." not in banner
+    # P(skin) above the threshold somewhere, but no region kept: the banner says how much.
+    posterior = skin.skin_posterior.copy()
+    posterior[:10, :10] = 0.9
+    monkeypatch.setattr(skin, "skin_posterior", posterior)
+    monkeypatch.setattr(skin, "current_mask", lambda: np.zeros(posterior.shape, bool))
+    window.update_hint()
+    assert "(P(skin) is above it on 0.52 % of the photo, up to 0.90, but no region was kept)" \
+        in window.hint_label.text()
+    monkeypatch.undo()
+    mask = np.zeros(posterior.shape, bool)
+    mask[:5, :5] = True
+    monkeypatch.setattr(skin, "current_mask", lambda: mask)
+    window.update_hint()
+    assert "No skin found" not in window.hint_label.text()
+    assert "Move its threshold on the right." in window.hint_label.text()
+
+
+def test_the_training_dock_says_a_fit_waits_for_the_first_starts_step(make_window, photo_path, qtbot):
+    """During a first start a stroke's fit waits behind the warm-up's step in progress (45 s
+    in a cold run at 1366 x 768): the Training dock said "Training..." / "Fitting your new marks
+    ... (step 1 of 2)..." with Cancel lit and nothing moving. It now says what the fit waits
+    for, follows the step's number, and drops the line when the fit starts."""
+    import threading
+
+    from gui_helpers import drag
+
+    window = make_window(photo_path)
+    controller, panel = window.controller, window.modes["segment"].training_panel
+    controller.is_warm = False
+    controller.warm_up_progress.emit(1, 8, True)  # step 2 of 8 in progress ...
+    release, holding = threading.Event(), threading.Event()
+
+    def step(_check):
+        holding.set()
+        release.wait(20)
+
+    controller.request_call(step, "warm-up step")  # ... holding the compute thread
+    assert holding.wait(10)  # running, before the strokes make it stale (a stale job is skipped)
+    try:
+        window.set_tool("foreground")
+        drag(window, [(10, 10), (20, 30), (15, 50)])
+        window.set_tool("background")
+        drag(window, [(70, 10), (60, 30), (65, 50)])
+        QApplication.processEvents()
+        assert controller.busy and panel.cancel_button.isEnabled()
+        text = panel.status_label.text()
+        assert "Waits for the first start's compiling, step 2 of 8: the fit begins when that step ends." in text, text
+        controller.warm_up_progress.emit(2, 8, True)
+        assert "step 3 of 8" in panel.status_label.text()
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not controller.busy, timeout=30000)
+    QApplication.processEvents()
+    assert "Waits for" not in panel.status_label.text()
+    assert panel.status_label.text().startswith(("Trained and applied", "Fitted"))
+
+
+def test_the_skin_docks_model_line_takes_one_line_and_grows_for_a_long_name(make_window, photo_path):
+    """"Model: built-in" stood over an empty second line, which the 1024 x 600 screen's Skin
+    dock lacked for its status. One line now; a long name (with the inverted-model doubt)
+    grows the label and is shown whole."""
+    window = make_window(photo_path)
+    window.resize(*SIZES[1])
+    window.set_mode("skin")
+    QApplication.processEvents()
+    label = window.modes["skin"].skin_panel.model_label
+    spacing = label.fontMetrics().lineSpacing()
+    assert label.height() < 2 * spacing
+    window.modes["skin"].skin_panel.set_model_name("hands_and_faces_v2.json",
+                                                   doubt="its skin class is darker than its non-skin class")
+    QApplication.processEvents()
+    assert label.height() >= 2 * spacing and not label.is_elided(), label.height()
+    window.modes["skin"].skin_panel.set_model_name("built-in")
+    QApplication.processEvents()
+    assert label.height() < 2 * spacing

@@ -253,6 +253,12 @@ class SegmentMode(Mode):
         controller.result_ready.connect(self._on_result)
         controller.replay_step_ready.connect(self._on_replay_step)
         controller.busy_changed.connect(self.training_panel.set_busy)
+        # A fit asked for during the first start waits behind the warm-up's step in progress:
+        # the dock says so until it starts (TrainingPanel.set_engine_note).
+        self._warm_up_step: tuple[int, int, bool] | None = None
+        controller.warm_up_progress.connect(self._on_warm_up_progress)
+        controller.running.connect(lambda: self.training_panel.set_engine_note(""))
+        controller.warmed_up.connect(lambda _seconds: self.training_panel.set_engine_note(""))
         self.model_panel.settings_changed.connect(self.refit_in_new_settings)
         self.training_panel.cancel_requested.connect(controller.cancel)
         self.training_panel.retrain_requested.connect(self.fit_new_model)
@@ -869,6 +875,21 @@ class SegmentMode(Mode):
     def _on_started(self, _generation: int) -> None:
         if self.active:
             self.training_panel.plot.clear()
+            if not self.shell.controller.is_warm:
+                self.training_panel.set_engine_note(self._engine_note())
+
+    def _on_warm_up_progress(self, done: int, total: int, first_use: bool) -> None:
+        self._warm_up_step = (done, total, first_use)
+        if self.training_panel.engine_note():
+            self.training_panel.set_engine_note(self._engine_note())  # the next step's number
+
+    def _engine_note(self) -> str:
+        """What a fit asked for now waits for: the warm-up's step in progress."""
+        if self._warm_up_step is None:
+            return "Waits for the engine to start; the fit begins when it is ready."
+        done, total, first_use = self._warm_up_step
+        what = "the first start's compiling" if first_use else "the engine's loading"
+        return f"Waits for {what}, step {min(done + 1, total)} of {total}: the fit begins when that step ends."
 
     def _on_replay_progress(self, step: int, n_steps: int) -> None:
         if self.active:
