@@ -359,4 +359,6 @@ class TrainingPanel(QWidget):
         text, note = self._text, self._note
         # More lines only for the rare text that needs them: they take the plot's height, and
         # Cancel / Retrain stay above them in view.
-        set_status_text(self.status_label, f"{text}\n{note}" if note else text, STATUS_LINES, STATUS_MOST_LINES)
+        # The note first: at 1024 x 600 the dock shows two lines of its status (a cold run
+        # showed "Fitting your new marks one step each, in the order ..." and not the note).
+        set_status_text(self.status_label, f"{note}\n{text}" if note else text, STATUS_LINES, STATUS_MOST_LINES)
