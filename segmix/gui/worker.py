@@ -386,7 +386,9 @@ class WarmUpEstimate:
     The time said is kept as a finishing time. A new estimate that finishes sooner is said at
     once; one that finishes later moves the time said up by at most :attr:`RISE` seconds per
     second, so the figure never jumps up and rises at most half a minute per minute while the
-    estimate catches up. Before (session 45) it stood at "about 10 min left" from 2:30 to
+    estimate catches up; meanwhile, when the estimate is over a minute above it, the line says
+    "at least N min left" (a cold run on a busy machine said "about 7 min left" for 2.5 min
+    while a step ran far over its share: true as a floor, not as an estimate). Before (session 45) it stood at "about 10 min left" from 2:30 to
     6:40 while a step ran over, then rose by minutes at once; and the estimate from the first
     two or three steps alone swings (one step 2.5 times its share sent it from 8 to 13 min).
     """
@@ -397,16 +399,19 @@ class WarmUpEstimate:
     def __init__(self) -> None:
         self._finish: float | None = None  # the elapsed time at which the warm-up should end, as said
         self._elapsed = 0.0  # when it was said
+        #: Whether the estimate is over a minute above the time said (said as "at least").
+        self.behind = False
 
     def seconds_left(self, elapsed: float, done: int, total: int, durations) -> float | None:
         """The time left as said (seconds); None while it is being estimated."""
         left = warm_up_seconds_left(elapsed, done, total, durations)
         if left is None:
             return None
-        finish = elapsed + left
+        estimate = finish = elapsed + left
         if self._finish is not None and finish > self._finish:
             finish = min(finish, self._finish + (1.0 + self.RISE) * max(0.0, elapsed - self._elapsed))
         self._finish, self._elapsed = finish, elapsed
+        self.behind = estimate - finish > 60.0
         return max(finish - elapsed, 0.0)
 
     def words(self, elapsed: float, done: int, total: int, durations) -> str:
@@ -415,6 +420,8 @@ class WarmUpEstimate:
         left = self.seconds_left(elapsed, done, total, durations)
         if left is None:
             return f"{words}, estimating time left"
+        if self.behind:  # the estimate is more than a minute above the figure said: a floor
+            return f"{words}, at least {max(1, round(left / 60))} min left"
         if left < 30:
             return f"{words}, under a minute left"
         return f"{words}, about {max(1, round(left / 60))} min left"
