@@ -276,3 +276,32 @@ def test_the_skin_docks_model_line_takes_one_line_and_grows_for_a_long_name(make
     window.modes["skin"].skin_panel.set_model_name("built-in")
     QApplication.processEvents()
     assert label.height() < 2 * spacing
+
+
+def test_skin_modes_banner_says_detection_waits_for_the_first_start(make_window, photo_path, qtbot):
+    """Switched to Skin mode during a first start, the banner said the detection takes "a second
+    or so" while it waited behind the warm-up's step for a minute or more."""
+    import threading
+
+    window = make_window(photo_path)
+    controller = window.controller
+    controller.is_warm = False
+    release, holding = threading.Event(), threading.Event()
+
+    def step(_check):
+        holding.set()
+        release.wait(20)
+
+    controller.request_call(step, "warm-up step")
+    assert holding.wait(10)
+    try:
+        window.set_mode("skin")
+        QApplication.processEvents()
+        banner = window.hint_label.text()
+        assert "detecting skin" in banner and "after the first start's compiling step in progress, then a second or so" \
+            in banner, banner
+    finally:
+        release.set()
+    skin = window.modes["skin"]
+    qtbot.waitUntil(lambda: not skin.result_pending and skin.skin_posterior is not None, timeout=30000)
+    assert "first start" not in window.hint_label.text()

@@ -922,7 +922,13 @@ class SkinMode(Mode):
             image = self.shell.skin_image
             pixels = 0 if image is None else image.shape[0] * image.shape[1]
             elapsed = time.perf_counter() - self._requested[0] if self._requested is not None else None
-            return HINT_DETECTING.format(when=detecting_when(pixels, elapsed))
+            when = detecting_when(pixels, elapsed)
+            if not self.shell.controller.is_warm:
+                # It waits behind the first start's step in progress: "a second or so" stood
+                # over a minute's wait (session 45).
+                when = (f"after the first start's compiling step in progress, then {when.split(';')[0]}"
+                        + (f"; {elapsed:.0f} s so far" if elapsed is not None and elapsed >= 1 else ""))
+            return HINT_DETECTING.format(when=when)
         style, state = self.style_phrase(), self.training_state()
         photos = len(self.skin_training)
         photos = f"{photos} photo{'s' if photos != 1 else ''}"
