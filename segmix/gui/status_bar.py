@@ -25,9 +25,21 @@ from PySide6.QtWidgets import QStatusBar, QStyle, QStyleOption, QWidget
 def wrap_words(text: str, metrics: QFontMetrics, width: int, max_lines: int) -> list[str]:
     """``text`` broken into lines of at most ``width`` pixels in ``metrics``' font.
 
-    Greedy, at spaces (runs of white space count as one); a word wider than a line (a long
-    path) is broken between characters. When more than ``max_lines`` lines are needed the
-    last one kept ends in "…" (the bar's tooltip then has the whole text).
+    Greedy first-fit line breaking (each line takes as many words as fit, as word processors
+    and QLabel do), at spaces (runs of white space count as one); a word wider than a line (a
+    long path) is broken between characters. When more than ``max_lines`` lines are needed
+    the last one kept ends in "…" (the bar's tooltip then has the whole text).
+
+    Parameters
+    ----------
+    text : str
+        The message.
+    metrics : QFontMetrics
+        The font it is drawn in.
+    width : int
+        Pixels a line may take (at least four "M"s are allowed).
+    max_lines : int
+        Lines at most, >= 1.
 
     Returns
     -------
@@ -134,6 +146,7 @@ class MessageStatusBar(QStatusBar):
         self._permanent.append(widget)
         widget.installEventFilter(self)
         return super().insertPermanentWidget(index, widget, stretch)
+
     def addWidget(self, widget: QWidget, stretch: int = 0) -> None:  # noqa: N802
         self._normal.append(widget)
         super().addWidget(widget, stretch)

@@ -305,3 +305,19 @@ def test_skin_modes_banner_says_detection_waits_for_the_first_start(make_window,
     skin = window.modes["skin"]
     qtbot.waitUntil(lambda: not skin.result_pending and skin.skin_posterior is not None, timeout=30000)
     assert "first start" not in window.hint_label.text()
+
+
+def test_wrap_words_breaks_at_spaces_a_long_word_between_characters_and_ends_in_an_ellipsis(qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    from segmix.gui.status_bar import wrap_words
+
+    metrics = QFontMetrics(QApplication.font())
+    path = "/home/someone/" + "x" * 150 + ".png"
+    lines = wrap_words(f"Saved   {path} in 2 s", metrics, 300, 6)
+    assert lines[0] == "Saved" and len(lines) > 3 and lines[-1].endswith("in 2 s")
+    assert "".join(lines).replace(" ", "") == f"Saved{path}in2s"  # every character, in order
+    assert all(metrics.horizontalAdvance(line) <= 300 for line in lines)
+    capped = wrap_words("word " * 400, metrics, 300, 3)
+    assert len(capped) == 3 and capped[-1].endswith("…")
+    assert wrap_words(" \n ", metrics, 300, 3) == []
