@@ -66,7 +66,7 @@ from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import faint_pixels, transparent_pixels
 from segmix.gui.dock_mnemonics import DockMnemonics
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
-from segmix.gui.worker import FIRST_START, TrainingController, warm_up_time_words
+from segmix.gui.worker import FIRST_START, TrainingController, WarmUpEstimate
 from segmix.mark_order import count_steps
 
 MAX_RECENT = 8
@@ -539,7 +539,8 @@ class MainWindow(QMainWindow):
         # The first start's clock (_on_warm_up_step): the warm-up starts with the window.
         self._warm_up_clock = time.perf_counter()
         self._warm_up_done, self._warm_up_step_started = (0, 0), 0.0
-        self._warm_up_durations: list[float] = []  # seconds of each step ended (warm_up_time_words)
+        self._warm_up_durations: list[float] = []  # seconds of each step ended (WarmUpEstimate)
+        self._warm_up_estimate = WarmUpEstimate()  # the time left said, which rises slowly
         self._warm_up_ticker = QTimer(self)
         self._warm_up_ticker.setInterval(1000)
         self._warm_up_ticker.timeout.connect(self._tick_warm_up)
@@ -1187,8 +1188,8 @@ class MainWindow(QMainWindow):
             # so far and left: "(once; a minute or more in all)" stood for 7 minutes on a
             # loaded machine, and over 3.5 for a trial, with nothing moving but the bar.
             done, total = self._warm_up_done
-            timing = warm_up_time_words(time.perf_counter() - self._warm_up_clock, done, total,
-                                        self._warm_up_durations)
+            timing = self._warm_up_estimate.words(time.perf_counter() - self._warm_up_clock, done, total,
+                                                  self._warm_up_durations)
             text = f"{text.removesuffix('.')}{timing}. {self.active_mode.warm_up_note}"
         self._warm_up_message = text
         if free:

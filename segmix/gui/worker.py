@@ -351,31 +351,85 @@ FIRST_START = "First start: compiling"
 WARM_UP_SHARES = (0.005, 0.13, 0.11, 0.085, 0.245, 0.145, 0.13, 0.15)
 
 
-def warm_up_time_words(elapsed: float, done: int, total: int, durations) -> str:
-    """The time of a first start's warm-up so far and, once compiling steps have taken 20 s,
-    about how long is left: ", 2:05 so far, about 4 min left". ``done`` steps of ``total``
-    ended, taking ``durations`` seconds each.
+def warm_up_seconds_left(elapsed: float, done: int, total: int, durations) -> float | None:
+    """About how many seconds a first start's warm-up has left; None until there is a basis.
 
-    The machine's pace is the time of the steps that compiled (a step that took under 3 s
-    loaded its kernels from the cache: a first start cut short compiles only the rest) over
-    their shares of the whole (:data:`WARM_UP_SHARES`); the time left is the shares left at
-    that pace, less the time the step in progress has run, and never below the later steps'.
-    It follows the machine's load, which set the first start at 140 s in one check and at 5
-    to 7 minutes in others.
+    ``done`` steps of ``total`` ended, taking ``durations`` seconds each; ``elapsed`` is the
+    time since the warm-up started (seconds). The machine's pace is the time of the steps that
+    compiled (a step that took under 3 s loaded its kernels from the cache: a first start cut
+    short compiles only the rest) over their shares of the whole (:data:`WARM_UP_SHARES`);
+    the time left is the shares left at that pace, less the time the step in progress has
+    run. A step running past its share slows the pace as if it ended now: the estimate rises
+    with it as it runs over, rather than stand still at the later steps' time and jump up when
+    the step ends (session 45: "about 10 min left" from 2:30 to 6:40, then 13). None until
+    compiling steps have taken 20 s (the first step imports, it compiles nothing).
     """
-    minutes, seconds = divmod(int(elapsed), 60)
-    words = f", {minutes}:{seconds:02d} so far"
     shares = WARM_UP_SHARES if total == len(WARM_UP_SHARES) else (1.0 / max(total, 1),) * max(total, 1)
     durations = list(durations)[:done]
     compiled = [(share, seconds) for share, seconds in zip(shares, durations) if seconds >= 3.0]
     compiled_share, compiled_time = sum(s for s, _ in compiled), sum(t for _, t in compiled)
-    if done < 2 or done >= total or compiled_share <= 0 or compiled_time < 20:  # step 1 imports, compiles nothing
-        return f"{words}, a few min in all"
+    if done < 2 or done >= total or compiled_share <= 0 or compiled_time < 20:
+        return None
     pace = compiled_time / compiled_share  # seconds for the whole warm-up
-    later = pace * sum(shares[done + 1:])
     in_step = max(0.0, elapsed - sum(durations))
-    left = max(pace * shares[done] - in_step, 0.0) + later
-    return f"{words}, about {max(1, round(left / 60))} min left"
+    if in_step > pace * shares[done]:  # running over: the pace if it ended now
+        pace = (compiled_time + in_step) / (compiled_share + shares[done])
+    return max(pace * shares[done] - in_step, 0.0) + pace * sum(shares[done + 1:])
+
+
+class WarmUpEstimate:
+    """A first start's time so far and about how long is left, said once a second:
+    ", 2:05 so far, about 4 min left"; ", 0:12 so far, estimating time left" until the
+    steps give a basis (:func:`warm_up_seconds_left`; "a few min in all" stood there, a guess
+    for what took 2 to 7 minutes).
+
+    The time said is kept as a finishing time. A new estimate that finishes sooner is said at
+    once; one that finishes later moves the time said up by at most :attr:`RISE` seconds per
+    second, so the figure never jumps up and rises at most half a minute per minute while the
+    estimate catches up; meanwhile, when the estimate is over a minute above it, the line says
+    "at least N min left" (a cold run on a busy machine said "about 7 min left" for 2.5 min
+    while a step ran far over its share: true as a floor, not as an estimate). Before (session 45) it stood at "about 10 min left" from 2:30 to
+    6:40 while a step ran over, then rose by minutes at once; and the estimate from the first
+    two or three steps alone swings (one step 2.5 times its share sent it from 8 to 13 min).
+    """
+
+    #: Seconds the time said may rise per second of the clock.
+    RISE = 0.5
+
+    def __init__(self) -> None:
+        self._finish: float | None = None  # the elapsed time at which the warm-up should end, as said
+        self._elapsed = 0.0  # when it was said
+        #: Whether the estimate is over a minute above the time said (said as "at least").
+        self.behind = False
+
+    def seconds_left(self, elapsed: float, done: int, total: int, durations) -> float | None:
+        """The time left as said (seconds); None while it is being estimated."""
+        left = warm_up_seconds_left(elapsed, done, total, durations)
+        if left is None:
+            return None
+        estimate = finish = elapsed + left
+        if self._finish is not None and finish > self._finish:
+            finish = min(finish, self._finish + (1.0 + self.RISE) * max(0.0, elapsed - self._elapsed))
+        self._finish, self._elapsed = finish, elapsed
+        self.behind = estimate - finish > 60.0
+        return max(finish - elapsed, 0.0)
+
+    def words(self, elapsed: float, done: int, total: int, durations) -> str:
+        minutes, seconds = divmod(int(elapsed), 60)
+        words = f", {minutes}:{seconds:02d} so far"
+        left = self.seconds_left(elapsed, done, total, durations)
+        if left is None:
+            return f"{words}, estimating time left"
+        if self.behind:  # the estimate is more than a minute above the figure said: a floor
+            return f"{words}, at least {max(1, round(left / 60))} min left"
+        if left < 30:
+            return f"{words}, under a minute left"
+        return f"{words}, about {max(1, round(left / 60))} min left"
+
+
+def warm_up_time_words(elapsed: float, done: int, total: int, durations) -> str:
+    """:meth:`WarmUpEstimate.words` of a fresh estimate (nothing said before)."""
+    return WarmUpEstimate().words(elapsed, done, total, durations)
 
 
 def warm_up_step_tip(step: int, total: int, label: str, first_use: bool | None) -> str:
@@ -402,6 +456,7 @@ class ComputeWorker(QObject):
     warm_up_progress = Signal(int, int, bool)  # steps done, steps in all, first use (cold cache)
     warm_up_step_tip = Signal(str)  # what the step in progress does (the progress bar's tooltip)
     compiling = Signal(int)  # generation: the job is compiling a kernel (first use, once)
+    running = Signal(int)  # generation: the job starts (it may have waited for a warm-up step)
 
     def __init__(self) -> None:
         super().__init__()
@@ -765,6 +820,7 @@ class ComputeWorker(QObject):
             self._compiled = True
             emit(self.compiling, job.generation)
 
+        emit(self.running, job.generation)
         with on_first_compile(compiling):
             self._run(job)
 
@@ -1002,6 +1058,7 @@ class TrainingController(QObject):
     warm_up_progress = Signal(int, int, bool)  # steps done, steps in all, first use
     warm_up_step_tip = Signal(str)
     compiling = Signal()  # the latest job is compiling a kernel (its first use)
+    running = Signal()  # the latest job starts on the compute thread (it waited behind a warm-up step)
 
     _submit = Signal(object)
     _prepare = Signal(object)
@@ -1040,6 +1097,7 @@ class TrainingController(QObject):
         self._worker.warm_up_progress.connect(self.warm_up_progress)
         self._worker.warm_up_step_tip.connect(self.warm_up_step_tip)
         self._worker.compiling.connect(self._on_compiling)
+        self._worker.running.connect(self._on_running)
         self._thread.start()
         if warm_up:
             # After the window's first paint: importing the engine holds the GIL in bursts.
@@ -1197,6 +1255,10 @@ class TrainingController(QObject):
     def _on_compiling(self, generation: int) -> None:
         if generation == self._generation:
             emit(self.compiling)
+
+    def _on_running(self, generation: int) -> None:
+        if generation == self._generation:
+            emit(self.running)
 
     def _on_finished(self, outcome: SegmentationOutcome) -> None:
         if outcome.generation == self._generation:

@@ -130,7 +130,7 @@ def test_the_first_start_says_the_time_so_far_and_about_how_long_is_left(qtbot, 
     with qtbot.waitSignal(window.controller.warm_up_progress, timeout=5000):
         worker._say_warm_up_step(1, "{verb} the segmentation kernels")  # step 1 took 0.5 s
     message = bar.currentMessage()
-    assert message.startswith("First start: compiling (once), step 2 of 8, 0:00 so far, a few min in all.")
+    assert message.startswith("First start: compiling (once), step 2 of 8, 0:00 so far, estimating time left.")
     assert message.endswith("You can draw meanwhile.") and window._warm_up_ticker.isActive()
     window._warm_up_clock = time.perf_counter() - 100.5  # step 2 took 100 s
     with qtbot.waitSignal(window.controller.warm_up_progress, timeout=5000):
@@ -138,12 +138,14 @@ def test_the_first_start_says_the_time_so_far_and_about_how_long_is_left(qtbot, 
     whole = 100 / WARM_UP_SHARES[1]  # 769 s at this pace
     assert round((whole - 100) / 60) == 11
     assert "step 3 of 8, 1:40 so far, about 11 min left. You can draw" in bar.currentMessage()
-    # It counts down within a step, and never below what the later steps take at that pace.
+    # It counts down within a step; a step running over its share slows the pace as if it
+    # ended now (session 45: it stood at 10 min, then jumped; the window's WarmUpEstimate
+    # lets the figure it says rise only slowly, tests/gui/test_window45.py).
     assert warm_up_time_words(150.0, 2, 8, [0.5, 99.5]) == ", 2:30 so far, about 10 min left"
-    assert warm_up_time_words(400.0, 2, 8, [0.5, 99.5]) == ", 6:40 so far, about 10 min left"
-    assert warm_up_time_words(2000.0, 7, 8, [0.3, 50, 50, 50, 100, 60, 60]).endswith("about 1 min left")
+    assert warm_up_time_words(400.0, 2, 8, [0.5, 99.5]) == ", 6:40 so far, about 21 min left"
+    assert warm_up_time_words(2000.0, 7, 8, [0.3, 50, 50, 50, 100, 60, 60]).endswith("under a minute left")
     # Steps that loaded their kernels (a first start cut short before) set no pace.
-    assert warm_up_time_words(10.0, 3, 8, [0.3, 2.0, 2.5]) == ", 0:10 so far, a few min in all"
+    assert warm_up_time_words(10.0, 3, 8, [0.3, 2.0, 2.5]) == ", 0:10 so far, estimating time left"
     assert warm_up_time_words(35.0, 4, 8, [0.3, 2.0, 11.0, 17.0]) == ", 0:35 so far, about 2 min left"
     window.controller._on_warmed_up(1.0)
     assert not window._warm_up_ticker.isActive()

@@ -100,6 +100,10 @@ HINT_STOPPED = "{style}. <b>Cancelled:</b> the overlay shows {stage}. Press <b>R
 #: Said when the last fit failed: the banner said "Fitting the colour models..." over a failed
 #: fit (a trial's two clicks on a 3 x 2 photo marked every pixel one class).
 HINT_FAILED = "<b>Training failed</b>: {message}. Change the marks (Ctrl+Z undoes the last) to fit again."
+#: Said while a fit waits behind the first start's warm-up step (session 45: the banner said
+#: "Fitting your new marks one step each ..." for 45 s with nothing moving).
+HINT_WAITING_FOR_ENGINE = ("<b>Your marks' fit waits for {what}</b>: it begins when that step ends, and the mask "
+                           "follows. You can go on marking meanwhile (Esc cancels the fit).")
 #: Marks reopened with the order they were made in are fitted step by step again, as the window
 #: fitted them when they were saved: at once they give another mask (segmix.mark_steps).
 #: (Steps, not marks: marks fitted together, e.g. brought back by a redo, are one step; a
@@ -253,6 +257,13 @@ class SegmentMode(Mode):
         controller.result_ready.connect(self._on_result)
         controller.replay_step_ready.connect(self._on_replay_step)
         controller.busy_changed.connect(self.training_panel.set_busy)
+        # A fit asked for during the first start waits behind the warm-up's step in progress:
+        # the dock says so until it starts (TrainingPanel.set_engine_note).
+        self._warm_up_step: tuple[int, int, bool] | None = None
+        controller.warm_up_progress.connect(self._on_warm_up_progress)
+        controller.running.connect(lambda: self._set_engine_note(""))
+        controller.warmed_up.connect(lambda _seconds: self._set_engine_note(""))
+        controller.busy_changed.connect(lambda busy: busy or self._set_engine_note(""))
         self.model_panel.settings_changed.connect(self.refit_in_new_settings)
         self.training_panel.cancel_requested.connect(controller.cancel)
         self.training_panel.retrain_requested.connect(self.fit_new_model)
@@ -869,6 +880,32 @@ class SegmentMode(Mode):
     def _on_started(self, _generation: int) -> None:
         if self.active:
             self.training_panel.plot.clear()
+            if not self.shell.controller.is_warm:
+                self._set_engine_note(self._engine_note())
+
+    def _on_warm_up_progress(self, done: int, total: int, first_use: bool) -> None:
+        self._warm_up_step = (done, total, first_use)
+        if self.training_panel.engine_note():
+            self._set_engine_note(self._engine_note())  # the next step's number
+
+    def _engine_words(self) -> str:
+        """What a fit asked for now waits for: "the first start's compiling, step 2 of 8"."""
+        if self._warm_up_step is None:
+            return "the engine's start"
+        done, total, first_use = self._warm_up_step
+        what = "the first start's compiling" if first_use else "the engine's loading"
+        return f"{what}, step {min(done + 1, total)} of {total}"
+
+    def _engine_note(self) -> str:
+        return f"Waits for {self._engine_words()}: the fit begins when that step ends."
+
+    def _set_engine_note(self, note: str) -> None:
+        """The Training dock's line and the banner while a fit waits for the warm-up."""
+        if note == self.training_panel.engine_note():
+            return
+        self.training_panel.set_engine_note(note)
+        if self.active:
+            self.shell.update_hint()
 
     def _on_replay_progress(self, step: int, n_steps: int) -> None:
         if self.active:
@@ -1240,6 +1277,9 @@ class SegmentMode(Mode):
                 and np.array_equal(failure[1], layer.labels)):
             # A new fit under way is said below, and other marks (an undo) are not the failed ones.
             return HINT_FAILED.format(message=escape(failure[0].rstrip(".")))
+        if self.training_panel.engine_note() and (self._training_in_flight or self._apply_in_flight):
+            # Above the fold at any size: the dock's status can be out of view (1024 x 600).
+            return HINT_WAITING_FOR_ENGINE.format(what=self._engine_words())  # our own words: no markup
         if self._training_in_flight and self._job_words and self.loaded_model is None:
             return self._running_hint()
         if self.loaded_model is not None:

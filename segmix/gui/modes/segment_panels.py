@@ -307,7 +307,8 @@ class TrainingPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        self.status_label = status_label("Waiting for scribbles", lines=STATUS_LINES)
+        self._text, self._note = "Waiting for scribbles", ""  # the status and the engine's note (set_engine_note)
+        self.status_label = status_label(self._text, lines=STATUS_LINES)
         # The buttons sit at the top, above the status and the plot: when the window is
         # short and the dock scrolls, the plot and then the status go out of view, not the
         # controls (at 1024 x 600 with "More" open the dock keeps its minimum height: the
@@ -336,8 +337,28 @@ class TrainingPanel(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         self.cancel_button.setEnabled(busy)
+        if not busy:
+            self.set_engine_note("")
 
     def set_status(self, text: str) -> None:
+        self._text = text
+        self._show_status()
+
+    def set_engine_note(self, note: str) -> None:
+        """A line under the status while the fit asked for waits for the first start's
+        compiling ("" takes it away). During a first start the dock said "Training..." or
+        "Fitting your new marks ... (step 1 of 2)..." for 45 s with Cancel lit and nothing
+        moving, while the fit waited behind the warm-up's step in progress (session 45)."""
+        self._note = note
+        self._show_status()
+
+    def engine_note(self) -> str:
+        return self._note
+
+    def _show_status(self) -> None:
+        text, note = self._text, self._note
         # More lines only for the rare text that needs them: they take the plot's height, and
         # Cancel / Retrain stay above them in view.
-        set_status_text(self.status_label, text, STATUS_LINES, STATUS_MOST_LINES)
+        # The note first: at 1024 x 600 the dock shows two lines of its status (a cold run
+        # showed "Fitting your new marks one step each, in the order ..." and not the note).
+        set_status_text(self.status_label, f"{note}\n{text}" if note else text, STATUS_LINES, STATUS_MOST_LINES)

@@ -45,6 +45,9 @@ def training_options() -> dict:
 #: train's 0.10 the greys reach p 0.79 without it and 0.003 with it.)
 NON_SKIN_PRIOR_WEIGHT = 0.3
 
+#: The banners' words on the threshold, which an empty mask's replace (SkinMode._no_skin_banner).
+MOVE_THRESHOLD = "Move its threshold on the right."
+
 HINT_SKIN = (
     "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right.{save} To teach a model, "
     "paint skin (1) and non-skin (2) (C clicks a disc; R marks a box's outside non-skin), then "
@@ -99,9 +102,9 @@ def detecting_when(pixels: int, elapsed: float | None = None) -> str:
     return when
 
 
-def _share(selected: np.ndarray) -> str:
-    """The share of ``selected`` pixels in words: "0.46 %", "< 0.01 %"."""
-    percent = 100.0 * float(np.mean(selected))
+def _share_words(fraction: float) -> str:
+    """A fraction of the photo in words: "0.46 %", "< 0.01 %"."""
+    percent = 100.0 * fraction
     return f"{percent:.2g} %" if percent >= 0.01 else "< 0.01 %"
 
 
@@ -441,23 +444,45 @@ class SkinMode(Mode):
         name = self.shell.image_path.name if self.shell.image_path is not None else "this photo"
         return skin.greyscale_warning(name, self.current_mask(), self._mask_like, self._greyscale)
 
+    def _no_skin_found(self) -> tuple[float, float] | None:
+        """When the mask shown is empty: (share of the photo with P(skin) above the threshold,
+        its highest P(skin)), (0.0, 0.0) when none is above it; None when there is skin or no
+        result yet."""
+        if self.skin_posterior is None:
+            return None
+        mask = self.current_mask()
+        if mask is None or mask.any():
+            return None
+        likely = self.skin_posterior > np.float32(self.skin_panel.threshold)
+        if not likely.any():
+            return 0.0, 0.0
+        return float(np.mean(likely)), float(self.skin_posterior[likely].max())
+
     def _with_photo_notes(self, text: str) -> str:
         """``text`` (a status line) with the greyscale warning below it, if the photo has no
         colour, or else a word when the mask shown is empty (a trial read "Skin detected in
         310 ms" over a dim evening photo with no overlay at all)."""
         warning = self._greyscale_warning()
-        if not warning and self.skin_posterior is not None:
-            mask = self.current_mask()
-            if mask is not None and not mask.any():
-                warning = "No skin found at this threshold: the mask is empty (move the slider left to lower it)."
-                likely = self.skin_posterior > np.float32(self.skin_panel.threshold)
-                if likely.any():
-                    # the read-out under the pointer shows P(skin) above the threshold there
-                    # (in the dock's 8 lines: a longer one, with the regions' rules, was cut)
-                    warning = (f"No skin found at this threshold: {_share(likely)} of the photo has P(skin) "
-                               f"above it (up to {float(self.skin_posterior[likely].max()):.2f}), but no region "
-                               "of it was kept. Move the slider left to lower the threshold.")
+        empty = None if warning else self._no_skin_found()
+        if empty is not None:
+            warning = "No skin found at this threshold: the mask is empty (move the slider left to lower it)."
+            if empty[0] > 0:
+                # the read-out under the pointer shows P(skin) above the threshold there
+                # (in the dock's 8 lines: a longer one, with the regions' rules, was cut)
+                warning = (f"No skin found at this threshold: {_share_words(empty[0])} of the photo has P(skin) "
+                           f"above it (up to {empty[1]:.2f}), but no region "
+                           "of it was kept. Move the slider left to lower the threshold.")
         return f"{text}\n{warning}" if warning else text
+
+    def _no_skin_banner(self) -> str:
+        """The banner's words for an empty mask ("" when there is skin): the dock's line said it
+        alone, below the fold of a 1024 x 600 screen's Skin dock (session 45)."""
+        empty = self._no_skin_found()
+        if empty is None:
+            return ""
+        above = (f" (P(skin) is above it on {_share_words(empty[0])} of the photo, up to {empty[1]:.2f}, but no "
+                 "region was kept)" if empty[0] > 0 else "")
+        return f"<b>No skin found</b> at this threshold{above}: lower it with the slider on the right (move it left)."
 
     def on_failed(self, message: str) -> None:
         self._in_flight = self._training_in_flight = False
@@ -888,11 +913,22 @@ class SkinMode(Mode):
         self.shell.notify_overlay_updated()
 
     def hint(self) -> str:
+        hint = self._hint()
+        no_skin = self._no_skin_banner() if not self._greyscale_warning() else ""
+        return hint.replace(MOVE_THRESHOLD, no_skin) if no_skin else hint
+
+    def _hint(self) -> str:
         if self.skin_posterior is None and self._in_flight:
             image = self.shell.skin_image
             pixels = 0 if image is None else image.shape[0] * image.shape[1]
             elapsed = time.perf_counter() - self._requested[0] if self._requested is not None else None
-            return HINT_DETECTING.format(when=detecting_when(pixels, elapsed))
+            when = detecting_when(pixels, elapsed)
+            if not self.shell.controller.is_warm:
+                # It waits behind the first start's step in progress: "a second or so" stood
+                # over a minute's wait (session 45).
+                when = (f"after the first start's compiling step in progress, then {when.split(';')[0]}"
+                        + (f"; {elapsed:.0f} s so far" if elapsed is not None and elapsed >= 1 else ""))
+            return HINT_DETECTING.format(when=when)
         style, state = self.style_phrase(), self.training_state()
         photos = len(self.skin_training)
         photos = f"{photos} photo{'s' if photos != 1 else ''}"

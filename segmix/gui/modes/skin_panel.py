@@ -119,7 +119,9 @@ class SkinPanel(QWidget):
         super().__init__(parent)
         self._threshold = self.default_threshold = DEFAULT_THRESHOLD
         layout = QVBoxLayout(self)
-        self.model_label = status_label("Model: built-in")
+        # One line, grown for a long name (set_model_name): its second line stood empty under
+        # "Model: built-in", a line the 1024 x 600 screen's dock lacked for its status.
+        self.model_label = status_label("Model: built-in", lines=1)
         layout.addWidget(self.model_label)
         model_row = QHBoxLayout()
         self.load_button = QPushButton("Lo&ad...")
@@ -258,10 +260,11 @@ class SkinPanel(QWidget):
         (segmix.skin.inverted_model_words), said in short beside the name and whole in the
         tooltip for as long as the model is active."""
         if doubt:
-            self.model_label.setText(f"Model: {text} \N{EM DASH} may be inverted (trained on skin-0 masks?)")
+            set_status_text(self.model_label, f"Model: {text} \N{EM DASH} may be inverted (trained on skin-0 masks?)",
+                            1, 3)
             self.model_label.setToolTip(f"{text}: {doubt}")
         else:
-            self.model_label.setText(f"Model: {text}")
+            set_status_text(self.model_label, f"Model: {text}", 1, 3)
             self.model_label.setToolTip("")
 
     def set_training_set(self, photos: int, skin_pixels: int, non_skin_pixels: int) -> None:
