@@ -1920,6 +1920,37 @@ def keep_connected_to(mask: np.ndarray, seeds: np.ndarray, connectivity: int = 8
     return keep[labels]
 
 
+def _with_box_findings(mask: np.ndarray, kept: np.ndarray, scribbles: np.ndarray, connectivity: int = 8) -> np.ndarray:
+    """``kept`` (H, W) bool, plus the foreground components of ``mask`` in a box
+    (:func:`frame_of`) with foreground marks inside that are at least as large as all of
+    ``kept``: the box's findings, not islands.
+
+    In such a box the foreground marks alone seed ``keep_connected`` (:func:`foreground_seeds`),
+    which removes the small false positives a click leaves in the box. But the inside is the
+    object's evidence (GrabCut's T_U), and where the cut parted the clicked part from the rest
+    of the object, the rest went: DAVIS 020's boat with a click on the stern and a background
+    click on the scrub in the box kept the stern alone (IoU 0.46 -> 0.06, 0.5 % of the photo).
+    A component larger than everything joined to the clicks is what the box found; a positive
+    click must not take it away.
+    """
+    if not (scribbles == FOREGROUND).any() or frame_of(scribbles) is None:
+        return kept
+    r0, r1, c0, c1 = frame_of(scribbles)
+    if not (scribbles[r0:r1, c0:c1] == FOREGROUND).any():
+        return kept  # the inside seeds keep_connected already (foreground_seeds)
+    rest = mask & ~kept
+    if not rest.any():
+        return kept
+    structure = ndimage.generate_binary_structure(2, 1 if connectivity == 4 else 2)
+    labels, count = ndimage.label(rest, structure=structure)
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    sizes[0] = 0
+    large = sizes >= max(1, int(np.count_nonzero(kept)))
+    if not large.any():
+        return kept
+    return kept | large[labels]
+
+
 def fill_holes_without(mask: np.ndarray, background_seeds: np.ndarray, connectivity: int = 8) -> np.ndarray:
     """Fill background regions enclosed by foreground unless they hold a background seed.
 
@@ -2507,6 +2538,7 @@ def _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribble
     exception (:func:`segmix.occluded_parts.keep_near_parts`); None = no exception."""
     if scribbles is not None and settings.keep_connected and (scribbles == FOREGROUND).any():
         kept = keep_connected_to(mask, foreground_seeds(scribbles), settings.connectivity)
+        kept = _with_box_findings(mask, kept, scribbles, settings.connectivity)
         if log_odds is not None and settings.keep_connected_gap > 0:
             kept = keep_near_parts(mask, kept, log_odds, settings.keep_connected_gap,
                                    settings.keep_connected_log_odds, settings.connectivity,
