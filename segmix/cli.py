@@ -1500,7 +1500,8 @@ def _marks_only_warning(args, result, scribbles, settings, transparent, pointed)
         unsure += ": a cut-out's transparent pixels give the background no colours"
     advice = ("click more of the object (--click X,Y), or what is not the object (--background-click X,Y)" if pointed
               else "mark more of the object (1), or background (2) beside it")
-    return (f"{args.output}: little more than the foreground marks came out foreground ({n_pixels:,} pixels): the "
+    return (f"{args.output}: little more than the foreground marks came out foreground ({n_pixels:,} "
+            f"pixel{'s' if n_pixels != 1 else ''}): the "
             f"per-pixel decision calls another {100 * beyond:.1f} % of the photo foreground, but the graph cut kept "
             f"none of it ({unsure}); {advice}")
 
