@@ -118,7 +118,8 @@ class SegmentationSettings:
         GrabCut's gamma: weight of the contrast-sensitive pairwise term, in nats. 25 measured
         slightly better than GrabCut's 50 on both halves of the DAVIS benchmark. On photos
         larger than a DAVIS frame the cut uses it times :func:`photo_scale` (the
-        diagonal / 979.7 px), so a larger copy of a photo is cut alike.
+        diagonal / 979.7 px), so a larger copy of a photo is cut alike; under 40 px across
+        times :func:`segmix.clicks.tiny_scale` (shorter side / 40).
     connectivity : {4, 8, 16}
         Neighbourhood of the graph cut (16: the 8 neighbours plus the knight moves, with
         Cauchy-Crofton weights, see :func:`segmix.kernels.graphs.direction_scales`) and of
@@ -164,6 +165,8 @@ class SegmentationSettings:
         positive click gives a mask; a class with no marks at all (a rectangle alone: the
         outside marked background) is modelled on them, followed by
         :data:`BOX_REFINE_ROUNDS` GrabCut rounds. 0 = off: both classes must be marked.
+        Under 40 px across divided by ``tiny_scale ** TINY_PRIOR_EXPONENT``, at most
+        :data:`TINY_PRIOR_DISCS` click discs (:func:`_borrowing`).
     unlabelled_border_exponent : float >= 0
         While no background is marked and no foreground mark touches the border, each
         borrowed pixel is weighted by ``(d_fg / (d_fg + d_border)) ** p`` (distances in
