@@ -1402,16 +1402,14 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                       "by grey level alone, so background of the object's greys goes with it; mark such "
                       "parts background", file=sys.stderr)
     if model is None and not args.quiet and args.clicks:
-        from segmix.segment import FOREGROUND, one_pixel_clicks
+        from segmix.result_notes import CLICKED_PIXELS_WORDS, clicked_pixels_alone
 
-        clicked = scribbles == FOREGROUND
-        if one_pixel_clicks(image.shape[:2]) and clicked.any() and not np.any(result.mask & ~clicked):
+        if clicked_pixels_alone(result.mask, scribbles):
             # Under 8 px a click marks its pixel alone (clicks.click_radius), so the object's
             # colour model is a pixel or two, and the cut kept only the clicked pixels (a 3 x 3
             # object of a 6 x 6 photo: 1 pixel, at once or click by click) without a word.
             height, width = image.shape[:2]
-            print(f"segmix segment: note: {args.image} is {width} x {height} px: a click marks its one pixel "
-                  "there, and the mask is the clicked pixels alone; click more of the object's pixels, or "
+            print(f"segmix segment: note: {args.image} is {width} x {height} px: {CLICKED_PIXELS_WORDS}, or "
                   "give the marks as --scribbles LABELS.png", file=sys.stderr)
     if args.cutout:
         from segmix.io import cutout_depth_note
@@ -1502,7 +1500,8 @@ def _marks_only_warning(args, result, scribbles, settings, transparent, pointed)
         unsure += ": a cut-out's transparent pixels give the background no colours"
     advice = ("click more of the object (--click X,Y), or what is not the object (--background-click X,Y)" if pointed
               else "mark more of the object (1), or background (2) beside it")
-    return (f"{args.output}: little more than the foreground marks came out foreground ({n_pixels:,} pixels): the "
+    return (f"{args.output}: little more than the foreground marks came out foreground ({n_pixels:,} "
+            f"pixel{'s' if n_pixels != 1 else ''}): the "
             f"per-pixel decision calls another {100 * beyond:.1f} % of the photo foreground, but the graph cut kept "
             f"none of it ({unsure}); {advice}")
 

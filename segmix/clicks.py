@@ -147,6 +147,38 @@ def click_radius(shape) -> float:
 TINY_DISC_SHARE = 8
 
 
+def tiny_scale(shape) -> float:
+    """How small a tiny photo is: ``min(1, min(H, W) / 40)``, the factor :func:`click_radius`
+    shrinks the protocol's 5-px disc by (40 = ``CLICK_RADIUS * TINY_DISC_SHARE``).
+
+    1.0 exactly on a photo of 40 px or more across its shorter side, so nothing scaled by it
+    changes there. Under 40 px the segmentation scales by it what was tuned in pixels of a
+    larger photo (``segmix.segment``: the cut's gamma and the zero-marks prior's weight), as
+    :func:`photo_scale` does above a DAVIS frame.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The photo's ``(H, W)`` or ``(H, W, C)`` (only the first two entries are used).
+
+    Returns
+    -------
+    float in (0, 1]
+        0.35 on a 24 x 14 photo, 0.025 on a 1 x N strip.
+
+    Raises
+    ------
+    ValueError
+        If ``shape`` has fewer than two entries or a non-positive height or width.
+    """
+    if len(shape) < 2:
+        raise ValueError(f"a photo's shape needs a height and a width; got {tuple(shape)!r}")
+    side = min(int(shape[0]), int(shape[1]))
+    if side < 1:
+        raise ValueError(f"a photo's height and width must be positive; got {int(shape[0])} x {int(shape[1])}")
+    return min(1.0, side / (CLICK_RADIUS * TINY_DISC_SHARE))
+
+
 def disc_offsets(radius: float = CLICK_RADIUS) -> tuple[np.ndarray, np.ndarray]:
     """Row and column offsets (M,) int of the filled disc dy^2 + dx^2 <= radius^2."""
     r = int(np.floor(radius))

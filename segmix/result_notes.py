@@ -73,3 +73,37 @@ def share_beyond_marks(marks: tuple[int, int], scribbles, probability, threshold
     if n_per_pixel < PER_PIXEL_FACTOR * max(extra, n_marks) or n_per_pixel < MIN_PER_PIXEL_SHARE * per_pixel.size:
         return None
     return n_per_pixel / per_pixel.size
+
+
+#: What :func:`clicked_pixels_alone` means, in the words the command line and the window both
+#: give after "PHOTO is W x H px: " (each adds its own way to mark more).
+CLICKED_PIXELS_WORDS = ("a click marks its one pixel there, and the mask is the clicked pixels alone; "
+                        "click more of the object's pixels")
+
+
+def clicked_pixels_alone(mask, scribbles) -> bool:
+    """Whether the mask is its foreground marks alone on a photo under 8 px across, where a
+    click marks its one pixel (:func:`segmix.segment.one_pixel_clicks`).
+
+    There the object's colour model is a pixel or two, and the cut often keeps only the
+    clicked pixels (a 3 x 3 object of a 6 x 6 photo: 1 pixel): said, not left for the user to
+    take for a fault.
+
+    Parameters
+    ----------
+    mask : (H, W) bool
+        The result's mask.
+    scribbles : (H, W) uint8
+        The marks: 0 unmarked, 1 foreground, 2 background.
+
+    Returns
+    -------
+    bool
+    """
+    from segmix.segment import FOREGROUND, one_pixel_clicks
+
+    mask, scribbles = np.asarray(mask, bool), np.asarray(scribbles)
+    if mask.shape != scribbles.shape or not one_pixel_clicks(mask.shape):
+        return False
+    clicked = scribbles == FOREGROUND
+    return bool(clicked.any() and not np.any(mask & ~clicked))

@@ -51,7 +51,7 @@ from segmix.local_colour import (
 )
 from segmix.marked_pixels import marked_flat
 from segmix.bayes import BayesClassifier, check_image
-from segmix.clicks import click_radius, photo_scale  # the cut's gamma and the refinement's lengths grow with it
+from segmix.clicks import click_radius, disc_offsets, photo_scale, tiny_scale  # the cut's gamma and the refinement's lengths grow with it
 from segmix.click_guards import (
     far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
     stripped_objects,
@@ -118,7 +118,8 @@ class SegmentationSettings:
         GrabCut's gamma: weight of the contrast-sensitive pairwise term, in nats. 25 measured
         slightly better than GrabCut's 50 on both halves of the DAVIS benchmark. On photos
         larger than a DAVIS frame the cut uses it times :func:`photo_scale` (the
-        diagonal / 979.7 px), so a larger copy of a photo is cut alike.
+        diagonal / 979.7 px), so a larger copy of a photo is cut alike; under 40 px across
+        times :func:`segmix.clicks.tiny_scale` (shorter side / 40).
     connectivity : {4, 8, 16}
         Neighbourhood of the graph cut (16: the 8 neighbours plus the knight moves, with
         Cauchy-Crofton weights, see :func:`segmix.kernels.graphs.direction_scales`) and of
@@ -164,6 +165,8 @@ class SegmentationSettings:
         positive click gives a mask; a class with no marks at all (a rectangle alone: the
         outside marked background) is modelled on them, followed by
         :data:`BOX_REFINE_ROUNDS` GrabCut rounds. 0 = off: both classes must be marked.
+        Under 40 px across divided by ``tiny_scale ** TINY_PRIOR_EXPONENT``, at most
+        :data:`TINY_PRIOR_DISCS` click discs (:func:`_borrowing`).
     unlabelled_border_exponent : float >= 0
         While no background is marked and no foreground mark touches the border, each
         borrowed pixel is weighted by ``(d_fg / (d_fg + d_border)) ** p`` (distances in
@@ -1362,6 +1365,11 @@ def _borrowing(scribbles, label: int, n_pixels: int, is_marked: bool, framed: bo
     if settings.unlabelled_weight <= 0:
         return None
     prior = float(settings.unlabelled_weight) * scribbles.size
+    tiny = tiny_scale(scribbles.shape)
+    if tiny < 1.0:
+        # A photo under 40 px across (TINY_PRIOR_EXPONENT), at most TINY_PRIOR_DISCS click discs.
+        prior = min(prior / tiny ** TINY_PRIOR_EXPONENT,
+                    max(prior, TINY_PRIOR_DISCS * disc_offsets(click_radius(scribbles.shape))[0].size))
     fading = prior * prior / (prior + n_pixels)
     if label == BACKGROUND:
         return {"weight": fading, "border_exponent": settings.unlabelled_border_exponent}
@@ -1376,6 +1384,20 @@ def _borrowing(scribbles, label: int, n_pixels: int, is_marked: bool, framed: bo
     n_background = int(np.count_nonzero(scribbles == BACKGROUND))
     return {"weight": settings.unlabelled_foreground_weight * fading * (prior / (prior + n_background)) ** 2,
             "toward_foreground": settings.unlabelled_foreground_exponent}
+
+
+#: On a photo under 40 px across its shorter side the zero-marks prior's weight W
+#: (``unlabelled_weight`` x pixels) is divided by :func:`segmix.clicks.tiny_scale` to this
+#: power. W is a share of the pixel count: on a 24 x 14 photo 0.42 pixels, so the foreground
+#: borrowed W^2 / (W + 9) = 0.02 pixels' worth of the colours next to a click's 9-px disc
+#: (443 next to the 81-px disc of a DAVIS frame), its colour model stayed the disc's, and the
+#: mask was often the disc alone. Set with the cut's gamma times tiny_scale (_adapted_gamma),
+#: chosen on the even half (powers 2 / 4 / 6; see docs/segmentation.md, "Tiny photos").
+TINY_PRIOR_EXPONENT = 4
+#: ... and at most this many of its click discs' pixels: the prior is about six clicks' worth on
+#: a DAVIS frame (500 pixels, 81 a disc). Without the cap a 5 x 5 photo's prior was 128 pixels
+#: against a one-pixel background click, and the click's noisy plus came out 3 of its 5 pixels.
+TINY_PRIOR_DISCS = 6
 
 
 def _few_colours_words(name: str, n_marked: int, n_distinct: int) -> str:
@@ -2693,6 +2715,14 @@ def _adapted_gamma(unary, fixed, log_likelihoods, inverse, settings) -> float:
     """The cut's gamma; with ``adaptive_smoothness`` also scales ``unary`` in place ("pixel")."""
     mode = settings.adaptive_smoothness
     gamma = float(settings.smoothness) * photo_scale(fixed.shape)
+    tiny = tiny_scale(fixed.shape)
+    if tiny < 1.0:
+        # A photo under 40 px across is a copy of a 40-px one shrunk by `tiny` (the click disc
+        # is, clicks.click_radius): a region's colour evidence shrinks with its area, tiny^2,
+        # its boundary only with tiny, so gamma follows to keep the 40-px photo's balance.
+        # Without it the cut kept a click's disc alone wherever the object's edge was soft
+        # (TINY_PRIOR_EXPONENT's figures).
+        gamma *= tiny
     if mode == "image":
         return adaptive_smoothness.image_gamma(gamma, unary, fixed, settings.adaptive_strength)
     if mode == "pixel":

@@ -71,11 +71,13 @@ def test_a_click_on_a_3_by_3_photo_gives_a_mask_not_a_refusal(tmp_path, capsys):
 
 def test_a_click_that_keeps_only_its_pixel_on_a_photo_under_8_px_says_so(tmp_path):
     # Under 8 px a click marks its pixel alone; one click on a 3 x 3 object of a noisy 6 x 6
-    # photo kept that pixel (2.8 %) without a word (session 44's re-check).
+    # photo kept that pixel (2.8 %) without a word (session 44's re-check). Since session 45
+    # (clicks.tiny_scale) the same click on this noise's seed 1 gives the square; seed 2's
+    # noise still keeps the pixel alone (tests/test_tiny45.py).
     import subprocess
     import sys
 
-    rng = np.random.default_rng(1)
+    rng = np.random.default_rng(2)
     image = np.zeros((6, 6, 3), int)
     image[...] = (0, 0, 255)
     image[1:4, 1:4] = (255, 0, 0)

@@ -985,12 +985,17 @@ class SegmentMode(Mode):
         if not outcome.mask.any():
             # A trial's empty result said only "Trained and applied in 13300 ms".
             text += "\nNo pixel came out foreground (see the banner)."  # the whole advice did not fit
+        clicked_alone = self._clicked_pixels_note(outcome)
+        if clicked_alone:
+            text += f"\n{clicked_alone}"
         suggestion, percent = self._unexplained_suggestion(outcome)
         no_effect = "" if suggestion else self._unexplained_no_effect(outcome)
         if suggestion or no_effect:
             text += "\n" + (suggestion or no_effect)
         self.training_panel.status_label.setToolTip(UNEXPLAINED_HINT.format(percent=percent) if suggestion else "")
         self.training_panel.set_status(text)
+        if clicked_alone:
+            shell.statusBar().showMessage(clicked_alone, 15000)
         settings = self.current_settings()
         if settings.smoothing != "none" and abs(outcome.settings.threshold - settings.threshold) > 1e-9:
             self._apply_timer.start()  # the threshold moved while training
@@ -999,6 +1004,20 @@ class SegmentMode(Mode):
         shell.update_actions()
         emit(self.training_finished, outcome)
         self._refit_if_marks_waited()
+
+    def _clicked_pixels_note(self, outcome: SegmentationOutcome) -> str:
+        """The command line's note for a mask that is the clicked pixels alone on a photo under
+        8 px across (:func:`segmix.result_notes.clicked_pixels_alone`), in the window's words,
+        else "". A 6 x 6 photo's click kept its one pixel, and only `segment` said why."""
+        if (self.loaded_model is not None or outcome.scribbles is None
+                or getattr(self.shell.canvas, "tool", None) != "click"):
+            return ""
+        from segmix.result_notes import CLICKED_PIXELS_WORDS, clicked_pixels_alone  # loaded by the fit already
+
+        if not clicked_pixels_alone(outcome.mask, outcome.scribbles):
+            return ""
+        height, width = outcome.mask.shape
+        return f"The photo is {width} x {height} px: {CLICKED_PIXELS_WORDS}, or paint them (1)."
 
     def _refit_if_marks_waited(self) -> None:
         """Fit the marks made while the last step finished (see :meth:`_finishing_step`)."""

@@ -1,0 +1,51 @@
+"""Session 45 (helper tiny45): the window says what `segment` says of a click on a photo under
+8 px across that keeps only the clicked pixel (segmix.result_notes.clicked_pixels_alone).
+
+`segment p.png --click 3,3 --background-click 0,0` on a noisy 6 x 6 photo printed "p.png is
+6 x 6 px: a click marks its one pixel there, and the mask is the clicked pixels alone; ...";
+the same clicks in the window gave the one pixel and said nothing.
+"""
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from segmix.result_notes import CLICKED_PIXELS_WORDS
+from tests.gui.gui_helpers import viewport_point
+
+
+def _square6(path):
+    # tests/test_inputs44.py's photo: a red 3 x 3 square on blue, colours +-20 (seed 2's noise)
+    rng = np.random.default_rng(2)
+    image = np.zeros((6, 6, 3), int)
+    image[...] = (0, 0, 255)
+    image[1:4, 1:4] = (255, 0, 0)
+    Image.fromarray(np.clip(image + rng.integers(-20, 21, image.shape), 0, 255).astype(np.uint8)).save(path)
+    return path
+
+
+def _click(qtbot, window, x, y, button=Qt.MouseButton.LeftButton):
+    mode = window.modes["segment"]
+    with qtbot.waitSignal(mode.training_finished, timeout=60000):
+        QTest.mouseClick(window.canvas.viewport(), button, Qt.KeyboardModifier.NoModifier, viewport_point(window, x, y))
+    qtbot.waitUntil(lambda: not mode.result_pending, timeout=60000)
+    return mode.outcome
+
+
+def test_clicks_that_keep_only_their_pixel_on_a_6_by_6_photo_are_said_in_the_status_bar(qtbot, make_window, tmp_path):
+    window = make_window(_square6(tmp_path / "sq6.png"), smoothing=True)
+    window.set_tool("click")
+    _click(qtbot, window, 3.5, 3.5)
+    outcome = _click(qtbot, window, 0.5, 0.5, Qt.MouseButton.RightButton)
+    assert np.count_nonzero(outcome.mask) == 1  # the command line's mask for these clicks
+    words = f"The photo is 6 x 6 px: {CLICKED_PIXELS_WORDS}, or paint them (1)."
+    assert window.statusBar().currentMessage() == words
+    assert words in window.modes["segment"].training_panel.status_label.text()
+    # More clicks on the object: the mask grows past them, and the note goes.
+    window.statusBar().clearMessage()
+    _click(qtbot, window, 2.5, 2.5)
+    outcome = _click(qtbot, window, 1.5, 1.5)
+    assert np.count_nonzero(outcome.mask) > 3
+    assert CLICKED_PIXELS_WORDS not in window.statusBar().currentMessage()
+    assert CLICKED_PIXELS_WORDS not in window.modes["segment"].training_panel.status_label.text()
