@@ -503,7 +503,8 @@ def _subfolder_advice(sequence: FrameSequence) -> str | None:
 
 
 def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
-                      shape: tuple[int, int] | None = None, span: str | None = None, offset: int = 0) -> None:
+                      shape: tuple[int, int] | None = None, span: str | None = None, offset: int = 0,
+                      frame_count: int | None = None) -> None:
     """Refuse, before a run, ground truth that would score nothing.
 
     Two mistakes gave a run that wrote every mask and then stopped (no frame matched) or
@@ -516,6 +517,11 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     of every frame from 1 in the range is read so (a Matroska file of another size than its
     ground truth was decoded whole, and then its 230 ground-truth files were refused one line
     each); whether any matches a frame is said after the run.
+
+    ``frame_count``: the frames of a video whose header gives no count, counted from its
+    packets (:func:`segmix.frames.counted_frames`), checked as a header's count is: a
+    Matroska or WebM clip given a ``--roi`` wholly past its end was decoded whole, its masks,
+    ``--background-image`` and ``--save-model`` written, before the refusal (exit 2).
 
     ``span`` names the scored frames and where their range came from (:func:`scored_range`);
     by default the bare range. When nothing matches, the message names both numberings and
@@ -533,7 +539,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
 
     if sequence.kind in ("video", "animation"):
         # Without a count, every frame number from 1 may be one of the video's.
-        last = sequence.frame_count or max(groundtruth, default=0)
+        last = sequence.frame_count or frame_count or max(groundtruth, default=0)
         numbers = range(1, last + 1)
     else:
         numbers = [frame_number(p.stem, i) for i, p in enumerate(sequence.paths, start=1)]
@@ -549,7 +555,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     where = next(iter(groundtruth.values())).parent if groundtruth else "ground truth"
     if span is None:
         span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames"
-    counted = sequence.kind != "video" or bool(sequence.frame_count)
+    counted = sequence.kind != "video" or bool(sequence.frame_count or frame_count)
     if not matched and not counted:
         return  # said after the run, which knows the video's frames
     which = "matched frames" if counted else "frames that may be the video's"
