@@ -105,3 +105,64 @@ def test_a_roi_within_a_clip_without_a_frame_count_is_scored(tmp_path, capsys):
     assert main(["background", str(video), "--groundtruth", str(gt), "--roi", "20", "60"]) == 0
     out = capsys.readouterr().out
     assert "scored 11 frames" in out and "the input's frames are 1..30: 30 frames of the range lie after them" in out
+
+
+# --- 2. a steady clip with dropped frames is no variable rate ---------------------------------------
+
+def _timed(path, stamps_ms):
+    pytest.importorskip("av")
+    from tests.synthetic_photos import timed_square_clip
+
+    try:
+        return timed_square_clip(path, stamps_ms)
+    except Exception as exc:  # no libx264 in this FFmpeg build
+        pytest.skip(f"PyAV cannot encode H.264 here: {exc}")
+
+
+def _extracted(folder, truths, stamps_ms, rate):
+    """Ground truth numbered as `ffmpeg -i VIDEO %06d.png` numbers its frames: by time at the
+    nominal rate, a picture repeated until the next one's time."""
+    folder.mkdir()
+    slots = [round(t / 1000 * rate) + 1 for t in stamps_ms]
+    for k in range(1, slots[-1] + 1):
+        picture = max(j for j, slot in enumerate(slots) if slot <= k)
+        Image.fromarray(truths[picture]).save(folder / f"gt{k:06d}.png")
+    return folder
+
+
+@pytest.mark.parametrize("dropped, words", [
+    ({20, 21, 41}, "frames are missing after frame 20 (2 frames) and frame 39 (1 frame), numbered as they come"),
+    ({8, 9}, "frames are missing after frame 8 (2 frames), numbered as they come"),
+    ({10, 11, 12, 25, 38, 50}, "frames are missing after frame 10 (3 frames), frame 22 (1 frame) and frame 34 "
+                               "(1 frame) and 1 more places")])
+def test_a_steady_clip_with_dropped_frames_is_said_to_miss_frames_not_to_vary_its_rate(tmp_path, capsys, dropped,
+                                                                                        words):
+    """30 fps time stamps with gaps (a recorder that dropped frames) were said to come "at a
+    variable rate": the warning names where frames are missing, in the numbers of the masks."""
+    from segmix.frames import FrameSequence
+
+    stamps = [round(i * 1000 / 30) for i in range(60) if i not in dropped]
+    video, truths = _timed(tmp_path / "steady.mp4", stamps)
+    rate = FrameSequence(video).nominal_rate
+    assert rate == 30
+    gt = _extracted(tmp_path / "gt", truths, stamps, rate)
+    assert main(["background", str(video), "--groundtruth", str(gt)]) == 0
+    err = capsys.readouterr().err
+    said = [line for line in err.splitlines() if "numbered by their times" in line]
+    assert len(said) == 1, err
+    assert words in said[0], said[0]
+    assert "variable rate" not in said[0]
+    assert "-fps_mode passthrough" in said[0]
+
+
+def test_a_variable_rate_is_still_said_to_be_one(tmp_path, capsys):
+    rng = np.random.default_rng(44)
+    stamps = np.cumsum([0, *rng.choice([17, 33, 50, 67], 29)]).tolist()
+    video, truths = _timed(tmp_path / "phone.mp4", stamps)
+    from segmix.frames import FrameSequence
+
+    gt = _extracted(tmp_path / "gt", truths, stamps, FrameSequence(video).nominal_rate)
+    assert main(["background", str(video), "--groundtruth", str(gt)]) == 0
+    err = capsys.readouterr().err
+    assert "its frames come at a variable rate" in err, err
+    assert "frames are missing" not in err
