@@ -503,7 +503,8 @@ def _subfolder_advice(sequence: FrameSequence) -> str | None:
 
 
 def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
-                      shape: tuple[int, int] | None = None, span: str | None = None, offset: int = 0) -> None:
+                      shape: tuple[int, int] | None = None, span: str | None = None, offset: int = 0,
+                      frame_count: int | None = None) -> None:
     """Refuse, before a run, ground truth that would score nothing.
 
     Two mistakes gave a run that wrote every mask and then stopped (no frame matched) or
@@ -516,6 +517,11 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     of every frame from 1 in the range is read so (a Matroska file of another size than its
     ground truth was decoded whole, and then its 230 ground-truth files were refused one line
     each); whether any matches a frame is said after the run.
+
+    ``frame_count``: the frames of a video whose header gives no count, counted from its
+    packets (:func:`segmix.frames.counted_frames`), checked as a header's count is: a
+    Matroska or WebM clip given a ``--roi`` wholly past its end was decoded whole, its masks,
+    ``--background-image`` and ``--save-model`` written, before the refusal (exit 2).
 
     ``span`` names the scored frames and where their range came from (:func:`scored_range`);
     by default the bare range. When nothing matches, the message names both numberings and
@@ -533,7 +539,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
 
     if sequence.kind in ("video", "animation"):
         # Without a count, every frame number from 1 may be one of the video's.
-        last = sequence.frame_count or max(groundtruth, default=0)
+        last = sequence.frame_count or frame_count or max(groundtruth, default=0)
         numbers = range(1, last + 1)
     else:
         numbers = [frame_number(p.stem, i) for i, p in enumerate(sequence.paths, start=1)]
@@ -549,7 +555,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     where = next(iter(groundtruth.values())).parent if groundtruth else "ground truth"
     if span is None:
         span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames"
-    counted = sequence.kind != "video" or bool(sequence.frame_count)
+    counted = sequence.kind != "video" or bool(sequence.frame_count or frame_count)
     if not matched and not counted:
         return  # said after the run, which knows the video's frames
     which = "matched frames" if counted else "frames that may be the video's"
@@ -829,6 +835,14 @@ class RunResult:
     #: ground truth drawn on such frames
     #: (:func:`frame_rate_warning`); None when the two numberings are one
     timed_score: Confusion | None = None
+    #: of a video with a nominal rate, scored: (frame number, frames missing after it) at each
+    #: place its time stamps skip whole steps of that rate, and how many steps between two
+    #: frames were whole (:func:`frame_rate_warning` tells a steady clip with dropped frames from
+    #: a variable rate); ``time_steps`` counts the frames after the first, ``whole_steps`` those
+    #: an integer number of steps after the frame before (one step or a gap)
+    timed_gaps: list[tuple[int, int]] = field(default_factory=list)
+    time_steps: int = 0
+    whole_steps: int = 0
     #: (frame stem, share of its pixels moving) of each frame whose mask is mostly moving
     #: (over :data:`MOSTLY_MOVING`): a moving camera, a cut, unrelated photos
     #: (:func:`mostly_moving_warning`)
@@ -1076,6 +1090,7 @@ def run_sequence(
     # as ffmpeg's first extracted image is: not the first frame with ground truth, which under a
     # roi of (30, 80) moved every slot 29 frames back and scored a constant-rate video F 0.0.
     origin = None
+    last_timed = None  # (time, number) of the frame before, for timed_gaps
     # Its ground truth is read apart, so that reading it cannot push a file the numbered score
     # still needs out of ``truths`` (each scored frame of a shifted numbering read two files).
     timed_truths = _GroundTruthCache(groundtruth or {}, shape=None)
@@ -1139,6 +1154,9 @@ def run_sequence(
                 result.read_range = (min(low, number), max(high, number))
                 if rate and frame.time is not None:
                     origin = (frame.time, frame.index) if origin is None else origin
+                    if last_timed is not None:
+                        _note_time_step(result, frame.time - last_timed[0], rate, last_timed[1], number)
+                    last_timed = (frame.time, number)
                     # The frame's number had the frames been extracted at the nominal rate: the
                     # roi and the ground truth then number those frames, so the roi is the slot's.
                     slot = round((frame.time - origin[0]) * rate) + origin[1] + (number - frame.index)
@@ -1243,6 +1261,28 @@ def run_sequence(
         # the same mark but is no mask: colour, where masks are greyscale.
         result.leftovers = [path for path in marked_leftovers(out, result.written, MASK_MAKER) if _greyscale(path)]
     return result
+
+
+#: How far from a whole number of the nominal rate's steps two frames' times may lie and still
+#: be that many steps apart (a 1/1000 s time base puts 30 fps frames 33 or 34 ms apart: 0.99 and
+#: 1.02 steps).
+STEP_TOLERANCE = 0.2
+
+
+def _note_time_step(result: RunResult, seconds: float, rate: float, before: int, number: int) -> None:
+    """Count the time from the frame numbered ``before`` to the one numbered ``number``
+    (``seconds``) in ``result``'s ``time_steps`` / ``whole_steps``, and note a gap in
+    ``timed_gaps`` when whole steps of ``rate`` frames per second are missing there (frames
+    lost from the run keep their numbers, so they are no gap)."""
+    steps = seconds * rate
+    result.time_steps += 1
+    whole = round(steps)
+    if whole < 1 or abs(steps - whole) > STEP_TOLERANCE:
+        return
+    result.whole_steps += 1
+    missing = whole - (number - before)
+    if missing > 0:
+        result.timed_gaps.append((before, missing))
 
 
 #: A mask with more than this share of its pixels moving (255) is said (mostly_moving_warning).
@@ -1523,23 +1563,39 @@ def orientation_warning(result: RunResult, sequence: FrameSequence) -> str | Non
 def frame_rate_warning(result: RunResult, sequence: FrameSequence) -> str | None:
     """A warning when a video's masks fit the ground truth much better numbered by their times
     at the video's nominal rate than as its pictures come ("much better":
-    :func:`_fits_much_better`, by F-measure; the roi numbers the frames so extracted): ground truth drawn on frames that ``ffmpeg -i VIDEO %06d.png``
-    extracted from a video of a variable frame rate (a phone's), which FFmpeg writes at a
-    constant rate, duplicating and dropping pictures. A session-44 clip of 200 pictures at 15-60
-    frames per second gave 499 such frames, and their ground truth scored F 0.0867 in silence
-    (0.978 numbered alike). None when the numberings agree, or nothing tells."""
+    :func:`_fits_much_better`, by F-measure; the roi numbers the frames so extracted): ground
+    truth drawn on frames that ``ffmpeg -i VIDEO %06d.png`` extracted at a constant rate, which
+    repeats pictures to fill the time between them. A session-44 clip of 200 pictures at 15-60
+    frames per second (a phone's variable rate) gave 499 such frames, and their ground truth
+    scored F 0.0867 in silence (0.978 numbered alike). A clip at a steady rate whose recorder
+    dropped frames (its time stamps a whole number of steps apart, most of them one) is said as
+    such, naming where frames are missing: it was said to come "at a variable rate" (session 45).
+    None when the numberings agree, or nothing tells."""
     score, other = result.score, result.timed_score
     if score is None or other is None or result.scored_frames == 0:
         return None
     if not _fits_much_better(other, score):
         return None
     rate = f"{sequence.nominal_rate:.3g}"
-    return (f"{sequence.paths[0]}: its frames come at a variable rate, and segmix numbers them as they come (as OpenCV "
-            f"reads them), while the masks fit the ground truth numbered by their times at {rate} frames per second "
-            f"much better (PWC {other.pwc:.3f} %, F-measure {other.f_measure:.4f}) than as numbered (PWC "
-            f"{score.pwc:.3f} %, F-measure {score.f_measure:.4f}): the ground truth seems drawn on frames extracted at "
-            "a constant rate (ffmpeg's default for image files, which repeats and drops pictures); extract the frames "
-            "as they come (ffmpeg -i VIDEO -fps_mode passthrough frames/%06d.png) and draw the ground truth on those")
+    fits = (f"the masks fit the ground truth numbered by their times at {rate} frames per second much better (PWC "
+            f"{other.pwc:.3f} %, F-measure {other.f_measure:.4f}) than as numbered (PWC {score.pwc:.3f} %, F-measure "
+            f"{score.f_measure:.4f}): the ground truth seems drawn on frames extracted at a constant rate (ffmpeg's "
+            "default for image files, which ")
+    extract = ("extract the frames as they come (ffmpeg -i VIDEO -fps_mode passthrough frames/%06d.png) and draw "
+               "the ground truth on those")
+    gaps = result.timed_gaps
+    steady = gaps and result.whole_steps == result.time_steps and 2 * len(gaps) < result.time_steps
+    if not steady:
+        return (f"{sequence.paths[0]}: its frames come at a variable rate, and segmix numbers them as they come (as "
+                f"OpenCV reads them), while {fits}repeats and drops pictures); {extract}")
+    places = [f"frame {number} ({missing} frame{'' if missing == 1 else 's'})" for number, missing in gaps[:3]]
+    places = (", ".join(places[:-1]) + " and " + places[-1]) if len(places) > 1 else places[0]
+    more = f" and {len(gaps) - 3} more places" if len(gaps) > 3 else ""
+    missing = sum(count for _, count in gaps)
+    return (f"{sequence.paths[0]}: frames are missing after {places}{more}, numbered as they come: its time stamps "
+            f"hold a steady {rate} frames per second with {missing} frame{'' if missing == 1 else 's'} left out "
+            f"(dropped by the recorder?), and segmix numbers the frames as they come (as OpenCV reads them), while "
+            f"{fits}fills each gap with copies of the frame before it); {extract}")
 
 
 def _greyscale(path: Path) -> bool:

@@ -2892,7 +2892,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
     from segmix.background_run import (check_groundtruth, ignored_words, leftovers_warning, load_groundtruth_folder,
-                                       no_match_advice, run_sequence, scored_frames_line, scored_range,
+                                       run_sequence, scored_frames_line, scored_range,
                                        short_sequence_warning, skip_words)
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd
     from segmix.io import use_one_of
@@ -3059,7 +3059,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
         # --roi is in the input's frame numbers; temporalROI.txt in the ground truth's, so it
         # moves with --groundtruth-offset (scored_range); `span` names which one it was.
         roi, span = scored_range(args.groundtruth, args.groundtruth_offset, tuple(args.roi) if args.roi else None)
-        check_groundtruth(sequence, groundtruth, roi, frame_shape, span if roi else None, args.groundtruth_offset)
+        # A video whose header gives no count (Matroska, WebM) has its packets counted, not
+        # decoded: a --roi wholly past its end was refused only after the whole run.
+        from segmix.frames import counted_frames
+
+        check_groundtruth(sequence, groundtruth, roi, frame_shape, span if roi else None, args.groundtruth_offset,
+                          frame_count=counted_frames(sequence))
     ignored = None if args.quiet or sequence.kind != "folder" else ignored_words(args.inputs[0], args.output_dir)
     if ignored:  # a note, as skin apply's: a video beside the frames was left out in silence
         print(f"segmix background: note: {ignored}", file=sys.stderr)
@@ -3105,6 +3110,19 @@ def _cmd_background(args: argparse.Namespace) -> int:
     finally:
         with _held(lock):
             bar.close()
+    refusal = _scoring_refusal(args, result, groundtruth, roi, span, model.shape_)
+    if refusal is not None:
+        # Refused after the run (a video's frames known only once decoded): its masks go, the
+        # replaced ones come back, and --background-image / --save-model are not written, as
+        # a refusal before the run leaves nothing (they all stayed, beside exit 2).
+        from segmix.background_run import discard_new_masks
+        from segmix.repeated_lines import fold_repeated
+
+        discard_new_masks(result)
+        for line in fold_repeated(result.groundtruth_skipped):
+            print(f"segmix background: skipped the ground truth {command_line_words(line, 'background')}",
+                  file=sys.stderr)
+        raise UserError(refusal)
     depth_note = None
     try:
         with _all_or_nothing(args.background_image, args.save_model):
@@ -3164,17 +3182,6 @@ def _cmd_background(args: argparse.Namespace) -> int:
         print(f"segmix background: skipped the ground truth {command_line_words(line, 'background')}",
               file=sys.stderr)
     if result.score is not None:
-        if result.scored_frames == 0 and result.groundtruth_skipped:
-            raise UserError(f"{args.groundtruth}: no ground-truth file of the matched frames could be used "
-                            f"({len(result.groundtruth_skipped)} skipped); nothing was scored")
-        if result.scored_frames == 0:  # a video without a frame count, not checked before the run
-            # The advice a counted video gets before its run: a Matroska clip of highway's frames
-            # 400-699 was told to give --roi, whose frames 1..300 score no pixel (a loop).
-            advice = no_match_advice(range(1, result.frames + 1), groundtruth, roi, (height, width),
-                                     args.groundtruth_offset)
-            raise UserError(f"{args.groundtruth}: no ground-truth frame matches an input frame in {span} (the "
-                            f"ground truth is of frames {min(groundtruth)}..{max(groundtruth)}"
-                            + (f", the input frames are 1..{result.frames}" if result.frames else "") + f"){advice}")
         # Which ground truth met which frame: a numbering mismatch shows on this line.
         unused = len(result.groundtruth_skipped)
         # "scored 54 frames (frames 470..1700 given by ...)" named two counts "frames": the range is one.
@@ -3224,6 +3231,46 @@ def _cmd_background(args: argparse.Namespace) -> int:
     if depth_note and not args.quiet:
         print(f"segmix background: note: {depth_note}", file=sys.stderr)
     return 1 if skipped or result.groundtruth_skipped or lead else 0  # frames without a mask: as skipped ones
+
+
+def _scoring_refusal(args: argparse.Namespace, result, groundtruth, roi, span, shape) -> str | None:
+    """The refusal of a ``background`` run that scored no frame, found after its run (a video
+    whose frames are known only once decoded), or None when it scored some or scores nothing.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``background`` options (``groundtruth``, ``groundtruth_offset``).
+    result : segmix.background_run.RunResult
+        The finished run.
+    groundtruth : {frame number: path} or None
+        The ground truth, moved by ``--groundtruth-offset``.
+    roi : (first, last) or None
+        The scored range (:func:`segmix.background_run.scored_range`).
+    span : str or None
+        That range in words.
+    shape : (H, W) or None
+        The frames' size, to read the ground truth at.
+
+    Returns
+    -------
+    str or None
+        One line naming the ground-truth folder, both numberings and what to give.
+    """
+    from segmix.background_run import no_match_advice
+
+    if result.score is None or result.scored_frames:
+        return None
+    if result.groundtruth_skipped:
+        return (f"{args.groundtruth}: no ground-truth file of the matched frames could be used "
+                f"({len(result.groundtruth_skipped)} skipped); nothing was scored")
+    # The advice a counted video gets before its run: a Matroska clip of highway's frames
+    # 400-699 was told to give --roi, whose frames 1..300 score no pixel (a loop).
+    advice = no_match_advice(range(1, result.frames + 1), groundtruth, roi, tuple(shape) if shape else None,
+                             args.groundtruth_offset)
+    return (f"{args.groundtruth}: no ground-truth frame matches an input frame in {span} (the ground truth is of "
+            f"frames {min(groundtruth)}..{max(groundtruth)}"
+            + (f", the input frames are 1..{result.frames}" if result.frames else "") + f"){advice}")
 
 
 def _same_folder(a, b) -> bool:

@@ -38,6 +38,7 @@ from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDoubleSpinBox,
     QFileDialog,
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QProxyStyle,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QStyle,
     QVBoxLayout,
@@ -69,6 +71,14 @@ MIN_FPS, MAX_FPS = 1.0, 120.0
 RECORDED_MAX_FPS = 1000.0
 FOREGROUND_RGB = (40, 220, 40)
 SHADOW_RGB = (60, 110, 255)
+#: The majority filter's sizes the Video dock offers (0 = off): those `segmix background
+#: --median-size` takes but 1, which filters nothing either.
+MEDIAN_SIZES = (0, 3, 5, 7, 9, 11, 13, 15)
+
+
+def median_size_text(size: int) -> str:
+    """The Video dock's name of a majority filter size: "Off", "7 x 7"."""
+    return "Off" if size < 3 else f"{size} x {size}"
 
 
 class ExportFolderDialog(QFileDialog):
@@ -133,6 +143,13 @@ class VideoSettings:
     learning_rate: float
     match_threshold: float
     detect_shadows: bool
+    #: the majority filter's side (0 = off), as `segmix background --median-size`
+    median_size: int = 7
+
+    def model_params(self) -> dict:
+        """The BackgroundMixture keywords these settings give."""
+        return {"learning_rate": self.learning_rate, "match_threshold": self.match_threshold,
+                "detect_shadows": self.detect_shadows, "median_size": self.median_size}
 
 
 @dataclass
@@ -658,6 +675,17 @@ class VideoPanel(QWidget):
         self.threshold.setSingleStep(0.1)
         self.threshold.setValue(defaults.match_threshold)
         self.threshold.setToolTip("lambda: a colour matches a background Gaussian within this many standard deviations")
+        # The majority filter, as --median-size: the tiny-frame warning advised a smaller one,
+        # which the window had no control for (its models kept 7 x 7).
+        self.median_size = QComboBox()
+        for size in MEDIAN_SIZES:
+            self.median_size.addItem(median_size_text(size), size)
+        self.median_size.setCurrentIndex(MEDIAN_SIZES.index(defaults.median_size))
+        self.median_size.setToolTip("The majority filter on the mask: a pixel stays moving (or shadow) only where "
+                                    "most of this window around it is; it removes specks of noise, but also moving "
+                                    "regions smaller than half the window (all of a frame no larger than it). Off "
+                                    "keeps every pixel the model finds. A change feeds the frame shown again from "
+                                    "frame 1, as segmix background --median-size gives it")
         self.shadows = QCheckBox("Detect and show shado&ws (blue)")
         self.shadows.setChecked(defaults.detect_shadows)
         self.shadows.setToolTip("Mark darker pixels of the background's colour as shadow (counted as background)")
@@ -689,6 +717,7 @@ class VideoPanel(QWidget):
         form.addRow("P&lay at", self.fps)
         form.addRow("Learnin&g rate", self.learning_rate)
         form.addRow("Match th&reshold", self.threshold)
+        form.addRow("Ma&jority filter", self.median_size)
         layout.addLayout(form)
         layout.addWidget(self.shadows)
         row = QHBoxLayout()
@@ -700,7 +729,8 @@ class VideoPanel(QWidget):
         layout.addStretch(1)
 
     def settings(self) -> VideoSettings:
-        return VideoSettings(float(self.learning_rate.value()), float(self.threshold.value()), self.shadows.isChecked())
+        return VideoSettings(float(self.learning_rate.value()), float(self.threshold.value()), self.shadows.isChecked(),
+                             int(self.median_size.currentData()))
 
 
 class BackgroundView(QLabel):
@@ -709,7 +739,11 @@ class BackgroundView(QLabel):
     def __init__(self) -> None:
         super().__init__("The background model appears here.")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(160, 120)
+        # Lowest in its column, it takes the height the docks above leave (empty below it at
+        # 1366 x 768 before), down to 96 px: at 1024 x 600 its 120 px made the Video dock,
+        # with its Majority filter row, scroll.
+        self.setMinimumSize(128, 96)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self._pixmap: QPixmap | None = None
 
     def set_image(self, rgb: np.ndarray) -> None:
@@ -858,6 +892,7 @@ class VideoMode(Mode):
         p.learning_rate.valueChanged.connect(lambda _v: self._settings_timer.start())
         p.threshold.valueChanged.connect(lambda _v: self._settings_timer.start())
         p.shadows.toggled.connect(lambda _on: self._settings_timer.start())
+        p.median_size.currentIndexChanged.connect(lambda _i: self._settings_timer.start())
         p.export_button.clicked.connect(self.export_dialog)
         p.cancel_button.clicked.connect(self._cancel)
         self.export_progress.connect(self._on_export_progress)
@@ -914,12 +949,16 @@ class VideoMode(Mode):
         panel.threshold.setValue(stored_setting(settings, "video/match_threshold", current.match_threshold, float))
         shadows = str(settings.value("video/detect_shadows", current.detect_shadows)).lower()
         panel.shadows.setChecked(shadows != "false")
+        size = stored_setting(settings, "video/median_size", current.median_size, int)
+        panel.median_size.setCurrentIndex(MEDIAN_SIZES.index(size) if size in MEDIAN_SIZES
+                                          else MEDIAN_SIZES.index(current.median_size))
 
     def save_settings(self, settings) -> None:
         current = self.panel.settings()
         settings.setValue("video/learning_rate", current.learning_rate)
         settings.setValue("video/match_threshold", current.match_threshold)
         settings.setValue("video/detect_shadows", current.detect_shadows)
+        settings.setValue("video/median_size", current.median_size)
 
     def switch_refusal(self, action: str = "switching modes") -> str | None:
         # A switch invalidates the compute thread's job: Export All Masks stopped there without
@@ -1012,8 +1051,7 @@ class VideoMode(Mode):
         from segmix.background import BackgroundMixture
 
         settings = self.panel.settings()
-        model = BackgroundMixture(learning_rate=settings.learning_rate, match_threshold=settings.match_threshold,
-                                  detect_shadows=settings.detect_shadows)
+        model = BackgroundMixture(**settings.model_params())
 
         def install(check):
             if self._reader is not None:
@@ -1292,16 +1330,17 @@ class VideoMode(Mode):
         7 x 7 window takes in whole, showed no overlay on any frame without a word."""
         if self.current is None or self.current.learning or not self.current.wiped:
             return ""
-        from segmix.background import BackgroundMixture
-
         found = self.current.wiped
         height, width = self.current.mask.shape
-        size = BackgroundMixture().median_size  # the window's models keep the default filter
+        size = (self.current.settings or self.panel.settings()).median_size  # the filter that made this mask
         small = f" ({width} x {height} frames: its window takes in most of them)" if min(height, width) <= size else ""
         pixels = "its one moving pixel" if found == 1 else f"all its {found:,} moving pixels"
+        # The dock's control, not the command line's option (which the banner named, though the
+        # window had no such control); smaller sizes only, as filter_wiped_warning advises.
         # Short: a banner of four lines cut off its last (P plays and pauses ...).
+        smaller = " or ".join(median_size_text(n) for n in (3, 0) if n < size)
         return (f"Frame {self.current.index}: the {size} x {size} majority filter removed {pixels}{small}; "
-                "`segmix background --median-size 3` keeps them. ")
+                f"Majority filter {smaller} in the Video dock keeps them. ")
 
     def _short_text(self) -> str:
         """A sentence for a sequence so short that half its frames fall in the model's learning
@@ -1603,13 +1642,12 @@ class VideoMode(Mode):
                 if fed is not None and fed[1] == settings and j <= fed[0] <= target - 1:
                     pass  # forward: the model goes on from where it is
                 else:
-                    model = kept if kept is not None else BackgroundMixture(
-                        learning_rate=settings.learning_rate, match_threshold=settings.match_threshold,
-                        detect_shadows=settings.detect_shadows)
+                    model = kept if kept is not None else BackgroundMixture(**settings.model_params())
                     self._model, self._model_at, self._fed_in_order = model, j, (j, settings)
                     fed = self._fed_in_order
             model.match_threshold = settings.match_threshold
             model.detect_shadows = settings.detect_shadows
+            model.median_size = settings.median_size
             skipped_all: dict[int, str] = {}
             fed_frames = 0
             last = None
@@ -1990,8 +2028,7 @@ class VideoMode(Mode):
             # refused, and a frame of another size than most (a truncated JPEG whose header
             # says so) is skipped and counted, as an unreadable one is.
             sequence.check_sizes()
-            model = BackgroundMixture(learning_rate=settings.learning_rate, match_threshold=settings.match_threshold,
-                                      detect_shadows=settings.detect_shadows)
+            model = BackgroundMixture(**settings.model_params())
 
             def cancelled():
                 check()  # raises once Cancel (or anything newer) was requested

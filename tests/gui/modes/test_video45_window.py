@@ -61,7 +61,7 @@ def test_a_frame_whose_moving_pixels_the_filter_removed_is_said_in_the_banner(ma
     with qtbot.waitSignal(mode.frame_shown, timeout=60000, check_params_cb=lambda i: i == 21):
         mode.panel.slider.setValue(21)
     assert "the 7 x 7 majority filter removed its one moving pixel (3 x 3 frames" in mode.hint()
-    assert "--median-size 3" in mode.hint()
+    assert "Majority filter 3 x 3 or Off in the Video dock keeps them" in mode.hint()
     window.grab().save(str(tmp_path / "tiny_window.png"))
     with qtbot.waitSignal(mode.frame_shown, timeout=60000, check_params_cb=lambda i: i == 5):
         mode.panel.slider.setValue(5)
