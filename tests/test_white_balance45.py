@@ -129,6 +129,7 @@ def test_nothing_to_estimate_gives_no_gain():
 
 @pytest.mark.parametrize("bad", [dict(white_balance_margin=-0.1), dict(white_balance_margin=float("nan")),
                                  dict(white_balance_keep=1.5), dict(white_balance_keep=-0.1),
+                                 dict(white_balance_tint=-0.1), dict(white_balance_tint=float("inf")),
                                  dict(white_balance="yes")])
 def test_settings_are_checked(bad):
     with pytest.raises(ValueError, match="white_balance"):
@@ -149,3 +150,16 @@ def test_the_command_line_option(tmp_path, capsys):
     on = np.asarray(Image.open(out_on / "room_skin.png")) > 0
     off = np.asarray(Image.open(out_off / "room_skin.png")) > 0
     assert on[person].mean() > 0.95 and off[person].mean() < 0.05
+
+
+def test_green_tint_puts_lamps_on_or_above_the_locus_and_a_red_cut_below():
+    from segmix.white_balance import green_tint
+
+    inverse = {name: 1 / np.asarray(g) for name, g in
+               dict(tungsten=TUNGSTEN, shade=(0.8, 0.9, 1.15), fluorescent=(0.82, 1.0, 0.78), green=GREEN).items()}
+    assert abs(green_tint(inverse["tungsten"])) < 1e-9  # the locus itself
+    assert abs(green_tint(inverse["shade"])) < 0.05
+    assert green_tint(inverse["fluorescent"]) > 0.25 and green_tint(inverse["green"]) > 0.4
+    # a warm room taken for a red cast (development hand photos lost whole): R cut, B raised a little
+    assert green_tint([0.59, 1.0, 1.2]) < -0.3
+    assert green_tint([2.0, 2.0, 2.0]) == pytest.approx(0.0, abs=1e-12)  # brightness is no tint
