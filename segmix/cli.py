@@ -2116,9 +2116,9 @@ def _add_detector_options(parser) -> None:
     parser.add_argument("--white-balance", action=argparse.BooleanOptionalAction, default=None,
                         help="take a colour cast (tungsten, fluorescent, sunset light) out of each photo before "
                              "scoring its colours: gains per channel from three classic estimators, kept only when "
-                             "they make the photo's colours more likely under the skin model and keep its confident "
-                             "skin; an option: it recovers most of what simulated casts cost, but can lose a hand "
-                             "photographed in white light (default: off)")
+                             "they make the photo's colours more likely under the skin model, keep its skin and lie "
+                             "on or above the Planckian locus (default: off; docs/skin_development.md, "
+                             "\"Colour casts\")")
     parser.add_argument("--jpeg-chroma-noise", type=weight, default=None, metavar="W",
                         help="in photos with a JPEG block grid (heavy compression), widen the adapted colour Gaussians "
                              "by W x the variance of the chroma's quantisation, measured on the photo (default 1, 0 = off)")

@@ -317,17 +317,20 @@ class SkinSettings:
         Take a colour cast out of the photo before its colours are scored (:mod:`segmix.white_balance`,
         :func:`balance_for_skin`; before the exposure lift): gains per channel proposed by
         three classic estimators, kept only when they make the photo's colours more likely
-        under the model's mixture by over ``white_balance_margin`` nats per pixel. An
-        option, off by default: 80 development photos under simulated casts (docs/skin_development.md,
-        "Colour casts"), pooled F1 on the odd half, where it was not chosen: see there.
+        under the model's mixture by over ``white_balance_margin`` nats per pixel, keep
+        ``white_balance_keep`` of its skin and lie within ``white_balance_tint`` of the
+        Planckian locus. An option, off by default; simulated casts and the natural
+        development photos: docs/skin_development.md, "Colour casts".
     white_balance_margin : float >= 0
         Nats per pixel (with the gains' Jacobian) by which the corrected colours must be more
         likely than the photo's own. Default 0.25, chosen on the even half among 0-0.5.
     white_balance_keep : float in [0, 1]
         The share of the photo's confident skin pixels (``confident_skin`` by the core skin
-        Gaussians) that must stay confident skin once corrected, or the correction is not
-        applied: the estimators take a hand against a beige wall for a cast, and the mixture,
-        whose non-skin side likes the wall turned grey, agreed, with the hand lost whole.
+        Gaussians), and of its skin pixels by the whole model (p(skin) over 0.5 at the
+        detector's prior), that must stay so once corrected, or the correction is not applied:
+        the estimators take a hand against a beige wall for a cast, and the mixture, whose
+        non-skin side likes the wall turned grey, agreed, with the hand lost whole; a pale face
+        on a dark wall, the photo's white patch, was made grey.
     white_balance_tint : float >= 0
         The largest magenta-red tint a correction may undo (:func:`segmix.white_balance.green_tint`
         below ``-white_balance_tint``: not applied): lamps' casts lie on or above the
@@ -1006,8 +1009,9 @@ def cast_log_likelihood(model, rgb: np.ndarray, gains, prior: float, confident_s
 
     Returns
     -------
-    (float, int)
-        The mean log-likelihood and the count of confident skin colours.
+    (float, int, int)
+        The mean log-likelihood, the count of confident skin colours (by the core), and the
+        count of colours whose posterior p(skin) under the whole model and ``prior`` is over 0.5.
     """
     from segmix.white_balance import gain_tables
 
@@ -1020,8 +1024,9 @@ def cast_log_likelihood(model, rgb: np.ndarray, gains, prior: float, confident_s
     table.lookup(used)
     mix = np.logaddexp(math.log(prior) + table.log_skin[used], math.log1p(-prior) + table.log_non[used])
     confident = (table.log_core[used] - table.log_non[used] > confident_skin)[inverse]
+    skin = (table.log_skin[used] - table.log_non[used] > math.log((1.0 - prior) / prior))[inverse]
     # the Jacobian of the stored values' map, as if the sRGB curve were a power of 2.2
-    return float(mix[inverse].mean() + np.log(gains).sum() / 2.2), int(confident.sum())
+    return float(mix[inverse].mean() + np.log(gains).sum() / 2.2), int(confident.sum()), int(skin.sum())
 
 
 def balance_for_skin(model, image: np.ndarray, settings: SkinSettings, info: dict | None = None,
@@ -1067,10 +1072,13 @@ def balance_for_skin(model, image: np.ndarray, settings: SkinSettings, info: dic
     if len(rgb):
         proposed = cast_gains(image, hidden)
         prior = _prior(model, settings)
-        after, skin_after = cast_log_likelihood(model, rgb, proposed, prior, settings.confident_skin)
-        before, skin_before = cast_log_likelihood(model, rgb, np.ones(3), prior, settings.confident_skin)
-        if (after - before > settings.white_balance_margin and skin_after >= settings.white_balance_keep * skin_before
-                and green_tint(proposed) >= -settings.white_balance_tint):
+        after, core_after, skin_after = cast_log_likelihood(model, rgb, proposed, prior, settings.confident_skin)
+        before, core_before, skin_before = cast_log_likelihood(model, rgb, np.ones(3), prior, settings.confident_skin)
+        keep = settings.white_balance_keep
+        # the skin is kept by the core (the UCI tones) and by the whole model (pale and dark
+        # tones: a pale face on a dark wall is the photo's white patch, turned grey)
+        if (after - before > settings.white_balance_margin and core_after >= keep * core_before
+                and skin_after >= keep * skin_before and green_tint(proposed) >= -settings.white_balance_tint):
             gains = proposed
     if info is not None:
         info["white_balance_gains"] = gains

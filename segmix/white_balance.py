@@ -21,7 +21,9 @@ grey world), which loses skin on photos without a cast. So the estimate is only 
 :func:`segmix.skin_detect.balance_for_skin` keeps it when it makes the photo's colours more
 likely under the detector's own colour model, ``pi p(x | skin) + (1 - pi) p(x | non-skin)``,
 by more than a margin of nats per pixel (with the gains' Jacobian, so the proposal gains
-nothing by squeezing colours together). Searching the gains freely for the most likely
+nothing by squeezing colours together), when the photo's skin colours mostly stay skin, and
+when the correction lies on or above the Planckian locus (:func:`green_tint`: lamps' casts do;
+a warm room taken for a red cast does not). Searching the gains freely for the most likely
 photo (a grid over two log gains) was tried first and was worse than no correction: the
 model's densities have sharp peaks that a free search chases (docs/skin_development.md,
 "Colour casts").

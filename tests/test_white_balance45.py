@@ -163,3 +163,18 @@ def test_green_tint_puts_lamps_on_or_above_the_locus_and_a_red_cut_below():
     # a warm room taken for a red cast (development hand photos lost whole): R cut, B raised a little
     assert green_tint([0.59, 1.0, 1.2]) < -0.3
     assert green_tint([2.0, 2.0, 2.0]) == pytest.approx(0.0, abs=1e-12)  # brightness is no tint
+
+
+@pytest.mark.parametrize("tone", [2, 5, 9])
+@pytest.mark.parametrize("background,shirt", [((128, 128, 128), (40, 60, 160)), ((30, 34, 48), (20, 20, 20)),
+                                              ((240, 240, 240), (200, 30, 30))])
+def test_one_face_of_any_tone_survives_the_balance(builtin, tone, background, shirt):
+    """test_skin_detect's lone faces with the balance on: a pale (MST-2) face on a dark blue-grey
+    wall is the photo's white patch, and the estimators' correction turned it grey (0 % of the
+    face kept) while the core skin Gaussians, which do not hold pale tones, had nothing to keep."""
+    from test_skin_detect import MST, _portrait
+
+    image, face = _portrait(tuple(int(MST[tone - 1][i:i + 2], 16) for i in (0, 2, 4)), background, shirt)
+    mask = skin.detect(builtin, image, ON).mask
+    assert mask[face].mean() >= 0.8, (tone, background, mask[face].mean())
+    assert mask[~face].mean() < 0.05
