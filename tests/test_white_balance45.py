@@ -178,3 +178,14 @@ def test_one_face_of_any_tone_survives_the_balance(builtin, tone, background, sh
     mask = skin.detect(builtin, image, ON).mask
     assert mask[face].mean() >= 0.8, (tone, background, mask[face].mean())
     assert mask[~face].mean() < 0.05
+
+
+def test_monk_chart_with_the_balance(builtin):
+    """test_skin_detect's Monk chart (c20) with the balance on: every tone MST-2..9 on >= 90 % of its swatch."""
+    from test_skin_detect import OTHER, mst_chart, patch_shares
+
+    shares = patch_shares(skin.detect(builtin, mst_chart(), ON).mask)
+    tones = dict(zip([f"MST-{i}" for i in range(1, 11)], shares[:10].round(2)))
+    assert (shares[1:9] >= 0.9).all(), tones
+    for name in ("sky", "grass", "white", "grey"):
+        assert shares[10 + list(OTHER).index(name)] < 0.05, (name, shares[10:].round(2))
