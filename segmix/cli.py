@@ -2112,6 +2112,12 @@ def _add_detector_options(parser) -> None:
                              "the photo's 99th-percentile luma up to LEVEL (a luma level, 0-255), at most 2x; "
                              "brighter photos are unchanged (default 150, 0 = off: a dim photo of dark skin may "
                              "then come out empty)")
+    parser.add_argument("--white-balance", action=argparse.BooleanOptionalAction, default=None,
+                        help="take a colour cast (tungsten, fluorescent, sunset light) out of each photo before "
+                             "scoring its colours: gains per channel from three classic estimators, kept only when "
+                             "they make the photo's colours more likely under the skin model, keep its skin and lie "
+                             "on or above the Planckian locus (default: off; docs/skin_development.md, "
+                             "\"Colour casts\")")
     parser.add_argument("--jpeg-chroma-noise", type=weight, default=None, metavar="W",
                         help="in photos with a JPEG block grid (heavy compression), widen the adapted colour Gaussians "
                              "by W x the variance of the chroma's quantisation, measured on the photo (default 1, 0 = off)")
@@ -2231,6 +2237,7 @@ def _detector_settings(args):
                                         boundary_prior=args.boundary_prior,
                                         second_pass_boundary=args.second_pass_boundary,
                                         jpeg_deblock=args.jpeg_deblock, jpeg_chroma_noise=args.jpeg_chroma_noise,
+                                        white_balance=args.white_balance,
                                         spatial=False if args.plain else None)
     if settings.faces:
         from segmix import faces

@@ -79,7 +79,7 @@ from segmix.exposure import expose, exposure_gain
 from segmix.features import MAX_WEIGHT
 
 __all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "for_photo_size", "detect",
-           "skin_log_odds", "lift_exposure", "visible_count", "HIDDEN_LOG_ODDS", "hide_log_odds",
+           "skin_log_odds", "lift_exposure", "balance_for_skin", "visible_count", "HIDDEN_LOG_ODDS", "hide_log_odds",
            "skin_mask", "posterior_from_log_odds"]
 
 #: Bits per channel of the colour bins (4 grey levels per bin; the skin Gaussian's narrowest
@@ -313,6 +313,28 @@ class SkinSettings:
         of the photo does not count).
     exposure_max_gain : float >= 1
         The largest gain (2: a night photo is not made day).
+    white_balance : bool
+        Take a colour cast out of the photo before its colours are scored (:mod:`segmix.white_balance`,
+        :func:`balance_for_skin`; before the exposure lift): gains per channel proposed by
+        three classic estimators, kept only when they make the photo's colours more likely
+        under the model's mixture by over ``white_balance_margin`` nats per pixel, keep
+        ``white_balance_keep`` of its skin and lie within ``white_balance_tint`` of the
+        Planckian locus. An option, off by default; simulated casts and the natural
+        development photos: docs/skin_development.md, "Colour casts".
+    white_balance_margin : float >= 0
+        Nats per pixel (with the gains' Jacobian) by which the corrected colours must be more
+        likely than the photo's own. Default 0.25, chosen on the even half among 0-0.5.
+    white_balance_keep : float in [0, 1]
+        The share of the photo's confident skin pixels (``confident_skin`` by the core skin
+        Gaussians), and of its skin pixels by the whole model (p(skin) over 0.5 at the
+        detector's prior), that must stay so once corrected, or the correction is not applied:
+        the estimators take a hand against a beige wall for a cast, and the mixture, whose
+        non-skin side likes the wall turned grey, agreed, with the hand lost whole; a pale face
+        on a dark wall, the photo's white patch, was made grey.
+    white_balance_tint : float >= 0
+        The largest magenta-red tint a correction may undo (:func:`segmix.white_balance.green_tint`
+        below ``-white_balance_tint``: not applied): lamps' casts lie on or above the
+        Planckian locus, and hand photos in a warm room, taken for a red cast, lost whole.
     boundary_prior : bool
         The boundary prior of the final step (:mod:`segmix.skin_boundary`; needs
         ``spatial``; an option, off by default): a region that hangs from the photo's top edge
@@ -416,6 +438,10 @@ class SkinSettings:
     exposure_target: float = 150.0
     exposure_percentile: float = 99.0
     exposure_max_gain: float = 2.0
+    white_balance: bool = False
+    white_balance_margin: float = 0.25
+    white_balance_keep: float = 0.1
+    white_balance_tint: float = 0.2
 
     def __post_init__(self):
         # Each field of the kind of its default: faces="no" was true (faces looked for),
@@ -498,6 +524,13 @@ class SkinSettings:
             raise ValueError(f"exposure_target must lie in [0, 255], exposure_percentile in (0, 100] and "
                              f"exposure_max_gain be >= 1; got {self.exposure_target!r}, "
                              f"{self.exposure_percentile!r}, {self.exposure_max_gain!r}")
+        if not (math.isfinite(self.white_balance_tint) and self.white_balance_tint >= 0):
+            raise ValueError(f"white_balance_tint must be a log gain >= 0; got {self.white_balance_tint!r}")
+        if not 0.0 <= self.white_balance_keep <= 1.0:
+            raise ValueError(f"white_balance_keep must be a share in [0, 1]; got {self.white_balance_keep!r}")
+        if not (math.isfinite(self.white_balance_margin) and self.white_balance_margin >= 0):
+            raise ValueError(f"white_balance_margin must be a number of nats per pixel >= 0; got "
+                             f"{self.white_balance_margin!r}")
         if not 0 <= self.skin_luma_floor <= MAX_WEIGHT or not 0 <= self.non_skin_guard <= MAX_WEIGHT:
             raise ValueError(f"skin_luma_floor and non_skin_guard must lie in [0, {MAX_WEIGHT:g}]; got "
                              f"{self.skin_luma_floor!r}, {self.non_skin_guard!r}")
@@ -950,6 +983,108 @@ def lift_exposure(image: np.ndarray, settings: SkinSettings, info: dict | None =
     return expose(image, gain)
 
 
+#: The judge of a proposed white balance reads a grid of at most about this many pixels squared,
+#: those whose brightest channel lies in [_JUDGE_DARK, _JUDGE_BRIGHT]: quantisation makes a dark
+#: pixel's chromaticity noise, and a clipped one's is not the scene's.
+_JUDGE_SIDE = 96
+_JUDGE_DARK, _JUDGE_BRIGHT = 24, 245
+
+
+def cast_log_likelihood(model, rgb: np.ndarray, gains, prior: float, confident_skin: float = math.inf):
+    """Mean log-likelihood (nats per pixel) of colours under ``model``'s mixture after ``gains``,
+    and how many of them are then confident skin.
+
+    ``pi p(x | skin) + (1 - pi) p(x | non-skin)`` at the corrected colours' bin centres, plus
+    the log of the gains' Jacobian (the density of the photo as taken, given the correction).
+
+    Parameters
+    ----------
+    model : SegmixModel of kind "skin"
+    rgb : (N, 3) integer colours 0-255 (stored, sRGB-coded)
+    gains : (3,) float, positive: per-channel gains in linear light (:func:`segmix.white_balance.gain_tables`)
+    prior : float in (0, 1), pi
+    confident_skin : float
+        Log-likelihood ratio (nats) of the core skin Gaussians against non-skin above which a
+        corrected colour counts as confident skin (as the adaptation's, ``SkinSettings``).
+
+    Returns
+    -------
+    (float, int, int)
+        The mean log-likelihood, the count of confident skin colours (by the core), and the
+        count of colours whose posterior p(skin) under the whole model and ``prior`` is over 0.5.
+    """
+    from segmix.white_balance import gain_tables
+
+    gains = np.asarray(gains, float)
+    tables = gain_tables(gains).astype(np.int64) >> (8 - BITS)
+    c = rgb.astype(np.int64)
+    code = (tables[0][c[:, 0]] << (2 * BITS)) | (tables[1][c[:, 1]] << BITS) | tables[2][c[:, 2]]
+    table = _BinTable.of(model)
+    used, inverse = np.unique(code, return_inverse=True)
+    table.lookup(used)
+    mix = np.logaddexp(math.log(prior) + table.log_skin[used], math.log1p(-prior) + table.log_non[used])
+    confident = (table.log_core[used] - table.log_non[used] > confident_skin)[inverse]
+    skin = (table.log_skin[used] - table.log_non[used] > math.log((1.0 - prior) / prior))[inverse]
+    # the Jacobian of the stored values' map, as if the sRGB curve were a power of 2.2
+    return float(mix[inverse].mean() + np.log(gains).sum() / 2.2), int(confident.sum()), int(skin.sum())
+
+
+def balance_for_skin(model, image: np.ndarray, settings: SkinSettings, info: dict | None = None,
+                     hidden: np.ndarray | None = None) -> np.ndarray:
+    """``image`` with its colour cast taken out when ``settings.white_balance`` asks and the
+    model agrees; the photo itself otherwise.
+
+    The gains of :func:`segmix.white_balance.cast_gains` are kept when the corrected colours
+    are more likely under the model's mixture (:func:`cast_log_likelihood`, prior as the
+    detector's) than the photo's own by more than ``settings.white_balance_margin`` nats per
+    pixel, and keep at least ``settings.white_balance_keep`` of its confident skin: a close-up
+    of skin, which the estimators take for a cast, becomes less likely when made grey, and a
+    hand against a beige wall, which becomes more likely (the wall), loses its skin; both are
+    left as they are.
+
+    Parameters
+    ----------
+    model : SegmixModel of kind "skin"
+    image : (H, W, 3) uint8 RGB
+    settings : SkinSettings
+    info : dict, optional
+        Receives ``white_balance_gains`` ((3,) float, the gains applied; all 1: none) when
+        the balance is on.
+    hidden : (H, W) bool, optional
+        Transparent pixels: read by no estimate.
+
+    Returns
+    -------
+    (H, W, 3) uint8
+    """
+    if not settings.white_balance:
+        return image
+    from segmix.white_balance import balance, cast_gains, green_tint
+
+    step = max(1, int(np.ceil(np.sqrt(image.shape[0] * image.shape[1] / _JUDGE_SIDE ** 2))))
+    rgb = image[::step, ::step]
+    if hidden is not None:
+        rgb = rgb[~hidden[::step, ::step]]
+    rgb = rgb.reshape(-1, 3)
+    brightest = rgb.max(axis=1)
+    rgb = rgb[(brightest >= _JUDGE_DARK) & (brightest <= _JUDGE_BRIGHT)]
+    gains = np.ones(3)
+    if len(rgb):
+        proposed = cast_gains(image, hidden)
+        prior = _prior(model, settings)
+        after, core_after, skin_after = cast_log_likelihood(model, rgb, proposed, prior, settings.confident_skin)
+        before, core_before, skin_before = cast_log_likelihood(model, rgb, np.ones(3), prior, settings.confident_skin)
+        keep = settings.white_balance_keep
+        # the skin is kept by the core (the UCI tones) and by the whole model (pale and dark
+        # tones: a pale face on a dark wall is the photo's white patch, turned grey)
+        if (after - before > settings.white_balance_margin and core_after >= keep * core_before
+                and skin_after >= keep * skin_before and green_tint(proposed) >= -settings.white_balance_tint):
+            gains = proposed
+    if info is not None:
+        info["white_balance_gains"] = gains
+    return balance(image, gains)
+
+
 def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, with_seeds: bool = False,
                   face_boxes: np.ndarray | None = None, info: dict | None = None,
                   transparent: np.ndarray | None = None):
@@ -1005,6 +1140,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
 
         image = nearest_visible_colours(image, hidden)  # every step below: no hidden colour
     settings = for_photo_size(settings, visible_count(image.shape[:2], hidden))  # a tiny photo: per pixel
+    image = balance_for_skin(model, image, settings, info, hidden)  # a colour cast out first
     image = lift_exposure(image, settings, info, hidden)  # every step below sees the lifted photo
     # the second pass's regions: a cut-out's on the photo given (skin_mask frees its outline,
     # as segmix.skin.detect's final cut does, on the same cached array)

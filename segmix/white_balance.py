@@ -1,0 +1,208 @@
+"""A colour cast (tungsten, fluorescent, sunset light) taken out before the skin detector
+scores a photo's colours.
+
+The skin colour model is fitted on photos taken in roughly white light. Under a tungsten lamp
+(linear gains R 1, G 0.78, B 0.5) the development photos' pooled F1 fell from 0.849 to 0.685,
+under a sunset-like cast to 0.538 (docs/skin_development.md, "Photos the development sets
+under-represent"). A von Kries correction (one gain per channel; von Kries 1902, as in
+Ebner, *Color Constancy*, Wiley 2007, ch. 4) with gains estimated from the photo puts the
+colours back where the model was fitted, when the estimate is right.
+
+The estimate is the mean, in log gains, of three classic illuminant estimators, each a
+Minkowski mean of linear-light values per channel on a grid of at most about 256 x 256 pixels:
+
+- shades of grey, p = 6 (Finlayson & Trezzi, "Shades of grey and colour constancy", CIC 2004);
+- grey edge, first order, p = 6, Gaussian derivatives of sigma 1 pixel, clipped pixels left
+  out (van de Weijer, Gevers & Gijsenij, "Edge-based color constancy", IEEE TIP 2007);
+- white patch, the 99th percentile of each channel over unclipped pixels (Land & McCann 1971).
+
+Each alone mistakes a close-up of skin, a beige wall or wood for a cast (the photo is its own
+grey world), which loses skin on photos without a cast. So the estimate is only a proposal:
+:func:`segmix.skin_detect.balance_for_skin` keeps it when it makes the photo's colours more
+likely under the detector's own colour model, ``pi p(x | skin) + (1 - pi) p(x | non-skin)``,
+by more than a margin of nats per pixel (with the gains' Jacobian, so the proposal gains
+nothing by squeezing colours together), when the photo's skin colours mostly stay skin, and
+when the correction lies on or above the Planckian locus (:func:`green_tint`: lamps' casts do;
+a warm room taken for a red cast does not). Searching the gains freely for the most likely
+photo (a grid over two log gains) was tried first and was worse than no correction: the
+model's densities have sharp peaks that a free search chases (docs/skin_development.md,
+"Colour casts").
+
+The gains act in linear light: each stored (sRGB-coded) value is decoded, multiplied, clipped
+to 1 and coded again (:func:`gain_tables`), so a cast made by gains in linear light is undone
+in the dark tones too (a power law of 2.2 on the coded values left a dark floor warm enough
+to be skin, in the tests' scene).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: The estimators run on a regular grid of at most about this many pixels squared.
+_SAMPLE_SIDE = 256
+#: A channel at or above this level may be clipped: left out of grey edge and white patch.
+CLIPPED = 250
+#: The Minkowski norm of shades of grey and grey edge (both papers' best on their data).
+_P = 6
+#: Grey edge's Gaussian derivative scale, pixels.
+_SIGMA = 1.0
+#: White patch's percentile.
+_PERCENTILE = 99.0
+#: Largest correction, in log gain in linear light per channel (a factor of 3): a photo of one
+#: saturated colour is not turned grey.
+MAX_LOG_GAIN = 1.1
+
+
+def _grid(image: np.ndarray) -> np.ndarray:
+    step = max(1, int(np.ceil(np.sqrt(image.shape[0] * image.shape[1] / _SAMPLE_SIDE ** 2))))
+    return image[::step, ::step]
+
+
+def _linear_table() -> np.ndarray:
+    c = np.arange(256) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+_LINEAR = _linear_table()
+
+
+def _log_gains(illuminant) -> tuple[float, float]:
+    """Linear-light illuminant (R, G, B) -> the correction's log gains of R and B in linear light (G fixed)."""
+    e = np.maximum(np.asarray(illuminant, float), 1e-6)
+    return math.log(e[1] / e[0]), math.log(e[1] / e[2])
+
+
+def shades_of_grey(linear: np.ndarray, p: float = _P) -> tuple[float, float]:
+    """Log gains of R and B from the Minkowski p-mean of each channel. ``linear``: (..., 3) float."""
+    flat = linear.reshape(-1, 3)
+    return _log_gains(np.mean(flat ** p, axis=0) ** (1.0 / p))
+
+
+def grey_edge(linear: np.ndarray, unclipped: np.ndarray, p: float = _P, sigma: float = _SIGMA) -> tuple[float, float]:
+    """Log gains of R and B from the Minkowski p-mean of each channel's gradient magnitude.
+
+    ``linear``: (H, W, 3) float; ``unclipped``: (H, W) bool, pixels whose gradients count
+    (eroded by 2 pixels, so no edge of a clipped highlight counts).
+    """
+    from scipy import ndimage
+
+    keep = ndimage.binary_erosion(unclipped, iterations=2)
+    if not keep.any():
+        return 0.0, 0.0
+    e = []
+    for c in range(3):
+        gx = ndimage.gaussian_filter(linear[..., c], sigma, order=(0, 1))
+        gy = ndimage.gaussian_filter(linear[..., c], sigma, order=(1, 0))
+        e.append(np.mean(np.hypot(gx, gy)[keep] ** p) ** (1.0 / p))
+    if min(e) <= 0.0:  # a flat photo: no edge says anything
+        return 0.0, 0.0
+    return _log_gains(e)
+
+
+def white_patch(linear: np.ndarray, unclipped: np.ndarray, percentile: float = _PERCENTILE) -> tuple[float, float]:
+    """Log gains of R and B from each channel's ``percentile`` over the unclipped pixels."""
+    values = linear[unclipped]
+    if len(values) == 0:
+        return 0.0, 0.0
+    return _log_gains(np.percentile(values, percentile, axis=0))
+
+
+def cast_gains(image: np.ndarray, hidden: np.ndarray | None = None) -> np.ndarray:
+    """The proposed correction of a photo's colour cast: one gain per channel, G = 1.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 RGB (sRGB-coded)
+    hidden : (H, W) bool, optional
+        Pixels no estimator reads (a cut-out's transparent ones; their colours are those of the
+        nearest visible pixel, as the detector fills them, so grey edge sees no outline).
+
+    Returns
+    -------
+    (3,) float64
+        Gains of R, G, B in linear light, the mean of the three estimators' log gains (module
+        docstring), each log gain clipped to +-:data:`MAX_LOG_GAIN`; (1, 1, 1) when nothing
+        can be estimated (every pixel clipped or hidden).
+    """
+    small = np.ascontiguousarray(_grid(image))
+    visible = np.ones(small.shape[:2], bool) if hidden is None else ~_grid(hidden)
+    if not visible.any():
+        return np.ones(3)
+    linear = _LINEAR[small]
+    unclipped = visible & (small.max(axis=2) < CLIPPED)
+    proposals = [shades_of_grey(linear[visible]), grey_edge(linear, unclipped), white_patch(linear, unclipped)]
+    lr, lb = np.clip(np.mean(proposals, axis=0), -MAX_LOG_GAIN, MAX_LOG_GAIN)
+    return np.array([math.exp(lr), 1.0, math.exp(lb)])
+
+
+#: Log gains (R, B; G fixed) that undo a lamp's cast move along the Planckian locus: the
+#: correction of tungsten light (linear gains R 1, G 0.78, B 0.5) is (log 0.78, log 1.56), of
+#: shade the opposite way. A fluorescent green cast's correction raises R and B alike, (1, 1).
+_PLANCKIAN = np.array([math.log(0.78), math.log(0.78 / 0.5)])
+_PLANCKIAN /= np.hypot(*_PLANCKIAN)
+_GREEN = np.array([1.0, 1.0]) / math.sqrt(2.0)
+
+
+def green_tint(gains) -> float:
+    """How far a correction lies off the Planckian locus, towards undoing a green cast (> 0) or
+    a magenta-red one (< 0), in natural-log units of gain.
+
+    The log gains of R and B (G fixed) are split along the Planckian direction (tungsten to
+    shade) and the green direction (raising R and B alike); this is the second part. Lamps give
+    casts on or above the locus (tungsten, daylight, shade, fluorescent green); a proposal far
+    below it (R cut much more than B raised) is a warm room or skin taken for a cast.
+
+    Parameters
+    ----------
+    gains : (3,) float, positive: linear-light gains of R, G, B
+
+    Returns
+    -------
+    float
+    """
+    g = np.asarray(gains, float)
+    log = np.array([math.log(g[0] / g[1]), math.log(g[2] / g[1])])
+    _, tint = np.linalg.solve(np.column_stack([_PLANCKIAN, _GREEN]), log)
+    return float(tint)
+
+
+def _coded(linear: np.ndarray) -> np.ndarray:
+    linear = np.clip(linear, 0.0, 1.0)
+    return np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * np.power(linear, 1 / 2.4) - 0.055)
+
+
+def gain_tables(gains) -> np.ndarray:
+    """(3, 256) uint8: each channel's stored value after its gain in linear light.
+
+    Parameters
+    ----------
+    gains : (3,) float, positive: linear-light gains of R, G, B
+
+    Returns
+    -------
+    (3, 256) uint8 look-up tables (IEC 61966-2-1's sRGB curve both ways, rounded).
+    """
+    gains = np.asarray(gains, float)
+    return np.clip(np.rint(_coded(_LINEAR[None, :] * gains[:, None]) * 255.0), 0, 255).astype(np.uint8)
+
+
+def balance(image: np.ndarray, gains) -> np.ndarray:
+    """``image`` with each channel multiplied by its gain in linear light (:func:`gain_tables`).
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 RGB (sRGB-coded)
+    gains : (3,) float, positive: linear-light gains of R, G, B
+
+    Returns
+    -------
+    (H, W, 3) uint8, a new array; ``image`` itself (not a copy) when every gain is 1.
+    """
+    gains = np.asarray(gains, float)
+    if np.all(gains == 1.0):
+        return image
+    from PIL import Image
+
+    # Pillow's table lookup, as segmix.exposure.expose: a third of NumPy's lut[image] time
+    return np.asarray(Image.fromarray(np.ascontiguousarray(image, np.uint8), "RGB").point(gain_tables(gains).ravel().tolist()))
