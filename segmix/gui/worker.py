@@ -1078,6 +1078,9 @@ class TrainingController(QObject):
         self._last_done = 0
         self._busy = False
         self.is_warm = False
+        #: Whether the warm-up has compiled a kernel so far (its progress's first use; False
+        #: while it only loads them from numba's cache): a wait behind it is said so.
+        self.warm_up_compiled = False
         # The shown photo's fully transparent pixels (H, W) bool, or None (the shell sets it
         # with each photo): every segmentation job of a photo of that size carries them.
         self.transparent: np.ndarray | None = None
@@ -1103,6 +1106,7 @@ class TrainingController(QObject):
         self._worker.warmed_up.connect(self._on_warmed_up)
         self._worker.warm_up_step.connect(self.warm_up_step)
         self._worker.warm_up_progress.connect(self.warm_up_progress)
+        self._worker.warm_up_progress.connect(self._on_warm_up_progress)
         self._worker.warm_up_step_tip.connect(self.warm_up_step_tip)
         self._worker.compiling.connect(self._on_compiling)
         self._worker.running.connect(self._on_running)
@@ -1296,6 +1300,9 @@ class TrainingController(QObject):
     def _on_job_done(self, generation: int) -> None:
         if generation == self._generation:
             self._set_busy(False)
+
+    def _on_warm_up_progress(self, _done: int, _total: int, first_use: bool) -> None:
+        self.warm_up_compiled = self.warm_up_compiled or bool(first_use)
 
     def _on_warmed_up(self, seconds: float) -> None:
         self.is_warm = True

@@ -31,3 +31,26 @@ def test_the_warm_up_compiles_a_large_photos_second_click_after_segment_cached_t
         step()
     dict(steps)["{verb} the large photos' kernels"]()
     assert "parallel" in used
+
+
+def test_a_wait_behind_a_warm_up_that_only_loads_is_not_said_to_include_compiling(make_window, photo_path, qtbot):
+    """A mark made while the warm-up ran was said "compiling included: first use, once" even
+    when the warm-up only loaded the kernels from numba's cache (every start after the first;
+    7 s at load 6, longer with a large photo's first job behind it). It is now said so only
+    when the warm-up compiled (its progress said first use) or the job itself did."""
+    import time
+
+    from segmix.gui.modes.base import COMPILED_NOTE
+
+    window = make_window(photo_path)
+    mode = window.modes["segment"]
+    controller = window.controller
+    for first_use, note in ((False, "400 ms computing, after loading the kernels"), (True, COMPILED_NOTE)):
+        controller._worker.warm_up_progress.emit(2, 8, first_use)  # as the warm-up's steps say
+        mode._requested = (time.perf_counter() - 25.0, False)  # requested 25 s ago, before the warm-up ended
+        duration, said = mode.elapsed(0.4, False)
+        assert duration.endswith(" s") and float(duration[:-2]) >= 25.0
+        assert said == note
+    mode._requested = (time.perf_counter() - 25.0, False)
+    controller.warm_up_compiled = False
+    assert mode.elapsed(0.4, True)[1] == COMPILED_NOTE  # the job itself compiled
