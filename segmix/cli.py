@@ -1315,10 +1315,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     megapixels = image.shape[0] * image.shape[1] / 1e6
     if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none" and not args.quiet:
         # segment has no progress to show (one fit, one cut): a trial waited minutes on a
-        # 144-megapixel photo with nothing on the terminal and took it for a hang.
+        # 144-megapixel photo with nothing on the terminal and took it for a hang. The figures
+        # were measured in session 45 (docs/performance.md); "half a minute" before was not.
         print(f"segmix segment: note: {args.image}: a {megapixels:.0f}-megapixel photo; the graph cut takes a while "
-              "(half a minute at 36 megapixels, minutes above 100 on a 2-core machine; --smoothing none is "
-              "several times faster)", file=sys.stderr, flush=True)
+              "(at 36 megapixels about 45 s of processor time, 2 to 4 minutes on a 2-core machine busy with "
+              "other work; more above 100; --smoothing none is several times faster)", file=sys.stderr, flush=True)
     # A palette photo is segmented low-passed, as in the window (segmix.palette); read-only, as
     # the window's photos are: Numba compiles a kernel once per argument type and a read-only
     # array is another type, so the window's warm-up also warms this command (a first run

@@ -668,7 +668,11 @@ class ComputeWorker(QObject):
             # click took 22 s with an empty cache, compiling them. Compiled here once, on the
             # small photo, last (a small photo's strokes need none of them); on a warm cache
             # they load on the first large photo instead, so this step does nothing.
-            if cache.is_cached(pixels.unique_rgb, graphs.sampled_neighbour_sq_diff):
+            # The check names a kernel of each of this step's calls that only a window runs:
+            # `segmix segment` on a large photo compiles the first two too (one cut, no second
+            # click), and the step was skipped after it; a 5.8 MP photo's second click then
+            # compiled the carried flow's parallel variant (graphs.carry_band_flow).
+            if cache.is_cached(pixels.unique_rgb, graphs.sampled_neighbour_sq_diff, graphs.carry_band_flow):
                 return
             image, scribbles = state["photo"]
             # Another photo than the earlier steps': its distinct colours and contrast beta
@@ -679,7 +683,11 @@ class ComputeWorker(QObject):
             h, w = scribbles.shape
             paint_disc(scribbles, h // 4, w // 4, FOREGROUND, click_radius((h, w)))
             with threads.large_photo_variants(), threads.interactive():
-                apply_model(image, state["model"], scribbles, SegmentationSettings(n_components=2, smoothing="graphcut"))
+                settings = SegmentationSettings(n_components=2, smoothing="graphcut")
+                apply_model(image, state["model"], scribbles, settings)
+                # Again, as a second click would: its cut starts from the first one's flow
+                # (graphcut._WarmBand), whose kernel's parallel variant runs only here.
+                apply_model(image, state["model"], scribbles, replace(settings, threshold=0.45))
                 # The band's node labels run only on a large photo's wide bands.
                 graphs.band_node_labels(np.zeros((64, 64), np.int32), np.ones((8, 8), np.int32), 8, 1)
                 # The cut's contrast (graphcut.contrast_beta), here on this thread: in the cut
@@ -1070,6 +1078,9 @@ class TrainingController(QObject):
         self._last_done = 0
         self._busy = False
         self.is_warm = False
+        #: Whether the warm-up has compiled a kernel so far (its progress's first use; False
+        #: while it only loads them from numba's cache): a wait behind it is said so.
+        self.warm_up_compiled = False
         # The shown photo's fully transparent pixels (H, W) bool, or None (the shell sets it
         # with each photo): every segmentation job of a photo of that size carries them.
         self.transparent: np.ndarray | None = None
@@ -1095,6 +1106,7 @@ class TrainingController(QObject):
         self._worker.warmed_up.connect(self._on_warmed_up)
         self._worker.warm_up_step.connect(self.warm_up_step)
         self._worker.warm_up_progress.connect(self.warm_up_progress)
+        self._worker.warm_up_progress.connect(self._on_warm_up_progress)
         self._worker.warm_up_step_tip.connect(self.warm_up_step_tip)
         self._worker.compiling.connect(self._on_compiling)
         self._worker.running.connect(self._on_running)
@@ -1288,6 +1300,9 @@ class TrainingController(QObject):
     def _on_job_done(self, generation: int) -> None:
         if generation == self._generation:
             self._set_busy(False)
+
+    def _on_warm_up_progress(self, _done: int, _total: int, first_use: bool) -> None:
+        self.warm_up_compiled = self.warm_up_compiled or bool(first_use)
 
     def _on_warmed_up(self, seconds: float) -> None:
         self.is_warm = True

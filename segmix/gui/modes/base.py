@@ -70,7 +70,7 @@ def _duration(seconds: float) -> str:
 
 
 def elapsed_text(seconds: float, compiled: bool, waited: float | None = None,
-                 warming: bool = False) -> tuple[str, str]:
+                 warming: bool = False, warm_up_compiled: bool = True) -> tuple[str, str]:
     """The time a user waited for a result, and a note on why when it was long.
 
     Parameters
@@ -84,6 +84,9 @@ def elapsed_text(seconds: float, compiled: bool, waited: float | None = None,
         queue (behind the warm-up's compiling or an earlier job).
     warming : bool
         The engine's warm-up had not finished when the job was requested.
+    warm_up_compiled : bool
+        The warm-up compiled a kernel (a first start); False: it only loaded them from
+        numba's cache, and a wait behind it is not said to include compiling.
 
     Returns
     -------
@@ -95,11 +98,15 @@ def elapsed_text(seconds: float, compiled: bool, waited: float | None = None,
         The note has no brackets: the caller puts it in its own.
     """
     waited_long = waited is not None and waited - seconds > WAIT_NOTE_MIN_S
-    if waited_long and warming:
+    if waited_long and warming and (warm_up_compiled or compiled):
         # The job ran between the warm-up's steps and may have compiled too: how the wait
         # splits between them says nothing a user can act on (a trial read "34.9 s computing"
         # as the detector's own time), that it happens once does.
         return _duration(waited), COMPILED_NOTE
+    if waited_long and warming:
+        # A warm-up that only loads the kernels from the cache compiles nothing: "compiling
+        # included: first use" stood after every start's first mark made while it loaded.
+        return _duration(waited), f"{_duration(seconds)} computing, after loading the kernels"
     if waited_long:
         return _duration(waited), f"{_duration(seconds)} computing, after the job before it"
     return _duration(seconds), COMPILED_NOTE if compiled else ""
@@ -249,7 +256,8 @@ class Mode(QObject):
             waited, warm = time.perf_counter() - self._requested[0], self._requested[1]
             if final:
                 self._requested = None
-        return elapsed_text(seconds, compiled, waited, warming=warm is False)
+        return elapsed_text(seconds, compiled, waited, warming=warm is False,
+                            warm_up_compiled=getattr(self.shell.controller, "warm_up_compiled", True))
 
     # -- what the mode adds to the window (called once) -------------------------------
     def docks(self) -> list[tuple[str, str, QWidget]]:

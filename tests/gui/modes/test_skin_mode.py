@@ -480,6 +480,7 @@ def test_skin_status_says_the_wait_behind_the_warm_up_not_only_the_detection(
 
     window = make_window(skin_photo)
     monkeypatch.setattr(window.controller, "is_warm", False)
+    monkeypatch.setattr(window.controller, "warm_up_compiled", True)  # a first start's warm-up
     monkeypatch.setattr(base_module, "time", _SlowClock())
     enter_skin_mode(qtbot, window)
     text = window.modes["skin"].skin_panel.status_label.text().split("\n")[0]
