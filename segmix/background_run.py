@@ -1124,12 +1124,20 @@ def run_sequence(
             if moving > MOSTLY_MOVING:
                 result.mostly_moving.append((frame.stem, moving))
             unfiltered = getattr(model, "unfiltered_mask_", None)
-            result.moving_frames += bool(moving) and not learning
-            if not moving and not learning and unfiltered is not None:
-                # Looked at only when nothing came out moving: no cost on other frames.
-                found = int(np.count_nonzero(unfiltered == 255))
-                if found >= _wipe_floor(mask.shape, model.median_size):
+            wiped = False
+            if (not learning and unfiltered is not None
+                    and (not moving or filter_spans_frame(mask.shape, model.median_size))):
+                # Looked at when nothing came out moving, or on frames the filter's window spans:
+                # there it can keep none of the moving pixels found and vote in others (6 x 6
+                # frames: a 3 x 3 object became one pixel in the corner, whose window, clipped by
+                # the border, is 4 x 4 and holds the 9). No cost on other frames.
+                found_mask = unfiltered == 255
+                found = int(np.count_nonzero(found_mask))
+                wiped = (found >= _wipe_floor(mask.shape, model.median_size)
+                         and not (moving and np.any(found_mask & (mask == 255))))
+                if wiped:
                     result.wiped.append((frame.stem, found))
+            result.moving_frames += bool(moving) and not learning and not wiped
             if pool is not None:
                 if not result.written:
                     out.mkdir(parents=True, exist_ok=True)
@@ -1363,7 +1371,7 @@ def filter_wiped_warning(result: RunResult, model: BackgroundMixture, shape: tup
                  "are thinner than its window, which takes in their whole " + ("height" if shape[0] <= size else "width"))
     smaller = " or ".join(f"{named('median_size')} {n}" for n in (3, 0) if n < size) or f"{named('median_size')} 0"
     return (f"the {size} x {size} majority filter removed every moving pixel the model found in {len(found)} of "
-            f"{result.frames} frame{'' if result.frames == 1 else 's'} ({shown}), whose masks are all background: it "
+            f"{result.frames} frame{'' if result.frames == 1 else 's'} ({shown}), whose masks keep none of them: it "
             f"keeps a pixel moving only where more than half of its window is{small}; {smaller} (0: no filter) "
             "keeps smaller moving regions")
 

@@ -314,14 +314,17 @@ FIRST_USE_FRAME_TIP = ("This frame's time includes preparing (compiling) the num
 def _wiped_pixels(model, mask: np.ndarray) -> int:
     """The moving pixels the model found that its majority filter removed when it removed every
     one and they were not a few specks (segmix.background_run: as the command line counts
-    them), else 0. Looked at only when the mask holds no moving pixel."""
+    them), else 0. A mask that keeps none of them is wiped even where the filter voted other
+    pixels moving (a 6 x 6 frame's 3 x 3 object became its corner pixel)."""
     from segmix.background_run import _wipe_floor, filter_spans_frame
 
     unfiltered = model.unfiltered_mask_
-    if unfiltered is None or not filter_spans_frame(mask.shape, model.median_size) or np.any(mask == 255):
+    if unfiltered is None or not filter_spans_frame(mask.shape, model.median_size):
         return 0
-
-    found = int(np.count_nonzero(unfiltered == 255))
+    found_mask = unfiltered == 255
+    if np.any(found_mask & (mask == 255)):
+        return 0
+    found = int(np.count_nonzero(found_mask))
     return found if found >= _wipe_floor(mask.shape, model.median_size) else 0
 
 
