@@ -179,6 +179,50 @@ def tiny_scale(shape) -> float:
     return min(1.0, side / (CLICK_RADIUS * TINY_DISC_SHARE))
 
 
+def small_photo_scale(shape) -> float:
+    """The cut's gamma factor on a photo smaller than about 200 px across its diagonal:
+    ``min(1, hypot(H, W) / SMALL_PHOTO_DIAGONAL)``.
+
+    :func:`photo_scale`'s argument, below the size the weights were tuned at: a region's colour
+    evidence is a sum over its pixels (the square of the photo's side), its boundary's cost
+    grows with the side, so on a thumbnail the boundary outweighs the colours and the cut keeps
+    little more than the marks. :func:`photo_scale` stops at 1 (a DAVIS frame's 979.7 px
+    diagonal); scaling all the way down from there lost on 150-200 px crops (a box alone 0.669
+    -> 0.633 mean IoU), so the factor starts at 200 px, chosen on DAVIS crops of frames 0, 4,
+    8, ... shrunk to 14-200 px on the longer side (one click at the object's deepest point, and
+    a box 1 px round it; 150, 200 and 300 px tried) and checked on frames 1, 5, 9, ... and
+    3, 7, 11, ... (docs/segmentation.md, "Small photos"). It replaces :func:`tiny_scale` as
+    gamma's factor under 40 px (it is smaller there: 0.14 on a 24 x 14 photo, 0.35 by
+    ``tiny_scale``).
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The photo's ``(H, W)`` or ``(H, W, C)`` (only the first two entries are used).
+
+    Returns
+    -------
+    float in (0, 1]
+        1.0 from a 200-px diagonal up (every DAVIS frame and the click benchmark's crops), 0.28
+        on a 40 x 40 photo.
+
+    Raises
+    ------
+    ValueError
+        If ``shape`` has fewer than two entries or a non-positive height or width.
+    """
+    if len(shape) < 2:
+        raise ValueError(f"a photo's shape needs a height and a width; got {tuple(shape)!r}")
+    height, width = int(shape[0]), int(shape[1])
+    if height < 1 or width < 1:
+        raise ValueError(f"a photo's height and width must be positive; got {height} x {width}")
+    return min(1.0, math.hypot(height, width) / SMALL_PHOTO_DIAGONAL)
+
+
+#: :func:`small_photo_scale`'s diagonal in px: below it the cut's gamma shrinks with the photo.
+SMALL_PHOTO_DIAGONAL = 200.0
+
+
 def disc_offsets(radius: float = CLICK_RADIUS) -> tuple[np.ndarray, np.ndarray]:
     """Row and column offsets (M,) int of the filled disc dy^2 + dx^2 <= radius^2."""
     r = int(np.floor(radius))

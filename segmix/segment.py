@@ -51,7 +51,7 @@ from segmix.local_colour import (
 )
 from segmix.marked_pixels import marked_flat
 from segmix.bayes import BayesClassifier, check_image
-from segmix.clicks import click_radius, disc_offsets, photo_scale, tiny_scale  # the cut's gamma and the refinement's lengths grow with it
+from segmix.clicks import click_radius, disc_offsets, photo_scale, small_photo_scale, tiny_scale  # the cut's gamma and the refinement's lengths grow with it
 from segmix.click_guards import (
     far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
     stripped_objects,
@@ -118,8 +118,8 @@ class SegmentationSettings:
         GrabCut's gamma: weight of the contrast-sensitive pairwise term, in nats. 25 measured
         slightly better than GrabCut's 50 on both halves of the DAVIS benchmark. On photos
         larger than a DAVIS frame the cut uses it times :func:`photo_scale` (the
-        diagonal / 979.7 px), so a larger copy of a photo is cut alike; under 40 px across
-        times :func:`segmix.clicks.tiny_scale` (shorter side / 40).
+        diagonal / 979.7 px), so a larger copy of a photo is cut alike; under a 200-px diagonal
+        times :func:`segmix.clicks.small_photo_scale` (the diagonal / 200 px).
     connectivity : {4, 8, 16}
         Neighbourhood of the graph cut (16: the 8 neighbours plus the knight moves, with
         Cauchy-Crofton weights, see :func:`segmix.kernels.graphs.direction_scales`) and of
@@ -2714,15 +2714,12 @@ def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, 
 def _adapted_gamma(unary, fixed, log_likelihoods, inverse, settings) -> float:
     """The cut's gamma; with ``adaptive_smoothness`` also scales ``unary`` in place ("pixel")."""
     mode = settings.adaptive_smoothness
-    gamma = float(settings.smoothness) * photo_scale(fixed.shape)
-    tiny = tiny_scale(fixed.shape)
-    if tiny < 1.0:
-        # A photo under 40 px across is a copy of a 40-px one shrunk by `tiny` (the click disc
-        # is, clicks.click_radius): a region's colour evidence shrinks with its area, tiny^2,
-        # its boundary only with tiny, so gamma follows to keep the 40-px photo's balance.
-        # Without it the cut kept a click's disc alone wherever the object's edge was soft
-        # (TINY_PRIOR_EXPONENT's figures).
-        gamma *= tiny
+    # A small photo's regions hold few pixels of colour evidence (their area) against their
+    # boundary (their side), so gamma shrinks with the photo below a 200-px diagonal, as it
+    # grows above a DAVIS frame's (clicks.small_photo_scale: a box alone on 60-px crops of
+    # DAVIS frames kept 0.33 mean IoU, half the masks nearly empty, 0.62 now). Under 40 px
+    # this was tiny_scale, the shorter side over 40 (session 45's helper), smaller there now.
+    gamma = float(settings.smoothness) * photo_scale(fixed.shape) * small_photo_scale(fixed.shape)
     if mode == "image":
         return adaptive_smoothness.image_gamma(gamma, unary, fixed, settings.adaptive_strength)
     if mode == "pixel":

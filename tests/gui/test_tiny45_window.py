@@ -15,12 +15,17 @@ from segmix.result_notes import CLICKED_PIXELS_WORDS
 from tests.gui.gui_helpers import viewport_point
 
 
-def _square6(path):
-    # tests/test_inputs44.py's photo: a red 3 x 3 square on blue, colours +-20 (seed 2's noise)
+def _photo6(path, dot=False):
+    # tests/test_inputs44.py's photos: a red 3 x 3 square on blue, or a green dot at (3, 3) (a
+    # one-pixel object: since the cut's gamma follows small photos a click on the square gives
+    # the square), colours +-20 (seed 2's noise)
     rng = np.random.default_rng(2)
     image = np.zeros((6, 6, 3), int)
     image[...] = (0, 0, 255)
-    image[1:4, 1:4] = (255, 0, 0)
+    if dot:
+        image[3, 3] = (0, 255, 0)
+    else:
+        image[1:4, 1:4] = (255, 0, 0)
     Image.fromarray(np.clip(image + rng.integers(-20, 21, image.shape), 0, 255).astype(np.uint8)).save(path)
     return path
 
@@ -34,7 +39,7 @@ def _click(qtbot, window, x, y, button=Qt.MouseButton.LeftButton):
 
 
 def test_clicks_that_keep_only_their_pixel_on_a_6_by_6_photo_are_said_in_the_status_bar(qtbot, make_window, tmp_path):
-    window = make_window(_square6(tmp_path / "sq6.png"), smoothing=True)
+    window = make_window(_photo6(tmp_path / "dot6.png", dot=True), smoothing=True)
     window.set_tool("click")
     _click(qtbot, window, 3.5, 3.5)
     outcome = _click(qtbot, window, 0.5, 0.5, Qt.MouseButton.RightButton)
@@ -42,8 +47,12 @@ def test_clicks_that_keep_only_their_pixel_on_a_6_by_6_photo_are_said_in_the_sta
     words = f"The photo is 6 x 6 px: {CLICKED_PIXELS_WORDS}, or paint them (1)."
     assert window.statusBar().currentMessage() == words
     assert words in window.modes["segment"].training_panel.status_label.text()
-    # More clicks on the object: the mask grows past them, and the note goes.
+    # Clicks on an object of more pixels: the mask grows past them, and the note goes.
     window.statusBar().clearMessage()
+    window.open_image(_photo6(tmp_path / "sq6.png"))
+    window.set_tool("click")
+    _click(qtbot, window, 3.5, 3.5)
+    _click(qtbot, window, 0.5, 0.5, Qt.MouseButton.RightButton)
     _click(qtbot, window, 2.5, 2.5)
     outcome = _click(qtbot, window, 1.5, 1.5)
     assert np.count_nonzero(outcome.mask) > 3
