@@ -1258,6 +1258,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     # probability map segmix wrote too (the window says the same).
     from segmix.own_outputs import output_given_as_photo
 
+    from segmix.labelmaps import label_map_values, label_map_words
+
+    labels_only = label_map_values(image)
+    if labels_only is not None:
+        # Refused, not warned: the picture shows all black, and no mask of it can mean anything
+        # (a trial's scribbles from another tool, segmented with exit 0 and no word).
+        raise UserError(f"{args.image}: " + label_map_words(
+            labels_only, f"give it with --scribbles beside the photo it belongs to: segmix segment PHOTO "
+                         f"--scribbles {args.image} -o mask.png"))
     not_a_photo = output_given_as_photo(args.image, image, loaded.mode)
     if not_a_photo is not None:
         print(f"segmix segment: warning: {args.image}: {not_a_photo}", file=sys.stderr)
@@ -2806,13 +2815,20 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     if result.faces_used is not None:
         print(f"--faces: skin colour calibrated on a face in {result.faces_used} of {result.n_images} photo"
               f"{'s' if result.n_images != 1 else ''} (the others scored as without --faces)")
-    with _all_or_nothing(args.roc, args.json, args.per_image):
-        if args.roc:
+    roc = args.roc
+    if roc and result.missing_class is not None:
+        # Skin-free photos checked for false alarms: the figures above are the result, and a
+        # curve needs both classes (the run was refused, exit 2, with no figure at all).
+        print(f"segmix skin eval: warning: --roc {roc} skipped: a ROC needs skin and non-skin pixels, and "
+              f"{skin_eval.one_class_words(result)}", file=sys.stderr)
+        roc = None
+    with _all_or_nothing(roc, args.json, args.per_image):
+        if roc:
             # The folder's last three parts, marked as cut ("tmp/w/skin_ccp" read as a relative
             # path of /tmp/w/skin_ccp to a new user); a short path whole.
             resolved = Path(args.images).resolve()
             where = str(resolved) if len(resolved.parts) <= 4 else ".../" + "/".join(resolved.parts[-3:])
-            skin_eval.save_roc(args.roc, result, title=f"Skin detection ROC: {where}", protect=inputs,
+            skin_eval.save_roc(roc, result, title=f"Skin detection ROC: {where}", protect=inputs,
                                mark="skin eval")
         if args.json:
             from segmix.io import write_json_atomic
@@ -2820,13 +2836,15 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
             write_json_atomic(args.json, result.summary(), protect=inputs)
         if args.per_image:
             skin_eval.write_per_image_csv(args.per_image, result, protect=inputs)
-    for path in (args.roc, args.json):
+    for path in (roc, args.json):
         if path:
             print(f"wrote {path}")
     if args.per_image:
         best = (f"; f1_best_pooled_threshold at {result.best_threshold:.4g}" if result.best_basis == "detector"
                 else "")
-        print(f"wrote {args.per_image} (one row per photo: precision, recall, f1 at threshold "
+        figures = ("precision, recall, f1" if result.missing_class is None else
+                   "false_positive_rate" if result.missing_class == "skin" else "recall")
+        print(f"wrote {args.per_image} (one row per photo: {figures} at threshold "
               f"{result.threshold:.4g}{best}; an undefined figure is empty)")
     if result.skipped:
         total = result.n_images + len(result.skipped)
