@@ -669,6 +669,10 @@ class VideoPanel(QWidget):
                                       "frame the model has reached is shown, with its mask)")
         self.progress = QProgressBar()
         self.progress.setVisible(False)
+        # The last export's outcome, kept in the dock: the status bar's "Exported 58 masks ..."
+        # went in seconds, with nothing else to confirm it (a trial). Full text in the tooltip.
+        self.export_label = status_label("", lines=2)
+        self.export_label.setVisible(False)
         self.timing_label = QLabel("")
 
         layout = QVBoxLayout(self)
@@ -696,6 +700,7 @@ class VideoPanel(QWidget):
         row.addWidget(self.cancel_button)
         layout.addLayout(row)
         layout.addWidget(self.progress)
+        layout.addWidget(self.export_label)
         layout.addWidget(self.timing_label)
         layout.addStretch(1)
 
@@ -773,8 +778,10 @@ class VideoMode(Mode):
     export_names: dict = {"mask": "foreground_mask", "cutout": "cutout"}
     class_names = ("moving", "background")
     own_images = True  # frames never replace the photo of the photo modes
-    open_title = "Open Video"
-    open_tip = "Open a video file (MP4, AVI, MOV, MKV, WebM, ...) or an animated GIF / PNG (or drop one on the window)"
+    # "Open Video" alone: a trial picked one photo and the whole folder played as frames.
+    open_title = "Open Video or Frames"
+    open_tip = ("Open a video file (MP4, AVI, MOV, MKV, WebM, ...), an animated GIF / PNG, or frames: picking one "
+                "image opens its whole folder as frames (or drop one on the window)")
     # An image file that is one frame of a folder opens that folder (open_path): Ctrl+O then
     # opens a folder of frames too, with any platform's file dialog.
     open_filter = (f"Videos, animations and frames ({files.suffix_patterns(VIDEO_SUFFIXES + IMAGE_SUFFIXES)})"
@@ -1773,6 +1780,7 @@ class VideoMode(Mode):
         self.panel.slider.setValue(shown)
         self.panel.slider.blockSignals(False)
         self.panel.frame_label.setText(f"frame {shown} / {self.panel.slider.maximum()}")
+        self._follow_frame(shown)
         if isinstance(result, StepResult) and self._length is not None:
             self._set_length(*self._length)  # the dock names the frame's file (_shown_file_line)
         self.shell.update_hint()
@@ -1903,7 +1911,27 @@ class VideoMode(Mode):
             # truncated JPEG's) it was cut off the bar's end at 1100 px.
             text = (f"Skipped {len(self._unreadable)} frames so far (listed in the Video dock's tooltip); now "
                     + text.removeprefix("Skipped "))
+            # "now" holds for the frame shown with it alone: played on, the bar kept "now unreadable
+            # frame 440 (41 / 60 on the timeline)" over frame 60 / 60 (a trial). _follow_frame
+            # rewords it once another frame is shown.
+        self._skip_note = (text, None) if "; now " in text else None
         self.shell.statusBar().showMessage(text, 15000)
+
+    def _follow_frame(self, index: int) -> None:
+        """Reword a "now unreadable frame N" note once a frame other than the one it came with
+        is shown (``index``, on the timeline): "the last was unreadable frame N"."""
+        note = getattr(self, "_skip_note", None)
+        if note is None:
+            return
+        text, frame = note
+        if frame is None:  # the step that reported the skip: the frame the note came with
+            self._skip_note = (text, index)
+            return
+        if index == frame:
+            return
+        self._skip_note = None
+        if self.shell.statusBar().currentMessage() == text:
+            self.shell.statusBar().showMessage(text.replace("; now ", "; the last was ", 1), 15000)
 
     def _show(self, result: StepResult) -> None:
         """Put ``result``'s frame on the canvas (this mode's own image; the photo stays)."""
@@ -2023,6 +2051,7 @@ class VideoMode(Mode):
         self.panel.progress.setRange(0, max(1, total))
         self.panel.progress.setValue(0)
         self.panel.progress.setVisible(True)
+        self.panel.export_label.setVisible(False)  # the last export's line: this one's comes at its end
         self.update_actions()
         self.shell.controller.request_call(export, "video:export")
 
@@ -2075,8 +2104,9 @@ class VideoMode(Mode):
             # The frames skipped before the folder: a long path cut them off the bar's end.
             masks = f"Exported {len(result.written)} mask{'' if len(result.written) == 1 else 's'}"
             folder = getattr(self, "_export_folder", None)
-            self.shell.statusBar().showMessage(
-                f"{masks}{where}" if not lost else f"{masks}; {lost}" + (f". Folder: {folder}" if folder else ""), 8000)
+            said = f"{masks}{where}" if not lost else f"{masks}; {lost}" + (f". Folder: {folder}" if folder else "")
+            self.shell.statusBar().showMessage(said, 30000)
+            self._say_in_dock(f"Last export: {said[0].lower()}{said[1:]}")
             # The command line's warning: masks of an earlier run (another video) left beside
             # these ones (a trial: 69 masks replaced, 51 of another video kept, not a word).
             mixed = leftovers_warning(self._export_folder, result.leftovers, _mask_shape(result.written),
@@ -2103,6 +2133,14 @@ class VideoMode(Mode):
                 f"{'its mask stays' if done == 1 else 'their masks stay'} in {folder}"
                 if done > 0 and folder is not None else "")
         self.shell.statusBar().showMessage(f"Export cancelled{kept}", 8000)
+        self._say_in_dock(f"Last export: cancelled{kept}")
+
+    def _say_in_dock(self, text: str) -> None:
+        """The last export's outcome on the Video dock's line (it stays until the next export)."""
+        label = self.panel.export_label
+        label.setText(text)
+        label.setToolTip(text)
+        label.setVisible(True)
 
     def _on_export_stopped(self, number: int, done: int) -> None:
         # The count once the job has stopped, if no export started since.
