@@ -1780,7 +1780,6 @@ class VideoMode(Mode):
         self.panel.slider.setValue(shown)
         self.panel.slider.blockSignals(False)
         self.panel.frame_label.setText(f"frame {shown} / {self.panel.slider.maximum()}")
-        self._follow_frame(shown)
         if isinstance(result, StepResult) and self._length is not None:
             self._set_length(*self._length)  # the dock names the frame's file (_shown_file_line)
         self.shell.update_hint()
@@ -1909,29 +1908,11 @@ class VideoMode(Mode):
             # names here pushed this run's reason off the bar at 1100 px, and mixed "…" in a
             # run with ", ..." for more runs. The count comes first: after a long reason (a
             # truncated JPEG's) it was cut off the bar's end at 1100 px.
-            text = (f"Skipped {len(self._unreadable)} frames so far (listed in the Video dock's tooltip); now "
+            # "the last:", not "now": played on, the bar kept "now unreadable frame 440 (41 / 60
+            # on the timeline)" over frame 60 / 60 (a trial); the note stays 15 s, past many frames.
+            text = (f"Skipped {len(self._unreadable)} frames so far (listed in the Video dock's tooltip); the last: "
                     + text.removeprefix("Skipped "))
-            # "now" holds for the frame shown with it alone: played on, the bar kept "now unreadable
-            # frame 440 (41 / 60 on the timeline)" over frame 60 / 60 (a trial). _follow_frame
-            # rewords it once another frame is shown.
-        self._skip_note = (text, None) if "; now " in text else None
         self.shell.statusBar().showMessage(text, 15000)
-
-    def _follow_frame(self, index: int) -> None:
-        """Reword a "now unreadable frame N" note once a frame other than the one it came with
-        is shown (``index``, on the timeline): "the last was unreadable frame N"."""
-        note = getattr(self, "_skip_note", None)
-        if note is None:
-            return
-        text, frame = note
-        if frame is None:  # the step that reported the skip: the frame the note came with
-            self._skip_note = (text, index)
-            return
-        if index == frame:
-            return
-        self._skip_note = None
-        if self.shell.statusBar().currentMessage() == text:
-            self.shell.statusBar().showMessage(text.replace("; now ", "; the last was ", 1), 15000)
 
     def _show(self, result: StepResult) -> None:
         """Put ``result``'s frame on the canvas (this mode's own image; the photo stays)."""
