@@ -114,38 +114,49 @@ median_size = _bounded(int, "0 (off), 1 or an odd integer from 3 to 15",
                        lambda v: v in (0, 1) or (v % 2 == 1 and 3 <= v <= 15), "a majority filter's side: 0, 1, 3, 5, ... 15")
 
 
-def _integers(text: str, count: int, what: str) -> tuple[int, ...]:
-    """``count`` comma-separated integers, or argparse's refusal naming ``what``."""
+# A number as detectors write them (90.5, 2.4e2); NaN, infinity and Python's "1_000" are not.
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _numbers(text: str, count: int, what: str) -> tuple[float, ...]:
+    """``count`` comma-separated finite numbers (integers or decimals), or argparse's refusal
+    naming ``what``."""
     parts = [part.strip() for part in text.split(",")]
-    try:
-        values = tuple(int(part) for part in parts)
-    except ValueError:
-        values = ()
-    if len(values) != count:
+    if len(parts) != count or not all(_DECIMAL.fullmatch(part) for part in parts):
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+    values = tuple(float(part) for part in parts)
+    if not all(math.isfinite(value) for value in values):  # 1e999
         raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
     return values
 
 
 def point(text: str) -> tuple[int, int]:
-    """argparse type: a pixel ``X,Y`` (column, row; two integers >= 0)."""
-    x, y = _integers(text, 2, "X,Y: a pixel's column and row, integers from 0 (e.g. 320,200)")
+    """argparse type: a pixel ``X,Y`` (column, row; numbers >= 0, a decimal rounded to the
+    nearest pixel, as a detector's keypoint gives)."""
+    x, y = (int(math.floor(v + 0.5)) for v in _numbers(
+        text, 2, "X,Y: a pixel's column and row, numbers from 0 (e.g. 320,200; decimals go to the nearest pixel)"))
     if x < 0 or y < 0:
         raise argparse.ArgumentTypeError(f"must be X,Y with X and Y >= 0 (from the top-left corner), got {text!r}")
     return x, y
 
 
 def box(text: str) -> tuple[int, int, int, int]:
-    """argparse type: a box ``LEFT,TOP,RIGHT,BOTTOM`` in pixels (right and bottom exclusive)."""
-    left, top, right, bottom = _integers(text, 4, "LEFT,TOP,RIGHT,BOTTOM: four integers in pixels "
-                                                  "(e.g. 100,50,400,380)")
-    if right <= left or bottom <= top:
+    """argparse type: a box ``LEFT,TOP,RIGHT,BOTTOM`` in pixels (right and bottom exclusive).
+    Decimals, as detectors give, are rounded outward (floor left / top, ceil right / bottom), so
+    the box holds every pixel the detector's box touches."""
+    values = _numbers(text, 4, "LEFT,TOP,RIGHT,BOTTOM: four numbers in pixels "
+                               "(e.g. 100,50,400,380; decimals are rounded outward)")
+    left, top = (math.floor(v) for v in values[:2])
+    right, bottom = (math.ceil(v) for v in values[2:])
+    if values[2] <= values[0] or values[3] <= values[1]:
         # A detector's or COCO's X,Y,WIDTH,HEIGHT is the likeliest reason (400,300,100,80).
-        coco = (f"X,Y,WIDTH,HEIGHT, as COCO writes boxes? give {left},{top},{left + right},{top + bottom}"
-                if right > 0 and bottom > 0 else "")
+        coco = (f"X,Y,WIDTH,HEIGHT, as COCO writes boxes? give {left},{top},{math.ceil(values[0] + values[2])},"
+                f"{math.ceil(values[1] + values[3])}" if values[2] > 0 and values[3] > 0 else "")
         # Corners given the other way round read the same (450,433,94,214): COCO's reading alone
         # sent a new user to 450,433,544,647, below a 480-px photo's bottom.
-        corners = (f"corners the other way round? give {min(left, right)},{min(top, bottom)},"
-                   f"{max(left, right)},{max(top, bottom)}" if right != left and bottom != top else "")
+        x0, y0, x1, y1 = values
+        corners = (f"corners the other way round? give {math.floor(min(x0, x1))},{math.floor(min(y0, y1))},"
+                   f"{math.ceil(max(x0, x1))},{math.ceil(max(y0, y1))}" if x1 != x0 and y1 != y0 else "")
         hint = " (" + "; or ".join(part for part in (corners, coco) if part) + ")" if corners or coco else ""
         raise argparse.ArgumentTypeError(f"must be LEFT,TOP,RIGHT,BOTTOM with RIGHT > LEFT and BOTTOM > TOP, "
                                          f"got {text!r}{hint}")
@@ -1032,17 +1043,18 @@ def _add_segment_parser(sub) -> None:
                      help="mark everything outside this box background, as the window's Rectangle tool (GrabCut): "
                           "a box alone gives a mask; pixels of the displayed photo, x to the right and y down "
                           "from the top-left corner, RIGHT and BOTTOM exclusive (corners, not a width and height: COCO's "
-                          "X,Y,W,H is X,Y,X+W,Y+H); clipped to the photo (a detector's box may reach past an edge)")
+                          "X,Y,W,H is X,Y,X+W,Y+H); decimals are accepted and rounded outward (floor LEFT and TOP, ceil RIGHT "
+                          "and BOTTOM); clipped to the photo (a detector's box may reach past an edge)")
     seg.add_argument("--click", dest="clicks", action=_AppendClick, const=1, type=point, default=None,
                      metavar="X,Y",
-                     help="a foreground click at pixel X,Y (repeatable): a disc of the window's Click tool's "
+                     help="a foreground click at pixel X,Y (repeatable; decimals go to the nearest pixel): a disc of the window's Click tool's "
                           "radius (5 px on a 854 x 480 photo, growing with the photo, an eighth of a tiny one's side); one "
                           "click gives a mask. "
                           "Fitted as the window fits them: after any --scribbles, the box first, then each click "
                           "from the result before it, in the order given (--at-once: all at once)")
     seg.add_argument("--background-click", dest="clicks", action=_AppendClick, const=2, type=point, default=None,
                      metavar="X,Y",
-                     help="a background click at pixel X,Y (repeatable), in the order given among the --click "
+                     help="a background click at pixel X,Y (repeatable; decimals go to the nearest pixel), in the order given among the --click "
                           "options")
     seg.add_argument("--model", metavar="M.json",
                      help="apply a saved segmentation model (segment --save-model, the window's File > Save Model) "
@@ -1246,6 +1258,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     # probability map segmix wrote too (the window says the same).
     from segmix.own_outputs import output_given_as_photo
 
+    from segmix.labelmaps import label_map_values, label_map_words
+
+    labels_only = label_map_values(image)
+    if labels_only is not None:
+        # Refused, not warned: the picture shows all black, and no mask of it can mean anything
+        # (a trial's scribbles from another tool, segmented with exit 0 and no word).
+        raise UserError(f"{args.image}: " + label_map_words(
+            labels_only, f"give it with --scribbles beside the photo it belongs to: segmix segment PHOTO "
+                         f"--scribbles {args.image} -o mask.png"))
     not_a_photo = output_given_as_photo(args.image, image, loaded.mode)
     if not_a_photo is not None:
         print(f"segmix segment: warning: {args.image}: {not_a_photo}", file=sys.stderr)
@@ -2801,13 +2822,20 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     if result.faces_used is not None:
         print(f"--faces: skin colour calibrated on a face in {result.faces_used} of {result.n_images} photo"
               f"{'s' if result.n_images != 1 else ''} (the others scored as without --faces)")
-    with _all_or_nothing(args.roc, args.json, args.per_image):
-        if args.roc:
+    roc = args.roc
+    if roc and result.missing_class is not None:
+        # Skin-free photos checked for false alarms: the figures above are the result, and a
+        # curve needs both classes (the run was refused, exit 2, with no figure at all).
+        print(f"segmix skin eval: warning: --roc {roc} skipped: a ROC needs skin and non-skin pixels, and "
+              f"{skin_eval.one_class_words(result)}", file=sys.stderr)
+        roc = None
+    with _all_or_nothing(roc, args.json, args.per_image):
+        if roc:
             # The folder's last three parts, marked as cut ("tmp/w/skin_ccp" read as a relative
             # path of /tmp/w/skin_ccp to a new user); a short path whole.
             resolved = Path(args.images).resolve()
             where = str(resolved) if len(resolved.parts) <= 4 else ".../" + "/".join(resolved.parts[-3:])
-            skin_eval.save_roc(args.roc, result, title=f"Skin detection ROC: {where}", protect=inputs,
+            skin_eval.save_roc(roc, result, title=f"Skin detection ROC: {where}", protect=inputs,
                                mark="skin eval")
         if args.json:
             from segmix.io import write_json_atomic
@@ -2815,13 +2843,15 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
             write_json_atomic(args.json, result.summary(), protect=inputs)
         if args.per_image:
             skin_eval.write_per_image_csv(args.per_image, result, protect=inputs)
-    for path in (args.roc, args.json):
+    for path in (roc, args.json):
         if path:
             print(f"wrote {path}")
     if args.per_image:
         best = (f"; f1_best_pooled_threshold at {result.best_threshold:.4g}" if result.best_basis == "detector"
                 else "")
-        print(f"wrote {args.per_image} (one row per photo: precision, recall, f1 at threshold "
+        figures = ("precision, recall, f1" if result.missing_class is None else
+                   "false_positive_rate" if result.missing_class == "skin" else "recall")
+        print(f"wrote {args.per_image} (one row per photo: {figures} at threshold "
               f"{result.threshold:.4g}{best}; an undefined figure is empty)")
     if result.skipped:
         total = result.n_images + len(result.skipped)

@@ -718,6 +718,45 @@ _MAP_LOOKS = {
 }
 
 
+#: The largest value a picture given as a photo may hold in every pixel to be read as a label
+#: map: scribbles hold 0 / 1 / 2, a trimap or a class map of another tool up to 3.
+MAX_LABEL_VALUE = 3
+
+
+def label_map_values(pixels) -> list[int] | None:
+    """The values of a picture that holds labels, not a photo: every pixel grey (one channel,
+    or R = G = B) and at most :data:`MAX_LABEL_VALUE`, with two to four distinct values (scribbles
+    of another tool, 0 / 1 / 2; a 0 / 1 mask). None for any other picture (a flat black one
+    too: no labels to tell).
+
+    Such a picture shows all black: a trial opened scribbles saved by another tool as the
+    photo, in the window (an all-black photo, no word) and with ``segment`` (exit 0).
+
+    Parameters
+    ----------
+    pixels : (H, W) or (H, W, C) uint8 array
+        The picture as read (a fourth channel, alpha, is not looked at).
+    """
+    pixels = np.asarray(pixels)
+    if pixels.size == 0 or pixels.dtype != np.uint8 or int(pixels.max()) > MAX_LABEL_VALUE:
+        return None  # (the max first: one pass tells a photo)
+    if pixels.ndim == 3:
+        grey = pixels[..., 0]
+        if any(not np.array_equal(grey, pixels[..., c]) for c in range(1, min(pixels.shape[2], 3))):
+            return None
+        pixels = grey
+    present = np.flatnonzero(np.bincount(pixels.reshape(-1), minlength=MAX_LABEL_VALUE + 1))
+    return [int(v) for v in present] if len(present) > 1 else None
+
+
+def label_map_words(values, load: str) -> str:
+    """Why a picture of :func:`label_map_values` is no photo, ending with ``load``: how to give
+    it as marks ("give it with --scribbles ...", "open the photo ..., then File > Load Scribbles")."""
+    listed = ", ".join(map(str, values))
+    return (f"holds only the values {listed} in every pixel, so it shows all black: a label map (scribbles or a "
+            f"mask saved by another tool), not a photo; {load}")
+
+
 def photo_given_as_map(path: PathLike, what: str, picture: str = "image") -> str | None:
     """The refusal of a colour photo given as a label map, or None when ``path`` is no such
     photo (:data:`PHOTO_MIN_BITS`).

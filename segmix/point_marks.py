@@ -75,7 +75,10 @@ def _checked_box(box) -> tuple[int, int, int, int]:
                                                  and not isinstance(v, (bool, np.bool_)) for v in box) else None
     if values is None or not np.isfinite(values).all():
         raise ValueError(f"box must be four finite numbers (left, top, right, bottom) in pixels; got {box!r}")
-    return tuple(int(v) for v in box)
+    # A detector's decimals, rounded outward (int() cut 460.8 to 460, inside the object's box).
+    # Either corner may come first (box_outside), so outward is from the lower and to the higher.
+    (x0, x1), (y0, y1) = sorted(values[0::2]), sorted(values[1::2])
+    return int(np.floor(x0)), int(np.floor(y0)), int(np.ceil(x1)), int(np.ceil(y1))
 
 
 def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
@@ -90,9 +93,11 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
         Their order map; None: marks fitted at once (one step, when any are marked).
     box : (left, top, right, bottom) or None
         As :func:`box_outside`; the outside is marked background (2), over any mark there, as
-        the window's Rectangle tool does.
+        the window's Rectangle tool does. Decimals (a detector's box) are rounded outward:
+        floor of the lower corner, ceiling of the higher.
     clicks : iterable of (label, x, y)
-        Foreground (1) or background (2) clicks at column ``x``, row ``y``, in order; each
+        Foreground (1) or background (2) clicks at column ``x``, row ``y`` (decimals go to the
+        nearest pixel), in order; each
         paints a disc of :func:`segmix.clicks.click_radius` (a later disc overwrites an
         earlier mark).
 
@@ -133,11 +138,16 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
         label, x, y = click
         if isinstance(label, (bool, np.bool_)) or label not in (FOREGROUND, BACKGROUND):
             raise ValueError(f"a click's label must be {FOREGROUND} or {BACKGROUND}; got {label!r}")
+        if (isinstance(x, (bool, np.bool_)) or isinstance(y, (bool, np.bool_))
+                or not all(isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v) for v in (x, y))):
+            raise ValueError(f"a click's x and y must be finite numbers of pixels; got {click!r}")
+        # A decimal (a detector's keypoint) goes to the nearest pixel; int() cut 300.7 to 300.
+        x, y = int(np.floor(x + 0.5)), int(np.floor(y + 0.5))
         if not (0 <= x < width and 0 <= y < height):
             raise ValueError(f"the click at x {x}, y {y} lies outside the {width} x {height} photo "
                              f"(x 0-{width - 1}, y 0-{height - 1})")
         before = labels.copy()
-        paint_disc(labels, int(y), int(x), label, radius)
+        paint_disc(labels, y, x, label, radius)
         order = _order_after(order, before, labels)
     return labels, order
 

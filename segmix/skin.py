@@ -1853,7 +1853,8 @@ def colourless_words(image: np.ndarray, transparent: np.ndarray | None = None) -
     return {"toned": TONED_WORDS, "one tone": ONE_TONE_WORDS}.get(_tone(image))
 
 
-def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str = GREYSCALE_WORDS) -> str:
+def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str = GREYSCALE_WORDS,
+                      label_values: list[int] | None = None) -> str:
     """The warning line (without the command's prefix) for a greyscale photo's result.
 
     Parameters
@@ -1868,6 +1869,10 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
         The photo holds only a mask's values (:func:`looks_like_a_mask`): the line asks
         whether a mask was given as a photo (a trial's ``skin apply`` on a folder of masks
         warned "greyscale photo" for each and exited 0, never saying so).
+    label_values : list of int, optional
+        The photo holds only these label values (:func:`segmix.labelmaps.label_map_values`,
+        scribbles of another tool): the line says it is a label map, not a photo (it said
+        "greyscale photo" alone).
 
     Returns
     -------
@@ -1883,6 +1888,10 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
             else f"{path}: {kind}: skin detection needs colour; {outcome}")
     if mask_like:
         line += "; it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as a photo?"
+    elif label_values:
+        from segmix.labelmaps import label_map_words
+
+        line += "; it " + label_map_words(label_values, "skin detection needs the photo itself")
     return line
 
 
@@ -2329,8 +2338,11 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     # judged by what the photo shows, its faint pixels left out (a feathered cut-out's rim)
     colourless = colourless_words(image, faint_pixels(loaded.alpha)) if info is not None else None
     if colourless:
-        mask_like = colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(visible_pixels(image, transparent))
-        info["greyscale"] = greyscale_warning(input_path, mask, mask_like, colourless)
+        visible = visible_pixels(image, transparent)
+        mask_like = colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(visible)
+        from segmix.labelmaps import label_map_values
+
+        info["greyscale"] = greyscale_warning(input_path, mask, mask_like, colourless, label_map_values(visible))
     elif info is not None:
         info["no_skin"] = not mask.any()
     output_dir.mkdir(parents=True, exist_ok=True)

@@ -27,11 +27,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from segmix.frames import header_size
-from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError
+from segmix.io import DEFAULT_MAX_PIXELS
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (NOTHING_SHOWN_WORDS, PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers,
-                         colourless_words, detect, greyscale_warning, image_mask_pairs, load_mask, looks_like_a_mask,
+                         colourless_words, detect, greyscale_warning, image_mask_pairs, looks_like_a_mask,
                          pair_failure, read_pair_info, swapped_folders, visible_pixels)
 from segmix.palette import skin_pixels
 from segmix.transparency import faint_pixels, outline_free_colours, transparent_pixels
@@ -57,27 +56,35 @@ class EvalResult:
     per-image figures over the images where they are defined: precision is 0/0, undefined
     (None), on a photo where nothing was detected, recall on a photo whose ground truth has no
     skin; F1 is always defined (an image without skin and without detections has F1 1).
+
+    Masks that label one class only (``missing_class``; skin-free photos checked for false
+    alarms) leave the figures that need both classes None: with no skin, everything but the
+    false positive rate; with no non-skin, everything but recall.
     """
 
     threshold: float
-    #: None when nothing was detected in any photo (0/0)
+    #: None when nothing was detected in any photo (0/0), or when ``missing_class`` is set
     precision: float | None
-    recall: float
-    f1: float
+    #: None when the masks label no skin
+    recall: float | None
+    #: None when ``missing_class`` is set
+    f1: float | None
     #: None when no photo has a defined precision (see ``n_images_with_precision``)
     mean_precision: float | None
     mean_recall: float | None
-    mean_f1: float
-    auc: float
-    best_threshold: float
-    best_f1: float
+    mean_f1: float | None
+    #: None (with the best threshold and F1) when ``missing_class`` is set
+    auc: float | None
+    best_threshold: float | None
+    best_f1: float | None
     #: what ``best_threshold`` / ``best_f1`` were swept on: "detector" (the full detector's
     #: masks, regions re-run at each threshold) or "per-pixel" (the posterior alone)
     best_basis: str
     n_images: int
     n_skin: int
     n_non_skin: int
-    false_positive_rate: float
+    #: None when the masks label no non-skin
+    false_positive_rate: float | None
     fpr: np.ndarray
     tpr: np.ndarray
     #: the mean per-image F1 at ``best_threshold`` (None when the best threshold is the
@@ -102,6 +109,9 @@ class EvalResult:
     #: with face calibration (``settings.faces``): on how many photos a usable face calibrated
     #: the skin colour (the others were scored by the default detector); None without it
     faces_used: int | None = None
+    #: "skin" when the masks label no skin (255), "non-skin" when they label no non-skin (0),
+    #: None when they label both
+    missing_class: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``, the
@@ -356,14 +366,14 @@ class SkinEvaluator:
         Raises
         ------
         ValueError
-            Before any :meth:`add` (it said "got 0 and 0"), or when the photos hold no skin or
-            no non-skin pixel.
+            Before any :meth:`add` (it said "got 0 and 0"). Photos that hold no skin, or no
+            non-skin, pixel give the figures one class allows (``EvalResult.missing_class``).
         """
         if not self._photos:
             raise ValueError("no photo has been added: call add(posterior, labels) for each photo first")
         n_skin, n_non = int(self.hist[0].sum()), int(self.hist[1].sum())
         if n_skin == 0 or n_non == 0:
-            raise ValueError(f"evaluation needs both skin and non-skin pixels; got {n_skin} and {n_non}")
+            return self._one_class_result(n_skin, n_non)
         tpr, fpr = _roc_curve(*self.roc_hist)
         auc = _histogram_auc(*self.roc_hist)
         tp = np.concatenate([np.cumsum(self.hist[0][::-1])[::-1], [0]])  # thresholds b/N_BINS, b=0..N
@@ -399,6 +409,25 @@ class SkinEvaluator:
             mean_f1_at_best=None if basis != "detector" else float(np.mean(f1_at_best)),
             per_image=rows, n_images_with_precision=n_precision, n_images_with_recall=n_recall,
         )
+
+
+    def _one_class_result(self, n_skin: int, n_non: int) -> EvalResult:
+        """The figures one class allows: masks of skin-free photos (a check for false alarms)
+        give the false positive rate, pooled and per photo; masks of skin alone give recall.
+        They were refused ("need both classes", exit 2), with no figure at all."""
+        no_skin = n_skin == 0
+        rows = [dict(zip(PER_IMAGE_COLUMNS, (name, n_skin_i, n_non_i, self.threshold, None,
+                                             None if no_skin else r_i, None,
+                                             fp_i / n_non_i if n_non_i else None, None, None)))
+                for (name, n_skin_i, n_non_i, fp_i, _), (_, r_i, _) in zip(self._photos, self.per_image)]
+        mean_recall, n_recall = (None, 0) if no_skin else _mean_defined(r for _, r, _ in self.per_image)
+        empty = np.zeros(0)
+        return EvalResult(
+            threshold=self.threshold, precision=None, recall=None if no_skin else self.tp / n_skin, f1=None,
+            mean_precision=None, mean_recall=mean_recall, mean_f1=None, auc=None, best_threshold=None,
+            best_f1=None, best_basis="none", n_images=len(self.per_image), n_skin=n_skin, n_non_skin=n_non,
+            false_positive_rate=self.fp / n_non if no_skin else None, fpr=empty, tpr=empty,
+            per_image=rows, n_images_with_recall=n_recall, missing_class="skin" if no_skin else "non-skin")
 
 
 def _roc_curve(skin_hist: np.ndarray, non_skin_hist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -479,8 +508,10 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     segmix.skin.UnusablePairs
         No pair can be used (a ValueError; ``lines`` holds every pair's reason, ``str()`` the
         first).
-    ValueError
-        The masks used lack skin or non-skin pixels.
+
+
+    Masks that label no skin (skin-free photos) or no non-skin give the figures one class
+    allows: the false positive rate, or recall (``result.missing_class``).
     """
     from segmix import skin_detect
 
@@ -488,7 +519,6 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     if settings is not None:
         skin_detect.check_settings(settings)
     pairs, _ = image_mask_pairs(images_dir, masks_dir)
-    _check_both_classes(pairs, masks_dir, max_pixels)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
     names = _short_names([image for image, _ in pairs])
     cache = None if model.features.uses_position else PosteriorCache(model)
@@ -536,16 +566,11 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     if len(skipped) == len(pairs):
         swapped = swapped_folders(pairs, images_dir, masks_dir)
         raise _none_usable([swapped] if swapped else skipped)
-    try:
-        _refuse_one_class(int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum()), len(pairs) - len(skipped),
-                          masks_dir)
-    except ValueError as exc:
-        raise OneClassMasks(str(exc), skipped) from None  # the pairs skipped named too
     result = evaluator.result()
     result.threshold_is_models = threshold is None
     result.greyscale_images = [name for name, _ in greyscale]
     result.warnings = [f"{line}; it counts in the figures" for _, line in greyscale]
-    inverted = inverted_masks_warning(result.auc, masks_dir) or inverted_photos_warning(
+    inverted = (result.auc is not None and inverted_masks_warning(result.auc, masks_dir)) or inverted_photos_warning(
         [name for name, auc in zip(evaluator_names(evaluator), evaluator.photo_auc)
          if auc is not None and auc < INVERTED_MASKS_AUC], masks_dir, len(evaluator.photo_auc))
     if inverted:
@@ -557,77 +582,16 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     return result
 
 
-def _refuse_one_class(n_skin: int, n_non: int, n_masks: int, masks_dir) -> None:
-    """Raise ValueError naming ``masks_dir`` when the masks lack skin or non-skin pixels."""
-    if n_skin == 0 or n_non == 0:
-        missing = "skin (255)" if n_skin == 0 else "non-skin (0)"
-        used = "the 1 mask used holds" if n_masks == 1 else f"the {n_masks} masks used hold"
-        raise ValueError(
-            f"{masks_dir}: {used} no {missing} pixels "
-            f"({n_skin:,} skin, {n_non:,} non-skin); precision, recall and ROC need both classes"
-        )
-
-
-def _check_both_classes(pairs, masks_dir, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
-    """Refuse masks without skin or without non-skin pixels before the detection, which runs
-    (and on a first run compiles) for long: the refusal came after it, below the first-run
-    notice. Reads masks only until both classes are seen (the first, usually)."""
-    n_skin = n_non = read = 0
-    ignored = []
-    left_out = []  # (index, pair) of the pairs the evaluation would skip, in order, or their line
-    for index, (photo_path, mask_path) in enumerate(pairs):
-        try:
-            labels = load_mask(mask_path, max_pixels=max_pixels)
-        except (ImageLoadError, OSError):
-            left_out.append((index, (photo_path, mask_path)))
-            continue  # left out, and said, by the evaluation itself
-        size = header_size(photo_path)  # (width, height) as loaded; None: named by the evaluation
-        if size is not None and labels.shape != size[::-1]:
-            left_out.append((index, (photo_path, mask_path)))
-            continue  # left out, and said, by the evaluation (a 7 x 7 mask was "the 1 mask used")
-        if not np.any(labels >= 0):
-            # Left out by the evaluation too: counted here as a mask used, a lone all-128 mask
-            # was refused as "the 1 mask used holds no skin" and never named.
-            ignored.append(_all_ignored(mask_path, photo_path.name))
-            left_out.append((index, ignored[-1]))
-            continue
-        read += 1
-        n_skin += int(np.count_nonzero(labels == 1))
-        n_non += int(np.count_nonzero(labels == 0))
-        if n_skin and n_non:
-            return
-    if read:  # (none readable: the evaluation names each, then refuses the run)
-        try:
-            _refuse_one_class(n_skin, n_non, read, masks_dir)
-        except ValueError as exc:
-            # Every pair left out is named, as when the run goes on: the refusal named the
-            # all-128 masks alone (two at most), and a wrongly sized or unreadable mask beside
-            # the one-class masks was met only on the next run.
-            raise OneClassMasks(str(exc), [item if isinstance(item, str) else _pair_line(item, max_pixels)
-                                           for _, item in left_out]) from None
-    elif ignored and len(ignored) == len(pairs):
-        raise _none_usable(ignored)
-
-
 class OneClassMasks(ValueError):
     """The masks used hold no skin or no non-skin pixel (``refusal``), with the line of every
-    pair left out (``skipped``): ``skin eval`` prints those one line each, then the refusal.
-    ``str()`` is the refusal and the first two of them."""
+    pair left out (``skipped``). No longer raised by :func:`evaluate_folder`, which now scores
+    such masks with the figures one class allows; kept for callers that catch it."""
 
     def __init__(self, refusal: str, skipped: Sequence[str] = ()):
         self.refusal, self.skipped = refusal, list(skipped)
         more = len(self.skipped) - 2
         super().__init__(refusal + "".join(f"; {line}" for line in self.skipped[:2])
                          + (f" (and {more} more pairs left out)" if more > 0 else ""))
-
-
-def _pair_line(pair, max_pixels: int) -> str:
-    """Why ``pair`` is left out, in the evaluation's words (read again: the failure path only)."""
-    try:
-        read_pair_info(pair, max_pixels)
-    except PAIR_ERRORS as exc:
-        return pair_failure(exc, pair)
-    return f"{pair[1]}: cannot be used with {pair[0].name}"  # (not reached: the pre-check refused it)
 
 
 def _none_usable(lines: list[str]) -> UnusablePairs:
@@ -749,6 +713,8 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
     r = result
     where = "the model's operating point" if r.threshold_is_models else "given with --threshold"
     threshold = f"{r.threshold:.4g}"
+    if r.missing_class is not None:
+        return _format_one_class(r, threshold, where, per_image_hint)
     best = f"{r.best_threshold:.4g}"
     if r.best_f1 <= 0.0 and r.n_skin == 0:
         best_line = "best pooled F1: none, the masks label no skin (F1 is 0 at every threshold)"
@@ -802,6 +768,42 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
     ])
 
 
+def one_class_words(result: EvalResult) -> str:
+    """Which class ``result``'s masks lack, in words ("the 3 masks used label no skin (255)")."""
+    used = "the 1 mask used labels" if result.n_images == 1 else f"the {result.n_images} masks used label"
+    return f"{used} no {'skin (255)' if result.missing_class == 'skin' else 'non-skin (0)'}"
+
+
+def _format_one_class(r: EvalResult, threshold: str, where: str, per_image_hint: bool) -> str:
+    """:func:`format_eval`'s lines for masks of one class: the false positive rate (no skin) or
+    recall (no non-skin), pooled and over the photos, and a line on what is left out and why."""
+    rows = r.per_image
+    if r.missing_class == "skin":
+        called = round(r.false_positive_rate * r.n_non_skin)
+        pooled = (f"pooled     false positive rate {r.false_positive_rate:.4f} ({called:,} of {r.n_non_skin:,} "
+                  "non-skin pixels called skin)")
+        key, figure = "false_positive_rate", "false positive rate"
+        left_out = (f"recall, precision, F1 and ROC left out: {one_class_words(r)}, so there is no skin to find "
+                    "(the false positive rate is the figure for skin-free photos)")
+        worst = max
+    else:
+        pooled = f"pooled     recall {r.recall:.4f} (share of the {r.n_skin:,} skin pixels found)"
+        key, figure = "recall", "recall"
+        left_out = (f"false positive rate, precision, F1 and ROC left out: {one_class_words(r)}, so nothing "
+                    "can be wrongly called skin")
+        worst = min
+    values = [(row[key], row["image"]) for row in rows if row[key] is not None]
+    per_image = "per-image  " + (f"{figure} mean {np.mean([v for v, _ in values]):.4f}, "
+                                 f"{'highest' if worst is max else 'lowest'} {worst(values)[0]:.4f} ({worst(values)[1]})"
+                                 if values else f"{figure} n/a")
+    if 0 < len(values) < r.n_images:
+        per_image += f" (over the {len(values)} photos that have it)"
+    per_image += "; --per-image FILE.csv lists each photo" if per_image_hint else ""
+    return "\n".join([
+        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} (mask 128 ignored)",
+        f"threshold {threshold} on p(skin) ({where})", pooled, per_image, left_out])
+
+
 def _fmt(value: float | None, why: str = "") -> str:
     """A figure with 4 decimals, or "n/a" (and ``why``) when it is undefined (0/0)."""
     return "n/a" + why if value is None else f"{value:.4f}"
@@ -817,9 +819,12 @@ def save_roc(path, result: EvalResult, title: str = "Skin detection ROC", protec
              mark: str | None = None) -> None:
     """Write the ROC curve of ``result`` as a PNG, with the operating point marked (atomically;
     ValueError if ``path`` is one of the ``protect`` paths); ``mark``: the command whose mark
-    the PNG carries (:func:`segmix.io.mark_params`), so that a later run may replace it."""
+    the PNG carries (:func:`segmix.io.mark_params`), so that a later run may replace it.
+    ValueError too for a ``result`` of masks of one class (``missing_class``): no curve."""
     from segmix.plots import save_roc_png
 
+    if result.missing_class is not None:
+        raise ValueError(f"no ROC: it needs skin and non-skin pixels, and {one_class_words(result)}")
     save_roc_png(path, [{
         "fpr": result.fpr, "tpr": result.tpr, "label": f"skin model (AUC {result.auc:.3f})",
         "point": (result.false_positive_rate, result.recall),

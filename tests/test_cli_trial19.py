@@ -398,18 +398,16 @@ def test_a_decoded_frame_of_another_size_than_its_header_said_is_skipped_too(tmp
 
 
 @pytest.mark.first_run_notice
-def test_eval_refuses_masks_without_skin_before_detecting(labelled, monkeypatch, capsys):
-    """The refusal came after the whole detection, below the first-run notice."""
-    from segmix import skin_eval
-
-    monkeypatch.setattr(skin_eval, "detect", lambda *a, **k: pytest.fail("detected before the refusal"))
+def test_eval_scores_masks_without_skin_by_their_false_positive_rate(labelled, capsys):
+    """They were refused, after the whole detection, below the first-run notice; since session
+    45 they are scored: the false positive rate, the rest left out with a line (exit 0)."""
     for mask in (labelled / "msk").iterdir():
         Image.fromarray(np.zeros((40, 50), np.uint8)).save(mask)
     assert cli.main(["skin", "eval", "--images", str(labelled / "img"), "--masks", str(labelled / "msk"),
-                     "--quiet"]) == 2
-    assert capsys.readouterr().err.splitlines() == [
-        f"segmix skin eval: error: {labelled / 'msk'}: the 2 masks used hold no skin (255) pixels (0 skin, "
-        "4,000 non-skin); precision, recall and ROC need both classes"]
+                     "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and "of 4,000 non-skin pixels called skin" in captured.out
+    assert "the 2 masks used label no skin (255)" in captured.out
 
 
 def test_a_distributed_task_returns_a_greyscale_photos_warning(tmp_path):

@@ -82,7 +82,9 @@ def test_half_colour_half_greyscale_is_refused(tmp_path):
 def test_counts_of_one_are_singular(tmp_path):
     """"(1 masks; skin is 255)" and its kin: a count of one takes the singular."""
     from segmix.skin import _describe_sources, unmatched_warning
-    from segmix.skin_eval import _refuse_one_class
+    from types import SimpleNamespace
+
+    from segmix.skin_eval import one_class_words
 
     one = _describe_sources([{"type": "images", "masks": "m", "pairs": 1}])
     two = _describe_sources([{"type": "images", "masks": "m", "pairs": 2}])
@@ -91,8 +93,8 @@ def test_counts_of_one_are_singular(tmp_path):
         "1 image in i has no mask of the same name in m and is left out (p3.png)")
     assert unmatched_warning("i", "m", [tmp_path / "a.png", tmp_path / "b.png"]).startswith(
         "2 images in i have no mask of the same name in m and are left out (first: a.png)")
-    with pytest.raises(ValueError, match="m: the 1 mask used holds no skin"):
-        _refuse_one_class(0, 10, 1, "m")
+    one_mask = SimpleNamespace(n_images=1, missing_class="skin")
+    assert one_class_words(one_mask) == "the 1 mask used labels no skin (255)"
 
 
 def test_quantize_says_one_colour(tmp_path, capsys):

@@ -747,6 +747,21 @@ def marks_file_words(path) -> str | None:
             "File > Load Scribbles...")
 
 
+def label_map_message(path, values, photo_shown: bool) -> str:
+    """What to say of a label map of another tool (:func:`segmix.labelmaps.label_map_values`)
+    opened as a photo where it cannot be loaded as the marks of the photo shown."""
+    load = ("open the photo it belongs to, then load it with File > Load Scribbles... (it is not the size of "
+            "the photo shown)" if photo_shown else "open the photo it belongs to, then load it with File > Load "
+            "Scribbles...")
+    return f"{Path(path).name} " + segmix_labelmaps.label_map_words(values, load)
+
+
+def label_map_question(path, values) -> str:
+    """The question for a label map opened as a photo that fits the photo shown."""
+    return (f"{Path(path).name} " + segmix_labelmaps.label_map_words(values, "it has the size of the photo shown.")
+            + "\n\nLoad it as this photo's scribbles (as File > Load Scribbles...)?")
+
+
 def marks_size_words(path, shape) -> str | None:
     """Why marks saved by segmix on another photo do not load onto a photo of ``shape`` (H, W):
     the photo they were drawn on, named; None when the file records no photo or has this size.

@@ -60,6 +60,7 @@ from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, compact_p
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
 from segmix.mark_settings import frozen_pixels, marks_model, other_photo_note
+from segmix.labelmaps import label_map_values
 from segmix.own_outputs import output_given_as_photo
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
@@ -1745,6 +1746,11 @@ class MainWindow(QMainWindow):
         except MemoryError as exc:
             self.show_message("Cannot open photo", files.out_of_memory_words(exc, f"Cannot open {path.name}"))
             return False
+        labels_only = label_map_values(loaded.pixels)
+        if labels_only is not None:
+            # Scribbles of another tool (0 / 1 / 2) opened as the photo showed all black, without a
+            # word (a trial); segmix's own marks files are told above, by their record.
+            return self._label_map_opened(path, labels_only, loaded.pixels.shape[:2])
         # Not asked before (a header the cheap test did not read, which the loader did): now.
         if not asked and self.has_unsaved_scribbles and not self.confirm_discard():
             return False
@@ -1780,6 +1786,28 @@ class MainWindow(QMainWindow):
             earlier = f". {earlier}" if earlier.startswith("Note: ") else ""
             self.statusBar().showMessage("; ".join(notes) + earlier, 15000)
         return True
+
+    def _label_map_opened(self, path: Path, values: list[int], shape) -> bool:
+        """A label map picked as the photo (:func:`segmix.labelmaps.label_map_values`): not
+        opened. Where it fits the photo shown (its size, a mode with marks) the user is asked
+        whether to load it as the marks, as File > Load Scribbles; else told to open the photo
+        first. True when it was loaded as marks."""
+        fits = (self.active_mode.uses_scribbles and self.image is not None
+                and tuple(self.image.shape[:2]) == tuple(shape))
+        if fits and self.ask_load_as_scribbles(files.label_map_question(path, values)):
+            return self.load_scribbles(path)
+        if not fits:
+            self.show_message("Not a photo", files.label_map_message(path, values, self.image is not None))
+        return False
+
+    def ask_load_as_scribbles(self, question: str) -> bool:
+        """Ask whether a label map opened as the photo is to be loaded as the marks; True = load."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Not a photo", question,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.button(QMessageBox.StandardButton.Yes).setText("&Load as Scribbles")
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        box.exec()
+        return box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes
 
     def _load_photo(self, path: Path):
         """Decode ``path`` on a helper thread: (loaded, segmentation pixels, skin pixels, the

@@ -48,7 +48,7 @@ def test_skipped_frames_are_numbered_as_the_command_line_numbers_them(make_windo
     assert notes[0].startswith("Skipped unreadable frames 509-510 (2 frames: in000509.png … in000510.png; 10-11 / 30 "
                                "on the timeline): "), notes  # was "frames 10-11 (2 frames: ...)"
     assert "unreadable frame 520 (in000520.png; 21 / 30 on the timeline): the file is empty" in notes[1], notes
-    assert "now frame 525 (in000525.png; 26 / 30 on the timeline): of another size, 32 x 24" in notes[2], notes
+    assert "the last: frame 525 (in000525.png; 26 / 30 on the timeline): of another size, 32 x 24" in notes[2], notes
     tips = [line for line in mode.panel.source_label.toolTip().splitlines() if line.startswith("Skipped")]
     assert [tip.split(" (")[0] for tip in tips] == ["Skipped unreadable frames 509-510", "Skipped unreadable frame 520",
                                                     "Skipped frame 525", "Skipped frame 527"], tips

@@ -65,9 +65,9 @@ def test_a_run_of_broken_files_in_a_folder_is_named_whole_and_export_counts_it(m
     folder = _folder(tmp_path / "frames", (5, 21, 22, 23, 30), "jpg")
     window, mode, notes = _play(qtbot, make_window, folder)
     assert notes[0].startswith("Skipped unreadable frame 5 (in000005.jpg): "), notes
-    assert notes[1].startswith("Skipped 4 frames so far (listed in the Video dock's tooltip); now unreadable frames "
+    assert notes[1].startswith("Skipped 4 frames so far (listed in the Video dock's tooltip); the last: unreadable frames "
                                "21-23 (3 frames: in000021.jpg … in000023.jpg): "), notes  # the runs are named in the tooltip (winfix42)
-    assert notes[2].startswith("Skipped 5 frames so far (listed in the Video dock's tooltip); now unreadable frame 30 "
+    assert notes[2].startswith("Skipped 5 frames so far (listed in the Video dock's tooltip); the last: unreadable frame 30 "
                                "(in000030.jpg): "), notes
     assert "5 unreadable, skipped" in mode.panel.source_label.text()
     tips = [line for line in mode.panel.source_label.toolTip().splitlines() if line.startswith("Skipped")]

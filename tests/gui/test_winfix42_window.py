@@ -140,7 +140,7 @@ def test_the_skipped_frames_note_keeps_its_reason_and_leaves_the_list_to_the_too
     window.resize(1100, 700)
     assert len(notes) == 6, notes
     last = notes[-1]
-    assert last.startswith("Skipped 6 frames so far (listed in the Video dock's tooltip); now unreadable frame 18 "
+    assert last.startswith("Skipped 6 frames so far (listed in the Video dock's tooltip); the last: unreadable frame 18 "
                            "(in000018.png): "), last
     assert "in000003.png" not in last and "..." not in last and "\N{HORIZONTAL ELLIPSIS}" not in last
     tips = [line for line in mode.panel.source_label.toolTip().splitlines() if line.startswith("Skipped")]

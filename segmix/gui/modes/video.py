@@ -700,6 +700,10 @@ class VideoPanel(QWidget):
                                       "frame the model has reached is shown, with its mask)")
         self.progress = QProgressBar()
         self.progress.setVisible(False)
+        # The last export's outcome, kept in the dock: the status bar's "Exported 58 masks ..."
+        # went in seconds, with nothing else to confirm it (a trial). Full text in the tooltip.
+        self.export_label = status_label("", lines=2)
+        self.export_label.setVisible(False)
         self.timing_label = QLabel("")
 
         layout = QVBoxLayout(self)
@@ -728,6 +732,7 @@ class VideoPanel(QWidget):
         row.addWidget(self.cancel_button)
         layout.addLayout(row)
         layout.addWidget(self.progress)
+        layout.addWidget(self.export_label)
         layout.addWidget(self.timing_label)
         layout.addStretch(1)
 
@@ -810,8 +815,10 @@ class VideoMode(Mode):
     export_names: dict = {"mask": "foreground_mask", "cutout": "cutout"}
     class_names = ("moving", "background")
     own_images = True  # frames never replace the photo of the photo modes
-    open_title = "Open Video"
-    open_tip = "Open a video file (MP4, AVI, MOV, MKV, WebM, ...) or an animated GIF / PNG (or drop one on the window)"
+    # "Open Video" alone: a trial picked one photo and the whole folder played as frames.
+    open_title = "Open Video or Frames"
+    open_tip = ("Open a video file (MP4, AVI, MOV, MKV, WebM, ...), an animated GIF / PNG, or frames: picking one "
+                "image opens its whole folder as frames (or drop one on the window)")
     # An image file that is one frame of a folder opens that folder (open_path): Ctrl+O then
     # opens a folder of frames too, with any platform's file dialog.
     open_filter = (f"Videos, animations and frames ({files.suffix_patterns(VIDEO_SUFFIXES + IMAGE_SUFFIXES)})"
@@ -1942,7 +1949,9 @@ class VideoMode(Mode):
             # names here pushed this run's reason off the bar at 1100 px, and mixed "…" in a
             # run with ", ..." for more runs. The count comes first: after a long reason (a
             # truncated JPEG's) it was cut off the bar's end at 1100 px.
-            text = (f"Skipped {len(self._unreadable)} frames so far (listed in the Video dock's tooltip); now "
+            # "the last:", not "now": played on, the bar kept "now unreadable frame 440 (41 / 60
+            # on the timeline)" over frame 60 / 60 (a trial); the note stays 15 s, past many frames.
+            text = (f"Skipped {len(self._unreadable)} frames so far (listed in the Video dock's tooltip); the last: "
                     + text.removeprefix("Skipped "))
         self.shell.statusBar().showMessage(text, 15000)
 
@@ -2063,6 +2072,7 @@ class VideoMode(Mode):
         self.panel.progress.setRange(0, max(1, total))
         self.panel.progress.setValue(0)
         self.panel.progress.setVisible(True)
+        self.panel.export_label.setVisible(False)  # the last export's line: this one's comes at its end
         self.update_actions()
         self.shell.controller.request_call(export, "video:export")
 
@@ -2115,8 +2125,9 @@ class VideoMode(Mode):
             # The frames skipped before the folder: a long path cut them off the bar's end.
             masks = f"Exported {len(result.written)} mask{'' if len(result.written) == 1 else 's'}"
             folder = getattr(self, "_export_folder", None)
-            self.shell.statusBar().showMessage(
-                f"{masks}{where}" if not lost else f"{masks}; {lost}" + (f". Folder: {folder}" if folder else ""), 8000)
+            said = f"{masks}{where}" if not lost else f"{masks}; {lost}" + (f". Folder: {folder}" if folder else "")
+            self.shell.statusBar().showMessage(said, 30000)
+            self._say_in_dock(f"Last export: {said[0].lower()}{said[1:]}")
             # The command line's warning: masks of an earlier run (another video) left beside
             # these ones (a trial: 69 masks replaced, 51 of another video kept, not a word).
             mixed = leftovers_warning(self._export_folder, result.leftovers, _mask_shape(result.written),
@@ -2143,6 +2154,14 @@ class VideoMode(Mode):
                 f"{'its mask stays' if done == 1 else 'their masks stay'} in {folder}"
                 if done > 0 and folder is not None else "")
         self.shell.statusBar().showMessage(f"Export cancelled{kept}", 8000)
+        self._say_in_dock(f"Last export: cancelled{kept}")
+
+    def _say_in_dock(self, text: str) -> None:
+        """The last export's outcome on the Video dock's line (it stays until the next export)."""
+        label = self.panel.export_label
+        label.setText(text)
+        label.setToolTip(text)
+        label.setVisible(True)
 
     def _on_export_stopped(self, number: int, done: int) -> None:
         # The count once the job has stopped, if no export started since.

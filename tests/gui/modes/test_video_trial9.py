@@ -160,7 +160,7 @@ def test_open_frame_folder_works_from_the_file_menu_in_any_mode(make_window, pho
     monkeypatch.setattr(file_dialogs, "existing_folder", lambda *args: str(frame_folder))
     folder_action.trigger()
     assert window.mode == "video"  # a folder of frames is Video mode's
-    assert window.open_action.text() == "&Open Video..."
+    assert window.open_action.text() == "&Open Video or Frames..."  # "Open Video" until session 45
     _wait_frame(qtbot, window.modes["video"], 1)
     window.set_mode("segment")
     np.testing.assert_array_equal(window.image, make_two_colour_image())  # the photo was left alone
@@ -177,7 +177,7 @@ def test_ctrl_o_in_video_mode_opens_the_folder_of_a_picked_frame(make_window, fr
 
     monkeypatch.setattr(window, "ask_open_path", pick)
     window.open_action.trigger()  # File > Open / Ctrl+O
-    assert asked[0][0] == "Open Video" and "*.png" in asked[0][1] and "*.mp4" in asked[0][1]
+    assert asked[0][0] == "Open Video or Frames" and "*.png" in asked[0][1] and "*.mp4" in asked[0][1]
     video = window.modes["video"]
     _wait_frame(qtbot, video, 1)  # from the first frame: the model must see every frame
     assert video.sequence.kind == "folder" and len(video.sequence.paths) == 6
