@@ -156,6 +156,7 @@ def test_readme_names_every_option_of_every_command():
     ("113,431", [(113, 431)], [(320, 320), (340, 300)]),   # shaded suit left of the straps: that side alone
     ("301,261", [(320, 320)], [(80, 330), (113, 431)]),    # the collar ring's rim: the shaded sleeve left out
     ("320,320", [(80, 330), (113, 431), (340, 300)], []),  # the lit chest: most of the suit
+    ("250,300", [(320, 320), (150, 330)], [(80, 330), (110, 330)]),  # the straps: cut half-way to the edge
 ])
 def test_readme_first_click_cases_on_the_sample_photo(tmp_path, capsys, click, inside, outside):
     """README said "a click on the lit chest leaves out the shaded sleeve"; a click on the lit
@@ -165,9 +166,12 @@ def test_readme_first_click_cases_on_the_sample_photo(tmp_path, capsys, click, i
     from PIL import Image
 
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split()).lower()  # as read, not as wrapped
-    assert "a click on the collar ring's rim leaves out the shaded sleeve" in readme
-    assert "a click on the lit chest gives most of the suit" in readme
-    assert "a click on the shaded suit left of the white straps gives that side alone" in readme
+    # session 45: README gives each case's click
+    assert "a click on the collar ring's rim (`301,261`) leaves out the shaded sleeve" in readme
+    assert "a click on the lit chest (`--click 320,320`) gives most of the suit" in readme
+    assert "a click on the shaded suit left of the white straps (`113,431`) gives that side alone" in readme
+    assert ("one on the straps (`250,300`) cuts the suit along a straight line half-way to the photo's left edge"
+            in readme)
     photo = ROOT / "sample_images" / "astronaut.png"
     assert main(["segment", str(photo), "--click", click, "-o", str(tmp_path / "m.png"), "--quiet"]) == 0
     mask = np.asarray(Image.open(tmp_path / "m.png")) > 0
