@@ -86,6 +86,17 @@ def photo_scale(shape) -> float:
 STRIP_SCALE_CAP = 2.03
 
 
+def _height_width(shape) -> tuple[int, int]:
+    """(H, W) of a photo's ``(H, W)`` or ``(H, W, C)`` shape; ValueError if it has fewer than two
+    entries or a non-positive height or width."""
+    if len(shape) < 2:
+        raise ValueError(f"a photo's shape needs a height and a width; got {tuple(shape)!r}")
+    height, width = int(shape[0]), int(shape[1])
+    if height < 1 or width < 1:
+        raise ValueError(f"a photo's height and width must be positive; got {height} x {width}")
+    return height, width
+
+
 def click_radius(shape) -> float:
     """The window's click disc radius for a photo of ``shape``: the protocol's, scaled with the photo.
 
@@ -122,11 +133,7 @@ def click_radius(shape) -> float:
     ValueError
         If ``shape`` has fewer than two entries or a non-positive height or width.
     """
-    if len(shape) < 2:
-        raise ValueError(f"a photo's shape needs a height and a width; got {tuple(shape)!r}")
-    height, width = int(shape[0]), int(shape[1])
-    if height < 1 or width < 1:
-        raise ValueError(f"a photo's height and width must be positive; got {height} x {width}")
+    height, width = _height_width(shape)
     # A strip or a panorama's diagonal is its length: a 3000 x 120 strip's disc was 15 px
     # (a quarter of its height) and the brush, which follows the disc, 61 px (a trial). The
     # disc is kept within a 48th of the shorter side, never under the protocol's 5 px; this
@@ -171,11 +178,7 @@ def tiny_scale(shape) -> float:
     ValueError
         If ``shape`` has fewer than two entries or a non-positive height or width.
     """
-    if len(shape) < 2:
-        raise ValueError(f"a photo's shape needs a height and a width; got {tuple(shape)!r}")
-    side = min(int(shape[0]), int(shape[1]))
-    if side < 1:
-        raise ValueError(f"a photo's height and width must be positive; got {int(shape[0])} x {int(shape[1])}")
+    side = min(_height_width(shape))
     return min(1.0, side / (CLICK_RADIUS * TINY_DISC_SHARE))
 
 
@@ -211,11 +214,7 @@ def small_photo_scale(shape) -> float:
     ValueError
         If ``shape`` has fewer than two entries or a non-positive height or width.
     """
-    if len(shape) < 2:
-        raise ValueError(f"a photo's shape needs a height and a width; got {tuple(shape)!r}")
-    height, width = int(shape[0]), int(shape[1])
-    if height < 1 or width < 1:
-        raise ValueError(f"a photo's height and width must be positive; got {height} x {width}")
+    height, width = _height_width(shape)
     return min(1.0, math.hypot(height, width) / SMALL_PHOTO_DIAGONAL)
 
 
