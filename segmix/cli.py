@@ -1458,8 +1458,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         # A trial's box came out empty with only "0.0% foreground" to show for it.
         why = ("the model calls no unmarked colour of this photo foreground; mark part of the object (1) "
                "with --scribbles, or try a lower --threshold" if model is not None else
-               "nothing unmarked was told apart from the background; mark part of the object (1), or fewer "
-               "pixels background (2)")
+               "nothing unmarked was told apart from the background; "
+               + ("click the object (--click X,Y)" + (", or draw the box closer round it" if args.box is not None else "")
+                  if pointed else "mark part of the object (1), or fewer pixels background (2)"))
         per_pixel = float(np.mean(result.probability > settings.threshold))
         if per_pixel > 0 and settings.smoothing != "none":
             # A trial's saved model on a 96 x 64 photo: 37.7 % foreground per pixel, none after
@@ -1471,6 +1472,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                    f"object (1){' with --scribbles' if model is not None else ''}, or try a lower --smoothness "
                    "or --smoothing none")
         print(f"segmix segment: warning: {args.output}: no pixel came out foreground: {why}", file=sys.stderr)
+    elif model is None and (little := _box_kept_little(args, result, scribbles)):
+        print(f"segmix segment: warning: {little}", file=sys.stderr)
     elif settings.smoothing != "none" and (marks_only := _marks_only_warning(args, result, scribbles, settings,
                                                                              transparent, pointed)):
         print(f"segmix segment: warning: {marks_only}", file=sys.stderr)
@@ -1502,6 +1505,34 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {path}")  # as background and skin train name each file they write
     return 0
+
+
+#: A --box whose mask keeps under this share of the box's unmarked inside is warned of: a new
+#: user's 150-px thumbnail of DAVIS 020's boat kept 2 pixels of its box in silence (empty masks
+#: were warned of, nearly empty ones not).
+BOX_KEPT_LITTLE = 0.01
+
+
+def _box_kept_little(args, result, scribbles) -> str | None:
+    """The warning for a --box whose mask keeps almost none of the box's inside, or None."""
+    import numpy as np
+
+    from segmix.segment import frame_of
+
+    if args.box is None or scribbles is None:
+        return None
+    frame = frame_of(scribbles)
+    if frame is None:
+        return None
+    top, bottom, left, right = frame
+    inside = scribbles[top:bottom, left:right] == 0
+    n_inside = int(np.count_nonzero(inside))
+    kept = int(np.count_nonzero(result.mask[top:bottom, left:right] & inside))
+    if n_inside == 0 or kept >= BOX_KEPT_LITTLE * n_inside:
+        return None
+    return (f"{args.output}: the box kept {kept:,} of its {n_inside:,} unmarked pixels "
+            f"({100 * kept / n_inside:.1f} %): the colours in it were hardly told apart from those outside it; "
+            "click the object (--click X,Y), or draw the box closer round it")
 
 
 def _marks_only_warning(args, result, scribbles, settings, transparent, pointed) -> str | None:
