@@ -160,8 +160,8 @@ def tiny_scale(shape) -> float:
 
     1.0 exactly on a photo of 40 px or more across its shorter side, so nothing scaled by it
     changes there. Under 40 px the segmentation scales by it what was tuned in pixels of a
-    larger photo (``segmix.segment``: the cut's gamma and the zero-marks prior's weight), as
-    :func:`photo_scale` does above a DAVIS frame.
+    larger photo (``segmix.segment``: the zero-marks prior's weight; the cut's gamma follows
+    :func:`small_photo_scale`), as :func:`photo_scale` does above a DAVIS frame.
 
     Parameters
     ----------

@@ -69,6 +69,20 @@ def test_a_click_on_a_3_by_3_photo_gives_a_mask_not_a_refusal(tmp_path, capsys):
     np.testing.assert_array_equal(np.asarray(Image.open(out)) > 0, disc)
 
 
+def six_by_six_photo(path, dot=False):
+    """A noisy 6 x 6 photo (colours +-20, seed 2's noise) saved at ``path``: a red 3 x 3 square
+    on blue, or with ``dot`` a green one-pixel object at (3, 3) on blue."""
+    rng = np.random.default_rng(2)
+    image = np.zeros((6, 6, 3), int)
+    image[...] = (0, 0, 255)
+    if dot:
+        image[3, 3] = (0, 255, 0)
+    else:
+        image[1:4, 1:4] = (255, 0, 0)
+    Image.fromarray(np.clip(image + rng.integers(-20, 21, image.shape), 0, 255).astype(np.uint8)).save(path)
+    return path
+
+
 def test_a_click_that_keeps_only_its_pixel_on_a_photo_under_8_px_says_so(tmp_path):
     # Under 8 px a click marks its pixel alone; one click on a 3 x 3 object of a noisy 6 x 6
     # photo kept that pixel (2.8 %) without a word (session 44's re-check). Since session 45
@@ -79,15 +93,7 @@ def test_a_click_that_keeps_only_its_pixel_on_a_photo_under_8_px_says_so(tmp_pat
     import sys
 
     for name, dot in (("sq6.png", False), ("dot6.png", True)):
-        rng = np.random.default_rng(2)
-        image = np.zeros((6, 6, 3), int)
-        image[...] = (0, 0, 255)
-        if dot:
-            image[3, 3] = (0, 255, 0)
-        else:
-            image[1:4, 1:4] = (255, 0, 0)
-        Image.fromarray(np.clip(image + rng.integers(-20, 21, image.shape), 0, 255).astype(np.uint8)).save(
-            tmp_path / name)
+        six_by_six_photo(tmp_path / name, dot)
 
     def run(*marks, photo="dot6.png"):
         return subprocess.run([sys.executable, "-m", "segmix", "segment", str(tmp_path / photo), *marks, "-o",

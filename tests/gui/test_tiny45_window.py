@@ -7,27 +7,19 @@ the same clicks in the window gave the one pixel and said nothing.
 """
 
 import numpy as np
-from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from segmix.result_notes import CLICKED_PIXELS_WORDS
 from tests.gui.gui_helpers import viewport_point
+from tests.test_inputs44 import six_by_six_photo
 
 
 def _photo6(path, dot=False):
     # tests/test_inputs44.py's photos: a red 3 x 3 square on blue, or a green dot at (3, 3) (a
     # one-pixel object: since the cut's gamma follows small photos a click on the square gives
-    # the square), colours +-20 (seed 2's noise)
-    rng = np.random.default_rng(2)
-    image = np.zeros((6, 6, 3), int)
-    image[...] = (0, 0, 255)
-    if dot:
-        image[3, 3] = (0, 255, 0)
-    else:
-        image[1:4, 1:4] = (255, 0, 0)
-    Image.fromarray(np.clip(image + rng.integers(-20, 21, image.shape), 0, 255).astype(np.uint8)).save(path)
-    return path
+    # the square)
+    return six_by_six_photo(path, dot)
 
 
 def _click(qtbot, window, x, y, button=Qt.MouseButton.LeftButton):

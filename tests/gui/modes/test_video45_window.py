@@ -49,16 +49,9 @@ def test_a_display_rotation_that_is_no_quarter_turn_is_said_in_the_status_bar(ma
 def test_a_frame_whose_moving_pixels_the_filter_removed_is_said_in_the_banner(make_window, qtbot, tmp_path):
     """3 x 3 frames, which the 7 x 7 majority filter's window takes in whole: no overlay on any
     frame, and nothing said. The banner says it, as `segmix background` warns."""
-    from PIL import Image
+    from test_video45b_window import _tiny_folder
 
-    folder = tmp_path / "tiny"
-    folder.mkdir()
-    rng = np.random.default_rng(0)
-    for t in range(1, 31):
-        frame = np.full((3, 3, 3), 80, np.uint8) + rng.integers(0, 3, (3, 3, 3)).astype(np.uint8)
-        if t > 20:
-            frame[1, 1] = (240, 240, 20)
-        Image.fromarray(frame).save(folder / f"in{t:03d}.png")
+    folder = _tiny_folder(tmp_path)
     window = make_window()
     mode = _open(qtbot, window, folder)
     with qtbot.waitSignal(mode.frame_shown, timeout=60000, check_params_cb=lambda i: i == 21):
