@@ -2168,8 +2168,9 @@ def _add_detector_options(parser) -> None:
     parser.add_argument("--white-balance", action=argparse.BooleanOptionalAction, default=None,
                         help="take a colour cast (tungsten, fluorescent, sunset light) out of each photo before "
                              "scoring its colours: gains per channel from three classic estimators, kept only when "
-                             "they make the photo's colours more likely under the skin model, keep its skin and lie "
-                             "on or above the Planckian locus (default: off; docs/skin_development.md, "
+                             "they make the photo's colours more likely under the skin model, keep its skin, lie "
+                             "on or above the Planckian locus and leave most of its grey and white surfaces grey; "
+                             "says per photo what it did (default: off; docs/skin_development.md, "
                              "\"Colour casts\")")
     parser.add_argument("--jpeg-chroma-noise", type=weight, default=None, metavar="W",
                         help="in photos with a JPEG block grid (heavy compression), widen the adapted colour Gaussians "
@@ -2853,6 +2854,13 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     if result.faces_used is not None:
         print(f"--faces: skin colour calibrated on a face in {result.faces_used} of {result.n_images} photo"
               f"{'s' if result.n_images != 1 else ''} (the others scored as without --faces)")
+    if result.white_balance_corrected is not None:
+        from segmix.io import listed_names
+
+        corrected = result.white_balance_corrected
+        print(f"--white-balance: a colour cast corrected in {len(corrected)} of {result.n_images} photo"
+              f"{'s' if result.n_images != 1 else ''}" + (f" ({listed_names(corrected)})" if corrected else "")
+              + " (the others scored as they were)")
     roc = args.roc
     if roc and result.missing_class is not None:
         # Skin-free photos checked for false alarms: the figures above are the result, and a

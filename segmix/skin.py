@@ -57,6 +57,7 @@ from segmix.modelfile import SegmixModel, json_words, read_model
 from segmix.palette import nearest_visible_colours, skin_pixels  # a palette photo is scored low-passed
 from segmix.transparency import faint_pixels, transparent_pixels
 from segmix.source_record import other_source, source_text
+from segmix.white_balance import photo_decisions, photo_words
 
 __all__ = [
     "BUILTIN_MODEL_NAME",
@@ -2009,7 +2010,10 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
         ignored, with a UserWarning, when ``settings.faces`` is off
     info : dict, optional
         Receives ``faces_used`` (the number of usable faces) when face calibration looked for
-        faces, and ``exposure_gain`` (1.0: not lifted) when the exposure lift is on.
+        faces, ``exposure_gain`` (1.0: not lifted) when the exposure lift is on, and with the
+        white balance ``white_balance`` (:class:`segmix.white_balance.CastDecision`; a framed
+        photo or a collage: its last part's, and every part's in ``white_balance_parts``;
+        :func:`segmix.white_balance.photo_decisions` reads either).
     transparent : (H, W) bool, optional
         The photo's fully transparent pixels: what a photo does not show is not skin (a
         cut-out keeps the colours it hides). They get p = 0 and log odds
@@ -2079,6 +2083,8 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
             if info is not None:  # the faces used on every tile; the other figures the last tile's
                 info.update({**said, "faces_used": info.get("faces_used", 0) + said.get("faces_used", 0)}
                             if "faces_used" in said else said)
+                if "white_balance" in said:  # each tile's white balance is its own (collage_tiles)
+                    info.setdefault("white_balance_parts", []).append(said["white_balance"])
         shape = image.shape[:2]
         seeds = (None if any(r.seed_log_odds is None for r in inner) else
                  skin_detect._framed_back(boxes, [r.seed_log_odds for r in inner], shape, HIDDEN_LOG_ODDS))
@@ -2604,6 +2610,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
 
     missing = missing_inputs(inputs)
     written: list[Path] = []  # photos whose outputs are written (list.append is atomic)
+    # --white-balance: what it did to each photo (said per photo, counted in the summary)
+    balanced: dict[Path, list] = {}
 
     def work(path):
         if path in missing:
@@ -2622,6 +2630,9 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             written.append(path)
             if info.get("faces_used"):
                 with_face.append(path)
+            decisions = photo_decisions(info)
+            if decisions:
+                balanced[path] = decisions
             if info.get("no_skin"):
                 no_skin.append(path)
             if info.get("greyscale"):
@@ -2644,6 +2655,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                     lines.skipped(error, bar.write)
                 while greyscale_lines:  # appended by the workers' threads
                     lines.warning(greyscale_lines.pop(0), bar.write)
+                if not quiet and files[i - 1] in balanced:  # in the photos' order (pool.map's)
+                    bar.write(f"{files[i - 1]}: white balance {photo_words(balanced[files[i - 1]])}")
                 bar(i, len(files))
             if on_complete is not None:
                 on_complete()  # the command line: a SIGTERM now cuts nothing short (it exited 143)
@@ -2669,6 +2682,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         print(f"wrote {'masks and probability maps' if probability else 'masks'} of {done} photo"
               f"{'s' if done != 1 else ''} to {output_dir}"
               + (f" (skin colour calibrated on a face in {len(with_face)} of them)" if faces else "")
+              + (balance_note([any(d.applied for d in parts) for parts in balanced.values()], done)
+                 if getattr(settings, "white_balance", False) else "")
               # An empty mask is a finding (a photo without people), but a trial took the
               # one of a dim evening photo for a written result: the summary names such photos.
               + ("" if not no_skin else "; no skin found in it" if done == 1
@@ -2690,6 +2705,18 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         except OSError:
             pass
     return status
+
+
+def balance_note(corrected: Sequence[bool], done: int) -> str:
+    """The summary's words for ``--white-balance``, from whether each photo's colour cast was
+    corrected (any part of a collage; :func:`segmix.white_balance.photo_decisions`) among
+    ``done`` photos: "; white balance: a colour cast corrected in 3 of them, the others left as
+    they were" (the photos are named one per line above), or for one photo "; white balance:
+    a colour cast corrected" / "left as it was"."""
+    count = sum(map(bool, corrected))
+    if done == 1:
+        return "; white balance: " + ("a colour cast corrected" if count else "left as it was")
+    return f"; white balance: a colour cast corrected in {count} of them, the others left as they were"
 
 
 #: :func:`colourless_note`'s word for each kind of photo without colour (:func:`colourless_words`).

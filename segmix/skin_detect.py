@@ -79,7 +79,7 @@ from segmix.exposure import expose, exposure_gain
 from segmix.features import MAX_WEIGHT
 
 __all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "for_photo_size", "detect",
-           "skin_log_odds", "lift_exposure", "balance_for_skin", "visible_count", "HIDDEN_LOG_ODDS", "hide_log_odds",
+           "skin_log_odds", "lift_exposure", "balance_for_skin", "cast_decision", "visible_count", "HIDDEN_LOG_ODDS", "hide_log_odds",
            "skin_mask", "posterior_from_log_odds"]
 
 #: Bits per channel of the colour bins (4 grey levels per bin; the skin Gaussian's narrowest
@@ -318,9 +318,10 @@ class SkinSettings:
         :func:`balance_for_skin`; before the exposure lift): gains per channel proposed by
         three classic estimators, kept only when they make the photo's colours more likely
         under the model's mixture by over ``white_balance_margin`` nats per pixel, keep
-        ``white_balance_keep`` of its skin and lie within ``white_balance_tint`` of the
-        Planckian locus. An option, off by default; simulated casts and the natural
-        development photos: docs/skin_development.md, "Colour casts".
+        ``white_balance_keep`` of its skin, lie within ``white_balance_tint`` of the
+        Planckian locus and not take most of its near-neutral colours out of neutral
+        (``white_balance_neutral_loss``). An option, off by default; simulated casts and the
+        natural development photos: docs/skin_development.md, "Colour casts".
     white_balance_margin : float >= 0
         Nats per pixel (with the gains' Jacobian) by which the corrected colours must be more
         likely than the photo's own. Default 0.25, chosen on the even half among 0-0.5.
@@ -335,6 +336,15 @@ class SkinSettings:
         The largest magenta-red tint a correction may undo (:func:`segmix.white_balance.green_tint`
         below ``-white_balance_tint``: not applied): lamps' casts lie on or above the
         Planckian locus, and hand photos in a warm room, taken for a red cast, lost whole.
+    white_balance_neutral_loss : float in [0, 1]
+        A correction that takes over half of the photo's near-neutral colours out of neutral
+        (:func:`segmix.white_balance.neutral_share`, on the colours the likelihood test reads),
+        when they are more than this share of those colours (before minus after), is not
+        applied; 1 = off. A lamp's cast tints the grey and white surfaces, which its correction
+        makes grey again; a warm-painted room taken for a cast has its grey shirt turned blue
+        and nothing made grey (development hand photos of one subject: F1 0.933 -> 0.850,
+        0.957 -> 0.787 so). Session 46, chosen on the even half among 0-0.05 and a fraction of
+        1, 1/2 or 1/4 (docs/skin_development.md, "Colour casts").
     boundary_prior : bool
         The boundary prior of the final step (:mod:`segmix.skin_boundary`; needs
         ``spatial``; an option, off by default): a region that hangs from the photo's top edge
@@ -442,6 +452,7 @@ class SkinSettings:
     white_balance_margin: float = 0.25
     white_balance_keep: float = 0.1
     white_balance_tint: float = 0.2
+    white_balance_neutral_loss: float = 0.025
 
     def __post_init__(self):
         # Each field of the kind of its default: faces="no" was true (faces looked for),
@@ -526,6 +537,9 @@ class SkinSettings:
                              f"{self.exposure_percentile!r}, {self.exposure_max_gain!r}")
         if not (math.isfinite(self.white_balance_tint) and self.white_balance_tint >= 0):
             raise ValueError(f"white_balance_tint must be a log gain >= 0; got {self.white_balance_tint!r}")
+        if not 0.0 <= self.white_balance_neutral_loss <= 1.0:
+            raise ValueError(f"white_balance_neutral_loss must be a share in [0, 1] (1 = off); got "
+                             f"{self.white_balance_neutral_loss!r}")
         if not 0.0 <= self.white_balance_keep <= 1.0:
             raise ValueError(f"white_balance_keep must be a share in [0, 1]; got {self.white_balance_keep!r}")
         if not (math.isfinite(self.white_balance_margin) and self.white_balance_margin >= 0):
@@ -1040,7 +1054,8 @@ def balance_for_skin(model, image: np.ndarray, settings: SkinSettings, info: dic
     pixel, and keep at least ``settings.white_balance_keep`` of its confident skin: a close-up
     of skin, which the estimators take for a cast, becomes less likely when made grey, and a
     hand against a beige wall, which becomes more likely (the wall), loses its skin; both are
-    left as they are.
+    left as they are. The correction must also lie near the Planckian locus and leave most of
+    the photo's near-neutral colours neutral (:func:`cast_decision` holds every test).
 
     Parameters
     ----------
@@ -1048,8 +1063,9 @@ def balance_for_skin(model, image: np.ndarray, settings: SkinSettings, info: dic
     image : (H, W, 3) uint8 RGB
     settings : SkinSettings
     info : dict, optional
-        Receives ``white_balance_gains`` ((3,) float, the gains applied; all 1: none) when
-        the balance is on.
+        Receives ``white_balance_gains`` ((3,) float, the gains applied; all 1: none) and
+        ``white_balance`` (:class:`segmix.white_balance.CastDecision`: what was done and why)
+        when the balance is on.
     hidden : (H, W) bool, optional
         Transparent pixels: read by no estimate.
 
@@ -1059,7 +1075,41 @@ def balance_for_skin(model, image: np.ndarray, settings: SkinSettings, info: dic
     """
     if not settings.white_balance:
         return image
-    from segmix.white_balance import balance, cast_gains, green_tint
+    from segmix.white_balance import balance
+
+    decision = cast_decision(model, image, settings, hidden)
+    if info is not None:
+        info["white_balance_gains"] = decision.gains
+        info["white_balance"] = decision
+    return balance(image, decision.gains)
+
+
+#: :func:`cast_decision`'s reasons for leaving a photo as it was, in a user's words.
+NO_ESTIMATE_WORDS = "nothing to estimate a cast from (every pixel clipped, hidden, too dark or too bright)"
+LESS_LIKELY_WORDS = "the skin model finds its colours no more likely balanced"
+SKIN_LOST_WORDS = "balancing would turn its skin colours into non-skin"
+OFF_LOCUS_WORDS = "no lamp gives such a cast (it would cut red far more than raise blue: a warm room, not a cast)"
+NOT_NEUTRAL_WORDS = "its grey and white surfaces say there is no cast (balancing would tint them)"
+
+
+def cast_decision(model, image: np.ndarray, settings: SkinSettings, hidden: np.ndarray | None = None):
+    """Whether the skin detector's white balance corrects ``image``, by which gains, or why not.
+
+    Parameters
+    ----------
+    model : SegmixModel of kind "skin"
+    image : (H, W, 3) uint8 RGB
+    settings : SkinSettings (its ``white_balance_*`` fields; ``white_balance`` itself is not read)
+    hidden : (H, W) bool, optional
+        Transparent pixels: read by no estimate.
+
+    Returns
+    -------
+    segmix.white_balance.CastDecision
+        ``proposed``: :func:`segmix.white_balance.cast_gains`; ``applied`` when every test of
+        :func:`balance_for_skin` passes; ``reason``: the first that failed.
+    """
+    from segmix.white_balance import CastDecision, cast_gains, green_tint, neutral_share
 
     step = max(1, int(np.ceil(np.sqrt(image.shape[0] * image.shape[1] / _JUDGE_SIDE ** 2))))
     rgb = image[::step, ::step]
@@ -1068,21 +1118,30 @@ def balance_for_skin(model, image: np.ndarray, settings: SkinSettings, info: dic
     rgb = rgb.reshape(-1, 3)
     brightest = rgb.max(axis=1)
     rgb = rgb[(brightest >= _JUDGE_DARK) & (brightest <= _JUDGE_BRIGHT)]
-    gains = np.ones(3)
-    if len(rgb):
-        proposed = cast_gains(image, hidden)
-        prior = _prior(model, settings)
-        after, core_after, skin_after = cast_log_likelihood(model, rgb, proposed, prior, settings.confident_skin)
-        before, core_before, skin_before = cast_log_likelihood(model, rgb, np.ones(3), prior, settings.confident_skin)
-        keep = settings.white_balance_keep
-        # the skin is kept by the core (the UCI tones) and by the whole model (pale and dark
-        # tones: a pale face on a dark wall is the photo's white patch, turned grey)
-        if (after - before > settings.white_balance_margin and core_after >= keep * core_before
-                and skin_after >= keep * skin_before and green_tint(proposed) >= -settings.white_balance_tint):
-            gains = proposed
-    if info is not None:
-        info["white_balance_gains"] = gains
-    return balance(image, gains)
+    if not len(rgb):
+        return CastDecision(np.ones(3), False, NO_ESTIMATE_WORDS)
+    proposed = cast_gains(image, hidden)
+    if np.all(proposed == 1.0):
+        return CastDecision(proposed, False, NO_ESTIMATE_WORDS)
+    prior = _prior(model, settings)
+    after, core_after, skin_after = cast_log_likelihood(model, rgb, proposed, prior, settings.confident_skin)
+    before, core_before, skin_before = cast_log_likelihood(model, rgb, np.ones(3), prior, settings.confident_skin)
+    if after - before <= settings.white_balance_margin:
+        return CastDecision(proposed, False, LESS_LIKELY_WORDS)
+    keep = settings.white_balance_keep
+    # the skin is kept by the core (the UCI tones) and by the whole model (pale and dark
+    # tones: a pale face on a dark wall is the photo's white patch, turned grey)
+    if core_after < keep * core_before or skin_after < keep * skin_before:
+        return CastDecision(proposed, False, SKIN_LOST_WORDS)
+    if green_tint(proposed) < -settings.white_balance_tint:
+        return CastDecision(proposed, False, OFF_LOCUS_WORDS)
+    # a lamp's cast tints the grey and white surfaces, which its correction makes grey again;
+    # a correction that takes most of them out of neutral (a warm room's grey shirt turned
+    # blue), when they are a real part of the photo, is contradicted by them
+    neutral_before, neutral_after = neutral_share(rgb), neutral_share(rgb, proposed)
+    if neutral_after < 0.5 * neutral_before and neutral_before - neutral_after > settings.white_balance_neutral_loss:
+        return CastDecision(proposed, False, NOT_NEUTRAL_WORDS)
+    return CastDecision(proposed, True)
 
 
 def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, with_seeds: bool = False,

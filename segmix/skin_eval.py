@@ -34,6 +34,7 @@ from segmix.skin import (NOTHING_SHOWN_WORDS, PAIR_ERRORS, PosteriorCache, Unusa
                          pair_failure, read_pair_info, swapped_folders, visible_pixels)
 from segmix.palette import skin_pixels
 from segmix.transparency import faint_pixels, outline_free_colours, transparent_pixels
+from segmix.white_balance import photo_decisions
 
 N_BINS = 1000
 #: The ROC's histogram: log odds log(p / (1 - p)) from ``ROC_LOGIT_LOW`` (p = 0 and float32's
@@ -109,6 +110,9 @@ class EvalResult:
     #: with face calibration (``settings.faces``): on how many photos a usable face calibrated
     #: the skin colour (the others were scored by the default detector); None without it
     faces_used: int | None = None
+    #: with the white balance (``settings.white_balance``): the photos whose colour cast it
+    #: corrected (any part of a collage), by the names of the per-photo rows; None without it
+    white_balance_corrected: list[str] | None = None
     #: "skin" when the masks label no skin (255), "non-skin" when they label no non-skin (0),
     #: None when they label both
     missing_class: str | None = None
@@ -547,17 +551,21 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         colourless = colourless_words(loaded.pixels, faint_pixels(loaded.alpha))  # as skin apply judges it
         grey = None if colourless is None else (colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(
             visible_pixels(loaded.pixels, transparent)), colourless)
-        return result.posterior, result.mask, labels, swept, grey, bool(info.get("faces_used"))
+        corrected = any(d.applied for d in photo_decisions(info))
+        return result.posterior, result.mask, labels, swept, grey, bool(info.get("faces_used")), corrected
 
     greyscale, skipped = [], []
     faces_used = 0
+    corrected = []  # photos the white balance corrected
     with ThreadPoolExecutor(check_workers(workers)) as pool:
         for i, outcome in enumerate(pool.map(work, pairs), 1):
             if isinstance(outcome, str):
                 skipped.append(outcome)
             else:
-                posterior, mask, labels, swept, grey, face = outcome
+                posterior, mask, labels, swept, grey, face, balanced = outcome
                 faces_used += face
+                if balanced:
+                    corrected.append(names[i - 1])
                 evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
                 if grey is not None:
                     greyscale.append((names[i - 1], greyscale_warning(names[i - 1], mask, *grey)))
@@ -579,6 +587,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     # skin apply --faces says on how many photos a face was used; skin eval --faces said
     # nothing, so figures of the default detector (no face found) could pass for the faces'.
     result.faces_used = faces_used if getattr(settings, "faces", False) else None
+    result.white_balance_corrected = corrected if getattr(settings, "white_balance", False) else None
     return result
 
 

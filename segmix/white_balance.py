@@ -23,7 +23,9 @@ likely under the detector's own colour model, ``pi p(x | skin) + (1 - pi) p(x | 
 by more than a margin of nats per pixel (with the gains' Jacobian, so the proposal gains
 nothing by squeezing colours together), when the photo's skin colours mostly stay skin, and
 when the correction lies on or above the Planckian locus (:func:`green_tint`: lamps' casts do;
-a warm room taken for a red cast does not). Searching the gains freely for the most likely
+a warm room taken for a red cast does not), and when it leaves most of the photo's grey and
+white surfaces grey (:func:`neutral_share`: a yellow-walled room's grey shirt turned blue is
+no cast's correction). What it decided, and why, is a :class:`CastDecision`. Searching the gains freely for the most likely
 photo (a grid over two log gains) was tried first and was worse than no correction: the
 model's densities have sharp peaks that a free search chases (docs/skin_development.md,
 "Colour casts").
@@ -167,6 +169,39 @@ def green_tint(gains) -> float:
     return float(tint)
 
 
+#: A colour is near-neutral when its linear-light chromaticity lies within this distance of
+#: grey, in natural-log units of R / G and B / G (0.08: about 8 % off in each ratio).
+NEUTRAL_RADIUS = 0.08
+
+
+def neutral_share(rgb: np.ndarray, gains=(1.0, 1.0, 1.0), radius: float = NEUTRAL_RADIUS) -> float:
+    """The share of colours that are near-neutral (grey, white) once balanced by ``gains``.
+
+    A lamp's cast tints the grey and white surfaces of a room, and its correction makes them
+    grey again: more of the photo is near-neutral after it than before. A warm-painted room
+    taken for a cast is the other way round: its grey shirt or white door, neutral as taken,
+    turns blue, and nothing turns grey (the wall only turns less yellow). The test follows
+    the near-white pixels of automatic white balance in cameras (Weng, Chen & Fuh, "A novel
+    automatic white balance method for digital still cameras", ISCAS 2005), which estimate the
+    illuminant from the colours near grey alone.
+
+    Parameters
+    ----------
+    rgb : (N, 3) integer colours 0-255 (stored, sRGB-coded)
+    gains : (3,) float, positive: linear-light gains of R, G, B
+    radius : float > 0
+        Natural-log units of R / G and B / G (Euclidean in the two).
+
+    Returns
+    -------
+    float in [0, 1]; 0.0 for no colours.
+    """
+    if len(rgb) == 0:
+        return 0.0
+    linear = np.log(np.maximum(_LINEAR[np.asarray(rgb, np.int64)] * np.asarray(gains, float), 1e-4))
+    return float((np.hypot(linear[:, 0] - linear[:, 1], linear[:, 2] - linear[:, 1]) < radius).mean())
+
+
 def _coded(linear: np.ndarray) -> np.ndarray:
     linear = np.clip(linear, 0.0, 1.0)
     return np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * np.power(linear, 1 / 2.4) - 0.055)
@@ -206,3 +241,83 @@ def balance(image: np.ndarray, gains) -> np.ndarray:
 
     # Pillow's table lookup, as segmix.exposure.expose: a third of NumPy's lut[image] time
     return np.asarray(Image.fromarray(np.ascontiguousarray(image, np.uint8), "RGB").point(gain_tables(gains).ravel().tolist()))
+
+
+def cast_words(gains) -> str:
+    """What a correction undoes, in a user's words: "a warm (orange) cast", "a cool (blue) cast",
+    "a green cast" or "a magenta cast", by the larger of its two parts along the Planckian
+    locus and across it (:func:`green_tint`).
+
+    Parameters
+    ----------
+    gains : (3,) float, positive: linear-light gains of R, G, B (the correction)
+
+    Returns
+    -------
+    str
+    """
+    g = np.asarray(gains, float)
+    log = np.array([math.log(g[0] / g[1]), math.log(g[2] / g[1])])
+    warmth, tint = np.linalg.solve(np.column_stack([_PLANCKIAN, _GREEN]), log)
+    if abs(warmth) >= abs(tint):  # a tungsten cast is undone by cutting R and raising B
+        return "a warm (orange) cast" if warmth > 0 else "a cool (blue) cast"
+    return "a green cast" if tint > 0 else "a magenta cast"
+
+
+def gains_words(gains) -> str:
+    """"R 0.78, G 1, B 1.52": a correction's linear-light gains, two decimals."""
+    return ", ".join(f"{c} {float(v):.2f}".replace("1.00", "1") for c, v in zip("RGB", gains))
+
+
+class CastDecision:
+    """What the skin detector's white balance did to one photo (``--white-balance``).
+
+    Attributes
+    ----------
+    proposed : (3,) float64
+        The estimators' correction (:func:`cast_gains`), linear-light gains of R, G, B.
+    applied : bool
+        Whether the photo was balanced by ``proposed``.
+    reason : str
+        Why it was left as it was ("" when applied), in a user's words.
+    """
+
+    def __init__(self, proposed, applied: bool, reason: str = "") -> None:
+        self.proposed = np.asarray(proposed, float)
+        self.applied = bool(applied)
+        self.reason = "" if applied else reason
+
+    @property
+    def gains(self) -> np.ndarray:
+        """(3,) float64: the gains applied (all 1 when the photo was left as it was)."""
+        return self.proposed if self.applied else np.ones(3)
+
+    def words(self) -> str:
+        """One short line: "corrected a warm (orange) cast (gains R 0.78, G 1, B 1.52)" or
+        "left as it was: <reason> (proposed R 0.95, G 1, B 1.08)"."""
+        if self.applied:
+            return f"corrected {cast_words(self.proposed)} (gains {gains_words(self.proposed)})"
+        if np.all(self.proposed == 1.0):
+            return f"left as it was: {self.reason}"
+        return f"left as it was: {self.reason} (proposed {gains_words(self.proposed)})"
+
+    def __repr__(self) -> str:
+        return f"CastDecision({self.words()!r})"
+
+
+def photo_decisions(info: dict) -> list:
+    """The :class:`CastDecision` of each part a photo was scored in (one, or one per photo of a
+    collage or framed part: ``segmix.skin.detect``'s ``white_balance_parts``), from a
+    detector's ``info``; [] when the balance was off."""
+    parts = info.get("white_balance_parts")
+    if parts:
+        return list(parts)
+    return [info["white_balance"]] if "white_balance" in info else []
+
+
+def photo_words(decisions) -> str:
+    """One line for a photo's decisions: a lone part's :meth:`CastDecision.words`, else each
+    part's numbered ("part 1 corrected ...; part 2 left as it was: ...")."""
+    if len(decisions) == 1:
+        return decisions[0].words()
+    return "; ".join(f"part {i} {d.words()}" for i, d in enumerate(decisions, 1))

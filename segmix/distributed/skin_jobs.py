@@ -35,6 +35,7 @@ import numpy as np
 
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
+from segmix.white_balance import photo_decisions, photo_words
 from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, WorkersGone, check_workers_share, describe_exception, file_digest, file_state, input_sample,
                                         left_out_notes, output_as_given, read_record, record_run, reduce_tasks, remove_leftovers, run_tasks,
                                         runs_match, said_once, seen_here, shared_file_digest, warnings_said, worker_cached)
@@ -208,12 +209,16 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
                 skin.apply_one(model, path, out, job.threshold, job.probability, job.settings, cache, info,
                                job.max_pixels)
             said += [info["greyscale"]] if info.get("greyscale") else []
+            decisions = photo_decisions(info)
             record_path.parent.mkdir(exist_ok=True)
             write_json_atomic(record_path, {"photo": photo, "key_sha256": job.key_digest, "input": state,
                                             "outputs": {o.name: file_digest(o) for o in outputs},
                                             "run_id": job.run_id, "greyscale": info.get("greyscale"),
                                             "no_skin": bool(info.get("no_skin")), "warnings": said,
-                                            "faces_used": bool(info.get("faces_used"))})
+                                            "faces_used": bool(info.get("faces_used")),
+                                            # --white-balance: what it did, said as the one-machine run says it
+                                            "white_balance": photo_words(decisions) if decisions else None,
+                                            "white_balance_applied": any(d.applied for d in decisions)})
             # The photo's warnings travel with its outcome, printed by run_apply as the single
             # process prints them (cluster.warnings_said).
             results.append((photo, "written", "\n".join(said) or None, reason or None))
@@ -396,10 +401,15 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     colourless = [record["greyscale"] for record in records if isinstance(record.get("greyscale"), str)
                   and skin.ONE_TONE_WORDS not in record["greyscale"]]
     done_count = counts["written"] + counts["complete"]
+    balanced = [(photo, record) for photo, record in zip(done, records) if isinstance(record.get("white_balance"), str)]
+    for photo, record in [] if quiet else balanced:  # one line per photo, as skin.apply_batch says them
+        stream.write(f"{given.get(photo, photo)}: white balance {record['white_balance']}\n")
     print(f"skin apply on Dask: {len(files)} photo{'' if len(files) == 1 else 's'}, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed"
           + (f" (skin colour calibrated on a face in {with_face} of them)"
              if getattr(settings, "faces", False) and done_count else "")
+          + (skin.balance_note([bool(record.get("white_balance_applied")) for _, record in balanced], done_count)
+             if getattr(settings, "white_balance", False) and done_count else "")
           + (f"; no skin found in {len(no_skin)} of the {done_count} mask{'' if done_count == 1 else 's'} "
              f"({listed_names(no_skin)})" if no_skin else "")
           + skin.colourless_note(colourless, alone=len(files) == 1), file=out_stream)
