@@ -245,7 +245,7 @@ def balance(image: np.ndarray, gains) -> np.ndarray:
 
 def cast_words(gains) -> str:
     """What a correction undoes, in a user's words: "a warm (orange) cast", "a cool (blue) cast",
-    "a green cast" or "a magenta cast", by the larger of its two parts along the Planckian
+    "a green cast" or "a magenta-red cast", by the larger of its two parts along the Planckian
     locus and across it (:func:`green_tint`).
 
     Parameters
@@ -261,7 +261,7 @@ def cast_words(gains) -> str:
     warmth, tint = np.linalg.solve(np.column_stack([_PLANCKIAN, _GREEN]), log)
     if abs(warmth) >= abs(tint):  # a tungsten cast is undone by cutting R and raising B
         return "a warm (orange) cast" if warmth > 0 else "a cool (blue) cast"
-    return "a green cast" if tint > 0 else "a magenta cast"
+    return "a green cast" if tint > 0 else "a magenta-red cast"
 
 
 def gains_words(gains) -> str:

@@ -76,7 +76,7 @@ def test_the_decision_in_words():
     assert cast_words(1 / np.asarray(TUNGSTEN) * TUNGSTEN[1]) == "a warm (orange) cast"
     assert cast_words([1.2, 1.0, 0.75]) == "a cool (blue) cast"
     assert cast_words([1.4, 1.0, 1.4]) == "a green cast"
-    assert cast_words([0.7, 1.0, 0.7]) == "a magenta cast"
+    assert cast_words([0.7, 1.0, 0.7]) == "a magenta-red cast"
     done = CastDecision([0.78, 1.0, 1.56], True)
     assert done.words() == "corrected a warm (orange) cast (gains R 0.78, G 1, B 1.56)"
     np.testing.assert_array_equal(done.gains, [0.78, 1.0, 1.56])
