@@ -152,3 +152,17 @@ def test_skin_apply_on_dask_says_the_same(folder, tmp_path, capsys):
     assert len(lines) == 3 and "green.png: white balance corrected a green cast" in lines[0], err
     assert "warm.png: white balance left as it was: its grey and white surfaces" in lines[2]
     assert "white balance: a colour cast corrected in 1 of them" in out
+
+
+def test_a_collage_says_each_part(builtin):
+    """Each photo of a collage gets its own balance (skin_detect.collage_tiles): both are said."""
+    from segmix.white_balance import photo_decisions, photo_words
+
+    tinted, plain = cast(scene(0)[0], GREEN), scene(1)[0]
+    collage = np.concatenate([tinted, np.full((tinted.shape[0], 10, 3), 255, np.uint8), plain], axis=1)
+    info = {}
+    skin.detect(builtin, collage, ON, info=info)
+    decisions = photo_decisions(info)
+    assert [d.applied for d in decisions] == [True, False]
+    words = photo_words(decisions)
+    assert words.startswith("part 1 corrected a green cast") and "; part 2 left as it was: " in words
