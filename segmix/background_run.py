@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -1291,6 +1292,77 @@ def _note_time_step(result: RunResult, seconds: float, rate: float, before: int,
     missing = whole - (number - before)
     if missing > 0:
         result.timed_gaps.append((before, missing))
+
+
+@dataclass
+class FrameTimingNote:
+    """What the window says of a video whose frames' times do not number them as they come
+    (:func:`frame_timing_note`): ``short`` for its banner, ``detail`` for the banner's tooltip."""
+
+    short: str
+    detail: str
+
+
+def frame_timing_note(times, rate: float | None, name: str) -> FrameTimingNote | None:
+    """The window's note of a video whose recorder dropped frames, or whose frames come at a
+    variable rate, as :func:`frame_rate_warning` tells them apart (the same steps and gaps,
+    :func:`_note_time_step`), without ground truth: said when numbering the frames by their
+    times at the nominal ``rate`` (as ``ffmpeg -i VIDEO %06d.png`` extracts them) gives
+    other numbers than numbering them as they come, as segmix does. The window said nothing
+    of it: the command line warned, and only with ground truth to score (session 46).
+
+    Parameters
+    ----------
+    times : array_like of float, shape (N,)
+        Seconds from the start of each frame, in the order shown
+        (:meth:`segmix.frames.FrameReader.frame_times`).
+    rate : float or None
+        The video's nominal frame rate, frames per second (:attr:`FrameSequence.nominal_rate`).
+    name : str
+        The video's file name, for the words.
+
+    Returns
+    -------
+    FrameTimingNote or None
+        None for a steady rate without gaps, under 2 frames, or no rate.
+    """
+    times = np.asarray(times, dtype=np.float64)
+    if not rate or rate <= 0 or times.size < 2:
+        return None
+    slots = np.round((times - times[0]) * rate).astype(np.int64)
+    if np.array_equal(slots, np.arange(times.size)):
+        return None
+    steps = SimpleNamespace(time_steps=0, whole_steps=0, timed_gaps=[])
+    for number in range(2, times.size + 1):
+        _note_time_step(steps, times[number - 1] - times[number - 2], rate, number - 1, number)
+    gaps = steps.timed_gaps
+    nominal = f"{rate:.3g}"
+    extract = (" Frames extracted with ffmpeg at a constant rate (its default for image files) are numbered by "
+               "their times instead, {}; ffmpeg -i VIDEO -fps_mode passthrough frames/%06d.png extracts them as "
+               "they come, numbered as here.")
+    if gaps and steps.whole_steps == steps.time_steps and 2 * len(gaps) < steps.time_steps:
+        places = [f"frame {number} ({missing} frame{'' if missing == 1 else 's'})" for number, missing in gaps[:3]]
+        places = (", ".join(places[:-1]) + " and " + places[-1]) if len(places) > 1 else places[0]
+        more = f" and {len(gaps) - 3} more places" if len(gaps) > 3 else ""
+        missing = sum(count for _, count in gaps)
+        short = (f"{name}: frames are missing after {places}{more} (dropped by the recorder?); shown and numbered "
+                 "as they come. ")
+        detail = (f"{name}'s time stamps hold a steady {nominal} frames per second with {missing} frame"
+                  f"{'' if missing == 1 else 's'} left out. The window, as segmix background, shows and numbers "
+                  "its frames as they come, one after another, so the frames after a gap are numbered lower than "
+                  "their time says." + extract.format("each gap filled with copies of the frame before it"))
+        return FrameTimingNote(short, detail)
+    spans = np.diff(times)
+    spans = spans[spans > 0]
+    fastest, slowest = (1 / spans.min(), 1 / spans.max()) if spans.size else (rate, rate)
+    average = (times.size - 1) / (times[-1] - times[0]) if times[-1] > times[0] else rate
+    short = (f"{name}'s frames come at a variable rate ({slowest:.3g} to {fastest:.3g} per second); shown and "
+             "numbered as they come. ")
+    detail = (f"{name}'s frames come {slowest:.3g} to {fastest:.3g} per second ({average:.3g} on average; its header "
+              f"says {nominal}). The window, as segmix background, shows and numbers its frames as they come, one "
+              "after another, at the rate in Play at." + extract.format("pictures repeated and dropped to a steady "
+                                                                          f"{nominal} per second"))
+    return FrameTimingNote(short, detail)
 
 
 #: A mask with more than this share of its pixels moving (255) is said (mostly_moving_warning).
