@@ -1258,10 +1258,10 @@ class VideoMode(Mode):
             tips.append(self._end_marker_note)  # the status bar's note was gone after 10 s
         if end is not None:
             tips.insert(0, end.text(self._source_name))
-        if short != head:
-            tips.insert(0, f"{self._source_name} ({kind}, {count})")
         source = getattr(self, "_recent_path", None)
         tips.insert(0, str(source) if source is not None else self._source_name)  # where it is, whole
+        if short != head:
+            tips.insert(0, f"{self._source_name} ({kind}, {count})")
         self.panel.source_label.setToolTip("\n".join(tips))
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
 
