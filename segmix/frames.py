@@ -2519,6 +2519,42 @@ class FrameReader:
             self.counted = True
         return int(self.sequence.frame_count)
 
+    def frame_times(self, check: Callable[[], None] | None = None) -> np.ndarray:
+        """Seconds from the video's start of each frame shown, in the order shown: (N,) float64,
+        from its packets' presentation times (no decoding: 31-44 ms for highway's 1700 frames
+        as a Matroska clip). Empty for a folder, a list, an animation, or a video whose packets
+        carry no times. ``check`` is called every few hundred packets; it may raise to abandon
+        the scan. For the window to say what ``segmix background`` says of a video whose
+        recorder dropped frames, or whose frames come at a variable rate
+        (:func:`segmix.background_run.frame_timing_note`).
+
+        Raises
+        ------
+        FrameError
+            The video cannot be read (names the file).
+        """
+        import array
+
+        import av
+
+        if self.sequence.kind != "video":
+            return np.zeros(0)
+        path = self.sequence.paths[0]
+        times = array.array("d")  # 8 bytes a frame: a list of floats took 4 times that
+        try:
+            with av.open(str(path)) as container:
+                stream = video_stream(container)
+                for n, packet in enumerate(container.demux(stream)):
+                    if packet.size and not packet.is_discard and packet.pts is not None and packet.time_base is not None:
+                        times.append(float(packet.pts * packet.time_base))
+                    if check is not None and n % 256 == 255:
+                        check()
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            raise FrameError(f"{path}: cannot read the video's time stamps ({_short(exc)})") from None
+        # Packets come in decoding order (B-frames before the frames they refer to): shown in
+        # the order of their times.
+        return np.sort(np.frombuffer(times, dtype=np.float64)) if times else np.zeros(0)
+
     def stem(self, index: int) -> str:
         if self.sequence.kind in ("video", "animation"):
             return f"frame_{index:06d}"

@@ -28,13 +28,15 @@ packets are counted, at its frames' own average rate when the header's differs),
 
 from __future__ import annotations
 
+import contextlib
 import html
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -59,7 +61,7 @@ from segmix.frames import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from segmix.gui import file_dialogs, files
 from segmix.gui.modes.base import Mode, NothingToExport, stored_setting
 from segmix.gui.qimage import rgb_to_qimage
-from segmix.gui.panels import compact_button, status_label
+from segmix.gui.panels import compact_button, set_status_text, status_label
 from segmix.gui.signals import emit
 
 DEFAULT_FPS = 25.0  # a folder of frames or an image list carries no rate: PAL's, about real time
@@ -74,6 +76,42 @@ SHADOW_RGB = (60, 110, 255)
 #: The majority filter's sizes the Video dock offers (0 = off): those `segmix background
 #: --median-size` takes but 1, which filters nothing either.
 MEDIAN_SIZES = (0, 3, 5, 7, 9, 11, 13, 15)
+
+
+#: Characters after which a name too long for one line of the Video dock is broken, when one
+#: falls in the second half of the line (else the line is cut where it is full).
+NAME_BREAKS = " _-./\\"
+#: At most this many lines of the Video dock for the source's name, and for the frame's file;
+#: a longer one loses its middle on the last line (a name of about 130 characters, a file name
+#: of about 100, at 1366 x 768).
+NAME_LINES = 4
+FILE_LINES = 3
+
+
+def broken_lines(text: str, metrics, width: int, most: int) -> list[str]:
+    """``text`` in lines no wider than ``width`` pixels (``metrics``: the label's QFontMetrics),
+    each cut after a :data:`NAME_BREAKS` character in its second half, else where it is full;
+    past ``most`` lines, the last one loses its middle ("…"), keeping the end (frame numbers,
+    extension). A folder name of 82 characters was shown as "camera_recording…s_view_day_three"
+    in the Video dock (a word wrap cannot break a name without spaces), the whole only in a
+    tooltip (session 46)."""
+    width = max(width, 40)
+    lines: list[str] = []
+    rest = text
+    while rest and len(lines) < most - 1 and metrics.horizontalAdvance(rest) > width:
+        low, high = 1, len(rest)  # the longest prefix that fits (one character at least)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if metrics.horizontalAdvance(rest[:middle]) <= width:
+                low = middle
+            else:
+                high = middle - 1
+        cut = max((i + 1 for i in range(low // 2, low) if rest[i] in NAME_BREAKS), default=low)
+        lines.append(rest[:cut].rstrip(" ") or rest[:cut])
+        rest = rest[cut:].lstrip(" ")
+    if rest or not lines:
+        lines.append(metrics.elidedText(rest, Qt.TextElideMode.ElideMiddle, width))
+    return lines
 
 
 def median_size_text(size: int) -> str:
@@ -769,6 +807,21 @@ class BackgroundView(QLabel):
 
 
 
+def _timing_note(sequence, name: str):
+    """segmix.background_run.frame_timing_note of the video ``sequence`` (a FrameSequence),
+    None for frames or when its time stamps cannot be read (the frames are read as before)."""
+    from segmix.background_run import frame_timing_note
+    from segmix.frames import FrameError, FrameReader
+
+    if sequence.kind != "video":
+        return None
+    try:
+        times = FrameReader(sequence).frame_times()
+    except FrameError:
+        return None
+    return frame_timing_note(times, getattr(sequence, "nominal_rate", None), name)
+
+
 def _header_size(path: Path) -> tuple[int, int] | None:
     """(width, height) of an image file as loaded, from its header (segmix.frames.header_size,
     as FrameSequence.check_sizes reads a frame); None when the header cannot be read."""
@@ -830,6 +883,9 @@ class VideoMode(Mode):
     #: (export number, frames done) of an export that stopped on Cancel, sent by its job once
     #: the masks under way are written (the status bar said how far it got at the Cancel).
     export_stopped = Signal(int, int)
+    #: (sequence, segmix.background_run.FrameTimingNote or None) of a video opened, from the
+    #: thread that reads its packets' times (_scan_timing).
+    timing_found = Signal(object, object)
 
     def __init__(self, shell) -> None:
         super().__init__(shell)
@@ -856,6 +912,8 @@ class VideoMode(Mode):
         self._catching_up: StepResult | None = None  # the last chunk of a catch-up shown
         self._stop_catch_up = False  # Cancel: end the catch-up at the frame it has reached
         self._video_end: VideoEnd | None = None
+        # A video whose recorder dropped frames or whose rate varies (background_run.FrameTimingNote).
+        self._timing_note = None
         self._length: tuple[int, bool] | None = None  # _set_length's last (frames, exact)
         self._end_marker_note: str | None = None  # a frame read without its JPEG end marker (word_warning)
         # The first frames the model still learns the background over, found on the compute
@@ -907,8 +965,20 @@ class VideoMode(Mode):
         p.cancel_button.clicked.connect(self._cancel)
         self.export_progress.connect(self._on_export_progress)
         self.export_stopped.connect(self._on_export_stopped)
+        self.timing_found.connect(self._on_timing_found)
         shell.controller.call_ready.connect(self._on_call_ready)
+        # The name's and the file's line breaks follow the dock's width (a dock dragged wider).
+        self._label_broken_at = 0
+        p.source_label.installEventFilter(self)
         self.update_actions()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if (watched is self.panel.source_label and event.type() == QEvent.Type.Resize
+                and self._length is not None and self.sequence is not None
+                and self.panel.source_label.width() != self._label_broken_at):
+            self._label_broken_at = self.panel.source_label.width()
+            self._set_length(*self._length)
+        return super().eventFilter(watched, event)
 
     # -- shell hooks -----------------------------------------------------------------
     def docks(self):
@@ -1058,6 +1128,7 @@ class VideoMode(Mode):
         self._end_catch_up()
         self._video_end = None
         self._learning_frames = None
+        self._timing_note = None  # found by a thread of its own (_scan_timing)
         from segmix.background import BackgroundMixture
 
         settings = self.panel.settings()
@@ -1079,7 +1150,15 @@ class VideoMode(Mode):
         # the first frame is requested when that is done (a request now would cancel it).
         self._in_flight = True
         self.shell.controller.request_call(install, "video:open")
+        if sequence.kind == "video":
+            self._scan_timing(sequence, path.name)
         self._source_name = path.name
+        if path != getattr(self, "_export_source", None):
+            # "Last export: exported 40 masks to ..." stayed under another folder opened since,
+            # as if its masks were written (session 46).
+            self.panel.export_label.setText("")
+            self.panel.export_label.setToolTip("")
+            self.panel.export_label.setVisible(False)
         # Open Recent keeps the folder, not the frame picked: a frame there was a photo to
         # the photo modes, and one read as a photo in Video mode opened its folder.
         self._recent_path = path
@@ -1146,46 +1225,81 @@ class VideoMode(Mode):
                       ] if kinds else []
             count += f", {' and '.join(parts)}, skipped"
         label = self.panel.source_label
-        # A long name is cut in its middle (its start and its frame numbers or extension stay);
-        # the tooltip gives it whole.
-        name = label.fontMetrics().elidedText(self._source_name, Qt.TextElideMode.ElideMiddle,
-                                              max(label.contentsRect().width(), 200))
+        # The name whole, over as many lines as it takes (NAME_LINES at most), then the count,
+        # then the frame's file: cut in its middle to one line, an 82-character folder name
+        # read "camera_recording…s_view_day_three", whole only in the tooltip (session 46).
+        width = self._label_width()
+        name_lines = broken_lines(self._source_name, label.fontMetrics(), width, NAME_LINES)
+        name = "\n".join(name_lines)
         self._length = (n, exact)
         head = f"{name} ({kind}, {count})"
-        # Two lines at most, so that the third names the frame shown: "3 unreadable and 2 of
-        # another size and 1 greyscale among colour, skipped" took all three at the dock's
-        # width, cut at "among colour, …", with neither "skipped" nor the file on screen. Then
-        # the count alone, its causes in the tooltip.
+        # The count one line below the name at most, so that the lines below name the frame
+        # shown: "3 unreadable and 2 of another size and 1 greyscale among colour, skipped" took
+        # all three lines at the dock's width, cut at "among colour, …", with neither "skipped"
+        # nor the file on screen. Then the count alone, its causes in the tooltip.
+        budget = len(name_lines) + 1
         short = head
-        if self._unreadable and self._wrapped_lines(head) > 2:
+        if self._unreadable and self._wrapped_lines(head) > budget:
             skipped = f"{len(self._unreadable)} skipped: see the tooltip"
             short = f"{name} ({kind}, {n} frame{'' if n == 1 else 's'}, {skipped})"
             if end is not None and end.announced and end.announced > end.frames:
                 # The banner says it is truncated too: said here when it fits.
                 longer = f"{name} ({kind}, {n} frames, truncated; {skipped})"
-                short = longer if self._wrapped_lines(longer) <= 2 else short
-        label.setText(short + self._shown_file_line())
+                short = longer if self._wrapped_lines(longer) <= budget else short
+        shown = self._shown_file_line()
+        # The label's height is set by the source (its name, its longest file name), not by the
+        # frame shown: a label that grew a line while playing moved Play, Step and the timeline
+        # under the mouse.
+        lines = budget + self._file_lines_reserved(width)
+        set_status_text(label, "\n".join([short, *shown]), lines, lines)
         # A run on one line, as in the status bar
         tips = [text for _, _, text in skip_runs(self._unreadable, self._file_numbers(), n if exact else None)]
         if self._end_marker_note:
             tips.append(self._end_marker_note)  # the status bar's note was gone after 10 s
         if end is not None:
             tips.insert(0, end.text(self._source_name))
+        source = getattr(self, "_recent_path", None)
+        tips.insert(0, str(source) if source is not None else self._source_name)  # where it is, whole
         if short != head:
             tips.insert(0, f"{self._source_name} ({kind}, {count})")
-        elif name != self._source_name:
-            tips.insert(0, self._source_name)
         self.panel.source_label.setToolTip("\n".join(tips))
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
 
+    def _label_width(self) -> int:
+        """The source label's text width in pixels (200 before it is laid out)."""
+        return max(self.panel.source_label.contentsRect().width(), 200)
+
     def _wrapped_lines(self, text: str) -> int:
         """Lines ``text`` takes in the dock's source label, word-wrapped at its width (200 px
-        before it is laid out, as the name's elision assumes)."""
-        label = self.panel.source_label
-        metrics = label.fontMetrics()
-        box = metrics.boundingRect(QRect(0, 0, max(label.contentsRect().width(), 200), 100_000),
+        before it is laid out, as the name's line breaks assume)."""
+        metrics = self.panel.source_label.fontMetrics()
+        box = metrics.boundingRect(QRect(0, 0, self._label_width(), 100_000),
                                    int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft), text)
         return -(-box.height() // max(metrics.lineSpacing(), 1))
+
+    def _file_lines_reserved(self, width: int) -> int:
+        """Lines the source label keeps for the frame's file: those the longest file name of
+        a folder or list takes (:meth:`_file_line_text`), one for a video's time."""
+        sequence = self.sequence
+        if sequence is None or sequence.kind not in ("folder", "list") or not sequence.paths:
+            return 1
+        key = (id(sequence), len(sequence.paths), width)
+        if getattr(self, "_file_lines_key", None) != key:
+            index = max(range(len(sequence.paths)), key=lambda i: len(sequence.paths[i].name)) + 1
+            text = self._file_line_text(index)
+            metrics = self.panel.source_label.fontMetrics()
+            self._file_lines_key = key
+            self._file_lines = len(broken_lines(text, metrics, width, FILE_LINES)) if text else 1
+        return self._file_lines
+
+    def _file_line_text(self, index: int) -> str:
+        """How the source label names frame ``index`` of a folder or list: its file."""
+        sequence = self.sequence
+        name, number = sequence.paths[index - 1].name, self._file_numbers()(index)
+        # Numbered as the command line and the skipped frames' notes number it: "frame 10:
+        # in000509.jpg" beside a note of "frame 509" named two numbers "frame" (the place
+        # on the timeline is the counter's, "frame 10 / 60", just below).
+        return f"frame {index}: {name}" if number == index else f"{name} (frame {number})"
 
     #: How segmix.io words a JPEG read without its end marker (io._end_marker_line), and the
     #: "said once" the frame sequence adds (FrameSequence._end_marker_once).
@@ -1210,32 +1324,27 @@ class VideoMode(Mode):
             self._set_length(*self._length)  # into the tooltip
         return self._end_marker_note
 
-    def _shown_file_line(self) -> str:
-        """The file of the frame on screen, on a line of its own, for a folder or list of
-        frames, or for a video its time from the start ("frame 20 at 0:00.80"): the dock said
-        only "frame 20 / 61", so a trial could not tell which of a folder with gaps in its
-        numbering (in000400, in000402, ...) it was looking at, to compare it with its ground
-        truth, nor find a video's frame in another player ("" when neither is known). During a
-        jump's catch-up, the frame the model has reached, which is on screen (the dock named
-        frame 1 while the picture was frame 396 of highway)."""
+    def _shown_file_line(self) -> list[str]:
+        """The file of the frame on screen, on lines of its own (:data:`FILE_LINES` at most),
+        for a folder or list of frames, or for a video its time from the start ("frame 20 at
+        0:00.80"): the dock said only "frame 20 / 61", so a trial could not tell which of a
+        folder with gaps in its numbering (in000400, in000402, ...) it was looking at, to
+        compare it with its ground truth, nor find a video's frame in another player ([] when
+        neither is known). During a jump's catch-up, the frame the model has reached, which is
+        on screen (the dock named frame 1 while the picture was frame 396 of highway)."""
         sequence = self.sequence
         result = self._catching_up if self._jumping and self._catching_up is not None else self.current
         if sequence is None or result is None:
-            return ""
-        label = self.panel.source_label
+            return []
         if sequence.kind == "video" and result.time is not None:
             minutes, hundredths = divmod(round(result.time * 100), 6000)  # 59.999 s is 1:00.00
             text = f"frame {result.index} at {minutes}:{hundredths / 100:05.2f} into the video"
         elif sequence.kind in ("folder", "list") and 1 <= result.index <= len(sequence.paths):
-            name, number = sequence.paths[result.index - 1].name, self._file_numbers()(result.index)
-            # Numbered as the command line and the skipped frames' notes number it: "frame 10:
-            # in000509.jpg" beside a note of "frame 509" named two numbers "frame" (the place
-            # on the timeline is the counter's, "frame 10 / 60", just below).
-            text = f"frame {result.index}: {name}" if number == result.index else f"{name} (frame {number})"
+            text = self._file_line_text(result.index)
         else:
-            return ""
-        return "\n" + label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle,
-                                                      max(label.contentsRect().width(), 200))
+            return []
+        label = self.panel.source_label
+        return broken_lines(text, label.fontMetrics(), self._label_width(), self._file_lines_reserved(self._label_width()))
 
     def render(self) -> None:
         self._redraw_overlay()
@@ -1280,14 +1389,15 @@ class VideoMode(Mode):
                         "of a fixed camera.")
             # The short-clip sentence from frame 1: `segmix background` says it before the run,
             # and the window said it only from frame 2 on.
-            return (f"<b>Video mode</b>: {self._odd_turn_text()}{self._short_text()}frame {self.current.index}: learning the background; "
+            return (f"<b>Video mode</b>: {self._odd_turn_text()}{self._timing_text()}{self._short_text()}frame {self.current.index}: learning the background; "
                     "no mask yet (nothing to compare the first frame with). P plays, . steps.")
         shrunk = ""
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
-        return (f"<b>Video mode</b>: {shrunk}{self._odd_turn_text()}{self._short_text()}{self._mostly_moving_text()}"
+        return (f"<b>Video mode</b>: {shrunk}{self._odd_turn_text()}{self._timing_text()}{self._short_text()}"
+                f"{self._mostly_moving_text()}"
                 f"{self._wiped_text()}green = moving "
                 "(foreground), blue = shadow; the background model is on the right. P plays and pauses, . steps one "
                 "frame.")
@@ -1316,10 +1426,13 @@ class VideoMode(Mode):
                 "pan or a zoom?). ")
 
     def hint_tip(self) -> str:
+        hint = self.hint()
+        timing = self._timing_text()
+        timing = self._timing_note.detail if timing and timing in hint else ""
         moving = self._mostly_moving_text()
-        if not moving or moving not in self.hint():  # said only where the banner says it
-            return ""
-        return ("The model learns the background of one fixed camera, so a camera that moves or zooms, a cut to "
+        if not moving or moving not in hint:  # said only where the banner says it
+            return timing
+        return (f"{timing}\n\n" if timing else "") + ("The model learns the background of one fixed camera, so a camera that moves or zooms, a cut to "
                 "another scene or photos of different scenes make whole frames moving, and their masks do not show "
                 "what moved (an object filling most of the view does it too).")
 
@@ -1333,6 +1446,14 @@ class VideoMode(Mode):
         way = "counter-clockwise" if angle > 0 else "clockwise"
         return (f"{html.escape(self._source_name)}'s header turns its pictures {abs(angle):g} degrees {way}, no "
                 "quarter turn: shown and masked as the file stores them. ")
+
+    def _timing_text(self) -> str:
+        """A sentence for a video whose recorder dropped frames, or whose frames come at a
+        variable rate, which the window numbers as they come, as `segmix background` does; ""
+        otherwise. The command line warned of them (with ground truth to score) and the window
+        said nothing; the explanation is in the banner's tooltip (:meth:`hint_tip`)."""
+        note = self._timing_note if self.sequence is not None else None
+        return html.escape(note.short, quote=False) if note is not None else ""
 
     def _wiped_text(self) -> str:
         """A sentence for a frame whose moving pixels the majority filter removed, all of them, as
@@ -1903,6 +2024,26 @@ class VideoMode(Mode):
         if self._jumping:
             self._stop_catch_up = True
 
+    def _scan_timing(self, sequence, name: str) -> None:
+        """Read the packets' times of the video ``sequence`` on a thread of its own (no decoding,
+        no kernel: 29 ms for highway's 1700 frames as an H.264 MP4, seconds for an hour of video,
+        which the first frame does not wait for), and send what to say of them on
+        :attr:`timing_found`."""
+        def work() -> None:
+            try:
+                note = _timing_note(sequence, name)
+            except Exception:  # noqa: BLE001 -- a note the window cannot make is not said
+                note = None
+            with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+                emit(self.timing_found, sequence, note)
+
+        threading.Thread(target=work, name="segmix-video-times", daemon=True).start()
+
+    def _on_timing_found(self, sequence, note) -> None:
+        if sequence is self.sequence and note is not None:
+            self._timing_note = note
+            self.shell.update_hint()
+
     def _found_video_end(self, end: VideoEnd) -> None:
         """The video has fewer frames than announced: the timeline, counter and dock say the
         frames it has, and the status bar says it is truncated."""
@@ -2068,6 +2209,7 @@ class VideoMode(Mode):
         self._abandon_target()  # the export's job replaces a catch-up on its way
         self._exporting = True
         self._export_folder = folder
+        self._export_source = getattr(self, "_recent_path", None)  # the input the dock's "Last export" is of
         self._in_flight = False
         self.panel.progress.setRange(0, max(1, total))
         self.panel.progress.setValue(0)
@@ -2167,7 +2309,8 @@ class VideoMode(Mode):
         # The count once the job has stopped, if no export started since.
         if number == getattr(self, "_export_number", 0) and not self._exporting:
             self.panel.progress.setValue(done)
-            self._say_cancelled(done)
+            if getattr(self, "_export_source", None) == getattr(self, "_recent_path", None):  # not of another input
+                self._say_cancelled(done)
 
 
 def _mask_shape(written) -> tuple[int, int] | None:

@@ -75,7 +75,10 @@ def test_a_long_folder_name_does_not_widen_the_dock(make_window, qtbot, tmp_path
     assert panel.folder_button.geometry().right() <= panel.width()
     label = panel.source_label
     shown = type(label).__mro__[1].text(label)  # what is drawn
-    assert "frames" in shown and "…" in shown and long.name in label.toolTip()
+    # Shown whole over four lines since session 46 (it was cut in its middle to one), the
+    # tooltip giving its whole path.
+    assert "frames" in shown and "…" not in shown and long.name in shown.replace("\n", "")
+    assert str(long) in label.toolTip().splitlines()
 
 
 def test_frame_one_is_not_given_a_per_frame_time(make_window, qtbot, tmp_path):
