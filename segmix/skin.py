@@ -2350,11 +2350,12 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
         info["greyscale"] = greyscale_warning(input_path, mask, mask_like, colourless,
                                               label_map_values(visible) or palette_label_values(input_path, loaded.mode))
     elif info is not None:
-        info["no_skin"] = not mask.any()
         labels = palette_label_values(input_path, loaded.mode)
         if labels:
-            # A palette PNG of class indices in colours (VOC's) was scored as a photo, in silence.
+            # A palette PNG of class indices in colours (VOC's) was scored as a photo, in silence;
+            # its empty mask is no finding ("no skin found in" it), as a greyscale photo's is not.
             info["label_map"] = label_map_warning(input_path, labels)
+        info["no_skin"] = not mask.any() and not labels
     output_dir.mkdir(parents=True, exist_ok=True)
     written = (mask_path, prob_path) if probability else (mask_path,)
     # A photo's outputs are written together or not at all: a full disk took a trial's

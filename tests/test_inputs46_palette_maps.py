@@ -110,7 +110,9 @@ def test_skin_apply_names_a_palette_label_map(tmp_path, capsys):
     _palette_png(photos / "voc_mask.png", _indices(), VOC)
     Image.fromarray(_photo()).quantize(256).save(photos / "photo.png")
     assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 0
-    err = capsys.readouterr().err
+    said = capsys.readouterr()
+    err = said.err
+    assert "voc_mask.png" not in said.out  # not among the photos where "no skin" was found
     assert (f"{photos / 'voc_mask.png'}: it holds only the palette indices 0, 1, 2 in every pixel (PASCAL VOC's class "
             "colours): a label map (scribbles or a mask saved by another tool), not a photo; skin detection needs the "
             "photo itself") in err
