@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from segmix.cli import main
-from segmix.labelmaps import label_map_words, palette_label_values, voc_colours
+from segmix.labelmaps import PaletteLabels, label_map_words, palette_label_values, voc_colours
 
 VOC = [0, 0, 0, 128, 0, 0, 0, 128, 0, 128, 128, 0]
 
@@ -77,15 +77,10 @@ def test_palette_photos_are_no_label_maps(tmp_path):
 
 
 def test_the_words_name_palette_indices():
-    words = label_map_words(palette_label_values_list([0, 1, 2]), "give it with --scribbles")
+    words = label_map_words(PaletteLabels([0, 1, 2], voc=True), "give it with --scribbles")
     assert words == ("holds only the palette indices 0, 1, 2 in every pixel (PASCAL VOC's class colours): a label "
                      "map (scribbles or a mask saved by another tool), not a photo; give it with --scribbles")
-
-
-def palette_label_values_list(values, voc=True):
-    from segmix.labelmaps import PaletteLabels
-
-    return PaletteLabels(values, voc=voc)
+    assert label_map_words(PaletteLabels([0, 1]), "x").startswith("holds only the palette indices 0, 1 in every pixel: ")
 
 
 @pytest.mark.parametrize("values, palette, colours", [
