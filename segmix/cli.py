@@ -1258,9 +1258,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     # probability map segmix wrote too (the window says the same).
     from segmix.own_outputs import output_given_as_photo
 
-    from segmix.labelmaps import label_map_values, label_map_words
+    from segmix.labelmaps import label_map_values, label_map_words, palette_label_values
 
-    labels_only = label_map_values(image)
+    labels_only = label_map_values(image) or palette_label_values(args.image, loaded.mode)
     if labels_only is not None:
         # Refused, not warned: the picture shows all black, and no mask of it can mean anything
         # (a trial's scribbles from another tool, segmented with exit 0 and no word).

@@ -50,7 +50,8 @@ from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, Imag
                        output_mark, refuse_foreign_outputs, save_marked_png, segmix_result, shown_path,
                        subfolder_hint, written_by)
 # one loader for every mask (rules there)
-from segmix.labelmaps import load_mask, refuse_mask_of_stored_pixels, stored_losslessly
+from segmix.labelmaps import (label_map_values, label_map_words, load_mask, palette_label_values, refuse_mask_of_stored_pixels,
+                              stored_losslessly)
 from segmix.mixture import GaussianMixture, fit_quietly
 from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, json_words, read_model
@@ -1890,10 +1891,16 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
     if mask_like:
         line += "; it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as a photo?"
     elif label_values:
-        from segmix.labelmaps import label_map_words
-
         line += "; it " + label_map_words(label_values, "skin detection needs the photo itself")
     return line
+
+
+def label_map_warning(path, label_values) -> str:
+    """The warning line (without the command's prefix) for a photo in colour that is a palette
+    label map (:func:`segmix.labelmaps.palette_label_values`): "PATH: it holds only the palette
+    indices ...: a label map ..., not a photo; skin detection needs the photo itself", the words
+    :func:`greyscale_warning` gives a grey one."""
+    return f"{path}: it " + label_map_words(label_values, "skin detection needs the photo itself")
 
 
 #: Pixels per block of :func:`looks_like_a_mask`.
@@ -2346,11 +2353,15 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     if colourless:
         visible = visible_pixels(image, transparent)
         mask_like = colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(visible)
-        from segmix.labelmaps import label_map_values
-
-        info["greyscale"] = greyscale_warning(input_path, mask, mask_like, colourless, label_map_values(visible))
+        info["greyscale"] = greyscale_warning(input_path, mask, mask_like, colourless,
+                                              label_map_values(visible) or palette_label_values(input_path, loaded.mode))
     elif info is not None:
-        info["no_skin"] = not mask.any()
+        labels = palette_label_values(input_path, loaded.mode)
+        if labels:
+            # A palette PNG of class indices in colours (VOC's) was scored as a photo, in silence;
+            # its empty mask is no finding ("no skin found in" it), as a greyscale photo's is not.
+            info["label_map"] = label_map_warning(input_path, labels)
+        info["no_skin"] = not mask.any() and not labels
     output_dir.mkdir(parents=True, exist_ok=True)
     written = (mask_path, prob_path) if probability else (mask_path,)
     # A photo's outputs are written together or not at all: a full disk took a trial's
@@ -2635,6 +2646,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 balanced[path] = decisions
             if info.get("no_skin"):
                 no_skin.append(path)
+            if info.get("label_map"):
+                greyscale_lines.append(info["label_map"])  # said as the others, not counted as colourless
             if info.get("greyscale"):
                 # Written, and said (after the run, alike lines once: a folder of masks given
                 # as photos gave one line each): an empty mask of a photo without colour is no finding.

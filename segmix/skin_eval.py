@@ -28,10 +28,11 @@ from typing import Any, Sequence
 import numpy as np
 
 from segmix.io import DEFAULT_MAX_PIXELS
+from segmix.labelmaps import label_map_values, palette_label_values
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (NOTHING_SHOWN_WORDS, PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers,
-                         colourless_words, detect, greyscale_warning, image_mask_pairs, looks_like_a_mask,
-                         pair_failure, read_pair_info, swapped_folders, visible_pixels)
+                         colourless_words, detect, greyscale_warning, image_mask_pairs, label_map_warning,
+                         looks_like_a_mask, pair_failure, read_pair_info, swapped_folders, visible_pixels)
 from segmix.palette import skin_pixels
 from segmix.transparency import faint_pixels, outline_free_colours, transparent_pixels
 from segmix.white_balance import photo_decisions
@@ -549,12 +550,17 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
         # None for a colour photo, else whether it holds only a mask's values (its line's hint)
         colourless = colourless_words(loaded.pixels, faint_pixels(loaded.alpha))  # as skin apply judges it
-        grey = None if colourless is None else (colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(
-            visible_pixels(loaded.pixels, transparent)), colourless)
+        visible = visible_pixels(loaded.pixels, transparent)
+        # a label map given as a photo is named as skin apply names it (the eval's line lacked it)
+        label_values = label_map_values(visible) or palette_label_values(pair[0], loaded.mode)
+        grey = None if colourless is None else (colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(visible),
+                                                colourless, label_values)
+        in_colour = label_values if colourless is None else None  # a palette map in colour: its own line
         corrected = any(d.applied for d in photo_decisions(info))
-        return result.posterior, result.mask, labels, swept, grey, bool(info.get("faces_used")), corrected
+        return (result.posterior, result.mask, labels, swept, grey, in_colour, bool(info.get("faces_used")),
+                corrected)
 
-    greyscale, skipped = [], []
+    greyscale, label_maps, skipped = [], [], []
     faces_used = 0
     corrected = []  # photos the white balance corrected
     with ThreadPoolExecutor(check_workers(workers)) as pool:
@@ -562,13 +568,15 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             if isinstance(outcome, str):
                 skipped.append(outcome)
             else:
-                posterior, mask, labels, swept, grey, face, balanced = outcome
+                posterior, mask, labels, swept, grey, in_colour, face, balanced = outcome
                 faces_used += face
                 if balanced:
                     corrected.append(names[i - 1])
                 evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
                 if grey is not None:
                     greyscale.append((names[i - 1], greyscale_warning(names[i - 1], mask, *grey)))
+                if in_colour:
+                    label_maps.append(label_map_warning(names[i - 1], in_colour))
             if progress is not None:  # never tested for truth: a tqdm bar without a total raises
                 progress(i, len(pairs))
     if len(skipped) == len(pairs):
@@ -577,7 +585,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     result = evaluator.result()
     result.threshold_is_models = threshold is None
     result.greyscale_images = [name for name, _ in greyscale]
-    result.warnings = [f"{line}; it counts in the figures" for _, line in greyscale]
+    result.warnings = [f"{line}; it counts in the figures" for line in [line for _, line in greyscale] + label_maps]
     inverted = (result.auc is not None and inverted_masks_warning(result.auc, masks_dir)) or inverted_photos_warning(
         [name for name, auc in zip(evaluator_names(evaluator), evaluator.photo_auc)
          if auc is not None and auc < INVERTED_MASKS_AUC], masks_dir, len(evaluator.photo_auc))

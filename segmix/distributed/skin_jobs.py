@@ -208,7 +208,7 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             with warnings_said() as said:
                 skin.apply_one(model, path, out, job.threshold, job.probability, job.settings, cache, info,
                                job.max_pixels)
-            said += [info["greyscale"]] if info.get("greyscale") else []
+            said += [info[key] for key in ("greyscale", "label_map") if info.get(key)]
             decisions = photo_decisions(info)
             record_path.parent.mkdir(exist_ok=True)
             write_json_atomic(record_path, {"photo": photo, "key_sha256": job.key_digest, "input": state,

@@ -60,7 +60,7 @@ from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, compact_p
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
 from segmix.mark_settings import frozen_pixels, marks_model, other_photo_note
-from segmix.labelmaps import label_map_values
+from segmix.labelmaps import label_map_values, palette_label_values
 from segmix.own_outputs import output_given_as_photo
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
@@ -1746,7 +1746,7 @@ class MainWindow(QMainWindow):
         except MemoryError as exc:
             self.show_message("Cannot open photo", files.out_of_memory_words(exc, f"Cannot open {path.name}"))
             return False
-        labels_only = label_map_values(loaded.pixels)
+        labels_only = label_map_values(loaded.pixels) or palette_label_values(path, loaded.mode)
         if labels_only is not None:
             # Scribbles of another tool (0 / 1 / 2) opened as the photo showed all black, without a
             # word (a trial); segmix's own marks files are told above, by their record.

@@ -30,7 +30,10 @@ def test_the_first_open_before_the_warm_up_says_the_end_marker_is_missing(make_w
         assert window.open_image(tmp_path / name), name
         assert not messages, messages
         note = window.statusBar().currentMessage()
-        assert "ends without its end marker" in note and "picture data are whole" in note and name in note, note
+        if name == "junk.jpg":  # since session 46: stray bytes may stand for cut codes (tests/test_inputs46_jpeg_ends.py)
+            assert "may be whole or cut short" in note and "4 other bytes" in note and name in note, note
+        else:
+            assert "ends without its end marker" in note and "picture data are whole" in note and name in note, note
     # a complete photo, and one with a phone's data after its end marker: no note
     for name, data in {"whole.jpg": whole, "after.jpg": whole + b"\x00\x00\x00\x18ftypmp42" + bytes(20)}.items():
         (tmp_path / name).write_bytes(data)
