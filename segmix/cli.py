@@ -1423,6 +1423,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 print(f"segmix segment: note: {args.image} is a greyscale photo: the models tell the object "
                       "by grey level alone, so background of the object's greys goes with it; mark such "
                       "parts background", file=sys.stderr)
+    if not args.quiet:
+        from segmix.photo_bars import bars_words
+        from segmix.segment import bars_box
+
+        bars = bars_box(pixels, scribbles)
+        if bars is not None:
+            # With clicks alone the photo's border was the background's evidence, and that
+            # border was the bars: one click filled the ground without a word (segmix.photo_bars).
+            print(f"segmix segment: note: {args.image}: {bars_words(bars, pixels.shape[:2])}", file=sys.stderr)
     if model is None and not args.quiet and args.clicks:
         from segmix.result_notes import CLICKED_PIXELS_WORDS, clicked_pixels_alone
 
