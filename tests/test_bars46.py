@@ -178,3 +178,23 @@ def test_segment_says_it_segmented_inside_the_bars(tmp_path, capsys):
     Image.fromarray(_astronaut()).save(plain)
     assert main(["segment", str(plain), "--click", f"{CLICK[0]},{CLICK[1]}", "-o", str(tmp_path / "p.png")]) == 0
     assert "bars" not in capsys.readouterr().err
+
+
+def test_a_click_s_disc_is_sized_by_the_photo_inside_the_bars(tmp_path):
+    # DAVIS 060 in 80-px bars: the 854 x 640 frame's disc was 5.44 px for the photo's 5, and
+    # its one click gave IoU 0.551 for the photo's 0.847 (the cut inside the bars alone).
+    from segmix.cli import main
+    from segmix.clicks import click_radius, disc_shape
+
+    rng = np.random.default_rng(46)
+    photo = rng.integers(40, 220, (480, 854, 3), dtype=np.uint8)
+    framed = _framed(photo, (80, 80, 0, 0), (0, 0, 0))
+    assert disc_shape(framed) == (480, 854) and disc_shape(photo) == (480, 854)
+    assert click_radius(disc_shape(framed)) == click_radius(photo.shape) == 5.0 < click_radius(framed.shape)
+    path = tmp_path / "framed.png"
+    Image.fromarray(framed).save(path)
+    marks = tmp_path / "marks.png"
+    assert main(["segment", str(path), "--click", "400,300", "-o", str(tmp_path / "m.png"), "--save-scribbles",
+                 str(marks), "--smoothing", "none", "--quiet"]) == 0
+    labels, _ = add_point_marks(np.zeros(photo.shape[:2], np.uint8), None, clicks=[(1, 400, 220)])
+    assert np.count_nonzero(np.asarray(Image.open(marks)) == 1) == np.count_nonzero(labels == 1)
