@@ -1472,8 +1472,8 @@ def iter_train_model(
     transparent = check_transparent(transparent, scribbles.shape)
     bars = bars_box(image, scribbles)
     if bars is not None:  # the photo inside its bars alone (segmix.photo_bars)
-        return (yield from iter_train_model(*(photo_bars.inside(a, bars) for a in (image, scribbles)), settings,
-                                            previous, photo_bars.inside(transparent, bars)))
+        return (yield from iter_train_model(photo_bars.inside_photo(image, bars), photo_bars.inside(scribbles, bars),
+                                            settings, previous, photo_bars.inside(transparent, bars)))
     boxed = transparent is not None and is_framed(scribbles)  # a box, before its hidden marks go
     if transparent is not None:
         # The colours apply_model cuts on (their photo-wide uses, e.g. a box's feature space,
@@ -2325,7 +2325,7 @@ def apply_model(
         shape = image.shape[:2]
         shown = None if on_cut is None else (lambda mask, probability: on_cut(
             photo_bars.pasted(mask, bars, shape), photo_bars.pasted(probability, bars, shape)))
-        result = apply_model(photo_bars.inside(image, bars), model, photo_bars.inside(scribbles, bars), settings,
+        result = apply_model(photo_bars.inside_photo(image, bars), model, photo_bars.inside(scribbles, bars), settings,
                              photo_bars.inside(previous_mask, bars), previous_model,
                              photo_bars.inside(previous_scribbles, bars), shown, photo_bars.inside(transparent, bars))
         return SegmentationResult(probability=photo_bars.pasted(result.probability, bars, shape),

@@ -198,3 +198,19 @@ def test_a_click_s_disc_is_sized_by_the_photo_inside_the_bars(tmp_path):
                  str(marks), "--smoothing", "none", "--quiet"]) == 0
     labels, _ = add_point_marks(np.zeros(photo.shape[:2], np.uint8), None, clicks=[(1, 400, 220)])
     assert np.count_nonzero(np.asarray(Image.open(marks)) == 1) == np.count_nonzero(labels == 1)
+
+
+def test_the_photo_inside_the_bars_is_one_array_while_the_photo_is_unchanged():
+    # The colour cache is keyed by the array's identity: a new crop for every fit found the
+    # photo's colours afresh each time.
+    from segmix.photo_bars import inside_photo
+
+    framed = _framed(_astronaut(), (0, 0, 21, 21), (0, 0, 0))  # a pillarbox: a crop of columns
+    framed.setflags(write=False)
+    box = photo_box(framed)
+    crop = inside_photo(framed, box)
+    assert crop is inside_photo(framed, box) and crop.flags.c_contiguous and not crop.flags.writeable
+    assert np.array_equal(crop, framed[:, 21:-21])
+    changed = framed.copy()
+    changed[50, 50] = 255
+    assert inside_photo(changed, box)[50, 29].tolist() == [255, 255, 255]
