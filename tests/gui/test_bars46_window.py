@@ -40,3 +40,17 @@ def test_a_click_in_a_letterboxed_photo_gives_the_command_line_s_mask_and_says_s
     assert words in window.statusBar().currentMessage()
     assert words in window.modes["segment"].training_panel.status_label.text()
     window.grab().save(str(tmp_path / "window.png"))
+
+
+def test_the_per_pixel_result_gives_the_bars_to_the_background_too(qtbot, make_window, tmp_path):
+    # Without the graph cut the window decides per colour from its cached colours (the worker's
+    # _per_pixel, apply_model's arithmetic): the bars were scored by the model as pixels of the photo.
+    framed = _framed(_astronaut(), (21, 21, 0, 0), (0, 0, 0))
+    path = tmp_path / "framed.png"
+    Image.fromarray(framed).save(path)
+    window = make_window(path, smoothing=False)
+    window.set_tool("click")
+    outcome = _click(qtbot, window, CLICK[0] + 0.5, CLICK[1] + 21 + 0.5)
+    assert outcome.mask[21:-21].any()
+    assert not outcome.mask[:21].any() and not outcome.mask[-21:].any()
+    assert not outcome.probability[:21].any() and not outcome.probability[-21:].any()
