@@ -1319,7 +1319,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 if mask_like:
                     print(f"segmix segment: warning: {args.scribbles}: {mask_like}", file=sys.stderr)
     if pointed:
-        scribbles, order = _with_point_marks(args, scribbles, order, transparent_pixels(loaded.alpha))
+        from segmix.clicks import click_radius, disc_shape
+
+        # the disc the window paints: sized by the photo inside its bars of one colour, if any
+        scribbles, order = _with_point_marks(args, scribbles, order, transparent_pixels(loaded.alpha),
+                                             click_radius(disc_shape(image)))
         if model is None:
             refusal = _clicks_cover_photo(args, scribbles) or scribble_refusal(scribbles)
             if refusal:
@@ -1423,6 +1427,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 print(f"segmix segment: note: {args.image} is a greyscale photo: the models tell the object "
                       "by grey level alone, so background of the object's greys goes with it; mark such "
                       "parts background", file=sys.stderr)
+    if not args.quiet:
+        from segmix.photo_bars import bars_words
+        from segmix.segment import bars_box
+
+        bars = bars_box(pixels, scribbles)
+        if bars is not None:
+            # With clicks alone the photo's border was the background's evidence, and that
+            # border was the bars: one click filled the ground without a word (segmix.photo_bars).
+            print(f"segmix segment: note: {args.image}: {bars_words(bars, pixels.shape[:2])}", file=sys.stderr)
     if model is None and not args.quiet and args.clicks:
         from segmix.result_notes import CLICKED_PIXELS_WORDS, clicked_pixels_alone
 
@@ -1778,7 +1791,7 @@ def _disc_keeps(labels, x: int, y: int, label: int) -> bool:
     return bool((labels[rows[inside], cols[inside]] == label).any())
 
 
-def _with_point_marks(args, scribbles, order, transparent=None):
+def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
     """``scribbles`` and their order map with ``--box`` and the clicks added, one step each
     (segmix.point_marks); a box or click the photo cannot take is refused naming the option, and
     foreground marks of ``--scribbles`` that the box turns background are warned about."""
@@ -1805,7 +1818,8 @@ def _with_point_marks(args, scribbles, order, transparent=None):
             raise UserError(f"--box {','.join(map(str, args.box))}: holds only transparent pixels of {args.image}, "
                             "which count as background: draw it around what the photo shows")
     try:
-        marks = add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()])
+        marks = add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()],
+                                radius)
     except ValueError as exc:  # the clicks are checked above: the box (point_marks.box_outside)
         raise UserError(f"--box {','.join(map(str, args.box))}: {exc}") from None
     labels = marks[0]

@@ -149,6 +149,27 @@ def click_radius(shape) -> float:
                      min(height, width) / TINY_DISC_SHARE))
 
 
+def disc_shape(image: np.ndarray) -> tuple[int, int]:
+    """The ``(H, W)`` a click's disc is sized by (:func:`click_radius`): the photo's, or that of
+    the photo inside its bars of one colour (:func:`segmix.photo_bars.photo_box`).
+
+    The segmentation works on the photo inside the bars; sized by the whole frame, the disc
+    differed from the same photo's without bars (5.44 px for 5 on DAVIS 060 in 80-px bars, and
+    its one click gave IoU 0.551 for 0.847).
+
+    Parameters
+    ----------
+    image : (H, W, 3) array
+    """
+    from segmix.photo_bars import photo_box
+
+    box = photo_box(image)
+    if box is None:
+        return tuple(np.shape(image)[:2])
+    y0, y1, x0, x1 = box
+    return y1 - y0, x1 - x0
+
+
 #: On a photo under ``5 * TINY_DISC_SHARE`` (40) px across its shorter side, :func:`click_radius`
 #: is that side divided by this: the disc spans at most a quarter of it.
 TINY_DISC_SHARE = 8

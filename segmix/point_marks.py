@@ -82,7 +82,7 @@ def _checked_box(box) -> tuple[int, int, int, int]:
 
 
 def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
-                    clicks: Iterable[tuple[int, int, int]] = ()) -> tuple[np.ndarray, np.ndarray]:
+                    clicks: Iterable[tuple[int, int, int]] = (), radius: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Add a box and clicks to marks, each as one more step of their order map.
 
     Parameters
@@ -100,6 +100,9 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
         nearest pixel), in order; each
         paints a disc of :func:`segmix.clicks.click_radius` (a later disc overwrites an
         earlier mark).
+    radius : float, optional
+        The discs' radius (px); :func:`segmix.clicks.click_radius` of the marks' shape by default
+        (the command line gives that of :func:`segmix.clicks.disc_shape`, as the window does).
 
     Returns
     -------
@@ -128,7 +131,7 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
         before = labels.copy()
         labels[box_outside(labels.shape, *box)] = BACKGROUND
         order = _order_after(order, before, labels)
-    radius = click_radius(labels.shape)
+    radius = click_radius(labels.shape) if radius is None else float(radius)
     if isinstance(clicks, tuple) and len(clicks) == 3 and all(np.isscalar(v) for v in clicks):
         # one click given bare failed as "cannot unpack non-iterable int object"
         raise ValueError(f"clicks must be a list of (label, x, y) tuples; got one click {clicks!r}: give [{clicks!r}]")

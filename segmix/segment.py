@@ -63,6 +63,7 @@ from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError, fit_quietly
 from segmix.occluded_parts import keep_near_parts
 from segmix.transparency import check_transparent, outline_free_colours
+from segmix import photo_bars
 from segmix.bool_maps import check_bool_map
 from segmix.canonical_turn import canonical_photo
 from segmix.arguments import settings_as_keywords
@@ -881,6 +882,15 @@ def is_framed(scribbles: np.ndarray) -> bool:
 GREY_BOX_TEXTURE_WEIGHT = 2.0
 
 
+def bars_box(image: np.ndarray, scribbles) -> tuple[int, int, int, int] | None:
+    """The box ``(y0, y1, x0, x1)`` of the photo inside bars of one colour that
+    :func:`iter_train_model` and :func:`apply_model` segment alone (the bars background), or
+    None (:func:`segmix.photo_bars.segmentation_box`). A box's marks are left as they are: their
+    outside, bars and all, is background already (a box was not hurt by bars)."""
+    box = photo_bars.segmentation_box(image, scribbles)
+    return None if box is None or (scribbles is not None and is_framed(np.asarray(scribbles))) else box
+
+
 def is_greyscale(image: np.ndarray, tolerance: int = 2) -> bool:
     """Whether an (H, W, 3) uint8 photo holds grey levels only: its three channels within
     ``tolerance`` levels of each other at every pixel (a grey JPEG decoded to RGB may differ by
@@ -1471,6 +1481,10 @@ def iter_train_model(
     image = check_image(image)
     scribbles = check_scribbles(image, scribbles, require_both=settings.unlabelled_weight <= 0)
     transparent = check_transparent(transparent, scribbles.shape)
+    bars = bars_box(image, scribbles)
+    if bars is not None:  # the photo inside its bars alone (segmix.photo_bars)
+        return (yield from iter_train_model(photo_bars.inside_photo(image, bars), photo_bars.inside(scribbles, bars),
+                                            settings, previous, photo_bars.inside(transparent, bars)))
     boxed = transparent is not None and is_framed(scribbles)  # a box, before its hidden marks go
     if transparent is not None:
         # The colours apply_model cuts on (their photo-wide uses, e.g. a box's feature space,
@@ -2318,6 +2332,16 @@ def apply_model(
     scribbles, previous_mask, previous_scribbles, transparent = (
         m if m is None or isinstance(m, np.ma.MaskedArray) else np.asarray(m)
         for m in (scribbles, previous_mask, previous_scribbles, transparent))
+    bars = bars_box(image, scribbles)
+    if bars is not None:  # the photo inside its bars alone (segmix.photo_bars), the bars background
+        shape = image.shape[:2]
+        shown = None if on_cut is None else (lambda mask, probability: on_cut(
+            photo_bars.pasted(mask, bars, shape), photo_bars.pasted(probability, bars, shape)))
+        result = apply_model(photo_bars.inside_photo(image, bars), model, photo_bars.inside(scribbles, bars), settings,
+                             photo_bars.inside(previous_mask, bars), previous_model,
+                             photo_bars.inside(previous_scribbles, bars), shown, photo_bars.inside(transparent, bars))
+        return SegmentationResult(probability=photo_bars.pasted(result.probability, bars, shape),
+                                  mask=photo_bars.pasted(result.mask, bars, shape), model=result.model)
     turned = _in_canonical_turn(image, model, scribbles, previous_mask, previous_scribbles, transparent)
     if turned is not None:
         # Every grid of the cut (the coarse blocks, the distance prior's cells, the local

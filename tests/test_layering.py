@@ -92,7 +92,7 @@ def test_kernels_import_nothing_above_them():
 SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_order", "bool_maps", "source_record",
            "repeated_lines", "nclx", "heif_scan", "deep_pixels", "arguments", "held_warnings"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
-          "exposure", "white_balance", "marked_pixels", "canonical_turn"}
+          "exposure", "white_balance", "marked_pixels", "canonical_turn", "photo_bars"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards", "occluded_parts",
@@ -105,6 +105,7 @@ LAYERS = {
     "features": {"kernels"},
     "graphcut": {"kernels", "marked_pixels"},
     "canonical_turn": set(),  # a photo's canonical turn from its content; nothing of segmix
+    "photo_bars": set(),  # a photo's bars of one colour at its edges; nothing of segmix
     "marked_pixels": set(),  # a label image's marked pixels, found fast; nothing of segmix
     "bayes": {"kernels", "mixture", "features"},
     "faces": set(),  # OpenCV's face cascade; nothing of segmix

@@ -729,7 +729,7 @@ class ScribbleCanvas(QGraphicsView):
 
                 # The outline of the disc a click paints (the disc's pixels reach half a
                 # pixel beyond the radius around the centre pixel's middle).
-                radius = click_radius(self.layer.labels.shape) + 0.5
+                radius = click_radius(getattr(self.layer, "disc_shape", self.layer.labels.shape)) + 0.5
             self._brush_item.setRect(QRectF(point.x() - radius, point.y() - radius, 2 * radius, 2 * radius))
         self._brush_item.setVisible(bool(show))
 

@@ -1941,7 +1941,10 @@ class MainWindow(QMainWindow):
         picture.note = ""
         self.controller.transparent = transparent_pixels(picture.alpha)
         self.controller.faint = faint_pixels(picture.alpha)  # its colour is judged without them
-        picture.layers = {mode.name: LabelLayer(image.shape[:2]) for mode in sharing}
+        from segmix.clicks import disc_shape
+
+        disc = disc_shape(image)  # a click's disc as the command line's (the photo inside its bars)
+        picture.layers = {mode.name: LabelLayer(image.shape[:2], disc) for mode in sharing}
         picture.inputs = {}  # those of the previous photo are not this one's inputs
         self._counts_cache = None
         for mode in sharing:

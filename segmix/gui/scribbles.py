@@ -71,8 +71,11 @@ class LabelLayer:
         The current scribbles, painted in place while a stroke is in progress.
     """
 
-    def __init__(self, shape: tuple[int, int]):
+    def __init__(self, shape: tuple[int, int], disc_shape: tuple[int, int] | None = None):
         self.labels = np.zeros(shape, dtype=np.uint8)
+        # The shape a click's disc is sized by (segmix.clicks.disc_shape: the photo inside its
+        # bars of one colour, as the command line's).
+        self.disc_shape = tuple(shape) if disc_shape is None else tuple(disc_shape)
         # Labels as of the last finished stroke: the "old" side of the next diff, so a
         # stroke never needs a full copy of the layer.
         # (A second zeroed array rather than a copy: no pass over a big photo's pixels.)
@@ -150,7 +153,7 @@ class LabelLayer:
         if not (0 <= row < height and 0 <= col < width):
             return None
         if radius is None:
-            radius = click_radius(self.labels.shape)
+            radius = click_radius(self.disc_shape)
         painted = paint_disc(self.labels, row, col, label, radius)
         rect = (int(painted[0].min()), int(painted[1].min()), int(painted[0].max()) + 1, int(painted[1].max()) + 1)
         self._stroke_rect = union(self._stroke_rect, rect)

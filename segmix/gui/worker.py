@@ -494,8 +494,9 @@ class ComputeWorker(QObject):
         The same arithmetic as segment.apply_model on the same float32 log-likelihoods, per
         distinct colour instead of per pixel.  None for position features (no colour cache).
         """
+        from segmix import photo_bars
         from segmix.segment import (
-            SegmentationResult, colour_log_likelihoods, foreground_log_odds, foreground_posterior,
+            SegmentationResult, bars_box, colour_log_likelihoods, foreground_log_odds, foreground_posterior,
         )
 
         if model.features.uses_position:
@@ -509,6 +510,11 @@ class ComputeWorker(QObject):
         mask[scribbles == FOREGROUND] = True
         mask[scribbles == BACKGROUND] = False
         mask, probability = hide(mask, posterior[inverse].reshape(shape), transparent)  # as apply_model's
+        bars = bars_box(image, scribbles)
+        if bars is not None:  # as apply_model's: the photo inside its bars, the bars background
+            y0, y1, x0, x1 = bars
+            mask, probability = (photo_bars.pasted(np.ascontiguousarray(a[y0:y1, x0:x1]), bars, shape)
+                                 for a in (mask, probability))
         return SegmentationResult(probability=probability, mask=mask, model=model)
 
     def _check(self, generation: int) -> None:

@@ -988,14 +988,17 @@ class SegmentMode(Mode):
         clicked_alone = self._clicked_pixels_note(outcome)
         if clicked_alone:
             text += f"\n{clicked_alone}"
+        bars = self._bars_note(outcome)
+        if bars:
+            text += f"\n{bars}"
         suggestion, percent = self._unexplained_suggestion(outcome)
         no_effect = "" if suggestion else self._unexplained_no_effect(outcome)
         if suggestion or no_effect:
             text += "\n" + (suggestion or no_effect)
         self.training_panel.status_label.setToolTip(UNEXPLAINED_HINT.format(percent=percent) if suggestion else "")
         self.training_panel.set_status(text)
-        if clicked_alone:
-            shell.statusBar().showMessage(clicked_alone, 15000)
+        if clicked_alone or bars:
+            shell.statusBar().showMessage(clicked_alone or bars, 15000)
         settings = self.current_settings()
         if settings.smoothing != "none" and abs(outcome.settings.threshold - settings.threshold) > 1e-9:
             self._apply_timer.start()  # the threshold moved while training
@@ -1018,6 +1021,23 @@ class SegmentMode(Mode):
             return ""
         height, width = outcome.mask.shape
         return f"The photo is {width} x {height} px: {CLICKED_PIXELS_WORDS}, or paint them (1)."
+
+    def _bars_note(self, outcome: SegmentationOutcome) -> str:
+        """The command line's note for a photo segmented inside its bars of one colour
+        (:func:`segmix.segment.bars_box`), in a sentence, else "". The fit works on the photo
+        inside the bars and gives them to the background; said, the user knows why the bars
+        never come out foreground and how to have them segmented."""
+        image = self.shell.image
+        if outcome.scribbles is None or image is None or image.shape[:2] != outcome.scribbles.shape:
+            return ""
+        from segmix.photo_bars import bars_words
+        from segmix.segment import bars_box  # loaded by the fit already
+
+        box = bars_box(image, outcome.scribbles)
+        if box is None:
+            return ""
+        words = bars_words(box, image.shape[:2])
+        return words[0].upper() + words[1:] + "."
 
     def _refit_if_marks_waited(self) -> None:
         """Fit the marks made while the last step finished (see :meth:`_finishing_step`)."""
