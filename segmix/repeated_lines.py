@@ -102,6 +102,7 @@ def _wrong_size_line(members: list[tuple[str, str]]) -> str:
     hint = _HINT_PHOTO.sub(lambda m: f"each {m['heic'] or ''}photo {'carries' if m['verb'] == 'carries' else 'is stored'}",
                            first["hint"])
     hint = hint.replace(f" ({first['stored']})", "").replace("match its stored", "match their photos' stored")
+    hint = hint.replace("tag from the photo (segmix then reads it", "tag from the photos (segmix then reads them")
     return f"{_files_named(paths)} ({n} {what}): {what} of their {picture}'s width and height swapped in all {n}{hint}"
 
 

@@ -83,3 +83,20 @@ def test_an_output_dir_named_like_an_image_or_a_video_is_said_once_made(tmp_path
     assert main(["background", str(images), "--output-dir", "out.MP4"]) in (0, 1, 2)
     err = capsys.readouterr().err
     assert "segmix background: warning: --output-dir out.MP4: named like a video file" in err, err
+
+
+def test_masks_of_photos_stored_turned_fold_whatever_their_sizes(tmp_path):
+    from segmix.labelmaps import _size_mismatch
+
+    lines = []
+    for i, (w, h) in enumerate(SIZES[:3]):
+        im = Image.new("RGB", (w, h))
+        exif = im.getexif()
+        exif[0x0112] = 6
+        im.save(tmp_path / f"e{i}.jpg", exif=exif)
+        lines.append(str(_size_mismatch(f"gt/e{i}.png", (w, h), h, w, "masks", photo=tmp_path / f"e{i}.jpg")))
+    out = fold_repeated(lines)
+    assert len(out) == 1, out
+    assert out[0].startswith("gt/e0.png, e1.png, e2.png (3 masks): masks of their image's width and height swapped")
+    assert "each photo carries an EXIF orientation tag" in out[0] and "rotate them 90 degrees clockwise" in out[0]
+    assert str(tmp_path) not in out[0]
