@@ -2387,15 +2387,38 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
             check_png_name(figure)
 
 
-def _check_output_dir(path) -> None:
+def _check_output_dir(path, command: str) -> None:
     """``--output-dir``'s checks before the work (segmix.io.check_output_folder), its refusal
-    naming the option."""
+    naming the option; a folder to be made under a photo's or a video's name is said
+    (:func:`_file_named_folder`)."""
     from segmix.io import check_output_folder
 
     try:
         check_output_folder(path)
     except OSError as exc:
         raise UserError(CWD_GONE if _cwd_gone(exc) else f"--output-dir {_error_line(exc)}") from None
+    named = _file_named_folder(path, command)
+    if named:
+        print(f"segmix {command}: warning: {named}", file=sys.stderr)
+
+
+def _file_named_folder(path, command: str) -> str | None:
+    """Words for an ``--output-dir`` not there yet and named like an image or a video file, or
+    None. A trial's `skin apply photo.jpg --output-dir mask_out.png` made a folder of that
+    name, the mask inside it, in silence (exit 0). Said and not refused: these commands have
+    no -o (each mask is named after its frame or photo), the folder is where the masks are,
+    and a long run is not lost to a name; a warning, as --quiet keeps warnings."""
+    from pathlib import Path
+
+    from segmix.frames import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+
+    suffix = Path(path).suffix.lower()
+    if os.path.lexists(path) or suffix not in (*IMAGE_SUFFIXES, *VIDEO_SUFFIXES):
+        return None
+    kind = "an image" if suffix in IMAGE_SUFFIXES else "a video"
+    each = "photo" if command.startswith("skin") else "frame"
+    return (f"--output-dir {path}: named like {kind} file, but it names a folder, made now, and the masks go into "
+            f"it, each named after its {each} ({command} has no -o: give --output-dir a folder's name)")
 
 
 def _all_or_nothing(*outputs):
@@ -2765,7 +2788,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     # Dask are refused first: before the photos are listed and before anything compiles.
     settings = _detector_settings(args)
     distributed = _check_distributed(args)
-    _check_output_dir(args.output_dir)  # before the model, the photos and a cluster
+    _check_output_dir(args.output_dir, "skin apply")  # before the model, the photos and a cluster
     # Every output name of the run, checked before the model is read and before a cluster
     # starts (apply_batch and run_apply check again, for their other callers).
     skin.plan_batch(args.inputs, args.output_dir, args.probability)
@@ -3029,7 +3052,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
         if path is not None and Path(path).suffix.lower() not in suffixes:
             raise UserError(f"{path}: unsupported extension for {option}; {use_one_of(suffixes)}")
     if args.output_dir is not None:
-        _check_output_dir(args.output_dir)
+        _check_output_dir(args.output_dir, "background")
     if _check_distributed(args):
         return _background_distributed(args)
     if len(args.inputs) > 1:

@@ -48,10 +48,71 @@ def _after(path: str, first: str) -> str:
 _SIZE = re.compile(r"\d+ ?[x\u00d7] ?\d+")
 
 
+#: A map of another size than its picture (segmix.labelmaps._size_mismatch's words):
+#: "masks are 275 x 415 pixels but the image is 550 x 830 (half the image's size, ...".
+_WRONG_SIZE = re.compile(r"(?P<what>[^:]+?) are (?P<stored>\d+ x \d+) pixels but the (?P<picture>[\w ]+?) is "
+                         r"(?P<size>\d+ x \d+)(?P<hint>.*)", re.S)
+#: Its hint when the map is the picture scaled by one ratio ("half", "twice", "0.37 times").
+_RATIO_HINT = re.compile(r" \((?P<words>.+?) the (?P<picture>[\w ]+?)'s size, as if drawn on (?P<source>[^:]+): "
+                         r"draw the .+? with nearest-neighbour sampling\)(?P<rest>.*)", re.S)
+#: The photo a turned map's hint names ("the photo DIR/x.jpg carries an EXIF orientation tag").
+_HINT_PHOTO = re.compile(r"the (?P<heic>HEIC )?photo (?P<photo>.+?) (?P<verb>carries|is stored)")
+
+
+def _wrong_size_kind(reason: str) -> str | None:
+    """The kind of a wrong-size map's reason, the same for every file of one mistake: a ratio
+    ("half the image's size": masks drawn on scaled-down previews, each photo's size another),
+    width and height swapped, or a photo's EXIF turn, whatever the sizes. None for another
+    reason, or for sizes that share no ratio (each file's own fix: its own size, said alone)."""
+    match = _WRONG_SIZE.fullmatch(reason)
+    if match is None:
+        return None
+    hint = match["hint"]
+    ratio = _RATIO_HINT.fullmatch(hint)
+    if ratio is not None:
+        return f"wrong size|{match['what']}|{match['picture']}|{ratio['words']}|{ratio['source']}|{ratio['rest']}"
+    if hint.startswith(" (it looks rotated") or hint.startswith(" as segmix reads it"):
+        return f"wrong size|{match['what']}|{match['picture']}|" + _SIZE.sub("@", _HINT_PHOTO.sub("@", hint))
+    return None
+
+
+def _files_named(paths: list[str]) -> str:
+    """``DIR/a.png, b.png, c.png, ..., z.png``: the first in full, then names (in full when
+    their folder is another), the middle ones left out past four."""
+    shown = paths if len(paths) <= 4 else [*paths[:3], paths[-1]]
+    named = [paths[0], *(_after(path, paths[0]) for path in shown[1:])]
+    if len(paths) > 4:
+        named.insert(3, "...")
+    return ", ".join(named)
+
+
+def _wrong_size_line(members: list[tuple[str, str]]) -> str:
+    """One line for the (file, reason) pairs of one wrong-size kind (:func:`_wrong_size_kind`):
+    the files, their count and the mistake once, with the first file's sizes as the example
+    (each file's own size differs: a line per file said the same thing nine times over)."""
+    paths = [path for path, _ in members]
+    first = _WRONG_SIZE.fullmatch(members[0][1])
+    what, picture, n = first["what"], first["picture"], len(members)
+    example = f"{_name(paths[0])}: {first['stored']} to {first['size']}"
+    ratio = _RATIO_HINT.fullmatch(first["hint"])
+    if ratio is not None:
+        return (f"{_files_named(paths)} ({n} {what}): {what} {ratio['words']} the {picture}'s size in all {n}, as if "
+                f"drawn on {ratio['source']}: draw the {what} on each {picture} at its own size, or resize each to "
+                f"its {picture}'s size with nearest-neighbour sampling ({example}){ratio['rest']}")
+    hint = _HINT_PHOTO.sub(lambda m: f"each {m['heic'] or ''}photo {'carries' if m['verb'] == 'carries' else 'is stored'}",
+                           first["hint"])
+    hint = hint.replace(f" ({first['stored']})", "").replace("match its stored", "match their photos' stored")
+    hint = hint.replace("tag from the photo (segmix then reads it", "tag from the photos (segmix then reads them")
+    return f"{_files_named(paths)} ({n} {what}): {what} of their {picture}'s width and height swapped in all {n}{hint}"
+
+
 def _kind(line: str) -> str:
     path, reason = _split(line)
     if not path:
         return line
+    wrong_size = _wrong_size_kind(reason)
+    if wrong_size is not None:  # one mistake whatever each file's size (nine masks at half size)
+        return wrong_size
     sizes = _SIZE.findall(reason)
     return _NUMBER.sub("#", _SIZE.sub("@", reason)) + "".join(f"|{size}" for size in sizes)
 
@@ -215,6 +276,9 @@ def fold_repeated(lines: Iterable[str], noun: str = "files", least: int = 3) -> 
             out.extend(line for _, _, line in members)
             continue
         first, reason = members[0][0], members[0][1]
+        if _wrong_size_kind(reason) is not None:
+            out.append(_wrong_size_line([(path, reason) for path, reason, _ in members]))
+            continue
         ranged = ranged_reason([reason for _, reason, _ in members])
         out.append(f"{first} .. {_after(members[-1][0], first)} ({len(members)} {noun} alike"
                    f"{'' if ranged else ', in the words of the first'}): {ranged or reason}")
