@@ -815,6 +815,7 @@ class VideoMode(Mode):
     export_names: dict = {"mask": "foreground_mask", "cutout": "cutout"}
     class_names = ("moving", "background")
     own_images = True  # frames never replace the photo of the photo modes
+    export_mark = "background"  # the cut-out carries the masks' mark (background_run.MASK_MAKER)
     # "Open Video" alone: a trial picked one photo and the whole folder played as frames.
     open_title = "Open Video or Frames"
     open_tip = ("Open a video file (MP4, AVI, MOV, MKV, WebM, ...), an animated GIF / PNG, or frames: picking one "
@@ -1512,7 +1513,9 @@ class VideoMode(Mode):
                 # Export All Masks' writer (segmix background's): the same bytes for the same mask.
                 save_foreground_mask(path, mask, protect=protect, source=source)
             else:
-                files.write_export(kind, Path(path), image=frame, mask=mask, protect=protect)
+                # background's mark, as its masks: a cut-out without one, copied among frames,
+                # was read as a frame in silence (a new-user trial's f30_cutout.png).
+                files.write_export(kind, Path(path), image=frame, mask=mask, protect=protect, mark=self.export_mark)
 
         return write
 

@@ -1,0 +1,80 @@
+"""Background subtraction, session 46 (video46b): a new user's trial."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix import io as segmix_io
+from segmix.frames import frame_files, ignored_in_folder
+
+
+def _frames(folder, count=6, size=(12, 16), grey=False):
+    folder.mkdir()
+    rng = np.random.default_rng(1)
+    for t in range(1, count + 1):
+        frame = rng.integers(60, 70, (*size, 3), dtype=np.uint8)
+        Image.fromarray(frame[..., 0] if grey else frame).save(folder / f"in{t:03d}.png")
+    return folder
+
+
+def test_every_image_segmix_writes_is_left_out_of_a_frame_folder_whatever_its_name(tmp_path):
+    """Only ``*_mask``, ``*_cutout``, ... names were looked at for a mark: ``segment --cutout
+    cut.png``, ``--background-image bg.png`` and the plots, among frames, were read as frames."""
+    from segmix.background import BackgroundMixture
+    from segmix.background_run import save_background_image
+    from segmix.frames import FrameSequence
+    from segmix.plots import save_roc_png
+
+    frames = _frames(tmp_path / "frames")
+    image = np.asarray(Image.open(frames / "in001.png"))
+    mask = np.zeros(image.shape[:2], bool)
+    mask[2:6, 3:9] = True
+    segmix_io.save_cutout(frames / "cut.png", image, mask, mark="segment")
+    segmix_io.save_cutout(frames / "cut.tif", image, mask, mark="segment")
+    segmix_io.save_cutout(frames / "video_cut.png", image, mask, mark="background")
+    segmix_io.save_cutout(frames / "skin_cut.png", image, mask, mark="skin apply")
+    segmix_io.save_mask(frames / "m.png", mask, mark="segment")
+    segmix_io.save_probability(frames / "p.png", mask * 0.5, mark="segment")
+    segmix_io.save_probability(frames / "p.tif", mask * 0.5, mark="skin apply")
+    labels = mask.astype(np.uint8)
+    labels[0, 0] = 2
+    segmix_io.save_labels(frames / "marks.png", labels)
+    model = BackgroundMixture(n_components=2)
+    model.apply(image)
+    sequence = FrameSequence(frames)
+    for name in ("bg.png", "bg.jpg", "bg.tif", "bg.webp"):
+        save_background_image(frames / name, model, sequence)
+    save_roc_png(frames / "roc.png", [{"fpr": [0, 0.5, 1], "tpr": [0, 0.9, 1], "label": "x"}], mark="skin eval")
+    assert [p.name for p in frame_files(frames)] == [f"in{t:03d}.png" for t in range(1, 7)]
+    results = ignored_in_folder(frames)["segmix results"]
+    assert len(results) == 13, results
+
+
+def test_a_quantized_frame_and_a_foreign_text_chunk_stay_frames(tmp_path):
+    """quantize's output is the photo in fewer colours: frames a user may run on. A PNG with
+    another program's Software text, or a compressed one, is a frame."""
+    from PIL.PngImagePlugin import PngInfo
+
+    frames = _frames(tmp_path / "frames", count=3)
+    image = np.asarray(Image.open(frames / "in001.png"))
+    segmix_io.save_image(frames / "in004.png", image, mark="quantize")
+    info = PngInfo()
+    info.add_text("Software", "GIMP 2.10")
+    info.add_itxt("Comment", "segmix background", zip=True)
+    Image.fromarray(image).save(frames / "in005.png", pnginfo=info)
+    assert [p.name for p in frame_files(frames)] == [f"in{t:03d}.png" for t in range(1, 6)]
+
+
+@pytest.mark.parametrize("how", ["tEXt", "iTXt"])
+def test_the_png_mark_is_read_from_either_text_chunk(tmp_path, how):
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    if how == "tEXt":
+        info.add_text("Software", "segmix segment")
+    else:
+        info.add_itxt("Software", "segmix segment")
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(tmp_path / "x.png", pnginfo=info)
+    assert segmix_io.segmix_result(tmp_path / "x.png", ["segment"])
+    assert not segmix_io.segmix_result(tmp_path / "x.png", ["background"])
+    assert segmix_io.segmix_mark(tmp_path / "x.png") == "segment"
