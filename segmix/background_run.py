@@ -82,13 +82,13 @@ def frame_bits(sequence: FrameSequence) -> int:
     (the first frame whose header reads decides), a video's decoder's depth (10 for
     yuv420p10le), else 8. The model reads every frame at 8 bits."""
     if sequence.kind in ("folder", "list"):
-        from PIL import Image
+        from segmix.io import open_header
 
         from segmix.deep_pixels import layout_read
 
         for path in sequence.paths[:8]:
             try:
-                with Image.open(path):
+                with open_header(path):
                     pass
             except Exception:  # noqa: BLE001 - an unreadable frame, skipped by the run: the next one tells
                 continue
@@ -206,10 +206,10 @@ def leftovers_warning(folder, leftovers: list[Path], shape: tuple[int, int] | No
     names = leftovers[0].name if len(leftovers) == 1 else f"{leftovers[0].name} .. {leftovers[-1].name}"
     size = ""
     if shape is not None:
-        from PIL import Image
+        from segmix.io import open_header
 
         try:
-            with Image.open(leftovers[0]) as im:
+            with open_header(leftovers[0]) as im:
                 width, height = im.size
         except Exception:  # unreadable since: its size is not known
             width = height = None
@@ -1609,10 +1609,10 @@ def frame_rate_warning(result: RunResult, sequence: FrameSequence) -> str | None
 def _greyscale(path: Path) -> bool:
     """True when the image ``path`` is greyscale (Pillow mode "L"), as every mask is; reads
     the header only."""
-    from PIL import Image
+    from segmix.io import open_header
 
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             return im.mode == "L"
     except Exception:  # unreadable now: left for the warning to name, as before
         return True

@@ -867,9 +867,7 @@ class FrameSequence:
     def _first_frame_dithered(self) -> bool:
         if self.kind == "video":
             return False
-        from PIL import Image
-
-        from segmix.io import ImageLoadError, load_image
+        from segmix.io import ImageLoadError, load_image, open_header
         from segmix.palette import PALETTE_MODES, coarse_dither
 
         if self.kind in ("folder", "list"):
@@ -880,7 +878,7 @@ class FrameSequence:
             if not path.is_file():
                 continue  # a pipe or a device: reading it waits for ever (reading the frame names it)
             try:
-                with Image.open(path) as im:
+                with open_header(path) as im:
                     mode = im.mode
                 if mode not in PALETTE_MODES:
                     return False
@@ -1089,12 +1087,12 @@ def header_format(path) -> tuple[tuple[int, int], str] | None:
     "I;16", "I", "F"); a palette image is greyscale when every colour of its palette is a grey.
     Alpha is no matter: it is dropped when a frame is read.
     """
-    from PIL import Image
+    from segmix.io import open_header
 
     if not Path(path).is_file():
         return None  # a pipe or a device: reading it waits for ever (reading the frame names it)
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             width, height = im.size
             # EXIF orientations 5-8 turn the picture by 90 degrees when it is loaded.
             if int(im.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):

@@ -221,6 +221,30 @@ PNG_TEXT_CHUNK_LIMIT = 64 * 1024 * 1024
 _PIL_GLOBALS_LOCK = threading.Lock()
 
 
+@contextlib.contextmanager
+def open_header(path: PathLike | IO[bytes]) -> Iterator[Image.Image]:
+    """``Image.open(path)`` for a look at a file's header (size, mode, text chunks, EXIF),
+    with Pillow's warnings held (:func:`segmix.held_warnings.held_catch`): its
+    DecompressionBombWarning and its plugins' warnings on damaged metadata.
+
+    A folder with one 9500 x 9500 JPEG among small frames printed Pillow's "Image size
+    (90250000 pixels) exceeds limit of 89478485 pixels, could be decompression bomb DOS
+    attack." from ``segmix background`` (its frames' depth and greyscale checks opened the
+    files bare), where the readers under :func:`_pillow_limits` say it in segmix's words: the
+    frame is skipped, or the photo refused, with the size and the file.
+
+    Raises
+    ------
+    Whatever ``Image.open`` raises (OSError, ``UnidentifiedImageError``, Pillow's
+    DecompressionBombError over twice its limit, ...): callers name the file.
+    """
+    with held_catch():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+        with Image.open(path) as im:
+            yield im
+
+
 class ImageLoadError(ValueError):
     """An image or label file could not be used; the message names the file."""
 
@@ -895,7 +919,7 @@ def saved_marks_photo(path) -> dict:
     if not _regular_file(path):
         return {}  # a pipe: opened to look, the window's Load Scribbles waited for ever
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             record = json.loads(im.info.get(PHOTO_KEY) or "null")
     except Exception:  # noqa: BLE001 - a record that cannot be read names no photo
         return {}
@@ -2968,7 +2992,7 @@ def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None, writt
     """
     if bits_per_sample is None:
         try:
-            with Image.open(photo) as im:
+            with open_header(photo) as im:
                 bits_per_sample = _bits_per_sample(im)
         except Exception:  # noqa: BLE001 - a note only; the photo was read before
             return ""

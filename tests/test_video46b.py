@@ -1,5 +1,7 @@
 """Background subtraction, session 46 (video46b): a new user's trial."""
 
+import warnings
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -78,3 +80,50 @@ def test_the_png_mark_is_read_from_either_text_chunk(tmp_path, how):
     assert segmix_io.segmix_result(tmp_path / "x.png", ["segment"])
     assert not segmix_io.segmix_result(tmp_path / "x.png", ["background"])
     assert segmix_io.segmix_mark(tmp_path / "x.png") == "segment"
+
+
+def test_a_frame_over_pillows_pixel_limit_is_skipped_in_segmix_words_alone(tmp_path, monkeypatch, capsys):
+    """Pillow's raw "Image size (90250000 pixels) exceeds limit ... could be decompression bomb
+    DOS attack." leaked out of `segmix background` for a 9500 x 9500 JPEG among small frames:
+    its header was read bare (frame depth, greyscale check). Pillow's limit is lowered here so
+    that a 40 x 40 frame stands for it."""
+    from segmix.cli import main
+
+    frames = _frames(tmp_path / "frames", count=8)
+    Image.fromarray(np.full((40, 40, 3), 90, np.uint8)).save(frames / "in009.jpg")
+    Image.fromarray(np.full((40, 40, 3), 90, np.uint8)).save(frames / "in000.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        code = main(["background", str(frames), "--output-dir", str(tmp_path / "out"), "-k", "2"])
+    err = capsys.readouterr().err
+    assert "decompression bomb" not in err.lower(), err
+    assert "exceeds limit" not in err, err
+    assert "in009.jpg: frame is 40 x 40, not the 16 x 12 of the other frames" in err, err
+    assert code in (0, 1)
+
+
+def test_header_reads_hold_pillows_warnings():
+    """Every Image.open in segmix is under a filter of Pillow's warnings (io.open_header,
+    io._pillow_limits, a catch_warnings block), never bare."""
+    import ast
+    from pathlib import Path
+
+    import segmix
+
+    bare = []
+    for path in Path(segmix.__file__).parent.rglob("*.py"):
+        text = path.read_text()
+        lines = text.splitlines()
+        for function in ast.walk(ast.parse(text)):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "open"
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id == "Image"):
+                    # The function up to the call (its docstring may say its callers hold the filter).
+                    before = "\n".join(lines[function.lineno - 1:node.lineno])
+                    if not any(word in before for word in ("_pillow_limits", "catch_warnings", "held_catch",
+                                                           "def open_header")):
+                        bare.append(f"{path.name}:{node.lineno}")
+    assert not bare, bare

@@ -770,13 +770,13 @@ def marks_size_words(path, shape) -> str | None:
     resize them to 229 x 422 with nearest-neighbour sampling (interpolation would invent label
     values)") named neither the photo the file records nor what to do in the window.
     """
-    from PIL import Image
+    from segmix.io import open_header
 
     drawn_on = marks_photo_name(path)
     if drawn_on is None:
         return None
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             width, height = im.size
     except Exception:  # noqa: BLE001 - the loader's own refusal stands
         return None

@@ -378,8 +378,10 @@ def source_frame_rate(sequence) -> float | None:
     elif sequence.kind == "animation":
         from PIL import Image
 
+        from segmix.io import open_header
+
         try:
-            with Image.open(sequence.paths[0]) as im:
+            with open_header(sequence.paths[0]) as im:
                 milliseconds = float(im.info.get("duration") or 0)
                 if im.format == "GIF" and 0 < milliseconds < 20:
                     milliseconds = 100.0  # as browsers show GIF delays under 2/100 s
@@ -2178,10 +2180,10 @@ def _mask_shape(written) -> tuple[int, int] | None:
     or it cannot be read back."""
     if not written:
         return None
-    from PIL import Image
+    from segmix.io import open_header
 
     try:
-        with Image.open(written[0]) as im:
+        with open_header(written[0]) as im:
             return im.height, im.width
     except Exception:  # gone or unreadable since: the size is not said
         return None
