@@ -126,8 +126,12 @@ def save_background_image(path, model: BackgroundMixture, sequence: FrameSequenc
 
     bits = frame_bits(sequence)
     suffix = Path(path).suffix.lower()
+    # Greyscale frames (a folder's headers say so; a video's decoder gives RGB, so its image
+    # is greyscale when every pixel is grey) give a single-channel image: a greyscale camera's
+    # came out as an RGB PNG with R = G = B.
+    grey = sequence.colour is not True
     if bits <= 8 or suffix not in DEEP_SUFFIXES:
-        save_image(path, model.background_image(), protect=protect, mark=MASK_MAKER)
+        save_image(path, model.background_image(), protect=protect, mark=MASK_MAKER, grey=grey)
         if bits <= 8:
             return None
         held = {".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WebP"}.get(suffix, suffix.lstrip(".").upper())
@@ -136,12 +140,26 @@ def save_background_image(path, model: BackgroundMixture, sequence: FrameSequenc
     from segmix.deep_pixels import png16_bytes, tiff16_bytes
 
     rgb16 = model.background_image(16)
-    if suffix == ".png":
+    one_channel = grey and bool((rgb16[..., 0] == rgb16[..., 1]).all() and (rgb16[..., 0] == rgb16[..., 2]).all())
+    if one_channel:
+        from io import BytesIO
+
+        from PIL import Image
+
+        fmt = "PNG" if suffix == ".png" else "TIFF"
+        params = mark_params(fmt, MASK_MAKER)
+        if fmt == "TIFF":
+            params["compression"] = "tiff_adobe_deflate"
+        buffer = BytesIO()
+        Image.fromarray(np.ascontiguousarray(rgb16[..., 0])).save(buffer, format=fmt, **params)  # "I;16"
+        encoded = buffer.getvalue()
+    elif suffix == ".png":
         encoded = png16_bytes(rgb16, **mark_params("PNG", MASK_MAKER))
     else:
         encoded = tiff16_bytes(rgb16, software=mark_params("TIFF", MASK_MAKER)["software"])
     atomic_save(path, lambda handle: handle.write(encoded), protect=protect)
-    return (f"{path}: written at 16 bits per channel, as the {bits}-bit frames; the model reads the frames at 8 "
+    per = "16 bits (one greyscale channel)" if one_channel else "16 bits per channel"
+    return (f"{path}: written at {per}, as the {bits}-bit frames; the model reads the frames at 8 "
             "bits, so it holds its 8-bit means widened to 16 bits (x 257), not the frames' own low bits")
 
 

@@ -127,3 +127,43 @@ def test_header_reads_hold_pillows_warnings():
                                                            "def open_header")):
                         bare.append(f"{path.name}:{node.lineno}")
     assert not bare, bare
+
+
+@pytest.mark.parametrize("name,mode", [("bg.png", "L"), ("bg.tif", "L"), ("bg.jpg", "L")])
+def test_greyscale_frames_give_a_single_channel_background_image(tmp_path, name, mode):
+    """`--background-image` of a greyscale camera's frames was an RGB image with R = G = B."""
+    from segmix.cli import main
+
+    frames = _frames(tmp_path / "frames", grey=True)
+    assert main(["background", str(frames), "--background-image", str(tmp_path / name), "-k", "2"]) == 0
+    with Image.open(tmp_path / name) as im:
+        assert im.mode == mode
+        assert im.size == (16, 12)
+        written = np.asarray(im)
+    first = np.asarray(Image.open(frames / "in001.png")).astype(int)
+    assert np.abs(written.astype(int) - first).max() <= 12
+    assert segmix_io.segmix_mark(tmp_path / name) == "background"
+
+
+def test_sixteen_bit_greyscale_frames_give_a_sixteen_bit_single_channel_image(tmp_path, capsys):
+    from segmix.cli import main
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    rng = np.random.default_rng(2)
+    for t in range(1, 7):
+        Image.fromarray((rng.integers(100, 104, (12, 16)) * 257).astype(np.uint16)).save(frames / f"in{t:03d}.png")
+    assert main(["background", str(frames), "--background-image", str(tmp_path / "bg.png"), "-k", "2"]) == 0
+    with Image.open(tmp_path / "bg.png") as im:
+        assert im.mode == "I;16" and im.size == (16, 12)
+        values = np.asarray(im)
+    assert 100 * 257 <= values.min() and values.max() <= 104 * 257
+    assert "written at 16 bits (one greyscale channel)" in capsys.readouterr().err
+
+
+def test_colour_frames_keep_an_rgb_background_image(tmp_path):
+    from segmix.cli import main
+
+    frames = _frames(tmp_path / "frames")
+    assert main(["background", str(frames), "--background-image", str(tmp_path / "bg.png"), "-k", "2"]) == 0
+    assert Image.open(tmp_path / "bg.png").mode == "RGB"
