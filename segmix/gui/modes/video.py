@@ -29,6 +29,7 @@ packets are counted, at its frames' own average rate when the header's differs),
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -861,6 +862,7 @@ class VideoMode(Mode):
         self._video_end: VideoEnd | None = None
         self._length: tuple[int, bool] | None = None  # _set_length's last (frames, exact)
         self._end_marker_note: str | None = None  # a frame read without its JPEG end marker (word_warning)
+        self._narrow_note: str | None = None  # 12-bit data in 16-bit frames (word_warning), for the banner
         # The first frames the model still learns the background over, found on the compute
         # thread with frame 1 of a fresh model (segmix.background_run.learning_frames).
         self._learning_frames: int | None = None
@@ -1057,6 +1059,7 @@ class VideoMode(Mode):
         self.index = 0
         self._unreadable = {}
         self._end_marker_note = None  # a frame read without its JPEG end marker (word_warning)
+        self._narrow_note = None
         self._refused = None
         self._end_catch_up()
         self._video_end = None
@@ -1172,6 +1175,8 @@ class VideoMode(Mode):
         tips = [text for _, _, text in skip_runs(self._unreadable, self._file_numbers(), n if exact else None)]
         if self._end_marker_note:
             tips.append(self._end_marker_note)  # the status bar's note was gone after 10 s
+        if self._narrow_note:
+            tips.append(self._narrow_note)
         if end is not None:
             tips.insert(0, end.text(self._source_name))
         if short != head:
@@ -1196,10 +1201,46 @@ class VideoMode(Mode):
     _END_MARKER_REST = ("); its picture data are whole and were read as they are; said for the first such frame of "
                         "the sequence only")
 
+    #: What segmix.io.narrow_samples_words says of 16-bit frames holding 12-bit (or 10-bit) data.
+    _NARROW = re.compile(r"^(?P<path>.+?)(?: frame (?P<frame>\d+))?: (?P<words>its 16-bit samples all lie under 1/\d+ "
+                         r"of their range .*?); said for the first such frame of the sequence only$")
+
+    def _narrow_words(self, message: str) -> str | None:
+        """The note of 16-bit frames whose samples all lie under 1/16 of their range (12-bit
+        data: :class:`segmix.io.NarrowSamplesWarning`, which `segmix background` prints), kept
+        for the banner (:meth:`_narrow_text`) and the source label's tooltip while the frames
+        are open: it was a three-line status-bar note of the frame's whole path, gone after
+        10 s, and a trial saw the almost black frames with no word of why."""
+        found = self._NARROW.match(message)
+        if self.sequence is None or found is None:
+            return None
+        name = Path(found["path"]).name + (f" frame {found['frame']}" if found["frame"] else "")
+        self._narrow_note = f"{name}: {found['words']}"
+        if self._length is not None:
+            self._set_length(*self._length)  # into the tooltip
+        self.shell.update_hint()
+        return self._narrow_note
+
+    def _narrow_text(self) -> str:
+        """The banner's sentence on 12-bit data in 16-bit frames ("" when there is none)."""
+        if not self._narrow_note:
+            return ""
+        found = re.search(r"under (1/\d+) of their range \((\d+)-bit data\?\).*?\((\d+-bit data: multiply by \d+)\)",
+                          self._narrow_note)
+        if found is None:
+            return f"{html.escape(self._narrow_note)}. "
+        share, bits, factor = found.groups()
+        return (f"The frames read almost black: their 16-bit samples all lie under {share} of their range "
+                f"({bits}-bit data?); scale them first ({factor}). ")
+
     def word_warning(self, message: str) -> str:
         """The note of a frame of the open folder read without its JPEG end marker, in short,
-        kept in the source label's tooltip; other notes as they are. It named the frame's
-        whole path, its last clause cut off at the status bar's end, and was gone after 10 s."""
+        kept in the source label's tooltip, as the note of 12-bit data in 16-bit frames
+        (:meth:`_narrow_words`); other notes as they are. It named the frame's whole path, its
+        last clause cut off at the status bar's end, and was gone after 10 s."""
+        narrow = self._narrow_words(message)
+        if narrow is not None:
+            return narrow
         at = message.find(self._END_MARKER)
         if self.sequence is None or at < 0 or not message.endswith(self._END_MARKER_REST):
             return message
@@ -1283,14 +1324,14 @@ class VideoMode(Mode):
                         "of a fixed camera.")
             # The short-clip sentence from frame 1: `segmix background` says it before the run,
             # and the window said it only from frame 2 on.
-            return (f"<b>Video mode</b>: {self._odd_turn_text()}{self._short_text()}frame {self.current.index}: learning the background; "
+            return (f"<b>Video mode</b>: {self._narrow_text()}{self._odd_turn_text()}{self._short_text()}frame {self.current.index}: learning the background; "
                     "no mask yet (nothing to compare the first frame with). P plays, . steps.")
         shrunk = ""
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
-        return (f"<b>Video mode</b>: {shrunk}{self._odd_turn_text()}{self._short_text()}{self._mostly_moving_text()}"
+        return (f"<b>Video mode</b>: {shrunk}{self._narrow_text()}{self._odd_turn_text()}{self._short_text()}{self._mostly_moving_text()}"
                 f"{self._wiped_text()}green = moving "
                 "(foreground), blue = shadow; the background model is on the right. P plays and pauses, . steps one "
                 "frame.")

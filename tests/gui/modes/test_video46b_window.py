@@ -55,3 +55,20 @@ def test_the_cutout_carries_the_mark_and_is_no_frame_among_frames(make_window, q
     shutil.copy(out / "f21_mask.png", frames / "in032.png")
     assert [p.name for p in frame_files(frames)] == [f"in{t:03d}.png" for t in range(1, 31)]
     assert len(FrameSequence(frames).paths) == 30
+
+
+def test_twelve_bit_data_in_sixteen_bit_frames_is_said_in_the_banner(make_window, qtbot, tmp_path):
+    """`segmix background` warns that 16-bit samples all under 1/16 are 12-bit data to scale
+    first; the window said it in a status-bar note of the whole path, gone after 10 s."""
+    window = make_window()
+    mode = _open(qtbot, window, _folder(tmp_path, deep=True))
+    qtbot.waitUntil(lambda: "12-bit data?" in mode.hint(), timeout=20000)
+    hint = mode.hint()
+    assert "The frames read almost black: their 16-bit samples all lie under 1/16 of their range" in hint
+    assert "multiply by 16" in hint
+    assert "in001.png: its 16-bit samples" in mode.panel.source_label.toolTip()
+    _show(qtbot, mode, 21)
+    assert "12-bit data?" in mode.hint()  # while the frames are open
+    window.open_image(_folder(tmp_path, name="eight"))
+    qtbot.waitUntil(lambda: mode.current is not None and mode.current.index == 1, timeout=60000)
+    assert "12-bit" not in mode.hint() and "12-bit" not in mode.panel.source_label.toolTip()
