@@ -473,6 +473,8 @@ class MainWindow(QMainWindow):
         self.warning_relay.install()
 
         self.canvas = ScribbleCanvas()
+        # The canvas's bottom under a notice of several lines: a fitted photo is fitted above it.
+        self.statusBar().notice_cover.connect(self.canvas.set_bottom_cover)
         # A floor for the photo's column: the docks keep their width, so a window resized down
         # to its minimum (343 px wide under Xvfb) left the photo a column 90 px wide under a
         # banner wrapped to some 20 lines, with the photo 60 px high below it.

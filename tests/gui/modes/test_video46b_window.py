@@ -3,6 +3,7 @@
 import shutil
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from test_video_trial26 import _open
@@ -72,3 +73,56 @@ def test_twelve_bit_data_in_sixteen_bit_frames_is_said_in_the_banner(make_window
     window.open_image(_folder(tmp_path, name="eight"))
     qtbot.waitUntil(lambda: mode.current is not None and mode.current.index == 1, timeout=60000)
     assert "12-bit" not in mode.hint() and "12-bit" not in mode.panel.source_label.toolTip()
+
+
+def _photo_bottom_in_window(window) -> int:
+    canvas = window.canvas
+    rect = canvas.mapFromScene(canvas.sceneRect()).boundingRect()
+    return canvas.viewport().mapTo(window, rect.bottomLeft()).y()
+
+
+def _long_note(window) -> None:
+    window.statusBar().showMessage("Skipped 2 frames so far (listed in the Video dock's tooltip); the last: "
+                                   "unreadable frame 7 (in007.jpg): is not an image although its name ends in .jpg: "
+                                   "its contents match none of the formats segmix reads; the file may be damaged")
+
+
+def test_a_fitted_frame_stays_above_a_two_line_status_note(make_window, qtbot, tmp_path):
+    """The status bar's notice of two lines covered a fitted 600-px frame's bottom rows: the
+    fit stayed that of the whole view. While the zoom is the fit, the frame is fitted above
+    the notice, and fitted to the whole view again once it is gone; a zoom the user chose
+    stays."""
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window()
+    _open(qtbot, window, _folder(tmp_path, size=(60, 80), count=4))
+    canvas = window.canvas
+    zoom = canvas.zoom
+    _long_note(window)
+    QApplication.processEvents()
+    notice = window.statusBar()._notice
+    assert notice is not None and notice.isVisible() and len(window.statusBar().message_lines()) >= 2
+    assert _photo_bottom_in_window(window) < notice.y()
+    assert canvas.zoom < zoom
+    window.statusBar().clearMessage()
+    QApplication.processEvents()
+    assert canvas.zoom == pytest.approx(zoom)
+    canvas.set_zoom(zoom * 1.5)  # the user's zoom: not changed by a note
+    _long_note(window)
+    QApplication.processEvents()
+    assert canvas.zoom == pytest.approx(zoom * 1.5)
+
+
+@pytest.mark.parametrize("mode", ["segment", "skin"])
+def test_a_fitted_photo_stays_above_a_two_line_status_note_in_the_photo_modes(make_window, qtbot, tmp_path, mode):
+    from PySide6.QtWidgets import QApplication
+
+    path = tmp_path / "tall.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (300, 200, 3), dtype=np.uint8)).save(path)
+    window = make_window()
+    window.set_mode(mode)
+    assert window.open_image(path)
+    qtbot.wait(300)  # the photo's own notes first
+    _long_note(window)
+    QApplication.processEvents()
+    assert _photo_bottom_in_window(window) < window.statusBar()._notice.y()
