@@ -306,7 +306,8 @@ def _picture_segmix_did_not_write(path: Path) -> bool:
 EXPORT_WORDS = {"mask": "the mask", "foreground_mask": "the frame's mask", "probability": "the probability map",
                 "cutout": "the cut-out", "scribbles": "the scribbles", "model": "the model", "skin": "the skin mask",
                 "skin_probability": "the skin probability map", "skin_cutout": "the skin cut-out",
-                "skin_model": "the skin model"}
+                "skin_model": "the skin model", "background_model": "the background model",
+                "background_image": "the background image"}
 #: The inputs the window knows of (MainWindow.note_input), as its refusals name them: what the
 #: file is, and the pronoun for what an export over it would replace.
 INPUT_WORDS = {"photo": ("is the open photo", "it"),

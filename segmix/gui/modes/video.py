@@ -925,6 +925,23 @@ class VideoMode(Mode):
                                                    "Open a folder of frames in Video mode")
         return [self.folder_action]
 
+    def file_actions(self):
+        # What `segmix background --save-model` and `--background-image` write, of the model as
+        # it is at the frame shown (a trial found neither in the window).
+        shell = self.shell
+        self.save_model_action = shell.add_action(
+            "Save Background &Model...", lambda: self.save_model(), tip=self._SAVE_MODEL_TIP)
+        self.background_image_action = shell.add_action(
+            "Export &Background Image...", lambda: self.export_background_image(), tip=self._BACKGROUND_IMAGE_TIP)
+        for action in (self.save_model_action, self.background_image_action):
+            action.setEnabled(False)
+        return [self.save_model_action, self.background_image_action]
+
+    _SAVE_MODEL_TIP = ("Save the background model as it is at the frame shown (JSON): what segmix background "
+                       "--save-model writes and --model resumes from")
+    _BACKGROUND_IMAGE_TIP = ("Save the background model's most probable background at the frame shown (what segmix "
+                             "background --background-image writes: 16-bit for 16-bit frames, one channel for greyscale ones)")
+
     def populate_menu(self, menu) -> None:
         if getattr(self, "folder_action", None) is None:
             self.open_actions()
@@ -1441,6 +1458,18 @@ class VideoMode(Mode):
             if action is not None:
                 available = have and not self._exporting and self.active
                 self.shell._set_available(action, available, tip if available else why)
+        self._update_model_actions(why)
+
+    def _update_model_actions(self, why: str) -> None:
+        """Save Background Model and Export Background Image: available once a frame is shown."""
+        have = self.sequence is not None and self.current is not None and self.active and not self._exporting
+        if self.active and self.sequence is not None and self.current is None and not self._exporting:
+            why = "Nothing to save yet: the first frame is being prepared"
+        for name, tip in (("save_model_action", self._SAVE_MODEL_TIP),
+                          ("background_image_action", self._BACKGROUND_IMAGE_TIP)):
+            action = getattr(self, name, None)
+            if action is not None:
+                self.shell._set_available(action, have, tip if have else why)
 
     @property
     def has_result(self) -> bool:
@@ -1561,6 +1590,72 @@ class VideoMode(Mode):
                 files.write_export(kind, Path(path), image=frame, mask=mask, protect=protect, mark=self.export_mark)
 
         return write
+
+    def save_model(self, path=None) -> bool:
+        """File > Save Background Model: the model as it is at the frame shown, written on the
+        compute thread (where it lives) as ``segmix background --save-model`` writes it. True
+        when the write was started; the status bar says "Saved ..." or a dialog why not."""
+        return self._save_from_model("model", path)
+
+    def export_background_image(self, path=None) -> bool:
+        """File > Export Background Image: the model's most probable background at the frame
+        shown (:func:`segmix.background_run.save_background_image`, as ``--background-image``)."""
+        return self._save_from_model("image", path)
+
+    def _save_from_model(self, what: str, path) -> bool:
+        title = "Save Background Model" if what == "model" else "Export Background Image"
+        self.set_playing(False)
+        if self.sequence is None or self.current is None or self._exporting:
+            self.shell.statusBar().showMessage(f"{title}: {self.save_model_action.statusTip()}", 10000)
+            return False
+        if self._in_flight or self._jumping:
+            self.shell.show_message(title, "The model is computing a frame: save it once the frame is shown.")
+            return False
+        sequence, frame = self.sequence, self.current.index
+        if path is None:
+            stem = self._frame_name(self.current)
+            name = f"{stem}_background_model.json" if what == "model" else f"{stem}_background.png"
+            default = self.shell.default_save_path(name)
+            if what == "image" and Path(files.normalised(default.parent)) in self._frame_folders():
+                default = default.parent.parent / default.name  # not among the frames (export_refusal)
+            name_filter = ("Background model (*.json)" if what == "model" else
+                           "PNG (*.png);;TIFF (*.tif *.tiff);;JPEG (*.jpg *.jpeg);;WebP (*.webp);;BMP (*.bmp)")
+            path = self.shell.ask_save_path(title, default, name_filter)
+            if not path:
+                return False
+        path = Path(path)
+        if what == "image":
+            refusal = self.export_refusal(path, "cutout")  # read as a frame among the frames
+            if refusal is not None:
+                self.shell.show_message(title, refusal)
+                return False
+        protect = list(sequence.paths)
+
+        def save(check):
+            from segmix.background import save_background_model
+            from segmix.background_run import save_background_image
+
+            model = self._model
+            if model is None or self._model_at != frame:
+                return ("refused", f"{path}: not saved: the model is no longer at frame {frame}; show the frame again")
+            try:
+                if what == "model":
+                    save_background_model(path, model, protect=protect)
+                    return ("saved", f"Saved the background model at frame {frame} to {path}", None)
+                note = save_background_image(path, model, sequence, protect=protect)
+                return ("saved", f"Saved the background image at frame {frame} to {path}", note)
+            except (OSError, ValueError) as exc:
+                return ("refused", files.save_failure(exc, path, "background_model" if what == "model" else "background_image"))
+
+        self.shell.controller.request_call(save, "video:save")
+        return True
+
+    def _finish_save(self, value) -> None:
+        if value[0] == "saved":
+            _, said, note = value
+            self.shell.statusBar().showMessage(f"{said}{f' ({note})' if note else ''}", 10000)
+        else:
+            self.shell.show_message("Cannot save", value[1])
 
     def export_note(self, kind: str) -> str:
         result = self._export_result
@@ -1820,6 +1915,9 @@ class VideoMode(Mode):
     def _on_call_ready(self, outcome) -> None:
         if outcome.tag == "video:export":
             self._finish_export(outcome.value)
+            return
+        if outcome.tag == "video:save":
+            self._finish_save(outcome.value)
             return
         if outcome.tag == "video:open":
             self._in_flight = False

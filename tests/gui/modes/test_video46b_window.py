@@ -114,7 +114,10 @@ def test_a_fitted_frame_stays_above_a_two_line_status_note(make_window, qtbot, t
 
 
 @pytest.mark.parametrize("mode", ["segment", "skin"])
-def test_a_fitted_photo_stays_above_a_two_line_status_note_in_the_photo_modes(make_window, qtbot, tmp_path, mode):
+def test_a_fitted_photo_keeps_the_whole_view_in_the_photo_modes(make_window, qtbot, tmp_path, mode):
+    """Segment and Skin mode's notices pass (10 s) and the photo is marked with the brush: it
+    is not re-fitted as one comes and goes (it would move under the brush), and the notice
+    lets the mouse through to the pixels under it."""
     from PySide6.QtWidgets import QApplication
 
     path = tmp_path / "tall.png"
@@ -123,6 +126,52 @@ def test_a_fitted_photo_stays_above_a_two_line_status_note_in_the_photo_modes(ma
     window.set_mode(mode)
     assert window.open_image(path)
     qtbot.wait(300)  # the photo's own notes first
+    zoom, bottom = window.canvas.zoom, _photo_bottom_in_window(window)
     _long_note(window)
     QApplication.processEvents()
-    assert _photo_bottom_in_window(window) < window.statusBar()._notice.y()
+    assert window.statusBar()._notice.isVisible()
+    assert (window.canvas.zoom, _photo_bottom_in_window(window)) == (zoom, bottom)
+    # Switched to Video mode and back: the frame there is fitted above the notice, the photo not.
+    window.set_mode("video")
+    window.set_mode(mode)
+    QApplication.processEvents()
+    assert window.canvas._bottom_cover == 0
+
+
+def test_save_model_and_export_background_image_write_what_the_command_line_writes(make_window, qtbot, tmp_path):
+    """Video mode had neither File > Save Model nor a background image, which `segmix
+    background` writes (--save-model, --background-image): the model at the frame shown,
+    the file --model reads, and its most probable background."""
+    from segmix.background import load_background_model
+    from segmix.cli import main
+    from segmix.io import segmix_mark
+
+    window = make_window()
+    mode = _open(qtbot, window, _folder(tmp_path, size=(6, 6)))
+    assert mode.save_model_action.isEnabled() and mode.background_image_action.isEnabled()
+    _show(qtbot, mode, 21)
+    out = tmp_path / "out"
+    out.mkdir()
+    with qtbot.waitSignal(window.controller.call_ready, timeout=60000):
+        assert mode.save_model(out / "m.json")
+    with qtbot.waitSignal(window.controller.call_ready, timeout=60000):
+        assert mode.export_background_image(out / "bg.png")
+    model = load_background_model(out / "m.json")
+    assert model.frame_count_ == 21
+    assert "Saved the background image at frame 21" in window.statusBar().currentMessage()
+    written = np.asarray(Image.open(out / "bg.png"))
+    assert written.shape == (6, 6, 3) and segmix_mark(out / "bg.png") == "background"
+    assert np.array_equal(written, model.background_image())
+    # The command line resumes from it.
+    assert main(["background", str(tmp_path / "frames"), "--model", str(out / "m.json"), "--output-dir",
+                 str(out / "masks")]) in (0, 1)
+    # Among the frames, the image is refused (it would be read as a frame).
+    assert not mode.export_background_image(tmp_path / "frames" / "bg.png")
+
+
+def test_the_model_entries_are_greyed_without_a_frame(make_window):
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert not mode.save_model_action.isEnabled()
+    assert "open a video" in mode.save_model_action.statusTip().lower()
