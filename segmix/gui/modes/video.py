@@ -930,9 +930,9 @@ class VideoMode(Mode):
         # it is at the frame shown (a trial found neither in the window).
         shell = self.shell
         self.save_model_action = shell.add_action(
-            "Save Background &Model...", lambda: self.save_model(), tip=self._SAVE_MODEL_TIP)
+            "Save Back&ground Model...", lambda: self.save_model(), tip=self._SAVE_MODEL_TIP)
         self.background_image_action = shell.add_action(
-            "Export &Background Image...", lambda: self.export_background_image(), tip=self._BACKGROUND_IMAGE_TIP)
+            "Export Background &Image...", lambda: self.export_background_image(), tip=self._BACKGROUND_IMAGE_TIP)
         for action in (self.save_model_action, self.background_image_action):
             action.setEnabled(False)
         return [self.save_model_action, self.background_image_action]
