@@ -83,13 +83,13 @@ def frame_bits(sequence: FrameSequence) -> int:
     (the first frame whose header reads decides), a video's decoder's depth (10 for
     yuv420p10le), else 8. The model reads every frame at 8 bits."""
     if sequence.kind in ("folder", "list"):
-        from PIL import Image
+        from segmix.io import open_header
 
         from segmix.deep_pixels import layout_read
 
         for path in sequence.paths[:8]:
             try:
-                with Image.open(path):
+                with open_header(path):
                     pass
             except Exception:  # noqa: BLE001 - an unreadable frame, skipped by the run: the next one tells
                 continue
@@ -127,8 +127,12 @@ def save_background_image(path, model: BackgroundMixture, sequence: FrameSequenc
 
     bits = frame_bits(sequence)
     suffix = Path(path).suffix.lower()
+    # Greyscale frames (a folder's headers say so; a video's decoder gives RGB, so its image
+    # is greyscale when every pixel is grey) give a single-channel image: a greyscale camera's
+    # came out as an RGB PNG with R = G = B.
+    grey = sequence.colour is not True
     if bits <= 8 or suffix not in DEEP_SUFFIXES:
-        save_image(path, model.background_image(), protect=protect, mark=MASK_MAKER)
+        save_image(path, model.background_image(), protect=protect, mark=MASK_MAKER, grey=grey)
         if bits <= 8:
             return None
         held = {".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WebP"}.get(suffix, suffix.lstrip(".").upper())
@@ -137,12 +141,26 @@ def save_background_image(path, model: BackgroundMixture, sequence: FrameSequenc
     from segmix.deep_pixels import png16_bytes, tiff16_bytes
 
     rgb16 = model.background_image(16)
-    if suffix == ".png":
+    one_channel = grey and bool((rgb16[..., 0] == rgb16[..., 1]).all() and (rgb16[..., 0] == rgb16[..., 2]).all())
+    if one_channel:
+        from io import BytesIO
+
+        from PIL import Image
+
+        fmt = "PNG" if suffix == ".png" else "TIFF"
+        params = mark_params(fmt, MASK_MAKER)
+        if fmt == "TIFF":
+            params["compression"] = "tiff_adobe_deflate"
+        buffer = BytesIO()
+        Image.fromarray(np.ascontiguousarray(rgb16[..., 0])).save(buffer, format=fmt, **params)  # "I;16"
+        encoded = buffer.getvalue()
+    elif suffix == ".png":
         encoded = png16_bytes(rgb16, **mark_params("PNG", MASK_MAKER))
     else:
         encoded = tiff16_bytes(rgb16, software=mark_params("TIFF", MASK_MAKER)["software"])
     atomic_save(path, lambda handle: handle.write(encoded), protect=protect)
-    return (f"{path}: written at 16 bits per channel, as the {bits}-bit frames; the model reads the frames at 8 "
+    per = "16 bits (one greyscale channel)" if one_channel else "16 bits per channel"
+    return (f"{path}: written at {per}, as the {bits}-bit frames; the model reads the frames at 8 "
             "bits, so it holds its 8-bit means widened to 16 bits (x 257), not the frames' own low bits")
 
 
@@ -207,10 +225,10 @@ def leftovers_warning(folder, leftovers: list[Path], shape: tuple[int, int] | No
     names = leftovers[0].name if len(leftovers) == 1 else f"{leftovers[0].name} .. {leftovers[-1].name}"
     size = ""
     if shape is not None:
-        from PIL import Image
+        from segmix.io import open_header
 
         try:
-            with Image.open(leftovers[0]) as im:
+            with open_header(leftovers[0]) as im:
                 width, height = im.size
         except Exception:  # unreadable since: its size is not known
             width = height = None
@@ -1749,10 +1767,10 @@ def frame_rate_warning(result: RunResult, sequence: FrameSequence) -> str | None
 def _greyscale(path: Path) -> bool:
     """True when the image ``path`` is greyscale (Pillow mode "L"), as every mask is; reads
     the header only."""
-    from PIL import Image
+    from segmix.io import open_header
 
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             return im.mode == "L"
     except Exception:  # unreadable now: left for the warning to name, as before
         return True

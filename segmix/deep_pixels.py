@@ -114,7 +114,9 @@ def _low_byte_mode(rawmode: str) -> str | None:
 def _decode(path: Path, low: bool) -> np.ndarray | None:
     """The first frame of ``path`` decoded by Pillow, its tiles' raw mode swapped for the
     low byte when ``low``; None when a tile's raw mode is not one this module reads."""
-    with Image.open(path) as im:
+    from segmix.io import open_header  # io imports this module
+
+    with open_header(path) as im:
         fix_planar_16bit(im)
         if low and im.format == "TIFF" and getattr(im, "tag_v2", {}).get(284) == 2 and any(
                 tile.codec_name == "libtiff" for tile in im.tile):

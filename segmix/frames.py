@@ -191,21 +191,27 @@ def _starts_like_other_video(path: Path) -> str | None:
 
 #: The name endings of segmix's image result files (the window's exports, ``segmix.gui.files.EXPORTS``,
 #: and ``skin apply``'s outputs: :data:`segmix.io.RESULT_SUFFIXES`, where they are defined, so
-#: that this list cannot drift from them), and the commands whose mark makes such a file a result.
+#: that this list cannot drift from them).
 RESULT_NAME_ENDINGS = tuple(dict.fromkeys(suffix for kind, suffix in RESULT_SUFFIXES.items() if kind not in MODEL_RESULTS))
-RESULT_COMMANDS = ("segment", "skin apply", "background")
+#: The commands whose mark makes an image a result, not a frame: segment's masks, maps and
+#: cut-outs (the window's Segment mode's too), skin apply's (Skin mode's), background's masks,
+#: background images and cut-outs (Video mode's), the plots of skin eval (--roc) and skin
+#: train (--convergence). quantize's are not: its output is the photo in fewer colours, a
+#: picture a user may give as frames.
+RESULT_COMMANDS = ("segment", "skin apply", "background", "skin eval", "skin train")
 
 
 def is_result_file(path: Path) -> bool:
-    """True if ``path`` is a result segmix wrote (a mask, probability map, cut-out or marks
-    file of a photo: :data:`RESULT_NAME_ENDINGS` and its mark, :func:`segmix.io.segmix_result`),
-    not a frame. A folder of DAVIS frames holding the window's ``040_cutout.png`` gave that
-    cut-out a mask as frame 7 (and the window counted it as a frame), and its marks file
-    was skipped only as "greyscale". Only files named so are opened (their header): a
-    folder of 100,000 PNG frames is not read twice."""
+    """True if ``path`` is a result segmix wrote (a mask, probability map, cut-out, background
+    image, plot or marks file: its mark, :func:`segmix.io.segmix_result`), not a frame,
+    whatever its name. A folder of DAVIS frames holding the window's ``040_cutout.png`` gave
+    that cut-out a mask as frame 7; so did Video mode's cut-outs, written without a mark, and
+    ``segment --cutout cut.png``, ``background --background-image bg.png`` (their names were
+    looked at first: only ``*_mask``, ``*_cutout``, ... were opened). The header only, a few
+    reads a PNG (some 20 us against Pillow's 300)."""
     from segmix.io import segmix_result
 
-    return path.stem.endswith(RESULT_NAME_ENDINGS) and segmix_result(path, RESULT_COMMANDS)
+    return segmix_result(path, RESULT_COMMANDS)
 
 
 def frame_files(folder) -> list[Path]:
@@ -861,9 +867,7 @@ class FrameSequence:
     def _first_frame_dithered(self) -> bool:
         if self.kind == "video":
             return False
-        from PIL import Image
-
-        from segmix.io import ImageLoadError, load_image
+        from segmix.io import ImageLoadError, load_image, open_header
         from segmix.palette import PALETTE_MODES, coarse_dither
 
         if self.kind in ("folder", "list"):
@@ -874,7 +878,7 @@ class FrameSequence:
             if not path.is_file():
                 continue  # a pipe or a device: reading it waits for ever (reading the frame names it)
             try:
-                with Image.open(path) as im:
+                with open_header(path) as im:
                     mode = im.mode
                 if mode not in PALETTE_MODES:
                     return False
@@ -1083,12 +1087,12 @@ def header_format(path) -> tuple[tuple[int, int], str] | None:
     "I;16", "I", "F"); a palette image is greyscale when every colour of its palette is a grey.
     Alpha is no matter: it is dropped when a frame is read.
     """
-    from PIL import Image
+    from segmix.io import open_header
 
     if not Path(path).is_file():
         return None  # a pipe or a device: reading it waits for ever (reading the frame names it)
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             width, height = im.size
             # EXIF orientations 5-8 turn the picture by 90 degrees when it is loaded.
             if int(im.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):

@@ -221,6 +221,30 @@ PNG_TEXT_CHUNK_LIMIT = 64 * 1024 * 1024
 _PIL_GLOBALS_LOCK = threading.Lock()
 
 
+@contextlib.contextmanager
+def open_header(path: PathLike | IO[bytes]) -> Iterator[Image.Image]:
+    """``Image.open(path)`` for a look at a file's header (size, mode, text chunks, EXIF),
+    with Pillow's warnings held (:func:`segmix.held_warnings.held_catch`): its
+    DecompressionBombWarning and its plugins' warnings on damaged metadata.
+
+    A folder with one 9500 x 9500 JPEG among small frames printed Pillow's "Image size
+    (90250000 pixels) exceeds limit of 89478485 pixels, could be decompression bomb DOS
+    attack." from ``segmix background`` (its frames' depth and greyscale checks opened the
+    files bare), where the readers under :func:`_pillow_limits` say it in segmix's words: the
+    frame is skipped, or the photo refused, with the size and the file.
+
+    Raises
+    ------
+    Whatever ``Image.open`` raises (OSError, ``UnidentifiedImageError``, Pillow's
+    DecompressionBombError over twice its limit, ...): callers name the file.
+    """
+    with held_catch():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+        with Image.open(path) as im:
+            yield im
+
+
 class ImageLoadError(ValueError):
     """An image or label file could not be used; the message names the file."""
 
@@ -895,7 +919,7 @@ def saved_marks_photo(path) -> dict:
     if not _regular_file(path):
         return {}  # a pipe: opened to look, the window's Load Scribbles waited for ever
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             record = json.loads(im.info.get(PHOTO_KEY) or "null")
     except Exception:  # noqa: BLE001 - a record that cannot be read names no photo
         return {}
@@ -2594,28 +2618,108 @@ def segmix_mark(path: PathLike) -> str | None:
     return found["command"] if found else None
 
 
+#: The largest text chunk :func:`_png_head_texts` reads (a mark is some 30 bytes; larger
+#: chunks, an XMP packet, are passed over).
+_HEAD_TEXT_LIMIT = 64 * 1024
+
+
+def _png_head_texts(handle: IO[bytes]) -> dict[str, str] | None:
+    """The uncompressed text chunks (tEXt, iTXt) before a PNG's first image data, as Pillow's
+    ``Image.info`` holds them after opening, read by walking the chunks' lengths from the
+    start of ``handle`` (no zlib, no Pillow: ``Image.open`` cost some 250 us more a file,
+    which a folder of 100,000 PNG frames pays on every listing). None for a file that is not
+    a PNG.
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    """
+    texts: dict[str, str] = {}
+    if handle.read(8) != b"\x89PNG\r\n\x1a\n":
+        return None
+    while True:
+        head = handle.read(8)
+        if len(head) < 8:
+            return texts
+        length, kind = struct.unpack(">I4s", head)
+        if kind in (b"IDAT", b"IEND"):
+            return texts
+        if kind in (b"tEXt", b"iTXt") and length <= _HEAD_TEXT_LIMIT:
+            key, _, value = handle.read(length).partition(b"\0")
+            handle.seek(4, os.SEEK_CUR)  # the CRC
+            if kind == b"iTXt":
+                # compression flag, method, language tag \0, translated key \0, text (UTF-8)
+                if value[:1] != b"\0":
+                    continue  # a compressed one: no mark segmix writes is
+                value = value[2:].split(b"\0", 2)[-1]
+                texts[key.decode("latin-1")] = value.decode("utf-8", "replace")
+            else:
+                texts[key.decode("latin-1")] = value.decode("latin-1")
+        else:
+            handle.seek(length + 4, os.SEEK_CUR)
+
+
+def _jpeg_exif_holds(handle: IO[bytes], needle: bytes) -> bool:
+    """Whether a JPEG's EXIF (its APP1 segments, which come first, before the tables and the
+    scan) holds ``needle``, walked from the start of ``handle`` segment by segment; True for
+    a file that is no JPEG (Pillow then tells what it is)."""
+    if handle.read(2) != b"\xff\xd8":
+        return True
+    while True:
+        head = handle.read(4)
+        if len(head) < 4 or head[0] != 0xFF:
+            return False
+        marker, length = head[1], int.from_bytes(head[2:4], "big")
+        if not 0xE0 <= marker <= 0xEF or length < 2:
+            return False  # the tables: the application segments (EXIF among them) come before them
+        if marker == 0xE1:
+            if needle in handle.read(length - 2):
+                return True
+        else:
+            handle.seek(length - 2, os.SEEK_CUR)
+
+
+#: The formats a result of segmix may be written as, which :func:`segmix_result` looks into:
+#: PNG (masks, maps, cut-outs, marks files, plots), TIFF (maps, cut-outs, background images),
+#: JPEG, WebP and GIF (background images; their mark in EXIF or a comment). A BMP holds no mark.
+RESULT_IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".webp", ".gif")
+
+
 def segmix_result(path: PathLike, commands: Iterable[str]) -> bool:
     """True if ``path`` is a result that one of ``commands`` wrote (by its mark,
     :func:`segmix_mark`) or a marks file the window saved (File > Save Scribbles, its
-    :data:`LABELS_KEY` text): not a photo or a frame, though named like one in a folder of them.
+    :data:`LABELS_KEY` text): not a photo or a frame, whatever its name, in a folder of them.
 
-    Header only, and only of PNG and TIFF files (what those results are written as): a
-    folder's JPEGs are not opened here. False for a file that cannot be read (a photo that
-    fails is named where photos are read, with the user's pixel limit: Pillow's
-    DecompressionBombError, a PNG over 179 megapixels, is no OSError, and a folder holding one
-    ended skin apply with a traceback)."""
+    Header only: a PNG's chunks before its pixels (:func:`_png_head_texts`), a JPEG's first
+    64 KB looked through for a mark before Pillow reads its EXIF, so that a folder of frames
+    costs a few reads a file; TIFF, WebP and GIF through Pillow. False for a file that cannot
+    be read (a photo that fails is named where photos are read, with the user's pixel limit:
+    Pillow's DecompressionBombError, a PNG over 179 megapixels, is no OSError, and a folder
+    holding one ended skin apply with a traceback)."""
     suffix = Path(path).suffix.lower()
-    if suffix not in (".png", ".tif", ".tiff"):
+    if suffix not in RESULT_IMAGE_SUFFIXES:
         return False
-    if segmix_mark(path) in tuple(commands):
-        return True
-    if suffix != ".png":
-        return False
+    commands = tuple(commands)
     try:
-        with Image.open(path) as im:
-            return LABELS_KEY in im.info
-    except Exception:  # noqa: BLE001 - not readable here: named where it is read
-        return False
+        # Opened without waiting (a pipe named like a frame waits for a writer for ever), and
+        # looked at only when it is a regular file: one open and an fstat, where a stat and an
+        # open cost a frame folder's listing twice the system calls.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return False
+            if suffix == ".png":
+                texts = _png_head_texts(handle)
+                if texts is not None:
+                    value = texts.get(OUTPUT_MARK_KEY, "")
+                    found = _MARK_VALUE.fullmatch(value.strip("\x00"))
+                    return LABELS_KEY in texts or (found is not None and found["command"] in commands)
+            elif suffix in (".jpg", ".jpeg") and not _jpeg_exif_holds(handle, b"segmix "):
+                return False
+    except (OSError, ValueError, struct.error):
+        return False  # named where it is read
+    return segmix_mark(path) in commands
 
 
 def written_by(path: PathLike, command: str) -> bool:
@@ -2888,7 +2992,7 @@ def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None, writt
     """
     if bits_per_sample is None:
         try:
-            with Image.open(photo) as im:
+            with open_header(photo) as im:
                 bits_per_sample = _bits_per_sample(im)
         except Exception:  # noqa: BLE001 - a note only; the photo was read before
             return ""

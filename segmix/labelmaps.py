@@ -124,6 +124,7 @@ from segmix.io import (  # the label values too: defined once, in segmix.io
     exif_orientation,
     heif_orientation,
     holds_saved_marks,
+    open_header,
     segmix_mark,
 )
 
@@ -455,7 +456,7 @@ def stored_losslessly(path: PathLike) -> bool:
     that cannot be opened: for choosing among files of one name (``x.png`` beside a
     ``x.jpg`` preview), not a refusal."""
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             _check_lossless(Path(path), im, "masks")
     except Exception:  # lossy, or not an image at all: not a lossless mask
         return False
@@ -871,7 +872,7 @@ def photo_given_as_map(path: PathLike, what: str, picture: str = "image") -> str
         is unreadable or no colour photo.
     """
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             im.draft("RGB", (512, 512))  # a JPEG decoded at a fraction of its size: enough to judge
             rgb = np.asarray(im.convert("RGB"))
     except Exception:  # unreadable: the refusal under way says why
@@ -1356,7 +1357,7 @@ def _segmix_output(path: Path) -> str | None:
     if command is None or holds_saved_marks(path):
         return None
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             mode = im.mode
     except Exception:  # noqa: BLE001 - it was opened for its mark; name the writer alone
         mode = None

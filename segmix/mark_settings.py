@@ -29,12 +29,11 @@ from os import PathLike
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 # The PNG text chunk of a marks file (the window's File > Save Scribbles, ``segment
 # --save-scribbles``) that names the photo the marks were drawn on: {"name": its file name,
 # "pixels": a digest of its pixels as displayed}; io reads it too (a marks file given as a photo).
-from segmix.io import PHOTO_KEY, saved_marks_photo
+from segmix.io import PHOTO_KEY, open_header, saved_marks_photo
 
 #: The PNG text chunk of a label file holding the window's settings (a short JSON tEXt chunk,
 #: which every other reader of the palette PNG skips).
@@ -288,7 +287,7 @@ def other_photo_note(path, photo, image) -> str | None:
     segmix's, one made by hand) gets no note.
     """
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             text = im.info.get(PHOTO_KEY)
         record = json.loads(text) if isinstance(text, str) else None
         pixels = record.get("pixels") if isinstance(record, dict) else None

@@ -168,10 +168,10 @@ def marks_file(path: str | os.PathLike) -> bool:
     --save-scribbles``: its :data:`segmix.io.LABELS_KEY` text), whatever mark it carries."""
     if Path(path).suffix.lower() != ".png":
         return False
-    from PIL import Image
+    from segmix.io import open_header
 
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             return LABELS_KEY in im.info
     except Exception:  # noqa: BLE001 - not an image: no marks file
         return False

@@ -147,10 +147,10 @@ class RunSourceText:
 def _records(path) -> dict[str, str]:
     """The record keys an existing output holds ({} for an older segmix's file, a file of
     another kind, or one that cannot be read)."""
-    from PIL import Image
+    from segmix.io import open_header
 
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             if im.format != "PNG":
                 return {}
             return {key: im.info[key] for key in (SOURCE_KEY, RELATIVE_SOURCE_KEY, DIGEST_KEY)

@@ -161,6 +161,7 @@ class ScribbleCanvas(QGraphicsView):
         self._pan_anchor = None
         self._space_held = False
         self._fit_mode = True
+        self._bottom_cover = 0  # pixels of the view's bottom under the status bar's notice (set_bottom_cover)
         self._overlay_opacity = 0.5
         self._overlay_visible = True
         self._wheel_anchor: tuple | None = None  # (viewport point, scene point) of the last wheel zoom
@@ -382,6 +383,21 @@ class ScribbleCanvas(QGraphicsView):
 
     def zoom_100(self) -> None:
         self.set_zoom(1.0)
+
+    def set_bottom_cover(self, pixels: int) -> None:
+        """Keep the photo out of the bottom ``pixels`` of the view, which the status bar's
+        notice area covers (:attr:`segmix.gui.status_bar.MessageStatusBar.notice_cover`): the
+        viewport ends above them, and a fitted photo is fitted again into what is left, the
+        zoom read-out with it. The photo's fit stayed that of the whole view, and a 600-px
+        frame's bottom rows sat under a two-line "Skipped 2 frames so far ..." (a trial). A
+        stroke under way is not moved: the fit follows at the next change."""
+        pixels = max(0, int(pixels))
+        if pixels == self._bottom_cover:
+            return
+        self._bottom_cover = pixels
+        self.setViewportMargins(0, 0, 0, pixels)
+        if self._fit_mode and not self.stroking:
+            self.fit_to_window()
 
     def fit_to_window(self) -> None:
         if self._photo_item is None:

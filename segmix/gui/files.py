@@ -306,7 +306,8 @@ def _picture_segmix_did_not_write(path: Path) -> bool:
 EXPORT_WORDS = {"mask": "the mask", "foreground_mask": "the frame's mask", "probability": "the probability map",
                 "cutout": "the cut-out", "scribbles": "the scribbles", "model": "the model", "skin": "the skin mask",
                 "skin_probability": "the skin probability map", "skin_cutout": "the skin cut-out",
-                "skin_model": "the skin model"}
+                "skin_model": "the skin model", "background_model": "the background model",
+                "background_image": "the background image"}
 #: The inputs the window knows of (MainWindow.note_input), as its refusals name them: what the
 #: file is, and the pronoun for what an export over it would replace.
 INPUT_WORDS = {"photo": ("is the open photo", "it"),
@@ -770,13 +771,13 @@ def marks_size_words(path, shape) -> str | None:
     resize them to 229 x 422 with nearest-neighbour sampling (interpolation would invent label
     values)") named neither the photo the file records nor what to do in the window.
     """
-    from PIL import Image
+    from segmix.io import open_header
 
     drawn_on = marks_photo_name(path)
     if drawn_on is None:
         return None
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             width, height = im.size
     except Exception:  # noqa: BLE001 - the loader's own refusal stands
         return None

@@ -473,6 +473,10 @@ class MainWindow(QMainWindow):
         self.warning_relay.install()
 
         self.canvas = ScribbleCanvas()
+        # The canvas's bottom under a notice of several lines: a fitted frame is fitted above it
+        # (_on_notice_cover).
+        self._notice_cover = 0
+        self.statusBar().notice_cover.connect(self._on_notice_cover)
         # A floor for the photo's column: the docks keep their width, so a window resized down
         # to its minimum (343 px wide under Xvfb) left the photo a column 90 px wide under a
         # banner wrapped to some 20 lines, with the photo 60 px high below it.
@@ -1139,6 +1143,17 @@ class MainWindow(QMainWindow):
         self.active_mode.on_cancelled()
         self.drop_pending_export("the computation was cancelled")
         self.update_hint()
+
+    def _on_notice_cover(self, pixels: int) -> None:
+        """The status bar's notice covers the canvas's bottom ``pixels``: a mode without marks
+        (Video) fits its frame above them (:meth:`ScribbleCanvas.set_bottom_cover`; a
+        600-px frame's bottom rows sat under "Skipped 2 frames so far ..." in two lines).
+        The photo modes keep the whole view: a notice there is a passing one (10 s), and the
+        photo re-fitted as it came and went moved under the user's brush
+        (test_the_canvas_does_not_move_when_the_status_bar_first_fills)."""
+        self._notice_cover = pixels
+        active = getattr(self, "active_mode", None)
+        self.canvas.set_bottom_cover(pixels if active is not None and not active.uses_scribbles else 0)
 
     def _on_warning(self, message: str) -> None:
         if message.endswith(EXTRA_FRAMES_WORDS) and self.active_mode is not self.modes.get("video"):
@@ -2565,6 +2580,7 @@ class MainWindow(QMainWindow):
         # Any running job belongs to the previous mode.
         self.controller.invalidate()
         self.active_mode = self.modes[name]
+        self._on_notice_cover(self._notice_cover)
         if not self.active_mode.own_images:
             self._photo_mode = name  # where File > Open Recent opens a photo from Video mode
         self.undo_group.setActiveStack(self._undo_stacks[name])

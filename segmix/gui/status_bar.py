@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import QStatusBar, QStyle, QStyleOption, QWidget
 
@@ -126,12 +126,18 @@ class MessageStatusBar(QStatusBar):
     #: At most this many lines in the notice area (the last one elided beyond).
     MAX_LINES = 6
 
+    #: Pixels of the canvas's bottom edge the notice area covers (0 when it is hidden): the
+    #: canvas fits the photo above them while its zoom is the fit (a 600-px frame fitted to
+    #: the view lost its bottom rows under "Skipped 2 frames so far ..." in two lines).
+    notice_cover = Signal(int)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._permanent: list[QWidget] = []
         self._normal: list[QWidget] = []
         self._notice: NoticeArea | None = None
         self._watching_central: QWidget | None = None
+        self._cover = 0
         self.messageChanged.connect(self._on_message_changed)
 
     # Python overrides (QStatusBar keeps its own list privately): only to know which widgets
@@ -246,6 +252,7 @@ class MessageStatusBar(QStatusBar):
         if len(lines) <= 1:
             if self._notice is not None:
                 self._notice.hide()
+            self._say_cover(0)
             return
         if self._notice is None:
             self._notice = NoticeArea(self, window)
@@ -258,6 +265,19 @@ class MessageStatusBar(QStatusBar):
         self._notice.show()
         self._notice.raise_()
         self._notice.update()
+        central = self._central()
+        if central is not None and central.isVisible():
+            bottom = central.mapTo(window, central.rect().bottomLeft()).y() + 1
+            self._say_cover(bottom - self._notice.y())
+        else:
+            self._say_cover(0)
+
+    def _say_cover(self, pixels: int) -> None:
+        """Emit :attr:`notice_cover` when the covered height changed."""
+        pixels = max(0, int(pixels))
+        if pixels != self._cover:
+            self._cover = pixels
+            self.notice_cover.emit(pixels)
 
     def message_rect(self) -> QRect:
         """Where the message is drawn: from the left edge to ``GAP`` before the first

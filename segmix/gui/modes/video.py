@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -416,8 +417,10 @@ def source_frame_rate(sequence) -> float | None:
     elif sequence.kind == "animation":
         from PIL import Image
 
+        from segmix.io import open_header
+
         try:
-            with Image.open(sequence.paths[0]) as im:
+            with open_header(sequence.paths[0]) as im:
                 milliseconds = float(im.info.get("duration") or 0)
                 if im.format == "GIF" and 0 < milliseconds < 20:
                     milliseconds = 100.0  # as browsers show GIF delays under 2/100 s
@@ -868,6 +871,7 @@ class VideoMode(Mode):
     export_names: dict = {"mask": "foreground_mask", "cutout": "cutout"}
     class_names = ("moving", "background")
     own_images = True  # frames never replace the photo of the photo modes
+    export_mark = "background"  # the cut-out carries the masks' mark (background_run.MASK_MAKER)
     # "Open Video" alone: a trial picked one photo and the whole folder played as frames.
     open_title = "Open Video or Frames"
     open_tip = ("Open a video file (MP4, AVI, MOV, MKV, WebM, ...), an animated GIF / PNG, or frames: picking one "
@@ -916,6 +920,7 @@ class VideoMode(Mode):
         self._timing_note = None
         self._length: tuple[int, bool] | None = None  # _set_length's last (frames, exact)
         self._end_marker_note: str | None = None  # a frame read without its JPEG end marker (word_warning)
+        self._narrow_note: str | None = None  # 12-bit data in 16-bit frames (word_warning), for the banner
         # The first frames the model still learns the background over, found on the compute
         # thread with frame 1 of a fresh model (segmix.background_run.learning_frames).
         self._learning_frames: int | None = None
@@ -989,6 +994,23 @@ class VideoMode(Mode):
         self.folder_action = self.shell.add_action("Open Frame &Folder…", self.open_folder_dialog, ("Ctrl+Shift+O",),
                                                    "Open a folder of frames in Video mode")
         return [self.folder_action]
+
+    def file_actions(self):
+        # What `segmix background --save-model` and `--background-image` write, of the model as
+        # it is at the frame shown (a trial found neither in the window).
+        shell = self.shell
+        self.save_model_action = shell.add_action(
+            "Save Back&ground Model...", lambda: self.save_model(), tip=self._SAVE_MODEL_TIP)
+        self.background_image_action = shell.add_action(
+            "Export Background &Image...", lambda: self.export_background_image(), tip=self._BACKGROUND_IMAGE_TIP)
+        for action in (self.save_model_action, self.background_image_action):
+            action.setEnabled(False)
+        return [self.save_model_action, self.background_image_action]
+
+    _SAVE_MODEL_TIP = ("Save the background model as it is at the frame shown (JSON): what segmix background "
+                       "--save-model writes and --model resumes from")
+    _BACKGROUND_IMAGE_TIP = ("Save the background model's most probable background at the frame shown (what segmix "
+                             "background --background-image writes: 16-bit for 16-bit frames, one channel for greyscale ones)")
 
     def populate_menu(self, menu) -> None:
         if getattr(self, "folder_action", None) is None:
@@ -1124,6 +1146,7 @@ class VideoMode(Mode):
         self.index = 0
         self._unreadable = {}
         self._end_marker_note = None  # a frame read without its JPEG end marker (word_warning)
+        self._narrow_note = None
         self._refused = None
         self._end_catch_up()
         self._video_end = None
@@ -1256,6 +1279,8 @@ class VideoMode(Mode):
         tips = [text for _, _, text in skip_runs(self._unreadable, self._file_numbers(), n if exact else None)]
         if self._end_marker_note:
             tips.append(self._end_marker_note)  # the status bar's note was gone after 10 s
+        if self._narrow_note:
+            tips.append(self._narrow_note)
         if end is not None:
             tips.insert(0, end.text(self._source_name))
         source = getattr(self, "_recent_path", None)
@@ -1307,10 +1332,46 @@ class VideoMode(Mode):
     _END_MARKER_REST = ("); its picture data are whole and were read as they are; said for the first such frame of "
                         "the sequence only")
 
+    #: What segmix.io.narrow_samples_words says of 16-bit frames holding 12-bit (or 10-bit) data.
+    _NARROW = re.compile(r"^(?P<path>.+?)(?: frame (?P<frame>\d+))?: (?P<words>its 16-bit samples all lie under 1/\d+ "
+                         r"of their range .*?); said for the first such frame of the sequence only$")
+
+    def _narrow_words(self, message: str) -> str | None:
+        """The note of 16-bit frames whose samples all lie under 1/16 of their range (12-bit
+        data: :class:`segmix.io.NarrowSamplesWarning`, which `segmix background` prints), kept
+        for the banner (:meth:`_narrow_text`) and the source label's tooltip while the frames
+        are open: it was a three-line status-bar note of the frame's whole path, gone after
+        10 s, and a trial saw the almost black frames with no word of why."""
+        found = self._NARROW.match(message)
+        if self.sequence is None or found is None:
+            return None
+        name = Path(found["path"]).name + (f" frame {found['frame']}" if found["frame"] else "")
+        self._narrow_note = f"{name}: {found['words']}"
+        if self._length is not None:
+            self._set_length(*self._length)  # into the tooltip
+        self.shell.update_hint()
+        return self._narrow_note
+
+    def _narrow_text(self) -> str:
+        """The banner's sentence on 12-bit data in 16-bit frames ("" when there is none)."""
+        if not self._narrow_note:
+            return ""
+        found = re.search(r"under (1/\d+) of their range \((\d+)-bit data\?\).*?\((\d+-bit data: multiply by \d+)\)",
+                          self._narrow_note)
+        if found is None:
+            return f"{html.escape(self._narrow_note)}. "
+        share, bits, factor = found.groups()
+        return (f"The frames read almost black: their 16-bit samples all lie under {share} of their range "
+                f"({bits}-bit data?); scale them first ({factor}). ")
+
     def word_warning(self, message: str) -> str:
         """The note of a frame of the open folder read without its JPEG end marker, in short,
-        kept in the source label's tooltip; other notes as they are. It named the frame's
-        whole path, its last clause cut off at the status bar's end, and was gone after 10 s."""
+        kept in the source label's tooltip, as the note of 12-bit data in 16-bit frames
+        (:meth:`_narrow_words`); other notes as they are. It named the frame's whole path, its
+        last clause cut off at the status bar's end, and was gone after 10 s."""
+        narrow = self._narrow_words(message)
+        if narrow is not None:
+            return narrow
         at = message.find(self._END_MARKER)
         if self.sequence is None or at < 0 or not message.endswith(self._END_MARKER_REST):
             return message
@@ -1389,14 +1450,14 @@ class VideoMode(Mode):
                         "of a fixed camera.")
             # The short-clip sentence from frame 1: `segmix background` says it before the run,
             # and the window said it only from frame 2 on.
-            return (f"<b>Video mode</b>: {self._odd_turn_text()}{self._timing_text()}{self._short_text()}frame {self.current.index}: learning the background; "
+            return (f"<b>Video mode</b>: {self._narrow_text()}{self._odd_turn_text()}{self._timing_text()}{self._short_text()}frame {self.current.index}: learning the background; "
                     "no mask yet (nothing to compare the first frame with). P plays, . steps.")
         shrunk = ""
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
-        return (f"<b>Video mode</b>: {shrunk}{self._odd_turn_text()}{self._timing_text()}{self._short_text()}"
+        return (f"<b>Video mode</b>: {shrunk}{self._narrow_text()}{self._odd_turn_text()}{self._timing_text()}{self._short_text()}"
                 f"{self._mostly_moving_text()}"
                 f"{self._wiped_text()}green = moving "
                 "(foreground), blue = shadow; the background model is on the right. P plays and pauses, . steps one "
@@ -1518,6 +1579,18 @@ class VideoMode(Mode):
             if action is not None:
                 available = have and not self._exporting and self.active
                 self.shell._set_available(action, available, tip if available else why)
+        self._update_model_actions(why)
+
+    def _update_model_actions(self, why: str) -> None:
+        """Save Background Model and Export Background Image: available once a frame is shown."""
+        have = self.sequence is not None and self.current is not None and self.active and not self._exporting
+        if self.active and self.sequence is not None and self.current is None and not self._exporting:
+            why = "Nothing to save yet: the first frame is being prepared"
+        for name, tip in (("save_model_action", self._SAVE_MODEL_TIP),
+                          ("background_image_action", self._BACKGROUND_IMAGE_TIP)):
+            action = getattr(self, name, None)
+            if action is not None:
+                self.shell._set_available(action, have, tip if have else why)
 
     @property
     def has_result(self) -> bool:
@@ -1633,9 +1706,77 @@ class VideoMode(Mode):
                 # Export All Masks' writer (segmix background's): the same bytes for the same mask.
                 save_foreground_mask(path, mask, protect=protect, source=source)
             else:
-                files.write_export(kind, Path(path), image=frame, mask=mask, protect=protect)
+                # background's mark, as its masks: a cut-out without one, copied among frames,
+                # was read as a frame in silence (a new-user trial's f30_cutout.png).
+                files.write_export(kind, Path(path), image=frame, mask=mask, protect=protect, mark=self.export_mark)
 
         return write
+
+    def save_model(self, path=None) -> bool:
+        """File > Save Background Model: the model as it is at the frame shown, written on the
+        compute thread (where it lives) as ``segmix background --save-model`` writes it. True
+        when the write was started; the status bar says "Saved ..." or a dialog why not."""
+        return self._save_from_model("model", path)
+
+    def export_background_image(self, path=None) -> bool:
+        """File > Export Background Image: the model's most probable background at the frame
+        shown (:func:`segmix.background_run.save_background_image`, as ``--background-image``)."""
+        return self._save_from_model("image", path)
+
+    def _save_from_model(self, what: str, path) -> bool:
+        title = "Save Background Model" if what == "model" else "Export Background Image"
+        self.set_playing(False)
+        if self.sequence is None or self.current is None or self._exporting:
+            self.shell.statusBar().showMessage(f"{title}: {self.save_model_action.statusTip()}", 10000)
+            return False
+        if self._in_flight or self._jumping:
+            self.shell.show_message(title, "The model is computing a frame: save it once the frame is shown.")
+            return False
+        sequence, frame = self.sequence, self.current.index
+        if path is None:
+            stem = self._frame_name(self.current)
+            name = f"{stem}_background_model.json" if what == "model" else f"{stem}_background.png"
+            default = self.shell.default_save_path(name)
+            if what == "image" and Path(files.normalised(default.parent)) in self._frame_folders():
+                default = default.parent.parent / default.name  # not among the frames (export_refusal)
+            name_filter = ("Background model (*.json)" if what == "model" else
+                           "PNG (*.png);;TIFF (*.tif *.tiff);;JPEG (*.jpg *.jpeg);;WebP (*.webp);;BMP (*.bmp)")
+            path = self.shell.ask_save_path(title, default, name_filter)
+            if not path:
+                return False
+        path = Path(path)
+        if what == "image":
+            refusal = self.export_refusal(path, "cutout")  # read as a frame among the frames
+            if refusal is not None:
+                self.shell.show_message(title, refusal)
+                return False
+        protect = list(sequence.paths)
+
+        def save(check):
+            from segmix.background import save_background_model
+            from segmix.background_run import save_background_image
+
+            model = self._model
+            if model is None or self._model_at != frame:
+                return ("refused", f"{path}: not saved: the model is no longer at frame {frame}; show the frame again")
+            try:
+                if what == "model":
+                    save_background_model(path, model, protect=protect)
+                    return ("saved", f"Saved the background model at frame {frame} to {path}", None)
+                note = save_background_image(path, model, sequence, protect=protect)
+                return ("saved", f"Saved the background image at frame {frame} to {path}", note)
+            except (OSError, ValueError) as exc:
+                return ("refused", files.save_failure(exc, path, "background_model" if what == "model" else "background_image"))
+
+        self.shell.controller.request_call(save, "video:save")
+        return True
+
+    def _finish_save(self, value) -> None:
+        if value[0] == "saved":
+            _, said, note = value
+            self.shell.statusBar().showMessage(f"{said}{f' ({note})' if note else ''}", 10000)
+        else:
+            self.shell.show_message("Cannot save", value[1])
 
     def export_note(self, kind: str) -> str:
         result = self._export_result
@@ -1895,6 +2036,9 @@ class VideoMode(Mode):
     def _on_call_ready(self, outcome) -> None:
         if outcome.tag == "video:export":
             self._finish_export(outcome.value)
+            return
+        if outcome.tag == "video:save":
+            self._finish_save(outcome.value)
             return
         if outcome.tag == "video:open":
             self._in_flight = False
@@ -2318,10 +2462,10 @@ def _mask_shape(written) -> tuple[int, int] | None:
     or it cannot be read back."""
     if not written:
         return None
-    from PIL import Image
+    from segmix.io import open_header
 
     try:
-        with Image.open(written[0]) as im:
+        with open_header(written[0]) as im:
             return im.height, im.width
     except Exception:  # gone or unreadable since: the size is not said
         return None
