@@ -826,7 +826,7 @@ def palette_label_values(path: PathLike, mode: str | None = None) -> PaletteLabe
     if mode is not None and mode not in ("P", "PA"):
         return None
     try:
-        with Image.open(path) as im:
+        with open_header(path) as im:
             if im.mode not in ("P", "PA"):
                 return None
             index = np.asarray(im.getchannel(0) if im.mode == "PA" else im, dtype=np.uint8)
