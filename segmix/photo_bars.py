@@ -166,15 +166,18 @@ def bars_words(box: tuple[int, int, int, int], shape: tuple[int, int]) -> str:
     h, w = shape
     sides = [f"{name} {n} px" for name, n in (("top", y0), ("bottom", h - y1), ("left", x0), ("right", w - x1)) if n]
     return (f"the photo has bars of one colour at its edge ({', '.join(sides)}): segmented inside them, "
-            "and the bars are background (a foreground mark on a bar segments the whole frame)")
+            "and the bars are background (a mark on a bar segments the whole frame)")
 
 
 def segmentation_box(image: np.ndarray, scribbles) -> tuple[int, int, int, int] | None:
     """The box the segmentation works in for ``image`` and its marks, or None for the whole photo.
 
-    The photo inside its bars (:func:`photo_box`) when no foreground mark lies on a bar (the
-    user said the bar is object: the whole frame is segmented, as before) and, when anything
-    is marked, some mark lies inside. ``segmix.segment.bars_box`` leaves a box's marks as they are.
+    The photo inside its bars (:func:`photo_box`) when no mark lies on a bar and, when anything
+    is marked, some mark lies inside. A mark on a bar says the user takes it for part of the
+    scene (a foreground mark: the object; a background mark: the backdrop to learn), and the
+    whole frame is segmented, as before: an object on a plain backdrop that it does not touch
+    is framed by "bars" of the backdrop's colour, and a background click on the backdrop left
+    the inside, the object alone, with nothing unmarked unlike the object (a refusal). ``segmix.segment.bars_box`` leaves a box's marks as they are.
 
     Parameters
     ----------
@@ -191,7 +194,7 @@ def segmentation_box(image: np.ndarray, scribbles) -> tuple[int, int, int, int] 
     marks = np.asarray(scribbles)
     y0, y1, x0, x1 = box
     inside = marks[y0:y1, x0:x1]
-    if (np.any(marks) and not np.any(inside)) or np.count_nonzero(marks == 1) != np.count_nonzero(inside == 1):
+    if (np.any(marks) and not np.any(inside)) or np.count_nonzero(marks) != np.count_nonzero(inside):
         return None
     return box
 
