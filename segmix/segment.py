@@ -285,17 +285,16 @@ class SegmentationSettings:
     # 13.44 -> 13.26 (full frames, even / odd), 12.86 -> 12.42 / 14.25 -> 14.14 (crops);
     # docs/clicks_development.md, "One-signed steps".
     monotone_clicks: bool = True
-    # Experiment (session 46): the first foreground mark inside a box narrows keep_connected's
-    # seeds from the box's inside to the marks; re-apply it after the one-signed step so the
-    # box's islands go as when the marks are fitted at once.
-    box_islands_after_click: bool = False
-    # Experiment (session 46): the click guards (strip / removal / flood) also after the
-    # GrabCut rounds of a box, re-cutting with the final round's models.
-    box_guards: bool = False
-    box_guard_models: str = "final"
-    box_guard_models_lean: float = 1.0
-    box_findings_share: float = 1.0
-    box_flood_guard: bool = True
+    # The click guards (strip_guard, removal_guard) also in a box, whose steps all run GrabCut's
+    # refit rounds (BOX_REFINE_ROUNDS): they ran only without rounds, and a background click in a
+    # box whose refit swung the object away went unguarded (DAVIS 006, click 8: IoU 0.96 ->
+    # 0.21). The re-cut uses the last round's models. The flood guard stays out of a box: it
+    # held back the positive click that restores a collapse the others missed (DAVIS 050: 0.08
+    # after three more clicks). bench_clicks.py --box-first 10, 10 steps, even / odd: NoC@85
+    # 5.92 -> 5.88 / 6.34 -> 6.30, NoC@90 7.50 -> 7.44 / 7.64 -> 7.64, mIoU after 10 steps 0.863
+    # -> 0.868 / 0.849 -> 0.853, drop-backs 11 -> 9 / 9 -> 9 (docs/clicks_development.md,
+    # "Clicks after a box"). Clicks alone and strokes never run rounds with a foreground mark.
+    box_guards: bool = True
     # Nats of the lean towards the previous mask (previous_mask_log_odds) inside the previous
     # objects whose positive marks a background-only step left as islands (stripped_objects);
     # the cut is redone with it. 0 = off. At 3 (chosen on the even halves against 10, and
@@ -1967,8 +1966,7 @@ def keep_connected_to(mask: np.ndarray, seeds: np.ndarray, connectivity: int = 8
     return keep[labels]
 
 
-def _with_box_findings(mask: np.ndarray, kept: np.ndarray, scribbles: np.ndarray, connectivity: int = 8,
-                       share: float = 1.0) -> np.ndarray:
+def _with_box_findings(mask: np.ndarray, kept: np.ndarray, scribbles: np.ndarray, connectivity: int = 8) -> np.ndarray:
     """``kept`` (H, W) bool, plus the foreground components of ``mask`` in a box
     (:func:`frame_of`) with foreground marks inside that are at least as large as all of
     ``kept``: the box's findings, not islands.
@@ -1993,7 +1991,7 @@ def _with_box_findings(mask: np.ndarray, kept: np.ndarray, scribbles: np.ndarray
     labels, count = ndimage.label(rest, structure=structure)
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     sizes[0] = 0
-    large = sizes >= max(1, share * np.count_nonzero(kept))
+    large = sizes >= max(1, int(np.count_nonzero(kept)))
     if not large.any():
         return kept
     return kept | large[labels]
@@ -2518,25 +2516,14 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
             if protect is None and settings.removal_guard > 0:
                 protect = removed_near_foreground(mask, previous_mask, fixed, image, settings.removal_guard_colour)
                 weight = settings.removal_guard
-            if protect is None and settings.flood_guard > 0 and (rounds == 0 or settings.box_flood_guard):
+            if protect is None and settings.flood_guard > 0 and rounds == 0:
                 protect = flood = flooded_background(mask, previous_mask, fixed, previous_scribbles)
                 weight = settings.flood_guard
             if protect is not None:
                 lean = previous_mask_log_odds(previous_mask, fixed, weight)
                 lean[~protect] = 0.0
-                if first is not None:
-                    unary, gamma = first
-                elif (settings.box_guard_models == "previous" and previous_model is not None
-                      and previous_model.features == model.features):
-                    # The rounds refitted the models onto the step's collapse: the previous
-                    # models with the new marks.
-                    model = previous_model
-                    log_likelihoods, inverse, colour_features = _class_log_likelihoods(image, model, with_features=True)
-                    unary, gamma = unary_and_gamma(log_likelihoods)
-                    if settings.box_guard_models_lean == 0:
-                        lean[:] = 0.0
-                else:
-                    unary, gamma = unary_and_gamma(log_likelihoods)
+                # After a box's rounds there was no single cut: the last round's models make it.
+                unary, gamma = first if first is not None else unary_and_gamma(log_likelihoods)
                 first = None
                 unary += lean
                 if flood is not None:
@@ -2608,7 +2595,7 @@ def _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribble
     exception (:func:`segmix.occluded_parts.keep_near_parts`); None = no exception."""
     if scribbles is not None and settings.keep_connected and (scribbles == FOREGROUND).any():
         kept = keep_connected_to(mask, foreground_seeds(scribbles), settings.connectivity)
-        kept = _with_box_findings(mask, kept, scribbles, settings.connectivity, settings.box_findings_share)
+        kept = _with_box_findings(mask, kept, scribbles, settings.connectivity)
         if log_odds is not None and settings.keep_connected_gap > 0:
             kept = keep_near_parts(mask, kept, log_odds, settings.keep_connected_gap,
                                    settings.keep_connected_log_odds, settings.connectivity,
@@ -2620,19 +2607,7 @@ def _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribble
         mask = local_corrections(mask, previous_mask, fixed, settings.connectivity, settings.far_change_share)
     if previous_mask is not None and settings.monotone_clicks:
         mask = monotone_step(mask, previous_mask, fixed, previous_scribbles)
-        if (settings.box_islands_after_click and settings.keep_connected
-                and _box_seeds_narrowed(scribbles, previous_scribbles)):
-            kept = keep_connected_to(mask, foreground_seeds(scribbles), settings.connectivity)
-            mask = _with_box_findings(mask, kept, scribbles, settings.connectivity, settings.box_findings_share)
     return mask
-
-
-def _box_seeds_narrowed(scribbles, previous_scribbles) -> bool:
-    if scribbles is None or previous_scribbles is None or frame_of(scribbles) is None:
-        return False
-    r0, r1, c0, c1 = frame_of(scribbles)
-    return bool((scribbles[r0:r1, c0:c1] == FOREGROUND).any()
-                and not (previous_scribbles[r0:r1, c0:c1] == FOREGROUND).any())
 
 
 #: The first stage's opening of a step's change, as a share of the photo's diagonal (4 px on
