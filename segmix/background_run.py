@@ -1665,7 +1665,13 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
     b00246) at PWC 6.354 %, and the next frame, the right one, at 3.151 %. When no shift fits
     much better, a numbering one frame off is still told frame by frame (:func:`_one_frame_off`):
     highway's ground truth one frame late (F 0.904) lost to the right one on 1,070 of 1,208 frames
-    (session 46); one frame early it fits as well as the right one, and is not told.
+    (session 46); one frame early it fits as well as the right one, and is not told. A video
+    whose recorder dropped frames (or of a variable rate) has no single offset: when its frames
+    numbered by their times (:attr:`RunResult.timed_neighbour_scores`) fit better than every
+    shift of the numbering as they come, the offset named is the one by time, or none at the
+    right one (:func:`frame_rate_warning` says the rest, :func:`_timed_offset`): a 25 fps clip
+    with 6 frames dropped, scored at its right offset, was told "give --groundtruth-offset -402",
+    then "-405" (session 46).
 
     Parameters
     ----------
