@@ -859,6 +859,10 @@ class RunResult:
     #: ground truth drawn on such frames
     #: (:func:`frame_rate_warning`); None when the two numberings are one
     timed_score: Confusion | None = None
+    #: with :attr:`timed_score`: the timed numbering's score with the ground truth moved by up to
+    #: :data:`MAX_SHIFT` frames either way, as :attr:`neighbour_scores` (:func:`offset_warning`:
+    #: a video with dropped frames whose ground truth is also off by a few frames); else empty
+    timed_neighbour_scores: dict[int, Confusion] = field(default_factory=dict)
     #: of a video with a nominal rate, scored: (frame number, frames missing after it) at each
     #: place its time stamps skip whole steps of that rate, and how many steps between two
     #: frames were whole (:func:`frame_rate_warning` tells a steady clip with dropped frames from
@@ -1119,7 +1123,9 @@ def run_sequence(
     last_timed = None  # (time, number) of the frame before, for timed_gaps
     # Its ground truth is read apart, so that reading it cannot push a file the numbered score
     # still needs out of ``truths`` (each scored frame of a shifted numbering read two files).
-    timed_truths = _GroundTruthCache(groundtruth or {}, shape=None)
+    # The timed numbering's shifts read the ground truth MAX_SHIFT either side of a frame's slot.
+    timed_truths = _GroundTruthCache(groundtruth or {}, shape=None, keep=2 * MAX_SHIFT)
+    timed_shifts: dict[int, Confusion] | None = None  # RunResult.timed_neighbour_scores
     truths = _GroundTruthCache(groundtruth or {}, shape=None)
     pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="segmix-mask-writer") if out else None
     pending = []
@@ -1199,6 +1205,19 @@ def run_sequence(
                         slot_truth = truths.get(number) if slot == number else timed_truths.get(slot)
                         if slot_truth is not None:
                             timed = timed + confusion(mask, slot_truth)
+                    # The timed numbering moved a few frames either way, as the numbered one
+                    # (offset_warning): a clip with dropped frames, its ground truth 2 frames
+                    # off, fit the numbered shift that matched its frames after the first gap
+                    # (F 0.8409), and "give -402" was advised, then "-405" (session 46). Alike
+                    # until the numberings part: the numbered shifts' counts so far stand in.
+                    if timed_shifts is None and slot != number:
+                        timed_shifts = dict(neighbours)
+                    if timed_shifts is not None and (roi is None or roi[0] <= slot <= roi[1]):
+                        shown = detected_plane(mask)
+                        for shift in range(MAX_SHIFT, -MAX_SHIFT - 1, -1):  # ascending ground truth
+                            planes = timed_truths.planes(slot - shift) if shift else None
+                            if planes is not None:
+                                timed_shifts[shift] = timed_shifts[shift] + plane_counts(shown, *planes)
                 in_roi = roi is None or roi[0] <= number <= roi[1]
                 # Each mask against the ground truth of the frames near its own: a numbering
                 # off by one (Wallflower's counted from 0 against a video's from 1) scored F 0.90
@@ -1300,6 +1319,7 @@ def run_sequence(
         result.neighbour_wins = wins
         result.stored_score = stored
         result.timed_score = timed if timed_differs else None
+        result.timed_neighbour_scores = timed_shifts if timed_differs and timed_shifts is not None else {}
     if out is not None and result.written:
         from segmix.io import marked_leftovers
 
@@ -1342,13 +1362,111 @@ def _note_time_step(result: RunResult, seconds: float, rate: float, before: int,
         result.timed_gaps.append((before, missing))
 
 
+#: What ffmpeg's extracted frames are numbered by, said of a video with dropped frames or a
+#: variable rate (:func:`frame_timing_note`, :func:`frame_timing_warning`); {} is what fills
+#: the time between its pictures.
+_EXTRACT_WORDS = ("Frames extracted with ffmpeg at a constant rate (its default for image files) are numbered by "
+                  "their times instead, {}; ffmpeg -i VIDEO -fps_mode passthrough frames/%06d.png extracts them as "
+                  "they come, numbered as here")
+
+
+def _frame_timing(times, rate: float | None) -> SimpleNamespace | None:
+    """How a video's frame times (``times``, seconds, (N,) in the order shown) number its frames
+    at its nominal ``rate``: None when as they come (a steady rate without gaps, under 2 frames,
+    no rate); else ``gaps`` ((frame number, frames missing after it), as
+    :func:`_note_time_step` finds them), ``steady`` (a steady rate with dropped frames: every step
+    whole, gaps at under half of them; else a variable rate), ``missing`` (frames left out),
+    ``slowest`` / ``fastest`` / ``average`` (frames per second). The one rule of the window's
+    banner (:func:`frame_timing_note`) and the command line's warning (:func:`frame_timing_warning`),
+    as :func:`frame_rate_warning` tells the two apart."""
+    times = np.asarray(times, dtype=np.float64)
+    if not rate or rate <= 0 or times.size < 2:
+        return None
+    slots = np.round((times - times[0]) * rate).astype(np.int64)
+    if np.array_equal(slots, np.arange(times.size)):
+        return None
+    steps = SimpleNamespace(time_steps=0, whole_steps=0, timed_gaps=[])
+    for number in range(2, times.size + 1):
+        _note_time_step(steps, times[number - 1] - times[number - 2], rate, number - 1, number)
+    gaps = steps.timed_gaps
+    spans = np.diff(times)
+    spans = spans[spans > 0]
+    fastest, slowest = (1 / spans.min(), 1 / spans.max()) if spans.size else (rate, rate)
+    return SimpleNamespace(
+        gaps=gaps, steady=bool(gaps) and steps.whole_steps == steps.time_steps and 2 * len(gaps) < steps.time_steps,
+        missing=sum(count for _, count in gaps), slowest=slowest, fastest=fastest,
+        average=(times.size - 1) / (times[-1] - times[0]) if times[-1] > times[0] else rate)
+
+
+def _gap_places(gaps: list[tuple[int, int]]) -> str:
+    """"frame 100 (5 frames) and frame 195 (1 frame)": the first three places frames are
+    missing, and how many more."""
+    places = [f"frame {number} ({missing} frame{'' if missing == 1 else 's'})" for number, missing in gaps[:3]]
+    places = (", ".join(places[:-1]) + " and " + places[-1]) if len(places) > 1 else places[0]
+    return places + (f" and {len(gaps) - 3} more places" if len(gaps) > 3 else "")
+
+
+def frame_timing_warning(sequence: FrameSequence) -> str | None:
+    """The command line's warning of a video whose recorder dropped frames, or whose frames come
+    at a variable rate, by the window's rule and words (:func:`frame_timing_note`), with or
+    without ground truth: a clip with 6 frames dropped gave its masks in silence, exit 0, its
+    frame_000101 being its 106th frame by time (session 46). Its packets' times are read
+    (:meth:`segmix.frames.FrameReader.frame_times`, no decoding).
+
+    Parameters
+    ----------
+    sequence : FrameSequence
+        The input; only a video (``kind == "video"``) with a nominal rate is looked at.
+
+    Returns
+    -------
+    str or None
+        One line naming the file, where frames are missing (or the rates) and how to extract
+        frames numbered as segmix numbers them; None when the times number the frames as they
+        come, or cannot be read.
+    """
+    from segmix.frames import FrameReader
+
+    rate = getattr(sequence, "nominal_rate", None)
+    if sequence.kind != "video" or not rate:
+        return None
+    try:
+        timing = _frame_timing(FrameReader(sequence).frame_times(), rate)
+    except FrameError:
+        return None  # the frames were read: their times only are missing, nothing to say of them
+    if timing is None:
+        return None
+    name, nominal = sequence.paths[0], f"{rate:.3g}"
+    if timing.steady:
+        number, missing = timing.gaps[0]
+        return (f"{name}: frames are missing after {_gap_places(timing.gaps)} (dropped by the recorder?): its time "
+                f"stamps hold a steady {nominal} frames per second with {timing.missing} frame"
+                f"{'' if timing.missing == 1 else 's'} left out, and segmix numbers the frames as they come, so frame "
+                f"{number + 1} (frame_{number + 1:06d}) is the video's frame {number + 1 + missing} by its time. "
+                + _EXTRACT_WORDS.format("each gap filled with copies of the frame before it"))
+    return (f"{name}: its frames come at a variable rate ({timing.slowest:.3g} to {timing.fastest:.3g} per second, "
+            f"{timing.average:.3g} on average; its header says {nominal}), and segmix numbers them as they come. "
+            + _EXTRACT_WORDS.format(f"pictures repeated and dropped to a steady {nominal} per second"))
+
+
+#: The largest share of a steady clip's frames its recorder may have dropped for the window to
+#: play it at its nominal rate (:class:`FrameTimingNote`'s ``rate``); more, and it plays at its
+#: frames' average, in real time. 6 of 300 (2 %) showed "Play at 24.50 fps" for a 25 fps clip.
+NOMINAL_PLAY_SHARE = 0.1
+
+
 @dataclass
 class FrameTimingNote:
     """What the window says of a video whose frames' times do not number them as they come
-    (:func:`frame_timing_note`): ``short`` for its banner, ``detail`` for the banner's tooltip."""
+    (:func:`frame_timing_note`): ``short`` for its banner, ``detail`` for the banner's tooltip;
+    ``rate`` the rate to play it at, frames per second: the nominal rate of a steady clip whose
+    recorder dropped few frames (at most :data:`NOMINAL_PLAY_SHARE`; its average, 24.50 for a
+    25 fps clip missing 6 of 300 frames, was shown in Play at), None for a variable rate or
+    many frames dropped (its average, real time, is the one, as before)."""
 
     short: str
     detail: str
+    rate: float | None = None
 
 
 def frame_timing_note(times, rate: float | None, name: str) -> FrameTimingNote | None:
@@ -1375,35 +1493,25 @@ def frame_timing_note(times, rate: float | None, name: str) -> FrameTimingNote |
         None for a steady rate without gaps, under 2 frames, or no rate.
     """
     times = np.asarray(times, dtype=np.float64)
-    if not rate or rate <= 0 or times.size < 2:
+    timing = _frame_timing(times, rate)
+    if timing is None:
         return None
-    slots = np.round((times - times[0]) * rate).astype(np.int64)
-    if np.array_equal(slots, np.arange(times.size)):
-        return None
-    steps = SimpleNamespace(time_steps=0, whole_steps=0, timed_gaps=[])
-    for number in range(2, times.size + 1):
-        _note_time_step(steps, times[number - 1] - times[number - 2], rate, number - 1, number)
-    gaps = steps.timed_gaps
+    gaps = timing.gaps
     nominal = f"{rate:.3g}"
-    extract = (" Frames extracted with ffmpeg at a constant rate (its default for image files) are numbered by "
-               "their times instead, {}; ffmpeg -i VIDEO -fps_mode passthrough frames/%06d.png extracts them as "
-               "they come, numbered as here.")
-    if gaps and steps.whole_steps == steps.time_steps and 2 * len(gaps) < steps.time_steps:
-        places = [f"frame {number} ({missing} frame{'' if missing == 1 else 's'})" for number, missing in gaps[:3]]
-        places = (", ".join(places[:-1]) + " and " + places[-1]) if len(places) > 1 else places[0]
-        more = f" and {len(gaps) - 3} more places" if len(gaps) > 3 else ""
-        missing = sum(count for _, count in gaps)
-        short = (f"{name}: frames are missing after {places}{more} (dropped by the recorder?); shown and numbered "
-                 "as they come. ")
-        detail = (f"{name}'s time stamps hold a steady {nominal} frames per second with {missing} frame"
-                  f"{'' if missing == 1 else 's'} left out. The window, as segmix background, shows and numbers "
+    extract = " " + _EXTRACT_WORDS + "."
+    if timing.steady:
+        short = (f"{name}: frames are missing after {_gap_places(gaps)} (dropped by the recorder?); shown and "
+                 "numbered as they come. ")
+        detail = (f"{name}'s time stamps hold a steady {nominal} frames per second with {timing.missing} frame"
+                  f"{'' if timing.missing == 1 else 's'} left out. The window, as segmix background, shows and numbers "
                   "its frames as they come, one after another, so the frames after a gap are numbered lower than "
                   "their time says." + extract.format("each gap filled with copies of the frame before it"))
-        return FrameTimingNote(short, detail)
-    spans = np.diff(times)
-    spans = spans[spans > 0]
-    fastest, slowest = (1 / spans.min(), 1 / spans.max()) if spans.size else (rate, rate)
-    average = (times.size - 1) / (times[-1] - times[0]) if times[-1] > times[0] else rate
+        # The nominal rate to play at only when few frames are missing: a clip missing 2 of
+        # every 5 frames (40, 40, 120 ms apart) plays in real time at its average (14.8 fps),
+        # and at 25 it ran 1.7 times fast.
+        slots = times.size + timing.missing
+        return FrameTimingNote(short, detail, float(rate) if timing.missing <= NOMINAL_PLAY_SHARE * slots else None)
+    slowest, fastest, average = timing.slowest, timing.fastest, timing.average
     short = (f"{name}'s frames come at a variable rate ({slowest:.3g} to {fastest:.3g} per second); shown and "
              "numbered as they come. ")
     detail = (f"{name}'s frames come {slowest:.3g} to {fastest:.3g} per second ({average:.3g} on average; its header "
@@ -1537,8 +1645,9 @@ class _GroundTruthCache:
     reason kept in ``errors``, said once where its own frame is scored).
     """
 
-    def __init__(self, groundtruth: dict[int, Path], shape) -> None:
-        self.groundtruth, self.shape = groundtruth, shape
+    def __init__(self, groundtruth: dict[int, Path], shape, keep: int = MAX_SHIFT) -> None:
+        # ``keep``: how many numbers below the one asked for stay read (the window of shifts)
+        self.groundtruth, self.shape, self.keep = groundtruth, shape, keep
         self.arrays: dict[int, np.ndarray | None] = {}
         self.errors: dict[int, str] = {}
         self._planes: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -1557,7 +1666,7 @@ class _GroundTruthCache:
         if number not in self.groundtruth:
             return None
         if number not in self.arrays:
-            for old in [key for key in self.arrays if key < number - MAX_SHIFT]:  # frames come in order
+            for old in [key for key in self.arrays if key < number - self.keep]:  # frames come in order
                 del self.arrays[old]
                 self._planes.pop(old, None)
             try:
@@ -1586,7 +1695,13 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
     b00246) at PWC 6.354 %, and the next frame, the right one, at 3.151 %. When no shift fits
     much better, a numbering one frame off is still told frame by frame (:func:`_one_frame_off`):
     highway's ground truth one frame late (F 0.904) lost to the right one on 1,070 of 1,208 frames
-    (session 46); one frame early it fits as well as the right one, and is not told.
+    (session 46); one frame early it fits as well as the right one, and is not told. A video
+    whose recorder dropped frames (or of a variable rate) has no single offset: when its frames
+    numbered by their times (:attr:`RunResult.timed_neighbour_scores`) fit better than every
+    shift of the numbering as they come, the offset named is the one by time, or none at the
+    right one (:func:`frame_rate_warning` says the rest, :func:`_timed_offset`): a 25 fps clip
+    with 6 frames dropped, scored at its right offset, was told "give --groundtruth-offset -402",
+    then "-405" (session 46).
 
     Parameters
     ----------
@@ -1616,6 +1731,65 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
     if not scored:
         return None
     best = max(scored, key=fit)[1]
+    timed = _timed_offset(result, max([(0, score), *scored], key=fit)[1], fit)
+    if timed is not None:
+        # The frames' times explain the misfit (dropped frames, a variable rate): no offset of
+        # the numbering as the frames come fits, and the one that fit its frames after a gap
+        # was advised, then another (session 46). frame_rate_warning says it; an offset only
+        # when the ground truth is also off by frames counted by time.
+        return _timed_offset_words(result, *timed, given_offset)
+    return _numbered_offset(result, scored, best, given_offset)
+
+
+def _timed_offset(result: RunResult, numbered: Confusion, fit) -> tuple[int, Confusion] | None:
+    """(shift, score) of the timed numbering (the frames numbered by their times,
+    :attr:`RunResult.timed_score`) moved by the shift that fits the masks best, when it fits
+    them much better than the frames as numbered (:func:`_fits_much_better`) and better than
+    every shift of that numbering (``numbered``, the best of them; ``fit``, offset_warning's
+    key): dropped frames or a variable rate explain the misfit, not one offset. None
+    otherwise, or for a steady clip."""
+    score = result.score
+    if result.timed_score is None:
+        return None
+    timed = [(shift, other) for shift, other in [(0, result.timed_score), *result.timed_neighbour_scores.items()]
+             if other.tp + other.fp + other.fn + other.tn]
+    if not timed:
+        return None
+    best = max(timed, key=fit)
+    if not _fits_much_better(best[1], score) or fit(best)[:2] <= fit((0, numbered))[:2]:
+        return None
+    # The best, not the smallest shift about as good (as the numbered shifts choose): given 2
+    # frames off, the shift of 1 fit within 2/3 of the best (F 0.9541 against 0.9637) and
+    # was advised, one frame off again.
+    return best
+
+
+def _timed_offset_words(result: RunResult, shift: int, other: Confusion, given_offset: int) -> str | None:
+    """:func:`offset_warning`'s line when the timed numbering fits best (:func:`_timed_offset`):
+    None at its own offset (:func:`frame_rate_warning` says the frames' times), else the offset
+    that lines the ground truth up with the frames by their times."""
+    if shift == 0:
+        return None
+    offset = given_offset + shift
+    where = f"the frame {'one' if abs(shift) == 1 else abs(shift)} {'before' if shift > 0 else 'after'} each"
+    frames = "one frame" if abs(shift) == 1 else f"{abs(shift)} frames"
+    timed = result.timed_score
+    give = (_offset_words(offset) if offset else f"leaving out {option_name('groundtruth_offset')}"
+            if option_name("groundtruth_offset") else "offset=0")
+    return (f"numbered by their times (as ffmpeg extracts frames at a constant rate), the masks fit the ground truth "
+            f"of {where} much better (PWC {other.pwc:.3f} %, F-measure {other.f_measure:.4f}) than their own "
+            f"frame's (F-measure {timed.f_measure:.4f}) or numbered as they come (F-measure "
+            f"{result.score.f_measure:.4f}): the ground truth seems drawn on such frames and numbered {frames} off; "
+            f"{give} lines it up with the frames by their times. No "
+            "offset lines it up with the frames as they come, as segmix numbers them: the video's time stamps "
+            "skip frames or vary (said below)")
+
+
+def _numbered_offset(result: RunResult, scored: list[tuple[int, Confusion]], best: Confusion,
+                     given_offset: int) -> str | None:
+    """:func:`offset_warning` of the numbering as the frames come: the line naming the shift
+    that fits much better, or None."""
+    score = result.score
     # Of the shifts that fit much better than the frames as matched and about as well as the
     # best, the one nearest to numberings alike (offset 0): highway's masks fit the ground truth
     # of the frame after a little better than their own (F 0.9338 against 0.9317), so given 2
@@ -1754,11 +1928,8 @@ def frame_rate_warning(result: RunResult, sequence: FrameSequence) -> str | None
     if not steady:
         return (f"{sequence.paths[0]}: its frames come at a variable rate, and segmix numbers them as they come (as "
                 f"OpenCV reads them), while {fits}repeats and drops pictures); {extract}")
-    places = [f"frame {number} ({missing} frame{'' if missing == 1 else 's'})" for number, missing in gaps[:3]]
-    places = (", ".join(places[:-1]) + " and " + places[-1]) if len(places) > 1 else places[0]
-    more = f" and {len(gaps) - 3} more places" if len(gaps) > 3 else ""
     missing = sum(count for _, count in gaps)
-    return (f"{sequence.paths[0]}: frames are missing after {places}{more}, numbered as they come: its time stamps "
+    return (f"{sequence.paths[0]}: frames are missing after {_gap_places(gaps)}, numbered as they come: its time stamps "
             f"hold a steady {rate} frames per second with {missing} frame{'' if missing == 1 else 's'} left out "
             f"(dropped by the recorder?), and segmix numbers the frames as they come (as OpenCV reads them), while "
             f"{fits}fills each gap with copies of the frame before it); {extract}")

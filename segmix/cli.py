@@ -3281,8 +3281,14 @@ def _cmd_background(args: argparse.Namespace) -> int:
     print(f"{'wrote the masks of ' if args.output_dir else 'read '}"
           f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
           + (f"; {lost}" if lost else ""))
-    from segmix.background_run import mostly_moving_warning
+    from segmix.background_run import frame_timing_warning, mostly_moving_warning
     from segmix.repeated_lines import fold_repeated
+
+    # A video with dropped frames (or a variable rate): its masks are numbered as its frames
+    # come, not by their times; said without ground truth too (exit 0 in silence, session 46).
+    timing = frame_timing_warning(sequence)
+    if timing and result.score is None:
+        print(f"segmix background: warning: {timing}", file=sys.stderr)
 
     crowded = mostly_moving_warning(result)
     if crowded:  # masks that say nothing, given in silence (a folder of three scenes)
@@ -3329,6 +3335,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
         timed = frame_rate_warning(result, sequence)
         if timed:  # ground truth of ffmpeg's constant-rate frames of a variable-rate video: F 0.09 in silence
             print(f"segmix background: warning: {timed}", file=sys.stderr)
+        elif timing:  # the frames' times said once: here, where the offset warning points to it
+            print(f"segmix background: warning: {timing}", file=sys.stderr)
         # Ground truth saved inverted (static 255, moving 0) was scored in silence (PWC 96 %),
         # where skin eval asks of inverted masks. Moving objects fill a minority of a fixed
         # camera's view, and a working detector then disagrees with most of it.

@@ -349,8 +349,8 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
     (:func:`segmix.background_run.short_sequence_warning`).
     """
     from segmix.arguments import option_names
-    from segmix.background_run import (filter_wiped_warning, mostly_moving_warning, run_sequence,
-                                       short_sequence_warning, undecodable_start_warning)
+    from segmix.background_run import (filter_wiped_warning, frame_timing_warning, mostly_moving_warning,
+                                       run_sequence, short_sequence_warning, undecodable_start_warning)
     from segmix.frames import FrameSequence
     from segmix.io import failure_line
 
@@ -397,6 +397,9 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
                 wiped = filter_wiped_warning(result, model, model.shape_)
             if wiped:  # as the one-machine command says it: 3 x 3 frames' masks all 0
                 skipped.append(f"{WARNING}{source}: {wiped}")
+            timing = frame_timing_warning(sequence)
+            if timing:  # dropped frames or a variable rate: as the one-machine command says it
+                skipped.append(f"{WARNING}{timing}")
             if sequence.undecodable_start:
                 # Its masks are numbered from the first frame that decodes: said as without
                 # Dask (was not a word, exit status 0: ground truth of the file's frames was

@@ -1222,6 +1222,8 @@ class VideoMode(Mode):
         rate = getattr(self._reader, "timed_rate", None)
         if rate is None or not MIN_FPS <= rate <= MAX_FPS:
             return
+        if self._timing_note is not None and self._timing_note.rate is not None:
+            return  # a steady clip with dropped frames plays at its nominal rate (_on_timing_found)
         if self.panel.fps.value() != self._opened_fps or abs(rate - self._opened_fps) <= 0.02 * rate:
             return
         self.panel.fps.setValue(rate)
@@ -2186,6 +2188,13 @@ class VideoMode(Mode):
     def _on_timing_found(self, sequence, note) -> None:
         if sequence is self.sequence and note is not None:
             self._timing_note = note
+            rate = note.rate
+            # A steady clip with dropped frames plays at its nominal rate, not at its frames'
+            # average (24.50 for a 25 fps clip missing 6 of 300), unless the user set one.
+            if (rate is not None and MIN_FPS <= rate <= MAX_FPS and self.panel.fps.value() == self._opened_fps
+                    and abs(rate - self._opened_fps) > 0.005):
+                self.panel.fps.setValue(rate)
+                self._opened_fps = self.panel.fps.value()
             self.shell.update_hint()
 
     def _found_video_end(self, end: VideoEnd) -> None:
