@@ -163,10 +163,16 @@ def green_tint(gains) -> float:
     -------
     float
     """
+    return float(_warmth_and_tint(gains)[1])
+
+
+def _warmth_and_tint(gains) -> tuple[float, float]:
+    """The gains' log ratios (log R/G, log B/G) in the basis of the Planckian locus's direction
+    and the green-magenta tint's: (warmth, tint)."""
     g = np.asarray(gains, float)
     log = np.array([math.log(g[0] / g[1]), math.log(g[2] / g[1])])
-    _, tint = np.linalg.solve(np.column_stack([_PLANCKIAN, _GREEN]), log)
-    return float(tint)
+    warmth, tint = np.linalg.solve(np.column_stack([_PLANCKIAN, _GREEN]), log)
+    return float(warmth), float(tint)
 
 
 #: A colour is near-neutral when its linear-light chromaticity lies within this distance of
@@ -256,9 +262,7 @@ def cast_words(gains) -> str:
     -------
     str
     """
-    g = np.asarray(gains, float)
-    log = np.array([math.log(g[0] / g[1]), math.log(g[2] / g[1])])
-    warmth, tint = np.linalg.solve(np.column_stack([_PLANCKIAN, _GREEN]), log)
+    warmth, tint = _warmth_and_tint(gains)
     if abs(warmth) >= abs(tint):  # a tungsten cast is undone by cutting R and raising B
         return "a warm (orange) cast" if warmth > 0 else "a cool (blue) cast"
     return "a green cast" if tint > 0 else "a magenta-red cast"

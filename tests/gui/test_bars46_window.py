@@ -25,13 +25,19 @@ def _click(qtbot, window, x, y):
     return mode.outcome
 
 
-def test_a_click_in_a_letterboxed_photo_gives_the_command_line_s_mask_and_says_so(qtbot, make_window, tmp_path):
+def _clicked_in_bars(qtbot, make_window, tmp_path, smoothing):
+    """The astronaut in 21-px black bars top and bottom, opened and clicked once at CLICK:
+    (the photo, the window, the click's outcome)."""
     framed = _framed(_astronaut(), (21, 21, 0, 0), (0, 0, 0))
     path = tmp_path / "framed.png"
     Image.fromarray(framed).save(path)
-    window = make_window(path, smoothing=True)
+    window = make_window(path, smoothing=smoothing)
     window.set_tool("click")
-    outcome = _click(qtbot, window, CLICK[0] + 0.5, CLICK[1] + 21 + 0.5)
+    return framed, window, _click(qtbot, window, CLICK[0] + 0.5, CLICK[1] + 21 + 0.5)
+
+
+def test_a_click_in_a_letterboxed_photo_gives_the_command_line_s_mask_and_says_so(qtbot, make_window, tmp_path):
+    framed, window, outcome = _clicked_in_bars(qtbot, make_window, tmp_path, smoothing=True)
     labels, order = add_point_marks(np.zeros(framed.shape[:2], np.uint8), None, clicks=[(1, CLICK[0], CLICK[1] + 21)])
     assert np.array_equal(outcome.scribbles, labels)
     assert np.array_equal(outcome.mask, steps_result(framed, labels, order).mask)  # segment --click's mask
@@ -45,12 +51,7 @@ def test_a_click_in_a_letterboxed_photo_gives_the_command_line_s_mask_and_says_s
 def test_the_per_pixel_result_gives_the_bars_to_the_background_too(qtbot, make_window, tmp_path):
     # Without the graph cut the window decides per colour from its cached colours (the worker's
     # _per_pixel, apply_model's arithmetic): the bars were scored by the model as pixels of the photo.
-    framed = _framed(_astronaut(), (21, 21, 0, 0), (0, 0, 0))
-    path = tmp_path / "framed.png"
-    Image.fromarray(framed).save(path)
-    window = make_window(path, smoothing=False)
-    window.set_tool("click")
-    outcome = _click(qtbot, window, CLICK[0] + 0.5, CLICK[1] + 21 + 0.5)
+    _, _, outcome = _clicked_in_bars(qtbot, make_window, tmp_path, smoothing=False)
     assert outcome.mask[21:-21].any()
     assert not outcome.mask[:21].any() and not outcome.mask[-21:].any()
     assert not outcome.probability[:21].any() and not outcome.probability[-21:].any()

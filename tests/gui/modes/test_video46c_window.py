@@ -4,17 +4,8 @@ offered "Play at 24.50 fps", its frames' average rate, not the rate it was recor
 import numpy as np
 import pytest
 
+from test_video46_window import _timed
 from test_video_trial26 import _open
-
-
-def _timed(path, stamps_ms):
-    pytest.importorskip("av")
-    from tests.synthetic_photos import timed_square_clip
-
-    try:
-        return timed_square_clip(path, stamps_ms)[0]
-    except Exception as exc:  # no libx264 in this FFmpeg build
-        pytest.skip(f"PyAV cannot encode H.264 here: {exc}")
 
 
 @pytest.mark.parametrize("name", ["steady.mp4", "steady.mkv"])
