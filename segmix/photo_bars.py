@@ -60,6 +60,10 @@ MIN_INSIDE_SHARE = 0.1
 #: A side taken for its colour alone whose first line inside holds more than this share of the
 #: bar's colour (TOLERANCE) is a backdrop the photo goes on into, not a bar (:func:`photo_box`).
 BACKDROP_SHARE = 0.2
+#: A figure's edge is flat: at most FLAT_COLOURS colours (TOLERANCE) hold all but FLAT_REST of
+#: its first inside line's pixels that are not the bar's colour (:func:`photo_box`).
+FLAT_COLOURS = 2
+FLAT_REST = 0.02
 
 
 def _off(lines: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -165,7 +169,28 @@ def photo_box(image: np.ndarray) -> tuple[int, int, int, int] | None:
     for (run, ref, edge), (thickness, line) in zip(sides, inner):
         if thickness and not edge and np.mean(_off(line[None], ref)[0] <= TOLERANCE) > BACKDROP_SHARE:
             return None
+    # A flat figure, not a framed photo: every barred side's first line inside holds a few
+    # flat colours besides the bar's (a synthetic or drawn rectangle on a plain ground: the
+    # figure alone was segmented, and one click on it found no colour to take for background).
+    # A photo's edge is textured on some side (a flat sky at the top, ground at the bottom).
+    if all(_flat(line, ref) for (run, ref, _), (thickness, line) in zip(sides, inner) if thickness):
+        return None
     return y0, y1, x0, x1
+
+
+def _flat(line: np.ndarray, ref: np.ndarray) -> bool:
+    """Whether a line (L, 3) uint8 holds, apart from pixels of the bar's colour ``ref``, at most
+    :data:`FLAT_COLOURS` colours (each the commonest of the pixels left, with those within
+    :data:`TOLERANCE` levels of it) for all but :data:`FLAT_REST` of its pixels."""
+    rest = line[_off(line[None], ref)[0] > TOLERANCE]
+    allowed = FLAT_REST * max(rest.shape[0], 1)
+    for _ in range(FLAT_COLOURS):
+        if rest.shape[0] <= allowed:
+            return True
+        colours, counts = np.unique(rest, axis=0, return_counts=True)
+        centre = colours[np.argmax(counts)].astype(np.int16)  # the commonest (a median falls between two)
+        rest = rest[_off(rest[None], centre)[0] > TOLERANCE]
+    return rest.shape[0] <= allowed
 
 
 def bars_words(box: tuple[int, int, int, int], shape: tuple[int, int]) -> str:

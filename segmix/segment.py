@@ -91,6 +91,9 @@ BOX_REFINE_ROUNDS = 3
 # 0.25, against keeping the colours always (0) and 0.5: 0.614 / 0.617 and 0.680 / 0.657;
 # 0: 0.578 / 0.586, 0.655 / 0.644; 0.5: 0.575 / 0.585, 0.652 / 0.642.)
 BOX_MIN_KEPT = 0.25
+#: unlabelled_evidence: a colour marked as the other class stays in the borrowed sample when
+#: its share of the sample is over this many times its share of the other class's marks.
+MARKED_COLOUR_RARITY = 10.0
 # GrabCut rounds while fewer pixels are marked than the zero-marks prior's weight
 # (SegmentationSettings.unlabelled_weight of the photo: six clicks on an 854 x 480 frame).
 FEW_MARKS_REFINE_ROUNDS = 1
@@ -1181,6 +1184,19 @@ def unlabelled_evidence(
         other = codes(image.reshape(-1, 3)[marked])
         sample_codes = codes(image.reshape(-1, 3)[index])
         excluded = np.isin(sample_codes, other)
+        if excluded.any() and other.size:
+            # A colour the marks hold far more rarely than the photo does is the photo's, not
+            # the marked class's: a click on a car pasted on pure white held one white highlight
+            # pixel of its 81, the white backdrop (96 % of the photo) left the background's
+            # evidence, and the whole photo became the object (IoU 0.04). Left out are the
+            # colours whose share of the marks is at least 1 / MARKED_COLOUR_RARITY of their
+            # share of the sample.
+            other_codes, other_counts = np.unique(other, return_counts=True)
+            found, found_counts = np.unique(sample_codes[excluded], return_counts=True)
+            marked_share = other_counts[np.searchsorted(other_codes, found)] / other.size
+            photo_colour = found[found_counts / sample_codes.size > MARKED_COLOUR_RARITY * marked_share]
+            if photo_colour.size:
+                excluded &= ~np.isin(sample_codes, photo_colour)
         kept = index[~excluded]
         if kept.size >= min_kept * index.size:
             index = kept
