@@ -91,8 +91,8 @@ BOX_REFINE_ROUNDS = 3
 # 0.25, against keeping the colours always (0) and 0.5: 0.614 / 0.617 and 0.680 / 0.657;
 # 0: 0.578 / 0.586, 0.655 / 0.644; 0.5: 0.575 / 0.585, 0.652 / 0.642.)
 BOX_MIN_KEPT = 0.25
-#: unlabelled_evidence: a colour marked as the other class stays in the borrowed sample when
-#: its share of the sample is over this many times its share of the other class's marks.
+#: unlabelled_evidence: a colour marked foreground stays in the background's borrowed sample
+#: when its share of the sample is over this many times its share of the foreground marks.
 MARKED_COLOUR_RARITY = 10.0
 # GrabCut rounds while fewer pixels are marked than the zero-marks prior's weight
 # (SegmentationSettings.unlabelled_weight of the photo: six clicks on an 854 x 480 frame).
@@ -1184,13 +1184,15 @@ def unlabelled_evidence(
         other = codes(image.reshape(-1, 3)[marked])
         sample_codes = codes(image.reshape(-1, 3)[index])
         excluded = np.isin(sample_codes, other)
-        if excluded.any() and other.size:
-            # A colour the marks hold far more rarely than the photo does is the photo's, not
-            # the marked class's: a click on a car pasted on pure white held one white highlight
-            # pixel of its 81, the white backdrop (96 % of the photo) left the background's
-            # evidence, and the whole photo became the object (IoU 0.04). Left out are the
-            # colours whose share of the marks is at least 1 / MARKED_COLOUR_RARITY of their
-            # share of the sample.
+        if excluded.any() and other.size and other_label == FOREGROUND:
+            # A colour the object's marks hold far more rarely than the photo does is the
+            # photo's, not the object's: a click on a car pasted on pure white held one white
+            # highlight pixel of its 81, the white backdrop (96 % of the photo) left the
+            # background's evidence, and the whole photo became the object (IoU 0.04). Left out
+            # are the colours whose share of the marks is at least 1 / MARKED_COLOUR_RARITY of
+            # their share of the sample. Not for the object's own borrowing: a box's outside
+            # holds each colour rarely (it is most of the photo), and its colours must leave the
+            # inside's evidence (GrabCut's T_U) however rarely it holds them.
             other_codes, other_counts = np.unique(other, return_counts=True)
             found, found_counts = np.unique(sample_codes[excluded], return_counts=True)
             marked_share = other_counts[np.searchsorted(other_codes, found)] / other.size
