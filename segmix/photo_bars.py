@@ -135,7 +135,9 @@ def photo_box(image: np.ndarray) -> tuple[int, int, int, int] | None:
     (y0, y1, x0, x1) ints or None
         Rows y0..y1-1 and columns x0..x1-1 are the photo; None when no side has a bar
         (see the module's docstring), or the inside would be smaller than :data:`MIN_SIDE`
-        px on an axis or :data:`MIN_INSIDE_SHARE` of the frame. Bars on several sides are of
+        px on an axis or :data:`MIN_INSIDE_SHARE` of the frame, or the bars are a backdrop
+        (a side found by its colour alone goes on into the photo, :data:`BACKDROP_SHARE`) or
+        frame a flat figure (every barred side's first line inside :func:`_flat`). Bars on several sides are of
         one colour (each side's bar is found alone, so sides of two colours are taken too).
         A photo without bars costs four line checks.
     """
