@@ -137,6 +137,8 @@ __all__ = [
     "MASK_NEGATIVE",
     "MASK_POSITIVE",
     "PaletteLabels",
+    "SCRIBBLE_VALUES",
+    "loadable_as_scribbles",
     "palette_label_values",
     "voc_colours",
     "interpolation_bands",
@@ -753,11 +755,29 @@ def label_map_values(pixels) -> list[int] | None:
     return [int(v) for v in present] if len(present) > 1 else None
 
 
-def label_map_words(values, load: str) -> str:
+#: The values of scribbles: 0 unmarked, 1 foreground, 2 background.
+SCRIBBLE_VALUES = (0, 1, 2)
+
+
+def loadable_as_scribbles(values) -> bool:
+    """Whether a label map of :func:`label_map_values` / :func:`palette_label_values` holds
+    only scribbles' values (:data:`SCRIBBLE_VALUES`), so it loads as marks as it is."""
+    return all(v in SCRIBBLE_VALUES for v in values)
+
+
+def label_map_words(values, load: str, *, as_marks: bool = True) -> str:
     """Why a picture of :func:`label_map_values` (or :func:`palette_label_values`) is no photo,
     ending with ``load``: how to give it as marks ("give it with --scribbles ...", "open the
-    photo ..., then File > Load Scribbles")."""
+    photo ..., then File > Load Scribbles"); with ``as_marks``, values other than scribbles' 0 / 1 /
+    2 (a class map) say the recolouring they need first."""
     listed = ", ".join(map(str, values))
+    others = [v for v in values if v not in SCRIBBLE_VALUES]
+    if others and as_marks:
+        # A class map (PASCAL VOC's person is 15) was sent to --scribbles / Load Scribbles,
+        # which then refused it as "found 7, 15": say the recolouring it needs first.
+        load = (f"as scribbles it would need the labels 0 (unmarked), 1 (foreground) and 2 (background), not "
+                f"{', '.join(map(str, others))}: recolour its classes to those in the tool that made it, then "
+                + load)
     if isinstance(values, PaletteLabels):
         colours = " (PASCAL VOC's class colours)" if values.voc else ""
         held = f"holds only the palette indices {listed} in every pixel{colours}"

@@ -1891,7 +1891,7 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
     if mask_like:
         line += "; it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as a photo?"
     elif label_values:
-        line += "; it " + label_map_words(label_values, "skin detection needs the photo itself")
+        line += "; it " + label_map_words(label_values, "skin detection needs the photo itself", as_marks=False)
     return line
 
 
@@ -1900,7 +1900,7 @@ def label_map_warning(path, label_values) -> str:
     label map (:func:`segmix.labelmaps.palette_label_values`): "PATH: it holds only the palette
     indices ...: a label map ..., not a photo; skin detection needs the photo itself", the words
     :func:`greyscale_warning` gives a grey one."""
-    return f"{path}: it " + label_map_words(label_values, "skin detection needs the photo itself")
+    return f"{path}: it " + label_map_words(label_values, "skin detection needs the photo itself", as_marks=False)
 
 
 #: Pixels per block of :func:`looks_like_a_mask`.

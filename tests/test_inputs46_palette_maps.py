@@ -94,9 +94,12 @@ def test_segment_refuses_a_palette_label_map_given_as_the_photo(tmp_path, capsys
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and not (tmp_path / "m.png").exists()
     listed = ", ".join(map(str, values))
+    # void (255) is no scribble label: --scribbles refuses it, so the line says to recolour it (session 47)
+    recolour = ("as scribbles it would need the labels 0 (unmarked), 1 (foreground) and 2 (background), not 255: "
+                "recolour its classes to those in the tool that made it, then " if 255 in values else "")
     assert err == [f"segmix segment: error: {path}: holds only the palette indices {listed} in every pixel{colours}: "
-                   "a label map (scribbles or a mask saved by another tool), not a photo; give it with --scribbles "
-                   f"beside the photo it belongs to: segmix segment PHOTO --scribbles {path} -o mask.png"]
+                   f"a label map (scribbles or a mask saved by another tool), not a photo; {recolour}give it with "
+                   f"--scribbles beside the photo it belongs to: segmix segment PHOTO --scribbles {path} -o mask.png"]
 
 
 def test_skin_apply_names_a_palette_label_map(tmp_path, capsys):
@@ -143,3 +146,16 @@ def test_skin_eval_says_a_palette_label_map_is_no_photo(tmp_path, capsys):
     assert ("marks.png: it holds only the palette indices 0, 1, 2 in every pixel (PASCAL VOC's class colours): a "
             "label map (scribbles or a mask saved by another tool), not a photo; skin detection needs the photo "
             "itself") in err
+
+
+def test_a_class_map_given_as_the_photo_says_the_recolouring_scribbles_need(tmp_path, capsys):
+    # Session 47: the line sent a VOC class map (person 15, car 7) to --scribbles, which then
+    # refused it as "found 7, 15"; scribbles' own labels are still sent there as they are.
+    path = _palette_png(tmp_path / "classes.png", _indices(values=(0, 15, 7)), voc_colours().ravel().tolist())
+    assert main(["segment", str(path), "--click", "5,5", "-o", str(tmp_path / "m.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and not (tmp_path / "m.png").exists()
+    assert ("not a photo; as scribbles it would need the labels 0 (unmarked), 1 (foreground) and 2 (background), "
+            "not 7, 15: recolour its classes to those in the tool that made it, then give it with --scribbles") in err[0]
+    assert "recolour" not in label_map_words(PaletteLabels([0, 1, 2], voc=True), "give it with --scribbles")
+    assert "recolour" not in label_map_words([0, 3], "skin detection needs the photo itself", as_marks=False)

@@ -60,7 +60,7 @@ from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, compact_p
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
 from segmix.mark_settings import frozen_pixels, marks_model, other_photo_note
-from segmix.labelmaps import label_map_values, palette_label_values
+from segmix.labelmaps import label_map_values, loadable_as_scribbles, palette_label_values
 from segmix.own_outputs import output_given_as_photo
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
@@ -1808,7 +1808,8 @@ class MainWindow(QMainWindow):
         whether to load it as the marks, as File > Load Scribbles; else told to open the photo
         first. True when it was loaded as marks."""
         fits = (self.active_mode.uses_scribbles and self.image is not None
-                and tuple(self.image.shape[:2]) == tuple(shape))
+                and tuple(self.image.shape[:2]) == tuple(shape)
+                and loadable_as_scribbles(values))
         if fits and self.ask_load_as_scribbles(files.label_map_question(path, values)):
             return self.load_scribbles(path)
         if not fits:

@@ -46,7 +46,9 @@ def test_a_label_map_that_does_not_fit_is_named_with_the_menu_that_loads_it(qtbo
     assert window.image_path == shown
     assert messages and messages[-1][0] == "Not a photo"
     assert messages[-1][1] == ("other.png holds only the values 0, 1, 3 in every pixel, so it shows all black: a "
-                               "label map (scribbles or a mask saved by another tool), not a photo; open the photo "
+                               "label map (scribbles or a mask saved by another tool), not a photo; as scribbles it "
+                               "would need the labels 0 (unmarked), 1 (foreground) and 2 (background), not 3: "
+                               "recolour its classes to those in the tool that made it, then open the photo "
                                "it belongs to, then load it with File > Load Scribbles... (it is not the size of "
                                "the photo shown)")
     # an RGB copy (R = G = B) is the same kind; a dark photo with a fourth level is not

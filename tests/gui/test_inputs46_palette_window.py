@@ -7,15 +7,15 @@ are (tests/gui/test_fix45_label_map_window.py). A 256-colour palette photo still
 import numpy as np
 from PIL import Image
 
-VOC = [0, 0, 0, 128, 0, 0, 0, 128, 0]
+from segmix.labelmaps import voc_colours
 
 
-def _voc_map(path, shape):
+def _voc_map(path, shape, values=(1, 2)):
     index = np.zeros(shape, np.uint8)
-    index[: shape[0] // 2, : shape[1] // 3] = 1
-    index[shape[0] // 2:, -shape[1] // 3:] = 2
+    index[: shape[0] // 2, : shape[1] // 3] = values[0]
+    index[shape[0] // 2:, -shape[1] // 3:] = values[1]
     im = Image.fromarray(index, "P")
-    im.putpalette(VOC + [0] * (768 - len(VOC)))
+    im.putpalette(voc_colours().ravel().tolist())
     im.save(path)
     return index
 
@@ -43,6 +43,25 @@ def test_a_palette_label_map_of_the_photo_s_size_loads_as_its_scribbles(qtbot, w
     assert window.image_path == shown and len(asked) == 1
     assert asked[0].startswith("voc.png holds only the palette indices 0, 1, 2 in every pixel")
     assert np.array_equal(window.layer.labels, labels)
+
+
+def test_a_class_map_of_the_photo_s_size_is_not_offered_as_scribbles(qtbot, window, messages, tmp_path,
+                                                                     monkeypatch):
+    # Session 47: a VOC class map (person 15, bottle 5) was offered as the photo's scribbles,
+    # and answering yes failed with "found 5, 15"; it is told what to recolour instead.
+    shown = window.image_path
+    height, width = window.image.shape[:2]
+    _voc_map(tmp_path / "classes.png", (height, width), values=(15, 5))
+    asked = []
+    monkeypatch.setattr(window, "ask_load_as_scribbles", lambda question: asked.append(question) or True)
+    messages.clear()
+    assert not window.open_image(tmp_path / "classes.png")
+    assert window.image_path == shown and not asked and not window.layer.labels.any()
+    assert messages[-1][0] == "Not a photo"
+    assert messages[-1][1].startswith(
+        "classes.png holds only the palette indices 0, 5, 15 in every pixel (PASCAL VOC's class colours): a label "
+        "map (scribbles or a mask saved by another tool), not a photo; as scribbles it would need the labels 0 "
+        "(unmarked), 1 (foreground) and 2 (background), not 5, 15: recolour its classes to those")
 
 
 def test_a_palette_photo_still_opens(qtbot, window, messages, tmp_path):
