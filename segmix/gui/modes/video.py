@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -1212,8 +1213,31 @@ class VideoMode(Mode):
                 self.shell.statusBar().showMessage(
                     f"{path.name} holds 1 frame; its subfolder {busier[0].name} holds {busier[1]:,} frames: open "
                     f"{busier[0]} to play them", 20000)
+        if sequence.kind == "folder":
+            self._say_ignored(path, len(sequence.paths))
         self.shell.update_hint()
         return True
+
+    def _say_ignored(self, folder: Path, frames: int) -> None:
+        """Say in the status bar what the folder holds beside its frames (a segmix cut-out, a
+        video, notes), as ``segmix background`` notes it: a cut-out copied among the frames was
+        left out in silence here (session 46's note), the command line naming it."""
+        try:
+            # Listed again only when the folder holds more than its frames: the header reads
+            # of ignored_words cost a 100,000-frame folder seconds on this thread.
+            held = sum(1 for name in os.listdir(folder) if not name.startswith("."))
+        except OSError:
+            return
+        if held <= frames:
+            return
+        from segmix.background_run import ignored_words
+
+        ignored = ignored_words(folder)
+        if ignored is None:
+            return
+        ignored = ignored.replace(f"ignored in {folder}:", f"Ignored in {folder.name}:", 1)
+        earlier = self.shell.statusBar().currentMessage()
+        self.shell.statusBar().showMessage(f"{earlier}. {ignored}" if earlier else ignored, 20000)
 
     def _use_timed_rate(self) -> None:
         """Play at the frames' own average rate once the packets are counted, when the header's
