@@ -27,8 +27,8 @@ Rules, in the order they are checked
    reassigned),
    and for masks by its palette colours, which must all be grey; ``1`` as 0 / 255; 16- and 32-bit integer greyscale (``I;16``, ``I``) by value (a
    ``uint16`` array saved with Pillow holds the labels themselves, not scaled ones; a
-   wide mask holding only 0 and 65535 is read as 0 / 255, any other wide mask with values
-   above 255 is refused as 16-bit);
+   wide mask holding only 0 and 65535 is read as 0 / 255, with 32896 (128 x 257) as 128, any
+   other wide mask with values above 255 is refused as 16-bit);
    ``LA`` / ``RGB`` / ``RGBA`` only when every pixel is opaque and grey (R = G = B), which
    covers greyscale saved as colour; float (``F``, a NumPy array saved as a float32 TIFF)
    by value when every value is a whole number (fractions are refused). Any colour pixel,
@@ -162,6 +162,7 @@ _LOSSY_TIFF_COMPRESSIONS = ("jpeg", "tiff_jpeg", "webp", "jpeg2000")
 _GREY_RGB_MODES = ("LA", "La", "RGB", "RGBA", "RGBX", "RGBa")
 _WIDE_INT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 WIDE_WHITE = 65535  # a 16-bit mask's white: read as MASK_POSITIVE (load_mask)
+WIDE_IGNORE = 128 * 257  # an 8-bit mask's ignore scaled to 16 bits: read as MASK_IGNORE (load_mask)
 
 # Interpolation-band rule (rule 7 of the module docstring; chosen on the design half of
 # benchmarks/check_label_rules.py).
@@ -354,6 +355,11 @@ def refuse_mask_of_stored_pixels(path: PathLike, labels: np.ndarray, loaded) -> 
         f"remove the orientation tag from the photo (segmix then reads it as stored)")
 
 
+#: A label map at most this many pixels off the photo in each side is taken as cropped or padded
+#: (a row or column lost or added), not scaled.
+EDGE_OFFSET = 8
+
+
 def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int, what: str,
                    photo: PathLike | None = None, picture: str = "image") -> ImageLoadError:
     sw, sh = stored
@@ -386,6 +392,15 @@ def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int,
         hint = (f" ({size_ratio_words(sw / width, tolerance)} the {picture}'s size, as if drawn on {source}: draw the "
                 f"{what} on the {picture} at its own size, or resize them to {width} x {height} with nearest-neighbour "
                 "sampling)")
+    elif sw and sh and abs(sw - width) <= EDGE_OFFSET and abs(sh - height) <= EDGE_OFFSET:
+        # A row or two lost or added (a crop to even sizes, a padded frame) is no scaling: the
+        # advice to resize would shift every label by up to a pixel (a new user's mask one row
+        # short was told to resize).
+        parts = [f"{abs(n - m)} {unit}{'s' if abs(n - m) > 1 else ''} {'fewer' if n < m else 'more'}"
+                 for n, m, unit in ((sh, height, "row"), (sw, width, "column")) if n != m]
+        hint = (f" ({' and '.join(parts)} than the {picture}: cropped or padded, not scaled; pad or crop the "
+                f"{what} at the edge that lost or gained them to {width} x {height}, as resizing would shift every "
+                "label)")
     else:
         hint = (f"; draw the {what} on this {picture}, or resize them to {width} x {height} with "
                 "nearest-neighbour sampling (interpolation would invent label values)")
@@ -1661,16 +1676,21 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
     found = np.unique(plane)
     if plane.dtype != np.uint8 and found.size and int(found.max()) > MASK_POSITIVE:
         # 16-bit tools write a binary mask as 0 / 65535 (full-scale white): read it as
-        # 0 / 255.  Any other wide value has no defined class (a 0/255/65535 mix is ambiguous).
+        # 0 / 255, and an 8-bit mask scaled to 16 bits (x 257, as ImageJ and OpenCV's
+        # convertScaleAbs do) keeps its ignore as 32896, which a new user's 0 / 32896 / 65535
+        # mask was refused for. Any other wide value has no defined class (a 0/255/65535 mix
+        # is ambiguous).
         bits = 8 * plane.dtype.itemsize
-        if np.isin(found, (MASK_NEGATIVE, WIDE_WHITE)).all():
-            plane = np.where(plane == WIDE_WHITE, MASK_POSITIVE, MASK_NEGATIVE).astype(np.uint8)
+        if np.isin(found, (MASK_NEGATIVE, WIDE_IGNORE, WIDE_WHITE)).all() and WIDE_WHITE in found:
+            plane = np.select([plane == WIDE_WHITE, plane == WIDE_IGNORE], [MASK_POSITIVE, MASK_IGNORE],
+                              MASK_NEGATIVE).astype(np.uint8)
             found = np.unique(plane)
         else:
             raise ImageLoadError(
                 f"{path}: this mask is a {bits}-bit image with values above 255 "
                 f"({_describe_values(found[found > MASK_POSITIVE])}); masks are 8-bit (0 negative, "
-                "128 ignore, 255 positive), and a 16-bit mask may hold only 0 and 65535: save it "
+                "128 ignore, 255 positive), and a 16-bit mask may hold only 0, 65535 and 32896 (128 x 257, "
+                "ignore): save it "
                 "as 8-bit greyscale PNG (mode L)"
             )
     bad = found[~np.isin(found, (MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE))]

@@ -25,6 +25,29 @@ def test_other_16_bit_masks_are_refused_as_16_bit(tmp_path, values):
     assert "resizing" not in text and "\n" not in text
 
 
+def test_an_8_bit_mask_scaled_to_16_bits_keeps_its_ignore(tmp_path):
+    # Session 47: 0 / 32896 / 65535 (0 / 128 / 255 x 257) was refused as "may hold only 0 and 65535".
+    Image.fromarray(np.array([[0, 32896, 65535, 0]], np.uint16)).save(tmp_path / "m16.png")
+    assert load_mask(tmp_path / "m16.png").tolist() == [[0, -1, 1, 0]]
+    Image.fromarray(np.array([[0, 32896, 0]], np.uint16)).save(tmp_path / "ignore_only.png")
+    with pytest.raises(ImageLoadError, match="32896"):  # no white: not a scaled mask
+        load_mask(tmp_path / "ignore_only.png")
+
+
+@pytest.mark.parametrize("shape, words", [
+    ((59, 80), "(1 row fewer than the image: cropped or padded, not scaled; pad or crop the scribbles at the edge "
+               "that lost or gained them to 80 x 60, as resizing would shift every label)"),
+    ((62, 81), "(2 rows more and 1 column more than the image"),
+    ((60, 72), "(8 columns fewer than the image"),
+])
+def test_a_map_a_few_pixels_off_is_cropped_or_padded_not_scaled(tmp_path, shape, words):
+    # Session 47: a map one row short was told to "resize them ... with nearest-neighbour sampling".
+    Image.fromarray(np.zeros(shape, np.uint8)).save(tmp_path / "s.png")
+    with pytest.raises(ImageLoadError) as caught:
+        load_scribbles(tmp_path / "s.png", (60, 80))
+    assert words in str(caught.value) and "resize them" not in str(caught.value)
+
+
 def test_a_size_mismatch_of_another_aspect_says_what_to_do(tmp_path):
     Image.fromarray(np.zeros((77, 101), np.uint8)).save(tmp_path / "s.png")
     with pytest.raises(ImageLoadError, match=r"s\.png: scribbles are 101 x 77 pixels but the image is 80 x 60; "
@@ -70,4 +93,5 @@ def test_a_map_one_pixel_off_gets_the_general_hint(tmp_path):
     Image.fromarray(np.zeros((61, 81), np.uint8)).save(tmp_path / "s.png")
     with pytest.raises(ImageLoadError) as info:
         load_scribbles(tmp_path / "s.png", (60, 80))
-    assert "times" not in str(info.value) and "draw the scribbles on this image" in str(info.value)
+    # since session 47 said as a crop or pad (a row and a column more), not a scaling
+    assert "times" not in str(info.value) and "1 row more and 1 column more than the image" in str(info.value)
