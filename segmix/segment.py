@@ -1618,7 +1618,7 @@ def iter_train_model(
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
+    image : (H, W, 3) uint8 array, RGB order (an OpenCV BGR array: cv2.cvtColor(a, cv2.COLOR_BGR2RGB))
     scribbles : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
     settings : SegmentationSettings, optional
     previous : SegmentationModel, optional
@@ -2457,7 +2457,7 @@ def apply_model(
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
+    image : (H, W, 3) uint8 array, RGB order (an OpenCV BGR array: cv2.cvtColor(a, cv2.COLOR_BGR2RGB))
     model : SegmentationModel
     scribbles : (H, W) integer array, optional
         0 unlabelled, 1 foreground, 2 background. Scribbled pixels keep their label; the
@@ -3051,7 +3051,8 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
+    image : (H, W, 3) uint8 array, RGB order (an OpenCV BGR array: cv2.cvtColor(a, cv2.COLOR_BGR2RGB)):
+        the colour models read the channels as R, G, B
     scribbles : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
     settings : SegmentationSettings, optional
     previous_mask : (H, W) bool, optional

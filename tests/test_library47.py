@@ -271,3 +271,76 @@ def test_every_setting_has_an_entry_in_the_class_docstring():
                  "snapcut_margin", "snapcut_recut", "snapcut_combine", "snapcut_rounds", "snapcut_mark_weight"):
         entry = re.search(rf"^    {name} : .*\n((?:        .*\n)+)", doc, re.M).group(1)
         assert len(entry.split()) >= 12, name
+
+
+# ------------------------------------------------------------------ background absorption
+def _absorbed_after(alpha, ratio, c_t, rng):
+    """The frame of a stopped object from which its pixels are background (1: its first)."""
+    from segmix.background import BackgroundMixture
+
+    model = BackgroundMixture(learning_rate=alpha, background_ratio=ratio, complexity_reduction=c_t,
+                              median_size=0, detect_shadows=False)
+    noise = lambda: rng.normal(0, 2, (8, 8, 3))  # noqa: E731
+    for _ in range(int(2 / alpha) + 200):   # past fast_start's 1/t, the old background's weight ~1
+        model.apply(np.clip(100 + noise(), 0, 255).astype(np.uint8))
+    for t in range(1, 1000):
+        mask = model.apply(np.clip(200 + noise(), 0, 255).astype(np.uint8))
+        if (mask != 255).all():
+            return t, model
+        assert (mask == 255).all(), "the pixels are absorbed together"
+    raise AssertionError("never absorbed")
+
+
+@pytest.mark.parametrize("alpha, ratio, c_t", [(0.01, 0.9, 0.05), (0.02, 0.9, 0.05), (0.05, 0.9, 0.05),
+                                                (0.01, 0.9, 0.0), (0.03, 0.7, 0.0), (0.1, 0.6, 0.2)])
+def test_a_stopped_object_joins_the_background_after_the_documented_frames(alpha, ratio, c_t):
+    # The docstring said log T / log(1 - alpha) frames (10.5 for the defaults); the model took 12
+    # (7 at alpha 0.02, 4 at 0.05): the docstring's formula now, computed here from its text.
+    import math
+
+    u_star = -c_t / (1 - 2 * c_t)
+    u_1 = (1 - alpha - alpha * c_t) / (1 - alpha * c_t)
+    r = (1 - alpha) / (1 - 2 * alpha * c_t)
+    formula = 1 + max(1, math.floor(math.log((ratio - u_star) / (u_1 - u_star)) / math.log(r)) + 2)
+    frames, model = _absorbed_after(alpha, ratio, c_t, np.random.default_rng(0))
+    assert frames == formula == model.frames_to_absorb()
+    if c_t == 0:
+        assert formula == 1 + math.ceil(math.log(ratio) / math.log(1 - alpha))
+
+
+def test_frames_to_absorb_of_the_defaults_is_what_the_docstring_says():
+    from segmix.background import BackgroundMixture
+
+    assert [BackgroundMixture(learning_rate=a).frames_to_absorb() for a in (0.01, 0.02, 0.05)] == [12, 7, 4]
+    assert "12 for the defaults, 7 at alpha 0.02, 4 at 0.05" in " ".join(BackgroundMixture.__doc__.split())
+    assert BackgroundMixture(learning_rate=0).frames_to_absorb() == 0
+    assert BackgroundMixture(learning_rate=1.0).frames_to_absorb() == 2
+    assert BackgroundMixture(complexity_reduction=0.6).frames_to_absorb() >= 2
+
+
+# ------------------------------------------------------------------ RGB order, first call
+def _library_section():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    return readme.split("\n## Library\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_photo_functions_say_they_take_rgb_and_how_to_convert_bgr():
+    # A cv2.imread (BGR) array gave an empty skin mask in silence (F1 0.73-0.92 -> 0.000 on
+    # hgr1); the docstrings said "(H, W, 3) uint8" only.
+    from segmix import segment, skin, skin_detect
+
+    for function in (skin.detect, skin.detect_skin, skin.color_counts, skin_detect.detect, skin_detect.skin_log_odds,
+                     segment.segment, segment.apply_model, segment.iter_train_model):
+        doc = " ".join(inspect.getdoc(function).split())
+        assert "RGB order (an OpenCV BGR array: cv2.cvtColor(a, cv2.COLOR_BGR2RGB))" in doc, function.__qualname__
+    library = " ".join(_library_section().split())
+    assert "RGB order" in library and "cv2.cvtColor(a, cv2.COLOR_BGR2RGB)" in library
+
+
+def test_the_library_section_says_the_first_call_compiles_and_how_to_avoid_it():
+    library = " ".join(_library_section().split())
+    assert "The first call of a process on a fresh install compiles" in library
+    assert "python -m segmix.precompile" in library and "NUMBA_CACHE_DIR" in library
+    assert "SingularCovarianceError" in library and "counts" in library
