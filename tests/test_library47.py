@@ -166,6 +166,20 @@ def test_a_model_file_is_not_written_from_attributes_that_disagree():
         model.to_dict()
 
 
+def test_scoring_leaves_the_instance_as_it_was():
+    # scikit-learn's check_dict_unchanged: the derived log-weights are made with the attributes,
+    # not by the first predict (a first version of the properties did that).
+    X = _data()
+    model = GaussianMixture(3, random_state=0).fit(X)
+    model.weights_ = np.array([0.5, 0.3, 0.2])
+    before = {key: (value if not isinstance(value, np.ndarray) else value.copy()) for key, value in vars(model).items()}
+    model.predict(X), model.predict_proba(X), model.score(X), model.bic(X)
+    assert vars(model).keys() == before.keys()
+    assert all(vars(model)[key] is value or np.array_equal(vars(model)[key], value) for key, value in before.items()
+               if key != "_derived")
+    assert vars(model)["_derived"] is before["_derived"]
+
+
 def test_partly_assigned_model_names_what_is_missing():
     model = GaussianMixture(2)
     with pytest.raises(segmix.mixture.NotFittedError, match="not fitted yet"):

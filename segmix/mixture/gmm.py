@@ -364,7 +364,7 @@ class GaussianMixture(ParamsMixin):
         self._means = np.ascontiguousarray(means, dtype=np.float64)
         self._covariances = _reduce_covariance(full_covariances, self.covariance_type)
         self._precisions_cholesky = np.ascontiguousarray(precision_cholesky(full_covariances))
-        self.__dict__.pop("_derived", None)
+        self._derived = self._derive_kernel_args()
 
     def _fitted_form(self) -> str:
         """The covariance type the fitted parameters are in (a model pickled before it was
@@ -379,9 +379,9 @@ class GaussianMixture(ParamsMixin):
     # a covariances_ * 4 with precisions_cholesky_ / 2 with the old log-determinant (a density
     # of neither model), and failed with AttributeError '_log_weights' on scikit-learn's recipe
     # of assigning the four to an unfitted estimator. Now an assignment is checked (shape,
-    # finiteness) and copied in the form the kernels read, and drops the derived values
-    # (``_derived``: log-weights, log-determinants), which the next call recomputes: K numbers,
-    # so fit and score cost what they did. The getters return read-only views: a change in
+    # finiteness) and copied in the form the kernels read, and the derived values (``_derived``:
+    # log-weights, log-determinants, K numbers) are recomputed with it, so fit and score cost
+    # what they did. The getters return read-only views: a change in
     # place (``weights_[0] = 0.9``) would bypass the setters and score the old model, so it
     # raises NumPy's "assignment destination is read-only" instead.
     def _attribute(self, name: str):
@@ -396,7 +396,15 @@ class GaussianMixture(ParamsMixin):
 
     def _assign(self, name: str, array: np.ndarray) -> None:
         self.__dict__["_" + name[:-1]] = array
-        self.__dict__.pop("_derived", None)
+        # Derived now when the attributes agree (scoring then leaves the instance's __dict__
+        # as it was, as scikit-learn's check_dict_unchanged asks); when they do not yet
+        # (weights_ of 3 assigned before the means_ of 3), at the first call, which names
+        # the one that disagrees.
+        try:
+            derived = self._derive_kernel_args()
+        except (ValueError, AttributeError):
+            derived = None
+        self.__dict__["_derived"] = derived
 
     @property
     def weights_(self) -> np.ndarray:
