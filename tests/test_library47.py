@@ -358,3 +358,22 @@ def test_the_library_section_says_the_first_call_compiles_and_how_to_avoid_it():
     assert "The first call of a process on a fresh install compiles" in library
     assert "python -m segmix.precompile" in library and "NUMBA_CACHE_DIR" in library
     assert "SingularCovarianceError" in library and "counts" in library
+
+
+def test_read_only_attributes_given_as_initial_parameters_compile_nothing_new():
+    # The fitted arrays read back are read-only views; given as means_init (segment's warm
+    # refits do so) they must not reach the kernels as numba's read-only array type, another
+    # compilation of every kernel they meet.
+    from segmix.kernels import mixture as mixture_kernels
+
+    X = _data(3)
+    first = GaussianMixture(3, random_state=0).fit(X)
+    assert not first.means_.flags.writeable
+    GaussianMixture(3, means_init=first.means_, random_state=0).fit(X).score_samples(X)
+    GaussianMixture(3, weights_init=first.weights_, means_init=first.means_, precisions_init=first.precisions_,
+                    random_state=0).fit(X).predict_proba(X)
+    for kernel in (mixture_kernels.em_pass_3d, mixture_kernels.mixture_log_density_3d,
+                   mixture_kernels.component_log_prob, mixture_kernels.lloyd_pass):
+        for dispatcher in (kernel, getattr(kernel, "serial", None)):
+            for signature in getattr(dispatcher, "signatures", []):
+                assert all(t.mutable for t in signature if hasattr(t, "ndim")), (kernel, signature)  # arrays

@@ -368,8 +368,10 @@ class GaussianMixture(ParamsMixin):
         self._fitted_covariance_type = self.covariance_type
         # Straight into the stored fields: fit's own parameters need none of the checks an
         # assignment gets, and EM sets them at every iteration.
-        self._weights = np.asarray(weights, dtype=np.float64)
-        self._means = np.ascontiguousarray(means, dtype=np.float64)
+        # Copies: a caller's read-only array (another model's means_, given as means_init)
+        # would reach the kernels as another numba type, compiled again.
+        self._weights = np.array(weights, dtype=np.float64)
+        self._means = np.array(means, dtype=np.float64, order="C")
         self._covariances = _reduce_covariance(full_covariances, self.covariance_type)
         self._precisions_cholesky = np.ascontiguousarray(precision_cholesky(full_covariances))
         self._derived = self._derive_kernel_args()
@@ -615,10 +617,10 @@ class GaussianMixture(ParamsMixin):
         return weights / weights.sum()
 
     def _checked_means_init(self, d) -> np.ndarray:
-        means = np.asarray(self.means_init, dtype=np.float64)
+        means = np.array(self.means_init, dtype=np.float64, order="C")  # a writable copy (see _set_parameters)
         if means.shape != (self.n_components, d) or not np.isfinite(means).all():
             raise ValueError(f"means_init must be a finite array of shape ({self.n_components}, {d})")
-        return np.ascontiguousarray(means)
+        return means
 
     def _covariances_from_precisions_init(self, d) -> np.ndarray:
         prec = np.asarray(self.precisions_init, dtype=np.float64)
