@@ -291,19 +291,21 @@ class GaussianMixture(ParamsMixin):
         form, from ``precisions_cholesky_``
     precisions_cholesky_ : (K, D, D) float64, upper-triangular factors, for every
         ``covariance_type`` (scikit-learn's is (K, D) for "diag" and (K,) for "spherical")
-
-    The four fitted arrays can be assigned as in scikit-learn, on a fitted or an unfitted
-    estimator: scoring reads ``weights_``, ``means_`` and ``precisions_cholesky_``,
-    :meth:`sample` reads ``covariances_``. Assignments are checked (a ValueError names the
-    attribute and its shape) and copied; scikit-learn's diag / spherical factors and a
-    lower-triangular factor are taken. The arrays read back are read-only views: assign a
-    new array rather than changing one in place.
     converged_ : bool
     n_iter_ : int
     lower_bound_ : float, mean log-likelihood at the last iteration
     log_likelihood_history_ : list of float, mean log-likelihood at every iteration
     lower_bounds_ : the same list, under scikit-learn's name
     n_features_in_ : int, D
+
+    Notes
+    -----
+    The four fitted arrays can be assigned as in scikit-learn, on a fitted or an unfitted
+    estimator: scoring reads ``weights_``, ``means_`` and ``precisions_cholesky_``,
+    :meth:`sample` reads ``covariances_``. Assignments are checked (a ValueError names the
+    attribute and its shape) and copied; scikit-learn's diag / spherical factors and a
+    lower-triangular factor are taken. The arrays read back are read-only views: assign a
+    new array rather than changing one in place.
     """
 
     _estimator_type = "density_estimator"
