@@ -167,10 +167,11 @@ class BackgroundMixture:
     n_components : int, default 3
         K, the most Gaussians per pixel (1..16).
     learning_rate : float, default 0.01
-        alpha in [0, 1]: weights follow w <- (1 - alpha) w + alpha M; about 1/alpha frames of
-        memory. An object that stops joins the background once the old background's weight
-        (1 - alpha)^t drops below T: after log T / log(1 - alpha) frames (10 for the
-        defaults). :meth:`apply` can override it per frame.
+        alpha in [0, 1]: weights follow w <- (1 - alpha) w + alpha M - alpha c_T; about
+        1/alpha frames of memory. An object that stops on a still background is background
+        from its :meth:`frames_to_absorb`-th frame on: 12 for the defaults, 7 at alpha 0.02,
+        4 at 0.05 (its first frame makes a component of weight alpha, and each frame is
+        classified before the model learns from it). :meth:`apply` can override it per frame.
     match_threshold : float, default 2.5
         lambda: a colour x matches component k when its Mahalanobis distance
         sqrt((x - mu_k)^T Sigma_k^-1 (x - mu_k)) < lambda (2.5 in the paper).
@@ -396,6 +397,55 @@ class BackgroundMixture:
         if self.fast_start and frame_index >= 1:
             return max(alpha, 1.0 / frame_index)
         return alpha
+
+    def frames_to_absorb(self) -> int:
+        """The frame of an object that stops (1 = the first it is there) from which it is
+        background: it is foreground in the frames before.
+
+        Derived from the update rule as coded, for a pixel whose still background is one
+        component of weight 1 (a long still scene: the others were dropped) and an object
+        colour that matches none of it, at a fixed learning rate alpha (``fast_start``'s
+        1/t is past: frame count over 1/alpha). With c = ``complexity_reduction`` and
+        T = ``background_ratio``:
+
+        - the object's first frame matches nothing: it is foreground and gets a component of
+          weight alpha; the old background's weight becomes u_1 = (1 - alpha - alpha c) /
+          (1 - alpha c) after normalisation;
+        - every later frame matches that component, and the weights, renormalised to sum 1,
+          give u_(n+1) = r u_n - s with r = (1 - alpha) / (1 - 2 alpha c),
+          s = alpha c / (1 - 2 alpha c), so u_n = u* + r^(n-1) (u_1 - u*), u* = -c / (1 - 2c);
+        - a frame is classified against the model before it: it is background once the
+          components ranked before the object's (the old background) weigh less than T, so
+          the object is background from frame n* + 1 on, n* the first n with u_n < T:
+
+          frame = 1 + max(1, floor(L) + 2), L = log((T - u*) / (u_1 - u*)) / log r.
+
+        With c = 0 this is 1 + ceil(log T / log(1 - alpha)) (for L not an integer): one frame
+        more than the paper's log T / log(1 - alpha), rounded up. Defaults: frame 12; alpha
+        0.02: 7; 0.05: 4 (``tests/test_library47.py`` runs the model against it). The median
+        filter (``median_size``) can move an object's edge by a frame or so.
+
+        Returns
+        -------
+        int, or 0 when alpha is 0 (a frozen model never absorbs).
+        """
+        params = self._params()
+        alpha, c, t = float(params.learning_rate), float(params.complexity_reduction), float(params.background_ratio)
+        if alpha <= 0:
+            return 0
+        u_1 = (1 - alpha - alpha * c) / (1 - alpha * c)
+        if u_1 < t:
+            return 2
+        r = (1 - alpha) / (1 - 2 * alpha * c)
+        if 0 < r < 1 and c < 0.5:
+            u_star = -c / (1 - 2 * c)
+            ratio = math.log((t - u_star) / (u_1 - u_star)) / math.log(r)
+            return 1 + max(1, math.floor(ratio) + 2)
+        # Outside the closed form's range (c >= 0.5, alpha = 1): the recursion itself.
+        u, n = u_1, 1
+        while u >= t:
+            u, n = (r * u - alpha * c / (1 - 2 * alpha * c)) if alpha * c < 0.5 else -1.0, n + 1
+        return n + 1
 
     # ------------------------------------------------------------------ apply
     def apply(self, frame: np.ndarray, learning_rate: float | None = None, **mog2) -> np.ndarray:

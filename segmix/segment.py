@@ -105,64 +105,69 @@ class SegmentationSettings:
 
     Attributes
     ----------
-    n_components : int
+    n_components : int, default 5
         Gaussian components per class mixture (lowered, with a warning, for a class with
         fewer distinct colours).
-    covariance_type : {"full", "diag", "spherical"}
-    color_space : {"rgb", "lab", "hsv", "ycbcr"}
-    position_weight : float
+    covariance_type : {"full", "diag", "spherical"}, default "full"
+        Covariance form of the class mixtures (:class:`segmix.mixture.GaussianMixture`).
+    color_space : {"rgb", "lab", "hsv", "ycbcr"}, default "lab"
+        Colour features the mixtures are fitted on (:class:`segmix.features.FeatureSpace`;
+        README, "Scribble and click segmentation").
+    position_weight : float, default 0
         0 = colour only; > 0 appends the weighted pixel position to the features.
-    smoothing : {"none", "graphcut"}
-    threshold : float in [0, 1]
+    smoothing : {"none", "graphcut"}, default "graphcut"
+        "graphcut": the contrast-sensitive cut (GrabCut's energy); "none": the per-pixel
+        Bayes decision alone.
+    threshold : float in [0, 1], default 0.5
         Foreground where p(fg | x) > threshold (the graph cut shifts its unary terms by
         logit(threshold) so that it agrees with the per-pixel rule when smoothness is 0).
-    random_state : int >= 0 or None
+    random_state : int >= 0 or None, default 0
         The seed of every k-means start and subsample (None: a fresh one each call).
-    smoothness : float
+    smoothness : float, default 25
         GrabCut's gamma: weight of the contrast-sensitive pairwise term, in nats. 25 measured
         slightly better than GrabCut's 50 on both halves of the DAVIS benchmark. On photos
         larger than a DAVIS frame the cut uses it times :func:`photo_scale` (the
         diagonal / 979.7 px), so a larger copy of a photo is cut alike; under a 200-px diagonal
         times :func:`segmix.clicks.small_photo_scale` (the diagonal / 200 px).
-    connectivity : {4, 8, 16}
+    connectivity : {4, 8, 16}, default 16
         Neighbourhood of the graph cut (16: the 8 neighbours plus the knight moves, with
         Cauchy-Crofton weights, see :func:`segmix.kernels.graphs.direction_scales`) and of
         the connected-component clean-up (16 counts as 8 there).
-    refine_rounds : int
+    refine_rounds : int, default 0
         GrabCut-style rounds: refit both mixtures on the current segmentation, cut again.
-    keep_connected : bool
+    keep_connected : bool, default True
         Keep only foreground regions that touch a foreground scribble (graph cut only), and
         those that keep_connected_gap allows.
-    keep_connected_gap : float in [0, 1]
+    keep_connected_gap : float in [0, 1], default 0
         Keep-connected's exception (:func:`segmix.occluded_parts.keep_near_parts`): a region
         within this share of the image diagonal (4-connected steps around background marks)
         of the kept foreground is kept when its colours average at least
         ``keep_connected_log_odds`` nats of foreground: a part beyond a thin occluder (a strap,
         a pole). 0 = off (the default).
-    keep_connected_log_odds : float
+    keep_connected_log_odds : float, default 6
         Nats; see ``keep_connected_gap``.
-    fill_holes : bool
+    fill_holes : bool, default True
         Background regions enclosed by foreground and holding no background scribble
         become foreground (graph cut only); scribble inside a real hole to keep it.
-    reg_covar : float
+    reg_covar : float, default 0.0001
         Added to covariance diagonals (features span about [0, 1]).
-    n_init : int
+    n_init : int, default 3
         k-means restarts for the EM initialisation.
-    max_iter : int
+    max_iter : int, default 100
         EM iterations per class at most.
-    priors : {"uniform", "scribbles"}
+    priors : {"uniform", "scribbles"}, default "uniform"
         Class priors: uniform 0.5 / 0.5, or the scribbled pixel proportions.
-    max_exact_pixels : int
+    max_exact_pixels : int, default 40000
         Larger images are cut coarse-to-fine (:func:`segmix.graphcut.cut_multiscale`), which
         measured both faster and more accurate than the exact cut on DAVIS frames.
-    distance_prior : float
+    distance_prior : float, default 1
         Weight (nats) of a soft spatial prior added to the graph cut's unary terms: a pixel
         nearer a foreground scribble than a background one leans foreground, see
         :func:`scribble_distance_log_odds`. 0 turns it off; ignored by ``smoothing="none"``.
         With ``unlabelled_weight`` > 0 the image border counts as weak background marks
         here, whether or not background is marked, until a foreground mark touches the
         border (an object reaching the border stays selectable).
-    unlabelled_weight : float
+    unlabelled_weight : float, default 0.00125
         The zero-marks prior, as a share of the photo's pixel count (0.00125: 500 pixels
         of an 854 x 480 frame): the unlabelled pixels are weak background colour evidence
         (:func:`unlabelled_evidence`), fading as background marks accumulate, so one
@@ -171,13 +176,13 @@ class SegmentationSettings:
         :data:`BOX_REFINE_ROUNDS` GrabCut rounds. 0 = off: both classes must be marked.
         Under 40 px across divided by ``tiny_scale ** TINY_PRIOR_EXPONENT``, at most
         :data:`TINY_PRIOR_DISCS` click discs (:func:`_borrowing`).
-    unlabelled_border_exponent : float >= 0
+    unlabelled_border_exponent : float >= 0, default 4
         While no background is marked and no foreground mark touches the border, each
         borrowed pixel is weighted by ``(d_fg / (d_fg + d_border)) ** p`` (distances in
         pixels to the nearest foreground mark and to the image border,
         :func:`relative_background_distance`), so a framed object's own colours, near the
         clicks, are hardly borrowed as background. 0 = every borrowed pixel alike.
-    unlabelled_foreground_weight : float >= 0
+    unlabelled_foreground_weight : float >= 0, default 1
         The foreground's own borrowed evidence (not in a box, which has its inside): the
         unmarked pixels weighted by ``(d_bg / (d_fg + d_bg)) ** q`` (q =
         ``unlabelled_foreground_exponent``; d_fg the distance in pixels to the nearest
@@ -186,9 +191,136 @@ class SegmentationSettings:
         the background's borrowed weight, times ``(W / (W + n_bg)) ** 2`` for n_bg pixels
         marked background (W: see ``unlabelled_weight``), so the colours next to a click
         count as the object's. 0 = off: the foreground knows only its marks.
-    unlabelled_foreground_exponent : float > 0
+    unlabelled_foreground_exponent : float > 0, default 12
         q above: 12 keeps the borrowing within about a tenth of the way from a click to the
         nearest background mark or border.
+    previous_weight : float >= 0, default 0 (off)
+        Nats of lean towards the previous mask where no corrective mark is near
+        (:func:`previous_mask_log_odds`); only with a previous mask (docs/clicks_development.md,
+        "Stability and drop-backs").
+    distance_colour_weight : float in [0, 1e6], default 0
+        Colour weight of the distance prior's geodesic distances; 0 = Euclidean distances
+        (docs/clicks_development.md, "Beyond colour, measured step by step").
+    local_corrections : bool, default False
+        Keep only the regions of change that touch a corrective mark; only with a previous mask
+        (docs/clicks_development.md, "Beyond colour").
+    few_marks_refine : bool, default False
+        One GrabCut round (:data:`FEW_MARKS_REFINE_ROUNDS`) while fewer pixels are marked than
+        the zero-marks prior's weight: a handful of clicks (docs/clicks_development.md).
+    far_change_share : float >= 0, default 0
+        With ``local_corrections``: far regions of change up to this share of the previous
+        mask's area are kept (0 = none).
+    monotone_clicks : bool, default True
+        Each step one-signed (:func:`segmix.click_guards.monotone_step`): marks that only add
+        foreground keep the previous foreground, marks that only remove it keep the previous
+        background; only with a previous mask (docs/clicks_development.md, "One-signed steps").
+    box_guards : bool, default True
+        The click guards (``strip_guard``, ``removal_guard``) in a box's refit rounds too
+        (docs/clicks_development.md, "Clicks after a box").
+    strip_guard : float in [0, 1e6], default 3
+        Nats of lean towards the previous mask inside previous objects that a background-only
+        step left as islands; 0 = off (docs/clicks_development.md, "One-signed steps").
+    flood_guard : float in [0, 1e6], default 2
+        Nats of the same lean where a foreground-only step grew the mask by more than
+        ``FLOOD_SHARE`` of its area; 0 = off (docs/clicks_development.md, "Floods after a positive click").
+    removal_guard : float in [0, 1e6], default 2
+        Nats of the same lean on pixels a background-only step removed nearer a foreground mark
+        than its own marks; 0 = off (docs/clicks_development.md, "Removals next to foreground clicks").
+    removal_guard_colour : float >= 0, default 3
+        How ``removal_guard`` measures "nearer": 0 = Euclidean, > 0 geodesic with this colour
+        weight (docs/clicks_development.md, "Straight-edged artefacts").
+    warm_refit : bool, default False
+        Refit each class mixture by EM from the previous model's parameters (no k-means) when a
+        previous model is passed (docs/clicks_development.md, "Beyond colour").
+    warm_refit_iter : int >= 1, default 100
+        EM iterations of a warm refit at most.
+    max_far_change : float >= 0, default 0 (off)
+        Trust region: share of the previous mask's area the new models may change farther than
+        ``FAR_REACH`` x diagonal from every corrective mark before the cut is redone with
+        log-likelihoods moved part of the way (``TRUST_STEPS``) (docs/clicks_development.md).
+    trust_after_marks : float >= 0, default 0.00125
+        ``max_far_change`` applies only once this share of the photo's pixels is marked.
+    star_convexity : bool, default False
+        Geodesic star convexity around the foreground marks (:func:`segmix.graphcut.star_parents`)
+        (docs/clicks_development.md, "Beyond colour").
+    star_colour_weight : float in [0, 1e6], default 1
+        Colour weight of the star's geodesic paths: 0 = straight lines (Veksler's Euclidean
+        star), larger values bend the paths round colour edges; used only with ``star_convexity``.
+    local_colour_weight : float in [0, 1], default 0.5
+        Largest mixing weight of a click-sized mark group's own Gaussian with the global class
+        model near it (:mod:`segmix.local_colour`); 0 = off (docs/clicks_development.md).
+    local_colour_reach : float > 0, default 0.06
+        Spatial scale of the local models, as a share of the image diagonal (59 px on a DAVIS frame).
+    local_colour_marks : {"clicks", "all"}, default "clicks"
+        Which mark groups get a local model: click-sized groups only, or strokes too.
+    local_colour_boundary_reach : float >= 0, default 0 (off)
+        Each click's reach limited to this factor times its distance to the previous mask's
+        boundary (docs/clicks_development.md, "Stability and drop-backs").
+    local_colour_geodesic : float >= 0, default 0
+        Colour weight of geodesic distances for the local models; 0 = Euclidean.
+    local_colour_cutoff : float > 0, default 3
+        A local model ends at this many reaches from its click (its weight there:
+        weight x exp(-cutoff^2 / 2)).
+    local_colour_mixing : {"distance", "nearest"}, default "distance"
+        How a class's local models mix at a pixel: every group within its cutoff weighted by
+        distance, or the nearest group's only (docs/clicks_development.md, "Straight-edged artefacts").
+    adaptive_smoothness : {"off", "image", "pixel"}, default "off"
+        Per-photo or per-pixel smoothness (:mod:`segmix.adaptive_smoothness`; README, "Beyond colour").
+    adaptive_strength : float, default 0.5
+        Exponent / rate of ``adaptive_smoothness``.
+    unexplained_weight : float in [0, 1e6], default 0 (off)
+        Weight of the background's rest-of-the-photo component (:mod:`segmix.unexplained`):
+        unmarked pixels the background mixture does not explain, modelled apart once both
+        classes are marked (docs/segmentation.md, "Once background is marked").
+    unexplained_marks : {"strokes", "all"}, default "strokes"
+        Which background marks bring the component: only a mark group that is not click-sized,
+        or any.
+    unexplained_share : float in [0, 1), default 0.2
+        Below this share of unexplained unmarked pixels the marks are taken to cover the
+        photo and no component is added.
+    unexplained_quantile : float in (0, 1), default 0.01
+        What "unexplained" means: a pixel whose log-density under the background mixture lies
+        below this quantile of that mixture's log-densities on its own marked pixels (0.01: less
+        likely than 99 % of the marked background).
+    unexplained_components : int >= 1, default 5
+        Gaussian components of the rest-of-the-photo mixture fitted to the unexplained pixels
+        (fewer when they hold fewer distinct colours).
+    snapcut_weight : float in [0, 1e6], default 2
+        The boundary refinement (:mod:`segmix.snapcut`, Video SnapCut's local classifiers):
+        weight a of the local log-likelihood ratios added to the cut's unary near the mask's
+        boundary; 0 = off (docs/clicks_development.md, "Local classifiers along the boundary").
+    snapcut_window : int >= 5, default 41
+        Side in px (of a DAVIS-sized photo, times :func:`photo_scale` on larger ones) of each
+        square window along the mask's boundary that fits its own foreground / background Gaussians.
+    snapcut_margin : float > 0, default 3
+        Distance in px from the boundary beyond which the mask's inside / outside count as
+        confident and train a window's two Gaussians (nearer pixels are left out).
+    snapcut_band : float > 0, default 10
+        Width in px of the band round the boundary where the local ratios change the unary.
+    snapcut_recut : {"band", "full"}, default "band"
+        After the local evidence is added: cut again inside the band with the rest of the mask
+        fixed ("band"), or a whole second cut with that unary ("full").
+    snapcut_combine : {"add", "mix"}, default "add"
+        How the local ratio joins the cut's unary: "add" adds a x ratio; "mix" takes
+        (1 - a) x unary + a x ratio with a at most 1.
+    snapcut_rounds : int >= 1, default 1
+        Times the refinement is repeated, each round from the previous round's mask.
+    snapcut_mark_weight : float in [0, 1e6], default 1
+        Weight of each marked pixel inside a window in its local Gaussians, beside the mask's
+        confident pixels (weight 1 each); 0 = the marks teach the windows nothing.
+    snapcut_agree : bool, default True
+        Train the windows only where the cut's unary agrees with the mask.
+    texture_weight : float >= 0, default 0 (off, experimental)
+        Weight of a texture level (the luma's local gradient, quantised) beside the colour
+        features (docs/clicks_development.md, "Texture levels beside the colour").
+    texture_levels : int, default 8
+        Number of texture levels of the photo.
+    box_correction_tolerance : float >= 0, default 0 (off, experimental)
+        Colour distance (features) within which a box's inside pixels leave the object's
+        evidence when that colour is marked background inside the box
+        (docs/clicks_development.md, "Background clicks inside a box").
+    box_correction_max_share : float in [0, 1], default 0.2
+        At most this share of the box's inside sample leaves the object's evidence that way.
     """
 
     def __new__(cls, *args, **kwargs):
@@ -589,8 +721,26 @@ class SegmentationSettings:
 
     @classmethod
     def from_dict(cls, data: dict) -> "SegmentationSettings":
-        """Settings from a dict, ignoring unknown keys (models written by other versions)."""
+        """Settings from a dict (:meth:`to_dict`'s), ignoring keys that are no field.
+
+        For a dict of your own, ``SegmentationSettings(**d)`` refuses a misspelt key with a
+        "did you mean"; this ignores unknown keys, and warns of those close to a field's name.
+
+        Warns
+        -----
+        UserWarning
+            Naming each ignored key close to a field's name (``"smoothnes"``: did you mean
+            ``smoothness``?), which would otherwise leave that field at its default in silence.
+        """
         known = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in known and isinstance(key, str):
+                import difflib
+
+                close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.8)
+                if close:
+                    warnings.warn(f"SegmentationSettings.from_dict: {key!r} is no segmentation setting and is "
+                                  f"ignored; did you mean {close[0]!r}?", UserWarning, stacklevel=2)
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
@@ -711,7 +861,11 @@ def stored_settings(stored: Any) -> SegmentationSettings:
             ok, kind = isinstance(value, str), "text"
         if not ok:
             raise ValueError(f"'training.settings.{f.name}' must be {kind}; got {value!r}")
-    settings = SegmentationSettings.from_dict(stored)
+    # Only the fields this version knows, and no warning: a model file written by a newer
+    # segmix holds settings this one lacks (and an older one's may hold retired ones), which
+    # are the file's business, not a typo of the user's (from_dict warns of keys close to a field).
+    known = {f.name for f in fields(SegmentationSettings)}
+    settings = SegmentationSettings.from_dict({key: value for key, value in stored.items() if key in known})
     for name, low in (("n_init", 1), ("max_iter", 1), ("max_exact_pixels", 1), ("random_state", 0), ("reg_covar", 0)):
         if getattr(settings, name) < low:
             raise ValueError(f"'training.settings.{name}' must be >= {low}; got {getattr(settings, name)!r}")
@@ -1464,7 +1618,7 @@ def iter_train_model(
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
+    image : (H, W, 3) uint8 array, RGB order (an OpenCV BGR array: cv2.cvtColor(a, cv2.COLOR_BGR2RGB))
     scribbles : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
     settings : SegmentationSettings, optional
     previous : SegmentationModel, optional
@@ -1757,7 +1911,8 @@ def _checked_settings(settings) -> "SegmentationSettings":
         return SegmentationSettings()
     if not isinstance(settings, SegmentationSettings):
         raise TypeError(f"settings must be a SegmentationSettings, not {type(settings).__name__}: "
-                        "SegmentationSettings(n_components=3, ...) or SegmentationSettings.from_dict(d) makes one")
+                        "SegmentationSettings(n_components=3, ...) makes one, or SegmentationSettings(**d) from a dict "
+                        "(it refuses a misspelt key, naming the setting meant)")
     return settings
 
 
@@ -2302,7 +2457,7 @@ def apply_model(
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
+    image : (H, W, 3) uint8 array, RGB order (an OpenCV BGR array: cv2.cvtColor(a, cv2.COLOR_BGR2RGB))
     model : SegmentationModel
     scribbles : (H, W) integer array, optional
         0 unlabelled, 1 foreground, 2 background. Scribbled pixels keep their label; the
@@ -2896,7 +3051,8 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
+    image : (H, W, 3) uint8 array, RGB order (an OpenCV BGR array: cv2.cvtColor(a, cv2.COLOR_BGR2RGB)):
+        the colour models read the channels as R, G, B
     scribbles : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
     settings : SegmentationSettings, optional
     previous_mask : (H, W) bool, optional

@@ -1190,7 +1190,7 @@ def color_counts(image, mask) -> ColorCounts:
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array (or an RGB PIL image)
+    image : (H, W, 3) uint8 array in RGB order (an OpenCV BGR array: cv2.cvtColor(a, cv2.COLOR_BGR2RGB)), or an RGB PIL image
         The photo, RGB (``segmix.io.load_image`` reads a file so, EXIF-turned).
     mask : (H, W) array
         bool or 0 / 1 (True / 1 skin), or 0 / 255 with 128 ignored (a mask file's values,
@@ -1954,7 +1954,8 @@ def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
     Parameters
     ----------
     model : SegmixModel (skin)
-    image : (H, W, 3) uint8 array
+    image : (H, W, 3) uint8 array, RGB order (an OpenCV BGR array: cv2.cvtColor(a, cv2.COLOR_BGR2RGB)):
+        a BGR array scores other colours (an empty skin mask, without a word)
     adapt : bool, default False
     cache : PosteriorCache, optional (the plain path only)
 
@@ -2006,7 +2007,8 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     Parameters
     ----------
     model : SegmixModel (skin)
-    image : (H, W, 3) uint8
+    image : (H, W, 3) uint8, RGB order (an OpenCV BGR array: cv2.cvtColor(a, cv2.COLOR_BGR2RGB)):
+        a BGR array scores other colours (an empty skin mask, without a word)
     settings : segmix.skin_detect.SkinSettings, default DEFAULT_SETTINGS (regions by
         the block graph cut; no adaptation unless ``settings.adapt``)
     threshold : float in [0, 1] on p(skin | pixel), default the model's

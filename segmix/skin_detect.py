@@ -1152,7 +1152,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     Parameters
     ----------
     model : SegmixModel of kind "skin" (colour features only)
-    image : (H, W, 3) uint8 RGB
+    image : (H, W, 3) uint8, RGB order (an OpenCV BGR array: cv2.cvtColor(a, cv2.COLOR_BGR2RGB))
     settings : SkinSettings
     with_seeds : bool
         Also return the log odds without the photo-density term (the seeds of
@@ -2238,7 +2238,9 @@ def _cut_regions(log_odds: np.ndarray, level: np.float32, above: np.ndarray, ima
 def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, threshold: float | None = None,
            face_boxes: np.ndarray | None = None, transparent: np.ndarray | None = None) -> SkinResult:
     """Both steps: :func:`skin_log_odds` then :func:`skin_mask` at ``threshold`` (default: the
-    model's). ``face_boxes`` and ``transparent``: as in :func:`skin_log_odds`."""
+    model's). ``image``: (H, W, 3) uint8, RGB order (an OpenCV BGR array: cv2.cvtColor(a, cv2.COLOR_BGR2RGB)); a BGR array scores other
+    colours (an empty skin mask, without a word). ``face_boxes`` and ``transparent``: as in
+    :func:`skin_log_odds`."""
     model, threshold, settings = check_skin_model(model), check_threshold(threshold), check_settings(settings)
     image = check_image(image)
     from segmix.transparency import outline_free_colours

@@ -167,6 +167,86 @@ _BLOCK_EM_PASS = {3: mixture_kernels.em_pass_3d, 4: mixture_kernels.em_pass_4d}
 _BLOCK_LOG_DENSITY = {3: mixture_kernels.mixture_log_density_3d, 4: mixture_kernels.mixture_log_density_4d}
 
 
+#: The fitted attributes held as properties (see GaussianMixture._attribute).
+_FITTED_ATTRIBUTES = ("weights_", "means_", "covariances_", "precisions_cholesky_")
+_FORM_SHAPES = {"full": "(n_components, n_features, n_features)", "diag": "(n_components, n_features)",
+                "spherical": "(n_components,)"}
+
+
+def _assigned_array(value, name: str, shape: str, ndim: int, context: str = "") -> np.ndarray:
+    """An assigned fitted attribute as a C-contiguous float64 array of ``ndim`` dimensions, a
+    copy (a later change to the caller's array must not bypass the setter); a ValueError names
+    ``name`` and ``shape``."""
+    try:
+        array = np.array(value, dtype=np.float64, order="C", copy=True)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of numbers of shape {shape}{context}; got "
+                         f"{type(value).__name__}") from None
+    if array.ndim != ndim:
+        raise ValueError(f"{name} must have shape {shape}{context}; got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must have shape {shape}{context} with at least one component; got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinity")
+    return array
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _diagonal_factor(roots: np.ndarray, n_features: int) -> np.ndarray:
+    """(K, D) or (K,) square roots of diagonal precisions -> (K, D, D) diagonal factors."""
+    roots = np.broadcast_to(roots[:, None] if roots.ndim == 1 else roots, (roots.shape[0], n_features))
+    factor = np.zeros((roots.shape[0], n_features, n_features))
+    factor[:, np.arange(n_features), np.arange(n_features)] = roots
+    return factor
+
+
+def _checked_factor(value, form: str) -> np.ndarray:
+    """An assigned precisions_cholesky_ as (K, D, D) upper-triangular factors (or scikit-learn's
+    spherical (K,), expanded once D is known); a ValueError names what is wrong."""
+    forms = {"full": "(n_components, n_features, n_features)",
+             "diag": "(n_components, n_features, n_features) or scikit-learn's (n_components, n_features)",
+             "spherical": "(n_components, n_features, n_features) or scikit-learn's (n_components,)"}[form]
+    context = f" for covariance_type={form!r}"
+    array = np.asarray(value) if isinstance(value, np.ndarray) else value
+    ndim = np.ndim(array)
+    allowed = {"full": (3,), "diag": (3, 2), "spherical": (3, 1)}[form]
+    if ndim not in allowed:
+        raise ValueError(f"precisions_cholesky_ must have shape {forms}{context}; got shape {np.shape(array)}")
+    factor = _assigned_array(value, "precisions_cholesky_", forms, ndim, context)
+    if ndim < 3:
+        if (factor <= 0).any():
+            raise ValueError("precisions_cholesky_ must be positive (square roots of precisions)")
+        return factor if ndim == 1 else _diagonal_factor(factor, factor.shape[1])
+    if factor.shape[1] != factor.shape[2]:
+        raise ValueError(f"precisions_cholesky_ must have shape {forms}{context}; got shape {factor.shape}")
+    scale = np.abs(factor).max(axis=(1, 2)) * 1e-12
+    below = (np.abs(np.tril(factor, -1)).max(axis=(1, 2)) <= scale)
+    above = (np.abs(np.triu(factor, 1)).max(axis=(1, 2)) <= scale)
+    if not (below | above).all():
+        k = int(np.flatnonzero(~(below | above))[0])
+        raise ValueError(f"precisions_cholesky_[{k}] must be triangular: the Cholesky factor of a precision "
+                         "(scikit-learn's precisions_cholesky_, or numpy.linalg.cholesky(precision))")
+    diagonal = np.diagonal(factor, axis1=1, axis2=2)
+    if (diagonal <= 0).any():
+        k = int(np.flatnonzero((diagonal <= 0).any(axis=1))[0])
+        raise ValueError(f"precisions_cholesky_[{k}] must have a positive diagonal (a Cholesky factor)")
+    if below.all():
+        return factor
+    # The kernels read the upper triangle only: a lower factor L (L L^T the precision, as
+    # numpy.linalg.cholesky gives it, and as scikit-learn's dense products take it) is
+    # replaced by the upper factor of the same precision.
+    lower = ~below
+    factor = factor.copy()
+    precision = factor[lower] @ np.swapaxes(factor[lower], 1, 2)
+    factor[lower] = precision_cholesky(np.linalg.inv(precision))
+    return factor
+
+
 class GaussianMixture(ParamsMixin):
     """Mixture of Gaussians fitted by EM, initialised by k-means restarts.
 
@@ -207,7 +287,8 @@ class GaussianMixture(ParamsMixin):
     weights_ : (K,) float64
     means_ : (K, D) float64
     covariances_ : (K, D, D), (K, D) or (K,) float64 by ``covariance_type``
-    precisions_ : (K, D, D), (K, D) or (K,) float64, the inverse covariances in the stored form
+    precisions_ : (K, D, D), (K, D) or (K,) float64, the inverse covariances in the stored
+        form, from ``precisions_cholesky_``
     precisions_cholesky_ : (K, D, D) float64, upper-triangular factors, for every
         ``covariance_type`` (scikit-learn's is (K, D) for "diag" and (K,) for "spherical")
     converged_ : bool
@@ -216,6 +297,15 @@ class GaussianMixture(ParamsMixin):
     log_likelihood_history_ : list of float, mean log-likelihood at every iteration
     lower_bounds_ : the same list, under scikit-learn's name
     n_features_in_ : int, D
+
+    Notes
+    -----
+    The four fitted arrays can be assigned as in scikit-learn, on a fitted or an unfitted
+    estimator: scoring reads ``weights_``, ``means_`` and ``precisions_cholesky_``,
+    :meth:`sample` reads ``covariances_``. Assignments are checked (a ValueError names the
+    attribute and its shape) and copied; scikit-learn's diag / spherical factors and a
+    lower-triangular factor are taken. The arrays read back are read-only views: assign a
+    new array rather than changing one in place.
     """
 
     _estimator_type = "density_estimator"
@@ -268,31 +358,171 @@ class GaussianMixture(ParamsMixin):
                      if not isinstance(self.init, str) else "")
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "means_"):
-            raise not_fitted("this GaussianMixture is not fitted yet: call fit first")
+        if "_means" not in self.__dict__:
+            self._attribute("means_")  # raises, saying what is missing
 
     # ------------------------------------------------------------- parameters
     def _set_parameters(self, weights, means, full_covariances) -> None:
-        self.weights_ = np.asarray(weights, dtype=np.float64)
-        self.means_ = np.ascontiguousarray(means, dtype=np.float64)
-        self._full_covariances = np.ascontiguousarray(full_covariances, dtype=np.float64)
+        full_covariances = np.ascontiguousarray(full_covariances, dtype=np.float64)
         # The form the fitted parameters are in: set_params(covariance_type=...) before a refit
         # must not change how they are read (precisions_ came out as 1 / each entry of the full
         # matrices, bic / aic counted other parameters, and to_dict wrote an unreadable file).
         self._fitted_covariance_type = self.covariance_type
-        self.covariances_ = _reduce_covariance(self._full_covariances, self.covariance_type)
-        self.precisions_cholesky_ = np.ascontiguousarray(precision_cholesky(self._full_covariances))
-        self._log_det = _log_det_chol(self.precisions_cholesky_)
-        with np.errstate(divide="ignore"):
-            self._log_weights = np.log(self.weights_)
+        # Straight into the stored fields: fit's own parameters need none of the checks an
+        # assignment gets, and EM sets them at every iteration.
+        # Copies: a caller's read-only array (another model's means_, given as means_init)
+        # would reach the kernels as another numba type, compiled again.
+        self._weights = np.array(weights, dtype=np.float64)
+        self._means = np.array(means, dtype=np.float64, order="C")
+        self._covariances = _reduce_covariance(full_covariances, self.covariance_type)
+        self._precisions_cholesky = np.ascontiguousarray(precision_cholesky(full_covariances))
+        self._derived = self._derive_kernel_args()
 
     def _fitted_form(self) -> str:
         """The covariance type the fitted parameters are in (a model pickled before it was
         recorded: the parameter's)."""
         return getattr(self, "_fitted_covariance_type", self.covariance_type)
 
+    # --------------------------------------------------------- fitted attributes
+    # The fitted attributes are assignable, as in scikit-learn, whose scoring (score_samples,
+    # predict, predict_proba, bic, aic) reads weights_, means_ and precisions_cholesky_ and
+    # whose sample() reads covariances_. Copies made at fit time (log-weights,
+    # log-determinants, full covariances) ignored an assigned weights_ without a word, scored
+    # a covariances_ * 4 with precisions_cholesky_ / 2 with the old log-determinant (a density
+    # of neither model), and failed with AttributeError '_log_weights' on scikit-learn's recipe
+    # of assigning the four to an unfitted estimator. Now an assignment is checked (shape,
+    # finiteness) and copied in the form the kernels read, and the derived values (``_derived``:
+    # log-weights, log-determinants, K numbers) are recomputed with it, so fit and score cost
+    # what they did. The getters return read-only views: a change in
+    # place (``weights_[0] = 0.9``) would bypass the setters and score the old model, so it
+    # raises NumPy's "assignment destination is read-only" instead.
+    def _attribute(self, name: str):
+        try:
+            return self.__dict__["_" + name[:-1]]
+        except KeyError:
+            pass
+        if any("_" + other[:-1] in self.__dict__ for other in _FITTED_ATTRIBUTES):
+            raise not_fitted(f"this GaussianMixture's {name} is not set: call fit, or assign {name} as the other "
+                             "fitted attributes were")
+        raise not_fitted("this GaussianMixture is not fitted yet: call fit first")
+
+    def _assign(self, name: str, array: np.ndarray) -> None:
+        self.__dict__["_" + name[:-1]] = array
+        # Derived now when the attributes agree (scoring then leaves the instance's __dict__
+        # as it was, as scikit-learn's check_dict_unchanged asks); when they do not yet
+        # (weights_ of 3 assigned before the means_ of 3), at the first call, which names
+        # the one that disagrees.
+        try:
+            derived = self._derive_kernel_args()
+        except (ValueError, AttributeError):
+            derived = None
+        self.__dict__["_derived"] = derived
+
+    @property
+    def weights_(self) -> np.ndarray:
+        """Component weights pi_k: (K,) float64, read-only (assign a new array to change it)."""
+        return _read_only(self._attribute("weights_"))
+
+    @weights_.setter
+    def weights_(self, value) -> None:
+        weights = _assigned_array(value, "weights_", "(n_components,)", 1)
+        if (weights < 0).any():
+            first = int(np.flatnonzero(weights < 0)[0])
+            raise ValueError(f"weights_ must be non-negative; weights_[{first}] is {weights[first]:.6g}")
+        self._assign("weights_", weights)
+
+    @property
+    def means_(self) -> np.ndarray:
+        """Component means: (K, D) float64, read-only (assign a new array to change it)."""
+        return _read_only(self._attribute("means_"))
+
+    @means_.setter
+    def means_(self, value) -> None:
+        self._assign("means_", _assigned_array(value, "means_", "(n_components, n_features)", 2))
+
+    @property
+    def covariances_(self) -> np.ndarray:
+        """Covariances in the form of ``covariance_type``: (K, D, D), (K, D) or (K,) float64, read-only.
+
+        Assignable; :meth:`sample` and :meth:`to_dict` read it, scoring reads
+        ``precisions_cholesky_`` (as in scikit-learn: assign both to change the model).
+        """
+        return _read_only(self._attribute("covariances_"))
+
+    @covariances_.setter
+    def covariances_(self, value) -> None:
+        form = self._fitted_form()
+        shape = _FORM_SHAPES[form]
+        self._assign("covariances_", _assigned_array(value, "covariances_", shape,
+                                                      shape.count(",") + 1 - shape.count(",)"),
+                                                      f" for covariance_type={form!r}"))
+
+    @property
+    def precisions_cholesky_(self) -> np.ndarray:
+        """Upper-triangular P_k with P_k P_k^T the inverse of covariance k: (K, D, D) float64, read-only.
+
+        Assignable, as in scikit-learn; scoring reads it. Taken in (K, D, D) for every
+        ``covariance_type``, and in scikit-learn's forms too: (K, D) for "diag", (K,) for
+        "spherical" (the square roots of the precisions), and a lower-triangular factor
+        (``numpy.linalg.cholesky(precision)``), each kept as the (K, D, D) upper-triangular
+        factor of the same precisions. A ValueError names the attribute and the shape it needs.
+        """
+        factor = self._attribute("precisions_cholesky_")
+        if factor.ndim == 1 and "_means" in self.__dict__:
+            # scikit-learn's spherical form needs D, which means_ gives.
+            factor = self._precisions_cholesky = _diagonal_factor(factor, self._means.shape[1])
+        return _read_only(factor)
+
+    @precisions_cholesky_.setter
+    def precisions_cholesky_(self, value) -> None:
+        self._assign("precisions_cholesky_", _checked_factor(value, self._fitted_form()))
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # scikit-learn's check_is_fitted reads the instance's names ending in "_"; these are
+        # properties over private fields.
+        return "_means" in self.__dict__
+
+    def __setstate__(self, state: dict) -> None:
+        # A model pickled before the fitted attributes were properties holds them under their
+        # own names, beside copies that are now derived on demand.
+        state = dict(state)
+        for name in _FITTED_ATTRIBUTES:
+            if name in state:
+                state["_" + name[:-1]] = np.array(state.pop(name), dtype=np.float64, order="C")
+        for stale in ("_full_covariances", "_log_det", "_log_weights", "_derived"):
+            state.pop(stale, None)
+        self.__dict__.update(state)
+
+    @property
+    def _full_covariances(self) -> np.ndarray:
+        """covariances_ as (K, D, D) full matrices."""
+        return covariances_to_full(self.covariances_, self._fitted_form(), self.means_.shape[1])
+
     def _kernel_args(self):
-        return self._log_weights, self.means_, self.precisions_cholesky_, self._log_det
+        """(log-weights, means, precision factors, log-determinants) for the mixture kernels,
+        derived from the fitted attributes once per assignment."""
+        derived = self.__dict__.get("_derived")
+        if derived is None:
+            derived = self._derived = self._derive_kernel_args()
+        return derived
+
+    def _derive_kernel_args(self):
+        """:meth:`_kernel_args` computed; a ValueError names an attribute whose shape disagrees
+        with means_ (assignments may come in any order, so they are compared here)."""
+        self.precisions_cholesky_  # noqa: B018 -- expands scikit-learn's spherical form
+        weights, means, factor = (self._attribute(name) for name in ("weights_", "means_", "precisions_cholesky_"))
+        k_count, d = means.shape
+        if weights.shape != (k_count,):
+            raise ValueError(f"weights_ has shape {weights.shape} but means_ {means.shape}: weights_ must have "
+                             f"shape ({k_count},), one weight per component")
+        if factor.shape != (k_count, d, d):
+            raise ValueError(f"precisions_cholesky_ has shape {factor.shape} but means_ {means.shape}: "
+                             f"precisions_cholesky_ must have shape ({k_count}, {d}, {d})"
+                             + {"diag": f" (or ({k_count}, {d}), scikit-learn's diag form)",
+                                "spherical": f" (or ({k_count},), scikit-learn's spherical form)"}.get(self._fitted_form(), ""))
+        with np.errstate(divide="ignore"):
+            log_weights = np.log(weights)
+        return log_weights, means, factor, _log_det_chol(factor)
 
     def _hard_cluster_parameters(self, X, w, labels, centers):
         """Weights, means, (K, D, D) covariances (+ reg) of hard clusters, and which are empty."""
@@ -389,10 +619,10 @@ class GaussianMixture(ParamsMixin):
         return weights / weights.sum()
 
     def _checked_means_init(self, d) -> np.ndarray:
-        means = np.asarray(self.means_init, dtype=np.float64)
+        means = np.array(self.means_init, dtype=np.float64, order="C")  # a writable copy (see _set_parameters)
         if means.shape != (self.n_components, d) or not np.isfinite(means).all():
             raise ValueError(f"means_init must be a finite array of shape ({self.n_components}, {d})")
-        return np.ascontiguousarray(means)
+        return means
 
     def _covariances_from_precisions_init(self, d) -> np.ndarray:
         prec = np.asarray(self.precisions_init, dtype=np.float64)
@@ -447,8 +677,9 @@ class GaussianMixture(ParamsMixin):
             points) EM's steps are the same; the random k-means seeding draws by row, so
             the two can start apart and end in different local optima (scikit-learn's
             ``check_sample_weight_equivalence`` sees that on 15 points in 30-D).
-            Only relative weights matter: ``w`` and ``c * w`` give the same fit for any
-            c > 0 (bit for bit when c is a power of two).
+            Only relative weights matter to the fit: ``w`` and ``c * w`` give the same fit
+            for any c > 0 (bit for bit when c is a power of two). Not to :meth:`bic` and
+            :meth:`aic`, which take weights as counts (N = their sum): give them counts.
 
         Yields
         ------
@@ -508,6 +739,11 @@ class GaussianMixture(ParamsMixin):
     def fit(self, X, y=None, sample_weight=None) -> "GaussianMixture":
         """Fit by EM (see :meth:`iter_fit`, whose errors it raises) and return self.
 
+        ``sample_weight`` : (N,) non-negative weights; a weighted fit is the fit on rows
+        repeated that often, and only relative weights matter to it (see :meth:`iter_fit`).
+        To compare fits with :meth:`bic` / :meth:`aic`, give them the same weights as counts
+        (their N is the weights' sum; weights that sum to 1 make BIC pick the largest K).
+
         ``y`` is ignored, as by scikit-learn's ``GaussianMixture.fit(X, y=None)``: a pipeline,
         ``GridSearchCV`` or ``cross_val_score`` given labels passes them there. Weights go in
         ``sample_weight`` (by keyword, or third): when it was the second parameter, a
@@ -547,10 +783,11 @@ class GaussianMixture(ParamsMixin):
     def precisions_(self) -> np.ndarray:
         """Inverse covariances, in the form of ``covariance_type``: (K, D, D), (K, D) or (K,) float64."""
         self._check_fitted()
+        factor = self.precisions_cholesky_
         if self._fitted_form() == "full":
-            factor = self.precisions_cholesky_
             return factor @ np.swapaxes(factor, 1, 2)
-        return 1.0 / self.covariances_
+        diagonal = np.diagonal(factor, axis1=1, axis2=2) ** 2
+        return diagonal if self._fitted_form() == "diag" else diagonal.mean(axis=1)
 
     # ----------------------------------------------------------------- scoring
     def score_samples(self, X) -> np.ndarray:
@@ -562,7 +799,7 @@ class GaussianMixture(ParamsMixin):
         not a 2-D finite real array.
         """
         self._check_fitted()
-        X = check_data(X, n_features=self.means_.shape[1])
+        X = check_data(X, n_features=self._means.shape[1])
         out = np.empty(X.shape[0])
         kernel = threads.for_rows(_log_density_kernel(X.shape[1]), X.shape[0], threads.PARALLEL_MIN_PIXELS)
         kernel(X, *self._kernel_args(), out)
@@ -576,8 +813,8 @@ class GaussianMixture(ParamsMixin):
 
     def _estimate_weighted_log_prob(self, X) -> np.ndarray:
         self._check_fitted()
-        X = check_data(X, n_features=self.means_.shape[1])
-        out = np.empty((X.shape[0], self.means_.shape[0]))
+        X = check_data(X, n_features=self._means.shape[1])
+        out = np.empty((X.shape[0], self._means.shape[0]))
         threads.for_rows(mixture_kernels.component_log_prob, X.shape[0], threads.PARALLEL_MIN_PIXELS)(X, *self._kernel_args(), out)
         return out
 
@@ -617,10 +854,14 @@ class GaussianMixture(ParamsMixin):
         check_positive_int(n_samples, "n_samples")
         rng = (check_random_state(self.random_state) if random_state is None
                else check_random_state(random_state))
-        counts = rng.multinomial(n_samples, self.weights_)
+        weights, means, covariances = self.weights_, self.means_, self._full_covariances
+        if weights.shape != (means.shape[0],) or covariances.shape[0] != means.shape[0]:
+            raise ValueError(f"weights_ {weights.shape}, means_ {means.shape} and covariances_ "
+                             f"{np.shape(self.covariances_)} must have one entry per component")
+        counts = rng.multinomial(n_samples, weights / weights.sum())
         parts, labels = [], []
         for k, count in enumerate(counts):
-            parts.append(rng.multivariate_normal(self.means_[k], self._full_covariances[k], size=count))
+            parts.append(rng.multivariate_normal(means[k], covariances[k], size=count))
             labels.append(np.full(count, k))
         return np.concatenate(parts), np.concatenate(labels)
 
@@ -628,12 +869,35 @@ class GaussianMixture(ParamsMixin):
         return _n_parameters(self.means_.shape[0], self.means_.shape[1], self._fitted_form())
 
     def bic(self, X, sample_weight=None) -> float:
-        """Bayesian information criterion (lower is better): -2 log L + p log N."""
+        """Bayesian information criterion (lower is better): -2 log L + p log N (Schwarz 1978).
+
+        Parameters
+        ----------
+        X : (N, D) array-like
+        sample_weight : (N,) array-like, optional
+            Counts: row n stands for ``sample_weight[n]`` observations, so log L is the
+            weighted sum of log p(x_n) and N = sum of the weights (the BIC of the rows repeated
+            that often). Unlike the fit, BIC depends on the weights' scale: weights normalised
+            to sum 1 make N = 1, the penalty p log N zero, and BIC picks the largest K. Give
+            counts (a colour's pixel count), not frequencies.
+
+        Warns
+        -----
+        UserWarning
+            Naming ``sample_weight``, when the weights sum to less than the model's number of
+            parameters p (fewer observations than parameters: BIC says nothing then).
+        """
         mean_log_likelihood, n = self._mean_log_likelihood_and_total(X, sample_weight)
         return -2.0 * mean_log_likelihood * n + self._n_parameters() * math.log(n)
 
     def aic(self, X, sample_weight=None) -> float:
-        """Akaike information criterion (lower is better): -2 log L + 2 p."""
+        """Akaike information criterion (lower is better): -2 log L + 2 p (Akaike 1974).
+
+        ``sample_weight`` are counts, as in :meth:`bic`: log L is the weighted sum of
+        log p(x_n), so weights normalised to sum 1 shrink -2 log L to a mean next to the
+        unchanged 2 p, and AIC picks the smallest K. A UserWarning names ``sample_weight``
+        when the weights sum to less than the number of parameters p.
+        """
         mean_log_likelihood, n = self._mean_log_likelihood_and_total(X, sample_weight)
         return -2.0 * mean_log_likelihood * n + 2.0 * self._n_parameters()
 
@@ -647,6 +911,13 @@ class GaussianMixture(ParamsMixin):
         values = self.score_samples(X)
         w = check_sample_weight(sample_weight, values.shape[0])
         n = float(values.shape[0]) if sample_weight is None else weight_total(w)
+        if sample_weight is not None and n < self._n_parameters():
+            # Weights that sum to 1 (frequencies) count as one observation: BIC then chose the
+            # largest K offered, AIC the smallest, without a word.
+            warnings.warn(f"sample_weight sums to {n:.6g}, fewer observations than the model's "
+                          f"{self._n_parameters()} parameters: bic / aic take the weights as counts (N = their "
+                          "sum), so give counts (e.g. pixels per colour), not frequencies that sum to 1",
+                          UserWarning, stacklevel=3)
         return weighted_mean(values, w), n
 
     # ---------------------------------------------------------- serialisation
@@ -658,8 +929,31 @@ class GaussianMixture(ParamsMixin):
         ``random_state``, the initial parameters) are not kept: :meth:`from_dict` gives a model
         with their defaults, so set them (``set_params``) before refitting it if they matter
         (``random_state`` above all, for a refit that repeats).
+
+        Raises
+        ------
+        ValueError
+            When assigned attributes disagree: ``covariances_`` and ``precisions_cholesky_``
+            not of the same covariances (the file keeps the covariances, the model scores with
+            the factors), or ``weights_`` not summing to 1 (:meth:`from_dict` refuses it).
         """
         self._check_fitted()
+        self._kernel_args()  # the shapes agree
+        full = self._full_covariances
+        if full.shape != self.precisions_cholesky_.shape:
+            raise ValueError(f"covariances_ has shape {np.shape(self.covariances_)} but means_ {self.means_.shape}")
+        try:
+            same = np.allclose(precision_cholesky(full), self.precisions_cholesky_, rtol=1e-6, atol=0.0)
+        except SingularCovarianceError:
+            same = False
+        if not same:
+            raise ValueError("covariances_ and precisions_cholesky_ are not of the same covariances: scoring reads "
+                             "precisions_cholesky_, the file would keep covariances_; assign both (as scikit-learn "
+                             "needs too): precisions_cholesky_ = " + ("numpy.linalg.cholesky(numpy.linalg.inv(covariances_))"
+                             if self._fitted_form() == "full" else "1 / numpy.sqrt(covariances_)"))
+        if not math.isclose(self.weights_.sum(), 1.0, abs_tol=1e-6):
+            raise ValueError(f"weights_ must sum to 1 to be written (sum {self.weights_.sum():.6g}): "
+                             "assign weights_ / weights_.sum()")
         return {
             "n_components": int(self.means_.shape[0]),
             "n_features": int(self.means_.shape[1]),
@@ -838,7 +1132,7 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-__all__ = ["GaussianMixture", "TooFewDistinctPointsError", "COVARIANCE_TYPES"]
+__all__ = ["GaussianMixture", "SingularCovarianceError", "TooFewDistinctPointsError", "COVARIANCE_TYPES"]
 
 
 def fit_quietly(model: GaussianMixture, X, sample_weight=None) -> GaussianMixture:
