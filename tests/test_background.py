@@ -201,7 +201,9 @@ def test_slow_brightness_ramp_is_absorbed():
 
 def test_stopped_object_is_absorbed_as_the_paper_says():
     """A new colour joins the background once the old component's weight drops below T:
-    (1 - alpha)^t < T, i.e. t* = log T / log(1 - alpha) frames (0.105 / alpha for T = 0.9)."""
+    (1 - alpha)^t < T, about log T / log(1 - alpha) frames (0.105 / alpha for T = 0.9); as coded
+    (the first frame, the complexity reduction, classification before the update) the frame
+    :meth:`BackgroundMixture.frames_to_absorb` derives (12 here, tests/test_library47.py)."""
     rng = np.random.default_rng(2)
     alpha, ratio = 0.01, 0.9
     background = _noisy_background(rng, (20, 20))
@@ -217,6 +219,7 @@ def test_stopped_object_is_absorbed_as_the_paper_says():
     absorbed_at = next(t for t, s in enumerate(share, start=1) if s < 0.05)
     assert 0.7 * predicted < absorbed_at < 1.5 * predicted
     assert absorbed_at < 1 / alpha
+    assert abs(absorbed_at - model.frames_to_absorb()) <= 1
 
 
 def test_flickering_pixel_is_two_background_components():
