@@ -1470,16 +1470,20 @@ class MainWindow(QMainWindow):
         # segmix asks before replacing, after the dialog: the dialog's own question came before
         # segmix's refusal of the name (a trial was asked "033.jpg already exists. Replace?" for a
         # mask over the open photo, which the export then refused: ".jpg ... use .png").
-        path = file_dialogs.save_file_name(self, title + getattr(self, "_save_all_step", ""), str(default), name_filter,
-                                           confirm_overwrite=False)
-        QTimer.singleShot(0, self.take_keyboard)
-        # No question before a refusal: an input of the window (the photo, the marks loaded)
-        # is refused by the save (input_refusal), whatever the answer would have been.
-        if (path and self.input_refusal(path, files.save_kind(title)) is None
-                and (files.replace_question_due(path, name_filter, self.image_path) or self.being_written(path))
-                and not self.confirm_replace(path, title)):
-            return ""
-        return path
+        # A "No" to replacing goes back to the dialog, at the name declined, to pick another (as
+        # native dialogs do): it ended the whole save, and a trial had to start Export Mask again.
+        while True:
+            path = file_dialogs.save_file_name(self, title + getattr(self, "_save_all_step", ""), str(default),
+                                               name_filter, confirm_overwrite=False)
+            QTimer.singleShot(0, self.take_keyboard)
+            # No question before a refusal: an input of the window (the photo, the marks loaded)
+            # is refused by the save (input_refusal), whatever the answer would have been.
+            if (path and self.input_refusal(path, files.save_kind(title)) is None
+                    and (files.replace_question_due(path, name_filter, self.image_path) or self.being_written(path))
+                    and not self.confirm_replace(path, title)):
+                default = Path(path)
+                continue
+            return path
 
     def being_written(self, path) -> bool:
         """Whether an earlier export (still on the export thread) writes ``path``: the file may
