@@ -2124,13 +2124,14 @@ class MainWindow(QMainWindow):
     def default_save_path(self, file_name: str) -> Path:
         """Where a save dialog proposes ``file_name``.
 
-        The folder last saved to for this photo; else beside the photo, unless the photo is
+        The folder last saved to for this photo (or Video mode's input: Mode.save_source);
+        else beside it, unless the photo is
         bundled with segmix (the sample) or its folder is read-only; then the folder last
         saved to, else the user's Pictures folder, else home.
         """
         last = _setting_path(self.settings.value("files/last_save_folder")) or ""
         last_photo = _setting_path(self.settings.value("files/last_save_photo")) or ""
-        photo = files.normalised(self.image_path) if self.image_path is not None else ""
+        photo = self._save_source()
         if last and Path(last).is_dir() and photo and last_photo == photo:
             return Path(last) / file_name
         if photo and not files.is_bundled(photo) and os.access(Path(photo).parent, os.W_OK):
@@ -2144,8 +2145,14 @@ class MainWindow(QMainWindow):
     def remember_save(self, path) -> None:
         """A file was written to ``path``: the next save dialog for this photo starts in its folder."""
         self.settings.setValue("files/last_save_folder", _path_setting(str(Path(files.normalised(path)).parent)))
-        photo = files.normalised(self.image_path) if self.image_path is not None else ""
-        self.settings.setValue("files/last_save_photo", _path_setting(photo))
+        self.settings.setValue("files/last_save_photo", _path_setting(self._save_source()))
+
+    def _save_source(self) -> str:
+        """The input whose save folder default_save_path remembers, normalised: the photo, or
+        the active mode's own source (Mode.save_source: a video, a frames' folder); ""
+        when none is open."""
+        source = self.active_mode.save_source() or self.image_path
+        return files.normalised(source) if source is not None else ""
 
     def load_scribbles(self, path=None) -> bool:
         """Replace the scribbles with a label PNG (undoable)."""

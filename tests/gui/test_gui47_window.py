@@ -2,10 +2,7 @@
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
-from PySide6.QtCore import Qt
 
 from tests.gui.test_click_tool import click
 

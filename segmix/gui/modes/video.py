@@ -778,6 +778,18 @@ class VideoPanel(QWidget):
         layout.addWidget(self.timing_label)
         layout.addStretch(1)
 
+    def reserve_counter(self, frames: int) -> None:
+        """Make the frame counter as wide as its widest text for ``frames`` frames ("frame
+        99999 / 99999", a jump's "frame 99999 → 99999"), so that it never grows while playing:
+        each new width waited for the dock's next layout, and a user saw "frame 100 / 30"
+        clipped meanwhile (the dock also shifted as the count gained a digit)."""
+        metrics = self.frame_label.fontMetrics()
+        digit = max("0123456789", key=metrics.horizontalAdvance) * len(str(max(1, int(frames))))
+        texts = (f"frame {digit} / {digit}", f"frame {digit} → {digit}", f"frame {digit} / …", "frame – / –")
+        # A pixel over the text's advance: a label exactly as wide as an advance with a
+        # fractional part drew its last glyph cut by a pixel.
+        self.frame_label.setMinimumWidth(max(metrics.horizontalAdvance(text) for text in texts) + 1)
+
     def settings(self) -> VideoSettings:
         return VideoSettings(float(self.learning_rate.value()), float(self.threshold.value()), self.shadows.isChecked(),
                              int(self.median_size.currentData()))
@@ -1259,6 +1271,7 @@ class VideoMode(Mode):
         self.panel.slider.blockSignals(True)
         self.panel.slider.setRange(1, max(1, n))
         self.panel.slider.blockSignals(False)
+        self.panel.reserve_counter(n)
         kind = {"video": "video", "folder": "folder", "list": "frames", "animation": "animation"}[self.sequence.kind]
         count = f"{n} frame{'' if n == 1 else 's'}" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
         end = self._video_end
@@ -1690,6 +1703,16 @@ class VideoMode(Mode):
             return set()
         return {Path(files.normalised(p)).parent for p in self.sequence.paths}
 
+    def save_source(self) -> Path | None:
+        """The video (or animation) file, or the frames' folder: every save of this mode
+        starts in the last folder saved into for it, else beside it (the frames' folder's
+        parent). Keyed by the frame on show, Save Background Model started among the frames
+        and the others beside them, whatever folder was saved into last."""
+        if self.sequence is None:
+            return None
+        first = self.sequence.paths[0]
+        return first if self.sequence.kind in ("video", "animation") else first.parent
+
     def export_default_path(self, kind: str) -> Path:
         suffix, extension, _ = files.EXPORTS[self.export_names[kind]]
         result = self._export_result or self.current  # the frame export_arrays took, normally
@@ -1777,6 +1800,7 @@ class VideoMode(Mode):
                 self.shell.show_message(title, refusal)
                 return False
         protect = list(sequence.paths)
+        self.shell.remember_save(path)  # the next save dialog starts there, as after an export
 
         def save(check):
             from segmix.background import save_background_model
@@ -2313,7 +2337,11 @@ class VideoMode(Mode):
 
     def ask_export_folder(self) -> Path | None:
         """Ask where Export All Masks writes (an existing or a new folder); None if cancelled."""
-        dialog = ExportFolderDialog(self.shell, self.shell.last_folder())
+        # Where this input's outputs were last saved, else beside it (default_save_path), as
+        # every other save: it started in the folder last opened from, kept across sessions
+        # (another user's on a shared account). The folder chosen is remembered as made in
+        # its parent (export_masks), where the next Export All Masks finds it.
+        dialog = ExportFolderDialog(self.shell, str(self.shell.default_save_path("masks").parent))
         dialog.exec()
         return dialog.chosen_folder()
 
@@ -2394,6 +2422,7 @@ class VideoMode(Mode):
         self.panel.export_label.setVisible(False)  # the last export's line: this one's comes at its end
         self.update_actions()
         self.shell.controller.request_call(export, "video:export")
+        self.shell.remember_save(folder)  # its parent: the next Export All Masks starts beside this folder
 
     def _cancel(self) -> None:
         if self._exporting:
