@@ -33,6 +33,8 @@ import html
 import os
 import re
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -383,6 +385,51 @@ def frame_time_text(seconds: float, compiled: bool, first: bool = False) -> str:
         # took 3-8 ms a frame): not a per-frame time either.
         return f"frame 1: {1000 * seconds:.0f} ms (model set-up)"
     return f"{1000 * seconds:.1f} ms per frame (read + model)"
+
+
+#: Playing is said slower than "Play at" when the rate achieved over the last
+#: PLAY_RATE_SECONDS of play is below this share of it (a frame's jitter stays unsaid).
+SLOW_PLAY_SHARE = 0.8
+PLAY_RATE_SECONDS = 2.0
+
+
+class PlayRate:
+    """The rate playing achieves: the times the frames were shown while playing, over the
+    last :data:`PLAY_RATE_SECONDS` (and the frame before them, where the span starts).
+
+    A 1080p clip set to "Play at 30.00 fps" played at about 12 fps, and 4000 x 3000 frames
+    at about 2, with only "63-81 ms per frame" / "540 ms per frame" in the dock: the frame's
+    model update, not its showing, so nothing said that playing was slow (a new user)."""
+
+    def __init__(self) -> None:
+        self._times: deque[float] = deque()
+
+    def clear(self) -> None:
+        """Forget the frames so far (playing stopped, a jump, another rate set)."""
+        self._times.clear()
+
+    def shown(self, now: float) -> None:
+        """A frame was shown while playing at ``now`` (s, a monotonic clock)."""
+        times = self._times
+        times.append(now)
+        while len(times) > 2 and times[1] <= now - PLAY_RATE_SECONDS:
+            times.popleft()
+
+    def achieved(self) -> float | None:
+        """Frames per second over the last :data:`PLAY_RATE_SECONDS` of play; None until the
+        frames shown span that long."""
+        times = self._times
+        span = times[-1] - times[0] if len(times) > 1 else 0.0
+        return (len(times) - 1) / span if span >= PLAY_RATE_SECONDS else None
+
+
+def slow_play_text(achieved: float | None, fps: float) -> str | None:
+    """The dock's timing line when playing stays clearly slower than ``fps`` ("playing at 12
+    fps: each frame takes 80 ms to learn and show"), else None."""
+    if achieved is None or achieved >= SLOW_PLAY_SHARE * fps:
+        return None
+    rate = f"{achieved:.0f}" if achieved >= 9.95 else f"{achieved:.1f}"
+    return f"playing at {rate} fps: each frame takes {1000 / achieved:.0f} ms to learn and show"
 
 
 def source_frame_rate(sequence) -> float | None:
@@ -747,6 +794,7 @@ class VideoPanel(QWidget):
         self.export_label = status_label("", lines=2)
         self.export_label.setVisible(False)
         self.timing_label = QLabel("")
+        self.timing_label.setWordWrap(True)  # "playing at 12 fps: each frame takes ..." within the dock's width
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.source_label)
@@ -954,6 +1002,8 @@ class VideoMode(Mode):
         self._refused: str | None = None
         # One frame's slot while playing: started when a frame is requested, the next frame
         # is requested when it runs out or when the frame is back, whichever is later.
+        self._play_rate = PlayRate()
+        self._clock = time.monotonic  # PlayRate's clock (a test's own)
         self._play_timer = QTimer(self)
         self._play_timer.setSingleShot(True)
         self._play_timer.setTimerType(Qt.TimerType.PreciseTimer)  # coarse: up to 5 % late per frame
@@ -963,6 +1013,7 @@ class VideoMode(Mode):
         p.open_button.clicked.connect(lambda: self.shell.open_dialog())
         p.folder_button.clicked.connect(self.open_folder_dialog)
         p.fps.valueChanged.connect(lambda fps: self._play_timer.setInterval(play_interval_ms(fps)))
+        p.fps.valueChanged.connect(lambda _fps: self._play_rate.clear())  # measured against the new rate
         p.play_button.toggled.connect(self.set_playing)
         p.step_button.clicked.connect(self.step)
         p.slider.sliderReleased.connect(lambda: self.seek(p.slider.value()))
@@ -1873,6 +1924,7 @@ class VideoMode(Mode):
             self.panel.play_button.setChecked(playing)
             self.panel.play_button.blockSignals(False)
         self.panel.play_button.setText("P&ause" if playing else "Pl&ay")  # Alt+A either way
+        self._play_rate.clear()  # the rate achieved is of this run of play
         if playing:
             if self.index >= len(self._reader_len()):
                 self._pending_seek = 1  # at the end: play from the start, the model goes on
@@ -2129,6 +2181,18 @@ class VideoMode(Mode):
             self.panel.timing_label.setText(frame_time_text(result.seconds / max(1, result.frames), outcome.compiled,
                                                              first=result.index == 1))
             self.panel.timing_label.setToolTip(FIRST_USE_FRAME_TIP if outcome.compiled else "")
+            if self.playing and result.frames == 1 and not outcome.compiled:
+                self._play_rate.shown(self._clock())
+                fps = float(self.panel.fps.value())
+                slow = slow_play_text(self._play_rate.achieved(), fps)
+                if slow is not None:
+                    self.panel.timing_label.setText(slow)
+                    self.panel.timing_label.setToolTip(
+                        f"Play at is {fps:.2f} fps, but each frame's model update and drawing take longer: frames "
+                        "come slower (none is skipped, the model must see every frame in order). "
+                        + frame_time_text(result.seconds, False))
+            else:
+                self._play_rate.clear()  # a jump's catch-up, or a step: not playing's rate
         # No frame left (the frames to the end skipped: of another size, unreadable): the
         # counter and slider name the frame on screen; they said "frame 13 / 13" over frame 7.
         shown = result.index if isinstance(result, StepResult) or self.current is None else self.current.index

@@ -80,3 +80,54 @@ def test_the_frame_counter_never_clips_up_to_99999_frames(make_window, qtbot, tm
             assert label.width() >= label.fontMetrics().horizontalAdvance(text), (size, text, label.width())
         assert label.geometry().right() <= mode.panel.width(), size
     window.grab().save(str(tmp_path / "counter.png"))
+
+
+def _played(qtbot, mode, fps, seconds_per_frame):
+    """Play the open frames at "Play at" ``fps`` to their end with a clock that advances
+    ``seconds_per_frame`` per frame shown; the timing line after each frame."""
+    mode.panel.fps.setValue(fps)
+    ticks = iter(range(10**6))
+    mode._clock = lambda: next(ticks) * seconds_per_frame
+    lines = []
+    mode.frame_shown.connect(lambda _index: lines.append(mode.panel.timing_label.text()))
+    mode.set_playing(True)
+    qtbot.waitUntil(lambda: not mode.playing and not mode.result_pending, timeout=60000)
+    return lines
+
+
+def test_the_video_dock_says_when_playing_is_slower_than_play_at(make_window, qtbot, tmp_path):
+    """A 1080p clip at "Play at 30.00 fps" reached about 12 fps, and the dock said only "63-81
+    ms per frame": when the rate achieved stays under 80 % of Play at for 2 s of play, the
+    dock says it in the per-frame time's place."""
+    frames = _frames(tmp_path / "clip", count=40)
+    window = make_window()
+    mode = _open(qtbot, window, frames)
+    lines = _played(qtbot, mode, 30.0, 0.08)  # 12.5 fps
+    slow = [line for line in lines if line.startswith("playing at")]
+    assert slow and slow[-1] == "playing at 12 fps: each frame takes 80 ms to learn and show", lines
+    # Not before 2 s of play (25 frames at 80 ms): a first slow frame is no rate.
+    assert not any(line.startswith("playing at") for line in lines[:24]), lines
+    assert "Play at is 30.00 fps" in mode.panel.timing_label.toolTip()
+    window.grab().save(str(tmp_path / "slow.png"))
+
+
+def test_playing_at_its_rate_or_close_to_it_says_the_frame_time_alone(make_window, qtbot, tmp_path):
+    frames = _frames(tmp_path / "clip", count=40)
+    window = make_window()
+    mode = _open(qtbot, window, frames)
+    lines = _played(qtbot, mode, 10.0, 0.115)  # 8.7 fps: 87 % of Play at
+    assert lines and not any(line.startswith("playing at") for line in lines), lines
+    assert lines[-1].endswith("ms per frame (read + model)")
+
+
+def test_the_rate_achieved_is_said_in_plain_figures():
+    from segmix.gui.modes.video import PlayRate, slow_play_text
+
+    rate = PlayRate()
+    for frame in range(5):
+        rate.shown(0.54 * frame)
+    assert rate.achieved() is not None and abs(rate.achieved() - 1 / 0.54) < 1e-9
+    assert slow_play_text(rate.achieved(), 30.0) == "playing at 1.9 fps: each frame takes 540 ms to learn and show"
+    assert slow_play_text(25.0, 30.0) is None
+    rate.clear()
+    assert rate.achieved() is None
