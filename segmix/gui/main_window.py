@@ -1470,16 +1470,20 @@ class MainWindow(QMainWindow):
         # segmix asks before replacing, after the dialog: the dialog's own question came before
         # segmix's refusal of the name (a trial was asked "033.jpg already exists. Replace?" for a
         # mask over the open photo, which the export then refused: ".jpg ... use .png").
-        path = file_dialogs.save_file_name(self, title + getattr(self, "_save_all_step", ""), str(default), name_filter,
-                                           confirm_overwrite=False)
-        QTimer.singleShot(0, self.take_keyboard)
-        # No question before a refusal: an input of the window (the photo, the marks loaded)
-        # is refused by the save (input_refusal), whatever the answer would have been.
-        if (path and self.input_refusal(path, files.save_kind(title)) is None
-                and (files.replace_question_due(path, name_filter, self.image_path) or self.being_written(path))
-                and not self.confirm_replace(path, title)):
-            return ""
-        return path
+        # A "No" to replacing goes back to the dialog, at the name declined, to pick another (as
+        # native dialogs do): it ended the whole save, and a trial had to start Export Mask again.
+        while True:
+            path = file_dialogs.save_file_name(self, title + getattr(self, "_save_all_step", ""), str(default),
+                                               name_filter, confirm_overwrite=False)
+            QTimer.singleShot(0, self.take_keyboard)
+            # No question before a refusal: an input of the window (the photo, the marks loaded)
+            # is refused by the save (input_refusal), whatever the answer would have been.
+            if (path and self.input_refusal(path, files.save_kind(title)) is None
+                    and (files.replace_question_due(path, name_filter, self.image_path) or self.being_written(path))
+                    and not self.confirm_replace(path, title)):
+                default = Path(path)
+                continue
+            return path
 
     def being_written(self, path) -> bool:
         """Whether an earlier export (still on the export thread) writes ``path``: the file may
@@ -2120,13 +2124,14 @@ class MainWindow(QMainWindow):
     def default_save_path(self, file_name: str) -> Path:
         """Where a save dialog proposes ``file_name``.
 
-        The folder last saved to for this photo; else beside the photo, unless the photo is
+        The folder last saved to for this photo (or Video mode's input: Mode.save_source);
+        else beside it, unless the photo is
         bundled with segmix (the sample) or its folder is read-only; then the folder last
         saved to, else the user's Pictures folder, else home.
         """
         last = _setting_path(self.settings.value("files/last_save_folder")) or ""
         last_photo = _setting_path(self.settings.value("files/last_save_photo")) or ""
-        photo = files.normalised(self.image_path) if self.image_path is not None else ""
+        photo = self._save_source()
         if last and Path(last).is_dir() and photo and last_photo == photo:
             return Path(last) / file_name
         if photo and not files.is_bundled(photo) and os.access(Path(photo).parent, os.W_OK):
@@ -2140,8 +2145,14 @@ class MainWindow(QMainWindow):
     def remember_save(self, path) -> None:
         """A file was written to ``path``: the next save dialog for this photo starts in its folder."""
         self.settings.setValue("files/last_save_folder", _path_setting(str(Path(files.normalised(path)).parent)))
-        photo = files.normalised(self.image_path) if self.image_path is not None else ""
-        self.settings.setValue("files/last_save_photo", _path_setting(photo))
+        self.settings.setValue("files/last_save_photo", _path_setting(self._save_source()))
+
+    def _save_source(self) -> str:
+        """The input whose save folder default_save_path remembers, normalised: the photo, or
+        the active mode's own source (Mode.save_source: a video, a frames' folder); ""
+        when none is open."""
+        source = self.active_mode.save_source() or self.image_path
+        return files.normalised(source) if source is not None else ""
 
     def load_scribbles(self, path=None) -> bool:
         """Replace the scribbles with a label PNG (undoable)."""

@@ -14,7 +14,9 @@ def test_a_second_export_to_a_name_still_being_written_asks_before_replacing_it(
     release, calls = held_writes
     _segmented(qtbot, window)
     target = tmp_path / "out.png"
-    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *args, **kwargs: str(target))
+    # Each "No" to replacing returns to the dialog, cancelled then.
+    answers = iter([str(target), str(target), "", str(target), ""])
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *args, **kwargs: next(answers))
     asked = []
     window.confirm_replace = lambda path, title="": asked.append(
         files.replace_question(path, title, being_written=window.being_written(path))) or False

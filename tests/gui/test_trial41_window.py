@@ -79,7 +79,8 @@ def test_save_model_over_a_skin_model_asks_naming_it(window, qtbot, monkeypatch,
     paint_two_classes(qtbot, window)
     segment = window.modes["segment"]
     qtbot.waitUntil(lambda: not window.controller.busy and segment.outcome is not None, timeout=60000)
-    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *args, **kwargs: str(target))
+    answers = iter([str(target)])  # then Cancel: a "No" to replacing returns to the dialog
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *args, **kwargs: next(answers, ""))
     asked = []
     window.confirm_replace = lambda path, title="": asked.append(files.replace_question(path, title)) or False
     assert not segment.save_model()

@@ -396,6 +396,13 @@ class Mode(QObject):
         frame on show would go stale as the frames change."""
         return None
 
+    def save_source(self) -> Path | None:
+        """The input the save dialogs of this mode's outputs belong to (the shell's
+        default_save_path remembers the last folder saved into per input, else starts beside
+        it), or None for the shell's photo. A mode with its own images names its source (a
+        video, a frames' folder), not the frame on show."""
+        return None
+
     def hint(self) -> str:
         """The banner text above the canvas (rich text) while a photo is open."""
         return ""

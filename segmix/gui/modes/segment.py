@@ -1258,7 +1258,11 @@ class SegmentMode(Mode):
         """What the overlay shows when the fit of the marks shown stopped before its last stage
         (Esc during the graph cut or the boundary refinement), in words; "" otherwise."""
         outcome, layer = self.outcome, self.shell.layer
-        if (outcome is None or outcome.final or self._training_in_flight or layer is None
+        # Not while a job runs or is due (result_pending): a threshold's re-cut of a one-step
+        # result shows its graph cut before refining it, and the banner called that stage
+        # "Cancelled ... Press Retrain" for the refinement's seconds (a new user's 4000 x 3000
+        # photo). A job replaced by a newer request is no cancel: only Esc / Cancel is.
+        if (outcome is None or outcome.final or self.result_pending or layer is None
                 or not np.array_equal(outcome.scribbles, layer.labels)):
             return ""
         if outcome.cut:

@@ -33,6 +33,8 @@ import html
 import os
 import re
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -383,6 +385,51 @@ def frame_time_text(seconds: float, compiled: bool, first: bool = False) -> str:
         # took 3-8 ms a frame): not a per-frame time either.
         return f"frame 1: {1000 * seconds:.0f} ms (model set-up)"
     return f"{1000 * seconds:.1f} ms per frame (read + model)"
+
+
+#: Playing is said slower than "Play at" when the rate achieved over the last
+#: PLAY_RATE_SECONDS of play is below this share of it (a frame's jitter stays unsaid).
+SLOW_PLAY_SHARE = 0.8
+PLAY_RATE_SECONDS = 2.0
+
+
+class PlayRate:
+    """The rate playing achieves: the times the frames were shown while playing, over the
+    last :data:`PLAY_RATE_SECONDS` (and the frame before them, where the span starts).
+
+    A 1080p clip set to "Play at 30.00 fps" played at about 12 fps, and 4000 x 3000 frames
+    at about 2, with only "63-81 ms per frame" / "540 ms per frame" in the dock: the frame's
+    model update, not its showing, so nothing said that playing was slow (a new user)."""
+
+    def __init__(self) -> None:
+        self._times: deque[float] = deque()
+
+    def clear(self) -> None:
+        """Forget the frames so far (playing stopped, a jump, another rate set)."""
+        self._times.clear()
+
+    def shown(self, now: float) -> None:
+        """A frame was shown while playing at ``now`` (s, a monotonic clock)."""
+        times = self._times
+        times.append(now)
+        while len(times) > 2 and times[1] <= now - PLAY_RATE_SECONDS:
+            times.popleft()
+
+    def achieved(self) -> float | None:
+        """Frames per second over the last :data:`PLAY_RATE_SECONDS` of play; None until the
+        frames shown span that long."""
+        times = self._times
+        span = times[-1] - times[0] if len(times) > 1 else 0.0
+        return (len(times) - 1) / span if span >= PLAY_RATE_SECONDS else None
+
+
+def slow_play_text(achieved: float | None, fps: float) -> str | None:
+    """The dock's timing line when playing stays clearly slower than ``fps`` ("playing at 12
+    fps: each frame takes 80 ms to learn and show"), else None."""
+    if achieved is None or achieved >= SLOW_PLAY_SHARE * fps:
+        return None
+    rate = f"{achieved:.0f}" if achieved >= 9.95 else f"{achieved:.1f}"
+    return f"playing at {rate} fps: each frame takes {1000 / achieved:.0f} ms to learn and show"
 
 
 def source_frame_rate(sequence) -> float | None:
@@ -747,6 +794,7 @@ class VideoPanel(QWidget):
         self.export_label = status_label("", lines=2)
         self.export_label.setVisible(False)
         self.timing_label = QLabel("")
+        self.timing_label.setWordWrap(True)  # "playing at 12 fps: each frame takes ..." within the dock's width
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.source_label)
@@ -777,6 +825,18 @@ class VideoPanel(QWidget):
         layout.addWidget(self.export_label)
         layout.addWidget(self.timing_label)
         layout.addStretch(1)
+
+    def reserve_counter(self, frames: int) -> None:
+        """Make the frame counter as wide as its widest text for ``frames`` frames ("frame
+        99999 / 99999", a jump's "frame 99999 → 99999"), so that it never grows while playing:
+        each new width waited for the dock's next layout, and a user saw "frame 100 / 30"
+        clipped meanwhile (the dock also shifted as the count gained a digit)."""
+        metrics = self.frame_label.fontMetrics()
+        digit = max("0123456789", key=metrics.horizontalAdvance) * len(str(max(1, int(frames))))
+        texts = (f"frame {digit} / {digit}", f"frame {digit} → {digit}", f"frame {digit} / …", "frame – / –")
+        # A pixel over the text's advance: a label exactly as wide as an advance with a
+        # fractional part drew its last glyph cut by a pixel.
+        self.frame_label.setMinimumWidth(max(metrics.horizontalAdvance(text) for text in texts) + 1)
 
     def settings(self) -> VideoSettings:
         return VideoSettings(float(self.learning_rate.value()), float(self.threshold.value()), self.shadows.isChecked(),
@@ -942,6 +1002,8 @@ class VideoMode(Mode):
         self._refused: str | None = None
         # One frame's slot while playing: started when a frame is requested, the next frame
         # is requested when it runs out or when the frame is back, whichever is later.
+        self._play_rate = PlayRate()
+        self._clock = time.monotonic  # PlayRate's clock (a test's own)
         self._play_timer = QTimer(self)
         self._play_timer.setSingleShot(True)
         self._play_timer.setTimerType(Qt.TimerType.PreciseTimer)  # coarse: up to 5 % late per frame
@@ -951,6 +1013,7 @@ class VideoMode(Mode):
         p.open_button.clicked.connect(lambda: self.shell.open_dialog())
         p.folder_button.clicked.connect(self.open_folder_dialog)
         p.fps.valueChanged.connect(lambda fps: self._play_timer.setInterval(play_interval_ms(fps)))
+        p.fps.valueChanged.connect(lambda _fps: self._play_rate.clear())  # measured against the new rate
         p.play_button.toggled.connect(self.set_playing)
         p.step_button.clicked.connect(self.step)
         p.slider.sliderReleased.connect(lambda: self.seek(p.slider.value()))
@@ -1259,6 +1322,7 @@ class VideoMode(Mode):
         self.panel.slider.blockSignals(True)
         self.panel.slider.setRange(1, max(1, n))
         self.panel.slider.blockSignals(False)
+        self.panel.reserve_counter(n)
         kind = {"video": "video", "folder": "folder", "list": "frames", "animation": "animation"}[self.sequence.kind]
         count = f"{n} frame{'' if n == 1 else 's'}" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
         end = self._video_end
@@ -1690,6 +1754,16 @@ class VideoMode(Mode):
             return set()
         return {Path(files.normalised(p)).parent for p in self.sequence.paths}
 
+    def save_source(self) -> Path | None:
+        """The video (or animation) file, or the frames' folder: every save of this mode
+        starts in the last folder saved into for it, else beside it (the frames' folder's
+        parent). Keyed by the frame on show, Save Background Model started among the frames
+        and the others beside them, whatever folder was saved into last."""
+        if self.sequence is None:
+            return None
+        first = self.sequence.paths[0]
+        return first if self.sequence.kind in ("video", "animation") else first.parent
+
     def export_default_path(self, kind: str) -> Path:
         suffix, extension, _ = files.EXPORTS[self.export_names[kind]]
         result = self._export_result or self.current  # the frame export_arrays took, normally
@@ -1777,6 +1851,7 @@ class VideoMode(Mode):
                 self.shell.show_message(title, refusal)
                 return False
         protect = list(sequence.paths)
+        self.shell.remember_save(path)  # the next save dialog starts there, as after an export
 
         def save(check):
             from segmix.background import save_background_model
@@ -1849,6 +1924,7 @@ class VideoMode(Mode):
             self.panel.play_button.setChecked(playing)
             self.panel.play_button.blockSignals(False)
         self.panel.play_button.setText("P&ause" if playing else "Pl&ay")  # Alt+A either way
+        self._play_rate.clear()  # the rate achieved is of this run of play
         if playing:
             if self.index >= len(self._reader_len()):
                 self._pending_seek = 1  # at the end: play from the start, the model goes on
@@ -2105,6 +2181,18 @@ class VideoMode(Mode):
             self.panel.timing_label.setText(frame_time_text(result.seconds / max(1, result.frames), outcome.compiled,
                                                              first=result.index == 1))
             self.panel.timing_label.setToolTip(FIRST_USE_FRAME_TIP if outcome.compiled else "")
+            if self.playing and result.frames == 1 and not outcome.compiled:
+                self._play_rate.shown(self._clock())
+                fps = float(self.panel.fps.value())
+                slow = slow_play_text(self._play_rate.achieved(), fps)
+                if slow is not None:
+                    self.panel.timing_label.setText(slow)
+                    self.panel.timing_label.setToolTip(
+                        f"Play at is {fps:.2f} fps, but each frame's model update and drawing take longer: frames "
+                        "come slower (none is skipped, the model must see every frame in order). "
+                        + frame_time_text(result.seconds, False))
+            else:
+                self._play_rate.clear()  # a jump's catch-up, or a step: not playing's rate
         # No frame left (the frames to the end skipped: of another size, unreadable): the
         # counter and slider name the frame on screen; they said "frame 13 / 13" over frame 7.
         shown = result.index if isinstance(result, StepResult) or self.current is None else self.current.index
@@ -2313,7 +2401,11 @@ class VideoMode(Mode):
 
     def ask_export_folder(self) -> Path | None:
         """Ask where Export All Masks writes (an existing or a new folder); None if cancelled."""
-        dialog = ExportFolderDialog(self.shell, self.shell.last_folder())
+        # Where this input's outputs were last saved, else beside it (default_save_path), as
+        # every other save: it started in the folder last opened from, kept across sessions
+        # (another user's on a shared account). The folder chosen is remembered as made in
+        # its parent (export_masks), where the next Export All Masks finds it.
+        dialog = ExportFolderDialog(self.shell, str(self.shell.default_save_path("masks").parent))
         dialog.exec()
         return dialog.chosen_folder()
 
@@ -2394,6 +2486,7 @@ class VideoMode(Mode):
         self.panel.export_label.setVisible(False)  # the last export's line: this one's comes at its end
         self.update_actions()
         self.shell.controller.request_call(export, "video:export")
+        self.shell.remember_save(folder)  # its parent: the next Export All Masks starts beside this folder
 
     def _cancel(self) -> None:
         if self._exporting:
