@@ -91,7 +91,8 @@ def read_skin_marks_as_labels(path, shape: tuple[int, int], photo=None) -> np.nd
 
 def not_skin_marks_words(path) -> str:
     """Why a marks file segmix saved is no skin labels (Segment mode's, object / background)."""
-    return (f"{path}: holds Segment mode's marks saved by segmix (1 object, 2 background), not skin labels: skin "
+    return (f"{path}: holds marks (scribbles) saved by segmix for segmentation (Segment mode's or segment "
+            "--save-scribbles': 1 object, 2 background), not skin labels: skin "
             "commands read masks (255 skin, 0 non-skin, 128 ignored) or Skin mode's marks (File > Save Scribbles "
             "in Skin mode: 1 skin, 2 non-skin)")
 

@@ -134,7 +134,7 @@ def test_segment_modes_marks_are_refused_in_skin_words(tmp_path, capsys):
     assert main(["skin", "eval", "--images", str(tmp_path / "img"), "--masks", str(tmp_path / "marks")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert "ccp_0003_scribbles.png: holds Segment mode's marks" in err and "255 skin, 0 non-skin" in err
+    assert "ccp_0003_scribbles.png: holds marks (scribbles) saved by segmix for segmentation" in err and "255 skin, 0 non-skin" in err
     assert "foreground" not in err
 
 
