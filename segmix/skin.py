@@ -855,9 +855,9 @@ def read_skin_labels(path, shape: tuple[int, int], photo=None) -> np.ndarray:
     ImageLoadError
         Naming the file.
     """
-    if skin_marks.marks_mode(path) is not None:
-        return skin_marks.read_skin_marks_as_labels(path, shape, photo=photo)
     try:
+        if skin_marks.marks_mode(path) is not None:
+            return skin_marks.read_skin_marks_as_labels(path, shape, photo=photo)
         return load_mask(path, shape, photo=photo)
     except ImageLoadError as exc:
         words = _skin_words(str(exc))
@@ -870,7 +870,9 @@ def _skin_words(text: str) -> str:
     """The mask reader's words for a mask's classes as skin commands say them."""
     for general, skin in (("0 (negative)", "0 (non-skin)"), ("255 (positive)", "255 (skin)"),
                           ("0 negative", "0 non-skin"), ("255 positive", "255 skin"),
-                          ("write the positive class as 255", "write skin as 255")):
+                          ("write the positive class as 255", "write skin as 255"),
+                          # Skin mode's marks refused by the marks reader (a damaged file)
+                          ("1 (foreground)", "1 (skin)"), ("2 (background)", "2 (non-skin)")):
         text = text.replace(general, skin)
     return text
 

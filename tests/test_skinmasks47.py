@@ -146,3 +146,21 @@ def test_a_mask_refusal_speaks_of_skin(tmp_path, capsys):
     assert main(["skin", "eval", "--images", str(tmp_path / "img"), "--masks", str(tmp_path / "marks")]) == 2
     err = capsys.readouterr().err
     assert "0 (non-skin), 255 (skin) and 128 (ignore)" in err and "positive" not in err and "negative" not in err
+
+
+def test_a_damaged_skin_marks_file_is_refused_in_skin_words(tmp_path, capsys):
+    from segmix.cli import main
+
+    marks = marked_scene(tmp_path)
+    marks[0:3, 0:3] = 3  # a value no marks file holds (edited in another tool, keeping segmix's record)
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("segmix:labels", "0 unmarked, 1 foreground, 2 background")
+    info.add_text(PHOTO_KEY, json.dumps({"name": "ccp_0003.jpg", "mode": "skin"}))
+    Image.fromarray(marks).save(tmp_path / "marks" / "ccp_0003_skin_scribbles.png", pnginfo=info)
+    assert main(["skin", "train", "--images", str(tmp_path / "img"), "--masks", str(tmp_path / "marks"),
+                 "-o", str(tmp_path / "m.json")]) == 2
+    err = capsys.readouterr().err
+    assert "ccp_0003_skin_scribbles.png: scribble labels must be 0 (unlabelled), 1 (skin) or 2 (non-skin)" in err
+    assert "foreground" not in err.split("error:")[-1]
