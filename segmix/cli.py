@@ -2612,6 +2612,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         own = skin.detector_masks_warning(masks, pairs, training=True)
         if own:
             print(f"segmix skin train: warning: {own}", file=sys.stderr)
+        marked = None if args.quiet else skin.marks_labels_note(masks, pairs)
+        if marked:
+            print(f"segmix skin train: note: {marked}", file=sys.stderr)
         spare = None if args.quiet else skin.unpaired_masks_note(images, masks, pairs)
         if spare:
             print(f"segmix skin train: note: {spare}", file=sys.stderr)
@@ -2853,6 +2856,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     own = skin.detector_masks_warning(args.masks, pairs)
     if own:
         print(f"segmix skin eval: warning: {own}", file=sys.stderr)
+    marked = None if args.quiet else skin.marks_labels_note(args.masks, pairs)
+    if marked:
+        print(f"segmix skin eval: note: {marked}", file=sys.stderr)
     spare = None if args.quiet else skin.unpaired_masks_note(args.images, args.masks, pairs)
     if spare:
         print(f"segmix skin eval: note: {spare}", file=sys.stderr)

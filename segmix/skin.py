@@ -52,6 +52,7 @@ from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, Imag
 # one loader for every mask (rules there)
 from segmix.labelmaps import (label_map_values, label_map_words, load_mask, palette_label_values, refuse_mask_of_stored_pixels,
                               stored_losslessly)
+from segmix import skin_marks
 from segmix.mixture import GaussianMixture, fit_quietly
 from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, json_words, read_model
@@ -494,9 +495,19 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         # As typed (a Path drops the trailing slash of "masks/"); a file is named as one.
         check_input_folder(given[what], option, holds, missing=f"{what} folder not found")
     candidates: dict[str, list[Path]] = {}
+    marks: dict[str, list[Path]] = {}
     for q in sorted(masks_dir.iterdir()):
         if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q):
             candidates.setdefault(name_key(q.stem), []).append(q)
+            photo_stem = skin_marks.marks_photo_stem(q.stem)
+            if photo_stem is not None and skin_marks.marks_mode(q) is not None:
+                marks.setdefault(name_key(photo_stem), []).append(q)
+    for stem, files in marks.items():
+        # The window's saved marks (File > Save Scribbles names them PHOTO_skin_scribbles.png)
+        # are their photo's labels where it has no mask: "rename the masks" was the answer,
+        # then a refusal of the renamed file. Skin mode's first (Save All writes both modes').
+        if stem not in candidates:
+            candidates[stem] = sorted(files, key=lambda q: skin_marks.marks_mode(q) != "skin")[:1]
     pairs, unmatched = [], []
     images = list_images([images_dir])
     suffixes = ", ".join(sorted(IMAGE_SUFFIXES))
@@ -701,6 +712,20 @@ def detector_masks_warning(masks_dir, pairs: Sequence[tuple[Path, Path]], traini
             f"({'e.g. ' if many else ''}{own[0].name}): the detector's output, not hand-labelled ground truth; {use}")
 
 
+def marks_labels_note(masks_dir, pairs: Sequence[tuple[Path, Path]]) -> str | None:
+    """The note for the masks of ``pairs`` that are Skin mode's saved marks (File > Save
+    Scribbles, ``PHOTO_skin_scribbles.png``), read as labels
+    (:func:`segmix.skin_marks.read_skin_marks_as_labels`), or None: a few strokes label few
+    pixels, which the figures and a model rest on."""
+    marks = [mask for _, mask in pairs if skin_marks.marks_mode(mask) == "skin"]
+    if not marks:
+        return None
+    which = (f"all {len(marks)} masks" if len(marks) == len(pairs) and len(marks) > 1 else
+             f"{len(marks)} of the {len(pairs)} masks" if len(pairs) > 1 else "the mask")
+    return (f"{which} in {masks_dir} {'are' if len(marks) > 1 else 'is'} {skin_marks.MARKS_AS_LABELS_WORDS} "
+            f"({'e.g. ' if len(marks) > 1 else ''}{marks[0].name})")
+
+
 def _detector_mask_hint(mask: Path) -> str | None:
     """For a mask named after a photo with something after the name (``x_skin.png``): what to
     say instead of "rename it" when ``skin apply`` wrote it (renamed, it would be scored or
@@ -811,11 +836,45 @@ def read_pair_info(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS):
     (segmix.io.LoadedImage, (H, W) labels)
     """
     loaded = load_image_info(pair[0], max_pixels)
-    labels = load_mask(pair[1], loaded.pixels.shape[:2], photo=pair[0])
+    labels = read_skin_labels(pair[1], loaded.pixels.shape[:2], photo=pair[0])
     # A photo turned by its EXIF tag whose size does not tell how its mask was drawn: a mask
     # of the stored pixels was scored and learnt misaligned, in silence.
     refuse_mask_of_stored_pixels(pair[1], labels, loaded)
     return loaded, labels
+
+
+def read_skin_labels(path, shape: tuple[int, int], photo=None) -> np.ndarray:
+    """A photo's skin labels (1 skin, 0 non-skin, -1 ignored): its mask
+    (:func:`segmix.labelmaps.load_mask`), or the marks Skin mode saved for it
+    (:func:`segmix.skin_marks.read_skin_marks_as_labels`: 1 skin, 2 non-skin, 0 ignored);
+    a refusal speaks of skin and non-skin (the mask reader's words are of any mask's
+    positive and negative class).
+
+    Raises
+    ------
+    ImageLoadError
+        Naming the file.
+    """
+    try:
+        if skin_marks.marks_mode(path) is not None:
+            return skin_marks.read_skin_marks_as_labels(path, shape, photo=photo)
+        return load_mask(path, shape, photo=photo)
+    except ImageLoadError as exc:
+        words = _skin_words(str(exc))
+        if words == str(exc):
+            raise
+        raise ImageLoadError(words) from exc
+
+
+def _skin_words(text: str) -> str:
+    """The mask reader's words for a mask's classes as skin commands say them."""
+    for general, skin in (("0 (negative)", "0 (non-skin)"), ("255 (positive)", "255 (skin)"),
+                          ("0 negative", "0 non-skin"), ("255 positive", "255 skin"),
+                          ("write the positive class as 255", "write skin as 255"),
+                          # Skin mode's marks refused by the marks reader (a damaged file)
+                          ("1 (foreground)", "1 (skin)"), ("2 (background)", "2 (non-skin)")):
+        text = text.replace(general, skin)
+    return text
 
 
 #: What :func:`read_pair` raises for a pair that cannot be used.
@@ -926,6 +985,64 @@ class InvertedMaskNote(str):
     when it asks the same of the whole folder."""
 
 
+def builtin_roc_counts(codes: np.ndarray, skin: np.ndarray, model=None) -> tuple[np.ndarray, np.ndarray]:
+    """Histograms of the built-in model's per-pixel log odds of skin (0.05 nats a bin, 1601
+    bins) on a photo's labelled pixels, of what its mask calls skin and of the rest: the
+    evidence of :func:`inverted_photo_words`, and of ``skin eval``'s inverted-mask check for a
+    model under test that is not the built-in one (its own errors must not be blamed on the
+    masks). Histograms of several photos add up to the folder's.
+
+    Parameters
+    ----------
+    codes : (M,) int64 colour codes of the labelled pixels (:func:`segmix.features.rgb_codes`)
+    skin : (M,) bool, True where the mask says skin
+    model : SegmixModel, optional (default: the built-in model)
+
+    Returns
+    -------
+    (on_skin, on_other) : two (1601,) float64 pixel counts
+    """
+    model = load_skin_model() if model is None else model
+    # the presence-table kernel, not np.unique's sort of every labelled pixel (that was 2/3 of
+    # skin train's photo reading: 1.3-2.3 s on a 12-megapixel photo); the same colours, in
+    # the same order
+    codes, skin = np.asarray(codes), np.asarray(skin, bool)
+    if codes.size > INVERTED_PHOTO_SAMPLE:
+        # a sample of the labelled pixels (a fixed seed: the same words every run; not a
+        # stride, which a mask's pattern can alias): the AUC of a million pixels is the photo's
+        # to a hundredth; every development photo has fewer, so is judged whole
+        pick = np.random.default_rng(0).integers(0, codes.size, INVERTED_PHOTO_SAMPLE)
+        if skin[pick].any() and not skin[pick].all():
+            codes, skin = codes[pick], skin[pick]
+    if codes.size == 0:
+        return np.zeros(1601), np.zeros(1601)
+    if codes.dtype == np.int64 and codes.dtype.byteorder in "=<" and sys.byteorder == "little":
+        rgb = np.ascontiguousarray(codes).view(np.uint8).reshape(-1, 8)[:, 2::-1]  # the code's bytes (b, g, r) as r, g, b
+    else:
+        rgb = codes_to_rgb(codes)
+    rgb, inverse = unique_colors(np.ascontiguousarray(rgb).reshape(-1, 1, 3))
+    with np.errstate(divide="ignore"):
+        p = model.posterior_map(rgb[None])[0].astype(np.float64)
+        logit = np.log(p) - np.log1p(-p)
+    # each colour's pixels of each class counted once, then put in its colour's bin
+    bins = np.clip(np.floor((logit + 40.0) / 0.05), 0, 1600).astype(np.int64)
+    per_colour = np.bincount(inverse, minlength=bins.size)
+    per_colour_skin = np.bincount(inverse[skin], minlength=bins.size)
+    on_skin = np.bincount(bins, weights=per_colour_skin, minlength=1601)
+    on_other = np.bincount(bins, weights=per_colour - per_colour_skin, minlength=1601)
+    return on_skin, on_other
+
+
+def roc_counts_auc(on_skin: np.ndarray, on_other: np.ndarray) -> float | None:
+    """The ROC AUC of two histograms of :func:`builtin_roc_counts` (ties counted half), or
+    None without pixels of both classes."""
+    n_skin, n_other = float(on_skin.sum()), float(on_other.sum())
+    if n_skin <= 0 or n_other <= 0:
+        return None
+    below = np.concatenate([[0.0], np.cumsum(on_other)[:-1]])
+    return float(on_skin @ (below + 0.5 * on_other)) / (n_skin * n_other)
+
+
 def inverted_photo_words(codes: np.ndarray, skin: np.ndarray, model=None) -> str | None:
     """Words asking whether one photo's mask is inverted, or None.
 
@@ -940,35 +1057,9 @@ def inverted_photo_words(codes: np.ndarray, skin: np.ndarray, model=None) -> str
     skin : (M,) bool, True where the mask says skin
     model : SegmixModel, optional (default: the built-in model)
     """
-    model = load_skin_model() if model is None else model
-    # the presence-table kernel, not np.unique's sort of every labelled pixel (that was 2/3 of
-    # skin train's photo reading: 1.3-2.3 s on a 12-megapixel photo); the same colours, in
-    # the same order
-    codes, skin = np.asarray(codes), np.asarray(skin)
-    if codes.size > INVERTED_PHOTO_SAMPLE:
-        # a sample of the labelled pixels (a fixed seed: the same words every run; not a
-        # stride, which a mask's pattern can alias): the AUC of a million pixels is the photo's
-        # to a hundredth; every development photo has fewer, so is judged whole
-        pick = np.random.default_rng(0).integers(0, codes.size, INVERTED_PHOTO_SAMPLE)
-        if skin[pick].any() and not skin[pick].all():
-            codes, skin = codes[pick], skin[pick]
-    if codes.dtype == np.int64 and codes.dtype.byteorder in "=<" and sys.byteorder == "little":
-        rgb = np.ascontiguousarray(codes).view(np.uint8).reshape(-1, 8)[:, 2::-1]  # the code's bytes (b, g, r) as r, g, b
-    else:
-        rgb = codes_to_rgb(codes)
-    rgb, inverse = unique_colors(np.ascontiguousarray(rgb).reshape(-1, 1, 3))
-    with np.errstate(divide="ignore"):
-        p = model.posterior_map(rgb[None])[0].astype(np.float64)
-        logit = np.log(p) - np.log1p(-p)
-    # histograms of the log odds (0.05 nats a bin) of each class: the AUC with ties counted half
-    # (each colour's pixels of each class counted once, then put in its colour's bin)
-    bins = np.clip(np.floor((logit + 40.0) / 0.05), 0, 1600).astype(np.int64)
-    per_colour = np.bincount(inverse, minlength=bins.size)
-    per_colour_skin = np.bincount(inverse[skin], minlength=bins.size)
-    on_skin = np.bincount(bins, weights=per_colour_skin, minlength=1601)
-    on_other = np.bincount(bins, weights=per_colour - per_colour_skin, minlength=1601)
-    below = np.concatenate([[0.0], np.cumsum(on_other)[:-1]])
-    auc = float(on_skin @ (below + 0.5 * on_other)) / (on_skin.sum() * on_other.sum())
+    auc = roc_counts_auc(*builtin_roc_counts(codes, skin, model))
+    if auc is None:
+        return None
     if auc >= INVERTED_PHOTO_AUC:
         return None
     return (f"its mask looks inverted: the built-in model finds what it calls non-skin (0) more skin-like than what "

@@ -586,11 +586,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     result.threshold_is_models = threshold is None
     result.greyscale_images = [name for name, _ in greyscale]
     result.warnings = [f"{line}; it counts in the figures" for line in [line for _, line in greyscale] + label_maps]
-    inverted = (result.auc is not None and inverted_masks_warning(result.auc, masks_dir)) or inverted_photos_warning(
-        [name for name, auc in zip(evaluator_names(evaluator), evaluator.photo_auc)
-         if auc is not None and auc < INVERTED_MASKS_AUC], masks_dir, len(evaluator.photo_auc))
-    if inverted:
-        result.warnings.append(inverted)
+    result.warnings += inverted_warnings(model, evaluator, result.auc, masks_dir,
+                                         dict(zip(names, pairs)), max_pixels, settings)
     result.skipped = skipped
     # skin apply --faces says on how many photos a face was used; skin eval --faces said
     # nothing, so figures of the default detector (no face found) could pass for the faces'.
@@ -695,6 +692,15 @@ def write_per_image_csv(path, result: EvalResult, protect=()) -> None:
 INVERTED_MASKS_AUC = 0.25
 
 
+#: With a model other than the built-in one, the masks of a photo it scores under
+#: :data:`INVERTED_MASKS_AUC` are asked about as inverted only when the built-in model's
+#: detector ranks them below chance too (:func:`inverted_warnings`). Built-in detector's AUC,
+#: 20 photos of each of ccp, hgr1, SFA val, abdomen val (even positions): every 3rd mask
+#: inverted, all 28 under 0.25, no correct mask under it (its per-pixel colour p(skin) alone,
+#: tried first, ranked one inverted SFA mask 0.64 and one correct one 0.36).
+CONFIRMED_INVERTED_AUC = 0.5
+
+
 def inverted_masks_warning(auc: float, masks_dir) -> str | None:
     """Words asking whether the masks (or the model) are inverted when ``auc`` is far below
     chance (:data:`INVERTED_MASKS_AUC`), else None."""
@@ -703,6 +709,120 @@ def inverted_masks_warning(auc: float, masks_dir) -> str | None:
     return (f"{masks_dir}: ROC AUC {auc:.3f}: the model finds what the masks call non-skin (0) more skin-like "
             "than what they call skin (255): are the masks inverted? Masks mark skin 255 and non-skin 0; invert "
             "them if so (or the model was trained on inverted masks)")
+
+
+def is_builtin_model(model: SegmixModel) -> bool:
+    """Whether ``model`` scores as the built-in skin model does (the same classifier,
+    features and positive class, whatever its threshold)."""
+    from segmix.modelfile import model_to_dict
+
+    builtin = _builtin()
+    if model is builtin:
+        return True
+    return (model.features == builtin.features and model.positive_class == builtin.positive_class
+            and model_to_dict(model)["classifier"] == model_to_dict(builtin)["classifier"])
+
+
+_BUILTIN: list = []
+
+
+def _builtin() -> SegmixModel:
+    """The built-in skin model, read once."""
+    if not _BUILTIN:
+        from segmix.skin import load_skin_model
+
+        _BUILTIN.append(load_skin_model())
+    return _BUILTIN[0]
+
+
+def _builtin_aucs(pairs: list, settings, max_pixels: int) -> tuple[list[float | None], float | None]:
+    """The built-in detector's ROC AUC on each photo / mask pair of ``pairs`` and on them
+    all (None without both classes, or a pair that cannot be read), as ``skin eval``
+    without ``--model`` scores them: the evidence of :func:`inverted_warnings`."""
+    from segmix import skin_detect
+
+    builtin = _builtin()
+    judge = SkinEvaluator(builtin.threshold)
+    aucs: list[float | None] = []
+    for pair in pairs:
+        try:
+            loaded, labels = read_pair_info(pair, max_pixels)
+        except PAIR_ERRORS:
+            aucs.append(None)
+            continue
+        image = skin_pixels(loaded)
+        transparent = transparent_pixels(loaded.alpha)
+        with skin_detect._same_photo(outline_free_colours(image, transparent)):
+            result = detect(builtin, image, settings, builtin.threshold, None, transparent=transparent)
+        judge.add(result.posterior, labels, result.mask)
+        aucs.append(judge.photo_auc[-1])
+    pooled = judge.result().auc if any(a is not None for a in aucs) else None
+    return aucs, pooled
+
+
+def inverted_warnings(model: SegmixModel, evaluator: SkinEvaluator, auc: float | None, masks_dir,
+                      pairs: dict, max_pixels: int = DEFAULT_MAX_PIXELS, settings=None) -> list[str]:
+    """The lines asking whether the masks (a folder's, or some photos') are inverted: a ROC
+    AUC of the model under test far below chance (:data:`INVERTED_MASKS_AUC`).
+
+    A model other than the built-in one is no judge of the masks: a weak model (8 street
+    photos) scored a correct hand mask AUC under 0.25 (an orange shirt beside the hand), and
+    its user was told to invert the mask. The masks are then blamed only when the built-in
+    detector (``settings``, as ``skin eval`` without ``--model``) ranks them the wrong way too
+    (below chance: :data:`CONFIRMED_INVERTED_AUC`); otherwise the line says that the model errs there.
+
+    Parameters
+    ----------
+    model : SegmixModel, the model under test
+    evaluator : SkinEvaluator, after every photo was added (its per-photo AUCs)
+    auc : float or None, the pooled ROC AUC
+    masks_dir : the masks' folder, as the lines name it
+    pairs : dict, photo name -> (photo path, mask path), for the built-in model's check
+    max_pixels : int, the largest photo read
+    settings : segmix.skin_detect.SkinSettings, optional, the detector's (default: skin eval's)
+
+    Returns
+    -------
+    list of str (empty, or one line)
+    """
+    names = evaluator_names(evaluator)
+    folder = auc is not None and np.isfinite(auc) and auc < INVERTED_MASKS_AUC
+    low = [name for name, a in zip(names, evaluator.photo_auc) if a is not None and a < INVERTED_MASKS_AUC]
+    if not folder and not low:
+        return []
+    if is_builtin_model(model):
+        line = inverted_masks_warning(auc, masks_dir) if folder else inverted_photos_warning(low, masks_dir, len(names))
+        return [line] if line else []
+    judged = [name for name in (names if folder else low) if name in pairs]
+    aucs, pooled = _builtin_aucs([pairs[name] for name in judged], settings, max_pixels)
+    own = dict(zip(judged, aucs))
+    if folder:
+        if pooled is None or pooled < CONFIRMED_INVERTED_AUC:
+            return [inverted_masks_warning(auc, masks_dir).replace(
+                "invert them if so (or the model was trained on inverted masks)",
+                "invert them if so" + ("" if pooled is None else
+                                       f" (the built-in model ranks them so too: ROC AUC {pooled:.3f})"))]
+        return [f"{masks_dir}: ROC AUC {auc:.3f}: the model finds what the masks call non-skin (0) more skin-like "
+                f"than what they call skin (255), where the built-in model ranks them the right way (ROC AUC "
+                f"{pooled:.3f}): the masks look right and the model errs; was it trained on inverted masks "
+                "(skin 0)? If so, invert them and train again"]
+    blamed = [name for name in low if name not in own or own[name] is None or own[name] < CONFIRMED_INVERTED_AUC]
+    lines = []
+    if blamed:
+        figures = ", ".join("?" if own.get(name) is None else f"{own[name]:.2f}" for name in blamed[:5])
+        lines.append(inverted_photos_warning(blamed, masks_dir, len(names)).replace(
+            "; they count in the figures",
+            f"; the built-in model ranks them below chance too (ROC AUC {figures}); they count in the figures"))
+    right = [name for name in low if name not in blamed]
+    if right:
+        shown = ", ".join(right[:5]) + (f" and {len(right) - 5} more" if len(right) > 5 else "")
+        figures = ", ".join(f"{own[name]:.2f}" for name in right[:5])
+        lines.append(f"the model scores {len(right)} of the {len(names)} photos ({shown}) below chance (ROC AUC under "
+                     f"{INVERTED_MASKS_AUC} on each: it finds what their masks call non-skin more skin-like than what "
+                     f"they call skin), where the built-in model ranks their masks the right way (ROC AUC {figures}): "
+                     "the masks look right and the model errs on these photos (a model trained on few photos may not "
+                     "know their colours; skin eval without --model gives the built-in model's figures)")
+    return lines
 
 
 def evaluator_names(evaluator: SkinEvaluator) -> list[str]:

@@ -59,6 +59,7 @@ from segmix.gui.qimage import rgb_to_display_qimage
 from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, compact_panel, mnemonic, shown_text
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
+from segmix import skin_marks
 from segmix.mark_settings import frozen_pixels, marks_model, other_photo_note
 from segmix.labelmaps import label_map_values, loadable_as_scribbles, palette_label_values
 from segmix.own_outputs import output_given_as_photo
@@ -2167,13 +2168,20 @@ class MainWindow(QMainWindow):
                                       saved=True)
             if not path:
                 return False
+        mask_note = None
         try:
             labels = files.load_scribbles(path, self.image.shape[:2], photo=self.image_path)
         except (ValueError, OSError) as exc:
-            self.show_message("Cannot load scribbles",
-                              files.marks_size_words(path, self.image.shape) or files.model_file_words(path, "scribbles")
-                              or files.window_message(str(exc)))
-            return False
+            # Skin mode: a skin mask (255 / 0 / 128, what skin train reads) is its marks, 255
+            # skin, 0 non-skin, 128 unmarked; it was refused as "a trimap ... Its 0 is background".
+            labels = (skin_marks.read_skin_mask_as_marks(path, self.image.shape[:2], photo=self.image_path)
+                      if self.active_mode.name == "skin" else None)
+            if labels is None:
+                self.show_message("Cannot load scribbles",
+                                  files.marks_size_words(path, self.image.shape)
+                                  or files.model_file_words(path, "scribbles") or files.window_message(str(exc)))
+                return False
+            mask_note = skin_marks.mask_as_marks_note(path, labels)
         # As `segmix segment --scribbles`: a file that marks nothing, or every pixel one class,
         # cannot train; refused by name, and the marks shown stay (an empty file replaced them
         # with nothing, an all-foreground one said only "Training failed" in the status bar).
@@ -2237,6 +2245,8 @@ class MainWindow(QMainWindow):
             mode_note = (f"{Path(path).name} holds {saved_in.title} mode's marks ({' / '.join(saved_in.class_names)}), "
                          f"loaded here as {self.active_mode.title} mode's ({' / '.join(self.active_mode.class_names)}).")
             other_photo = mode_note if other_photo is None else f"{other_photo} {mode_note}"
+        if mask_note is not None:
+            other_photo = mask_note if other_photo is None else f"{mask_note} {other_photo}"
         if other_photo is not None:
             settings_note = other_photo if settings_note is None else f"{other_photo} {settings_note}"
         if settings_note is not None:
