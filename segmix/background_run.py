@@ -338,6 +338,30 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
     return numbered
 
 
+def same_number_warning(sequence) -> str | None:
+    """A warning for a folder's (or list's) frames whose names give one frame number
+    (:func:`frame_number`: ``1.png`` and ``01.png``), naming the first two and how many such
+    pairs there are; None when every number is its own. Such frames ran in silence in an order
+    their names do not decide (only ``--groundtruth`` refused them)."""
+    if sequence.kind not in ("folder", "list"):
+        return None
+    seen: dict[int, Path] = {}
+    clashes: list[tuple[Path, Path, int]] = []
+    for i, path in enumerate(sequence.paths, start=1):
+        number = frame_number(path.stem, i)
+        if number in seen:
+            clashes.append((seen[number], path, number))
+        else:
+            seen[number] = path
+    if not clashes:
+        return None
+    first, second, number = clashes[0]
+    more = f" (and {len(clashes) - 1:,} more pairs alike)" if len(clashes) > 1 else ""
+    return (f"{first.parent}: {first.name} and {second.name} both give frame number {number:,}{more}: they are "
+            f"read in this order ({first.name} first), which their names do not decide and may not be the order "
+            "they were taken in; rename them so that each name ends with its own frame's number (in000001.png)")
+
+
 def _same_number(where, first: Path, second: Path, number: int) -> str:
     """The refusal of two files whose names give one frame number (:func:`frame_number`)."""
     return (f"{where}: {first.name} and {second.name} both give frame number {number:,} (frames and ground truth "
@@ -345,16 +369,19 @@ def _same_number(where, first: Path, second: Path, number: int) -> str:
             "frame's number (in000470.jpg, gt000470.png)")
 
 
-def _read_groundtruth(path: Path, shape) -> np.ndarray:
+def _read_groundtruth(path: Path, shape, frame: Path | None = None) -> np.ndarray:
     """CDnet-coded ground truth through segmix's label-map rules (segmix.labelmaps): size
     first, lossless, single channel (a colour file is refused, not read by brightness), and
-    only the benchmark's codes 0 / 50 / 85 / 170 / 255."""
+    only the benchmark's codes 0 / 50 / 85 / 170 / 255. ``frame``: the frame file it is of,
+    so that ground truth of a turned frame's stored size names the frame's EXIF orientation
+    tag and the turn (it was "it looks rotated by 90 degrees", no word of the tag)."""
     from segmix.change_detection import GT_BACKGROUND, GT_FOREGROUND, GT_NOT_SCORED
     from segmix.io import ImageLoadError
     from segmix.labelmaps import read_label_plane
 
     try:
-        values = read_label_plane(path, shape, "ground-truth masks", palette_indices=False, picture="frame")
+        values = read_label_plane(path, shape, "ground-truth masks", palette_indices=False, picture="frame",
+                                  photo=frame)
     except ImageLoadError as exc:
         raise FrameError(str(exc)) from None
     codes = (*GT_BACKGROUND, *GT_NOT_SCORED, GT_FOREGROUND)
@@ -590,9 +617,13 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
                                                                            named=sequence.kind in ("folder", "list"))))
     scored = (*GT_BACKGROUND, GT_FOREGROUND)
     unusable = []
+    frame_of: dict[int, Path] = {}
+    if sequence.kind in ("folder", "list"):
+        for number, path in zip(numbers, sequence.paths):
+            frame_of.setdefault(number, path)
     for number in matched:
         try:
-            if np.isin(_read_groundtruth(groundtruth[number], shape), scored).any():
+            if np.isin(_read_groundtruth(groundtruth[number], shape, frame_of.get(number)), scored).any():
                 return
         except FrameError as exc:  # skipped by the run, named there; only all of them stop it
             unusable.append(str(exc))

@@ -3007,8 +3007,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
     from segmix.background_run import (check_groundtruth, ignored_words, leftovers_warning, load_groundtruth_folder,
                                        run_sequence, scored_frames_line, scored_range,
-                                       short_sequence_warning, skip_words)
-    from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd
+                                       same_number_warning, short_sequence_warning, skip_words)
+    from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd, exif_turn_note
     from segmix.io import use_one_of
     from segmix.own_outputs import refuse_foreign_files
     from segmix.skin import progress_bar
@@ -3076,21 +3076,27 @@ def _cmd_background(args: argparse.Namespace) -> int:
 
     from segmix.repeated_lines import RepeatHolder
 
-    repeats = RepeatHolder()  # 6 truncated frames gave 6 alike lines: the first now, the others after the run
+    # 6 truncated frames gave 6 alike lines: the first now, the ones right after it folded into
+    # one, said before the next other line (in frame order) or after the run.
+    repeats = RepeatHolder(in_order=True)
 
     def on_skip(message):
         with lock:
             skipped.append(message)
-            # A frame over the pixel limit was told of segmix.io.load_image(max_pixels=...).
-            line = f"segmix background: {command_line_words(str(message), 'background')}"
             if isinstance(message, RepeatedSkip):
                 repeats.repeat(message)  # said by the line before it; the summary counts it
-            elif not isinstance(message, SequenceEnd) and not repeats.say_now(message):
-                pass  # said after the run, folded with the others of its kind
-            elif bar is not None:
-                bar.write(line)
+                now = []
+            elif isinstance(message, SequenceEnd):
+                now = [message]
             else:
-                print(line, file=sys.stderr)
+                now = repeats.take(message)
+            for said in now:
+                # A frame over the pixel limit was told of segmix.io.load_image(max_pixels=...).
+                line = f"segmix background: {command_line_words(str(said), 'background')}"
+                if bar is not None:
+                    bar.write(line)
+                else:
+                    print(line, file=sys.stderr)
             if not isinstance(message, SequenceEnd):  # where a video ended is no frame
                 done["skipped"] += 1
                 advance()
@@ -3182,6 +3188,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
     ignored = None if args.quiet or sequence.kind != "folder" else ignored_words(args.inputs[0], args.output_dir)
     if ignored:  # a note, as skin apply's: a video beside the frames was left out in silence
         print(f"segmix background: note: {ignored}", file=sys.stderr)
+    turned = None if args.quiet else exif_turn_note(sequence, frame_shape)
+    if turned:  # 240 x 320 masks of frames stored 320 x 240 came in silence
+        print(f"segmix background: note: {turned}", file=sys.stderr)
+    same_number = same_number_warning(sequence)
+    if same_number:  # 1.png and 01.png ran in silence, their order undecided
+        print(f"segmix background: warning: {same_number}", file=sys.stderr)
     if sequence.given_order and not args.quiet:
         def names(paths):
             # "..." only for frames beyond the three named: 2 frames read "(a, b, ...)".

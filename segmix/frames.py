@@ -287,6 +287,62 @@ def ignored_in_folder(folder) -> dict[str, list[str]]:
     return kinds
 
 
+def exif_turn_note(sequence, shape: tuple[int, int] | None) -> str | None:
+    """A note for frames read turned by their EXIF orientation tag (a phone held upright saves
+    its frames stored sideways with tag 6), from the first frame's tag: the masks have the
+    frames' shown size, not their stored one. None for a video, or a first frame without a
+    turn. JPEG frames with tag 6 gave 240 x 320 masks of files stored 320 x 240 in silence.
+
+    Parameters
+    ----------
+    sequence : FrameSequence
+    shape : (H, W) of the frames as read (upright), or None
+
+    Returns
+    -------
+    str or None
+    """
+    from segmix.io import exif_orientation
+    from segmix.labelmaps import exif_shown_words
+
+    if sequence.kind not in ("folder", "list") or not sequence.paths:
+        return None
+    first = sequence.paths[0]
+    orientation = exif_orientation(first)
+    shown = exif_shown_words(orientation)
+    if shown is None:
+        return None
+    where = first.parent if sequence.kind == "folder" else first
+    size = f": the masks are {shape[1]} x {shape[0]}, the frames' size as shown" if shape else ""
+    return (f"{where}: the frames carry an EXIF orientation tag ({orientation}, {shown}) and are read turned by it, "
+            f"as viewers show them{size}; ground truth must be drawn on them so")
+
+
+def results_words(folder) -> str | None:
+    """What a folder holding segmix's own results in place of frames holds, in words ("its 151
+    PNG files are results of segmix background (masks, a background image), not frames: give
+    the folder of the frames they were made from"); None when it holds none. Such a folder (an
+    earlier run's --output-dir) was said to hold "no image frames (.png, ...)" beside its PNGs."""
+    from collections import Counter
+
+    from segmix.io import segmix_mark
+
+    names = ignored_in_folder(folder).get("segmix results", [])
+    if not names:
+        return None
+    suffixes = {Path(name).suffix.lower() for name in names}
+    files = f"{Path(names[0]).suffix[1:].upper()} file" if len(suffixes) == 1 else "image file"
+    files = f"its {files}" if len(names) == 1 else f"its {len(names):,} {files}s"
+    commands = Counter(segmix_mark(Path(folder) / name) or "the window (marks files)" for name in names)
+    said = [f"segmix {command}" if not command.startswith("the window") else command
+            for command, _ in commands.most_common()]
+    if len(said) > 1:
+        said = [f"{word} ({commands[key]:,})" for word, key in zip(said, [c for c, _ in commands.most_common()])]
+    verb = "is a result" if len(names) == 1 else "are results"
+    return (f"{files} {verb} of {' and '.join(said)} (masks and the like), not frames: give the folder of the "
+            "frames they were made from")
+
+
 class VideoNote(RuntimeWarning):
     """A note on how a video is read, no fault found in it (a raw stream's frames cannot be
     checked, :func:`untimed_stream_words`): the command line prints it as a note, which --quiet
@@ -536,6 +592,9 @@ class FrameSequence:
                     # (first: groundtruth)", where highway/, one frame beside input/, named input/.
                     raise FrameError(f"{folder}: the folder holds no image frames; its subfolder {found[0].name} "
                                      f"holds {found[1]:,} frames: give {found[0]}")
+                results = results_words(folder)
+                if results:
+                    raise FrameError(f"{folder}: the folder holds no image frames: {results}")
                 raise FrameError(f"{folder}: the folder holds no image frames ({', '.join(IMAGE_SUFFIXES)})"
                                  f"{subfolder_hint(folder)}")
         elif len(items) == 1 and items[0].suffix.lower() not in IMAGE_SUFFIXES:
