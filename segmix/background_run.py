@@ -1189,14 +1189,14 @@ def run_sequence(
             unfiltered = getattr(model, "unfiltered_mask_", None)
             wiped = False
             if (not learning and unfiltered is not None
-                    and (not moving or filter_spans_frame(mask.shape, model.median_size))):
+                    and (not moving or filter_spans_frame(mask.shape, model._params().median_size))):
                 # Looked at when nothing came out moving, or on frames the filter's window spans:
                 # there it can keep none of the moving pixels found and vote in others (6 x 6
                 # frames: a 3 x 3 object became one pixel in the corner, whose window, clipped by
                 # the border, is 4 x 4 and holds the 9). No cost on other frames.
                 found_mask = unfiltered == 255
                 found = int(np.count_nonzero(found_mask))
-                wiped = (found >= _wipe_floor(mask.shape, model.median_size)
+                wiped = (found >= _wipe_floor(mask.shape, model._params().median_size)
                          and not (moving and np.any(found_mask & (mask == 255))))
                 if wiped:
                     result.wiped.append((frame.stem, found))
@@ -1610,7 +1610,7 @@ def filter_wiped_warning(result: RunResult, model: BackgroundMixture, shape: tup
         One line: how many frames, the first ``few``, and what to give.
     """
     found = result.wiped
-    if shape is None or not filter_spans_frame(shape, model.median_size):
+    if shape is None or not filter_spans_frame(shape, model._params().median_size):
         # On larger frames a wiped mask is the filter's work: an 8 x 8 square half learnt on
         # 32 x 24 frames (11 of 30 frames of a test clip), camera noise.
         return None
@@ -1619,7 +1619,7 @@ def filter_wiped_warning(result: RunResult, model: BackgroundMixture, shape: tup
     # found motion. A session-45 clip of a square that comes back to where it was had 1 of 60.
     if not found or len(found) < WIPED_SHARE * (len(found) + result.moving_frames):
         return None
-    size = model.median_size
+    size = model._params().median_size
     shown = ", ".join(f"{stem} ({n:,} pixel{'' if n == 1 else 's'})" for stem, n in found[:few]) + (
         ", ..." if len(found) > few else "")
     small = ""

@@ -287,6 +287,16 @@ def ignored_in_folder(folder) -> dict[str, list[str]]:
     return kinds
 
 
+def _percent(share: float) -> str:
+    """A share as a percentage that never reads 0 % or 100 % when it is not."""
+    value = 100 * share
+    if 0 < value < 1:
+        return "under 1 %"
+    if 99 < value < 100:
+        return "over 99 %"
+    return f"{value:.0f} %"
+
+
 def exif_turn_note(sequence, shape: tuple[int, int] | None) -> str | None:
     """A note for frames read turned by their EXIF orientation tag (a phone held upright saves
     its frames stored sideways with tag 6), from the first frame's tag: the masks have the
@@ -865,7 +875,8 @@ class FrameSequence:
                 continue
             try:
                 pixels = load_frame(path, writable=False, on_narrow=self._narrow_once,
-                                    on_end_marker=self._end_marker_once)
+                                    on_end_marker=self._end_marker_once,
+                                    on_alpha=lambda alpha, path=path: self._alpha_once(path, alpha))
             except ImageLoadError as exc:
                 if len(self.paths) == 1:
                     # One file given: its reason is the run's error, on one line (was a
@@ -946,6 +957,26 @@ class FrameSequence:
             except (ImageLoadError, OSError, ValueError):
                 continue  # unreadable: the run skips it, the next frame decides
         return False
+
+    def _alpha_once(self, path: Path, alpha: np.ndarray) -> None:
+        """Warn :class:`segmix.io.TransparentFrameWarning` for the sequence's first frame whose
+        alpha hides pixels, naming it and how much it hides (a fully transparent frame among
+        opaque ones was read from its hidden colours without a word). Its colours are read as
+        stored: a recorder's alpha says nothing of what moved, and the masks keep the frames'
+        count; once per sequence, as 12-bit frames are said."""
+        if getattr(self, "_alpha_said", False):
+            return
+        self._alpha_said = True
+        from segmix.io import TransparentFrameWarning
+
+        hidden = np.count_nonzero(alpha == 0) / alpha.size
+        partly = np.count_nonzero((alpha > 0) & (alpha < 255)) / alpha.size
+        parts = [f"{_percent(hidden)} of it at alpha 0"] if hidden else []
+        parts += [f"{_percent(partly)} at alpha 1 to 254"] if partly else []
+        warnings.warn(TransparentFrameWarning(
+            f"{path}: the frame's alpha hides pixels ({' and '.join(parts)}): segmix reads the colours stored "
+            "under them, which viewers do not show, as the frame's (a frame's alpha is not used); give opaque "
+            "frames, or leave such frames out; said for the first such frame of the sequence only"), stacklevel=2)
 
     def _narrow_once(self, message: str) -> None:
         """Warn :class:`segmix.io.NarrowSamplesWarning` for the sequence's first frame of 12-bit
