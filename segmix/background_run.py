@@ -739,6 +739,12 @@ def resumed_settings_note(path, model: BackgroundMixture, given) -> str | None:
         default and the option (or the Python parameter) that changes it.
     """
     defaults = BackgroundMixture().get_params()
+    if getattr(model, "shape_", None) is not None:
+        # The command's default window is scaled to the frames (a default run on 640 x 480
+        # saved 15, then named on resuming as "--median-size 15 (default 7)").
+        from segmix.background import scaled_median_size
+
+        defaults["median_size"] = scaled_median_size(model.shape_)
     saved = model.get_params()
     given = set(given)
     parts, flags = [], []

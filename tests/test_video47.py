@@ -190,3 +190,15 @@ def test_the_command_says_the_scaled_window(tmp_path, capsys):
         assert main(["background", str(frames), "--output-dir", str(tmp_path / f"m{size[0]}")]) == 0
         out = capsys.readouterr().out
         assert (said in out) if said else ("majority filter" not in out), out
+
+
+def test_a_resumed_model_of_large_frames_is_not_said_to_leave_the_default_window(tmp_path, capsys):
+    """A model saved by a default run on 640 x 480 frames holds the scaled side, 15: resumed, it
+    is the default for its frames, not a setting to name ("--median-size 15 (default 7)")."""
+    frames = _frames(tmp_path / "f", 6, size=(640, 480))
+    model = tmp_path / "m.json"
+    assert main(["background", str(frames), "--save-model", str(model), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["background", str(frames), "--model", str(model), "--output-dir", str(tmp_path / "m")]) == 0
+    err = capsys.readouterr().err
+    assert "median-size" not in err, err
