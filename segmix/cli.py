@@ -3088,7 +3088,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
                 repeats.repeat(message)  # said by the line before it; the summary counts it
                 now = []
             elif isinstance(message, SequenceEnd):
-                now = [message]
+                now = [*repeats.held("more frames"), message]  # the frames skipped before the end first
             else:
                 now = repeats.take(message)
             for said in now:
