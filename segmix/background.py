@@ -75,6 +75,41 @@ _COLOUR_SHARE = 0.05
 _LIT = 48
 
 
+#: The majority filter's side chosen on CDnet highway's 320 x 240 frames (and WavingTrees'
+#: 160 x 120), and the diagonal of the frames it was chosen at.
+DEFAULT_MEDIAN_SIZE = 7
+_DEFAULT_DIAGONAL = 400.0
+#: The largest side: the filter's packed counts (kernels.background) hold windows up to 181.
+#: 63 is 7 scaled to a 3600-pixel diagonal (beyond 1920 x 1440, the largest measured).
+MAX_MEDIAN_SIZE = 63
+
+
+def scaled_median_size(shape: tuple[int, int]) -> int:
+    """The majority filter's side for frames of ``shape``: 7 scaled with the frame's diagonal
+    against 320 x 240's (400 pixels), odd, at least 7 and at most :data:`MAX_MEDIAN_SIZE`.
+
+    A window fixed in pixels covers less of the scene the larger the frame: CDnet highway
+    upscaled 4x (1280 x 960) scored F 0.815 with 7 x 7 against 0.977 at its own size (0.978
+    with 29 x 29); 6x (1920 x 1440) 0.725 (0.978 with 43). The best window grew with the scale
+    on highway (15, 29-37, 43-55 at 2x, 4x, 6x) and the rule was checked on WavingTrees
+    (docs/background.md, "Large frames"). Frames no larger than 320 x 240 keep 7.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        (H, W) of the frames, in pixels.
+
+    Returns
+    -------
+    int
+        An odd side, 7..63.
+    """
+    height, width = int(shape[0]), int(shape[1])
+    side = int(DEFAULT_MEDIAN_SIZE * math.hypot(height, width) / _DEFAULT_DIAGONAL)
+    side += 1 - side % 2  # odd: 14 -> 15, 28 -> 29, 42 -> 43
+    return max(DEFAULT_MEDIAN_SIZE, min(MAX_MEDIAN_SIZE, side))
+
+
 def resumed_kind_words(model: "BackgroundMixture", frame: np.ndarray) -> str | None:
     """Why a resumed model does not fit ``frame``'s kind, in words, or None: learnt on colour
     frames and given greyscale ones (a camera switched to infrared at night), or the other way.
@@ -200,9 +235,11 @@ class BackgroundMixture:
         background.
     shadow_threshold : float, default 0.7
         tau in (0, 1): the darkest shadow, as a fraction of the background's brightness.
-    median_size : int, default 7
+    median_size : int or "auto", default 7
         Side of the square majority filter applied to the mask; 0 or 1 turns it off. Odd, at
-        most 15. A pixel is foreground where most of the window is foreground (a binary
+        most 63. "auto" (``segmix background``'s default): 7 scaled with the frame's diagonal
+        against 320 x 240's, the size 7 was chosen at (:func:`scaled_median_size`), decided on
+        the first frame. A pixel is foreground where most of the window is foreground (a binary
         median of the foreground); otherwise shadow where most of the window is foreground or
         shadow and shadow outnumbers foreground there; else background. So isolated shadow
         pixels become background and holes in a shadow are filled, as for the foreground
@@ -314,8 +351,12 @@ class BackgroundMixture:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= 16:
             raise ValueError(f"n_components must be an integer in 1..16, got {k!r}")
         m = self.median_size
-        if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or not (m in (0, 1) or (m % 2 == 1 and 3 <= m <= 15)):
-            raise ValueError(f"median_size must be 0, 1 or an odd integer 3..15, got {m!r}")
+        if isinstance(m, str) and m == "auto":
+            shape = getattr(self, "shape_", None)  # None until the first frame (and in __init__)
+            m = scaled_median_size(shape) if shape is not None else DEFAULT_MEDIAN_SIZE
+        if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or not (
+                m in (0, 1) or (m % 2 == 1 and 3 <= m <= MAX_MEDIAN_SIZE)):
+            raise ValueError(f"median_size must be 0, 1, an odd integer 3..{MAX_MEDIAN_SIZE} or 'auto', got {m!r}")
         if self.covariance_type not in COVARIANCE_TYPES:
             raise ValueError(f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}, got {self.covariance_type!r}")
         if self.rho not in RHO_RULES:
@@ -504,6 +545,7 @@ class BackgroundMixture:
             alpha = float(learning_rate)
         if self.shape_ is None:
             self._allocate(frame.shape[:2], params)
+            params = self._params()  # "auto" median_size: decided by the frame's size
         elif frame.shape[:2] != self.shape_:
             raise ValueError(
                 f"frame is {frame.shape[1]} x {frame.shape[0]} but the model was started on "

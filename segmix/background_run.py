@@ -338,6 +338,30 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
     return numbered
 
 
+def same_number_warning(sequence) -> str | None:
+    """A warning for a folder's (or list's) frames whose names give one frame number
+    (:func:`frame_number`: ``1.png`` and ``01.png``), naming the first two and how many such
+    pairs there are; None when every number is its own. Such frames ran in silence in an order
+    their names do not decide (only ``--groundtruth`` refused them)."""
+    if sequence.kind not in ("folder", "list"):
+        return None
+    seen: dict[int, Path] = {}
+    clashes: list[tuple[Path, Path, int]] = []
+    for i, path in enumerate(sequence.paths, start=1):
+        number = frame_number(path.stem, i)
+        if number in seen:
+            clashes.append((seen[number], path, number))
+        else:
+            seen[number] = path
+    if not clashes:
+        return None
+    first, second, number = clashes[0]
+    more = f" (and {len(clashes) - 1:,} more pairs alike)" if len(clashes) > 1 else ""
+    return (f"{first.parent}: {first.name} and {second.name} both give frame number {number:,}{more}: they are "
+            f"read in this order ({first.name} first), which their names do not decide and may not be the order "
+            "they were taken in; rename them so that each name ends with its own frame's number (in000001.png)")
+
+
 def _same_number(where, first: Path, second: Path, number: int) -> str:
     """The refusal of two files whose names give one frame number (:func:`frame_number`)."""
     return (f"{where}: {first.name} and {second.name} both give frame number {number:,} (frames and ground truth "
@@ -345,16 +369,19 @@ def _same_number(where, first: Path, second: Path, number: int) -> str:
             "frame's number (in000470.jpg, gt000470.png)")
 
 
-def _read_groundtruth(path: Path, shape) -> np.ndarray:
+def _read_groundtruth(path: Path, shape, frame: Path | None = None) -> np.ndarray:
     """CDnet-coded ground truth through segmix's label-map rules (segmix.labelmaps): size
     first, lossless, single channel (a colour file is refused, not read by brightness), and
-    only the benchmark's codes 0 / 50 / 85 / 170 / 255."""
+    only the benchmark's codes 0 / 50 / 85 / 170 / 255. ``frame``: the frame file it is of,
+    so that ground truth of a turned frame's stored size names the frame's EXIF orientation
+    tag and the turn (it was "it looks rotated by 90 degrees", no word of the tag)."""
     from segmix.change_detection import GT_BACKGROUND, GT_FOREGROUND, GT_NOT_SCORED
     from segmix.io import ImageLoadError
     from segmix.labelmaps import read_label_plane
 
     try:
-        values = read_label_plane(path, shape, "ground-truth masks", palette_indices=False, picture="frame")
+        values = read_label_plane(path, shape, "ground-truth masks", palette_indices=False, picture="frame",
+                                  photo=frame)
     except ImageLoadError as exc:
         raise FrameError(str(exc)) from None
     codes = (*GT_BACKGROUND, *GT_NOT_SCORED, GT_FOREGROUND)
@@ -590,9 +617,13 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
                                                                            named=sequence.kind in ("folder", "list"))))
     scored = (*GT_BACKGROUND, GT_FOREGROUND)
     unusable = []
+    frame_of: dict[int, Path] = {}
+    if sequence.kind in ("folder", "list"):
+        for number, path in zip(numbers, sequence.paths):
+            frame_of.setdefault(number, path)
     for number in matched:
         try:
-            if np.isin(_read_groundtruth(groundtruth[number], shape), scored).any():
+            if np.isin(_read_groundtruth(groundtruth[number], shape, frame_of.get(number)), scored).any():
                 return
         except FrameError as exc:  # skipped by the run, named there; only all of them stop it
             unusable.append(str(exc))
@@ -708,6 +739,12 @@ def resumed_settings_note(path, model: BackgroundMixture, given) -> str | None:
         default and the option (or the Python parameter) that changes it.
     """
     defaults = BackgroundMixture().get_params()
+    if getattr(model, "shape_", None) is not None:
+        # The command's default window is scaled to the frames (a default run on 640 x 480
+        # saved 15, then named on resuming as "--median-size 15 (default 7)").
+        from segmix.background import scaled_median_size
+
+        defaults["median_size"] = scaled_median_size(model.shape_)
     saved = model.get_params()
     given = set(given)
     parts, flags = [], []
@@ -1158,14 +1195,14 @@ def run_sequence(
             unfiltered = getattr(model, "unfiltered_mask_", None)
             wiped = False
             if (not learning and unfiltered is not None
-                    and (not moving or filter_spans_frame(mask.shape, model.median_size))):
+                    and (not moving or filter_spans_frame(mask.shape, model._params().median_size))):
                 # Looked at when nothing came out moving, or on frames the filter's window spans:
                 # there it can keep none of the moving pixels found and vote in others (6 x 6
                 # frames: a 3 x 3 object became one pixel in the corner, whose window, clipped by
                 # the border, is 4 x 4 and holds the 9). No cost on other frames.
                 found_mask = unfiltered == 255
                 found = int(np.count_nonzero(found_mask))
-                wiped = (found >= _wipe_floor(mask.shape, model.median_size)
+                wiped = (found >= _wipe_floor(mask.shape, model._params().median_size)
                          and not (moving and np.any(found_mask & (mask == 255))))
                 if wiped:
                     result.wiped.append((frame.stem, found))
@@ -1579,7 +1616,7 @@ def filter_wiped_warning(result: RunResult, model: BackgroundMixture, shape: tup
         One line: how many frames, the first ``few``, and what to give.
     """
     found = result.wiped
-    if shape is None or not filter_spans_frame(shape, model.median_size):
+    if shape is None or not filter_spans_frame(shape, model._params().median_size):
         # On larger frames a wiped mask is the filter's work: an 8 x 8 square half learnt on
         # 32 x 24 frames (11 of 30 frames of a test clip), camera noise.
         return None
@@ -1588,7 +1625,7 @@ def filter_wiped_warning(result: RunResult, model: BackgroundMixture, shape: tup
     # found motion. A session-45 clip of a square that comes back to where it was had 1 of 60.
     if not found or len(found) < WIPED_SHARE * (len(found) + result.moving_frames):
         return None
-    size = model.median_size
+    size = model._params().median_size
     shown = ", ".join(f"{stem} ({n:,} pixel{'' if n == 1 else 's'})" for stem, n in found[:few]) + (
         ", ..." if len(found) > few else "")
     small = ""

@@ -110,8 +110,8 @@ pixel_components = _bounded(int, "an integer from 1 to 16", lambda v: 1 <= v <= 
 MAX_MATCH_THRESHOLD = 100.0
 match_threshold = _bounded(float, f"a number > 0 and at most {MAX_MATCH_THRESHOLD:g}",
                            lambda v: 0 < v <= MAX_MATCH_THRESHOLD, f"standard deviations, > 0 and <= {MAX_MATCH_THRESHOLD:g}")
-median_size = _bounded(int, "0 (off), 1 or an odd integer from 3 to 15",
-                       lambda v: v in (0, 1) or (v % 2 == 1 and 3 <= v <= 15), "a majority filter's side: 0, 1, 3, 5, ... 15")
+median_size = _bounded(int, "0 (off), 1 or an odd integer from 3 to 63",
+                       lambda v: v in (0, 1) or (v % 2 == 1 and 3 <= v <= 63), "a majority filter's side: 0, 1, 3, 5, ... 63")
 
 
 # A number as detectors write them (90.5, 2.4e2); NaN, infinity and Python's "1_000" are not.
@@ -2975,8 +2975,9 @@ def _add_background_parser(sub) -> None:
     bg.add_argument("--match-threshold", type=match_threshold, default=None, metavar="LAMBDA",
                     help=f"match within LAMBDA standard deviations (default {defaults['match_threshold']:g})")
     bg.add_argument("--median-size", type=median_size, default=None, metavar="N",
-                    help=f"side of the majority filter on the mask (foreground and shadow): 0 = off, 1, or an odd 3..15 "
-                         f"(default {defaults['median_size']})")
+                    help="side of the majority filter on the mask (foreground and shadow): 0 = off, 1, or an odd 3..63 "
+                         f"(default {defaults['median_size']}, scaled with the frame's diagonal on frames larger "
+                         "than 320 x 240: 43 on 1920 x 1440)")
     bg.add_argument("--shadows", action=argparse.BooleanOptionalAction, default=None,
                     help=f"mark shadows as 127 (default {'on' if defaults['detect_shadows'] else 'off'})")
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
@@ -3013,8 +3014,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
     from segmix.background_run import (check_groundtruth, ignored_words, leftovers_warning, load_groundtruth_folder,
                                        run_sequence, scored_frames_line, scored_range,
-                                       short_sequence_warning, skip_words)
-    from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd
+                                       same_number_warning, short_sequence_warning, skip_words)
+    from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd, exif_turn_note
     from segmix.io import use_one_of
     from segmix.own_outputs import refuse_foreign_files
     from segmix.skin import progress_bar
@@ -3082,21 +3083,27 @@ def _cmd_background(args: argparse.Namespace) -> int:
 
     from segmix.repeated_lines import RepeatHolder
 
-    repeats = RepeatHolder()  # 6 truncated frames gave 6 alike lines: the first now, the others after the run
+    # 6 truncated frames gave 6 alike lines: the first now, the ones right after it folded into
+    # one, said before the next other line (in frame order) or after the run.
+    repeats = RepeatHolder(in_order=True)
 
     def on_skip(message):
         with lock:
             skipped.append(message)
-            # A frame over the pixel limit was told of segmix.io.load_image(max_pixels=...).
-            line = f"segmix background: {command_line_words(str(message), 'background')}"
             if isinstance(message, RepeatedSkip):
                 repeats.repeat(message)  # said by the line before it; the summary counts it
-            elif not isinstance(message, SequenceEnd) and not repeats.say_now(message):
-                pass  # said after the run, folded with the others of its kind
-            elif bar is not None:
-                bar.write(line)
+                now = []
+            elif isinstance(message, SequenceEnd):
+                now = [*repeats.held("more frames"), message]  # the frames skipped before the end first
             else:
-                print(line, file=sys.stderr)
+                now = repeats.take(message)
+            for said in now:
+                # A frame over the pixel limit was told of segmix.io.load_image(max_pixels=...).
+                line = f"segmix background: {command_line_words(str(said), 'background')}"
+                if bar is not None:
+                    bar.write(line)
+                else:
+                    print(line, file=sys.stderr)
             if not isinstance(message, SequenceEnd):  # where a video ended is no frame
                 done["skipped"] += 1
                 advance()
@@ -3160,6 +3167,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
     _say_resumed_settings(args, model)
     for name, value in _background_overrides(args).items():
         setattr(model, name, value)
+    if args.median_size is None and not args.model:
+        # 7 x 7 fixed in pixels: 1920 x 1080 frames of highway scored F 0.27 in silence, 0.98 at
+        # their own size; the window now grows with the frame (segmix.background.scaled_median_size).
+        model.median_size = "auto"
     model._params()  # a bad value is named before any work
     if args.model and model.shape_ is not None and frame_shape is not None and tuple(model.shape_) != frame_shape:
         # Was the library's "... (call reset() for a new sequence)", which is no advice here.
@@ -3188,6 +3199,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
     ignored = None if args.quiet or sequence.kind != "folder" else ignored_words(args.inputs[0], args.output_dir)
     if ignored:  # a note, as skin apply's: a video beside the frames was left out in silence
         print(f"segmix background: note: {ignored}", file=sys.stderr)
+    turned = None if args.quiet else exif_turn_note(sequence, frame_shape)
+    if turned:  # 240 x 320 masks of frames stored 320 x 240 came in silence
+        print(f"segmix background: note: {turned}", file=sys.stderr)
+    same_number = same_number_warning(sequence)
+    if same_number:  # 1.png and 01.png ran in silence, their order undecided
+        print(f"segmix background: warning: {same_number}", file=sys.stderr)
     if sequence.given_order and not args.quiet:
         def names(paths):
             # "..." only for frames beyond the three named: 2 frames read "(a, b, ...)".
@@ -3284,9 +3301,15 @@ def _cmd_background(args: argparse.Namespace) -> int:
     lost = skip_words(skipped)
     # "wrote the masks of" / "read": a trial read the bare "1700 frames (320 x 240) to masks"
     # as a line cut short (every other command's summary says what it did).
+    from segmix.background import DEFAULT_MEDIAN_SIZE
+
+    side = model._params().median_size
+    # The window a large frame's run used is said: its masks differ from a 7 x 7 filter's.
+    window = (f"; majority filter {side} x {side}, scaled to the frame size (--median-size N sets it)"
+              if model.median_size == "auto" and side != DEFAULT_MEDIAN_SIZE else "")
     print(f"{'wrote the masks of ' if args.output_dir else 'read '}"
           f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
-          + (f"; {lost}" if lost else ""))
+          + (f"; {lost}" if lost else "") + window)
     from segmix.background_run import frame_timing_warning, mostly_moving_warning
     from segmix.repeated_lines import fold_repeated
 
@@ -3494,6 +3517,8 @@ def _background_distributed(args: argparse.Namespace) -> int:
     if args.output_dir is None:
         raise UserError("--distributed needs --output-dir (one subfolder per sequence)")
     overrides = _background_overrides(args)
+    if args.median_size is None and not args.model:
+        overrides["median_size"] = "auto"  # as on one machine: the window grows with the frame
     if args.model and args.components is not None:
         from segmix.background import load_background_model
 

@@ -287,6 +287,72 @@ def ignored_in_folder(folder) -> dict[str, list[str]]:
     return kinds
 
 
+def _percent(share: float) -> str:
+    """A share as a percentage that never reads 0 % or 100 % when it is not."""
+    value = 100 * share
+    if 0 < value < 1:
+        return "under 1 %"
+    if 99 < value < 100:
+        return "over 99 %"
+    return f"{value:.0f} %"
+
+
+def exif_turn_note(sequence, shape: tuple[int, int] | None) -> str | None:
+    """A note for frames read turned by their EXIF orientation tag (a phone held upright saves
+    its frames stored sideways with tag 6), from the first frame's tag: the masks have the
+    frames' shown size, not their stored one. None for a video, or a first frame without a
+    turn. JPEG frames with tag 6 gave 240 x 320 masks of files stored 320 x 240 in silence.
+
+    Parameters
+    ----------
+    sequence : FrameSequence
+    shape : (H, W) of the frames as read (upright), or None
+
+    Returns
+    -------
+    str or None
+    """
+    from segmix.io import exif_orientation
+    from segmix.labelmaps import exif_shown_words
+
+    if sequence.kind not in ("folder", "list") or not sequence.paths:
+        return None
+    first = sequence.paths[0]
+    orientation = exif_orientation(first)
+    shown = exif_shown_words(orientation)
+    if shown is None:
+        return None
+    where = first.parent if sequence.kind == "folder" else first
+    size = f": the masks are {shape[1]} x {shape[0]}, the frames' size as shown" if shape else ""
+    return (f"{where}: the frames carry an EXIF orientation tag ({orientation}, {shown}) and are read turned by it, "
+            f"as viewers show them{size}; ground truth must be drawn on them so")
+
+
+def results_words(folder) -> str | None:
+    """What a folder holding segmix's own results in place of frames holds, in words ("its 151
+    PNG files are results of segmix background (masks, a background image), not frames: give
+    the folder of the frames they were made from"); None when it holds none. Such a folder (an
+    earlier run's --output-dir) was said to hold "no image frames (.png, ...)" beside its PNGs."""
+    from collections import Counter
+
+    from segmix.io import segmix_mark
+
+    names = ignored_in_folder(folder).get("segmix results", [])
+    if not names:
+        return None
+    suffixes = {Path(name).suffix.lower() for name in names}
+    files = f"{Path(names[0]).suffix[1:].upper()} file" if len(suffixes) == 1 else "image file"
+    files = f"its {files}" if len(names) == 1 else f"its {len(names):,} {files}s"
+    commands = Counter(segmix_mark(Path(folder) / name) or "the window (marks files)" for name in names)
+    said = [f"segmix {command}" if not command.startswith("the window") else command
+            for command, _ in commands.most_common()]
+    if len(said) > 1:
+        said = [f"{word} ({commands[key]:,})" for word, key in zip(said, [c for c, _ in commands.most_common()])]
+    verb = "is a result" if len(names) == 1 else "are results"
+    return (f"{files} {verb} of {' and '.join(said)} (masks and the like), not frames: give the folder of the "
+            "frames they were made from")
+
+
 class VideoNote(RuntimeWarning):
     """A note on how a video is read, no fault found in it (a raw stream's frames cannot be
     checked, :func:`untimed_stream_words`): the command line prints it as a note, which --quiet
@@ -536,6 +602,9 @@ class FrameSequence:
                     # (first: groundtruth)", where highway/, one frame beside input/, named input/.
                     raise FrameError(f"{folder}: the folder holds no image frames; its subfolder {found[0].name} "
                                      f"holds {found[1]:,} frames: give {found[0]}")
+                results = results_words(folder)
+                if results:
+                    raise FrameError(f"{folder}: the folder holds no image frames: {results}")
                 raise FrameError(f"{folder}: the folder holds no image frames ({', '.join(IMAGE_SUFFIXES)})"
                                  f"{subfolder_hint(folder)}")
         elif len(items) == 1 and items[0].suffix.lower() not in IMAGE_SUFFIXES:
@@ -806,7 +875,8 @@ class FrameSequence:
                 continue
             try:
                 pixels = load_frame(path, writable=False, on_narrow=self._narrow_once,
-                                    on_end_marker=self._end_marker_once)
+                                    on_end_marker=self._end_marker_once,
+                                    on_alpha=lambda alpha, path=path: self._alpha_once(path, alpha))
             except ImageLoadError as exc:
                 if len(self.paths) == 1:
                     # One file given: its reason is the run's error, on one line (was a
@@ -887,6 +957,26 @@ class FrameSequence:
             except (ImageLoadError, OSError, ValueError):
                 continue  # unreadable: the run skips it, the next frame decides
         return False
+
+    def _alpha_once(self, path: Path, alpha: np.ndarray) -> None:
+        """Warn :class:`segmix.io.TransparentFrameWarning` for the sequence's first frame whose
+        alpha hides pixels, naming it and how much it hides (a fully transparent frame among
+        opaque ones was read from its hidden colours without a word). Its colours are read as
+        stored: a recorder's alpha says nothing of what moved, and the masks keep the frames'
+        count; once per sequence, as 12-bit frames are said."""
+        if getattr(self, "_alpha_said", False):
+            return
+        self._alpha_said = True
+        from segmix.io import TransparentFrameWarning
+
+        hidden = np.count_nonzero(alpha == 0) / alpha.size
+        partly = np.count_nonzero((alpha > 0) & (alpha < 255)) / alpha.size
+        parts = [f"{_percent(hidden)} of it at alpha 0"] if hidden else []
+        parts += [f"{_percent(partly)} at alpha 1 to 254"] if partly else []
+        warnings.warn(TransparentFrameWarning(
+            f"{path}: the frame's alpha hides pixels ({' and '.join(parts)}): segmix reads the colours stored "
+            "under them, which viewers do not show, as the frame's (a frame's alpha is not used); give opaque "
+            "frames, or leave such frames out; said for the first such frame of the sequence only"), stacklevel=2)
 
     def _narrow_once(self, message: str) -> None:
         """Warn :class:`segmix.io.NarrowSamplesWarning` for the sequence's first frame of 12-bit

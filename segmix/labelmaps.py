@@ -241,6 +241,12 @@ _ORIENTATION_WORDS = {2: "shown mirrored left to right", 3: "shown turned 180 de
                       8: "shown turned 90 degrees counter-clockwise"}
 
 
+def exif_shown_words(orientation: int) -> str | None:
+    """How a viewer shows an image of EXIF orientation tag ``orientation`` ("shown turned 90
+    degrees clockwise"); None for 1 (as stored) or a value outside 2..8."""
+    return _ORIENTATION_WORDS.get(orientation)
+
+
 def _refuse_ambiguous_orientation(path: Path, im: Image.Image, what: str, picture: str) -> None:
     """Refuse a map that carries an EXIF orientation tag when its size cannot tell how it was
     drawn: square, or a tag that keeps the size (a flip, a half turn). Maps are read as stored

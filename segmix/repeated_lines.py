@@ -160,10 +160,34 @@ class RepeatHolder:
     folded line counts frames, not lines, and names the last file of the last run.
     """
 
-    def __init__(self):
+    def __init__(self, in_order: bool = False):
         self._seen: set[str] = set()
         self._held: list[list] = []  # [line, frames, first file, last file]
         self._holding = False
+        # in_order: a line is held only after one of its kind said or held just before it,
+        # so that the lines come in frame order (a folder whose frames of two wrong sizes
+        # alternated was said 405, 420, 450, then "433, 455 (2 more frames alike)", then 440).
+        self._in_order = in_order
+        self._last_kind: str | None = None
+        self._ready: list[str] = []
+
+    def take(self, line: str) -> list[str]:
+        """The lines to say now for ``line``, in order (``in_order`` holders): the folded
+        line of the run of alike lines before it, if it ended here, then ``line`` itself; [] when
+        ``line`` is held (it is alike the one before it).
+
+        Parameters
+        ----------
+        line : str
+            A per-file line, as :meth:`say_now` takes.
+
+        Returns
+        -------
+        list of str
+        """
+        now = self.say_now(line)
+        ready, self._ready = self._ready, []
+        return [*ready, line] if now else ready
 
     def say_now(self, line: str) -> bool:
         """Whether ``line`` is the first of its kind, to say now; else it is held.
@@ -180,7 +204,13 @@ class RepeatHolder:
             True for the first line of its kind (say it now); False when it is held.
         """
         kind = _kind(line)
-        self._holding = kind in self._seen
+        if self._in_order:
+            self._holding = kind == self._last_kind
+            if not self._holding and self._held:
+                self._ready.extend(self._folded("more frames"))
+            self._last_kind = kind
+        else:
+            self._holding = kind in self._seen
         if self._holding:
             path = getattr(line, "path", None)
             self._held.append([line, 1, path, path])
@@ -217,10 +247,16 @@ class RepeatHolder:
             A line per kind held, in the order of each kind's first held line: a line alone
             as it was, several as "FIRST ... LAST, ... (N more frames alike): reason".
         """
+        out, self._ready = [*self._ready, *self._folded(noun)], []
+        self._holding, self._last_kind = False, None
+        return out
+
+    def _folded(self, noun: str) -> list[str]:
+        """The held lines folded by kind (see :meth:`held`), and forgotten."""
         groups: dict[str, list[list]] = {}
         for entry in self._held:
             groups.setdefault(_kind(entry[0]), []).append(entry)
-        self._held, self._holding = [], False
+        self._held = []
         out = []
         for members in groups.values():
             if len(members) == 1:  # a file alone, or one run whose line counts its frames

@@ -57,9 +57,9 @@ def _counting_reads(monkeypatch):
     reads = []
     original = background_run._read_groundtruth
 
-    def read(path, shape):
+    def read(path, shape, frame=None):
         reads.append(int(path.stem[2:]))
-        return original(path, shape)
+        return original(path, shape, frame)
 
     monkeypatch.setattr(background_run, "_read_groundtruth", read)
     return reads

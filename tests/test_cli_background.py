@@ -150,8 +150,8 @@ def test_bad_inputs_exit_2_with_one_line(sequence, tmp_path, capsys):
     assert "FIRST must not exceed LAST" in _run_error([inputs, *out, "--groundtruth", str(sequence / "groundtruth"),
                                                        "--roi", "9", "5"], capsys)
     # by the option's name, as every other range (the model's own words named median_size)
-    for bad in ("4", "99", "-1"):
-        assert f"argument --median-size: must be 0 (off), 1 or an odd integer from 3 to 15, got {bad}" in \
+    for bad in ("4", "65", "-1"):
+        assert f"argument --median-size: must be 0 (off), 1 or an odd integer from 3 to 63, got {bad}" in \
             _run_error([inputs, *out, "--median-size", bad], capsys)
     assert "argument --match-threshold: must be a number > 0 and at most 100, got 1e6" in \
         _run_error([inputs, *out, "--match-threshold", "1e6"], capsys)

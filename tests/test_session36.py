@@ -169,7 +169,7 @@ def test_the_first_frames_of_a_sequence_are_not_only_told_to_give_an_offset(monk
     # which cannot help frames that are the sequence's own.
     import segmix.background_run as run
 
-    monkeypatch.setattr(run, "_read_groundtruth", lambda path, shape: np.full((4, 4), 85, np.uint8))
+    monkeypatch.setattr(run, "_read_groundtruth", lambda path, shape, frame=None: np.full((4, 4), 85, np.uint8))
     from segmix.arguments import option_names
 
     # In the command's words, as segmix background gives them (a Python caller gets offset=N).

@@ -122,10 +122,10 @@ def test_an_interrupted_run_counts_the_mask_of_the_frame_under_way(tmp_path, cap
         Image.fromarray(np.zeros((32, 48), np.uint8)).save(truth / f"gt{i:06d}.png")
     read = background_run._read_groundtruth
 
-    def interrupted_at_5(path, shape):
+    def interrupted_at_5(path, shape, frame=None):
         if path.name == "gt000005.png":
             raise KeyboardInterrupt
-        return read(path, shape)
+        return read(path, shape, frame)
 
     monkeypatch.setattr(background_run, "_read_groundtruth", interrupted_at_5)
     out = tmp_path / "out"

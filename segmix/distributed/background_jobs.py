@@ -665,15 +665,16 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
             # (11 frames)") is counted, not printed: 11 lines said what one said. Lines alike
             # are folded as the one-machine command folds them (RepeatHolder: the first of each
             # kind, then the others with their count): 4 truncated frames gave 4 lines here.
-            repeats = RepeatHolder()
+            repeats = RepeatHolder(in_order=True)  # in frame order, as the one-machine command
             for m in messages:
                 if m.startswith(NOTE):
                     continue
                 if isinstance(m, RepeatedSkip):
                     repeats.repeat(m)
-                elif (outcome == "complete" or m.startswith(WARNING) or isinstance(m, SequenceEnd)
-                      or repeats.say_now(m)):  # a record's lines (complete) carry no file: as they were
-                    lines.append((as_given(source), as_given(m)))
+                elif (outcome == "complete" or m.startswith(WARNING) or isinstance(m, SequenceEnd)):
+                    lines.append((as_given(source), as_given(m)))  # a record's lines (complete) carry no file: as they were
+                else:
+                    lines.extend((as_given(source), as_given(said)) for said in repeats.take(m))
             lines.extend((as_given(source), as_given(m)) for m in repeats.held())
             failed += outcome == "failed"
             written += outcome == "written"

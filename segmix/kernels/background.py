@@ -479,7 +479,7 @@ def _swap_planes(a, b, swap, width):
 
 # The majority filter counts two sets at once in one int32 per column and per window: the
 # foreground in the low 16 bits, the changed pixels (foreground or shadow) from bit 16 on. A
-# window holds at most 15 x 15 = 225 pixels, far below 2**16, so the halves never carry
+# window holds at most 63 x 63 = 3969 pixels (background.MAX_MEDIAN_SIZE), far below 2**15, so the halves never carry
 # into each other; one add per pixel, as when only the foreground was counted.
 _CHANGED_ONE = 1 << 16
 _COUNT_MASK = _CHANGED_ONE - 1
