@@ -77,9 +77,10 @@ MIN_FPS, MAX_FPS = 1.0, 120.0
 RECORDED_MAX_FPS = 1000.0
 FOREGROUND_RGB = (40, 220, 40)
 SHADOW_RGB = (60, 110, 255)
-#: The majority filter's sizes the Video dock offers (0 = off): those `segmix background
-#: --median-size` takes but 1, which filters nothing either.
-MEDIAN_SIZES = (0, 3, 5, 7, 9, 11, 13, 15)
+#: The majority filter's sizes the Video dock offers ("auto" = scaled with the frame, the
+#: default; 0 = off): those `segmix background --median-size` takes but 1, which filters nothing
+#: either, and the odd sides between 15 and 63 but a few.
+MEDIAN_SIZES = ("auto", 0, 3, 5, 7, 9, 11, 13, 15, 21, 29, 39, 51, 63)
 
 
 #: Characters after which a name too long for one line of the Video dock is broken, when one
@@ -118,9 +119,22 @@ def broken_lines(text: str, metrics, width: int, most: int) -> list[str]:
     return lines
 
 
-def median_size_text(size: int) -> str:
-    """The Video dock's name of a majority filter size: "Off", "7 x 7"."""
+def median_size_text(size) -> str:
+    """The Video dock's name of a majority filter size: "Auto (frame size)", "Off", "7 x 7"."""
+    if size == "auto":
+        return "Auto (frame size)"
     return "Off" if size < 3 else f"{size} x {size}"
+
+
+def median_side(size, shape) -> int:
+    """The majority filter's side for frames of ``shape`` (H, W): ``size`` itself, or for "auto"
+    :func:`segmix.background.scaled_median_size` (7 up to 320 x 240, growing with the frame's
+    diagonal), as ``segmix background`` without --median-size."""
+    if size != "auto":
+        return int(size)
+    from segmix.background import scaled_median_size
+
+    return scaled_median_size(shape)
 
 
 class ExportFolderDialog(QFileDialog):
@@ -185,8 +199,10 @@ class VideoSettings:
     learning_rate: float
     match_threshold: float
     detect_shadows: bool
-    #: the majority filter's side (0 = off), as `segmix background --median-size`
-    median_size: int = 7
+    #: the majority filter's side (0 = off; "auto": scaled with the frame), as `segmix background
+    #: --median-size` (its default, "auto", since session 47: the window's 7 x 7 then gave other
+    #: masks than the command on frames larger than 320 x 240)
+    median_size: int | str = "auto"
 
     def model_params(self) -> dict:
         """The BackgroundMixture keywords these settings give."""
@@ -361,13 +377,14 @@ def _wiped_pixels(model, mask: np.ndarray) -> int:
     from segmix.background_run import _wipe_floor, filter_spans_frame
 
     unfiltered = model.unfiltered_mask_
-    if unfiltered is None or not filter_spans_frame(mask.shape, model.median_size):
+    side = median_side(model.median_size, mask.shape)
+    if unfiltered is None or not filter_spans_frame(mask.shape, side):
         return 0
     found_mask = unfiltered == 255
     if np.any(found_mask & (mask == 255)):
         return 0
     found = int(np.count_nonzero(found_mask))
-    return found if found >= _wipe_floor(mask.shape, model.median_size) else 0
+    return found if found >= _wipe_floor(mask.shape, side) else 0
 
 
 def frame_time_text(seconds: float, compiled: bool, first: bool = False) -> str:
@@ -775,7 +792,10 @@ class VideoPanel(QWidget):
         self.median_size.setCurrentIndex(MEDIAN_SIZES.index(defaults.median_size))
         self.median_size.setToolTip("The majority filter on the mask: a pixel stays moving (or shadow) only where "
                                     "most of this window around it is; it removes specks of noise, but also moving "
-                                    "regions smaller than half the window (all of a frame no larger than it). Off "
+                                    "regions smaller than half the window (all of a frame no larger than it). Auto, "
+                                    "as segmix background without --median-size, is 7 x 7 up to 320 x 240 and grows "
+                                    "with the frame's diagonal (39 x 39 at 1920 x 1080), so that it covers the same "
+                                    "share of the scene. Off "
                                     "keeps every pixel the model finds. A change feeds the frame shown again from "
                                     "frame 1, as segmix background --median-size gives it")
         self.shadows = QCheckBox("Detect and show shado&ws (blue)")
@@ -839,8 +859,9 @@ class VideoPanel(QWidget):
         self.frame_label.setMinimumWidth(max(metrics.horizontalAdvance(text) for text in texts) + 1)
 
     def settings(self) -> VideoSettings:
+        size = self.median_size.currentData()
         return VideoSettings(float(self.learning_rate.value()), float(self.threshold.value()), self.shadows.isChecked(),
-                             int(self.median_size.currentData()))
+                             size if size == "auto" else int(size))
 
 
 class BackgroundView(QLabel):
@@ -1115,7 +1136,13 @@ class VideoMode(Mode):
         panel.threshold.setValue(stored_setting(settings, "video/match_threshold", current.match_threshold, float))
         shadows = str(settings.value("video/detect_shadows", current.detect_shadows)).lower()
         panel.shadows.setChecked(shadows != "false")
-        size = stored_setting(settings, "video/median_size", current.median_size, int)
+        # A new key: every earlier window stored its 7 x 7 default under video/median_size, which
+        # read as the user's choice would keep 7 on large frames; a side changed from 7 is kept.
+        key = "video/majority_filter" if settings.contains("video/majority_filter") else "video/median_size"
+        size = str(settings.value(key, current.median_size))
+        size = size if size == "auto" else stored_setting(settings, key, current.median_size, int)
+        if key == "video/median_size" and size == 7:
+            size = "auto"
         panel.median_size.setCurrentIndex(MEDIAN_SIZES.index(size) if size in MEDIAN_SIZES
                                           else MEDIAN_SIZES.index(current.median_size))
 
@@ -1124,7 +1151,7 @@ class VideoMode(Mode):
         settings.setValue("video/learning_rate", current.learning_rate)
         settings.setValue("video/match_threshold", current.match_threshold)
         settings.setValue("video/detect_shadows", current.detect_shadows)
-        settings.setValue("video/median_size", current.median_size)
+        settings.setValue("video/majority_filter", current.median_size)
 
     def switch_refusal(self, action: str = "switching modes") -> str | None:
         # A switch invalidates the compute thread's job: Export All Masks stopped there without
@@ -1614,7 +1641,8 @@ class VideoMode(Mode):
             return ""
         found = self.current.wiped
         height, width = self.current.mask.shape
-        size = (self.current.settings or self.panel.settings()).median_size  # the filter that made this mask
+        size = median_side((self.current.settings or self.panel.settings()).median_size,  # the filter that made
+                           (height, width))  # this mask
         small = f" ({width} x {height} frames: its window takes in most of them)" if min(height, width) <= size else ""
         pixels = "its one moving pixel" if found == 1 else f"all its {found:,} moving pixels"
         # The dock's control, not the command line's option (which the banner named, though the

@@ -27,7 +27,8 @@ def test_the_majority_filter_is_set_in_the_video_dock_and_the_banner_names_it(ma
     window = make_window()
     mode = _open(qtbot, window, _tiny_folder(tmp_path))
     combo = mode.panel.median_size
-    assert combo.currentText() == "7 x 7" and mode.panel.settings().median_size == 7
+    # Auto (the default since session 47) is 7 x 7 on frames up to 320 x 240
+    assert combo.currentText() == "Auto (frame size)" and mode.panel.settings().median_size == "auto"
     with qtbot.waitSignal(mode.frame_shown, timeout=60000, check_params_cb=lambda i: i == 21):
         mode.panel.slider.setValue(21)
     hint = mode.hint()
@@ -58,7 +59,7 @@ def test_the_majority_filter_size_is_kept_for_the_next_start(make_window, qsetti
     again = make_window()
     again.modes["video"].restore_settings(qsettings)
     assert again.modes["video"].panel.settings().median_size == 5
-    qsettings.setValue("video/median_size", 4)  # not a size the dock offers: left as it is
+    qsettings.setValue("video/majority_filter", 4)  # not a size the dock offers: left as it is
     again.modes["video"].restore_settings(qsettings)
     assert again.modes["video"].panel.settings().median_size == 5
 
