@@ -101,11 +101,18 @@ def test_an_export_over_saved_marks_asks_in_those_words_and_cancel_keeps_them(
 
     from segmix.gui import file_dialogs
 
-    # The save dialog: the user picks marks.png.
-    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *_args, **_kwargs: str(marks))
+    # The save dialog: the user picks marks.png; reopened after a "No" to replacing (session 47),
+    # it is cancelled.
+    picks = []
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *_args, **_kwargs: picks.pop(0) if picks else "")
+
+    def export_picking(kind):
+        picks[:] = [str(marks)]
+        return window.export(kind)
+
     asked = []
     _answer_next_question(asked, None)
-    assert not window.export(kind)
+    assert not export_picking(kind)
     assert len(asked) == 1
     text, default = asked[0]
     assert "marks.png" in text and "holds your saved marks (scribbles)" in text
@@ -113,9 +120,9 @@ def test_an_export_over_saved_marks_asks_in_those_words_and_cancel_keeps_them(
     assert default == QMessageBox.StandardButton.Cancel
     assert marks.read_bytes() == saved
     _answer_next_question(asked, QMessageBox.StandardButton.Yes)
-    assert window.export(kind)
+    assert export_picking(kind)
     assert len(asked) == 2 and not files.holds_saved_marks(marks)
     # Over the mask it is now, the plain question.
     _answer_next_question(asked, QMessageBox.StandardButton.Cancel)
-    assert not window.export(kind)
+    assert not export_picking(kind)
     assert asked[2][0] == f"marks.png already exists in {tmp_path}. Replace it?"

@@ -229,7 +229,8 @@ def test_an_export_over_a_photo_says_it_is_a_photo_and_cancel_keeps_it(qtbot, wi
     victim = tmp_path / "victim.png"
     Image.fromarray(np.full((10, 12, 3), (200, 30, 60), np.uint8)).save(victim)
     before = victim.read_bytes()
-    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *_args, **_kwargs: str(victim))
+    picks = [str(victim)]  # then Cancel: a "No" to replacing reopens the dialog (session 47)
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *_args, **_kwargs: picks.pop(0) if picks else "")
     asked = []
 
     def answer():
