@@ -12,7 +12,10 @@ Rules, in the order they are checked
 2. **Size first.** When the map belongs to a photo, its stored size must be the photo's
    displayed size; a mismatch is reported with both sizes (and a hint when the map is the
    photo rotated by 90 degrees or an integer multiple of it) before any pixel-limit check.
-   Then the pixel count is checked from the header, before decoding.
+   Then the pixel count is checked from the header, before decoding. Where a turned photo's
+   size cannot tell (a half turn, a mirror, a square), a mask matching its stored pixels is
+   refused (:func:`refuse_mask_of_stored_pixels`) and marks that seem to are warned about
+   (:func:`stored_marks_words`).
 3. **Lossless formats only**: PNG (recommended), BMP, TIFF (not JPEG-compressed), PPM/PGM,
    TGA, PCX, SGI, QOI, IM and lossless WebP. GIF is refused too, because GIF encoders
    renumber palette entries (a 1-pixel map of label 2 came back as 0). JPEG, lossy WebP and
@@ -376,7 +379,8 @@ def _stored_pixels_error(path: PathLike, photo: PathLike, photo_format: str | No
 #: (:func:`colour_label_information`): at least MARKS_MIN_BITS more than as given and
 #: MARKS_CHANCE_BITS more than laid at any of 15 chance places (other turns, shifts), and the
 #: uncertainty left of a marked pixel's class MARKS_AMBIGUITY_RATIO times lower than as given.
-#: Set on the even DAVIS frames, checked on the odd (refuse_marks_of_stored_pixels' figures).
+#: Set on the even DAVIS frames, checked on the odd (stored_marks_words' figures,
+#: benchmarks/stored_marks.py).
 MARKS_AMBIGUITY_RATIO = 2.0
 MARKS_MIN_BITS = 0.1
 MARKS_CHANCE_BITS = 0.05
@@ -434,7 +438,7 @@ def stored_marks_evidence(pixels: np.ndarray, labels: np.ndarray, orientation: i
 
 
 def marks_look_stored(evidence: tuple) -> bool:
-    """The rule of :func:`refuse_marks_of_stored_pixels` on :func:`stored_marks_evidence`."""
+    """The rule of :func:`stored_marks_words` on :func:`stored_marks_evidence`."""
     told_given, told_stored, entropy, chance = evidence
     return (told_stored - chance >= MARKS_CHANCE_BITS and told_stored - told_given >= MARKS_MIN_BITS
             and entropy - told_given >= MARKS_AMBIGUITY_RATIO * (entropy - told_stored))
