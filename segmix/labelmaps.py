@@ -303,16 +303,25 @@ def colour_label_information(pixels: np.ndarray, labels: np.ndarray) -> float:
     keep = labels >= 0
     if not keep.any():
         return 0.0
-    c = pixels[keep] >> 4
-    codes = (c[:, 0].astype(np.int64) << 8) | (c[:, 1].astype(np.int64) << 4) | c[:, 2]
-    joint = np.bincount(codes * 2 + (labels[keep] == 1), minlength=8192).reshape(4096, 2) / keep.sum()
+    return _coded_information(_colour_codes(pixels[keep]), labels[keep] == 1)
+
+
+def _colour_codes(pixels: np.ndarray) -> np.ndarray:
+    """int64 code of each pixel's colour at 4 bits a channel (0..4095), of (..., 3) uint8."""
+    c = pixels >> 4
+    return (c[..., 0].astype(np.int64) << 8) | (c[..., 1].astype(np.int64) << 4) | c[..., 2]
+
+
+def _coded_information(codes: np.ndarray, positive: np.ndarray) -> float:
+    """:func:`colour_label_information` of (N,) colour codes and (N,) bool classes, N > 0."""
+    joint = np.bincount(codes * 2 + positive, minlength=8192).reshape(4096, 2) / codes.size
     independent = joint.sum(axis=1, keepdims=True) * joint.sum(axis=0, keepdims=True)
     seen = joint > 0
     information = float((joint[seen] * np.log2(joint[seen] / independent[seen])).sum())
     # Miller-Madow's correction of the estimate's bias upward on few pixels (with about one
     # pixel a bin, any labels would seem to tell the colours).
     bins = int(seen.sum()) - int((joint.sum(axis=1) > 0).sum()) - int((joint.sum(axis=0) > 0).sum()) + 1
-    return max(0.0, information - bins / (2.0 * keep.sum() * np.log(2.0)))
+    return max(0.0, information - bins / (2.0 * codes.size * np.log(2.0)))
 
 
 def refuse_mask_of_stored_pixels(path: PathLike, labels: np.ndarray, loaded) -> None:
@@ -412,29 +421,49 @@ def stored_marks_evidence(pixels: np.ndarray, labels: np.ndarray, orientation: i
         return None
     if min(np.count_nonzero(labels == FOREGROUND), np.count_nonzero(labels == BACKGROUND)) < MARKS_MIN_PIXELS:
         return None
-    turned = np.asarray(Image.fromarray(np.ascontiguousarray(labels, np.uint8)).transpose(_TRANSPOSE_OF[orientation]))
-    if turned.shape != labels.shape:
-        return None
+    h, w = labels.shape
+    if orientation in _QUARTER_TURNS and h != w:
+        return None  # a quarter turn of a non-square photo: the size rule tells it
+    # The marked pixels' places, laid elsewhere by moving the places (not whole planes: a
+    # 12-megapixel photo took 1.7 s so, for a few thousand marked pixels).
+    rows, cols = np.nonzero(labels)
+    positive = labels[rows, cols] == FOREGROUND
+    codes = _colour_codes(pixels)
 
-    def classes(marks):
-        return np.where(marks == FOREGROUND, 1, np.where(marks == BACKGROUND, 0, -1)).astype(np.int8)
+    def told(at):
+        return _coded_information(codes[at], positive)
 
-    share = np.count_nonzero(labels == FOREGROUND) / np.count_nonzero(labels > 0)
+    share = np.count_nonzero(positive) / positive.size
     entropy = float(-(share * np.log2(share) + (1 - share) * np.log2(1 - share)))
     # The marks laid elsewhere by chance: the other turns that keep the photo's size and
     # shifts by thirds and halves of it (wrapped round). Marks laid on the wrong pixels fit
     # their true place better than any of these; the tag's turn of correct marks is one more
     # chance place, and beats them all only by chance.
-    h, w = labels.shape
-    elsewhere = [np.asarray(Image.fromarray(np.ascontiguousarray(labels, np.uint8)).transpose(t))
-                 for t in _SIZE_KEEPING_TURNS if t is not _TRANSPOSE_OF[orientation]]
-    elsewhere = [m for m in elsewhere if m.shape == labels.shape]
-    elsewhere += [np.roll(labels, shift, axis=(0, 1)) for shift in
+    elsewhere = [_turned_places(rows, cols, h, w, t) for t in _SIZE_KEEPING_TURNS
+                 if t is not _TRANSPOSE_OF[orientation] and (h == w or t in _HALF_TURNS)]
+    elsewhere += [((rows + dy) % h, (cols + dx) % w) for dy, dx in
                   ((h // 3, 0), (0, w // 3), (h // 3, w // 3), (2 * h // 3, w // 3), (h // 2, w // 2),
                    (h // 2, 0), (0, w // 2), (h // 3, 2 * w // 3))]
-    chance = max(colour_label_information(pixels, classes(m)) for m in elsewhere)
-    return (colour_label_information(pixels, classes(labels)), colour_label_information(pixels, classes(turned)),
-            entropy, chance)
+    chance = max(told(at) for at in elsewhere)
+    return told((rows, cols)), told(_turned_places(rows, cols, h, w, _TRANSPOSE_OF[orientation])), entropy, chance
+
+
+#: The turns that keep any photo's size (the others, only a square's).
+_HALF_TURNS = (Image.Transpose.FLIP_LEFT_RIGHT, Image.Transpose.ROTATE_180, Image.Transpose.FLIP_TOP_BOTTOM)
+
+
+def _turned_places(rows: np.ndarray, cols: np.ndarray, h: int, w: int, turn) -> tuple[np.ndarray, np.ndarray]:
+    """Where Pillow's ``turn`` (Image.Transpose) of an (h, w) plane puts the pixels at
+    (rows, cols); a quarter turn only of a square (h == w)."""
+    return {
+        Image.Transpose.FLIP_LEFT_RIGHT: lambda: (rows, w - 1 - cols),
+        Image.Transpose.FLIP_TOP_BOTTOM: lambda: (h - 1 - rows, cols),
+        Image.Transpose.ROTATE_180: lambda: (h - 1 - rows, w - 1 - cols),
+        Image.Transpose.TRANSPOSE: lambda: (cols, rows),
+        Image.Transpose.TRANSVERSE: lambda: (w - 1 - cols, h - 1 - rows),
+        Image.Transpose.ROTATE_90: lambda: (w - 1 - cols, rows),
+        Image.Transpose.ROTATE_270: lambda: (cols, h - 1 - rows),
+    }[turn]()
 
 
 def marks_look_stored(evidence: tuple) -> bool:
