@@ -132,16 +132,21 @@ def load_frame(name: str, data: Path = DATA) -> tuple[np.ndarray, np.ndarray, np
 
     Masks hold 0 / 255 with 128 = ignore (segmix's mask loader: lossless, grey, the photo's
     size) or only 0 / 1 (some sets store the object as 1)."""
-    from segmix.io import load_image
-    from segmix.labelmaps import load_mask, read_label_plane
+    from segmix.io import load_image_info
+    from segmix.labelmaps import load_mask, read_label_plane, refuse_mask_of_stored_pixels
 
     image_path = _by_stem(data / "images", IMAGE_SUFFIXES)[name]
-    image = load_image(image_path)
+    loaded = load_image_info(image_path)
+    image = loaded.pixels
     mask_path = _by_stem(data / "masks", MASK_SUFFIXES)[name]
     plane = read_label_plane(mask_path, image.shape[:2], "masks", palette_indices=False, photo=image_path)
     if plane.size and np.isin(np.unique(plane), (0, 1)).all():
-        return image, plane == 1, np.zeros(plane.shape, bool)
-    labels = load_mask(mask_path, image.shape[:2], photo=image_path)
+        labels = (plane == 1).astype(np.int8)
+    else:
+        labels = load_mask(mask_path, image.shape[:2], photo=image_path)
+    # A mask drawn on a turned photo's stored pixels (a half turn, a mirror, a square photo's
+    # quarter turn keep the size): scored misaligned in silence, as skin eval refuses it.
+    refuse_mask_of_stored_pixels(mask_path, labels, loaded)
     return image, labels == 1, labels < 0
 
 

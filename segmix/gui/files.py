@@ -98,6 +98,8 @@ skin_pixels = segmix_palette.skin_pixels
 load_scribbles = segmix_io.load_scribbles
 # What makes loaded scribbles unusable (the command line's words), or None.
 unusable_scribbles = segmix_labelmaps.unusable_scribbles
+# Words for marks that seem drawn on a turned photo's stored pixels (the command line's warning), or None.
+stored_marks_words = segmix_labelmaps.stored_marks_words
 ImageLoadError = segmix_io.ImageLoadError
 # (order, None), (None, why it is stale) or (None, None): the marks load regardless.
 read_mark_order = segmix_labelmaps.read_mark_order

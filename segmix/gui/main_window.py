@@ -2171,6 +2171,7 @@ class MainWindow(QMainWindow):
         mask_note = None
         try:
             labels = files.load_scribbles(path, self.image.shape[:2], photo=self.image_path)
+            stored_words = files.stored_marks_words(path, labels, self.image, self.image_path)
         except (ValueError, OSError) as exc:
             # Skin mode: a skin mask (255 / 0 / 128, what skin train reads) is its marks, 255
             # skin, 0 non-skin, 128 unmarked; it was refused as "a trimap ... Its 0 is background".
@@ -2251,6 +2252,11 @@ class MainWindow(QMainWindow):
             settings_note = other_photo if settings_note is None else f"{other_photo} {settings_note}"
         if settings_note is not None:
             self.statusBar().showMessage(settings_note, 15000 if other_photo is not None else 10000)
+        if stored_words is not None:
+            # Marks that fit the photo's stored pixels better (segment --scribbles' warning):
+            # loaded, since colour alone also fits a few correct marks better turned, and said
+            # where it cannot be missed (the mask lay on the rocks for a new user, in silence).
+            self.show_message("Scribbles may be turned", stored_words)
         return True
 
     def export(self, kind: str, path=None) -> bool:
