@@ -539,7 +539,11 @@ def stored_marks_words(path: PathLike, labels: np.ndarray, pixels: np.ndarray, p
     words = (f"their two classes' colours are told apart by {told_stored:.2f} of {entropy:.2f} bits laid on "
              f"the stored pixels, {told_given:.2f} laid on the upright photo")
     text = str(_stored_pixels_error(path, photo, photo_format, orientation, words, what="the marks"))
-    return text.replace(": matches the stored", ": seems to match the stored", 1)
+    # A colour check (docs/segmentation.md: 12 of 1990 correct DAVIS marks warned about): the user
+    # must be able to tell a false alarm from the mask, not turn correct marks on its word.
+    return (text.replace(": matches the stored", ": seems to match the stored", 1)
+            + "; this is a check of the marks' colours, wrong on about 1 in 170 correct marks: if the mask lies "
+              "where you marked, ignore it")
 
 
 @dataclass
