@@ -2168,7 +2168,7 @@ class MainWindow(QMainWindow):
                                       saved=True)
             if not path:
                 return False
-        mask_note = None
+        mask_note = stored_words = None  # a skin mask read as marks is checked as a mask (load_mask)
         try:
             labels = files.load_scribbles(path, self.image.shape[:2], photo=self.image_path)
             stored_words = files.stored_marks_words(path, labels, self.image, self.image_path)

@@ -1290,6 +1290,7 @@ class VideoMode(Mode):
             self.shell.statusBar().showMessage(
                 f"{path.name} was recorded at {recorded:g} fps; the window plays it at {MAX_FPS:g} fps at most, "
                 f"{recorded / MAX_FPS:.1f} times slower than real time (every frame is shown and learnt)", 15000)
+        busier = None
         if picked_frame is not None:
             self.shell.statusBar().showMessage(
                 f"Opened the folder of frames {picked_frame.name} is in: {path} ({len(sequence.paths)} frames)", 10000)
@@ -1303,7 +1304,9 @@ class VideoMode(Mode):
                 self.shell.statusBar().showMessage(
                     f"{path.name} holds 1 frame; its subfolder {busier[0].name} holds {busier[1]:,} frames: open "
                     f"{busier[0]} to play them", 20000)
-        if sequence.kind == "folder":
+        # Once the subfolder is named, what else the folder holds is beside the point.
+        if sequence.kind == "folder" and not (picked_frame is None and len(sequence.paths) == 1
+                                              and busier is not None):
             self._say_ignored(path, len(sequence.paths))
         self.shell.update_hint()
         return True
