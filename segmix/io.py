@@ -1196,6 +1196,10 @@ def exif_orientation(path: PathLike) -> int:
     """The EXIF orientation tag of an image file, 1-8 (1 when it has none, or the file cannot
     be read): the turn :func:`load_image` applies to show the photo upright. Read from the
     header, nothing decoded (the label readers name it when a map fits the stored pixels)."""
+    if not _regular_file(path):
+        # A pipe named like a frame: opening it to look waited for a writer for ever (the
+        # frames' turn note of session 47; its reader names it).
+        return 1
     try:
         with held_catch():
             warnings.simplefilter("ignore")
