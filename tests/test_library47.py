@@ -377,3 +377,11 @@ def test_read_only_attributes_given_as_initial_parameters_compile_nothing_new():
         for dispatcher in (kernel, getattr(kernel, "serial", None)):
             for signature in getattr(dispatcher, "signatures", []):
                 assert all(t.mutable for t in signature if hasattr(t, "ndim")), (kernel, signature)  # arrays
+
+
+@pytest.mark.parametrize("name", ["covariances_", "precisions_cholesky_"])
+def test_an_assignment_under_an_unknown_covariance_type_names_the_parameter(name):
+    # Session 47's re-check: covariance_type="tied" failed with a bare KeyError: 'tied'.
+    model = GaussianMixture(2, covariance_type="tied")
+    with pytest.raises(ValueError, match="covariance_type"):
+        setattr(model, name, np.stack([np.eye(2)] * 2))

@@ -381,7 +381,13 @@ class GaussianMixture(ParamsMixin):
     def _fitted_form(self) -> str:
         """The covariance type the fitted parameters are in (a model pickled before it was
         recorded: the parameter's)."""
-        return getattr(self, "_fitted_covariance_type", self.covariance_type)
+        form = getattr(self, "_fitted_covariance_type", None)
+        if form is None:
+            # Assigned to an unfitted estimator: its parameter, checked as fit checks it (a
+            # "tied" one failed with a bare KeyError: 'tied').
+            check_choice(self.covariance_type, "covariance_type", COVARIANCE_TYPES)
+            form = self.covariance_type
+        return form
 
     # --------------------------------------------------------- fitted attributes
     # The fitted attributes are assignable, as in scikit-learn, whose scoring (score_samples,

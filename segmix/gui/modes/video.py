@@ -1330,7 +1330,9 @@ class VideoMode(Mode):
             return
         ignored = ignored.replace(f"ignored in {folder}:", f"Ignored in {folder.name}:", 1)
         earlier = self.shell.statusBar().currentMessage()
-        self.shell.statusBar().showMessage(f"{earlier}. {ignored}" if earlier else ignored, 20000)
+        # "loading the kernels...." read as a slip: a note ending in a stop or an ellipsis keeps it.
+        joined = f"{earlier}{' ' if earlier.endswith('.') else '. '}{ignored}" if earlier else ignored
+        self.shell.statusBar().showMessage(joined, 20000)
 
     def _use_timed_rate(self) -> None:
         """Play at the frames' own average rate once the packets are counted, when the header's
