@@ -119,14 +119,15 @@ def _timed(path, stamps_ms):
         pytest.skip(f"PyAV cannot encode H.264 here: {exc}")
 
 
-def _extracted(folder, truths, stamps_ms, rate):
+def _extracted(folder, truths, stamps_ms, rate, first=1):
     """Ground truth numbered as `ffmpeg -i VIDEO %06d.png` numbers its frames: by time at the
-    nominal rate, a picture repeated until the next one's time."""
+    nominal rate, a picture repeated until the next one's time, from ``first`` (a clip cut from
+    a sequence at its frame ``first``: offset 1 - first)."""
     folder.mkdir()
     slots = [round(t / 1000 * rate) + 1 for t in stamps_ms]
     for k in range(1, slots[-1] + 1):
         picture = max(j for j, slot in enumerate(slots) if slot <= k)
-        Image.fromarray(truths[picture]).save(folder / f"gt{k:06d}.png")
+        Image.fromarray(truths[picture]).save(folder / f"gt{k + first - 1:06d}.png")
     return folder
 
 

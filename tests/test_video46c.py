@@ -10,9 +10,9 @@
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from segmix.cli import main
+from test_video45b import _extracted as _by_time  # numbered by time, from a first frame
 
 DROPPED = {20, 21, 41}  # 30 fps time stamps: frames missing after frame 20 (2) and frame 39 (1)
 
@@ -29,18 +29,6 @@ def _timed(path, stamps_ms):
 
 def _steady(path, dropped=DROPPED, n=60):
     return _timed(path, [round(i * 1000 / 30) for i in range(n) if i not in dropped])
-
-
-def _by_time(folder, truths, stamps_ms, rate, first=1):
-    """Ground truth numbered as `ffmpeg -i VIDEO %06d.png` numbers its frames (by time at the
-    nominal rate, a picture repeated until the next one's time), from ``first`` (a clip cut from
-    a sequence at its frame ``first``: offset 1 - first)."""
-    folder.mkdir()
-    slots = [round(t / 1000 * rate) + 1 for t in stamps_ms]
-    for k in range(1, slots[-1] + 1):
-        picture = max(j for j, slot in enumerate(slots) if slot <= k)
-        Image.fromarray(truths[picture]).save(folder / f"gt{k + first - 1:06d}.png")
-    return folder
 
 
 def _warnings(err):

@@ -1,10 +1,9 @@
 """Video mode, session 46 (video46c): a 25 fps clip whose recorder dropped 6 of 300 frames was
 offered "Play at 24.50 fps", its frames' average rate, not the rate it was recorded at."""
 
-import numpy as np
 import pytest
 
-from test_video46_window import _timed
+from test_video46_window import _open_variable_rate, _timed
 from test_video_trial26 import _open
 
 
@@ -22,11 +21,8 @@ def test_a_clip_with_dropped_frames_plays_at_its_nominal_rate(make_window, qtbot
 
 
 def test_a_variable_rate_still_plays_at_its_average_and_a_rate_set_by_hand_stays(make_window, qtbot, tmp_path):
-    rng = np.random.default_rng(44)
-    stamps = np.cumsum([0, *rng.choice([17, 33, 50, 67], 29)]).tolist()
     window = make_window()
-    mode = _open(qtbot, window, _timed(tmp_path / "phone.mp4", stamps))
-    qtbot.waitUntil(lambda: mode._timing_note is not None and not mode._in_flight, timeout=30000)
+    mode = _open_variable_rate(qtbot, window, tmp_path)
     assert abs(mode.panel.fps.value() - 23.3) < 0.1, mode.panel.fps.value()  # the header's average, 23.34
     # A rate the user set stays when the times come (as once the frames are counted).
     mode = _open(qtbot, window, _timed(tmp_path / "steady.mp4",
