@@ -434,10 +434,12 @@ def stored_marks_evidence(pixels: np.ndarray, labels: np.ndarray, orientation: i
     # 12-megapixel photo took 1.7 s so, for a few thousand marked pixels).
     rows, cols = np.nonzero(labels)
     positive = labels[rows, cols] == FOREGROUND
-    codes = _colour_codes(pixels)
+    # The colours coded once for the photo only when the placements read more pixels than it
+    # has; strokes on a 12 MP photo read a few percent of it (0.7 s coding it whole).
+    codes = _colour_codes(pixels) if (len(_SIZE_KEEPING_TURNS) + 9) * rows.size > labels.size else None
 
     def told(at):
-        return _coded_information(codes[at], positive)
+        return _coded_information(codes[at] if codes is not None else _colour_codes(pixels[at]), positive)
 
     share = np.count_nonzero(positive) / positive.size
     entropy = float(-(share * np.log2(share) + (1 - share) * np.log2(1 - share)))
