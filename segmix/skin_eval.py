@@ -895,7 +895,7 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
         per_image += f"; {' and '.join(partial)}: n/a on the others"
     per_image += "; --per-image FILE.csv lists each photo" if per_image_hint else ""
     return "\n".join([
-        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} (mask 128 ignored)",
+        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} {_UNLABELLED}",
         f"threshold {threshold} on p(skin) ({where})",
         f"pooled     precision {_fmt(r.precision, ' (nothing detected)')}  recall {r.recall:.4f}  "
         f"F1 {r.f1:.4f} (all pixels together)",
@@ -903,6 +903,11 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
         f"ROC AUC {r.auc:.4f} (per pixel, on p(skin) before the final regions step, not on the masks: the same at any --threshold)",
         best_line,
     ])
+
+
+#: What the pixel counts leave out: a mask's 128 and the unmarked 0 of Skin mode's marks, which
+#: the evaluation reads as labels too (segmix.skin_marks); "mask 128" alone misled for marks.
+_UNLABELLED = "(unlabelled pixels left out: 128 in masks, 0 in marks)"
 
 
 def one_class_words(result: EvalResult) -> str:
@@ -937,7 +942,7 @@ def _format_one_class(r: EvalResult, threshold: str, where: str, per_image_hint:
         per_image += f" (over the {len(values)} photos that have it)"
     per_image += "; --per-image FILE.csv lists each photo" if per_image_hint else ""
     return "\n".join([
-        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} (mask 128 ignored)",
+        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} {_UNLABELLED}",
         f"threshold {threshold} on p(skin) ({where})", pooled, per_image, left_out])
 
 
