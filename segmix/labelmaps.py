@@ -144,6 +144,7 @@ __all__ = [
     "loadable_as_scribbles",
     "palette_label_values",
     "voc_colours",
+    "void_class_map_values",
     "interpolation_bands",
     "load_mask",
     "load_scribbles",
@@ -1016,6 +1017,50 @@ class PaletteLabels(list):
 #: The index of "void" (unlabelled, object edges) in PASCAL VOC's class maps and the tools that
 #: follow them.
 VOID_INDEX = 255
+
+
+#: The largest class number of a grey class map told by :func:`void_class_map_values`: PASCAL
+#: VOC's classes are 1-20, Cityscapes' train ids 0-18 and its label ids up to 33.
+MAX_CLASS_NUMBER = 40
+#: The most values such a map holds: an image shows a few classes, not a photo's many levels.
+MAX_CLASS_VALUES = 12
+
+
+def void_class_map_values(pixels) -> list[int] | None:
+    """The values of a grey class map with "void" (:data:`VOID_INDEX`, 255) that a photo is
+    given as: every pixel grey, 255 present, every other value at most :data:`MAX_CLASS_NUMBER`
+    (class numbers), at least one of them above 1, at most :data:`MAX_CLASS_VALUES` values in
+    all. None for any other picture.
+
+    PASCAL VOC's class maps saved as greyscale PNG (person 15 inside a 255 border, the rest 0)
+    show near black and white: a trial gave one to ``segment`` as the photo and got a mask, with
+    warnings of distinct colours only. :func:`label_map_values` does not see it (255 is over
+    :data:`MAX_LABEL_VALUE`) and a mask's values (0 / 128 / 255) are said elsewhere.
+
+    Parameters
+    ----------
+    pixels : (H, W) or (H, W, C) uint8 array
+        The picture as read; a fourth channel (alpha) is not looked at.
+    """
+    pixels = np.asarray(pixels)
+    if pixels.size == 0 or pixels.dtype != np.uint8:
+        return None
+    grey = pixels[..., 0] if pixels.ndim == 3 else pixels
+    if pixels.ndim == 3 and any(not np.array_equal(grey, pixels[..., c]) for c in range(1, min(pixels.shape[2], 3))):
+        return None
+    row = grey[grey.shape[0] // 2]
+    if ((row > MAX_CLASS_NUMBER) & (row != VOID_INDEX)).any():
+        return None  # one row tells a photo, before a pass over all of it
+    flat = grey.reshape(-1)
+    present = np.zeros(256, bool)
+    for start in range(0, flat.shape[0], 1 << 20):  # bincount of intp copies, a block at a time
+        present |= np.bincount(flat[start:start + (1 << 20)].astype(np.intp), minlength=256)[:256] > 0
+    values = [int(v) for v in np.flatnonzero(present)]
+    classes = [v for v in values if v != VOID_INDEX]
+    if (not present[VOID_INDEX] or len(values) > MAX_CLASS_VALUES or not classes
+            or max(classes) > MAX_CLASS_NUMBER or max(classes) < 2):
+        return None
+    return values
 
 
 def voc_colours() -> np.ndarray:

@@ -248,6 +248,7 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
     """
     import numpy as np
 
+    from segmix.labelmaps import void_class_map_values
     from segmix.skin import looks_like_a_mask
 
     pixels = np.asarray(pixels)
@@ -265,4 +266,9 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
     if looks_like_a_mask(np.asarray(pixels)):
         return (f"it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as the photo? "
                 f"{open_words.capitalize()} the photo the mask is of")
+    class_values = void_class_map_values(pixels)
+    if class_values is not None:
+        listed = ", ".join(map(str, class_values))
+        return (f"it holds only a class map's values ({listed}: class numbers, 255 void, as PASCAL VOC's label "
+                f"maps): is it a label map given as the photo? {open_words.capitalize()} the photo it labels")
     return None

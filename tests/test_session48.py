@@ -1,0 +1,61 @@
+"""Session 48's own fixes: a grey class map with void (PASCAL VOC's 0 / 15 / 255 saved as a
+greyscale PNG) given as the photo was segmented with no word of what it is."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.labelmaps import void_class_map_values
+
+
+def voc_grey_map(h=120, w=160, cls=15):
+    a = np.zeros((h, w), np.uint8)
+    a[30:90, 40:120] = cls
+    a[29, 40:120] = a[90, 40:120] = 255
+    a[30:90, 39] = a[30:90, 120] = 255
+    return a
+
+
+def test_grey_class_maps_with_void_are_told():
+    assert void_class_map_values(voc_grey_map()) == [0, 15, 255]
+    rgb = np.repeat(voc_grey_map(cls=7)[..., None], 3, axis=2)
+    assert void_class_map_values(rgb) == [0, 7, 255]
+    three = voc_grey_map()
+    three[:10, :10] = 33  # a Cityscapes label id beside
+    assert void_class_map_values(three) == [0, 15, 33, 255]
+
+
+@pytest.mark.parametrize("case", ["mask", "trimap", "photo", "dark", "no void", "colour", "one class 1", "too many"])
+def test_other_pictures_are_not_class_maps(case):
+    rng = np.random.default_rng(0)
+    a = voc_grey_map()
+    if case == "mask":
+        a = np.where(a > 0, 255, 0).astype(np.uint8)
+    elif case == "trimap":
+        a = np.where(a == 15, 255, np.where(a == 255, 128, 0)).astype(np.uint8)
+    elif case == "photo":
+        a = rng.integers(0, 256, (60, 80), dtype=np.uint8)
+    elif case == "dark":  # a dark photo with a few highlights: many levels
+        a = rng.integers(0, 41, (60, 80), dtype=np.uint8)
+        a[0, :5] = 255
+    elif case == "no void":
+        a[a == 255] = 0
+    elif case == "colour":
+        a = np.stack([a, a, np.where(a == 15, 16, a).astype(np.uint8)], axis=2)
+    elif case == "one class 1":  # a 0 / 1 map with 255: mask-like, said by the mask rule or not at all
+        a[a == 15] = 1
+    elif case == "too many":
+        a[:, :14] = np.arange(14, dtype=np.uint8)[None, :]
+    assert void_class_map_values(a) is None
+
+
+def test_segment_warns_of_a_grey_class_map_given_as_the_photo(tmp_path, capsys):
+    from segmix.cli import main
+
+    Image.fromarray(voc_grey_map()).save(tmp_path / "2007_000032.png")
+    # before: "wrote ..." with warnings of distinct colours only
+    assert main(["segment", str(tmp_path / "2007_000032.png"), "--click", "80,60",
+                 "-o", str(tmp_path / "out.png")]) == 0
+    err = capsys.readouterr().err
+    assert ("2007_000032.png: it holds only a class map's values (0, 15, 255: class numbers, 255 void, as PASCAL "
+            "VOC's label maps): is it a label map given as the photo? Segment the photo it labels") in err
