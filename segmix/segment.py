@@ -59,6 +59,7 @@ from segmix.click_guards import (
 from segmix.features import (  # is_monochrome: this module's since session 37, kept importable here
     MAX_WEIGHT, FeatureSpace, grey_within, is_monochrome, pair_keys, rgb_codes, unique_colors,
 )
+from segmix import box_edges
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError, fit_quietly
 from segmix.occluded_parts import keep_near_parts
@@ -1652,6 +1653,9 @@ def iter_train_model(
     image = check_image(image)
     scribbles = check_scribbles(image, scribbles, require_both=settings.unlabelled_weight <= 0)
     transparent = check_transparent(transparent, scribbles.shape)
+    lines = box_edges.edge_lines(scribbles, frame_of(scribbles))
+    if lines is not None:  # a box's sides on the photo's edge, cut as one pixel short (segmix.box_edges)
+        scribbles = box_edges.marked(scribbles, lines)
     bars = bars_box(image, scribbles)
     if bars is not None:  # the photo inside its bars alone (segmix.photo_bars)
         return (yield from iter_train_model(photo_bars.inside_photo(image, bars), photo_bars.inside(scribbles, bars),
@@ -2503,6 +2507,24 @@ def apply_model(
     scribbles, previous_mask, previous_scribbles, transparent = (
         m if m is None or isinstance(m, np.ma.MaskedArray) else np.asarray(m)
         for m in (scribbles, previous_mask, previous_scribbles, transparent))
+    lines = _box_edge_lines(scribbles, image.shape[:2])
+    if lines is not None:
+        # A box's sides on the photo's edge are cut as one pixel short, and the mask's edge line
+        # takes the label next to it (segmix.box_edges); the previous marks alike, so that the
+        # line is no mark added since.
+        previous_lines = _box_edge_lines(previous_scribbles, image.shape[:2])
+        previous = (previous_scribbles if previous_lines is None
+                    else box_edges.marked(previous_scribbles, previous_lines))
+        hidden = (np.asarray(transparent, bool) if transparent is not None
+                  and np.shape(transparent) == lines.shape else np.zeros(lines.shape, bool))
+
+        def reaching(mask):
+            return box_edges.filled(mask, lines) & ~hidden
+
+        shown = None if on_cut is None else (lambda mask, probability: on_cut(reaching(mask), probability))
+        result = apply_model(image, model, box_edges.marked(scribbles, lines), settings, previous_mask, previous_model,
+                             previous, shown, transparent)
+        return SegmentationResult(probability=result.probability, mask=reaching(result.mask), model=result.model)
     bars = bars_box(image, scribbles)
     if bars is not None:  # the photo inside its bars alone (segmix.photo_bars), the bars background
         shape = image.shape[:2]
@@ -2529,6 +2551,15 @@ def apply_model(
                                   model=result.model)
     return _apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles, on_cut,
                         transparent)
+
+
+def _box_edge_lines(scribbles, shape) -> np.ndarray | None:
+    """:func:`segmix.box_edges.edge_lines` of marks that are an (H, W) array of 0 / 1 / 2 of the
+    photo's ``shape``; None for anything else (the checks after say what is wrong with it)."""
+    if (type(scribbles) is not np.ndarray or scribbles.shape != tuple(shape)
+            or scribbles.dtype.kind not in "ui" or (scribbles.size and int(scribbles.max()) > BACKGROUND)):
+        return None
+    return box_edges.edge_lines(scribbles, frame_of(scribbles))
 
 
 def _in_canonical_turn(image, model, *maps):
