@@ -11,7 +11,7 @@ import pytest
 
 from segmix import box_edges
 from segmix.point_marks import add_point_marks
-from segmix.segment import SegmentationSettings, apply_model, frame_of, segment, train_model
+from segmix.segment import apply_model, frame_of, segment, train_model
 
 
 def ground_scene(h=120, w=160, seed=0):
