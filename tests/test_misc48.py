@@ -89,3 +89,80 @@ def test_cli_skin_apply_threshold_0_keeps_the_transparent_strip_out(tmp_path):
                      "--output-dir", str(out), "--quiet"]) == 0
         mask = np.array(Image.open(out / "alpha_skin.png"))
         assert (mask[:, :30] == 0).all() and (mask[:, 30:] == 255).all()
+
+
+# 3. An OpenCV grabCut mask (0 GC_BGD, 1 GC_FGD, 2 GC_PR_BGD, 3 GC_PR_FGD) given as scribbles
+#    was refused with "found 3" alone; its 0 and 2 mean background in OpenCV but "unmarked" and
+#    "hard background" in segmix, so it must be recoded, not read as it stands.
+
+def _grabcut_mask(path, shape=(60, 80), values=(0, 1, 2, 3)):
+    """A grabCut mask as OpenCV leaves it: GC_BGD round the edge, GC_PR_BGD / GC_PR_FGD inside
+    a rectangle, a GC_FGD stroke (only the ``values`` given)."""
+    mask = np.zeros(shape, np.uint8)  # GC_BGD outside the rectangle
+    mask[5:-5, 5:-5] = 2 if 2 in values else 3
+    if 3 in values:
+        mask[15:-15, 20:-20] = 3
+    if 1 in values:
+        mask[25:30, 30:50] = 1
+    Image.fromarray(mask).save(path)
+    return mask
+
+
+GRABCUT_WORDS = ("OpenCV", "grabCut", "GC_PR_FGD", "0 as 2")
+
+
+@pytest.mark.parametrize("values", [(0, 1, 2, 3), (0, 3), (0, 2, 3)])
+def test_a_grabcut_mask_given_as_scribbles_is_refused_with_opencvs_convention_and_the_recoding(tmp_path, values):
+    from segmix.io import ImageLoadError
+    from segmix.labelmaps import load_scribbles
+
+    path = tmp_path / "gc.png"
+    _grabcut_mask(path, values=values)
+    with pytest.raises(ImageLoadError) as info:
+        load_scribbles(path, (60, 80))
+    text = str(info.value)
+    assert str(path) in text and "found 3" in text
+    for word in GRABCUT_WORDS:
+        assert word in text, (word, text)
+
+
+def test_the_recoding_the_refusal_gives_loads_as_the_marks_grabcut_meant(tmp_path):
+    # The words' recipe, done: GC_BGD -> 2 (background), GC_FGD -> 1, the probable ones unmarked.
+    from segmix.labelmaps import load_scribbles
+
+    mask = _grabcut_mask(tmp_path / "gc.png")
+    recoded = np.array([2, 1, 0, 0], np.uint8)[mask]
+    Image.fromarray(recoded).save(tmp_path / "marks.png")
+    labels = load_scribbles(tmp_path / "marks.png", mask.shape)
+    assert (labels[mask == 0] == 2).all() and (labels[mask == 1] == 1).all()
+    assert (labels[(mask == 2) | (mask == 3)] == 0).all()
+
+
+def test_cli_segment_refuses_a_grabcut_mask_as_scribbles_in_one_line(tmp_path, capsys):
+    from segmix.cli import main
+
+    _grabcut_mask(tmp_path / "gc.png")
+    Image.fromarray(_photo(h=60, w=80)).save(tmp_path / "photo.png")
+    code = main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "gc.png"),
+                 "-o", str(tmp_path / "out.png")])
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and len(err.splitlines()) == 1 and not (tmp_path / "out.png").exists()
+    for word in GRABCUT_WORDS:
+        assert word in err, (word, err)
+
+
+def test_a_grabcut_mask_given_as_the_photo_or_as_a_mask_names_opencvs_convention(tmp_path):
+    from segmix.io import ImageLoadError
+    from segmix.labelmaps import label_map_words, load_mask
+
+    words = label_map_words([0, 1, 2, 3], "give it with --scribbles beside its photo")
+    for word in GRABCUT_WORDS:
+        assert word in words, (word, words)
+    assert "give it with --scribbles beside its photo" in words
+    # a class map of other values keeps its own words
+    assert "OpenCV" not in label_map_words([0, 1, 2], "x") and "OpenCV" not in label_map_words([0, 15], "x")
+    _grabcut_mask(tmp_path / "gc.png")
+    with pytest.raises(ImageLoadError) as info:
+        load_mask(tmp_path / "gc.png", (60, 80))
+    text = str(info.value)
+    assert "OpenCV" in text and "grabCut" in text and "1 and 3" in text, text

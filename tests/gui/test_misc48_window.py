@@ -62,3 +62,37 @@ def test_a_long_note_never_covers_the_photo(make_window, barred_photo, mode, siz
         assert lines[0].endswith("…")  # the whole note in the tooltip
     assert bar.fontMetrics().horizontalAdvance(lines[0]) <= bar.message_rect().width()
     assert bar.toolTip() == note
+
+
+# 3. An OpenCV grabCut mask (values 0-3) given to File > Load Scribbles, or opened as the photo,
+#    was refused with "found 3" / "recolour its classes" and no word of OpenCV's meanings.
+
+def _grabcut_mask(path, shape):
+    mask = np.zeros(shape, np.uint8)  # GC_BGD
+    mask[4:-4, 4:-4] = 2  # GC_PR_BGD
+    mask[8:-8, 8:-8] = 3  # GC_PR_FGD
+    mask[10:12, 10:14] = 1  # GC_FGD
+    Image.fromarray(mask).save(path)
+
+
+def test_load_scribbles_refuses_a_grabcut_mask_with_opencvs_convention_and_the_recoding(
+        make_window, photo_path, messages, tmp_path):
+    window = make_window(photo_path)
+    before = window.layer.labels.copy()
+    _grabcut_mask(tmp_path / "gc.png", window.image.shape[:2])
+    assert not window.load_scribbles(tmp_path / "gc.png")
+    title, text = messages[-1]
+    assert title == "Cannot load scribbles"
+    for word in ("OpenCV", "grabCut", "GC_BGD", "GC_PR_FGD", "0 as 2"):
+        assert word in text, (word, text)
+    assert np.array_equal(window.layer.labels, before)
+
+
+def test_a_grabcut_mask_opened_as_the_photo_names_opencvs_convention(make_window, photo_path, messages, tmp_path):
+    window = make_window(photo_path)
+    _grabcut_mask(tmp_path / "gc.png", window.image.shape[:2])
+    window.open_image(tmp_path / "gc.png")
+    title, text = messages[-1]
+    assert title == "Not a photo"
+    for word in ("OpenCV", "grabCut", "GC_PR_FGD", "0 as 2", "File > Load Scribbles"):
+        assert word in text, (word, text)
