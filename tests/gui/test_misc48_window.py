@@ -75,9 +75,11 @@ def _grabcut_mask(path, shape):
     Image.fromarray(mask).save(path)
 
 
+@pytest.mark.parametrize("mode", ["segment", "skin"])
 def test_load_scribbles_refuses_a_grabcut_mask_with_opencvs_convention_and_the_recoding(
-        make_window, photo_path, messages, tmp_path):
+        make_window, photo_path, messages, tmp_path, mode):
     window = make_window(photo_path)
+    window.set_mode(mode)
     before = window.layer.labels.copy()
     _grabcut_mask(tmp_path / "gc.png", window.image.shape[:2])
     assert not window.load_scribbles(tmp_path / "gc.png")
