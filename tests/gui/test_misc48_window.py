@@ -98,3 +98,25 @@ def test_a_grabcut_mask_opened_as_the_photo_names_opencvs_convention(make_window
     assert title == "Not a photo"
     for word in ("OpenCV", "grabCut", "GC_PR_FGD", "0 as 2", "File > Load Scribbles"):
         assert word in text, (word, text)
+
+
+# 1. The window's Skin mode at threshold 0 (a model saved with threshold 0 puts the slider
+#    there): its mask marked a cut-out's transparent pixels skin, as skin apply did.
+
+def test_skin_mode_at_threshold_0_leaves_the_transparent_pixels_out(qtbot, make_window, tmp_path):
+    from tests.gui.modes.test_skin_mode import enter_skin_mode
+    from tests.test_skinalpha40 import _cut_out, _photo
+
+    stored, hidden = _cut_out(_photo(), None)
+    path = tmp_path / "cut.png"
+    Image.fromarray(np.dstack([stored, np.where(hidden, 0, 255).astype(np.uint8)])).save(path)
+    window = make_window(path)
+    enter_skin_mode(qtbot, window)
+    panel = window.modes["skin"].skin_panel
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        panel.set_threshold(0.0)
+    assert panel.threshold == 0.0
+    assert np.array_equal(window.current_mask(), ~hidden)
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        panel.set_threshold(1.0)
+    assert not window.current_mask().any()
