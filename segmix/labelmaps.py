@@ -951,15 +951,17 @@ _MAP_LOOKS = {
 
 
 #: The largest value a picture given as a photo may hold in every pixel to be read as a label
-#: map: scribbles hold 0 / 1 / 2, a trimap or a class map of another tool up to 3.
+#: map: scribbles hold 0 / 1 / 2, a trimap or a class map of another tool up to 3 (OpenCV's
+#: grabCut mask 0-3, :data:`GRABCUT_VALUES`).
 MAX_LABEL_VALUE = 3
 
 
 def label_map_values(pixels) -> list[int] | None:
     """The values of a picture that holds labels, not a photo: every pixel grey (one channel,
     or R = G = B) and at most :data:`MAX_LABEL_VALUE`, with two to four distinct values (scribbles
-    of another tool, 0 / 1 / 2; a 0 / 1 mask). None for any other picture (a flat black one
-    too: no labels to tell).
+    of another tool, 0 / 1 / 2; a 0 / 1 mask; an OpenCV grabCut mask, 0-3, whose words
+    :func:`label_map_words` gives). None for any other picture (a flat black one too: no labels
+    to tell).
 
     Such a picture shows all black: a trial opened scribbles saved by another tool as the
     photo, in the window (an all-black photo, no word) and with ``segment`` (exit 0).
@@ -1037,7 +1039,10 @@ def label_map_words(values, load: str, *, as_marks: bool = True) -> str:
         held = f"holds only the palette indices {listed} in every pixel{colours}"
     else:
         held = f"holds only the values {listed} in every pixel, so it shows all black"
-    return f"{held}: a label map (scribbles or a mask saved by another tool), not a photo; {load}"
+    kind = "scribbles or a mask saved by another tool"
+    if not as_marks and looks_like_grabcut(values) and not isinstance(values, PaletteLabels):
+        kind += ", or an OpenCV grabCut mask, 0-3"  # as marks, the recoding above says it
+    return f"{held}: a label map ({kind}), not a photo; {load}"
 
 
 class PaletteLabels(list):
@@ -1700,9 +1705,10 @@ def _load_scribbles(path: Path, shape: tuple[int, int], photo: PathLike | None) 
     if bad.size:
         hint = ""
         values = set(found.tolist())
-        if looks_like_grabcut(values):
+        if looks_like_grabcut(values) and not holds_saved_marks(path):
             # Refused with "found 3" alone: OpenCV's 0 and 2 are background, segmix's unmarked
-            # and a hard background mark, so it is recoded, never read as it stands.
+            # and a hard background mark, so it is recoded, never read as it stands. (Marks
+            # segmix saved, edited elsewhere, are no grabCut mask: their record says so.)
             hint = f" ({GRABCUT_WORDS})"
         elif 128 in values and values <= {0, 128, 255}:
             # A matting trimap: a new-user trial's was refused naming its values only, and its

@@ -166,3 +166,11 @@ def test_a_grabcut_mask_given_as_the_photo_or_as_a_mask_names_opencvs_convention
         load_mask(tmp_path / "gc.png", (60, 80))
     text = str(info.value)
     assert "OpenCV" in text and "grabCut" in text and "1 and 3" in text, text
+
+
+def test_a_grabcut_mask_given_to_skin_apply_as_the_photo_is_named_as_one(tmp_path):
+    from segmix.labelmaps import label_map_words
+
+    words = label_map_words([0, 1, 2, 3], "skin detection needs the photo itself", as_marks=False)
+    assert "OpenCV grabCut mask" in words and words.endswith("skin detection needs the photo itself")
+    assert "grabCut" not in label_map_words([0, 1, 2], "x", as_marks=False)
