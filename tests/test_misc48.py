@@ -174,3 +174,11 @@ def test_a_grabcut_mask_given_to_skin_apply_as_the_photo_is_named_as_one(tmp_pat
     words = label_map_words([0, 1, 2, 3], "skin detection needs the photo itself", as_marks=False)
     assert "OpenCV grabCut mask" in words and words.endswith("skin detection needs the photo itself")
     assert "grabCut" not in label_map_words([0, 1, 2], "x", as_marks=False)
+
+
+def test_segment_help_says_how_a_grabcut_mask_is_given_as_scribbles(capsys):
+    from segmix.cli import main
+
+    assert main(["segment", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "OpenCV grabCut mask, whose 0 and 2 are background, is recoded first: 0 as 2, 1 as 1, 2 and 3 as 0" in text
