@@ -1037,8 +1037,9 @@ def _add_segment_parser(sub) -> None:
     # Not required by argparse: --model makes the marks optional (_main asks for one of them).
     seg.add_argument("--scribbles", metavar="LABELS.png",
                      help="label PNG the size of the displayed photo, one value per pixel: 0 unlabelled, 1 foreground, "
-                          "2 background (greyscale, a palette PNG by index, or RGB with R = G = B); "
-                          "required unless --box, --click, --background-click or --model is given")
+                          "2 background (greyscale, a palette PNG by index, or RGB with R = G = B; an OpenCV "
+                          "grabCut mask, whose 0 and 2 are background, is recoded first: 0 as 2, 1 as 1, 2 and 3 as "
+                          "0); required unless --box, --click, --background-click or --model is given")
     seg.add_argument("--box", type=box, default=None, metavar="LEFT,TOP,RIGHT,BOTTOM",
                      help="mark everything outside this box background, as the window's Rectangle tool (GrabCut): "
                           "a box alone gives a mask; pixels of the displayed photo, x to the right and y down "

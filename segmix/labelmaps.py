@@ -39,7 +39,9 @@ Rules, in the order they are checked
    offending pixel named: reading colours by brightness made red skin non-skin and green
    skin skin.
 6. **Values** must be the documented ones (scribbles 0/1/2; masks 0/128/255); the values
-   found outside are listed, with a hint when they look resampled.
+   found outside are listed, with a hint when they look resampled, or when they are an
+   OpenCV grabCut mask's 0-3 (:data:`GRABCUT_WORDS`: its 0 and 2 are background, never read
+   as scribbles' unmarked and background).
 7. **Interpolation bands** (scribbles): resizing, rotating or anti-aliasing with
    interpolation puts value 1 between 0 and 2, so the edges of background strokes come out
    lined with thin foreground bands -- only where an edge falls between output pixels, so a
@@ -141,6 +143,11 @@ __all__ = [
     "MASK_POSITIVE",
     "PaletteLabels",
     "SCRIBBLE_VALUES",
+    "GRABCUT_VALUES",
+    "GRABCUT_CONVENTION",
+    "GRABCUT_RECODING",
+    "GRABCUT_WORDS",
+    "looks_like_grabcut",
     "loadable_as_scribbles",
     "palette_label_values",
     "voc_colours",
@@ -944,15 +951,17 @@ _MAP_LOOKS = {
 
 
 #: The largest value a picture given as a photo may hold in every pixel to be read as a label
-#: map: scribbles hold 0 / 1 / 2, a trimap or a class map of another tool up to 3.
+#: map: scribbles hold 0 / 1 / 2, a trimap or a class map of another tool up to 3 (OpenCV's
+#: grabCut mask 0-3, :data:`GRABCUT_VALUES`).
 MAX_LABEL_VALUE = 3
 
 
 def label_map_values(pixels) -> list[int] | None:
     """The values of a picture that holds labels, not a photo: every pixel grey (one channel,
     or R = G = B) and at most :data:`MAX_LABEL_VALUE`, with two to four distinct values (scribbles
-    of another tool, 0 / 1 / 2; a 0 / 1 mask). None for any other picture (a flat black one
-    too: no labels to tell).
+    of another tool, 0 / 1 / 2; a 0 / 1 mask; an OpenCV grabCut mask, 0-3, whose words
+    :func:`label_map_words` gives). None for any other picture (a flat black one too: no labels
+    to tell).
 
     Such a picture shows all black: a trial opened scribbles saved by another tool as the
     photo, in the window (an all-black photo, no word) and with ``segment`` (exit 0).
@@ -977,6 +986,30 @@ def label_map_values(pixels) -> list[int] | None:
 #: The values of scribbles: 0 unmarked, 1 foreground, 2 background.
 SCRIBBLE_VALUES = (0, 1, 2)
 
+#: OpenCV's grabCut mask values (``cv2.GC_BGD`` 0, ``GC_FGD`` 1, ``GC_PR_BGD`` 2, ``GC_PR_FGD``
+#: 3): its 0 and 2 are background, where segmix's 0 is unmarked and 2 a hard background mark.
+GRABCUT_VALUES = (0, 1, 2, 3)
+
+#: OpenCV's grabCut mask in words, beside segmix's marks.
+GRABCUT_CONVENTION = ("0 is GC_BGD (background), 1 GC_FGD (foreground), 2 GC_PR_BGD (probable background) and "
+                      "3 GC_PR_FGD (probable foreground), while segmix's marks are 0 unmarked, 1 foreground and "
+                      "2 background")
+#: The recoding that makes a grabCut mask segmix's marks: the hard labels stay hard
+#: (GC_BGD -> 2, GC_FGD -> 1), the probable ones are left to segmix (unmarked, 0); a mask of
+#: grabCut's rectangle alone (0 outside, 3 inside) becomes segmix's box.
+GRABCUT_RECODING = ("recode it 0 as 2, 1 as 1, and 2 and 3 as 0 (unmarked, decided by segmix), in NumPy "
+                    "numpy.array([2, 1, 0, 0], numpy.uint8)[mask]")
+#: The scribble reader's words for a grabCut mask (after "found 3").
+GRABCUT_WORDS = f"an OpenCV grabCut mask? There {GRABCUT_CONVENTION}: {GRABCUT_RECODING}"
+
+
+def looks_like_grabcut(values) -> bool:
+    """Whether label values (an iterable of ints) are those of an OpenCV grabCut mask and not
+    scribbles: within :data:`GRABCUT_VALUES` and holding 3 (GC_PR_FGD), which scribbles never
+    hold. A grabCut mask without 3 holds scribbles' values and cannot be told from them."""
+    present = {int(v) for v in values}
+    return 3 in present and present <= set(GRABCUT_VALUES)
+
 
 def loadable_as_scribbles(values) -> bool:
     """Whether a label map of :func:`label_map_values` / :func:`palette_label_values` holds
@@ -993,16 +1026,23 @@ def label_map_words(values, load: str, *, as_marks: bool = True) -> str:
     others = [v for v in values if v not in SCRIBBLE_VALUES]
     if others and as_marks:
         # A class map (PASCAL VOC's person is 15) was sent to --scribbles / Load Scribbles,
-        # which then refused it as "found 7, 15": say the recolouring it needs first.
+        # which then refused it as "found 7, 15": say the recolouring it needs first. OpenCV's
+        # grabCut mask (0-3) was told the same, with no recoding named, and its 0 / 2 read as
+        # segmix's would make its background unmarked and its probable background hard marks.
+        grabcut = (f" (if it is an OpenCV grabCut mask, where {GRABCUT_CONVENTION}, {GRABCUT_RECODING})"
+                   if looks_like_grabcut(values) and not isinstance(values, PaletteLabels) else "")
         load = (f"as scribbles it would need the labels 0 (unmarked), 1 (foreground) and 2 (background), not "
-                f"{', '.join(map(str, others))}: recolour its classes to those in the tool that made it, then "
-                + load)
+                f"{', '.join(map(str, others))}: recolour its classes to those in the tool that made it{grabcut}, "
+                "then " + load)
     if isinstance(values, PaletteLabels):
         colours = " (PASCAL VOC's class colours)" if values.voc else ""
         held = f"holds only the palette indices {listed} in every pixel{colours}"
     else:
         held = f"holds only the values {listed} in every pixel, so it shows all black"
-    return f"{held}: a label map (scribbles or a mask saved by another tool), not a photo; {load}"
+    kind = "scribbles or a mask saved by another tool"
+    if not as_marks and looks_like_grabcut(values) and not isinstance(values, PaletteLabels):
+        kind += ", or an OpenCV grabCut mask, 0-3"  # as marks, the recoding above says it
+    return f"{held}: a label map ({kind}), not a photo; {load}"
 
 
 class PaletteLabels(list):
@@ -1665,7 +1705,12 @@ def _load_scribbles(path: Path, shape: tuple[int, int], photo: PathLike | None) 
     if bad.size:
         hint = ""
         values = set(found.tolist())
-        if 128 in values and values <= {0, 128, 255}:
+        if looks_like_grabcut(values) and not holds_saved_marks(path):
+            # Refused with "found 3" alone: OpenCV's 0 and 2 are background, segmix's unmarked
+            # and a hard background mark, so it is recoded, never read as it stands. (Marks
+            # segmix saved, edited elsewhere, are no grabCut mask: their record says so.)
+            hint = f" ({GRABCUT_WORDS})"
+        elif 128 in values and values <= {0, 128, 255}:
             # A matting trimap: a new-user trial's was refused naming its values only, and its
             # 0 means background, not unmarked, so it cannot be read as it stands.
             hint = (" (a trimap of 0 / 128 / 255? Its 0 is background and 128 unknown: write 255 as 1, "
@@ -1951,6 +1996,13 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
                 f"mask: masks hold only 0 (negative), 255 (positive) and 128 (ignore)")
         if np.isin(found, (0, 1)).all():
             hint = "; this looks like a 0/1 mask: multiply it by 255"
+        elif looks_like_grabcut(found.tolist()):
+            # Told as "a label image, classes numbered 1, 2, ..." whose recipe made grabCut's
+            # probable foreground (3) negative.
+            hint = ("; this looks like an OpenCV grabCut mask (0 GC_BGD background, 1 GC_FGD foreground, 2 GC_PR_BGD "
+                    "probable background, 3 GC_PR_FGD probable foreground), not a mask: write its 1 and 3 as "
+                    "255 (positive) and its 0 and 2 as 0 (negative), in NumPy "
+                    "numpy.where((mask == 1) | (mask == 3), 255, 0).astype(numpy.uint8)")
         elif levels := photo_levels_words(plane, (MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE), "masks"):
             hint = levels
         elif int(found.max()) < 16 and found.size <= 8:

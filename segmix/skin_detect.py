@@ -2050,10 +2050,6 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
     ValueError
         If ``settings.regions`` is "graphcut" and ``image`` is missing or of another size.
     """
-    if not 0.0 < threshold < 1.0:
-        if threshold <= 0.0:
-            return np.ones(log_odds.shape, bool)
-        return np.zeros(log_odds.shape, bool)
     if image is not None and image.shape[:2] == log_odds.shape and (boxes := framed(image, transparent)) is not None:
         # a photo in bars or a margin, or a collage's photos: decided inside them, as
         # segmix.skin.detect decided (the window's threshold moves and skin eval's sweep give
@@ -2070,6 +2066,14 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
             log_odds, seed_log_odds = hide_log_odds(log_odds, log_odds if seed_log_odds is None else seed_log_odds, hidden)
             if image is not None and image.shape[:2] == log_odds.shape:
                 image = outline_free_colours(image, hidden)  # cached: the detection's own array
+    if not 0.0 < threshold < 1.0:
+        # The ends after the bars and the transparent pixels: threshold 0 is every pixel the
+        # detector scores, as the thresholds just above it give (np.ones before them marked a
+        # cut-out's transparent strip skin, 100 % of alpha.png for its visible 88 %, and a
+        # photo's bars where the window's slider and skin eval's sweep decide).
+        if threshold >= 1.0:
+            return np.zeros(log_odds.shape, bool)
+        return np.ones(log_odds.shape, bool) if hidden is None else ~hidden
     # a tiny photo (or cut-out): the pixels above the level
     settings = for_photo_size(settings, visible_count(log_odds.shape, hidden))
     level = np.float32(math.log(threshold / (1.0 - threshold)))

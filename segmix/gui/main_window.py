@@ -500,6 +500,7 @@ class MainWindow(QMainWindow):
         self.modes: dict[str, Mode] = {cls.name: cls(self) for cls in MODES}
         self.hint_label.add_references(mode.reference_hint for mode in self.modes.values())
         self.active_mode: Mode = next(iter(self.modes.values()))
+        self._place_long_notes()
         #: The photo mode last active: File > Open Recent opens a photo there from Video mode.
         self._photo_mode = next((name for name, mode in self.modes.items() if not mode.own_images), self.mode)
         self._space = self._space_of(self.active_mode)
@@ -1155,6 +1156,14 @@ class MainWindow(QMainWindow):
         self._notice_cover = pixels
         active = getattr(self, "active_mode", None)
         self.canvas.set_bottom_cover(pixels if active is not None and not active.uses_scribbles else 0)
+
+    def _place_long_notes(self) -> None:
+        """Where the active mode's long status notes go: wrapped over the canvas's bottom in
+        a mode whose frame is fitted above them (Video), elided to the bar's line (the whole
+        note in its tooltip) in the photo modes, which keep the whole view for the photo: the
+        notice lay over its bottom rows there (a new user's 4000 x 3000 photo in bars, session 48)."""
+        active = getattr(self, "active_mode", None)
+        self.statusBar().set_wrapping(active is not None and not active.uses_scribbles)
 
     def _on_warning(self, message: str) -> None:
         if message.endswith(EXTRA_FRAMES_WORDS) and self.active_mode is not self.modes.get("video"):
@@ -2608,6 +2617,7 @@ class MainWindow(QMainWindow):
         # Any running job belongs to the previous mode.
         self.controller.invalidate()
         self.active_mode = self.modes[name]
+        self._place_long_notes()
         self._on_notice_cover(self._notice_cover)
         if not self.active_mode.own_images:
             self._photo_mode = name  # where File > Open Recent opens a photo from Video mode

@@ -11,6 +11,13 @@ wrapped in a notice area that grows upwards from the bar over the canvas's botto
 tall as its lines (:class:`NoticeArea`), and lets the mouse through. The bar itself keeps its
 height: a status bar that grew moved the canvas and re-fitted the photo under the user's
 brush (``test_the_canvas_does_not_move_when_the_status_bar_first_fills``).
+
+The notice area is only for a window whose canvas keeps its picture above it (Video mode fits
+its frame above the area, ``notice_cover``): in the photo modes it lay over the photo's bottom
+rows (session 48: the "bars of one colour" note in two lines hid about 12 px of a photo at
+1024 x 600), so there a long message is elided to the bar's one line with the whole text in
+the bar's tooltip (:meth:`MessageStatusBar.set_wrapping`); the photo modes' long notes about
+the result stand in full in their Training dock.
 """
 
 from __future__ import annotations
@@ -138,7 +145,23 @@ class MessageStatusBar(QStatusBar):
         self._notice: NoticeArea | None = None
         self._watching_central: QWidget | None = None
         self._cover = 0
+        self._wrapping = True
         self.messageChanged.connect(self._on_message_changed)
+
+    def set_wrapping(self, wrapping: bool) -> None:
+        """Whether a message longer than the bar's line is wrapped in the notice area over the
+        canvas's bottom (True: only where the canvas keeps its picture above the area, Video
+        mode) or elided to the bar's one line with the whole text in the tooltip (False: the
+        photo modes, whose photo must never lie under a note)."""
+        wrapping = bool(wrapping)
+        if wrapping != self._wrapping:
+            self._wrapping = wrapping
+            self.update()
+            self._place_notice()
+
+    def wrapping(self) -> bool:
+        """See :meth:`set_wrapping`."""
+        return self._wrapping
 
     # Python overrides (QStatusBar keeps its own list privately): only to know which widgets
     # stand right of the message, and when they move (the read-out fills when the pointer
@@ -230,13 +253,17 @@ class MessageStatusBar(QStatusBar):
 
     def message_lines(self) -> list[str]:
         """The message as drawn: one line in the bar when it fits there, else the notice
-        area's lines (:func:`wrap_words`); [] when there is none."""
+        area's lines (:func:`wrap_words`), or without wrapping (:meth:`set_wrapping`) the
+        one line elided with "…"; [] when there is none."""
         message = " ".join(self.currentMessage().split())
         if not message:
             return []
         metrics = self.fontMetrics()
-        if metrics.horizontalAdvance(message) <= self.message_rect().width():
+        width = self.message_rect().width()
+        if metrics.horizontalAdvance(message) <= width:
             return [message]
+        if not self._wrapping:
+            return [metrics.elidedText(message, Qt.TextElideMode.ElideRight, width)]
         width, lines = self._notice_room()
         return wrap_words(message, metrics, width, lines)
 
@@ -290,7 +317,7 @@ class MessageStatusBar(QStatusBar):
 
     def shown_message(self) -> str:
         """The message as drawn, its lines joined by spaces (in full unless longer than
-        :attr:`MAX_LINES` lines); "" when there is none."""
+        :attr:`MAX_LINES` lines, or than the bar's line without wrapping); "" when there is none."""
         return " ".join(self.message_lines())
 
     def paintEvent(self, event) -> None:  # noqa: N802 - QStatusBar's, with the message elided

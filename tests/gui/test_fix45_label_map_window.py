@@ -48,7 +48,12 @@ def test_a_label_map_that_does_not_fit_is_named_with_the_menu_that_loads_it(qtbo
     assert messages[-1][1] == ("other.png holds only the values 0, 1, 3 in every pixel, so it shows all black: a "
                                "label map (scribbles or a mask saved by another tool), not a photo; as scribbles it "
                                "would need the labels 0 (unmarked), 1 (foreground) and 2 (background), not 3: "
-                               "recolour its classes to those in the tool that made it, then open the photo "
+                               "recolour its classes to those in the tool that made it (if it is an OpenCV "
+                               "grabCut mask, where 0 is GC_BGD (background), 1 GC_FGD (foreground), 2 GC_PR_BGD "
+                               "(probable background) and 3 GC_PR_FGD (probable foreground), while segmix's marks "
+                               "are 0 unmarked, 1 foreground and 2 background, recode it 0 as 2, 1 as 1, and 2 and 3 "
+                               "as 0 (unmarked, decided by segmix), in NumPy numpy.array([2, 1, 0, 0], "
+                               "numpy.uint8)[mask]), then open the photo "
                                "it belongs to, then load it with File > Load Scribbles... (it is not the size of "
                                "the photo shown)")
     # an RGB copy (R = G = B) is the same kind; a dark photo with a fourth level is not

@@ -32,8 +32,11 @@ def test_a_long_notice_is_read_in_full_with_the_readouts_filled(make_window, pho
     """At 1366 px the bar's one line, between the left edge and the pixel read-out, cut
     "...Ctrl+Z undoes the one before (..." with the rest only in a tooltip. The notice is now
     wrapped over as many lines as it needs above the bar, every word shown; the canvas and the
-    bar do not move, and the lines stop before the read-outs and the docks."""
+    bar do not move, and the lines stop before the read-outs and the docks. Session 48: the
+    bar wraps so only in Video mode, whose frame is fitted above the notice (set_wrapping);
+    the photo modes elide it to one line (the photo lay under it: test_misc48_window.py)."""
     window = make_window(photo_path)
+    window.statusBar().set_wrapping(True)
     window.resize(*size)
     bar = window.statusBar()
     window._show_pixel_info(3, 4)  # the pointer on the photo: the read-outs take their room
@@ -68,8 +71,10 @@ def test_a_long_notice_is_read_in_full_with_the_readouts_filled(make_window, pho
 
 def test_the_notice_rewraps_when_the_readouts_come_and_go(make_window, photo_path):
     """A notice that fits beside empty read-outs takes the notice area when the pointer enters
-    the photo and the read-outs fill, and goes back to the bar's line when they empty."""
+    the photo and the read-outs fill, and goes back to the bar's line when they empty (as
+    Video mode wraps; the photo modes elide it, session 48)."""
     window = make_window(photo_path)
+    window.statusBar().set_wrapping(True)
     window.resize(1280, 720)
     bar = window.statusBar()
     window._show_pixel_info(-1, -1)
