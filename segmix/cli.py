@@ -130,14 +130,33 @@ def _numbers(text: str, count: int, what: str) -> tuple[float, ...]:
     return values
 
 
+class Coordinate(int):
+    """A click's pixel (an int) that prints as the user typed it: ``--click 853.5,300`` refused
+    on an 854-px photo was quoted as ``--click 854,300``, which the user did not type.
+    ``value`` is the number given (the photo's size decides its pixel at its far edge:
+    :func:`segmix.point_marks.click_pixel`)."""
+
+    def __new__(cls, pixel: int, typed: str, value: float):
+        coordinate = super().__new__(cls, pixel)
+        coordinate.typed, coordinate.value = typed, value
+        return coordinate
+
+    def __str__(self) -> str:
+        return self.typed
+
+    def __format__(self, spec: str) -> str:
+        return self.typed if not spec else format(int(self), spec)
+
+
 def point(text: str) -> tuple[int, int]:
-    """argparse type: a pixel ``X,Y`` (column, row; numbers >= 0, a decimal rounded to the
-    nearest pixel, as a detector's keypoint gives)."""
-    x, y = (int(math.floor(v + 0.5)) for v in _numbers(
-        text, 2, "X,Y: a pixel's column and row, numbers from 0 (e.g. 320,200; decimals go to the nearest pixel)"))
-    if x < 0 or y < 0:
+    """argparse type: a pixel ``X,Y`` (column, row; numbers from -0.5, a decimal going to the
+    nearest pixel, as a detector's keypoint gives), as two :class:`Coordinate`."""
+    values = _numbers(text, 2, "X,Y: a pixel's column and row, numbers from 0 (e.g. 320,200; decimals go to the "
+                               "nearest pixel)")
+    if min(values) < -0.5:
         raise argparse.ArgumentTypeError(f"must be X,Y with X and Y >= 0 (from the top-left corner), got {text!r}")
-    return x, y
+    typed = [part.strip() for part in text.split(",")]
+    return tuple(Coordinate(max(0, int(math.floor(v + 0.5))), t, v) for v, t in zip(values, typed))
 
 
 def box(text: str) -> tuple[int, int, int, int]:
@@ -149,15 +168,10 @@ def box(text: str) -> tuple[int, int, int, int]:
     left, top = (math.floor(v) for v in values[:2])
     right, bottom = (math.ceil(v) for v in values[2:])
     if values[2] <= values[0] or values[3] <= values[1]:
-        # A detector's or COCO's X,Y,WIDTH,HEIGHT is the likeliest reason (400,300,100,80).
-        coco = (f"X,Y,WIDTH,HEIGHT, as COCO writes boxes? give {left},{top},{math.ceil(values[0] + values[2])},"
-                f"{math.ceil(values[1] + values[3])}" if values[2] > 0 and values[3] > 0 else "")
-        # Corners given the other way round read the same (450,433,94,214): COCO's reading alone
-        # sent a new user to 450,433,544,647, below a 480-px photo's bottom.
-        x0, y0, x1, y1 = values
-        corners = (f"corners the other way round? give {math.floor(min(x0, x1))},{math.floor(min(y0, y1))},"
-                   f"{math.ceil(max(x0, x1))},{math.ceil(max(y0, y1))}" if x1 != x0 and y1 != y0 else "")
-        hint = " (" + "; or ".join(part for part in (corners, coco) if part) + ")" if corners or coco else ""
+        from segmix.point_marks import box_words  # the library warns of such a box in the same words
+
+        readings = box_words(values)
+        hint = f" ({readings})" if readings else ""
         raise argparse.ArgumentTypeError(f"must be LEFT,TOP,RIGHT,BOTTOM with RIGHT > LEFT and BOTTOM > TOP, "
                                          f"got {text!r}{hint}")
     return left, top, right, bottom
@@ -1396,7 +1410,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if helper is not None and helper.poll() is None:
             helper.terminate()  # this process compiled what it needed itself
             helper.wait()
+    from segmix.segment import NoObjectMarkedWarning
+
     for warning in caught:
+        if issubclass(warning.category, NoObjectMarkedWarning):
+            continue  # said below naming the marks (no_object_warning), when no other warning says more
         print(f"segmix segment: warning: {warning.message}", file=sys.stderr)
     with _all_or_nothing(*outputs.values()):
         # Each file carries segment's mark (segmix.own_outputs), so that a rerun may replace it.
@@ -1807,11 +1825,21 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
 
     from segmix.point_marks import add_point_marks
 
+    from segmix.point_marks import click_pixel
+
     height, width = scribbles.shape
-    for _, x, y, option in args.clicks or ():
-        if not (x < width and y < height):
+    clicks = []
+    for label, x, y, option in args.clicks or ():
+        column, row = click_pixel(getattr(x, "value", x), width), click_pixel(getattr(y, "value", y), height)
+        if column is None or row is None:
             raise UserError(f"{option} {x},{y}: lies outside the {width} x {height} photo "
                             f"(x 0-{width - 1}, y 0-{height - 1}, from the top-left corner)")
+        # The far edge's half pixel (W - 0.5) is the last pixel, as -0.5 is the first.
+        clicks.append((label, Coordinate(column, str(x), float(getattr(x, "value", x))),
+                       Coordinate(row, str(y), float(getattr(y, "value", y))), option))
+    if args.clicks:
+        args.clicks = clicks
+    for _, x, y, option in args.clicks or ():
         if transparent is not None and _disc_transparent(transparent, x, y):
             # Fitted as its own step, such a click failed the whole run with "every mark lies on
             # transparent pixels", though later clicks were on the photo (a new-user check).
@@ -1915,12 +1943,10 @@ def no_object_warning(path, scribbles) -> str | None:
     -------
     str or None
     """
-    from segmix.segment import BACKGROUND, FOREGROUND, is_framed
+    from segmix.segment import no_object_words
 
-    if (scribbles == FOREGROUND).any() or not (scribbles == BACKGROUND).any() or is_framed(scribbles):
-        return None
-    return (f"{path}: no object marked (no foreground, 1): the mask is every colour unlike the background "
-            "marks (2); mark part of the object foreground (1) to say what to keep")
+    words = no_object_words(scribbles)
+    return None if words is None else f"{path}: {words}"
 
 
 def scribble_refusal(scribbles) -> str | None:
@@ -2984,8 +3010,8 @@ def _add_background_parser(sub) -> None:
                     help=f"match within LAMBDA standard deviations (default {defaults['match_threshold']:g})")
     bg.add_argument("--median-size", type=median_size, default=None, metavar="N",
                     help="side of the majority filter on the mask (foreground and shadow): 0 = off, 1, or an odd 3..63 "
-                         f"(default {defaults['median_size']}, scaled with the frame's diagonal on frames larger "
-                         "than 320 x 240: 43 on 1920 x 1440)")
+                         "(default 7, scaled with the frame's diagonal on frames larger than 320 x 240: 43 on "
+                         "1920 x 1440; a --model keeps its own)")
     bg.add_argument("--shadows", action=argparse.BooleanOptionalAction, default=None,
                     help=f"mark shadows as 127 (default {'on' if defaults['detect_shadows'] else 'off'})")
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
@@ -3175,10 +3201,6 @@ def _cmd_background(args: argparse.Namespace) -> int:
     _say_resumed_settings(args, model)
     for name, value in _background_overrides(args).items():
         setattr(model, name, value)
-    if args.median_size is None and not args.model:
-        # 7 x 7 fixed in pixels: 1920 x 1080 frames of highway scored F 0.27 in silence, 0.98 at
-        # their own size; the window now grows with the frame (segmix.background.scaled_median_size).
-        model.median_size = "auto"
     model._params()  # a bad value is named before any work
     if args.model and model.shape_ is not None and frame_shape is not None and tuple(model.shape_) != frame_shape:
         # Was the library's "... (call reset() for a new sequence)", which is no advice here.
@@ -3526,7 +3548,9 @@ def _background_distributed(args: argparse.Namespace) -> int:
         raise UserError("--distributed needs --output-dir (one subfolder per sequence)")
     overrides = _background_overrides(args)
     if args.median_size is None and not args.model:
-        overrides["median_size"] = "auto"  # as on one machine: the window grows with the frame
+        # The library's default since session 48; kept in the settings each sequence's masks
+        # record (BackgroundJob.key), so the sequences an earlier run finished stay finished.
+        overrides["median_size"] = "auto"
     if args.model and args.components is not None:
         from segmix.background import load_background_model
 
