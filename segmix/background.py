@@ -962,7 +962,7 @@ def _check_frame(frame: Any) -> np.ndarray:
     # The messages name what was given and how to make a frame of it: a trial's PyAV frame,
     # None or a file name were "frame must be uint8, got object" / "got <U9", and floats in
     # 0..1 or 16-bit frames "got float32" / "got uint16" with no word of what to do.
-    given = type(frame)
+    original, given = frame, type(frame)
     name = "None" if frame is None else (given.__qualname__ if given.__module__ == "builtins"
                                          else f"{given.__module__}.{given.__qualname__}")
     if not isinstance(frame, np.ndarray) and hasattr(frame, "to_ndarray"):
@@ -999,6 +999,9 @@ def _check_frame(frame: Any) -> np.ndarray:
             if how.endswith(">> 8).astype(np.uint8)"):
                 how = "keep the high 8 bits of 16-bit values: (frame >> 8).astype(np.uint8)"
         made = "" if given is np.ndarray else f" (a {name} made into an array)"
+        from segmix.features import given_as_array  # its expressions on a list: np.asarray(frame, ...)
+
+        how = given_as_array(how, "frame", original)
         raise ValueError(f"frame must be uint8 (0..255), got {frame.dtype}{made}" + (f"; {how}" if how else ""))
     if frame.ndim == 2:
         frame = np.repeat(frame[:, :, None], 3, axis=2)
@@ -1007,6 +1010,10 @@ def _check_frame(frame: Any) -> np.ndarray:
             frame.shape[2] if frame.ndim == 3 else 0, "")
         if frame.ndim == 3 and frame.shape[0] in (3, 4) and frame.shape[2] not in (3, 4):
             how = "; channels first? np.moveaxis(frame, 0, -1) puts them last"  # as check_image says
+        if how:
+            from segmix.features import given_as_array
+
+            how = given_as_array(how, "frame", original)
         raise ValueError(f"frame must be an (H, W, 3) RGB or (H, W) grey array, got shape {frame.shape}{how}")
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"frame has zero size {frame.shape}")

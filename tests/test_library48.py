@@ -335,3 +335,66 @@ def test_replayed_steps_say_no_object_of_the_last_step_only():
     with pytest.warns(NoObjectMarkedWarning) as said:
         replay_steps(image, [first])
     assert said[0].filename == __file__
+
+
+# ----------------------------------------------------------------- 8. nested lists told what a list has
+_LIST = [[[200, 140, 115], [10, 10, 10]], [[200, 140, 115], [10, 10, 10]]]
+
+
+def _refusal(call):
+    with pytest.raises(ValueError) as caught:
+        call()
+    return str(caught.value)
+
+
+def _follow(words, name, value):
+    """Run the advice after the last ': ' (up to ' if ' / ' for ') on ``value`` named ``name``."""
+    import re
+
+    advice = re.split(r" if | for | \(its", re.split(r": |; ", words)[-1].split("? ")[-1])[0].strip()
+    return eval(advice, {"np": np, name: value})
+
+
+def test_a_nested_list_is_told_np_asarray_not_astype():
+    from segmix.segment import segment
+    from segmix.skin import detect, load_skin_model
+
+    marks = np.array([[1, 2], [0, 0]], np.uint8)
+    for call, name in [(lambda: segment(_LIST, marks), "image"), (lambda: detect(load_skin_model(), _LIST), "image"),
+                       (lambda: BackgroundMixture().apply(_LIST), "frame")]:
+        words = _refusal(call)
+        assert f"np.asarray({name}, dtype=np.uint8)" in words and f"{name}.astype" not in words, words
+        assert _follow(words, name, _LIST).dtype == np.uint8
+    # An array keeps its own words.
+    assert "image.astype(np.uint8)" in _refusal(lambda: segment(np.array(_LIST), marks))
+
+
+@pytest.mark.parametrize("given, advice", [
+    ([[[0.5, 0.2, 0.1]] * 2] * 2, "(np.asarray(image) * 255).round().astype(np.uint8)"),
+    ([[[0.5, 0.2, 0.1, 1.0]] * 2] * 2, "np.asarray(image)[..., :3]"),
+    ([[[True, False, True]] * 2] * 2, "np.asarray(image, dtype=np.uint8) * 255"),
+])
+def test_every_array_expression_in_a_list_refusal_works_on_a_list(given, advice):
+    from segmix.segment import segment
+
+    words = _refusal(lambda: segment(given, np.array([[1, 2], [0, 0]], np.uint8)))
+    assert advice in words, words
+    assert "image." not in words.replace("np.asarray(image)", "").replace("segmix.io.load_image", "")
+
+
+def test_other_list_refusals_suggest_np_asarray():
+    from segmix.features import colors_to_features
+    from segmix.quantize import quantize_image
+
+    words = _refusal(lambda: colors_to_features([[1.5, 2, 3], [4, 5, 6]]))
+    assert "np.asarray(colors).round()" in words or "np.asarray(colors)" in words, words
+    image = np.zeros((2, 2, 3), np.uint8)
+    words = _refusal(lambda: quantize_image(image, 2, alpha=[[0.5, 1.0], [1.0, 0.0]]))
+    assert "(np.asarray(alpha) * 255).round().astype(np.uint8)" in words, words
+
+
+def test_a_list_of_bools_as_marks_is_told_np_asarray():
+    from segmix.point_marks import add_point_marks
+
+    words = _refusal(lambda: add_point_marks([[True, False], [False, False]], None))
+    assert "np.asarray(mask, dtype=np.uint8)" in words and "mask.astype" not in words, words
