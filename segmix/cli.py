@@ -4070,10 +4070,15 @@ def _warning_line(prefix: str, quiet: bool = False):
             from segmix.distributed.cluster import version_mismatch_words
 
             message = version_mismatch_words(str(message))
+        if category.__name__ == "FrameKindWarning":  # its advice for Python callers, in the command's words
+            message = command_line_words(str(message), "background")
         _stderr_line(f"{prefix}: warning: {message}")
     return show
 
 
+#: segmix.background.KIND_ADVICE (not imported: the command line starts without NumPy's modules).
+_KIND_ADVICE = ("skip such a frame, as segmix background skips a frame file of the other kind, or call reset() to "
+                "start a model on the new kind")
 #: segmix.io's advice for a photo over its pixel limit, for Python users (ImageLoadError).
 _LIBRARY_LIMIT_ADVICE = "segmix.io.load_image(path, max_pixels=...) reads a trusted file"
 _OVER_LIMIT = re.compile(r"the image is [\d,]+ x [\d,]+ = (?P<pixels>[\d,]+) pixels, more than the limit of [\d,]+ ")
@@ -4102,6 +4107,11 @@ def command_line_words(text: str, command: str) -> str:
     -------
     str
     """
+    if command == "background" and text.endswith(_KIND_ADVICE):
+        # FrameKindWarning of a video's frame (a folder's frame files of the other kind are
+        # skipped by their headers): reset() is no advice to a command-line user.
+        return text[:-len(_KIND_ADVICE)] + ("run the frames of each kind apart (a model for each), or let the "
+                                            "model relearn")
     found = _OVER_LIMIT.search(text)
     if found and _LIBRARY_LIMIT_ADVICE in text:
         needed = math.ceil(int(found["pixels"].replace(",", "")) / 1e6)

@@ -398,3 +398,29 @@ def test_a_list_of_bools_as_marks_is_told_np_asarray():
 
     words = _refusal(lambda: add_point_marks([[True, False], [False, False]], None))
     assert "np.asarray(mask, dtype=np.uint8)" in words and "mask.astype" not in words, words
+
+
+# ----------------------------------------------------------------- 4. the warm-up advice
+def test_the_warm_up_advice_names_both_kernel_sizes_and_its_recipe_spans_them():
+    from segmix.kernels import threads
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("The first call of a process on a fresh install compiles")
+    section = " ".join(readme[start:start + 3000].split())
+    assert f"{threads.PARALLEL_MIN_ROWS:,} rows or more" in section
+    assert f"{threads.PARALLEL_MIN_PIXELS:,} rows or more" in section
+    recipe = readme[readme.index("```python", start) + len("```python"):readme.index("```", readme.index("```python", start) + 9)]
+    # The recipe's sizes are on both sides of both thresholds (run here on fewer rows: the
+    # thresholds are read from it, not the 4,000,000-row array built).
+    assert "fit(X[:1_000])" in recipe and "fit(X[:70_000])" in recipe and "4_000_000" in recipe
+    assert 1_000 < threads.PARALLEL_MIN_ROWS <= 70_000 and threads.PARALLEL_MIN_PIXELS <= 4_000_000
+
+
+def test_the_command_line_says_a_videos_frame_of_the_other_kind_in_its_words():
+    from segmix.background import KIND_ADVICE
+    from segmix.cli import _KIND_ADVICE, command_line_words
+
+    assert KIND_ADVICE == _KIND_ADVICE
+    words = command_line_words(f"frame 26 is greyscale, not colour as the frames before it: ...; {KIND_ADVICE}",
+                               "background")
+    assert "reset()" not in words and words.startswith("frame 26 is greyscale") and "a model for each" in words
