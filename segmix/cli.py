@@ -183,16 +183,11 @@ def _say_box_clipped(box, width: int, height: int) -> None:
     clipped in silence; one mostly off the photo, as a wrong photo's or a COCO box read as corners
     (the hint of :func:`box` gives corners that can run past the edge) would be, was clipped in
     silence too."""
-    left, right = sorted(box[0::2])
-    top, bottom = sorted(box[1::2])
-    edges = [name for name, past in (("left", left < 0), ("top", top < 0), ("right", right > width),
-                                     ("bottom", bottom > height)) if past]
-    used = (max(left, 0), max(top, 0), min(right, width), min(bottom, height))
-    on_photo = max(0, used[2] - used[0]) * max(0, used[3] - used[1])
-    if edges and on_photo < 0.75 * (right - left) * (bottom - top):
-        print(f"segmix segment: warning: --box {','.join(map(str, box))} runs past the {' and '.join(edges)} "
-              f"edge{'s' if len(edges) > 1 else ''} of the {width} x {height} photo; its part on the photo is used, "
-              f"{','.join(map(str, used))}", file=sys.stderr)
+    from segmix.point_marks import box_clipped_words  # the library's words (add_point_marks warns them)
+
+    words = box_clipped_words(box, (height, width))
+    if words:
+        print(f"segmix segment: warning: --box {','.join(map(str, box))} {words}", file=sys.stderr)
 
 
 class _AppendClick(argparse.Action):
@@ -1808,13 +1803,10 @@ def _disc_transparent(transparent, x: int, y: int) -> bool:
 
 def _disc_keeps(labels, x: int, y: int, label: int) -> bool:
     """Whether any pixel of the click disc at (x, y) (the window's radius) still holds ``label``."""
-    from segmix.clicks import click_radius, disc_offsets
+    from segmix.clicks import click_radius
+    from segmix.point_marks import disc_keeps
 
-    height, width = labels.shape
-    dy, dx = disc_offsets(click_radius(labels.shape))
-    rows, cols = dy + int(y), dx + int(x)
-    inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
-    return bool((labels[rows[inside], cols[inside]] == label).any())
+    return disc_keeps(labels, x, y, label, click_radius(labels.shape))
 
 
 def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
@@ -1853,9 +1845,16 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
             # the run stopped with "no foreground scribbles", naming no option (a new-user check).
             raise UserError(f"--box {','.join(map(str, args.box))}: holds only transparent pixels of {args.image}, "
                             "which count as background: draw it around what the photo shows")
+    import warnings
+
+    from segmix.point_marks import PointMarksWarning
+
     try:
-        marks = add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()],
-                                radius)
+        with warnings.catch_warnings():
+            # Said below naming the options (--box, --click X,Y as typed), not in the library's words.
+            warnings.simplefilter("ignore", PointMarksWarning)
+            marks = add_point_marks(scribbles, order, args.box,
+                                    [(label, x, y) for label, x, y, _ in args.clicks or ()], radius)
     except ValueError as exc:  # the clicks are checked above: the box (point_marks.box_outside)
         raise UserError(f"--box {','.join(map(str, args.box))}: {exc}") from None
     labels = marks[0]
@@ -1869,18 +1868,17 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
                 # The box says its outside is background: a foreground click there is a part
                 # of the object beyond the box, or coordinates of another frame, which a
                 # script's user should hear of (the mask takes it in as the window does).
-                print(f"segmix segment: warning: {option} {x},{y}: lies outside --box "
-                      f"{','.join(map(str, args.box))}, whose outside is background: it marks foreground there "
-                      "over the box's background, and the mask takes in what joins it; if the click is meant "
-                      "for the object in the box, check the coordinates (x, y from the top-left corner)",
-                      file=sys.stderr)
+                from segmix.point_marks import outside_box_words
+
+                print(f"segmix segment: warning: {option} {x},{y}: "
+                      f"{outside_box_words('--box ' + ','.join(map(str, args.box)))}", file=sys.stderr)
     for label, x, y, option in args.clicks or ():
         # A later click paints over an earlier one, as in the window: `--click 420,250
         # --background-click 420,250` warned only "no object marked", the --click given.
         if not _disc_keeps(labels, x, y, label):
-            print(f"segmix segment: warning: {option} {x},{y}: later clicks paint over the whole of its disc (a "
-                  "later click replaces an earlier one where they overlap, as in the window): it marks nothing; "
-                  "move one of them", file=sys.stderr)
+            from segmix.point_marks import PAINTED_OVER
+
+            print(f"segmix segment: warning: {option} {x},{y}: {PAINTED_OVER}", file=sys.stderr)
     if args.box is not None and args.scribbles is not None:
         from segmix.point_marks import box_outside
 

@@ -24,7 +24,15 @@ from segmix.io import BACKGROUND, FOREGROUND
 from segmix.mark_order import check_mark_labels, check_order, fresh_order, grown_order
 
 
-class ReversedBoxWarning(UserWarning):
+class PointMarksWarning(UserWarning):
+    """A box or click taken as given that likely does not mark what was meant, said as
+    ``segmix segment --box`` / ``--click`` says it: a box mostly off the photo
+    (:func:`box_clipped_words`), a foreground click outside the box (:func:`outside_box_words`), a
+    click that later clicks paint over whole, a box whose corners read like x, y, w, h
+    (:class:`ReversedBoxWarning`)."""
+
+
+class ReversedBoxWarning(PointMarksWarning):
     """A box whose second corner lies above and left of its first: taken as the corners the
     other way round, but it reads like X, Y, WIDTH, HEIGHT (:func:`box_words`)."""
 
@@ -64,6 +72,56 @@ def _say_reversed_box(box, name: str = "box") -> None:
         warnings.warn(f"{name} {shown}: its second corner lies above and left of its first, read as its corners "
                       f"the other way round (segmix segment --box refuses it: {box_words(box)})", ReversedBoxWarning,
                       stacklevel=_caller_level())
+
+
+def box_clipped_words(box, shape) -> str | None:
+    """Why a box that runs past the photo's edges with over a quarter of its area is said,
+    or None: "runs past the right and bottom edges of the 120 x 100 photo; its part on the photo
+    is used, 60,50,120,100". A detector's box may reach a little past an edge, and is clipped in
+    silence; one mostly off the photo (another photo's box, a COCO box read as corners) is said.
+
+    Parameters
+    ----------
+    box : (left, top, right, bottom) ints, either corner first
+    shape : (H, W)
+    """
+    height, width = int(shape[0]), int(shape[1])
+    left, right = sorted(box[0::2])
+    top, bottom = sorted(box[1::2])
+    edges = [name for name, past in (("left", left < 0), ("top", top < 0), ("right", right > width),
+                                     ("bottom", bottom > height)) if past]
+    used = (max(left, 0), max(top, 0), min(right, width), min(bottom, height))
+    on_photo = max(0, used[2] - used[0]) * max(0, used[3] - used[1])
+    if not edges or on_photo >= 0.75 * (right - left) * (bottom - top):
+        return None
+    return (f"runs past the {' and '.join(edges)} edge{'s' if len(edges) > 1 else ''} of the {width} x {height} "
+            f"photo; its part on the photo is used, {','.join(map(str, used))}")
+
+
+def outside_box_words(box_text: str) -> str:
+    """Why a foreground click outside the box (``box_text``: "--box 1,2,3,4", "the box 1,2,3,4")
+    is said: the box says its outside is background, so the click is a part of the object beyond
+    the box, or coordinates of another frame."""
+    return (f"lies outside {box_text}, whose outside is background: it marks foreground there over the box's "
+            "background, and the mask takes in what joins it; if the click is meant for the object in the box, "
+            "check the coordinates (x, y from the top-left corner)")
+
+
+#: Why a click whose disc later clicks paint over whole is said (after its coordinates).
+PAINTED_OVER = ("later clicks paint over the whole of its disc (a later click replaces an earlier one where they "
+                "overlap, as in the window): it marks nothing; move one of them")
+
+
+def disc_keeps(labels: np.ndarray, x: int, y: int, label: int, radius: float) -> bool:
+    """Whether any pixel of the click disc of ``radius`` at column ``x``, row ``y`` still holds
+    ``label`` in ``labels`` (H, W)."""
+    from segmix.clicks import disc_offsets
+
+    height, width = labels.shape
+    dy, dx = disc_offsets(radius)
+    rows, cols = dy + int(y), dx + int(x)
+    inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
+    return bool((labels[rows[inside], cols[inside]] == label).any())
 
 
 def _caller_level() -> int:
@@ -193,6 +251,13 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
         outside the photo (named by its coordinates), with another label than 1 or 2, or not a
         (label, x, y) triple; marks that :func:`segmix.mark_order.check_mark_labels` refuses
         (values other than 0 / 1 / 2, floats, bool), an ``order`` that is not their order map.
+
+    Warns
+    -----
+    PointMarksWarning
+        What ``segmix segment --box`` / ``--click`` warns of: a box mostly off the photo, a
+        foreground click outside the box, a click that later clicks paint over whole; a box
+        whose second corner is above-left of its first (ReversedBoxWarning).
     """
     labels = np.array(check_mark_labels(labels), dtype=np.uint8)  # a copy: the caller's marks stay as they were
     height, width = labels.shape
@@ -204,13 +269,18 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
         order = np.array(order, dtype=np.uint16)
     if box is not None:
         box = _checked_box(box)
+        clipped = box_clipped_words(box, labels.shape)
+        if clipped:
+            warnings.warn(f"box {','.join(map(str, box))} {clipped}", PointMarksWarning, stacklevel=_caller_level())
+        outside_box = box_outside(labels.shape, *box)
         before = labels.copy()
-        labels[box_outside(labels.shape, *box)] = BACKGROUND
+        labels[outside_box] = BACKGROUND
         order = _order_after(order, before, labels)
     radius = click_radius(labels.shape) if radius is None else float(radius)
     if isinstance(clicks, tuple) and len(clicks) == 3 and all(np.isscalar(v) for v in clicks):
         # one click given bare failed as "cannot unpack non-iterable int object"
         raise ValueError(f"clicks must be a list of (label, x, y) tuples; got one click {clicks!r}: give [{clicks!r}]")
+    painted = []  # (label, x, y) of each click, in pixels
     for click in clicks:
         if np.ndim(click) != 1 or len(click) != 3:
             raise ValueError(f"each click must be (label, x, y); got {click!r}")
@@ -228,9 +298,16 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
                              f"(x 0-{width - 1}, y 0-{height - 1}; decimals from -0.5 to {width - 0.5:g} and "
                              f"{height - 0.5:g} go to the nearest pixel)")
         x, y = column, row
+        if box is not None and label == FOREGROUND and outside_box[y, x]:
+            warnings.warn(f"the click at x {x}, y {y} {outside_box_words('the box ' + ','.join(map(str, box)))}",
+                          PointMarksWarning, stacklevel=_caller_level())
+        painted.append((label, x, y))
         before = labels.copy()
         paint_disc(labels, y, x, label, radius)
         order = _order_after(order, before, labels)
+    for label, x, y in painted:
+        if not disc_keeps(labels, x, y, label, radius):
+            warnings.warn(f"the click at x {x}, y {y}: {PAINTED_OVER}", PointMarksWarning, stacklevel=_caller_level())
     return labels, order
 
 

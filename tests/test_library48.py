@@ -424,3 +424,39 @@ def test_the_command_line_says_a_videos_frame_of_the_other_kind_in_its_words():
     words = command_line_words(f"frame 26 is greyscale, not colour as the frames before it: ...; {KIND_ADVICE}",
                                "background")
     assert "reset()" not in words and words.startswith("frame 26 is greyscale") and "a model for each" in words
+
+
+# ----------------------------------------------------------------- beside 5 / 6: the command's other point-mark warnings
+def test_add_point_marks_warns_as_segment_box_and_click_do():
+    from segmix.point_marks import PointMarksWarning, ReversedBoxWarning, add_point_marks
+
+    assert issubclass(ReversedBoxWarning, PointMarksWarning)
+    empty = np.zeros((100, 120), np.uint8)
+    # A box mostly off the photo (a COCO box read as corners, another photo's box).
+    with pytest.warns(PointMarksWarning, match=r"box 60,50,300,200 runs past the right and bottom edges of the "
+                                               r"120 x 100 photo; its part on the photo is used, 60,50,120,100"):
+        add_point_marks(empty, None, box=(60, 50, 300, 200))
+    # A foreground click outside the box, whose outside is background.
+    with pytest.warns(PointMarksWarning, match=r"the click at x 5, y 5 lies outside the box 30,20,90,80, whose "
+                                               r"outside is background"):
+        add_point_marks(empty, None, box=(30, 20, 90, 80), clicks=[(1, 5, 5)])
+    # A click that a later one paints over whole marks nothing.
+    with pytest.warns(PointMarksWarning, match=r"the click at x 60, y 50: later clicks paint over the whole of its disc"):
+        add_point_marks(empty, None, clicks=[(1, 60, 50), (2, 60, 50)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        add_point_marks(empty, None, box=(30, 20, 90, 80), clicks=[(1, 60, 50), (2, 10, 10)])
+        add_point_marks(empty, None, box=(-2, -1, 110, 95))  # a little past the edges: clipped quietly
+
+
+def test_the_command_line_says_each_point_mark_warning_once(tmp_path, capsys):
+    from PIL import Image
+
+    from segmix.cli import main
+
+    Image.fromarray(_photo()).save(tmp_path / "p.png")  # 80 x 60
+    main(["segment", str(tmp_path / "p.png"), "--box", "20,10,60,50", "--click", "40,30", "--background-click", "40,30",
+          "--click", "3,3", "-o", str(tmp_path / "o.png")])
+    err = capsys.readouterr().err
+    assert err.count("paint over the whole of its disc") == 1, err
+    assert err.count("lies outside --box") == 1 and "lies outside the box" not in err, err
