@@ -34,7 +34,7 @@ import numpy as np
 
 from segmix import __version__
 
-__all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError", "ResumedKindWarning", "check_model_file_size", "load_background_model",
+__all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError", "FrameKindWarning", "ResumedKindWarning", "check_model_file_size", "load_background_model",
            "model_file_bytes", "save_background_model"]
 
 FORMAT_NAME = "segmix-background-model"
@@ -60,7 +60,14 @@ class BackgroundMemoryError(MemoryError):
     size, the memory the model needs and what makes it smaller."""
 
 
-class ResumedKindWarning(UserWarning):
+class FrameKindWarning(UserWarning):
+    """A frame of the other kind than the model's frames, greyscale among colour frames or colour
+    among greyscale ones (:meth:`BackgroundMixture.apply`): much of it comes out foreground
+    (highway: 29.9 % where the colour frame gave 9.2 %). ``segmix background`` skips such a frame file; filter this class to skip them
+    too, or to silence them."""
+
+
+class ResumedKindWarning(FrameKindWarning):
     """A model resumed (:meth:`BackgroundMixture.from_dict`) on frames of the other kind than it
     learnt, greyscale against colour (:func:`resumed_kind_words`)."""
 
@@ -129,12 +136,8 @@ def resumed_kind_words(model: "BackgroundMixture", frame: np.ndarray) -> str | N
     from segmix.features import grey_within
 
     frame = np.asarray(frame)
-    background = model.background_image()
-    spread = background.max(axis=-1).astype(np.int16) - background.min(axis=-1)
-    model_colour = float(np.mean(spread > _COLOUR_SPREAD)) > _COLOUR_SHARE
-    # A black or near-black picture (a covered lens, a dark night on a colour camera) has no
-    # colour to show, whatever the camera: it tells neither kind.
-    model_grey = int(spread.max(initial=0)) <= _GREY_SPREAD and int(background.max(initial=0)) >= _LIT
+    kind = _model_kind(model)
+    model_colour, model_grey = kind == "colour", kind == "greyscale"
     frame_grey = (frame.ndim == 2 or grey_within(frame, _GREY_SPREAD)) and int(frame.max(initial=0)) >= _LIT
     if model_colour and frame_grey:
         learnt, given = "colour", "greyscale"
@@ -147,6 +150,75 @@ def resumed_kind_words(model: "BackgroundMixture", frame: np.ndarray) -> str | N
     return (f"the model was learnt on {learnt} frames but these frames are {given} (a camera switched to or from "
             f"infrared?): most pixels come out foreground until the model relearns them{frames}; a fresh model "
             "fits them from the start")
+
+
+def _model_kind(model: "BackgroundMixture") -> str | None:
+    """The kind of frames a model that has seen frames learnt, by its background image:
+    "colour", "greyscale" or None (a dark picture tells neither)."""
+    background = model.background_image()
+    spread = background.max(axis=-1).astype(np.int16) - background.min(axis=-1)
+    if float(np.mean(spread > _COLOUR_SPREAD)) > _COLOUR_SHARE:
+        return "colour"
+    # A black or near-black picture (a covered lens, a dark night on a colour camera) has no
+    # colour to show, whatever the camera: it tells neither kind.
+    if int(spread.max(initial=0)) <= _GREY_SPREAD and int(background.max(initial=0)) >= _LIT:
+        return "greyscale"
+    return None
+
+
+def frame_kind(frame: np.ndarray, flat: bool = False, colour_only: bool = False) -> str | None:
+    """A frame's kind: "greyscale", "colour" or None when it tells neither (a dark frame, or
+    one of little colour), by the rules :func:`resumed_kind_words` reads a model's by.
+
+    Greyscale: an (H, W) frame (``flat``: an (H, W, 3) made of one) or every pixel within
+    2 levels of grey, and lit (its brightest level 48 or more: a black frame is no greyscale
+    camera's). Colour: more than 5 % of a strided sample of about 16,000 pixels spread over
+    12 levels between R, G and B. A colour frame costs a strided look (0.1 ms on 1920 x 1080,
+    against 15 ms for the model's update), as does a greyscale one with ``colour_only`` (grey is
+    then not looked for); a greyscale frame given to a colour model a full look (3.4 ms).
+
+    Parameters
+    ----------
+    frame : (H, W, 3) or (H, W) uint8 array
+    flat : bool
+        The frame was given as (H, W) and made (H, W, 3).
+    colour_only : bool
+        Only tell colour: a frame that is not colour is None.
+    """
+    from segmix.features import grey_within
+
+    frame = np.asarray(frame)
+    if frame.ndim == 3 and not flat:
+        step = max(1, int(math.sqrt(frame.shape[0] * frame.shape[1] / 16384)))
+        # Channel by channel: max / min over the last axis of a strided view took 0.9 ms on
+        # 1920 x 1080 (6 % of a frame's update), this 0.1 ms.
+        sample = frame[::step, ::step].astype(np.int16)
+        red, green, blue = sample[..., 0], sample[..., 1], sample[..., 2]
+        spread = np.maximum(np.maximum(red, green), blue) - np.minimum(np.minimum(red, green), blue)
+        if np.count_nonzero(spread > _COLOUR_SPREAD) > _COLOUR_SHARE * spread.size:
+            return "colour"
+    if colour_only:
+        return None
+    if (flat or frame.ndim == 2 or grey_within(frame, _GREY_SPREAD)) and int(frame.max(initial=0)) >= _LIT:
+        return "greyscale"
+    return None
+
+
+def frame_kind_words(kind: str, model_kind: str, frame_number: int, learning_rate: float) -> str:
+    """The warning for a frame of ``kind`` given to a model of ``model_kind`` frames, in the
+    command line's words for a frame file it skips ("frame is greyscale, not colour as the
+    other frames", :meth:`segmix.frames.FrameSequence.odd_frame`)."""
+    rate = float(learning_rate)
+    relearn = (f" (about {round(1 / rate)} frames at learning rate {rate:g})" if rate > 0 else "")
+    return (f"frame {frame_number} is {kind}, not {model_kind} as the frames before it: it matches few of the "
+            "model's colours, so much of it comes out foreground (and so do the frames after it, if the camera "
+            f"switched to or from infrared, until the model relearns them{relearn}); {KIND_ADVICE}")
+
+
+#: What :func:`frame_kind_words` advises a Python caller; the command line, which feeds a video's
+#: frames itself, says its own (segmix.cli.command_line_words).
+KIND_ADVICE = ("skip such a frame, as segmix background skips a frame file of the other kind, or call reset() to "
+               "start a model on the new kind")
 
 
 @dataclass(frozen=True)
@@ -206,7 +278,8 @@ class BackgroundMixture:
         1/alpha frames of memory. An object that stops on a still background is background
         from its :meth:`frames_to_absorb`-th frame on: 12 for the defaults, 7 at alpha 0.02,
         4 at 0.05 (its first frame makes a component of weight alpha, and each frame is
-        classified before the model learns from it). :meth:`apply` can override it per frame.
+        classified before the model learns from it). :meth:`apply` can override it per frame
+        (an explicit rate replaces the fast start there; a negative one keeps the schedule).
     match_threshold : float, default 2.5
         lambda: a colour x matches component k when its Mahalanobis distance
         sqrt((x - mu_k)^T Sigma_k^-1 (x - mu_k)) < lambda (2.5 in the paper).
@@ -235,12 +308,16 @@ class BackgroundMixture:
         background.
     shadow_threshold : float, default 0.7
         tau in (0, 1): the darkest shadow, as a fraction of the background's brightness.
-    median_size : int or "auto", default 7
+    median_size : int or "auto", default "auto"
         Side of the square majority filter applied to the mask; 0 or 1 turns it off. Odd, at
-        most 63. "auto" (``segmix background``'s default): 7 scaled with the frame's diagonal
-        against 320 x 240's, the size 7 was chosen at (:func:`scaled_median_size`), decided on
-        the first frame. A pixel is foreground where most of the window is foreground (a binary
-        median of the foreground); otherwise shadow where most of the window is foreground or
+        most 63. "auto" (``segmix background``'s and Video mode's default too): 7 scaled with
+        the frame's diagonal against 320 x 240's, the size 7 was chosen at
+        (:func:`scaled_median_size`: 7 up to 320 x 240, 15 at 640 x 480, 39 at 1920 x 1080),
+        decided on the first frame; the model then keeps that side (:meth:`to_dict` saves it).
+        A fixed 7 scored CDnet highway's frames 400-499 scaled to 1920 x 1080 F 0.387 (frames
+        470-499) where "auto" scored 0.988 (the library's default was 7 until session 48).
+        A pixel is foreground where most of the window is foreground (a binary median of the
+        foreground); otherwise shadow where most of the window is foreground or
         shadow and shadow outnumbers foreground there; else background. So isolated shadow
         pixels become background and holes in a shadow are filled, as for the foreground
         (:func:`segmix.kernels.background.majority_filter`); the foreground, and so every
@@ -278,7 +355,7 @@ class BackgroundMixture:
         complexity_reduction: float = 0.05,
         detect_shadows: bool = True,
         shadow_threshold: float = 0.7,
-        median_size: int = 7,
+        median_size: int | str = "auto",
         fast_start: bool = True,
     ) -> None:
         self.n_components = n_components
@@ -395,6 +472,10 @@ class BackgroundMixture:
         #: moving pixels the filter removed, all of them (:func:`majority_filter_wipes`).
         self.unfiltered_mask_: np.ndarray | None = None
         self._kind_unchecked = False
+        #: the kind of the frames the model learnt ("colour", "greyscale", None until a frame
+        #: tells) and the frames of the other kind in a row since (said on the first of them)
+        self._frames_kind: str | None = None
+        self._odd_frames = 0
 
     def _allocate(self, shape: tuple[int, int], params: _Params) -> None:
         n_pixels = shape[0] * shape[1]
@@ -496,9 +577,16 @@ class BackgroundMixture:
         ----------
         frame : (H, W, 3) uint8 RGB array (or (H, W) uint8 grey, used as R = G = B)
             Every frame of a sequence must have the size of the first one.
-        learning_rate : float in [0, 1], optional
-            alpha for this frame only; 0 classifies without changing the model. Default: the
-            model's ``learning_rate`` (raised to 1/t on frame t while ``fast_start``).
+        learning_rate : float in [0, 1], or negative, optional
+            alpha for this frame only, exactly: an explicit rate replaces the fast start (the
+            model's 1/t on frame t), so ``apply(frame, learning_rate=0.01)`` is not
+            ``apply(frame)`` on the first 100 frames even though 0.01 is the model's rate (on
+            highway, frames 2-20 came out 4.6 % moving instead of 1.7 %), as OpenCV MOG2's
+            explicit ``learningRate`` replaces its own schedule. 0 classifies without changing
+            the model. None or a negative number (OpenCV's -1, "automatic"): the model's own
+            schedule, :meth:`learning_rate_at` of the frame (``learning_rate`` raised to 1/t on
+            frame t while ``fast_start``). To change the rate and keep the fast start, set the
+            model's ``learning_rate`` instead.
         **mog2
             None is taken: OpenCV MOG2's ``learningRate`` (and its other names) is refused with
             a TypeError naming segmix's parameter.
@@ -513,8 +601,14 @@ class BackgroundMixture:
         ValueError
             A frame that is not (H, W, 3) / (H, W) uint8 (the message names what was given and
             how to convert it: a PyAV frame, floats in 0..1, 16-bit values, an alpha channel), a
-            frame whose size differs from the model's, an invalid learning rate (OpenCV's -1
-            is named) or parameter.
+            frame whose size differs from the model's, a learning rate that is not a number of
+            at most 1 (NaN, infinite, a string) or an invalid parameter.
+
+        Warns
+        -----
+        FrameKindWarning
+            A greyscale frame among colour ones, or a colour one among greyscale ones (said on
+            the first of a run of them; ResumedKindWarning on a resumed model's first frame).
         BackgroundMemoryError
             The model of frames this large does not fit in memory (on the first frame).
         """
@@ -524,15 +618,17 @@ class BackgroundMixture:
             _mog2_names(mog2, "apply()")
             raise TypeError(f"apply() got an unexpected keyword argument {next(iter(mog2))!r}")
         params = self._params()
+        flat = getattr(frame, "ndim", None) == 2  # (H, W): greyscale by its shape
         frame = _check_frame(frame)
+        if learning_rate is not None and not isinstance(learning_rate, (bool, np.bool_)) \
+                and isinstance(learning_rate, (int, float, np.integer, np.floating)) \
+                and -math.inf < float(learning_rate) < 0.0:
+            learning_rate = None  # OpenCV MOG2's -1 (any negative rate): the model's own schedule
         if learning_rate is None:
             alpha = self.learning_rate_at(self.frame_count_ + 1)
         else:
             if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.integer, np.floating)) \
                     or not 0.0 <= float(learning_rate) <= 1.0:
-                # -1 is OpenCV MOG2's "choose for me": a user of its apply(frame, fgmask, -1).
-                auto = " (OpenCV's -1, automatic, is the default here: leave learning_rate out)" \
-                    if isinstance(learning_rate, (int, float)) and learning_rate == -1 else ""
                 if isinstance(learning_rate, np.ndarray):
                     # MOG2's apply(frame, fgmask): its second argument is the mask it fills.
                     # The whole array was printed, hundreds of lines of it.
@@ -541,7 +637,8 @@ class BackgroundMixture:
                                      "fgmask, where this one returns the mask: mask = model.apply(frame)")
                 shown = repr(learning_rate)
                 shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
-                raise ValueError(f"learning_rate must be a number in [0, 1], got {shown}{auto}")
+                raise ValueError(f"learning_rate must be a number in [0, 1] (or negative: the model's own schedule), "
+                                 f"got {shown}")
             alpha = float(learning_rate)
         if self.shape_ is None:
             self._allocate(frame.shape[:2], params)
@@ -554,13 +651,7 @@ class BackgroundMixture:
             raise ValueError("n_components or covariance_type changed since the model was started: call reset()")
         if self.frame_count_ == 0 and alpha == 0.0:
             raise ValueError("learning_rate 0 on the first frame leaves the model empty: give the first frame a positive rate")
-        if getattr(self, "_kind_unchecked", False):
-            self._kind_unchecked = False
-            words = resumed_kind_words(self, frame)
-            if words:
-                import warnings
-
-                warnings.warn(words, ResumedKindWarning, stacklevel=2)
+        self._check_kind(frame, flat)
         mask = np.empty(self.shape_, np.uint8)
         state = (self._weights, self._variances, self._means, self._n_used, mask, alpha,
                  params.match_threshold, params.background_ratio, params.initial_variance,
@@ -579,6 +670,45 @@ class BackgroundMixture:
         if alpha > 0.0:
             self.frame_count_ += 1
         return out
+
+    def _check_kind(self, frame: np.ndarray, flat: bool) -> None:
+        """Warn (FrameKindWarning) on the first of a run of frames of the other kind than the
+        model's frames: a greyscale frame among colour ones came out 29.9 % moving where in
+        colour it was 9.2 % (highway, a new user's trial), in silence; MOG2 takes it so too.
+
+        A run longer than the model takes to relearn (1 / alpha frames; a camera switched to
+        infrared for the night) makes its kind the model's: the frames after it of the first
+        kind are said in turn. A resumed model's first frame is compared with the kind its
+        background image shows (:func:`resumed_kind_words`, ResumedKindWarning)."""
+        import warnings
+
+        if not getattr(self, "_check_kinds", True):  # a probe of made-up pixels (learning_frames)
+            return
+        model_kind = getattr(self, "_frames_kind", None)
+        if getattr(self, "_kind_unchecked", False):
+            self._kind_unchecked = False
+            model_kind = self._frames_kind = _model_kind(self)
+            words = resumed_kind_words(self, frame)
+            if words:
+                self._odd_frames = 1
+                warnings.warn(words, ResumedKindWarning, stacklevel=3)
+                return
+        if model_kind is None:
+            self._frames_kind = frame_kind(frame, flat)
+            return
+        # A colour model's frame is looked at for grey only when it shows no colour, a grey
+        # model's for colour: a strided look per frame.
+        kind = frame_kind(frame, flat, colour_only=model_kind == "greyscale")
+        if kind is None or kind == model_kind:
+            self._odd_frames = 0
+            return
+        if getattr(self, "_odd_frames", 0) == 0:  # (a model pickled before session 48 has none)
+            warnings.warn(frame_kind_words(kind, model_kind, self.frame_count_ + 1, self.learning_rate),
+                          FrameKindWarning, stacklevel=3)
+        self._odd_frames = getattr(self, "_odd_frames", 0) + 1
+        rate = float(self.learning_rate)
+        if rate > 0 and self._odd_frames > 1 / rate:
+            self._frames_kind, self._odd_frames = kind, 0
 
     def background_image(self, bits: int = 8) -> np.ndarray:
         """(H, W, 3): the mean of each pixel's heaviest background component.
@@ -648,7 +778,7 @@ class BackgroundMixture:
             "format": FORMAT_NAME,
             "version": SCHEMA_VERSION,
             "segmix_version": __version__,
-            "params": asdict(self._params()),
+            "params": self._saved_params(),
             "frame_count": int(self.frame_count_),
             "shape": None if self.shape_ is None else list(self.shape_),
         }
@@ -659,6 +789,15 @@ class BackgroundMixture:
                 for name, array in self._pixel_major_state().items()
             }
         return out
+
+    def _saved_params(self) -> dict[str, Any]:
+        """The validated parameters as a model file holds them: the majority filter's side the
+        frames gave it, or "auto" on a model that has seen no frame (written as 7, it kept 7 on
+        the frames of any size it was resumed on)."""
+        params = asdict(self._params())
+        if self.shape_ is None and isinstance(self.median_size, str):
+            params["median_size"] = "auto"
+        return params
 
     @classmethod
     def from_dict(cls, data: Any) -> BackgroundMixture:
@@ -833,7 +972,7 @@ def _check_frame(frame: Any) -> np.ndarray:
     # The messages name what was given and how to make a frame of it: a trial's PyAV frame,
     # None or a file name were "frame must be uint8, got object" / "got <U9", and floats in
     # 0..1 or 16-bit frames "got float32" / "got uint16" with no word of what to do.
-    given = type(frame)
+    original, given = frame, type(frame)
     name = "None" if frame is None else (given.__qualname__ if given.__module__ == "builtins"
                                          else f"{given.__module__}.{given.__qualname__}")
     if not isinstance(frame, np.ndarray) and hasattr(frame, "to_ndarray"):
@@ -870,6 +1009,9 @@ def _check_frame(frame: Any) -> np.ndarray:
             if how.endswith(">> 8).astype(np.uint8)"):
                 how = "keep the high 8 bits of 16-bit values: (frame >> 8).astype(np.uint8)"
         made = "" if given is np.ndarray else f" (a {name} made into an array)"
+        from segmix.features import given_as_array  # its expressions on a list: np.asarray(frame, ...)
+
+        how = given_as_array(how, "frame", original)
         raise ValueError(f"frame must be uint8 (0..255), got {frame.dtype}{made}" + (f"; {how}" if how else ""))
     if frame.ndim == 2:
         frame = np.repeat(frame[:, :, None], 3, axis=2)
@@ -878,6 +1020,10 @@ def _check_frame(frame: Any) -> np.ndarray:
             frame.shape[2] if frame.ndim == 3 else 0, "")
         if frame.ndim == 3 and frame.shape[0] in (3, 4) and frame.shape[2] not in (3, 4):
             how = "; channels first? np.moveaxis(frame, 0, -1) puts them last"  # as check_image says
+        if how:
+            from segmix.features import given_as_array
+
+            how = given_as_array(how, "frame", original)
         raise ValueError(f"frame must be an (H, W, 3) RGB or (H, W) grey array, got shape {frame.shape}{how}")
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"frame has zero size {frame.shape}")

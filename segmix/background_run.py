@@ -681,6 +681,7 @@ def learning_frames(model: BackgroundMixture) -> int:
     """
     params = {**model.get_params(), "median_size": 0, "detect_shadows": False}
     probe = BackgroundMixture(**params)
+    probe._check_kinds = False  # its grey and red pixels are no frames of two kinds (FrameKindWarning)
     grey = np.full((1, 1, 3), 90, np.uint8)
     red = np.array([[[240, 30, 30]]], np.uint8)
     probe.apply(grey)
@@ -738,14 +739,17 @@ def resumed_settings_note(path, model: BackgroundMixture, given) -> str | None:
         One line without the command's prefix, naming each saved setting that is not the
         default and the option (or the Python parameter) that changes it.
     """
-    defaults = BackgroundMixture().get_params()
-    if getattr(model, "shape_", None) is not None:
-        # The command's default window is scaled to the frames (a default run on 640 x 480
-        # saved 15, then named on resuming as "--median-size 15 (default 7)").
-        from segmix.background import scaled_median_size
+    from segmix.background import DEFAULT_MEDIAN_SIZE, scaled_median_size
 
-        defaults["median_size"] = scaled_median_size(model.shape_)
+    defaults = BackgroundMixture().get_params()
     saved = model.get_params()
+    # The default window ("auto") as a side: scaled to the model's frames (a default run on
+    # 640 x 480 saved 15, then named on resuming as "--median-size 15 (default 7)"), 7 on a
+    # model that has seen none (its file says "auto", or 7 from before session 48).
+    shape = getattr(model, "shape_", None)
+    defaults["median_size"] = scaled_median_size(shape) if shape is not None else DEFAULT_MEDIAN_SIZE
+    if saved["median_size"] == "auto":
+        saved["median_size"] = defaults["median_size"]
     given = set(given)
     parts, flags = [], []
     for name, default in defaults.items():

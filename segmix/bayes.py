@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from segmix.features import FeatureSpace, pil_pixels, unique_colors
+from segmix.features import FeatureSpace, given_as_array, pil_pixels, unique_colors
 from segmix.mixture import GaussianMixture
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
@@ -37,10 +37,12 @@ def check_image(image: np.ndarray, name: str = "image") -> np.ndarray:
         # np.asarray drops the mask: the masked pixels were scored as any other, without a word.
         raise ValueError(f"{name} is a masked array with masked pixels, which would be used as they are: give "
                          f"{name}.data, and the pixels to leave out as the function's transparent / marks")
+    given = image
     image = np.asarray(pil_pixels(image, name))
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        # The hint's array expressions made to work on a nested list (np.asarray first).
         raise ValueError(f"{name} must be an (H, W, 3) uint8 RGB array; got {image.dtype} {image.shape}"
-                         f"{_image_hint(image)}")
+                         f"{given_as_array(_image_hint(image), 'image', given)}")
     if image.shape[0] == 0 or image.shape[1] == 0:
         raise ValueError(f"{name} is empty (shape {image.shape})")
     return np.ascontiguousarray(image)

@@ -130,14 +130,33 @@ def _numbers(text: str, count: int, what: str) -> tuple[float, ...]:
     return values
 
 
+class Coordinate(int):
+    """A click's pixel (an int) that prints as the user typed it: ``--click 853.5,300`` refused
+    on an 854-px photo was quoted as ``--click 854,300``, which the user did not type.
+    ``value`` is the number given (the photo's size decides its pixel at its far edge:
+    :func:`segmix.point_marks.click_pixel`)."""
+
+    def __new__(cls, pixel: int, typed: str, value: float):
+        coordinate = super().__new__(cls, pixel)
+        coordinate.typed, coordinate.value = typed, value
+        return coordinate
+
+    def __str__(self) -> str:
+        return self.typed
+
+    def __format__(self, spec: str) -> str:
+        return self.typed if not spec else format(int(self), spec)
+
+
 def point(text: str) -> tuple[int, int]:
-    """argparse type: a pixel ``X,Y`` (column, row; numbers >= 0, a decimal rounded to the
-    nearest pixel, as a detector's keypoint gives)."""
-    x, y = (int(math.floor(v + 0.5)) for v in _numbers(
-        text, 2, "X,Y: a pixel's column and row, numbers from 0 (e.g. 320,200; decimals go to the nearest pixel)"))
-    if x < 0 or y < 0:
+    """argparse type: a pixel ``X,Y`` (column, row; numbers from -0.5, a decimal going to the
+    nearest pixel, as a detector's keypoint gives), as two :class:`Coordinate`."""
+    values = _numbers(text, 2, "X,Y: a pixel's column and row, numbers from 0 (e.g. 320,200; decimals go to the "
+                               "nearest pixel)")
+    if min(values) < -0.5:
         raise argparse.ArgumentTypeError(f"must be X,Y with X and Y >= 0 (from the top-left corner), got {text!r}")
-    return x, y
+    typed = [part.strip() for part in text.split(",")]
+    return tuple(Coordinate(max(0, int(math.floor(v + 0.5))), t, v) for v, t in zip(values, typed))
 
 
 def box(text: str) -> tuple[int, int, int, int]:
@@ -149,15 +168,10 @@ def box(text: str) -> tuple[int, int, int, int]:
     left, top = (math.floor(v) for v in values[:2])
     right, bottom = (math.ceil(v) for v in values[2:])
     if values[2] <= values[0] or values[3] <= values[1]:
-        # A detector's or COCO's X,Y,WIDTH,HEIGHT is the likeliest reason (400,300,100,80).
-        coco = (f"X,Y,WIDTH,HEIGHT, as COCO writes boxes? give {left},{top},{math.ceil(values[0] + values[2])},"
-                f"{math.ceil(values[1] + values[3])}" if values[2] > 0 and values[3] > 0 else "")
-        # Corners given the other way round read the same (450,433,94,214): COCO's reading alone
-        # sent a new user to 450,433,544,647, below a 480-px photo's bottom.
-        x0, y0, x1, y1 = values
-        corners = (f"corners the other way round? give {math.floor(min(x0, x1))},{math.floor(min(y0, y1))},"
-                   f"{math.ceil(max(x0, x1))},{math.ceil(max(y0, y1))}" if x1 != x0 and y1 != y0 else "")
-        hint = " (" + "; or ".join(part for part in (corners, coco) if part) + ")" if corners or coco else ""
+        from segmix.point_marks import box_words  # the library warns of such a box in the same words
+
+        readings = box_words(values)
+        hint = f" ({readings})" if readings else ""
         raise argparse.ArgumentTypeError(f"must be LEFT,TOP,RIGHT,BOTTOM with RIGHT > LEFT and BOTTOM > TOP, "
                                          f"got {text!r}{hint}")
     return left, top, right, bottom
@@ -169,16 +183,11 @@ def _say_box_clipped(box, width: int, height: int) -> None:
     clipped in silence; one mostly off the photo, as a wrong photo's or a COCO box read as corners
     (the hint of :func:`box` gives corners that can run past the edge) would be, was clipped in
     silence too."""
-    left, right = sorted(box[0::2])
-    top, bottom = sorted(box[1::2])
-    edges = [name for name, past in (("left", left < 0), ("top", top < 0), ("right", right > width),
-                                     ("bottom", bottom > height)) if past]
-    used = (max(left, 0), max(top, 0), min(right, width), min(bottom, height))
-    on_photo = max(0, used[2] - used[0]) * max(0, used[3] - used[1])
-    if edges and on_photo < 0.75 * (right - left) * (bottom - top):
-        print(f"segmix segment: warning: --box {','.join(map(str, box))} runs past the {' and '.join(edges)} "
-              f"edge{'s' if len(edges) > 1 else ''} of the {width} x {height} photo; its part on the photo is used, "
-              f"{','.join(map(str, used))}", file=sys.stderr)
+    from segmix.point_marks import box_clipped_words  # the library's words (add_point_marks warns them)
+
+    words = box_clipped_words(box, (height, width))
+    if words:
+        print(f"segmix segment: warning: --box {','.join(map(str, box))} {words}", file=sys.stderr)
 
 
 class _AppendClick(argparse.Action):
@@ -1397,7 +1406,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if helper is not None and helper.poll() is None:
             helper.terminate()  # this process compiled what it needed itself
             helper.wait()
+    from segmix.segment import NoObjectMarkedWarning
+
     for warning in caught:
+        if issubclass(warning.category, NoObjectMarkedWarning):
+            continue  # said below naming the marks (no_object_warning), when no other warning says more
         print(f"segmix segment: warning: {warning.message}", file=sys.stderr)
     with _all_or_nothing(*outputs.values()):
         # Each file carries segment's mark (segmix.own_outputs), so that a rerun may replace it.
@@ -1791,13 +1804,10 @@ def _disc_transparent(transparent, x: int, y: int) -> bool:
 
 def _disc_keeps(labels, x: int, y: int, label: int) -> bool:
     """Whether any pixel of the click disc at (x, y) (the window's radius) still holds ``label``."""
-    from segmix.clicks import click_radius, disc_offsets
+    from segmix.clicks import click_radius
+    from segmix.point_marks import disc_keeps
 
-    height, width = labels.shape
-    dy, dx = disc_offsets(click_radius(labels.shape))
-    rows, cols = dy + int(y), dx + int(x)
-    inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
-    return bool((labels[rows[inside], cols[inside]] == label).any())
+    return disc_keeps(labels, x, y, label, click_radius(labels.shape))
 
 
 def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
@@ -1808,11 +1818,21 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
 
     from segmix.point_marks import add_point_marks
 
+    from segmix.point_marks import click_pixel
+
     height, width = scribbles.shape
-    for _, x, y, option in args.clicks or ():
-        if not (x < width and y < height):
+    clicks = []
+    for label, x, y, option in args.clicks or ():
+        column, row = click_pixel(getattr(x, "value", x), width), click_pixel(getattr(y, "value", y), height)
+        if column is None or row is None:
             raise UserError(f"{option} {x},{y}: lies outside the {width} x {height} photo "
                             f"(x 0-{width - 1}, y 0-{height - 1}, from the top-left corner)")
+        # The far edge's half pixel (W - 0.5) is the last pixel, as -0.5 is the first.
+        clicks.append((label, Coordinate(column, str(x), float(getattr(x, "value", x))),
+                       Coordinate(row, str(y), float(getattr(y, "value", y))), option))
+    if args.clicks:
+        args.clicks = clicks
+    for _, x, y, option in args.clicks or ():
         if transparent is not None and _disc_transparent(transparent, x, y):
             # Fitted as its own step, such a click failed the whole run with "every mark lies on
             # transparent pixels", though later clicks were on the photo (a new-user check).
@@ -1826,9 +1846,16 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
             # the run stopped with "no foreground scribbles", naming no option (a new-user check).
             raise UserError(f"--box {','.join(map(str, args.box))}: holds only transparent pixels of {args.image}, "
                             "which count as background: draw it around what the photo shows")
+    import warnings
+
+    from segmix.point_marks import PointMarksWarning
+
     try:
-        marks = add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()],
-                                radius)
+        with warnings.catch_warnings():
+            # Said below naming the options (--box, --click X,Y as typed), not in the library's words.
+            warnings.simplefilter("ignore", PointMarksWarning)
+            marks = add_point_marks(scribbles, order, args.box,
+                                    [(label, x, y) for label, x, y, _ in args.clicks or ()], radius)
     except ValueError as exc:  # the clicks are checked above: the box (point_marks.box_outside)
         raise UserError(f"--box {','.join(map(str, args.box))}: {exc}") from None
     labels = marks[0]
@@ -1842,18 +1869,17 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
                 # The box says its outside is background: a foreground click there is a part
                 # of the object beyond the box, or coordinates of another frame, which a
                 # script's user should hear of (the mask takes it in as the window does).
-                print(f"segmix segment: warning: {option} {x},{y}: lies outside --box "
-                      f"{','.join(map(str, args.box))}, whose outside is background: it marks foreground there "
-                      "over the box's background, and the mask takes in what joins it; if the click is meant "
-                      "for the object in the box, check the coordinates (x, y from the top-left corner)",
-                      file=sys.stderr)
+                from segmix.point_marks import outside_box_words
+
+                print(f"segmix segment: warning: {option} {x},{y}: "
+                      f"{outside_box_words('--box ' + ','.join(map(str, args.box)))}", file=sys.stderr)
     for label, x, y, option in args.clicks or ():
         # A later click paints over an earlier one, as in the window: `--click 420,250
         # --background-click 420,250` warned only "no object marked", the --click given.
         if not _disc_keeps(labels, x, y, label):
-            print(f"segmix segment: warning: {option} {x},{y}: later clicks paint over the whole of its disc (a "
-                  "later click replaces an earlier one where they overlap, as in the window): it marks nothing; "
-                  "move one of them", file=sys.stderr)
+            from segmix.point_marks import PAINTED_OVER
+
+            print(f"segmix segment: warning: {option} {x},{y}: {PAINTED_OVER}", file=sys.stderr)
     if args.box is not None and args.scribbles is not None:
         from segmix.point_marks import box_outside
 
@@ -1916,12 +1942,10 @@ def no_object_warning(path, scribbles) -> str | None:
     -------
     str or None
     """
-    from segmix.segment import BACKGROUND, FOREGROUND, is_framed
+    from segmix.segment import no_object_words
 
-    if (scribbles == FOREGROUND).any() or not (scribbles == BACKGROUND).any() or is_framed(scribbles):
-        return None
-    return (f"{path}: no object marked (no foreground, 1): the mask is every colour unlike the background "
-            "marks (2); mark part of the object foreground (1) to say what to keep")
+    words = no_object_words(scribbles)
+    return None if words is None else f"{path}: {words}"
 
 
 def scribble_refusal(scribbles) -> str | None:
@@ -2985,8 +3009,8 @@ def _add_background_parser(sub) -> None:
                     help=f"match within LAMBDA standard deviations (default {defaults['match_threshold']:g})")
     bg.add_argument("--median-size", type=median_size, default=None, metavar="N",
                     help="side of the majority filter on the mask (foreground and shadow): 0 = off, 1, or an odd 3..63 "
-                         f"(default {defaults['median_size']}, scaled with the frame's diagonal on frames larger "
-                         "than 320 x 240: 43 on 1920 x 1440)")
+                         "(default 7, scaled with the frame's diagonal on frames larger than 320 x 240: 43 on "
+                         "1920 x 1440; a --model keeps its own)")
     bg.add_argument("--shadows", action=argparse.BooleanOptionalAction, default=None,
                     help=f"mark shadows as 127 (default {'on' if defaults['detect_shadows'] else 'off'})")
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
@@ -3176,10 +3200,6 @@ def _cmd_background(args: argparse.Namespace) -> int:
     _say_resumed_settings(args, model)
     for name, value in _background_overrides(args).items():
         setattr(model, name, value)
-    if args.median_size is None and not args.model:
-        # 7 x 7 fixed in pixels: 1920 x 1080 frames of highway scored F 0.27 in silence, 0.98 at
-        # their own size; the window now grows with the frame (segmix.background.scaled_median_size).
-        model.median_size = "auto"
     model._params()  # a bad value is named before any work
     if args.model and model.shape_ is not None and frame_shape is not None and tuple(model.shape_) != frame_shape:
         # Was the library's "... (call reset() for a new sequence)", which is no advice here.
@@ -3527,7 +3547,9 @@ def _background_distributed(args: argparse.Namespace) -> int:
         raise UserError("--distributed needs --output-dir (one subfolder per sequence)")
     overrides = _background_overrides(args)
     if args.median_size is None and not args.model:
-        overrides["median_size"] = "auto"  # as on one machine: the window grows with the frame
+        # The library's default since session 48; kept in the settings each sequence's masks
+        # record (BackgroundJob.key), so the sequences an earlier run finished stay finished.
+        overrides["median_size"] = "auto"
     if args.model and args.components is not None:
         from segmix.background import load_background_model
 
@@ -4047,10 +4069,15 @@ def _warning_line(prefix: str, quiet: bool = False):
             from segmix.distributed.cluster import version_mismatch_words
 
             message = version_mismatch_words(str(message))
+        if category.__name__ == "FrameKindWarning":  # its advice for Python callers, in the command's words
+            message = command_line_words(str(message), "background")
         _stderr_line(f"{prefix}: warning: {message}")
     return show
 
 
+#: segmix.background.KIND_ADVICE (not imported: the command line starts without NumPy's modules).
+_KIND_ADVICE = ("skip such a frame, as segmix background skips a frame file of the other kind, or call reset() to "
+                "start a model on the new kind")
 #: segmix.io's advice for a photo over its pixel limit, for Python users (ImageLoadError).
 _LIBRARY_LIMIT_ADVICE = "segmix.io.load_image(path, max_pixels=...) reads a trusted file"
 _OVER_LIMIT = re.compile(r"the image is [\d,]+ x [\d,]+ = (?P<pixels>[\d,]+) pixels, more than the limit of [\d,]+ ")
@@ -4079,6 +4106,11 @@ def command_line_words(text: str, command: str) -> str:
     -------
     str
     """
+    if command == "background" and text.endswith(_KIND_ADVICE):
+        # FrameKindWarning of a video's frame (a folder's frame files of the other kind are
+        # skipped by their headers): reset() is no advice to a command-line user.
+        return text[:-len(_KIND_ADVICE)] + ("run the frames of each kind apart (a model for each), or let the "
+                                            "model relearn")
     found = _OVER_LIMIT.search(text)
     if found and _LIBRARY_LIMIT_ADVICE in text:
         needed = math.ceil(int(found["pixels"].replace(",", "")) / 1e6)

@@ -63,7 +63,7 @@ MAX_WEIGHT = 1e6
 # Below this many pixels sorting packed codes beats the kernel's 64 MB table (scribbles).
 _SMALL_IMAGE = 1 << 19
 
-__all__ = ["COLOR_SPACES", "SCALINGS", "FeatureSpace", "colors_to_features", "distinct_keys", "grey_within",
+__all__ = ["COLOR_SPACES", "SCALINGS", "FeatureSpace", "colors_to_features", "distinct_keys", "given_as_array", "grey_within",
            "is_monochrome", "monochrome_kind", "texture_levels", "unique_colors"]
 
 def grey_within(image: np.ndarray, tolerance: int) -> bool:
@@ -372,12 +372,44 @@ def rgb_codes(colors: np.ndarray) -> np.ndarray:
     return (colors[..., 0].astype(np.int64) << 16) | (colors[..., 1].astype(np.int64) << 8) | colors[..., 2]
 
 
+def given_as_array(hint: str, name: str, given: Any) -> str:
+    """``hint``'s expressions on ``name`` (how to convert a refused array) made to work on what
+    was ``given`` when it is no NumPy array: a nested list has no ``.astype``, ``.round``,
+    ``[..., :3]`` or ``.reshape``, and ``list * 255`` repeats the list. They act on
+    ``np.asarray(name)`` instead, and ``name.astype(np.uint8)`` reads
+    ``np.asarray(name, dtype=np.uint8)``: segment, detect and BackgroundMixture.apply told a
+    nested list ``image.astype(np.uint8)`` (a new user's trial, session 48).
+
+    Parameters
+    ----------
+    hint : str
+        The refusal's advice, naming the argument ``name``.
+    name : str
+        The argument's name in ``hint`` ("image", "frame", "colors", "alpha").
+    given : object
+        What the caller gave (before ``np.asarray``).
+
+    Returns
+    -------
+    str
+        ``hint`` unchanged for an array (or ""), else rewritten.
+    """
+    import re
+
+    if not hint or isinstance(given, np.ndarray):
+        return hint
+    hint = hint.replace(f"{name}.astype(np.uint8)", f"np.asarray({name}, dtype=np.uint8)")
+    # name followed by an attribute, an index or an operator: an array's expression.
+    return re.sub(rf"(?<![\w.]){re.escape(name)}(?=\.|\[| \*| >>)", f"np.asarray({name})", hint)
+
+
 def _check_colors(colors: np.ndarray) -> np.ndarray:
+    given = colors
     colors = np.asarray(colors)
     if colors.ndim != 2 or colors.shape[1] != 3 or colors.dtype != np.uint8:
         raise ValueError(
             f"colors must be an (N, 3) uint8 array, got shape {colors.shape} dtype {colors.dtype}"
-            + _colors_hint(colors)
+            + given_as_array(_colors_hint(colors), "colors", given)
         )
     return colors
 

@@ -54,11 +54,14 @@ def check_mark_labels(labels, name: str = "labels") -> np.ndarray:
         # np.asarray drops the mask: the masked pixels' values were taken as marks, without a word
         raise ValueError(f"{name} is a masked array with masked pixels, whose values would be taken as marks: "
                          f"give {name}.filled(0) (masked = unmarked)")
+    listed = not isinstance(labels, np.ndarray)
     labels = np.asarray(labels)
     if labels.ndim != 2:
         raise ValueError(f"{name} must be an (H, W) array of marks 0 / 1 / 2; got shape {labels.shape}")
     if labels.dtype == bool or not np.issubdtype(labels.dtype, np.integer):
-        hint = ": a bool mask of the object is mask.astype(np.uint8) (1 = foreground)" if labels.dtype == bool else ""
+        # A nested list has no astype (segmix.features.given_as_array says so for photos).
+        cast = "np.asarray(mask, dtype=np.uint8)" if listed else "mask.astype(np.uint8)"
+        hint = f": a bool mask of the object is {cast} (1 = foreground)" if labels.dtype == bool else ""
         raise ValueError(f"{name} must be integer marks 0 (none), 1 (foreground), 2 (background); "
                          f"got dtype {labels.dtype}{hint}")
     if labels.size and (int(labels.min()) < 0 or int(labels.max()) > 2):  # min / max: no sort in the usual case

@@ -83,7 +83,7 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
     """
     from types import SimpleNamespace
 
-    from segmix.segment import segment
+    from segmix.segment import _segment
 
     if steps is None:
         raise ValueError("steps must be a sequence of (H, W) marks, one per step: step_marks(labels, order); got None")
@@ -112,13 +112,16 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
     for index, marks in enumerate(steps, start=1):
         if progress is not None:
             progress(index, len(steps))
+        # Marks of the background alone are said of the last step only (NoObjectMarkedWarning):
+        # a first step of background marks is no fault when a later click marks the object.
+        last = index == len(steps)
         try:
             if result is None:
-                fitted = segment(image, marks, settings, transparent=transparent)
+                fitted = _segment(image, marks, settings, transparent=transparent, say_no_object=last)
             else:
                 # The window's warm request (SegmentMode.retrain with _result_to_refine's outcome).
-                fitted = segment(image, marks, settings, previous_mask=result.mask, previous_model=result.model,
-                                 previous_scribbles=previous_marks, transparent=transparent)
+                fitted = _segment(image, marks, settings, previous_mask=result.mask, previous_model=result.model,
+                                  previous_scribbles=previous_marks, transparent=transparent, say_no_object=last)
         except ValueError:
             if index == len(steps) and not last_may_fail:
                 raise

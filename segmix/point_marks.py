@@ -13,6 +13,8 @@ Pure NumPy (with :mod:`segmix.clicks`).
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Iterable
 
 import numpy as np
@@ -20,6 +22,133 @@ import numpy as np
 from segmix.clicks import click_radius, paint_disc
 from segmix.io import BACKGROUND, FOREGROUND
 from segmix.mark_order import check_mark_labels, check_order, fresh_order, grown_order
+
+
+class PointMarksWarning(UserWarning):
+    """A box or click taken as given that likely does not mark what was meant, said as
+    ``segmix segment --box`` / ``--click`` says it: a box mostly off the photo
+    (:func:`box_clipped_words`), a foreground click outside the box (:func:`outside_box_words`), a
+    click that later clicks paint over whole, a box whose corners read like x, y, w, h
+    (:class:`ReversedBoxWarning`)."""
+
+
+class ReversedBoxWarning(PointMarksWarning):
+    """A box whose second corner lies above and left of its first: taken as the corners the
+    other way round, but it reads like X, Y, WIDTH, HEIGHT (:func:`box_words`)."""
+
+
+def box_words(box) -> str:
+    """The readings of a box given as LEFT, TOP, RIGHT, BOTTOM whose right or bottom is not past
+    its left or top: its corners the other way round, and COCO's X, Y, WIDTH, HEIGHT read as
+    corners; "" when neither fits. ``segmix segment --box`` refuses such a box with these words,
+    :func:`add_point_marks` takes it (either corner first) and warns when both are reversed.
+
+    Parameters
+    ----------
+    box : four numbers (pixels)
+
+    Returns
+    -------
+    str
+        "corners the other way round? give L,T,R,B; or X,Y,WIDTH,HEIGHT, as COCO writes boxes?
+        give X,Y,X+W,Y+H", either part alone, or "".
+    """
+    x0, y0, x1, y1 = (float(v) for v in box)
+    # A detector's or COCO's X,Y,WIDTH,HEIGHT is the likeliest reason (400,300,100,80).
+    coco = (f"X,Y,WIDTH,HEIGHT, as COCO writes boxes? give {math.floor(x0)},{math.floor(y0)},{math.ceil(x0 + x1)},"
+            f"{math.ceil(y0 + y1)}" if x1 > 0 and y1 > 0 else "")
+    # Corners given the other way round read the same (450,433,94,214): COCO's reading alone
+    # sent a new user to 450,433,544,647, below a 480-px photo's bottom.
+    corners = (f"corners the other way round? give {math.floor(min(x0, x1))},{math.floor(min(y0, y1))},"
+               f"{math.ceil(max(x0, x1))},{math.ceil(max(y0, y1))}" if x1 != x0 and y1 != y0 else "")
+    return "; or ".join(part for part in (corners, coco) if part)
+
+
+def _say_reversed_box(box, name: str = "box") -> None:
+    """Warn (ReversedBoxWarning) of a box whose second corner is above-left of its first."""
+    x0, y0, x1, y1 = (float(v) for v in box)
+    if x1 < x0 and y1 < y0:
+        shown = ",".join(f"{float(v):g}" for v in box)
+        warnings.warn(f"{name} {shown}: its second corner lies above and left of its first, read as its corners "
+                      f"the other way round (segmix segment --box refuses it: {box_words(box)})", ReversedBoxWarning,
+                      stacklevel=_caller_level())
+
+
+def box_clipped_words(box, shape) -> str | None:
+    """Why a box that runs past the photo's edges with over a quarter of its area is said,
+    or None: "runs past the right and bottom edges of the 120 x 100 photo; its part on the photo
+    is used, 60,50,120,100". A detector's box may reach a little past an edge, and is clipped in
+    silence; one mostly off the photo (another photo's box, a COCO box read as corners) is said.
+
+    Parameters
+    ----------
+    box : (left, top, right, bottom) ints, either corner first
+    shape : (H, W)
+    """
+    height, width = int(shape[0]), int(shape[1])
+    left, right = sorted(box[0::2])
+    top, bottom = sorted(box[1::2])
+    edges = [name for name, past in (("left", left < 0), ("top", top < 0), ("right", right > width),
+                                     ("bottom", bottom > height)) if past]
+    used = (max(left, 0), max(top, 0), min(right, width), min(bottom, height))
+    on_photo = max(0, used[2] - used[0]) * max(0, used[3] - used[1])
+    if not edges or on_photo >= 0.75 * (right - left) * (bottom - top):
+        return None
+    return (f"runs past the {' and '.join(edges)} edge{'s' if len(edges) > 1 else ''} of the {width} x {height} "
+            f"photo; its part on the photo is used, {','.join(map(str, used))}")
+
+
+def outside_box_words(box_text: str) -> str:
+    """Why a foreground click outside the box (``box_text``: "--box 1,2,3,4", "the box 1,2,3,4")
+    is said: the box says its outside is background, so the click is a part of the object beyond
+    the box, or coordinates of another frame."""
+    return (f"lies outside {box_text}, whose outside is background: it marks foreground there over the box's "
+            "background, and the mask takes in what joins it; if the click is meant for the object in the box, "
+            "check the coordinates (x, y from the top-left corner)")
+
+
+#: Why a click whose disc later clicks paint over whole is said (after its coordinates).
+PAINTED_OVER = ("later clicks paint over the whole of its disc (a later click replaces an earlier one where they "
+                "overlap, as in the window): it marks nothing; move one of them")
+
+
+def disc_keeps(labels: np.ndarray, x: int, y: int, label: int, radius: float) -> bool:
+    """Whether any pixel of the click disc of ``radius`` at column ``x``, row ``y`` still holds
+    ``label`` in ``labels`` (H, W)."""
+    from segmix.clicks import disc_offsets
+
+    height, width = labels.shape
+    dy, dx = disc_offsets(radius)
+    rows, cols = dy + int(y), dx + int(x)
+    inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
+    return bool((labels[rows[inside], cols[inside]] == label).any())
+
+
+def _caller_level() -> int:
+    """warnings.warn's stacklevel of the first caller outside segmix (the user's line), as
+    segmix.segment's (not imported for it: this module is NumPy only)."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep + "segmix" + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def click_pixel(value: float, size: int) -> int | None:
+    """The pixel (column or row) nearest to a click's coordinate ``value`` on an axis of
+    ``size`` pixels, or None beyond the photo.
+
+    Pixel i spans i - 0.5 to i + 0.5, so the photo spans -0.5 to size - 0.5, both edges taken:
+    -0.5 was pixel 0 but size - 0.5 (853.5 on an 854-px photo) was refused as outside. A value
+    half-way between two pixels goes to the higher (floor(value + 0.5)), as before.
+    """
+    value = float(value)
+    if not -0.5 <= value <= size - 0.5:
+        return None
+    return min(int(math.floor(value + 0.5)), size - 1)
 
 
 def box_outside(shape, left: int, top: int, right: int, bottom: int) -> np.ndarray:
@@ -46,6 +175,7 @@ def box_outside(shape, left: int, top: int, right: int, bottom: int) -> np.ndarr
         touches three of the photo's edges, so that its outside is a band along the fourth
         (:func:`segmix.segment.is_framed` reads that as a background stroke, not a box).
     """
+    _say_reversed_box((left, top, right, bottom))
     height, width = int(shape[0]), int(shape[1])
     top, bottom = sorted((int(np.clip(top, 0, height)), int(np.clip(bottom, 0, height))))
     left, right = sorted((int(np.clip(left, 0, width)), int(np.clip(right, 0, width))))
@@ -76,7 +206,9 @@ def _checked_box(box) -> tuple[int, int, int, int]:
     if values is None or not np.isfinite(values).all():
         raise ValueError(f"box must be four finite numbers (left, top, right, bottom) in pixels; got {box!r}")
     # A detector's decimals, rounded outward (int() cut 460.8 to 460, inside the object's box).
-    # Either corner may come first (box_outside), so outward is from the lower and to the higher.
+    # Either corner may come first (box_outside), so outward is from the lower and to the higher;
+    # a second corner above-left of the first reads like COCO's X,Y,WIDTH,HEIGHT: warned.
+    _say_reversed_box(values)
     (x0, x1), (y0, y1) = sorted(values[0::2]), sorted(values[1::2])
     return int(np.floor(x0)), int(np.floor(y0)), int(np.ceil(x1)), int(np.ceil(y1))
 
@@ -94,10 +226,12 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
     box : (left, top, right, bottom) or None
         As :func:`box_outside`; the outside is marked background (2), over any mark there, as
         the window's Rectangle tool does. Decimals (a detector's box) are rounded outward:
-        floor of the lower corner, ceiling of the higher.
+        floor of the lower corner, ceiling of the higher. Either corner may come first, but a
+        second corner above and left of the first reads like COCO's (x, y, width, height):
+        taken as corners, with a ReversedBoxWarning giving both readings (:func:`box_words`).
     clicks : iterable of (label, x, y)
         Foreground (1) or background (2) clicks at column ``x``, row ``y`` (decimals go to the
-        nearest pixel), in order; each
+        nearest pixel, :func:`click_pixel`: -0.5 to W - 0.5 and H - 0.5 are on the photo), in order; each
         paints a disc of :func:`segmix.clicks.click_radius` (a later disc overwrites an
         earlier mark).
     radius : float, optional
@@ -117,6 +251,13 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
         outside the photo (named by its coordinates), with another label than 1 or 2, or not a
         (label, x, y) triple; marks that :func:`segmix.mark_order.check_mark_labels` refuses
         (values other than 0 / 1 / 2, floats, bool), an ``order`` that is not their order map.
+
+    Warns
+    -----
+    PointMarksWarning
+        What ``segmix segment --box`` / ``--click`` warns of: a box mostly off the photo, a
+        foreground click outside the box, a click that later clicks paint over whole; a box
+        whose second corner is above-left of its first (ReversedBoxWarning).
     """
     labels = np.array(check_mark_labels(labels), dtype=np.uint8)  # a copy: the caller's marks stay as they were
     height, width = labels.shape
@@ -128,13 +269,18 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
         order = np.array(order, dtype=np.uint16)
     if box is not None:
         box = _checked_box(box)
+        clipped = box_clipped_words(box, labels.shape)
+        if clipped:
+            warnings.warn(f"box {','.join(map(str, box))} {clipped}", PointMarksWarning, stacklevel=_caller_level())
+        outside_box = box_outside(labels.shape, *box)
         before = labels.copy()
-        labels[box_outside(labels.shape, *box)] = BACKGROUND
+        labels[outside_box] = BACKGROUND
         order = _order_after(order, before, labels)
     radius = click_radius(labels.shape) if radius is None else float(radius)
     if isinstance(clicks, tuple) and len(clicks) == 3 and all(np.isscalar(v) for v in clicks):
         # one click given bare failed as "cannot unpack non-iterable int object"
         raise ValueError(f"clicks must be a list of (label, x, y) tuples; got one click {clicks!r}: give [{clicks!r}]")
+    painted = []  # (label, x, y) of each click, in pixels
     for click in clicks:
         if np.ndim(click) != 1 or len(click) != 3:
             raise ValueError(f"each click must be (label, x, y); got {click!r}")
@@ -145,13 +291,23 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
                 or not all(isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v) for v in (x, y))):
             raise ValueError(f"a click's x and y must be finite numbers of pixels; got {click!r}")
         # A decimal (a detector's keypoint) goes to the nearest pixel; int() cut 300.7 to 300.
-        x, y = int(np.floor(x + 0.5)), int(np.floor(y + 0.5))
-        if not (0 <= x < width and 0 <= y < height):
-            raise ValueError(f"the click at x {x}, y {y} lies outside the {width} x {height} photo "
-                             f"(x 0-{width - 1}, y 0-{height - 1})")
+        column, row = click_pixel(x, width), click_pixel(y, height)
+        if column is None or row is None:
+            # The coordinates as given (the pixel they rounded to is not what the caller wrote).
+            raise ValueError(f"the click at x {float(x):g}, y {float(y):g} lies outside the {width} x {height} photo "
+                             f"(x 0-{width - 1}, y 0-{height - 1}; decimals from -0.5 to {width - 0.5:g} and "
+                             f"{height - 0.5:g} go to the nearest pixel)")
+        x, y = column, row
+        if box is not None and label == FOREGROUND and outside_box[y, x]:
+            warnings.warn(f"the click at x {x}, y {y} {outside_box_words('the box ' + ','.join(map(str, box)))}",
+                          PointMarksWarning, stacklevel=_caller_level())
+        painted.append((label, x, y))
         before = labels.copy()
         paint_disc(labels, y, x, label, radius)
         order = _order_after(order, before, labels)
+    for label, x, y in painted:
+        if not disc_keeps(labels, x, y, label, radius):
+            warnings.warn(f"the click at x {x}, y {y}: {PAINTED_OVER}", PointMarksWarning, stacklevel=_caller_level())
     return labels, order
 
 

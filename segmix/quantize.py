@@ -15,7 +15,7 @@ import numpy as np
 
 from segmix.arguments import other_names
 from segmix.bayes import check_image
-from segmix.features import unique_colors
+from segmix.features import given_as_array, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, GIF_ALPHA_CUT, MAX_PALETTE_COLORS, check_image_suffix, check_output_path,
                        fitting_icc_profile, icc_profile_name, is_srgb_profile, load_image_info, save_image)
 from segmix.mixture import KMeans
@@ -218,7 +218,7 @@ def _checked_alpha(alpha, shape: tuple[int, int]) -> np.ndarray:
     """``alpha`` as :func:`quantize_image` takes it: (H, W) bool or integers 0..255. A float
     or 16-bit alpha, NaN or negative values were taken as they came, each pixel visible when
     above 0 (NaN and -1 hidden), without a word."""
-    alpha = np.asarray(alpha)
+    given, alpha = alpha, np.asarray(alpha)
     if alpha.shape != shape:
         raise ValueError(f"alpha must have the image's shape {shape}, got {alpha.shape}")
     if alpha.dtype == bool:
@@ -226,10 +226,12 @@ def _checked_alpha(alpha, shape: tuple[int, int]) -> np.ndarray:
     if not np.issubdtype(alpha.dtype, np.integer):
         how = (": (alpha * 255).round().astype(np.uint8) for values in [0, 1]"
                if np.issubdtype(alpha.dtype, np.floating) else "")
-        raise ValueError(f"alpha must be (H, W) uint8 0..255 (LoadedImage.alpha) or bool; got {alpha.dtype}{how}")
+        raise ValueError(f"alpha must be (H, W) uint8 0..255 (LoadedImage.alpha) or bool; got {alpha.dtype}"
+                         f"{given_as_array(how, 'alpha', given)}")
     if alpha.size and (int(alpha.min()) < 0 or int(alpha.max()) > 255):
         how = ": 16-bit? (alpha >> 8).astype(np.uint8)" if int(alpha.max()) <= 65535 and int(alpha.min()) >= 0 else ""
-        raise ValueError(f"alpha must hold 0..255; got values from {int(alpha.min())} to {int(alpha.max())}{how}")
+        raise ValueError(f"alpha must hold 0..255; got values from {int(alpha.min())} to {int(alpha.max())}"
+                         f"{given_as_array(how, 'alpha', given)}")
     return alpha
 
 

@@ -1007,6 +1007,35 @@ def _distinct_rows(X: np.ndarray) -> int:
 FRAME_FOREGROUND_SHARE = 0.1
 
 
+class NoObjectMarkedWarning(UserWarning):
+    """:func:`segment` given marks of the background alone (no foreground, 1, and no box):
+    :func:`no_object_words`."""
+
+
+def no_object_words(scribbles) -> str | None:
+    """Why marks of the background alone (no foreground, 1, and not a box: :func:`is_framed`)
+    make no object, in the window's words (its hint "No object marked yet"), or None.
+
+    The mask is then the foreground the model borrowed: every colour unlike the background
+    marks (about half of a DAVIS photo under one background stroke, a new user's trial).
+    ``segmix segment`` says it naming the marks file first, :func:`segment` warns it
+    (NoObjectMarkedWarning).
+
+    Parameters
+    ----------
+    scribbles : (H, W) uint8 array of 0 (unmarked), 1 (foreground), 2 (background)
+
+    Returns
+    -------
+    str or None
+    """
+    scribbles = np.asarray(scribbles)
+    if (scribbles == FOREGROUND).any() or not (scribbles == BACKGROUND).any() or is_framed(scribbles):
+        return None
+    return ("no object marked (no foreground, 1): the mask is every colour unlike the background marks (2); mark "
+            "part of the object foreground (1) to say what to keep")
+
+
 def is_framed(scribbles: np.ndarray) -> bool:
     """True when the marks frame the unmarked pixels, as a rectangle does: outside the
     bounding box of the unmarked pixels every pixel is marked, nearly all background
@@ -3113,13 +3142,38 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
         An image that is not (H, W, 3) uint8 (the message says how to convert it), scribbles
         of another size, dtype (floats, bool) or values than 0 / 1 / 2, no marks, an invalid
         setting (named), a ``transparent`` of another size or not 0 / 1 (an alpha channel).
+
+    Warns
+    -----
+    NoObjectMarkedWarning
+        Background marks alone, no foreground and no box (:func:`no_object_words`): the mask
+        is every colour unlike them, as ``segmix segment`` warns.
     """
+    return _segment(image, scribbles, settings, previous_mask, previous_model, previous_scribbles, transparent)
+
+
+def _segment(image, scribbles, settings=None, previous_mask=None, previous_model=None, previous_scribbles=None,
+             transparent=None, say_no_object: bool = True) -> SegmentationResult:
+    """:func:`segment`; ``say_no_object`` False for a step of a chain whose later marks may mark
+    the object (:func:`segmix.mark_steps.replay_steps` says it of the last step only)."""
     settings = _checked_settings(settings)
     _check_previous_model(previous_model)
     transparent = check_transparent(transparent, np.shape(image)[:2]) if transparent is not None else None
     if transparent is None:
         model = train_model(image, scribbles, settings, previous_model)
+        if say_no_object:
+            _say_no_object(scribbles)
         return apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles)
     model = train_model(image, scribbles, settings, previous_model, transparent)
+    if say_no_object:
+        _say_no_object(scribbles)
     return apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles,
                        transparent=transparent)
+
+
+def _say_no_object(scribbles) -> None:
+    """Warn (NoObjectMarkedWarning) of marks that the training took (checked) but that mark no
+    object: the command line said it, the library returned half the photo in silence."""
+    words = no_object_words(scribbles)
+    if words is not None:
+        warnings.warn(words, NoObjectMarkedWarning, stacklevel=_caller_level())

@@ -1490,10 +1490,17 @@ class VideoMode(Mode):
         """The note of a frame of the open folder read without its JPEG end marker, in short,
         kept in the source label's tooltip, as the note of 12-bit data in 16-bit frames
         (:meth:`_narrow_words`); other notes as they are. It named the frame's whole path, its
-        last clause cut off at the status bar's end, and was gone after 10 s."""
+        last clause cut off at the status bar's end, and was gone after 10 s. A frame of the
+        other kind than the model's (FrameKindWarning) gets the window's advice, not reset()."""
         narrow = self._narrow_words(message)
         if narrow is not None:
             return narrow
+        from segmix.background import KIND_ADVICE
+
+        if message.endswith(KIND_ADVICE):
+            # FrameKindWarning (a video's frame of the other kind: a folder's frame files are
+            # skipped by their headers): its advice is a Python caller's, reset().
+            return message[:-len(KIND_ADVICE)] + "open the frames of each kind apart, or let the model relearn"
         at = message.find(self._END_MARKER)
         if self.sequence is None or at < 0 or not message.endswith(self._END_MARKER_REST):
             return message
