@@ -59,8 +59,9 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequence", "FrameSkip", "IMAGE_SUFFIXES",
-           "RepeatedFileSkip", "RepeatedSkip", "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "frame_number", "ignored_in_folder", "is_result_file", "is_sequence_path", "natural_key",
-           "prefetch", "skip_cause"]
+           "RepeatedFileSkip", "RepeatedSkip", "SequenceEnd", "VIDEO_SUFFIXES", "Numbering", "frame_files",
+           "frame_number", "frame_numbering", "ignored_in_folder", "is_result_file", "is_sequence_path",
+           "natural_key", "undecided_order", "prefetch", "skip_cause"]
 
 from segmix.io import IMAGE_SUFFIXES, MODEL_RESULTS, RESULT_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
 #: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
@@ -158,6 +159,124 @@ def natural_key(name: str) -> list:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
 
 
+def _number_groups(stem: str) -> tuple[int, ...]:
+    return tuple(int(digits) for digits in re.findall(r"\d+", stem))
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """How the files of a frame folder (or list) are numbered (:func:`frame_numbering`).
+
+    Attributes
+    ----------
+    numbers : list of int
+        Each file's frame number, in the files' order.
+    by : {"last", "group", "place"}
+        ``"last"``: the last number in each name (:func:`frame_number`, CDnet's ``in000470``);
+        ``"group"``: another number of the names, the one that tells the files apart
+        (``in000470_c2`` -> 470); ``"place"``: the file's 1-based place in the sequence (names
+        by time, ``cam1_2024-05-01_12-01-40``, whose numbers no single group of gives).
+    group : int or None
+        The number group used for ``"group"`` (0-based, from the name's start).
+    repeated : (Path, Path) or None
+        Two files whose last numbers are the same, when ``by`` is not ``"last"``.
+    """
+
+    numbers: list
+    by: str = "last"
+    group: int | None = None
+    repeated: tuple | None = None
+
+    def words(self, where) -> str | None:
+        """What the note on this numbering says ("in/ts: frames numbered by their place ..."),
+        None when they are numbered by the last number in their names (as always)."""
+        if self.by == "last":
+            return None
+        first, second = self.repeated
+        shared = f"{first.name} and {second.name} both end in {re.findall(r'[0-9]+', first.stem)[-1]}"
+        if self.by == "group":
+            ordinal = {0: "first", 1: "second", 2: "third"}.get(self.group, f"number {self.group + 1}")
+            how = (f"by the {ordinal} number in their names ({first.name}: frame {_number_groups(first.stem)[self.group]:,}), not by the "
+                   f"last, which repeats ({shared})")
+        else:
+            how = (f"by their place (1..{len(self.numbers):,}), not by the last number in their names, which "
+                   f"repeats ({shared}; all their numbers together give their order, as a time does)")
+        return f"{where}: the frames are numbered {how}"
+
+
+def frame_numbering(paths) -> Numbering:
+    """Frame numbers for the files of a folder or list of frames, in their order.
+
+    The last number of each name (:func:`frame_number`) when it tells every file apart, as
+    CDnet's and FFmpeg's ``%06d`` names do. Names that carry a time (``cam1_2024-05-01_12-01-40``,
+    from an IP camera or FFmpeg's ``-strftime``) end in the seconds, which repeat every minute:
+    all their numbers together order them (:func:`natural_key`), the last alone does not number
+    them. Then the last number group whose values do tell the files apart and rise with their
+    order numbers them (``in000470_c2`` -> 470), else their place in the sequence (1, 2, ...): the
+    seconds gave "frame 40" to 2 files of 120 and a warning of an undecided order.
+
+    Names whose numbers are all the same (``1.png`` and ``01.png``, ``a1.png`` and ``b1.png``)
+    keep their last number: their order is truly undecided (:func:`undecided_order`).
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+        The frame files, in the order they are read.
+
+    Returns
+    -------
+    Numbering
+    """
+    paths = [Path(p) for p in paths]
+    groups = [_number_groups(p.stem) for p in paths]
+    last = [g[-1] if g else i for i, g in enumerate(groups, start=1)]
+    if len(set(last)) == len(last) or len(set(groups)) < len(groups):
+        return Numbering(last)
+    seen: dict[int, Path] = {}
+    repeated = None
+    for number, path in zip(last, paths):
+        if number in seen:
+            repeated = (seen[number], path)
+            break
+        seen[number] = path
+    sizes = {len(g) for g in groups}
+    if len(sizes) == 1:
+        for k in range(next(iter(sizes)) - 2, -1, -1):
+            values = [g[k] for g in groups]
+            if all(a < b for a, b in zip(values, values[1:])):
+                return Numbering(values, "group", k, repeated)
+    return Numbering(list(range(1, len(paths) + 1)), "place", None, repeated)
+
+
+def undecided_order(paths) -> list[tuple[Path, Path, int]]:
+    """The pairs of frame files whose order their names do not decide: all the numbers in the
+    two names are the same (``1.png`` and ``01.png``, ``a1.png`` and ``b1.png``, ``in5.jpg`` and
+    ``in5.png``), with the frame number they share. Names that differ in any number are ordered
+    by it (:func:`natural_key`), as names by time are (:func:`frame_numbering`).
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+
+    Returns
+    -------
+    list of (Path, Path, int)
+        The earlier file of the pair, the later one, their frame number.
+    """
+    numbering = frame_numbering(paths)
+    seen: dict[tuple[int, ...], Path] = {}
+    pairs = []
+    for number, path in zip(numbering.numbers, map(Path, paths)):
+        key = _number_groups(path.stem)
+        if not key:  # numbered by its place: no other file shares its number
+            continue
+        if key in seen:
+            pairs.append((seen[key], path, number))
+        else:
+            seen[key] = path
+    return pairs
+
+
 def _starts_like_iso_media(path: Path) -> bool:
     """Whether ``path`` begins with an ISO base media ``ftyp`` box (MP4, MOV, M4V, 3GP).
 
@@ -227,6 +346,62 @@ def frame_files(folder) -> list[Path]:
                    if (p.is_file() or (p.is_symlink() and not p.exists())) and p.suffix.lower() in IMAGE_SUFFIXES
                    and not is_hidden(p) and not is_result_file(p)),
                   key=lambda p: natural_key(p.name))
+
+
+def _spellings(folder) -> set[str]:
+    """``folder`` as given (absolute) and as resolved (symbolic links followed), case-folded
+    where the OS ignores case."""
+    folder = os.fspath(folder)
+    return {os.path.normcase(os.path.abspath(folder)), os.path.normcase(os.path.realpath(folder))}
+
+
+def frame_folders(paths) -> set[str]:
+    """The folders of frame files ``paths`` in every spelling an output folder may match: each
+    file's folder as given and as resolved, and the folder its symbolic link leads to.
+
+    The folder as given is the one the next run lists, which is what an output among the frames
+    spoils; the checks compared only the folder of each file's resolved path, which for a folder
+    of symbolic links (frames linked from elsewhere) is the other folder: a background image
+    written among the links passed and was read as frame 1 by the next run (a new-user trial).
+    The links' own target folder stays refused: the next run of that folder would read it too.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Frame files (a :class:`FrameSequence`'s ``paths``).
+
+    Returns
+    -------
+    set of str
+        Absolute, normalised folder names.
+    """
+    folders: set[str] = set()
+    parents = set()
+    for path in paths:
+        path = Path(path)
+        parents.add(path.parent)
+        folders.add(os.path.normcase(os.path.dirname(os.path.realpath(path))))
+    for parent in parents:  # one realpath per folder, not per frame (1,700 frames of CDnet)
+        folders |= _spellings(parent)
+    return folders
+
+
+def among_frames(folder, paths) -> bool:
+    """Whether ``folder`` (an output's folder) is a folder of the frame files ``paths``, as
+    given or as resolved on either side (:func:`frame_folders`): a file written there would be
+    read as a frame by the next run.
+
+    Parameters
+    ----------
+    folder : path-like
+    paths : iterable of path-like
+        Frame files.
+
+    Returns
+    -------
+    bool
+    """
+    return bool(_spellings(folder) & frame_folders(paths))
 
 
 def frames_subfolder(folder, than: int) -> tuple[Path, int] | None:
@@ -652,6 +827,22 @@ class FrameSequence:
                     raise FrameError(f"{others}: have the same name stem as {same[0]}; masks are named "
                                      "after stems: rename all but one of them")
 
+    @functools.cached_property
+    def numbering(self) -> Numbering | None:
+        """How a folder's or list's files are numbered (:func:`frame_numbering`); None for a
+        video or an animation, whose frames are numbered by their places."""
+        if self.kind not in ("folder", "list"):
+            return None
+        return frame_numbering(self.paths)
+
+    def number_of(self, index: int) -> int:
+        """The frame number of the frame at 1-based place ``index``: its file's number
+        (:attr:`numbering`), or ``index`` for a video's or an animation's frame."""
+        numbering = self.numbering
+        if numbering is None or not 1 <= index <= len(numbering.numbers):
+            return index
+        return numbering.numbers[index - 1]
+
     # ------------------------------------------------------------------ video
     def _probe_video(self, path: Path) -> None:
         import av
@@ -910,11 +1101,11 @@ class FrameSequence:
             # The frames as the run's other lines number them ("against frames 501 .. 560"):
             # the number in the file's name, not its place in the folder (was "frames 10-12"
             # for in000510 .. in000512 of a folder starting at in000501).
-            first, last = frame_number(path.stem, first), frame_number(end.stem, last)
+            first, last = self.number_of(first), self.number_of(last)
             self.on_skip(FrameSkip(f"skipped {path} ... {shown} ({len(held)} files, frames {first}-{last}): {reason}",
                                    path))
             for index, other, _ in held[1:]:
-                self.on_skip(RepeatedFileSkip(f"skipped {other} (frame {frame_number(other.stem, index)}, of frames "
+                self.on_skip(RepeatedFileSkip(f"skipped {other} (frame {self.number_of(index)}, of frames "
                                               f"{first}-{last}, said with {path.name}): {reason}", other))
         held.clear()
 

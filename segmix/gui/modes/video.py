@@ -1781,11 +1781,15 @@ class VideoMode(Mode):
         stem = sequence.paths[result.index - 1].stem
         return stem if any(c.isdigit() for c in stem) else f"{stem}_frame_{result.index}"
 
-    def _frame_folders(self) -> set[Path]:
-        """The folders that hold the frames of a folder or list of frames (none for a video)."""
+    def _among_frames(self, folder) -> bool:
+        """Whether ``folder`` holds frames of the folder or list of frames open (never for a
+        video), as given or as resolved (:func:`segmix.frames.among_frames`): the frames'
+        resolved files alone let an export among symbolic links to frames pass."""
+        from segmix.frames import among_frames
+
         if self.sequence is None or self.sequence.kind not in ("folder", "list"):
-            return set()
-        return {Path(files.normalised(p)).parent for p in self.sequence.paths}
+            return False
+        return among_frames(folder, self.sequence.paths)
 
     def save_source(self) -> Path | None:
         """The video (or animation) file, or the frames' folder: every save of this mode
@@ -1801,7 +1805,7 @@ class VideoMode(Mode):
         suffix, extension, _ = files.EXPORTS[self.export_names[kind]]
         result = self._export_result or self.current  # the frame export_arrays took, normally
         default = self.shell.default_save_path(f"{self._frame_name(result)}{suffix}{extension}")
-        if Path(files.normalised(default.parent)) in self._frame_folders():
+        if self._among_frames(default.parent):
             # Not among the frames: the next run would read the mask as a frame (write_export).
             default = default.parent.parent / default.name
         return default
@@ -1811,7 +1815,7 @@ class VideoMode(Mode):
         one of the frames above all: asked before the replace question, which came first for
         the name of a frame and was followed by the refusal whatever the answer (a trial)."""
         folder = Path(path).parent
-        if Path(files.normalised(folder)) not in self._frame_folders():
+        if not self._among_frames(folder):
             return None
         frame = next((i for i, p in enumerate(self.sequence.paths, 1) if files.same_file(path, p)), None)
         if frame is not None:
@@ -1870,7 +1874,7 @@ class VideoMode(Mode):
             stem = self._frame_name(self.current)
             name = f"{stem}_background_model.json" if what == "model" else f"{stem}_background.png"
             default = self.shell.default_save_path(name)
-            if what == "image" and Path(files.normalised(default.parent)) in self._frame_folders():
+            if what == "image" and self._among_frames(default.parent):
                 default = default.parent.parent / default.name  # not among the frames (export_refusal)
             name_filter = ("Background model (*.json)" if what == "model" else
                            "PNG (*.png);;TIFF (*.tif *.tiff);;JPEG (*.jpg *.jpeg);;WebP (*.webp);;BMP (*.bmp)")
@@ -2350,16 +2354,14 @@ class VideoMode(Mode):
         self.shell.statusBar().showMessage(end.text(self._source_name), 20000)
 
     def _file_numbers(self) -> Callable[[int], int] | None:
-        """A folder's or list's place on the timeline -> the number in its file's name, as the
-        command line and the masks number the frame (:func:`segmix.frames.frame_number`); None
-        for a video or an animation, whose frames are numbered by their places."""
+        """A folder's or list's place on the timeline -> the number of its file, as the command
+        line numbers the frame (:attr:`segmix.frames.FrameSequence.numbering`: the number in its
+        name, or its place for names by time, whose seconds gave 2 of 120 files each "frame 40");
+        None for a video or an animation, whose frames are numbered by their places."""
         sequence = self.sequence
         if sequence is None or sequence.kind not in ("folder", "list"):
             return None
-        from segmix.frames import frame_number
-
-        paths = sequence.paths
-        return lambda index: frame_number(paths[index - 1].stem, index) if 1 <= index <= len(paths) else index
+        return sequence.number_of
 
     def _report_unreadable(self, skipped: dict[int, str]) -> None:
         """Say in the status bar, once per source, which frames a step passed over, and

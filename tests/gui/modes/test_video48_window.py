@@ -1,0 +1,75 @@
+"""Video mode, session 48 (a new user's trial): exports among symlinked frames, frames named by
+time, an oversized frame in a folder, the Video menu's Open items, a portrait clip's dock."""
+
+import os
+
+import numpy as np
+from PIL import Image
+
+from test_video_trial26 import _open
+
+
+def _frames(folder, count=8, name="in{:06d}.jpg", size=(24, 32)):
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    paths = []
+    for t in range(1, count + 1):
+        path = folder / name.format(t)
+        Image.fromarray((80 + rng.integers(0, 4, (*size, 3))).astype(np.uint8)).save(path, quality=95)
+        paths.append(path)
+    return paths
+
+
+def _linked(tmp_path, count=8):
+    real = _frames(tmp_path / "real", count)
+    links = tmp_path / "links"
+    links.mkdir()
+    for path in real:
+        os.symlink(f"../real/{path.name}", links / path.name)
+    return links
+
+
+# ------------------------------------------------- 1. exports among symlinked frames
+def test_exports_among_symlinked_frames_are_refused(make_window, qtbot, tmp_path, messages):
+    """The window compared the frames' resolved files' folder: a background image or a mask
+    saved among links to frames was written, and read as a frame when the folder was opened again."""
+    links = _linked(tmp_path)
+    window = make_window()
+    mode = _open(qtbot, window, links)
+    for name in ("bg.png", "in000001_mask.png"):
+        refusal = mode.export_refusal(links / name, "cutout")
+        assert refusal is not None and "is the folder of the frames" in refusal, refusal
+    assert mode.export_refusal(links / "in000001.jpg", "mask").startswith(f"{links / 'in000001.jpg'} is frame 1")
+    assert mode.export_refusal(tmp_path / "bg.png", "cutout") is None
+    assert not mode.export_background_image(links / "bg.png")
+    assert messages and "is the folder of the frames" in messages[-1][1], messages
+    assert sorted(p.name for p in links.iterdir()) == [f"in{i:06d}.jpg" for i in range(1, 9)]
+    # Export All Masks into the folder of links is refused as the command line's --output-dir.
+    messages.clear()
+    mode.export_masks(links)
+    qtbot.waitUntil(lambda: not mode._exporting, timeout=60000)
+    assert sorted(p.name for p in links.iterdir()) == [f"in{i:06d}.jpg" for i in range(1, 9)]
+    assert messages and "is the input folder" in messages[-1][1], messages
+
+
+# ------------------------------------------------- 2. frames named by time
+def test_frames_named_by_time_are_numbered_by_their_place_in_the_dock(make_window, qtbot, tmp_path):
+    """The dock read "cam1_2024-05-01_12-01-40.jpg (frame 40)" beside "frame 11 / 20": the
+    seconds in the names were taken for frame numbers, several files sharing each."""
+    names = [f"cam1_2024-05-01_12-{i * 10 // 60:02d}-{i * 10 % 60:02d}" for i in range(20)]
+    folder = tmp_path / "ts"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for name in names:
+        Image.fromarray((80 + rng.integers(0, 4, (24, 32, 3))).astype(np.uint8)).save(folder / f"{name}.jpg")
+    window = make_window()
+    mode = _open(qtbot, window, folder)
+    for index in (1, 7, 11, 20):
+        assert mode._file_line_text(index) == f"frame {index}: {names[index - 1]}.jpg"
+    # CDnet's names keep their own numbers.
+    cdnet = tmp_path / "cdnet"
+    _frames(cdnet, 3, name="in{:06d}.jpg")
+    for path in sorted(cdnet.iterdir()):
+        path.rename(path.with_name(f"in{int(path.stem[2:]) + 469:06d}.jpg"))
+    mode = _open(qtbot, window, cdnet)
+    assert mode._file_line_text(2) == "in000471.jpg (frame 471)"
