@@ -577,6 +577,10 @@ class RepeatedFileSkip(RepeatedSkip, FrameSkip):
 _SIZE_REASON = re.compile(r": frame is \d+ x \d+(?:, not the |$)")
 #: ... and when its kind is not (:meth:`FrameSequence.odd_frame`): the frame's kind, the others'.
 _KIND_REASON = re.compile(r": frame is (?:16-bit )?(greyscale|colour), not (greyscale|colour) as the other frames")
+#: ... and when it is over the pixel limit (segmix.io's words: "the image is W x H = N pixels,
+#: more than the limit of M", or Pillow's "exceeds the limit of M pixels" where no header said).
+_PIXEL_LIMIT = re.compile(r"the image is \d+ x \d+ = [\d,]+ pixels, more than the limit of|the image exceeds the limit "
+                          r"of [\d,]+ pixels")
 #: A video's frame its recorder dropped (the file holds an empty frame there): no picture to read.
 _EMPTY_REASON = ": the file holds no picture for it (an empty frame"
 
@@ -598,7 +602,7 @@ def skip_cause(line: str) -> str:
     -------
     str
         ``"of another size"``, ``"greyscale among colour"`` (or ``"colour among greyscale"``),
-        ``"empty (dropped by the recorder)"`` or ``"unreadable"``.
+        ``"empty (dropped by the recorder)"``, ``"over the pixel limit"`` or ``"unreadable"``.
     """
     kind = _KIND_REASON.search(line)
     if kind is not None:
@@ -607,6 +611,10 @@ def skip_cause(line: str) -> str:
         return "of another size"
     if _EMPTY_REASON in line:
         return "empty (dropped by the recorder)"
+    if _PIXEL_LIMIT.search(line):
+        # Readable, only larger than segmix reads: "unreadable" sent a trial's user to look
+        # for a damaged file (the line above names its size and the limit).
+        return "over the pixel limit"
     return "unreadable"
 
 
@@ -1238,8 +1246,18 @@ class FrameSequence:
 
     @staticmethod
     def _size_words(size: tuple[int, int], shape: tuple[int, int]) -> str:
-        """Why a frame of ``size`` (W, H) is skipped in a sequence of ``shape`` (H, W)."""
-        return f"frame is {size[0]} x {size[1]}, not the {shape[1]} x {shape[0]} of the other frames"
+        """Why a frame of ``size`` (W, H) is skipped in a sequence of ``shape`` (H, W); a size
+        over the pixel limit frames are read within is said so."""
+        from segmix.io import DEFAULT_MAX_PIXELS
+
+        over = (f" ({size[0] * size[1]:,} pixels, over segmix's limit of {DEFAULT_MAX_PIXELS:,} too)"
+                if size[0] * size[1] > DEFAULT_MAX_PIXELS else "")
+        return f"frame is {size[0]} x {size[1]}, not the {shape[1]} x {shape[0]} of the other frames{over}"
+
+    def odd_size(self, path: Path) -> tuple[int, int] | None:
+        """The (W, H) the header of frame file ``path`` gives when it is not the sequence's
+        size, else None; after :meth:`check_sizes`."""
+        return self._odd_sizes.get(path)
 
     def check_sizes(self) -> tuple[int, int] | None:
         """Return the frames' (H, W) (a video's from its stream header), or None when no
@@ -1368,15 +1386,20 @@ def header_format(path) -> tuple[tuple[int, int], str] | None:
     "I;16", "I", "F"); a palette image is greyscale when every colour of its palette is a grey.
     Alpha is no matter: it is dropped when a frame is read.
     """
-    from segmix.io import open_header
+    from segmix.io import DEFAULT_MAX_PIXELS, open_header
 
     if not Path(path).is_file():
         return None  # a pipe or a device: reading it waits for ever (reading the frame names it)
     try:
-        with open_header(path) as im:
+        # Over the pixel limit too: such a frame among smaller ones is one of another size
+        # (said so, with its size), not "unreadable" (a new-user trial).
+        with open_header(path, limit=False) as im:
             width, height = im.size
+            # Pillow decodes a whole PNG to look for an EXIF chunk after its pixels: not one
+            # over the limit (224 megapixels, 670 MB), whose size alone is asked for.
+            lookup = not (width * height > DEFAULT_MAX_PIXELS and im.format == "PNG" and "exif" not in im.info)
             # EXIF orientations 5-8 turn the picture by 90 degrees when it is loaded.
-            if int(im.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):
+            if lookup and int(im.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):
                 width, height = height, width
             mode = im.mode
             kind = "colour"

@@ -171,3 +171,42 @@ def test_an_output_dir_named_like_a_video_is_said_only_once_made(tmp_path, capsy
     assert len(err) == 1 and err[0].startswith("segmix background: warning: --output-dir e.mp4: named like a video "
                                                "file, but it names a folder, made by this run"), err
     assert len(list((tmp_path / "e.mp4").iterdir())) == 6
+
+
+# ------------------------------------------------- 4. a frame over the pixel limit
+def huge_png(path, width=16000, height=14000):
+    """A PNG whose header gives ``width`` x ``height`` (over segmix's 200-megapixel limit), its
+    data a few bytes: refused on its header, never decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+    return path
+
+
+def test_a_frame_over_the_pixel_limit_among_small_ones_is_of_another_size(tmp_path, capsys):
+    """It was "1 frame skipped (unreadable)": readable, only over the pixel limit, and of
+    another size than the other frames, which would skip it scaled down too."""
+    folder = tmp_path / "huge"
+    _frames(folder, 6)
+    huge_png(folder / "in000007.png")
+    assert main(["background", str(folder), "--output-dir", str(tmp_path / "out")]) == 1
+    captured = capsys.readouterr()
+    assert "1 frame skipped (of another size)" in captured.out, captured.out
+    line = next(text for text in captured.err.splitlines() if "in000007.png" in text)
+    assert line.endswith("in000007.png: frame is 16000 x 14000, not the 32 x 24 of the other frames (224,000,000 "
+                         "pixels, over segmix's limit of 200,000,000 too)"), line
+
+
+def test_frames_all_over_the_pixel_limit_are_counted_so():
+    from segmix.background_run import skip_words
+    from segmix.frames import FrameSkip
+
+    line = FrameSkip("skipped f/in2.png: the image is 16000 x 14000 = 224,000,000 pixels, more than the limit of "
+                     "200,000,000 (a guard against decompression bombs; resize the frames)", "f/in2.png")
+    assert skip_words([line, "skipped f/in3.png: cannot identify image file"]) == \
+        "2 frames skipped (1 over the pixel limit, 1 unreadable)"

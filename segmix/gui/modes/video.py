@@ -67,6 +67,7 @@ from segmix.gui.modes.base import Mode, NothingToExport, stored_setting
 from segmix.gui.qimage import rgb_to_qimage
 from segmix.gui.panels import compact_button, set_status_text, status_label
 from segmix.gui.signals import emit
+from segmix.io import DEFAULT_MAX_PIXELS
 
 DEFAULT_FPS = 25.0  # a folder of frames or an image list carries no rate: PAL's, about real time
 MIN_FPS, MAX_FPS = 1.0, 120.0
@@ -556,6 +557,18 @@ def read_readable(reader, index: int, check,
             check()
             index += 1
             continue
+        size = sequence.odd_size(sequence.paths[index - 1]) if files else None
+        if size is not None and size[0] * size[1] > DEFAULT_MAX_PIXELS:
+            # Its header's size, not read: a 16000 x 14000 frame among 320 x 240 ones was
+            # "unreadable" with a photo's advice ("Resize it in an image editor ... and open it
+            # again"), though scaled down it would still be skipped for its size.
+            path = sequence.paths[index - 1]
+            skipped[index] = f"frame {index} ({path.name}): {SIZE_SKIP} {sequence.odd_frame(path).removeprefix('frame is ')}"
+            if index >= len(reader):
+                return index, None, skipped
+            check()
+            index += 1
+            continue
         try:
             frame = reader.read(index)
             if shape is None or frame.shape[:2] == tuple(shape):
@@ -614,7 +627,15 @@ def skip_text(reason: str) -> str:
     # (segmix.io.load_image(path, max_pixels=...)); the window's say its size and the limit.
     if is_size_skip(reason) or is_kind_skip(reason):
         return f"Skipped {reason}"
+    if _over_limit(reason):
+        return f"Skipped {files.window_message(reason, frames=True)}"  # readable, only too large
     return f"Skipped unreadable {files.window_message(reason)}"
+
+
+def _over_limit(reason: str) -> bool:
+    from segmix.frames import skip_cause
+
+    return skip_cause(reason) == "over the pixel limit"
 
 
 def _skip_parts(index: int, reason: str) -> tuple[str | None, str] | None:
@@ -682,6 +703,7 @@ def skip_runs(skipped: dict[int, str], numbers: Callable[[int], int] | None = No
                 count += f", {names[0]}" if len(set(names)) == 1 else f": {names[0]} … {names[-1]}"
             said = f"frames {named[0]}-{named[1]} ({count}{where}): {why}"
         texts.append((first, last, f"Skipped {said}" if is_size_skip(reason) or is_kind_skip(reason)
+                      else f"Skipped {files.window_message(said, frames=True)}" if _over_limit(reason)
                       else f"Skipped unreadable {files.window_message(said)}"))
     return texts
 
@@ -1363,8 +1385,10 @@ class VideoMode(Mode):
         if self._unreadable:
             odd = sum(is_size_skip(reason) for reason in self._unreadable.values())
             kinds = sum(is_kind_skip(reason) for reason in self._unreadable.values())
-            unreadable = len(self._unreadable) - odd - kinds
+            large = sum(_over_limit(reason) for reason in self._unreadable.values())
+            unreadable = len(self._unreadable) - odd - kinds - large
             parts = [f"{unreadable} unreadable"] if unreadable else []
+            parts += [f"{large} over the pixel limit"] if large else []
             parts += [f"{odd} of another size"] if odd else []
             parts += [f"{kinds} {'greyscale among colour' if self.sequence.colour else 'colour among greyscale'}"
                       ] if kinds else []
@@ -1931,7 +1955,9 @@ class VideoMode(Mode):
         self._abandon_target()
         self.set_playing(False)
         self.shell.update_hint()  # the catch-up's banner ("Cancel stops here") is over
-        message = files.window_message(message)  # a frame over the pixel limit
+        # A frame over the pixel limit, in frames' words for a folder's or list's
+        message = files.window_message(message, frames=self.sequence is not None
+                                       and self.sequence.kind in ("folder", "list"))
         if self.current is None and not self._exporting:
             self._refused = message.rstrip(".") + "."
             self.shell.update_hint()

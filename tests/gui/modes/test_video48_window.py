@@ -73,3 +73,34 @@ def test_frames_named_by_time_are_numbered_by_their_place_in_the_dock(make_windo
         path.rename(path.with_name(f"in{int(path.stem[2:]) + 469:06d}.jpg"))
     mode = _open(qtbot, window, cdnet)
     assert mode._file_line_text(2) == "in000471.jpg (frame 471)"
+
+
+# ------------------------------------------------- 4. a frame over the pixel limit
+def test_a_frame_over_the_pixel_limit_is_said_in_frame_folder_words(make_window, qtbot, tmp_path, messages):
+    """The window said "Resize it in an image editor to at most 15,118 x 13,228 pixels ... and
+    open it again", a photo's advice for one frame that, scaled down alone, would still be
+    skipped for its size."""
+    from segmix.gui.modes.video import skip_text
+    from test_video48 import huge_png
+
+    folder = tmp_path / "huge"
+    _frames(folder, 6)
+    huge_png(folder / "in000007.png")
+    window = make_window()
+    notes = []
+    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "Skipped" in text else None)
+    mode = _open(qtbot, window, folder)
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: not mode.playing, timeout=60000)
+    said = " ".join(notes)
+    assert "Skipped frame 7 (in000007.png): of another size, 16000 x 14000, not the 32 x 24 of the other frames" \
+        in said, notes
+    assert "image editor" not in said and "unreadable" not in said and messages == []
+    assert "1 of another size, skipped" in mode.panel.source_label.text()
+    # Every frame over the limit (none of another size): frames' words, not a photo's.
+    text = skip_text("frame 2 (in2.png): the image is 16000 x 14000 = 224,000,000 pixels, more than the limit of "
+                     "200,000,000 (a guard against decompression bombs; segmix.io.load_image(path, max_pixels=...) "
+                     "reads a trusted file)")
+    assert text.startswith("Skipped frame 2 (in2.png): the frame is 16,000 x 14,000 pixels (224 megapixels), more "
+                           "than segmix reads (200 megapixels). Scale the frames down, every one to the same size"), text
+    assert "image editor" not in text and "unreadable" not in text
