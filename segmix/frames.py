@@ -230,7 +230,9 @@ def frame_numbering(paths) -> Numbering:
     paths = [Path(p) for p in paths]
     groups = [_number_groups(p.stem) for p in paths]
     last = [g[-1] if g else i for i, g in enumerate(groups, start=1)]
-    if len(set(last)) == len(last) or len(set(groups)) < len(groups):
+    if len(set(last)) == len(last) or len(set(groups)) < len(groups) or not all(groups):
+        # A name without a number (bg.png among in000001.png ...) is numbered by its place
+        # as before: its order among the others is its letters', no number's.
         return Numbering(last)
     seen: dict[int, Path] = {}
     repeated = None
@@ -249,10 +251,11 @@ def frame_numbering(paths) -> Numbering:
 
 
 def undecided_order(paths) -> list[tuple[Path, Path, int]]:
-    """The pairs of frame files whose order their names do not decide: all the numbers in the
-    two names are the same (``1.png`` and ``01.png``, ``a1.png`` and ``b1.png``, ``in5.jpg`` and
-    ``in5.png``), with the frame number they share. Names that differ in any number are ordered
-    by it (:func:`natural_key`), as names by time are (:func:`frame_numbering`).
+    """The pairs of frame files of one frame number (:func:`frame_numbering`) whose order their
+    names do not decide: all the numbers in the two names are the same (``1.png`` and
+    ``01.png``, ``a1.png`` and ``b1.png``, ``in5.jpg`` and ``in5.png``), or one name has none
+    (``bg.png``, numbered by its place, beside ``in000001.png``). Names that differ in a number
+    are ordered by it (:func:`natural_key`), as names by time are.
 
     Parameters
     ----------
@@ -263,17 +266,17 @@ def undecided_order(paths) -> list[tuple[Path, Path, int]]:
     list of (Path, Path, int)
         The earlier file of the pair, the later one, their frame number.
     """
+    paths = [Path(p) for p in paths]
     numbering = frame_numbering(paths)
-    seen: dict[tuple[int, ...], Path] = {}
+    seen: dict[int, list[Path]] = {}
     pairs = []
-    for number, path in zip(numbering.numbers, map(Path, paths)):
+    for number, path in zip(numbering.numbers, paths):
         key = _number_groups(path.stem)
-        if not key:  # numbered by its place: no other file shares its number
-            continue
-        if key in seen:
-            pairs.append((seen[key], path, number))
-        else:
-            seen[key] = path
+        earlier = next((other for other in seen.get(number, ())
+                        if not key or not _number_groups(other.stem) or _number_groups(other.stem) == key), None)
+        if earlier is not None:
+            pairs.append((earlier, path, number))
+        seen.setdefault(number, []).append(path)
     return pairs
 
 

@@ -210,3 +210,11 @@ def test_frames_all_over_the_pixel_limit_are_counted_so():
                      "200,000,000 (a guard against decompression bombs; resize the frames)", "f/in2.png")
     assert skip_words([line, "skipped f/in3.png: cannot identify image file"]) == \
         "2 frames skipped (1 over the pixel limit, 1 unreadable)"
+
+
+def test_a_name_without_a_number_keeps_the_numbering_by_the_last_number(tmp_path):
+    from segmix.frames import frame_numbering, undecided_order
+
+    paths = [Path(name) for name in ("bg.png", "in000001.png", "in000002.png")]
+    assert frame_numbering(paths).numbers == [1, 1, 2]  # as before: in000001 keeps its number
+    assert [(a.name, b.name, n) for a, b, n in undecided_order(paths)] == [("bg.png", "in000001.png", 1)]

@@ -886,6 +886,10 @@ class VideoPanel(QWidget):
                              size if size == "auto" else int(size))
 
 
+#: (left, top, right, bottom) pixels between the Background model dock's picture and its edges.
+PICTURE_MARGINS = (6, 4, 6, 8)
+
+
 class BackgroundView(QLabel):
     """The current background image, scaled to the dock."""
 
@@ -897,6 +901,9 @@ class BackgroundView(QLabel):
         # with its Majority filter row, scroll.
         self.setMinimumSize(128, 96)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        # The other docks' margins: scaled to the whole label, a portrait clip's picture ran
+        # down onto the status bar at the window's bottom edge (a landscape one to its right edge).
+        self.setContentsMargins(*PICTURE_MARGINS)
         self._pixmap: QPixmap | None = None
 
     def set_image(self, rgb: np.ndarray) -> None:
@@ -909,7 +916,7 @@ class BackgroundView(QLabel):
 
     def _rescale(self) -> None:
         if self._pixmap is not None:
-            self.setPixmap(self._pixmap.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
+            self.setPixmap(self._pixmap.scaled(self.contentsRect().size(), Qt.AspectRatioMode.KeepAspectRatio,
                                                Qt.TransformationMode.SmoothTransformation))
 
 
@@ -1122,6 +1129,12 @@ class VideoMode(Mode):
     def populate_menu(self, menu) -> None:
         if getattr(self, "folder_action", None) is None:
             self.open_actions()
+        # A new user looked for it here and found only the folder (File's "Open Video or
+        # Frames..." is the same dialog): no key of its own, Ctrl+O being File > Open's.
+        self.open_video_action = self.shell.add_action(
+            "Open &Video…", self.open_video_dialog, (),
+            "Open a video file (MP4, AVI, MOV, MKV, WebM, ...) or an animated GIF / PNG in Video mode (Ctrl+O in "
+            "Video mode)", menu)
         menu.addAction(self.folder_action)
         self.play_action = self.shell.add_action("&Play / Pause", lambda: self.panel.play_button.toggle(),
                                                  ("P",), "Play or pause", menu)
@@ -2438,6 +2451,17 @@ class VideoMode(Mode):
             return
         self.current.overlay = render_mask(self.current.mask, self.panel.shadows.isChecked())
         self.shell.canvas.set_overlay(None if self.current.learning else self.current.overlay)
+
+    def open_video_dialog(self) -> bool:
+        """Ask for a video (or a frame of a folder) and open it, switching to Video mode
+        (Video > Open Video...). True if opened."""
+        if self.active:
+            return self.shell.open_dialog()
+        # Asked first, as Open Frame Folder asks: cancelled, the window stays in its mode.
+        path = self.shell.ask_open_path(self.open_title, self.open_filter)
+        if not path or not self.shell.set_mode(self.name):
+            return False
+        return self.shell.open_image(path)
 
     def open_folder_dialog(self) -> bool:
         """Ask for a folder of frames and open it, switching to Video mode (File / Video >

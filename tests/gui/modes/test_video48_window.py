@@ -104,3 +104,44 @@ def test_a_frame_over_the_pixel_limit_is_said_in_frame_folder_words(make_window,
     assert text.startswith("Skipped frame 2 (in2.png): the frame is 16,000 x 14,000 pixels (224 megapixels), more "
                            "than segmix reads (200 megapixels). Scale the frames down, every one to the same size"), text
     assert "image editor" not in text and "unreadable" not in text
+
+
+# ------------------------------------------------- 5. the Video menu's Open items
+def _menu(window, title):
+    return next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == title)
+
+
+def test_the_video_menu_opens_a_video_and_a_folder(make_window, qtbot, tmp_path, monkeypatch):
+    """A new user looked for Open Video in the Video menu: it was only under File, as "Open
+    Video or Frames..." in Video mode."""
+    window = make_window()
+    texts = [a.text().replace("&", "") for a in _menu(window, "Video").actions() if not a.isSeparator()]
+    assert texts[:2] == ["Open Video…", "Open Frame Folder…"], texts
+    frames = _frames(tmp_path / "clip", 6)
+    asked = []
+    monkeypatch.setattr(window, "ask_open_path", lambda title, name_filter, saved=False: asked.append(
+        (title, name_filter)) or "")
+    mode = window.modes["video"]
+    assert window.active_mode.name == "segment"
+    assert not mode.open_video_action.trigger() and window.active_mode.name == "segment"  # cancelled: stays
+    assert asked and asked[0][0] == "Open Video or Frames" and "*.mp4" in asked[0][1]
+    monkeypatch.setattr(window, "ask_open_path", lambda title, name_filter, saved=False: str(frames[2]))
+    mode.open_video_action.trigger()
+    qtbot.waitUntil(lambda: mode.current is not None and mode.current.index == 1, timeout=60000)
+    assert window.active_mode.name == "video" and len(mode.sequence.paths) == 6
+
+
+def test_the_background_picture_keeps_off_the_dock_s_edges(qtbot):
+    """Scaled to the whole label, a portrait clip's background ran down to the window's bottom
+    edge (onto the status bar) at 1366 x 768 and 1024 x 600, a landscape one to its right edge."""
+    from segmix.gui.modes.video import BackgroundView
+
+    view = BackgroundView()
+    qtbot.addWidget(view)
+    view.resize(260, 286)
+    for shape in ((320, 240, 3), (240, 320, 3)):  # portrait, landscape
+        view.set_image(np.full(shape, 128, np.uint8))
+        picture = view.pixmap().size()
+        # At least 4 px either side, as the other docks' contents; the picture still fills the rest.
+        assert picture.height() <= 286 - 8 and picture.width() <= 260 - 8, (shape, picture)
+        assert picture.height() >= 286 - 16 or picture.width() >= 260 - 16, (shape, picture)
