@@ -383,7 +383,8 @@ def frame_folders(paths) -> set[str]:
     for path in paths:
         path = Path(path)
         parents.add(path.parent)
-        folders.add(os.path.normcase(os.path.dirname(os.path.realpath(path))))
+        if os.path.islink(path):  # else its resolved folder is its folder's (one lstat, not a realpath)
+            folders.add(os.path.normcase(os.path.dirname(os.path.realpath(path))))
     for parent in parents:  # one realpath per folder, not per frame (1,700 frames of CDnet)
         folders |= _spellings(parent)
     return folders
