@@ -23,7 +23,8 @@ import numpy as np
 from segmix.arguments import named, option_name
 from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion, detected_plane, plane_counts, truth_planes
-from segmix.frames import FrameError, FrameSequence, frame_number, natural_key, prefetch
+from segmix.frames import (FrameError, FrameSequence, among_frames, frame_number, frame_numbering, natural_key, prefetch,
+                           undecided_order)
 from segmix.source_record import RunSourceText, absolute_source, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "learning_share_words", "leftovers_warning", "load_groundtruth_folder",
@@ -328,8 +329,9 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
         raise FrameError(f"{folder}: the ground-truth folder holds no images")
     _refuse_own_outputs(folder, files)
     numbered: dict[int, Path] = {}
-    for i, path in enumerate(files, start=1):
-        number = frame_number(path.stem, i)
+    # Numbered as the frames are (frame_numbering): ground truth named by time as its frames
+    # are (gt_2024-05-01_12-01-40.png) by place, the seconds repeating every minute.
+    for number, path in zip(frame_numbering(files).numbers, files):
         if number in numbered:
             # Only one of them was kept, in silence, and scored against whichever frame has
             # that number (a trial's gt000470_c2.png .. gt000520_c2.png were all "frame 2").
@@ -339,20 +341,17 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
 
 
 def same_number_warning(sequence) -> str | None:
-    """A warning for a folder's (or list's) frames whose names give one frame number
-    (:func:`frame_number`: ``1.png`` and ``01.png``), naming the first two and how many such
-    pairs there are; None when every number is its own. Such frames ran in silence in an order
-    their names do not decide (only ``--groundtruth`` refused them)."""
+    """A warning for a folder's (or list's) frames whose order their names do not decide
+    (:func:`segmix.frames.undecided_order`: all the numbers in two names are the same, ``1.png``
+    and ``01.png``), naming the first two and how many such pairs there are; None when the
+    numbers in the names order every frame. Such frames ran in silence in an order their names
+    do not decide (only ``--groundtruth`` refused them). Names by time
+    (``cam1_2024-05-01_12-01-00.jpg``), whose last numbers repeat but whose numbers together
+    order them, were warned of too (a new-user trial: "both give frame number 0 (and 89 more
+    pairs alike)", the order right)."""
     if sequence.kind not in ("folder", "list"):
         return None
-    seen: dict[int, Path] = {}
-    clashes: list[tuple[Path, Path, int]] = []
-    for i, path in enumerate(sequence.paths, start=1):
-        number = frame_number(path.stem, i)
-        if number in seen:
-            clashes.append((seen[number], path, number))
-        else:
-            seen[number] = path
+    clashes = undecided_order(sequence.paths)
     if not clashes:
         return None
     first, second, number = clashes[0]
@@ -360,6 +359,36 @@ def same_number_warning(sequence) -> str | None:
     return (f"{first.parent}: {first.name} and {second.name} both give frame number {number:,}{more}: they are "
             f"read in this order ({first.name} first), which their names do not decide and may not be the order "
             "they were taken in; rename them so that each name ends with its own frame's number (in000001.png)")
+
+
+def numbering_notes(sequence, groundtruth_dir=None) -> list[str]:
+    """The notes on frames (and ground truth) numbered otherwise than by the last number in
+    their names (:func:`segmix.frames.frame_numbering`: names by time, by place), said once
+    where the numbers matter: when the frames are paired with ground truth by them.
+
+    Parameters
+    ----------
+    sequence : FrameSequence
+    groundtruth_dir : path, optional
+        The ground-truth folder (:func:`load_groundtruth_folder` has read it).
+
+    Returns
+    -------
+    list of str
+        None, one or two lines.
+    """
+    notes = []
+    if sequence.numbering is not None:
+        where = sequence.paths[0].parent if sequence.kind == "folder" else "the frames"
+        said = sequence.numbering.words(where)
+        if said:
+            notes.append(said + "; ground truth is paired with them by these numbers")
+    if groundtruth_dir is not None:
+        files = list(load_groundtruth_folder(groundtruth_dir).values())
+        said = frame_numbering(files).words(groundtruth_dir)
+        if said:
+            notes.append(said.replace("the frames are numbered", "the ground-truth files are numbered"))
+    return notes
 
 
 def _same_number(where, first: Path, second: Path, number: int) -> str:
@@ -588,7 +617,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
         last = sequence.frame_count or frame_count or max(groundtruth, default=0)
         numbers = range(1, last + 1)
     else:
-        numbers = [frame_number(p.stem, i) for i, p in enumerate(sequence.paths, start=1)]
+        numbers = sequence.numbering.numbers
         seen: dict[int, Path] = {}
         for number, path in zip(numbers, sequence.paths):
             if number in seen and (number in groundtruth or not set(numbers) & set(groundtruth)):
@@ -1114,8 +1143,7 @@ def run_sequence(
         out = Path(output_dir)
         if out.exists() and not out.is_dir():
             raise FrameError(f"{out}: exists and is not a folder")
-        folders = {p.resolve().parent for p in sequence.paths}
-        if out.resolve() in folders:
+        if among_frames(out, sequence.paths):
             # New mask files among the frames would be read as frames by the next run.
             raise FrameError(f"{out}: is the input folder; {advice or another}")
         if sequence.kind in ("folder", "list"):  # a video's and an animation's masks are frame_000001.png...
@@ -1230,7 +1258,7 @@ def run_sequence(
                 if len(pending) > 16:
                     pending.pop(0).result()
             if groundtruth is not None:
-                number = frame_number(frame.stem, frame.index)
+                number = sequence.number_of(frame.index)
                 low, high = result.read_range or (number, number)
                 result.read_range = (min(low, number), max(high, number))
                 if rate and frame.time is not None:

@@ -2422,8 +2422,10 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
 
 def _check_output_dir(path, command: str) -> None:
     """``--output-dir``'s checks before the work (segmix.io.check_output_folder), its refusal
-    naming the option; a folder to be made under a photo's or a video's name is said
-    (:func:`_file_named_folder`)."""
+    naming the option; a folder to be made under a photo's or a video's name is said once the
+    run has made it (:func:`_file_named_folder`, :data:`_AFTER_OUTPUTS`): said before the work,
+    "a folder, made now", it came before a refusal of the input (a text file named
+    ``fake.mp4``), the folder never made."""
     from segmix.io import check_output_folder
 
     try:
@@ -2432,7 +2434,7 @@ def _check_output_dir(path, command: str) -> None:
         raise UserError(CWD_GONE if _cwd_gone(exc) else f"--output-dir {_error_line(exc)}") from None
     named = _file_named_folder(path, command)
     if named:
-        print(f"segmix {command}: warning: {named}", file=sys.stderr)
+        _AFTER_OUTPUTS["made"].append((path, f"segmix {command}: warning: {named}"))
 
 
 def _file_named_folder(path, command: str) -> str | None:
@@ -2450,8 +2452,8 @@ def _file_named_folder(path, command: str) -> str | None:
         return None
     kind = "an image" if suffix in IMAGE_SUFFIXES else "a video"
     each = "photo" if command.startswith("skin") else "frame"
-    return (f"--output-dir {path}: named like {kind} file, but it names a folder, made now, and the masks go into "
-            f"it, each named after its {each} ({command} has no -o: give --output-dir a folder's name)")
+    return (f"--output-dir {path}: named like {kind} file, but it names a folder, made by this run, and the masks "
+            f"are in it, each named after its {each} ({command} has no -o: give --output-dir a folder's name)")
 
 
 def _all_or_nothing(*outputs):
@@ -3047,8 +3049,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
     from segmix.background_run import (check_groundtruth, ignored_words, leftovers_warning, load_groundtruth_folder,
                                        run_sequence, scored_frames_line, scored_range,
-                                       same_number_warning, short_sequence_warning, skip_words)
-    from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd, exif_turn_note
+                                       numbering_notes, same_number_warning, short_sequence_warning, skip_words)
+    from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd, among_frames, exif_turn_note
     from segmix.io import use_one_of
     from segmix.own_outputs import refuse_foreign_files
     from segmix.skin import progress_bar
@@ -3151,7 +3153,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     # by a run that then stops on an output name or a frame of another size.
     masks = []
     if args.output_dir is not None:
-        if Path(args.output_dir).resolve() in {p.resolve().parent for p in sequence.paths}:
+        if among_frames(args.output_dir, sequence.paths):
             # New mask files among the frames would be read as frames by the next run
             # (run_sequence refuses it too; said here before the frames' sizes are read).
             raise UserError(f"{args.output_dir}: is the input folder; write the masks to another --output-dir")
@@ -3184,7 +3186,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
                    batch=[*masks, *([(args.background_image, "--background-image")] if args.background_image else []),
                           *([(args.save_model, "--save-model")] if args.save_model in later else [])])
     if (args.background_image and sequence.kind == "folder"
-            and Path(args.background_image).resolve().parent in {p.resolve().parent for p in sequence.paths}):
+            and among_frames(Path(args.background_image).parent, sequence.paths)):
         # Written among the frames, the image was read as a frame by the next run of the
         # folder (a trial's bg.png came first, "7 frames" of 6), as masks there would be (a
         # frame's own name is refused above, as an input).
@@ -3225,6 +3227,9 @@ def _cmd_background(args: argparse.Namespace) -> int:
 
         check_groundtruth(sequence, groundtruth, roi, frame_shape, span if roi else None, args.groundtruth_offset,
                           frame_count=counted_frames(sequence))
+        if not args.quiet:  # said where the numbers matter: frames named by time are numbered by place
+            for note in numbering_notes(sequence, args.groundtruth):
+                print(f"segmix background: note: {note}", file=sys.stderr)
     ignored = None if args.quiet or sequence.kind != "folder" else ignored_words(args.inputs[0], args.output_dir)
     if ignored:  # a note, as skin apply's: a video beside the frames was left out in silence
         print(f"segmix background: note: {ignored}", file=sys.stderr)
@@ -4261,10 +4266,13 @@ def _main(argv: list[str] | None) -> int:
             from segmix.kernels.cache import on_first_compile
 
             # --quiet: "no notes" (its help), this one too: it was printed with --quiet.
-            _AFTER_OUTPUTS.update(complete=False, said=None)
+            _AFTER_OUTPUTS.update(complete=False, said=None, made=[])
             with on_first_compile(lambda: None if getattr(args, "quiet", False) else _say_first_run(name)), \
                     _terminate_as_interrupt():
                 status = int(args.handler(args) or 0)
+            for folder, said in _AFTER_OUTPUTS["made"]:
+                if os.path.isdir(folder):  # made by the run: a run refused before its first output made none
+                    print(said, file=sys.stderr)
             if _AFTER_OUTPUTS["said"]:
                 print(f"segmix {name}: {_AFTER_OUTPUTS['said']} after all outputs were written; the run is complete "
                       f"(exit status {status}, as without the signal)", file=sys.stderr)
@@ -4345,7 +4353,9 @@ _SYMLINK_LOOP = re.compile(r"Symlink loop from '(?P<path>.*)'", re.DOTALL)
 #: after that ("terminated"), reset for each command. A SIGTERM just after a finished `skin
 #: apply` exited 143 ("stopped after writing the masks of 6 of 6 photos"), as if the run had
 #: been cut short, though every output was written whole: only its summary lines were left.
-_AFTER_OUTPUTS: dict = {"complete": False, "said": None}
+#: ``made``: (folder, warning) of an --output-dir named like a file, said once the run made it
+#: (:func:`_check_output_dir`).
+_AFTER_OUTPUTS: dict = {"complete": False, "said": None, "made": []}
 
 
 def _outputs_complete() -> None:

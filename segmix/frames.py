@@ -59,8 +59,9 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequence", "FrameSkip", "IMAGE_SUFFIXES",
-           "RepeatedFileSkip", "RepeatedSkip", "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "frame_number", "ignored_in_folder", "is_result_file", "is_sequence_path", "natural_key",
-           "prefetch", "skip_cause"]
+           "RepeatedFileSkip", "RepeatedSkip", "SequenceEnd", "VIDEO_SUFFIXES", "Numbering", "frame_files",
+           "frame_number", "frame_numbering", "ignored_in_folder", "is_result_file", "is_sequence_path",
+           "natural_key", "undecided_order", "prefetch", "skip_cause"]
 
 from segmix.io import IMAGE_SUFFIXES, MODEL_RESULTS, RESULT_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
 #: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
@@ -158,6 +159,127 @@ def natural_key(name: str) -> list:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
 
 
+def _number_groups(stem: str) -> tuple[int, ...]:
+    return tuple(int(digits) for digits in re.findall(r"\d+", stem))
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """How the files of a frame folder (or list) are numbered (:func:`frame_numbering`).
+
+    Attributes
+    ----------
+    numbers : list of int
+        Each file's frame number, in the files' order.
+    by : {"last", "group", "place"}
+        ``"last"``: the last number in each name (:func:`frame_number`, CDnet's ``in000470``);
+        ``"group"``: another number of the names, the one that tells the files apart
+        (``in000470_c2`` -> 470); ``"place"``: the file's 1-based place in the sequence (names
+        by time, ``cam1_2024-05-01_12-01-40``, whose numbers no single group of gives).
+    group : int or None
+        The number group used for ``"group"`` (0-based, from the name's start).
+    repeated : (Path, Path) or None
+        Two files whose last numbers are the same, when ``by`` is not ``"last"``.
+    """
+
+    numbers: list
+    by: str = "last"
+    group: int | None = None
+    repeated: tuple | None = None
+
+    def words(self, where) -> str | None:
+        """What the note on this numbering says ("in/ts: frames numbered by their place ..."),
+        None when they are numbered by the last number in their names (as always)."""
+        if self.by == "last":
+            return None
+        first, second = self.repeated
+        shared = f"{first.name} and {second.name} both end in {re.findall(r'[0-9]+', first.stem)[-1]}"
+        if self.by == "group":
+            ordinal = {0: "first", 1: "second", 2: "third"}.get(self.group, f"number {self.group + 1}")
+            how = (f"by the {ordinal} number in their names ({first.name}: frame {_number_groups(first.stem)[self.group]:,}), not by the "
+                   f"last, which repeats ({shared})")
+        else:
+            how = (f"by their place (1..{len(self.numbers):,}), not by the last number in their names, which "
+                   f"repeats ({shared}; all their numbers together give their order, as a time does)")
+        return f"{where}: the frames are numbered {how}"
+
+
+def frame_numbering(paths) -> Numbering:
+    """Frame numbers for the files of a folder or list of frames, in their order.
+
+    The last number of each name (:func:`frame_number`) when it tells every file apart, as
+    CDnet's and FFmpeg's ``%06d`` names do. Names that carry a time (``cam1_2024-05-01_12-01-40``,
+    from an IP camera or FFmpeg's ``-strftime``) end in the seconds, which repeat every minute:
+    all their numbers together order them (:func:`natural_key`), the last alone does not number
+    them. Then the last number group whose values do tell the files apart and rise with their
+    order numbers them (``in000470_c2`` -> 470), else their place in the sequence (1, 2, ...): the
+    seconds gave "frame 40" to 2 files of 120 and a warning of an undecided order.
+
+    Names whose numbers are all the same (``1.png`` and ``01.png``, ``a1.png`` and ``b1.png``)
+    keep their last number: their order is truly undecided (:func:`undecided_order`).
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+        The frame files, in the order they are read.
+
+    Returns
+    -------
+    Numbering
+    """
+    paths = [Path(p) for p in paths]
+    groups = [_number_groups(p.stem) for p in paths]
+    last = [g[-1] if g else i for i, g in enumerate(groups, start=1)]
+    if len(set(last)) == len(last) or len(set(groups)) < len(groups) or not all(groups):
+        # A name without a number (bg.png among in000001.png ...) is numbered by its place
+        # as before: its order among the others is its letters', no number's.
+        return Numbering(last)
+    seen: dict[int, Path] = {}
+    repeated = None
+    for number, path in zip(last, paths):
+        if number in seen:
+            repeated = (seen[number], path)
+            break
+        seen[number] = path
+    sizes = {len(g) for g in groups}
+    if len(sizes) == 1:
+        for k in range(next(iter(sizes)) - 2, -1, -1):
+            values = [g[k] for g in groups]
+            if all(a < b for a, b in zip(values, values[1:])):
+                return Numbering(values, "group", k, repeated)
+    return Numbering(list(range(1, len(paths) + 1)), "place", None, repeated)
+
+
+def undecided_order(paths) -> list[tuple[Path, Path, int]]:
+    """The pairs of frame files of one frame number (:func:`frame_numbering`) whose order their
+    names do not decide: all the numbers in the two names are the same (``1.png`` and
+    ``01.png``, ``a1.png`` and ``b1.png``, ``in5.jpg`` and ``in5.png``), or one name has none
+    (``bg.png``, numbered by its place, beside ``in000001.png``). Names that differ in a number
+    are ordered by it (:func:`natural_key`), as names by time are.
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+
+    Returns
+    -------
+    list of (Path, Path, int)
+        The earlier file of the pair, the later one, their frame number.
+    """
+    paths = [Path(p) for p in paths]
+    numbering = frame_numbering(paths)
+    seen: dict[int, list[Path]] = {}
+    pairs = []
+    for number, path in zip(numbering.numbers, paths):
+        key = _number_groups(path.stem)
+        earlier = next((other for other in seen.get(number, ())
+                        if not key or not _number_groups(other.stem) or _number_groups(other.stem) == key), None)
+        if earlier is not None:
+            pairs.append((earlier, path, number))
+        seen.setdefault(number, []).append(path)
+    return pairs
+
+
 def _starts_like_iso_media(path: Path) -> bool:
     """Whether ``path`` begins with an ISO base media ``ftyp`` box (MP4, MOV, M4V, 3GP).
 
@@ -227,6 +349,63 @@ def frame_files(folder) -> list[Path]:
                    if (p.is_file() or (p.is_symlink() and not p.exists())) and p.suffix.lower() in IMAGE_SUFFIXES
                    and not is_hidden(p) and not is_result_file(p)),
                   key=lambda p: natural_key(p.name))
+
+
+def _spellings(folder) -> set[str]:
+    """``folder`` as given (absolute) and as resolved (symbolic links followed), case-folded
+    where the OS ignores case."""
+    folder = os.fspath(folder)
+    return {os.path.normcase(os.path.abspath(folder)), os.path.normcase(os.path.realpath(folder))}
+
+
+def frame_folders(paths) -> set[str]:
+    """The folders of frame files ``paths`` in every spelling an output folder may match: each
+    file's folder as given and as resolved, and the folder its symbolic link leads to.
+
+    The folder as given is the one the next run lists, which is what an output among the frames
+    spoils; the checks compared only the folder of each file's resolved path, which for a folder
+    of symbolic links (frames linked from elsewhere) is the other folder: a background image
+    written among the links passed and was read as frame 1 by the next run (a new-user trial).
+    The links' own target folder stays refused: the next run of that folder would read it too.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Frame files (a :class:`FrameSequence`'s ``paths``).
+
+    Returns
+    -------
+    set of str
+        Absolute, normalised folder names.
+    """
+    folders: set[str] = set()
+    parents = set()
+    for path in paths:
+        path = Path(path)
+        parents.add(path.parent)
+        if os.path.islink(path):  # else its resolved folder is its folder's (one lstat, not a realpath)
+            folders.add(os.path.normcase(os.path.dirname(os.path.realpath(path))))
+    for parent in parents:  # one realpath per folder, not per frame (1,700 frames of CDnet)
+        folders |= _spellings(parent)
+    return folders
+
+
+def among_frames(folder, paths) -> bool:
+    """Whether ``folder`` (an output's folder) is a folder of the frame files ``paths``, as
+    given or as resolved on either side (:func:`frame_folders`): a file written there would be
+    read as a frame by the next run.
+
+    Parameters
+    ----------
+    folder : path-like
+    paths : iterable of path-like
+        Frame files.
+
+    Returns
+    -------
+    bool
+    """
+    return bool(_spellings(folder) & frame_folders(paths))
 
 
 def frames_subfolder(folder, than: int) -> tuple[Path, int] | None:
@@ -402,6 +581,10 @@ class RepeatedFileSkip(RepeatedSkip, FrameSkip):
 _SIZE_REASON = re.compile(r": frame is \d+ x \d+(?:, not the |$)")
 #: ... and when its kind is not (:meth:`FrameSequence.odd_frame`): the frame's kind, the others'.
 _KIND_REASON = re.compile(r": frame is (?:16-bit )?(greyscale|colour), not (greyscale|colour) as the other frames")
+#: ... and when it is over the pixel limit (segmix.io's words: "the image is W x H = N pixels,
+#: more than the limit of M", or Pillow's "exceeds the limit of M pixels" where no header said).
+_PIXEL_LIMIT = re.compile(r"the image is \d+ x \d+ = [\d,]+ pixels, more than the limit of|the image exceeds the limit "
+                          r"of [\d,]+ pixels")
 #: A video's frame its recorder dropped (the file holds an empty frame there): no picture to read.
 _EMPTY_REASON = ": the file holds no picture for it (an empty frame"
 
@@ -423,7 +606,7 @@ def skip_cause(line: str) -> str:
     -------
     str
         ``"of another size"``, ``"greyscale among colour"`` (or ``"colour among greyscale"``),
-        ``"empty (dropped by the recorder)"`` or ``"unreadable"``.
+        ``"empty (dropped by the recorder)"``, ``"over the pixel limit"`` or ``"unreadable"``.
     """
     kind = _KIND_REASON.search(line)
     if kind is not None:
@@ -432,6 +615,10 @@ def skip_cause(line: str) -> str:
         return "of another size"
     if _EMPTY_REASON in line:
         return "empty (dropped by the recorder)"
+    if _PIXEL_LIMIT.search(line):
+        # Readable, only larger than segmix reads: "unreadable" sent a trial's user to look
+        # for a damaged file (the line above names its size and the limit).
+        return "over the pixel limit"
     return "unreadable"
 
 
@@ -651,6 +838,22 @@ class FrameSequence:
                     others = ", ".join(map(str, same[1:-1])) + f" and {same[-1]}"
                     raise FrameError(f"{others}: have the same name stem as {same[0]}; masks are named "
                                      "after stems: rename all but one of them")
+
+    @functools.cached_property
+    def numbering(self) -> Numbering | None:
+        """How a folder's or list's files are numbered (:func:`frame_numbering`); None for a
+        video or an animation, whose frames are numbered by their places."""
+        if self.kind not in ("folder", "list"):
+            return None
+        return frame_numbering(self.paths)
+
+    def number_of(self, index: int) -> int:
+        """The frame number of the frame at 1-based place ``index``: its file's number
+        (:attr:`numbering`), or ``index`` for a video's or an animation's frame."""
+        numbering = self.numbering
+        if numbering is None or not 1 <= index <= len(numbering.numbers):
+            return index
+        return numbering.numbers[index - 1]
 
     # ------------------------------------------------------------------ video
     def _probe_video(self, path: Path) -> None:
@@ -910,11 +1113,11 @@ class FrameSequence:
             # The frames as the run's other lines number them ("against frames 501 .. 560"):
             # the number in the file's name, not its place in the folder (was "frames 10-12"
             # for in000510 .. in000512 of a folder starting at in000501).
-            first, last = frame_number(path.stem, first), frame_number(end.stem, last)
+            first, last = self.number_of(first), self.number_of(last)
             self.on_skip(FrameSkip(f"skipped {path} ... {shown} ({len(held)} files, frames {first}-{last}): {reason}",
                                    path))
             for index, other, _ in held[1:]:
-                self.on_skip(RepeatedFileSkip(f"skipped {other} (frame {frame_number(other.stem, index)}, of frames "
+                self.on_skip(RepeatedFileSkip(f"skipped {other} (frame {self.number_of(index)}, of frames "
                                               f"{first}-{last}, said with {path.name}): {reason}", other))
         held.clear()
 
@@ -1047,8 +1250,18 @@ class FrameSequence:
 
     @staticmethod
     def _size_words(size: tuple[int, int], shape: tuple[int, int]) -> str:
-        """Why a frame of ``size`` (W, H) is skipped in a sequence of ``shape`` (H, W)."""
-        return f"frame is {size[0]} x {size[1]}, not the {shape[1]} x {shape[0]} of the other frames"
+        """Why a frame of ``size`` (W, H) is skipped in a sequence of ``shape`` (H, W); a size
+        over the pixel limit frames are read within is said so."""
+        from segmix.io import DEFAULT_MAX_PIXELS
+
+        over = (f" ({size[0] * size[1]:,} pixels, over segmix's limit of {DEFAULT_MAX_PIXELS:,} too)"
+                if size[0] * size[1] > DEFAULT_MAX_PIXELS else "")
+        return f"frame is {size[0]} x {size[1]}, not the {shape[1]} x {shape[0]} of the other frames{over}"
+
+    def odd_size(self, path: Path) -> tuple[int, int] | None:
+        """The (W, H) the header of frame file ``path`` gives when it is not the sequence's
+        size, else None; after :meth:`check_sizes`."""
+        return self._odd_sizes.get(path)
 
     def check_sizes(self) -> tuple[int, int] | None:
         """Return the frames' (H, W) (a video's from its stream header), or None when no
@@ -1177,15 +1390,20 @@ def header_format(path) -> tuple[tuple[int, int], str] | None:
     "I;16", "I", "F"); a palette image is greyscale when every colour of its palette is a grey.
     Alpha is no matter: it is dropped when a frame is read.
     """
-    from segmix.io import open_header
+    from segmix.io import DEFAULT_MAX_PIXELS, open_header
 
     if not Path(path).is_file():
         return None  # a pipe or a device: reading it waits for ever (reading the frame names it)
     try:
-        with open_header(path) as im:
+        # Over the pixel limit too: such a frame among smaller ones is one of another size
+        # (said so, with its size), not "unreadable" (a new-user trial).
+        with open_header(path, limit=False) as im:
             width, height = im.size
+            # Pillow decodes a whole PNG to look for an EXIF chunk after its pixels: not one
+            # over the limit (224 megapixels, 670 MB), whose size alone is asked for.
+            lookup = not (width * height > DEFAULT_MAX_PIXELS and im.format == "PNG" and "exif" not in im.info)
             # EXIF orientations 5-8 turn the picture by 90 degrees when it is loaded.
-            if int(im.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):
+            if lookup and int(im.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):
                 width, height = height, width
             mode = im.mode
             kind = "colour"

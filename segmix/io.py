@@ -222,7 +222,7 @@ _PIL_GLOBALS_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def open_header(path: PathLike | IO[bytes]) -> Iterator[Image.Image]:
+def open_header(path: PathLike | IO[bytes], *, limit: bool = True) -> Iterator[Image.Image]:
     """``Image.open(path)`` for a look at a file's header (size, mode, text chunks, EXIF),
     with Pillow's warnings held (:func:`segmix.held_warnings.held_catch`): its
     DecompressionBombWarning and its plugins' warnings on damaged metadata.
@@ -233,15 +233,34 @@ def open_header(path: PathLike | IO[bytes]) -> Iterator[Image.Image]:
     files bare), where the readers under :func:`_pillow_limits` say it in segmix's words: the
     frame is skipped, or the photo refused, with the size and the file.
 
+    ``limit=False`` opens a header over Pillow's pixel limit too (a look at its size, nothing
+    decoded): a frame folder's 16000 x 14000 PNG among 320 x 240 frames was skipped as
+    "unreadable", its size unknown to the check of the frames' sizes.
+
     Raises
     ------
     Whatever ``Image.open`` raises (OSError, ``UnidentifiedImageError``, Pillow's
-    DecompressionBombError over twice its limit, ...): callers name the file.
+    DecompressionBombError over twice its limit unless ``limit`` is False, ...): callers name
+    the file.
     """
     with held_catch():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
-        with Image.open(path) as im:
+        try:
+            im = Image.open(path)
+        except Image.DecompressionBombError:
+            if limit:
+                raise
+            if hasattr(path, "seek"):
+                path.seek(0)
+            with _PIL_GLOBALS_LOCK:  # the limit is Pillow's global: lifted for this open alone
+                old_limit = Image.MAX_IMAGE_PIXELS
+                Image.MAX_IMAGE_PIXELS = None
+                try:
+                    im = Image.open(path)
+                finally:
+                    Image.MAX_IMAGE_PIXELS = old_limit
+        with im:
             yield im
 
 

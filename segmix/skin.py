@@ -2533,6 +2533,8 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
                              "cut-outs or marks); give the photos' folder, or name such a file on its own to "
                              "take it for a photo")
         raise ValueError(f"{named}: no photos found (looked for {', '.join(sorted(IMAGE_SUFFIXES))}){hint}")
+    from segmix.frames import among_frames as _among_frames
+
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise ValueError(f"{output_dir}: exists and is not a folder")
@@ -2546,7 +2548,7 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
         # skin apply wrote it" contradicted what the user saw (a trial).
         advice = (f"{own_named[0].name} is a mask skin apply wrote, named here as a photo (as a shell's * does): "
                   "give the folder instead of its files, or name only the photos")
-    elif output_dir.resolve() in {f.resolve().parent for f in files}:
+    elif _among_frames(output_dir, files):  # the photos' folder as given too: they may be links
         advice += " (a file named like an output is a photo unless skin apply wrote it)"
     planned = batch_outputs(files, output_dir, probability)
     check_batch_outputs(planned, protected, advice=advice,

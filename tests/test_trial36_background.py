@@ -156,12 +156,19 @@ def test_names_that_give_every_frame_one_number_are_refused_not_scored_against_o
     for i in range(1, 7):
         Image.fromarray(truth).save(gt_c2 / f"gt{i:06d}_c2.png")
         Image.fromarray(truth).save(plain / f"gt{i:06d}.png")
-    assert main(["background", str(frames), "--groundtruth", str(gt_c2), "--roi", "1", "10"]) == 2
+    # Session 48: such names are numbered by the number that tells them apart (in000001_c2 ->
+    # 1, frame_numbering), said once, so that each frame meets its own ground truth.
+    assert main(["background", str(frames), "--groundtruth", str(gt_c2), "--roi", "1", "10"]) == 0
+    captured = capsys.readouterr()
+    assert "scored 6 frames" in captured.out and "against frames 1 .. 6" in captured.out, captured.out
+    assert "numbered by the first number in their names" in captured.err, captured.err
+    assert main(["background", str(frames), "--groundtruth", str(plain), "--quiet"]) == 0
+    assert "scored 6 frames" in capsys.readouterr().out
+    # Names whose numbers are all alike (a camera's number alone) still give one number each.
+    alike = _numbered_folder(tmp_path / "alike", [f"cam2_{letter}" for letter in "abcdef"])
+    assert main(["background", str(alike), "--groundtruth", str(plain)]) == 2
     err = capsys.readouterr().err
-    assert "gt000001_c2.png and gt000002_c2.png both give frame number 2" in err and "scored" not in err
-    assert main(["background", str(frames), "--groundtruth", str(plain)]) == 2
-    err = capsys.readouterr().err
-    assert "in000001_c2.png and in000002_c2.png both give frame number 2" in err and "offset" not in err
+    assert "cam2_a.png and cam2_b.png both give frame number 2" in err and "offset" not in err
     # Numbers that tell the frames apart are scored as before.
     good = _numbered_folder(tmp_path / "good", [f"in{i:06d}" for i in range(1, 7)])
     assert main(["background", str(good), "--groundtruth", str(plain), "--quiet"]) == 0

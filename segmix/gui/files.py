@@ -578,6 +578,25 @@ def _too_large_text(match: re.Match) -> str:
             "(the same shape) and open it again.")
 
 
+def _too_large_frame_text(match: re.Match) -> str:
+    """:func:`_too_large_text` for a frame of a folder or list: scaled down alone, a frame is
+    of another size than the others and skipped for that (a trial's window advised resizing
+    "it" in an image editor and opening "it" again, a photo's advice)."""
+    width, height = int(match["width"]), int(match["height"])
+    limit = int(match["limit"].replace(",", ""))
+    scale = math.sqrt(limit / (width * height))
+    fit_w, fit_h = max(1, math.floor(width * scale)), max(1, math.floor(height * scale))
+    return (f"the frame is {width:,} x {height:,} pixels ({_amount(width * height)}), more than segmix reads "
+            f"({_amount(limit)}). Scale the frames down, every one to the same size of at most {fit_w:,} x "
+            f"{fit_h:,} pixels (the same shape), and open them again.")
+
+
+def _over_limit_frame_text(match: re.Match) -> str:
+    limit = int(match["limit"].replace(",", ""))
+    return (f"the frame is larger than segmix reads ({_amount(limit)}). Scale the frames down, every one to the "
+            "same size, and open them again.")
+
+
 def _over_limit_text(match: re.Match) -> str:
     limit = int(match["limit"].replace(",", ""))
     return (f"the image is larger than segmix opens ({_amount(limit)}). Resize it in an image editor "
@@ -632,7 +651,7 @@ def out_of_memory_words(exc: MemoryError, what: str | None = None) -> str:
     return f"{said}{detail}. Close other programs, or use a smaller copy of the photo (fewer megapixels)."
 
 
-def window_message(text: str) -> str:
+def window_message(text: str, frames: bool = False) -> str:
     """``text`` (an error message from :mod:`segmix.io`, :mod:`segmix.frames` or
     :mod:`segmix.modelfile`) as the window shows it.
 
@@ -649,13 +668,16 @@ def window_message(text: str) -> str:
     ----------
     text : str
         The message, e.g. ``str(exc)`` of a :class:`segmix.io.ImageLoadError`.
+    frames : bool, default False
+        The message is of a frame of a folder or list (Video mode): a frame over the pixel
+        limit is advised in frames' words (every frame scaled to one size), not a photo's.
 
     Returns
     -------
     str
     """
-    text = _TOO_LARGE.sub(_too_large_text, text)
-    text = _OVER_LIMIT.sub(_over_limit_text, text)
+    text = _TOO_LARGE.sub(_too_large_frame_text if frames else _too_large_text, text)
+    text = _OVER_LIMIT.sub(_over_limit_frame_text if frames else _over_limit_text, text)
     text = _OS_ERROR.sub(_os_error_text, text)
     text = _WRITTEN_BY.sub(_written_by_text, text)
     # The library names another kind of model as Python writes a string ("is a 'segmentation'

@@ -67,6 +67,7 @@ from segmix.gui.modes.base import Mode, NothingToExport, stored_setting
 from segmix.gui.qimage import rgb_to_qimage
 from segmix.gui.panels import compact_button, set_status_text, status_label
 from segmix.gui.signals import emit
+from segmix.io import DEFAULT_MAX_PIXELS
 
 DEFAULT_FPS = 25.0  # a folder of frames or an image list carries no rate: PAL's, about real time
 MIN_FPS, MAX_FPS = 1.0, 120.0
@@ -556,6 +557,18 @@ def read_readable(reader, index: int, check,
             check()
             index += 1
             continue
+        size = sequence.odd_size(sequence.paths[index - 1]) if files else None
+        if size is not None and size[0] * size[1] > DEFAULT_MAX_PIXELS:
+            # Its header's size, not read: a 16000 x 14000 frame among 320 x 240 ones was
+            # "unreadable" with a photo's advice ("Resize it in an image editor ... and open it
+            # again"), though scaled down it would still be skipped for its size.
+            path = sequence.paths[index - 1]
+            skipped[index] = f"frame {index} ({path.name}): {SIZE_SKIP} {sequence.odd_frame(path).removeprefix('frame is ')}"
+            if index >= len(reader):
+                return index, None, skipped
+            check()
+            index += 1
+            continue
         try:
             frame = reader.read(index)
             if shape is None or frame.shape[:2] == tuple(shape):
@@ -614,7 +627,15 @@ def skip_text(reason: str) -> str:
     # (segmix.io.load_image(path, max_pixels=...)); the window's say its size and the limit.
     if is_size_skip(reason) or is_kind_skip(reason):
         return f"Skipped {reason}"
+    if _over_limit(reason):
+        return f"Skipped {files.window_message(reason, frames=True)}"  # readable, only too large
     return f"Skipped unreadable {files.window_message(reason)}"
+
+
+def _over_limit(reason: str) -> bool:
+    from segmix.frames import skip_cause
+
+    return skip_cause(reason) == "over the pixel limit"
 
 
 def _skip_parts(index: int, reason: str) -> tuple[str | None, str] | None:
@@ -682,6 +703,7 @@ def skip_runs(skipped: dict[int, str], numbers: Callable[[int], int] | None = No
                 count += f", {names[0]}" if len(set(names)) == 1 else f": {names[0]} … {names[-1]}"
             said = f"frames {named[0]}-{named[1]} ({count}{where}): {why}"
         texts.append((first, last, f"Skipped {said}" if is_size_skip(reason) or is_kind_skip(reason)
+                      else f"Skipped {files.window_message(said, frames=True)}" if _over_limit(reason)
                       else f"Skipped unreadable {files.window_message(said)}"))
     return texts
 
@@ -864,6 +886,10 @@ class VideoPanel(QWidget):
                              size if size == "auto" else int(size))
 
 
+#: (left, top, right, bottom) pixels between the Background model dock's picture and its edges.
+PICTURE_MARGINS = (6, 4, 6, 8)
+
+
 class BackgroundView(QLabel):
     """The current background image, scaled to the dock."""
 
@@ -875,6 +901,9 @@ class BackgroundView(QLabel):
         # with its Majority filter row, scroll.
         self.setMinimumSize(128, 96)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        # The other docks' margins: scaled to the whole label, a portrait clip's picture ran
+        # down onto the status bar at the window's bottom edge (a landscape one to its right edge).
+        self.setContentsMargins(*PICTURE_MARGINS)
         self._pixmap: QPixmap | None = None
 
     def set_image(self, rgb: np.ndarray) -> None:
@@ -887,7 +916,7 @@ class BackgroundView(QLabel):
 
     def _rescale(self) -> None:
         if self._pixmap is not None:
-            self.setPixmap(self._pixmap.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
+            self.setPixmap(self._pixmap.scaled(self.contentsRect().size(), Qt.AspectRatioMode.KeepAspectRatio,
                                                Qt.TransformationMode.SmoothTransformation))
 
 
@@ -1100,6 +1129,12 @@ class VideoMode(Mode):
     def populate_menu(self, menu) -> None:
         if getattr(self, "folder_action", None) is None:
             self.open_actions()
+        # A new user looked for it here and found only the folder (File's "Open Video or
+        # Frames..." is the same dialog): no key of its own, Ctrl+O being File > Open's.
+        self.open_video_action = self.shell.add_action(
+            "Open &Video…", self.open_video_dialog, (),
+            "Open a video file (MP4, AVI, MOV, MKV, WebM, ...) or an animated GIF / PNG in Video mode (Ctrl+O in "
+            "Video mode)", menu)
         menu.addAction(self.folder_action)
         self.play_action = self.shell.add_action("&Play / Pause", lambda: self.panel.play_button.toggle(),
                                                  ("P",), "Play or pause", menu)
@@ -1363,8 +1398,10 @@ class VideoMode(Mode):
         if self._unreadable:
             odd = sum(is_size_skip(reason) for reason in self._unreadable.values())
             kinds = sum(is_kind_skip(reason) for reason in self._unreadable.values())
-            unreadable = len(self._unreadable) - odd - kinds
+            large = sum(_over_limit(reason) for reason in self._unreadable.values())
+            unreadable = len(self._unreadable) - odd - kinds - large
             parts = [f"{unreadable} unreadable"] if unreadable else []
+            parts += [f"{large} over the pixel limit"] if large else []
             parts += [f"{odd} of another size"] if odd else []
             parts += [f"{kinds} {'greyscale among colour' if self.sequence.colour else 'colour among greyscale'}"
                       ] if kinds else []
@@ -1788,11 +1825,15 @@ class VideoMode(Mode):
         stem = sequence.paths[result.index - 1].stem
         return stem if any(c.isdigit() for c in stem) else f"{stem}_frame_{result.index}"
 
-    def _frame_folders(self) -> set[Path]:
-        """The folders that hold the frames of a folder or list of frames (none for a video)."""
+    def _among_frames(self, folder) -> bool:
+        """Whether ``folder`` holds frames of the folder or list of frames open (never for a
+        video), as given or as resolved (:func:`segmix.frames.among_frames`): the frames'
+        resolved files alone let an export among symbolic links to frames pass."""
+        from segmix.frames import among_frames
+
         if self.sequence is None or self.sequence.kind not in ("folder", "list"):
-            return set()
-        return {Path(files.normalised(p)).parent for p in self.sequence.paths}
+            return False
+        return among_frames(folder, self.sequence.paths)
 
     def save_source(self) -> Path | None:
         """The video (or animation) file, or the frames' folder: every save of this mode
@@ -1808,7 +1849,7 @@ class VideoMode(Mode):
         suffix, extension, _ = files.EXPORTS[self.export_names[kind]]
         result = self._export_result or self.current  # the frame export_arrays took, normally
         default = self.shell.default_save_path(f"{self._frame_name(result)}{suffix}{extension}")
-        if Path(files.normalised(default.parent)) in self._frame_folders():
+        if self._among_frames(default.parent):
             # Not among the frames: the next run would read the mask as a frame (write_export).
             default = default.parent.parent / default.name
         return default
@@ -1818,7 +1859,7 @@ class VideoMode(Mode):
         one of the frames above all: asked before the replace question, which came first for
         the name of a frame and was followed by the refusal whatever the answer (a trial)."""
         folder = Path(path).parent
-        if Path(files.normalised(folder)) not in self._frame_folders():
+        if not self._among_frames(folder):
             return None
         frame = next((i for i, p in enumerate(self.sequence.paths, 1) if files.same_file(path, p)), None)
         if frame is not None:
@@ -1877,7 +1918,7 @@ class VideoMode(Mode):
             stem = self._frame_name(self.current)
             name = f"{stem}_background_model.json" if what == "model" else f"{stem}_background.png"
             default = self.shell.default_save_path(name)
-            if what == "image" and Path(files.normalised(default.parent)) in self._frame_folders():
+            if what == "image" and self._among_frames(default.parent):
                 default = default.parent.parent / default.name  # not among the frames (export_refusal)
             name_filter = ("Background model (*.json)" if what == "model" else
                            "PNG (*.png);;TIFF (*.tif *.tiff);;JPEG (*.jpg *.jpeg);;WebP (*.webp);;BMP (*.bmp)")
@@ -1934,7 +1975,9 @@ class VideoMode(Mode):
         self._abandon_target()
         self.set_playing(False)
         self.shell.update_hint()  # the catch-up's banner ("Cancel stops here") is over
-        message = files.window_message(message)  # a frame over the pixel limit
+        # A frame over the pixel limit, in frames' words for a folder's or list's
+        message = files.window_message(message, frames=self.sequence is not None
+                                       and self.sequence.kind in ("folder", "list"))
         if self.current is None and not self._exporting:
             self._refused = message.rstrip(".") + "."
             self.shell.update_hint()
@@ -2357,16 +2400,14 @@ class VideoMode(Mode):
         self.shell.statusBar().showMessage(end.text(self._source_name), 20000)
 
     def _file_numbers(self) -> Callable[[int], int] | None:
-        """A folder's or list's place on the timeline -> the number in its file's name, as the
-        command line and the masks number the frame (:func:`segmix.frames.frame_number`); None
-        for a video or an animation, whose frames are numbered by their places."""
+        """A folder's or list's place on the timeline -> the number of its file, as the command
+        line numbers the frame (:attr:`segmix.frames.FrameSequence.numbering`: the number in its
+        name, or its place for names by time, whose seconds gave 2 of 120 files each "frame 40");
+        None for a video or an animation, whose frames are numbered by their places."""
         sequence = self.sequence
         if sequence is None or sequence.kind not in ("folder", "list"):
             return None
-        from segmix.frames import frame_number
-
-        paths = sequence.paths
-        return lambda index: frame_number(paths[index - 1].stem, index) if 1 <= index <= len(paths) else index
+        return sequence.number_of
 
     def _report_unreadable(self, skipped: dict[int, str]) -> None:
         """Say in the status bar, once per source, which frames a step passed over, and
@@ -2417,6 +2458,17 @@ class VideoMode(Mode):
             return
         self.current.overlay = render_mask(self.current.mask, self.panel.shadows.isChecked())
         self.shell.canvas.set_overlay(None if self.current.learning else self.current.overlay)
+
+    def open_video_dialog(self) -> bool:
+        """Ask for a video (or a frame of a folder) and open it, switching to Video mode
+        (Video > Open Video...). True if opened."""
+        if self.active:
+            return self.shell.open_dialog()
+        # Asked first, as Open Frame Folder asks: cancelled, the window stays in its mode.
+        path = self.shell.ask_open_path(self.open_title, self.open_filter)
+        if not path or not self.shell.set_mode(self.name):
+            return False
+        return self.shell.open_image(path)
 
     def open_folder_dialog(self) -> bool:
         """Ask for a folder of frames and open it, switching to Video mode (File / Video >
