@@ -59,3 +59,17 @@ def test_segment_warns_of_a_grey_class_map_given_as_the_photo(tmp_path, capsys):
     err = capsys.readouterr().err
     assert ("2007_000032.png: it holds only a class map's values (0, 15, 255: class numbers, 255 void, as PASCAL "
             "VOC's label maps): is it a label map given as the photo? Segment the photo it labels") in err
+
+
+@pytest.mark.parametrize("estimator", ["GaussianMixture", "KMeans"])
+def test_strings_and_ragged_rows_are_refused_in_words(estimator):
+    """A column of text read from a CSV was fitted as numbers ("1.5" read as 1.5, no word;
+    scikit-learn refuses strings), and ragged rows gave NumPy's "inhomogeneous shape" words."""
+    import segmix.mixture as mixture
+
+    model = getattr(mixture, estimator)(1)
+    with pytest.raises(ValueError, match=r"X holds strings \(dtype <U3\), not numbers: .*X.astype\(float\)"):
+        model.fit([["1.5", "2"], ["3", "4"], ["5", "6"]])
+    with pytest.raises(ValueError, match=r"rows of different lengths \(row 0 has 3 values, row 1 has 2\)"):
+        model.fit([[1, 2, 3], [4, 5], [6, 7, 8]])
+    model.fit(np.array([[1.5, 2], [3, 4], [5, 6]], dtype=object))  # numbers held as objects are numbers

@@ -101,7 +101,12 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
         try:  # once: an array-like is read once, and np.iscomplexobj sees the array's dtype
             X = np.asarray(X)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{name} must be a numeric array: {exc}") from None
+            raise ValueError(f"{name} must be a numeric array: {_ragged_words(X) or exc}") from None
+    if X.dtype.kind in "US":
+        # NumPy's cast read "1.5" as 1.5 without a word, so a column of text read from a CSV was
+        # fitted as numbers (scikit-learn refuses arrays of strings).
+        raise ValueError(f"{name} holds strings (dtype {X.dtype}), not numbers: convert the columns you mean to "
+                         f"numbers first, e.g. {name}.astype(float)")
     if np.iscomplexobj(X):
         # NumPy's cast dropped the imaginary part with only a ComplexWarning, and the model
         # was fitted to the real parts (scikit-learn refuses complex data too).
@@ -140,6 +145,19 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
         raise ValueError(f"{name} holds {largest:.3g} (first beyond {LARGEST_DATA_VALUE:.0e} at row {row}), too large "
                          f"to square in float64: scale it first (e.g. {name} / np.abs({name}).max())")
     return np.ascontiguousarray(arr)
+
+
+def _ragged_words(X) -> str | None:
+    """"rows of different lengths (row 0 has 3 values, row 2 has 2)" for a list of rows whose
+    lengths differ (NumPy says "inhomogeneous shape after 1 dimensions"); None otherwise."""
+    try:
+        lengths = [len(row) for row in X]
+    except TypeError:
+        return None
+    if len(set(lengths)) < 2:
+        return None
+    odd = next(i for i, n in enumerate(lengths) if n != lengths[0])
+    return f"rows of different lengths (row 0 has {lengths[0]} values, row {odd} has {lengths[odd]})"
 
 
 def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
