@@ -1,32 +1,16 @@
 """Video mode, session 48 (a new user's trial): exports among symlinked frames, frames named by
 time, an oversized frame in a folder, the Video menu's Open items, a portrait clip's dock."""
 
-import os
+import sys
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from test_video_trial26 import _open
 
-
-def _frames(folder, count=8, name="in{:06d}.jpg", size=(24, 32)):
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    paths = []
-    for t in range(1, count + 1):
-        path = folder / name.format(t)
-        Image.fromarray((80 + rng.integers(0, 4, (*size, 3))).astype(np.uint8)).save(path, quality=95)
-        paths.append(path)
-    return paths
-
-
-def _linked(tmp_path, count=8):
-    real = _frames(tmp_path / "real", count)
-    links = tmp_path / "links"
-    links.mkdir()
-    for path in real:
-        os.symlink(f"../real/{path.name}", links / path.name)
-    return links
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from test_video48 import _frames, _linked  # noqa: E402  the command line's tests' frame folders
 
 
 # ------------------------------------------------- 1. exports among symlinked frames
