@@ -1745,7 +1745,13 @@ def iter_train_model(
                 # its marks (a drawing of few flat colours, all touched by the object's
                 # strokes): "no background scribbles" alone read as if one class never were.
                 other = CLASS_NAMES[1 - index]
-                raise ValueError(f"no {name} scribbles, and every colour of the unmarked pixels is among "
+                hidden = np.count_nonzero(scribbles == _NO_EVIDENCE)
+                # A cut-out clicked on each of its shapes: its transparent pixels, background in
+                # the cut, hold no colour to learn the background from, which the words said not.
+                visible = (f"visible unmarked pixels (the {100 * hidden / scribbles.size:.0f} % that are transparent are "
+                           f"{'background' if label == BACKGROUND else 'no object'} already, but hold no colour "
+                           "to learn from)" if hidden else "unmarked pixels")
+                raise ValueError(f"no {name} scribbles, and every colour of the {visible} is among "
                                  f"the {other} marks' colours, so none is taken for {name}: paint some "
                                  f"{name} pixels")
             raise ValueError(f"no {name} scribbles: paint some {name} pixels first")

@@ -73,3 +73,21 @@ def test_strings_and_ragged_rows_are_refused_in_words(estimator):
     with pytest.raises(ValueError, match=r"rows of different lengths \(row 0 has 3 values, row 1 has 2\)"):
         model.fit([[1, 2, 3], [4, 5], [6, 7, 8]])
     model.fit(np.array([[1.5, 2], [3, 4], [5, 6]], dtype=object))  # numbers held as objects are numbers
+
+
+def test_a_cut_out_clicked_on_each_shape_says_its_transparent_pixels_hold_no_colour():
+    """A new user's cut-out (a half-transparent square, an opaque ellipse, 78 % transparent),
+    clicked on both shapes: "every colour of the unmarked pixels is among the foreground marks'
+    colours", though most of the photo is unmarked transparent pixels."""
+    from segmix.segment import segment
+
+    rgba = np.zeros((100, 140, 4), np.uint8)
+    rgba[20:50, 10:50] = (30, 60, 220, 128)
+    yy, xx = np.mgrid[:100, :140]
+    rgba[((yy - 60) / 20) ** 2 + ((xx - 100) / 30) ** 2 < 1] = (220, 30, 30, 255)
+    marks = np.zeros((100, 140), np.uint8)
+    marks[33:38, 28:33] = 1
+    marks[58:63, 98:103] = 1
+    with pytest.raises(ValueError, match=r"every colour of the visible unmarked pixels \(the 78 % that are "
+                                         r"transparent are background already, but hold no colour to learn from\)"):
+        segment(np.ascontiguousarray(rgba[..., :3]), marks, transparent=rgba[..., 3] == 0)
