@@ -2258,7 +2258,11 @@ class MainWindow(QMainWindow):
         if mask_note is not None:
             other_photo = mask_note if other_photo is None else f"{mask_note} {other_photo}"
         if other_photo is not None:
-            settings_note = other_photo if settings_note is None else f"{other_photo} {settings_note}"
+            # The panels' settings changed by the load come first: a photo mode elides a long
+            # line to one (status_bar), and a trial never saw its threshold set to 0.17 at the end.
+            changed_first = settings_note is not None and settings_note.startswith("Using the settings saved")
+            settings_note = (other_photo if settings_note is None else
+                             f"{settings_note} {other_photo}" if changed_first else f"{other_photo} {settings_note}")
         if settings_note is not None:
             self.statusBar().showMessage(settings_note, 15000 if other_photo is not None else 10000)
         if stored_words is not None:

@@ -17,3 +17,27 @@ def test_a_grey_class_map_opened_as_the_photo_is_named_under_the_banner(qtbot, m
             "PASCAL VOC&#x27;s label maps): is it a label map given as the photo? Open the photo it labels") in banner
     assert window.open_image(photo_path)
     assert "class map" not in window.hint_label.text()
+
+
+def test_marks_of_another_photo_say_the_settings_they_set_first(qtbot, make_window, tmp_path):
+    """Load Scribbles of another photo's marks saved at threshold 0.62 with 2 components: the
+    status line said first that the marks were another photo's and ended with "Using the settings
+    saved with these marks: ...", which a photo mode's one-line status bar cut off (a new user at
+    1024 x 600 never saw the threshold change)."""
+    from tests.gui.test_mark_settings_window import CHOSEN, _choose, _clicked
+    from tests.test_segment_monotone import _scene
+
+    image, truth = _scene(0)
+    Image.fromarray(image).save(tmp_path / "first.png")
+    Image.fromarray(image[:, ::-1].copy()).save(tmp_path / "second.png")
+    window = make_window(tmp_path / "first.png", smoothing=True)
+    _choose(window, **CHOSEN)
+    window.set_tool("click")
+    _clicked(qtbot, window, truth, n_clicks=1)
+    assert window.export("scribbles", tmp_path / "first_scribbles.png")
+    assert window.open_image(tmp_path / "second.png")
+    _choose(window, n_components=5, threshold=0.5)
+    assert window.load_scribbles(tmp_path / "first_scribbles.png")
+    said = window.statusBar().currentMessage()
+    assert said.startswith("Using the settings saved with these marks: 2 components"), said
+    assert "first_scribbles.png" in said  # the other photo's note follows
