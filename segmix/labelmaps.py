@@ -1996,9 +1996,10 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
                 f"mask: masks hold only 0 (negative), 255 (positive) and 128 (ignore)")
         if np.isin(found, (0, 1)).all():
             hint = "; this looks like a 0/1 mask: multiply it by 255"
-        elif looks_like_grabcut(found.tolist()):
+        elif looks_like_grabcut(found.tolist()) and 0 in found:
             # Told as "a label image, classes numbered 1, 2, ..." whose recipe made grabCut's
-            # probable foreground (3) negative.
+            # probable foreground (3) negative. Without 0 (GC_BGD, grabCut's outside of its
+            # rectangle) 1 / 2 / 3 read as classes, as ilastik's export of three classes.
             hint = ("; this looks like an OpenCV grabCut mask (0 GC_BGD background, 1 GC_FGD foreground, 2 GC_PR_BGD "
                     "probable background, 3 GC_PR_FGD probable foreground), not a mask: write its 1 and 3 as "
                     "255 (positive) and its 0 and 2 as 0 (negative), in NumPy "
