@@ -1785,6 +1785,11 @@ class MainWindow(QMainWindow):
             return False
         self.set_image(pixels, path, segmentation_image=segmentation, alpha=loaded.alpha,
                        skin_image=skin, icc_profile=loaded.icc_profile, dpi=loaded.dpi, shown=shown)
+        for dock in self.docks.values():
+            # A dock scrolled down on the last photo (the Training dock to its plot) showed only
+            # that on every photo after (a trial never saw the status lines again): an opened
+            # photo shows the docks from their top, where their status and buttons are.
+            dock.widget().verticalScrollBar().setValue(0)
         # 16 bits and more (16-bit PNG / TIFF, 32-bit integers): 12-bit data stored in them reads
         # near-black. A 10- or 12-bit HEIC is read scaled to its own depth, so a dark one is a dark photo.
         if loaded.bits_per_sample >= 16 and loaded.pixels.size and int(loaded.pixels.max()) <= NARROW_16_BIT_LEVEL:

@@ -41,3 +41,21 @@ def test_marks_of_another_photo_say_the_settings_they_set_first(qtbot, make_wind
     said = window.statusBar().currentMessage()
     assert said.startswith("Using the settings saved with these marks: 2 components"), said
     assert "first_scribbles.png" in said  # the other photo's note follows
+
+
+def test_an_opened_photo_shows_the_docks_from_their_top(qtbot, make_window, photo_path, tmp_path):
+    """A trial scrolled the Training dock down to its plot once; every photo opened after showed
+    the plot alone, without the status lines above it."""
+    window = make_window(photo_path)
+    window.resize(1024, 420)  # short: the docks scroll
+    qtbot.wait(50)
+    scroll = window.docks["training"].widget()
+    bar = scroll.verticalScrollBar()
+    if bar.maximum() == 0:
+        window.resize(1024, 300)
+        qtbot.wait(50)
+    assert bar.maximum() > 0, "the Training dock does not scroll at this height"
+    bar.setValue(bar.maximum())
+    Image.fromarray(np.full((40, 60, 3), 120, np.uint8)).save(tmp_path / "next.png")
+    assert window.open_image(tmp_path / "next.png")
+    assert bar.value() == 0
