@@ -2808,14 +2808,19 @@ def model_line(args: argparse.Namespace, model) -> str | None:
             + (f" ({' and '.join(changed)} used instead)" if changed else ""))
 
 
-def _say_inverted_model(path, model) -> None:
+def _say_inverted_model(path, model, command: str = "skin apply", inverted: bool = True) -> None:
     """Warn of a ``--model`` trained on inverted masks (:func:`segmix.skin.inverted_model_words`):
-    it loaded and marked everything but skin without a word."""
+    it loaded and marked everything but skin without a word; and of one that keeps an older
+    segmix's operating point (:func:`segmix.skin.old_operating_point_words`: a trial's pooled F1
+    0.0011 for 0.1119, without a word). ``inverted``: False where the masks judge the model
+    (skin eval)."""
     from segmix import skin
 
-    words = skin.inverted_model_words(model) if path else None
-    if words:
-        print(f"segmix skin apply: warning: {path}: {words}", file=sys.stderr)
+    if not path:
+        return
+    for words in (skin.old_operating_point_words(model), skin.inverted_model_words(model) if inverted else None):
+        if words:
+            print(f"segmix {command}: warning: {path}: {words}", file=sys.stderr)
 
 
 @_option_words
@@ -2902,6 +2907,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         print(f"segmix skin eval: note: {left}", file=sys.stderr)
     if model_line(args, model):  # part of the report (which model the figures are of), not a note: printed with --quiet too
         print(model_line(args, model))
+    _say_inverted_model(args.model, model, "skin eval", inverted=False)
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
     try:
         result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,

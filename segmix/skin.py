@@ -1126,6 +1126,51 @@ def _judge_grid() -> tuple[np.ndarray, np.ndarray]:
     return _JUDGE_GRID[0]
 
 
+#: The ``training`` key that dates a model :func:`train_skin_model` wrote, and its value since
+#: session 48 (files of the same schema version, without the key, came from an older segmix;
+#: readers that do not know it read it as provenance, as every other ``training`` key).
+TRAINED_FORMAT_KEY = "format"
+TRAINED_FORMAT = "segmix-skin-train 2"
+
+
+def old_operating_point_words(model) -> str | None:
+    """Words saying that a skin model file keeps an older segmix's operating point, or None.
+
+    Before fc0ce41f ``skin train`` stored the training data's skin share as the prior and the
+    threshold 0.5 (docs/skin.md, "The operating point of skin train"); today's detector grows
+    its regions from seeds decided at the model's own threshold, so such a model finds almost
+    no skin (trained on 16 hgr1 photos, scored on 16 ccp photos: pooled F1 0.0011, against 0.1119
+    with ``--plain --no-adapt``, the per-pixel rule that segmix applied). The file has the same
+    schema version and ``segmix_version``: it is told by that rule (prior equal to
+    ``training.prior_from_data``, threshold 0.5) in a file without :data:`TRAINED_FORMAT_KEY`.
+
+    Parameters
+    ----------
+    model : SegmixModel
+        A skin model read from a file.
+
+    Returns
+    -------
+    str or None
+        One clause for a warning line (the caller names the file), or None for a model of
+        today's format, the built-in model or any other operating point.
+    """
+    training = model.training
+    if TRAINED_FORMAT_KEY in training:
+        return None
+    share = training.get("prior_from_data")
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0.0 < share < 1.0:
+        return None
+    prior = float(model.classifier.priors[model.positive_class])
+    if float(model.threshold) != 0.5 or not math.isclose(prior, float(share), rel_tol=1e-9, abs_tol=1e-12):
+        return None
+    return (f"a model of an older segmix (no 'training' {TRAINED_FORMAT_KEY!r} field): it keeps that segmix's "
+            f"operating point, the training data's skin share {share:.3g} as p(skin) prior and threshold 0.5, "
+            "with which today's detector finds little skin (today's skin train stores the built-in model's "
+            f"{BUILTIN_PRIOR:g} and {BUILTIN_THRESHOLD:g}); retrain it with segmix skin train, or apply its old "
+            "per-pixel rule with --plain --no-adapt")
+
+
 def inverted_model_words(model) -> str | None:
     """Words asking whether a skin model was trained on inverted masks (skin 0), or None.
 
@@ -1721,6 +1766,9 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
     classifier = BayesClassifier(mixtures, [float(prior), 1.0 - float(prior)], CLASS_NAMES)
     training = {
         "segmix_version": __version__,
+        # Tells this file from an older segmix's of the same schema version, whose models kept
+        # another operating point (:func:`old_operating_point_words`).
+        TRAINED_FORMAT_KEY: TRAINED_FORMAT,
         "seed": int(seed),
         "data": {
             "sources": counts.sources,

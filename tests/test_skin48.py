@@ -1,0 +1,106 @@
+"""Session 48: skin models and skin eval's words.
+
+1. A model of an older segmix (the training data's skin share as prior, threshold 0.5; same
+   schema version) was applied by today's detector without a word (ccp pooled F1 0.0011, the
+   old segmix 0.1119): said when read; files written now carry ``training.format``.
+2. skin eval warns when it scores a model on a folder it was trained on.
+3. The header's unlabelled pixels are a count.
+4. No threshold tip when the masks look inverted.
+5. Thresholds printed with enough digits to tell them from 0 and 1.
+6. skin apply --probability writes float maps (.npy / .tif) as segment --probability does.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix import skin
+from segmix.modelfile import write_model
+
+PALE, WALL = (235, 195, 175), (70, 95, 150)
+
+
+def scene(seed, hand=PALE, ground=WALL):
+    """(60, 80, 3) photo of a hand (a block) on ``ground`` and its mask (255 on the hand)."""
+    rng = np.random.default_rng(seed)
+    image = np.empty((60, 80, 3), np.float64)
+    image[:] = ground
+    image[10:50, 5:35] = hand
+    image += rng.normal(0, 6, image.shape)
+    mask = np.zeros((60, 80), np.uint8)
+    mask[10:50, 5:35] = 255
+    return np.clip(image, 0, 255).astype(np.uint8), mask
+
+
+def folder(tmp_path, photos, images="i", masks="m"):
+    (tmp_path / images).mkdir()
+    (tmp_path / masks).mkdir()
+    for name, (image, mask) in photos.items():
+        Image.fromarray(image).save(tmp_path / images / f"{name}.png")
+        Image.fromarray(mask).save(tmp_path / masks / f"{name}.png")
+    return tmp_path / images, tmp_path / masks
+
+
+@pytest.fixture(scope="module")
+def model():
+    image, mask = scene(0)
+    return skin.train_skin_model(skin.color_counts(image, mask), n_init=1)
+
+
+def as_old_segmix_file(model, path):
+    """``model`` written as the segmix of commit 9dedf706 wrote it: the data's share as prior,
+    threshold 0.5, no ``training.format``."""
+    write_model(path, model)
+    data = json.loads(path.read_text())
+    share = data["training"]["prior_from_data"]
+    data["classifier"]["classes"][0]["prior"] = share
+    data["classifier"]["classes"][1]["prior"] = 1.0 - share
+    data["threshold"] = 0.5
+    data["training"]["prior"] = share
+    data["training"].pop(getattr(skin, "TRAINED_FORMAT_KEY", "format"), None)
+    path.write_text(json.dumps(data))
+    return path
+
+
+# -- 1. an older segmix's model ----------------------------------------------------------
+def test_an_old_segmix_model_is_told_apart_and_todays_are_not(tmp_path, model):
+    old = skin.load_skin_model(as_old_segmix_file(model, tmp_path / "old.json"))
+    words = skin.old_operating_point_words(old)
+    assert words and "older segmix" in words and "threshold 0.5" in words
+    assert "retrain" in words and "--plain --no-adapt" in words
+    # today's files: with the format field, and without it (written before session 48)
+    write_model(tmp_path / "new.json", model)
+    new = json.loads((tmp_path / "new.json").read_text())
+    assert new["training"][skin.TRAINED_FORMAT_KEY] == skin.TRAINED_FORMAT
+    assert skin.old_operating_point_words(skin.load_skin_model(tmp_path / "new.json")) is None
+    del new["training"][skin.TRAINED_FORMAT_KEY]
+    (tmp_path / "today.json").write_text(json.dumps(new))
+    assert skin.old_operating_point_words(skin.load_skin_model(tmp_path / "today.json")) is None
+    assert skin.old_operating_point_words(skin.load_skin_model()) is None  # the built-in model
+
+
+def test_skin_apply_and_eval_say_an_old_segmix_model(tmp_path, capsys, model):
+    from segmix.cli import main
+
+    path = as_old_segmix_file(model, tmp_path / "old.json")
+    images, masks = folder(tmp_path, {"a": scene(1)})
+    assert main(["skin", "apply", str(images), "--output-dir", str(tmp_path / "out"), "--model", str(path), "--quiet"]) in (0, 1)
+    err = capsys.readouterr().err
+    assert f"segmix skin apply: warning: {path}: a model of an older segmix" in err
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--model", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert f"segmix skin eval: warning: {path}: a model of an older segmix" in err
+
+
+def test_skin_mode_says_an_old_segmix_model(qtbot, tmp_path, model, monkeypatch):
+    from segmix.gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    shown = []
+    monkeypatch.setattr(window, "show_message", lambda title, text, *a, **k: shown.append((title, text)))
+    path = as_old_segmix_file(model, tmp_path / "old.json")
+    window.modes["skin"].load_skin_model(str(path))
+    assert any("older segmix" in text and "old.json" in text and "retrain" in text for _, text in shown)
