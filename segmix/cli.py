@@ -2808,19 +2808,27 @@ def model_line(args: argparse.Namespace, model) -> str | None:
             + (f" ({' and '.join(changed)} used instead)" if changed else ""))
 
 
-def _say_inverted_model(path, model, command: str = "skin apply", inverted: bool = True) -> None:
+def _say_inverted_model(path, model, command: str = "skin apply", inverted: bool = True, old_rule: bool = False) -> None:
     """Warn of a ``--model`` trained on inverted masks (:func:`segmix.skin.inverted_model_words`):
     it loaded and marked everything but skin without a word; and of one that keeps an older
     segmix's operating point (:func:`segmix.skin.old_operating_point_words`: a trial's pooled F1
     0.0011 for 0.1119, without a word). ``inverted``: False where the masks judge the model
-    (skin eval)."""
+    (skin eval); ``old_rule``: the run applies the old per-pixel rule the words advise
+    (``--plain --no-adapt``)."""
     from segmix import skin
 
     if not path:
         return
-    for words in (skin.old_operating_point_words(model), skin.inverted_model_words(model) if inverted else None):
+    for words in (None if old_rule else skin.old_operating_point_words(model),
+                  skin.inverted_model_words(model) if inverted else None):
         if words:
             print(f"segmix {command}: warning: {path}: {words}", file=sys.stderr)
+
+
+def _old_rule(args: argparse.Namespace) -> bool:
+    """True when a skin run applies a model's per-pixel rule as an older segmix did
+    (``--plain --no-adapt``, what :func:`segmix.skin.old_operating_point_words` advises)."""
+    return bool(getattr(args, "plain", False)) and getattr(args, "adapt", None) is False
 
 
 @_option_words
@@ -2855,7 +2863,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
         checked = skin.load_skin_model(args.model)  # a wrong file is named before a cluster starts
         if model_line(args, checked) and not args.quiet:
             print(model_line(args, checked))
-        _say_inverted_model(args.model, checked)
+        _say_inverted_model(args.model, checked, old_rule=_old_rule(args))
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet,
@@ -2863,7 +2871,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     model = skin.load_skin_model(args.model)
     if model_line(args, model) and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
-    _say_inverted_model(args.model, model)
+    _say_inverted_model(args.model, model, old_rule=_old_rule(args))
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet, stream=_OptionWords(sys.stderr, "skin apply"),
@@ -2907,7 +2915,10 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         print(f"segmix skin eval: note: {left}", file=sys.stderr)
     if model_line(args, model):  # part of the report (which model the figures are of), not a note: printed with --quiet too
         print(model_line(args, model))
-    _say_inverted_model(args.model, model, "skin eval", inverted=False)
+    _say_inverted_model(args.model, model, "skin eval", inverted=False, old_rule=_old_rule(args))
+    own = skin.trained_on_words(model, args.images, args.model) if args.model else None
+    if own:
+        print(f"segmix skin eval: warning: {own}", file=sys.stderr)
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
     try:
         result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,

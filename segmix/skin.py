@@ -1268,9 +1268,53 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
 
 def images_source(images_dir, masks_dir, pairs: int, unmatched: int, skin_pixels: int,
                   non_skin_pixels: int) -> dict[str, Any]:
-    """The ``ColorCounts.sources`` entry of one images/masks folder pair (stored in the model)."""
-    return {"type": "images", "images": str(images_dir), "masks": str(masks_dir), "pairs": int(pairs),
+    """The ``ColorCounts.sources`` entry of one images/masks folder pair (stored in the model).
+
+    The folders are stored resolved (absolute, symbolic links followed) since session 48: as
+    given ("in/hgr1/images") they named a folder only from where training ran, and ``skin eval``
+    could not tell that it scored a model on its own training photos (:func:`trained_on_words`).
+    """
+    return {"type": "images", "images": str(Path(images_dir).resolve()), "masks": str(Path(masks_dir).resolve()),
+            "pairs": int(pairs),
             "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels)}
+
+
+def trained_on_words(model, images_dir, model_name) -> str | None:
+    """Words warning that ``images_dir`` is a folder ``model`` was trained on, or None.
+
+    ``skin eval`` scored a model on its own training photos without a word, though the model
+    records its folders (``training.data.sources``). Folders are compared resolved; a record
+    of an older segmix, relative to where training ran, is resolved against the current
+    folder, and the words say so (it matches only when training ran there too).
+
+    Parameters
+    ----------
+    model : SegmixModel
+        A skin model read from ``model_name``.
+    images_dir : str or path-like
+        The folder of photos to be scored.
+    model_name : str
+        The model file as given, for the words.
+    """
+    data = model.training.get("data")
+    sources = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(sources, list):
+        return None
+    scored = Path(images_dir).resolve()
+    for source in sources:
+        recorded = source.get("images") if isinstance(source, dict) and source.get("type") == "images" else None
+        if not isinstance(recorded, str) or not recorded:
+            continue
+        try:
+            same = Path(recorded).resolve() == scored
+        except (OSError, RuntimeError, ValueError):  # a hand-edited record that names no path
+            continue
+        if same:
+            how = ("" if Path(recorded).is_absolute() else
+                   f" (recorded as {recorded!r}, relative to where training ran, and read from the current folder)")
+            return (f"--images {images_dir} is a folder {model_name} was trained on{how}: figures on its training "
+                    "photos overstate how it does on photos it has not seen; score it on other photos")
+    return None
 
 
 def labelled_codes(image_path, mask_path, notes: list | None = None) -> np.ndarray:

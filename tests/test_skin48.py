@@ -104,3 +104,45 @@ def test_skin_mode_says_an_old_segmix_model(qtbot, tmp_path, model, monkeypatch)
     path = as_old_segmix_file(model, tmp_path / "old.json")
     window.modes["skin"].load_skin_model(str(path))
     assert any("older segmix" in text and "old.json" in text and "retrain" in text for _, text in shown)
+
+
+# -- 2. scored on its own training photos ------------------------------------------------
+def test_skin_eval_warns_when_scoring_a_model_on_its_training_folder(tmp_path, capsys, monkeypatch):
+    from segmix.cli import main
+
+    images, masks = folder(tmp_path, {"a": scene(1), "b": scene(2)})
+    other, other_masks = folder(tmp_path, {"c": scene(3)}, "i2", "m2")
+    monkeypatch.chdir(tmp_path)
+    assert main(["skin", "train", "--images", "i", "--masks", "m", "-o", "own.json", "--quiet"]) == 0
+    capsys.readouterr()
+    sources = json.loads((tmp_path / "own.json").read_text())["training"]["data"]["sources"]
+    assert sources[0]["images"] == str(images.resolve())  # it was "i", relative to where training ran
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")  # the same folder named from elsewhere
+    assert main(["skin", "eval", "--images", "../i", "--masks", "../m", "--model", "../own.json"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: --images ../i is a folder ../own.json was trained on" in err
+    assert main(["skin", "eval", "--images", str(other), "--masks", str(other_masks), "--model", "../own.json"]) == 0
+    assert "was trained on" not in capsys.readouterr().err
+
+
+def test_an_older_relative_record_is_compared_from_the_current_folder(tmp_path, model, monkeypatch):
+    (tmp_path / "in" / "hgr1" / "images").mkdir(parents=True)
+    old = skin.load_skin_model(as_old_segmix_file(model, tmp_path / "old.json"))
+    old.training["data"]["sources"] = [{"type": "images", "images": "in/hgr1/images", "masks": "in/hgr1/masks"}]
+    monkeypatch.chdir(tmp_path)
+    words = skin.trained_on_words(old, "in/hgr1/images/", "old.json")
+    assert words and "relative to where training ran" in words
+    assert skin.trained_on_words(old, str(tmp_path / "in" / "hgr1" / "images"), "old.json")
+    monkeypatch.chdir(tmp_path / "in")  # elsewhere the record names another folder: no match, no word
+    assert skin.trained_on_words(old, "hgr1/images", "old.json") is None
+
+
+def test_the_old_model_warning_is_left_out_with_the_rule_it_advises(tmp_path, capsys, model):
+    from segmix.cli import main
+
+    path = as_old_segmix_file(model, tmp_path / "old.json")
+    images, masks = folder(tmp_path, {"a": scene(1)})
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--model", str(path),
+                 "--plain", "--no-adapt"]) == 0
+    assert "older segmix" not in capsys.readouterr().err
