@@ -117,6 +117,9 @@ class EvalResult:
     #: "skin" when the masks label no skin (255), "non-skin" when they label no non-skin (0),
     #: None when they label both
     missing_class: str | None = None
+    #: the pixels of the scored photos left out as unlabelled: a mask's 128 and the unmarked 0
+    #: of Skin mode's marks (``n_unlabelled`` in the JSON report)
+    n_unlabelled: int = 0
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``, the
@@ -284,6 +287,8 @@ class SkinEvaluator:
         #: per photo: (name, skin pixels, non-skin pixels, false positives, its sweep counts or None)
         self._photos: list[tuple[str, int, int, int, np.ndarray | None]] = []
         self.tp = self.fp = self.fn = 0
+        #: labelled pixels left out (a mask's 128, the unmarked 0 of Skin mode's marks), all photos
+        self.n_unlabelled = 0
         # The evaluated threshold joins the sweep, so the sweep's best F1 >= its F1.
         sweep = 1.0 / (1.0 + np.exp(-SWEEP_LOGITS))
         self.sweep = np.unique(np.append(sweep, self.threshold))
@@ -342,6 +347,7 @@ class SkinEvaluator:
         keep = lab >= 0
         if not keep.any():
             raise ValueError(_all_ignored("labels", "the photo" if name is None else str(name), "-1"))
+        self.n_unlabelled += int(keep.size - np.count_nonzero(keep))
         decided = (p > self.threshold) if mask is None else mask.ravel()
         p, lab, decided = p[keep], lab[keep], decided[keep]
         bins = np.minimum((p * N_BINS).astype(np.int64), N_BINS - 1)
@@ -413,6 +419,7 @@ class SkinEvaluator:
             false_positive_rate=self.fp / n_non, fpr=fpr, tpr=tpr,
             mean_f1_at_best=None if basis != "detector" else float(np.mean(f1_at_best)),
             per_image=rows, n_images_with_precision=n_precision, n_images_with_recall=n_recall,
+            n_unlabelled=self.n_unlabelled,
         )
 
 
@@ -432,7 +439,8 @@ class SkinEvaluator:
             mean_precision=None, mean_recall=mean_recall, mean_f1=None, auc=None, best_threshold=None,
             best_f1=None, best_basis="none", n_images=len(self.per_image), n_skin=n_skin, n_non_skin=n_non,
             false_positive_rate=self.fp / n_non if no_skin else None, fpr=empty, tpr=empty,
-            per_image=rows, n_images_with_recall=n_recall, missing_class="skin" if no_skin else "non-skin")
+            per_image=rows, n_images_with_recall=n_recall, missing_class="skin" if no_skin else "non-skin",
+            n_unlabelled=self.n_unlabelled)
 
 
 def _roc_curve(skin_hist: np.ndarray, non_skin_hist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -895,7 +903,7 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
         per_image += f"; {' and '.join(partial)}: n/a on the others"
     per_image += "; --per-image FILE.csv lists each photo" if per_image_hint else ""
     return "\n".join([
-        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} {_UNLABELLED}",
+        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,}, {_unlabelled(r)}",
         f"threshold {threshold} on p(skin) ({where})",
         f"pooled     precision {_fmt(r.precision, ' (nothing detected)')}  recall {r.recall:.4f}  "
         f"F1 {r.f1:.4f} (all pixels together)",
@@ -905,9 +913,13 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
     ])
 
 
-#: What the pixel counts leave out: a mask's 128 and the unmarked 0 of Skin mode's marks, which
-#: the evaluation reads as labels too (segmix.skin_marks); "mask 128" alone misled for marks.
-_UNLABELLED = "(unlabelled pixels left out: 128 in masks, 0 in marks)"
+def _unlabelled(r: EvalResult) -> str:
+    """What the pixel counts leave out, as a count: a mask's 128 and the unmarked 0 of Skin
+    mode's marks, which the evaluation reads as labels too (segmix.skin_marks). "mask 128"
+    alone misled for marks; "(unlabelled pixels left out: 128 in masks, 0 in marks)" read as
+    counts (128 pixels, 0 pixels)."""
+    return (f"{r.n_unlabelled:,} unlabelled pixel{'' if r.n_unlabelled == 1 else 's'} left out (mask value 128, "
+            "or unmarked in Skin mode's marks)")
 
 
 def one_class_words(result: EvalResult) -> str:
@@ -942,7 +954,7 @@ def _format_one_class(r: EvalResult, threshold: str, where: str, per_image_hint:
         per_image += f" (over the {len(values)} photos that have it)"
     per_image += "; --per-image FILE.csv lists each photo" if per_image_hint else ""
     return "\n".join([
-        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} {_UNLABELLED}",
+        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,}, {_unlabelled(r)}",
         f"threshold {threshold} on p(skin) ({where})", pooled, per_image, left_out])
 
 

@@ -146,3 +146,19 @@ def test_the_old_model_warning_is_left_out_with_the_rule_it_advises(tmp_path, ca
     assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--model", str(path),
                  "--plain", "--no-adapt"]) == 0
     assert "older segmix" not in capsys.readouterr().err
+
+
+# -- 3. the unlabelled pixels, counted ----------------------------------------------------
+def test_skin_eval_counts_the_unlabelled_pixels_left_out(tmp_path, capsys):
+    from segmix.cli import main
+
+    image, mask = scene(1)
+    mask[0:10, :] = 128  # 800 pixels left out
+    images, masks = folder(tmp_path, {"a": (image, mask), "b": scene(2)})
+    report = tmp_path / "r.json"
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--json", str(report)]) == 0
+    out = capsys.readouterr().out
+    # it said "(unlabelled pixels left out: 128 in masks, 0 in marks)", read as 128 and 0 pixels
+    assert "non-skin pixels 6,400, 800 unlabelled pixels left out (mask value 128, or unmarked" in out
+    assert "128 in masks" not in out
+    assert json.loads(report.read_text())["n_unlabelled"] == 800
