@@ -120,6 +120,9 @@ class EvalResult:
     #: the pixels of the scored photos left out as unlabelled: a mask's 128 and the unmarked 0
     #: of Skin mode's marks (``n_unlabelled`` in the JSON report)
     n_unlabelled: int = 0
+    #: whether the folder's masks were asked about as inverted (:data:`INVERTED_QUESTION`):
+    #: the best threshold is then no advice (:func:`format_eval`)
+    masks_look_inverted: bool = False
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``, the
@@ -594,8 +597,9 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     result.threshold_is_models = threshold is None
     result.greyscale_images = [name for name, _ in greyscale]
     result.warnings = [f"{line}; it counts in the figures" for line in [line for _, line in greyscale] + label_maps]
-    result.warnings += inverted_warnings(model, evaluator, result.auc, masks_dir,
-                                         dict(zip(names, pairs)), max_pixels, settings)
+    inverted = inverted_warnings(model, evaluator, result.auc, masks_dir, dict(zip(names, pairs)), max_pixels, settings)
+    result.warnings += inverted
+    result.masks_look_inverted = any(INVERTED_QUESTION in line for line in inverted)
     result.skipped = skipped
     # skin apply --faces says on how many photos a face was used; skin eval --faces said
     # nothing, so figures of the default detector (no face found) could pass for the faces'.
@@ -709,13 +713,17 @@ INVERTED_MASKS_AUC = 0.25
 CONFIRMED_INVERTED_AUC = 0.5
 
 
+#: The question of :func:`inverted_masks_warning`, by which a folder's masks asked about are told.
+INVERTED_QUESTION = "are the masks inverted?"
+
+
 def inverted_masks_warning(auc: float, masks_dir) -> str | None:
     """Words asking whether the masks (or the model) are inverted when ``auc`` is far below
     chance (:data:`INVERTED_MASKS_AUC`), else None."""
     if not np.isfinite(auc) or auc >= INVERTED_MASKS_AUC:
         return None
     return (f"{masks_dir}: ROC AUC {auc:.3f}: the model finds what the masks call non-skin (0) more skin-like "
-            "than what they call skin (255): are the masks inverted? Masks mark skin 255 and non-skin 0; invert "
+            f"than what they call skin (255): {INVERTED_QUESTION} Masks mark skin 255 and non-skin 0; invert "
             "them if so (or the model was trained on inverted masks)")
 
 
@@ -870,11 +878,14 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
                      "helps this model on these photos")
     elif r.best_basis == "detector":
         # "to use it: --threshold T" when T was the threshold in use read as advice to change nothing.
-        use = (f"  it is the threshold in use ({where})" if best == threshold
+        # After "are the masks inverted?" the best threshold is of masks that may be upside
+        # down: a trial was asked the question and told "to use it: --threshold 0.0003354".
+        use = ("  the best threshold is meaningless until the masks are checked (they look inverted: see the warning)"
+               if r.masks_look_inverted else f"  it is the threshold in use ({where})" if best == threshold
                else f"  to use it: --threshold {best}")
         best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin) (the best of "
                      f"{_n_tried(r)} thresholds tried on the same detections)\n{use}")
-        if r.mean_f1_at_best is not None and best != threshold:
+        if r.mean_f1_at_best is not None and best != threshold and not r.masks_look_inverted:
             change = ("lower than" if r.mean_f1_at_best < r.mean_f1 - 5e-5 else
                       "higher than" if r.mean_f1_at_best > r.mean_f1 + 5e-5 else "the same as")
             best_line += (f"; the per-image mean F1 there is {r.mean_f1_at_best:.4f}, {change} "

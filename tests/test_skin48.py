@@ -162,3 +162,29 @@ def test_skin_eval_counts_the_unlabelled_pixels_left_out(tmp_path, capsys):
     assert "non-skin pixels 6,400, 800 unlabelled pixels left out (mask value 128, or unmarked" in out
     assert "128 in masks" not in out
     assert json.loads(report.read_text())["n_unlabelled"] == 800
+
+
+# -- 4. no threshold tip for masks that look inverted ---------------------------------------
+def test_no_threshold_tip_when_the_masks_look_inverted(tmp_path, capsys):
+    from segmix.cli import main
+
+    def inverted(mask):
+        out = (255 - mask).astype(np.uint8)
+        out[10:13, 5:35] = 255  # a strip of the hand marked skin too: some threshold finds some "skin"
+        return out
+
+    photos = {name: (image, inverted(mask)) for name, (image, mask) in (("a", scene(1)), ("b", scene(2)), ("c", scene(5)))}
+    images, masks = folder(tmp_path, photos)
+    report = tmp_path / "r.json"
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--json", str(report)]) == 0
+    out = capsys.readouterr()
+    assert "are the masks inverted?" in out.err
+    assert "to use it: --threshold" not in out.out and "per-image mean F1 there" not in out.out
+    assert "the best threshold is meaningless until the masks are checked" in out.out
+    assert json.loads(report.read_text())["masks_look_inverted"] is True
+    # right masks keep the tip
+    for name in photos:
+        Image.fromarray(scene({"a": 1, "b": 2, "c": 5}[name])[1]).save(masks / f"{name}.png")
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks)]) == 0
+    out = capsys.readouterr()
+    assert "meaningless" not in out.out and "are the masks inverted?" not in out.err
