@@ -2766,6 +2766,8 @@ def operating_point(model, share_option: str | None = "--skin-share") -> str:
     line read "(--skin-share 0.35 uses it) (--skin-share 0.35 used instead)")."""
     import math
 
+    from segmix.skin_eval import threshold_text
+
     # The skin class is the model's positive class, not always the first: a model with its
     # classes in the other order was described by its non-skin prior (0.9, rule > -5.38).
     prior, threshold = float(model.classifier.priors[model.positive_class]), float(model.threshold)
@@ -2787,7 +2789,7 @@ def operating_point(model, share_option: str | None = "--skin-share") -> str:
     use = f" ({share_option} {share:.3g} uses it)" if share is not None and share_option else ""
     data = f"; the training data's skin share is {share:.3g}{use}" if share is not None else ""
     return (f"operating point: p(skin) prior {prior:.3g}, the expected skin share of a photo, threshold "
-            f"{threshold:g} on p(skin): skin where {rule}{data}")
+            f"{threshold_text(threshold, 'g')} on p(skin): skin where {rule}{data}")
 
 
 def model_line(args: argparse.Namespace, model) -> str | None:
@@ -2802,7 +2804,9 @@ def model_line(args: argparse.Namespace, model) -> str | None:
         prior = float(model.classifier.priors[model.positive_class])
         return (f"built-in model: --skin-share {share:g} used instead of its p(skin) prior {prior:.3g}, the expected "
                 "skin share of a photo")
-    changed = [f"--{name.replace('_', '-')} {value:g}" for name, value in
+    from segmix.skin_eval import threshold_text
+
+    changed = [f"--{name.replace('_', '-')} {threshold_text(value, 'g')}" for name, value in
                (("threshold", args.threshold), ("skin_share", getattr(args, "skin_share", None))) if value is not None]
     return (f"model {args.model}: {operating_point(model, '--skin-share' if share is None else None)}"
             + (f" ({' and '.join(changed)} used instead)" if changed else ""))
@@ -2981,12 +2985,13 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {path}")
     if args.per_image:
-        best = (f"; f1_best_pooled_threshold at {result.best_threshold:.4g}" if result.best_basis == "detector"
+        best = (f"; f1_best_pooled_threshold at {skin_eval.threshold_text(result.best_threshold)}"
+                if result.best_basis == "detector"
                 else "")
         figures = ("precision, recall, f1" if result.missing_class is None else
                    "false_positive_rate" if result.missing_class == "skin" else "recall")
         print(f"wrote {args.per_image} (one row per photo: {figures} at threshold "
-              f"{result.threshold:.4g}{best}; an undefined figure is empty)")
+              f"{skin_eval.threshold_text(result.threshold)}{best}; an undefined figure is empty)")
     if result.skipped:
         total = result.n_images + len(result.skipped)
         print(f"segmix skin eval: {len(result.skipped)} of {total} photo / mask pairs skipped; the figures are "

@@ -638,6 +638,26 @@ def _short_names(paths) -> list[str]:
     return names if len(set(names)) == len(names) else [str(path) for path in paths]
 
 
+def threshold_text(threshold: float, spec: str = ".4g") -> str:
+    """A threshold on p(skin) as text: ``format(threshold, spec)``, or its shortest exact form
+    (``repr``) where that text would read 0 or 1 for a threshold that is neither: 0.9999999 was
+    printed "threshold 1" and written 1.000000 in the per-photo table, 1e-07 as 0.000000.
+
+    Parameters
+    ----------
+    threshold : float in [0, 1]
+    spec : str
+        The format of ordinary values (".4g" in the text, ".6f" in the CSV, "g" in the model line).
+
+    Returns
+    -------
+    str
+    """
+    t = float(threshold)
+    text = format(t, spec)
+    return repr(t) if float(text) != t and float(text) in (0.0, 1.0) else text
+
+
 def per_image_csv(result: EvalResult) -> str:
     """The per-photo table of ``result`` as CSV text (header :data:`PER_IMAGE_COLUMNS`, one
     row per photo, in the order evaluated; figures with 6 decimals, an undefined or unknown
@@ -647,10 +667,14 @@ def per_image_csv(result: EvalResult) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PER_IMAGE_COLUMNS)
     for row in result.per_image:
-        writer.writerow(["" if row[c] is None else f"{row[c]:.6f}" if isinstance(row[c], float)
+        writer.writerow(["" if row[c] is None else threshold_text(row[c], ".6f") if c in _THRESHOLD_COLUMNS
+                         else f"{row[c]:.6f}" if isinstance(row[c], float)
                          else _spreadsheet_text(row[c]) for c in PER_IMAGE_COLUMNS])
     return out.getvalue()
 
+
+#: The per-photo table's thresholds (:func:`threshold_text`: never written 1.000000 for 0.9999999).
+_THRESHOLD_COLUMNS = ("threshold", "best_pooled_threshold")
 
 #: What a spreadsheet takes for a formula at the start of a cell (OWASP, "CSV Injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -865,10 +889,10 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
     points to ``--per-image`` (the table of each photo's figures)."""
     r = result
     where = "the model's operating point" if r.threshold_is_models else "given with --threshold"
-    threshold = f"{r.threshold:.4g}"
+    threshold = threshold_text(r.threshold)
     if r.missing_class is not None:
         return _format_one_class(r, threshold, where, per_image_hint)
-    best = f"{r.best_threshold:.4g}"
+    best = threshold_text(r.best_threshold)
     if r.best_f1 <= 0.0 and r.n_skin == 0:
         best_line = "best pooled F1: none, the masks label no skin (F1 is 0 at every threshold)"
     elif r.best_f1 <= 0.0:
@@ -993,5 +1017,5 @@ def save_roc(path, result: EvalResult, title: str = "Skin detection ROC", protec
     save_roc_png(path, [{
         "fpr": result.fpr, "tpr": result.tpr, "label": f"skin model (AUC {result.auc:.3f})",
         "point": (result.false_positive_rate, result.recall),
-        "point_label": f"threshold {result.threshold:.3g}: F1 {result.f1:.3f}",
+        "point_label": f"threshold {threshold_text(result.threshold, '.3g')}: F1 {result.f1:.3f}",
     }], title=title, protect=protect, mark=mark)

@@ -188,3 +188,30 @@ def test_no_threshold_tip_when_the_masks_look_inverted(tmp_path, capsys):
     assert main(["skin", "eval", "--images", str(images), "--masks", str(masks)]) == 0
     out = capsys.readouterr()
     assert "meaningless" not in out.out and "are the masks inverted?" not in out.err
+
+
+# -- 5. thresholds near 0 and 1 ------------------------------------------------------------
+def test_thresholds_near_0_and_1_are_printed_apart_from_them(tmp_path, capsys, model):
+    import csv
+
+    from segmix.cli import main
+
+    write_model(tmp_path / "own.json", model)
+    images, masks = folder(tmp_path, {"a": scene(1)})
+    rows = tmp_path / "rows.csv"
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--model", str(tmp_path / "own.json"),
+                 "--threshold", "0.9999999", "--per-image", str(rows)]) == 0
+    out = capsys.readouterr().out
+    # it said "threshold 1 on p(skin)", "--threshold 1 used instead" and wrote 1.000000
+    assert "threshold 0.9999999 on p(skin) (given with --threshold)" in out
+    assert "(--threshold 0.9999999 used instead)" in out and "threshold 1 " not in out
+    assert "one row per photo: precision, recall, f1 at threshold 0.9999999" in out
+    with open(rows, newline="") as handle:
+        assert next(csv.DictReader(handle))["threshold"] == "0.9999999"
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--threshold", "1e-7"]) == 0
+    assert "threshold 1e-07 on p(skin)" in capsys.readouterr().out
+    # ordinary values keep their short form
+    from segmix.skin_eval import threshold_text
+
+    assert threshold_text(0.04) == "0.04" and threshold_text(0.0009110511944006454) == "0.0009111"
+    assert threshold_text(0.04, ".6f") == "0.040000" and threshold_text(1.0) == "1" and threshold_text(0.0) == "0"
