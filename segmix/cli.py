@@ -2120,6 +2120,10 @@ def _add_skin_parser(sub) -> None:
                        help="also write the 16-bit skin probability: each pixel's p(skin) from its colour (after "
                             "the photo's adaptation, before the regions step), so thresholding it differs from the "
                             "mask where regions keep or drop pixels")
+    apply.add_argument("--probability-format", choices=("png", "tif"), default=None,
+                       help="the probability map's format (implies --probability): png, 16-bit round(p * 65535), the "
+                            "default, whose many pixels under p 0.0000076 tie at 0 (a ROC from them reads low); tif, "
+                            "float32 p itself (<stem>_skin_prob.tif, as segment --probability x.tif writes)")
     apply.add_argument("--threshold", type=unit_float, default=None,
                        help="decision threshold on p(skin) (default: the model's, 0.04 built in; 0 marks the "
                             "whole photo but for its transparent pixels, 1 none)")
@@ -2844,6 +2848,12 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     settings = _detector_settings(args)
     distributed = _check_distributed(args)
     _check_output_dir(args.output_dir, "skin apply")  # before the model, the photos and a cluster
+    if args.probability_format is not None:
+        if distributed and args.probability_format != "png":
+            raise UserError(f"--probability-format {args.probability_format} is not available with --distributed "
+                            "(its maps are 16-bit PNG); run without --distributed")
+        # "png" / "tif" down to skin.apply_one; True stays the PNG
+        args.probability = args.probability_format
     # Every output name of the run, checked before the model is read and before a cluster
     # starts (apply_batch and run_apply check again, for their other callers).
     skin.plan_batch(args.inputs, args.output_dir, args.probability)

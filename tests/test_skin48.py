@@ -215,3 +215,28 @@ def test_thresholds_near_0_and_1_are_printed_apart_from_them(tmp_path, capsys, m
 
     assert threshold_text(0.04) == "0.04" and threshold_text(0.0009110511944006454) == "0.0009111"
     assert threshold_text(0.04, ".6f") == "0.040000" and threshold_text(1.0) == "1" and threshold_text(0.0) == "0"
+
+
+# -- 6. float probability maps -------------------------------------------------------------
+def test_skin_apply_writes_float_probability_maps(tmp_path, capsys):
+    from segmix.cli import main
+
+    images, _ = folder(tmp_path, {"a": scene(1)})
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(images), "--output-dir", str(out), "--probability", "--quiet"]) == 0
+    levels = np.asarray(Image.open(out / "a_skin_prob.png"))
+    # it had no other format: the 16-bit PNG, whose pixels under p 1 / 131070 tie at 0
+    assert main(["skin", "apply", str(images), "--output-dir", str(out), "--probability-format", "tif",
+                 "--quiet"]) == 0
+    with Image.open(out / "a_skin_prob.tif") as tif:
+        assert tif.mode == "F"
+        p = np.asarray(tif)
+    assert p.shape == levels.shape and np.abs(p * 65535 - levels).max() <= 0.5 + 1e-3
+    tied = levels == 0
+    assert tied.any() and len(np.unique(p[tied])) > 1  # the float map tells apart what the PNG ties
+    # a rerun replaces its own map (it carries the command's mark)
+    assert main(["skin", "apply", str(images), "--output-dir", str(out), "--probability-format", "tif",
+                 "--quiet"]) == 0
+    # and a run without maps says the earlier float map stays
+    assert main(["skin", "apply", str(images), "--output-dir", str(out)]) == 0
+    assert "a_skin_prob" in capsys.readouterr().err
