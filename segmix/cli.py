@@ -2930,6 +2930,12 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     if model_line(args, model):  # part of the report (which model the figures are of), not a note: printed with --quiet too
         print(model_line(args, model))
     _say_inverted_model(args.model, model, "skin eval", inverted=False, old_rule=_old_rule(args))
+    if args.model and args.adapt is not False:
+        # Part of the report, as the model line: with models trained on hgr1's hand photos the
+        # default adaptation cost much (a user's SFA per-image F1 0.593 against 0.760 with
+        # --no-adapt; docs/skin.md), while it helps the built-in and UCI models.
+        print("figures with per-photo adaptation (on by default: the model's Gaussians refitted to each photo); "
+              "--no-adapt gives the model's own rule, which may score higher for a model trained on one kind of photo")
     own = skin.trained_on_words(model, args.images, args.model) if args.model else None
     if own:
         print(f"segmix skin eval: warning: {own}", file=sys.stderr)

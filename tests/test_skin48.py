@@ -240,3 +240,18 @@ def test_skin_apply_writes_float_probability_maps(tmp_path, capsys):
     # and a run without maps says the earlier float map stays
     assert main(["skin", "apply", str(images), "--output-dir", str(out)]) == 0
     assert "a_skin_prob" in capsys.readouterr().err
+
+
+# -- the per-photo adaptation, said -----------------------------------------------------------
+def test_skin_eval_model_says_its_figures_are_adapted(tmp_path, capsys, model):
+    from segmix.cli import main
+
+    write_model(tmp_path / "own.json", model)
+    images, masks = folder(tmp_path, {"a": scene(1)})
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--model", str(tmp_path / "own.json")]) == 0
+    assert "figures with per-photo adaptation (on by default" in capsys.readouterr().out
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--model", str(tmp_path / "own.json"),
+                 "--no-adapt"]) == 0
+    assert "per-photo adaptation" not in capsys.readouterr().out
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks)]) == 0  # the built-in model
+    assert "per-photo adaptation" not in capsys.readouterr().out
