@@ -2990,7 +2990,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
             resolved = Path(args.images).resolve()
             where = str(resolved) if len(resolved.parts) <= 4 else ".../" + "/".join(resolved.parts[-3:])
             skin_eval.save_roc(roc, result, title=f"Skin detection ROC: {where}", protect=inputs,
-                               mark="skin eval")
+                               mark="skin eval", model_name=Path(args.model).name if args.model else "built-in model")
         if args.json:
             from segmix.io import write_json_atomic
 

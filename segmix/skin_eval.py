@@ -129,7 +129,30 @@ class EvalResult:
         pairs left out under ``"skipped"``; ``"format"`` (:data:`EVAL_REPORT_FORMAT`) first,
         which tells a later ``skin eval --json`` that the file is a report it may replace."""
         return {"format": EVAL_REPORT_FORMAT,
-                **{k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings")}}
+                **{k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings")},
+                "roc": roc_points(self.fpr, self.tpr)}
+
+
+def roc_points(fpr: np.ndarray, tpr: np.ndarray) -> dict[str, list[float]] | None:
+    """The ROC curve as the JSON report holds it (``roc``; since session 48: only the --roc
+    plot held it): ``threshold`` (p(skin), ascending; skin where p >= it), ``fpr`` and ``tpr``,
+    one point per distinct (fpr, tpr), the highest threshold of each; None without a curve
+    (masks of one class).
+
+    Parameters
+    ----------
+    fpr, tpr : (ROC_BINS + 1,) float arrays
+        :attr:`EvalResult.fpr` / ``tpr``: rates at the edges of the log-odds histogram
+        (:data:`ROC_BIN_NATS` apart from :data:`ROC_LOGIT_LOW`), the last (0, 0).
+    """
+    fpr, tpr = np.asarray(fpr, float), np.asarray(tpr, float)
+    if fpr.size != ROC_BINS + 1 or tpr.size != fpr.size:
+        return None
+    threshold = 1.0 / (1.0 + np.exp(-(ROC_LOGIT_LOW + np.arange(ROC_BINS + 1) * ROC_BIN_NATS)))
+    threshold[0], threshold[-1] = 0.0, 1.0  # the first edge takes every pixel, the last none
+    # the last edge of each run of equal points: the highest threshold giving those rates
+    keep = np.append((fpr[1:] != fpr[:-1]) | (tpr[1:] != tpr[:-1]), True)
+    return {"threshold": threshold[keep].tolist(), "fpr": fpr[keep].tolist(), "tpr": tpr[keep].tolist()}
 
 
 #: The figures every report has held, the first format field or not: an older segmix's report
@@ -1005,17 +1028,19 @@ def _n_tried(result: EvalResult) -> int:
 
 
 def save_roc(path, result: EvalResult, title: str = "Skin detection ROC", protect=(),
-             mark: str | None = None) -> None:
+             mark: str | None = None, model_name: str = "skin model") -> None:
     """Write the ROC curve of ``result`` as a PNG, with the operating point marked (atomically;
     ValueError if ``path`` is one of the ``protect`` paths); ``mark``: the command whose mark
-    the PNG carries (:func:`segmix.io.mark_params`), so that a later run may replace it.
+    the PNG carries (:func:`segmix.io.mark_params`), so that a later run may replace it;
+    ``model_name``: the curve's name in the legend ("built-in model", a model file's name: it
+    read "skin model" whatever the model).
     ValueError too for a ``result`` of masks of one class (``missing_class``): no curve."""
     from segmix.plots import save_roc_png
 
     if result.missing_class is not None:
         raise ValueError(f"no ROC: it needs skin and non-skin pixels, and {one_class_words(result)}")
     save_roc_png(path, [{
-        "fpr": result.fpr, "tpr": result.tpr, "label": f"skin model (AUC {result.auc:.3f})",
+        "fpr": result.fpr, "tpr": result.tpr, "label": f"{model_name} (AUC {result.auc:.3f})",
         "point": (result.false_positive_rate, result.recall),
         "point_label": f"threshold {threshold_text(result.threshold, '.3g')}: F1 {result.f1:.3f}",
     }], title=title, protect=protect, mark=mark)

@@ -255,3 +255,29 @@ def test_skin_eval_model_says_its_figures_are_adapted(tmp_path, capsys, model):
     assert "per-photo adaptation" not in capsys.readouterr().out
     assert main(["skin", "eval", "--images", str(images), "--masks", str(masks)]) == 0  # the built-in model
     assert "per-photo adaptation" not in capsys.readouterr().out
+
+
+# -- 7. the ROC: its points in the JSON, the model in the legend ------------------------------
+def test_the_json_report_holds_the_roc_and_the_legend_names_the_model(tmp_path, capsys, model, monkeypatch):
+    from segmix import plots
+    from segmix.cli import main
+
+    write_model(tmp_path / "own.json", model)
+    image, mask = scene(1)
+    image[12:20, 8:20] = WALL  # some of the hand in the wall's colour: a curve with corners
+    images, masks = folder(tmp_path, {"a": (image, mask), "b": scene(2)})
+    drawn = []
+    monkeypatch.setattr(plots, "draw_roc", lambda curves, title: drawn.append(curves) or plots._figure())
+    report = tmp_path / "r.json"
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--model", str(tmp_path / "own.json"),
+                 "--json", str(report), "--roc", str(tmp_path / "roc.png")]) == 0
+    assert drawn[0][0]["label"].startswith("own.json (AUC ")  # it read "skin model" for every model
+    data = json.loads(report.read_text())
+    roc = data["roc"]  # only the plot held the curve
+    t, fpr, tpr = (np.array(roc[k]) for k in ("threshold", "fpr", "tpr"))
+    assert len(t) == len(fpr) == len(tpr) > 2 and t[-1] == 1
+    assert (np.diff(t) > 0).all() and (np.diff(fpr) <= 0).all() and (np.diff(tpr) <= 0).all()
+    assert (fpr[0], tpr[0], fpr[-1], tpr[-1]) == (1, 1, 0, 0)
+    assert abs(-np.trapezoid(tpr, fpr) - data["auc"]) < 1e-9
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--roc", str(tmp_path / "roc.png")]) == 0
+    assert drawn[1][0]["label"].startswith("built-in model (AUC ")
