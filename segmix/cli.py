@@ -2153,7 +2153,7 @@ def _add_skin_parser(sub) -> None:
     ev.add_argument("--threshold", type=unit_float, default=None,
                     help="decision threshold on p(skin) (default: the model's, 0.04 built in)")
     _add_detector_options(ev)
-    ev.add_argument("--roc", metavar="ROC.png", help="write the ROC curve as a PNG")
+    ev.add_argument("--roc", metavar="ROC.png", help="write the ROC curve as a PNG, PDF or SVG (by the extension)")
     ev.add_argument("--json", metavar="OUT.json", help="also write the figures as JSON (each photo's under per_image)")
     ev.add_argument("--per-image", metavar="FILE.csv",
                     help="write each photo's precision, recall and F1 at the threshold as CSV, and its F1 at "
@@ -2381,7 +2381,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
     from pathlib import Path
 
     from segmix.io import ProtectedInputs, cannot_create_in, check_batch_outputs, check_output_path, written_path
-    from segmix.plots import check_png_name
+    from segmix.plots import ROC_FORMATS, check_png_name
 
     figures = figures or {}
     protected = ProtectedInputs(inputs)  # indexed once: a batch has thousands of inputs
@@ -2419,9 +2419,9 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
                 checked[where] = cannot_create_in(folder)
             if checked[where] is not None:
                 raise UserError(f"{option} {output}: cannot write in the folder {folder} ({checked[where]})")
-    for figure in figures.values():
+    for option, figure in figures.items():
         if figure:
-            check_png_name(figure)
+            check_png_name(figure, ROC_FORMATS if option == "--roc" else (".png",))
 
 
 def _check_output_dir(path, command: str) -> None:

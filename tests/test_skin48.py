@@ -281,3 +281,21 @@ def test_the_json_report_holds_the_roc_and_the_legend_names_the_model(tmp_path, 
     assert abs(-np.trapezoid(tpr, fpr) - data["auc"]) < 1e-9
     assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--roc", str(tmp_path / "roc.png")]) == 0
     assert drawn[1][0]["label"].startswith("built-in model (AUC ")
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".svg"])
+def test_skin_eval_writes_the_roc_as_pdf_or_svg(tmp_path, capsys, suffix):
+    from segmix.cli import main
+
+    images, masks = folder(tmp_path, {"a": scene(1)})
+    roc = tmp_path / f"roc{suffix}"
+    run = ["skin", "eval", "--images", str(images), "--masks", str(masks), "--roc", str(roc), "--quiet"]
+    assert main(run) == 0  # it said "figures are written as PNG; use a .png file name"
+    head = roc.read_bytes()[:5]
+    assert head == b"%PDF-" if suffix == ".pdf" else b"<?xml" in roc.read_bytes()[:100]
+    assert main(run) == 0  # its own plot is replaced
+    roc.write_bytes(head + b" another program's")
+    assert main(run) == 2  # a file it did not write is not
+    assert "--overwrite" in capsys.readouterr().err
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--roc", str(tmp_path / "r.jpg")]) == 2
+    assert "use a file name ending in .png, .pdf or .svg" in capsys.readouterr().err
