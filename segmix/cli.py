@@ -2120,6 +2120,10 @@ def _add_skin_parser(sub) -> None:
                        help="also write the 16-bit skin probability: each pixel's p(skin) from its colour (after "
                             "the photo's adaptation, before the regions step), so thresholding it differs from the "
                             "mask where regions keep or drop pixels")
+    apply.add_argument("--probability-format", choices=("png", "tif"), default=None,
+                       help="the probability map's format (implies --probability): png, 16-bit round(p * 65535), the "
+                            "default, whose many pixels under p 0.0000076 tie at 0 (a ROC from them reads low); tif, "
+                            "float32 p itself (<stem>_skin_prob.tif, as segment --probability x.tif writes)")
     apply.add_argument("--threshold", type=unit_float, default=None,
                        help="decision threshold on p(skin) (default: the model's, 0.04 built in; 0 marks the "
                             "whole photo but for its transparent pixels, 1 none)")
@@ -2149,7 +2153,7 @@ def _add_skin_parser(sub) -> None:
     ev.add_argument("--threshold", type=unit_float, default=None,
                     help="decision threshold on p(skin) (default: the model's, 0.04 built in)")
     _add_detector_options(ev)
-    ev.add_argument("--roc", metavar="ROC.png", help="write the ROC curve as a PNG")
+    ev.add_argument("--roc", metavar="ROC.png", help="write the ROC curve as a PNG, PDF or SVG (by the extension)")
     ev.add_argument("--json", metavar="OUT.json", help="also write the figures as JSON (each photo's under per_image)")
     ev.add_argument("--per-image", metavar="FILE.csv",
                     help="write each photo's precision, recall and F1 at the threshold as CSV, and its F1 at "
@@ -2377,7 +2381,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
     from pathlib import Path
 
     from segmix.io import ProtectedInputs, cannot_create_in, check_batch_outputs, check_output_path, written_path
-    from segmix.plots import check_png_name
+    from segmix.plots import ROC_FORMATS, check_png_name
 
     figures = figures or {}
     protected = ProtectedInputs(inputs)  # indexed once: a batch has thousands of inputs
@@ -2415,9 +2419,9 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
                 checked[where] = cannot_create_in(folder)
             if checked[where] is not None:
                 raise UserError(f"{option} {output}: cannot write in the folder {folder} ({checked[where]})")
-    for figure in figures.values():
+    for option, figure in figures.items():
         if figure:
-            check_png_name(figure)
+            check_png_name(figure, ROC_FORMATS if option == "--roc" else (".png",))
 
 
 def _check_output_dir(path, command: str) -> None:
@@ -2766,6 +2770,8 @@ def operating_point(model, share_option: str | None = "--skin-share") -> str:
     line read "(--skin-share 0.35 uses it) (--skin-share 0.35 used instead)")."""
     import math
 
+    from segmix.skin_eval import threshold_text
+
     # The skin class is the model's positive class, not always the first: a model with its
     # classes in the other order was described by its non-skin prior (0.9, rule > -5.38).
     prior, threshold = float(model.classifier.priors[model.positive_class]), float(model.threshold)
@@ -2787,7 +2793,7 @@ def operating_point(model, share_option: str | None = "--skin-share") -> str:
     use = f" ({share_option} {share:.3g} uses it)" if share is not None and share_option else ""
     data = f"; the training data's skin share is {share:.3g}{use}" if share is not None else ""
     return (f"operating point: p(skin) prior {prior:.3g}, the expected skin share of a photo, threshold "
-            f"{threshold:g} on p(skin): skin where {rule}{data}")
+            f"{threshold_text(threshold, 'g')} on p(skin): skin where {rule}{data}")
 
 
 def model_line(args: argparse.Namespace, model) -> str | None:
@@ -2802,20 +2808,35 @@ def model_line(args: argparse.Namespace, model) -> str | None:
         prior = float(model.classifier.priors[model.positive_class])
         return (f"built-in model: --skin-share {share:g} used instead of its p(skin) prior {prior:.3g}, the expected "
                 "skin share of a photo")
-    changed = [f"--{name.replace('_', '-')} {value:g}" for name, value in
+    from segmix.skin_eval import threshold_text
+
+    changed = [f"--{name.replace('_', '-')} {threshold_text(value, 'g')}" for name, value in
                (("threshold", args.threshold), ("skin_share", getattr(args, "skin_share", None))) if value is not None]
     return (f"model {args.model}: {operating_point(model, '--skin-share' if share is None else None)}"
             + (f" ({' and '.join(changed)} used instead)" if changed else ""))
 
 
-def _say_inverted_model(path, model) -> None:
+def _say_inverted_model(path, model, command: str = "skin apply", inverted: bool = True, old_rule: bool = False) -> None:
     """Warn of a ``--model`` trained on inverted masks (:func:`segmix.skin.inverted_model_words`):
-    it loaded and marked everything but skin without a word."""
+    it loaded and marked everything but skin without a word; and of one that keeps an older
+    segmix's operating point (:func:`segmix.skin.old_operating_point_words`: a trial's pooled F1
+    0.0011 for 0.1119, without a word). ``inverted``: False where the masks judge the model
+    (skin eval); ``old_rule``: the run applies the old per-pixel rule the words advise
+    (``--plain --no-adapt``)."""
     from segmix import skin
 
-    words = skin.inverted_model_words(model) if path else None
-    if words:
-        print(f"segmix skin apply: warning: {path}: {words}", file=sys.stderr)
+    if not path:
+        return
+    for words in (None if old_rule else skin.old_operating_point_words(model),
+                  skin.inverted_model_words(model) if inverted else None):
+        if words:
+            print(f"segmix {command}: warning: {path}: {words}", file=sys.stderr)
+
+
+def _old_rule(args: argparse.Namespace) -> bool:
+    """True when a skin run applies a model's per-pixel rule as an older segmix did
+    (``--plain --no-adapt``, what :func:`segmix.skin.old_operating_point_words` advises)."""
+    return bool(getattr(args, "plain", False)) and getattr(args, "adapt", None) is False
 
 
 @_option_words
@@ -2827,6 +2848,12 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     settings = _detector_settings(args)
     distributed = _check_distributed(args)
     _check_output_dir(args.output_dir, "skin apply")  # before the model, the photos and a cluster
+    if args.probability_format is not None:
+        if distributed and args.probability_format != "png":
+            raise UserError(f"--probability-format {args.probability_format} is not available with --distributed "
+                            "(its maps are 16-bit PNG); run without --distributed")
+        # "png" / "tif" down to skin.apply_one; True stays the PNG
+        args.probability = args.probability_format
     # Every output name of the run, checked before the model is read and before a cluster
     # starts (apply_batch and run_apply check again, for their other callers).
     skin.plan_batch(args.inputs, args.output_dir, args.probability)
@@ -2850,7 +2877,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
         checked = skin.load_skin_model(args.model)  # a wrong file is named before a cluster starts
         if model_line(args, checked) and not args.quiet:
             print(model_line(args, checked))
-        _say_inverted_model(args.model, checked)
+        _say_inverted_model(args.model, checked, old_rule=_old_rule(args))
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet,
@@ -2858,7 +2885,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     model = skin.load_skin_model(args.model)
     if model_line(args, model) and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
-    _say_inverted_model(args.model, model)
+    _say_inverted_model(args.model, model, old_rule=_old_rule(args))
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet, stream=_OptionWords(sys.stderr, "skin apply"),
@@ -2902,6 +2929,16 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         print(f"segmix skin eval: note: {left}", file=sys.stderr)
     if model_line(args, model):  # part of the report (which model the figures are of), not a note: printed with --quiet too
         print(model_line(args, model))
+    _say_inverted_model(args.model, model, "skin eval", inverted=False, old_rule=_old_rule(args))
+    if args.model and args.adapt is not False:
+        # Part of the report, as the model line: with models trained on hgr1's hand photos the
+        # default adaptation cost much (a user's SFA per-image F1 0.593 against 0.760 with
+        # --no-adapt; docs/skin.md), while it helps the built-in and UCI models.
+        print("figures with per-photo adaptation (on by default: the model's Gaussians refitted to each photo); "
+              "--no-adapt gives the model's own rule, which may score higher for a model trained on one kind of photo")
+    own = skin.trained_on_words(model, args.images, args.model) if args.model else None
+    if own:
+        print(f"segmix skin eval: warning: {own}", file=sys.stderr)
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
     try:
         result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,
@@ -2953,7 +2990,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
             resolved = Path(args.images).resolve()
             where = str(resolved) if len(resolved.parts) <= 4 else ".../" + "/".join(resolved.parts[-3:])
             skin_eval.save_roc(roc, result, title=f"Skin detection ROC: {where}", protect=inputs,
-                               mark="skin eval")
+                               mark="skin eval", model_name=Path(args.model).name if args.model else "built-in model")
         if args.json:
             from segmix.io import write_json_atomic
 
@@ -2964,12 +3001,13 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {path}")
     if args.per_image:
-        best = (f"; f1_best_pooled_threshold at {result.best_threshold:.4g}" if result.best_basis == "detector"
+        best = (f"; f1_best_pooled_threshold at {skin_eval.threshold_text(result.best_threshold)}"
+                if result.best_basis == "detector"
                 else "")
         figures = ("precision, recall, f1" if result.missing_class is None else
                    "false_positive_rate" if result.missing_class == "skin" else "recall")
         print(f"wrote {args.per_image} (one row per photo: {figures} at threshold "
-              f"{result.threshold:.4g}{best}; an undefined figure is empty)")
+              f"{skin_eval.threshold_text(result.threshold)}{best}; an undefined figure is empty)")
     if result.skipped:
         total = result.n_images + len(result.skipped)
         print(f"segmix skin eval: {len(result.skipped)} of {total} photo / mask pairs skipped; the figures are "

@@ -93,6 +93,22 @@ def _per_image_table(path: str | os.PathLike) -> bool:
 #: The outputs whose format holds no mark, by (command, suffix): what tells that the command
 #: wrote an existing file (a test of the path) and, for the refusal, what such a file is.
 #: Every other output is the command's own when it carries its mark (:func:`written_by`).
+def _marked_vector_figure(path, command: str) -> bool:
+    """True when the PDF or SVG ``path`` carries ``segmix <command>`` as its Creator, as
+    :func:`segmix.plots.figure_mark_metadata` writes it (Matplotlib's PDF info dictionary, near
+    the end; its SVG metadata, near the start): a ROC plot skin eval wrote may be replaced."""
+    mark = f"segmix {command}".encode()
+    needles = (b"/Creator (" + mark + b")", b"<dc:title>" + mark + b"</dc:title>")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+            handle.seek(max(0, os.path.getsize(path) - 65536))
+            tail = handle.read()
+    except OSError:
+        return False
+    return any(needle in head or needle in tail for needle in needles)
+
+
 UNMARKED_KINDS = {
     ("segment", ".json"): (segmentation_model_file, "a segmix segmentation model"),
     ("segment", ".npy"): (probability_array_file,
@@ -100,6 +116,10 @@ UNMARKED_KINDS = {
     ("skin train", ".json"): (skin_model_file, "a segmix skin model"),
     ("background", ".json"): (background_model_file, "a segmix background model"),
     ("skin eval", ".json"): (_skin_eval_report, "a segmix skin eval report"),
+    ("skin eval", ".pdf"): (lambda path: _marked_vector_figure(path, "skin eval"),
+                            "a segmix skin eval ROC plot (it lacks the mark segmix skin eval writes)"),
+    ("skin eval", ".svg"): (lambda path: _marked_vector_figure(path, "skin eval"),
+                            "a segmix skin eval ROC plot (it lacks the mark segmix skin eval writes)"),
     ("skin eval", ".csv"): (_per_image_table,
                             "a segmix skin eval per-image table (its first line is not the table's header)"),
 }

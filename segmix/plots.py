@@ -67,19 +67,39 @@ def _figure(size=(6.4, 5.6)):
     return fig
 
 
-def check_png_name(path) -> None:
-    """ValueError unless ``path`` ends in .png (figures are written as PNG only)."""
-    if Path(path).suffix.lower() != ".png":
-        raise ValueError(f"{path}: figures are written as PNG; use a .png file name")
+#: The formats the ROC plot is written in, by extension (Matplotlib's own writers; the vector
+#: ones for papers: the ROC was PNG only). Other figures are PNG.
+ROC_FORMATS = (".png", ".pdf", ".svg")
 
 
-def _write(path, fig, protect, mark: str | None = None) -> None:
-    """Write ``fig`` to ``path`` as PNG atomically; with ``mark``, carrying that command's
-    mark (a ``Software`` text chunk, :func:`segmix.io.output_mark`) in place of Matplotlib's,
-    so that a later run of the command may replace the file (``segmix.own_outputs``)."""
-    check_png_name(path)
-    metadata = {} if mark is None else dict([output_mark(mark)])
-    atomic_save(path, lambda handle: fig.savefig(handle, format="png", metadata=metadata), protect=protect)
+def check_png_name(path, formats: tuple[str, ...] = (".png",)) -> None:
+    """ValueError unless ``path`` ends in one of ``formats`` (figures are written as PNG,
+    the ROC also as PDF or SVG: :data:`ROC_FORMATS`)."""
+    if Path(path).suffix.lower() not in formats:
+        if formats == (".png",):
+            raise ValueError(f"{path}: figures are written as PNG; use a .png file name")
+        names = [f.lstrip(".") for f in formats]
+        raise ValueError(f"{path}: this figure is written as {', '.join(n.upper() for n in names[:-1])} or "
+                         f"{names[-1].upper()}; use a file name ending in {', '.join('.' + n for n in names[:-1])} or "
+                         f".{names[-1]}")
+
+
+def figure_mark_metadata(fmt: str, mark: str) -> dict[str, str]:
+    """Matplotlib ``savefig`` metadata carrying ``segmix <mark>`` (:func:`segmix.io.output_mark`)
+    in ``fmt`` ("png": the ``Software`` text chunk; "pdf" / "svg": the document's ``Creator``,
+    which :func:`segmix.own_outputs.own_file` reads back)."""
+    key, value = output_mark(mark)
+    return {key: value} if fmt == "png" else {"Creator": value}
+
+
+def _write(path, fig, protect, mark: str | None = None, formats: tuple[str, ...] = (".png",)) -> None:
+    """Write ``fig`` to ``path`` atomically in the format of its extension (one of ``formats``);
+    with ``mark``, carrying that command's mark (:func:`figure_mark_metadata`) in place of
+    Matplotlib's, so that a later run of the command may replace the file (``segmix.own_outputs``)."""
+    check_png_name(path, formats)
+    fmt = Path(path).suffix.lower().lstrip(".")
+    metadata = {} if mark is None else figure_mark_metadata(fmt, mark)
+    atomic_save(path, lambda handle: fig.savefig(handle, format=fmt, metadata=metadata), protect=protect)
 
 
 def draw_roc(curves: Sequence[dict], title: str = "ROC curve"):
@@ -115,8 +135,9 @@ def draw_roc(curves: Sequence[dict], title: str = "ROC curve"):
 
 def save_roc_png(path, curves: Sequence[dict], title: str = "ROC curve", protect=(),
                  mark: str | None = None) -> None:
-    """Draw :func:`draw_roc` and write it atomically as PNG (``mark``: see :func:`_write`)."""
-    _write(path, draw_roc(curves, title), protect, mark)
+    """Draw :func:`draw_roc` and write it atomically as PNG, PDF or SVG, by ``path``'s
+    extension (:data:`ROC_FORMATS`; ``mark``: see :func:`_write`)."""
+    _write(path, draw_roc(curves, title), protect, mark, ROC_FORMATS)
 
 
 def draw_convergence(histories: dict[str, Sequence[float]], title: str = "EM convergence"):

@@ -47,7 +47,7 @@ from segmix.features import FeatureSpace, grey_within, monochrome_kind, rgb_code
 from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, ImageLoadError, all_or_nothing, ProtectedInputs,
                        check_batch_outputs, check_input_folder, check_output_path, undecodable_words,
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
-                       output_mark, refuse_foreign_outputs, save_marked_png, segmix_result, shown_path,
+                       output_mark, refuse_foreign_outputs, save_marked_png, save_probability, segmix_result, shown_path,
                        subfolder_hint, written_by)
 # one loader for every mask (rules there)
 from segmix.labelmaps import (label_map_values, label_map_words, load_mask, palette_label_values, refuse_mask_of_stored_pixels,
@@ -1126,6 +1126,51 @@ def _judge_grid() -> tuple[np.ndarray, np.ndarray]:
     return _JUDGE_GRID[0]
 
 
+#: The ``training`` key that dates a model :func:`train_skin_model` wrote, and its value since
+#: session 48 (files of the same schema version, without the key, came from an older segmix;
+#: readers that do not know it read it as provenance, as every other ``training`` key).
+TRAINED_FORMAT_KEY = "format"
+TRAINED_FORMAT = "segmix-skin-train 2"
+
+
+def old_operating_point_words(model) -> str | None:
+    """Words saying that a skin model file keeps an older segmix's operating point, or None.
+
+    Before fc0ce41f ``skin train`` stored the training data's skin share as the prior and the
+    threshold 0.5 (docs/skin.md, "The operating point of skin train"); today's detector grows
+    its regions from seeds decided at the model's own threshold, so such a model finds almost
+    no skin (trained on 16 hgr1 photos, scored on 16 ccp photos: pooled F1 0.0011, against 0.1119
+    with ``--plain --no-adapt``, the per-pixel rule that segmix applied). The file has the same
+    schema version and ``segmix_version``: it is told by that rule (prior equal to
+    ``training.prior_from_data``, threshold 0.5) in a file without :data:`TRAINED_FORMAT_KEY`.
+
+    Parameters
+    ----------
+    model : SegmixModel
+        A skin model read from a file.
+
+    Returns
+    -------
+    str or None
+        One clause for a warning line (the caller names the file), or None for a model of
+        today's format, the built-in model or any other operating point.
+    """
+    training = model.training
+    if TRAINED_FORMAT_KEY in training:
+        return None
+    share = training.get("prior_from_data")
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0.0 < share < 1.0:
+        return None
+    prior = float(model.classifier.priors[model.positive_class])
+    if float(model.threshold) != 0.5 or not math.isclose(prior, float(share), rel_tol=1e-9, abs_tol=1e-12):
+        return None
+    return (f"a model of an older segmix (no 'training' {TRAINED_FORMAT_KEY!r} field): it keeps that segmix's "
+            f"operating point, the training data's skin share {share:.3g} as p(skin) prior and threshold 0.5, "
+            "with which today's detector finds little skin (today's skin train stores the built-in model's "
+            f"{BUILTIN_PRIOR:g} and {BUILTIN_THRESHOLD:g}); retrain it with segmix skin train, or apply its old "
+            "per-pixel rule with --plain --no-adapt")
+
+
 def inverted_model_words(model) -> str | None:
     """Words asking whether a skin model was trained on inverted masks (skin 0), or None.
 
@@ -1223,9 +1268,53 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
 
 def images_source(images_dir, masks_dir, pairs: int, unmatched: int, skin_pixels: int,
                   non_skin_pixels: int) -> dict[str, Any]:
-    """The ``ColorCounts.sources`` entry of one images/masks folder pair (stored in the model)."""
-    return {"type": "images", "images": str(images_dir), "masks": str(masks_dir), "pairs": int(pairs),
+    """The ``ColorCounts.sources`` entry of one images/masks folder pair (stored in the model).
+
+    The folders are stored resolved (absolute, symbolic links followed) since session 48: as
+    given ("in/hgr1/images") they named a folder only from where training ran, and ``skin eval``
+    could not tell that it scored a model on its own training photos (:func:`trained_on_words`).
+    """
+    return {"type": "images", "images": str(Path(images_dir).resolve()), "masks": str(Path(masks_dir).resolve()),
+            "pairs": int(pairs),
             "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels)}
+
+
+def trained_on_words(model, images_dir, model_name) -> str | None:
+    """Words warning that ``images_dir`` is a folder ``model`` was trained on, or None.
+
+    ``skin eval`` scored a model on its own training photos without a word, though the model
+    records its folders (``training.data.sources``). Folders are compared resolved; a record
+    of an older segmix, relative to where training ran, is resolved against the current
+    folder, and the words say so (it matches only when training ran there too).
+
+    Parameters
+    ----------
+    model : SegmixModel
+        A skin model read from ``model_name``.
+    images_dir : str or path-like
+        The folder of photos to be scored.
+    model_name : str
+        The model file as given, for the words.
+    """
+    data = model.training.get("data")
+    sources = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(sources, list):
+        return None
+    scored = Path(images_dir).resolve()
+    for source in sources:
+        recorded = source.get("images") if isinstance(source, dict) and source.get("type") == "images" else None
+        if not isinstance(recorded, str) or not recorded:
+            continue
+        try:
+            same = Path(recorded).resolve() == scored
+        except (OSError, RuntimeError, ValueError):  # a hand-edited record that names no path
+            continue
+        if same:
+            how = ("" if Path(recorded).is_absolute() else
+                   f" (recorded as {recorded!r}, relative to where training ran, and read from the current folder)")
+            return (f"--images {images_dir} is a folder {model_name} was trained on{how}: figures on its training "
+                    "photos overstate how it does on photos it has not seen; score it on other photos")
+    return None
 
 
 def labelled_codes(image_path, mask_path, notes: list | None = None) -> np.ndarray:
@@ -1721,6 +1810,9 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
     classifier = BayesClassifier(mixtures, [float(prior), 1.0 - float(prior)], CLASS_NAMES)
     training = {
         "segmix_version": __version__,
+        # Tells this file from an older segmix's of the same schema version, whose models kept
+        # another operating point (:func:`old_operating_point_words`).
+        TRAINED_FORMAT_KEY: TRAINED_FORMAT,
         "seed": int(seed),
         "data": {
             "sources": counts.sources,
@@ -2368,7 +2460,7 @@ def refuse_other_photos_outputs(files: Sequence[Path], output_dir, probability: 
     are refused. Only this command's outputs carry the record (:mod:`segmix.source_record`)."""
     for f in files:
         mine: dict = {}  # the photo's paths, computed once for its outputs (source_record.other_source)
-        for out in apply_outputs(f, output_dir)[: 2 if probability else 1]:
+        for out in apply_outputs(f, output_dir, probability)[: 2 if probability else 1]:
             if not _is_file(out):
                 continue
             other = other_source(out, f, mine)
@@ -2398,12 +2490,32 @@ def other_result(path) -> bool:
     return segmix_result(path, RESULT_COMMANDS)
 
 
-def apply_outputs(input_path: Path, output_dir: Path) -> tuple[Path, Path]:
+#: The formats of ``skin apply``'s probability map (``probability=``): a 16-bit PNG,
+#: round(p * 65535), or a float32 TIFF (as ``segment --probability x.tif`` writes it). The PNG's
+#: 65536 levels tie the many pixels under p 0.0000076 at 0: 46 % of ccp's labelled pixels, so
+#: a ROC AUC from the PNG maps read 0.8560 against skin eval's 0.8597 (a trial). A .npy (as
+#: segment writes) is not offered: it has no place for the mark that lets a rerun replace it.
+PROBABILITY_FORMATS = {"png": ".png", "tif": ".tif"}
+
+
+def probability_suffix(probability) -> str:
+    """The probability map's extension for ``probability`` (True: the PNG; "png" or "tif",
+    :data:`PROBABILITY_FORMATS`)."""
+    if isinstance(probability, str):
+        if probability not in PROBABILITY_FORMATS:
+            raise ValueError(f"probability must be True, False or one of {', '.join(map(repr, PROBABILITY_FORMATS))} "
+                             f"(the map's format); got {probability!r}")
+        return PROBABILITY_FORMATS[probability]
+    return ".png"
+
+
+def apply_outputs(input_path: Path, output_dir: Path, probability=True) -> tuple[Path, Path]:
     """The mask and the probability map ``skin apply`` writes for ``input_path``:
-    ``output_dir/<stem>_skin.png`` and ``output_dir/<stem>_skin_prob.png``."""
+    ``output_dir/<stem>_skin.png`` and ``output_dir/<stem>_skin_prob.png`` (``.tif`` with
+    ``probability="tif"``, :func:`probability_suffix`)."""
     stem = Path(input_path).stem  # RESULT_SUFFIXES: the names segmix.frames knows as results
     return (output_dir / f"{stem}{RESULT_SUFFIXES['skin']}.png",
-            output_dir / f"{stem}{RESULT_SUFFIXES['skin_probability']}.png")
+            output_dir / f"{stem}{RESULT_SUFFIXES['skin_probability']}{probability_suffix(probability)}")
 
 
 def batch_outputs(files: Sequence, output_dir, probability: bool = False) -> list[tuple[Path, str]]:
@@ -2413,7 +2525,7 @@ def batch_outputs(files: Sequence, output_dir, probability: bool = False) -> lis
     output_dir = Path(output_dir)
     planned = []
     for f in files:
-        mask, prob = apply_outputs(f, output_dir)
+        mask, prob = apply_outputs(f, output_dir, probability)
         planned.append((mask, f"the mask of {f}"))
         if probability:
             planned.append((prob, f"the probability map of {f}"))
@@ -2425,14 +2537,15 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
               cache: "PosteriorCache | None" = None, info: dict | None = None,
               max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[Path, ...]:
     """Detect skin in one file and write ``<stem>_skin.png`` (0/255) and optionally
-    ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)); a photo's fully transparent pixels are
+    ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)), or with ``probability="tif"``
+    ``<stem>_skin_prob.tif`` (float32, p itself); a photo's fully transparent pixels are
     non-skin (p = 0) in both. Never overwrites the input; a photo
     over ``max_pixels`` is refused (:func:`segmix.io.load_image`).
     ``info`` (optional dict) receives what the detector reports (``faces_used`` with faces,
     ``exposure_gain`` with the exposure lift) and, for a photo without colour
     (:func:`is_greyscale`), ``greyscale``: the warning line to print (:func:`greyscale_warning`)."""
     input_path, output_dir = Path(input_path), Path(output_dir)
-    mask_path, prob_path = apply_outputs(input_path, output_dir)
+    mask_path, prob_path = apply_outputs(input_path, output_dir, probability)
     ensure_not_input(mask_path, input_path)
     if probability:
         ensure_not_input(prob_path, input_path)
@@ -2464,7 +2577,10 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     text = source_text(input_path, mask_path)
     with all_or_nothing(*written):
         _write_png(mask_path, mask.astype(np.uint8) * np.uint8(255), (input_path,), loaded.dpi, text)
-        if probability:
+        if prob_path.suffix != ".png":
+            # segment --probability's writer (float32, the command's mark for reruns)
+            save_probability(prob_path, posterior, protect=(input_path,), mark="skin apply", dpi=loaded.dpi)
+        elif probability:
             # round(p * 65535) in float64, as segmix.io.save_probability writes it (Segment
             # mode's and Skin mode's exports): float32's product rounded some pixels one level
             # off, so the window's export of the same photo differed from this file.
@@ -2723,7 +2839,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         if path in missing:
             return missing[path]
         try:
-            outputs = apply_outputs(path, output_dir)[: 2 if probability else 1]
+            outputs = apply_outputs(path, output_dir, probability)[: 2 if probability else 1]
             for out in outputs:
                 if clashes(out):
                     raise ValueError(f"{out}: refusing to overwrite an input file")
@@ -2902,7 +3018,8 @@ def stale_probability_warning(files: Sequence[Path], output_dir) -> str | None:
     """The warning of a run without ``--probability`` whose photos have probability maps of an
     earlier run in ``output_dir`` (``skin apply``'s, by their mark), or None when none has."""
     output_dir = Path(output_dir)
-    stale = [prob for prob in (apply_outputs(Path(path), output_dir)[1] for path in files)
+    stale = [prob for prob in (apply_outputs(Path(path), output_dir, kind)[1] for path in files
+                               for kind in PROBABILITY_FORMATS)
              if _is_file(prob) and written_by(prob, "skin apply")]
     if not stale:
         return None

@@ -117,13 +117,42 @@ class EvalResult:
     #: "skin" when the masks label no skin (255), "non-skin" when they label no non-skin (0),
     #: None when they label both
     missing_class: str | None = None
+    #: the pixels of the scored photos left out as unlabelled: a mask's 128 and the unmarked 0
+    #: of Skin mode's marks (``n_unlabelled`` in the JSON report)
+    n_unlabelled: int = 0
+    #: whether the folder's masks were asked about as inverted (:data:`INVERTED_QUESTION`):
+    #: the best threshold is then no advice (:func:`format_eval`)
+    masks_look_inverted: bool = False
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``, the
         pairs left out under ``"skipped"``; ``"format"`` (:data:`EVAL_REPORT_FORMAT`) first,
         which tells a later ``skin eval --json`` that the file is a report it may replace."""
         return {"format": EVAL_REPORT_FORMAT,
-                **{k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings")}}
+                **{k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings")},
+                "roc": roc_points(self.fpr, self.tpr)}
+
+
+def roc_points(fpr: np.ndarray, tpr: np.ndarray) -> dict[str, list[float]] | None:
+    """The ROC curve as the JSON report holds it (``roc``; since session 48: only the --roc
+    plot held it): ``threshold`` (p(skin), ascending; skin where p >= it), ``fpr`` and ``tpr``,
+    one point per distinct (fpr, tpr), the highest threshold of each; None without a curve
+    (masks of one class).
+
+    Parameters
+    ----------
+    fpr, tpr : (ROC_BINS + 1,) float arrays
+        :attr:`EvalResult.fpr` / ``tpr``: rates at the edges of the log-odds histogram
+        (:data:`ROC_BIN_NATS` apart from :data:`ROC_LOGIT_LOW`), the last (0, 0).
+    """
+    fpr, tpr = np.asarray(fpr, float), np.asarray(tpr, float)
+    if fpr.size != ROC_BINS + 1 or tpr.size != fpr.size:
+        return None
+    threshold = 1.0 / (1.0 + np.exp(-(ROC_LOGIT_LOW + np.arange(ROC_BINS + 1) * ROC_BIN_NATS)))
+    threshold[0], threshold[-1] = 0.0, 1.0  # the first edge takes every pixel, the last none
+    # the last edge of each run of equal points: the highest threshold giving those rates
+    keep = np.append((fpr[1:] != fpr[:-1]) | (tpr[1:] != tpr[:-1]), True)
+    return {"threshold": threshold[keep].tolist(), "fpr": fpr[keep].tolist(), "tpr": tpr[keep].tolist()}
 
 
 #: The figures every report has held, the first format field or not: an older segmix's report
@@ -284,6 +313,8 @@ class SkinEvaluator:
         #: per photo: (name, skin pixels, non-skin pixels, false positives, its sweep counts or None)
         self._photos: list[tuple[str, int, int, int, np.ndarray | None]] = []
         self.tp = self.fp = self.fn = 0
+        #: labelled pixels left out (a mask's 128, the unmarked 0 of Skin mode's marks), all photos
+        self.n_unlabelled = 0
         # The evaluated threshold joins the sweep, so the sweep's best F1 >= its F1.
         sweep = 1.0 / (1.0 + np.exp(-SWEEP_LOGITS))
         self.sweep = np.unique(np.append(sweep, self.threshold))
@@ -342,6 +373,7 @@ class SkinEvaluator:
         keep = lab >= 0
         if not keep.any():
             raise ValueError(_all_ignored("labels", "the photo" if name is None else str(name), "-1"))
+        self.n_unlabelled += int(keep.size - np.count_nonzero(keep))
         decided = (p > self.threshold) if mask is None else mask.ravel()
         p, lab, decided = p[keep], lab[keep], decided[keep]
         bins = np.minimum((p * N_BINS).astype(np.int64), N_BINS - 1)
@@ -413,6 +445,7 @@ class SkinEvaluator:
             false_positive_rate=self.fp / n_non, fpr=fpr, tpr=tpr,
             mean_f1_at_best=None if basis != "detector" else float(np.mean(f1_at_best)),
             per_image=rows, n_images_with_precision=n_precision, n_images_with_recall=n_recall,
+            n_unlabelled=self.n_unlabelled,
         )
 
 
@@ -432,7 +465,8 @@ class SkinEvaluator:
             mean_precision=None, mean_recall=mean_recall, mean_f1=None, auc=None, best_threshold=None,
             best_f1=None, best_basis="none", n_images=len(self.per_image), n_skin=n_skin, n_non_skin=n_non,
             false_positive_rate=self.fp / n_non if no_skin else None, fpr=empty, tpr=empty,
-            per_image=rows, n_images_with_recall=n_recall, missing_class="skin" if no_skin else "non-skin")
+            per_image=rows, n_images_with_recall=n_recall, missing_class="skin" if no_skin else "non-skin",
+            n_unlabelled=self.n_unlabelled)
 
 
 def _roc_curve(skin_hist: np.ndarray, non_skin_hist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -586,8 +620,9 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     result.threshold_is_models = threshold is None
     result.greyscale_images = [name for name, _ in greyscale]
     result.warnings = [f"{line}; it counts in the figures" for line in [line for _, line in greyscale] + label_maps]
-    result.warnings += inverted_warnings(model, evaluator, result.auc, masks_dir,
-                                         dict(zip(names, pairs)), max_pixels, settings)
+    inverted = inverted_warnings(model, evaluator, result.auc, masks_dir, dict(zip(names, pairs)), max_pixels, settings)
+    result.warnings += inverted
+    result.masks_look_inverted = any(INVERTED_QUESTION in line for line in inverted)
     result.skipped = skipped
     # skin apply --faces says on how many photos a face was used; skin eval --faces said
     # nothing, so figures of the default detector (no face found) could pass for the faces'.
@@ -626,6 +661,26 @@ def _short_names(paths) -> list[str]:
     return names if len(set(names)) == len(names) else [str(path) for path in paths]
 
 
+def threshold_text(threshold: float, spec: str = ".4g") -> str:
+    """A threshold on p(skin) as text: ``format(threshold, spec)``, or its shortest exact form
+    (``repr``) where that text would read 0 or 1 for a threshold that is neither: 0.9999999 was
+    printed "threshold 1" and written 1.000000 in the per-photo table, 1e-07 as 0.000000.
+
+    Parameters
+    ----------
+    threshold : float in [0, 1]
+    spec : str
+        The format of ordinary values (".4g" in the text, ".6f" in the CSV, "g" in the model line).
+
+    Returns
+    -------
+    str
+    """
+    t = float(threshold)
+    text = format(t, spec)
+    return repr(t) if float(text) != t and float(text) in (0.0, 1.0) else text
+
+
 def per_image_csv(result: EvalResult) -> str:
     """The per-photo table of ``result`` as CSV text (header :data:`PER_IMAGE_COLUMNS`, one
     row per photo, in the order evaluated; figures with 6 decimals, an undefined or unknown
@@ -635,10 +690,14 @@ def per_image_csv(result: EvalResult) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PER_IMAGE_COLUMNS)
     for row in result.per_image:
-        writer.writerow(["" if row[c] is None else f"{row[c]:.6f}" if isinstance(row[c], float)
+        writer.writerow(["" if row[c] is None else threshold_text(row[c], ".6f") if c in _THRESHOLD_COLUMNS
+                         else f"{row[c]:.6f}" if isinstance(row[c], float)
                          else _spreadsheet_text(row[c]) for c in PER_IMAGE_COLUMNS])
     return out.getvalue()
 
+
+#: The per-photo table's thresholds (:func:`threshold_text`: never written 1.000000 for 0.9999999).
+_THRESHOLD_COLUMNS = ("threshold", "best_pooled_threshold")
 
 #: What a spreadsheet takes for a formula at the start of a cell (OWASP, "CSV Injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -701,13 +760,17 @@ INVERTED_MASKS_AUC = 0.25
 CONFIRMED_INVERTED_AUC = 0.5
 
 
+#: The question of :func:`inverted_masks_warning`, by which a folder's masks asked about are told.
+INVERTED_QUESTION = "are the masks inverted?"
+
+
 def inverted_masks_warning(auc: float, masks_dir) -> str | None:
     """Words asking whether the masks (or the model) are inverted when ``auc`` is far below
     chance (:data:`INVERTED_MASKS_AUC`), else None."""
     if not np.isfinite(auc) or auc >= INVERTED_MASKS_AUC:
         return None
     return (f"{masks_dir}: ROC AUC {auc:.3f}: the model finds what the masks call non-skin (0) more skin-like "
-            "than what they call skin (255): are the masks inverted? Masks mark skin 255 and non-skin 0; invert "
+            f"than what they call skin (255): {INVERTED_QUESTION} Masks mark skin 255 and non-skin 0; invert "
             "them if so (or the model was trained on inverted masks)")
 
 
@@ -849,10 +912,10 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
     points to ``--per-image`` (the table of each photo's figures)."""
     r = result
     where = "the model's operating point" if r.threshold_is_models else "given with --threshold"
-    threshold = f"{r.threshold:.4g}"
+    threshold = threshold_text(r.threshold)
     if r.missing_class is not None:
         return _format_one_class(r, threshold, where, per_image_hint)
-    best = f"{r.best_threshold:.4g}"
+    best = threshold_text(r.best_threshold)
     if r.best_f1 <= 0.0 and r.n_skin == 0:
         best_line = "best pooled F1: none, the masks label no skin (F1 is 0 at every threshold)"
     elif r.best_f1 <= 0.0:
@@ -862,11 +925,14 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
                      "helps this model on these photos")
     elif r.best_basis == "detector":
         # "to use it: --threshold T" when T was the threshold in use read as advice to change nothing.
-        use = (f"  it is the threshold in use ({where})" if best == threshold
+        # After "are the masks inverted?" the best threshold is of masks that may be upside
+        # down: a trial was asked the question and told "to use it: --threshold 0.0003354".
+        use = ("  the best threshold is meaningless until the masks are checked (they look inverted: see the warning)"
+               if r.masks_look_inverted else f"  it is the threshold in use ({where})" if best == threshold
                else f"  to use it: --threshold {best}")
         best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin) (the best of "
                      f"{_n_tried(r)} thresholds tried on the same detections)\n{use}")
-        if r.mean_f1_at_best is not None and best != threshold:
+        if r.mean_f1_at_best is not None and best != threshold and not r.masks_look_inverted:
             change = ("lower than" if r.mean_f1_at_best < r.mean_f1 - 5e-5 else
                       "higher than" if r.mean_f1_at_best > r.mean_f1 + 5e-5 else "the same as")
             best_line += (f"; the per-image mean F1 there is {r.mean_f1_at_best:.4f}, {change} "
@@ -895,7 +961,7 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
         per_image += f"; {' and '.join(partial)}: n/a on the others"
     per_image += "; --per-image FILE.csv lists each photo" if per_image_hint else ""
     return "\n".join([
-        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} {_UNLABELLED}",
+        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,}, {_unlabelled(r)}",
         f"threshold {threshold} on p(skin) ({where})",
         f"pooled     precision {_fmt(r.precision, ' (nothing detected)')}  recall {r.recall:.4f}  "
         f"F1 {r.f1:.4f} (all pixels together)",
@@ -905,9 +971,13 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
     ])
 
 
-#: What the pixel counts leave out: a mask's 128 and the unmarked 0 of Skin mode's marks, which
-#: the evaluation reads as labels too (segmix.skin_marks); "mask 128" alone misled for marks.
-_UNLABELLED = "(unlabelled pixels left out: 128 in masks, 0 in marks)"
+def _unlabelled(r: EvalResult) -> str:
+    """What the pixel counts leave out, as a count: a mask's 128 and the unmarked 0 of Skin
+    mode's marks, which the evaluation reads as labels too (segmix.skin_marks). "mask 128"
+    alone misled for marks; "(unlabelled pixels left out: 128 in masks, 0 in marks)" read as
+    counts (128 pixels, 0 pixels)."""
+    return (f"{r.n_unlabelled:,} unlabelled pixel{'' if r.n_unlabelled == 1 else 's'} left out (mask value 128, "
+            "or unmarked in Skin mode's marks)")
 
 
 def one_class_words(result: EvalResult) -> str:
@@ -942,7 +1012,7 @@ def _format_one_class(r: EvalResult, threshold: str, where: str, per_image_hint:
         per_image += f" (over the {len(values)} photos that have it)"
     per_image += "; --per-image FILE.csv lists each photo" if per_image_hint else ""
     return "\n".join([
-        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} {_UNLABELLED}",
+        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,}, {_unlabelled(r)}",
         f"threshold {threshold} on p(skin) ({where})", pooled, per_image, left_out])
 
 
@@ -958,17 +1028,19 @@ def _n_tried(result: EvalResult) -> int:
 
 
 def save_roc(path, result: EvalResult, title: str = "Skin detection ROC", protect=(),
-             mark: str | None = None) -> None:
+             mark: str | None = None, model_name: str = "skin model") -> None:
     """Write the ROC curve of ``result`` as a PNG, with the operating point marked (atomically;
     ValueError if ``path`` is one of the ``protect`` paths); ``mark``: the command whose mark
-    the PNG carries (:func:`segmix.io.mark_params`), so that a later run may replace it.
+    the PNG carries (:func:`segmix.io.mark_params`), so that a later run may replace it;
+    ``model_name``: the curve's name in the legend ("built-in model", a model file's name: it
+    read "skin model" whatever the model).
     ValueError too for a ``result`` of masks of one class (``missing_class``): no curve."""
     from segmix.plots import save_roc_png
 
     if result.missing_class is not None:
         raise ValueError(f"no ROC: it needs skin and non-skin pixels, and {one_class_words(result)}")
     save_roc_png(path, [{
-        "fpr": result.fpr, "tpr": result.tpr, "label": f"skin model (AUC {result.auc:.3f})",
+        "fpr": result.fpr, "tpr": result.tpr, "label": f"{model_name} (AUC {result.auc:.3f})",
         "point": (result.false_positive_rate, result.recall),
-        "point_label": f"threshold {result.threshold:.3g}: F1 {result.f1:.3f}",
+        "point_label": f"threshold {threshold_text(result.threshold, '.3g')}: F1 {result.f1:.3f}",
     }], title=title, protect=protect, mark=mark)

@@ -293,8 +293,9 @@ def test_eval_warns_about_images_without_a_mask(trained, skin_dataset, capsys):
                  "--masks", str(skin_dataset / "masks"), "--quiet"]) == 0
     captured = capsys.readouterr()
     assert "1 image in" in captured.err and "p2.png" in captured.err and "left out" in captured.err
-    lines = captured.out.splitlines()  # the --model line, then the figures
-    assert lines[0].startswith(f"model {trained}: operating point") and lines[1].startswith("images 3,")
+    lines = captured.out.splitlines()  # the --model line, its adaptation line (session 48), then the figures
+    assert lines[0].startswith(f"model {trained}: operating point") and lines[2].startswith("images 3,")
+    assert lines[1].startswith("figures with per-photo adaptation")
 
 
 def test_a_single_missing_input_is_one_error_line(tmp_path, capsys):

@@ -113,7 +113,7 @@ def test_skin_train_and_eval_read_skin_modes_saved_marks(tmp_path, capsys):
     out = capsys.readouterr()
     assert "skin pixels 320, non-skin pixels 228" in out.out
     # the header said "(mask 128 ignored)" of marks, whose unlabelled pixels are 0 (session 48)
-    assert "mask 128 ignored" not in out.out and "0 in marks" in out.out
+    assert "mask 128 ignored" not in out.out and "4,252 unlabelled pixels left out" in out.out
 
 
 def test_renamed_skin_marks_are_labels_too(tmp_path, capsys):

@@ -533,6 +533,12 @@ class SkinMode(Mode):
             self._request_skin()
         if self._model_doubt:
             shell.show_message("Skin model may be inverted", f"{Path(path).name}: {self._model_doubt}")
+        from segmix.skin import old_operating_point_words
+
+        old = old_operating_point_words(model)
+        if old:
+            shell.show_message("Skin model of an older segmix",
+                               f"{Path(path).name}: {old.replace('--plain --no-adapt', 'the command line (segmix skin apply --model ... --plain --no-adapt)')}")
         return True
 
     def _may_drop_trained_model(self, title: str, question: str) -> bool:
