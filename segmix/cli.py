@@ -2748,7 +2748,8 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                          for name, gmm in zip(model.classifier.class_names, model.classifier.mixtures)
                          if getattr(gmm, "log_likelihood_history_", None)}
             save_convergence_png(args.convergence, histories, title="Skin model training: EM convergence",
-                                 protect=protect + [args.output], mark="skin train")
+                                 protect=protect + [args.output], mark="skin train",
+                                 reg_covar=model.classifier.mixtures[0].reg_covar)
     print(f"wrote {args.output} ({operating_point(model)})")
     if args.convergence:
         print(f"wrote {args.convergence}")

@@ -91,3 +91,23 @@ def test_a_cut_out_clicked_on_each_shape_says_its_transparent_pixels_hold_no_col
     with pytest.raises(ValueError, match=r"every colour of the visible unmarked pixels \(the 78 % that are "
                                          r"transparent are background already, but hold no colour to learn from\)"):
         segment(np.ascontiguousarray(rgba[..., :3]), marks, transparent=rgba[..., 3] == 0)
+
+
+def test_a_convergence_curve_that_falls_after_its_peak_is_said_under_the_figure(tmp_path):
+    """A researcher's skin curve peaked at iteration 10 (5.413) and fell for 54 iterations to 5.380,
+    marked converged, with nothing saying why (reg_covar added after the M-step); a reader took it
+    for an EM fault. The legend, fixed in the lower right, also hid the flat curve's middle."""
+    from matplotlib.figure import Figure
+
+    from segmix.plots import draw_convergence, fallen_curves
+
+    falling = [5.30, 5.38, 5.413, 5.40, 5.39, 5.380]
+    climbing = [3.0, 3.3, 3.45, 3.49, 3.5, 3.5]
+    assert fallen_curves({"skin mixture": falling, "non-skin mixture": climbing}) == ["skin mixture"]
+    assert fallen_curves({"non-skin mixture": climbing, "one": [1.0]}) == []
+    fig = draw_convergence({"skin mixture": falling, "non-skin mixture": climbing}, reg_covar=1e-4)
+    assert isinstance(fig, Figure)
+    said = " ".join(t.get_text() for t in fig.texts)
+    assert "The curve of the skin mixture falls after its peak: reg_covar (0.0001)" in said
+    assert fig.axes[0].get_legend()._loc == 0  # "best"
+    assert not draw_convergence({"non-skin mixture": climbing}).texts
