@@ -129,7 +129,8 @@ def _halo(labels: np.ndarray) -> np.ndarray:
 def threshold_mask(
     probability: np.ndarray, threshold: float, scribbles: np.ndarray | None = None
 ) -> np.ndarray:
-    """The Bayes decision at ``threshold`` with scribbles as hard constraints.
+    """The Bayes decision at ``threshold`` with scribbles as hard constraints (a box's edge lines then
+    take the label beside them, as :func:`segmix.segment.apply_model` does: segmix.box_edges).
 
     Parameters
     ----------
@@ -145,6 +146,15 @@ def threshold_mask(
     if scribbles is not None:
         mask[scribbles == FOREGROUND] = True
         mask[scribbles == BACKGROUND] = False
+        # A box's edge lines take the label beside them, as segment's own decision does
+        # (segmix.box_edges): the threshold moved with "Smooth edges" off exported 36 edge pixels
+        # that the command line's mask of the same marks did not have (a re-check).
+        from segmix import box_edges
+        from segmix.segment import frame_of
+
+        lines = box_edges.edge_lines(scribbles, frame_of(scribbles))
+        if lines is not None:
+            mask = box_edges.filled(mask, lines)
     return mask
 
 

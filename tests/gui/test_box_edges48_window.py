@@ -29,3 +29,24 @@ def test_a_rectangle_dragged_past_the_bottom_keeps_the_ground_out(qtbot, make_wi
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert np.array_equal(outcome.mask, segment(image, box(truth.shape, 20, 120, 30, 130)).mask)
+
+
+def test_the_windows_threshold_without_the_graph_cut_fills_the_edge_lines_as_segment():
+    """A re-check: with "Smooth edges" off and the threshold moved, the window re-thresholds the
+    posterior itself (overlay.threshold_mask), which left a box's edge lines as the posterior had
+    them: 36 pixels the command line's mask of the same marks did not have."""
+    from segmix.gui.overlay import threshold_mask
+    from segmix.segment import SegmentationSettings, segment
+
+    image, truth = ground_scene()
+    rng = np.random.default_rng(5)  # a red object down to the bottom edge, with noise
+    image[30:, 40:120] = np.clip(rng.normal((200, 40, 40), 30, (90, 80, 3)), 0, 255).astype(np.uint8)
+    labels = box(truth.shape, 0, 120, 30, 130)  # the top and the bottom on the photo's edges
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = segment(image, labels, SegmentationSettings(smoothing="none"))
+        for threshold in (0.2, 0.5, 0.8):
+            expected = segment(image, labels, SegmentationSettings(smoothing="none", threshold=threshold)).mask
+            mine = threshold_mask(fitted.probability, threshold, labels)
+            assert np.array_equal(mine[[0, -1]], mine[[1, -2]] & (labels[[0, -1]] == 0))
+            assert np.array_equal(mine, expected), threshold
