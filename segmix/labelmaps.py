@@ -1067,15 +1067,15 @@ MAX_CLASS_VALUES = 12
 
 
 def void_class_map_values(pixels) -> list[int] | None:
-    """The values of a grey class map with "void" (:data:`VOID_INDEX`, 255) that a photo is
-    given as: every pixel grey, 255 present, every other value at most :data:`MAX_CLASS_NUMBER`
-    (class numbers), at least one of them above 1, at most :data:`MAX_CLASS_VALUES` values in
-    all. None for any other picture.
+    """The values of a grey class map that a photo is given as: every pixel grey, at most
+    :data:`MAX_CLASS_VALUES` values, each a class number up to :data:`MAX_CLASS_NUMBER` or "void"
+    (:data:`VOID_INDEX`, 255); with void, a class above 1 among them, without it one above
+    :data:`MAX_LABEL_VALUE` (lower ones are :func:`label_map_values`'). None for any other picture.
 
     PASCAL VOC's class maps saved as greyscale PNG (person 15 inside a 255 border, the rest 0)
-    show near black and white: a trial gave one to ``segment`` as the photo and got a mask, with
-    warnings of distinct colours only. :func:`label_map_values` does not see it (255 is over
-    :data:`MAX_LABEL_VALUE`) and a mask's values (0 / 128 / 255) are said elsewhere.
+    show near black and white, Cityscapes' ``*_labelIds.png`` (0, 7, 8, 11, 26, no void) near
+    black: a trial gave one to ``segment`` as the photo and got a mask, with warnings of distinct
+    colours only. A mask's values (0 / 128 / 255) are said elsewhere.
 
     Parameters
     ----------
@@ -1097,8 +1097,9 @@ def void_class_map_values(pixels) -> list[int] | None:
         present |= np.bincount(flat[start:start + (1 << 20)].astype(np.intp), minlength=256)[:256] > 0
     values = [int(v) for v in np.flatnonzero(present)]
     classes = [v for v in values if v != VOID_INDEX]
-    if (not present[VOID_INDEX] or len(values) > MAX_CLASS_VALUES or not classes
-            or max(classes) > MAX_CLASS_NUMBER or max(classes) < 2):
+    if len(values) > MAX_CLASS_VALUES or len(values) < 2 or not classes or max(classes) > MAX_CLASS_NUMBER:
+        return None
+    if max(classes) < (2 if present[VOID_INDEX] else MAX_LABEL_VALUE + 1):
         return None
     return values
 

@@ -289,6 +289,8 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
     class_values = void_class_map_values(pixels)
     if class_values is not None:
         listed = ", ".join(map(str, class_values))
-        return (f"it holds only a class map's values ({listed}: class numbers, 255 void, as PASCAL VOC's label "
-                f"maps): is it a label map given as the photo? {open_words.capitalize()} the photo it labels")
+        kind = ("class numbers, 255 void, as PASCAL VOC's label maps" if 255 in class_values else
+                "class numbers, as Cityscapes' or PASCAL VOC's label maps")
+        return (f"it holds only a class map's values ({listed}: {kind}): is it a label map given as the photo? "
+                f"{open_words.capitalize()} the photo it labels")
     return None

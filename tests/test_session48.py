@@ -23,9 +23,16 @@ def test_grey_class_maps_with_void_are_told():
     three = voc_grey_map()
     three[:10, :10] = 33  # a Cityscapes label id beside
     assert void_class_map_values(three) == [0, 15, 33, 255]
+    # without void (the re-check): VOC's map with its border as background, Cityscapes' labelIds
+    no_void = voc_grey_map()
+    no_void[no_void == 255] = 0
+    assert void_class_map_values(no_void) == [0, 15]
+    city = np.zeros((60, 80), np.uint8)
+    city[:20], city[20:40, :40], city[20:40, 40:], city[40:] = 7, 8, 11, 26
+    assert void_class_map_values(city) == [7, 8, 11, 26]
 
 
-@pytest.mark.parametrize("case", ["mask", "trimap", "photo", "dark", "no void", "colour", "one class 1", "too many"])
+@pytest.mark.parametrize("case", ["mask", "trimap", "photo", "dark", "low values", "colour", "one class 1", "too many"])
 def test_other_pictures_are_not_class_maps(case):
     rng = np.random.default_rng(0)
     a = voc_grey_map()
@@ -38,8 +45,9 @@ def test_other_pictures_are_not_class_maps(case):
     elif case == "dark":  # a dark photo with a few highlights: many levels
         a = rng.integers(0, 41, (60, 80), dtype=np.uint8)
         a[0, :5] = 255
-    elif case == "no void":
+    elif case == "low values":  # 0-3 without void: label_map_values' (refused there as scribbles)
         a[a == 255] = 0
+        a[a == 15] = 3
     elif case == "colour":
         a = np.stack([a, a, np.where(a == 15, 16, a).astype(np.uint8)], axis=2)
     elif case == "one class 1":  # a 0 / 1 map with 255: mask-like, said by the mask rule or not at all
@@ -59,6 +67,13 @@ def test_segment_warns_of_a_grey_class_map_given_as_the_photo(tmp_path, capsys):
     err = capsys.readouterr().err
     assert ("2007_000032.png: it holds only a class map's values (0, 15, 255: class numbers, 255 void, as PASCAL "
             "VOC's label maps): is it a label map given as the photo? Segment the photo it labels") in err
+    city = np.zeros((60, 80), np.uint8)
+    city[:20], city[20:40], city[40:] = 7, 11, 26
+    Image.fromarray(city).save(tmp_path / "aachen_labelIds.png")
+    assert main(["segment", str(tmp_path / "aachen_labelIds.png"), "--click", "40,30",
+                 "-o", str(tmp_path / "out2.png")]) == 0
+    assert ("aachen_labelIds.png: it holds only a class map's values (7, 11, 26: class numbers, as Cityscapes' or "
+            "PASCAL VOC's label maps)") in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("estimator", ["GaussianMixture", "KMeans"])
