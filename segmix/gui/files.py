@@ -772,12 +772,14 @@ def marks_file_words(path) -> str | None:
             "File > Load Scribbles...")
 
 
-def label_map_message(path, values, photo_shown: bool) -> str:
+def label_map_message(path, values, photo_shown: bool, same_size: bool = False) -> str:
     """What to say of a label map of another tool (:func:`segmix.labelmaps.label_map_values`)
-    opened as a photo where it cannot be loaded as the marks of the photo shown."""
-    load = ("open the photo it belongs to, then load it with File > Load Scribbles... (it is not the size of "
-            "the photo shown)" if photo_shown else "open the photo it belongs to, then load it with File > Load "
-            "Scribbles...")
+    opened as a photo where it cannot be loaded as the marks of the photo shown: of another size
+    (said), or of the same size with values that are no scribbles (a class map, a grabCut mask:
+    their words say what to recode; "it is not the size of the photo shown" was said of them too)."""
+    load = "open the photo it belongs to, then load it with File > Load Scribbles..."
+    if photo_shown and not same_size:
+        load += " (it is not the size of the photo shown)"
     return f"{Path(path).name} " + segmix_labelmaps.label_map_words(values, load)
 
 

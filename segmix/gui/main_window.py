@@ -1826,13 +1826,12 @@ class MainWindow(QMainWindow):
         opened. Where it fits the photo shown (its size, a mode with marks) the user is asked
         whether to load it as the marks, as File > Load Scribbles; else told to open the photo
         first. True when it was loaded as marks."""
-        fits = (self.active_mode.uses_scribbles and self.image is not None
-                and tuple(self.image.shape[:2]) == tuple(shape)
-                and loadable_as_scribbles(values))
+        same_size = self.image is not None and tuple(self.image.shape[:2]) == tuple(shape)
+        fits = self.active_mode.uses_scribbles and same_size and loadable_as_scribbles(values)
         if fits and self.ask_load_as_scribbles(files.label_map_question(path, values)):
             return self.load_scribbles(path)
         if not fits:
-            self.show_message("Not a photo", files.label_map_message(path, values, self.image is not None))
+            self.show_message("Not a photo", files.label_map_message(path, values, self.image is not None, same_size))
         return False
 
     def ask_load_as_scribbles(self, question: str) -> bool:

@@ -98,6 +98,8 @@ def test_a_grabcut_mask_opened_as_the_photo_names_opencvs_convention(make_window
     assert title == "Not a photo"
     for word in ("OpenCV", "grabCut", "GC_PR_FGD", "0 as 2", "File > Load Scribbles"):
         assert word in text, (word, text)
+    # of the photo's own size: "(it is not the size of the photo shown)" was false (the re-check)
+    assert "not the size" not in text, text
 
 
 # 1. The window's Skin mode at threshold 0 (a model saved with threshold 0 puts the slider
