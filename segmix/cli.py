@@ -154,7 +154,8 @@ def point(text: str) -> tuple[int, int]:
     values = _numbers(text, 2, "X,Y: a pixel's column and row, numbers from 0 (e.g. 320,200; decimals go to the "
                                "nearest pixel)")
     if min(values) < -0.5:
-        raise argparse.ArgumentTypeError(f"must be X,Y with X and Y >= 0 (from the top-left corner), got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be X,Y with X and Y >= -0.5 (from the top-left corner; a decimal goes "
+                                         f"to the nearest pixel), got {text!r}")
     typed = [part.strip() for part in text.split(",")]
     return tuple(Coordinate(max(0, int(math.floor(v + 0.5))), t, v) for v, t in zip(values, typed))
 
@@ -1047,8 +1048,8 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--scribbles", metavar="LABELS.png",
                      help="label PNG the size of the displayed photo, one value per pixel: 0 unlabelled, 1 foreground, "
                           "2 background (greyscale, a palette PNG by index, or RGB with R = G = B; an OpenCV "
-                          "grabCut mask, whose 0 and 2 are background, is recoded first: 0 as 2, 1 as 1, 2 and 3 as "
-                          "0); required unless --box, --click, --background-click or --model is given")
+                          "grabCut mask, whose 0 and 2 are background, is refused: recode it first, 0 as 2, 1 as 1, 2 "
+                          "and 3 as 0); required unless --box, --click, --background-click or --model is given")
     seg.add_argument("--box", type=box, default=None, metavar="LEFT,TOP,RIGHT,BOTTOM",
                      help="mark everything outside this box background, as the window's Rectangle tool (GrabCut): "
                           "a box alone gives a mask; pixels of the displayed photo, x to the right and y down "

@@ -420,8 +420,11 @@ def _colors_hint(colors: np.ndarray) -> str:
     advice BayesClassifier gives (fit on ``features.colors_to_features(pixels)``) can be
     followed; "" when none applies."""
     if colors.ndim == 3 and colors.shape[2] == 3:
-        fix = "colors.reshape(-1, 3) makes a photo (H, W, 3) the list of its pixels"
-        return f": {fix}" + ("" if colors.dtype == np.uint8 else ", as uint8")
+        # The conversion in the expression itself: ", as uint8" after it was left out by those who
+        # followed it (a nested list's np.asarray(colors).reshape(-1, 3) is int64, refused again).
+        made = "colors" if colors.dtype == np.uint8 else "colors.astype(np.uint8)"
+        return f": {made}.reshape(-1, 3) makes a photo (H, W, 3) the list of its pixels" + (
+            "" if colors.dtype == np.uint8 else " (if its values are 0-255)")
     if colors.ndim == 2 and colors.shape[1] == 3:
         if np.issubdtype(colors.dtype, np.floating):
             finite = colors[np.isfinite(colors)]

@@ -932,7 +932,11 @@ def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool
         raise ValueError(
             f"scribbles shape {scribbles.shape} does not match the image shape {image.shape[:2]}"
         )
-    if scribbles.dtype == bool or not np.issubdtype(scribbles.dtype, np.integer):
+    if scribbles.dtype == bool:
+        # As add_point_marks and the order map say it: a mask of the object given as marks.
+        raise ValueError("scribbles must be integer labels 0/1/2; got dtype bool: a bool mask of the object as "
+                         "foreground marks is mask.astype(np.uint8) (1 = foreground, 0 unmarked)")
+    if not np.issubdtype(scribbles.dtype, np.integer):
         raise ValueError(f"scribbles must be integer labels 0/1/2; got dtype {scribbles.dtype}")
     if scribbles.dtype == np.uint8 and scribbles.size and scribbles.max() <= BACKGROUND:
         # The usual case, checked without np.unique's sort (16 ms on a 1080p label map).

@@ -125,7 +125,7 @@ def test_a_click_after_a_marks_file_is_its_next_step(tmp_path, scene):
     (["--box=-10,-10,400,400"], "--box -10,-10,400,400: the box covers the whole 160 x 120 photo"),
     (["--box", "200,10,300,50"], "--box 200,10,300,50: the box holds no pixel"),
     (["--click", "12"], "argument --click: must be X,Y"),
-    (["--click=-3,4"], "argument --click: must be X,Y with X and Y >= 0"),
+    (["--click=-3,4"], "argument --click: must be X,Y with X and Y >= -0.5"),
     (["--box", "10,10,5,50"], "argument --box: must be LEFT,TOP,RIGHT,BOTTOM with RIGHT > LEFT"),
 ])
 def test_marks_the_photo_cannot_take_are_one_line_naming_the_option(tmp_path, scene, capsys, options, said):

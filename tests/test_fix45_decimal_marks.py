@@ -38,7 +38,7 @@ def test_a_click_with_decimals_goes_to_the_nearest_pixel(text, expected):
     (box, "1e999,0,5,5", "four numbers in pixels"), (box, "a,b,c,d", "four numbers in pixels"),
     (box, "1_0,2,30,40", "four numbers in pixels"), (box, "1,2,3", "four numbers in pixels"),
     (point, "nan,3", "X,Y: a pixel's column and row"), (point, "3,infinity", "X,Y: a pixel's column and row"),
-    (point, "1.5.2,3", "X,Y: a pixel's column and row"), (point, "-2.6,3", "X and Y >= 0"),
+    (point, "1.5.2,3", "X,Y: a pixel's column and row"), (point, "-2.6,3", "X and Y >= -0.5"),
     (box, "400.5,300,100.2,80", "give 100,80,401,300"),  # the swapped-corners hint, rounded outward
 ])
 def test_non_numbers_are_still_refused_clearly(parse, text, said):

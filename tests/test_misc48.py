@@ -181,4 +181,4 @@ def test_segment_help_says_how_a_grabcut_mask_is_given_as_scribbles(capsys):
 
     assert main(["segment", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert "OpenCV grabCut mask, whose 0 and 2 are background, is recoded first: 0 as 2, 1 as 1, 2 and 3 as 0" in text
+    assert "OpenCV grabCut mask, whose 0 and 2 are background, is refused: recode it first, 0 as 2, 1 as 1, 2 and 3 as 0" in text

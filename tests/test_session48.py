@@ -83,7 +83,7 @@ def test_strings_and_ragged_rows_are_refused_in_words(estimator):
     import segmix.mixture as mixture
 
     model = getattr(mixture, estimator)(1)
-    with pytest.raises(ValueError, match=r"X holds strings \(dtype <U3\), not numbers: .*X.astype\(float\)"):
+    with pytest.raises(ValueError, match=r"X holds strings \(dtype <U3\), not numbers: .*np.asarray\(X, dtype=float\)"):
         model.fit([["1.5", "2"], ["3", "4"], ["5", "6"]])
     with pytest.raises(ValueError, match=r"rows of different lengths \(row 0 has 3 values, row 1 has 2\)"):
         model.fit([[1, 2, 3], [4, 5], [6, 7, 8]])
@@ -126,3 +126,27 @@ def test_a_convergence_curve_that_falls_after_its_peak_is_said_under_the_figure(
     assert "The curve of the skin mixture falls after its peak: reg_covar (0.0001)" in said
     assert fig.axes[0].get_legend()._loc == 0  # "best"
     assert not draw_convergence({"non-skin mixture": climbing}).texts
+
+
+def test_refusals_suggest_what_works_when_followed():
+    """The re-check followed the advice: colors_to_features of a nested list said
+    np.asarray(colors).reshape(-1, 3), refused again for its int64; segment with a bool mask as
+    marks said only "got dtype bool"."""
+    from segmix.features import colors_to_features
+    from segmix.segment import segment
+
+    nested = [[[10, 20, 30], [40, 50, 60]]]
+    with pytest.raises(ValueError, match=r"np.asarray\(colors, dtype=np.uint8\).reshape\(-1, 3\)"):
+        colors_to_features(nested)
+    assert colors_to_features(np.asarray(nested, dtype=np.uint8).reshape(-1, 3)).shape == (2, 3)
+    image = np.zeros((20, 30, 3), np.uint8)
+    with pytest.raises(ValueError, match=r"got dtype bool: a bool mask of the object as foreground marks is "
+                                         r"mask.astype\(np.uint8\)"):
+        segment(image, np.zeros((20, 30), bool))
+
+
+def test_the_click_refusal_says_the_half_pixel_it_takes(capsys):
+    from segmix.cli import main
+
+    assert main(["segment", "p.png", "--click", "10,-0.6", "-o", "m.png"]) == 2
+    assert "X and Y >= -0.5 (from the top-left corner; a decimal goes to the nearest pixel)" in capsys.readouterr().err

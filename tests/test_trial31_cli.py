@@ -70,8 +70,8 @@ def test_the_faults_command_lines_name_the_option_and_what_is_wrong(tmp_path, ca
     out = tmp_path / "m.png"
     assert main(["segment", str(photo), "--click", "-1,5", "-o", str(out)]) == 2
     assert capsys.readouterr().err.strip() == (
-        "segmix segment: error: argument --click: must be X,Y with X and Y >= 0 (from the top-left corner), got "
-        "'-1,5' (see segmix segment --help)")
+        "segmix segment: error: argument --click: must be X,Y with X and Y >= -0.5 (from the top-left corner; a "
+        "decimal goes to the nearest pixel), got '-1,5' (see segmix segment --help)")
     assert main(["segment", str(photo), "--max-megapixels", "-inf", "--click", "3,4", "-o", str(out)]) == 2
     assert "argument --max-megapixels: must be a number of megapixels > 0 and at most 10,000, got -inf" in \
         capsys.readouterr().err

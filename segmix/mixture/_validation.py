@@ -106,7 +106,7 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
         # NumPy's cast read "1.5" as 1.5 without a word, so a column of text read from a CSV was
         # fitted as numbers (scikit-learn refuses arrays of strings).
         raise ValueError(f"{name} holds strings (dtype {X.dtype}), not numbers: convert the columns you mean to "
-                         f"numbers first, e.g. {name}.astype(float)")
+                         f"numbers first, e.g. np.asarray({name}, dtype=float) if they are written numbers")
     if np.iscomplexobj(X):
         # NumPy's cast dropped the imaginary part with only a ComplexWarning, and the model
         # was fitted to the real parts (scikit-learn refuses complex data too).
