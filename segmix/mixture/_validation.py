@@ -102,6 +102,10 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
             X = np.asarray(X)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{name} must be a numeric array: {_ragged_words(X) or exc}") from None
+    if X.dtype.kind in "US" and X.ndim == 0:
+        # A file name given as the data (a trial: "data.csv").
+        raise ValueError(f"{name} must be a numeric array, not the string {X.item()!r}: read a file's data first "
+                         "(np.loadtxt, pandas.read_csv)")
     if X.dtype.kind in "US":
         # NumPy's cast read "1.5" as 1.5 without a word, so a column of text read from a CSV was
         # fitted as numbers (scikit-learn refuses arrays of strings).
