@@ -19,19 +19,13 @@ from PIL import Image
 from segmix import skin
 from segmix.modelfile import write_model
 
-PALE, WALL = (235, 195, 175), (70, 95, 150)
+from tests.test_skinmasks47 import PALE, WALL
+from tests.test_skinmasks47 import scene as _hand_scene
 
 
 def scene(seed, hand=PALE, ground=WALL):
-    """(60, 80, 3) photo of a hand (a block) on ``ground`` and its mask (255 on the hand)."""
-    rng = np.random.default_rng(seed)
-    image = np.empty((60, 80, 3), np.float64)
-    image[:] = ground
-    image[10:50, 5:35] = hand
-    image += rng.normal(0, 6, image.shape)
-    mask = np.zeros((60, 80), np.uint8)
-    mask[10:50, 5:35] = 255
-    return np.clip(image, 0, 255).astype(np.uint8), mask
+    """(60, 80, 3) photo of a hand (a block) on ``ground`` and its mask (test_skinmasks47's)."""
+    return _hand_scene(seed, hand, ground)
 
 
 def folder(tmp_path, photos, images="i", masks="m"):
