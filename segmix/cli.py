@@ -1278,7 +1278,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         raise UserError(f"{args.image}: " + label_map_words(
             labels_only, f"give it with --scribbles beside the photo it belongs to: segmix segment PHOTO "
                          f"--scribbles {args.image} -o mask.png"))
-    not_a_photo = output_given_as_photo(args.image, image, loaded.mode)
+    not_a_photo = output_given_as_photo(args.image, image, loaded.mode, bits_per_sample=loaded.bits_per_sample)
     if not_a_photo is not None:
         print(f"segmix segment: warning: {args.image}: {not_a_photo}", file=sys.stderr)
     order = None

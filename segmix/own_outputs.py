@@ -248,7 +248,7 @@ _WIDE_GREY_MODES = frozenset({"I;16", "I;16B", "I;16L", "I;16N", "I", "F"})
 
 
 def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words: str = "segment",
-                          window: bool = False) -> str | None:
+                          window: bool = False, bits_per_sample: int = 8) -> str | None:
     """Why a photo given to segment or to the window looks like a segmix output rather than
     a photo, in words ending with what to do ("it holds only a mask's values ...: segment the
     photo the mask is of"; the caller names the file before them); None for a photo.
@@ -265,6 +265,8 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
     mode : the Pillow mode stored in the file (:attr:`segmix.io.LoadedImage.mode`)
     open_words : the verb for the photo to use instead ("segment", "open")
     window : the window's words, which name no command-line option
+    bits_per_sample : the file's bits per sample (:attr:`segmix.io.LoadedImage.bits_per_sample`):
+        only an 8-bit picture is taken for a class map
     """
     import numpy as np
 
@@ -286,7 +288,9 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
     if looks_like_a_mask(np.asarray(pixels)):
         return (f"it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as the photo? "
                 f"{open_words.capitalize()} the photo the mask is of")
-    class_values = void_class_map_values(pixels)
+    # Class maps are 8-bit: a 16-bit photo of 12-bit data reads as a few dark levels, a photo
+    # told "reads almost black" (test_session37_window), not a class map.
+    class_values = void_class_map_values(pixels) if bits_per_sample <= 8 else None
     if class_values is not None:
         listed = ", ".join(map(str, class_values))
         kind = ("class numbers, 255 void, as PASCAL VOC's label maps" if 255 in class_values else

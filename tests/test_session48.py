@@ -150,3 +150,15 @@ def test_the_click_refusal_says_the_half_pixel_it_takes(capsys):
 
     assert main(["segment", "p.png", "--click", "10,-0.6", "-o", "m.png"]) == 2
     assert "X and Y >= -0.5 (from the top-left corner; a decimal goes to the nearest pixel)" in capsys.readouterr().err
+
+
+def test_a_16_bit_photo_of_few_dark_levels_is_no_class_map(tmp_path, capsys):
+    """12-bit data in a 16-bit PNG reads as a few dark 8-bit levels (1 and 15 here): a photo
+    that reads almost black, not a class map (the full suite: the window's note was replaced)."""
+    from segmix.cli import main
+
+    pixels = np.zeros((40, 60), np.uint16)
+    pixels[:, :30], pixels[:, 30:] = 4000, 300
+    Image.fromarray(pixels).save(tmp_path / "g12.png")
+    main(["segment", str(tmp_path / "g12.png"), "--click", "10,10", "-o", str(tmp_path / "m.png")])
+    assert "class map" not in capsys.readouterr().err

@@ -1796,7 +1796,8 @@ class MainWindow(QMainWindow):
             self._picture.note = (f"{path.name} reads almost black: " + narrow_samples_words(
                 int(loaded.pixels.max()), f"{loaded.bits_per_sample}-bit samples"))
             self.update_hint()
-        not_a_photo = output_given_as_photo(path, loaded.pixels, loaded.mode, open_words="open", window=True)
+        not_a_photo = output_given_as_photo(path, loaded.pixels, loaded.mode, open_words="open", window=True,
+                                            bits_per_sample=loaded.bits_per_sample)
         if not_a_photo is not None:
             # A mask or a probability map opened as the photo (it sits beside the photo in the
             # folder): segment warned of the mask, the window said nothing (a trial).
