@@ -151,7 +151,7 @@ __all__ = [
     "loadable_as_scribbles",
     "palette_label_values",
     "voc_colours",
-    "void_class_map_values",
+    "class_map_values",
     "interpolation_bands",
     "load_mask",
     "load_scribbles",
@@ -1059,14 +1059,14 @@ class PaletteLabels(list):
 VOID_INDEX = 255
 
 
-#: The largest class number of a grey class map told by :func:`void_class_map_values`: PASCAL
+#: The largest class number of a grey class map told by :func:`class_map_values`: PASCAL
 #: VOC's classes are 1-20, Cityscapes' train ids 0-18 and its label ids up to 33.
 MAX_CLASS_NUMBER = 40
 #: The most values such a map holds: an image shows a few classes, not a photo's many levels.
 MAX_CLASS_VALUES = 12
 
 
-def void_class_map_values(pixels) -> list[int] | None:
+def class_map_values(pixels) -> list[int] | None:
     """The values of a grey class map that a photo is given as: every pixel grey, at most
     :data:`MAX_CLASS_VALUES` values, each a class number up to :data:`MAX_CLASS_NUMBER` or "void"
     (:data:`VOID_INDEX`, 255); with void, a class above 1 among them, without it one above

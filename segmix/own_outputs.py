@@ -270,7 +270,7 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
     """
     import numpy as np
 
-    from segmix.labelmaps import void_class_map_values
+    from segmix.labelmaps import class_map_values
     from segmix.skin import looks_like_a_mask
 
     pixels = np.asarray(pixels)
@@ -290,7 +290,7 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
                 f"{open_words.capitalize()} the photo the mask is of")
     # Class maps are 8-bit: a 16-bit photo of 12-bit data reads as a few dark levels, a photo
     # told "reads almost black" (test_session37_window), not a class map.
-    class_values = void_class_map_values(pixels) if bits_per_sample <= 8 else None
+    class_values = class_map_values(pixels) if bits_per_sample <= 8 else None
     if class_values is not None:
         listed = ", ".join(map(str, class_values))
         kind = ("class numbers, 255 void, as PASCAL VOC's label maps" if 255 in class_values else

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segmix.labelmaps import void_class_map_values
+from segmix.labelmaps import class_map_values
 
 
 def voc_grey_map(h=120, w=160, cls=15):
@@ -17,19 +17,19 @@ def voc_grey_map(h=120, w=160, cls=15):
 
 
 def test_grey_class_maps_with_void_are_told():
-    assert void_class_map_values(voc_grey_map()) == [0, 15, 255]
+    assert class_map_values(voc_grey_map()) == [0, 15, 255]
     rgb = np.repeat(voc_grey_map(cls=7)[..., None], 3, axis=2)
-    assert void_class_map_values(rgb) == [0, 7, 255]
+    assert class_map_values(rgb) == [0, 7, 255]
     three = voc_grey_map()
     three[:10, :10] = 33  # a Cityscapes label id beside
-    assert void_class_map_values(three) == [0, 15, 33, 255]
+    assert class_map_values(three) == [0, 15, 33, 255]
     # without void (the re-check): VOC's map with its border as background, Cityscapes' labelIds
     no_void = voc_grey_map()
     no_void[no_void == 255] = 0
-    assert void_class_map_values(no_void) == [0, 15]
+    assert class_map_values(no_void) == [0, 15]
     city = np.zeros((60, 80), np.uint8)
     city[:20], city[20:40, :40], city[20:40, 40:], city[40:] = 7, 8, 11, 26
-    assert void_class_map_values(city) == [7, 8, 11, 26]
+    assert class_map_values(city) == [7, 8, 11, 26]
 
 
 @pytest.mark.parametrize("case", ["mask", "trimap", "photo", "dark", "low values", "colour", "one class 1", "too many"])
@@ -54,7 +54,7 @@ def test_other_pictures_are_not_class_maps(case):
         a[a == 15] = 1
     elif case == "too many":
         a[:, :14] = np.arange(14, dtype=np.uint8)[None, :]
-    assert void_class_map_values(a) is None
+    assert class_map_values(a) is None
 
 
 def test_segment_warns_of_a_grey_class_map_given_as_the_photo(tmp_path, capsys):

@@ -567,12 +567,17 @@ def _amount(pixels: int) -> str:
     return f"{megapixels:.1f} megapixels" if megapixels < 10 else f"{megapixels:,.0f} megapixels"
 
 
-def _too_large_text(match: re.Match) -> str:
+def _fitted_size(match: re.Match) -> tuple[int, int, int, int, int]:
+    """(width, height, limit, fit_w, fit_h) of a too-large message's match: the largest size of
+    the same shape within the limit."""
     width, height = int(match["width"]), int(match["height"])
     limit = int(match["limit"].replace(",", ""))
-    # The largest size of the same shape within the limit.
     scale = math.sqrt(limit / (width * height))
-    fit_w, fit_h = max(1, math.floor(width * scale)), max(1, math.floor(height * scale))
+    return width, height, limit, max(1, math.floor(width * scale)), max(1, math.floor(height * scale))
+
+
+def _too_large_text(match: re.Match) -> str:
+    width, height, limit, fit_w, fit_h = _fitted_size(match)
     return (f"the image is {width:,} x {height:,} pixels ({_amount(width * height)}), more than segmix opens "
             f"({_amount(limit)}). Resize it in an image editor to at most {fit_w:,} x {fit_h:,} pixels "
             "(the same shape) and open it again.")
@@ -582,10 +587,7 @@ def _too_large_frame_text(match: re.Match) -> str:
     """:func:`_too_large_text` for a frame of a folder or list: scaled down alone, a frame is
     of another size than the others and skipped for that (a trial's window advised resizing
     "it" in an image editor and opening "it" again, a photo's advice)."""
-    width, height = int(match["width"]), int(match["height"])
-    limit = int(match["limit"].replace(",", ""))
-    scale = math.sqrt(limit / (width * height))
-    fit_w, fit_h = max(1, math.floor(width * scale)), max(1, math.floor(height * scale))
+    width, height, limit, fit_w, fit_h = _fitted_size(match)
     return (f"the frame is {width:,} x {height:,} pixels ({_amount(width * height)}), more than segmix reads "
             f"({_amount(limit)}). Scale the frames down, every one to the same size of at most {fit_w:,} x "
             f"{fit_h:,} pixels (the same shape), and open them again.")
