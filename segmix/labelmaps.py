@@ -152,6 +152,7 @@ __all__ = [
     "palette_label_values",
     "voc_colours",
     "class_map_values",
+    "class_map_words",
     "interpolation_bands",
     "load_mask",
     "load_scribbles",
@@ -1102,6 +1103,17 @@ def class_map_values(pixels) -> list[int] | None:
     if max(classes) < (2 if present[VOID_INDEX] else MAX_LABEL_VALUE + 1):
         return None
     return values
+
+
+def class_map_words(values) -> str:
+    """What a picture of :func:`class_map_values` holds, in words: "holds only a class map's
+    values (0, 15, 255: class numbers, 255 void, as PASCAL VOC's label maps)". ``segment``, the
+    window and the skin commands say it alike (``skin apply`` called PASCAL VOC's map "a greyscale
+    photo" alone)."""
+    listed = ", ".join(map(str, values))
+    kind = ("class numbers, 255 void, as PASCAL VOC's label maps" if VOID_INDEX in values else
+            "class numbers, as Cityscapes' or PASCAL VOC's label maps")
+    return f"holds only a class map's values ({listed}: {kind})"
 
 
 def voc_colours() -> np.ndarray:

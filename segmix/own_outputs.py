@@ -270,7 +270,7 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
     """
     import numpy as np
 
-    from segmix.labelmaps import class_map_values
+    from segmix.labelmaps import class_map_values, class_map_words
     from segmix.skin import looks_like_a_mask
 
     pixels = np.asarray(pixels)
@@ -292,9 +292,6 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
     # told "reads almost black" (test_session37_window), not a class map.
     class_values = class_map_values(pixels) if bits_per_sample <= 8 else None
     if class_values is not None:
-        listed = ", ".join(map(str, class_values))
-        kind = ("class numbers, 255 void, as PASCAL VOC's label maps" if 255 in class_values else
-                "class numbers, as Cityscapes' or PASCAL VOC's label maps")
-        return (f"it holds only a class map's values ({listed}: {kind}): is it a label map given as the photo? "
+        return (f"it {class_map_words(class_values)}: is it a label map given as the photo? "
                 f"{open_words.capitalize()} the photo it labels")
     return None

@@ -50,8 +50,8 @@ from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, Imag
                        output_mark, refuse_foreign_outputs, save_marked_png, save_probability, segmix_result, shown_path,
                        subfolder_hint, written_by)
 # one loader for every mask (rules there)
-from segmix.labelmaps import (label_map_values, label_map_words, load_mask, palette_label_values, refuse_mask_of_stored_pixels,
-                              stored_losslessly)
+from segmix.labelmaps import (class_map_values, class_map_words, label_map_values, label_map_words, load_mask,
+                              palette_label_values, refuse_mask_of_stored_pixels, stored_losslessly)
 from segmix import skin_marks
 from segmix.mixture import GaussianMixture, fit_quietly
 from segmix.mixture.gmm import SingularCovarianceError
@@ -2039,7 +2039,7 @@ def colourless_words(image: np.ndarray, transparent: np.ndarray | None = None) -
 
 
 def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str = GREYSCALE_WORDS,
-                      label_values: list[int] | None = None) -> str:
+                      label_values: list[int] | None = None, class_values: list[int] | None = None) -> str:
     """The warning line (without the command's prefix) for a greyscale photo's result.
 
     Parameters
@@ -2058,6 +2058,10 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
         The photo holds only these label values (:func:`segmix.labelmaps.label_map_values`,
         scribbles of another tool): the line says it is a label map, not a photo (it said
         "greyscale photo" alone).
+    class_values : list of int, optional
+        The photo holds only a grey class map's values (:func:`segmix.labelmaps.class_map_values`,
+        PASCAL VOC's 0 / 15 / 255): the line asks whether a label map was given as a photo, as
+        ``segment`` does (``skin apply`` said "greyscale photo" alone).
 
     Returns
     -------
@@ -2075,7 +2079,24 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
         line += "; it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as a photo?"
     elif label_values:
         line += "; it " + label_map_words(label_values, "skin detection needs the photo itself", as_marks=False)
+    elif class_values:
+        line += f"; it {class_map_words(class_values)}: is it a label map given as a photo? Skin detection needs the photo itself"
     return line
+
+
+def grey_class_values(visible: np.ndarray, bits_per_sample: int = 8) -> list[int] | None:
+    """The values of a grey class map (:func:`segmix.labelmaps.class_map_values`) that a photo
+    without colour holds, else None; only an 8-bit picture is taken for one (a 16-bit photo of
+    12-bit data reads as a few dark levels).
+
+    Parameters
+    ----------
+    visible : (H, W, 3) or (N, 1, 3) uint8 array
+        The photo's visible pixels (:func:`visible_pixels`).
+    bits_per_sample : int
+        The file's bits per sample (:attr:`segmix.io.LoadedImage.bits_per_sample`).
+    """
+    return class_map_values(visible) if bits_per_sample <= 8 else None
 
 
 def label_map_warning(path, label_values) -> str:
@@ -2560,7 +2581,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
         visible = visible_pixels(image, transparent)
         mask_like = colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(visible)
         info["greyscale"] = greyscale_warning(input_path, mask, mask_like, colourless,
-                                              label_map_values(visible) or palette_label_values(input_path, loaded.mode))
+                                              label_map_values(visible) or palette_label_values(input_path, loaded.mode),
+                                              grey_class_values(visible, loaded.bits_per_sample))
     elif info is not None:
         labels = palette_label_values(input_path, loaded.mode)
         if labels:

@@ -31,7 +31,7 @@ from segmix.io import DEFAULT_MAX_PIXELS
 from segmix.labelmaps import label_map_values, palette_label_values
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (NOTHING_SHOWN_WORDS, PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers,
-                         colourless_words, detect, greyscale_warning, image_mask_pairs, label_map_warning,
+                         colourless_words, detect, grey_class_values, greyscale_warning, image_mask_pairs, label_map_warning,
                          looks_like_a_mask, pair_failure, read_pair_info, swapped_folders, visible_pixels)
 from segmix.palette import skin_pixels
 from segmix.transparency import faint_pixels, outline_free_colours, transparent_pixels
@@ -588,7 +588,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         # a label map given as a photo is named as skin apply names it (the eval's line lacked it)
         label_values = label_map_values(visible) or palette_label_values(pair[0], loaded.mode)
         grey = None if colourless is None else (colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(visible),
-                                                colourless, label_values)
+                                                colourless, label_values,
+                                                grey_class_values(visible, loaded.bits_per_sample))
         in_colour = label_values if colourless is None else None  # a palette map in colour: its own line
         corrected = any(d.applied for d in photo_decisions(info))
         return (result.posterior, result.mask, labels, swept, grey, in_colour, bool(info.get("faces_used")),

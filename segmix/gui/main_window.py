@@ -128,6 +128,7 @@ class _Picture:
     alpha: np.ndarray | None = None  # the photo's alpha channel, if it has one (cut-outs keep it)
     icc_profile: bytes | None = None  # the photo's embedded colour profile (cut-outs keep it)
     dpi: tuple[float, float] | None = None  # the photo's resolution (cut-outs keep it)
+    bits_per_sample: int = 8  # the photo file's (a 16-bit photo of 12-bit data is no class map)
     # Said under the mode's banner while the photo is shown: why it looks as it does (a 16-bit
     # photo of 12-bit data reads almost black; its status-bar note went after 10 s, a new user).
     note: str = ""
@@ -763,6 +764,11 @@ class MainWindow(QMainWindow):
     def photo_dpi(self) -> tuple[float, float] | None:
         """The resolution of ``image``'s file, if it has one (cut-outs keep it)."""
         return self._picture.dpi
+
+    @property
+    def photo_bits_per_sample(self) -> int:
+        """The bits per sample of ``image``'s file (8, or 16 for a 16-bit PNG or TIFF)."""
+        return self._picture.bits_per_sample
 
     @property
     def image_path(self) -> Path | None:
@@ -1784,7 +1790,8 @@ class MainWindow(QMainWindow):
         if not asked and self.has_unsaved_scribbles and not self.confirm_discard():
             return False
         self.set_image(pixels, path, segmentation_image=segmentation, alpha=loaded.alpha,
-                       skin_image=skin, icc_profile=loaded.icc_profile, dpi=loaded.dpi, shown=shown)
+                       skin_image=skin, icc_profile=loaded.icc_profile, dpi=loaded.dpi, shown=shown,
+                       bits_per_sample=loaded.bits_per_sample)
         for dock in self.docks.values():
             # A dock scrolled down on the last photo (the Training dock to its plot) showed only
             # that on every photo after (a trial never saw the status lines again): an opened
@@ -1933,7 +1940,7 @@ class MainWindow(QMainWindow):
     def set_image(self, image: np.ndarray, path: Path | None = None, segmentation_image: np.ndarray | None = None,
                   alpha: np.ndarray | None = None, skin_image: np.ndarray | None = None,
                   icc_profile: bytes | None = None, dpi: tuple[float, float] | None = None,
-                  shown: QImage | None = None) -> None:
+                  shown: QImage | None = None, bits_per_sample: int = 8) -> None:
         """Show a photo (an (H, W, 3) uint8 array) with empty scribbles; every mode is told.
 
         ``segmentation_image`` (same shape): the pixels Segment mode segments, if not ``image``;
@@ -1944,6 +1951,7 @@ class MainWindow(QMainWindow):
         ``dpi``: the resolution of the photo's file (across, down), which cut-outs keep.
         ``shown``: the photo as the canvas shows it (on its checkerboard where ``alpha`` is
         below 255), already converted off the GUI thread (:meth:`_load_photo`).
+        ``bits_per_sample``: the photo file's bits per sample (16 for a 16-bit PNG or TIFF).
         """
         self.canvas.finish_stroke()  # on the photo it was drawn on, before its marks are replaced
         # Read-only, shared with the compute thread; the window's own copy (not the caller's
@@ -1973,6 +1981,7 @@ class MainWindow(QMainWindow):
         picture.alpha = alpha if alpha is not None and np.shape(alpha) == image.shape[:2] else None
         picture.icc_profile = icc_profile
         picture.dpi = dpi
+        picture.bits_per_sample = bits_per_sample
         picture.note = ""
         self.controller.transparent = transparent_pixels(picture.alpha)
         self.controller.faint = faint_pixels(picture.alpha)  # its colour is judged without them

@@ -212,6 +212,7 @@ class SkinMode(Mode):
         #: apply` (a trial read "Skin detected in 17 ms" over an empty overlay and was told nothing)
         self._greyscale = ""
         self._mask_like = False  # ... and holds only a mask's values (skin.looks_like_a_mask)
+        self._class_values = None  # ... or a grey class map's (skin.grey_class_values)
         self.skin_panel = SkinPanel()
         panel = self.skin_panel
         panel.threshold_changed.connect(self._on_slider_moved)
@@ -290,6 +291,7 @@ class SkinMode(Mode):
         self.skin_posterior = None
         self._greyscale = ""
         self._mask_like = False
+        self._class_values = None
         self._in_flight = self._training_in_flight
         if self.active:
             if self._training_in_flight:
@@ -388,12 +390,13 @@ class SkinMode(Mode):
         if accepted:
             self._greyscale = outcome.greyscale
             if self._greyscale and self.shell.image is not None:
-                from segmix.skin import NOTHING_SHOWN_WORDS, looks_like_a_mask, visible_pixels
+                from segmix.skin import NOTHING_SHOWN_WORDS, grey_class_values, looks_like_a_mask, visible_pixels
 
                 # once per photo (a bincount), not at every slider move's status line
                 hidden = self.shell.controller.transparent
-                self._mask_like = (self._greyscale != NOTHING_SHOWN_WORDS
-                                   and looks_like_a_mask(visible_pixels(self.shell.image, hidden)))
+                visible = visible_pixels(self.shell.image, hidden)
+                self._mask_like = self._greyscale != NOTHING_SHOWN_WORDS and looks_like_a_mask(visible)
+                self._class_values = grey_class_values(visible, self.shell.photo_bits_per_sample)
             self.skin_posterior = outcome.posterior
             self._maps = None
             if outcome.log_odds is not None:
@@ -442,7 +445,8 @@ class SkinMode(Mode):
         from segmix import skin
 
         name = self.shell.image_path.name if self.shell.image_path is not None else "this photo"
-        return skin.greyscale_warning(name, self.current_mask(), self._mask_like, self._greyscale)
+        return skin.greyscale_warning(name, self.current_mask(), self._mask_like, self._greyscale,
+                                      class_values=self._class_values)
 
     def _no_skin_found(self) -> tuple[float, float] | None:
         """When the mask shown is empty: (share of the photo with P(skin) above the threshold,
