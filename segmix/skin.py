@@ -53,6 +53,7 @@ from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, Imag
 from segmix.labelmaps import (class_map_values, class_map_words, label_map_values, label_map_words, load_mask,
                               palette_label_values, refuse_mask_of_stored_pixels, stored_losslessly)
 from segmix import skin_marks
+from segmix.mask_edges import edge_contrast, misaligned_words
 from segmix.mixture import GaussianMixture, fit_quietly
 from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, json_words, read_model
@@ -914,7 +915,8 @@ class UnusablePairs(ValueError):
                          self.lines[0] + (f" (and {more} more{of} training inputs cannot be used)" if more else ""))
 
 
-def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None) -> np.ndarray:
+def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None,
+                    contrasts: list | None = None) -> np.ndarray:
     """Codes of the labelled pixels of one pair, with bit 24 set for non-skin: (M,) int64.
     A photo's fully transparent pixels are left out, labelled or not: the colours a cut-out
     hides are not what it shows (skin apply calls them non-skin whatever they hold, and the
@@ -927,6 +929,8 @@ def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None) -> np.nd
         # skin eval leaves such a pair out (it counted as a photo of F1 1); train counted it
         # among its photos ("of 2 photos") with nothing learnt from it.
         raise AllIgnoredMask(f"{pair[1]}: every pixel is 128 (ignored): nothing of {pair[0].name} to train on")
+    if contrasts is not None:  # whether the mask follows the photo's edges (segmix.mask_edges)
+        contrasts.append(edge_contrast(loaded.pixels, labels))
     hidden = transparent_pixels(loaded.alpha)
     labels = (labels if hidden is None else np.where(hidden, -1, labels)).ravel()
     n_skin = int(np.count_nonzero(labels == 1))
@@ -1067,9 +1071,10 @@ def inverted_photo_words(codes: np.ndarray, skin: np.ndarray, model=None) -> str
             "close-up of skin whose small non-skin part is skin-coloured can score so too)")
 
 
-def _labelled_codes_or_failure(pair: tuple[Path, Path], notes: list | None = None) -> np.ndarray | str:
+def _labelled_codes_or_failure(pair: tuple[Path, Path], notes: list | None = None,
+                               contrasts: list | None = None) -> np.ndarray | str:
     try:
-        return _labelled_codes(pair, notes)
+        return _labelled_codes(pair, notes, contrasts)
     except PAIR_ERRORS as exc:
         return pair_failure(exc, pair)
 
@@ -1241,8 +1246,9 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
             n_buffered = 0
 
     failures: list[str] = []
+    contrasts: list = []  # the masks' edge contrasts (list.append is atomic across the threads)
     with ThreadPoolExecutor(check_workers(workers)) as pool:
-        for i, codes in enumerate(pool.map(lambda pair: _labelled_codes_or_failure(pair, notes), pairs), 1):
+        for i, codes in enumerate(pool.map(lambda pair: _labelled_codes_or_failure(pair, notes, contrasts), pairs), 1):
             if isinstance(codes, str):
                 failures.append(codes)
                 codes = np.zeros(0, np.int64)
@@ -1260,6 +1266,10 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
     if failures:
         swapped = swapped_folders(pairs, images_dir, masks_dir) if len(failures) == len(pairs) else None
         raise UnusablePairs([swapped] if swapped else failures, len(pairs))
+    misaligned = misaligned_words(contrasts)
+    if misaligned is not None and notes is not None:
+        # masks paired with the wrong photos teach the wrong colours as skin, in silence
+        notes.append(f"{masks_dir}: {misaligned}")
     counts = ColorCounts.from_dense(total[:N_CODES], total[N_CODES:])
     counts.sources = [images_source(images_dir, masks_dir, len(pairs) - len(ignored), len(unmatched), counts.n_skin,
                                     counts.n_non_skin)]

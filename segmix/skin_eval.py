@@ -29,6 +29,7 @@ import numpy as np
 
 from segmix.io import DEFAULT_MAX_PIXELS
 from segmix.labelmaps import label_map_values, palette_label_values
+from segmix.mask_edges import edge_contrast, misaligned_words
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (NOTHING_SHOWN_WORDS, PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers,
                          colourless_words, detect, grey_class_values, greyscale_warning, image_mask_pairs, label_map_warning,
@@ -592,10 +593,13 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
                                                 grey_class_values(visible, loaded.bits_per_sample))
         in_colour = label_values if colourless is None else None  # a palette map in colour: its own line
         corrected = any(d.applied for d in photo_decisions(info))
+        # whether the mask follows this photo's edges (a folder of masks paired off by one scored in silence)
+        contrast = edge_contrast(loaded.pixels, labels)
         return (result.posterior, result.mask, labels, swept, grey, in_colour, bool(info.get("faces_used")),
-                corrected)
+                corrected, contrast)
 
     greyscale, label_maps, skipped = [], [], []
+    contrasts = []  # each scored pair's edge contrast (segmix.mask_edges)
     faces_used = 0
     corrected = []  # photos the white balance corrected
     with ThreadPoolExecutor(check_workers(workers)) as pool:
@@ -603,7 +607,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             if isinstance(outcome, str):
                 skipped.append(outcome)
             else:
-                posterior, mask, labels, swept, grey, in_colour, face, balanced = outcome
+                posterior, mask, labels, swept, grey, in_colour, face, balanced, contrast = outcome
+                contrasts.append(contrast)
                 faces_used += face
                 if balanced:
                     corrected.append(names[i - 1])
@@ -624,6 +629,9 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     inverted = inverted_warnings(model, evaluator, result.auc, masks_dir, dict(zip(names, pairs)), max_pixels, settings)
     result.warnings += inverted
     result.masks_look_inverted = any(INVERTED_QUESTION in line for line in inverted)
+    misaligned = misaligned_words(contrasts)
+    if misaligned is not None:
+        result.warnings.append(f"{masks_dir}: {misaligned}")
     result.skipped = skipped
     # skin apply --faces says on how many photos a face was used; skin eval --faces said
     # nothing, so figures of the default detector (no face found) could pass for the faces'.

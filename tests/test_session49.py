@@ -45,3 +45,100 @@ def test_skin_apply_keeps_a_16_bit_dark_photo_and_plain_grey_photos_apart(tmp_pa
         main(["skin", "apply", str(tmp_path / name), "--output-dir", str(tmp_path / "out")])
         err = capsys.readouterr().err
         assert "greyscale photo" in err and "class map" not in err
+
+
+SKIN_RGB, WALL_RGB = (205, 150, 125), (70, 110, 160)
+
+
+def _people(folder, n=6, seed=0):
+    """n photos of a skin-coloured disc on a mildly noisy wall, the disc elsewhere in each,
+    and their masks (255 skin)."""
+    rng = np.random.default_rng(seed)
+    (folder / "images").mkdir(parents=True)
+    (folder / "masks").mkdir()
+    yy, xx = np.mgrid[:90, :120]
+    for i in range(n):
+        cy, cx, r = 25 + 8 * i % 40, 20 + 15 * i, 14 + i % 3 * 4
+        disc = (yy - cy) ** 2 + (xx - cx) ** 2 <= r * r
+        photo = np.where(disc[..., None], SKIN_RGB, WALL_RGB) + rng.normal(0, 4, (90, 120, 3))
+        Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).save(folder / "images" / f"{i:03d}.png")
+        Image.fromarray(np.where(disc, 255, 0).astype(np.uint8)).save(folder / "masks" / f"{i:03d}.png")
+    return folder / "images", folder / "masks"
+
+
+def _shifted(masks, to):
+    """The masks renamed off by one (each photo gets the next photo's mask)."""
+    to.mkdir()
+    names = sorted(p.name for p in masks.iterdir())
+    for name, other in zip(names, names[1:] + names[:1]):
+        (to / name).write_bytes((masks / other).read_bytes())
+    return to
+
+
+def test_edge_contrast_tells_a_mask_drawn_on_its_photo_from_another_photo_s():
+    from segmix.mask_edges import edge_contrast
+
+    yy, xx = np.mgrid[:90, :120]
+    rng = np.random.default_rng(1)
+    disc = (yy - 40) ** 2 + (xx - 50) ** 2 <= 20 ** 2
+    photo = np.clip(np.where(disc[..., None], SKIN_RGB, WALL_RGB) + rng.normal(0, 4, (90, 120, 3)), 0, 255)
+    photo = photo.astype(np.uint8)
+    assert edge_contrast(photo, disc.astype(int)) > 3
+    other = ((yy - 30) ** 2 + (xx - 90) ** 2 <= 15 ** 2).astype(int)
+    assert edge_contrast(photo, other) < 1.6
+    # nothing to tell: no negative class, Skin mode's strokes (most pixels unlabelled), a flat photo
+    assert edge_contrast(photo, np.ones((90, 120), int)) is None
+    strokes = np.full((90, 120), -1)
+    strokes[40, 40:60], strokes[5, 5:100] = 1, 0
+    assert edge_contrast(photo, strokes) is None
+    assert edge_contrast(np.zeros_like(photo), disc.astype(int)) is None
+    # a large photo is looked at on every other row and column, with the same finding
+    big = np.repeat(np.repeat(photo, 20, axis=0), 20, axis=1)
+    assert edge_contrast(big, np.repeat(np.repeat(disc, 20, axis=0), 20, axis=1).astype(int)) > 3
+
+
+def test_skin_eval_and_train_say_masks_paired_with_the_wrong_photos(tmp_path, capsys):
+    """A folder of masks renamed off by one was scored (and trained on) in silence."""
+    from segmix.cli import main
+
+    images, masks = _people(tmp_path)
+    shifted = _shifted(masks, tmp_path / "shifted")
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks)]) == 0
+    assert "do not follow their photos' edges" not in capsys.readouterr().err
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(shifted)]) == 0
+    err = capsys.readouterr().err
+    assert f"{shifted}: the masks' boundaries do not follow their photos' edges (median edge contrast" in err
+    assert "over 6 pairs" in err and "are the masks paired with the right photos" in err
+    assert main(["skin", "train", "--images", str(images), "--masks", str(shifted), "-o",
+                 str(tmp_path / "m.json")]) == 0
+    assert "do not follow their photos' edges" in capsys.readouterr().err
+    assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o",
+                 str(tmp_path / "m2.json")]) == 0
+    assert "do not follow their photos' edges" not in capsys.readouterr().err
+    # four pairs are too few to judge
+    for name in ("004.png", "005.png"):
+        (images / name).unlink()
+        (shifted / name).unlink()
+    main(["skin", "eval", "--images", str(images), "--masks", str(shifted)])
+    assert "do not follow" not in capsys.readouterr().err
+
+
+def test_development_masks_off_by_one_are_told(tmp_path, capsys):
+    import pytest
+
+    from segmix.skin_eval import evaluate_folder
+    from segmix.skin import load_skin_model
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "skin" / "abdomen" / "val"
+    if not root.is_dir():
+        pytest.skip("no development data")
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir(), masks.mkdir()
+    for photo in sorted((root / "images").iterdir())[:8]:
+        (images / photo.name).write_bytes(photo.read_bytes())
+        mask = next((root / "masks").glob(photo.stem + ".*"))
+        (masks / mask.name).write_bytes(mask.read_bytes())
+    model = load_skin_model()
+    assert not any("do not follow" in line for line in evaluate_folder(model, images, masks).warnings)
+    shifted = _shifted(masks, tmp_path / "shifted")
+    assert any("do not follow" in line for line in evaluate_folder(model, images, shifted).warnings)
