@@ -2237,7 +2237,7 @@ def _add_distributed_options(parser, unit: str = "") -> None:
     parser.add_argument("--distributed", nargs="?", const="", default=None, metavar="ADDRESS",
                         help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or on a local cluster of "
                              "worker processes without one" + (f"; one {unit}" if unit else "")
-                             + '; needs pip install "segmix[distributed]"')
+                             + '; needs pip install ".[distributed]" in the segmix folder')
     parser.add_argument("--n-workers", type=worker_count, default=None, metavar="N",
                         help="worker processes of the local cluster (default: one per core)")
 

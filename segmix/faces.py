@@ -3,7 +3,7 @@
 Viola & Jones, "Rapid object detection using a boosted cascade of simple features", CVPR 2001,
 as trained by Lienhart & Maydt (ICIP 2002) and shipped with OpenCV
 (``haarcascade_frontalface_default.xml``, in ``cv2.data.haarcascades`` of the OpenCV 4.x
-wheels; the 5.0 wheels do not ship the cascades; the optional extra ``segmix[faces]``).
+wheels; the 5.0 wheels do not ship the cascades; the optional extra ``faces``, ``pip install ".[faces]"``).
 This is the only module that imports OpenCV, and only when a face is first looked for: a
 well-kept detector beats our own code outside mixtures, EM and graph cuts.
 """

@@ -888,15 +888,18 @@ def read_label_plane(
                 im = Image.open(path)
             finally:
                 Image.MAX_IMAGE_PIXELS = limit
+            # Told before the size: a 3-D array written page by page (tifffile's (H, W, C) as H
+            # pages of W x C, ilastik's probabilities) was told "2 x 854 pixels ... resize them".
+            n_frames = getattr(im, "n_frames", 1)
+            if n_frames > 1:
+                raise ImageLoadError(f"{path}: {what} must be a single image, this file has {n_frames} frames"
+                                     + _stacked_pages_words(im.size, n_frames, shape))
             if shape is not None and im.size != (width, height):
                 raise _size_mismatch(path, im.size, width, height, what, photo, picture)
             _check_pixel_count(path, im.size, limit)
             content = True  # from here, a photo given as the map is refused as one (photo_given_as_map)
             _check_lossless(path, im, what)
             _refuse_min_is_white(path, im, what)
-            n_frames = getattr(im, "n_frames", 1)
-            if n_frames > 1:
-                raise ImageLoadError(f"{path}: {what} must be a single image, this file has {n_frames} frames")
             im.load()
             if shape is not None:
                 _refuse_ambiguous_orientation(path, im, what, picture)
@@ -1103,6 +1106,18 @@ def class_map_values(pixels) -> list[int] | None:
     if max(classes) < (2 if present[VOID_INDEX] else MAX_LABEL_VALUE + 1):
         return None
     return values
+
+
+def _stacked_pages_words(size: tuple[int, int], n_frames: int, shape) -> str:
+    """Words for a multi-page file whose pages are the rows of a 3-D array: ``n_frames`` pages
+    of ``size`` (width, height) = (channels, width) of an (H, W, C) array written page by page
+    (``tifffile.imwrite`` of ilastik's probabilities); "" for any other multi-page file."""
+    channels, columns = size
+    if shape is None or columns != int(shape[1]) or n_frames != int(shape[0]) or channels > 16:
+        return ""
+    return (f" of {channels} x {columns} pixels: an array of shape ({n_frames}, {columns}, {channels}) (rows, columns, channels) "
+            f"written page by page, as tifffile writes a 3-D array (ilastik's probabilities?), not one label image; "
+            f"save the labels as one {columns} x {n_frames} image")
 
 
 def class_map_words(values) -> str:
@@ -1728,6 +1743,13 @@ def _load_scribbles(path: Path, shape: tuple[int, int], photo: PathLike | None) 
             # 0 means background, not unmarked, so it cannot be read as it stands.
             hint = (" (a trimap of 0 / 128 / 255? Its 0 is background and 128 unknown: write 255 as 1, "
                     "0 as 2 and 128 as 0)")
+        elif (VOID_INDEX in values and len(values) > 2 and len(values) <= MAX_CLASS_VALUES
+              and max(values - {VOID_INDEX}) <= MAX_CLASS_NUMBER):
+            # PASCAL VOC's / CVAT's class map (classes 0, 1, ... and 255 void at object borders)
+            # was refused with "found 255" alone (a new user).
+            hint = (" (255 is the void index of PASCAL VOC's and CVAT's class maps, the unlabelled band along "
+                    "object borders: in scribbles write it as 0 (unmarked), the object's class as 1 and the "
+                    "background 0 as 2)")
         elif values <= {0, 255} or values <= {0, 65535}:
             hint = (" (a 0 / 255 mask? Marks are 1 on the object, 2 on what is not it and 0 where segmix "
                     "decides: to refine a mask, mark its eroded inside 1 and what lies beyond its dilation 2)")

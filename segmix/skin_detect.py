@@ -191,7 +191,7 @@ class SkinSettings:
         The graph cut's neighbourhood (on the blocks, or on the pixels when the block side is 1).
     faces : bool
         Face-calibrated skin colour (Hsu, Abdel-Mottaleb & Jain 2002; Kawulok 2013), an option
-        (needs OpenCV 4.x: ``pip install "segmix[faces]"``): frontal faces are looked for
+        (needs OpenCV 4.x: ``pip install ".[faces]"``): frontal faces are looked for
         (:func:`segmix.faces.detect_faces`); each face that passes the check (half of its
         central ellipse is skin under the model above) gives one Gaussian fitted on that skin;
         the photo's skin density becomes ``face_weight`` times their mixture plus the rest

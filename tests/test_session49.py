@@ -142,3 +142,63 @@ def test_development_masks_off_by_one_are_told(tmp_path, capsys):
     assert not any("do not follow" in line for line in evaluate_folder(model, images, masks).warnings)
     shifted = _shifted(masks, tmp_path / "shifted")
     assert any("do not follow" in line for line in evaluate_folder(model, images, shifted).warnings)
+
+
+def test_a_3d_array_written_page_by_page_is_told_as_one_not_as_a_size(tmp_path, capsys):
+    """tifffile writes an (H, W, C) array as H pages of W x C: given as scribbles it was told
+    "scribbles are 2 x 854 pixels but the image is 854 x 480 ... resize them" (a new user)."""
+    import tifffile
+
+    from segmix.cli import main
+
+    Image.fromarray(np.full((48, 64, 3), 120, np.uint8)).save(tmp_path / "photo.png")
+    tifffile.imwrite(tmp_path / "probs.tif", np.zeros((48, 64, 2), np.float32))
+    tifffile.imwrite(tmp_path / "two.tif", np.zeros((2, 48, 64), np.uint8))
+    assert main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "probs.tif"),
+                 "-o", str(tmp_path / "m.png")]) == 2
+    err = capsys.readouterr().err
+    assert "resize" not in err
+    assert ("probs.tif: scribbles must be a single image, this file has 48 frames of 2 x 64 pixels: an array of shape "
+            "(48, 64, 2) (rows, columns, channels) written page by page") in err
+    assert main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "two.tif"),
+                 "-o", str(tmp_path / "m.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().endswith("two.tif: scribbles must be a single image, this file has 2 frames")
+
+
+def test_a_class_map_with_void_given_as_scribbles_is_told_what_255_is(tmp_path, capsys):
+    """PASCAL VOC's / CVAT's class map (0, an object class, 255 void) was refused with
+    "found 255" alone."""
+    from segmix.cli import main
+    from segmix.labelmaps import voc_colours
+
+    Image.fromarray(np.full((120, 160, 3), 100, np.uint8)).save(tmp_path / "photo.png")
+    for cls in (1, 15):
+        labels = Image.new("P", (160, 120))
+        labels.putpalette(voc_colours().ravel().tolist())
+        labels.putdata(voc_grey_map(cls=cls).ravel().tolist())
+        labels.save(tmp_path / f"voc{cls}.png")
+        assert main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / f"voc{cls}.png"),
+                     "-o", str(tmp_path / "m.png")]) == 2
+        err = capsys.readouterr().err
+        assert "(255 is the void index of PASCAL VOC's and CVAT's class maps" in err
+        assert "write it as 0 (unmarked), the object's class as 1 and the background 0 as 2" in err
+    Image.fromarray(np.where(voc_grey_map() > 0, 255, 0).astype(np.uint8)).save(tmp_path / "mask.png")
+    main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "mask.png"), "-o", str(tmp_path / "m.png")])
+    err = capsys.readouterr().err
+    assert "a 0 / 255 mask?" in err and "void index" not in err
+
+
+def test_install_advice_names_the_clone_s_extra_not_pypi_s_segmix():
+    """PyPI's "segmix" is another project: README's `pip install "segmix[distributed]"` installed
+    it (a new user's dry run: segmix-0.0.1 with torch, no Dask)."""
+    import re
+    from pathlib import Path
+
+    from segmix.distributed.cluster import INSTALL_HINT
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [root / "README.md", *sorted((root / "docs").glob("*.md")), *sorted((root / "segmix").rglob("*.py"))]
+    offenders = [str(p.relative_to(root)) for p in texts if re.search(r"segmix\[(distributed|faces|test)\]", p.read_text())]
+    assert offenders == []
+    assert '".[distributed]"' in INSTALL_HINT

@@ -1,6 +1,6 @@
 """Run ``skin apply``, ``skin train`` and ``background`` on a Dask cluster (``--distributed``).
 
-Optional: needs ``pip install "segmix[distributed]"`` (``dask[distributed]``). Nothing here
+Optional: needs ``pip install ".[distributed]"`` (``dask[distributed]``). Nothing here
 is imported unless ``--distributed`` is given, and importing this package does not import
 Dask; :mod:`segmix.distributed.cluster` does, when a job starts.
 

@@ -39,7 +39,7 @@ __all__ = ["AnotherSegmix", "FolderUnseen", "InputsUnseen", "NotShared", "TaskEr
            "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match", "said_once",
            "seen_here", "segmix_identity", "shared_file_digest", "unfit_worker", "version_mismatch_words", "warnings_said", "worker_cached"]
 
-INSTALL_HINT = 'pip install "segmix[distributed]"'
+INSTALL_HINT = 'pip install ".[distributed]" in the segmix folder'
 # Seconds to wait for a remote scheduler and for its first worker (a scheduler without
 # workers would otherwise keep the run waiting for ever).
 CONNECT_TIMEOUT = 30
