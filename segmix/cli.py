@@ -1298,6 +1298,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         stored = stored_marks_words(args.scribbles, scribbles, image, args.image)
         if stored:
             print(f"segmix segment: warning: {stored}", file=sys.stderr)
+        from segmix.labelmaps import grabcut_start_words
+
+        grabcut = grabcut_start_words(scribbles, args.scribbles)
+        if grabcut:
+            print(f"segmix segment: warning: {grabcut}", file=sys.stderr)
         from segmix.mark_settings import other_photo_note
 
         # Marks saved on another photo of this size (the window's and --save-scribbles' files

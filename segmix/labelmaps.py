@@ -153,6 +153,7 @@ __all__ = [
     "voc_colours",
     "class_map_values",
     "class_map_words",
+    "grabcut_start_words",
     "interpolation_bands",
     "load_mask",
     "load_scribbles",
@@ -1005,6 +1006,49 @@ GRABCUT_RECODING = ("recode it 0 as 2, 1 as 1, and 2 and 3 as 0 (unmarked, decid
                     "numpy.array([2, 1, 0, 0], numpy.uint8)[mask]")
 #: The scribble reader's words for a grabCut mask (after "found 3").
 GRABCUT_WORDS = f"an OpenCV grabCut mask? There {GRABCUT_CONVENTION}: {GRABCUT_RECODING}"
+
+
+#: The least share of the photo a grabCut mask started as GC_PR_BGD marks 2 (:func:`grabcut_start_words`).
+GRABCUT_START_SHARE = 0.8
+
+
+def grabcut_start_words(labels: np.ndarray, path=None) -> str | None:
+    """Why marks of 0 / 1 / 2 look like an OpenCV grabCut mask started as GC_PR_BGD (2) with
+    strokes of GC_FGD (1) and GC_BGD (0), in words ending with the recoding; else None.
+
+    Such a mask holds scribbles' values and was read as segmix's marks: its 2 (probable
+    background) as hard background over most of the photo, its 0 (sure background) as unmarked
+    (a new user's: IoU 0.27, 0.70 recoded). Told by its shape: 2 covers at least
+    :data:`GRABCUT_START_SHARE` of the photo and the foreground strokes lie in it, most of their
+    outline beside 2. Scribbles made from a mask (1 inside, 2 beyond a band of 0) have no 1
+    beside 2; a box's outside is 2 and its inside 0, where the strokes lie.
+
+    Parameters
+    ----------
+    labels : (H, W) uint8 array
+        The marks as read (:func:`load_scribbles`).
+    path : str or PathLike, optional
+        The file, to start the words with.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 2 or labels.size == 0:
+        return None
+    share = float(np.count_nonzero(labels == BACKGROUND)) / labels.size
+    unmarked = int(np.count_nonzero(labels == UNLABELLED))
+    fg = labels == FOREGROUND
+    if share < GRABCUT_START_SHARE or not unmarked or not fg.any():
+        return None
+    # the foreground strokes' outline: their pixels with a 4-neighbour of another label
+    padded = np.pad(labels, 1, mode="edge")
+    neighbours = [padded[:-2, 1:-1], padded[2:, 1:-1], padded[1:-1, :-2], padded[1:-1, 2:]]
+    outline = fg & np.logical_or.reduce([n != FOREGROUND for n in neighbours])
+    beside_2 = fg & np.logical_or.reduce([n == BACKGROUND for n in neighbours])
+    if np.count_nonzero(beside_2) * 2 <= np.count_nonzero(outline):
+        return None
+    start = f"{path}: " if path is not None else ""
+    return (f"{start}background (2) covers {100 * share:.1f} % of the photo with the foreground strokes (1) drawn "
+            f"in it and {100 * unmarked / labels.size:.1f} % unmarked (0): an OpenCV grabCut mask started as "
+            f"GC_PR_BGD (2)? There {GRABCUT_CONVENTION}: if so, {GRABCUT_RECODING}")
 
 
 def looks_like_grabcut(values) -> bool:

@@ -202,3 +202,43 @@ def test_install_advice_names_the_clone_s_extra_not_pypi_s_segmix():
     offenders = [str(p.relative_to(root)) for p in texts if re.search(r"segmix\[(distributed|faces|test)\]", p.read_text())]
     assert offenders == []
     assert '".[distributed]"' in INSTALL_HINT
+
+
+def _grabcut_start(h=120, w=160):
+    """An OpenCV grabCut mask as its users start one: GC_PR_BGD (2) everywhere, a GC_FGD (1)
+    stroke on the object and GC_BGD (0) strokes on the background."""
+    mask = np.full((h, w), 2, np.uint8)
+    mask[55:60, 50:110] = 1
+    mask[10:13, 10:150] = 0
+    mask[100:103, 20:140] = 0
+    return mask
+
+
+def test_a_grabcut_mask_started_as_probable_background_is_told(tmp_path, capsys):
+    """Read as scribbles, its 2 is hard background over most of the photo and its 0 (sure
+    background) unmarked: a new user's IoU 0.27 (0.70 recoded), in silence."""
+    from segmix.cli import main
+    from segmix.labelmaps import grabcut_start_words
+
+    photo = np.full((120, 160, 3), (60, 90, 140), np.uint8)
+    photo[40:80, 40:120] = (200, 160, 120)
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    Image.fromarray(_grabcut_start()).save(tmp_path / "gc.png")
+    assert main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "gc.png"),
+                 "-o", str(tmp_path / "m.png")]) == 0
+    err = capsys.readouterr().err
+    assert "gc.png: background (2) covers 94.4 % of the photo with the foreground strokes (1) drawn in it" in err
+    assert "an OpenCV grabCut mask started as GC_PR_BGD (2)?" in err and "numpy.array([2, 1, 0, 0]" in err
+    # scribbles made from a mask: 1 inside, 0 band, 2 beyond (most of the photo)
+    made = np.full((120, 160), 2, np.uint8)
+    made[30:90, 30:130] = 0
+    made[40:80, 40:120] = 1
+    assert grabcut_start_words(made) is None
+    # a box (outside 2, inside 0) with a click inside, and ordinary strokes
+    box = np.full((120, 160), 2, np.uint8)
+    box[20:100, 20:140] = 0
+    box[55:60, 75:80] = 1
+    assert grabcut_start_words(box) is None
+    strokes = np.zeros((120, 160), np.uint8)
+    strokes[55:60, 50:110], strokes[10:13, 10:150] = 1, 2
+    assert grabcut_start_words(strokes) is None
