@@ -2856,10 +2856,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     distributed = _check_distributed(args)
     _check_output_dir(args.output_dir, "skin apply")  # before the model, the photos and a cluster
     if args.probability_format is not None:
-        if distributed and args.probability_format != "png":
-            raise UserError(f"--probability-format {args.probability_format} is not available with --distributed "
-                            "(its maps are 16-bit PNG); run without --distributed")
-        # "png" / "tif" down to skin.apply_one; True stays the PNG
+        # "png" / "tif" down to skin.apply_one (and the cluster's tasks); True stays the PNG
         args.probability = args.probability_format
     # Every output name of the run, checked before the model is read and before a cluster
     # starts (apply_batch and run_apply check again, for their other callers).

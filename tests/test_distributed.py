@@ -887,3 +887,22 @@ def test_background_on_dask_says_a_frame_reader_s_warning_as_the_local_command(a
         said.append([line for line in err.splitlines() if "12-bit data?" in line])
     assert said[0] == said[1] and len(said[0]) == 1
     assert said[0][0].startswith(f"segmix background: warning: {folder}")
+
+
+def test_apply_writes_the_tiff_maps_as_the_local_command(address, photos, tmp_path, capsys):
+    """--probability-format tif was refused with --distributed (session 48's known open)."""
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "local"), "--probability-format", "tif",
+                 "--quiet"]) == 0
+    for run in ("dask", "again"):
+        assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "dask"), "--probability-format",
+                     "tif", "--quiet", "--distributed", address]) == 0
+    local, dask = _files(tmp_path / "local"), _files(tmp_path / "dask")
+    assert len(local) == 14 and local.keys() == dask.keys()
+    assert sum(name.endswith("_skin_prob.tif") for name in dask) == 7
+    assert all(local[name] == dask[name] for name in local)
+    out = capsys.readouterr().out
+    assert "0 written, 7 already complete" in out  # the rerun kept the TIFF maps
+    # the PNG maps next: the run's record differs, the TIFFs stay as the local command leaves them
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "dask"), "--probability",
+                 "--quiet", "--distributed", address]) == 0
+    assert sum(name.endswith("_skin_prob.png") for name in _files(tmp_path / "dask")) == 7

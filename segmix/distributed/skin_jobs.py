@@ -83,7 +83,7 @@ class ApplyJob:
     model_digest: str
     output_dir: str
     threshold: float | None
-    probability: bool
+    probability: bool | str  # True (or "png"): the 16-bit PNG map; "tif": the float32 TIFF
     settings: Any
     max_pixels: int = DEFAULT_MAX_PIXELS
     key_digest: str = ""  # SHA-256 of the run record's key: each photo's record holds it
@@ -185,7 +185,7 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
     results = []
     for photo in photos:
         path = Path(photo)
-        outputs = skin.apply_outputs(path, out)[: 2 if job.probability else 1]
+        outputs = skin.apply_outputs(path, out, job.probability or True)[: 2 if job.probability else 1]
         record_path = photo_record_path(out, outputs)
         try:  # a photo's own fault (an output name too long: OSError) fails the photo, not its task
             for output in (*outputs, record_path):
@@ -232,7 +232,7 @@ def _finished(job: ApplyJob, photo: str) -> tuple[str, str | None] | None:
     warnings)`` as :func:`apply_photos` would give them when its outputs are complete (outcome
     "written" when this run wrote them, "complete" when an earlier one did), else None."""
     out = Path(job.output_dir)
-    outputs = skin.apply_outputs(Path(photo), out)[: 2 if job.probability else 1]
+    outputs = skin.apply_outputs(Path(photo), out, job.probability or True)[: 2 if job.probability else 1]
     try:
         record = read_record(photo_record_path(out, outputs))
         if redo_reason(job, Path(photo), outputs, record) is not None:
@@ -277,7 +277,9 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     out = Path(output_dir).resolve()
     skin.load_skin_model(model_path)  # a bad model file stops the run here, not in every task
     digest = file_digest(skin.builtin_model_path() if model_path is None else model_path)
-    key = {"model_sha256": digest, "threshold": threshold, "probability": bool(probability),
+    # True for the PNG (as runs before --probability-format recorded it), "tif" for the TIFF
+    probability = "tif" if probability == "tif" else bool(probability)
+    key = {"model_sha256": digest, "threshold": threshold, "probability": probability,
            "settings": asdict(settings)}
     failures, todo = [], []  # failures: (photo as given, its line)
     missing = skin.missing_inputs(inputs)  # named as typed, "no such file or folder"
@@ -285,16 +287,16 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         if f in missing:
             failures.append((str(f), missing[f]))
             continue
-        outputs = skin.apply_outputs(f, out)[: 2 if probability else 1]
+        outputs = skin.apply_outputs(f, out, probability or True)[: 2 if probability else 1]
         clash = next((o for o in outputs if clashes(o)), None)
         if clash is not None:
             failures.append((str(f), f"{clash}: refusing to overwrite an input file"))
         else:
-            todo.append((str(f.resolve()), skin.apply_outputs(f, out)))
+            todo.append((str(f.resolve()), skin.apply_outputs(f, out, probability or True)))
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the record and the workers write in it
     job = ApplyJob(None if model_path is None else str(Path(model_path).resolve()), digest, str(out),
-                   threshold, bool(probability), settings, int(max_pixels), key_digest(key), uuid.uuid4().hex)
+                   threshold, probability, settings, int(max_pixels), key_digest(key), uuid.uuid4().hex)
     # The masks must be where this command looks, the photos where the workers look, and the
     # scheduler able to load the tasks: workers that fail are left out of the run.
     sample = input_sample(photo for photo, _ in todo)
