@@ -602,15 +602,17 @@ class BackgroundMixture:
             A frame that is not (H, W, 3) / (H, W) uint8 (the message names what was given and
             how to convert it: a PyAV frame, floats in 0..1, 16-bit values, an alpha channel), a
             frame whose size differs from the model's, a learning rate that is not a number of
-            at most 1 (NaN, infinite, a string) or an invalid parameter.
+            at most 1 (NaN, infinite, a string) or an invalid parameter; learning_rate 0 on the
+            first frame (refused before the model takes the frame's size).
+        BackgroundMemoryError
+            The model of frames this large does not fit in memory (on the first frame; a
+            MemoryError).
 
         Warns
         -----
         FrameKindWarning
             A greyscale frame among colour ones, or a colour one among greyscale ones (said on
             the first of a run of them; ResumedKindWarning on a resumed model's first frame).
-        BackgroundMemoryError
-            The model of frames this large does not fit in memory (on the first frame).
         """
         from segmix.kernels import background as kernels
 
@@ -640,6 +642,10 @@ class BackgroundMixture:
                 raise ValueError(f"learning_rate must be a number in [0, 1] (or negative: the model's own schedule), "
                                  f"got {shown}")
             alpha = float(learning_rate)
+        if self.frame_count_ == 0 and alpha == 0.0:
+            # Refused before the model takes the frame's size: a refused first frame fixed it,
+            # and the next frame of another size, the first accepted, was refused (a library user).
+            raise ValueError("learning_rate 0 on the first frame leaves the model empty: give the first frame a positive rate")
         if self.shape_ is None:
             self._allocate(frame.shape[:2], params)
             params = self._params()  # "auto" median_size: decided by the frame's size
@@ -649,8 +655,6 @@ class BackgroundMixture:
                 f"{self.shape_[1]} x {self.shape_[0]} frames (call reset() for a new sequence)")
         elif self._layout != (params.n_components, 1 if params.covariance_type == "spherical" else 3):
             raise ValueError("n_components or covariance_type changed since the model was started: call reset()")
-        if self.frame_count_ == 0 and alpha == 0.0:
-            raise ValueError("learning_rate 0 on the first frame leaves the model empty: give the first frame a positive rate")
         self._check_kind(frame, flat)
         mask = np.empty(self.shape_, np.uint8)
         state = (self._weights, self._variances, self._means, self._n_used, mask, alpha,

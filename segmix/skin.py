@@ -244,6 +244,8 @@ class ColorCounts:
         return codes_to_rgb(self.codes[keep]), counts[keep]
 
     def __add__(self, other: "ColorCounts") -> "ColorCounts":
+        if not isinstance(other, ColorCounts):
+            return NotImplemented  # Python's TypeError ("counts + 1" said 'int' has no 'codes')
         codes = np.union1d(self.codes, other.codes)
         skin = np.zeros(codes.size, np.int64)
         non = np.zeros(codes.size, np.int64)
@@ -252,6 +254,12 @@ class ColorCounts:
             skin[idx] += part.skin
             non[idx] += part.non_skin
         return ColorCounts(codes, skin, non, _joined_sources(self.sources, other.sources))
+
+    def __radd__(self, other) -> "ColorCounts":
+        # sum(per_photo) starts from 0: the counts "add up" as README says (it raised TypeError)
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self
+        return NotImplemented
 
 
 def _joined_sources(first: list, second: list) -> list:
@@ -1735,7 +1743,8 @@ def _describe_sources(sources: list[dict[str, Any]]) -> str:
 def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_type: str = "full",
                      color_space: str = "ycbcr", reg_covar: float = 1e-4, prior: float | None = BUILTIN_PRIOR,
                      background_weight: float = 0.0, threshold: float = BUILTIN_THRESHOLD, seed: int = 0,
-                     n_init: int = 4, non_skin_components: int | None = 4) -> SegmixModel:
+                     n_init: int = 4, non_skin_components: int | None = 4,
+                     random_state: int | None = None) -> SegmixModel:
     """Fit skin and non-skin colour mixtures on weighted distinct colours.
 
     Parameters
@@ -1767,13 +1776,30 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
         a mean pooled F1 of 0.76 over six train/test pairs, against 0.45 for the former
         default (the data's share and 0.5) and 0.61 for a threshold chosen by per-pixel F1
         on held-out training photos.
-    seed : int
-        Random seed of the k-means initialisations (training is reproducible).
+    seed : int >= 0
+        Random seed of the k-means initialisations (training is reproducible); stored in the
+        model's training record, so an integer, not a Generator.
+    random_state : int >= 0, optional
+        scikit-learn's name of ``seed``, taken for it (refused beside a different ``seed``).
 
     Returns
     -------
     SegmixModel of kind "skin" with positive class 0 ("skin").
+
+    Raises
+    ------
+    ValueError
+        A parameter out of range, named (before any fit).
     """
+    if random_state is not None:
+        if seed not in (0, random_state):
+            raise ValueError(f"seed ({seed!r}) and random_state ({random_state!r}) are the same parameter here; give one")
+        seed = random_state
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        # Checked first: None and a Generator passed the fit's check and failed after the whole
+        # fit, writing the record (a library user's; the refusal of -1 named random_state).
+        raise ValueError(f"seed must be an integer >= 0 (the k-means initialisations' seed, stored in the model so "
+                         f"that training can be repeated); got {seed!r}")
     if counts.n_skin == 0 or counts.n_non_skin == 0:
         raise ValueError(f"training needs both skin and non-skin pixels; got {counts.n_skin:,} skin and "
                          f"{counts.n_non_skin:,} non-skin from {_describe_sources(counts.sources)}")

@@ -242,3 +242,59 @@ def test_a_grabcut_mask_started_as_probable_background_is_told(tmp_path, capsys)
     strokes = np.zeros((120, 160), np.uint8)
     strokes[55:60, 50:110], strokes[10:13, 10:150] = 1, 2
     assert grabcut_start_words(strokes) is None
+
+
+def test_train_skin_model_checks_its_seed_first_and_takes_random_state():
+    """seed=None and a Generator were advertised by the refusal of -1 (which named
+    random_state) and failed with a bare TypeError after the whole fit."""
+    import pytest
+
+    from segmix.skin import TRAIN_DEFAULTS, color_counts, train_skin_model
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    image[16:48, 16:48] = rng.normal((200, 140, 115), 8, (32, 32, 3)).clip(0, 255)
+    mask = np.zeros((64, 64), bool)
+    mask[16:48, 16:48] = True
+    counts = color_counts(image, mask)
+    for seed in (-1, None, np.random.default_rng(0), 1.5, True):
+        with pytest.raises(ValueError, match=r"^seed must be an integer >= 0"):
+            train_skin_model(counts, **{**TRAIN_DEFAULTS, "seed": seed})
+    by_name = train_skin_model(counts, **{**TRAIN_DEFAULTS, "seed": 3})
+    sklearn_name = train_skin_model(counts, **{k: v for k, v in TRAIN_DEFAULTS.items() if k != "seed"}, random_state=3)
+    assert by_name.training["seed"] == sklearn_name.training["seed"] == 3
+    assert np.array_equal(by_name.classifier.mixtures[0].means_, sklearn_name.classifier.mixtures[0].means_)
+    with pytest.raises(ValueError, match="the same parameter here"):
+        train_skin_model(counts, **{**TRAIN_DEFAULTS, "seed": 2}, random_state=3)
+
+
+def test_color_counts_add_up_with_sum_and_refuse_other_operands():
+    import pytest
+
+    from segmix.skin import ColorCounts, color_counts
+
+    rng = np.random.default_rng(0)
+    per_photo = []
+    for _ in range(3):
+        image = rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)
+        mask = rng.random((16, 16)) < 0.25
+        per_photo.append(color_counts(image, mask))
+    total = sum(per_photo)
+    assert total.n_skin == sum(c.n_skin for c in per_photo)
+    assert np.array_equal(total.codes, sum(per_photo, ColorCounts.empty()).codes)
+    with pytest.raises(TypeError, match="unsupported operand"):
+        per_photo[0] + 1
+    with pytest.raises(TypeError, match="unsupported operand"):
+        1 + per_photo[0]
+
+
+def test_a_refused_first_frame_leaves_the_background_model_unstarted():
+    import pytest
+
+    from segmix.background import BackgroundMixture
+
+    model = BackgroundMixture()
+    with pytest.raises(ValueError, match="learning_rate 0 on the first frame"):
+        model.apply(np.zeros((24, 32, 3), np.uint8), learning_rate=0)
+    assert model.shape_ is None and model.frame_count_ == 0
+    assert model.apply(np.zeros((12, 16, 3), np.uint8)).shape == (12, 16)
