@@ -1831,8 +1831,11 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
     for label, x, y, option in args.clicks or ():
         column, row = click_pixel(getattr(x, "value", x), width), click_pixel(getattr(y, "value", y), height)
         if column is None or row is None:
+            from segmix.labelmaps import turned_photo_words
+
             raise UserError(f"{option} {x},{y}: lies outside the {width} x {height} photo "
-                            f"(x 0-{width - 1}, y 0-{height - 1}, from the top-left corner)")
+                            f"(x 0-{width - 1}, y 0-{height - 1}, from the top-left corner)"
+                            + turned_photo_words(args.image, width, height))
         # The far edge's half pixel (W - 0.5) is the last pixel, as -0.5 is the first.
         clicks.append((label, Coordinate(column, str(x), float(getattr(x, "value", x))),
                        Coordinate(row, str(y), float(getattr(y, "value", y))), option))
@@ -1863,7 +1866,10 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
             marks = add_point_marks(scribbles, order, args.box,
                                     [(label, x, y) for label, x, y, _ in args.clicks or ()], radius)
     except ValueError as exc:  # the clicks are checked above: the box (point_marks.box_outside)
-        raise UserError(f"--box {','.join(map(str, args.box))}: {exc}") from None
+        from segmix.labelmaps import turned_photo_words
+
+        turned = turned_photo_words(args.image, width, height) if "holds no pixel" in str(exc) else ""
+        raise UserError(f"--box {','.join(map(str, args.box))}: {exc}{turned}") from None
     labels = marks[0]
     if args.box is not None:
         _say_box_clipped(args.box, width, height)

@@ -263,6 +263,28 @@ def exif_shown_words(orientation: int) -> str | None:
     return _ORIENTATION_WORDS.get(orientation)
 
 
+def turned_photo_words(photo, width: int, height: int) -> str:
+    """"; PHOTO carries an EXIF orientation tag (6, shown turned 90 degrees clockwise): segmix
+    reads it upright, W x H as viewers show it, where its stored pixels are H x W; give
+    coordinates on the photo as shown" for a photo turned a quarter by its tag, else "": a
+    click outside the upright photo was told its size alone, no word of the turn (a new user
+    with coordinates of the stored pixels).
+
+    Parameters
+    ----------
+    photo : str or PathLike
+        The photo's file.
+    width, height : int
+        The photo's size as segmix reads it (upright).
+    """
+    orientation = exif_orientation(photo)
+    if orientation not in _QUARTER_TURNS:
+        return ""
+    return (f"; {photo} carries an EXIF orientation tag ({orientation}, {_ORIENTATION_WORDS[orientation]}): segmix "
+            f"reads it upright, {width} x {height} as viewers show it, where its stored pixels are {height} x {width}; "
+            "give coordinates on the photo as shown")
+
+
 def _refuse_ambiguous_orientation(path: Path, im: Image.Image, what: str, picture: str) -> None:
     """Refuse a map that carries an EXIF orientation tag when its size cannot tell how it was
     drawn: square, or a tag that keeps the size (a flip, a half turn). Maps are read as stored

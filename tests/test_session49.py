@@ -298,3 +298,23 @@ def test_a_refused_first_frame_leaves_the_background_model_unstarted():
         model.apply(np.zeros((24, 32, 3), np.uint8), learning_rate=0)
     assert model.shape_ is None and model.frame_count_ == 0
     assert model.apply(np.zeros((12, 16, 3), np.uint8)).shape == (12, 16)
+
+
+def test_a_click_or_box_outside_a_turned_photo_names_the_turn(tmp_path, capsys):
+    """Coordinates of the stored pixels of a photo turned upright by its EXIF tag were told the
+    upright size alone (a new user: "lies outside the 480 x 854 photo")."""
+    from segmix.cli import main
+
+    stored = np.full((60, 100, 3), 90, np.uint8)  # 100 x 60 stored, shown 60 x 100
+    stored[20:40, 30:70] = (200, 150, 120)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(stored).save(tmp_path / "portrait.jpg", exif=exif)
+    Image.fromarray(stored).save(tmp_path / "plain.jpg")
+    turn = "portrait.jpg carries an EXIF orientation tag (6, shown turned 90 degrees clockwise): segmix reads it " \
+           "upright, 60 x 100 as viewers show it, where its stored pixels are 100 x 60"
+    for option in (["--click", "80,30"], ["--box", "70,5,95,50"]):
+        assert main(["segment", str(tmp_path / "portrait.jpg"), *option, "-o", str(tmp_path / "m.png")]) == 2
+        assert turn in capsys.readouterr().err
+    assert main(["segment", str(tmp_path / "plain.jpg"), "--click", "120,30", "-o", str(tmp_path / "m.png")]) == 2
+    assert "orientation" not in capsys.readouterr().err
