@@ -340,6 +340,89 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
     return numbered
 
 
+@dataclass(frozen=True)
+class GroundTruthPairing:
+    """Ground truth numbered as the frames it is paired with (:func:`pair_groundtruth`).
+
+    Attributes
+    ----------
+    numbered : {frame number: path}
+        Each ground-truth file under the number of the frame it is of (before any
+        ``--groundtruth-offset``).
+    by_name : bool
+        True when the files were paired with the frames by the numbers in their names
+        (``cam_2024-05-01_12-01-10.png`` with ``cam_2024-05-01_12-01-10.jpg``), False when by
+        their own numbering (:func:`load_groundtruth_folder`).
+    warning : str or None
+        One line when frames and ground truth are numbered by different rules and their names
+        do not pair them (the pairing is then likely wrong).
+    """
+
+    numbered: dict
+    by_name: bool = False
+    warning: str | None = None
+
+
+def _numbering_rule(numbering) -> str:
+    return {"last": "the last number in their names", "group": "one number of their names",
+            "place": "their place"}[numbering.by]
+
+
+def pair_groundtruth(sequence, folder) -> GroundTruthPairing:
+    """Ground truth of a folder numbered as the frames of ``sequence`` it is of.
+
+    Each ground-truth file whose name carries the same numbers as a frame's
+    (``gt000470.png`` and ``in000470.jpg``; ``cam_2024-05-01_12-01-10.png`` and
+    ``cam_2024-05-01_12-01-10.jpg``) is of that frame, whatever number the frame got
+    (:func:`segmix.frames.frame_numbering`): frames named by time are numbered by their place,
+    and their ground truth, 30 files of the same names, was numbered by its last number (the
+    seconds) and scored against the wrong frames, F 0.0000 in silence (a new user's trial).
+    When not every file pairs so, the files are numbered by their own names
+    (:func:`load_groundtruth_folder`), and a warning is given when that rule is not the
+    frames'.
+
+    Parameters
+    ----------
+    sequence : FrameSequence
+        The frames (a video's are numbered by their place, so its ground truth by its names).
+    folder : path
+        The ground-truth folder.
+
+    Returns
+    -------
+    GroundTruthPairing
+
+    Raises
+    ------
+    FrameError
+        As :func:`load_groundtruth_folder`.
+    """
+    own = load_groundtruth_folder(folder)
+    numbering = sequence.numbering if sequence.kind in ("folder", "list") else None
+    if numbering is None:
+        return GroundTruthPairing(own)
+    frames: dict[tuple, int] = {}
+    for number, path in zip(numbering.numbers, sequence.paths):
+        key = tuple(int(d) for d in re.findall(r"[0-9]+", path.stem))
+        frames[key] = None if key in frames else number  # None: two frames of these numbers
+    paired = {}
+    for path in own.values():
+        number = frames.get(tuple(int(d) for d in re.findall(r"[0-9]+", path.stem)))
+        if number is None:
+            break
+        paired[number] = path
+    else:
+        return GroundTruthPairing(dict(sorted(paired.items())), by_name=True)
+    theirs = frame_numbering(list(own.values()))
+    if theirs.by == numbering.by and numbering.by != "place":
+        return GroundTruthPairing(own)
+    where = sequence.paths[0].parent if sequence.kind == "folder" else "the frames"
+    return GroundTruthPairing(own, warning=(
+        f"{folder}: the ground truth is numbered by {_numbering_rule(theirs)} and {where} by "
+        f"{_numbering_rule(numbering)}, and their names do not pair them (not the same numbers in both): the "
+        "pairing is likely wrong; name each ground-truth file as its frame (in000470.jpg -> gt000470.png)"))
+
+
 def same_number_warning(sequence) -> str | None:
     """A warning for a folder's (or list's) frames whose order their names do not decide
     (:func:`segmix.frames.undecided_order`: all the numbers in two names are the same, ``1.png``
@@ -361,7 +444,7 @@ def same_number_warning(sequence) -> str | None:
             "they were taken in; rename them so that each name ends with its own frame's number (in000001.png)")
 
 
-def numbering_notes(sequence, groundtruth_dir=None) -> list[str]:
+def numbering_notes(sequence, groundtruth_dir=None, pairing: GroundTruthPairing | None = None) -> list[str]:
     """The notes on frames (and ground truth) numbered otherwise than by the last number in
     their names (:func:`segmix.frames.frame_numbering`: names by time, by place), said once
     where the numbers matter: when the frames are paired with ground truth by them.
@@ -371,6 +454,9 @@ def numbering_notes(sequence, groundtruth_dir=None) -> list[str]:
     sequence : FrameSequence
     groundtruth_dir : path, optional
         The ground-truth folder (:func:`load_groundtruth_folder` has read it).
+    pairing : GroundTruthPairing, optional
+        How it was paired with the frames (:func:`pair_groundtruth`): by name, its own
+        numbering is not said.
 
     Returns
     -------
@@ -382,8 +468,10 @@ def numbering_notes(sequence, groundtruth_dir=None) -> list[str]:
         where = sequence.paths[0].parent if sequence.kind == "folder" else "the frames"
         said = sequence.numbering.words(where)
         if said:
-            notes.append(said + "; ground truth is paired with them by these numbers")
-    if groundtruth_dir is not None:
+            by_name = pairing is not None and pairing.by_name
+            notes.append(said + ("; ground truth is paired with them by name (the same numbers in its names)" if by_name
+                                 else "; ground truth is paired with them by these numbers"))
+    if groundtruth_dir is not None and not (pairing is not None and pairing.by_name):
         files = list(load_groundtruth_folder(groundtruth_dir).values())
         said = frame_numbering(files).words(groundtruth_dir)
         if said:

@@ -3087,7 +3087,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
-    from segmix.background_run import (check_groundtruth, ignored_words, leftovers_warning, load_groundtruth_folder,
+    from segmix.background_run import (check_groundtruth, ignored_words, leftovers_warning, pair_groundtruth,
                                        run_sequence, scored_frames_line, scored_range,
                                        numbering_notes, same_number_warning, short_sequence_warning, skip_words)
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd, among_frames, exif_turn_note
@@ -3256,8 +3256,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
         check_model_file_size(args.save_model, frame_shape, params.n_components, params.covariance_type)
     groundtruth = roi = span = None
     if args.groundtruth:
-        groundtruth = {number + args.groundtruth_offset: path
-                       for number, path in load_groundtruth_folder(args.groundtruth).items()}
+        # Paired by name with frames of the same names, whatever their numbering (names by time).
+        pairing = pair_groundtruth(sequence, args.groundtruth)
+        if pairing.warning:
+            print(f"segmix background: warning: {pairing.warning}", file=sys.stderr)
+        groundtruth = {number + args.groundtruth_offset: path for number, path in pairing.numbered.items()}
         # --roi is in the input's frame numbers; temporalROI.txt in the ground truth's, so it
         # moves with --groundtruth-offset (scored_range); `span` names which one it was.
         roi, span = scored_range(args.groundtruth, args.groundtruth_offset, tuple(args.roi) if args.roi else None)
@@ -3268,7 +3271,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
         check_groundtruth(sequence, groundtruth, roi, frame_shape, span if roi else None, args.groundtruth_offset,
                           frame_count=counted_frames(sequence))
         if not args.quiet:  # said where the numbers matter: frames named by time are numbered by place
-            for note in numbering_notes(sequence, args.groundtruth):
+            for note in numbering_notes(sequence, args.groundtruth, pairing):
                 print(f"segmix background: note: {note}", file=sys.stderr)
     ignored = None if args.quiet or sequence.kind != "folder" else ignored_words(args.inputs[0], args.output_dir)
     if ignored:  # a note, as skin apply's: a video beside the frames was left out in silence

@@ -1391,6 +1391,8 @@ class VideoMode(Mode):
         self.panel.slider.blockSignals(False)
         self.panel.reserve_counter(n)
         kind = {"video": "video", "folder": "folder", "list": "frames", "animation": "animation"}[self.sequence.kind]
+        if kind == "animation" and self.sequence.paths[0].suffix.lower() in (".tif", ".tiff"):
+            kind = "multi-page TIFF"  # a microscope's or camera's stack, no animation (a new user's trial)
         count = f"{n} frame{'' if n == 1 else 's'}" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
