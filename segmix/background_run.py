@@ -1002,6 +1002,11 @@ class RunResult:
     #: ({-3: ..., -1: ..., 1: ..., 3: ...}: shift S scores ground truth K against frame K + S),
     #: to find a numbering off by a few frames (:func:`offset_warning`)
     neighbour_scores: dict[int, Confusion] = field(default_factory=dict)
+    #: as :attr:`neighbour_scores`, with the roi applied to the ground truth's numbers, not the
+    #: frames': what a run given the offset scores when the roi moves with it (temporalROI.txt's
+    #: range, :func:`scored_range`). A clip with the range moved scored other frames than the
+    #: shift did: advised -401 (F 0.9776), it gave F 0.9269 and advised -402 (a new user's trial)
+    moved_neighbour_scores: dict[int, Confusion] = field(default_factory=dict)
     #: {-1: [wins, losses], 1: [wins, losses]}: the scored frames (their own ground truth and the
     #: neighbour's marking moving pixels) whose mask fits the ground truth one frame off that way
     #: better (wins) or worse (losses) by F-measure than its own, ties left out
@@ -1267,6 +1272,8 @@ def run_sequence(
     # (number, detected plane) of the last scored frames, whose masks meet the ground truth of
     # the frames after them as those come (no ground truth is read before its frame's mask).
     recent: collections.deque = collections.deque(maxlen=MAX_SHIFT)
+    moved = {shift: Confusion() for shift in neighbours}  # RunResult.moved_neighbour_scores
+    recent_all: collections.deque = collections.deque(maxlen=MAX_SHIFT)  # in the range or not
     wins = {-1: [0, 0], 1: [0, 0]}  # frame by frame, one frame off either way (neighbour_wins)
     own_counts: dict[int, Confusion] = {}  # the last scored frames' own counts, for the frame after
     signs = getattr(sequence, "display_signs", None) if sequence.kind == "video" else None
@@ -1401,6 +1408,19 @@ def run_sequence(
                             neighbours[earlier - number] = neighbours[earlier - number] + counts
                             if earlier == number - 1 and earlier in own_counts:
                                 _note_win(wins[-1], own_counts[earlier], counts)
+                # The same with the range applied to the ground truth's numbers (moved_neighbour_scores).
+                for shift in range(1, MAX_SHIFT + 1):
+                    if roi is None or roi[0] <= number - shift <= roi[1]:
+                        planes = truths.planes(number - shift)
+                        if planes is not None:
+                            moved[shift] = moved[shift] + plane_counts(detected, *planes)
+                if roi is None or roi[0] <= number <= roi[1]:
+                    own = truths.planes(number) if recent_all else None
+                    if own is not None:
+                        for earlier, plane in recent_all:
+                            if 1 <= number - earlier <= MAX_SHIFT:
+                                moved[earlier - number] = moved[earlier - number] + plane_counts(plane, *own)
+                recent_all.append((number, detected))
                 if in_roi:
                     recent.append((number, detected))
                 if in_roi and number in groundtruth:
@@ -1473,6 +1493,18 @@ def run_sequence(
     if groundtruth is not None:
         result.score = score
         result.neighbour_scores = neighbours
+        if recent_all:
+            # Ground truth past the last frame read meets the last masks: a run given the
+            # offset scores them against it (frames 99 and 100 of a clip of 100 against
+            # ground truth numbered 101 and 102, moved by -2).
+            last = recent_all[-1][0]
+            for number in range(last + 1, last + MAX_SHIFT + 1):
+                own = truths.planes(number) if roi is None or roi[0] <= number <= roi[1] else None
+                if own is not None:
+                    for earlier, plane in recent_all:
+                        if 1 <= number - earlier <= MAX_SHIFT:
+                            moved[earlier - number] = moved[earlier - number] + plane_counts(plane, *own)
+        result.moved_neighbour_scores = moved
         result.neighbour_wins = wins
         result.stored_score = stored
         result.timed_score = timed if timed_differs else None
@@ -1834,7 +1866,7 @@ class _GroundTruthCache:
         return self.arrays[number]
 
 
-def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
+def offset_warning(result: RunResult, given_offset: int = 0, roi_moves: bool = False) -> str | None:
     """A warning when the masks fit the ground truth of frames a few before or after each one
     much better than their own frame's: the two numberings are off by that many frames (ground
     truth counted from 0, as Wallflower's, against a video's frames counted from 1; a clip's
@@ -1866,6 +1898,11 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
         A finished run scored against ground truth (its ``neighbour_scores`` filled).
     given_offset : int
         The ``--groundtruth-offset`` the run was given: the warning names the offset to give.
+    roi_moves : bool
+        The scored range moves with the offset (temporalROI.txt's, :func:`scored_range`): the
+        shifts' scores, and the F-measure the warning promises, are then those of the frames
+        a run given the offset scores (:attr:`RunResult.moved_neighbour_scores`), so that
+        following it gives the figure said.
 
     Returns
     -------
@@ -1883,7 +1920,8 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
         # The nearer shift first among equal fits: a still scene fits every shift alike.
         return (other.f_measure if moving else 0.0, -other.pwc, -abs(item[0]))
 
-    scored = [(shift, other) for shift, other in result.neighbour_scores.items()
+    scores = result.moved_neighbour_scores if roi_moves and result.moved_neighbour_scores else result.neighbour_scores
+    scored = [(shift, other) for shift, other in scores.items()
               if other.tp + other.fp + other.fn + other.tn]
     if not scored:
         return None
@@ -1895,7 +1933,13 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
         # was advised, then another (session 46). frame_rate_warning says it; an offset only
         # when the ground truth is also off by frames counted by time.
         return _timed_offset_words(result, *timed, given_offset)
-    return _numbered_offset(result, scored, best, given_offset)
+    if result.timed_score is not None and _fits_much_better(result.timed_score, score):
+        # The frames matched by their times fit much better (frame_rate_warning says so, with
+        # the extraction that mends it): no offset of the numbering as they come is advised
+        # beside it. "give -401 (F 0.9776)" and "by their times fits (F 0.9725)" came in one
+        # run, and -401 then gave 0.9269 and advised -402, -403, -404 (a new user's trial).
+        return None
+    return _numbered_offset(result, scored, best, given_offset, scores)
 
 
 def _timed_offset(result: RunResult, numbered: Confusion, fit) -> tuple[int, Confusion] | None:
@@ -1943,7 +1987,7 @@ def _timed_offset_words(result: RunResult, shift: int, other: Confusion, given_o
 
 
 def _numbered_offset(result: RunResult, scored: list[tuple[int, Confusion]], best: Confusion,
-                     given_offset: int) -> str | None:
+                     given_offset: int, scores: dict[int, Confusion] | None = None) -> str | None:
     """:func:`offset_warning` of the numbering as the frames come: the line naming the shift
     that fits much better, or None."""
     score = result.score
@@ -1958,7 +2002,7 @@ def _numbered_offset(result: RunResult, scored: list[tuple[int, Confusion]], bes
         one_off = _one_frame_off(result)
         if one_off is None:
             return None
-        found = [(one_off, result.neighbour_scores[one_off])]
+        found = [(one_off, (scores or result.neighbour_scores)[one_off])]
     shift, other = min(found, key=lambda item: (abs(given_offset + item[0]), abs(item[0])))
     offset = given_offset + shift
     frames = "one" if abs(shift) == 1 else f"{abs(shift)} frames"

@@ -3428,7 +3428,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
               + f"): {scored_frames_line(result.scored)}; {result.score.summary()}")
         from segmix.background_run import offset_warning
 
-        shifted = offset_warning(result, args.groundtruth_offset)
+        # temporalROI.txt's range moves with the offset: the shifts are scored as a run given it scores
+        shifted = offset_warning(result, args.groundtruth_offset, roi_moves=roi is not None and not args.roi)
         if shifted:  # a numbering off by one scored the wrong frames in silence (Wallflower against a video)
             print(f"segmix background: warning: {shifted}", file=sys.stderr)
         from segmix.background_run import orientation_warning
