@@ -374,11 +374,10 @@ def _photo_folder_refusal(command: str, args: argparse.Namespace) -> str | None:
         return None
     if command == "segment":
         return (f"{args.image}: is a folder; segment works on one photo: for many photos of one scene, save a model "
-                f"from one (--save-model M.json) and apply it to each in a shell loop: for f in "
-                f"{_loop_globs(args.image)}; do segmix segment \"$f\" --model M.json -o \"${{f%.*}}_mask.png\"; done")
-    return (f"{args.image}: is a folder; quantize works on one photo: for many, run it on each in a shell loop: for f "
-            f"in {_loop_globs(args.image)}; do segmix quantize \"$f\" -k {args.colors} "
-            "-o \"${f%.*}_quantized.png\"; done")
+                f"from one (--save-model M.json) and apply it to each in a shell loop: "
+                + _photo_loop(args.image, "masks", "segmix segment \"$f\" --model M.json", "_mask"))
+    return (f"{args.image}: is a folder; quantize works on one photo: for many, run it on each in a shell loop: "
+            + _photo_loop(args.image, "quantized", f"segmix quantize \"$f\" -k {args.colors}", "_quantized"))
 
 
 def _basic_input_problem(command: str, args: argparse.Namespace) -> str | None:
@@ -1192,10 +1191,29 @@ def _loop_folder(folder: str) -> str:
     return shlex.quote(folder.rstrip("/") or "/")
 
 
-def _loop_globs(folder: str) -> str:
-    """The shell words of a loop over ``folder``'s photos: one ``FOLDER/*.ext`` per suffix of
-    photo held there (``*.jpg`` alone when none). ``*.jpg`` always left a folder of PNG photos
-    a loop over the literal word ``FOLDER/*.jpg``, and a mixed one its PNG and WebP photos."""
+def _photo_loop(folder: str, kind: str, command: str, own: str) -> str:
+    """A shell loop (bash and POSIX sh alike) that runs ``command`` on each photo of ``folder``
+    and writes its result to ``FOLDER_KIND/NAME.png``, another folder.
+
+    One glob, ``FOLDER/*``, and a ``case`` of the suffixes held (:func:`_loop_suffixes`): a
+    glob per suffix ran the command on the literal word ``q5/*.png`` where none was left
+    (exit 2), and results written beside the photos (``${f%.*}_quantized.png``) were photos of
+    the next run (``a_quantized_quantized.png``, a new user's trial). Results of the old loop
+    (``*{own}.*``) are passed over."""
+    import shlex
+    from pathlib import Path
+
+    base = folder.rstrip("/")
+    name = Path(base).name if base and base not in (".", "..") else ""
+    out = _loop_folder(f"{base}_{kind}" if name else kind)
+    arms = "|".join(f"*{suffix}" for suffix in _loop_suffixes(folder))
+    return (f"mkdir -p {out} && for f in {_loop_folder(folder)}/*; do case \"$f\" in *{shlex.quote(own)}.*) ;; {arms}) "
+            f"n=${{f##*/}}; {command} -o {out}/\"${{n%.*}}.png\";; esac; done")
+
+
+def _loop_suffixes(folder: str) -> list[str]:
+    """The suffixes of the photos ``folder`` holds, as they are spelt (``.jpg`` when none): a
+    folder of PNG photos was given a loop over ``*.jpg``, a mixed one its JPEGs alone."""
     from pathlib import Path
 
     from segmix.io import IMAGE_SUFFIXES
@@ -1205,7 +1223,7 @@ def _loop_globs(folder: str) -> str:
                         if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file()})
     except OSError:
         found = []
-    return " ".join(f"{_loop_folder(folder)}/*{suffix}" for suffix in found or [".jpg"])
+    return found or [".jpg"]
 
 
 def _cmd_segment(args: argparse.Namespace) -> int:

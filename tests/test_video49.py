@@ -200,3 +200,66 @@ def test_no_offset_is_advised_beside_frames_matched_by_time(tmp_path, capsys):
     warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     assert any("frames are missing after frame 50 (5 frames)" in line for line in warned), warned
     assert not any("give --groundtruth-offset" in line for line in warned), warned
+
+
+# ------------------------------------------------- 4. the shell loops quantize / segment advise
+_STUB = """#!/bin/sh
+# segmix as the loop calls it: records the call and writes the file given to -o
+echo "$2" >> "$SEGMIX_CALLS"
+while [ $# -gt 0 ]; do
+  if [ "$1" = "-o" ]; then : > "$2"; fi
+  shift
+done
+"""
+
+
+def _loop_of(capsys, command, folder):
+    line = capsys.readouterr().err.strip()
+    assert len(line.splitlines()) == 1, line
+    return line.split("in a shell loop: ", 1)[1]
+
+
+@pytest.mark.parametrize("shell", ["bash", "sh"])
+@pytest.mark.parametrize("command", [["quantize", "-k", "4"], ["segment", "--box", "1,1,9,9"]])
+def test_the_advised_loop_runs_in_the_shell_and_not_on_its_own_outputs(tmp_path, capsys, monkeypatch, shell,
+                                                                         command):
+    """`for f in q5/*.jpg q5/*.png; do ... -o "${f%.*}_quantized.png"; done` ran the command on
+    the literal word q5/*.png where no PNG was left (exit 2), and a second run on its own
+    outputs (a_quantized_quantized.png)."""
+    if shutil.which(shell) is None:
+        pytest.skip(f"no {shell} here")
+    photo = np.zeros((8, 8, 3), np.uint8)
+    mixed, jpegs = tmp_path / "my photos", tmp_path / "q5"
+    for folder, names in ((mixed, ("a.jpg", "b.png", "c.webp")), (jpegs, ("a.jpg", "b.jpg"))):
+        folder.mkdir()
+        for name in names:
+            Image.fromarray(photo).save(folder / name)
+    (mixed / "notes.txt").write_text("")
+    own = "_quantized" if command[0] == "quantize" else "_mask"
+    Image.fromarray(photo).save(jpegs / f"old{own}.png")  # the old loop's output beside the photos
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "segmix").write_text(_STUB)
+    (bin_dir / "segmix").chmod(0o755)
+    calls = tmp_path / "calls.txt"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "SEGMIX_CALLS": str(calls)}
+    monkeypatch.chdir(tmp_path)
+    for folder in (mixed, jpegs):
+        assert main([command[0], folder.name, *command[1:], "-o", "o.png"]) == 2
+        loop = _loop_of(capsys, command[0], folder)
+        for run in (1, 2):  # a second run reads the same photos, not its outputs
+            calls.write_text("")
+            done = subprocess.run([shell, "-c", loop], cwd=tmp_path, env=env, capture_output=True, text=True)
+            assert done.returncode == 0, (loop, done.stderr)
+            called = sorted(calls.read_text().splitlines())
+            photos = sorted(f"{folder.name}/{p.name}" for p in folder.iterdir()
+                            if p.suffix != ".txt" and own not in p.name)
+            assert called == photos, (run, called, loop)
+        outputs = sorted(p.name for p in tmp_path.glob(f"{folder.name}_*/*"))
+        assert outputs == sorted(f"{Path(p).stem}.png" for p in photos), outputs
+    # No photo left of a suffix the loop names: nothing run, exit 0 (it was exit 2).
+    for p in jpegs.glob("*.jpg"):
+        p.unlink()
+    calls.write_text("")
+    done = subprocess.run([shell, "-c", loop], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and calls.read_text() == "", done.stderr
