@@ -209,6 +209,42 @@ def planned_masks(sequence: FrameSequence, output_dir, extra_names=()) -> list[t
     return [(out / f"frame_{n:06d}.png", f"the mask of frame {n} of {source}") for n in numbers]
 
 
+def frames_in_output_words(output_dir, sequence: FrameSequence) -> str | None:
+    """A warning when ``output_dir`` holds frames of another sequence (two or more image files
+    that segmix did not write, :func:`segmix.frames.frame_files`), None otherwise.
+
+    The frames' own folder is refused (:func:`segmix.frames.among_frames`); another's was
+    not: ``background hw.mp4 --output-dir hw`` wrote 100 masks among hw's 100 JPEG frames,
+    exit 0, no word (a new user's trial). The masks carry segmix's mark, so a run of that
+    folder still reads only its frames; the folder is the user's to tidy, so it is said.
+
+    Parameters
+    ----------
+    output_dir : path or None
+    sequence : FrameSequence
+        The input (its own folder is refused elsewhere).
+
+    Returns
+    -------
+    str or None
+        One line naming the folder, how many frames it holds and two of them.
+    """
+    from segmix.frames import frame_files
+
+    if output_dir is None or not Path(output_dir).is_dir() or among_frames(output_dir, sequence.paths):
+        return None
+    try:
+        held = frame_files(output_dir)
+    except OSError:
+        return None
+    if len(held) < 2:
+        return None
+    names = ", ".join(p.name for p in held[:2]) + (", ..." if len(held) > 2 else "")
+    return (f"{output_dir}: holds {len(held):,} frames of another sequence ({names}); the masks are written among "
+            f"them (named as this input's frames): write the masks to another {named('output_dir', 'output folder')}, an "
+            "empty one or one of masks")
+
+
 def leftovers_warning(folder, leftovers: list[Path], shape: tuple[int, int] | None,
                       elsewhere: str | None = None) -> str | None:
     """One line about the masks of an earlier run left in the output folder beside this run's

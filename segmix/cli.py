@@ -3216,6 +3216,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
             # (run_sequence refuses it too; said here before the frames' sizes are read).
             raise UserError(f"{args.output_dir}: is the input folder; write the masks to another --output-dir")
         masks = _background_masks(sequence, args.output_dir, args.background_image)
+        from segmix.background_run import frames_in_output_words
+
+        crowded = frames_in_output_words(args.output_dir, sequence)
+        if crowded:  # 100 masks among another sequence's 100 frames came in silence
+            print(f"segmix background: warning: {crowded}", file=sys.stderr)
     if args.groundtruth is not None and any(_same_folder(args.groundtruth, folder)
                                             for folder in {p.parent for p in sequence.paths}):
         # The frames would be read as their own ground truth (and refused for their colours).

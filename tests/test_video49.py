@@ -263,3 +263,20 @@ def test_the_advised_loop_runs_in_the_shell_and_not_on_its_own_outputs(tmp_path,
     calls.write_text("")
     done = subprocess.run([shell, "-c", loop], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 0 and calls.read_text() == "", done.stderr
+
+
+# ------------------------------------------------- 5. masks written among another sequence's frames
+def test_output_dir_of_another_sequences_frames_is_warned_of(tmp_path, capsys):
+    """`background hw.mp4 --output-dir hw` wrote 100 masks among hw's JPEG frames, exit 0, no
+    word (the frames' own folder is refused)."""
+    frames, _ = _moving(6, start=0)
+    _write(tmp_path / "clip", frames, [f"in{n:06d}" for n in range(1, 7)], ".png")
+    _write(tmp_path / "other", frames, [f"in{n:06d}" for n in range(400, 406)], ".jpg")
+    assert main(["background", str(tmp_path / "clip"), "--output-dir", str(tmp_path / "other")]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "another sequence" in line]
+    assert len(warned) == 1 and f"{tmp_path / 'other'}: holds 6 frames of another sequence (in000400.jpg" in warned[0]
+    # A folder of masks only (a rerun) is no such folder: nothing said.
+    for _ in range(2):
+        assert main(["background", str(tmp_path / "clip"), "--output-dir", str(tmp_path / "masks"),
+                     "--overwrite"]) == 0
+        assert "another sequence" not in capsys.readouterr().err
