@@ -60,6 +60,14 @@ def test_ground_truth_named_as_frames_by_time_is_paired_by_name(tmp_path, capsys
     assert "against frames 61 .. 80" in out, out
     f = float(out.split("F-measure ")[1].split()[0])
     assert f > 0.8, out
+    # A temporalROI.txt above in the sequence's numbering (CDnet's 470..1700) meets no frame
+    # numbered by place: the refusal's advice names the frames both meet, which give the figure.
+    (tmp_path / "temporalROI.txt").write_text("470 1700\n")
+    assert main(["background", str(tmp_path / "ts"), "--groundtruth", str(tmp_path / "gt")]) == 2
+    err = capsys.readouterr().err
+    assert "meet at frames 61..80" in err, err
+    assert main(["background", str(tmp_path / "ts"), "--groundtruth", str(tmp_path / "gt"), "--roi", "61", "80"]) == 0
+    assert float(capsys.readouterr().out.split("F-measure ")[1].split()[0]) == f
 
 
 def test_ground_truth_numbered_otherwise_than_frames_is_warned_of(tmp_path, capsys):
