@@ -209,6 +209,42 @@ def planned_masks(sequence: FrameSequence, output_dir, extra_names=()) -> list[t
     return [(out / f"frame_{n:06d}.png", f"the mask of frame {n} of {source}") for n in numbers]
 
 
+def frames_in_output_words(output_dir, sequence: FrameSequence) -> str | None:
+    """A warning when ``output_dir`` holds frames of another sequence (two or more image files
+    that segmix did not write, :func:`segmix.frames.frame_files`), None otherwise.
+
+    The frames' own folder is refused (:func:`segmix.frames.among_frames`); another's was
+    not: ``background hw.mp4 --output-dir hw`` wrote 100 masks among hw's 100 JPEG frames,
+    exit 0, no word (a new user's trial). The masks carry segmix's mark, so a run of that
+    folder still reads only its frames; the folder is the user's to tidy, so it is said.
+
+    Parameters
+    ----------
+    output_dir : path or None
+    sequence : FrameSequence
+        The input (its own folder is refused elsewhere).
+
+    Returns
+    -------
+    str or None
+        One line naming the folder, how many frames it holds and two of them.
+    """
+    from segmix.frames import frame_files
+
+    if output_dir is None or not Path(output_dir).is_dir() or among_frames(output_dir, sequence.paths):
+        return None
+    try:
+        held = frame_files(output_dir)
+    except OSError:
+        return None
+    if len(held) < 2:
+        return None
+    names = ", ".join(p.name for p in held[:2]) + (", ..." if len(held) > 2 else "")
+    return (f"{output_dir}: holds {len(held):,} frames of another sequence ({names}); the masks are written among "
+            f"them (named as this input's frames): write the masks to another {named('output_dir', 'output folder')}, an "
+            "empty one or one of masks")
+
+
 def leftovers_warning(folder, leftovers: list[Path], shape: tuple[int, int] | None,
                       elsewhere: str | None = None) -> str | None:
     """One line about the masks of an earlier run left in the output folder beside this run's
@@ -340,6 +376,89 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
     return numbered
 
 
+@dataclass(frozen=True)
+class GroundTruthPairing:
+    """Ground truth numbered as the frames it is paired with (:func:`pair_groundtruth`).
+
+    Attributes
+    ----------
+    numbered : {frame number: path}
+        Each ground-truth file under the number of the frame it is of (before any
+        ``--groundtruth-offset``).
+    by_name : bool
+        True when the files were paired with the frames by the numbers in their names
+        (``cam_2024-05-01_12-01-10.png`` with ``cam_2024-05-01_12-01-10.jpg``), False when by
+        their own numbering (:func:`load_groundtruth_folder`).
+    warning : str or None
+        One line when frames and ground truth are numbered by different rules and their names
+        do not pair them (the pairing is then likely wrong).
+    """
+
+    numbered: dict
+    by_name: bool = False
+    warning: str | None = None
+
+
+def _numbering_rule(numbering) -> str:
+    return {"last": "the last number in their names", "group": "one number of their names",
+            "place": "their place"}[numbering.by]
+
+
+def pair_groundtruth(sequence, folder) -> GroundTruthPairing:
+    """Ground truth of a folder numbered as the frames of ``sequence`` it is of.
+
+    Each ground-truth file whose name carries the same numbers as a frame's
+    (``gt000470.png`` and ``in000470.jpg``; ``cam_2024-05-01_12-01-10.png`` and
+    ``cam_2024-05-01_12-01-10.jpg``) is of that frame, whatever number the frame got
+    (:func:`segmix.frames.frame_numbering`): frames named by time are numbered by their place,
+    and their ground truth, 30 files of the same names, was numbered by its last number (the
+    seconds) and scored against the wrong frames, F 0.0000 in silence (a new user's trial).
+    When not every file pairs so, the files are numbered by their own names
+    (:func:`load_groundtruth_folder`), and a warning is given when that rule is not the
+    frames'.
+
+    Parameters
+    ----------
+    sequence : FrameSequence
+        The frames (a video's are numbered by their place, so its ground truth by its names).
+    folder : path
+        The ground-truth folder.
+
+    Returns
+    -------
+    GroundTruthPairing
+
+    Raises
+    ------
+    FrameError
+        As :func:`load_groundtruth_folder`.
+    """
+    own = load_groundtruth_folder(folder)
+    numbering = sequence.numbering if sequence.kind in ("folder", "list") else None
+    if numbering is None:
+        return GroundTruthPairing(own)
+    frames: dict[tuple, int] = {}
+    for number, path in zip(numbering.numbers, sequence.paths):
+        key = tuple(int(d) for d in re.findall(r"[0-9]+", path.stem))
+        frames[key] = None if key in frames else number  # None: two frames of these numbers
+    paired = {}
+    for path in own.values():
+        number = frames.get(tuple(int(d) for d in re.findall(r"[0-9]+", path.stem)))
+        if number is None:
+            break
+        paired[number] = path
+    else:
+        return GroundTruthPairing(dict(sorted(paired.items())), by_name=True)
+    theirs = frame_numbering(list(own.values()))
+    if theirs.by == numbering.by and numbering.by != "place":
+        return GroundTruthPairing(own)
+    where = sequence.paths[0].parent if sequence.kind == "folder" else "the frames"
+    return GroundTruthPairing(own, warning=(
+        f"{folder}: the ground truth is numbered by {_numbering_rule(theirs)} and {where} by "
+        f"{_numbering_rule(numbering)}, and their names do not pair them (not the same numbers in both): the "
+        "pairing is likely wrong; name each ground-truth file as its frame (in000470.jpg -> gt000470.png)"))
+
+
 def same_number_warning(sequence) -> str | None:
     """A warning for a folder's (or list's) frames whose order their names do not decide
     (:func:`segmix.frames.undecided_order`: all the numbers in two names are the same, ``1.png``
@@ -361,7 +480,7 @@ def same_number_warning(sequence) -> str | None:
             "they were taken in; rename them so that each name ends with its own frame's number (in000001.png)")
 
 
-def numbering_notes(sequence, groundtruth_dir=None) -> list[str]:
+def numbering_notes(sequence, groundtruth_dir=None, pairing: GroundTruthPairing | None = None) -> list[str]:
     """The notes on frames (and ground truth) numbered otherwise than by the last number in
     their names (:func:`segmix.frames.frame_numbering`: names by time, by place), said once
     where the numbers matter: when the frames are paired with ground truth by them.
@@ -371,6 +490,9 @@ def numbering_notes(sequence, groundtruth_dir=None) -> list[str]:
     sequence : FrameSequence
     groundtruth_dir : path, optional
         The ground-truth folder (:func:`load_groundtruth_folder` has read it).
+    pairing : GroundTruthPairing, optional
+        How it was paired with the frames (:func:`pair_groundtruth`): by name, its own
+        numbering is not said.
 
     Returns
     -------
@@ -382,8 +504,10 @@ def numbering_notes(sequence, groundtruth_dir=None) -> list[str]:
         where = sequence.paths[0].parent if sequence.kind == "folder" else "the frames"
         said = sequence.numbering.words(where)
         if said:
-            notes.append(said + "; ground truth is paired with them by these numbers")
-    if groundtruth_dir is not None:
+            by_name = pairing is not None and pairing.by_name
+            notes.append(said + ("; ground truth is paired with them by name (the same numbers in its names)" if by_name
+                                 else "; ground truth is paired with them by these numbers"))
+    if groundtruth_dir is not None and not (pairing is not None and pairing.by_name):
         files = list(load_groundtruth_folder(groundtruth_dir).values())
         said = frame_numbering(files).words(groundtruth_dir)
         if said:
@@ -914,6 +1038,11 @@ class RunResult:
     #: ({-3: ..., -1: ..., 1: ..., 3: ...}: shift S scores ground truth K against frame K + S),
     #: to find a numbering off by a few frames (:func:`offset_warning`)
     neighbour_scores: dict[int, Confusion] = field(default_factory=dict)
+    #: as :attr:`neighbour_scores`, with the roi applied to the ground truth's numbers, not the
+    #: frames': what a run given the offset scores when the roi moves with it (temporalROI.txt's
+    #: range, :func:`scored_range`). A clip with the range moved scored other frames than the
+    #: shift did: advised -401 (F 0.9776), it gave F 0.9269 and advised -402 (a new user's trial)
+    moved_neighbour_scores: dict[int, Confusion] = field(default_factory=dict)
     #: {-1: [wins, losses], 1: [wins, losses]}: the scored frames (their own ground truth and the
     #: neighbour's marking moving pixels) whose mask fits the ground truth one frame off that way
     #: better (wins) or worse (losses) by F-measure than its own, ties left out
@@ -1179,6 +1308,8 @@ def run_sequence(
     # (number, detected plane) of the last scored frames, whose masks meet the ground truth of
     # the frames after them as those come (no ground truth is read before its frame's mask).
     recent: collections.deque = collections.deque(maxlen=MAX_SHIFT)
+    moved = {shift: Confusion() for shift in neighbours}  # RunResult.moved_neighbour_scores
+    recent_all: collections.deque = collections.deque(maxlen=MAX_SHIFT)  # in the range or not
     wins = {-1: [0, 0], 1: [0, 0]}  # frame by frame, one frame off either way (neighbour_wins)
     own_counts: dict[int, Confusion] = {}  # the last scored frames' own counts, for the frame after
     signs = getattr(sequence, "display_signs", None) if sequence.kind == "video" else None
@@ -1313,6 +1444,19 @@ def run_sequence(
                             neighbours[earlier - number] = neighbours[earlier - number] + counts
                             if earlier == number - 1 and earlier in own_counts:
                                 _note_win(wins[-1], own_counts[earlier], counts)
+                # The same with the range applied to the ground truth's numbers (moved_neighbour_scores).
+                for shift in range(1, MAX_SHIFT + 1):
+                    if roi is None or roi[0] <= number - shift <= roi[1]:
+                        planes = truths.planes(number - shift)
+                        if planes is not None:
+                            moved[shift] = moved[shift] + plane_counts(detected, *planes)
+                if roi is None or roi[0] <= number <= roi[1]:
+                    own = truths.planes(number) if recent_all else None
+                    if own is not None:
+                        for earlier, plane in recent_all:
+                            if 1 <= number - earlier <= MAX_SHIFT:
+                                moved[earlier - number] = moved[earlier - number] + plane_counts(plane, *own)
+                recent_all.append((number, detected))
                 if in_roi:
                     recent.append((number, detected))
                 if in_roi and number in groundtruth:
@@ -1385,6 +1529,18 @@ def run_sequence(
     if groundtruth is not None:
         result.score = score
         result.neighbour_scores = neighbours
+        if recent_all:
+            # Ground truth past the last frame read meets the last masks: a run given the
+            # offset scores them against it (frames 99 and 100 of a clip of 100 against
+            # ground truth numbered 101 and 102, moved by -2).
+            last = recent_all[-1][0]
+            for number in range(last + 1, last + MAX_SHIFT + 1):
+                own = truths.planes(number) if roi is None or roi[0] <= number <= roi[1] else None
+                if own is not None:
+                    for earlier, plane in recent_all:
+                        if 1 <= number - earlier <= MAX_SHIFT:
+                            moved[earlier - number] = moved[earlier - number] + plane_counts(plane, *own)
+        result.moved_neighbour_scores = moved
         result.neighbour_wins = wins
         result.stored_score = stored
         result.timed_score = timed if timed_differs else None
@@ -1746,7 +1902,7 @@ class _GroundTruthCache:
         return self.arrays[number]
 
 
-def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
+def offset_warning(result: RunResult, given_offset: int = 0, roi_moves: bool = False) -> str | None:
     """A warning when the masks fit the ground truth of frames a few before or after each one
     much better than their own frame's: the two numberings are off by that many frames (ground
     truth counted from 0, as Wallflower's, against a video's frames counted from 1; a clip's
@@ -1778,6 +1934,11 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
         A finished run scored against ground truth (its ``neighbour_scores`` filled).
     given_offset : int
         The ``--groundtruth-offset`` the run was given: the warning names the offset to give.
+    roi_moves : bool
+        The scored range moves with the offset (temporalROI.txt's, :func:`scored_range`): the
+        shifts' scores, and the F-measure the warning promises, are then those of the frames
+        a run given the offset scores (:attr:`RunResult.moved_neighbour_scores`), so that
+        following it gives the figure said.
 
     Returns
     -------
@@ -1795,7 +1956,8 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
         # The nearer shift first among equal fits: a still scene fits every shift alike.
         return (other.f_measure if moving else 0.0, -other.pwc, -abs(item[0]))
 
-    scored = [(shift, other) for shift, other in result.neighbour_scores.items()
+    scores = result.moved_neighbour_scores if roi_moves and result.moved_neighbour_scores else result.neighbour_scores
+    scored = [(shift, other) for shift, other in scores.items()
               if other.tp + other.fp + other.fn + other.tn]
     if not scored:
         return None
@@ -1807,7 +1969,13 @@ def offset_warning(result: RunResult, given_offset: int = 0) -> str | None:
         # was advised, then another (session 46). frame_rate_warning says it; an offset only
         # when the ground truth is also off by frames counted by time.
         return _timed_offset_words(result, *timed, given_offset)
-    return _numbered_offset(result, scored, best, given_offset)
+    if result.timed_score is not None and _fits_much_better(result.timed_score, score):
+        # The frames matched by their times fit much better (frame_rate_warning says so, with
+        # the extraction that mends it): no offset of the numbering as they come is advised
+        # beside it. "give -401 (F 0.9776)" and "by their times fits (F 0.9725)" came in one
+        # run, and -401 then gave 0.9269 and advised -402, -403, -404 (a new user's trial).
+        return None
+    return _numbered_offset(result, scored, best, given_offset, scores)
 
 
 def _timed_offset(result: RunResult, numbered: Confusion, fit) -> tuple[int, Confusion] | None:
@@ -1855,7 +2023,7 @@ def _timed_offset_words(result: RunResult, shift: int, other: Confusion, given_o
 
 
 def _numbered_offset(result: RunResult, scored: list[tuple[int, Confusion]], best: Confusion,
-                     given_offset: int) -> str | None:
+                     given_offset: int, scores: dict[int, Confusion] | None = None) -> str | None:
     """:func:`offset_warning` of the numbering as the frames come: the line naming the shift
     that fits much better, or None."""
     score = result.score
@@ -1870,7 +2038,7 @@ def _numbered_offset(result: RunResult, scored: list[tuple[int, Confusion]], bes
         one_off = _one_frame_off(result)
         if one_off is None:
             return None
-        found = [(one_off, result.neighbour_scores[one_off])]
+        found = [(one_off, (scores or result.neighbour_scores)[one_off])]
     shift, other = min(found, key=lambda item: (abs(given_offset + item[0]), abs(item[0])))
     offset = given_offset + shift
     frames = "one" if abs(shift) == 1 else f"{abs(shift)} frames"

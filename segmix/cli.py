@@ -374,11 +374,10 @@ def _photo_folder_refusal(command: str, args: argparse.Namespace) -> str | None:
         return None
     if command == "segment":
         return (f"{args.image}: is a folder; segment works on one photo: for many photos of one scene, save a model "
-                f"from one (--save-model M.json) and apply it to each in a shell loop: for f in "
-                f"{_loop_globs(args.image)}; do segmix segment \"$f\" --model M.json -o \"${{f%.*}}_mask.png\"; done")
-    return (f"{args.image}: is a folder; quantize works on one photo: for many, run it on each in a shell loop: for f "
-            f"in {_loop_globs(args.image)}; do segmix quantize \"$f\" -k {args.colors} "
-            "-o \"${f%.*}_quantized.png\"; done")
+                f"from one (--save-model M.json) and apply it to each in a shell loop: "
+                + _photo_loop(args.image, "masks", "segmix segment \"$f\" --model M.json", "_mask"))
+    return (f"{args.image}: is a folder; quantize works on one photo: for many, run it on each in a shell loop: "
+            + _photo_loop(args.image, "quantized", f"segmix quantize \"$f\" -k {args.colors}", "_quantized"))
 
 
 def _basic_input_problem(command: str, args: argparse.Namespace) -> str | None:
@@ -1192,10 +1191,29 @@ def _loop_folder(folder: str) -> str:
     return shlex.quote(folder.rstrip("/") or "/")
 
 
-def _loop_globs(folder: str) -> str:
-    """The shell words of a loop over ``folder``'s photos: one ``FOLDER/*.ext`` per suffix of
-    photo held there (``*.jpg`` alone when none). ``*.jpg`` always left a folder of PNG photos
-    a loop over the literal word ``FOLDER/*.jpg``, and a mixed one its PNG and WebP photos."""
+def _photo_loop(folder: str, kind: str, command: str, own: str) -> str:
+    """A shell loop (bash and POSIX sh alike) that runs ``command`` on each photo of ``folder``
+    and writes its result to ``FOLDER_KIND/NAME.png``, another folder.
+
+    One glob, ``FOLDER/*``, and a ``case`` of the suffixes held (:func:`_loop_suffixes`): a
+    glob per suffix ran the command on the literal word ``q5/*.png`` where none was left
+    (exit 2), and results written beside the photos (``${f%.*}_quantized.png``) were photos of
+    the next run (``a_quantized_quantized.png``, a new user's trial). Results of the old loop
+    (``*{own}.*``) are passed over."""
+    import shlex
+    from pathlib import Path
+
+    base = folder.rstrip("/")
+    name = Path(base).name if base and base not in (".", "..") else ""
+    out = _loop_folder(f"{base}_{kind}" if name else kind)
+    arms = "|".join(f"*{suffix}" for suffix in _loop_suffixes(folder))
+    return (f"mkdir -p {out} && for f in {_loop_folder(folder)}/*; do case \"$f\" in *{shlex.quote(own)}.*) ;; {arms}) "
+            f"n=${{f##*/}}; {command} -o {out}/\"${{n%.*}}.png\";; esac; done")
+
+
+def _loop_suffixes(folder: str) -> list[str]:
+    """The suffixes of the photos ``folder`` holds, as they are spelt (``.jpg`` when none): a
+    folder of PNG photos was given a loop over ``*.jpg``, a mixed one its JPEGs alone."""
     from pathlib import Path
 
     from segmix.io import IMAGE_SUFFIXES
@@ -1205,7 +1223,7 @@ def _loop_globs(folder: str) -> str:
                         if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file()})
     except OSError:
         found = []
-    return " ".join(f"{_loop_folder(folder)}/*{suffix}" for suffix in found or [".jpg"])
+    return found or [".jpg"]
 
 
 def _cmd_segment(args: argparse.Namespace) -> int:
@@ -3095,7 +3113,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
-    from segmix.background_run import (check_groundtruth, ignored_words, leftovers_warning, load_groundtruth_folder,
+    from segmix.background_run import (check_groundtruth, ignored_words, leftovers_warning, pair_groundtruth,
                                        run_sequence, scored_frames_line, scored_range,
                                        numbering_notes, same_number_warning, short_sequence_warning, skip_words)
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd, among_frames, exif_turn_note
@@ -3206,6 +3224,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
             # (run_sequence refuses it too; said here before the frames' sizes are read).
             raise UserError(f"{args.output_dir}: is the input folder; write the masks to another --output-dir")
         masks = _background_masks(sequence, args.output_dir, args.background_image)
+        from segmix.background_run import frames_in_output_words
+
+        crowded = frames_in_output_words(args.output_dir, sequence)
+        if crowded:  # 100 masks among another sequence's 100 frames came in silence
+            print(f"segmix background: warning: {crowded}", file=sys.stderr)
     if args.groundtruth is not None and any(_same_folder(args.groundtruth, folder)
                                             for folder in {p.parent for p in sequence.paths}):
         # The frames would be read as their own ground truth (and refused for their colours).
@@ -3264,8 +3287,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
         check_model_file_size(args.save_model, frame_shape, params.n_components, params.covariance_type)
     groundtruth = roi = span = None
     if args.groundtruth:
-        groundtruth = {number + args.groundtruth_offset: path
-                       for number, path in load_groundtruth_folder(args.groundtruth).items()}
+        # Paired by name with frames of the same names, whatever their numbering (names by time).
+        pairing = pair_groundtruth(sequence, args.groundtruth)
+        if pairing.warning:
+            print(f"segmix background: warning: {pairing.warning}", file=sys.stderr)
+        groundtruth = {number + args.groundtruth_offset: path for number, path in pairing.numbered.items()}
         # --roi is in the input's frame numbers; temporalROI.txt in the ground truth's, so it
         # moves with --groundtruth-offset (scored_range); `span` names which one it was.
         roi, span = scored_range(args.groundtruth, args.groundtruth_offset, tuple(args.roi) if args.roi else None)
@@ -3276,7 +3302,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
         check_groundtruth(sequence, groundtruth, roi, frame_shape, span if roi else None, args.groundtruth_offset,
                           frame_count=counted_frames(sequence))
         if not args.quiet:  # said where the numbers matter: frames named by time are numbered by place
-            for note in numbering_notes(sequence, args.groundtruth):
+            for note in numbering_notes(sequence, args.groundtruth, pairing):
                 print(f"segmix background: note: {note}", file=sys.stderr)
     ignored = None if args.quiet or sequence.kind != "folder" else ignored_words(args.inputs[0], args.output_dir)
     if ignored:  # a note, as skin apply's: a video beside the frames was left out in silence
@@ -3433,7 +3459,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
               + f"): {scored_frames_line(result.scored)}; {result.score.summary()}")
         from segmix.background_run import offset_warning
 
-        shifted = offset_warning(result, args.groundtruth_offset)
+        # temporalROI.txt's range moves with the offset: the shifts are scored as a run given it scores
+        shifted = offset_warning(result, args.groundtruth_offset, roi_moves=roi is not None and not args.roi)
         if shifted:  # a numbering off by one scored the wrong frames in silence (Wallflower against a video)
             print(f"segmix background: warning: {shifted}", file=sys.stderr)
         from segmix.background_run import orientation_warning

@@ -1045,7 +1045,7 @@ class FrameSequence:
         path = self.paths[0]
         index = 0
         try:
-            for pixels in iter_frames(path):
+            for pixels in iter_frames(path, on_narrow=self._narrow_once):
                 index += 1
                 yield Frame(index, f"frame_{index:06d}", pixels, path)
         except ImageLoadError as exc:  # as a video that breaks off: reported, the run ends there
@@ -3069,7 +3069,8 @@ class FrameReader:
 
         if self._animation is None or index < self._animation_next:
             self._close_animation()
-            self._animation, self._animation_next = iter_frames(self.sequence.paths[0]), 1
+            self._animation, self._animation_next = iter_frames(self.sequence.paths[0],
+                                                                on_narrow=self.sequence._narrow_once), 1
         try:
             while True:
                 pixels = next(self._animation)

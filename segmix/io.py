@@ -1740,24 +1740,58 @@ def count_frames(path: PathLike) -> int:
         return 1
 
 
-def iter_frames(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterator[np.ndarray]:
+def iter_frames(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS,
+                on_narrow: Callable[[str], None] | None = None) -> Iterator[np.ndarray]:
     """Every frame of an animated or multi-page image (GIF, APNG, WebP, TIFF pages), in order.
 
     Each is converted as :func:`load_image` converts a still image: (H, W, 3) uint8 RGB in
     display orientation. The file is decoded once, front to back (seeking a GIF to frame i
     from the start decodes the i frames before it).
 
+    Parameters
+    ----------
+    path : path-like
+    max_pixels : int
+    on_narrow : callable(str), optional
+        Called, instead of the warning, with the line on the file's first frame of 16-bit
+        samples that all lie under 1/16 of their range (12-bit data), as
+        :func:`load_image_info` says of a single 16-bit image.
+
     Raises
     ------
     ImageLoadError
         Naming the file, for the first frame as :func:`load_image`; for a later frame that
         cannot be decoded, with its number (the frames before it have been yielded).
+
+    Warns
+    -----
+    NarrowSamplesWarning
+        Once per file, for its first frame of 12-bit (or 10-bit) data in 16-bit samples: a
+        multi-page 16-bit TIFF stack of 12-bit data was read almost black in silence (a new
+        user's trial: 0.52 % of the pixels moving against 2.36 % at 8 bits), where a folder
+        of such PNGs and a single TIFF were warned of. Animated PNG and GIF hold 8-bit frames
+        only (Pillow reads an APNG's frames as 8-bit), so the TIFF stack is the case.
     """
     path = Path(path)
     max_pixels = int(max_pixels)
     _check_file(path)
     decoded = _open_and_decode(path, max_pixels)
     im = decoded.image
+    said = False
+
+    def narrow(pixels: np.ndarray, index: int) -> None:
+        nonlocal said
+        if said or not pixels.size or not 0 < int(pixels.max()) <= NARROW_16_BIT_LEVEL:
+            return
+        if not (decoded.bits_per_sample == 16 or im.mode.startswith("I;16")):
+            return
+        said = True
+        message = f"{path} frame {index + 1}: {narrow_samples_words(int(pixels.max()))}"
+        if on_narrow is not None:
+            on_narrow(message)
+        else:
+            warnings.warn(NarrowSamplesWarning(message), stacklevel=3)
+
     try:
         for index in range(decoded.n_frames):
             if index:
@@ -1775,9 +1809,11 @@ def iter_frames(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterato
                             raise
                         raise ImageLoadError(f"{error} (at frame {index + 1} of {decoded.n_frames})") from exc
             if int(im.getexif().get(0x0112, 1) or 1) != 1:
-                yield _to_rgb(path, ImageOps.exif_transpose(im))[0]  # a turned copy: the file stays seekable
+                pixels = _to_rgb(path, ImageOps.exif_transpose(im))[0]  # a turned copy: the file stays seekable
             else:
-                yield _to_rgb(path, im)[0]
+                pixels = _to_rgb(path, im)[0]
+            narrow(pixels, index)
+            yield pixels
     finally:
         im.close()
 

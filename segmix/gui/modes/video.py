@@ -388,7 +388,7 @@ def _wiped_pixels(model, mask: np.ndarray) -> int:
     return found if found >= _wipe_floor(mask.shape, side) else 0
 
 
-def frame_time_text(seconds: float, compiled: bool, first: bool = False) -> str:
+def frame_time_text(seconds: float, compiled: bool, first: bool = False, warming: bool = False) -> str:
     """The dock's timing line for a frame that took ``seconds`` (read + model).
 
     A frame whose job compiled a kernel (``compiled``, the first use after installing) took
@@ -396,6 +396,10 @@ def frame_time_text(seconds: float, compiled: bool, first: bool = False) -> str:
     frame" after frame 1). Short: the line must not widen the dock (the label does not wrap);
     :data:`FIRST_USE_FRAME_TIP` says the rest.
     """
+    if compiled and warming:
+        # The first start's compiling goes on (the status bar's "step 3 of 8 ... Playing starts
+        # once the video kernels are compiled"): "kernels prepared" here said it was over.
+        return f"{seconds:.1f} s; first start still compiling (once)"
     if compiled:
         return f"{seconds:.1f} s, kernels prepared (once)"
     if first:
@@ -757,6 +761,8 @@ class VideoPanel(QWidget):
         from segmix.background import BackgroundMixture
 
         defaults = BackgroundMixture()
+        self._defaults = VideoSettings(defaults.learning_rate, defaults.match_threshold, defaults.detect_shadows,
+                                       defaults.median_size)
         # A label of fixed lines that never widens the dock: a trial's 60-character folder name
         # pushed the dock past the window's edge, and a label that grew a line on skipped
         # frames moved Play, Step and the timeline under the mouse.
@@ -859,6 +865,16 @@ class VideoPanel(QWidget):
         form.addRow("Ma&jority filter", self.median_size)
         layout.addLayout(form)
         layout.addWidget(self.shadows)
+        # A learning rate of 0.05 from the settings file stood beside the command's 0.01 with no
+        # cue (a new user's masks differed from `segmix background`'s): said, as the photo
+        # modes say "the model settings are not the defaults".
+        self.defaults_label = QLabel("")
+        self.defaults_label.setWordWrap(True)
+        self.defaults_label.setVisible(False)
+        layout.addWidget(self.defaults_label)
+        for signal in (self.learning_rate.valueChanged, self.threshold.valueChanged, self.shadows.toggled,
+                       self.median_size.currentIndexChanged):
+            signal.connect(lambda *_: self.update_defaults_cue())
         row = QHBoxLayout()
         row.addWidget(self.export_button)
         row.addWidget(self.cancel_button)
@@ -879,6 +895,30 @@ class VideoPanel(QWidget):
         # A pixel over the text's advance: a label exactly as wide as an advance with a
         # fractional part drew its last glyph cut by a pixel.
         self.frame_label.setMinimumWidth(max(metrics.horizontalAdvance(text) for text in texts) + 1)
+
+    def changed_settings_words(self) -> str | None:
+        """The model settings that differ from `segmix background`'s defaults, in words
+        ("learning rate 0.05 (0.01)"), or None when all are the defaults."""
+        now, base = self.settings(), self._defaults
+        parts = []
+        if abs(now.learning_rate - base.learning_rate) > 1e-9:
+            parts.append(f"learning rate {now.learning_rate:g} ({base.learning_rate:g})")
+        if abs(now.match_threshold - base.match_threshold) > 1e-9:
+            parts.append(f"match threshold {now.match_threshold:g} ({base.match_threshold:g})")
+        if now.median_size != base.median_size:
+            parts.append(f"majority filter {median_size_text(now.median_size)} ({median_size_text(base.median_size)})")
+        if now.detect_shadows != base.detect_shadows:
+            parts.append(f"shadows {'on' if now.detect_shadows else 'off'} ({'on' if base.detect_shadows else 'off'})")
+        return ", ".join(parts) or None
+
+    def update_defaults_cue(self) -> None:
+        """Show, under the controls, which settings are not the command's defaults."""
+        words = self.changed_settings_words()
+        self.defaults_label.setVisible(words is not None)
+        self.defaults_label.setText(f"Not segmix background's defaults: {words}" if words else "")
+        self.defaults_label.setToolTip("Kept from an earlier session (the settings file) or set here; "
+                                       "`segmix background` without options uses the defaults in brackets, "
+                                       "so its masks differ" if words else "")
 
     def settings(self) -> VideoSettings:
         size = self.median_size.currentData()
@@ -1086,6 +1126,7 @@ class VideoMode(Mode):
         self.export_stopped.connect(self._on_export_stopped)
         self.timing_found.connect(self._on_timing_found)
         shell.controller.call_ready.connect(self._on_call_ready)
+        shell.controller.warmed_up.connect(self._on_warmed_up)
         # The name's and the file's line breaks follow the dock's width (a dock dragged wider).
         self._label_broken_at = 0
         p.source_label.installEventFilter(self)
@@ -1180,6 +1221,17 @@ class VideoMode(Mode):
             size = "auto"
         panel.median_size.setCurrentIndex(MEDIAN_SIZES.index(size) if size in MEDIAN_SIZES
                                           else MEDIAN_SIZES.index(current.median_size))
+        panel.update_defaults_cue()
+
+    def kept_model_words(self) -> str | None:
+        return self.panel.changed_settings_words()
+
+    def _on_warmed_up(self, _seconds: float) -> None:
+        """The first start's compiling ended: the dock's line of a frame that waited on it says so."""
+        text = self.panel.timing_label.text()
+        if text.endswith("; first start still compiling (once)"):
+            self.panel.timing_label.setText(text.replace("; first start still compiling (once)",
+                                                         ", kernels prepared (once)"))
 
     def save_settings(self, settings) -> None:
         current = self.panel.settings()
@@ -1391,6 +1443,8 @@ class VideoMode(Mode):
         self.panel.slider.blockSignals(False)
         self.panel.reserve_counter(n)
         kind = {"video": "video", "folder": "folder", "list": "frames", "animation": "animation"}[self.sequence.kind]
+        if kind == "animation" and self.sequence.paths[0].suffix.lower() in (".tif", ".tiff"):
+            kind = "multi-page TIFF"  # a microscope's or camera's stack, no animation (a new user's trial)
         count = f"{n} frame{'' if n == 1 else 's'}" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
@@ -2262,7 +2316,8 @@ class VideoMode(Mode):
                 self.shell.canvas.set_overlay(None if result.learning else result.overlay)
             self.background_view.set_image(result.background)
             self.panel.timing_label.setText(frame_time_text(result.seconds / max(1, result.frames), outcome.compiled,
-                                                             first=result.index == 1))
+                                                             first=result.index == 1,
+                                                             warming=not self.shell.controller.is_warm))
             self.panel.timing_label.setToolTip(FIRST_USE_FRAME_TIP if outcome.compiled else "")
             if self.playing and result.frames == 1 and not outcome.compiled:
                 self._play_rate.shown(self._clock())
