@@ -80,7 +80,7 @@ from segmix.features import MAX_WEIGHT
 
 __all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "for_photo_size", "detect",
            "skin_log_odds", "lift_exposure", "balance_for_skin", "cast_decision", "visible_count", "HIDDEN_LOG_ODDS", "hide_log_odds",
-           "skin_mask", "posterior_from_log_odds"]
+           "skin_mask", "posterior_from_log_odds", "unkept_words"]
 
 #: Bits per channel of the colour bins (4 grey levels per bin; the skin Gaussian's narrowest
 #: spread is about 6 levels of Cr).
@@ -2013,6 +2013,35 @@ def _framed_back(boxes, insides, shape, fill) -> np.ndarray:
     for box, inside in zip(boxes, insides):
         out[box[0]:box[1], box[2]:box[3]] = inside
     return out
+
+
+def unkept_words(likely: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, hidden=None) -> str:
+    """Why no region of the pixels above the threshold was kept, in words: "its largest region
+    (1,153 pixels) is smaller than the smallest region kept (0.3 % of the photo: 1,356 pixels,
+    --min-area)" when every 8-connected region is under ``settings.min_area``, else "its
+    regions hold no seed of clear skin or lie along the photo's edge as a wall does (the
+    regions' rules)". Skin mode said "no region was kept: lower the threshold" alone, and a
+    new user's face of 1,153 pixels was lost at P(skin) > 0.48 to the area rule.
+
+    Parameters
+    ----------
+    likely : (H, W) bool array
+        The pixels with P(skin) above the threshold.
+    settings : SkinSettings
+        The detector's (``min_area``: a share of the visible pixels).
+    hidden : (H, W) bool array or None
+        The photo's fully transparent pixels.
+    """
+    from scipy import ndimage
+
+    labels, count = ndimage.label(likely, structure=np.ones((3, 3), bool))
+    largest = int(np.bincount(labels.ravel())[1:].max()) if count else 0
+    min_pixels = settings.min_area * visible_count(likely.shape, hidden)
+    if count and largest < min_pixels:
+        return (f"its largest region ({largest:,} pixels) is smaller than the smallest region kept "
+                f"({100 * settings.min_area:.2g} % of the photo: {int(np.ceil(min_pixels)):,} pixels, skin apply's "
+                "--min-area)")
+    return "its regions hold no seed of clear skin, or lie along the photo's edge as a wall does (the regions' rules)"
 
 
 def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettings = DEFAULT_SETTINGS,

@@ -318,3 +318,19 @@ def test_a_click_or_box_outside_a_turned_photo_names_the_turn(tmp_path, capsys):
         assert turn in capsys.readouterr().err
     assert main(["segment", str(tmp_path / "plain.jpg"), "--click", "120,30", "-o", str(tmp_path / "m.png")]) == 2
     assert "orientation" not in capsys.readouterr().err
+
+
+def test_unkept_words_name_the_area_rule_or_the_other_rules():
+    """Skin mode said "no region was kept: lower the threshold" alone; a new user's face of 1,153
+    pixels had met the area rule (0.3 % of the photo, 1,356 pixels)."""
+    from segmix.skin_detect import DEFAULT_SETTINGS, unkept_words
+
+    likely = np.zeros((200, 300), bool)  # 0.3 %: 180 pixels
+    likely[10:20, 10:20] = likely[100:112, 100:112] = True  # 100 and 144 pixels
+    assert unkept_words(likely) == ("its largest region (144 pixels) is smaller than the smallest region kept "
+                                    "(0.3 % of the photo: 180 pixels, skin apply's --min-area)")
+    likely[100:115, 100:115] = True  # 225 pixels: large enough
+    assert unkept_words(likely).startswith("its regions hold no seed of clear skin")
+    hidden = np.zeros((200, 300), bool)
+    hidden[:, 150:] = True  # a cut-out: the share is of the visible pixels (90)
+    assert unkept_words(likely, DEFAULT_SETTINGS, hidden).startswith("its regions hold no seed")

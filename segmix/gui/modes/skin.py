@@ -448,10 +448,10 @@ class SkinMode(Mode):
         return skin.greyscale_warning(name, self.current_mask(), self._mask_like, self._greyscale,
                                       class_values=self._class_values)
 
-    def _no_skin_found(self) -> tuple[float, float] | None:
+    def _no_skin_found(self) -> tuple[float, float, str] | None:
         """When the mask shown is empty: (share of the photo with P(skin) above the threshold,
-        its highest P(skin)), (0.0, 0.0) when none is above it; None when there is skin or no
-        result yet."""
+        its highest P(skin), why no region of it was kept (skin_detect.unkept_words)), (0.0,
+        0.0, "") when none is above it; None when there is skin or no result yet."""
         if self.skin_posterior is None:
             return None
         mask = self.current_mask()
@@ -459,8 +459,11 @@ class SkinMode(Mode):
             return None
         likely = self.skin_posterior > np.float32(self.skin_panel.threshold)
         if not likely.any():
-            return 0.0, 0.0
-        return float(np.mean(likely)), float(self.skin_posterior[likely].max())
+            return 0.0, 0.0, ""
+        from segmix import skin_detect
+
+        why = skin_detect.unkept_words(likely, hidden=self.shell.controller.transparent)
+        return float(np.mean(likely)), float(self.skin_posterior[likely].max()), why
 
     def _with_photo_notes(self, text: str) -> str:
         """``text`` (a status line) with the greyscale warning below it, if the photo has no
@@ -475,7 +478,7 @@ class SkinMode(Mode):
                 # (in the dock's 8 lines: a longer one, with the regions' rules, was cut)
                 warning = (f"No skin found at this threshold: {_share_words(empty[0])} of the photo has P(skin) "
                            f"above it (up to {empty[1]:.2f}), but no region "
-                           "of it was kept. Move the slider left to lower the threshold.")
+                           f"of it was kept: {empty[2]}. Move the slider left to lower the threshold.")
         return f"{text}\n{warning}" if warning else text
 
     def _no_skin_banner(self) -> str:
@@ -485,7 +488,7 @@ class SkinMode(Mode):
         if empty is None:
             return ""
         above = (f" (P(skin) is above it on {_share_words(empty[0])} of the photo, up to {empty[1]:.2f}, but no "
-                 "region was kept)" if empty[0] > 0 else "")
+                 f"region was kept: {empty[2]})" if empty[0] > 0 else "")
         return f"<b>No skin found</b> at this threshold{above}: lower it with the slider on the right (move it left)."
 
     def on_failed(self, message: str) -> None:
