@@ -47,8 +47,18 @@ ROC_LOGIT_LOW, ROC_BIN_NATS, ROC_BINS = -105.0, 0.01, 12_500
 EVAL_REPORT_FORMAT = "segmix skin eval"
 #: The largest file :func:`is_eval_report` reads (a report holds some 300 bytes per photo).
 MAX_REPORT_BYTES = 256 * 2**20
-#: log(t / (1 - t)) of the thresholds t at which the detector's final step is re-run (nats).
-SWEEP_LOGITS = np.arange(-8.0, 8.0 + 1e-9, 0.5)
+#: log(t / (1 - t)) of the thresholds t at which the detector's final step is re-run (nats):
+#: every 0.5 nats over -8..8, then ever coarser out to the ends of a float32 posterior (-100,
+#: p = 3.7e-44; +16, p = 1 - 1.1e-7). The grid stopped at -8..8, and a model trained on 16 hand
+#: photos, whose posteriors run down to -60 nats on faces, was advised the grid's end, 0.000335
+#: (pooled F1 0.416 on 10 SFA photos), where -36 nats scores 0.850. A photo's thresholds
+#: outside its own log odds cost one mask each end (:func:`same_mask_span`); the built-in
+#: model's run down to -57 nats on a median CCP photo, so the low steps are coarse.
+SWEEP_LOGITS = np.unique(np.concatenate([np.arange(-100.0, -40.0, 10.0), np.arange(-40.0, -16.0, 4.0),
+                                         np.arange(-16.0, -8.0, 1.0), np.arange(-8.0, 8.0 + 1e-9, 0.5),
+                                         np.arange(9.0, 16.0 + 1e-9, 1.0)]))
+#: A margin (nats) of :func:`same_mask_span` against float32 rounding at the log odds' ends.
+_SPAN_MARGIN = 1e-3
 
 
 @dataclass
@@ -124,6 +134,10 @@ class EvalResult:
     #: whether the folder's masks were asked about as inverted (:data:`INVERTED_QUESTION`):
     #: the best threshold is then no advice (:func:`format_eval`)
     masks_look_inverted: bool = False
+    #: "lowest" / "highest" when ``best_threshold`` is the lowest / highest threshold the
+    #: detector's sweep tried (:data:`SWEEP_LOGITS`): the best may lie beyond it, and it is
+    #: no advice (:func:`format_eval`); None otherwise
+    best_at_end: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``, the
@@ -325,18 +339,30 @@ class SkinEvaluator:
         self.photo_auc: list[float | None] = []
 
     def sweep_counts_of(self, decide: Callable[[float], np.ndarray], labels: np.ndarray,
-                        mask: np.ndarray) -> np.ndarray:
+                        mask: np.ndarray, span: tuple[float, float] | None = None) -> np.ndarray:
         """(len(sweep), 3) int64 true positives, false positives, false negatives of one photo
         at each threshold of ``self.sweep``; ``decide``: threshold -> (H, W) bool, the
-        detector's mask at that threshold; ``mask`` its mask at ``self.threshold``. Reads
-        nothing the evaluator changes, so worker threads may call it."""
+        detector's mask at that threshold; ``mask`` its mask at ``self.threshold``; ``span``:
+        (low, high) log odds (nats) below and above which every threshold gives one mask
+        (:func:`same_mask_span`), decided once each. Reads nothing the evaluator changes, so
+        worker threads may call it."""
         lab = labels.ravel()
         keep = lab >= 0
         skin = lab[keep] == 1
         out = np.empty((len(self.sweep), 3), np.int64)
-        for i, t in enumerate(self.sweep):
+        ends: dict[str, np.ndarray] = {}
+        with np.errstate(divide="ignore"):
+            logits = np.log(self.sweep) - np.log1p(-self.sweep)
+        for i, (t, level) in enumerate(zip(self.sweep, logits)):
+            end = None if span is None or t == self.threshold else \
+                "low" if level < span[0] else "high" if level > span[1] else None
+            if end is not None and end in ends:
+                out[i] = ends[end]
+                continue
             d = (mask if t == self.threshold else decide(float(t))).ravel()[keep]
             out[i] = np.count_nonzero(d & skin), np.count_nonzero(d & ~skin), np.count_nonzero(~d & skin)
+            if end is not None:
+                ends[end] = out[i].copy()
         return out
 
     def add(self, posterior: np.ndarray, labels: np.ndarray, mask: np.ndarray | None = None,
@@ -422,12 +448,15 @@ class SkinEvaluator:
         # bin b collects p in [b/N, (b+1)/N): "p > (b - 0.5)/N" ~ "bin >= b"
         best_threshold, best_f1, basis = max(0.0, (best - 0.5) / N_BINS), float(f1[best]), "per-pixel"
         f1_at_best = [None] * len(self._photos)
+        best_at_end = None
         if self.per_image and self.swept_images == len(self.per_image):
             stp, sfp, sfn = self.sweep_counts.T
             sf1 = 2 * stp / np.maximum(2 * stp + sfp + sfn, 1)
             ties = np.flatnonzero(sf1 >= sf1.max() - 1e-12)
             i = int(ties[len(ties) // 2])
             best_threshold, best_f1, basis = float(self.sweep[i]), float(sf1[i]), "detector"
+            # the grid's end (a threshold given beyond it is an end too): what lies past it is unknown
+            best_at_end = "lowest" if i == 0 else "highest" if i == len(self.sweep) - 1 else None
             f1_at_best = [_prf(*(int(v) for v in photo[4][i]))[2] for photo in self._photos]
         precision, recall, pooled_f1 = _prf(self.tp, self.fp, self.fn)
         mean_precision, n_precision = _mean_defined(p for p, _, _ in self.per_image)
@@ -446,7 +475,7 @@ class SkinEvaluator:
             false_positive_rate=self.fp / n_non, fpr=fpr, tpr=tpr,
             mean_f1_at_best=None if basis != "detector" else float(np.mean(f1_at_best)),
             per_image=rows, n_images_with_precision=n_precision, n_images_with_recall=n_recall,
-            n_unlabelled=self.n_unlabelled,
+            n_unlabelled=self.n_unlabelled, best_at_end=best_at_end,
         )
 
 
@@ -509,6 +538,43 @@ def _decider(result, image, settings, transparent=None):
     if not settings.spatial:
         return lambda t: result.posterior > np.float32(t)
     return lambda t: skin_detect.skin_mask(result.log_odds, t, settings, result.seed_log_odds, image, transparent)
+
+
+def same_mask_span(result, settings=None, transparent=None) -> tuple[float, float] | None:
+    """(low, high) log odds (nats) of one photo's detection below and above which every
+    threshold gives the same mask of :func:`segmix.skin_detect.skin_mask`, so the sweep
+    decides once at each end (the wide :data:`SWEEP_LOGITS` costs a photo only the thresholds
+    inside its own log odds).
+
+    Above the highest log odds no pixel is above the level, and the mask is empty whatever
+    the regions step (it returns before them). Below both the lowest log odds and the lowest
+    seed evidence less ``hysteresis``, every pixel is above the level and a seed, and the
+    graph cut's unaries (``log_odds - level``) are all positive: the cut's minimum is all
+    foreground, as its boundary terms cost nothing there. A photo with transparent pixels
+    (forced non-skin) has no low end (-inf).
+
+    Parameters
+    ----------
+    result : segmix.skin.SkinResult (``log_odds``, ``seed_log_odds``; (H, W) float32)
+    settings : segmix.skin_detect.SkinSettings, optional (``hysteresis``; default skin eval's)
+    transparent : (H, W) bool, optional
+
+    Returns
+    -------
+    (float, float), or None without the regions step (``settings.spatial`` off)
+    """
+    from segmix import skin_detect
+
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    if not settings.spatial:  # posterior > t: a comparison, nothing to save, and float32's
+        return None           # subnormal posteriors near -100 nats would need a wider margin
+    log_odds = np.asarray(result.log_odds, np.float32)
+    high = float(log_odds.max()) + _SPAN_MARGIN
+    if transparent is not None and np.any(transparent):
+        return -np.inf, high
+    seeds = log_odds if result.seed_log_odds is None else np.asarray(result.seed_log_odds, np.float32)
+    low = min(float(log_odds.min()), float(seeds.min()) - float(settings.hysteresis)) - _SPAN_MARGIN
+    return low, high
 
 
 def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float | None = None,
@@ -582,7 +648,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             result = detect(model, image, settings, evaluator.threshold, cache, info=info, transparent=transparent)
             decide = _decider(result, image, settings, transparent)
             # The sweep runs here, in the worker threads, not in the loop that adds the photos.
-            swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
+            swept = None if decide is None else evaluator.sweep_counts_of(
+                decide, labels, result.mask, same_mask_span(result, settings, transparent))
         # None for a colour photo, else whether it holds only a mask's values (its line's hint)
         colourless = colourless_words(loaded.pixels, faint_pixels(loaded.alpha))  # as skin apply judges it
         visible = visible_pixels(loaded.pixels, transparent)
@@ -936,12 +1003,19 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
         # "to use it: --threshold T" when T was the threshold in use read as advice to change nothing.
         # After "are the masks inverted?" the best threshold is of masks that may be upside
         # down: a trial was asked the question and told "to use it: --threshold 0.0003354".
+        # At the grid's end the best may lie beyond it: "to use it: --threshold 0.0003354"
+        # (the lowest of -8..8 nats) was advised where 0.000001 scored 0.64 for 0.42.
+        beyond = "below" if r.best_at_end == "lowest" else "above"
         use = ("  the best threshold is meaningless until the masks are checked (they look inverted: see the warning)"
-               if r.masks_look_inverted else f"  it is the threshold in use ({where})" if best == threshold
+               if r.masks_look_inverted else
+               f"  it is the {r.best_at_end} threshold tried: F1 may rise further {beyond} it, so it is no advice "
+               f"(the model's posteriors reach past the thresholds tried: its p(skin) is far from calibrated on "
+               f"these photos)" if r.best_at_end else
+               f"  it is the threshold in use ({where})" if best == threshold
                else f"  to use it: --threshold {best}")
         best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin) (the best of "
                      f"{_n_tried(r)} thresholds tried on the same detections)\n{use}")
-        if r.mean_f1_at_best is not None and best != threshold and not r.masks_look_inverted:
+        if r.mean_f1_at_best is not None and best != threshold and not r.masks_look_inverted and not r.best_at_end:
             change = ("lower than" if r.mean_f1_at_best < r.mean_f1 - 5e-5 else
                       "higher than" if r.mean_f1_at_best > r.mean_f1 + 5e-5 else "the same as")
             best_line += (f"; the per-image mean F1 there is {r.mean_f1_at_best:.4f}, {change} "

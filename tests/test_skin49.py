@@ -1,0 +1,82 @@
+"""Session 49's skin faults: the best threshold beyond the sweep's grid, ..."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from segmix import skin_detect, skin_eval
+
+
+def _logit(t):
+    return float(np.log(t) - np.log1p(-t))
+
+
+def _pixel_decider(log_odds):
+    return lambda t: log_odds > _logit(t)
+
+
+def _swept(log_odds, labels, threshold=0.04, decide=None):
+    ev = skin_eval.SkinEvaluator(threshold)
+    decide = _pixel_decider(log_odds) if decide is None else decide
+    mask = decide(threshold)
+    ev.add(skin_detect.posterior_from_log_odds(log_odds), labels, mask,
+           swept=ev.sweep_counts_of(decide, labels, mask))
+    return ev.result()
+
+
+def test_the_best_threshold_far_below_the_old_grid_is_found():
+    # A model whose posteriors are far from calibrated: its skin at -30 nats, its non-skin at
+    # -50 (a model trained on 16 hand photos scored faces so); a little skin at -6. The grid
+    # of -8..8 nats advised its end, 0.000335 (F1 0.2 here).
+    log_odds = np.full((40, 40), -50.0, np.float32)
+    labels = np.zeros((40, 40), np.int8)
+    log_odds[:20] = -30.0
+    labels[:20] = 1
+    log_odds[:2] = -6.0
+    r = _swept(log_odds, labels)
+    assert r.best_f1 == pytest.approx(1.0)
+    assert -50 < _logit(r.best_threshold) < -30 and r.best_at_end is None
+    text = skin_eval.format_eval(r)
+    assert f"to use it: --threshold {skin_eval.threshold_text(r.best_threshold)}" in text
+
+
+def test_a_best_at_the_end_of_the_thresholds_tried_is_no_advice():
+    # Half the skin at -95 nats, half at -120, the non-skin at -130: F1 rises to the lowest
+    # threshold tried (-100 nats) and may rise beyond it.
+    log_odds = np.full((40, 40), -130.0, np.float32)
+    labels = np.zeros((40, 40), np.int8)
+    log_odds[:10] = -95.0
+    log_odds[10:20] = -120.0
+    labels[:20] = 1
+    r = _swept(log_odds, labels)
+    assert r.best_at_end == "lowest" and r.best_threshold == pytest.approx(1 / (1 + np.exp(100)))
+    text = skin_eval.format_eval(r)
+    assert "to use it" not in text and "lowest threshold tried" in text and "below it" in text
+    assert skin_eval.EvalResult.summary(r)["best_at_end"] == "lowest"
+
+
+@pytest.mark.parametrize("regions", ["graphcut", "hysteresis"])
+def test_one_mask_beyond_each_end_of_a_photos_log_odds_is_exact(regions):
+    # The sweep decides once below the photo's lowest log odds and once above its highest:
+    # the counts must be those of deciding at every threshold.
+    rng = np.random.default_rng(3)
+    log_odds = rng.normal(-20.0, 6.0, (48, 48)).astype(np.float32)
+    log_odds[10:30, 10:30] += 18.0
+    labels = np.zeros((48, 48), np.int8)
+    labels[10:30, 10:30] = 1
+    image = rng.integers(0, 255, (48, 48, 3)).astype(np.uint8)
+    seeds = log_odds + rng.normal(0, 2, log_odds.shape).astype(np.float32)
+    settings = replace(skin_detect.DEFAULT_SETTINGS, regions=regions)
+
+    def decide(t):
+        return skin_detect.skin_mask(log_odds, t, settings, seeds, image)
+
+    ev = skin_eval.SkinEvaluator(0.04)
+    mask = decide(0.04)
+    result = skin_detect.SkinResult(skin_detect.posterior_from_log_odds(log_odds), log_odds, mask, seeds)
+    span = skin_eval.same_mask_span(result, settings)
+    grid = skin_eval.SWEEP_LOGITS
+    assert (grid < span[0]).sum() >= 3 and (grid > span[1]).sum() >= 3  # the shortcut is used
+    np.testing.assert_array_equal(ev.sweep_counts_of(decide, labels, mask, span),
+                                  ev.sweep_counts_of(decide, labels, mask))
