@@ -2754,6 +2754,11 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     print(f"wrote {args.output} ({operating_point(model)})")
     if args.convergence:
         print(f"wrote {args.convergence}")
+    # Non-skin of few colours (a plain wall, clothes) gives a model that calls greens and blues
+    # skin; said when training, not first when the model is applied (as "inverted masks?").
+    doubt = skin.skin_model_doubt(model)
+    if doubt is not None and doubt[0] == skin.NARROW_NON_SKIN:
+        print(f"segmix skin train: warning: {args.output}: {doubt[1]}", file=sys.stderr)
     few = skin.few_photos_warning(photos, args.output, bool(args.uci))  # a warning: with --quiet too
     if few:
         print(f"segmix skin train: warning: {few}", file=sys.stderr)
@@ -2819,7 +2824,8 @@ def model_line(args: argparse.Namespace, model) -> str | None:
 
 
 def _say_inverted_model(path, model, command: str = "skin apply", inverted: bool = True, old_rule: bool = False) -> None:
-    """Warn of a ``--model`` trained on inverted masks (:func:`segmix.skin.inverted_model_words`):
+    """Warn of a ``--model`` trained on inverted masks, or whose non-skin saw too few colours
+    (:func:`segmix.skin.skin_model_doubt`):
     it loaded and marked everything but skin without a word; and of one that keeps an older
     segmix's operating point (:func:`segmix.skin.old_operating_point_words`: a trial's pooled F1
     0.0011 for 0.1119, without a word). ``inverted``: False where the masks judge the model
@@ -2829,8 +2835,8 @@ def _say_inverted_model(path, model, command: str = "skin apply", inverted: bool
 
     if not path:
         return
-    for words in (None if old_rule else skin.old_operating_point_words(model),
-                  skin.inverted_model_words(model) if inverted else None):
+    doubt = skin.skin_model_doubt(model) if inverted else None
+    for words in (None if old_rule else skin.old_operating_point_words(model), doubt and doubt[1]):
         if words:
             print(f"segmix {command}: warning: {path}: {words}", file=sys.stderr)
 

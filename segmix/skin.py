@@ -1176,8 +1176,81 @@ def old_operating_point_words(model) -> str | None:
             "per-pixel rule with --plain --no-adapt")
 
 
-def inverted_model_words(model) -> str | None:
-    """Words asking whether a skin model was trained on inverted masks (skin 0), or None.
+#: The kinds of :func:`skin_model_doubt`: a model of inverted masks, and one whose non-skin
+#: class saw too few colours (it calls clearly non-skin colours skin).
+INVERTED_MODEL, NARROW_NON_SKIN = "inverted", "narrow non-skin"
+
+
+def _mass_on_skin_colours(log_likelihood: np.ndarray, builtin_skin: np.ndarray) -> float:
+    """The share of a class's density over the judge grid (:func:`_judge_grid`) that lies on
+    the colours the built-in model calls skin."""
+    weight = np.exp(log_likelihood - log_likelihood.max())
+    return float(weight[builtin_skin].sum() / weight.sum())
+
+
+def skin_model_doubt(model) -> tuple[str, str] | None:
+    """Why a skin model read from a file may be wrong: ``(kind, words)`` or None.
+
+    The judge of :func:`inverted_model_words` (skin colours rated below the others) fires on
+    two kinds of model, told apart by where each class's density lies: the share of it on the
+    colours the built-in model calls skin. A model of inverted masks has its skin class off
+    skin colours and its non-skin class on them (skin class 0.08-0.20, non-skin 0.69-0.87;
+    models of 16 and 40 photos of hgr1, ccp, SFA val, abdomen val, masks inverted); a model
+    of correct masks has them the other way (0.69-0.89 against 0.08-0.20). A model trained on
+    16 hgr1 photos whose non-skin was beige walls and dark clothing rated the others above skin
+    colours (median log-likelihood ratios 16.6 against 9.8: green (40, 160, 60) and red
+    (200, 40, 40) p(skin) 1.0) with its classes the right way (0.86 and 0.13), and its user
+    was told to invert correct masks. Such a model is :data:`NARROW_NON_SKIN`, with advice
+    that fixes it.
+
+    Parameters
+    ----------
+    model : SegmixModel
+        A skin model read from a file (the built-in model is the judge, and is not judged).
+
+    Returns
+    -------
+    (str, str) or None
+        :data:`INVERTED_MODEL` or :data:`NARROW_NON_SKIN`, and one clause for a warning line
+        (the caller names the file).
+    """
+    rgb, builtin_skin = _judge_grid()
+    words = inverted_model_words(model, _narrow=True)
+    if words is None:
+        return None
+    logs = model.classifier.image_log_likelihoods(rgb, model.features)[:, 0].astype(np.float64)
+    positive = model.positive_class
+    on_skin = _mass_on_skin_colours(logs[positive], builtin_skin)
+    off_skin = _mass_on_skin_colours(logs[1 - positive], builtin_skin)
+    if on_skin <= off_skin:
+        return INVERTED_MODEL, words
+    llr = logs[positive] - logs[1 - positive]
+    clear = _clear_non_skin(rgb[0])
+    called = float(np.mean(llr[clear] > 0))
+    return NARROW_NON_SKIN, (
+        f"this model calls clearly non-skin colours skin ({called:.0%} of saturated greens and blues): its "
+        "non-skin class saw too few colours (its training photos' non-skin had few, as a plain wall and "
+        f"clothes have), while its skin class is right ({on_skin:.0%} of it lies on skin colours, "
+        f"{off_skin:.0%} of the non-skin class); the masks need no change: train it again with more varied "
+        "non-skin photos (other scenes, outdoors, coloured clothes), or add UCI's non-skin colours with "
+        "skin train --uci Skin_NonSkin.txt")
+
+
+def _clear_non_skin(rgb: np.ndarray) -> np.ndarray:
+    """(N,) bool: the colours of (N, 3) uint8 ``rgb`` that are clearly not skin: saturated
+    greens and blues (green or blue 40 levels above red, saturation over 0.5, not dark)."""
+    c = rgb.astype(np.int32)
+    top = c.max(axis=1)
+    saturated = (top - c.min(axis=1)) > 0.5 * np.maximum(top, 1)
+    green = (c[:, 1] > c[:, 0] + 40) & (c[:, 1] > c[:, 2] + 20)
+    blue = (c[:, 2] > c[:, 0] + 40) & (c[:, 2] > c[:, 1])
+    return (green | blue) & saturated & (top > 80)
+
+
+def inverted_model_words(model, _narrow: bool = False) -> str | None:
+    """Words asking whether a skin model was trained on inverted masks (skin 0), or None
+    (None too for a model whose non-skin class saw too few colours, which the same ranking
+    fires on: :func:`skin_model_doubt` tells the two apart; ``_narrow``: skip that check).
 
     Such a model loaded, and was applied, without a word (``skin apply --model``, the window's
     Skin mode), its masks marking everything but skin; ``skin train`` had warned once. The
@@ -1205,6 +1278,10 @@ def inverted_model_words(model) -> str | None:
     if on_skin >= on_other:
         called = llr > 0
         if on_skin >= 0 or not called.any() or builtin_skin[called].mean() > builtin_skin.mean():
+            return None
+    if not _narrow:
+        doubt = skin_model_doubt(model)
+        if doubt is None or doubt[0] != INVERTED_MODEL:
             return None
     how = ("as less skin-like than other colours" if on_skin < on_other else
            "as non-skin, and calls skin mostly other colours")

@@ -941,10 +941,14 @@ def inverted_warnings(model: SegmixModel, evaluator: SkinEvaluator, auc: float |
                 "invert them if so (or the model was trained on inverted masks)",
                 "invert them if so" + ("" if pooled is None else
                                        f" (the built-in model ranks them so too: ROC AUC {pooled:.3f})"))]
+        from segmix.skin import NARROW_NON_SKIN, skin_model_doubt
+
+        doubt = skin_model_doubt(model)
+        why = (doubt[1] if doubt is not None and doubt[0] == NARROW_NON_SKIN else
+               "was it trained on inverted masks (skin 0)? If so, invert them and train again")
         return [f"{masks_dir}: ROC AUC {auc:.3f}: the model finds what the masks call non-skin (0) more skin-like "
                 f"than what they call skin (255), where the built-in model ranks them the right way (ROC AUC "
-                f"{pooled:.3f}): the masks look right and the model errs; was it trained on inverted masks "
-                "(skin 0)? If so, invert them and train again"]
+                f"{pooled:.3f}): the masks look right and the model errs; {why}"]
     blamed = [name for name in low if name not in own or own[name] is None or own[name] < CONFIRMED_INVERTED_AUC]
     lines = []
     if blamed:
