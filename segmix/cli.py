@@ -3002,7 +3002,10 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         if args.json:
             from segmix.io import write_json_atomic
 
-            write_json_atomic(args.json, result.summary(), protect=inputs)
+            report = result.summary()
+            # which model the figures are of (the library's run record cannot know its file)
+            report["run"] = {"model": os.path.abspath(args.model) if args.model else "built-in", **report["run"]}
+            write_json_atomic(args.json, report, protect=inputs)
         if args.per_image:
             skin_eval.write_per_image_csv(args.per_image, result, protect=inputs)
     for path in (roc, args.json):

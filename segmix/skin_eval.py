@@ -138,13 +138,19 @@ class EvalResult:
     #: detector's sweep tried (:data:`SWEEP_LOGITS`): the best may lie beyond it, and it is
     #: no advice (:func:`format_eval`); None otherwise
     best_at_end: str | None = None
+    #: how the figures were made (:func:`evaluate_folder`): the folders, segmix's version, the
+    #: detector's settings, the threshold and prior; ``skin eval`` adds the model (its path, or
+    #: "built-in"). A report without it could not be told from another run's (a trial).
+    run: dict[str, Any] = field(default_factory=dict)
+    #: the photos left out for lack of a mask (``skin eval`` warns of them), by path
+    no_mask: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``, the
         pairs left out under ``"skipped"``; ``"format"`` (:data:`EVAL_REPORT_FORMAT`) first,
         which tells a later ``skin eval --json`` that the file is a report it may replace."""
-        return {"format": EVAL_REPORT_FORMAT,
-                **{k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings")},
+        return {"format": EVAL_REPORT_FORMAT, "run": self.run,
+                **{k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings", "run")},
                 "roc": roc_points(self.fpr, self.tpr)}
 
 
@@ -624,7 +630,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     model, threshold = skin_detect.check_skin_model(model), skin_detect.check_threshold(threshold)
     if settings is not None:
         skin_detect.check_settings(settings)
-    pairs, _ = image_mask_pairs(images_dir, masks_dir)
+    pairs, unmatched = image_mask_pairs(images_dir, masks_dir)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
     names = _short_names([image for image, _ in pairs])
     cache = None if model.features.uses_position else PosteriorCache(model)
@@ -700,11 +706,46 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     if misaligned is not None:
         result.warnings.append(f"{masks_dir}: {misaligned}")
     result.skipped = skipped
+    result.no_mask = [str(path) for path in unmatched]
+    result.run = run_record(model, images_dir, masks_dir, settings, threshold is None)
     # skin apply --faces says on how many photos a face was used; skin eval --faces said
     # nothing, so figures of the default detector (no face found) could pass for the faces'.
     result.faces_used = faces_used if getattr(settings, "faces", False) else None
     result.white_balance_corrected = corrected if getattr(settings, "white_balance", False) else None
     return result
+
+
+def run_record(model: SegmixModel, images_dir, masks_dir, settings=None, models_threshold: bool = True) -> dict:
+    """How an evaluation was made, JSON-ready: the folders (absolute paths), segmix's version,
+    the detector's settings (``settings``, default skin eval's), the model's threshold or the
+    one given, and its p(skin) prior.
+
+    Parameters
+    ----------
+    model : SegmixModel (skin), as evaluated (its threshold and prior)
+    images_dir, masks_dir : str or path-like
+    settings : segmix.skin_detect.SkinSettings, optional
+    models_threshold : bool
+        Whether the threshold is the model's own (else the caller gave it).
+
+    Returns
+    -------
+    dict
+    """
+    import dataclasses
+    import os
+
+    import segmix
+    from segmix import skin_detect
+
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    detector = {key: (value if isinstance(value, (bool, int, float, str, type(None))) else repr(value))
+                for key, value in dataclasses.asdict(settings).items()}
+    return {"segmix_version": segmix.__version__,
+            "images": os.path.abspath(images_dir), "masks": os.path.abspath(masks_dir),
+            "threshold_source": "model" if models_threshold else "given",
+            "skin_prior": float(model.classifier.priors[model.positive_class]),
+            "detector": detector}
 
 
 class OneClassMasks(ValueError):

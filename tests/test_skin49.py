@@ -141,3 +141,34 @@ def test_skin_apply_and_train_say_the_non_skin_was_narrow(narrow_model, tmp_path
           "-o", str(tmp_path / "m.json"), "--quiet"])
     err = capsys.readouterr().err
     assert f"{tmp_path / 'm.json'}: this model calls clearly non-skin colours skin" in err, err
+
+
+# --- 3. skin eval --json records how its figures were made ---------------------------------
+def test_the_json_report_says_how_its_figures_were_made(narrow_model, tmp_path, capsys):
+    import json
+    import os
+
+    from PIL import Image
+
+    import segmix
+    from segmix.cli import main
+    from tests.conftest import write_skin_pairs
+
+    write_skin_pairs(tmp_path, ["a", "b"], np.random.default_rng(2))
+    for name in ("c", "d"):  # photos without a mask: warned of, and left out
+        Image.open(tmp_path / "images" / "a.png").save(tmp_path / "images" / f"{name}.png")
+    report = tmp_path / "r.json"
+    main(["skin", "eval", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks"),
+          "--model", str(narrow_model), "--threshold", "0.2", "--min-area", "0.01", "--json", str(report), "--quiet"])
+    assert "c.png" in capsys.readouterr().err  # the warning names them
+    data = json.loads(report.read_text())
+    run = data["run"]
+    assert run["model"] == os.path.abspath(narrow_model) and run["segmix_version"] == segmix.__version__
+    assert run["images"] == str(tmp_path / "images") and run["masks"] == str(tmp_path / "masks")
+    assert run["threshold_source"] == "given" and data["threshold"] == 0.2
+    assert run["detector"]["min_area"] == 0.01 and run["detector"]["regions"] == "graphcut"
+    assert data["n_images"] == 2 and sorted(os.path.basename(p) for p in data["no_mask"]) == ["c.png", "d.png"]
+    main(["skin", "eval", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks"),
+          "--json", str(report), "--quiet"])
+    run = json.loads(report.read_text())["run"]
+    assert run["model"] == "built-in" and run["threshold_source"] == "model"
