@@ -2712,9 +2712,14 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         return 2
     if skipped and counts.n_skin + counts.n_non_skin == 0:
         raise UserError(f"none of the {photos} photo / mask pairs could be used; nothing to train on")
+    repeated = skin.repeated_photos_words(counts.sources)  # "7 photos" of which 4 were distinct, in silence
+    if repeated:
+        print(f"segmix skin train: warning: {repeated}", file=sys.stderr)
     photos -= len(skipped)
     if not args.quiet:
-        used = f" of {photos} photo{'' if photos == 1 else 's'}" if args.images else ""
+        distinct = skin.distinct_photos(counts.sources)
+        used = (f" of {photos} photo{'' if photos == 1 else 's'}"
+                + (f" ({distinct} distinct)" if distinct is not None and distinct < photos else "")) if args.images else ""
         rows = " and the UCI rows" if args.uci and args.images else ""
         print(f"training on {counts.n_skin:,} skin and {counts.n_non_skin:,} non-skin pixels{used}{rows} "
               f"({counts.codes.size:,} distinct colours)", file=sys.stderr)
@@ -2944,7 +2949,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         # --no-adapt; docs/skin.md), while it helps the built-in and UCI models.
         print("figures with per-photo adaptation (on by default: the model's Gaussians refitted to each photo); "
               "--no-adapt gives the model's own rule, which may score higher for a model trained on one kind of photo")
-    own = skin.trained_on_words(model, args.images, args.model) if args.model else None
+    own = skin.trained_on_words(model, args.images, args.model, [image for image, _ in pairs]) if args.model else None
     if own:
         print(f"segmix skin eval: warning: {own}", file=sys.stderr)
     bar = skin.progress_bar("evaluating", quiet=args.quiet)

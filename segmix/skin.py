@@ -1323,11 +1323,13 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
             n_buffered = 0
 
     failures: list[str] = []
+    failed: set[int] = set()  # the pairs of ``failures``, by index
     contrasts: list = []  # the masks' edge contrasts (list.append is atomic across the threads)
     with ThreadPoolExecutor(check_workers(workers)) as pool:
         for i, codes in enumerate(pool.map(lambda pair: _labelled_codes_or_failure(pair, notes, contrasts), pairs), 1):
             if isinstance(codes, str):
                 failures.append(codes)
+                failed.add(i - 1)
                 codes = np.zeros(0, np.int64)
             buffered.append(codes)
             n_buffered += codes.size
@@ -1348,31 +1350,103 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
         # masks paired with the wrong photos teach the wrong colours as skin, in silence
         notes.append(f"{masks_dir}: {misaligned}")
     counts = ColorCounts.from_dense(total[:N_CODES], total[N_CODES:])
+    used = [image for i, (image, _) in enumerate(pairs) if i not in failed]  # only all-128 masks fail here
+    with ThreadPoolExecutor(check_workers(workers)) as pool:
+        digests = list(pool.map(photo_digest, used))
     counts.sources = [images_source(images_dir, masks_dir, len(pairs) - len(ignored), len(unmatched), counts.n_skin,
-                                    counts.n_non_skin)]
+                                    counts.n_non_skin, digests)]
     return counts
 
 
+#: Hex digits kept of each training photo's SHA-256 (:func:`photo_digest`): 13 bytes a photo
+#: in the model file (1,000 photos: 13 KB), and two different photos share a digest once in
+#: 2^48 pairs.
+PHOTO_DIGEST_HEX = 12
+
+
+def photo_digest(path) -> str:
+    """The first :data:`PHOTO_DIGEST_HEX` hex digits of the SHA-256 of a photo file's bytes:
+    copies of a photo in other folders, or under other names, share it.
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:PHOTO_DIGEST_HEX]
+
+
+def _recorded_digests(source) -> list[str] | None:
+    """The photo digests an ``images`` source of a model records (``photo_digests``), or None
+    (a model of an older segmix, or a record edited by hand)."""
+    text = source.get("photo_digests") if isinstance(source, dict) else None
+    return text.split() if isinstance(text, str) else None
+
+
+def distinct_photos(sources) -> int | None:
+    """How many distinct photos (:func:`photo_digest`) the ``images`` sources of
+    ``ColorCounts.sources`` record, or None when one records no digests."""
+    recorded = [_recorded_digests(source) for source in sources if source.get("type") == "images"]
+    if not recorded or any(d is None for d in recorded):
+        return None
+    return len(set().union(*recorded))
+
+
+def repeated_photos_words(sources) -> str | None:
+    """Words saying that the training photos hold copies (the same file content in two
+    folders, or twice in one), whose pixels count twice; None when each is there once.
+
+    Parameters
+    ----------
+    sources : list of dict, ``ColorCounts.sources`` (their ``photo_digests``)
+    """
+    digests = [d for source in sources for d in (_recorded_digests(source) or [])]
+    distinct = len(set(digests))
+    if distinct == len(digests):
+        return None
+    copies = len(digests) - distinct
+    folders = [str(source.get("images")) for source in sources if _recorded_digests(source)]
+    where = (f"the folders {', '.join(folders)}" if len(set(folders)) > 1 else f"{folders[0]}")
+    return (f"the {len(digests)} photos of {where} are {distinct} distinct ones: {copies} "
+            f"{'is a copy' if copies == 1 else 'are copies'} (the same file content) of another, and "
+            f"{'its' if copies == 1 else 'their'} pixels count twice in the model; give each photo once")
+
+
 def images_source(images_dir, masks_dir, pairs: int, unmatched: int, skin_pixels: int,
-                  non_skin_pixels: int) -> dict[str, Any]:
+                  non_skin_pixels: int, digests: Sequence[str] | None = None) -> dict[str, Any]:
     """The ``ColorCounts.sources`` entry of one images/masks folder pair (stored in the model).
 
     The folders are stored resolved (absolute, symbolic links followed) since session 48: as
     given ("in/hgr1/images") they named a folder only from where training ran, and ``skin eval``
     could not tell that it scored a model on its own training photos (:func:`trained_on_words`).
+    ``digests``: the photos' :func:`photo_digest`, stored space-separated as ``photo_digests``
+    since session 49: copies of the training photos in another folder were not told.
     """
-    return {"type": "images", "images": str(Path(images_dir).resolve()), "masks": str(Path(masks_dir).resolve()),
-            "pairs": int(pairs),
-            "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels)}
+    source = {"type": "images", "images": str(Path(images_dir).resolve()), "masks": str(Path(masks_dir).resolve()),
+              "pairs": int(pairs),
+              "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels)}
+    if digests is not None:
+        source["photo_digests"] = " ".join(digests)
+    return source
 
 
-def trained_on_words(model, images_dir, model_name) -> str | None:
-    """Words warning that ``images_dir`` is a folder ``model`` was trained on, or None.
+def trained_on_words(model, images_dir, model_name, photos: Sequence | None = None) -> str | None:
+    """Words warning that ``images_dir`` is a folder ``model`` was trained on, or holds photos
+    it was trained on, or None.
 
     ``skin eval`` scored a model on its own training photos without a word, though the model
-    records its folders (``training.data.sources``). Folders are compared resolved; a record
-    of an older segmix, relative to where training ran, is resolved against the current
-    folder, and the words say so (it matches only when training ran there too).
+    records its folders (``training.data.sources``). A model of session 49 on records the
+    digests of its photos' contents (:func:`photo_digest`), and ``photos`` are matched by them
+    (copies of 3 of a model's 4 training photos in another folder were not told); without
+    them, folders are compared resolved; a record of an older segmix, relative to where
+    training ran, is resolved against the current folder, and the words say so (it matches
+    only when training ran there too).
 
     Parameters
     ----------
@@ -1382,12 +1456,20 @@ def trained_on_words(model, images_dir, model_name) -> str | None:
         The folder of photos to be scored.
     model_name : str
         The model file as given, for the words.
+    photos : sequence of path, optional
+        The photos to be scored (those with a mask); default: the folder's files.
     """
     data = model.training.get("data")
     sources = data.get("sources") if isinstance(data, dict) else None
     if not isinstance(sources, list):
         return None
+    recorded_digests = [_recorded_digests(source) for source in sources
+                        if isinstance(source, dict) and source.get("type") == "images"]
     scored = Path(images_dir).resolve()
+    if recorded_digests and all(d is not None for d in recorded_digests):
+        folders = {str(source.get("images")) for source in sources if isinstance(source, dict)}
+        return _trained_on_by_content(set().union(*recorded_digests), images_dir, model_name, photos,
+                                      str(scored) in folders)
     for source in sources:
         recorded = source.get("images") if isinstance(source, dict) and source.get("type") == "images" else None
         if not isinstance(recorded, str) or not recorded:
@@ -1402,6 +1484,33 @@ def trained_on_words(model, images_dir, model_name) -> str | None:
             return (f"--images {images_dir} is a folder {model_name} was trained on{how}: figures on its training "
                     "photos overstate how it does on photos it has not seen; score it on other photos")
     return None
+
+
+def _trained_on_by_content(trained: set, images_dir, model_name, photos, same_folder: bool) -> str | None:
+    """:func:`trained_on_words` for a model that records its photos' digests; ``same_folder``:
+    ``images_dir`` is a folder it records."""
+    if photos is None:
+        photos = sorted(path for path in Path(images_dir).iterdir() if path.is_file())
+    same = []
+    for path in photos:
+        try:
+            if photo_digest(path) in trained:
+                same.append(Path(path).name)
+        except OSError:  # unreadable: skin eval says so of its pair
+            continue
+    if not same:
+        return None
+    if len(same) == len(photos) and same_folder:
+        return (f"--images {images_dir} is a folder {model_name} was trained on: figures on its training "
+                "photos overstate how it does on photos it has not seen; score it on other photos")
+    if len(same) == len(photos):
+        return (f"--images {images_dir}: its photos are photos {model_name} was trained on (the same files' "
+                "content): figures on its training photos overstate how it does on photos it has not seen; "
+                "score it on other photos")
+    shown = ", ".join(same[:5]) + (f" and {len(same) - 5} more" if len(same) > 5 else "")
+    return (f"--images {images_dir}: {len(same)} of its {len(photos)} photos ({shown}) are photos {model_name} was "
+            "trained on (the same files' content): figures on them overstate how it does on photos it has not "
+            "seen; score it on other photos, or move those out")
 
 
 def labelled_codes(image_path, mask_path, notes: list | None = None) -> np.ndarray:

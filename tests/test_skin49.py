@@ -172,3 +172,56 @@ def test_the_json_report_says_how_its_figures_were_made(narrow_model, tmp_path, 
           "--json", str(report), "--quiet"])
     run = json.loads(report.read_text())["run"]
     assert run["model"] == "built-in" and run["threshold_source"] == "model"
+
+
+# --- 4. a model's training photos are told by their content, not their folder --------------
+def test_copies_of_training_photos_in_another_folder_are_told(tmp_path, capsys):
+    import shutil
+
+    from segmix import skin
+    from segmix.cli import main
+    from segmix.modelfile import read_model
+    from tests.conftest import write_skin_pairs
+
+    rng = np.random.default_rng(5)
+    for folder in ("train", "other"):
+        (tmp_path / folder).mkdir()
+    write_skin_pairs(tmp_path / "train", ["a", "b", "c", "d"], rng)
+    assert main(["skin", "train", "--images", str(tmp_path / "train" / "images"), "--masks",
+                 str(tmp_path / "train" / "masks"), "-o", str(tmp_path / "m.json"), "--quiet"]) == 0
+    model = read_model(tmp_path / "m.json")
+    digests = model.training["data"]["sources"][0]["photo_digests"]
+    assert len(digests.split()) == 4 and len(digests) == 4 * 13 - 1  # small: 13 bytes a photo
+    other = write_skin_pairs(tmp_path / "other", ["new"], rng)
+    for name in ("a", "b", "c"):  # copies under other names
+        shutil.copy(tmp_path / "train" / "images" / f"{name}.png", other / "images" / f"copy_{name}.png")
+        shutil.copy(tmp_path / "train" / "masks" / f"{name}.png", other / "masks" / f"copy_{name}.png")
+    capsys.readouterr()
+    main(["skin", "eval", "--model", str(tmp_path / "m.json"), "--images", str(other / "images"),
+          "--masks", str(other / "masks"), "--quiet"])
+    err = capsys.readouterr().err
+    assert "3 of its 4 photos (copy_a.png, copy_b.png, copy_c.png) are photos" in err, err
+    # A model of an older segmix (no digests) keeps the folder check.
+    old = skin.replace(model, training={**model.training, "data": {**model.training["data"], "sources": [
+        {k: v for k, v in model.training["data"]["sources"][0].items() if k != "photo_digests"}]}})
+    assert skin.trained_on_words(old, other / "images", "m.json") is None
+    assert "is a folder m.json was trained on" in skin.trained_on_words(old, tmp_path / "train" / "images", "m.json")
+
+
+def test_skin_train_says_when_two_folders_hold_the_same_photos(tmp_path, capsys):
+    import shutil
+
+    from segmix.cli import main
+    from tests.conftest import write_skin_pairs
+
+    (tmp_path / "one").mkdir()
+    write_skin_pairs(tmp_path / "one", ["a", "b", "c", "d"], np.random.default_rng(6))
+    shutil.copytree(tmp_path / "one", tmp_path / "two")
+    (tmp_path / "two" / "images" / "d.png").unlink()
+    (tmp_path / "two" / "masks" / "d.png").unlink()
+    main(["skin", "train", "--images", str(tmp_path / "one" / "images"), "--masks", str(tmp_path / "one" / "masks"),
+          "--images", str(tmp_path / "two" / "images"), "--masks", str(tmp_path / "two" / "masks"),
+          "-o", str(tmp_path / "m.json")])
+    err = capsys.readouterr().err
+    assert "the 7 photos of the folders" in err and "are 4 distinct ones: 3 are copies" in err, err
+    assert "of 7 photos (4 distinct)" in err
