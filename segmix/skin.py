@@ -758,12 +758,24 @@ def _unpaired_mask_hint(images_dir, masks_dir, unmatched: list[Path]) -> str:
         for mask in sorted(masks):
             if mask.stem.casefold() == image.stem.casefold():
                 return f"; {mask.name} differs from it in case only: rename it"
-            if mask.stem.startswith(image.stem) and not mask.stem[len(image.stem)].isalnum():
-                detector = _detector_mask_hint(mask)
-                if detector:
-                    return f"; {detector}"
-                return f"; {mask.name} has '{mask.stem[len(image.stem):]}' after the name: rename it"
+        mask = _suffixed_mask(image, masks)
+        if mask is not None:
+            detector = _detector_mask_hint(mask)
+            if detector:
+                return f"; {detector}"
+            return f"; {mask.name} has '{mask.stem[len(image.stem):]}' after the name: rename it"
     return ""
+
+
+def _suffixed_mask(image: Path, masks: list[Path]) -> Path | None:
+    """The mask of ``masks`` most likely ``image``'s under a longer name: its name begins with
+    the photo's, then a separator (``10_mask.png`` for ``10.jpg``, not ``1000_mask.png``,
+    which the photo's name begins too: a trial was told "1000_mask.png has '00_mask' after the
+    name"), the shortest such; None when none (a name that goes on with a letter or digit is
+    another photo's as likely)."""
+    longer = [m for m in masks if m.stem.startswith(image.stem) and len(m.stem) > len(image.stem)
+              and not m.stem[len(image.stem)].isalnum()]
+    return min(longer, key=lambda m: (len(m.stem), m.name)) if longer else None
 
 
 def _naming_hint(image: Path, masks: list[Path]) -> str:
@@ -782,8 +794,9 @@ def _naming_hint(image: Path, masks: list[Path]) -> str:
     cased = next((m for m in masks if m.stem.casefold() == image.stem.casefold()), None)
     if cased is not None:
         return f" ({wanted}, in the same case; {cased.name} differs in case only: rename the masks or the photos)"
-    example = next((m for m in masks if m.stem.startswith(image.stem) and m.stem != image.stem), masks[0])
-    extra = example.stem[len(image.stem):] if example.stem.startswith(image.stem) else None
+    suffixed = _suffixed_mask(image, masks)
+    example = suffixed or masks[0]
+    extra = example.stem[len(image.stem):] if suffixed is not None else None
     detector = _detector_mask_hint(example)
     if detector:
         return f" ({wanted}; {detector})"

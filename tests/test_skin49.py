@@ -225,3 +225,41 @@ def test_skin_train_says_when_two_folders_hold_the_same_photos(tmp_path, capsys)
     err = capsys.readouterr().err
     assert "the 7 photos of the folders" in err and "are 4 distinct ones: 3 are copies" in err, err
     assert "of 7 photos (4 distinct)" in err
+
+
+# --- 5. a suffixed mask is named by the photo's own name, not one it begins -------------------
+@pytest.mark.parametrize("photos, masks, said", [
+    (["10", "100", "1000"], ["1000_mask", "100_mask", "10_mask"], "10_mask.png has '_mask' after the name"),
+    (["a1"], ["a10-skin", "a1-skin"], "a1-skin.png has '-skin' after the name"),
+    (["img1"], ["img10_gt"], "found e.g. img10_gt.png"),
+])
+def test_the_mask_named_after_a_photo_is_its_own(tmp_path, photos, masks, said):
+    from PIL import Image
+
+    from segmix import skin
+
+    for sub in ("images", "masks"):
+        (tmp_path / sub).mkdir()
+    for name in photos:
+        Image.fromarray(np.full((8, 8, 3), 150, np.uint8)).save(tmp_path / "images" / f"{name}.jpg")
+    for name in masks:
+        Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "masks" / f"{name}.png")
+    with pytest.raises(ValueError) as error:
+        skin.image_mask_pairs(tmp_path / "images", tmp_path / "masks")
+    assert said in str(error.value) and "'00_mask'" not in str(error.value)
+
+
+def test_a_photo_left_out_is_told_its_own_suffixed_mask(tmp_path):
+    from PIL import Image
+
+    from segmix import skin
+
+    for sub in ("images", "masks"):
+        (tmp_path / sub).mkdir()
+    for name in ("1", "10", "2"):
+        Image.fromarray(np.full((8, 8, 3), 150, np.uint8)).save(tmp_path / "images" / f"{name}.jpg")
+    for name in ("2", "10_mask", "1_mask"):
+        Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "masks" / f"{name}.png")
+    pairs, unmatched = skin.image_mask_pairs(tmp_path / "images", tmp_path / "masks")
+    words = skin.unmatched_warning(tmp_path / "images", tmp_path / "masks", unmatched)
+    assert "1_mask.png has '_mask' after the name" in words, words
