@@ -587,11 +587,55 @@ def _choose_mask(files: list[Path], one_folder: bool) -> Path | None:
         return None  # (one folder: a lone file of its name is a photo without a mask)
     lossless = [f for f in files if stored_losslessly(f)] if (len(files) > 1 or one_folder) else files
     if len(lossless) > 1:
-        raise ValueError(f"{lossless[0]} and {lossless[1]}: two masks of one name (both stored losslessly); "
-                         "keep one, or move the other out of the masks folder")
+        raise ValueError(_two_lossless_words(lossless[0], lossless[1], one_folder))
     if lossless:
         return lossless[0]
     return None if one_folder else files[0]
+
+
+def _photo_or_mask(path: Path) -> str | None:
+    """What a file holds, in words: "a photo (in colour)", "a mask (values 0 / 255)" (the
+    values of :func:`looks_like_a_mask`), or None when neither can be told (an unreadable file,
+    a grey photo of many values). Read whole, once, for a refusal only."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as opened:
+            if opened.width * opened.height > DEFAULT_MAX_PIXELS:
+                return None
+            pixels = np.asarray(opened.convert("RGB") if opened.mode not in ("L", "RGB") else opened)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    if pixels.ndim == 3 and not is_greyscale(pixels, 0):
+        return "a photo (in colour)"
+    if looks_like_a_mask(pixels):
+        grey = pixels if pixels.ndim == 2 else pixels[..., 0]
+        values = " / ".join(str(v) for v in np.unique(grey))
+        return f"a mask (values {values})"
+    return None
+
+
+def _two_lossless_words(first: Path, second: Path, one_folder: bool) -> str:
+    """The refusal of two lossless files of one name among the masks (:func:`_choose_mask`),
+    saying which is a photo and which a mask where their contents tell (a folder of photos
+    and masks, 1000.png an RGB photo beside its mask 1000.bmp, was told of "two masks")."""
+    kinds = {path: _photo_or_mask(path) for path in (first, second)}
+    photos = [path for path, kind in kinds.items() if kind is not None and kind.startswith("a photo")]
+    masks = [path for path, kind in kinds.items() if kind is not None and kind.startswith("a mask")]
+    if len(photos) == 1 and len(masks) == 1:
+        photo, mask = photos[0], masks[0]
+        said = f"{photo} and {mask}: two files of one name, where {photo.name} is {kinds[photo]} and {mask.name} {kinds[mask]}"
+        if one_folder:
+            i, m = _named("images_dir"), _named("masks_dir")
+            return (f"{said}; in a folder given as both {i} and {m}, a photo and its mask of one name are told "
+                    "apart only when the photo is stored lossy (A.jpg beside A.png): put the masks in a folder of "
+                    f"their own and give it as {m}")
+        return f"{said}; move the photo out of the masks folder"
+    if len(photos) == 2:
+        return (f"{first} and {second}: two photos of one name (both in colour) among the masks, and no mask of "
+                "that name; move them out of the masks folder")
+    return (f"{first} and {second}: two masks of one name (both stored losslessly); keep one, or move the other "
+            "out of the masks folder")
 
 
 def swapped_folders(pairs: Sequence[tuple[Path, Path]], images_dir, masks_dir) -> str | None:

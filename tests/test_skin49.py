@@ -263,3 +263,32 @@ def test_a_photo_left_out_is_told_its_own_suffixed_mask(tmp_path):
     pairs, unmatched = skin.image_mask_pairs(tmp_path / "images", tmp_path / "masks")
     words = skin.unmatched_warning(tmp_path / "images", tmp_path / "masks", unmatched)
     assert "1_mask.png has '_mask' after the name" in words, words
+
+
+# --- 6. a photo and its mask of one name, both lossless, in one folder -----------------------
+@pytest.mark.parametrize("one_folder", [True, False])
+def test_a_photo_beside_its_mask_of_one_name_is_told_as_a_photo(tmp_path, one_folder):
+    from PIL import Image
+
+    from segmix import skin
+
+    rng = np.random.default_rng(7)
+    images = tmp_path / "comb" if one_folder else tmp_path / "images"
+    masks = tmp_path / "comb" if one_folder else tmp_path / "masks"
+    images.mkdir(exist_ok=True)
+    masks.mkdir(exist_ok=True)
+    photo = rng.integers(0, 256, (12, 12, 3)).astype(np.uint8)
+    mask = np.zeros((12, 12), np.uint8)
+    mask[:6] = 255
+    Image.fromarray(photo).save(images / "10.jpg")
+    Image.fromarray(mask).save(masks / "10.png")
+    if not one_folder:
+        Image.fromarray(photo).save(images / "1000.jpg")
+    Image.fromarray(photo).save(masks / "1000.png")  # the photo, stored losslessly beside its mask
+    Image.fromarray(mask).save(masks / "1000.bmp")
+    with pytest.raises(ValueError) as error:
+        skin.image_mask_pairs(images, masks)
+    words = str(error.value)
+    assert "two masks" not in words
+    assert "1000.png is a photo (in colour) and 1000.bmp a mask (values 0 / 255)" in words
+    assert ("put the masks in a folder of their own" if one_folder else "move the photo out of the masks folder") in words
