@@ -2741,9 +2741,14 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         return 2
     if skipped and counts.n_skin + counts.n_non_skin == 0:
         raise UserError(f"none of the {photos} photo / mask pairs could be used; nothing to train on")
+    repeated = skin.repeated_photos_words(counts.sources)  # "7 photos" of which 4 were distinct, in silence
+    if repeated:
+        print(f"segmix skin train: warning: {repeated}", file=sys.stderr)
     photos -= len(skipped)
     if not args.quiet:
-        used = f" of {photos} photo{'' if photos == 1 else 's'}" if args.images else ""
+        distinct = skin.distinct_photos(counts.sources)
+        used = (f" of {photos} photo{'' if photos == 1 else 's'}"
+                + (f" ({distinct} distinct)" if distinct is not None and distinct < photos else "")) if args.images else ""
         rows = " and the UCI rows" if args.uci and args.images else ""
         print(f"training on {counts.n_skin:,} skin and {counts.n_non_skin:,} non-skin pixels{used}{rows} "
               f"({counts.codes.size:,} distinct colours)", file=sys.stderr)
@@ -2783,6 +2788,11 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     print(f"wrote {args.output} ({operating_point(model)})")
     if args.convergence:
         print(f"wrote {args.convergence}")
+    # Non-skin of few colours (a plain wall, clothes) gives a model that calls greens and blues
+    # skin; said when training, not first when the model is applied (as "inverted masks?").
+    doubt = skin.skin_model_doubt(model)
+    if doubt is not None and doubt[0] == skin.NARROW_NON_SKIN:
+        print(f"segmix skin train: warning: {args.output}: {doubt[1]}", file=sys.stderr)
     few = skin.few_photos_warning(photos, args.output, bool(args.uci))  # a warning: with --quiet too
     if few:
         print(f"segmix skin train: warning: {few}", file=sys.stderr)
@@ -2848,7 +2858,8 @@ def model_line(args: argparse.Namespace, model) -> str | None:
 
 
 def _say_inverted_model(path, model, command: str = "skin apply", inverted: bool = True, old_rule: bool = False) -> None:
-    """Warn of a ``--model`` trained on inverted masks (:func:`segmix.skin.inverted_model_words`):
+    """Warn of a ``--model`` trained on inverted masks, or whose non-skin saw too few colours
+    (:func:`segmix.skin.skin_model_doubt`):
     it loaded and marked everything but skin without a word; and of one that keeps an older
     segmix's operating point (:func:`segmix.skin.old_operating_point_words`: a trial's pooled F1
     0.0011 for 0.1119, without a word). ``inverted``: False where the masks judge the model
@@ -2858,8 +2869,8 @@ def _say_inverted_model(path, model, command: str = "skin apply", inverted: bool
 
     if not path:
         return
-    for words in (None if old_rule else skin.old_operating_point_words(model),
-                  skin.inverted_model_words(model) if inverted else None):
+    doubt = skin.skin_model_doubt(model) if inverted else None
+    for words in (None if old_rule else skin.old_operating_point_words(model), doubt and doubt[1]):
         if words:
             print(f"segmix {command}: warning: {path}: {words}", file=sys.stderr)
 
@@ -2964,7 +2975,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         # --no-adapt; docs/skin.md), while it helps the built-in and UCI models.
         print("figures with per-photo adaptation (on by default: the model's Gaussians refitted to each photo); "
               "--no-adapt gives the model's own rule, which may score higher for a model trained on one kind of photo")
-    own = skin.trained_on_words(model, args.images, args.model) if args.model else None
+    own = skin.trained_on_words(model, args.images, args.model, [image for image, _ in pairs]) if args.model else None
     if own:
         print(f"segmix skin eval: warning: {own}", file=sys.stderr)
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
@@ -3022,7 +3033,10 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         if args.json:
             from segmix.io import write_json_atomic
 
-            write_json_atomic(args.json, result.summary(), protect=inputs)
+            report = result.summary()
+            # which model the figures are of (the library's run record cannot know its file)
+            report["run"] = {"model": os.path.abspath(args.model) if args.model else "built-in", **report["run"]}
+            write_json_atomic(args.json, report, protect=inputs)
         if args.per_image:
             skin_eval.write_per_image_csv(args.per_image, result, protect=inputs)
     for path in (roc, args.json):

@@ -595,11 +595,55 @@ def _choose_mask(files: list[Path], one_folder: bool) -> Path | None:
         return None  # (one folder: a lone file of its name is a photo without a mask)
     lossless = [f for f in files if stored_losslessly(f)] if (len(files) > 1 or one_folder) else files
     if len(lossless) > 1:
-        raise ValueError(f"{lossless[0]} and {lossless[1]}: two masks of one name (both stored losslessly); "
-                         "keep one, or move the other out of the masks folder")
+        raise ValueError(_two_lossless_words(lossless[0], lossless[1], one_folder))
     if lossless:
         return lossless[0]
     return None if one_folder else files[0]
+
+
+def _photo_or_mask(path: Path) -> str | None:
+    """What a file holds, in words: "a photo (in colour)", "a mask (values 0 / 255)" (the
+    values of :func:`looks_like_a_mask`), or None when neither can be told (an unreadable file,
+    a grey photo of many values). Read whole, once, for a refusal only."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as opened:
+            if opened.width * opened.height > DEFAULT_MAX_PIXELS:
+                return None
+            pixels = np.asarray(opened.convert("RGB") if opened.mode not in ("L", "RGB") else opened)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    if pixels.ndim == 3 and not is_greyscale(pixels, 0):
+        return "a photo (in colour)"
+    if looks_like_a_mask(pixels):
+        grey = pixels if pixels.ndim == 2 else pixels[..., 0]
+        values = " / ".join(str(v) for v in np.unique(grey))
+        return f"a mask (values {values})"
+    return None
+
+
+def _two_lossless_words(first: Path, second: Path, one_folder: bool) -> str:
+    """The refusal of two lossless files of one name among the masks (:func:`_choose_mask`),
+    saying which is a photo and which a mask where their contents tell (a folder of photos
+    and masks, 1000.png an RGB photo beside its mask 1000.bmp, was told of "two masks")."""
+    kinds = {path: _photo_or_mask(path) for path in (first, second)}
+    photos = [path for path, kind in kinds.items() if kind is not None and kind.startswith("a photo")]
+    masks = [path for path, kind in kinds.items() if kind is not None and kind.startswith("a mask")]
+    if len(photos) == 1 and len(masks) == 1:
+        photo, mask = photos[0], masks[0]
+        said = f"{photo} and {mask}: two files of one name, where {photo.name} is {kinds[photo]} and {mask.name} {kinds[mask]}"
+        if one_folder:
+            i, m = _named("images_dir"), _named("masks_dir")
+            return (f"{said}; in a folder given as both {i} and {m}, a photo and its mask of one name are told "
+                    "apart only when the photo is stored lossy (A.jpg beside A.png): put the masks in a folder of "
+                    f"their own and give it as {m}")
+        return f"{said}; move the photo out of the masks folder"
+    if len(photos) == 2:
+        return (f"{first} and {second}: two photos of one name (both in colour) among the masks, and no mask of "
+                "that name; move them out of the masks folder")
+    return (f"{first} and {second}: two masks of one name (both stored losslessly); keep one, or move the other "
+            "out of the masks folder")
 
 
 def swapped_folders(pairs: Sequence[tuple[Path, Path]], images_dir, masks_dir) -> str | None:
@@ -766,12 +810,24 @@ def _unpaired_mask_hint(images_dir, masks_dir, unmatched: list[Path]) -> str:
         for mask in sorted(masks):
             if mask.stem.casefold() == image.stem.casefold():
                 return f"; {mask.name} differs from it in case only: rename it"
-            if mask.stem.startswith(image.stem) and not mask.stem[len(image.stem)].isalnum():
-                detector = _detector_mask_hint(mask)
-                if detector:
-                    return f"; {detector}"
-                return f"; {mask.name} has '{mask.stem[len(image.stem):]}' after the name: rename it"
+        mask = _suffixed_mask(image, masks)
+        if mask is not None:
+            detector = _detector_mask_hint(mask)
+            if detector:
+                return f"; {detector}"
+            return f"; {mask.name} has '{mask.stem[len(image.stem):]}' after the name: rename it"
     return ""
+
+
+def _suffixed_mask(image: Path, masks: list[Path]) -> Path | None:
+    """The mask of ``masks`` most likely ``image``'s under a longer name: its name begins with
+    the photo's, then a separator (``10_mask.png`` for ``10.jpg``, not ``1000_mask.png``,
+    which the photo's name begins too: a trial was told "1000_mask.png has '00_mask' after the
+    name"), the shortest such; None when none (a name that goes on with a letter or digit is
+    another photo's as likely)."""
+    longer = [m for m in masks if m.stem.startswith(image.stem) and len(m.stem) > len(image.stem)
+              and not m.stem[len(image.stem)].isalnum()]
+    return min(longer, key=lambda m: (len(m.stem), m.name)) if longer else None
 
 
 def _naming_hint(image: Path, masks: list[Path]) -> str:
@@ -790,8 +846,9 @@ def _naming_hint(image: Path, masks: list[Path]) -> str:
     cased = next((m for m in masks if m.stem.casefold() == image.stem.casefold()), None)
     if cased is not None:
         return f" ({wanted}, in the same case; {cased.name} differs in case only: rename the masks or the photos)"
-    example = next((m for m in masks if m.stem.startswith(image.stem) and m.stem != image.stem), masks[0])
-    extra = example.stem[len(image.stem):] if example.stem.startswith(image.stem) else None
+    suffixed = _suffixed_mask(image, masks)
+    example = suffixed or masks[0]
+    extra = example.stem[len(image.stem):] if suffixed is not None else None
     detector = _detector_mask_hint(example)
     if detector:
         return f" ({wanted}; {detector})"
@@ -1184,8 +1241,81 @@ def old_operating_point_words(model) -> str | None:
             "per-pixel rule with --plain --no-adapt")
 
 
-def inverted_model_words(model) -> str | None:
-    """Words asking whether a skin model was trained on inverted masks (skin 0), or None.
+#: The kinds of :func:`skin_model_doubt`: a model of inverted masks, and one whose non-skin
+#: class saw too few colours (it calls clearly non-skin colours skin).
+INVERTED_MODEL, NARROW_NON_SKIN = "inverted", "narrow non-skin"
+
+
+def _mass_on_skin_colours(log_likelihood: np.ndarray, builtin_skin: np.ndarray) -> float:
+    """The share of a class's density over the judge grid (:func:`_judge_grid`) that lies on
+    the colours the built-in model calls skin."""
+    weight = np.exp(log_likelihood - log_likelihood.max())
+    return float(weight[builtin_skin].sum() / weight.sum())
+
+
+def skin_model_doubt(model) -> tuple[str, str] | None:
+    """Why a skin model read from a file may be wrong: ``(kind, words)`` or None.
+
+    The judge of :func:`inverted_model_words` (skin colours rated below the others) fires on
+    two kinds of model, told apart by where each class's density lies: the share of it on the
+    colours the built-in model calls skin. A model of inverted masks has its skin class off
+    skin colours and its non-skin class on them (skin class 0.08-0.20, non-skin 0.69-0.87;
+    models of 16 and 40 photos of hgr1, ccp, SFA val, abdomen val, masks inverted); a model
+    of correct masks has them the other way (0.69-0.89 against 0.08-0.20). A model trained on
+    16 hgr1 photos whose non-skin was beige walls and dark clothing rated the others above skin
+    colours (median log-likelihood ratios 16.6 against 9.8: green (40, 160, 60) and red
+    (200, 40, 40) p(skin) 1.0) with its classes the right way (0.86 and 0.13), and its user
+    was told to invert correct masks. Such a model is :data:`NARROW_NON_SKIN`, with advice
+    that fixes it.
+
+    Parameters
+    ----------
+    model : SegmixModel
+        A skin model read from a file (the built-in model is the judge, and is not judged).
+
+    Returns
+    -------
+    (str, str) or None
+        :data:`INVERTED_MODEL` or :data:`NARROW_NON_SKIN`, and one clause for a warning line
+        (the caller names the file).
+    """
+    rgb, builtin_skin = _judge_grid()
+    words = inverted_model_words(model, _narrow=True)
+    if words is None:
+        return None
+    logs = model.classifier.image_log_likelihoods(rgb, model.features)[:, 0].astype(np.float64)
+    positive = model.positive_class
+    on_skin = _mass_on_skin_colours(logs[positive], builtin_skin)
+    off_skin = _mass_on_skin_colours(logs[1 - positive], builtin_skin)
+    if on_skin <= off_skin:
+        return INVERTED_MODEL, words
+    llr = logs[positive] - logs[1 - positive]
+    clear = _clear_non_skin(rgb[0])
+    called = float(np.mean(llr[clear] > 0))
+    return NARROW_NON_SKIN, (
+        f"this model calls clearly non-skin colours skin ({called:.0%} of saturated greens and blues): its "
+        "non-skin class saw too few colours (its training photos' non-skin had few, as a plain wall and "
+        f"clothes have), while its skin class is right ({on_skin:.0%} of it lies on skin colours, "
+        f"{off_skin:.0%} of the non-skin class); the masks need no change: train it again with more varied "
+        "non-skin photos (other scenes, outdoors, coloured clothes), or add UCI's non-skin colours with "
+        "skin train --uci Skin_NonSkin.txt")
+
+
+def _clear_non_skin(rgb: np.ndarray) -> np.ndarray:
+    """(N,) bool: the colours of (N, 3) uint8 ``rgb`` that are clearly not skin: saturated
+    greens and blues (green or blue 40 levels above red, saturation over 0.5, not dark)."""
+    c = rgb.astype(np.int32)
+    top = c.max(axis=1)
+    saturated = (top - c.min(axis=1)) > 0.5 * np.maximum(top, 1)
+    green = (c[:, 1] > c[:, 0] + 40) & (c[:, 1] > c[:, 2] + 20)
+    blue = (c[:, 2] > c[:, 0] + 40) & (c[:, 2] > c[:, 1])
+    return (green | blue) & saturated & (top > 80)
+
+
+def inverted_model_words(model, _narrow: bool = False) -> str | None:
+    """Words asking whether a skin model was trained on inverted masks (skin 0), or None
+    (None too for a model whose non-skin class saw too few colours, which the same ranking
+    fires on: :func:`skin_model_doubt` tells the two apart; ``_narrow``: skip that check).
 
     Such a model loaded, and was applied, without a word (``skin apply --model``, the window's
     Skin mode), its masks marking everything but skin; ``skin train`` had warned once. The
@@ -1213,6 +1343,10 @@ def inverted_model_words(model) -> str | None:
     if on_skin >= on_other:
         called = llr > 0
         if on_skin >= 0 or not called.any() or builtin_skin[called].mean() > builtin_skin.mean():
+            return None
+    if not _narrow:
+        doubt = skin_model_doubt(model)
+        if doubt is None or doubt[0] != INVERTED_MODEL:
             return None
     how = ("as less skin-like than other colours" if on_skin < on_other else
            "as non-skin, and calls skin mostly other colours")
@@ -1254,11 +1388,13 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
             n_buffered = 0
 
     failures: list[str] = []
+    failed: set[int] = set()  # the pairs of ``failures``, by index
     contrasts: list = []  # the masks' edge contrasts (list.append is atomic across the threads)
     with ThreadPoolExecutor(check_workers(workers)) as pool:
         for i, codes in enumerate(pool.map(lambda pair: _labelled_codes_or_failure(pair, notes, contrasts), pairs), 1):
             if isinstance(codes, str):
                 failures.append(codes)
+                failed.add(i - 1)
                 codes = np.zeros(0, np.int64)
             buffered.append(codes)
             n_buffered += codes.size
@@ -1279,31 +1415,103 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
         # masks paired with the wrong photos teach the wrong colours as skin, in silence
         notes.append(f"{masks_dir}: {misaligned}")
     counts = ColorCounts.from_dense(total[:N_CODES], total[N_CODES:])
+    used = [image for i, (image, _) in enumerate(pairs) if i not in failed]  # only all-128 masks fail here
+    with ThreadPoolExecutor(check_workers(workers)) as pool:
+        digests = list(pool.map(photo_digest, used))
     counts.sources = [images_source(images_dir, masks_dir, len(pairs) - len(ignored), len(unmatched), counts.n_skin,
-                                    counts.n_non_skin)]
+                                    counts.n_non_skin, digests)]
     return counts
 
 
+#: Hex digits kept of each training photo's SHA-256 (:func:`photo_digest`): 13 bytes a photo
+#: in the model file (1,000 photos: 13 KB), and two different photos share a digest once in
+#: 2^48 pairs.
+PHOTO_DIGEST_HEX = 12
+
+
+def photo_digest(path) -> str:
+    """The first :data:`PHOTO_DIGEST_HEX` hex digits of the SHA-256 of a photo file's bytes:
+    copies of a photo in other folders, or under other names, share it.
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:PHOTO_DIGEST_HEX]
+
+
+def _recorded_digests(source) -> list[str] | None:
+    """The photo digests an ``images`` source of a model records (``photo_digests``), or None
+    (a model of an older segmix, or a record edited by hand)."""
+    text = source.get("photo_digests") if isinstance(source, dict) else None
+    return text.split() if isinstance(text, str) else None
+
+
+def distinct_photos(sources) -> int | None:
+    """How many distinct photos (:func:`photo_digest`) the ``images`` sources of
+    ``ColorCounts.sources`` record, or None when one records no digests."""
+    recorded = [_recorded_digests(source) for source in sources if source.get("type") == "images"]
+    if not recorded or any(d is None for d in recorded):
+        return None
+    return len(set().union(*recorded))
+
+
+def repeated_photos_words(sources) -> str | None:
+    """Words saying that the training photos hold copies (the same file content in two
+    folders, or twice in one), whose pixels count twice; None when each is there once.
+
+    Parameters
+    ----------
+    sources : list of dict, ``ColorCounts.sources`` (their ``photo_digests``)
+    """
+    digests = [d for source in sources for d in (_recorded_digests(source) or [])]
+    distinct = len(set(digests))
+    if distinct == len(digests):
+        return None
+    copies = len(digests) - distinct
+    folders = [str(source.get("images")) for source in sources if _recorded_digests(source)]
+    where = (f"the folders {', '.join(folders)}" if len(set(folders)) > 1 else f"{folders[0]}")
+    return (f"the {len(digests)} photos of {where} are {distinct} distinct ones: {copies} "
+            f"{'is a copy' if copies == 1 else 'are copies'} (the same file content) of another, and "
+            f"{'its' if copies == 1 else 'their'} pixels count twice in the model; give each photo once")
+
+
 def images_source(images_dir, masks_dir, pairs: int, unmatched: int, skin_pixels: int,
-                  non_skin_pixels: int) -> dict[str, Any]:
+                  non_skin_pixels: int, digests: Sequence[str] | None = None) -> dict[str, Any]:
     """The ``ColorCounts.sources`` entry of one images/masks folder pair (stored in the model).
 
     The folders are stored resolved (absolute, symbolic links followed) since session 48: as
     given ("in/hgr1/images") they named a folder only from where training ran, and ``skin eval``
     could not tell that it scored a model on its own training photos (:func:`trained_on_words`).
+    ``digests``: the photos' :func:`photo_digest`, stored space-separated as ``photo_digests``
+    since session 49: copies of the training photos in another folder were not told.
     """
-    return {"type": "images", "images": str(Path(images_dir).resolve()), "masks": str(Path(masks_dir).resolve()),
-            "pairs": int(pairs),
-            "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels)}
+    source = {"type": "images", "images": str(Path(images_dir).resolve()), "masks": str(Path(masks_dir).resolve()),
+              "pairs": int(pairs),
+              "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels)}
+    if digests is not None:
+        source["photo_digests"] = " ".join(digests)
+    return source
 
 
-def trained_on_words(model, images_dir, model_name) -> str | None:
-    """Words warning that ``images_dir`` is a folder ``model`` was trained on, or None.
+def trained_on_words(model, images_dir, model_name, photos: Sequence | None = None) -> str | None:
+    """Words warning that ``images_dir`` is a folder ``model`` was trained on, or holds photos
+    it was trained on, or None.
 
     ``skin eval`` scored a model on its own training photos without a word, though the model
-    records its folders (``training.data.sources``). Folders are compared resolved; a record
-    of an older segmix, relative to where training ran, is resolved against the current
-    folder, and the words say so (it matches only when training ran there too).
+    records its folders (``training.data.sources``). A model of session 49 on records the
+    digests of its photos' contents (:func:`photo_digest`), and ``photos`` are matched by them
+    (copies of 3 of a model's 4 training photos in another folder were not told); without
+    them, folders are compared resolved; a record of an older segmix, relative to where
+    training ran, is resolved against the current folder, and the words say so (it matches
+    only when training ran there too).
 
     Parameters
     ----------
@@ -1313,12 +1521,20 @@ def trained_on_words(model, images_dir, model_name) -> str | None:
         The folder of photos to be scored.
     model_name : str
         The model file as given, for the words.
+    photos : sequence of path, optional
+        The photos to be scored (those with a mask); default: the folder's files.
     """
     data = model.training.get("data")
     sources = data.get("sources") if isinstance(data, dict) else None
     if not isinstance(sources, list):
         return None
+    recorded_digests = [_recorded_digests(source) for source in sources
+                        if isinstance(source, dict) and source.get("type") == "images"]
     scored = Path(images_dir).resolve()
+    if recorded_digests and all(d is not None for d in recorded_digests):
+        folders = {str(source.get("images")) for source in sources if isinstance(source, dict)}
+        return _trained_on_by_content(set().union(*recorded_digests), images_dir, model_name, photos,
+                                      str(scored) in folders)
     for source in sources:
         recorded = source.get("images") if isinstance(source, dict) and source.get("type") == "images" else None
         if not isinstance(recorded, str) or not recorded:
@@ -1333,6 +1549,33 @@ def trained_on_words(model, images_dir, model_name) -> str | None:
             return (f"--images {images_dir} is a folder {model_name} was trained on{how}: figures on its training "
                     "photos overstate how it does on photos it has not seen; score it on other photos")
     return None
+
+
+def _trained_on_by_content(trained: set, images_dir, model_name, photos, same_folder: bool) -> str | None:
+    """:func:`trained_on_words` for a model that records its photos' digests; ``same_folder``:
+    ``images_dir`` is a folder it records."""
+    if photos is None:
+        photos = sorted(path for path in Path(images_dir).iterdir() if path.is_file())
+    same = []
+    for path in photos:
+        try:
+            if photo_digest(path) in trained:
+                same.append(Path(path).name)
+        except OSError:  # unreadable: skin eval says so of its pair
+            continue
+    if not same:
+        return None
+    if len(same) == len(photos) and same_folder:
+        return (f"--images {images_dir} is a folder {model_name} was trained on: figures on its training "
+                "photos overstate how it does on photos it has not seen; score it on other photos")
+    if len(same) == len(photos):
+        return (f"--images {images_dir}: its photos are photos {model_name} was trained on (the same files' "
+                "content): figures on its training photos overstate how it does on photos it has not seen; "
+                "score it on other photos")
+    shown = ", ".join(same[:5]) + (f" and {len(same) - 5} more" if len(same) > 5 else "")
+    return (f"--images {images_dir}: {len(same)} of its {len(photos)} photos ({shown}) are photos {model_name} was "
+            "trained on (the same files' content): figures on them overstate how it does on photos it has not "
+            "seen; score it on other photos, or move those out")
 
 
 def labelled_codes(image_path, mask_path, notes: list | None = None) -> np.ndarray:

@@ -47,8 +47,18 @@ ROC_LOGIT_LOW, ROC_BIN_NATS, ROC_BINS = -105.0, 0.01, 12_500
 EVAL_REPORT_FORMAT = "segmix skin eval"
 #: The largest file :func:`is_eval_report` reads (a report holds some 300 bytes per photo).
 MAX_REPORT_BYTES = 256 * 2**20
-#: log(t / (1 - t)) of the thresholds t at which the detector's final step is re-run (nats).
-SWEEP_LOGITS = np.arange(-8.0, 8.0 + 1e-9, 0.5)
+#: log(t / (1 - t)) of the thresholds t at which the detector's final step is re-run (nats):
+#: every 0.5 nats over -8..8, then ever coarser out to the ends of a float32 posterior (-100,
+#: p = 3.7e-44; +16, p = 1 - 1.1e-7). The grid stopped at -8..8, and a model trained on 16 hand
+#: photos, whose posteriors run down to -60 nats on faces, was advised the grid's end, 0.000335
+#: (pooled F1 0.416 on 10 SFA photos), where -36 nats scores 0.850. A photo's thresholds
+#: outside its own log odds cost one mask each end (:func:`same_mask_span`); the built-in
+#: model's run down to -57 nats on a median CCP photo, so the low steps are coarse.
+SWEEP_LOGITS = np.unique(np.concatenate([np.arange(-100.0, -40.0, 10.0), np.arange(-40.0, -16.0, 4.0),
+                                         np.arange(-16.0, -8.0, 1.0), np.arange(-8.0, 8.0 + 1e-9, 0.5),
+                                         np.arange(9.0, 16.0 + 1e-9, 1.0)]))
+#: A margin (nats) of :func:`same_mask_span` against float32 rounding at the log odds' ends.
+_SPAN_MARGIN = 1e-3
 
 
 @dataclass
@@ -124,13 +134,23 @@ class EvalResult:
     #: whether the folder's masks were asked about as inverted (:data:`INVERTED_QUESTION`):
     #: the best threshold is then no advice (:func:`format_eval`)
     masks_look_inverted: bool = False
+    #: "lowest" / "highest" when ``best_threshold`` is the lowest / highest threshold the
+    #: detector's sweep tried (:data:`SWEEP_LOGITS`): the best may lie beyond it, and it is
+    #: no advice (:func:`format_eval`); None otherwise
+    best_at_end: str | None = None
+    #: how the figures were made (:func:`evaluate_folder`): the folders, segmix's version, the
+    #: detector's settings, the threshold and prior; ``skin eval`` adds the model (its path, or
+    #: "built-in"). A report without it could not be told from another run's (a trial).
+    run: dict[str, Any] = field(default_factory=dict)
+    #: the photos left out for lack of a mask (``skin eval`` warns of them), by path
+    no_mask: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``, the
         pairs left out under ``"skipped"``; ``"format"`` (:data:`EVAL_REPORT_FORMAT`) first,
         which tells a later ``skin eval --json`` that the file is a report it may replace."""
-        return {"format": EVAL_REPORT_FORMAT,
-                **{k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings")},
+        return {"format": EVAL_REPORT_FORMAT, "run": self.run,
+                **{k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings", "run")},
                 "roc": roc_points(self.fpr, self.tpr)}
 
 
@@ -325,18 +345,30 @@ class SkinEvaluator:
         self.photo_auc: list[float | None] = []
 
     def sweep_counts_of(self, decide: Callable[[float], np.ndarray], labels: np.ndarray,
-                        mask: np.ndarray) -> np.ndarray:
+                        mask: np.ndarray, span: tuple[float, float] | None = None) -> np.ndarray:
         """(len(sweep), 3) int64 true positives, false positives, false negatives of one photo
         at each threshold of ``self.sweep``; ``decide``: threshold -> (H, W) bool, the
-        detector's mask at that threshold; ``mask`` its mask at ``self.threshold``. Reads
-        nothing the evaluator changes, so worker threads may call it."""
+        detector's mask at that threshold; ``mask`` its mask at ``self.threshold``; ``span``:
+        (low, high) log odds (nats) below and above which every threshold gives one mask
+        (:func:`same_mask_span`), decided once each. Reads nothing the evaluator changes, so
+        worker threads may call it."""
         lab = labels.ravel()
         keep = lab >= 0
         skin = lab[keep] == 1
         out = np.empty((len(self.sweep), 3), np.int64)
-        for i, t in enumerate(self.sweep):
+        ends: dict[str, np.ndarray] = {}
+        with np.errstate(divide="ignore"):
+            logits = np.log(self.sweep) - np.log1p(-self.sweep)
+        for i, (t, level) in enumerate(zip(self.sweep, logits)):
+            end = None if span is None or t == self.threshold else \
+                "low" if level < span[0] else "high" if level > span[1] else None
+            if end is not None and end in ends:
+                out[i] = ends[end]
+                continue
             d = (mask if t == self.threshold else decide(float(t))).ravel()[keep]
             out[i] = np.count_nonzero(d & skin), np.count_nonzero(d & ~skin), np.count_nonzero(~d & skin)
+            if end is not None:
+                ends[end] = out[i].copy()
         return out
 
     def add(self, posterior: np.ndarray, labels: np.ndarray, mask: np.ndarray | None = None,
@@ -422,12 +454,15 @@ class SkinEvaluator:
         # bin b collects p in [b/N, (b+1)/N): "p > (b - 0.5)/N" ~ "bin >= b"
         best_threshold, best_f1, basis = max(0.0, (best - 0.5) / N_BINS), float(f1[best]), "per-pixel"
         f1_at_best = [None] * len(self._photos)
+        best_at_end = None
         if self.per_image and self.swept_images == len(self.per_image):
             stp, sfp, sfn = self.sweep_counts.T
             sf1 = 2 * stp / np.maximum(2 * stp + sfp + sfn, 1)
             ties = np.flatnonzero(sf1 >= sf1.max() - 1e-12)
             i = int(ties[len(ties) // 2])
             best_threshold, best_f1, basis = float(self.sweep[i]), float(sf1[i]), "detector"
+            # the grid's end (a threshold given beyond it is an end too): what lies past it is unknown
+            best_at_end = "lowest" if i == 0 else "highest" if i == len(self.sweep) - 1 else None
             f1_at_best = [_prf(*(int(v) for v in photo[4][i]))[2] for photo in self._photos]
         precision, recall, pooled_f1 = _prf(self.tp, self.fp, self.fn)
         mean_precision, n_precision = _mean_defined(p for p, _, _ in self.per_image)
@@ -446,7 +481,7 @@ class SkinEvaluator:
             false_positive_rate=self.fp / n_non, fpr=fpr, tpr=tpr,
             mean_f1_at_best=None if basis != "detector" else float(np.mean(f1_at_best)),
             per_image=rows, n_images_with_precision=n_precision, n_images_with_recall=n_recall,
-            n_unlabelled=self.n_unlabelled,
+            n_unlabelled=self.n_unlabelled, best_at_end=best_at_end,
         )
 
 
@@ -511,6 +546,43 @@ def _decider(result, image, settings, transparent=None):
     return lambda t: skin_detect.skin_mask(result.log_odds, t, settings, result.seed_log_odds, image, transparent)
 
 
+def same_mask_span(result, settings=None, transparent=None) -> tuple[float, float] | None:
+    """(low, high) log odds (nats) of one photo's detection below and above which every
+    threshold gives the same mask of :func:`segmix.skin_detect.skin_mask`, so the sweep
+    decides once at each end (the wide :data:`SWEEP_LOGITS` costs a photo only the thresholds
+    inside its own log odds).
+
+    Above the highest log odds no pixel is above the level, and the mask is empty whatever
+    the regions step (it returns before them). Below both the lowest log odds and the lowest
+    seed evidence less ``hysteresis``, every pixel is above the level and a seed, and the
+    graph cut's unaries (``log_odds - level``) are all positive: the cut's minimum is all
+    foreground, as its boundary terms cost nothing there. A photo with transparent pixels
+    (forced non-skin) has no low end (-inf).
+
+    Parameters
+    ----------
+    result : segmix.skin.SkinResult (``log_odds``, ``seed_log_odds``; (H, W) float32)
+    settings : segmix.skin_detect.SkinSettings, optional (``hysteresis``; default skin eval's)
+    transparent : (H, W) bool, optional
+
+    Returns
+    -------
+    (float, float), or None without the regions step (``settings.spatial`` off)
+    """
+    from segmix import skin_detect
+
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    if not settings.spatial:  # posterior > t: a comparison, nothing to save, and float32's
+        return None           # subnormal posteriors near -100 nats would need a wider margin
+    log_odds = np.asarray(result.log_odds, np.float32)
+    high = float(log_odds.max()) + _SPAN_MARGIN
+    if transparent is not None and np.any(transparent):
+        return -np.inf, high
+    seeds = log_odds if result.seed_log_odds is None else np.asarray(result.seed_log_odds, np.float32)
+    low = min(float(log_odds.min()), float(seeds.min()) - float(settings.hysteresis)) - _SPAN_MARGIN
+    return low, high
+
+
 def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float | None = None,
                     settings=None, progress: Callable[[int, int], None] | None = None,
                     workers: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS) -> EvalResult:
@@ -558,7 +630,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     model, threshold = skin_detect.check_skin_model(model), skin_detect.check_threshold(threshold)
     if settings is not None:
         skin_detect.check_settings(settings)
-    pairs, _ = image_mask_pairs(images_dir, masks_dir)
+    pairs, unmatched = image_mask_pairs(images_dir, masks_dir)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
     names = _short_names([image for image, _ in pairs])
     cache = None if model.features.uses_position else PosteriorCache(model)
@@ -582,7 +654,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             result = detect(model, image, settings, evaluator.threshold, cache, info=info, transparent=transparent)
             decide = _decider(result, image, settings, transparent)
             # The sweep runs here, in the worker threads, not in the loop that adds the photos.
-            swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
+            swept = None if decide is None else evaluator.sweep_counts_of(
+                decide, labels, result.mask, same_mask_span(result, settings, transparent))
         # None for a colour photo, else whether it holds only a mask's values (its line's hint)
         colourless = colourless_words(loaded.pixels, faint_pixels(loaded.alpha))  # as skin apply judges it
         visible = visible_pixels(loaded.pixels, transparent)
@@ -633,11 +706,46 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     if misaligned is not None:
         result.warnings.append(f"{masks_dir}: {misaligned}")
     result.skipped = skipped
+    result.no_mask = [str(path) for path in unmatched]
+    result.run = run_record(model, images_dir, masks_dir, settings, threshold is None)
     # skin apply --faces says on how many photos a face was used; skin eval --faces said
     # nothing, so figures of the default detector (no face found) could pass for the faces'.
     result.faces_used = faces_used if getattr(settings, "faces", False) else None
     result.white_balance_corrected = corrected if getattr(settings, "white_balance", False) else None
     return result
+
+
+def run_record(model: SegmixModel, images_dir, masks_dir, settings=None, models_threshold: bool = True) -> dict:
+    """How an evaluation was made, JSON-ready: the folders (absolute paths), segmix's version,
+    the detector's settings (``settings``, default skin eval's), the model's threshold or the
+    one given, and its p(skin) prior.
+
+    Parameters
+    ----------
+    model : SegmixModel (skin), as evaluated (its threshold and prior)
+    images_dir, masks_dir : str or path-like
+    settings : segmix.skin_detect.SkinSettings, optional
+    models_threshold : bool
+        Whether the threshold is the model's own (else the caller gave it).
+
+    Returns
+    -------
+    dict
+    """
+    import dataclasses
+    import os
+
+    import segmix
+    from segmix import skin_detect
+
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    detector = {key: (value if isinstance(value, (bool, int, float, str, type(None))) else repr(value))
+                for key, value in dataclasses.asdict(settings).items()}
+    return {"segmix_version": segmix.__version__,
+            "images": os.path.abspath(images_dir), "masks": os.path.abspath(masks_dir),
+            "threshold_source": "model" if models_threshold else "given",
+            "skin_prior": float(model.classifier.priors[model.positive_class]),
+            "detector": detector}
 
 
 class OneClassMasks(ValueError):
@@ -874,10 +982,14 @@ def inverted_warnings(model: SegmixModel, evaluator: SkinEvaluator, auc: float |
                 "invert them if so (or the model was trained on inverted masks)",
                 "invert them if so" + ("" if pooled is None else
                                        f" (the built-in model ranks them so too: ROC AUC {pooled:.3f})"))]
+        from segmix.skin import NARROW_NON_SKIN, skin_model_doubt
+
+        doubt = skin_model_doubt(model)
+        why = (doubt[1] if doubt is not None and doubt[0] == NARROW_NON_SKIN else
+               "was it trained on inverted masks (skin 0)? If so, invert them and train again")
         return [f"{masks_dir}: ROC AUC {auc:.3f}: the model finds what the masks call non-skin (0) more skin-like "
                 f"than what they call skin (255), where the built-in model ranks them the right way (ROC AUC "
-                f"{pooled:.3f}): the masks look right and the model errs; was it trained on inverted masks "
-                "(skin 0)? If so, invert them and train again"]
+                f"{pooled:.3f}): the masks look right and the model errs; {why}"]
     blamed = [name for name in low if name not in own or own[name] is None or own[name] < CONFIRMED_INVERTED_AUC]
     lines = []
     if blamed:
@@ -936,12 +1048,19 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
         # "to use it: --threshold T" when T was the threshold in use read as advice to change nothing.
         # After "are the masks inverted?" the best threshold is of masks that may be upside
         # down: a trial was asked the question and told "to use it: --threshold 0.0003354".
+        # At the grid's end the best may lie beyond it: "to use it: --threshold 0.0003354"
+        # (the lowest of -8..8 nats) was advised where 0.000001 scored 0.64 for 0.42.
+        beyond = "below" if r.best_at_end == "lowest" else "above"
         use = ("  the best threshold is meaningless until the masks are checked (they look inverted: see the warning)"
-               if r.masks_look_inverted else f"  it is the threshold in use ({where})" if best == threshold
+               if r.masks_look_inverted else
+               f"  it is the {r.best_at_end} threshold tried: F1 may rise further {beyond} it, so it is no advice "
+               f"(the model's posteriors reach past the thresholds tried: its p(skin) is far from calibrated on "
+               f"these photos)" if r.best_at_end else
+               f"  it is the threshold in use ({where})" if best == threshold
                else f"  to use it: --threshold {best}")
         best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin) (the best of "
                      f"{_n_tried(r)} thresholds tried on the same detections)\n{use}")
-        if r.mean_f1_at_best is not None and best != threshold and not r.masks_look_inverted:
+        if r.mean_f1_at_best is not None and best != threshold and not r.masks_look_inverted and not r.best_at_end:
             change = ("lower than" if r.mean_f1_at_best < r.mean_f1 - 5e-5 else
                       "higher than" if r.mean_f1_at_best > r.mean_f1 + 5e-5 else "the same as")
             best_line += (f"; the per-image mean F1 there is {r.mean_f1_at_best:.4f}, {change} "

@@ -634,6 +634,9 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     for index, (images, masks, n_pairs, n_unmatched) in enumerate(folders):
         skin_pixels, non_skin_pixels = total.pixels.get(index, [0, 0])
         n_pairs -= sum(1 for place, _ in ignored if place[:2] == (1, index))
-        sources.append(skin.images_source(images, masks, n_pairs, n_unmatched, skin_pixels, non_skin_pixels))
+        left_out = {place[2] for place, _ in ignored if place[:2] == (1, index)}
+        # the photos' contents, read here (where they were listed), as the single process records them
+        digests = [skin.photo_digest(image) for j, (image, _) in enumerate(folder_pairs[index]) if j not in left_out]
+        sources.append(skin.images_source(images, masks, n_pairs, n_unmatched, skin_pixels, non_skin_pixels, digests))
     counts = total.counts
     return skin.ColorCounts(counts.codes, counts.skin, counts.non_skin, sources)

@@ -165,9 +165,10 @@ class SkinMode(Mode):
         super().__init__(shell)
         self.skin_model = None
         self.skin_model_name = "built-in"
-        #: why the active model (a file loaded) may be inverted (inverted_model_words), or None:
-        #: said beside its name for as long as it is active, not only in a dialog
-        self._model_doubt: str | None = None
+        #: why the active model (a file loaded) may be wrong, (kind, words) of
+        #: segmix.skin.skin_model_doubt, or None: said beside its name for as long as it is
+        #: active, not only in a dialog
+        self._model_doubt: tuple[str, str] | None = None
         # Trained here and not written to a file since: what closing the window would lose.
         self._model_unsaved = False
         #: where save_skin_model last wrote (Load asks to save first, maybe over its own file)
@@ -524,12 +525,14 @@ class SkinMode(Mode):
             except (ValueError, OSError) as exc:
                 shell.show_message("Cannot load skin model", files.model_refusal(path, exc))
                 return False
-        from segmix.skin import inverted_model_words
+        from segmix.skin import skin_model_doubt
 
         self.skin_model, self.skin_model_name = model, Path(path).name
         # Judged before it is shown: its name then says so for as long as it is active (a
         # dialog alone was gone after OK, and nothing said it again).
-        self._model_doubt = inverted_model_words(model)  # loaded and applied without a word (a trial)
+        # loaded and applied without a word (a trial); a non-skin class of few colours is told apart
+        # from inverted masks (a correct model was called inverted)
+        self._model_doubt = skin_model_doubt(model)
         self._model_unsaved = False
         self._model_set_version = None
         shell.note_input(path, "skin model")  # no export may replace it
@@ -539,7 +542,11 @@ class SkinMode(Mode):
         if self.active:
             self._request_skin()
         if self._model_doubt:
-            shell.show_message("Skin model may be inverted", f"{Path(path).name}: {self._model_doubt}")
+            from segmix.skin import INVERTED_MODEL
+
+            title = ("Skin model may be inverted" if self._model_doubt[0] == INVERTED_MODEL
+                     else "Skin model calls other colours skin")
+            shell.show_message(title, f"{Path(path).name}: {self._model_doubt[1]}")
         from segmix.skin import old_operating_point_words
 
         old = old_operating_point_words(model)

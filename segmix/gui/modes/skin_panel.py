@@ -255,14 +255,18 @@ class SkinPanel(QWidget):
         self.default_button.setEnabled(t != self.default_threshold)
 
     # == the rest ========================================================================
-    def set_model_name(self, text: str, doubt: str | None = None) -> None:
-        """Show the active model's name; ``doubt``: why it may be inverted
-        (segmix.skin.inverted_model_words), said in short beside the name and whole in the
-        tooltip for as long as the model is active."""
+    def set_model_name(self, text: str, doubt: tuple[str, str] | str | None = None) -> None:
+        """Show the active model's name; ``doubt``: why it may be wrong, (kind, words) of
+        segmix.skin.skin_model_doubt (words alone: inverted), said in short beside the name and
+        whole in the tooltip for as long as the model is active."""
         if doubt:
-            set_status_text(self.model_label, f"Model: {text} \N{EM DASH} may be inverted (trained on skin-0 masks?)",
-                            1, 3)
-            self.model_label.setToolTip(f"{text}: {doubt}")
+            from segmix.skin import INVERTED_MODEL
+
+            kind, words = (INVERTED_MODEL, doubt) if isinstance(doubt, str) else doubt
+            short = ("may be inverted (trained on skin-0 masks?)" if kind == INVERTED_MODEL
+                     else "calls greens and blues skin")
+            set_status_text(self.model_label, f"Model: {text} \N{EM DASH} {short}", 1, 3)
+            self.model_label.setToolTip(f"{text}: {words}")
         else:
             set_status_text(self.model_label, f"Model: {text}", 1, 3)
             self.model_label.setToolTip("")
