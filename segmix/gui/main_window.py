@@ -149,6 +149,7 @@ class _Unsaved:
     path: Path | None  # its photo's file
     marks: bool  # scribbles changed since saved or loaded
     settings: bool  # saved scribbles whose model settings changed since
+    cleared: bool = False  # unsaved scribbles cleared off the photo (Edit > Undo brings them back)
 
 
 def _same_setting(stored, value) -> bool:
@@ -457,6 +458,9 @@ class MainWindow(QMainWindow):
         #: Per mode, the photo and the model settings its scribbles were last saved (or loaded)
         #: with: settings changed after a save are unsaved work too (_settings_unsaved).
         self._settings_at_clean: dict[str, tuple[Path | None, dict]] = {}
+        # Per mode, (photo, undo index) where Clear removed unsaved scribbles: an empty photo
+        # there still holds unsaved work (its undo history), asked about as scribbles are.
+        self._cleared_unsaved: dict[str, tuple[Path | None, int]] = {}
         self._loaded_models: dict[str, Path] = {}  # role ("model", "skin model") -> the file last loaded (note_input)
         self._space = "photo"
         self._closing = False  # inside closeEvent: the discard question names what only closing loses
@@ -1380,11 +1384,29 @@ class MainWindow(QMainWindow):
         return self.ask_save_or_discard(title, question, saver,
                                         **({"save_text": save_text} if save_text != "&Save..." else {}))
 
+    def confirm_marks_replaced(self, path: Path) -> bool:
+        """Before marks loaded from ``path`` replace the active mode's unsaved scribbles: ask
+        (Save... / Discard / Cancel, as Open asks); True = go ahead. True at once when the
+        active mode's scribbles are saved (or none).
+
+        The loaded marks are a file, so the load leaves the undo stack clean; the marks it
+        replaced were lost unasked at the next Open (a new user's two strokes, session 49).
+        """
+        entry = next((entry for entry in self._unsaved_by_mode()
+                      if entry.name == self.active_mode.name and entry.marks and not entry.cleared), None)
+        if entry is None:
+            return True
+        photo = entry.path.name if entry.path is not None else "this photo"
+        question = (f"Load {path.name}? {entry.title} mode's scribbles on {photo} are not saved: the loaded marks "
+                    "replace them. Save them first, or discard them?")
+        return self.ask_save_or_discard("Unsaved scribbles", question,
+                                        lambda: self.export("scribbles") and self.wait_for_exports())
+
     def _modes_with_unsaved_marks(self) -> list[str]:
         """The modes (in the mode bar's order) whose scribbles on their photo are unsaved, or
         whose saved scribbles' model settings changed since (what Save Scribbles in that
         mode saves)."""
-        return [entry.name for entry in self._unsaved_by_mode()]
+        return [entry.name for entry in self._unsaved_by_mode() if not entry.cleared]
 
     def _each_mode_saver(self) -> tuple[list[str], Callable[[], bool]] | None:
         """Save Scribbles in each mode with unsaved scribbles in turn (each its own dialog,
@@ -1628,9 +1650,15 @@ class MainWindow(QMainWindow):
         for name, mode in self.modes.items():
             picture = self._pictures.get(self._space_of(mode))
             layer = picture.layers.get(name) if picture is not None else None
-            if not mode.uses_scribbles or layer is None or not layer.labels.any():
+            if not mode.uses_scribbles or layer is None:
                 continue
-            marks = not self._undo_stacks[name].isClean()
+            stack = self._undo_stacks[name]
+            if not layer.labels.any():
+                # Unsaved marks cleared (a trial's marks were gone at the next Open, unasked).
+                if not stack.isClean() and self._cleared_unsaved.get(name) == (picture.path, stack.index()):
+                    found.append(_Unsaved(name, mode.title, self._space_of(mode), picture.path, True, False, True))
+                continue
+            marks = not stack.isClean()
             saved = self._settings_at_clean.get(name)
             settings = (not marks and saved is not None and saved[0] == picture.path
                         and mode.mark_settings_for(layer.labels) != saved[1])
@@ -1660,9 +1688,12 @@ class MainWindow(QMainWindow):
         """
         parts = []
         training = ""  # Skin mode's marks that the skin training set does not hold (the first)
+        cleared = {entry.title for entry in self._unsaved_by_mode() if entry.cleared}
         for titles, path in self._unsaved_marks():
             whose = " and ".join(f"{title} mode's" for title in titles)
-            parts.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}")
+            note = (f" ({' and '.join(sorted(cleared & set(titles)))} mode's cleared: Edit > Undo brings them back)"
+                    if cleared & set(titles) else "")
+            parts.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}{note}")
             skin = self.modes.get("skin")
             if not training and skin is not None and skin.title in titles:
                 picture = next((p for p in self._pictures.values() if p.path == path), None)
@@ -2214,6 +2245,8 @@ class MainWindow(QMainWindow):
             kept = " The marks on the photo stay as they are." if self.layer.labels.any() else ""
             self.show_message("Cannot load scribbles", f"{path}: {reason}.{kept}")
             return False
+        if not np.array_equal(self.layer.labels, labels) and not self.confirm_marks_replaced(Path(path)):
+            return False  # cancelled, or a save that was cancelled or failed: nothing replaced
         self.note_input(path, "scribbles")
         # Marks of another photo of this size (the next frame's file, picked by mistake or on
         # purpose): loaded, and said, since the mask cannot be the one shown at their save.
@@ -2224,7 +2257,12 @@ class MainWindow(QMainWindow):
         self.active_mode.offer_mark_order(labels, order, stale_order)
         # And the settings they were fitted with, shown in the panels before the fit starts.
         saved_settings = files.read_mark_settings(path, labels)
+        settings_before = self.active_mode.settings_state()
         settings_note = self.active_mode.offer_mark_settings(*saved_settings)
+        settings_after = self.active_mode.settings_state()
+        # The first step's undo puts back the settings the load replaced (and its redo the file's).
+        restore = (None if settings_before == settings_after else
+                   (settings_before, settings_after, self.active_mode.restore_settings_state))
         if not np.array_equal(self.layer.labels, labels):
             # One undo step per saved step, as when the marks were made (README: undo per
             # stroke or click); a file without an order is one. Pushed quietly: one fit for all,
@@ -2236,7 +2274,8 @@ class MainWindow(QMainWindow):
                 if diff is None:
                     continue
                 text = "Load scribbles" if n_steps == 1 else f"Load scribbles (step {number} of {n_steps})"
-                self.undo_stack.push(StrokeCommand(self.layer, diff, text, self._labels_changed, report_push=False))
+                self.undo_stack.push(StrokeCommand(self.layer, diff, text, self._labels_changed, report_push=False,
+                                                   settings=restore if dirty is None else None))
                 dirty = union(dirty, diff.rect)
             if dirty is not None:
                 self._labels_changed(dirty)
@@ -2575,10 +2614,18 @@ class MainWindow(QMainWindow):
         if self.layer is None:
             return
         self.canvas.finish_stroke()  # its own undo step: an undo of the clear gives it back
+        unsaved = not self.undo_stack.isClean()
         self.layer.clear_all()
         diff = self.layer.end_stroke()
         if diff is not None:
             self.undo_stack.push(StrokeCommand(self.layer, diff, "Clear scribbles", self._labels_changed))
+            if unsaved:
+                # Undoable, and still unsaved work: the next Open / Quit asks (it did not, the
+                # photo being empty, and the undo history went with the photo).
+                self._cleared_unsaved[self.mode] = (self.image_path, self.undo_stack.index())
+            else:
+                self._cleared_unsaved.pop(self.mode, None)  # saved marks: their file keeps them
+            self.update_title()
 
     def _on_stroke_finished(self, payload) -> None:
         diff, name = payload

@@ -809,6 +809,16 @@ class SegmentMode(Mode):
     def mark_settings_for(self, labels: np.ndarray):
         return settings_record(self.current_settings())
 
+    def settings_state(self):
+        return settings_record(self.current_settings())
+
+    def restore_settings_state(self, state):
+        current = self.current_settings()
+        merged = {name: state.get(name, getattr(current, name)) for name in MODEL_DEFAULTS}
+        self.model_panel.load(SimpleNamespace(**merged))  # emits no settings_changed
+        if "threshold" in state:
+            self.shell.overlay_panel.set_threshold(state["threshold"])  # emits nothing either
+
     def marks_model_name(self):
         return self.loaded_model_name if self.loaded_model is not None else None
 

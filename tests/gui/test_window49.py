@@ -1,0 +1,118 @@
+"""Session 49's new users of the window: marks replaced unasked, undo of a load, a kept threshold's
+empty mask, Skin mode's inverted mask, colour space names, a cut-off warning."""
+
+import numpy as np
+from PIL import Image
+
+from segmix.mark_settings import settings_record
+
+from gui_helpers import HEIGHT, WIDTH, drag, make_two_colour_image, paint_two_classes
+
+
+def _marks_file(path, fg=(slice(20, 40), slice(5, 15)), bg=(slice(20, 40), slice(60, 70))):
+    labels = np.zeros((HEIGHT, WIDTH), np.uint8)
+    labels[fg] = 1
+    labels[bg] = 2
+    Image.fromarray(labels).save(path)
+    return labels
+
+
+def _idle(qtbot, window):
+    mode = window.modes["segment"]
+    qtbot.waitUntil(lambda: not window.controller.busy and mode.outcome is not None and mode.outcome.final,
+                    timeout=60000)
+    return mode
+
+
+def test_load_scribbles_asks_before_replacing_unsaved_marks(qtbot, window, tmp_path):
+    # Fault 1: Load Scribbles replaced two unsaved strokes and made the stack clean: the next
+    # Open asked nothing and the strokes were lost.
+    paint_two_classes(qtbot, window)
+    _idle(qtbot, window)
+    painted = window.layer.labels.copy()
+    marks = tmp_path / "other_scribbles.png"
+    loaded = _marks_file(marks)
+    window.__dict__.pop("confirm_marks_replaced", None)  # the fixture's stand-in: the real question here
+    asked = []
+    window.ask_save_or_discard = lambda title, question, save=None, **kw: asked.append(question) or False
+    assert not window.load_scribbles(marks)  # Cancel: nothing replaced
+    assert len(asked) == 1 and "not saved" in asked[0] and "two.png" in asked[0] and marks.name in asked[0]
+    np.testing.assert_array_equal(window.layer.labels, painted)
+    assert window.has_unsaved_scribbles
+    window.ask_save_or_discard = lambda title, question, save=None, **kw: asked.append(question) or True
+    assert window.load_scribbles(marks)  # Discard: loaded, and the loaded marks are saved (a file)
+    np.testing.assert_array_equal(window.layer.labels, loaded)
+    assert not window.has_unsaved_scribbles
+    # Loading again over saved marks asks nothing.
+    _marks_file(marks, fg=(slice(10, 30), slice(5, 15)))
+    assert window.load_scribbles(marks) and len(asked) == 2
+
+
+def test_clear_keeps_unsaved_marks_asked_about(qtbot, window, tmp_path):
+    # Fault 1's kind: Clear of unsaved marks left an empty photo that counted as nothing unsaved;
+    # the next Open discarded the undo history (and the marks) unasked.
+    paint_two_classes(qtbot, window)
+    _idle(qtbot, window)
+    window.clear_scribbles()
+    assert not window.layer.labels.any()
+    assert window.has_unsaved_scribbles
+    question = window.discard_question()
+    assert "cleared" in question and "Undo" in question, question
+    asked = []
+    window.confirm_discard = lambda: asked.append(window.discard_question()) or False
+    other = tmp_path / "other.png"
+    Image.fromarray(make_two_colour_image(1)).save(other)
+    assert not window.open_image(other) and len(asked) == 1
+    window.undo_stack.undo()  # the marks are back: unsaved as ever
+    assert window.layer.labels.any() and window.has_unsaved_scribbles
+    window.undo_stack.redo()
+    assert window.has_unsaved_scribbles
+    # Saved marks cleared are no unsaved work (their file keeps them).
+    window.undo_stack.undo()
+    assert window.export("scribbles", tmp_path / "saved.png")
+    window.clear_scribbles()
+    assert not window.has_unsaved_scribbles
+
+
+def test_undo_of_load_scribbles_restores_the_settings_and_mask(qtbot, window, tmp_path):
+    # Fault 2: Components 2 -> 5 from the file stayed 5 after Ctrl+Z, and the mask after the
+    # undo was not the one shown before the load.
+    mode = window.modes["segment"]
+    panel = mode.model_panel
+    panel.components_spin.setValue(5)
+    window.overlay_panel.set_threshold(0.7)
+    paint_two_classes(qtbot, window)
+    _idle(qtbot, window)
+    saved = tmp_path / "five.png"
+    assert window.export("scribbles", saved)
+    while window.undo_stack.canUndo():
+        window.undo_stack.undo()
+    panel.components_spin.setValue(2)
+    window.overlay_panel.set_threshold(0.5)
+    window.set_tool("foreground")
+    drag(window, [(5, 5), (30, 55)])
+    window.set_tool("background")
+    drag(window, [(75, 5), (50, 55)])
+    _idle(qtbot, window)
+    before_mask = mode.outcome.mask.copy()
+    before = settings_record(mode.current_settings())
+    assert before["n_components"] == 2
+    index = window.undo_stack.index()
+    assert window.load_scribbles(saved)
+    steps = window.undo_stack.index() - index  # one per saved step
+    assert steps >= 1
+    _idle(qtbot, window)
+    after = settings_record(mode.current_settings())
+    assert after != before and panel.components_spin.value() == 5
+    after_mask = mode.outcome.mask.copy()
+    for _ in range(steps):
+        window.undo_stack.undo()
+    _idle(qtbot, window)
+    assert panel.components_spin.value() == 2 and abs(window.overlay_panel.threshold - 0.5) < 1e-9
+    assert settings_record(mode.current_settings()) == before
+    np.testing.assert_array_equal(mode.outcome.mask, before_mask)
+    for _ in range(steps):
+        window.undo_stack.redo()
+    _idle(qtbot, window)
+    assert settings_record(mode.current_settings()) == after and abs(window.overlay_panel.threshold - 0.7) < 1e-9
+    np.testing.assert_array_equal(mode.outcome.mask, after_mask)
