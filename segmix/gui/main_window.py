@@ -1691,8 +1691,9 @@ class MainWindow(QMainWindow):
         cleared = {entry.title for entry in self._unsaved_by_mode() if entry.cleared}
         for titles, path in self._unsaved_marks():
             whose = " and ".join(f"{title} mode's" for title in titles)
-            note = (f" ({' and '.join(sorted(cleared & set(titles)))} mode's cleared: Edit > Undo brings them back)"
-                    if cleared & set(titles) else "")
+            gone = sorted(cleared & set(titles))
+            note = ("" if not gone else " (cleared: Edit > Undo brings them back)" if len(titles) == 1
+                    else f" ({' and '.join(gone)} mode's cleared: Edit > Undo brings them back)")
             parts.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}{note}")
             skin = self.modes.get("skin")
             if not training and skin is not None and skin.title in titles:
@@ -2614,7 +2615,7 @@ class MainWindow(QMainWindow):
         if self.layer is None:
             return
         self.canvas.finish_stroke()  # its own undo step: an undo of the clear gives it back
-        unsaved = not self.undo_stack.isClean()
+        unsaved = not self.undo_stack.isClean() and not self.active_mode.marks_kept(self.layer, self.image_path)
         self.layer.clear_all()
         diff = self.layer.end_stroke()
         if diff is not None:

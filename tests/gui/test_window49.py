@@ -116,3 +116,32 @@ def test_undo_of_load_scribbles_restores_the_settings_and_mask(qtbot, window, tm
     _idle(qtbot, window)
     assert settings_record(mode.current_settings()) == after and abs(window.overlay_panel.threshold - 0.7) < 1e-9
     np.testing.assert_array_equal(mode.outcome.mask, after_mask)
+
+
+def test_kept_threshold_with_a_nearly_empty_mask_is_said(qtbot, make_window, tmp_path):
+    # Fault 3: a threshold of 0.81 carried over from the last photo gave a box an almost empty
+    # mask; the Training dock said only "Trained and applied in 335 ms".
+    rng = np.random.default_rng(3)
+    photo = np.clip(rng.normal(128, 30, (160, 200, 3)), 0, 255).astype(np.uint8)  # one colour, noise
+    path = tmp_path / "noise.png"
+    Image.fromarray(photo).save(path)
+    window = make_window(path)
+    window.modes["segment"].model_panel.components_spin.setValue(1)  # two near-equal models: P near 0.5
+    window.overlay_panel.threshold_slider.setValue(97)
+    paint_two_classes(qtbot, window)
+    mode = _idle(qtbot, window)
+    share = (mode.outcome.mask & (mode.outcome.scribbles != 1)).mean()  # beyond the foreground marks
+    assert share < 0.02, share
+    status = mode.training_panel.status_label.text()
+    assert "nearly empty" in status and "0.97" in status and "Overlay dock" in status, status
+    window.grab().save(str(tmp_path / "shot.png"))
+    # The default threshold, or a mask that is not nearly empty, says nothing of it.
+    from types import SimpleNamespace
+    from segmix.gui.modes.segment import threshold_note
+    mask = np.zeros((10, 10), bool)
+    assert threshold_note(SimpleNamespace(mask=mask, settings=SimpleNamespace(threshold=0.5))) == ""
+    assert "nearly empty" in threshold_note(SimpleNamespace(mask=mask, settings=SimpleNamespace(threshold=0.81)))
+    assert threshold_note(SimpleNamespace(mask=mask, settings=SimpleNamespace(threshold=0.2))) == ""
+    assert "nearly full" in threshold_note(SimpleNamespace(mask=~mask, settings=SimpleNamespace(threshold=0.2)))
+    mask[:5] = True
+    assert threshold_note(SimpleNamespace(mask=mask, settings=SimpleNamespace(threshold=0.81))) == ""

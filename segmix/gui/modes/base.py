@@ -376,6 +376,11 @@ class Mode(QObject):
         save with them; None when the mode fits no marks."""
         return None
 
+    def marks_kept(self, layer, path) -> bool:
+        """Whether the marks ``layer`` holds on the photo at ``path`` are kept by the mode
+        itself (Skin mode's training set), so that clearing them loses nothing."""
+        return False
+
     def settings_state(self) -> dict | None:
         """The model settings and threshold shown in the panels, for an undo of Load Scribbles
         to put back (:meth:`restore_settings_state`); None when the mode keeps none."""

@@ -995,6 +995,9 @@ class SegmentMode(Mode):
         if not outcome.mask.any():
             # A trial's empty result said only "Trained and applied in 13300 ms".
             text += "\nNo pixel came out foreground (see the banner)."  # the whole advice did not fit
+        kept_threshold = threshold_note(outcome)
+        if kept_threshold:
+            text += f"\n{kept_threshold}"
         clicked_alone = self._clicked_pixels_note(outcome)
         if clicked_alone:
             text += f"\n{clicked_alone}"
@@ -1342,6 +1345,9 @@ class SegmentMode(Mode):
             if self.outcome.final and not self.outcome.mask.any():
                 return f"<b>Nothing came out foreground.</b> {EMPTY_RESULT}"
             threshold = self.shell.overlay_panel.threshold
+            kept_threshold = threshold_note(self.outcome) if self.outcome.final else ""
+            if kept_threshold and not (threshold > 0.5 + 1e-9 and _only_the_marks(self.outcome)):
+                return f"<b>{kept_threshold}</b>"
             if self.outcome.final and threshold > 0.5 + 1e-9 and _only_the_marks(self.outcome):
                 # A re-check set 0.95 on one photo and clicked the next: only the click's own
                 # disc came out (a mark is always foreground, so the mask was never empty).
@@ -1564,6 +1570,40 @@ def _refit_differs(fitted, settings) -> bool:
         a.pop("threshold", None)
         b.pop("threshold", None)
     return a != b
+
+
+#: A mask under this share of the photo, or over 1 minus it, is "nearly empty" / "nearly full".
+NEARLY = 0.02
+
+
+def threshold_note(outcome) -> str:
+    """A line for a nearly empty or nearly full mask made at a threshold that is not the default,
+    else "": a threshold of 0.81 kept from the last photo gave a box an almost empty mask, and the
+    Training dock said only "Trained and applied in 335 ms" (a new user, session 49).
+
+    Parameters
+    ----------
+    outcome : SegmentationOutcome
+        Its ``mask`` ((H, W) bool), ``scribbles`` ((H, W) uint8 marks or None; the foreground
+        marks are not counted) and ``settings.threshold`` (the threshold it was cut at).
+    """
+    threshold = float(outcome.settings.threshold)
+    if abs(threshold - 0.5) < 1e-9 or outcome.mask.size == 0:
+        return ""
+    mask = outcome.mask
+    marks = getattr(outcome, "scribbles", None)
+    if marks is not None and marks.shape == mask.shape:
+        mask = mask & (marks != FOREGROUND)  # a mark is foreground at any threshold
+    share = float(np.count_nonzero(mask)) / mask.size
+    # Only where the threshold moved the way that thins (or fills) the mask.
+    if share < NEARLY and threshold > 0.5:
+        state, move = "nearly empty", "lower"
+    elif share > 1 - NEARLY and threshold < 0.5:
+        state, move = "nearly full", "raise"
+    else:
+        return ""
+    return (f"The mask is {state} ({100 * share:.1f} % of the photo besides your marks) at the threshold {threshold:.2f} "
+            f"(Overlay dock; 0.50 by default): {move} it.")
 
 
 def _at_threshold(key: tuple, settings) -> tuple:

@@ -761,6 +761,9 @@ class SkinMode(Mode):
             return "are not in the skin training set as they are now (changed since added)"
         return None
 
+    def marks_kept(self, layer, path) -> bool:
+        return path is not None and layer is not None and self.training_set_words(layer, path) is None
+
     def skin_training_counts(self):
         """The whole skin training set as one skin.ColorCounts (None when empty)."""
         total = None
