@@ -2291,7 +2291,13 @@ class MainWindow(QMainWindow):
             self._note_settings_at_clean()  # marks with settings: a change of them is unsaved work
         else:
             self._settings_at_clean.pop(self.active_mode.name, None)  # a label PNG of another tool
-        mask_like = mask_like_marks(labels, path) if self.active_mode.name == "segment" else None
+        mask_like = (mask_like_marks(labels, path) if self.active_mode.name == "segment"
+                     or (self.active_mode.name == "skin" and mask_note is None) else None)
+        if mask_like is not None and self.active_mode.name == "skin":
+            # A 0 / 1 skin mask read as marks: its 0s unmarked, and the status bar said nothing.
+            mask_like = (f"read as marks (1 skin, 2 non-skin), not as a skin mask: its 1s as skin "
+                         f"({int(np.count_nonzero(labels == 1)):,} pixels), its 0s unmarked. A mask of 0 and 1? A skin "
+                         "mask marks skin 255 and non-skin 0: multiply it by 255 to have its 0s marked non-skin")
         if mask_like is not None:
             # As `segment --scribbles` warns: a 0 / 1 mask loads as foreground marks only.
             mask_like = f"{Path(path).name}: {mask_like[0].upper()}{mask_like[1:]}."

@@ -2,6 +2,7 @@
 empty mask, Skin mode's inverted mask, colour space names, a cut-off warning."""
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from segmix.mark_settings import settings_record
@@ -145,3 +146,70 @@ def test_kept_threshold_with_a_nearly_empty_mask_is_said(qtbot, make_window, tmp
     assert "nearly full" in threshold_note(SimpleNamespace(mask=~mask, settings=SimpleNamespace(threshold=0.2)))
     mask[:5] = True
     assert threshold_note(SimpleNamespace(mask=mask, settings=SimpleNamespace(threshold=0.81))) == ""
+
+
+def _skin_photo(tmp_path):
+    """(60, 80) photo: a noisy skin tone on the left half, a noisy blue on the right."""
+    rng = np.random.default_rng(5)
+    image = np.empty((HEIGHT, WIDTH, 3), np.float64)
+    image[:, : WIDTH // 2] = (215, 160, 130)
+    image[:, WIDTH // 2:] = (40, 90, 200)
+    image += rng.normal(0, 6, image.shape)
+    path = tmp_path / "hand.png"
+    Image.fromarray(np.clip(np.round(image), 0, 255).astype(np.uint8)).save(path)
+    return path
+
+
+def _skin_window(qtbot, make_window, tmp_path):
+    window = make_window(_skin_photo(tmp_path))
+    skin_mode = window.modes["skin"]
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    return window, skin_mode
+
+
+def test_skin_mode_asks_before_training_on_swapped_marks(qtbot, make_window, tmp_path):
+    # Fault 4: an inverted skin mask loaded as marks (skin on the background, non-skin on the
+    # hand) trained a model of everything but skin (ROC AUC 0.041) without a word.
+    window, skin_mode = _skin_window(qtbot, make_window, tmp_path)
+    mask = np.zeros((HEIGHT, WIDTH), np.uint8)
+    mask[:, WIDTH // 2:] = 255  # inverted: 255 (skin) on the blue half, 0 on the skin tone
+    inverted = tmp_path / "hand_mask_inverted.png"
+    Image.fromarray(mask).save(inverted)
+    assert window.load_scribbles(inverted)
+    assert skin_mode.add_to_skin_training_set()
+    status = skin_mode.skin_panel.status_label.text()
+    assert "swapped" in status and "mean P(skin)" in status, status
+    asked = []
+    skin_mode.confirm_train_anyway = lambda question: asked.append(question) or False
+    assert not skin_mode.train_skin_model()  # Cancel: nothing trained
+    assert len(asked) == 1 and "swapped" in asked[0] and skin_mode.training_state() == "added"
+    assert "Not trained" in skin_mode.skin_panel.status_label.text()
+    skin_mode.confirm_train_anyway = lambda question: asked.append(question) or True
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        assert skin_mode.train_skin_model()  # the user insists: trained
+    assert skin_mode.training_state() == "trained"
+    # skin train's caution about few photos, in the dock.
+    status = skin_mode.skin_panel.status_label.text()
+    assert "1 photo only" in status and "fewer than 50" in status, status
+    window.grab().save(str(tmp_path / "skin.png"))
+
+
+def test_skin_mode_right_marks_train_unasked_and_a_01_mask_is_told(qtbot, make_window, tmp_path):
+    window, skin_mode = _skin_window(qtbot, make_window, tmp_path)
+    mask = np.zeros((HEIGHT, WIDTH), np.uint8)
+    mask[:, : WIDTH // 2] = 1  # a 0 / 1 mask: its 0s were left unmarked in silence
+    mask01 = tmp_path / "hand_mask_01.png"
+    Image.fromarray(mask).save(mask01)
+    assert window.load_scribbles(mask01)
+    message = window.statusBar().currentMessage()
+    assert "0s unmarked" in message and "255" in message, message
+    assert not (window.layer.labels == 2).any()
+    right = tmp_path / "hand_mask.png"
+    Image.fromarray(mask * 255).save(right)
+    assert window.load_scribbles(right)
+    assert skin_mode.add_to_skin_training_set()
+    assert "swapped" not in skin_mode.skin_panel.status_label.text()
+    skin_mode.confirm_train_anyway = lambda question: pytest.fail(f"asked: {question}")
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        assert skin_mode.train_skin_model()
