@@ -213,3 +213,20 @@ def test_skin_mode_right_marks_train_unasked_and_a_01_mask_is_told(qtbot, make_w
     skin_mode.confirm_train_anyway = lambda question: pytest.fail(f"asked: {question}")
     with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
         assert skin_mode.train_skin_model()
+
+
+def test_colour_space_is_named_as_the_combo_names_it(qtbot, window, tmp_path):
+    # Fault 5: the combo says "HSV" / "CIE Lab"; the window's messages said "colour space hsv".
+    mode = window.modes["segment"]
+    combo = mode.model_panel.color_space_combo
+    combo.setCurrentIndex(combo.findData("hsv"))
+    assert "colour space HSV" in mode.kept_model_words()
+    paint_two_classes(qtbot, window)
+    _idle(qtbot, window)
+    saved = tmp_path / "hsv_scribbles.png"
+    assert window.export("scribbles", saved)
+    window.clear_scribbles()
+    combo.setCurrentIndex(combo.findData("lab"))
+    assert window.load_scribbles(saved)
+    message = window.statusBar().currentMessage()
+    assert "colour space HSV" in message and "hsv" not in message.replace(saved.name, ""), message

@@ -21,7 +21,7 @@ from PySide6.QtCore import QTimer, Signal
 from segmix.gui import files
 from segmix.gui.model_summary import class_swatches
 from segmix.gui.modes.base import EXPORT_WORDS, NO_PHOTO_WORDS, Mode, NothingToExport, stored_setting
-from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, TrainingPanel
+from segmix.gui.modes.segment_panels import COLOR_SPACE_NAMES, MODEL_DEFAULTS, ModelPanel, TrainingPanel
 from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.result_history import ResultHistory, marks_key
 from segmix.gui.scribbles import FOREGROUND
@@ -428,7 +428,7 @@ class SegmentMode(Mode):
             self._drop_loaded_model()  # as before, with or without a photo (no Retrain asked)
             self.retrain(warm=False)
             return
-        if not self._replay_chain(describe_settings(
+        if not self._replay_chain(settings_words(
                 {k: v for k, v in settings_record(self.current_settings()).items() if k != "threshold"},
                 against=None if self.outcome is None else settings_record(self.outcome.settings))):
             self.retrain(warm=False)
@@ -779,7 +779,7 @@ class SegmentMode(Mode):
             self.shell.overlay_panel.set_threshold(changed["threshold"])
         self._offered_settings = changed
         return (f"Using the settings saved with these marks: "
-                f"{describe_settings(changed, against=settings_record(current))}.")
+                f"{settings_words(changed, against=settings_record(current))}.")
 
     def settings_offered_alone(self) -> None:
         changed, self._offered_settings = self._offered_settings, None
@@ -803,7 +803,7 @@ class SegmentMode(Mode):
         # The shell names the threshold in the Overlay dock's words; the graph cut is the
         # dock's one visible tick box (a display choice, as for a loaded model).
         del record["threshold"], record["smoothing"]
-        words = describe_settings(record)
+        words = settings_words(record)
         return None if words == "the default settings" else words
 
     def mark_settings_for(self, labels: np.ndarray):
@@ -1574,6 +1574,12 @@ def _refit_differs(fitted, settings) -> bool:
 
 #: A mask under this share of the photo, or over 1 minus it, is "nearly empty" / "nearly full".
 NEARLY = 0.02
+
+
+def settings_words(record, against=None) -> str:
+    """:func:`segmix.mark_settings.describe_settings` with the Model dock's colour space names
+    ("colour space CIE Lab", not "colour space lab")."""
+    return describe_settings(record, against=against, space_names=COLOR_SPACE_NAMES)
 
 
 def threshold_note(outcome) -> str:
