@@ -132,6 +132,9 @@ class _Picture:
     # Said under the mode's banner while the photo is shown: why it looks as it does (a 16-bit
     # photo of 12-bit data reads almost black; its status-bar note went after 10 s, a new user).
     note: str = ""
+    # Marks of another photo loaded onto this one (File > Load Scribbles): said in the banner,
+    # where it is not elided as the status line was at 1024 x 600 ("... they are l…").
+    marks_note: str = ""
     layers: dict[str, LabelLayer] = field(default_factory=dict)  # mode name -> its scribbles
     view: tuple | None = None  # the canvas's zoom and centre when the space was left
     # Scribble files read into this space: normalised path -> (path, role, a key of
@@ -2014,7 +2017,7 @@ class MainWindow(QMainWindow):
         picture.icc_profile = icc_profile
         picture.dpi = dpi
         picture.bits_per_sample = bits_per_sample
-        picture.note = ""
+        picture.note = picture.marks_note = ""
         self.controller.transparent = transparent_pixels(picture.alpha)
         self.controller.faint = faint_pixels(picture.alpha)  # its colour is judged without them
         from segmix.clicks import disc_shape
@@ -2252,6 +2255,7 @@ class MainWindow(QMainWindow):
         # Marks of another photo of this size (the next frame's file, picked by mistake or on
         # purpose): loaded, and said, since the mask cannot be the one shown at their save.
         other_photo = other_photo_note(path, self.image_path, self.image)
+        self._picture.marks_note = other_photo or ""
         # The order the marks were made in, when the window saved it: the mode replays them in
         # it to show the mask shown when they were saved (segmix.mark_steps).
         order, stale_order = files.read_mark_order(path, labels)
@@ -2827,7 +2831,8 @@ class MainWindow(QMainWindow):
         """Show the active mode's banner text (or how to open a photo), and refresh the status bar's pixel info."""
         # A mode with its own images says itself how to open them.
         no_photo = self.layer is None and not self.active_mode.own_images
-        note = "" if no_photo or self.active_mode.own_images else self._picture.note
+        note = "" if no_photo or self.active_mode.own_images else " ".join(
+            part for part in (self._picture.note, self._picture.marks_note) if part)
         self.hint_label.setText(HINT_NO_PHOTO if no_photo else self.active_mode.hint() + (f"<br>{escape(note)}" if note else ""))
         self.hint_label.setToolTip("" if no_photo else self.active_mode.hint_tip())
         self.overlay_panel.legend.set_threshold(self.active_mode.decision_threshold())

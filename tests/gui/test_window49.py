@@ -230,3 +230,23 @@ def test_colour_space_is_named_as_the_combo_names_it(qtbot, window, tmp_path):
     assert window.load_scribbles(saved)
     message = window.statusBar().currentMessage()
     assert "colour space HSV" in message and "hsv" not in message.replace(saved.name, ""), message
+
+
+def test_marks_of_another_photo_are_said_in_the_banner(qtbot, window, tmp_path):
+    # Fault 6: at 1024 x 600 the status line was cut at "... not on 053.jpg: they are l…".
+    window.resize(1024, 600)
+    paint_two_classes(qtbot, window)
+    _idle(qtbot, window)
+    saved = tmp_path / "two_scribbles.png"
+    assert window.export("scribbles", saved)
+    other = tmp_path / "other.png"
+    Image.fromarray(make_two_colour_image(1)).save(other)
+    assert window.open_image(other)
+    assert window.load_scribbles(saved)
+    banner = window.hint_label.text()
+    assert "holds marks drawn on two.png, not on other.png" in banner, banner
+    _idle(qtbot, window)
+    assert "not on other.png" in window.hint_label.text()
+    window.grab().save(str(tmp_path / "banner.png"))
+    # Opening a photo (this one again) drops it with the marks.
+    assert window.open_image(other) and "not on" not in window.hint_label.text()
