@@ -134,13 +134,15 @@ def test_kept_threshold_with_a_nearly_empty_mask_is_said(qtbot, make_window, tmp
     share = (mode.outcome.mask & (mode.outcome.scribbles != 1)).mean()  # beyond the foreground marks
     assert share < 0.02, share
     status = mode.training_panel.status_label.text()
-    assert "nearly empty" in status and "0.97" in status and "Overlay dock" in status, status
+    assert "empty" in status and "0.97" in status and "Overlay dock" in status, status
     window.grab().save(str(tmp_path / "shot.png"))
     # The default threshold, or a mask that is not nearly empty, says nothing of it.
     from types import SimpleNamespace
     from segmix.gui.modes.segment import threshold_note
     mask = np.zeros((10, 10), bool)
     assert threshold_note(SimpleNamespace(mask=mask, settings=SimpleNamespace(threshold=0.5))) == ""
+    assert "is empty" in threshold_note(SimpleNamespace(mask=mask, settings=SimpleNamespace(threshold=0.81)))
+    mask[0, 0] = True
     assert "nearly empty" in threshold_note(SimpleNamespace(mask=mask, settings=SimpleNamespace(threshold=0.81)))
     assert threshold_note(SimpleNamespace(mask=mask, settings=SimpleNamespace(threshold=0.2))) == ""
     assert "nearly full" in threshold_note(SimpleNamespace(mask=~mask, settings=SimpleNamespace(threshold=0.2)))

@@ -1342,10 +1342,10 @@ class SegmentMode(Mode):
             return (f"Using the loaded model <b>{self.loaded_model_name}</b>: strokes are kept as hard constraints. "
                     "<b>Retrain</b> (or new model settings) fits a new model to your strokes.")
         if self.outcome is not None:
-            if self.outcome.final and not self.outcome.mask.any():
-                return f"<b>Nothing came out foreground.</b> {EMPTY_RESULT}"
-            threshold = self.shell.overlay_panel.threshold
             kept_threshold = threshold_note(self.outcome) if self.outcome.final else ""
+            if self.outcome.final and not self.outcome.mask.any():
+                return f"<b>Nothing came out foreground.</b> {kept_threshold or EMPTY_RESULT}"
+            threshold = self.shell.overlay_panel.threshold
             if kept_threshold and not (threshold > 0.5 + 1e-9 and _only_the_marks(self.outcome)):
                 return f"<b>{kept_threshold}</b>"
             if self.outcome.final and threshold > 0.5 + 1e-9 and _only_the_marks(self.outcome):
@@ -1608,8 +1608,9 @@ def threshold_note(outcome) -> str:
         state, move = "nearly full", "raise"
     else:
         return ""
-    return (f"The mask is {state} ({100 * share:.1f} % of the photo besides your marks) at the threshold {threshold:.2f} "
-            f"(Overlay dock; 0.50 by default): {move} it.")
+    how_much = "empty" if share == 0 else f"{state} ({100 * share:.1f} % of the photo besides your marks)"
+    return f"The mask is {how_much} at the threshold {threshold:.2f} (Overlay dock; 0.50 by default): {move} it."
+
 
 
 def _at_threshold(key: tuple, settings) -> tuple:
