@@ -1593,7 +1593,10 @@ def threshold_note(outcome) -> str:
         Its ``mask`` ((H, W) bool), ``scribbles`` ((H, W) uint8 marks or None; the foreground
         marks are not counted) and ``settings.threshold`` (the threshold it was cut at).
     """
-    threshold = float(outcome.settings.threshold)
+    settings = getattr(outcome, "settings", None)  # None: a result of unknown settings
+    if settings is None:
+        return ""
+    threshold = float(settings.threshold)
     if abs(threshold - 0.5) < 1e-9 or outcome.mask.size == 0:
         return ""
     mask = outcome.mask
