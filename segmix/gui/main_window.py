@@ -1396,10 +1396,15 @@ class MainWindow(QMainWindow):
         replaced were lost unasked at the next Open (a new user's two strokes, session 49).
         """
         entry = next((entry for entry in self._unsaved_by_mode()
-                      if entry.name == self.active_mode.name and entry.marks and not entry.cleared), None)
+                      if entry.name == self.active_mode.name and entry.marks), None)
         if entry is None:
             return True
         photo = entry.path.name if entry.path is not None else "this photo"
+        if entry.cleared:
+            # Cleared marks (in the undo history) have nothing on the photo to save.
+            return self.ask_save_or_discard(
+                "Unsaved scribbles", f"Load {path.name}? {entry.title} mode's scribbles on {photo} (cleared: Edit > "
+                "Undo brings them back) are not saved: after the load they are gone. Discard them?")
         question = (f"Load {path.name}? {entry.title} mode's scribbles on {photo} are not saved: the loaded marks "
                     "replace them. Save them first, or discard them?")
         return self.ask_save_or_discard("Unsaved scribbles", question,

@@ -252,3 +252,18 @@ def test_marks_of_another_photo_are_said_in_the_banner(qtbot, window, tmp_path):
     window.grab().save(str(tmp_path / "banner.png"))
     # Opening a photo (this one again) drops it with the marks.
     assert window.open_image(other) and "not on" not in window.hint_label.text()
+
+
+def test_load_after_a_clear_of_unsaved_marks_asks(qtbot, window, tmp_path):
+    # The kind of fault 1: cleared unsaved marks, then a load made them "saved" (the stack clean).
+    paint_two_classes(qtbot, window)
+    _idle(qtbot, window)
+    window.clear_scribbles()
+    marks = tmp_path / "m.png"
+    _marks_file(marks)
+    window.__dict__.pop("confirm_marks_replaced", None)
+    asked = []
+    window.ask_save_or_discard = lambda title, question, save=None, **kw: asked.append((question, save)) or False
+    assert not window.load_scribbles(marks)
+    assert len(asked) == 1 and "cleared" in asked[0][0] and asked[0][1] is None
+    assert window.has_unsaved_scribbles
