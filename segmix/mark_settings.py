@@ -161,11 +161,14 @@ def read_mark_settings(path: str | PathLike, labels: np.ndarray) -> tuple[dict |
         return None, str(exc)
 
 
-def describe_settings(record: Mapping, against: Mapping | None = None) -> str:
+def describe_settings(record: Mapping, against: Mapping | None = None, space_names: Mapping | None = None) -> str:
     """The settings of ``record`` that differ from ``against`` (by default the defaults), in
     words ("3 components, diag covariance, threshold 0.60"); "the default settings" when none
     does. Pass the settings a record replaces as ``against`` to name every change, back to
-    a default value too (a trial's RGB -> Lab went unsaid)."""
+    a default value too (a trial's RGB -> Lab went unsaid). ``space_names``: the name to give
+    each colour space (the window's combo box: "CIE Lab", "HSV"), else the option's value
+    ("lab", as ``--color-space`` takes it); the window said "colour space hsv" beside its
+    combo's "HSV" (session 49)."""
     from segmix.segment import SegmentationSettings
 
     if against is None:
@@ -180,7 +183,7 @@ def describe_settings(record: Mapping, against: Mapping | None = None) -> str:
         elif name == "covariance_type":
             words.append(f"{value} covariance")
         elif name == "color_space":
-            words.append(f"colour space {value}")
+            words.append(f"colour space {(space_names or {}).get(value, value)}")
         elif name == "smoothing":
             words.append("no graph cut" if value == "none" else "graph cut on")
         elif name == "unexplained_weight":

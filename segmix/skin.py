@@ -1152,19 +1152,23 @@ def _labelled_codes_or_failure(pair: tuple[Path, Path], notes: list | None = Non
 INVERTED_MASK_MARGIN = 0.25
 
 
-def inverted_mask_words(counts: "ColorCounts", model=None) -> str | None:
-    """Words asking whether a folder's masks are inverted (0 = skin), or None.
-
-    Masks with skin and non-skin swapped trained a model of everything but skin in silence
-    ("the training data's skin share is 0.803" the only sign, a trial): what the masks call
-    non-skin is then far more skin-like to the built-in detector than what they call skin.
+def inverted_mask_figures(counts: "ColorCounts", model=None) -> tuple[float, float] | None:
+    """The mean p(skin) of what labels call skin and of what they call non-skin, when the
+    second exceeds the first by more than :data:`INVERTED_MASK_MARGIN` (skin and non-skin
+    swapped, judged by the built-in detector); None otherwise. :func:`inverted_mask_words`
+    says it of masks; the window's Skin mode of its training set's marks.
 
     Parameters
     ----------
     counts : ColorCounts
-        One folder's labelled pixels (:func:`count_image_folder`).
+        Labelled pixels (a folder's, :func:`count_image_folder`, or marks').
     model : SegmixModel, optional
         The detector that judges (default: the built-in model).
+
+    Returns
+    -------
+    (skin_like, non_skin_like) : (float, float) or None
+        Mean p(skin) in [0, 1] over the skin-labelled and the non-skin-labelled pixels.
     """
     n_skin, n_non_skin = float(np.sum(counts.skin)), float(np.sum(counts.non_skin))
     if n_skin <= 0 or n_non_skin <= 0:
@@ -1177,6 +1181,28 @@ def inverted_mask_words(counts: "ColorCounts", model=None) -> str | None:
     non_skin_like = float(p @ np.asarray(counts.non_skin, np.float64)) / n_non_skin
     if non_skin_like - skin_like <= INVERTED_MASK_MARGIN:
         return None
+    return skin_like, non_skin_like
+
+
+def inverted_mask_words(counts: "ColorCounts", model=None) -> str | None:
+    """Words asking whether a folder's masks are inverted (0 = skin), or None.
+
+    Masks with skin and non-skin swapped trained a model of everything but skin in silence
+    ("the training data's skin share is 0.803" the only sign, a trial): what the masks call
+    non-skin is then far more skin-like to the built-in detector than what they call skin
+    (:func:`inverted_mask_figures`).
+
+    Parameters
+    ----------
+    counts : ColorCounts
+        One folder's labelled pixels (:func:`count_image_folder`).
+    model : SegmixModel, optional
+        The detector that judges (default: the built-in model).
+    """
+    figures = inverted_mask_figures(counts, model)
+    if figures is None:
+        return None
+    skin_like, non_skin_like = figures
     return (f"what the masks call non-skin (0) looks like skin to the built-in detector (mean p(skin) "
             f"{non_skin_like:.2f}) and what they call skin (255) does not ({skin_like:.2f}): are the masks "
             "inverted? Masks mark skin 255 and non-skin 0; invert them if so")

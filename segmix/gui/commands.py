@@ -27,11 +27,17 @@ class StrokeCommand(QUndoCommand):
         False: the first ``redo`` (the push) does not call ``on_change`` either; the caller
         reports the change itself (Load Scribbles pushes one command per saved step and
         starts one fit for them all).
+    settings : (before, after, show) or None
+        A load that also set the model settings saved with the marks: its undo calls
+        ``show(before)`` and a later redo ``show(after)`` before ``on_change``, so that the
+        mask shown is the one kept for those marks in those settings (an undo kept the
+        file's settings, and refitted with them: 84 pixels off the mask before the load).
     """
 
     def __init__(self, layer: LabelLayer, diff: StrokeDiff, text: str, on_change: Callable[[Rect], None],
-                 report_push: bool = True):
+                 report_push: bool = True, settings: tuple[object, object, Callable[[object], None]] | None = None):
         super().__init__(text)
+        self._settings = settings
         self._layer = layer
         self._diff = diff
         self._on_change = on_change
@@ -48,9 +54,13 @@ class StrokeCommand(QUndoCommand):
             if not self._report_push:
                 return
         else:
+            if self._settings is not None:
+                self._settings[2](self._settings[1])
             self._layer.apply(self._diff, undo=False)
         self._on_change(self._diff.rect)
 
     def undo(self) -> None:
+        if self._settings is not None:
+            self._settings[2](self._settings[0])
         self._layer.apply(self._diff, undo=True)
         self._on_change(self._diff.rect)

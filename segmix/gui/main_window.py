@@ -132,6 +132,9 @@ class _Picture:
     # Said under the mode's banner while the photo is shown: why it looks as it does (a 16-bit
     # photo of 12-bit data reads almost black; its status-bar note went after 10 s, a new user).
     note: str = ""
+    # Marks of another photo loaded onto this one (File > Load Scribbles): said in the banner,
+    # where it is not elided as the status line was at 1024 x 600 ("... they are l…").
+    marks_note: str = ""
     layers: dict[str, LabelLayer] = field(default_factory=dict)  # mode name -> its scribbles
     view: tuple | None = None  # the canvas's zoom and centre when the space was left
     # Scribble files read into this space: normalised path -> (path, role, a key of
@@ -149,6 +152,7 @@ class _Unsaved:
     path: Path | None  # its photo's file
     marks: bool  # scribbles changed since saved or loaded
     settings: bool  # saved scribbles whose model settings changed since
+    cleared: bool = False  # unsaved scribbles cleared off the photo (Edit > Undo brings them back)
 
 
 def _same_setting(stored, value) -> bool:
@@ -457,6 +461,9 @@ class MainWindow(QMainWindow):
         #: Per mode, the photo and the model settings its scribbles were last saved (or loaded)
         #: with: settings changed after a save are unsaved work too (_settings_unsaved).
         self._settings_at_clean: dict[str, tuple[Path | None, dict]] = {}
+        # Per mode, (photo, undo index) where Clear removed unsaved scribbles: an empty photo
+        # there still holds unsaved work (its undo history), asked about as scribbles are.
+        self._cleared_unsaved: dict[str, tuple[Path | None, int]] = {}
         self._loaded_models: dict[str, Path] = {}  # role ("model", "skin model") -> the file last loaded (note_input)
         self._space = "photo"
         self._closing = False  # inside closeEvent: the discard question names what only closing loses
@@ -1380,11 +1387,34 @@ class MainWindow(QMainWindow):
         return self.ask_save_or_discard(title, question, saver,
                                         **({"save_text": save_text} if save_text != "&Save..." else {}))
 
+    def confirm_marks_replaced(self, path: Path) -> bool:
+        """Before marks loaded from ``path`` replace the active mode's unsaved scribbles: ask
+        (Save... / Discard / Cancel, as Open asks); True = go ahead. True at once when the
+        active mode's scribbles are saved (or none).
+
+        The loaded marks are a file, so the load leaves the undo stack clean; the marks it
+        replaced were lost unasked at the next Open (a new user's two strokes, session 49).
+        """
+        entry = next((entry for entry in self._unsaved_by_mode()
+                      if entry.name == self.active_mode.name and entry.marks), None)
+        if entry is None:
+            return True
+        photo = entry.path.name if entry.path is not None else "this photo"
+        if entry.cleared:
+            # Cleared marks (in the undo history) have nothing on the photo to save.
+            return self.ask_save_or_discard(
+                "Unsaved scribbles", f"Load {path.name}? {entry.title} mode's scribbles on {photo} (cleared: Edit > "
+                "Undo brings them back) are not saved: after the load they are gone. Discard them?")
+        question = (f"Load {path.name}? {entry.title} mode's scribbles on {photo} are not saved: the loaded marks "
+                    "replace them. Save them first, or discard them?")
+        return self.ask_save_or_discard("Unsaved scribbles", question,
+                                        lambda: self.export("scribbles") and self.wait_for_exports())
+
     def _modes_with_unsaved_marks(self) -> list[str]:
         """The modes (in the mode bar's order) whose scribbles on their photo are unsaved, or
         whose saved scribbles' model settings changed since (what Save Scribbles in that
         mode saves)."""
-        return [entry.name for entry in self._unsaved_by_mode()]
+        return [entry.name for entry in self._unsaved_by_mode() if not entry.cleared]
 
     def _each_mode_saver(self) -> tuple[list[str], Callable[[], bool]] | None:
         """Save Scribbles in each mode with unsaved scribbles in turn (each its own dialog,
@@ -1628,9 +1658,15 @@ class MainWindow(QMainWindow):
         for name, mode in self.modes.items():
             picture = self._pictures.get(self._space_of(mode))
             layer = picture.layers.get(name) if picture is not None else None
-            if not mode.uses_scribbles or layer is None or not layer.labels.any():
+            if not mode.uses_scribbles or layer is None:
                 continue
-            marks = not self._undo_stacks[name].isClean()
+            stack = self._undo_stacks[name]
+            if not layer.labels.any():
+                # Unsaved marks cleared (a trial's marks were gone at the next Open, unasked).
+                if not stack.isClean() and self._cleared_unsaved.get(name) == (picture.path, stack.index()):
+                    found.append(_Unsaved(name, mode.title, self._space_of(mode), picture.path, True, False, True))
+                continue
+            marks = not stack.isClean()
             saved = self._settings_at_clean.get(name)
             settings = (not marks and saved is not None and saved[0] == picture.path
                         and mode.mark_settings_for(layer.labels) != saved[1])
@@ -1660,9 +1696,13 @@ class MainWindow(QMainWindow):
         """
         parts = []
         training = ""  # Skin mode's marks that the skin training set does not hold (the first)
+        cleared = {entry.title for entry in self._unsaved_by_mode() if entry.cleared}
         for titles, path in self._unsaved_marks():
             whose = " and ".join(f"{title} mode's" for title in titles)
-            parts.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}")
+            gone = sorted(cleared & set(titles))
+            note = ("" if not gone else " (cleared: Edit > Undo brings them back)" if len(titles) == 1
+                    else f" ({' and '.join(gone)} mode's cleared: Edit > Undo brings them back)")
+            parts.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}{note}")
             skin = self.modes.get("skin")
             if not training and skin is not None and skin.title in titles:
                 picture = next((p for p in self._pictures.values() if p.path == path), None)
@@ -1982,7 +2022,7 @@ class MainWindow(QMainWindow):
         picture.icc_profile = icc_profile
         picture.dpi = dpi
         picture.bits_per_sample = bits_per_sample
-        picture.note = ""
+        picture.note = picture.marks_note = ""
         self.controller.transparent = transparent_pixels(picture.alpha)
         self.controller.faint = faint_pixels(picture.alpha)  # its colour is judged without them
         from segmix.clicks import disc_shape
@@ -2214,17 +2254,25 @@ class MainWindow(QMainWindow):
             kept = " The marks on the photo stay as they are." if self.layer.labels.any() else ""
             self.show_message("Cannot load scribbles", f"{path}: {reason}.{kept}")
             return False
+        if not np.array_equal(self.layer.labels, labels) and not self.confirm_marks_replaced(Path(path)):
+            return False  # cancelled, or a save that was cancelled or failed: nothing replaced
         self.note_input(path, "scribbles")
         # Marks of another photo of this size (the next frame's file, picked by mistake or on
         # purpose): loaded, and said, since the mask cannot be the one shown at their save.
         other_photo = other_photo_note(path, self.image_path, self.image)
+        self._picture.marks_note = other_photo or ""
         # The order the marks were made in, when the window saved it: the mode replays them in
         # it to show the mask shown when they were saved (segmix.mark_steps).
         order, stale_order = files.read_mark_order(path, labels)
         self.active_mode.offer_mark_order(labels, order, stale_order)
         # And the settings they were fitted with, shown in the panels before the fit starts.
         saved_settings = files.read_mark_settings(path, labels)
+        settings_before = self.active_mode.settings_state()
         settings_note = self.active_mode.offer_mark_settings(*saved_settings)
+        settings_after = self.active_mode.settings_state()
+        # The first step's undo puts back the settings the load replaced (and its redo the file's).
+        restore = (None if settings_before == settings_after else
+                   (settings_before, settings_after, self.active_mode.restore_settings_state))
         if not np.array_equal(self.layer.labels, labels):
             # One undo step per saved step, as when the marks were made (README: undo per
             # stroke or click); a file without an order is one. Pushed quietly: one fit for all,
@@ -2236,7 +2284,8 @@ class MainWindow(QMainWindow):
                 if diff is None:
                     continue
                 text = "Load scribbles" if n_steps == 1 else f"Load scribbles (step {number} of {n_steps})"
-                self.undo_stack.push(StrokeCommand(self.layer, diff, text, self._labels_changed, report_push=False))
+                self.undo_stack.push(StrokeCommand(self.layer, diff, text, self._labels_changed, report_push=False,
+                                                   settings=restore if dirty is None else None))
                 dirty = union(dirty, diff.rect)
             if dirty is not None:
                 self._labels_changed(dirty)
@@ -2251,7 +2300,13 @@ class MainWindow(QMainWindow):
             self._note_settings_at_clean()  # marks with settings: a change of them is unsaved work
         else:
             self._settings_at_clean.pop(self.active_mode.name, None)  # a label PNG of another tool
-        mask_like = mask_like_marks(labels, path) if self.active_mode.name == "segment" else None
+        mask_like = (mask_like_marks(labels, path) if self.active_mode.name == "segment"
+                     or (self.active_mode.name == "skin" and mask_note is None) else None)
+        if mask_like is not None and self.active_mode.name == "skin":
+            # A 0 / 1 skin mask read as marks: its 0s unmarked, and the status bar said nothing.
+            mask_like = (f"read as marks (1 skin, 2 non-skin), not as a skin mask: its 1s as skin "
+                         f"({int(np.count_nonzero(labels == 1)):,} pixels), its 0s unmarked. A mask of 0 and 1? A skin "
+                         "mask marks skin 255 and non-skin 0: multiply it by 255 to have its 0s marked non-skin")
         if mask_like is not None:
             # As `segment --scribbles` warns: a 0 / 1 mask loads as foreground marks only.
             mask_like = f"{Path(path).name}: {mask_like[0].upper()}{mask_like[1:]}."
@@ -2575,10 +2630,18 @@ class MainWindow(QMainWindow):
         if self.layer is None:
             return
         self.canvas.finish_stroke()  # its own undo step: an undo of the clear gives it back
+        unsaved = not self.undo_stack.isClean() and not self.active_mode.marks_kept(self.layer, self.image_path)
         self.layer.clear_all()
         diff = self.layer.end_stroke()
         if diff is not None:
             self.undo_stack.push(StrokeCommand(self.layer, diff, "Clear scribbles", self._labels_changed))
+            if unsaved:
+                # Undoable, and still unsaved work: the next Open / Quit asks (it did not, the
+                # photo being empty, and the undo history went with the photo).
+                self._cleared_unsaved[self.mode] = (self.image_path, self.undo_stack.index())
+            else:
+                self._cleared_unsaved.pop(self.mode, None)  # saved marks: their file keeps them
+            self.update_title()
 
     def _on_stroke_finished(self, payload) -> None:
         diff, name = payload
@@ -2773,7 +2836,8 @@ class MainWindow(QMainWindow):
         """Show the active mode's banner text (or how to open a photo), and refresh the status bar's pixel info."""
         # A mode with its own images says itself how to open them.
         no_photo = self.layer is None and not self.active_mode.own_images
-        note = "" if no_photo or self.active_mode.own_images else self._picture.note
+        note = "" if no_photo or self.active_mode.own_images else " ".join(
+            part for part in (self._picture.note, self._picture.marks_note) if part)
         self.hint_label.setText(HINT_NO_PHOTO if no_photo else self.active_mode.hint() + (f"<br>{escape(note)}" if note else ""))
         self.hint_label.setToolTip("" if no_photo else self.active_mode.hint_tip())
         self.overlay_panel.legend.set_threshold(self.active_mode.decision_threshold())

@@ -82,6 +82,7 @@ def make_window(qtbot, qsettings, messages, monkeypatch):
         window = MainWindow(settings=settings if settings is not None else qsettings, warm_up=False)
         window.show_message = messages
         window.confirm_discard = lambda: True
+        window.confirm_marks_replaced = lambda path: True
         qtbot.addWidget(window)
         window.resize(900, 600)
         window.show()

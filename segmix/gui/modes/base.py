@@ -376,6 +376,20 @@ class Mode(QObject):
         save with them; None when the mode fits no marks."""
         return None
 
+    def marks_kept(self, layer, path) -> bool:
+        """Whether the marks ``layer`` holds on the photo at ``path`` are kept by the mode
+        itself (Skin mode's training set), so that clearing them loses nothing."""
+        return False
+
+    def settings_state(self) -> dict | None:
+        """The model settings and threshold shown in the panels, for an undo of Load Scribbles
+        to put back (:meth:`restore_settings_state`); None when the mode keeps none."""
+        return None
+
+    def restore_settings_state(self, state: dict) -> None:
+        """Show ``state`` (from :meth:`settings_state`) in the panels, starting no fit: the
+        label change that follows finds the result kept for those marks and settings."""
+
     def marks_model_name(self) -> str | None:
         """The file name of a loaded model whose result the marks constrain (not fitted), to
         save with them (segmix.mark_settings.photo_record); None when the marks are fitted."""

@@ -21,7 +21,7 @@ from PySide6.QtCore import QTimer, Signal
 from segmix.gui import files
 from segmix.gui.model_summary import class_swatches
 from segmix.gui.modes.base import EXPORT_WORDS, NO_PHOTO_WORDS, Mode, NothingToExport, stored_setting
-from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, TrainingPanel
+from segmix.gui.modes.segment_panels import COLOR_SPACE_NAMES, MODEL_DEFAULTS, ModelPanel, TrainingPanel
 from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.result_history import ResultHistory, marks_key
 from segmix.gui.scribbles import FOREGROUND
@@ -428,7 +428,7 @@ class SegmentMode(Mode):
             self._drop_loaded_model()  # as before, with or without a photo (no Retrain asked)
             self.retrain(warm=False)
             return
-        if not self._replay_chain(describe_settings(
+        if not self._replay_chain(settings_words(
                 {k: v for k, v in settings_record(self.current_settings()).items() if k != "threshold"},
                 against=None if self.outcome is None else settings_record(self.outcome.settings))):
             self.retrain(warm=False)
@@ -779,7 +779,7 @@ class SegmentMode(Mode):
             self.shell.overlay_panel.set_threshold(changed["threshold"])
         self._offered_settings = changed
         return (f"Using the settings saved with these marks: "
-                f"{describe_settings(changed, against=settings_record(current))}.")
+                f"{settings_words(changed, against=settings_record(current))}.")
 
     def settings_offered_alone(self) -> None:
         changed, self._offered_settings = self._offered_settings, None
@@ -803,11 +803,21 @@ class SegmentMode(Mode):
         # The shell names the threshold in the Overlay dock's words; the graph cut is the
         # dock's one visible tick box (a display choice, as for a loaded model).
         del record["threshold"], record["smoothing"]
-        words = describe_settings(record)
+        words = settings_words(record)
         return None if words == "the default settings" else words
 
     def mark_settings_for(self, labels: np.ndarray):
         return settings_record(self.current_settings())
+
+    def settings_state(self):
+        return settings_record(self.current_settings())
+
+    def restore_settings_state(self, state):
+        current = self.current_settings()
+        merged = {name: state.get(name, getattr(current, name)) for name in MODEL_DEFAULTS}
+        self.model_panel.load(SimpleNamespace(**merged))  # emits no settings_changed
+        if "threshold" in state:
+            self.shell.overlay_panel.set_threshold(state["threshold"])  # emits nothing either
 
     def marks_model_name(self):
         return self.loaded_model_name if self.loaded_model is not None else None
@@ -985,6 +995,9 @@ class SegmentMode(Mode):
         if not outcome.mask.any():
             # A trial's empty result said only "Trained and applied in 13300 ms".
             text += "\nNo pixel came out foreground (see the banner)."  # the whole advice did not fit
+        kept_threshold = threshold_note(outcome)
+        if kept_threshold:
+            text += f"\n{kept_threshold}"
         clicked_alone = self._clicked_pixels_note(outcome)
         if clicked_alone:
             text += f"\n{clicked_alone}"
@@ -1332,9 +1345,12 @@ class SegmentMode(Mode):
             return (f"Using the loaded model <b>{self.loaded_model_name}</b>: strokes are kept as hard constraints. "
                     "<b>Retrain</b> (or new model settings) fits a new model to your strokes.")
         if self.outcome is not None:
+            kept_threshold = threshold_note(self.outcome) if self.outcome.final else ""
             if self.outcome.final and not self.outcome.mask.any():
-                return f"<b>Nothing came out foreground.</b> {EMPTY_RESULT}"
+                return f"<b>Nothing came out foreground.</b> {kept_threshold or EMPTY_RESULT}"
             threshold = self.shell.overlay_panel.threshold
+            if kept_threshold and not (threshold > 0.5 + 1e-9 and _only_the_marks(self.outcome)):
+                return f"<b>{kept_threshold}</b>"
             if self.outcome.final and threshold > 0.5 + 1e-9 and _only_the_marks(self.outcome):
                 # A re-check set 0.95 on one photo and clicked the next: only the click's own
                 # disc came out (a mark is always foreground, so the mask was never empty).
@@ -1557,6 +1573,50 @@ def _refit_differs(fitted, settings) -> bool:
         a.pop("threshold", None)
         b.pop("threshold", None)
     return a != b
+
+
+#: A mask under this share of the photo, or over 1 minus it, is "nearly empty" / "nearly full".
+NEARLY = 0.02
+
+
+def settings_words(record, against=None) -> str:
+    """:func:`segmix.mark_settings.describe_settings` with the Model dock's colour space names
+    ("colour space CIE Lab", not "colour space lab")."""
+    return describe_settings(record, against=against, space_names=COLOR_SPACE_NAMES)
+
+
+def threshold_note(outcome) -> str:
+    """A line for a nearly empty or nearly full mask made at a threshold that is not the default,
+    else "": a threshold of 0.81 kept from the last photo gave a box an almost empty mask, and the
+    Training dock said only "Trained and applied in 335 ms" (a new user, session 49).
+
+    Parameters
+    ----------
+    outcome : SegmentationOutcome
+        Its ``mask`` ((H, W) bool), ``scribbles`` ((H, W) uint8 marks or None; the foreground
+        marks are not counted) and ``settings.threshold`` (the threshold it was cut at).
+    """
+    settings = getattr(outcome, "settings", None)  # None: a result of unknown settings
+    if settings is None:
+        return ""
+    threshold = float(settings.threshold)
+    if abs(threshold - 0.5) < 1e-9 or outcome.mask.size == 0:
+        return ""
+    mask = outcome.mask
+    marks = getattr(outcome, "scribbles", None)
+    if marks is not None and marks.shape == mask.shape:
+        mask = mask & (marks != FOREGROUND)  # a mark is foreground at any threshold
+    share = float(np.count_nonzero(mask)) / mask.size
+    # Only where the threshold moved the way that thins (or fills) the mask.
+    if share < NEARLY and threshold > 0.5:
+        state, move = "nearly empty", "lower"
+    elif share > 1 - NEARLY and threshold < 0.5:
+        state, move = "nearly full", "raise"
+    else:
+        return ""
+    how_much = "empty" if share == 0 else f"{state} ({100 * share:.1f} % of the photo besides your marks)"
+    return f"The mask is {how_much} at the threshold {threshold:.2f} (Overlay dock; 0.50 by default): {move} it."
+
 
 
 def _at_threshold(key: tuple, settings) -> tuple:
