@@ -2334,6 +2334,15 @@ class MainWindow(QMainWindow):
                              f"{settings_note} {other_photo}" if changed_first else f"{other_photo} {settings_note}")
         if settings_note is not None:
             self.statusBar().showMessage(settings_note, 15000 if other_photo is not None else 10000)
+        if self.active_mode.name == "segment":
+            from segmix.labelmaps import grabcut_start_words
+
+            # An OpenCV grabCut mask started as probable background (2) with strokes of 1 and
+            # 0 holds scribbles' values: read as marks, most of the photo was hard background
+            # (segment --scribbles' warning; a new user's IoU 0.27, 0.70 recoded).
+            grabcut = grabcut_start_words(labels, Path(path).name)
+            if grabcut is not None:
+                self.show_message("Scribbles may be a grabCut mask", f"{grabcut}.")
         if stored_words is not None:
             # Marks that fit the photo's stored pixels better (segment --scribbles' warning):
             # loaded, since colour alone also fits a few correct marks better turned, and said

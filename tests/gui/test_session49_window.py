@@ -37,3 +37,26 @@ def test_a_threshold_move_says_at_once_that_it_applies(qtbot, make_window, tmp_p
     monkeypatch.setattr(window.controller, "request_apply", lambda *args, **kwargs: 0)
     window.overlay_panel.threshold_slider.setValue(80)
     qtbot.waitUntil(lambda: "Applying threshold 0.80..." in mode.training_panel.status_label.text(), timeout=5000)
+
+
+def test_load_scribbles_of_a_grabcut_start_mask_is_warned_of(make_window, messages, tmp_path):
+    """segment --scribbles warns of an OpenCV grabCut mask started as GC_PR_BGD (2) with 1 / 0
+    strokes; File > Load Scribbles took it as marks in silence (most of the photo hard background)."""
+    import numpy as np
+
+    from test_session49 import _grabcut_start
+
+    photo = np.full((120, 160, 3), (60, 90, 140), np.uint8)
+    photo[40:80, 40:120] = (200, 160, 120)
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    Image.fromarray(_grabcut_start()).save(tmp_path / "gc.png")
+    strokes = np.zeros((120, 160), np.uint8)
+    strokes[55:60, 50:110], strokes[10:13, 10:150] = 1, 2
+    Image.fromarray(strokes).save(tmp_path / "strokes.png")
+    window = make_window(tmp_path / "photo.png")
+    assert window.load_scribbles(tmp_path / "strokes.png") and not messages
+    assert window.load_scribbles(tmp_path / "gc.png")
+    title, text = messages[-1]
+    assert title == "Scribbles may be a grabCut mask"
+    assert text.startswith("gc.png: background (2) covers 94.4 % of the photo") and "numpy.array([2, 1, 0, 0]" in text
+    assert window.isVisible()
