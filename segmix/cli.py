@@ -22,7 +22,8 @@ from segmix import __version__
 EXIT_STATUSES = {
     0: "every input was done",
     1: "some inputs failed, one line each, while others were written or scored (batch commands: skin apply, "
-       "background; skin eval's photo / mask pairs)",
+       "background; skin eval's photo / mask pairs); or the report to standard output could not be written "
+       "(`> /dev/full`) while the files were",
     2: "bad usage or bad parameter, or no usable input at all (missing, empty or every input unreadable): "
        "nothing written",
     129: "hung up (SIGHUP: the terminal or ssh session closed); as SIGTERM",
@@ -3836,6 +3837,38 @@ def platform_unreachable(environ=None, plugins: list[str] | None = None) -> str 
            "one: segmix --help"
 
 
+def _window_in_utf8_mode(utf8_mode: int | None = None, encoding: str | None = None) -> None:
+    """Start the window again in Python's UTF-8 mode when the locale's file-name encoding is
+    another (``LC_ALL=en_US.ISO-8859-1``): Qt 6 reads and writes file names as UTF-8 on Unix,
+    Python as the locale says, so a photo named ``é 中文.jpg`` was shown as ``Ã© ä¸­æ.jpg``, the
+    Export dialog proposed a name of other bytes (and offered to replace another file), and a
+    Recent entry the locale cannot encode aborted the window at every start (a new user's).
+    Only the console script and ``python -m segmix`` are started again (the arguments' bytes as
+    given); PYTHONUTF8=1 stops a second start.
+
+    ``utf8_mode`` and ``encoding`` stand for ``sys.flags.utf8_mode`` and the file-system encoding
+    (tests). Nothing is raised: when the interpreter cannot be started again, the window runs
+    as it is.
+    """
+    import codecs
+
+    utf8_mode = sys.flags.utf8_mode if utf8_mode is None else utf8_mode
+    encoding = sys.getfilesystemencoding() if encoding is None else encoding
+    if os.name != "posix" or utf8_mode or os.environ.get("PYTHONUTF8") is not None:
+        return
+    if codecs.lookup(encoding).name == "utf-8":
+        return
+    if os.path.basename(sys.argv[0]) not in ("segmix", "__main__.py"):
+        return  # called as a library (a test's main([...])): the caller's process is not ours to replace
+    os.environ["PYTHONUTF8"] = "1"
+    arguments = [os.fsencode(a) for a in sys.argv[1:]]  # the bytes as given, decoded again as UTF-8
+    sys.stdout.flush(), sys.stderr.flush()
+    try:
+        os.execv(sys.executable, [os.fsencode(sys.executable), b"-X", b"utf8", b"-m", b"segmix", *arguments])
+    except OSError:
+        del os.environ["PYTHONUTF8"]
+
+
 def _cmd_open(args: argparse.Namespace) -> int:
     if args.image is not None:
         from segmix.frames import FrameError, FrameSequence, is_sequence_path
@@ -3874,6 +3907,7 @@ def _cmd_open(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():  # a NUMBA_ variable numba cannot read: one line (segmix.kernels)
         warnings.showwarning = _warning_line("segmix")
         import segmix.kernels._jit  # noqa: F401
+    _window_in_utf8_mode()
     from segmix.gui.app import run_app
 
     if args.max_megapixels is None:
@@ -4270,6 +4304,10 @@ def _error_line(exc: BaseException) -> str:
     return str(exc)
 
 
+#: The running command's words, "segmix quantize", for a line said after it ends (main).
+_COMMAND = ["segmix"]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``segmix`` console script.
 
@@ -4291,13 +4329,24 @@ def main(argv: list[str] | None = None) -> int:
 
     # Around everything, --help and argparse's refusals included: `segmix --help | head -1`
     # raised BrokenPipeError out of argparse as a traceback.
-    with guarded_streams():
+    _COMMAND[0] = "segmix"
+    with guarded_streams() as (report, _):
         try:
-            return _main(argv)
+            status = _main(argv)
         except KeyboardInterrupt as exc:
             # Ctrl+C in the first moments, while the parser's imports load (NumPy, Pillow):
             # it ended in a Python traceback of the import under way, not in one line.
             return _said_interruption(exc)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()  # a file's buffered report fails here (`> /dev/full`)
+        if report.failure is not None:
+            # The run went on to its end: its files are written, its report is lost (it
+            # stopped at the first line, exit 2 "nothing written", a new user's).
+            failure = report.failure
+            print(f"{_COMMAND[0]}: error: {failure.filename}: {failure.strerror}; the run went on to its end and "
+                  "wrote its files, its report to standard output is lost", file=sys.stderr)
+            return max(status, 1)
+        return status
 
 
 def _main(argv: list[str] | None) -> int:
@@ -4341,6 +4390,7 @@ def _main(argv: list[str] | None) -> int:
     except SystemExit as exc:  # --help / --version (0) or a refused argument (2, one line printed)
         return exc.code if isinstance(exc.code, int) else 2
     name = " ".join(filter(None, (args.command, getattr(args, "skin_command", None))))
+    _COMMAND[0] = f"segmix {name}"
     try:
         if args.command == "open":  # the window shows warnings and its warm-up in its status bar
             return int(args.handler(args) or 0)

@@ -57,6 +57,8 @@ class ClosedReaderGuard:
         self._any_error = any_error
         self._name = name
         self.gone = False
+        #: The first failure to write other than a closed reader (standard output's), or None.
+        self.failure: OSError | None = None
 
     def _failed(self, exc: OSError) -> OSError:
         """``exc`` naming the stream: `segmix quantize ... > /dev/full` said only "error:
@@ -64,6 +66,14 @@ class ClosedReaderGuard:
         if exc.errno is None or exc.filename is not None:
             return exc
         return OSError(exc.errno, f"cannot write ({(exc.strerror or str(exc)).lower()})", self._name)
+
+    def _note_failure(self, exc: OSError) -> None:
+        """Keep the first failure to write the run's report (``failure``) other than a closed
+        reader: the run goes on without its report and the command says so at its end (it
+        raised, and `quantize ... > /dev/full` exited 2, "nothing written", after writing its
+        file, as did skin apply and background after every mask: a new user's)."""
+        if not self._unwritable(exc) and self.failure is None:
+            self.failure = self._failed(exc)
 
     def _unwritable(self, exc: OSError) -> bool:
         """True when ``exc`` means the text has nowhere to go: the reader is gone, or, for a
@@ -107,8 +117,7 @@ class ClosedReaderGuard:
             except UnicodeEncodeError:
                 return self._write_unencodable(text)
             except OSError as exc:
-                if not self._unwritable(exc):
-                    raise self._failed(exc) from exc
+                self._note_failure(exc)
                 self._lost()
         return len(text)
 
@@ -146,8 +155,7 @@ class ClosedReaderGuard:
             buffer.write(data)
             buffer.flush()
         except OSError as exc:
-            if not self._unwritable(exc):
-                raise self._failed(exc) from exc
+            self._note_failure(exc)
             self._lost()
         return len(text)
 
@@ -161,8 +169,7 @@ class ClosedReaderGuard:
         try:
             self._stream.flush()
         except OSError as exc:
-            if not self._unwritable(exc):
-                raise self._failed(exc) from exc
+            self._note_failure(exc)
             self._lost()
 
     def __getattr__(self, name):
@@ -187,8 +194,10 @@ _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 @contextlib.contextmanager
-def guarded_streams() -> Iterator[None]:
-    """Run the block with ``sys.stdout`` and ``sys.stderr`` wrapped in :class:`ClosedReaderGuard`.
+def guarded_streams() -> Iterator[list]:
+    """Run the block with ``sys.stdout`` and ``sys.stderr`` wrapped in :class:`ClosedReaderGuard`
+    (yielded, in that order: standard output's ``failure`` says a report that could not be
+    written).
 
     On the way out both are flushed through their guards (the text still buffered for a
     pipe is where a closed reader is usually found: at the interpreter's exit, too late to
@@ -200,14 +209,15 @@ def guarded_streams() -> Iterator[None]:
     # exited 1. Such a stream writes to the null device. Standard error is only diagnostics:
     # one that cannot take them (`2>/dev/full`: "No space left on device", exit 1 after the
     # work) drops them too, as a closed reader's; standard output is the run's report, and a
-    # failure to write it other than a closed reader still fails the run.
+    # failure to write it other than a closed reader fails the run once its work is done
+    # (the guard's ``failure``; segmix.cli.main says it).
     nulls = [open(os.devnull, "w", encoding="utf-8") if stream is None else None for stream in saved]
     guards = [ClosedReaderGuard(stream if stream is not None else null, any_error=any_error, name=name)
               for stream, null, any_error, name in zip(saved, nulls, (False, True),
                                                        ("standard output", "standard error"))]
     sys.stdout, sys.stderr = guards
     try:
-        yield
+        yield guards
     finally:
         for guard in guards:
             with contextlib.suppress(OSError, ValueError):

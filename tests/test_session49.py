@@ -334,3 +334,63 @@ def test_unkept_words_name_the_area_rule_or_the_other_rules():
     hidden = np.zeros((200, 300), bool)
     hidden[:, 150:] = True  # a cut-out: the share is of the visible pixels (90)
     assert unkept_words(likely, DEFAULT_SETTINGS, hidden).startswith("its regions hold no seed")
+
+
+def test_the_window_starts_again_in_utf8_mode_under_a_latin1_locale(monkeypatch):
+    """Under LC_ALL=en_US.ISO-8859-1 Python decoded file names as Latin-1 and Qt 6 as UTF-8: a
+    photo named "é 中文" was titled "Ã© ä¸­æ", and the Export dialog proposed other bytes."""
+    import os
+    import sys
+
+    from segmix import cli
+
+    started = []
+
+    def execv(path, args):
+        started.append((path, args))
+        raise OSError("not here")  # as if it failed: the window runs as it is
+
+    monkeypatch.setattr(os, "execv", execv)
+    monkeypatch.delenv("PYTHONUTF8", raising=False)
+    monkeypatch.setattr(sys, "argv", ["/venv/bin/segmix", "photo \xc3\xa9.png"])  # UTF-8 bytes read as Latin-1
+    monkeypatch.setattr(os, "fsencode", lambda name: name.encode("latin-1"))  # as the Latin-1 locale encodes
+    cli._window_in_utf8_mode(0, "iso8859-1")
+    assert started and started[0][1][1:5] == [b"-X", b"utf8", b"-m", b"segmix"]
+    assert started[0][1][5] == "photo é".encode("utf-8") + b".png"  # the bytes as given
+    assert "PYTHONUTF8" not in os.environ  # the failed start leaves nothing set
+    started.clear()
+    monkeypatch.setattr(sys, "argv", ["pytest"])  # main([...]) called as a library: not replaced
+    cli._window_in_utf8_mode(0, "iso8859-1")
+    monkeypatch.setattr(sys, "argv", ["segmix"])
+    cli._window_in_utf8_mode(0, "utf-8")
+    cli._window_in_utf8_mode(1, "iso8859-1")
+    monkeypatch.setenv("PYTHONUTF8", "0")  # the user's choice, and the second start's guard
+    cli._window_in_utf8_mode(0, "iso8859-1")
+    assert not started
+
+
+def test_a_full_standard_output_loses_the_report_not_the_run(tmp_path):
+    """skin apply > /dev/full exited 2 ("nothing written") after writing every mask; quantize
+    likewise after its file (a new user's)."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("needs /dev/full")
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((20, 30, 3), (200, 150, 120) if i else (40, 90, 160), np.uint8)).save(photos / f"{i}.png")
+    env = {**os.environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).resolve().parents[1])}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "segmix", "skin", "apply", str(photos), "--output-dir",
+                               str(tmp_path / "out")], stdout=full, stderr=subprocess.PIPE, text=True, env=env,
+                              timeout=600)
+    assert done.returncode == 1, done.stderr
+    assert sorted(p.name for p in (tmp_path / "out").glob("*_skin.png")) == ["0_skin.png", "1_skin.png", "2_skin.png"]
+    assert done.stderr.strip().splitlines()[-1] == (
+        "segmix skin apply: error: standard output: cannot write (no space left on device); the run went on to its "
+        "end and wrote its files, its report to standard output is lost")

@@ -2101,7 +2101,12 @@ class MainWindow(QMainWindow):
             value = []
         unique: list[str] = []
         for entry in filter(None, map(_setting_path, value)):
-            name = files.normalised(entry)
+            try:
+                name = files.normalised(entry)
+            except ValueError:
+                # A name the file-system encoding cannot hold (an emoji under a Latin-1 locale,
+                # UnicodeEncodeError): the window aborted at every start (a new user's).
+                continue
             if name not in unique:
                 unique.append(name)
         return unique

@@ -60,3 +60,21 @@ def test_load_scribbles_of_a_grabcut_start_mask_is_warned_of(make_window, messag
     assert title == "Scribbles may be a grabCut mask"
     assert text.startswith("gc.png: background (2) covers 94.4 % of the photo") and "numpy.array([2, 1, 0, 0]" in text
     assert window.isVisible()
+
+
+def test_a_recent_entry_the_locale_cannot_encode_is_left_out(make_window, photo_path, monkeypatch):
+    """Under a Latin-1 locale an emoji in Open Recent raised UnicodeEncodeError from realpath,
+    and the window aborted at every start (exit 134)."""
+    from segmix.gui import files
+
+    window = make_window(photo_path)
+    window.settings.setValue("files/recent", [str(photo_path), "/tmp/frames \U0001F600"])
+    real = files.normalised
+
+    def normalised(path):
+        if "\U0001F600" in str(path):
+            "\U0001F600".encode("latin-1")  # what os.path.realpath raises under that locale
+        return real(path)
+
+    monkeypatch.setattr(files, "normalised", normalised)
+    assert window._recent_files() == [real(photo_path)]
