@@ -78,3 +78,23 @@ def test_a_recent_entry_the_locale_cannot_encode_is_left_out(make_window, photo_
 
     monkeypatch.setattr(files, "normalised", normalised)
     assert window._recent_files() == [real(photo_path)]
+
+
+def test_the_threshold_note_is_not_given_where_marks_decide_most_of_the_photo():
+    """After a grabCut mask loaded as marks (94.5 % background) the banner said "nearly empty ...
+    at the threshold 0.64: lower it", where the marks, not the threshold, emptied the mask."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from segmix.gui.modes.segment import threshold_note
+
+    marks = np.full((100, 100), 2, np.uint8)
+    marks[40:50, 40:50] = 1
+    marks[:3] = 0
+    mask = marks == 1
+    assert threshold_note(SimpleNamespace(mask=mask, scribbles=marks, settings=SimpleNamespace(threshold=0.64))) == ""
+    strokes = np.zeros((100, 100), np.uint8)
+    strokes[40:50, 40:50] = 1  # a stroke: the unmarked photo holds nothing more
+    note = threshold_note(SimpleNamespace(mask=strokes == 1, scribbles=strokes, settings=SimpleNamespace(threshold=0.64)))
+    assert note.startswith("The mask is empty at the threshold 0.64")

@@ -1593,8 +1593,9 @@ def threshold_note(outcome) -> str:
     Parameters
     ----------
     outcome : SegmentationOutcome
-        Its ``mask`` ((H, W) bool), ``scribbles`` ((H, W) uint8 marks or None; the foreground
-        marks are not counted) and ``settings.threshold`` (the threshold it was cut at).
+        Its ``mask`` ((H, W) bool), ``scribbles`` ((H, W) uint8 marks or None; the share is of
+        the unmarked pixels, and nothing is said when marks cover half the photo or more) and
+        ``settings.threshold`` (the threshold it was cut at).
     """
     settings = getattr(outcome, "settings", None)  # None: a result of unknown settings
     if settings is None:
@@ -1604,9 +1605,13 @@ def threshold_note(outcome) -> str:
         return ""
     mask = outcome.mask
     marks = getattr(outcome, "scribbles", None)
-    if marks is not None and marks.shape == mask.shape:
-        mask = mask & (marks != FOREGROUND)  # a mark is foreground at any threshold
-    share = float(np.count_nonzero(mask)) / mask.size
+    unmarked = np.ones(mask.shape, bool) if marks is None or marks.shape != mask.shape else marks == 0
+    n_unmarked = int(np.count_nonzero(unmarked))
+    if n_unmarked < mask.size // 2:
+        # The marks decide most of the photo (a grabCut mask loaded as marks, 94.5 % background):
+        # the threshold is not why the mask is what it is (a re-check was told to lower it).
+        return ""
+    share = float(np.count_nonzero(mask & unmarked)) / n_unmarked  # marks decide their own pixels
     # Only where the threshold moved the way that thins (or fills) the mask.
     if share < NEARLY and threshold > 0.5:
         state, move = "nearly empty", "lower"
@@ -1614,7 +1619,7 @@ def threshold_note(outcome) -> str:
         state, move = "nearly full", "raise"
     else:
         return ""
-    how_much = "empty" if share == 0 else f"{state} ({100 * share:.1f} % of the photo besides your marks)"
+    how_much = "empty" if share == 0 else f"{state} ({100 * share:.1f} % of the unmarked photo)"
     return f"The mask is {how_much} at the threshold {threshold:.2f} (Overlay dock; 0.50 by default): {move} it."
 
 
