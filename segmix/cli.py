@@ -179,7 +179,7 @@ def box(text: str) -> tuple[int, int, int, int]:
     return left, top, right, bottom
 
 
-def _say_box_clipped(box, width: int, height: int) -> None:
+def _say_box_clipped(box, width: int, height: int, image=None) -> None:
     """Warn that ``--box`` runs past the photo's edges with over a quarter of its area, and that
     its part on the photo is used. A detector's box may reach a little past an edge, and is
     clipped in silence; one mostly off the photo, as a wrong photo's or a COCO box read as corners
@@ -189,7 +189,13 @@ def _say_box_clipped(box, width: int, height: int) -> None:
 
     words = box_clipped_words(box, (height, width))
     if words:
-        print(f"segmix segment: warning: --box {','.join(map(str, box))} {words}", file=sys.stderr)
+        from segmix.labelmaps import turned_photo_words
+
+        # A box of a turned photo's stored pixels runs off the upright photo: say the turn (a re-check)
+        left, top, right, bottom = box
+        fits_stored = image is not None and max(left, right) <= height and max(top, bottom) <= width
+        turned = turned_photo_words(image, width, height) if fits_stored else ""
+        print(f"segmix segment: warning: --box {','.join(map(str, box))} {words}{turned}", file=sys.stderr)
 
 
 class _AppendClick(argparse.Action):
@@ -1891,7 +1897,7 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
         raise UserError(f"--box {','.join(map(str, args.box))}: {exc}{turned}") from None
     labels = marks[0]
     if args.box is not None:
-        _say_box_clipped(args.box, width, height)
+        _say_box_clipped(args.box, width, height, args.image)
         from segmix.point_marks import box_outside
 
         outside_box = box_outside(labels.shape, *args.box)  # either corner first, as the box

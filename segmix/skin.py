@@ -2049,7 +2049,9 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
         Random seed of the k-means initialisations (training is reproducible); stored in the
         model's training record, so an integer, not a Generator.
     random_state : int >= 0, optional
-        scikit-learn's name of ``seed``, taken for it (refused beside a different ``seed``).
+        scikit-learn's name of ``seed``, taken for it (refused beside a different ``seed``);
+        None (the default) leaves ``seed``: there is no fresh randomness here, training is
+        reproducible.
 
     Returns
     -------
@@ -2060,15 +2062,17 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
     ValueError
         A parameter out of range, named (before any fit).
     """
+    name = "seed"
     if random_state is not None:
         if seed not in (0, random_state):
             raise ValueError(f"seed ({seed!r}) and random_state ({random_state!r}) are the same parameter here; give one")
-        seed = random_state
+        seed, name = random_state, "random_state"
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         # Checked first: None and a Generator passed the fit's check and failed after the whole
         # fit, writing the record (a library user's; the refusal of -1 named random_state).
-        raise ValueError(f"seed must be an integer >= 0 (the k-means initialisations' seed, stored in the model so "
-                         f"that training can be repeated); got {seed!r}")
+        raise ValueError(f"{name} must be an integer >= 0 (the k-means initialisations' seed, stored in the model so "
+                         f"that training can be repeated; None, scikit-learn's fresh randomness, is not offered: "
+                         f"training is reproducible); got {seed!r}")
     if counts.n_skin == 0 or counts.n_non_skin == 0:
         raise ValueError(f"training needs both skin and non-skin pixels; got {counts.n_skin:,} skin and "
                          f"{counts.n_non_skin:,} non-skin from {_describe_sources(counts.sources)}")

@@ -266,6 +266,9 @@ def test_train_skin_model_checks_its_seed_first_and_takes_random_state():
     assert np.array_equal(by_name.classifier.mixtures[0].means_, sklearn_name.classifier.mixtures[0].means_)
     with pytest.raises(ValueError, match="the same parameter here"):
         train_skin_model(counts, **{**TRAIN_DEFAULTS, "seed": 2}, random_state=3)
+    with pytest.raises(ValueError, match=r"^random_state must be an integer >= 0"):  # named as given
+        train_skin_model(counts, **{k: v for k, v in TRAIN_DEFAULTS.items() if k != "seed"},
+                         random_state=np.random.default_rng(1))
 
 
 def test_color_counts_add_up_with_sum_and_refuse_other_operands():
@@ -318,6 +321,13 @@ def test_a_click_or_box_outside_a_turned_photo_names_the_turn(tmp_path, capsys):
         assert turn in capsys.readouterr().err
     assert main(["segment", str(tmp_path / "plain.jpg"), "--click", "120,30", "-o", str(tmp_path / "m.png")]) == 2
     assert "orientation" not in capsys.readouterr().err
+    # a box of the stored pixels that the upright photo clips (the re-check)
+    main(["segment", str(tmp_path / "portrait.jpg"), "--box", "20,10,90,50", "-o", str(tmp_path / "m.png")])
+    err = capsys.readouterr().err
+    assert "runs past the right edge of the 60 x 100 photo" in err and turn in err
+    main(["segment", str(tmp_path / "plain.jpg"), "--box", "20,10,160,50", "-o", str(tmp_path / "m.png")])
+    err = capsys.readouterr().err
+    assert "runs past the right edge" in err and "orientation" not in err
 
 
 def test_unkept_words_name_the_area_rule_or_the_other_rules():

@@ -86,6 +86,22 @@ def end_on_signals(app: QApplication, window):
     return timer
 
 
+def home_from_the_password_file() -> None:
+    """Set HOME from the user's entry in the password file when it is unset (``env -u HOME``,
+    a service's environment): Qt then wrote the settings at the file system's root,
+    ``/.config/segmix/segmix.conf`` (a new user's). Nothing when HOME is set or on Windows."""
+    if os.name != "posix" or os.environ.get("HOME"):
+        return
+    try:
+        import pwd
+
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError, OSError):
+        return
+    if home:
+        os.environ["HOME"] = home
+
+
 def utf8_character_type() -> None:
     """Switch the character type (LC_CTYPE) to UTF-8 when the locale's is not, as Qt does.
 
@@ -168,6 +184,7 @@ def run_app(image_path: str | Path | None = None, max_pixels: int | None = None)
         files.window_max_pixels = int(max_pixels)
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
+    home_from_the_password_file()
     utf8_character_type()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window, _opened = create_window(image_path)

@@ -98,3 +98,18 @@ def test_the_threshold_note_is_not_given_where_marks_decide_most_of_the_photo():
     strokes[40:50, 40:50] = 1  # a stroke: the unmarked photo holds nothing more
     note = threshold_note(SimpleNamespace(mask=strokes == 1, scribbles=strokes, settings=SimpleNamespace(threshold=0.64)))
     assert note.startswith("The mask is empty at the threshold 0.64")
+
+
+def test_home_unset_is_taken_from_the_password_file(monkeypatch):
+    """With HOME unset the window wrote its settings at /.config/segmix/segmix.conf."""
+    import os
+    import pwd
+
+    from segmix.gui.app import home_from_the_password_file
+
+    monkeypatch.delenv("HOME", raising=False)
+    home_from_the_password_file()
+    assert os.environ["HOME"] == pwd.getpwuid(os.getuid()).pw_dir
+    monkeypatch.setenv("HOME", "/tmp/elsewhere")
+    home_from_the_password_file()
+    assert os.environ["HOME"] == "/tmp/elsewhere"
