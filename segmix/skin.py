@@ -607,8 +607,11 @@ def _photo_or_mask(path: Path) -> str | None:
     a grey photo of many values). Read whole, once, for a refusal only."""
     from PIL import Image
 
+    from segmix.io import open_header
+
     try:
-        with Image.open(path) as opened:
+        # Pillow's warnings held (open_header), as every read of segmix's (test_video46b)
+        with open_header(path) as opened:
             if opened.width * opened.height > DEFAULT_MAX_PIXELS:
                 return None
             pixels = np.asarray(opened.convert("RGB") if opened.mode not in ("L", "RGB") else opened)
