@@ -1843,6 +1843,13 @@ class MainWindow(QMainWindow):
             self._picture.note = (f"{path.name} reads almost black: " + narrow_samples_words(
                 int(loaded.pixels.max()), f"{loaded.bits_per_sample}-bit samples"))
             self.update_hint()
+        if loaded.n_frames > 1 and self.active_mode.uses_scribbles:
+            # Said under the banner while the photo is shown: the status bar's note went after
+            # 10 s, and a re-check opened a 60-page TIFF in Segment mode with "no word" of its pages.
+            frames = (f"{path.name} holds {loaded.n_frames} frames (an animated or multi-page image): the first is "
+                      "shown; Video mode (Ctrl+Shift+V) plays them.")
+            self._picture.note = f"{self._picture.note} {frames}" if self._picture.note else frames
+            self.update_hint()
         not_a_photo = output_given_as_photo(path, loaded.pixels, loaded.mode, open_words="open", window=True,
                                             bits_per_sample=loaded.bits_per_sample)
         if not_a_photo is not None:

@@ -113,3 +113,17 @@ def test_home_unset_is_taken_from_the_password_file(monkeypatch):
     monkeypatch.setenv("HOME", "/tmp/elsewhere")
     home_from_the_password_file()
     assert os.environ["HOME"] == "/tmp/elsewhere"
+
+
+def test_a_multi_page_photo_says_its_pages_under_the_banner(make_window, photo_path, tmp_path):
+    """A 60-page TIFF opened in Segment mode: only a status-bar note said it, gone after 10 s."""
+    import numpy as np
+
+    pages = [Image.fromarray(np.full((30, 40, 3), 20 * i, np.uint8)) for i in range(3)]
+    pages[0].save(tmp_path / "stack.tif", save_all=True, append_images=pages[1:])
+    window = make_window(photo_path)
+    assert window.open_image(tmp_path / "stack.tif")
+    assert ("stack.tif holds 3 frames (an animated or multi-page image): the first is shown; Video mode "
+            "(Ctrl+Shift+V) plays them.") in window.hint_label.text()
+    assert window.open_image(photo_path)
+    assert "frames" not in window.hint_label.text()
