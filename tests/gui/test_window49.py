@@ -194,6 +194,8 @@ def test_skin_mode_asks_before_training_on_swapped_marks(qtbot, make_window, tmp
     # skin train's caution about few photos, in the dock.
     status = skin_mode.skin_panel.status_label.text()
     assert "1 photo only" in status and "fewer than 50" in status, status
+    # Session 49's re-check: the trained model is judged as a loaded one is, beside its name.
+    assert skin_mode._model_doubt is not None and skin_mode._model_doubt[0] == "inverted", skin_mode._model_doubt
     window.grab().save(str(tmp_path / "skin.png"))
 
 

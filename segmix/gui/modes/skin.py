@@ -386,7 +386,11 @@ class SkinMode(Mode):
             panel = self.skin_panel
             moved = panel.threshold != panel.default_threshold
             self.skin_model = outcome.model
-            self._model_doubt = None
+            from segmix.skin import skin_model_doubt
+
+            # As a loaded model is judged: trained with Train Anyway on swapped marks it calls
+            # the wall skin, and nothing said so after the training (a re-check).
+            self._model_doubt = skin_model_doubt(outcome.model)
             photos = len(self.skin_training)
             self.skin_model_name = f"trained on {photos} photo{'s' if photos != 1 else ''} (not saved)"
             self._model_unsaved = True
