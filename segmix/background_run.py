@@ -1902,7 +1902,8 @@ class _GroundTruthCache:
         return self.arrays[number]
 
 
-def offset_warning(result: RunResult, given_offset: int = 0, roi_moves: bool = False) -> str | None:
+def offset_warning(result: RunResult, given_offset: int = 0, roi_moves: bool = False,
+                   first_numbers: tuple[int, int] | None = None) -> str | None:
     """A warning when the masks fit the ground truth of frames a few before or after each one
     much better than their own frame's: the two numberings are off by that many frames (ground
     truth counted from 0, as Wallflower's, against a video's frames counted from 1; a clip's
@@ -1939,6 +1940,13 @@ def offset_warning(result: RunResult, given_offset: int = 0, roi_moves: bool = F
         shifts' scores, and the F-measure the warning promises, are then those of the frames
         a run given the offset scores (:attr:`RunResult.moved_neighbour_scores`), so that
         following it gives the figure said.
+    first_numbers : tuple of int, optional
+        (the input's first frame number, the ground truth's first number as its files number
+        it). When the masks fit no ground truth within :data:`MAX_SHIFT` frames (F-measure
+        under :data:`NEAR_ZERO_F` at every shift, :func:`_nothing_fits`), no small step is
+        advised (a clip renumbered from 1 against ground truth kept at 400..899 was told +1,
+        then +2, ..., for F 0.0045 against 0.0044); the offset that lines up the two first
+        numbers is named instead (-399 there, which gave F 0.9064).
 
     Returns
     -------
@@ -1975,7 +1983,44 @@ def offset_warning(result: RunResult, given_offset: int = 0, roi_moves: bool = F
         # beside it. "give -401 (F 0.9776)" and "by their times fits (F 0.9725)" came in one
         # run, and -401 then gave 0.9269 and advised -402, -403, -404 (a new user's trial).
         return None
+    if _nothing_fits(score, scored):
+        return _nothing_fits_words(result, scored, given_offset, first_numbers)
     return _numbered_offset(result, scored, best, given_offset, scores)
+
+
+#: The F-measure under which the masks are taken to fit no ground truth at any shift tried
+#: (:func:`_nothing_fits`): a clip renumbered from 1 against highway's ground truth kept at its
+#: own numbers scored F 0.0044 and 0.0045 one frame off (session 49's re-check), the right
+#: offset 0.9064.
+NEAR_ZERO_F = 0.1
+
+
+def _nothing_fits(score: Confusion, scored: list[tuple[int, Confusion]]) -> bool:
+    """Whether the masks, detecting something, fit the ground truth (holding moving pixels) at
+    no shift tried: F-measure under :data:`NEAR_ZERO_F` as matched and at every shift. Masks
+    that detect nothing are left to :func:`_much_better` (nothing is said of them)."""
+    if score.tp + score.fp == 0 or score.tp + score.fn == 0:
+        return False
+    return all(other.f_measure < NEAR_ZERO_F for other in [score, *(other for _, other in scored)])
+
+
+def _nothing_fits_words(result: RunResult, scored: list[tuple[int, Confusion]], given_offset: int,
+                        first_numbers: tuple[int, int] | None) -> str:
+    """:func:`offset_warning`'s line when no shift fits (:func:`_nothing_fits`): no step of a
+    frame or two helps, and the offset lining up the two numberings' first numbers is named
+    (not measured here: no figure is promised for it)."""
+    best = max(other.f_measure for _, other in scored)
+    line = (f"the masks fit the ground truth of no frame within {MAX_SHIFT} of their own (F-measure "
+            f"{result.score.f_measure:.4f}, at most {best:.4f} moved by 1..{MAX_SHIFT} frames): no offset near "
+            f"{given_offset} helps")
+    if first_numbers is not None:
+        first_frame, first_truth = first_numbers
+        aligned = first_frame - first_truth
+        if abs(aligned - given_offset) > MAX_SHIFT:
+            return (line + f"; the input's frames are numbered from {first_frame} and the ground truth from "
+                    f"{first_truth}: if the ground truth is of the same frames, give {_offset_words(aligned)} "
+                    f"(ground truth {first_truth} against frame {first_frame})")
+    return line + "; the ground truth may be of other frames or another sequence"
 
 
 def _timed_offset(result: RunResult, numbered: Confusion, fit) -> tuple[int, Confusion] | None:
