@@ -5,7 +5,6 @@ renumbered from 1 against ground truth kept at the sequence's numbers was told +
 import re
 from pathlib import Path
 
-import pytest
 
 from segmix.cli import main
 
@@ -78,3 +77,50 @@ def test_one_frame_off_at_f_near_zero_is_not_advised():
     line = offset_warning(result, 5, first_numbers=(1, 400))  # given 5 (a step followed): still -399
     assert "offset=6" not in line and "offset=-399" in line, line
     assert "offset=" not in bare.split("helps")[1]  # no first numbers: no offset named
+
+
+def _f_score(f, total=1_000_000, moving=20_000):
+    """A Confusion of F-measure ``f`` (recall = precision) over ``moving`` moving pixels."""
+    from segmix.change_detection import Confusion
+
+    tp = round(f * moving)
+    return Confusion(tp, moving - tp, moving - tp, total - 2 * moving + tp)
+
+
+def test_the_best_shift_is_advised_over_a_nearer_clearly_worse_one():
+    """The re-check's off3 figures (frames 400-699 named +3): shift 2 F 0.9697 and 3 F 0.9767
+    against 0.9198 as matched: 2 was advised (the nearest of the 'much better'), then 3, and
+    worded 'off by one (ground truth counted from 0 ...?)'."""
+    from segmix.background_run import offset_warning
+
+    shifts = {s: _f_score(f) for s, f in {-5: .5, -4: .5, -3: .6, -2: .7, -1: .85, 1: .9, 2: .9697, 3: .9767,
+                                          4: .9, 5: .8}.items()}
+    line = offset_warning(_result(_f_score(.9198), shifts), 0)
+    assert line is not None and "offset=3 " in line and "off by 3 frames" in line, line
+    # Given 1: the numberings are 3 apart, not 'off by 2'.
+    shifts = {s - 1: c for s, c in shifts.items() if s != 1}
+    shifts[-1] = _f_score(.9198)
+    line = offset_warning(_result(_f_score(.9), shifts), 1)
+    assert "offset=3 " in line and "off by 3 frames" in line and "counted from 0" not in line, line
+
+
+def test_a_nearer_shift_about_as_good_is_still_advised():
+    """Highway rightly matched fits the frame after a little better (F 0.9338 against 0.9317):
+    given 2, the files' own numbering (leave the offset out) is advised, not -1."""
+    from segmix.background_run import offset_warning
+
+    shifts = {-5: .6, -4: .7, -3: .9338, -1: .858, 1: .808, 2: .7, 3: .6, 4: .5, 5: .5}
+    shifts = {s: _f_score(f) for s, f in shifts.items()}
+    shifts[-2] = _f_score(.9317)
+    line = offset_warning(_result(_f_score(.808), shifts), 2)
+    assert line is not None and "leave out --groundtruth-offset" in line or "offset=0" in line, line
+
+
+def test_one_frame_off_given_an_offset_is_worded_by_the_whole_shift():
+    """Given 2 of 3 (off3's second run): 'off by one (ground truth counted from 0 ...?)' was said."""
+    from segmix.background_run import offset_warning
+
+    shifts = {s: _f_score(f) for s, f in {-5: .5, -4: .6, -3: .7, -2: .8, -1: .9198, 1: .9767, 2: .9697, 3: .9,
+                                          4: .8, 5: .7}.items()}
+    line = offset_warning(_result(_f_score(.9697), shifts, {-1: [10, 200], 1: [161, 49]}), 2)
+    assert "offset=3 " in line and "off by 3 frames" in line and "counted from 0" not in line, line
