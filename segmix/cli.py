@@ -3481,7 +3481,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
         from segmix.background_run import offset_warning
 
         # temporalROI.txt's range moves with the offset: the shifts are scored as a run given it scores
-        shifted = offset_warning(result, args.groundtruth_offset, roi_moves=roi is not None and not args.roi)
+        numbers = getattr(getattr(sequence, "numbering", None), "numbers", None)
+        first_numbers = (numbers[0], min(pairing.numbered)) if numbers and pairing.numbered else None
+        shifted = offset_warning(result, args.groundtruth_offset, roi_moves=roi is not None and not args.roi,
+                                 first_numbers=first_numbers)
         if shifted:  # a numbering off by one scored the wrong frames in silence (Wallflower against a video)
             print(f"segmix background: warning: {shifted}", file=sys.stderr)
         from segmix.background_run import orientation_warning
