@@ -184,7 +184,9 @@ def test_built_in_asks_before_dropping_a_trained_unsaved_skin_model(qtbot, make_
     assert asked == [("Use built-in skin model", "Use the built-in skin model? The skin model trained on 1 photo is "
                       "not saved. Save it first, or discard it?", skin_mode.save_skin_model)]
     assert skin_mode.skin_model is trained  # Cancel kept it
-    assert skin_mode.skin_panel.model_label.text() == "Model: trained on 1 photo (not saved)"
+    # (its strokes are arbitrary halves of the photo: since session 49 a model trained here is judged
+    # as a loaded one, and this one may be named beside its name as inverted)
+    assert skin_mode.skin_panel.model_label.text().startswith("Model: trained on 1 photo (not saved)")
     # Load Skin Model drops it too: asked the same way.
     other = tmp_path / "other.json"
     assert skin_mode.save_skin_model(other)  # saved: now nothing is lost
