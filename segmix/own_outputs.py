@@ -270,8 +270,8 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
     """
     import numpy as np
 
-    from segmix.labelmaps import class_map_values, class_map_words
-    from segmix.skin import looks_like_a_mask
+    from segmix.labelmaps import class_map_words
+    from segmix.skin import grey_class_values, looks_like_a_mask
 
     pixels = np.asarray(pixels)
     if pixels.ndim != 3 or pixels.size == 0:
@@ -289,8 +289,9 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
         return (f"it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as the photo? "
                 f"{open_words.capitalize()} the photo the mask is of")
     # Class maps are 8-bit: a 16-bit photo of 12-bit data reads as a few dark levels, a photo
-    # told "reads almost black" (test_session37_window), not a class map.
-    class_values = class_map_values(pixels) if bits_per_sample <= 8 else None
+    # told "reads almost black" (test_session37_window), not a class map (one rule, the skin
+    # commands' too).
+    class_values = grey_class_values(pixels, bits_per_sample)
     if class_values is not None:
         return (f"it {class_map_words(class_values)}: is it a label map given as the photo? "
                 f"{open_words.capitalize()} the photo it labels")
