@@ -201,7 +201,12 @@ def test_no_skin_found_is_seen_without_scrolling(make_window, qtbot, no_skin_pho
     seen = window.hint_label.isVisible() and "No skin found" in window.hint_label.text()
     assert seen or _visible_in_dock(window, status)
     banner = window.hint_label.text()
-    assert "<b>No skin found</b> at this threshold: lower it with the slider on the right" in banner
+    # a photo without skin is not told only to lower the threshold (session 50): the
+    # highest P(skin) anywhere says how far down skin would begin
+    top = float(skin.skin_posterior.max())
+    assert (f"<b>No skin found</b> at this threshold: P(skin) is at most {top:.2f} anywhere in the photo. If it "
+            "shows skin, lower the threshold with the slider on the right") in banner
+    assert f"P(skin) is at most {top:.2f} anywhere in the photo. If it shows skin" in status.text()
     assert "Move its threshold on the right." not in banner
     # P(skin) above the threshold somewhere, but no region kept: the banner says how much.
     posterior = skin.skin_posterior.copy()

@@ -483,7 +483,8 @@ class SkinMode(Mode):
     def _no_skin_found(self) -> tuple[float, float, str] | None:
         """When the mask shown is empty: (share of the photo with P(skin) above the threshold,
         its highest P(skin), why no region of it was kept (skin_detect.unkept_words)), (0.0,
-        0.0, "") when none is above it; None when there is skin or no result yet."""
+        the photo's highest P(skin), "") when none is above it; None when there is skin or no
+        result yet."""
         if self.skin_posterior is None:
             return None
         mask = self.current_mask()
@@ -491,7 +492,7 @@ class SkinMode(Mode):
             return None
         likely = self.skin_posterior > np.float32(self.skin_panel.threshold)
         if not likely.any():
-            return 0.0, 0.0, ""
+            return 0.0, float(self.skin_posterior.max(initial=0.0)), ""
         from segmix import skin_detect
 
         why = skin_detect.unkept_words(likely, hidden=self.shell.controller.transparent)
@@ -504,7 +505,10 @@ class SkinMode(Mode):
         warning = self._greyscale_warning()
         empty = None if warning else self._no_skin_found()
         if empty is not None:
-            warning = "No skin found at this threshold: the mask is empty (move the slider left to lower it)."
+            # a photo without skin was told to lower the threshold alone, which paints walls
+            # and wood as skin: the highest P(skin) says how far down skin would begin
+            warning = (f"No skin found at this threshold: P(skin) is at most {empty[1]:.2f} anywhere in the "
+                       "photo. If it shows skin, move the slider left to lower the threshold.")
             if empty[0] > 0:
                 # the read-out under the pointer shows P(skin) above the threshold there
                 # (in the dock's 8 lines: a longer one, with the regions' rules, was cut)
@@ -519,8 +523,11 @@ class SkinMode(Mode):
         empty = self._no_skin_found()
         if empty is None:
             return ""
+        if empty[0] == 0:
+            return (f"<b>No skin found</b> at this threshold: P(skin) is at most {empty[1]:.2f} anywhere in the "
+                    "photo. If it shows skin, lower the threshold with the slider on the right (move it left).")
         above = (f" (P(skin) is above it on {_share_words(empty[0])} of the photo, up to {empty[1]:.2f}, but no "
-                 f"region was kept: {empty[2]})" if empty[0] > 0 else "")
+                 f"region was kept: {empty[2]})")
         return f"<b>No skin found</b> at this threshold{above}: lower it with the slider on the right (move it left)."
 
     def on_failed(self, message: str) -> None:
