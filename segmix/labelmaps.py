@@ -1177,8 +1177,17 @@ def class_map_values(pixels) -> list[int] | None:
 def _stacked_pages_words(size: tuple[int, int], n_frames: int, shape) -> str:
     """Words for a multi-page file whose pages are the rows of a 3-D array: ``n_frames`` pages
     of ``size`` (width, height) = (channels, width) of an (H, W, C) array written page by page
-    (``tifffile.imwrite`` of ilastik's probabilities); "" for any other multi-page file."""
+    (``tifffile.imwrite`` of ilastik's probabilities), or pages of the photo's own size, a
+    channels-first (C, H, W) array; "" for any other multi-page file."""
     channels, columns = size
+    if shape is not None and size == (int(shape[1]), int(shape[0])) and n_frames <= 16:
+        # a channels-first (C, H, W) array (one page per class, as ilastik's probabilities or
+        # a stack of binary masks are written) was told "2 frames" alone
+        width, height = size
+        return (f", each of the photo's {width} x {height} pixels: an array of shape ({n_frames}, {height}, "
+                f"{width}) (channels, rows, columns), one page per class or channel (ilastik's probabilities, "
+                f"a stack of masks?), not one label image; save the labels as one {width} x {height} image "
+                f"(for per-class pages, the number of the page that wins at each pixel)")
     if shape is None or columns != int(shape[1]) or n_frames != int(shape[0]) or channels > 16:
         return ""
     return (f" of {channels} x {columns} pixels: an array of shape ({n_frames}, {columns}, {channels}) (rows, columns, channels) "

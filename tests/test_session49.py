@@ -163,7 +163,14 @@ def test_a_3d_array_written_page_by_page_is_told_as_one_not_as_a_size(tmp_path, 
     assert main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "two.tif"),
                  "-o", str(tmp_path / "m.png")]) == 2
     err = capsys.readouterr().err
-    assert err.strip().endswith("two.tif: scribbles must be a single image, this file has 2 frames")
+    # a channels-first (2, H, W) array of the photo's size was told "2 frames" alone (session 50)
+    assert ("two.tif: scribbles must be a single image, this file has 2 frames, each of the photo's 64 x 48 pixels: an "
+            "array of shape (2, 48, 64) (channels, rows, columns), one page per class") in err
+    assert len(err.strip().splitlines()) == 1
+    tifffile.imwrite(tmp_path / "other.tif", np.zeros((2, 30, 40), np.uint8))
+    assert main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "other.tif"),
+                 "-o", str(tmp_path / "m.png")]) == 2
+    assert capsys.readouterr().err.strip().endswith("other.tif: scribbles must be a single image, this file has 2 frames")
 
 
 def test_a_class_map_with_void_given_as_scribbles_is_told_what_255_is(tmp_path, capsys):
