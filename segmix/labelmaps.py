@@ -2114,6 +2114,12 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
                     "probable background, 3 GC_PR_FGD probable foreground), not a mask: write its 1 and 3 as "
                     "255 (positive) and its 0 and 2 as 0 (negative), in NumPy "
                     "numpy.where((mask == 1) | (mask == 3), 255, 0).astype(numpy.uint8)")
+        elif (classes := class_map_values(plane)) is not None:
+            # PASCAL VOC's person 15 inside a 255 void border was told "found 15 ... from
+            # resizing", whose threshold (v > 127) would make the void border the positive class
+            void = (", and its void (255) as 128 (ignore)" if VOID_INDEX in classes else "")
+            hint = (f"; this {class_map_words(classes)}, not a mask: write the positive class as 255, the other "
+                    f"classes as 0{void}")
         elif levels := photo_levels_words(plane, (MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE), "masks"):
             hint = levels
         elif int(found.max()) < 16 and found.size <= 8:
