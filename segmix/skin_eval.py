@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -706,7 +707,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     if misaligned is not None:
         result.warnings.append(f"{masks_dir}: {misaligned}")
     result.skipped = skipped
-    result.no_mask = [str(path) for path in unmatched]
+    # absolute, as the run record's folders: a report read from another directory named them wrongly
+    result.no_mask = [os.path.abspath(path) for path in unmatched]
     result.run = run_record(model, images_dir, masks_dir, settings, threshold is None)
     # skin apply --faces says on how many photos a face was used; skin eval --faces said
     # nothing, so figures of the default detector (no face found) could pass for the faces'.
