@@ -135,6 +135,9 @@ class _Picture:
     # Marks of another photo loaded onto this one (File > Load Scribbles): said in the banner,
     # where it is not elided as the status line was at 1024 x 600 ("... they are l…").
     marks_note: str = ""
+    # (undo stack, position, command) of the load's first step: the note goes when that step
+    # is undone (it stayed over the marks the undo had put back, session 49's spot check)
+    marks_note_step: tuple = ()
     layers: dict[str, LabelLayer] = field(default_factory=dict)  # mode name -> its scribbles
     view: tuple | None = None  # the canvas's zoom and centre when the space was left
     # Scribble files read into this space: normalised path -> (path, role, a key of
@@ -2030,6 +2033,7 @@ class MainWindow(QMainWindow):
         picture.dpi = dpi
         picture.bits_per_sample = bits_per_sample
         picture.note = picture.marks_note = ""
+        picture.marks_note_step = ()
         self.controller.transparent = transparent_pixels(picture.alpha)
         self.controller.faint = faint_pixels(picture.alpha)  # its colour is judged without them
         from segmix.clicks import disc_shape
@@ -2285,7 +2289,9 @@ class MainWindow(QMainWindow):
         # The first step's undo puts back the settings the load replaced (and its redo the file's).
         restore = (None if settings_before == settings_after else
                    (settings_before, settings_after, self.active_mode.restore_settings_state))
+        self._picture.marks_note_step = ()
         if not np.array_equal(self.layer.labels, labels):
+            position = self.undo_stack.index()
             # One undo step per saved step, as when the marks were made (README: undo per
             # stroke or click); a file without an order is one. Pushed quietly: one fit for all,
             # the replay, which keeps each step's result for their undo (SegmentMode.history).
@@ -2299,6 +2305,8 @@ class MainWindow(QMainWindow):
                 self.undo_stack.push(StrokeCommand(self.layer, diff, text, self._labels_changed, report_push=False,
                                                    settings=restore if dirty is None else None))
                 dirty = union(dirty, diff.rect)
+            if self.undo_stack.index() > position:
+                self._picture.marks_note_step = (self.undo_stack, position, self.undo_stack.command(position))
             if dirty is not None:
                 self._labels_changed(dirty)
         else:
@@ -2853,12 +2861,22 @@ class MainWindow(QMainWindow):
         # While a new photo replaces the shown one, the mode's result is still the old photo's.
         self.posterior_label.setText("" if self._photo_changing else self.active_mode.pixel_info(x, y))
 
+    def _marks_note(self) -> str:
+        """The note on marks loaded from a file (:attr:`_Picture.marks_note`) while they are
+        shown: "" once their load is undone, or once Clear has removed every mark."""
+        picture = self._picture
+        if not picture.marks_note or not picture.marks_note_step:
+            return picture.marks_note
+        stack, position, command = picture.marks_note_step
+        loaded = stack.index() > position and stack.command(position) is command
+        return picture.marks_note if loaded and self.layer is not None and self.layer.labels.any() else ""
+
     def update_hint(self) -> None:
         """Show the active mode's banner text (or how to open a photo), and refresh the status bar's pixel info."""
         # A mode with its own images says itself how to open them.
         no_photo = self.layer is None and not self.active_mode.own_images
         note = "" if no_photo or self.active_mode.own_images else " ".join(
-            part for part in (self._picture.note, self._picture.marks_note) if part)
+            part for part in (self._picture.note, self._marks_note()) if part)
         self.hint_label.setText(HINT_NO_PHOTO if no_photo else self.active_mode.hint() + (f"<br>{escape(note)}" if note else ""))
         self.hint_label.setToolTip("" if no_photo else self.active_mode.hint_tip())
         self.overlay_panel.legend.set_threshold(self.active_mode.decision_threshold())

@@ -1,0 +1,47 @@
+"""Session 50's own fixes in the window."""
+
+from PIL import Image
+
+from gui_helpers import make_two_colour_image, paint_two_classes
+
+
+def test_the_other_photo_note_goes_when_the_load_is_undone_or_cleared(qtbot, window, tmp_path):
+    """Marks saved on another photo, loaded: the banner says so; after Undo of the load (the
+    marks before it back on screen) or Clear, the banner still said "... holds marks drawn on
+    two.png" over marks that were not those (session 49's spot check)."""
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not window.modes["segment"].result_pending, timeout=60000)
+    marks = tmp_path / "two_scribbles.png"
+    assert window.export("scribbles", marks)
+    other = tmp_path / "other.png"
+    Image.fromarray(make_two_colour_image(seed=1)).save(other)
+    assert window.open_image(other)
+    said = "holds marks drawn on two.png, not on other.png"
+    assert said not in window.hint_label.text()
+    assert window.load_scribbles(marks)
+    assert said in window.hint_label.text()
+    steps = window.undo_stack.index()  # one per saved step (the saved order is replayed)
+    for _ in range(steps - 1):
+        window.undo_stack.undo()
+    window.update_hint()
+    assert window.layer.labels.any() and said in window.hint_label.text()  # some of them still shown
+    window.undo_stack.undo()
+    window.update_hint()
+    assert not window.layer.labels.any()
+    assert said not in window.hint_label.text()
+    window.undo_stack.redo()
+    window.update_hint()
+    assert said in window.hint_label.text()
+    # a new stroke after the undo drops the load from the history: no note either
+    window.undo_stack.undo()
+    paint_two_classes(qtbot, window)
+    window.update_hint()
+    assert window.layer.labels.any() and said not in window.hint_label.text()
+    # loaded again (the stroke undone: it drew the file's very marks), then cleared
+    window.undo_stack.undo()
+    assert window.load_scribbles(marks)
+    window.update_hint()
+    assert said in window.hint_label.text()
+    window.clear_scribbles()
+    window.update_hint()
+    assert not window.layer.labels.any() and said not in window.hint_label.text()
