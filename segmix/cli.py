@@ -1240,7 +1240,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
     from segmix.io import load_image_info, load_scribbles, save_cutout, save_mask, save_probability, use_one_of
     from segmix.own_outputs import refuse_foreign_files
-    from segmix.transparency import transparent_pixels, transparent_share
+    from segmix.transparency import outline_free_colours, transparent_pixels, transparent_share
     from segmix.palette import segmentation_pixels
     from segmix.segment import SegmentationSettings, segment
 
@@ -1484,7 +1484,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         from segmix.photo_bars import bars_words
         from segmix.segment import bars_box
 
-        bars = bars_box(pixels, scribbles)
+        # on the colours the cut sees (a transparent strip's hidden colours are none of them)
+        bars = bars_box(outline_free_colours(pixels, transparent), scribbles)
         if bars is not None:
             # With clicks alone the photo's border was the background's evidence, and that
             # border was the bars: one click filled the ground without a word (segmix.photo_bars).
