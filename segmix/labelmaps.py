@@ -673,11 +673,18 @@ def _refuse_min_is_white(path: Path, im: Image.Image, what: str) -> None:
     except AttributeError:
         return
     if photometric == 0:
+        # tifffile.imwrite of a bool array writes a 1-bit min-is-white TIFF too: a new user of
+        # it was told of ImageJ alone, with no line of NumPy to write
+        bilevel = im.mode == "1"
+        writer = ("as tifffile writes a bool array and ImageJ a binary mask" if bilevel else
+                  "as ImageJ saves binary masks")
+        fix = (f"; from NumPy: tifffile.imwrite(path, mask.astype(numpy.uint8) * 255), or a PNG"
+               if bilevel else "")
         raise ImageLoadError(
-            f"{path}: this TIFF is stored 'min-is-white' (an inverted look-up table, as ImageJ saves binary "
-            f"masks), whose values Pillow and OpenCV read inverted (255 - stored) and tifffile and scikit-image "
+            f"{path}: this TIFF is stored 'min-is-white' (an inverted look-up table, {writer}), whose values "
+            f"Pillow and OpenCV read inverted (255 - stored) and tifffile and scikit-image "
             f"as stored, so which value is meant is ambiguous: save the {what} as an 8-bit greyscale PNG of the "
-            f"values meant (without an inverted LUT)")
+            f"values meant (without an inverted LUT){fix}")
 
 
 def _check_lossless(path: Path, im: Image.Image, what: str) -> None:
@@ -1804,6 +1811,13 @@ def _load_scribbles(path: Path, shape: tuple[int, int], photo: PathLike | None) 
     """:func:`load_scribbles` without the words for a segmix output given in their place."""
     plane = read_label_plane(path, shape, "scribbles", palette_indices=True, photo=photo)
     found = np.unique(plane)
+    scaled = (UNLABELLED, FOREGROUND * 257, BACKGROUND * 257)
+    if plane.dtype.itemsize > 1 and found.size > 1 and np.isin(found, scaled).all():
+        # 0 / 1 / 2 written at 16 bits with the 8-bit levels scaled (x 257, as GIMP's and
+        # ImageMagick's 16-bit exports and OpenCV's convertScaleAbs write them), read as
+        # load_mask reads a 16-bit mask's 32896 and 65535: it was refused "found 257, 514" alone
+        plane = (plane // 257).astype(np.uint8)
+        found = np.unique(plane)
     bad = found[~np.isin(found, (UNLABELLED, FOREGROUND, BACKGROUND))]
     if bad.size:
         hint = ""

@@ -96,3 +96,46 @@ def test_a_davis_cut_out_gives_one_mask_whatever_its_hidden_colours():
     marks[(yy - 251) ** 2 + (xx - 420) ** 2 <= 25] = 1
     masks = [segment(p, marks, transparent=transparent).mask for p in (photo, black)]
     assert masks[0].any() and np.array_equal(*masks)
+
+
+def test_scribbles_scaled_to_16_bits_are_read_as_their_labels(tmp_path, capsys):
+    """0 / 1 / 2 marks saved at 16 bits with the 8-bit levels scaled (x 257: GIMP's and
+    ImageMagick's 16-bit exports) were refused "found 257, 514" alone, while a 16-bit mask's
+    scaled levels are read; now read as the labels, the mask the same as the 8-bit file's."""
+    import cv2
+
+    from segmix.cli import main
+
+    photo = np.full((60, 80, 3), 100, np.uint8)
+    photo[10:40, 20:50] = 200
+    Image.fromarray(photo).save(tmp_path / "p.png")
+    labels = np.zeros((60, 80), np.uint16)
+    labels[20:25, 30:35] = 1
+    labels[50:55, 5:10] = 2
+    cv2.imwrite(str(tmp_path / "scaled.png"), labels * 257)
+    Image.fromarray(labels.astype(np.uint8)).save(tmp_path / "plain.png")
+    for name in ("scaled", "plain"):
+        assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / f"{name}.png"),
+                     "-o", str(tmp_path / f"m_{name}.png"), "--quiet"]) == 0
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "m_scaled.png")),
+                          np.asarray(Image.open(tmp_path / "m_plain.png")))
+    # other 16-bit values stay refused
+    cv2.imwrite(str(tmp_path / "odd.png"), labels * 300)
+    assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "odd.png"),
+                 "-o", str(tmp_path / "m.png")]) == 2
+    assert "found 300, 600" in capsys.readouterr().err
+
+
+def test_a_bool_mask_written_by_tifffile_is_told_how_to_write_it(tmp_path):
+    """tifffile.imwrite of a bool array writes a 1-bit min-is-white TIFF: refused (its meaning
+    is ambiguous) naming ImageJ alone, with no NumPy for a tifffile user."""
+    import tifffile
+
+    from segmix.io import ImageLoadError
+    from segmix.labelmaps import load_mask
+
+    mask = np.zeros((30, 40), bool)
+    mask[5:20, 5:20] = True
+    tifffile.imwrite(tmp_path / "m.tif", mask)
+    with pytest.raises(ImageLoadError, match=r"as tifffile writes a bool array .*mask\.astype\(numpy\.uint8\) \* 255"):
+        load_mask(tmp_path / "m.tif", (30, 40))
