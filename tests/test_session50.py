@@ -139,3 +139,29 @@ def test_a_bool_mask_written_by_tifffile_is_told_how_to_write_it(tmp_path):
     tifffile.imwrite(tmp_path / "m.tif", mask)
     with pytest.raises(ImageLoadError, match=r"as tifffile writes a bool array .*mask\.astype\(numpy\.uint8\) \* 255"):
         load_mask(tmp_path / "m.tif", (30, 40))
+
+
+@pytest.mark.parametrize("value", ["", "relative/cache"])
+def test_an_empty_or_relative_xdg_cache_home_is_as_if_unset(tmp_path, value):
+    """The XDG rule: an empty or relative XDG_CACHE_HOME is ignored. numba's appdirs took ""
+    as the cache folder and kept the kernels in a folder "numba" of the current folder (among
+    the user's photos) when the package's own folder was read-only (a new user, session 50)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from numba.core import config
+
+    if not hasattr(config, "CACHE_LOCATOR_CLASSES"):
+        pytest.skip("this numba has no NUMBA_CACHE_LOCATOR_CLASSES to take the package's folder away")
+    home, work = tmp_path / "home", tmp_path / "photos"
+    home.mkdir(), work.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_CACHE")}
+    env.update(PYTHONPATH=str(Path(__file__).resolve().parents[1]), HOME=str(home), XDG_CACHE_HOME=value,
+               NUMBA_CACHE_LOCATOR_CLASSES="UserWideCacheLocator")
+    run = subprocess.run([sys.executable, "-c", "from segmix.kernels import pixels"], env=env, cwd=work,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert list(work.iterdir()) == []
+    assert (home / ".cache" / "numba").is_dir()

@@ -44,6 +44,13 @@ def _cache_folder() -> None:
     """
     from numba.core import config
 
+    # The XDG rule: an empty or relative XDG_CACHE_HOME is as if unset. numba's appdirs took
+    # an empty one as "", and kept the kernels in a folder "numba" of the current folder
+    # (among the user's photos) when the package's own folder was read-only (session 50).
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg is not None and not os.path.isabs(xdg):
+        del os.environ["XDG_CACHE_HOME"]
+
     def probe():  # a function of this file: every kernel lives in this folder
         pass
 
