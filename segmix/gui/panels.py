@@ -230,7 +230,9 @@ def mnemonic(text: str) -> str | None:
 
 
 def _colour_icon_style(rgb: tuple[int, int, int]) -> str:
-    return f"QToolButton:checked {{ background: rgb{rgb}; color: white; font-weight: bold; }}"
+    # Black words on a light colour (the colour-blind palette's orange), white on a dark one.
+    text = "black" if 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 150 else "white"
+    return f"QToolButton:checked {{ background: rgb{rgb}; color: {text}; font-weight: bold; }}"
 
 
 #: Tools whose marks do not take the brush's size (its slider is greyed out with them).
@@ -251,6 +253,12 @@ class ToolPanel(QWidget):
         ("rectangle", "Rectangle (R)", "Drag a box around the object: everything outside becomes background", (110, 110, 110)),
         ("click", "Click (C)", "Click the object (left) or what is not the object (right): each click marks a small disc", FOREGROUND_RGB),
     )
+
+    def set_mark_colours(self, foreground: tuple[int, int, int], background: tuple[int, int, int]) -> None:
+        """The checked tool buttons in the marks' colours (View > Colours)."""
+        colours = {"foreground": foreground, "click": foreground, "background": background}
+        for name, _text, _tip, rgb in self.TOOLS:
+            self.buttons[name].setStyleSheet(_colour_icon_style(colours.get(name, rgb)))
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -282,6 +290,7 @@ class ToolPanel(QWidget):
         grid.addWidget(self.clear_button, len(self.TOOLS) // 2, len(self.TOOLS) % 2)
         layout.addLayout(grid)
         self.buttons["foreground"].setChecked(True)
+        self.set_mark_colours(FOREGROUND_RGB, BACKGROUND_RGB)
 
         size_row = QHBoxLayout()
         self.size_name = QLabel("&Brush")
@@ -408,10 +417,7 @@ class OverlayPanel(QWidget):
         self.mode_combo = QComboBox()
         for mode in OVERLAY_MODES:
             self.mode_combo.addItem(OVERLAY_MODE_NAMES[mode], mode)
-        self.mode_combo.setToolTip(
-            "Tinted mask: the decision in green.  Outline: its edge in yellow.  "
-            "Probability heat map: the posterior of every pixel, before the threshold"
-        )
+        self.set_colour_words("green", "yellow")
         self.mode_combo.currentIndexChanged.connect(self._style_chosen)
         form.addRow("St&yle", self.mode_combo)
         self.legend = HeatLegend()
@@ -446,6 +452,12 @@ class OverlayPanel(QWidget):
         self._threshold_row = threshold_row
         self._style_visible = True
         self._show_legend()
+
+    def set_colour_words(self, mask: str, outline: str) -> None:
+        """The Style list's tip names the colours shown (View > Colours)."""
+        self.mode_combo.setToolTip(
+            f"Tinted mask: the decision in {mask}.  Outline: its edge in {outline}.  "
+            "Probability heat map: the posterior of every pixel, before the threshold")
 
     def _style_chosen(self, _index: int) -> None:
         self._show_legend()

@@ -50,3 +50,112 @@ def test_the_canvas_shows_when_it_holds_the_keys(qtbot, window):
     window.overlay_panel.threshold_slider.setFocus()
     qtbot.waitUntil(lambda: not canvas.hasFocus(), timeout=2000)
     assert frame_pixels() == 0
+
+
+def _lab(rgb, matrix=None):
+    c = np.asarray(rgb, float) / 255
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    if matrix is not None:
+        c = np.clip(c @ np.asarray(matrix).T, 0, 1)
+    xyz = c @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]).T
+    xyz = xyz / np.array([0.95047, 1, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+#: Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB.
+DEUTERANOPIA = [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]
+PROTANOPIA = [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]
+
+
+def test_the_colour_blind_palette_keeps_marks_mask_and_skin_apart():
+    from segmix.gui.overlay import PALETTES
+
+    safe, skin = PALETTES["safe"], np.array([224, 172, 150])
+    tinted = skin * 0.5 + np.array(safe.mask) * 0.5  # the default opacity, 50 %
+    colours = {"skin": skin, "tinted skin": tinted, "mask": safe.mask, "foreground": safe.foreground,
+               "background": safe.background}
+    for matrix in (DEUTERANOPIA, PROTANOPIA):
+        for (a, x), (b, y) in [(p, q) for i, p in enumerate(colours.items()) for q in list(colours.items())[i + 1:]]:
+            if {a, b} == {"mask", "tinted skin"} or {a, b} == {"mask", "skin"}:
+                continue  # the mask is only seen over the photo
+            assert np.linalg.norm(_lab(x, matrix) - _lab(y, matrix)) >= 30, (a, b)
+
+
+def test_view_colours_recolours_marks_result_banner_and_is_kept(qtbot, make_window, photo_path, qsettings):
+    from gui_helpers import paint_two_classes
+
+    from segmix.gui.overlay import PALETTES, set_palette
+
+    window = make_window(photo_path)
+    try:
+        paint_two_classes(qtbot, window)
+        qtbot.waitUntil(lambda: window.modes["segment"].outcome is not None
+                        and not window.modes["segment"].result_pending, timeout=60000)
+        assert "Green = foreground" in window.hint_label.text()
+        window.palette_actions["safe"].trigger()
+        safe = PALETTES["safe"]
+        text = window.hint_label.text()
+        assert "Blue = foreground" in text and "orange / black = your foreground / background marks" in text
+        overlay = window.canvas.overlay_image
+        shown = {tuple(int(v) for v in c) for c in overlay[overlay[..., 3] > 0][:, :3]}
+        assert shown == {safe.mask}
+        from segmix.gui.overlay import scribbles_to_rgba
+        marks = scribbles_to_rgba(window.layer.labels, halo=False)
+        assert {tuple(int(v) for v in c) for c in marks[marks[..., 3] > 0][:, :3]} == {safe.foreground, safe.background}
+        assert "rgb(230, 159, 0)" in window.tool_panel.buttons["foreground"].styleSheet()
+        window.overlay_panel.set_mode("outline")
+        assert "Yellow outline" in window.hint_label.text()
+        window.close()
+        again = make_window(photo_path)
+        assert again.palette_actions["safe"].isChecked()
+        assert "decision in blue" in again.overlay_panel.mode_combo.toolTip()
+        again.palette_actions["standard"].trigger()
+        assert not again.palette_actions["safe"].isChecked()
+    finally:
+        set_palette("standard")
+
+
+def test_the_outline_is_two_pixels_with_a_dark_halo_outside():
+    from segmix.gui.overlay import OUTLINE_HALO_RGB, palette, render_overlay
+
+    mask = np.zeros((40, 40), bool)
+    mask[10:30, 10:30] = True
+    rgba = render_overlay("outline", mask.astype(np.float32), mask)
+    row = rgba[20, :, :3]
+    assert tuple(row[10]) == palette().outline and tuple(row[11]) == palette().outline
+    assert tuple(row[12]) == (0, 0, 0) and rgba[20, 12, 3] == 0  # inside: nothing drawn
+    assert tuple(row[9]) == OUTLINE_HALO_RGB and rgba[20, 9, 3] == 255
+    assert rgba[20, 5, 3] == 0
+
+
+@pytest.mark.parametrize("ends_under_the_tip", [False, True])
+def test_the_first_start_line_goes_on_after_a_menu(qtbot, window, ends_under_the_tip):
+    """A menu opened while the kernels compiled froze the status line at "step 3 of 8, 0:28 so
+    far": the line put back after the menu's tip was an older one, which the warm-up took for
+    another message and never wrote over, nor its "Ready" (a keyboard-only trial)."""
+    from PySide6.QtGui import QStatusTipEvent
+
+    bar = window.statusBar()
+    window.controller.is_warm = False
+    window._on_warm_up_progress(2, 8, True)
+    window._on_warm_up_step("First start: compiling (once), step 3 of 8.")
+    assert "step 3 of 8" in bar.currentMessage()
+    QApplication.sendEvent(window, QStatusTipEvent("Open a photo file"))
+    window._on_warm_up_progress(3, 8, True)
+    window._on_warm_up_step("First start: compiling (once), step 4 of 8.")
+    if ends_under_the_tip:
+        window.controller.is_warm = True
+        window._on_warm_up_progress(8, 8, True)
+        window._on_warmed_up(12.0)
+    assert bar.currentMessage() == "Open a photo file"
+    QApplication.sendEvent(window, QStatusTipEvent(""))
+    if not ends_under_the_tip:
+        assert "step 4 of 8" in bar.currentMessage()
+        window._on_warm_up_progress(4, 8, True)
+        window._on_warm_up_step("First start: compiling (once), step 5 of 8.")
+        assert "step 5 of 8" in bar.currentMessage()
+        window.controller.is_warm = True
+        window._on_warm_up_progress(8, 8, True)
+        window._on_warmed_up(12.0)
+    assert bar.currentMessage() == "Ready (engine warmed up in 12.0 s)"

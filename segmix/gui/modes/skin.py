@@ -966,6 +966,10 @@ class SkinMode(Mode):
             raise NothingToExport("The skin model has not been applied to this photo yet.")
         return self.skin_posterior, self.current_mask()
 
+    def palette_changed(self) -> None:
+        self._skin_rgba = (None, None, None)  # drawn in the colours before
+        self.render()
+
     def render(self) -> None:
         canvas = self.shell.canvas
         if self.skin_posterior is None:
