@@ -74,7 +74,10 @@ from segmix.mark_order import count_steps
 MAX_RECENT = 8
 
 #: How to move around a photo larger than the canvas (View menu tips, the zoom read-out's tooltip).
-PAN_WORDS = "To move around the photo, hold Space and drag, or drag with the middle mouse button."
+# The arrow keys too (with the photo focused: Esc from a panel): a keyboard-only trial read
+# only mouse ways.
+PAN_WORDS = ("To move around the photo, use the arrow keys (the photo focused; Esc from a panel), hold Space "
+             "and drag, or drag with the middle mouse button.")
 #: A photo decoded within this many seconds opens without the status bar's "Opening ..." (and
 #: without the event loop running meanwhile: nothing to repaint in so short a time).
 OPEN_QUIETLY_SECONDS = 0.05
@@ -1038,6 +1041,9 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.mode_combo)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.mode_bar = bar
+        # Tab from the photo reaches the Mode list first, not last (a keyboard-only trial).
+        self.mode_combo.setAccessibleName("Mode")
+        QWidget.setTabOrder(self.canvas, self.mode_combo)
 
     def _connect(self) -> None:
         canvas = self.canvas

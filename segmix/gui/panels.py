@@ -6,7 +6,9 @@ and the compute thread.  Each mode's own panels live beside it in :mod:`segmix.g
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 from PySide6.QtCore import QEvent, QObject, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -33,6 +35,37 @@ from segmix.gui.signals import emit
 
 
 ELLIPSIS = "\u2026"
+
+
+def plain_text(text: str) -> str:
+    """``text`` without rich-text markup (``<b>``, ``&gt;``): what a screen reader should read."""
+    return html.unescape(re.sub(r"<[^>]*>", "", text))
+
+
+class ValueLabel(QLabel):
+    """A slider's read-out ("20 px", "P(skin) > 0.040"), which the slider's accessible name
+    says too: a screen reader read the Brush slider's raw step ("500") and Skin's "0" while
+    the window showed "20 px" and "P(skin) > 0.040" (a keyboard-only trial).
+
+    ``speak_for(slider, "Brush")`` names the slider "Brush: 20 px", anew at each ``setText``.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._spoken: tuple[QWidget, str] | None = None
+
+    def speak_for(self, slider: QWidget, name: str) -> None:
+        self._spoken = (slider, name)
+        self._speak()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self._speak()
+
+    def _speak(self) -> None:
+        if self._spoken is not None:
+            slider, name = self._spoken
+            slider.setAccessibleName(f"{name}: {plain_text(self.text())}")
 
 
 
@@ -232,7 +265,10 @@ def mnemonic(text: str) -> str | None:
 def _colour_icon_style(rgb: tuple[int, int, int]) -> str:
     # Black words on a light colour (the colour-blind palette's orange), white on a dark one.
     text = "black" if 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 150 else "white"
-    return f"QToolButton:checked {{ background: rgb{rgb}; color: {text}; font-weight: bold; }}"
+    # The focus on a checked button: the style's own frame was dark red on red (a keyboard-only
+    # trial could not see it); a dashed frame in the words' colour.
+    return (f"QToolButton:checked {{ background: rgb{rgb}; color: {text}; font-weight: bold; }}"
+            f"QToolButton:checked:focus {{ border: 2px dashed {text}; border-radius: 3px; }}")
 
 
 #: Tools whose marks do not take the brush's size (its slider is greyed out with them).
@@ -302,7 +338,8 @@ class ToolPanel(QWidget):
         self.size_slider.setToolTip("Brush diameter in image pixels ([ and ] keys)")
         self.size_slider.valueChanged.connect(self._slider_moved)
         size_row.addWidget(self.size_slider, 1)
-        self.size_label = QLabel()
+        self.size_label = ValueLabel()
+        self.size_label.speak_for(self.size_slider, "Brush")
         self.size_label.setMinimumWidth(44)
         size_row.addWidget(self.size_label)
         layout.addLayout(size_row)
@@ -426,7 +463,8 @@ class OverlayPanel(QWidget):
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setToolTip("How strongly the overlay covers the photo (0 % = photo only)")
-        self.opacity_label = QLabel("50 %")
+        self.opacity_label = ValueLabel("50 %")
+        self.opacity_label.speak_for(self.opacity_slider, "Opacity")
         self.opacity_label.setMinimumWidth(self.opacity_label.fontMetrics().horizontalAdvance("100 %") + 2)
         self.opacity_slider.valueChanged.connect(self._opacity_moved)
         self.opacity_slider.setValue(50)
@@ -439,7 +477,8 @@ class OverlayPanel(QWidget):
         self.threshold_slider.setRange(1, 99)
         self.threshold_slider.setValue(50)
         self.threshold_slider.setToolTip(threshold_tip("foreground"))
-        self.threshold_label = QLabel("0.50")
+        self.threshold_label = ValueLabel("0.50")
+        self.threshold_label.speak_for(self.threshold_slider, "Threshold")
         self.threshold_slider.valueChanged.connect(self._threshold_moved)
         # As Skin mode's slider: a trial's double-click moved it a page (0.50 -> 0.55).
         self._double_click = DoubleClickFilter(lambda: self.threshold_slider.setValue(50), self)

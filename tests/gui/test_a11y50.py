@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 
 def _esc_on(qtbot, window, control):
@@ -159,3 +159,106 @@ def test_the_first_start_line_goes_on_after_a_menu(qtbot, window, ends_under_the
         window._on_warm_up_progress(8, 8, True)
         window._on_warmed_up(12.0)
     assert bar.currentMessage() == "Ready (engine warmed up in 12.0 s)"
+
+
+def _accessible(widget):
+    from PySide6.QtGui import QAccessible
+
+    face = QAccessible.queryAccessibleInterface(widget)
+    return face.text(QAccessible.Text.Name), face.text(QAccessible.Text.Description)
+
+
+def _focusable(window):
+    """The window's Tab stops (visible, enabled, taking Tab), as a screen reader meets them."""
+    stops = []
+    for widget in window.findChildren(QWidget):
+        if not (widget.isVisible() and widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+            continue
+        owner = widget.parentWidget()
+        if owner is not None and owner.focusProxy() is widget:
+            continue  # a spin box's line edit: the spin box is what is read
+        if widget.focusProxy() is not None:
+            continue  # the canvas's viewport: the focus goes to the canvas
+        stops.append(widget)
+    return stops
+
+
+def _walk(window, mode):
+    from PySide6.QtWidgets import QLabel
+
+    buddies = {label.buddy() for label in window.findChildren(QLabel) if label.isVisible() and label.buddy()}
+    for widget in _focusable(window):
+        name, description = _accessible(widget)
+        said = f"{mode}: {type(widget).__name__} in {type(widget.parentWidget()).__name__} {name!r} {description[:60]!r}"
+        assert name.strip() or widget in buddies, said
+        assert "<" not in name and "<" not in description, said
+
+
+def test_every_tab_stop_has_a_name_and_no_markup(qtbot, make_window, photo_path, tmp_path):
+    from gui_helpers import open_in_video_mode, write_frames
+
+    window = make_window(photo_path)
+    _walk(window, "segment")
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not window.modes["skin"].result_pending, timeout=60000)
+    _walk(window, "skin")
+    folder = write_frames(tmp_path / "frames", 4)
+    video, mode, _notes = open_in_video_mode(qtbot, make_window, folder)
+    _walk(video, "video")
+    assert _accessible(mode.panel.slider)[0] == "Frame: frame 1 / 4"
+
+
+def test_sliders_say_the_value_shown(qtbot, window):
+    panel = window.tool_panel
+    assert _accessible(panel.size_slider)[0] == f"Brush: {panel.size_label.text()}"
+    panel.size_slider.setValue(panel.size_slider.value() + 100)
+    assert _accessible(panel.size_slider)[0] == f"Brush: {panel.size_label.text()}"
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not window.modes["skin"].result_pending, timeout=60000)
+    skin = window.modes["skin"].skin_panel
+    name, description = _accessible(skin.threshold_slider)
+    assert "P(skin) > 0.040" in name and "<" not in description and description
+    skin.threshold_slider.setValue(skin.threshold_slider.value() + 10)
+    assert "P(skin) > 0.040" not in _accessible(skin.threshold_slider)[0]
+    overlay = window.overlay_panel
+    overlay.opacity_slider.setValue(30)
+    assert _accessible(overlay.opacity_slider)[0] == "Opacity: 30 %"
+    assert window.canvas.accessibleName() and window.canvas.accessibleDescription()
+
+
+def test_the_pan_hints_name_the_arrow_keys(window):
+    from segmix.gui.main_window import PAN_WORDS
+
+    assert "arrow keys" in PAN_WORDS
+    tips = [a.statusTip() for a in window.actions() if a.text().replace("&", "").startswith(("Zoom In", "Zoom Out",
+                                                                                            "Actual Size"))]
+    assert len(tips) == 3 and all("arrow keys" in tip for tip in tips)
+    assert "arrow keys" in window.zoom_label.toolTip()
+
+
+def test_the_focus_shows_on_a_checked_tool_and_mode_is_the_first_tab_stop(qtbot, window):
+    button = window.tool_panel.buttons["foreground"]
+    assert button.isChecked()
+
+    def light_edge():
+        image = button.grab().toImage()
+        return sum(image.pixelColor(x, 1).lightness() > 200 for x in range(6, image.width() - 6))
+
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=2000)
+    unfocused = light_edge()
+    button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(button.hasFocus, timeout=2000)
+    assert light_edge() > unfocused + 10
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=2000)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.mode_combo
+
+
+def test_nothing_to_add_names_the_keyboards_way_to_marks(qtbot, window, messages):
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not window.modes["skin"].result_pending, timeout=60000)
+    assert not window.modes["skin"].add_to_skin_training_set()
+    assert messages and "File > Load Scribbles" in messages[-1][1]

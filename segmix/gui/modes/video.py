@@ -65,7 +65,7 @@ from segmix.frames import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from segmix.gui import file_dialogs, files
 from segmix.gui.modes.base import Mode, NothingToExport, stored_setting
 from segmix.gui.qimage import rgb_to_qimage
-from segmix.gui.panels import compact_button, set_status_text, status_label
+from segmix.gui.panels import ValueLabel, compact_button, set_status_text, status_label
 from segmix.gui.signals import emit
 from segmix.io import DEFAULT_MAX_PIXELS
 
@@ -788,7 +788,8 @@ class VideoPanel(QWidget):
                                "(from a kept copy when going back), so its mask is the one Export All Masks gives it")
         self._slider_style = JumpToClickStyle()  # kept: setStyle does not take ownership
         self.slider.setStyle(self._slider_style)
-        self.frame_label = QLabel("frame – / –")
+        self.frame_label = ValueLabel("frame – / –")
+        self.frame_label.speak_for(self.slider, "Frame")  # the timeline had no name (a trial)
         self.fps = DecimalSpinBox()
         self.fps.setDecimals(2)
         self.fps.setRange(MIN_FPS, MAX_FPS)
