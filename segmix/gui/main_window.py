@@ -1166,7 +1166,8 @@ class MainWindow(QMainWindow):
             self.canvas.refresh_scribbles()
         for dock in self.docks.values():
             dock.update()  # the class colours of the Model dock's swatches and plot
-        self.active_mode.palette_changed()
+        for mode in self.modes.values():
+            mode.palette_changed()  # the active one draws its overlay again
         self.update_hint()  # the banner names the colours
 
     def _on_overlay_style_changed(self, _style: str) -> None:

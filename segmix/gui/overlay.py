@@ -22,7 +22,7 @@ class Palette:
 
     ``mask``: the tinted mask; ``outline``: the Outline style's line (drawn with a dark halo
     outside it, see :func:`render_overlay`); ``foreground`` / ``background``: the marks of
-    the first / second class. RGB tuples of 0-255.
+    the first / second class; ``moving`` / ``shadow``: Video mode's mask. RGB tuples of 0-255.
     """
 
     name: str
@@ -34,6 +34,10 @@ class Palette:
     mask_word: str
     marks_words: tuple[str, str]
     outline_word: str
+    moving: tuple[int, int, int] = (40, 220, 40)
+    shadow: tuple[int, int, int] = (60, 110, 255)
+    moving_word: str = "green"
+    shadow_word: str = "blue"
 
 
 #: Standard: red / blue marks, a green mask (apart from the red / blue marks and most skin).
@@ -46,7 +50,7 @@ PALETTES = {
     "standard": Palette("standard", "&Standard", (255, 64, 48), (40, 120, 255), (40, 230, 110), (255, 235, 0),
                         "Green", ("red", "blue"), "Yellow"),
     "safe": Palette("safe", "&Colour-blind Safe", (230, 159, 0), (0, 0, 0), (0, 114, 178), (240, 228, 66),
-                    "Blue", ("orange", "black"), "Yellow"),
+                    "Blue", ("orange", "black"), "Yellow", (0, 114, 178), (230, 159, 0), "blue", "orange"),
 }
 _palette = PALETTES["standard"]
 

@@ -262,3 +262,30 @@ def test_nothing_to_add_names_the_keyboards_way_to_marks(qtbot, window, messages
     qtbot.waitUntil(lambda: not window.modes["skin"].result_pending, timeout=60000)
     assert not window.modes["skin"].add_to_skin_training_set()
     assert messages and "File > Load Scribbles" in messages[-1][1]
+
+
+def test_video_mode_follows_view_colours(qtbot, make_window, tmp_path):
+    from gui_helpers import open_in_video_mode, write_frames
+
+    from segmix.gui.overlay import PALETTES, set_palette
+
+    folder = write_frames(tmp_path / "frames", 4, step=8)
+    window, mode, _notes = open_in_video_mode(qtbot, make_window, folder)
+    try:
+        with qtbot.waitSignal(mode.frame_shown, timeout=60000):
+            mode.panel.step_button.click()
+        assert "green = moving" in window.hint_label.text()
+        window.palette_actions["safe"].trigger()
+        assert "blue = moving (foreground), orange = shadow" in window.hint_label.text()
+        drawn = window.canvas._overlay_item.image.array
+        moving = mode.current.mask == 255
+        assert moving.any() and (drawn[moving][:, :3] == PALETTES["safe"].moving).all()
+        assert "(orange)" in mode.panel.shadows.text()
+        from segmix.gui.modes.video import render_mask
+
+        mask = np.zeros((4, 4), np.uint8)
+        mask[0, 0], mask[1, 1] = 255, 127
+        rgba = render_mask(mask, True)
+        assert tuple(rgba[0, 0, :3]) == PALETTES["safe"].moving and tuple(rgba[1, 1, :3]) == PALETTES["safe"].shadow
+    finally:
+        set_palette("standard")

@@ -403,8 +403,9 @@ class Mode(QObject):
         self.shell.canvas.set_overlay(None)
 
     def palette_changed(self) -> None:
-        """The colours changed (View > Colours): draw the overlay again in them."""
-        self.render()
+        """The colours changed (View > Colours): draw the overlay again in them (if shown)."""
+        if self.active:
+            self.render()
 
     def on_threshold_changed(self, threshold: float) -> None:
         """The Overlay dock's threshold moved (only when ``uses_overlay_threshold``)."""

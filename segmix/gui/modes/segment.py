@@ -1308,7 +1308,8 @@ class SegmentMode(Mode):
     def palette_changed(self) -> None:
         if self.outcome is not None:
             self.outcome = replace(self.outcome, rgba=None)  # drawn in the colours before
-        self._render()
+        if self.active:
+            self._render()
 
     def _render(self, final: bool = False, cut: bool = False) -> None:
         canvas = self.shell.canvas

@@ -974,7 +974,8 @@ class SkinMode(Mode):
 
     def palette_changed(self) -> None:
         self._skin_rgba = (None, None, None)  # drawn in the colours before
-        self.render()
+        if self.active:
+            self.render()
 
     def render(self) -> None:
         canvas = self.shell.canvas
