@@ -75,9 +75,8 @@ MAX_RECENT = 8
 
 #: How to move around a photo larger than the canvas (View menu tips, the zoom read-out's tooltip).
 # The arrow keys too (with the photo focused: Esc from a panel): a keyboard-only trial read
-# only mouse ways.
-PAN_WORDS = ("To move around the photo, use the arrow keys (the photo focused; Esc from a panel), hold Space "
-             "and drag, or drag with the middle mouse button.")
+# only mouse ways. Short: one status line (a longer one wrapped and covered the photo's foot).
+PAN_WORDS = "To move around the photo: the arrow keys, Space + drag, or drag with the middle mouse button."
 #: A photo decoded within this many seconds opens without the status bar's "Opening ..." (and
 #: without the event loop running meanwhile: nothing to repaint in so short a time).
 OPEN_QUIETLY_SECONDS = 0.05
