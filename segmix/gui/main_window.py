@@ -1031,8 +1031,10 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Mode", self)
         bar.setObjectName("toolbar_mode")
         bar.setMovable(False)
-        bar.addWidget(QLabel(" Mode: "))
+        label = QLabel(" Mode: ")
+        bar.addWidget(label)
         self.mode_combo = QComboBox()
+        label.setBuddy(self.mode_combo)  # a screen reader's "labelled by" (Qt names a combo by its text on Linux)
         for mode in self.modes.values():
             self.mode_combo.addItem(mode.title, mode.name)
         self.mode_combo.setToolTip("  ".join(f"{m.title}: {_with_key(m)}." for m in self.modes.values()))

@@ -255,6 +255,9 @@ def test_the_focus_shows_on_a_checked_tool_and_mode_is_the_first_tab_stop(qtbot,
     qtbot.waitUntil(window.canvas.hasFocus, timeout=2000)
     qtbot.keyClick(window.canvas, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is window.mode_combo
+    from PySide6.QtWidgets import QLabel
+
+    assert any(label.buddy() is window.mode_combo for label in window.findChildren(QLabel))  # read as "Mode"
 
 
 def test_nothing_to_add_names_the_keyboards_way_to_marks(qtbot, window, messages):
