@@ -31,6 +31,8 @@ from segmix.gui.signals import emit
 TOOLS = ("foreground", "background", "eraser", "rectangle", "click")
 TOOL_LABELS = {"foreground": FOREGROUND, "background": BACKGROUND, "eraser": ERASE}
 MIN_BRUSH, MAX_BRUSH = 1, 400
+#: The frame round the photo while it has the keyboard focus, in screen pixels.
+FOCUS_FRAME_WIDTH = 2
 DEFAULT_BRUSH = 20  # px on a photo up to DAVIS size; the window scales it on larger ones
 MIN_ZOOM, MAX_ZOOM = 1 / 64, 64.0
 
@@ -137,6 +139,11 @@ class ScribbleCanvas(QGraphicsView):
         self.setMouseTracking(True)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # The first Tab stop, which a screen reader named nothing (a trial).
+        self.setAccessibleName("Photo")
+        self.setAccessibleDescription(
+            "The photo, your marks and the result. With the photo focused: 1 and 2 paint, E erases, R draws "
+            "a box, C clicks; the arrow keys pan, + and - zoom, F fits the photo. Esc in a panel comes back here.")
 
         self.layer: LabelLayer | None = None
         # False in a mode without marks (Video): the buttons pan instead of painting into a
@@ -422,6 +429,8 @@ class ScribbleCanvas(QGraphicsView):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
         super().scrollContentsBy(dx, dy)
+        if self.hasFocus():
+            self.viewport().update()  # the focus frame stays at the edge, not scrolled with the photo
         self._pointer_over_moved()
 
     def _pointer_over_moved(self) -> None:
@@ -755,6 +764,28 @@ class ScribbleCanvas(QGraphicsView):
         super().leaveEvent(event)
 
     # -- keys -------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if self.hasFocus():
+            # Which control holds the keys: a keyboard-only trial could not tell the photo
+            # (arrows pan, tool keys) from a slider (arrows move it). A thin frame in the
+            # palette's highlight colour while the photo has the focus, none otherwise.
+            painter = QPainter(self.viewport())
+            pen = QPen(self.palette().highlight().color(), FOCUS_FRAME_WIDTH)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+            painter.setPen(pen)
+            half = FOCUS_FRAME_WIDTH / 2
+            painter.drawRect(QRectF(self.viewport().rect()).adjusted(half, half, -half, -half))
+            painter.end()
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        super().focusInEvent(event)
+        self.viewport().update()
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        super().focusOutEvent(event)
+        self.viewport().update()
+
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = True

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QObject, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QUndoGroup, QUndoStack
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -54,7 +54,7 @@ from segmix.gui.modes.base import stored_setting
 from segmix.gui.modes.segment import FIX_WITH, HINT_TRAINED
 from segmix.gui.export_writer import ExportWriter
 from segmix.gui.notices import WarningRelay, held_warnings
-from segmix.gui.overlay import on_checkerboard
+from segmix.gui.overlay import PALETTES, on_checkerboard, palette, set_palette
 from segmix.gui.qimage import rgb_to_display_qimage
 from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, compact_panel, mnemonic, shown_text
 from segmix.gui.scribbles import LabelLayer, Rect, union
@@ -74,7 +74,9 @@ from segmix.mark_order import count_steps
 MAX_RECENT = 8
 
 #: How to move around a photo larger than the canvas (View menu tips, the zoom read-out's tooltip).
-PAN_WORDS = "To move around the photo, hold Space and drag, or drag with the middle mouse button."
+# The arrow keys too (with the photo focused: Esc from a panel): a keyboard-only trial read
+# only mouse ways. Short: one status line (a longer one wrapped and covered the photo's foot).
+PAN_WORDS = "To move around the photo: the arrow keys, Space + drag, or drag with the middle mouse button."
 #: A photo decoded within this many seconds opens without the status bar's "Opening ..." (and
 #: without the event loop running meanwhile: nothing to repaint in so short a time).
 OPEN_QUIETLY_SECONDS = 0.05
@@ -973,6 +975,16 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         add("Toggle O&verlay", self.toggle_overlay, ["O"], menu=view_menu,  # Zoom &Out has O
             tip="Show or hide the result drawn over the photo")
+        # Colour-blind safe colours (a deuteranope's trial: the green mask vanished on skin).
+        colours_menu = view_menu.addMenu("&Colours")
+        self.palette_actions, group = {}, QActionGroup(self)
+        for name, chosen in PALETTES.items():
+            action = add(chosen.title, lambda _checked=False, n=name: self.set_palette(n), menu=colours_menu,
+                         tip=f"Result: {chosen.mask_word.lower()} mask, {chosen.outline_word.lower()} outline; marks "
+                             f"{' / '.join(chosen.marks_words)} (kept for the next start)")
+            action.setCheckable(True)
+            group.addAction(action)
+            self.palette_actions[name] = action
         view_menu.addSeparator()
         # The docks' entries with letters of their own too (Alt+V, then the letter): the first
         # letter of each title that no other entry of the menu uses (they had none).
@@ -1019,8 +1031,10 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Mode", self)
         bar.setObjectName("toolbar_mode")
         bar.setMovable(False)
-        bar.addWidget(QLabel(" Mode: "))
+        label = QLabel(" Mode: ")
+        bar.addWidget(label)
         self.mode_combo = QComboBox()
+        label.setBuddy(self.mode_combo)  # a screen reader's "labelled by" (Qt names a combo by its text on Linux)
         for mode in self.modes.values():
             self.mode_combo.addItem(mode.title, mode.name)
         self.mode_combo.setToolTip("  ".join(f"{m.title}: {_with_key(m)}." for m in self.modes.values()))
@@ -1028,6 +1042,9 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.mode_combo)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.mode_bar = bar
+        # Tab from the photo reaches the Mode list first, not last (a keyboard-only trial).
+        self.mode_combo.setAccessibleName("Mode")
+        QWidget.setTabOrder(self.canvas, self.mode_combo)
 
     def _connect(self) -> None:
         canvas = self.canvas
@@ -1139,6 +1156,21 @@ class MainWindow(QMainWindow):
     def _on_opacity_changed(self, _opacity: float) -> None:
         self.update_hint()  # the banner says when 0 % leaves nothing to see
 
+    def set_palette(self, name: str) -> None:
+        """Draw marks and results in the palette ``name`` (View > Colours; an unknown name:
+        the standard one)."""
+        chosen = set_palette(name if name in PALETTES else "standard")
+        self.palette_actions[chosen.name].setChecked(True)
+        self.tool_panel.set_mark_colours(chosen.foreground, chosen.background)
+        self.overlay_panel.set_colour_words(chosen.mask_word.lower(), chosen.outline_word.lower())
+        if self.canvas.has_image:
+            self.canvas.refresh_scribbles()
+        for dock in self.docks.values():
+            dock.update()  # the class colours of the Model dock's swatches and plot
+        for mode in self.modes.values():
+            mode.palette_changed()  # the active one draws its overlay again
+        self.update_hint()  # the banner names the colours
+
     def _on_overlay_style_changed(self, _style: str) -> None:
         self.active_mode.render()
         self.update_hint()  # the banner says what the colours mean
@@ -1219,7 +1251,10 @@ class MainWindow(QMainWindow):
         ("a 16-bit image of 12-bit data", "only the first frame is used") stays its time. The
         first start's warm-up steps and its "Ready" replaced a trial's note within a second."""
         current = self.statusBar().currentMessage()
-        return not current or current in (getattr(self, "_warm_up_message", None), COMPILING_MESSAGE)
+        # Any first-start line is the warm-up's own: an older one put back after a menu's tip
+        # (event) froze the line at "step 3 of 8, 0:28 so far" with no "Ready" (a trial).
+        return (not current or current.startswith(FIRST_START)
+                or current in (getattr(self, "_warm_up_message", None), COMPILING_MESSAGE))
 
     def _on_warm_up_step(self, text: str) -> None:
         free = self._status_free_for_warm_up()
@@ -1277,8 +1312,9 @@ class MainWindow(QMainWindow):
         free = self._status_free_for_warm_up()
         self._warm_up_message = None
         self.warm_up_bar.hide()
+        self._ready_words = f"Ready (engine warmed up in {seconds:.1f} s)"
         if free:
-            self.statusBar().showMessage(f"Ready (engine warmed up in {seconds:.1f} s)", 4000)
+            self.statusBar().showMessage(self._ready_words, 4000)
 
     def _render(self) -> None:
         self.active_mode.render()
@@ -3162,6 +3198,7 @@ class MainWindow(QMainWindow):
         # drag marks what is not the object" before they had marked anything.
         self.set_tool(FIRST_TOOL)
         self.overlay_panel.set_mode(stored_setting(s, "overlay/mode", "tint", str))
+        self.set_palette(stored_setting(s, "view/colours", "standard", str))
         self.overlay_panel.opacity_slider.setValue(round(100 * min(1.0, max(0.0, stored_setting(
             s, "overlay/opacity", 0.5, float)))))
         self.canvas.set_overlay_opacity(self.overlay_panel.opacity)
@@ -3211,6 +3248,7 @@ class MainWindow(QMainWindow):
         s.setValue("tools/brush_size", self._brush_base)
         s.remove("tools/tool")  # not restored any more (_restore_settings): no stale key left behind
         s.setValue("overlay/mode", self.overlay_panel.mode)
+        s.setValue("view/colours", palette().name)
         s.setValue("overlay/opacity", self.overlay_panel.opacity)
         s.setValue("overlay/threshold", self.overlay_panel.threshold)
         s.setValue("overlay/visible", self.overlay_panel.visible_box.isChecked())
@@ -3234,6 +3272,13 @@ class MainWindow(QMainWindow):
                 bar.showMessage(tip)
             elif getattr(self, "_message_under_tip", None) is not None:
                 under, self._message_under_tip = self._message_under_tip, None
+                if under.startswith(FIRST_START):
+                    # The warm-up's line as it is now (it went on under the tip), or its end.
+                    warming = not self.controller.is_warm and getattr(self, "_warm_up_message", None)
+                    under = warming or getattr(self, "_ready_words", None) or ""
+                    if not warming and under:
+                        bar.showMessage(under, 4000)
+                        return True
                 bar.showMessage(under) if under else bar.clearMessage()
             return True
         return super().event(event)

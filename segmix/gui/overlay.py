@@ -6,6 +6,8 @@ costs nothing.  Everything here is vectorised numpy over (H, W) arrays.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from segmix.gui.scribbles import BACKGROUND, FOREGROUND
@@ -13,15 +15,78 @@ from segmix.gui.scribbles import BACKGROUND, FOREGROUND
 OVERLAY_MODES = ("tint", "outline", "heatmap")
 OVERLAY_MODE_NAMES = {"tint": "Tinted mask", "outline": "Outline", "heatmap": "Probability heat map"}
 
-FOREGROUND_RGB = (255, 64, 48)
-BACKGROUND_RGB = (40, 120, 255)
-MASK_TINT_RGB = (40, 230, 110)  # green: apart from the red / blue scribbles and most skin
-OUTLINE_RGB = (255, 235, 0)
+
+@dataclass(frozen=True)
+class Palette:
+    """The colours of the marks and of the result, with the words the window names them by.
+
+    ``mask``: the tinted mask; ``outline``: the Outline style's line (drawn with a dark halo
+    outside it, see :func:`render_overlay`); ``foreground`` / ``background``: the marks of
+    the first / second class; ``moving`` / ``shadow``: Video mode's mask. RGB tuples of 0-255.
+    """
+
+    name: str
+    title: str
+    foreground: tuple[int, int, int]
+    background: tuple[int, int, int]
+    mask: tuple[int, int, int]
+    outline: tuple[int, int, int]
+    mask_word: str
+    marks_words: tuple[str, str]
+    outline_word: str
+    moving: tuple[int, int, int] = (40, 220, 40)
+    shadow: tuple[int, int, int] = (60, 110, 255)
+    moving_word: str = "green"
+    shadow_word: str = "blue"
+
+
+#: Standard: red / blue marks, a green mask (apart from the red / blue marks and most skin).
+#: Colour-blind safe: Okabe & Ito's "Color Universal Design" colours (jfly.uni-koeln.de/color):
+#: a blue mask, orange and black marks (black marks stand out by the white halo round every mark).
+#: CIE Lab dE under Machado et al. (2009)'s deuteranopia / protanopia simulation (skin 224,172,150;
+#: the mask at 50 % over it), standard -> safe: skin vs tinted skin 6.0 / 19.0 -> 41.1 / 31.8,
+#: foreground marks vs the mask 24.1 / 41.5 -> 121.7 / 109.5 (docs/window.md).
+PALETTES = {
+    "standard": Palette("standard", "&Standard", (255, 64, 48), (40, 120, 255), (40, 230, 110), (255, 235, 0),
+                        "Green", ("red", "blue"), "Yellow"),
+    "safe": Palette("safe", "&Colour-blind Safe", (230, 159, 0), (0, 0, 0), (0, 114, 178), (240, 228, 66),
+                    "Blue", ("orange", "black"), "Yellow", (0, 114, 178), (230, 159, 0), "blue", "orange"),
+}
+_palette = PALETTES["standard"]
+
+FOREGROUND_RGB = _palette.foreground
+BACKGROUND_RGB = _palette.background
+MASK_TINT_RGB = _palette.mask
+OUTLINE_RGB = _palette.outline
+#: The dark halo outside the Outline style's line: the line alone, a yellow one, was hard to
+#: see on skin (a colour-blind trial).
+OUTLINE_HALO_RGB = (0, 0, 0)
 
 #: label value -> RGBA of a scribble pixel (0 = unlabelled is transparent)
 SCRIBBLE_LUT = np.zeros((256, 4), dtype=np.uint8)
 SCRIBBLE_LUT[FOREGROUND] = (*FOREGROUND_RGB, 220)
 SCRIBBLE_LUT[BACKGROUND] = (*BACKGROUND_RGB, 220)
+
+
+def palette() -> Palette:
+    """The palette in use (see :func:`set_palette`)."""
+    return _palette
+
+
+def set_palette(name: str) -> Palette:
+    """Use the palette ``name`` (a key of :data:`PALETTES`) for marks and overlays drawn from now on.
+
+    Raises
+    ------
+    KeyError
+        ``name`` is no palette's.
+    """
+    global _palette
+    chosen = PALETTES[name]
+    _palette = chosen
+    SCRIBBLE_LUT[FOREGROUND] = (*chosen.foreground, 220)  # in place: _SCRIBBLE_LUT32 is a view of it
+    SCRIBBLE_LUT[BACKGROUND] = (*chosen.background, 220)
+    return chosen
 
 
 def _heat_lut() -> np.ndarray:
@@ -197,13 +262,26 @@ def render_overlay(mode: str, probability: np.ndarray, mask: np.ndarray) -> np.n
         index = np.clip(probability * np.float32(255.0) + np.float32(0.5), 0, 255).astype(np.uint8)
         return _as_rgba(_HEAT_LUT32[index])
     if mode == "tint":
-        marked, colour = mask, _rgba32(*MASK_TINT_RGB, 255)
+        marked, colour = mask, _rgba32(*_palette.mask, 255)
     elif mode == "outline":
-        marked, colour = mask_boundary(mask), _rgba32(*OUTLINE_RGB, 255)
+        width = outline_width(mask.shape)
+        marked, colour = mask_boundary(mask, width), _rgba32(*_palette.outline, 255)
+        # A dark ring outside the line: a light line alone vanished on skin.
+        halo = mask_boundary(~mask, max(1, width // 2))
+        words = np.where(marked, colour, np.uint32(0))
+        words[halo] = _rgba32(*OUTLINE_HALO_RGB, 255)
+        return _as_rgba(words)
     else:
         raise ValueError(f"unknown overlay mode {mode!r}; expected one of {OVERLAY_MODES}")
     words = np.where(marked, colour, np.uint32(0))
     return _as_rgba(words)
+
+
+def outline_width(shape) -> int:
+    """The Outline style's line width in photo pixels for a photo of ``shape`` ((H, W, ...)):
+    2, and more on a photo over 800 px across, which is shown shrunk (a 4000-px photo fits
+    a window at about a fifth: 5 px, a line of 1-2 screen pixels)."""
+    return max(2, -(-max(tuple(shape)[:2]) // 800))
 
 
 # A transparent photo's checkerboard, as image editors draw it: 8-px squares in two light greys.

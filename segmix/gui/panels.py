@@ -6,7 +6,9 @@ and the compute thread.  Each mode's own panels live beside it in :mod:`segmix.g
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 from PySide6.QtCore import QEvent, QObject, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -33,6 +35,37 @@ from segmix.gui.signals import emit
 
 
 ELLIPSIS = "\u2026"
+
+
+def plain_text(text: str) -> str:
+    """``text`` without rich-text markup (``<b>``, ``&gt;``): what a screen reader should read."""
+    return html.unescape(re.sub(r"<[^>]*>", "", text))
+
+
+class ValueLabel(QLabel):
+    """A slider's read-out ("20 px", "P(skin) > 0.040"), which the slider's accessible name
+    says too: a screen reader read the Brush slider's raw step ("500") and Skin's "0" while
+    the window showed "20 px" and "P(skin) > 0.040" (a keyboard-only trial).
+
+    ``speak_for(slider, "Brush")`` names the slider "Brush: 20 px", anew at each ``setText``.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._spoken: tuple[QWidget, str] | None = None
+
+    def speak_for(self, slider: QWidget, name: str) -> None:
+        self._spoken = (slider, name)
+        self._speak()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self._speak()
+
+    def _speak(self) -> None:
+        if self._spoken is not None:
+            slider, name = self._spoken
+            slider.setAccessibleName(f"{name}: {plain_text(self.text())}")
 
 
 
@@ -230,7 +263,12 @@ def mnemonic(text: str) -> str | None:
 
 
 def _colour_icon_style(rgb: tuple[int, int, int]) -> str:
-    return f"QToolButton:checked {{ background: rgb{rgb}; color: white; font-weight: bold; }}"
+    # Black words on a light colour (the colour-blind palette's orange), white on a dark one.
+    text = "black" if 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 150 else "white"
+    # The focus on a checked button: the style's own frame was dark red on red (a keyboard-only
+    # trial could not see it); a dashed frame in the words' colour.
+    return (f"QToolButton:checked {{ background: rgb{rgb}; color: {text}; font-weight: bold; }}"
+            f"QToolButton:checked:focus {{ border: 2px dashed {text}; border-radius: 3px; }}")
 
 
 #: Tools whose marks do not take the brush's size (its slider is greyed out with them).
@@ -251,6 +289,12 @@ class ToolPanel(QWidget):
         ("rectangle", "Rectangle (R)", "Drag a box around the object: everything outside becomes background", (110, 110, 110)),
         ("click", "Click (C)", "Click the object (left) or what is not the object (right): each click marks a small disc", FOREGROUND_RGB),
     )
+
+    def set_mark_colours(self, foreground: tuple[int, int, int], background: tuple[int, int, int]) -> None:
+        """The checked tool buttons in the marks' colours (View > Colours)."""
+        colours = {"foreground": foreground, "click": foreground, "background": background}
+        for name, _text, _tip, rgb in self.TOOLS:
+            self.buttons[name].setStyleSheet(_colour_icon_style(colours.get(name, rgb)))
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -282,6 +326,7 @@ class ToolPanel(QWidget):
         grid.addWidget(self.clear_button, len(self.TOOLS) // 2, len(self.TOOLS) % 2)
         layout.addLayout(grid)
         self.buttons["foreground"].setChecked(True)
+        self.set_mark_colours(FOREGROUND_RGB, BACKGROUND_RGB)
 
         size_row = QHBoxLayout()
         self.size_name = QLabel("&Brush")
@@ -293,7 +338,8 @@ class ToolPanel(QWidget):
         self.size_slider.setToolTip("Brush diameter in image pixels ([ and ] keys)")
         self.size_slider.valueChanged.connect(self._slider_moved)
         size_row.addWidget(self.size_slider, 1)
-        self.size_label = QLabel()
+        self.size_label = ValueLabel()
+        self.size_label.speak_for(self.size_slider, "Brush")
         self.size_label.setMinimumWidth(44)
         size_row.addWidget(self.size_label)
         layout.addLayout(size_row)
@@ -408,10 +454,7 @@ class OverlayPanel(QWidget):
         self.mode_combo = QComboBox()
         for mode in OVERLAY_MODES:
             self.mode_combo.addItem(OVERLAY_MODE_NAMES[mode], mode)
-        self.mode_combo.setToolTip(
-            "Tinted mask: the decision in green.  Outline: its edge in yellow.  "
-            "Probability heat map: the posterior of every pixel, before the threshold"
-        )
+        self.set_colour_words("green", "yellow")
         self.mode_combo.currentIndexChanged.connect(self._style_chosen)
         form.addRow("St&yle", self.mode_combo)
         self.legend = HeatLegend()
@@ -420,7 +463,8 @@ class OverlayPanel(QWidget):
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setToolTip("How strongly the overlay covers the photo (0 % = photo only)")
-        self.opacity_label = QLabel("50 %")
+        self.opacity_label = ValueLabel("50 %")
+        self.opacity_label.speak_for(self.opacity_slider, "Opacity")
         self.opacity_label.setMinimumWidth(self.opacity_label.fontMetrics().horizontalAdvance("100 %") + 2)
         self.opacity_slider.valueChanged.connect(self._opacity_moved)
         self.opacity_slider.setValue(50)
@@ -433,7 +477,8 @@ class OverlayPanel(QWidget):
         self.threshold_slider.setRange(1, 99)
         self.threshold_slider.setValue(50)
         self.threshold_slider.setToolTip(threshold_tip("foreground"))
-        self.threshold_label = QLabel("0.50")
+        self.threshold_label = ValueLabel("0.50")
+        self.threshold_label.speak_for(self.threshold_slider, "Threshold")
         self.threshold_slider.valueChanged.connect(self._threshold_moved)
         # As Skin mode's slider: a trial's double-click moved it a page (0.50 -> 0.55).
         self._double_click = DoubleClickFilter(lambda: self.threshold_slider.setValue(50), self)
@@ -446,6 +491,12 @@ class OverlayPanel(QWidget):
         self._threshold_row = threshold_row
         self._style_visible = True
         self._show_legend()
+
+    def set_colour_words(self, mask: str, outline: str) -> None:
+        """The Style list's tip names the colours shown (View > Colours)."""
+        self.mode_combo.setToolTip(
+            f"Tinted mask: the decision in {mask}.  Outline: its edge in {outline}.  "
+            "Probability heat map: the posterior of every pixel, before the threshold")
 
     def _style_chosen(self, _index: int) -> None:
         self._show_legend()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCursor, QDoubleValidator, QIntValidator, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QDockWidget, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
 if TYPE_CHECKING:
     from segmix.gui.main_window import MainWindow
@@ -67,6 +67,11 @@ class ShortcutsBeforeTyping(QObject):
         kind = event.type()
         if kind == QEvent.Type.KeyPress and self._space_for_the_photo(watched, event):
             return True
+        if kind == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Escape and self._control_of(watched):
+            # Esc on any control (a slider, a combo, a check box, not only a field) hands the
+            # keys back to the photo: after Alt+R and Esc the arrows meant to pan moved the
+            # Threshold slider and refitted (a keyboard-only trial). After the Esc shortcut ran.
+            QTimer.singleShot(0, self._photo_takes_keys)
         if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
                         QEvent.Type.FocusIn, QEvent.Type.FocusOut) or not isinstance(watched, QWidget):
             return False
@@ -129,6 +134,24 @@ class ShortcutsBeforeTyping(QObject):
             QTimer.singleShot(0, self._window.focus_canvas)
         elif self._edits(field, event) and (event.key() in self._START_KEYS or event.key() not in self._EDIT_KEYS):
             self._typing_in = field  # a character or a deletion: the next digits are the value's too
+
+    def _photo_takes_keys(self) -> None:
+        """The canvas takes the keyboard, also from a floated dock (a window of its own)."""
+        window = self._window
+        if window.isVisible() and not window.isActiveWindow() and QApplication.activeModalWidget() is None:
+            window.activateWindow()
+        window.focus_canvas()
+
+    def _control_of(self, widget) -> bool:
+        """Whether ``widget`` is a control of this window or of one of its floated docks (not
+        the canvas, not a dialog's)."""
+        if not isinstance(widget, QWidget):
+            return False
+        canvas = self._window.canvas
+        if widget is canvas or canvas.isAncestorOf(widget):
+            return False
+        top = widget.window()
+        return top is self._window or (isinstance(top, QDockWidget) and top.parentWidget() is self._window)
 
     def _field_of(self, widget: QWidget | None) -> QWidget | None:
         """``widget`` if it is an editable field of this window, else None."""

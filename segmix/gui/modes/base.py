@@ -52,6 +52,8 @@ from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
+from segmix.gui.overlay import palette
+
 if TYPE_CHECKING:
     from segmix.gui.main_window import MainWindow
     from segmix.gui.scribbles import Rect
@@ -400,6 +402,11 @@ class Mode(QObject):
         """Draw this mode's overlay on ``shell.canvas`` (``set_overlay(None)`` when none)."""
         self.shell.canvas.set_overlay(None)
 
+    def palette_changed(self) -> None:
+        """The colours changed (View > Colours): draw the overlay again in them (if shown)."""
+        if self.active:
+            self.render()
+
     def on_threshold_changed(self, threshold: float) -> None:
         """The Overlay dock's threshold moved (only when ``uses_overlay_threshold``)."""
 
@@ -450,9 +457,9 @@ class Mode(QObject):
             # Short: the banner has two lines, and the Overlay dock's colour bar gives the scale.
             result = f"Heat map of P({positive}): yellow = {positive}, purple = {negative}"
         elif style == "outline":
-            result = f"Yellow outline = edge of the {positive} (the result)"
+            result = f"{palette().outline_word} outline = edge of the {positive} (the result)"
         else:
-            result = f"Green = {positive} (the result)"
+            result = f"{palette().mask_word} = {positive} (the result)"
         if not self.shell.overlay_panel.visible_box.isChecked():
             # Hidden with O (kept across sessions): a trial's next session showed no green
             # under "Green = foreground (the result)" and "Trained and applied".
@@ -462,7 +469,8 @@ class Mode(QObject):
             result = "<b>The overlay's opacity is 0 %</b>: raise it (Overlay dock) to see the result"
         if not self.uses_scribbles:
             return result
-        return f"{result}; red / blue = your {positive} / {negative} marks"
+        first, second = palette().marks_words
+        return f"{result}; {first} / {second} = your {positive} / {negative} marks"
 
     def pixel_info(self, x: int, y: int) -> str:
         """Status bar text about image pixel (x, y), e.g. its posterior; "" for nothing."""

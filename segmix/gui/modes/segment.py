@@ -1305,6 +1305,12 @@ class SegmentMode(Mode):
     def render(self) -> None:
         self._render()
 
+    def palette_changed(self) -> None:
+        if self.outcome is not None:
+            self.outcome = replace(self.outcome, rgba=None)  # drawn in the colours before
+        if self.active:
+            self._render()
+
     def _render(self, final: bool = False, cut: bool = False) -> None:
         canvas = self.shell.canvas
         if self.outcome is None:

@@ -19,11 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from segmix.gui.overlay import BACKGROUND_RGB, FOREGROUND_RGB
+from segmix.gui.overlay import palette
 from segmix.gui.panels import CollapsibleSection, set_status_text, status_label
 from segmix.gui.signals import emit
 
-CLASS_COLOURS = (QColor(*FOREGROUND_RGB), QColor(*BACKGROUND_RGB))
+
+def class_colours() -> tuple[QColor, QColor]:
+    """The two classes' colours: the marks' of the palette in use (View > Colours)."""
+    return QColor(*palette().foreground), QColor(*palette().background)
+
+
 CLASS_NAMES = ("Foreground", "Background")
 COVARIANCE_TYPES = ("full", "diag", "spherical")
 COLOR_SPACES = ("lab", "rgb", "hsv", "ycbcr")  # the names segmix.features accepts
@@ -76,7 +81,7 @@ class SwatchStrip(QWidget):
         row_height = (self.height() - 6) / 2
         for index in range(2):
             top = 2 + index * (row_height + 2)
-            painter.setPen(CLASS_COLOURS[index])
+            painter.setPen(class_colours()[index])
             painter.drawText(QRectF(0, top, label_width, row_height), Qt.AlignmentFlag.AlignVCenter, CLASS_NAMES[index])
             width = self.width() - label_width - 2
             left = float(label_width)
@@ -284,7 +289,7 @@ class ConvergencePlot(QWidget):
                     path.moveTo(px, py)
                 else:
                     path.lineTo(px, py)
-            painter.setPen(QPen(CLASS_COLOURS[class_index], 2))
+            painter.setPen(QPen(class_colours()[class_index], 2))
             painter.drawPath(path)
             if len(points) == 1:
                 painter.drawEllipse(path.currentPosition(), 2, 2)

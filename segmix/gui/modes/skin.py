@@ -128,6 +128,10 @@ def _share_words(fraction: float) -> str:
     return f"{percent:.2g} %" if percent >= 0.01 else "< 0.01 %"
 
 
+#: The keyboard's only way to marks (a keyboard-only trial's Alt+N found no word of it).
+LOAD_MARKS_WORDS = "or load marks saved earlier with File > Load Scribbles (Alt+F, then L)"
+
+
 class SkinMode(Mode):
     """Detect skin by colour; collect a training set from scribbles and train a skin model.
 
@@ -717,7 +721,8 @@ class SkinMode(Mode):
 
         if layer is None or not layer.labels.any():
             where = "" if self.active else " in Skin mode (Ctrl+K)"
-            shell.show_message("Nothing to add", f"Paint skin (1) and non-skin (2) scribbles on this photo{where} first.")
+            shell.show_message("Nothing to add", f"Paint skin (1) and non-skin (2) scribbles on this photo{where} first, "
+                               f"{LOAD_MARKS_WORDS}.")
             return False
         labels = layer.labels
         hidden = shell.controller.transparent
@@ -756,7 +761,8 @@ class SkinMode(Mode):
             parts.append(skin.ColorCounts(unique.astype(np.int64), values["skin"], values["non_skin"]))
         counts = parts[0] + parts[1]
         if counts.n_skin == 0 and counts.n_non_skin == 0:
-            shell.show_message("Nothing to add", "Paint skin (1) and non-skin (2) scribbles on this photo first.")
+            shell.show_message("Nothing to add", "Paint skin (1) and non-skin (2) scribbles on this photo first, "
+                               f"{LOAD_MARKS_WORDS}.")
             return False
         name = shell.image_path.name if shell.image_path is not None else "untitled"
         counts.sources = [{"type": "scribbles", "photo": name,
@@ -965,6 +971,11 @@ class SkinMode(Mode):
         if self.skin_posterior is None:
             raise NothingToExport("The skin model has not been applied to this photo yet.")
         return self.skin_posterior, self.current_mask()
+
+    def palette_changed(self) -> None:
+        self._skin_rgba = (None, None, None)  # drawn in the colours before
+        if self.active:
+            self.render()
 
     def render(self) -> None:
         canvas = self.shell.canvas

@@ -15,7 +15,8 @@ import math
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
-from segmix.gui.panels import DoubleClickFilter, compact_button, set_status_text, status_label
+from segmix.gui.panels import (DoubleClickFilter, ValueLabel, compact_button, plain_text, set_status_text,
+                                 status_label)
 from segmix.gui.signals import emit
 
 #: The built-in skin detector's threshold on p(skin | pixel) (``segmix.skin.BUILTIN_THRESHOLD``;
@@ -140,7 +141,7 @@ class SkinPanel(QWidget):
         # Row 1: what the threshold is now; row 2: the slider and the way back to the model's
         # own. (The label and Default on one row made this dock 80 px wider than Segment
         # mode's: switching modes shrank the canvas and its fitted zoom, 120 % -> 111 %.)
-        self.threshold_label = QLabel()
+        self.threshold_label = ValueLabel()
         self.threshold_label.setToolTip(THRESHOLD_TIP)
         # Its text changes length as the slider moves; a label that sizes to it would resize
         # the dock (and the canvas) on every move.
@@ -160,6 +161,10 @@ class SkinPanel(QWidget):
         self.threshold_slider.setTickInterval(round(1.0 / STEP_NATS))  # a tick per nat
         self.threshold_slider.setValue(0)
         self.threshold_slider.setToolTip(THRESHOLD_TIP)
+        self.threshold_label.speak_for(self.threshold_slider, "Log odds")
+        for widget in (self.threshold_label, self.threshold_slider):
+            # The tip is rich text: a screen reader read its "<b>" (a trial).
+            widget.setAccessibleDescription(plain_text(THRESHOLD_TIP))
         self.threshold_slider.valueChanged.connect(self._threshold_moved)
         self._double_click = DoubleClickFilter(self.reset_threshold, self)
         self.threshold_slider.installEventFilter(self._double_click)

@@ -64,8 +64,9 @@ from PySide6.QtWidgets import (
 from segmix.frames import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from segmix.gui import file_dialogs, files
 from segmix.gui.modes.base import Mode, NothingToExport, stored_setting
+from segmix.gui.overlay import PALETTES, palette
 from segmix.gui.qimage import rgb_to_qimage
-from segmix.gui.panels import compact_button, set_status_text, status_label
+from segmix.gui.panels import ValueLabel, compact_button, set_status_text, status_label
 from segmix.gui.signals import emit
 from segmix.io import DEFAULT_MAX_PIXELS
 
@@ -76,8 +77,9 @@ MIN_FPS, MAX_FPS = 1.0, 120.0
 #: higher one is a broken header's. A 240-fps video played at 25 fps, 10 times slower than it
 #: was recorded, without a word (a trial).
 RECORDED_MAX_FPS = 1000.0
-FOREGROUND_RGB = (40, 220, 40)
-SHADOW_RGB = (60, 110, 255)
+#: The mask's colours with View > Colours > Standard (the palette's moving / shadow).
+FOREGROUND_RGB = PALETTES["standard"].moving
+SHADOW_RGB = PALETTES["standard"].shadow
 #: The majority filter's sizes the Video dock offers ("auto" = scaled with the frame, the
 #: default; 0 = off): those `segmix background --median-size` takes but 1, which filters nothing
 #: either, and the odd sides between 15 and 63 but a few.
@@ -718,11 +720,12 @@ def play_interval_ms(fps: float) -> int:
 
 
 def render_mask(mask: np.ndarray, show_shadows: bool) -> np.ndarray:
-    """(H, W, 4) uint8 premultiplied overlay: foreground green, shadows blue (if shown)."""
+    """(H, W, 4) uint8 premultiplied overlay: foreground green, shadows blue (if shown), or the
+    colours of View > Colours (:func:`segmix.gui.overlay.palette`)."""
     rgba = np.zeros((*mask.shape, 4), np.uint8)
-    rgba[mask == 255] = (*FOREGROUND_RGB, 255)
+    rgba[mask == 255] = (*palette().moving, 255)
     if show_shadows:
-        rgba[mask == 127] = (*SHADOW_RGB, 255)
+        rgba[mask == 127] = (*palette().shadow, 255)
     return rgba
 
 
@@ -788,7 +791,8 @@ class VideoPanel(QWidget):
                                "(from a kept copy when going back), so its mask is the one Export All Masks gives it")
         self._slider_style = JumpToClickStyle()  # kept: setStyle does not take ownership
         self.slider.setStyle(self._slider_style)
-        self.frame_label = QLabel("frame – / –")
+        self.frame_label = ValueLabel("frame – / –")
+        self.frame_label.speak_for(self.slider, "Frame")  # the timeline had no name (a trial)
         self.fps = DecimalSpinBox()
         self.fps.setDecimals(2)
         self.fps.setRange(MIN_FPS, MAX_FPS)
@@ -1679,8 +1683,8 @@ class VideoMode(Mode):
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
         return (f"<b>Video mode</b>: {shrunk}{self._narrow_text()}{self._odd_turn_text()}{self._timing_text()}{self._short_text()}"
                 f"{self._mostly_moving_text()}"
-                f"{self._wiped_text()}green = moving "
-                "(foreground), blue = shadow; the background model is on the right. P plays and pauses, . steps one "
+                f"{self._wiped_text()}{palette().moving_word} = moving "
+                f"(foreground), {palette().shadow_word} = shadow; the background model is on the right. P plays and pauses, . steps one "
                 "frame.")
 
     def _mostly_moving_share(self) -> float | None:
@@ -2506,6 +2510,11 @@ class VideoMode(Mode):
         else:  # the next frame keeps the zoom and pan the user chose
             self.shell.show_frame(result.frame, path)
         self._shown = result
+
+    def palette_changed(self) -> None:
+        self.panel.shadows.setText(f"Detect and show shado&ws ({palette().shadow_word})")
+        if self.active:
+            self._redraw_overlay()
 
     def _redraw_overlay(self) -> None:
         if self.current is None or not self.active or self._jumping:
