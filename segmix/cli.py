@@ -4515,6 +4515,16 @@ def _outputs_complete() -> None:
     _AFTER_OUTPUTS["complete"] = True
 
 
+def console_main() -> int:
+    """The ``segmix`` console script and ``python -m segmix``: :func:`main`, then the signals
+    held while the interpreter shuts down (:func:`hold_signals_while_exiting`). The console
+    script called ``main`` alone: a SIGTERM in the half second of shutdown after "wrote
+    out/qt.png" exited 143 in silence, every output whole (a new user, session 50)."""
+    status = main()
+    hold_signals_while_exiting(status)
+    return status
+
+
 def hold_signals_while_exiting(status: int) -> None:
     """Once ``python -m segmix`` has its exit status (the command done, its words said), a
     SIGTERM, SIGHUP or Ctrl+C no longer changes it: said in one line, the process exits as it
