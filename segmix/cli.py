@@ -7,6 +7,7 @@ traceback; see :data:`EXIT_STATUSES` for the whole rule.
 
 from __future__ import annotations
 
+import atexit
 import argparse
 import contextlib
 import math
@@ -4548,6 +4549,26 @@ def hold_signals_while_exiting(status: int) -> None:
     for number in words:
         if signal.getsignal(number) in (signal.SIG_DFL, signal.default_int_handler):
             signal.signal(number, said)
+            _HELD_IN_SHUTDOWN.append(number)
+
+
+#: The signals :func:`hold_signals_while_exiting` holds, ignored for the last of the shutdown.
+_HELD_IN_SHUTDOWN: list = []
+
+
+def _ignore_held_signals() -> None:
+    """The last exit handler (registered when this module loads, before any other of segmix's
+    libraries'): the held signals, whose Python handlers the interpreter resets to the default
+    action when it finalizes (half a second of freeing modules after the exit handlers), are
+    ignored from here, so that a SIGTERM there no longer exits 143 in silence."""
+    import signal
+
+    for number in _HELD_IN_SHUTDOWN:
+        if signal.getsignal(number) not in (signal.SIG_DFL, signal.SIG_IGN, signal.default_int_handler):
+            signal.signal(number, signal.SIG_IGN)
+
+
+atexit.register(_ignore_held_signals)
 
 
 class Terminated(KeyboardInterrupt):
