@@ -1674,7 +1674,7 @@ def _trained_on_by_content(trained: set, images_dir, model_name, photos, same_fo
             "seen; score it on other photos, or move those out")
 
 
-def labelled_codes(image_path, mask_path, notes: list | None = None) -> np.ndarray:
+def labelled_codes(image_path, mask_path, notes: list | None = None, contrasts: list | None = None) -> np.ndarray:
     """Codes of the labelled pixels of one photo and its mask: (M,) int64, ``r << 16 | g << 8 | b``
     for skin and the same with bit 24 set (``+ N_CODES``) for non-skin; ignored pixels left out.
 
@@ -1684,9 +1684,10 @@ def labelled_codes(image_path, mask_path, notes: list | None = None) -> np.ndarr
         Naming the file that cannot be read or does not fit.
 
     ``notes``, a list, receives the warning line of a photo that may be toned
-    (:func:`count_image_folder`).
+    (:func:`count_image_folder`); ``contrasts``, a list, the mask's edge contrast
+    (:func:`segmix.mask_edges.edge_contrast`, None when it cannot be told).
     """
-    return _labelled_codes((Path(image_path), Path(mask_path)), notes)
+    return _labelled_codes((Path(image_path), Path(mask_path)), notes, contrasts)
 
 
 def _mask_labels(mask, shape: tuple[int, int]) -> np.ndarray:
