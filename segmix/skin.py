@@ -53,7 +53,7 @@ from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, Imag
 from segmix.labelmaps import (class_map_values, class_map_words, label_map_values, label_map_words, load_mask,
                               palette_label_values, refuse_mask_of_stored_pixels, stored_losslessly)
 from segmix import skin_marks
-from segmix.mask_edges import edge_contrast, misaligned_words
+from segmix.mask_edges import edge_contrast, misaligned_pairs_words, misaligned_words
 from segmix.mixture import GaussianMixture, fit_quietly
 from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, json_words, read_model
@@ -1485,9 +1485,11 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
 
     failures: list[str] = []
     failed: set[int] = set()  # the pairs of ``failures``, by index
-    contrasts: list = []  # the masks' edge contrasts (list.append is atomic across the threads)
+    # the masks' edge contrasts, one list per pair (each pair's own: the threads finish in any order)
+    contrasts: list[list] = [[] for _ in pairs]
     with ThreadPoolExecutor(check_workers(workers)) as pool:
-        for i, codes in enumerate(pool.map(lambda pair: _labelled_codes_or_failure(pair, notes, contrasts), pairs), 1):
+        for i, codes in enumerate(pool.map(lambda k: _labelled_codes_or_failure(pairs[k], notes, contrasts[k]),
+                                           range(len(pairs))), 1):
             if isinstance(codes, str):
                 failures.append(codes)
                 failed.add(i - 1)
@@ -1506,10 +1508,14 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
     if failures:
         swapped = swapped_folders(pairs, images_dir, masks_dir) if len(failures) == len(pairs) else None
         raise UnusablePairs([swapped] if swapped else failures, len(pairs))
-    misaligned = misaligned_words(contrasts)
+    contrast_of = [c[0] if c else None for c in contrasts]
+    misaligned = misaligned_words(contrast_of)
     if misaligned is not None and notes is not None:
         # masks paired with the wrong photos teach the wrong colours as skin, in silence
         notes.append(f"{masks_dir}: {misaligned}")
+    odd = misaligned_pairs_words(contrast_of, [str(mask) for _, mask in pairs])
+    if odd is not None and notes is not None:  # a few wrong pairs among right ones, named
+        notes.append(f"{masks_dir}: {odd}")
     counts = ColorCounts.from_dense(total[:N_CODES], total[N_CODES:])
     used = [image for i, (image, _) in enumerate(pairs) if i not in failed]  # only all-128 masks fail here
     with ThreadPoolExecutor(check_workers(workers)) as pool:

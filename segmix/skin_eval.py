@@ -30,7 +30,7 @@ import numpy as np
 
 from segmix.io import DEFAULT_MAX_PIXELS
 from segmix.labelmaps import label_map_values, palette_label_values
-from segmix.mask_edges import edge_contrast, misaligned_words
+from segmix.mask_edges import edge_contrast, misaligned_pairs_words, misaligned_words
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (NOTHING_SHOWN_WORDS, PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers,
                          colourless_words, detect, grey_class_values, greyscale_warning, image_mask_pairs, label_map_warning,
@@ -673,7 +673,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
                 corrected, contrast)
 
     greyscale, label_maps, skipped = [], [], []
-    contrasts = []  # each scored pair's edge contrast (segmix.mask_edges)
+    contrasts, contrast_masks = [], []  # each scored pair's edge contrast (segmix.mask_edges), and its mask
     faces_used = 0
     corrected = []  # photos the white balance corrected
     with ThreadPoolExecutor(check_workers(workers)) as pool:
@@ -683,6 +683,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             else:
                 posterior, mask, labels, swept, grey, in_colour, face, balanced, contrast = outcome
                 contrasts.append(contrast)
+                contrast_masks.append(str(pairs[i - 1][1]))
                 faces_used += face
                 if balanced:
                     corrected.append(names[i - 1])
@@ -706,6 +707,10 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     misaligned = misaligned_words(contrasts)
     if misaligned is not None:
         result.warnings.append(f"{masks_dir}: {misaligned}")
+    # A few wrong pairs among right ones leave the median where it was: named one by one.
+    odd = misaligned_pairs_words(contrasts, contrast_masks)
+    if odd is not None:
+        result.warnings.append(f"{masks_dir}: {odd}")
     result.skipped = skipped
     # absolute, as the run record's folders: a report read from another directory named them wrongly
     result.no_mask = [os.path.abspath(path) for path in unmatched]

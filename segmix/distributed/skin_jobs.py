@@ -35,7 +35,7 @@ import numpy as np
 
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
-from segmix.mask_edges import misaligned_words
+from segmix.mask_edges import misaligned_pairs_words, misaligned_words
 from segmix.repeated_lines import fold_repeated
 from segmix.white_balance import photo_decisions, photo_words
 from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, WorkersGone, check_workers_share, describe_exception, file_digest, file_state, input_sample,
@@ -600,9 +600,13 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     for index, (_, masks, n_pairs, _) in enumerate(folders):
         # Whether each folder's masks follow their photos' edges, as the single process asks it
         # (it was not asked: masks paired with the wrong photos were learnt in silence).
-        misaligned = misaligned_words([total.contrasts.get((index, position)) for position in range(n_pairs)])
+        contrasts = [total.contrasts.get((index, position)) for position in range(n_pairs)]
+        misaligned = misaligned_words(contrasts)
         if misaligned is not None:
             total.warnings.append(((1, index, n_pairs), f"{masks}: {misaligned}"))
+        odd = misaligned_pairs_words(contrasts, [str(mask) for _, mask in folder_pairs[index]])
+        if odd is not None:  # a few wrong pairs among right ones, named as the single process names them
+            total.warnings.append(((1, index, n_pairs + 1), f"{masks}: {odd}"))
     # In the command's order, as the failures; a folder's repeated lines (toned photos) folded
     # into one with the count, as the single process folds them.
     for folder_place in sorted({place[:2] for place, _ in total.warnings}):
