@@ -2,7 +2,7 @@
 the next mask of the same size) on the skin sets, and how often the per-pair rule
 (misaligned_pairs_words: under T and under r x the folder median) names right and wrong pairs,
 in 2,000 draws of folders of 10 right pairs and of 8 right + 2 wrong. Session 50; about 40 s."""
-import sys, json
+import json
 import numpy as np
 from pathlib import Path
 from segmix.skin import image_mask_pairs, read_pair_info
