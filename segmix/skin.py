@@ -1028,6 +1028,59 @@ class UnusablePairs(ValueError):
                          self.lines[0] + (f" (and {more} more{of} training inputs cannot be used)" if more else ""))
 
 
+#: A mask of 0 and 128 only is asked about as skin marked 128 when its 128 part is at least this
+#: share of its pixels and the built-in model calls at least :data:`HALF_SKIN_CALLED` of it skin,
+#: or when it is at least :data:`HALF_SKIN_LARGE` of them (a trial's hgr1 masks so written: 22 %
+#: of the pixels 128, 94 % of them detected as skin; the ignore band of a mask with skin 255 is
+#: never asked about).
+HALF_SKIN_LEAST, HALF_SKIN_CALLED, HALF_SKIN_LARGE = 0.01, 0.5, 0.2
+#: ... judged on at most this many of its 128 pixels (an even sample).
+_HALF_SKIN_SAMPLE = 200_000
+
+
+def half_value_skin_words(pixels: np.ndarray, labels: np.ndarray, mask) -> str | None:
+    """Words saying that a mask seems to mark skin 128 (which means ignore) instead of 255, or
+    None.
+
+    A folder of 0/128 masks was read as skin-free: ``skin eval`` gave a false positive rate
+    alone and "no skin to find" (exit 0) though 22 % of the pixels were 128 and 94 % of those
+    were detected as skin; ``skin train`` refused with "skin is 255" and no word of 128.
+
+    Parameters
+    ----------
+    pixels : (H, W, 3) uint8 array
+        The photo (RGB) the mask is paired with.
+    labels : (H, W) int array
+        The mask read (1 skin, 0 non-skin, -1 ignored: :func:`read_skin_labels`).
+    mask : path-like
+        The mask, named in the words.
+
+    Returns
+    -------
+    str or None
+        One warning line naming ``mask``, when it labels no skin (no 255), some of it is 128
+        and that part looks like skin to the built-in model or is large.
+    """
+    labels = np.asarray(labels)
+    if labels.shape != pixels.shape[:2] or np.any(labels == 1) or pixels.ndim != 3:
+        return None
+    ignored = labels < 0
+    share = float(np.mean(ignored))
+    if share < HALF_SKIN_LEAST or share >= 1.0:
+        return None
+    colours = pixels[ignored][:, :3]
+    if colours.shape[0] > _HALF_SKIN_SAMPLE:
+        colours = colours[:: colours.shape[0] // _HALF_SKIN_SAMPLE + 1]
+    model = load_skin_model()
+    called = float(np.mean(model.posterior_map(np.ascontiguousarray(colours[None], dtype=np.uint8))[0]
+                           > model.threshold))
+    if called < HALF_SKIN_CALLED and share < HALF_SKIN_LARGE:
+        return None
+    return (f"{mask}: holds no skin (255), only 0 and 128 ({share:.0%} of its pixels 128, {called:.0%} of them "
+            "skin-coloured to the built-in model): this looks like a 0/128 mask, skin marked 128, which means "
+            "ignore; write its skin as 255 (e.g. Pillow: mask.point(lambda v: 255 if v == 128 else v))")
+
+
 def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None,
                     contrasts: list | None = None) -> np.ndarray:
     """Codes of the labelled pixels of one pair, with bit 24 set for non-skin: (M,) int64.
@@ -1044,6 +1097,10 @@ def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None,
         raise AllIgnoredMask(f"{pair[1]}: every pixel is 128 (ignored): nothing of {pair[0].name} to train on")
     if contrasts is not None:  # whether the mask follows the photo's edges (segmix.mask_edges)
         contrasts.append(edge_contrast(loaded.pixels, labels))
+    if notes is not None:
+        half = half_value_skin_words(skin_pixels(loaded), labels, pair[1])  # skin marked 128, learnt as none
+        if half is not None:
+            notes.append(half)
     hidden = transparent_pixels(loaded.alpha)
     labels = (labels if hidden is None else np.where(hidden, -1, labels)).ravel()
     n_skin = int(np.count_nonzero(labels == 1))
@@ -1567,22 +1624,43 @@ def distinct_photos(sources) -> int | None:
 
 def repeated_photos_words(sources) -> str | None:
     """Words saying that the training photos hold copies (the same file content in two
-    folders, or twice in one), whose pixels count twice; None when each is there once.
+    folders, or twice in one), whose pixels count as often as each is given; None when each is
+    there once.
 
     Parameters
     ----------
     sources : list of dict, ``ColorCounts.sources`` (their ``photo_digests``)
     """
     digests = [d for source in sources for d in (_recorded_digests(source) or [])]
+    folders = [str(source.get("images")) for source in sources if _recorded_digests(source)]
+    return repeated_digests_words(digests, folders, "in the model")
+
+
+def _times(n: int) -> str:
+    return "twice" if n == 2 else f"{n} times"
+
+
+def repeated_digests_words(digests: Sequence[str], folders: Sequence[str], where: str) -> str | None:
+    """Words saying that photos of ``folders`` are copies of one another (equal
+    :func:`photo_digest`), and how many times their pixels count ``where`` ("in the model",
+    "in the figures"); None when each is there once.
+
+    A photo given 4 times under 4 names was said to count "twice" (``skin train``), and
+    ``skin eval`` counted it 4 times in silence ("images 4").
+    """
+    from collections import Counter
+
     distinct = len(set(digests))
     if distinct == len(digests):
         return None
     copies = len(digests) - distinct
-    folders = [str(source.get("images")) for source in sources if _recorded_digests(source)]
-    where = (f"the folders {', '.join(folders)}" if len(set(folders)) > 1 else f"{folders[0]}")
-    return (f"the {len(digests)} photos of {where} are {distinct} distinct ones: {copies} "
+    given = sorted({n for n in Counter(digests).values() if n > 1})
+    often = _times(given[0]) if len(given) == 1 else f"{given[0]} to {given[-1]} times, as often as each is given"
+    where_folders = (f"the folders {', '.join(dict.fromkeys(folders))}" if len(set(folders)) > 1 else f"{folders[0]}")
+    are = "are 1 distinct photo" if distinct == 1 else f"are {distinct} distinct ones"
+    return (f"the {len(digests)} photos of {where_folders} {are}: {copies} "
             f"{'is a copy' if copies == 1 else 'are copies'} (the same file content) of another, and "
-            f"{'its' if copies == 1 else 'their'} pixels count twice in the model; give each photo once")
+            f"{'its' if copies == 1 else 'their'} pixels count {often} {where}; give each photo once")
 
 
 def images_source(images_dir, masks_dir, pairs: int, unmatched: int, skin_pixels: int,

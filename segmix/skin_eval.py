@@ -33,8 +33,9 @@ from segmix.labelmaps import label_map_values, palette_label_values
 from segmix.mask_edges import edge_contrast, misaligned_pairs_words, misaligned_words
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (NOTHING_SHOWN_WORDS, PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers,
-                         colourless_words, detect, grey_class_values, greyscale_warning, image_mask_pairs, label_map_warning,
-                         looks_like_a_mask, pair_failure, read_pair_info, swapped_folders, visible_pixels)
+                         colourless_words, detect, grey_class_values, greyscale_warning, half_value_skin_words, image_mask_pairs, label_map_warning,
+                         looks_like_a_mask, pair_failure, photo_digest, read_pair_info, repeated_digests_words,
+                         swapped_folders, visible_pixels)
 from segmix.palette import skin_pixels
 from segmix.transparency import faint_pixels, outline_free_colours, transparent_pixels
 from segmix.white_balance import photo_decisions
@@ -669,10 +670,11 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         corrected = any(d.applied for d in photo_decisions(info))
         # whether the mask follows this photo's edges (a folder of masks paired off by one scored in silence)
         contrast = edge_contrast(loaded.pixels, labels)
+        half = half_value_skin_words(image, labels, pair[1])  # skin marked 128 (ignore) read as skin-free
         return (result.posterior, result.mask, labels, swept, grey, in_colour, bool(info.get("faces_used")),
-                corrected, contrast)
+                corrected, contrast, half)
 
-    greyscale, label_maps, skipped = [], [], []
+    greyscale, label_maps, skipped, half_skin, scored = [], [], [], [], []
     contrasts, contrast_masks = [], []  # each scored pair's edge contrast (segmix.mask_edges), and its mask
     faces_used = 0
     corrected = []  # photos the white balance corrected
@@ -681,9 +683,12 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             if isinstance(outcome, str):
                 skipped.append(outcome)
             else:
-                posterior, mask, labels, swept, grey, in_colour, face, balanced, contrast = outcome
+                posterior, mask, labels, swept, grey, in_colour, face, balanced, contrast, half = outcome
+                if half is not None:
+                    half_skin.append(half)
                 contrasts.append(contrast)
                 contrast_masks.append(str(pairs[i - 1][1]))
+                scored.append(pairs[i - 1][0])
                 faces_used += face
                 if balanced:
                     corrected.append(names[i - 1])
@@ -704,9 +709,16 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     inverted = inverted_warnings(model, evaluator, result.auc, masks_dir, dict(zip(names, pairs)), max_pixels, settings)
     result.warnings += inverted
     result.masks_look_inverted = any(INVERTED_QUESTION in line for line in inverted)
+    from segmix.repeated_lines import fold_repeated
+
+    result.warnings += fold_repeated(half_skin, "masks")  # a folder of 0/128 masks: one line, with the count
     misaligned = misaligned_words(contrasts)
     if misaligned is not None:
         result.warnings.append(f"{masks_dir}: {misaligned}")
+    # The same photo under other names counts as often as it is given, in silence ("images 4").
+    repeated = repeated_digests_words(_digests(scored, workers), [str(images_dir)], "in the figures")
+    if repeated is not None:
+        result.warnings.append(repeated)
     # A few wrong pairs among right ones leave the median where it was: named one by one.
     odd = misaligned_pairs_words(contrasts, contrast_masks)
     if odd is not None:
@@ -720,6 +732,19 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     result.faces_used = faces_used if getattr(settings, "faces", False) else None
     result.white_balance_corrected = corrected if getattr(settings, "white_balance", False) else None
     return result
+
+
+def _digests(photos: Sequence, workers: int | None = None) -> list[str]:
+    """:func:`segmix.skin.photo_digest` of each photo that can be read (a photo replaced under
+    the run is left out: its pair was scored or said already)."""
+    def digest(path):
+        try:
+            return photo_digest(path)
+        except OSError:
+            return None
+
+    with ThreadPoolExecutor(check_workers(workers)) as pool:
+        return [d for d in pool.map(digest, photos) if d is not None]
 
 
 def run_record(model: SegmixModel, images_dir, masks_dir, settings=None, models_threshold: bool = True) -> dict:

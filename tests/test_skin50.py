@@ -162,3 +162,63 @@ def test_a_few_masks_paired_with_the_wrong_photos_are_named_by_eval_and_train(tm
     assert misaligned_pairs_words([1.2] * 10, [f"m{i}" for i in range(10)]) is None
     # A loose mask (1.97 among 5.8-11.6) is not named.
     assert misaligned_pairs_words([6.0] * 9 + [1.97], [f"m{i}" for i in range(10)]) is None
+
+
+def test_masks_that_mark_skin_128_are_told_so_by_eval_and_train(tmp_path, monkeypatch, capsys):
+    # 0/128 masks (skin 128 = ignore) were read as skin-free: eval gave a false positive rate and
+    # "no skin to find" (exit 0), train refused with "skin is 255", neither saying why.
+    from PIL import Image
+
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    _disc_pairs(tmp_path / "m128", n=4)
+    for path in (tmp_path / "m128" / "masks").iterdir():
+        mask = np.asarray(Image.open(path))
+        Image.fromarray(np.where(mask == 255, 128, 0).astype(np.uint8)).save(path)
+    main(["skin", "eval", "--images", "m128/images", "--masks", "m128/masks", "--quiet"])
+    err = capsys.readouterr().err
+    assert "this looks like a 0/128 mask, skin marked 128" in err and "write its skin as 255" in err, err
+    assert "4 masks alike" in err
+    assert main(["skin", "train", "--images", "m128/images", "--masks", "m128/masks", "-o", "m.json", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "this looks like a 0/128 mask, skin marked 128" in err
+    from segmix.skin import half_value_skin_words
+
+    # An ignore band beside skin 255, or a small non-skin-coloured 128 part, is no such mask.
+    pixels = np.zeros((40, 40, 3), np.uint8)
+    pixels[..., 2] = 200  # blue
+    labels = np.zeros((40, 40), np.int8)
+    labels[:4] = -1  # 10 %, blue
+    assert half_value_skin_words(pixels, labels, "m.png") is None
+    pixels[:20] = (205, 150, 120)
+    labels[:20] = -1  # 50 %, skin-coloured
+    assert "m.png: holds no skin (255)" in half_value_skin_words(pixels, labels, "m.png")
+    labels[:2] = 1
+    assert half_value_skin_words(pixels, labels, "m.png") is None
+
+
+def test_copies_of_a_photo_are_counted_right_by_eval_and_train(tmp_path, monkeypatch, capsys):
+    # One photo under 4 names: eval said nothing ("images 4"), train said "their pixels count
+    # twice" where each counted 4 times.
+    import shutil
+
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    _disc_pairs(tmp_path / "c", n=1)
+    for name in ("a,b", "sp ace", "\u00fc-name"):
+        shutil.copy(tmp_path / "c/images/p00.png", tmp_path / f"c/images/{name}.png")
+        shutil.copy(tmp_path / "c/masks/p00.png", tmp_path / f"c/masks/{name}.png")
+    assert main(["skin", "eval", "--images", "c/images", "--masks", "c/masks", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "the 4 photos of c/images are 1 distinct photo: 3 are copies" in err
+    assert "count 4 times in the figures" in err
+    main(["skin", "train", "--images", "c/images", "--masks", "c/masks", "-o", "m.json", "--quiet"])
+    err = capsys.readouterr().err
+    assert "count 4 times in the model" in err and "twice" not in err
+    from segmix.skin import repeated_digests_words
+
+    words = repeated_digests_words(["a", "a", "b", "b", "b", "c"], ["f"], "in the figures")
+    assert "are 3 distinct ones: 3 are copies" in words and "count 2 to 3 times, as often as each is given" in words
+    assert "count twice" in repeated_digests_words(["a", "a", "b"], ["f"], "in the model")
