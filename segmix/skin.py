@@ -562,8 +562,20 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         # then a refusal of the renamed file. Skin mode's first (Save All writes both modes').
         if stem not in candidates:
             candidates[stem] = sorted(files, key=lambda q: skin_marks.marks_mode(q) != "skin")[:1]
+    for stem, files in list(candidates.items()):
+        if len(files) > 1:  # skin eval's --roc figure, or train's --convergence, written among the masks
+            candidates[stem] = [q for q in files if not own_figure(q)] or files
     pairs, unmatched = [], []
     images = list_images([images_dir])
+    by_stem: dict[str, list[Path]] = {}
+    for img in images:
+        by_stem.setdefault(name_key(img.stem), []).append(img)
+    if any(len(files) > 1 for files in by_stem.values()):
+        # A figure a skin command wrote among the photos, named as one of them (skin eval --roc
+        # images/x.png beside x.jpg): every later run on the folder stopped at "two photos of
+        # one name". segmix's own outputs are no photos, whatever their name.
+        dropped = {img for files in by_stem.values() if len(files) > 1 for img in files if _segmix_output(img)}
+        images = [img for img in images if img not in dropped]
     suffixes = ", ".join(sorted(IMAGE_SUFFIXES))
     # An empty folder (a wrong path, a download not unpacked) is named as such, not as a
     # folder whose images have no masks.
@@ -592,7 +604,7 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
             continue
         if mask is not None:
             paired[mask] = img
-        elif (img.suffix.lower() == ".png" and written_by_apply(img)) or other_result(img):
+        elif _segmix_output(img):
             # skin apply's masks written beside the photos (or segment's, the window's marks)
             # are no photos of the data set: "2 image(s) ... have no mask (first: 001_skin.png)".
             continue
@@ -781,6 +793,7 @@ def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]
         spare = sorted(q for q in Path(masks_dir).iterdir()
                        if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q)
                        and q.resolve() not in used and name_key(q.stem) not in stems)
+        spare = [q for q in spare if not own_figure(q)]  # skin eval's --roc figure is no mask
     except (OSError, ValueError):
         return None
     if not spare:
@@ -2962,8 +2975,21 @@ def written_by_apply(path) -> bool:
 
 #: Commands whose files in a folder of photos are results of a photo, not photos: segment's
 #: (and the window's Segment mode's) masks, probability maps and cut-outs, background's masks
-#: and background image. skin apply's own are :func:`written_by_apply`'s.
-RESULT_COMMANDS = ("segment", "background")
+#: and background image, skin eval's and skin train's figures (--roc, --convergence: a ROC
+#: written into the images folder was read as a photo by every later run). skin apply's own
+#: are :func:`written_by_apply`'s.
+RESULT_COMMANDS = ("segment", "background", "skin eval", "skin train")
+
+
+def own_figure(path) -> bool:
+    """True if ``path`` is a figure ``skin eval`` or ``skin train`` wrote (by its mark)."""
+    return segmix_result(path, ("skin eval", "skin train"))
+
+
+def _segmix_output(path: Path) -> bool:
+    """True if ``path`` is no photo but a segmix output: skin apply's mask or probability map,
+    another command's result or figure (:func:`other_result`)."""
+    return (path.suffix.lower() == ".png" and written_by_apply(path)) or other_result(path)
 
 
 def other_result(path) -> bool:

@@ -222,3 +222,31 @@ def test_copies_of_a_photo_are_counted_right_by_eval_and_train(tmp_path, monkeyp
     words = repeated_digests_words(["a", "a", "b", "b", "b", "c"], ["f"], "in the figures")
     assert "are 3 distinct ones: 3 are copies" in words and "count 2 to 3 times, as often as each is given" in words
     assert "count twice" in repeated_digests_words(["a", "a", "b"], ["f"], "in the model")
+
+
+def test_figures_written_into_the_input_folders_are_not_read_as_photos_or_masks(tmp_path, monkeypatch, capsys):
+    # skin eval --roc images/p00.png (beside p00.jpg) was accepted, and every later run on the
+    # folder failed with "two photos of one name" (or read the plot as a photo).
+    from PIL import Image
+
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    _disc_pairs(tmp_path / "d", n=3)
+    for i in range(3):  # photos as JPEG, so that a PNG figure can take a photo's name
+        path = tmp_path / f"d/images/p{i:02d}.png"
+        Image.open(path).save(path.with_suffix(".jpg"), quality=95)
+        path.unlink()
+    base = ["--images", "d/images", "--masks", "d/masks", "--quiet"]
+    assert main(["skin", "eval", *base, "--roc", "d/images/p00.png", "--json", "d/images/r.json",
+                 "--per-image", "d/masks/p.csv"]) == 0
+    assert main(["skin", "eval", *base, "--roc", "d/masks/roc.png"]) == 0
+    capsys.readouterr()
+    assert main(["skin", "train", *base, "-o", "d/images/m.json", "--convergence", "d/images/p01.png"]) == 0
+    err = capsys.readouterr().err
+    assert "two photos of one name" not in err and "roc.png" not in err, err
+    assert main(["skin", "eval", *base[:-1]]) == 0
+    out, err = capsys.readouterr()
+    assert "images 3," in out and "two photos" not in err and "roc.png" not in err, (out, err)
+    assert main(["skin", "apply", "d/images", "--output-dir", "out", "--quiet"]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"p{i:02d}_skin.png" for i in range(3)]
