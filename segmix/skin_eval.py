@@ -1089,7 +1089,9 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
                f"(the model's posteriors reach past the thresholds tried: its p(skin) is far from calibrated on "
                f"these photos)" if r.best_at_end else
                f"  it is the threshold in use ({where})" if best == threshold
-               else f"  to use it: --threshold {best}")
+               else f"  to use it: --threshold {best} (chosen on these photos, so this F1 is optimistic: choose a "
+                    "threshold on other photos and score it here, as README's protocol does: settings chosen on one "
+                    "set, checked on another)")
         best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin) (the best of "
                      f"{_n_tried(r)} thresholds tried on the same detections)\n{use}")
         if r.mean_f1_at_best is not None and best != threshold and not r.masks_look_inverted and not r.best_at_end:

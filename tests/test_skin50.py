@@ -250,3 +250,20 @@ def test_figures_written_into_the_input_folders_are_not_read_as_photos_or_masks(
     assert "images 3," in out and "two photos" not in err and "roc.png" not in err, (out, err)
     assert main(["skin", "apply", "d/images", "--output-dir", "out", "--quiet"]) == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"p{i:02d}_skin.png" for i in range(3)]
+
+
+def test_the_best_threshold_advice_says_it_is_chosen_on_the_photos_scored():
+    # "to use it: --threshold X" picked X on the photos being scored, and did not say so.
+    from segmix import skin_detect, skin_eval
+
+    log_odds = np.full((40, 40), -6.0, np.float32)
+    labels = np.zeros((40, 40), np.int8)
+    log_odds[:20], labels[:20] = -1.0, 1
+    log_odds[:2] = -8.0
+    ev = skin_eval.SkinEvaluator(0.5)
+    decide = lambda t: log_odds > float(np.log(t) - np.log1p(-t))  # noqa: E731
+    mask = decide(0.5)
+    ev.add(skin_detect.posterior_from_log_odds(log_odds), labels, mask, swept=ev.sweep_counts_of(decide, labels, mask))
+    text = skin_eval.format_eval(ev.result())
+    line = next(line for line in text.splitlines() if "to use it: --threshold" in line)
+    assert "chosen on these photos" in line and "optimistic" in line and "other photos" in line
