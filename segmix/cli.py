@@ -2840,7 +2840,9 @@ def operating_point(model, share_option: str | None = "--skin-share") -> str:
         share = None
     use = f" ({share_option} {share:.3g} uses it)" if share is not None and share_option else ""
     data = f"; the training data's skin share is {share:.3g}{use}" if share is not None else ""
-    return (f"operating point: p(skin) prior {prior:.3g}, the expected skin share of a photo, threshold "
+    from segmix.skin import prior_meaning
+
+    return (f"operating point: p(skin) prior {prior:.3g}, {prior_meaning(model)}, threshold "
             f"{threshold_text(threshold, 'g')} on p(skin): skin where {rule}{data}")
 
 

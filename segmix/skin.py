@@ -1385,6 +1385,30 @@ def old_operating_point_words(model) -> str | None:
             "per-pixel rule with --plain --no-adapt")
 
 
+def prior_meaning(model) -> str:
+    """What a skin model's p(skin) prior stands for, in words after the figure.
+
+    Today's ``skin train`` (:data:`TRAINED_FORMAT_KEY`) and the built-in model store the
+    expected share of skin in a photo. Older models stored other things there: the oldest
+    built-in model (5e084c66) 0.975, a value chosen with threshold 0.5 to decide at a
+    log-likelihood ratio of -3.65, which was described as "the expected skin share of a photo";
+    older ``skin train`` models the training data's skin share.
+    """
+    training = model.training if isinstance(model.training, dict) else {}
+    recorded = training.get("operating_point")
+    recorded = recorded if isinstance(recorded, str) else None
+    if TRAINED_FORMAT_KEY in training or (recorded is not None and "expected share" in recorded):
+        return "the expected skin share of a photo"
+    if recorded is not None:
+        shown = recorded if len(recorded) <= 120 else recorded[:117] + "..."
+        return f"an older model's prior, not a skin share (its record: {shown!r})"
+    share = training.get("prior_from_data")
+    prior = float(model.classifier.priors[model.positive_class])
+    if isinstance(share, (int, float)) and not isinstance(share, bool) and math.isclose(prior, float(share)):
+        return "an older model's prior: its training data's skin share"
+    return "the expected skin share of a photo"  # what the field means (a record stripped or hand-made)
+
+
 #: The kinds of :func:`skin_model_doubt`: a model of inverted masks, and one whose non-skin
 #: class saw too few colours (it calls clearly non-skin colours skin).
 INVERTED_MODEL, NARROW_NON_SKIN = "inverted", "narrow non-skin"

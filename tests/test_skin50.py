@@ -267,3 +267,71 @@ def test_the_best_threshold_advice_says_it_is_chosen_on_the_photos_scored():
     text = skin_eval.format_eval(ev.result())
     line = next(line for line in text.splitlines() if "to use it: --threshold" in line)
     assert "chosen on these photos" in line and "optimistic" in line and "other photos" in line
+
+
+def _edited_model(tmp_path, edit):
+    import json
+
+    from segmix.skin import builtin_model_path
+
+    data = json.loads(builtin_model_path().read_text())
+    edit(data)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_hand_edited_models_are_told_which_field_does_not_match(tmp_path):
+    # color_space edited to rgb: "but this version scales 'rgb' as ..." (read as a version
+    # mismatch); covariance_type edited to diag: "covariances[0][0] is a list".
+    from segmix.skin import load_skin_model
+
+    def rgb(d):
+        d["features"]["color_space"] = "rgb"
+
+    with pytest.raises(ValueError, match=r"'color_space' is 'rgb', but its 'scaling' is that of 'ycbcr'.*edited"):
+        load_skin_model(_edited_model(tmp_path, rgb))
+
+    def diag(d):
+        d["classifier"]["classes"][0]["mixture"]["covariance_type"] = "diag"
+
+    with pytest.raises(ValueError, match=r"'covariance_type' is 'diag', but its 'covariances' have the shape of "
+                                         r"'full' ones.*does not match the covariances' shape"):
+        load_skin_model(_edited_model(tmp_path, diag))
+
+
+def test_masks_that_are_the_photo_blacked_out_are_told_to_be_thresholded(tmp_path, monkeypatch, capsys):
+    # SFA-style masks (the photo, non-skin black) were told "save as 8-bit greyscale (mode L)",
+    # which gives the photo's grey levels, refused next.
+    from PIL import Image
+
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    _disc_pairs(tmp_path / "s", n=2)
+    for i in range(2):
+        photo = np.asarray(Image.open(tmp_path / f"s/images/p{i:02d}.png")).copy()
+        mask = np.asarray(Image.open(tmp_path / f"s/masks/p{i:02d}.png"))
+        photo[mask == 0] = 0
+        noise = np.random.default_rng(i).integers(-30, 30, (int((mask > 0).sum()), 3))  # skin's own shades
+        photo[mask > 0] = np.clip(photo[mask > 0].astype(int) + noise, 0, 255)
+        Image.fromarray(photo).save(tmp_path / f"s/masks/p{i:02d}.png")
+    assert main(["skin", "eval", "--images", "s/images", "--masks", "s/masks", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "looks like its photo with the rest blacked out" in err and "non-black -> 255" in err, err
+
+
+def test_the_oldest_builtin_models_prior_is_not_called_a_skin_share():
+    # old built-in model 5e084c66: "p(skin) prior 0.975, the expected skin share of a photo".
+    from types import SimpleNamespace
+
+    from segmix.cli import operating_point
+    from segmix.skin import load_skin_model
+
+    model = load_skin_model()
+    assert "0.1, the expected skin share of a photo" in operating_point(model)
+    old = SimpleNamespace(classifier=SimpleNamespace(priors=[0.975, 0.025]), positive_class=0, threshold=0.5,
+                          training={"prior": 0.975, "prior_from_data": 0.2075, "operating_point":
+                                    "prior chosen so that p(skin|x) = 0.5 at log-likelihood ratio -3.65"})
+    line = operating_point(old)
+    assert "expected skin share" not in line and "an older model's prior, not a skin share" in line
