@@ -1189,6 +1189,35 @@ def _n_tried(result: EvalResult) -> int:
     return len(np.unique(np.append(sweep, result.threshold)))
 
 
+def pr_points(result: EvalResult) -> tuple[np.ndarray, np.ndarray]:
+    """(recall, precision) arrays of ``result``'s ROC (the same per-pixel histograms of p(skin)
+    before the regions step): recall = TPR, precision = TPR P / (TPR P + FPR N) over its P skin
+    and N non-skin pixels; NaN where nothing is called skin."""
+    tpr, fpr = np.asarray(result.tpr, float), np.asarray(result.fpr, float)
+    tp, fp = tpr * result.n_skin, fpr * result.n_non_skin
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
+    return tpr, precision
+
+
+def save_pr(path, result: EvalResult, title: str = "Skin detection precision-recall", protect=(),
+            mark: str | None = None, model_name: str = "skin model") -> None:
+    """Write the precision-recall curve of ``result`` (:func:`pr_points`, from the ROC's
+    histograms) as a PNG, PDF or SVG, with the operating point (after the regions step) marked;
+    as :func:`save_roc` (atomically, ``mark``, ``model_name``; ValueError for masks of one class)."""
+    from segmix.plots import save_pr_png
+
+    if result.missing_class is not None:
+        raise ValueError(f"no precision-recall curve: it needs skin and non-skin pixels, and {one_class_words(result)}")
+    recall, precision = pr_points(result)
+    point = None if result.precision is None or not np.isfinite(result.precision) else (result.recall, result.precision)
+    save_pr_png(path, [{
+        "recall": recall, "precision": precision, "label": f"{model_name} (per pixel, before the regions step)",
+        "base": result.n_skin / max(1, result.n_skin + result.n_non_skin), "point": point,
+        "point_label": f"threshold {threshold_text(result.threshold, '.3g')}: F1 {result.f1:.3f} (after the regions step)",
+    }], title=title, protect=protect, mark=mark)
+
+
 def save_roc(path, result: EvalResult, title: str = "Skin detection ROC", protect=(),
              mark: str | None = None, model_name: str = "skin model") -> None:
     """Write the ROC curve of ``result`` as a PNG, with the operating point marked (atomically;

@@ -335,3 +335,28 @@ def test_the_oldest_builtin_models_prior_is_not_called_a_skin_share():
                                     "prior chosen so that p(skin|x) = 0.5 at log-likelihood ratio -3.65"})
     line = operating_point(old)
     assert "expected skin share" not in line and "an older model's prior, not a skin share" in line
+
+
+def test_skin_eval_writes_a_precision_recall_figure(tmp_path, monkeypatch, capsys):
+    from PIL import Image
+
+    from segmix.cli import main
+    from segmix.io import segmix_mark
+    from segmix.skin_eval import evaluate_folder, pr_points
+
+    monkeypatch.chdir(tmp_path)
+    _disc_pairs(tmp_path / "d", n=3)
+    assert main(["skin", "eval", "--images", "d/images", "--masks", "d/masks", "--quiet", "--pr", "pr.png",
+                 "--roc", "roc.svg"]) == 0
+    assert "wrote pr.png" in capsys.readouterr().out
+    assert Image.open(tmp_path / "pr.png").size[0] > 100 and segmix_mark(tmp_path / "pr.png") == "skin eval"
+    # A rerun replaces its own figure; a file it did not write is refused.
+    assert main(["skin", "eval", "--images", "d/images", "--masks", "d/masks", "--quiet", "--pr", "pr.png"]) == 0
+    (tmp_path / "mine.png").write_bytes((tmp_path / "d/images/p00.png").read_bytes())
+    assert main(["skin", "eval", "--images", "d/images", "--masks", "d/masks", "--quiet", "--pr", "mine.png"]) == 2
+    from segmix.skin import load_skin_model
+
+    result = evaluate_folder(load_skin_model(), "d/images", "d/masks")
+    recall, precision = pr_points(result)
+    ok = np.isfinite(precision)
+    assert ok.any() and ((precision[ok] >= 0) & (precision[ok] <= 1)).all() and recall.max() == pytest.approx(1.0)
