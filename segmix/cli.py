@@ -823,7 +823,7 @@ def _held(lock, timeout: float = 2.0):
 
 
 #: The options that name a file or folder to write (argparse dests).
-_OUTPUT_DESTS = frozenset({"output", "probability", "cutout", "save_model", "save_scribbles", "convergence", "roc",
+_OUTPUT_DESTS = frozenset({"output", "probability", "cutout", "save_model", "save_scribbles", "convergence", "roc", "pr",
                            "json", "per_image", "background_image", "output_dir"})
 
 
@@ -2193,6 +2193,8 @@ def _add_skin_parser(sub) -> None:
                     help="decision threshold on p(skin) (default: the model's, 0.04 built in)")
     _add_detector_options(ev)
     ev.add_argument("--roc", metavar="ROC.png", help="write the ROC curve as a PNG, PDF or SVG (by the extension)")
+    ev.add_argument("--pr", metavar="PR.png", help="write the precision-recall curve as a PNG, PDF or SVG (by the "
+                    "extension), from the same per-pixel counts as the ROC")
     ev.add_argument("--json", metavar="OUT.json", help="also write the figures as JSON (each photo's under per_image)")
     ev.add_argument("--per-image", metavar="FILE.csv",
                     help="write each photo's precision, recall and F1 at the threshold as CSV, and its F1 at "
@@ -2200,7 +2202,7 @@ def _add_skin_parser(sub) -> None:
                          "figure, 0/0, is empty)")
     ev.add_argument("--quiet", action="store_true",
                     help="no progress bar and no notes (errors and warnings are still printed)")
-    _add_overwrite(ev, "an existing --roc, --json or --per-image file")
+    _add_overwrite(ev, "an existing --roc, --pr, --json or --per-image file")
     _add_max_megapixels(ev)
     ev.set_defaults(handler=_cmd_skin_eval)
 
@@ -2460,7 +2462,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
                 raise UserError(f"{option} {output}: cannot write in the folder {folder} ({checked[where]})")
     for option, figure in figures.items():
         if figure:
-            check_png_name(figure, ROC_FORMATS if option == "--roc" else (".png",))
+            check_png_name(figure, ROC_FORMATS if option in ("--roc", "--pr") else (".png",))
 
 
 def _check_output_dir(path, command: str) -> None:
@@ -2842,7 +2844,9 @@ def operating_point(model, share_option: str | None = "--skin-share") -> str:
         share = None
     use = f" ({share_option} {share:.3g} uses it)" if share is not None and share_option else ""
     data = f"; the training data's skin share is {share:.3g}{use}" if share is not None else ""
-    return (f"operating point: p(skin) prior {prior:.3g}, the expected skin share of a photo, threshold "
+    from segmix.skin import prior_meaning
+
+    return (f"operating point: p(skin) prior {prior:.3g}, {prior_meaning(model)}, threshold "
             f"{threshold_text(threshold, 'g')} on p(skin): skin where {rule}{data}")
 
 
@@ -2951,13 +2955,14 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     model = skin.load_skin_model(args.model)
     # Checked before the (long) evaluation: an output must not replace a photo or a mask.
     inputs = _folder_files(args.images, args.masks)
-    _check_outputs(inputs, {"--json": args.json, "--per-image": args.per_image}, figures={"--roc": args.roc})
+    _check_outputs(inputs, {"--json": args.json, "--per-image": args.per_image}, figures={"--roc": args.roc, "--pr": args.pr})
     _check_json_name("--json", args.json)
     if args.per_image is not None and Path(args.per_image).suffix.lower() != ".csv":
         raise UserError(f"{args.per_image}: --per-image writes CSV; give a file name ending in .csv")
     # A file skin eval did not write is not replaced unless --overwrite says so; its own
     # report (its format field), table (its header row) and ROC plot (its mark) are.
-    refuse_foreign_files([("--roc", args.roc), ("--json", args.json), ("--per-image", args.per_image)], "skin eval",
+    refuse_foreign_files([("--roc", args.roc), ("--pr", args.pr), ("--json", args.json), ("--per-image", args.per_image)],
+                         "skin eval",
                          args.overwrite)
     pairs, unmatched = skin.image_mask_pairs(args.images, args.masks)
     left_out = skin.unmatched_warning(args.images, args.masks, unmatched)
@@ -3024,14 +3029,18 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         print(f"--white-balance: a colour cast corrected in {len(corrected)} of {result.n_images} photo"
               f"{'s' if result.n_images != 1 else ''}" + (f" ({listed_names(corrected)})" if corrected else "")
               + " (the others scored as they were)")
-    roc = args.roc
+    roc, pr = args.roc, args.pr
     if roc and result.missing_class is not None:
         # Skin-free photos checked for false alarms: the figures above are the result, and a
         # curve needs both classes (the run was refused, exit 2, with no figure at all).
         print(f"segmix skin eval: warning: --roc {roc} skipped: a ROC needs skin and non-skin pixels, and "
               f"{skin_eval.one_class_words(result)}", file=sys.stderr)
         roc = None
-    with _all_or_nothing(roc, args.json, args.per_image):
+    if pr and result.missing_class is not None:
+        print(f"segmix skin eval: warning: --pr {pr} skipped: a precision-recall curve needs skin and non-skin "
+              f"pixels, and {skin_eval.one_class_words(result)}", file=sys.stderr)
+        pr = None
+    with _all_or_nothing(roc, pr, args.json, args.per_image):
         if roc:
             # The folder's last three parts, marked as cut ("tmp/w/skin_ccp" read as a relative
             # path of /tmp/w/skin_ccp to a new user); a short path whole.
@@ -3039,6 +3048,11 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
             where = str(resolved) if len(resolved.parts) <= 4 else ".../" + "/".join(resolved.parts[-3:])
             skin_eval.save_roc(roc, result, title=f"Skin detection ROC: {where}", protect=inputs,
                                mark="skin eval", model_name=Path(args.model).name if args.model else "built-in model")
+        if pr:
+            resolved = Path(args.images).resolve()
+            where = str(resolved) if len(resolved.parts) <= 4 else ".../" + "/".join(resolved.parts[-3:])
+            skin_eval.save_pr(pr, result, title=f"Skin detection precision-recall: {where}", protect=inputs,
+                              mark="skin eval", model_name=Path(args.model).name if args.model else "built-in model")
         if args.json:
             from segmix.io import write_json_atomic
 
@@ -3048,7 +3062,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
             write_json_atomic(args.json, report, protect=inputs)
         if args.per_image:
             skin_eval.write_per_image_csv(args.per_image, result, protect=inputs)
-    for path in (roc, args.json):
+    for path in (roc, pr, args.json):
         if path:
             print(f"wrote {path}")
     if args.per_image:

@@ -825,8 +825,16 @@ class FeatureSpace:
                     texture_weight=d.get("texture_weight", 0.0), texture_levels=d.get("texture_levels", 8))
         scaling = d.get("scaling", SCALINGS[space.color_space])
         if scaling != SCALINGS[space.color_space]:
+            # A color_space edited by hand ('ycbcr' -> 'rgb') was told "but this version scales
+            # 'rgb' as ...", which read as a version mismatch.
+            other = [name for name, words in SCALINGS.items() if words == scaling]
+            if other:
+                raise ValueError(
+                    f"feature space key 'color_space' is {space.color_space!r}, but its 'scaling' is that of "
+                    f"{other[0]!r} ({scaling}): the color_space was edited, or does not match the model's "
+                    f"parameters, which are in {other[0]!r}; set color_space back to {other[0]!r}")
             raise ValueError(
-                f"feature space key 'scaling' is {scaling!r}, but this version scales "
-                f"{space.color_space!r} as {SCALINGS[space.color_space]!r}"
-            )
+                f"feature space key 'scaling' is {scaling!r}, which does not match its color_space "
+                f"{space.color_space!r} (scaled as {SCALINGS[space.color_space]!r}): a field edited, or a model "
+                "of features scaled otherwise")
         return space

@@ -736,6 +736,38 @@ def _grey_png(what: str) -> str:
     return "8-bit greyscale PNG (mode L)"
 
 
+#: A colour mask is taken for its photo with the rest blacked out (SFA's ground truth) when
+#: between these shares of its pixels are near-black (every channel at most
+#: :data:`_NEAR_BLACK`, JPEG's noise) and the others hold at least :data:`_CUTOUT_COLOURS`
+#: distinct colours (a photo's, not a few label colours).
+_CUTOUT_BLACK_SHARE = (0.05, 0.98)
+_NEAR_BLACK = 16
+_CUTOUT_COLOURS = 64
+
+
+def _blacked_out_photo_words(rgb: np.ndarray, what: str) -> str | None:
+    """Words for a colour "mask" that is its photo with everything but the labelled part
+    blacked out (SFA's style), or None.
+
+    Such masks were told "save the masks as 8-bit greyscale (mode L)": saved so, they held the
+    photo's grey levels, refused next as values other than 0 / 128 / 255 (a trial).
+    """
+    black = rgb.max(axis=2) <= _NEAR_BLACK
+    share = float(black.mean())
+    if not _CUTOUT_BLACK_SHARE[0] <= share <= _CUTOUT_BLACK_SHARE[1]:
+        return None
+    kept = rgb[~black]
+    if kept.shape[0] > 200_000:
+        kept = kept[:: kept.shape[0] // 200_000 + 1]
+    codes = (kept[:, 0].astype(np.int64) << 16) | (kept[:, 1].astype(np.int64) << 8) | kept[:, 2]
+    if np.unique(codes).size < _CUTOUT_COLOURS:
+        return None
+    return (f"it looks like its photo with the rest blacked out ({share:.0%} of it black; SFA's ground truth is "
+            f"so), not a mask; threshold it: non-black -> 255, black -> 0 (e.g. NumPy: "
+            f"np.where(np.asarray(img).max(axis=2) > {_NEAR_BLACK}, 255, 0)), saved as {_grey_png(what)}; "
+            "saving it as greyscale alone keeps the photo's grey levels")
+
+
 def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     """The one channel of a grey-looking LA / RGB(A) image, or a refusal naming a pixel."""
     values = np.asarray(im)
@@ -753,6 +785,10 @@ def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
         differ = (values[:, :, 1] != plane) | (values[:, :, 2] != plane)
         if differ.any():
             rgb = tuple(int(v) for v in values[tuple(np.argwhere(differ)[0])][:3])
+            cutout = _blacked_out_photo_words(values[:, :, :3], what)
+            if cutout:
+                raise ImageLoadError(f"{path}: {what} must be single-channel greyscale, but this is a colour "
+                                     f"{im.mode} image: {cutout}")
             raise ImageLoadError(
                 f"{path}: {what} must be single-channel greyscale (or grey RGB, R = G = B), but this is a colour "
                 f"{im.mode} image ({_pixel_at(differ)} is {rgb}); colours are not read by "

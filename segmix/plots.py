@@ -133,6 +133,47 @@ def draw_roc(curves: Sequence[dict], title: str = "ROC curve"):
     return fig
 
 
+def draw_pr(curves: Sequence[dict], title: str = "Precision-recall curve"):
+    """Precision-recall curves on one set of axes.
+
+    Parameters
+    ----------
+    curves : sequence of dict with keys
+        ``recall``, ``precision`` (arrays in [0, 1], NaN where nothing is called skin),
+        ``label`` (str), ``base`` (the share of positives: a detector that guesses has that
+        precision) and optionally ``point`` = (recall, precision) and ``point_label``.
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure (Agg canvas attached)
+    """
+    fig = _figure()
+    ax = fig.add_subplot()
+    for curve in curves:
+        recall, precision = np.asarray(curve["recall"], float), np.asarray(curve["precision"], float)
+        keep = np.isfinite(precision) & np.isfinite(recall)
+        order = np.lexsort((-precision[keep], recall[keep]))
+        (line,) = ax.plot(recall[keep][order], precision[keep][order], lw=2, label=curve.get("label", ""))
+        if curve.get("base") is not None:
+            ax.axhline(curve["base"], color="0.6", lw=1, ls="--", label=f"chance (skin share {curve['base']:.3f})")
+        if curve.get("point") is not None:
+            ax.plot(*curve["point"], "o", ms=8, mec="black", color=line.get_color(),
+                    label=curve.get("point_label", "operating point"))
+    ax.set(xlim=(0, 1), ylim=(0, 1.005), title=title,
+           xlabel="recall (skin pixels found)", ylabel="precision (pixels called skin that are skin)")
+    ax.grid(True, alpha=0.4)
+    ax.legend(loc="lower left")
+    return fig
+
+
+def save_pr_png(path, curves: Sequence[dict], title: str = "Precision-recall curve", protect=(),
+                mark: str | None = None) -> None:
+    """Draw :func:`draw_pr` and write it atomically as PNG, PDF or SVG, by ``path``'s
+    extension (:data:`ROC_FORMATS`; ``mark``: see :func:`_write`)."""
+    _write(path, draw_pr(curves, title), protect, mark, ROC_FORMATS)
+
+
 def save_roc_png(path, curves: Sequence[dict], title: str = "ROC curve", protect=(),
                  mark: str | None = None) -> None:
     """Draw :func:`draw_roc` and write it atomically as PNG, PDF or SVG, by ``path``'s

@@ -53,7 +53,7 @@ from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, Imag
 from segmix.labelmaps import (class_map_values, class_map_words, label_map_values, label_map_words, load_mask,
                               palette_label_values, refuse_mask_of_stored_pixels, stored_losslessly)
 from segmix import skin_marks
-from segmix.mask_edges import edge_contrast, misaligned_words
+from segmix.mask_edges import edge_contrast, misaligned_pairs_words, misaligned_words
 from segmix.mixture import GaussianMixture, fit_quietly
 from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, json_words, read_model
@@ -350,7 +350,7 @@ def load_uci(path) -> ColorCounts:
         row = int(wrong[0])
         raise ValueError(f"{path}: labels must be 1 (skin) or 2 (non-skin); row {row + 1} is "
                          f"{' '.join(map(str, data[row]))}{_more_rows(wrong.size)}")
-    swapped = _uci_columns_swapped(bgr[label == 1])
+    swapped = _uci_order_fault(bgr, label, path.name)
     if swapped is not None:
         raise ValueError(f"{path}: {swapped}")
     codes = rgb_codes(bgr[:, ::-1])
@@ -364,24 +364,69 @@ def load_uci(path) -> ColorCounts:
 #: The share of a UCI file's skin rows bluer than red, read as B G R, from which the file is
 #: taken for R G B: none of UCI's 50,859 skin rows is, and skin is redder than blue in every tone.
 UCI_SWAPPED_SHARE = 0.8
+#: A file whose skin rows are at least this share bluer than red is told swapped when another
+#: reading (columns, labels or both swapped) leaves at most :data:`UCI_CLEAN_SHARE` of its skin
+#: rows so: UCI's file with columns and labels both swapped has 11.5 % of its label-1 rows bluer
+#: than red, and 0 % of its label-2 rows read R G B; UCI's own file 0 % as read, 13.5 % of its
+#: non-skin rows are redder than blue (the reading with both swapped).
+UCI_DOUBT_SHARE = 0.1
+UCI_CLEAN_SHARE = 0.01
 
 
-def _uci_columns_swapped(skin_bgr: np.ndarray) -> str | None:
-    """Why the (N, 3) B G R skin rows of a UCI file look like R G B rows, or None.
+def _bluer_share(bgr: np.ndarray, flipped: bool) -> float | None:
+    """The share of (N, 3) rows bluer than red, read B G R (``flipped``: read R G B)."""
+    if bgr.shape[0] == 0:
+        return None
+    blue, red = (bgr[:, 2], bgr[:, 0]) if flipped else (bgr[:, 0], bgr[:, 2])
+    return float(np.mean(blue > red))
+
+
+def _uci_order_fault(bgr: np.ndarray, label: np.ndarray, name: str) -> str | None:
+    """Why the rows of a UCI file look written in another column order (R G B) or with the
+    labels swapped (1 = non-skin), or both; None when they read right.
 
     A file of R G B label rows (UCI's layout is B G R, a trial wrote its own as R G B) was
     read without a word into a model whose skin is blue: UCI's file with its columns so swapped
-    gave a model of pooled F1 0.000 on three street photos (ccp 1-3), 0.721 read right. Skin is
-    redder than blue; UCI's own skin rows all are.
+    gave a model of pooled F1 0.000 on three street photos (ccp 1-3), 0.721 read right. A file
+    with its labels swapped was told its columns were (87 % of its "skin" rows, UCI's
+    non-skin, are bluer than red), and the file so changed trained a model of pooled F1 0.337
+    (recall 1.000) on 20 hgr photos without a word. Skin is redder than blue; UCI's own skin
+    rows all are. Of the four readings (columns as read or swapped, labels as read or swapped),
+    the one whose skin rows are fewest bluer than red is named, when the file as read has many.
+
+    Parameters
+    ----------
+    bgr : (N, 3) int array
+        The rows' colours in the file's column order.
+    label : (N,) int array
+        1 or 2.
+    name : str
+        The file's name, for the command that fixes it.
     """
-    if skin_bgr.shape[0] == 0:
+    skin, other = bgr[label == 1], bgr[label == 2]
+    as_read = _bluer_share(skin, False)
+    if as_read is None or as_read < UCI_DOUBT_SHARE:
         return None
-    bluer = float(np.mean(skin_bgr[:, 0] > skin_bgr[:, 2]))
-    if bluer < UCI_SWAPPED_SHARE:
+    readings = {"columns": _bluer_share(skin, True), "labels": _bluer_share(other, False),
+                "both": _bluer_share(other, True)}
+    known = {k: v for k, v in readings.items() if v is not None}
+    best = min(known, key=known.get)
+    if known[best] > UCI_CLEAN_SHARE and as_read < UCI_SWAPPED_SHARE:
         return None
-    return (f"{bluer:.0%} of its skin rows (label 1) are bluer than red as read in UCI's column order B G R "
-            "(none of UCI's are: skin is redder than blue), so its columns look like R G B; swap the first "
-            "and third columns (B G R label)")
+    if known[best] > UCI_CLEAN_SHARE:
+        best = "columns"  # no clean reading: the columns, as before
+    seen = (f"{as_read:.0%} of its skin rows (label 1) are bluer than red as read in UCI's column order B G R "
+            "(none of UCI's are: skin is redder than blue)")
+    if best == "columns":
+        return (f"{seen}, so its columns look like R G B; swap the first and third columns (B G R label): "
+                f"awk -v OFS='\\t' '{{print $3,$2,$1,$4}}' {name} > fixed.txt")
+    if best == "labels":
+        return (f"{seen}, and {known['labels']:.0%} of its rows labelled 2 (non-skin) are: its labels look "
+                "swapped (UCI's are 1 = skin, 2 = non-skin); swap the labels, not the columns: "
+                f"awk -v OFS='\\t' '{{print $1,$2,$3,3-$4}}' {name} > fixed.txt")
+    return (f"{seen}, while {known['both']:.0%} of its rows labelled 2 (non-skin) are if read R G B: its columns look "
+            "like R G B and its labels swapped (UCI's are B G R label, 1 = skin, 2 = non-skin); swap the first and "
+            f"third columns and the labels: awk -v OFS='\\t' '{{print $3,$2,$1,3-$4}}' {name} > fixed.txt")
 
 
 def _uci_separator_fault(path: Path) -> str | None:
@@ -517,8 +562,20 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         # then a refusal of the renamed file. Skin mode's first (Save All writes both modes').
         if stem not in candidates:
             candidates[stem] = sorted(files, key=lambda q: skin_marks.marks_mode(q) != "skin")[:1]
+    for stem, files in list(candidates.items()):
+        if len(files) > 1:  # skin eval's --roc figure, or train's --convergence, written among the masks
+            candidates[stem] = [q for q in files if not own_figure(q)] or files
     pairs, unmatched = [], []
     images = list_images([images_dir])
+    by_stem: dict[str, list[Path]] = {}
+    for img in images:
+        by_stem.setdefault(name_key(img.stem), []).append(img)
+    if any(len(files) > 1 for files in by_stem.values()):
+        # A figure a skin command wrote among the photos, named as one of them (skin eval --roc
+        # images/x.png beside x.jpg): every later run on the folder stopped at "two photos of
+        # one name". segmix's own outputs are no photos, whatever their name.
+        dropped = {img for files in by_stem.values() if len(files) > 1 for img in files if _segmix_output(img)}
+        images = [img for img in images if img not in dropped]
     suffixes = ", ".join(sorted(IMAGE_SUFFIXES))
     # An empty folder (a wrong path, a download not unpacked) is named as such, not as a
     # folder whose images have no masks.
@@ -547,7 +604,7 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
             continue
         if mask is not None:
             paired[mask] = img
-        elif (img.suffix.lower() == ".png" and written_by_apply(img)) or other_result(img):
+        elif _segmix_output(img):
             # skin apply's masks written beside the photos (or segment's, the window's marks)
             # are no photos of the data set: "2 image(s) ... have no mask (first: 001_skin.png)".
             continue
@@ -736,6 +793,7 @@ def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]
         spare = sorted(q for q in Path(masks_dir).iterdir()
                        if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q)
                        and q.resolve() not in used and name_key(q.stem) not in stems)
+        spare = [q for q in spare if not own_figure(q)]  # skin eval's --roc figure is no mask
     except (OSError, ValueError):
         return None
     if not spare:
@@ -983,6 +1041,59 @@ class UnusablePairs(ValueError):
                          self.lines[0] + (f" (and {more} more{of} training inputs cannot be used)" if more else ""))
 
 
+#: A mask of 0 and 128 only is asked about as skin marked 128 when its 128 part is at least this
+#: share of its pixels and the built-in model calls at least :data:`HALF_SKIN_CALLED` of it skin,
+#: or when it is at least :data:`HALF_SKIN_LARGE` of them (a trial's hgr1 masks so written: 22 %
+#: of the pixels 128, 94 % of them detected as skin; the ignore band of a mask with skin 255 is
+#: never asked about).
+HALF_SKIN_LEAST, HALF_SKIN_CALLED, HALF_SKIN_LARGE = 0.01, 0.5, 0.2
+#: ... judged on at most this many of its 128 pixels (an even sample).
+_HALF_SKIN_SAMPLE = 200_000
+
+
+def half_value_skin_words(pixels: np.ndarray, labels: np.ndarray, mask) -> str | None:
+    """Words saying that a mask seems to mark skin 128 (which means ignore) instead of 255, or
+    None.
+
+    A folder of 0/128 masks was read as skin-free: ``skin eval`` gave a false positive rate
+    alone and "no skin to find" (exit 0) though 22 % of the pixels were 128 and 94 % of those
+    were detected as skin; ``skin train`` refused with "skin is 255" and no word of 128.
+
+    Parameters
+    ----------
+    pixels : (H, W, 3) uint8 array
+        The photo (RGB) the mask is paired with.
+    labels : (H, W) int array
+        The mask read (1 skin, 0 non-skin, -1 ignored: :func:`read_skin_labels`).
+    mask : path-like
+        The mask, named in the words.
+
+    Returns
+    -------
+    str or None
+        One warning line naming ``mask``, when it labels no skin (no 255), some of it is 128
+        and that part looks like skin to the built-in model or is large.
+    """
+    labels = np.asarray(labels)
+    if labels.shape != pixels.shape[:2] or np.any(labels == 1) or pixels.ndim != 3:
+        return None
+    ignored = labels < 0
+    share = float(np.mean(ignored))
+    if share < HALF_SKIN_LEAST or share >= 1.0:
+        return None
+    colours = pixels[ignored][:, :3]
+    if colours.shape[0] > _HALF_SKIN_SAMPLE:
+        colours = colours[:: colours.shape[0] // _HALF_SKIN_SAMPLE + 1]
+    model = load_skin_model()
+    called = float(np.mean(model.posterior_map(np.ascontiguousarray(colours[None], dtype=np.uint8))[0]
+                           > model.threshold))
+    if called < HALF_SKIN_CALLED and share < HALF_SKIN_LARGE:
+        return None
+    return (f"{mask}: holds no skin (255), only 0 and 128 ({share:.0%} of its pixels 128, {called:.0%} of them "
+            "skin-coloured to the built-in model): this looks like a 0/128 mask, skin marked 128, which means "
+            "ignore; write its skin as 255 (e.g. Pillow: mask.point(lambda v: 255 if v == 128 else v))")
+
+
 def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None,
                     contrasts: list | None = None) -> np.ndarray:
     """Codes of the labelled pixels of one pair, with bit 24 set for non-skin: (M,) int64.
@@ -999,6 +1110,10 @@ def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None,
         raise AllIgnoredMask(f"{pair[1]}: every pixel is 128 (ignored): nothing of {pair[0].name} to train on")
     if contrasts is not None:  # whether the mask follows the photo's edges (segmix.mask_edges)
         contrasts.append(edge_contrast(loaded.pixels, labels))
+    if notes is not None:
+        half = half_value_skin_words(skin_pixels(loaded), labels, pair[1])  # skin marked 128, learnt as none
+        if half is not None:
+            notes.append(half)
     hidden = transparent_pixels(loaded.alpha)
     labels = (labels if hidden is None else np.where(hidden, -1, labels)).ravel()
     n_skin = int(np.count_nonzero(labels == 1))
@@ -1270,6 +1385,30 @@ def old_operating_point_words(model) -> str | None:
             "per-pixel rule with --plain --no-adapt")
 
 
+def prior_meaning(model) -> str:
+    """What a skin model's p(skin) prior stands for, in words after the figure.
+
+    Today's ``skin train`` (:data:`TRAINED_FORMAT_KEY`) and the built-in model store the
+    expected share of skin in a photo. Older models stored other things there: the oldest
+    built-in model (5e084c66) 0.975, a value chosen with threshold 0.5 to decide at a
+    log-likelihood ratio of -3.65, which was described as "the expected skin share of a photo";
+    older ``skin train`` models the training data's skin share.
+    """
+    training = model.training if isinstance(model.training, dict) else {}
+    recorded = training.get("operating_point")
+    recorded = recorded if isinstance(recorded, str) else None
+    if TRAINED_FORMAT_KEY in training or (recorded is not None and "expected share" in recorded):
+        return "the expected skin share of a photo"
+    if recorded is not None:
+        shown = recorded if len(recorded) <= 120 else recorded[:117] + "..."
+        return f"an older model's prior, not a skin share (its record: {shown!r})"
+    share = training.get("prior_from_data")
+    prior = float(model.classifier.priors[model.positive_class])
+    if isinstance(share, (int, float)) and not isinstance(share, bool) and math.isclose(prior, float(share)):
+        return "an older model's prior: its training data's skin share"
+    return "the expected skin share of a photo"  # what the field means (a record stripped or hand-made)
+
+
 #: The kinds of :func:`skin_model_doubt`: a model of inverted masks, and one whose non-skin
 #: class saw too few colours (it calls clearly non-skin colours skin).
 INVERTED_MODEL, NARROW_NON_SKIN = "inverted", "narrow non-skin"
@@ -1321,6 +1460,14 @@ def skin_model_doubt(model) -> tuple[str, str] | None:
     llr = logs[positive] - logs[1 - positive]
     clear = _clear_non_skin(rgb[0])
     called = float(np.mean(llr[clear] > 0))
+    if uci_rows_only(model.training):
+        # No masks and no photos: a model of UCI rows alone was told "the masks need no change".
+        return NARROW_NON_SKIN, (
+            f"this model calls clearly non-skin colours skin ({called:.0%} of saturated greens and blues): its "
+            f"non-skin class saw too few colours (its UCI rows labelled 2 held few), while its skin class is right "
+            f"({on_skin:.0%} of it lies on skin colours, {off_skin:.0%} of the non-skin class); check that its "
+            "file labels skin 1 and non-skin 2, as UCI's does, and add non-skin rows of more colours (UCI's "
+            "Skin_NonSkin.txt, or labelled photos of varied scenes)")
     return NARROW_NON_SKIN, (
         f"this model calls clearly non-skin colours skin ({called:.0%} of saturated greens and blues): its "
         "non-skin class saw too few colours (its training photos' non-skin had few, as a plain wall and "
@@ -1328,6 +1475,15 @@ def skin_model_doubt(model) -> tuple[str, str] | None:
         f"{off_skin:.0%} of the non-skin class); the masks need no change: train it again with more varied "
         "non-skin photos (other scenes, outdoors, coloured clothes), or add UCI's non-skin colours with "
         "skin train --uci Skin_NonSkin.txt")
+
+
+def uci_rows_only(training) -> bool:
+    """True when a model's ``training`` record names its sources and every one is a UCI file
+    (rows of B G R label: no photos, no masks)."""
+    data = training.get("data") if isinstance(training, dict) else None
+    sources = data.get("sources") if isinstance(data, dict) else None
+    return (isinstance(sources, list) and bool(sources)
+            and all(isinstance(x, dict) and x.get("type") == "uci" for x in sources))
 
 
 def _clear_non_skin(rgb: np.ndarray) -> np.ndarray:
@@ -1379,6 +1535,11 @@ def inverted_model_words(model, _narrow: bool = False) -> str | None:
             return None
     how = ("as less skin-like than other colours" if on_skin < on_other else
            "as non-skin, and calls skin mostly other colours")
+    if uci_rows_only(model.training):
+        return (f"were this model's UCI rows labelled the other way (1 = non-skin)? It rates skin colours {how}. "
+                "UCI's file labels skin 1 and non-skin 2; if so, swap the labels and train again (median "
+                f"log-likelihood ratio {on_skin:.1f} on the colours the built-in model calls skin, {on_other:.1f} "
+                "on the others)")
     # The plain question first, the figures last (a reviewer: the dialog led with them).
     return (f"was this model trained on inverted masks (skin 0)? It rates skin colours {how}. Masks mark skin "
             "255 and non-skin 0; if so, invert them and train again (median log-likelihood ratio "
@@ -1418,9 +1579,11 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
 
     failures: list[str] = []
     failed: set[int] = set()  # the pairs of ``failures``, by index
-    contrasts: list = []  # the masks' edge contrasts (list.append is atomic across the threads)
+    # the masks' edge contrasts, one list per pair (each pair's own: the threads finish in any order)
+    contrasts: list[list] = [[] for _ in pairs]
     with ThreadPoolExecutor(check_workers(workers)) as pool:
-        for i, codes in enumerate(pool.map(lambda pair: _labelled_codes_or_failure(pair, notes, contrasts), pairs), 1):
+        for i, codes in enumerate(pool.map(lambda k: _labelled_codes_or_failure(pairs[k], notes, contrasts[k]),
+                                           range(len(pairs))), 1):
             if isinstance(codes, str):
                 failures.append(codes)
                 failed.add(i - 1)
@@ -1439,10 +1602,14 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
     if failures:
         swapped = swapped_folders(pairs, images_dir, masks_dir) if len(failures) == len(pairs) else None
         raise UnusablePairs([swapped] if swapped else failures, len(pairs))
-    misaligned = misaligned_words(contrasts)
+    contrast_of = [c[0] if c else None for c in contrasts]
+    misaligned = misaligned_words(contrast_of)
     if misaligned is not None and notes is not None:
         # masks paired with the wrong photos teach the wrong colours as skin, in silence
         notes.append(f"{masks_dir}: {misaligned}")
+    odd = misaligned_pairs_words(contrast_of, [str(mask) for _, mask in pairs])
+    if odd is not None and notes is not None:  # a few wrong pairs among right ones, named
+        notes.append(f"{masks_dir}: {odd}")
     counts = ColorCounts.from_dense(total[:N_CODES], total[N_CODES:])
     used = [image for i, (image, _) in enumerate(pairs) if i not in failed]  # only all-128 masks fail here
     with ThreadPoolExecutor(check_workers(workers)) as pool:
@@ -1494,22 +1661,43 @@ def distinct_photos(sources) -> int | None:
 
 def repeated_photos_words(sources) -> str | None:
     """Words saying that the training photos hold copies (the same file content in two
-    folders, or twice in one), whose pixels count twice; None when each is there once.
+    folders, or twice in one), whose pixels count as often as each is given; None when each is
+    there once.
 
     Parameters
     ----------
     sources : list of dict, ``ColorCounts.sources`` (their ``photo_digests``)
     """
     digests = [d for source in sources for d in (_recorded_digests(source) or [])]
+    folders = [str(source.get("images")) for source in sources if _recorded_digests(source)]
+    return repeated_digests_words(digests, folders, "in the model")
+
+
+def _times(n: int) -> str:
+    return "twice" if n == 2 else f"{n} times"
+
+
+def repeated_digests_words(digests: Sequence[str], folders: Sequence[str], where: str) -> str | None:
+    """Words saying that photos of ``folders`` are copies of one another (equal
+    :func:`photo_digest`), and how many times their pixels count ``where`` ("in the model",
+    "in the figures"); None when each is there once.
+
+    A photo given 4 times under 4 names was said to count "twice" (``skin train``), and
+    ``skin eval`` counted it 4 times in silence ("images 4").
+    """
+    from collections import Counter
+
     distinct = len(set(digests))
     if distinct == len(digests):
         return None
     copies = len(digests) - distinct
-    folders = [str(source.get("images")) for source in sources if _recorded_digests(source)]
-    where = (f"the folders {', '.join(folders)}" if len(set(folders)) > 1 else f"{folders[0]}")
-    return (f"the {len(digests)} photos of {where} are {distinct} distinct ones: {copies} "
+    given = sorted({n for n in Counter(digests).values() if n > 1})
+    often = _times(given[0]) if len(given) == 1 else f"{given[0]} to {given[-1]} times, as often as each is given"
+    where_folders = (f"the folders {', '.join(dict.fromkeys(folders))}" if len(set(folders)) > 1 else f"{folders[0]}")
+    are = "are 1 distinct photo" if distinct == 1 else f"are {distinct} distinct ones"
+    return (f"the {len(digests)} photos of {where_folders} {are}: {copies} "
             f"{'is a copy' if copies == 1 else 'are copies'} (the same file content) of another, and "
-            f"{'its' if copies == 1 else 'their'} pixels count twice in the model; give each photo once")
+            f"{'its' if copies == 1 else 'their'} pixels count {often} {where}; give each photo once")
 
 
 def images_source(images_dir, masks_dir, pairs: int, unmatched: int, skin_pixels: int,
@@ -1607,7 +1795,7 @@ def _trained_on_by_content(trained: set, images_dir, model_name, photos, same_fo
             "seen; score it on other photos, or move those out")
 
 
-def labelled_codes(image_path, mask_path, notes: list | None = None) -> np.ndarray:
+def labelled_codes(image_path, mask_path, notes: list | None = None, contrasts: list | None = None) -> np.ndarray:
     """Codes of the labelled pixels of one photo and its mask: (M,) int64, ``r << 16 | g << 8 | b``
     for skin and the same with bit 24 set (``+ N_CODES``) for non-skin; ignored pixels left out.
 
@@ -1617,9 +1805,10 @@ def labelled_codes(image_path, mask_path, notes: list | None = None) -> np.ndarr
         Naming the file that cannot be read or does not fit.
 
     ``notes``, a list, receives the warning line of a photo that may be toned
-    (:func:`count_image_folder`).
+    (:func:`count_image_folder`); ``contrasts``, a list, the mask's edge contrast
+    (:func:`segmix.mask_edges.edge_contrast`, None when it cannot be told).
     """
-    return _labelled_codes((Path(image_path), Path(mask_path)), notes)
+    return _labelled_codes((Path(image_path), Path(mask_path)), notes, contrasts)
 
 
 def _mask_labels(mask, shape: tuple[int, int]) -> np.ndarray:
@@ -2810,8 +2999,21 @@ def written_by_apply(path) -> bool:
 
 #: Commands whose files in a folder of photos are results of a photo, not photos: segment's
 #: (and the window's Segment mode's) masks, probability maps and cut-outs, background's masks
-#: and background image. skin apply's own are :func:`written_by_apply`'s.
-RESULT_COMMANDS = ("segment", "background")
+#: and background image, skin eval's and skin train's figures (--roc, --convergence: a ROC
+#: written into the images folder was read as a photo by every later run). skin apply's own
+#: are :func:`written_by_apply`'s.
+RESULT_COMMANDS = ("segment", "background", "skin eval", "skin train")
+
+
+def own_figure(path) -> bool:
+    """True if ``path`` is a figure ``skin eval`` or ``skin train`` wrote (by its mark)."""
+    return segmix_result(path, ("skin eval", "skin train"))
+
+
+def _segmix_output(path: Path) -> bool:
+    """True if ``path`` is no photo but a segmix output: skin apply's mask or probability map,
+    another command's result or figure (:func:`other_result`)."""
+    return (path.suffix.lower() == ".png" and written_by_apply(path)) or other_result(path)
 
 
 def other_result(path) -> bool:

@@ -30,11 +30,12 @@ import numpy as np
 
 from segmix.io import DEFAULT_MAX_PIXELS
 from segmix.labelmaps import label_map_values, palette_label_values
-from segmix.mask_edges import edge_contrast, misaligned_words
+from segmix.mask_edges import edge_contrast, misaligned_pairs_words, misaligned_words
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (NOTHING_SHOWN_WORDS, PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers,
-                         colourless_words, detect, grey_class_values, greyscale_warning, image_mask_pairs, label_map_warning,
-                         looks_like_a_mask, pair_failure, read_pair_info, swapped_folders, visible_pixels)
+                         colourless_words, detect, grey_class_values, greyscale_warning, half_value_skin_words, image_mask_pairs, label_map_warning,
+                         looks_like_a_mask, pair_failure, photo_digest, read_pair_info, repeated_digests_words,
+                         swapped_folders, visible_pixels)
 from segmix.palette import skin_pixels
 from segmix.transparency import faint_pixels, outline_free_colours, transparent_pixels
 from segmix.white_balance import photo_decisions
@@ -669,11 +670,12 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         corrected = any(d.applied for d in photo_decisions(info))
         # whether the mask follows this photo's edges (a folder of masks paired off by one scored in silence)
         contrast = edge_contrast(loaded.pixels, labels)
+        half = half_value_skin_words(image, labels, pair[1])  # skin marked 128 (ignore) read as skin-free
         return (result.posterior, result.mask, labels, swept, grey, in_colour, bool(info.get("faces_used")),
-                corrected, contrast)
+                corrected, contrast, half)
 
-    greyscale, label_maps, skipped = [], [], []
-    contrasts = []  # each scored pair's edge contrast (segmix.mask_edges)
+    greyscale, label_maps, skipped, half_skin, scored = [], [], [], [], []
+    contrasts, contrast_masks = [], []  # each scored pair's edge contrast (segmix.mask_edges), and its mask
     faces_used = 0
     corrected = []  # photos the white balance corrected
     with ThreadPoolExecutor(check_workers(workers)) as pool:
@@ -681,8 +683,12 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             if isinstance(outcome, str):
                 skipped.append(outcome)
             else:
-                posterior, mask, labels, swept, grey, in_colour, face, balanced, contrast = outcome
+                posterior, mask, labels, swept, grey, in_colour, face, balanced, contrast, half = outcome
+                if half is not None:
+                    half_skin.append(half)
                 contrasts.append(contrast)
+                contrast_masks.append(str(pairs[i - 1][1]))
+                scored.append(pairs[i - 1][0])
                 faces_used += face
                 if balanced:
                     corrected.append(names[i - 1])
@@ -703,9 +709,20 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     inverted = inverted_warnings(model, evaluator, result.auc, masks_dir, dict(zip(names, pairs)), max_pixels, settings)
     result.warnings += inverted
     result.masks_look_inverted = any(INVERTED_QUESTION in line for line in inverted)
+    from segmix.repeated_lines import fold_repeated
+
+    result.warnings += fold_repeated(half_skin, "masks")  # a folder of 0/128 masks: one line, with the count
     misaligned = misaligned_words(contrasts)
     if misaligned is not None:
         result.warnings.append(f"{masks_dir}: {misaligned}")
+    # The same photo under other names counts as often as it is given, in silence ("images 4").
+    repeated = repeated_digests_words(_digests(scored, workers), [str(images_dir)], "in the figures")
+    if repeated is not None:
+        result.warnings.append(repeated)
+    # A few wrong pairs among right ones leave the median where it was: named one by one.
+    odd = misaligned_pairs_words(contrasts, contrast_masks)
+    if odd is not None:
+        result.warnings.append(f"{masks_dir}: {odd}")
     result.skipped = skipped
     # absolute, as the run record's folders: a report read from another directory named them wrongly
     result.no_mask = [os.path.abspath(path) for path in unmatched]
@@ -715,6 +732,19 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     result.faces_used = faces_used if getattr(settings, "faces", False) else None
     result.white_balance_corrected = corrected if getattr(settings, "white_balance", False) else None
     return result
+
+
+def _digests(photos: Sequence, workers: int | None = None) -> list[str]:
+    """:func:`segmix.skin.photo_digest` of each photo that can be read (a photo replaced under
+    the run is left out: its pair was scored or said already)."""
+    def digest(path):
+        try:
+            return photo_digest(path)
+        except OSError:
+            return None
+
+    with ThreadPoolExecutor(check_workers(workers)) as pool:
+        return [d for d in pool.map(digest, photos) if d is not None]
 
 
 def run_record(model: SegmixModel, images_dir, masks_dir, settings=None, models_threshold: bool = True) -> dict:
@@ -1059,7 +1089,9 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
                f"(the model's posteriors reach past the thresholds tried: its p(skin) is far from calibrated on "
                f"these photos)" if r.best_at_end else
                f"  it is the threshold in use ({where})" if best == threshold
-               else f"  to use it: --threshold {best}")
+               else f"  to use it: --threshold {best} (chosen on these photos, so this F1 is optimistic: choose a "
+                    "threshold on other photos and score it here, as README's protocol does: settings chosen on one "
+                    "set, checked on another)")
         best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin) (the best of "
                      f"{_n_tried(r)} thresholds tried on the same detections)\n{use}")
         if r.mean_f1_at_best is not None and best != threshold and not r.masks_look_inverted and not r.best_at_end:
@@ -1155,6 +1187,35 @@ def _n_tried(result: EvalResult) -> int:
     """How many thresholds the detector's sweep tried: :data:`SWEEP_LOGITS` and the evaluated one."""
     sweep = 1.0 / (1.0 + np.exp(-SWEEP_LOGITS))
     return len(np.unique(np.append(sweep, result.threshold)))
+
+
+def pr_points(result: EvalResult) -> tuple[np.ndarray, np.ndarray]:
+    """(recall, precision) arrays of ``result``'s ROC (the same per-pixel histograms of p(skin)
+    before the regions step): recall = TPR, precision = TPR P / (TPR P + FPR N) over its P skin
+    and N non-skin pixels; NaN where nothing is called skin."""
+    tpr, fpr = np.asarray(result.tpr, float), np.asarray(result.fpr, float)
+    tp, fp = tpr * result.n_skin, fpr * result.n_non_skin
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
+    return tpr, precision
+
+
+def save_pr(path, result: EvalResult, title: str = "Skin detection precision-recall", protect=(),
+            mark: str | None = None, model_name: str = "skin model") -> None:
+    """Write the precision-recall curve of ``result`` (:func:`pr_points`, from the ROC's
+    histograms) as a PNG, PDF or SVG, with the operating point (after the regions step) marked;
+    as :func:`save_roc` (atomically, ``mark``, ``model_name``; ValueError for masks of one class)."""
+    from segmix.plots import save_pr_png
+
+    if result.missing_class is not None:
+        raise ValueError(f"no precision-recall curve: it needs skin and non-skin pixels, and {one_class_words(result)}")
+    recall, precision = pr_points(result)
+    point = None if result.precision is None or not np.isfinite(result.precision) else (result.recall, result.precision)
+    save_pr_png(path, [{
+        "recall": recall, "precision": precision, "label": f"{model_name} (per pixel, before the regions step)",
+        "base": result.n_skin / max(1, result.n_skin + result.n_non_skin), "point": point,
+        "point_label": f"threshold {threshold_text(result.threshold, '.3g')}: F1 {result.f1:.3f} (after the regions step)",
+    }], title=title, protect=protect, mark=mark)
 
 
 def save_roc(path, result: EvalResult, title: str = "Skin detection ROC", protect=(),

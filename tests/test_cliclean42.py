@@ -150,8 +150,10 @@ def test_inverted_model_words_spare_skin_heavy_models():
         fitted = [GaussianMixture(3, n_init=1, reg_covar=1e-4, random_state=0).fit(x) for x in (skin_x, other_x)]
         model = skin.replace(built_in, classifier=BayesClassifier(fitted, [prior, 1 - prior], ["skin", "non-skin"]))
         assert skin.inverted_model_words(model) is None
+        # training={}: a model of masks (the built-in model's record names UCI rows, which are
+        # asked about their labels since session 50)
         flipped = skin.replace(built_in, classifier=BayesClassifier(fitted[::-1], [prior, 1 - prior],
-                                                                   ["skin", "non-skin"]))
+                                                                   ["skin", "non-skin"]), training={})
         assert "inverted masks" in skin.inverted_model_words(flipped)
 
 

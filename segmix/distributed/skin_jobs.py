@@ -35,6 +35,8 @@ import numpy as np
 
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
+from segmix.mask_edges import misaligned_pairs_words, misaligned_words
+from segmix.repeated_lines import fold_repeated
 from segmix.white_balance import photo_decisions, photo_words
 from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, WorkersGone, check_workers_share, describe_exception, file_digest, file_state, input_sample,
                                         left_out_notes, output_as_given, read_record, record_run, reduce_tasks, remove_leftovers, run_tasks,
@@ -461,6 +463,9 @@ class PartialCounts:
     # (place, line) of the warnings of photos read (a damaged JPEG, extra frames), printed by
     # the client as the single process prints them (cluster.warnings_said).
     warnings: list[tuple[tuple, str]] = field(default_factory=list)
+    # {(folder index, position): edge contrast or None} of the pairs read, whether each mask
+    # follows its photo's edges (segmix.mask_edges): the local command's check of the folders.
+    contrasts: dict[tuple[int, int], float | None] = field(default_factory=dict)
 
 
 def _counts_of_codes(codes: np.ndarray) -> skin.ColorCounts:
@@ -499,7 +504,9 @@ def count_shard(job, items: list[tuple]) -> PartialCounts:
             notes: list[str] = []  # a photo that may be toned, as the single process says it
             with warnings_said() as said:
                 try:
-                    codes.append(skin.labelled_codes(image, mask, notes))
+                    contrast: list = []
+                    codes.append(skin.labelled_codes(image, mask, notes, contrast))
+                    part.contrasts[(folder, position)] = contrast[0] if contrast else None
                 except skin.PAIR_ERRORS as exc:
                     part.failures.append((place, skin.pair_failure(exc, (image, mask))))
             part.warnings.extend((place, line) for line in [*said, *notes])
@@ -525,7 +532,7 @@ def merge_counts(a: PartialCounts, b: PartialCounts) -> PartialCounts:
         totals[0] += s
         totals[1] += n
     return PartialCounts(a.counts + b.counts, pixels, {**a.uci_sources, **b.uci_sources}, a.failures + b.failures,
-                         a.warnings + b.warnings)
+                         a.warnings + b.warnings, {**a.contrasts, **b.contrasts})
 
 
 def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet=False, stream=None,
@@ -578,8 +585,10 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         # Dask (a session-34 check saw "/tmp/.../tb/masks/p1.png" against "tb/masks/p1.png").
         if place[0] == 0:
             files = [Path(uci_files[place[1]])]
-        else:
+        elif place[2] < len(folder_pairs[place[1]]):
             files = list(folder_pairs[place[1]][place[2]])
+        else:  # a line of the whole folder, after its photos' (named as given)
+            files = []
         for given in files:
             line = line.replace(str(Path(given).resolve()), str(given))
         return line
@@ -588,8 +597,22 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         # the command asks it of the folders' masks together (as the single process asks it of
         # each folder's): not of each photo too (each photo's line was printed besides it)
         total.warnings = [(place, line) for place, line in total.warnings if not isinstance(line, skin.InvertedMaskNote)]
-    for place, line in sorted(total.warnings):  # in the command's order, as the failures
-        stream.write(f"segmix skin train: warning: {as_given(place, line)}\n")
+    for index, (_, masks, n_pairs, _) in enumerate(folders):
+        # Whether each folder's masks follow their photos' edges, as the single process asks it
+        # (it was not asked: masks paired with the wrong photos were learnt in silence).
+        contrasts = [total.contrasts.get((index, position)) for position in range(n_pairs)]
+        misaligned = misaligned_words(contrasts)
+        if misaligned is not None:
+            total.warnings.append(((1, index, n_pairs), f"{masks}: {misaligned}"))
+        odd = misaligned_pairs_words(contrasts, [str(mask) for _, mask in folder_pairs[index]])
+        if odd is not None:  # a few wrong pairs among right ones, named as the single process names them
+            total.warnings.append(((1, index, n_pairs + 1), f"{masks}: {odd}"))
+    # In the command's order, as the failures; a folder's repeated lines (toned photos) folded
+    # into one with the count, as the single process folds them.
+    for folder_place in sorted({place[:2] for place, _ in total.warnings}):
+        lines = [as_given(place, line) for place, line in sorted(total.warnings) if place[:2] == folder_place]
+        for line in fold_repeated(lines):
+            stream.write(f"segmix skin train: warning: {line}\n")
     # Workers whose checks failed, while the others counted their shards: skin apply and
     # background said so, skin train did not (the session's re-check).
     given_of = {str(Path(p).resolve()): str(p) for p in [*uci_files, *(f for pairs in folder_pairs

@@ -1006,8 +1006,16 @@ class GaussianMixture(ParamsMixin):
                                  f"{_LARGEST_VALUE:.0e} segmix can compute with")
             return arr
 
-        cov_shape = {"full": "(K, D, D)", "diag": "(K, D)", "spherical": "(K,)"}[covariance_type]
+        shapes = {"full": "(K, D, D)", "diag": "(K, D)", "spherical": "(K,)"}
+        cov_shape = shapes[covariance_type]
         weights, means = as_array("weights", "(K,)"), as_array("means", "(K, D)")
+        # A covariance_type edited by hand ('full' -> 'diag') was told "covariances[0][0] is a
+        # list, not a number", of the covariances, which were right.
+        fits = _covariance_kinds(data["covariances"], weights, means)
+        if fits and covariance_type not in fits:
+            raise ValueError(f"mixture 'covariance_type' is {covariance_type!r}, but its 'covariances' have the shape "
+                             f"of {fits[0]!r} ones {shapes[fits[0]]}, not {cov_shape}: the covariance_type does not "
+                             f"match the covariances' shape (edited?); set it to {fits[0]!r}")
         cov = as_array("covariances", cov_shape)
         if weights.ndim != 1 or weights.size == 0:
             raise ValueError("mixture 'weights' must be a non-empty list")
@@ -1079,6 +1087,22 @@ class GaussianMixture(ParamsMixin):
         model.lower_bound_ = float(bound) if isinstance(bound, (int, float)) else float("nan")
         model.log_likelihood_history_ = []
         return model
+
+
+def _covariance_kinds(covariances, weights: np.ndarray, means: np.ndarray) -> list[str]:
+    """The covariance types whose shape ``covariances`` has, given K weights and (K, D) means;
+    [] when it has none's (or is no regular array of numbers: said by the checks after)."""
+    if weights.ndim != 1 or means.ndim != 2 or means.shape[0] != weights.size:
+        return []
+    k, d = means.shape
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            shape = np.asarray(covariances, dtype=np.float64).shape
+    except (TypeError, ValueError):
+        return []
+    return [kind for kind, expected in (("full", (k, d, d)), ("diag", (k, d)), ("spherical", (k,)))
+            if shape == expected]
 
 
 def _check_numbers(value, shape: str, key: str, where: str = "") -> None:
