@@ -59,6 +59,8 @@ class ClosedReaderGuard:
         self.gone = False
         #: The first failure to write other than a closed reader (standard output's), or None.
         self.failure: OSError | None = None
+        #: The stream was closed before the run began (``>&-``): its first text is a failure.
+        self.closed_at_start = False
 
     def _failed(self, exc: OSError) -> OSError:
         """``exc`` naming the stream: `segmix quantize ... > /dev/full` said only "error:
@@ -96,6 +98,8 @@ class ClosedReaderGuard:
             pass
 
     def write(self, text: str) -> int:
+        if self.closed_at_start and text and self.failure is None and not self._any_error:
+            self.failure = OSError(errno.EBADF, "cannot write (it was closed before the run began)", self._name)
         if not self.gone:
             try:
                 # Standard output likewise holds one line per file written: "wrote q\nout.png
@@ -215,6 +219,9 @@ def guarded_streams() -> Iterator[list]:
     guards = [ClosedReaderGuard(stream if stream is not None else null, any_error=any_error, name=name)
               for stream, null, any_error, name in zip(saved, nulls, (False, True),
                                                        ("standard output", "standard error"))]
+    # Standard output closed (`>&-`) is a report with nowhere to go, as `> /dev/full`: `skin
+    # eval`'s figures were lost and it exited 0 (a new user, session 50).
+    guards[0].closed_at_start = saved[0] is None
     sys.stdout, sys.stderr = guards
     try:
         yield guards

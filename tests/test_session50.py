@@ -191,3 +191,23 @@ def test_the_console_script_holds_the_signals_while_exiting(tmp_path):
                          env={**__import__("os").environ, "PYTHONPATH": str(root)})
     assert run.stdout.splitlines()[-1].split() == ["True", "0", "True"], run.stdout + run.stderr
     assert (tmp_path / "q.png").exists()
+
+
+def test_a_closed_standard_output_loses_the_report_and_says_so(tmp_path):
+    """``skin eval ... >&-`` exited 0 with its figures lost (its report has nowhere to go, as
+    with ``> /dev/full``, which exits 1 and says so): now alike (a new user, session 50)."""
+    import os
+    import subprocess
+    import sys
+
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.full((20, 30, 3), 90, np.uint8)).save(photo)
+    env = {**os.environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-m", "segmix", "quantize", str(photo), "-k", "2", "-o",
+                           str(tmp_path / "q.png")], stderr=subprocess.PIPE, text=True, env=env, timeout=600,
+                          preexec_fn=lambda: os.close(1))  # as the shell's >&-
+    assert done.returncode == 1, done.stderr
+    assert (tmp_path / "q.png").exists()
+    assert done.stderr.strip().splitlines()[-1] == (
+        "segmix quantize: error: standard output: cannot write (it was closed before the run began); the run went on "
+        "to its end and wrote its files, its report to standard output is lost")
