@@ -2153,7 +2153,7 @@ def _add_skin_parser(sub) -> None:
         "that stop the whole run (bad model, bad options, no input) exit with 2.")
     apply.add_argument("inputs", nargs="+", metavar="INPUT", help="photos or folders of photos")
     apply.add_argument("--model", metavar="M.json", help="skin model (default: the built-in model)")
-    apply.add_argument("--output-dir", default=".", metavar="DIR",
+    apply.add_argument("--output-dir", default=DefaultFolder("."), metavar="DIR",
                        help="folder for the masks (created if missing; default: the current folder)")
     apply.add_argument("--probability", action="store_true",
                        help="also write the 16-bit skin probability: each pixel's p(skin) from its colour (after "
@@ -2465,6 +2465,11 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
             check_png_name(figure, ROC_FORMATS if option in ("--roc", "--pr") else (".png",))
 
 
+class DefaultFolder(str):
+    """An ``--output-dir`` the user did not give (its default, the current folder): the
+    messages name the folder, not the option."""
+
+
 def _check_output_dir(path, command: str) -> None:
     """``--output-dir``'s checks before the work (segmix.io.check_output_folder), its refusal
     naming the option; a folder to be made under a photo's or a video's name is said once the
@@ -2476,7 +2481,13 @@ def _check_output_dir(path, command: str) -> None:
     try:
         check_output_folder(path)
     except OSError as exc:
-        raise UserError(CWD_GONE if _cwd_gone(exc) else f"--output-dir {_error_line(exc)}") from None
+        if _cwd_gone(exc):
+            raise UserError(CWD_GONE) from None
+        if isinstance(path, DefaultFolder):
+            # "--output-dir .: cannot write in it" named an option the user never gave
+            raise UserError(f"the current folder ({os.path.abspath(path)}), where the masks go without --output-dir: "
+                            f"{_error_line(exc).split(': ', 1)[-1]}; give --output-dir DIR") from None
+        raise UserError(f"--output-dir {_error_line(exc)}") from None
     named = _file_named_folder(path, command)
     if named:
         _AFTER_OUTPUTS["made"].append((path, f"segmix {command}: warning: {named}"))

@@ -211,3 +211,24 @@ def test_a_closed_standard_output_loses_the_report_and_says_so(tmp_path):
     assert done.stderr.strip().splitlines()[-1] == (
         "segmix quantize: error: standard output: cannot write (it was closed before the run began); the run went on "
         "to its end and wrote its files, its report to standard output is lost")
+
+
+def test_an_output_folder_not_given_is_not_named_as_an_option(tmp_path, monkeypatch, capsys):
+    """``skin apply .`` in a read-only folder said "--output-dir .: cannot write in it", an
+    option the user never gave; now the current folder is named, as the default."""
+    import segmix.io
+    from segmix.cli import main
+
+    Image.fromarray(np.full((20, 30, 3), 90, np.uint8)).save(tmp_path / "p.png")
+
+    def refuse(path):
+        raise PermissionError(f"{path}: cannot write in it (read-only file system)")
+
+    monkeypatch.setattr(segmix.io, "check_output_folder", refuse)
+    monkeypatch.chdir(tmp_path)
+    assert main(["skin", "apply", "p.png"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"segmix skin apply: error: the current folder ({tmp_path}), where the masks go without --output-dir: cannot "
+        "write in it (read-only file system); give --output-dir DIR")
+    assert main(["skin", "apply", "p.png", "--output-dir", "."]) == 2
+    assert "error: --output-dir .: cannot write in it (read-only file system)" in capsys.readouterr().err
