@@ -25,7 +25,7 @@ from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion, detected_plane, plane_counts, truth_planes
 from segmix.frames import (FrameError, FrameSequence, among_frames, frame_number, frame_numbering, natural_key, prefetch,
                            undecided_order)
-from segmix.source_record import RunSourceText, absolute_source, source_text
+from segmix.source_record import RunSourceText, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "learning_share_words", "leftovers_warning", "load_groundtruth_folder",
            "ignored_words", "planned_masks", "range_beyond_words", "run_sequence", "save_background_image", "save_foreground_mask", "scored_frames_line",
@@ -166,11 +166,13 @@ def save_background_image(path, model: BackgroundMixture, sequence: FrameSequenc
 
 
 def sequence_source(sequence: FrameSequence) -> str:
-    """The input a run's masks are of, as recorded in them: the video's (or animation's)
-    absolute path, or the frames' folder's."""
+    """The input a run's masks are of: the video's (or animation's) absolute path, or the
+    frames' folder's, symbolic links resolved (:mod:`segmix.source_record` records it)."""
     first = sequence.paths[0]
-    # As the masks record it (segmix.source_record): a name that is no UTF-8 as \xff escapes.
-    return absolute_source(first if sequence.kind in ("video", "animation") else first.parent)
+    # A path, resolved as the records resolve it: not the record's text itself, which
+    # source_text / other_source make of it (made twice, a Latin-1 locale's name was read as
+    # its UTF-8 record's characters: "'latin-1' codec can't encode character", session 50).
+    return str(Path(first if sequence.kind in ("video", "animation") else first.parent).resolve())
 
 
 def refuse_other_sources(planned: list[tuple[Path, str]], source: str, advice: str) -> None:

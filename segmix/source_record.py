@@ -46,7 +46,10 @@ def _text(path: str) -> str:
     # A name that is no UTF-8 (a camera card's Latin-1 folder, cam\xff) holds surrogates a PNG
     # text chunk cannot store (the write failed with "'utf-8' codec can't encode character
     # '\udcff'", naming no file): its bytes are kept as \xff escapes, the same on every run.
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    # The name's bytes on disk (os.fsencode), not its characters: under a Latin-1 locale Python
+    # reads the UTF-8 name "frames 帧" as "frames å¸§", which was recorded so, and the same run
+    # under a UTF-8 locale was refused as of "another input" (a new user, session 50).
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def absolute_source(source) -> str:
@@ -90,7 +93,7 @@ def _relative(absolute: str, folder: Path) -> str | None:
             # and /data/masks, Docker's /workspace) keeps ../photos/x.jpg, which names nothing
             # more and lets a moved project rerun (without it the rerun was refused).
             return None
-        return _text(relative)
+        return relative  # of two record-space paths (_lexical): their characters are the names' already
     except ValueError:  # another drive (Windows): no relative path
         return None
 

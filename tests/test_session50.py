@@ -232,3 +232,28 @@ def test_an_output_folder_not_given_is_not_named_as_an_option(tmp_path, monkeypa
         "write in it (read-only file system); give --output-dir DIR")
     assert main(["skin", "apply", "p.png", "--output-dir", "."]) == 2
     assert "error: --output-dir .: cannot write in it (read-only file system)" in capsys.readouterr().err
+
+
+def test_a_rerun_under_another_locale_is_of_the_same_input(tmp_path):
+    """Outputs record their input's path; under a Latin-1 locale Python reads the UTF-8 name
+    "frames 帧" as "frames å¸§", which was recorded so, and the same command under a UTF-8
+    locale was refused: "is the mask an earlier run made of .../frames å¸§, another input"."""
+    import os
+    import subprocess
+    import sys
+
+    if "en_US.iso88591" not in subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.split():
+        pytest.skip("needs the en_US.iso88591 locale")
+    frames = tmp_path / "frames 帧"
+    frames.mkdir()
+    for i in range(4):
+        frame = np.full((16, 20, 3), 90, np.uint8)
+        frame[4:8, 2 + 3 * i:6 + 3 * i] = 250
+        Image.fromarray(frame).save(frames / f"{i:03d}.png")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "PYTHONUTF8", "PYTHONIOENCODING"))}
+    env["PYTHONPATH"] = str(__import__("pathlib").Path(__file__).resolve().parents[1])
+    for locale in ("en_US.iso88591", "C.UTF-8", "en_US.iso88591"):
+        done = subprocess.run([sys.executable, "-m", "segmix", "background", os.fsencode(frames), "--output-dir",
+                               os.fsencode(tmp_path / "out 帧"), "--quiet"], env={**env, "LC_ALL": locale},
+                              capture_output=True, timeout=600)
+        assert done.returncode == 0, (locale, done.stderr.decode("utf-8", "replace"))
