@@ -2498,6 +2498,41 @@ def _file_named_folder(path, command: str) -> str | None:
             f"are in it, each named after its {each} ({command} has no -o: give --output-dir a folder's name)")
 
 
+def _outputs_in_new_folders(outputs, output_dir) -> set:
+    """The files of ``outputs`` ((option, path or None) pairs) whose folder is not there yet
+    and is ``output_dir`` or a folder above it: made by the run with it (``mkdir -p``, and
+    :func:`_make_folders_of`), and checked as it is (:func:`segmix.io.check_output_folder`:
+    the nearest folder above that exists takes new files), the refusal naming the option.
+    Others are left to the file checks (a folder the run does not make is refused)."""
+    from pathlib import Path
+
+    from segmix.io import check_output_folder
+
+    if output_dir is None or os.path.lexists(output_dir):
+        return set()
+    made = Path(os.path.abspath(output_dir))
+    made = {made, *made.parents}
+    later = set()
+    for option, path in outputs:
+        folder = Path(os.path.abspath(path)).parent if path is not None else None
+        if folder is None or folder not in made or os.path.lexists(folder):
+            continue
+        try:
+            check_output_folder(Path(path).parent)
+        except OSError as exc:
+            raise UserError(CWD_GONE if _cwd_gone(exc) else f"{option} {_error_line(exc)}") from None
+        later.add(path)
+    return later
+
+
+def _make_folders_of(paths) -> None:
+    """The folders of ``paths`` (:func:`_outputs_in_new_folders`) made, with those above them."""
+    from pathlib import Path
+
+    for path in paths:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _all_or_nothing(*outputs):
     """A run's outputs written all or not at all (:func:`segmix.io.all_or_nothing`): a run
     that exits 2 leaves nothing new behind, and no output it had replaced changed."""
@@ -3269,10 +3304,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
     # Files named inside an --output-dir the run will make (with its first mask) are checked
     # as the masks are, without their folder: `--output-dir out --background-image
     # out/bg.png` was refused because out/ did not exist yet.
-    later = set()
-    if args.output_dir is not None and not Path(args.output_dir).exists():
-        out = Path(args.output_dir).resolve()
-        later = {p for p in (args.background_image, args.save_model) if p and Path(p).resolve().parent == out}
+    # So are those in a folder above it that the run makes with it (mkdir -p): `--output-dir
+    # out2/hw --background-image out2/bg.png` was refused, "the folder out2 does not exist"
+    # (session 50). A folder the run does not make is refused, as before.
+    later = _outputs_in_new_folders((("--background-image", args.background_image), ("--save-model", args.save_model)),
+                                    args.output_dir)
     _check_outputs([*sequence.paths, *groundtruth_files, *model_input],
                    {option: path for option, path in (("--background-image", args.background_image),
                                                       ("--save-model", args.save_model)) if path not in later},
@@ -3393,6 +3429,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     depth_note = None
     try:
         with _all_or_nothing(args.background_image, args.save_model):
+            _make_folders_of(later)
             if args.background_image:
                 from segmix.background_run import save_background_image
 

@@ -183,3 +183,38 @@ def _highway_dropped(tmp_path):
 def _copy_to_matroska(src, dst):
     _remux(src, dst, "matroska")
     return dst
+
+
+# ------------------------------------------------- 3. --background-image's folder made as --output-dir's
+def _still_frames(folder, count=6):
+    from PIL import Image
+
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(2)
+    base = (70 + rng.integers(0, 20, (24, 32, 3))).astype(np.uint8)
+    for n in range(1, count + 1):
+        Image.fromarray(base).save(folder / f"in{n:06d}.png")
+    return folder
+
+
+def test_background_image_folder_is_made_as_output_dirs(tmp_path, monkeypatch, capsys):
+    """`--output-dir out2/hw --background-image out2/bg.png` on a fresh tree: "the folder out2
+    does not exist" (exit 2), though --output-dir makes out2. A folder --output-dir makes (it,
+    or one above it) is taken for --background-image and --save-model; one the run does not
+    make is still refused (tests/test_cli_background.py), and a file in the way too."""
+    from segmix.cli import main
+
+    frames = _still_frames(tmp_path / "frames")
+    monkeypatch.chdir(tmp_path)
+    assert main(["background", str(frames), "--output-dir", "out2/hw", "--background-image", "out2/bg.png",
+                 "--save-model", str(tmp_path / "out2" / "m.json"), "--quiet"]) == 0, capsys.readouterr().err
+    assert (tmp_path / "out2" / "bg.png").is_file() and (tmp_path / "out2" / "m.json").is_file()
+    assert (tmp_path / "out2" / "hw" / "in000006.png").is_file()
+    assert main(["background", str(frames), "--output-dir", "a/b/c", "--background-image", "a/bg.png",
+                 "--quiet"]) == 0, capsys.readouterr().err
+    assert (tmp_path / "a" / "bg.png").is_file()
+    capsys.readouterr()
+    assert main(["background", str(frames), "--output-dir", "d/e", "--background-image", "f/bg.png",
+                 "--quiet"]) == 2
+    assert "the folder f does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()
