@@ -218,3 +218,33 @@ def test_background_image_folder_is_made_as_output_dirs(tmp_path, monkeypatch, c
                  "--quiet"]) == 2
     assert "the folder f does not exist" in capsys.readouterr().err
     assert not (tmp_path / "d").exists()
+
+
+# ------------------------------------------------- 4. many photos given to quantize / segment
+def test_many_photos_to_quantize_are_counted_and_given_a_loop(tmp_path, monkeypatch, capsys):
+    """`quantize in/nopad/*.jpg -k 4 -o out/qdir` printed a 2 KB line naming all 119 files
+    left over; now the first three and the count, and the shell loop a folder is told
+    (writing to -o's folder when it names one)."""
+    from PIL import Image
+
+    from segmix.cli import main
+
+    folder = tmp_path / "nopad"
+    folder.mkdir()
+    for n in range(1, 41):
+        Image.fromarray(np.full((8, 8, 3), n, np.uint8)).save(folder / f"{n}.jpg")
+    monkeypatch.chdir(tmp_path)
+    photos = [f"nopad/{n}.jpg" for n in range(1, 41)]
+    assert main(["quantize", *photos, "-k", "4", "-o", "out/qdir"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and len(err) < 600, err
+    assert "39 files (nopad/2.jpg, nopad/3.jpg, nopad/4.jpg and 36 more) are left over" in err, err
+    assert "nopad/20.jpg" not in err, err
+    assert ("mkdir -p out/qdir && for f in nopad/*; do" in err and 'segmix quantize "$f" -k 4 -o out/qdir/' in err), err
+    assert main(["segment", *photos[:6], "--box", "1,1,5,5", "-o", "m.png"]) == 2
+    err = capsys.readouterr().err
+    assert "5 files (nopad/2.jpg" in err and "--model M.json -o nopad_masks/" in err, err
+    # Few words are named as they are; words that are no photos get no loop.
+    assert main(["quantize", photos[0], "a", "b", "-k", "4", "-o", "q.png"]) == 2
+    err = capsys.readouterr().err
+    assert "a b are left over" in err and "shell loop" not in err, err
