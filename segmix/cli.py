@@ -368,6 +368,11 @@ def _window_load_words(word: str) -> str:
         return f"load {path.name} with {menu}"
     return ""
 
+#: The words left over that a refusal names each; more are named by the first three and
+#: their count (:meth:`_Parser._output_word_hint`).
+SHOWN_LEFTOVERS = 4
+
+
 class _ProbeFailed(Exception):
     """An argparse refusal while :meth:`_Parser._input_problem` parses for the inputs alone."""
 
@@ -520,7 +525,7 @@ class _Parser(argparse.ArgumentParser):
                 or _dash_file_hint(message, getattr(self, "_given", []), options)
                 or self._output_word_hint(message) or self._window_words_hint(message)
                 or _other_tools_option(message, options))
-        if message.startswith("unrecognized arguments:") and hint.endswith("(the output file is given with -o)"):
+        if message.startswith("unrecognized arguments:") and "(the output file is given with -o)" in hint:
             # The hint names the words argparse's message names: said once (a trial's `segmix
             # quantize photo.jpg a b -o q.png` read "unrecognized arguments: a b; ... a b are left over").
             message, hint = hint.removeprefix("; "), ""
@@ -574,6 +579,17 @@ class _Parser(argparse.ArgumentParser):
     def _leftover_words(self) -> list[str]:
         """The words given that are neither options, nor their values, nor the command's own
         positional arguments (a PHOTO): those argparse has no place for."""
+        words = self._plain_words()
+        slots = 0
+        for action in self._get_positional_actions():
+            if action.nargs in ("+", "*", "...", argparse.REMAINDER):
+                return []  # takes any number of words: none is left over
+            slots += action.nargs if isinstance(action.nargs, int) else (0 if action.nargs == "?" else 1)
+        return words[slots:]
+
+    def _plain_words(self) -> list[str]:
+        """The words given that are neither options nor their values (the positional ones and
+        those left over), in order."""
         given, words, index = getattr(self, "_given", []), [], 0
         while index < len(given):
             word = given[index]
@@ -600,12 +616,7 @@ class _Parser(argparse.ArgumentParser):
                 index += count
                 continue
             words.append(word)
-        slots = 0
-        for action in self._get_positional_actions():
-            if action.nargs in ("+", "*", "...", argparse.REMAINDER):
-                return []  # takes any number of words: none is left over
-            slots += action.nargs if isinstance(action.nargs, int) else (0 if action.nargs == "?" else 1)
-        return words[slots:]
+        return words
 
     def _window_words_hint(self, message: str) -> str:
         """"; the window opens one photo, folder of frames or video ..." when ``segmix`` (the
@@ -643,7 +654,51 @@ class _Parser(argparse.ArgumentParser):
         if missing:
             return f"; {left[-1]}: the output file is given with -o (-o {left[-1]})"
         takes = "one photo" if self._get_positional_actions() else "no file without its option"
-        return f"; {' '.join(left)} {'is' if len(left) == 1 else 'are'} left over: {self.prog} takes {takes} (the output file is given with -o)"
+        # Many words named by the first three and their count: `quantize in/nopad/*.jpg -o
+        # out/qdir` printed a 2 KB line of 119 file names (session 50).
+        named = " ".join(left) if len(left) <= SHOWN_LEFTOVERS else \
+            f"{len(left)} {'files' if all(os.path.isfile(w) for w in left) else 'words'} ({', '.join(left[:3])} and " \
+            f"{len(left) - 3} more)"
+        return (f"; {named} {'is' if len(left) == 1 else 'are'} left over: {self.prog} takes {takes} (the output file "
+                f"is given with -o)" + self._loop_hint(left))
+
+    def _loop_hint(self, left: list[str]) -> str:
+        """"; for many, run it on each in a shell loop: ..." when the words left over are photos
+        of the folder of the photo given (a shell's ``*.jpg``), as a folder given is told
+        (:func:`_photo_folder_refusal`); "" otherwise. The loop writes to ``-o``'s value when
+        it names a folder (no suffix: ``-o out/qdir``)."""
+        from pathlib import Path
+
+        from segmix.io import IMAGE_SUFFIXES
+
+        command = self.prog.removeprefix("segmix ")
+        words = self._plain_words()
+        if command not in ("quantize", "segment") or len(words) <= len(left):
+            return ""
+        photos = [words[-len(left) - 1], *left]
+        if (len({str(Path(w).parent) for w in photos}) != 1
+                or any(Path(w).suffix.lower() not in IMAGE_SUFFIXES for w in photos)):
+            return ""
+        folder = str(Path(photos[0]).parent)
+        output = self._given_value(("-o", "--output"))
+        out = output if output and not Path(output).suffix else None
+        if command == "segment":
+            return ("; for many photos of one scene, save a model from one (--save-model M.json) and apply it to "
+                    "each in a shell loop: " + _photo_loop(folder, "masks", "segmix segment \"$f\" --model M.json",
+                                                           "_mask", out))
+        colours = self._given_value(("-k", "--colors"))
+        k = f" -k {colours}" if colours else ""
+        return ("; for many, run it on each in a shell loop: "
+                + _photo_loop(folder, "quantized", f"segmix quantize \"$f\"{k}", "_quantized", out))
+
+    def _given_value(self, names: tuple[str, ...]) -> str | None:
+        """The value last given to the option of ``names`` (``-k 4``, ``--colors=4``), or None."""
+        given, value = getattr(self, "_given", []), None
+        for index, word in enumerate(given):
+            name, eq, rest = word.partition("=")
+            if name in names:
+                value = rest if eq else (given[index + 1] if index + 1 < len(given) else None)
+        return value
 
 
 def _after_double_dash(given: list[str], options: list[str]) -> str:
@@ -1199,9 +1254,9 @@ def _loop_folder(folder: str) -> str:
     return shlex.quote(folder.rstrip("/") or "/")
 
 
-def _photo_loop(folder: str, kind: str, command: str, own: str) -> str:
+def _photo_loop(folder: str, kind: str, command: str, own: str, out: str | None = None) -> str:
     """A shell loop (bash and POSIX sh alike) that runs ``command`` on each photo of ``folder``
-    and writes its result to ``FOLDER_KIND/NAME.png``, another folder.
+    and writes its result to ``FOLDER_KIND/NAME.png``, another folder (or ``out/NAME.png``).
 
     One glob, ``FOLDER/*``, and a ``case`` of the suffixes held (:func:`_loop_suffixes`): a
     glob per suffix ran the command on the literal word ``q5/*.png`` where none was left
@@ -1213,7 +1268,7 @@ def _photo_loop(folder: str, kind: str, command: str, own: str) -> str:
 
     base = folder.rstrip("/")
     name = Path(base).name if base and base not in (".", "..") else ""
-    out = _loop_folder(f"{base}_{kind}" if name else kind)
+    out = _loop_folder(out if out else f"{base}_{kind}" if name else kind)
     arms = "|".join(f"*{suffix}" for suffix in _loop_suffixes(folder))
     return (f"mkdir -p {out} && for f in {_loop_folder(folder)}/*; do case \"$f\" in *{shlex.quote(own)}.*) ;; {arms}) "
             f"n=${{f##*/}}; {command} -o {out}/\"${{n%.*}}.png\";; esac; done")
@@ -2512,6 +2567,41 @@ def _file_named_folder(path, command: str) -> str | None:
             f"are in it, each named after its {each} ({command} has no -o: give --output-dir a folder's name)")
 
 
+def _outputs_in_new_folders(outputs, output_dir) -> set:
+    """The files of ``outputs`` ((option, path or None) pairs) whose folder is not there yet
+    and is ``output_dir`` or a folder above it: made by the run with it (``mkdir -p``, and
+    :func:`_make_folders_of`), and checked as it is (:func:`segmix.io.check_output_folder`:
+    the nearest folder above that exists takes new files), the refusal naming the option.
+    Others are left to the file checks (a folder the run does not make is refused)."""
+    from pathlib import Path
+
+    from segmix.io import check_output_folder
+
+    if output_dir is None or os.path.lexists(output_dir):
+        return set()
+    made = Path(os.path.abspath(output_dir))
+    made = {made, *made.parents}
+    later = set()
+    for option, path in outputs:
+        folder = Path(os.path.abspath(path)).parent if path is not None else None
+        if folder is None or folder not in made or os.path.lexists(folder):
+            continue
+        try:
+            check_output_folder(Path(path).parent)
+        except OSError as exc:
+            raise UserError(CWD_GONE if _cwd_gone(exc) else f"{option} {_error_line(exc)}") from None
+        later.add(path)
+    return later
+
+
+def _make_folders_of(paths) -> None:
+    """The folders of ``paths`` (:func:`_outputs_in_new_folders`) made, with those above them."""
+    from pathlib import Path
+
+    for path in paths:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _all_or_nothing(*outputs):
     """A run's outputs written all or not at all (:func:`segmix.io.all_or_nothing`): a run
     that exits 2 leaves nothing new behind, and no output it had replaced changed."""
@@ -3295,10 +3385,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
     # Files named inside an --output-dir the run will make (with its first mask) are checked
     # as the masks are, without their folder: `--output-dir out --background-image
     # out/bg.png` was refused because out/ did not exist yet.
-    later = set()
-    if args.output_dir is not None and not Path(args.output_dir).exists():
-        out = Path(args.output_dir).resolve()
-        later = {p for p in (args.background_image, args.save_model) if p and Path(p).resolve().parent == out}
+    # So are those in a folder above it that the run makes with it (mkdir -p): `--output-dir
+    # out2/hw --background-image out2/bg.png` was refused, "the folder out2 does not exist"
+    # (session 50). A folder the run does not make is refused, as before.
+    later = _outputs_in_new_folders((("--background-image", args.background_image), ("--save-model", args.save_model)),
+                                    args.output_dir)
     _check_outputs([*sequence.paths, *groundtruth_files, *model_input],
                    {option: path for option, path in (("--background-image", args.background_image),
                                                       ("--save-model", args.save_model)) if path not in later},
@@ -3419,6 +3510,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     depth_note = None
     try:
         with _all_or_nothing(args.background_image, args.save_model):
+            _make_folders_of(later)
             if args.background_image:
                 from segmix.background_run import save_background_image
 

@@ -94,6 +94,8 @@ NAME_BREAKS = " _-./\\"
 #: of about 100, at 1366 x 768).
 NAME_LINES = 4
 FILE_LINES = 3
+#: Lines of the Video dock's last-export line (its label's height).
+EXPORT_LINES = 2
 
 
 def broken_lines(text: str, metrics, width: int, most: int) -> list[str]:
@@ -843,7 +845,7 @@ class VideoPanel(QWidget):
         self.progress.setVisible(False)
         # The last export's outcome, kept in the dock: the status bar's "Exported 58 masks ..."
         # went in seconds, with nothing else to confirm it (a trial). Full text in the tooltip.
-        self.export_label = status_label("", lines=2)
+        self.export_label = status_label("", lines=EXPORT_LINES)
         self.export_label.setVisible(False)
         self.timing_label = QLabel("")
         self.timing_label.setWordWrap(True)  # "playing at 12 fps: each frame takes ..." within the dock's width
@@ -1134,6 +1136,8 @@ class VideoMode(Mode):
         # The name's and the file's line breaks follow the dock's width (a dock dragged wider).
         self._label_broken_at = 0
         p.source_label.installEventFilter(self)
+        self._export_broken_at = 0
+        p.export_label.installEventFilter(self)
         self.update_actions()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
@@ -1142,6 +1146,9 @@ class VideoMode(Mode):
                 and self.panel.source_label.width() != self._label_broken_at):
             self._label_broken_at = self.panel.source_label.width()
             self._set_length(*self._length)
+        if (watched is self.panel.export_label and event.type() == QEvent.Type.Resize
+                and self.panel.export_label.toolTip() and self.panel.export_label.width() != self._export_broken_at):
+            self._break_export_line()
         return super().eventFilter(watched, event)
 
     # -- shell hooks -----------------------------------------------------------------
@@ -1364,6 +1371,10 @@ class VideoMode(Mode):
             self.panel.export_label.setText("")
             self.panel.export_label.setToolTip("")
             self.panel.export_label.setVisible(False)
+            # And the status bar's "Exported 120 masks to .../win_nopad05", which stayed for
+            # its 30 s over the next video opened (session 50).
+            if self.shell.statusBar().currentMessage().startswith(("Exported ", "Export ")):
+                self.shell.statusBar().clearMessage()
         # Open Recent keeps the folder, not the frame picked: a frame there was a photo to
         # the photo modes, and one read as a photo in Video mode opened its folder.
         self._recent_path = path
@@ -2725,11 +2736,23 @@ class VideoMode(Mode):
         self._say_in_dock(f"Last export: cancelled{kept}")
 
     def _say_in_dock(self, text: str) -> None:
-        """The last export's outcome on the Video dock's line (it stays until the next export)."""
+        """The last export's outcome on the Video dock's line (it stays until the next export),
+        its whole text in the tooltip."""
         label = self.panel.export_label
-        label.setText(text)
         label.setToolTip(text)
+        self._break_export_line()
         label.setVisible(True)
+
+    def _break_export_line(self) -> None:
+        """The last export's line broken for the dock's width (:func:`broken_lines`): after a
+        space or a path's separator, its path's middle elided on the last line. A word wrap
+        broke it after the path's first slash ("exported 190 masks to /" over "tmp/nu50b/..."
+        cut off, session 50). Again when the dock's width changes (eventFilter)."""
+        label = self.panel.export_label
+        text = label.toolTip()
+        width = max(label.contentsRect().width(), 200)
+        self._export_broken_at = label.width()
+        label.setText("\n".join(broken_lines(text, label.fontMetrics(), width, EXPORT_LINES)) if text else "")
 
     def _on_export_stopped(self, number: int, done: int) -> None:
         # The count once the job has stopped, if no export started since.
