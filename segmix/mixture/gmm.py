@@ -16,6 +16,9 @@ import numpy as np
 from segmix.kernels import mixture as mixture_kernels, threads
 from segmix.mixture._params import ParamsMixin
 from segmix.mixture._validation import (
+    check_feature_names,
+    feature_names,
+    set_feature_names,
     convergence_warning,
     not_fitted,
     check_choice,
@@ -297,6 +300,11 @@ class GaussianMixture(ParamsMixin):
     log_likelihood_history_ : list of float, mean log-likelihood at every iteration
     lower_bounds_ : the same list, under scikit-learn's name
     n_features_in_ : int, D
+    feature_names_in_ : (D,) object array of str
+        The column names of a data frame ``X`` (pandas, polars; only when all are strings), as
+        scikit-learn stores them; scoring a frame whose names differ or come in another order
+        raises ValueError, and a frame scored by a model fitted on an array (or the reverse)
+        warns a UserWarning, in scikit-learn's words. Absent after a fit on an array.
 
     Notes
     -----
@@ -706,6 +714,7 @@ class GaussianMixture(ParamsMixin):
             A component collapsed (raise ``reg_covar`` or lower ``n_components``).
         """
         self._check_parameters()
+        names = feature_names(X)
         X = check_data(X, for_fit=True)
         # Fits are invariant to the unit of the weights; see normalise_sample_weight.
         w, _ = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
@@ -715,6 +724,7 @@ class GaussianMixture(ParamsMixin):
         # Only once the new parameters are in: a refit that failed in the initialisation (too
         # few points) left n_features_in_ = 5 on a model still holding 2-feature means.
         self.n_features_in_ = X.shape[1]
+        set_feature_names(self, names)
         self.converged_ = False
         self.n_iter_ = 0
         self.log_likelihood_history_ = []
@@ -805,6 +815,7 @@ class GaussianMixture(ParamsMixin):
         not a 2-D finite real array.
         """
         self._check_fitted()
+        check_feature_names(self, X)
         X = check_data(X, n_features=self._means.shape[1])
         out = np.empty(X.shape[0])
         kernel = threads.for_rows(_log_density_kernel(X.shape[1]), X.shape[0], threads.PARALLEL_MIN_PIXELS)
@@ -819,6 +830,7 @@ class GaussianMixture(ParamsMixin):
 
     def _estimate_weighted_log_prob(self, X) -> np.ndarray:
         self._check_fitted()
+        check_feature_names(self, X)
         X = check_data(X, n_features=self._means.shape[1])
         out = np.empty((X.shape[0], self._means.shape[0]))
         threads.for_rows(mixture_kernels.component_log_prob, X.shape[0], threads.PARALLEL_MIN_PIXELS)(X, *self._kernel_args(), out)

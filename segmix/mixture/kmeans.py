@@ -14,6 +14,9 @@ from segmix.mixture._validation import (
     not_fitted,
     check_choice,
     check_data,
+    check_feature_names,
+    feature_names,
+    set_feature_names,
     check_non_negative,
     check_positive_int,
     check_random_state,
@@ -242,6 +245,9 @@ class KMeans(ParamsMixin):
     inertia_ : float, the objective J
     n_iter_ : int
     n_features_in_ : int, D
+    feature_names_in_ : (D,) object array of str
+        The column names of a data frame ``X``, checked when scoring as
+        :class:`segmix.mixture.GaussianMixture` checks them.
     """
 
     _estimator_type = "clusterer"
@@ -283,6 +289,7 @@ class KMeans(ParamsMixin):
         n_init = self._checked_n_init()
         check_positive_int(self.max_iter, "max_iter")
         check_non_negative(self.tol, "tol")
+        names = feature_names(X)
         X = check_data(X, for_fit=True)
         init = self._checked_init(X.shape[1])
         # Invariant to the unit of the weights (scikit-learn#10933); inertia_ in the caller's unit.
@@ -295,6 +302,7 @@ class KMeans(ParamsMixin):
             )
         self.cluster_centers_ = centers
         self.n_features_in_ = X.shape[1]  # scikit-learn's attribute, as GaussianMixture sets it
+        set_feature_names(self, names)
         self.labels_ = labels
         self.inertia_ = inertia * scale
         self.n_iter_ = n_iter
@@ -331,6 +339,7 @@ class KMeans(ParamsMixin):
         """Index of the nearest centre for each row of (N, D) ``X``: (N,) int32."""
         if not hasattr(self, "cluster_centers_"):
             raise not_fitted("KMeans is not fitted yet: call fit first")
+        check_feature_names(self, X)
         X = check_data(X, n_features=self.cluster_centers_.shape[1])
         labels = np.empty(X.shape[0], dtype=np.int32)
         n_chunks, chunk_rows = mixture_kernels.chunking(X.shape[0])
@@ -347,6 +356,7 @@ class KMeans(ParamsMixin):
         """Euclidean distance of each row of (N, D) ``X`` to each centre: (N, K) float64."""
         if not hasattr(self, "cluster_centers_"):
             raise not_fitted("KMeans is not fitted yet: call fit first")
+        check_feature_names(self, X)
         X = check_data(X, n_features=self.cluster_centers_.shape[1])
         # One centre at a time: exact (||x||^2 - 2 x.c + ||c||^2 cancels badly near a centre far
         # from the origin) without an (N, K, D) temporary.

@@ -1,0 +1,133 @@
+"""Library faults found by a new user (session 50): feature names, warnings of segment(), messages."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from segmix.mixture import GaussianMixture, KMeans
+
+
+class Frame:
+    """The part of a data frame the estimators read: columns, shape and the values (pandas is
+    not installed in the project's environment, and segmix must not depend on it)."""
+
+    def __init__(self, columns, values):
+        self.columns = list(columns)
+        self._values = np.asarray(values, dtype=float)
+        self.shape = self._values.shape
+
+    def __array__(self, dtype=None, copy=None):
+        return self._values if dtype is None else self._values.astype(dtype)
+
+    def __getitem__(self, names):
+        return Frame(names, self._values[:, [self.columns.index(n) for n in names]])
+
+    def __len__(self):
+        return self.shape[0]
+
+
+def _frame():
+    rng = np.random.default_rng(0)
+    values = np.c_[np.r_[rng.normal(160, 6, 100), rng.normal(185, 6, 100)],
+                   np.r_[rng.normal(55, 5, 100), rng.normal(85, 6, 100)], rng.uniform(18, 80, 200)]
+    return Frame(["height", "weight", "age"], values)
+
+
+@pytest.mark.parametrize("make", [lambda: GaussianMixture(2, random_state=0), lambda: KMeans(2, random_state=0)])
+def test_feature_names_stored_and_checked_as_scikit_learn(make):
+    df = _frame()
+    model = make().fit(df)
+    assert list(model.feature_names_in_) == ["height", "weight", "age"]
+    assert model.feature_names_in_.dtype == object and model.n_features_in_ == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(df)  # the same columns: no word
+    with pytest.raises(ValueError, match="The feature names should match those that were passed during fit"
+                                         "(.|\n)*same order"):
+        model.predict(df[["age", "weight", "height"]])
+    with pytest.raises(ValueError, match="unseen at fit time:\n- size"):
+        model.predict(Frame(["height", "weight", "size"], np.asarray(df)))
+    with pytest.warns(UserWarning, match="X does not have valid feature names, but .* was fitted with feature names"):
+        model.predict(np.asarray(df))
+    # Refitted on an array: the names are gone, and a frame scored now warns the other way.
+    model.fit(np.asarray(df))
+    assert not hasattr(model, "feature_names_in_")
+    with pytest.warns(UserWarning, match="X has feature names, but .* was fitted without feature names"):
+        model.predict(df)
+
+
+def test_feature_names_every_scoring_method_of_gaussian_mixture():
+    df = _frame()
+    g = GaussianMixture(2, random_state=0).fit(df)
+    swapped = df[["age", "weight", "height"]]
+    for method in (g.score_samples, g.score, g.predict_proba, g.bic, g.aic):
+        with pytest.raises(ValueError, match="feature names should match"):
+            method(swapped)
+    k = KMeans(2, random_state=0).fit(df)
+    for method in (k.transform, k.score):
+        with pytest.raises(ValueError, match="feature names should match"):
+            method(swapped)
+
+
+def test_integer_column_names_are_not_feature_names():
+    df = _frame()
+    g = GaussianMixture(2, random_state=0).fit(Frame([0, 1, 2], np.asarray(df)))
+    assert not hasattr(g, "feature_names_in_")
+    with pytest.raises(TypeError, match="only supported if all input features have string names"):
+        GaussianMixture(2).fit(Frame(["a", 1, "c"], np.asarray(df)))
+
+
+def _two_colour_photo(scale=1):
+    """A 60 x 80 photo (times ``scale``): a red square on a green field, with a little noise."""
+    rng = np.random.default_rng(1)
+    image = np.zeros((60 * scale, 80 * scale, 3), np.uint8)
+    image[...] = (40, 150, 60)
+    image[15 * scale:45 * scale, 25 * scale:55 * scale] = (200, 40, 40)
+    return np.clip(image.astype(int) + rng.integers(-8, 9, image.shape), 0, 255).astype(np.uint8)
+
+
+def test_segment_warns_of_a_0_1_mask_given_as_marks():
+    from segmix.segment import MaskLikeMarksWarning, segment
+
+    marks = np.zeros((240, 320), np.uint8)
+    marks[60:180, 100:220] = 1  # the object's filled 0 / 1 mask
+    with pytest.warns(MaskLikeMarksWarning, match="is it a 0 / 1 mask given as scribbles"):
+        segment(_two_colour_photo(4), marks)
+    assert issubclass(MaskLikeMarksWarning, UserWarning)
+
+
+def test_segment_warns_of_a_grabcut_mask_given_as_marks():
+    from segmix.segment import GrabCutMarksWarning, segment
+
+    marks = np.full((60, 80), 2, np.uint8)  # grabCut's start: probable background (2) everywhere ...
+    marks[28:32, 30:50] = 1  # ... a stroke of sure foreground (1) ...
+    marks[2:5, 2:40] = 0  # ... and one of sure background (0, unmarked here)
+    from segmix.labelmaps import grabcut_start_words
+
+    if grabcut_start_words(marks) is None:
+        pytest.skip("the synthetic marks do not read as a grabCut start")
+    with pytest.warns(GrabCutMarksWarning):
+        segment(_two_colour_photo(), marks)
+
+
+def test_empty_mask_warns_in_the_library_as_the_command_line():
+    from segmix.mark_steps import replay_steps, step_marks
+    from segmix.point_marks import add_point_marks
+    from segmix.segment import EmptyMaskWarning, SegmentationSettings, segment
+
+    image = _two_colour_photo()
+    # A COCO box (x, y, width, height) read as corners: a thin strip of the field, which comes out empty.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        labels, order = add_point_marks(np.zeros((60, 80), np.uint8), None, box=(2, 2, 78, 6))
+    with pytest.warns(EmptyMaskWarning, match="no pixel came out foreground") as caught:
+        result = replay_steps(image, step_marks(labels, order))
+    assert not result.mask.any()
+    assert "--" not in str(caught[0].message)  # the library's words name no command-line option
+    marks = np.zeros((60, 80), np.uint8)
+    marks[20:40, 30:50] = 1
+    marks[:5] = 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert segment(image, marks).mask.any()  # a mask with foreground: no word
