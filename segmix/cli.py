@@ -1437,11 +1437,14 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if helper is not None and helper.poll() is None:
             helper.terminate()  # this process compiled what it needed itself
             helper.wait()
-    from segmix.segment import NoObjectMarkedWarning
+    from segmix.segment import EmptyMaskWarning, GrabCutMarksWarning, MaskLikeMarksWarning, NoObjectMarkedWarning
 
     for warning in caught:
-        if issubclass(warning.category, NoObjectMarkedWarning):
-            continue  # said below naming the marks (no_object_warning), when no other warning says more
+        if issubclass(warning.category, (NoObjectMarkedWarning, EmptyMaskWarning, MaskLikeMarksWarning,
+                                         GrabCutMarksWarning)):
+            # Said here naming the marks file and the options (no_object_warning,
+            # no_foreground_words, mask_like_marks, grabcut_start_words), by the same rules.
+            continue
         print(f"segmix segment: warning: {warning.message}", file=sys.stderr)
     with _all_or_nothing(*outputs.values()):
         # Each file carries segment's mark (segmix.own_outputs), so that a rerun may replace it.
@@ -1523,22 +1526,20 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             print(f"segmix segment: warning: {warning}", file=sys.stderr)
     if not result.mask.any():
         # A trial's box came out empty with only "0.0% foreground" to show for it.
-        why = ("the model calls no unmarked colour of this photo foreground; mark part of the object (1) "
-               "with --scribbles, or try a lower --threshold" if model is not None else
-               "nothing unmarked was told apart from the background; "
-               + ("click the object (--click X,Y)" + (", or draw the box closer round it" if args.box is not None else "")
-                  if pointed else "mark part of the object (1), or fewer pixels background (2)"))
-        per_pixel = float(np.mean(result.probability > settings.threshold))
-        if per_pixel > 0 and settings.smoothing != "none":
-            # A trial's saved model on a 96 x 64 photo: 37.7 % foreground per pixel, none after
-            # the cut, and "the model calls no unmarked colour foreground" was not so.
-            why = (f"the foreground posterior (--probability) is over the threshold on {100 * per_pixel:.1f} % of "
-                   "the photo, but the graph cut and its clean-ups kept none of it (the colour models are unsure "
-                   f"there, and a region must outweigh the cut's boundary cost, --smoothness {settings.smoothness:g}); "
-                   "mark part of the "
-                   f"object (1){' with --scribbles' if model is not None else ''}, or try a lower --smoothness "
-                   "or --smoothing none")
-        print(f"segmix segment: warning: {args.output}: no pixel came out foreground: {why}", file=sys.stderr)
+        from segmix.segment import no_foreground_words
+
+        # The library's rule and words (EmptyMaskWarning), with the command's options.
+        names = {"why": ("the model calls no unmarked colour of this photo foreground; mark part of the object (1) "
+                         "with --scribbles, or try a lower --threshold" if model is not None else
+                         "nothing unmarked was told apart from the background; "
+                         + ("click the object (--click X,Y)"
+                            + (", or draw the box closer round it" if args.box is not None else "")
+                            if pointed else "mark part of the object (1), or fewer pixels background (2)")),
+                 "mark": "mark part of the object (1)" + (" with --scribbles" if model is not None else ""),
+                 "probability": "--probability", "smoothness": "--smoothness",
+                 "lower": "a lower --smoothness or --smoothing none"}
+        words = no_foreground_words(result, settings, names)
+        print(f"segmix segment: warning: {args.output}: {words}", file=sys.stderr)
     elif model is None and (little := _box_kept_little(args, result, scribbles)):
         print(f"segmix segment: warning: {little}", file=sys.stderr)
     elif settings.smoothing != "none" and (marks_only := _marks_only_warning(args, result, scribbles, settings,
