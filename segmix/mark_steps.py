@@ -169,8 +169,11 @@ def steps_result(image: np.ndarray, labels: np.ndarray, order: np.ndarray, setti
         The last step's fit's warnings only (an earlier step's are of marks the later steps refit).
     """
     if np.asarray(image).shape[:2] != np.asarray(labels).shape:
+        from segmix.segment import channels_words
+
         raise ValueError(f"the marks are {size_words(np.asarray(labels).shape)} but the photo is "
-                         f"{size_words(np.asarray(image).shape[:2])}")
+                         f"{size_words(np.asarray(image).shape[:2])}"
+                         + channels_words("labels", labels, np.asarray(image).shape[:2]))
     transparent = None if alpha is None else np.asarray(alpha) == 0
     steps = step_marks(labels, order)
     if len(steps) < 2:

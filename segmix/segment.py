@@ -917,6 +917,19 @@ def _unmarked_colours_all_marked(image: np.ndarray, scribbles: np.ndarray, label
     return bool(unmarked.size) and bool(np.isin(unmarked, codes[scribbles == label]).all())
 
 
+def channels_words(name: str, labels: np.ndarray, shape) -> str:
+    """": a label image read as 3 channels ..." for (H, W, C) labels of an (H, W) ``shape``,
+    else "". OpenCV's ``cv2.imread(p)`` reads a grey label PNG as (H, W, 3): "scribbles shape
+    (480, 854, 3) does not match the image shape (480, 854)" told a new user nothing (the two
+    look alike), so the words say what it is and how to read it."""
+    labels_shape = np.shape(labels)
+    if len(labels_shape) != 3 or tuple(labels_shape[:2]) != tuple(shape) or labels_shape[2] not in (2, 3, 4):
+        return ""
+    return (f": a label image read as {labels_shape[2]} channels (cv2.imread's default)? Read it as it is stored, "
+            "cv2.imread(p, cv2.IMREAD_UNCHANGED) (or cv2.IMREAD_GRAYSCALE, or np.asarray(PIL.Image.open(p))), "
+            f"or take one channel: {name}[..., 0]")
+
+
 def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool = True) -> np.ndarray:
     """Validate (H, W) scribble labels against an (H, W, 3) image; returns uint8 labels.
 
@@ -931,6 +944,7 @@ def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool
     if scribbles.shape != image.shape[:2]:
         raise ValueError(
             f"scribbles shape {scribbles.shape} does not match the image shape {image.shape[:2]}"
+            + channels_words("scribbles", scribbles, image.shape[:2])
         )
     if scribbles.dtype == bool:
         # As add_point_marks and the order map say it: a mask of the object given as marks.

@@ -131,3 +131,20 @@ def test_empty_mask_warns_in_the_library_as_the_command_line():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert segment(image, marks).mask.any()  # a mask with foreground: no word
+
+
+@pytest.mark.parametrize("channels", [3, 4])
+def test_marks_read_as_three_channels_are_named_so(channels):
+    from segmix.segment import segment
+
+    image = _two_colour_photo()
+    marks = np.zeros((60, 80), np.uint8)
+    marks[20:40, 30:50] = 1
+    marks[:5] = 2
+    read = np.repeat(marks[..., None], channels, axis=2)  # cv2.imread(p) of a grey PNG: (H, W, 3)
+    with pytest.raises(ValueError, match=r"(?s)scribbles.*\(60, 80, %d\).*label image read as %d channels.*"
+                                         r"IMREAD_UNCHANGED.*scribbles\[\.\.\., 0\]" % (channels, channels)):
+        segment(image, read)
+    # another size still says the shapes
+    with pytest.raises(ValueError, match=r"does not match the image shape \(60, 80\)$"):
+        segment(image, marks[:50])
