@@ -148,3 +148,35 @@ def test_marks_read_as_three_channels_are_named_so(channels):
     # another size still says the shapes
     with pytest.raises(ValueError, match=r"does not match the image shape \(60, 80\)$"):
         segment(image, marks[:50])
+
+
+class Series:
+    """A pandas Series' part the estimators read (no reshape method)."""
+
+    def __init__(self, values):
+        self._values = np.asarray(values, dtype=float)
+        self.shape = self._values.shape
+
+    def __array__(self, dtype=None, copy=None):
+        return self._values
+
+
+@pytest.mark.parametrize("given, shown", [(lambda v: Series(v), r"np\.asarray\(X\)\.reshape\(-1, 1\)"),
+                                          (lambda v: list(v), r"np\.asarray\(X\)\.reshape\(-1, 1\)"),
+                                          (lambda v: v, r": X\.reshape\(-1, 1\)")])
+def test_one_column_hint_works_on_what_was_given(given, shown):
+    values = np.random.default_rng(0).normal(size=50)
+    with pytest.raises(ValueError, match=shown):
+        GaussianMixture(2).fit(given(values))
+
+
+@pytest.mark.parametrize("make", [lambda: GaussianMixture(3, random_state=0), lambda: KMeans(3, random_state=0),
+                                  lambda: KMeans(3, init="random", random_state=0)])
+def test_too_few_points_names_zero_sample_weights(make):
+    X = np.random.default_rng(0).normal(size=(300, 2))
+    w = np.zeros(300)
+    w[:1] = 1
+    with pytest.raises(ValueError, match=r"1 point\(s\) of nonzero sample_weight \(299 of its 300 rows are weighted 0\)"):
+        make().fit(X, sample_weight=w)
+    with pytest.raises(ValueError, match=r"only 2 distinct point\(s\) but 3 .* were requested; lower n_\w+$"):
+        make().fit(np.repeat(X[:2], 150, axis=0))  # no weights: no word of them

@@ -89,6 +89,7 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
     for_fit : bool, default False
         ``X`` is to be fitted: its magnitude is checked too.
     """
+    given_array = isinstance(X, np.ndarray)  # the hints call an ndarray's methods on it
     if isinstance(X, np.ma.MaskedArray) and np.ma.is_masked(X):
         # np.asarray drops the mask: the masked-out values were fitted as data, without a word.
         raise ValueError(f"{name} is a masked array with masked values, which would be used as data: give the rows "
@@ -121,7 +122,9 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be a numeric array: {exc}") from None
     if arr.ndim != 2:
-        hint = (f": {name}.reshape(-1, 1) if it is one feature, {name}.reshape(1, -1) if one sample"
+        # np.asarray first: a pandas Series or a list has no reshape (a new user's Series).
+        shown = name if given_array else f"np.asarray({name})"
+        hint = (f": {shown}.reshape(-1, 1) if it is one feature, {shown}.reshape(1, -1) if one sample"
                 if arr.ndim == 1 else "")
         if arr.ndim == 3:
             # An (H, W, C) image scored as it is (gmm.predict(image)), the commonest slip with

@@ -31,10 +31,16 @@ class TooFewDistinctPointsError(ValueError):
     """Raised when the data has fewer distinct points than requested clusters."""
 
 
-def _too_few(found: str, n_clusters: int, parameter: str) -> TooFewDistinctPointsError:
+def _too_few(found: str, n_clusters: int, parameter: str, w: np.ndarray | None = None) -> TooFewDistinctPointsError:
+    """The error for fewer (distinct) points than clusters; ``w``, the sample weights, names
+    sample_weight when rows weighted 0 left too few (299 of 300 rows weighted 0 read "the data
+    has 1 point(s)", which a new user's 300 rows were not)."""
     noun = "components" if parameter == "n_components" else "clusters"
+    zero = 0 if w is None else int(np.count_nonzero(w <= 0))
+    weighted = (f" of nonzero sample_weight ({zero:,} of its {w.size:,} rows are weighted 0)" if zero else "")
     return TooFewDistinctPointsError(
-        f"the data has {found} point(s) but {n_clusters} {noun} were requested; lower {parameter}")
+        f"the data has {found} point(s){weighted} but {n_clusters} {noun} were requested; lower {parameter}"
+        + (" or give more rows a weight" if zero else ""))
 
 
 def kmeans_plusplus(X, w, n_clusters, rng, parameter: str = "n_clusters", n_local_trials: int = 1) -> np.ndarray:
@@ -80,7 +86,7 @@ def kmeans_plusplus(X, w, n_clusters, rng, parameter: str = "n_clusters", n_loca
         score = min_dist * w
         total = score.sum()
         if not total > 0:
-            raise _too_few(f"only {k} distinct", n_clusters, parameter)
+            raise _too_few(f"only {k} distinct", n_clusters, parameter, w)
         # Inverse-CDF sampling is stable for large N where rng.choice(p=...) rejects
         # probabilities that do not sum to 1 to the last bit.
         cumulative = np.cumsum(score)
@@ -128,7 +134,7 @@ def random_centers(X, w, n_clusters, rng, parameter: str = "n_clusters") -> np.n
             chosen.append(row)
             if len(chosen) == n_clusters:
                 return X[np.array(chosen)].copy()
-    raise _too_few(f"only {len(chosen)} distinct", n_clusters, parameter)
+    raise _too_few(f"only {len(chosen)} distinct", n_clusters, parameter, w)
 
 
 def lloyd(X, w, centers, max_iter, tol_abs):
@@ -192,7 +198,7 @@ def run_kmeans(X, w, n_clusters, *, init, n_init, max_iter, tol, rng, parameter=
     n_iter : int
     """
     if np.count_nonzero(w > 0) < n_clusters:
-        raise _too_few(str(np.count_nonzero(w > 0)), n_clusters, parameter)
+        raise _too_few(str(np.count_nonzero(w > 0)), n_clusters, parameter, w)
     mean = np.average(X, axis=0, weights=w)
     variance = float(np.average(((X - mean) ** 2).sum(axis=1), weights=w))
     tol_abs = tol * variance / X.shape[1]
