@@ -1895,8 +1895,11 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
     except ValueError as exc:  # the clicks are checked above: the box (point_marks.box_outside)
         from segmix.labelmaps import turned_photo_words
 
+        from segmix.point_marks import CLICK_PARAMETER
+
         turned = turned_photo_words(args.image, width, height) if "holds no pixel" in str(exc) else ""
-        raise UserError(f"--box {','.join(map(str, args.box))}: {exc}{turned}") from None
+        words = str(exc).replace(CLICK_PARAMETER, "--click X,Y")  # the option in the library's parameter's place
+        raise UserError(f"--box {','.join(map(str, args.box))}: {words}{turned}") from None
     labels = marks[0]
     if args.box is not None:
         _say_box_clipped(args.box, width, height, args.image)

@@ -180,3 +180,24 @@ def test_too_few_points_names_zero_sample_weights(make):
         make().fit(X, sample_weight=w)
     with pytest.raises(ValueError, match=r"only 2 distinct point\(s\) but 3 .* were requested; lower n_\w+$"):
         make().fit(np.repeat(X[:2], 150, axis=0))  # no weights: no word of them
+
+
+def test_box_refusal_names_the_library_parameter_and_the_command_its_option(tmp_path):
+    from segmix.point_marks import add_point_marks
+
+    with pytest.raises(ValueError, match=r"touches three edges.*a click \(clicks=\[\(1, x, y\)\]\) instead of a box"):
+        add_point_marks(np.zeros((48, 85), np.uint8), None, box=(0, 0, 85, 30))
+    from PIL import Image
+
+    from segmix.cli import main
+
+    photo = tmp_path / "p.png"
+    Image.fromarray(_two_colour_photo()).save(photo)
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["segment", str(photo), "--box", "0,0,80,30", "-o", str(tmp_path / "m.png")])
+    assert code != 0
+    assert "(--click X,Y) instead of a box" in err.getvalue() and "clicks=" not in err.getvalue()
