@@ -114,7 +114,7 @@ def test_segment_warns_of_a_grabcut_mask_given_as_marks():
 def test_empty_mask_warns_in_the_library_as_the_command_line():
     from segmix.mark_steps import replay_steps, step_marks
     from segmix.point_marks import add_point_marks
-    from segmix.segment import EmptyMaskWarning, SegmentationSettings, segment
+    from segmix.segment import EmptyMaskWarning, segment
 
     image = _two_colour_photo()
     # A COCO box (x, y, width, height) read as corners: a thin strip of the field, which comes out empty.
@@ -201,3 +201,47 @@ def test_box_refusal_names_the_library_parameter_and_the_command_its_option(tmp_
         code = main(["segment", str(photo), "--box", "0,0,80,30", "-o", str(tmp_path / "m.png")])
     assert code != 0
     assert "(--click X,Y) instead of a box" in err.getvalue() and "clicks=" not in err.getvalue()
+
+
+def test_assigned_weights_must_sum_to_one_and_counts_match_n_components():
+    X = np.random.default_rng(1).normal(size=(200, 2))
+    g = GaussianMixture(2, random_state=0).fit(X)
+    before = g.score_samples(X[:3])
+    with pytest.raises(ValueError, match=r"weights_ must sum to 1 \(sum 4\)"):
+        g.weights_ = np.array([2.0, 2.0])
+    np.testing.assert_array_equal(g.score_samples(X[:3]), before)  # the model is as it was
+    g.weights_ = np.array([0.3, 0.7])  # summing to 1: taken
+    h = GaussianMixture(2)
+    h.weights_ = np.ones(3) / 3
+    h.means_ = np.zeros((3, 2))
+    h.precisions_cholesky_ = np.stack([np.eye(2)] * 3)
+    for method in (h.predict_proba, h.score, h.predict):
+        with pytest.raises(ValueError, match=r"3 components but n_components is 2"):
+            method(X)
+    h.set_params(n_components=3)
+    assert h.predict_proba(X).shape == (200, 3)
+    # a fitted model whose n_components was changed for a refit still scores as fitted
+    g.set_params(n_components=4)
+    assert g.predict_proba(X).shape == (200, 2)
+
+
+def test_scikit_learn_flavoured_classes_show_public_names():
+    import pickle
+
+    import sklearn.exceptions
+
+    import segmix.mixture
+    from segmix.mixture._validation import convergence_warning, not_fitted
+
+    warning, error = convergence_warning(), type(not_fitted("x"))
+    for cls, public, theirs in ((warning, segmix.mixture.ConvergenceWarning, sklearn.exceptions.ConvergenceWarning),
+                                (error, segmix.mixture.NotFittedError, sklearn.exceptions.NotFittedError)):
+        assert issubclass(cls, public) and issubclass(cls, theirs)
+        assert (cls.__module__, cls.__name__, cls.__qualname__) == ("segmix.mixture", public.__name__, public.__name__)
+        again = pickle.loads(pickle.dumps(cls("words")))
+        assert type(again) is cls and str(again) == "words"
+    X = np.random.default_rng(0).normal(size=(200, 2))
+    with pytest.warns(sklearn.exceptions.ConvergenceWarning) as caught:
+        GaussianMixture(2, max_iter=1, random_state=0).fit(X)
+    category = caught[0].category
+    assert f"{category.__module__}.{category.__name__}" == "segmix.mixture.ConvergenceWarning"

@@ -376,6 +376,7 @@ class GaussianMixture(ParamsMixin):
         # must not change how they are read (precisions_ came out as 1 / each entry of the full
         # matrices, bic / aic counted other parameters, and to_dict wrote an unreadable file).
         self._fitted_covariance_type = self.covariance_type
+        self._fitted_n_components = len(weights)
         # Straight into the stored fields: fit's own parameters need none of the checks an
         # assignment gets, and EM sets them at every iteration.
         # Copies: a caller's read-only array (another model's means_, given as means_init)
@@ -443,6 +444,10 @@ class GaussianMixture(ParamsMixin):
         if (weights < 0).any():
             first = int(np.flatnonzero(weights < 0)[0])
             raise ValueError(f"weights_ must be non-negative; weights_[{first}] is {weights[first]:.6g}")
+        if not math.isclose(weights.sum(), 1.0, abs_tol=1e-6):
+            # Taken, [2, 2] made score_samples log(4) higher than any density (a library trial);
+            # to_dict refused it only when the model was written.
+            raise ValueError(f"weights_ must sum to 1 (sum {weights.sum():.6g}): assign weights_ / weights_.sum()")
         self._assign("weights_", weights)
 
     @property
@@ -526,6 +531,13 @@ class GaussianMixture(ParamsMixin):
         self.precisions_cholesky_  # noqa: B018 -- expands scikit-learn's spherical form
         weights, means, factor = (self._attribute(name) for name in ("weights_", "means_", "precisions_cholesky_"))
         k_count, d = means.shape
+        counts = {self.n_components, self.__dict__.get("_fitted_n_components", self.n_components)}
+        if k_count not in counts:
+            # An unfitted GaussianMixture(2) given 3 components' parameters gave 3-column
+            # predict_proba with n_components 2 (a library trial). The fitted count is taken too:
+            # set_params(n_components=4) before a refit leaves the fitted model scoring.
+            raise ValueError(f"means_ has {k_count} components but n_components is {self.n_components}: "
+                             f"set_params(n_components={k_count}) to score {k_count} assigned components")
         if weights.shape != (k_count,):
             raise ValueError(f"weights_ has shape {weights.shape} but means_ {means.shape}: weights_ must have "
                              f"shape ({k_count},), one weight per component")
