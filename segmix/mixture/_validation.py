@@ -20,6 +20,8 @@ class NotFittedError(RuntimeError, ValueError, AttributeError):
     ``sklearn.exceptions.NotFittedError`` (:func:`not_fitted`).
     """
 
+    __module__ = "segmix.mixture"  # where it is imported from (logs, tracebacks, pickles)
+
 
 class ConvergenceWarning(UserWarning):
     """EM stopped at ``max_iter`` before the mean log-likelihood changed by less than ``tol``
@@ -28,6 +30,8 @@ class ConvergenceWarning(UserWarning):
     that class (:func:`convergence_warning`), so that a filter written for scikit-learn's
     estimators silences segmix's too. segmix's own fits, whose ``max_iter`` is a budget (a
     GrabCut round of 10 EM steps), do not warn (``segmix.mixture.fit_quietly``)."""
+
+    __module__ = "segmix.mixture"
 
 
 def convergence_warning() -> type:
@@ -64,13 +68,25 @@ def __getattr__(name: str):
         import sklearn.exceptions
 
         base, sklearn_name, maker = own[name]
+        # Named as the public class (segmix.mixture.ConvergenceWarning): logs and tracebacks
+        # showed segmix.mixture._validation.SklearnConvergenceWarning, a name nobody imports
+        # (a library trial). Pickled through _rebuild, as pickle would look the public name up
+        # and find the class without scikit-learn's base.
         cls = type(name, (base, getattr(sklearn.exceptions, sklearn_name)), {
-            "__module__": __name__,
+            "__module__": "segmix.mixture",
+            "__qualname__": sklearn_name,
             "__doc__": f"segmix's {sklearn_name} that is scikit-learn's too (see {maker}).",
+            "__reduce__": lambda self, _name=name: (_rebuild, (_name, self.args), self.__dict__ or None),
         })
+        cls.__name__ = sklearn_name
         globals()[name] = cls
         return cls
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _rebuild(name: str, args: tuple):
+    """An instance of the class of scikit-learn's bases kept under ``name`` (unpickling)."""
+    return (globals().get(name) or __getattr__(name))(*args)
 
 
 def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool = False) -> np.ndarray:
