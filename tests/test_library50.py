@@ -245,3 +245,24 @@ def test_scikit_learn_flavoured_classes_show_public_names():
         GaussianMixture(2, max_iter=1, random_state=0).fit(X)
     category = caught[0].category
     assert f"{category.__module__}.{category.__name__}" == "segmix.mixture.ConvergenceWarning"
+
+
+def test_bayes_classifier_records_its_feature_space_and_refuses_another():
+    from segmix.bayes import BayesClassifier
+    from segmix.features import FeatureSpace
+
+    image = _two_colour_photo()
+    lab = FeatureSpace("lab")
+    inside = np.zeros(image.shape[:2], bool)
+    inside[20:40, 30:50] = True
+    fitted = [GaussianMixture(2, random_state=0).fit(lab.colors_to_features(image[m])) for m in (inside, ~inside)]
+    classifier = BayesClassifier(fitted, features=lab)
+    posterior = classifier.posterior_map(image)  # the recorded space
+    np.testing.assert_array_equal(posterior, classifier.posterior_map(image, FeatureSpace("lab")))
+    for method in (classifier.posterior_map, classifier.image_log_likelihoods, classifier.log_likelihood_ratio_map):
+        with pytest.raises(ValueError, match=r"fitted on FeatureSpace\('lab'.*not FeatureSpace\('rgb'"):
+            method(image, FeatureSpace("rgb"))
+    with pytest.raises(TypeError, match="features"):
+        BayesClassifier(fitted).posterior_map(image)  # none recorded, none given
+    with pytest.raises(TypeError, match="FeatureSpace"):
+        BayesClassifier(fitted, features="lab")
