@@ -1437,11 +1437,12 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if helper is not None and helper.poll() is None:
             helper.terminate()  # this process compiled what it needed itself
             helper.wait()
-    from segmix.segment import EmptyMaskWarning, GrabCutMarksWarning, MaskLikeMarksWarning, NoObjectMarkedWarning
+    from segmix.segment import (EmptyMaskWarning, GrabCutMarksWarning, MarksOnlyWarning, MaskLikeMarksWarning,
+                                NoObjectMarkedWarning)
 
     for warning in caught:
         if issubclass(warning.category, (NoObjectMarkedWarning, EmptyMaskWarning, MaskLikeMarksWarning,
-                                         GrabCutMarksWarning)):
+                                         GrabCutMarksWarning, MarksOnlyWarning)):
             # Said here naming the marks file and the options (no_object_warning,
             # no_foreground_words, mask_like_marks, grabcut_start_words), by the same rules.
             continue
@@ -1606,25 +1607,13 @@ def _box_kept_little(args, result, scribbles) -> str | None:
 def _marks_only_warning(args, result, scribbles, settings, transparent, pointed) -> str | None:
     """The warning for a mask that is little more than the foreground marks while the
     per-pixel decision calls much more foreground (:mod:`segmix.result_notes`), or None."""
-    import numpy as np
+    from segmix.result_notes import marks_only_words
 
-    from segmix.result_notes import marks_only_share
-
-    beyond = marks_only_share(result.mask, scribbles, result.probability, settings.threshold, transparent)
-    if beyond is None:
-        return None
-    n_pixels = int(np.count_nonzero(result.mask))
-    unsure = "the colour models are unsure there"
-    if transparent is not None and transparent.any():
-        # The cut-out's surround is background but has no colours to teach: the background's
-        # colours are borrowed from the visible pixels, often the object's own.
-        unsure += ": a cut-out's transparent pixels give the background no colours"
+    # The library's rule and words (MarksOnlyWarning), with the command's options.
     advice = ("click more of the object (--click X,Y), or what is not the object (--background-click X,Y)" if pointed
               else "mark more of the object (1), or background (2) beside it")
-    return (f"{args.output}: little more than the foreground marks came out foreground ({n_pixels:,} "
-            f"pixel{'s' if n_pixels != 1 else ''}): the "
-            f"per-pixel decision calls another {100 * beyond:.1f} % of the photo foreground, but the graph cut kept "
-            f"none of it ({unsure}); {advice}")
+    words = marks_only_words(result.mask, scribbles, result.probability, settings.threshold, transparent, advice)
+    return None if words is None else f"{args.output}: {words}"
 
 
 def _say_model_display_settings(path, saved, used, overrides) -> None:

@@ -1045,6 +1045,11 @@ class EmptyMaskWarning(UserWarning):
     COCO box x, y, width, height read as corners gave a thin strip, and an empty mask)."""
 
 
+class MarksOnlyWarning(UserWarning):
+    """:func:`segment` made a mask of little more than the foreground marks while the per-pixel
+    decision calls much more foreground (:func:`segmix.result_notes.marks_only_words`)."""
+
+
 #: How :func:`no_foreground_words` names what to change: the library's names (the command
 #: line passes its options).
 LIBRARY_NAMES = {"why": "nothing unmarked was told apart from the background; mark part of the object (1), or "
@@ -3237,6 +3242,9 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
         OpenCV grabCut mask, as ``segmix segment`` warns.
     EmptyMaskWarning
         No pixel came out foreground (:func:`no_foreground_words`).
+    MarksOnlyWarning
+        Little more than the foreground marks came out foreground, where the per-pixel
+        decision calls much more (:func:`segmix.result_notes.marks_only_words`).
     """
     return _segment(image, scribbles, settings, previous_mask, previous_model, previous_scribbles, transparent)
 
@@ -3263,6 +3271,12 @@ def _segment(image, scribbles, settings=None, previous_mask=None, previous_model
         empty = no_foreground_words(result, settings)
         if empty is not None:
             warnings.warn(empty, EmptyMaskWarning, stacklevel=_caller_level())
+        elif settings.smoothing != "none":
+            from segmix.result_notes import marks_only_words
+
+            little = marks_only_words(result.mask, scribbles, result.probability, settings.threshold, transparent)
+            if little is not None:
+                warnings.warn(little, MarksOnlyWarning, stacklevel=_caller_level())
     return result
 
 

@@ -266,3 +266,25 @@ def test_bayes_classifier_records_its_feature_space_and_refuses_another():
         BayesClassifier(fitted).posterior_map(image)  # none recorded, none given
     with pytest.raises(TypeError, match="FeatureSpace"):
         BayesClassifier(fitted, features="lab")
+
+
+def test_segment_warns_when_little_more_than_the_marks_came_out(monkeypatch):
+    import segmix.segment as segment_module
+    from segmix.segment import MarksOnlyWarning, SegmentationResult
+
+    image = _two_colour_photo()
+    marks = np.zeros((60, 80), np.uint8)
+    marks[28:32, 38:42] = 1
+    marks[:3] = 2
+    real = segment_module.apply_model
+
+    def marks_alone(image, model, scribbles, *args, **kwargs):  # a cut that kept the click's pixels alone
+        result = real(image, model, scribbles, *args, **kwargs)
+        return SegmentationResult(probability=np.full(result.probability.shape, 0.9, np.float32),
+                                  mask=np.asarray(scribbles) == 1, model=result.model)
+
+    monkeypatch.setattr(segment_module, "apply_model", marks_alone)
+    with pytest.warns(MarksOnlyWarning, match=r"little more than the foreground marks came out foreground \(16 pixels\)"
+                                              r".*mark more of the object \(1\)") as caught:
+        segment_module.segment(image, marks)
+    assert "--" not in str(caught[0].message)
