@@ -288,3 +288,14 @@ def test_segment_warns_when_little_more_than_the_marks_came_out(monkeypatch):
                                               r".*mark more of the object \(1\)") as caught:
         segment_module.segment(image, marks)
     assert "--" not in str(caught[0].message)
+
+
+def test_face_detector_refusal_names_the_library_setting_too(monkeypatch):
+    import sys
+
+    import segmix.faces as faces
+
+    monkeypatch.setattr(faces, "_local", type(faces._local)())  # no cascade cached in this thread
+    monkeypatch.setitem(sys.modules, "cv2", None)  # OpenCV not installed
+    with pytest.raises(faces.FaceDetectorUnavailable, match=r"leave out --faces.*faces=False"):
+        faces._cascade()
