@@ -1437,12 +1437,12 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if helper is not None and helper.poll() is None:
             helper.terminate()  # this process compiled what it needed itself
             helper.wait()
-    from segmix.segment import (EmptyMaskWarning, GrabCutMarksWarning, MarksOnlyWarning, MaskLikeMarksWarning,
-                                NoObjectMarkedWarning)
+    from segmix.segment import (BoxKeptLittleWarning, EmptyMaskWarning, GrabCutMarksWarning, MarksOnlyWarning,
+                                MaskLikeMarksWarning, NoObjectMarkedWarning)
 
     for warning in caught:
         if issubclass(warning.category, (NoObjectMarkedWarning, EmptyMaskWarning, MaskLikeMarksWarning,
-                                         GrabCutMarksWarning, MarksOnlyWarning)):
+                                         GrabCutMarksWarning, MarksOnlyWarning, BoxKeptLittleWarning)):
             # Said here naming the marks file and the options (no_object_warning,
             # no_foreground_words, mask_like_marks, grabcut_start_words), by the same rules.
             continue
@@ -1576,32 +1576,16 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     return 0
 
 
-#: A --box whose mask keeps under this share of the box's unmarked inside is warned of: a new
-#: user's 150-px thumbnail of DAVIS 020's boat kept 2 pixels of its box in silence (empty masks
-#: were warned of, nearly empty ones not).
-BOX_KEPT_LITTLE = 0.01
-
-
 def _box_kept_little(args, result, scribbles) -> str | None:
-    """The warning for a --box whose mask keeps almost none of the box's inside, or None."""
-    import numpy as np
-
-    from segmix.segment import frame_of
+    """The warning for a --box whose mask keeps almost none of the box's inside, or None (the
+    library's rule and words, segmix.segment.box_kept_little_words, with the command's options)."""
+    from segmix.segment import box_kept_little_words
 
     if args.box is None or scribbles is None:
         return None
-    frame = frame_of(scribbles)
-    if frame is None:
-        return None
-    top, bottom, left, right = frame
-    inside = scribbles[top:bottom, left:right] == 0
-    n_inside = int(np.count_nonzero(inside))
-    kept = int(np.count_nonzero(result.mask[top:bottom, left:right] & inside))
-    if n_inside == 0 or kept >= BOX_KEPT_LITTLE * n_inside:
-        return None
-    return (f"{args.output}: the box kept {kept:,} of its {n_inside:,} unmarked pixels "
-            f"({100 * kept / n_inside:.1f} %): the colours in it were hardly told apart from those outside it; "
-            "click the object (--click X,Y), or draw the box closer round it")
+    words = box_kept_little_words(result.mask, scribbles,
+                                  "click the object (--click X,Y), or draw the box closer round it")
+    return None if words is None else f"{args.output}: {words}"
 
 
 def _marks_only_warning(args, result, scribbles, settings, transparent, pointed) -> str | None:

@@ -299,3 +299,26 @@ def test_face_detector_refusal_names_the_library_setting_too(monkeypatch):
     monkeypatch.setitem(sys.modules, "cv2", None)  # OpenCV not installed
     with pytest.raises(faces.FaceDetectorUnavailable, match=r"leave out --faces.*faces=False"):
         faces._cascade()
+
+
+def test_segment_warns_of_a_box_that_kept_little_of_its_inside(monkeypatch):
+    import segmix.segment as segment_module
+    from segmix.segment import BoxKeptLittleWarning, SegmentationResult
+
+    image = _two_colour_photo()
+    marks = np.full((60, 80), 2, np.uint8)
+    marks[10:50, 20:70] = 0  # a box: 2,000 unmarked pixels
+    real = segment_module.apply_model
+
+    def two_pixels(image, model, scribbles, *args, **kwargs):
+        result = real(image, model, scribbles, *args, **kwargs)
+        mask = np.zeros((60, 80), bool)
+        mask[30, 40:42] = True
+        return SegmentationResult(probability=np.where(mask, 0.9, 0.1).astype(np.float32), mask=mask,
+                                  model=result.model)
+
+    monkeypatch.setattr(segment_module, "apply_model", two_pixels)
+    with pytest.warns(BoxKeptLittleWarning, match=r"the box kept 2 of its 2,000 unmarked pixels \(0\.1 %\).*"
+                                                  r"clicks=\[\(1, x, y\)\]") as caught:
+        segment_module.segment(image, marks)
+    assert "--" not in str(caught[0].message)
