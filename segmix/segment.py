@@ -3282,24 +3282,28 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
 
 
 def _segment(image, scribbles, settings=None, previous_mask=None, previous_model=None, previous_scribbles=None,
-             transparent=None, say_no_object: bool = True) -> SegmentationResult:
+             transparent=None, say_no_object: bool = True, say_result: bool = True) -> SegmentationResult:
     """:func:`segment`; ``say_no_object`` False for a step of a chain whose later marks may mark
-    the object (:func:`segmix.mark_steps.replay_steps` says it of the last step only)."""
+    the object (:func:`segmix.mark_steps.replay_steps` says it of the last step only), and
+    ``say_result`` False (or ``say_no_object``) for one whose result a later step replaces: no
+    warning of the marks' kind (mask-like, grabCut) or of the result (empty, box kept little,
+    marks only)."""
+    say_result = say_result and say_no_object
     settings = _checked_settings(settings)
     _check_previous_model(previous_model)
     transparent = check_transparent(transparent, np.shape(image)[:2]) if transparent is not None else None
     if transparent is None:
         model = train_model(image, scribbles, settings, previous_model)
         if say_no_object:
-            _say_no_object(scribbles)
+            _say_no_object(scribbles, say_result)
         result = apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles)
     else:
         model = train_model(image, scribbles, settings, previous_model, transparent)
         if say_no_object:
-            _say_no_object(scribbles)
+            _say_no_object(scribbles, say_result)
         result = apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles,
                              transparent=transparent)
-    if say_no_object:
+    if say_result:
         empty = no_foreground_words(result, settings)
         little_of_box = None if empty is not None else box_kept_little_words(result.mask, scribbles)
         if empty is not None:
@@ -3315,12 +3319,15 @@ def _segment(image, scribbles, settings=None, previous_mask=None, previous_model
     return result
 
 
-def _say_no_object(scribbles) -> None:
+def _say_no_object(scribbles, say_marks: bool = True) -> None:
     """Warn (NoObjectMarkedWarning) of marks that the training took (checked) but that mark no
-    object: the command line said it, the library returned half the photo in silence."""
+    object: the command line said it, the library returned half the photo in silence; with
+    ``say_marks``, of marks like a 0 / 1 mask or a grabCut mask too."""
     words = no_object_words(scribbles)
     if words is not None:
         warnings.warn(words, NoObjectMarkedWarning, stacklevel=_caller_level())
+    if not say_marks:
+        return
     from segmix.labelmaps import grabcut_start_words, mask_like_marks
 
     # The command line's warnings of the marks (no second copy of their rules: its functions).

@@ -322,3 +322,19 @@ def test_segment_warns_of_a_box_that_kept_little_of_its_inside(monkeypatch):
                                                   r"clicks=\[\(1, x, y\)\]") as caught:
         segment_module.segment(image, marks)
     assert "--" not in str(caught[0].message)
+
+
+def test_replay_before_the_callers_own_step_leaves_the_result_warnings_to_it():
+    # The window's worker replays the steps before the one it fits itself (last_may_fail): the
+    # warnings of that intermediate result are not the user's.
+    from segmix.mark_steps import replay_steps
+    from segmix.segment import EmptyMaskWarning
+
+    image = _two_colour_photo()
+    labels = np.full((60, 80), 2, np.uint8)
+    labels[2:6, 2:78] = 0  # a thin strip that comes out empty
+    with pytest.warns(EmptyMaskWarning):
+        replay_steps(image, [labels])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EmptyMaskWarning)
+        replay_steps(image, [labels], last_may_fail=True)

@@ -639,7 +639,11 @@ class ComputeWorker(QObject):
             h, w = image.shape[:2]
             framed = np.full((h, w), BACKGROUND, np.uint8)
             framed[h // 8: h - h // 8, w // 8: w - w // 8] = 0
-            with _single_numba_thread():
+            from segmix.gui.notices import held_warnings
+
+            # held: the warm-up's made-up box may draw segment's warnings of its result
+            # (EmptyMaskWarning, BoxKeptLittleWarning), which are no user's
+            with _single_numba_thread(), held_warnings():
                 segment(image, framed, SegmentationSettings(n_components=2, smoothing="graphcut"))
 
         def video() -> None:
