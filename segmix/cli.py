@@ -1493,11 +1493,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if helper is not None and helper.poll() is None:
             helper.terminate()  # this process compiled what it needed itself
             helper.wait()
-    from segmix.segment import NoObjectMarkedWarning
+    from segmix.segment import (BoxKeptLittleWarning, EmptyMaskWarning, GrabCutMarksWarning, MarksOnlyWarning,
+                                MaskLikeMarksWarning, NoObjectMarkedWarning)
 
     for warning in caught:
-        if issubclass(warning.category, NoObjectMarkedWarning):
-            continue  # said below naming the marks (no_object_warning), when no other warning says more
+        if issubclass(warning.category, (NoObjectMarkedWarning, EmptyMaskWarning, MaskLikeMarksWarning,
+                                         GrabCutMarksWarning, MarksOnlyWarning, BoxKeptLittleWarning)):
+            # Said here naming the marks file and the options (no_object_warning,
+            # no_foreground_words, mask_like_marks, grabcut_start_words), by the same rules.
+            continue
         print(f"segmix segment: warning: {warning.message}", file=sys.stderr)
     with _all_or_nothing(*outputs.values()):
         # Each file carries segment's mark (segmix.own_outputs), so that a rerun may replace it.
@@ -1579,22 +1583,20 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             print(f"segmix segment: warning: {warning}", file=sys.stderr)
     if not result.mask.any():
         # A trial's box came out empty with only "0.0% foreground" to show for it.
-        why = ("the model calls no unmarked colour of this photo foreground; mark part of the object (1) "
-               "with --scribbles, or try a lower --threshold" if model is not None else
-               "nothing unmarked was told apart from the background; "
-               + ("click the object (--click X,Y)" + (", or draw the box closer round it" if args.box is not None else "")
-                  if pointed else "mark part of the object (1), or fewer pixels background (2)"))
-        per_pixel = float(np.mean(result.probability > settings.threshold))
-        if per_pixel > 0 and settings.smoothing != "none":
-            # A trial's saved model on a 96 x 64 photo: 37.7 % foreground per pixel, none after
-            # the cut, and "the model calls no unmarked colour foreground" was not so.
-            why = (f"the foreground posterior (--probability) is over the threshold on {100 * per_pixel:.1f} % of "
-                   "the photo, but the graph cut and its clean-ups kept none of it (the colour models are unsure "
-                   f"there, and a region must outweigh the cut's boundary cost, --smoothness {settings.smoothness:g}); "
-                   "mark part of the "
-                   f"object (1){' with --scribbles' if model is not None else ''}, or try a lower --smoothness "
-                   "or --smoothing none")
-        print(f"segmix segment: warning: {args.output}: no pixel came out foreground: {why}", file=sys.stderr)
+        from segmix.segment import no_foreground_words
+
+        # The library's rule and words (EmptyMaskWarning), with the command's options.
+        names = {"why": ("the model calls no unmarked colour of this photo foreground; mark part of the object (1) "
+                         "with --scribbles, or try a lower --threshold" if model is not None else
+                         "nothing unmarked was told apart from the background; "
+                         + ("click the object (--click X,Y)"
+                            + (", or draw the box closer round it" if args.box is not None else "")
+                            if pointed else "mark part of the object (1), or fewer pixels background (2)")),
+                 "mark": "mark part of the object (1)" + (" with --scribbles" if model is not None else ""),
+                 "probability": "--probability", "smoothness": "--smoothness",
+                 "lower": "a lower --smoothness or --smoothing none"}
+        words = no_foreground_words(result, settings, names)
+        print(f"segmix segment: warning: {args.output}: {words}", file=sys.stderr)
     elif model is None and (little := _box_kept_little(args, result, scribbles)):
         print(f"segmix segment: warning: {little}", file=sys.stderr)
     elif settings.smoothing != "none" and (marks_only := _marks_only_warning(args, result, scribbles, settings,
@@ -1630,56 +1632,28 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     return 0
 
 
-#: A --box whose mask keeps under this share of the box's unmarked inside is warned of: a new
-#: user's 150-px thumbnail of DAVIS 020's boat kept 2 pixels of its box in silence (empty masks
-#: were warned of, nearly empty ones not).
-BOX_KEPT_LITTLE = 0.01
-
-
 def _box_kept_little(args, result, scribbles) -> str | None:
-    """The warning for a --box whose mask keeps almost none of the box's inside, or None."""
-    import numpy as np
-
-    from segmix.segment import frame_of
+    """The warning for a --box whose mask keeps almost none of the box's inside, or None (the
+    library's rule and words, segmix.segment.box_kept_little_words, with the command's options)."""
+    from segmix.segment import box_kept_little_words
 
     if args.box is None or scribbles is None:
         return None
-    frame = frame_of(scribbles)
-    if frame is None:
-        return None
-    top, bottom, left, right = frame
-    inside = scribbles[top:bottom, left:right] == 0
-    n_inside = int(np.count_nonzero(inside))
-    kept = int(np.count_nonzero(result.mask[top:bottom, left:right] & inside))
-    if n_inside == 0 or kept >= BOX_KEPT_LITTLE * n_inside:
-        return None
-    return (f"{args.output}: the box kept {kept:,} of its {n_inside:,} unmarked pixels "
-            f"({100 * kept / n_inside:.1f} %): the colours in it were hardly told apart from those outside it; "
-            "click the object (--click X,Y), or draw the box closer round it")
+    words = box_kept_little_words(result.mask, scribbles,
+                                  "click the object (--click X,Y), or draw the box closer round it")
+    return None if words is None else f"{args.output}: {words}"
 
 
 def _marks_only_warning(args, result, scribbles, settings, transparent, pointed) -> str | None:
     """The warning for a mask that is little more than the foreground marks while the
     per-pixel decision calls much more foreground (:mod:`segmix.result_notes`), or None."""
-    import numpy as np
+    from segmix.result_notes import marks_only_words
 
-    from segmix.result_notes import marks_only_share
-
-    beyond = marks_only_share(result.mask, scribbles, result.probability, settings.threshold, transparent)
-    if beyond is None:
-        return None
-    n_pixels = int(np.count_nonzero(result.mask))
-    unsure = "the colour models are unsure there"
-    if transparent is not None and transparent.any():
-        # The cut-out's surround is background but has no colours to teach: the background's
-        # colours are borrowed from the visible pixels, often the object's own.
-        unsure += ": a cut-out's transparent pixels give the background no colours"
+    # The library's rule and words (MarksOnlyWarning), with the command's options.
     advice = ("click more of the object (--click X,Y), or what is not the object (--background-click X,Y)" if pointed
               else "mark more of the object (1), or background (2) beside it")
-    return (f"{args.output}: little more than the foreground marks came out foreground ({n_pixels:,} "
-            f"pixel{'s' if n_pixels != 1 else ''}): the "
-            f"per-pixel decision calls another {100 * beyond:.1f} % of the photo foreground, but the graph cut kept "
-            f"none of it ({unsure}); {advice}")
+    words = marks_only_words(result.mask, scribbles, result.probability, settings.threshold, transparent, advice)
+    return None if words is None else f"{args.output}: {words}"
 
 
 def _say_model_display_settings(path, saved, used, overrides) -> None:
@@ -1950,8 +1924,11 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
     except ValueError as exc:  # the clicks are checked above: the box (point_marks.box_outside)
         from segmix.labelmaps import turned_photo_words
 
+        from segmix.point_marks import CLICK_PARAMETER
+
         turned = turned_photo_words(args.image, width, height) if "holds no pixel" in str(exc) else ""
-        raise UserError(f"--box {','.join(map(str, args.box))}: {exc}{turned}") from None
+        words = str(exc).replace(CLICK_PARAMETER, "--click X,Y")  # the option in the library's parameter's place
+        raise UserError(f"--box {','.join(map(str, args.box))}: {words}{turned}") from None
     labels = marks[0]
     if args.box is not None:
         _say_box_clipped(args.box, width, height, args.image)

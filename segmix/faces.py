@@ -32,6 +32,8 @@ _local = threading.local()  # one classifier per thread: detectMultiScale is not
 # cv2's bootstrap replaces its own module while it is imported: a second thread importing it
 # at the same time sees a half-initialised module (no cv2.data), so the first import is locked.
 _import_lock = threading.Lock()
+#: The library's switch beside the command's option (the refusal named --faces alone).
+LIBRARY_OFF = "(faces=False in the library's SkinSettings)"
 
 
 class FaceDetectorUnavailable(RuntimeError):
@@ -48,14 +50,16 @@ def _cascade():
         except ImportError as exc:  # pragma: no cover - a runtime dependency
             raise FaceDetectorUnavailable(
                 'face calibration needs OpenCV 4.x: install the faces extra (pip install ".[faces]" in the '
-                'segmix folder: opencv-contrib-python-headless>=4.9,<5), or leave out --faces') from exc
+                'segmix folder: opencv-contrib-python-headless>=4.9,<5), or leave out --faces'
+                f' {LIBRARY_OFF}') from exc
         path = os.path.join(getattr(getattr(cv2, "data", None), "haarcascades", ""), CASCADE)
         cascade = cv2.CascadeClassifier(path) if os.path.isfile(path) else None
         if cascade is None or cascade.empty():
             raise FaceDetectorUnavailable(
                 f"OpenCV {cv2.__version__} does not ship {CASCADE} (the 5.x wheels lack cv2.data): "
                 'install the faces extra (pip install ".[faces]" in the segmix folder: '
-                'opencv-contrib-python-headless>=4.9,<5), or leave out --faces')
+                'opencv-contrib-python-headless>=4.9,<5), or leave out --faces'
+                f' {LIBRARY_OFF}')
         _local.cascade = cascade
     return cascade
 

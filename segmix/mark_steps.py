@@ -66,7 +66,10 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
         None: the first step is fitted afresh.
     last_may_fail : bool, optional
         Pass over a failed last step too (the window's worker replays the steps before the
-        one it fits itself): the result is then the last fitted one, ``start``'s or None.
+        one it fits itself): the result is then the last fitted one, ``start``'s or None; the
+        warnings of the marks' kind and of the result (``segment``'s MaskLikeMarksWarning,
+        GrabCutMarksWarning, EmptyMaskWarning, BoxKeptLittleWarning, MarksOnlyWarning) are
+        then not given, as they are of a result the caller's own step replaces.
 
     Returns
     -------
@@ -115,13 +118,16 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
         # Marks of the background alone are said of the last step only (NoObjectMarkedWarning):
         # a first step of background marks is no fault when a later click marks the object.
         last = index == len(steps)
+        # The warnings of the marks' kind and of the result (MaskLikeMarksWarning, EmptyMaskWarning,
+        # ...) of the last step too, unless a step the caller fits itself follows (last_may_fail).
+        said = {"say_no_object": last, "say_result": last and not last_may_fail}
         try:
             if result is None:
-                fitted = _segment(image, marks, settings, transparent=transparent, say_no_object=last)
+                fitted = _segment(image, marks, settings, transparent=transparent, **said)
             else:
                 # The window's warm request (SegmentMode.retrain with _result_to_refine's outcome).
                 fitted = _segment(image, marks, settings, previous_mask=result.mask, previous_model=result.model,
-                                  previous_scribbles=previous_marks, transparent=transparent, say_no_object=last)
+                                  previous_scribbles=previous_marks, transparent=transparent, **said)
         except ValueError:
             if index == len(steps) and not last_may_fail:
                 raise
@@ -169,8 +175,11 @@ def steps_result(image: np.ndarray, labels: np.ndarray, order: np.ndarray, setti
         The last step's fit's warnings only (an earlier step's are of marks the later steps refit).
     """
     if np.asarray(image).shape[:2] != np.asarray(labels).shape:
+        from segmix.segment import channels_words
+
         raise ValueError(f"the marks are {size_words(np.asarray(labels).shape)} but the photo is "
-                         f"{size_words(np.asarray(image).shape[:2])}")
+                         f"{size_words(np.asarray(image).shape[:2])}"
+                         + channels_words("labels", labels, np.asarray(image).shape[:2]))
     transparent = None if alpha is None else np.asarray(alpha) == 0
     steps = step_marks(labels, order)
     if len(steps) < 2:

@@ -64,6 +64,11 @@ def box_words(box) -> str:
     return "; or ".join(part for part in (corners, coco) if part)
 
 
+#: How a refusal of :func:`add_point_marks` names a foreground click: the library's parameter
+#: (``segmix segment`` puts its ``--click X,Y`` in its place). It named the command's option.
+CLICK_PARAMETER = "clicks=[(1, x, y)]"
+
+
 def _say_reversed_box(box, name: str = "box") -> None:
     """Warn (ReversedBoxWarning) of a box whose second corner is above-left of its first."""
     x0, y0, x1, y1 = (float(v) for v in box)
@@ -190,7 +195,7 @@ def box_outside(shape, left: int, top: int, right: int, bottom: int) -> np.ndarr
         # background stroke (a stroke along an edge), not a box: said, not done silently.
         raise ValueError(f"the box touches three edges of the {width} x {height} photo, so what it leaves "
                          "outside is a band along one edge, read as a background stroke, not a box: keep it off "
-                         "at least two of the photo's edges, or mark the object with --click instead of a box")
+                         f"at least two of the photo's edges, or mark the object with a click ({CLICK_PARAMETER}) instead of a box")
     outside = np.ones((height, width), bool)
     outside[top:bottom, left:right] = False
     return outside

@@ -50,6 +50,26 @@ def marks_only_share(mask, scribbles, probability, threshold, transparent=None) 
     return share_beyond_marks(marks, scribbles, probability, threshold, transparent)
 
 
+def marks_only_words(mask, scribbles, probability, threshold, transparent=None,
+                     advice: str = "mark more of the object (1), or background (2) beside it") -> str | None:
+    """"little more than the foreground marks came out foreground ..." when
+    :func:`marks_only_share` finds it, else None: the words ``segmix segment`` warns (naming its
+    output and options in ``advice``) and :func:`segmix.segment.segment` warns
+    (``MarksOnlyWarning``)."""
+    beyond = marks_only_share(mask, scribbles, probability, threshold, transparent)
+    if beyond is None:
+        return None
+    n_pixels = int(np.count_nonzero(mask))
+    unsure = "the colour models are unsure there"
+    if transparent is not None and np.any(transparent):
+        # The cut-out's surround is background but has no colours to teach: the background's
+        # colours are borrowed from the visible pixels, often the object's own.
+        unsure += ": a cut-out's transparent pixels give the background no colours"
+    return (f"little more than the foreground marks came out foreground ({n_pixels:,} "
+            f"pixel{'s' if n_pixels != 1 else ''}): the per-pixel decision calls another {100 * beyond:.1f} % of "
+            f"the photo foreground, but the graph cut kept none of it ({unsure}); {advice}")
+
+
 def little_beyond_marks(mask, scribbles) -> tuple[int, int] | None:
     """(foreground marks, mask pixels beyond them) when the mask is little more than the
     foreground marks (:data:`EXTRA_SHARE`), else None: the part of :func:`marks_only_share`

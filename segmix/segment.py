@@ -917,6 +917,19 @@ def _unmarked_colours_all_marked(image: np.ndarray, scribbles: np.ndarray, label
     return bool(unmarked.size) and bool(np.isin(unmarked, codes[scribbles == label]).all())
 
 
+def channels_words(name: str, labels: np.ndarray, shape) -> str:
+    """": a label image read as 3 channels ..." for (H, W, C) labels of an (H, W) ``shape``,
+    else "". OpenCV's ``cv2.imread(p)`` reads a grey label PNG as (H, W, 3): "scribbles shape
+    (480, 854, 3) does not match the image shape (480, 854)" told a new user nothing (the two
+    look alike), so the words say what it is and how to read it."""
+    labels_shape = np.shape(labels)
+    if len(labels_shape) != 3 or tuple(labels_shape[:2]) != tuple(shape) or labels_shape[2] not in (2, 3, 4):
+        return ""
+    return (f": a label image read as {labels_shape[2]} channels (cv2.imread's default)? Read it as it is stored, "
+            "cv2.imread(p, cv2.IMREAD_UNCHANGED) (or cv2.IMREAD_GRAYSCALE, or np.asarray(PIL.Image.open(p))), "
+            f"or take one channel: {name}[..., 0]")
+
+
 def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool = True) -> np.ndarray:
     """Validate (H, W) scribble labels against an (H, W, 3) image; returns uint8 labels.
 
@@ -931,6 +944,7 @@ def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool
     if scribbles.shape != image.shape[:2]:
         raise ValueError(
             f"scribbles shape {scribbles.shape} does not match the image shape {image.shape[:2]}"
+            + channels_words("scribbles", scribbles, image.shape[:2])
         )
     if scribbles.dtype == bool:
         # As add_point_marks and the order map say it: a mask of the object given as marks.
@@ -1014,6 +1028,94 @@ FRAME_FOREGROUND_SHARE = 0.1
 class NoObjectMarkedWarning(UserWarning):
     """:func:`segment` given marks of the background alone (no foreground, 1, and no box):
     :func:`no_object_words`."""
+
+
+class MaskLikeMarksWarning(UserWarning):
+    """:func:`segment` given marks that look like a filled 0 / 1 object mask, or that mark every
+    pixel (:func:`segmix.labelmaps.mask_like_marks`, the words ``segmix segment`` warns)."""
+
+
+class GrabCutMarksWarning(UserWarning):
+    """:func:`segment` given marks that look like an OpenCV grabCut mask of 0 / 1 / 2
+    (:func:`segmix.labelmaps.grabcut_start_words`, the words ``segmix segment`` warns)."""
+
+
+class EmptyMaskWarning(UserWarning):
+    """:func:`segment` made a mask without a foreground pixel (:func:`no_foreground_words`; a
+    COCO box x, y, width, height read as corners gave a thin strip, and an empty mask)."""
+
+
+class BoxKeptLittleWarning(UserWarning):
+    """:func:`segment` given a box (marks that frame the photo's middle) kept almost none of
+    its inside (:func:`box_kept_little_words`)."""
+
+
+#: A box whose mask keeps under this share of the box's unmarked inside is warned of: a new
+#: user's 150-px thumbnail of DAVIS 020's boat kept 2 pixels of its box in silence (empty masks
+#: were warned of, nearly empty ones not).
+BOX_KEPT_LITTLE = 0.01
+
+
+def box_kept_little_words(mask, scribbles, advice: str = "click the object (add_point_marks(clicks=[(1, x, y)])), "
+                                                         "or draw the box closer round it") -> str | None:
+    """"the box kept N of its M unmarked pixels ..." when marks that frame a box
+    (:func:`frame_of`) gave a mask of under :data:`BOX_KEPT_LITTLE` of the box's unmarked
+    inside, else None: ``segmix segment --box`` warns it with its options in ``advice``,
+    :func:`segment` warns it (BoxKeptLittleWarning)."""
+    frame = frame_of(scribbles)
+    if frame is None:
+        return None
+    top, bottom, left, right = frame
+    inside = np.asarray(scribbles)[top:bottom, left:right] == 0
+    n_inside = int(np.count_nonzero(inside))
+    kept = int(np.count_nonzero(np.asarray(mask)[top:bottom, left:right] & inside))
+    if n_inside == 0 or kept >= BOX_KEPT_LITTLE * n_inside:
+        return None
+    return (f"the box kept {kept:,} of its {n_inside:,} unmarked pixels ({100 * kept / n_inside:.1f} %): the colours "
+            f"in it were hardly told apart from those outside it; {advice}")
+
+
+class MarksOnlyWarning(UserWarning):
+    """:func:`segment` made a mask of little more than the foreground marks while the per-pixel
+    decision calls much more foreground (:func:`segmix.result_notes.marks_only_words`)."""
+
+
+#: How :func:`no_foreground_words` names what to change: the library's names (the command
+#: line passes its options).
+LIBRARY_NAMES = {"why": "nothing unmarked was told apart from the background; mark part of the object (1), or "
+                        "fewer pixels background (2)",
+                 "mark": "mark part of the object (1)", "probability": "result.probability",
+                 "smoothness": "settings.smoothness", "lower": "a lower smoothness, or smoothing='none'"}
+
+
+def no_foreground_words(result, settings, names: dict | None = None) -> str | None:
+    """Why a result has no foreground pixel, in words starting "no pixel came out
+    foreground", or None when it has one. ``segmix segment`` says them naming its options
+    (``names``), :func:`segment` warns them (EmptyMaskWarning) naming the library's
+    (:data:`LIBRARY_NAMES`).
+
+    Parameters
+    ----------
+    result : SegmentationResult
+    settings : SegmentationSettings
+        Those the result was made with (its threshold, smoothing and smoothness).
+    names : dict, optional
+        "why" (what happened and what to mark), and for a cut that kept none of a per-pixel
+        foreground: "mark", "probability", "smoothness" and "lower" (what to try).
+    """
+    if np.asarray(result.mask).any():
+        return None
+    names = LIBRARY_NAMES if names is None else names
+    why = names["why"]
+    per_pixel = float(np.mean(np.asarray(result.probability) > settings.threshold))
+    if per_pixel > 0 and settings.smoothing != "none":
+        # A trial's saved model on a 96 x 64 photo: 37.7 % foreground per pixel, none after
+        # the cut, and "the model calls no unmarked colour foreground" was not so.
+        why = (f"the foreground posterior ({names['probability']}) is over the threshold on {100 * per_pixel:.1f} % "
+               "of the photo, but the graph cut and its clean-ups kept none of it (the colour models are unsure "
+               "there, and a region must outweigh the cut's boundary cost, "
+               f"{names['smoothness']} {settings.smoothness:g}); {names['mark']}, or try {names['lower']}")
+    return f"no pixel came out foreground: {why}"
 
 
 def no_object_words(scribbles) -> str | None:
@@ -3165,32 +3267,71 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     NoObjectMarkedWarning
         Background marks alone, no foreground and no box (:func:`no_object_words`): the mask
         is every colour unlike them, as ``segmix segment`` warns.
+    MaskLikeMarksWarning, GrabCutMarksWarning
+        Marks that look like a filled 0 / 1 object mask (or mark every pixel), or like an
+        OpenCV grabCut mask, as ``segmix segment`` warns.
+    EmptyMaskWarning
+        No pixel came out foreground (:func:`no_foreground_words`).
+    BoxKeptLittleWarning
+        A box kept under 1 % of its unmarked inside (:func:`box_kept_little_words`).
+    MarksOnlyWarning
+        Little more than the foreground marks came out foreground, where the per-pixel
+        decision calls much more (:func:`segmix.result_notes.marks_only_words`).
     """
     return _segment(image, scribbles, settings, previous_mask, previous_model, previous_scribbles, transparent)
 
 
 def _segment(image, scribbles, settings=None, previous_mask=None, previous_model=None, previous_scribbles=None,
-             transparent=None, say_no_object: bool = True) -> SegmentationResult:
+             transparent=None, say_no_object: bool = True, say_result: bool = True) -> SegmentationResult:
     """:func:`segment`; ``say_no_object`` False for a step of a chain whose later marks may mark
-    the object (:func:`segmix.mark_steps.replay_steps` says it of the last step only)."""
+    the object (:func:`segmix.mark_steps.replay_steps` says it of the last step only), and
+    ``say_result`` False (or ``say_no_object``) for one whose result a later step replaces: no
+    warning of the marks' kind (mask-like, grabCut) or of the result (empty, box kept little,
+    marks only)."""
+    say_result = say_result and say_no_object
     settings = _checked_settings(settings)
     _check_previous_model(previous_model)
     transparent = check_transparent(transparent, np.shape(image)[:2]) if transparent is not None else None
     if transparent is None:
         model = train_model(image, scribbles, settings, previous_model)
         if say_no_object:
-            _say_no_object(scribbles)
-        return apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles)
-    model = train_model(image, scribbles, settings, previous_model, transparent)
-    if say_no_object:
-        _say_no_object(scribbles)
-    return apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles,
-                       transparent=transparent)
+            _say_no_object(scribbles, say_result)
+        result = apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles)
+    else:
+        model = train_model(image, scribbles, settings, previous_model, transparent)
+        if say_no_object:
+            _say_no_object(scribbles, say_result)
+        result = apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles,
+                             transparent=transparent)
+    if say_result:
+        empty = no_foreground_words(result, settings)
+        little_of_box = None if empty is not None else box_kept_little_words(result.mask, scribbles)
+        if empty is not None:
+            warnings.warn(empty, EmptyMaskWarning, stacklevel=_caller_level())
+        elif little_of_box is not None:
+            warnings.warn(little_of_box, BoxKeptLittleWarning, stacklevel=_caller_level())
+        elif settings.smoothing != "none":
+            from segmix.result_notes import marks_only_words
+
+            little = marks_only_words(result.mask, scribbles, result.probability, settings.threshold, transparent)
+            if little is not None:
+                warnings.warn(little, MarksOnlyWarning, stacklevel=_caller_level())
+    return result
 
 
-def _say_no_object(scribbles) -> None:
+def _say_no_object(scribbles, say_marks: bool = True) -> None:
     """Warn (NoObjectMarkedWarning) of marks that the training took (checked) but that mark no
-    object: the command line said it, the library returned half the photo in silence."""
+    object: the command line said it, the library returned half the photo in silence; with
+    ``say_marks``, of marks like a 0 / 1 mask or a grabCut mask too."""
     words = no_object_words(scribbles)
     if words is not None:
         warnings.warn(words, NoObjectMarkedWarning, stacklevel=_caller_level())
+    if not say_marks:
+        return
+    from segmix.labelmaps import grabcut_start_words, mask_like_marks
+
+    # The command line's warnings of the marks (no second copy of their rules: its functions).
+    for words, category in ((mask_like_marks(scribbles), MaskLikeMarksWarning),
+                            (grabcut_start_words(scribbles), GrabCutMarksWarning)):
+        if words is not None:
+            warnings.warn(f"the scribbles: {words}", category, stacklevel=_caller_level())

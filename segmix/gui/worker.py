@@ -629,7 +629,7 @@ class ComputeWorker(QObject):
                 skin_kernels.gather_pair(lut, lut, code, texture)
 
         def box() -> None:
-            from segmix.segment import SegmentationSettings, segment
+            from segmix.segment import SegmentationSettings, _segment
 
             # A rectangle alone (the Rectangle tool) is GrabCut: the inside's sample, the
             # refits between cuts and the box's clean-ups have kernels of their own. A trial's
@@ -639,8 +639,11 @@ class ComputeWorker(QObject):
             h, w = image.shape[:2]
             framed = np.full((h, w), BACKGROUND, np.uint8)
             framed[h // 8: h - h // 8, w // 8: w - w // 8] = 0
+            # segment's body without its warnings of the result (EmptyMaskWarning on this
+            # made-up box, session 50): they are no user's, and the window relays warnings
             with _single_numba_thread():
-                segment(image, framed, SegmentationSettings(n_components=2, smoothing="graphcut"))
+                _segment(image, framed, SegmentationSettings(n_components=2, smoothing="graphcut"),
+                         say_result=False)
 
         def video() -> None:
             from segmix.background import BackgroundMixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import sys
+import warnings
 
 import numpy as np
 
@@ -19,6 +20,8 @@ class NotFittedError(RuntimeError, ValueError, AttributeError):
     ``sklearn.exceptions.NotFittedError`` (:func:`not_fitted`).
     """
 
+    __module__ = "segmix.mixture"  # where it is imported from (logs, tracebacks, pickles)
+
 
 class ConvergenceWarning(UserWarning):
     """EM stopped at ``max_iter`` before the mean log-likelihood changed by less than ``tol``
@@ -27,6 +30,8 @@ class ConvergenceWarning(UserWarning):
     that class (:func:`convergence_warning`), so that a filter written for scikit-learn's
     estimators silences segmix's too. segmix's own fits, whose ``max_iter`` is a budget (a
     GrabCut round of 10 EM steps), do not warn (``segmix.mixture.fit_quietly``)."""
+
+    __module__ = "segmix.mixture"
 
 
 def convergence_warning() -> type:
@@ -63,13 +68,25 @@ def __getattr__(name: str):
         import sklearn.exceptions
 
         base, sklearn_name, maker = own[name]
+        # Named as the public class (segmix.mixture.ConvergenceWarning): logs and tracebacks
+        # showed segmix.mixture._validation.SklearnConvergenceWarning, a name nobody imports
+        # (a library trial). Pickled through _rebuild, as pickle would look the public name up
+        # and find the class without scikit-learn's base.
         cls = type(name, (base, getattr(sklearn.exceptions, sklearn_name)), {
-            "__module__": __name__,
+            "__module__": "segmix.mixture",
+            "__qualname__": sklearn_name,
             "__doc__": f"segmix's {sklearn_name} that is scikit-learn's too (see {maker}).",
+            "__reduce__": lambda self, _name=name: (_rebuild, (_name, self.args), self.__dict__ or None),
         })
+        cls.__name__ = sklearn_name
         globals()[name] = cls
         return cls
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _rebuild(name: str, args: tuple):
+    """An instance of the class of scikit-learn's bases kept under ``name`` (unpickling)."""
+    return (globals().get(name) or __getattr__(name))(*args)
 
 
 def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool = False) -> np.ndarray:
@@ -88,6 +105,7 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
     for_fit : bool, default False
         ``X`` is to be fitted: its magnitude is checked too.
     """
+    given_array = isinstance(X, np.ndarray)  # the hints call an ndarray's methods on it
     if isinstance(X, np.ma.MaskedArray) and np.ma.is_masked(X):
         # np.asarray drops the mask: the masked-out values were fitted as data, without a word.
         raise ValueError(f"{name} is a masked array with masked values, which would be used as data: give the rows "
@@ -120,7 +138,9 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be a numeric array: {exc}") from None
     if arr.ndim != 2:
-        hint = (f": {name}.reshape(-1, 1) if it is one feature, {name}.reshape(1, -1) if one sample"
+        # np.asarray first: a pandas Series or a list has no reshape (a new user's Series).
+        shown = name if given_array else f"np.asarray({name})"
+        hint = (f": {shown}.reshape(-1, 1) if it is one feature, {shown}.reshape(1, -1) if one sample"
                 if arr.ndim == 1 else "")
         if arr.ndim == 3:
             # An (H, W, C) image scored as it is (gmm.predict(image)), the commonest slip with
@@ -266,3 +286,76 @@ def check_choice(value, name: str, choices, hint: str = "") -> str:
 def _short_repr(value) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def feature_names(X) -> np.ndarray | None:
+    """The column names of a data frame ``X`` (anything 2-D with ``columns``: pandas, polars),
+    as scikit-learn's ``feature_names_in_`` holds them: an object array when every name is a
+    string, None otherwise (an array, integer column names). Duck-typed: segmix does not depend
+    on pandas.
+
+    Raises
+    ------
+    TypeError
+        Column names that mix strings and other types (scikit-learn's refusal and words).
+    """
+    if isinstance(X, np.ndarray):
+        return None
+    columns = getattr(X, "columns", None)
+    if columns is None or len(np.shape(X)) != 2:
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    if names.size == 0:
+        return None
+    types = sorted({type(name).__qualname__ for name in names})
+    if len(types) > 1 and "str" in types:
+        raise TypeError("Feature names are only supported if all input features have string names, but your input "
+                        f"has {types} as feature name / column name types. If you want feature names to be stored "
+                        "and validated, you must convert them all to strings, by using X.columns = "
+                        "X.columns.astype(str) for example. Otherwise you can remove feature / column names from "
+                        "your input data, or convert them all to a non-string data type.")
+    return names if types == ["str"] else None
+
+
+def check_feature_names(estimator, X) -> None:
+    """Compare the column names of ``X`` with those ``estimator`` was fitted on
+    (``feature_names_in_``), as scikit-learn's estimators do (``_check_feature_names``, whose
+    words these are): a ValueError when both have names that differ, or come in another order
+    (columns in another order were scored as the fitted ones, and changed half the labels
+    without a word, a library trial); a UserWarning when only one of the two has names."""
+    fitted = getattr(estimator, "feature_names_in_", None)
+    given = feature_names(X)
+    kind = type(estimator).__name__
+    if fitted is None and given is None:
+        return
+    if fitted is None:
+        warnings.warn(f"X has feature names, but {kind} was fitted without feature names", UserWarning, stacklevel=3)
+        return
+    if given is None:
+        warnings.warn(f"X does not have valid feature names, but {kind} was fitted with feature names",
+                      UserWarning, stacklevel=3)
+        return
+    if len(fitted) == len(given) and (fitted == given).all():
+        return
+    message = "The feature names should match those that were passed during fit.\n"
+    unseen, missing = sorted(set(given) - set(fitted)), sorted(set(fitted) - set(given))
+
+    def listed(names):
+        return "".join(f"- {name}\n" for name in names[:5]) + ("- ...\n" if len(names) > 5 else "")
+
+    if unseen:
+        message += "Feature names unseen at fit time:\n" + listed(unseen)
+    if missing:
+        message += "Feature names seen at fit time, yet now missing:\n" + listed(missing)
+    if not unseen and not missing:
+        message += "Feature names must be in the same order as they were in fit.\n"
+    raise ValueError(message)
+
+
+def set_feature_names(estimator, names: np.ndarray | None) -> None:
+    """Store ``names`` (:func:`feature_names` of the fitted data) as ``feature_names_in_``, or
+    remove an earlier fit's when the data has none (scikit-learn's ``reset``)."""
+    if names is not None:
+        estimator.feature_names_in_ = names
+    else:
+        estimator.__dict__.pop("feature_names_in_", None)

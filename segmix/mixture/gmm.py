@@ -16,6 +16,9 @@ import numpy as np
 from segmix.kernels import mixture as mixture_kernels, threads
 from segmix.mixture._params import ParamsMixin
 from segmix.mixture._validation import (
+    check_feature_names,
+    feature_names,
+    set_feature_names,
     convergence_warning,
     not_fitted,
     check_choice,
@@ -297,6 +300,11 @@ class GaussianMixture(ParamsMixin):
     log_likelihood_history_ : list of float, mean log-likelihood at every iteration
     lower_bounds_ : the same list, under scikit-learn's name
     n_features_in_ : int, D
+    feature_names_in_ : (D,) object array of str
+        The column names of a data frame ``X`` (pandas, polars; only when all are strings), as
+        scikit-learn stores them; scoring a frame whose names differ or come in another order
+        raises ValueError, and a frame scored by a model fitted on an array (or the reverse)
+        warns a UserWarning, in scikit-learn's words. Absent after a fit on an array.
 
     Notes
     -----
@@ -368,6 +376,7 @@ class GaussianMixture(ParamsMixin):
         # must not change how they are read (precisions_ came out as 1 / each entry of the full
         # matrices, bic / aic counted other parameters, and to_dict wrote an unreadable file).
         self._fitted_covariance_type = self.covariance_type
+        self._fitted_n_components = len(weights)
         # Straight into the stored fields: fit's own parameters need none of the checks an
         # assignment gets, and EM sets them at every iteration.
         # Copies: a caller's read-only array (another model's means_, given as means_init)
@@ -435,6 +444,10 @@ class GaussianMixture(ParamsMixin):
         if (weights < 0).any():
             first = int(np.flatnonzero(weights < 0)[0])
             raise ValueError(f"weights_ must be non-negative; weights_[{first}] is {weights[first]:.6g}")
+        if not math.isclose(weights.sum(), 1.0, abs_tol=1e-6):
+            # Taken, [2, 2] made score_samples log(4) higher than any density (a library trial);
+            # to_dict refused it only when the model was written.
+            raise ValueError(f"weights_ must sum to 1 (sum {weights.sum():.6g}): assign weights_ / weights_.sum()")
         self._assign("weights_", weights)
 
     @property
@@ -518,6 +531,13 @@ class GaussianMixture(ParamsMixin):
         self.precisions_cholesky_  # noqa: B018 -- expands scikit-learn's spherical form
         weights, means, factor = (self._attribute(name) for name in ("weights_", "means_", "precisions_cholesky_"))
         k_count, d = means.shape
+        counts = {self.n_components, self.__dict__.get("_fitted_n_components", self.n_components)}
+        if k_count not in counts:
+            # An unfitted GaussianMixture(2) given 3 components' parameters gave 3-column
+            # predict_proba with n_components 2 (a library trial). The fitted count is taken too:
+            # set_params(n_components=4) before a refit leaves the fitted model scoring.
+            raise ValueError(f"means_ has {k_count} components but n_components is {self.n_components}: "
+                             f"set_params(n_components={k_count}) to score {k_count} assigned components")
         if weights.shape != (k_count,):
             raise ValueError(f"weights_ has shape {weights.shape} but means_ {means.shape}: weights_ must have "
                              f"shape ({k_count},), one weight per component")
@@ -706,6 +726,7 @@ class GaussianMixture(ParamsMixin):
             A component collapsed (raise ``reg_covar`` or lower ``n_components``).
         """
         self._check_parameters()
+        names = feature_names(X)
         X = check_data(X, for_fit=True)
         # Fits are invariant to the unit of the weights; see normalise_sample_weight.
         w, _ = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
@@ -715,6 +736,7 @@ class GaussianMixture(ParamsMixin):
         # Only once the new parameters are in: a refit that failed in the initialisation (too
         # few points) left n_features_in_ = 5 on a model still holding 2-feature means.
         self.n_features_in_ = X.shape[1]
+        set_feature_names(self, names)
         self.converged_ = False
         self.n_iter_ = 0
         self.log_likelihood_history_ = []
@@ -805,6 +827,7 @@ class GaussianMixture(ParamsMixin):
         not a 2-D finite real array.
         """
         self._check_fitted()
+        check_feature_names(self, X)
         X = check_data(X, n_features=self._means.shape[1])
         out = np.empty(X.shape[0])
         kernel = threads.for_rows(_log_density_kernel(X.shape[1]), X.shape[0], threads.PARALLEL_MIN_PIXELS)
@@ -819,6 +842,7 @@ class GaussianMixture(ParamsMixin):
 
     def _estimate_weighted_log_prob(self, X) -> np.ndarray:
         self._check_fitted()
+        check_feature_names(self, X)
         X = check_data(X, n_features=self._means.shape[1])
         out = np.empty((X.shape[0], self._means.shape[0]))
         threads.for_rows(mixture_kernels.component_log_prob, X.shape[0], threads.PARALLEL_MIN_PIXELS)(X, *self._kernel_args(), out)

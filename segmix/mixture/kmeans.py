@@ -14,6 +14,9 @@ from segmix.mixture._validation import (
     not_fitted,
     check_choice,
     check_data,
+    check_feature_names,
+    feature_names,
+    set_feature_names,
     check_non_negative,
     check_positive_int,
     check_random_state,
@@ -28,10 +31,16 @@ class TooFewDistinctPointsError(ValueError):
     """Raised when the data has fewer distinct points than requested clusters."""
 
 
-def _too_few(found: str, n_clusters: int, parameter: str) -> TooFewDistinctPointsError:
+def _too_few(found: str, n_clusters: int, parameter: str, w: np.ndarray | None = None) -> TooFewDistinctPointsError:
+    """The error for fewer (distinct) points than clusters; ``w``, the sample weights, names
+    sample_weight when rows weighted 0 left too few (299 of 300 rows weighted 0 read "the data
+    has 1 point(s)", which a new user's 300 rows were not)."""
     noun = "components" if parameter == "n_components" else "clusters"
+    zero = 0 if w is None else int(np.count_nonzero(w <= 0))
+    weighted = (f" of nonzero sample_weight ({zero:,} of its {w.size:,} rows are weighted 0)" if zero else "")
     return TooFewDistinctPointsError(
-        f"the data has {found} point(s) but {n_clusters} {noun} were requested; lower {parameter}")
+        f"the data has {found} point(s){weighted} but {n_clusters} {noun} were requested; lower {parameter}"
+        + (" or give more rows a weight" if zero else ""))
 
 
 def kmeans_plusplus(X, w, n_clusters, rng, parameter: str = "n_clusters", n_local_trials: int = 1) -> np.ndarray:
@@ -77,7 +86,7 @@ def kmeans_plusplus(X, w, n_clusters, rng, parameter: str = "n_clusters", n_loca
         score = min_dist * w
         total = score.sum()
         if not total > 0:
-            raise _too_few(f"only {k} distinct", n_clusters, parameter)
+            raise _too_few(f"only {k} distinct", n_clusters, parameter, w)
         # Inverse-CDF sampling is stable for large N where rng.choice(p=...) rejects
         # probabilities that do not sum to 1 to the last bit.
         cumulative = np.cumsum(score)
@@ -125,7 +134,7 @@ def random_centers(X, w, n_clusters, rng, parameter: str = "n_clusters") -> np.n
             chosen.append(row)
             if len(chosen) == n_clusters:
                 return X[np.array(chosen)].copy()
-    raise _too_few(f"only {len(chosen)} distinct", n_clusters, parameter)
+    raise _too_few(f"only {len(chosen)} distinct", n_clusters, parameter, w)
 
 
 def lloyd(X, w, centers, max_iter, tol_abs):
@@ -189,7 +198,7 @@ def run_kmeans(X, w, n_clusters, *, init, n_init, max_iter, tol, rng, parameter=
     n_iter : int
     """
     if np.count_nonzero(w > 0) < n_clusters:
-        raise _too_few(str(np.count_nonzero(w > 0)), n_clusters, parameter)
+        raise _too_few(str(np.count_nonzero(w > 0)), n_clusters, parameter, w)
     mean = np.average(X, axis=0, weights=w)
     variance = float(np.average(((X - mean) ** 2).sum(axis=1), weights=w))
     tol_abs = tol * variance / X.shape[1]
@@ -242,6 +251,9 @@ class KMeans(ParamsMixin):
     inertia_ : float, the objective J
     n_iter_ : int
     n_features_in_ : int, D
+    feature_names_in_ : (D,) object array of str
+        The column names of a data frame ``X``, checked when scoring as
+        :class:`segmix.mixture.GaussianMixture` checks them.
     """
 
     _estimator_type = "clusterer"
@@ -283,6 +295,7 @@ class KMeans(ParamsMixin):
         n_init = self._checked_n_init()
         check_positive_int(self.max_iter, "max_iter")
         check_non_negative(self.tol, "tol")
+        names = feature_names(X)
         X = check_data(X, for_fit=True)
         init = self._checked_init(X.shape[1])
         # Invariant to the unit of the weights (scikit-learn#10933); inertia_ in the caller's unit.
@@ -295,6 +308,7 @@ class KMeans(ParamsMixin):
             )
         self.cluster_centers_ = centers
         self.n_features_in_ = X.shape[1]  # scikit-learn's attribute, as GaussianMixture sets it
+        set_feature_names(self, names)
         self.labels_ = labels
         self.inertia_ = inertia * scale
         self.n_iter_ = n_iter
@@ -331,6 +345,7 @@ class KMeans(ParamsMixin):
         """Index of the nearest centre for each row of (N, D) ``X``: (N,) int32."""
         if not hasattr(self, "cluster_centers_"):
             raise not_fitted("KMeans is not fitted yet: call fit first")
+        check_feature_names(self, X)
         X = check_data(X, n_features=self.cluster_centers_.shape[1])
         labels = np.empty(X.shape[0], dtype=np.int32)
         n_chunks, chunk_rows = mixture_kernels.chunking(X.shape[0])
@@ -347,6 +362,7 @@ class KMeans(ParamsMixin):
         """Euclidean distance of each row of (N, D) ``X`` to each centre: (N, K) float64."""
         if not hasattr(self, "cluster_centers_"):
             raise not_fitted("KMeans is not fitted yet: call fit first")
+        check_feature_names(self, X)
         X = check_data(X, n_features=self.cluster_centers_.shape[1])
         # One centre at a time: exact (||x||^2 - 2 x.c + ||c||^2 cancels badly near a centre far
         # from the origin) without an (N, K, D) temporary.
