@@ -45,3 +45,26 @@ def test_the_other_photo_note_goes_when_the_load_is_undone_or_cleared(qtbot, win
     window.clear_scribbles()
     window.update_hint()
     assert not window.layer.labels.any() and said not in window.hint_label.text()
+
+
+def test_the_convergence_plot_shows_black_curves_on_its_dark_ground(qtbot):
+    """With View > Colours > Colour-blind Safe the background class is black, and its EM
+    curve on the plot's near-black ground could not be seen (session 50's own look)."""
+    import numpy as np
+
+    from segmix.gui.modes.segment_panels import ConvergencePlot
+    from segmix.gui.overlay import set_palette
+    from segmix.gui.qimage import qimage_to_rgb
+
+    plot = ConvergencePlot()
+    qtbot.addWidget(plot)
+    plot.resize(220, 120)
+    for i in range(6):
+        plot.add_point(1, i, -10 + i * 0.3)
+    try:
+        set_palette("safe")
+        shown = qimage_to_rgb(plot.grab().toImage())
+    finally:
+        set_palette("standard")
+    plot_area = shown[:-16]  # above the caption
+    assert (plot_area.min(axis=2) >= 200).sum() > 100  # the light halo along the curve

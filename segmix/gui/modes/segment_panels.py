@@ -289,7 +289,13 @@ class ConvergencePlot(QWidget):
                     path.moveTo(px, py)
                 else:
                     path.lineTo(px, py)
-            painter.setPen(QPen(class_colours()[class_index], 2))
+            colour = class_colours()[class_index]
+            if colour.lightness() < 80:
+                # The colour-blind palette's black background marks drew an unseen curve on
+                # this dark plot: a light halo under it, as the marks have a white one.
+                painter.setPen(QPen(QColor(220, 220, 220), 5))
+                painter.drawPath(path)
+            painter.setPen(QPen(colour, 2))
             painter.drawPath(path)
             if len(points) == 1:
                 painter.drawEllipse(path.currentPosition(), 2, 2)
