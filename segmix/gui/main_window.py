@@ -2612,7 +2612,14 @@ class MainWindow(QMainWindow):
         self.canvas.grow_brush(steps)
 
     def _brush_chosen(self) -> None:
+        """The user set a size: kept as it is for this session, and saved as the size on a
+        DAVIS-sized photo with the factor of the photo it was chosen on (not the one open at
+        the end: 30 px chosen on 053 was saved as 6 after a 4000 x 3000 photo, then 2)."""
         self._brush_set_by_user = True
+        # Not divided by a tiny photo's scale (under 1 below 40 px across since session 44): a
+        # 10-px brush saved on a 3 x 3 photo came back as 133 px on the next session's photos.
+        scale = max(1.0, self._brush_scale())
+        self._brush_base = max(MIN_BRUSH, min(MAX_BRUSH, round(self.canvas.brush_size / scale)))
         self._show_brush_scale()
 
     def _brush_scale(self) -> float:
@@ -3203,12 +3210,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         s.setValue("window/closed_docks", sorted(self._closed_docks))
-        if self._brush_set_by_user:  # kept as the size on a DAVIS-sized photo, scaled on larger ones
-            # Not divided by a tiny photo's scale (under 1 below 40 px across since session 44): a
-            # 10-px brush saved on a 3 x 3 photo came back as 133 px on the next session's photos.
-            scale = max(1.0, self._brush_scale())
-            self._brush_base = max(MIN_BRUSH, min(MAX_BRUSH, round(self.canvas.brush_size / scale)))
-        s.setValue("tools/brush_size", self._brush_base)
+        s.setValue("tools/brush_size", self._brush_base)  # the user's, as chosen (_brush_chosen)
         s.remove("tools/tool")  # not restored any more (_restore_settings): no stale key left behind
         s.setValue("overlay/mode", self.overlay_panel.mode)
         s.setValue("overlay/opacity", self.overlay_panel.opacity)
