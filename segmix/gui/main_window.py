@@ -1521,10 +1521,18 @@ class MainWindow(QMainWindow):
         # mask over the open photo, which the export then refused: ".jpg ... use .png").
         # A "No" to replacing goes back to the dialog, at the name declined, to pick another (as
         # native dialogs do): it ended the whole save, and a trial had to start Export Mask again.
+        # A refused name goes back to the dialog too, at that name, after the message: the
+        # dialog closed on "... Choose another file name." or ".jpg; use .png", and the user's
+        # next keys went to the canvas (session 50).
         while True:
             path = file_dialogs.save_file_name(self, title + getattr(self, "_save_all_step", ""), str(default),
                                                name_filter, confirm_overwrite=False)
             QTimer.singleShot(0, self.take_keyboard)
+            refusal = self._name_refusal(path, files.save_kind(title), name_filter) if path else None
+            if refusal is not None:
+                self.show_message("Cannot save", refusal)
+                default = Path(path)
+                continue
             # No question before a refusal: an input of the window (the photo, the marks loaded)
             # is refused by the save (input_refusal), whatever the answer would have been.
             if (path and self.input_refusal(path, files.save_kind(title)) is None
@@ -1533,6 +1541,18 @@ class MainWindow(QMainWindow):
                 default = Path(path)
                 continue
             return path
+
+    def _name_refusal(self, path: str, kind: str, name_filter: str) -> str | None:
+        """Why the save would refuse ``path`` before writing a byte (an input of the window, an
+        extension the kind is not written with, a place that takes no file), as its message;
+        None when it would try."""
+        refusal = self.input_refusal(path, kind) or files.suffix_refusal(path, kind, name_filter)
+        if refusal is None and not Path(path).is_dir():  # a folder: Video mode's frames, said by the save
+            try:
+                files.check_save_target(path)
+            except (ValueError, OSError) as exc:
+                refusal = files.save_failure(exc, path, kind)
+        return refusal
 
     def being_written(self, path) -> bool:
         """Whether an earlier export (still on the export thread) writes ``path``: the file may
@@ -1677,6 +1697,27 @@ class MainWindow(QMainWindow):
                 found.append(_Unsaved(name, mode.title, self._space_of(mode), picture.path, marks, settings))
         return found
 
+    def _settings_change(self, name: str) -> tuple[str, str]:
+        """(what changed, how) of mode ``name``'s settings since its scribbles were saved or
+        loaded: ("the threshold", "0.50 when saved, now 0.64"); "the model settings" named
+        every change the same way. "The model settings ... (changed since they were saved)"
+        was said when only the Overlay dock's threshold had moved (session 50)."""
+        from segmix.gui.modes.segment import settings_words
+
+        mode, saved = self.modes[name], self._settings_at_clean.get(name)
+        picture = self._pictures.get(self._space_of(mode))
+        layer = picture.layers.get(name) if picture is not None else None
+        now = mode.mark_settings_for(layer.labels) if layer is not None else None
+        if saved is None or now is None:
+            return "the model settings", "changed since they were saved"
+        changed = [key for key in now if now.get(key) != saved[1].get(key)]
+        if changed == ["threshold"]:
+            return "the threshold", f"{saved[1]['threshold']:.2f} when saved, now {now['threshold']:.2f}"
+        what = "the model settings" + (" and threshold" if "threshold" in changed else "")
+        before = settings_words({key: saved[1][key] for key in changed if key in saved[1]}, against={})
+        after = settings_words({key: now[key] for key in changed}, against={})
+        return what, f"saved with {before}; now {after}"
+
     def _settings_unsaved(self) -> list[tuple[str, Path | None]]:
         """(mode title, photo) of the saved scribbles whose model settings were changed since
         their save (:meth:`_unsaved_by_mode`)."""
@@ -1712,9 +1753,11 @@ class MainWindow(QMainWindow):
                 words = skin.training_set_words(picture.layers.get(skin.name), path) if picture else None
                 if words:
                     training = f" Skin mode's {words}: to train on them, {skin.train_on_marks_steps()}."
-        for title, path in self._settings_unsaved():
-            parts.append(f"the model settings of {title} mode's scribbles on "
-                         f"{path.name if path is not None else 'this photo'} (changed since they were saved)")
+        for entry in self._unsaved_by_mode():
+            if entry.settings:
+                what, change = self._settings_change(entry.name)
+                parts.append(f"{what} of {entry.title} mode's scribbles on "
+                             f"{entry.path.name if entry.path is not None else 'this photo'} ({change})")
         others = self._unsaved_on_close() if self._closing else []
         if not parts and len(others) == 1:
             return f"{others[0][0].upper()}{others[0][1:]} is not saved. Discard it?"
@@ -1724,6 +1767,8 @@ class MainWindow(QMainWindow):
         # A list in words: joined with "; " it read "Skin mode's scribbles on a.jpg; the skin
         # model trained on 1 photo are not saved" (a trial's Ctrl+Q).
         listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+        if len(parts) == 1 and listed.startswith("the threshold of "):
+            return f"{listed[0].upper()}{listed[1:]} is not saved.{training} Discard it?"
         return f"{listed[0].upper()}{listed[1:]} are not saved.{training} Discard them?"
 
     def _unsaved_on_close(self) -> list[str]:
