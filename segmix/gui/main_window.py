@@ -1506,11 +1506,13 @@ class MainWindow(QMainWindow):
         # Written on the export thread: waited for, so that a failed write discards nothing.
         return lambda: self.export("scribbles") and self.wait_for_exports()
 
-    def ask_open_path(self, title: str, name_filter: str, saved: bool = False) -> str:
+    def ask_open_path(self, title: str, name_filter: str, saved: bool = False, proposed: Path | None = None) -> str:
         """A file to open; ``saved``: a kind of file segmix writes (marks, models), whose dialog
         starts where this photo's files were last saved (default_save_path), not in the folder
-        photos were last opened from (a trial saved marks, then had to look for them)."""
+        photos were last opened from (a trial saved marks, then had to look for them);
+        ``proposed``: a file the dialog starts on, selected (this photo's saved marks)."""
         folder = str(self.default_save_path("marks.png").parent) if saved else self.last_folder()
+        folder = str(proposed) if proposed is not None else folder
         path = file_dialogs.open_file_name(self, title, folder, name_filter)
         QTimer.singleShot(0, self.take_keyboard)  # a platform's native dialog is no QDialog here
         return path
@@ -1908,10 +1910,14 @@ class MainWindow(QMainWindow):
         self._remember_file(path)
         threshold = self.overlay_panel.threshold
         notes = []
+        marks_file = self._saved_marks_file() if self.layer is not None and not self.layer.labels.any() else None
+        if marks_file is not None:
+            # Reopened with no word of them: a trial's saved marks sat beside the photo unseen.
+            notes.append(f"Marks saved for this photo: {marks_file.name} (File > Load Scribbles loads them)")
         if self.active_mode.uses_overlay_threshold and abs(threshold - DEFAULT_THRESHOLD) > 1e-9:
             # A threshold chosen for another photo stays (it is the user's setting), but a
             # trial forgot its 0.95 and took the next photo's thin mask for segmix's.
-            notes.append(f"The threshold is still {threshold:.2f}, set on an earlier photo ({DEFAULT_THRESHOLD:.2f} by "
+            notes.append(f"{'the' if notes else 'The'} threshold is still {threshold:.2f}, set on an earlier photo ({DEFAULT_THRESHOLD:.2f} by "
                          "default; Overlay dock)")
         model_words = self.active_mode.kept_model_words()
         if model_words:
@@ -2189,7 +2195,18 @@ class MainWindow(QMainWindow):
             action.setToolTip(name)
             action.setStatusTip(f"Open {name}")  # the label may hold only the file's name
             action.triggered.connect(lambda _c=False, n=name: self.open_recent(n))
+        if recent:
+            self.recent_menu.addSeparator()
+            clear = self.recent_menu.addAction("&Clear Recent")
+            clear.setStatusTip("Empty File > Open Recent (the files stay where they are)")
+            clear.triggered.connect(self.clear_recent)
         self.recent_menu.setEnabled(bool(recent))
+
+    def clear_recent(self) -> None:
+        """File > Open Recent > Clear Recent: the list emptied (no question; the files are untouched)."""
+        self._set_recent_files([])
+        self._rebuild_recent_menu()
+        self.statusBar().showMessage("Cleared File > Open Recent", 5000)
 
     def open_recent(self, name: str) -> bool:
         """Open an entry of File > Open Recent; one whose file is gone leaves the menu.
@@ -2246,6 +2263,28 @@ class MainWindow(QMainWindow):
             folder = folder.parent
         return str(folder) if folder.is_dir() and folder.parent != folder else home
 
+    def _marks_file_name(self, mode) -> str:
+        """The name Save Scribbles proposes for ``mode``'s marks on the open photo."""
+        name = files.default_export_path(self.image_path, "scribbles")
+        if mode.marks_file_tag:
+            # Each mode's marks their own name: Skin mode's proposed Segment mode's
+            # file (one Enter on "Replace?" from losing them; Save All saves both).
+            name = name.with_name(f"{name.stem.removesuffix('_scribbles')}_{mode.marks_file_tag}_scribbles{name.suffix}")
+        return name.name
+
+    def _saved_marks_file(self) -> Path | None:
+        """The active mode's marks file for the open photo that Save Scribbles wrote, under the
+        name it proposes, where its dialog proposes it or beside the photo; None when there is
+        none (a label PNG of another tool is none: only the file's chunks are read)."""
+        mode = self.active_mode
+        if self.image_path is None or not mode.uses_scribbles or mode.own_images:
+            return None
+        name = self._marks_file_name(mode)
+        for candidate in (self.default_save_path(name), Path(self.image_path).parent / name):
+            if files.holds_saved_marks(candidate):
+                return candidate
+        return None
+
     def default_save_path(self, file_name: str) -> Path:
         """Where a save dialog proposes ``file_name``.
 
@@ -2289,7 +2328,7 @@ class MainWindow(QMainWindow):
         self.wait_for_exports()  # marks just saved (File > Save Scribbles) are in their file
         if path is None:
             path = self.ask_open_path("Load Scribbles", "Label maps (*.png *.bmp *.tif *.tiff *.webp);;All files (*)",
-                                      saved=True)
+                                      saved=True, proposed=self._saved_marks_file())
             if not path:
                 return False
         mask_note = stored_words = None  # a skin mask read as marks is checked as a mask (load_mask)
@@ -2460,13 +2499,7 @@ class MainWindow(QMainWindow):
             self._pending_export = None  # done now, whichever way it was asked for
         if path is None:
             if kind == "scribbles":
-                name = files.default_export_path(self.image_path, name_kind)
-                if mode.marks_file_tag:
-                    # Each mode's marks their own name: Skin mode's proposed Segment mode's
-                    # file (one Enter on "Replace?" from losing them; Save All saves both).
-                    name = name.with_name(f"{name.stem.removesuffix('_scribbles')}_{mode.marks_file_tag}_scribbles"
-                                          f"{name.suffix}")
-                default = self.default_save_path(name.name)
+                default = self.default_save_path(self._marks_file_name(mode))
             else:
                 default = mode.export_default_path(kind)  # Video mode's names the frame
             path = self.ask_save_path(f"Save {name_kind.replace('_', ' ')}", default, files.EXPORTS[name_kind][2])

@@ -159,3 +159,51 @@ def test_no_threshold_advice_when_marks_cover_most_of_the_photo(qtbot, make_wind
     assert np.array_equal(mode.outcome.mask, labels == 1)  # nothing but the marks
     text = window.hint_label.text()
     assert "lower it" not in text and "threshold 0.64" not in text, text
+
+
+# -- 6. Open Recent: Clear Recent; reopening a photo with saved marks beside it ---------------
+def test_open_recent_has_clear_recent(make_window, photo_path, tmp_path, settings_path):
+    from PIL import Image
+
+    other = tmp_path / "other.png"
+    Image.fromarray(np.zeros((30, 40, 3), np.uint8)).save(other)
+    window = make_window(photo_path)
+    assert window.open_image(other)
+    window.recent_menu.aboutToShow.emit()
+    entries = {action.text().replace("&", ""): action for action in window.recent_menu.actions() if action.text()}
+    assert "Clear Recent" in entries and len(entries) == 3
+    entries["Clear Recent"].trigger()
+    window.recent_menu.aboutToShow.emit()
+    assert not [a for a in window.recent_menu.actions() if a.text()] and not window.recent_menu.isEnabled()
+    assert not _stored(settings_path, "files/recent")
+    assert "Open Recent" in window.statusBar().currentMessage()
+
+
+def test_reopening_a_photo_with_saved_marks_says_so_and_load_proposes_them(qtbot, make_window, photo_path,
+                                                                          tmp_path, monkeypatch):
+    from PIL import Image
+
+    from gui_helpers import paint_two_classes
+    from segmix.gui import file_dialogs
+
+    window = make_window(photo_path)
+    paint_two_classes(qtbot, window)
+    marks = photo_path.with_name("two_scribbles.png")
+    assert window.export("scribbles", marks)
+    other = tmp_path / "other.png"
+    Image.fromarray(np.zeros((30, 40, 3), np.uint8)).save(other)
+    assert window.open_image(other)
+    assert "Load Scribbles" not in window.statusBar().currentMessage()  # none beside other.png
+    assert window.open_recent(str(photo_path))
+    said = window.statusBar().currentMessage()
+    assert "two_scribbles.png" in said and "File > Load Scribbles" in said, said
+    asked = []
+    monkeypatch.setattr(file_dialogs, "open_file_name", lambda parent, title, folder, name_filter:
+                        asked.append(folder) or "")
+    assert not window.load_scribbles()
+    assert asked == [str(marks)]
+    # A label PNG of another tool beside the photo is no "saved marks".
+    marks.unlink()
+    Image.fromarray(np.zeros((60, 80), np.uint8)).save(marks)
+    assert window.open_image(other) and window.open_image(photo_path)
+    assert "Load Scribbles" not in window.statusBar().currentMessage()
