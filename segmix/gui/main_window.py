@@ -1910,18 +1910,19 @@ class MainWindow(QMainWindow):
         self._remember_file(path)
         threshold = self.overlay_panel.threshold
         notes = []
-        marks_file = self._saved_marks_file() if self.layer is not None and not self.layer.labels.any() else None
-        if marks_file is not None:
-            # Reopened with no word of them: a trial's saved marks sat beside the photo unseen.
-            notes.append(f"Marks saved for this photo: {marks_file.name} (File > Load Scribbles loads them)")
         if self.active_mode.uses_overlay_threshold and abs(threshold - DEFAULT_THRESHOLD) > 1e-9:
             # A threshold chosen for another photo stays (it is the user's setting), but a
             # trial forgot its 0.95 and took the next photo's thin mask for segmix's.
-            notes.append(f"{'the' if notes else 'The'} threshold is still {threshold:.2f}, set on an earlier photo ({DEFAULT_THRESHOLD:.2f} by "
+            notes.append(f"The threshold is still {threshold:.2f}, set on an earlier photo ({DEFAULT_THRESHOLD:.2f} by "
                          "default; Overlay dock)")
         model_words = self.active_mode.kept_model_words()
         if model_words:
             notes.append(f"{'the' if notes else 'The'} model settings are not the defaults: {model_words} (Model dock)")
+        marks_file = self._saved_marks_file() if self.layer is not None and not self.layer.labels.any() else None
+        if marks_file is not None:
+            # Reopened with no word of them: a trial's saved marks sat beside the photo unseen.
+            notes.append(f"{'marks' if notes else 'Marks'} saved for this photo: {marks_file.name} "
+                         "(File > Load Scribbles loads them)")
         if notes:
             # The decoder's note about the file ("only the first frame is used"), relayed once
             # the photo was decoded (_load_photo), stays after these words: it was replaced.

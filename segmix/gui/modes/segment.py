@@ -1410,6 +1410,8 @@ class SegmentMode(Mode):
         settings, probability = getattr(outcome, "settings", None), getattr(outcome, "probability", None)
         if settings is None or probability is None or settings.smoothing == "none":
             return None  # the per-pixel decision is the mask (or nothing to compare with)
+        if _marks_decide_most(outcome):
+            return None  # the marks are why (a grabCut file's 93.6 % of background marks)
         from segmix.result_notes import little_beyond_marks, share_beyond_marks
 
         cached = self._marks_only_cache
