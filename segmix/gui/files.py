@@ -373,6 +373,32 @@ def check_save_target(path) -> None:
         raise PermissionError(f"{target}: cannot write in the folder {folder} ({reason})")
 
 
+#: What segmix.io calls the files of an export kind when it refuses their extension (its
+#: save_mask / save_probability / save_cutout / save_labels), for :func:`suffix_refusal`.
+_SUFFIX_WORDS = {"mask": "masks", "skin": "masks", "foreground_mask": "masks", "probability": "probability maps",
+                 "skin_probability": "probability maps", "cutout": "cutouts", "skin_cutout": "cutouts",
+                 "scribbles": "label files"}
+
+
+def suffix_refusal(path, kind: str, name_filter: str) -> str | None:
+    """The message the write of ``kind`` to ``path`` would fail with for its extension (not
+    one of ``name_filter``'s patterns, the extensions segmix.io writes for it), said before
+    anything is written so that the save dialog can come back at that name; None when the
+    extension is one of them or the kind's write refuses none."""
+    what = _SUFFIX_WORDS.get(kind)
+    allowed = tuple(dict.fromkeys(f".{ext.lower()}" for ext in re.findall(r"\*\.([A-Za-z0-9]+)", name_filter)))
+    if what is None or not allowed or Path(path).is_dir():
+        return None
+    suffix = Path(path).suffix.lower()
+    words = segmix_io.only_extension_words(path)
+    if words and segmix_io.bare_extension(path) in allowed:
+        return save_failure(ValueError(words), path, kind)
+    if suffix in allowed:
+        return None
+    return save_failure(ValueError(f"{path}: unsupported extension {suffix or '(none)'!r} for {what}; "
+                                   f"{segmix_io.use_one_of(allowed)}"), path, kind)
+
+
 _EXTENSION = re.compile(r"unsupported extension '(?P<suffix>[^']*)' for (?P<what>[^;]+); (?P<advice>.*)")
 _ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
 

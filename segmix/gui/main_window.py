@@ -1542,11 +1542,13 @@ class MainWindow(QMainWindow):
         # Written on the export thread: waited for, so that a failed write discards nothing.
         return lambda: self.export("scribbles") and self.wait_for_exports()
 
-    def ask_open_path(self, title: str, name_filter: str, saved: bool = False) -> str:
+    def ask_open_path(self, title: str, name_filter: str, saved: bool = False, proposed: Path | None = None) -> str:
         """A file to open; ``saved``: a kind of file segmix writes (marks, models), whose dialog
         starts where this photo's files were last saved (default_save_path), not in the folder
-        photos were last opened from (a trial saved marks, then had to look for them)."""
+        photos were last opened from (a trial saved marks, then had to look for them);
+        ``proposed``: a file the dialog starts on, selected (this photo's saved marks)."""
         folder = str(self.default_save_path("marks.png").parent) if saved else self.last_folder()
+        folder = str(proposed) if proposed is not None else folder
         path = file_dialogs.open_file_name(self, title, folder, name_filter)
         QTimer.singleShot(0, self.take_keyboard)  # a platform's native dialog is no QDialog here
         return path
@@ -1557,10 +1559,18 @@ class MainWindow(QMainWindow):
         # mask over the open photo, which the export then refused: ".jpg ... use .png").
         # A "No" to replacing goes back to the dialog, at the name declined, to pick another (as
         # native dialogs do): it ended the whole save, and a trial had to start Export Mask again.
+        # A refused name goes back to the dialog too, at that name, after the message: the
+        # dialog closed on "... Choose another file name." or ".jpg; use .png", and the user's
+        # next keys went to the canvas (session 50).
         while True:
             path = file_dialogs.save_file_name(self, title + getattr(self, "_save_all_step", ""), str(default),
                                                name_filter, confirm_overwrite=False)
             QTimer.singleShot(0, self.take_keyboard)
+            refusal = self._name_refusal(path, files.save_kind(title), name_filter) if path else None
+            if refusal is not None:
+                self.show_message("Cannot save", refusal)
+                default = Path(path)
+                continue
             # No question before a refusal: an input of the window (the photo, the marks loaded)
             # is refused by the save (input_refusal), whatever the answer would have been.
             if (path and self.input_refusal(path, files.save_kind(title)) is None
@@ -1569,6 +1579,18 @@ class MainWindow(QMainWindow):
                 default = Path(path)
                 continue
             return path
+
+    def _name_refusal(self, path: str, kind: str, name_filter: str) -> str | None:
+        """Why the save would refuse ``path`` before writing a byte (an input of the window, an
+        extension the kind is not written with, a place that takes no file), as its message;
+        None when it would try."""
+        refusal = self.input_refusal(path, kind) or files.suffix_refusal(path, kind, name_filter)
+        if refusal is None and not Path(path).is_dir():  # a folder: Video mode's frames, said by the save
+            try:
+                files.check_save_target(path)
+            except (ValueError, OSError) as exc:
+                refusal = files.save_failure(exc, path, kind)
+        return refusal
 
     def being_written(self, path) -> bool:
         """Whether an earlier export (still on the export thread) writes ``path``: the file may
@@ -1713,6 +1735,27 @@ class MainWindow(QMainWindow):
                 found.append(_Unsaved(name, mode.title, self._space_of(mode), picture.path, marks, settings))
         return found
 
+    def _settings_change(self, name: str) -> tuple[str, str]:
+        """(what changed, how) of mode ``name``'s settings since its scribbles were saved or
+        loaded: ("the threshold", "0.50 when saved, now 0.64"); "the model settings" named
+        every change the same way. "The model settings ... (changed since they were saved)"
+        was said when only the Overlay dock's threshold had moved (session 50)."""
+        from segmix.gui.modes.segment import settings_words
+
+        mode, saved = self.modes[name], self._settings_at_clean.get(name)
+        picture = self._pictures.get(self._space_of(mode))
+        layer = picture.layers.get(name) if picture is not None else None
+        now = mode.mark_settings_for(layer.labels) if layer is not None else None
+        if saved is None or now is None:
+            return "the model settings", "changed since they were saved"
+        changed = [key for key in now if now.get(key) != saved[1].get(key)]
+        if changed == ["threshold"]:
+            return "the threshold", f"{saved[1]['threshold']:.2f} when saved, now {now['threshold']:.2f}"
+        what = "the model settings" + (" and threshold" if "threshold" in changed else "")
+        before = settings_words({key: saved[1][key] for key in changed if key in saved[1]}, against={})
+        after = settings_words({key: now[key] for key in changed}, against={})
+        return what, f"saved with {before}; now {after}"
+
     def _settings_unsaved(self) -> list[tuple[str, Path | None]]:
         """(mode title, photo) of the saved scribbles whose model settings were changed since
         their save (:meth:`_unsaved_by_mode`)."""
@@ -1748,9 +1791,11 @@ class MainWindow(QMainWindow):
                 words = skin.training_set_words(picture.layers.get(skin.name), path) if picture else None
                 if words:
                     training = f" Skin mode's {words}: to train on them, {skin.train_on_marks_steps()}."
-        for title, path in self._settings_unsaved():
-            parts.append(f"the model settings of {title} mode's scribbles on "
-                         f"{path.name if path is not None else 'this photo'} (changed since they were saved)")
+        for entry in self._unsaved_by_mode():
+            if entry.settings:
+                what, change = self._settings_change(entry.name)
+                parts.append(f"{what} of {entry.title} mode's scribbles on "
+                             f"{entry.path.name if entry.path is not None else 'this photo'} ({change})")
         others = self._unsaved_on_close() if self._closing else []
         if not parts and len(others) == 1:
             return f"{others[0][0].upper()}{others[0][1:]} is not saved. Discard it?"
@@ -1760,6 +1805,8 @@ class MainWindow(QMainWindow):
         # A list in words: joined with "; " it read "Skin mode's scribbles on a.jpg; the skin
         # model trained on 1 photo are not saved" (a trial's Ctrl+Q).
         listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+        if len(parts) == 1 and listed.startswith("the threshold of "):
+            return f"{listed[0].upper()}{listed[1:]} is not saved.{training} Discard it?"
         return f"{listed[0].upper()}{listed[1:]} are not saved.{training} Discard them?"
 
     def _unsaved_on_close(self) -> list[str]:
@@ -1907,6 +1954,11 @@ class MainWindow(QMainWindow):
         model_words = self.active_mode.kept_model_words()
         if model_words:
             notes.append(f"{'the' if notes else 'The'} model settings are not the defaults: {model_words} (Model dock)")
+        marks_file = self._saved_marks_file() if self.layer is not None and not self.layer.labels.any() else None
+        if marks_file is not None:
+            # Reopened with no word of them: a trial's saved marks sat beside the photo unseen.
+            notes.append(f"{'marks' if notes else 'Marks'} saved for this photo: {marks_file.name} "
+                         "(File > Load Scribbles loads them)")
         if notes:
             # The decoder's note about the file ("only the first frame is used"), relayed once
             # the photo was decoded (_load_photo), stays after these words: it was replaced.
@@ -2180,7 +2232,18 @@ class MainWindow(QMainWindow):
             action.setToolTip(name)
             action.setStatusTip(f"Open {name}")  # the label may hold only the file's name
             action.triggered.connect(lambda _c=False, n=name: self.open_recent(n))
+        if recent:
+            self.recent_menu.addSeparator()
+            clear = self.recent_menu.addAction("&Clear Recent")
+            clear.setStatusTip("Empty File > Open Recent (the files stay where they are)")
+            clear.triggered.connect(self.clear_recent)
         self.recent_menu.setEnabled(bool(recent))
+
+    def clear_recent(self) -> None:
+        """File > Open Recent > Clear Recent: the list emptied (no question; the files are untouched)."""
+        self._set_recent_files([])
+        self._rebuild_recent_menu()
+        self.statusBar().showMessage("Cleared File > Open Recent", 5000)
 
     def open_recent(self, name: str) -> bool:
         """Open an entry of File > Open Recent; one whose file is gone leaves the menu.
@@ -2237,6 +2300,28 @@ class MainWindow(QMainWindow):
             folder = folder.parent
         return str(folder) if folder.is_dir() and folder.parent != folder else home
 
+    def _marks_file_name(self, mode) -> str:
+        """The name Save Scribbles proposes for ``mode``'s marks on the open photo."""
+        name = files.default_export_path(self.image_path, "scribbles")
+        if mode.marks_file_tag:
+            # Each mode's marks their own name: Skin mode's proposed Segment mode's
+            # file (one Enter on "Replace?" from losing them; Save All saves both).
+            name = name.with_name(f"{name.stem.removesuffix('_scribbles')}_{mode.marks_file_tag}_scribbles{name.suffix}")
+        return name.name
+
+    def _saved_marks_file(self) -> Path | None:
+        """The active mode's marks file for the open photo that Save Scribbles wrote, under the
+        name it proposes, where its dialog proposes it or beside the photo; None when there is
+        none (a label PNG of another tool is none: only the file's chunks are read)."""
+        mode = self.active_mode
+        if self.image_path is None or not mode.uses_scribbles or mode.own_images:
+            return None
+        name = self._marks_file_name(mode)
+        for candidate in (self.default_save_path(name), Path(self.image_path).parent / name):
+            if files.holds_saved_marks(candidate):
+                return candidate
+        return None
+
     def default_save_path(self, file_name: str) -> Path:
         """Where a save dialog proposes ``file_name``.
 
@@ -2280,7 +2365,7 @@ class MainWindow(QMainWindow):
         self.wait_for_exports()  # marks just saved (File > Save Scribbles) are in their file
         if path is None:
             path = self.ask_open_path("Load Scribbles", "Label maps (*.png *.bmp *.tif *.tiff *.webp);;All files (*)",
-                                      saved=True)
+                                      saved=True, proposed=self._saved_marks_file())
             if not path:
                 return False
         mask_note = stored_words = None  # a skin mask read as marks is checked as a mask (load_mask)
@@ -2451,13 +2536,7 @@ class MainWindow(QMainWindow):
             self._pending_export = None  # done now, whichever way it was asked for
         if path is None:
             if kind == "scribbles":
-                name = files.default_export_path(self.image_path, name_kind)
-                if mode.marks_file_tag:
-                    # Each mode's marks their own name: Skin mode's proposed Segment mode's
-                    # file (one Enter on "Replace?" from losing them; Save All saves both).
-                    name = name.with_name(f"{name.stem.removesuffix('_scribbles')}_{mode.marks_file_tag}_scribbles"
-                                          f"{name.suffix}")
-                default = self.default_save_path(name.name)
+                default = self.default_save_path(self._marks_file_name(mode))
             else:
                 default = mode.export_default_path(kind)  # Video mode's names the frame
             path = self.ask_save_path(f"Save {name_kind.replace('_', ' ')}", default, files.EXPORTS[name_kind][2])
@@ -2648,7 +2727,14 @@ class MainWindow(QMainWindow):
         self.canvas.grow_brush(steps)
 
     def _brush_chosen(self) -> None:
+        """The user set a size: kept as it is for this session, and saved as the size on a
+        DAVIS-sized photo with the factor of the photo it was chosen on (not the one open at
+        the end: 30 px chosen on 053 was saved as 6 after a 4000 x 3000 photo, then 2)."""
         self._brush_set_by_user = True
+        # Not divided by a tiny photo's scale (under 1 below 40 px across since session 44): a
+        # 10-px brush saved on a 3 x 3 photo came back as 133 px on the next session's photos.
+        scale = max(1.0, self._brush_scale())
+        self._brush_base = max(MIN_BRUSH, min(MAX_BRUSH, round(self.canvas.brush_size / scale)))
         self._show_brush_scale()
 
     def _brush_scale(self) -> float:
@@ -3240,12 +3326,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         s.setValue("window/closed_docks", sorted(self._closed_docks))
-        if self._brush_set_by_user:  # kept as the size on a DAVIS-sized photo, scaled on larger ones
-            # Not divided by a tiny photo's scale (under 1 below 40 px across since session 44): a
-            # 10-px brush saved on a 3 x 3 photo came back as 133 px on the next session's photos.
-            scale = max(1.0, self._brush_scale())
-            self._brush_base = max(MIN_BRUSH, min(MAX_BRUSH, round(self.canvas.brush_size / scale)))
-        s.setValue("tools/brush_size", self._brush_base)
+        s.setValue("tools/brush_size", self._brush_base)  # the user's, as chosen (_brush_chosen)
         s.remove("tools/tool")  # not restored any more (_restore_settings): no stale key left behind
         s.setValue("overlay/mode", self.overlay_panel.mode)
         s.setValue("view/colours", palette().name)

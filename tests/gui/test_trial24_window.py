@@ -182,7 +182,8 @@ def test_no_export_replaces_the_scribble_file_loaded(qtbot, make_window, photo_p
     from segmix.gui import file_dialogs
 
     original = file_dialogs.save_file_name
-    file_dialogs.save_file_name = lambda *a, **k: str(marks)
+    answers = [str(marks)]  # then Cancel in the dialog that comes back at that name (session 50)
+    file_dialogs.save_file_name = lambda *a, **k: answers.pop(0) if answers else ""
     try:
         assert not again.export(kind)
     finally:

@@ -153,8 +153,9 @@ def test_settings_changed_after_the_marks_were_saved_are_asked_about(qtbot, make
     _wait(qtbot, window)
     assert window.has_unsaved_scribbles
     question = window.discard_question()
-    assert question == ("The model settings of Segment mode's scribbles on two.png (changed since they were saved) "
-                        "are not saved. Discard them?"), question
+    # What changed, with its saved and current values (session 50: "(changed since they were saved)").
+    assert question == ("The model settings of Segment mode's scribbles on two.png (saved with 5 components; "
+                        "now 3 components) are not saved. Discard them?"), question
     # Save from the question writes the marks with the settings now in use.
     asked = []
     window.ask_save_or_discard = lambda title, text, save=None: asked.append(text) or (save is not None and save())

@@ -446,7 +446,12 @@ class Mode(QObject):
         positive, negative = self.class_names
         style = self.shell.overlay_panel.mode
         threshold = self.decision_threshold()
-        if style == "heatmap" and threshold is not None and abs(threshold - 0.5) > 1e-9:
+        if style == "heatmap" and self.mask_by_graph_cut():
+            # Not "foreground where it is over 0.60": the cut's mask (053: 10.9 %) is not the
+            # pixels over the threshold (19.2 %), a session-50 trial.
+            result = (f"Heat map of each pixel's P({positive}), purple (0) to yellow (1); "
+                      "the graph cut (Smooth edges) decides the mask")
+        elif style == "heatmap" and threshold is not None and abs(threshold - 0.5) > 1e-9:
             # Purple is not the other class when the result is P > 0.04 (Skin mode's default):
             # a trial's detected face showed purple under "purple = non-skin".
             from segmix.gui.modes.skin_panel import format_threshold
@@ -471,6 +476,11 @@ class Mode(QObject):
             return result
         first, second = palette().marks_words
         return f"{result}; {first} / {second} = your {positive} / {negative} marks"
+
+    def mask_by_graph_cut(self) -> bool:
+        """Whether the mask shown is a graph cut's (Smooth edges), not the per-pixel
+        probability against the threshold: the heat map's words say so (style_phrase)."""
+        return False
 
     def pixel_info(self, x: int, y: int) -> str:
         """Status bar text about image pixel (x, y), e.g. its posterior; "" for nothing."""

@@ -1244,6 +1244,10 @@ class SegmentMode(Mode):
         return (self._training_in_flight or self._apply_in_flight or self._fit_interrupted
                 or self._apply_timer.isActive())
 
+    def mask_by_graph_cut(self) -> bool:
+        outcome = self.outcome
+        return outcome is not None and outcome.settings.smoothing != "none"
+
     def current_mask(self) -> np.ndarray | None:
         outcome = self.outcome
         if outcome is None:
@@ -1357,7 +1361,8 @@ class SegmentMode(Mode):
             threshold = self.shell.overlay_panel.threshold
             if kept_threshold and not (threshold > 0.5 + 1e-9 and _only_the_marks(self.outcome)):
                 return f"<b>{kept_threshold}</b>"
-            if self.outcome.final and threshold > 0.5 + 1e-9 and _only_the_marks(self.outcome):
+            if (self.outcome.final and threshold > 0.5 + 1e-9 and _only_the_marks(self.outcome)
+                    and not _marks_decide_most(self.outcome)):
                 # A re-check set 0.95 on one photo and clicked the next: only the click's own
                 # disc came out (a mark is always foreground, so the mask was never empty).
                 return (f"<b>Nothing but your marks came out foreground</b> at the threshold {threshold:.2f} "
@@ -1411,6 +1416,8 @@ class SegmentMode(Mode):
         settings, probability = getattr(outcome, "settings", None), getattr(outcome, "probability", None)
         if settings is None or probability is None or settings.smoothing == "none":
             return None  # the per-pixel decision is the mask (or nothing to compare with)
+        if _marks_decide_most(outcome):
+            return None  # the marks are why (a grabCut file's 93.6 % of background marks)
         from segmix.result_notes import little_beyond_marks, share_beyond_marks
 
         cached = self._marks_only_cache
@@ -1613,7 +1620,7 @@ def threshold_note(outcome) -> str:
     marks = getattr(outcome, "scribbles", None)
     unmarked = np.ones(mask.shape, bool) if marks is None or marks.shape != mask.shape else marks == 0
     n_unmarked = int(np.count_nonzero(unmarked))
-    if n_unmarked < mask.size // 2:
+    if _marks_decide_most(outcome):
         # The marks decide most of the photo (a grabCut mask loaded as marks, 94.5 % background):
         # the threshold is not why the mask is what it is (a re-check was told to lower it).
         return ""
@@ -1628,6 +1635,16 @@ def threshold_note(outcome) -> str:
     how_much = "empty" if share == 0 else f"{state} ({100 * share:.1f} % of the unmarked photo)"
     return f"The mask is {how_much} at the threshold {threshold:.2f} (Overlay dock; 0.50 by default): {move} it."
 
+
+
+def _marks_decide_most(outcome) -> bool:
+    """Whether marks cover half of ``outcome``'s photo or more: then no banner blames the
+    threshold for the mask (threshold_note; "Nothing but your marks came out foreground ...
+    lower it" was said over a grabCut file's 93.6 % of background marks, session 50)."""
+    mask, marks = outcome.mask, getattr(outcome, "scribbles", None)
+    if marks is None or marks.shape != mask.shape:
+        return False
+    return int(np.count_nonzero(marks == 0)) < mask.size // 2
 
 
 def _at_threshold(key: tuple, settings) -> tuple:

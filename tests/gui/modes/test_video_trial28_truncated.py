@@ -123,7 +123,8 @@ def test_export_mask_onto_a_frame_is_refused_before_any_replace_question(make_wi
     qtbot.waitUntil(lambda: not mode.result_pending, timeout=60000)
     frame = frame_folder / "in000005.png"  # not frame 1, which the window knows as its input
     before = frame.read_bytes()
-    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: str(frame))  # the name typed
+    answers = [str(frame)]  # the name typed; then Cancel in the dialog that comes back at it (session 50)
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: answers.pop(0) if answers else "")
     asked = []
     window.confirm_replace = lambda path, title="": asked.append(path) or True  # Yes, replace
     assert not window.export("mask")
@@ -134,6 +135,7 @@ def test_export_mask_onto_a_frame_is_refused_before_any_replace_question(make_wi
     # Another name in the folder: refused the same way, without a question.
     other = frame_folder / "in000001_mask.png"
     other.write_bytes(b"x")
-    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: str(other))
+    answers = [str(other)]
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: answers.pop(0) if answers else "")
     assert not window.export("mask")
     assert asked == [] and "is the folder of the frames" in messages[-1][1] and other.read_bytes() == b"x"
