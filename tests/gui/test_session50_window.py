@@ -68,3 +68,36 @@ def test_the_convergence_plot_shows_black_curves_on_its_dark_ground(qtbot):
         set_palette("standard")
     plot_area = shown[:-16]  # above the caption
     assert (plot_area.min(axis=2) >= 200).sum() > 100  # the light halo along the curve
+
+
+def test_a_failed_export_of_all_masks_is_not_remembered_as_the_save_folder(make_window, qtbot, messages, tmp_path,
+                                                                            monkeypatch):
+    """Video mode's Export All Masks onto a full disk: the message is good and the folder is
+    removed, but the settings kept it as the last save folder, where the next dialog opened
+    (a new user, session 50). Remembered once the masks are written."""
+    import errno
+
+    import segmix.background_run
+    from tests.gui.modes.test_video_window_trial import _open, _trial_folder
+
+    folder = _trial_folder(tmp_path)
+    window = make_window()
+    video = _open(qtbot, window, folder)
+    before = window.settings.value("files/last_save_folder")
+    out = tmp_path / "full" / "masks"
+    monkeypatch.setattr(video, "ask_export_folder", lambda: out)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(out / "f1.png"))
+
+    monkeypatch.setattr(segmix.background_run, "run_sequence", full_disk)
+    with qtbot.waitSignal(video.export_finished, timeout=60000) as blocker:
+        video.panel.export_button.click()
+    assert blocker.args[0] is None and messages  # said, in a message box
+    assert window.settings.value("files/last_save_folder") == before
+    monkeypatch.undo()
+    monkeypatch.setattr(video, "ask_export_folder", lambda: tmp_path / "good" / "masks")
+    with qtbot.waitSignal(video.export_finished, timeout=60000) as blocker:
+        video.panel.export_button.click()
+    assert blocker.args[0] is not None
+    assert str(tmp_path / "good") in str(window.settings.value("files/last_save_folder"))

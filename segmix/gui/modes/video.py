@@ -2653,7 +2653,6 @@ class VideoMode(Mode):
         self.panel.export_label.setVisible(False)  # the last export's line: this one's comes at its end
         self.update_actions()
         self.shell.controller.request_call(export, "video:export")
-        self.shell.remember_save(folder)  # its parent: the next Export All Masks starts beside this folder
 
     def _cancel(self) -> None:
         if self._exporting:
@@ -2694,6 +2693,11 @@ class VideoMode(Mode):
         self.panel.progress.setVisible(False)
         self.update_actions()
         if result is not None:
+            if getattr(self, "_export_folder", None) is not None:
+                # Its parent: the next Export All Masks starts beside this folder. Once written:
+                # remembered at the start, a folder on a full disk, removed by the failed export,
+                # was where the next dialog opened (a new user).
+                self.shell.remember_save(self._export_folder)
             # Where they went: the folder may be new, typed in the dialog (ExportFolderDialog).
             where = f" to {self._export_folder}" if getattr(self, "_export_folder", None) is not None else ""
             from segmix.background_run import leftovers_warning, mostly_moving_warning, skip_words
