@@ -597,7 +597,7 @@ def test_every_setting_option_states_its_default():
     import argparse
 
     no_default = {"--output", "--scribbles", "--probability", "--cutout", "--save-model", "--images", "--masks",
-                  "--uci", "--convergence", "--quiet", "--distributed", "--plain", "--roc", "--json",
+                  "--uci", "--convergence", "--quiet", "--distributed", "--plain", "--roc", "--pr", "--json",
                   "--per-image", "--output-dir", "--background-image", "--model", "--groundtruth",
                   "--box", "--click", "--background-click", "--save-scribbles"}  # marks by coordinates: inputs
     missing = [f"{' '.join(path)} {action.option_strings[-1]}" for path, action in _options(build_parser())

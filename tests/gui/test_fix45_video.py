@@ -24,7 +24,9 @@ def test_the_export_is_confirmed_in_the_dock(make_window, qtbot, messages, tmp_p
         mode.export_masks(tmp_path / "masks")
     window.statusBar().clearMessage()  # the status bar's note gone (its time ran out, another note came)
     line = mode.panel.export_label
-    assert line.isVisible() and line.text().startswith("Last export: exported 11 masks; 1 frame skipped"), line.text()
+    # broken at spaces and path separators since session 50 (the dock's width decides where)
+    shown = " ".join(line.text().split())
+    assert line.isVisible() and shown.startswith("Last export: exported 11 masks; 1 frame skipped"), line.text()
     assert str(tmp_path / "masks") in line.toolTip()
     window.grab().save(str(tmp_path / "export.png"))
     assert messages == []
