@@ -678,8 +678,11 @@ def _refuse_min_is_white(path: Path, im: Image.Image, what: str) -> None:
         bilevel = im.mode == "1"
         writer = ("as tifffile writes a bool array and ImageJ a binary mask" if bilevel else
                   "as ImageJ saves binary masks")
-        fix = (f"; from NumPy: tifffile.imwrite(path, mask.astype(numpy.uint8) * 255), or a PNG"
-               if bilevel else "")
+        # scribbles are the labels themselves (1 foreground, 2 background), a mask's object 255
+        fix = ("" if not bilevel else
+               "; from NumPy: tifffile.imwrite(path, labels.astype(numpy.uint8)) of the labels 0 / 1 / 2, or a PNG"
+               if what == "scribbles" else
+               "; from NumPy: tifffile.imwrite(path, mask.astype(numpy.uint8) * 255), or a PNG")
         raise ImageLoadError(
             f"{path}: this TIFF is stored 'min-is-white' (an inverted look-up table, {writer}), whose values "
             f"Pillow and OpenCV read inverted (255 - stored) and tifffile and scikit-image "
@@ -1230,7 +1233,8 @@ def _stacked_pages_words(size: tuple[int, int], n_frames: int, shape) -> str:
         return (f", each of the photo's {width} x {height} pixels: an array of shape ({n_frames}, {height}, "
                 f"{width}) (channels, rows, columns), one page per class or channel (ilastik's probabilities, "
                 f"a stack of masks?), not one label image; save the labels as one {width} x {height} image "
-                f"(for per-class pages, the number of the page that wins at each pixel)")
+                f"(for per-class pages, 1 + the index of the page that wins at each pixel: "
+                f"numpy.argmax(pages, axis=0) + 1)")
     if shape is None or columns != int(shape[1]) or n_frames != int(shape[0]) or channels > 16:
         return ""
     return (f" of {channels} x {columns} pixels: an array of shape ({n_frames}, {columns}, {channels}) (rows, columns, channels) "

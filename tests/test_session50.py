@@ -139,6 +139,12 @@ def test_a_bool_mask_written_by_tifffile_is_told_how_to_write_it(tmp_path):
     tifffile.imwrite(tmp_path / "m.tif", mask)
     with pytest.raises(ImageLoadError, match=r"as tifffile writes a bool array .*mask\.astype\(numpy\.uint8\) \* 255"):
         load_mask(tmp_path / "m.tif", (30, 40))
+    # as scribbles: the labels themselves (x 255 gave 0 / 255, refused next: the re-check)
+    from segmix.labelmaps import load_scribbles
+
+    with pytest.raises(ImageLoadError, match=r"labels\.astype\(numpy\.uint8\)\) of the labels 0 / 1 / 2") as caught:
+        load_scribbles(tmp_path / "m.tif", (30, 40))
+    assert "* 255" not in str(caught.value)
 
 
 @pytest.mark.parametrize("value", ["", "relative/cache"])

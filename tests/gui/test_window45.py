@@ -217,6 +217,8 @@ def test_no_skin_found_is_seen_without_scrolling(make_window, qtbot, no_skin_pho
     # ... and why (session 49): 100 pixels pass the area rule (0.3 %: 58), but hold no seed
     assert ("(P(skin) is above it on 0.52 % of the photo, up to 0.90, but no region was kept: its regions hold no "
             "seed of clear skin") in window.hint_label.text()
+    # a photo may have no skin at all: lowering is advised only if it shows some (session 50)
+    assert "). If the photo shows skin, lower it with the slider on the right" in window.hint_label.text()
     monkeypatch.undo()
     mask = np.zeros(posterior.shape, bool)
     mask[:5, :5] = True

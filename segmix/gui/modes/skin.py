@@ -518,7 +518,8 @@ class SkinMode(Mode):
                 # (in the dock's 8 lines: a longer one, with the regions' rules, was cut)
                 warning = (f"No skin found at this threshold: {_share_words(empty[0])} of the photo has P(skin) "
                            f"above it (up to {empty[1]:.2f}), but no region "
-                           f"of it was kept: {empty[2]}. Move the slider left to lower the threshold.")
+                           f"of it was kept: {empty[2]}. If the photo shows skin, move the slider left to lower the "
+                           "threshold.")
         return f"{text}\n{warning}" if warning else text
 
     def _no_skin_banner(self) -> str:
@@ -532,7 +533,8 @@ class SkinMode(Mode):
                     "photo. If it shows skin, lower the threshold with the slider on the right (move it left).")
         above = (f" (P(skin) is above it on {_share_words(empty[0])} of the photo, up to {empty[1]:.2f}, but no "
                  f"region was kept: {empty[2]})")
-        return f"<b>No skin found</b> at this threshold{above}: lower it with the slider on the right (move it left)."
+        return (f"<b>No skin found</b> at this threshold{above}. If the photo shows skin, lower it with the slider "
+                "on the right (move it left).")
 
     def on_failed(self, message: str) -> None:
         self._in_flight = self._training_in_flight = False
