@@ -651,8 +651,10 @@ class _Parser(argparse.ArgumentParser):
         left = self._leftover_words()
         if not left:
             return ""
-        if missing:
+        if missing and len(left) == 1 and not os.path.exists(left[0]):
             return f"; {left[-1]}: the output file is given with -o (-o {left[-1]})"
+        # Photos given with no -o (`quantize in/*.jpg -k 4`): "-o in000199.jpg" was advised, the
+        # last photo itself, and the other 98 not named (the re-check, session 50).
         takes = "one photo" if self._get_positional_actions() else "no file without its option"
         # Many words named by the first three and their count: `quantize in/nopad/*.jpg -o
         # out/qdir` printed a 2 KB line of 119 file names (session 50).

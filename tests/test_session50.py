@@ -263,3 +263,22 @@ def test_a_rerun_under_another_locale_is_of_the_same_input(tmp_path):
                                os.fsencode(tmp_path / "out 帧"), "--quiet"], env={**env, "LC_ALL": locale},
                               capture_output=True, timeout=600)
         assert done.returncode == 0, (locale, done.stderr.decode("utf-8", "replace"))
+
+
+def test_photos_given_without_o_are_not_advised_as_the_output(tmp_path, capsys):
+    """``quantize in/*.jpg -k 4`` (no -o) was told "-o/--output required; in000199.jpg: the output
+    file is given with -o (-o in000199.jpg)": the last photo advised as the output, over an
+    input, and the other photos not named (the re-check, session 50)."""
+    from segmix.cli import main
+
+    photos = []
+    for i in range(3):
+        photos.append(str(tmp_path / f"in{i}.png"))
+        Image.fromarray(np.full((8, 8, 3), 40 * i, np.uint8)).save(photos[-1])
+    assert main(["quantize", *photos, "-k", "4"]) == 2
+    err = capsys.readouterr().err
+    assert f"-o {photos[-1]}" not in err
+    assert f"{photos[1]} {photos[2]} are left over: segmix quantize takes one photo" in err
+    # a new name alone is still read as the output meant
+    assert main(["quantize", photos[0], str(tmp_path / "q.png"), "-k", "4"]) == 2
+    assert f"the output file is given with -o (-o {tmp_path / 'q.png'})" in capsys.readouterr().err
