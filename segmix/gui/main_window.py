@@ -1169,7 +1169,11 @@ class MainWindow(QMainWindow):
         if self.canvas.has_image:
             self.canvas.refresh_scribbles()
         for dock in self.docks.values():
-            dock.update()  # the class colours of the Model dock's swatches and plot
+            # the class colours of the Model dock's swatches and plot: their own widgets (the
+            # dock's update alone left "Background" in blue, the safe palette's mask colour,
+            # until the next fit: the re-check)
+            for widget in (dock, *dock.findChildren(QWidget)):
+                widget.update()
         for mode in self.modes.values():
             mode.palette_changed()  # the active one draws its overlay again
         self.update_hint()  # the banner names the colours

@@ -98,3 +98,21 @@ def test_a_failed_export_of_all_masks_is_not_remembered_as_the_save_folder(make_
         video.panel.export_button.click()
     assert blocker.args[0] is not None
     assert str(tmp_path / "good") in str(window.settings.value("files/last_save_folder"))
+
+
+def test_a_palette_change_repaints_the_model_docks_class_colours(window):
+    """View > Colours > Colour-blind Safe left the Model dock's "Foreground" / "Background" in
+    red / blue (blue being the safe palette's mask) until the next fit: only the dock was
+    asked to repaint, not its swatches and plot (the re-check, session 50)."""
+    from segmix.gui.modes.segment_panels import ConvergencePlot, SwatchStrip
+
+    widgets = [w for dock in window.docks.values() for kind in (SwatchStrip, ConvergencePlot) for w in dock.findChildren(kind)]
+    assert widgets
+    asked = []
+    for widget in widgets:
+        widget.update = lambda *args, _w=widget: asked.append(_w)
+    try:
+        window.set_palette("safe")
+    finally:
+        window.set_palette("standard")
+    assert set(map(id, asked)) >= set(map(id, widgets))
