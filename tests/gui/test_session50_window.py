@@ -47,7 +47,6 @@ def test_the_other_photo_note_goes_when_the_load_is_undone_or_cleared(qtbot, win
 def test_the_convergence_plot_shows_black_curves_on_its_dark_ground(qtbot):
     """With View > Colours > Colour-blind Safe the background class is black, and its EM
     curve on the plot's near-black ground could not be seen (session 50's own look)."""
-    import numpy as np
 
     from segmix.gui.modes.segment_panels import ConvergencePlot
     from segmix.gui.overlay import set_palette
