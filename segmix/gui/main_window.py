@@ -1575,7 +1575,11 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.take_keyboard)
             refusal = self._name_refusal(path, files.save_kind(title), name_filter) if path else None
             if refusal is not None:
+                shown = getattr(self, "_message_box", None)
                 self.show_message("Cannot save", refusal)
+                # The dialog again once the message is read: reopened at once, the modal dialog
+                # lay over the message, whose OK did nothing while it was open (the spot check).
+                self._wait_for_message(shown)
                 default = Path(path)
                 continue
             # No question before a refusal: an input of the window (the photo, the marks loaded)
@@ -1586,6 +1590,22 @@ class MainWindow(QMainWindow):
                 default = Path(path)
                 continue
             return path
+
+    def _wait_for_message(self, before) -> None:
+        """Run the event loop until the message box :meth:`show_message` opened after
+        ``before`` (the box shown before it) is closed; at once when none was opened (tests
+        replace show_message)."""
+        box = getattr(self, "_message_box", None)
+        if box is None or box is before:
+            return
+        try:
+            if not box.isVisible():
+                return
+            loop = QEventLoop()
+            box.finished.connect(loop.quit)
+            loop.exec()
+        except RuntimeError:  # already closed and deleted (WA_DeleteOnClose)
+            pass
 
     def _name_refusal(self, path: str, kind: str, name_filter: str) -> str | None:
         """Why the save would refuse ``path`` before writing a byte (an input of the window, an

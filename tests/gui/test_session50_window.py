@@ -115,3 +115,37 @@ def test_a_palette_change_repaints_the_model_docks_class_colours(window):
     finally:
         window.set_palette("standard")
     assert set(map(id, asked)) >= set(map(id, widgets))
+
+
+def test_a_refused_name_is_said_before_the_save_dialog_comes_back(window, tmp_path, monkeypatch):
+    """A refused export name (x.jpg for a mask) went back to the save dialog at once, its modal
+    dialog over the message, whose OK did nothing while it was open (the spot check): the
+    dialog now comes back once the message is closed."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from segmix.gui import file_dialogs
+    from segmix.gui.main_window import MainWindow
+
+    window.show_message = MainWindow.show_message.__get__(window)  # the real, non-blocking box
+    seen = []
+
+    def close_the_message():
+        for box in QApplication.topLevelWidgets():
+            if isinstance(box, QMessageBox) and box.isVisible():
+                seen.append(box.text())
+                box.button(QMessageBox.StandardButton.Ok).click()
+
+    answers = iter([str(tmp_path / "x.jpg"), ""])
+
+    def dialog(*args, **kwargs):
+        open_boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+        assert open_boxes == [], "the save dialog came back over the message"
+        QTimer.singleShot(50, close_the_message)
+        return next(answers)
+
+    monkeypatch.setattr(file_dialogs, "save_file_name", dialog)
+    from segmix.gui import files
+
+    assert window.ask_save_path("Save mask", tmp_path / "m.png", files.EXPORTS["mask"][2]) == ""
+    assert seen and "x.jpg" in seen[0] and ".png" in seen[0]
