@@ -141,6 +141,11 @@ class ShortcutsBeforeTyping(QObject):
         if window.isVisible() and not window.isActiveWindow() and QApplication.activeModalWidget() is None:
             window.activateWindow()
         window.focus_canvas()
+        bar = window.statusBar()
+        if bar.currentMessage().startswith("Esc: nothing to cancel now"):
+            # What this Esc did: "nothing to cancel now" read as if Esc had done nothing (the
+            # spot check), when it gave the keys back to the photo.
+            bar.showMessage("Esc: the photo has the keys again (the arrow keys pan, + / - zoom)", 10000)
 
     def _control_of(self, widget) -> bool:
         """Whether ``widget`` is a control of this window or of one of its floated docks (not

@@ -149,3 +149,12 @@ def test_a_refused_name_is_said_before_the_save_dialog_comes_back(window, tmp_pa
 
     assert window.ask_save_path("Save mask", tmp_path / "m.png", files.EXPORTS["mask"][2]) == ""
     assert seen and "x.jpg" in seen[0] and ".png" in seen[0]
+
+
+def test_esc_on_a_control_says_the_photo_has_the_keys(qtbot, window):
+    """Esc on the Threshold slider gave the keys back to the photo, but the status bar said
+    "Esc: nothing to cancel now", as if Esc had done nothing (the spot check)."""
+    from test_a11y50 import _esc_on
+
+    _esc_on(qtbot, window, window.overlay_panel.threshold_slider)
+    qtbot.waitUntil(lambda: "the photo has the keys again" in window.statusBar().currentMessage(), timeout=2000)
