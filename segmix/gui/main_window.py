@@ -519,9 +519,12 @@ class MainWindow(QMainWindow):
         self._space = self._space_of(self.active_mode)
         self._undo_stacks = {name: QUndoStack(self.undo_group) for name in self.modes}
         self.undo_group.setActiveStack(self._undo_stacks[self.mode])
-        # The banner's notes of the marks shown follow an undo or redo at once: one that put
-        # back a kept result (no fit) left the note of marks it had just taken away.
-        self.undo_group.indexChanged.connect(lambda _index: self.update_hint())
+        # The banner's note of marks loaded from another photo follows an undo or redo at once:
+        # the banner is rebuilt by the command's undo, before the stack's index moves, so the
+        # note of the marks it had just taken away stayed (the re-check's five-step load).
+        # Only then: every stroke's banner is built once (test_winfix41b).
+        self.undo_group.indexChanged.connect(
+            lambda _index: self.update_hint() if self._picture.marks_note and self._picture.marks_note_step else None)
         self.docks: dict[str, QDockWidget] = {}
         self._mode_docks: dict[str, list[str]] = {}
         # Docks the user closed (their x, or View): kept closed across mode switches and
