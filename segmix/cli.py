@@ -4437,6 +4437,7 @@ def main(argv: list[str] | None = None) -> int:
     # Around everything, --help and argparse's refusals included: `segmix --help | head -1`
     # raised BrokenPipeError out of argparse as a traceback.
     _COMMAND[0] = "segmix"
+    files_before = _files_written()
     with guarded_streams() as (report, _):
         try:
             status = _main(argv)
@@ -4450,10 +4451,20 @@ def main(argv: list[str] | None = None) -> int:
             # The run went on to its end: its files are written, its report is lost (it
             # stopped at the first line, exit 2 "nothing written", a new user's).
             failure = report.failure
-            print(f"{_COMMAND[0]}: error: {failure.filename}: {failure.strerror}; the run went on to its end and "
-                  "wrote its files, its report to standard output is lost", file=sys.stderr)
+            # Only this process's writes are counted (a Dask worker's are not): "its files" is
+            # said when some were written here, and nothing is claimed otherwise.
+            wrote = " and wrote its files" if _files_written() > files_before else ""
+            print(f"{_COMMAND[0]}: error: {failure.filename}: {failure.strerror}; the run went on to its end{wrote}, "
+                  "its report to standard output is lost", file=sys.stderr)
             return max(status, 1)
         return status
+
+
+def _files_written() -> int:
+    """How many files segmix.io wrote in this process so far (0 before it is imported: it is
+    not imported here, where a Ctrl+C during its imports must end in one line)."""
+    io_module = sys.modules.get("segmix.io")
+    return io_module.FILES_WRITTEN[0] if io_module is not None else 0
 
 
 def _main(argv: list[str] | None) -> int:

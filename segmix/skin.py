@@ -3265,6 +3265,9 @@ def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
                 kind = ("non-image file", "non-image files")
             elif q.suffix.lower() == ".png" and written_by_apply(q):
                 kind = ("output of an earlier skin apply", "outputs of an earlier skin apply")
+            elif own_figure(q):
+                # A ROC figure was called "a mask, probability map, cut-out or marks file".
+                kind = ("figure skin eval or skin train wrote", "figures skin eval or skin train wrote")
             elif other_result(q):
                 kind = ("mask, probability map, cut-out or marks file segmix wrote",
                         "masks, probability maps, cut-outs or marks files segmix wrote")

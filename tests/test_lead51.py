@@ -1,0 +1,41 @@
+"""Session 51's own fixes (the lead's): faults left open by session 50 and found by its trials."""
+
+import numpy as np
+
+
+def test_skin_apply_names_a_skin_eval_figure_in_a_photo_folder_as_a_figure(tmp_path, monkeypatch, capsys):
+    # A ROC figure skin eval wrote among the photos was called "a mask, probability map,
+    # cut-out or marks file segmix wrote" by skin apply's note of what it left out.
+    from segmix.cli import main
+    from tests.test_skin50 import _disc_pairs
+
+    monkeypatch.chdir(tmp_path)
+    _disc_pairs(tmp_path / "d", n=3)
+    assert main(["skin", "eval", "--images", "d/images", "--masks", "d/masks", "--quiet",
+                 "--roc", "d/images/roc.png"]) == 0
+    capsys.readouterr()
+    assert main(["skin", "apply", "d/images", "--output-dir", "out"]) == 0
+    err = capsys.readouterr().err
+    assert "1 figure skin eval or skin train wrote (roc.png)" in err, err
+    assert "mask, probability map" not in err, err
+
+
+def test_a_lost_report_says_wrote_its_files_only_when_files_were_written(tmp_path):
+    # skin eval >&- (no --csv, --roc or --json) said "the run went on to its end and wrote its
+    # files", though it writes none: its figures were all in the lost report.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.test_skin50 import _disc_pairs
+
+    _disc_pairs(tmp_path / "d", n=2)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-m", "segmix", "skin", "eval", "--images", str(tmp_path / "d/images"),
+                           "--masks", str(tmp_path / "d/masks")], stderr=subprocess.PIPE, text=True, env=env,
+                          timeout=600, preexec_fn=lambda: os.close(1))  # as the shell's >&-
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "segmix skin eval: error: standard output: cannot write (it was closed before the run began); the run went on "
+        "to its end, its report to standard output is lost")
