@@ -39,3 +39,31 @@ def test_a_lost_report_says_wrote_its_files_only_when_files_were_written(tmp_pat
     assert done.stderr.strip().splitlines()[-1] == (
         "segmix skin eval: error: standard output: cannot write (it was closed before the run began); the run went on "
         "to its end, its report to standard output is lost")
+
+
+def test_a_mixture_fitted_on_named_columns_keeps_their_names_through_its_file():
+    # to_dict dropped feature_names_in_: the model read back scored a frame of other columns
+    # without the ValueError the fitted model gave.
+    import json
+
+    import pytest
+
+    from segmix.mixture import GaussianMixture
+
+    from tests.test_library50 import Frame
+
+    values = np.random.default_rng(0).normal(size=(300, 3))
+    X = Frame(["r", "g", "b"], values)
+    model = GaussianMixture(n_components=2, random_state=0).fit(X)
+    back = GaussianMixture.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert list(back.feature_names_in_) == ["r", "g", "b"]
+    with pytest.raises(ValueError, match="same order"):
+        back.predict(X[["b", "g", "r"]])
+    np.testing.assert_array_equal(back.predict(X), model.predict(X))
+    # A hand-edited list of another length is named.
+    data = model.to_dict()
+    data["feature_names_in"] = ["r", "g"]
+    with pytest.raises(ValueError, match="'feature_names_in' must be a list of 3 different texts"):
+        GaussianMixture.from_dict(data)
+    # Without names, no field.
+    assert "feature_names_in" not in GaussianMixture(n_components=2, random_state=0).fit(values).to_dict()

@@ -30,6 +30,7 @@ from segmix.mixture._validation import (
     normalise_sample_weight,
     weight_total,
     weighted_mean,
+    _short_repr,
 )
 from segmix.mixture.kmeans import TooFewDistinctPointsError, run_kmeans
 
@@ -953,7 +954,8 @@ class GaussianMixture(ParamsMixin):
     # ---------------------------------------------------------- serialisation
     def to_dict(self) -> dict:
         """JSON-able parameters: the fitted ones (weights, means, covariances), ``covariance_type``,
-        ``reg_covar`` and training facts (``converged``, ``n_iter``, ``lower_bound``).
+        ``reg_covar``, training facts (``converged``, ``n_iter``, ``lower_bound``) and the data
+        frame's column names when it was fitted on one (``feature_names_in``).
 
         The other hyper-parameters (``tol``, ``max_iter``, ``n_init``, ``init``,
         ``random_state``, the initial parameters) are not kept: :meth:`from_dict` gives a model
@@ -996,6 +998,10 @@ class GaussianMixture(ParamsMixin):
             "n_iter": int(getattr(self, "n_iter_", 0)),
             # JSON has no NaN/inf: an unknown bound is written as null.
             "lower_bound": _finite_or_none(getattr(self, "lower_bound_", None)),
+            # The column names of a data frame it was fitted on: a model read back from its
+            # file scored frames of other columns in silence (the names were not kept).
+            **({"feature_names_in": [str(name) for name in self.feature_names_in_]}
+               if getattr(self, "feature_names_in_", None) is not None else {}),
         }
 
     @classmethod
@@ -1110,6 +1116,13 @@ class GaussianMixture(ParamsMixin):
         bound = data.get("lower_bound")
         model.lower_bound_ = float(bound) if isinstance(bound, (int, float)) else float("nan")
         model.log_likelihood_history_ = []
+        names = data.get("feature_names_in")
+        if names is not None:
+            if (not isinstance(names, list) or len(names) != d or not all(isinstance(n, str) for n in names)
+                    or len(set(names)) != d):
+                raise ValueError(f"mixture 'feature_names_in' must be a list of {d} different texts (one per "
+                                 f"feature), or be left out; got {_short_repr(names)}")
+            model.feature_names_in_ = np.asarray(names, dtype=object)
         return model
 
 
