@@ -624,6 +624,15 @@ class ScribbleCanvas(QGraphicsView):
                 # object is looked for inside both): a trial redrew a box too tight a little
                 # larger, as GrabCut tools replace it, and nothing changed, without a word.
                 note = self._box_over_box_words(box)
+                painted_over = self._marks_outside_box(box)
+                if painted_over:
+                    # The command line warns of foreground marks a box paints over; the window
+                    # wiped a click outside the box without a word (a trial).
+                    positive, _negative = self.class_names
+                    _inside, outside, _paint = self._box_words()
+                    lost = (f"The box made {painted_over:,} pixel{'s' if painted_over != 1 else ''} of {positive} "
+                            f"marks outside it {outside}: to keep them, undo (Ctrl+Z) and draw the box around them.")
+                    note = lost if note is None else f"{lost} {note}"
                 if note is None or not note.startswith("This box marks nothing new"):
                     # Not recoloured here: the undo step the window pushes for it recolours its
                     # rectangle, here the whole photo (twice was 0.1-0.9 s at 12 megapixels).
@@ -709,6 +718,18 @@ class ScribbleCanvas(QGraphicsView):
                 return ("Boxes add up: only where this box and the earlier one overlap can be the object. To replace "
                         "the earlier box, undo it (Ctrl+Z) first.")
         return None
+
+    def _marks_outside_box(self, box) -> int:
+        """How many pixels of the positive class (the object, skin) are marked outside ``box``
+        (top, left, bottom, right): a box marks its whole outside negative over them."""
+        labels = self.layer.labels
+        height, width = labels.shape
+        # Clipped and ordered as LabelLayer.fill_outside does; all marks less those inside,
+        # without a whole-photo mask of the outside (a pause at 12 megapixels).
+        top, bottom = sorted((int(np.clip(box[0], 0, height)), int(np.clip(box[2], 0, height))))
+        left, right = sorted((int(np.clip(box[1], 0, width)), int(np.clip(box[3], 0, width))))
+        total = np.count_nonzero(labels == FOREGROUND)
+        return int(total - np.count_nonzero(labels[top:bottom, left:right] == FOREGROUND)) if total else 0
 
     def _box_words(self) -> tuple[str, str, str]:
         """What a box goes around, what its outside becomes and the brush that paints that, in

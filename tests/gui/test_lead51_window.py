@@ -1,0 +1,27 @@
+"""Session 51's own window fixes (the lead's)."""
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from gui_helpers import drag
+
+
+def test_a_box_that_paints_over_a_click_outside_it_says_so(window):
+    # The command line warns of foreground marks a box paints over ("lie outside the box"); the
+    # window's Rectangle tool wiped a click outside the box without a word.
+    window.set_tool("click")
+    drag(window, [(10, 10), (10, 10)])
+    clicked = int(np.count_nonzero(window.layer.labels == 1))
+    assert clicked > 0
+    window.set_tool("rectangle")
+    drag(window, [(30, 20), (70, 50)])
+    said = window.statusBar().currentMessage()
+    assert said.startswith(f"The box made {clicked:,} pixels of foreground marks outside it background: to keep "
+                           "them, undo (Ctrl+Z) and draw the box around them."), said
+    assert not (window.layer.labels == 1).any()
+    # A box drawn around the marks says nothing of the kind.
+    window.undo_action.trigger()
+    window.set_tool("rectangle")
+    drag(window, [(2, 2), (70, 50)])
+    assert "outside it background" not in window.statusBar().currentMessage()
+    assert int(np.count_nonzero(window.layer.labels == 1)) == clicked
