@@ -1,7 +1,6 @@
 """Session 51's own window fixes (the lead's)."""
 
 import numpy as np
-from PySide6.QtCore import Qt
 
 from gui_helpers import drag
 
