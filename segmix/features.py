@@ -479,6 +479,10 @@ def _check_image(image: np.ndarray) -> np.ndarray:
 
 def _check_color_space(color_space: Any) -> str:
     name = color_space.lower() if isinstance(color_space, str) else color_space
+    if isinstance(color_space, FeatureSpace):
+        # A FeatureSpace given where its name goes was refused with only the list of names.
+        raise ValueError(f"color_space must be a colour space's name ({', '.join(COLOR_SPACES)}), not a FeatureSpace: "
+                         f"give its color_space ({color_space.color_space!r}), or call its own colors_to_features")
     if name not in COLOR_SPACES:
         raise ValueError(
             f"unknown color_space {color_space!r}; valid names are {', '.join(COLOR_SPACES)}"

@@ -67,3 +67,12 @@ def test_a_mixture_fitted_on_named_columns_keeps_their_names_through_its_file():
         GaussianMixture.from_dict(data)
     # Without names, no field.
     assert "feature_names_in" not in GaussianMixture(n_components=2, random_state=0).fit(values).to_dict()
+
+
+def test_a_feature_space_given_as_a_colour_space_name_is_told_what_to_give():
+    import pytest
+
+    from segmix.features import FeatureSpace, colors_to_features
+
+    with pytest.raises(ValueError, match=r"not a FeatureSpace: give its color_space \('hsv'\)"):
+        colors_to_features(np.zeros((2, 3), np.uint8), FeatureSpace("hsv"))
