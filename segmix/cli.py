@@ -687,11 +687,11 @@ class _Parser(argparse.ArgumentParser):
         if command == "segment":
             return ("; for many photos of one scene, save a model from one (--save-model M.json) and apply it to "
                     "each in a shell loop: " + _photo_loop(folder, "masks", "segmix segment \"$f\" --model M.json",
-                                                           "_mask", out))
+                                                           "_mask", out, photos))
         colours = self._given_value(("-k", "--colors"))
         k = f" -k {colours}" if colours else ""
         return ("; for many, run it on each in a shell loop: "
-                + _photo_loop(folder, "quantized", f"segmix quantize \"$f\"{k}", "_quantized", out))
+                + _photo_loop(folder, "quantized", f"segmix quantize \"$f\"{k}", "_quantized", out, photos))
 
     def _given_value(self, names: tuple[str, ...]) -> str | None:
         """The value last given to the option of ``names`` (``-k 4``, ``--colors=4``), or None."""
@@ -1256,7 +1256,38 @@ def _loop_folder(folder: str) -> str:
     return shlex.quote(folder.rstrip("/") or "/")
 
 
-def _photo_loop(folder: str, kind: str, command: str, own: str, out: str | None = None) -> str:
+def _photos_glob(folder: str, photos: list[str]) -> str | None:
+    """The shell words that name just ``photos`` (paths in ``folder``, as a shell's glob gave
+    them) in a loop: ``FOLDER/*`` when they are all of its photos, ``FOLDER/PREFIX*`` when
+    their names' common beginning picks them alone (``in/a*.jpg`` expanded), their names
+    one by one when they are few; None when none of these does (the loop then runs over the
+    whole folder). The loop advised for ``quantize in/a*.jpg -k 4`` ran over every photo of
+    ``in/``, those the user had left out too."""
+    import shlex
+    from pathlib import Path
+
+    from segmix.io import IMAGE_SUFFIXES
+
+    given = {Path(p).name for p in photos}
+    try:
+        held = {path.name for path in Path(folder).iterdir()
+                if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file()}
+    except OSError:
+        return None
+    base = _loop_folder(folder)
+    if given == held:
+        return f"{base}/*"
+    prefix = os.path.commonprefix(sorted(given))
+    if prefix and {name for name in held if name.startswith(prefix)} == given and "*" not in prefix:
+        # Quoted apart from the star, so that a prefix with spaces still globs.
+        return f"{base}/{shlex.quote(prefix)}*"
+    if len(photos) <= SHOWN_LEFTOVERS:
+        return " ".join(shlex.quote(p) for p in photos)
+    return None
+
+
+def _photo_loop(folder: str, kind: str, command: str, own: str, out: str | None = None,
+                photos: list[str] | None = None) -> str:
     """A shell loop (bash and POSIX sh alike) that runs ``command`` on each photo of ``folder``
     and writes its result to ``FOLDER_KIND/NAME.png``, another folder (or ``out/NAME.png``).
 
@@ -1264,7 +1295,8 @@ def _photo_loop(folder: str, kind: str, command: str, own: str, out: str | None 
     glob per suffix ran the command on the literal word ``q5/*.png`` where none was left
     (exit 2), and results written beside the photos (``${f%.*}_quantized.png``) were photos of
     the next run (``a_quantized_quantized.png``, a new user's trial). Results of the old loop
-    (``*{own}.*``) are passed over."""
+    (``*{own}.*``) are passed over. ``photos``: the photos the user named (a shell's glob),
+    looped over alone where :func:`_photos_glob` can name them."""
     import shlex
     from pathlib import Path
 
@@ -1272,8 +1304,11 @@ def _photo_loop(folder: str, kind: str, command: str, own: str, out: str | None 
     name = Path(base).name if base and base not in (".", "..") else ""
     out = _loop_folder(out if out else f"{base}_{kind}" if name else kind)
     arms = "|".join(f"*{suffix}" for suffix in _loop_suffixes(folder))
-    return (f"mkdir -p {out} && for f in {_loop_folder(folder)}/*; do case \"$f\" in *{shlex.quote(own)}.*) ;; {arms}) "
-            f"n=${{f##*/}}; {command} -o {out}/\"${{n%.*}}.png\";; esac; done")
+    words = _photos_glob(folder, photos) if photos else None
+    every = f" (it runs on every photo in {folder.rstrip('/') or '/'}/)" if photos and words is None else ""
+    words = words or f"{_loop_folder(folder)}/*"
+    return (f"mkdir -p {out} && for f in {words}; do case \"$f\" in *{shlex.quote(own)}.*) ;; {arms}) "
+            f"n=${{f##*/}}; {command} -o {out}/\"${{n%.*}}.png\";; esac; done{every}")
 
 
 def _loop_suffixes(folder: str) -> list[str]:

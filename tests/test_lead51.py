@@ -76,3 +76,46 @@ def test_a_feature_space_given_as_a_colour_space_name_is_told_what_to_give():
 
     with pytest.raises(ValueError, match=r"not a FeatureSpace: give its color_space \('hsv'\)"):
         colors_to_features(np.zeros((2, 3), np.uint8), FeatureSpace("hsv"))
+
+
+def test_the_loop_advised_for_photos_given_by_a_pattern_runs_on_those_photos_alone(tmp_path, monkeypatch, capsys):
+    # `quantize in/a*.jpg -k 4` (no -o) was advised a loop over in/*, the b photos left out of
+    # the pattern too.
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    from segmix.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a1.jpg", "a2.jpg", "a3.jpg", "a4.jpg", "a5.jpg", "b1.jpg", "b2.jpg", "c d.jpg"):
+        Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(folder / name)
+    monkeypatch.chdir(tmp_path)
+
+    def loop(photos, command=("quantize", "-k", "4")):
+        assert main([command[0], *photos, *command[1:]]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1, err
+        return err.split("in a shell loop: ", 1)[1]
+
+    def ran(text):
+        if shutil.which("sh") is None:
+            return None
+        done = subprocess.run(["sh", "-c", text.split("; done", 1)[0].replace("segmix quantize", "echo") + "; done"],
+                              cwd=tmp_path, capture_output=True, text=True)
+        return sorted(line.split()[0].split("/")[-1] for line in done.stdout.splitlines())
+
+    a_photos = [f"in/a{i}.jpg" for i in range(1, 6)]
+    text = loop(a_photos)
+    assert "for f in in/a*; do" in text, text
+    assert ran(text) in (None, [f"a{i}.jpg" for i in range(1, 6)])
+    # Few photos with nothing in common: named one by one (quoted).
+    text = loop(["in/a1.jpg", "in/b2.jpg", "in/c d.jpg"])
+    assert "for f in in/a1.jpg in/b2.jpg 'in/c d.jpg'; do" in text, text
+    assert ran(text) in (None, ["a1.jpg", "b2.jpg", "c"])
+    # Every photo of the folder: the folder's glob; many that no prefix picks: the folder, said.
+    assert "for f in in/*; do" in loop(sorted(f"in/{p.name}" for p in folder.iterdir()))
+    text = loop(["in/a1.jpg", "in/a2.jpg", "in/a3.jpg", "in/b1.jpg", "in/b2.jpg"])
+    assert "for f in in/*; do" in text and "; done (it runs on every photo in in/)" in text, text
