@@ -74,8 +74,14 @@ def _say_reversed_box(box, name: str = "box") -> None:
     x0, y0, x1, y1 = (float(v) for v in box)
     if x1 < x0 and y1 < y0:
         shown = ",".join(f"{float(v):g}" for v in box)
+        # In the library's words: it named the command line's refusal ("segmix segment --box
+        # refuses it"), a command the caller never ran.
+        taken = (f"{math.floor(min(x0, x1))},{math.floor(min(y0, y1))},{math.ceil(max(x0, x1))},"
+                 f"{math.ceil(max(y0, y1))}")
+        coco = (f"; if it is X,Y,WIDTH,HEIGHT, as COCO writes boxes, give {math.floor(x0)},{math.floor(y0)},"
+                f"{math.ceil(x0 + x1)},{math.ceil(y0 + y1)}" if x1 > 0 and y1 > 0 else "")
         warnings.warn(f"{name} {shown}: its second corner lies above and left of its first, read as its corners "
-                      f"the other way round (segmix segment --box refuses it: {box_words(box)})", ReversedBoxWarning,
+                      f"the other way round ({taken}); give them that way to say so{coco}", ReversedBoxWarning,
                       stacklevel=_caller_level())
 
 

@@ -268,9 +268,10 @@ def test_a_box_whose_second_corner_is_above_left_warns_with_the_commands_hint():
         reversed_, _ = add_point_marks(empty, None, box=(460, 440, 90, 210))
     assert np.array_equal(reversed_, normal)  # still taken, as the docstring allows
     words = str(said[0].message)
-    # The command line's hint (segmix segment --box 460,440,90,210 refuses it with these words).
-    assert "corners the other way round? give 90,210,460,440" in words
-    assert "X,Y,WIDTH,HEIGHT, as COCO writes boxes? give 460,440,550,650" in words
+    # Both readings, in the library's words (it named segmix segment's refusal until session 51).
+    assert "read as its corners the other way round (90,210,460,440)" in words
+    assert "if it is X,Y,WIDTH,HEIGHT, as COCO writes boxes, give 460,440,550,650" in words
+    assert "segmix segment" not in words
     assert said[0].filename == __file__
     with pytest.warns(ReversedBoxWarning, match="COCO"):
         box_outside(empty.shape, 460, 440, 90, 210)
