@@ -2267,7 +2267,12 @@ class MainWindow(QMainWindow):
             clear = self.recent_menu.addAction("&Clear Recent")
             clear.setStatusTip("Empty File > Open Recent (the files stay where they are)")
             clear.triggered.connect(self.clear_recent)
-        self.recent_menu.setEnabled(bool(recent))
+        else:
+            # A greyed submenu said nothing of why (after Clear Recent, or on a first start),
+            # and a disabled menu's status tip is never shown: the menu opens on a greyed line.
+            empty = self.recent_menu.addAction("No recent files: the photos, videos and frame folders you open "
+                                               "are listed here")
+            empty.setEnabled(False)
 
     def clear_recent(self) -> None:
         """File > Open Recent > Clear Recent: the list emptied (no question; the files are untouched)."""

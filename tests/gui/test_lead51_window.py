@@ -24,3 +24,13 @@ def test_a_box_that_paints_over_a_click_outside_it_says_so(window):
     drag(window, [(2, 2), (70, 50)])
     assert "outside it background" not in window.statusBar().currentMessage()
     assert int(np.count_nonzero(window.layer.labels == 1)) == clicked
+
+
+def test_an_empty_open_recent_says_why_it_is_empty(window):
+    # A greyed Open Recent said nothing of why (a disabled menu's status tip is never shown).
+    window._set_recent_files([])
+    window._rebuild_recent_menu()
+    actions = window.recent_menu.actions()
+    assert window.recent_menu.isEnabled() and len(actions) == 1 and not actions[0].isEnabled()
+    assert actions[0].text().startswith("No recent files: the photos, videos and frame folders you open"), \
+        actions[0].text()
