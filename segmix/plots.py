@@ -123,13 +123,23 @@ def draw_roc(curves: Sequence[dict], title: str = "ROC curve"):
         fpr, tpr = np.asarray(curve["fpr"], float), np.asarray(curve["tpr"], float)
         order = np.lexsort((tpr, fpr))
         (line,) = ax.plot(fpr[order], tpr[order], lw=2, label=curve.get("label", ""))
-        if curve.get("point") is not None:
-            ax.plot(*curve["point"], "o", ms=8, mec="black", color=line.get_color(),
-                    label=curve.get("point_label", "operating point"))
-    ax.set(xlim=(0, 1), ylim=(0, 1.005), title=title,
-           xlabel="false positive rate (non-skin pixels called skin)", ylabel="true positive rate (skin recall)")
+        _operating_point(ax, curve, line)
+    return _finished(fig, ax, title, "false positive rate (non-skin pixels called skin)",
+                     "true positive rate (skin recall)", "lower right")
+
+
+def _operating_point(ax, curve: dict, line) -> None:
+    """The curve's operating point (its ``point``, if any), a dot in the line's colour."""
+    if curve.get("point") is not None:
+        ax.plot(*curve["point"], "o", ms=8, mec="black", color=line.get_color(),
+                label=curve.get("point_label", "operating point"))
+
+
+def _finished(fig, ax, title: str, xlabel: str, ylabel: str, legend: str):
+    """``fig`` with the unit square's axes of a rate curve labelled, gridded and a legend."""
+    ax.set(xlim=(0, 1), ylim=(0, 1.005), title=title, xlabel=xlabel, ylabel=ylabel)
     ax.grid(True, alpha=0.4)
-    ax.legend(loc="lower right")
+    ax.legend(loc=legend)
     return fig
 
 
@@ -157,14 +167,9 @@ def draw_pr(curves: Sequence[dict], title: str = "Precision-recall curve"):
         (line,) = ax.plot(recall[keep][order], precision[keep][order], lw=2, label=curve.get("label", ""))
         if curve.get("base") is not None:
             ax.axhline(curve["base"], color="0.6", lw=1, ls="--", label=f"chance (skin share {curve['base']:.3f})")
-        if curve.get("point") is not None:
-            ax.plot(*curve["point"], "o", ms=8, mec="black", color=line.get_color(),
-                    label=curve.get("point_label", "operating point"))
-    ax.set(xlim=(0, 1), ylim=(0, 1.005), title=title,
-           xlabel="recall (skin pixels found)", ylabel="precision (pixels called skin that are skin)")
-    ax.grid(True, alpha=0.4)
-    ax.legend(loc="lower left")
-    return fig
+        _operating_point(ax, curve, line)
+    return _finished(fig, ax, title, "recall (skin pixels found)", "precision (pixels called skin that are skin)",
+                     "lower left")
 
 
 def save_pr_png(path, curves: Sequence[dict], title: str = "Precision-recall curve", protect=(),
