@@ -10,6 +10,7 @@ hold one lock, so neither happens there.
 
 from __future__ import annotations
 
+import os
 import threading
 import warnings
 from contextlib import contextmanager
@@ -31,3 +32,19 @@ def warn(message, stacklevel: int = 1) -> None:
     ``warnings.warn``'s does."""
     with LOCK:
         warnings.warn(message, stacklevel=stacklevel + 2)
+
+
+_PACKAGE_DIR = os.path.dirname(__file__) + os.sep  # as code objects name segmix's files
+
+
+def caller_level() -> int:
+    """``warnings.warn``'s stacklevel, counted from the function that calls this one, of the
+    first frame outside segmix: a warning is then said at the user's line whatever the depth
+    of segmix's own calls between (a fixed stacklevel named segmix's ``gmm.py`` line for
+    ``GaussianMixture.predict``'s feature-names warning, the user's for ``score_samples``)."""
+    import sys
+
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level

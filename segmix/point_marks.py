@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from segmix.clicks import click_radius, paint_disc
+from segmix.held_warnings import caller_level
 from segmix.io import BACKGROUND, FOREGROUND
 from segmix.mark_order import check_mark_labels, check_order, fresh_order, grown_order
 
@@ -136,16 +137,8 @@ def disc_keeps(labels: np.ndarray, x: int, y: int, label: int, radius: float) ->
 
 
 def _caller_level() -> int:
-    """warnings.warn's stacklevel of the first caller outside segmix (the user's line), as
-    segmix.segment's (not imported for it: this module is NumPy only)."""
-    import os
-    import sys
-
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep + "segmix" + os.sep
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
+    """warnings.warn's stacklevel of the first caller outside segmix (the user's line)."""
+    return caller_level() - 1  # caller_level counts this function as level 1
 
 
 def click_pixel(value: float, size: int) -> int | None:

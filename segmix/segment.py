@@ -31,7 +31,6 @@ yet measured on the DAVIS benchmark).
 from __future__ import annotations
 
 import math
-import os
 import threading
 import warnings
 import weakref
@@ -50,6 +49,7 @@ from segmix.local_colour import (
     LOCAL_MARKS, LOCAL_MIXING, add_local_colour, adds_stroke, has_stroke, local_colour_log_odds_delta,
 )
 from segmix.marked_pixels import marked_flat
+from segmix.held_warnings import caller_level
 from segmix.bayes import BayesClassifier, check_image
 from segmix.clicks import click_radius, disc_offsets, photo_scale, small_photo_scale, tiny_scale  # the cut's gamma and the refinement's lengths grow with it
 from segmix.click_guards import (
@@ -2036,19 +2036,11 @@ def _warm_start_mixture(previous, index, n_components, features, settings) -> di
             "precisions_init": precisions}
 
 
-_PACKAGE_DIR = os.path.dirname(__file__) + os.sep  # as code objects name segmix's files
-
-
 def _caller_level() -> int:
     """warnings.warn's stacklevel of the first caller outside segmix: the warning is said
     at the user's ``segment(...)`` line. A fixed stacklevel=2 from this generator named
     segmix's own ``next(gen)`` in train_model, a line the user never wrote."""
-    import sys
-
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame, level = frame.f_back, level + 1
-    return level
+    return caller_level() - 1  # caller_level counts this function as level 1
 
 
 def _checked_settings(settings) -> "SegmentationSettings":

@@ -101,7 +101,7 @@ WORKFLOWS = {
 }
 LAYERS = {
     "kernels": set(),
-    "mixture": {"kernels"},
+    "mixture": {"kernels", "held_warnings"},  # and its warnings said at the user's line
     "features": {"kernels"},
     "graphcut": {"kernels", "marked_pixels"},
     "canonical_turn": set(),  # a photo's canonical turn from its content; nothing of segmix

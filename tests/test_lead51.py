@@ -119,3 +119,25 @@ def test_the_loop_advised_for_photos_given_by_a_pattern_runs_on_those_photos_alo
     assert "for f in in/*; do" in loop(sorted(f"in/{p.name}" for p in folder.iterdir()))
     text = loop(["in/a1.jpg", "in/a2.jpg", "in/a3.jpg", "in/b1.jpg", "in/b2.jpg"])
     assert "for f in in/*; do" in text and "; done (it runs on every photo in in/)" in text, text
+
+
+def test_feature_names_warnings_are_said_at_the_users_line():
+    # GaussianMixture.predict, predict_proba, score, bic and aic and KMeans.score named a line
+    # of segmix's gmm.py / kmeans.py (a fixed stacklevel), score_samples the user's.
+    import warnings
+
+    from segmix.mixture import GaussianMixture, KMeans
+    from tests.test_library50 import Frame
+
+    X = Frame(["a", "b", "c"], np.random.default_rng(0).normal(size=(200, 3)))
+    for model in (GaussianMixture(n_components=2, random_state=0), KMeans(n_clusters=2, random_state=0)):
+        model.fit(X)
+        for method in ("predict", "predict_proba", "score_samples", "score", "bic", "aic", "transform"):
+            if not hasattr(model, method):
+                continue
+            with warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always")
+                getattr(model, method)(np.asarray(X))
+            named = [w for w in said if "feature names" in str(w.message)]
+            assert named and all(w.filename == __file__ for w in named), (type(model).__name__, method,
+                                                                           [w.filename for w in named])

@@ -8,6 +8,8 @@ import warnings
 
 import numpy as np
 
+from segmix.held_warnings import caller_level
+
 
 class NotFittedError(RuntimeError, ValueError, AttributeError):
     """A scoring method called before ``fit``.
@@ -329,11 +331,11 @@ def check_feature_names(estimator, X) -> None:
     if fitted is None and given is None:
         return
     if fitted is None:
-        warnings.warn(f"X has feature names, but {kind} was fitted without feature names", UserWarning, stacklevel=3)
+        warnings.warn(f"X has feature names, but {kind} was fitted without feature names", UserWarning, stacklevel=caller_level())
         return
     if given is None:
         warnings.warn(f"X does not have valid feature names, but {kind} was fitted with feature names",
-                      UserWarning, stacklevel=3)
+                      UserWarning, stacklevel=caller_level())
         return
     if len(fitted) == len(given) and (fitted == given).all():
         return

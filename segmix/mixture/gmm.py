@@ -13,6 +13,7 @@ from collections.abc import Generator
 
 import numpy as np
 
+from segmix.held_warnings import caller_level
 from segmix.kernels import mixture as mixture_kernels, threads
 from segmix.mixture._params import ParamsMixin
 from segmix.mixture._validation import (
@@ -948,7 +949,7 @@ class GaussianMixture(ParamsMixin):
             warnings.warn(f"sample_weight sums to {n:.6g}, fewer observations than the model's "
                           f"{self._n_parameters()} parameters: bic / aic take the weights as counts (N = their "
                           "sum), so give counts (e.g. pixels per colour), not frequencies that sum to 1",
-                          UserWarning, stacklevel=3)
+                          UserWarning, stacklevel=caller_level())
         return weighted_mean(values, w), n
 
     # ---------------------------------------------------------- serialisation
