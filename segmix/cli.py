@@ -1307,8 +1307,24 @@ def _photo_loop(folder: str, kind: str, command: str, own: str, out: str | None 
     words = _photos_glob(folder, photos) if photos else None
     every = f" (it runs on every photo in {folder.rstrip('/') or '/'}/)" if photos and words is None else ""
     words = words or f"{_loop_folder(folder)}/*"
+    # Photos of one name in two formats (053.jpg, 053.png) wrote one result over the other:
+    # their results then keep the format in their names (053_jpg.png, 053_png.png).
+    name = '"${n%.*}_${n##*.}.png"' if _stems_repeat(folder) else '"${n%.*}.png"'
     return (f"mkdir -p {out} && for f in {words}; do case \"$f\" in *{shlex.quote(own)}.*) ;; {arms}) "
-            f"n=${{f##*/}}; {command} -o {out}/\"${{n%.*}}.png\";; esac; done{every}")
+            f"n=${{f##*/}}; {command} -o {out}/{name};; esac; done{every}")
+
+
+def _stems_repeat(folder: str) -> bool:
+    """Whether two photos of ``folder`` share a name but for their extension."""
+    from pathlib import Path
+
+    from segmix.io import IMAGE_SUFFIXES
+
+    try:
+        stems = [path.stem for path in Path(folder).iterdir() if path.suffix.lower() in IMAGE_SUFFIXES]
+    except OSError:
+        return False
+    return len(stems) != len(set(stems))
 
 
 def _loop_suffixes(folder: str) -> list[str]:

@@ -141,3 +141,29 @@ def test_feature_names_warnings_are_said_at_the_users_line():
             named = [w for w in said if "feature names" in str(w.message)]
             assert named and all(w.filename == __file__ for w in named), (type(model).__name__, method,
                                                                            [w.filename for w in named])
+
+
+def test_the_advised_loop_keeps_apart_photos_of_one_name_in_two_formats(tmp_path, monkeypatch, capsys):
+    # A folder holding 053.jpg and 053.png was advised a loop writing both to in_quantized/053.png.
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    from segmix.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("053.jpg", "053.png", "054.jpg"):
+        Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(folder / name)
+    monkeypatch.chdir(tmp_path)
+    assert main(["quantize", "in", "-k", "4", "-o", "q.png"]) == 2
+    loop = capsys.readouterr().err.split("in a shell loop: ", 1)[1]
+    assert '-o in_quantized/"${n%.*}_${n##*.}.png"' in loop, loop
+    if shutil.which("sh") is not None:
+        script = loop.split("; done", 1)[0].replace("segmix quantize", "touch") + "; done"
+        script = script.replace('touch "$f" -k 4 -o', "touch")
+        done = subprocess.run(["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert sorted(p.name for p in (tmp_path / "in_quantized").iterdir()) == ["053_jpg.png", "053_png.png",
+                                                                                  "054_jpg.png"]
