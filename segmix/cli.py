@@ -525,7 +525,8 @@ class _Parser(argparse.ArgumentParser):
                 or _dash_file_hint(message, getattr(self, "_given", []), options)
                 or self._output_word_hint(message) or self._window_words_hint(message)
                 or _other_tools_option(message, options))
-        if message.startswith("unrecognized arguments:") and "(the output file is given with -o)" in hint:
+        if message.startswith("unrecognized arguments:") and ("(the output file is given with -o)" in hint
+                                                            or "writes one output file, given with -o" in hint):
             # The hint names the words argparse's message names: said once (a trial's `segmix
             # quantize photo.jpg a b -o q.png` read "unrecognized arguments: a b; ... a b are left over").
             message, hint = hint.removeprefix("; "), ""
@@ -653,6 +654,12 @@ class _Parser(argparse.ArgumentParser):
             return ""
         if missing and len(left) == 1 and not os.path.exists(left[0]):
             return f"; {left[-1]}: the output file is given with -o (-o {left[-1]})"
+        output = self._given_value(("-o", "--output"))
+        if not missing and len(left) == 1 and not os.path.exists(left[0]) and output:
+            # A second output name beside -o (`quantize photo.jpg q.png -k 8 -o q8.png`) was
+            # advised a shell loop over the photo and the file that does not exist.
+            return (f"; {left[0]} is left over: {self.prog} writes one output file, given with -o (here -o "
+                    f"{output}); leave {left[0]} out")
         # Photos given with no -o (`quantize in/*.jpg -k 4`): "-o in000199.jpg" was advised, the
         # last photo itself, and the other 98 not named (the re-check, session 50).
         takes = "one photo" if self._get_positional_actions() else "no file without its option"
@@ -678,7 +685,7 @@ class _Parser(argparse.ArgumentParser):
         if command not in ("quantize", "segment") or len(words) <= len(left):
             return ""
         photos = [words[-len(left) - 1], *left]
-        if (len({str(Path(w).parent) for w in photos}) != 1
+        if (not all(os.path.isfile(w) for w in photos) or len({str(Path(w).parent) for w in photos}) != 1
                 or any(Path(w).suffix.lower() not in IMAGE_SUFFIXES for w in photos)):
             return ""
         folder = str(Path(photos[0]).parent)
@@ -1202,7 +1209,7 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--ignore-saved-settings", action="store_true",
                      help="use this command's defaults and flags only (by default the settings the window saved "
                           "with the marks, its components, covariance, colour space, graph cut on or off, "
-                          "'unmarked = background' and threshold, are used wherever no flag is given, so that "
+                          "'Keep unmarked colours as background' and threshold, are used wherever no flag is given, so that "
                           "the mask is the one the window showed)")
     _add_max_megapixels(seg)
     seg.set_defaults(handler=_cmd_segment)

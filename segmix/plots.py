@@ -232,7 +232,9 @@ def draw_convergence(histories: dict[str, Sequence[float]], title: str = "EM con
     if fallen:
         # Said, so that a reader does not take it for an EM fault (a trial did).
         amount = f" ({reg_covar:g})" if reg_covar is not None else ""
-        fig.text(0.02, 0.01, f"The curve of the {' and of the '.join(fallen)} falls after its peak: reg_covar{amount}, added to each "
+        curves = (f"The curve of the {fallen[0]} falls after its peak" if len(fallen) == 1
+                  else f"The curves of the {' and of the '.join(fallen)} fall after their peaks")
+        fig.text(0.02, 0.01, f"{curves}: reg_covar{amount}, added to each "
                  "covariance after the M-step so that no component collapses, makes EM climb a regularised "
                  "objective, not this plain likelihood.", fontsize=7.5, wrap=True, va="bottom")
         fig.get_layout_engine().set(rect=(0, 0.1, 1, 0.9))  # room under the axes for the note

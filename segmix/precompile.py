@@ -76,5 +76,32 @@ def start_compiling_graph_cut(read_only: bool = False) -> subprocess.Popen | Non
         return None
 
 
+USAGE = ("usage: python -m segmix.precompile [--read-only]\n\n"
+         "Compile (or load from numba's cache) the graph cut's kernels, as segmix's first run does beside its\n"
+         "own work. --read-only: the variants for read-only photos, as the window's are.\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m segmix.precompile [--read-only]``: compile, say so, exit 0; ``--help``
+    prints the usage; any other word is refused in one line (exit 2). It took any word,
+    ``--help`` included, and compiled in silence (a trial)."""
+    import time
+
+    words = sys.argv[1:] if argv is None else list(argv)
+    if any(word in ("-h", "--help") for word in words):
+        sys.stdout.write(USAGE)
+        return 0
+    unknown = [word for word in words if word != "--read-only"]
+    if unknown:
+        print(f"segmix.precompile: error: unrecognized arguments: {' '.join(unknown)} (it takes only --read-only)",
+              file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    compile_graph_cut(read_only="--read-only" in words)
+    print(f"compiled the graph cut's kernels{' for read-only photos' if '--read-only' in words else ''} "
+          f"in {time.perf_counter() - start:.1f} s (or loaded them from numba's cache)")
+    return 0
+
+
 if __name__ == "__main__":
-    compile_graph_cut(read_only="--read-only" in sys.argv[1:])
+    sys.exit(main())

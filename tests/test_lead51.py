@@ -167,3 +167,35 @@ def test_the_advised_loop_keeps_apart_photos_of_one_name_in_two_formats(tmp_path
         assert done.returncode == 0, done.stderr
         assert sorted(p.name for p in (tmp_path / "in_quantized").iterdir()) == ["053_jpg.png", "053_png.png",
                                                                                   "054_jpg.png"]
+
+
+def test_a_second_output_name_beside_o_is_told_to_be_left_out_not_looped(tmp_path, monkeypatch, capsys):
+    # `quantize photo.jpg q.png -k 8 -o q8.png` (q.png not there) was advised a shell loop over
+    # photo.jpg and q.png; docs/command_line.md promised the output-file words.
+    from PIL import Image
+
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save("photo.jpg")
+    for command in (["quantize", "photo.jpg", "q.png", "-k", "8", "-o", "q8.png"],
+                    ["segment", "photo.jpg", "q.png", "--click", "3,3", "-o", "q8.png"]):
+        assert main(command) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == (f"segmix {command[0]}: error: q.png is left over: segmix {command[0]} writes one output file, "
+                       f"given with -o (here -o q8.png); leave q.png out (see segmix {command[0]} --help)"), err
+
+
+def test_precompile_refuses_words_it_does_not_take_and_has_a_help(capsys, monkeypatch):
+    # `python -m segmix.precompile --help` compiled in silence; `--bogus` was taken.
+    from segmix import precompile
+
+    calls = []
+    monkeypatch.setattr(precompile, "compile_graph_cut", lambda read_only=False: calls.append(read_only))
+    assert precompile.main(["--bogus"]) == 2
+    assert capsys.readouterr().err.strip() == ("segmix.precompile: error: unrecognized arguments: --bogus (it takes "
+                                               "only --read-only)")
+    assert precompile.main(["--help"]) == 0 and capsys.readouterr().out.startswith("usage: python -m segmix.precompile")
+    assert calls == []
+    assert precompile.main(["--read-only"]) == 0 and calls == [True]
+    assert capsys.readouterr().out.startswith("compiled the graph cut's kernels for read-only photos in ")
