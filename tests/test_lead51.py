@@ -199,3 +199,24 @@ def test_precompile_refuses_words_it_does_not_take_and_has_a_help(capsys, monkey
     assert calls == []
     assert precompile.main(["--read-only"]) == 0 and calls == [True]
     assert capsys.readouterr().out.startswith("compiled the graph cut's kernels for read-only photos in ")
+
+
+def test_a_short_clip_several_frames_off_is_told_the_offset_not_one_step_a_run():
+    # A docs trial's 40 highway frames given --groundtruth-offset 3 for 0 (F 0.738; 2: 0.771,
+    # 1: 0.796, 0: 0.791) was told 2, then 1, one frame a run: no shift was "much better", and
+    # the frame-by-frame test named only the step of one.
+    from segmix.background_run import offset_warning
+    from tests.test_offset49 import _f_score, _result
+
+    shifts = {-5: .6, -4: .7, -3: .791, -2: .796, -1: .771, 1: .70, 2: .65, 3: .6, 4: .55, 5: .5}
+    result = _result(_f_score(.738), {s: _f_score(f) for s, f in shifts.items()}, {-1: [30, 6], 1: [2, 34]})
+    line = offset_warning(result, 3)
+    assert line is not None and "off by 3 frames with offset=3 given" in line and "give offset=0" in line, line
+    assert "the frame one after each better than their own frame's on 30 of 36 frames, and that of the frame 3 after " \
+           "each best (F-measure 0.7910 against 0.7380)" in line, line
+    # A step of one that is the best is worded as before.
+    shifts = {-2: .70, -1: .80, 1: .70, 2: .65}
+    line = offset_warning(_result(_f_score(.738), {s: _f_score(f) for s, f in shifts.items()}, {-1: [30, 6],
+                                                                                                  1: [2, 34]}), 1)
+    assert "the ground truth of the frame one after each better than their own frame's on 30 of 36 frames " \
+           "(F-measure 0.8000" in line, line
