@@ -344,7 +344,10 @@ class BayesClassifier:
 
     # ---------------------------------------------------------- serialisation
     def to_dict(self) -> dict:
-        """JSON-able: one entry per class with its name, prior and mixture.
+        """JSON-able: one entry per class with its name, prior and mixture, and the feature
+        space the mixtures were fitted on when it was recorded (``features``): a classifier
+        read back without it scored any space given to it in silence (Lab mixtures scored in
+        RGB, IoU 0.54 -> 0.12 on a DAVIS photo; a library trial).
 
         Raises
         ------
@@ -357,16 +360,20 @@ class BayesClassifier:
                 kind = f"{type(mixture).__module__}.{type(mixture).__qualname__}"
                 raise TypeError(f"mixtures[{index}] is a {kind}, which is not written: fit a "
                                 "segmix.mixture.GaussianMixture (the same parameters) to save the classifier")
-        return {
+        out = {
             "classes": [
                 {"name": name, "prior": float(prior), "mixture": mixture.to_dict()}
                 for name, prior, mixture in zip(self.class_names, self.priors, self.mixtures)
             ]
         }
+        if self.features is not None:
+            out["features"] = self.features.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, data: dict) -> "BayesClassifier":
-        """Rebuild from :meth:`to_dict` output; ValueError names what is wrong."""
+        """Rebuild from :meth:`to_dict` output, its feature space too when it holds one;
+        ValueError names what is wrong."""
         if not isinstance(data, dict) or not isinstance(data.get("classes"), list):
             raise ValueError("classifier must be an object with a 'classes' list")
         mixtures, priors, names = [], [], []
@@ -390,7 +397,13 @@ class BayesClassifier:
             names.append(str(entry["name"]))
         if len(priors) >= 2 and abs(sum(priors) - 1.0) > 1e-6:
             raise ValueError(f"class priors must sum to 1; they sum to {sum(priors):.6g}")
-        return cls(mixtures, priors, names)
+        features = None
+        if data.get("features") is not None:
+            try:
+                features = FeatureSpace.from_dict(data["features"])
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"features: {exc}") from None
+        return cls(mixtures, priors, names, features=features)
 
 
 #: How far outside [0, 1] a class mixture's colour mean may lie before it is taken for a

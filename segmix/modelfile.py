@@ -108,7 +108,8 @@ def model_to_dict(model: SegmixModel) -> dict[str, Any]:
         "version": SCHEMA_VERSION,
         "kind": model.kind,
         "features": model.features.to_dict(),
-        "classifier": model.classifier.to_dict(),
+        # The feature space is the file's own field: the classifier's copy is left out.
+        "classifier": {key: value for key, value in model.classifier.to_dict().items() if key != "features"},
         "positive_class": int(model.positive_class),
         "threshold": float(model.threshold),
         "training": training,
@@ -242,7 +243,7 @@ def other_segmix_json(data: Any, own: str = FORMAT_NAME) -> str | None:
 TOP_LEVEL_KEYS = ("format", "version", "kind", "features", "classifier", "positive_class", "threshold", "training")
 CLASS_KEYS = ("name", "prior", "mixture")
 MIXTURE_KEYS = ("covariance_type", "weights", "means", "covariances", "reg_covar", "n_components", "n_features",
-                "converged", "n_iter", "lower_bound")
+                "converged", "n_iter", "lower_bound", "feature_names_in")
 REQUIRED_WHY = {
     "features": "how pixels become features",
     "classifier": "the classes' priors and mixtures",
