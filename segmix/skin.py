@@ -846,7 +846,7 @@ def _detector_mask_hint(mask: Path) -> str | None:
     learnt as ground truth: :func:`detector_masks_warning`)."""
     try:
         if written_by_apply(mask):
-            return (f"{mask.name} is a mask segmix skin apply wrote (the detector's output), not ground truth: "
+            return (f"{mask.name} is {_apply_output_kind(mask)} segmix skin apply wrote (the detector's output), not ground truth: "
                     f"give hand-labelled masks with {_named('masks_dir')}")
     except (OSError, ValueError):
         pass
@@ -898,7 +898,7 @@ def _naming_hint(image: Path, masks: list[Path]) -> str:
         # skin apply's masks given as --images: "the mask of x_skin.png must be x_skin.png"
         # said nothing of what the folder holds (a trial).
         if written_by_apply(image):
-            return (f" ({image.name} is a mask segmix skin apply wrote, not a photo: give the photos' folder with "
+            return (f" ({image.name} is {_apply_output_kind(image)} segmix skin apply wrote, not a photo: give the photos' folder with "
                     f"{_named('images_dir')})")
     except (OSError, ValueError):
         pass
@@ -2992,9 +2992,20 @@ def refuse_other_photos_outputs(files: Sequence[Path], output_dir, probability: 
 
 
 def written_by_apply(path) -> bool:
-    """True if ``path`` is a PNG that ``skin apply`` wrote (it carries :data:`OUTPUT_MARK`);
-    reads the header only."""
-    return written_by(path, "skin apply")
+    """True if ``path`` is a file that ``skin apply`` wrote (it carries :data:`OUTPUT_MARK`):
+    a PNG mask or map, or a float TIFF map (``--probability-format tif``, its Software tag);
+    reads the header only. Looked at by the mark alone, whatever the extension: readers that
+    looked at PNGs only took a rerun's own TIFF maps for photos (session 51)."""
+    # segmix_result's header walk first (a few reads a PNG or JPEG photo), then the mark itself:
+    # a window's marks file passes the first and is no output of skin apply.
+    return segmix_result(path, ("skin apply",)) and written_by(path, "skin apply")
+
+
+def _apply_output_kind(path) -> str:
+    """"a probability map" for a file of ``skin apply`` named as its maps are
+    (``x_skin_prob.png`` / ``.tif``), else "a mask": a TIFF map named as "a mask" misled."""
+    return ("a probability map" if Path(path).stem.endswith(RESULT_SUFFIXES["skin_probability"])
+            else "a mask")
 
 
 #: Commands whose files in a folder of photos are results of a photo, not photos: segment's
@@ -3013,7 +3024,7 @@ def own_figure(path) -> bool:
 def _segmix_output(path: Path) -> bool:
     """True if ``path`` is no photo but a segmix output: skin apply's mask or probability map,
     another command's result or figure (:func:`other_result`)."""
-    return (path.suffix.lower() == ".png" and written_by_apply(path)) or other_result(path)
+    return segmix_result(path, ("skin apply",) + RESULT_COMMANDS)
 
 
 def other_result(path) -> bool:
@@ -3162,8 +3173,7 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # Another segmix command's results and the window's marks files are left out likewise.
     listed = files
     files = [f for f in files
-             if f.resolve() in named_files or not ((f.suffix.lower() == ".png" and written_by_apply(f))
-                                                   or other_result(f))]
+             if f.resolve() in named_files or not _segmix_output(f)]
     left_out = [f for f in listed if f not in files]
     # One photo named twice (photo.png ./photo.png, or a folder and a file in it) is one
     # photo: it was processed, and counted, once per mention, or refused as two photos
@@ -3194,11 +3204,11 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # A naming clash is the user's to fix before the run, like `segment -o PHOTO` (exit 2):
     # skipping the photo made a partial run (exit 1) out of a bad --output-dir.
     advice = f"give another {_named('output_dir')}"
-    own_named = [f for f in files if f.resolve() in named_files and f.suffix.lower() == ".png" and written_by_apply(f)]
+    own_named = [f for f in files if f.resolve() in named_files and written_by_apply(f)]
     if own_named:
         # `skin apply *` in a folder of earlier masks names them one by one: "a photo unless
         # skin apply wrote it" contradicted what the user saw (a trial).
-        advice = (f"{own_named[0].name} is a mask skin apply wrote, named here as a photo (as a shell's * does): "
+        advice = (f"{own_named[0].name} is {_apply_output_kind(own_named[0])} skin apply wrote, named here as a photo (as a shell's * does): "
                   "give the folder instead of its files, or name only the photos")
     elif _among_frames(output_dir, files):  # the photos' folder as given too: they may be links
         advice += " (a file named like an output is a photo unless skin apply wrote it)"
@@ -3263,7 +3273,7 @@ def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
                 kind = ("subfolder", "subfolders")
             elif q.suffix.lower() not in IMAGE_SUFFIXES:
                 kind = ("non-image file", "non-image files")
-            elif q.suffix.lower() == ".png" and written_by_apply(q):
+            elif written_by_apply(q):
                 kind = ("output of an earlier skin apply", "outputs of an earlier skin apply")
             elif own_figure(q):
                 # A ROC figure was called "a mask, probability map, cut-out or marks file".

@@ -1,0 +1,69 @@
+"""Session 51's skin faults (a researcher's command-line trial):
+
+1. skin apply's float TIFF probability maps (and segment's TIFF maps and cut-outs) are segmix's
+   own outputs, by their mark, as the PNG ones are: not photos of a later run.
+"""
+
+from PIL import Image
+
+from tests.test_skin48 import folder, scene
+
+
+# -- 1. TIFF outputs carry a mark every reader of marks knows ---------------------------------
+def test_a_rerun_into_the_photos_folder_takes_its_tiff_maps_for_its_own(tmp_path, capsys):
+    # the rerun exited 2: "a_skin_prob.tif: the probability map of a.png would replace an input
+    # of this run", though the TIFF's Software tag reads "segmix skin apply"
+    from segmix.cli import main
+
+    images, _ = folder(tmp_path, {"a": scene(1), "b": scene(2)})
+    run = ["skin", "apply", str(images), "--output-dir", str(images), "--probability-format", "tif"]
+    assert main(run) == 0
+    assert (images / "a_skin_prob.tif").is_file()
+    capsys.readouterr()
+    assert main(run) == 0
+    err = capsys.readouterr().err
+    assert "would replace an input" not in err
+    # another output folder: the maps are no (greyscale) photos, and are said as left out
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(images), "--output-dir", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "greyscale" not in err and not list(out.glob("*_prob_skin.png"))
+    assert sorted(p.name for p in out.iterdir()) == ["a_skin.png", "b_skin.png"]
+    assert "outputs of an earlier skin apply" in err
+
+
+def test_skin_eval_does_not_count_tiff_maps_as_photos_without_masks(tmp_path, capsys):
+    from segmix.cli import main
+
+    images, masks = folder(tmp_path, {"a": scene(1), "b": scene(2)})
+    assert main(["skin", "apply", str(images), "--output-dir", str(images), "--probability-format", "tif",
+                 "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks)]) == 0
+    captured = capsys.readouterr()
+    assert "have no mask" not in captured.err and "has no mask" not in captured.err
+    assert "images 2" in captured.out or "2 images" in captured.out or "2 photos" in captured.out
+
+
+def test_every_reader_of_marks_knows_segmix_tiff_outputs(tmp_path):
+    from segmix import skin
+    from segmix.cli import main
+
+    image, _ = scene(1)
+    Image.fromarray(image).save(tmp_path / "p.png")
+    assert main(["segment", str(tmp_path / "p.png"), "--click", "40,30", "-o", str(tmp_path / "m.png"),
+                 "--probability", str(tmp_path / "p_prob.tif"), "--cutout", str(tmp_path / "p_cut.tif"),
+                 "--quiet"]) in (0, 1)
+    assert main(["skin", "apply", str(tmp_path / "p.png"), "--output-dir", str(tmp_path), "--probability-format",
+                 "tif", "--quiet"]) == 0
+    own = tmp_path / "p_skin_prob.tif"
+    assert skin.written_by_apply(own) and skin._segmix_output(own)
+    for other in ("p_prob.tif", "p_cut.tif"):
+        assert skin.other_result(tmp_path / other) and skin._segmix_output(tmp_path / other)
+        assert not skin.written_by_apply(tmp_path / other)
+    files, _ = skin.plan_batch([tmp_path], tmp_path / "o")
+    assert [f.name for f in files] == ["p.png"]
+    note = skin.ignored_in_folders([tmp_path], tmp_path / "o")
+    # m.png, p_prob.tif, p_cut.tif; p_skin.png, p_skin_prob.tif
+    assert "3 masks, probability maps, cut-outs or marks files segmix wrote" in note
+    assert "2 outputs of an earlier skin apply" in note
