@@ -3465,12 +3465,11 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
               # alone, as if the run had found something (a new user).
               # No word of their masks: a toned photo's need not be empty (warned above, one each).
               + colourless_note(greyscale_kinds, alone=done == 1))
-        if not probability:
-            # A rerun without --probability left the earlier run's maps beside the new masks
-            # (a trial): they are of another run, perhaps of other settings.
-            warning = stale_probability_warning(files, output_dir)
-            if warning:
-                stream.write(f"segmix skin apply: warning: {warning}\n")
+        # A rerun without --probability (or with the other format) left the earlier run's maps
+        # beside the new masks (trials): they are of another run, perhaps of other settings.
+        warning = stale_probability_warning(files, output_dir, probability)
+        if warning:
+            stream.write(f"segmix skin apply: warning: {warning}\n")
     status = batch_status("segmix skin apply", failures, len(files), stream)
     if status == 2 and created:
         try:  # nothing was written: leave no empty folder behind either
@@ -3563,20 +3562,58 @@ class _FileLines:
             held.clear()
 
 
-def stale_probability_warning(files: Sequence[Path], output_dir) -> str | None:
-    """The warning of a run without ``--probability`` whose photos have probability maps of an
-    earlier run in ``output_dir`` (``skin apply``'s, by their mark), or None when none has."""
+#: Each format of :data:`PROBABILITY_FORMATS` in a stale-map warning's words: its name, and the
+#: option (library: argument) that rewrites its maps (:func:`stale_probability_warning`).
+_FORMAT_WORDS = {"png": ("PNG", "probability", "probability=True"),
+                 "tif": ("TIFF", "probability_tif", 'probability="tif"')}
+
+
+def stale_probability_warning(files: Sequence[Path], output_dir, probability=False) -> str | None:
+    """The warning of a run whose photos have probability maps of an earlier run in
+    ``output_dir`` (``skin apply``'s, by their mark) that this run did not rewrite, or None.
+
+    A run without maps (``probability`` false) leaves them all; a run writing maps of one
+    format (``probability``: True or "png", or "tif") leaves those of the other: a run of
+    ``--probability-format tif`` then one of ``--probability`` with another model kept the
+    first model's .tif maps beside the new masks, without a word (an AUC script read 0.9227
+    from them, the new model's truth 0.7938; session 51). Said, not removed: an earlier run's
+    maps may be what a user keeps (another model's), and removing results is no rerun's to do.
+    The advice names the option that rewrites each format (``--probability`` writes PNG only,
+    so "add --probability" left .tif maps as they were).
+    """
     output_dir = Path(output_dir)
-    stale = [prob for prob in (apply_outputs(Path(path), output_dir, kind)[1] for path in files
-                               for kind in PROBABILITY_FORMATS)
-             if _is_file(prob) and written_by(prob, "skin apply")]
+    written = probability_suffix(probability) if probability else None
+    stale: dict[str, list[Path]] = {}
+    for path in files:
+        for kind, suffix in PROBABILITY_FORMATS.items():
+            if suffix == written:
+                continue
+            prob = apply_outputs(Path(path), output_dir, kind)[1]
+            if _is_file(prob) and written_by(prob, "skin apply"):
+                stale.setdefault(kind, []).append(prob)
     if not stale:
         return None
-    one = len(stale) == 1  # "1 probability map ... stay" read as a slip
-    return (f"{len(stale)} probability map{'' if one else 's'} of an earlier run stay{'s' if one else ''} in "
-            f"{output_dir} beside this run's masks ({stale[0].name if one else f'e.g. {stale[0].name}'}); "
-            f"{'it is' if one else 'they are'} not of "
-            f"this run: add {_named('probability')} to rewrite {'it' if one else 'them'}, or remove {'it' if one else 'them'}")
+    maps = [prob for kind in PROBABILITY_FORMATS for prob in stale.get(kind, [])]
+    one = len(maps) == 1  # "1 probability map ... stay" read as a slip
+    it = "it" if one else "them"
+    options = {kind: named(_FORMAT_WORDS[kind][1], _FORMAT_WORDS[kind][2]) for kind in stale}
+    if len(stale) == 2:
+        rewrite = (f"{options['png']} rewrites the {_FORMAT_WORDS['png'][0]} ones, {options['tif']} the "
+                   f"{_FORMAT_WORDS['tif'][0]} ones (one format a run), or remove {it}")
+    elif written is None:
+        rewrite = f"add {next(iter(options.values()))} to rewrite {it}, or remove {it}"
+    else:
+        # this run wrote the other format: rerunning with this one's option leaves the new maps
+        rewrite = f"{next(iter(options.values()))} rewrites {it} (one format a run), or remove {it}"
+    beside = "this run's masks" if written is None else f"this run's masks and {_FORMAT_WORDS[probability_kind(probability)][0]} maps"
+    return (f"{len(maps)} probability map{'' if one else 's'} of an earlier run stay{'s' if one else ''} in "
+            f"{output_dir} beside {beside} ({maps[0].name if one else f'e.g. {maps[0].name}'}); "
+            f"{'it is' if one else 'they are'} not of this run: {rewrite}")
+
+
+def probability_kind(probability) -> str:
+    """The key of :data:`PROBABILITY_FORMATS` that ``probability`` (True, "png" or "tif") writes."""
+    return probability if isinstance(probability, str) else "png"
 
 
 def batch_status(prefix: str, failures: int, total: int, stream) -> int:

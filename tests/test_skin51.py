@@ -67,3 +67,52 @@ def test_every_reader_of_marks_knows_segmix_tiff_outputs(tmp_path):
     # m.png, p_prob.tif, p_cut.tif; p_skin.png, p_skin_prob.tif
     assert "3 masks, probability maps, cut-outs or marks files segmix wrote" in note
     assert "2 outputs of an earlier skin apply" in note
+
+
+# -- 2. maps of the other format left by an earlier run are said ------------------------------
+def test_a_rerun_writing_maps_in_one_format_says_the_earlier_maps_of_the_other_stay(tmp_path, capsys):
+    # --probability-format tif, then --probability (PNG maps) of another model: exit 0 and no
+    # word, the .tif maps of the first run beside the new masks (an AUC script read them)
+    from segmix.cli import main
+
+    images, _ = folder(tmp_path, {"a": scene(1), "b": scene(2)})
+    out = tmp_path / "out"
+    base = ["skin", "apply", str(images), "--output-dir", str(out)]
+    assert main(base + ["--probability-format", "tif", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(base + ["--probability"]) == 0
+    err = capsys.readouterr().err
+    assert "2 probability maps of an earlier run stay" in err and "a_skin_prob.tif" in err
+    assert "--probability-format tif rewrites them" in err, err
+    # the other way round: the PNG maps stay beside new TIFF ones
+    assert main(base + ["--probability-format", "tif"]) == 0
+    err = capsys.readouterr().err
+    assert "2 probability maps of an earlier run stay" in err and "a_skin_prob.png" in err
+    assert "--probability rewrites them" in err, err
+    # without maps at all: both formats stay, each named with the option that rewrites it
+    assert main(base) == 0
+    err = capsys.readouterr().err
+    assert "4 probability maps of an earlier run stay" in err
+    assert "--probability rewrites the PNG ones, --probability-format tif the TIFF ones" in err, err
+    # only TIFF maps of an earlier run, a run without maps: --probability would not rewrite them
+    (out / "a_skin_prob.png").unlink()
+    (out / "b_skin_prob.png").unlink()
+    assert main(base) == 0
+    err = capsys.readouterr().err
+    assert "add --probability-format tif to rewrite them" in err and "add --probability " not in err
+
+
+def test_the_distributed_rerun_says_the_other_formats_maps_stay(tmp_path, capsys):
+    import pytest
+
+    pytest.importorskip("distributed")
+    from segmix.cli import main
+
+    images, _ = folder(tmp_path, {"a": scene(1)})
+    out = tmp_path / "out"
+    base = ["skin", "apply", str(images), "--output-dir", str(out), "--distributed", "--n-workers", "1"]
+    assert main(base + ["--probability-format", "tif", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(base + ["--probability"]) == 0
+    err = capsys.readouterr().err
+    assert "1 probability map of an earlier run stays" in err and "a_skin_prob.tif" in err

@@ -417,8 +417,8 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
           + (f"; no skin found in {len(no_skin)} of the {done_count} mask{'' if done_count == 1 else 's'} "
              f"({listed_names(no_skin)})" if no_skin else "")
           + skin.colourless_note(colourless, alone=len(files) == 1), file=out_stream)
-    if not probability and counts["written"] + counts["complete"]:
-        warning = skin.stale_probability_warning(files, output_dir)
+    if counts["written"] + counts["complete"]:
+        warning = skin.stale_probability_warning(files, output_dir, probability)
         if warning:
             stream.write(f"segmix skin apply: warning: {warning}\n")
     status = skin.batch_status("segmix skin apply", len(failures), len(files), stream)
