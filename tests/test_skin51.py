@@ -4,6 +4,7 @@
    own outputs, by their mark, as the PNG ones are: not photos of a later run.
 """
 
+import numpy as np
 from PIL import Image
 
 from tests.test_skin48 import folder, scene
@@ -116,3 +117,46 @@ def test_the_distributed_rerun_says_the_other_formats_maps_stay(tmp_path, capsys
     assert main(base + ["--probability"]) == 0
     err = capsys.readouterr().err
     assert "1 probability map of an earlier run stays" in err and "a_skin_prob.tif" in err
+
+
+# -- 3. the best threshold printed reproduces its F1 ------------------------------------------
+def _cliff_photos():
+    """Two photos' log odds (nats) and labels: the first's skin lies a hair above -4 nats (one of
+    the sweep's levels), its non-skin at -4.3, so its skin is all found at the level and lost
+    just above it; the second's skin at 0 and non-skin at -4.3."""
+    photos = []
+    for skin_level in (-4.0 + 1e-6, 0.0):
+        log_odds = np.full((20, 20), -4.3)
+        labels = np.zeros((20, 20), np.int8)
+        log_odds[5:15, 5:15] = skin_level
+        labels[5:15, 5:15] = 1
+        photos.append((log_odds, labels))
+    return photos
+
+
+def test_the_best_threshold_as_printed_gives_back_the_best_f1():
+    # pooled F1 0.2583 at the best threshold 0.01798620996, printed 0.01799, where one photo
+    # loses all its skin: 0.2512 given back
+    from segmix import skin_eval
+
+    def run(threshold):
+        ev = skin_eval.SkinEvaluator(threshold)
+        for log_odds, labels in _cliff_photos():
+            def decide(t, log_odds=log_odds):
+                return log_odds > np.log(t) - np.log1p(-t)
+            mask = decide(threshold)
+            swept = ev.sweep_counts_of(decide, labels, mask)
+            ev.add(1.0 / (1.0 + np.exp(-log_odds)), labels, mask=mask, swept=swept)
+        return ev.result()
+
+    best = run(0.5)
+    printed = skin_eval.threshold_text(best.best_threshold)
+    again = run(float(printed))
+    assert again.f1 == best.best_f1, (printed, again.f1, best.best_f1)
+    # and in the per-image table's form
+    assert float(skin_eval.threshold_text(best.best_threshold, ".6f")) == best.best_threshold
+    # every threshold the sweep tries prints short and reads back as itself
+    ev = skin_eval.SkinEvaluator(0.04)
+    for t in ev.sweep:
+        text = skin_eval.threshold_text(t)
+        assert float(text) == t and len(text.replace("e-", "")) <= 12, text
