@@ -512,8 +512,12 @@ def _check_folder_argument(value, name: str) -> None:
                         "mask) counts them for training and segmix.skin_eval.SkinEvaluator.add scores detect's result")
 
 
-def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], list[Path]]:
+def image_mask_pairs(images_dir, masks_dir, several_pairs: bool = False) -> tuple[list[tuple[Path, Path]], list[Path]]:
     """Pair images with masks by file stem.
+
+    ``several_pairs``: the caller takes several folder pairs (``skin train``); a folder holding
+    only subfolders is then told to give each with its masks' folder, else (``skin eval``, one
+    pair) to score each on its own or gather them (:func:`_subfolder_advice`).
 
     Where several files in ``masks_dir`` share an image's stem (``x.png`` and a JPEG preview
     ``x.jpg``, or photos and masks kept in one folder), the one stored losslessly is the
@@ -581,10 +585,10 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
     # folder whose images have no masks.
     if not images:
         raise ValueError(f"{images_dir}: the images folder holds no photos (looked for {suffixes})"
-                         f"{subfolder_hint(images_dir)}")
+                         f"{subfolder_hint(images_dir, _subfolder_advice(given, several_pairs))}")
     if not candidates:
         raise ValueError(f"{masks_dir}: the masks folder holds no mask files (looked for {suffixes})"
-                         f"{subfolder_hint(masks_dir)}")
+                         f"{subfolder_hint(masks_dir, _subfolder_advice(given, several_pairs))}")
     one_folder = images_dir.resolve() == masks_dir.resolve()
     chosen: dict[str, Path | None] = {}
     paired: dict[Path, Path] = {}  # mask -> its photo
@@ -626,6 +630,27 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         raise ValueError(f"no image in {images_dir} has a mask with the same name in {masks_dir}"
                          f"{_naming_hint(images[0], masks)}")
     return pairs, unmatched
+
+
+def _subfolder_advice(given: dict, several_pairs: bool) -> Callable[[list[str]], str]:
+    """What to do with the subfolders of a nested images or masks folder (``given``: the two
+    folders as typed, "images" and "masks"), for :func:`segmix.io.subfolder_hint`. "give them by
+    name" was said to skin eval, which takes one --images and one --masks ("given twice with
+    different values", session 51): one folder pair is scored at a time, and photos of one name in
+    two subfolders would be one row name in the per-photo table. skin train takes several pairs."""
+    i, m = _named("images_dir"), _named("masks_dir")
+    images, masks = (str(given[key]).rstrip("/\\") or str(given[key]) for key in ("images", "masks"))
+
+    def advice(subfolders: list[str]) -> str:
+        shown = subfolders[:2]
+        if several_pairs:
+            pairs = " ".join(f"{i} {images}/{sub} {m} {masks}/{sub}" for sub in shown)
+            return f"give each with its masks' folder ({pairs}{' ...' if len(subfolders) > 2 else ''})"
+        sub = shown[0]
+        return (f"score each on its own, one run each ({i} {images}/{sub} {m} {masks}/{sub}), or put their photos "
+                "in one folder and their masks in another to score them together")
+
+    return advice
 
 
 def same_folder_words(images, masks) -> str:
@@ -1565,7 +1590,7 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
         After every pair is read, when some cannot be used (a mask of another size, stored
         as JPEG, of other values; an unreadable photo): one line each, in the pairs' order.
     """
-    pairs, unmatched = image_mask_pairs(images_dir, masks_dir)
+    pairs, unmatched = image_mask_pairs(images_dir, masks_dir, several_pairs=True)
     total = np.zeros(2 * N_CODES, np.int64)
     buffered: list[np.ndarray] = []
     n_buffered = 0

@@ -160,3 +160,46 @@ def test_the_best_threshold_as_printed_gives_back_the_best_f1():
     for t in ev.sweep:
         text = skin_eval.threshold_text(t)
         assert float(text) == t and len(text.replace("e-", "")) <= 12, text
+
+
+# -- 4. nested folders: advice that works ------------------------------------------------------
+def _nested(tmp_path):
+    for sub, seeds in (("a", (1, 2)), ("b", (3,))):
+        (tmp_path / "images" / sub).mkdir(parents=True)
+        (tmp_path / "masks" / sub).mkdir(parents=True)
+        for seed in seeds:
+            image, mask = scene(seed)
+            Image.fromarray(image).save(tmp_path / "images" / sub / f"{seed}.png")
+            Image.fromarray(mask).save(tmp_path / "masks" / sub / f"{seed}.png")
+    return tmp_path / "images", tmp_path / "masks"
+
+
+def test_skin_eval_on_nested_folders_gives_advice_that_works(tmp_path, capsys):
+    # "give them by name", then --images a --images b: "given twice with different values"
+    import re
+
+    from segmix.cli import main
+
+    images, masks = _nested(tmp_path)
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks)]) == 2
+    err = capsys.readouterr().err
+    assert "give them by name" not in err, err
+    assert f"one run each (--images {images}/a --masks {masks}/a)" in err, err
+    assert "put their photos in one folder and their masks in another" in err
+    advised = re.search(r"\(--images (\S+) --masks (\S+)\)", err)
+    assert main(["skin", "eval", "--images", advised[1], "--masks", advised[2], "--quiet"]) == 0
+    # skin train takes several pairs: told how to give them
+    assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(tmp_path / "m.json")]) == 2
+    err = capsys.readouterr().err
+    assert (f"give each with its masks' folder (--images {images}/a --masks {masks}/a --images {images}/b "
+            f"--masks {masks}/b)") in err, err
+
+
+def test_skin_eval_given_two_folder_pairs_says_what_to_do(tmp_path, capsys):
+    from segmix.cli import main
+
+    images, masks = _nested(tmp_path)
+    assert main(["skin", "eval", "--images", f"{images}/a", "--masks", f"{masks}/a", "--images", f"{images}/b",
+                 "--masks", f"{masks}/b"]) == 2
+    err = capsys.readouterr().err
+    assert "given twice with different values" in err and "run it once per pair" in err and "give it once" not in err

@@ -560,7 +560,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         skin.check_uci_path(path)  # as the single-machine command says it (a pipe was "not found")
         items.append([("uci", index, str(Path(path).resolve()))])
     for folder, (images, masks) in enumerate(zip(image_folders, mask_folders)):
-        pairs, unmatched = skin.image_mask_pairs(images, masks)
+        pairs, unmatched = skin.image_mask_pairs(images, masks, several_pairs=True)
         folders.append((images, masks, len(pairs), len(unmatched)))
         folder_pairs.append(pairs)
         resolved = [(position, str(i.resolve()), str(m.resolve())) for position, (i, m) in enumerate(pairs)]
