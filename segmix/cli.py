@@ -2837,7 +2837,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         marked = None if args.quiet else skin.marks_labels_note(masks, pairs)
         if marked:
             print(f"segmix skin train: note: {marked}", file=sys.stderr)
-        spare = None if args.quiet else skin.unpaired_masks_note(images, masks, pairs)
+        spare = None if args.quiet else skin.unpaired_masks_note(images, masks, pairs, said=left_out or "")
         if spare:
             print(f"segmix skin train: note: {spare}", file=sys.stderr)
         left = None if args.quiet else skin.left_out_note([images, masks])  # .DS_Store, a pipe: said once
@@ -3116,7 +3116,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     marked = None if args.quiet else skin.marks_labels_note(args.masks, pairs)
     if marked:
         print(f"segmix skin eval: note: {marked}", file=sys.stderr)
-    spare = None if args.quiet else skin.unpaired_masks_note(args.images, args.masks, pairs)
+    spare = None if args.quiet else skin.unpaired_masks_note(args.images, args.masks, pairs, said=left_out or "")
     if spare:
         print(f"segmix skin eval: note: {spare}", file=sys.stderr)
     left = None if args.quiet else skin.left_out_note([args.images, args.masks])  # .DS_Store, a pipe: said once

@@ -804,12 +804,16 @@ def unmatched_warning(images_dir, masks_dir, unmatched: list[Path]) -> str | Non
             f"left out (first: {unmatched[0].name}{hint})")
 
 
-def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]]) -> str | None:
+def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]], said: str = "") -> str | None:
     """The note for the masks of ``masks_dir`` that no photo of ``images_dir`` uses (photos
     missing, or named otherwise), or None: a trial's masks folder of 6 masks beside 1 photo was
     scored as "images 1" with no word of the other 5 (the photos left out for want of a mask
     are warned of: :func:`unmatched_warning`). A note, not a warning: a subset of the photos
-    scored against a whole set's masks is a use. Nothing for one folder holding both."""
+    scored against a whole set's masks is a use. Nothing for one folder holding both.
+    ``said``: the lines said before it (a file they name is not given as an example again). The
+    segmix outputs among the masks (skin apply's masks and maps written there, other commands'
+    results) are counted apart, once (:func:`_outputs_words`), not as masks without a photo.
+    """
     try:
         if Path(images_dir).resolve() == Path(masks_dir).resolve():
             return None
@@ -819,14 +823,51 @@ def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]
                        if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q)
                        and q.resolve() not in used and name_key(q.stem) not in stems)
         spare = [q for q in spare if not own_figure(q)]  # skin eval's --roc figure is no mask
+        # skin apply's masks and maps (and other segmix results) written into the masks folder
+        # are no masks missing their photo: "15 masks ... have no photo" counted 12 of them
+        # beside 3 real ones (session 51). Skin mode's saved marks are labels, and stay.
+        outputs = [q for q in spare if _segmix_output(q) and skin_marks.marks_mode(q) is None]
+        spare = [q for q in spare if q not in outputs]
     except (OSError, ValueError):
         return None
-    if not spare:
+    if not spare and not outputs:
         return None
+    # an output a line above already named (the photos' warning names x_skin.png) is not the example again
+    named_above = {q for q in outputs if re.search(rf"(?<![\w.-]){re.escape(q.name)}(?![\w.-])", said)}
+    shown = [q for q in outputs if q not in named_above] + [q for q in outputs if q in named_above]
+    said = _outputs_words(shown, masks_dir if not spare else None)
+    if not spare:
+        return said
     if len(spare) == 1:
-        return f"1 mask in {masks_dir} has no photo of the same name in {images_dir} and is not used ({spare[0].name})"
-    return (f"{len(spare)} masks in {masks_dir} have no photo of the same name in {images_dir} and are not used "
-            f"(first: {spare[0].name})")
+        line = f"1 mask in {masks_dir} has no photo of the same name in {images_dir} and is not used ({spare[0].name})"
+    else:
+        line = (f"{len(spare)} masks in {masks_dir} have no photo of the same name in {images_dir} and are not used "
+                f"(first: {spare[0].name})")
+    return f"{line}; {said}" if said else line
+
+
+def _outputs_words(outputs: Sequence[Path], masks_dir=None) -> str | None:
+    """The segmix outputs among a masks folder's files, in words, once (:func:`unpaired_masks_note`):
+    "6 files there are outputs segmix skin apply wrote (2 masks, 4 probability maps: e.g.
+    a_skin.png), not masks: not used"; ``masks_dir`` names the folder ("there" follows a line
+    that named it). None without any."""
+    if not outputs:
+        return None
+    where = f"in {masks_dir}" if masks_dir is not None else "there"
+    n = len(outputs)
+    apply = [q for q in outputs if written_by_apply(q)]
+    if len(apply) == n:
+        kinds: dict[str, int] = {"a mask": 0, "a probability map": 0}
+        for q in apply:
+            kinds[_apply_output_kind(q)] = kinds.get(_apply_output_kind(q), 0) + 1
+        parts = [f"{count} {kind[2:] if kind.startswith('a ') else kind}{'s' if count != 1 else ''}"
+                 for kind, count in kinds.items() if count]
+        writer = f"outputs segmix skin apply wrote ({', '.join(parts)}" if n > 1 else f"an output segmix skin apply wrote ({parts[0]}"
+    else:
+        writer = f"{'results' if n > 1 else 'a result'} segmix wrote (masks, probability maps, cut-outs or figures"
+    example = outputs[0].name
+    return (f"{n} file{'s' if n != 1 else ''} {where} {'are' if n != 1 else 'is'} {writer}: "
+            f"{'e.g. ' if n > 1 else ''}{example}), not masks: not used")
 
 
 def detector_masks_warning(masks_dir, pairs: Sequence[tuple[Path, Path]], training: bool = False) -> str | None:

@@ -203,3 +203,24 @@ def test_skin_eval_given_two_folder_pairs_says_what_to_do(tmp_path, capsys):
                  "--masks", f"{masks}/b"]) == 2
     err = capsys.readouterr().err
     assert "given twice with different values" in err and "run it once per pair" in err and "give it once" not in err
+
+
+# -- 5. masks without a photo: segmix's own outputs counted apart ------------------------------
+def test_masks_without_a_photo_leave_out_segmix_outputs_and_name_them_once(tmp_path, capsys):
+    # "15 masks ... have no photo" where 6 were skin apply's maps, 6 its masks, 3 real orphans
+    from segmix.cli import main
+
+    images, masks = folder(tmp_path, {"a": scene(1), "b": scene(2)})
+    for name in ("x", "y"):  # masks of photos not in the images folder
+        Image.fromarray(scene(3)[1]).save(masks / f"{name}.png")
+    assert main(["skin", "apply", str(images), "--output-dir", str(masks), "--probability", "--quiet"]) == 0
+    assert main(["skin", "apply", str(images), "--output-dir", str(masks), "--probability-format", "tif",
+                 "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks)]) == 0
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if "have no photo" in line or "has no photo" in line]
+    assert len(notes) == 1, err
+    assert "2 masks in" in notes[0] and "(first: x.png)" in notes[0], notes[0]
+    assert "6 files there are outputs segmix skin apply wrote" in notes[0], notes[0]
+    assert err.count("a_skin_prob") <= 1 and err.count("a_skin.png") <= 1, err
