@@ -2,6 +2,10 @@
 
 1. skin apply's float TIFF probability maps (and segment's TIFF maps and cut-outs) are segmix's
    own outputs, by their mark, as the PNG ones are: not photos of a later run.
+2. A rerun warns of an earlier run's maps of the other format that it leaves (PNG / TIFF).
+3. The best threshold printed gives back the F1 printed.
+4. skin eval on nested folders gives advice that works.
+5. Masks without a photo: segmix's own outputs counted apart, once.
 """
 
 import numpy as np
