@@ -287,10 +287,20 @@ def _max_pixels(args: argparse.Namespace) -> int:
     return DEFAULT_MAX_PIXELS if given is None else max(1, round(given * 1e6))
 
 
-def _refuse_conflicting_repeat(action: argparse.Action, namespace, values, option_string) -> None:
+#: What to do instead of repeating an option that takes one value, by (command, option's dest),
+#: where "give it once" is no answer: skin eval scores one folder pair a run (session 51: a
+#: nested folder's subfolders given by name, as its hint said then, were refused so).
+_REPEAT_ADVICE = dict.fromkeys(
+    (("segmix skin eval", "images"), ("segmix skin eval", "masks")),
+    "skin eval scores one --images / --masks pair a run: run it once per pair, or put the photos in one folder "
+    "and the masks in another to score them together")
+
+
+def _refuse_conflicting_repeat(action: argparse.Action, namespace, values, option_string, prog: str = "") -> None:
     """Refuse one option given twice with different values (``-k 3 --components 4``,
     ``--adapt --no-adapt``): argparse keeps the last silently, and which one the user meant
-    is a guess. The same value twice is no conflict and passes."""
+    is a guess. The same value twice is no conflict and passes. ``prog``: the parser's
+    (``segmix skin eval``), for :data:`_REPEAT_ADVICE`."""
     given = namespace.__dict__.setdefault("_given_options", {})
     if action.dest in given and given[action.dest][1] != values:
         first, before = given[action.dest]
@@ -299,7 +309,8 @@ def _refuse_conflicting_repeat(action: argparse.Action, namespace, values, optio
                 return option
             return f"{option} {' '.join(map(str, value)) if isinstance(value, list) else value}"
         raise argparse.ArgumentError(action, f"given twice with different values ({shown(first, before)}, then "
-                                             f"{shown(option_string, values)}); give it once")
+                                             f"{shown(option_string, values)}); "
+                                             f"{_REPEAT_ADVICE.get((prog, action.dest), 'give it once')}")
     given[action.dest] = (option_string, values)
 
 
@@ -322,7 +333,7 @@ class _StoreOnce(argparse._StoreAction):
 
     def __call__(self, parser, namespace, values, option_string=None):
         _refuse_empty(self, values)
-        _refuse_conflicting_repeat(self, namespace, values, option_string)
+        _refuse_conflicting_repeat(self, namespace, values, option_string, parser.prog)
         super().__call__(parser, namespace, values, option_string)
 
 
@@ -2788,7 +2799,7 @@ def _option_words(handler):
         from segmix.arguments import option_names
 
         with option_names(images_dir="--images", masks_dir="--masks", output_dir="--output-dir",
-                          probability="--probability", uci="--uci", groundtruth="--groundtruth",
+                          probability="--probability", probability_tif="--probability-format tif", uci="--uci", groundtruth="--groundtruth",
                           roi="--roi", groundtruth_offset="--groundtruth-offset", model="--model",
                           median_size="--median-size"):
             return handler(args)
@@ -2822,7 +2833,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # the training line (they were dropped in silence).
     photos = 0
     for images, masks in zip(args.images, args.masks):
-        pairs, unmatched = skin.image_mask_pairs(images, masks)
+        pairs, unmatched = skin.image_mask_pairs(images, masks, several_pairs=True)
         photos += len(pairs)
         left_out = skin.unmatched_warning(images, masks, unmatched)
         if left_out:
@@ -2833,7 +2844,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         marked = None if args.quiet else skin.marks_labels_note(masks, pairs)
         if marked:
             print(f"segmix skin train: note: {marked}", file=sys.stderr)
-        spare = None if args.quiet else skin.unpaired_masks_note(images, masks, pairs)
+        spare = None if args.quiet else skin.unpaired_masks_note(images, masks, pairs, said=left_out or "")
         if spare:
             print(f"segmix skin train: note: {spare}", file=sys.stderr)
         left = None if args.quiet else skin.left_out_note([images, masks])  # .DS_Store, a pipe: said once
@@ -3112,7 +3123,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     marked = None if args.quiet else skin.marks_labels_note(args.masks, pairs)
     if marked:
         print(f"segmix skin eval: note: {marked}", file=sys.stderr)
-    spare = None if args.quiet else skin.unpaired_masks_note(args.images, args.masks, pairs)
+    spare = None if args.quiet else skin.unpaired_masks_note(args.images, args.masks, pairs, said=left_out or "")
     if spare:
         print(f"segmix skin eval: note: {spare}", file=sys.stderr)
     left = None if args.quiet else skin.left_out_note([args.images, args.masks])  # .DS_Store, a pipe: said once

@@ -1705,18 +1705,22 @@ def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow, on_end
     return info.pixels
 
 
-def subfolder_hint(folder: PathLike) -> str:
-    """"; it holds 3 subfolders (first: a), which are not searched" for a folder in which no
-    files were found, or "" (a data set sorted into subfolders looked like an empty folder)."""
+def subfolder_hint(folder: PathLike, advice: Callable[[list[str]], str] | None = None) -> str:
+    """"; it holds 3 subfolders (first: a), which are not searched: give them by name" for a
+    folder in which no files were found, or "" (a data set sorted into subfolders looked like an
+    empty folder). ``advice``: the subfolders' names (sorted) -> what to do, where "give them by
+    name" does not work (skin eval takes one folder of photos: session 51)."""
     try:
         subfolders = sorted(p.name for p in Path(folder).iterdir() if p.is_dir() and not is_hidden(p))
     except OSError:
         return ""
     if not subfolders:
         return ""
-    if len(subfolders) == 1:  # was "it holds the subfolder sub, which are not searched: give them by name"
-        return f"; it holds the subfolder {subfolders[0]}, which is not searched: give it by name"
-    return f"; it holds {len(subfolders)} subfolders (first: {subfolders[0]}), which are not searched: give them by name"
+    one = len(subfolders) == 1
+    words = advice(subfolders) if advice is not None else f"give {'it' if one else 'them'} by name"
+    if one:  # was "it holds the subfolder sub, which are not searched: give them by name"
+        return f"; it holds the subfolder {subfolders[0]}, which is not searched: {words}"
+    return f"; it holds {len(subfolders)} subfolders (first: {subfolders[0]}), which are not searched: {words}"
 
 
 def is_hidden(path: PathLike) -> bool:

@@ -512,8 +512,12 @@ def _check_folder_argument(value, name: str) -> None:
                         "mask) counts them for training and segmix.skin_eval.SkinEvaluator.add scores detect's result")
 
 
-def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], list[Path]]:
+def image_mask_pairs(images_dir, masks_dir, several_pairs: bool = False) -> tuple[list[tuple[Path, Path]], list[Path]]:
     """Pair images with masks by file stem.
+
+    ``several_pairs``: the caller takes several folder pairs (``skin train``); a folder holding
+    only subfolders is then told to give each with its masks' folder, else (``skin eval``, one
+    pair) to score each on its own or gather them (:func:`_subfolder_advice`).
 
     Where several files in ``masks_dir`` share an image's stem (``x.png`` and a JPEG preview
     ``x.jpg``, or photos and masks kept in one folder), the one stored losslessly is the
@@ -581,10 +585,10 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
     # folder whose images have no masks.
     if not images:
         raise ValueError(f"{images_dir}: the images folder holds no photos (looked for {suffixes})"
-                         f"{subfolder_hint(images_dir)}")
+                         f"{subfolder_hint(images_dir, _subfolder_advice(given, several_pairs))}")
     if not candidates:
         raise ValueError(f"{masks_dir}: the masks folder holds no mask files (looked for {suffixes})"
-                         f"{subfolder_hint(masks_dir)}")
+                         f"{subfolder_hint(masks_dir, _subfolder_advice(given, several_pairs))}")
     one_folder = images_dir.resolve() == masks_dir.resolve()
     chosen: dict[str, Path | None] = {}
     paired: dict[Path, Path] = {}  # mask -> its photo
@@ -626,6 +630,27 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         raise ValueError(f"no image in {images_dir} has a mask with the same name in {masks_dir}"
                          f"{_naming_hint(images[0], masks)}")
     return pairs, unmatched
+
+
+def _subfolder_advice(given: dict, several_pairs: bool) -> Callable[[list[str]], str]:
+    """What to do with the subfolders of a nested images or masks folder (``given``: the two
+    folders as typed, "images" and "masks"), for :func:`segmix.io.subfolder_hint`. "give them by
+    name" was said to skin eval, which takes one --images and one --masks ("given twice with
+    different values", session 51): one folder pair is scored at a time, and photos of one name in
+    two subfolders would be one row name in the per-photo table. skin train takes several pairs."""
+    i, m = _named("images_dir"), _named("masks_dir")
+    images, masks = (str(given[key]).rstrip("/\\") or str(given[key]) for key in ("images", "masks"))
+
+    def advice(subfolders: list[str]) -> str:
+        shown = subfolders[:2]
+        if several_pairs:
+            pairs = " ".join(f"{i} {images}/{sub} {m} {masks}/{sub}" for sub in shown)
+            return f"give each with its masks' folder ({pairs}{' ...' if len(subfolders) > 2 else ''})"
+        sub = shown[0]
+        return (f"score each on its own, one run each ({i} {images}/{sub} {m} {masks}/{sub}), or put their photos "
+                "in one folder and their masks in another to score them together")
+
+    return advice
 
 
 def same_folder_words(images, masks) -> str:
@@ -779,12 +804,16 @@ def unmatched_warning(images_dir, masks_dir, unmatched: list[Path]) -> str | Non
             f"left out (first: {unmatched[0].name}{hint})")
 
 
-def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]]) -> str | None:
+def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]], said: str = "") -> str | None:
     """The note for the masks of ``masks_dir`` that no photo of ``images_dir`` uses (photos
     missing, or named otherwise), or None: a trial's masks folder of 6 masks beside 1 photo was
     scored as "images 1" with no word of the other 5 (the photos left out for want of a mask
     are warned of: :func:`unmatched_warning`). A note, not a warning: a subset of the photos
-    scored against a whole set's masks is a use. Nothing for one folder holding both."""
+    scored against a whole set's masks is a use. Nothing for one folder holding both.
+    ``said``: the lines said before it (a file they name is not given as an example again). The
+    segmix outputs among the masks (skin apply's masks and maps written there, other commands'
+    results) are counted apart, once (:func:`_outputs_words`), not as masks without a photo.
+    """
     try:
         if Path(images_dir).resolve() == Path(masks_dir).resolve():
             return None
@@ -794,14 +823,51 @@ def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]
                        if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q)
                        and q.resolve() not in used and name_key(q.stem) not in stems)
         spare = [q for q in spare if not own_figure(q)]  # skin eval's --roc figure is no mask
+        # skin apply's masks and maps (and other segmix results) written into the masks folder
+        # are no masks missing their photo: "15 masks ... have no photo" counted 12 of them
+        # beside 3 real ones (session 51). Skin mode's saved marks are labels, and stay.
+        outputs = [q for q in spare if _segmix_output(q) and skin_marks.marks_mode(q) is None]
+        spare = [q for q in spare if q not in outputs]
     except (OSError, ValueError):
         return None
-    if not spare:
+    if not spare and not outputs:
         return None
+    # an output a line above already named (the photos' warning names x_skin.png) is not the example again
+    named_above = {q for q in outputs if re.search(rf"(?<![\w.-]){re.escape(q.name)}(?![\w.-])", said)}
+    shown = [q for q in outputs if q not in named_above] + [q for q in outputs if q in named_above]
+    said = _outputs_words(shown, masks_dir if not spare else None)
+    if not spare:
+        return said
     if len(spare) == 1:
-        return f"1 mask in {masks_dir} has no photo of the same name in {images_dir} and is not used ({spare[0].name})"
-    return (f"{len(spare)} masks in {masks_dir} have no photo of the same name in {images_dir} and are not used "
-            f"(first: {spare[0].name})")
+        line = f"1 mask in {masks_dir} has no photo of the same name in {images_dir} and is not used ({spare[0].name})"
+    else:
+        line = (f"{len(spare)} masks in {masks_dir} have no photo of the same name in {images_dir} and are not used "
+                f"(first: {spare[0].name})")
+    return f"{line}; {said}" if said else line
+
+
+def _outputs_words(outputs: Sequence[Path], masks_dir=None) -> str | None:
+    """The segmix outputs among a masks folder's files, in words, once (:func:`unpaired_masks_note`):
+    "6 files there are outputs segmix skin apply wrote (2 masks, 4 probability maps: e.g.
+    a_skin.png), not masks: not used"; ``masks_dir`` names the folder ("there" follows a line
+    that named it). None without any."""
+    if not outputs:
+        return None
+    where = f"in {masks_dir}" if masks_dir is not None else "there"
+    n = len(outputs)
+    apply = [q for q in outputs if written_by_apply(q)]
+    if len(apply) == n:
+        kinds: dict[str, int] = {"a mask": 0, "a probability map": 0}
+        for q in apply:
+            kinds[_apply_output_kind(q)] = kinds.get(_apply_output_kind(q), 0) + 1
+        parts = [f"{count} {kind[2:] if kind.startswith('a ') else kind}{'s' if count != 1 else ''}"
+                 for kind, count in kinds.items() if count]
+        writer = f"outputs segmix skin apply wrote ({', '.join(parts)}" if n > 1 else f"an output segmix skin apply wrote ({parts[0]}"
+    else:
+        writer = f"{'results' if n > 1 else 'a result'} segmix wrote (masks, probability maps, cut-outs or figures"
+    example = outputs[0].name
+    return (f"{n} file{'s' if n != 1 else ''} {where} {'are' if n != 1 else 'is'} {writer}: "
+            f"{'e.g. ' if n > 1 else ''}{example}), not masks: not used")
 
 
 def detector_masks_warning(masks_dir, pairs: Sequence[tuple[Path, Path]], training: bool = False) -> str | None:
@@ -846,7 +912,7 @@ def _detector_mask_hint(mask: Path) -> str | None:
     learnt as ground truth: :func:`detector_masks_warning`)."""
     try:
         if written_by_apply(mask):
-            return (f"{mask.name} is a mask segmix skin apply wrote (the detector's output), not ground truth: "
+            return (f"{mask.name} is {_apply_output_kind(mask)} segmix skin apply wrote (the detector's output), not ground truth: "
                     f"give hand-labelled masks with {_named('masks_dir')}")
     except (OSError, ValueError):
         pass
@@ -898,7 +964,7 @@ def _naming_hint(image: Path, masks: list[Path]) -> str:
         # skin apply's masks given as --images: "the mask of x_skin.png must be x_skin.png"
         # said nothing of what the folder holds (a trial).
         if written_by_apply(image):
-            return (f" ({image.name} is a mask segmix skin apply wrote, not a photo: give the photos' folder with "
+            return (f" ({image.name} is {_apply_output_kind(image)} segmix skin apply wrote, not a photo: give the photos' folder with "
                     f"{_named('images_dir')})")
     except (OSError, ValueError):
         pass
@@ -1565,7 +1631,7 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
         After every pair is read, when some cannot be used (a mask of another size, stored
         as JPEG, of other values; an unreadable photo): one line each, in the pairs' order.
     """
-    pairs, unmatched = image_mask_pairs(images_dir, masks_dir)
+    pairs, unmatched = image_mask_pairs(images_dir, masks_dir, several_pairs=True)
     total = np.zeros(2 * N_CODES, np.int64)
     buffered: list[np.ndarray] = []
     n_buffered = 0
@@ -2992,9 +3058,20 @@ def refuse_other_photos_outputs(files: Sequence[Path], output_dir, probability: 
 
 
 def written_by_apply(path) -> bool:
-    """True if ``path`` is a PNG that ``skin apply`` wrote (it carries :data:`OUTPUT_MARK`);
-    reads the header only."""
-    return written_by(path, "skin apply")
+    """True if ``path`` is a file that ``skin apply`` wrote (it carries :data:`OUTPUT_MARK`):
+    a PNG mask or map, or a float TIFF map (``--probability-format tif``, its Software tag);
+    reads the header only. Looked at by the mark alone, whatever the extension: readers that
+    looked at PNGs only took a rerun's own TIFF maps for photos (session 51)."""
+    # segmix_result's header walk first (a few reads a PNG or JPEG photo), then the mark itself:
+    # a window's marks file passes the first and is no output of skin apply.
+    return segmix_result(path, ("skin apply",)) and written_by(path, "skin apply")
+
+
+def _apply_output_kind(path) -> str:
+    """"a probability map" for a file of ``skin apply`` named as its maps are
+    (``x_skin_prob.png`` / ``.tif``), else "a mask": a TIFF map named as "a mask" misled."""
+    return ("a probability map" if Path(path).stem.endswith(RESULT_SUFFIXES["skin_probability"])
+            else "a mask")
 
 
 #: Commands whose files in a folder of photos are results of a photo, not photos: segment's
@@ -3013,7 +3090,7 @@ def own_figure(path) -> bool:
 def _segmix_output(path: Path) -> bool:
     """True if ``path`` is no photo but a segmix output: skin apply's mask or probability map,
     another command's result or figure (:func:`other_result`)."""
-    return (path.suffix.lower() == ".png" and written_by_apply(path)) or other_result(path)
+    return segmix_result(path, ("skin apply",) + RESULT_COMMANDS)
 
 
 def other_result(path) -> bool:
@@ -3162,8 +3239,7 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # Another segmix command's results and the window's marks files are left out likewise.
     listed = files
     files = [f for f in files
-             if f.resolve() in named_files or not ((f.suffix.lower() == ".png" and written_by_apply(f))
-                                                   or other_result(f))]
+             if f.resolve() in named_files or not _segmix_output(f)]
     left_out = [f for f in listed if f not in files]
     # One photo named twice (photo.png ./photo.png, or a folder and a file in it) is one
     # photo: it was processed, and counted, once per mention, or refused as two photos
@@ -3194,11 +3270,11 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # A naming clash is the user's to fix before the run, like `segment -o PHOTO` (exit 2):
     # skipping the photo made a partial run (exit 1) out of a bad --output-dir.
     advice = f"give another {_named('output_dir')}"
-    own_named = [f for f in files if f.resolve() in named_files and f.suffix.lower() == ".png" and written_by_apply(f)]
+    own_named = [f for f in files if f.resolve() in named_files and written_by_apply(f)]
     if own_named:
         # `skin apply *` in a folder of earlier masks names them one by one: "a photo unless
         # skin apply wrote it" contradicted what the user saw (a trial).
-        advice = (f"{own_named[0].name} is a mask skin apply wrote, named here as a photo (as a shell's * does): "
+        advice = (f"{own_named[0].name} is {_apply_output_kind(own_named[0])} skin apply wrote, named here as a photo (as a shell's * does): "
                   "give the folder instead of its files, or name only the photos")
     elif _among_frames(output_dir, files):  # the photos' folder as given too: they may be links
         advice += " (a file named like an output is a photo unless skin apply wrote it)"
@@ -3263,7 +3339,7 @@ def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
                 kind = ("subfolder", "subfolders")
             elif q.suffix.lower() not in IMAGE_SUFFIXES:
                 kind = ("non-image file", "non-image files")
-            elif q.suffix.lower() == ".png" and written_by_apply(q):
+            elif written_by_apply(q):
                 kind = ("output of an earlier skin apply", "outputs of an earlier skin apply")
             elif own_figure(q):
                 # A ROC figure was called "a mask, probability map, cut-out or marks file".
@@ -3455,12 +3531,11 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
               # alone, as if the run had found something (a new user).
               # No word of their masks: a toned photo's need not be empty (warned above, one each).
               + colourless_note(greyscale_kinds, alone=done == 1))
-        if not probability:
-            # A rerun without --probability left the earlier run's maps beside the new masks
-            # (a trial): they are of another run, perhaps of other settings.
-            warning = stale_probability_warning(files, output_dir)
-            if warning:
-                stream.write(f"segmix skin apply: warning: {warning}\n")
+        # A rerun without --probability (or with the other format) left the earlier run's maps
+        # beside the new masks (trials): they are of another run, perhaps of other settings.
+        warning = stale_probability_warning(files, output_dir, probability)
+        if warning:
+            stream.write(f"segmix skin apply: warning: {warning}\n")
     status = batch_status("segmix skin apply", failures, len(files), stream)
     if status == 2 and created:
         try:  # nothing was written: leave no empty folder behind either
@@ -3553,20 +3628,58 @@ class _FileLines:
             held.clear()
 
 
-def stale_probability_warning(files: Sequence[Path], output_dir) -> str | None:
-    """The warning of a run without ``--probability`` whose photos have probability maps of an
-    earlier run in ``output_dir`` (``skin apply``'s, by their mark), or None when none has."""
+#: Each format of :data:`PROBABILITY_FORMATS` in a stale-map warning's words: its name, and the
+#: option (library: argument) that rewrites its maps (:func:`stale_probability_warning`).
+_FORMAT_WORDS = {"png": ("PNG", "probability", "probability=True"),
+                 "tif": ("TIFF", "probability_tif", 'probability="tif"')}
+
+
+def stale_probability_warning(files: Sequence[Path], output_dir, probability=False) -> str | None:
+    """The warning of a run whose photos have probability maps of an earlier run in
+    ``output_dir`` (``skin apply``'s, by their mark) that this run did not rewrite, or None.
+
+    A run without maps (``probability`` false) leaves them all; a run writing maps of one
+    format (``probability``: True or "png", or "tif") leaves those of the other: a run of
+    ``--probability-format tif`` then one of ``--probability`` with another model kept the
+    first model's .tif maps beside the new masks, without a word (an AUC script read 0.9227
+    from them, the new model's truth 0.7938; session 51). Said, not removed: an earlier run's
+    maps may be what a user keeps (another model's), and removing results is no rerun's to do.
+    The advice names the option that rewrites each format (``--probability`` writes PNG only,
+    so "add --probability" left .tif maps as they were).
+    """
     output_dir = Path(output_dir)
-    stale = [prob for prob in (apply_outputs(Path(path), output_dir, kind)[1] for path in files
-                               for kind in PROBABILITY_FORMATS)
-             if _is_file(prob) and written_by(prob, "skin apply")]
+    written = probability_suffix(probability) if probability else None
+    stale: dict[str, list[Path]] = {}
+    for path in files:
+        for kind, suffix in PROBABILITY_FORMATS.items():
+            if suffix == written:
+                continue
+            prob = apply_outputs(Path(path), output_dir, kind)[1]
+            if _is_file(prob) and written_by(prob, "skin apply"):
+                stale.setdefault(kind, []).append(prob)
     if not stale:
         return None
-    one = len(stale) == 1  # "1 probability map ... stay" read as a slip
-    return (f"{len(stale)} probability map{'' if one else 's'} of an earlier run stay{'s' if one else ''} in "
-            f"{output_dir} beside this run's masks ({stale[0].name if one else f'e.g. {stale[0].name}'}); "
-            f"{'it is' if one else 'they are'} not of "
-            f"this run: add {_named('probability')} to rewrite {'it' if one else 'them'}, or remove {'it' if one else 'them'}")
+    maps = [prob for kind in PROBABILITY_FORMATS for prob in stale.get(kind, [])]
+    one = len(maps) == 1  # "1 probability map ... stay" read as a slip
+    it = "it" if one else "them"
+    options = {kind: named(_FORMAT_WORDS[kind][1], _FORMAT_WORDS[kind][2]) for kind in stale}
+    if len(stale) == 2:
+        rewrite = (f"{options['png']} rewrites the {_FORMAT_WORDS['png'][0]} ones, {options['tif']} the "
+                   f"{_FORMAT_WORDS['tif'][0]} ones (one format a run), or remove {it}")
+    elif written is None:
+        rewrite = f"add {next(iter(options.values()))} to rewrite {it}, or remove {it}"
+    else:
+        # this run wrote the other format: rerunning with this one's option leaves the new maps
+        rewrite = f"{next(iter(options.values()))} rewrites {it} (one format a run), or remove {it}"
+    beside = "this run's masks" if written is None else f"this run's masks and {_FORMAT_WORDS[probability_kind(probability)][0]} maps"
+    return (f"{len(maps)} probability map{'' if one else 's'} of an earlier run stay{'s' if one else ''} in "
+            f"{output_dir} beside {beside} ({maps[0].name if one else f'e.g. {maps[0].name}'}); "
+            f"{'it is' if one else 'they are'} not of this run: {rewrite}")
+
+
+def probability_kind(probability) -> str:
+    """The key of :data:`PROBABILITY_FORMATS` that ``probability`` (True, "png" or "tif") writes."""
+    return probability if isinstance(probability, str) else "png"
 
 
 def batch_status(prefix: str, failures: int, total: int, stream) -> int:

@@ -24,6 +24,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Sequence
 
 import numpy as np
@@ -59,6 +60,23 @@ MAX_REPORT_BYTES = 256 * 2**20
 SWEEP_LOGITS = np.unique(np.concatenate([np.arange(-100.0, -40.0, 10.0), np.arange(-40.0, -16.0, 4.0),
                                          np.arange(-16.0, -8.0, 1.0), np.arange(-8.0, 8.0 + 1e-9, 0.5),
                                          np.arange(9.0, 16.0 + 1e-9, 1.0)]))
+
+
+def _short_threshold(t: float) -> float:
+    """``t`` to 4 significant digits (of ``1 - t`` above 0.5, so 1 - 1.1e-7 keeps its digits):
+    the value a threshold printed so (:func:`threshold_text`) reads back as."""
+    if t <= 0.5:
+        return float(f"{t:.4g}")
+    return float(Decimal(1) - Decimal(f"{1.0 - t:.4g}"))
+
+
+#: The thresholds on p(skin) of :data:`SWEEP_LOGITS`, each to 4 significant digits
+#: (:func:`_short_threshold`), which the sweep tries (with the evaluated one): the best of
+#: them is printed as it was tried, so giving it back to ``--threshold`` scores the F1 printed.
+#: The exact sigmoid was tried and printed to 4 digits: a photo whose skin sat between 0.01798620996
+#: (-4 nats) and its print 0.01799 lost all its skin given back (pooled F1 0.2583 promised, 0.2512
+#: got; session 51).
+SWEEP_THRESHOLDS = np.array([_short_threshold(t) for t in 1.0 / (1.0 + np.exp(-SWEEP_LOGITS))])
 #: A margin (nats) of :func:`same_mask_span` against float32 rounding at the log odds' ends.
 _SPAN_MARGIN = 1e-3
 
@@ -339,8 +357,7 @@ class SkinEvaluator:
         #: labelled pixels left out (a mask's 128, the unmarked 0 of Skin mode's marks), all photos
         self.n_unlabelled = 0
         # The evaluated threshold joins the sweep, so the sweep's best F1 >= its F1.
-        sweep = 1.0 / (1.0 + np.exp(-SWEEP_LOGITS))
-        self.sweep = np.unique(np.append(sweep, self.threshold))
+        self.sweep = np.unique(np.append(SWEEP_THRESHOLDS, self.threshold))
         self.sweep_counts = np.zeros((len(self.sweep), 3), np.int64)  # tp, fp, fn per threshold
         self.swept_images = 0
         #: each photo's own ROC AUC (None without both classes), for the per-photo inverted check
@@ -811,9 +828,12 @@ def _short_names(paths) -> list[str]:
 
 
 def threshold_text(threshold: float, spec: str = ".4g") -> str:
-    """A threshold on p(skin) as text: ``format(threshold, spec)``, or its shortest exact form
-    (``repr``) where that text would read 0 or 1 for a threshold that is neither: 0.9999999 was
-    printed "threshold 1" and written 1.000000 in the per-photo table, 1e-07 as 0.000000.
+    """A threshold on p(skin) as text that reads back as the threshold itself:
+    ``format(threshold, spec)`` where it does, else its shortest exact form (``repr``).
+    0.9999999 was printed "threshold 1" and written 1.000000 in the per-photo table, 1e-07 as
+    0.000000; and a best threshold of 0.01798620996 printed 0.01799, which given back to
+    --threshold lost a photo's skin at a cliff between the two (F1 0.2583 promised, 0.2512 got).
+    The sweep's thresholds are 4-digit ones (:data:`SWEEP_THRESHOLDS`), so the best prints short.
 
     Parameters
     ----------
@@ -827,7 +847,7 @@ def threshold_text(threshold: float, spec: str = ".4g") -> str:
     """
     t = float(threshold)
     text = format(t, spec)
-    return repr(t) if float(text) != t and float(text) in (0.0, 1.0) else text
+    return text if float(text) == t else repr(t)
 
 
 def per_image_csv(result: EvalResult) -> str:
@@ -1185,8 +1205,7 @@ def _fmt(value: float | None, why: str = "") -> str:
 
 def _n_tried(result: EvalResult) -> int:
     """How many thresholds the detector's sweep tried: :data:`SWEEP_LOGITS` and the evaluated one."""
-    sweep = 1.0 / (1.0 + np.exp(-SWEEP_LOGITS))
-    return len(np.unique(np.append(sweep, result.threshold)))
+    return len(np.unique(np.append(SWEEP_THRESHOLDS, result.threshold)))
 
 
 def pr_points(result: EvalResult) -> tuple[np.ndarray, np.ndarray]:

@@ -207,7 +207,10 @@ def test_thresholds_near_0_and_1_are_printed_apart_from_them(tmp_path, capsys, m
     # ordinary values keep their short form
     from segmix.skin_eval import threshold_text
 
-    assert threshold_text(0.04) == "0.04" and threshold_text(0.0009110511944006454) == "0.0009111"
+    assert threshold_text(0.04) == "0.04" and threshold_text(0.0009111) == "0.0009111"
+    # a value the short form does not give back is printed whole (session 51: a best threshold
+    # printed 0.01799 for 0.01798620996 scored another F1 given back)
+    assert threshold_text(0.0009110511944006454) == "0.0009110511944006454"
     assert threshold_text(0.04, ".6f") == "0.040000" and threshold_text(1.0) == "1" and threshold_text(0.0) == "0"
 
 

@@ -417,8 +417,8 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
           + (f"; no skin found in {len(no_skin)} of the {done_count} mask{'' if done_count == 1 else 's'} "
              f"({listed_names(no_skin)})" if no_skin else "")
           + skin.colourless_note(colourless, alone=len(files) == 1), file=out_stream)
-    if not probability and counts["written"] + counts["complete"]:
-        warning = skin.stale_probability_warning(files, output_dir)
+    if counts["written"] + counts["complete"]:
+        warning = skin.stale_probability_warning(files, output_dir, probability)
         if warning:
             stream.write(f"segmix skin apply: warning: {warning}\n")
     status = skin.batch_status("segmix skin apply", len(failures), len(files), stream)
@@ -560,7 +560,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         skin.check_uci_path(path)  # as the single-machine command says it (a pipe was "not found")
         items.append([("uci", index, str(Path(path).resolve()))])
     for folder, (images, masks) in enumerate(zip(image_folders, mask_folders)):
-        pairs, unmatched = skin.image_mask_pairs(images, masks)
+        pairs, unmatched = skin.image_mask_pairs(images, masks, several_pairs=True)
         folders.append((images, masks, len(pairs), len(unmatched)))
         folder_pairs.append(pairs)
         resolved = [(position, str(i.resolve()), str(m.resolve())) for position, (i, m) in enumerate(pairs)]
