@@ -1,0 +1,105 @@
+"""Session 51's keyboard-only and colour-blind trial of the window (tests/gui, offscreen)."""
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gui_helpers import paint_two_classes
+
+
+def _focus(qtbot, window, control, reason=Qt.FocusReason.ShortcutFocusReason):
+    window.activateWindow()
+    control.setFocus(reason)
+    qtbot.waitUntil(control.hasFocus, timeout=2000)
+
+
+# == 1. Esc on a dock control hands the keys back and cancels nothing ========================
+def test_esc_on_a_dock_control_never_cancels_the_fit(qtbot, window):
+    """Alt+R, Left x10, Esc: the Esc meant to leave the slider cancelled the re-fit of the
+    threshold it had just set (Training: "Cancelled"), and Ctrl+E saved the mask at 0.60 under a
+    slider at 0.50.  Esc on the photo still cancels (Help's "Cancel Training")."""
+    fired = []
+    window.cancel_action.triggered.connect(lambda *_: fired.append(1))
+    panel = window.overlay_panel
+    model = window.modes["segment"].model_panel
+    controls = (panel.threshold_slider, panel.opacity_slider, panel.mode_combo, panel.visible_box,
+                model.covariance_combo, model.smoothing_box, model.components_spin)
+    for control in controls:
+        _focus(qtbot, window, control)
+        qtbot.keyClick(control, Qt.Key.Key_Escape)
+        qtbot.waitUntil(window.canvas.hasFocus, timeout=2000)
+        assert fired == [], control
+        assert "the photo has the keys again" in window.statusBar().currentMessage(), control
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
+    assert fired == [1]
+
+
+def test_enter_on_a_slider_gives_the_keys_back_as_esc_does(qtbot, window):
+    panel = window.overlay_panel
+    for control in (panel.threshold_slider, panel.opacity_slider):
+        _focus(qtbot, window, control)
+        qtbot.keyClick(control, Qt.Key.Key_Return)
+        qtbot.waitUntil(window.canvas.hasFocus, timeout=2000)
+
+
+def test_an_export_of_a_result_cut_at_another_threshold_says_so(qtbot, make_window, photo_path, tmp_path):
+    """After a cancelled re-cut the overlay keeps the result at 0.60 while the slider reads 0.50:
+    the export wrote it with only "Saved ..." said."""
+    window = make_window(photo_path, smoothing=True)
+    mode = window.modes["segment"]
+    panel = window.overlay_panel
+    panel.threshold_slider.setValue(60)
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: mode.outcome is not None and mode.outcome.final and not mode.result_pending,
+                    timeout=60000)
+    assert abs(mode.outcome.settings.threshold - 0.60) < 1e-9
+    panel.set_threshold(0.50)  # as a cancelled re-cut leaves it: the slider moved, the result did not
+    assert window.export("mask", tmp_path / "m.png")
+    said = window.statusBar().currentMessage()
+    assert "threshold 0.60" in said and "0.50" in said, said
+
+
+# == 2. Space presses the control the keyboard reached, with the pointer over the photo ======
+def _pointer_over_the_photo(window):
+    from PySide6.QtGui import QCursor
+
+    viewport = window.canvas.viewport()
+    QCursor.setPos(viewport.mapToGlobal(viewport.rect().center()))
+
+
+@pytest.mark.parametrize("reason", [Qt.FocusReason.TabFocusReason, Qt.FocusReason.ShortcutFocusReason])
+def test_space_presses_a_control_reached_from_the_keyboard(qtbot, window, reason):
+    """Alt+S twice, Tab to More, Space with the pointer resting over the photo: the photo took
+    the key and More stayed folded."""
+    from PySide6.QtTest import QTest
+
+    model = window.modes["segment"].model_panel
+    _pointer_over_the_photo(window)
+    _focus(qtbot, window, model.more.toggle, reason)
+    QTest.keyClick(model.more.toggle, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: model.more.expanded, timeout=2000)
+    before = model.smoothing_box.isChecked()
+    _focus(qtbot, window, model.smoothing_box, reason)
+    QTest.keyClick(model.smoothing_box, Qt.Key.Key_Space)
+    assert model.smoothing_box.isChecked() != before
+    assert not window.canvas.hasFocus()
+
+
+def test_space_over_the_photo_still_pans_after_a_click_on_a_control(qtbot, window):
+    from PySide6.QtTest import QTest
+
+    model = window.modes["segment"].model_panel
+    _pointer_over_the_photo(window)
+    _focus(qtbot, window, model.more.toggle, Qt.FocusReason.MouseFocusReason)
+    QTest.keyPress(model.more.toggle, Qt.Key.Key_Space)
+    assert window.canvas.hasFocus() and window.canvas._space_held
+    QTest.keyRelease(window.canvas, Qt.Key.Key_Space)
+    assert not model.more.expanded
+
+
+def test_enter_presses_more(qtbot, window):
+    model = window.modes["segment"].model_panel
+    _focus(qtbot, window, model.more.toggle, Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(model.more.toggle, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: model.more.expanded, timeout=2000)
+    qtbot.keyClick(model.more.toggle, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not model.more.expanded, timeout=2000)
