@@ -1136,6 +1136,8 @@ class MainWindow(QMainWindow):
             self.canvas.finish_stroke()  # a box marks nothing until released
             self.statusBar().showMessage("Box dropped (Esc): nothing was marked.", 10000)
             return
+        if self.active_mode.escape():
+            return  # the mode stopped its work its own way (Video: a catch-up at the frame reached)
         if not self.controller.busy:
             # Said, as a greyed-out entry's key says why (say_why_when_greyed): Esc did nothing
             # without a word.

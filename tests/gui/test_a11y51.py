@@ -103,3 +103,40 @@ def test_enter_presses_more(qtbot, window):
     qtbot.waitUntil(lambda: model.more.expanded, timeout=2000)
     qtbot.keyClick(model.more.toggle, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not model.more.expanded, timeout=2000)
+
+
+# == 3. Video mode: Esc during a jump's catch-up stops at the frame reached ===================
+def test_esc_during_a_catch_up_stops_at_the_frame_reached(qtbot, make_window, tmp_path):
+    """Tab to the timeline, End, Esc: back to "frame 1 / 500" with no mask and no word, where the
+    dock's Cancel stops at the frame reached with its mask."""
+    from gui_helpers import open_in_video_mode, write_frames
+
+    folder = write_frames(tmp_path / "frames", 120)
+    window, mode, _ = open_in_video_mode(qtbot, make_window, folder)
+    slider = mode.panel.slider
+    _focus(qtbot, window, slider, Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(slider, Qt.Key.Key_End)
+    assert mode._jumping  # the catch-up's first chunk is on its way
+    window.focus_canvas()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
+    assert "catch-up" in window.statusBar().currentMessage().lower()
+    qtbot.waitUntil(lambda: not mode._jumping and not window.controller.busy, timeout=60000)
+    assert mode.index > 1 and mode.current is not None and mode.current.index == mode.index
+    assert mode.panel.frame_label.text().startswith(f"frame {mode.index} /")
+    assert slider.value() == mode.index
+
+
+def test_esc_on_a_video_dock_control_cancels_nothing(qtbot, make_window, tmp_path):
+    from gui_helpers import open_in_video_mode, write_frames
+
+    folder = write_frames(tmp_path / "frames", 60)
+    window, mode, _ = open_in_video_mode(qtbot, make_window, folder)
+    slider = mode.panel.slider
+    _focus(qtbot, window, slider, Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(slider, Qt.Key.Key_End)
+    assert mode._jumping
+    qtbot.keyClick(slider, Qt.Key.Key_Escape)
+    assert window.canvas.hasFocus()
+    assert "the video has the keys again" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not mode._jumping and not window.controller.busy, timeout=60000)
+    assert mode.index == 60  # the jump went on to its end

@@ -628,6 +628,11 @@ class Mode(QObject):
     def on_cancelled(self) -> None:
         """The user cancelled the active mode's job (Esc / Cancel)."""
 
+    def escape(self) -> bool:
+        """Esc on the photo, before the shell cancels the running job: True when the mode
+        stopped its work itself (and said so), False to let the shell cancel the job."""
+        return False
+
     # -- persistence ----------------------------------------------------------------------
     def save_settings(self, settings: QSettings) -> None:
         """Store this mode's options (use keys under ``f"{self.name}/"`` or its old keys)."""

@@ -2654,6 +2654,17 @@ class VideoMode(Mode):
         self.update_actions()
         self.shell.controller.request_call(export, "video:export")
 
+    def escape(self) -> bool:
+        """Esc during a jump's catch-up does what the dock's Cancel does: it stops at the frame
+        reached, with its mask. It cancelled the catch-up's job, and the jump to frame 500 went
+        back to "frame 1 / 500" with no mask and no word (session 51)."""
+        if not self._jumping or self._exporting:
+            return False
+        self.stop_catch_up()
+        self.shell.statusBar().showMessage(
+            "Esc: the catch-up stops at the frame it has reached; that frame and its mask are shown.", 10000)
+        return True
+
     def _cancel(self) -> None:
         if self._exporting:
             self.cancel_export()
