@@ -67,6 +67,7 @@ from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import faint_pixels, transparent_pixels
 from segmix.gui.dock_mnemonics import DockMnemonics
+from segmix.gui.focus_ring import FocusRing
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
 from segmix.gui.worker import FIRST_START, TrainingController, WarmUpEstimate
 from segmix.mark_order import count_steps
@@ -597,6 +598,8 @@ class MainWindow(QMainWindow):
         self._create_actions()
         self._shortcut_filter = ShortcutsBeforeTyping(self)
         QApplication.instance().installEventFilter(self._shortcut_filter)
+        self._focus_ring = FocusRing(self)  # where the keys are, on a slider or a flat button
+        QApplication.instance().installEventFilter(self._focus_ring)
         self._dialog_filter = _FocusBackAfterDialogs(self)
         QApplication.instance().installEventFilter(self._dialog_filter)
         # Alt letters into and out of floated docks: on the application only while one floats.
@@ -3446,6 +3449,7 @@ class MainWindow(QMainWindow):
         # window's filters saw every later event and crashed a later window's test.
         app = QApplication.instance()
         app.removeEventFilter(self._shortcut_filter)
+        app.removeEventFilter(self._focus_ring)
         app.removeEventFilter(self._dialog_filter)
         self._dock_letters.uninstall()
         for dock in self.findChildren(QDockWidget):

@@ -140,3 +140,26 @@ def test_esc_on_a_video_dock_control_cancels_nothing(qtbot, make_window, tmp_pat
     assert "the video has the keys again" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: not mode._jumping and not window.controller.busy, timeout=60000)
     assert mode.index == 60  # the jump went on to its end
+
+
+# == 4. The focus shows on More and on the sliders ===========================================
+def _ring_pixels(control):
+    image = control.grab().toImage()
+    highlight = control.palette().highlight().color()
+    edges = [(x, y) for x in range(image.width()) for y in (0, 1, image.height() - 1, image.height() - 2)]
+    return sum(image.pixelColor(x, y) == highlight for x, y in edges)
+
+
+def test_more_and_the_sliders_show_the_focus(qtbot, window):
+    """More looked the same focused or not (pixel-identical grabs); a slider's focus was a faint
+    1-px outline of its groove."""
+    model = window.modes["segment"].model_panel
+    panel = window.overlay_panel
+    for control in (model.more.toggle, panel.threshold_slider, panel.opacity_slider,
+                    window.tool_panel.size_slider):
+        _focus(qtbot, window, control, Qt.FocusReason.TabFocusReason)
+        focused = _ring_pixels(control)
+        window.focus_canvas()
+        qtbot.waitUntil(window.canvas.hasFocus, timeout=2000)
+        assert focused >= control.width(), control  # a frame along the top and bottom edges
+        assert _ring_pixels(control) < control.width() // 4, control
