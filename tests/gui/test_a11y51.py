@@ -163,3 +163,20 @@ def test_more_and_the_sliders_show_the_focus(qtbot, window):
         qtbot.waitUntil(window.canvas.hasFocus, timeout=2000)
         assert focused >= control.width(), control  # a frame along the top and bottom edges
         assert _ring_pixels(control) < control.width() // 4, control
+
+
+# == 5. The Skin dock's note after training is whole ==========================================
+def test_the_skin_docks_note_after_training_is_whole(qtbot, window):
+    """With the slider moved, the note after training was cut at "check it on photos it was ..."
+    with ~115 px empty below it; a screen reader read the cut text."""
+    from gui_helpers import trained_skin_mode
+
+    window.resize(1280, 720)
+    skin = trained_skin_mode(qtbot, window)
+    slider = skin.skin_panel.threshold_slider
+    slider.setValue(slider.value() + 20)
+    label = skin.skin_panel.status_label
+    qtbot.waitUntil(lambda: "from the slider" in label.text(), timeout=10000)
+    assert "not trained on." in label.text()
+    assert not label.is_elided(), label.height()
+    assert label.accessibleName() == label.text().replace("\n", " ")

@@ -291,5 +291,7 @@ class SkinPanel(QWidget):
 
     def set_status(self, text: str) -> None:
         # Grown for the rare long text (a trained model's line with the slider's threshold and
-        # a relabelling time), which the 5 lines cut with an ellipsis.
-        set_status_text(self.status_label, text, 5, 8)
+        # a relabelling time), which the 5 lines cut with an ellipsis. Up to 14: 8 cut a model
+        # trained on few photos, with the slider moved, at "check it on photos it was ..." with
+        # ~115 px empty below (session 51); the dock scrolls when it has no room.
+        set_status_text(self.status_label, text, 5, 14)
