@@ -180,3 +180,37 @@ def test_the_skin_docks_note_after_training_is_whole(qtbot, window):
     assert "not trained on." in label.text()
     assert not label.is_elided(), label.height()
     assert label.accessibleName() == label.text().replace("\n", " ")
+
+
+# == 6. Class names readable in both palettes =================================================
+def _luminance(colour):
+    c = [v / 255 for v in colour]
+    c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+
+def _contrast(a, b):
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("name", ["standard", "safe"])
+def test_the_model_docks_class_names_have_text_contrast(qtbot, window, name):
+    """The safe palette's orange "Foreground" had 1.96:1 on the panel grey (WCAG: 4.5:1)."""
+    from segmix.gui.overlay import set_palette
+
+    strip = window.modes["segment"].model_panel.swatches
+    window.palette_actions[name].trigger()
+    try:
+        image = strip.grab().toImage()
+        panel = strip.palette().window().color()
+        ground = (panel.red(), panel.green(), panel.blue())
+        text = strip.fontMetrics().horizontalAdvance("Background")
+        for row in range(2):
+            top, bottom = (2, image.height() // 2) if row == 0 else (image.height() // 2, image.height())
+            # The darkest pixel of the name (right of the colour square), against the panel.
+            pixels = [image.pixelColor(x, y) for x in range(16, 14 + text) for y in range(top, bottom)]
+            darkest = min(((p.red(), p.green(), p.blue()) for p in pixels), key=_luminance)
+            assert _contrast(darkest, ground) >= 4.5, (name, row, darkest)
+    finally:
+        set_palette("standard")
