@@ -421,6 +421,19 @@ def _with_key(mode) -> str:
     return f"{mode.description} ({mode.shortcut})"
 
 
+class _ModeList(QComboBox):
+    """The Mode list, which knows whether a key of its own is changing it (the focus stays)."""
+
+    changing_by_key = False
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.changing_by_key = True
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self.changing_by_key = False
+
+
 class MainWindow(QMainWindow):
     """The segmix window.
 
@@ -1042,7 +1055,7 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         label = QLabel(" Mode: ")
         bar.addWidget(label)
-        self.mode_combo = QComboBox()
+        self.mode_combo = _ModeList()
         label.setBuddy(self.mode_combo)  # a screen reader's "labelled by" (Qt names a combo by its text on Linux)
         for mode in self.modes.values():
             self.mode_combo.addItem(mode.title, mode.name)
@@ -2925,8 +2938,11 @@ class MainWindow(QMainWindow):
         self.update_hint()
         self.update_actions()
         # The keys of the new mode (P, ".") and the tool keys work from the canvas; the focus
-        # was on the mode selector, or on a dock of the old mode that is now hidden.
-        self.focus_canvas()
+        # was on the mode selector, or on a dock of the old mode that is now hidden. Not after
+        # an arrow on the Mode list itself: Down switched to Skin and gave the photo the keys,
+        # so a second Down panned and Video could not be reached by arrows (session 51).
+        if not self.mode_combo.changing_by_key:
+            self.focus_canvas()
         self._show_brush_scale()  # the photo of this mode's space (not a video frame)
         if getattr(self, "_warm_up_message", None):
             self._on_warm_up_step(self._warm_up_step_text)  # in the new mode's words

@@ -214,3 +214,19 @@ def test_the_model_docks_class_names_have_text_contrast(qtbot, window, name):
             assert _contrast(darkest, ground) >= 4.5, (name, row, darkest)
     finally:
         set_palette("standard")
+
+
+# == 7. The Mode list keeps the keys after an arrow ===========================================
+def test_the_mode_list_keeps_the_keys_after_an_arrow(qtbot, window):
+    """Tab to Mode, Down: Skin, and the photo took the keys, so a second Down panned and Video
+    could not be reached with the arrows."""
+    combo = window.mode_combo
+    _focus(qtbot, window, combo, Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert window.active_mode.name == "skin" and combo.hasFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert window.active_mode.name == "video" and combo.hasFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Escape)  # Esc gives the keys to the video
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=2000)
+    window.set_mode("segment")  # a choice from the menu or a shortcut: the photo has the keys
+    assert window.canvas.hasFocus()
