@@ -627,6 +627,8 @@ class MainWindow(QMainWindow):
         self._apply_mode_texts()
         self.overlay_panel.set_class_names(*self.active_mode.class_names)
         self.canvas.class_names = self.active_mode.class_names  # the words of its notices
+        self.canvas.setAccessibleName(self.active_mode.canvas_name)
+        self.canvas.setAccessibleDescription(self.active_mode.canvas_keys)
         self.update_title()
         self.update_actions()  # greyed out with no photo, each saying why
         if not self._geometry_read:  # none saved, or damaged ("geometry=hello" opened at 640 x 480)
@@ -2933,6 +2935,8 @@ class MainWindow(QMainWindow):
         self._apply_mode_texts()
         self.overlay_panel.set_class_names(*self.active_mode.class_names)
         self.canvas.class_names = self.active_mode.class_names  # the words of its notices
+        self.canvas.setAccessibleName(self.active_mode.canvas_name)
+        self.canvas.setAccessibleDescription(self.active_mode.canvas_keys)
         if activate:
             self.active_mode.activate()
         self.update_hint()

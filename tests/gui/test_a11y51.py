@@ -230,3 +230,18 @@ def test_the_mode_list_keeps_the_keys_after_an_arrow(qtbot, window):
     qtbot.waitUntil(window.canvas.hasFocus, timeout=2000)
     window.set_mode("segment")  # a choice from the menu or a shortcut: the photo has the keys
     assert window.canvas.hasFocus()
+
+
+# == 8. The photo's description says what its keys do, per mode ==============================
+def test_the_photos_description_says_what_its_keys_do_in_each_mode(qtbot, window):
+    """It said "1 and 2 paint, E erases, R draws a box, C clicks" though the keys only choose a
+    tool, and gave the Segment keys in Video mode."""
+    canvas = window.canvas
+    words = canvas.accessibleDescription()
+    assert canvas.accessibleName() == "Photo" and "choose the foreground and background brush" in words
+    assert "1 and 2 paint" not in words
+    window.set_mode("skin")
+    assert "skin and non-skin brush" in canvas.accessibleDescription()
+    window.set_mode("video")
+    words = canvas.accessibleDescription()
+    assert canvas.accessibleName() == "Video" and "P plays" in words and "brush" not in words

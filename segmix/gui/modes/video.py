@@ -1006,6 +1006,11 @@ class VideoMode(Mode):
     title = "Video"
     description = "Background subtraction over a video or a folder of frames"
     cancel_text = "Cancel E&xport or Catch-up"  # Esc stops no training here
+    canvas_name = "Video"
+    canvas_keys = (
+        "The video's frame and its moving-things mask. With the video focused: P plays or pauses, \".\" "
+        "processes the next frame; O shows or hides the mask; the arrow keys pan, + and - zoom, F fits the "
+        "frame; Esc stops an export or a jump's catch-up at the frame reached. Esc in a panel comes back here.")
     cancel_tip = ("Stop Export All Masks (masks written so far stay), or a jump's catch-up (as the Video "
                   "dock's Cancel)")
     shortcut = "Ctrl+Shift+V"
