@@ -421,6 +421,17 @@ def _with_key(mode) -> str:
     return f"{mode.description} ({mode.shortcut})"
 
 
+def _save_first(question: str, what: str | None = None, how: str = "") -> str:
+    """``question``, ending "Discard it?" or "Discard them?", offering Save first: "... Save it
+    first, or discard it?". The quit question said "... is not saved. Discard it? Save them
+    first, or discard them?" (it / them mixed, asked twice: session 51)."""
+    for pronoun in ("it", "them"):
+        asked = f" Discard {pronoun}?"
+        if question.endswith(asked):
+            return f"{question.removesuffix(asked)} Save {what or pronoun} first{how}, or discard {pronoun}?"
+    return f"{question} Save {what or 'them'} first{how}, or discard them?"
+
+
 class _ModeList(QComboBox):
     """The Mode list, which knows whether a key of its own is changing it (the focus stays)."""
 
@@ -1434,13 +1445,10 @@ class MainWindow(QMainWindow):
         saver = self._scribbles_saver()
         if saver is not None:
             # "Discard them?" over a Save button read oddly (the final trial).
-            question = question.removesuffix(" Discard them?") + " Save them first, or discard them?"
+            question = _save_first(question)
         elif self._closing and (close_saver := self._close_saver()) is not None:
             what, saver = close_saver
-            if question.endswith(" is not saved. Discard it?"):  # that alone
-                question = question.removesuffix(" Discard it?") + " Save it first, or discard it?"
-            else:
-                question = question.removesuffix(" Discard them?") + f" Save {what} first, or discard them?"
+            question = _save_first(question, None if question.endswith(" is not saved. Discard it?") else what)
         elif (each := self._each_mode_saver()) is not None:
             # Marks of two modes (or of a mode not shown) were offered Discard and Cancel only:
             # keeping them meant Cancel, then Save Scribbles in each mode by hand.
@@ -1451,7 +1459,7 @@ class MainWindow(QMainWindow):
                 how = f"one file per mode: {' mode, then '.join(titles)} mode"
             else:
                 how = f"in {titles[0]} mode"
-            question = question.removesuffix(" Discard them?") + f" Save them first ({how}), or discard them?"
+            question = _save_first(question, how=f" ({how})")
         # The button's words only when not the usual (tests stand in for the question).
         return self.ask_save_or_discard(title, question, saver,
                                         **({"save_text": save_text} if save_text != "&Save..." else {}))

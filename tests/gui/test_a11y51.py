@@ -245,3 +245,40 @@ def test_the_photos_description_says_what_its_keys_do_in_each_mode(qtbot, window
     window.set_mode("video")
     words = canvas.accessibleDescription()
     assert canvas.accessibleName() == "Video" and "P plays" in words and "brush" not in words
+
+
+# == 9. Words ================================================================================
+def test_the_question_about_a_changed_threshold_asks_once(qtbot, window, tmp_path):
+    """"... is not saved. Discard it? Save them first, or discard them?": it / them, asked twice."""
+    from segmix.gui.main_window import MainWindow
+
+    paint_two_classes(qtbot, window)
+    mode = window.modes["segment"]
+    qtbot.waitUntil(lambda: mode.outcome is not None and not mode.result_pending, timeout=60000)
+    assert window.export("scribbles", tmp_path / "marks.png")
+    window.overlay_panel.threshold_slider.setValue(60)
+    asked = []
+    window.ask_save_or_discard = lambda title, question, save=None, **_: asked.append(question) or False
+    MainWindow.confirm_discard(window)
+    question = asked[0]
+    assert question.count("?") == 1 and "Discard it?" not in question, question
+    assert question.endswith("Save it first, or discard it?"), question
+
+
+def test_window_words_name_no_command_line_option(qtbot, window):
+    """Skin's banner said "(... skin apply's --min-area)"; Video's tips named --learning-rate and
+    --median-size; in Video mode Esc said "the photo has the keys again"."""
+    import numpy as np
+
+    from segmix.skin_detect import unkept_words
+
+    likely = np.zeros((200, 300), bool)
+    likely[10:20, 10:20] = True
+    assert "--" not in unkept_words(likely)
+    window.set_mode("video")
+    panel = window.modes["video"].panel
+    for control in (panel.learning_rate, panel.median_size):
+        assert "--" not in control.toolTip(), control.toolTip()
+    _focus(qtbot, window, panel.fps)
+    qtbot.keyClick(panel.fps, Qt.Key.Key_Escape)
+    assert "the video has the keys again" in window.statusBar().currentMessage()

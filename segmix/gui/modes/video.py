@@ -811,7 +811,7 @@ class VideoPanel(QWidget):
         self.learning_rate.setValue(defaults.learning_rate)
         self.learning_rate.setToolTip("alpha: how fast the background adapts; frame t learns at max(alpha, 1/t), "
                                       "so 0 keeps the mean of all frames seen. A change feeds the frame shown "
-                                      "again from frame 1, as segmix background --learning-rate gives it")
+                                      "again from frame 1, so the mask is the one Export All Masks gives")
         self.threshold = DecimalSpinBox()
         self.threshold.setDecimals(2)
         self.threshold.setRange(0.5, 10.0)
@@ -826,12 +826,12 @@ class VideoPanel(QWidget):
         self.median_size.setCurrentIndex(MEDIAN_SIZES.index(defaults.median_size))
         self.median_size.setToolTip("The majority filter on the mask: a pixel stays moving (or shadow) only where "
                                     "most of this window around it is; it removes specks of noise, but also moving "
-                                    "regions smaller than half the window (all of a frame no larger than it). Auto, "
-                                    "as segmix background without --median-size, is 7 x 7 up to 320 x 240 and grows "
+                                    "regions smaller than half the window (all of a frame no larger than it). Auto "
+                                    "is 7 x 7 up to 320 x 240 and grows "
                                     "with the frame's diagonal (39 x 39 at 1920 x 1080), so that it covers the same "
                                     "share of the scene. Off "
                                     "keeps every pixel the model finds. A change feeds the frame shown again from "
-                                    "frame 1, as segmix background --median-size gives it")
+                                    "frame 1, so the mask is the one Export All Masks gives")
         self.shadows = QCheckBox("Detect and show shado&ws (blue)")
         self.shadows.setChecked(defaults.detect_shadows)
         self.shadows.setToolTip("Mark darker pixels of the background's colour as shadow (counted as background)")
