@@ -56,7 +56,7 @@ from segmix.gui.export_writer import ExportWriter
 from segmix.gui.notices import WarningRelay, held_warnings
 from segmix.gui.overlay import PALETTES, on_checkerboard, palette, set_palette
 from segmix.gui.qimage import rgb_to_display_qimage
-from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, compact_panel, mnemonic, shown_text
+from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, ValueLabel, compact_panel, mnemonic, shown_text
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
 from segmix import skin_marks
@@ -566,7 +566,9 @@ class MainWindow(QMainWindow):
 
         self.position_label = QLabel()
         self.colour_label = QLabel()
-        self.posterior_label = QLabel()
+        self.posterior_label = ValueLabel()
+        # Named with its value: empty in Video mode, it had a description (its tip) and no name.
+        self.posterior_label.speak_for(self.posterior_label, "Probability under the pointer")
         # A trial read a P(foreground) of 0.68 on a pixel the overlay left out as a fault.
         self.posterior_label.setToolTip("The probability under the pointer from the colour models alone. The overlay "
                                         "is the final decision, which the graph cut and the clean-ups (for skin, the "

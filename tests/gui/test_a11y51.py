@@ -282,3 +282,49 @@ def test_window_words_name_no_command_line_option(qtbot, window):
     _focus(qtbot, window, panel.fps)
     qtbot.keyClick(panel.fps, Qt.Key.Key_Escape)
     assert "the video has the keys again" in window.statusBar().currentMessage()
+
+
+# == 10. Screen reader: every widget described is named; no markup ===========================
+def _every_widget_said(window, mode):
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtWidgets import QWidget
+
+    faults = []
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        face = QAccessible.queryAccessibleInterface(widget)
+        if face is None:
+            continue
+        name, description = face.text(QAccessible.Text.Name), face.text(QAccessible.Text.Description)
+        said = f"{mode}: {type(widget).__name__} {widget.objectName()!r} {name[:50]!r} {description[:50]!r}"
+        if description.strip() and not name.strip():
+            faults.append("no name: " + said)
+        if "<" in name or "<" in description:
+            faults.append("markup: " + said)
+    return faults
+
+
+def test_every_widget_with_a_description_has_a_name_and_no_markup(qtbot, make_window, photo_path, tmp_path):
+    """The Mixture colours strips had neither; the EM plot a description and no name; the Log
+    odds label's description held "<b>Skin threshold</b>"; the skin slider read "Log odds:
+    P(skin) > 0.040 (log odds -3.18)"."""
+    from gui_helpers import open_in_video_mode, write_frames
+
+    window = make_window(photo_path)
+    paint_two_classes(qtbot, window)
+    mode = window.modes["segment"]
+    qtbot.waitUntil(lambda: mode.outcome is not None and not mode.result_pending, timeout=60000)
+    faults = _every_widget_said(window, "segment")
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not window.modes["skin"].result_pending, timeout=60000)
+    faults += _every_widget_said(window, "skin")
+    video, _mode, _notes = open_in_video_mode(qtbot, make_window, write_frames(tmp_path / "frames", 4))
+    faults += _every_widget_said(video, "video")
+    assert not faults, "\n".join(faults)
+    from PySide6.QtGui import QAccessible
+
+    slider = window.modes["skin"].skin_panel.threshold_slider
+    name = QAccessible.queryAccessibleInterface(slider).text(QAccessible.Text.Name)
+    assert name.count("log odds") + name.count("Log odds") <= 1, name
+    assert window.modes["segment"].model_panel.swatches.accessibleName() == "Mixture colours"

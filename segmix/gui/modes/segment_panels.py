@@ -221,6 +221,7 @@ class ConvergencePlot(QWidget):
         super().__init__(parent)
         self._points: list[list[tuple[int, float]]] = [[], []]
         self.setMinimumHeight(40)  # a sparkline: the shape is what matters; room for 4 docks at 768 px
+        self.setAccessibleName("EM convergence plot")  # it had a description (its tip) and no name
         self.setToolTip("EM convergence: mean log-likelihood per iteration, each curve on a scale at least 0.5 nats "
                         "high (flat = converged; the covariances' regularisation can lower it by a few hundredths)")
 
