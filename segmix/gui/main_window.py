@@ -54,7 +54,7 @@ from segmix.gui.modes.base import stored_setting
 from segmix.gui.modes.segment import FIX_WITH, HINT_TRAINED
 from segmix.gui.export_writer import ExportWriter
 from segmix.gui.notices import WarningRelay, held_warnings
-from segmix.gui.overlay import PALETTES, on_checkerboard, palette, set_palette
+from segmix.gui.overlay import PALETTES, on_checkerboard, palette, set_mark_halo, set_palette
 from segmix.gui.qimage import rgb_to_display_qimage
 from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, ValueLabel, compact_panel, mnemonic, shown_text
 from segmix.gui.scribbles import LabelLayer, Rect, union
@@ -1214,7 +1214,10 @@ class MainWindow(QMainWindow):
             mode.palette_changed()  # the active one draws its overlay again
         self.update_hint()  # the banner names the colours
 
-    def _on_overlay_style_changed(self, _style: str) -> None:
+    def _on_overlay_style_changed(self, style: str) -> None:
+        set_mark_halo(style == "heatmap")  # a dark ring sets the marks apart from the heat map
+        if self.canvas.has_image:
+            self.canvas.refresh_scribbles()
         self.active_mode.render()
         self.update_hint()  # the banner says what the colours mean
 
@@ -3354,6 +3357,7 @@ class MainWindow(QMainWindow):
         # drag marks what is not the object" before they had marked anything.
         self.set_tool(FIRST_TOOL)
         self.overlay_panel.set_mode(stored_setting(s, "overlay/mode", "tint", str))
+        set_mark_halo(self.overlay_panel.mode == "heatmap")  # no signal when the style stays the same
         self.set_palette(stored_setting(s, "view/colours", "standard", str))
         self.overlay_panel.opacity_slider.setValue(round(100 * min(1.0, max(0.0, stored_setting(
             s, "overlay/opacity", 0.5, float)))))

@@ -328,3 +328,27 @@ def test_every_widget_with_a_description_has_a_name_and_no_markup(qtbot, make_wi
     name = QAccessible.queryAccessibleInterface(slider).text(QAccessible.Text.Name)
     assert name.count("log odds") + name.count("Log odds") <= 1, name
     assert window.modes["segment"].model_panel.swatches.accessibleName() == "Mixture colours"
+
+
+# == 6b. Marks stand apart from the heat map ==================================================
+def test_marks_in_the_heat_map_style_have_a_dark_ring_apart_from_every_heat_value(qtbot, window):
+    """The safe palette's orange mark was dE 26.0 (normal) / 19.4 (deuteranope) from the heat
+    map's yellow end over skin, under the 30 docs/window.md promises."""
+    import numpy as np
+    from test_a11y50 import DEUTERANOPIA, PROTANOPIA, _lab
+
+    from segmix.gui.overlay import HEAT_LUT, scribbles_to_rgba
+
+    labels = np.zeros((9, 9), np.uint8)
+    labels[4, 4] = 1
+    window.overlay_panel.set_mode("heatmap")
+    ring = scribbles_to_rgba(labels)[3, 3]
+    assert tuple(ring[:3]) == (0, 0, 0)
+    skin, alpha = np.array([224, 172, 150.0]), ring[3] / 255
+    for matrix in (None, DEUTERANOPIA, PROTANOPIA):
+        for value in range(256):
+            under = skin * 0.5 + HEAT_LUT[value, :3] * 0.5  # the heat map at 50 % over skin
+            seen = ring[:3] * alpha + under * (1 - alpha)
+            assert np.linalg.norm(_lab(seen, matrix) - _lab(under, matrix)) >= 30, value
+    window.overlay_panel.set_mode("tint")
+    assert tuple(scribbles_to_rgba(labels)[3, 3][:3]) == (255, 255, 255)
