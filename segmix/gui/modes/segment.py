@@ -1291,8 +1291,8 @@ class SegmentMode(Mode):
             shown.pop("threshold"), wanted.pop("threshold")  # current_mask re-thresholds at the slider's
         if shown == wanted:
             return ""
-        return (f"this is the result at {settings_words(shown, against=wanted)}, not the panels' "
-                f"{settings_words(wanted, against=shown)}: their fit was cancelled or failed; Retrain fits it")
+        return (f"this is the result at {settings_words(shown, against=wanted)}, not at the panels' "
+                f"{settings_words(wanted, against=shown)}, whose fit was cancelled or failed; Retrain fits it")
 
     def _unfinished_stage(self) -> str:
         """What the overlay shows when the fit of the marks shown stopped before its last stage
