@@ -92,6 +92,9 @@ class ShortcutsBeforeTyping(QObject):
                         QEvent.Type.FocusIn, QEvent.Type.FocusOut) or not isinstance(watched, QWidget):
             return False
         if kind == QEvent.Type.MouseButtonPress:
+            if self._keyboard_focus is not None and (watched is self._keyboard_focus
+                                                     or self._keyboard_focus.isAncestorOf(watched)):
+                self._keyboard_focus = None  # clicked since: the mouse is in use, Space over the photo pans
             self._typing_in = self._field_of(self._text_part_owner(watched)) or self._typing_in
             return False
         field = self._field_of(watched)

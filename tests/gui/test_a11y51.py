@@ -352,3 +352,18 @@ def test_marks_in_the_heat_map_style_have_a_dark_ring_apart_from_every_heat_valu
             assert np.linalg.norm(_lab(seen, matrix) - _lab(under, matrix)) >= 30, value
     window.overlay_panel.set_mode("tint")
     assert tuple(scribbles_to_rgba(labels)[3, 3][:3]) == (255, 255, 255)
+
+
+def test_space_over_the_photo_pans_after_a_click_on_a_control_reached_by_tab(qtbot, window):
+    from PySide6.QtTest import QTest
+
+    model = window.modes["segment"].model_panel
+    toggle = model.more.toggle
+    _focus(qtbot, window, toggle, Qt.FocusReason.TabFocusReason)
+    QTest.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    assert model.more.expanded and toggle.hasFocus()
+    _pointer_over_the_photo(window)
+    QTest.keyPress(toggle, Qt.Key.Key_Space)
+    assert window.canvas.hasFocus() and window.canvas._space_held
+    QTest.keyRelease(window.canvas, Qt.Key.Key_Space)
+    assert model.more.expanded
