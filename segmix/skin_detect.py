@@ -2017,8 +2017,8 @@ def _framed_back(boxes, insides, shape, fill) -> np.ndarray:
 
 def unkept_words(likely: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, hidden=None) -> str:
     """Why no region of the pixels above the threshold was kept, in words: "its largest region
-    (1,153 pixels) is smaller than the smallest region kept (0.3 % of the photo: 1,356 pixels,
-    --min-area)" when every 8-connected region is under ``settings.min_area``, else "its
+    (1,153 pixels) is smaller than the smallest region kept (0.3 % of the photo: 1,356 pixels)"
+    (``skin apply --min-area``, which Skin mode's banner does not name: session 51) when every 8-connected region is under ``settings.min_area``, else "its
     regions hold no seed of clear skin or lie along the photo's edge as a wall does (the
     regions' rules)". Skin mode said "no region was kept: lower the threshold" alone, and a
     new user's face of 1,153 pixels was lost at P(skin) > 0.48 to the area rule.
@@ -2039,8 +2039,7 @@ def unkept_words(likely: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, 
     min_pixels = settings.min_area * visible_count(likely.shape, hidden)
     if count and largest < min_pixels:
         return (f"its largest region ({largest:,} pixels) is smaller than the smallest region kept "
-                f"({100 * settings.min_area:.2g} % of the photo: {int(np.ceil(min_pixels)):,} pixels, skin apply's "
-                "--min-area)")
+                f"({100 * settings.min_area:.2g} % of the photo: {int(np.ceil(min_pixels)):,} pixels)")
     return "its regions hold no seed of clear skin, or lie along the photo's edge as a wall does (the regions' rules)"
 
 

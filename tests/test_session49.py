@@ -345,7 +345,7 @@ def test_unkept_words_name_the_area_rule_or_the_other_rules():
     likely = np.zeros((200, 300), bool)  # 0.3 %: 180 pixels
     likely[10:20, 10:20] = likely[100:112, 100:112] = True  # 100 and 144 pixels
     assert unkept_words(likely) == ("its largest region (144 pixels) is smaller than the smallest region kept "
-                                    "(0.3 % of the photo: 180 pixels, skin apply's --min-area)")
+                                    "(0.3 % of the photo: 180 pixels)")
     likely[100:115, 100:115] = True  # 225 pixels: large enough
     assert unkept_words(likely).startswith("its regions hold no seed of clear skin")
     hidden = np.zeros((200, 300), bool)

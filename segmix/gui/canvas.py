@@ -141,9 +141,7 @@ class ScribbleCanvas(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         # The first Tab stop, which a screen reader named nothing (a trial).
         self.setAccessibleName("Photo")
-        self.setAccessibleDescription(
-            "The photo, your marks and the result. With the photo focused: 1 and 2 paint, E erases, R draws "
-            "a box, C clicks; the arrow keys pan, + and - zoom, F fits the photo. Esc in a panel comes back here.")
+        # Its description, the keys of the mode in use, is set by the window (Mode.canvas_keys).
 
         self.layer: LabelLayer | None = None
         # False in a mode without marks (Video): the buttons pan instead of painting into a

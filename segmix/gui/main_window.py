@@ -54,9 +54,9 @@ from segmix.gui.modes.base import stored_setting
 from segmix.gui.modes.segment import FIX_WITH, HINT_TRAINED
 from segmix.gui.export_writer import ExportWriter
 from segmix.gui.notices import WarningRelay, held_warnings
-from segmix.gui.overlay import PALETTES, on_checkerboard, palette, set_palette
+from segmix.gui.overlay import PALETTES, on_checkerboard, palette, set_mark_halo, set_palette
 from segmix.gui.qimage import rgb_to_display_qimage
-from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, compact_panel, mnemonic, shown_text
+from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, ValueLabel, compact_panel, mnemonic, shown_text
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
 from segmix import skin_marks
@@ -67,6 +67,7 @@ from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import faint_pixels, transparent_pixels
 from segmix.gui.dock_mnemonics import DockMnemonics
+from segmix.gui.focus_ring import FocusRing
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
 from segmix.gui.worker import FIRST_START, TrainingController, WarmUpEstimate
 from segmix.mark_order import count_steps
@@ -420,6 +421,30 @@ def _with_key(mode) -> str:
     return f"{mode.description} ({mode.shortcut})"
 
 
+def _save_first(question: str, what: str | None = None, how: str = "") -> str:
+    """``question``, ending "Discard it?" or "Discard them?", offering Save first: "... Save it
+    first, or discard it?". The quit question said "... is not saved. Discard it? Save them
+    first, or discard them?" (it / them mixed, asked twice: session 51)."""
+    for pronoun in ("it", "them"):
+        asked = f" Discard {pronoun}?"
+        if question.endswith(asked):
+            return f"{question.removesuffix(asked)} Save {what or pronoun} first{how}, or discard {pronoun}?"
+    return f"{question} Save {what or 'them'} first{how}, or discard them?"
+
+
+class _ModeList(QComboBox):
+    """The Mode list, which knows whether a key of its own is changing it (the focus stays)."""
+
+    changing_by_key = False
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.changing_by_key = True
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self.changing_by_key = False
+
+
 class MainWindow(QMainWindow):
     """The segmix window.
 
@@ -541,7 +566,9 @@ class MainWindow(QMainWindow):
 
         self.position_label = QLabel()
         self.colour_label = QLabel()
-        self.posterior_label = QLabel()
+        self.posterior_label = ValueLabel()
+        # Named with its value: empty in Video mode, it had a description (its tip) and no name.
+        self.posterior_label.speak_for(self.posterior_label, "Probability under the pointer")
         # A trial read a P(foreground) of 0.68 on a pixel the overlay left out as a fault.
         self.posterior_label.setToolTip("The probability under the pointer from the colour models alone. The overlay "
                                         "is the final decision, which the graph cut and the clean-ups (for skin, the "
@@ -597,6 +624,8 @@ class MainWindow(QMainWindow):
         self._create_actions()
         self._shortcut_filter = ShortcutsBeforeTyping(self)
         QApplication.instance().installEventFilter(self._shortcut_filter)
+        self._focus_ring = FocusRing(self)  # where the keys are, on a slider or a flat button
+        QApplication.instance().installEventFilter(self._focus_ring)
         self._dialog_filter = _FocusBackAfterDialogs(self)
         QApplication.instance().installEventFilter(self._dialog_filter)
         # Alt letters into and out of floated docks: on the application only while one floats.
@@ -611,6 +640,8 @@ class MainWindow(QMainWindow):
         self._apply_mode_texts()
         self.overlay_panel.set_class_names(*self.active_mode.class_names)
         self.canvas.class_names = self.active_mode.class_names  # the words of its notices
+        self.canvas.setAccessibleName(self.active_mode.canvas_name)
+        self.canvas.setAccessibleDescription(self.active_mode.canvas_keys)
         self.update_title()
         self.update_actions()  # greyed out with no photo, each saying why
         if not self._geometry_read:  # none saved, or damaged ("geometry=hello" opened at 640 x 480)
@@ -1039,7 +1070,7 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         label = QLabel(" Mode: ")
         bar.addWidget(label)
-        self.mode_combo = QComboBox()
+        self.mode_combo = _ModeList()
         label.setBuddy(self.mode_combo)  # a screen reader's "labelled by" (Qt names a combo by its text on Linux)
         for mode in self.modes.values():
             self.mode_combo.addItem(mode.title, mode.name)
@@ -1136,6 +1167,8 @@ class MainWindow(QMainWindow):
             self.canvas.finish_stroke()  # a box marks nothing until released
             self.statusBar().showMessage("Box dropped (Esc): nothing was marked.", 10000)
             return
+        if self.active_mode.escape():
+            return  # the mode stopped its work its own way (Video: a catch-up at the frame reached)
         if not self.controller.busy:
             # Said, as a greyed-out entry's key says why (say_why_when_greyed): Esc did nothing
             # without a word.
@@ -1181,7 +1214,10 @@ class MainWindow(QMainWindow):
             mode.palette_changed()  # the active one draws its overlay again
         self.update_hint()  # the banner names the colours
 
-    def _on_overlay_style_changed(self, _style: str) -> None:
+    def _on_overlay_style_changed(self, style: str) -> None:
+        set_mark_halo(style == "heatmap")  # a dark ring sets the marks apart from the heat map
+        if self.canvas.has_image:
+            self.canvas.refresh_scribbles()
         self.active_mode.render()
         self.update_hint()  # the banner says what the colours mean
 
@@ -1414,13 +1450,10 @@ class MainWindow(QMainWindow):
         saver = self._scribbles_saver()
         if saver is not None:
             # "Discard them?" over a Save button read oddly (the final trial).
-            question = question.removesuffix(" Discard them?") + " Save them first, or discard them?"
+            question = _save_first(question)
         elif self._closing and (close_saver := self._close_saver()) is not None:
             what, saver = close_saver
-            if question.endswith(" is not saved. Discard it?"):  # that alone
-                question = question.removesuffix(" Discard it?") + " Save it first, or discard it?"
-            else:
-                question = question.removesuffix(" Discard them?") + f" Save {what} first, or discard them?"
+            question = _save_first(question, None if question.endswith(" is not saved. Discard it?") else what)
         elif (each := self._each_mode_saver()) is not None:
             # Marks of two modes (or of a mode not shown) were offered Discard and Cancel only:
             # keeping them meant Cancel, then Save Scribbles in each mode by hand.
@@ -1431,7 +1464,7 @@ class MainWindow(QMainWindow):
                 how = f"one file per mode: {' mode, then '.join(titles)} mode"
             else:
                 how = f"in {titles[0]} mode"
-            question = question.removesuffix(" Discard them?") + f" Save them first ({how}), or discard them?"
+            question = _save_first(question, how=f" ({how})")
         # The button's words only when not the usual (tests stand in for the question).
         return self.ask_save_or_discard(title, question, saver,
                                         **({"save_text": save_text} if save_text != "&Save..." else {}))
@@ -2915,13 +2948,18 @@ class MainWindow(QMainWindow):
         self._apply_mode_texts()
         self.overlay_panel.set_class_names(*self.active_mode.class_names)
         self.canvas.class_names = self.active_mode.class_names  # the words of its notices
+        self.canvas.setAccessibleName(self.active_mode.canvas_name)
+        self.canvas.setAccessibleDescription(self.active_mode.canvas_keys)
         if activate:
             self.active_mode.activate()
         self.update_hint()
         self.update_actions()
         # The keys of the new mode (P, ".") and the tool keys work from the canvas; the focus
-        # was on the mode selector, or on a dock of the old mode that is now hidden.
-        self.focus_canvas()
+        # was on the mode selector, or on a dock of the old mode that is now hidden. Not after
+        # an arrow on the Mode list itself: Down switched to Skin and gave the photo the keys,
+        # so a second Down panned and Video could not be reached by arrows (session 51).
+        if not self.mode_combo.changing_by_key:
+            self.focus_canvas()
         self._show_brush_scale()  # the photo of this mode's space (not a video frame)
         if getattr(self, "_warm_up_message", None):
             self._on_warm_up_step(self._warm_up_step_text)  # in the new mode's words
@@ -3319,6 +3357,7 @@ class MainWindow(QMainWindow):
         # drag marks what is not the object" before they had marked anything.
         self.set_tool(FIRST_TOOL)
         self.overlay_panel.set_mode(stored_setting(s, "overlay/mode", "tint", str))
+        set_mark_halo(self.overlay_panel.mode == "heatmap")  # no signal when the style stays the same
         self.set_palette(stored_setting(s, "view/colours", "standard", str))
         self.overlay_panel.opacity_slider.setValue(round(100 * min(1.0, max(0.0, stored_setting(
             s, "overlay/opacity", 0.5, float)))))
@@ -3444,6 +3483,7 @@ class MainWindow(QMainWindow):
         # window's filters saw every later event and crashed a later window's test.
         app = QApplication.instance()
         app.removeEventFilter(self._shortcut_filter)
+        app.removeEventFilter(self._focus_ring)
         app.removeEventFilter(self._dialog_filter)
         self._dock_letters.uninstall()
         for dock in self.findChildren(QDockWidget):

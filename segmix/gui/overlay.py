@@ -126,6 +126,16 @@ def _rgba32(*rgba: int) -> np.uint32:
 
 
 _HALO32 = _rgba32(*HALO_RGBA)
+#: The halo in the Probability heat map style: the safe palette's orange marks were CIE76 dE
+#: 26.0 (19.4 for a deuteranope) from the heat map's yellow end over skin, and the white halo
+#: 28.1 from its middle; a dark ring is 40.9 or more from every heat value (docs/window.md).
+DARK_HALO_RGBA = (0, 0, 0, 230)
+
+
+def set_mark_halo(dark: bool) -> None:
+    """Draw the halo round marks dark (the heat map style) or white (the others) from now on."""
+    global _HALO32
+    _HALO32 = _rgba32(*(DARK_HALO_RGBA if dark else HALO_RGBA))
 
 
 def _as_rgba(words: np.ndarray) -> np.ndarray:

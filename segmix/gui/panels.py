@@ -128,6 +128,8 @@ class StatusLabel(QLabel):
                     high = middle - 1
             shown = (" ".join(words[:low]).rstrip() + " " + ELLIPSIS).lstrip()
         super().setText(shown)
+        # A screen reader reads the whole text, without markup, whatever the label shows.
+        self.setAccessibleName(" ".join(plain_text(self._full).split("\n")))
         whole = shown == self._full
         super().setToolTip(self._tip if whole else "\n\n".join(t for t in (self._full, self._tip) if t))
 

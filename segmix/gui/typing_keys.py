@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCursor, QDoubleValidator, QIntValidator, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QDockWidget, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import (QAbstractSlider, QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QDockWidget, QLineEdit,
+                               QPlainTextEdit, QPushButton, QRadioButton, QTextEdit, QToolButton, QWidget)
 
 if TYPE_CHECKING:
     from segmix.gui.main_window import MainWindow
@@ -62,20 +63,38 @@ class ShortcutsBeforeTyping(QObject):
         super().__init__(window)
         self._window = window
         self._typing_in: QWidget | None = None  # the field entered to type in, while it has focus
+        self._keyboard_focus: QWidget | None = None  # the control given the focus by Tab or an Alt letter
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
         kind = event.type()
+        if kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut) and isinstance(watched, QWidget):
+            self._note_focus(watched, event)
         if kind == QEvent.Type.KeyPress and self._space_for_the_photo(watched, event):
             return True
-        if kind == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Escape and self._control_of(watched):
-            # Esc on any control (a slider, a combo, a check box, not only a field) hands the
-            # keys back to the photo: after Alt+R and Esc the arrows meant to pan moved the
-            # Threshold slider and refitted (a keyboard-only trial). After the Esc shortcut ran.
-            QTimer.singleShot(0, self._photo_takes_keys)
+        if (kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and self._plain_escape(event)
+                and watched is QApplication.focusWidget() and self._control_of(watched)):
+            # (The focus widget's own event: one the photo left unaccepted goes on to its parents.)
+            # Esc on any control (a slider, a combo, a check box, a field) only hands the keys
+            # back to the photo: after Alt+R and Esc the arrows meant to pan moved the
+            # Threshold slider and refitted (session 50), and when Esc was the window's Cancel
+            # too, the Esc that left the slider cancelled the re-fit of the threshold it had
+            # just set (session 51: the slider read 0.50, the mask exported was the 0.60 one).
+            # The override accepted, no shortcut runs and the control is sent the key press,
+            # taken here. Esc on the photo cancels.
+            if kind == QEvent.Type.ShortcutOverride:
+                event.accept()
+            else:
+                self._photo_takes_keys()
+            return True
+        if kind == QEvent.Type.KeyPress and self._enter_on_a_control(watched, event):
+            return True
         if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
                         QEvent.Type.FocusIn, QEvent.Type.FocusOut) or not isinstance(watched, QWidget):
             return False
         if kind == QEvent.Type.MouseButtonPress:
+            if self._keyboard_focus is not None and (watched is self._keyboard_focus
+                                                     or self._keyboard_focus.isAncestorOf(watched)):
+                self._keyboard_focus = None  # clicked since: the mouse is in use, Space over the photo pans
             self._typing_in = self._field_of(self._text_part_owner(watched)) or self._typing_in
             return False
         field = self._field_of(watched)
@@ -112,6 +131,12 @@ class ShortcutsBeforeTyping(QObject):
         field = self._field_of(watched)
         if field is not None and field is self._typing_in and self._edits(field, event):
             return False
+        if watched is self._keyboard_focus and field is None:
+            # Reached with Tab or an Alt letter: the user works with the keyboard and Space
+            # presses the control (Alt+S twice, Tab to More, Space: the photo took the key and
+            # More stayed folded, session 51). A control that got the focus from a click
+            # leaves Space to the pan below.
+            return False
         viewport = canvas.viewport()
         if not viewport.isVisible() or not viewport.rect().contains(viewport.mapFromGlobal(QCursor.pos())):
             return False
@@ -119,6 +144,34 @@ class ShortcutsBeforeTyping(QObject):
         QCoreApplication.sendEvent(canvas, QKeyEvent(event.type(), event.key(), event.modifiers(), event.text(),
                                                      event.isAutoRepeat(), event.count()))
         return True
+
+    @classmethod
+    def _plain_escape(cls, event) -> bool:
+        return event.key() == Qt.Key.Key_Escape and not event.modifiers() & cls._COMMAND_MODIFIERS
+
+    def _note_focus(self, widget: QWidget, event) -> None:
+        """Remember the control the keyboard gave the focus to (Tab, Shift+Tab, an Alt letter):
+        Space presses it even with the pointer over the photo (_space_for_the_photo)."""
+        if event.gotFocus():
+            self._keyboard_focus = widget if event.reason() in self._TYPING_FOCUS else None
+        elif widget is self._keyboard_focus and event.reason() not in self._PASSING_FOCUS_LOSS:
+            self._keyboard_focus = None
+
+    def _enter_on_a_control(self, watched, event) -> bool:
+        """Enter on a control that does nothing with it: a button is pressed (the Model dock's
+        More, folded, had no key but Space); a slider, check box or list gives the keys back to
+        the photo, as Esc does and as Enter does in a number box (a slider kept them)."""
+        if (event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter) or event.modifiers() & self._COMMAND_MODIFIERS
+                or watched is not QApplication.focusWidget() or not self._control_of(watched) or self._field_of(watched) is not None):
+            return False
+        if isinstance(watched, (QPushButton, QToolButton)):
+            if watched.isEnabled():
+                watched.animateClick()
+            return True
+        if isinstance(watched, (QAbstractSlider, QCheckBox, QRadioButton, QComboBox)):
+            self._photo_takes_keys(said=False)
+            return True
+        return False
 
     def _focus_changed(self, field: QWidget, event) -> None:
         """Reached with Tab: typed in.  Left for good (not for a menu or another window): no longer."""
@@ -135,17 +188,19 @@ class ShortcutsBeforeTyping(QObject):
         elif self._edits(field, event) and (event.key() in self._START_KEYS or event.key() not in self._EDIT_KEYS):
             self._typing_in = field  # a character or a deletion: the next digits are the value's too
 
-    def _photo_takes_keys(self) -> None:
-        """The canvas takes the keyboard, also from a floated dock (a window of its own)."""
+    def _photo_takes_keys(self, said: bool = True) -> None:
+        """The canvas takes the keyboard, also from a floated dock (a window of its own), and
+        the status bar says so when ``said`` (Esc)."""
         window = self._window
         if window.isVisible() and not window.isActiveWindow() and QApplication.activeModalWidget() is None:
             window.activateWindow()
         window.focus_canvas()
-        bar = window.statusBar()
-        if bar.currentMessage().startswith("Esc: nothing to cancel now"):
-            # What this Esc did: "nothing to cancel now" read as if Esc had done nothing (the
-            # spot check), when it gave the keys back to the photo.
-            bar.showMessage("Esc: the photo has the keys again (the arrow keys pan, + / - zoom)", 10000)
+        if said:
+            # What this Esc did, and did not: it cancels nothing (Esc on the photo does).
+            what = "video" if window.active_mode.name == "video" else "photo"
+            running = "; what is running goes on (Esc again stops it)" if window.controller.busy else ""
+            window.statusBar().showMessage(
+                f"Esc: the {what} has the keys again (the arrow keys pan, + / - zoom){running}", 10000)
 
     def _control_of(self, widget) -> bool:
         """Whether ``widget`` is a control of this window or of one of its floated docks (not

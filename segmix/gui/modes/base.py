@@ -234,6 +234,15 @@ class Mode(QObject):
     #: Tools > Cancel's entry (Esc) in this mode, named for what it stops there: "Cancel
     #: Training" stood in Video mode, which trains nothing.
     cancel_text: ClassVar[str] = "Cancel &Training"
+    #: The canvas's name and description for a screen reader in this mode: what its keys do
+    #: there (they said "1 and 2 paint" where the keys only choose a tool, and gave Video mode
+    #: the marking keys it greys out; session 51).
+    canvas_name: ClassVar[str] = "Photo"
+    canvas_keys: ClassVar[str] = (
+        "The photo, your marks and the result. With the photo focused: 1 and 2 choose the foreground and "
+        "background brush, E the eraser, R the box tool, C the click tool (the mouse then marks); O shows or "
+        "hides the result; the arrow keys pan, + and - zoom, F fits the photo; Esc cancels a fit that is "
+        "running. Esc in a panel comes back here.")
     #: What Tools > Cancel (Esc) stops in this mode: its status tip.
     cancel_tip: ClassVar[str] = "Cancel the fit that is running; while a box is being dragged, drop the box"
 
@@ -627,6 +636,11 @@ class Mode(QObject):
 
     def on_cancelled(self) -> None:
         """The user cancelled the active mode's job (Esc / Cancel)."""
+
+    def escape(self) -> bool:
+        """Esc on the photo, before the shell cancels the running job: True when the mode
+        stopped its work itself (and said so), False to let the shell cancel the job."""
+        return False
 
     # -- persistence ----------------------------------------------------------------------
     def save_settings(self, settings: QSettings) -> None:

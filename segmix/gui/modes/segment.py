@@ -1269,10 +1269,30 @@ class SegmentMode(Mode):
             # Esc during the graph cut: a trial's export said only "Saved" of a per-pixel mask
             # (4.8 % of a 12-megapixel photo) that the command line does not give for its marks.
             return f"this is {stage}: the fit was cancelled there; Retrain fits your marks to the end"
-        if outcome is None or layer is None or np.array_equal(outcome.scribbles, layer.labels):
+        if outcome is None or layer is None:
             return ""
-        return ("this is the result of your marks before the latest ones, whose fit was cancelled or failed; "
-                "Retrain fits them")
+        if not np.array_equal(outcome.scribbles, layer.labels):
+            return ("this is the result of your marks before the latest ones, whose fit was cancelled or failed; "
+                    "Retrain fits them")
+        return self._settings_note()
+
+    def _settings_note(self) -> str:
+        """Words for a result made in other settings than the panels show (their re-fit was
+        cancelled or failed), "" when it is theirs. Session 51: the slider moved to 0.50, Esc
+        cancelled the re-cut, and Ctrl+E saved the 0.60 mask saying only "Saved ..."."""
+        outcome = self.outcome
+        if outcome is None or self.result_pending or getattr(outcome, "settings", None) is None:
+            return ""
+        shown, wanted = settings_record(outcome.settings), settings_record(self.current_settings())
+        if self.loaded_model is not None:
+            # A loaded model's own features are not the panels': only the cut is the user's.
+            shown, wanted = ({k: r[k] for k in ("smoothing", "threshold")} for r in (shown, wanted))
+        if shown["smoothing"] == "none" and wanted["smoothing"] == "none":
+            shown.pop("threshold"), wanted.pop("threshold")  # current_mask re-thresholds at the slider's
+        if shown == wanted:
+            return ""
+        return (f"this is the result at {settings_words(shown, against=wanted)}, not at the panels' "
+                f"{settings_words(wanted, against=shown)}, whose fit was cancelled or failed; Retrain fits it")
 
     def _unfinished_stage(self) -> str:
         """What the overlay shows when the fit of the marks shown stopped before its last stage

@@ -61,28 +61,37 @@ class SwatchStrip(QWidget):
         self._swatches: list[list[tuple[tuple[int, int, int], float]]] = []
         # Two rows of 19 px: room for the class names, and short enough for four docks at 768 px.
         self.setMinimumHeight(44)
+        self.setAccessibleName("Mixture colours")
+        self.setAccessibleDescription("No model yet: the colours of each class's mixture show here after a fit.")
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(200, 44)
 
     def set_swatches(self, swatches) -> None:
         self._swatches = swatches
-        self.setToolTip(
-            "\n".join(
-                f"{CLASS_NAMES[c]}: " + ", ".join(f"rgb{rgb} {w:.0%}" for rgb, w in row)
-                for c, row in enumerate(swatches)
-            )
-        )
+        words = "\n".join(f"{CLASS_NAMES[c]}: " + ", ".join(f"rgb{rgb} {w:.0%}" for rgb, w in row)
+                          for c, row in enumerate(swatches))
+        self.setToolTip(words)
+        # A screen reader had neither a name nor the colours (they are drawn, not written).
+        self.setAccessibleDescription(words or "No model yet: the colours of each class's mixture show here after a fit.")
         self.update()
 
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
-        label_width = 78
+        key = 10  # the class's mark colour, a square before its name
+        label_width = key + 4 + max(self.fontMetrics().horizontalAdvance(n) for n in CLASS_NAMES) + 6
         row_height = (self.height() - 6) / 2
         for index in range(2):
             top = 2 + index * (row_height + 2)
-            painter.setPen(class_colours()[index])
-            painter.drawText(QRectF(0, top, label_width, row_height), Qt.AlignmentFlag.AlignVCenter, CLASS_NAMES[index])
+            # The name in the panel's text colour, the class's colour beside it: the safe
+            # palette's orange name had 1.96:1 contrast on the panel grey (WCAG asks 4.5:1).
+            painter.setPen(QPen(QColor(40, 40, 40), 1))
+            painter.setBrush(class_colours()[index])
+            painter.drawRect(QRectF(0.5, top + (row_height - key) / 2, key - 1, key - 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(self.palette().windowText().color())
+            painter.drawText(QRectF(key + 4, top, label_width - key - 4, row_height), Qt.AlignmentFlag.AlignVCenter,
+                             CLASS_NAMES[index])
             width = self.width() - label_width - 2
             left = float(label_width)
             row = self._swatches[index] if index < len(self._swatches) else []
@@ -212,6 +221,7 @@ class ConvergencePlot(QWidget):
         super().__init__(parent)
         self._points: list[list[tuple[int, float]]] = [[], []]
         self.setMinimumHeight(40)  # a sparkline: the shape is what matters; room for 4 docks at 768 px
+        self.setAccessibleName("EM convergence plot")  # it had a description (its tip) and no name
         self.setToolTip("EM convergence: mean log-likelihood per iteration, each curve on a scale at least 0.5 nats "
                         "high (flat = converged; the covariances' regularisation can lower it by a few hundredths)")
 

@@ -164,6 +164,11 @@ class SkinMode(Mode):
                  "click": "Click skin (left) or what is not skin (right): each click marks a small disc"}
     class_names = ("skin", "non-skin")
     cancel_text = "Cancel Detection or &Training"
+    canvas_keys = (
+        "The photo, your skin / non-skin marks and the skin found. With the photo focused: 1 and 2 choose the "
+        "skin and non-skin brush, E the eraser, R the box tool, C the click tool (the mouse then marks); O shows "
+        "or hides the skin found; the arrow keys pan, + and - zoom, F fits the photo; Esc cancels a detection or "
+        "training that is running. Esc in a panel comes back here.")
     marks_file_tag = "skin"  # photo_skin_scribbles.png: Segment mode's photo_scribbles.png is another file
     # Three lines at 1024 x 600 where Segment's everyday hint takes two (Mode.reference_hint).
     reference_hint = HINT_SKIN.format(style="Green = skin (the result); red / blue = your skin / non-skin marks",

@@ -161,7 +161,8 @@ class SkinPanel(QWidget):
         self.threshold_slider.setTickInterval(round(1.0 / STEP_NATS))  # a tick per nat
         self.threshold_slider.setValue(0)
         self.threshold_slider.setToolTip(THRESHOLD_TIP)
-        self.threshold_label.speak_for(self.threshold_slider, "Log odds")
+        # "Skin threshold: P(skin) > 0.040 (log odds -3.18)": "Log odds: ... (log odds -3.18)" said it twice.
+        self.threshold_label.speak_for(self.threshold_slider, "Skin threshold")
         for widget in (self.threshold_label, self.threshold_slider):
             # The tip is rich text: a screen reader read its "<b>" (a trial).
             widget.setAccessibleDescription(plain_text(THRESHOLD_TIP))
@@ -175,6 +176,7 @@ class SkinPanel(QWidget):
         self.slider_name = QLabel("Lo&g odds")
         self.slider_name.setBuddy(self.threshold_slider)
         self.slider_name.setToolTip(THRESHOLD_TIP)
+        self.slider_name.setAccessibleDescription(plain_text(THRESHOLD_TIP))  # the tip's "<b>" was read
         slider_row = QHBoxLayout()
         slider_row.addWidget(self.slider_name)
         slider_row.addWidget(self.threshold_slider, 1)
@@ -291,5 +293,7 @@ class SkinPanel(QWidget):
 
     def set_status(self, text: str) -> None:
         # Grown for the rare long text (a trained model's line with the slider's threshold and
-        # a relabelling time), which the 5 lines cut with an ellipsis.
-        set_status_text(self.status_label, text, 5, 8)
+        # a relabelling time), which the 5 lines cut with an ellipsis. Up to 14: 8 cut a model
+        # trained on few photos, with the slider moved, at "check it on photos it was ..." with
+        # ~115 px empty below (session 51); the dock scrolls when it has no room.
+        set_status_text(self.status_label, text, 5, 14)

@@ -811,7 +811,7 @@ class VideoPanel(QWidget):
         self.learning_rate.setValue(defaults.learning_rate)
         self.learning_rate.setToolTip("alpha: how fast the background adapts; frame t learns at max(alpha, 1/t), "
                                       "so 0 keeps the mean of all frames seen. A change feeds the frame shown "
-                                      "again from frame 1, as segmix background --learning-rate gives it")
+                                      "again from frame 1, so the mask is the one Export All Masks gives")
         self.threshold = DecimalSpinBox()
         self.threshold.setDecimals(2)
         self.threshold.setRange(0.5, 10.0)
@@ -826,12 +826,12 @@ class VideoPanel(QWidget):
         self.median_size.setCurrentIndex(MEDIAN_SIZES.index(defaults.median_size))
         self.median_size.setToolTip("The majority filter on the mask: a pixel stays moving (or shadow) only where "
                                     "most of this window around it is; it removes specks of noise, but also moving "
-                                    "regions smaller than half the window (all of a frame no larger than it). Auto, "
-                                    "as segmix background without --median-size, is 7 x 7 up to 320 x 240 and grows "
+                                    "regions smaller than half the window (all of a frame no larger than it). Auto "
+                                    "is 7 x 7 up to 320 x 240 and grows "
                                     "with the frame's diagonal (39 x 39 at 1920 x 1080), so that it covers the same "
                                     "share of the scene. Off "
                                     "keeps every pixel the model finds. A change feeds the frame shown again from "
-                                    "frame 1, as segmix background --median-size gives it")
+                                    "frame 1, so the mask is the one Export All Masks gives")
         self.shadows = QCheckBox("Detect and show shado&ws (blue)")
         self.shadows.setChecked(defaults.detect_shadows)
         self.shadows.setToolTip("Mark darker pixels of the background's colour as shadow (counted as background)")
@@ -1006,6 +1006,11 @@ class VideoMode(Mode):
     title = "Video"
     description = "Background subtraction over a video or a folder of frames"
     cancel_text = "Cancel E&xport or Catch-up"  # Esc stops no training here
+    canvas_name = "Video"
+    canvas_keys = (
+        "The video's frame and its moving-things mask. With the video focused: P plays or pauses, \".\" "
+        "processes the next frame; O shows or hides the mask; the arrow keys pan, + and - zoom, F fits the "
+        "frame; Esc stops an export or a jump's catch-up at the frame reached. Esc in a panel comes back here.")
     cancel_tip = ("Stop Export All Masks (masks written so far stay), or a jump's catch-up (as the Video "
                   "dock's Cancel)")
     shortcut = "Ctrl+Shift+V"
@@ -2653,6 +2658,17 @@ class VideoMode(Mode):
         self.panel.export_label.setVisible(False)  # the last export's line: this one's comes at its end
         self.update_actions()
         self.shell.controller.request_call(export, "video:export")
+
+    def escape(self) -> bool:
+        """Esc during a jump's catch-up does what the dock's Cancel does: it stops at the frame
+        reached, with its mask. It cancelled the catch-up's job, and the jump to frame 500 went
+        back to "frame 1 / 500" with no mask and no word (session 51)."""
+        if not self._jumping or self._exporting:
+            return False
+        self.stop_catch_up()
+        self.shell.statusBar().showMessage(
+            "Esc: the catch-up stops at the frame it has reached; that frame and its mask are shown.", 10000)
+        return True
 
     def _cancel(self) -> None:
         if self._exporting:
