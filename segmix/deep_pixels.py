@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-__all__ = ["sixteen_bit_samples", "layout_read", "png16_bytes", "tiff16_bytes", "fix_planar_16bit"]
+__all__ = ["sixteen_bit_samples", "layout_read", "unread_layout", "png16_bytes", "tiff16_bytes", "fix_planar_16bit"]
 
 # Pillow's transposes for EXIF orientations 2-8, as ImageOps.exif_transpose applies them,
 # here on (H, W, C) arrays.
@@ -111,6 +111,143 @@ def _low_byte_mode(rawmode: str) -> str | None:
     return None if other is None else f"{base};16{other}"
 
 
+#: TIFF compressions of separate 16-bit planes that :func:`_plane_samples` hands to Pillow's
+#: libtiff: the lossless ones, which the same libtiff decoded for the 8-bit pixels (LZMA and
+#: Zstandard where the build has them; without, the photo is refused before). Others are named
+#: by :func:`unread_layout`.
+_PLANE_COMPRESSIONS = {1: "none", 5: "LZW", 8: "Deflate", 32946: "Deflate", 32773: "PackBits", 34925: "LZMA",
+                       50000: "Zstandard"}
+
+#: Names of other TIFF compressions, for :func:`unread_layout`'s words.
+_COMPRESSION_NAMES = {7: "JPEG", 34892: "lossy JPEG", 50001: "WebP", 34712: "JPEG 2000", 50002: "JPEG XL"}
+
+
+def _decodable_compression(compression: int) -> bool:
+    return compression in _PLANE_COMPRESSIONS
+
+
+def _compressed_planes(im: Image.Image) -> int | None:
+    """The Compression tag of a TIFF frame whose samples lie in separate planes and which Pillow
+    decodes with libtiff (any compression, or tiles); None for any other frame."""
+    if im.format != "TIFF" or getattr(im, "tag_v2", {}).get(284) != 2:
+        return None
+    if not any(tile.codec_name == "libtiff" for tile in im.tile):
+        return None
+    return int(im.tag_v2.get(259, 1))
+
+
+def _grey_tiff(order: str, size: tuple[int, int], compression: int, predictor: int, fill_order: int,
+               segments: list[bytes], tile: tuple[int, int] | None, rows_per_strip: int) -> bytes:
+    """A greyscale 16-bit TIFF (byte order ``order``, "<" or ">") of one plane's encoded strips
+    or tiles, as they lay in the planar file: its header says how to decode them, nothing is
+    decoded here. Tags as TIFF 6.0 names them (Section 2 and 15)."""
+    width, height = size
+    head = (b"II*\0" if order == "<" else b"MM\0*") + struct.pack(order + "I", 0)
+    body = bytearray(head)
+    offsets = []
+    for segment in segments:
+        offsets.append(len(body))
+        body += segment
+        if len(body) % 2:
+            body += b"\0"
+    arrays = {}
+
+    def longs(values):
+        values = list(values)
+        if len(values) == 1:
+            return 4, 1, struct.pack(order + "I", values[0])
+        arrays[len(arrays)] = struct.pack(order + f"{len(values)}I", *values)
+        return 4, len(values), len(arrays) - 1  # an index into arrays, placed below
+
+    def short(value):
+        return 3, 1, struct.pack(order + "H", value) + b"\0\0"
+
+    entries = {256: longs([width]), 257: longs([height]), 258: short(16), 259: short(compression),
+               262: short(1), 277: short(1), 284: short(1), 339: short(1)}
+    if predictor != 1:
+        entries[317] = short(predictor)
+    if fill_order != 1:
+        entries[266] = short(fill_order)
+    counts = [len(segment) for segment in segments]
+    if tile is None:
+        entries.update({273: longs(offsets), 278: longs([rows_per_strip]), 279: longs(counts)})
+    else:
+        entries.update({322: longs([tile[0]]), 323: longs([tile[1]]), 324: longs(offsets), 325: longs(counts)})
+    placed = {}
+    for index, data in arrays.items():
+        placed[index] = len(body)
+        body += data
+    ifd = len(body)
+    body += struct.pack(order + "H", len(entries))
+    for tag in sorted(entries):
+        kind, count, value = entries[tag]
+        if isinstance(value, int):
+            value = struct.pack(order + "I", placed[value])
+        body += struct.pack(order + "HHI", tag, kind, count) + value
+    body += struct.pack(order + "I", 0)
+    body[4:8] = struct.pack(order + "I", ifd)
+    return bytes(body)
+
+
+def _plane_samples(path: Path) -> np.ndarray | None:
+    """(H, W, S) uint16 samples of the first frame of a compressed (or tiled) TIFF of separate
+    16-bit planes, as stored (not turned); None for any other file.
+
+    Pillow decodes such a file with libtiff to the high byte of each sample, and its libtiff
+    decoder cannot be asked for the low byte (:func:`_decode`); tifffile decodes Deflate but
+    not LZW without imagecodecs (not a dependency). Each plane's encoded strips are put, as
+    they are, into a greyscale 16-bit TIFF of their own, which Pillow reads whole ("I;16").
+    """
+    import tifffile
+
+    with tifffile.TiffFile(path) as tif:
+        page = tif.pages[0]
+        compression = int(page.compression)
+        if (page.planarconfig != 2 or page.bitspersample != 16 or page.sampleformat != 1
+                or not _decodable_compression(compression) or page.samplesperpixel not in (3, 4)):
+            return None
+        count = page.samplesperpixel
+        offsets, sizes = page.dataoffsets, page.databytecounts
+        if len(offsets) % count:
+            return None
+        handle = tif.filehandle
+        segments = []
+        for offset, size in zip(offsets, sizes):
+            handle.seek(offset)
+            segments.append(handle.read(size))
+        tile = (page.tilewidth, page.tilelength) if page.is_tiled else None
+        layout = dict(order=tif.byteorder, size=(page.imagewidth, page.imagelength), compression=compression,
+                      predictor=int(page.predictor), fill_order=int(page.fillorder), tile=tile,
+                      rows_per_strip=page.rowsperstrip)
+    per_plane = len(segments) // count
+    planes = []
+    for k in range(count):
+        data = _grey_tiff(segments=segments[k * per_plane:(k + 1) * per_plane], **layout)
+        with Image.open(BytesIO(data)) as im:
+            if im.mode not in ("I;16", "I;16B", "I;16L", "I;16N"):
+                return None
+            im.load()
+            planes.append(np.asarray(im).astype(np.uint16))
+    return np.dstack(planes)
+
+
+def unread_layout(photo: str | PathLike) -> str | None:
+    """Words naming the layout of a 16-bit ``photo`` that :func:`sixteen_bit_samples` does not
+    read ("a TIFF of separate planes compressed with Zstandard"), for the cut-out's note; None
+    when the layout is read, or when nothing is to be said of it (not a 16-bit colour file)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(photo) as im:
+                compression = _compressed_planes(im)
+                if compression is None or _decodable_compression(compression):
+                    return None
+                name = {**_PLANE_COMPRESSIONS, **_COMPRESSION_NAMES}.get(compression, f"compression {compression}")
+                return f"a TIFF of separate planes compressed with {name}"
+    except Exception:  # noqa: BLE001 - a note's words only
+        return None
+
+
 def _decode(path: Path, low: bool) -> np.ndarray | None:
     """The first frame of ``path`` decoded by Pillow, its tiles' raw mode swapped for the
     low byte when ``low``; None when a tile's raw mode is not one this module reads."""
@@ -118,11 +255,10 @@ def _decode(path: Path, low: bool) -> np.ndarray | None:
 
     with open_header(path) as im:
         fix_planar_16bit(im)
-        if low and im.format == "TIFF" and getattr(im, "tag_v2", {}).get(284) == 2 and any(
-                tile.codec_name == "libtiff" for tile in im.tile):
-            # A compressed TIFF of separate planes is decoded by libtiff, which ignores the
-            # swapped raw mode: the "low" bytes came back as the high ones again, and every
-            # sample read as high * 257 in silence (a reviewer's 44 layouts).
+        if _compressed_planes(im) is not None:
+            # libtiff decodes a compressed TIFF of separate planes and ignores the swapped raw
+            # mode: the "low" bytes came back as the high ones again, and every sample read as
+            # high * 257 in silence (a reviewer's 44 layouts). :func:`_plane_samples` reads them.
             return None
         tiles = []
         for tile in im.tile:
@@ -151,6 +287,12 @@ def layout_read(photo: str | PathLike) -> bool:
                 if im.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
                     return True
                 fix_planar_16bit(im)
+                compression = _compressed_planes(im)
+                if compression is not None:  # read by _plane_samples, decoded or not the same way
+                    bits = im.tag_v2.get(258)
+                    bits = tuple(bits) if isinstance(bits, (tuple, list)) else (bits,)
+                    return (im.mode in ("RGB", "RGBA") and all(b == 16 for b in bits)
+                            and _decodable_compression(compression))
                 return im.mode in ("RGB", "RGBA") and all(
                     _low_byte_mode(tile.args if isinstance(tile.args, str) else tile.args[0]) is not None
                     for tile in im.tile)
@@ -196,6 +338,7 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
                 if im.format not in ("PNG", "TIFF"):
                     return None
                 orientation = _orientation(im)
+                planar = False
                 if im.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
                     fix_planar_16bit(im)  # a turned strip kept unmapped
                     im.load()
@@ -204,9 +347,15 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
                     high = None
                 elif im.mode in ("RGB", "RGBA"):
                     samples = high = None
+                    planar = _compressed_planes(im) is not None
                 else:
                     return None
-            if samples is None:
+            if samples is None and planar:
+                samples = _plane_samples(Path(photo))
+                high = samples  # not greyscale: checked against the high bytes below
+                if samples is None:
+                    return None
+            elif samples is None:
                 high = _decode(Path(photo), low=False)
                 low_bytes = None if high is None else _decode(Path(photo), low=True)
                 if low_bytes is None or low_bytes.shape != high.shape:

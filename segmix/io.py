@@ -3077,8 +3077,16 @@ def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None, writt
             return ""
     if bits_per_sample <= written:
         return ""
-    from segmix.deep_pixels import layout_read
+    from segmix.deep_pixels import layout_read, unread_layout
 
+    layout = unread_layout(photo)
+    if layout is not None:
+        # A 16-bit layout that is not read deep: named, so that the user may save it otherwise
+        # (a compressed TIFF of separate planes was told "changed since?" in session 50).
+        return (f"{shown_path(photo)} holds {bits_per_sample} bits per sample, as {layout}, which segmix reads at "
+                f"{written} bits per channel, so the cut-out holds {written} (save the photo with another "
+                "compression for a 16-bit cut-out; the mask is exact: use it as a layer mask on the photo in "
+                "an editor to keep the depth)")
     if layout_read(photo):
         # A layout whose cut-out holds 16 bits, whose samples did not match the pixels shown.
         return (f"{shown_path(photo)} holds {bits_per_sample} bits per sample, but the file no longer holds the "

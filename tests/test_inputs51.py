@@ -1,0 +1,129 @@
+"""Session 51 (inputs51): files from other tools.
+
+1. A 16-bit TIFF stored plane by plane (PlanarConfiguration 2) and compressed (Photoshop's "Per
+   Channel", ImageMagick's -interlace Plane) gave an 8-bit cut-out "changed since?".
+2. A transparent strip at the photo's edge was also reported as a bar of one colour.
+3. A 16-bit TIFF with premultiplied (associated) alpha was read at 8 bits, its mask moved.
+"""
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from segmix import io as segmix_io
+from segmix.deep_pixels import layout_read, sixteen_bit_samples
+
+tifffile = pytest.importorskip("tifffile")
+cv2 = pytest.importorskip("cv2")
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "segmix", *map(str, args)], capture_output=True, text=True,
+                          timeout=300)
+
+
+def _samples(shape, seed=0):
+    return np.random.default_rng(seed).integers(0, 65536, shape).astype(np.uint16)
+
+
+def _lzw_planar(path, rgb):
+    """A planar 16-bit TIFF of LZW-compressed planes with the horizontal predictor, as Photoshop
+    writes "Per Channel": tifffile writes no LZW without imagecodecs, so each plane is OpenCV's
+    LZW greyscale TIFF's strip, and the Compression tag is set after."""
+    strips = []
+    for k in range(rgb.shape[2]):
+        ok, buf = cv2.imencode(".tif", rgb[..., k])
+        data = buf.tobytes()
+        with tifffile.TiffFile(io.BytesIO(data)) as tif:
+            page = tif.pages[0]
+            assert page.compression == 5 and len(page.dataoffsets) == 1
+            strips += [data[o:o + n] for o, n in zip(page.dataoffsets, page.databytecounts)]
+    buffer = io.BytesIO()
+    tifffile.imwrite(buffer, iter(strips), shape=(rgb.shape[2], *rgb.shape[:2]), dtype=np.uint16,
+                     photometric="rgb", planarconfig="separate", compression="zlib", predictor=True,
+                     rowsperstrip=rgb.shape[0], extrasamples=["unassalpha"] if rgb.shape[2] == 4 else None)
+    buffer.seek(0)
+    with tifffile.TiffFile(buffer, mode="r+b") as tif:
+        tif.pages[0].tags["Compression"].overwrite(5)
+    path.write_bytes(buffer.getvalue())
+
+
+def _planar_layouts(tmp_path, rgb, rgba):
+    made = {}
+    _lzw_planar(tmp_path / "lzw_planar.tif", rgb)
+    made["lzw_planar.tif"] = rgb
+    _lzw_planar(tmp_path / "lzw_planar_rgba.tif", rgba)
+    made["lzw_planar_rgba.tif"] = rgba
+    for name, options in {
+        "zip_planar.tif": {},
+        "zip_planar_be.tif": {"byteorder": ">"},
+        "zip_planar_tiled.tif": {"tile": (16, 16)},
+        "zip_planar_strips.tif": {"rowsperstrip": 5},
+    }.items():
+        tifffile.imwrite(tmp_path / name, np.moveaxis(rgb, 2, 0), photometric="rgb", planarconfig="separate",
+                         compression="zlib", predictor=True, **options)
+        made[name] = rgb
+    tifffile.imwrite(tmp_path / "zip_planar_rgba.tif", np.moveaxis(rgba, 2, 0), photometric="rgb",
+                     planarconfig="separate", compression="zlib", predictor=True, extrasamples=["unassalpha"])
+    made["zip_planar_rgba.tif"] = rgba
+    tifffile.imwrite(tmp_path / "raw_planar_tiled.tif", np.moveaxis(rgb, 2, 0), photometric="rgb",
+                     planarconfig="separate", tile=(16, 16))
+    made["raw_planar_tiled.tif"] = rgb
+    return made
+
+
+def test_compressed_planar_16_bit_tiffs_give_their_own_samples(tmp_path):
+    rgb, rgba = _samples((24, 33, 3)), _samples((24, 33, 4), seed=1)
+    rgba[..., 3] = 65535  # opaque: Pillow's 8-bit RGB is then the high byte
+    for name, expected in _planar_layouts(tmp_path, rgb, rgba).items():
+        loaded = segmix_io.load_image_info(tmp_path / name)
+        assert np.array_equal(loaded.pixels, (expected[..., :3] >> 8).astype(np.uint8)), name
+        assert layout_read(tmp_path / name), name
+        samples = sixteen_bit_samples(tmp_path / name, loaded.pixels)
+        assert samples is not None, name
+        assert np.array_equal(samples[0], expected[..., :3]), name
+        if expected.shape[2] == 4:
+            assert np.array_equal(samples[1], expected[..., 3]), name
+        mask = np.zeros((24, 33), bool)
+        mask[3:20, 5:30] = True
+        written = segmix_io.save_cutout(tmp_path / f"{name}_cut.tif", loaded.pixels, mask, photo=tmp_path / name)
+        assert written == 16, name
+        cut = tifffile.imread(tmp_path / f"{name}_cut.tif")
+        assert np.array_equal(cut[mask][:, :3], expected[mask][:, :3]), name
+        assert segmix_io.cutout_depth_note(tmp_path / name, 16, written) == "", name
+
+
+def test_the_command_line_cuts_a_compressed_planar_tiff_at_16_bits(tmp_path):
+    rgb = _samples((40, 60, 3), seed=3)
+    rgb[:, 30:] //= 8  # a dark half, a bright half: two colours to click
+    rgb[:, :30] = 60000 + rgb[:, :30] % 4000
+    _lzw_planar(tmp_path / "p.tif", rgb)
+    run = _cli("segment", tmp_path / "p.tif", "--click", "10,20", "--background-click", "50,20",
+               "-o", tmp_path / "m.png", "--cutout", tmp_path / "c.tif")
+    assert run.returncode == 0, run.stderr
+    assert "changed since" not in run.stdout + run.stderr
+    assert "8 bits" not in run.stdout + run.stderr
+    cut = tifffile.imread(tmp_path / "c.tif")
+    assert cut.dtype == np.uint16
+    full = cut[..., 3] == 65535
+    assert full.any() and np.array_equal(cut[full][:, :3], rgb[full])
+
+
+def test_a_layout_read_at_8_bits_is_named_never_changed_since(tmp_path, monkeypatch):
+    """Where the samples cannot be read deep, the note names the layout; layout_read agrees."""
+    rgb = _samples((24, 33, 3))
+    _lzw_planar(tmp_path / "p.tif", rgb)
+    from segmix import deep_pixels
+
+    # A plane decoder that cannot read the file (a compression libtiff lacks): the check and
+    # the decode must say the same.
+    monkeypatch.setattr(deep_pixels, "_decodable_compression", lambda compression: False)
+    assert not layout_read(tmp_path / "p.tif")
+    loaded = segmix_io.load_image_info(tmp_path / "p.tif")
+    assert sixteen_bit_samples(tmp_path / "p.tif", loaded.pixels) is None
+    note = segmix_io.cutout_depth_note(tmp_path / "p.tif", 16, 8)
+    assert "changed since" not in note
+    assert "planes" in note and "LZW" in note
