@@ -1,18 +1,21 @@
 """Session 51 (inputs51) in the window: a transparent strip at the photo's edge is said as
-transparent, never as a bar of one colour (the window's note and its click disc alike)."""
+transparent, never as a bar of one colour (the window's note and its click disc alike).
 
-import numpy as np
-from PIL import Image
+The window showed no bar note for these before either (its photo is the checkerboard's), while
+its fit segmented inside the "bar": a guard for the note now looked for on the fit's colours."""
+
+import pytest
 
 from tests.gui.test_bars46_window import _click
-from tests.test_inputs51 import _stripped_photo
+from tests.test_inputs51 import _stripped_files
 
 
-def test_a_transparent_strip_is_no_bar_in_the_window(qtbot, make_window, tmp_path):
-    rgb, alpha = _stripped_photo()
-    path = tmp_path / "strip.png"
-    Image.fromarray(np.dstack([rgb, alpha])).save(path)
-    window = make_window(path, smoothing=True)
+@pytest.mark.parametrize("name", ["rgba.png", "palette.png"])
+def test_a_transparent_strip_is_no_bar_in_the_window(qtbot, make_window, tmp_path, name):
+    # A palette PNG's strip stores one colour, the fit's colours one grey there.
+    alpha = _stripped_files(tmp_path)[name]
+    window = make_window(tmp_path / name, smoothing=True)
+    assert window.layer.disc_shape == alpha.shape
     window.set_tool("click")
     outcome = _click(qtbot, window, 30.5, 27.5)
     said = window.statusBar().currentMessage() + window.modes["segment"].training_panel.status_label.text()
