@@ -12,6 +12,11 @@ depth, with Pillow alone:
   swapped ("RGB;16L" on big-endian data keeps the *low* byte), the two give every 16-bit
   sample exactly: ``high * 256 + low``.
 * 16-bit greyscale (``I;16``): Pillow reads it whole; the cut-out's R = G = B = the sample.
+* A compressed (or tiled) TIFF of separate planes: libtiff decodes it and cannot be asked for
+  the low bytes; each plane's encoded strips are read whole as a greyscale TIFF of their own
+  (:func:`_plane_samples`).
+* Premultiplied (associated) alpha in a TIFF: read as stored and divided by the alpha at 16
+  bits (:func:`_unpremultiplied`); the loader's 8-bit pixels are those samples' high bytes.
 
 The samples are turned by the file's EXIF orientation as the loader turns the photo, and
 checked against the 8-bit pixels the segmentation saw (``high byte == pixel`` for RGB,
@@ -33,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-__all__ = ["sixteen_bit_samples", "layout_read", "unread_layout", "png16_bytes", "tiff16_bytes", "fix_planar_16bit"]
+__all__ = ["sixteen_bit_samples", "layout_read", "unread_layout", "associated_alpha", "png16_bytes", "tiff16_bytes", "fix_planar_16bit"]
 
 # Pillow's transposes for EXIF orientations 2-8, as ImageOps.exif_transpose applies them,
 # here on (H, W, C) arrays.
@@ -97,11 +102,60 @@ def _unmap_turned_strip(im: Image.Image) -> None:
         im.filename = ""
 
 
+def _as_stored(rawmode: str) -> str:
+    """``rawmode`` without Pillow's undoing of premultiplied alpha ("RGBa;16L" -> "RGBA;16L"):
+    Pillow divides the high bytes by the 8-bit alpha, which a 16-bit sample's low byte cannot
+    follow; the premultiplied samples are read whole and divided here (:func:`_unpremultiplied`)."""
+    return "RGBA" + rawmode[4:] if rawmode.startswith("RGBa;16") else rawmode
+
+
+def _unpremultiplied(samples: np.ndarray) -> np.ndarray:
+    """(H, W, 4) uint16 RGBA of premultiplied (associated, TIFF ExtraSamples 1) ``samples``:
+    ``round(c * 65535 / a)``, at most 65535; 0 where ``a`` is 0 (TIFF 6.0, Section 18)."""
+    alpha = samples[:, :, 3:].astype(np.float64)
+    rgb = np.where(alpha > 0, np.round(samples[:, :, :3] * 65535.0 / np.maximum(alpha, 1)), 0)
+    return np.dstack([np.minimum(rgb, 65535).astype(np.uint16), samples[:, :, 3]])
+
+
+def _pillow_8_bit(premultiplied: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8: Pillow's 8-bit reading of premultiplied 16-bit RGBA (its "RGBa;16"
+    unpackers): each high byte times 255, divided (truncated) by the alpha's high byte, at most
+    255; 0 where that is 0, the high byte where it is 255."""
+    high = (premultiplied >> 8).astype(np.int32)
+    a = high[:, :, 3:]
+    rgb = np.where(a == 0, 0, np.where(a == 255, high[:, :, :3], np.minimum(high[:, :, :3] * 255 // np.maximum(a, 1), 255)))
+    return rgb.astype(np.uint8)
+
+
+def _premultiplied(im: Image.Image) -> bool:
+    """Whether the frame ``im`` is a 16-bit RGBA TIFF whose alpha is associated (premultiplied:
+    ExtraSamples 1, TIFF 6.0 Section 18), from its tags."""
+    if im.format != "TIFF" or im.mode != "RGBA":
+        return False
+    tags = getattr(im, "tag_v2", {})
+    extra, bits = tags.get(338), tags.get(258)
+    extra = tuple(extra) if isinstance(extra, (tuple, list)) else (extra,)
+    bits = tuple(bits) if isinstance(bits, (tuple, list)) else (bits,)
+    return bool(extra) and extra[0] == 1 and all(b == 16 for b in bits)
+
+
+def associated_alpha(photo: str | PathLike) -> bool:
+    """Whether ``photo`` is a 16-bit RGBA TIFF of premultiplied (associated) alpha, from its
+    header: :func:`segmix.io.load_image_info` reads its pixels from :func:`sixteen_bit_samples`."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(photo) as im:
+                return _premultiplied(im)
+    except Exception:  # noqa: BLE001 - the loader read it already
+        return False
+
+
 def _low_byte_mode(rawmode: str) -> str | None:
     """The raw mode that unpacks the low byte of each sample of ``rawmode`` ("RGB;16B" ->
     "RGB;16L", "R;16L" -> "R;16B" for a plane; native order resolved), or None for a layout
     this module does not read."""
-    base, _, bits = rawmode.partition(";")
+    base, _, bits = _as_stored(rawmode).partition(";")
     if base not in ("RGB", "RGBA", *_PLANES) or len(bits) != 3 or not bits.startswith("16"):
         return None
     order = bits[2]
@@ -266,9 +320,8 @@ def _decode(path: Path, low: bool) -> np.ndarray | None:
             rawmode = args if isinstance(args, str) else args[0] if isinstance(args, tuple) and args else None
             if not isinstance(rawmode, str) or _low_byte_mode(rawmode) is None:
                 return None
-            if low:
-                swapped = _low_byte_mode(rawmode)
-                args = swapped if isinstance(args, str) else (swapped, *args[1:])
+            stored = _low_byte_mode(rawmode) if low else _as_stored(rawmode)
+            args = stored if isinstance(args, str) else (stored, *args[1:])
             tiles.append(tile._replace(args=args))
         im.tile = tiles
         im.load()
@@ -338,7 +391,7 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
                 if im.format not in ("PNG", "TIFF"):
                     return None
                 orientation = _orientation(im)
-                planar = False
+                planar = premultiplied = False
                 if im.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
                     fix_planar_16bit(im)  # a turned strip kept unmapped
                     im.load()
@@ -348,6 +401,7 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
                 elif im.mode in ("RGB", "RGBA"):
                     samples = high = None
                     planar = _compressed_planes(im) is not None
+                    premultiplied = _premultiplied(im)
                 else:
                     return None
             if samples is None and planar:
@@ -370,14 +424,19 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
     candidates = [samples] if orientation not in _ORIENT else [_ORIENT[orientation](samples), samples]
     for samples in candidates:
         samples = np.ascontiguousarray(samples)
+        stored = samples
+        if premultiplied and samples.shape[2] == 4:
+            samples = _unpremultiplied(samples)
         rgb, alpha = samples[:, :, :3], (samples[:, :, 3] if samples.shape[2] == 4 else None)
         if rgb.shape != pixels.shape:
             continue
         if high is None:  # greyscale: the loader's round(v / 257)
             expected = ((rgb.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
-        else:  # Pillow's 8-bit decode keeps the high byte
+        else:  # Pillow's 8-bit decode keeps the high byte (the loader's, of premultiplied samples too)
             expected = (rgb >> 8).astype(np.uint8)
-        if np.array_equal(expected, pixels):
+        if np.array_equal(expected, pixels) or (
+                premultiplied and stored.shape[2] == 4 and np.array_equal(_pillow_8_bit(stored), pixels)):
+            # (Pillow's own 8-bit division: what the loader reads before it asks here)
             return np.ascontiguousarray(rgb), None if alpha is None else np.ascontiguousarray(alpha)
     return None
 

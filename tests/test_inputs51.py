@@ -206,3 +206,54 @@ def test_segment_says_the_transparency_alone_for_a_transparent_strip(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "transparent" in run.stderr
     assert "bars of one colour" not in run.stderr
+
+
+# 3. A 16-bit TIFF with premultiplied (associated) alpha is read at 16 bits.
+
+def _associated(tmp_path, seed=7, shape=(24, 33)):
+    """The same 16-bit RGBA stored unassociated and premultiplied (ExtraSamples 2 and 1):
+    (unassociated samples, their premultiplied copy); opaque but for a ramp of alphas."""
+    rng = np.random.default_rng(seed)
+    rgb = rng.integers(0, 65536, (*shape, 3)).astype(np.uint16)
+    alpha = np.full(shape, 65535, np.uint16)
+    alpha[:, :10] = np.linspace(0, 60000, shape[0] * 10).reshape(shape[0], 10).astype(np.uint16)
+    premultiplied = np.round(rgb.astype(np.float64) * alpha[..., None] / 65535).astype(np.uint16)
+    tifffile.imwrite(tmp_path / "unassoc.tif", np.dstack([rgb, alpha]), photometric="rgb",
+                     extrasamples=["unassalpha"])
+    tifffile.imwrite(tmp_path / "assoc.tif", np.dstack([premultiplied, alpha]), photometric="rgb",
+                     extrasamples=["assocalpha"])
+    tifffile.imwrite(tmp_path / "assoc_be_deflate.tif", np.dstack([premultiplied, alpha]), photometric="rgb",
+                     extrasamples=["assocalpha"], byteorder=">", compression="zlib", predictor=True)
+    return rgb, alpha, premultiplied
+
+
+def test_a_premultiplied_16_bit_tiff_is_read_and_cut_at_16_bits(tmp_path):
+    rgb, alpha, premultiplied = _associated(tmp_path)
+    seen = alpha > 0
+    # unpremultiplied at 16 bits: within half a step of the premultiplied sample's precision
+    bound = np.where(seen, 65535 / np.maximum(alpha, 1) / 2 + 1, 0)[..., None]
+    for name in ("assoc.tif", "assoc_be_deflate.tif"):
+        loaded = segmix_io.load_image_info(tmp_path / name)
+        assert layout_read(tmp_path / name), name
+        samples = sixteen_bit_samples(tmp_path / name, loaded.pixels)
+        assert samples is not None, name
+        deep_rgb, deep_alpha = samples
+        assert np.array_equal(deep_alpha, alpha), name
+        assert np.all(np.abs(deep_rgb.astype(np.int64) - rgb)[seen] <= bound[seen]), name
+        opaque = alpha == 65535
+        assert np.array_equal(deep_rgb[opaque], rgb[opaque]), name
+        # the 8-bit pixels the segmentation sees are those samples' high bytes, as the
+        # unassociated file's are its samples'
+        assert np.array_equal(loaded.pixels[seen], (deep_rgb >> 8).astype(np.uint8)[seen]), name
+        assert np.array_equal(loaded.alpha, (alpha >> 8).astype(np.uint8)), name
+        mask = np.ones(alpha.shape, bool)
+        written = segmix_io.save_cutout(tmp_path / f"{name}.cut.tif", loaded.pixels, mask, source_alpha=loaded.alpha,
+                                        photo=tmp_path / name)
+        assert written == 16, name
+        cut = tifffile.imread(tmp_path / f"{name}.cut.tif")
+        assert np.array_equal(cut[..., 3], alpha) and np.array_equal(cut[opaque][:, :3], rgb[opaque]), name
+    unassociated = segmix_io.load_image_info(tmp_path / "unassoc.tif")
+    near = alpha >= 32768  # where half a premultiplied step is under one 8-bit level
+    associated = segmix_io.load_image_info(tmp_path / "assoc.tif")
+    differs = np.abs(associated.pixels.astype(int) - unassociated.pixels).max(axis=2)
+    assert differs[near].max() <= 1

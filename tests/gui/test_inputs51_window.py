@@ -1,8 +1,10 @@
 """Session 51 (inputs51) in the window: a transparent strip at the photo's edge is said as
 transparent, never as a bar of one colour (the window's note and its click disc alike).
 
-The window showed no bar note for these before either (its photo is the checkerboard's), while
-its fit segmented inside the "bar": a guard for the note now looked for on the fit's colours."""
+Before: a palette PNG whose transparent strip stores one colour (pal_trns.png) was said as
+"bars of one colour at its edge (right 74 px)" in the status bar and the Training dock, and a
+click's disc was sized by the photo left of the strip; an RGBA PNG said nothing of bars while
+its fit segmented inside the "bar" (the note now looks at the fit's colours)."""
 
 import pytest
 
@@ -12,7 +14,6 @@ from tests.test_inputs51 import _stripped_files
 
 @pytest.mark.parametrize("name", ["rgba.png", "palette.png"])
 def test_a_transparent_strip_is_no_bar_in_the_window(qtbot, make_window, tmp_path, name):
-    # A palette PNG's strip stores one colour, the fit's colours one grey there.
     alpha = _stripped_files(tmp_path)[name]
     window = make_window(tmp_path / name, smoothing=True)
     assert window.layer.disc_shape == alpha.shape
