@@ -251,6 +251,7 @@ def _plane_samples(path: Path) -> np.ndarray | None:
     decoder cannot be asked for the low byte (:func:`_decode`); tifffile decodes Deflate but
     not LZW without imagecodecs (not a dependency). Each plane's encoded strips are put, as
     they are, into a greyscale 16-bit TIFF of their own, which Pillow reads whole ("I;16").
+    Called under :func:`sixteen_bit_samples`' ``_pillow_limits`` and ``catch_warnings``.
     """
     import tifffile
 
