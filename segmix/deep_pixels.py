@@ -55,8 +55,9 @@ _ORIENT = {
 #: Pillow's raw modes of 16-bit colour samples, and the one that reads the other byte.
 _OTHER_BYTE = {"B": "L", "L": "B"}
 
-#: The raw modes of one band of a TIFF whose samples lie in separate planes.
-_PLANES = ("R", "G", "B", "A")
+#: The raw modes of one band of a TIFF whose samples lie in separate planes ("a": Pillow's for a
+#: premultiplied alpha plane, which it has no 16-bit unpacker for: read as the alpha it is).
+_PLANES = ("R", "G", "B", "A", "a")
 
 
 def fix_planar_16bit(im: Image.Image) -> None:
@@ -82,7 +83,7 @@ def fix_planar_16bit(im: Image.Image) -> None:
         args = tile.args
         if tile.codec_name != "raw" or not isinstance(args, tuple) or args[0] not in _PLANES:
             return
-        tiles.append(tile._replace(args=(f"{args[0]};16{order}", *args[1:])))
+        tiles.append(tile._replace(args=(f"{args[0].upper()};16{order}", *args[1:])))
     im.tile = tiles
 
 
@@ -435,9 +436,10 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
             expected = ((rgb.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
         else:  # Pillow's 8-bit decode keeps the high byte (the loader's, of premultiplied samples too)
             expected = (rgb >> 8).astype(np.uint8)
-        if np.array_equal(expected, pixels) or (
-                premultiplied and stored.shape[2] == 4 and np.array_equal(_pillow_8_bit(stored), pixels)):
-            # (Pillow's own 8-bit division: what the loader reads before it asks here)
+        if np.array_equal(expected, pixels) or (premultiplied and stored.shape[2] == 4 and (
+                np.array_equal(_pillow_8_bit(stored), pixels) or np.array_equal(stored[:, :, :3] >> 8, pixels))):
+            # (what the loader reads before it asks here: Pillow's own 8-bit division, or, from
+            # separate planes, the premultiplied high bytes undivided)
             return np.ascontiguousarray(rgb), None if alpha is None else np.ascontiguousarray(alpha)
     return None
 

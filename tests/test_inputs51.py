@@ -224,6 +224,10 @@ def _associated(tmp_path, seed=7, shape=(24, 33)):
                      extrasamples=["assocalpha"])
     tifffile.imwrite(tmp_path / "assoc_be_deflate.tif", np.dstack([premultiplied, alpha]), photometric="rgb",
                      extrasamples=["assocalpha"], byteorder=">", compression="zlib", predictor=True)
+    for name, options in {"assoc_planar.tif": {}, "assoc_planar_deflate.tif": {"compression": "zlib"}}.items():
+        # separate planes: Pillow's "a" plane has no 16-bit raw mode ("corrupt or truncated image")
+        tifffile.imwrite(tmp_path / name, np.moveaxis(np.dstack([premultiplied, alpha]), 2, 0), photometric="rgb",
+                         planarconfig="separate", extrasamples=["assocalpha"], **options)
     return rgb, alpha, premultiplied
 
 
@@ -232,7 +236,7 @@ def test_a_premultiplied_16_bit_tiff_is_read_and_cut_at_16_bits(tmp_path):
     seen = alpha > 0
     # unpremultiplied at 16 bits: within half a step of the premultiplied sample's precision
     bound = np.where(seen, 65535 / np.maximum(alpha, 1) / 2 + 1, 0)[..., None]
-    for name in ("assoc.tif", "assoc_be_deflate.tif"):
+    for name in ("assoc.tif", "assoc_be_deflate.tif", "assoc_planar.tif", "assoc_planar_deflate.tif"):
         loaded = segmix_io.load_image_info(tmp_path / name)
         assert layout_read(tmp_path / name), name
         samples = sixteen_bit_samples(tmp_path / name, loaded.pixels)
