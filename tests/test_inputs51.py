@@ -33,18 +33,20 @@ def _lzw_planar(path, rgb):
     """A planar 16-bit TIFF of LZW-compressed planes with the horizontal predictor, as Photoshop
     writes "Per Channel": tifffile writes no LZW without imagecodecs, so each plane is OpenCV's
     LZW greyscale TIFF's strip, and the Compression tag is set after."""
-    strips = []
+    strips, rows = [], set()
     for k in range(rgb.shape[2]):
         ok, buf = cv2.imencode(".tif", rgb[..., k])
         data = buf.tobytes()
         with tifffile.TiffFile(io.BytesIO(data)) as tif:
             page = tif.pages[0]
-            assert page.compression == 5 and len(page.dataoffsets) == 1
+            assert page.compression == 5 and page.predictor == 2
+            rows.add(page.rowsperstrip)
             strips += [data[o:o + n] for o, n in zip(page.dataoffsets, page.databytecounts)]
+    assert len(rows) == 1
     buffer = io.BytesIO()
     tifffile.imwrite(buffer, iter(strips), shape=(rgb.shape[2], *rgb.shape[:2]), dtype=np.uint16,
                      photometric="rgb", planarconfig="separate", compression="zlib", predictor=True,
-                     rowsperstrip=rgb.shape[0], extrasamples=["unassalpha"] if rgb.shape[2] == 4 else None)
+                     rowsperstrip=rows.pop(), extrasamples=["unassalpha"] if rgb.shape[2] == 4 else None)
     buffer.seek(0)
     with tifffile.TiffFile(buffer, mode="r+b") as tif:
         tif.pages[0].tags["Compression"].overwrite(5)
