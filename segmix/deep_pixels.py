@@ -12,6 +12,11 @@ depth, with Pillow alone:
   swapped ("RGB;16L" on big-endian data keeps the *low* byte), the two give every 16-bit
   sample exactly: ``high * 256 + low``.
 * 16-bit greyscale (``I;16``): Pillow reads it whole; the cut-out's R = G = B = the sample.
+* A compressed (or tiled) TIFF of separate planes: libtiff decodes it and cannot be asked for
+  the low bytes; each plane's encoded strips are read whole as a greyscale TIFF of their own
+  (:func:`_plane_samples`).
+* Premultiplied (associated) alpha in a TIFF: read as stored and divided by the alpha at 16
+  bits (:func:`_unpremultiplied`); the loader's 8-bit pixels are those samples' high bytes.
 
 The samples are turned by the file's EXIF orientation as the loader turns the photo, and
 checked against the 8-bit pixels the segmentation saw (``high byte == pixel`` for RGB,
@@ -33,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-__all__ = ["sixteen_bit_samples", "layout_read", "png16_bytes", "tiff16_bytes", "fix_planar_16bit"]
+__all__ = ["sixteen_bit_samples", "layout_read", "unread_layout", "associated_alpha", "png16_bytes", "tiff16_bytes", "fix_planar_16bit"]
 
 # Pillow's transposes for EXIF orientations 2-8, as ImageOps.exif_transpose applies them,
 # here on (H, W, C) arrays.
@@ -50,8 +55,9 @@ _ORIENT = {
 #: Pillow's raw modes of 16-bit colour samples, and the one that reads the other byte.
 _OTHER_BYTE = {"B": "L", "L": "B"}
 
-#: The raw modes of one band of a TIFF whose samples lie in separate planes.
-_PLANES = ("R", "G", "B", "A")
+#: The raw modes of one band of a TIFF whose samples lie in separate planes ("a": Pillow's for a
+#: premultiplied alpha plane, which it has no 16-bit unpacker for: read as the alpha it is).
+_PLANES = ("R", "G", "B", "A", "a")
 
 
 def fix_planar_16bit(im: Image.Image) -> None:
@@ -77,7 +83,7 @@ def fix_planar_16bit(im: Image.Image) -> None:
         args = tile.args
         if tile.codec_name != "raw" or not isinstance(args, tuple) or args[0] not in _PLANES:
             return
-        tiles.append(tile._replace(args=(f"{args[0]};16{order}", *args[1:])))
+        tiles.append(tile._replace(args=(f"{args[0].upper()};16{order}", *args[1:])))
     im.tile = tiles
 
 
@@ -97,11 +103,60 @@ def _unmap_turned_strip(im: Image.Image) -> None:
         im.filename = ""
 
 
+def _as_stored(rawmode: str) -> str:
+    """``rawmode`` without Pillow's undoing of premultiplied alpha ("RGBa;16L" -> "RGBA;16L"):
+    Pillow divides the high bytes by the 8-bit alpha, which a 16-bit sample's low byte cannot
+    follow; the premultiplied samples are read whole and divided here (:func:`_unpremultiplied`)."""
+    return "RGBA" + rawmode[4:] if rawmode.startswith("RGBa;16") else rawmode
+
+
+def _unpremultiplied(samples: np.ndarray) -> np.ndarray:
+    """(H, W, 4) uint16 RGBA of premultiplied (associated, TIFF ExtraSamples 1) ``samples``:
+    ``round(c * 65535 / a)``, at most 65535; 0 where ``a`` is 0 (TIFF 6.0, Section 18)."""
+    alpha = samples[:, :, 3:].astype(np.float64)
+    rgb = np.where(alpha > 0, np.round(samples[:, :, :3] * 65535.0 / np.maximum(alpha, 1)), 0)
+    return np.dstack([np.minimum(rgb, 65535).astype(np.uint16), samples[:, :, 3]])
+
+
+def _pillow_8_bit(premultiplied: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8: Pillow's 8-bit reading of premultiplied 16-bit RGBA (its "RGBa;16"
+    unpackers): each high byte times 255, divided (truncated) by the alpha's high byte, at most
+    255; 0 where that is 0, the high byte where it is 255."""
+    high = (premultiplied >> 8).astype(np.int32)
+    a = high[:, :, 3:]
+    rgb = np.where(a == 0, 0, np.where(a == 255, high[:, :, :3], np.minimum(high[:, :, :3] * 255 // np.maximum(a, 1), 255)))
+    return rgb.astype(np.uint8)
+
+
+def _premultiplied(im: Image.Image) -> bool:
+    """Whether the frame ``im`` is a 16-bit RGBA TIFF whose alpha is associated (premultiplied:
+    ExtraSamples 1, TIFF 6.0 Section 18), from its tags."""
+    if im.format != "TIFF" or im.mode != "RGBA":
+        return False
+    tags = getattr(im, "tag_v2", {})
+    extra, bits = tags.get(338), tags.get(258)
+    extra = tuple(extra) if isinstance(extra, (tuple, list)) else (extra,)
+    bits = tuple(bits) if isinstance(bits, (tuple, list)) else (bits,)
+    return bool(extra) and extra[0] == 1 and all(b == 16 for b in bits)
+
+
+def associated_alpha(photo: str | PathLike) -> bool:
+    """Whether ``photo`` is a 16-bit RGBA TIFF of premultiplied (associated) alpha, from its
+    header: :func:`segmix.io.load_image_info` reads its pixels from :func:`sixteen_bit_samples`."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(photo) as im:
+                return _premultiplied(im)
+    except Exception:  # noqa: BLE001 - the loader read it already
+        return False
+
+
 def _low_byte_mode(rawmode: str) -> str | None:
     """The raw mode that unpacks the low byte of each sample of ``rawmode`` ("RGB;16B" ->
     "RGB;16L", "R;16L" -> "R;16B" for a plane; native order resolved), or None for a layout
     this module does not read."""
-    base, _, bits = rawmode.partition(";")
+    base, _, bits = _as_stored(rawmode).partition(";")
     if base not in ("RGB", "RGBA", *_PLANES) or len(bits) != 3 or not bits.startswith("16"):
         return None
     order = bits[2]
@@ -111,6 +166,144 @@ def _low_byte_mode(rawmode: str) -> str | None:
     return None if other is None else f"{base};16{other}"
 
 
+#: TIFF compressions of separate 16-bit planes that :func:`_plane_samples` hands to Pillow's
+#: libtiff: the lossless ones, which the same libtiff decoded for the 8-bit pixels (LZMA and
+#: Zstandard where the build has them; without, the photo is refused before). Others are named
+#: by :func:`unread_layout`.
+_PLANE_COMPRESSIONS = {1: "none", 5: "LZW", 8: "Deflate", 32946: "Deflate", 32773: "PackBits", 34925: "LZMA",
+                       50000: "Zstandard"}
+
+#: Names of other TIFF compressions, for :func:`unread_layout`'s words.
+_COMPRESSION_NAMES = {7: "JPEG", 34892: "lossy JPEG", 50001: "WebP", 34712: "JPEG 2000", 50002: "JPEG XL"}
+
+
+def _decodable_compression(compression: int) -> bool:
+    return compression in _PLANE_COMPRESSIONS
+
+
+def _compressed_planes(im: Image.Image) -> int | None:
+    """The Compression tag of a TIFF frame whose samples lie in separate planes and which Pillow
+    decodes with libtiff (any compression, or tiles); None for any other frame."""
+    if im.format != "TIFF" or getattr(im, "tag_v2", {}).get(284) != 2:
+        return None
+    if not any(tile.codec_name == "libtiff" for tile in im.tile):
+        return None
+    return int(im.tag_v2.get(259, 1))
+
+
+def _grey_tiff(order: str, size: tuple[int, int], compression: int, predictor: int, fill_order: int,
+               segments: list[bytes], tile: tuple[int, int] | None, rows_per_strip: int) -> bytes:
+    """A greyscale 16-bit TIFF (byte order ``order``, "<" or ">") of one plane's encoded strips
+    or tiles, as they lay in the planar file: its header says how to decode them, nothing is
+    decoded here. Tags as TIFF 6.0 names them (Section 2 and 15)."""
+    width, height = size
+    head = (b"II*\0" if order == "<" else b"MM\0*") + struct.pack(order + "I", 0)
+    body = bytearray(head)
+    offsets = []
+    for segment in segments:
+        offsets.append(len(body))
+        body += segment
+        if len(body) % 2:
+            body += b"\0"
+    arrays = {}
+
+    def longs(values):
+        values = list(values)
+        if len(values) == 1:
+            return 4, 1, struct.pack(order + "I", values[0])
+        arrays[len(arrays)] = struct.pack(order + f"{len(values)}I", *values)
+        return 4, len(values), len(arrays) - 1  # an index into arrays, placed below
+
+    def short(value):
+        return 3, 1, struct.pack(order + "H", value) + b"\0\0"
+
+    entries = {256: longs([width]), 257: longs([height]), 258: short(16), 259: short(compression),
+               262: short(1), 277: short(1), 284: short(1), 339: short(1)}
+    if predictor != 1:
+        entries[317] = short(predictor)
+    if fill_order != 1:
+        entries[266] = short(fill_order)
+    counts = [len(segment) for segment in segments]
+    if tile is None:
+        entries.update({273: longs(offsets), 278: longs([rows_per_strip]), 279: longs(counts)})
+    else:
+        entries.update({322: longs([tile[0]]), 323: longs([tile[1]]), 324: longs(offsets), 325: longs(counts)})
+    placed = {}
+    for index, data in arrays.items():
+        placed[index] = len(body)
+        body += data
+    ifd = len(body)
+    body += struct.pack(order + "H", len(entries))
+    for tag in sorted(entries):
+        kind, count, value = entries[tag]
+        if isinstance(value, int):
+            value = struct.pack(order + "I", placed[value])
+        body += struct.pack(order + "HHI", tag, kind, count) + value
+    body += struct.pack(order + "I", 0)
+    body[4:8] = struct.pack(order + "I", ifd)
+    return bytes(body)
+
+
+def _plane_samples(path: Path) -> np.ndarray | None:
+    """(H, W, S) uint16 samples of the first frame of a compressed (or tiled) TIFF of separate
+    16-bit planes, as stored (not turned); None for any other file.
+
+    Pillow decodes such a file with libtiff to the high byte of each sample, and its libtiff
+    decoder cannot be asked for the low byte (:func:`_decode`); tifffile decodes Deflate but
+    not LZW without imagecodecs (not a dependency). Each plane's encoded strips are put, as
+    they are, into a greyscale 16-bit TIFF of their own, which Pillow reads whole ("I;16").
+    Called under :func:`sixteen_bit_samples`' ``_pillow_limits`` and ``catch_warnings``.
+    """
+    import tifffile
+
+    with tifffile.TiffFile(path) as tif:
+        page = tif.pages[0]
+        compression = int(page.compression)
+        if (page.planarconfig != 2 or page.bitspersample != 16 or page.sampleformat != 1
+                or not _decodable_compression(compression) or page.samplesperpixel not in (3, 4)):
+            return None
+        count = page.samplesperpixel
+        offsets, sizes = page.dataoffsets, page.databytecounts
+        if len(offsets) % count:
+            return None
+        handle = tif.filehandle
+        segments = []
+        for offset, size in zip(offsets, sizes):
+            handle.seek(offset)
+            segments.append(handle.read(size))
+        tile = (page.tilewidth, page.tilelength) if page.is_tiled else None
+        layout = dict(order=tif.byteorder, size=(page.imagewidth, page.imagelength), compression=compression,
+                      predictor=int(page.predictor), fill_order=int(page.fillorder), tile=tile,
+                      rows_per_strip=page.rowsperstrip)
+    per_plane = len(segments) // count
+    planes = []
+    for k in range(count):
+        data = _grey_tiff(segments=segments[k * per_plane:(k + 1) * per_plane], **layout)
+        with Image.open(BytesIO(data)) as im:
+            if im.mode not in ("I;16", "I;16B", "I;16L", "I;16N"):
+                return None
+            im.load()
+            planes.append(np.asarray(im).astype(np.uint16))
+    return np.dstack(planes)
+
+
+def unread_layout(photo: str | PathLike) -> str | None:
+    """Words naming the layout of a 16-bit ``photo`` that :func:`sixteen_bit_samples` does not
+    read ("a TIFF of separate planes compressed with Zstandard"), for the cut-out's note; None
+    when the layout is read, or when nothing is to be said of it (not a 16-bit colour file)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(photo) as im:
+                compression = _compressed_planes(im)
+                if compression is None or _decodable_compression(compression):
+                    return None
+                name = {**_PLANE_COMPRESSIONS, **_COMPRESSION_NAMES}.get(compression, f"compression {compression}")
+                return f"a TIFF of separate planes compressed with {name}"
+    except Exception:  # noqa: BLE001 - a note's words only
+        return None
+
+
 def _decode(path: Path, low: bool) -> np.ndarray | None:
     """The first frame of ``path`` decoded by Pillow, its tiles' raw mode swapped for the
     low byte when ``low``; None when a tile's raw mode is not one this module reads."""
@@ -118,11 +311,10 @@ def _decode(path: Path, low: bool) -> np.ndarray | None:
 
     with open_header(path) as im:
         fix_planar_16bit(im)
-        if low and im.format == "TIFF" and getattr(im, "tag_v2", {}).get(284) == 2 and any(
-                tile.codec_name == "libtiff" for tile in im.tile):
-            # A compressed TIFF of separate planes is decoded by libtiff, which ignores the
-            # swapped raw mode: the "low" bytes came back as the high ones again, and every
-            # sample read as high * 257 in silence (a reviewer's 44 layouts).
+        if _compressed_planes(im) is not None:
+            # libtiff decodes a compressed TIFF of separate planes and ignores the swapped raw
+            # mode: the "low" bytes came back as the high ones again, and every sample read as
+            # high * 257 in silence (a reviewer's 44 layouts). :func:`_plane_samples` reads them.
             return None
         tiles = []
         for tile in im.tile:
@@ -130,9 +322,8 @@ def _decode(path: Path, low: bool) -> np.ndarray | None:
             rawmode = args if isinstance(args, str) else args[0] if isinstance(args, tuple) and args else None
             if not isinstance(rawmode, str) or _low_byte_mode(rawmode) is None:
                 return None
-            if low:
-                swapped = _low_byte_mode(rawmode)
-                args = swapped if isinstance(args, str) else (swapped, *args[1:])
+            stored = _low_byte_mode(rawmode) if low else _as_stored(rawmode)
+            args = stored if isinstance(args, str) else (stored, *args[1:])
             tiles.append(tile._replace(args=args))
         im.tile = tiles
         im.load()
@@ -151,6 +342,12 @@ def layout_read(photo: str | PathLike) -> bool:
                 if im.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
                     return True
                 fix_planar_16bit(im)
+                compression = _compressed_planes(im)
+                if compression is not None:  # read by _plane_samples, decoded or not the same way
+                    bits = im.tag_v2.get(258)
+                    bits = tuple(bits) if isinstance(bits, (tuple, list)) else (bits,)
+                    return (im.mode in ("RGB", "RGBA") and all(b == 16 for b in bits)
+                            and _decodable_compression(compression))
                 return im.mode in ("RGB", "RGBA") and all(
                     _low_byte_mode(tile.args if isinstance(tile.args, str) else tile.args[0]) is not None
                     for tile in im.tile)
@@ -196,6 +393,7 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
                 if im.format not in ("PNG", "TIFF"):
                     return None
                 orientation = _orientation(im)
+                planar = premultiplied = False
                 if im.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
                     fix_planar_16bit(im)  # a turned strip kept unmapped
                     im.load()
@@ -204,9 +402,16 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
                     high = None
                 elif im.mode in ("RGB", "RGBA"):
                     samples = high = None
+                    planar = _compressed_planes(im) is not None
+                    premultiplied = _premultiplied(im)
                 else:
                     return None
-            if samples is None:
+            if samples is None and planar:
+                samples = _plane_samples(Path(photo))
+                high = samples  # not greyscale: checked against the high bytes below
+                if samples is None:
+                    return None
+            elif samples is None:
                 high = _decode(Path(photo), low=False)
                 low_bytes = None if high is None else _decode(Path(photo), low=True)
                 if low_bytes is None or low_bytes.shape != high.shape:
@@ -221,14 +426,20 @@ def sixteen_bit_samples(photo: str | PathLike, pixels: np.ndarray) -> tuple[np.n
     candidates = [samples] if orientation not in _ORIENT else [_ORIENT[orientation](samples), samples]
     for samples in candidates:
         samples = np.ascontiguousarray(samples)
+        stored = samples
+        if premultiplied and samples.shape[2] == 4:
+            samples = _unpremultiplied(samples)
         rgb, alpha = samples[:, :, :3], (samples[:, :, 3] if samples.shape[2] == 4 else None)
         if rgb.shape != pixels.shape:
             continue
         if high is None:  # greyscale: the loader's round(v / 257)
             expected = ((rgb.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
-        else:  # Pillow's 8-bit decode keeps the high byte
+        else:  # Pillow's 8-bit decode keeps the high byte (the loader's, of premultiplied samples too)
             expected = (rgb >> 8).astype(np.uint8)
-        if np.array_equal(expected, pixels):
+        if np.array_equal(expected, pixels) or (premultiplied and stored.shape[2] == 4 and (
+                np.array_equal(_pillow_8_bit(stored), pixels) or np.array_equal(stored[:, :, :3] >> 8, pixels))):
+            # (what the loader reads before it asks here: Pillow's own 8-bit division, or, from
+            # separate planes, the premultiplied high bytes undivided)
             return np.ascontiguousarray(rgb), None if alpha is None else np.ascontiguousarray(alpha)
     return None
 
