@@ -2517,6 +2517,8 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
     from segmix.plots import ROC_FORMATS, check_png_name
 
     figures = figures or {}
+    from segmix.io import resolved_path
+
     protected = ProtectedInputs(inputs)  # indexed once: a batch has thousands of inputs
     if batch:  # first: a clash names both files, where the checks below would name one
         check_batch_outputs(batch, protected)
@@ -2530,7 +2532,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
                 # Named with its option, as the write check below: a trial's "-o nodir/x.png"
                 # was told of the folder only.
                 raise UserError(CWD_GONE if _cwd_gone(exc) else f"{option} {_error_line(exc)}") from None
-            seen.setdefault(os.path.normcase(Path(output).resolve()), []).append((option, output))
+            seen.setdefault(os.path.normcase(resolved_path(output)), []).append((option, output))
     for named in seen.values():
         if len(named) > 1:
             # Every option that names the file, and how many (a new user's "-o same.png --cutout
@@ -2547,7 +2549,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
         if output:
             written = written_path(output)  # a link's file is written, in its own folder
             folder = written.parent if str(written.parent) else Path(".")
-            where = os.path.normcase(folder.resolve())
+            where = os.path.normcase(resolved_path(folder))
             if where not in checked:
                 checked[where] = cannot_create_in(folder)
             if checked[where] is not None:
@@ -3179,15 +3181,17 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
               f"pixels, and {skin_eval.one_class_words(result)}", file=sys.stderr)
         pr = None
     with _all_or_nothing(roc, pr, args.json, args.per_image):
+        from segmix.io import resolved_path
+
         if roc:
             # The folder's last three parts, marked as cut ("tmp/w/skin_ccp" read as a relative
             # path of /tmp/w/skin_ccp to a new user); a short path whole.
-            resolved = Path(args.images).resolve()
+            resolved = resolved_path(args.images)
             where = str(resolved) if len(resolved.parts) <= 4 else ".../" + "/".join(resolved.parts[-3:])
             skin_eval.save_roc(roc, result, title=f"Skin detection ROC: {where}", protect=inputs,
                                mark="skin eval", model_name=Path(args.model).name if args.model else "built-in model")
         if pr:
-            resolved = Path(args.images).resolve()
+            resolved = resolved_path(args.images)
             where = str(resolved) if len(resolved.parts) <= 4 else ".../" + "/".join(resolved.parts[-3:])
             skin_eval.save_pr(pr, result, title=f"Skin detection precision-recall: {where}", protect=inputs,
                               mark="skin eval", model_name=Path(args.model).name if args.model else "built-in model")

@@ -1,0 +1,83 @@
+"""Session 51 (misc51): faults new users found.
+
+1. A symbolic link that leads back to itself inside an input folder stopped the whole batch
+   (Python 3.11's ``Path.resolve`` raises RuntimeError on it: exit 2, nothing written), where
+   a dangling link is skipped: now skipped the same way, named as the user named it.
+"""
+
+import os
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix import cli
+from segmix.io import resolved_path
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+
+
+def _photos(folder, names, size=(40, 50)):
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for name in names:
+        pixels = rng.integers(90, 180, (*size, 3)).astype(np.uint8)
+        pixels[10:30, 10:30] = (200, 140, 120)
+        Image.fromarray(pixels).save(folder / name)
+    return folder
+
+
+def _loop(folder, name):
+    os.symlink(name, folder / name)  # names itself: each names the next, the last leads back
+
+
+def test_resolved_path_takes_a_loop_of_links(tmp_path):
+    _loop(tmp_path, "loop.jpg")
+    assert resolved_path(tmp_path / "loop.jpg") == (tmp_path / "loop.jpg").absolute()
+    assert resolved_path(str(tmp_path)) == tmp_path.resolve()
+
+
+def test_skin_apply_skips_a_loop_in_its_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    folder = _photos(tmp_path / "L", ["a.png", "b.png"])
+    _loop(folder, "loop.jpg")
+    status = cli.main(["skin", "apply", "L", "--output-dir", "out"])
+    err = capsys.readouterr().err
+    assert status == 1, err
+    assert "skipped L/loop.jpg: is a loop of symbolic links" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a_skin.png", "b_skin.png"]
+
+
+def test_skin_eval_skips_a_loop_among_photos_and_masks(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    images = _photos(tmp_path / "I", ["p1.png", "p2.png"])
+    masks = tmp_path / "M"
+    masks.mkdir()
+    for name in ("p1.png", "p2.png"):
+        mask = np.zeros((40, 50), np.uint8)
+        mask[10:30, 10:30] = 255
+        Image.fromarray(mask).save(masks / name)
+    _loop(images, "loop.png")
+    _loop(masks, "loop.png")
+    status = cli.main(["skin", "eval", "--images", "I", "--masks", "M"])
+    err = capsys.readouterr().err
+    assert status == 1, err
+    assert "skipped I/loop.png: is a loop of symbolic links" in err
+    # skin train trains on every pair or refuses, a dangling link too: named as given
+    status = cli.main(["skin", "train", "--images", "I", "--masks", "M", "-o", "m.json"])
+    err = capsys.readouterr().err
+    assert status == 2 and "error: I/loop.png: is a loop of symbolic links" in err, err
+
+
+def test_background_skips_a_loop_among_its_frames(tmp_path, monkeypatch, capsys):
+    from tests.test_vidnote42 import _folder
+
+    monkeypatch.chdir(tmp_path)
+    _folder(tmp_path / "F", (), count=12)
+    _loop(tmp_path / "F", "loop.bmp")
+    status = cli.main(["background", "F", "--output-dir", "o"])
+    err = capsys.readouterr().err
+    assert status == 1, err
+    assert "skipped F/loop.bmp: is a loop of symbolic links" in err
+    assert len(list((tmp_path / "o").glob("*.png"))) == 12
