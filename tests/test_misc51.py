@@ -81,3 +81,21 @@ def test_background_skips_a_loop_among_its_frames(tmp_path, monkeypatch, capsys)
     assert status == 1, err
     assert "skipped F/loop.bmp: is a loop of symbolic links" in err
     assert len(list((tmp_path / "o").glob("*.png"))) == 12
+
+
+# ------------------------------------------------------------------ 3. names that are not UTF-8
+@pytest.mark.parametrize(("encoding", "expected"), [
+    ("utf-8", b"skipped x\\xffy.jpg and x\\xfey.jpg, caf\xc3\xa9.jpg\n"),
+    ("latin-1", b"skipped x\xffy.jpg and x\xfey.jpg, caf\xe9.jpg\n"),  # the locale shows these bytes as letters
+])
+def test_names_that_are_not_utf8_are_escaped_under_a_utf8_locale(encoding, expected):
+    # Before: the bytes went out raw, and a UTF-8 terminal showed "x\ufffdy.jpg" for both names.
+    import io
+
+    from segmix.cli_streams import ClosedReaderGuard
+
+    raw = io.BytesIO()
+    guard = ClosedReaderGuard(io.TextIOWrapper(raw, encoding=encoding, errors="strict"))
+    guard.write(f"skipped {os.fsdecode(b'x' + bytes([255]) + b'y.jpg')} and {os.fsdecode(b'x' + bytes([254]) + b'y.jpg')}, café.jpg\n")
+    guard.flush()
+    assert raw.getvalue() == expected
