@@ -747,12 +747,14 @@ def _close_option(message: str, options: list[str]) -> str:
 
     if not message.startswith("unrecognized arguments:"):
         return ""
+    # Compared in lower case: a wrongly capitalised option (--CLICK, --Output-Dir) was not
+    # named, where --clik was (difflib counts each changed letter; session 51).
+    longs = {o.lower(): o for o in options if o.startswith("--")}
     for word in message.removeprefix("unrecognized arguments:").split():
         if word.startswith("--"):
-            close = difflib.get_close_matches(word.split("=", 1)[0], [o for o in options if o.startswith("--")],
-                                              n=1, cutoff=0.75)
+            close = difflib.get_close_matches(word.split("=", 1)[0].lower(), list(longs), n=1, cutoff=0.75)
             if close:
-                return f"; did you mean '{close[0]}'?"
+                return f"; did you mean '{longs[close[0]]}'?"
     return ""
 
 

@@ -99,3 +99,17 @@ def test_names_that_are_not_utf8_are_escaped_under_a_utf8_locale(encoding, expec
     guard.write(f"skipped {os.fsdecode(b'x' + bytes([255]) + b'y.jpg')} and {os.fsdecode(b'x' + bytes([254]) + b'y.jpg')}, café.jpg\n")
     guard.flush()
     assert raw.getvalue() == expected
+
+
+# ------------------------------------------------------------------ 4. a wrongly capitalised option
+@pytest.mark.parametrize(("argv", "said"), [
+    (["segment", "p.jpg", "--CLICK", "420,250", "-o", "x.png"], "'--CLICK' is no option (did you mean '--click'?)"),
+    (["segment", "p.jpg", "--Box", "1,2,3,4", "-o", "x.png"], "'--Box' is no option (did you mean '--box'?)"),
+    (["skin", "apply", "photos", "--Output-Dir", "o"], "--Output-Dir o; did you mean '--output-dir'?"),
+    (["segment", "p.jpg", "--clik", "4,2", "-o", "x.png"], "'--clik' is no option (did you mean '--click'?)"),
+])
+def test_a_wrongly_capitalised_option_is_named(argv, said, capsys):
+    # Before: --CLICK got only "the following arguments are required: --scribbles (or ...)".
+    status = cli.main(argv)
+    err = capsys.readouterr().err
+    assert status == 2 and said in err and err.count("\n") == 1, err
