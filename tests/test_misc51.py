@@ -113,3 +113,22 @@ def test_a_wrongly_capitalised_option_is_named(argv, said, capsys):
     status = cli.main(argv)
     err = capsys.readouterr().err
     assert status == 2 and said in err and err.count("\n") == 1, err
+
+
+# ------------------------------------------------------------------ 5. sample_weight's scale
+@pytest.mark.parametrize("scale", [1 / 400, 1 / 40, 7.0, 2.0 ** -20])
+def test_a_reseeded_fit_depends_only_on_the_weights_ratios(scale):
+    # Before: the reseeded component's weight was 1 / max(w.sum(), 1): all-1 weights scored
+    # -4.1061, all-1/400 -4.1424, on the same data from the same start.
+    from segmix.mixture import GaussianMixture
+
+    rng = np.random.default_rng(10)
+    X = np.r_[rng.normal(0, 1, (150, 2)), rng.normal(5, 1.5, (150, 2)), rng.normal((0, 6), 1, (100, 2))]
+    starts = np.r_[X[rng.choice(400, 3, replace=False)], [[1e4, 1e4]]]  # the 4th empties and is reseeded
+    w = rng.uniform(0.5, 3.0, 400)
+    fits = [GaussianMixture(4, means_init=starts, random_state=0, max_iter=300).fit(X, sample_weight=c * w)
+            for c in (1.0, scale)]
+    assert fits[0].n_iter_ == fits[1].n_iter_
+    np.testing.assert_allclose(fits[0].weights_, fits[1].weights_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(fits[0].means_, fits[1].means_, rtol=1e-10, atol=1e-10)
+    assert abs(fits[0].score(X) - fits[1].score(X)) < 1e-10
