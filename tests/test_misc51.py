@@ -132,3 +132,26 @@ def test_a_reseeded_fit_depends_only_on_the_weights_ratios(scale):
     np.testing.assert_allclose(fits[0].weights_, fits[1].weights_, rtol=0, atol=1e-10)
     np.testing.assert_allclose(fits[0].means_, fits[1].means_, rtol=1e-10, atol=1e-10)
     assert abs(fits[0].score(X) - fits[1].score(X)) < 1e-10
+
+
+# ------------------------------------------------------------------ 6. rows too large to score
+@pytest.mark.parametrize("method", ["predict_proba", "predict", "score_samples", "score"])
+def test_gaussian_mixture_refuses_rows_beyond_what_it_can_score(method):
+    # Before: [[1e200, 0], [1e300, 1e300]] passed the NaN / infinity check: NaN probabilities, label 0.
+    from segmix.mixture import GaussianMixture
+
+    X = np.random.default_rng(0).normal(size=(200, 2))
+    model = GaussianMixture(2, random_state=0).fit(X)
+    far = np.array([[0.0, 1.0], [1e200, 0.0], [1e300, 1e300]])
+    with pytest.raises(ValueError, match=r"X holds 1e\+300 \(first beyond 1e\+150 at row 1\)"):
+        getattr(model, method)(far)
+    assert np.isfinite(model.predict_proba(np.array([[1e150, 0.0]]))).all()  # the limit itself is taken
+
+
+@pytest.mark.parametrize("method", ["transform", "predict", "score"])
+def test_kmeans_refuses_rows_beyond_what_it_can_score(method):
+    from segmix.mixture import KMeans
+
+    model = KMeans(2, random_state=0).fit(np.random.default_rng(0).normal(size=(200, 2)))
+    with pytest.raises(ValueError, match=r"first beyond 1e\+150 at row 0"):
+        getattr(model, method)(np.array([[-1e200, 0.0]]))
