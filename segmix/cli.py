@@ -3458,8 +3458,17 @@ def _cmd_background(args: argparse.Namespace) -> int:
     model._params()  # a bad value is named before any work
     if args.model and model.shape_ is not None and frame_shape is not None and tuple(model.shape_) != frame_shape:
         # Was the library's "... (call reset() for a new sequence)", which is no advice here.
+        turned = ""
+        signs = getattr(sequence, "display_signs", None)
+        if sequence.kind == "video" and signs is not None and signs[1] != 0:
+            from segmix.frames import orientation_words
+
+            # A phone's portrait video read upright: "has 240 x 320" alone did not say that its
+            # header turns it (the --groundtruth mismatch says so; session 51).
+            turned = (f" (its header shows it {orientation_words(signs)}, a phone's portrait video, and segmix "
+                      f"reads it so, as players show it; it is stored {frame_shape[0]} x {frame_shape[1]})")
         raise UserError(f"{args.model}: the model was made on {model.shape_[1]} x {model.shape_[0]} frames but "
-                        f"{args.inputs[0]} has {frame_shape[1]} x {frame_shape[0]}; resume a model only on "
+                        f"{args.inputs[0]} has {frame_shape[1]} x {frame_shape[0]}{turned}; resume a model only on "
                         "frames of its own camera")
     if args.save_model and frame_shape is not None:
         # Before the work: a model too large to be read back was written after the whole run.

@@ -155,3 +155,26 @@ def test_kmeans_refuses_rows_beyond_what_it_can_score(method):
     model = KMeans(2, random_state=0).fit(np.random.default_rng(0).normal(size=(200, 2)))
     with pytest.raises(ValueError, match=r"first beyond 1e\+150 at row 0"):
         getattr(model, method)(np.array([[-1e200, 0.0]]))
+
+
+# ------------------------------------------------------------------ 7. a model resumed on a turned video
+def test_a_model_resumed_on_a_video_turned_by_its_header_says_so(tmp_path, monkeypatch, capsys):
+    # Before: "the model was made on 32 x 24 frames but phone.mp4 has 24 x 32", no word of the header.
+    av = pytest.importorskip("av")
+    from tests.test_background_trial_b import _rotated_video
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+    (tmp_path / "cam").mkdir()
+    for k in range(1, 9):  # the video's frames as stored: 32 x 24
+        Image.fromarray(rng.integers(0, 255, (24, 32, 3), dtype=np.uint8)).save(tmp_path / "cam" / f"in{k:06d}.png")
+    assert cli.main(["background", "cam", "--save-model", "m.json", "--quiet"]) == 0
+    video = _rotated_video(tmp_path / "phone.mp4", degrees=90)
+    with av.open(str(video)) as container:
+        if not hasattr(container.streams.video[0], "set_display_rotation"):
+            pytest.skip("this PyAV writes no display matrix")
+    capsys.readouterr()
+    assert cli.main(["background", "phone.mp4", "--model", "m.json", "--output-dir", "r"]) == 2
+    err = capsys.readouterr().err
+    assert "made on 32 x 24 frames but phone.mp4 has 24 x 32 (its header shows it turned 90 degrees" in err, err
+    assert "stored 32 x 24" in err, err
+    assert err.count("\n") == 1 and not (tmp_path / "r").exists()
