@@ -25,6 +25,7 @@ from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion, detected_plane, plane_counts, truth_planes
 from segmix.frames import (FrameError, FrameSequence, among_frames, frame_number, frame_numbering, natural_key, prefetch,
                            undecided_order)
+from segmix.io import resolved_path
 from segmix.source_record import RunSourceText, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "learning_share_words", "leftovers_warning", "load_groundtruth_folder",
@@ -172,7 +173,7 @@ def sequence_source(sequence: FrameSequence) -> str:
     # A path, resolved as the records resolve it: not the record's text itself, which
     # source_text / other_source make of it (made twice, a Latin-1 locale's name was read as
     # its UTF-8 record's characters: "'latin-1' codec can't encode character", session 50).
-    return str(Path(first if sequence.kind in ("video", "animation") else first.parent).resolve())
+    return str(resolved_path(first if sequence.kind in ("video", "animation") else first.parent))
 
 
 def refuse_other_sources(planned: list[tuple[Path, str]], source: str, advice: str) -> None:
@@ -295,8 +296,8 @@ def ignored_words(folder, output_dir=None) -> str | None:
 
     kinds = ignored_in_folder(folder)
     if output_dir is not None and kinds.get("subfolders"):
-        out = Path(output_dir).resolve()
-        kinds["subfolders"] = [n for n in kinds["subfolders"] if (Path(folder) / n).resolve() != out]
+        out = resolved_path(output_dir)
+        kinds["subfolders"] = [n for n in kinds["subfolders"] if resolved_path(Path(folder) / n) != out]
     words = {"videos": ("video", "videos"), "other files": ("other file", "other files"),
              "subfolders": ("subfolder", "subfolders"),
              "segmix results": ("segmix result, not a frame", "segmix results, not frames"),
@@ -1278,9 +1279,9 @@ def run_sequence(
             # New mask files among the frames would be read as frames by the next run.
             raise FrameError(f"{out}: is the input folder; {advice or another}")
         if sequence.kind in ("folder", "list"):  # a video's and an animation's masks are frame_000001.png...
-            inputs = {p.resolve() for p in sequence.paths}
+            inputs = {resolved_path(p) for p in sequence.paths}
             for path in sequence.paths:
-                target = (out / f"{path.stem}.png").resolve()
+                target = resolved_path(out / f"{path.stem}.png")
                 if target in inputs:
                     raise FrameError(f"{target}: the mask would overwrite an input frame; "
                                      f"{advice or another}")

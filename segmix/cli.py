@@ -758,12 +758,14 @@ def _close_option(message: str, options: list[str]) -> str:
 
     if not message.startswith("unrecognized arguments:"):
         return ""
+    # Compared in lower case: a wrongly capitalised option (--CLICK, --Output-Dir) was not
+    # named, where --clik was (difflib counts each changed letter; session 51).
+    longs = {o.lower(): o for o in options if o.startswith("--")}
     for word in message.removeprefix("unrecognized arguments:").split():
         if word.startswith("--"):
-            close = difflib.get_close_matches(word.split("=", 1)[0], [o for o in options if o.startswith("--")],
-                                              n=1, cutoff=0.75)
+            close = difflib.get_close_matches(word.split("=", 1)[0].lower(), list(longs), n=1, cutoff=0.75)
             if close:
-                return f"; did you mean '{close[0]}'?"
+                return f"; did you mean '{longs[close[0]]}'?"
     return ""
 
 
@@ -2528,6 +2530,8 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
     from segmix.plots import ROC_FORMATS, check_png_name
 
     figures = figures or {}
+    from segmix.io import resolved_path
+
     protected = ProtectedInputs(inputs)  # indexed once: a batch has thousands of inputs
     if batch:  # first: a clash names both files, where the checks below would name one
         check_batch_outputs(batch, protected)
@@ -2541,7 +2545,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
                 # Named with its option, as the write check below: a trial's "-o nodir/x.png"
                 # was told of the folder only.
                 raise UserError(CWD_GONE if _cwd_gone(exc) else f"{option} {_error_line(exc)}") from None
-            seen.setdefault(os.path.normcase(Path(output).resolve()), []).append((option, output))
+            seen.setdefault(os.path.normcase(resolved_path(output)), []).append((option, output))
     for named in seen.values():
         if len(named) > 1:
             # Every option that names the file, and how many (a new user's "-o same.png --cutout
@@ -2558,7 +2562,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
         if output:
             written = written_path(output)  # a link's file is written, in its own folder
             folder = written.parent if str(written.parent) else Path(".")
-            where = os.path.normcase(folder.resolve())
+            where = os.path.normcase(resolved_path(folder))
             if where not in checked:
                 checked[where] = cannot_create_in(folder)
             if checked[where] is not None:
@@ -3190,15 +3194,17 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
               f"pixels, and {skin_eval.one_class_words(result)}", file=sys.stderr)
         pr = None
     with _all_or_nothing(roc, pr, args.json, args.per_image):
+        from segmix.io import resolved_path
+
         if roc:
             # The folder's last three parts, marked as cut ("tmp/w/skin_ccp" read as a relative
             # path of /tmp/w/skin_ccp to a new user); a short path whole.
-            resolved = Path(args.images).resolve()
+            resolved = resolved_path(args.images)
             where = str(resolved) if len(resolved.parts) <= 4 else ".../" + "/".join(resolved.parts[-3:])
             skin_eval.save_roc(roc, result, title=f"Skin detection ROC: {where}", protect=inputs,
                                mark="skin eval", model_name=Path(args.model).name if args.model else "built-in model")
         if pr:
-            resolved = Path(args.images).resolve()
+            resolved = resolved_path(args.images)
             where = str(resolved) if len(resolved.parts) <= 4 else ".../" + "/".join(resolved.parts[-3:])
             skin_eval.save_pr(pr, result, title=f"Skin detection precision-recall: {where}", protect=inputs,
                               mark="skin eval", model_name=Path(args.model).name if args.model else "built-in model")
@@ -3463,8 +3469,17 @@ def _cmd_background(args: argparse.Namespace) -> int:
     model._params()  # a bad value is named before any work
     if args.model and model.shape_ is not None and frame_shape is not None and tuple(model.shape_) != frame_shape:
         # Was the library's "... (call reset() for a new sequence)", which is no advice here.
+        turned = ""
+        signs = getattr(sequence, "display_signs", None)
+        if sequence.kind == "video" and signs is not None and signs[1] != 0:
+            from segmix.frames import orientation_words
+
+            # A phone's portrait video read upright: "has 240 x 320" alone did not say that its
+            # header turns it (the --groundtruth mismatch says so; session 51).
+            turned = (f" (its header shows it {orientation_words(signs)}, a phone's portrait video, and segmix "
+                      f"reads it so, as players show it; it is stored {frame_shape[0]} x {frame_shape[1]})")
         raise UserError(f"{args.model}: the model was made on {model.shape_[1]} x {model.shape_[0]} frames but "
-                        f"{args.inputs[0]} has {frame_shape[1]} x {frame_shape[0]}; resume a model only on "
+                        f"{args.inputs[0]} has {frame_shape[1]} x {frame_shape[0]}{turned}; resume a model only on "
                         "frames of its own camera")
     if args.save_model and frame_shape is not None:
         # Before the work: a model too large to be read back was written after the whole run.

@@ -150,7 +150,12 @@ class ClosedReaderGuard:
         that had written its file ended "error: 'utf-8' codec can't encode character
         '\\udce9'" with exit status 2."""
         encoding = getattr(self._stream, "encoding", None) or "utf-8"
-        data = text.encode(encoding, "segmix.names")
+        # Under a UTF-8 locale a name's raw byte is no character: the terminal showed "\ufffd"
+        # for each, so x\xffy.jpg and x\xfey.jpg looked alike (session 51): there they go out
+        # escaped, as Python writes bytes; a locale of another encoding shows the bytes as its
+        # letters (Latin-1's caf\xe9 as café), so they go out as they are.
+        utf8 = codecs.lookup(encoding).name == "utf-8"
+        data = text.encode(encoding, "segmix.escaped_names" if utf8 else "segmix.names")
         buffer = getattr(self._stream, "buffer", None)
         try:
             if buffer is None:  # a text-only stream (a test's capture)
@@ -192,6 +197,21 @@ def _names_error(exc: UnicodeError):
 
 
 codecs.register_error("segmix.names", _names_error)
+
+
+def _escaped_names_error(exc: UnicodeError):
+    """Encoding error handler "segmix.escaped_names": a file name's bytes that are not UTF-8
+    (read with surrogateescape) as ``\\xff`` escapes, any other character the encoding lacks
+    as its escape."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    part = exc.object[exc.start:exc.end]
+    if all("\udc80" <= c <= "\udcff" for c in part):
+        return "".join(f"\\x{ord(c) - 0xDC00:02x}" for c in part), exc.end
+    return codecs.backslashreplace_errors(exc)
+
+
+codecs.register_error("segmix.escaped_names", _escaped_names_error)
 
 #: A byte of a file name that is not UTF-8, as Python reads it (surrogateescape: "caf\udce9").
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")

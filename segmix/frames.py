@@ -63,7 +63,7 @@ __all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequ
            "frame_number", "frame_numbering", "ignored_in_folder", "is_result_file", "is_sequence_path",
            "natural_key", "undecided_order", "prefetch", "skip_cause"]
 
-from segmix.io import IMAGE_SUFFIXES, MODEL_RESULTS, RESULT_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
+from segmix.io import IMAGE_SUFFIXES, MODEL_RESULTS, RESULT_SUFFIXES, resolved_path  # noqa: E402 - one list of photo names, kept in io
 #: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
 #: FrameSequence reads any file FFmpeg can that is not an image.
 #: MPEG transport streams (.ts; AVCHD's .mts / .m2ts) are what IP cameras, recorders and camcorders
@@ -827,7 +827,7 @@ class FrameSequence:
             seen: dict[str, list[Path]] = {}
             for path in self.paths:
                 same = seen.setdefault(path.stem, [])
-                if any(path.resolve() == other.resolve() for other in same):
+                if any(resolved_path(path) == resolved_path(other) for other in same):
                     raise FrameError(f"{path}: given twice; give each frame once")
                 same.append(path)
             # Every frame of the stem at once, and what to do: three (f1.png, f1.tif, f1.bmp)

@@ -132,6 +132,7 @@ __all__ = [
     "is_hidden",
     "marked_leftovers",
     "missing_words",
+    "resolved_path",
     "shown_path",
     "output_mark",
     "refuse_foreign_outputs",
@@ -466,6 +467,27 @@ def _pattern_words(text: str) -> str | None:
     if glob.glob(text):
         return "a wildcard pattern the shell did not expand (in quotes?): segmix does not expand it; give it unquoted"
     return "a wildcard pattern that matches no file, which the shell passes on as it is"
+
+
+def resolved_path(path: PathLike) -> Path:
+    """``Path(path).resolve()`` that does not raise for a loop of symbolic links.
+
+    Python 3.11 and 3.12's ``resolve()`` raises RuntimeError ("Symlink loop from ...") for a
+    link that leads back to itself, where 3.13 returns the path: one such link in a folder of
+    photos or frames stopped the whole batch (exit 2, nothing written), where a dangling link
+    is skipped when it is read. ``os.path.realpath`` is what ``resolve`` calls, without the
+    loop check; the loop is named when the file is read (:func:`missing_words`).
+
+    Parameters
+    ----------
+    path : str or PathLike
+
+    Returns
+    -------
+    Path
+        The absolute path with every link followed (a loop's link left as it is).
+    """
+    return Path(os.path.realpath(path))
 
 
 def shown_path(path: PathLike) -> str:
@@ -1888,7 +1910,7 @@ class ProtectedInputs:
         self._missing: dict[str, Path] = {}  # inputs that do not exist, by resolved name
         self._ids: dict[tuple[int, int], Path] = {}  # existing inputs, by file identity
         for src in self.paths:
-            name = os.path.normcase(src.resolve())
+            name = os.path.normcase(resolved_path(src))
             self._names.setdefault(name, src)
             try:
                 st = src.stat()
@@ -1903,9 +1925,9 @@ class ProtectedInputs:
         try:
             st = out.stat()
         except OSError:
-            return self._names.get(os.path.normcase(out.resolve()))
+            return self._names.get(os.path.normcase(resolved_path(out)))
         # An existing output: the same file as an existing input, or named as a missing one.
-        return self._ids.get((st.st_dev, st.st_ino)) or self._missing.get(os.path.normcase(out.resolve()))
+        return self._ids.get((st.st_dev, st.st_ino)) or self._missing.get(os.path.normcase(resolved_path(out)))
 
 
 def ensure_not_input(output_path: PathLike, *input_paths: PathLike | ProtectedInputs | None) -> None:
@@ -1929,7 +1951,7 @@ def ensure_not_input(output_path: PathLike, *input_paths: PathLike | ProtectedIn
         if out.exists() and src.exists():
             same = os.path.samefile(out, src)
         else:
-            same = os.path.normcase(out.resolve()) == os.path.normcase(src.resolve())
+            same = os.path.normcase(resolved_path(out)) == os.path.normcase(resolved_path(src))
         if same:
             raise ValueError(_input_refusal(out, src))
 
@@ -2009,7 +2031,7 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
         out = Path(output)
         folder = folders.get(out.parent)
         if folder is None:
-            folder = folders.setdefault(out.parent, out.parent.resolve())
+            folder = folders.setdefault(out.parent, resolved_path(out.parent))
         hit = protected.match(out)
         if hit is not None:
             named = "" if str(hit) == str(out) else f" ({hit})"
@@ -2074,7 +2096,7 @@ def _ensure_not_segmix_own(target: Path) -> None:
     """
     from segmix.resources import _PACKAGE_DIR
 
-    where = target.resolve()
+    where = resolved_path(target)
     if where == _PACKAGE_DIR or _PACKAGE_DIR in where.parents:
         raise ValueError(f"{target}: is inside segmix's own files ({_PACKAGE_DIR}: its code, built-in model "
                          "and sample photos); give a name outside it")

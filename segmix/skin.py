@@ -47,8 +47,8 @@ from segmix.features import FeatureSpace, grey_within, monochrome_kind, rgb_code
 from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, ImageLoadError, all_or_nothing, ProtectedInputs,
                        check_batch_outputs, check_input_folder, check_output_path, undecodable_words,
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
-                       output_mark, refuse_foreign_outputs, save_marked_png, save_probability, segmix_result, shown_path,
-                       subfolder_hint, written_by)
+                       output_mark, refuse_foreign_outputs, resolved_path, save_marked_png, save_probability, segmix_result,
+                       shown_path, subfolder_hint, written_by)
 # one loader for every mask (rules there)
 from segmix.labelmaps import (class_map_values, class_map_words, label_map_values, label_map_words, load_mask,
                               palette_label_values, refuse_mask_of_stored_pixels, stored_losslessly)
@@ -589,7 +589,7 @@ def image_mask_pairs(images_dir, masks_dir, several_pairs: bool = False) -> tupl
     if not candidates:
         raise ValueError(f"{masks_dir}: the masks folder holds no mask files (looked for {suffixes})"
                          f"{subfolder_hint(masks_dir, _subfolder_advice(given, several_pairs))}")
-    one_folder = images_dir.resolve() == masks_dir.resolve()
+    one_folder = resolved_path(images_dir) == resolved_path(masks_dir)
     chosen: dict[str, Path | None] = {}
     paired: dict[Path, Path] = {}  # mask -> its photo
     sharing: dict[Path, list[Path]] = {}  # mask -> the photos of its name, when more than one
@@ -598,7 +598,7 @@ def image_mask_pairs(images_dir, masks_dir, several_pairs: bool = False) -> tupl
         if stem not in chosen:
             chosen[stem] = _choose_mask(candidates.get(stem, []), one_folder)
         mask = chosen[stem]
-        if mask is not None and mask.resolve() == img.resolve():
+        if mask is not None and resolved_path(mask) == resolved_path(img):
             continue  # the mask itself, in a folder of photos and masks: not a photo
         if mask is not None and mask in paired:
             # x.jpg and a converted copy x.png were both scored (or trained on) against
@@ -815,13 +815,13 @@ def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]
     results) are counted apart, once (:func:`_outputs_words`), not as masks without a photo.
     """
     try:
-        if Path(images_dir).resolve() == Path(masks_dir).resolve():
+        if resolved_path(images_dir) == resolved_path(masks_dir):
             return None
-        used = {mask.resolve() for _, mask in pairs}
+        used = {resolved_path(mask) for _, mask in pairs}
         stems = {name_key(p.stem) for p in list_images([images_dir])}
         spare = sorted(q for q in Path(masks_dir).iterdir()
                        if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q)
-                       and q.resolve() not in used and name_key(q.stem) not in stems)
+                       and resolved_path(q) not in used and name_key(q.stem) not in stems)
         spare = [q for q in spare if not own_figure(q)]  # skin eval's --roc figure is no mask
         # skin apply's masks and maps (and other segmix results) written into the masks folder
         # are no masks missing their photo: "15 masks ... have no photo" counted 12 of them
@@ -1776,7 +1776,7 @@ def images_source(images_dir, masks_dir, pairs: int, unmatched: int, skin_pixels
     ``digests``: the photos' :func:`photo_digest`, stored space-separated as ``photo_digests``
     since session 49: copies of the training photos in another folder were not told.
     """
-    source = {"type": "images", "images": str(Path(images_dir).resolve()), "masks": str(Path(masks_dir).resolve()),
+    source = {"type": "images", "images": str(resolved_path(images_dir)), "masks": str(resolved_path(masks_dir)),
               "pairs": int(pairs),
               "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels)}
     if digests is not None:
@@ -1813,7 +1813,7 @@ def trained_on_words(model, images_dir, model_name, photos: Sequence | None = No
         return None
     recorded_digests = [_recorded_digests(source) for source in sources
                         if isinstance(source, dict) and source.get("type") == "images"]
-    scored = Path(images_dir).resolve()
+    scored = resolved_path(images_dir)
     if recorded_digests and all(d is not None for d in recorded_digests):
         folders = {str(source.get("images")) for source in sources if isinstance(source, dict)}
         return _trained_on_by_content(set().union(*recorded_digests), images_dir, model_name, photos,
@@ -1823,7 +1823,7 @@ def trained_on_words(model, images_dir, model_name, photos: Sequence | None = No
         if not isinstance(recorded, str) or not recorded:
             continue
         try:
-            same = Path(recorded).resolve() == scored
+            same = resolved_path(recorded) == scored
         except (OSError, RuntimeError, ValueError):  # a hand-edited record that names no path
             continue
         if same:
@@ -3235,11 +3235,11 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # folder: two new-user trials). Only files this command wrote (its mark) count: by name
     # alone a photo x_skin.png beside x.png was left out of the inputs and then replaced by
     # x.png's mask. Files named on the command line are always photos.
-    named_files = {Path(item).resolve() for item in inputs if not Path(item).is_dir()}
+    named_files = {resolved_path(item) for item in inputs if not Path(item).is_dir()}
     # Another segmix command's results and the window's marks files are left out likewise.
     listed = files
     files = [f for f in files
-             if f.resolve() in named_files or not _segmix_output(f)]
+             if resolved_path(f) in named_files or not _segmix_output(f)]
     left_out = [f for f in listed if f not in files]
     # One photo named twice (photo.png ./photo.png, or a folder and a file in it) is one
     # photo: it was processed, and counted, once per mention, or refused as two photos
@@ -3248,7 +3248,7 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # only the name listed first got a mask (p_skin.png missing, in silence).
     unique: dict[tuple[Path, str], Path] = {}
     for f in files:
-        unique.setdefault((f.resolve(), f.stem), f)
+        unique.setdefault((resolved_path(f), f.stem), f)
     files = list(unique.values())
     if not files:
         named = ", ".join(str(item) for item in inputs[:3]) + (", ..." if len(inputs) > 3 else "")
@@ -3270,7 +3270,7 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # A naming clash is the user's to fix before the run, like `segment -o PHOTO` (exit 2):
     # skipping the photo made a partial run (exit 1) out of a bad --output-dir.
     advice = f"give another {_named('output_dir')}"
-    own_named = [f for f in files if f.resolve() in named_files and written_by_apply(f)]
+    own_named = [f for f in files if resolved_path(f) in named_files and written_by_apply(f)]
     if own_named:
         # `skin apply *` in a folder of earlier masks names them one by one: "a photo unless
         # skin apply wrote it" contradicted what the user saw (a trial).
@@ -3322,14 +3322,14 @@ def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
         kind with its first name, each folder as the user named it.
     """
     lines = []
-    out = Path(output_dir).resolve() if output_dir is not None else None
+    out = resolved_path(output_dir) if output_dir is not None else None
     for item in inputs:
         folder = Path(item)
         if not folder.is_dir():
             continue
         kinds: dict[tuple[str, str], list[str]] = {}  # (one, several) -> names
         for q in sorted(folder.iterdir(), key=lambda q: q.name):
-            if q.is_dir() and out is not None and q.resolve() == out:
+            if q.is_dir() and out is not None and resolved_path(q) == out:
                 continue
             kind = left_out_kind(q)
             if kind is not None:
@@ -3403,7 +3403,7 @@ def left_out_note(folders: Sequence) -> str | None:
     lines, seen = [], set()
     for folder in folders:
         try:
-            key = Path(folder).resolve()
+            key = resolved_path(folder)
             if key in seen or not Path(folder).is_dir():
                 continue
             seen.add(key)

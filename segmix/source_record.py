@@ -55,7 +55,7 @@ def _text(path: str) -> str:
 def absolute_source(source) -> str:
     """``source``'s absolute path as the records hold it (str; a name's bytes that are no UTF-8
     as ``\\xff`` escapes)."""
-    return _text(str(Path(source).resolve()))
+    return _text(os.path.realpath(source))  # not Path.resolve: 3.11 raises on a loop of links
 
 
 def _lexical(path) -> str:

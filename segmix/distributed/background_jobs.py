@@ -38,7 +38,7 @@ from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, NotShared, Workers
                                         left_out_notes, output_as_given, read_record, record_run, run_tasks, said_once, seen_here,
                                         shared_file_digest, warnings_said,
                                         worker_cached)
-from segmix.io import listed_names
+from segmix.io import listed_names, resolved_path
 
 __all__ = ["BackgroundJob", "input_change", "input_fingerprint", "plan_sequences", "remove_partials", "run_background", "run_sequences"]
 
@@ -455,7 +455,7 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
     """
     from segmix.frames import IMAGE_SUFFIXES
 
-    out = Path(output_dir).resolve()
+    out = resolved_path(output_dir)
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out}: exists and is not a folder")
     sources, names = [], {}
@@ -476,7 +476,7 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
             shared.setdefault(name, [names[name]]).append(path)
             continue
         names[name] = path
-        resolved = path.resolve()
+        resolved = resolved_path(path)
         for target in (out / name, out / f".{name}.partial"):
             if target == resolved or target in resolved.parents:
                 raise ValueError(f"{target}: the output of {path} would replace an input; choose another --output-dir")
@@ -499,7 +499,7 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
         # kept in it would go with it.
         for name in names:
             for target in (out / name, out / f".{name}.partial"):
-                if target in Path(model_path).resolve().parents:
+                if target in resolved_path(model_path).parents:
                     raise ValueError(f"{target}: the output of {names[name]} would replace the input "
                                      f"{model_path}; choose another --output-dir")
     return sources
@@ -540,7 +540,7 @@ def remove_partials(output_dir, sources: list[tuple[str, str]]) -> None:
     """Remove the ``OUT/.<name>.partial/`` folders of ``sources`` (:func:`plan_sequences`):
     what the workers of an interrupted run, stopped with the local cluster, were writing.
     Only once no worker writes there any more; a rerun removes them too (:func:`run_sequences`)."""
-    out = Path(output_dir).resolve()
+    out = resolved_path(output_dir)
     for _, name in sources:
         shutil.rmtree(out / f".{name}.partial", ignore_errors=True)
 
@@ -571,7 +571,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     """
     stream = stream or sys.stderr
     out_stream = out_stream or sys.stdout
-    out = Path(output_dir).resolve()
+    out = resolved_path(output_dir)
     sources = plan_sequences(inputs, output_dir, model_path)
     if not quiet:
         from segmix.background_run import ignored_words
@@ -585,7 +585,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         from segmix.background import load_background_model
 
         load_background_model(model_path)  # a bad file stops the run here, not in every task
-        model_path = str(Path(model_path).resolve())
+        model_path = str(resolved_path(model_path))
         digest = file_digest(model_path)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the workers write in it

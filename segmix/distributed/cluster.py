@@ -1377,7 +1377,9 @@ def input_sample(paths, most: int = 8) -> list:
         if len(sample) >= most:
             break
         try:
-            resolved = path.resolve()
+            from segmix.io import resolved_path
+
+            resolved = resolved_path(path)
             if resolved.is_dir():
                 sample.append([str(resolved), None, None])
                 continue

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from segmix import skin
-from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
+from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names, resolved_path
 from segmix.mask_edges import misaligned_pairs_words, misaligned_words
 from segmix.repeated_lines import fold_repeated
 from segmix.white_balance import photo_decisions, photo_words
@@ -276,7 +276,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     out_stream = out_stream or sys.stdout
     settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
     files, clashes = skin.plan_batch(inputs, output_dir, probability)
-    out = Path(output_dir).resolve()
+    out = resolved_path(output_dir)
     skin.load_skin_model(model_path)  # a bad model file stops the run here, not in every task
     digest = file_digest(skin.builtin_model_path() if model_path is None else model_path)
     # True for the PNG (as runs before --probability-format recorded it), "tif" for the TIFF
@@ -294,10 +294,10 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         if clash is not None:
             failures.append((str(f), f"{clash}: refusing to overwrite an input file"))
         else:
-            todo.append((str(f.resolve()), skin.apply_outputs(f, out, probability or True)))
+            todo.append((str(resolved_path(f)), skin.apply_outputs(f, out, probability or True)))
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the record and the workers write in it
-    job = ApplyJob(None if model_path is None else str(Path(model_path).resolve()), digest, str(out),
+    job = ApplyJob(None if model_path is None else str(resolved_path(model_path)), digest, str(out),
                    threshold, probability, settings, int(max_pixels), key_digest(key), uuid.uuid4().hex)
     # The masks must be where this command looks, the photos where the workers look, and the
     # scheduler able to load the tasks: workers that fail are left out of the run.
@@ -320,7 +320,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     # Tasks carry resolved paths; a photo is named as the user gave it, as without Dask (a
     # trial's `skin apply ph2 --distributed` said "skipped /tmp/trialP/ph2/bad.jpg", the
     # one-machine command "skipped ph2/bad.jpg").
-    given = {str(f.resolve()): str(f) for f in files if f not in missing}
+    given = {str(resolved_path(f)): str(f) for f in files if f not in missing}
 
     output_named = output_as_given(out, output_dir)  # a failing output too, as without Dask
 
@@ -521,7 +521,7 @@ def count_shard(job, items: list[tuple]) -> PartialCounts:
 def _place_files(place, uci_files, folder_pairs) -> list:
     """The resolved files of a training input's place (a UCI file, or a photo and its mask)."""
     files = [uci_files[place[1]]] if place[0] == 0 else folder_pairs[place[1]][place[2]]
-    return [Path(f).resolve() for f in files]
+    return [resolved_path(f) for f in files]
 
 
 def merge_counts(a: PartialCounts, b: PartialCounts) -> PartialCounts:
@@ -558,12 +558,12 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     items, folders, folder_pairs = [], [], []
     for index, path in enumerate(uci_files):
         skin.check_uci_path(path)  # as the single-machine command says it (a pipe was "not found")
-        items.append([("uci", index, str(Path(path).resolve()))])
+        items.append([("uci", index, str(resolved_path(path)))])
     for folder, (images, masks) in enumerate(zip(image_folders, mask_folders)):
         pairs, unmatched = skin.image_mask_pairs(images, masks, several_pairs=True)
         folders.append((images, masks, len(pairs), len(unmatched)))
         folder_pairs.append(pairs)
-        resolved = [(position, str(i.resolve()), str(m.resolve())) for position, (i, m) in enumerate(pairs)]
+        resolved = [(position, str(resolved_path(i)), str(resolved_path(m))) for position, (i, m) in enumerate(pairs)]
         items.extend([("pairs", folder, shard)] for shard in _batches(resolved, client, PAIRS_PER_SHARD))
     if not items:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
@@ -590,7 +590,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         else:  # a line of the whole folder, after its photos' (named as given)
             files = []
         for given in files:
-            line = line.replace(str(Path(given).resolve()), str(given))
+            line = line.replace(str(resolved_path(given)), str(given))
         return line
 
     if not uci_files and skin.inverted_mask_words(total.counts):
@@ -615,7 +615,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
             stream.write(f"segmix skin train: warning: {line}\n")
     # Workers whose checks failed, while the others counted their shards: skin apply and
     # background said so, skin train did not (the session's re-check).
-    given_of = {str(Path(p).resolve()): str(p) for p in [*uci_files, *(f for pairs in folder_pairs
+    given_of = {str(resolved_path(p)): str(p) for p in [*uci_files, *(f for pairs in folder_pairs
                                                                           for pair in pairs[:1] + pairs[-1:] for f in pair)]}
     for note in [] if quiet else left_out_notes(client):  # a note: not with --quiet
         for resolved, shown in given_of.items():  # a photo it did not see, as given

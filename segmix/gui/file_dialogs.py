@@ -11,6 +11,7 @@ own provider).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -120,8 +121,39 @@ def save_file_name(parent: QWidget | None, title: str, default: str, name_filter
     dialog.filterSelected.connect(lambda chosen: dialog.setDefaultSuffix(filter_suffix(chosen)))
     chosen_filter = []
     dialog.accepted.connect(lambda: chosen_filter.append(dialog.selectedNameFilter()))
-    path = _run(dialog)
+    path = real_name(_run(dialog), default)
     return with_filter_suffix(path, chosen_filter[0] if chosen_filter else name_filter)
+
+
+def shown_name(name: str) -> str:
+    """``name`` as the window's words show it: a file name's bytes that are not UTF-8 (Python's
+    surrogate escapes, "bad\\udcffname.jpg") as ``\\xff`` escapes. Qt drops them from a string
+    it is given: the status bar said "Opening badname.jpg", the name of another file."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def real_name(chosen: str, default: str) -> str:
+    """The file a dialog's answer ``chosen`` means, given the ``default`` it was opened at.
+
+    Qt shows a file name's bytes that are not UTF-8 (surrogate escapes in Python) as U+FFFD
+    and gives them back dropped: Export proposed "bad\\ufffd\\ufffdname_mask.png" and Enter
+    wrote "badname_mask.png", the name a real badname.jpg's mask gets. The default, or a name
+    typed in its folder, is given back with the real bytes (session 51).
+    """
+    if not chosen or not default:
+        return chosen
+    real = Path(default)
+    if chosen in _qt_forms(str(real)):
+        return str(real)
+    if Path(chosen).parent != real.parent and str(Path(chosen).parent) in _qt_forms(str(real.parent)):
+        return str(real.parent / Path(chosen).name)
+    return chosen
+
+
+def _qt_forms(text: str) -> set[str]:
+    """``text`` as Qt may give it back: its surrogate escapes as U+FFFD, or dropped."""
+    escaped = re.compile("[\udc80-\udcff]")
+    return {text, escaped.sub("\ufffd", text), escaped.sub("", text)}
 
 
 def existing_folder(parent: QWidget | None, title: str, folder: str) -> str:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from segmix import io as segmix_io
-from segmix.io import holds_saved_marks
+from segmix.io import holds_saved_marks, resolved_path
 from segmix import labelmaps as segmix_labelmaps
 from segmix import mark_settings as segmix_mark_settings
 from segmix.mark_settings import PHOTO_KEY, photo_record
@@ -126,7 +126,7 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
         return (folder or Path.cwd()) / f"segmix{suffix}{extension}"
     image_path = Path(image_path)
     candidate = image_path.with_name(f"{image_path.stem}{suffix}{extension}")
-    if candidate.resolve() == image_path.resolve():  # cannot happen with a suffix; belt and braces
+    if resolved_path(candidate) == resolved_path(image_path):  # cannot happen with a suffix; belt and braces
         candidate = image_path.with_name(f"{image_path.stem}{suffix}_1{extension}")
     return candidate
 
@@ -460,7 +460,7 @@ def is_bundled(path) -> bool:
     roots = [Path(resources.__file__).resolve().parent]
     for kind in ("sample_images", "resources"):
         try:
-            roots.append(resources.data_dir(kind).resolve())
+            roots.append(resolved_path(resources.data_dir(kind)))
         except (FileNotFoundError, OSError, ValueError):
             pass
     where = Path(normalised(path))
@@ -549,7 +549,7 @@ def _folder_label(folder: Path) -> str:
     if is_bundled(folder) and package_parent in folder.parents:
         return folder.relative_to(package_parent).as_posix()
     home = home_folder()
-    home = home.resolve() if home is not None else None
+    home = resolved_path(home) if home is not None else None
     if home is not None and (folder == home or home in folder.parents):
         return "~" if folder == home else f"~{os.sep}{folder.relative_to(home)}"
     return str(folder)

@@ -1741,7 +1741,7 @@ class MainWindow(QMainWindow):
         """A write under way, said (status bar, wait cursor) before it blocks the window: a
         40-megapixel photo's cut-out or probability PNG took 7-17 s to compress, and the window
         stood frozen with the earlier status line and the arrow cursor (session 37)."""
-        self.statusBar().showMessage(f"Saving {Path(path).name}...")
+        self.statusBar().showMessage(f"Saving {file_dialogs.shown_name(Path(path).name)}...")
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         # Painted now (the write holds the event loop until it ends); repaint, not
         # processEvents, so that no result or queued export runs in the middle of this one.
@@ -2097,10 +2097,12 @@ class MainWindow(QMainWindow):
         thread.start()
         thread.join(OPEN_QUIETLY_SECONDS)  # a small photo: no loop, no message
         if thread.is_alive():
-            self._opening = path.name
+            # escaped: Qt drops a name's bytes that are not UTF-8, and the line that then named
+            # another file ("badname.jpg") was not found to be cleared once the photo opened
+            self._opening = file_dialogs.shown_name(path.name)
             started = time.perf_counter()
             status = self.statusBar()
-            status.showMessage(f"Opening {path.name}...")
+            status.showMessage(f"Opening {self._opening}...")
             loop = QEventLoop()
             timer = QTimer()
             timer.setInterval(20)  # the photo is shown at most this long after it is decoded
@@ -2111,7 +2113,7 @@ class MainWindow(QMainWindow):
                     loop.quit()
                     return
                 ignored = " (clicks and keys are ignored until it is shown)" if dropping.said else ""
-                text = f"Opening {path.name}... {time.perf_counter() - started:.0f} s{ignored}"
+                text = f"Opening {self._opening}... {time.perf_counter() - started:.0f} s{ignored}"
                 if status.currentMessage() != text:  # once a second, not at every 20-ms poll
                     status.showMessage(text)
 
@@ -2128,8 +2130,8 @@ class MainWindow(QMainWindow):
                 app.removeEventFilter(dropping)
                 dropping.deleteLater()
                 timer.stop()
-                self._opening = None
-                if status.currentMessage().startswith(f"Opening {path.name}..."):
+                opening, self._opening = self._opening, None
+                if status.currentMessage().startswith(f"Opening {opening}..."):
                     status.clearMessage()
         thread.join()
         for note in outcome.get("notes", ()):
@@ -2705,8 +2707,8 @@ class MainWindow(QMainWindow):
         except (ValueError, OSError) as exc:
             self.show_message("Cannot save", files.save_failure(exc, path, kind))
             return False
-        self._say_still_saving("", adding=Path(path).name)  # said before the write can start
-        self._exports.submit(Path(path).name, write, finished, files.normalised(path))
+        self._say_still_saving("", adding=file_dialogs.shown_name(Path(path).name))  # before the write can start
+        self._exports.submit(file_dialogs.shown_name(Path(path).name), write, finished, files.normalised(path))
         return True
 
     def _say_still_saving(self, said: str, timeout: int = 5000, adding: str | None = None) -> None:
@@ -3081,7 +3083,7 @@ class MainWindow(QMainWindow):
         """Name the active mode's source (Mode.window_title) or the photo in the window's title."""
         name = self.active_mode.window_title() if self.active_mode.own_images else None
         if name is None:
-            name = self.image_path.name if self.image_path is not None else "untitled"
+            name = file_dialogs.shown_name(self.image_path.name) if self.image_path is not None else "untitled"
         # Built by hand rather than with "[*]" so windowTitle() is exactly what users see.
         # The marker is the photo's unsaved marks: next to a video's name (Video mode) it read
         # as the video's (a trial); quitting still asks about them.

@@ -94,8 +94,8 @@ def _rebuild(name: str, args: tuple):
 def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool = False) -> np.ndarray:
     """Return ``X`` as a C-contiguous (N, D) float64 array, or raise ValueError (naming
     ``name``: sparse, not numeric, complex, not 2-D, empty, of other than ``n_features``
-    columns, NaN or infinity; with ``for_fit``, a magnitude over 1e150, whose square would
-    overflow: scoring such a point gives its -inf log-likelihood, as scikit-learn does).
+    columns, NaN or infinity, a magnitude over 1e150, whose square would overflow: in a fit
+    and in scoring alike, as scoring such a row gave NaN probabilities and label 0 in silence).
 
     Parameters
     ----------
@@ -105,7 +105,8 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
     n_features : int, optional
         Required D (for data scored by an already fitted model).
     for_fit : bool, default False
-        ``X`` is to be fitted: its magnitude is checked too.
+        ``X`` is to be fitted (kept for callers: since session 51 the magnitude is checked for
+        scoring too).
     """
     given_array = isinstance(X, np.ndarray)  # the hints call an ndarray's methods on it
     if isinstance(X, np.ma.MaskedArray) and np.ma.is_masked(X):
@@ -162,14 +163,17 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
         raise ValueError(f"{name} contains NaN or infinity (first at row {row})")
     # The largest magnitude from max and min, which make no copy: np.abs(arr) was a temporary the
     # size of the data (24 MB more peak memory in a 1M-pixel fit; docs/performance.md, session 42).
-    largest = max(float(arr.max()), -float(arr.min())) if for_fit else 0.0
+    largest = max(float(arr.max()), -float(arr.min()))
     if largest > LARGEST_DATA_VALUE:
         # Squares and outer products overflow float64 past ~1.3e154: KMeans gave wrong
         # centres with only NumPy's "overflow encountered in square" warnings, and
-        # GaussianMixture blamed reg_covar and n_components.
+        # GaussianMixture blamed reg_covar and n_components. In scoring, predict_proba gave
+        # NaN and predict label 0, KMeans.transform NaN distances (a library trial, session 51).
         row = int(np.argwhere(np.abs(arr) > LARGEST_DATA_VALUE)[0, 0])
+        advice = (f"scale it first (e.g. {name} / np.abs({name}).max())" if for_fit else
+                  "beyond what segmix can compute with: leave such rows out, or scale the data (and refit) first")
         raise ValueError(f"{name} holds {largest:.3g} (first beyond {LARGEST_DATA_VALUE:.0e} at row {row}), too large "
-                         f"to square in float64: scale it first (e.g. {name} / np.abs({name}).max())")
+                         f"to square in float64: {advice}")
     return np.ascontiguousarray(arr)
 
 

@@ -681,11 +681,15 @@ class GaussianMixture(ParamsMixin):
         d = X.shape[1]
         pooled = np.cov(X.T, aweights=w).reshape(d, d) + self.reg_covar * np.eye(d)
         positive = np.flatnonzero(w > 0)
+        total = float(w.sum())
         for i, k in enumerate(np.flatnonzero(empty)):
             row = worst_row if i == 0 and worst_row >= 0 else int(rng.choice(positive))
             means[k] = X[row]
             cov[k] = pooled
-            weights[k] = 1.0 / max(w.sum(), 1.0)
+            # The row's own share of the weight total (1 / N for unit weights, as before): only
+            # the weights' ratios may matter. 1 / max(w.sum(), 1) gave all-1 and all-1/400
+            # weights different fits (scores -4.1061 and -4.1424; session 51).
+            weights[k] = (w[row] if w[row] > 0 else w[positive].min()) / total
         return weights / weights.sum(), means, cov
 
     # -------------------------------------------------------------------- fit

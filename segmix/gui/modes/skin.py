@@ -19,6 +19,7 @@ from segmix.gui.modes.skin_panel import TRAIN_TIP, SkinPanel, format_threshold
 from segmix.gui.overlay import render_overlay
 from segmix.gui.signals import emit
 from segmix.gui.worker import SkinOutcome
+from segmix.io import resolved_path
 from segmix.transparency import faint_pixels
 
 #: Options of skin models trained in the window: the built-in model's colour space and skin
@@ -698,7 +699,7 @@ class SkinMode(Mode):
     # == the training set ================================================================
     def _photo_key(self) -> str:
         shell = self.shell
-        return str(shell.image_path.resolve()) if shell.image_path is not None else f"untitled-{id(shell.image)}"
+        return str(resolved_path(shell.image_path)) if shell.image_path is not None else f"untitled-{id(shell.image)}"
 
     def add_to_skin_training_set(self) -> bool:
         """Collect the colours under this photo's skin (1) / non-skin (2) scribbles.
@@ -821,7 +822,7 @@ class SkinMode(Mode):
         "Add photo to skin training set" discarded the marks meant for training unawares."""
         if path is None or layer is None:
             return None  # an untitled image (pasted): its key is not its path; nothing said
-        entry = self._added_marks.get(str(path.resolve()))
+        entry = self._added_marks.get(str(resolved_path(path)))
         if entry is None or entry[0]() is not layer:
             return "are not in the skin training set either"
         if entry[1] != self.shell.undo_stack_of(self.name).index():
