@@ -1,0 +1,40 @@
+"""Session 51's window faults found by a new user (helper window51)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_images" / "astronaut.png"
+# The new user's five marks on the astronaut, saved by the window at the threshold 0.84: a click
+# on the chest, a right-click on the wall, strokes over the face, the flag and the left sleeve.
+ASTRONAUT_MARKS = Path(__file__).resolve().parent / "data" / "astronaut_marks51.png"
+
+
+def _final_at(qtbot, window, threshold):
+    mode = window.modes["segment"]
+
+    def done():
+        outcome = mode.outcome
+        return (outcome is not None and outcome.final and not window.controller.busy and not mode.result_pending
+                and abs(outcome.settings.threshold - threshold) < 1e-9
+                and np.array_equal(outcome.scribbles, window.layer.labels))
+
+    qtbot.waitUntil(done, timeout=120000)
+    return mode.outcome
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the bundled sample photo is not there")
+def test_a_higher_threshold_never_adds_a_pixel_to_the_mask(qtbot, make_window):
+    # The threshold's re-fit replayed the marks' steps at it, each step held to the one before:
+    # at 0.84, 6,588 pixels of wall and strap joined the mask the five marks gave at 0.50.
+    window = make_window(SAMPLE, smoothing=True)
+    assert window.load_scribbles(ASTRONAUT_MARKS)  # carries the threshold 0.84
+    high = _final_at(qtbot, window, 0.84).mask.copy()
+    window.overlay_panel.threshold_slider.setValue(50)
+    low = _final_at(qtbot, window, 0.50).mask.copy()
+    window.overlay_panel.threshold_slider.setValue(70)
+    middle = _final_at(qtbot, window, 0.70).mask.copy()
+    assert low.sum() > high.sum() > 0
+    assert not (high & ~middle).any(), int(np.count_nonzero(high & ~middle))
+    assert not (middle & ~low).any(), int(np.count_nonzero(middle & ~low))
