@@ -38,3 +38,52 @@ def test_a_higher_threshold_never_adds_a_pixel_to_the_mask(qtbot, make_window):
     assert low.sum() > high.sum() > 0
     assert not (high & ~middle).any(), int(np.count_nonzero(high & ~middle))
     assert not (middle & ~low).any(), int(np.count_nonzero(middle & ~low))
+
+
+def test_a_number_typed_beyond_components_range_is_the_limit_and_said(qtbot, window):
+    # Ctrl+A, 12, Enter gave 1 component (the "2" refused), saved for the next session unsaid.
+    box = window.modes["segment"].model_panel.components_spin
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window.activateWindow()
+    box.setFocus(Qt.FocusReason.TabFocusReason)  # entered to type in, as a click or Tab does
+    qtbot.waitUntil(box.hasFocus)
+    box.selectAll()
+    QTest.keyClicks(box, "12")
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    assert box.value() == 10
+    said = window.statusBar().currentMessage()
+    assert said == "Components: 12 is beyond its range 1 to 10, so it is 10, the largest it takes", said
+    box.selectAll()
+    QTest.keyClicks(box, "0")
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    assert box.value() == 1 and "0 is beyond its range 1 to 10, so it is 1, the smallest" in \
+        window.statusBar().currentMessage()
+    box.selectAll()
+    QTest.keyClicks(box, "7")
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    assert box.value() == 7
+
+
+@pytest.mark.parametrize("name, typed, limit", [("fps", "500", None), ("learning_rate", "5", 1.0),
+                                                 ("threshold", "25", 10.0), ("threshold", "0.1", 0.5)])
+def test_video_number_boxes_take_a_number_beyond_their_range_as_the_limit(qtbot, window, name, typed, limit):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from segmix.gui.modes.video import VideoPanel
+
+    panel = VideoPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    box = getattr(panel, name)
+    said = []
+    box.on_clamped = said.append
+    limit = box.maximum() if limit is None else limit
+    box.setFocus()
+    box.selectAll()
+    QTest.keyClicks(box, typed)
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    assert box.value() == pytest.approx(limit)
+    assert len(said) == 1 and f"is beyond its range {box.textFromValue(box.minimum())} to " in said[0], said
