@@ -616,12 +616,12 @@ class MainWindow(QMainWindow):
         if not self._geometry_read:  # none saved, or damaged ("geometry=hello" opened at 640 x 480)
             window_geometry.size_to_screen(self)
         elif self._size_to_give is not None:  # saved on a screen of another size
-            window_geometry.fit_centred(self, *self._size_to_give)
+            window_geometry.fit_centred(self, *(self._wanted_size or self._size_to_give))
         else:
             # Restored (and fitted) before the mode's docks were placed: fitted again now that
             # the docks' minimum can be lowered to the screen (fit_minimum_height); a second
             # start at 200 % on 1280 x 720 opened 387 px tall on a 360-px screen.
-            window_geometry.clamp_to_screen(self)
+            window_geometry.clamp_to_screen(self, self._wanted_size)
         # What the window read and the file holds as such (save_settings writes what differs;
         # a value the file garbled, read as its default, is written back whole).
         self._settings_read = {key: value for key, value in self._settings_now().values.items()
@@ -3295,6 +3295,8 @@ class MainWindow(QMainWindow):
         self._geometry_read = isinstance(geometry, QByteArray)
         if self._geometry_read:
             self._size_to_give = window_geometry.restore(self, geometry)
+        # The size the saved window was shrunk from to fit a smaller screen (not the user's choice).
+        self._wanted_size = window_geometry.wanted_size(s.value("window/wanted_size")) if self._geometry_read else None
         state = s.value("window/state")
         if isinstance(state, QByteArray):
             self._placing_docks = True
@@ -3359,6 +3361,11 @@ class MainWindow(QMainWindow):
         """Every setting as the window would save it now."""
         s = _SettingsRecord()
         s.setValue("window/geometry", self.saveGeometry())
+        wanted = window_geometry.shrunk_from(self)
+        if wanted is None:
+            s.remove("window/wanted_size")
+        else:
+            s.setValue("window/wanted_size", f"{wanted[0]}x{wanted[1]}")
         s.setValue("window/state", self.saveState())
         s.setValue("window/closed_docks", sorted(self._closed_docks))
         s.setValue("tools/brush_size", self._brush_base)  # the user's, as chosen (_brush_chosen)

@@ -87,3 +87,38 @@ def test_video_number_boxes_take_a_number_beyond_their_range_as_the_limit(qtbot,
     QTest.keyClick(box, Qt.Key.Key_Return)
     assert box.value() == pytest.approx(limit)
     assert len(said) == 1 and f"is beyond its range {box.textFromValue(box.minimum())} to " in said[0], said
+
+
+def test_a_size_shrunk_to_fit_a_small_screen_is_not_kept_as_the_users(qtbot, qsettings, monkeypatch):
+    # A first session on a 1024 x 600 screen, closed at once: the next, on 1366 x 768, opened at
+    # 1008 x 552, the size the window had shrunk to by itself, not 1280 x 720.
+    from PySide6.QtCore import QRect
+
+    from segmix.gui import window_geometry
+    from segmix.gui.main_window import MainWindow
+
+    def session(screen):
+        monkeypatch.setattr(window_geometry, "available_geometry", lambda widget: QRect(0, 0, *screen))
+        window = MainWindow(settings=qsettings, warm_up=False)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        size = (window.width(), window.height())
+        window.save_settings()
+        window.controller.shutdown()
+        window.hide()
+        return window, size
+
+    frame = window_geometry.FRAME_ESTIMATE
+    _, small = session((1024, 600))
+    assert small == (1024 - frame.left() - frame.right(), 600 - frame.top() - frame.bottom())  # 1008 x 552
+    large_screen = (1366, 768)
+    window, large = session(large_screen)
+    assert large == (1280, 768 - frame.top() - frame.bottom())  # 1280 x 720, as a first start there
+    # A size the user chose is kept, on any screen that has room for it.
+    window.show()
+    window.resize(700, 650)
+    window.save_settings()
+    window.controller.shutdown()
+    window.hide()
+    assert session(large_screen)[1] == (700, 650)
