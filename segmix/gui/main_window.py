@@ -2344,6 +2344,16 @@ class MainWindow(QMainWindow):
             name = name.with_name(f"{name.stem.removesuffix('_scribbles')}_{mode.marks_file_tag}_scribbles{name.suffix}")
         return name.name
 
+    def _last_marks_file(self, mode) -> Path | None:
+        """The file Save Scribbles last wrote ``mode``'s marks of the open photo to, if its
+        folder is still there; None otherwise."""
+        last = _setting_path(self.settings.value("files/last_marks_file")) or ""
+        photo = self._save_source()
+        if (not last or not photo or _setting_path(self.settings.value("files/last_marks_photo")) != photo
+                or self.settings.value("files/last_marks_mode") != mode.name or not Path(last).parent.is_dir()):
+            return None
+        return Path(last)
+
     def _saved_marks_file(self) -> Path | None:
         """The active mode's marks file for the open photo that Save Scribbles wrote, under the
         name it proposes, where its dialog proposes it or beside the photo; None when there is
@@ -2352,7 +2362,9 @@ class MainWindow(QMainWindow):
         if self.image_path is None or not mode.uses_scribbles or mode.own_images:
             return None
         name = self._marks_file_name(mode)
-        for candidate in (self.default_save_path(name), Path(self.image_path).parent / name):
+        last = self._last_marks_file(mode)
+        for candidate in (*((last,) if last is not None else ()), self.default_save_path(name),
+                          Path(self.image_path).parent / name):
             if files.holds_saved_marks(candidate):
                 return candidate
         return None
@@ -2368,7 +2380,11 @@ class MainWindow(QMainWindow):
         last = _setting_path(self.settings.value("files/last_save_folder")) or ""
         last_photo = _setting_path(self.settings.value("files/last_save_photo")) or ""
         photo = self._save_source()
-        if last and Path(last).is_dir() and photo and last_photo == photo:
+        if last and Path(last).is_dir() and photo and last_photo and (
+                last_photo == photo or Path(last_photo).parent == Path(photo).parent):
+            # A photo of the folder whose last photo's export went to out/ exports there too:
+            # the next photo's Export Mask opened beside the photo (as Video mode's export
+            # already remembered its folder).
             return Path(last) / file_name
         if photo and not files.is_bundled(photo) and os.access(Path(photo).parent, os.W_OK):
             return Path(photo).parent / file_name
@@ -2571,7 +2587,7 @@ class MainWindow(QMainWindow):
             self._pending_export = None  # done now, whichever way it was asked for
         if path is None:
             if kind == "scribbles":
-                default = self.default_save_path(self._marks_file_name(mode))
+                default = self._last_marks_file(mode) or self.default_save_path(self._marks_file_name(mode))
             else:
                 default = mode.export_default_path(kind)  # Video mode's names the frame
             path = self.ask_save_path(f"Save {name_kind.replace('_', ' ')}", default, files.EXPORTS[name_kind][2])
@@ -2653,6 +2669,12 @@ class MainWindow(QMainWindow):
             else:
                 self._settings_at_clean[mode.name] = (self.image_path, marks_settings)
         self.remember_save(path)
+        if kind == "scribbles":
+            # The name given to this photo's marks is proposed again (a second save of them
+            # proposed photo_scribbles.png beside astro_marks.png, and made a second file).
+            self.settings.setValue("files/last_marks_file", _path_setting(files.normalised(path)))
+            self.settings.setValue("files/last_marks_photo", _path_setting(self._save_source()))
+            self.settings.setValue("files/last_marks_mode", mode.name)
         return True
 
     def save_in_background(self, path, kind: str, write, finished) -> bool:

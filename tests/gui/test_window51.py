@@ -122,3 +122,42 @@ def test_a_size_shrunk_to_fit_a_small_screen_is_not_kept_as_the_users(qtbot, qse
     window.controller.shutdown()
     window.hide()
     assert session(large_screen)[1] == (700, 650)
+
+
+def test_save_dialogs_propose_the_marks_name_and_the_export_folder_last_used(qtbot, make_window, tmp_path,
+                                                                             monkeypatch):
+    # Save Scribbles proposed photo_scribbles.png though the photo's marks were saved as
+    # astro_marks.png; the next photo's Export Mask opened beside it though the last went to out/.
+    from PIL import Image
+
+    from gui_helpers import make_two_colour_image, paint_two_classes
+    from segmix.gui import file_dialogs
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("a.png", "b.png"):
+        Image.fromarray(make_two_colour_image()).save(photos / name)
+    proposed = []
+
+    def dialog(parent, title, default, name_filter, confirm_overwrite=False):
+        proposed.append(Path(default))
+        return ""  # cancelled
+
+    monkeypatch.setattr(file_dialogs, "save_file_name", dialog)
+    window = make_window(photos / "a.png")
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not window.modes["segment"].result_pending, timeout=60000)
+    assert window.export("scribbles", photos / "astro_marks.png")
+    assert not window.export("scribbles")
+    assert proposed[-1] == photos / "astro_marks.png"
+    out = tmp_path / "out"
+    out.mkdir()
+    assert window.export("mask", out / "a_mask.png")
+    assert window.open_image(photos / "b.png")
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not window.modes["segment"].result_pending, timeout=60000)
+    assert not window.export("mask")
+    assert proposed[-1] == out / "b_mask.png"
+    # Another photo's marks keep their own name.
+    assert not window.export("scribbles")
+    assert proposed[-1].name == "b_scribbles.png"
