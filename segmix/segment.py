@@ -2798,7 +2798,8 @@ def _at_threshold(image, model, scribbles, settings, previous_mask, previous_mod
             spatial = _scribble_distance_grid(marks, settings.distance_prior,
                                               border_prior=settings.unlabelled_weight > 0,
                                               image=image, colour_weight=settings.distance_colour_weight)
-            for_pixels(pixel_kernels.add_upsampled, unary.size)(unary, *spatial)
+            if spatial is not None:  # none for a box's marks
+                for_pixels(pixel_kernels.add_upsampled, unary.size)(unary, *spatial)
         free_rows, free_cols = np.nonzero(fixed == 0)
         box = (slice(max(free_rows.min() - 1, 0), free_rows.max() + 2),
                slice(max(free_cols.min() - 1, 0), free_cols.max() + 2))

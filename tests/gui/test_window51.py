@@ -161,3 +161,44 @@ def test_save_dialogs_propose_the_marks_name_and_the_export_folder_last_used(qtb
     # Another photo's marks keep their own name.
     assert not window.export("scribbles")
     assert proposed[-1].name == "b_scribbles.png"
+
+
+def _click(qtbot, window, x, y, button=None):
+    from PySide6.QtCore import Qt
+
+    from gui_helpers import drag
+
+    window.set_tool("click")
+    drag(window, [(x, y), (x, y)], button or Qt.MouseButton.LeftButton)
+    return _final_at(qtbot, window, window.overlay_panel.threshold)
+
+
+def test_clicks_made_at_a_threshold_give_the_command_lines_mask_and_swatches(qtbot, make_window, tmp_path):
+    # The window's step kept the trained model, not the result's: at a threshold other than 0.5
+    # its next step refined the mask shown rather than the step's mask at 0.5 (the command line's
+    # replay refines that), and the Model dock's swatches were not the final fit's mixtures.
+    from PIL import Image
+    from PySide6.QtCore import Qt
+
+    from gui_helpers import box_on_photo
+    from segmix.gui.model_summary import class_swatches
+    from segmix.mark_steps import steps_result
+    from tests.test_segment_box import two_tone_scene
+
+    image, _ = two_tone_scene(outside_share_of_dark=0.2)
+    photo = tmp_path / "scene.png"
+    Image.fromarray(image).save(photo)
+    window = make_window(photo, smoothing=True)
+    window.overlay_panel.threshold_slider.setValue(70)
+    mode = window.modes["segment"]
+    boxed = box_on_photo(qtbot, window, photo, [(30, 20), (130, 100)])  # GrabCut's rounds refit the mixtures
+    assert abs(boxed.settings.threshold - 0.70) < 1e-9
+    assert class_swatches(boxed.model) == class_swatches(steps_result(
+        image, window.layer.labels.copy(), mode.mark_order_for(window.layer.labels), mode.current_settings()).model)
+    _click(qtbot, window, 45, 95, Qt.MouseButton.RightButton)
+    shown = _click(qtbot, window, 80, 75)
+    labels, order = window.layer.labels.copy(), mode.mark_order_for(window.layer.labels)
+    assert order is not None and order.max() == 3
+    replayed = steps_result(image, labels, order, mode.current_settings())
+    assert np.array_equal(shown.mask, replayed.mask), int(np.count_nonzero(shown.mask != replayed.mask))
+    assert class_swatches(shown.model) == class_swatches(replayed.model)
