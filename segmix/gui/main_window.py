@@ -647,12 +647,12 @@ class MainWindow(QMainWindow):
         if not self._geometry_read:  # none saved, or damaged ("geometry=hello" opened at 640 x 480)
             window_geometry.size_to_screen(self)
         elif self._size_to_give is not None:  # saved on a screen of another size
-            window_geometry.fit_centred(self, *self._size_to_give)
+            window_geometry.fit_centred(self, *(self._wanted_size or self._size_to_give))
         else:
             # Restored (and fitted) before the mode's docks were placed: fitted again now that
             # the docks' minimum can be lowered to the screen (fit_minimum_height); a second
             # start at 200 % on 1280 x 720 opened 387 px tall on a 360-px screen.
-            window_geometry.clamp_to_screen(self)
+            window_geometry.clamp_to_screen(self, self._wanted_size)
         # What the window read and the file holds as such (save_settings writes what differs;
         # a value the file garbled, read as its default, is written back whole).
         self._settings_read = {key: value for key, value in self._settings_now().values.items()
@@ -2379,6 +2379,16 @@ class MainWindow(QMainWindow):
             name = name.with_name(f"{name.stem.removesuffix('_scribbles')}_{mode.marks_file_tag}_scribbles{name.suffix}")
         return name.name
 
+    def _last_marks_file(self, mode) -> Path | None:
+        """The file Save Scribbles last wrote ``mode``'s marks of the open photo to, if its
+        folder is still there; None otherwise."""
+        last = _setting_path(self.settings.value("files/last_marks_file")) or ""
+        photo = self._save_source()
+        if (not last or not photo or _setting_path(self.settings.value("files/last_marks_photo")) != photo
+                or self.settings.value("files/last_marks_mode") != mode.name or not Path(last).parent.is_dir()):
+            return None
+        return Path(last)
+
     def _saved_marks_file(self) -> Path | None:
         """The active mode's marks file for the open photo that Save Scribbles wrote, under the
         name it proposes, where its dialog proposes it or beside the photo; None when there is
@@ -2387,7 +2397,9 @@ class MainWindow(QMainWindow):
         if self.image_path is None or not mode.uses_scribbles or mode.own_images:
             return None
         name = self._marks_file_name(mode)
-        for candidate in (self.default_save_path(name), Path(self.image_path).parent / name):
+        last = self._last_marks_file(mode)
+        for candidate in (*((last,) if last is not None else ()), self.default_save_path(name),
+                          Path(self.image_path).parent / name):
             if files.holds_saved_marks(candidate):
                 return candidate
         return None
@@ -2403,7 +2415,11 @@ class MainWindow(QMainWindow):
         last = _setting_path(self.settings.value("files/last_save_folder")) or ""
         last_photo = _setting_path(self.settings.value("files/last_save_photo")) or ""
         photo = self._save_source()
-        if last and Path(last).is_dir() and photo and last_photo == photo:
+        if last and Path(last).is_dir() and photo and last_photo and (
+                last_photo == photo or Path(last_photo).parent == Path(photo).parent):
+            # A photo of the folder whose last photo's export went to out/ exports there too:
+            # the next photo's Export Mask opened beside the photo (as Video mode's export
+            # already remembered its folder).
             return Path(last) / file_name
         if photo and not files.is_bundled(photo) and os.access(Path(photo).parent, os.W_OK):
             return Path(photo).parent / file_name
@@ -2606,7 +2622,7 @@ class MainWindow(QMainWindow):
             self._pending_export = None  # done now, whichever way it was asked for
         if path is None:
             if kind == "scribbles":
-                default = self.default_save_path(self._marks_file_name(mode))
+                default = self._last_marks_file(mode) or self.default_save_path(self._marks_file_name(mode))
             else:
                 default = mode.export_default_path(kind)  # Video mode's names the frame
             path = self.ask_save_path(f"Save {name_kind.replace('_', ' ')}", default, files.EXPORTS[name_kind][2])
@@ -2688,6 +2704,12 @@ class MainWindow(QMainWindow):
             else:
                 self._settings_at_clean[mode.name] = (self.image_path, marks_settings)
         self.remember_save(path)
+        if kind == "scribbles":
+            # The name given to this photo's marks is proposed again (a second save of them
+            # proposed photo_scribbles.png beside astro_marks.png, and made a second file).
+            self.settings.setValue("files/last_marks_file", _path_setting(files.normalised(path)))
+            self.settings.setValue("files/last_marks_photo", _path_setting(self._save_source()))
+            self.settings.setValue("files/last_marks_mode", mode.name)
         return True
 
     def save_in_background(self, path, kind: str, write, finished) -> bool:
@@ -3335,6 +3357,8 @@ class MainWindow(QMainWindow):
         self._geometry_read = isinstance(geometry, QByteArray)
         if self._geometry_read:
             self._size_to_give = window_geometry.restore(self, geometry)
+        # The size the saved window was shrunk from to fit a smaller screen (not the user's choice).
+        self._wanted_size = window_geometry.wanted_size(s.value("window/wanted_size")) if self._geometry_read else None
         state = s.value("window/state")
         if isinstance(state, QByteArray):
             self._placing_docks = True
@@ -3400,6 +3424,11 @@ class MainWindow(QMainWindow):
         """Every setting as the window would save it now."""
         s = _SettingsRecord()
         s.setValue("window/geometry", self.saveGeometry())
+        wanted = window_geometry.shrunk_from(self)
+        if wanted is None:
+            s.remove("window/wanted_size")
+        else:
+            s.setValue("window/wanted_size", f"{wanted[0]}x{wanted[1]}")
         s.setValue("window/state", self.saveState())
         s.setValue("window/closed_docks", sorted(self._closed_docks))
         s.setValue("tools/brush_size", self._brush_base)  # the user's, as chosen (_brush_chosen)

@@ -47,6 +47,7 @@ def _fit(widget: QWidget, width: int, height: int, centre: bool) -> None:
     # A window that can give up height (the main window's docks scroll) does so first: at
     # 200 % on a 1280 x 720 screen its minimum was taller than the screen, the status bar
     # off-screen (a trial).
+    asked = (int(width), int(height))
     shrink = getattr(widget, "fit_minimum_height", None)
     if shrink is not None:
         shrink(room_h)
@@ -54,6 +55,9 @@ def _fit(widget: QWidget, width: int, height: int, centre: bool) -> None:
     width = max(min(width, room_w), minimum.width())
     height = max(min(height, room_h), minimum.height())
     widget.resize(width, height)
+    # The size asked for and the size given: a window shrunk to fit a small screen keeps the
+    # size it asked for, not the one it was given, as the user's (shrunk_from).
+    widget._segmix_fit = (asked, (width, height))
     frame_w = width + margins.left() + margins.right()
     frame_h = height + margins.top() + margins.bottom()
     if centre:
@@ -71,11 +75,42 @@ def size_to_screen(widget: QWidget) -> None:
     _fit(widget, *PREFERRED_SIZE, centre=True)
 
 
-def clamp_to_screen(widget: QWidget) -> None:
-    """After restoring a saved geometry: shrink and move the window into its screen's free area."""
+def clamp_to_screen(widget: QWidget, wanted: tuple[int, int] | None = None) -> None:
+    """After restoring a saved geometry: shrink and move the window into its screen's free area.
+
+    ``wanted``: the size the window was shrunk from in an earlier session (:func:`shrunk_from`),
+    given instead of its restored size, as far as this screen has room for it.
+    """
     if widget.isMaximized() or widget.isFullScreen():
         return
-    _fit(widget, widget.width(), widget.height(), centre=False)
+    _fit(widget, *(wanted or (widget.width(), widget.height())), centre=False)
+
+
+def shrunk_from(widget: QWidget) -> tuple[int, int] | None:
+    """The client size the window asked for when it was shrunk to fit its screen, while it
+    still has the size it was given then; None when it was not shrunk, or was resized since.
+
+    Saved beside the geometry: a size the window shrank to by itself is no choice of the
+    user's. A first session on a 1024 x 600 screen, closed at once, opened the next on a
+    1366 x 768 one at 1008 x 552, not 1280 x 720.
+    """
+    fit = getattr(widget, "_segmix_fit", None)
+    if fit is None:
+        return None
+    asked, given = fit
+    normal = widget.normalGeometry() if widget.isMaximized() or widget.isFullScreen() else widget.geometry()
+    if (normal.width(), normal.height()) != given or (asked[0] <= given[0] and asked[1] <= given[1]):
+        return None
+    return asked
+
+
+def wanted_size(value) -> tuple[int, int] | None:
+    """The ``"WxH"`` text :func:`shrunk_from`'s size is saved as, read back; None if not one."""
+    try:
+        width, height = (int(part) for part in str(value).lower().split("x"))
+    except (TypeError, ValueError):
+        return None
+    return (width, height) if 100 <= width <= 100_000 and 100 <= height <= 100_000 else None
 
 
 def saved_size(data: bytes) -> tuple[int, int] | None:

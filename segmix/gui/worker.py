@@ -941,7 +941,11 @@ class ComputeWorker(QObject):
                     generation=generation,
                     probability=result.probability,
                     mask=result.mask,
-                    model=model,
+                    # The result's model, as a replay keeps (segmix.mark_steps): after GrabCut's
+                    # rounds the refitted mixtures (the Model dock's swatches are the final
+                    # fit's), and at a threshold other than 0.5 the step's mask at 0.5 that the
+                    # next step refines (SegmentationModel.step_mask), as the command line does.
+                    model=result.model,
                     scribbles=job.scribbles,
                     settings=job.settings,
                     seconds=time.perf_counter() - start,

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from segmix.gui.number_boxes import ClampedSpinBox
 from segmix.gui.overlay import palette
 from segmix.gui.panels import CollapsibleSection, set_status_text, status_label
 from segmix.gui.signals import emit
@@ -115,7 +115,7 @@ class ModelPanel(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.components_spin = QSpinBox()
+        self.components_spin = ClampedSpinBox("Components")
         self.components_spin.setRange(1, 10)
         self.components_spin.setValue(5)
         self.components_spin.setToolTip(

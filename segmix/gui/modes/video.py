@@ -46,7 +46,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -64,6 +63,7 @@ from PySide6.QtWidgets import (
 from segmix.frames import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from segmix.gui import file_dialogs, files
 from segmix.gui.modes.base import Mode, NothingToExport, stored_setting
+from segmix.gui.number_boxes import ClampedDoubleSpinBox
 from segmix.gui.overlay import PALETTES, palette
 from segmix.gui.qimage import rgb_to_qimage
 from segmix.gui.panels import ValueLabel, compact_button, set_status_text, status_label
@@ -731,7 +731,7 @@ def render_mask(mask: np.ndarray, show_shadows: bool) -> np.ndarray:
     return rgba
 
 
-class DecimalSpinBox(QDoubleSpinBox):
+class DecimalSpinBox(ClampedDoubleSpinBox):
     """A QDoubleSpinBox that takes "." and "," alike as the decimal point, in any locale.
 
     Qt reads the other mark as the thousands separator and drops it: under a German locale
@@ -739,7 +739,8 @@ class DecimalSpinBox(QDoubleSpinBox):
     became 25 (clamped to 10); under an English one "0,005" did the same. Nobody types a
     thousands separator into these boxes (fps, rates and thresholds below 1000), so either
     mark is the decimal point (and in a locale with a point of its own, as Arabic's "٫", both
-    are), and the box shows it in the locale's own.
+    are), and the box shows it in the locale's own. A number typed beyond the range is taken
+    as the nearest limit, said in the status bar (:mod:`segmix.gui.number_boxes`).
     """
 
     def _decimal(self, text: str) -> str:
@@ -795,7 +796,7 @@ class VideoPanel(QWidget):
         self.slider.setStyle(self._slider_style)
         self.frame_label = ValueLabel("frame – / –")
         self.frame_label.speak_for(self.slider, "Frame")  # the timeline had no name (a trial)
-        self.fps = DecimalSpinBox()
+        self.fps = DecimalSpinBox("Play at")
         self.fps.setDecimals(2)
         self.fps.setRange(MIN_FPS, MAX_FPS)
         self.fps.setSingleStep(1.0)
@@ -804,7 +805,7 @@ class VideoPanel(QWidget):
         self.fps.setToolTip("Frames per second when playing: the video's own rate, 25 for a folder of frames "
                             "(it has none). Every frame goes through the model, in order: a frame that takes "
                             "longer than this slows playing down, none is skipped.")
-        self.learning_rate = DecimalSpinBox()
+        self.learning_rate = DecimalSpinBox("Learning rate")
         self.learning_rate.setDecimals(4)
         self.learning_rate.setRange(0.0, 1.0)
         self.learning_rate.setSingleStep(0.001)
@@ -812,7 +813,7 @@ class VideoPanel(QWidget):
         self.learning_rate.setToolTip("alpha: how fast the background adapts; frame t learns at max(alpha, 1/t), "
                                       "so 0 keeps the mean of all frames seen. A change feeds the frame shown "
                                       "again from frame 1, so the mask is the one Export All Masks gives")
-        self.threshold = DecimalSpinBox()
+        self.threshold = DecimalSpinBox("Match threshold")
         self.threshold.setDecimals(2)
         self.threshold.setRange(0.5, 10.0)
         self.threshold.setSingleStep(0.1)
