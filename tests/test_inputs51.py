@@ -7,8 +7,6 @@
 """
 
 import io
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -20,13 +18,7 @@ tifffile = pytest.importorskip("tifffile")
 cv2 = pytest.importorskip("cv2")
 
 
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "segmix", *map(str, args)], capture_output=True, text=True,
-                          timeout=300)
-
-
-def _samples(shape, seed=0):
-    return np.random.default_rng(seed).integers(0, 65536, shape).astype(np.uint16)
+from test_cut16_43 import _cli, _samples  # noqa: E402  (after the skips: they need tifffile and cv2 too)
 
 
 def _lzw_planar(path, rgb):
