@@ -169,10 +169,13 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
         # centres with only NumPy's "overflow encountered in square" warnings, and
         # GaussianMixture blamed reg_covar and n_components. In scoring, predict_proba gave
         # NaN and predict label 0, KMeans.transform NaN distances (a library trial, session 51).
-        row = int(np.argwhere(np.abs(arr) > LARGEST_DATA_VALUE)[0, 0])
+        row, column = (int(v) for v in np.argwhere(np.abs(arr) > LARGEST_DATA_VALUE)[0])
+        # The first such value, named with its row (the largest was named with the first row:
+        # "holds 1e+300 (first beyond 1e+150 at row 0)" where row 0 holds 1e+200; a re-check).
+        value = float(arr[row, column]) if arr.ndim == 2 else float(arr[row])
         advice = (f"scale it first (e.g. {name} / np.abs({name}).max())" if for_fit else
                   "beyond what segmix can compute with: leave such rows out, or scale the data (and refit) first")
-        raise ValueError(f"{name} holds {largest:.3g} (first beyond {LARGEST_DATA_VALUE:.0e} at row {row}), too large "
+        raise ValueError(f"{name} holds {value:.3g} at row {row} (the first value beyond {LARGEST_DATA_VALUE:.0e}), too large "
                          f"to square in float64: {advice}")
     return np.ascontiguousarray(arr)
 
