@@ -585,10 +585,10 @@ def image_mask_pairs(images_dir, masks_dir, several_pairs: bool = False) -> tupl
     # folder whose images have no masks.
     if not images:
         raise ValueError(f"{images_dir}: the images folder holds no photos (looked for {suffixes})"
-                         f"{subfolder_hint(images_dir, _subfolder_advice(given, several_pairs))}")
+                         f"{subfolder_hint(images_dir, _subfolder_advice(given, several_pairs, 'images'))}")
     if not candidates:
         raise ValueError(f"{masks_dir}: the masks folder holds no mask files (looked for {suffixes})"
-                         f"{subfolder_hint(masks_dir, _subfolder_advice(given, several_pairs))}")
+                         f"{subfolder_hint(masks_dir, _subfolder_advice(given, several_pairs, 'masks'))}")
     one_folder = resolved_path(images_dir) == resolved_path(masks_dir)
     chosen: dict[str, Path | None] = {}
     paired: dict[Path, Path] = {}  # mask -> its photo
@@ -632,22 +632,29 @@ def image_mask_pairs(images_dir, masks_dir, several_pairs: bool = False) -> tupl
     return pairs, unmatched
 
 
-def _subfolder_advice(given: dict, several_pairs: bool) -> Callable[[list[str]], str]:
+def _subfolder_advice(given: dict, several_pairs: bool, nested: str) -> Callable[[list[str]], str]:
     """What to do with the subfolders of a nested images or masks folder (``given``: the two
     folders as typed, "images" and "masks"), for :func:`segmix.io.subfolder_hint`. "give them by
     name" was said to skin eval, which takes one --images and one --masks ("given twice with
     different values", session 51): one folder pair is scored at a time, and photos of one name in
-    two subfolders would be one row name in the per-photo table. skin train takes several pairs."""
+    two subfolders would be one row name in the per-photo table. skin train takes several pairs.
+    ``nested``: the folder ("images" or "masks") whose subfolders these are; the other is named
+    with the same subfolder only where it has one (advice named sk1/masks/a, which did not exist,
+    beside a flat masks folder: the re-check)."""
     i, m = _named("images_dir"), _named("masks_dir")
-    images, masks = (str(given[key]).rstrip("/\\") or str(given[key]) for key in ("images", "masks"))
+    folders = {key: str(given[key]).rstrip("/\\") or str(given[key]) for key in ("images", "masks")}
+
+    def pair(sub: str) -> str:
+        named = {key: f"{folder}/{sub}" if key == nested or Path(folder, sub).is_dir() else folder
+                 for key, folder in folders.items()}
+        return f"{i} {named['images']} {m} {named['masks']}"
 
     def advice(subfolders: list[str]) -> str:
         shown = subfolders[:2]
         if several_pairs:
-            pairs = " ".join(f"{i} {images}/{sub} {m} {masks}/{sub}" for sub in shown)
+            pairs = " ".join(pair(sub) for sub in shown)
             return f"give each with its masks' folder ({pairs}{' ...' if len(subfolders) > 2 else ''})"
-        sub = shown[0]
-        return (f"score each on its own, one run each ({i} {images}/{sub} {m} {masks}/{sub}), or put their photos "
+        return (f"score each on its own, one run each ({pair(shown[0])}), or put their photos "
                 "in one folder and their masks in another to score them together")
 
     return advice

@@ -251,3 +251,29 @@ def test_a_bayes_classifier_read_back_keeps_its_feature_space_and_refuses_anothe
     data = model_to_dict(model)
     assert "features" not in data["classifier"]
     assert model_from_dict(json.loads(json.dumps(data))).features == space
+
+
+def test_nested_folder_advice_names_only_folders_that_exist(tmp_path, capsys):
+    # Nested photos beside a flat masks folder were advised --masks flat/a, which did not exist
+    # (the re-check); the advice now names the flat folder itself, and is followed with exit 0.
+    import re
+    import shutil
+
+    from segmix.cli import main
+    from tests.test_skin51 import _nested
+
+    images, masks = _nested(tmp_path)
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for sub in ("a", "b"):
+        for path in (masks / sub).iterdir():
+            shutil.copy(path, flat / path.name)
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(flat)]) == 2
+    err = capsys.readouterr().err
+    assert f"one run each (--images {images}/a --masks {flat})" in err, err
+    advised = re.search(r"\(--images (\S+) --masks (\S+)\)", err)
+    assert main(["skin", "eval", "--images", advised[1], "--masks", advised[2], "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["skin", "train", "--images", str(images), "--masks", str(flat), "-o", str(tmp_path / "m.json")]) == 2
+    err = capsys.readouterr().err
+    assert f"(--images {images}/a --masks {flat} --images {images}/b --masks {flat})" in err, err
