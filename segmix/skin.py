@@ -3338,6 +3338,8 @@ def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
         for q in sorted(folder.iterdir(), key=lambda q: q.name):
             if q.is_dir() and out is not None and resolved_path(q) == out:
                 continue
+            if q.name.startswith(OWN_RECORD_PREFIX):
+                continue
             kind = left_out_kind(q)
             if kind is not None:
                 kinds.setdefault(kind, []).append(q.name)
@@ -3366,6 +3368,10 @@ def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
 #: a Mac's are hidden, ``.DS_Store``, ``._IMG_1.jpg``): left out of folder listings with the
 #: hidden ones (:func:`left_out_kind`).
 SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini", "icon\r"})
+#: How the records segmix keeps of a run in an output folder begin (skin apply --distributed's
+#: .segmix-skin-apply.json and .photos): left out of listings, and not named among the "hidden
+#: or system files" a run leaves out (every later run on the folder named them so: the re-check).
+OWN_RECORD_PREFIX = ".segmix-"
 #: The kinds :func:`left_out_kind` names, (one, several).
 HIDDEN_KIND = ("hidden or system file", "hidden or system files")
 SPECIAL_KIND = ("pipe, socket or other non-regular file", "pipes, sockets or other non-regular files")
@@ -3416,7 +3422,7 @@ def left_out_note(folders: Sequence) -> str | None:
             seen.add(key)
             kinds: dict[tuple[str, str], list[str]] = {}
             for q in sorted(Path(folder).iterdir(), key=lambda q: q.name):
-                kind = left_out_kind(q)
+                kind = None if q.name.startswith(OWN_RECORD_PREFIX) else left_out_kind(q)
                 if kind is not None:
                     kinds.setdefault(kind, []).append(q.name)
         except OSError:

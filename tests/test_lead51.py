@@ -277,3 +277,20 @@ def test_nested_folder_advice_names_only_folders_that_exist(tmp_path, capsys):
     assert main(["skin", "train", "--images", str(images), "--masks", str(flat), "-o", str(tmp_path / "m.json")]) == 2
     err = capsys.readouterr().err
     assert f"(--images {images}/a --masks {flat} --images {images}/b --masks {flat})" in err, err
+
+
+def test_segmix_own_run_records_are_not_named_as_hidden_or_system_files(tmp_path, capsys):
+    # After skin apply --distributed into a folder, every later run on it named
+    # ".segmix-skin-apply.json, .segmix-skin-apply.photos" among "hidden or system files".
+    from PIL import Image
+
+    from segmix.cli import main
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.fromarray(np.full((20, 30, 3), (200, 150, 120), np.uint8)).save(photos / "a.png")
+    for name in (".segmix-skin-apply.json", ".segmix-skin-apply.photos", ".DS_Store"):
+        (photos / name).write_text("{}")
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert "1 hidden or system file (.DS_Store)" in err and ".segmix-skin-apply" not in err, err
