@@ -546,7 +546,7 @@ class _Parser(argparse.ArgumentParser):
             for word in getattr(self, "_given", []):
                 name = word.split("=", 1)[0]
                 close = _close_option(f"unrecognized arguments: {name}", options) if (
-                    name.startswith("--") and name not in options) else ""
+                    name.startswith("-") and name not in options) else ""
                 if close:
                     typos.append(f"'{name}' is no option ({close.removeprefix('; ')})")
             if typos:
@@ -762,6 +762,11 @@ def _close_option(message: str, options: list[str]) -> str:
     # named, where --clik was (difflib counts each changed letter; session 51).
     longs = {o.lower(): o for o in options if o.startswith("--")}
     for word in message.removeprefix("unrecognized arguments:").split():
+        if len(word) == 2 and word[0] == "-" and word[1].isalpha() and word not in options:
+            # A short option in the other case (-K for -k) was not named (the re-check).
+            other = "-" + word[1].swapcase()
+            if other in options:
+                return f"; did you mean '{other}'?"
         if word.startswith("--"):
             close = difflib.get_close_matches(word.split("=", 1)[0].lower(), list(longs), n=1, cutoff=0.75)
             if close:

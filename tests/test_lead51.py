@@ -294,3 +294,18 @@ def test_segmix_own_run_records_are_not_named_as_hidden_or_system_files(tmp_path
     assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "o")]) == 0
     err = capsys.readouterr().err
     assert "1 hidden or system file (.DS_Store)" in err and ".segmix-skin-apply" not in err, err
+
+
+def test_a_short_option_in_the_other_case_is_named(tmp_path, monkeypatch, capsys):
+    # `quantize x.jpg -K 4` said only "unrecognized arguments: -K 4" (the re-check); --CLICK was named.
+    from PIL import Image
+
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save("x.png")
+    assert main(["quantize", "x.png", "-K", "4", "-o", "q.png"]) == 2
+    assert "unrecognized arguments: -K 4; did you mean '-k'?" in capsys.readouterr().err
+    assert main(["segment", "x.png", "--click", "3,3", "-O", "m.png"]) == 2
+    assert "'-O' is no option (did you mean '-o'?); without it, the following arguments are required: -o/--output" \
+        in capsys.readouterr().err
