@@ -1506,7 +1506,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
         # the disc the window paints: sized by the photo inside its bars of one colour, if any
         scribbles, order = _with_point_marks(args, scribbles, order, transparent_pixels(loaded.alpha),
-                                             click_radius(disc_shape(image, transparent_pixels(loaded.alpha))))
+                                             click_radius(disc_shape(image)))
         if model is None:
             refusal = _clicks_cover_photo(args, scribbles) or scribble_refusal(scribbles)
             if refusal:
@@ -1623,7 +1623,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         from segmix.segment import bars_box
 
         # on the colours the cut sees (a transparent strip's hidden colours are none of them)
-        bars = bars_box(outline_free_colours(pixels, transparent), scribbles, transparent)
+        bars = bars_box(outline_free_colours(pixels, transparent), scribbles)
         if bars is not None:
             # With clicks alone the photo's border was the background's evidence, and that
             # border was the bars: one click filled the ground without a word (segmix.photo_bars).

@@ -149,7 +149,7 @@ def click_radius(shape) -> float:
                      min(height, width) / TINY_DISC_SHARE))
 
 
-def disc_shape(image: np.ndarray, transparent: np.ndarray | None = None) -> tuple[int, int]:
+def disc_shape(image: np.ndarray) -> tuple[int, int]:
     """The ``(H, W)`` a click's disc is sized by (:func:`click_radius`): the photo's, or that of
     the photo inside its bars of one colour (:func:`segmix.photo_bars.photo_box`).
 
@@ -160,13 +160,10 @@ def disc_shape(image: np.ndarray, transparent: np.ndarray | None = None) -> tupl
     Parameters
     ----------
     image : (H, W, 3) array
-    transparent : (H, W) bool array, optional
-        The photo's fully transparent pixels, which are no bar (a palette PNG's transparent
-        strip stores one colour).
     """
     from segmix.photo_bars import photo_box
 
-    box = photo_box(image, transparent)
+    box = photo_box(image)
     if box is None:
         return tuple(np.shape(image)[:2])
     y0, y1, x0, x1 = box

@@ -64,8 +64,6 @@ BACKDROP_SHARE = 0.2
 #: its first inside line's pixels that are not the bar's colour (:func:`photo_box`).
 FLAT_COLOURS = 2
 FLAT_REST = 0.02
-#: A side's bar more than this share of it transparent is no bar (:func:`photo_box`).
-HIDDEN_BAR_SHARE = 0.5
 
 
 def _off(lines: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -124,19 +122,13 @@ def _side(lines: np.ndarray) -> tuple[int, np.ndarray, bool]:
     return ring_end, ref, bool(share.max() >= (EXACT_EDGE_SHARE if exact else EDGE_SHARE))
 
 
-def photo_box(image: np.ndarray, transparent: np.ndarray | None = None) -> tuple[int, int, int, int] | None:
+def photo_box(image: np.ndarray) -> tuple[int, int, int, int] | None:
     """The box ``(y0, y1, x0, x1)`` of the photo inside bars of one even colour, or None.
 
     Parameters
     ----------
     image : (H, W, 3) uint8 ndarray
         The photo.
-    transparent : (H, W) bool ndarray, optional
-        The photo's fully transparent pixels: a side whose bar would be mostly of them
-        (:data:`HIDDEN_BAR_SHARE`) has none. A transparent strip at the edge is said as
-        transparent already, its marks refused; its stored or filled colours
-        (:func:`segmix.transparency.outline_free_colours`, one grey) made a bar one pixel
-        short of it, said as "bars ... (a mark on a bar segments the whole frame)" (session 51).
 
     Returns
     -------
@@ -155,11 +147,6 @@ def photo_box(image: np.ndarray, transparent: np.ndarray | None = None) -> tuple
     h, w = image.shape[:2]
     sides = [_side(image), _side(image[::-1]), _side(image.transpose(1, 0, 2)),
              _side(image[:, ::-1].transpose(1, 0, 2))]
-    if transparent is not None and np.shape(transparent) == (h, w) and np.any(transparent):
-        hidden = np.asarray(transparent, bool)
-        regions = (hidden, hidden[::-1], hidden.T, hidden[:, ::-1].T)  # each side's lines from its edge
-        sides = [(0, ref, False) if run and regions[k][:run].mean() > HIDDEN_BAR_SHARE else (run, ref, edge)
-                 for k, (run, ref, edge) in enumerate(sides)]
     colours = [ref for run, ref, edge in sides if run and edge]
     if not colours:
         return None
@@ -225,8 +212,7 @@ def bars_words(box: tuple[int, int, int, int], shape: tuple[int, int]) -> str:
             "and the bars are background (a mark on a bar segments the whole frame)")
 
 
-def segmentation_box(image: np.ndarray, scribbles, transparent: np.ndarray | None = None
-                     ) -> tuple[int, int, int, int] | None:
+def segmentation_box(image: np.ndarray, scribbles) -> tuple[int, int, int, int] | None:
     """The box the segmentation works in for ``image`` and its marks, or None for the whole photo.
 
     The photo inside its bars (:func:`photo_box`) when no mark lies on a bar and, when anything
@@ -242,10 +228,8 @@ def segmentation_box(image: np.ndarray, scribbles, transparent: np.ndarray | Non
     scribbles : (H, W) integer array or None
         0 unmarked, 1 foreground, 2 background; None or no marks (a saved model applied
         alone) take the photo inside its bars.
-    transparent : (H, W) bool ndarray, optional
-        The photo's fully transparent pixels, which are no bar (:func:`photo_box`).
     """
-    box = photo_box(image, transparent)
+    box = photo_box(image)
     if box is None:
         return None
     if scribbles is None:

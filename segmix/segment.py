@@ -1181,13 +1181,12 @@ def is_framed(scribbles: np.ndarray) -> bool:
 GREY_BOX_TEXTURE_WEIGHT = 2.0
 
 
-def bars_box(image: np.ndarray, scribbles, transparent: np.ndarray | None = None) -> tuple[int, int, int, int] | None:
+def bars_box(image: np.ndarray, scribbles) -> tuple[int, int, int, int] | None:
     """The box ``(y0, y1, x0, x1)`` of the photo inside bars of one colour that
     :func:`iter_train_model` and :func:`apply_model` segment alone (the bars background), or
-    None (:func:`segmix.photo_bars.segmentation_box`; ``transparent``, the (H, W) bool fully
-    transparent pixels, are no bar). A box's marks are left as they are: their
+    None (:func:`segmix.photo_bars.segmentation_box`). A box's marks are left as they are: their
     outside, bars and all, is background already (a box was not hurt by bars)."""
-    box = photo_bars.segmentation_box(image, scribbles, transparent)
+    box = photo_bars.segmentation_box(image, scribbles)
     return None if box is None or (scribbles is not None and is_framed(np.asarray(scribbles))) else box
 
 
@@ -1804,7 +1803,7 @@ def iter_train_model(
     lines = box_edges.edge_lines(scribbles, frame_of(scribbles))
     if lines is not None:  # a box's sides on the photo's edge, cut as one pixel short (segmix.box_edges)
         scribbles = box_edges.marked(scribbles, lines)
-    bars = bars_box(image, scribbles, transparent)
+    bars = bars_box(image, scribbles)
     if bars is not None:  # the photo inside its bars alone (segmix.photo_bars)
         return (yield from iter_train_model(photo_bars.inside_photo(image, bars), photo_bars.inside(scribbles, bars),
                                             settings, previous, photo_bars.inside(transparent, bars)))
@@ -2684,7 +2683,7 @@ def apply_model(
         result = apply_model(image, model, box_edges.marked(scribbles, lines), settings, previous_mask, previous_model,
                              previous, shown, transparent)
         return SegmentationResult(probability=result.probability, mask=reaching(result.mask), model=result.model)
-    bars = bars_box(image, scribbles, transparent)
+    bars = bars_box(image, scribbles)
     if bars is not None:  # the photo inside its bars alone (segmix.photo_bars), the bars background
         shape = image.shape[:2]
         shown = None if on_cut is None else (lambda mask, probability: on_cut(

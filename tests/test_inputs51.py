@@ -2,7 +2,7 @@
 
 1. A 16-bit TIFF stored plane by plane (PlanarConfiguration 2) and compressed (Photoshop's "Per
    Channel", ImageMagick's -interlace Plane) gave an 8-bit cut-out "changed since?".
-2. A transparent strip at the photo's edge was also reported as a bar of one colour.
+2. (A transparent strip read as no bar: reverted, with its tests; docs/segmentation.md.)
 3. A 16-bit TIFF with premultiplied (associated) alpha was read at 8 bits, its mask moved.
 """
 
@@ -121,85 +121,6 @@ def test_a_layout_read_at_8_bits_is_named_never_changed_since(tmp_path, monkeypa
     note = segmix_io.cutout_depth_note(tmp_path / "p.tif", 16, 8)
     assert "changed since" not in note
     assert "planes" in note and "LZW" in note
-
-
-# 2. A transparent strip at the photo's edge is no bar of one colour.
-
-def _stripped_photo(seed=5, shape=(60, 90), strip=20):
-    """A noisy photo with a bright square, and its alpha: the right ``strip`` columns transparent
-    over real (noisy) colours."""
-    rng = np.random.default_rng(seed)
-    # Noise over the whole range: the outline's colours beside the strip (each the RGB corner
-    # farthest from its visible neighbours) vary, as a photo's do, and are no flat figure's edge.
-    rgb = rng.integers(0, 256, (*shape, 3)).astype(np.uint8)
-    rgb[15:40, 15:45] = (250, 30, 30)
-    alpha = np.full(shape, 255, np.uint8)
-    alpha[:, shape[1] - strip:] = 0
-    return rgb, alpha
-
-
-def _stripped_files(tmp_path):
-    from PIL import Image
-
-    rgb, alpha = _stripped_photo()
-    made = {}
-    Image.fromarray(np.dstack([rgb, alpha])).save(tmp_path / "rgba.png")
-    made["rgba.png"] = alpha
-    rgba16 = np.dstack([rgb, alpha]).astype(np.uint16) * 257
-    cv2.imwrite(str(tmp_path / "rgba16.png"), rgba16[..., [2, 1, 0, 3]])
-    made["rgba16.png"] = alpha
-    Image.fromarray(np.dstack([rgb[..., 0], alpha]), "LA").save(tmp_path / "la.png")
-    made["la.png"] = alpha
-    palette = Image.fromarray(rgb).quantize(255)
-    indices = np.asarray(palette).copy()
-    indices[alpha == 0] = 255  # one index, transparent: its stored colour is one colour
-    lut = palette.getpalette()[:255 * 3] + [0, 0, 0]
-    paletted = Image.fromarray(indices, "P")
-    paletted.putpalette(lut)
-    paletted.save(tmp_path / "palette.png", transparency=255)
-    made["palette.png"] = alpha
-    Image.fromarray(np.dstack([rgb, alpha])).save(tmp_path / "rgba.tif")
-    made["rgba.tif"] = alpha
-    tifffile.imwrite(tmp_path / "rgba16.tif", rgba16, photometric="rgb", extrasamples=["unassalpha"])
-    made["rgba16.tif"] = alpha
-    premultiplied = np.dstack([rgb * (alpha[..., None] // 255), alpha])
-    tifffile.imwrite(tmp_path / "assoc.tif", premultiplied, photometric="rgb", extrasamples=["assocalpha"])
-    made["assoc.tif"] = alpha
-    return made
-
-
-def test_a_transparent_strip_is_no_bar_in_any_format(tmp_path):
-    from segmix.clicks import disc_shape
-    from segmix.segment import bars_box
-    from segmix.transparency import outline_free_colours, transparent_pixels
-
-    for name, alpha in _stripped_files(tmp_path).items():
-        loaded = segmix_io.load_image_info(tmp_path / name)
-        transparent = transparent_pixels(loaded.alpha)
-        assert np.array_equal(transparent, alpha == 0), name
-        seen = outline_free_colours(loaded.pixels, transparent)
-        assert bars_box(seen, None, transparent) is None, name
-        assert disc_shape(loaded.pixels, transparent) == alpha.shape, name
-
-
-def test_a_real_bar_beside_no_transparency_is_still_found():
-    from segmix.photo_bars import photo_box
-
-    rgb, alpha = _stripped_photo()
-    rgb[:, 70:] = 0  # a black pillarbox bar, opaque
-    assert photo_box(rgb) == (0, 60, 0, 70)
-    assert photo_box(rgb, np.zeros(alpha.shape, bool)) == (0, 60, 0, 70)
-
-
-def test_segment_says_the_transparency_alone_for_a_transparent_strip(tmp_path):
-    from PIL import Image
-
-    rgb, alpha = _stripped_photo()
-    Image.fromarray(np.dstack([rgb, alpha])).save(tmp_path / "s.png")
-    run = _cli("segment", tmp_path / "s.png", "--click", "30,27", "-o", tmp_path / "m.png")
-    assert run.returncode == 0, run.stderr
-    assert "transparent" in run.stderr
-    assert "bars of one colour" not in run.stderr
 
 
 # 3. A 16-bit TIFF with premultiplied (associated) alpha is read at 16 bits.

@@ -2191,7 +2191,7 @@ class MainWindow(QMainWindow):
         self.controller.faint = faint_pixels(picture.alpha)  # its colour is judged without them
         from segmix.clicks import disc_shape
 
-        disc = disc_shape(image, self.controller.transparent)  # a click's disc as the command line's (the photo inside its bars)
+        disc = disc_shape(image)  # a click's disc as the command line's (the photo inside its bars)
         picture.layers = {mode.name: LabelLayer(image.shape[:2], disc) for mode in sharing}
         picture.inputs = {}  # those of the previous photo are not this one's inputs
         self._counts_cache = None

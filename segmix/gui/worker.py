@@ -510,7 +510,7 @@ class ComputeWorker(QObject):
         mask[scribbles == FOREGROUND] = True
         mask[scribbles == BACKGROUND] = False
         mask, probability = hide(mask, posterior[inverse].reshape(shape), transparent)  # as apply_model's
-        bars = bars_box(image, scribbles, transparent)
+        bars = bars_box(image, scribbles)
         if bars is not None:  # as apply_model's: the photo inside its bars, the bars background
             y0, y1, x0, x1 = bars
             mask, probability = (photo_bars.pasted(np.ascontiguousarray(a[y0:y1, x0:x1]), bars, shape)

@@ -1046,12 +1046,7 @@ class SegmentMode(Mode):
         from segmix.photo_bars import bars_words
         from segmix.segment import bars_box  # loaded by the fit already
 
-        transparent = self.shell.controller.transparent
-        if transparent is not None:  # the colours the fit saw: a transparent strip is no bar
-            from segmix.transparency import outline_free_colours
-
-            image = outline_free_colours(image, transparent)
-        box = bars_box(image, outcome.scribbles, transparent)
+        box = bars_box(image, outcome.scribbles)
         if box is None:
             return ""
         words = bars_words(box, image.shape[:2])
