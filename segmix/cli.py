@@ -669,8 +669,8 @@ class _Parser(argparse.ArgumentParser):
         if not missing and len(left) == 1 and not os.path.exists(left[0]) and output:
             # A second output name beside -o (`quantize photo.jpg q.png -k 8 -o q8.png`) was
             # advised a shell loop over the photo and the file that does not exist.
-            return (f"; {left[0]} is left over: {self.prog} writes one output file, given with -o (here -o "
-                    f"{output}); leave {left[0]} out")
+            return (f"; {left[0]} is left over: {self.prog} takes one photo and writes one output file, given "
+                    f"with -o (here -o {output}): leave this word out")
         # Photos given with no -o (`quantize in/*.jpg -k 4`): "-o in000199.jpg" was advised, the
         # last photo itself, and the other 98 not named (the re-check, session 50).
         takes = "one photo" if self._get_positional_actions() else "no file without its option"

@@ -48,7 +48,7 @@ from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, Imag
                        check_batch_outputs, check_input_folder, check_output_path, undecodable_words,
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
                        output_mark, refuse_foreign_outputs, resolved_path, save_marked_png, save_probability, segmix_result,
-                       shown_path, subfolder_hint, written_by)
+                       segmix_mark, shown_path, subfolder_hint, written_by)
 # one loader for every mask (rules there)
 from segmix.labelmaps import (class_map_values, class_map_words, label_map_values, label_map_words, load_mask,
                               palette_label_values, refuse_mask_of_stored_pixels, stored_losslessly)
@@ -3350,7 +3350,7 @@ def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
                 kind = ("non-image file", "non-image files")
             elif written_by_apply(q):
                 kind = ("output of an earlier skin apply", "outputs of an earlier skin apply")
-            elif own_figure(q):
+            elif segmix_mark(q) in ("skin eval", "skin train"):
                 # A ROC figure was called "a mask, probability map, cut-out or marks file".
                 kind = ("figure skin eval or skin train wrote", "figures skin eval or skin train wrote")
             elif other_result(q):

@@ -182,8 +182,9 @@ def test_a_second_output_name_beside_o_is_told_to_be_left_out_not_looped(tmp_pat
                     ["segment", "photo.jpg", "q.png", "--click", "3,3", "-o", "q8.png"]):
         assert main(command) == 2
         err = capsys.readouterr().err.strip()
-        assert err == (f"segmix {command[0]}: error: q.png is left over: segmix {command[0]} writes one output file, "
-                       f"given with -o (here -o q8.png); leave q.png out (see segmix {command[0]} --help)"), err
+        assert err == (f"segmix {command[0]}: error: q.png is left over: segmix {command[0]} takes one photo and writes "
+                       f"one output file, given with -o (here -o q8.png): leave this word out (see segmix {command[0]} "
+                       "--help)"), err
 
 
 def test_precompile_refuses_words_it_does_not_take_and_has_a_help(capsys, monkeypatch):

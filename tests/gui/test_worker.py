@@ -334,7 +334,9 @@ def test_warm_up_compiles_the_large_photos_kernels_on_an_empty_cache(monkeypatch
     assert chosen == []  # cached: nothing runs
     monkeypatch.setattr(cache, "is_cached", lambda *kernels: False)
     steps["{verb} the large photos' kernels"]()
-    assert chosen == [pixels.unique_rgb]  # the parallel variant, not unique_rgb.serial
+    # The parallel variant, not unique_rgb.serial (twice since session 51: the second click at
+    # threshold 0.45 re-cuts the last step's colour terms, measured again)
+    assert chosen and all(kernel is pixels.unique_rgb for kernel in chosen), chosen
     assert pixels.unique_rgb.signatures
 
 
