@@ -186,8 +186,10 @@ def test_a_threshold_moved_between_clicks_refits_the_steps_and_moving_it_back_re
         qtbot, make_window, tmp_path, capsys):
     """A trial's slider from 0.50 to 0.88 and back gave another mask than before, and the
     next click fitted every mark at once: the re-cut applied the last model alone. Now a
-    threshold move fits the steps again at the new threshold, in their order (the mask of
-    clicking so from the start), moving it back shows the earlier mask, and the chain goes on."""
+    threshold move gives the mask of the steps fitted again at the new threshold, in their order
+    (the mask of clicking so from the start), moving it back shows the earlier mask, and the
+    chain goes on. Since session 52 that mask is the last step's re-cut (every step is fitted
+    at 0.5 and the threshold moves the last step's cut), not a replay of every step."""
     from segmix.mark_steps import count_steps
 
     image, truth, photo, window = _scene_window(make_window, tmp_path)
@@ -196,8 +198,9 @@ def test_a_threshold_moved_between_clicks_refits_the_steps_and_moving_it_back_re
     window.overlay_panel.threshold_slider.setValue(60)
     moved = _settled(qtbot, window)
     assert moved.settings.threshold == 0.6 and count_steps(moved.mark_order) == 3
-    assert "Re-fitted your 3 steps with threshold 0.60, in the order you made them." in \
-        mode.training_panel.status_label.text()
+    status = mode.training_panel.status_label.text()
+    assert "Re-cut the last of your 3 steps at threshold 0.60" in status and "Re-fitted" not in status, status
+    assert moved.recut and not moved.retrained
     assert _is_the_replay(image, moved, SegmentationSettings(threshold=0.6))
     window.overlay_panel.threshold_slider.setValue(50)
     back = _settled(qtbot, window)
@@ -350,7 +353,7 @@ def test_an_undo_after_a_threshold_went_and_came_back_restores_that_thresholds_s
 def test_a_threshold_moved_again_during_its_re_fit_replaces_it(qtbot, make_window, tmp_path, monkeypatch):
     """A trial's slider moved 0.50 -> 0.55 in five steps: the re-fit at 0.51 ran to its end (4 s
     on the sample) before the one at 0.55 began. A newer threshold now replaces the running
-    re-fit (the worker stops between its steps)."""
+    re-cut of the last step (session 52: a re-cut, no longer a re-fit of every step)."""
     import time
 
     import segmix.segment
@@ -361,15 +364,15 @@ def test_a_threshold_moved_again_during_its_re_fit_replaces_it(qtbot, make_windo
     refine = segmix.segment._snapcut_refine
 
     def slow_refine(*args, **kwargs):
-        time.sleep(0.3)  # a large photo's step: the slider moves on during the re-fit
+        time.sleep(1.0)  # a large photo's step: the slider moves on during the re-cut
         return refine(*args, **kwargs)
 
     monkeypatch.setattr(segmix.segment, "_snapcut_refine", slow_refine)
+    segmix.segment._LAST_STEP.clear()  # an earlier test's same step at 0.5 would skip the slow refinement
     finals = []
     mode.training_finished.connect(finals.append)
     window.overlay_panel.threshold_slider.setValue(60)
-    qtbot.waitUntil(lambda: "Re-fitting your 3 steps with threshold 0.60" in mode.training_panel.status_label.text(),
-                    timeout=30000)
+    qtbot.waitUntil(lambda: "Applying threshold 0.60" in mode.training_panel.status_label.text(), timeout=30000)
     window.overlay_panel.threshold_slider.setValue(70)
     assert _settled(qtbot, window).settings.threshold == 0.7
     assert [outcome.settings.threshold for outcome in finals] == [0.7]  # the 0.60 re-fit never finished
