@@ -1627,7 +1627,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if bars is not None:
             # With clicks alone the photo's border was the background's evidence, and that
             # border was the bars: one click filled the ground without a word (segmix.photo_bars).
-            print(f"segmix segment: note: {args.image}: {bars_words(bars, pixels.shape[:2])}", file=sys.stderr)
+            print(f"segmix segment: note: {args.image}: {bars_words(bars, pixels.shape[:2], transparent)}",
+                  file=sys.stderr)
     if model is None and not args.quiet and args.clicks:
         from segmix.result_notes import CLICKED_PIXELS_WORDS, clicked_pixels_alone
 

@@ -195,7 +195,15 @@ def _flat(line: np.ndarray, ref: np.ndarray) -> bool:
     return rest.shape[0] <= allowed
 
 
-def bars_words(box: tuple[int, int, int, int], shape: tuple[int, int]) -> str:
+def _transparent_width(transparent: np.ndarray, side: str) -> int:
+    """How many whole rows (top, bottom) or columns (left, right) from ``side`` of the (H, W)
+    bool map are all transparent."""
+    lines = {"top": transparent.all(axis=1), "bottom": transparent.all(axis=1)[::-1],
+             "left": transparent.all(axis=0), "right": transparent.all(axis=0)[::-1]}[side]
+    return int(lines.size if lines.all() else np.argmin(lines))
+
+
+def bars_words(box: tuple[int, int, int, int], shape: tuple[int, int], transparent: np.ndarray | None = None) -> str:
     """The one-line note for a photo segmented inside its bars (command line and window alike).
 
     Parameters
@@ -204,12 +212,36 @@ def bars_words(box: tuple[int, int, int, int], shape: tuple[int, int]) -> str:
         :func:`segmentation_box`'s box.
     shape : (H, W)
         The photo's size.
+    transparent : (H, W) bool array, optional
+        The photo's fully transparent pixels. A side whose bar is a transparent strip is called
+        so, with the strip's own width: its hidden colours are outlined by the photo's
+        (:func:`segmix.transparency.outline_free_colours`), so the bar of one colour the cut
+        sees is a pixel narrower, and a 74-px transparent strip was called "bars of one colour
+        ... right 73 px".
     """
     y0, y1, x0, x1 = box
     h, w = shape
-    sides = [f"{name} {n} px" for name, n in (("top", y0), ("bottom", h - y1), ("left", x0), ("right", w - x1)) if n]
-    return (f"the photo has bars of one colour at its edge ({', '.join(sides)}): segmented inside them, "
-            "and the bars are background (a mark on a bar segments the whole frame)")
+    sides, kinds = [], set()
+    for name, n in (("top", y0), ("bottom", h - y1), ("left", x0), ("right", w - x1)):
+        if not n:
+            continue
+        strip = 0 if transparent is None or np.shape(transparent) != (h, w) else _transparent_width(
+            np.asarray(transparent, bool), name)
+        clear = strip >= n - 1 and strip > 0
+        kinds.add(clear)
+        sides.append((name, max(n, strip) if clear else n, clear))
+    if kinds == {True}:
+        listed = ", ".join(f"{name} {n} px" for name, n, _ in sides)
+        what = "a transparent strip" if len(sides) == 1 else "transparent strips"
+        one = len(sides) == 1
+        return (f"the photo has {what} at its edge ({listed}): segmented inside {'it' if one else 'them'}, "
+                f"and the {'strip is' if one else 'strips are'} background")
+    if kinds == {False}:
+        listed = ", ".join(f"{name} {n} px" for name, n, _ in sides)
+    else:
+        listed = ", ".join(f"{name} {n} px {'transparent' if clear else 'of one colour'}" for name, n, clear in sides)
+    return (f"the photo has bars {'of one colour ' if kinds == {False} else ''}at its edge ({listed}): segmented "
+            "inside them, and the bars are background (a mark on a bar segments the whole frame)")
 
 
 def segmentation_box(image: np.ndarray, scribbles) -> tuple[int, int, int, int] | None:
