@@ -3766,13 +3766,19 @@ def _check_input_folder(path, option: str, holds: str, missing: str | None = Non
 
 
 def _same_file(a, b) -> bool:
-    """Whether paths ``a`` and ``b`` name one existing file (a link, another spelling)."""
+    """Whether paths ``a`` and ``b`` name one file (a link, another spelling), or one path
+    when neither exists (`--model gone.json --save-model gone.json` was refused as "refusing to
+    overwrite the input file", where the model's reading says it is not found)."""
     import os
+
+    from segmix.io import resolved_path
 
     try:
         return os.path.samefile(a, b)
     except OSError:
-        return False
+        if os.path.lexists(a) or os.path.lexists(b):
+            return False
+        return os.path.normcase(resolved_path(a)) == os.path.normcase(resolved_path(b))
 
 
 def _inputs_named(inputs: list) -> str:

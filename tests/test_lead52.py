@@ -133,3 +133,20 @@ def test_bars_words_name_each_side_by_its_kind():
     narrow = np.zeros(shape, bool)
     narrow[:, -5:] = True
     assert bars_words(box, shape, narrow) == bars_words(box, shape)
+
+
+def test_a_missing_model_resumed_in_place_is_said_to_be_missing(tmp_path, monkeypatch, capsys):
+    # README: `--model M.json --save-model M.json` resumes and saves back. With M.json mistyped
+    # (or not made yet) the run was refused as "refusing to overwrite the input file".
+    from segmix.cli import main
+    from tests.test_background_trial26 import _frames
+
+    monkeypatch.chdir(tmp_path)
+    _frames(tmp_path / "fr", n=3)
+    code = main(["background", "fr", "--model", "gone.json", "--save-model", "gone.json", "--output-dir", "o"])
+    err = capsys.readouterr().err
+    assert code == 2 and "gone.json: model file not found" in err and "refusing" not in err, err
+    assert not (tmp_path / "gone.json").exists()
+    # Two spellings of one missing file are one file too; two missing files are two.
+    assert main(["background", "fr", "--model", "./gone.json", "--save-model", "gone.json", "--output-dir", "o"]) == 2
+    assert "model file not found" in capsys.readouterr().err
