@@ -278,8 +278,11 @@ class BackgroundMixture:
         1/alpha frames of memory. An object that stops on a still background is background
         from its :meth:`frames_to_absorb`-th frame on: 12 for the defaults, 7 at alpha 0.02,
         4 at 0.05 (its first frame makes a component of weight alpha, and each frame is
-        classified before the model learns from it). :meth:`apply` can override it per frame
-        (an explicit rate replaces the fast start there; a negative one keeps the schedule).
+        classified before the model learns from it), once the fast start is over (frame
+        1/alpha). Before that it is absorbed sooner: with the defaults, stopping at frame 21
+        from its 4th frame, at 51 from its 7th (``frames_to_absorb(stop_frame)``).
+        :meth:`apply` can override the rate per frame (an explicit rate replaces the fast
+        start there; a negative one keeps the schedule).
     match_threshold : float, default 2.5
         lambda: a colour x matches component k when its Mahalanobis distance
         sqrt((x - mu_k)^T Sigma_k^-1 (x - mu_k)) < lambda (2.5 in the paper).
@@ -323,8 +326,17 @@ class BackgroundMixture:
         (:func:`segmix.kernels.background.majority_filter`); the foreground, and so every
         score, does not depend on the shadow.
     fast_start : bool, default True
-        Use the learning rate max(alpha, 1/t) on frame t, so the model is usable after a few
-        frames instead of about 1/alpha.
+        Use the learning rate max(alpha, 1/t) on frame t (KaewTraKulPong & Bowden), so the
+        model is usable after a few frames instead of about 1/alpha. Until frame 1/alpha the
+        model is the mean of the frames seen, so an object that stops at frame t0 is taken in
+        after about t0 / 9 frames: stopping at frame 21 it is background from its 4th frame,
+        at 51 from its 7th, from frame 101 on from its 12th (alpha 0.002: 31: 5th, 101: 13th,
+        301: 37th, 501 on: 57th; :meth:`frames_to_absorb`). A ghost (the background behind an
+        object of the first frames) clears as fast. Measured against OpenCV MOG2's
+        max(alpha, 1/(2t)) and no fast start on highway clips that start mid-sequence, 1/t
+        scored F 0.883 (0.902 on the check clips) against 0.863 (0.893) and 0.788 (0.817),
+        the mean over alpha 0.01 and 0.002; with False an object stopping at any frame is
+        background from its 12th (docs/background.md, ``benchmarks/bench_fast_start.py``).
 
     Attributes
     ----------
