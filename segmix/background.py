@@ -577,8 +577,10 @@ class BackgroundMixture:
 
         Returns
         -------
-        int, or 0 when alpha is 0 (a frozen model never absorbs). An object there from frame
-        1 is the first frame's background: 2.
+        int, or 0 when alpha is 0 and the rate stays 0 (a frozen model never absorbs; alpha 0
+        with ``fast_start`` and a ``stop_frame`` is 1/t for ever, the mean of every frame
+        seen: stopping at frame 201 it is background from its 25th frame). An object there
+        from frame 1 is the first frame's background: 2.
 
         Raises
         ------
@@ -590,12 +592,13 @@ class BackgroundMixture:
         if stop_frame is not None and (isinstance(stop_frame, bool) or not isinstance(stop_frame, (int, np.integer))
                                        or stop_frame < 1):
             raise ValueError(f"stop_frame must be an integer >= 1 (a 1-based frame number), got {stop_frame!r}")
-        if alpha <= 0:
-            return 0
-        if stop_frame is not None and stop_frame == 1:
+        if stop_frame is not None and stop_frame == 1 and (alpha > 0 or params.fast_start):
             return 2  # the first frame is all foreground (no model yet), then it is the background
         if stop_frame is not None and self.learning_rate_at(int(stop_frame)) > alpha:
+            # alpha 0 with the fast start too: the mean of every frame seen, which absorbs.
             return self._absorbed_during_fast_start(int(stop_frame), c, t)
+        if alpha <= 0:
+            return 0
         u_1 = (1 - alpha - alpha * c) / (1 - alpha * c)
         if u_1 < t:
             return 2

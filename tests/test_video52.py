@@ -59,11 +59,13 @@ def _absorbed(model: BackgroundMixture, stop_frame: int, rng) -> int:
 @pytest.mark.parametrize("alpha, stop_frame, frame", [
     (0.01, 21, 4), (0.01, 51, 7), (0.01, 101, 12), (0.01, 300, 12),       # the defaults
     (0.002, 31, 5), (0.002, 101, 13), (0.002, 301, 37), (0.002, 501, 57),  # MOG2's history=500
-    (0.01, 1, 2), (0.01, 2, 2)])
+    (0.01, 1, 2), (0.01, 2, 2),
+    (0.0, 21, 4), (0.0, 201, 25)])  # alpha 0: 1/t for ever, the mean of every frame seen
 def test_a_stopped_object_is_absorbed_when_frames_to_absorb_says_before_and_after_the_fast_start(
         alpha, stop_frame, frame):
     # frames_to_absorb() said 12 (57 at alpha 0.002) whenever the object stopped; during the
-    # fast start (frames before 1/alpha) the model took it in from its 4th frame (5th).
+    # fast start (frames before 1/alpha) the model took it in from its 4th frame (5th). At
+    # alpha 0 it said 0 ("never absorbs") though the fast start's 1/t then lasts for ever.
     model = BackgroundMixture(learning_rate=alpha, median_size=0, detect_shadows=False)
     assert model.frames_to_absorb(stop_frame=stop_frame) == frame
     assert _absorbed(model, stop_frame, np.random.default_rng(0)) == frame
