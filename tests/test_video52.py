@@ -104,3 +104,50 @@ def test_the_docs_say_the_twelfth_frame_holds_after_the_fast_start_and_what_happ
     for text in (BackgroundMixture.__doc__, BackgroundMixture.frames_to_absorb.__doc__):
         flat = " ".join(text.split())
         assert "fast start" in flat and "4th" in flat, flat[:200]
+
+
+# ------------------------------------------------------------------ the command line
+def _stopping_clip(folder: Path, stop_frame: int = 21, n_frames: int = 36) -> None:
+    from PIL import Image
+
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for t in range(1, n_frames + 1):
+        frame = np.full((24, 32, 3), 100.0) + rng.normal(0, 2, (24, 32, 3))
+        if t >= stop_frame:
+            frame[6:18, 8:24] = 200 + rng.normal(0, 2, (12, 16, 3))
+        Image.fromarray(np.clip(np.rint(frame), 0, 255).astype(np.uint8)).save(folder / f"in{t:06d}.png")
+
+
+def _first_background_frame(masks: Path, stop_frame: int = 21) -> int:
+    from PIL import Image
+
+    for t in range(stop_frame, 37):
+        mask = np.asarray(Image.open(masks / f"in{t:06d}.png"))
+        if (mask[6:18, 8:24] != 255).all():
+            return t - stop_frame + 1
+        assert (mask[6:18, 8:24] == 255).all()
+    raise AssertionError("never absorbed")
+
+
+@pytest.mark.parametrize("option, frame", [(None, 4), ("--fast-start", 4), ("--no-fast-start", 12)])
+def test_segmix_background_reaches_the_fast_start(tmp_path, option, frame, capsys):
+    # The docs advise fast_start=False for objects that stop early in a clip; the command line
+    # had no way to it ("unrecognized arguments: --no-fast-start").
+    from segmix.cli import main
+
+    _stopping_clip(tmp_path / "f")
+    argv = ["background", str(tmp_path / "f"), "--output-dir", str(tmp_path / "m"), "--median-size", "0",
+            "--save-model", str(tmp_path / "model.json")] + ([option] if option else [])
+    assert main(argv) == 0
+    assert _first_background_frame(tmp_path / "m") == frame
+    from segmix.background import load_background_model
+
+    assert load_background_model(tmp_path / "model.json").fast_start is (option != "--no-fast-start")
+    capsys.readouterr()
+    if option == "--no-fast-start":
+        # Resumed without the option: the model keeps its own, and says so once.
+        assert main(["background", str(tmp_path / "f"), "--output-dir", str(tmp_path / "m2"),
+                     "--model", str(tmp_path / "model.json")]) == 0
+        err = capsys.readouterr().err
+        assert "no fast start" in err and "--fast-start" in err, err
