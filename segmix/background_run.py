@@ -869,7 +869,7 @@ UNDECODABLE_START = "cannot be decoded"
 #: The command's option for each BackgroundMixture parameter it sets (-k excepted: a resumed
 #: model keeps its number of Gaussians, and -k is refused unless it is the model's own).
 _PARAMETER_OPTIONS = {"learning_rate": "--learning-rate", "match_threshold": "--match-threshold",
-                      "median_size": "--median-size", "detect_shadows": "--shadows"}
+                      "median_size": "--median-size", "detect_shadows": "--shadows", "fast_start": "--fast-start"}
 
 
 def resumed_settings_note(path, model: BackgroundMixture, given) -> str | None:
@@ -915,6 +915,9 @@ def resumed_settings_note(path, model: BackgroundMixture, given) -> str | None:
         if name == "detect_shadows":
             parts.append("no shadows" if not saved[name] else "shadows")
             flags.append("--shadows" if default else "--no-shadows")
+        elif name == "fast_start":
+            parts.append("no fast start" if not saved[name] else "fast start")
+            flags.append("--fast-start" if default else "--no-fast-start")
         elif option is not None:
             parts.append(f"{option} {saved[name]:g} (default {default:g})")
             flags.append(f"{option} {default:g}")

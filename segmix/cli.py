@@ -3279,6 +3279,12 @@ def _add_background_parser(sub) -> None:
                          "1920 x 1440; a --model keeps its own)")
     bg.add_argument("--shadows", action=argparse.BooleanOptionalAction, default=None,
                     help=f"mark shadows as 127 (default {'on' if defaults['detect_shadows'] else 'off'})")
+    bg.add_argument("--fast-start", action=argparse.BooleanOptionalAction, default=None,
+                    help=f"learn frame t at max(alpha, 1/t) (default {'on' if defaults['fast_start'] else 'off'}): "
+                         "masks from frame 2 on, but an object that stops before frame 1/alpha joins the "
+                         "background sooner (stopping at frame 21: from its 4th frame, not its 12th); "
+                         "--no-fast-start for objects that stop early in a clip, at the cost of about 1/alpha "
+                         "frames of learning")
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
     bg.add_argument("--save-model", metavar="M.json",
                     help="also write the final model (JSON) to resume later; may be the --model file itself "
@@ -3829,7 +3835,7 @@ def _say_resumed_settings(args: argparse.Namespace, model) -> None:
 def _background_overrides(args: argparse.Namespace) -> dict:
     """The BackgroundMixture parameters given on the command line."""
     given = {"learning_rate": args.learning_rate, "n_components": args.components, "match_threshold": args.match_threshold,
-             "median_size": args.median_size, "detect_shadows": args.shadows}
+             "median_size": args.median_size, "detect_shadows": args.shadows, "fast_start": args.fast_start}
     return {name: value for name, value in given.items() if value is not None}
 
 

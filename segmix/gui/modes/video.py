@@ -208,11 +208,14 @@ class VideoSettings:
     #: --median-size` (its default, "auto", since session 47: the window's 7 x 7 then gave other
     #: masks than the command on frames larger than 320 x 240)
     median_size: int | str = "auto"
+    #: the learning rate max(alpha, 1/t) on frame t, as `segmix background --[no-]fast-start`
+    fast_start: bool = True
 
     def model_params(self) -> dict:
         """The BackgroundMixture keywords these settings give."""
         return {"learning_rate": self.learning_rate, "match_threshold": self.match_threshold,
-                "detect_shadows": self.detect_shadows, "median_size": self.median_size}
+                "detect_shadows": self.detect_shadows, "median_size": self.median_size,
+                "fast_start": self.fast_start}
 
 
 @dataclass
@@ -768,7 +771,7 @@ class VideoPanel(QWidget):
 
         defaults = BackgroundMixture()
         self._defaults = VideoSettings(defaults.learning_rate, defaults.match_threshold, defaults.detect_shadows,
-                                       defaults.median_size)
+                                       defaults.median_size, defaults.fast_start)
         # A label of fixed lines that never widens the dock: a trial's 60-character folder name
         # pushed the dock past the window's edge, and a label that grew a line on skipped
         # frames moved Play, Step and the timeline under the mouse.
@@ -836,6 +839,15 @@ class VideoPanel(QWidget):
         self.shadows = QCheckBox("Detect and show shado&ws (blue)")
         self.shadows.setChecked(defaults.detect_shadows)
         self.shadows.setToolTip("Mark darker pixels of the background's colour as shadow (counted as background)")
+        # The docs advise it off for objects that stop early in a clip (session 52): reachable
+        # here as on the command line (--[no-]fast-start).
+        self.fast_start = QCheckBox("Fast star&t (learn the first frames at 1/t)")
+        self.fast_start.setChecked(defaults.fast_start)
+        self.fast_start.setToolTip("Frame t learns at the larger of the learning rate and 1/t, so masks make sense "
+                                   "from frame 2. Until frame 1 / learning rate an object that stops joins the "
+                                   "background sooner (stopping at frame 21: from its 4th frame, not its 12th). "
+                                   "Off for objects that stop early in a clip, at the cost of about 1 / learning "
+                                   "rate frames of learning. A change feeds the frame shown again from frame 1")
         self.export_button = QPushButton("E&xport All Masks…")
         self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.setEnabled(False)
@@ -872,6 +884,7 @@ class VideoPanel(QWidget):
         form.addRow("Ma&jority filter", self.median_size)
         layout.addLayout(form)
         layout.addWidget(self.shadows)
+        layout.addWidget(self.fast_start)
         # A learning rate of 0.05 from the settings file stood beside the command's 0.01 with no
         # cue (a new user's masks differed from `segmix background`'s): said, as the photo
         # modes say "the model settings are not the defaults".
@@ -880,7 +893,7 @@ class VideoPanel(QWidget):
         self.defaults_label.setVisible(False)
         layout.addWidget(self.defaults_label)
         for signal in (self.learning_rate.valueChanged, self.threshold.valueChanged, self.shadows.toggled,
-                       self.median_size.currentIndexChanged):
+                       self.median_size.currentIndexChanged, self.fast_start.toggled):
             signal.connect(lambda *_: self.update_defaults_cue())
         row = QHBoxLayout()
         row.addWidget(self.export_button)
@@ -916,6 +929,8 @@ class VideoPanel(QWidget):
             parts.append(f"majority filter {median_size_text(now.median_size)} ({median_size_text(base.median_size)})")
         if now.detect_shadows != base.detect_shadows:
             parts.append(f"shadows {'on' if now.detect_shadows else 'off'} ({'on' if base.detect_shadows else 'off'})")
+        if now.fast_start != base.fast_start:
+            parts.append(f"fast start {'on' if now.fast_start else 'off'} ({'on' if base.fast_start else 'off'})")
         return ", ".join(parts) or None
 
     def update_defaults_cue(self) -> None:
@@ -930,7 +945,7 @@ class VideoPanel(QWidget):
     def settings(self) -> VideoSettings:
         size = self.median_size.currentData()
         return VideoSettings(float(self.learning_rate.value()), float(self.threshold.value()), self.shadows.isChecked(),
-                             size if size == "auto" else int(size))
+                             size if size == "auto" else int(size), self.fast_start.isChecked())
 
 
 #: (left, top, right, bottom) pixels between the Background model dock's picture and its edges.
@@ -1132,6 +1147,7 @@ class VideoMode(Mode):
         p.threshold.valueChanged.connect(lambda _v: self._settings_timer.start())
         p.shadows.toggled.connect(lambda _on: self._settings_timer.start())
         p.median_size.currentIndexChanged.connect(lambda _i: self._settings_timer.start())
+        p.fast_start.toggled.connect(lambda _on: self._settings_timer.start())
         p.export_button.clicked.connect(self.export_dialog)
         p.cancel_button.clicked.connect(self._cancel)
         self.export_progress.connect(self._on_export_progress)
@@ -1229,6 +1245,8 @@ class VideoMode(Mode):
         panel.threshold.setValue(stored_setting(settings, "video/match_threshold", current.match_threshold, float))
         shadows = str(settings.value("video/detect_shadows", current.detect_shadows)).lower()
         panel.shadows.setChecked(shadows != "false")
+        fast_start = str(settings.value("video/fast_start", current.fast_start)).lower()
+        panel.fast_start.setChecked(fast_start != "false")
         # A new key: every earlier window stored its 7 x 7 default under video/median_size, which
         # read as the user's choice would keep 7 on large frames; a side changed from 7 is kept.
         key = "video/majority_filter" if settings.contains("video/majority_filter") else "video/median_size"
@@ -1255,6 +1273,7 @@ class VideoMode(Mode):
         settings.setValue("video/learning_rate", current.learning_rate)
         settings.setValue("video/match_threshold", current.match_threshold)
         settings.setValue("video/detect_shadows", current.detect_shadows)
+        settings.setValue("video/fast_start", current.fast_start)
         settings.setValue("video/majority_filter", current.median_size)
 
     def switch_refusal(self, action: str = "switching modes") -> str | None:
