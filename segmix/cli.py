@@ -1544,6 +1544,12 @@ def _cmd_segment(args: argparse.Namespace) -> int:
               "transparent: those pixels are background" + ("" if model is not None else
                                                              " and teach the colour models nothing")
               + (", and stay transparent in the cut-out" if args.cutout else ""), file=sys.stderr)
+    if transparent is not None and model is None and not args.quiet:
+        from segmix.transparency import hidden_edge_words
+
+        edge = hidden_edge_words(transparent, scribbles)
+        if edge:
+            print(f"segmix segment: note: {args.image}: {edge} (--background-click X,Y or --scribbles)", file=sys.stderr)
     if transparent is not None and args.scribbles is not None and model is None and not (scribbles[~transparent]).any():
         raise UserError(f"{args.scribbles}: every mark lies on transparent pixels of {args.image}, which count as "
                         "background: mark what the photo shows")

@@ -2738,12 +2738,13 @@ def _in_canonical_turn(image, model, *maps):
 
 
 
-#: The largest box of free pixels whose threshold cut (:func:`_at_threshold`) is exact; a larger
-#: one takes the banded cut. Why half a megapixel: on 6 DAVIS frames (854 x 480) after 5 clicks
-#: the exact re-cut took 2.9 s a threshold at load 7 (up to 50 s: weak log odds against a strong
-#: smoothness make long augmenting paths), the banded 0.42 s, but its mean IoU was 0.05-0.08
-#: lower at 0.6 and 0.7 (0.726 / 0.426 against 0.779 / 0.510) and 1 pixel in 30 pairs of
-#: thresholds out of order; at 1080p the exact re-cut took 26 s (2 MP was the limit until then).
+#: The largest photo whose threshold cut (:func:`_at_threshold`) is exact (on the box of its
+#: free pixels); a larger one takes the banded cut. Why half a megapixel: on 6 DAVIS frames
+#: (854 x 480) after 5 clicks the exact re-cut took 2.9 s a threshold at load 7 (up to 50 s:
+#: weak log odds against a strong smoothness make long augmenting paths), the banded 0.42 s,
+#: but its mean IoU was 0.05-0.08 lower at 0.6 and 0.7 (0.726 / 0.426 against 0.779 / 0.510)
+#: and 1 pixel in 30 pairs of thresholds out of order; at 1080p the exact re-cut took 20-26 s
+#: a move, on boxes of under half a megapixel too (the limit was 2 MP of box until then).
 THRESHOLD_EXACT_PIXELS = 500_000
 
 
@@ -2767,9 +2768,9 @@ def _at_threshold(image, model, scribbles, settings, previous_mask, previous_mod
     moves one cut within the 0.5 mask (over 0.5) or outside it (under): a higher threshold
     never adds a pixel to the 0.5 mask, a lower one never takes one away, and between two
     thresholds on one side the cuts of a unary shifted by a constant are nested (the
-    parametric min cut, Gallo, Grigoriadis & Tarjan 1989), exactly for a box of free pixels
-    up to :data:`THRESHOLD_EXACT_PIXELS`, nearly for the banded cut of a larger one (1 pixel
-    out of order in 30 pairs of thresholds on 6 DAVIS frames).
+    parametric min cut, Gallo, Grigoriadis & Tarjan 1989), exactly on a photo up to
+    :data:`THRESHOLD_EXACT_PIXELS`, nearly with the banded cut of a larger one (1 pixel out of
+    order in 30 pairs of thresholds on 6 DAVIS frames).
     """
     from dataclasses import replace as replaced
 
@@ -2816,7 +2817,7 @@ def _at_threshold(image, model, scribbles, settings, previous_mask, previous_mod
         free_rows, free_cols = np.nonzero(fixed == 0)
         box = (slice(max(free_rows.min() - 1, 0), free_rows.max() + 2),
                slice(max(free_cols.min() - 1, 0), free_cols.max() + 2))
-        if unary[box].size <= THRESHOLD_EXACT_PIXELS:
+        if unary.size <= THRESHOLD_EXACT_PIXELS:
             # The exact cut on the free pixels' box: the minimum cuts of one unary shifted by a
             # constant are nested, so two thresholds' masks are too. A larger box takes the
             # banded cut, as every step's cut does (docs/clicks_development.md, session 52).

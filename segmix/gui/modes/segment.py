@@ -1010,6 +1010,9 @@ class SegmentMode(Mode):
         bars = self._bars_note(outcome)
         if bars:
             text += f"\n{bars}"
+        hidden_edge = self._hidden_edge_note(outcome)
+        if hidden_edge:
+            text += f"\n{hidden_edge}"
         suggestion, percent = self._unexplained_suggestion(outcome)
         no_effect = "" if suggestion else self._unexplained_no_effect(outcome)
         if suggestion or no_effect:
@@ -1057,6 +1060,18 @@ class SegmentMode(Mode):
             return ""
         words = bars_words(box, image.shape[:2], self.shell.controller.transparent)
         return words[0].upper() + words[1:] + "."
+
+    def _hidden_edge_note(self, outcome: SegmentationOutcome) -> str:
+        """The command line's note for clicks with no background on a photo whose edge is
+        mostly transparent (:func:`segmix.transparency.hidden_edge_words`), else "": a click on a
+        car in an ellipse cut-out took the meadow too, and the dock said only "Trained and
+        applied"."""
+        if self.loaded_model is not None or outcome.scribbles is None:
+            return ""
+        from segmix.transparency import hidden_edge_words
+
+        words = hidden_edge_words(self.shell.controller.transparent, outcome.scribbles)
+        return f"{words[0].upper()}{words[1:]} (right-click)." if words else ""
 
     def _refit_if_marks_waited(self) -> None:
         """Fit the marks made while the last step finished (see :meth:`_finishing_step`)."""
