@@ -2631,9 +2631,14 @@ class VideoMode(Mode):
 
             # The window's words for an output folder among the frames: it has no --output-dir.
             try:
-                return run_sequence(sequence, model, folder, cancelled=cancelled,
-                                    progress=progress,
-                                    advice="choose another folder")
+                result = run_sequence(sequence, model, folder, cancelled=cancelled,
+                                      progress=progress,
+                                      advice="choose another folder")
+                # A Cancel during the last frame: run_sequence asks before each frame only, so
+                # it wrote that frame's mask and returned, a result no one reads, while the
+                # status line said one mask fewer than the folder held ("after 3 of 4").
+                check()
+                return result
             except (OSError, ValueError):
                 # run_sequence has removed the masks it wrote and put back those it replaced
                 # (a full disk); the message names only the mask that failed, so a trial's
