@@ -75,3 +75,26 @@ def test_background_run_of_frames_named_number_first_scores_without_warning(tmp_
     captured = capsys.readouterr()
     assert "likely wrong" not in captured.err, captured.err
     assert "F-measure" in captured.out
+
+
+# ------------------------------------------------- 3. a size a pixel or two off: no cause asserted
+@pytest.mark.parametrize("stored, frame", [((320, 240), (321, 241)), ((320, 240), (320, 241)),
+                                           ((642, 482), (640, 480))])
+def test_a_size_a_pixel_off_does_not_assert_it_was_not_scaled(stored, frame):
+    """A clip scaled to 321 x 241 against 320 x 240 masks was told they were "cropped or
+    padded, not scaled": the sizes cannot tell a scaling to a nearby size from a crop."""
+    from segmix.labelmaps import _size_mismatch
+
+    text = str(_size_mismatch(Path("gt.png"), stored, *frame, "masks", picture="frame"))
+    assert "not scaled" not in text, text
+    assert "cropped, padded or scaled to a nearby size" in text, text
+
+
+def test_background_run_of_a_clip_scaled_a_pixel_says_it_may_be_scaled(tmp_path, capsys):
+    frames, truths = _frames(6, size=(25, 33))
+    _write(tmp_path / "in", frames, [f"in{n:06d}" for n in range(1, 7)])
+    _write(tmp_path / "gt", [t[:24, :32] for t in truths], [f"gt{n:06d}" for n in range(1, 7)])
+    assert main(["background", str(tmp_path / "in"), "--output-dir", str(tmp_path / "o"),
+                 "--groundtruth", str(tmp_path / "gt")]) == 2
+    err = capsys.readouterr().err
+    assert "not scaled" not in err and "scaled to a nearby size" in err, err
