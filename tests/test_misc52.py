@@ -98,3 +98,16 @@ def test_background_run_of_a_clip_scaled_a_pixel_says_it_may_be_scaled(tmp_path,
                  "--groundtruth", str(tmp_path / "gt")]) == 2
     err = capsys.readouterr().err
     assert "not scaled" not in err and "scaled to a nearby size" in err, err
+
+
+# ------------------------------------------------- 4. one folder given twice with --distributed
+def test_distributed_the_same_folder_given_twice_is_said_so(tmp_path, capsys):
+    """"partA and partA would both write .../partA; rename one": one folder named twice."""
+    frames, _ = _frames(4)
+    _write(tmp_path / "partA", frames, [f"in{n:06d}" for n in range(1, 5)])
+    for second in (str(tmp_path / "partA"), str(tmp_path / "partA") + "/", str(tmp_path / "." / "partA")):
+        assert main(["background", str(tmp_path / "partA"), second, "--output-dir", str(tmp_path / "o"),
+                     "--distributed"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "the same folder given twice" in err[0] and "rename" not in err[0], err
+    assert not (tmp_path / "o").exists()

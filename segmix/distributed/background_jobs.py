@@ -470,6 +470,12 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
             raise ValueError(f"{path}: with --distributed every input is a sequence (a frame folder, a video or "
                              "an animation), not a single frame")
         name = sequence_name(path)
+        if name in names and resolved_path(path) == resolved_path(names[name]):
+            # One input named twice (partA ./partA/): "would both write .../partA; rename one"
+            # told the user to rename a folder that is one.
+            kind = "folder" if path.is_dir() else "file"
+            shown = f" (as {names[name]} and {path})" if str(path) != str(names[name]) else ""
+            raise ValueError(f"{path}: the same {kind} given twice{shown}; give each input once")
         if name in names:
             # Every input of the name, said once after the loop: three folders named "a" were
             # said as two, the third left to the next run.

@@ -1,6 +1,7 @@
 """Window faults a new user of Video mode's exports found (session 52)."""
 
 import threading
+from pathlib import Path
 
 import pytest
 from gui_helpers import open_in_video_mode, write_frames
@@ -48,3 +49,55 @@ def test_a_cancelled_export_reports_every_mask_it_wrote(make_window, qtbot, tmp_
     else:
         assert last.startswith(f"Export cancelled after {len(written)} of 4 frames"), (last, written)
     assert str(len(written)) in mode.panel.export_label.toolTip(), mode.panel.export_label.toolTip()
+
+
+def _balanced(text):
+    return text.count("(") == text.count(")")
+
+
+@pytest.mark.parametrize("width", [150, 200, 260, 300, 400, 700])
+def test_the_last_export_line_keeps_its_words_whole(make_window, qtbot, width):
+    """"2 frames skipped (un…52b/out/win_broken": the dock's line lost the middle of its words
+    and left a bracket open. Only the folder's path may lose its middle; the tooltip has all."""
+    from segmix.gui.modes.video import EXPORT_LINES, path_elided_lines
+
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    folder = "/tmp/nu52b/out/win_broken"
+    text = f"Last export: exported 58 masks; 2 frames skipped (unreadable). Folder: {folder}"
+    label = mode.panel.export_label
+    metrics = label.fontMetrics()
+    words = set(text.replace(folder, " ").split())
+    for shown in ("\n".join(path_elided_lines(text, folder, metrics, width, EXPORT_LINES)),
+                  _dock_line(mode, text, folder)):
+        lines = shown.split("\n")
+        assert len(lines) <= EXPORT_LINES, shown
+        for line in lines:
+            for word in line.replace("…", " ").split():
+                assert word in words or word in folder, (word, shown)
+        assert _balanced(shown.replace(folder, "")), shown
+    lines = path_elided_lines(text, folder, metrics, width, EXPORT_LINES)
+    assert all(metrics.horizontalAdvance(line) <= width for line in lines), (lines, width)
+    if width >= 700:
+        assert " ".join(lines) == text
+
+
+def _dock_line(mode, text, folder):
+    mode._export_folder = Path(folder)
+    mode._say_in_dock(text)
+    assert mode.panel.export_label.toolTip() == text
+    return mode.panel.export_label.text()
+
+
+def test_the_defaults_note_nests_no_brackets(make_window, qtbot):
+    """"majority filter Off (Auto (frame size))": the default's name held brackets of its own."""
+    window = make_window()
+    window.set_mode("video")
+    panel = window.modes["video"].panel
+    panel.median_size.setCurrentIndex(panel.median_size.findData(0))
+    words = panel.changed_settings_words()
+    assert words is not None and "majority filter Off" in words, words
+    assert "((" not in words and "))" not in words, words
+    inside = words.split("majority filter Off (", 1)[1].split(")", 1)[0]
+    assert "(" not in inside, words

@@ -124,6 +124,60 @@ def broken_lines(text: str, metrics, width: int, most: int) -> list[str]:
     return lines
 
 
+def _wrapped_words(words: list[str], metrics, width: int) -> list[str]:
+    """``words`` joined by spaces in lines no wider than ``width`` where each word allows (a
+    word wider than ``width`` stands alone on its line)."""
+    lines: list[str] = []
+    for word in words:
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def path_elided_lines(text: str, path: str, metrics, width: int, most: int) -> list[str]:
+    """``text`` in at most ``most`` lines no wider than ``width`` pixels, broken between words;
+    where it does not fit, only ``path`` (a folder it names) loses its middle ("…"), so that
+    the words stay whole. The Video dock's "Last export" line lost the middle of its words and
+    left a bracket open: "2 frames skipped (un…52b/out/win_broken" (session 52). Past the
+    lines even without the path, the last line ends in "…" after a whole word.
+    """
+    width = max(width, 40)
+    if not path or path not in text:
+        before, path, after = text, "", ""
+    else:
+        before, after = text.split(path, 1)
+    # The path with what is glued to it (".", ")"): one word that never breaks.
+    glued = after.split(" ", 1)
+    tail, after_words = path + glued[0], (glued[1].split() if len(glued) > 1 else [])
+    head_words = before.split()
+    glue = before.endswith(" ") or not head_words  # a space before the path, or nothing
+    words = head_words + ([tail] if tail else []) + after_words
+    if not glue and head_words and tail:
+        words = head_words[:-1] + [head_words[-1] + tail] + after_words
+    lines = _wrapped_words(words, metrics, width)
+    if len(lines) <= most and all(metrics.horizontalAdvance(line) <= width for line in lines):
+        return lines
+    ellipsis = "…"
+    head = _wrapped_words(head_words, metrics, width)
+    rest = " ".join([glued[0]] + after_words) if path else ""
+    if path and len(head) <= most:
+        # The path on the last line of the words before it, else on a line of its own.
+        for lead in ([head[-1] + (" " if glue else "")] if head else [""]) + ([""] if len(head) < most else []):
+            room = width - metrics.horizontalAdvance(lead + rest)
+            if room >= min(width // 2, metrics.horizontalAdvance("/…/" + "m" * 6)) or lead == "":
+                shown = metrics.elidedText(path, Qt.TextElideMode.ElideMiddle, max(room, 1))
+                kept = head[:-1] if lead else head
+                return kept + [lead + (shown or ellipsis) + rest]
+    lines = (head if path else lines)[:most]
+    last = lines[-1].split(" ")
+    while len(last) > 1 and metrics.horizontalAdvance(" ".join(last) + " " + ellipsis) > width:
+        last.pop()
+    lines[-1] = " ".join(last) + " " + ellipsis
+    return lines
+
+
 def median_size_text(size) -> str:
     """The Video dock's name of a majority filter size: "Auto (frame size)", "Off", "7 x 7"."""
     if size == "auto":
@@ -913,7 +967,11 @@ class VideoPanel(QWidget):
         if abs(now.match_threshold - base.match_threshold) > 1e-9:
             parts.append(f"match threshold {now.match_threshold:g} ({base.match_threshold:g})")
         if now.median_size != base.median_size:
-            parts.append(f"majority filter {median_size_text(now.median_size)} ({median_size_text(base.median_size)})")
+            # "Auto (frame size)" in the brackets of the default read "Off (Auto (frame size))".
+            def plain(size):
+                return "auto-sized" if size == "auto" else median_size_text(size)
+
+            parts.append(f"majority filter {plain(now.median_size)} ({plain(base.median_size)})")
         if now.detect_shadows != base.detect_shadows:
             parts.append(f"shadows {'on' if now.detect_shadows else 'off'} ({'on' if base.detect_shadows else 'off'})")
         return ", ".join(parts) or None
@@ -2778,7 +2836,9 @@ class VideoMode(Mode):
         text = label.toolTip()
         width = max(label.contentsRect().width(), 200)
         self._export_broken_at = label.width()
-        label.setText("\n".join(broken_lines(text, label.fontMetrics(), width, EXPORT_LINES)) if text else "")
+        folder = str(getattr(self, "_export_folder", None) or "")
+        label.setText("\n".join(path_elided_lines(text, folder, label.fontMetrics(), width, EXPORT_LINES))
+                      if text else "")
 
     def _on_export_stopped(self, number: int, done: int) -> None:
         # The count once the job has stopped, if no export started since.
