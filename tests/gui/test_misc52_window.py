@@ -101,3 +101,43 @@ def test_the_defaults_note_nests_no_brackets(make_window, qtbot):
     assert "((" not in words and "))" not in words, words
     inside = words.split("majority filter Off (", 1)[1].split(")", 1)[0]
     assert "(" not in inside, words
+
+
+def test_opening_another_input_clears_the_last_ones_frame_at_once(make_window, qtbot, tmp_path, monkeypatch):
+    """For ~10 s after a 27 MP folder was opened, the canvas kept the previous input's frame and
+    mask and the dock its "ms per frame" line. They go at once; the dock says it is loading."""
+    from segmix.background import BackgroundMixture
+
+    first = write_frames(tmp_path / "a", 4)
+    second = write_frames(tmp_path / "b", 4, prefix="in")
+    window, mode, _notes = open_in_video_mode(qtbot, make_window, first)
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: mode.index == 3, timeout=60000)
+    mode.set_playing(False)
+    qtbot.waitUntil(lambda: not mode._in_flight, timeout=30000)
+    assert window.canvas.overlay_image is not None
+    old_timing = mode.panel.timing_label.text()
+    assert "ms" in old_timing, old_timing
+    reached, release = threading.Event(), threading.Event()
+    apply = BackgroundMixture.apply
+
+    def held_apply(self, frame, *args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            reached.set()
+            release.wait(30)
+        return apply(self, frame, *args, **kwargs)
+
+    monkeypatch.setattr(BackgroundMixture, "apply", held_apply)
+    try:
+        assert window.open_image(second)
+        qtbot.waitUntil(reached.is_set, timeout=30000)
+        assert window.image is None and not window.canvas.has_image
+        assert window.canvas.overlay_image is None
+        assert mode.panel.timing_label.text().startswith("Loading b"), mode.panel.timing_label.text()
+        assert "preparing the first frame" in window.hint_label.text()
+        window.grab().save(str(tmp_path / "loading.png"))
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: mode.current is not None and mode.index == 1, timeout=30000)
+    assert window.canvas.has_image and window.image is not None
+    assert not mode.panel.timing_label.text().startswith("Loading")

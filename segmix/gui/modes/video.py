@@ -1015,6 +1015,12 @@ class BackgroundView(QLabel):
         self._pixmap = QPixmap.fromImage(rgb_to_qimage(rgb))
         self._rescale()
 
+    def clear_image(self, text: str) -> None:
+        """Show ``text`` in place of a background (a new input is being opened)."""
+        self._pixmap = None
+        self.clear()
+        self.setText(text)
+
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._rescale()
@@ -1405,6 +1411,14 @@ class VideoMode(Mode):
         self._video_end = None
         self._learning_frames = None
         self._timing_note = None  # found by a thread of its own (_scan_timing)
+        # The last input's frame, mask, background and "ms per frame" line stayed ~10 s while
+        # a 27 MP folder's first frame was read and learnt (session 52): gone at once, the
+        # banner saying the first frame is being prepared.
+        if self.active:
+            self.shell.clear_own_image()
+        self.background_view.clear_image(f"Loading {path.name}…")
+        self.panel.timing_label.setText(f"Loading {path.name}: reading its first frame…")
+        self.panel.timing_label.setToolTip("")
         from segmix.background import BackgroundMixture
 
         settings = self.panel.settings()
