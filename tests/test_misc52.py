@@ -111,3 +111,21 @@ def test_distributed_the_same_folder_given_twice_is_said_so(tmp_path, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "the same folder given twice" in err[0] and "rename" not in err[0], err
     assert not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------- 5. the window's overhead on large frames
+def test_background_preview_is_the_background_image_at_every_nth_pixel():
+    """The window's Video mode made a 27 MP frame's whole background image at every frame
+    (0.8 s) to show it a few hundred pixels wide; the preview takes every n-th pixel of it."""
+    from segmix.background import BackgroundMixture
+
+    rng = np.random.default_rng(5)
+    model = BackgroundMixture()
+    for _ in range(3):
+        model.apply(rng.integers(0, 255, (130, 250, 3), dtype=np.uint8))
+    full = model.background_image()
+    assert np.array_equal(model.background_preview(100), full[::3, ::3])
+    assert model.background_preview(100).shape == (44, 84, 3)
+    assert np.array_equal(model.background_preview(250), full)
+    with pytest.raises(ValueError, match="no frame"):
+        BackgroundMixture().background_preview()

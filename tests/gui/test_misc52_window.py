@@ -141,3 +141,36 @@ def test_opening_another_input_clears_the_last_ones_frame_at_once(make_window, q
     qtbot.waitUntil(lambda: mode.current is not None and mode.index == 1, timeout=30000)
     assert window.canvas.has_image and window.image is not None
     assert not mode.panel.timing_label.text().startswith("Loading")
+
+
+@pytest.mark.parametrize("shadows", [True, False])
+def test_render_mask_gives_the_palette_colours(qtbot, shadows):
+    """The overlay drawn through a table of the mask's values (1.5 s -> 0.12 s a frame at
+    24 MP) is the one two boolean masks drew."""
+    import numpy as np
+
+    from segmix.gui.modes.video import render_mask
+    from segmix.gui.overlay import palette
+
+    mask = np.random.default_rng(2).choice(np.array([0, 127, 255], np.uint8), size=(30, 41))
+    expected = np.zeros((30, 41, 4), np.uint8)
+    expected[mask == 255] = (*palette().moving, 255)
+    if shadows:
+        expected[mask == 127] = (*palette().shadow, 255)
+    assert np.array_equal(render_mask(mask, shadows), expected)
+    assert np.array_equal(render_mask(mask[:, ::2], shadows), expected[:, ::2])
+
+
+def test_the_background_dock_gets_a_picture_of_its_own_size(make_window, qtbot, tmp_path, monkeypatch):
+    """Each step made the whole background image of the frame; the dock's picture is now made
+    at most BACKGROUND_VIEW_SIDE pixels long."""
+    from segmix.gui.modes import video
+
+    monkeypatch.setattr(video, "BACKGROUND_VIEW_SIDE", 20)
+    folder = write_frames(tmp_path / "a", 3)
+    window, mode, _notes = open_in_video_mode(qtbot, make_window, folder)
+    mode.panel.step_button.click() if hasattr(mode.panel, "step_button") else mode._request(2)
+    qtbot.waitUntil(lambda: mode.index == 2 and not mode._in_flight, timeout=30000)
+    height, width = mode.current.frame.shape[:2]
+    assert max(mode.current.background.shape[:2]) <= 20 < max(height, width)
+    assert not mode.current.frame.flags.writeable  # made read-only on the compute thread

@@ -775,14 +775,22 @@ def play_interval_ms(fps: float) -> int:
     return max(1, round(1000.0 / fps))
 
 
+#: The longest side of the Background model dock's picture, in model pixels: the dock shows it
+#: a few hundred pixels wide, and a 27 MP frame's whole background took 0.8 s a frame.
+BACKGROUND_VIEW_SIDE = 1024
+
+
 def render_mask(mask: np.ndarray, show_shadows: bool) -> np.ndarray:
     """(H, W, 4) uint8 premultiplied overlay: foreground green, shadows blue (if shown), or the
     colours of View > Colours (:func:`segmix.gui.overlay.palette`)."""
-    rgba = np.zeros((*mask.shape, 4), np.uint8)
-    rgba[mask == 255] = (*palette().moving, 255)
+    # One gather of 4-byte colours through a table of the mask's values: two boolean masks
+    # and their scatters took 1.5 s a frame at 27 MP (session 52).
+    table = np.zeros((256, 4), np.uint8)
+    table[255] = (*palette().moving, 255)
     if show_shadows:
-        rgba[mask == 127] = (*palette().shadow, 255)
-    return rgba
+        table[127] = (*palette().shadow, 255)
+    mask = np.ascontiguousarray(mask, dtype=np.uint8)
+    return table.view(np.uint32).ravel()[mask].view(np.uint8).reshape(*mask.shape, 4)
 
 
 class DecimalSpinBox(ClampedDoubleSpinBox):
@@ -2229,6 +2237,7 @@ class VideoMode(Mode):
 
             from segmix.background import BackgroundMixture
             from segmix.frames import FrameError
+            from segmix.mark_settings import frozen_pixels
 
             start = time.perf_counter()
             model = self._model
@@ -2259,7 +2268,7 @@ class VideoMode(Mode):
             def final(result: StepResult, end: VideoEnd | None = None) -> StepResult:
                 # The last frame fed, shown as the answer: the video (or its readable frames) ended.
                 result.overlay = render_mask(result.mask, show_shadows)
-                result.background = model.background_image()
+                result.background = model.background_preview(BACKGROUND_VIEW_SIDE)
                 result.seconds = time.perf_counter() - start
                 result.partial, result.skipped, result.video_end = False, skipped_all, end
                 return result
@@ -2343,8 +2352,11 @@ class VideoMode(Mode):
                     snapshots.offer(index, model, settings)
                 done = index >= target
                 if done or time.perf_counter() - start > CATCH_UP_CHUNK_SECONDS:
+                    # The window's read-only copy made here: made by MainWindow.show_frame, it
+                    # held the GUI thread 0.5 s a frame at 27 MP (session 52).
+                    frame = frozen_pixels(frame)
                     self._last_fed = StepResult(index, frame, mask, render_mask(mask, show_shadows),
-                                                model.background_image(), time.perf_counter() - start, learning,
+                                                model.background_preview(BACKGROUND_VIEW_SIDE), time.perf_counter() - start, learning,
                                                 skipped_all, in_order, settings, fed_frames, not done, target,
                                                 time=self._reader.last_time if sequence.kind == "video" else None,
                                                 wiped=wiped)
