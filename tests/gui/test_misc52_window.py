@@ -43,6 +43,9 @@ def test_a_cancelled_export_reports_every_mask_it_wrote(make_window, qtbot, tmp_
     written = sorted(p.name for p in out.glob("*.png"))
     said = [text for text in shown if text.startswith("Export")]
     assert said, shown
+    # No count said before the job stopped: "after 2 of 4" came while a third mask was written.
+    counts = [text for text in said if text.startswith("Export cancelled after")]
+    assert all(text.startswith(f"Export cancelled after {len(written)} of 4") for text in counts), (counts, written)
     last = said[-1]
     if len(written) == 4:
         assert last.startswith("Exported 4 masks") or "after 4 of 4" in last, (last, written)

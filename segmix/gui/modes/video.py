@@ -2685,7 +2685,19 @@ class VideoMode(Mode):
         stopped_signal = self.export_stopped
         self._export_number = number = getattr(self, "_export_number", 0) + 1
 
+        # Under way and not ended: a Cancel then is reported once the job has stopped
+        # (export_stopped); ended (its result on its way), with the count it reached.
+        started, ended = self._export_started, self._export_ended = threading.Event(), threading.Event()
+        counted = self._export_counted = [0]
+
         def export(check):
+            started.set()
+            try:
+                return export_frames(check)
+            finally:
+                ended.set()
+
+        def export_frames(check):
             # As the command line, before any work: a folder where no file can be made says why
             # (/proc/masks said "no such file or directory" when the first mask was written).
             check_output_folder(folder)
@@ -2694,12 +2706,14 @@ class VideoMode(Mode):
             def on_skip(message):
                 if not isinstance(message, SequenceEnd):  # where a video ended is no frame
                     skipped[0] += 1
+                    counted[0] = done[0] + skipped[0]
                     emit(progress_signal, done[0] + skipped[0], total)
 
             done = [0]
 
             def progress(frames):
                 done[0] = frames
+                counted[0] = frames + skipped[0]
                 emit(progress_signal, frames + skipped[0], total)
 
             sequence = FrameSequence(source, on_skip=on_skip)
@@ -2728,6 +2742,7 @@ class VideoMode(Mode):
                 # (a full disk); the message names only the mask that failed, so a trial's
                 # user looked for the 49 masks "written" before it (on_failed says so).
                 undone[0] = done[0] > 0
+                emit(stopped_signal, number, 0)  # after a Cancel: none of its masks stays
                 raise
             except BaseException:
                 # Cancelled: the frame under way was written after the Cancel, whose status
@@ -2832,6 +2847,16 @@ class VideoMode(Mode):
             # nothing written, with a trial's 268 masks in the folder.
             if refused:
                 self.shell.statusBar().showMessage("Export stopped (the message says why)", 8000)
+            elif getattr(self, "_export_ended", None) is not None and self._export_ended.is_set():
+                self._say_cancelled(self._export_counted[0])  # it ended before the Cancel: its own count
+            elif getattr(self, "_export_started", None) is not None and self._export_started.is_set():
+                # The job finishes the frame under way and writes its mask: "cancelled after 2
+                # of 4 frames" was said while a third mask was still to come, 3 s later at 27 MP
+                # (session 52). The count is said once the job has stopped (_on_export_stopped).
+                done, total = self.panel.progress.value(), self.panel.progress.maximum()
+                self.shell.statusBar().showMessage(
+                    f"Export stopping: the frame under way is finished and written first ({done:,} of {total:,} "
+                    "masks written so far)…")
             else:
                 self._say_cancelled(self.panel.progress.value())
         emit(self.export_finished, result)
