@@ -110,6 +110,12 @@ def test_distributed_the_same_folder_given_twice_is_said_so(tmp_path, capsys):
                      "--distributed"]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "the same folder given twice" in err[0] and "rename" not in err[0], err
+    # Under another name (a link to it): its frames were run twice, to two output folders.
+    (tmp_path / "linkA").symlink_to(tmp_path / "partA", target_is_directory=True)
+    assert main(["background", str(tmp_path / "partA"), str(tmp_path / "linkA"), "--output-dir",
+                 str(tmp_path / "o"), "--distributed"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"the same folder given twice (as {tmp_path / 'partA'} and {tmp_path / 'linkA'})" in err, err
     assert not (tmp_path / "o").exists()
 
 
