@@ -166,8 +166,11 @@ def path_elided_lines(text: str, path: str, metrics, width: int, most: int) -> l
         # The path on the last line of the words before it, else on a line of its own.
         for lead in ([head[-1] + (" " if glue else "")] if head else [""]) + ([""] if len(head) < most else []):
             room = width - metrics.horizontalAdvance(lead + rest)
-            if room >= min(width // 2, metrics.horizontalAdvance("/…/" + "m" * 6)) or lead == "":
-                shown = metrics.elidedText(path, Qt.TextElideMode.ElideMiddle, max(room, 1))
+            # Little room: the path's end, the folder's own name ("…win_broken"), else its middle elided.
+            tight = room < min(width // 2, metrics.horizontalAdvance("/…/" + "m" * 6))
+            if not tight or lead == "" or room >= metrics.horizontalAdvance("…mmmm"):
+                elide = Qt.TextElideMode.ElideLeft if tight and lead else Qt.TextElideMode.ElideMiddle
+                shown = metrics.elidedText(path, elide, max(room, 1))
                 kept = head[:-1] if lead else head
                 return kept + [lead + (shown or ellipsis) + rest]
     lines = (head if path else lines)[:most]
