@@ -177,3 +177,21 @@ def test_the_background_dock_gets_a_picture_of_its_own_size(make_window, qtbot, 
     height, width = mode.current.frame.shape[:2]
     assert max(mode.current.background.shape[:2]) <= 20 < max(height, width)
     assert not mode.current.frame.flags.writeable  # made read-only on the compute thread
+
+
+def test_a_folder_none_of_whose_frames_can_be_read_says_loading_no_more(make_window, qtbot, tmp_path):
+    """The dock's "Loading ..." lines (said when a new input is opened) go when no first frame
+    comes: they stood beside the banner's "none of its frames can be read"."""
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for t in range(1, 4):
+        (folder / f"in{t:06d}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"broken" * 10)
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    window.open_image(folder)
+    qtbot.waitUntil(lambda: not mode._in_flight and ("cannot" in window.hint_label.text()
+                                                     or "none of its" in window.hint_label.text()), timeout=30000)
+    qtbot.wait(300)
+    assert not mode.panel.timing_label.text().startswith("Loading"), mode.panel.timing_label.text()
+    assert not mode.background_view.text().startswith("Loading"), mode.background_view.text()

@@ -2128,6 +2128,12 @@ class VideoMode(Mode):
         return (f"note: {why}, so Export All Masks, which runs a fresh model over every frame in order, may give "
                 f"frame {result.index} another mask")
 
+    def _loading_over(self) -> None:
+        """No first frame is coming (refused, none readable): the dock's "Loading ..." lines go."""
+        if self.panel.timing_label.text().startswith("Loading "):
+            self.panel.timing_label.setText("")
+        self.background_view.clear_image("The background model appears here.")
+
     def on_failed(self, message: str) -> None:
         self._in_flight = False
         self._abandon_target()
@@ -2138,6 +2144,7 @@ class VideoMode(Mode):
                                        and self.sequence.kind in ("folder", "list"))
         if self.current is None and not self._exporting:
             self._refused = message.rstrip(".") + "."
+            self._loading_over()
             self.shell.update_hint()
         if self._exporting:
             self._finish_export(None, refused=True)
@@ -2441,6 +2448,8 @@ class VideoMode(Mode):
                 self._play_rate.clear()  # a jump's catch-up, or a step: not playing's rate
         # No frame left (the frames to the end skipped: of another size, unreadable): the
         # counter and slider name the frame on screen; they said "frame 13 / 13" over frame 7.
+        if not isinstance(result, StepResult) and self.current is None:
+            self._loading_over()  # none of its frames can be read
         shown = result.index if isinstance(result, StepResult) or self.current is None else self.current.index
         self.panel.slider.blockSignals(True)
         self.panel.slider.setValue(shown)
