@@ -137,6 +137,8 @@ def test_closing_or_cancelling_export_all_masks_says_what_is_written(make_window
     questions = []
     window.confirm_discard = lambda: questions.append(window.discard_question()) or False
     mode.export_masks(tmp_path / "masks")
+    # Under way (held in run_sequence): the count is said once the job stops (session 52).
+    qtbot.waitUntil(mode._export_started.is_set, timeout=30000)
     try:
         _close_and_cancel(window, mode, questions, tmp_path)
     finally:
