@@ -797,6 +797,34 @@ class BackgroundMixture:
         kernels.background_means(self._weights, self._means, self._n_used, float(self.background_ratio), out)
         return out
 
+    def background_preview(self, longest: int = 1024) -> np.ndarray:
+        """(h, w, 3) uint8: :meth:`background_image` at every n-th pixel, n the smallest step
+        that makes the longer side at most ``longest`` pixels (the whole image when it is
+        already that small): a picture for a small view. The window's Video mode made the whole
+        image of a 27 MP frame at every frame, 0.8 s, to show it 240 px wide (session 52).
+
+        Raises
+        ------
+        ValueError
+            Before the first frame.
+        """
+        if self.shape_ is None or self.frame_count_ == 0:
+            raise ValueError("the model has seen no frame yet: call apply() first")
+        height, width = self.shape_
+        step = max(1, -(-max(height, width) // max(1, int(longest))))
+        if step == 1:
+            return self.background_image()
+        from segmix.kernels import background as kernels
+
+        rows, columns = np.arange(0, height, step), np.arange(0, width, step)
+        picked = (rows[:, None] * width + columns[None, :]).ravel()
+        out = np.empty((len(rows), len(columns), 3), np.uint8)
+        # Gathered into contiguous planes of the same types: the kernel's compiled signature.
+        kernels.background_means(np.ascontiguousarray(self._weights[:, picked]),
+                                 np.ascontiguousarray(self._means[:, :, picked]),
+                                 np.ascontiguousarray(self._n_used[picked]), float(self.background_ratio), out)
+        return out
+
     def _background_means16(self) -> np.ndarray:
         """:meth:`background_image` at 16 bits: the component ``kernels.background_means``
         picks (the heaviest of those whose weights before it sum under the background ratio,

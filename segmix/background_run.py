@@ -393,8 +393,10 @@ class GroundTruthPairing:
         (``cam_2024-05-01_12-01-10.png`` with ``cam_2024-05-01_12-01-10.jpg``), False when by
         their own numbering (:func:`load_groundtruth_folder`).
     warning : str or None
-        One line when frames and ground truth are numbered by different rules and their names
-        do not pair them (the pairing is then likely wrong).
+        One line when frames or ground truth are numbered by their place (or by numbers the
+        other set does not hold) and their names do not pair them: the pairing is then likely
+        wrong. Two sets numbered by numbers of their names (``470_cam2.jpg`` and
+        ``gt000470.png``) that share frame numbers are not warned of.
     """
 
     numbered: dict
@@ -417,8 +419,8 @@ def pair_groundtruth(sequence, folder) -> GroundTruthPairing:
     and their ground truth, 30 files of the same names, was numbered by its last number (the
     seconds) and scored against the wrong frames, F 0.0000 in silence (a new user's trial).
     When not every file pairs so, the files are numbered by their own names
-    (:func:`load_groundtruth_folder`), and a warning is given when that rule is not the
-    frames'.
+    (:func:`load_groundtruth_folder`), and a warning is given when either set is numbered by
+    its place, or when the two rules differ and share no frame number.
 
     Parameters
     ----------
@@ -453,7 +455,10 @@ def pair_groundtruth(sequence, folder) -> GroundTruthPairing:
     else:
         return GroundTruthPairing(dict(sorted(paired.items())), by_name=True)
     theirs = frame_numbering(list(own.values()))
-    if theirs.by == numbering.by and numbering.by != "place":
+    if "place" not in (theirs.by, numbering.by) and (theirs.by == numbering.by or set(own) & set(numbering.numbers)):
+        # Both numbered by a number of their names (the last, or the one that tells them
+        # apart: 470_cam2 -> 470 beside gt000470): the frames scored are those whose names
+        # carry the same number. Only a numbering by place pairs numbers absent from a name.
         return GroundTruthPairing(own)
     where = sequence.paths[0].parent if sequence.kind == "folder" else "the frames"
     return GroundTruthPairing(own, warning=(

@@ -590,8 +590,13 @@ class _PhotoSeen:
     format: str | None
 
 
-#: A label map at most this many pixels off the photo in each side is taken as cropped or padded
-#: (a row or column lost or added), not scaled.
+#: A label map at most this many pixels off the photo in each side is never said to be "0.97
+#: times" its size "as if drawn on a scaled-down preview" (a 33 x 25 frame, 32 x 24 masks): a
+#: pixel or two is as likely a crop or a pad (:data:`EDGE_OFFSET`'s words).
+NEAR_SIZE = 2
+
+#: A label map at most this many pixels off the photo in each side is said to be cropped,
+#: padded or scaled to a nearby size (the sizes alone cannot tell which), not "N times" its size.
 EDGE_OFFSET = 8
 
 
@@ -618,7 +623,8 @@ def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int,
         else:
             hint = (f" (it looks rotated by 90 degrees: rotate the {what} back, or draw them on the {picture} "
                     "as it is displayed)")
-    elif sw and sh and sw != width and _same_ratio(sw / width, sh, height):
+    elif (sw and sh and sw != width and _same_ratio(sw / width, sh, height)
+          and max(abs(sw - width), abs(sh - height)) > NEAR_SIZE):
         # Rounding to whole pixels moves the ratio by up to one pixel in the shorter side.
         tolerance = min(0.05, max(0.005, 1.0 / min(sw, sh)))
         # Smaller: drawn on a scaled-down preview; larger: saved from a zoomed or hi-DPI view
@@ -628,14 +634,16 @@ def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int,
                 f"{what} on the {picture} at its own size, or resize them to {width} x {height} with nearest-neighbour "
                 "sampling)")
     elif sw and sh and abs(sw - width) <= EDGE_OFFSET and abs(sh - height) <= EDGE_OFFSET:
-        # A row or two lost or added (a crop to even sizes, a padded frame) is no scaling: the
-        # advice to resize would shift every label by up to a pixel (a new user's mask one row
-        # short was told to resize).
+        # A row or two lost or added (a crop to even sizes, a padded frame): resizing would
+        # shift every label by up to a pixel (a new user's mask one row short was told to
+        # resize). Yet a scaling to a nearby size (a clip scaled to 321 x 241) gives the same
+        # sizes, and was told "cropped or padded, not scaled": the sizes cannot tell which.
         parts = [f"{abs(n - m)} {unit}{'s' if abs(n - m) > 1 else ''} {'fewer' if n < m else 'more'}"
                  for n, m, unit in ((sh, height, "row"), (sw, width, "column")) if n != m]
-        hint = (f" ({' and '.join(parts)} than the {picture}: cropped or padded, not scaled; pad or crop the "
-                f"{what} at the edge that lost or gained them to {width} x {height}, as resizing would shift every "
-                "label)")
+        hint = (f" ({' and '.join(parts)} than the {picture}: cropped, padded or scaled to a nearby size, which the "
+                f"sizes do not tell; if cropped or padded, pad or crop the {what} at the edge that lost or gained "
+                f"them to {width} x {height} (resizing would shift every label); if scaled, make the {picture} and "
+                f"the {what} one size again)")
     else:
         hint = (f"; draw the {what} on this {picture}, or resize them to {width} x {height} with "
                 "nearest-neighbour sampling (interpolation would invent label values)")

@@ -588,7 +588,7 @@ def test_sequences_are_named_as_given_and_cdnet_input_folders_by_their_sequence(
     planned = plan_sequences([links / "trees", links / "road"], tmp_path / "out")
     assert [name for _, name in planned] == ["trees", "road"]
     assert [Path(p) for p, _ in planned] == [cdnet[1].resolve(), cdnet[0].resolve()]
-    with pytest.raises(ValueError, match="would both write"):
+    with pytest.raises(ValueError, match="the same folder given twice"):
         plan_sequences([cdnet[0], links / "road", tmp_path / "data" / "highway" / "input"], tmp_path / "out2")
     for inputs, out, names in (([*map(str, cdnet)], "cdnet", ["highway", "wavingtrees"]),
                                ([str(links / "trees"), str(links / "road")], "linked", ["road", "trees"])):

@@ -35,8 +35,9 @@ def test_an_8_bit_mask_scaled_to_16_bits_keeps_its_ignore(tmp_path):
 
 
 @pytest.mark.parametrize("shape, words", [
-    ((59, 80), "(1 row fewer than the image: cropped or padded, not scaled; pad or crop the scribbles at the edge "
-               "that lost or gained them to 80 x 60, as resizing would shift every label)"),
+    ((59, 80), "(1 row fewer than the image: cropped, padded or scaled to a nearby size, which the sizes do not "
+               "tell; if cropped or padded, pad or crop the scribbles at the edge that lost or gained them to 80 x 60 "
+               "(resizing would shift every label); if scaled, make the image and the scribbles one size again)"),
     ((62, 81), "(2 rows more and 1 column more than the image"),
     ((60, 72), "(8 columns fewer than the image"),
 ])

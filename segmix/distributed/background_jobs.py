@@ -460,6 +460,7 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
         raise ValueError(f"{out}: exists and is not a folder")
     sources, names = [], {}
     shared: dict[str, list[Path]] = {}  # output name -> the inputs that would all write it
+    given: dict[Path, Path] = {}  # resolved input -> the input as first given
     for item in inputs:
         path = Path(item)
         if not path.exists():
@@ -470,6 +471,14 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
             raise ValueError(f"{path}: with --distributed every input is a sequence (a frame folder, a video or "
                              "an animation), not a single frame")
         name = sequence_name(path)
+        first = given.setdefault(resolved_path(path), path)
+        if first is not path:
+            # One input named twice (partA ./partA/, or a link to it): "would both write
+            # .../partA; rename one" told the user to rename a folder that is one, and under
+            # two names its frames were run twice.
+            kind = "folder" if path.is_dir() else "file"
+            shown = f" (as {first} and {path})" if str(path) != str(first) else ""
+            raise ValueError(f"{path}: the same {kind} given twice{shown}; give each input once")
         if name in names:
             # Every input of the name, said once after the loop: three folders named "a" were
             # said as two, the third left to the next run.

@@ -2217,6 +2217,21 @@ class MainWindow(QMainWindow):
         self.update_title()
         self.update_actions()
 
+    def clear_own_image(self) -> None:
+        """Show no frame in the active mode's own image space (a mode with own_images opening
+        a new input): the last input's frame and overlay stood meanwhile (session 52). The
+        next frame shown is set as a new image (:meth:`show_frame`)."""
+        if not self.active_mode.own_images:
+            return
+        self.canvas.finish_stroke()
+        picture = self._picture
+        picture.image = picture.segmentation_image = picture.skin_image = picture.alpha = None
+        self.controller.transparent = self.controller.faint = None
+        self._counts_cache = None
+        self.canvas.set_overlay(None)
+        self.canvas.clear()
+        self.zoom_label.setText("")
+
     def show_frame(self, image: np.ndarray, path: Path | None = None) -> None:
         """Show the next frame of the active mode's sequence (an (H, W, 3) uint8 array).
 

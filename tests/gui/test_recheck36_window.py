@@ -52,9 +52,9 @@ def test_esc_during_export_all_masks_cancels_the_export_it_does_not_leave_it_run
     _action(window, "Cancel Export or Catch-up").trigger()  # Esc (Video mode's name)
     release.set()
     qtbot.waitUntil(lambda: not window.controller.busy if hasattr(window.controller, "busy") else True, timeout=10000)
-    qtbot.wait(300)
+    # The count is said once the job has stopped (session 52: "Export stopping ..." until then).
+    qtbot.waitUntil(lambda: "Export cancelled" in window.statusBar().currentMessage(), timeout=10000)
     assert finished == [None]  # said once, as the dock's Cancel says it
-    assert "Export cancelled" in window.statusBar().currentMessage()
     assert not mode.panel.progress.isVisible()
     assert window.set_mode("segment") is True and messages == []
 

@@ -124,6 +124,63 @@ def broken_lines(text: str, metrics, width: int, most: int) -> list[str]:
     return lines
 
 
+def _wrapped_words(words: list[str], metrics, width: int) -> list[str]:
+    """``words`` joined by spaces in lines no wider than ``width`` where each word allows (a
+    word wider than ``width`` stands alone on its line)."""
+    lines: list[str] = []
+    for word in words:
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def path_elided_lines(text: str, path: str, metrics, width: int, most: int) -> list[str]:
+    """``text`` in at most ``most`` lines no wider than ``width`` pixels, broken between words;
+    where it does not fit, only ``path`` (a folder it names) loses its middle ("…"), so that
+    the words stay whole. The Video dock's "Last export" line lost the middle of its words and
+    left a bracket open: "2 frames skipped (un…52b/out/win_broken" (session 52). Past the
+    lines even without the path, the last line ends in "…" after a whole word.
+    """
+    width = max(width, 40)
+    if not path or path not in text:
+        before, path, after = text, "", ""
+    else:
+        before, after = text.split(path, 1)
+    # The path with what is glued to it (".", ")"): one word that never breaks.
+    glued = after.split(" ", 1)
+    tail, after_words = path + glued[0], (glued[1].split() if len(glued) > 1 else [])
+    head_words = before.split()
+    glue = before.endswith(" ") or not head_words  # a space before the path, or nothing
+    words = head_words + ([tail] if tail else []) + after_words
+    if not glue and head_words and tail:
+        words = head_words[:-1] + [head_words[-1] + tail] + after_words
+    lines = _wrapped_words(words, metrics, width)
+    if len(lines) <= most and all(metrics.horizontalAdvance(line) <= width for line in lines):
+        return lines
+    ellipsis = "…"
+    head = _wrapped_words(head_words, metrics, width)
+    rest = " ".join([glued[0]] + after_words) if path else ""
+    if path and len(head) <= most:
+        # The path on the last line of the words before it, else on a line of its own.
+        for lead in ([head[-1] + (" " if glue else "")] if head else [""]) + ([""] if len(head) < most else []):
+            room = width - metrics.horizontalAdvance(lead + rest)
+            # Little room: the path's end, the folder's own name ("…win_broken"), else its middle elided.
+            tight = room < min(width // 2, metrics.horizontalAdvance("/…/" + "m" * 6))
+            if not tight or lead == "" or room >= metrics.horizontalAdvance("…mmmm"):
+                elide = Qt.TextElideMode.ElideLeft if tight and lead else Qt.TextElideMode.ElideMiddle
+                shown = metrics.elidedText(path, elide, max(room, 1))
+                kept = head[:-1] if lead else head
+                return kept + [lead + (shown or ellipsis) + rest]
+    lines = (head if path else lines)[:most]
+    last = lines[-1].split(" ")
+    while len(last) > 1 and metrics.horizontalAdvance(" ".join(last) + " " + ellipsis) > width:
+        last.pop()
+    lines[-1] = " ".join(last) + " " + ellipsis
+    return lines
+
+
 def median_size_text(size) -> str:
     """The Video dock's name of a majority filter size: "Auto (frame size)", "Off", "7 x 7"."""
     if size == "auto":
@@ -724,14 +781,22 @@ def play_interval_ms(fps: float) -> int:
     return max(1, round(1000.0 / fps))
 
 
+#: The longest side of the Background model dock's picture, in model pixels: the dock shows it
+#: a few hundred pixels wide, and a 27 MP frame's whole background took 0.8 s a frame.
+BACKGROUND_VIEW_SIDE = 1024
+
+
 def render_mask(mask: np.ndarray, show_shadows: bool) -> np.ndarray:
     """(H, W, 4) uint8 premultiplied overlay: foreground green, shadows blue (if shown), or the
     colours of View > Colours (:func:`segmix.gui.overlay.palette`)."""
-    rgba = np.zeros((*mask.shape, 4), np.uint8)
-    rgba[mask == 255] = (*palette().moving, 255)
+    # One gather of 4-byte colours through a table of the mask's values: two boolean masks
+    # and their scatters took 1.5 s a frame at 27 MP (session 52).
+    table = np.zeros((256, 4), np.uint8)
+    table[255] = (*palette().moving, 255)
     if show_shadows:
-        rgba[mask == 127] = (*palette().shadow, 255)
-    return rgba
+        table[127] = (*palette().shadow, 255)
+    mask = np.ascontiguousarray(mask, dtype=np.uint8)
+    return table.view(np.uint32).ravel()[mask].view(np.uint8).reshape(*mask.shape, 4)
 
 
 class DecimalSpinBox(ClampedDoubleSpinBox):
@@ -926,7 +991,11 @@ class VideoPanel(QWidget):
         if abs(now.match_threshold - base.match_threshold) > 1e-9:
             parts.append(f"match threshold {now.match_threshold:g} ({base.match_threshold:g})")
         if now.median_size != base.median_size:
-            parts.append(f"majority filter {median_size_text(now.median_size)} ({median_size_text(base.median_size)})")
+            # "Auto (frame size)" in the brackets of the default read "Off (Auto (frame size))".
+            def plain(size):
+                return "auto-sized" if size == "auto" else median_size_text(size)
+
+            parts.append(f"majority filter {plain(now.median_size)} ({plain(base.median_size)})")
         if now.detect_shadows != base.detect_shadows:
             parts.append(f"shadows {'on' if now.detect_shadows else 'off'} ({'on' if base.detect_shadows else 'off'})")
         if now.fast_start != base.fast_start:
@@ -971,6 +1040,12 @@ class BackgroundView(QLabel):
     def set_image(self, rgb: np.ndarray) -> None:
         self._pixmap = QPixmap.fromImage(rgb_to_qimage(rgb))
         self._rescale()
+
+    def clear_image(self, text: str) -> None:
+        """Show ``text`` in place of a background (a new input is being opened)."""
+        self._pixmap = None
+        self.clear()
+        self.setText(text)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -1366,6 +1441,14 @@ class VideoMode(Mode):
         self._video_end = None
         self._learning_frames = None
         self._timing_note = None  # found by a thread of its own (_scan_timing)
+        # The last input's frame, mask, background and "ms per frame" line stayed ~10 s while
+        # a 27 MP folder's first frame was read and learnt (session 52): gone at once, the
+        # banner saying the first frame is being prepared.
+        if self.active:
+            self.shell.clear_own_image()
+        self.background_view.clear_image(f"Loading {path.name}…")
+        self.panel.timing_label.setText(f"Loading {path.name}: reading its first frame…")
+        self.panel.timing_label.setToolTip("")
         from segmix.background import BackgroundMixture
 
         settings = self.panel.settings()
@@ -2064,6 +2147,12 @@ class VideoMode(Mode):
         return (f"note: {why}, so Export All Masks, which runs a fresh model over every frame in order, may give "
                 f"frame {result.index} another mask")
 
+    def _loading_over(self) -> None:
+        """No first frame is coming (refused, none readable): the dock's "Loading ..." lines go."""
+        if self.panel.timing_label.text().startswith("Loading "):
+            self.panel.timing_label.setText("")
+        self.background_view.clear_image("The background model appears here.")
+
     def on_failed(self, message: str) -> None:
         self._in_flight = False
         self._abandon_target()
@@ -2074,6 +2163,7 @@ class VideoMode(Mode):
                                        and self.sequence.kind in ("folder", "list"))
         if self.current is None and not self._exporting:
             self._refused = message.rstrip(".") + "."
+            self._loading_over()
             self.shell.update_hint()
         if self._exporting:
             self._finish_export(None, refused=True)
@@ -2176,6 +2266,7 @@ class VideoMode(Mode):
 
             from segmix.background import BackgroundMixture
             from segmix.frames import FrameError
+            from segmix.mark_settings import frozen_pixels
 
             start = time.perf_counter()
             model = self._model
@@ -2206,7 +2297,7 @@ class VideoMode(Mode):
             def final(result: StepResult, end: VideoEnd | None = None) -> StepResult:
                 # The last frame fed, shown as the answer: the video (or its readable frames) ended.
                 result.overlay = render_mask(result.mask, show_shadows)
-                result.background = model.background_image()
+                result.background = model.background_preview(BACKGROUND_VIEW_SIDE)
                 result.seconds = time.perf_counter() - start
                 result.partial, result.skipped, result.video_end = False, skipped_all, end
                 return result
@@ -2290,8 +2381,11 @@ class VideoMode(Mode):
                     snapshots.offer(index, model, settings)
                 done = index >= target
                 if done or time.perf_counter() - start > CATCH_UP_CHUNK_SECONDS:
+                    # The window's read-only copy made here: made by MainWindow.show_frame, it
+                    # held the GUI thread 0.5 s a frame at 27 MP (session 52).
+                    frame = frozen_pixels(frame)
                     self._last_fed = StepResult(index, frame, mask, render_mask(mask, show_shadows),
-                                                model.background_image(), time.perf_counter() - start, learning,
+                                                model.background_preview(BACKGROUND_VIEW_SIDE), time.perf_counter() - start, learning,
                                                 skipped_all, in_order, settings, fed_frames, not done, target,
                                                 time=self._reader.last_time if sequence.kind == "video" else None,
                                                 wiped=wiped)
@@ -2373,6 +2467,8 @@ class VideoMode(Mode):
                 self._play_rate.clear()  # a jump's catch-up, or a step: not playing's rate
         # No frame left (the frames to the end skipped: of another size, unreadable): the
         # counter and slider name the frame on screen; they said "frame 13 / 13" over frame 7.
+        if not isinstance(result, StepResult) and self.current is None:
+            self._loading_over()  # none of its frames can be read
         shown = result.index if isinstance(result, StepResult) or self.current is None else self.current.index
         self.panel.slider.blockSignals(True)
         self.panel.slider.setValue(shown)
@@ -2620,7 +2716,19 @@ class VideoMode(Mode):
         stopped_signal = self.export_stopped
         self._export_number = number = getattr(self, "_export_number", 0) + 1
 
+        # Under way and not ended: a Cancel then is reported once the job has stopped
+        # (export_stopped); ended (its result on its way), with the count it reached.
+        started, ended = self._export_started, self._export_ended = threading.Event(), threading.Event()
+        counted = self._export_counted = [0]
+
         def export(check):
+            started.set()
+            try:
+                return export_frames(check)
+            finally:
+                ended.set()
+
+        def export_frames(check):
             # As the command line, before any work: a folder where no file can be made says why
             # (/proc/masks said "no such file or directory" when the first mask was written).
             check_output_folder(folder)
@@ -2629,12 +2737,14 @@ class VideoMode(Mode):
             def on_skip(message):
                 if not isinstance(message, SequenceEnd):  # where a video ended is no frame
                     skipped[0] += 1
+                    counted[0] = done[0] + skipped[0]
                     emit(progress_signal, done[0] + skipped[0], total)
 
             done = [0]
 
             def progress(frames):
                 done[0] = frames
+                counted[0] = frames + skipped[0]
                 emit(progress_signal, frames + skipped[0], total)
 
             sequence = FrameSequence(source, on_skip=on_skip)
@@ -2650,14 +2760,20 @@ class VideoMode(Mode):
 
             # The window's words for an output folder among the frames: it has no --output-dir.
             try:
-                return run_sequence(sequence, model, folder, cancelled=cancelled,
-                                    progress=progress,
-                                    advice="choose another folder")
+                result = run_sequence(sequence, model, folder, cancelled=cancelled,
+                                      progress=progress,
+                                      advice="choose another folder")
+                # A Cancel during the last frame: run_sequence asks before each frame only, so
+                # it wrote that frame's mask and returned, a result no one reads, while the
+                # status line said one mask fewer than the folder held ("after 3 of 4").
+                check()
+                return result
             except (OSError, ValueError):
                 # run_sequence has removed the masks it wrote and put back those it replaced
                 # (a full disk); the message names only the mask that failed, so a trial's
                 # user looked for the 49 masks "written" before it (on_failed says so).
                 undone[0] = done[0] > 0
+                emit(stopped_signal, number, 0)  # after a Cancel: none of its masks stays
                 raise
             except BaseException:
                 # Cancelled: the frame under way was written after the Cancel, whose status
@@ -2762,6 +2878,16 @@ class VideoMode(Mode):
             # nothing written, with a trial's 268 masks in the folder.
             if refused:
                 self.shell.statusBar().showMessage("Export stopped (the message says why)", 8000)
+            elif getattr(self, "_export_ended", None) is not None and self._export_ended.is_set():
+                self._say_cancelled(self._export_counted[0])  # it ended before the Cancel: its own count
+            elif getattr(self, "_export_started", None) is not None and self._export_started.is_set():
+                # The job finishes the frame under way and writes its mask: "cancelled after 2
+                # of 4 frames" was said while a third mask was still to come, 3 s later at 27 MP
+                # (session 52). The count is said once the job has stopped (_on_export_stopped).
+                done, total = self.panel.progress.value(), self.panel.progress.maximum()
+                self.shell.statusBar().showMessage(
+                    f"Export stopping: the frame under way is finished and written first ({done:,} of {total:,} "
+                    "masks written so far)…")
             else:
                 self._say_cancelled(self.panel.progress.value())
         emit(self.export_finished, result)
@@ -2792,7 +2918,9 @@ class VideoMode(Mode):
         text = label.toolTip()
         width = max(label.contentsRect().width(), 200)
         self._export_broken_at = label.width()
-        label.setText("\n".join(broken_lines(text, label.fontMetrics(), width, EXPORT_LINES)) if text else "")
+        folder = str(getattr(self, "_export_folder", None) or "")
+        label.setText("\n".join(path_elided_lines(text, folder, label.fontMetrics(), width, EXPORT_LINES))
+                      if text else "")
 
     def _on_export_stopped(self, number: int, done: int) -> None:
         # The count once the job has stopped, if no export started since.
