@@ -27,7 +27,7 @@ from segmix.gui.result_history import ResultHistory, marks_key
 from segmix.gui.scribbles import FOREGROUND
 from segmix.gui.signals import emit
 from segmix.gui.worker import SegmentationOutcome, em_curves
-from segmix.mark_order import count_steps, fresh_order, grown_order, order_upto, step_marks
+from segmix.mark_order import count_steps, edited_order, fresh_order, grown_order, order_upto, step_marks
 from segmix.mark_settings import describe_settings, settings_record
 
 APPLY_DEBOUNCE_MS = 150
@@ -131,6 +131,8 @@ QUEUED = "Fitting your new marks one step each, in the order you made them (step
 # and at most SNAPSHOT_BYTES in all (12 on a 12-MP photo).
 MAX_MARK_SNAPSHOTS = 32
 SNAPSHOT_BYTES = 150 * 2 ** 20
+# What a re-fit after an erase is done with (REFITTING / REFITTED's {what}).
+ERASED_WORDS = "the erased marks gone"
 STALE_ORDER = "The marks' saved order does not match them ({reason}): fitted at once."
 
 
@@ -598,6 +600,12 @@ class SegmentMode(Mode):
                 # marks gave another mask (22,308 pixels of a trial's 1080p bear).
                 self._request_replay(labels, settings, key, replay, "the panel's settings")
                 return
+            edited = self._erased_order(labels) if previous is None and warm else None
+            if edited is not None:
+                # The erase's marks step by step, each mark its own step still (a fit at once
+                # started the order again at 1: 4 steps, an erase and a stroke saved as 2).
+                self._replay_from_kept(labels, settings, key, edited, ERASED_WORDS)
+                return
             order = self._order_after(previous, labels, settings.warm_refit)
         queued = self._queued_steps(previous, labels) if (
             warm and file_order is None and stale is None and order is not None
@@ -675,6 +683,26 @@ class SegmentMode(Mode):
         order = self._pending_order(labels)
         if order is None:
             return False
+        self._replay_from_kept(labels, settings, key, order)
+        return True
+
+    def _erased_order(self, labels: np.ndarray):
+        """The order map of ``labels`` when they are the latest request's marks with some
+        erased (or relabelled) and none added: :func:`segmix.mark_order.edited_order`; None
+        otherwise (a loaded model, marks of unknown order, new marks: a fit at once)."""
+        latest = self._latest_request
+        if latest is None or latest[1] is None or self.loaded_model is not None:
+            return None
+        marks, order = latest
+        marked = labels > 0
+        if (marks.shape != labels.shape or not marked.any() or (marks[marked] == 0).any()
+                or self._keeps_marks(marks, labels)):
+            return None
+        return edited_order(order, marks, labels)
+
+    def _replay_from_kept(self, labels: np.ndarray, settings, key: tuple, order: np.ndarray, words: str = "") -> None:
+        """Fit ``labels`` step by step in ``order`` from the last of its steps whose result is
+        kept in these settings (``words``: the Training dock's REFITTING words, else QUEUED's)."""
         steps = step_marks(labels, order)
         numbers = np.unique(order[order > 0])
         start, previous = 0, None
@@ -684,10 +712,12 @@ class SegmentMode(Mode):
                     and _same_order(kept.mark_order, order_upto(order, numbers[index]))):
                 start, previous = index + 1, kept
                 break
-        self._replay_words, self._queued = "", True
-        self._request_chain(labels, settings, key, order, "", previous, start)
-        self._say_steps(steps_text("QUEUED", len(steps) - start, step=1))
-        return True
+        self._replay_words, self._queued = words, not words
+        n_steps = len(steps) - start
+        self._request_chain(labels, settings, key, order, steps_text("REFITTED", n_steps, what=words) if words else "",
+                            previous, start)
+        self._say_steps(steps_text("REFITTING", n_steps, what=words, step=1) if words
+                        else steps_text("QUEUED", n_steps, step=1))
 
     def _chain_in_these_settings(self, previous, labels: np.ndarray, settings):
         """The order map to replay in ``settings`` instead of a warm fit of ``labels``, or None.
