@@ -82,4 +82,46 @@ def test_an_erase_keeps_the_steps_of_the_marks_and_a_reload_undoes_them_one_at_a
     assert differing == 0, f"the reopened marks' mask differs from the window's in {differing} pixels"
     again.undo_stack.undo()  # the last stroke alone
     assert np.array_equal(again.layer.labels, before_last)
+    again.undo_stack.redo()
 
+    # The new user's repro: loaded steps, an erase, a stroke. Saved: one step each still.
+    _final(qtbot, again)
+    outcome = _stroke(qtbot, again, "eraser", [(22, 28), (22, 34)])  # the foreground stroke's middle
+    assert count_steps(outcome.mark_order) == 4
+    outcome = _stroke(qtbot, again, "background", [(45, 40), (55, 40)])
+    assert count_steps(outcome.mark_order) == 5 and again.undo_stack.count() == 6
+    shown = outcome.mask.copy()
+    marks = tmp_path / "marks_e.png"
+    assert again.export("scribbles", marks)
+    third = make_window(photo, smoothing=True)
+    assert third.load_scribbles(marks)
+    assert third.undo_stack.count() == 5  # was 2
+    assert np.array_equal(_final(qtbot, third).mask, shown)
+
+
+def _marks_made(qtbot, window, wait: bool):
+    """Three strokes, an erase of the last one's end, a fourth stroke (each waited for or not)."""
+    marks = [("foreground", [(10, 10), (20, 30), (15, 50)]), ("background", [(70, 10), (70, 50)]),
+             ("background", [(50, 5), (75, 5)]), ("eraser", [(74, 2), (74, 8)]),
+             ("background", [(60, 55), (78, 55)])]
+    for tool, points in marks:
+        window.set_tool(tool)
+        drag(window, points)
+        if wait:
+            _final(qtbot, window)
+    return _final(qtbot, window)
+
+
+def test_quick_marks_with_an_erase_save_the_order_of_slow_ones(qtbot, make_window, tmp_path):
+    """Marks made while the fits run, an erase among them, are the same steps as made slowly
+    (the fresh photo's 6 quick marks were saved as 4 steps, the last undo taking three)."""
+    photo = tmp_path / "two.png"
+    Image.fromarray(make_two_colour_image(3)).save(photo)
+    slow = _marks_made(qtbot, make_window(photo, smoothing=True), wait=True)
+    quick = _marks_made(qtbot, make_window(photo, smoothing=True), wait=False)
+    assert count_steps(slow.mark_order) == 4
+    assert np.array_equal(quick.scribbles, slow.scribbles)
+    assert np.array_equal(quick.mark_order, slow.mark_order), (count_steps(quick.mark_order),
+                                                               np.unique(quick.mark_order))
+    differing = int(np.count_nonzero(quick.mask != slow.mask))
+    assert differing == 0, f"quick marks' mask differs from slow ones' in {differing} pixels"

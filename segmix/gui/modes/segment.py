@@ -230,6 +230,9 @@ class SegmentMode(Mode):
         # reopening them replays the fits: (marks, order map or None) of the latest fit asked
         # for, and (marks, order map, why it is stale) offered by File > Load Scribbles.
         self._latest_request: tuple | None = None
+        # The marks after each change since _latest_request was set, oldest first (the
+        # erases among them: _erased_order); _mark_snapshots loses those a result covers.
+        self._changes_since_request: list[np.ndarray] = []
         self._file_order: tuple | None = None
         self._offered_settings: dict | None = None  # what Load Scribbles set (settings_offered_alone)
         self._replay_words = ""  # what a re-fit in new settings changed (_replay_chain), for the status
@@ -371,7 +374,16 @@ class SegmentMode(Mode):
         if layer is not None and self.loaded_model is None:  # a loaded model's marks are no steps
             keep = max(2, min(MAX_MARK_SNAPSHOTS, SNAPSHOT_BYTES // max(1, layer.labels.nbytes)))
             self._mark_snapshots = [*self._mark_snapshots[-(keep - 1):], layer.labels.copy()]
+            self._changes_since_request = [*self._changes_since_request[-(keep - 1):], self._mark_snapshots[-1]]
         self.retrain()
+
+    @property
+    def _latest_request(self) -> tuple | None:
+        return self._latest
+
+    @_latest_request.setter
+    def _latest_request(self, request: tuple | None) -> None:
+        self._latest, self._changes_since_request, self._latest_edited = request, [], False
 
     def _queued_steps(self, previous, labels: np.ndarray) -> list[np.ndarray]:
         """The marks of the changes made since ``previous`` (a final result whose marks
@@ -589,6 +601,12 @@ class SegmentMode(Mode):
         elif stale is not None:
             previous, order = None, fresh_order(labels)
             note = STALE_ORDER.format(reason=stale)
+        elif warm and (edited := self._erased_order(labels)) is not None:
+            # The marks left after an erase step by step, each mark its own step still (a fit
+            # at once started the order again at 1: 4 steps, an erase and a stroke saved as 2).
+            self._replay_from_kept(labels, settings, key, *edited)
+            self._latest_edited = True
+            return
         else:
             previous = self._result_to_refine(warm)
             if previous is not None and not previous.final and self._resume_cancelled_chain(labels, settings, key):
@@ -599,12 +617,6 @@ class SegmentMode(Mode):
                 # a settings change's re-fit refined the old settings' result, and the saved
                 # marks gave another mask (22,308 pixels of a trial's 1080p bear).
                 self._request_replay(labels, settings, key, replay, "the panel's settings")
-                return
-            edited = self._erased_order(labels) if previous is None and warm else None
-            if edited is not None:
-                # The erase's marks step by step, each mark its own step still (a fit at once
-                # started the order again at 1: 4 steps, an erase and a stroke saved as 2).
-                self._replay_from_kept(labels, settings, key, edited, ERASED_WORDS)
                 return
             order = self._order_after(previous, labels, settings.warm_refit)
         queued = self._queued_steps(previous, labels) if (
@@ -687,18 +699,47 @@ class SegmentMode(Mode):
         return True
 
     def _erased_order(self, labels: np.ndarray):
-        """The order map of ``labels`` when they are the latest request's marks with some
-        erased (or relabelled) and none added: :func:`segmix.mark_order.edited_order`; None
-        otherwise (a loaded model, marks of unknown order, new marks: a fit at once)."""
+        """(order map, REFITTING words) of ``labels`` when marks were erased (or relabelled)
+        since the latest request: its order, then each change since
+        (:attr:`_changes_since_request`) one more step when it added marks
+        (:func:`segmix.mark_order.grown_order`) or an edit of the steps when it erased some
+        (:func:`segmix.mark_order.edited_order`). Also marks only added while an erase's
+        re-fit runs (words "": QUEUED's). None otherwise: no mark erased, a change that both
+        removed and added marks (a box, marks loaded over others: fitted at once), an unknown
+        order (a loaded model's marks).
+
+        Edited from the latest request, not from the shown result, so that marks made and
+        erased while the fits run are the steps of marks made slowly: a trial's six quick
+        marks with an erase among them were saved as 4 steps."""
         latest = self._latest_request
-        if latest is None or latest[1] is None or self.loaded_model is not None:
+        if latest is None or latest[1] is None or self.loaded_model is not None or not (labels > 0).any():
             return None
-        marks, order = latest
-        marked = labels > 0
-        if (marks.shape != labels.shape or not marked.any() or (marks[marked] == 0).any()
-                or self._keeps_marks(marks, labels)):
+        before, order = latest
+        if before.shape != labels.shape:
             return None
-        return edited_order(order, marks, labels)
+        changes = self._changes_since_request
+        if not changes or not np.array_equal(changes[-1], labels):
+            changes = [*changes, labels]
+        erased = False
+        for marks in changes:
+            if marks.shape != before.shape or np.array_equal(marks, before):
+                continue
+            if self._keeps_marks(before, marks):
+                order = grown_order(order, marks)
+            elif (before[marks > 0] == 0).any():
+                return None  # marks removed and others added at once: no chain of steps
+            else:
+                order, erased = edited_order(order, before, marks), True
+            before = marks
+        if erased:
+            return order, ERASED_WORDS
+        outcome = self.outcome
+        if self._latest_edited and not (outcome is not None and outcome.final
+                                        and np.array_equal(outcome.scribbles, latest[0])):
+            # Marks added while an erase's re-fit runs: its chain and a step each (from no
+            # result, _queued_steps lost the erase's steps: 4 quick marks saved as 3).
+            return order, ""
+        return None
 
     def _replay_from_kept(self, labels: np.ndarray, settings, key: tuple, order: np.ndarray, words: str = "") -> None:
         """Fit ``labels`` step by step in ``order`` from the last of its steps whose result is
