@@ -99,6 +99,49 @@ def test_an_erase_keeps_the_steps_of_the_marks_and_a_reload_undoes_them_one_at_a
     assert np.array_equal(_final(qtbot, third).mask, shown)
 
 
+def test_a_threshold_move_during_the_first_starts_compiling_says_what_it_waits_for(qtbot, make_window, tmp_path):
+    """2. A threshold's re-cut asked during a first start waits behind the warm-up's step: the
+    dock said "Applying threshold 0.40..." for ~100 s. It now says what it waits for, as a
+    fit of marks does, and drops the line when the re-cut is done."""
+    import threading
+
+    from PySide6.QtWidgets import QApplication
+
+    photo = tmp_path / "two.png"
+    Image.fromarray(make_two_colour_image(4)).save(photo)
+    window = make_window(photo, smoothing=True)
+    mode = window.modes["segment"]
+    panel, controller = mode.training_panel, window.controller
+    outcome = _stroke(qtbot, window, "foreground", [(10, 10), (20, 30), (15, 50)])
+    assert count_steps(outcome.mark_order) == 1  # one step: the threshold re-cuts it (an apply)
+    controller.is_warm = False  # as on a first start, the warm-up at its step 2 of 8
+    controller.warm_up_progress.emit(1, 8, True)
+    release, holding = threading.Event(), threading.Event()
+
+    def step(_check):
+        holding.set()
+        release.wait(20)
+
+    controller.request_call(step, "warm-up step")
+    assert holding.wait(10)
+    try:
+        window.overlay_panel.threshold_slider.setValue(40)
+        qtbot.waitUntil(lambda: "Applying threshold 0.40" in panel.status_label.text(), timeout=5000)
+        QApplication.processEvents()
+        text = panel.status_label.text()
+        assert text.startswith("Waits for the first start's compiling, step 2 of 8: the re-cut begins when that step "
+                               "ends."), text
+        assert "re-cut waits for the first start's compiling, step 2 of 8" in window.hint_label.text()
+        controller.warm_up_progress.emit(2, 8, True)
+        assert "step 3 of 8: the re-cut" in panel.status_label.text()
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not controller.busy, timeout=30000)
+    QApplication.processEvents()
+    assert "Waits for" not in panel.status_label.text()
+    assert panel.status_label.text().startswith("Applied"), panel.status_label.text()
+
+
 def _marks_made(qtbot, window, wait: bool):
     """Three strokes, an erase of the last one's end, a fourth stroke (each waited for or not)."""
     marks = [("foreground", [(10, 10), (20, 30), (15, 50)]), ("background", [(70, 10), (70, 50)]),

@@ -102,8 +102,8 @@ HINT_STOPPED = "{style}. <b>Cancelled:</b> the overlay shows {stage}. Press <b>R
 HINT_FAILED = "<b>Training failed</b>: {message}. Change the marks (Ctrl+Z undoes the last) to fit again."
 #: Said while a fit waits behind the first start's warm-up step (session 45: the banner said
 #: "Fitting your new marks one step each ..." for 45 s with nothing moving).
-HINT_WAITING_FOR_ENGINE = ("<b>Your marks' fit waits for {what}</b>: it begins when that step ends, and the mask "
-                           "follows. You can go on marking meanwhile (Esc cancels the fit).")
+HINT_WAITING_FOR_ENGINE = ("<b>Your marks' {job} waits for {what}</b>: it begins when that step ends, and the mask "
+                           "follows. You can go on marking meanwhile (Esc cancels the {job}).")
 #: Marks reopened with the order they were made in are fitted step by step again, as the window
 #: fitted them when they were saved: at once they give another mask (segmix.mark_steps).
 #: (Steps, not marks: marks fitted together, e.g. brought back by a redo, are one step; a
@@ -266,6 +266,7 @@ class SegmentMode(Mode):
         # A fit asked for during the first start waits behind the warm-up's step in progress:
         # the dock says so until it starts (TrainingPanel.set_engine_note).
         self._warm_up_step: tuple[int, int, bool] | None = None
+        self._engine_job = "fit"  # what waits: "fit", or "re-cut" (an apply: a threshold, a loaded model)
         controller.warm_up_progress.connect(self._on_warm_up_progress)
         controller.running.connect(lambda: self._set_engine_note(""))
         controller.warmed_up.connect(lambda _seconds: self._set_engine_note(""))
@@ -537,6 +538,7 @@ class SegmentMode(Mode):
         shell.controller.request_apply(shell.segmentation_image, self.loaded_model, shell.layer.labels, apply_settings,
                                        shell.overlay_panel.mode)
         self.training_panel.set_status(f"Applying {self.loaded_model_name}...")
+        self._note_engine_wait()
 
     def retrain(self, warm: bool = True) -> None:
         """Fit both mixtures to the current scribbles on the compute thread.
@@ -964,6 +966,7 @@ class SegmentMode(Mode):
         if self.active:
             self.training_panel.plot.clear()
             if not self.shell.controller.is_warm:
+                self._engine_job = "fit"
                 self._set_engine_note(self._engine_note())
 
     def _on_warm_up_progress(self, done: int, total: int, first_use: bool) -> None:
@@ -979,8 +982,17 @@ class SegmentMode(Mode):
         what = "the first start's compiling" if first_use else "the engine's loading"
         return f"{what}, step {min(done + 1, total)} of {total}"
 
+    def _note_engine_wait(self) -> None:
+        """Say that an apply (a threshold's re-cut, a loaded model) waits for the warm-up's
+        step, as a fit does (:meth:`_on_started`; an apply emits no ``started``, which would
+        clear the EM curves): a first start's re-cut read "Applying threshold 0.40..." for
+        100 s."""
+        if not self.shell.controller.is_warm:
+            self._engine_job = "re-cut"  # a threshold's, or a loaded model's cut of the marks
+            self._set_engine_note(self._engine_note())
+
     def _engine_note(self) -> str:
-        return f"Waits for {self._engine_words()}: the fit begins when that step ends."
+        return f"Waits for {self._engine_words()}: the {self._engine_job} begins when that step ends."
 
     def _set_engine_note(self, note: str) -> None:
         """The Training dock's line and the banner while a fit waits for the warm-up."""
@@ -1349,6 +1361,7 @@ class SegmentMode(Mode):
             shell.segmentation_image, outcome.model, outcome.scribbles, self.current_settings(),
             shell.overlay_panel.mode, refined=refined,
         )
+        self._note_engine_wait()
         if refined is not None:
             # A chain's re-cut is kept by its threshold (a slider moved back shows it again).
             said = ""
@@ -1494,7 +1507,7 @@ class SegmentMode(Mode):
             return HINT_FAILED.format(message=escape(failure[0].rstrip(".")))
         if self.training_panel.engine_note() and (self._training_in_flight or self._apply_in_flight):
             # Above the fold at any size: the dock's status can be out of view (1024 x 600).
-            return HINT_WAITING_FOR_ENGINE.format(what=self._engine_words())  # our own words: no markup
+            return HINT_WAITING_FOR_ENGINE.format(what=self._engine_words(), job=self._engine_job)  # our own words: no markup
         if self._training_in_flight and self._job_words and self.loaded_model is None:
             return self._running_hint()
         if self.loaded_model is not None:
