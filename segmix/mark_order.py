@@ -197,6 +197,36 @@ def grown_order(previous_order: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return grown
 
 
+def edited_order(previous_order: np.ndarray, previous_labels: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The order map after marks were edited (erased, relabelled, added to), (H, W) uint16.
+
+    Each mark left as it was keeps its step; erased pixels leave the map; pixels marked or
+    relabelled since are one step past the last. A step whose pixels were all erased is
+    dropped and the later ones renumbered, so the steps are 1..n with no gap. Marks only added
+    give :func:`grown_order`'s map.
+
+    The window fitted marks afresh after an erase (the order started again at 1): the steps
+    before it were lost with it, so four loaded steps, an erase and a stroke saved as 2 steps
+    and reopened as 2 undo steps.
+
+    Parameters
+    ----------
+    previous_order : (H, W) integer array, the order map of ``previous_labels``
+    previous_labels, labels : (H, W) integer arrays of marks (0 none, 1 foreground, 2 background)
+    """
+    previous_order = np.asarray(previous_order)
+    labels = np.asarray(labels)
+    kept = (labels > 0) & (labels == np.asarray(previous_labels)) & (previous_order > 0)
+    numbers = np.unique(previous_order[kept])
+    order = np.zeros(labels.shape, np.uint16)
+    # Steps renumbered 1..n by rank: a gap would count as a step in no text but in max().
+    order[kept] = np.searchsorted(numbers, previous_order[kept]) + 1
+    new = (labels > 0) & ~kept
+    if new.any():
+        order[new] = min(numbers.size + 1, MAX_STEPS)
+    return order
+
+
 # -------------------------------------------------------------------------- text form
 def encode_order(order: np.ndarray) -> str:
     """An order map as compact text (for a PNG text chunk).

@@ -27,7 +27,7 @@ from segmix.gui.result_history import ResultHistory, marks_key
 from segmix.gui.scribbles import FOREGROUND
 from segmix.gui.signals import emit
 from segmix.gui.worker import SegmentationOutcome, em_curves
-from segmix.mark_order import count_steps, fresh_order, grown_order, order_upto, step_marks
+from segmix.mark_order import count_steps, edited_order, fresh_order, grown_order, order_upto, step_marks
 from segmix.mark_settings import describe_settings, settings_record
 
 APPLY_DEBOUNCE_MS = 150
@@ -102,8 +102,8 @@ HINT_STOPPED = "{style}. <b>Cancelled:</b> the overlay shows {stage}. Press <b>R
 HINT_FAILED = "<b>Training failed</b>: {message}. Change the marks (Ctrl+Z undoes the last) to fit again."
 #: Said while a fit waits behind the first start's warm-up step (session 45: the banner said
 #: "Fitting your new marks one step each ..." for 45 s with nothing moving).
-HINT_WAITING_FOR_ENGINE = ("<b>Your marks' fit waits for {what}</b>: it begins when that step ends, and the mask "
-                           "follows. You can go on marking meanwhile (Esc cancels the fit).")
+HINT_WAITING_FOR_ENGINE = ("<b>Your marks' {job} waits for {what}</b>: it begins when that step ends, and the mask "
+                           "follows. You can go on marking meanwhile (Esc cancels the {job}).")
 #: Marks reopened with the order they were made in are fitted step by step again, as the window
 #: fitted them when they were saved: at once they give another mask (segmix.mark_steps).
 #: (Steps, not marks: marks fitted together, e.g. brought back by a redo, are one step; a
@@ -131,6 +131,8 @@ QUEUED = "Fitting your new marks one step each, in the order you made them (step
 # and at most SNAPSHOT_BYTES in all (12 on a 12-MP photo).
 MAX_MARK_SNAPSHOTS = 32
 SNAPSHOT_BYTES = 150 * 2 ** 20
+# What a re-fit after an erase is done with (REFITTING / REFITTED's {what}).
+ERASED_WORDS = "the erased marks gone"
 STALE_ORDER = "The marks' saved order does not match them ({reason}): fitted at once."
 
 
@@ -228,6 +230,9 @@ class SegmentMode(Mode):
         # reopening them replays the fits: (marks, order map or None) of the latest fit asked
         # for, and (marks, order map, why it is stale) offered by File > Load Scribbles.
         self._latest_request: tuple | None = None
+        # The marks after each change since _latest_request was set, oldest first (the
+        # erases among them: _erased_order); _mark_snapshots loses those a result covers.
+        self._changes_since_request: list[np.ndarray] = []
         self._file_order: tuple | None = None
         self._offered_settings: dict | None = None  # what Load Scribbles set (settings_offered_alone)
         self._replay_words = ""  # what a re-fit in new settings changed (_replay_chain), for the status
@@ -261,6 +266,7 @@ class SegmentMode(Mode):
         # A fit asked for during the first start waits behind the warm-up's step in progress:
         # the dock says so until it starts (TrainingPanel.set_engine_note).
         self._warm_up_step: tuple[int, int, bool] | None = None
+        self._engine_job = "fit"  # what waits: "fit", or "re-cut" (an apply: a threshold, a loaded model)
         controller.warm_up_progress.connect(self._on_warm_up_progress)
         controller.running.connect(lambda: self._set_engine_note(""))
         controller.warmed_up.connect(lambda _seconds: self._set_engine_note(""))
@@ -369,7 +375,16 @@ class SegmentMode(Mode):
         if layer is not None and self.loaded_model is None:  # a loaded model's marks are no steps
             keep = max(2, min(MAX_MARK_SNAPSHOTS, SNAPSHOT_BYTES // max(1, layer.labels.nbytes)))
             self._mark_snapshots = [*self._mark_snapshots[-(keep - 1):], layer.labels.copy()]
+            self._changes_since_request = [*self._changes_since_request[-(keep - 1):], self._mark_snapshots[-1]]
         self.retrain()
+
+    @property
+    def _latest_request(self) -> tuple | None:
+        return self._latest
+
+    @_latest_request.setter
+    def _latest_request(self, request: tuple | None) -> None:
+        self._latest, self._changes_since_request, self._latest_edited = request, [], False
 
     def _queued_steps(self, previous, labels: np.ndarray) -> list[np.ndarray]:
         """The marks of the changes made since ``previous`` (a final result whose marks
@@ -523,6 +538,7 @@ class SegmentMode(Mode):
         shell.controller.request_apply(shell.segmentation_image, self.loaded_model, shell.layer.labels, apply_settings,
                                        shell.overlay_panel.mode)
         self.training_panel.set_status(f"Applying {self.loaded_model_name}...")
+        self._note_engine_wait()
 
     def retrain(self, warm: bool = True) -> None:
         """Fit both mixtures to the current scribbles on the compute thread.
@@ -587,6 +603,12 @@ class SegmentMode(Mode):
         elif stale is not None:
             previous, order = None, fresh_order(labels)
             note = STALE_ORDER.format(reason=stale)
+        elif warm and (edited := self._erased_order(labels)) is not None:
+            # The marks left after an erase step by step, each mark its own step still (a fit
+            # at once started the order again at 1: 4 steps, an erase and a stroke saved as 2).
+            self._replay_from_kept(labels, settings, key, *edited)
+            self._latest_edited = True
+            return
         else:
             previous = self._result_to_refine(warm)
             if previous is not None and not previous.final and self._resume_cancelled_chain(labels, settings, key):
@@ -675,6 +697,55 @@ class SegmentMode(Mode):
         order = self._pending_order(labels)
         if order is None:
             return False
+        self._replay_from_kept(labels, settings, key, order)
+        return True
+
+    def _erased_order(self, labels: np.ndarray):
+        """(order map, REFITTING words) of ``labels`` when marks were erased (or relabelled)
+        since the latest request: its order, then each change since
+        (:attr:`_changes_since_request`) one more step when it added marks
+        (:func:`segmix.mark_order.grown_order`) or an edit of the steps when it erased some
+        (:func:`segmix.mark_order.edited_order`). Also marks only added while an erase's
+        re-fit runs (words "": QUEUED's). None otherwise: no mark erased, a change that both
+        removed and added marks (a box, marks loaded over others: fitted at once), an unknown
+        order (a loaded model's marks).
+
+        Edited from the latest request, not from the shown result, so that marks made and
+        erased while the fits run are the steps of marks made slowly: a trial's six quick
+        marks with an erase among them were saved as 4 steps."""
+        latest = self._latest_request
+        if latest is None or latest[1] is None or self.loaded_model is not None or not (labels > 0).any():
+            return None
+        before, order = latest
+        if before.shape != labels.shape:
+            return None
+        changes = self._changes_since_request
+        if not changes or not np.array_equal(changes[-1], labels):
+            changes = [*changes, labels]
+        erased = False
+        for marks in changes:
+            if marks.shape != before.shape or np.array_equal(marks, before):
+                continue
+            if self._keeps_marks(before, marks):
+                order = grown_order(order, marks)
+            elif (before[marks > 0] == 0).any():
+                return None  # marks removed and others added at once: no chain of steps
+            else:
+                order, erased = edited_order(order, before, marks), True
+            before = marks
+        if erased:
+            return order, ERASED_WORDS
+        outcome = self.outcome
+        if self._latest_edited and not (outcome is not None and outcome.final
+                                        and np.array_equal(outcome.scribbles, latest[0])):
+            # Marks added while an erase's re-fit runs: its chain and a step each (from no
+            # result, _queued_steps lost the erase's steps: 4 quick marks saved as 3).
+            return order, ""
+        return None
+
+    def _replay_from_kept(self, labels: np.ndarray, settings, key: tuple, order: np.ndarray, words: str = "") -> None:
+        """Fit ``labels`` step by step in ``order`` from the last of its steps whose result is
+        kept in these settings (``words``: the Training dock's REFITTING words, else QUEUED's)."""
         steps = step_marks(labels, order)
         numbers = np.unique(order[order > 0])
         start, previous = 0, None
@@ -684,10 +755,12 @@ class SegmentMode(Mode):
                     and _same_order(kept.mark_order, order_upto(order, numbers[index]))):
                 start, previous = index + 1, kept
                 break
-        self._replay_words, self._queued = "", True
-        self._request_chain(labels, settings, key, order, "", previous, start)
-        self._say_steps(steps_text("QUEUED", len(steps) - start, step=1))
-        return True
+        self._replay_words, self._queued = words, not words
+        n_steps = len(steps) - start
+        self._request_chain(labels, settings, key, order, steps_text("REFITTED", n_steps, what=words) if words else "",
+                            previous, start)
+        self._say_steps(steps_text("REFITTING", n_steps, what=words, step=1) if words
+                        else steps_text("QUEUED", n_steps, step=1))
 
     def _chain_in_these_settings(self, previous, labels: np.ndarray, settings):
         """The order map to replay in ``settings`` instead of a warm fit of ``labels``, or None.
@@ -893,6 +966,7 @@ class SegmentMode(Mode):
         if self.active:
             self.training_panel.plot.clear()
             if not self.shell.controller.is_warm:
+                self._engine_job = "fit"
                 self._set_engine_note(self._engine_note())
 
     def _on_warm_up_progress(self, done: int, total: int, first_use: bool) -> None:
@@ -908,8 +982,17 @@ class SegmentMode(Mode):
         what = "the first start's compiling" if first_use else "the engine's loading"
         return f"{what}, step {min(done + 1, total)} of {total}"
 
+    def _note_engine_wait(self) -> None:
+        """Say that an apply (a threshold's re-cut, a loaded model) waits for the warm-up's
+        step, as a fit does (:meth:`_on_started`; an apply emits no ``started``, which would
+        clear the EM curves): a first start's re-cut read "Applying threshold 0.40..." for
+        100 s."""
+        if not self.shell.controller.is_warm:
+            self._engine_job = "re-cut"  # a threshold's, or a loaded model's cut of the marks
+            self._set_engine_note(self._engine_note())
+
     def _engine_note(self) -> str:
-        return f"Waits for {self._engine_words()}: the fit begins when that step ends."
+        return f"Waits for {self._engine_words()}: the {self._engine_job} begins when that step ends."
 
     def _set_engine_note(self, note: str) -> None:
         """The Training dock's line and the banner while a fit waits for the warm-up."""
@@ -1278,6 +1361,7 @@ class SegmentMode(Mode):
             shell.segmentation_image, outcome.model, outcome.scribbles, self.current_settings(),
             shell.overlay_panel.mode, refined=refined,
         )
+        self._note_engine_wait()
         if refined is not None:
             # A chain's re-cut is kept by its threshold (a slider moved back shows it again).
             said = ""
@@ -1423,7 +1507,7 @@ class SegmentMode(Mode):
             return HINT_FAILED.format(message=escape(failure[0].rstrip(".")))
         if self.training_panel.engine_note() and (self._training_in_flight or self._apply_in_flight):
             # Above the fold at any size: the dock's status can be out of view (1024 x 600).
-            return HINT_WAITING_FOR_ENGINE.format(what=self._engine_words())  # our own words: no markup
+            return HINT_WAITING_FOR_ENGINE.format(what=self._engine_words(), job=self._engine_job)  # our own words: no markup
         if self._training_in_flight and self._job_words and self.loaded_model is None:
             return self._running_hint()
         if self.loaded_model is not None:
