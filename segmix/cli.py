@@ -1507,6 +1507,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         # the disc the window paints: sized by the photo inside its bars of one colour, if any
         scribbles, order = _with_point_marks(args, scribbles, order, transparent_pixels(loaded.alpha),
                                              click_radius(disc_shape(image)))
+        from segmix.labelmaps import turned_coordinates_note
+
+        # A turned photo's stored-frame coordinates that land on the upright photo were misread
+        # in silence (DAVIS 090 with tag 6, --click 250,433: IoU 0.009): said whenever given.
+        turned = turned_coordinates_note(args.image, image.shape[1], image.shape[0], args.box,
+                                         [(option, getattr(x, "value", x), getattr(y, "value", y))
+                                          for _, x, y, option in args.clicks or ()])
+        if turned:
+            print(f"segmix segment: note: {turned}", file=sys.stderr)
         if model is None:
             refusal = _clicks_cover_photo(args, scribbles) or scribble_refusal(scribbles)
             if refusal:

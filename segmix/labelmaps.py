@@ -285,6 +285,89 @@ def turned_photo_words(photo, width: int, height: int) -> str:
             "give coordinates on the photo as shown")
 
 
+def stored_to_shown_point(x: float, y: float, orientation: int, stored_shape) -> tuple[float, float]:
+    """A pixel's column ``x`` and row ``y`` on a photo's stored pixels, turned as its EXIF
+    ``orientation`` turns the photo to show it (Pillow's ``ImageOps.exif_transpose``).
+
+    Parameters
+    ----------
+    x, y : float
+        Column and row of the stored pixels (decimals keep their place inside the pixel).
+    orientation : int, 1-8
+    stored_shape : (H, W) of the stored pixels
+
+    Returns
+    -------
+    (x, y) on the photo as shown (upright).
+    """
+    height, width = int(stored_shape[0]), int(stored_shape[1])
+    last_x, last_y = width - 1 - x, height - 1 - y
+    return {2: (last_x, y), 3: (last_x, last_y), 4: (x, last_y), 5: (y, x), 6: (last_y, x),
+            7: (last_y, last_x), 8: (y, last_x)}.get(orientation, (x, y))
+
+
+def stored_to_shown_box(box, orientation: int, stored_shape) -> tuple:
+    """A box LEFT, TOP, RIGHT, BOTTOM (pixels, right and bottom exclusive) of a photo's stored
+    pixels, turned as :func:`stored_to_shown_point` turns its first and last pixels (an edge x
+    mirrors to W - x, not W - 1 - x), the corners sorted."""
+    left, top, right, bottom = box
+    # Pixel i runs from edge i to edge i + 1: turn the box's first and last pixels (left,
+    # right - 1), then take the edges of the turned pair.
+    corners = [stored_to_shown_point(x, y, orientation, stored_shape) for x, y in ((left, top),
+                                                                                   (right - 1, bottom - 1))]
+    xs, ys = sorted(c[0] for c in corners), sorted(c[1] for c in corners)
+    return xs[0], ys[0], xs[1] + 1, ys[1] + 1
+
+
+def _number_words(values) -> str:
+    return ",".join(f"{round(float(v), 2):g}" for v in values)
+
+
+def turned_coordinates_note(photo, width: int, height: int, box=None, clicks=()) -> str:
+    """Words for coordinates given on a photo that its EXIF orientation tag turns (2-8), or "".
+
+    Tools that read the stored pixels (skimage, imageio, tifffile, Pillow without
+    ``ImageOps.exif_transpose``) give a detector's coordinates in the stored frame; segmix reads
+    them on the photo as shown, upright. A stored-frame click that landed on the upright photo
+    was misread in silence (DAVIS 090 stored with tag 6, ``--click 250,433``: IoU 0.009), where
+    one off it was refused naming the turn (:func:`turned_photo_words`).
+
+    Parameters
+    ----------
+    photo : str or PathLike
+    width, height : int
+        The photo's size as segmix reads it (upright).
+    box : (left, top, right, bottom) or None
+        As given (``--box``), in pixels.
+    clicks : iterable of (option, x, y)
+        As given (``--click`` / ``--background-click``, x and y numbers).
+
+    Returns
+    -------
+    str
+        "PHOTO carries an EXIF orientation tag (6, shown turned 90 degrees clockwise): shown
+        480 x 854, stored 854 x 480; --box / --click coordinates are read in the shown (upright)
+        frame, as the window and viewers show it; if they came from the stored pixels (...),
+        give ... instead", or "" for a photo without a turning tag.
+    """
+    orientation = exif_orientation(photo)
+    if orientation not in _ORIENTATION_WORDS:
+        return ""
+    stored = (width, height) if orientation in _QUARTER_TURNS else (height, width)  # (H, W) stored
+    given = []
+    if box is not None:
+        given.append(f"--box {_number_words(stored_to_shown_box(tuple(map(float, box)), orientation, stored))}")
+    for option, x, y in clicks:
+        given.append(f"{option} {_number_words(stored_to_shown_point(float(x), float(y), orientation, stored))}")
+    options = " / ".join(dict.fromkeys(word for word, used in (("--box", box is not None),
+                                                                 *((option, True) for option, _, _ in clicks)) if used))
+    return (f"{photo} carries an EXIF orientation tag ({orientation}, {_ORIENTATION_WORDS[orientation]}): shown "
+            f"{width} x {height}, stored {stored[1]} x {stored[0]}; {options} coordinates are read in the shown "
+            "(upright) frame, as viewers and the window show it; if they came from the stored pixels (skimage, "
+            "imageio, tifffile or Pillow without ImageOps.exif_transpose read those), give "
+            f"{' '.join(given)} instead")
+
+
 def _refuse_ambiguous_orientation(path: Path, im: Image.Image, what: str, picture: str) -> None:
     """Refuse a map that carries an EXIF orientation tag when its size cannot tell how it was
     drawn: square, or a tag that keeps the size (a flip, a half turn). Maps are read as stored
