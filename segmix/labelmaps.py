@@ -685,7 +685,18 @@ def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int,
     # Every case says what to do: the sizes alone left users guessing.
     if (sw, sh) == (height, width):
         turn = _QUARTER_TURNS.get(exif_orientation(photo)) if photo is not None else None
-        if turn and heif_orientation(photo) != 1:
+        own = exif_orientation(path)
+        if own in _QUARTER_TURNS:
+            # The map's own tag turns it in a viewer, so it looked aligned with the photo to
+            # the user who drew it; it was told it "looks rotated" (or, of a tagged photo, to
+            # remove the photo's tag), no word of its own.
+            photo_read = (" (the photo's own tag is applied: segmix reads photos upright)" if turn else "")
+            hint = (f" as segmix reads it{photo_read}: these {what} carry their own EXIF orientation tag ({own}, "
+                    f"{_ORIENTATION_WORDS[own]}), which segmix does not apply to {what}: they are read as stored, "
+                    f"{sw} x {sh}; apply the tag to the pixels and save them without it, e.g. with Pillow "
+                    "ImageOps.exif_transpose(Image.open(m)).save(m2), or draw them on the "
+                    f"{picture} as viewers show it, saved with no orientation tag")
+        elif turn and heif_orientation(photo) != 1:
             # libheif turns a HEIC as its rotation says (irot), which no tag removal undoes: a
             # map drawn on its stored pixels was told it "looks rotated", no word of the turn.
             hint = (f" as segmix reads it: the HEIC photo {photo} is stored turned (its rotation, which segmix "

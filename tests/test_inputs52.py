@@ -113,3 +113,36 @@ def test_the_library_refuses_normalised_coordinates():
     with pytest.raises(ValueError, match=r"normalised.*13.2, 6.8, 33.6, 34"):
         add_point_marks(labels, None, box=(0.22, 0.17, 0.56, 0.85))
     add_point_marks(labels, None, box=(0, 0, 30, 20), clicks=[(1, 1, 0), (2, 0.0, 1.0)])  # whole pixels
+
+
+def _tagged_map(path, labels, orientation):
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(labels).save(path, exif=exif)
+
+
+@pytest.mark.parametrize("photo_tag", [None, 6])
+@pytest.mark.parametrize("map_tag", [6, 8])
+def test_a_label_map_with_its_own_turning_tag_is_named_so(tmp_path, photo_tag, map_tag):
+    from segmix.io import ImageLoadError
+    from segmix.labelmaps import load_scribbles, read_label_plane
+
+    photo = tmp_path / "photo.png"
+    if photo_tag:  # stored 40 x 24, shown 24 x 40
+        _turned_photo(photo, photo_tag)
+    else:  # stored and shown 40 x 24 (W x H): the map, stored 24 x 40 with a tag, is shown so
+        stored = np.zeros((40, 24, 3), np.uint8) + 100
+        Image.fromarray(stored).save(photo)
+    labels = np.zeros((24, 40), np.uint8)  # stored 40 x 24: shown 24 x 40 by its tag, as the photo
+    labels[:5, :5], labels[-5:, -5:] = 1, 2
+    marks = tmp_path / "marks.png"
+    _tagged_map(marks, labels, map_tag)
+    with pytest.raises(ImageLoadError) as raised:
+        load_scribbles(marks, (40, 24), photo=photo)
+    words = str(raised.value)
+    assert f"own EXIF orientation tag ({map_tag}" in words and "exif_transpose" in words, words
+    assert "looks rotated" not in words and "remove the orientation tag from the photo" not in words
+    mask = tmp_path / "mask.png"
+    _tagged_map(mask, (labels == 1).astype(np.uint8) * 255, map_tag)
+    with pytest.raises(ImageLoadError, match=rf"own EXIF orientation tag \({map_tag}.*exif_transpose"):
+        read_label_plane(mask, (40, 24), "masks", palette_indices=False, photo=photo, picture="photo")
