@@ -865,6 +865,54 @@ def _blacked_out_photo_words(rgb: np.ndarray, what: str) -> str | None:
             "saving it as greyscale alone keeps the photo's grey levels")
 
 
+class _KindNamed(ImageLoadError):
+    """A refusal that already names what the file is (a cut-out, a class map, a whited-out
+    photo): not replaced by :func:`photo_given_as_map`'s "a colour photo ... given by mistake?"."""
+
+
+#: Compaq's skin masks (Jones and Rehg 2002) are the photo with the non-skin pixels white: a
+#: colour mask is taken for one when between these shares of its pixels are near-white (every
+#: channel at least :data:`_NEAR_WHITE`) and the others hold a photo's colours.
+_NEAR_WHITE = 240
+
+
+def _whited_out_photo_words(rgb: np.ndarray, what: str) -> str | None:
+    """Words for a colour "mask" that is its photo with everything but the labelled part made
+    white (Compaq's skin masks), or None: told only "a colour RGB image", its convention unnamed."""
+    white = rgb.min(axis=2) >= _NEAR_WHITE
+    share = float(white.mean())
+    if not _CUTOUT_BLACK_SHARE[0] <= share <= _CUTOUT_BLACK_SHARE[1]:
+        return None
+    kept = rgb[~white]
+    codes = (kept[:, 0].astype(np.int64) << 16) | (kept[:, 1].astype(np.int64) << 8) | kept[:, 2]
+    if np.unique(codes[:: max(1, codes.size // 200_000)]).size < _CUTOUT_COLOURS:
+        return None
+    return (f"it looks like its photo with the rest made white ({share:.0%} of it white; Compaq's skin masks, "
+            f"Jones and Rehg's, are so: skin in colour, non-skin white), not a mask; threshold it: non-white -> "
+            f"255, white -> 0 (e.g. NumPy: np.where(np.asarray(img).min(axis=2) < {_NEAR_WHITE}, 255, 0)), saved as "
+            f"{_grey_png(what)}; saving it as greyscale alone keeps the photo's grey levels")
+
+
+def _alpha_mask_words(path: Path, rgb: np.ndarray, alpha: np.ndarray, what: str) -> str | None:
+    """Words for a colour photo whose alpha channel holds the mask (a GIMP or background-remover
+    cut-out), or None: it was called "a colour photo ... given by mistake?"."""
+    hard = float(np.isin(alpha, (0, 255)).mean())
+    if hard < 0.9 or not (alpha == 0).any() or not (alpha == 255).any():
+        return None
+    if (rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all() and np.unique(rgb).size <= 3:
+        return None  # a grey mask with some transparency: the transparency refusal says it
+    soft = "" if hard == 1.0 else " (its soft edge pixels thresholded, e.g. > 127)"
+    return (f"{path}: a cut-out, not a mask: a colour photo whose alpha channel holds the mask (as GIMP or a "
+            f"background remover exports it; opaque {float((alpha == 255).mean()):.0%}); save its alpha as the "
+            f"{what}, 255 where opaque, 0 where transparent{soft}, e.g. with Pillow "
+            "Image.open(m).getchannel('A').save(m2)")
+
+
+#: A palette mask of at most this many used indices, some in colour, is taken for a class map
+#: (a palette photo uses far more).
+MAX_CLASS_INDICES = 32
+
+
 def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     """The one channel of a grey-looking LA / RGB(A) image, or a refusal naming a pixel."""
     values = np.asarray(im)
@@ -872,6 +920,10 @@ def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     colour_channels = 1 if im.mode in ("LA", "La") else 3
     if channels > colour_channels and im.mode not in ("RGBX",):
         alpha = values[:, :, colour_channels]
+        cutout = _alpha_mask_words(path, values[:, :, :3] if colour_channels == 3 else values[:, :, :1].repeat(3, 2),
+                                   alpha, what)
+        if cutout:
+            raise _KindNamed(cutout)
         if (alpha != 255).any():
             raise ImageLoadError(
                 f"{path}: {what} must not be transparent ({_pixel_at(alpha != 255)} has alpha "
@@ -882,9 +934,9 @@ def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
         differ = (values[:, :, 1] != plane) | (values[:, :, 2] != plane)
         if differ.any():
             rgb = tuple(int(v) for v in values[tuple(np.argwhere(differ)[0])][:3])
-            cutout = _blacked_out_photo_words(values[:, :, :3], what)
+            cutout = _blacked_out_photo_words(values[:, :, :3], what) or _whited_out_photo_words(values[:, :, :3], what)
             if cutout:
-                raise ImageLoadError(f"{path}: {what} must be single-channel greyscale, but this is a colour "
+                raise _KindNamed(f"{path}: {what} must be single-channel greyscale, but this is a colour "
                                      f"{im.mode} image: {cutout}")
             raise ImageLoadError(
                 f"{path}: {what} must be single-channel greyscale (or grey RGB, R = G = B), but this is a colour "
@@ -919,6 +971,19 @@ def _palette_grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     used = np.unique(index)
     colours = _covering_palette(path, im, used, what)
     grey = (colours[used, 0] == colours[used, 1]) & (colours[used, 1] == colours[used, 2])
+    if not grey.all() and used.size <= MAX_CLASS_INDICES:
+        bad = int(used[~grey][0])
+        colour = tuple(int(v) for v in colours[bad])
+        brightness = int(np.asarray(Image.new("RGB", (1, 1), colour).convert("L"))[0, 0])
+        # A class map (PASCAL VOC's, Labelme's: index 1 = (128, 0, 0)) was told to be saved as
+        # greyscale; converted so, its class became a grey level (38), refused next as a class number.
+        raise _KindNamed(
+            f"{path}: {what} must be greyscale, but this is a palette class map (index {bad} is the colour "
+            f"{colour}, as PASCAL VOC and Labelme write classes; indices used: "
+            f"{', '.join(str(int(v)) for v in used)}): its indices are classes, not grey levels; write the class "
+            f"you mean as 255 and the rest as 0, e.g. for index {bad} with Pillow and NumPy: "
+            f"Image.fromarray(((np.array(Image.open(m)) == {bad}) * 255).astype(np.uint8)).save(m2) (converting "
+            f"it to greyscale gives the colours' brightness, {brightness} for index {bad}, not a mask)")
     if not grey.all():
         bad = int(used[~grey][0])
         raise ImageLoadError(
@@ -1089,7 +1154,8 @@ def read_label_plane(
                     f"palette or grey RGB images, this one has mode {mode!r}; save them as 8-bit greyscale PNG"
                 )
         except Exception as exc:
-            instead = photo_given_as_map(path, what, picture) if content and isinstance(exc, ImageLoadError) else None
+            instead = (photo_given_as_map(path, what, picture) if content and isinstance(exc, ImageLoadError)
+                       and not isinstance(exc, _KindNamed) else None)
             raise (ImageLoadError(instead) if instead else _load_error(path, limit, exc)) from exc
         finally:
             if im is not None:

@@ -146,3 +146,48 @@ def test_a_label_map_with_its_own_turning_tag_is_named_so(tmp_path, photo_tag, m
     _tagged_map(mask, (labels == 1).astype(np.uint8) * 255, map_tag)
     with pytest.raises(ImageLoadError, match=rf"own EXIF orientation tag \({map_tag}.*exif_transpose"):
         read_label_plane(mask, (40, 24), "masks", palette_indices=False, photo=photo, picture="photo")
+
+
+def _photo_pixels(shape=(30, 40)):
+    rng = np.random.default_rng(4)
+    return rng.integers(20, 236, (*shape, 3)).astype(np.uint8)
+
+
+def _mask_refusal(path, shape=(30, 40)):
+    from segmix.io import ImageLoadError
+    from segmix.labelmaps import read_label_plane
+
+    with pytest.raises(ImageLoadError) as raised:
+        read_label_plane(path, shape, "masks", palette_indices=False)
+    return str(raised.value)
+
+
+def test_a_palette_class_map_as_a_mask_gets_the_index_fix(tmp_path):
+    from segmix.labelmaps import voc_colours
+
+    index = np.zeros((30, 40), np.uint8)
+    index[5:20, 8:30] = 1
+    im = Image.fromarray(index, "P")
+    im.putpalette(voc_colours().astype(np.uint8).reshape(-1).tolist())
+    im.save(tmp_path / "voc.png")
+    words = _mask_refusal(tmp_path / "voc.png")
+    assert "(np.array(Image.open(m)) == 1) * 255" in words and "class" in words, words
+    assert "save the masks as 8-bit greyscale PNG (mode L)" not in words
+
+
+def test_a_cutout_with_the_mask_in_its_alpha_is_named_so(tmp_path):
+    rgba = np.dstack([_photo_pixels(), np.zeros((30, 40), np.uint8)])
+    rgba[5:20, 8:30, 3] = 255
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "cut.png")
+    words = _mask_refusal(tmp_path / "cut.png")
+    assert "getchannel('A')" in words and "alpha" in words, words
+    assert "given by mistake" not in words
+
+
+def test_a_mask_of_skin_in_colour_on_white_is_named_so(tmp_path):
+    rgb = _photo_pixels()
+    rgb[:, :] = 255
+    rgb[5:20, 8:30] = _photo_pixels()[5:20, 8:30]
+    Image.fromarray(rgb).save(tmp_path / "compaq.png")
+    words = _mask_refusal(tmp_path / "compaq.png")
+    assert "white" in words and "Compaq" in words and "255" in words, words
