@@ -1058,6 +1058,45 @@ def _refuse_renumbered_palette(path: Path, colours: np.ndarray, used: np.ndarray
         "0 / 1 / 2")
 
 
+def _wide_label_tiff(path: PathLike, what: str, limit: int) -> Image.Image | None:
+    """A one-page greyscale TIFF of 64-bit integers (``skimage.measure.label`` written by
+    tifffile) as a 32-bit ("I") image, read as the int32 / uint32 maps Pillow decodes; None for
+    any other file (its refusal follows). Such maps were refused "cannot decode ... save it as an
+    8- or 16-bit RGB or greyscale TIFF" while the same labels as int32 were read.
+
+    Raises
+    ------
+    ImageLoadError
+        Values beyond 32 bits (no label map's), or more pixels than ``limit``.
+    """
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(4) not in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+                return None
+        import tifffile
+
+        with tifffile.TiffFile(path) as tif:
+            page = tif.pages[0]
+            if len(tif.pages) != 1 or page.dtype not in (np.dtype(np.int64), np.dtype(np.uint64)) \
+                    or len(page.shape) != 2:
+                return None
+            _check_pixel_count(Path(path), (page.shape[1], page.shape[0]), limit)
+            values = page.asarray()
+    except ImageLoadError:
+        raise
+    except Exception:  # noqa: BLE001 - tifffile cannot read it either: the usual refusal names the layout
+        return None
+    low, high = (int(values.min()), int(values.max())) if values.size else (0, 0)
+    if low < -2 ** 31 or high >= 2 ** 31:
+        raise ImageLoadError(
+            f"{path}: {what} are 64-bit integers from {low:,} to {high:,}, beyond what label maps hold (segmix "
+            "reads 64-bit label maps whose values fit in 32 bits); write the labels as small whole numbers in an "
+            "8- or 16-bit greyscale TIFF or PNG (e.g. tifffile.imwrite(path, labels.astype(numpy.uint16)))")
+    im = Image.fromarray(values.astype(np.int32), "I")
+    im.format = "TIFF"  # lossless, as read; its tags are tifffile's (no min-is-white: 64-bit)
+    return im
+
+
 def read_label_plane(
     path: PathLike,
     shape: tuple[int, int] | None,
@@ -1114,6 +1153,10 @@ def read_label_plane(
             Image.MAX_IMAGE_PIXELS = None
             try:
                 im = Image.open(path)
+            except Image.UnidentifiedImageError:
+                im = _wide_label_tiff(path, what, limit)  # Pillow decodes no 64-bit integer TIFF
+                if im is None:
+                    raise
             finally:
                 Image.MAX_IMAGE_PIXELS = limit
             # Told before the size: a 3-D array written page by page (tifffile's (H, W, C) as H
@@ -2242,6 +2285,10 @@ def read_png_text(path: PathLike, key: str, labels: np.ndarray, text_cap: int | 
     """
     from PIL import PngImagePlugin
 
+    with open(path, "rb") as handle:
+        if handle.read(8) != b"\x89PNG\r\n\x1a\n":
+            # Not a PNG: no text chunk (a 64-bit TIFF, read by tifffile, was "unreadable" to Pillow).
+            return None
     pixels = int(labels.shape[0]) * int(labels.shape[1])
     try:
         with _pillow_limits(max(pixels, 1)):  # holds the lock on Pillow's globals

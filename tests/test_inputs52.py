@@ -191,3 +191,43 @@ def test_a_mask_of_skin_in_colour_on_white_is_named_so(tmp_path):
     Image.fromarray(rgb).save(tmp_path / "compaq.png")
     words = _mask_refusal(tmp_path / "compaq.png")
     assert "white" in words and "Compaq" in words and "255" in words, words
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64])
+def test_64_bit_label_tiffs_are_read_as_the_32_bit_ones(tmp_path, dtype):
+    tifffile = pytest.importorskip("tifffile")
+    from segmix.labelmaps import load_scribbles, read_label_plane
+
+    labels = np.zeros((24, 40), np.uint8)
+    labels[2:8, 3:9], labels[15:20, 30:38] = 1, 2
+    tifffile.imwrite(tmp_path / "s.tif", labels.astype(dtype))
+    tifffile.imwrite(tmp_path / "s32.tif", labels.astype(np.int32))
+    assert np.array_equal(load_scribbles(tmp_path / "s.tif", (24, 40)), labels)
+    assert np.array_equal(load_scribbles(tmp_path / "s.tif", (24, 40)), load_scribbles(tmp_path / "s32.tif", (24, 40)))
+    tifffile.imwrite(tmp_path / "m.tif", (labels == 1).astype(dtype) * 255)
+    assert np.array_equal(read_label_plane(tmp_path / "m.tif", (24, 40), "masks", palette_indices=False),
+                          (labels == 1) * 255)
+
+
+def test_a_64_bit_label_tiff_beyond_32_bits_gets_label_map_advice(tmp_path):
+    tifffile = pytest.importorskip("tifffile")
+    from segmix.io import ImageLoadError
+    from segmix.labelmaps import load_scribbles
+
+    labels = np.zeros((24, 40), np.int64)
+    labels[3, 3] = 2 ** 40
+    tifffile.imwrite(tmp_path / "big.tif", labels)
+    with pytest.raises(ImageLoadError) as raised:
+        load_scribbles(tmp_path / "big.tif", (24, 40))
+    words = str(raised.value)
+    assert "RGB" not in words and "64-bit" in words and "label" in words, words
+
+
+def test_a_64_bit_label_tiff_keeps_no_saved_marks_text(tmp_path):
+    tifffile = pytest.importorskip("tifffile")
+    from segmix.labelmaps import read_png_text
+
+    labels = np.zeros((24, 40), np.uint8)
+    tifffile.imwrite(tmp_path / "s.tif", labels.astype(np.int64))
+    # segment warned "the saved order of the marks is unreadable (cannot identify image file)"
+    assert read_png_text(tmp_path / "s.tif", "segmix:order", labels) is None
