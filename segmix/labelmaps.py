@@ -2306,6 +2306,32 @@ def read_png_text(path: PathLike, key: str, labels: np.ndarray, text_cap: int | 
 
 
 # ------------------------------------------------------------------------------- masks
+#: PASCAL VOC's class numbers (0 background .. 20): a grey value above them that is a VOC
+#: colour's grey is a palette class map converted to greyscale, not a class number.
+_VOC_CLASSES = 20
+
+
+def _voc_grey_words(values) -> str:
+    """"; 38 is the grey of PASCAL VOC's colour (128, 0, 0), index 1 ..." for a class map whose
+    classes are the greys of VOC palette colours (a palette class map saved as greyscale, as the
+    refusal of the palette file once advised), or ""."""
+    classes = [v for v in values if v not in (0, VOID_INDEX)]
+    if not classes or min(classes) <= _VOC_CLASSES:
+        return ""
+    colours = voc_colours().astype(np.uint8)
+    greys = np.asarray(Image.fromarray(colours[None]).convert("L"))[0]
+    # Greys repeat (38 is index 1's (128, 0, 0) and index 16's (0, 64, 128)): each class's
+    # candidates among VOC's 20 classes, all named.
+    candidates = [np.flatnonzero(greys[1:_VOC_CLASSES + 1] == value) + 1 for value in classes]
+    if any(found.size == 0 for found in candidates):
+        return ""
+    value, indices = classes[0], [int(i) for i in candidates[0]]
+    named = " or ".join(f"{tuple(int(c) for c in colours[i])} (index {i})" for i in indices)
+    return (f"; {value} is the grey of PASCAL VOC's colour {named}: a palette class map (VOC, Labelme) converted "
+            "to greyscale; write the class from the palette file's indices instead, e.g. "
+            f"Image.fromarray(((np.array(Image.open(m)) == {indices[0]}) * 255).astype(np.uint8))")
+
+
 def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
               max_pixels: int = DEFAULT_MAX_PIXELS, photo: PathLike | None = None) -> np.ndarray:
     """Read a skin or ground-truth mask as int8 labels: 1 positive, 0 negative, -1 ignore.
@@ -2380,7 +2406,7 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
             # resizing", whose threshold (v > 127) would make the void border the positive class
             void = (", and its void (255) as 128 (ignore)" if VOID_INDEX in classes else "")
             hint = (f"; this {class_map_words(classes)}, not a mask: write the positive class as 255, the other "
-                    f"classes as 0{void}")
+                    f"classes as 0{void}{_voc_grey_words(classes)}")
         elif levels := photo_levels_words(plane, (MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE), "masks"):
             hint = levels
         elif int(found.max()) < 16 and found.size <= 8:

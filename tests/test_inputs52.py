@@ -231,3 +231,19 @@ def test_a_64_bit_label_tiff_keeps_no_saved_marks_text(tmp_path):
     tifffile.imwrite(tmp_path / "s.tif", labels.astype(np.int64))
     # segment warned "the saved order of the marks is unreadable (cannot identify image file)"
     assert read_png_text(tmp_path / "s.tif", "segmix:order", labels) is None
+
+
+def test_a_palette_class_map_converted_to_grey_names_the_colour_it_came_from(tmp_path):
+    from segmix.labelmaps import load_mask, voc_colours
+
+    index = np.zeros((30, 40), np.uint8)
+    index[5:20, 8:30] = 1
+    im = Image.fromarray(index, "P")
+    im.putpalette(voc_colours().astype(np.uint8).reshape(-1).tolist())
+    im.convert("L").save(tmp_path / "voc_L.png")  # what the first refusal's old words asked for: 38
+    from segmix.io import ImageLoadError
+
+    with pytest.raises(ImageLoadError) as raised:
+        load_mask(tmp_path / "voc_L.png", (30, 40))
+    words = str(raised.value)
+    assert "(128, 0, 0)" in words and "== 1) * 255" in words, words
