@@ -899,8 +899,10 @@ def _alpha_mask_words(path: Path, rgb: np.ndarray, alpha: np.ndarray, what: str)
     hard = float(np.isin(alpha, (0, 255)).mean())
     if hard < 0.9 or not (alpha == 0).any() or not (alpha == 255).any():
         return None
-    if (rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all() and np.unique(rgb).size <= 3:
-        return None  # a grey mask with some transparency: the transparency refusal says it
+    kept = rgb[alpha == 255]
+    codes = (kept[:, 0].astype(np.int64) << 16) | (kept[:, 1].astype(np.int64) << 8) | kept[:, 2]
+    if np.unique(codes[:: max(1, codes.size // 200_000)]).size < _CUTOUT_COLOURS:
+        return None  # marks painted in a few colours on a transparent layer: not a photo's colours
     soft = "" if hard == 1.0 else " (its soft edge pixels thresholded, e.g. > 127)"
     return (f"{path}: a cut-out, not a mask: a colour photo whose alpha channel holds the mask (as GIMP or a "
             f"background remover exports it; opaque {float((alpha == 255).mean()):.0%}); save its alpha as the "

@@ -247,3 +247,11 @@ def test_a_palette_class_map_converted_to_grey_names_the_colour_it_came_from(tmp
         load_mask(tmp_path / "voc_L.png", (30, 40))
     words = str(raised.value)
     assert "(128, 0, 0)" in words and "== 1) * 255" in words, words
+
+
+def test_marks_in_a_few_colours_on_a_transparent_layer_are_no_cutout(tmp_path):
+    rgba = np.zeros((30, 40, 4), np.uint8)
+    rgba[5:10, 5:20] = (255, 0, 0, 255)
+    rgba[20:25, 5:20] = (0, 0, 255, 255)
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "painted.png")
+    assert "cut-out" not in _mask_refusal(tmp_path / "painted.png")
