@@ -170,6 +170,12 @@ def box(text: str) -> tuple[int, int, int, int]:
                                "(e.g. 100,50,400,380; decimals are rounded outward)")
     left, top = (math.floor(v) for v in values[:2])
     right, bottom = (math.ceil(v) for v in values[2:])
+    from segmix.point_marks import looks_normalised
+
+    if looks_normalised(values):
+        # Refused once the photo's size gives its pixels (_refuse_normalised): a YOLO box
+        # 0.39,0.51,0.34,0.69 was refused here as "corners the other way round? give 0,0,1,1".
+        return _Box((left, top, right, bottom), values)
     if values[2] <= values[0] or values[3] <= values[1]:
         from segmix.point_marks import box_words  # the library warns of such a box in the same words
 
@@ -178,6 +184,31 @@ def box(text: str) -> tuple[int, int, int, int]:
         raise argparse.ArgumentTypeError(f"must be LEFT,TOP,RIGHT,BOTTOM with RIGHT > LEFT and BOTTOM > TOP, "
                                          f"got {text!r}{hint}")
     return left, top, right, bottom
+
+
+class _Box(tuple):
+    """``--box`` as four whole pixels, with the numbers as given (``values``)."""
+
+    def __new__(cls, pixels, values):
+        made = super().__new__(cls, pixels)
+        made.values = tuple(values)
+        return made
+
+
+def _refuse_normalised(args, width: int, height: int) -> None:
+    """Refuse ``--box`` / clicks whose coordinates look normalised to 0..1 (YOLO, the TF Object
+    Detection API, MediaPipe), giving their pixels on this photo: ``--click 0.49,0.52`` marked
+    pixel 0,1 ("0.2% foreground", no word) and ``--box 0.22,0.17,0.56,0.85`` was rounded out to
+    a 1-pixel box (segmix.point_marks.normalised_words, the library's words)."""
+    from segmix.point_marks import looks_normalised, normalised_words
+
+    given = [("--box", getattr(args.box, "values", args.box))] if args.box is not None else []
+    given += [(option, (getattr(x, "value", x), getattr(y, "value", y))) for _, x, y, option in args.clicks or ()]
+    for option, values in given:
+        if looks_normalised(values):
+            typed = ",".join(f"{float(v):g}" for v in values)
+            raise UserError(f"{option} {typed}: " + normalised_words(
+                values, width, height, lambda v, option=option: f"{option} {','.join(v)}"))
 
 
 def _say_box_clipped(box, width: int, height: int, image=None) -> None:
@@ -1423,6 +1454,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         settings.validate()
     loaded = load_image_info(args.image, _max_pixels(args))
     image = loaded.pixels
+    _refuse_normalised(args, image.shape[1], image.shape[0])
     # A ground-truth mask given as the photo was segmented with only "the marks hold 2
     # distinct colours" to say (a new user); skin apply asks, so does segment, and of a
     # probability map segmix wrote too (the window says the same).
@@ -1507,6 +1539,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         # the disc the window paints: sized by the photo inside its bars of one colour, if any
         scribbles, order = _with_point_marks(args, scribbles, order, transparent_pixels(loaded.alpha),
                                              click_radius(disc_shape(image)))
+        from segmix.labelmaps import turned_coordinates_note
+
+        # A turned photo's stored-frame coordinates that land on the upright photo were misread
+        # in silence (DAVIS 090 with tag 6, --click 250,433: IoU 0.009): said whenever given.
+        turned = turned_coordinates_note(args.image, image.shape[1], image.shape[0], args.box,
+                                         [(option, getattr(x, "value", x), getattr(y, "value", y))
+                                          for _, x, y, option in args.clicks or ()])
+        if turned:
+            print(f"segmix segment: note: {turned}", file=sys.stderr)
         if model is None:
             refusal = _clicks_cover_photo(args, scribbles) or scribble_refusal(scribbles)
             if refusal:

@@ -285,6 +285,89 @@ def turned_photo_words(photo, width: int, height: int) -> str:
             "give coordinates on the photo as shown")
 
 
+def stored_to_shown_point(x: float, y: float, orientation: int, stored_shape) -> tuple[float, float]:
+    """A pixel's column ``x`` and row ``y`` on a photo's stored pixels, turned as its EXIF
+    ``orientation`` turns the photo to show it (Pillow's ``ImageOps.exif_transpose``).
+
+    Parameters
+    ----------
+    x, y : float
+        Column and row of the stored pixels (decimals keep their place inside the pixel).
+    orientation : int, 1-8
+    stored_shape : (H, W) of the stored pixels
+
+    Returns
+    -------
+    (x, y) on the photo as shown (upright).
+    """
+    height, width = int(stored_shape[0]), int(stored_shape[1])
+    last_x, last_y = width - 1 - x, height - 1 - y
+    return {2: (last_x, y), 3: (last_x, last_y), 4: (x, last_y), 5: (y, x), 6: (last_y, x),
+            7: (last_y, last_x), 8: (y, last_x)}.get(orientation, (x, y))
+
+
+def stored_to_shown_box(box, orientation: int, stored_shape) -> tuple:
+    """A box LEFT, TOP, RIGHT, BOTTOM (pixels, right and bottom exclusive) of a photo's stored
+    pixels, turned as :func:`stored_to_shown_point` turns its first and last pixels (an edge x
+    mirrors to W - x, not W - 1 - x), the corners sorted."""
+    left, top, right, bottom = box
+    # Pixel i runs from edge i to edge i + 1: turn the box's first and last pixels (left,
+    # right - 1), then take the edges of the turned pair.
+    corners = [stored_to_shown_point(x, y, orientation, stored_shape) for x, y in ((left, top),
+                                                                                   (right - 1, bottom - 1))]
+    xs, ys = sorted(c[0] for c in corners), sorted(c[1] for c in corners)
+    return xs[0], ys[0], xs[1] + 1, ys[1] + 1
+
+
+def _number_words(values) -> str:
+    return ",".join(f"{round(float(v), 2):g}" for v in values)
+
+
+def turned_coordinates_note(photo, width: int, height: int, box=None, clicks=()) -> str:
+    """Words for coordinates given on a photo that its EXIF orientation tag turns (2-8), or "".
+
+    Tools that read the stored pixels (skimage, imageio, tifffile, Pillow without
+    ``ImageOps.exif_transpose``) give a detector's coordinates in the stored frame; segmix reads
+    them on the photo as shown, upright. A stored-frame click that landed on the upright photo
+    was misread in silence (DAVIS 090 stored with tag 6, ``--click 250,433``: IoU 0.009), where
+    one off it was refused naming the turn (:func:`turned_photo_words`).
+
+    Parameters
+    ----------
+    photo : str or PathLike
+    width, height : int
+        The photo's size as segmix reads it (upright).
+    box : (left, top, right, bottom) or None
+        As given (``--box``), in pixels.
+    clicks : iterable of (option, x, y)
+        As given (``--click`` / ``--background-click``, x and y numbers).
+
+    Returns
+    -------
+    str
+        "PHOTO carries an EXIF orientation tag (6, shown turned 90 degrees clockwise): shown
+        480 x 854, stored 854 x 480; --box / --click coordinates are read in the shown (upright)
+        frame, as the window and viewers show it; if they came from the stored pixels (...),
+        give ... instead", or "" for a photo without a turning tag.
+    """
+    orientation = exif_orientation(photo)
+    if orientation not in _ORIENTATION_WORDS:
+        return ""
+    stored = (width, height) if orientation in _QUARTER_TURNS else (height, width)  # (H, W) stored
+    given = []
+    if box is not None:
+        given.append(f"--box {_number_words(stored_to_shown_box(tuple(map(float, box)), orientation, stored))}")
+    for option, x, y in clicks:
+        given.append(f"{option} {_number_words(stored_to_shown_point(float(x), float(y), orientation, stored))}")
+    options = " / ".join(dict.fromkeys(word for word, used in (("--box", box is not None),
+                                                                 *((option, True) for option, _, _ in clicks)) if used))
+    return (f"{photo} carries an EXIF orientation tag ({orientation}, {_ORIENTATION_WORDS[orientation]}): shown "
+            f"{width} x {height}, stored {stored[1]} x {stored[0]}; {options} coordinates are read in the shown "
+            "(upright) frame, as viewers and the window show it; if they came from the stored pixels (skimage, "
+            "imageio, tifffile or Pillow without ImageOps.exif_transpose read those), give "
+            f"{' '.join(given)} instead")
+
+
 def _refuse_ambiguous_orientation(path: Path, im: Image.Image, what: str, picture: str) -> None:
     """Refuse a map that carries an EXIF orientation tag when its size cannot tell how it was
     drawn: square, or a tag that keeps the size (a flip, a half turn). Maps are read as stored
@@ -607,7 +690,18 @@ def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int,
     # Every case says what to do: the sizes alone left users guessing.
     if (sw, sh) == (height, width):
         turn = _QUARTER_TURNS.get(exif_orientation(photo)) if photo is not None else None
-        if turn and heif_orientation(photo) != 1:
+        own = exif_orientation(path)
+        if own in _QUARTER_TURNS:
+            # The map's own tag turns it in a viewer, so it looked aligned with the photo to
+            # the user who drew it; it was told it "looks rotated" (or, of a tagged photo, to
+            # remove the photo's tag), no word of its own.
+            photo_read = (" (the photo's own tag is applied: segmix reads photos upright)" if turn else "")
+            hint = (f" as segmix reads it{photo_read}: these {what} carry their own EXIF orientation tag ({own}, "
+                    f"{_ORIENTATION_WORDS[own]}), which segmix does not apply to {what}: they are read as stored, "
+                    f"{sw} x {sh}; apply the tag to the pixels and save them without it, e.g. with Pillow "
+                    "ImageOps.exif_transpose(Image.open(m)).save(m2), or draw them on the "
+                    f"{picture} as viewers show it, saved with no orientation tag")
+        elif turn and heif_orientation(photo) != 1:
             # libheif turns a HEIC as its rotation says (irot), which no tag removal undoes: a
             # map drawn on its stored pixels was told it "looks rotated", no word of the turn.
             hint = (f" as segmix reads it: the HEIC photo {photo} is stored turned (its rotation, which segmix "
@@ -779,6 +873,56 @@ def _blacked_out_photo_words(rgb: np.ndarray, what: str) -> str | None:
             "saving it as greyscale alone keeps the photo's grey levels")
 
 
+class _KindNamed(ImageLoadError):
+    """A refusal that already names what the file is (a cut-out, a class map, a whited-out
+    photo): not replaced by :func:`photo_given_as_map`'s "a colour photo ... given by mistake?"."""
+
+
+#: Compaq's skin masks (Jones and Rehg 2002) are the photo with the non-skin pixels white: a
+#: colour mask is taken for one when between these shares of its pixels are near-white (every
+#: channel at least :data:`_NEAR_WHITE`) and the others hold a photo's colours.
+_NEAR_WHITE = 240
+
+
+def _whited_out_photo_words(rgb: np.ndarray, what: str) -> str | None:
+    """Words for a colour "mask" that is its photo with everything but the labelled part made
+    white (Compaq's skin masks), or None: told only "a colour RGB image", its convention unnamed."""
+    white = rgb.min(axis=2) >= _NEAR_WHITE
+    share = float(white.mean())
+    if not _CUTOUT_BLACK_SHARE[0] <= share <= _CUTOUT_BLACK_SHARE[1]:
+        return None
+    kept = rgb[~white]
+    codes = (kept[:, 0].astype(np.int64) << 16) | (kept[:, 1].astype(np.int64) << 8) | kept[:, 2]
+    if np.unique(codes[:: max(1, codes.size // 200_000)]).size < _CUTOUT_COLOURS:
+        return None
+    return (f"it looks like its photo with the rest made white ({share:.0%} of it white; Compaq's skin masks, "
+            f"Jones and Rehg's, are so: skin in colour, non-skin white), not a mask; threshold it: non-white -> "
+            f"255, white -> 0 (e.g. NumPy: np.where(np.asarray(img).min(axis=2) < {_NEAR_WHITE}, 255, 0)), saved as "
+            f"{_grey_png(what)}; saving it as greyscale alone keeps the photo's grey levels")
+
+
+def _alpha_mask_words(path: Path, rgb: np.ndarray, alpha: np.ndarray, what: str) -> str | None:
+    """Words for a colour photo whose alpha channel holds the mask (a GIMP or background-remover
+    cut-out), or None: it was called "a colour photo ... given by mistake?"."""
+    hard = float(np.isin(alpha, (0, 255)).mean())
+    if hard < 0.9 or not (alpha == 0).any() or not (alpha == 255).any():
+        return None
+    kept = rgb[alpha == 255]
+    codes = (kept[:, 0].astype(np.int64) << 16) | (kept[:, 1].astype(np.int64) << 8) | kept[:, 2]
+    if np.unique(codes[:: max(1, codes.size // 200_000)]).size < _CUTOUT_COLOURS:
+        return None  # marks painted in a few colours on a transparent layer: not a photo's colours
+    soft = "" if hard == 1.0 else " (its soft edge pixels thresholded, e.g. > 127)"
+    return (f"{path}: a cut-out, not a mask: a colour photo whose alpha channel holds the mask (as GIMP or a "
+            f"background remover exports it; opaque {float((alpha == 255).mean()):.0%}); save its alpha as the "
+            f"{what}, 255 where opaque, 0 where transparent{soft}, e.g. with Pillow "
+            "Image.open(m).getchannel('A').save(m2)")
+
+
+#: A palette mask of at most this many used indices, some in colour, is taken for a class map
+#: (a palette photo uses far more).
+MAX_CLASS_INDICES = 32
+
+
 def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     """The one channel of a grey-looking LA / RGB(A) image, or a refusal naming a pixel."""
     values = np.asarray(im)
@@ -786,6 +930,10 @@ def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     colour_channels = 1 if im.mode in ("LA", "La") else 3
     if channels > colour_channels and im.mode not in ("RGBX",):
         alpha = values[:, :, colour_channels]
+        cutout = _alpha_mask_words(path, values[:, :, :3] if colour_channels == 3 else values[:, :, :1].repeat(3, 2),
+                                   alpha, what)
+        if cutout:
+            raise _KindNamed(cutout)
         if (alpha != 255).any():
             raise ImageLoadError(
                 f"{path}: {what} must not be transparent ({_pixel_at(alpha != 255)} has alpha "
@@ -796,9 +944,9 @@ def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
         differ = (values[:, :, 1] != plane) | (values[:, :, 2] != plane)
         if differ.any():
             rgb = tuple(int(v) for v in values[tuple(np.argwhere(differ)[0])][:3])
-            cutout = _blacked_out_photo_words(values[:, :, :3], what)
+            cutout = _blacked_out_photo_words(values[:, :, :3], what) or _whited_out_photo_words(values[:, :, :3], what)
             if cutout:
-                raise ImageLoadError(f"{path}: {what} must be single-channel greyscale, but this is a colour "
+                raise _KindNamed(f"{path}: {what} must be single-channel greyscale, but this is a colour "
                                      f"{im.mode} image: {cutout}")
             raise ImageLoadError(
                 f"{path}: {what} must be single-channel greyscale (or grey RGB, R = G = B), but this is a colour "
@@ -833,6 +981,19 @@ def _palette_grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     used = np.unique(index)
     colours = _covering_palette(path, im, used, what)
     grey = (colours[used, 0] == colours[used, 1]) & (colours[used, 1] == colours[used, 2])
+    if not grey.all() and used.size <= MAX_CLASS_INDICES:
+        bad = int(used[~grey][0])
+        colour = tuple(int(v) for v in colours[bad])
+        brightness = int(np.asarray(Image.new("RGB", (1, 1), colour).convert("L"))[0, 0])
+        # A class map (PASCAL VOC's, Labelme's: index 1 = (128, 0, 0)) was told to be saved as
+        # greyscale; converted so, its class became a grey level (38), refused next as a class number.
+        raise _KindNamed(
+            f"{path}: {what} must be greyscale, but this is a palette class map (index {bad} is the colour "
+            f"{colour}, as PASCAL VOC and Labelme write classes; indices used: "
+            f"{', '.join(str(int(v)) for v in used)}): its indices are classes, not grey levels; write the class "
+            f"you mean as 255 and the rest as 0, e.g. for index {bad} with Pillow and NumPy: "
+            f"Image.fromarray(((np.array(Image.open(m)) == {bad}) * 255).astype(np.uint8)).save(m2) (converting "
+            f"it to greyscale gives the colours' brightness, {brightness} for index {bad}, not a mask)")
     if not grey.all():
         bad = int(used[~grey][0])
         raise ImageLoadError(
@@ -907,6 +1068,45 @@ def _refuse_renumbered_palette(path: Path, colours: np.ndarray, used: np.ndarray
         "0 / 1 / 2")
 
 
+def _wide_label_tiff(path: PathLike, what: str, limit: int) -> Image.Image | None:
+    """A one-page greyscale TIFF of 64-bit integers (``skimage.measure.label`` written by
+    tifffile) as a 32-bit ("I") image, read as the int32 / uint32 maps Pillow decodes; None for
+    any other file (its refusal follows). Such maps were refused "cannot decode ... save it as an
+    8- or 16-bit RGB or greyscale TIFF" while the same labels as int32 were read.
+
+    Raises
+    ------
+    ImageLoadError
+        Values beyond 32 bits (no label map's), or more pixels than ``limit``.
+    """
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(4) not in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+                return None
+        import tifffile
+
+        with tifffile.TiffFile(path) as tif:
+            page = tif.pages[0]
+            if len(tif.pages) != 1 or page.dtype not in (np.dtype(np.int64), np.dtype(np.uint64)) \
+                    or len(page.shape) != 2:
+                return None
+            _check_pixel_count(Path(path), (page.shape[1], page.shape[0]), limit)
+            values = page.asarray()
+    except ImageLoadError:
+        raise
+    except Exception:  # noqa: BLE001 - tifffile cannot read it either: the usual refusal names the layout
+        return None
+    low, high = (int(values.min()), int(values.max())) if values.size else (0, 0)
+    if low < -2 ** 31 or high >= 2 ** 31:
+        raise ImageLoadError(
+            f"{path}: {what} are 64-bit integers from {low:,} to {high:,}, beyond what label maps hold (segmix "
+            "reads 64-bit label maps whose values fit in 32 bits); write the labels as small whole numbers in an "
+            "8- or 16-bit greyscale TIFF or PNG (e.g. tifffile.imwrite(path, labels.astype(numpy.uint16)))")
+    im = Image.fromarray(values.astype(np.int32), "I")
+    im.format = "TIFF"  # lossless, as read; its tags are tifffile's (no min-is-white: 64-bit)
+    return im
+
+
 def read_label_plane(
     path: PathLike,
     shape: tuple[int, int] | None,
@@ -963,6 +1163,10 @@ def read_label_plane(
             Image.MAX_IMAGE_PIXELS = None
             try:
                 im = Image.open(path)
+            except Image.UnidentifiedImageError:
+                im = _wide_label_tiff(path, what, limit)  # Pillow decodes no 64-bit integer TIFF
+                if im is None:
+                    raise
             finally:
                 Image.MAX_IMAGE_PIXELS = limit
             # Told before the size: a 3-D array written page by page (tifffile's (H, W, C) as H
@@ -1003,7 +1207,8 @@ def read_label_plane(
                     f"palette or grey RGB images, this one has mode {mode!r}; save them as 8-bit greyscale PNG"
                 )
         except Exception as exc:
-            instead = photo_given_as_map(path, what, picture) if content and isinstance(exc, ImageLoadError) else None
+            instead = (photo_given_as_map(path, what, picture) if content and isinstance(exc, ImageLoadError)
+                       and not isinstance(exc, _KindNamed) else None)
             raise (ImageLoadError(instead) if instead else _load_error(path, limit, exc)) from exc
         finally:
             if im is not None:
@@ -2090,6 +2295,10 @@ def read_png_text(path: PathLike, key: str, labels: np.ndarray, text_cap: int | 
     """
     from PIL import PngImagePlugin
 
+    with open(path, "rb") as handle:
+        if handle.read(8) != b"\x89PNG\r\n\x1a\n":
+            # Not a PNG: no text chunk (a 64-bit TIFF, read by tifffile, was "unreadable" to Pillow).
+            return None
     pixels = int(labels.shape[0]) * int(labels.shape[1])
     try:
         with _pillow_limits(max(pixels, 1)):  # holds the lock on Pillow's globals
@@ -2107,6 +2316,32 @@ def read_png_text(path: PathLike, key: str, labels: np.ndarray, text_cap: int | 
 
 
 # ------------------------------------------------------------------------------- masks
+#: PASCAL VOC's class numbers (0 background .. 20): a grey value above them that is a VOC
+#: colour's grey is a palette class map converted to greyscale, not a class number.
+_VOC_CLASSES = 20
+
+
+def _voc_grey_words(values) -> str:
+    """"; 38 is the grey of PASCAL VOC's colour (128, 0, 0), index 1 ..." for a class map whose
+    classes are the greys of VOC palette colours (a palette class map saved as greyscale, as the
+    refusal of the palette file once advised), or ""."""
+    classes = [v for v in values if v not in (0, VOID_INDEX)]
+    if not classes or min(classes) <= _VOC_CLASSES:
+        return ""
+    colours = voc_colours().astype(np.uint8)
+    greys = np.asarray(Image.fromarray(colours[None]).convert("L"))[0]
+    # Greys repeat (38 is index 1's (128, 0, 0) and index 16's (0, 64, 128)): each class's
+    # candidates among VOC's 20 classes, all named.
+    candidates = [np.flatnonzero(greys[1:_VOC_CLASSES + 1] == value) + 1 for value in classes]
+    if any(found.size == 0 for found in candidates):
+        return ""
+    value, indices = classes[0], [int(i) for i in candidates[0]]
+    named = " or ".join(f"{tuple(int(c) for c in colours[i])} (index {i})" for i in indices)
+    return (f"; {value} is the grey of PASCAL VOC's colour {named}: a palette class map (VOC, Labelme) converted "
+            "to greyscale; write the class from the palette file's indices instead, e.g. "
+            f"Image.fromarray(((np.array(Image.open(m)) == {indices[0]}) * 255).astype(np.uint8))")
+
+
 def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
               max_pixels: int = DEFAULT_MAX_PIXELS, photo: PathLike | None = None) -> np.ndarray:
     """Read a skin or ground-truth mask as int8 labels: 1 positive, 0 negative, -1 ignore.
@@ -2181,7 +2416,7 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
             # resizing", whose threshold (v > 127) would make the void border the positive class
             void = (", and its void (255) as 128 (ignore)" if VOID_INDEX in classes else "")
             hint = (f"; this {class_map_words(classes)}, not a mask: write the positive class as 255, the other "
-                    f"classes as 0{void}")
+                    f"classes as 0{void}{_voc_grey_words(classes)}")
         elif levels := photo_levels_words(plane, (MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE), "masks"):
             hint = levels
         elif int(found.max()) < 16 and found.size <= 8:

@@ -200,6 +200,12 @@ def box_outside(shape, left: int, top: int, right: int, bottom: int) -> np.ndarr
     return outside
 
 
+def _numbers(values) -> bool:
+    """Whether ``values`` are all finite numbers (not bool)."""
+    return all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+               and np.isfinite(v) for v in values)
+
+
 def _checked_box(box) -> tuple[int, int, int, int]:
     """``box`` as four whole pixel coordinates, or ValueError naming ``box`` (three numbers gave
     "box_outside() missing 1 required positional argument", a NaN "cannot convert float NaN")."""
@@ -215,6 +221,59 @@ def _checked_box(box) -> tuple[int, int, int, int]:
     _say_reversed_box(values)
     (x0, x1), (y0, y1) = sorted(values[0::2]), sorted(values[1::2])
     return int(np.floor(x0)), int(np.floor(y0)), int(np.ceil(x1)), int(np.ceil(y1))
+
+
+def looks_normalised(values) -> bool:
+    """Whether coordinates look normalised to 0..1 (YOLO, the TF Object Detection API,
+    MediaPipe give them so), not pixels: every one within [0, 1] and one of them a decimal.
+    Whole pixels (0,0,1,1; a click at 1,0) are pixels."""
+    numbers = [float(v) for v in values]
+    return all(0.0 <= v <= 1.0 for v in numbers) and any(v != int(v) for v in numbers)
+
+
+def _scaled(values, width: int, height: int) -> list[float]:
+    return [round(float(v) * (width if k % 2 == 0 else height), 2) for k, v in enumerate(values)]
+
+
+def normalised_words(values, width: int, height: int, render) -> str:
+    """Why coordinates that look normalised (:func:`looks_normalised`) are refused, with their
+    pixels on a ``width`` x ``height`` photo (x * W, y * H): a click at 0.49,0.52 marked pixel
+    0,1 ("0.2 % foreground", no word), a box 0.22,0.17,0.56,0.85 was rounded out to 0,0,1,1.
+
+    Parameters
+    ----------
+    values : two (x, y) or four (box) numbers
+    width, height : int
+        The photo's size (upright).
+    render : callable
+        The pixels (a list of floats) in the caller's terms: "--box 13.2,6.8,33.6,34" or
+        "box=(13.2, 6.8, 33.6, 34)".
+
+    Returns
+    -------
+    str
+        "... looks normalised to 0..1 (...), not pixels: on this 60 x 40 photo (x * W, y * H)
+        give ...", with YOLO's reading of a box (centre x, centre y, width, height) when it
+        lies on the photo.
+    """
+    words = (f"looks normalised to 0..1 (every coordinate within 0..1 with decimals, as YOLO, the TF Object "
+             f"Detection API and MediaPipe give them), not pixels: on this {width} x {height} photo (x * W, y * H) "
+             "give ")
+    readings = []
+    x0, y0, x1, y1 = (float(v) for v in (*values, 1, 1)[:4])
+    if len(values) == 2 or (x1 > x0 and y1 > y0):  # corners
+        readings.append(render([f"{v:g}" for v in _scaled(values, width, height)]))
+    if len(values) == 4:
+        corners = (x0 - x1 / 2, y0 - y1 / 2, x0 + x1 / 2, y0 + y1 / 2)
+        if x1 > 0 and y1 > 0 and all(-1e-9 <= v <= 1 + 1e-9 for v in corners):
+            yolo = render([f"{v:g}" for v in _scaled(corners, width, height)])
+            readings.append(f"{yolo} if it is YOLO's centre x, centre y, width, height" if readings else
+                            f"{yolo} (read as YOLO's centre x, centre y, width, height)")
+        if not readings:
+            readings.append(render([f"{v:g}" for v in _scaled(values, width, height)]))
+        # The TF Object Detection API writes ymin, xmin, ymax, xmax.
+        readings[-1] += "; a TF Object Detection API box is ymin,xmin,ymax,xmax: put x first"
+    return words + "; or ".join(readings) + "; whole numbers are read as pixels"
 
 
 def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
@@ -252,7 +311,9 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
     ------
     ValueError
         A box as :func:`box_outside` refuses or that is not four finite numbers, a click
-        outside the photo (named by its coordinates), with another label than 1 or 2, or not a
+        outside the photo (named by its coordinates), a box or click whose coordinates look
+        normalised to 0..1 (:func:`looks_normalised`: all within [0, 1], one a decimal; the
+        pixels x * W, y * H are given), with another label than 1 or 2, or not a
         (label, x, y) triple; marks that :func:`segmix.mark_order.check_mark_labels` refuses
         (values other than 0 / 1 / 2, floats, bool), an ``order`` that is not their order map.
 
@@ -271,6 +332,9 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
         # The cast to uint16 wrapped a step of -1 to 65535 without a word.
         check_order(labels, order)
         order = np.array(order, dtype=np.uint16)
+    if box is not None and np.ndim(box) == 1 and len(box) == 4 and _numbers(box) and looks_normalised(box):
+        raise ValueError(f"box {tuple(box)!r} "
+                         + normalised_words(box, width, height, lambda v: f"box=({', '.join(v)})"))
     if box is not None:
         box = _checked_box(box)
         clipped = box_clipped_words(box, labels.shape)
@@ -294,6 +358,9 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
         if (isinstance(x, (bool, np.bool_)) or isinstance(y, (bool, np.bool_))
                 or not all(isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v) for v in (x, y))):
             raise ValueError(f"a click's x and y must be finite numbers of pixels; got {click!r}")
+        if looks_normalised((x, y)):
+            raise ValueError(f"the click {click!r} " + normalised_words(
+                (x, y), width, height, lambda v, label=label: f"({label}, {v[0]}, {v[1]})"))
         # A decimal (a detector's keypoint) goes to the nearest pixel; int() cut 300.7 to 300.
         column, row = click_pixel(x, width), click_pixel(y, height)
         if column is None or row is None:
