@@ -67,7 +67,7 @@ from segmix.transparency import check_transparent, outline_free_colours
 from segmix import photo_bars
 from segmix.bool_maps import check_bool_map
 from segmix.canonical_turn import canonical_photo
-from segmix.arguments import settings_as_keywords
+from segmix.arguments import InitSignature, settings_as_keywords
 from segmix.mark_order import check_mark_labels
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
@@ -339,6 +339,9 @@ class SegmentationSettings:
                             + (f"did you mean {' or '.join(close)}?" if close else
                                "the settings are the fields listed in help(segmix.segment.SegmentationSettings)"))
         return super().__new__(cls)
+
+    # help() and tooltips read __new__'s (*args, **kwargs) without it (no annotation: no field).
+    __signature__ = InitSignature()
 
     n_components: int = 5
     covariance_type: str = "full"

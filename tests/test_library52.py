@@ -81,3 +81,59 @@ def test_valid_radius_paints_the_disc_as_before(radius):
         painted = paint_disc(labels, row, col, 1, radius)
         np.testing.assert_array_equal(painted, np.stack([rr[keep], cc[keep]]))
         assert labels.sum() == keep.sum()
+
+
+# ---------------------------------------------------------------- 2. the classes' signatures
+def _public_classes():
+    import importlib
+    import pkgutil
+
+    import segmix
+
+    for info in pkgutil.walk_packages(segmix.__path__, "segmix."):
+        if info.name.startswith(("segmix.gui", "segmix.distributed", "segmix.__main__")):
+            continue  # Qt / Dask; the library's classes are the rest
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if (inspect.isclass(obj) and not name.startswith("_") and obj.__module__ == info.name
+                    and not issubclass(obj, BaseException)):
+                yield obj
+
+
+def _own_init(cls):
+    """The nearest __init__ written in Python (a dataclass's too), or None."""
+    for base in cls.__mro__:
+        init = base.__dict__.get("__init__")
+        if inspect.isfunction(init):
+            return init
+    return None
+
+
+def test_public_classes_show_their_parameters():
+    """help() and notebook tooltips read inspect.signature: a __new__(cls, *args, **kwargs) that
+    refuses other libraries' names hid BackgroundMixture's and SegmentationSettings' parameters."""
+    hidden = []
+    checked = 0
+    for cls in _public_classes():
+        init = _own_init(cls)
+        if init is None:
+            continue
+        expected = list(inspect.signature(init).parameters.values())[1:]
+        if list(inspect.signature(cls).parameters.values()) != expected:
+            hidden.append(f"{cls.__module__}.{cls.__name__}{inspect.signature(cls)}")
+        checked += 1
+    assert checked > 20
+    assert not hidden, hidden
+
+
+def test_named_classes_signature_and_refusals_kept():
+    from segmix.background import BackgroundMixture
+    from segmix.segment import SegmentationSettings
+
+    assert "learning_rate" in inspect.signature(BackgroundMixture).parameters
+    assert "n_components" in inspect.signature(SegmentationSettings).parameters
+    with pytest.raises(TypeError, match="did you mean n_components"):
+        SegmentationSettings(n_component=3)
+    with pytest.raises(TypeError):
+        BackgroundMixture(history=500)  # MOG2's name, refused saying so
+    assert SegmentationSettings(n_components=3).n_components == 3
