@@ -68,7 +68,7 @@ from segmix import photo_bars
 from segmix.bool_maps import check_bool_map
 from segmix.canonical_turn import canonical_photo
 from segmix.arguments import InitSignature, settings_as_keywords
-from segmix.mark_order import check_mark_labels
+from segmix.mark_order import check_mark_labels, float_marks_words
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
 from segmix.unexplained import explained_threshold, mix as mix_mixtures, unexplained
@@ -931,13 +931,12 @@ def channels_words(name: str, labels: np.ndarray, shape) -> str:
     """": a label image read as 3 channels ..." for (H, W, C) labels of an (H, W) ``shape``,
     else "". OpenCV's ``cv2.imread(p)`` reads a grey label PNG as (H, W, 3): "scribbles shape
     (480, 854, 3) does not match the image shape (480, 854)" told a new user nothing (the two
-    look alike), so the words say what it is and how to read it."""
-    labels_shape = np.shape(labels)
-    if len(labels_shape) != 3 or tuple(labels_shape[:2]) != tuple(shape) or labels_shape[2] not in (2, 3, 4):
-        return ""
-    return (f": a label image read as {labels_shape[2]} channels (cv2.imread's default)? Read it as it is stored, "
-            "cv2.imread(p, cv2.IMREAD_UNCHANGED) (or cv2.IMREAD_GRAYSCALE, or np.asarray(PIL.Image.open(p))), "
-            f"or take one channel: {name}[..., 0]")
+    look alike), so the words say what it is and how to read it; (H, W, 1) marks are told to
+    take their channel, and a red / blue stroke image how to make marks of it
+    (:func:`segmix.mark_order.channels_words`)."""
+    from segmix.mark_order import channels_words as words
+
+    return words(name, labels, shape)
 
 
 def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool = True) -> np.ndarray:
@@ -950,6 +949,7 @@ def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool
         # np.asarray drops the mask: the masked pixels' values were taken as marks, without a word
         raise ValueError("scribbles is a masked array with masked pixels, whose values would be taken as marks: "
                          "give scribbles.filled(0) (masked = unmarked)")
+    listed = not isinstance(scribbles, np.ndarray)  # a nested list has no astype
     scribbles = np.asarray(scribbles)
     if scribbles.shape != image.shape[:2]:
         raise ValueError(
@@ -961,7 +961,8 @@ def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool
         raise ValueError("scribbles must be integer labels 0/1/2; got dtype bool: a bool mask of the object as "
                          "foreground marks is mask.astype(np.uint8) (1 = foreground, 0 unmarked)")
     if not np.issubdtype(scribbles.dtype, np.integer):
-        raise ValueError(f"scribbles must be integer labels 0/1/2; got dtype {scribbles.dtype}")
+        raise ValueError(f"scribbles must be integer labels 0/1/2; got dtype {scribbles.dtype}"
+                         + float_marks_words(scribbles, "scribbles", listed))
     if scribbles.dtype == np.uint8 and scribbles.size and scribbles.max() <= BACKGROUND:
         # The usual case, checked without np.unique's sort (16 ms on a 1080p label map).
         present = np.array([label for label in (0, FOREGROUND, BACKGROUND) if (scribbles == label).any()])
@@ -1083,6 +1084,47 @@ def box_kept_little_words(mask, scribbles, advice: str = "click the object (add_
         return None
     return (f"the box kept {kept:,} of its {n_inside:,} unmarked pixels ({100 * kept / n_inside:.1f} %): the colours "
             f"in it were hardly told apart from those outside it; {advice}")
+
+
+class FewColoursWarning(UserWarning):
+    """:func:`segment` fitted a class's mixture with fewer components than ``n_components``, as
+    its marks (and any colours it borrowed) hold fewer distinct colours
+    (:func:`_few_colours_words`; a plain UserWarning until session 52)."""
+
+
+class SameColoursWarning(UserWarning):
+    """:func:`segment` given foreground and background marks on the same colours: the colour
+    models cannot tell the classes apart (:func:`same_colours_words`)."""
+
+
+def same_colours_words(image: np.ndarray, scribbles: np.ndarray) -> str | None:
+    """"the foreground and background marks hold the same N colours ..." when the colours under
+    the foreground marks (1) and those under the background marks (2) are one and the same set,
+    else None. Two marks on a photo of one colour returned the marks alone (p = 0.5 on every
+    other pixel) without a word (a new user).
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8
+    scribbles : (H, W) uint8 marks, checked
+    """
+    marked = marked_flat(scribbles)
+    labels = scribbles.reshape(-1)[marked]
+    pixels = np.asarray(image).reshape(-1, 3)[marked].astype(np.int32)  # the marked pixels alone: cheap
+    codes = (pixels[:, 0] << 16) | (pixels[:, 1] << 8) | pixels[:, 2]
+    foreground, background = codes[labels == FOREGROUND], codes[labels == BACKGROUND]
+    if not foreground.size or not background.size:
+        return None
+    # min / max first: marks of different colours (nearly always) are told apart without a sort.
+    if foreground.min() != background.min() or foreground.max() != background.max():
+        return None
+    shared = np.unique(foreground)
+    if not np.array_equal(shared, np.unique(background)):
+        return None
+    n = shared.size
+    return (f"the foreground and background marks hold the same {'colour' if n == 1 else f'{n} colours'}, so the "
+            "colour models cannot tell the classes apart (p(foreground) is near 0.5 on every unmarked pixel "
+            "of those colours): mark the object and what is not it on colours that differ")
 
 
 class MarksOnlyWarning(UserWarning):
@@ -1853,7 +1895,7 @@ def iter_train_model(
                     f"{_few_colours_words(name, n_marked_distinct, n_distinct)}: "
                     f"the {name} mixture has {n_distinct} component{'s' if n_distinct > 1 else ''}, "
                     f"not {n_components}",
-                    UserWarning,
+                    FewColoursWarning,
                     stacklevel=_caller_level(),
                 )
             n_components = n_distinct
@@ -3444,6 +3486,11 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     MarksOnlyWarning
         Little more than the foreground marks came out foreground, where the per-pixel
         decision calls much more (:func:`segmix.result_notes.marks_only_words`).
+    FewColoursWarning
+        A class's marks hold fewer distinct colours than ``n_components``: its mixture has fewer.
+    SameColoursWarning
+        The foreground and background marks lie on one and the same set of colours
+        (:func:`same_colours_words`).
     """
     return _segment(image, scribbles, settings, previous_mask, previous_model, previous_scribbles, transparent)
 
@@ -3471,6 +3518,9 @@ def _segment(image, scribbles, settings=None, previous_mask=None, previous_model
         result = apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles,
                              transparent=transparent)
     if say_result:
+        same = same_colours_words(image, check_scribbles(image, scribbles, require_both=False))
+        if same is not None:
+            warnings.warn(same, SameColoursWarning, stacklevel=_caller_level())
         empty = no_foreground_words(result, settings)
         little_of_box = None if empty is not None else box_kept_little_words(result.mask, scribbles)
         if empty is not None:

@@ -137,3 +137,143 @@ def test_named_classes_signature_and_refusals_kept():
     with pytest.raises(TypeError):
         BackgroundMixture(history=500)  # MOG2's name, refused saying so
     assert SegmentationSettings(n_components=3).n_components == 3
+
+
+# ---------------------------------------------------------------- 3. clearer words for marks and data
+def _photo_and_marks():
+    rng = np.random.default_rng(0)
+    image = np.zeros((40, 50, 3), np.uint8)
+    image[:, :25] = (200, 40, 40)
+    image[:, 25:] = (30, 60, 200)
+    image = np.clip(image + rng.integers(-10, 10, image.shape), 0, 255).astype(np.uint8)
+    marks = np.zeros((40, 50), np.uint8)
+    marks[15:25, 5:15] = 1
+    marks[15:25, 35:45] = 2
+    return image, marks
+
+
+def _marks_callers():
+    from segmix.mark_steps import steps_result
+    from segmix.segment import segment
+
+    return {"segment": lambda image, marks: segment(image, marks),
+            "steps_result": lambda image, marks: steps_result(image, marks, (np.asarray(marks)[..., 0] > 0
+                                                                              if np.ndim(marks) == 3 else
+                                                                              np.asarray(marks) > 0).astype(np.uint16)),
+            "add_point_marks": lambda image, marks: add_point_marks(marks, None, clicks=[(1, 10, 20)])}
+
+
+@pytest.mark.parametrize("caller", ["segment", "add_point_marks"])
+def test_float_marks_of_whole_labels_are_told_the_conversion(caller):
+    image, marks = _photo_and_marks()
+    call = _marks_callers()[caller]
+    with pytest.raises(ValueError, match=r"float64.*astype\(np\.uint8\)"):
+        call(image, marks.astype(float))
+    odd = marks.astype(float)
+    odd[0, 0] = 1.7  # not a label: no conversion offered (astype would cut it to 1)
+    with pytest.raises(ValueError) as info:
+        call(image, odd)
+    assert "astype(np.uint8)" not in str(info.value)
+
+
+@pytest.mark.parametrize("caller", ["segment", "steps_result", "add_point_marks"])
+def test_marks_with_a_third_axis_of_one_are_told_to_take_it(caller):
+    image, marks = _photo_and_marks()
+    with pytest.raises(ValueError, match=r"\[\.\.\., 0\]"):
+        _marks_callers()[caller](image, marks[..., None])
+
+
+@pytest.mark.parametrize("caller", ["segment", "steps_result", "add_point_marks"])
+def test_red_blue_stroke_image_is_told_how_to_make_labels(caller):
+    image, marks = _photo_and_marks()
+    strokes = np.dstack([(marks == 1) * 255, marks * 0, (marks == 2) * 255]).astype(np.uint8)
+    with pytest.raises(ValueError) as info:
+        _marks_callers()[caller](image, strokes)
+    words = str(info.value)
+    assert "red" in words and "blue" in words and "np.select" in words and "take one channel" not in words
+    # The words' conversion gives the marks back.
+    expression = words.split("labels = ")[1].split(".astype(np.uint8)")[0] + ".astype(np.uint8)"
+    made = eval(expression.replace("scribbles", "s").replace("labels", "s"), {"np": np, "s": strokes})
+    np.testing.assert_array_equal(made, marks)
+    grey = np.dstack([marks] * 3)  # a grey label PNG read as 3 channels keeps its words
+    with pytest.raises(ValueError, match=r"cv2\.IMREAD_UNCHANGED"):
+        _marks_callers()[caller](image, grey)
+
+
+class NAType:
+    """A stand-in for pandas' NA (float() refuses it with the same words) where pandas is absent."""
+
+    def __repr__(self):
+        return "<NA>"
+
+
+@pytest.mark.parametrize("missing", [NAType(), "pandas"])
+def test_missing_values_in_data_are_named(missing):
+    from segmix.mixture import GaussianMixture, KMeans
+
+    if missing == "pandas":
+        pd = pytest.importorskip("pandas")
+        X = pd.DataFrame({"x": pd.array([1, None] * 20, dtype="Int64"), "y": np.arange(40.0)})
+    else:
+        X = np.array([[float(i), 1.0] for i in range(40)], dtype=object)
+        X[3, 1] = missing
+    for estimator in (GaussianMixture(2, random_state=0), KMeans(2, random_state=0)):
+        with pytest.raises(ValueError, match=r"X has missing values.*<NA>.*row [13]"):
+            estimator.fit(X)
+    fitted = GaussianMixture(2, random_state=0).fit(np.random.default_rng(0).normal(size=(40, 2)))
+    weights = np.ones(40, dtype=object)
+    weights[5] = NAType()
+    with pytest.raises(ValueError, match=r"sample_weight has missing values"):
+        fitted.score(np.zeros((40, 2)), sample_weight=weights)
+
+
+def test_all_zero_weights_in_scoring_are_said_as_scoring():
+    from segmix.mixture import GaussianMixture, KMeans
+
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    zero = np.zeros(60)
+    gmm = GaussianMixture(2, random_state=0).fit(X)
+    kmeans = KMeans(2, random_state=0).fit(X)
+    for call in (lambda: gmm.score(X, sample_weight=zero), lambda: gmm.bic(X, sample_weight=zero),
+                 lambda: gmm.aic(X, sample_weight=zero), lambda: kmeans.score(X, sample_weight=zero)):
+        with pytest.raises(ValueError, match="sample_weight sums to zero") as info:
+            call()
+        assert "fit" not in str(info.value) and "scor" in str(info.value)
+    with pytest.raises(ValueError, match="nothing to fit"):
+        GaussianMixture(2).fit(X, sample_weight=zero)
+
+
+def test_few_colours_warning_has_its_class():
+    from segmix.segment import FewColoursWarning, segment
+
+    image, marks = _photo_and_marks()
+    image[:] = (120, 120, 120)
+    image[:, 25:] = (20, 200, 20)
+    assert issubclass(FewColoursWarning, UserWarning)
+    with pytest.warns(FewColoursWarning, match="hold only 1 distinct colour"):
+        segment(image, marks)
+
+
+def test_both_classes_marked_on_one_colour_is_warned():
+    from segmix.segment import SameColoursWarning, segment
+
+    flat = np.full((30, 40, 3), 120, np.uint8)
+    marks = np.zeros((30, 40), np.uint8)
+    marks[5:10, 5:10] = 1
+    marks[20:25, 25:35] = 2
+    with pytest.warns(SameColoursWarning, match="cannot tell") as record:
+        result = segment(flat, marks)
+    assert np.allclose(result.probability[marks == 0], 0.5)
+    assert sum(issubclass(w.category, SameColoursWarning) for w in record) == 1
+    # Two colours, each marked both ways: the same.
+    two = flat.copy()
+    two[:, ::2] = 200
+    with pytest.warns(SameColoursWarning):
+        segment(two, marks)
+    # Marks on different colours: no such warning.
+    image, marks = _photo_and_marks()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SameColoursWarning)
+        segment(image, marks)
