@@ -277,3 +277,20 @@ def test_both_classes_marked_on_one_colour_is_warned():
     with warnings.catch_warnings():
         warnings.simplefilter("error", SameColoursWarning)
         segment(image, marks)
+
+
+def test_same_colours_words_need_one_and_the_same_set():
+    from segmix.segment import same_colours_words
+
+    flat = np.full((90, 120, 3), 120, np.uint8)
+    marks = np.zeros((90, 120), np.uint8)
+    marks[40:45, 40:45] = 1
+    marks[:, 80:] = 2
+    assert "same colour" in same_colours_words(flat, marks)
+    odd = flat.copy()
+    odd[89, 119] = (10, 200, 10)  # one background pixel of another colour, off the probe's grid
+    assert same_colours_words(odd, marks) is None
+    odd = flat.copy()
+    odd[42, 42] = (10, 200, 10)  # one foreground pixel of a colour the background lacks
+    assert same_colours_words(odd, marks) is None
+    assert same_colours_words(flat, np.where(marks == 2, 0, marks).astype(np.uint8)) is None  # one class
