@@ -3527,7 +3527,9 @@ def _segment(image, scribbles, settings=None, previous_mask=None, previous_model
         result = apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles,
                              transparent=transparent)
     if say_result:
-        same = same_colours_words(image, check_scribbles(image, scribbles, require_both=False))
+        # As the training read them (a PIL image, a memmap, nested lists), checked there already.
+        pixels = check_image(image)
+        same = same_colours_words(pixels, check_scribbles(pixels, scribbles, require_both=False))
         if same is not None:
             warnings.warn(same, SameColoursWarning, stacklevel=_caller_level())
         empty = no_foreground_words(result, settings)
