@@ -147,3 +147,21 @@ def settings_as_keywords(setting_names: Callable[[], "set[str] | Mapping[str, ob
         return checked
 
     return decorate
+
+
+class InitSignature:
+    """A class's ``__signature__``: its ``__init__``'s parameters (without ``self``), for a class
+    whose ``__new__(cls, *args, **kwargs)`` refuses other libraries' names before ``__init__``
+    runs. :func:`inspect.signature` reads a class's ``__new__`` before its ``__init__``, so
+    ``help()`` headers and notebook tooltips showed ``BackgroundMixture(*args, **kwargs)`` (a
+    library trial). Read from the class it is looked up on, so a subclass shows its own
+    ``__init__``; on an instance it is None (inspect then reads the instance as usual).
+
+    Usage: ``__signature__ = InitSignature()`` in the class body.
+    """
+
+    def __get__(self, instance, owner) -> inspect.Signature | None:
+        if instance is not None:
+            return None
+        parameters = list(inspect.signature(owner.__init__).parameters.values())[1:]
+        return inspect.signature(owner.__init__).replace(parameters=parameters)

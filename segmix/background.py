@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from segmix import __version__
+from segmix.arguments import InitSignature
 
 __all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError", "FrameKindWarning", "ResumedKindWarning", "check_model_file_size", "load_background_model",
            "model_file_bytes", "save_background_model"]
@@ -390,6 +391,9 @@ class BackgroundMixture:
         # Before __init__, whose signature would only say "unexpected keyword argument".
         _mog2_names(kwargs, "BackgroundMixture")
         return super().__new__(cls)
+
+    # help() and tooltips read __new__'s (*args, **kwargs) without it.
+    __signature__ = InitSignature()
 
     # ------------------------------------------------------------------ parameters
     def get_params(self, deep: bool = True) -> dict[str, Any]:

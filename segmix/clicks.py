@@ -243,12 +243,106 @@ def small_photo_scale(shape) -> float:
 SMALL_PHOTO_DIAGONAL = 200.0
 
 
+#: The largest disc :func:`disc_offsets` builds without a photo to clip it to: one of about
+#: :data:`segmix.io.DEFAULT_MAX_PIXELS` pixels (200 million, the largest photo segmix reads),
+#: radius sqrt(2e8 / pi). A larger radius asked for a grid no photo needs: 1e6 px was a
+#: 58 TiB MemoryError.
+MAX_DISC_RADIUS = 7978.0
+
+
+def checked_radius(radius, shape=None, name: str = "radius") -> float:
+    """A click's disc radius as a float, checked and, given the photo's ``shape``, clipped to
+    its diagonal (a disc that reaches beyond every pixel paints no more).
+
+    ``float(radius)`` took a string (``"5"``) and a bool; a negative radius met NumPy's
+    "negative dimensions are not allowed", NaN and inf "cannot convert float NaN to integer",
+    and 5000 px on a 48 x 64 photo built a (2r + 1)^2 grid (25 s, 3.2 GB; a new user).
+
+    Parameters
+    ----------
+    radius : real number, px
+        A Python or NumPy int or float (or a 0-d array of one), finite and >= 0 (0 is the one
+        pixel clicked).
+    shape : tuple of int, optional
+        The photo's ``(H, W)`` or ``(H, W, C)``: the radius is clipped to ``hypot(H, W)``.
+        None: the radius is refused above :data:`MAX_DISC_RADIUS`.
+    name : str
+        The parameter's name in the refusal.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, for anything but a finite real number >= 0 (a string, a bool, None,
+        a list, NaN, inf), or, without ``shape``, one above :data:`MAX_DISC_RADIUS`.
+    """
+    from segmix.arguments import as_number, string_hint
+
+    value = as_number(radius)
+    if not 0.0 <= value < math.inf:
+        raise ValueError(f"{name} (the click disc's radius in pixels) must be a finite number >= 0; "
+                         f"got {radius!r}{string_hint(radius)}")
+    if shape is not None:
+        height, width = _height_width(shape)
+        return min(value, math.hypot(height, width))
+    if value > MAX_DISC_RADIUS:
+        raise ValueError(f"{name} (the click disc's radius in pixels) must be a finite number >= 0 and at most "
+                         f"{MAX_DISC_RADIUS:g} (a disc of 200 million pixels, the largest photo segmix reads); "
+                         f"got {radius!r}: paint_disc and clicks_to_scribbles clip a larger one to the photo")
+    return value
+
+
 def disc_offsets(radius: float = CLICK_RADIUS) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column offsets (M,) int of the filled disc dy^2 + dx^2 <= radius^2."""
+    """Row and column offsets (M,) int of the filled disc dy^2 + dx^2 <= radius^2, row by row.
+
+    Raises
+    ------
+    ValueError
+        For a radius :func:`checked_radius` refuses (without a photo: above
+        :data:`MAX_DISC_RADIUS`).
+    """
+    radius = checked_radius(radius)
     r = int(np.floor(radius))
-    dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
-    inside = dy * dy + dx * dx <= radius * radius
-    return dy[inside], dx[inside]
+    # Row by row (each row's half-width), not a (2r + 1)^2 grid: the output's memory alone.
+    dy = np.arange(-r, r + 1)
+    half = np.floor(np.sqrt(np.maximum(radius * radius - dy * dy, 0.0))).astype(np.int64)
+    # sqrt's rounding must not move a pixel across the circle: the grid's test decides.
+    half += (half + 1) ** 2 + dy * dy <= radius * radius
+    half -= half * half + dy * dy > radius * radius
+    counts = 2 * half + 1
+    rows = np.repeat(dy, counts)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    cols = np.arange(rows.size) - starts - np.repeat(half, counts)
+    return rows, cols
+
+
+def disc_pixels(shape, row: int, col: int, radius: float = CLICK_RADIUS) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices (M,) int of the disc of ``radius`` px around (row, col) that lie
+    inside a photo of ``shape``, in raster order; built on the disc's box clipped to the photo,
+    so that a radius of any size costs no more than the photo.
+
+    Parameters
+    ----------
+    shape : tuple of int, the photo's ``(H, W)``
+    row, col : int, the disc's centre
+    radius : float, px (:func:`checked_radius`)
+
+    Raises
+    ------
+    ValueError
+        For a radius :func:`checked_radius` refuses.
+    """
+    h, w = int(shape[0]), int(shape[1])
+    radius = checked_radius(radius, (h, w))
+    r, row, col = int(np.floor(radius)), int(row), int(col)
+    rows = np.arange(max(row - r, 0), min(row + r, h - 1) + 1)
+    cols = np.arange(max(col - r, 0), min(col + r, w - 1) + 1)
+    inside = (rows[:, None] - row) ** 2 + (cols[None, :] - col) ** 2 <= radius * radius
+    rr, cc = np.nonzero(inside)
+    return rr + (rows[0] if rows.size else 0), cc + (cols[0] if cols.size else 0)
 
 
 def paint_disc(labels: np.ndarray, row: int, col: int, label: int, radius: float = CLICK_RADIUS) -> np.ndarray:
@@ -259,7 +353,7 @@ def paint_disc(labels: np.ndarray, row: int, col: int, label: int, radius: float
     labels : (H, W) uint8 scribble labels, modified in place
     row, col : int, the disc's centre (must lie inside the image)
     label : {0, 1, 2}
-    radius : float, px
+    radius : float >= 0, px; one beyond the image's diagonal paints the whole image
 
     Returns
     -------
@@ -269,23 +363,28 @@ def paint_disc(labels: np.ndarray, row: int, col: int, label: int, radius: float
     Raises
     ------
     ValueError
-        If the centre lies outside the image or ``label`` is not 0, 1 or 2.
+        If the centre lies outside the image, ``label`` is not 0, 1 or 2, or ``radius`` is
+        not a finite number >= 0 (:func:`checked_radius`).
     """
     h, w = labels.shape
     if not (0 <= row < h and 0 <= col < w):
         raise ValueError(f"click at ({row}, {col}) lies outside the {h} x {w} image")
     if label not in (0, FOREGROUND, BACKGROUND):
         raise ValueError(f"click label must be 0, 1 or 2; got {label!r}")
-    dy, dx = disc_offsets(radius)
-    rr, cc = dy + int(row), dx + int(col)
-    inside = (rr >= 0) & (rr < h) & (cc >= 0) & (cc < w)
-    rr, cc = rr[inside], cc[inside]
+    rr, cc = disc_pixels((h, w), row, col, radius)
     labels[rr, cc] = label
     return np.stack([rr, cc])
 
 
 def clicks_to_scribbles(shape, clicks, radius: float = CLICK_RADIUS) -> np.ndarray:
-    """(H, W) uint8 labels from a sequence of :class:`Click` (later discs overwrite earlier ones)."""
+    """(H, W) uint8 labels from a sequence of :class:`Click` (later discs overwrite earlier ones).
+
+    Raises
+    ------
+    ValueError
+        For a ``radius`` :func:`checked_radius` refuses (one beyond the diagonal paints all).
+    """
+    checked_radius(radius, shape)  # refused before any click, also with no clicks
     labels = np.zeros(shape, np.uint8)
     for click in clicks:
         paint_disc(labels, click.row, click.col, click.label, radius)

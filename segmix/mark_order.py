@@ -57,11 +57,13 @@ def check_mark_labels(labels, name: str = "labels") -> np.ndarray:
     listed = not isinstance(labels, np.ndarray)
     labels = np.asarray(labels)
     if labels.ndim != 2:
-        raise ValueError(f"{name} must be an (H, W) array of marks 0 / 1 / 2; got shape {labels.shape}")
+        raise ValueError(f"{name} must be an (H, W) array of marks 0 / 1 / 2; got shape {labels.shape}"
+                         + channels_words(name, labels))
     if labels.dtype == bool or not np.issubdtype(labels.dtype, np.integer):
         # A nested list has no astype (segmix.features.given_as_array says so for photos).
         cast = "np.asarray(mask, dtype=np.uint8)" if listed else "mask.astype(np.uint8)"
-        hint = f": a bool mask of the object is {cast} (1 = foreground)" if labels.dtype == bool else ""
+        hint = (f": a bool mask of the object is {cast} (1 = foreground)" if labels.dtype == bool
+                else float_marks_words(labels, name, listed))
         raise ValueError(f"{name} must be integer marks 0 (none), 1 (foreground), 2 (background); "
                          f"got dtype {labels.dtype}{hint}")
     if labels.size and (int(labels.min()) < 0 or int(labels.max()) > 2):  # min / max: no sort in the usual case
@@ -69,6 +71,67 @@ def check_mark_labels(labels, name: str = "labels") -> np.ndarray:
         raise ValueError(f"{name} must hold 0 (none), 1 (foreground) and 2 (background); found "
                          f"{values[(values < 0) | (values > 2)][:10].tolist()}")
     return labels.astype(np.uint8, copy=False)
+
+
+def float_marks_words(labels: np.ndarray, name: str = "labels", listed: bool = False) -> str:
+    """": its values are the labels 0 / 1 / 2 as floats: labels.astype(np.uint8) makes them
+    marks" for float marks that hold those values alone, else "". Floats are refused (a cast
+    cut 1.7 to 1), but 0. / 1. / 2. (a label map built in float arithmetic) were told only
+    their dtype, where a bool mask was told its conversion (a new user).
+
+    Parameters
+    ----------
+    labels : ndarray, the marks as given (any dtype)
+    name : str, the parameter's name in the words
+    listed : bool, the marks were given as a nested list (no ``astype``)
+    """
+    if labels.dtype.kind != "f" or not labels.size or not np.isin(labels, (0.0, 1.0, 2.0)).all():
+        return ""
+    cast = f"np.asarray({name}, dtype=np.uint8)" if listed else f"{name}.astype(np.uint8)"
+    return f": its values are the labels 0 / 1 / 2 as floats, {cast} makes them marks"
+
+
+#: The words of a colour stroke image's conversion, red strokes foreground and blue background:
+#: :func:`channels_words` fills in the parameter's name.
+STROKE_COLOURS = ("labels = np.select([({n}[..., 0] > 127) & ({n}[..., 2] <= 127), ({n}[..., 2] > 127) & "
+                  "({n}[..., 0] <= 127)], [1, 2], 0).astype(np.uint8)")
+
+
+def channels_words(name: str, labels, shape=None) -> str:
+    """": ..." for marks of an (H, W, C) shape where (H, W) ones were wanted (``shape``, when
+    given, must be their (H, W)), else "".
+
+    - C = 1: take the one channel, ``name[..., 0]`` (said only "does not match the image shape").
+    - C = 2..4 and grey (R = G = B, or a grey + alpha pair): a label image read as colour
+      channels, as ``cv2.imread(p)`` reads a grey PNG: how to read it as stored.
+    - C = 3 or 4 and not grey: a colour stroke image (red on the object, blue on the background,
+      as drawn in a paint program). Taking one channel, as the grey case is told, lost the blue
+      background strokes and was then refused as a 0 / 255 mask (a new user): the words give
+      the conversion of red = foreground (1), blue = background (2) into marks.
+
+    Parameters
+    ----------
+    name : str, the parameter's name in the words
+    labels : array-like, the marks as given
+    shape : (H, W), optional
+    """
+    labels_shape = np.shape(labels)
+    if len(labels_shape) != 3 or (shape is not None and tuple(labels_shape[:2]) != tuple(shape)):
+        return ""
+    channels = labels_shape[2]
+    if channels == 1:
+        return f": marks with a third axis of one channel? Give {name}[..., 0]"
+    if channels not in (2, 3, 4):
+        return ""
+    values = np.asarray(labels)
+    if channels >= 3 and values.size and not ((values[..., 0] == values[..., 1]).all()
+                                             and (values[..., 1] == values[..., 2]).all()):
+        return (": a colour image of strokes? Marks are labels, not colours: 1 on the object, 2 on what is not it, "
+                "0 elsewhere; with red strokes on the object and blue ones on the background, "
+                + STROKE_COLOURS.format(n=name) + " (other colours likewise, by their channels)")
+    return (f": a label image read as {channels} channels (cv2.imread's default)? Read it as it is stored, "
+            "cv2.imread(p, cv2.IMREAD_UNCHANGED) (or cv2.IMREAD_GRAYSCALE, or np.asarray(PIL.Image.open(p))), "
+            f"or take one channel: {name}[..., 0]")
 
 
 def check_order(labels: np.ndarray, order: np.ndarray) -> None:

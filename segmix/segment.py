@@ -67,8 +67,8 @@ from segmix.transparency import check_transparent, outline_free_colours
 from segmix import photo_bars
 from segmix.bool_maps import check_bool_map
 from segmix.canonical_turn import canonical_photo
-from segmix.arguments import settings_as_keywords
-from segmix.mark_order import check_mark_labels
+from segmix.arguments import InitSignature, settings_as_keywords
+from segmix.mark_order import check_mark_labels, float_marks_words
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
 from segmix.unexplained import explained_threshold, mix as mix_mixtures, unexplained
@@ -339,6 +339,9 @@ class SegmentationSettings:
                             + (f"did you mean {' or '.join(close)}?" if close else
                                "the settings are the fields listed in help(segmix.segment.SegmentationSettings)"))
         return super().__new__(cls)
+
+    # help() and tooltips read __new__'s (*args, **kwargs) without it (no annotation: no field).
+    __signature__ = InitSignature()
 
     n_components: int = 5
     covariance_type: str = "full"
@@ -928,13 +931,12 @@ def channels_words(name: str, labels: np.ndarray, shape) -> str:
     """": a label image read as 3 channels ..." for (H, W, C) labels of an (H, W) ``shape``,
     else "". OpenCV's ``cv2.imread(p)`` reads a grey label PNG as (H, W, 3): "scribbles shape
     (480, 854, 3) does not match the image shape (480, 854)" told a new user nothing (the two
-    look alike), so the words say what it is and how to read it."""
-    labels_shape = np.shape(labels)
-    if len(labels_shape) != 3 or tuple(labels_shape[:2]) != tuple(shape) or labels_shape[2] not in (2, 3, 4):
-        return ""
-    return (f": a label image read as {labels_shape[2]} channels (cv2.imread's default)? Read it as it is stored, "
-            "cv2.imread(p, cv2.IMREAD_UNCHANGED) (or cv2.IMREAD_GRAYSCALE, or np.asarray(PIL.Image.open(p))), "
-            f"or take one channel: {name}[..., 0]")
+    look alike), so the words say what it is and how to read it; (H, W, 1) marks are told to
+    take their channel, and a red / blue stroke image how to make marks of it
+    (:func:`segmix.mark_order.channels_words`)."""
+    from segmix.mark_order import channels_words as words
+
+    return words(name, labels, shape)
 
 
 def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool = True) -> np.ndarray:
@@ -947,6 +949,7 @@ def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool
         # np.asarray drops the mask: the masked pixels' values were taken as marks, without a word
         raise ValueError("scribbles is a masked array with masked pixels, whose values would be taken as marks: "
                          "give scribbles.filled(0) (masked = unmarked)")
+    listed = not isinstance(scribbles, np.ndarray)  # a nested list has no astype
     scribbles = np.asarray(scribbles)
     if scribbles.shape != image.shape[:2]:
         raise ValueError(
@@ -958,7 +961,8 @@ def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool
         raise ValueError("scribbles must be integer labels 0/1/2; got dtype bool: a bool mask of the object as "
                          "foreground marks is mask.astype(np.uint8) (1 = foreground, 0 unmarked)")
     if not np.issubdtype(scribbles.dtype, np.integer):
-        raise ValueError(f"scribbles must be integer labels 0/1/2; got dtype {scribbles.dtype}")
+        raise ValueError(f"scribbles must be integer labels 0/1/2; got dtype {scribbles.dtype}"
+                         + float_marks_words(scribbles, "scribbles", listed))
     if scribbles.dtype == np.uint8 and scribbles.size and scribbles.max() <= BACKGROUND:
         # The usual case, checked without np.unique's sort (16 ms on a 1080p label map).
         present = np.array([label for label in (0, FOREGROUND, BACKGROUND) if (scribbles == label).any()])
@@ -1080,6 +1084,56 @@ def box_kept_little_words(mask, scribbles, advice: str = "click the object (add_
         return None
     return (f"the box kept {kept:,} of its {n_inside:,} unmarked pixels ({100 * kept / n_inside:.1f} %): the colours "
             f"in it were hardly told apart from those outside it; {advice}")
+
+
+class FewColoursWarning(UserWarning):
+    """:func:`segment` fitted a class's mixture with fewer components than ``n_components``, as
+    its marks (and any colours it borrowed) hold fewer distinct colours
+    (:func:`_few_colours_words`; a plain UserWarning until session 52)."""
+
+
+class SameColoursWarning(UserWarning):
+    """:func:`segment` given foreground and background marks on the same colours: the colour
+    models cannot tell the classes apart (:func:`same_colours_words`)."""
+
+
+def same_colours_words(image: np.ndarray, scribbles: np.ndarray) -> str | None:
+    """"the foreground and background marks hold the same N colours ..." when the colours under
+    the foreground marks (1) and those under the background marks (2) are one and the same set,
+    else None. Two marks on a photo of one colour returned the marks alone (p = 0.5 on every
+    other pixel) without a word (a new user).
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8
+    scribbles : (H, W) uint8 marks, checked
+    """
+    labels = np.asarray(scribbles).reshape(-1)
+    flat = np.asarray(image).reshape(-1, 3)
+
+    def codes(where):
+        pixels = flat[where].astype(np.int32)
+        return (pixels[:, 0] << 16) | (pixels[:, 1] << 8) | pixels[:, 2]
+
+    (_, smaller), (larger_label, _) = sorted(((label, np.count_nonzero(labels == label))
+                                              for label in (FOREGROUND, BACKGROUND)), key=lambda pair: pair[1])
+    if not smaller:
+        return None
+    smaller_label = FOREGROUND if larger_label == BACKGROUND else BACKGROUND
+    shared = np.unique(codes(np.flatnonzero(labels == smaller_label)))
+    # A probe of the larger class on a sparse grid of pixels first: marks of different colours
+    # (nearly always) are told apart without reading all of a box's outside (62 ms on a 1080p
+    # box read whole, 2 ms probed).
+    grid = np.arange(0, labels.size, max(1, labels.size // 4096))
+    probe = grid[labels[grid] == larger_label]
+    if not np.isin(codes(probe), shared).all():
+        return None
+    if not np.array_equal(shared, np.unique(codes(np.flatnonzero(labels == larger_label)))):
+        return None
+    n = shared.size
+    return (f"the foreground and background marks hold the same {'colour' if n == 1 else f'{n} colours'}, so the "
+            "colour models cannot tell the classes apart (p(foreground) is near 0.5 on every unmarked pixel "
+            "of those colours): mark the object and what is not it on colours that differ")
 
 
 class MarksOnlyWarning(UserWarning):
@@ -1850,7 +1904,7 @@ def iter_train_model(
                     f"{_few_colours_words(name, n_marked_distinct, n_distinct)}: "
                     f"the {name} mixture has {n_distinct} component{'s' if n_distinct > 1 else ''}, "
                     f"not {n_components}",
-                    UserWarning,
+                    FewColoursWarning,
                     stacklevel=_caller_level(),
                 )
             n_components = n_distinct
@@ -3450,6 +3504,11 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     MarksOnlyWarning
         Little more than the foreground marks came out foreground, where the per-pixel
         decision calls much more (:func:`segmix.result_notes.marks_only_words`).
+    FewColoursWarning
+        A class's marks hold fewer distinct colours than ``n_components``: its mixture has fewer.
+    SameColoursWarning
+        The foreground and background marks lie on one and the same set of colours
+        (:func:`same_colours_words`).
     """
     return _segment(image, scribbles, settings, previous_mask, previous_model, previous_scribbles, transparent)
 
@@ -3477,6 +3536,11 @@ def _segment(image, scribbles, settings=None, previous_mask=None, previous_model
         result = apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles,
                              transparent=transparent)
     if say_result:
+        # As the training read them (a PIL image, a memmap, nested lists), checked there already.
+        pixels = check_image(image)
+        same = same_colours_words(pixels, check_scribbles(pixels, scribbles, require_both=False))
+        if same is not None:
+            warnings.warn(same, SameColoursWarning, stacklevel=_caller_level())
         empty = no_foreground_words(result, settings)
         little_of_box = None if empty is not None else box_kept_little_words(result.mask, scribbles)
         if empty is not None:

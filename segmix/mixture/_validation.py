@@ -139,7 +139,7 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
     try:
         arr = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric array: {exc}") from None
+        raise ValueError(missing_words(X, name) or f"{name} must be a numeric array: {exc}") from None
     if arr.ndim != 2:
         # np.asarray first: a pandas Series or a list has no reshape (a new user's Series).
         shown = name if given_array else f"np.asarray({name})"
@@ -180,6 +180,33 @@ def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool 
     return np.ascontiguousarray(arr)
 
 
+def missing_words(values, name: str) -> str | None:
+    """"X has missing values (<NA> at row 3): ..." for an object array (a data frame's
+    ``np.asarray``) holding a missing-value marker float() refuses, pandas' ``pd.NA`` or
+    ``pd.NaT``; None otherwise. A nullable column (``Int64``) with a gap was refused as "float()
+    argument must be a string or a real number, not 'NAType'" (a new user), where NaN is refused
+    as missing data.
+
+    Parameters
+    ----------
+    values : array-like, as given
+    name : str, the parameter's name in the words
+    """
+    try:
+        values = np.asarray(values)
+    except (TypeError, ValueError):
+        return None
+    if values.dtype != object:
+        return None
+    for index, value in np.ndenumerate(values):
+        # By the marker's type: pandas is no dependency, and float() refuses these alone.
+        if type(value).__name__ in ("NAType", "NaTType"):
+            where = f" at row {index[0]}" if index else ""
+            return (f"{name} has missing values ({value!r}{where}), as NaN is refused: leave those rows out "
+                    f"or fill them first (a data frame's dropna() or fillna())")
+    return None
+
+
 def _ragged_words(X) -> str | None:
     """"rows of different lengths (row 0 has 3 values, row 2 has 2)" for a list of rows whose
     lengths differ (NumPy says "inhomogeneous shape after 1 dimensions"); None otherwise."""
@@ -193,11 +220,19 @@ def _ragged_words(X) -> str | None:
     return f"rows of different lengths (row 0 has {lengths[0]} values, row {odd} has {lengths[odd]})"
 
 
-def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
-    """Return (N,) float64 weights: ones when None; finite, non-negative, positive total."""
+def check_sample_weight(sample_weight, n_samples: int, scoring: bool = False) -> np.ndarray:
+    """Return (N,) float64 weights: ones when None; finite, non-negative, positive total.
+
+    ``scoring``: the weights of data scored (``score``, ``bic``, ``aic``), not fitted, as the
+    refusal of all-zero weights says ("nothing to fit" was said of a score).
+    """
     if sample_weight is None:
         return np.ones(n_samples)
-    w = np.asarray(sample_weight, dtype=np.float64)
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(missing_words(sample_weight, "sample_weight")
+                         or f"sample_weight must be a numeric array: {exc}") from None
     if w.shape != (n_samples,):
         raise ValueError(f"sample_weight must have shape ({n_samples},); got {w.shape}")
     if not np.isfinite(w).all():
@@ -205,7 +240,8 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
     if (w < 0).any():
         raise ValueError("sample_weight must be non-negative")
     if w.max(initial=0.0) <= 0:  # non-negative: all zero (w.sum() overflows near 1e308, with a warning)
-        raise ValueError("sample_weight sums to zero: there is nothing to fit")
+        raise ValueError("sample_weight sums to zero: no row counts, so there is no score; give some rows a "
+                         "positive weight" if scoring else "sample_weight sums to zero: there is nothing to fit")
     return np.ascontiguousarray(w)
 
 

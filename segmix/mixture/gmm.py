@@ -844,7 +844,7 @@ class GaussianMixture(ParamsMixin):
         """Weighted mean log-likelihood of (N, D) ``X``; ``y`` is ignored (see :meth:`fit`:
         ``GridSearchCV`` scores held-out data with its labels)."""
         values = self.score_samples(X)
-        return weighted_mean(values, check_sample_weight(sample_weight, values.shape[0]))
+        return weighted_mean(values, check_sample_weight(sample_weight, values.shape[0], scoring=True))
 
     def _estimate_weighted_log_prob(self, X) -> np.ndarray:
         self._check_fitted()
@@ -945,7 +945,7 @@ class GaussianMixture(ParamsMixin):
         None, a file name or a sparse matrix, and before ``fit`` in place of NotFittedError.
         """
         values = self.score_samples(X)
-        w = check_sample_weight(sample_weight, values.shape[0])
+        w = check_sample_weight(sample_weight, values.shape[0], scoring=True)
         n = float(values.shape[0]) if sample_weight is None else weight_total(w)
         if sample_weight is not None and n < self._n_parameters():
             # Weights that sum to 1 (frequencies) count as one observation: BIC then chose the

@@ -376,5 +376,5 @@ class KMeans(ParamsMixin):
         """Minus the objective J of (N, D) ``X`` under the fitted centres (scikit-learn's sign:
         higher is better)."""
         distances = self.transform(X)
-        w = check_sample_weight(sample_weight, distances.shape[0])
+        w = check_sample_weight(sample_weight, distances.shape[0], scoring=True)
         return -float(np.dot(w, distances.min(axis=1) ** 2))
