@@ -98,3 +98,26 @@ def test_the_first_start_line_is_read_whole_in_a_narrow_window(qtbot, window, wi
     assert "…" not in shown and shown == bar.currentMessage(), (shown, bar.message_rect().width())
     assert shown.startswith("First start: compiling") and "step 3 of 8" in shown and "so far" in shown
     assert "meanwhile" in shown.lower() or "meanwhile" in window.warm_up_bar.toolTip().lower()
+
+
+# == 3. the skin threshold in the window's words and the command line's ============================
+def test_the_skin_dock_and_the_command_line_name_the_same_operating_point(qtbot, window):
+    # The dock showed "P(skin) > 0.040 (log odds -3.18)" while `skin train` / `skin eval`
+    # printed "log p(x|skin) - log p(x|non-skin) > -0.98" for the same point: each now names
+    # the other's figure and says what it is.
+    from segmix import skin
+    from segmix.cli import operating_point
+
+    assert window.set_mode("skin")
+    panel = window.modes["skin"].skin_panel
+    qtbot.waitUntil(lambda: window.modes["skin"].skin_model is not None, timeout=60000)
+    assert "log odds \u22123.18" in panel.threshold_label.text()
+    tip = panel.threshold_label.toolTip()
+    assert "log p(x|skin) \u2212 log p(x|non-skin) &gt; <b>\u22120.98</b>" in tip, tip
+    assert "prior" in tip and "\u22122.20" in tip, tip
+    line = operating_point(skin.load_skin_model())
+    assert "threshold 0.04 on p(skin) (log odds -3.18" in line, line
+    assert "log p(x|skin) - log p(x|non-skin) > -0.98" in line and "-2.20" in line, line
+    # A moved slider: the tip follows it (log odds -2.18 -> ratio +0.02).
+    panel.set_threshold(1 / (1 + 2.718281828 ** 2.18))
+    assert "<b>+0.02</b>" in panel.threshold_label.toolTip(), panel.threshold_label.toolTip()

@@ -349,6 +349,8 @@ class SkinMode(Mode):
         """Show the active model; ``keep_slider``: its threshold becomes Default's without
         moving the slider (a threshold the user chose before training stays)."""
         self.skin_panel.set_model_name(self.skin_model_name, self._model_doubt)
+        model = self.skin_model
+        self.skin_panel.set_prior(float(model.classifier.priors[model.positive_class]))
         # shown without a re-render
         self.skin_panel.set_default_threshold(self.skin_model.threshold, show=not keep_slider)
         self.shell.update_actions()
