@@ -93,7 +93,9 @@ def test_the_first_start_line_is_read_whole_in_a_narrow_window(qtbot, window, wi
     QApplication.processEvents()
     _first_start_line(qtbot, window)
     bar = window.statusBar()
-    qtbot.wait(50)  # the bar lays out the progress bar just shown
+    # Measured once the bar has laid out the progress bar just shown (at the latest by the
+    # line's next second).
+    qtbot.waitUntil(lambda: "…" not in bar.shown_message(), timeout=3000)
     shown = bar.shown_message()
     assert "…" not in shown and shown == bar.currentMessage(), (shown, bar.message_rect().width())
     assert shown.startswith("First start: compiling") and "step 3 of 8" in shown and "so far" in shown
@@ -121,3 +123,29 @@ def test_the_skin_dock_and_the_command_line_name_the_same_operating_point(qtbot,
     # A moved slider: the tip follows it (log odds -2.18 -> ratio +0.02).
     panel.set_threshold(1 / (1 + 2.718281828 ** 2.18))
     assert "<b>+0.02</b>" in panel.threshold_label.toolTip(), panel.threshold_label.toolTip()
+
+
+# == 4. File > Save Model in Skin mode ============================================================
+def test_file_save_model_saves_the_skin_model_trained_in_skin_mode(qtbot, window, tmp_path):
+    # After training a skin model in the window, File > Save Model stayed greyed (it saves
+    # Segment mode's model) while Load Model was enabled, and the banner pointed to the dock.
+    from gui_helpers import trained_skin_mode
+
+    from segmix import skin
+
+    skin_mode = trained_skin_mode(qtbot, window)
+    window.update_actions()
+    action = window.modes["segment"].save_model_action
+    assert action.isEnabled(), action.toolTip()
+    assert "skin model" in action.statusTip().lower(), action.statusTip()
+    asked = []
+    window.ask_save_path = lambda title, default, name_filter: asked.append(title) or str(tmp_path / "skin.json")
+    action.trigger()
+    assert asked and "skin model" in asked[0].lower(), asked
+    saved = skin.load_skin_model(tmp_path / "skin.json")
+    assert saved.threshold == skin_mode.skin_model.threshold
+    assert skin_mode.skin_model_name == "skin.json"  # as the dock's Save... names it
+    # Back in Segment mode the entry is Segment mode's again: nothing trained there yet.
+    assert window.set_mode("segment")
+    window.update_actions()
+    assert not action.isEnabled() and "No model to save yet" in action.toolTip()

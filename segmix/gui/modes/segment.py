@@ -1529,7 +1529,10 @@ class SegmentMode(Mode):
 
     def update_actions(self) -> None:
         """Called by the shell's update_actions."""
-        if hasattr(self, "save_model_action"):
+        instead = self._file_save_model_of_active()
+        if instead is not None and hasattr(self, "save_model_action"):
+            self.shell._set_available(self.save_model_action, instead[1], instead[2])
+        elif hasattr(self, "save_model_action"):
             # Greyed out, its tip says why, as the exports' do (it said "Save the trained
             # segmentation model as JSON" greyed out, with nothing trained).
             # (model_saving_available imports the engine: only once a model is there.)
@@ -1545,9 +1548,18 @@ class SegmentMode(Mode):
             self.shell._set_available(self.save_model_action, available, tip)
 
     # == model files =====================================================================
+    def _file_save_model_of_active(self):
+        """The active mode's File > Save Model (Mode.file_save_model), None when it is this one's."""
+        active = getattr(self.shell, "active_mode", None)
+        return None if active is None or active is self else active.file_save_model()
+
     def save_model(self, path=None) -> bool:
-        """Save the trained model as JSON.  True if written."""
+        """Save the trained model as JSON (in Skin mode: the skin model, Mode.file_save_model).
+        True if written."""
         shell = self.shell
+        instead = self._file_save_model_of_active()
+        if instead is not None:
+            return bool(instead[1]) and instead[0](path)
         if self.outcome is None or not files.model_saving_available():
             return False
         if path is None:
