@@ -1318,7 +1318,7 @@ class MainWindow(QMainWindow):
             self._first_start_parts = (text.removesuffix('.'), timing, self.active_mode.warm_up_note)
             text = self._first_start_line(*self._first_start_parts)
             # Measured again once the bar has laid out the progress bar just shown.
-            QTimer.singleShot(0, self._refit_first_start_line)
+            QTimer.singleShot(0, self, self._refit_first_start_line)
         self._warm_up_message = text
         if free:
             self.statusBar().showMessage(text)
@@ -1398,7 +1398,7 @@ class MainWindow(QMainWindow):
             # The progress bar gives up width to the first start's words in a narrow window.
             self.warm_up_bar.setMaximumWidth(max(60, min(140, self.width() // 10)))
         if getattr(self, "_warm_up_message", None):
-            QTimer.singleShot(0, self._refit_first_start_line)  # the form the new width holds
+            QTimer.singleShot(0, self, self._refit_first_start_line)  # the form the new width holds
         # A shorter window: the dock area would cut every dock a little (_share_short_column).
         for scroll in self.findChildren(_DockScroll):
             if scroll._dock.isVisible():
