@@ -89,11 +89,20 @@ def test_the_first_start_line_is_read_whole_in_a_narrow_window(qtbot, window, wi
     # estimating time left. You can draw me..." (the rest in a tooltip only).
     from PySide6.QtCore import QPoint
     from PySide6.QtGui import QCursor
-    from PySide6.QtWidgets import QApplication
 
     # The pointer off the photo (a test before may have left it over the canvas, whose
     # read-outs follow it at every resize and zoom).
+    pointer = QCursor.pos()
     QCursor.setPos(window.mapToGlobal(QPoint(-200, -200)))
+    try:
+        _read_whole(qtbot, window, width)
+    finally:
+        QCursor.setPos(pointer)  # where the tests after it expect it
+
+
+def _read_whole(qtbot, window, width):
+    from PySide6.QtWidgets import QApplication
+
     window.resize(width, 600)
     QApplication.processEvents()
     readouts = (window.position_label, window.colour_label, window.posterior_label)
