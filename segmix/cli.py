@@ -3040,7 +3040,11 @@ def operating_point(model, share_option: str | None = "--skin-share") -> str:
     # At the ends there is no ratio to name: the line read "skin where every colour".
     rule = ("p(skin) > 0, nearly every colour: a mask of the whole photo" if threshold <= 0.0
             else "p(skin) > 1, no colour: an empty mask on every photo" if threshold >= 1.0
-            else f"log p(x|skin) - log p(x|non-skin) > {logit(threshold) - logit(prior):+.2f}")
+            else f"log p(x|skin) - log p(x|non-skin) > {logit(threshold) - logit(prior):+.2f} "
+                 f"(the log odds less the prior's {logit(prior):+.2f})")
+    # The posterior's log odds too, the figure the window's Skin dock shows ("P(skin) > 0.040
+    # (log odds -3.18)"): a user matching the two saw -3.18 there and only -0.98 here.
+    odds = f" (log odds {logit(threshold):+.2f})" if 0.0 < threshold < 1.0 else ""
     # .3g: a share from a few skin pixels printed as 0.000.
     share = model.training.get("prior_from_data")
     if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0.0 <= share <= 1.0:
@@ -3053,7 +3057,7 @@ def operating_point(model, share_option: str | None = "--skin-share") -> str:
     from segmix.skin import prior_meaning
 
     return (f"operating point: p(skin) prior {prior:.3g}, {prior_meaning(model)}, threshold "
-            f"{threshold_text(threshold, 'g')} on p(skin): skin where {rule}{data}")
+            f"{threshold_text(threshold, 'g')} on p(skin){odds}: skin where {rule}{data}")
 
 
 def model_line(args: argparse.Namespace, model) -> str | None:

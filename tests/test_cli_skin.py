@@ -380,7 +380,7 @@ def test_train_prints_its_operating_point(skin_dataset, tmp_path, capsys):
     assert main(args) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
     assert line.startswith(f"wrote {out} (operating point: p(skin) prior 0.1, ")
-    assert "threshold 0.04 on p(skin): skin where log p(x|skin) - log p(x|non-skin) > -0.98" in line
+    assert "threshold 0.04 on p(skin) (log odds -3.18): skin where log p(x|skin) - log p(x|non-skin) > -0.98" in line
     assert "skin share is 0.5 (--skin-share 0.5 uses it)" in line  # skin apply's name, which train takes too
     assert main(args + ["--prior", "0.5", "--threshold", "0.5"]) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]

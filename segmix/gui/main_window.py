@@ -587,7 +587,8 @@ class MainWindow(QMainWindow):
         # status line says "step N of 5" and the tooltip what the step does.
         self.warm_up_bar.setTextVisible(False)
         self.warm_up_bar.setToolTip(WARM_UP_TOOLTIP)
-        self.statusBar().addPermanentWidget(self.warm_up_bar)
+        # Next to the words it counts, before the read-outs: after them it sat against the zoom.
+        self.statusBar().insertPermanentWidget(0, self.warm_up_bar)
         self.warm_up_bar.hide()  # after adding: QStatusBar shows what it is given
         # The first start's clock (_on_warm_up_step): the warm-up starts with the window.
         self._warm_up_clock = time.perf_counter()
@@ -701,7 +702,7 @@ class MainWindow(QMainWindow):
             self.position_label: "x 99999, y 99999",
             self.colour_label: "RGB 255, 255, 255",
             self.posterior_label: "P(foreground) 0.00",
-            self.zoom_label: "1000%",
+            self.zoom_label: "Zoom 1000%",
         }
         tallest = bar.fontMetrics().height()
         for label, sample in samples.items():
@@ -1088,7 +1089,8 @@ class MainWindow(QMainWindow):
         canvas.stroke_started.connect(self._on_stroke_started)
         canvas.stroke_finished.connect(self._on_stroke_finished)
         canvas.cursor_moved.connect(self._show_pixel_info)
-        canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
+        # Named: a bare "79%" beside the first start's progress bar read as its progress.
+        canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"Zoom {z:.0%}"))
         canvas.zoom_changed.connect(self._say_how_to_pan)
         canvas.brush_size_changed.connect(self.tool_panel.set_brush_size)
         canvas.file_dropped.connect(self.open_image)
@@ -1313,10 +1315,34 @@ class MainWindow(QMainWindow):
             done, total = self._warm_up_done
             timing = self._warm_up_estimate.words(time.perf_counter() - self._warm_up_clock, done, total,
                                                   self._warm_up_durations)
-            text = f"{text.removesuffix('.')}{timing}. {self.active_mode.warm_up_note}"
+            self._first_start_parts = (text.removesuffix('.'), timing, self.active_mode.warm_up_note)
+            text = self._first_start_line(*self._first_start_parts)
+            # Measured again once the bar has laid out the progress bar just shown.
+            QTimer.singleShot(0, self, self._refit_first_start_line)
         self._warm_up_message = text
         if free:
             self.statusBar().showMessage(text)
+
+    def _refit_first_start_line(self) -> None:
+        """The first start's line in the form the bar's room holds now (_first_start_line)."""
+        shown, parts = getattr(self, "_warm_up_message", None), getattr(self, "_first_start_parts", None)
+        if not shown or parts is None or self.controller.is_warm:
+            return
+        text = self._first_start_line(*parts)
+        if text != shown:
+            self._warm_up_message = text
+            if self.statusBar().currentMessage() == shown:
+                self.statusBar().showMessage(text)
+
+    def _first_start_line(self, step: str, timing: str, note: str) -> str:
+        """The first start's status line in the longest of its forms that the bar's message
+        room holds: a 784-px window cut "... You can draw meanwhile." to "You can draw me…".
+        "(once)" goes first (the progress bar's tooltip says so), then the mode's note."""
+        bar = self.statusBar()
+        room, metrics = bar.message_rect().width(), bar.fontMetrics()
+        short = step.replace(f"{FIRST_START} (once)", FIRST_START, 1)
+        forms = (f"{step}{timing}. {note}", f"{short}{timing}. {note}", f"{short}{timing}.", f"{short}.")
+        return next((form for form in forms if metrics.horizontalAdvance(form) <= room), forms[0])
 
     def _on_status_message_changed(self, text: str) -> None:
         """A menu's status tips replace the status bar's message and clear it when the menu
@@ -1368,6 +1394,11 @@ class MainWindow(QMainWindow):
     # == keyboard focus ==================================================================
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        if getattr(self, "warm_up_bar", None) is not None:  # a resize during __init__ comes before it
+            # The progress bar gives up width to the first start's words in a narrow window.
+            self.warm_up_bar.setMaximumWidth(max(60, min(140, self.width() // 10)))
+        if getattr(self, "_warm_up_message", None):
+            QTimer.singleShot(0, self, self._refit_first_start_line)  # the form the new width holds
         # A shorter window: the dock area would cut every dock a little (_share_short_column).
         for scroll in self.findChildren(_DockScroll):
             if scroll._dock.isVisible():

@@ -515,7 +515,7 @@ def test_first_use_warm_up_shows_its_steps_and_what_to_do_meanwhile(qtbot, make_
     # wraps in the notice area above the bar, in full: test_window45).
     window.resize(1280, 720)
     for label, widest in ((window.position_label, "x 99999, y 99999"), (window.colour_label, "RGB 255, 255, 255"),
-                          (window.posterior_label, "P(foreground) 0.00"), (window.zoom_label, "1000%")):
+                          (window.posterior_label, "P(foreground) 0.00"), (window.zoom_label, "Zoom 1000%")):
         label.setText(widest)
     QApplication.processEvents()
     permanent = sum(w.width() + 6 for w in (window.position_label, window.colour_label, window.posterior_label,

@@ -47,7 +47,8 @@ def test_the_warm_up_says_what_can_be_done_meanwhile_in_each_mode(qtbot, make_wi
     assert " so far, " in bar.currentMessage() and bar.currentMessage().endswith(". You can draw meanwhile.")
     window.set_mode("video")
     message = bar.currentMessage()
-    assert message.startswith("First start: compiling (once), step 6 of 8")
+    # "(once)" goes where the line would not fit the bar (session 52: the 900-px test window).
+    assert message.startswith("First start: compiling") and "step 6 of 8" in message
     assert message.endswith("Playing starts once the video kernels are compiled.") and "draw" not in message
     window.set_mode("skin")
     assert bar.currentMessage().endswith("You can draw meanwhile.")

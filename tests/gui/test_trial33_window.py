@@ -167,6 +167,6 @@ def test_the_banner_after_esc_during_the_cut_names_the_stage_shown(qtbot, window
     QTest.keyClick(window.canvas, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=10000)
     banner = window.hint_label.text()
-    assert "the per-pixel decision before the graph cut" in banner, banner
+    assert "coarse first stage (the per-pixel decision" in banner, banner
     assert "(the result)" not in banner and "Export Mask" not in banner, banner
     assert "Retrain" in banner

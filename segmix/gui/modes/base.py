@@ -295,6 +295,14 @@ class Mode(QObject):
         theirs on screen; Load Model did nothing there without one)."""
         return []
 
+    def file_save_model(self):
+        """File > Save Model's work while this mode is active, for a mode with a model of its
+        own other than Segment mode's: (save, available, tip), ``save(path=None) -> bool``;
+        None (the default) leaves the entry Segment mode's. Skin mode's: after training a
+        skin model the entry stood greyed (Segment mode had nothing fitted) beside an enabled
+        Load Model."""
+        return None
+
     # -- mode switches ----------------------------------------------------------------
     @property
     def active(self) -> bool:

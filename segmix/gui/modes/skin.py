@@ -349,6 +349,8 @@ class SkinMode(Mode):
         """Show the active model; ``keep_slider``: its threshold becomes Default's without
         moving the slider (a threshold the user chose before training stays)."""
         self.skin_panel.set_model_name(self.skin_model_name, self._model_doubt)
+        model = self.skin_model
+        self.skin_panel.set_prior(float(model.classifier.priors[model.positive_class]))
         # shown without a re-render
         self.skin_panel.set_default_threshold(self.skin_model.threshold, show=not keep_slider)
         self.shell.update_actions()
@@ -1077,6 +1079,14 @@ class SkinMode(Mode):
         if self.active:
             self.shell.request_render()
             self.shell.update_hint()  # the heat map's words and colour bar name the threshold
+
+    def file_save_model(self):
+        """File > Save Model in Skin mode saves the skin model in use, as the dock's Save... does."""
+        if self.skin_model is None:
+            return (self.save_skin_model, False, "No skin model yet: open a photo; the skin model in use (the "
+                    "built-in one, or one you load or train) can then be saved (also the Skin dock's Save...).")
+        return (self.save_skin_model, True, "Save the skin model in use as JSON, as the Skin dock's Save... "
+                "(segmix skin apply --model reads it; Segment mode's model is saved from Segment mode)")
 
     def update_actions(self) -> None:
         has_model = self.skin_model is not None

@@ -45,6 +45,26 @@ THRESHOLD_TIP = (
 )
 
 
+def _signed(value: float) -> str:
+    """``value`` with its sign and two decimals, a true minus sign (as the dock's log odds)."""
+    return f"{value:+.2f}".replace("-", "\u2212")
+
+
+def ratio_words(threshold: float, prior: float | None) -> str:
+    """The threshold's tooltip line giving the likelihood ratio ``segmix skin train`` / ``skin
+    eval --model`` print for the same operating point (segmix.cli.operating_point), "" at the
+    ends or without a prior. The dock says "P(skin) > 0.040 (log odds -3.18)", the command line
+    "log p(x|skin) - log p(x|non-skin) > -0.98": both true (the posterior's log odds, and the
+    same less the prior's ln(0.1 / 0.9) = -2.20), but a user matching them saw two numbers."""
+    if prior is None or not 0.0 < prior < 1.0 or not math.isfinite(logit(threshold)):
+        return ""
+    level, base = logit(threshold), logit(prior)
+    return (f"<br>The command line (<tt>segmix skin train</tt>, <tt>skin eval --model</tt>) states this threshold "
+            f"without the prior, as a log-likelihood ratio: log p(x|skin) \u2212 log p(x|non-skin) &gt; "
+            f"<b>{_signed(level - base)}</b>, the log odds {_signed(level)} less the prior's {_signed(base)} "
+            f"(p(skin) prior {prior:.3g}).")
+
+
 def _round_probability(p: float) -> float:
     """p rounded to two significant digits, of 1 - p above 0.5 (0.8608 -> 0.86, 0.0392 -> 0.039)."""
     q = min(p, 1.0 - p)
@@ -119,6 +139,7 @@ class SkinPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._threshold = self.default_threshold = DEFAULT_THRESHOLD
+        self._prior: float | None = None  # the active model's p(skin) prior (set_prior)
         layout = QVBoxLayout(self)
         # One line, grown for a long name (set_model_name): its second line stood empty under
         # "Model: built-in", a line the 1024 x 600 screen's dock lacked for its status.
@@ -259,7 +280,16 @@ class SkinPanel(QWidget):
         level = logit(t)
         odds = f"{level:+.2f}".replace("-", "\u2212") if math.isfinite(level) else ("\u2212\u221e" if level < 0 else "+\u221e")
         self.threshold_label.setText(f"P(skin) > <b>{format_threshold(t)}</b> (log odds {odds})")
+        tip = THRESHOLD_TIP + ratio_words(t, self._prior)
+        for widget in (self.threshold_label, self.threshold_slider):
+            widget.setToolTip(tip)
         self.default_button.setEnabled(t != self.default_threshold)
+
+    def set_prior(self, prior: float | None) -> None:
+        """The active model's p(skin) prior: the threshold's tooltip gives the log-likelihood
+        ratio the command line states for the threshold shown (:func:`ratio_words`)."""
+        self._prior = None if prior is None else float(prior)
+        self._show_threshold()
 
     # == the rest ========================================================================
     def set_model_name(self, text: str, doubt: tuple[str, str] | str | None = None) -> None:
