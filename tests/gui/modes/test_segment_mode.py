@@ -124,10 +124,14 @@ def test_threshold_with_graph_cut_reapplies_on_the_worker(qtbot, make_window, ph
     with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         window.overlay_panel.threshold_slider.setValue(30)
     assert window.controller.generation == generation + 1
-    # Two steps: the threshold re-fits the chain on the worker (a re-cut of the last step
-    # alone would keep the guards the first step built at the old threshold).
-    assert window.modes["segment"].outcome.retrained
-    assert window.modes["segment"].outcome.settings.threshold == pytest.approx(0.30)
+    # Two steps: every step is fitted at 0.5 and the threshold moves the last step's cut
+    # (session 51), so the worker re-cuts the last step alone (session 52; it re-fitted the
+    # chain), refining the first step's result, and the chain's order is kept.
+    qtbot.waitUntil(lambda: mode.outcome.final and not window.controller.busy, timeout=30000)
+    assert mode.outcome.recut and not mode.outcome.retrained
+    assert mode.outcome.refined is not None and mode.outcome.refined[0] is not None
+    assert count_steps(mode.outcome.mark_order) == 2
+    assert mode.outcome.settings.threshold == pytest.approx(0.30)
 
 
 def _slow_training(image, scribbles, settings=None, previous=None, transparent=None):
