@@ -726,6 +726,8 @@ class SegmentMode(Mode):
         for marks in changes:
             if marks.shape != before.shape or np.array_equal(marks, before):
                 continue
+            if not (marks > 0).any():
+                return None  # every mark cleared since: the marks after it are a fresh start
             if self._keeps_marks(before, marks):
                 order = grown_order(order, marks)
             elif (before[marks > 0] == 0).any():

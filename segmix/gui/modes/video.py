@@ -906,7 +906,7 @@ class VideoPanel(QWidget):
         self.shadows.setToolTip("Mark darker pixels of the background's colour as shadow (counted as background)")
         # The docs advise it off for objects that stop early in a clip (session 52): reachable
         # here as on the command line (--[no-]fast-start).
-        self.fast_start = QCheckBox("Fast star&t (learn the first frames at 1/t)")
+        self.fast_start = QCheckBox("Fast start (the first frames learn b&y 1/t)")
         self.fast_start.setChecked(defaults.fast_start)
         self.fast_start.setToolTip("Frame t learns at the larger of the learning rate and 1/t, so masks make sense "
                                    "from frame 2. Until frame 1 / learning rate an object that stops joins the "
