@@ -354,18 +354,22 @@ def turned_coordinates_note(photo, width: int, height: int, box=None, clicks=())
     if orientation not in _ORIENTATION_WORDS:
         return ""
     stored = (width, height) if orientation in _QUARTER_TURNS else (height, width)  # (H, W) stored
-    given = []
+    given, same = [], True  # same: every converted coordinate is the one given (a box symmetric under the turn)
     if box is not None:
-        given.append(f"--box {_number_words(stored_to_shown_box(tuple(map(float, box)), orientation, stored))}")
+        turned = stored_to_shown_box(tuple(map(float, box)), orientation, stored)
+        same &= _number_words(turned) == _number_words(tuple(map(float, box)))
+        given.append(f"--box {_number_words(turned)}")
     for option, x, y in clicks:
-        given.append(f"{option} {_number_words(stored_to_shown_point(float(x), float(y), orientation, stored))}")
+        turned = stored_to_shown_point(float(x), float(y), orientation, stored)
+        same &= _number_words(turned) == _number_words((float(x), float(y)))
+        given.append(f"{option} {_number_words(turned)}")
     options = " / ".join(dict.fromkeys(word for word, used in (("--box", box is not None),
                                                                  *((option, True) for option, _, _ in clicks)) if used))
     return (f"{photo} carries an EXIF orientation tag ({orientation}, {_ORIENTATION_WORDS[orientation]}): shown "
             f"{width} x {height}, stored {stored[1]} x {stored[0]}; {options} coordinates are read in the shown "
             "(upright) frame, as viewers and the window show it; if they came from the stored pixels (skimage, "
-            "imageio, tifffile or Pillow without ImageOps.exif_transpose read those), give "
-            f"{' '.join(given)} instead")
+            "imageio, tifffile or Pillow without ImageOps.exif_transpose read those), "
+            + ("they are the same there (the turn leaves them in place)" if same else f"give {' '.join(given)} instead"))
 
 
 def _refuse_ambiguous_orientation(path: Path, im: Image.Image, what: str, picture: str) -> None:

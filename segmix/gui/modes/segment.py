@@ -1145,10 +1145,17 @@ class SegmentMode(Mode):
         from segmix.photo_bars import bars_words
         from segmix.segment import bars_box  # loaded by the fit already
 
+        transparent = self.shell.controller.transparent
+        if transparent is not None and transparent.shape == image.shape[:2]:
+            from segmix.transparency import outline_free_colours
+
+            # The colours the fit saw, as the command line's note: a strip keeping the photo's
+            # colours under it was cut inside as a bar, and the window said nothing of it.
+            image = outline_free_colours(image, transparent)
         box = bars_box(image, outcome.scribbles)
         if box is None:
             return ""
-        words = bars_words(box, image.shape[:2], self.shell.controller.transparent)
+        words = bars_words(box, image.shape[:2], transparent)
         return words[0].upper() + words[1:] + "."
 
     def _hidden_edge_note(self, outcome: SegmentationOutcome) -> str:
