@@ -2873,7 +2873,7 @@ def _at_threshold(image, model, scribbles, settings, previous_mask, previous_mod
                slice(max(free_cols.min() - 1, 0), free_cols.max() + 2))
         if unary.size <= THRESHOLD_EXACT_PIXELS:
             # The exact cut on the free pixels' box: the minimum cuts of one unary shifted by a
-            # constant are nested, so two thresholds' masks are too. A larger box takes the
+            # constant are nested, so two thresholds' masks are too. A larger photo takes the
             # banded cut, as every step's cut does (docs/clicks_development.md, session 52).
             cut = np.zeros(shape, bool) if not grow else fixed == FOREGROUND
             beta = graphcut.estimate_beta(image, settings.connectivity)
@@ -2940,10 +2940,10 @@ class _LastStep:
         return entry[1]
 
     def keep(self, key, result) -> None:
-        # The arrays are the cache's own: the result handed out is copied from them.
-        kept = SegmentationResult(probability=result.probability.copy(), mask=result.mask.copy(), model=result.model)
+        """Keep ``result``, a step :func:`_at_threshold` worked out and hands out only as copies
+        (so its arrays are the cache's own, not copied again here)."""
         with self._lock:
-            self._entry = (key, kept)
+            self._entry = (key, result)
 
     def clear(self) -> None:
         with self._lock:
