@@ -14,8 +14,13 @@ step at the default threshold 0.5, as the window fits them. Then for each thresh
 - ``last step``: the last step's model applied at the threshold, refining the step before's
   result (``apply_model`` with ``previous_mask`` / ``previous_model`` / ``previous_scribbles``:
   the window's re-cut), its step at 0.5 worked out afresh;
-- ``kept step``: the same call again, as the slider's next move makes it: the step at 0.5 is
-  kept (``segmix.segment._LastStep``) and only the threshold's cut is made.
+- ``kept step``: the same call again: the step at 0.5 is kept (``segmix.segment._LastStep``)
+  and only the threshold's cut is made, from scratch (its kept max-flow dropped).
+
+Then the slider: the thresholds of ``--slider`` one after the other, as a slider dragged in
+steps makes them, each timed with the box's max-flow kept from the move before
+(``segmix.graphcut._WarmFreeCut``, photos up to ``THRESHOLD_EXACT_PIXELS``) against the same
+move with it dropped (the reference, in the same run), and the masks compared.
 
 Printed per threshold: median seconds of each, the ratios to the replay, and whether the
 masks are equal pixel for pixel (the chain is fitted at 0.5 whatever the threshold, so they must
@@ -79,17 +84,21 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0.6, 0.7, 0.4])
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--slider", type=float, nargs="+",
+                        default=[0.55, 0.6, 0.65, 0.7, 0.65, 0.6, 0.45, 0.4, 0.35, 0.4])
     args = parser.parse_args()
 
     import numba
 
     numba.set_num_threads(1)
     from segmix.clicks import click_radius, next_click, paint_disc
+    from segmix.graphcut import _WARM_FREE
     from segmix.mark_steps import replay_steps
     from segmix.segment import _LAST_STEP, SegmentationSettings, apply_model, segment, train_model
 
     settings = SegmentationSettings()
     rows = {t: {"replay": [], "last": [], "kept": [], "equal": 0} for t in args.thresholds}
+    slider = {t: {"cold": [], "warm": [], "equal": 0} for t in args.slider}
     n = 0
     for name, image, truth, ignore in _frames(args.data, args.frames):
         image, truth, ignore = _scaled(image, truth, ignore, args.scale)
@@ -123,12 +132,30 @@ def main() -> None:
             for column in ("last", "kept"):
                 if column == "last":
                     _LAST_STEP.clear()  # the step at 0.5 worked out afresh
+                _WARM_FREE.clear()
                 start = time.perf_counter()
                 last = apply_model(image, before_model, labels, at, previous_mask=before[1],
                                    previous_model=before[0], previous_scribbles=before[2])
                 rows[threshold][column].append(time.perf_counter() - start)
                 masks.append(last.mask)
             rows[threshold]["equal"] += int(all(np.array_equal(masks[0], m) for m in masks[1:]))
+        moves = []
+        for threshold in args.slider:
+            at = replace(settings, threshold=threshold)
+            _WARM_FREE.clear()
+            start = time.perf_counter()
+            cold = apply_model(image, before_model, labels, at, previous_mask=before[1], previous_model=before[0],
+                               previous_scribbles=before[2])
+            slider[threshold]["cold"].append(time.perf_counter() - start)
+            moves.append((threshold, cold.mask))
+        _WARM_FREE.clear()
+        for threshold, cold_mask in moves:
+            at = replace(settings, threshold=threshold)
+            start = time.perf_counter()
+            warm = apply_model(image, before_model, labels, at, previous_mask=before[1], previous_model=before[0],
+                               previous_scribbles=before[2])
+            slider[threshold]["warm"].append(time.perf_counter() - start)
+            slider[threshold]["equal"] += int(np.array_equal(warm.mask, cold_mask))
         print(f"{name}: {image.shape[1]} x {image.shape[0]}, {len(steps)} clicks", flush=True)
     print(f"\nthreshold move after the clicks ({n} frames, scale {args.scale}):")
     print(f"{'threshold':>9} {'replay s':>9} {'last step s':>11} {'ratio':>6} {'kept step s':>11} {'ratio':>6} "
@@ -137,6 +164,16 @@ def main() -> None:
         replay, last, kept = (statistics.median(row[c]) for c in ("replay", "last", "kept"))
         print(f"{threshold:9.2f} {replay:9.3f} {last:11.3f} {replay / last:6.1f} {kept:11.3f} {replay / kept:6.1f} "
               f"{row['equal']:>6} / {n}")
+    print(f"\nslider moves in this order, each from the one before ({n} frames; the same slider move repeated"
+          " at a threshold counts each time):")
+    print(f"{'threshold':>9} {'from scratch s':>14} {'max-flow kept s':>15} {'ratio':>6} {'masks equal':>11}")
+    for threshold in dict.fromkeys(args.slider):
+        row = slider[threshold]
+        cold, warm = statistics.median(row["cold"]), statistics.median(row["warm"])
+        print(f"{threshold:9.2f} {cold:14.3f} {warm:15.3f} {cold / warm:6.1f} {row['equal']:>6} / {len(row['cold'])}")
+    cold = sum(sum(row["cold"]) for row in slider.values())
+    warm = sum(sum(row["warm"]) for row in slider.values())
+    print(f"{'all moves':>9} {cold:14.3f} {warm:15.3f} {cold / warm:6.1f}")
 
 
 if __name__ == "__main__":

@@ -2875,10 +2875,12 @@ def _at_threshold(image, model, scribbles, settings, previous_mask, previous_mod
             # The exact cut on the free pixels' box: the minimum cuts of one unary shifted by a
             # constant are nested, so two thresholds' masks are too. A larger photo takes the
             # banded cut, as every step's cut does (docs/clicks_development.md, session 52).
+            # The box's graph is the same at every threshold on one side of 0.5 (only the log
+            # odds shift), so its max-flow is kept and the next threshold's starts from it.
             cut = np.zeros(shape, bool) if not grow else fixed == FOREGROUND
             beta = graphcut.estimate_beta(image, settings.connectivity)
-            cut[box] = graphcut.cut_image(np.ascontiguousarray(unary[box]), np.ascontiguousarray(image[box]),
-                                          np.ascontiguousarray(fixed[box]), gamma, settings.connectivity, beta)
+            cut[box] = graphcut.cut_free_kept(np.ascontiguousarray(unary[box]), np.ascontiguousarray(image[box]),
+                                              np.ascontiguousarray(fixed[box]), gamma, settings.connectivity, beta)
         else:
             cut = graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity, settings.max_exact_pixels)
         del unary

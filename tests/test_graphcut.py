@@ -356,3 +356,47 @@ def test_warm_started_cut_equals_cold_cut(connectivity):
         graphcut.cut_multiscale(log_odds, other, fixed, 5.0, connectivity, max_exact_pixels=100, factor=3),
         graphcut.cut_multiscale(log_odds, other, fixed, 5.0, connectivity, max_exact_pixels=100, factor=3, warm=False),
     )
+
+
+@pytest.mark.parametrize("connectivity", [4, 8, 16])
+def test_kept_free_cut_follows_shifted_log_odds(connectivity):
+    """A threshold slider's re-cuts (log odds shifted by constants, one graph): the cut started
+    from the kept max-flow is the cold exact cut at every shift, nested as the shifts are, and the
+    graph is built once (a change of marks builds it anew)."""
+    rng = np.random.default_rng(10 + connectivity)
+    h, w = 48, 64
+    image = rng.integers(90, 170, (h, w, 3), dtype=np.uint8)
+    yy, xx = np.mgrid[:h, :w]
+    inside = (yy - 24) ** 2 + (xx - 30) ** 2 < 15 ** 2
+    image[inside] -= 60
+    # weak log odds against a strong smoothness: the graph whose augmenting paths are long
+    base = (np.where(inside, 0.6, -0.6) + rng.normal(0, 1.0, (h, w))).astype(np.float32)
+    fixed = np.zeros((h, w), np.uint8)
+    fixed[20:28, 26:34] = 1
+    fixed[:3, :] = 2
+    beta = graphcut.contrast_beta(image, connectivity)
+    graphcut._WARM_FREE.clear()
+    graph = None
+    masks = {}
+    for shift in (0.0, 0.4, 0.8, 0.4, 1.2, -0.5, -0.9, 0.0):
+        log_odds = (base - shift).astype(np.float32)
+        kept = graphcut.cut_free_kept(log_odds, image, fixed, 8.0, connectivity, beta)
+        cold = graphcut.cut_image(log_odds, image, fixed, 8.0, connectivity, beta)
+        np.testing.assert_array_equal(kept, cold)
+        entry = graphcut._WARM_FREE._entry
+        assert entry is not None
+        if graph is None:
+            graph = entry[1]
+        assert entry[1] is graph  # the kept graph, not a new one
+        masks[shift] = kept
+    assert 0 < masks[1.2].sum() < masks[0.0].sum() < masks[-0.9].sum() < h * w
+    shifts = sorted(masks)
+    for low, high in zip(shifts, shifts[1:]):
+        assert not (masks[high] & ~masks[low]).any()  # a higher shift never adds a pixel
+    # other marks: another graph, still the cold cut
+    fixed[40:44, 5:9] = 2
+    log_odds = (base - 0.4).astype(np.float32)
+    np.testing.assert_array_equal(graphcut.cut_free_kept(log_odds, image, fixed, 8.0, connectivity, beta),
+                                  graphcut.cut_image(log_odds, image, fixed, 8.0, connectivity, beta))
+    assert graphcut._WARM_FREE._entry[1] is not graph
+    graphcut._WARM_FREE.clear()
