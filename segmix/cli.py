@@ -230,6 +230,19 @@ def _say_box_clipped(box, width: int, height: int, image=None) -> None:
         print(f"segmix segment: warning: --box {','.join(map(str, box))} {words}{turned}", file=sys.stderr)
 
 
+def _say_box_framed(box, width: int, height: int) -> None:
+    """Note that ``--box`` touching three of the photo's edges is read as a box a pixel in from one
+    (:func:`segmix.point_marks.framed_box`; it was refused)."""
+    from segmix.point_marks import framed_box, framed_box_words
+
+    left, top, right, bottom = box
+    clipped = (max(min(top, bottom), 0), max(min(left, right), 0), min(max(top, bottom), height),
+               min(max(left, right), width))
+    edge = framed_box(clipped, (height, width))[1]
+    if edge is not None:
+        print(f"segmix segment: note: --box {','.join(map(str, box))}: {framed_box_words(edge)}", file=sys.stderr)
+
+
 class _AppendClick(argparse.Action):
     """``--click`` and ``--background-click`` into one list of (label, x, y, option), in the
     order given on the command line (the window fits clicks in the order they are made)."""
@@ -2058,6 +2071,7 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
     labels = marks[0]
     if args.box is not None:
         _say_box_clipped(args.box, width, height, args.image)
+        _say_box_framed(args.box, width, height)
         from segmix.point_marks import box_outside
 
         outside_box = box_outside(labels.shape, *args.box)  # either corner first, as the box

@@ -27,6 +27,7 @@ from segmix.gui.overlay import halo_wanted, scribbles_to_rgba
 from segmix.gui.qimage import ArrayImage, rgb_to_qimage
 from segmix.gui.scribbles import BACKGROUND, ERASE, FOREGROUND, LabelLayer, Rect, StrokeDiff
 from segmix.gui.signals import emit
+from segmix.point_marks import framed_box, framed_box_words
 
 TOOLS = ("foreground", "background", "eraser", "rectangle", "click")
 TOOL_LABELS = {"foreground": FOREGROUND, "background": BACKGROUND, "eraser": ERASE}
@@ -608,16 +609,17 @@ class ScribbleCanvas(QGraphicsView):
                 _inside, outside, paint = self._box_words()
                 emit(self.notice, f"The box covers the whole photo, so nothing outside it becomes {outside}: "
                                   f"drag it inside the photo's edges, or paint {paint} (2).")
-            elif ((box[0] <= 0) + (box[1] <= 0) + (box[2] >= height) + (box[3] >= width) == 3
-                  and self.class_names == ("foreground", "background")):
-                # Its outside would be a band along one edge, which is read as a background
-                # stroke (segment.is_framed), not a box: the window said nothing of it. Segment
-                # mode's rule: Skin mode's marks are training pixels, where a band of non-skin is
-                # what it is (it was refused there with this notice, "read as a background stroke").
-                emit(self.notice, "The box touches three edges of the photo, so its outside is only a band along "
-                                  "the fourth, read as a background stroke, not a box: keep it off at least two "
-                                  "edges, or paint the background (2).")
             else:
+                moved_edge = None
+                if self.class_names == ("foreground", "background"):
+                    # Its outside alone would be a band along one edge, read as a background
+                    # stroke (segment.is_framed), not a box: moved a pixel in from one edge, as
+                    # `segment --box` does (point_marks.framed_box; it was refused). Segment
+                    # mode's rule: Skin mode's marks are training pixels, a band of non-skin.
+                    clipped = (max(box[0], 0), max(box[1], 0), min(box[2], height), min(box[3], width))
+                    moved, moved_edge = framed_box(clipped, (height, width))
+                    if moved_edge is not None:
+                        box = moved
                 # A box drawn after an earlier one adds its outside to the earlier one's (the
                 # object is looked for inside both): a trial redrew a box too tight a little
                 # larger, as GrabCut tools replace it, and nothing changed, without a word.
@@ -635,6 +637,9 @@ class ScribbleCanvas(QGraphicsView):
                     # Not recoloured here: the undo step the window pushes for it recolours its
                     # rectangle, here the whole photo (twice was 0.1-0.9 s at 12 megapixels).
                     self.layer.fill_outside(*box, BACKGROUND)
+                if moved_edge is not None:
+                    moved_words = f"The box {framed_box_words(moved_edge)}."
+                    note = moved_words if note is None else f"{note} {moved_words}"
                 if note is not None:
                     # One that marks nothing new as a click or stroke that does: the window adds
                     # what Ctrl+Z undoes when that is not the earlier box.

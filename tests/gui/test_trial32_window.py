@@ -226,14 +226,16 @@ def test_after_esc_during_the_graph_cut_the_dock_and_the_export_say_what_is_show
     assert message.startswith(f"Saved {tmp_path / 'mask.png'}") and "first stage" in message and "Retrain" in message
 
 
-def test_a_box_touching_three_edges_marks_nothing_and_says_why(qtbot, make_window, photo_path):
-    # Its outside would be a band along the fourth edge, which segment.is_framed reads as a
-    # background stroke, not a box (the final trial: a box as wide as the photo reaching its
-    # bottom was silently no box, "No object marked yet"); the command line refuses it too.
+def test_a_box_touching_three_edges_is_a_box_a_pixel_in_and_says_so(qtbot, make_window, photo_path):
+    # Its outside alone would be a band along the fourth edge, which segment.is_framed reads as
+    # a background stroke, not a box (the final trial of session 32: silently no box); it was
+    # refused until session 53, now moved a pixel in from the opposite edge, as `segment --box`.
     window = make_window(photo_path)
     window.set_tool("rectangle")
     drag(window, [(-10, 15), (40, 40), (95, 70)])  # left, right and bottom edges of the 80 x 60 photo
-    assert not window.layer.labels.any()
-    assert window.statusBar().currentMessage().startswith("The box touches three edges of the photo")
+    labels = window.layer.labels
+    assert (labels[:15] == 2).all() and (labels[59] == 2).all() and not labels[15:59].any()
+    assert "one pixel inside the bottom edge" in window.statusBar().currentMessage()
+    window.undo_stack.undo()
     drag(window, [(-10, 15), (40, 40), (95, 50)])  # left and right only: a box
     assert (window.layer.labels[:15] == 2).all() and (window.layer.labels[50:] == 2).all()
