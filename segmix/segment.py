@@ -2714,6 +2714,20 @@ def apply_model(
     if given.smoothing != "none" and abs(float(given.threshold) - 0.5) > 1e-9:
         return _at_threshold(image, model, scribbles, given, previous_mask, previous_model, previous_scribbles,
                              on_cut, transparent)
+    if given.smoothing != "none" and getattr(_KEEPING, "on", False):
+        # The step at 0.5 that a threshold moved next re-cuts (_at_threshold) is this one:
+        # kept, so the slider's first move does not work it out again (a 20 MP click took
+        # 30 s, and the first move after it 39 s; a new user's window).
+        from dataclasses import replace as replaced
+
+        key = _step_key(image, model, scribbles, replaced(given, threshold=0.5), previous_mask, previous_model,
+                        previous_scribbles, transparent)
+        with keeping_last_step(False):
+            result = apply_model(image, model, scribbles, settings, previous_mask, previous_model,
+                                 previous_scribbles, on_cut, transparent)
+        _LAST_STEP.keep(key, SegmentationResult(probability=np.array(result.probability), mask=np.array(result.mask),
+                                                model=result.model))
+        return result
     if transparent is not None:
         # Before any photo-wide decision (the bars, the canonical turn): the turn was chosen on
         # the colours under a transparent strip, so the same cut-out with other hidden colours
@@ -2834,8 +2848,9 @@ def _at_threshold(image, model, scribbles, settings, previous_mask, previous_mod
     key = _step_key(image, model, scribbles, at_half, previous_mask, previous_model, previous_scribbles, transparent)
     base = _LAST_STEP.get(key)
     if base is None:
-        base = apply_model(image, model, scribbles, at_half, previous_mask, previous_model, previous_scribbles, on_cut,
-                           transparent)
+        with keeping_last_step(False):  # kept below, as worked out (no copy)
+            base = apply_model(image, model, scribbles, at_half, previous_mask, previous_model, previous_scribbles,
+                               on_cut, transparent)
         _LAST_STEP.keep(key, base)
     shape = image.shape[:2]
     marks = np.zeros(shape, np.uint8) if scribbles is None else np.asarray(scribbles, np.uint8)
@@ -2953,6 +2968,29 @@ class _LastStep:
 
 
 _LAST_STEP = _LastStep()
+_KEEPING = threading.local()
+
+
+class keeping_last_step:  # noqa: N801 (a context manager, used as a function is)
+    """Within it (in this thread), :func:`apply_model` at the threshold 0.5 with a graph cut keeps
+    its result as the step a threshold moved next re-cuts (:class:`_LastStep`), so that the first
+    move after a click does not work the step out again.
+
+    For the window's jobs: a copy of the mask and the probability map is kept (100 MB at 20 MP),
+    which a script's calls need not pay. ``keeping_last_step(False)`` turns it off within.
+    """
+
+    def __init__(self, on: bool = True):
+        self._on = bool(on)
+        self._before = False
+
+    def __enter__(self):
+        self._before = getattr(_KEEPING, "on", False)
+        _KEEPING.on = self._on
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _KEEPING.on = self._before
 
 
 def _apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles, on_cut,

@@ -27,7 +27,6 @@ from segmix.gui.overlay import halo_wanted, scribbles_to_rgba
 from segmix.gui.qimage import ArrayImage, rgb_to_qimage
 from segmix.gui.scribbles import BACKGROUND, ERASE, FOREGROUND, LabelLayer, Rect, StrokeDiff
 from segmix.gui.signals import emit
-from segmix.point_marks import framed_box, framed_box_words
 
 TOOLS = ("foreground", "background", "eraser", "rectangle", "click")
 TOOL_LABELS = {"foreground": FOREGROUND, "background": BACKGROUND, "eraser": ERASE}
@@ -611,6 +610,9 @@ class ScribbleCanvas(QGraphicsView):
                                   f"drag it inside the photo's edges, or paint {paint} (2).")
             else:
                 moved_edge = None
+                # Imported here: opening the window must not import the engine (SciPy's ndimage).
+                from segmix.point_marks import framed_box, framed_box_words
+
                 if self.class_names == ("foreground", "background"):
                     # Its outside alone would be a band along one edge, read as a background
                     # stroke (segment.is_framed), not a box: moved a pixel in from one edge, as

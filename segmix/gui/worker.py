@@ -927,7 +927,10 @@ class ComputeWorker(QObject):
                     self._check(generation)
 
                 self._await_graph_cut_helper()
-                with _interactive():
+                from segmix.segment import keeping_last_step
+
+                # keeping_last_step: the threshold slider's first move re-cuts this step (kept).
+                with _interactive(), keeping_last_step():
                     result = apply_model(job.image, model, job.scribbles, job.settings, job.previous_mask,
                                          job.previous_model, job.previous_scribbles, on_cut=cut_shown,
                                          transparent=job.transparent)

@@ -1,0 +1,66 @@
+"""Session 53 (lead): the window's click keeps its step at 0.5 for the threshold slider's first
+move (segment.keeping_last_step)."""
+
+from dataclasses import replace
+
+import numpy as np
+
+import segmix.segment as segment
+from segmix.segment import SegmentationSettings, apply_model, keeping_last_step, train_model
+
+
+def _photo():
+    rng = np.random.default_rng(3)
+    image = np.clip(rng.normal(150, 12, (90, 120, 3)), 0, 255).astype(np.uint8)
+    yy, xx = np.mgrid[:90, :120]
+    disc = (yy - 45) ** 2 + (xx - 55) ** 2 < 25 ** 2
+    image[disc] = np.clip(rng.normal(70, 25, (int(disc.sum()), 3)), 0, 255).astype(np.uint8)
+    labels = np.zeros((90, 120), np.uint8)
+    labels[43:48, 53:58] = 1
+    return image, labels
+
+
+def _counting(monkeypatch):
+    calls = []
+    inner = segment._apply_model
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return inner(*args, **kwargs)
+
+    monkeypatch.setattr(segment, "_apply_model", counted)
+    return calls
+
+
+def test_a_step_at_half_kept_in_the_window_serves_the_next_threshold(monkeypatch):
+    image, labels = _photo()
+    settings = SegmentationSettings()
+    model = train_model(image, labels, settings)
+    segment._LAST_STEP.clear()
+    with keeping_last_step():
+        clicked = apply_model(image, model, labels, settings)
+    calls = _counting(monkeypatch)
+    moved = apply_model(image, model, labels, replace(settings, threshold=0.7))
+    assert not calls  # the step at 0.5 was not worked out again
+    clicked.mask[:] = True  # the caller's arrays are its own, not the kept step's
+    segment._LAST_STEP.clear()
+    cold = apply_model(image, model, labels, replace(settings, threshold=0.7))
+    assert calls  # worked out afresh
+    np.testing.assert_array_equal(moved.mask, cold.mask)
+    np.testing.assert_array_equal(moved.probability, cold.probability)
+    assert 0 < moved.mask.sum() < labels.size
+    segment._LAST_STEP.clear()
+
+
+def test_a_script_call_at_half_keeps_nothing(monkeypatch):
+    image, labels = _photo()
+    settings = SegmentationSettings()
+    model = train_model(image, labels, settings)
+    segment._LAST_STEP.clear()
+    apply_model(image, model, labels, settings)
+    with keeping_last_step(), keeping_last_step(False):
+        apply_model(image, model, labels, settings)
+    calls = _counting(monkeypatch)
+    apply_model(image, model, labels, replace(settings, threshold=0.7))
+    assert calls
+    segment._LAST_STEP.clear()
