@@ -338,6 +338,10 @@ _REPEAT_ADVICE = dict.fromkeys(
     (("segmix skin eval", "images"), ("segmix skin eval", "masks")),
     "skin eval scores one --images / --masks pair a run: run it once per pair, or put the photos in one folder "
     "and the masks in another to score them together")
+# Two boxes were refused with "give it once", not a word of how to cut out two objects (a trial).
+_REPEAT_ADVICE[("segmix segment", "box")] = (
+    "segment takes one box a run: for two objects, draw one box round both, or run segment once per box "
+    "(-o a mask each) and combine the masks")
 
 
 def _refuse_conflicting_repeat(action: argparse.Action, namespace, values, option_string, prog: str = "") -> None:
@@ -351,6 +355,8 @@ def _refuse_conflicting_repeat(action: argparse.Action, namespace, values, optio
         def shown(option, value):
             if value in (None, [], "") or isinstance(value, bool):
                 return option
+            if isinstance(value, tuple):  # a box or a click, as typed (it read "--box (1, 1, 30, 30)")
+                return f"{option} {','.join(map(str, value))}"
             return f"{option} {' '.join(map(str, value)) if isinstance(value, list) else value}"
         raise argparse.ArgumentError(action, f"given twice with different values ({shown(first, before)}, then "
                                              f"{shown(option_string, values)}); "

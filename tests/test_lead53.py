@@ -64,3 +64,18 @@ def test_a_script_call_at_half_keeps_nothing(monkeypatch):
     apply_model(image, model, labels, replace(settings, threshold=0.7))
     assert calls
     segment._LAST_STEP.clear()
+
+
+def test_two_boxes_are_refused_saying_how_to_cut_out_two_objects(tmp_path, capsys):
+    from PIL import Image
+
+    from segmix.cli import main
+
+    image, _labels = _photo()
+    Image.fromarray(image).save(tmp_path / "p.png")
+    code = main(["segment", str(tmp_path / "p.png"), "--box", "1,1,30,30", "--box", "40,1,70,30",
+                 "-o", str(tmp_path / "m.png")])
+    err = capsys.readouterr().err
+    assert code == 2 and not (tmp_path / "m.png").exists()
+    assert "(--box 1,1,30,30, then --box 40,1,70,30)" in err
+    assert "for two objects, draw one box round both, or run segment once per box" in err
