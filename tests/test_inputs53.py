@@ -1,0 +1,99 @@
+"""Session 53 (inputs53): files moving between segmix and other tools.
+
+1. A PGM / PPM label map of a small maxval (2) holding 0 / 1 / 2 was read as Pillow rescales
+   it (0 / 128 / 255) and refused as a trimap; OpenCV and netpbm read the stored numbers.
+2. Gaps in a frame folder's numbering passed in silence.
+3. A TIFF of only its header printed tifffile's log line before segmix's error.
+4. Whole-number floats ("n_components": 5.0) in a model file were refused.
+5. A 10-bit PGM photo was said to hold 32 bits per sample.
+6. A model written by a newer segmix (unknown settings, newer version) was applied in silence.
+"""
+
+import numpy as np
+import pytest
+
+from segmix.io import ImageLoadError
+from segmix.labelmaps import load_mask, load_scribbles
+
+
+def _labels(height=40, width=48):
+    labels = np.zeros((height, width), np.uint8)
+    labels[5:15, 5:20] = 1
+    labels[25:35, 10:40] = 2
+    return labels
+
+
+def _pgm(path, values, maxval, plain=False, magic=None):
+    """Write ``values`` (H, W) or (H, W, 3) as a PGM / PPM of ``maxval``, as stored numbers."""
+    values = np.asarray(values)
+    colour = values.ndim == 3
+    magic = magic or {(False, False): "P5", (False, True): "P2", (True, False): "P6", (True, True): "P3"}[(colour, plain)]
+    header = f"{magic}\n# made by another tool\n{values.shape[1]} {values.shape[0]}\n{maxval}\n".encode()
+    if plain:
+        body = "\n".join(" ".join(str(int(v)) for v in row.ravel()) for row in values).encode() + b"\n"
+    else:
+        body = values.astype(">u2" if maxval > 255 else np.uint8).tobytes()
+    path.write_bytes(header + body)
+
+
+@pytest.mark.parametrize("plain", [False, True])
+@pytest.mark.parametrize("maxval", [2, 3, 7, 100, 1000])
+def test_small_maxval_pgm_scribbles_are_read_as_stored(tmp_path, plain, maxval):
+    labels = _labels()
+    path = tmp_path / "s.pgm"
+    _pgm(path, labels, maxval, plain=plain)
+    np.testing.assert_array_equal(load_scribbles(path, labels.shape), labels)
+
+
+def test_small_maxval_grey_ppm_scribbles_are_read_as_stored(tmp_path):
+    labels = _labels()
+    path = tmp_path / "s.ppm"
+    _pgm(path, np.repeat(labels[:, :, None], 3, axis=2), 2)
+    np.testing.assert_array_equal(load_scribbles(path, labels.shape), labels)
+
+
+def test_full_scale_pgm_is_read_as_before(tmp_path):
+    labels = _labels()
+    for maxval in (255, 65535):
+        path = tmp_path / f"s{maxval}.pgm"
+        _pgm(path, labels, maxval)
+        np.testing.assert_array_equal(load_scribbles(path, labels.shape), labels)
+
+
+def test_small_maxval_pgm_mask_is_read_as_stored(tmp_path):
+    """A maxval-1 PGM of 0 / 1 is told as a 0/1 mask, as its PNG is (OpenCV reads 0 / 1)."""
+    mask = (_labels() == 1).astype(np.uint8)
+    path = tmp_path / "m.pgm"
+    _pgm(path, mask, 1)
+    with pytest.raises(ImageLoadError, match="0/1 mask"):
+        load_mask(path, mask.shape)
+    # stored 0 / 128 / 255 under maxval 255 are a mask as they are
+    _pgm(path, mask * 255, 255)
+    assert load_mask(path, mask.shape).sum() == mask.sum()
+    # and a maxval-2 trimap 0 / 1 / 2 is not read as 0 / 128 / 255
+    _pgm(path, _labels(), 2)
+    with pytest.raises(ImageLoadError, match="masks must hold only"):
+        load_mask(path, mask.shape)
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_sample_above_maxval_is_refused_naming_the_maxval(tmp_path, plain):
+    labels = _labels()
+    labels[0, 3] = 5
+    path = tmp_path / "s.pgm"
+    _pgm(path, labels, 2, plain=plain)
+    with pytest.raises(ImageLoadError, match=r"s\.pgm: .*maxval 2") as caught:
+        load_scribbles(path, labels.shape)
+    assert "(3, 0)" in str(caught.value)
+
+
+def test_background_groundtruth_pgm_of_small_maxval_is_read_as_stored(tmp_path):
+    from segmix.background_run import FrameError, _read_groundtruth
+
+    labels = np.zeros((20, 24), np.uint8)
+    labels[4:10, 4:10] = 1
+    path = tmp_path / "gt.pgm"
+    _pgm(path, labels, 1)
+    # stored 0 / 1: told as a 0/1 mask (Pillow's 0 / 255 was scored as moving in silence)
+    with pytest.raises(FrameError, match="0/1 mask"):
+        _read_groundtruth(path, labels.shape)
