@@ -3692,6 +3692,14 @@ def _cmd_background(args: argparse.Namespace) -> int:
     timing = frame_timing_warning(sequence)
     if timing and result.score is None:
         print(f"segmix background: warning: {timing}", file=sys.stderr)
+    from segmix.background_run import numbering_gap_words
+
+    # A folder's frames 61-79 missing passed in silence, while a video's drop is warned of; with
+    # ground truth it is said after the scored line, which names the range the gap lies in.
+    gaps = None if args.quiet else numbering_gap_words(sequence, groundtruth if result.score is not None else None,
+                                                       roi)
+    if gaps and result.score is None:
+        print(f"segmix background: note: {gaps}", file=sys.stderr)
 
     crowded = mostly_moving_warning(result)
     if crowded:  # masks that say nothing, given in silence (a folder of three scenes)
@@ -3744,6 +3752,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
             print(f"segmix background: warning: {timed}", file=sys.stderr)
         elif timing:  # the frames' times said once: here, where the offset warning points to it
             print(f"segmix background: warning: {timing}", file=sys.stderr)
+        if gaps:
+            print(f"segmix background: note: {gaps}", file=sys.stderr)
         # Ground truth saved inverted (static 255, moving 0) was scored in silence (PWC 96 %),
         # where skin eval asks of inverted masks. Moving objects fill a minority of a fixed
         # camera's view, and a working detector then disagrees with most of it.

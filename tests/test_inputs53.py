@@ -97,3 +97,59 @@ def test_background_groundtruth_pgm_of_small_maxval_is_read_as_stored(tmp_path):
     # stored 0 / 1: told as a 0/1 mask (Pillow's 0 / 255 was scored as moving in silence)
     with pytest.raises(FrameError, match="0/1 mask"):
         _read_groundtruth(path, labels.shape)
+
+
+# --------------------------------------------------------------------------- 2. gaps in numbering
+
+def _gap_folder(path, numbers, name="in{:06d}.png"):
+    from PIL import Image
+
+    from tests.synthetic_photos import moving_square_frames
+
+    path.mkdir()
+    frames = moving_square_frames(max(numbers), (32, 24), seed=3)
+    for n in numbers:
+        Image.fromarray(frames[n - 1]).save(path / name.format(n))
+    return path
+
+
+def test_gap_words_name_the_jump_and_the_missing_count(tmp_path):
+    from segmix.background_run import numbering_gap_words
+    from segmix.frames import FrameSequence
+
+    folder = _gap_folder(tmp_path / "gap", [*range(1, 7), *range(10, 13)])
+    words = numbering_gap_words(FrameSequence(folder))
+    assert words == f"{folder}: frame numbers jump from 6 to 10: 3 frames missing", words
+    # many gaps: summarised
+    many = _gap_folder(tmp_path / "many", [1, 2, 3, 5, 6, 7, 10, 11, 12, 14, 15, 16, 20, 21, 22, 23])
+    words = numbering_gap_words(FrameSequence(many))
+    assert words == (f"{many}: frame numbers jump at 4 places (from 3 to 5, from 7 to 10, from 12 to 14 and 1 "
+                     "more): 7 frames missing"), words
+    # every 5th frame kept on purpose: no gap
+    assert numbering_gap_words(FrameSequence(_gap_folder(tmp_path / "fifth", range(5, 40, 5)))) is None
+    # no gap, or names that do not carry frame numbers consistently: nothing
+    assert numbering_gap_words(FrameSequence(_gap_folder(tmp_path / "none", range(1, 8)))) is None
+    mixed = _gap_folder(tmp_path / "mixed", [1, 2, 3])
+    (mixed / "in000003.png").rename(mixed / "shot9.png")
+    assert numbering_gap_words(FrameSequence(mixed)) is None
+
+
+def test_gap_words_with_ground_truth_count_the_unscored(tmp_path):
+    from segmix.background_run import numbering_gap_words
+    from segmix.frames import FrameSequence
+
+    folder = _gap_folder(tmp_path / "gap", [*range(1, 7), *range(10, 13)])
+    groundtruth = {n: tmp_path / f"gt{n:06d}.png" for n in range(1, 13)}
+    words = numbering_gap_words(FrameSequence(folder), groundtruth, roi=(8, 12))
+    assert words.endswith("3 frames missing, 2 of them with ground truth in the scored range (not scored)"), words
+
+
+def test_background_notes_a_gap_in_a_folder(tmp_path, capsys):
+    from segmix.cli import main
+
+    folder = _gap_folder(tmp_path / "gap", [*range(1, 7), *range(10, 13)])
+    assert main(["background", str(folder), "--output-dir", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert f"segmix background: note: {folder}: frame numbers jump from 6 to 10: 3 frames missing" in err, err
+    assert main(["background", str(folder), "--output-dir", str(tmp_path / "out2"), "--quiet"]) == 0
+    assert "jump" not in capsys.readouterr().err
