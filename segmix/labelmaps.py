@@ -1091,7 +1091,9 @@ def _wide_label_tiff(path: PathLike, what: str, limit: int) -> Image.Image | Non
                 return None
         import tifffile
 
-        with tifffile.TiffFile(path) as tif:
+        from segmix.io import quiet_tifffile
+
+        with quiet_tifffile(), tifffile.TiffFile(path) as tif:
             page = tif.pages[0]
             if len(tif.pages) != 1 or page.dtype not in (np.dtype(np.int64), np.dtype(np.uint64)) \
                     or len(page.shape) != 2:

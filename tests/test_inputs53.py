@@ -153,3 +153,57 @@ def test_background_notes_a_gap_in_a_folder(tmp_path, capsys):
     assert f"segmix background: note: {folder}: frame numbers jump from 6 to 10: 3 frames missing" in err, err
     assert main(["background", str(folder), "--output-dir", str(tmp_path / "out2"), "--quiet"]) == 0
     assert "jump" not in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- 3. tifffile's log line
+
+HEADER_ONLY_TIFF = b"II*\x00\x00\x00\x00\x00"
+
+
+def _tifffile_records(caplog):
+    return [record for record in caplog.records if record.name.startswith("tifffile")]
+
+
+@pytest.mark.parametrize("reader", ["scribbles", "mask", "groundtruth", "photo", "deep"])
+def test_a_header_only_tiff_is_refused_without_tifffiles_log_line(tmp_path, caplog, reader):
+    import logging
+
+    path = tmp_path / "x.tif"
+    path.write_bytes(HEADER_ONLY_TIFF)
+    caplog.set_level(logging.DEBUG)
+    if reader == "scribbles":
+        with pytest.raises(ImageLoadError, match="x.tif"):
+            load_scribbles(path, (8, 8))
+    elif reader == "mask":
+        with pytest.raises(ImageLoadError, match="x.tif"):
+            load_mask(path)
+    elif reader == "groundtruth":
+        from segmix.background_run import FrameError, _read_groundtruth
+
+        with pytest.raises(FrameError, match="x.tif"):
+            _read_groundtruth(path, (8, 8))
+    elif reader == "photo":
+        from segmix.io import load_image
+
+        with pytest.raises(ImageLoadError, match="x.tif"):
+            load_image(path)
+    else:
+        from segmix.deep_pixels import sixteen_bit_samples
+
+        sixteen_bit_samples(path, np.zeros((8, 8, 3), np.uint8))
+    assert _tifffile_records(caplog) == [], [record.getMessage() for record in _tifffile_records(caplog)]
+
+
+def test_command_line_says_one_line_of_a_header_only_tiff(tmp_path):
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    Image.new("RGB", (8, 8)).save(tmp_path / "p.png")
+    (tmp_path / "x.tif").write_bytes(HEADER_ONLY_TIFF)
+    run = subprocess.run([sys.executable, "-m", "segmix", "segment", "p.png", "--scribbles", "x.tif", "-o", "o.png"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == ["segmix segment: error: x.tif: looks like a TIFF image but its header "
+                                               "is damaged; the file is corrupt"], run.stderr
