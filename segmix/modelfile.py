@@ -58,6 +58,7 @@ from segmix.bayes import BayesClassifier, colour_means_out_of_range
 from segmix.features import SCALINGS, FeatureSpace
 from segmix.io import (TEXT_ENCODING, DuplicateKeyError, json_cut_short, missing_words, refuse_duplicate_keys, shown_path,
                        undecodable_words, write_json_atomic)
+from segmix.json_numbers import whole_integers
 
 FORMAT_NAME = "segmix-model"
 SCHEMA_VERSION = 1
@@ -116,6 +117,18 @@ def model_to_dict(model: SegmixModel) -> dict[str, Any]:
     }
 
 
+#: The integer fields of a model file, wherever they are (the mixtures', the training record's
+#: and its settings'): a whole-number float there (5.0) is read as the integer
+#: (:func:`segmix.json_numbers.whole_integers`), a fraction refused as no integer.
+INTEGER_KEYS = frozenset({
+    "version", "positive_class", "n_components", "n_features", "n_iter", "non_skin_components", "seed",
+    "random_state", "n_init", "max_iter", "max_exact_pixels", "warm_refit_iter", "unexplained_components",
+    "connectivity", "refine_rounds", "snapcut_window", "snapcut_rounds", "texture_levels", "scribbled_pixels",
+    "distinct_rows", "unlabelled_rows", "pairs", "unmatched_images", "skin_pixels", "non_skin_pixels",
+    "distinct_colors", "core_skin_components",
+})
+
+
 def model_from_dict(data: Any) -> SegmixModel:
     """Validate and rebuild a model; ValueError says what is wrong.
 
@@ -126,6 +139,7 @@ def model_from_dict(data: Any) -> SegmixModel:
     """
     if not isinstance(data, dict):
         raise ValueError("the top level must be a JSON object")
+    data = whole_integers(data, INTEGER_KEYS)  # "n_components": 5.0, as JSON writers of doubles write 5
     other = other_segmix_json(data)  # before the keys: another file's are all "unknown"
     if other is not None:
         raise NotAModelError(f"is {other}, not a skin or segmentation model")

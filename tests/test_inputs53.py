@@ -207,3 +207,121 @@ def test_command_line_says_one_line_of_a_header_only_tiff(tmp_path):
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == ["segmix segment: error: x.tif: looks like a TIFF image but its header "
                                                "is damaged; the file is corrupt"], run.stderr
+
+
+# --------------------------------------------------------------------------- 4. whole-number floats
+
+def _segment_model(tmp_path):
+    from PIL import Image
+
+    from segmix.cli import main
+
+    rng = np.random.default_rng(5)
+    photo = np.clip(rng.normal(60, 8, (40, 48, 3)), 0, 255).astype(np.uint8)
+    photo[10:30, 12:36] = np.clip(rng.normal((200, 80, 60), 8, (20, 24, 3)), 0, 255).astype(np.uint8)
+    Image.fromarray(photo).save(tmp_path / "p.png")
+    path = tmp_path / "seg.json"
+    assert main(["segment", str(tmp_path / "p.png"), "--box", "10,8,38,32", "-o", str(tmp_path / "o.png"),
+                 "--save-model", str(path), "--quiet"]) == 0
+    return path
+
+
+def _edited(path, edit, name):
+    import json
+
+    data = json.loads(path.read_text())
+    edit(data)
+    out = path.with_name(name)
+    out.write_text(json.dumps(data))
+    return out
+
+
+def _floats(data, keys):
+    """Every integer under ``keys`` (anywhere) written as a float, as some JSON writers do."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in keys and isinstance(value, int) and not isinstance(value, bool):
+                data[key] = float(value)
+            elif key in keys and isinstance(value, list) and all(isinstance(v, int) for v in value):
+                data[key] = [float(v) for v in value]
+            else:
+                _floats(value, keys)
+    elif isinstance(data, list):
+        for value in data:
+            _floats(value, keys)
+
+
+SEGMENT_INTEGERS = {"version", "n_components", "n_features", "n_iter", "positive_class", "connectivity", "n_init",
+                    "max_iter", "random_state", "texture_levels", "seed", "scribbled_pixels", "max_exact_pixels"}
+
+
+def test_segment_model_with_whole_floats_is_read(tmp_path):
+    from segmix.segment_modelfile import read_segmentation_model
+
+    path = _segment_model(tmp_path)
+    floats = _edited(path, lambda d: _floats(d, SEGMENT_INTEGERS), "floats.json")
+    assert '"n_components": 5.0' in floats.read_text() or '"n_components": 3.0' in floats.read_text()
+    model, expected = read_segmentation_model(floats), read_segmentation_model(path)
+    assert model.settings == expected.settings
+    assert model.classifier.mixtures[0].n_components == expected.classifier.mixtures[0].n_components
+
+
+@pytest.mark.parametrize("where", ["mixture", "settings", "positive"])
+def test_segment_model_with_a_fraction_for_an_integer_is_refused(tmp_path, where):
+    from segmix.segment_modelfile import read_segmentation_model
+
+    path = _segment_model(tmp_path)
+    edit = {"mixture": lambda d: d["classifier"]["classes"][0]["mixture"].__setitem__("n_components", 5.5),
+            "settings": lambda d: d["training"]["settings"].__setitem__("connectivity", 7.5),
+            "positive": lambda d: d.__setitem__("positive_class", 0.5)}[where]
+    with pytest.raises(ValueError, match="must be an integer; got (5.5|7.5|0.5)"):
+        read_segmentation_model(_edited(path, edit, "frac.json"))
+
+
+def test_skin_model_with_whole_floats_is_read(tmp_path):
+    from segmix.bayes import BayesClassifier
+    from segmix.features import FeatureSpace
+    from segmix.mixture import GaussianMixture
+    from segmix.modelfile import SegmixModel, read_model, write_model
+
+    rng = np.random.default_rng(0)
+    mixtures = [GaussianMixture(2, n_init=1, random_state=0).fit(rng.normal(c, 0.05, (300, 3)))
+                for c in ((0.6, 0.4, 0.6), (0.3, 0.5, 0.5))]
+    model = SegmixModel("skin", BayesClassifier(mixtures, [0.3, 0.7], ["skin", "non-skin"]), FeatureSpace("ycbcr"),
+                        0, 0.4, {"seed": 3, "n_components": 2, "data": {"skin_pixels": 400}})
+    path = tmp_path / "skin.json"
+    write_model(path, model)
+    floats = _edited(path, lambda d: _floats(d, SEGMENT_INTEGERS | {"skin_pixels"}), "floats.json")
+    again = read_model(floats)
+    assert again.classifier.mixtures[1].n_components == 2 and again.positive_class == 0
+    assert isinstance(again.training["seed"], int)
+    with pytest.raises(ValueError, match="'version' must be an integer; got 1.5"):
+        read_model(_edited(path, lambda d: d.__setitem__("version", 1.5), "v.json"))
+
+
+def test_background_model_with_whole_floats_is_read(tmp_path):
+    from segmix.background import BackgroundModelError, load_background_model
+    from segmix.cli import main
+
+    folder = _gap_folder(tmp_path / "frames", range(1, 6))
+    path = tmp_path / "bg.json"
+    assert main(["background", str(folder), "--save-model", str(path), "--quiet"]) == 0
+    keys = {"version", "n_components", "median_size", "frame_count", "shape"}
+    model, expected = load_background_model(_edited(path, lambda d: _floats(d, keys), "f.json")), \
+        load_background_model(path)
+    assert model.frame_count_ == expected.frame_count_ and model.n_components == expected.n_components
+    with pytest.raises(BackgroundModelError, match="'params.n_components' must be an integer; got 3.5"):
+        load_background_model(_edited(path, lambda d: d["params"].__setitem__("n_components", 3.5), "h.json"))
+
+
+def test_every_integer_setting_of_a_segmentation_model_is_an_integer_key():
+    """A setting added later is read from 5.0 too (segmix.modelfile.INTEGER_KEYS)."""
+    from dataclasses import fields
+
+    from segmix.modelfile import INTEGER_KEYS
+    from segmix.segment import SegmentationSettings
+
+    defaults = SegmentationSettings()
+    integers = {f.name for f in fields(defaults)
+                if isinstance(getattr(defaults, f.name), int) and not isinstance(getattr(defaults, f.name), bool)}
+    assert integers <= INTEGER_KEYS, integers - INTEGER_KEYS
