@@ -4290,8 +4290,12 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     else:
         error = f"mean squared error {result.mse:.2f} per channel"
     # segmix reads every photo at 8 bits per channel: a 16-bit one lost its low bits silently.
-    depth = (f"; {args.image} has {result.input_bits} bits per channel, read and written at 8"
-             if result.input_bits > 8 else "")
+    from segmix.pnm import depth_words
+
+    # A 10-bit PGM was said to have "32 bits per channel" (Pillow's mode I).
+    held = (depth_words(args.image, result.input_bits) or f"{result.input_bits} bits per sample").replace(
+        " per sample", " per channel", 1)
+    depth = f"; {args.image} has {held}, read and written at 8" if result.input_bits > 8 else ""
     print(f"wrote {args.output} ({palette}, {error}{depth})")
     return 0
 

@@ -566,6 +566,12 @@ def _bits_per_sample(im: Image.Image) -> int:
     """Bits per sample in the file; Pillow only reveals 16-bit RGB through the raw mode."""
     for tile in getattr(im, "tile", None) or ():
         args = tile[3] if not hasattr(tile, "args") else tile.args
+        if im.format == "PPM" and isinstance(args, tuple) and args and isinstance(args[-1], int) and args[-1] > 1:
+            # A PGM / PPM of maxval 1023 decodes to 32-bit "I" (grey) or 8-bit RGB: its depth is its
+            # maxval's (10 bits), which was said as "32 bits per sample" (session 53).
+            from segmix.pnm import bits_of_maxval
+
+            return bits_of_maxval(args[-1])
         rawmode = args[0] if isinstance(args, tuple) and args else args
         if isinstance(rawmode, str) and ";16" in rawmode:
             return 16
@@ -3155,6 +3161,13 @@ def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None, writt
     if bits_per_sample <= written:
         return ""
     from segmix.deep_pixels import layout_read, unread_layout
+    from segmix.pnm import depth_words
+
+    if (words := depth_words(photo, bits_per_sample)) is not None:
+        # A 10-bit PGM: "holds 10 bits per sample (in 16-bit samples, maxval 1023)".
+        return (f"{shown_path(photo)} holds {words}; segmix reads this photo at {written} bits per channel, so the "
+                f"cut-out holds {written} (the mask is exact: use it as a layer mask on the photo in an editor to keep "
+                "the depth)")
 
     layout = unread_layout(photo)
     if layout is not None:

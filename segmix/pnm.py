@@ -15,7 +15,7 @@ from os import PathLike
 
 import numpy as np
 
-__all__ = ["PnmHeader", "pnm_header", "sample_bits", "stored_samples", "StoredSampleError"]
+__all__ = ["PnmHeader", "StoredSampleError", "bits_of_maxval", "depth_words", "pnm_header", "sample_bits", "stored_samples"]
 
 _WHITESPACE = b" \t\r\n\v\f"
 #: Channels per magic number; P1 / P4 (bitmaps) have no maxval.
@@ -83,9 +83,24 @@ def pnm_header(path: str | PathLike) -> PnmHeader | None:
     return PnmHeader(magic, tokens[0], tokens[1], maxval, position, _CHANNELS[magic])
 
 
+def bits_of_maxval(maxval: int) -> int:
+    """Bits a maxval spans: 10 for 1023, 16 for 65535, 8 for 255 (and for 200)."""
+    return max(1, math.ceil(math.log2(int(maxval) + 1)))
+
+
 def sample_bits(header: PnmHeader) -> int:
-    """Bits the header's maxval spans (10 for 1023, 16 for 65535; 1 for a bitmap)."""
-    return 1 if header.maxval is None else max(1, math.ceil(math.log2(header.maxval + 1)))
+    """Bits the header's maxval spans (:func:`bits_of_maxval`; 1 for a bitmap)."""
+    return 1 if header.maxval is None else bits_of_maxval(header.maxval)
+
+
+def depth_words(path: str | PathLike, bits: int) -> str | None:
+    """"10 bits per sample (in 16-bit samples, maxval 1023)" for a PGM / PPM whose maxval is no
+    full 8- or 16-bit scale, None for any other file (its ``bits`` say its depth)."""
+    header = pnm_header(path)
+    if header is None or not header.rescaled or sample_bits(header) != bits:
+        return None
+    stored = 16 if header.maxval > 255 else 8
+    return f"{bits} bits per sample (in {stored}-bit samples, maxval {header.maxval})"
 
 
 def stored_samples(path: str | PathLike, header: PnmHeader) -> np.ndarray:

@@ -183,7 +183,7 @@ def test_a_header_only_tiff_is_refused_without_tifffiles_log_line(tmp_path, capl
         with pytest.raises(FrameError, match="x.tif"):
             _read_groundtruth(path, (8, 8))
     elif reader == "photo":
-        from segmix.io import load_image
+        from segmix.io import load_image_info as load_image
 
         with pytest.raises(ImageLoadError, match="x.tif"):
             load_image(path)
@@ -325,3 +325,47 @@ def test_every_integer_setting_of_a_segmentation_model_is_an_integer_key():
     integers = {f.name for f in fields(defaults)
                 if isinstance(getattr(defaults, f.name), int) and not isinstance(getattr(defaults, f.name), bool)}
     assert integers <= INTEGER_KEYS, integers - INTEGER_KEYS
+
+
+# --------------------------------------------------------------------------- 5. a 10-bit PGM photo
+
+def _ten_bit(tmp_path, colour=False, plain=False, maxval=1023):
+    rng = np.random.default_rng(10)
+    shape = (24, 32, 3) if colour else (24, 32)
+    stored = rng.integers(0, maxval + 1, shape)
+    stored.flat[:maxval + 1 if stored.size > maxval else 0] = np.arange(min(stored.size, maxval + 1))
+    path = tmp_path / ("p.ppm" if colour else "p.pgm")
+    _pgm(path, stored, maxval, plain=plain)
+    return path, stored
+
+
+@pytest.mark.parametrize("colour", [False, True])
+@pytest.mark.parametrize("plain", [False, True])
+def test_a_ten_bit_pnm_photo_is_scaled_by_its_maxval_and_says_ten_bits(tmp_path, colour, plain):
+    from segmix.io import load_image_info as load_image
+
+    path, stored = _ten_bit(tmp_path, colour, plain)
+    loaded = load_image(path)
+    expected = np.floor(stored * 255 / 1023 + 0.5).astype(np.uint8)
+    expected = expected if colour else np.repeat(expected[:, :, None], 3, axis=2)
+    np.testing.assert_array_equal(loaded.pixels, expected)
+    assert loaded.bits_per_sample == 10
+
+
+def test_the_cutout_note_names_the_real_depth(tmp_path):
+    from segmix.io import cutout_depth_note, load_image_info as load_image
+
+    path, _ = _ten_bit(tmp_path)
+    note = cutout_depth_note(path, load_image(path).bits_per_sample)
+    assert "holds 10 bits per sample (in 16-bit samples, maxval 1023)" in note, note
+    assert "32" not in note
+    assert "holds 10 bits per sample (in 16-bit samples, maxval 1023)" in cutout_depth_note(path)
+
+
+def test_quantize_names_the_real_depth(tmp_path, capsys):
+    from segmix.cli import main
+
+    path, _ = _ten_bit(tmp_path)
+    assert main(["quantize", str(path), "-o", str(tmp_path / "q.png"), "-k", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "has 10 bits per channel (in 16-bit samples, maxval 1023), read and written at 8" in out, out
