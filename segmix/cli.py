@@ -1447,6 +1447,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         from segmix.segment_modelfile import DISPLAY_SETTINGS, apply_settings, read_segmentation_model
 
         model = read_segmentation_model(args.model)  # before the photo: a bad model is one line, at once
+        from segmix.segment_modelfile import newer_model_note
+
+        newer = None if args.quiet else newer_model_note(args.model, model)
+        if newer:  # a newer segmix's model, or settings this one ignores, were applied in silence
+            print(f"segmix segment: note: {newer}", file=sys.stderr)
         settings = apply_settings(model, {k: overrides[k] for k in DISPLAY_SETTINGS},
                                   {k: v for k, v in overrides.items() if k not in DISPLAY_SETTINGS})
     else:
@@ -3140,6 +3145,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
         if model_line(args, checked) and not args.quiet:
             print(model_line(args, checked))
         _say_inverted_model(args.model, checked, old_rule=_old_rule(args))
+        _say_newer_skin_model("skin apply", args, checked)
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet,
@@ -3148,10 +3154,23 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     if model_line(args, model) and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
     _say_inverted_model(args.model, model, old_rule=_old_rule(args))
+    _say_newer_skin_model("skin apply", args, model)
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet, stream=_OptionWords(sys.stderr, "skin apply"),
                             max_pixels=_max_pixels(args), on_complete=_outputs_complete)
+
+
+def _say_newer_skin_model(command: str, args: argparse.Namespace, model) -> None:
+    """A note (not with --quiet) on a skin model file a newer segmix wrote: it was applied in
+    silence (segmix.modelfile.newer_model_words)."""
+    if args.model is None or getattr(args, "quiet", False):
+        return
+    from segmix.modelfile import newer_model_words
+
+    newer = newer_model_words(args.model, getattr(model, "training", None))
+    if newer:
+        print(f"segmix {command}: note: {newer}", file=sys.stderr)
 
 
 @_option_words
@@ -3163,6 +3182,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
 
     settings = _detector_settings(args)  # contradicting options and --faces without OpenCV: first
     model = skin.load_skin_model(args.model)
+    _say_newer_skin_model("skin eval", args, model)
     # Checked before the (long) evaluation: an output must not replace a photo or a mask.
     inputs = _folder_files(args.images, args.masks)
     _check_outputs(inputs, {"--json": args.json, "--per-image": args.per_image}, figures={"--roc": args.roc, "--pr": args.pr})

@@ -369,3 +369,57 @@ def test_quantize_names_the_real_depth(tmp_path, capsys):
     assert main(["quantize", str(path), "-o", str(tmp_path / "q.png"), "-k", "4"]) == 0
     out = capsys.readouterr().out
     assert "has 10 bits per channel (in 16-bit samples, maxval 1023), read and written at 8" in out, out
+
+
+# --------------------------------------------------------------------------- 6. a newer segmix's model
+
+def test_segment_notes_a_model_of_a_newer_segmix(tmp_path, capsys):
+    from segmix.cli import main
+
+    path = _segment_model(tmp_path)
+    capsys.readouterr()
+    photo, out = str(tmp_path / "p.png"), str(tmp_path / "o2.png")
+
+    def notes(model, *extra):
+        assert main(["segment", photo, "--model", str(model), "-o", out, "--overwrite", *extra]) == 0
+        return [line for line in capsys.readouterr().err.splitlines() if "newer" in line or "ignored" in line]
+
+    assert notes(path) == []
+    future = _edited(path, lambda d: d["training"].__setitem__("segmix_version", "9.0.0"), "future.json")
+    said = notes(future)
+    assert len(said) == 1 and said[0].startswith("segmix segment: note: ") and "segmix 9.0.0" in said[0], said
+    assert "newer than this one" in said[0], said
+    unknown = _edited(path, lambda d: d["training"]["settings"].__setitem__("brand_new_setting", 3), "new.json")
+    said = notes(unknown)
+    assert len(said) == 1 and "brand_new_setting" in said[0] and "ignored" in said[0], said
+    both = _edited(future, lambda d: d["training"]["settings"].__setitem__("brand_new_setting", 3), "both.json")
+    said = notes(both)
+    assert len(said) == 1 and "9.0.0" in said[0] and "brand_new_setting" in said[0], said
+    assert notes(both, "--quiet") == []
+
+
+def test_newer_model_words_for_a_skin_model(tmp_path):
+    from segmix.modelfile import newer_model_words
+
+    assert newer_model_words("s.json", {"segmix_version": "0.0.9"}) is None
+    assert newer_model_words("s.json", {"segmix_version": "not a version"}) is None
+    words = newer_model_words("s.json", {"segmix_version": "0.2.0.dev3"})
+    assert words.startswith("s.json was written by segmix 0.2.0.dev3, newer than this one"), words
+
+
+def test_skin_apply_notes_a_model_of_a_newer_segmix(tmp_path, capsys):
+    from PIL import Image
+
+    from segmix.cli import main
+    from segmix.skin import load_skin_model
+    from segmix.modelfile import write_model
+
+    model = load_skin_model()
+    model.training["segmix_version"] = "9.0.0"
+    write_model(tmp_path / "future.json", model)
+    (tmp_path / "in").mkdir()
+    Image.fromarray(np.full((16, 16, 3), (200, 150, 120), np.uint8)).save(tmp_path / "in" / "a.png")
+    main(["skin", "apply", str(tmp_path / "in"), "--model", str(tmp_path / "future.json"),
+          "--output-dir", str(tmp_path / "out")])
+    said = [line for line in capsys.readouterr().err.splitlines() if "newer" in line]
+    assert len(said) == 1 and said[0].startswith("segmix skin apply: note: ") and "9.0.0" in said[0], said
