@@ -53,7 +53,7 @@ def pnm_header(path: str | PathLike) -> PnmHeader | None:
     """The header of a P1-P6 Netpbm file, or None for any other file or a damaged header."""
     try:
         with open(path, "rb") as handle:
-            head = handle.read(512)
+            head = handle.read(4096)  # comments may run long
     except OSError:
         return None
     magic = head[:2]
