@@ -932,6 +932,8 @@ class BackgroundMixture:
             model = cls(**params)
         except (TypeError, ValueError) as exc:
             raise BackgroundModelError(f"bad parameter: {exc}") from None
+        #: The segmix version that wrote the file (a newer one's model is noted when resumed).
+        model.written_by_ = data.get("segmix_version")
         count, shape = data.get("frame_count"), data.get("shape")
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise BackgroundModelError(f"'frame_count' must be a non-negative integer, got {count!r}")

@@ -3908,6 +3908,12 @@ def _say_resumed_settings(args: argparse.Namespace, model) -> None:
         return
     from segmix.background_run import resumed_settings_note
 
+    from segmix.modelfile import newer_model_words
+
+    # A newer segmix's model was resumed in silence (its settings are refused when unknown).
+    newer = newer_model_words(args.model, {"segmix_version": getattr(model, "written_by_", None)})
+    if newer:
+        print(f"segmix background: note: {newer}", file=sys.stderr)
     note = resumed_settings_note(args.model, model, _background_overrides(args))
     if note:
         print(f"segmix background: note: {note}", file=sys.stderr)

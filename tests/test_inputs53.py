@@ -423,3 +423,19 @@ def test_skin_apply_notes_a_model_of_a_newer_segmix(tmp_path, capsys):
           "--output-dir", str(tmp_path / "out")])
     said = [line for line in capsys.readouterr().err.splitlines() if "newer" in line]
     assert len(said) == 1 and said[0].startswith("segmix skin apply: note: ") and "9.0.0" in said[0], said
+
+
+def test_background_notes_a_model_of_a_newer_segmix(tmp_path, capsys):
+    from segmix.cli import main
+
+    folder = _gap_folder(tmp_path / "frames", range(1, 6))
+    path = tmp_path / "bg.json"
+    assert main(["background", str(folder), "--save-model", str(path), "--quiet"]) == 0
+    future = _edited(path, lambda d: d.__setitem__("segmix_version", "9.0.0"), "future.json")
+    capsys.readouterr()
+    for model, count in ((path, 0), (future, 1)):
+        assert main(["background", str(folder), "--model", str(model), "--output-dir",
+                     str(tmp_path / f"out_{model.stem}")]) == 0
+        said = [line for line in capsys.readouterr().err.splitlines() if "newer" in line]
+        assert len(said) == count, said
+    assert said[0].startswith(f"segmix background: note: {future} was written by segmix 9.0.0"), said
