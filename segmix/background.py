@@ -40,6 +40,9 @@ __all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError",
 
 FORMAT_NAME = "segmix-background-model"
 SCHEMA_VERSION = 1
+#: The integer fields of a background model (its parameters', the frame count, the array shapes):
+#: a whole-number float there (3.0) is read as the integer, a fraction refused (segmix.json_numbers).
+INTEGER_KEYS = frozenset({"version", "n_components", "median_size", "frame_count", "shape"})
 FOREGROUND, SHADOW, BACKGROUND = 255, 127, 0
 COVARIANCE_TYPES = ("spherical", "diag")
 RHO_RULES = ("weight", "gaussian")
@@ -904,6 +907,7 @@ class BackgroundMixture:
         if data.get("format") == "segmix-model":  # segmix.modelfile's: say which, not only "not ours"
             raise BackgroundModelError(f"this is a segmix {data.get('kind', 'skin or segmentation')} model, "
                                        "not a background model (segmix background --save-model writes one)")
+        from segmix.json_numbers import whole_integers
         from segmix.modelfile import field_words, other_segmix_json
 
         other = other_segmix_json(data, own=FORMAT_NAME)  # a skin eval report, a run record
@@ -913,6 +917,10 @@ class BackgroundMixture:
         if data.get("format") != FORMAT_NAME:
             raise BackgroundModelError(f"not a segmix background model ({field_words(data, 'format')}; segmix "
                                        f"background --save-model writes {FORMAT_NAME!r})")
+        try:  # "n_components": 3.0, as JSON writers of doubles write 3 (session 53)
+            data = whole_integers(data, INTEGER_KEYS)
+        except ValueError as exc:
+            raise BackgroundModelError(str(exc)) from None
         if data.get("version") != SCHEMA_VERSION:
             raise BackgroundModelError(f"unsupported background model version ({field_words(data, 'version')}; this "
                                        f"segmix reads {SCHEMA_VERSION})")
@@ -924,6 +932,8 @@ class BackgroundMixture:
             model = cls(**params)
         except (TypeError, ValueError) as exc:
             raise BackgroundModelError(f"bad parameter: {exc}") from None
+        #: The segmix version that wrote the file (a newer one's model is noted when resumed).
+        model.written_by_ = data.get("segmix_version")
         count, shape = data.get("frame_count"), data.get("shape")
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise BackgroundModelError(f"'frame_count' must be a non-negative integer, got {count!r}")

@@ -523,6 +523,72 @@ def numbering_notes(sequence, groundtruth_dir=None, pairing: GroundTruthPairing 
     return notes
 
 
+#: Gaps in a folder's numbering named one by one (:func:`numbering_gap_words`); more are counted.
+GAPS_NAMED = 3
+
+
+def numbering_gaps(sequence) -> list[tuple[int, int]]:
+    """Where a frame folder's (or list's) numbers jump: (before, after) pairs of neighbouring
+    frame numbers more than 1 apart; [] for a video or an animation, or names that do not carry
+    frame numbers consistently: numbered by place (names by time), or not all of one pattern
+    (the same name with other digits: ``in000060`` and ``in000080``, not ``shot9`` among them),
+    or numbers that do not rise by 1 most of the way (every 5th frame kept on purpose)."""
+    numbering = sequence.numbering if sequence.kind in ("folder", "list") else None
+    if numbering is None or numbering.by == "place" or len(numbering.numbers) < 2:
+        return []
+    if len({re.sub(r"[0-9]+", "#", path.stem) for path in sequence.paths}) != 1:
+        return []
+    numbers = numbering.numbers
+    steps = [after - before for before, after in zip(numbers, numbers[1:])]
+    if any(step <= 0 for step in steps) or 2 * steps.count(1) < len(steps):
+        return []
+    return [(before, after) for before, after, step in zip(numbers, numbers[1:], steps) if step > 1]
+
+
+def numbering_gap_words(sequence, groundtruth: dict | None = None, roi: tuple[int, int] | None = None) -> str | None:
+    """A note on gaps in a frame folder's numbering (:func:`numbering_gaps`), as a video's
+    dropped frames are said (:func:`frame_timing_warning`): in000001-060 and in000080-120 gave
+    "wrote the masks of 101 frames", and a scored run "against frames 470 .. 600", 50 of them
+    missing, in silence (session 53). The model sees the frame after a gap right after the one
+    before it.
+
+    Parameters
+    ----------
+    sequence : FrameSequence
+    groundtruth : dict of int to path, optional
+        Ground truth by frame number: the missing frames that have some (within ``roi`` when
+        given) are counted, since they are not scored.
+    roi : (first, last), optional
+        The frame numbers scored.
+
+    Returns
+    -------
+    str or None
+        "DIR: frame numbers jump from 60 to 80: 19 frames missing", the first
+        :data:`GAPS_NAMED` gaps named when there are more; None without gaps.
+    """
+    gaps = numbering_gaps(sequence)
+    if not gaps:
+        return None
+    missing = sum(after - before - 1 for before, after in gaps)
+    where = sequence.paths[0].parent if sequence.kind == "folder" else "the frames"
+    if len(gaps) == 1:
+        jump = f"jump from {gaps[0][0]:,} to {gaps[0][1]:,}"
+    else:
+        named = [f"from {before:,} to {after:,}" for before, after in gaps[:GAPS_NAMED]]
+        more = len(gaps) - GAPS_NAMED
+        listed = ", ".join(named[:-1]) + " and " + named[-1] if more <= 0 else ", ".join(named) + f" and {more} more"
+        jump = f"jump at {len(gaps)} places ({listed})"
+    words = f"{where}: frame numbers {jump}: {missing:,} frame{'' if missing == 1 else 's'} missing"
+    if groundtruth:
+        keys = np.array(sorted(n for n in groundtruth if roi is None or roi[0] <= n <= roi[1]), dtype=np.int64)
+        unscored = sum(int(np.count_nonzero((keys > before) & (keys < after))) for before, after in gaps)
+        if unscored:
+            words += (f", {unscored:,} of them with ground truth{' in the scored range' if roi is not None else ''} "
+                      "(not scored)")
+    return words
+
+
 def _same_number(where, first: Path, second: Path, number: int) -> str:
     """The refusal of two files whose names give one frame number (:func:`frame_number`)."""
     return (f"{where}: {first.name} and {second.name} both give frame number {number:,} (frames and ground truth "

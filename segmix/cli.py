@@ -1466,6 +1466,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         from segmix.segment_modelfile import DISPLAY_SETTINGS, apply_settings, read_segmentation_model
 
         model = read_segmentation_model(args.model)  # before the photo: a bad model is one line, at once
+        from segmix.segment_modelfile import newer_model_note
+
+        newer = None if args.quiet else newer_model_note(args.model, model)
+        if newer:  # a newer segmix's model, or settings this one ignores, were applied in silence
+            print(f"segmix segment: note: {newer}", file=sys.stderr)
         settings = apply_settings(model, {k: overrides[k] for k in DISPLAY_SETTINGS},
                                   {k: v for k, v in overrides.items() if k not in DISPLAY_SETTINGS})
     else:
@@ -3160,6 +3165,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
         if model_line(args, checked) and not args.quiet:
             print(model_line(args, checked))
         _say_inverted_model(args.model, checked, old_rule=_old_rule(args))
+        _say_newer_skin_model("skin apply", args, checked)
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet,
@@ -3168,10 +3174,23 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     if model_line(args, model) and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
     _say_inverted_model(args.model, model, old_rule=_old_rule(args))
+    _say_newer_skin_model("skin apply", args, model)
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet, stream=_OptionWords(sys.stderr, "skin apply"),
                             max_pixels=_max_pixels(args), on_complete=_outputs_complete)
+
+
+def _say_newer_skin_model(command: str, args: argparse.Namespace, model) -> None:
+    """A note (not with --quiet) on a skin model file a newer segmix wrote: it was applied in
+    silence (segmix.modelfile.newer_model_words)."""
+    if args.model is None or getattr(args, "quiet", False):
+        return
+    from segmix.modelfile import newer_model_words
+
+    newer = newer_model_words(args.model, getattr(model, "training", None))
+    if newer:
+        print(f"segmix {command}: note: {newer}", file=sys.stderr)
 
 
 @_option_words
@@ -3183,6 +3202,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
 
     settings = _detector_settings(args)  # contradicting options and --faces without OpenCV: first
     model = skin.load_skin_model(args.model)
+    _say_newer_skin_model("skin eval", args, model)
     # Checked before the (long) evaluation: an output must not replace a photo or a mask.
     inputs = _folder_files(args.images, args.masks)
     _check_outputs(inputs, {"--json": args.json, "--per-image": args.per_image}, figures={"--roc": args.roc, "--pr": args.pr})
@@ -3712,6 +3732,14 @@ def _cmd_background(args: argparse.Namespace) -> int:
     timing = frame_timing_warning(sequence)
     if timing and result.score is None:
         print(f"segmix background: warning: {timing}", file=sys.stderr)
+    from segmix.background_run import numbering_gap_words
+
+    # A folder's frames 61-79 missing passed in silence, while a video's drop is warned of; with
+    # ground truth it is said after the scored line, which names the range the gap lies in.
+    gaps = None if args.quiet else numbering_gap_words(sequence, groundtruth if result.score is not None else None,
+                                                       roi)
+    if gaps and result.score is None:
+        print(f"segmix background: note: {gaps}", file=sys.stderr)
 
     crowded = mostly_moving_warning(result)
     if crowded:  # masks that say nothing, given in silence (a folder of three scenes)
@@ -3764,6 +3792,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
             print(f"segmix background: warning: {timed}", file=sys.stderr)
         elif timing:  # the frames' times said once: here, where the offset warning points to it
             print(f"segmix background: warning: {timing}", file=sys.stderr)
+        if gaps:
+            print(f"segmix background: note: {gaps}", file=sys.stderr)
         # Ground truth saved inverted (static 255, moving 0) was scored in silence (PWC 96 %),
         # where skin eval asks of inverted masks. Moving objects fill a minority of a fixed
         # camera's view, and a working detector then disagrees with most of it.
@@ -3898,6 +3928,12 @@ def _say_resumed_settings(args: argparse.Namespace, model) -> None:
         return
     from segmix.background_run import resumed_settings_note
 
+    from segmix.modelfile import newer_model_words
+
+    # A newer segmix's model was resumed in silence (its settings are refused when unknown).
+    newer = newer_model_words(args.model, {"segmix_version": getattr(model, "written_by_", None)})
+    if newer:
+        print(f"segmix background: note: {newer}", file=sys.stderr)
     note = resumed_settings_note(args.model, model, _background_overrides(args))
     if note:
         print(f"segmix background: note: {note}", file=sys.stderr)
@@ -4300,8 +4336,12 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     else:
         error = f"mean squared error {result.mse:.2f} per channel"
     # segmix reads every photo at 8 bits per channel: a 16-bit one lost its low bits silently.
-    depth = (f"; {args.image} has {result.input_bits} bits per channel, read and written at 8"
-             if result.input_bits > 8 else "")
+    from segmix.pnm import depth_words
+
+    # A 10-bit PGM was said to have "32 bits per channel" (Pillow's mode I).
+    held = (depth_words(args.image, result.input_bits) or f"{result.input_bits} bits per sample").replace(
+        " per sample", " per channel", 1)
+    depth = f"; {args.image} has {held}, read and written at 8" if result.input_bits > 8 else ""
     print(f"wrote {args.output} ({palette}, {error}{depth})")
     return 0
 

@@ -256,7 +256,9 @@ def _plane_samples(path: Path) -> np.ndarray | None:
     """
     import tifffile
 
-    with tifffile.TiffFile(path) as tif:
+    from segmix.io import quiet_tifffile
+
+    with quiet_tifffile(), tifffile.TiffFile(path) as tif:
         page = tif.pages[0]
         compression = int(page.compression)
         if (page.planarconfig != 2 or page.bitspersample != 16 or page.sampleformat != 1

@@ -566,6 +566,12 @@ def _bits_per_sample(im: Image.Image) -> int:
     """Bits per sample in the file; Pillow only reveals 16-bit RGB through the raw mode."""
     for tile in getattr(im, "tile", None) or ():
         args = tile[3] if not hasattr(tile, "args") else tile.args
+        if im.format == "PPM" and isinstance(args, tuple) and args and isinstance(args[-1], int) and args[-1] > 1:
+            # A PGM / PPM of maxval 1023 decodes to 32-bit "I" (grey) or 8-bit RGB: its depth is its
+            # maxval's (10 bits), which was said as "32 bits per sample" (session 53).
+            from segmix.pnm import bits_of_maxval
+
+            return bits_of_maxval(args[-1])
         rawmode = args[0] if isinstance(args, tuple) and args else args
         if isinstance(rawmode, str) and ";16" in rawmode:
             return 16
@@ -839,18 +845,49 @@ _SIGNATURES = (
 )
 
 
+class _QuietTifffile(logging.Filter):
+    """Drops tifffile's log records in the threads inside :func:`quiet_tifffile` (a counter per
+    thread: the logger's ``disabled`` flag, shared by every thread, was put back by one reader
+    while another still read)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.local = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(self.local, "depth", 0)
+
+
+_QUIET_TIFFFILE = _QuietTifffile()
+
+
+@contextlib.contextmanager
+def quiet_tifffile() -> Iterator[None]:
+    """Silence tifffile's logger in this thread while a file is parsed: it logs what it cannot
+    parse ("<tifffile.TiffFile 'x.tif'> contains no pages", "invalid offset to first page") on
+    stderr, a line before segmix's own refusal of the file (session 53: a header-only TIFF as
+    scribbles, masks or ground truth). Every ``tifffile.TiffFile`` of segmix opens under it."""
+    log = logging.getLogger("tifffile")
+    if _QUIET_TIFFFILE not in log.filters:
+        log.addFilter(_QUIET_TIFFFILE)
+    local = _QUIET_TIFFFILE.local
+    local.depth = getattr(local, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        local.depth -= 1
+
+
 def _tiff_layout(path: Path) -> str | None:
     """How the first page of a TIFF stores its pixels ("3 samples of 32-bit floating point per
     pixel"), read by tifffile (scikit-image's reader) from the tags only; None when tifffile
     cannot parse the file either (then it is damaged)."""
     # tifffile logs what it cannot parse ("invalid offset to first page") on stderr: the
     # caller's one line says it.
-    log = logging.getLogger("tifffile")
-    was_disabled, log.disabled = log.disabled, True
     try:
         import tifffile
 
-        with tifffile.TiffFile(path) as tif:
+        with quiet_tifffile(), tifffile.TiffFile(path) as tif:
             page = tif.pages[0]
             samples, bits = int(page.samplesperpixel), int(page.bitspersample)
             kind = {1: "unsigned integer", 2: "signed integer", 3: "floating point"}.get(
@@ -858,8 +895,6 @@ def _tiff_layout(path: Path) -> str | None:
             compression = page.compression
     except Exception:  # noqa: BLE001 - anything tifffile cannot parse is a damaged file
         return None
-    finally:
-        log.disabled = was_disabled
     described = f"{samples} sample{'s' if samples != 1 else ''} of {bits}-bit {kind} per pixel"
     if int(compression) not in (1, 5, 7, 8, 32773, 32946):  # none, LZW, JPEG, Deflate, PackBits
         name = getattr(compression, "name", str(compression))
@@ -3126,6 +3161,13 @@ def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None, writt
     if bits_per_sample <= written:
         return ""
     from segmix.deep_pixels import layout_read, unread_layout
+    from segmix.pnm import depth_words
+
+    if (words := depth_words(photo, bits_per_sample)) is not None:
+        # A 10-bit PGM: "holds 10 bits per sample (in 16-bit samples, maxval 1023)".
+        return (f"{shown_path(photo)} holds {words}; segmix reads this photo at {written} bits per channel, so the "
+                f"cut-out holds {written} (the mask is exact: use it as a layer mask on the photo in an editor to keep "
+                "the depth)")
 
     layout = unread_layout(photo)
     if layout is not None:

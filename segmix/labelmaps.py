@@ -34,7 +34,9 @@ Rules, in the order they are checked
    other wide mask with values above 255 is refused as 16-bit);
    ``LA`` / ``RGB`` / ``RGBA`` only when every pixel is opaque and grey (R = G = B), which
    covers greyscale saved as colour; float (``F``, a NumPy array saved as a float32 TIFF)
-   by value when every value is a whole number (fractions are refused). Any colour pixel,
+   by value when every value is a whole number (fractions are refused); a PGM / PPM by its
+   stored numbers whatever its maxval (Pillow rescales maxval 2's 0 / 1 / 2 to 0 / 128 / 255;
+   a sample above the maxval is refused). Any colour pixel,
    any transparency and the other modes (CMYK, YCbCr, ...) are refused with the first
    offending pixel named: reading colours by brightness made red skin non-skin and green
    skin skin.
@@ -1089,7 +1091,9 @@ def _wide_label_tiff(path: PathLike, what: str, limit: int) -> Image.Image | Non
                 return None
         import tifffile
 
-        with tifffile.TiffFile(path) as tif:
+        from segmix.io import quiet_tifffile
+
+        with quiet_tifffile(), tifffile.TiffFile(path) as tif:
             page = tif.pages[0]
             if len(tif.pages) != 1 or page.dtype not in (np.dtype(np.int64), np.dtype(np.uint64)) \
                     or len(page.shape) != 2:
@@ -1109,6 +1113,34 @@ def _wide_label_tiff(path: PathLike, what: str, limit: int) -> Image.Image | Non
     im = Image.fromarray(values.astype(np.int32), "I")
     im.format = "TIFF"  # lossless, as read; its tags are tifffile's (no min-is-white: 64-bit)
     return im
+
+
+def _pnm_stored_plane(path: Path, im: Image.Image, what: str) -> np.ndarray | None:
+    """The stored samples of a PGM / PPM whose maxval Pillow rescales (not 255 or 65535), or None.
+
+    Pillow reads a PGM of maxval 2 holding 0 / 1 / 2 as 0 / 128 / 255 (and maxval 1000 as
+    0..65535): scribbles so written (as OpenCV and netpbm read them, 0 / 1 / 2) were refused
+    as a 0 / 128 / 255 trimap whose advice scrambled the labels (session 53).
+
+    Raises
+    ------
+    ImageLoadError
+        A sample above the maxval (Pillow clips it to the maxval's value), naming both.
+    """
+    from segmix.pnm import StoredSampleError, pnm_header, stored_samples
+
+    if im.format != "PPM":
+        return None
+    header = pnm_header(path)
+    if header is None or not header.rescaled:
+        return None
+    try:
+        return stored_samples(path, header)
+    except StoredSampleError as exc:
+        raise ImageLoadError(
+            f"{path}: {exc}: its {what} cannot be read exactly (a reader scales samples by the maxval, "
+            f"{header.maxval}); write the file with a maxval at least its largest value (e.g. 255), or as "
+            "8-bit greyscale PNG") from None
 
 
 def read_label_plane(
@@ -1185,6 +1217,7 @@ def read_label_plane(
             content = True  # from here, a photo given as the map is refused as one (photo_given_as_map)
             _check_lossless(path, im, what)
             _refuse_min_is_white(path, im, what)
+            stored = _pnm_stored_plane(path, im, what)  # before load: Pillow refuses a plain file's too-large value
             im.load()
             if shape is not None:
                 _refuse_ambiguous_orientation(path, im, what, picture)
@@ -1210,6 +1243,10 @@ def read_label_plane(
                     f"{path}: {what} must be greyscale (8- or 16-bit, or float holding whole numbers), "
                     f"palette or grey RGB images, this one has mode {mode!r}; save them as 8-bit greyscale PNG"
                 )
+            if stored is not None:
+                # Pillow's checks above saw its rescaled values, which keep every distinction
+                # (the scaling is one-to-one); the labels are the stored numbers.
+                plane = stored if stored.ndim == 2 else np.ascontiguousarray(stored[:, :, 0])
         except Exception as exc:
             instead = (photo_given_as_map(path, what, picture) if content and isinstance(exc, ImageLoadError)
                        and not isinstance(exc, _KindNamed) else None)

@@ -49,6 +49,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,7 @@ from segmix.bayes import BayesClassifier, colour_means_out_of_range
 from segmix.features import SCALINGS, FeatureSpace
 from segmix.io import (TEXT_ENCODING, DuplicateKeyError, json_cut_short, missing_words, refuse_duplicate_keys, shown_path,
                        undecodable_words, write_json_atomic)
+from segmix.json_numbers import whole_integers
 
 FORMAT_NAME = "segmix-model"
 SCHEMA_VERSION = 1
@@ -116,6 +119,18 @@ def model_to_dict(model: SegmixModel) -> dict[str, Any]:
     }
 
 
+#: The integer fields of a model file, wherever they are (the mixtures', the training record's
+#: and its settings'): a whole-number float there (5.0) is read as the integer
+#: (:func:`segmix.json_numbers.whole_integers`), a fraction refused as no integer.
+INTEGER_KEYS = frozenset({
+    "version", "positive_class", "n_components", "n_features", "n_iter", "non_skin_components", "seed",
+    "random_state", "n_init", "max_iter", "max_exact_pixels", "warm_refit_iter", "unexplained_components",
+    "connectivity", "refine_rounds", "snapcut_window", "snapcut_rounds", "texture_levels", "scribbled_pixels",
+    "distinct_rows", "unlabelled_rows", "pairs", "unmatched_images", "skin_pixels", "non_skin_pixels",
+    "distinct_colors", "core_skin_components",
+})
+
+
 def model_from_dict(data: Any) -> SegmixModel:
     """Validate and rebuild a model; ValueError says what is wrong.
 
@@ -126,6 +141,7 @@ def model_from_dict(data: Any) -> SegmixModel:
     """
     if not isinstance(data, dict):
         raise ValueError("the top level must be a JSON object")
+    data = whole_integers(data, INTEGER_KEYS)  # "n_components": 5.0, as JSON writers of doubles write 5
     other = other_segmix_json(data)  # before the keys: another file's are all "unknown"
     if other is not None:
         raise NotAModelError(f"is {other}, not a skin or segmentation model")
@@ -360,6 +376,58 @@ def read_model(path) -> SegmixModel:
     except (TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError) as exc:
         # A field of an unexpected JSON type deep inside: still the stranger's file, not a bug.
         raise ModelFileError(f"{path}: invalid segmix model ({type(exc).__name__}: {exc})") from None
+
+
+def _version_numbers(version: Any) -> tuple[int, ...] | None:
+    """(0, 2, 0) of "0.2.0.dev3" / "9.0.0"; None for no version."""
+    if not isinstance(version, str):
+        return None
+    found = re.match(r"\s*v?(\d+(?:\.\d+)*)", version)
+    return tuple(int(part) for part in found.group(1).split(".")) if found else None
+
+
+def newer_model_words(path, training: Any, known_settings: Collection[str] | None = None) -> str | None:
+    """A note on a model file a newer segmix wrote, or whose settings this one does not know.
+
+    A model of ``training.segmix_version`` "9.0.0", or with a setting this version lacks
+    (``training.settings.brand_new_setting``), was applied in silence (session 53): what the
+    newer version adds is not applied, and the mask may differ from the one it gives.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The model file, named in the words.
+    training : dict
+        The model's ``training`` record.
+    known_settings : collection of str, optional
+        The settings this segmix reads from ``training.settings`` (a segmentation model's);
+        None: not looked at.
+
+    Returns
+    -------
+    str or None
+        One line; None for a model of this or an older version with no unknown setting.
+    """
+    if not isinstance(training, dict):
+        return None
+    written = training.get("segmix_version")
+    theirs, ours = _version_numbers(written), _version_numbers(__version__)
+    newer = theirs is not None and ours is not None and theirs[:3] + (0,) * (3 - len(theirs[:3])) > \
+        ours[:3] + (0,) * (3 - len(ours[:3]))
+    stored = training.get("settings")
+    unknown = (sorted(str(key) for key in stored if key not in known_settings)
+               if known_settings is not None and isinstance(stored, dict) else [])
+    if not newer and not unknown:
+        return None
+    shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+    ignored = (f"its setting{'s' if len(unknown) > 1 else ''} {shown} (training.settings) "
+               f"{'are' if len(unknown) > 1 else 'is'} not known here and ignored, so the mask may differ from the "
+               "one that segmix gives") if unknown else ""
+    if newer:
+        return (f"{path} was written by segmix {written}, newer than this one ({__version__}): "
+                + (ignored if unknown else "what it adds is not applied, so the result may differ from the one that "
+                   "segmix gives") + "; upgrade segmix to apply it as written")
+    return f"{path}: {ignored}"
 
 
 def write_model(path, model: SegmixModel, protect=()) -> None:

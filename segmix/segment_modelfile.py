@@ -50,6 +50,18 @@ def read_segmentation_model(path: str | os.PathLike, skin_hint: str = "segmix sk
         raise ValueError(f"{path}: {exc}") from None
 
 
+def newer_model_note(path: str | os.PathLike, model) -> str | None:
+    """The note on a segmentation model a newer segmix wrote or whose settings this one lacks
+    (:func:`segmix.modelfile.newer_model_words`); None otherwise. The command line prints it
+    (unless --quiet), the window's status bar shows it."""
+    from dataclasses import fields
+
+    from segmix.modelfile import newer_model_words
+    from segmix.segment import SegmentationSettings
+
+    return newer_model_words(path, model.training, {f.name for f in fields(SegmentationSettings)})
+
+
 def apply_settings(model, display: dict | None = None, overrides: dict | None = None):
     """The settings a loaded ``model`` is applied with: the window's rule.
 

@@ -1715,6 +1715,11 @@ class SegmentMode(Mode):
             unexplained_weight=getattr(model.settings, "unexplained_weight", 0.0)))
         self._apply_loaded_model()
         shell.update_hint()
+        from segmix.segment_modelfile import newer_model_note
+
+        newer = newer_model_note(Path(path).name, model)
+        if newer:  # a newer segmix's model, or settings this one ignores, were applied in silence
+            shell.statusBar().showMessage(newer, 30000)
         return True
 
     # == persistence =====================================================================

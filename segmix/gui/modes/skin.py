@@ -585,6 +585,11 @@ class SkinMode(Mode):
         # loaded and applied without a word (a trial); a non-skin class of few colours is told apart
         # from inverted masks (a correct model was called inverted)
         self._model_doubt = skin_model_doubt(model)
+        from segmix.modelfile import newer_model_words
+
+        newer = newer_model_words(Path(path).name, getattr(model, "training", None))
+        if newer:  # a newer segmix's model was applied in silence (the command line notes it)
+            shell.statusBar().showMessage(newer, 30000)
         self._model_unsaved = False
         self._model_set_version = None
         shell.note_input(path, "skin model")  # no export may replace it

@@ -1073,6 +1073,18 @@ def _timing_note(sequence, name: str):
     return frame_timing_note(times, getattr(sequence, "nominal_rate", None), name)
 
 
+def _gap_note(sequence, path: Path) -> str | None:
+    """segmix.background_run.numbering_gap_words of a frame folder, named by the folder's name
+    (a video's dropped frames are said by its timing note); None without gaps."""
+    from segmix.background_run import numbering_gap_words
+
+    words = numbering_gap_words(sequence)
+    if words is None:
+        return None
+    where = str(sequence.paths[0].parent) if sequence.kind == "folder" else "the frames"
+    return (path.name if sequence.kind == "folder" else "The frames") + words.removeprefix(where)
+
+
 def _header_size(path: Path) -> tuple[int, int] | None:
     """(width, height) of an image file as loaded, from its header (segmix.frames.header_size,
     as FrameSequence.check_sizes reads a frame); None when the header cannot be read."""
@@ -1171,6 +1183,7 @@ class VideoMode(Mode):
         self._video_end: VideoEnd | None = None
         # A video whose recorder dropped frames or whose rate varies (background_run.FrameTimingNote).
         self._timing_note = None
+        self._gap_note = None  # gaps in a frame folder's numbering (_gap_note)
         self._length: tuple[int, bool] | None = None  # _set_length's last (frames, exact)
         self._end_marker_note: str | None = None  # a frame read without its JPEG end marker (word_warning)
         self._narrow_note: str | None = None  # 12-bit data in 16-bit frames (word_warning), for the banner
@@ -1441,6 +1454,7 @@ class VideoMode(Mode):
         self._video_end = None
         self._learning_frames = None
         self._timing_note = None  # found by a thread of its own (_scan_timing)
+        self._gap_note = _gap_note(sequence, path)
         # The last input's frame, mask, background and "ms per frame" line stayed ~10 s while
         # a 27 MP folder's first frame was read and learnt (session 52): gone at once, the
         # banner saying the first frame is being prepared.
@@ -1793,14 +1807,14 @@ class VideoMode(Mode):
                         "of a fixed camera.")
             # The short-clip sentence from frame 1: `segmix background` says it before the run,
             # and the window said it only from frame 2 on.
-            return (f"<b>Video mode</b>: {self._narrow_text()}{self._odd_turn_text()}{self._timing_text()}{self._short_text()}frame {self.current.index}: learning the background; "
+            return (f"<b>Video mode</b>: {self._narrow_text()}{self._odd_turn_text()}{self._timing_text()}{self._gap_text()}{self._short_text()}frame {self.current.index}: learning the background; "
                     "no mask yet (nothing to compare the first frame with). P plays, . steps.")
         shrunk = ""
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
-        return (f"<b>Video mode</b>: {shrunk}{self._narrow_text()}{self._odd_turn_text()}{self._timing_text()}{self._short_text()}"
+        return (f"<b>Video mode</b>: {shrunk}{self._narrow_text()}{self._odd_turn_text()}{self._timing_text()}{self._gap_text()}{self._short_text()}"
                 f"{self._mostly_moving_text()}"
                 f"{self._wiped_text()}{palette().moving_word} = moving "
                 f"(foreground), {palette().shadow_word} = shadow; the background model is on the right. P plays and pauses, . steps one "
@@ -1858,6 +1872,13 @@ class VideoMode(Mode):
         said nothing; the explanation is in the banner's tooltip (:meth:`hint_tip`)."""
         note = self._timing_note if self.sequence is not None else None
         return html.escape(note.short, quote=False) if note is not None else ""
+
+    def _gap_text(self) -> str:
+        """A sentence for a frame folder with gaps in its numbering (in000001-060 and
+        in000080-120), as :meth:`_timing_text` says a video's dropped frames; "" otherwise.
+        Such a folder played in silence (session 53): the model sees frame 80 right after 60."""
+        note = getattr(self, "_gap_note", None) if self.sequence is not None else None
+        return html.escape(f"{note}; shown as they come. ", quote=False) if note else ""
 
     def _wiped_text(self) -> str:
         """A sentence for a frame whose moving pixels the majority filter removed, all of them, as
