@@ -2960,7 +2960,8 @@ def _option_words(handler):
         from segmix.arguments import option_names
 
         with option_names(images_dir="--images", masks_dir="--masks", output_dir="--output-dir",
-                          probability="--probability", probability_tif="--probability-format tif", uci="--uci", groundtruth="--groundtruth",
+                          probability="--probability", probability_png="--probability-format png",
+                          probability_tif="--probability-format tif", uci="--uci", groundtruth="--groundtruth",
                           roi="--roi", groundtruth_offset="--groundtruth-offset", model="--model",
                           median_size="--median-size"):
             return handler(args)

@@ -108,3 +108,29 @@ def test_no_repeat_hint_for_words_that_are_not_the_options_value(photo, tmp_path
     assert "repeat" not in err and "mask.png: the output file is given with -o (-o mask.png)" in err, err
     err = _refusal(["skin", "train", "--images", str(tmp_path), "--masks", str(tmp_path), "model.json"], capsys)
     assert "repeat" not in err and "model.json: the output file is given with -o (-o model.json)" in err, err
+
+
+@pytest.mark.parametrize("written,stale,words", [
+    ("tif", "png", "--probability-format png rewrites it (one format a run)"),
+    ("png", "tif", "--probability-format tif rewrites it (one format a run)"),
+    (True, "tif", "--probability-format tif rewrites it (one format a run)"),
+])
+def test_the_stale_map_advice_names_the_format_option_for_every_pair(written, stale, words, tmp_path):
+    # `skin apply ... --probability-format tif` after a PNG --probability run was advised
+    # "--probability rewrites them", an option this run already implied.
+    from segmix import skin
+    from segmix.arguments import option_names
+    from segmix.cli import _option_words  # noqa: F401 - the command line's option names are these
+
+    photo = tmp_path / "a.jpg"
+    _marked(photo, "nothing")
+    out = tmp_path / "out"
+    out.mkdir()
+    prob = skin.apply_outputs(photo, out, stale)[1]
+    _marked(prob, "skin apply", grey=True)
+    with option_names(probability="--probability", probability_png="--probability-format png",
+                      probability_tif="--probability-format tif"):
+        line = skin.stale_probability_warning([photo], out, written)
+    assert line is not None and words in line and "--probability rewrites" not in line, line
+    library = skin.stale_probability_warning([photo], out, written)
+    assert f'probability="{stale}" rewrites it' in library, library
