@@ -798,15 +798,17 @@ class _Parser(argparse.ArgumentParser):
                         else f": segmix {command} replaces it only with --overwrite")
             return f"; {word}: the output file is given with -o (-o {word}; it is an earlier output, {earlier}{replaced})"
         output = self._given_value(("-o", "--output"))
+        # skin train takes no photo but by its options: "takes one photo" was said of it too.
+        photo = bool(self._get_positional_actions())
+        takes = "one photo" if photo else "no file without its option"
         if not missing and len(left) == 1 and (earlier or not os.path.exists(left[0])) and output:
             # A second output name beside -o (`quantize photo.jpg q.png -k 8 -o q8.png`) was
             # advised a shell loop over the photo and the file that does not exist.
-            what = f"it is an output ({earlier}), not a photo: " if earlier else ""
-            return (f"; {left[0]} is left over: {what}{self.prog} takes one photo and writes one output file, given "
+            what = f"it is an output ({earlier}), not {'a photo' if photo else 'an input'}: " if earlier else ""
+            return (f"; {left[0]} is left over: {what}{self.prog} takes {takes} and writes one output file, given "
                     f"with -o (here -o {output}): leave this word out")
         # Photos given with no -o (`quantize in/*.jpg -k 4`): "-o in000199.jpg" was advised, the
         # last photo itself, and the other 98 not named (the re-check, session 50).
-        takes = "one photo" if self._get_positional_actions() else "no file without its option"
         # Many words named by the first three and their count: `quantize in/nopad/*.jpg -o
         # out/qdir` printed a 2 KB line of 119 file names (session 50).
         named = " ".join(left) if len(left) <= SHOWN_LEFTOVERS else \

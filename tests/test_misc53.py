@@ -134,3 +134,23 @@ def test_the_stale_map_advice_names_the_format_option_for_every_pair(written, st
     assert line is not None and words in line and "--probability rewrites" not in line, line
     library = skin.stale_probability_warning([photo], out, written)
     assert f'probability="{stale}" rewrites it' in library, library
+
+
+def test_skin_train_names_an_earlier_model_as_its_output_and_takes_no_photo(tmp_path, monkeypatch, capsys):
+    # skin train's -o is a model: an existing segmix skin model left over is its output, and
+    # beside -o the refusal said "takes one photo" of a command that takes none.
+    import shutil
+
+    from segmix.resources import resource_path
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(resource_path("skin_model.json"), "old.json")
+    base = ["skin", "train", "--images", str(tmp_path), "--masks", str(tmp_path)]
+    err = _refusal(base + ["old.json"], capsys)
+    assert "old.json: the output file is given with -o (-o old.json; it is an earlier output, a segmix skin model" in err
+    err = _refusal(base + ["old.json", "-o", "new.json"], capsys)
+    assert ("old.json is left over: it is an output (a segmix skin model), not an input: segmix skin train takes no "
+            "file without its option and writes one output file, given with -o (here -o new.json): leave this word "
+            "out") in err, err
+    err = _refusal(base + ["other.json", "-o", "new.json"], capsys)
+    assert "takes one photo" not in err and "other.json is left over: segmix skin train takes no file" in err, err
