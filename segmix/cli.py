@@ -615,10 +615,17 @@ class _Parser(argparse.ArgumentParser):
                 or self._repeat_hint(message)
                 or self._output_word_hint(message) or self._window_words_hint(message)
                 or _other_tools_option(message, options))
-        if message.startswith("unrecognized arguments:") and (
-                "(the output file is given with -o)" in hint or "writes one output file, given with -o" in hint
-                or (hint.startswith("; ") and " for each: " in hint and set(message.split(":", 1)[1].split())
-                    <= {word for _, values in self._repeated_values() for word in values[1:]})):
+        if message.startswith("unrecognized arguments:") and " for each: " in hint:
+            # The repeat hint names the values argparse found no place for; the words left once
+            # they are out are said as unrecognized (`--click 1,2 3,4 photo.jpg` took 3,4 for
+            # the photo and named photo.jpg: none is left).
+            repeats = {index for *_, indices in self._repeated_values() for index in indices}
+            rest = self._leftover_words([w for i, w in enumerate(self._given) if i not in repeats])
+            message = f"unrecognized arguments: {' '.join(rest)}" if rest else ""
+            if not message:
+                message, hint = hint.removeprefix("; "), ""
+        if message.startswith("unrecognized arguments:") and ("(the output file is given with -o)" in hint
+                                                            or "writes one output file, given with -o" in hint):
             # The hint names the words argparse's message names: said once (a trial's `segmix
             # quantize photo.jpg a b -o q.png` read "unrecognized arguments: a b; ... a b are left over").
             message, hint = hint.removeprefix("; "), ""
@@ -669,10 +676,10 @@ class _Parser(argparse.ArgumentParser):
         return _basic_input_problem(self.prog.removeprefix("segmix "), namespace)
 
 
-    def _leftover_words(self) -> list[str]:
-        """The words given that are neither options, nor their values, nor the command's own
-        positional arguments (a PHOTO): those argparse has no place for."""
-        words = self._plain_words()
+    def _leftover_words(self, given: list[str] | None = None) -> list[str]:
+        """The words given (or ``given``) that are neither options, nor their values, nor the
+        command's own positional arguments (a PHOTO): those argparse has no place for."""
+        words = self._plain_words(given)
         slots = 0
         for action in self._get_positional_actions():
             if action.nargs in ("+", "*", "...", argparse.REMAINDER):
@@ -680,10 +687,11 @@ class _Parser(argparse.ArgumentParser):
             slots += action.nargs if isinstance(action.nargs, int) else (0 if action.nargs == "?" else 1)
         return words[slots:]
 
-    def _plain_words(self) -> list[str]:
+    def _plain_words(self, given: list[str] | None = None) -> list[str]:
         """The words given that are neither options nor their values (the positional ones and
         those left over), in order."""
-        given, words, index = getattr(self, "_given", []), [], 0
+        given = getattr(self, "_given", []) if given is None else given
+        words, index = [], 0
         while index < len(given):
             word = given[index]
             index += 1
@@ -729,10 +737,11 @@ class _Parser(argparse.ArgumentParser):
         return ("; the window opens one photo, folder of frames or video: give their folder to play frames "
                 "(segmix FOLDER), or one photo at a time")
 
-    def _repeated_values(self) -> list[tuple[str, list[str]]]:
+    def _repeated_values(self) -> list[tuple[str, list[str], list[int]]]:
         """Each repeatable option (:func:`_repeatable`) given with more than one value behind
-        it, as (option, [its value, the words after it that parse as its values too]): a
-        trial's ``--click 420,250 300,150`` gives ("--click", ["420,250", "300,150"])."""
+        it, as (option, [its value, the words after it that parse as its values too], the
+        places of those words in the words given): a trial's ``--click 420,250 300,150``
+        gives ("--click", ["420,250", "300,150"], [2])."""
         given, runs, index = getattr(self, "_given", []), [], 0
         while index < len(given):
             word = given[index]
@@ -743,14 +752,15 @@ class _Parser(argparse.ArgumentParser):
             if action is None or not _repeatable(action) or (not eq and index + 1 >= len(given)):
                 index += 1
                 continue
-            values = [rest] if eq else [given[index + 1]]
+            values, places = [rest] if eq else [given[index + 1]], []
             index += 1 if eq else 2
             while (index < len(given) and (not given[index].startswith("-") or _NUMBER_LIKE.match(given[index]))
                    and _takes_value(action, given[index], values[0])):
                 values.append(given[index])
+                places.append(index)
                 index += 1
             if len(values) > 1:
-                runs.append((name, values))
+                runs.append((name, values, places))
         return runs
 
     def _repeat_hint(self, message: str) -> str:
@@ -761,7 +771,7 @@ class _Parser(argparse.ArgumentParser):
         if not (message.startswith("unrecognized arguments:") or message.startswith("the following arguments are")):
             return ""
         parts = []
-        for option, values in self._repeated_values():
+        for option, values, _ in self._repeated_values():
             extra = values[1:]
             metavar = self._option_string_actions[option].metavar or "value"
             parts.append(f"{' '.join(extra)} {'is' if len(extra) == 1 else 'are'} left over: {option} takes one "

@@ -110,6 +110,16 @@ def test_no_repeat_hint_for_words_that_are_not_the_options_value(photo, tmp_path
     assert "repeat" not in err and "model.json: the output file is given with -o (-o model.json)" in err, err
 
 
+def test_a_second_click_before_the_photo_leaves_the_photo_unnamed(photo, tmp_path, capsys):
+    # `segment --click 420,250 300,150 photo.jpg -o x.png`: 300,150 went where the photo goes
+    # and the photo was named "unrecognized"; other words left over are still named.
+    err = _refusal(["segment", "--click", "420,250", "300,150", photo, "-o", "x.png"], capsys)
+    assert err == ("segmix segment: error: 300,150 is left over: --click takes one X,Y; repeat --click for each: "
+                   "--click 420,250 --click 300,150 (see segmix segment --help)"), err
+    err = _refusal(["segment", photo, "--click", "4,5", "6,7", "--box", "1,1,9,9", "7,7", "-o", "x.png"], capsys)
+    assert err.startswith("segmix segment: error: unrecognized arguments: 7,7; 6,7 is left over: --click"), err
+
+
 @pytest.mark.parametrize("written,stale,words", [
     ("tif", "png", "--probability-format png rewrites it (one format a run)"),
     ("png", "tif", "--probability-format tif rewrites it (one format a run)"),
