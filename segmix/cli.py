@@ -429,6 +429,53 @@ def _window_load_words(word: str) -> str:
         return f"load {path.name} with {menu}"
     return ""
 
+def _repeatable(action: argparse.Action) -> bool:
+    """Whether the option ``action`` may be given more than once, each time with one value
+    (``--click X,Y``, ``skin train --images DIR``)."""
+    return isinstance(action, (argparse._AppendAction, _AppendClick)) and action.nargs in (None, 1)
+
+
+def _takes_value(action: argparse.Action, word: str, first: str) -> bool:
+    """Whether ``word`` parses as a value of the option ``action`` (its type and choices);
+    for an option of any word (a folder, a file) ``word`` must exist and be of the kind of
+    ``first``, the value given (a folder for a folder), so that an output name behind
+    ``--masks DIR`` is not taken for a second folder."""
+    if action.type is not None:
+        try:
+            value = action.type(word)
+        except (argparse.ArgumentTypeError, TypeError, ValueError):
+            return False
+    else:
+        value = word
+        if not (os.path.exists(word) and os.path.isdir(word) == os.path.isdir(first)):
+            return False
+        if _earlier_output(word):
+            return False
+    return not action.choices or value in action.choices
+
+
+def _earlier_output(word: str, metavar: str | None = None) -> str | None:
+    """What ``word`` is, in words, when it is a file segmix wrote as an output ("a file
+    written by segmix segment"): an image with any command's mark (:func:`segmix.io.segmix_mark`;
+    a marks file, an input of segment, is not one), or a file segmix wrote with the suffix of
+    ``metavar`` (``MODEL.json``: a skin model); None otherwise."""
+    from pathlib import Path
+
+    if not os.path.isfile(word):
+        return None
+    from segmix.io import segmix_mark
+    from segmix.own_outputs import marks_file, what_segmix_file
+
+    if marks_file(word):
+        return None
+    command = segmix_mark(word)
+    if command is not None:
+        return f"a file written by segmix {command}"
+    if metavar and Path(word).suffix.lower() == Path(metavar).suffix.lower():
+        return what_segmix_file(word)
+    return None
+
+
 #: The words left over that a refusal names each; more are named by the first three and
 #: their count (:meth:`_Parser._output_word_hint`).
 SHOWN_LEFTOVERS = 4
@@ -584,8 +631,18 @@ class _Parser(argparse.ArgumentParser):
                 or _close_option_and_others(message, options)
                 or _dash_value_hint(message, getattr(self, "_given", []))
                 or _dash_file_hint(message, getattr(self, "_given", []), options)
+                or self._repeat_hint(message)
                 or self._output_word_hint(message) or self._window_words_hint(message)
                 or _other_tools_option(message, options))
+        if message.startswith("unrecognized arguments:") and " for each: " in hint:
+            # The repeat hint names the values argparse found no place for; the words left once
+            # they are out are said as unrecognized (`--click 1,2 3,4 photo.jpg` took 3,4 for
+            # the photo and named photo.jpg: none is left).
+            repeats = {index for *_, indices in self._repeated_values() for index in indices}
+            rest = self._leftover_words([w for i, w in enumerate(self._given) if i not in repeats])
+            message = f"unrecognized arguments: {' '.join(rest)}" if rest else ""
+            if not message:
+                message, hint = hint.removeprefix("; "), ""
         if message.startswith("unrecognized arguments:") and ("(the output file is given with -o)" in hint
                                                             or "writes one output file, given with -o" in hint):
             # The hint names the words argparse's message names: said once (a trial's `segmix
@@ -638,10 +695,10 @@ class _Parser(argparse.ArgumentParser):
         return _basic_input_problem(self.prog.removeprefix("segmix "), namespace)
 
 
-    def _leftover_words(self) -> list[str]:
-        """The words given that are neither options, nor their values, nor the command's own
-        positional arguments (a PHOTO): those argparse has no place for."""
-        words = self._plain_words()
+    def _leftover_words(self, given: list[str] | None = None) -> list[str]:
+        """The words given (or ``given``) that are neither options, nor their values, nor the
+        command's own positional arguments (a PHOTO): those argparse has no place for."""
+        words = self._plain_words(given)
         slots = 0
         for action in self._get_positional_actions():
             if action.nargs in ("+", "*", "...", argparse.REMAINDER):
@@ -649,10 +706,11 @@ class _Parser(argparse.ArgumentParser):
             slots += action.nargs if isinstance(action.nargs, int) else (0 if action.nargs == "?" else 1)
         return words[slots:]
 
-    def _plain_words(self) -> list[str]:
+    def _plain_words(self, given: list[str] | None = None) -> list[str]:
         """The words given that are neither options nor their values (the positional ones and
         those left over), in order."""
-        given, words, index = getattr(self, "_given", []), [], 0
+        given = getattr(self, "_given", []) if given is None else given
+        words, index = [], 0
         while index < len(given):
             word = given[index]
             index += 1
@@ -698,6 +756,47 @@ class _Parser(argparse.ArgumentParser):
         return ("; the window opens one photo, folder of frames or video: give their folder to play frames "
                 "(segmix FOLDER), or one photo at a time")
 
+    def _repeated_values(self) -> list[tuple[str, list[str], list[int]]]:
+        """Each repeatable option (:func:`_repeatable`) given with more than one value behind
+        it, as (option, [its value, the words after it that parse as its values too], the
+        places of those words in the words given): a trial's ``--click 420,250 300,150``
+        gives ("--click", ["420,250", "300,150"], [2])."""
+        given, runs, index = getattr(self, "_given", []), [], 0
+        while index < len(given):
+            word = given[index]
+            if word == "--":
+                break
+            name, eq, rest = word.partition("=")
+            action = self._option_string_actions.get(name) if word.startswith("-") else None
+            if action is None or not _repeatable(action) or (not eq and index + 1 >= len(given)):
+                index += 1
+                continue
+            values, places = [rest] if eq else [given[index + 1]], []
+            index += 1 if eq else 2
+            while (index < len(given) and (not given[index].startswith("-") or _NUMBER_LIKE.match(given[index]))
+                   and _takes_value(action, given[index], values[0])):
+                values.append(given[index])
+                places.append(index)
+                index += 1
+            if len(values) > 1:
+                runs.append((name, values, places))
+        return runs
+
+    def _repeat_hint(self, message: str) -> str:
+        """"; 300,150 is left over: --click takes one X,Y; repeat --click for each: --click
+        420,250 --click 300,150" when words that parse as a repeatable option's values follow
+        its value: a trial's ``segment 090.jpg --click 420,250 300,150 -o x.png`` was told to
+        leave 300,150 out (a click lost); "" otherwise."""
+        if not (message.startswith("unrecognized arguments:") or message.startswith("the following arguments are")):
+            return ""
+        parts = []
+        for option, values, _ in self._repeated_values():
+            extra = values[1:]
+            metavar = self._option_string_actions[option].metavar or "value"
+            parts.append(f"{' '.join(extra)} {'is' if len(extra) == 1 else 'are'} left over: {option} takes one "
+                         f"{metavar}; repeat {option} for each: " + " ".join(f"{option} {v}" for v in values))
+        return "".join(f"; {part}" for part in parts)
+
     def _output_word_hint(self, message: str) -> str:
         """"; mask.png: an output file is given with -o (-o mask.png)" when a command whose output
         is ``-o`` got a word it has no place for, after its photo: a trial's ``segmix segment
@@ -713,17 +812,32 @@ class _Parser(argparse.ArgumentParser):
         left = self._leftover_words()
         if not left:
             return ""
-        if missing and len(left) == 1 and not os.path.exists(left[0]):
-            return f"; {left[-1]}: the output file is given with -o (-o {left[-1]})"
+        command = self.prog.removeprefix("segmix ")
+        # An earlier output of segmix (any command's mark) is an output name, not a photo: a
+        # trial's `segment photo.jpg m.png --click 420,250`, m.png an earlier mask, was advised
+        # a shell loop segmenting the mask as a photo.
+        earlier = _earlier_output(left[0], self._option_string_actions["-o"].metavar) if len(left) == 1 else None
+        if missing and len(left) == 1 and (earlier or not os.path.exists(left[0])):
+            word = left[-1]
+            if not earlier:
+                return f"; {word}: the output file is given with -o (-o {word})"
+            from segmix.own_outputs import own_file
+
+            replaced = (", which -o replaces" if own_file(word, command)
+                        else f": segmix {command} replaces it only with --overwrite")
+            return f"; {word}: the output file is given with -o (-o {word}; it is an earlier output, {earlier}{replaced})"
         output = self._given_value(("-o", "--output"))
-        if not missing and len(left) == 1 and not os.path.exists(left[0]) and output:
+        # skin train takes no photo but by its options: "takes one photo" was said of it too.
+        photo = bool(self._get_positional_actions())
+        takes = "one photo" if photo else "no file without its option"
+        if not missing and len(left) == 1 and (earlier or not os.path.exists(left[0])) and output:
             # A second output name beside -o (`quantize photo.jpg q.png -k 8 -o q8.png`) was
             # advised a shell loop over the photo and the file that does not exist.
-            return (f"; {left[0]} is left over: {self.prog} takes one photo and writes one output file, given "
+            what = f"it is an output ({earlier}), not {'a photo' if photo else 'an input'}: " if earlier else ""
+            return (f"; {left[0]} is left over: {what}{self.prog} takes {takes} and writes one output file, given "
                     f"with -o (here -o {output}): leave this word out")
         # Photos given with no -o (`quantize in/*.jpg -k 4`): "-o in000199.jpg" was advised, the
         # last photo itself, and the other 98 not named (the re-check, session 50).
-        takes = "one photo" if self._get_positional_actions() else "no file without its option"
         # Many words named by the first three and their count: `quantize in/nopad/*.jpg -o
         # out/qdir` printed a 2 KB line of 119 file names (session 50).
         named = " ".join(left) if len(left) <= SHOWN_LEFTOVERS else \
@@ -749,6 +863,8 @@ class _Parser(argparse.ArgumentParser):
         if (not all(os.path.isfile(w) for w in photos) or len({str(Path(w).parent) for w in photos}) != 1
                 or any(Path(w).suffix.lower() not in IMAGE_SUFFIXES for w in photos)):
             return ""
+        if any(_earlier_output(w) for w in photos):
+            return ""  # a loop over them would take an earlier mask or palette for a photo
         folder = str(Path(photos[0]).parent)
         output = self._given_value(("-o", "--output"))
         out = output if output and not Path(output).suffix else None
@@ -2881,7 +2997,8 @@ def _option_words(handler):
         from segmix.arguments import option_names
 
         with option_names(images_dir="--images", masks_dir="--masks", output_dir="--output-dir",
-                          probability="--probability", probability_tif="--probability-format tif", uci="--uci", groundtruth="--groundtruth",
+                          probability="--probability", probability_png="--probability-format png",
+                          probability_tif="--probability-format tif", uci="--uci", groundtruth="--groundtruth",
                           roi="--roi", groundtruth_offset="--groundtruth-offset", model="--model",
                           median_size="--median-size"):
             return handler(args)

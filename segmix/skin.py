@@ -3682,8 +3682,12 @@ def stale_probability_warning(files: Sequence[Path], output_dir, probability=Fal
     elif written is None:
         rewrite = f"add {next(iter(options.values()))} to rewrite {it}, or remove {it}"
     else:
-        # this run wrote the other format: rerunning with this one's option leaves the new maps
-        rewrite = f"{next(iter(options.values()))} rewrites {it} (one format a run), or remove {it}"
+        # this run wrote the other format: rerunning with this one's option leaves the new maps.
+        # Named by the format option, whatever this run gave: "--probability rewrites them" to
+        # a run of --probability-format tif named an option it already implied (session 53).
+        kind = next(iter(stale))
+        option = named(f"probability_{kind}", f'probability="{kind}"')
+        rewrite = f"{option} rewrites {it} (one format a run), or remove {it}"
     beside = "this run's masks" if written is None else f"this run's masks and {_FORMAT_WORDS[probability_kind(probability)][0]} maps"
     return (f"{len(maps)} probability map{'' if one else 's'} of an earlier run stay{'s' if one else ''} in "
             f"{output_dir} beside {beside} ({maps[0].name if one else f'e.g. {maps[0].name}'}); "

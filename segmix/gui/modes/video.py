@@ -840,12 +840,13 @@ class VideoPanel(QWidget):
         # A label of fixed lines that never widens the dock: a trial's 60-character folder name
         # pushed the dock past the window's edge, and a label that grew a line on skipped
         # frames moved Play, Step and the timeline under the mouse.
-        self.source_label = status_label("No video open: Open Video… (Ctrl+O) or Open Folder… (Ctrl+Shift+O) below, "
+        self.source_label = status_label("No video open: Open Video… (Ctrl+O) or Open Frame Folder… (Ctrl+Shift+O) below, "
                                          "or drop one here.", lines=3)
         self.open_button = QPushButton("Open V&ideo…")
-        # "Open Folder…", not "Open Frame Folder…": beside "Open Video…" that made the dock
-        # wider than the other modes' (the canvas shrank on a mode switch); the tooltip says frames.
-        self.folder_button = QPushButton("Ope&n Folder…")
+        # Named as File / Video > Open Frame Folder… (it was "Open Folder…", a name of its own a
+        # trial looked for in the menus); the two buttons still fit the dock's 285 px at 800 x
+        # 600, the dock as wide as the other modes' (no canvas jump on a mode switch).
+        self.folder_button = QPushButton("Ope&n Frame Folder…")
         self.open_button.setToolTip("Open a video file (MP4, AVI, MOV, MKV, WebM, ...) or an animated GIF / PNG "
                                     "(Ctrl+O); picking one frame of a folder of frames opens the folder")
         self.folder_button.setToolTip("Open a folder of frames (Ctrl+Shift+O; read in natural order: frame2 before "
@@ -2689,7 +2690,7 @@ class VideoMode(Mode):
 
     def open_folder_dialog(self) -> bool:
         """Ask for a folder of frames and open it, switching to Video mode (File / Video >
-        Open Frame Folder, Ctrl+Shift+O, the dock's Open Folder button).  True if opened."""
+        Open Frame Folder, Ctrl+Shift+O, the dock's button of that name).  True if opened."""
         folder = file_dialogs.existing_folder(self.shell, "Open Frame Folder", self.shell.last_folder())
         QTimer.singleShot(0, self.shell.take_keyboard)  # as after the shell's own dialogs
         if not folder:

@@ -135,7 +135,7 @@ def test_the_dock_has_open_video_and_open_folder_buttons(make_window, frame_fold
     for button in (panel.open_button, panel.folder_button):
         assert button.isVisible() and button.isEnabled()
     assert panel.open_button.text().replace("&", "").startswith("Open Video")
-    assert panel.folder_button.text().replace("&", "").startswith("Open Folder")
+    assert panel.folder_button.text().replace("&", "").startswith("Open Frame Folder")  # the menus' name (session 53)
     asked = []
     monkeypatch.setattr(file_dialogs, "existing_folder", lambda *args: asked.append(args[1]) or str(frame_folder))
     panel.folder_button.click()
