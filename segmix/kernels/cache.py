@@ -36,17 +36,29 @@ def raise_swallowed_signal() -> None:
 
 
 def is_cached(*kernels) -> bool:
-    """Whether numba's on-disk cache has an entry for each of ``kernels`` (dispatchers).
+    """Whether numba's on-disk cache has a usable entry for each of ``kernels`` (dispatchers).
 
-    Looks for the cache index files; on a numba without that (private) layout it answers
-    True, so nobody is told to wait in vain.
+    Reads each kernel's cache index as numba does before it loads a kernel: an index of
+    another numba version, or written for another version of the kernel's source file
+    (numba stamps it with the file's modification time and size), is stale, and numba
+    compiles again. Only the index file's presence was checked: after segmix was upgraded
+    or a kernel file edited, the stale files looked warm, so the window's warm-up skipped
+    its large photos' step (and said "loading"), and the first click on a 10 MP photo
+    compiled that step's kernels (41 of them; the right-click the carried flow's). On a numba
+    without that (private) layout it answers True, so nobody is told to wait in vain.
     """
     for kernel in kernels:
         try:
-            path = kernel._cache._cache_file._index_path
+            index = kernel._cache._cache_file
+            path, load = index._index_path, index._load_index
         except AttributeError:
             return True
         if not os.path.exists(path):
+            return False
+        try:
+            if not load():  # {} when stale (another source stamp or numba version)
+                return False
+        except Exception:  # noqa: BLE001 - an unreadable index: numba compiles again too
             return False
     return True
 

@@ -96,7 +96,8 @@ def elapsed_text(seconds: float, compiled: bool, waited: float | None = None,
         ``("418 ms", "")``; a job that compiled or waited behind the warm-up: the wait and
         :data:`COMPILED_NOTE` (``("25.3 s", "compiling included: first use, once")``; a trial
         saw "Skin detected in 418 ms" after waiting about 25 s for the warm-up); a job that
-        waited behind an earlier one: ``("4.0 s", "1.2 s computing, after the job before it")``.
+        waited behind an earlier one: ``("4.0 s", "1.2 s computing, after the job before it")``
+        (", compiling included: first use, once" after "computing" when the job compiled).
         The note has no brackets: the caller puts it in its own.
     """
     waited_long = waited is not None and waited - seconds > WAIT_NOTE_MIN_S
@@ -110,7 +111,10 @@ def elapsed_text(seconds: float, compiled: bool, waited: float | None = None,
         # included: first use" stood after every start's first mark made while it loaded.
         return _duration(waited), f"{_duration(seconds)} computing, after loading the kernels"
     if waited_long:
-        return _duration(waited), f"{_duration(seconds)} computing, after the job before it"
+        # A compile is still said: it took the time, once ("334.5 s computing, after the job
+        # before it" hid 41 kernels' compile behind a photo's opening job).
+        compiling = f", {COMPILED_NOTE}" if compiled else ""
+        return _duration(waited), f"{_duration(seconds)} computing{compiling}, after the job before it"
     return _duration(seconds), COMPILED_NOTE if compiled else ""
 
 
