@@ -240,7 +240,7 @@ def _say_box_framed(box, width: int, height: int) -> None:
                min(max(left, right), width))
     edge = framed_box(clipped, (height, width))[1]
     if edge is not None:
-        print(f"segmix segment: note: --box {','.join(map(str, box))}: {framed_box_words(edge)}", file=sys.stderr)
+        print(f"segmix segment: note: --box {','.join(map(str, box))} {framed_box_words(edge)}", file=sys.stderr)
 
 
 class _AppendClick(argparse.Action):

@@ -205,8 +205,9 @@ def framed_box(box, shape) -> tuple[tuple[int, int, int, int], str | None]:
     Objects cropped at three edges (23 DAVIS objects cropped so, a band of 55 px left at the
     fourth) gave mean IoU 0.599 as a box one pixel off one edge, 0.522 read as a background
     stroke, 0.503 for OpenCV's grabCut with the box (a trial's bus filling 66 % of the photo:
-    0.893, 0.913, 0.886; a click, the refusal's advice, 0.378). The pixel line costs the mask
-    one row or column of pixels there.
+    0.893, 0.913, 0.886; a click, the refusal's advice, 0.378). The mask's line along that edge
+    then takes the label next to it, as for any side on the edge (:mod:`segmix.box_edges`), so
+    an object cut by the edge still reaches it.
 
     Parameters
     ----------
@@ -237,7 +238,7 @@ def framed_box(box, shape) -> tuple[tuple[int, int, int, int], str | None]:
 
 def framed_box_words(edge: str) -> str:
     """What a box moved by :func:`framed_box` is said to be."""
-    return (f"it touches three of the photo's edges, so it is read as a box one pixel inside the {edge} edge "
+    return (f"touches three of the photo's edges, so it is read as a box one pixel inside the {edge} edge "
             "(its outside alone, a band along one edge, would read as a background stroke, not a box)")
 
 
@@ -385,7 +386,7 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
             warnings.warn(f"box {','.join(map(str, box))} {clipped}", PointMarksWarning, stacklevel=_caller_level())
         (top, left, bottom, right), edge = framed_box((box[1], box[0], box[3], box[2]), labels.shape)
         if edge is not None:
-            warnings.warn(f"box {','.join(map(str, box))}: {framed_box_words(edge)}", PointMarksWarning,
+            warnings.warn(f"box {','.join(map(str, box))} {framed_box_words(edge)}", PointMarksWarning,
                           stacklevel=_caller_level())
         outside_box = box_outside(labels.shape, *box)
         before = labels.copy()

@@ -2733,7 +2733,7 @@ def apply_model(
         # the colours under a transparent strip, so the same cut-out with other hidden colours
         # gave another mask (13,186 pixels of DAVIS 090; the window's job was already free).
         image = outline_free_colours(image, check_transparent(transparent, image.shape[:2]))
-    lines = _box_edge_lines(scribbles, image.shape[:2])
+    lines = None if getattr(_EDGE_LINES, "done", False) else _box_edge_lines(scribbles, image.shape[:2])
     if lines is not None:
         # A box's sides on the photo's edge are cut as one pixel short, and the mask's edge line
         # takes the label next to it (segmix.box_edges); the previous marks alike, so that the
@@ -2748,8 +2748,14 @@ def apply_model(
             return box_edges.filled(mask, lines) & ~hidden
 
         shown = None if on_cut is None else (lambda mask, probability: on_cut(reaching(mask), probability))
-        result = apply_model(image, model, box_edges.marked(scribbles, lines), settings, previous_mask, previous_model,
-                             previous, shown, transparent)
+        # The lines are marked now: not looked for again within (a side a pixel short of the
+        # edge, its line background already, would be found again and again).
+        _EDGE_LINES.done = True
+        try:
+            result = apply_model(image, model, box_edges.marked(scribbles, lines), settings, previous_mask,
+                                 previous_model, previous, shown, transparent)
+        finally:
+            _EDGE_LINES.done = False
         return SegmentationResult(probability=result.probability, mask=reaching(result.mask), model=result.model)
     bars = bars_box(image, scribbles)
     if bars is not None:  # the photo inside its bars alone (segmix.photo_bars), the bars background
@@ -2969,6 +2975,7 @@ class _LastStep:
 
 _LAST_STEP = _LastStep()
 _KEEPING = threading.local()
+_EDGE_LINES = threading.local()  # done: the box's edge lines are marked (apply_model)
 
 
 class keeping_last_step:  # noqa: N801 (a context manager, used as a function is)

@@ -79,3 +79,22 @@ def test_two_boxes_are_refused_saying_how_to_cut_out_two_objects(tmp_path, capsy
     assert code == 2 and not (tmp_path / "m.png").exists()
     assert "(--box 1,1,30,30, then --box 40,1,70,30)" in err
     assert "for two objects, draw one box round both, or run segment once per box" in err
+
+
+def test_a_box_touching_three_edges_leaves_an_object_reaching_the_moved_edge(tmp_path):
+    # Read as a box a pixel short of the bottom (point_marks.framed_box), its mask stopped a row
+    # short of the edge the object reaches (a re-check's car: last row empty, 16 px in the truth).
+    from PIL import Image
+
+    from segmix.cli import main
+
+    rng = np.random.default_rng(4)
+    image = np.clip(rng.normal(200, 8, (60, 80, 3)), 0, 255).astype(np.uint8)
+    image[25:, 20:60] = np.clip(rng.normal(60, 8, (35, 40, 3)), 0, 255).astype(np.uint8)
+    Image.fromarray(image).save(tmp_path / "p.png")
+    code = main(["segment", str(tmp_path / "p.png"), "--box", "0,15,80,60", "-o", str(tmp_path / "m.png")])
+    assert code == 0
+    mask = np.asarray(Image.open(tmp_path / "m.png")) > 0
+    assert mask[58, 22:58].all() and mask[59, 22:58].all()  # the object reaches the bottom edge
+    np.testing.assert_array_equal(mask[59], mask[58])
+    assert not mask[:20].any() and not mask[30:, :15].any()

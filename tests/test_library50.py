@@ -189,7 +189,7 @@ def test_box_touching_three_edges_is_a_box_a_pixel_in_for_the_library_and_the_co
     from segmix.point_marks import PointMarksWarning, add_point_marks
     from segmix.segment import is_framed
 
-    with pytest.warns(PointMarksWarning, match=r"box 0,0,85,30: it touches three .* one pixel inside the top edge"):
+    with pytest.warns(PointMarksWarning, match=r"box 0,0,85,30 touches three .* one pixel inside the top edge"):
         labels, _order = add_point_marks(np.zeros((48, 85), np.uint8), None, box=(0, 0, 85, 30))
     assert (labels[30:] == 2).all() and (labels[0] == 2).all() and not labels[1:30].any()
     assert is_framed(labels)
