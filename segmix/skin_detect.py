@@ -165,6 +165,10 @@ class SkinSettings:
         above ``seed_cap``); 0 = the share of the photo alone. A floor of the photo alone
         scaled with what is around the person: a street photo centred on a plain canvas three
         times its size, or tiled 3 x 3, lost all its skin (F1 0.81 -> 0).
+    min_area_pixels : int >= 0
+        The floor by the clear skin is never under this many pixels (the share of the photo
+        may be): a lone speck of clear skin (4 pixels on a green wall) set its own floor and
+        stayed.
     cut_level_cap : float
         Log odds (nats): above it the graph-cut regions are cut at this level and keep the
         pixels above the decision level inside them, so the mask shrinks with the threshold as
@@ -427,6 +431,7 @@ class SkinSettings:
     seed_cap: float = 2.0
     min_area: float = 3e-3
     min_area_of_clear: float = 0.25
+    min_area_pixels: int = 64
     cut_level_cap: float = 0.0
     photo_density: float = 0.01
     density_sigma: float = 1.0
@@ -492,6 +497,8 @@ class SkinSettings:
             raise ValueError(f"skin_share (the expected share of skin) must be in (0, 1); got {self.skin_share!r}")
         if not self.relevance > 0:
             raise ValueError(f"relevance must be positive; got {self.relevance!r}")
+        if self.min_area_pixels < 0:
+            raise ValueError(f"min_area_pixels must be >= 0; got {self.min_area_pixels!r}")
         if not (math.isfinite(self.min_area_of_clear) and self.min_area_of_clear >= 0):
             raise ValueError(f"min_area_of_clear must be a share >= 0 (0 = off); got {self.min_area_of_clear!r}")
         if self.hysteresis < 0 or not 0.0 <= self.min_area < 1.0:
@@ -2080,7 +2087,8 @@ def unkept_reason(likely: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS,
 def region_floor(seed_log_odds: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, hidden=None) -> float:
     """The fewest pixels a kept region holds: ``settings.min_area`` of the visible pixels, or
     ``settings.min_area_of_clear`` times the largest 8-connected cluster of clear skin (seed log
-    odds above ``settings.seed_cap``, p 0.88) if that is fewer and there is clear skin.
+    odds above ``settings.seed_cap``, p 0.88), but at least ``settings.min_area_pixels``, if
+    that is fewer and there is clear skin.
 
     Why: a share of the photo alone grows with what is around the person. Street photos put
     unchanged on a plain grey canvas three times their size, or tiled 3 x 3 or 4 x 4 (a crowd),
@@ -2111,7 +2119,8 @@ def region_floor(seed_log_odds: np.ndarray, settings: SkinSettings = DEFAULT_SET
             clear &= ~hidden
         largest = int(kernels.largest_region(clear))
         if largest:  # without clear skin there is no person's scale to go by: the photo's share
-            floor = min(floor, settings.min_area_of_clear * largest)
+            # never under min_area_pixels: a speck of clear skin alone would set its own floor
+            floor = min(floor, max(float(settings.min_area_pixels), settings.min_area_of_clear * largest))
     return floor
 
 
