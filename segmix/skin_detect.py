@@ -2213,16 +2213,24 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
             # 5.6 % skin at 0.88, 0.02 % at 0.89, while 8.6 % of its pixels had p > 0.89)
             at_cap = log_odds > cut_level
             code, side = _cut_regions(log_odds, cut_level, at_cap, image, settings)
-            # the cut's pixels at the cap: its foreground blocks whole, its per-pixel blocks' pixels above the cap
-            kept = np.repeat(np.repeat(code == 1, side, 0), side, 1)[:log_odds.shape[0], :log_odds.shape[1]] | at_cap
-            code = np.where(code == 1, np.uint8(2), code)  # every kept block decided per pixel, as ...
-            # ... those of the cut's pixels above the level or whose neighbourhood's mean log odds
-            # is (the cut at the cap fills a noisy face's pixels below its level: with the
-            # pixels alone a portrait's face fell from 100 % at the cap to 67 % just above it)
-            from scipy import ndimage
+            # Inside the cut's regions, the pixels above the level, or whose neighbourhood's mean
+            # log odds is: the cut at the cap fills a noisy face's pixels below its level, and with
+            # the pixels alone a portrait's face fell from 100 % at the cap to 67 % just above it.
+            # On blocks the neighbourhood is the block (a foreground block stays whole while its
+            # mean is above the level, else its pixels decide; a per-pixel block's pixels above the
+            # level are above the cap too); at full resolution a square of 5 pixels.
+            if side > 1:
+                from segmix.kernels import skin as kernels
 
-            local = ndimage.uniform_filter(log_odds, 2 * max(2, side) + 1, mode="nearest")
-            above = np.ascontiguousarray(kept & (above | (local > level)))
+                sums, _ = kernels.block_unary(np.ascontiguousarray(log_odds, np.float32), level, side)
+                code = np.where((code == 1) & (sums <= 0), np.uint8(2), code)
+            else:
+                from scipy import ndimage
+
+                local = ndimage.uniform_filter(log_odds, 5, mode="nearest")
+                above = np.ascontiguousarray(code.view(bool) & (above | (local > level)))
+                code = np.full((1, 1), 2, np.uint8)
+                side = max(log_odds.shape)
         else:
             code, side = _cut_regions(log_odds, level, above, image, settings)
         regions = kernels.seeded_block_regions(code, side, above, seeds, seed_level, min_pixels)
