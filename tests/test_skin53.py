@@ -222,3 +222,19 @@ def test_a_swapped_mask_names_its_partner_too():
     assert "m19 (1.90)" in words
     # a partner that follows no other photo adds nobody
     assert misaligned_pairs_words(contrasts, names, partner=lambda i, others: [1.0] * len(others)).startswith("1 of 20")
+
+
+def test_one_mask_of_another_size_is_said_in_the_singular_and_still_folded(tmp_path):
+    """"masks are 550 x 829 pixels" was said of one mask; several such lines still fold into one."""
+    from segmix.labelmaps import load_mask
+    from segmix.repeated_lines import fold_repeated
+
+    reasons = []
+    for i, size in enumerate(((30, 20), (40, 30), (50, 40))):
+        Image.fromarray(np.zeros(size[::-1], np.uint8)).save(tmp_path / f"m{i}.png")
+        with pytest.raises(ValueError) as info:
+            load_mask(tmp_path / f"m{i}.png", (size[1] * 2, size[0] * 2))
+        reasons.append(str(info.value))
+    assert "m0.png: this mask is 30 x 20 pixels but the image is 60 x 40" in reasons[0], reasons[0]
+    folded = fold_repeated(reasons)
+    assert len(folded) == 1 and "(3 masks): masks half the image's size in all 3" in folded[0], folded
