@@ -238,3 +238,11 @@ def test_one_mask_of_another_size_is_said_in_the_singular_and_still_folded(tmp_p
     assert "m0.png: this mask is 30 x 20 pixels but the image is 60 x 40" in reasons[0], reasons[0]
     folded = fold_repeated(reasons)
     assert len(folded) == 1 and "(3 masks): masks half the image's size in all 3" in folded[0], folded
+
+
+def test_a_relabelling_under_a_millisecond_is_not_said_to_take_0_ms():
+    """Skin mode said "threshold 0.86 relabelled in 0 ms"."""
+    pytest.importorskip("PySide6")
+    from segmix.gui.modes.skin import _duration_ms
+
+    assert _duration_ms(0.2) == "under 1 ms" and _duration_ms(0.6) == "1 ms" and _duration_ms(31.4) == "31 ms"
