@@ -2522,7 +2522,9 @@ def _add_detector_options(parser) -> None:
                              "(no photo density, texture cue or exposure lift either, unless --photo-density / "
                              "--texture / --exposure is given)")
     parser.add_argument("--min-area", type=area_share, default=None, metavar="F",
-                        help="drop detected regions smaller than this fraction of the photo (default 0.003)")
+                        help="drop detected regions smaller than this fraction of the photo, or than a quarter "
+                             "of the photo's largest cluster of clear skin if that is fewer pixels (default 0.003; "
+                             "0 = keep regions of any size)")
     parser.add_argument("--photo-density", type=area_share, default=None, metavar="B",
                         help="weight of the photo's own colour density in its non-skin likelihood: colours that "
                              "cover much of the photo count as non-skin (default 0.01, 0 = off)")

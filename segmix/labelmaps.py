@@ -747,7 +747,14 @@ def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int,
     else:
         hint = (f"; draw the {what} on this {picture}, or resize them to {width} x {height} with "
                 "nearest-neighbour sampling (interpolation would invent label values)")
-    return ImageLoadError(f"{path}: {what} are {sw} x {sh} pixels but the {picture} is {width} x {height}{hint}")
+    # of one file: "this mask is 550 x 829 pixels" ("masks are" of one mask: session 53)
+    subject = f"this {ONE_FILE[what]} is" if what in ONE_FILE else f"{what} are"
+    return ImageLoadError(f"{path}: {subject} {sw} x {sh} pixels but the {picture} is {width} x {height}{hint}")
+
+
+#: The singular of a kind of label file, for the sentences about one file (the other kinds stay
+#: plural: scribbles are one file of many strokes).
+ONE_FILE = {"masks": "mask"}
 
 
 def _webp_is_lossless(path: Path) -> bool:

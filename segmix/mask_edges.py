@@ -30,11 +30,19 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MIN_PAIRS", "MISALIGNED_BELOW", "PAIR_BELOW", "PAIR_SHARE", "edge_contrast", "misaligned_words",
+__all__ = ["MIN_PAIRS", "PAIR_MIN_PAIRS", "PARTNER_SHARE", "MISALIGNED_BELOW", "PAIR_BELOW", "PAIR_SHARE", "edge_contrast", "misaligned_words",
            "misaligned_pairs_words"]
 
 #: The fewest pairs with an edge contrast for a folder to be judged.
 MIN_PAIRS = 8
+#: The fewest for a pair to be judged against its folder (:func:`misaligned_pairs_words`): the
+#: median of 5 holds with 2 wrong pairs among them. At 8, two swapped masks in a folder of 7
+#: were scored in silence (F1 0.943 / 0.974 -> 0.567 / 0.589; session 53).
+PAIR_MIN_PAIRS = 5
+#: A mask named as perhaps paired wrongly is told as another pair's when it follows that pair's
+#: photo at least this well: this share of the folder's median edge contrast, and PAIR_BELOW
+#: twice over (a swap of two masks named only one of them; session 53).
+PARTNER_SHARE = 0.5
 #: A folder whose median edge contrast is below this is said to be misaligned: right pairings'
 #: medians were 4.6-5.8, wrong ones' 1.0-1.4 (module docstring); 1.6 at first, raised after a
 #: re-check's 12 SFA val photos paired off by one had a median of 1.66 (similar faces in turn).
@@ -120,7 +128,7 @@ def misaligned_words(contrasts, what: str = "masks") -> str | None:
             "photos (file names off by one, masks of other photos or of another crop)?")
 
 
-def misaligned_pairs_words(contrasts, names, what: str = "masks") -> str | None:
+def misaligned_pairs_words(contrasts, names, what: str = "masks", partner=None) -> str | None:
     """A warning naming the pairs whose masks follow their photos' edges far less than the
     folder's others do, or None.
 
@@ -132,6 +140,11 @@ def misaligned_pairs_words(contrasts, names, what: str = "masks") -> str | None:
         The pairs' masks as the user gave them, in the same order.
     what : str
         What the masks are called in the line.
+    partner : callable or None
+        ``partner(i, others)``: the edge contrast (or None: another size, unreadable) of pair
+        i's mask over the photo of each pair index in ``others``; a mask that follows
+        another pair's photo (:data:`PARTNER_SHARE`) is said to be that pair's, and that pair's
+        mask is named too (two swapped masks, one of them not low enough on its own).
 
     Returns
     -------
@@ -144,16 +157,29 @@ def misaligned_pairs_words(contrasts, names, what: str = "masks") -> str | None:
         :data:`PAIR_SHARE` of the median.
     """
     known = [c for c in contrasts if c is not None]
-    if len(known) < MIN_PAIRS:
+    if len(known) < PAIR_MIN_PAIRS:
         return None
     median = float(np.median(known))
     if median < MISALIGNED_BELOW:
         return None
-    low = [(name, c) for name, c in zip(names, contrasts)
-           if c is not None and c < PAIR_BELOW and c < PAIR_SHARE * median]
-    if not low:
+    low_at = [i for i, c in enumerate(contrasts) if c is not None and c < PAIR_BELOW and c < PAIR_SHARE * median]
+    if not low_at:
         return None
-    shown = [f"{name} (edge contrast {c:.2f})" if i == 0 else f"{name} ({c:.2f})" for i, (name, c) in enumerate(low[:5])]
+    swaps = {}  # low pair -> (the pair whose photo its mask follows, that contrast)
+    if partner is not None:
+        for i in low_at[:5]:
+            others = [j for j in range(len(contrasts)) if j != i and contrasts[j] is not None]
+            found = [(j, c) for j, c in zip(others, partner(i, others)) if c is not None]
+            if found:
+                j, c = max(found, key=lambda jc: jc[1])
+                if c >= max(PARTNER_SHARE * median, 2 * PAIR_BELOW):
+                    swaps[i] = (j, c)
+        low_at = sorted(set(low_at) | {j for j, _ in swaps.values()})
+    low = [(names[i], contrasts[i]) for i in low_at]
+    shown = [f"{names[i]} (edge contrast {contrasts[i]:.2f}" if k == 0 else f"{names[i]} ({contrasts[i]:.2f}"
+             for k, i in enumerate(low_at[:5])]
+    shown = [text + (f"; it follows the edges of the photo paired with {names[swaps[i][0]]}: {swaps[i][1]:.2f})" if i in swaps
+                     else ")") for text, i in zip(shown, low_at[:5])]
     more = f" and {len(low) - 5} more" if len(low) > 5 else ""
     them, are = ("it", "is it") if len(low) == 1 else ("them", "are they")
     return (f"{len(low)} of {len(known)} {what} {'does' if len(low) == 1 else 'do'} not follow their photos' edges as "

@@ -50,13 +50,19 @@ _SIZE = re.compile(r"\d+ ?[x\u00d7] ?\d+")
 
 #: A map of another size than its picture (segmix.labelmaps._size_mismatch's words):
 #: "masks are 275 x 415 pixels but the image is 550 x 830 (half the image's size, ...".
-_WRONG_SIZE = re.compile(r"(?P<what>[^:]+?) are (?P<stored>\d+ x \d+) pixels but the (?P<picture>[\w ]+?) is "
+_WRONG_SIZE = re.compile(r"(?:this (?P<one>mask) is|(?P<what>[^:]+?) are) (?P<stored>\d+ x \d+) pixels but the "
+                         r"(?P<picture>[\w ]+?) is "
                          r"(?P<size>\d+ x \d+)(?P<hint>.*)", re.S)
 #: Its hint when the map is the picture scaled by one ratio ("half", "twice", "0.37 times").
 _RATIO_HINT = re.compile(r" \((?P<words>.+?) the (?P<picture>[\w ]+?)'s size, as if drawn on (?P<source>[^:]+): "
                          r"draw the .+? with nearest-neighbour sampling\)(?P<rest>.*)", re.S)
 #: The photo a turned map's hint names ("the photo DIR/x.jpg carries an EXIF orientation tag").
 _HINT_PHOTO = re.compile(r"the (?P<heic>HEIC )?photo (?P<photo>.+?) (?P<verb>carries|is stored)")
+
+
+def _what(match) -> str:
+    """The kind of the files a wrong-size line is of, in the plural ("this mask is" of one mask)."""
+    return match["what"] or f"{match['one']}s"
 
 
 def _wrong_size_kind(reason: str) -> str | None:
@@ -70,9 +76,9 @@ def _wrong_size_kind(reason: str) -> str | None:
     hint = match["hint"]
     ratio = _RATIO_HINT.fullmatch(hint)
     if ratio is not None:
-        return f"wrong size|{match['what']}|{match['picture']}|{ratio['words']}|{ratio['source']}|{ratio['rest']}"
+        return f"wrong size|{_what(match)}|{match['picture']}|{ratio['words']}|{ratio['source']}|{ratio['rest']}"
     if hint.startswith(" (it looks rotated") or hint.startswith(" as segmix reads it"):
-        return f"wrong size|{match['what']}|{match['picture']}|" + _SIZE.sub("@", _HINT_PHOTO.sub("@", hint))
+        return f"wrong size|{_what(match)}|{match['picture']}|" + _SIZE.sub("@", _HINT_PHOTO.sub("@", hint))
     return None
 
 
@@ -92,7 +98,7 @@ def _wrong_size_line(members: list[tuple[str, str]]) -> str:
     (each file's own size differs: a line per file said the same thing nine times over)."""
     paths = [path for path, _ in members]
     first = _WRONG_SIZE.fullmatch(members[0][1])
-    what, picture, n = first["what"], first["picture"], len(members)
+    what, picture, n = _what(first), first["picture"], len(members)
     example = f"{_name(paths[0])}: {first['stored']} to {first['size']}"
     ratio = _RATIO_HINT.fullmatch(first["hint"])
     if ratio is not None:

@@ -3151,6 +3151,28 @@ def batch_outputs(files: Sequence, output_dir, probability: bool = False) -> lis
     return planned
 
 
+def no_skin_words(model, result, threshold: float | None, settings=None, transparent=None) -> str:
+    """Why a photo's mask is empty, for ``skin apply``'s summary: "P(skin) is at most 0.03 anywhere
+    in it (the threshold is 0.04)", or "P(skin) is above 0.06 on 1.2 % of it, but its largest
+    region (2,598 pixels) is smaller than the smallest region kept (...); --min-area 0 keeps
+    regions of any size". The command line said "no skin found in it" alone where the window
+    said why, and both advised a lower threshold where the size floor dropped the skin
+    (session 53)."""
+    from segmix import skin_detect
+
+    t = model.threshold if threshold is None else threshold
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    likely = result.posterior > np.float32(t)
+    if not likely.any():
+        return f"P(skin) is at most {float(result.posterior.max(initial=0.0)):.2f} anywhere in it (the threshold is {t:g})"
+    share = 100.0 * float(np.mean(likely))
+    if not settings.spatial:
+        return f"P(skin) is above {t:g} on {share:.2g} % of it"
+    why, by_size = skin_detect.unkept_reason(likely, settings, transparent, result.seed_log_odds)
+    return (f"P(skin) is above {t:g} on {share:.2g} % of it, but no region was kept: {why}"
+            + ("; --min-area 0 keeps regions of any size" if by_size else ""))
+
+
 def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | None = None,
               probability: bool = False, settings=None,
               cache: "PosteriorCache | None" = None, info: dict | None = None,
@@ -3188,6 +3210,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
             # its empty mask is no finding ("no skin found in" it), as a greyscale photo's is not.
             info["label_map"] = label_map_warning(input_path, labels)
         info["no_skin"] = not mask.any() and not labels
+        if info["no_skin"]:
+            info["no_skin_why"] = no_skin_words(model, result, threshold, settings, transparent)
     output_dir.mkdir(parents=True, exist_ok=True)
     written = (mask_path, prob_path) if probability else (mask_path,)
     # A photo's outputs are written together or not at all: a full disk took a trial's
@@ -3454,6 +3478,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     cache = None if model.features.uses_position else PosteriorCache(model)
     with_face: list[Path] = []  # photos whose skin colour a face calibrated (list.append is atomic)
     no_skin: list[Path] = []  # colour photos whose mask came out empty
+    no_skin_why: dict[Path, str] = {}  # why (skin.no_skin_words)
     greyscale_kinds: list[str] = []  # the warnings of photos without colour (for colourless_note)
     greyscale_lines: list[str] = []  # their warnings (the first of each kind said at once, see _FileLines)
     lines = _FileLines(len(files))  # those and the files that failed: repeats held, said after the run
@@ -3485,6 +3510,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 balanced[path] = decisions
             if info.get("no_skin"):
                 no_skin.append(path)
+                if info.get("no_skin_why"):
+                    no_skin_why[path] = info["no_skin_why"]
             if info.get("label_map"):
                 greyscale_lines.append(info["label_map"])  # said as the others, not counted as colourless
             if info.get("greyscale"):
@@ -3509,6 +3536,11 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                     lines.warning(greyscale_lines.pop(0), bar.write)
                 if not quiet and files[i - 1] in balanced:  # in the photos' order (pool.map's)
                     bar.write(f"{files[i - 1]}: white balance {photo_words(balanced[files[i - 1]])}")
+                why = no_skin_why.get(files[i - 1], "")
+                if not quiet and len(files) > 1 and "--min-area" in why:
+                    # the size floor dropped its skin: said per photo, as it has its own remedy
+                    # (one photo's run says it in its summary line)
+                    bar.write(f"{files[i - 1]}: no skin found: {why}")
                 bar(i, len(files))
             if on_complete is not None:
                 on_complete()  # the command line: a SIGTERM now cuts nothing short (it exited 143)
@@ -3538,7 +3570,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                  if getattr(settings, "white_balance", False) else "")
               # An empty mask is a finding (a photo without people), but a trial took the
               # one of a dim evening photo for a written result: the summary names such photos.
-              + ("" if not no_skin else "; no skin found in it" if done == 1
+              + ("" if not no_skin else "; no skin found in it" + (f": {no_skin_why[no_skin[0]]}" if no_skin[0] in no_skin_why
+                                                                     else "") if done == 1
                  else f"; no skin found in {len(no_skin)} of them ({listed_names(sorted(p.name for p in no_skin))})")
               # A folder of masks given as photos: five warnings, then "wrote masks of 5 photos"
               # alone, as if the run had found something (a new user).

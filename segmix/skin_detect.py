@@ -80,7 +80,8 @@ from segmix.features import MAX_WEIGHT
 
 __all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "for_photo_size", "detect",
            "skin_log_odds", "lift_exposure", "balance_for_skin", "cast_decision", "visible_count", "HIDDEN_LOG_ODDS", "hide_log_odds",
-           "skin_mask", "posterior_from_log_odds", "unkept_words"]
+           "skin_mask", "posterior_from_log_odds", "unkept_words", "unkept_reason",
+           "region_floor"]
 
 #: Bits per channel of the colour bins (4 grey levels per bin; the skin Gaussian's narrowest
 #: spread is about 6 levels of Cr).
@@ -157,7 +158,22 @@ class SkinSettings:
         monotone in the threshold.
     min_area : float
         Regions smaller than this fraction of the photo (of a cut-out's visible pixels) are
-        dropped.
+        dropped, or than ``min_area_of_clear`` of its largest cluster of clear skin if that is
+        fewer pixels (:func:`region_floor`).
+    min_area_of_clear : float >= 0
+        The size floor's share of the largest 8-connected cluster of clear skin (seed log odds
+        above ``seed_cap``); 0 = the share of the photo alone. A floor of the photo alone
+        scaled with what is around the person: a street photo centred on a plain canvas three
+        times its size, or tiled 3 x 3, lost all its skin (F1 0.81 -> 0).
+    min_area_pixels : int >= 0
+        The floor by the clear skin is never under this many pixels (the share of the photo
+        may be): a lone speck of clear skin (4 pixels on a green wall) set its own floor and
+        stayed.
+    cut_level_cap : float
+        Log odds (nats): above it the graph-cut regions are cut at this level and keep the
+        pixels above the decision level inside them, so the mask shrinks with the threshold as
+        its pixels do (math.inf = the cut at every level). At its own level above about p 0.85
+        the cut dropped whole regions at once (a hand photo 5.6 % skin at 0.88, 0.02 % at 0.89).
     photo_density : float in [0, 1)
         Weight of the photo's own colour density in its non-skin likelihood (0 = off): the
         non-skin density of a photo is ``(1 - photo_density) * p(x | non-skin model) +
@@ -414,6 +430,9 @@ class SkinSettings:
     hysteresis: float = 5.0
     seed_cap: float = 2.0
     min_area: float = 3e-3
+    min_area_of_clear: float = 0.25
+    min_area_pixels: int = 64
+    cut_level_cap: float = 0.0
     photo_density: float = 0.01
     density_sigma: float = 1.0
     regions: str = "graphcut"
@@ -478,6 +497,10 @@ class SkinSettings:
             raise ValueError(f"skin_share (the expected share of skin) must be in (0, 1); got {self.skin_share!r}")
         if not self.relevance > 0:
             raise ValueError(f"relevance must be positive; got {self.relevance!r}")
+        if self.min_area_pixels < 0:
+            raise ValueError(f"min_area_pixels must be >= 0; got {self.min_area_pixels!r}")
+        if not (math.isfinite(self.min_area_of_clear) and self.min_area_of_clear >= 0):
+            raise ValueError(f"min_area_of_clear must be a share >= 0 (0 = off); got {self.min_area_of_clear!r}")
         if self.hysteresis < 0 or not 0.0 <= self.min_area < 1.0:
             raise ValueError(f"hysteresis must be >= 0 and min_area in [0, 1); got {self.hysteresis!r}, {self.min_area!r}")
         if self.regions not in ("hysteresis", "graphcut") or not self.smoothness > 0:
@@ -2015,32 +2038,90 @@ def _framed_back(boxes, insides, shape, fill) -> np.ndarray:
     return out
 
 
-def unkept_words(likely: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, hidden=None) -> str:
-    """Why no region of the pixels above the threshold was kept, in words: "its largest region
-    (1,153 pixels) is smaller than the smallest region kept (0.3 % of the photo: 1,356 pixels)"
-    (``skin apply --min-area``, which Skin mode's banner does not name: session 51) when every 8-connected region is under ``settings.min_area``, else "its
-    regions hold no seed of clear skin or lie along the photo's edge as a wall does (the
-    regions' rules)". Skin mode said "no region was kept: lower the threshold" alone, and a
-    new user's face of 1,153 pixels was lost at P(skin) > 0.48 to the area rule.
+def unkept_words(likely: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, hidden=None,
+                 seed_log_odds: np.ndarray | None = None) -> str:
+    """Why no region of the pixels above the threshold was kept, in words (the first of
+    :func:`unkept_reason`)."""
+    return unkept_reason(likely, settings, hidden, seed_log_odds)[0]
+
+
+def unkept_reason(likely: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, hidden=None,
+                  seed_log_odds: np.ndarray | None = None) -> tuple[str, bool]:
+    """Why no region of the pixels above the threshold was kept: (words, whether the size floor
+    did it). The words are "its largest region (1,153 pixels) is smaller than the smallest
+    region kept (0.3 % of the photo: 1,356 pixels)" when every 8-connected region is under the
+    floor (:func:`region_floor`), else "its regions hold no seed of clear skin or lie along the
+    photo's edge as a wall does (the regions' rules)". Skin mode said "no region was kept:
+    lower the threshold" alone, and a new user's face of 1,153 pixels was lost at
+    P(skin) > 0.48 to the area rule; ``skin apply`` said "no skin found in it" alone (session
+    53), and both advised a lower threshold where the floor, not the threshold, dropped the
+    skin.
 
     Parameters
     ----------
     likely : (H, W) bool array
         The pixels with P(skin) above the threshold.
     settings : SkinSettings
-        The detector's (``min_area``: a share of the visible pixels).
+        The detector's (``min_area``, ``min_area_of_clear``).
     hidden : (H, W) bool array or None
         The photo's fully transparent pixels.
+    seed_log_odds : (H, W) float32 or None
+        The detection's seed log odds (:class:`SkinResult`), for the floor's share of the
+        largest cluster of clear skin; None: the share of the photo alone.
     """
-    from scipy import ndimage
+    from segmix.kernels import skin as kernels
 
-    labels, count = ndimage.label(likely, structure=np.ones((3, 3), bool))
-    largest = int(np.bincount(labels.ravel())[1:].max()) if count else 0
-    min_pixels = settings.min_area * visible_count(likely.shape, hidden)
-    if count and largest < min_pixels:
+    likely = np.ascontiguousarray(likely, bool)
+    largest = int(kernels.largest_region(likely))
+    share = float(settings.min_area * visible_count(likely.shape, hidden))
+    min_pixels = share if seed_log_odds is None else region_floor(seed_log_odds, settings, hidden)
+    if largest and largest < min_pixels:
+        of = (f"{100 * settings.min_area:.2g} % of the photo" if min_pixels >= share else
+              f"{100 * settings.min_area_of_clear:.2g} % of its largest cluster of clear skin")
         return (f"its largest region ({largest:,} pixels) is smaller than the smallest region kept "
-                f"({100 * settings.min_area:.2g} % of the photo: {int(np.ceil(min_pixels)):,} pixels)")
-    return "its regions hold no seed of clear skin, or lie along the photo's edge as a wall does (the regions' rules)"
+                f"({of}: {int(np.ceil(min_pixels)):,} pixels)", True)
+    return ("its regions hold no seed of clear skin, or lie along the photo's edge as a wall does (the regions' rules)",
+            False)
+
+
+def region_floor(seed_log_odds: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, hidden=None) -> float:
+    """The fewest pixels a kept region holds: ``settings.min_area`` of the visible pixels, or
+    ``settings.min_area_of_clear`` times the largest 8-connected cluster of clear skin (seed log
+    odds above ``settings.seed_cap``, p 0.88), but at least ``settings.min_area_pixels``, if
+    that is fewer and there is clear skin.
+
+    Why: a share of the photo alone grows with what is around the person. Street photos put
+    unchanged on a plain grey canvas three times their size, or tiled 3 x 3 or 4 x 4 (a crowd),
+    lost all their skin (per-photo F1 0.81 -> 0; with no floor 0.78), and a face in a group
+    photo is a small share of it. The largest cluster of clear skin is the scale of the person
+    in the photo, whatever surrounds it. It does not depend on the threshold, so the mask stays
+    nested as the threshold rises. Chosen on the even development photos (every 6th): street
+    photos pooled P / R / F1 0.382 / 0.719 / 0.499 with the photo's share alone, 0.387 / 0.775 /
+    0.517 at a quarter, 0.387 / 0.758 / 0.513 at half; hands unchanged (0.890)
+    (docs/skin_development.md, session 53).
+
+    Parameters
+    ----------
+    seed_log_odds : (H, W) float32, the detection's seed log odds
+    settings : SkinSettings (``min_area``, ``min_area_of_clear``, ``seed_cap``)
+    hidden : (H, W) bool or None, a cut-out's fully transparent pixels
+
+    Returns
+    -------
+    float, pixels
+    """
+    floor = float(settings.min_area * visible_count(seed_log_odds.shape, hidden))
+    if settings.min_area_of_clear > 0 and floor > 0:
+        from segmix.kernels import skin as kernels
+
+        clear = np.ascontiguousarray(seed_log_odds > np.float32(settings.seed_cap))
+        if hidden is not None:
+            clear &= ~hidden
+        largest = int(kernels.largest_region(clear))
+        if largest:  # without clear skin there is no person's scale to go by: the photo's share
+            # never under min_area_pixels: a speck of clear skin alone would set its own floor
+            floor = min(floor, max(float(settings.min_area_pixels), settings.min_area_of_clear * largest))
+    return floor
 
 
 def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettings = DEFAULT_SETTINGS,
@@ -2117,14 +2198,41 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
     seed_level = np.float32(min(level + settings.hysteresis, max(level, settings.seed_cap)))
     # a share of the pixels shown: of a cut-out's visible ones (a hand of a person cut out on a
     # wide canvas is as large a share of what is shown as in the photo it was cut from)
-    min_pixels = float(settings.min_area * visible_count(log_odds.shape, hidden))
+    min_pixels = region_floor(seeds, settings, hidden)
     # 8-connected regions of ``above`` (or of the cut's foreground) with a seed and at least
     # min_area of the photo (what scipy.ndimage.label and a bincount of its labels give), in
     # one fused kernel
     if settings.regions == "graphcut":
         if image is None or image.shape[:2] != log_odds.shape:
             raise ValueError("the graph-cut skin regions need the photo (same size as the log odds)")
-        code, side = _cut_regions(log_odds, level, above, image, settings)
+        cut_level = np.float32(min(level, settings.cut_level_cap))
+        if cut_level < level:
+            # Above the cap the cut runs at the cap and the pixels above the level are kept
+            # inside its regions: at its own level the cut dropped a whole region at once once
+            # the region's margin over the level no longer paid for its outline (a hand photo
+            # 5.6 % skin at 0.88, 0.02 % at 0.89, while 8.6 % of its pixels had p > 0.89)
+            at_cap = log_odds > cut_level
+            code, side = _cut_regions(log_odds, cut_level, at_cap, image, settings)
+            # Inside the cut's regions, the pixels above the level, or whose neighbourhood's mean
+            # log odds is: the cut at the cap fills a noisy face's pixels below its level, and with
+            # the pixels alone a portrait's face fell from 100 % at the cap to 67 % just above it.
+            # On blocks the neighbourhood is the block (a foreground block stays whole while its
+            # mean is above the level, else its pixels decide; a per-pixel block's pixels above the
+            # level are above the cap too); at full resolution a square of 5 pixels.
+            if side > 1:
+                from segmix.kernels import skin as kernels
+
+                sums, _ = kernels.block_unary(np.ascontiguousarray(log_odds, np.float32), level, side)
+                code = np.where((code == 1) & (sums <= 0), np.uint8(2), code)
+            else:
+                from scipy import ndimage
+
+                local = ndimage.uniform_filter(log_odds, 5, mode="nearest")
+                above = np.ascontiguousarray(code.view(bool) & (above | (local > level)))
+                code = np.full((1, 1), 2, np.uint8)
+                side = max(log_odds.shape)
+        else:
+            code, side = _cut_regions(log_odds, level, above, image, settings)
         regions = kernels.seeded_block_regions(code, side, above, seeds, seed_level, min_pixels)
     else:
         regions = kernels.seeded_regions(above, seeds, seed_level, min_pixels)

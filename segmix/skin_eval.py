@@ -29,7 +29,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from segmix.io import DEFAULT_MAX_PIXELS
+from segmix.io import DEFAULT_MAX_PIXELS, load_image_info
 from segmix.labelmaps import label_map_values, palette_label_values
 from segmix.mask_edges import edge_contrast, misaligned_pairs_words, misaligned_words
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
@@ -693,6 +693,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
 
     greyscale, label_maps, skipped, half_skin, scored = [], [], [], [], []
     contrasts, contrast_masks = [], []  # each scored pair's edge contrast (segmix.mask_edges), and its mask
+    scored_pairs = []  # and the pair
     faces_used = 0
     corrected = []  # photos the white balance corrected
     with ThreadPoolExecutor(check_workers(workers)) as pool:
@@ -705,6 +706,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
                     half_skin.append(half)
                 contrasts.append(contrast)
                 contrast_masks.append(str(pairs[i - 1][1]))
+                scored_pairs.append(pairs[i - 1])
                 scored.append(pairs[i - 1][0])
                 faces_used += face
                 if balanced:
@@ -737,7 +739,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     if repeated is not None:
         result.warnings.append(repeated)
     # A few wrong pairs among right ones leave the median where it was: named one by one.
-    odd = misaligned_pairs_words(contrasts, contrast_masks)
+    odd = misaligned_pairs_words(contrasts, contrast_masks, partner=_partner_contrasts(scored_pairs, max_pixels))
     if odd is not None:
         result.warnings.append(f"{masks_dir}: {odd}")
     result.skipped = skipped
@@ -749,6 +751,36 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     result.faces_used = faces_used if getattr(settings, "faces", False) else None
     result.white_balance_corrected = corrected if getattr(settings, "white_balance", False) else None
     return result
+
+
+#: The most other photos a mask named as perhaps wrongly paired is tried on (:func:`_partner_contrasts`).
+PARTNER_CANDIDATES = 64
+
+
+def _partner_contrasts(pairs: Sequence, max_pixels: int):
+    """``partner(i, others)`` for :func:`segmix.mask_edges.misaligned_pairs_words`: the edge
+    contrast of pair i's mask over each other pair's photo of the same size (None for another
+    size or an unreadable file; at most :data:`PARTNER_CANDIDATES` photos read). Called only for
+    the few masks named: a swap of two masks named one of them alone (session 53)."""
+    def partner(i: int, others: Sequence[int]) -> list[float | None]:
+        try:
+            _, labels = read_pair_info(pairs[i], max_pixels)
+        except PAIR_ERRORS:
+            return [None] * len(others)
+        out: list[float | None] = []
+        for j in others:
+            if len(out) >= PARTNER_CANDIDATES:
+                out.append(None)
+                continue
+            try:
+                pixels = load_image_info(pairs[j][0], max_pixels).pixels
+            except (ValueError, OSError):
+                out.append(None)
+                continue
+            out.append(edge_contrast(pixels, labels) if pixels.shape[:2] == labels.shape else None)
+        return out
+
+    return partner
 
 
 def _digests(photos: Sequence, workers: int | None = None) -> list[str]:

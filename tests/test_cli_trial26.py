@@ -313,7 +313,7 @@ def test_skin_train_lists_every_bad_pair_as_eval_does(bad_pairs, tmp_path, capsy
     assert len(lines) == 3 and all(line.startswith("segmix skin train: error: ") for line in lines), lines
     assert [line.split(": ")[2] for line in lines] == [str(masks / "c.png"), str(masks / "d.jpg"),
                                                        str(masks / "e.png")]
-    assert "masks are 20 x 15 pixels" in lines[0] and "JPEG" in lines[1] and "0/1 mask" in lines[2]
+    assert "this mask is 20 x 15 pixels" in lines[0] and "JPEG" in lines[1] and "0/1 mask" in lines[2]
     assert not model.exists()
     # eval reports the same pairs in the same words.
     assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]) == 1

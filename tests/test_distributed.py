@@ -242,8 +242,8 @@ def test_training_errors_from_the_workers_are_one_prefixed_line_each(address, tm
     # lists them (it stopped at the first, and a trial fixed one mask per run).
     assert len(local.splitlines()) == 2 and err == local, err
     first, second = err.splitlines()
-    assert first.startswith("segmix skin train: error: ") and "p1.png: masks are 10 x 10 pixels" in first
-    assert second.startswith("segmix skin train: error: ") and "p3.png: masks are 10 x 12 pixels" in second
+    assert first.startswith("segmix skin train: error: ") and "p1.png: this mask is 10 x 10 pixels" in first
+    assert second.startswith("segmix skin train: error: ") and "p3.png: this mask is 10 x 12 pixels" in second
     assert not (tmp_path / "m.json").exists()
 
 

@@ -476,7 +476,7 @@ def test_size_mismatch_reported_with_both_sizes_before_the_pixel_limit(tmp_path,
 
 def test_mask_size_mismatch_before_the_pixel_limit(tmp_path):
     _save(tmp_path / "m.png", np.zeros((300, 400), np.uint8))
-    with pytest.raises(ImageLoadError, match=r"m\.png: masks are 400 x 300 pixels but the image is 80 x 60 \(5 times"):
+    with pytest.raises(ImageLoadError, match=r"m\.png: this mask is 400 x 300 pixels but the image is 80 x 60 \(5 times"):
         load_mask(tmp_path / "m.png", (60, 80))
 
 

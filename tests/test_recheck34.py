@@ -101,7 +101,7 @@ def test_skin_eval_one_class_refusal_lists_every_pair_left_out(tmp_path, capsys)
     assert "the 1 mask used labels no skin (255)" in captured.out
     assert len(err) == 6, err
     assert all(line.startswith("segmix skin eval: skipped ") for line in err[:5]), err
-    for i, words in enumerate(("p0.png: masks are 7 x 7", "p1.png: is a text file", "found 77",
+    for i, words in enumerate(("p0.png: this mask is 7 x 7", "p1.png: is a text file", "found 77",
                                "p3.png: every pixel is 128", "p4.png: every pixel is 128")):
         assert words in err[i], (i, err[i])
     assert err[5] == "segmix skin eval: 5 of 6 photo / mask pairs skipped; the figures are of the other 1"

@@ -107,7 +107,7 @@ def test_load_mask_ignore_band(tmp_path):
     Image.fromarray(grey).save(tmp_path / "m.png")
     labels = skin.load_mask(tmp_path / "m.png")
     assert labels.tolist() == [[0, -1, 1], [0, 1, -1]]
-    with pytest.raises(ValueError, match="masks are 3 x 2 pixels but the image is 5 x 5"):
+    with pytest.raises(ValueError, match="this mask is 3 x 2 pixels but the image is 5 x 5"):
         skin.load_mask(tmp_path / "m.png", (5, 5))
     Image.fromarray(np.array([[0, 10, 200]], np.uint8)).save(tmp_path / "r.png")
     with pytest.raises(ValueError, match=r"r\.png.*found 10, 200.*nearest-neighbour"):

@@ -158,7 +158,8 @@ def test_a_few_masks_paired_with_the_wrong_photos_are_named_by_eval_and_train(tm
     # One pair alone is told as one; too few pairs, or a folder all wrong (said as a folder), not at all.
     words = misaligned_pairs_words([6.0] * 9 + [1.2], [f"m{i}" for i in range(10)])
     assert words.startswith("1 of 10 masks does not follow") and "m9 (edge contrast 1.20)" in words
-    assert misaligned_pairs_words([6.0] * 6 + [1.2], [f"m{i}" for i in range(7)]) is None
+    # (from 5 pairs since session 53: a swap in a folder of 7 was scored in silence)
+    assert misaligned_pairs_words([6.0] * 3 + [1.2], [f"m{i}" for i in range(4)]) is None
     assert misaligned_pairs_words([1.2] * 10, [f"m{i}" for i in range(10)]) is None
     # A loose mask (1.97 among 5.8-11.6) is not named.
     assert misaligned_pairs_words([6.0] * 9 + [1.97], [f"m{i}" for i in range(10)]) is None

@@ -125,7 +125,7 @@ def test_distributed_skin_train_names_unusable_pairs_as_given(tmp_path, monkeypa
     assert main([*argv, "--distributed", "--n-workers", "1"]) == 2
     on_dask = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
     assert on_dask == alone and len(alone) == 2
-    assert alone[0].startswith("segmix skin train: error: masks/p0.png: masks are 10 x 10 pixels")
+    assert alone[0].startswith("segmix skin train: error: masks/p0.png: this mask is 10 x 10 pixels")
     assert alone[1].startswith("segmix skin train: error: images/p1.png: ")
     assert not (tmp_path / "m.json").exists()
 

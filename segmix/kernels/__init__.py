@@ -32,7 +32,7 @@ module              what it holds
                     ``window_mean``, ``expand``; ``grid_profiles`` (JPEG block grid)
 ``skin``            the skin detector's per-pixel passes (segmix.skin_detect), fused and
                     bit-identical to the NumPy / SciPy forms: ``color_bins``,
-                    ``smooth_histogram``, ``seeded_regions``, ``square_dilate``,
+                    ``smooth_histogram``, ``seeded_regions``, ``largest_region``, ``square_dilate``,
                     ``rejected_counts``, ``gather_pair``; the graph-cut regions'
                     block passes ``block_unary``, ``block_codes``, ``expand_blocks``
 ``jpeg``            a sequential JPEG scan's Huffman codes walked without decoding the

@@ -118,7 +118,7 @@ def skin_detector_is_cached(settings=None) -> bool:
     never calls: it stayed uncached and ``skin apply --distributed`` announced a compile on
     every run, warm cache or not.)
     """
-    from segmix.kernels.skin import color_bins, seeded_block_regions, seeded_regions, smooth_histogram
+    from segmix.kernels.skin import color_bins, largest_region, seeded_block_regions, seeded_regions, smooth_histogram
 
     if settings is None:
         # The default detector's choices, spelled out: the kernels sit below segmix.skin_detect
@@ -136,6 +136,7 @@ def skin_detector_is_cached(settings=None) -> bool:
     if density:
         kernels.append(smooth_histogram)
     if spatial:
+        kernels.append(largest_region)  # the size floor's clear skin (skin_detect.region_floor)
         if regions == "graphcut":
             from segmix.kernels.graphs import block_graph_arcs
             from segmix.kernels.maxflow import graph_maxflow_part

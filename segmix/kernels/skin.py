@@ -322,6 +322,54 @@ def seeded_block_regions(block_code, side, above, seeds, seed_level, min_pixels)
     return out
 
 
+@njit(**_JIT)
+def largest_region(mask):
+    """Pixels in the largest 8-connected region of ``mask`` (0 if it is empty): what
+    ``scipy.ndimage.label`` and the largest bincount of its labels give, by the runs of each
+    row as in :func:`seeded_block_regions`.
+
+    Parameters
+    ----------
+    mask : (H, W) bool
+
+    Returns
+    -------
+    int
+    """
+    h, w = mask.shape
+    cap = h * ((w + 1) // 2) + 1
+    start = np.empty(cap, np.int32)
+    end = np.empty(cap, np.int32)
+    parent = np.empty(cap, np.int32)
+    count = np.empty(cap, np.int64)
+    seeded = np.empty(cap, np.bool_)
+    n = 0
+    row_start = 0
+    for y in range(h):
+        prev = row_start if y > 0 else n  # the row above's runs: prev .. prev_end - 1
+        prev_end = n
+        row_start = n
+        s = -1
+        for x in range(w):
+            if mask[y, x]:
+                if s < 0:
+                    s = x
+            elif s >= 0:
+                n, prev = _close_run(start, end, parent, count, seeded, n, prev, prev_end, s, x, False)
+                s = -1
+        if s >= 0:
+            n, prev = _close_run(start, end, parent, count, seeded, n, prev, prev_end, s, w, False)
+    best = 0
+    for i in range(n):
+        r = _find(parent, i)
+        if r != i:
+            count[r] += count[i]
+    for i in range(n):
+        if parent[i] == i and count[i] > best:
+            best = count[i]
+    return best
+
+
 @njit(inline="always", **_JIT)
 def _close_run(start, end, parent, count, seeded, n, prev, prev_end, s, e, hit):
     """Store run n = pixels s .. e - 1 of a row and join it with the runs of the row above

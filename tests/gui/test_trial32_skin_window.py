@@ -113,5 +113,6 @@ def test_the_read_out_and_the_empty_mask_line_agree(qtbot, make_window, tmp_path
     likely = posterior > np.float32(threshold)
     assert (f"No skin found at this threshold: {100 * likely.mean():.2g} % of the photo has P(skin) above it (up "
             f"to {posterior[likely].max():.2f}), but no region of it was kept: its largest region ({likely.sum()} "
-            "pixels) is smaller than the smallest region kept (0.3 % of the photo: 15 pixels). "
+            "pixels) is smaller than the smallest region kept (0.3 % of the photo: 15 pixels); segmix skin apply "
+            "--min-area 0 keeps regions of any size. "
             "If the photo shows skin, move the slider left to lower the threshold.") in text, text

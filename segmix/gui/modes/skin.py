@@ -133,6 +133,11 @@ def _share_words(fraction: float) -> str:
 LOAD_MARKS_WORDS = "or load marks saved earlier with File > Load Scribbles (Alt+F, then L)"
 
 
+def _duration_ms(ms: float) -> str:
+    """A short duration in words: "12 ms", or "under 1 ms" (a relabelling said "in 0 ms")."""
+    return "under 1 ms" if ms < 0.5 else f"{ms:.0f} ms"
+
+
 class SkinMode(Mode):
     """Detect skin by colour; collect a training set from scribbles and train a skin model.
 
@@ -507,7 +512,12 @@ class SkinMode(Mode):
             return 0.0, float(self.skin_posterior.max(initial=0.0)), ""
         from segmix import skin_detect
 
-        why = skin_detect.unkept_words(likely, hidden=self.shell.controller.transparent)
+        why, by_size = skin_detect.unkept_reason(likely, hidden=self.shell.controller.transparent,
+                                                 seed_log_odds=self.skin_seed_log_odds)
+        if by_size:
+            # the size floor, not the threshold, dropped it: a lower threshold may join its pieces,
+            # but the window has no floor of its own to lower (session 53)
+            why += "; segmix skin apply --min-area 0 keeps regions of any size"
         return float(np.mean(likely)), float(self.skin_posterior[likely].max()), why
 
     def _with_photo_notes(self, text: str) -> str:
@@ -1007,14 +1017,14 @@ class SkinMode(Mode):
                 self._detected_status = self._trained_status()
                 elapsed = (time.perf_counter() - start) * 1000
                 self.skin_panel.set_status(self._with_photo_notes(
-                    f"{self._detected_status} Relabelled in {elapsed:.0f} ms."))
+                    f"{self._detected_status} Relabelled in {_duration_ms(elapsed)}."))
                 self._relabel_shown = True
             elif threshold_moved and self._detected_status:
                 # Was "Applied in N ms" of the detection, left standing while the slider moved.
                 elapsed = (time.perf_counter() - start) * 1000
                 self.skin_panel.set_status(self._with_photo_notes(
                     f"{self._detected_status}; threshold {format_threshold(self.skin_panel.threshold)} "
-                    f"relabelled in {elapsed:.0f} ms"))
+                    f"relabelled in {_duration_ms(elapsed)}"))
                 self._relabel_shown = True
         elif self._relabel_shown:  # back at the detection's own threshold
             self.skin_panel.set_status(self._with_photo_notes(self._detected_status))
