@@ -148,3 +148,22 @@ def test_a_model_loaded_on_an_earlier_photo_waits_for_a_mark_on_the_next(qtbot, 
     window.set_tool("foreground")
     drag(window, [(10, 10), (15, 30)])
     assert len(requests) == 1
+
+
+# == 2: a threshold kept from an earlier photo stays said ===============================================
+def test_a_threshold_kept_from_an_earlier_photo_is_said_until_it_is_moved(qtbot, window, photo_path):
+    # "The threshold is still 0.15, set on an earlier photo" showed at the open only (a status
+    # message): gone at the first click, whose mask took in much more, under "Trained and
+    # applied" alone.
+    window.overlay_panel.threshold_slider.setValue(15)  # nothing marked: nothing to fit
+    assert window.open_image(photo_path)
+    assert "0.15 kept from an earlier photo" in window.hint_label.text()
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (15, 30)])
+    _wait_final(qtbot, window)
+    window.statusBar().clearMessage()
+    assert "0.15 kept from an earlier photo" in window.hint_label.text()
+    status = window.modes["segment"].training_panel.status_label.text()
+    assert "Cut at the threshold 0.15" in status, status
+    window.overlay_panel.threshold_slider.setValue(50)  # what a double-click does
+    assert "kept from an earlier photo" not in window.hint_label.text()

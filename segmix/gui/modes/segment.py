@@ -1132,6 +1132,12 @@ class SegmentMode(Mode):
         kept_threshold = threshold_note(outcome)
         if kept_threshold:
             text += f"\n{kept_threshold}"
+        elif (self.shell.kept_threshold_words() and outcome.settings is not None
+              and abs(float(outcome.settings.threshold) - 0.5) > 1e-9):
+            # The threshold left from an earlier photo: its first result took in much more than
+            # at 0.50 under "Trained and applied" alone (a trial at 0.15).
+            text += (f"\nCut at the threshold {float(outcome.settings.threshold):.2f}, kept from an earlier photo "
+                     "(0.50 by default; Overlay dock).")
         clicked_alone = self._clicked_pixels_note(outcome)
         if clicked_alone:
             text += f"\n{clicked_alone}"
@@ -1618,7 +1624,7 @@ class SegmentMode(Mode):
             return HINT_TRAINING
         hint = START_HINTS.get(self.shell.canvas.tool, START_HINTS["click"])
         threshold = self.shell.overlay_panel.threshold
-        if abs(threshold - 0.5) > 1e-9:
+        if abs(threshold - 0.5) > 1e-9 and not self.shell.kept_threshold_words():  # else the shell's note says it
             # Kept from an earlier photo or session: a re-check took the thin mask it gave for
             # segmix's (the status bar's word on opening is replaced by the warm-up's steps).
             hint += f" Threshold {threshold:.2f} (default 0.50)."
