@@ -374,7 +374,17 @@ class _Banner(QLabel):
         self.setWordWrap(True)
         self.setStyleSheet(self._STYLE)
         self._references: list[QLabel] = []
+        self._fits_text = False
         self.add_references([reference])
+
+    def set_fits_text(self, fits: bool) -> None:
+        """``fits``: the banner is as tall as its text (two lines at least), not as the photo
+        modes' references. For a mode with images of its own (Video): its frames are no photo
+        that a switch would move, and its two-line hint sat in a banner of four at 800 x 600
+        (a trial: 110 px over the canvas)."""
+        if fits != self._fits_text:
+            self._fits_text = fits
+            self._fit_height(resized=True)
 
     def add_references(self, texts) -> None:
         """Hints the banner keeps room for at every width (see the class's docstring)."""
@@ -399,8 +409,14 @@ class _Banner(QLabel):
 
     def _fit_height(self, resized: bool) -> None:
         width = self.width()
-        height = self.height() if not resized else max(2 * self.fontMetrics().lineSpacing() + 14,
-                                                       *(label.heightForWidth(width) for label in self._references))
+        two_lines = 2 * self.fontMetrics().lineSpacing() + 14
+        if self._fits_text:
+            # Grown by a longer hint, not shrunk until the next resize: the frames' hints
+            # change as they play, and the canvas would jump with them.
+            height = two_lines if resized else self.height()
+        else:
+            height = self.height() if not resized else max(two_lines, *(label.heightForWidth(width)
+                                                                        for label in self._references))
         self.setMinimumHeight(0)  # QLabel's heightForWidth is never below the minimum height
         # A new height keeps the width: no resize loop.
         self.setFixedHeight(max(height, self.heightForWidth(width)))
@@ -3030,6 +3046,7 @@ class MainWindow(QMainWindow):
         self.canvas.setAccessibleDescription(self.active_mode.canvas_keys)
         if activate:
             self.active_mode.activate()
+        self.hint_label.set_fits_text(self.active_mode.own_images)
         self.update_hint()
         self.update_actions()
         # The keys of the new mode (P, ".") and the tool keys work from the canvas; the focus

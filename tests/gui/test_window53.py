@@ -167,3 +167,52 @@ def test_a_threshold_kept_from_an_earlier_photo_is_said_until_it_is_moved(qtbot,
     assert "Cut at the threshold 0.15" in status, status
     window.overlay_panel.threshold_slider.setValue(50)  # what a double-click does
     assert "kept from an earlier photo" not in window.hint_label.text()
+
+
+# == 5: the dock's two frame numbers say which is which =================================================
+def test_a_file_numbered_off_its_place_says_the_number_is_its_name_s(qtbot, make_window, tmp_path):
+    # "in000040.jpg (frame 40)" beside "frame 41 / 41" (a folder with an extra in000030b.jpg):
+    # two numbers both called "frame", the counter's the place on the timeline.
+    from gui_helpers import moving_square, open_in_video_mode
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for name, t in (("in000001", 1), ("in000002", 2), ("in000002b", 3), ("in000003", 4)):
+        Image.fromarray(moving_square(t)).save(folder / f"{name}.png")
+    window, mode, _ = open_in_video_mode(qtbot, make_window, folder)
+    assert mode._file_line_text(1) == "frame 1: in000001.png"  # one number: its place and its name's
+    assert mode._file_line_text(4) == "in000003.png (frame 3 by its name)"
+    assert "frame 4 / 4" not in mode._file_line_text(4)
+
+
+# == 7: Video mode's banner is as tall as its text ======================================================
+def _text_height(banner) -> int:
+    """The height ``banner``'s text takes at its width (a fresh label: the banner's own
+    heightForWidth is held at its fixed height)."""
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel(banner.text())
+    label.setWordWrap(True)
+    label.setStyleSheet(banner.styleSheet())
+    label.ensurePolished()
+    return label.heightForWidth(banner.width())
+
+
+def test_video_mode_s_banner_is_as_tall_as_its_hint_at_800_by_600(qtbot, make_window, tmp_path):
+    # Video mode kept the photo modes' banner for a two-line hint: 68 px of 600 over the canvas
+    # at 800 x 600 (a trial's screenshot: the hint in the middle of a four-line band).
+    from gui_helpers import open_in_video_mode, write_frames
+
+    window, mode, _ = open_in_video_mode(qtbot, make_window, write_frames(tmp_path / "frames", 30))
+    mode.step()  # past the first frame's longer hint: "green = moving ..., P plays and pauses"
+    qtbot.waitUntil(lambda: mode.index == 2, timeout=60000)
+    banner = window.hint_label
+    assert "green = moving" in banner.text()
+    two_lines = 2 * banner.fontMetrics().lineSpacing() + 14
+    for width in (800, 1024, 1366):
+        window.resize(width, 600)
+        qtbot.wait(50)
+        fits = max(two_lines, _text_height(banner))
+        assert banner.height() == fits, (width, banner.height(), fits)
+    window.set_mode("segment")  # the photo modes keep room for their everyday hints
+    assert banner.height() >= banner.heightForWidth(banner.width())
