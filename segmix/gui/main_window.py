@@ -3170,7 +3170,7 @@ class MainWindow(QMainWindow):
                 or abs(self.overlay_panel.threshold - kept) > 1e-9):
             return ""
         return (f"Threshold {kept:.2f} kept from an earlier photo (default {DEFAULT_THRESHOLD:.2f}: double-click the "
-                "Overlay dock's slider).")
+                "Threshold slider).")
 
     def update_hint(self) -> None:
         """Show the active mode's banner text (or how to open a photo), and refresh the status bar's pixel info."""

@@ -139,8 +139,8 @@ UNDONE_WORDS = "the undone marks gone"
 UNDONE_ERASED_WORDS = "the undone and erased marks gone"
 # A model loaded on an earlier photo, on a photo not yet marked (Training dock, banner).
 MODEL_WAITS = "Model {name} loaded (on an earlier photo): waiting for a mark to apply it"
-HINT_MODEL_WAITS = ("The loaded model <b>{name}</b> waits: a click or stroke on this photo applies it, with your marks "
-                    "as hard constraints. <b>Retrain</b> fits a new model to your marks instead.")
+HINT_MODEL_WAITS = ("The loaded model <b>{name}</b> waits for a click or stroke to apply it here (marks as hard "
+                    "constraints); <b>Retrain</b> fits a new model instead.")
 STALE_ORDER = "The marks' saved order does not match them ({reason}): fitted at once."
 
 
