@@ -691,7 +691,9 @@ _OS_ERROR = re.compile(r"^\[Errno -?\d+\] (?P<words>.+): '(?P<file>[^']+)'$", re
 
 # "astro_mask.png: is a mask exported by segmix ...": the library's "FILE: is ..." reads as a
 # stray colon in a sentence; the window makes the file the subject ("astro_mask.png is a mask").
-_FILE_IS = re.compile(r"(?<=\S): (?=is (?:a|an|not|the)\b)")
+# Not after a frame's "(in007.jpg)": Video mode's "Skipped unreadable frame 7 (in007.jpg): is
+# not an image" would name the skipped frame as the subject.
+_FILE_IS = re.compile(r"(?<=[^\s)]): (?=is (?:a|an|not|the)\b)")
 
 
 def _os_error_text(match: re.Match) -> str:

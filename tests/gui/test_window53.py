@@ -60,6 +60,8 @@ def test_window_messages_name_the_file_as_the_subject_without_a_colon():
         "/t/skin.json is a skin model, not a segmentation model")
     assert window_message("/t/My Photos/dir: is a folder, not a model file") == (
         "/t/My Photos/dir is a folder, not a model file")
+    # A frame named with its file keeps it (Video mode's "Skipped unreadable frame 7 (in007.jpg): ...").
+    assert window_message("frame 7 (in007.jpg): is not an image") == "frame 7 (in007.jpg): is not an image"
     # Other file-first messages keep their colon ("x.png: cannot identify image file").
     assert window_message("x.png: cannot identify image file") == "x.png: cannot identify image file"
 
