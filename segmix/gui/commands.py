@@ -34,6 +34,10 @@ class StrokeCommand(QUndoCommand):
         file's settings, and refitted with them: 84 pixels off the mask before the load).
     """
 
+    #: True while an undo reports its change: the mode tells marks undone from marks erased
+    #: (a re-fit after an undo said "with the erased marks gone" though no eraser was used).
+    undoing = False
+
     def __init__(self, layer: LabelLayer, diff: StrokeDiff, text: str, on_change: Callable[[Rect], None],
                  report_push: bool = True, settings: tuple[object, object, Callable[[object], None]] | None = None):
         super().__init__(text)
@@ -63,4 +67,8 @@ class StrokeCommand(QUndoCommand):
         if self._settings is not None:
             self._settings[2](self._settings[0])
         self._layer.apply(self._diff, undo=True)
-        self._on_change(self._diff.rect)
+        StrokeCommand.undoing = True
+        try:
+            self._on_change(self._diff.rect)
+        finally:
+            StrokeCommand.undoing = False

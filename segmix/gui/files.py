@@ -72,9 +72,36 @@ def may_open_as_photo(path) -> bool:
     (:data:`window_max_pixels`), read without decoding: the window asks about unsaved marks
     before it decodes such a file, and not for a file that is refused anyway."""
     from segmix.frames import header_size
+    from segmix.jpeg_scan import ends_in_end_marker
 
     size = header_size(path)
-    return size is not None and size[0] * size[1] <= window_max_pixels
+    if size is None or size[0] * size[1] > window_max_pixels:
+        return False
+    # A file cut short reads its header as a whole one does: a trial's truncated JPEG asked
+    # "Save them first, or discard them?" and then failed ("truncated image: ..."). A JPEG or
+    # PNG that does not end as its format ends is decoded first (the question comes after, if
+    # it opens: a JPEG whose picture is whole and only its end marker is missing does).
+    return ends_in_end_marker(path) and _png_ends_whole(path)
+
+
+#: The last 12 bytes of every whole PNG: its IEND chunk (length 0, type, CRC).
+_PNG_SIGNATURE, _PNG_END = b"\x89PNG\r\n\x1a\n", b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def _png_ends_whole(path) -> bool:
+    """False for a PNG whose last bytes are not its IEND chunk (cut short, or with bytes after
+    it); True for any other file, and for one that cannot be read (the loader says why)."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(8) != _PNG_SIGNATURE:
+                return True
+            handle.seek(0, 2)
+            if handle.tell() < 8 + len(_PNG_END):
+                return False
+            handle.seek(-len(_PNG_END), 2)
+            return handle.read() == _PNG_END
+    except OSError:
+        return True
 
 
 def load_image_info(path, max_pixels: int | None = None, **kwargs):
@@ -662,6 +689,13 @@ def _written_by_text(match: re.Match) -> str:
 _OS_ERROR = re.compile(r"^\[Errno -?\d+\] (?P<words>.+): '(?P<file>[^']+)'$", re.DOTALL)
 
 
+# "astro_mask.png: is a mask exported by segmix ...": the library's "FILE: is ..." reads as a
+# stray colon in a sentence; the window makes the file the subject ("astro_mask.png is a mask").
+# Not after a frame's "(in007.jpg)": Video mode's "Skipped unreadable frame 7 (in007.jpg): is
+# not an image" would name the skipped frame as the subject.
+_FILE_IS = re.compile(r"(?<=[^\s)]): (?=is (?:a|an|not|the)\b)")
+
+
 def _os_error_text(match: re.Match) -> str:
     words = match["words"]
     return f"{match['file']}: {words[:1].lower()}{words[1:]}"
@@ -711,6 +745,7 @@ def window_message(text: str, frames: bool = False) -> str:
     # The library names another kind of model as Python writes a string ("is a 'segmentation'
     # model, not a skin model"); the window says it in words.
     text = _OTHER_KIND.sub(r"is a \g<kind> model, not a", text)
+    text = _FILE_IS.sub(" ", text)
     if "segmix background --" in text:
         from segmix import modelfile
 

@@ -144,8 +144,32 @@ def about_text(settings_file: str = "") -> str:
             "it while segmix is closed to start afresh.") if settings_file else ""
     return (f"<b>segmix {html.escape(__version__)}</b><br><br>Segment photos from a few clicks or scribbles, detect "
             "skin by colour and separate moving things from a fixed camera's background, with Gaussian "
-            "mixtures fitted by EM and graph cuts.<br><br>The command line: <tt>segmix --help</tt>. The "
-            f"documentation: README.md and docs/ of the source (docs/window.md for this window).{kept}")
+            f"mixtures fitted by EM and graph cuts.<br><br>{_documentation_words()}{kept}")
+
+
+def docs_folder():
+    """The ``docs`` folder beside the installed package (a source checkout, an editable
+    install), or None: a wheel installs the package alone, without README.md and docs/."""
+    from pathlib import Path
+
+    import segmix
+
+    folder = Path(segmix.__file__).resolve().parent.parent / "docs"
+    return folder if (folder / "window.md").is_file() else None
+
+
+def _documentation_words() -> str:
+    """Where the About box sends a user for help: it named "README.md and docs/ of the
+    source", which a pip-installed user does not have (the project names no web address)."""
+    commands = ("The command line: <tt>segmix --help</tt>, and <tt>segmix segment --help</tt> (skin, background, "
+                "quantize) for each command.")
+    folder = docs_folder()
+    if folder is not None:
+        return (f"{commands} The documentation: README.md and docs/ in <tt>{html.escape(str(folder.parent))}</tt> "
+                "(docs/window.md for this window).")
+    return (f"{commands} In the window: Help &gt; Keyboard Shortcuts, the banner over the photo, and each "
+            "control's tooltip. (The documentation, README.md and docs/, comes with segmix's source; an installed "
+            "package does not include it.)")
 
 
 def show_about(parent: QWidget, box: QMessageBox | None = None, settings_file: str = "") -> QMessageBox:

@@ -141,6 +141,10 @@ class _Picture:
     # (undo stack, position, command) of the load's first step: the note goes when that step
     # is undone (it stayed over the marks the undo had put back, session 49's spot check)
     marks_note_step: tuple = ()
+    # The Overlay dock's threshold when the photo opened, when it was not the default (kept
+    # from an earlier photo or session): said in the banner until the slider moves. Said at
+    # the open alone, a trial's note was gone at the first click, whose mask took in much more.
+    kept_threshold: float | None = None
     layers: dict[str, LabelLayer] = field(default_factory=dict)  # mode name -> its scribbles
     view: tuple | None = None  # the canvas's zoom and centre when the space was left
     # Scribble files read into this space: normalised path -> (path, role, a key of
@@ -370,7 +374,17 @@ class _Banner(QLabel):
         self.setWordWrap(True)
         self.setStyleSheet(self._STYLE)
         self._references: list[QLabel] = []
+        self._fits_text = False
         self.add_references([reference])
+
+    def set_fits_text(self, fits: bool) -> None:
+        """``fits``: the banner is as tall as its text (two lines at least), not as the photo
+        modes' references. For a mode with images of its own (Video): its frames are no photo
+        that a switch would move, and its two-line hint sat in a banner of four at 800 x 600
+        (a trial: 110 px over the canvas)."""
+        if fits != self._fits_text:
+            self._fits_text = fits
+            self._fit_height(resized=True)
 
     def add_references(self, texts) -> None:
         """Hints the banner keeps room for at every width (see the class's docstring)."""
@@ -395,8 +409,14 @@ class _Banner(QLabel):
 
     def _fit_height(self, resized: bool) -> None:
         width = self.width()
-        height = self.height() if not resized else max(2 * self.fontMetrics().lineSpacing() + 14,
-                                                       *(label.heightForWidth(width) for label in self._references))
+        two_lines = 2 * self.fontMetrics().lineSpacing() + 14
+        if self._fits_text:
+            # Grown by a longer hint, not shrunk until the next resize: the frames' hints
+            # change as they play, and the canvas would jump with them.
+            height = two_lines if resized else self.height()
+        else:
+            height = self.height() if not resized else max(two_lines, *(label.heightForWidth(width)
+                                                                        for label in self._references))
         self.setMinimumHeight(0)  # QLabel's heightForWidth is never below the minimum height
         # A new height keeps the width: no resize loop.
         self.setFixedHeight(max(height, self.heightForWidth(width)))
@@ -1224,6 +1244,7 @@ class MainWindow(QMainWindow):
         self.update_hint()  # the banner says what the colours mean
 
     def _on_threshold_changed(self, threshold: float) -> None:
+        self._picture.kept_threshold = None  # chosen for this photo now: no longer a leftover
         self.active_mode.on_threshold_changed(threshold)
         self.update_hint()  # the banner names a threshold away from the default
         self.update_title()  # saved marks' settings changed: unsaved ("*", _settings_unsaved)
@@ -2045,6 +2066,8 @@ class MainWindow(QMainWindow):
             # trial forgot its 0.95 and took the next photo's thin mask for segmix's.
             notes.append(f"The threshold is still {threshold:.2f}, set on an earlier photo ({DEFAULT_THRESHOLD:.2f} by "
                          "default; Overlay dock)")
+            self._picture.kept_threshold = threshold
+            self.update_hint()
         model_words = self.active_mode.kept_model_words()
         if model_words:
             notes.append(f"{'the' if notes else 'The'} model settings are not the defaults: {model_words} (Model dock)")
@@ -2218,6 +2241,7 @@ class MainWindow(QMainWindow):
         picture.bits_per_sample = bits_per_sample
         picture.note = picture.marks_note = ""
         picture.marks_note_step = ()
+        picture.kept_threshold = None
         self.controller.transparent = transparent_pixels(picture.alpha)
         self.controller.faint = faint_pixels(picture.alpha)  # its colour is judged without them
         from segmix.clicks import disc_shape
@@ -3022,6 +3046,7 @@ class MainWindow(QMainWindow):
         self.canvas.setAccessibleDescription(self.active_mode.canvas_keys)
         if activate:
             self.active_mode.activate()
+        self.hint_label.set_fits_text(self.active_mode.own_images)
         self.update_hint()
         self.update_actions()
         # The keys of the new mode (P, ".") and the tool keys work from the canvas; the focus
@@ -3136,12 +3161,23 @@ class MainWindow(QMainWindow):
         loaded = stack.index() > position and stack.command(position) is command
         return picture.marks_note if loaded and self.layer is not None and self.layer.labels.any() else ""
 
+    def kept_threshold_words(self) -> str:
+        """"Threshold 0.15, kept from an earlier photo (0.50 by default): ..." while the
+        Overlay dock's threshold is the one the photo opened with, not the default
+        (:attr:`_Picture.kept_threshold`), in a mode that uses it; else ""."""
+        kept = self._picture.kept_threshold
+        if (kept is None or self.active_mode.own_images or not self.active_mode.uses_overlay_threshold
+                or abs(self.overlay_panel.threshold - kept) > 1e-9):
+            return ""
+        return (f"Threshold {kept:.2f} kept from an earlier photo (default {DEFAULT_THRESHOLD:.2f}: double-click the "
+                "Threshold slider).")
+
     def update_hint(self) -> None:
         """Show the active mode's banner text (or how to open a photo), and refresh the status bar's pixel info."""
         # A mode with its own images says itself how to open them.
         no_photo = self.layer is None and not self.active_mode.own_images
         note = "" if no_photo or self.active_mode.own_images else " ".join(
-            part for part in (self._picture.note, self._marks_note()) if part)
+            part for part in (self._picture.note, self._marks_note(), self.kept_threshold_words()) if part)
         self.hint_label.setText(HINT_NO_PHOTO if no_photo else self.active_mode.hint() + (f"<br>{escape(note)}" if note else ""))
         self.hint_label.setToolTip("" if no_photo else self.active_mode.hint_tip())
         self.overlay_panel.legend.set_threshold(self.active_mode.decision_threshold())

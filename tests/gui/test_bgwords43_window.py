@@ -57,7 +57,7 @@ def test_skipped_frames_are_numbered_as_the_command_line_numbers_them(make_windo
     assert "(2 files, frames 509-510)" in said[0], said
     # The slider and its counter keep the places; the dock's line names the file and its number.
     assert mode.panel.slider.maximum() == 30 and mode.panel.frame_label.text() == "frame 30 / 30"
-    assert mode.panel.source_label.text().splitlines()[-1] == "in000529.png (frame 529)"
+    assert mode.panel.source_label.text().splitlines()[-1] == "in000529.png (frame 529 by its name)"
     # Three causes took the dock label's three lines ("... and 1 greyscale among colour, …"), the
     # file line and "skipped" cut off: the count alone, its causes in the tooltip.
     label = mode.panel.source_label

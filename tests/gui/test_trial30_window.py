@@ -174,8 +174,13 @@ def test_a_loaded_model_shows_its_mixture_colours_on_the_next_photo(qtbot, make_
     _settled(qtbot, window)
     loaded = mode.model_panel.swatches._swatches
     assert loaded and all(loaded)
+    assert window.open_image(photo_path)
+    assert mode.model_panel.swatches._swatches == loaded
+    # Applied at the new photo's first mark (session 53: not at once, unasked).
+    window.set_tool("click")
     with qtbot.waitSignal(window.overlay_updated, timeout=60000):
-        assert window.open_image(photo_path)
+        _press(window, 20, 30)
+        _release(window, 20, 30)
     _settled(qtbot, window)
     assert mode.loaded_model is not None and mode.outcome is not None
     assert mode.model_panel.swatches._swatches == loaded
@@ -196,12 +201,12 @@ def test_a_model_of_the_other_mode_is_named_in_words_and_where_it_is_used(qtbot,
     assert not skin_mode.load_skin_model(tmp_path / "model.json")
     title, text = messages[-1]
     assert title == "Cannot load skin model"
-    assert text == (f"{tmp_path / 'model.json'}: is a segmentation model, not a skin model (use File > Load Model "
+    assert text == (f"{tmp_path / 'model.json'} is a segmentation model, not a skin model (use File > Load Model "
                     "in Segment mode to apply segmentation models)")
     assert skin_mode.save_skin_model(tmp_path / "skin.json")  # the built-in model
     window.set_mode("segment")
     assert not segment.load_model(tmp_path / "skin.json")
-    assert messages[-1][1] == (f"{tmp_path / 'skin.json'}: is a skin model, not a segmentation model (use Skin mode "
+    assert messages[-1][1] == (f"{tmp_path / 'skin.json'} is a skin model, not a segmentation model (use Skin mode "
                                "to apply skin models)")
 
 

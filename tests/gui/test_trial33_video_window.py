@@ -56,9 +56,9 @@ def test_the_dock_names_the_file_of_the_frame_shown(make_window, qtbot, tmp_path
     for t in range(1, 6):
         Image.fromarray(moving_square(t)).save(folder / f"in{400 + 2 * t:06d}.png")
     mode = _opened(make_window, qtbot, folder)
-    assert mode.panel.source_label.text().splitlines()[1:] == ["in000402.png (frame 402)"]  # the command line's number (bgwords43)
+    assert mode.panel.source_label.text().splitlines()[1:] == ["in000402.png (frame 402 by its name)"]  # the command line's number (bgwords43)
     _seek(qtbot, mode, 4)
-    assert mode.panel.source_label.text().splitlines() == ["gaps (folder, 5 frames)", "in000408.png (frame 408)"]
+    assert mode.panel.source_label.text().splitlines() == ["gaps (folder, 5 frames)", "in000408.png (frame 408 by its name)"]
 
 
 def test_a_video_has_no_file_line(make_window, qtbot, tmp_path):

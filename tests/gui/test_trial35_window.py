@@ -132,10 +132,10 @@ def test_window_message_names_the_export_of_each_command():
     from segmix.gui.files import window_message
 
     assert window_message("x.png: is a probability map written by segmix skin apply, not scribbles") == (
-        "x.png: is a probability map exported by segmix (Skin mode's File > Export or segmix skin apply), "
+        "x.png is a probability map exported by segmix (Skin mode's File > Export or segmix skin apply), "
         "not scribbles")
     assert window_message("x.png: is an image written by segmix quantize, not scribbles") == (
-        "x.png: is an image written by segmix quantize, not scribbles")  # no window export writes it
+        "x.png is an image written by segmix quantize, not scribbles")  # no window export writes it
     # A replace refusal's "a file written by segmix background" is not an export's name.
     kept = "out.png: exists and segmix segment did not write it: it is a file written by segmix background"
     assert window_message(kept) == kept

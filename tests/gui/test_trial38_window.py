@@ -40,7 +40,7 @@ def test_a_mask_or_probability_map_opened_as_the_photo_is_named_under_the_banner
     assert "mask's values" not in window.hint_label.text()
     # The .npy map cannot be shown: named as what it is, not with advice to convert it in Python.
     assert not window.open_image(tmp_path / "two_prob.npy")
-    assert messages[-1] == ("Cannot open photo", f"{tmp_path / 'two_prob.npy'}: is a probability map (a NumPy array "
+    assert messages[-1] == ("Cannot open photo", f"{tmp_path / 'two_prob.npy'} is a probability map (a NumPy array "
                                                  "of P(foreground), as segmix exports it), not an image"), messages[-1]
 
 

@@ -264,7 +264,7 @@ def test_window_message_rewrites_only_the_limit(tmp_path):
         "x.gif: the image is larger than segmix opens (200 megapixels). Resize it in an image editor and open it "
         "again.")
     other = f"{path}: is a folder, not an image file"
-    assert files.window_message(other) == other
+    assert files.window_message(other) == f"{path} is a folder, not an image file"
 
 
 def test_skin_mode_says_when_a_dim_photo_was_lifted(qtbot, make_window, tmp_path):

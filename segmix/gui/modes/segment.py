@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal
 
 from segmix.gui import files
+from segmix.gui.commands import StrokeCommand
 from segmix.gui.model_summary import class_swatches
 from segmix.gui.modes.base import EXPORT_WORDS, NO_PHOTO_WORDS, Mode, NothingToExport, stored_setting
 from segmix.gui.modes.segment_panels import COLOR_SPACE_NAMES, MODEL_DEFAULTS, ModelPanel, TrainingPanel
@@ -133,6 +134,13 @@ MAX_MARK_SNAPSHOTS = 32
 SNAPSHOT_BYTES = 150 * 2 ** 20
 # What a re-fit after an erase is done with (REFITTING / REFITTED's {what}).
 ERASED_WORDS = "the erased marks gone"
+# ... after an undo alone (no eraser used), and after both.
+UNDONE_WORDS = "the undone marks gone"
+UNDONE_ERASED_WORDS = "the undone and erased marks gone"
+# A model loaded on an earlier photo, on a photo not yet marked (Training dock, banner).
+MODEL_WAITS = "Model {name} loaded (on an earlier photo): waiting for a mark to apply it"
+HINT_MODEL_WAITS = ("The loaded model <b>{name}</b> waits for a click or stroke to apply it here (marks as hard "
+                    "constraints); <b>Retrain</b> fits a new model instead.")
 STALE_ORDER = "The marks' saved order does not match them ({reason}): fitted at once."
 
 
@@ -199,6 +207,10 @@ class SegmentMode(Mode):
         # A model from File > Load Model stays in use (strokes become hard constraints on
         # it) until the user asks for a new fit: Retrain or a change of the model settings.
         self.loaded_model = None
+        # The loaded model came from an earlier photo: it waits for a mark here (applied at
+        # once to an unmarked photo, a trial's next photo came out almost all foreground, 50 to
+        # 94 s on 20 MP, under "Applying astro_model.json..." it had not asked for).
+        self._model_waits = False
         self._training_in_flight = False
         self._apply_in_flight = False  # a re-cut of the stored model (threshold moved) is running
         self._cancelled = False  # the last fit was cancelled and nothing replaced it
@@ -233,6 +245,8 @@ class SegmentMode(Mode):
         # The marks after each change since _latest_request was set, oldest first (the
         # erases among them: _erased_order); _mark_snapshots loses those a result covers.
         self._changes_since_request: list[np.ndarray] = []
+        # Those of the changes that were undos (the same arrays): a re-fit says "undone".
+        self._undone_snapshots: list[np.ndarray] = []
         self._file_order: tuple | None = None
         self._offered_settings: dict | None = None  # what Load Scribbles set (settings_offered_alone)
         self._replay_words = ""  # what a re-fit in new settings changed (_replay_chain), for the status
@@ -321,14 +335,17 @@ class SegmentMode(Mode):
         self._latest_request = self._file_order = None
         self.training_panel.plot.clear()
         self.training_panel.set_status("Waiting for scribbles")
-        # A loaded model stays the model for the next photo (applied below, which fits nothing
-        # and so sets no swatches): a trial's reopened photo showed the loaded model's mask
-        # under empty Mixture colours.
+        # A loaded model stays the model for the next photo (applied at its first mark, which
+        # fits nothing and so sets no swatches): a trial's reopened photo showed the loaded
+        # model's mask under empty Mixture colours.
         self.model_panel.swatches.set_swatches([] if self.loaded_model is None else class_swatches(self.loaded_model))
+        self._model_waits = self.loaded_model is not None
+        if self._model_waits:
+            self.training_panel.set_status(MODEL_WAITS.format(name=self.loaded_model_name))
         if self.active:
             self.shell.controller.prepare_photo(self.shell.segmentation_image)
             if self.loaded_model is not None:
-                self.retrain()  # apply the loaded model to the new photo at once
+                self.retrain()  # marks loaded with the photo apply the model; none: it waits
 
     # == scribbles and training ==========================================================
     def on_stroke_started(self) -> None:
@@ -376,6 +393,8 @@ class SegmentMode(Mode):
             keep = max(2, min(MAX_MARK_SNAPSHOTS, SNAPSHOT_BYTES // max(1, layer.labels.nbytes)))
             self._mark_snapshots = [*self._mark_snapshots[-(keep - 1):], layer.labels.copy()]
             self._changes_since_request = [*self._changes_since_request[-(keep - 1):], self._mark_snapshots[-1]]
+            if StrokeCommand.undoing:  # the snapshot is of an undo (its re-fit's words)
+                self._undone_snapshots = [*self._undone_snapshots[-(keep - 1):], self._mark_snapshots[-1]]
         self.retrain()
 
     @property
@@ -385,6 +404,7 @@ class SegmentMode(Mode):
     @_latest_request.setter
     def _latest_request(self, request: tuple | None) -> None:
         self._latest, self._changes_since_request, self._latest_edited = request, [], False
+        self._undone_snapshots = []
 
     def _queued_steps(self, previous, labels: np.ndarray) -> list[np.ndarray]:
         """The marks of the changes made since ``previous`` (a final result whose marks
@@ -433,6 +453,7 @@ class SegmentMode(Mode):
 
     def _drop_loaded_model(self) -> None:
         self.loaded_model = self.loaded_model_name = None
+        self._model_waits = False
         self.shell.update_hint()
 
     def refit_in_new_settings(self) -> None:
@@ -523,6 +544,18 @@ class SegmentMode(Mode):
         self._request_keys = {generation: (key, order, note)}
         self._latest_request = (labels.copy(), order)
 
+    def _wait_for_a_mark(self) -> None:
+        """A model loaded on an earlier photo, on a photo without marks: nothing is applied
+        (a result that may be shown is dropped: the marks that made it are gone) until a mark."""
+        shell = self.shell
+        shell.controller.invalidate()
+        self._training_in_flight = self._apply_in_flight = False
+        self.outcome = None
+        shell.canvas.set_overlay(None)
+        self.training_panel.set_status(MODEL_WAITS.format(name=self.loaded_model_name))
+        shell.update_hint()
+        shell.update_actions()
+
     def _apply_loaded_model(self) -> None:
         shell = self.shell
         settings = self.current_settings()
@@ -552,6 +585,9 @@ class SegmentMode(Mode):
             return
         self._cancelled = False
         if self.loaded_model is not None:
+            if self._model_waits and not any(shell.label_counts()):
+                self._wait_for_a_mark()
+                return
             self._apply_loaded_model()
             return
         foreground, background = shell.label_counts()
@@ -722,7 +758,7 @@ class SegmentMode(Mode):
         changes = self._changes_since_request
         if not changes or not np.array_equal(changes[-1], labels):
             changes = [*changes, labels]
-        erased = False
+        erased = undone = False
         for marks in changes:
             if marks.shape != before.shape or np.array_equal(marks, before):
                 continue
@@ -737,11 +773,13 @@ class SegmentMode(Mode):
                 # the eraser kept steps (a re-fit "with the erased marks gone" took a box and a
                 # click beside it from IoU 0.95 to 0.87, and from the command line's mask).
                 return None
+            elif any(marks is snapshot for snapshot in self._undone_snapshots):
+                order, undone = edited_order(order, before, marks), True
             else:
                 order, erased = edited_order(order, before, marks), True
             before = marks
-        if erased:
-            return order, ERASED_WORDS
+        if erased or undone:
+            return order, (UNDONE_ERASED_WORDS if erased and undone else ERASED_WORDS if erased else UNDONE_WORDS)
         outcome = self.outcome
         if self._latest_edited and not (outcome is not None and outcome.final
                                         and np.array_equal(outcome.scribbles, latest[0])):
@@ -1094,6 +1132,12 @@ class SegmentMode(Mode):
         kept_threshold = threshold_note(outcome)
         if kept_threshold:
             text += f"\n{kept_threshold}"
+        elif (self.shell.kept_threshold_words() and outcome.settings is not None
+              and abs(float(outcome.settings.threshold) - 0.5) > 1e-9):
+            # The threshold left from an earlier photo: its first result took in much more than
+            # at 0.50 under "Trained and applied" alone (a trial at 0.15).
+            text += (f"\nCut at the threshold {float(outcome.settings.threshold):.2f}, kept from an earlier photo "
+                     "(0.50 by default; Overlay dock).")
         clicked_alone = self._clicked_pixels_note(outcome)
         if clicked_alone:
             text += f"\n{clicked_alone}"
@@ -1530,6 +1574,8 @@ class SegmentMode(Mode):
             return HINT_WAITING_FOR_ENGINE.format(what=self._engine_words(), job=self._engine_job)  # our own words: no markup
         if self._training_in_flight and self._job_words and self.loaded_model is None:
             return self._running_hint()
+        if self.loaded_model is not None and self._model_waits and not any(self.shell.label_counts()):
+            return HINT_MODEL_WAITS.format(name=escape(self.loaded_model_name))
         if self.loaded_model is not None:
             return (f"Using the loaded model <b>{self.loaded_model_name}</b>: strokes are kept as hard constraints. "
                     "<b>Retrain</b> (or new model settings) fits a new model to your strokes.")
@@ -1578,7 +1624,7 @@ class SegmentMode(Mode):
             return HINT_TRAINING
         hint = START_HINTS.get(self.shell.canvas.tool, START_HINTS["click"])
         threshold = self.shell.overlay_panel.threshold
-        if abs(threshold - 0.5) > 1e-9:
+        if abs(threshold - 0.5) > 1e-9 and not self.shell.kept_threshold_words():  # else the shell's note says it
             # Kept from an earlier photo or session: a re-check took the thin mask it gave for
             # segmix's (the status bar's word on opening is replaced by the warm-up's steps).
             hint += f" Threshold {threshold:.2f} (default 0.50)."
@@ -1705,6 +1751,7 @@ class SegmentMode(Mode):
         if not self.active and not shell.set_mode(self.name, activate=False):
             return False  # refused: Video mode's export runs (the message says so)
         self.loaded_model, self.loaded_model_name = model, Path(path).name
+        self._model_waits = False  # loaded for this photo: applied to it at once, marked or not
         shell.note_input(path, "model")  # no export may replace it
         self.model_panel.swatches.set_swatches(class_swatches(model))
         # The panel shows the settings the loaded model was trained with (smoothing is a

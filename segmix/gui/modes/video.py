@@ -1674,8 +1674,10 @@ class VideoMode(Mode):
         name, number = sequence.paths[index - 1].name, self._file_numbers()(index)
         # Numbered as the command line and the skipped frames' notes number it: "frame 10:
         # in000509.jpg" beside a note of "frame 509" named two numbers "frame" (the place
-        # on the timeline is the counter's, "frame 10 / 60", just below).
-        return f"frame {index}: {name}" if number == index else f"{name} (frame {number})"
+        # on the timeline is the counter's, "frame 10 / 60", just below). Said to be the
+        # name's: "in000040.jpg (frame 40)" beside the counter's "frame 41 / 41" (a folder
+        # with an extra in000030b.jpg) gave a trial two frame numbers for one frame.
+        return f"frame {index}: {name}" if number == index else f"{name} (frame {number} by its name)"
 
     #: How segmix.io words a JPEG read without its end marker (io._end_marker_line), and the
     #: "said once" the frame sequence adds (FrameSequence._end_marker_once).

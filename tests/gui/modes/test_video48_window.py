@@ -56,7 +56,7 @@ def test_frames_named_by_time_are_numbered_by_their_place_in_the_dock(make_windo
     for path in sorted(cdnet.iterdir()):
         path.rename(path.with_name(f"in{int(path.stem[2:]) + 469:06d}.jpg"))
     mode = _open(qtbot, window, cdnet)
-    assert mode._file_line_text(2) == "in000471.jpg (frame 471)"
+    assert mode._file_line_text(2) == "in000471.jpg (frame 471 by its name)"
 
 
 # ------------------------------------------------- 4. a frame over the pixel limit
