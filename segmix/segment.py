@@ -63,6 +63,7 @@ from segmix import box_edges
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError, fit_quietly
 from segmix.occluded_parts import keep_near_parts
+from segmix.small_objects import closed_object, first_click
 from segmix.transparency import check_transparent, outline_free_colours
 from segmix import photo_bars
 from segmix.bool_maps import check_bool_map
@@ -227,6 +228,10 @@ class SegmentationSettings:
     flood_guard : float in [0, 1e6], default 2
         Nats of the same lean where a foreground-only step grew the mask by more than
         ``FLOOD_SHARE`` of its area; 0 = off (docs/clicks_development.md, "Floods after a positive click").
+    small_object_check : bool, default True
+        A first foreground click alone, nothing marked background: when two crops round the
+        click (6 and 12 click radii) find one closed, edge-bounded object and the photo's mask
+        is over 100 times larger, the object is the mask (:mod:`segmix.small_objects`).
     removal_guard : float in [0, 1e6], default 2
         Nats of the same lean on pixels a background-only step removed nearer a foreground mark
         than its own marks; 0 = off (docs/clicks_development.md, "Removals next to foreground clicks").
@@ -454,6 +459,10 @@ class SegmentationSettings:
     # -> 14.9; NoC@90 12.00 -> 12.04 / 13.38 -> 13.28, 12.42 -> 12.64 / 14.08 -> 14.06
     # (docs/clicks_development.md, "Floods after a positive click").
     flood_guard: float = 2.0
+    # A first click alone whose mask is a flood round a small object: the object two crops round
+    # the click agree on instead (segmix.small_objects; docs/clicks_development.md, "A first
+    # click on a small object", session 53).
+    small_object_check: bool = True
     # Nats of the same lean, where a background-only step removed more than REMOVAL_SHARE of
     # the mask and at most REMOVAL_MAX_SHARE: on the removed pixels nearer to a foreground mark than to the step's background
     # marks (removed_near_foreground); the cut is redone with it. 0 = off. A background click
@@ -3150,10 +3159,37 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
                 probability = None  # of the models before the blend
                 if far_change(mask, previous_mask, fixed) <= settings.max_far_change * max(1, int(np.count_nonzero(previous_mask))):
                     break
-    if probability is None:
+    small = None
+    if (settings.small_object_check and settings.smoothing != "none" and settings.unlabelled_weight > 0
+            and first_click(scribbles, previous_mask)):
+        small = _small_object(image, scribbles, mask, settings)
+    if probability is None or small is not None:
         probability = _spread(foreground_posterior(log_likelihoods, model.classifier.priors), inverse, shape)
     del log_likelihoods
+    if small is not None:
+        # The photo's priors flooded round a small object (segmix.small_objects): its mask is the
+        # object the crops round the click found, their posterior inside the larger crop.
+        (top, bottom, left, right), found = small
+        mask = np.zeros(shape, bool)
+        mask[top:bottom, left:right] = found.mask
+        probability[top:bottom, left:right] = found.probability
     return SegmentationResult(probability=probability, mask=mask, model=model)
+
+
+def _small_object(image, scribbles, mask, settings):
+    """:func:`segmix.small_objects.closed_object` with crops segmented by this module (the same
+    settings, the check off; their warnings are of the crops, not of the photo)."""
+    from dataclasses import replace as replaced
+
+    crop_settings = replaced(settings, small_object_check=False)
+
+    def segment_crop(crop_image, crop_scribbles):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            crop_model = train_model(crop_image, crop_scribbles, crop_settings)
+            return apply_model(crop_image, crop_model, crop_scribbles, crop_settings)
+
+    return closed_object(image, scribbles, mask, lambda: graphcut.contrast_beta(image), segment_crop)
 
 
 # Steps of the colour models' trust region (apply_model, max_far_change): the share of the
