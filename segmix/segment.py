@@ -63,7 +63,7 @@ from segmix import box_edges
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError, fit_quietly
 from segmix.occluded_parts import keep_near_parts
-from segmix.small_objects import closed_object, first_click
+from segmix.small_objects import FLOOD_RATIO, closed_object, first_click, later_core
 from segmix.transparency import check_transparent, outline_free_colours
 from segmix import photo_bars
 from segmix.bool_maps import check_bool_map
@@ -463,6 +463,9 @@ class SegmentationSettings:
     # the click agree on instead (segmix.small_objects; docs/clicks_development.md, "A first
     # click on a small object", session 53).
     small_object_check: bool = True
+    # The same at a later step (the crops round the previous mask and the foreground marks), when
+    # the photo's mask is this many times the crops' object; 0 = the first click only.
+    small_object_later: float = 0.0
     # Nats of the same lean, where a background-only step removed more than REMOVAL_SHARE of
     # the mask and at most REMOVAL_MAX_SHARE: on the removed pixels nearer to a foreground mark than to the step's background
     # marks (removed_near_foreground); the cut is redone with it. 0 = off. A background click
@@ -3161,8 +3164,17 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
                     break
     small = None
     if (settings.small_object_check and settings.smoothing != "none" and settings.unlabelled_weight > 0
-            and first_click(scribbles, previous_mask)):
-        small = _small_object(image, scribbles, mask, settings)
+            and scribbles is not None):
+        if first_click(scribbles, previous_mask):
+            small = _small_object(image, scribbles, mask, settings)
+        elif (settings.small_object_later > 0 and previous_mask is not None and not is_framed(scribbles)
+              and np.count_nonzero(mask) >= settings.small_object_later * max(1, np.count_nonzero(previous_mask))):
+            # A step that took the mask to many times the previous one: a flood round a small
+            # object, unless the crops round it say the object is larger.
+            core = later_core(scribbles, previous_mask)
+            if core is not None:
+                small = _small_object(image, scribbles, mask, settings, previous_mask, previous_scribbles, core,
+                                      settings.small_object_later)
     if probability is None or small is not None:
         probability = _spread(foreground_posterior(log_likelihoods, model.classifier.priors), inverse, shape)
     del log_likelihoods
@@ -3176,20 +3188,30 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
     return SegmentationResult(probability=probability, mask=mask, model=model)
 
 
-def _small_object(image, scribbles, mask, settings):
+def _small_object(image, scribbles, mask, settings, previous_mask=None, previous_scribbles=None, core=None,
+                  ratio=None):
     """:func:`segmix.small_objects.closed_object` with crops segmented by this module (the same
-    settings, the check off; their warnings are of the crops, not of the photo)."""
+    settings, the check off; the previous mask and marks cropped alike; their warnings are of
+    the crops, not of the photo)."""
     from dataclasses import replace as replaced
 
     crop_settings = replaced(settings, small_object_check=False)
 
-    def segment_crop(crop_image, crop_scribbles):
+    def segment_crop(window):
+        top, bottom, left, right = window
+
+        def cropped(a):
+            return None if a is None else np.ascontiguousarray(np.asarray(a)[top:bottom, left:right])
+
+        crop_image, crop_scribbles = cropped(image), cropped(scribbles)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             crop_model = train_model(crop_image, crop_scribbles, crop_settings)
-            return apply_model(crop_image, crop_model, crop_scribbles, crop_settings)
+            return apply_model(crop_image, crop_model, crop_scribbles, crop_settings, cropped(previous_mask), None,
+                               cropped(previous_scribbles))
 
-    return closed_object(image, scribbles, mask, lambda: graphcut.contrast_beta(image), segment_crop)
+    return closed_object(image, scribbles, mask, lambda: graphcut.contrast_beta(image), segment_crop, core,
+                         FLOOD_RATIO if ratio is None else float(ratio))
 
 
 # Steps of the colour models' trust region (apply_model, max_far_change): the share of the

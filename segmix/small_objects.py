@@ -59,32 +59,42 @@ def first_click(scribbles: np.ndarray, previous_mask) -> bool:
     return rows.max() - rows.min() < side and cols.max() - cols.min() < side
 
 
-def boundary_contrast(image: np.ndarray, mask: np.ndarray, beta: float) -> float:
+def boundary_contrast(image: np.ndarray, mask: np.ndarray, beta: float, free: np.ndarray | None = None) -> float:
     """Mean of 1 - exp(-beta ||z_p - z_q||^2) over the 4-neighbour pairs that ``mask`` parts
-    (0 without such pairs): 1 where the mask's boundary follows strong edges of ``image``."""
+    (0 without such pairs): 1 where the mask's boundary follows strong edges of ``image``.
+    ``free`` (H, W) bool: only pairs of two free (unmarked) pixels count (a click's disc over the
+    object's edge parts the mask where the mark, not the photo, says)."""
     pixels = image.astype(np.float64)
+    free = np.ones(mask.shape, bool) if free is None else np.asarray(free, bool)
     values = []
-    for a, b, pa, pb in ((mask[:, 1:], mask[:, :-1], pixels[:, 1:], pixels[:, :-1]),
-                         (mask[1:], mask[:-1], pixels[1:], pixels[:-1])):
-        parted = a != b
+    for a, b, pa, pb, fa, fb in ((mask[:, 1:], mask[:, :-1], pixels[:, 1:], pixels[:, :-1], free[:, 1:], free[:, :-1]),
+                                 (mask[1:], mask[:-1], pixels[1:], pixels[:-1], free[1:], free[:-1])):
+        parted = (a != b) & fa & fb
         values.append(1.0 - np.exp(-beta * ((pa - pb) ** 2).sum(-1)[parted]))
     values = np.concatenate(values)
     return float(values.mean()) if values.size else 0.0
 
 
 def closed_object(image: np.ndarray, scribbles: np.ndarray, mask: np.ndarray, beta: Callable[[], float],
-                  segment_crop: Callable[[np.ndarray, np.ndarray], object]):
-    """The small object round a first click, when the photo's mask is a flood of it; else None.
+                  segment_crop: Callable[[tuple[int, int, int, int]], object],
+                  core: tuple[int, int, int, int] | None = None, ratio: float = FLOOD_RATIO):
+    """The small object round a click, when the photo's mask is a flood of it; else None.
 
     Parameters
     ----------
-    image : (H, W, 3) uint8; scribbles : (H, W) uint8 labels (one foreground click, see
-        :func:`first_click`); mask : (H, W) bool, the whole photo's mask for them
+    image : (H, W, 3) uint8; scribbles : (H, W) uint8 labels; mask : (H, W) bool, the whole
+        photo's mask for them
     beta : callable
         Gives the photo's GrabCut contrast constant (asked only when the crops found an object).
     segment_crop : callable
-        ``segment_crop(image_crop, scribbles_crop)`` -> a result with ``mask`` and
-        ``probability`` of the crop (the same settings, this check off).
+        ``segment_crop((top, bottom, left, right))`` -> a result with ``mask`` and
+        ``probability`` of that crop of the photo (the same settings, this check off).
+    core : (top, bottom, left, right), optional
+        What the crops are centred on and widened from: by default the foreground marks' centre
+        pixel (one click, :func:`first_click`); for a later step, that of the previous mask and the
+        foreground marks (:func:`later_core`).
+    ratio : float
+        The photo's mask must be at least this many times the crops' object.
 
     Returns
     -------
@@ -93,30 +103,45 @@ def closed_object(image: np.ndarray, scribbles: np.ndarray, mask: np.ndarray, be
     """
     marks = int(np.count_nonzero(scribbles == FOREGROUND))
     n_mask = int(np.count_nonzero(mask))
-    if n_mask < FLOOD_RATIO * MIN_MARKS_FACTOR * marks:
-        return None  # cheap: no crop can be a hundredth of it
-    rows, cols = np.nonzero(scribbles == FOREGROUND)
-    row, col = int(round(rows.mean())), int(round(cols.mean()))
+    if marks == 0 or n_mask < ratio * MIN_MARKS_FACTOR * marks:
+        return None  # cheap: no crop can be so small a share of it
+    if core is None:  # one click: its centre
+        rows, cols = np.nonzero(scribbles == FOREGROUND)
+        row, col = int(round(rows.mean())), int(round(cols.mean()))
+        core = (row, row + 1, col, col + 1)
     h, w = scribbles.shape
     radius = click_radius(scribbles.shape)
     found = []
     for factor in CROP_RADII:
-        half = int(round(factor * radius))
-        top, bottom, left, right = max(0, row - half), min(h, row + half + 1), max(0, col - half), min(w, col + half + 1)
-        result = segment_crop(np.ascontiguousarray(image[top:bottom, left:right]),
-                              np.ascontiguousarray(scribbles[top:bottom, left:right]))
+        margin = int(round(factor * radius))
+        window = (max(0, core[0] - margin), min(h, core[1] + margin), max(0, core[2] - margin), min(w, core[3] + margin))
+        result = segment_crop(window)
         crop = np.asarray(result.mask, bool)
         if crop[0].any() or crop[-1].any() or crop[:, 0].any() or crop[:, -1].any():
             return None  # reaches the crop's border: larger than the crop
-        found.append(((top, bottom, left, right), result, int(np.count_nonzero(crop))))
+        found.append((window, result, int(np.count_nonzero(crop))))
     (small_window, small, n_small), (window, result, n_large) = found
-    if n_small < MIN_MARKS_FACTOR * marks or not SAME_AREA[0] * n_small <= n_large <= SAME_AREA[1] * n_small:
-        return None
-    if n_mask < FLOOD_RATIO * n_large:
-        return None
     top, bottom, left, right = small_window
+    inside = int(np.count_nonzero(scribbles[top:bottom, left:right] == FOREGROUND))
+    if n_small < MIN_MARKS_FACTOR * inside or not SAME_AREA[0] * n_small <= n_large <= SAME_AREA[1] * n_small:
+        return None
+    if n_mask < ratio * n_large:
+        return None
     object_mask = np.zeros((h, w), bool)
     object_mask[top:bottom, left:right] = np.asarray(small.mask, bool)
-    if boundary_contrast(image, object_mask, beta()) < MIN_CONTRAST:
+    if boundary_contrast(image, object_mask, beta(), scribbles == 0) < MIN_CONTRAST:
         return None
     return window, result
+
+
+def later_core(scribbles: np.ndarray, previous_mask: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The bounding box (top, bottom, left, right) of a later step's previous mask and foreground
+    marks; None without a previous mask or without foreground marks. (Marks outside the crops
+    are left out of them: their border is background to the crops' priors anyway.)"""
+    if previous_mask is None or not np.any(previous_mask):
+        return None
+    fg = (scribbles == FOREGROUND) | np.asarray(previous_mask, bool)
+    if not (scribbles == FOREGROUND).any():
+        return None
+    rows, cols = np.nonzero(fg)
+    return int(rows.min()), int(rows.max()) + 1, int(cols.min()), int(cols.max()) + 1
