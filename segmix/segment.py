@@ -232,6 +232,9 @@ class SegmentationSettings:
         A first foreground click alone, nothing marked background: when two crops round the
         click (6 and 12 click radii) find one closed, edge-bounded object and the photo's mask
         is over 100 times larger, the object is the mask (:mod:`segmix.small_objects`).
+    small_object_later : float >= 0, default 0
+        The same at a later step whose mask is at least this many times the previous mask
+        (the crops round the previous mask and the foreground marks); 0 = the first click only.
     removal_guard : float in [0, 1e6], default 2
         Nats of the same lean on pixels a background-only step removed nearer a foreground mark
         than its own marks; 0 = off (docs/clicks_development.md, "Removals next to foreground clicks").
@@ -663,7 +666,8 @@ class SegmentationSettings:
             raise ValueError(f"threshold must lie in [0, 1]; got {self.threshold!r}")
         # Weights: finite is not enough; 1e300 overflowed the float32 terms into NaN decisions.
         for name in ("smoothness", "distance_prior", "unlabelled_weight", "distance_colour_weight",
-                     "star_colour_weight", "unexplained_weight", "strip_guard", "flood_guard", "removal_guard"):
+                     "star_colour_weight", "unexplained_weight", "strip_guard", "flood_guard", "removal_guard",
+                     "small_object_later"):
             value = getattr(self, name)
             if not (math.isfinite(float(value)) and 0 <= value <= MAX_WEIGHT):
                 raise ValueError(f"{name} must lie in [0, {MAX_WEIGHT:g}]; got {value!r}")
