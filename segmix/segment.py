@@ -232,7 +232,7 @@ class SegmentationSettings:
         A first foreground click alone, nothing marked background: when two crops round the
         click (6 and 12 click radii) find one closed, edge-bounded object and the photo's mask
         is over 100 times larger, the object is the mask (:mod:`segmix.small_objects`).
-    small_object_later : float >= 0, default 0
+    small_object_later : float in [0, 1e6], default 20
         The same at a later step whose mask is at least this many times the previous mask
         (the crops round the previous mask and the foreground marks); 0 = the first click only.
     removal_guard : float in [0, 1e6], default 2
@@ -466,9 +466,12 @@ class SegmentationSettings:
     # the click agree on instead (segmix.small_objects; docs/clicks_development.md, "A first
     # click on a small object", session 53).
     small_object_check: bool = True
-    # The same at a later step (the crops round the previous mask and the foreground marks), when
-    # the photo's mask is this many times the crops' object; 0 = the first click only.
-    small_object_later: float = 0.0
+    # The same at a later step whose mask is at least this many times the previous mask (the
+    # crops round the previous mask and the foreground marks; their object must be this many
+    # times smaller than the photo's mask); 0 = the first click only. At 20 the DAVIS protocol
+    # is the same in every figure on both halves, and a second click on a shrunk DAVIS object no
+    # longer floods (mean IoU after 2 / 5 clicks 0.451 / 0.629 -> 0.631 / 0.720 on 9 of them).
+    small_object_later: float = 20.0
     # Nats of the same lean, where a background-only step removed more than REMOVAL_SHARE of
     # the mask and at most REMOVAL_MAX_SHARE: on the removed pixels nearer to a foreground mark than to the step's background
     # marks (removed_near_foreground); the cut is redone with it. 0 = off. A background click
