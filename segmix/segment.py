@@ -232,6 +232,9 @@ class SegmentationSettings:
         A first foreground click alone, nothing marked background: when two crops round the
         click (6 and 12 click radii) find one closed, edge-bounded object and the photo's mask
         is over 100 times larger, the object is the mask (:mod:`segmix.small_objects`).
+    fill_holes_colour : float >= 0, default 0
+        Experimental: > 0 leaves open the holes ``fill_holes`` would fill whose mean colour log
+        odds lie below minus this many nats (background the colour models are sure of).
     small_object_later : float in [0, 1e6], default 20
         The same at a later step whose mask is at least this many times the previous mask
         (the crops round the previous mask and the foreground marks); 0 = the first click only.
@@ -472,6 +475,9 @@ class SegmentationSettings:
     # is the same in every figure on both halves, and a second click on a shrunk DAVIS object no
     # longer floods (mean IoU after 2 / 5 clicks 0.451 / 0.629 -> 0.631 / 0.720 on 9 of them).
     small_object_later: float = 20.0
+    # Experimental (session 53, not measured to the end): 0 = off; > 0 leaves open the holes
+    # fill_holes would fill whose mean colour log odds lie below -this (nats).
+    fill_holes_colour: float = 0.0
     # Nats of the same lean, where a background-only step removed more than REMOVAL_SHARE of
     # the mask and at most REMOVAL_MAX_SHARE: on the removed pixels nearer to a foreground mark than to the step's background
     # marks (removed_near_foreground); the cut is redone with it. 0 = off. A background click
@@ -670,7 +676,7 @@ class SegmentationSettings:
         # Weights: finite is not enough; 1e300 overflowed the float32 terms into NaN decisions.
         for name in ("smoothness", "distance_prior", "unlabelled_weight", "distance_colour_weight",
                      "star_colour_weight", "unexplained_weight", "strip_guard", "flood_guard", "removal_guard",
-                     "small_object_later"):
+                     "small_object_later", "fill_holes_colour"):
             value = getattr(self, name)
             if not (math.isfinite(float(value)) and 0 <= value <= MAX_WEIGHT):
                 raise ValueError(f"{name} must lie in [0, {MAX_WEIGHT:g}]; got {value!r}")
@@ -2442,6 +2448,24 @@ def fill_holes_without(mask: np.ndarray, background_seeds: np.ndarray, connectiv
 THIN_GAP_PIXELS = 10
 
 
+def _background_holes_opened(filled, mask, log_odds, nats, fixed) -> np.ndarray:
+    """``filled`` with the holes (4-connected, unmarked) whose mean colour log odds lie below
+    ``-nats`` open again: background the colour models are sure of (a ball of sky closed round
+    by branches), not a gap the cut left in the object. Experimental (fill_holes_colour)."""
+    holes = filled & ~mask
+    labels, count = ndimage.label(holes)
+    if count == 0:
+        return filled
+    index = np.arange(1, count + 1)
+    mean = ndimage.mean(np.asarray(log_odds, np.float64), labels, index)
+    marked = ndimage.maximum(fixed == FOREGROUND, labels, index)
+    open_ = np.zeros(count + 1, bool)
+    open_[1:] = (np.asarray(mean) < -float(nats)) & ~np.asarray(marked, bool)
+    out = filled.copy()
+    out[open_[labels]] = False
+    return out
+
+
 def _thin_gaps_opened(filled: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """``filled`` (the mask with its holes filled) with thin slanted gaps open again.
 
@@ -3248,7 +3272,10 @@ def _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribble
                                    background=fixed == BACKGROUND)
         mask = kept
     if settings.fill_holes:
-        mask = fill_holes_without(mask, fixed == BACKGROUND, settings.connectivity)
+        filled = fill_holes_without(mask, fixed == BACKGROUND, settings.connectivity)
+        if settings.fill_holes_colour > 0 and log_odds is not None and (filled != mask).any():
+            filled = _background_holes_opened(filled, mask, log_odds(), settings.fill_holes_colour, fixed)
+        mask = filled
     if previous_mask is not None and settings.local_corrections:
         mask = local_corrections(mask, previous_mask, fixed, settings.connectivity, settings.far_change_share)
     if previous_mask is not None and settings.monotone_clicks:
