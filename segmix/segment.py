@@ -475,8 +475,11 @@ class SegmentationSettings:
     # is the same in every figure on both halves, and a second click on a shrunk DAVIS object no
     # longer floods (mean IoU after 2 / 5 clicks 0.451 / 0.629 -> 0.631 / 0.720 on 9 of them).
     small_object_later: float = 20.0
-    # Experimental (session 53, not measured to the end): 0 = off; > 0 leaves open the holes
-    # fill_holes would fill whose mean colour log odds lie below -this (nats).
+    # Experimental, off (session 53, measured, not kept): > 0 leaves open the holes fill_holes
+    # would fill whose mean colour log odds lie below -this (nats). At 2: syn/thin.png's box IoU
+    # 0.931 -> 1.000, but NoC@90 10.66 -> 11.06 (even) / 12.52 -> 12.46 (odd) and sparse
+    # scribbles (even) 1.68 -> 1.74 % (docs/clicks_development.md, "Holes the colour models
+    # call background").
     fill_holes_colour: float = 0.0
     # Nats of the same lean, where a background-only step removed more than REMOVAL_SHARE of
     # the mask and at most REMOVAL_MAX_SHARE: on the removed pixels nearer to a foreground mark than to the step's background

@@ -126,3 +126,25 @@ def test_a_second_click_on_the_small_object_keeps_it(offset):
                       previous_mask=first.mask, previous_model=first.model, previous_scribbles=before)
     assert iou(second.mask, truth) > 0.9
     assert off.mask.mean() > 0.05
+
+
+def test_fill_holes_colour_leaves_a_sure_background_hole_open():
+    # Experimental, off by default (measured, not kept): a ring of object colour round a disc of
+    # the background's colour; the ring's box filled the disc, the option leaves it open.
+    rng = np.random.default_rng(1)
+    h, w = 160, 200
+    yy, xx = np.mgrid[:h, :w]
+    r = np.hypot(yy - 80, xx - 100)
+    ring = (r > 20) & (r < 40)
+    photo = np.where(ring[..., None], [80, 50, 30], [120, 170, 230]) + rng.normal(0, 4, (h, w, 3))
+    photo = np.clip(photo, 0, 255).astype(np.uint8)
+    box = np.full((h, w), BACKGROUND, np.uint8)
+    box[30:131, 50:151] = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        filled = segment(photo, box).mask
+        opened = segment(photo, box, replace(SegmentationSettings(), fill_holes_colour=2.0)).mask
+    inside = r < 15
+    assert filled[inside].all()
+    assert not opened[inside].any()
+    assert opened[ring & (r > 24) & (r < 36)].all()
