@@ -2769,8 +2769,10 @@ def apply_model(
         key = _step_key(image, model, scribbles, replaced(given, threshold=0.5), previous_mask, previous_model,
                         previous_scribbles, transparent)
         with keeping_last_step(False):
-            result = apply_model(image, model, scribbles, settings, previous_mask, previous_model,
-                                 previous_scribbles, on_cut, transparent)
+            # The function itself, not the module's name for it: a wrapper put there (a test's
+            # slowed cut) ran twice, its on_cut wrapped twice.
+            result = _apply_model_itself(image, model, scribbles, settings, previous_mask, previous_model,
+                                         previous_scribbles, on_cut, transparent)
         _LAST_STEP.keep(key, SegmentationResult(probability=np.array(result.probability), mask=np.array(result.mask),
                                                 model=result.model))
         return result
@@ -2829,6 +2831,9 @@ def apply_model(
                                   model=result.model)
     return _apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles, on_cut,
                         transparent)
+
+
+_apply_model_itself = apply_model
 
 
 def _box_edge_lines(scribbles, shape) -> np.ndarray | None:
