@@ -2220,8 +2220,6 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
             # mean is above the level, else its pixels decide; a per-pixel block's pixels above the
             # level are above the cap too); at full resolution a square of 5 pixels.
             if side > 1:
-                from segmix.kernels import skin as kernels
-
                 sums, _ = kernels.block_unary(np.ascontiguousarray(log_odds, np.float32), level, side)
                 code = np.where((code == 1) & (sums <= 0), np.uint8(2), code)
             else:

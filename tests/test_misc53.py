@@ -130,7 +130,6 @@ def test_the_stale_map_advice_names_the_format_option_for_every_pair(written, st
     # "--probability rewrites them", an option this run already implied.
     from segmix import skin
     from segmix.arguments import option_names
-    from segmix.cli import _option_words  # noqa: F401 - the command line's option names are these
 
     photo = tmp_path / "a.jpg"
     _marked(photo, "nothing")
