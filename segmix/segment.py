@@ -3290,7 +3290,12 @@ def _small_object(image, scribbles, mask, settings, previous_mask=None, previous
         crop_image, crop_scribbles = cropped(image), cropped(scribbles)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            crop_model = train_model(crop_image, crop_scribbles, crop_settings)
+            try:
+                crop_model = train_model(crop_image, crop_scribbles, crop_settings)
+            except ValueError:
+                # A crop that cannot be fitted (its unmarked colours all among the marks', on a
+                # plain backdrop) tells nothing of the object's size: the photo's mask stands.
+                return None
             return apply_model(crop_image, crop_model, crop_scribbles, crop_settings, cropped(previous_mask), None,
                                cropped(previous_scribbles))
 

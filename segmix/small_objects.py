@@ -88,7 +88,8 @@ def closed_object(image: np.ndarray, scribbles: np.ndarray, mask: np.ndarray, be
         Gives the photo's GrabCut contrast constant (asked only when the crops found an object).
     segment_crop : callable
         ``segment_crop((top, bottom, left, right))`` -> a result with ``mask`` and
-        ``probability`` of that crop of the photo (the same settings, this check off).
+        ``probability`` of that crop of the photo (the same settings, this check off), or None
+        when the crop cannot be segmented (then no object is found).
     core : (top, bottom, left, right), optional
         What the crops are centred on and widened from: by default the foreground marks' centre
         pixel (one click, :func:`first_click`); for a later step, that of the previous mask and the
@@ -116,6 +117,8 @@ def closed_object(image: np.ndarray, scribbles: np.ndarray, mask: np.ndarray, be
         margin = int(round(factor * radius))
         window = (max(0, core[0] - margin), min(h, core[1] + margin), max(0, core[2] - margin), min(w, core[3] + margin))
         result = segment_crop(window)
+        if result is None:
+            return None  # the crop could not be segmented
         crop = np.asarray(result.mask, bool)
         if crop[0].any() or crop[-1].any() or crop[:, 0].any() or crop[:, -1].any():
             return None  # reaches the crop's border: larger than the crop

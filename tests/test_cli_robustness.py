@@ -452,8 +452,8 @@ def test_one_photo_named_twice_is_one_photo(tmp_path, monkeypatch, capsys):
     Image.fromarray(_photo(seed=1)).save(tmp_path / "sub" / "q.png")
     for argv in (["p.png", "./p.png", str(tmp_path / "p.png")], ["p.png", "sub/../p.png"], ["sub", "sub/q.png"]):
         assert main(["skin", "apply", *argv, "--output-dir", "out"]) == 0
-        assert capsys.readouterr().out.strip() in ("wrote masks of 1 photo to out",
-                                                   "wrote masks of 1 photo to out; no skin found in it")
+        said = capsys.readouterr().out.strip()  # an empty mask's why since session 53 (skin53)
+        assert said == "wrote masks of 1 photo to out" or said.startswith("wrote masks of 1 photo to out; no skin found in it")
     assert main(["background", "p.png", "./p.png", "--output-dir", "bg", "--quiet"]) == 2
     assert _err_lines(capsys) == ["segmix background: error: p.png: given twice; give each frame once"]
 

@@ -294,4 +294,5 @@ def test_skin_apply_names_the_photos_in_which_it_found_no_skin(tmp_path, capsys)
     assert out == f"wrote masks of 3 photos to {tmp_path / 'out'}; no skin found in 2 of them (grass.png, sky.png)", out
     assert np.asarray(Image.open(tmp_path / "out" / "face_skin.png")).any()
     assert main(["skin", "apply", str(tmp_path / "sky.png"), "--output-dir", str(tmp_path / "one"), "--quiet"]) == 0
-    assert capsys.readouterr().out.strip() == f"wrote masks of 1 photo to {tmp_path / 'one'}; no skin found in it"
+    # since session 53 with why (skin53: skin apply says why a mask is empty)
+    assert capsys.readouterr().out.strip().startswith(f"wrote masks of 1 photo to {tmp_path / 'one'}; no skin found in it")
