@@ -49,7 +49,7 @@ from segmix.local_colour import (
     LOCAL_MARKS, LOCAL_MIXING, add_local_colour, adds_stroke, has_stroke, local_colour_log_odds_delta,
 )
 from segmix.marked_pixels import marked_flat
-from segmix.held_warnings import caller_level
+from segmix.held_warnings import caller_level, held_catch
 from segmix.bayes import BayesClassifier, check_image
 from segmix.clicks import click_radius, disc_offsets, photo_scale, small_photo_scale, tiny_scale  # the cut's gamma and the refinement's lengths grow with it
 from segmix.click_guards import (
@@ -3288,7 +3288,9 @@ def _small_object(image, scribbles, mask, settings, previous_mask=None, previous
             return None if a is None else np.ascontiguousarray(np.asarray(a)[top:bottom, left:right])
 
         crop_image, crop_scribbles = cropped(image), cropped(scribbles)
-        with warnings.catch_warnings():
+        # Held: catch_warnings changes the process's filters, and this runs on the window's worker
+        # thread, whose GUI thread's warnings it silenced meanwhile (segmix.held_warnings).
+        with held_catch():
             warnings.simplefilter("ignore")
             try:
                 crop_model = train_model(crop_image, crop_scribbles, crop_settings)
