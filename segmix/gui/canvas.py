@@ -9,6 +9,8 @@ painting smooth on a 12-megapixel photo.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QImage, QPainter, QPen, QPixmap
@@ -30,6 +32,20 @@ from segmix.gui.signals import emit
 
 TOOLS = ("foreground", "background", "eraser", "rectangle", "click")
 TOOL_LABELS = {"foreground": FOREGROUND, "background": BACKGROUND, "eraser": ERASE}
+
+
+def pixel_box(rect: QRectF) -> tuple[int, int, int, int]:
+    """The pixel edges (top, left, bottom, right) of a box dragged over ``rect`` (image units).
+
+    Each side goes to the nearest pixel edge; a pointer exactly between two edges (the middle
+    of a pixel, where every pointer lies at 100 %) takes the pixel into the box.  Python's
+    round() took halves to the even edge: at 100 % a box could only start and end on even
+    pixels, and the pressed pixel was outside it half the time.
+    """
+    # The tolerance absorbs the inverted view transform's rounding of the pixel's middle.
+    tolerance = 1e-6
+    return (math.ceil(rect.top() - 0.5 - tolerance), math.ceil(rect.left() - 0.5 - tolerance),
+            math.floor(rect.bottom() + 0.5 + tolerance), math.floor(rect.right() + 0.5 + tolerance))
 MIN_BRUSH, MAX_BRUSH = 1, 400
 #: The frame round the photo while it has the keyboard focus, in screen pixels.
 FOCUS_FRAME_WIDTH = 2
@@ -567,14 +583,16 @@ class ScribbleCanvas(QGraphicsView):
             emit(self.cursor_moved, -1, -1)
         self._update_brush_outline(point)
         if self._rect_start is not None:
-            rect = QRectF(self._rect_start, point).normalized()
-            self._rect_item.setRect(rect)
+            top, left, bottom, right = pixel_box(QRectF(self._rect_start, point).normalized())
+            # Drawn on the pixel edges the release takes, so the rectangle shows which pixels
+            # are inside.
+            self._rect_item.setRect(QRectF(left, top, right - left, bottom - top))
             if self.layer is not None:
                 # Where the box lies, in pixels, as a selection tool shows it: the release
-                # rounds the same way (a trial could not read the box it drew to give it again).
+                # takes the same edges (a trial could not read the box it drew to give it again).
                 height, width = self.layer.labels.shape
-                emit(self.box_dragged, max(0, min(width, round(rect.left()))), max(0, min(height, round(rect.top()))),
-                     max(0, min(width, round(rect.right()))), max(0, min(height, round(rect.bottom()))))
+                emit(self.box_dragged, max(0, min(width, left)), max(0, min(height, top)),
+                     max(0, min(width, right)), max(0, min(height, bottom)))
         elif self._painting_label is not None and self._last_point is not None:
             self._paint(self._last_point, point)
             self._last_point = point
@@ -596,7 +614,7 @@ class ScribbleCanvas(QGraphicsView):
             self._rect_start = None
             self._rect_item.setVisible(False)
             height, width = self.layer.labels.shape
-            box = (round(rect.top()), round(rect.left()), round(rect.bottom()), round(rect.right()))
+            box = pixel_box(rect)
             if rect.width() < 2 or rect.height() < 2:
                 # A click, or a drag under 2 px: nothing was said, and nothing happened.
                 inside, outside, _paint = self._box_words()
