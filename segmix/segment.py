@@ -2913,6 +2913,12 @@ def _at_threshold(image, model, scribbles, settings, previous_mask, previous_mod
     marks = np.zeros(shape, np.uint8) if scribbles is None else np.asarray(scribbles, np.uint8)
     hidden = (np.zeros(shape, bool) if transparent is None
               else np.asarray(check_transparent(transparent, shape), bool))
+    # A box's sides on the photo's edge: their edge lines are background in the re-cut, as in
+    # the step's, and take the label next to them after it (segmix.box_edges); decided by
+    # colour, the line of a box to the bottom edge differed from the row above it at 0.4.
+    lines = None if getattr(_EDGE_LINES, "done", False) else _box_edge_lines(scribbles, shape)
+    if lines is not None:
+        marks = box_edges.marked(marks, lines)
     grow = threshold < 0.5
     fixed = marks.copy()
     free = fixed == 0
@@ -2962,6 +2968,8 @@ def _at_threshold(image, model, scribbles, settings, previous_mask, previous_mod
         mask = (cut | base.mask) if grow else (cut & base.mask)
         mask[marks == FOREGROUND] = True
         mask[(marks == BACKGROUND) | hidden] = False
+        if lines is not None:
+            mask = box_edges.filled(mask, lines) & ~hidden
     return SegmentationResult(probability=base.probability.copy(), mask=mask,
                               model=replaced(base.model, step_mask=base.mask.copy()))
 
