@@ -27,3 +27,28 @@ def test_a_box_dragged_at_100_percent_takes_the_pixels_pressed_and_released(wind
     drag(window, [(20, 31), (16, 20), (11, 13)])
     assert (window.layer.labels[~inside] == BACKGROUND).all()
     assert not (window.layer.labels[inside] == BACKGROUND).any()
+
+
+def test_marks_after_clear_are_one_step_not_two(qtbot, window):
+    # After Clear the empty marks were kept as a step of their own: the next click's fit said
+    # "Fitting your new marks one step each ... (step 1 of 2)" and its saved order counted 2.
+    from segmix.mark_order import count_steps
+
+    mode = window.modes["segment"]
+
+    def final():
+        return (not window.controller.busy and mode.outcome is not None and mode.outcome.final
+                and np.array_equal(mode.outcome.scribbles, window.layer.labels))
+
+    window.set_tool("click")
+    drag(window, [(10, 30), (10, 30)])
+    qtbot.waitUntil(final, timeout=120000)
+    window.clear_scribbles()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=120000)
+    statuses = []
+    label = mode.training_panel.status_label
+    label.setText = lambda text, f=label.setText: (statuses.append(text), f(text))[1]
+    drag(window, [(12, 25), (12, 25)])
+    qtbot.waitUntil(final, timeout=120000)
+    assert not any("step 1 of 2" in text for text in statuses), statuses
+    assert count_steps(mode.outcome.mark_order) == 1

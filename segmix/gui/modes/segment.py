@@ -421,6 +421,10 @@ class SegmentMode(Mode):
         for marks in self._mark_snapshots:
             if marks.shape != labels.shape or np.array_equal(marks, labels) or not self._keeps_marks(marks, labels):
                 continue
+            if not marks.any():
+                # No marks (after Clear, or every mark erased) fit nothing: counted as a step,
+                # the next click's fit said "step 1 of 2" and its order counted 2 steps.
+                continue
             if base is not None and (np.array_equal(marks, base) or not self._keeps_marks(base, marks)):
                 continue
             if chain and np.array_equal(chain[-1], marks):
