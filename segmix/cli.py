@@ -183,7 +183,7 @@ def box(text: str) -> tuple[int, int, int, int]:
         hint = f" ({readings})" if readings else ""
         raise argparse.ArgumentTypeError(f"must be LEFT,TOP,RIGHT,BOTTOM with RIGHT > LEFT and BOTTOM > TOP, "
                                          f"got {text!r}{hint}")
-    return left, top, right, bottom
+    return _Box((left, top, right, bottom), values)
 
 
 class _Box(tuple):
@@ -211,6 +211,17 @@ def _refuse_normalised(args, width: int, height: int) -> None:
                 values, width, height, lambda v, option=option: f"{option} {','.join(v)}"))
 
 
+def _box_as_given(box) -> str:
+    """``--box`` as typed, and the whole pixels it was rounded out to when they differ: the notes
+    echoed a decimal box rounded outward (0,33.4,... as 0,33,...) without saying so."""
+    values = getattr(box, "values", None)
+    pixels = ",".join(map(str, box))
+    if values is None:
+        return pixels
+    typed = ",".join(f"{float(v):g}" for v in values)
+    return typed if all(float(v) == p for v, p in zip(values, box)) else f"{typed} (whole pixels {pixels})"
+
+
 def _say_box_clipped(box, width: int, height: int, image=None) -> None:
     """Warn that ``--box`` runs past the photo's edges with over a quarter of its area, and that
     its part on the photo is used. A detector's box may reach a little past an edge, and is
@@ -227,7 +238,7 @@ def _say_box_clipped(box, width: int, height: int, image=None) -> None:
         left, top, right, bottom = box
         fits_stored = image is not None and max(left, right) <= height and max(top, bottom) <= width
         turned = turned_photo_words(image, width, height) if fits_stored else ""
-        print(f"segmix segment: warning: --box {','.join(map(str, box))} {words}{turned}", file=sys.stderr)
+        print(f"segmix segment: warning: --box {_box_as_given(box)} {words}{turned}", file=sys.stderr)
 
 
 def _say_box_framed(box, width: int, height: int) -> None:
@@ -240,7 +251,7 @@ def _say_box_framed(box, width: int, height: int) -> None:
                min(max(left, right), width))
     edge = framed_box(clipped, (height, width))[1]
     if edge is not None:
-        print(f"segmix segment: note: --box {','.join(map(str, box))} {framed_box_words(edge)}", file=sys.stderr)
+        print(f"segmix segment: note: --box {_box_as_given(box)} {framed_box_words(edge)}", file=sys.stderr)
 
 
 class _AppendClick(argparse.Action):
@@ -2175,7 +2186,7 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
         if inside.size and inside.all():
             # The box's inside is the object's evidence, and transparent pixels teach nothing:
             # the run stopped with "no foreground scribbles", naming no option (a new-user check).
-            raise UserError(f"--box {','.join(map(str, args.box))}: holds only transparent pixels of {args.image}, "
+            raise UserError(f"--box {_box_as_given(args.box)}: holds only transparent pixels of {args.image}, "
                             "which count as background: draw it around what the photo shows")
     import warnings
 
@@ -2194,7 +2205,7 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
 
         turned = turned_photo_words(args.image, width, height) if "holds no pixel" in str(exc) else ""
         words = str(exc).replace(CLICK_PARAMETER, "--click X,Y")  # the option in the library's parameter's place
-        raise UserError(f"--box {','.join(map(str, args.box))}: {words}{turned}") from None
+        raise UserError(f"--box {_box_as_given(args.box)}: {words}{turned}") from None
     labels = marks[0]
     if args.box is not None:
         _say_box_clipped(args.box, width, height, args.image)
@@ -2210,7 +2221,7 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
                 from segmix.point_marks import outside_box_words
 
                 print(f"segmix segment: warning: {option} {x},{y}: "
-                      f"{outside_box_words('--box ' + ','.join(map(str, args.box)))}", file=sys.stderr)
+                      f"{outside_box_words('--box ' + _box_as_given(args.box))}", file=sys.stderr)
     for label, x, y, option in args.clicks or ():
         # A later click paints over an earlier one, as in the window: `--click 420,250
         # --background-click 420,250` warned only "no object marked", the --click given.
@@ -2226,7 +2237,7 @@ def _with_point_marks(args, scribbles, order, transparent=None, radius=None):
         # marks saved with --save-scribbles too, without a word.
         lost = int(np.count_nonzero((scribbles == 1) & box_outside(scribbles.shape, *args.box)))
         if lost:
-            print(f"segmix segment: warning: --box {','.join(map(str, args.box))}: {lost:,} foreground (1) "
+            print(f"segmix segment: warning: --box {_box_as_given(args.box)}: {lost:,} foreground (1) "
                   f"pixel{'s' if lost != 1 else ''} of {args.scribbles} lie outside the box, which marks its outside "
                   "background (2) over them, as the window's Rectangle tool does; draw the box around them, or "
                   "mark that part with --click after the box", file=sys.stderr)
