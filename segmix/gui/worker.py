@@ -216,6 +216,10 @@ class SegmentationOutcome:
     curves : tuple or None
         The EM curves the Training dock drew for this result (ConvergencePlot.curves), set by
         the window when it keeps the result, so an undo or a return to it draws them again.
+    trained_model : SegmentationModel or None
+        The model this job applied (fitted to the marks, before GrabCut's rounds refitted it
+        into ``model``), which a threshold re-cut of the step applies again, as the command
+        line's ``--threshold`` does; None where the job did not know it (a replayed step).
     """
 
     generation: int
@@ -235,6 +239,7 @@ class SegmentationOutcome:
     refined: tuple | None = None
     recut: bool = False
     curves: tuple | None = None
+    trained_model: SegmentationModel | None = None
 
 
 def em_curves(model) -> tuple | None:
@@ -922,7 +927,7 @@ class ComputeWorker(QObject):
                     emit(self.finished, SegmentationOutcome(
                         generation=generation, probability=probability, mask=mask, model=model,
                         scribbles=job.scribbles, settings=job.settings, seconds=time.perf_counter() - start,
-                        retrained=retrained, final=False, cut=True, compiled=self._compiled,
+                        retrained=retrained, final=False, cut=True, compiled=self._compiled, trained_model=model,
                         **_drawn(job.overlay_mode, shown)))
                     self._check(generation)
 
@@ -956,6 +961,7 @@ class ComputeWorker(QObject):
                     compiled=self._compiled,
                     refined=refined,
                     recut=isinstance(job, ApplyJob) and refined is not None,
+                    trained_model=model,
                     **_drawn(job.overlay_mode, result),
                 )
             )

@@ -1419,8 +1419,12 @@ class SegmentMode(Mode):
         # Said at once: on a 24 MP photo the re-cut ran 15-20 s under "Trained and applied in
         # 32.3 s" with nothing but the Cancel button showing work (a new user).
         self.training_panel.set_status(f"Applying threshold {threshold:.2f}...")
+        # The model the step applied, not the one GrabCut's rounds refitted from it: applied
+        # again, the rounds refitted it once more, and a box's mask at 0.40 differed from
+        # `segment --threshold 0.40` of the same marks (a re-check: 5,444 pixels at 0.30).
+        model = outcome.model if refined is None or outcome.trained_model is None else outcome.trained_model
         generation = shell.controller.request_apply(
-            shell.segmentation_image, outcome.model, outcome.scribbles, self.current_settings(),
+            shell.segmentation_image, model, outcome.scribbles, self.current_settings(),
             shell.overlay_panel.mode, refined=refined,
         )
         self._note_engine_wait()
