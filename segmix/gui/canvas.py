@@ -615,8 +615,9 @@ class ScribbleCanvas(QGraphicsView):
             self._rect_item.setVisible(False)
             height, width = self.layer.labels.shape
             box = pixel_box(rect)
-            if rect.width() < 2 or rect.height() < 2:
-                # A click, or a drag under 2 px: nothing was said, and nothing happened.
+            if box[2] - box[0] < 2 or box[3] - box[1] < 2:
+                # A click, or a drag under 2 px: nothing was said, and nothing happened. Judged
+                # on the pixels the drag showed (a box shown 2 px wide was refused as too small).
                 inside, outside, _paint = self._box_words()
                 emit(self.notice, f"The box is too small: drag a box around {inside}; everything outside it "
                                   f"becomes {outside}.")

@@ -83,3 +83,20 @@ def test_a_box_moved_off_half_by_the_slider_is_the_command_lines_mask(qtbot, mak
         assert int((mode.outcome.mask != expected).sum()) == 0, value
     # back at 0.50, the box's mask from before (it moved 30-45 pixels)
     assert int((mode.outcome.mask != at_half).sum()) == 0
+
+
+def test_a_box_shown_two_pixels_wide_is_drawn_not_refused(window):
+    # At 100 % a drag over two pixels showed "2 x 101 pixels" while dragging, then was refused
+    # on release as too small (the release measured the pointer's travel, 1 px).
+    window.canvas.zoom_100()
+    said = []
+    window.canvas.box_dragged.connect(lambda *box: said.append(box))
+    window.set_tool("rectangle")
+    drag(window, [(30, 10), (31, 40)])
+    assert said[-1] == (30, 10, 32, 41), said
+    labels = window.layer.labels
+    assert not (labels[10:41, 30:32] == BACKGROUND).any() and (labels[:, :30] == BACKGROUND).all()
+    # A click with the Rectangle tool is still too small.
+    window.undo_action.trigger()
+    drag(window, [(50, 20), (50, 20)])
+    assert "The box is too small" in window.statusBar().currentMessage()
