@@ -100,3 +100,29 @@ def test_a_box_shown_two_pixels_wide_is_drawn_not_refused(window):
     window.undo_action.trigger()
     drag(window, [(50, 20), (50, 20)])
     assert "The box is too small" in window.statusBar().currentMessage()
+
+
+def test_zoom_in_and_out_reach_200_and_100_percent(window):
+    # Steps of 1.25 from 100 % went 125, 156, 195, 244 %: 200 %, where the photo is drawn pixel
+    # for pixel, could not be reached from the keyboard or the menu.
+    canvas = window.canvas
+    canvas.zoom_100()
+    seen = []
+    for _ in range(8):
+        canvas.zoom_in()
+        seen.append(round(canvas.zoom * 100, 1))
+    assert seen == [125.0, 150.0, 175.0, 200.0, 250.0, 300.0, 350.0, 400.0], seen
+    seen = []
+    for _ in range(8):
+        canvas.zoom_out()
+        seen.append(round(canvas.zoom * 100, 1))
+    assert seen == [350.0, 300.0, 250.0, 200.0, 175.0, 150.0, 125.0, 100.0], seen
+    canvas.zoom_out()
+    assert round(canvas.zoom * 100, 1) == 87.5
+    # From the fitted zoom (any value) a step is 1.1-1.4 times it.
+    canvas.set_zoom(0.583)
+    canvas.zoom_in()
+    assert canvas.zoom == 0.75
+    canvas.set_zoom(0.583)
+    canvas.zoom_out()
+    assert canvas.zoom == 0.5
