@@ -301,6 +301,17 @@ class SkinSettings:
         whole photo's skin. Needs the skin side adapted (``min_adapt_pixels`` confident skin
         pixels). Default 5 (4 before session 15; docs/skin_development.md, "Two guards on the
         per-photo adaptation" and "The non-skin guard at 5 nats").
+    guard_unadapted : bool
+        The non-skin guard also where the skin side did not adapt (fewer than
+        ``min_adapt_pixels`` pixels of confident skin by the core, the tone ladder's dark and pale
+        steps never train it): judged on the photo's clear skin under the whole model (log
+        likelihood ratio above ``confident_skin``) against the stored skin density, and a
+        Gaussian is reset only when adaptation raised its density there. A photo whose only
+        person is of a dark tone (Monk MST-9, MST-10) has no confident core skin, so the guard
+        never ran, and the broad near-grey non-skin Gaussian, adapted to the photo's grey stone
+        and black clothes, took the person's nearly neutral skin (a street photo recoloured to
+        MST-9: "no skin found", F1 0 -> 0.83). Needs ``non_skin_guard`` > 0
+        (docs/skin_development.md, "A person of a dark tone in an ordinary photo").
     non_skin_floor : float >= 0
         Share of the prior's variance in chroma (features 1 and 2 of ``ycbcr`` and ``lab``; other
         colour spaces: nothing changes) that each adapted non-skin Gaussian keeps at least (0 =
@@ -455,6 +466,7 @@ class SkinSettings:
     jpeg_chroma_noise: float = 1.0
     skin_luma_floor: float = 1.0
     non_skin_guard: float = 5.0
+    guard_unadapted: bool = True
     boundary_prior: bool = False
     boundary_top_contact: float = 0.02
     boundary_max_share: float = 0.5
@@ -736,20 +748,25 @@ def floor_variances(covs: np.ndarray, prior_covs: np.ndarray, share: float, axes
 
 
 def _guard_non_skin(X_skin: np.ndarray, counts_skin: np.ndarray, log_skin: np.ndarray, non_p, prior_non_p,
-                    nats: float):
+                    nats: float, rose: bool = False):
     """The adapted non-skin mixture ``non_p`` with every Gaussian that has learned the photo's
     skin reset to its prior (``prior_non_p``) parameters, weights renormalised.
 
     A Gaussian has learned the photo's skin when its weighted log density on the photo's
     confident skin colours ``X_skin`` (bin features, (S, D), with pixel counts ``counts_skin``)
     is, on their count-weighted mean, less than ``nats`` below the adapted skin mixture's log
-    density there (``log_skin``, (S,)).
+    density there (``log_skin``, (S,)). With ``rose``, only when its adapted weighted log density
+    there is also above its prior one on that mean (the photo moved it onto those colours).
     """
     weights, means, covs = non_p
     with np.errstate(divide="ignore"):
         comp = _component_log_pdf(X_skin, means, covs) + np.log(weights)
     share = counts_skin / counts_skin.sum()
     learned = share @ (comp - log_skin[:, None]) > -nats
+    if rose:
+        with np.errstate(divide="ignore"):
+            before = _component_log_pdf(X_skin, prior_non_p[1], prior_non_p[2]) + np.log(prior_non_p[0])
+        learned &= share @ (comp - before) > 0
     if not learned.any():
         return non_p
     w0, m0, c0 = prior_non_p
@@ -1287,6 +1304,13 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
                 # a non-skin Gaussian that explains the photo's confident skin about as well as
                 # the adapted skin side has learned that skin (a pale close-up): it keeps its prior
                 non_p = _guard_non_skin(X[sk], skin_counts[sk], log_skin[sk], non_p, table.non_p, settings.non_skin_guard)
+            elif settings.non_skin_guard > 0 and settings.guard_unadapted and not skin_adapted and non_p is not table.non_p:
+                # no confident skin by the core (a person of a dark or pale tone, which the core
+                # does not hold): the guard judges on the photo's clear skin by the whole model
+                clear = (llr > settings.confident_skin) & (counts > 0)
+                if counts[clear].sum() >= settings.min_adapt_pixels:
+                    non_p = _guard_non_skin(X[clear], counts[clear], log_skin[clear], non_p, table.non_p,
+                                            settings.non_skin_guard, rose=True)
             if chroma_floor > 0 and non_p is not table.non_p:
                 # after the guard, which judges the Gaussians as the photo moved them: floored
                 # first, one that had learned a pale close-up's skin no longer looked like it
