@@ -1,0 +1,87 @@
+"""Session 54's window fixes from a new user's trial under Xvfb (helper window54)."""
+
+import threading
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from gui_helpers import viewport_point
+from segmix.gui.modes.segment import SLOW_FIT_WORDS
+
+
+def _click(window, x, y, button=Qt.MouseButton.LeftButton):
+    QTest.mouseClick(window.canvas.viewport(), button, Qt.KeyboardModifier.NoModifier, viewport_point(window, x, y))
+
+
+def _held_stages(monkeypatch):
+    """The graph cut and the boundary refinement held until the returned events are set (a
+    16-20 MP photo's 20-75 s), so the banner can be read at each stage."""
+    import segmix.segment
+
+    cut_go, refine_go = threading.Event(), threading.Event()
+    refine = segmix.segment._snapcut_refine
+    apply = segmix.segment.apply_model
+
+    def held_refine(*args, **kwargs):
+        refine_go.wait(20)
+        return refine(*args, **kwargs)
+
+    def held_cut(*args, on_cut=None, **kwargs):
+        def late(mask, probability):
+            on_cut(mask, probability)
+
+        cut_go.wait(20)
+        return apply(*args, on_cut=None if on_cut is None else late, **kwargs)
+
+    monkeypatch.setattr(segmix.segment, "_snapcut_refine", held_refine)
+    monkeypatch.setattr(segmix.segment, "apply_model", held_cut)
+    return cut_go, refine_go
+
+
+def test_the_banner_says_a_fit_still_runs_until_its_final_mask_and_esc_cancels(qtbot, make_window, photo_path,
+                                                                                monkeypatch):
+    # With the Training dock closed nothing said a fit still ran: 4-6 s after a click on a
+    # 16-20 MP photo the banner said "Green = foreground (the result) ... export with File >
+    # Export Mask" while the graph cut and the boundary refinement ran 20-75 s more.
+    window = make_window(photo_path, smoothing=True)
+    mode = window.modes["segment"]
+    cut_go, refine_go = _held_stages(monkeypatch)
+    try:
+        window.set_tool("click")
+        for press in range(2):  # the first fit of a photo, then a second fit over a shown result
+            cut_go.clear(), refine_go.clear()
+            seen = []
+            mode.preview_ready.connect(lambda outcome: seen.append((outcome.cut, window.hint_label.text())))
+            if press:
+                _click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
+                # A fit over a shown result said "Fitting the colour models..." after 1.5 s
+                # (SLOW_FIT_MS), kept over its later stages.
+                mode._say_slow_fit()
+                assert mode._job_words == SLOW_FIT_WORDS and "Fitting" in window.hint_label.text()
+            else:
+                _click(window, 15.5, 30.5)
+            qtbot.waitUntil(lambda: len(seen) == 1, timeout=30000)
+            mode._say_slow_fit()  # the timer's word after the first stage is shown: not over it
+            cut_go.set()
+            qtbot.waitUntil(lambda: len(seen) == 2, timeout=30000)
+            for cut, text in seen:
+                assert "(the result)" not in text and "Esc cancels" in text, (cut, text)
+            assert "Smoothing edges" in seen[0][1] and "Refining" in seen[1][1], seen
+            with qtbot.waitSignal(mode.training_finished, timeout=30000):
+                refine_go.set()
+            mode.preview_ready.disconnect()
+            assert "(the result)" in window.hint_label.text()
+        # Esc during the boundary refinement cancels: the banner says so, not "the result".
+        cut_go.clear(), refine_go.clear()
+        seen = []
+        mode.preview_ready.connect(lambda outcome: seen.append(outcome.cut))
+        _click(window, 65.5, 10.5, Qt.MouseButton.RightButton)
+        cut_go.set()
+        qtbot.waitUntil(lambda: seen == [False, True], timeout=30000)
+        assert window.controller.busy
+        QTest.keyClick(window, Qt.Key.Key_Escape)
+        assert not window.controller.busy
+        assert "Cancelled" in window.hint_label.text() and "(the result)" not in window.hint_label.text()
+    finally:
+        cut_go.set(), refine_go.set()
