@@ -2009,6 +2009,12 @@ class MainWindow(QMainWindow):
         # that does not open discards nothing: the photo shown keeps its marks. A file whose
         # header does not read as a photo the window opens is refused without the question.
         asked = self.has_unsaved_scribbles and files.may_open_as_photo(path)
+        mask_words = files.own_mask_words(path) if self.active_mode.uses_scribbles else None
+        if mask_words is not None and not self.confirm_open_anyway(
+                "Not a photo", f"{mask_words}: segment the photo the mask is of. Open the mask as a photo anyway?"):
+            # Asked before the question about the marks: a trial's Ctrl+O on the mask it had
+            # just exported asked to save or discard its marks, then opened it as a photo.
+            return False
         if asked and not self.confirm_discard():
             return False
         try:
@@ -2096,6 +2102,16 @@ class MainWindow(QMainWindow):
         if not fits:
             self.show_message("Not a photo", files.label_map_message(path, values, self.image is not None, same_size))
         return False
+
+    def confirm_open_anyway(self, title: str, question: str) -> bool:
+        """Ask whether a file that is not a photo (a mask segmix wrote) is to be opened as
+        one all the same; True = open it."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, question,
+                          QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, self)
+        box.button(QMessageBox.StandardButton.Open).setText("&Open Anyway")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Open
 
     def ask_load_as_scribbles(self, question: str) -> bool:
         """Ask whether a label map opened as the photo is to be loaded as the marks; True = load."""

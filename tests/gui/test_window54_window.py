@@ -85,3 +85,37 @@ def test_the_banner_says_a_fit_still_runs_until_its_final_mask_and_esc_cancels(q
         assert "Cancelled" in window.hint_label.text() and "(the result)" not in window.hint_label.text()
     finally:
         cut_go.set(), refine_go.set()
+
+
+def test_opening_a_mask_segmix_wrote_says_so_before_asking_about_the_marks(qtbot, window, tmp_path):
+    # Ctrl+O on the mask just exported asked to save or discard the marks first, then opened
+    # it with "looks like a mask" in the banner; a cut-off JPEG is refused before that question.
+    from gui_helpers import drag
+
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30)])
+    mode = window.modes["segment"]
+    qtbot.waitUntil(lambda: not window.controller.busy and mode.outcome is not None and mode.outcome.final,
+                    timeout=60000)
+    mask = tmp_path / "two_mask.png"
+    assert window.export("mask", mask)
+    assert window.has_unsaved_scribbles
+    asked = []
+    window.confirm_discard = lambda: asked.append("discard") or True
+    window.confirm_open_anyway = lambda title, question: asked.append(question) or False
+    assert not window.open_image(mask)
+    assert len(asked) == 1 and "two_mask.png is a mask written by segmix" in asked[0], asked
+    assert window.image_path != mask and window.has_unsaved_scribbles
+    # Open Anyway: then the question about the marks, and the mask opens.
+    asked.clear()
+    window.confirm_open_anyway = lambda title, question: asked.append("mask") or True
+    assert window.open_image(mask)
+    assert asked == ["mask", "discard"], asked
+    # A photo is not asked about.
+    from PIL import Image
+
+    photo = tmp_path / "photo.png"
+    Image.fromarray(np.full((20, 30, 3), (200, 40, 40), np.uint8)).save(photo)
+    asked.clear()
+    assert window.open_image(photo)
+    assert "mask" not in asked
