@@ -119,3 +119,30 @@ def test_opening_a_mask_segmix_wrote_says_so_before_asking_about_the_marks(qtbot
     asked.clear()
     assert window.open_image(photo)
     assert "mask" not in asked
+
+
+def test_skin_menu_train_and_clear_are_available_as_the_dock_buttons_are(qtbot, window):
+    # With an empty training set the dock's Train and Clear set were greyed out while
+    # Skin > Train Skin Model and Clear Skin Training Set were enabled (Train: a warning box).
+    from gui_helpers import add_skin_marks
+
+    from PySide6.QtGui import QAction
+
+    skin_mode = window.modes["skin"]
+    panel = skin_mode.skin_panel
+    actions = {action.text(): action for action in window.findChildren(QAction)}
+    train, clear = actions["&Train Skin Model"], actions["&Clear Skin Training Set"]
+
+    def agree():
+        return (train.isEnabled() == panel.train_button.isEnabled()
+                and clear.isEnabled() == panel.clear_button.isEnabled())
+
+    assert not panel.train_button.isEnabled() and agree()
+    assert "needs skin (1) and non-skin (2)" in train.statusTip()
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    assert agree()
+    add_skin_marks(window, skin_mode)
+    assert panel.train_button.isEnabled() and panel.clear_button.isEnabled() and agree()
+    assert skin_mode.clear_skin_training_set()
+    assert not panel.clear_button.isEnabled() and agree()
