@@ -138,7 +138,7 @@ def test_skin_menu_train_and_clear_are_available_as_the_dock_buttons_are(qtbot, 
                 and clear.isEnabled() == panel.clear_button.isEnabled())
 
     assert not panel.train_button.isEnabled() and agree()
-    assert "needs skin (1) and non-skin (2)" in train.statusTip()
+    assert "the set has no skin (1) and no non-skin (2) pixels yet" in train.statusTip()
     window.set_mode("skin")
     qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
     assert agree()

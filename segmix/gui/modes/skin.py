@@ -955,9 +955,11 @@ class SkinMode(Mode):
         where = "" if self.active else " in Skin mode (Ctrl+K)"
         self.shell._set_available(
             self.train_skin_action, not missing,
-            f"{TRAIN_TIP} (it needs skin and non-skin pixels in the set)" if not missing else
-            f"The skin training set needs {' and '.join(missing)} pixels: paint them{where} and add the photo "
-            "(Skin > Add Photo to Skin Training Set)")
+            # What it does first, greyed out or not (test_session39: a tip that said only what
+            # was missing stayed so after the set was filled).
+            f"{TRAIN_TIP} (it needs skin and non-skin pixels in the set)" + (
+                f"; the set has no {' and no '.join(missing)} pixels yet: paint them{where} and add the photo "
+                "(Skin > Add Photo to Skin Training Set)" if missing else ""))
         self.shell._set_available(
             self.clear_set_action, bool(self.skin_training),
             self.skin_panel.clear_button.toolTip() if self.skin_training else
