@@ -517,6 +517,9 @@ class MainWindow(QMainWindow):
         self._loaded_models: dict[str, Path] = {}  # role ("model", "skin model") -> the file last loaded (note_input)
         self._space = "photo"
         self._closing = False  # inside closeEvent: the discard question names what only closing loses
+        # Said first by the next discard question: marks a save before it took out of the list
+        # (the skin model saved on closing keeps Skin mode's marks' colours, not the strokes).
+        self._discard_note = ""
         self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see label_counts
         self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
         self._photo_changing = False  # set_image between the canvas's new photo and the modes'
@@ -1595,10 +1598,29 @@ class MainWindow(QMainWindow):
             if found is not None:
                 what, save = found
 
-                def save_then_ask(save=save) -> bool:
+                def save_then_ask(save=save, what=what) -> bool:
+                    before = self._unsaved_marks()
                     if not save():
                         return False  # cancelled or failed: nothing is discarded
-                    return not (self.has_unsaved_scribbles or self._unsaved_on_close()) or self.confirm_discard()
+                    # Marks the save counts as kept (a skin model trained on them): the next
+                    # question said nothing of them, and a trial's Skin-mode strokes, listed
+                    # in the first question, went unmentioned.
+                    after = self._unsaved_marks()
+                    kept = [(titles, path) for titles, path in before if (titles, path) not in after]
+                    if not (self.has_unsaved_scribbles or self._unsaved_on_close()):
+                        return True
+                    if kept:
+                        places = []
+                        for titles, path in kept:
+                            whose = " and ".join(f"{title} mode's" for title in titles)
+                            places.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}")
+                        listed = " and ".join(places)
+                        self._discard_note = (f"Saved {what}: it keeps the colours of {listed}, not the strokes "
+                                              "(Save Scribbles in that mode keeps them).")
+                    try:
+                        return self.confirm_discard()
+                    finally:
+                        self._discard_note = ""
 
                 return what, save_then_ask
         return None
@@ -1886,11 +1908,16 @@ class MainWindow(QMainWindow):
         return list(spaces.values())
 
     def discard_question(self) -> str:
-        """What :meth:`confirm_discard` asks: whose scribbles, on which photo, would be lost.
+        """What :meth:`confirm_discard` asks: whose scribbles, on which photo, would be lost,
+        after :attr:`_discard_note` (what a save just before kept) when there is one.
 
         Each mode keeps its own scribbles, shown only in that mode: a trial in Skin mode was
         asked about "your scribbles" with none in sight (they were Segment mode's).
         """
+        question = self._question_of_losses()
+        return f"{self._discard_note} {question}" if self._discard_note else question
+
+    def _question_of_losses(self) -> str:
         parts = []
         training = ""  # Skin mode's marks that the skin training set does not hold (the first)
         cleared = {entry.title for entry in self._unsaved_by_mode() if entry.cleared}

@@ -146,3 +146,45 @@ def test_skin_menu_train_and_clear_are_available_as_the_dock_buttons_are(qtbot, 
     assert panel.train_button.isEnabled() and panel.clear_button.isEnabled() and agree()
     assert skin_mode.clear_skin_training_set()
     assert not panel.clear_button.isEnabled() and agree()
+
+
+def test_closing_after_saving_the_skin_model_names_the_skin_marks_it_kept(qtbot, make_window, photo_path, tmp_path):
+    # The first question listed Segment and Skin mode's scribbles and the skin model; after
+    # Save... (the skin model only) the second named Segment mode's scribbles alone, and the
+    # Skin-mode strokes went unmentioned.
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from gui_helpers import drag, trained_skin_mode
+
+    window = make_window(photo_path)
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30)])  # Segment mode's marks, unsaved
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=60000)
+    trained_skin_mode(qtbot, window)
+    seen = []
+
+    def answer(buttons):
+        def click():
+            box = QApplication.activeModalWidget()
+            if not isinstance(box, QMessageBox):
+                QTimer.singleShot(20, click)
+                return
+            seen.append(box.text())
+            box.button(buttons.pop(0)).click()
+            if buttons:
+                QTimer.singleShot(20, click)
+        QTimer.singleShot(0, click)
+
+    del window.confirm_discard
+    window.ask_save_path = lambda *args: str(tmp_path / "skin.json")
+    answer([QMessageBox.StandardButton.Save, QMessageBox.StandardButton.Cancel])
+    try:
+        window.close()
+    finally:
+        window.confirm_discard = lambda: True
+    assert window.isVisible() and (tmp_path / "skin.json").is_file()
+    assert len(seen) == 2, seen
+    assert "Skin mode's scribbles" in seen[0] or "Segment and Skin mode's scribbles" in seen[0], seen[0]
+    assert "Skin mode's scribbles" in seen[1] and "not the strokes" in seen[1], seen[1]
+    assert "Segment mode's scribbles" in seen[1], seen[1]
