@@ -188,3 +188,39 @@ def test_closing_after_saving_the_skin_model_names_the_skin_marks_it_kept(qtbot,
     assert "Skin mode's scribbles" in seen[0] or "Segment and Skin mode's scribbles" in seen[0], seen[0]
     assert "Skin mode's scribbles" in seen[1] and "not the strokes" in seen[1], seen[1]
     assert "Segment mode's scribbles" in seen[1], seen[1]
+
+
+def _frame_folder(tmp_path, n=24):
+    from PIL import Image
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for t in range(1, n + 1):
+        rng = np.random.default_rng(t)
+        frame = np.full((40, 64, 3), 90.0) + rng.normal(0, 3, (40, 64, 3))
+        frame[8:30, 2 * t:2 * t + 10] = (250, 40, 40)
+        Image.fromarray(np.clip(np.rint(frame), 0, 255).astype(np.uint8)).save(folder / f"in{t:06d}.png")
+    return folder
+
+
+def _video(qtbot, window, folder):
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.current is not None and mode.current.index == 1, timeout=60000)
+    return mode
+
+
+def test_export_all_masks_progress_says_the_masks_written_of_all(qtbot, make_window, tmp_path):
+    # The bar said "43%" beside the timeline's "frame 205 / 600" (the frame shown, which the
+    # export does not move): a trial read the two as one count that disagreed.
+    window = make_window()
+    mode = _video(qtbot, window, _frame_folder(tmp_path))
+    seen = []
+    mode.export_progress.connect(lambda done, total: seen.append((done, total, mode.panel.progress.text())))
+    mode.export_masks(tmp_path / "masks")
+    qtbot.waitUntil(lambda: not mode._exporting, timeout=60000)
+    assert seen
+    for done, total, text in seen:
+        assert text == f"mask {done} of {total} ({100 * done // total}%)", (done, total, text)
+    assert mode.panel.progress.format() == "%p%"  # a jump's catch-up says its own
