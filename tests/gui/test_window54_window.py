@@ -190,14 +190,14 @@ def test_closing_after_saving_the_skin_model_names_the_skin_marks_it_kept(qtbot,
     assert "Segment mode's scribbles" in seen[1], seen[1]
 
 
-def _frame_folder(tmp_path, n=24):
+def _frame_folder(tmp_path, n=24, shape=(40, 64)):
     from PIL import Image
 
     folder = tmp_path / "frames"
     folder.mkdir()
     for t in range(1, n + 1):
         rng = np.random.default_rng(t)
-        frame = np.full((40, 64, 3), 90.0) + rng.normal(0, 3, (40, 64, 3))
+        frame = np.full((*shape, 3), 90.0) + rng.normal(0, 3, (*shape, 3))
         frame[8:30, 2 * t:2 * t + 10] = (250, 40, 40)
         Image.fromarray(np.clip(np.rint(frame), 0, 255).astype(np.uint8)).save(folder / f"in{t:06d}.png")
     return folder
@@ -224,3 +224,4 @@ def test_export_all_masks_progress_says_the_masks_written_of_all(qtbot, make_win
     for done, total, text in seen:
         assert text == f"mask {done} of {total} ({100 * done // total}%)", (done, total, text)
     assert mode.panel.progress.format() == "%p%"  # a jump's catch-up says its own
+
