@@ -2311,6 +2311,13 @@ class MainWindow(QMainWindow):
                 mode.on_image_changed()
         finally:
             self._photo_changing = False
+        if "segmix.segment" in sys.modules and "segmix.graphcut" in sys.modules:  # else nothing is cached
+            from segmix.photo_caches import release_photo_caches
+
+            # The previous photo's cuts, kept by value for its re-cuts: a 20 MP photo's held
+            # 0.85 GB after a 600 x 400 one was opened. After on_image_changed, which drops
+            # the modes' jobs of that photo.
+            release_photo_caches()
         self.update_hint()
         self.update_title()
         self.update_actions()
