@@ -11,6 +11,8 @@ outline) go with the array itself.
 
 from __future__ import annotations
 
+import sys
+
 
 def photo_caches() -> list:
     """The caches holding a photo's arrays by value: each has ``forget_photo()``."""
@@ -25,4 +27,23 @@ def release_photo_caches() -> int:
     Never waits: a cache held by a cut under way (the previous photo's job, being dropped) is
     left to that cut, and the next photo's first cut replaces its entry (they hold one each).
     """
-    return sum(bool(cache.forget_photo()) for cache in photo_caches())
+    emptied = sum(bool(cache.forget_photo()) for cache in photo_caches())
+    return_freed_memory()
+    return emptied
+
+
+def return_freed_memory() -> None:
+    """Give the memory freed since back to the system where the C library keeps it (glibc's
+    ``malloc_trim``; nothing elsewhere). After a 2828 x 2828 photo's fit and re-cut and a
+    600 x 400 photo opened, the window's process held 0.78 GB with every array of the large
+    photo freed, 0.39 GB after the trim (0.33 GB after a fit of the small photo alone): glibc
+    keeps freed blocks of the heap, whose large arrays came from it once its threshold for
+    mapping them apart had grown."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # another C library (musl): nothing to trim
+        pass

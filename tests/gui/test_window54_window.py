@@ -250,6 +250,8 @@ def test_opening_another_photo_releases_the_last_photos_cut_caches(qtbot, make_w
                     timeout=60000)
     assert segment._LAST_STEP._entry is not None and graphcut._WARM_FREE._entry is not None
     photo = weakref.ref(window.segmentation_image)
+    window.update_hint()  # the banner's cache of the result shown (_marks_only_share)
+    probability = weakref.ref(mode.outcome.probability)
     other = tmp_path / "other.png"
     Image.fromarray(np.full((30, 40, 3), (20, 200, 90), np.uint8)).save(other)
     assert window.open_image(other)
@@ -259,3 +261,4 @@ def test_opening_another_photo_releases_the_last_photos_cut_caches(qtbot, make_w
     assert all(hasattr(cache, "forget_photo") for cache in photo_caches())
     gc.collect()
     assert photo() is None  # nothing else keeps the previous photo's pixels
+    assert probability() is None  # nor its result

@@ -333,6 +333,10 @@ class SegmentMode(Mode):
         self._request_keys.clear()
         self._recut_sources.clear()
         self._latest_request = self._file_order = None
+        # The previous photo's arrays go with it (a 20 MP photo's result and mark snapshots
+        # were held after a 600 x 400 one was opened): the banner's cache holds its outcome.
+        self._marks_only_cache = None
+        self._changes_since_request, self._undone_snapshots = [], []
         self.training_panel.plot.clear()
         self.training_panel.set_status("Waiting for scribbles")
         # A loaded model stays the model for the next photo (applied at its first mark, which
