@@ -2825,6 +2825,47 @@ def counted_frames(sequence: FrameSequence) -> int | None:
         return None  # left to the run, which names what it meets
 
 
+#: The most frames a decoder may hold back to reorder (H.264 allows 16 B-frames in a row):
+#: a file cut short loses at most this many frames of its end out of order (:func:`before_cut_hole`).
+MAX_REORDER = 16
+
+
+def before_cut_hole(shown: np.ndarray, decoded: np.ndarray) -> np.ndarray:
+    """The frame times of a video cut short (fewer packets than its header announces) up to
+    the hole its cut leaves: ``shown`` less the frames after a gap in it that all come among
+    the last :data:`MAX_REORDER` packets in decoding order.
+
+    Why: packets come in decoding order, a P-frame before the B-frames shown ahead of it, so
+    a file cut after a P-frame has its time without the B-frames' before it. A new user's
+    faststart MP4 cut at 300 kB was said to have "frames missing after frame 237 (3 frames)
+    (dropped by the recorder?)" beside the window's "truncated or damaged". Gaps earlier in
+    the file are the recorder's and stay.
+
+    Parameters
+    ----------
+    shown : (N,) float64
+        The times sorted (the order shown).
+    decoded : (N,) float64
+        The same times in decoding order (the packets' order in the file).
+
+    Returns
+    -------
+    (M,) float64, M <= N: ``shown[:M]``.
+    """
+    if shown.size < 3:
+        return shown
+    steps = np.diff(shown)
+    step = float(np.median(steps))
+    if step <= 0:
+        return shown
+    last = decoded[-MAX_REORDER:]
+    # The first gap after which every frame is one of the last packets: the cut's.
+    for gap in np.flatnonzero(steps > 1.5 * step):
+        if shown.size - gap - 1 <= last.size and np.isin(shown[gap + 1:], last).all():
+            return shown[: gap + 1]
+    return shown
+
+
 class FrameReader:
     """Random access to the frames of a :class:`FrameSequence` (for playing and scrubbing).
 
@@ -2938,9 +2979,11 @@ class FrameReader:
             return np.zeros(0)
         path = self.sequence.paths[0]
         times = array.array("d")  # 8 bytes a frame: a list of floats took 4 times that
+        announced = 0
         try:
             with av.open(str(path)) as container:
                 stream = video_stream(container)
+                announced = int(stream.frames or 0)
                 for n, packet in enumerate(container.demux(stream)):
                     if packet.size and not packet.is_discard and packet.pts is not None and packet.time_base is not None:
                         times.append(float(packet.pts * packet.time_base))
@@ -2950,7 +2993,13 @@ class FrameReader:
             raise FrameError(f"{path}: cannot read the video's time stamps ({_short(exc)})") from None
         # Packets come in decoding order (B-frames before the frames they refer to): shown in
         # the order of their times.
-        return np.sort(np.frombuffer(times, dtype=np.float64)) if times else np.zeros(0)
+        if not times:
+            return np.zeros(0)
+        decoded = np.frombuffer(times, dtype=np.float64)
+        shown = np.sort(decoded)
+        if announced > decoded.size:
+            shown = before_cut_hole(shown, decoded)
+        return shown
 
     def stem(self, index: int) -> str:
         if self.sequence.kind in ("video", "animation"):

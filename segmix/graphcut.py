@@ -750,6 +750,17 @@ class _WarmCoarseCut:
             self._key = self._neighbour = self._tie = None
             self._terminal = self._residual = self._capacity = None
 
+    def forget_photo(self) -> bool:
+        """:meth:`clear` unless a cut holds the entry now (segmix.photo_caches): True if cleared."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._key = self._neighbour = self._tie = None
+            self._terminal = self._residual = self._capacity = None
+        finally:
+            self._lock.release()
+        return True
+
     def cut(self, log_odds, image, fixed, gamma, connectivity):
         """(Hc, Wc) bool, the cut of ``cut_free(log_odds, image, fixed, gamma, connectivity)``; or None."""
         h, w = log_odds.shape
@@ -814,6 +825,16 @@ class _WarmBand:
     def clear(self) -> None:
         with self._lock:
             self._key = self._index = self._capacity = None
+
+    def forget_photo(self) -> bool:
+        """:meth:`clear` unless a cut holds the entry now (segmix.photo_caches): True if cleared."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._key = self._index = self._capacity = None
+        finally:
+            self._lock.release()
+        return True
 
     def acquire(self, image, gamma, beta, connectivity, factor, crc=None) -> bool:
         """Hold the entry for one cut of ``image``; False if another thread holds it.
@@ -882,6 +903,16 @@ class _WarmFreeCut:
     def clear(self) -> None:
         with self._lock:
             self._entry = None
+
+    def forget_photo(self) -> bool:
+        """:meth:`clear` unless a cut holds the entry now (segmix.photo_caches): True if cleared."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._entry = None
+        finally:
+            self._lock.release()
+        return True
 
     def cut(self, log_odds, image, fixed, gamma, connectivity, beta) -> np.ndarray:
         """(H, W) bool: ``cut_free(log_odds, image, fixed, gamma, connectivity, beta)``.

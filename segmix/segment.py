@@ -3031,6 +3031,11 @@ class _LastStep:
         with self._lock:
             self._entry = None
 
+    def forget_photo(self) -> bool:
+        """:meth:`clear` (segmix.photo_caches; its lock is held for an assignment only): True."""
+        self.clear()
+        return True
+
 
 _LAST_STEP = _LastStep()
 _KEEPING = threading.local()

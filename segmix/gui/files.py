@@ -84,6 +84,30 @@ def may_open_as_photo(path) -> bool:
     return ends_in_end_marker(path) and _png_ends_whole(path)
 
 
+def own_mask_words(path) -> str | None:
+    """A sentence when ``path`` is a mask segmix wrote (its mark, one 8-bit grey channel),
+    read from its header only, without decoding: "astro_mask.png is a mask written by segmix
+    segment, not a photo"; None for any other file.
+
+    Why: the window asks about unsaved marks before it decodes a photo; a trial's Ctrl+O on
+    the mask it had just exported asked "Save them first, or discard them?" and only then
+    said, in the banner, that the file looked like a mask. A file refused anyway (a cut-off
+    JPEG, :func:`may_open_as_photo`) is told before the question; so is this one now."""
+    from segmix.io import open_header, segmix_mark
+
+    command = segmix_mark(path)
+    if command is None:
+        return None
+    try:
+        with open_header(path, limit=False) as image:
+            mode = image.mode
+    except Exception:  # noqa: BLE001 -- unreadable: the loader says why
+        return None
+    if mode not in ("L", "1", "LA"):
+        return None  # a cut-out (RGBA), a 16-bit probability map: said after decoding
+    return f"{Path(path).name} is a mask written by segmix {command}, not a photo"
+
+
 #: The last 12 bytes of every whole PNG: its IEND chunk (length 0, type, CRC).
 _PNG_SIGNATURE, _PNG_END = b"\x89PNG\r\n\x1a\n", b"\x00\x00\x00\x00IEND\xaeB`\x82"
 

@@ -517,6 +517,9 @@ class MainWindow(QMainWindow):
         self._loaded_models: dict[str, Path] = {}  # role ("model", "skin model") -> the file last loaded (note_input)
         self._space = "photo"
         self._closing = False  # inside closeEvent: the discard question names what only closing loses
+        # Said first by the next discard question: marks a save before it took out of the list
+        # (the skin model saved on closing keeps Skin mode's marks' colours, not the strokes).
+        self._discard_note = ""
         self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see label_counts
         self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
         self._photo_changing = False  # set_image between the canvas's new photo and the modes'
@@ -1595,10 +1598,29 @@ class MainWindow(QMainWindow):
             if found is not None:
                 what, save = found
 
-                def save_then_ask(save=save) -> bool:
+                def save_then_ask(save=save, what=what) -> bool:
+                    before = self._unsaved_marks()
                     if not save():
                         return False  # cancelled or failed: nothing is discarded
-                    return not (self.has_unsaved_scribbles or self._unsaved_on_close()) or self.confirm_discard()
+                    # Marks the save counts as kept (a skin model trained on them): the next
+                    # question said nothing of them, and a trial's Skin-mode strokes, listed
+                    # in the first question, went unmentioned.
+                    after = self._unsaved_marks()
+                    kept = [(titles, path) for titles, path in before if (titles, path) not in after]
+                    if not (self.has_unsaved_scribbles or self._unsaved_on_close()):
+                        return True
+                    if kept:
+                        places = []
+                        for titles, path in kept:
+                            whose = " and ".join(f"{title} mode's" for title in titles)
+                            places.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}")
+                        listed = " and ".join(places)
+                        self._discard_note = (f"Saved {what}: it keeps the colours of {listed}, not the strokes "
+                                              "(Save Scribbles in that mode keeps them).")
+                    try:
+                        return self.confirm_discard()
+                    finally:
+                        self._discard_note = ""
 
                 return what, save_then_ask
         return None
@@ -1886,11 +1908,16 @@ class MainWindow(QMainWindow):
         return list(spaces.values())
 
     def discard_question(self) -> str:
-        """What :meth:`confirm_discard` asks: whose scribbles, on which photo, would be lost.
+        """What :meth:`confirm_discard` asks: whose scribbles, on which photo, would be lost,
+        after :attr:`_discard_note` (what a save just before kept) when there is one.
 
         Each mode keeps its own scribbles, shown only in that mode: a trial in Skin mode was
         asked about "your scribbles" with none in sight (they were Segment mode's).
         """
+        question = self._question_of_losses()
+        return f"{self._discard_note} {question}" if self._discard_note else question
+
+    def _question_of_losses(self) -> str:
         parts = []
         training = ""  # Skin mode's marks that the skin training set does not hold (the first)
         cleared = {entry.title for entry in self._unsaved_by_mode() if entry.cleared}
@@ -2009,6 +2036,12 @@ class MainWindow(QMainWindow):
         # that does not open discards nothing: the photo shown keeps its marks. A file whose
         # header does not read as a photo the window opens is refused without the question.
         asked = self.has_unsaved_scribbles and files.may_open_as_photo(path)
+        mask_words = files.own_mask_words(path) if self.active_mode.uses_scribbles else None
+        if mask_words is not None and not self.confirm_open_anyway(
+                "Not a photo", f"{mask_words}: segment the photo the mask is of. Open the mask as a photo anyway?"):
+            # Asked before the question about the marks: a trial's Ctrl+O on the mask it had
+            # just exported asked to save or discard its marks, then opened it as a photo.
+            return False
         if asked and not self.confirm_discard():
             return False
         try:
@@ -2096,6 +2129,16 @@ class MainWindow(QMainWindow):
         if not fits:
             self.show_message("Not a photo", files.label_map_message(path, values, self.image is not None, same_size))
         return False
+
+    def confirm_open_anyway(self, title: str, question: str) -> bool:
+        """Ask whether a file that is not a photo (a mask segmix wrote) is to be opened as
+        one all the same; True = open it."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, question,
+                          QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, self)
+        box.button(QMessageBox.StandardButton.Open).setText("&Open Anyway")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Open
 
     def ask_load_as_scribbles(self, question: str) -> bool:
         """Ask whether a label map opened as the photo is to be loaded as the marks; True = load."""
@@ -2268,6 +2311,13 @@ class MainWindow(QMainWindow):
                 mode.on_image_changed()
         finally:
             self._photo_changing = False
+        if "segmix.segment" in sys.modules and "segmix.graphcut" in sys.modules:  # else nothing is cached
+            from segmix.photo_caches import release_photo_caches
+
+            # The previous photo's cuts, kept by value for its re-cuts: a 20 MP photo's held
+            # 0.85 GB after a 600 x 400 one was opened. After on_image_changed, which drops
+            # the modes' jobs of that photo.
+            release_photo_caches()
         self.update_hint()
         self.update_title()
         self.update_actions()

@@ -83,6 +83,7 @@ def make_window(qtbot, qsettings, messages, monkeypatch):
         window.show_message = messages
         window.confirm_discard = lambda: True
         window.confirm_marks_replaced = lambda path: True
+        window.confirm_open_anyway = lambda title, question: True  # a mask segmix wrote, opened as a photo
         qtbot.addWidget(window)
         window.resize(900, 600)
         window.show()

@@ -333,6 +333,10 @@ class SegmentMode(Mode):
         self._request_keys.clear()
         self._recut_sources.clear()
         self._latest_request = self._file_order = None
+        # The previous photo's arrays go with it (a 20 MP photo's result and mark snapshots
+        # were held after a 600 x 400 one was opened): the banner's cache holds its outcome.
+        self._marks_only_cache = None
+        self._changes_since_request, self._undone_snapshots = [], []
         self.training_panel.plot.clear()
         self.training_panel.set_status("Waiting for scribbles")
         # A loaded model stays the model for the next photo (applied at its first mark, which
@@ -693,8 +697,9 @@ class SegmentMode(Mode):
 
     def _say_slow_fit(self) -> None:
         """The banner of a one-step fit still running after :data:`SLOW_FIT_MS`."""
+        # Not over a stage of this fit already shown: its banner says what still runs.
         if (self._training_in_flight and not self._job_words and self._slow_fit_generation in self._request_keys
-                and self.loaded_model is None):
+                and self.loaded_model is None and (self.outcome is None or self.outcome.final)):
             self._job_words = SLOW_FIT_WORDS
             if self.active:
                 self.shell.update_hint()
@@ -724,6 +729,22 @@ class SegmentMode(Mode):
         # Two lines of the banner at 800 px, as the everyday hint: a longer one grew it and
         # moved the photo down under the user's brush.
         return f"{words} {shown} (Esc cancels)."
+
+    def _running_stage_hint(self) -> str:
+        """The banner while a one-step fit (or a threshold's re-cut) shows a stage before its
+        final mask: what still runs, what the overlay shows and that Esc cancels; "" otherwise.
+        With the Training dock closed a 16-20 MP photo's click said "Green = foreground (the
+        result) ... export with File > Export Mask" after 4-6 s while the graph cut and the
+        boundary refinement ran 20-75 s more, and nothing else said a fit still ran."""
+        outcome = self.outcome
+        if (outcome is None or outcome.final or not (self._training_in_flight or self._apply_in_flight)
+                or self.loaded_model is not None):
+            return ""
+        if outcome.cut:
+            return ("<b>Refining the mask's boundary...</b> The overlay shows the graph cut's mask; "
+                    "the final mask follows (Esc cancels).")
+        return ("<b>Smoothing edges (graph cut)...</b> The overlay shows a first look (the per-pixel "
+                "decision); the graph cut's mask follows (Esc cancels).")
 
     def _resume_cancelled_chain(self, labels: np.ndarray, settings, key: tuple) -> bool:
         """Fit marks added after a step was cancelled between its first stage and its final
@@ -1092,6 +1113,8 @@ class SegmentMode(Mode):
                 self.training_panel.set_status(FINISHING)  # marks wait: say so until their fit starts
             else:
                 self.training_panel.set_status(f"{done} {duration}{f' ({note})' if note else ''}; {then}...")
+            if self._job_words == SLOW_FIT_WORDS:
+                self._job_words = ""  # the colour models are fitted: the banner names the stage that runs
             self._render(cut=outcome.cut)
             shell.update_hint()
             shell.update_actions()
@@ -1582,6 +1605,9 @@ class SegmentMode(Mode):
             return HINT_WAITING_FOR_ENGINE.format(what=self._engine_words(), job=self._engine_job)  # our own words: no markup
         if self._training_in_flight and self._job_words and self.loaded_model is None:
             return self._running_hint()
+        stage = self._running_stage_hint()
+        if stage:
+            return stage
         if self.loaded_model is not None and self._model_waits and not any(self.shell.label_counts()):
             return HINT_MODEL_WAITS.format(name=escape(self.loaded_model_name))
         if self.loaded_model is not None:

@@ -1018,6 +1018,9 @@ class VideoPanel(QWidget):
                              size if size == "auto" else int(size), self.fast_start.isChecked())
 
 
+#: The export's progress bar: the masks written of all, then the share ("mask 258 of 600 (43%)").
+EXPORT_PROGRESS_FORMAT = "mask %v of %m (%p%)"
+
 #: (left, top, right, bottom) pixels between the Background model dock's picture and its edges.
 PICTURE_MARGINS = (6, 4, 6, 8)
 
@@ -2814,6 +2817,9 @@ class VideoMode(Mode):
         self._in_flight = False
         self.panel.progress.setRange(0, max(1, total))
         self.panel.progress.setValue(0)
+        # The masks written, not a bare 43 %: beside the timeline's "frame 205 / 600" (the frame
+        # shown, which the export does not move) a trial read 43 % as wrong.
+        self.panel.progress.setFormat(EXPORT_PROGRESS_FORMAT)
         self.panel.progress.setVisible(True)
         self.panel.export_label.setVisible(False)  # the last export's line: this one's comes at its end
         self.update_actions()
@@ -2867,6 +2873,7 @@ class VideoMode(Mode):
         holding a mask segmix did not write, a trial)."""
         self._exporting = False
         self.panel.progress.setVisible(False)
+        self.panel.progress.setFormat("%p%")  # a jump's catch-up shows its own
         self.update_actions()
         if result is not None:
             if getattr(self, "_export_folder", None) is not None:
