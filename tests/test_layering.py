@@ -97,7 +97,7 @@ WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards", "occluded_parts",
     "snapcut", "mark_steps", "mark_settings", "transparency", "segment_modelfile", "own_outputs", "point_marks",
-    "result_notes", "skin_marks", "box_edges", "small_objects",
+    "result_notes", "skin_marks", "box_edges", "small_objects", "photo_caches",
 }
 LAYERS = {
     "kernels": set(),
