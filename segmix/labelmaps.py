@@ -150,6 +150,7 @@ __all__ = [
     "GRABCUT_RECODING",
     "GRABCUT_WORDS",
     "looks_like_grabcut",
+    "lossy_grabcut_lookalike",
     "loadable_as_scribbles",
     "palette_label_values",
     "voc_colours",
@@ -1388,6 +1389,54 @@ def looks_like_grabcut(values) -> bool:
     return 3 in present and present <= set(GRABCUT_VALUES)
 
 
+#: The least depth (px) of an OpenCV grabCut mask's probable foreground (3): grabCut's 3 is
+#: the object's area, deeper than this in each of 20 DAVIS photos' masks (a rectangle's start,
+#: with and without GC_FGD strokes); JPEG's ringing puts 3s beside the 2s in specks and lines at
+#: most 2 px thick (the trial's scribbles at q95: 77 px, in 28 specks of at most 4).
+GRABCUT_MIN_DEPTH = 3
+
+
+def lossy_grabcut_lookalike(labels: np.ndarray) -> str | None:
+    """Why a label map of 0-3 with 3 (an OpenCV grabCut mask's values) looks like scribbles or
+    a trimap of 0 / 1 / 2 that went through JPEG and back instead, in words; None if not.
+
+    JPEG's ringing overshoots the 2s' edges to 3 and puts 1s between 0 and 2: a trial's
+    scribbles so saved (0-3: 396,617 / 1,980 / 11,246 / 77 px) were called a grabCut mask,
+    whose recoding turned the ringing into foreground marks and was refused as lossy next.
+    Told by either (a) the map with its 3s read as the 2s they ring around is refused by
+    rule 7 (thin bands of 1 between 0 and 2, :func:`interpolation_bands`), which a grabCut
+    mask (0 outside the rectangle, 2 / 3 in it, 1 strokes in those) has none of, or (b) no 3
+    lies :data:`GRABCUT_MIN_DEPTH` px inside the 3s and they are under 1 % of the map: specks
+    and thin lines, where grabCut's 3 is the object's area.
+
+    Parameters
+    ----------
+    labels : (H, W) integer array
+        The map as read, values within 0-3.
+    """
+    labels = np.asarray(labels)
+    threes = labels == 3
+    n = int(np.count_nonzero(threes))
+    if labels.ndim != 2 or n == 0:
+        return None
+    folded = np.where(threes, BACKGROUND, labels).astype(np.uint8)
+    reason = interpolation_bands(folded).reason()
+    if reason is None:
+        from scipy import ndimage
+
+        deep = ndimage.binary_erosion(threes, np.ones((3, 3), bool), iterations=GRABCUT_MIN_DEPTH - 1).any()
+        if deep or n >= 0.01 * labels.size:
+            return None
+        reason = (f"its 3s ({n:,} px) lie in specks and lines under {GRABCUT_MIN_DEPTH} px thick, where a grabCut "
+                  "mask's 3 (GC_PR_FGD) is the object's area")
+    else:
+        reason = f"with its {n:,} px of 3 read as the 2s they ring around, {reason}"
+    return (f"the labels look lossily compressed (JPEG, decoded and saved again as PNG), not an OpenCV grabCut "
+            f"mask: {reason}; JPEG's ringing along label edges makes 3s beside the 2s and thin bands of 1 "
+            "between 0 and 2, which no recoding undoes (it would turn them into foreground marks): save the "
+            "labels again losslessly (PNG) from the original marks, never through JPEG")
+
+
 def loadable_as_scribbles(values) -> bool:
     """Whether a label map of :func:`label_map_values` / :func:`palette_label_values` holds
     only scribbles' values (:data:`SCRIBBLE_VALUES`), so it loads as marks as it is."""
@@ -2123,6 +2172,11 @@ def _load_scribbles(path: Path, shape: tuple[int, int], photo: PathLike | None) 
     if bad.size:
         hint = ""
         values = set(found.tolist())
+        lossy = lossy_grabcut_lookalike(plane) if looks_like_grabcut(values) else None
+        if lossy is not None:
+            # Lossy compression first: JPEG'd scribbles (and trimaps) hold 0-3 and were called a
+            # grabCut mask, whose recoding made the ringing foreground marks (a new user's).
+            raise ImageLoadError(f"{path}: {lossy}")
         if looks_like_grabcut(values) and not holds_saved_marks(path):
             # Refused with "found 3" alone: OpenCV's 0 and 2 are background, segmix's unmarked
             # and a hard background mark, so it is recoded, never read as it stands. (Marks
