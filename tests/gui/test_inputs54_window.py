@@ -1,0 +1,43 @@
+"""Session 54 (inputs54) in the window: File > Load Scribbles of JPEG'd scribbles says they
+were lossily compressed (not "a grabCut mask"), and JPEG's specks in a 0 / 1 mask are said."""
+
+import numpy as np
+from PIL import Image
+
+from tests.test_inputs54 import _object_mask, _strokes, _through_jpeg
+
+
+def _photo(tmp_path):
+    rng = np.random.default_rng(1)
+    path = tmp_path / "p.png"
+    Image.fromarray(rng.integers(0, 255, (480, 854, 3), dtype=np.uint8)).save(path)
+    return path
+
+
+def test_load_scribbles_of_jpegd_scribbles_says_lossy(make_window, tmp_path, messages):
+    window = make_window(_photo(tmp_path))
+    Image.fromarray(_through_jpeg(_strokes())).save(tmp_path / "s.png")
+    assert not window.load_scribbles(tmp_path / "s.png")
+    assert len(messages) == 1 and "lossily compressed" in messages[0][1], messages
+    assert "recode" not in messages[0][1]
+
+
+def test_load_scribbles_of_a_jpegd_mask_names_its_specks(make_window, tmp_path, messages):
+    window = make_window(_photo(tmp_path))
+    Image.fromarray(_through_jpeg(_object_mask())).save(tmp_path / "mask01.png")
+    assert window.load_scribbles(tmp_path / "mask01.png")
+    note = window.statusBar().currentMessage()
+    assert "mask01.png" in note and "isolated pixel" in note and "0 / 1 mask" in note, note
+
+
+def test_skin_mode_says_specks_as_specks_not_as_a_skin_mask(make_window, tmp_path, messages):
+    window = make_window(_photo(tmp_path))
+    window.set_mode("skin")
+    marks = np.zeros((480, 854), np.uint8)
+    marks[100:200, 100:300] = 2
+    marks[300:400, 500:600] = 1
+    marks[150, 150] = marks[120, 250] = 1
+    Image.fromarray(marks).save(tmp_path / "skin_marks.png")
+    assert window.load_scribbles(tmp_path / "skin_marks.png")
+    note = window.statusBar().currentMessage()
+    assert "2 isolated pixels" in note and "not as a skin mask" not in note, note
