@@ -146,3 +146,171 @@ def test_jpegd_mask_names_the_file_and_the_count(tmp_path):
 
 def test_scribbles_without_specks_say_nothing_new():
     assert mask_like_marks(_strokes()) is None
+
+
+# --------------------------------------------------------------------------- 2
+def _photo_and_mask(seed=0):
+    rng = np.random.default_rng(seed)
+    image = rng.integers(1, 255, (40, 60, 3), dtype=np.uint8)
+    mask = np.zeros((40, 60), bool)
+    mask[10:30, 15:45] = True
+    return image, mask
+
+
+def _read_rgba(path):
+    """RGBA as stored: OpenCV for PNG and 16-bit TIFF; Pillow for an 8-bit TIFF, which OpenCV
+    premultiplies (README: a TIFF cut-out's colours are unassociated)."""
+    import cv2
+
+    bgra = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if str(path).endswith(".tif") and bgra.dtype == np.uint8:
+        return np.asarray(Image.open(path))
+    return bgra[..., [2, 1, 0, 3]]
+
+
+@pytest.mark.parametrize("name", ["cut.png", "cut.tif"])
+def test_a_cutout_clears_the_colours_under_alpha_0(tmp_path, name):
+    from segmix.io import save_cutout
+
+    image, mask = _photo_and_mask()
+    save_cutout(tmp_path / name, image, mask)
+    cut = _read_rgba(tmp_path / name)
+    assert np.array_equal(cut[~mask], np.zeros((np.count_nonzero(~mask), 4), np.uint8))
+    assert np.array_equal(cut[mask][:, :3], image[mask])
+    save_cutout(tmp_path / ("kept_" + name), image, mask, keep_hidden_colours=True)
+    kept = _read_rgba(tmp_path / ("kept_" + name))
+    assert np.array_equal(kept[..., :3], image) and np.array_equal(kept[..., 3], mask * np.uint8(255))
+
+
+def test_a_soft_cutout_keeps_the_colours_of_partial_alpha(tmp_path):
+    from segmix.io import save_cutout
+
+    image, _ = _photo_and_mask()
+    matte = np.tile(np.linspace(0, 1, 60), (40, 1))
+    save_cutout(tmp_path / "soft.png", image, matte)
+    cut = _read_rgba(tmp_path / "soft.png")
+    hidden = cut[..., 3] == 0
+    assert hidden.any() and not cut[hidden].any()
+    assert np.array_equal(cut[~hidden][:, :3], image[~hidden])
+
+
+def test_a_16_bit_cutout_clears_the_colours_under_alpha_0(tmp_path):
+    import cv2
+
+    from segmix.io import load_image_info, save_cutout
+
+    rgb = np.random.default_rng(2).integers(1, 65536, (40, 60, 3)).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "p16.png"), rgb[..., ::-1])
+    loaded = load_image_info(tmp_path / "p16.png")
+    _, mask = _photo_and_mask()
+    for name, keep in (("cut.png", False), ("cut.tif", False), ("kept.png", True), ("kept.tif", True)):
+        assert save_cutout(tmp_path / name, loaded.pixels, mask, photo=tmp_path / "p16.png",
+                           keep_hidden_colours=keep) == 16
+        cut = _read_rgba(tmp_path / name)
+        assert cut.dtype == np.uint16
+        assert np.array_equal(cut[mask][:, :3], rgb[mask])
+        assert np.array_equal(cut[~mask][:, :3], rgb[~mask] if keep else np.zeros_like(rgb[~mask])), name
+        assert not cut[~mask][:, 3].any()
+
+
+def test_segment_cutout_clears_hidden_colours_unless_asked(tmp_path):
+    import subprocess
+    import sys
+
+    image, _ = _photo_and_mask()
+    image[:, :30] = (200, 30, 30)
+    image[:, 30:] = (30, 30, 200)
+    Image.fromarray(image).save(tmp_path / "p.png")
+    marks = np.zeros((40, 60), np.uint8)
+    marks[15:25, 5:20] = 1
+    marks[15:25, 40:55] = 2
+    Image.fromarray(marks).save(tmp_path / "s.png")
+
+    def run(*extra):
+        return subprocess.run([sys.executable, "-m", "segmix", "segment", str(tmp_path / "p.png"), "--scribbles",
+                               str(tmp_path / "s.png"), "-o", str(tmp_path / "m.png"), "--overwrite", "--quiet",
+                               *extra], capture_output=True, text=True)
+
+    assert run("--cutout", str(tmp_path / "c.png")).returncode == 0
+    cut = _read_rgba(tmp_path / "c.png")
+    hidden = cut[..., 3] == 0
+    assert hidden.any() and not cut[hidden].any()
+    done = run("--cutout", str(tmp_path / "k.png"), "--keep-hidden-colours")
+    assert done.returncode == 0, done.stderr
+    assert np.array_equal(_read_rgba(tmp_path / "k.png")[..., :3], image)
+    alone = run("--keep-hidden-colours")
+    assert alone.returncode != 0 and len(alone.stderr.strip().splitlines()) == 1
+    assert "--cutout" in alone.stderr
+    helped = subprocess.run([sys.executable, "-m", "segmix", "segment", "--help"], capture_output=True, text=True)
+    assert "--keep-hidden-colours" in helped.stdout
+
+
+def test_the_docs_name_the_flag():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert "--keep-hidden-colours" in (root / "docs" / "command_line.md").read_text(encoding="utf-8")
+    assert "--keep-hidden-colours" in (root / "README.md").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- 4
+def _background_model(tmp_path):
+    from segmix.cli import main
+    from tests.test_inputs53 import _gap_folder
+
+    folder = _gap_folder(tmp_path / "frames", range(1, 6))
+    path = tmp_path / "bg.json"
+    assert main(["background", str(folder), "--save-model", str(path), "--quiet"]) == 0
+    return path
+
+
+def test_a_newer_background_model_names_its_new_parameter_and_the_version(tmp_path):
+    from segmix.background import BackgroundModelError, load_background_model
+    from tests.test_inputs53 import _edited
+
+    path = _background_model(tmp_path)
+    newer = _edited(path, lambda d: (d.__setitem__("segmix_version", "9.0"),
+                                     d["params"].__setitem__("new_param", 1)), "new.json")
+    with pytest.raises(BackgroundModelError) as info:
+        load_background_model(newer)
+    words = str(info.value)
+    assert "new_param" in words and "9.0" in words and "newer" in words and "upgrad" in words, words
+    same = _edited(path, lambda d: d["params"].__setitem__("new_param", 1), "same.json")
+    with pytest.raises(BackgroundModelError, match="unknown parameter new_param") as info:
+        load_background_model(same)
+    assert "newer" not in str(info.value)
+    gone = _edited(path, lambda d: d["params"].pop("rho"), "gone.json")
+    with pytest.raises(BackgroundModelError, match="lacks the parameter rho"):
+        load_background_model(gone)
+
+
+def test_an_edited_n_components_is_blamed_not_the_state(tmp_path):
+    import json
+
+    from segmix.background import BackgroundModelError, load_background_model
+    from tests.test_inputs53 import _edited
+
+    path = _background_model(tmp_path)
+    k = json.loads(path.read_text())["params"]["n_components"]
+    edited = _edited(path, lambda d: d["params"].__setitem__("n_components", k + 2), "k.json")
+    with pytest.raises(BackgroundModelError) as info:
+        load_background_model(edited)
+    words = str(info.value)
+    assert f"'params.n_components' is {k + 2}" in words and f"{k} per pixel" in words and "edited" in words, words
+
+
+def test_a_newer_segmentation_model_with_an_unknown_key_says_upgrade(tmp_path):
+    from segmix.segment_modelfile import read_segmentation_model
+    from tests.test_inputs53 import _edited, _segment_model
+
+    path = _segment_model(tmp_path)
+    newer = _edited(path, lambda d: (d["training"].__setitem__("segmix_version", "9.0.0"),
+                                     d.__setitem__("texture", {"weight": 1})), "newer.json")
+    with pytest.raises(ValueError) as info:
+        read_segmentation_model(newer)
+    words = str(info.value)
+    assert "texture" in words and "9.0.0" in words and "newer" in words and "upgrade segmix" in words, words
+    same = _edited(path, lambda d: d.__setitem__("texture", {"weight": 1}), "same.json")
+    with pytest.raises(ValueError) as info:
+        read_segmentation_model(same)
+    assert "newer" not in str(info.value)

@@ -41,3 +41,28 @@ def test_skin_mode_says_specks_as_specks_not_as_a_skin_mask(make_window, tmp_pat
     assert window.load_scribbles(tmp_path / "skin_marks.png")
     note = window.statusBar().currentMessage()
     assert "2 isolated pixels" in note and "not as a skin mask" not in note, note
+
+
+def test_export_cutout_clears_the_hidden_colours(qtbot, make_window, tmp_path, photo_path):
+    """File > Export Cut-out kept the photo's colours under alpha 0 (the hidden background could
+    be recovered); the export writer keeps them only when asked."""
+    import cv2
+
+    from tests.gui.gui_helpers import paint_two_classes
+
+    window = make_window(photo_path)
+    paint_two_classes(qtbot, window)
+    seg = window.modes["segment"]
+    qtbot.waitUntil(lambda: not seg.result_pending and not window.controller.busy, timeout=60000)
+    assert window.export("cutout", tmp_path / "c.png")
+    image = np.asarray(Image.open(photo_path).convert("RGB"))
+    cut = cv2.imread(str(tmp_path / "c.png"), cv2.IMREAD_UNCHANGED)[..., [2, 1, 0, 3]]
+    hidden = cut[..., 3] == 0
+    assert hidden.any() and (~hidden).any()
+    assert not cut[hidden].any() and np.array_equal(cut[~hidden][:, :3], image[~hidden])
+
+    from segmix.gui import files
+
+    files.write_export("cutout", tmp_path / "k.png", image=image, mask=~hidden, keep_hidden_colours=True)
+    kept = cv2.imread(str(tmp_path / "k.png"), cv2.IMREAD_UNCHANGED)[..., [2, 1, 0, 3]]
+    assert np.array_equal(kept[..., :3], image)
