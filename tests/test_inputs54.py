@@ -278,7 +278,7 @@ def test_a_newer_background_model_names_its_new_parameter_and_the_version(tmp_pa
     same = _edited(path, lambda d: d["params"].__setitem__("new_param", 1), "same.json")
     with pytest.raises(BackgroundModelError, match="unknown parameter new_param") as info:
         load_background_model(same)
-    assert "newer" not in str(info.value)
+    assert "newer than" not in str(info.value)
     gone = _edited(path, lambda d: d["params"].pop("rho"), "gone.json")
     with pytest.raises(BackgroundModelError, match="lacks the parameter rho"):
         load_background_model(gone)
@@ -313,4 +313,4 @@ def test_a_newer_segmentation_model_with_an_unknown_key_says_upgrade(tmp_path):
     same = _edited(path, lambda d: d.__setitem__("texture", {"weight": 1}), "same.json")
     with pytest.raises(ValueError) as info:
         read_segmentation_model(same)
-    assert "newer" not in str(info.value)
+    assert "newer than" not in str(info.value)
