@@ -1753,6 +1753,16 @@ def _float_plane(path: Path, im, what: str) -> np.ndarray:
         fix = ("scribbles are the whole labels 0 (unmarked), 1 (foreground) and 2 (background), not a "
                "probability map or a soft mask: save the labels as 8-bit greyscale PNG" if what == "scribbles" else
                "threshold it (for example v > 0.5 -> 255) and save it as 8-bit greyscale PNG")
+        scaled = np.unique(values[np.isfinite(values)]) * 255
+        if scaled.size <= MAX_CLASS_VALUES and np.all(np.abs(scaled - np.round(scaled)) < 1e-3) \
+                and scaled.max(initial=0) <= 255:
+            # Labels divided by 255 (scikit-image's img_as_float32 of a uint8 map): refused as
+            # a probability map, with no word of the x 255 that gives them back (a new user's).
+            levels = [str(int(v)) for v in np.round(scaled)]
+            listed = levels[0] if len(levels) == 1 else f"{', '.join(levels[:-1])} and {levels[-1]}"
+            fix = (f"x 255 gives {listed}: labels divided by 255 (scikit-image's img_as_float / img_as_float32 of "
+                   "an 8-bit map)? Multiply them back, in NumPy numpy.round(a * 255).astype(numpy.uint8), and "
+                   "save them as 8-bit greyscale PNG")
         raise ImageLoadError(f"{path}: {what} stored as floating point must hold whole numbers; found {shown}: {fix}")
     return values.astype(np.int32)
 
@@ -2184,6 +2194,11 @@ def _load_scribbles(path: Path, shape: tuple[int, int], photo: PathLike | None) 
             # and a hard background mark, so it is recoded, never read as it stands. (Marks
             # segmix saved, edited elsewhere, are no grabCut mask: their record says so.)
             hint = f" ({GRABCUT_WORDS})"
+        elif plane.dtype.itemsize > 1 and values <= {UNLABELLED, FOREGROUND << 8, BACKGROUND << 8}:
+            # 0 / 1 / 2 shifted into a 16-bit file's high byte (<< 8, as some converters widen
+            # 8-bit samples): refused with "found 256, 512" alone (a new user's).
+            hint = (" (0 / 1 / 2 shifted by 8 bits, scaled by 256, as some tools widen 8-bit values to 16 bits: "
+                    "shift them back, in NumPy (a >> 8).astype(numpy.uint8), and save them as 8-bit greyscale PNG)")
         elif 128 in values and values <= {0, 128, 255}:
             # A matting trimap: a new-user trial's was refused naming its values only, and its
             # 0 means background, not unmarked, so it cannot be read as it stands.

@@ -314,3 +314,25 @@ def test_a_newer_segmentation_model_with_an_unknown_key_says_upgrade(tmp_path):
     with pytest.raises(ValueError) as info:
         read_segmentation_model(same)
     assert "newer than" not in str(info.value)
+
+
+# --------------------------------------------------------------------------- 5
+def test_16_bit_scribbles_shifted_by_8_bits_are_named_so(tmp_path):
+    labels = _strokes(8).astype(np.uint16) << 8
+    path = tmp_path / "s16.png"
+    Image.fromarray(labels).save(path)  # Pillow: I;16
+    with pytest.raises(ImageLoadError) as info:
+        load_scribbles(path, labels.shape)
+    words = str(info.value)
+    assert "found 256, 512" in words and "shifted by 8 bits" in words and "256" in words and ">> 8" in words, words
+
+
+def test_float_scribbles_divided_by_255_say_times_255(tmp_path):
+    tifffile = pytest.importorskip("tifffile")
+    labels = _strokes(8).astype(np.float32) / 255.0  # skimage.img_as_float32 of uint8 labels
+    path = tmp_path / "f.tif"
+    tifffile.imwrite(path, labels)
+    with pytest.raises(ImageLoadError) as info:
+        load_scribbles(path, labels.shape)
+    words = str(info.value)
+    assert "x 255" in words and "0, 1 and 2" in words, words
