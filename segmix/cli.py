@@ -1334,8 +1334,9 @@ def _add_segment_parser(sub) -> None:
                      "are cleared")
     seg.add_argument("--keep-hidden-colours", action="store_true",
                      help="with --cutout: keep the photo's colours under the cut-out's fully transparent pixels "
-                          "(alpha 0) instead of clearing them (as GIMP's 'Save color values from transparent "
-                          "pixels'): anyone can then recover the background cut away, and the file is larger")
+                          "(alpha 0) instead of clearing them to (0, 0, 0, 0) (default off, as GIMP's 'Save color "
+                          "values from transparent pixels'): anyone can then recover the background cut away, and "
+                          "the file is larger")
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
     seg.add_argument("--save-scribbles", metavar="LABELS.png",
                      help="also write the marks as the window's File > Save Scribbles does (0 / 1 / 2 PNG with "

@@ -1080,6 +1080,13 @@ def _why_unreadable(path: Path) -> str:
         own = segmix_json_words(path)
         if own is not None:
             return own
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        from segmix.annotation_json import annotation_file_words
+
+        # Labelme / COCO JSON given as scribbles or a mask was "a text file, not an image".
+        annotation = annotation_file_words(path)
+        if annotation is not None:
+            return annotation
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError:

@@ -255,7 +255,12 @@ def other_segmix_json(data: Any, own: str = FORMAT_NAME) -> str | None:
     for keys, words in _RUN_RECORDS:
         if fmt is None and all(key in data for key in keys):
             return words
-    return None
+    from segmix.annotation_json import annotation_kind, annotation_words
+
+    # Labelme / COCO JSON given to --model: "unknown key(s) 'flags', 'imageData', ..." named
+    # neither the tool nor what to do (a new user's).
+    kind = annotation_kind(data) if fmt is None else None
+    return None if kind is None else annotation_words(kind)
 TOP_LEVEL_KEYS = ("format", "version", "kind", "features", "classifier", "positive_class", "threshold", "training")
 CLASS_KEYS = ("name", "prior", "mixture")
 MIXTURE_KEYS = ("covariance_type", "weights", "means", "covariances", "reg_covar", "n_components", "n_features",

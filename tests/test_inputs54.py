@@ -336,3 +336,58 @@ def test_float_scribbles_divided_by_255_say_times_255(tmp_path):
         load_scribbles(path, labels.shape)
     words = str(info.value)
     assert "x 255" in words and "0, 1 and 2" in words, words
+
+
+# --------------------------------------------------------------------------- 6
+LABELME = {"version": "5.2.1", "flags": {}, "shapes": [{"label": "person", "points": [[38, 10], [48, 10], [48, 40]],
+                                                         "group_id": None, "shape_type": "polygon", "flags": {}}],
+           "imagePath": "p.png", "imageData": None, "imageHeight": 480, "imageWidth": 854}
+COCO = {"images": [{"id": 1, "file_name": "p.png", "width": 854, "height": 480}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [19, 8, 29, 33], "area": 957,
+                         "iscrowd": 0, "segmentation": [[19, 8, 48, 8, 48, 41, 19, 41]]}],
+        "categories": [{"id": 1, "name": "person"}]}
+
+
+@pytest.mark.parametrize("kind, data", [("Labelme", LABELME), ("COCO", COCO)])
+def test_annotation_json_as_scribbles_is_named_with_how_to_rasterise(tmp_path, kind, data):
+    import json
+
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ImageLoadError) as info:
+        load_scribbles(path, (480, 854))
+    words = str(info.value)
+    assert f"{kind} annotation" in words and "label images, not annotation JSON" in words, words
+    assert ("labelme_json_to_dataset" if kind == "Labelme" else "pycocotools") in words
+
+
+@pytest.mark.parametrize("kind, data", [("Labelme", LABELME), ("COCO", COCO)])
+def test_annotation_json_as_a_model_is_named(tmp_path, kind, data):
+    import json
+
+    from segmix.background import BackgroundModelError, load_background_model
+    from segmix.segment_modelfile import read_segmentation_model
+
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError) as info:
+        read_segmentation_model(path)
+    words = str(info.value)
+    assert f"is a {kind} annotation" in words and "not a skin or segmentation model" in words, words
+    assert "unknown key" not in words
+    with pytest.raises(BackgroundModelError, match=f"a {kind} annotation"):
+        load_background_model(path)
+
+
+def test_segment_says_one_line_of_a_labelme_file_as_model_and_scribbles(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    Image.fromarray(np.zeros((480, 854, 3), np.uint8) + 90).save(tmp_path / "p.png")
+    (tmp_path / "l.json").write_text(json.dumps(LABELME))
+    for option in ("--model", "--scribbles"):
+        run = subprocess.run([sys.executable, "-m", "segmix", "segment", str(tmp_path / "p.png"), option,
+                              str(tmp_path / "l.json"), "-o", str(tmp_path / "m.png")], capture_output=True, text=True)
+        lines = run.stderr.strip().splitlines()
+        assert run.returncode == 2 and len(lines) == 1 and "Labelme annotation" in lines[0], run.stderr

@@ -66,3 +66,16 @@ def test_export_cutout_clears_the_hidden_colours(qtbot, make_window, tmp_path, p
     files.write_export("cutout", tmp_path / "k.png", image=image, mask=~hidden, keep_hidden_colours=True)
     kept = cv2.imread(str(tmp_path / "k.png"), cv2.IMREAD_UNCHANGED)[..., [2, 1, 0, 3]]
     assert np.array_equal(kept[..., :3], image)
+
+
+def test_a_labelme_file_as_scribbles_or_model_is_named_in_the_window(make_window, tmp_path, photo_path, messages):
+    import json
+
+    from tests.test_inputs54 import LABELME
+
+    (tmp_path / "l.json").write_text(json.dumps(LABELME))
+    window = make_window(photo_path)
+    assert not window.load_scribbles(tmp_path / "l.json")
+    assert len(messages) == 1 and "Labelme annotation" in messages[0][1], messages
+    assert not window.modes["segment"].load_model(tmp_path / "l.json")
+    assert len(messages) == 2 and "Labelme annotation" in messages[1][1], messages
