@@ -391,3 +391,63 @@ def test_segment_says_one_line_of_a_labelme_file_as_model_and_scribbles(tmp_path
                               str(tmp_path / "l.json"), "-o", str(tmp_path / "m.png")], capture_output=True, text=True)
         lines = run.stderr.strip().splitlines()
         assert run.returncode == 2 and len(lines) == 1 and "Labelme annotation" in lines[0], run.stderr
+
+
+# --------------------------------------------------------------------------- 7
+def _anamorphic_clip(path, aspect=(2, 1), n=8):
+    """An MPEG-4 clip of 48 x 32 pictures whose pixels are ``aspect`` (width:height) wide."""
+    from fractions import Fraction
+
+    av = pytest.importorskip("av")
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
+        stream.sample_aspect_ratio = Fraction(*aspect)
+        for t in range(n):
+            frame = np.full((32, 48, 3), 100, np.uint8)
+            frame[8:16, 4 * t:4 * t + 8] = 220
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_a_video_of_non_square_pixels_is_said_by_the_command_line_and_the_reader(tmp_path, capsys):
+    import warnings
+
+    from segmix.cli import main
+    from segmix.frames import FrameReader, FrameSequence
+
+    video = _anamorphic_clip(tmp_path / "sar.mp4")
+    sequence = FrameSequence(video)
+    assert sequence.pixel_aspect == 2
+    out = tmp_path / "masks"
+    assert main(["background", str(video), "--output-dir", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("not square") == 1 and "sample aspect ratio 2:1" in err and "96 x 32" in err, err
+    reader = FrameReader(FrameSequence(video))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reader.read(3)
+        reader.read(1)
+    assert len([w for w in caught if "not square" in str(w.message)]) == 1
+    square = _anamorphic_clip(tmp_path / "square.mp4", aspect=(1, 1))
+    assert FrameSequence(square).pixel_aspect is None
+
+
+# --------------------------------------------------------------------------- 8
+@pytest.mark.parametrize("suffix", [".tif", ".npy", ".bmp", ".webp"])
+def test_a_mask_of_another_format_is_refused_saying_why_png(tmp_path, capsys, suffix):
+    from segmix.cli import main
+
+    Image.fromarray(np.zeros((40, 60, 3), np.uint8) + 90).save(tmp_path / "p.png")
+    marks = np.zeros((40, 60), np.uint8)
+    marks[5:10, 5:10], marks[30:35, 40:50] = 1, 2
+    Image.fromarray(marks).save(tmp_path / "s.png")
+    assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "s.png"),
+                 "-o", str(tmp_path / f"m{suffix}")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "use .png" in err[0] and "masks are 8-bit greyscale PNG" in err[0], err
+    assert "--probability writes .npy and .tif" in err[0]
+    assert not (tmp_path / f"m{suffix}").exists()

@@ -79,3 +79,12 @@ def test_a_labelme_file_as_scribbles_or_model_is_named_in_the_window(make_window
     assert len(messages) == 1 and "Labelme annotation" in messages[0][1], messages
     assert not window.modes["segment"].load_model(tmp_path / "l.json")
     assert len(messages) == 2 and "Labelme annotation" in messages[1][1], messages
+
+
+def test_video_mode_says_non_square_pixels(make_window, qtbot, tmp_path):
+    from tests.gui.gui_helpers import open_in_video_mode
+    from tests.test_inputs54 import _anamorphic_clip
+
+    video = _anamorphic_clip(tmp_path / "sar.mp4")
+    window, mode, _ = open_in_video_mode(qtbot, make_window, video)
+    assert "pixels are not square (aspect 2:1)" in mode.hint(), mode.hint()
