@@ -1573,6 +1573,14 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             # A cut-out is PNG or TIFF whatever the photo's depth: README's words ("JPEG and WebP
             # hold no 16-bit alpha") read as if an 8-bit photo's WebP cut-out were written.
             why = " (cut-outs are RGBA PNG or TIFF, of 8-bit photos too)" if key == "cutout" else ""
+            if key == "output":
+                # "use .png" alone, while --probability takes .npy and .tif, read as arbitrary
+                # (a new user's -o mask.tif / .npy / .bmp / .webp).
+                why = (" (masks are 8-bit greyscale PNG of 0 / 255: lossless, read alike by Pillow, OpenCV, "
+                       "scikit-image and image editors, and carrying segment's mark, so a rerun may replace "
+                       "them; convert afterwards if another format is needed, e.g. Pillow "
+                       "Image.open('mask.png').save('mask.tif'), or numpy.asarray(Image.open('mask.png')) > 0 "
+                       "for a bool array; --probability writes .npy and .tif)")
             raise UserError(f"{path}: unsupported extension for {_SEGMENT_OPTIONS[key]}; {use_one_of(allowed)}{why}")
     # A folder or a missing folder as any output must stop the run before the mask is written,
     # not leave the mask behind and fail on the second file.
