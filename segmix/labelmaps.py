@@ -2309,7 +2309,15 @@ def compression_specks(labels: np.ndarray, value: int, around: int) -> np.ndarra
     """
     from scipy import ndimage
 
-    components, n = ndimage.label(labels == value, structure=np.ones((3, 3), bool))
+    mine, theirs = labels == value, labels == around
+    # Every pixel of a speck touches its surround (a component of 4 px has no pixel whose 8
+    # neighbours are all its own): marks whose classes never touch, the common case, have none
+    # (12 megapixels: 0.05 s, where labelling the classes took 0.4 s).
+    if not (_count_contacts(mine, theirs) or np.count_nonzero(mine[1:, 1:] & theirs[:-1, :-1])
+            or np.count_nonzero(mine[:-1, :-1] & theirs[1:, 1:]) or np.count_nonzero(mine[1:, :-1] & theirs[:-1, 1:])
+            or np.count_nonzero(mine[:-1, 1:] & theirs[1:, :-1])):
+        return np.zeros(labels.shape, bool)
+    components, n = ndimage.label(mine, structure=np.ones((3, 3), bool))
     if n == 0:
         return np.zeros(labels.shape, bool)
     small = np.bincount(components.ravel(), minlength=n + 1) <= SPECK_MAX
