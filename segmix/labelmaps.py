@@ -43,7 +43,15 @@ Rules, in the order they are checked
 6. **Values** must be the documented ones (scribbles 0/1/2; masks 0/128/255); the values
    found outside are listed, with a hint when they look resampled, or when they are an
    OpenCV grabCut mask's 0-3 (:data:`GRABCUT_WORDS`: its 0 and 2 are background, never read
-   as scribbles' unmarked and background).
+   as scribbles' unmarked and background). Scribbles or a trimap of 0 / 1 / 2 that went
+   through JPEG and back hold 0-3 too (ringing overshoots the 2s to 3): lossy compression is
+   told first (:func:`lossy_grabcut_lookalike`: rule 7's bands with the 3s read as 2, or 3s
+   only in specks and lines under 3 px thick, where grabCut's 3 is the object's area; 20
+   DAVIS grabCut masks, with and without GC_FGD strokes, have neither, and JPEG'd strokes of
+   3-20 px at q90-100 all have one). 16-bit 0 / 256 / 512 are named as shifted by 8 bits and
+   float labels divided by 255 as such. Marks that load are warned of specks of at most 4 px
+   of one class inside the other (:func:`speck_noise_words`, JPEG's noise: a 0 / 1 mask at
+   q95 came back with 16 isolated 2s inside its object, which hid the 0 / 1 mask warning).
 7. **Interpolation bands** (scribbles): resizing, rotating or anti-aliasing with
    interpolation puts value 1 between 0 and 2, so the edges of background strokes come out
    lined with thin foreground bands -- only where an edge falls between output pixels, so a
