@@ -1406,6 +1406,11 @@ def looks_like_grabcut(values) -> bool:
 GRABCUT_MIN_DEPTH = 3
 
 
+#: The largest value JPEG's ringing makes of 0 / 1 / 2 labels told by
+#: :func:`lossy_grabcut_lookalike` (q50: up to 4; a class map's values go further).
+MAX_RINGING_VALUE = 5
+
+
 def lossy_grabcut_lookalike(labels: np.ndarray) -> str | None:
     """Why a label map of 0-3 with 3 (an OpenCV grabCut mask's values) looks like scribbles or
     a trimap of 0 / 1 / 2 that went through JPEG and back instead, in words; None if not.
@@ -1425,26 +1430,31 @@ def lossy_grabcut_lookalike(labels: np.ndarray) -> str | None:
         The map as read, values within 0-3.
     """
     labels = np.asarray(labels)
-    threes = labels == 3
-    n = int(np.count_nonzero(threes))
-    if labels.ndim != 2 or n == 0:
+    if labels.ndim != 2 or labels.size == 0 or int(labels.max()) > MAX_RINGING_VALUE:
         return None
-    folded = np.where(threes, BACKGROUND, labels).astype(np.uint8)
+    over = labels > BACKGROUND
+    n = int(np.count_nonzero(over))
+    if n == 0:
+        return None
+    grabcut = int(labels.max()) == 3
+    shown = "3" if grabcut else "values above 2"
+    folded = np.where(over, BACKGROUND, labels).astype(np.uint8)
     reason = interpolation_bands(folded).reason()
     if reason is None:
         from scipy import ndimage
 
-        deep = ndimage.binary_erosion(threes, np.ones((3, 3), bool), iterations=GRABCUT_MIN_DEPTH - 1).any()
+        deep = ndimage.binary_erosion(over, np.ones((3, 3), bool), iterations=GRABCUT_MIN_DEPTH - 1).any()
         if deep or n >= 0.01 * labels.size:
             return None
-        reason = (f"its 3s ({n:,} px) lie in specks and lines under {GRABCUT_MIN_DEPTH} px thick, where a grabCut "
-                  "mask's 3 (GC_PR_FGD) is the object's area")
+        reason = (f"its {shown} ({n:,} px) lie{'s' * (not grabcut)} in specks and lines under {GRABCUT_MIN_DEPTH} px "
+                  "thick" + (", where a grabCut mask's 3 (GC_PR_FGD) is the object's area" if grabcut else ""))
     else:
-        reason = f"with its {n:,} px of 3 read as the 2s they ring around, {reason}"
-    return (f"the labels look lossily compressed (JPEG, decoded and saved again as PNG), not an OpenCV grabCut "
-            f"mask: {reason}; JPEG's ringing along label edges makes 3s beside the 2s and thin bands of 1 "
-            "between 0 and 2, which no recoding undoes (it would turn them into foreground marks): save the "
-            "labels again losslessly (PNG) from the original marks, never through JPEG")
+        reason = f"with its {n:,} px of {shown} read as the 2s they ring around, {reason}"
+    return (f"the labels look lossily compressed (JPEG, decoded and saved again as PNG)"
+            f"{', not an OpenCV grabCut mask' if grabcut else ''}: {reason}; JPEG's ringing along label edges makes "
+            "values over 2 beside the 2s and thin bands of 1 between 0 and 2, which no recoding undoes (it would "
+            "turn them into foreground marks): save the labels again losslessly (PNG) from the original marks, "
+            "never through JPEG")
 
 
 def loadable_as_scribbles(values) -> bool:
@@ -2192,7 +2202,7 @@ def _load_scribbles(path: Path, shape: tuple[int, int], photo: PathLike | None) 
     if bad.size:
         hint = ""
         values = set(found.tolist())
-        lossy = lossy_grabcut_lookalike(plane) if looks_like_grabcut(values) else None
+        lossy = lossy_grabcut_lookalike(plane) if max(values) <= MAX_RINGING_VALUE else None
         if lossy is not None:
             # Lossy compression first: JPEG'd scribbles (and trimaps) hold 0-3 and were called a
             # grabCut mask, whose recoding made the ringing foreground marks (a new user's).

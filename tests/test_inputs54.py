@@ -451,3 +451,13 @@ def test_a_mask_of_another_format_is_refused_saying_why_png(tmp_path, capsys, su
     assert len(err) == 1 and "use .png" in err[0] and "masks are 8-bit greyscale PNG" in err[0], err
     assert "--probability writes .npy and .tif" in err[0]
     assert not (tmp_path / f"m{suffix}").exists()
+
+
+def test_scribbles_jpegd_at_q50_holding_3_and_4_are_called_lossy(tmp_path):
+    decoded = _through_jpeg(_strokes(20), 50)
+    assert decoded.max() == 4
+    path = tmp_path / "s.png"
+    Image.fromarray(decoded).save(path)
+    with pytest.raises(ImageLoadError, match="lossily compressed") as info:
+        load_scribbles(path, decoded.shape)
+    assert "grabCut" not in str(info.value)
