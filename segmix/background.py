@@ -894,6 +894,22 @@ class BackgroundMixture:
 
     @classmethod
     def from_dict(cls, data: Any) -> BackgroundMixture:
+        """Rebuild a model written by :meth:`to_dict`, validating everything; a refusal of a
+        model a newer segmix wrote (``segmix_version``) says so, and that upgrading reads it.
+        """
+        from segmix.modelfile import newer_refusal_words
+
+        try:
+            return cls._from_dict(data)
+        except BackgroundModelError as exc:
+            newer = newer_refusal_words(data.get("segmix_version")) if isinstance(data, dict) else ""
+            if not newer:
+                raise
+            # "'params' must hold exactly ..." named neither the new key nor the version (session 54).
+            raise BackgroundModelError(f"{exc}{newer}") from None
+
+    @classmethod
+    def _from_dict(cls, data: Any) -> BackgroundMixture:
         """Rebuild a model written by :meth:`to_dict`, validating everything.
 
         Raises
@@ -926,8 +942,14 @@ class BackgroundMixture:
                                        f"segmix reads {SCHEMA_VERSION})")
         params = data.get("params")
         names = {f.name for f in fields(_Params)}
-        if not isinstance(params, dict) or set(params) != names:
-            raise BackgroundModelError(f"'params' must hold exactly {', '.join(sorted(names))}")
+        if not isinstance(params, dict):
+            raise BackgroundModelError(f"'params' must be an object holding {', '.join(sorted(names))}")
+        if set(params) != names:
+            extra, missing = sorted(map(str, set(params) - names)), sorted(names - set(params))
+            said = ([f"unknown parameter{'s' * (len(extra) > 1)} {', '.join(extra)}"] if extra else []) + \
+                   ([f"lacks the parameter{'s' * (len(missing) > 1)} {', '.join(missing)}"] if missing else [])
+            raise BackgroundModelError(f"'params' holds {' and '.join(said)}: a background model's params are "
+                                       f"exactly {', '.join(sorted(names))}")
         try:
             model = cls(**params)
         except (TypeError, ValueError) as exc:
@@ -956,6 +978,16 @@ class BackgroundMixture:
             entry = state[name]
             # The sizes as JSON integers: true and 1.0 compare equal to 1 in Python.
             stored = entry.get("shape") if isinstance(entry, dict) else None
+            if (isinstance(stored, list) and len(stored) == len(array_shape) and len(stored) > 1
+                    and all(type(v) is int for v in stored) and stored[0] == array_shape[0]
+                    and stored[1] != array_shape[1]):
+                # The per-pixel arrays are right but of other components: params.n_components
+                # was edited, and the state was blamed (session 54).
+                raise BackgroundModelError(
+                    f"'params.n_components' is {p.n_components} but the state holds {stored[1]} per pixel "
+                    f"(state '{name}' of shape {json.dumps(stored)}): params.n_components was edited? A model's "
+                    f"number of components is fixed once it has seen frames: set it back to {stored[1]}, or start "
+                    "a new model (without --model) to have another number")
             if (not isinstance(stored, list) or stored != list(array_shape)
                     or not all(type(v) is int for v in stored)):
                 raise BackgroundModelError(f"state '{name}' 'shape' must be {list(array_shape)} (JSON integers), "

@@ -1341,7 +1341,13 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--probability", metavar="PROB", help="also write the foreground posterior (.png 16-bit, .npy, .tif)")
     seg.add_argument("--cutout", metavar="CUT.png", help="also write the photo with the mask as alpha (RGBA PNG, or "
                      "TIFF for .tif; never JPEG or WebP; 16 bits per channel for a 16-bit PNG or "
-                     "TIFF photo)")
+                     "TIFF photo); its fully transparent pixels are (0, 0, 0, 0): the photo's colours there "
+                     "are cleared")
+    seg.add_argument("--keep-hidden-colours", action="store_true",
+                     help="with --cutout: keep the photo's colours under the cut-out's fully transparent pixels "
+                          "(alpha 0) instead of clearing them to (0, 0, 0, 0) (default off, as GIMP's 'Save color "
+                          "values from transparent pixels'): anyone can then recover the background cut away, and "
+                          "the file is larger")
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
     seg.add_argument("--save-scribbles", metavar="LABELS.png",
                      help="also write the marks as the window's File > Save Scribbles does (0 / 1 / 2 PNG with "
@@ -1561,6 +1567,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         raise UserError(problem)
     if args.model is not None:
         _refuse_with_model(args)  # before any file is read
+    if args.keep_hidden_colours and args.cutout is None:
+        raise UserError("--keep-hidden-colours keeps the colours under a cut-out's transparent pixels: give it "
+                        "with --cutout CUT.png")
     inputs = tuple(path for path in (args.image, args.scribbles, args.model) if path is not None)
     outputs = {"output": args.output, "probability": args.probability, "cutout": args.cutout,
                "save_model": args.save_model, "save_scribbles": args.save_scribbles}
@@ -1575,6 +1584,14 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             # A cut-out is PNG or TIFF whatever the photo's depth: README's words ("JPEG and WebP
             # hold no 16-bit alpha") read as if an 8-bit photo's WebP cut-out were written.
             why = " (cut-outs are RGBA PNG or TIFF, of 8-bit photos too)" if key == "cutout" else ""
+            if key == "output":
+                # "use .png" alone, while --probability takes .npy and .tif, read as arbitrary
+                # (a new user's -o mask.tif / .npy / .bmp / .webp).
+                why = (" (masks are 8-bit greyscale PNG of 0 / 255: lossless, read alike by Pillow, OpenCV, "
+                       "scikit-image and image editors, and carrying segment's mark, so a rerun may replace "
+                       "them; convert afterwards if another format is needed, e.g. Pillow "
+                       "Image.open('mask.png').save('mask.tif'), or numpy.asarray(Image.open('mask.png')) > 0 "
+                       "for a bool array; --probability writes .npy and .tif)")
             raise UserError(f"{path}: unsupported extension for {_SEGMENT_OPTIONS[key]}; {use_one_of(allowed)}{why}")
     # A folder or a missing folder as any output must stop the run before the mask is written,
     # not leave the mask behind and fail on the second file.
@@ -1788,7 +1805,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if args.cutout:
             # A 16-bit photo's cut-out holds its 16-bit samples (segmix.deep_pixels).
             cutout_bits = save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha,
-                                      mark="segment", icc_profile=loaded.icc_profile, dpi=loaded.dpi, photo=args.image)
+                                      mark="segment", icc_profile=loaded.icc_profile, dpi=loaded.dpi, photo=args.image,
+                                      keep_hidden_colours=args.keep_hidden_colours)
         if args.save_model:
             from segmix.modelfile import write_model
 

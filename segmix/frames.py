@@ -54,6 +54,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -751,6 +752,11 @@ class FrameSequence:
         #: (:func:`odd_turn`: 45, 10, 30 degrees), which segmix does not apply: the pictures are
         #: read as stored, and said so (:func:`odd_turn_words`); None otherwise.
         self.odd_turn: float | None = None
+        #: A video's sample aspect ratio (the shape of its pixels, width / height) when its
+        #: pixels are not square (``setsar=2/1``, anamorphic DV and DVD video), which segmix
+        #: does not apply: the pictures are read at their stored size, and said so
+        #: (:func:`pixel_aspect_words`); None otherwise.
+        self.pixel_aspect: Fraction | None = None
         #: A video's nominal frame rate: the common step of its first frames' time stamps when
         #: they are steady apart from gaps (:func:`steady_stamp_rate`), else FFmpeg's guess (the
         #: rate ``ffmpeg -i VIDEO %06d.png`` writes its frames at, duplicating and dropping
@@ -893,6 +899,7 @@ class FrameSequence:
                 signs = _display_signs(first) if first is not None else None
                 self.display_signs = signs if signs not in (None, (1, 0, 0, 1)) else None
                 self.odd_turn = odd_turn(first) if first is not None else None
+                self.pixel_aspect = _pixel_aspect(stream)
                 if _quarter_turns(first) % 2:
                     height, width = width, height  # a portrait phone video: shown (and read) upright
                 self._video_shape = (height, width) if height > 0 and width > 0 else None
@@ -943,6 +950,10 @@ class FrameSequence:
                 stamped = False
                 if self.odd_turn is not None:
                     warnings.warn(odd_turn_words(path, self.odd_turn), RuntimeWarning, stacklevel=2)
+                if self.pixel_aspect is not None:
+                    # Read at the stored size in silence, where a turn of the header is said.
+                    warnings.warn(pixel_aspect_words(path, self.pixel_aspect, self._video_shape), RuntimeWarning,
+                                  stacklevel=2)
                 for number, decoded in _numbered_frames(container, stream, _packet_places(stream),
                                                         dropped=_dropped_frames(container, stream)):
                     if number is None and index == 0 and not isinstance(decoded, LostFrame):
@@ -1528,6 +1539,34 @@ def odd_turn(decoded) -> float | None:
     angle = -np.degrees(np.arctan2(b / second, a / first))
     angle = round(float(angle), 1)
     return 180.0 if angle == -180.0 else angle
+
+
+def _pixel_aspect(stream) -> Fraction | None:
+    """The sample aspect ratio of a video ``stream`` when it is not 1 (non-square pixels); None
+    for square pixels or none stated (FFmpeg's 0:1)."""
+    for source in (stream, getattr(stream, "codec_context", None)):
+        ratio = getattr(source, "sample_aspect_ratio", None)
+        try:
+            ratio = Fraction(ratio) if ratio is not None else None
+        except (TypeError, ValueError, ZeroDivisionError):
+            ratio = None
+        if ratio is not None and ratio > 0:
+            return None if ratio == 1 else ratio
+    return None
+
+
+def pixel_aspect_words(path, aspect: Fraction, shape: tuple[int, int] | None) -> str:
+    """What is said of a video whose pixels are not square (:attr:`FrameSequence.pixel_aspect`):
+    read at their stored size, as OpenCV reads them, where a player stretches them."""
+    stored = shown = ""
+    if shape is not None:
+        height, width = shape
+        stored = f" {width} x {height}"
+        shown = f" as {max(1, round(width * aspect))} x {height}"
+    return (f"{path}: its pixels are not square (sample aspect ratio {aspect.numerator}:{aspect.denominator}): a "
+            f"player shows its{stored} pictures{shown}; segmix reads them at their stored size, as OpenCV does, so "
+            f"the masks are of the stored pictures (scale a mask's width by {float(aspect):g} to lay it on what a "
+            "player shows)")
 
 
 def odd_turn_words(path, angle: float) -> str:
@@ -2902,6 +2941,7 @@ class FrameReader:
         self._damaged_keys: set[int] = set()  # key frames that decoded damaged: no seek target
         self._damaged_said = False  # a frame decoded with errors concealed was warned of (once)
         self._odd_turn_said = False  # a display rotation that is no quarter turn was warned of (once)
+        self._pixel_aspect_said = False  # non-square pixels were warned of (once)
         self._furthest = 0  # the furthest frame decoded so far
         #: Of a video, once its first frame is read: the frames before it that gave no picture
         #: (:attr:`FrameSequence.undecodable_start`: the file starts between key frames).
@@ -3080,6 +3120,10 @@ class FrameReader:
             # As the command line says it (FrameSequence._iter_video); once per video.
             self._odd_turn_said = True
             warnings.warn(odd_turn_words(path, self.sequence.odd_turn), RuntimeWarning, stacklevel=2)
+        if self.sequence.pixel_aspect is not None and not self._pixel_aspect_said:
+            self._pixel_aspect_said = True  # as _odd_turn_said
+            warnings.warn(pixel_aspect_words(path, self.sequence.pixel_aspect, self.sequence._video_shape),
+                          RuntimeWarning, stacklevel=2)
         try:
             if self._frames is None:
                 self._open()

@@ -1080,6 +1080,13 @@ def _why_unreadable(path: Path) -> str:
         own = segmix_json_words(path)
         if own is not None:
             return own
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        from segmix.annotation_json import annotation_file_words
+
+        # Labelme / COCO JSON given as scribbles or a mask was "a text file, not an image".
+        annotation = annotation_file_words(path)
+        if annotation is not None:
+            return annotation
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError:
@@ -3190,9 +3197,14 @@ def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None, writt
 def save_cutout(
     path: PathLike, image: np.ndarray, mask_or_alpha: np.ndarray, *, protect: Iterable = (),
     source_alpha: np.ndarray | None = None, mark: str | None = None, icc_profile: bytes | None = None,
-    dpi: tuple[float, float] | None = None, photo: PathLike | None = None,
+    dpi: tuple[float, float] | None = None, photo: PathLike | None = None, keep_hidden_colours: bool = False,
 ) -> int:
     """Write the image as an RGBA PNG or TIFF whose alpha comes from a mask or probability map.
+
+    Fully transparent pixels (alpha 0) are written (0, 0, 0, 0) unless ``keep_hidden_colours``:
+    the photo's colours there let anyone recover the background cut away, and made a DAVIS
+    cut-out of 11 % foreground 5 times larger (542 KB for 109 KB). Partly transparent pixels
+    (a soft matte's edge, the photo's own partial alpha) keep their colours, unassociated.
 
     A cut-out of a 16-bit PNG or TIFF (``photo``) is a 16-bit RGBA PNG or TIFF of the photo's
     own samples (:mod:`segmix.deep_pixels`): where its alpha is full, its RGB are the photo's.
@@ -3225,6 +3237,9 @@ def save_cutout(
     photo : str or PathLike, optional
         The file ``image`` was read from: a 16-bit one's cut-out holds its 16-bit samples
         (and its 16-bit alpha, if any); None, or any other photo, gives an 8-bit cut-out.
+    keep_hidden_colours : bool, default False
+        Keep the photo's colours under alpha 0 (as GIMP's "Save color values from transparent
+        pixels"), for a tool that edits the alpha afterwards; by default they are cleared.
 
     Returns
     -------
@@ -3273,6 +3288,8 @@ def save_cutout(
         elif source_alpha is not None:
             alpha16 = np.minimum(alpha16, source_alpha.astype(np.uint16) * np.uint16(257))
         rgba16 = np.dstack([deep[0], alpha16])
+        if not keep_hidden_colours:
+            rgba16[alpha16 == 0] = 0
         if fmt == "PNG":
             encoded = png16_bytes(rgba16, **params, **_resolution(dpi))
         else:
@@ -3281,6 +3298,8 @@ def save_cutout(
         atomic_save(path, lambda handle: handle.write(encoded), protect=protect)
         return 16
     rgba = np.dstack([image, alpha])
+    if not keep_hidden_colours:
+        rgba[alpha == 0] = 0
     if fmt == "TIFF":
         params["compression"] = "tiff_adobe_deflate"
     _save_pil(path, Image.fromarray(rgba), fmt, protect, **params, **_resolution(dpi))

@@ -43,7 +43,15 @@ Rules, in the order they are checked
 6. **Values** must be the documented ones (scribbles 0/1/2; masks 0/128/255); the values
    found outside are listed, with a hint when they look resampled, or when they are an
    OpenCV grabCut mask's 0-3 (:data:`GRABCUT_WORDS`: its 0 and 2 are background, never read
-   as scribbles' unmarked and background).
+   as scribbles' unmarked and background). Scribbles or a trimap of 0 / 1 / 2 that went
+   through JPEG and back hold 0-3 too (ringing overshoots the 2s to 3): lossy compression is
+   told first (:func:`lossy_grabcut_lookalike`: rule 7's bands with the 3s read as 2, or 3s
+   only in specks and lines under 3 px thick, where grabCut's 3 is the object's area; 20
+   DAVIS grabCut masks, with and without GC_FGD strokes, have neither, and JPEG'd strokes of
+   3-20 px at q90-100 all have one). 16-bit 0 / 256 / 512 are named as shifted by 8 bits and
+   float labels divided by 255 as such. Marks that load are warned of specks of at most 4 px
+   of one class inside the other (:func:`speck_noise_words`, JPEG's noise: a 0 / 1 mask at
+   q95 came back with 16 isolated 2s inside its object, which hid the 0 / 1 mask warning).
 7. **Interpolation bands** (scribbles): resizing, rotating or anti-aliasing with
    interpolation puts value 1 between 0 and 2, so the edges of background strokes come out
    lined with thin foreground bands -- only where an edge falls between output pixels, so a
@@ -150,6 +158,9 @@ __all__ = [
     "GRABCUT_RECODING",
     "GRABCUT_WORDS",
     "looks_like_grabcut",
+    "lossy_grabcut_lookalike",
+    "speck_noise_words",
+    "compression_specks",
     "loadable_as_scribbles",
     "palette_label_values",
     "voc_colours",
@@ -1388,6 +1399,64 @@ def looks_like_grabcut(values) -> bool:
     return 3 in present and present <= set(GRABCUT_VALUES)
 
 
+#: The least depth (px) of an OpenCV grabCut mask's probable foreground (3): grabCut's 3 is
+#: the object's area, deeper than this in each of 20 DAVIS photos' masks (a rectangle's start,
+#: with and without GC_FGD strokes); JPEG's ringing puts 3s beside the 2s in specks and lines at
+#: most 2 px thick (the trial's scribbles at q95: 77 px, in 28 specks of at most 4).
+GRABCUT_MIN_DEPTH = 3
+
+
+#: The largest value JPEG's ringing makes of 0 / 1 / 2 labels told by
+#: :func:`lossy_grabcut_lookalike` (q50: up to 4; a class map's values go further).
+MAX_RINGING_VALUE = 5
+
+
+def lossy_grabcut_lookalike(labels: np.ndarray) -> str | None:
+    """Why a label map of 0-3 with 3 (an OpenCV grabCut mask's values) looks like scribbles or
+    a trimap of 0 / 1 / 2 that went through JPEG and back instead, in words; None if not.
+
+    JPEG's ringing overshoots the 2s' edges to 3 and puts 1s between 0 and 2: a trial's
+    scribbles so saved (0-3: 396,617 / 1,980 / 11,246 / 77 px) were called a grabCut mask,
+    whose recoding turned the ringing into foreground marks and was refused as lossy next.
+    Told by either (a) the map with its 3s read as the 2s they ring around is refused by
+    rule 7 (thin bands of 1 between 0 and 2, :func:`interpolation_bands`), which a grabCut
+    mask (0 outside the rectangle, 2 / 3 in it, 1 strokes in those) has none of, or (b) no 3
+    lies :data:`GRABCUT_MIN_DEPTH` px inside the 3s and they are under 1 % of the map: specks
+    and thin lines, where grabCut's 3 is the object's area.
+
+    Parameters
+    ----------
+    labels : (H, W) integer array
+        The map as read, values within 0-3.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 2 or labels.size == 0 or int(labels.max()) > MAX_RINGING_VALUE:
+        return None
+    over = labels > BACKGROUND
+    n = int(np.count_nonzero(over))
+    if n == 0:
+        return None
+    grabcut = int(labels.max()) == 3
+    shown = "3" if grabcut else "values above 2"
+    folded = np.where(over, BACKGROUND, labels).astype(np.uint8)
+    reason = interpolation_bands(folded).reason()
+    if reason is None:
+        from scipy import ndimage
+
+        deep = ndimage.binary_erosion(over, np.ones((3, 3), bool), iterations=GRABCUT_MIN_DEPTH - 1).any()
+        if deep or n >= 0.01 * labels.size:
+            return None
+        reason = (f"its {shown} ({n:,} px) lie{'s' * (not grabcut)} in specks and lines under {GRABCUT_MIN_DEPTH} px "
+                  "thick" + (", where a grabCut mask's 3 (GC_PR_FGD) is the object's area" if grabcut else ""))
+    else:
+        reason = f"with its {n:,} px of {shown} read as the 2s they ring around, {reason}"
+    return (f"the labels look lossily compressed (JPEG, decoded and saved again as PNG)"
+            f"{', not an OpenCV grabCut mask' if grabcut else ''}: {reason}; JPEG's ringing along label edges makes "
+            "values over 2 beside the 2s and thin bands of 1 between 0 and 2, which no recoding undoes (it would "
+            "turn them into foreground marks): save the labels again losslessly (PNG) from the original marks, "
+            "never through JPEG")
+
+
 def loadable_as_scribbles(values) -> bool:
     """Whether a label map of :func:`label_map_values` / :func:`palette_label_values` holds
     only scribbles' values (:data:`SCRIBBLE_VALUES`), so it loads as marks as it is."""
@@ -1702,6 +1771,16 @@ def _float_plane(path: Path, im, what: str) -> np.ndarray:
         fix = ("scribbles are the whole labels 0 (unmarked), 1 (foreground) and 2 (background), not a "
                "probability map or a soft mask: save the labels as 8-bit greyscale PNG" if what == "scribbles" else
                "threshold it (for example v > 0.5 -> 255) and save it as 8-bit greyscale PNG")
+        scaled = np.unique(values[np.isfinite(values)]) * 255
+        if scaled.size <= MAX_CLASS_VALUES and np.all(np.abs(scaled - np.round(scaled)) < 1e-3) \
+                and scaled.max(initial=0) <= 255:
+            # Labels divided by 255 (scikit-image's img_as_float32 of a uint8 map): refused as
+            # a probability map, with no word of the x 255 that gives them back (a new user's).
+            levels = [str(int(v)) for v in np.round(scaled)]
+            listed = levels[0] if len(levels) == 1 else f"{', '.join(levels[:-1])} and {levels[-1]}"
+            fix = (f"x 255 gives {listed}: labels divided by 255 (scikit-image's img_as_float / img_as_float32 of "
+                   "an 8-bit map)? Multiply them back, in NumPy numpy.round(a * 255).astype(numpy.uint8), and "
+                   "save them as 8-bit greyscale PNG")
         raise ImageLoadError(f"{path}: {what} stored as floating point must hold whole numbers; found {shown}: {fix}")
     return values.astype(np.int32)
 
@@ -2123,11 +2202,21 @@ def _load_scribbles(path: Path, shape: tuple[int, int], photo: PathLike | None) 
     if bad.size:
         hint = ""
         values = set(found.tolist())
+        lossy = lossy_grabcut_lookalike(plane) if max(values) <= MAX_RINGING_VALUE else None
+        if lossy is not None:
+            # Lossy compression first: JPEG'd scribbles (and trimaps) hold 0-3 and were called a
+            # grabCut mask, whose recoding made the ringing foreground marks (a new user's).
+            raise ImageLoadError(f"{path}: {lossy}")
         if looks_like_grabcut(values) and not holds_saved_marks(path):
             # Refused with "found 3" alone: OpenCV's 0 and 2 are background, segmix's unmarked
             # and a hard background mark, so it is recoded, never read as it stands. (Marks
             # segmix saved, edited elsewhere, are no grabCut mask: their record says so.)
             hint = f" ({GRABCUT_WORDS})"
+        elif plane.dtype.itemsize > 1 and values <= {UNLABELLED, FOREGROUND << 8, BACKGROUND << 8}:
+            # 0 / 1 / 2 shifted into a 16-bit file's high byte (<< 8, as some converters widen
+            # 8-bit samples): refused with "found 256, 512" alone (a new user's).
+            hint = (" (0 / 1 / 2 shifted by 8 bits, scaled by 256, as some tools widen 8-bit values to 16 bits: "
+                    "shift them back, in NumPy (a >> 8).astype(numpy.uint8), and save them as 8-bit greyscale PNG)")
         elif 128 in values and values <= {0, 128, 255}:
             # A matting trimap: a new-user trial's was refused naming its values only, and its
             # 0 means background, not unmarked, so it cannot be read as it stands.
@@ -2216,6 +2305,57 @@ _SOLID_DEPTH = 15.0
 _SOLID_SHARE = 0.10
 
 
+#: The most pixels of a speck of lossy-compression noise (:func:`compression_specks`): a 0 / 1
+#: mask through JPEG q95 and back held 16 pixels of 2 inside its object in 13 specks of 1-2 px.
+SPECK_MAX = 4
+
+
+def compression_specks(labels: np.ndarray, value: int, around: int) -> np.ndarray:
+    """The pixels of ``value`` in specks (8-connected, at most :data:`SPECK_MAX` px) whose every
+    neighbour is ``around``: background (2) dots inside foreground (1) or the reverse, which
+    nobody paints and JPEG's ringing makes (a 0 / 1 mask's object came back with 16).
+
+    Parameters
+    ----------
+    labels : (H, W) uint8 array of 0 / 1 / 2
+    value, around : int
+        The specks' label and the one all around them.
+
+    Returns
+    -------
+    (H, W) bool array
+    """
+    from scipy import ndimage
+
+    mine, theirs = labels == value, labels == around
+    # Every pixel of a speck touches its surround (a component of 4 px has no pixel whose 8
+    # neighbours are all its own): marks whose classes never touch, the common case, have none
+    # (12 megapixels: 0.05 s, where labelling the classes took 0.4 s).
+    if not (_count_contacts(mine, theirs) or np.count_nonzero(mine[1:, 1:] & theirs[:-1, :-1])
+            or np.count_nonzero(mine[:-1, :-1] & theirs[1:, 1:]) or np.count_nonzero(mine[1:, :-1] & theirs[:-1, 1:])
+            or np.count_nonzero(mine[:-1, 1:] & theirs[1:, :-1])):
+        return np.zeros(labels.shape, bool)
+    components, n = ndimage.label(mine, structure=np.ones((3, 3), bool))
+    if n == 0:
+        return np.zeros(labels.shape, bool)
+    small = np.bincount(components.ravel(), minlength=n + 1) <= SPECK_MAX
+    small[0] = False
+    inside = small[components]
+    if not inside.any():
+        return inside
+    ids = np.where(inside, components, 0)
+    # each speck's ring, by the largest and the smallest id next to it (a ring pixel between
+    # two specks is checked for both)
+    largest = ndimage.grey_dilation(ids, size=(3, 3))
+    smallest = n + 1 - ndimage.grey_dilation(np.where(inside, n + 1 - components, 0), size=(3, 3))
+    stray = ~inside & (labels != around)
+    keep = small.copy()
+    keep[largest[stray & (largest > 0)]] = False
+    keep[smallest[stray & (smallest <= n)]] = False
+    keep[0] = False
+    return keep[components]
+
+
 def mask_like_marks(labels: np.ndarray, path: PathLike | None = None) -> str | None:
     """Why scribbles look like a 0 / 1 object mask given as marks, in words; None otherwise.
 
@@ -2248,6 +2388,46 @@ def mask_like_marks(labels: np.ndarray, path: PathLike | None = None) -> str | N
 
         if holds_saved_marks(path):
             return None
+    # JPEG's specks (a 0 / 1 mask through JPEG q95 and back: 16 pixels of 2 inside its
+    # object) were read as marks in silence, and their 2s hid the mask's warning.
+    noise, labels = speck_noise_words(labels)
+    mask = _filled_mask_words(labels)
+    if noise is None or mask is None:
+        return noise or mask
+    return f"{noise}; without them, {mask}"
+
+
+def speck_noise_words(labels: np.ndarray) -> tuple[str | None, np.ndarray]:
+    """Marks' specks of lossy-compression noise (:func:`compression_specks`: background dots
+    inside foreground and the reverse) in words, and the marks without them (each speck given
+    the label around it); ``(None, labels)`` without specks.
+
+    Parameters
+    ----------
+    labels : (H, W) uint8 array of 0 / 1 / 2
+
+    Returns
+    -------
+    (str or None, (H, W) uint8 array)
+    """
+    labels = np.asarray(labels)
+    if not ((labels == FOREGROUND).any() and (labels == BACKGROUND).any()):
+        return None, labels
+    in_fg = compression_specks(labels, BACKGROUND, FOREGROUND)
+    in_bg = compression_specks(labels, FOREGROUND, BACKGROUND)
+    counts = [(int(np.count_nonzero(in_fg)), "background (2) inside foreground (1)"),
+              (int(np.count_nonzero(in_bg)), "foreground (1) inside background (2)")]
+    said = [f"{count:,} isolated pixel{'s' * (count > 1)} of {where}" for count, where in counts if count]
+    if not said:
+        return None, labels
+    words = (f"{' and '.join(said)} (specks of at most {SPECK_MAX} px) look like lossy compression noise "
+             "(a JPEG saved again as PNG?), read as marks; save the marks losslessly from the originals, "
+             "or erase the specks")
+    return words, np.where(in_fg, FOREGROUND, np.where(in_bg, BACKGROUND, labels)).astype(np.uint8)
+
+
+def _filled_mask_words(labels: np.ndarray) -> str | None:
+    """:func:`mask_like_marks`' words of marks of one class in filled areas; None otherwise."""
     foreground = labels == FOREGROUND
     n = int(foreground.sum())
     if n == 0 or (labels == BACKGROUND).any() or n < 0.005 * labels.size:

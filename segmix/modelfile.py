@@ -255,7 +255,12 @@ def other_segmix_json(data: Any, own: str = FORMAT_NAME) -> str | None:
     for keys, words in _RUN_RECORDS:
         if fmt is None and all(key in data for key in keys):
             return words
-    return None
+    from segmix.annotation_json import annotation_kind, annotation_words
+
+    # Labelme / COCO JSON given to --model: "unknown key(s) 'flags', 'imageData', ..." named
+    # neither the tool nor what to do (a new user's).
+    kind = annotation_kind(data) if fmt is None else None
+    return None if kind is None else annotation_words(kind)
 TOP_LEVEL_KEYS = ("format", "version", "kind", "features", "classifier", "positive_class", "threshold", "training")
 CLASS_KEYS = ("name", "prior", "mixture")
 MIXTURE_KEYS = ("covariance_type", "weights", "means", "covariances", "reg_covar", "n_components", "n_features",
@@ -367,15 +372,19 @@ def read_model(path) -> SegmixModel:
         raise ModelFileError(f"{path}: {cut}" if cut else f"{path}: not valid JSON ({exc})") from None
     except RecursionError:
         raise ModelFileError(f"{path}: not a segmix model (JSON nested too deeply)") from None
+    # A newer segmix's model refused for what it adds (an unknown key) was refused without a
+    # word of its version, where a newer model this one reads is noted (session 54).
+    training = data.get("training") if isinstance(data, dict) else None
+    newer = newer_refusal_words(training.get("segmix_version")) if isinstance(training, dict) else ""
     try:
         return model_from_dict(data)
     except NotAModelError as exc:  # another file segmix writes: what it is, not what is "invalid"
         raise ModelFileError(f"{path}: {exc}") from None
     except ValueError as exc:
-        raise ModelFileError(f"{path}: invalid segmix model: {exc}") from None
+        raise ModelFileError(f"{path}: invalid segmix model: {exc}{newer}") from None
     except (TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError) as exc:
         # A field of an unexpected JSON type deep inside: still the stranger's file, not a bug.
-        raise ModelFileError(f"{path}: invalid segmix model ({type(exc).__name__}: {exc})") from None
+        raise ModelFileError(f"{path}: invalid segmix model ({type(exc).__name__}: {exc}){newer}") from None
 
 
 def _version_numbers(version: Any) -> tuple[int, ...] | None:
@@ -384,6 +393,24 @@ def _version_numbers(version: Any) -> tuple[int, ...] | None:
         return None
     found = re.match(r"\s*v?(\d+(?:\.\d+)*)", version)
     return tuple(int(part) for part in found.group(1).split(".")) if found else None
+
+
+def written_by_newer(version: Any) -> bool:
+    """Whether a file's ``segmix_version`` ("9.0", "0.2.0.dev3") is newer than this segmix's
+    (by its first three numbers); False for no version."""
+    theirs, ours = _version_numbers(version), _version_numbers(__version__)
+    return theirs is not None and ours is not None and theirs[:3] + (0,) * (3 - len(theirs[:3])) > \
+        ours[:3] + (0,) * (3 - len(ours[:3]))
+
+
+def newer_refusal_words(version: Any) -> str:
+    """"; it was written by segmix 9.0, newer than this one (0.1.0): upgrade segmix to read it",
+    to end a refusal of a file a newer segmix wrote (its new keys or values are what this one
+    refuses); "" for a file of this or an older version."""
+    if not written_by_newer(version):
+        return ""
+    return (f"; it was written by segmix {version}, newer than this one ({__version__}), whose files may hold what "
+            "this one does not know: upgrade segmix to read it")
 
 
 def newer_model_words(path, training: Any, known_settings: Collection[str] | None = None) -> str | None:
@@ -411,9 +438,7 @@ def newer_model_words(path, training: Any, known_settings: Collection[str] | Non
     if not isinstance(training, dict):
         return None
     written = training.get("segmix_version")
-    theirs, ours = _version_numbers(written), _version_numbers(__version__)
-    newer = theirs is not None and ours is not None and theirs[:3] + (0,) * (3 - len(theirs[:3])) > \
-        ours[:3] + (0,) * (3 - len(ours[:3]))
+    newer = written_by_newer(written)
     stored = training.get("settings")
     unknown = (sorted(str(key) for key in stored if key not in known_settings)
                if known_settings is not None and isinstance(stored, dict) else [])

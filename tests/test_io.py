@@ -430,8 +430,12 @@ def test_save_cutout_bool_and_soft(tmp_path):
     with Image.open(tmp_path / "hard.png") as im:
         assert im.mode == "RGBA"
         rgba = np.asarray(im)
-    np.testing.assert_array_equal(rgba[:, :, :3], rgb)
+    # the colours under alpha 0 are cleared (session 54), kept when asked
+    np.testing.assert_array_equal(rgba[:, :, :3], rgb * np.array([[1, 0], [0, 1]], np.uint8)[..., None])
     np.testing.assert_array_equal(rgba[:, :, 3], [[255, 0], [0, 255]])
+    io.save_cutout(tmp_path / "kept.png", rgb, np.array([[True, False], [False, True]]), keep_hidden_colours=True)
+    with Image.open(tmp_path / "kept.png") as im:
+        np.testing.assert_array_equal(np.asarray(im)[:, :, :3], rgb)
     io.save_cutout(tmp_path / "soft.png", rgb, np.array([[0.0, 0.5], [0.25, 1.0]]))
     with Image.open(tmp_path / "soft.png") as im:
         np.testing.assert_array_equal(np.asarray(im)[:, :, 3], [[0, 128], [64, 255]])

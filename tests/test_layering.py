@@ -90,7 +90,8 @@ def test_kernels_import_nothing_above_them():
 # import (besides itself and the version in segmix/__init__.py). Imports inside functions
 # count too: a lazy import is still a dependency.
 SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_order", "bool_maps", "source_record",
-           "repeated_lines", "nclx", "heif_scan", "deep_pixels", "arguments", "held_warnings", "pnm", "json_numbers"}
+           "repeated_lines", "nclx", "heif_scan", "deep_pixels", "arguments", "held_warnings", "pnm", "json_numbers",
+           "annotation_json"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
           "exposure", "white_balance", "marked_pixels", "canonical_turn", "photo_bars", "mask_edges"}
 WORKFLOWS = {
@@ -124,6 +125,7 @@ LAYERS = {
     "held_warnings": set(),  # catch_warnings one thread at a time; nothing of segmix
     "pnm": set(),  # a PGM / PPM's header and stored samples; nothing of segmix
     "json_numbers": set(),  # whole-number floats of JSON integer fields; nothing of segmix
+    "annotation_json": set(),  # other tools' annotation JSON (Labelme, COCO) told apart; nothing of segmix
     **{name: {"kernels"} | SUPPORT | MODELS | WORKFLOWS for name in WORKFLOWS},
     # the window compiles the JPEG check's kernel in its warm-up and asks whether it is ready
     "gui": {"kernels", "jpeg_scan"} | SUPPORT | MODELS | WORKFLOWS,

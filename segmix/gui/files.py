@@ -184,7 +184,8 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
 
 def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
                  settings=None, protect=(), alpha=None, mark=None, icc_profile=None, dpi=None,
-                 photo=None, model=None, source=None, mode=None, source_texts=None) -> int | None:
+                 photo=None, model=None, source=None, mode=None, source_texts=None,
+                 keep_hidden_colours=False) -> int | None:
     """Write one export through segmix.io (atomic, never over a protected input); a cut-out's
     bits per channel (16 for a 16-bit photo's, else 8) is returned, None for other kinds.
 
@@ -208,6 +209,9 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         keeps (when it is an RGB one), as ``segmix segment --cutout`` does
     dpi : (float, float) or None, for "mask", "probability" and "cutout": the photo's
         resolution, which they keep, as ``segmix segment`` does
+    keep_hidden_colours : bool, for "cutout": keep the photo's colours under alpha 0, which are
+        cleared to (0, 0, 0, 0) by default (segmix.io.save_cutout): they let anyone recover the
+        background cut away
     photo : path or None, for "cutout": the photo ``image`` was read from, whose 16-bit
         samples a 16-bit PNG or TIFF's cut-out holds (segmix.io.save_cutout); for "scribbles":
         the same photo, which the file records
@@ -235,7 +239,8 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         segmix_io.save_probability(path, probability, protect=protect, mark=mark, dpi=dpi, text=text)
     elif kind == "cutout":
         return segmix_io.save_cutout(path, image, mask, protect=protect, source_alpha=alpha, mark=mark,
-                                     icc_profile=icc_profile, dpi=dpi, photo=photo)
+                                     icc_profile=icc_profile, dpi=dpi, photo=photo,
+                                     keep_hidden_colours=keep_hidden_colours)
     elif kind == "scribbles":
         texts = {} if settings is None else dict(segmix_mark_settings.settings_texts(settings))
         texts[PHOTO_KEY] = photo_record(photo, image, model=model)

@@ -58,7 +58,7 @@ from segmix.gui.overlay import PALETTES, on_checkerboard, palette, set_mark_halo
 from segmix.gui.qimage import rgb_to_display_qimage
 from segmix.gui.panels import SIZELESS_TOOLS, OverlayPanel, ToolPanel, ValueLabel, compact_panel, mnemonic, shown_text
 from segmix.gui.scribbles import LabelLayer, Rect, union
-from segmix.labelmaps import mask_like_marks
+from segmix.labelmaps import mask_like_marks, speck_noise_words
 from segmix import skin_marks
 from segmix.mark_settings import frozen_pixels, marks_model, other_photo_note
 from segmix.labelmaps import label_map_values, loadable_as_scribbles, palette_label_values
@@ -2651,9 +2651,13 @@ class MainWindow(QMainWindow):
                      or (self.active_mode.name == "skin" and mask_note is None) else None)
         if mask_like is not None and self.active_mode.name == "skin":
             # A 0 / 1 skin mask read as marks: its 0s unmarked, and the status bar said nothing.
-            mask_like = (f"read as marks (1 skin, 2 non-skin), not as a skin mask: its 1s as skin "
-                         f"({int(np.count_nonzero(labels == 1)):,} pixels), its 0s unmarked. A mask of 0 and 1? A skin "
-                         "mask marks skin 255 and non-skin 0: multiply it by 255 to have its 0s marked non-skin")
+            # JPEG's specks are said as they are (their words alone are no mask's).
+            noise, cleaned = speck_noise_words(labels)
+            skin_mask = None if mask_like_marks(cleaned, path) is None else (
+                f"read as marks (1 skin, 2 non-skin), not as a skin mask: its 1s as skin "
+                f"({int(np.count_nonzero(labels == 1)):,} pixels), its 0s unmarked. A mask of 0 and 1? A skin "
+                "mask marks skin 255 and non-skin 0: multiply it by 255 to have its 0s marked non-skin")
+            mask_like = "; ".join(part for part in (noise, skin_mask) if part) or None
         if mask_like is not None:
             # As `segment --scribbles` warns: a 0 / 1 mask loads as foreground marks only.
             mask_like = f"{Path(path).name}: {mask_like[0].upper()}{mask_like[1:]}."

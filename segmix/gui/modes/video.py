@@ -1813,14 +1813,14 @@ class VideoMode(Mode):
                         "of a fixed camera.")
             # The short-clip sentence from frame 1: `segmix background` says it before the run,
             # and the window said it only from frame 2 on.
-            return (f"<b>Video mode</b>: {self._narrow_text()}{self._odd_turn_text()}{self._timing_text()}{self._gap_text()}{self._short_text()}frame {self.current.index}: learning the background; "
+            return (f"<b>Video mode</b>: {self._narrow_text()}{self._odd_turn_text()}{self._pixel_aspect_text()}{self._timing_text()}{self._gap_text()}{self._short_text()}frame {self.current.index}: learning the background; "
                     "no mask yet (nothing to compare the first frame with). P plays, . steps.")
         shrunk = ""
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
-        return (f"<b>Video mode</b>: {shrunk}{self._narrow_text()}{self._odd_turn_text()}{self._timing_text()}{self._gap_text()}{self._short_text()}"
+        return (f"<b>Video mode</b>: {shrunk}{self._narrow_text()}{self._odd_turn_text()}{self._pixel_aspect_text()}{self._timing_text()}{self._gap_text()}{self._short_text()}"
                 f"{self._mostly_moving_text()}"
                 f"{self._wiped_text()}{palette().moving_word} = moving "
                 f"(foreground), {palette().shadow_word} = shadow; the background model is on the right. P plays and pauses, . steps one "
@@ -1870,6 +1870,19 @@ class VideoMode(Mode):
         way = "counter-clockwise" if angle > 0 else "clockwise"
         return (f"{html.escape(self._source_name)}'s header turns its pictures {abs(angle):g} degrees {way}, no "
                 "quarter turn: shown and masked as the file stores them. ")
+
+    def _pixel_aspect_text(self) -> str:
+        """A sentence for a video whose pixels are not square (FrameSequence.pixel_aspect), which
+        is shown and masked at its stored size, as `segmix background` warns; "" otherwise."""
+        aspect = getattr(self.sequence, "pixel_aspect", None) if self.sequence is not None else None
+        if aspect is None:
+            return ""
+        return (f"{html.escape(self._source_name)}'s pixels are not square (aspect {aspect.numerator}:"
+                f"{aspect.denominator}): shown and masked at the stored size, {float(aspect):g} times narrower "
+                "than a player shows it. " if aspect > 1 else
+                f"{html.escape(self._source_name)}'s pixels are not square (aspect {aspect.numerator}:"
+                f"{aspect.denominator}): shown and masked at the stored size, {float(1 / aspect):g} times wider "
+                "than a player shows it. ")
 
     def _timing_text(self) -> str:
         """A sentence for a video whose recorder dropped frames, or whose frames come at a
