@@ -26,6 +26,7 @@ from segmix.change_detection import Confusion, confusion, detected_plane, plane_
 from segmix.frames import (FrameError, FrameSequence, among_frames, frame_number, frame_numbering, natural_key, prefetch,
                            undecided_order)
 from segmix.io import resolved_path
+from segmix.run_records import FirstFew, MaskRuns
 from segmix.source_record import RunSourceText, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "learning_share_words", "leftovers_warning", "load_groundtruth_folder",
@@ -1414,7 +1415,15 @@ def run_sequence(
         with saved_lock:
             saved[0] += 1
 
-    new_masks: list[Path] = result.new_masks  # removed if the run fails: it then leaves nothing new behind
+    if out is not None:
+        # Runs of frame numbers, not a path per mask: a long recording's records stay small.
+        name_of = ((lambda index: f"{sequence.paths[index - 1].stem}.png") if sequence.kind in ("folder", "list")
+                   else (lambda index: f"frame_{index:06d}.png"))
+        result.written, result.new_masks = MaskRuns(out, name_of), MaskRuns(out, name_of)
+    # The count with the first few and the last: what their lines name (scored_frames_line,
+    # mostly_moving_warning, filter_wiped_warning), in a size that does not grow with the frames.
+    result.scored, result.mostly_moving, result.wiped = FirstFew(), FirstFew(), FirstFew()
+    new_masks = result.new_masks  # removed if the run fails: it then leaves nothing new behind
     created = result.created_folder = out is not None and not out.exists()
     frames = prefetch(sequence)
     try:
@@ -1452,7 +1461,7 @@ def run_sequence(
                     out.mkdir(parents=True, exist_ok=True)
                 target = out / f"{frame.stem}.png"
                 if not os.path.lexists(target):
-                    new_masks.append(target)
+                    new_masks.append(frame.index)
                 elif target.is_file():
                     # An earlier run's mask: its content is kept (a hard link, no copy) until
                     # the run is done, so that a run that fails leaves the folder as it was.
@@ -1462,7 +1471,7 @@ def run_sequence(
                     if backup is not None:
                         result.replaced.append((target, backup))
                 pending.append(pool.submit(save, target, mask))
-                result.written.append(target)
+                result.written.append(frame.index)
                 if len(pending) > 16:
                     pending.pop(0).result()
             if groundtruth is not None:

@@ -55,3 +55,89 @@ def test_a_progress_bar_is_drawn_on_a_terminal_of_no_size():
         if slave is not None:
             os.close(slave)
     assert "3/3" in text and "frames" in text, text
+
+
+def _frames(folder: Path, count: int, truth: Path | None = None, every_frame_moves: bool = False) -> None:
+    """``count`` 24 x 32 frames in000001.png.. of a square crossing a grey scene (and its ground
+    truth gt000001.png.. in ``truth``); ``every_frame_moves``: each frame is other noise, so
+    that the masks come out mostly moving."""
+    from PIL import Image
+
+    folder.mkdir()
+    if truth is not None:
+        truth.mkdir()
+    for t in range(1, count + 1):
+        frame = (np.full((24, 32, 3), 90, np.uint8) if not every_frame_moves
+                 else np.random.default_rng(t).integers(0, 256, (24, 32, 3), dtype=np.uint8))
+        known = np.zeros((24, 32), np.uint8)
+        x = t % 24
+        frame[8:16, x:x + 8] = 230
+        known[8:16, x:x + 8] = 255
+        Image.fromarray(frame).save(folder / f"in{t:06d}.png")
+        if truth is not None:
+            Image.fromarray(known).save(truth / f"gt{t:06d}.png")
+
+
+def _run(tmp_path: Path, count: int, check=None, **frames) -> int:
+    """Run ``count`` frames into a folder with ground truth; ``check(result)``; the bytes the
+    result holds (what deleting it frees, by tracemalloc)."""
+    import gc
+    import tracemalloc
+
+    from segmix.background import BackgroundMixture
+    from segmix.background_run import load_groundtruth_folder, run_sequence
+    from segmix.frames import FrameSequence
+
+    where = tmp_path / str(count)
+    where.mkdir()
+    _frames(where / "in", count, where / "gt", **frames)
+    sequence = FrameSequence(where / "in")
+    truth = load_groundtruth_folder(where / "gt")
+    tracemalloc.start()
+    try:
+        result = run_sequence(sequence, BackgroundMixture(), where / "out", groundtruth=truth)
+        if check is not None:
+            check(result, count)
+        gc.collect()
+        alive = tracemalloc.get_traced_memory()[0]
+        del result
+        gc.collect()
+        return alive - tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_long_run_keeps_records_that_do_not_grow_with_its_frames(tmp_path):
+    """A fixed camera's hours-long recording must run in flat memory: run_sequence kept a path
+    for every mask (twice) and a tuple for every scored frame, a 1080p clip growing ~21 MB per
+    1000 frames (session 54). Its records now keep runs of frame numbers and the first few
+    items with a count; what the run's lines say of them is unchanged."""
+    from segmix.background_run import scored_frames_line
+
+    def check(result, count):
+        assert result.frames == count
+        assert len(result.written) == len(result.new_masks) == count
+        assert [p.name for p in result.written][:2] == ["in000001.png", "in000002.png"]
+        assert result.written[-1].name == f"in{count:06d}.png" and result.written[-1].is_file()
+        assert len(result.scored) == result.scored_frames == count
+        assert scored_frames_line(result.scored) == (
+            f"ground truth gt000001.png .. gt{count:06d}.png against frames 1 .. {count} "
+            f"(in000001 .. in{count:06d})")
+        assert result.leftovers == []
+
+    short = _run(tmp_path, 40, check)
+    long = _run(tmp_path, 160, check)
+    # 120 more frames held nothing more (a path twice and a tuple each were ~50 KB).
+    assert long - short < 5_000, (short, long)
+
+
+def test_a_long_run_of_mostly_moving_frames_names_the_first_and_counts_all(tmp_path):
+    from segmix.background_run import mostly_moving_warning
+
+    def check(result, count):
+        assert len(result.mostly_moving) > 20 and len(list(result.mostly_moving)) <= 10
+        words = mostly_moving_warning(result)
+        assert words.startswith(f"{len(result.mostly_moving)} of 60 frames came out mostly moving (more than "
+                                "half of the pixels: in000002 "), words
+
+    _run(tmp_path, 60, check, every_frame_moves=True)
