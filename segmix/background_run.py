@@ -1157,6 +1157,10 @@ class RunResult:
     wiped: list[tuple[str, int]] = field(default_factory=list)
     #: frames whose mask holds moving pixels (after the model's first frame)
     moving_frames: int = 0
+    #: (frame stem, mean brightness of the frame before, its own) of each mostly-moving frame
+    #: whose mean brightness jumped from the frame before's (:data:`BRIGHTNESS_JUMP`): lights
+    #: switched, a camera's auto-exposure (:func:`mostly_moving_warning`)
+    brightness_jumps: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 def discard_new_masks(result: RunResult) -> None:
@@ -1423,6 +1427,8 @@ def run_sequence(
     # The count with the first few and the last: what their lines name (scored_frames_line,
     # mostly_moving_warning, filter_wiped_warning), in a size that does not grow with the frames.
     result.scored, result.mostly_moving, result.wiped = FirstFew(), FirstFew(), FirstFew()
+    result.brightness_jumps = FirstFew()
+    brightness = None  # the frame before's mean brightness (a sample of its pixels)
     new_masks = result.new_masks  # removed if the run fails: it then leaves nothing new behind
     created = result.created_folder = out is not None and not out.exists()
     frames = prefetch(sequence)
@@ -1439,8 +1445,14 @@ def run_sequence(
                 mask[:] = 0
             result.frames += 1
             moving = np.count_nonzero(mask == 255) / max(mask.size, 1)
+            # A sample of ~4000 pixels (every 8th of every 8th row of 320 x 240): a mean within a
+            # level or so at a small part of the cost; small frames whole.
+            stride = max(1, int((frame.pixels.shape[0] * frame.pixels.shape[1] / 4096) ** 0.5))
+            bright, brightness = brightness, float(frame.pixels[::stride, ::stride].mean())
             if moving > MOSTLY_MOVING:
                 result.mostly_moving.append((frame.stem, moving))
+                if bright is not None and abs(brightness - bright) > BRIGHTNESS_JUMP * max(bright, 1.0):
+                    result.brightness_jumps.append((frame.stem, bright, brightness))
             unfiltered = getattr(model, "unfiltered_mask_", None)
             wiped = False
             if (not learning and unfiltered is not None
@@ -1937,11 +1949,27 @@ def mostly_moving_warning(result: RunResult, few: int = 3) -> str | None:
     if not found:
         return None
     shown = ", ".join(f"{stem} {100 * share:.0f} %" for stem, share in found[:few]) + (", ..." if len(found) > few else "")
+    jumps = getattr(result, "brightness_jumps", None) or []
+    said = ""
+    if jumps:
+        # A lighting step (frames 20 % brighter from frame 550 on) was told of cameras that
+        # move and cuts only (session 54): the frames' brightness says which it is.
+        named_jumps = ", ".join(f"{stem} from {before:.0f} to {after:.0f}" for stem, before, after in jumps[:few]) + (
+            ", ..." if len(jumps) > few else "")
+        said = (f"; the frames' mean brightness jumps ({named_jumps}, of 255): lights switched on or off or a "
+                "camera's auto-exposure or white balance changed the whole picture at once, which the model "
+                "takes in over the next frames")
     return (f"{len(found)} of {result.frames} frame{'' if result.frames == 1 else 's'} came out mostly moving (more than "
             f"half of the pixels: {shown}): the model learns the background of one fixed camera, so a camera that "
-            "moves or zooms, a cut to another scene or photos of different scenes make whole frames moving, and "
-            "their masks do not show what moved (an object filling most of the view does it too)")
+            "moves or zooms, lights switching or a camera's auto-exposure, a cut to another scene or photos of "
+            "different scenes make whole frames moving, and their masks do not show what moved (an object filling "
+            f"most of the view does it too){said}")
 
+
+#: A mostly-moving frame whose mean brightness differs from the frame before's by more than this
+#: share of it is told as a change of light (:attr:`RunResult.brightness_jumps`). Frame to frame
+#: a fixed camera's mean moves by well under 1 %; a light switched or an exposure step, 10-50 %.
+BRIGHTNESS_JUMP = 0.06
 
 #: How many frames either way :func:`run_sequence` moves the ground truth to find a numbering off
 #: by a few frames (:func:`offset_warning`).

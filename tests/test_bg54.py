@@ -141,3 +141,37 @@ def test_a_long_run_of_mostly_moving_frames_names_the_first_and_counts_all(tmp_p
                                 "half of the pixels: in000002 "), words
 
     _run(tmp_path, 60, check, every_frame_moves=True)
+
+
+def _stepped_frames(folder: Path, count: int = 30, step_at: int = 20, gain: float = 1.3) -> None:
+    """A textured still scene whose frames from ``step_at`` on are ``gain`` times brighter
+    (lights switched on, an auto-exposure step)."""
+    from PIL import Image
+
+    folder.mkdir()
+    scene = np.random.default_rng(1).integers(40, 160, (24, 32, 3)).astype(np.float64)
+    for t in range(1, count + 1):
+        frame = scene * (gain if t >= step_at else 1.0)
+        Image.fromarray(np.clip(frame, 0, 255).astype(np.uint8)).save(folder / f"in{t:06d}.png")
+
+
+def test_mostly_moving_frames_after_a_lighting_step_are_said_to_be_a_change_of_light(tmp_path):
+    """Frames brightened x1.2 from frame 550 on were warned of as "a camera that moves or
+    zooms, a cut to another scene ...": a light switched or an exposure step was not among
+    the causes, nor the frames' brightness jump said (session 54)."""
+    from segmix.background import BackgroundMixture
+    from segmix.background_run import mostly_moving_warning, run_sequence
+    from segmix.frames import FrameSequence
+
+    _stepped_frames(tmp_path / "in")
+    result = run_sequence(FrameSequence(tmp_path / "in"), BackgroundMixture())
+    words = mostly_moving_warning(result)
+    assert words is not None and "in000020" in words
+    assert "lights switching or a camera's auto-exposure" in words
+    assert "mean brightness jumps (in000020 from " in words
+
+    # Frames of noise (no step of light) are not said to jump.
+    _frames(tmp_path / "noise", 20, every_frame_moves=True)
+    noise = run_sequence(FrameSequence(tmp_path / "noise"), BackgroundMixture())
+    words = mostly_moving_warning(noise)
+    assert words is not None and "brightness jumps" not in words
