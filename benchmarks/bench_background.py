@@ -25,6 +25,13 @@ is shared, so ratios in one run matter, and the load average is printed.
 ``--breakdown [N]`` also times decoding and the model apart on the first N frames (default
 500), wall and CPU per frame for segmix and MOG2.
 
+``--end-to-end [VIDEO]`` times the commands a user runs instead, each in its own process,
+alternating, best of ``--repeats``: ``segmix background VIDEO --output-dir OUT --quiet`` against
+a plain OpenCV script that reads the same video with ``cv2.VideoCapture``, applies MOG2 with
+its defaults and writes each mask with ``cv2.imwrite`` as PNG (start-up, decoding and writing
+included on both sides). VIDEO defaults to highway's frames as an MP4 made once with OpenCV
+(``mp4v``) in a temporary folder. Also times ``segmix background`` on 2 frames (start-up).
+
 ``--plot`` also sweeps the learning rate (segmix's alpha, MOG2's ``learningRate``) on
 highway and draws the F-measure curves (Matplotlib, Agg backend).
 """
@@ -208,11 +215,80 @@ def draw_f_curve(path: Path, rates, ours, mog2) -> None:
     print(f"wrote {path}")
 
 
+_OPENCV_SCRIPT = """
+import sys, cv2
+capture, model, n = cv2.VideoCapture(sys.argv[1]), cv2.createBackgroundSubtractorMOG2(), 0
+while True:
+    ok, frame = capture.read()
+    if not ok:
+        break
+    n += 1
+    cv2.imwrite(f"{sys.argv[2]}/frame_{n:06d}.png", model.apply(frame))
+print(n)
+"""
+
+
+def _highway_video(where: Path) -> Path:
+    """highway's 1700 frames as an MP4 (OpenCV's mp4v), made once per run."""
+    import cv2
+
+    video = where / "highway.mp4"
+    paths = FrameSequence(DATA / "highway" / "input").paths
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 25, (320, 240))
+    for path in paths:
+        writer.write(cv2.imread(str(path)))
+    writer.release()
+    return video
+
+
+def end_to_end(video: str, repeats: int) -> None:
+    """Wall time of ``segmix background VIDEO --output-dir`` and of an OpenCV MOG2 script
+    writing PNG masks, each a new process, alternating; best of ``repeats`` each."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryDirectory(prefix="bench_bg_") as tmp:
+        tmp = Path(tmp)
+        source = Path(video) if video else _highway_video(tmp)
+        two = tmp / "two"
+        two.mkdir()
+        for path in FrameSequence(DATA / "highway" / "input").paths[:2]:
+            shutil.copy(path, two / path.name)
+        commands = {
+            "segmix background": [sys.executable, "-m", "segmix", "background", str(source), "--output-dir",
+                                  "{out}", "--quiet"],
+            "OpenCV MOG2 script": [sys.executable, "-c", _OPENCV_SCRIPT, str(source), "{out}"],
+            "segmix, 2 frames": [sys.executable, "-m", "segmix", "background", str(two), "--output-dir",
+                                 "{out}", "--quiet"],
+        }
+        best: dict[str, float] = {}
+        for _ in range(repeats):
+            for name, command in commands.items():
+                out = tmp / "out"
+                shutil.rmtree(out, ignore_errors=True)
+                out.mkdir()
+                start = time.perf_counter()
+                subprocess.run([part.replace("{out}", str(out)) for part in command], check=True, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp)
+                best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
+        print(f"\nEnd to end: {source.name}, decoded, every mask written as PNG, a new process each; best of "
+              f"{repeats} (load average now {os.getloadavg()[0]:.2f})")
+        for name, seconds in best.items():
+            print(f"{name:<22} {seconds:7.2f} s")
+        ratio = best["OpenCV MOG2 script"] / best["segmix background"]
+        print(f"segmix's speed / the OpenCV script's = {ratio:.2f}x (start-up {best['segmix, 2 frames']:.2f} s of it)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=2, help="timing rounds per method (best kept)")
     parser.add_argument("--plot", type=Path, help="also sweep the learning rate and write the F curve here")
     parser.add_argument("--skip-quality", action="store_true", help="only the throughput")
+    parser.add_argument("--end-to-end", nargs="?", const="", metavar="VIDEO",
+                        help="time `segmix background VIDEO --output-dir` against an OpenCV MOG2 script "
+                             "writing PNG masks (default: highway as an MP4)")
     parser.add_argument("--breakdown", type=int, nargs="?", const=500, metavar="N",
                         help="also time decoding and the model apart on the first N frames (default 500)")
     args = parser.parse_args()
@@ -222,6 +298,9 @@ def main() -> None:
 
     print(f"cv2 {cv2.__version__}, {cv2.getNumThreads()} OpenCV threads, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.2f}")
+    if args.end_to_end is not None:
+        end_to_end(args.end_to_end, args.repeats)
+        return
     BackgroundMixture().apply(np.zeros((8, 8, 3), np.uint8))  # compile / load the kernels outside the timings
     methods = _methods()
     if not args.skip_quality:

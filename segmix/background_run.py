@@ -26,6 +26,7 @@ from segmix.change_detection import Confusion, confusion, detected_plane, plane_
 from segmix.frames import (FrameError, FrameSequence, among_frames, frame_number, frame_numbering, natural_key, prefetch,
                            undecided_order)
 from segmix.io import resolved_path
+from segmix.run_records import FirstFew, MaskRuns
 from segmix.source_record import RunSourceText, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "learning_share_words", "leftovers_warning", "load_groundtruth_folder",
@@ -66,18 +67,22 @@ def _leave_out(parameter: str) -> str:
     return f"leave out {named(parameter)}"
 
 
-def save_foreground_mask(path, mask: np.ndarray, *, protect=(), source: str | None = None, texts=None) -> None:
+def save_foreground_mask(path, mask: np.ndarray, *, protect=(), source: str | None = None, texts=None,
+                         sync: bool = True) -> None:
     """Write an (H, W) uint8 mask (0 / 127 / 255) as an 8-bit greyscale PNG, atomically,
     carrying ``segmix background``'s mark (:data:`MASK_MAKER`): a later run rewrites it, and
     no file it did not write (:func:`segmix.io.refuse_foreign_outputs`). ``source``: the
     input it is a mask of (:func:`sequence_source`), kept as a PNG text chunk; ``texts``: a
-    run's :class:`segmix.source_record.RunSourceText`, which computes it once per run."""
+    run's :class:`segmix.source_record.RunSourceText`, which computes it once per run;
+    ``sync=False``: not flushed to disk one by one (a run syncs its folder once at its end,
+    :func:`segmix.io.sync_folder`)."""
     from segmix.io import save_marked_png
 
     mask = np.asarray(mask)
     if mask.ndim != 2 or mask.dtype != np.uint8:
         raise ValueError(f"mask must be an (H, W) uint8 array, got shape {mask.shape} dtype {mask.dtype}")
-    save_marked_png(path, mask, MASK_MAKER, protect=protect, text=(texts or source_text)(source, path) if source else None)
+    save_marked_png(path, mask, MASK_MAKER, protect=protect, text=(texts or source_text)(source, path) if source else None,
+                    sync=sync)
 
 
 def frame_bits(sequence: FrameSequence) -> int:
@@ -1156,6 +1161,10 @@ class RunResult:
     wiped: list[tuple[str, int]] = field(default_factory=list)
     #: frames whose mask holds moving pixels (after the model's first frame)
     moving_frames: int = 0
+    #: (frame stem, mean brightness of the frame before, its own) of each mostly-moving frame
+    #: whose mean brightness jumped from the frame before's (:data:`BRIGHTNESS_JUMP`): lights
+    #: switched, a camera's auto-exposure (:func:`mostly_moving_warning`)
+    brightness_jumps: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 def discard_new_masks(result: RunResult) -> None:
@@ -1410,11 +1419,23 @@ def run_sequence(
     saved_lock = threading.Lock()
 
     def save(target, mask):
-        save_foreground_mask(target, mask, protect=protect, source=source, texts=texts)
+        # Not flushed one by one: two fsyncs a mask were a fifth of a 320 x 240 run's time;
+        # the folder is synced once when the masks are all written.
+        save_foreground_mask(target, mask, protect=protect, source=source, texts=texts, sync=False)
         with saved_lock:
             saved[0] += 1
 
-    new_masks: list[Path] = result.new_masks  # removed if the run fails: it then leaves nothing new behind
+    if out is not None:
+        # Runs of frame numbers, not a path per mask: a long recording's records stay small.
+        name_of = ((lambda index: f"{sequence.paths[index - 1].stem}.png") if sequence.kind in ("folder", "list")
+                   else (lambda index: f"frame_{index:06d}.png"))
+        result.written, result.new_masks = MaskRuns(out, name_of), MaskRuns(out, name_of)
+    # The count with the first few and the last: what their lines name (scored_frames_line,
+    # mostly_moving_warning, filter_wiped_warning), in a size that does not grow with the frames.
+    result.scored, result.mostly_moving, result.wiped = FirstFew(), FirstFew(), FirstFew()
+    result.brightness_jumps = FirstFew()
+    brightness = None  # the frame before's mean brightness (a sample of its pixels)
+    new_masks = result.new_masks  # removed if the run fails: it then leaves nothing new behind
     created = result.created_folder = out is not None and not out.exists()
     frames = prefetch(sequence)
     try:
@@ -1430,8 +1451,14 @@ def run_sequence(
                 mask[:] = 0
             result.frames += 1
             moving = np.count_nonzero(mask == 255) / max(mask.size, 1)
+            # A sample of ~4000 pixels (every 8th of every 8th row of 320 x 240): a mean within a
+            # level or so at a small part of the cost; small frames whole.
+            stride = max(1, int((frame.pixels.shape[0] * frame.pixels.shape[1] / 4096) ** 0.5))
+            bright, brightness = brightness, float(frame.pixels[::stride, ::stride].mean())
             if moving > MOSTLY_MOVING:
                 result.mostly_moving.append((frame.stem, moving))
+                if bright is not None and abs(brightness - bright) > BRIGHTNESS_JUMP * max(bright, 1.0):
+                    result.brightness_jumps.append((frame.stem, bright, brightness))
             unfiltered = getattr(model, "unfiltered_mask_", None)
             wiped = False
             if (not learning and unfiltered is not None
@@ -1452,7 +1479,7 @@ def run_sequence(
                     out.mkdir(parents=True, exist_ok=True)
                 target = out / f"{frame.stem}.png"
                 if not os.path.lexists(target):
-                    new_masks.append(target)
+                    new_masks.append(frame.index)
                 elif target.is_file():
                     # An earlier run's mask: its content is kept (a hard link, no copy) until
                     # the run is done, so that a run that fails leaves the folder as it was.
@@ -1462,7 +1489,7 @@ def run_sequence(
                     if backup is not None:
                         result.replaced.append((target, backup))
                 pending.append(pool.submit(save, target, mask))
-                result.written.append(target)
+                result.written.append(frame.index)
                 if len(pending) > 16:
                     pending.pop(0).result()
             if groundtruth is not None:
@@ -1569,6 +1596,10 @@ def run_sequence(
                 progress(result.frames)
         for job in pending:
             job.result()
+        if pool is not None and result.written:
+            from segmix.io import sync_folder
+
+            sync_folder(out)
     except (OSError, ValueError):
         # A mask that cannot be written (a full disk) or a frame that fails the run (FrameError
         # is a ValueError): the masks it wrote that did not exist before go, and the folder it
@@ -1928,11 +1959,27 @@ def mostly_moving_warning(result: RunResult, few: int = 3) -> str | None:
     if not found:
         return None
     shown = ", ".join(f"{stem} {100 * share:.0f} %" for stem, share in found[:few]) + (", ..." if len(found) > few else "")
+    jumps = getattr(result, "brightness_jumps", None) or []
+    said = ""
+    if jumps:
+        # A lighting step (frames 20 % brighter from frame 550 on) was told of cameras that
+        # move and cuts only (session 54): the frames' brightness says which it is.
+        named_jumps = ", ".join(f"{stem} from {before:.0f} to {after:.0f}" for stem, before, after in jumps[:few]) + (
+            ", ..." if len(jumps) > few else "")
+        said = (f"; the frames' mean brightness jumps ({named_jumps}, of 255): lights switched on or off or a "
+                "camera's auto-exposure or white balance changed the whole picture at once, which the model "
+                "takes in over the next frames")
     return (f"{len(found)} of {result.frames} frame{'' if result.frames == 1 else 's'} came out mostly moving (more than "
             f"half of the pixels: {shown}): the model learns the background of one fixed camera, so a camera that "
-            "moves or zooms, a cut to another scene or photos of different scenes make whole frames moving, and "
-            "their masks do not show what moved (an object filling most of the view does it too)")
+            "moves or zooms, lights switching or a camera's auto-exposure, a cut to another scene or photos of "
+            "different scenes make whole frames moving, and their masks do not show what moved (an object filling "
+            f"most of the view does it too){said}")
 
+
+#: A mostly-moving frame whose mean brightness differs from the frame before's by more than this
+#: share of it is told as a change of light (:attr:`RunResult.brightness_jumps`). Frame to frame
+#: a fixed camera's mean moves by well under 1 %; a light switched or an exposure step, 10-50 %.
+BRIGHTNESS_JUMP = 0.06
 
 #: How many frames either way :func:`run_sequence` moves the ground truth to find a numbering off
 #: by a few frames (:func:`offset_warning`).

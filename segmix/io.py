@@ -2325,7 +2325,8 @@ def not_writable_reason(folder: PathLike) -> str:
 
 @contextlib.contextmanager
 def atomic_write(
-    path: PathLike, mode: str = "wb", *, encoding: str | None = None, protect: Iterable = ()
+    path: PathLike, mode: str = "wb", *, encoding: str | None = None, protect: Iterable = (),
+    sync: bool = True,
 ) -> Iterator[IO]:
     """Open a temporary file next to ``path``; on success it atomically replaces ``path``.
 
@@ -2342,6 +2343,11 @@ def atomic_write(
     encoding : str, optional
     protect : iterable of paths
         Inputs that must not be overwritten (see :func:`ensure_not_input`).
+    sync : bool
+        Flush the file and its folder to disk (fsync) before and after the rename. False for
+        a series of many small files whose writer syncs their folder once at the end
+        (:func:`sync_folder`): two fsyncs a file were a fifth of ``segmix background``'s time
+        on 320 x 240 frames (session 54). The rename stays atomic either way.
 
     Yields
     ------
@@ -2369,7 +2375,8 @@ def atomic_write(
         with handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         _copy_permissions(target, tmp_name)
         os.replace(tmp_name, target)
         FILES_WRITTEN[0] += 1
@@ -2379,7 +2386,8 @@ def atomic_write(
         if isinstance(exc, OSError):
             raise _write_error(exc, named, tmp_name) from exc
         raise
-    _fsync_folder(folder)
+    if sync:
+        _fsync_folder(folder)
 
 
 #: How many files :func:`atomic_write` wrote in this process: a lost report's line says that
@@ -2512,6 +2520,34 @@ def _copy_permissions(target: Path, tmp_name: str) -> None:
         os.chmod(tmp_name, wanted)
 
 
+def sync_folder(folder: PathLike) -> None:
+    """Flush a folder's files written with ``atomic_write(..., sync=False)`` and its renames
+    to disk: syncs the file system holding it (``os.sync`` where there is no ``syncfs``),
+    then the folder itself."""
+    folder = Path(folder)
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            syncfs = _libc_syncfs()
+            if syncfs is None or syncfs(fd) != 0:
+                os.sync()
+        finally:
+            os.close(fd)
+    _fsync_folder(folder)
+
+
+def _libc_syncfs():
+    """Linux's ``syncfs(fd)`` (one file system, where ``os.sync`` flushes them all), or None."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+
+
 def _fsync_folder(folder: Path) -> None:
     """Persist the rename itself (POSIX); not possible, and not needed, on Windows."""
     if os.name != "posix":
@@ -2586,13 +2622,13 @@ def _hard_link_beside(path: Path) -> Path | None:
 
 
 def atomic_save(
-    path: PathLike, writer_fn: Callable[[IO[bytes]], Any], *, protect: Iterable = ()
+    path: PathLike, writer_fn: Callable[[IO[bytes]], Any], *, protect: Iterable = (), sync: bool = True
 ) -> None:
     """Call ``writer_fn(binary_file)`` and atomically move the result to ``path``.
 
     ``writer_fn`` gets a file without a descriptor (:class:`_PythonWrites`), so that every
     byte goes through Python's checked writes."""
-    with atomic_write(path, "wb", protect=protect) as handle:
+    with atomic_write(path, "wb", protect=protect, sync=sync) as handle:
         writer_fn(_PythonWrites(handle))
 
 
@@ -2681,7 +2717,7 @@ def output_mark(command: str) -> tuple[str, str]:
 
 def save_marked_png(path: PathLike, array: np.ndarray, command: str, *, protect: Iterable = (),
                     compress_level: int = 1, dpi: tuple[float, float] | None = None,
-                    text: dict[str, str] | None = None) -> None:
+                    text: dict[str, str] | None = None, sync: bool = True) -> None:
     """Write ``array`` (2-D uint8 or uint16) as a PNG carrying ``command``'s mark, atomically.
 
     Parameters
@@ -2706,7 +2742,7 @@ def save_marked_png(path: PathLike, array: np.ndarray, command: str, *, protect:
     for key, value in (text or {}).items():
         params["pnginfo"].add_text(key, value)
     atomic_save(path, lambda handle: im.save(handle, format="PNG", compress_level=compress_level, **params),
-                protect=protect)
+                protect=protect, sync=sync)
 
 
 #: The TIFF / EXIF tag "Software" (305): the mark of a TIFF, JPEG or WebP segmix writes.

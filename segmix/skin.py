@@ -3760,24 +3760,42 @@ def progress_bar(description: str, total: int | None = None, quiet: bool = False
 
     stream = stream or sys.stderr
     disable = quiet or not (hasattr(stream, "isatty") and stream.isatty())
-    width = None if disable else _unsized_terminal_width(stream)
+    width, rows = (None, None) if disable else _unsized_terminal_size(stream)
     return _TqdmProgress(tqdm(total=total, desc=description, unit=unit, file=stream, disable=disable,
-                              dynamic_ncols=width is None, ncols=width, leave=True), stream)
+                              dynamic_ncols=width is None and rows is None, ncols=width, nrows=rows,
+                              leave=True), stream)
 
 
-def _unsized_terminal_width(stream) -> int | None:
-    """A width for a terminal that reports none (0 columns), else None (tqdm follows the
-    terminal's own). A terminal of no size (``script`` without one, a container's or a CI
-    runner's pseudo-terminal before it is sized) got an empty bar from tqdm: a trial's
-    ``skin apply`` of 20 photos showed no progress, nor any word, for a minute."""
+def _unsized_terminal_size(stream) -> tuple[int | None, int | None]:
+    """Columns and rows for a terminal that reports none (0), else None each (tqdm follows the
+    terminal's own). A terminal of no size (``script`` without one, ``docker exec -t``, a CI
+    runner's pseudo-terminal before it is sized) got no bar from tqdm: 0 columns gave an
+    empty bar (a trial's ``skin apply`` of 20 photos showed nothing for a minute), and 0 rows
+    made tqdm take ``nrows - 1 = -1`` rows, so every bar stood below the last one and was
+    hidden (session 54: ``segmix background`` on such a terminal drew no bar at all).
+
+    Returns
+    -------
+    (columns, rows) : tuple of int or None
+        ``COLUMNS`` / ``LINES`` when set to a positive number, else 80 / 20, for a size the
+        terminal gives as 0; None for a size it gives, or when the stream has no terminal.
+    """
     try:
-        columns = os.get_terminal_size(stream.fileno()).columns
+        size = os.get_terminal_size(stream.fileno())
     except (AttributeError, OSError, ValueError):
-        return None
-    if columns > 0:
-        return None
-    given = os.environ.get("COLUMNS", "")
-    return int(given) if given.isdigit() and int(given) > 0 else 80
+        return None, None
+
+    def fallback(name: str, default: int) -> int:
+        given = os.environ.get(name, "")
+        return int(given) if given.isdigit() and int(given) > 0 else default
+
+    columns = fallback("COLUMNS", 80) if size.columns <= 0 else None
+    rows = fallback("LINES", 20) if size.lines <= 0 else None
+    if (columns is None) != (rows is None):
+        # tqdm reads the other size only when it follows the terminal dynamically; give both.
+        columns = columns if columns is not None else size.columns
+        rows = rows if rows is not None else size.lines
+    return columns, rows
 
 
 class _TqdmProgress:

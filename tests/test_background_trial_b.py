@@ -94,19 +94,20 @@ def test_sigterm_during_a_mask_write_leaves_no_temporary_file(tmp_path, monkeypa
     for t in range(6):
         Image.fromarray(_frame(t)).save(frames / f"in{t:04d}.png")
     out = tmp_path / "masks"
-    real_fsync, calls = os.fsync, []
+    real_replace, calls = os.replace, []
 
-    def fsync_then_terminate(fd):
+    def terminate_then_replace(source, target):
         # The third mask's write, after its bytes and before its rename: the signal arrives
-        # while the temporary file exists.
-        real_fsync(fd)
-        calls.append(fd)
+        # while the temporary file exists. (Masks are not fsynced one by one since session 54:
+        # the rename is the hook.)
+        calls.append(source)
         if len(calls) == 3:
             if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
                 raise AssertionError("SIGTERM's default action would kill the run here, leaving the temporary file")
             os.kill(os.getpid(), signal.SIGTERM)
+        real_replace(source, target)
 
-    monkeypatch.setattr(os, "fsync", fsync_then_terminate)
+    monkeypatch.setattr(os, "replace", terminate_then_replace)
     assert main(["background", str(frames), "--output-dir", str(out), "--quiet"]) == 143
     assert capsys.readouterr().err.strip().endswith("segmix: terminated")
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []

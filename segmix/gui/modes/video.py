@@ -1439,6 +1439,11 @@ class VideoMode(Mode):
                                      f"{picked_size[0]} x {picked_size[1]}, the folder's frames are {shape[1]} x "
                                      f"{shape[0]}. Open the photo in Segment or Skin mode, or pick a frame of the "
                                      "video (or its folder, Ctrl+Shift+O).")
+            if picked_frame is None and sequence.kind in ("folder", "list"):
+                # Frames of no common size are refused here, before the open video is given
+                # up: a folder of two cameras' frames replaced it, the Play button left on at
+                # "frame - / 120" bringing the refusal back (session 54). Headers only, kept.
+                sequence.check_sizes()
             reader = FrameReader(sequence)
         except (FrameError, OSError) as exc:
             self.shell.show_message("Cannot open video", files.window_message(str(exc)))
