@@ -91,7 +91,7 @@ def test_kernels_import_nothing_above_them():
 # count too: a lazy import is still a dependency.
 SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_order", "bool_maps", "source_record",
            "repeated_lines", "nclx", "heif_scan", "deep_pixels", "arguments", "held_warnings", "pnm", "json_numbers",
-           "annotation_json"}
+           "annotation_json", "run_records"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
           "exposure", "white_balance", "marked_pixels", "canonical_turn", "photo_bars", "mask_edges"}
 WORKFLOWS = {
@@ -125,6 +125,7 @@ LAYERS = {
     "held_warnings": set(),  # catch_warnings one thread at a time; nothing of segmix
     "pnm": set(),  # a PGM / PPM's header and stored samples; nothing of segmix
     "json_numbers": set(),  # whole-number floats of JSON integer fields; nothing of segmix
+    "run_records": set(),  # a background run's per-frame records kept small; nothing of segmix
     "annotation_json": set(),  # other tools' annotation JSON (Labelme, COCO) told apart; nothing of segmix
     **{name: {"kernels"} | SUPPORT | MODELS | WORKFLOWS for name in WORKFLOWS},
     # the window compiles the JPEG check's kernel in its warm-up and asks whether it is ready
