@@ -54,6 +54,7 @@ from segmix.bayes import BayesClassifier, check_image
 from segmix.clicks import click_radius, disc_offsets, photo_scale, small_photo_scale, tiny_scale  # the cut's gamma and the refinement's lengths grow with it
 from segmix.click_guards import (
     far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
+    removed_without_foreground,
     stripped_objects,
 )
 from segmix.features import (  # is_monochrome: this module's since session 37, kept importable here
@@ -1710,9 +1711,17 @@ def foreground_closeness(scribbles: np.ndarray, index: np.ndarray) -> np.ndarray
     if fg.size == 0:
         return None
     fr, fc = np.divmod(fg, w)
-    on_border = bool((fr == 0).any() or (fr == h - 1).any() or (fc == 0).any() or (fc == w - 1).any())
+    touched = ((fr == 0).any(), (fr == h - 1).any(), (fc == 0).any(), (fc == w - 1).any())
+    on_border = any(touched)
     if on_border and bg.size == 0:
-        return None
+        if all(touched):
+            return None
+        # The sides the marks touch say nothing (the object reaches them), the others still
+        # frame it: with none of the border counted, a click on an object at the photo's
+        # bottom edge borrowed 4 colours and selected its disc (IoU 0.01; 6 px up, 1.00).
+        on_border = False
+    else:
+        touched = (False, False, False, False)
     rows, cols = np.divmod(index, w)
     points = np.column_stack([rows, cols]).astype(np.float64)
 
@@ -1722,7 +1731,9 @@ def foreground_closeness(scribbles: np.ndarray, index: np.ndarray) -> np.ndarray
     d_fg = distance(fg)
     d_bg = distance(bg) if bg.size else np.full(index.size, np.inf)
     if not on_border:
-        d_bg = np.minimum(d_bg, np.minimum(np.minimum(rows, h - 1 - rows), np.minimum(cols, w - 1 - cols)))
+        sides = [np.where(side_touched, np.inf, side).astype(np.float64) for side_touched, side
+                 in zip(touched, (rows, h - 1 - rows, cols, w - 1 - cols))]
+        d_bg = np.minimum(d_bg, np.minimum(np.minimum(sides[0], sides[1]), np.minimum(sides[2], sides[3])))
     return d_fg / np.maximum(d_fg + d_bg, 1e-9)
 
 
@@ -2319,6 +2330,15 @@ def _scribble_distance_grid(scribbles: np.ndarray, weight: float, max_pixels: in
         border[1:-1, 1:-1] = False
         if not (seeds[FOREGROUND] & border).any():
             seeds[BACKGROUND] |= border
+        elif not seeds[BACKGROUND].any():
+            # Nothing marked background: the sides the foreground touches say nothing, the
+            # others still frame the object (foreground_closeness; a click on an object at
+            # the bottom edge had no spatial prior at all and selected its disc).
+            fg = seeds[FOREGROUND]
+            for side, touched in (((0, slice(None)), fg[0].any()), ((-1, slice(None)), fg[-1].any()),
+                                  ((slice(None), 0), fg[:, 0].any()), ((slice(None), -1), fg[:, -1].any())):
+                if not touched:
+                    seeds[BACKGROUND][side] = True
     if not seeds[BACKGROUND].any():
         return None
     if image is not None and colour_weight > 0:
@@ -3189,6 +3209,7 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
         mask = _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribbles,
                          colour_log_odds(log_likelihoods))
         protect = flood = None
+        emptied = False
         # The cut's unary and gamma for the boundary refinement (a guard's lean, added in
         # place below, stays in it).
         last_cut = first
@@ -3201,6 +3222,13 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
             if protect is None and settings.removal_guard > 0:
                 protect = removed_near_foreground(mask, previous_mask, fixed, image, settings.removal_guard_colour)
                 weight = settings.removal_guard
+            if protect is None and settings.removal_guard > 0:
+                # No foreground mark to measure "nearer" from (a box, then background clicks):
+                # the box's finding holds away from the click (a face emptied by clicks on
+                # the hair beside it).
+                protect = removed_without_foreground(mask, previous_mask, fixed, previous_scribbles)
+                weight = settings.removal_guard
+                emptied = protect is not None
             if protect is None and settings.flood_guard > 0 and rounds == 0:
                 protect = flood = flooded_background(mask, previous_mask, fixed, previous_scribbles)
                 weight = settings.flood_guard
@@ -3219,6 +3247,11 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
                 mask = _clean_up(cut, scribbles, fixed, settings, previous_mask, previous_scribbles,
                                  colour_log_odds(log_likelihoods))
                 del unary
+                if emptied and not (mask & free).any():
+                    # Still nothing left: the step's own marks are what the user took away,
+                    # not the object the box found (a background click that empties a box
+                    # leaves the user nothing to correct).
+                    mask = previous_mask & (fixed != BACKGROUND)
         if (settings.snapcut_weight > 0 and last_cut is not None and scribbles is not None
                 and (fixed == FOREGROUND).any() and mask.any()):
             if on_cut is not None:
