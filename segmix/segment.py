@@ -1938,7 +1938,12 @@ def iter_train_model(
                 n_distinct = _distinct_rows(X)
         n_components = int(settings.n_components)
         if n_distinct < n_components:
-            if n_distinct:  # none: refused below, in one line (a warning of "0 components" came first)
+            # Said only of the user's own marks: colours borrowed from the photo (a box's
+            # inside, the unmarked rest) are few on a plain object or backdrop, and nothing is
+            # wrong then (a box round a plain object, IoU 1.0, warned "nothing is marked
+            # foreground, and the unmarked colours taken as foreground evidence hold only 1
+            # distinct colour: the foreground mixture has 1 component, not 5").
+            if n_distinct and n_distinct <= n_marked_distinct:  # none: refused below, in one line
                 warnings.warn(
                     f"{_few_colours_words(name, n_marked_distinct, n_distinct)}: "
                     f"the {name} mixture has {n_distinct} component{'s' if n_distinct > 1 else ''}, "
