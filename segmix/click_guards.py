@@ -399,8 +399,10 @@ def removed_without_foreground(mask: np.ndarray, previous_mask: np.ndarray, scri
     distance from the step's marks) keeps the previous finding far from the click unless its
     colours are clearly background, and frees it near the click. Only for steps whose marks
     only remove foreground (the step's sign as in :func:`monotone_step`), with no foreground
-    mark anywhere, that removed more than :data:`REMOVAL_SHARE` of the previous mask's
-    unmarked pixels. With a foreground mark the mask cannot empty (the mark stays foreground)
+    mark anywhere, that left less than :data:`REMOVAL_SHARE` of the previous mask's unmarked
+    pixels: a collapse. Smaller removals are the click's correction (the box's finding spilt
+    onto background): fired from a tenth of the mask removed, the guard held them back on the
+    box-then-clicks protocol (docs/clicks_development.md, session 54). With a foreground mark the mask cannot empty (the mark stays foreground)
     and :func:`removed_near_foreground` applies, so the click protocol, whose first click is
     a foreground one, never gets here.
 
@@ -422,6 +424,6 @@ def removed_without_foreground(mask: np.ndarray, previous_mask: np.ndarray, scri
     unmarked = scribbles == 0
     removed = previous_mask & ~mask & unmarked
     area = max(1, int(np.count_nonzero(previous_mask & unmarked)))
-    if np.count_nonzero(removed) <= REMOVAL_SHARE * area:
+    if np.count_nonzero(removed) < (1.0 - REMOVAL_SHARE) * area:
         return None
     return removed

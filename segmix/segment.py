@@ -1696,9 +1696,12 @@ def foreground_closeness(scribbles: np.ndarray, index: np.ndarray) -> np.ndarray
 
     d_fg: the Euclidean distance in pixels to the nearest foreground mark; d_bg: to the
     nearest background mark, or to the image border if that is nearer and no foreground
-    mark touches the border (an object reaching the border says nothing about it). None
-    without a foreground mark, or with one on the border and no background mark (nothing
-    to measure against). KD-trees of the marks' outlines (:func:`_outline`; ``index`` must
+    mark touches the border (an object reaching the border says nothing about it). With no
+    background mark, the border's sides that no foreground mark touches count (a click on an
+    object's part at the photo's edge: with the whole border left out the foreground
+    borrowed nothing and the mask was the click's disc). None without a foreground mark, or
+    with foreground marks on all four sides and no background mark (nothing to measure
+    against). KD-trees of the marks' outlines (:func:`_outline`; ``index`` must
     be unmarked pixels); the border's distance is exact.
     """
     from scipy.spatial import cKDTree
@@ -1742,8 +1745,8 @@ def relative_background_distance(scribbles: np.ndarray, index: np.ndarray) -> np
     the image border (d_bg: the distance to the border).
 
     Only while the border is the distance prior's zero-background seed (see
-    :func:`_scribble_distance_grid`): foreground marked, no background marked, no foreground
-    mark on the border. Otherwise None (the borrowed evidence stays unweighted; weighting it
+    :func:`_scribble_distance_grid`): foreground marked, no background marked (the sides a
+    foreground mark touches left out). Otherwise None (the borrowed evidence stays unweighted; weighting it
     by the distance to the background marks instead concentrated it next to those marks and
     made full-frame click NoC@90 worse). Euclidean distances in pixels (the foreground
     marks' KD-tree; the border's distance is exact).

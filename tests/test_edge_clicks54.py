@@ -98,10 +98,15 @@ def test_removed_without_foreground_only_without_foreground_marks():
     emptied = np.zeros_like(previous)
     found = removed_without_foreground(emptied, previous, marks, before)
     assert found is not None and found.sum() == np.count_nonzero(previous & (marks == 0))
-    # a small removal is the click's own business
+    # a removal that leaves most of the mask, or half of it, is the click's own correction
+    for rows in (2, 15):
+        kept = previous & (marks == 0)
+        kept[5:5 + rows, 5:35] = False
+        assert removed_without_foreground(kept, previous, marks, before) is None
+    # a tenth or less left is a collapse
     kept = previous & (marks == 0)
-    kept[5:7, 5:35] = False
-    assert removed_without_foreground(kept, previous, marks, before) is None
+    kept[5:33, 5:35] = False
+    assert removed_without_foreground(kept, previous, marks, before) is not None
     # a foreground mark anywhere: the removal guard's nearest-mark rule applies instead
     marks[30, 30] = FOREGROUND
     assert removed_without_foreground(emptied, previous, marks, before) is None
