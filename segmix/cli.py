@@ -1887,7 +1887,10 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                          + ("click the object (--click X,Y)"
                             + (", or draw the box closer round it" if args.box is not None else "")
                             if pointed else "mark part of the object (1), or fewer pixels background (2)")),
-                 "mark": "mark part of the object (1)" + (" with --scribbles" if model is not None else ""),
+                 # "(1)" is the window's key and the marks file's label: a box's or a click's
+                 # user is told the option.
+                 "mark": ("mark part of the object (1) with --scribbles" if model is not None
+                          else "click part of the object (--click X,Y)" if pointed else "mark part of the object (1)"),
                  "probability": "--probability", "smoothness": "--smoothness",
                  "lower": "a lower --smoothness or --smoothing none"}
         words = no_foreground_words(result, settings, names)

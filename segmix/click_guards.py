@@ -381,3 +381,49 @@ def previous_mask_log_odds(previous_mask: np.ndarray, scribbles: np.ndarray, wei
     lean = (1.0 - np.exp(-d / scale)).astype(np.float32)
     lean = np.repeat(np.repeat(lean, factor, axis=0), factor, axis=1)[:h, :w]
     return sign * lean
+
+
+
+def removed_without_foreground(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.ndarray,
+                               previous_scribbles: np.ndarray | None = None) -> np.ndarray | None:
+    """What a background-only step removed when no foreground mark exists, (H, W) bool, or None.
+
+    After a box alone, the previous mask is the box's finding, and nothing but it says where
+    the object is: :func:`removed_near_foreground` has no foreground mark to measure "nearer"
+    from. A background click on hair next to a face then refitted the background on the hair's
+    colours (its local colour model reaching the face, segmix.local_colour), the face's log
+    odds fell to about +1 nat, and the cut's smoothness emptied the whole box: a new user's
+    ``--box 192,61,267,209 --background-click 242,184 --background-click 249,131`` on
+    ccp_0511 gave IoU 0.47 -> 0.000 ("no pixel came out foreground"). Every removed pixel is
+    returned, so that the caller's lean (:func:`previous_mask_log_odds`, growing with the
+    distance from the step's marks) keeps the previous finding far from the click unless its
+    colours are clearly background, and frees it near the click. Only for steps whose marks
+    only remove foreground (the step's sign as in :func:`monotone_step`), with no foreground
+    mark anywhere, that left less than :data:`REMOVAL_SHARE` of the previous mask's unmarked
+    pixels: a collapse. Smaller removals are the click's correction (the box's finding spilt
+    onto background): fired from a tenth of the mask removed, the guard held them back on the
+    box-then-clicks protocol (docs/clicks_development.md, session 54). With a foreground mark the mask cannot empty (the mark stays foreground)
+    and :func:`removed_near_foreground` applies, so the click protocol, whose first click is
+    a foreground one, never gets here.
+
+    Parameters
+    ----------
+    mask, previous_mask : (H, W) bool; scribbles : (H, W) uint8 labels
+    previous_scribbles : (H, W) uint8, optional, the marks of the previous result
+
+    Returns
+    -------
+    (H, W) bool, the removed unmarked pixels, or None.
+    """
+    previous_mask = np.asarray(previous_mask, bool)
+    if (scribbles == FOREGROUND).any():
+        return None
+    sign = _step_sign(previous_mask, scribbles, previous_scribbles)
+    if sign is None or sign[0] or not sign[1]:
+        return None
+    unmarked = scribbles == 0
+    removed = previous_mask & ~mask & unmarked
+    area = max(1, int(np.count_nonzero(previous_mask & unmarked)))
+    if np.count_nonzero(removed) < (1.0 - REMOVAL_SHARE) * area:
+        return None
+    return removed

@@ -54,6 +54,7 @@ from segmix.bayes import BayesClassifier, check_image
 from segmix.clicks import click_radius, disc_offsets, photo_scale, small_photo_scale, tiny_scale  # the cut's gamma and the refinement's lengths grow with it
 from segmix.click_guards import (
     far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
+    removed_without_foreground,
     stripped_objects,
 )
 from segmix.features import (  # is_monochrome: this module's since session 37, kept importable here
@@ -1695,9 +1696,12 @@ def foreground_closeness(scribbles: np.ndarray, index: np.ndarray) -> np.ndarray
 
     d_fg: the Euclidean distance in pixels to the nearest foreground mark; d_bg: to the
     nearest background mark, or to the image border if that is nearer and no foreground
-    mark touches the border (an object reaching the border says nothing about it). None
-    without a foreground mark, or with one on the border and no background mark (nothing
-    to measure against). KD-trees of the marks' outlines (:func:`_outline`; ``index`` must
+    mark touches the border (an object reaching the border says nothing about it). With no
+    background mark, the border's sides that no foreground mark touches count (a click on an
+    object's part at the photo's edge: with the whole border left out the foreground
+    borrowed nothing and the mask was the click's disc). None without a foreground mark, or
+    with foreground marks on all four sides and no background mark (nothing to measure
+    against). KD-trees of the marks' outlines (:func:`_outline`; ``index`` must
     be unmarked pixels); the border's distance is exact.
     """
     from scipy.spatial import cKDTree
@@ -1710,9 +1714,17 @@ def foreground_closeness(scribbles: np.ndarray, index: np.ndarray) -> np.ndarray
     if fg.size == 0:
         return None
     fr, fc = np.divmod(fg, w)
-    on_border = bool((fr == 0).any() or (fr == h - 1).any() or (fc == 0).any() or (fc == w - 1).any())
+    touched = ((fr == 0).any(), (fr == h - 1).any(), (fc == 0).any(), (fc == w - 1).any())
+    on_border = any(touched)
     if on_border and bg.size == 0:
-        return None
+        if all(touched):
+            return None
+        # The sides the marks touch say nothing (the object reaches them), the others still
+        # frame it: with none of the border counted, a click on an object at the photo's
+        # bottom edge borrowed 4 colours and selected its disc (IoU 0.01; 6 px up, 1.00).
+        on_border = False
+    else:
+        touched = (False, False, False, False)
     rows, cols = np.divmod(index, w)
     points = np.column_stack([rows, cols]).astype(np.float64)
 
@@ -1722,7 +1734,9 @@ def foreground_closeness(scribbles: np.ndarray, index: np.ndarray) -> np.ndarray
     d_fg = distance(fg)
     d_bg = distance(bg) if bg.size else np.full(index.size, np.inf)
     if not on_border:
-        d_bg = np.minimum(d_bg, np.minimum(np.minimum(rows, h - 1 - rows), np.minimum(cols, w - 1 - cols)))
+        sides = [np.where(side_touched, np.inf, side).astype(np.float64) for side_touched, side
+                 in zip(touched, (rows, h - 1 - rows, cols, w - 1 - cols))]
+        d_bg = np.minimum(d_bg, np.minimum(np.minimum(sides[0], sides[1]), np.minimum(sides[2], sides[3])))
     return d_fg / np.maximum(d_fg + d_bg, 1e-9)
 
 
@@ -1731,8 +1745,8 @@ def relative_background_distance(scribbles: np.ndarray, index: np.ndarray) -> np
     the image border (d_bg: the distance to the border).
 
     Only while the border is the distance prior's zero-background seed (see
-    :func:`_scribble_distance_grid`): foreground marked, no background marked, no foreground
-    mark on the border. Otherwise None (the borrowed evidence stays unweighted; weighting it
+    :func:`_scribble_distance_grid`): foreground marked, no background marked (the sides a
+    foreground mark touches left out). Otherwise None (the borrowed evidence stays unweighted; weighting it
     by the distance to the background marks instead concentrated it next to those marks and
     made full-frame click NoC@90 worse). Euclidean distances in pixels (the foreground
     marks' KD-tree; the border's distance is exact).
@@ -1927,7 +1941,12 @@ def iter_train_model(
                 n_distinct = _distinct_rows(X)
         n_components = int(settings.n_components)
         if n_distinct < n_components:
-            if n_distinct:  # none: refused below, in one line (a warning of "0 components" came first)
+            # Said only of the user's own marks: colours borrowed from the photo (a box's
+            # inside, the unmarked rest) are few on a plain object or backdrop, and nothing is
+            # wrong then (a box round a plain object, IoU 1.0, warned "nothing is marked
+            # foreground, and the unmarked colours taken as foreground evidence hold only 1
+            # distinct colour: the foreground mixture has 1 component, not 5").
+            if n_distinct and n_distinct <= n_marked_distinct:  # none: refused below, in one line
                 warnings.warn(
                     f"{_few_colours_words(name, n_marked_distinct, n_distinct)}: "
                     f"the {name} mixture has {n_distinct} component{'s' if n_distinct > 1 else ''}, "
@@ -2319,6 +2338,15 @@ def _scribble_distance_grid(scribbles: np.ndarray, weight: float, max_pixels: in
         border[1:-1, 1:-1] = False
         if not (seeds[FOREGROUND] & border).any():
             seeds[BACKGROUND] |= border
+        elif not seeds[BACKGROUND].any():
+            # Nothing marked background: the sides the foreground touches say nothing, the
+            # others still frame the object (foreground_closeness; a click on an object at
+            # the bottom edge had no spatial prior at all and selected its disc).
+            fg = seeds[FOREGROUND]
+            for side, touched in (((0, slice(None)), fg[0].any()), ((-1, slice(None)), fg[-1].any()),
+                                  ((slice(None), 0), fg[:, 0].any()), ((slice(None), -1), fg[:, -1].any())):
+                if not touched:
+                    seeds[BACKGROUND][side] = True
     if not seeds[BACKGROUND].any():
         return None
     if image is not None and colour_weight > 0:
@@ -3194,6 +3222,7 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
         mask = _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribbles,
                          colour_log_odds(log_likelihoods))
         protect = flood = None
+        emptied = False
         # The cut's unary and gamma for the boundary refinement (a guard's lean, added in
         # place below, stays in it).
         last_cut = first
@@ -3206,6 +3235,13 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
             if protect is None and settings.removal_guard > 0:
                 protect = removed_near_foreground(mask, previous_mask, fixed, image, settings.removal_guard_colour)
                 weight = settings.removal_guard
+            if protect is None and settings.removal_guard > 0:
+                # No foreground mark to measure "nearer" from (a box, then background clicks):
+                # the box's finding holds away from the click (a face emptied by clicks on
+                # the hair beside it).
+                protect = removed_without_foreground(mask, previous_mask, fixed, previous_scribbles)
+                weight = settings.removal_guard
+                emptied = protect is not None
             if protect is None and settings.flood_guard > 0 and rounds == 0:
                 protect = flood = flooded_background(mask, previous_mask, fixed, previous_scribbles)
                 weight = settings.flood_guard
@@ -3224,6 +3260,11 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
                 mask = _clean_up(cut, scribbles, fixed, settings, previous_mask, previous_scribbles,
                                  colour_log_odds(log_likelihoods))
                 del unary
+                if emptied and not (mask & free).any():
+                    # Still nothing left: the step's own marks are what the user took away,
+                    # not the object the box found (a background click that empties a box
+                    # leaves the user nothing to correct).
+                    mask = previous_mask & (fixed != BACKGROUND)
         if (settings.snapcut_weight > 0 and last_cut is not None and scribbles is not None
                 and (fixed == FOREGROUND).any() and mask.any()):
             if on_cut is not None:
