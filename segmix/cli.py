@@ -2440,7 +2440,8 @@ def _add_skin_parser(sub) -> None:
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
     train.add_argument("--quiet", action="store_true",
                        help="no progress bar and no notes (errors and warnings are still printed)")
-    _add_overwrite(train, "an existing -o or --convergence file")
+    _add_overwrite(train, "an existing -o or --convergence file",
+                   "; without it, a skin model trained on other data than this run's is refused as well")
     _add_distributed_options(train)
     train.set_defaults(handler=_cmd_skin_train)
 
@@ -3012,7 +3013,7 @@ def _option_words(handler):
 def _cmd_skin_train(args: argparse.Namespace) -> int:
     from segmix import skin
     from segmix.modelfile import write_model
-    from segmix.own_outputs import refuse_foreign_files
+    from segmix.own_outputs import refuse_foreign_files, refuse_other_skin_model
 
     problem = _basic_input_problem("skin train", args)  # before the count of options
     if problem:
@@ -3030,6 +3031,8 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # --overwrite says so; its own model and plot are (a rerun works). Before the counting.
     refuse_foreign_files([("-o/--output", args.output), ("--convergence", args.convergence)], "skin train",
                          args.overwrite)
+    # Its own model of other data is refused too: a 30-photo model was replaced by a 1-photo run.
+    refuse_other_skin_model(args.output, args.images, args.masks, args.uci, args.overwrite)
     # Photos without a mask are left out, as skin eval leaves them out: said, and counted in
     # the training line (they were dropped in silence).
     photos = 0
