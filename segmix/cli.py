@@ -2564,7 +2564,8 @@ def _add_detector_options(parser) -> None:
                              "scoring its colours: gains per channel from three classic estimators, kept only when "
                              "they make the photo's colours more likely under the skin model, keep its skin, lie "
                              "on or above the Planckian locus and leave most of its grey and white surfaces grey; "
-                             "says per photo what it did (default: off; docs/skin_development.md, "
+                             "says per photo what it did (default: on, and a photo it corrects is named; "
+                             "--no-white-balance scores the colours as they are; docs/skin_development.md, "
                              "\"Colour casts\")")
     parser.add_argument("--jpeg-chroma-noise", type=weight, default=None, metavar="W",
                         help="in photos with a JPEG block grid (heavy compression), widen the adapted colour Gaussians "
@@ -2685,7 +2686,7 @@ def _detector_settings(args):
                                         boundary_prior=args.boundary_prior,
                                         second_pass_boundary=args.second_pass_boundary,
                                         jpeg_deblock=args.jpeg_deblock, jpeg_chroma_noise=args.jpeg_chroma_noise,
-                                        white_balance=args.white_balance,
+                                        white_balance=False if args.white_balance is None and plain_rule else args.white_balance,
                                         spatial=False if args.plain else None)
     if settings.faces:
         from segmix import faces
@@ -3291,7 +3292,8 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet,
-                             stream=_OptionWords(sys.stderr, "skin apply"), max_pixels=_max_pixels(args))
+                             stream=_OptionWords(sys.stderr, "skin apply"), max_pixels=_max_pixels(args),
+                             every_balance=args.white_balance is True)
     model = skin.load_skin_model(args.model)
     if model_line(args, model) and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
@@ -3300,7 +3302,8 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet, stream=_OptionWords(sys.stderr, "skin apply"),
-                            max_pixels=_max_pixels(args), on_complete=_outputs_complete)
+                            max_pixels=_max_pixels(args), on_complete=_outputs_complete,
+                            every_balance=args.white_balance is True)
 
 
 def _say_newer_skin_model(command: str, args: argparse.Namespace, model) -> None:
