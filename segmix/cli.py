@@ -3401,7 +3401,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         from segmix.io import listed_names
 
         corrected = result.white_balance_corrected
-        print(f"--white-balance: a colour cast corrected in {len(corrected)} of {result.n_images} photo"
+        # on by default since session 54: named as the option only when it was given
+        print(f"{'--white-balance' if args.white_balance else 'white balance'}: a colour cast corrected in "
+              f"{len(corrected)} of {result.n_images} photo"
               f"{'s' if result.n_images != 1 else ''}" + (f" ({listed_names(corrected)})" if corrected else "")
               + " (the others scored as they were)")
     roc, pr = args.roc, args.pr
