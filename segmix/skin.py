@@ -3642,9 +3642,11 @@ def balance_said(decisions, every: bool) -> bool:
 
 
 def balance_summary(corrected: Sequence[bool], done: int, on: bool, every: bool) -> str:
-    """:func:`balance_note` when the balance was asked for (``every``) or, by default
-    (``on``), when it corrected a photo; "" otherwise."""
-    if not on or not (every or any(corrected)):
+    """:func:`balance_note` when the balance was asked for (``every``: ``--white-balance``
+    given); "" by default, where the corrected photos are named one per line (not with
+    ``--quiet``) and the summary stays as it was: a photo of one colour (sky, grass) is
+    "corrected" too, which said in every summary read as news."""
+    if not (on and every):
         return ""
     return balance_note(corrected, done)
 

@@ -108,3 +108,15 @@ def test_little_skin_under_a_cast_is_said(builtin):
                                                    "before the colours are scored")
     assert unused_cast_words(corrected, 0.2) is None  # skin found: nothing to say
     assert unused_cast_words(CastDecision(np.array([1.5, 1.0, 0.65]), False, "x"), 0.0) is None
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_default_keeps_face_and_arm_of_test_skin_faces_scene(builtin, seed):
+    """test_skin_faces' scene (a beige wall, a darker face and arm) by default: both kept, the
+    wall greyed by the balance (it was the limit the face calibration addressed)."""
+    from tests.test_skin_faces import _scene as faces_scene
+
+    image, face, arm, wall, floor = faces_scene(np.random.default_rng(seed))
+    mask = skin.detect(builtin, image).mask
+    assert mask[face].mean() > 0.95 and mask[arm].mean() > 0.95
+    assert mask[wall].mean() < 0.01 and mask[floor].mean() < 0.005
