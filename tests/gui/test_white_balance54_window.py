@@ -39,6 +39,7 @@ def test_the_white_balance_box(qtbot, make_window, tmp_path, settings_path):
     assert not mask.any()
     status = skin_mode.skin_panel.status_label.text()
     assert "it has a cool (blue) cast, which the White balance box takes out" in status, status
+    assert "White balance box takes out" in window.hint_label.text(), window.hint_label.text()
     window.save_settings()
     stored = QSettings(str(settings_path), QSettings.Format.IniFormat)
     assert str(stored.value("skin/white_balance")).lower() == "false"

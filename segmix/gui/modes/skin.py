@@ -247,6 +247,9 @@ class SkinMode(Mode):
         #: greyscale or toned), else "": every status line says so, in the words of `segmix skin
         #: apply` (a trial read "Skin detected in 17 ms" over an empty overlay and was told nothing)
         self._greyscale = ""
+        #: with the White balance box off, the photo's cast it would take out when its skin came
+        #: out (nearly) empty (SkinOutcome.cast_hint), else ""
+        self._cast_hint = ""
         self._mask_like = False  # ... and holds only a mask's values (skin.looks_like_a_mask)
         self._class_values = None  # ... or a grey class map's (skin.grey_class_values)
         self.skin_panel = SkinPanel()
@@ -327,6 +330,7 @@ class SkinMode(Mode):
     def on_image_changed(self) -> None:
         self.skin_posterior = None
         self._greyscale = ""
+        self._cast_hint = ""
         self._mask_like = False
         self._class_values = None
         self._in_flight = self._training_in_flight
@@ -438,6 +442,7 @@ class SkinMode(Mode):
             self._relabel_shown = False
         if accepted:
             self._greyscale = outcome.greyscale
+            self._cast_hint = outcome.cast_hint  # the banner names the box too (_no_skin_banner)
             if self._greyscale and self.shell.image is not None:
                 from segmix.skin import NOTHING_SHOWN_WORDS, grey_class_values, looks_like_a_mask, visible_pixels
 
@@ -553,6 +558,10 @@ class SkinMode(Mode):
         empty = self._no_skin_found()
         if empty is None:
             return ""
+        if self._cast_hint and not self.skin_panel.balance_box.isChecked():
+            # a cast hid the skin: the box finds it, where a lower threshold paints walls
+            return (f"<b>No skin found</b> at this threshold, and the photo {self._cast_hint.replace('it has', 'has', 1)}"
+                    " (Alt+W, in the Skin dock on the right).")
         if empty[0] == 0:
             return (f"<b>No skin found</b> at this threshold: P(skin) is at most {empty[1]:.2f} anywhere in the "
                     "photo. If it shows skin, lower the threshold with the slider on the right (move it left).")
