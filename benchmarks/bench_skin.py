@@ -327,6 +327,10 @@ def bench_detector_throughput(files: list[Path]) -> None:
                                  skin_detect.SkinSettings(second_pass_boundary=False)),
                                 ("default (adaptation + photo density + texture + regions + second pass)",
                                  skin_detect.DEFAULT_SETTINGS),
+                                ("default with the white balance on (--white-balance)",
+                                 skin_detect.SkinSettings(white_balance=True)),
+                                ("default with the white balance off (--no-white-balance)",
+                                 skin_detect.SkinSettings(white_balance=False)),
                                 ("with face calibration (--faces)", skin_detect.SkinSettings(faces=True)),
                                 ("with graph-cut regions (--regions graphcut)",
                                  skin_detect.SkinSettings(regions="graphcut")),
@@ -347,6 +351,7 @@ def bench_detector_throughput(files: list[Path]) -> None:
           f"default / without the second pass {default / times['default without the second pass']:.2f}; "
           f"default / without the boundary regions in it "
           f"{default / times['default without the boundary regions in the second pass']:.2f}; "
+          f"white balance on / off {times['default with the white balance on (--white-balance)'] / times['default with the white balance off (--no-white-balance)']:.2f}; "
           f"--faces / default {times['with face calibration (--faces)'] / default:.2f}; "
           f"graph-cut / hysteresis regions "
           f"{times['with graph-cut regions (--regions graphcut)'] / times['with hysteresis regions (--regions hysteresis)']:.2f}, "

@@ -2472,7 +2472,8 @@ def _add_skin_parser(sub) -> None:
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
     train.add_argument("--quiet", action="store_true",
                        help="no progress bar and no notes (errors and warnings are still printed)")
-    _add_overwrite(train, "an existing -o or --convergence file")
+    _add_overwrite(train, "an existing -o or --convergence file",
+                   "; without it, a skin model trained on other data than this run's is refused as well")
     _add_distributed_options(train)
     train.set_defaults(handler=_cmd_skin_train)
 
@@ -2595,7 +2596,8 @@ def _add_detector_options(parser) -> None:
                              "scoring its colours: gains per channel from three classic estimators, kept only when "
                              "they make the photo's colours more likely under the skin model, keep its skin, lie "
                              "on or above the Planckian locus and leave most of its grey and white surfaces grey; "
-                             "says per photo what it did (default: off; docs/skin_development.md, "
+                             "says per photo what it did (default: on, and a photo it corrects is named; "
+                             "--no-white-balance scores the colours as they are; docs/skin_development.md, "
                              "\"Colour casts\")")
     parser.add_argument("--jpeg-chroma-noise", type=weight, default=None, metavar="W",
                         help="in photos with a JPEG block grid (heavy compression), widen the adapted colour Gaussians "
@@ -2716,7 +2718,7 @@ def _detector_settings(args):
                                         boundary_prior=args.boundary_prior,
                                         second_pass_boundary=args.second_pass_boundary,
                                         jpeg_deblock=args.jpeg_deblock, jpeg_chroma_noise=args.jpeg_chroma_noise,
-                                        white_balance=args.white_balance,
+                                        white_balance=False if args.white_balance is None and plain_rule else args.white_balance,
                                         spatial=False if args.plain else None)
     if settings.faces:
         from segmix import faces
@@ -3044,7 +3046,7 @@ def _option_words(handler):
 def _cmd_skin_train(args: argparse.Namespace) -> int:
     from segmix import skin
     from segmix.modelfile import write_model
-    from segmix.own_outputs import refuse_foreign_files
+    from segmix.own_outputs import refuse_foreign_files, refuse_other_skin_model
 
     problem = _basic_input_problem("skin train", args)  # before the count of options
     if problem:
@@ -3062,6 +3064,8 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # --overwrite says so; its own model and plot are (a rerun works). Before the counting.
     refuse_foreign_files([("-o/--output", args.output), ("--convergence", args.convergence)], "skin train",
                          args.overwrite)
+    # Its own model of other data is refused too: a 30-photo model was replaced by a 1-photo run.
+    refuse_other_skin_model(args.output, args.images, args.masks, args.uci, args.overwrite)
     # Photos without a mask are left out, as skin eval leaves them out: said, and counted in
     # the training line (they were dropped in silence).
     photos = 0
@@ -3320,7 +3324,8 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet,
-                             stream=_OptionWords(sys.stderr, "skin apply"), max_pixels=_max_pixels(args))
+                             stream=_OptionWords(sys.stderr, "skin apply"), max_pixels=_max_pixels(args),
+                             every_balance=args.white_balance is True)
     model = skin.load_skin_model(args.model)
     if model_line(args, model) and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
@@ -3329,7 +3334,8 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet, stream=_OptionWords(sys.stderr, "skin apply"),
-                            max_pixels=_max_pixels(args), on_complete=_outputs_complete)
+                            max_pixels=_max_pixels(args), on_complete=_outputs_complete,
+                            every_balance=args.white_balance is True)
 
 
 def _say_newer_skin_model(command: str, args: argparse.Namespace, model) -> None:
@@ -3427,7 +3433,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         from segmix.io import listed_names
 
         corrected = result.white_balance_corrected
-        print(f"--white-balance: a colour cast corrected in {len(corrected)} of {result.n_images} photo"
+        # on by default since session 54: named as the option only when it was given
+        print(f"{'--white-balance' if args.white_balance else 'white balance'}: a colour cast corrected in "
+              f"{len(corrected)} of {result.n_images} photo"
               f"{'s' if result.n_images != 1 else ''}" + (f" ({listed_names(corrected)})" if corrected else "")
               + " (the others scored as they were)")
     roc, pr = args.roc, args.pr

@@ -296,3 +296,79 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
         return (f"it {class_map_words(class_values)}: is it a label map given as the photo? "
                 f"{open_words.capitalize()} the photo it labels")
     return None
+
+
+def _training_sources(sources) -> set[tuple[str, ...]] | None:
+    """What a skin model was trained on, comparable across runs: ("images", images folder,
+    masks folder) per folder pair and ("uci", file name) per UCI file (a model stores the UCI
+    file's name only); None when the record names no sources (an older or edited model)."""
+    if not isinstance(sources, list) or not sources:
+        return None
+    found = set()
+    for source in sources:
+        if not isinstance(source, dict):
+            return None
+        if source.get("type") == "images":
+            found.add(("images", str(source.get("images")), str(source.get("masks"))))
+        elif source.get("type") == "uci":
+            found.add(("uci", str(source.get("file"))))
+        else:
+            return None
+    return found
+
+
+def _sources_words(sources) -> str:
+    """"30 photos of /data/train/images and the UCI rows" from a model's sources record."""
+    photos = [s for s in sources if isinstance(s, dict) and s.get("type") == "images"]
+    parts = []
+    if photos:
+        n = sum(int(s.get("pairs", 0) or 0) for s in photos)
+        parts.append(f"{n} photo{'' if n == 1 else 's'} of " + ", ".join(str(s.get("images")) for s in photos))
+    if any(isinstance(s, dict) and s.get("type") == "uci" for s in sources):
+        parts.append("the UCI rows")
+    return " and ".join(parts) or "other data"
+
+
+def refuse_other_skin_model(path: str | os.PathLike | None, images: Iterable, masks: Iterable,
+                            uci: Iterable, overwrite: bool = False) -> None:
+    """Refuse, before any work, to replace a skin model at ``skin train -o`` that was trained
+    on other data than this run's, unless ``overwrite``.
+
+    A skin model is ``skin train``'s own kind of file (:func:`refuse_foreign_files` lets it be
+    replaced, so that a rerun works), but it holds minutes of training on data a rerun may not
+    have: a trial's 30-photo model was replaced by a 1-photo run, exit 0, in silence. A model
+    of the same folders and UCI files (a rerun, perhaps with other settings) is replaced as
+    before; so is one whose record names no sources.
+
+    Parameters
+    ----------
+    path : path or None
+        ``-o``; None or a path that is not a skin model file: nothing to check here.
+    images, masks : iterables of paths
+        ``--images`` / ``--masks`` folders, in pairs.
+    uci : iterable of paths
+        ``--uci`` files.
+    overwrite : bool
+        ``--overwrite``: replace it anyway.
+
+    Raises
+    ------
+    ValueError
+        One line: ``-o/--output m1.json: exists, a skin model trained on other data (30 photos
+        of /data/train/images); give another name, move it away, or add --overwrite to replace it``.
+    """
+    if overwrite or path is None or not Path(path).is_file() or not skin_model_file(path):
+        return
+    from segmix.io import resolved_path
+    from segmix.modelfile import read_model
+
+    data = read_model(path).training.get("data")
+    sources = data.get("sources") if isinstance(data, dict) else None
+    before = _training_sources(sources)
+    if before is None:
+        return
+    now = {("images", str(resolved_path(i)), str(resolved_path(m))) for i, m in zip(images, masks)}
+    now |= {("uci", Path(u).name) for u in uci}
+    if now != before:
+        raise ValueError(f"-o/--output {path}: exists, a skin model trained on other data ({_sources_words(sources)}); "
+                         f"{ADVICE}")

@@ -3173,6 +3173,36 @@ def no_skin_words(model, result, threshold: float | None, settings=None, transpa
             + ("; --min-area 0 keeps regions of any size" if by_size else ""))
 
 
+def unused_cast(model, image: np.ndarray, mask: np.ndarray, settings=None, transparent=None,
+                remedy: str = "--white-balance") -> str | None:
+    """Words for a photo scored without the white balance (``--no-white-balance``, ``--plain``)
+    whose ``mask`` is empty or nearly so, when the balance would have corrected a colour cast
+    in it (:func:`segmix.white_balance.unused_cast_words`); None otherwise, and whenever the
+    balance was on. Costs one cast decision (about 14 ms), only for such photos.
+
+    Parameters
+    ----------
+    model : SegmixModel of kind "skin"
+    image : (H, W, 3) uint8 RGB, as the detector scored it
+    mask : (H, W) bool
+    settings : SkinSettings or None (the default)
+    transparent : (H, W) bool or None
+    remedy : str
+        What turns the balance on, in the caller's words.
+    """
+    from dataclasses import replace
+
+    from segmix import skin_detect
+    from segmix.white_balance import LITTLE_SKIN, unused_cast_words
+
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    share = float(mask.mean()) if mask.size else 0.0
+    if settings.white_balance or share > LITTLE_SKIN or image.ndim != 3:
+        return None
+    decision = skin_detect.cast_decision(model, image, replace(settings, white_balance=True), transparent)
+    return unused_cast_words(decision, share, remedy)
+
+
 def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | None = None,
               probability: bool = False, settings=None,
               cache: "PosteriorCache | None" = None, info: dict | None = None,
@@ -3212,6 +3242,10 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
         info["no_skin"] = not mask.any() and not labels
         if info["no_skin"]:
             info["no_skin_why"] = no_skin_words(model, result, threshold, settings, transparent)
+        if not labels:
+            cast = unused_cast(model, skin_pixels(loaded), mask, settings, transparent)
+            if cast:
+                info["cast_hint"] = cast
     output_dir.mkdir(parents=True, exist_ok=True)
     written = (mask_path, prob_path) if probability else (mask_path,)
     # A photo's outputs are written together or not at all: a full disk took a trial's
@@ -3459,10 +3493,13 @@ def left_out_note(folders: Sequence) -> str | None:
 def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,
                 probability: bool = False, settings=None, workers: int | None = None,
                 quiet: bool = False, stream=None, max_pixels: int = DEFAULT_MAX_PIXELS,
-                on_complete: Callable[[], None] | None = None) -> int:
+                on_complete: Callable[[], None] | None = None, every_balance: bool = False) -> int:
     """Apply ``model`` to files and folders; returns the exit status (0; 1 if some failed; 2 if all did).
     A photo over ``max_pixels`` fails as an unreadable one does. ``on_complete`` is called once
     every photo is done (its outputs written, or failed), before the summary lines.
+    ``every_balance`` (``--white-balance`` given): every photo's white balance is said, the
+    ones left as they were too; else (the default's balance) only the corrected ones
+    (:func:`balance_said`).
 
     Each unreadable or failing file gets one line on ``stream`` (stderr) and is skipped.
     Files are decoded and encoded in a thread pool; scoring runs one image at a time.
@@ -3479,6 +3516,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     with_face: list[Path] = []  # photos whose skin colour a face calibrated (list.append is atomic)
     no_skin: list[Path] = []  # colour photos whose mask came out empty
     no_skin_why: dict[Path, str] = {}  # why (skin.no_skin_words)
+    little_skin: dict[Path, str] = {}  # photos with a little skin and a cast the balance, off, would take out
     greyscale_kinds: list[str] = []  # the warnings of photos without colour (for colourless_note)
     greyscale_lines: list[str] = []  # their warnings (the first of each kind said at once, see _FileLines)
     lines = _FileLines(len(files))  # those and the files that failed: repeats held, said after the run
@@ -3511,7 +3549,9 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             if info.get("no_skin"):
                 no_skin.append(path)
                 if info.get("no_skin_why"):
-                    no_skin_why[path] = info["no_skin_why"]
+                    no_skin_why[path] = info["no_skin_why"] + (f"; {info['cast_hint']}" if info.get("cast_hint") else "")
+            elif info.get("cast_hint"):
+                little_skin[path] = info["cast_hint"]
             if info.get("label_map"):
                 greyscale_lines.append(info["label_map"])  # said as the others, not counted as colourless
             if info.get("greyscale"):
@@ -3534,13 +3574,15 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                     lines.skipped(error, bar.write)
                 while greyscale_lines:  # appended by the workers' threads
                     lines.warning(greyscale_lines.pop(0), bar.write)
-                if not quiet and files[i - 1] in balanced:  # in the photos' order (pool.map's)
+                if not quiet and balance_said(balanced.get(files[i - 1]), every_balance):  # in the photos' order
                     bar.write(f"{files[i - 1]}: white balance {photo_words(balanced[files[i - 1]])}")
                 why = no_skin_why.get(files[i - 1], "")
-                if not quiet and len(files) > 1 and "--min-area" in why:
-                    # the size floor dropped its skin: said per photo, as it has its own remedy
-                    # (one photo's run says it in its summary line)
+                if not quiet and len(files) > 1 and ("--min-area" in why or "--white-balance" in why):
+                    # the size floor dropped its skin, or a cast hid it: said per photo, as it
+                    # has its own remedy (one photo's run says it in its summary line)
                     bar.write(f"{files[i - 1]}: no skin found: {why}")
+                if not quiet and files[i - 1] in little_skin:
+                    bar.write(f"{files[i - 1]}: little skin found: {little_skin[files[i - 1]]}")
                 bar(i, len(files))
             if on_complete is not None:
                 on_complete()  # the command line: a SIGTERM now cuts nothing short (it exited 143)
@@ -3566,8 +3608,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         print(f"wrote {'masks and probability maps' if probability else 'masks'} of {done} photo"
               f"{'s' if done != 1 else ''} to {output_dir}"
               + (f" (skin colour calibrated on a face in {len(with_face)} of them)" if faces else "")
-              + (balance_note([any(d.applied for d in parts) for parts in balanced.values()], done)
-                 if getattr(settings, "white_balance", False) else "")
+              + balance_summary([any(d.applied for d in parts) for parts in balanced.values()], done,
+                                getattr(settings, "white_balance", False), every_balance)
               # An empty mask is a finding (a photo without people), but a trial took the
               # one of a dim evening photo for a written result: the summary names such photos.
               + ("" if not no_skin else "; no skin found in it" + (f": {no_skin_why[no_skin[0]]}" if no_skin[0] in no_skin_why
@@ -3589,6 +3631,24 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         except OSError:
             pass
     return status
+
+
+def balance_said(decisions, every: bool) -> bool:
+    """Whether ``skin apply`` says a photo's white balance (its
+    :func:`segmix.white_balance.photo_decisions`, None or [] when off): every photo's when
+    ``--white-balance`` was given, and by default (on since session 54) only a photo it
+    corrected: "left as it was" on every photo of every run was noise."""
+    return bool(decisions) and (every or any(d.applied for d in decisions))
+
+
+def balance_summary(corrected: Sequence[bool], done: int, on: bool, every: bool) -> str:
+    """:func:`balance_note` when the balance was asked for (``every``: ``--white-balance``
+    given); "" by default, where the corrected photos are named one per line (not with
+    ``--quiet``) and the summary stays as it was: a photo of one colour (sky, grass) is
+    "corrected" too, which said in every summary read as news."""
+    if not (on and every):
+        return ""
+    return balance_note(corrected, done)
 
 
 def balance_note(corrected: Sequence[bool], done: int) -> str:

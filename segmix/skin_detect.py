@@ -347,8 +347,10 @@ class SkinSettings:
         under the model's mixture by over ``white_balance_margin`` nats per pixel, keep
         ``white_balance_keep`` of its skin, lie within ``white_balance_tint`` of the
         Planckian locus and not take most of its near-neutral colours out of neutral
-        (``white_balance_neutral_loss``). An option, off by default; simulated casts and the
-        natural development photos: docs/skin_development.md, "Colour casts".
+        (``white_balance_neutral_loss``). On by default since session 54 (an option before:
+        at least the default's F1 on every set of both halves of the natural development
+        photos and on every simulated cast, a bluish cast's street photos from 0.01 to 0.31
+        F1); docs/skin_development.md, "Colour casts".
     white_balance_margin : float >= 0
         Nats per pixel (with the gains' Jacobian) by which the corrected colours must be more
         likely than the photo's own. Default 0.25, chosen on the even half among 0-0.5.
@@ -479,7 +481,7 @@ class SkinSettings:
     exposure_target: float = 150.0
     exposure_percentile: float = 99.0
     exposure_max_gain: float = 2.0
-    white_balance: bool = False
+    white_balance: bool = True
     white_balance_margin: float = 0.25
     white_balance_keep: float = 0.1
     white_balance_tint: float = 0.2
@@ -589,7 +591,7 @@ DEFAULT_SETTINGS = SkinSettings()
 #: The lecture's per-pixel Bayes rule with the model as stored (no adaptation, no photo
 #: density, no texture cue, no regions, no exposure lift).
 PLAIN_SETTINGS = SkinSettings(adapt=False, spatial=False, photo_density=0.0, faces=False, texture=0.0,
-                              exposure_target=0.0)
+                              exposure_target=0.0, white_balance=False)
 
 
 def for_photo_size(settings: SkinSettings, n_pixels: int) -> SkinSettings:
@@ -608,7 +610,7 @@ def for_photo_size(settings: SkinSettings, n_pixels: int) -> SkinSettings:
     if n_pixels >= settings.min_adapt_pixels:
         return settings
     return replace(settings, adapt=False, spatial=False, photo_density=0.0, faces=False, texture=0.0,
-                   exposure_target=0.0, second_pass=0.0, boundary_prior=False)
+                   exposure_target=0.0, second_pass=0.0, boundary_prior=False, white_balance=False)
 
 
 @dataclass

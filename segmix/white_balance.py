@@ -325,3 +325,30 @@ def photo_words(decisions) -> str:
     if len(decisions) == 1:
         return decisions[0].words()
     return "; ".join(f"part {i} {d.words()}" for i, d in enumerate(decisions, 1))
+
+
+#: The share of a photo a mask may cover and still count as "little skin found" for
+#: :func:`unused_cast_words` (0.5 %: a face far away covers more in a street photo of ccp).
+LITTLE_SKIN = 0.005
+
+
+def unused_cast_words(decision, skin_share: float, remedy: str = "--white-balance") -> str | None:
+    """Words for a photo scored without the white balance whose mask came out empty or
+    nearly so (``skin_share`` at most :data:`LITTLE_SKIN`) while the balance would have
+    corrected a cast (``decision``: what :func:`segmix.skin_detect.cast_decision` says with
+    the balance on): "it has a cool (blue) cast, which --white-balance takes out
+    before the colours are scored"; None otherwise. A bluish cast's street photos came out
+    empty and the note advised --min-area 0, never the balance, which found their skin
+    (a new-user trial, session 54).
+
+    Parameters
+    ----------
+    decision : CastDecision or None
+    skin_share : float in [0, 1]
+        The mask's share of the photo.
+    remedy : str
+        What turns the balance on, in the caller's words (the window's check box).
+    """
+    if decision is None or not decision.applied or skin_share > LITTLE_SKIN:
+        return None
+    return f"it has {cast_words(decision.proposed)}, which {remedy} takes out before the colours are scored"

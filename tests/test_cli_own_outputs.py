@@ -86,6 +86,32 @@ def test_skin_train_reruns_over_its_own_model_and_plot_but_not_another_models(sk
     assert "is not a segmix segmentation model" in _error(capsys, "segment")
 
 
+def test_skin_train_keeps_its_own_model_of_other_data(skin_dataset, capsys):
+    """A skin model trained on other folders is refused in one line naming the file and what
+    it was trained on (a trial's 30-photo model was replaced by a 1-photo run, exit 0), unless
+    --overwrite; a rerun on the same folders, with other settings, replaces it as before."""
+    import shutil
+
+    model = skin_dataset / "m.json"
+    assert main(_train(skin_dataset, "-o", str(model))) == 0
+    kept = model.read_bytes()
+    other = skin_dataset / "other"
+    (other / "images").mkdir(parents=True)
+    (other / "masks").mkdir()
+    for sub in ("images", "masks"):
+        shutil.copy(skin_dataset / sub / "p0.png", other / sub / "p0.png")
+    capsys.readouterr()
+    assert main(_train(other, "-o", str(model))) == 2
+    err = _error(capsys, "skin train")
+    assert f"-o/--output {model}: exists, a skin model trained on other data (4 photos of " in err
+    assert str((skin_dataset / "images").resolve()) in err
+    assert model.read_bytes() == kept
+    assert main(_train(other, "-o", str(model), "--overwrite")) == 0
+    assert model.read_bytes() != kept
+    # the same folders again (another setting): a rerun, replaced
+    assert main(_train(other, "-o", str(model), "--reg-covar", "0.001")) == 0
+
+
 # ------------------------------------------------------------------------------- skin eval
 def _eval(dataset, *extra):
     return ["skin", "eval", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"), "--quiet",

@@ -73,7 +73,7 @@ def test_a_pale_close_up_with_few_confident_pixels_still_adapts(builtin, backgro
     assert 100 <= confident < 200
     mask = skin.detect(builtin, image, AS_PHOTOGRAPHED).mask
     assert mask[region].mean() >= 0.9 and mask[~region].mean() < 0.02
-    former = skin_detect.SkinSettings(exposure_target=0.0, min_adapt_pixels=200)
+    former = skin_detect.SkinSettings(exposure_target=0.0, min_adapt_pixels=200, white_balance=False)  # session 14's
     assert skin.detect(builtin, image, former).mask[region].mean() < 0.1
 
 

@@ -8,6 +8,8 @@ from segmix import skin, skin_detect
 from segmix.white_balance import balance, cast_gains, gain_tables
 
 ON = skin_detect.SkinSettings(white_balance=True)
+#: Without the balance (on by default since session 54: "off" below is --no-white-balance).
+OFF = skin_detect.SkinSettings(white_balance=False)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,7 @@ GREEN = (0.7, 1.0, 0.7)  # a strong fluorescent green
 def test_skin_under_a_green_cast_is_found_with_the_balance_and_lost_without(builtin, seed):
     photo, person = scene(seed)
     tinted = cast(photo, GREEN)
-    off = skin.detect(builtin, tinted).mask
+    off = skin.detect(builtin, tinted, OFF).mask
     info = {}
     on = skin.detect(builtin, tinted, ON, info=info).mask
     assert off[person].mean() < 0.05  # lost whole without the balance
@@ -70,7 +72,7 @@ def test_skin_under_a_green_cast_is_found_with_the_balance_and_lost_without(buil
 def test_a_warm_cast_no_longer_turns_the_room_into_skin(builtin, gains, gamma):
     photo, person = scene(0)
     warm = cast(photo, gains, gamma)
-    off = skin.detect(builtin, warm).mask
+    off = skin.detect(builtin, warm, OFF).mask
     info = {}
     on = skin.detect(builtin, warm, ON, info=info).mask
     assert off[~person].mean() > 0.1  # the wall or the floor taken for skin
@@ -146,7 +148,7 @@ def test_the_command_line_option(tmp_path, capsys):
     person = scene(0)[1]
     out_on, out_off = tmp_path / "on", tmp_path / "off"
     assert cli.main(["skin", "apply", str(photo), "--output-dir", str(out_on), "--white-balance", "--quiet"]) == 0
-    assert cli.main(["skin", "apply", str(photo), "--output-dir", str(out_off), "--quiet"]) == 0
+    assert cli.main(["skin", "apply", str(photo), "--output-dir", str(out_off), "--no-white-balance", "--quiet"]) == 0
     on = np.asarray(Image.open(out_on / "room_skin.png")) > 0
     off = np.asarray(Image.open(out_off / "room_skin.png")) > 0
     assert on[person].mean() > 0.95 and off[person].mean() < 0.05

@@ -245,7 +245,8 @@ def _finished(job: ApplyJob, photo: str) -> tuple[str, str | None] | None:
 
 
 def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probability=False, settings=None,
-              quiet=False, stream=None, out_stream=None, max_pixels=DEFAULT_MAX_PIXELS) -> int:
+              quiet=False, stream=None, out_stream=None, max_pixels=DEFAULT_MAX_PIXELS,
+              every_balance=False) -> int:
     """``segmix skin apply`` on the cluster behind ``client``; returns the exit status.
 
     Parameters as :func:`segmix.skin.apply_batch`; ``model_path`` None is the built-in model.
@@ -407,13 +408,15 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     done_count = counts["written"] + counts["complete"]
     balanced = [(photo, record) for photo, record in zip(done, records) if isinstance(record.get("white_balance"), str)]
     for photo, record in [] if quiet else balanced:  # one line per photo, as skin.apply_batch says them
+        if not (every_balance or record.get("white_balance_applied")):  # skin.balance_said
+            continue
         stream.write(f"{given.get(photo, photo)}: white balance {record['white_balance']}\n")
     print(f"skin apply on Dask: {len(files)} photo{'' if len(files) == 1 else 's'}, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed"
           + (f" (skin colour calibrated on a face in {with_face} of them)"
              if getattr(settings, "faces", False) and done_count else "")
-          + (skin.balance_note([bool(record.get("white_balance_applied")) for _, record in balanced], done_count)
-             if getattr(settings, "white_balance", False) and done_count else "")
+          + (skin.balance_summary([bool(record.get("white_balance_applied")) for _, record in balanced], done_count,
+                                  getattr(settings, "white_balance", False), every_balance) if done_count else "")
           + (f"; no skin found in {len(no_skin)} of the {done_count} mask{'' if done_count == 1 else 's'} "
              f"({listed_names(no_skin)})" if no_skin else "")
           + skin.colourless_note(colourless, alone=len(files) == 1), file=out_stream)

@@ -99,6 +99,7 @@ class SkinApplyJob:
     # its pixels under half opacity (segmix.transparency.faint_pixels): its colour is judged
     # without them, as skin apply judges it (a feathered grey cut-out's rim holds colour)
     faint: np.ndarray | None = None
+    white_balance: bool = True  # the Skin dock's White balance box (SkinSettings.white_balance)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class SkinTrainJob:
     non_skin_prior_weight: float = 0.0  # share of the built-in non-skin mixture (skin.with_non_skin_prior)
     transparent: np.ndarray | None = None  # as SkinApplyJob's
     faint: np.ndarray | None = None  # as SkinApplyJob's
+    white_balance: bool = True  # as SkinApplyJob's
 
 
 def _failure_message(exc: Exception) -> str:
@@ -185,6 +187,11 @@ class SkinOutcome:
     # check `segmix skin apply` warns with: greyscale, or toned), else "": its skin cannot be
     # told by colour. Checked here, off the GUI thread.
     greyscale: str = ""
+    # The white balance's words: "corrected a cool (blue) cast (...)" when it acted; with the
+    # box off, when the mask came out (nearly) empty under a cast the balance would take out,
+    # "it has a cool (blue) cast, which White balance takes out ..." (segmix.skin.unused_cast).
+    white_balance: str = ""
+    cast_hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -987,9 +994,21 @@ class ComputeWorker(QObject):
         posterior = rgba = seeds = result = None
         threshold = job.overlay[1] if job.overlay is not None else None
         info: dict = {}  # the detector's notes (the exposure lift's gain)
+        balance_words = cast_hint = ""
         if job.image is not None:
-            # The same refined detector as `segmix skin apply` (adaptation, regions).
-            result = skin.detect(model, job.image, threshold=threshold, info=info, transparent=job.transparent)
+            from segmix import skin_detect
+            from segmix.white_balance import photo_decisions, photo_words
+
+            # The same refined detector as `segmix skin apply` (adaptation, regions), with the
+            # dock's White balance box as --white-balance / --no-white-balance.
+            settings = skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, white_balance=job.white_balance)
+            result = skin.detect(model, job.image, settings, threshold=threshold, info=info,
+                                 transparent=job.transparent)
+            decisions = photo_decisions(info)
+            if any(d.applied for d in decisions):
+                balance_words = photo_words(decisions)
+            cast_hint = skin.unused_cast(model, job.image, result.mask, settings, job.transparent,
+                                         remedy="the White balance box") or ""
             posterior, seeds = result.posterior, result.seed_log_odds
             self._check(job.generation)
             if job.overlay is not None:
@@ -1001,7 +1020,8 @@ class ComputeWorker(QObject):
                          None if result is None else result.log_odds, None if result is None else result.mask,
                          None if result is None else (model.threshold if threshold is None else float(threshold)),
                          self._compiled, info.get("exposure_gain", 1.0),
-                         (job.image is not None and skin.colourless_words(job.image, job.faint)) or ""))
+                         (job.image is not None and skin.colourless_words(job.image, job.faint)) or "",
+                         balance_words, cast_hint))
 
     def _replay_earlier_steps(self, job: TrainJob) -> TrainJob:
         """Fit the steps of ``job.mark_order`` before the last (segmix.mark_steps.replay_steps,
@@ -1204,20 +1224,22 @@ class TrainingController(QObject):
         """Let the compute thread index the colours of a newly opened photo (no result signal)."""
         emit(self._prepare, image)
 
-    def request_skin(self, image: np.ndarray, model, overlay: tuple[str, float] | None = None) -> int:
+    def request_skin(self, image: np.ndarray, model, overlay: tuple[str, float] | None = None,
+                     white_balance: bool = True) -> int:
         """p(skin | colour) of every pixel under ``model``; cancels any running job.
 
-        With ``overlay`` = (overlay mode, skin threshold) the worker also draws the overlay.
+        With ``overlay`` = (overlay mode, skin threshold) the worker also draws the overlay;
+        ``white_balance``: the detector's (SkinSettings.white_balance).
         """
         generation = self._next_generation()
         emit(self._submit, SkinApplyJob(generation, image, model, overlay, self._transparent_of(image),
-                                        self._transparent_of(image, self.faint)))
+                                        self._transparent_of(image, self.faint), bool(white_balance)))
         self._set_busy(True)
         return generation
 
     def request_skin_training(
         self, counts, options: dict, image: np.ndarray | None, overlay: tuple[str, float] | None = None,
-        non_skin_prior_weight: float = 0.0,
+        non_skin_prior_weight: float = 0.0, white_balance: bool = True,
     ) -> int:
         """Train a skin model on ``counts`` (then apply it to ``image``); cancels any running job.
 
@@ -1227,7 +1249,8 @@ class TrainingController(QObject):
         generation = self._next_generation()
         emit(self._submit, SkinTrainJob(generation, counts, dict(options), image, overlay, non_skin_prior_weight,
                                         None if image is None else self._transparent_of(image),
-                                        None if image is None else self._transparent_of(image, self.faint)))
+                                        None if image is None else self._transparent_of(image, self.faint),
+                                        bool(white_balance)))
         self._set_busy(True)
         emit(self.started, generation)
         return generation

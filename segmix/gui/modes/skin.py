@@ -247,6 +247,9 @@ class SkinMode(Mode):
         #: greyscale or toned), else "": every status line says so, in the words of `segmix skin
         #: apply` (a trial read "Skin detected in 17 ms" over an empty overlay and was told nothing)
         self._greyscale = ""
+        #: with the White balance box off, the photo's cast it would take out when its skin came
+        #: out (nearly) empty (SkinOutcome.cast_hint), else ""
+        self._cast_hint = ""
         self._mask_like = False  # ... and holds only a mask's values (skin.looks_like_a_mask)
         self._class_values = None  # ... or a grey class map's (skin.grey_class_values)
         self.skin_panel = SkinPanel()
@@ -258,6 +261,7 @@ class SkinMode(Mode):
         panel.add_requested.connect(self.add_to_skin_training_set)
         panel.train_requested.connect(self.train_skin_model)
         panel.clear_set_requested.connect(self.clear_skin_training_set)
+        panel.white_balance_changed.connect(self._on_white_balance_changed)
         shell.controller.skin_ready.connect(self._on_skin_result)
 
     # == what the mode adds to the window ================================================
@@ -328,6 +332,7 @@ class SkinMode(Mode):
     def on_image_changed(self) -> None:
         self.skin_posterior = None
         self._greyscale = ""
+        self._cast_hint = ""
         self._mask_like = False
         self._class_values = None
         self._in_flight = self._training_in_flight
@@ -373,7 +378,8 @@ class SkinMode(Mode):
             return
         self._in_flight = True
         self.note_request()
-        shell.controller.request_skin(shell.skin_image, model, self._overlay_key())
+        shell.controller.request_skin(shell.skin_image, model, self._overlay_key(),
+                                      white_balance=self.skin_panel.balance_box.isChecked())
         self.skin_panel.set_status("Detecting skin...")
         if self.skin_posterior is None:
             # Nothing of this photo to show yet: no overlay at all. The canvas still held the
@@ -430,9 +436,15 @@ class SkinMode(Mode):
                 # the overlay sits on the photo as stored; say why dark skin there may be found
                 self._detected_status += (f"\nA dim photo: its colours were scored lifted "
                                           f"{outcome.exposure_gain:.2f}x (the exposure lift)")
+            if outcome.white_balance:
+                self._detected_status += f"\nWhite balance {outcome.white_balance}"
+            if outcome.cast_hint:
+                # the box is off and the skin came out (nearly) empty under a cast (skin.unused_cast)
+                self._detected_status += f"\nLittle or no skin found: {outcome.cast_hint}"
             self._relabel_shown = False
         if accepted:
             self._greyscale = outcome.greyscale
+            self._cast_hint = outcome.cast_hint  # the banner names the box too (_no_skin_banner)
             if self._greyscale and self.shell.image is not None:
                 from segmix.skin import NOTHING_SHOWN_WORDS, grey_class_values, looks_like_a_mask, visible_pixels
 
@@ -548,6 +560,10 @@ class SkinMode(Mode):
         empty = self._no_skin_found()
         if empty is None:
             return ""
+        if self._cast_hint and not self.skin_panel.balance_box.isChecked():
+            # a cast hid the skin: the box finds it, where a lower threshold paints walls
+            return (f"<b>No skin found</b> at this threshold, and the photo {self._cast_hint.replace('it has', 'has', 1)}"
+                    " (Alt+W, in the Skin dock on the right).")
         if empty[0] == 0:
             return (f"<b>No skin found</b> at this threshold: P(skin) is at most {empty[1]:.2f} anywhere in the "
                     "photo. If it shows skin, lower the threshold with the slider on the right (move it left).")
@@ -918,7 +934,8 @@ class SkinMode(Mode):
         self._training_marks_requested = dict(self._added_marks)
         self._training_version_requested = self._set_version
         shell.controller.request_skin_training(counts, training_options(), image, self._overlay_key(),
-                                               NON_SKIN_PRIOR_WEIGHT)
+                                               NON_SKIN_PRIOR_WEIGHT,
+                                               white_balance=self.skin_panel.balance_box.isChecked())
         self.skin_panel.set_status("Training skin model...")
         return True
 
@@ -1114,6 +1131,25 @@ class SkinMode(Mode):
 
     def decision_threshold(self) -> float | None:
         return float(self.skin_panel.threshold)
+
+    def _on_white_balance_changed(self, _on: bool) -> None:
+        """The White balance box: the photo is detected again (the balance acts before its
+        colours are scored), now if Skin mode shows it, else when it is next shown."""
+        self.skin_posterior = None
+        if self.active and self.shell.image is not None:
+            self._request_skin()
+
+    def save_settings(self, settings) -> None:
+        settings.setValue("skin/white_balance", self.skin_panel.balance_box.isChecked())
+
+    def restore_settings(self, settings) -> None:
+        stored = settings.value("skin/white_balance", True)
+        # QSettings' INI gives "false" as text; anything unreadable keeps the default (on)
+        on = str(stored).strip().lower() not in ("false", "0", "no", "off")
+        box = self.skin_panel.balance_box
+        box.blockSignals(True)  # restored before any photo: nothing to detect again
+        box.setChecked(on)
+        box.blockSignals(False)
 
     def _on_slider_moved(self, _threshold: float) -> None:
         if self.active:

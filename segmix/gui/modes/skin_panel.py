@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from segmix.gui.panels import (DoubleClickFilter, ValueLabel, compact_button, plain_text, set_status_text,
                                  status_label)
@@ -119,6 +119,12 @@ def format_threshold(threshold: float) -> str:
 #: What Train skin model does (its button's tip while it can; Skin > Train Skin Model's always).
 TRAIN_TIP = "Fit skin / non-skin colour mixtures on the training set; the result becomes the active model"
 
+#: What the White balance box does (its tip).
+BALANCE_TIP = ("Take a colour cast (lamp light, shade, a wrong camera white balance) out of the photo before its "
+               "colours are scored, when the skin model agrees it is a cast; the overlay stays on the photo as "
+               "it is (segmix skin apply --white-balance, the default; off: --no-white-balance)")
+
+
 class SkinPanel(QWidget):
     """Skin mode: the active skin model, its threshold, and the skin training set.
 
@@ -135,6 +141,7 @@ class SkinPanel(QWidget):
     add_requested = Signal()
     train_requested = Signal()
     clear_set_requested = Signal()
+    white_balance_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -203,6 +210,13 @@ class SkinPanel(QWidget):
         slider_row.addWidget(self.threshold_slider, 1)
         slider_row.addWidget(self.default_button)
         layout.addLayout(slider_row)
+        # skin apply's --white-balance / --no-white-balance: a bluish photo's skin was lost,
+        # and the window had no way to the balance that found it (a trial, session 54)
+        self.balance_box = QCheckBox("&White balance")
+        self.balance_box.setChecked(True)
+        self.balance_box.setToolTip(BALANCE_TIP)
+        self.balance_box.toggled.connect(self.white_balance_changed)
+        layout.addWidget(self.balance_box)
         self._show_threshold()
         self.set_label = status_label()
         layout.addWidget(self.set_label)
