@@ -358,7 +358,7 @@ def test_the_cutout_note_names_the_real_depth(tmp_path):
     path, _ = _ten_bit(tmp_path)
     note = cutout_depth_note(path, load_image(path).bits_per_sample)
     assert "holds 10 bits per sample (in 16-bit samples, maxval 1023)" in note, note
-    assert "32" not in note
+    assert "32" not in note.replace(str(path), "")  # (the path may hold 32: pytest-324)
     assert "holds 10 bits per sample (in 16-bit samples, maxval 1023)" in cutout_depth_note(path)
 
 

@@ -980,7 +980,8 @@ class SkinMode(Mode):
         self.shell._set_available(
             self.clear_set_action, bool(self.skin_training),
             self.skin_panel.clear_button.toolTip() if self.skin_training else
-            "The skin training set is already empty (Skin > Add Photo to Skin Training Set adds a photo's marks)")
+            "Nothing to clear: the skin training set is empty (Skin > Add Photo to Skin Training Set adds a "
+            "photo's marks)")
 
     # == display and results =============================================================
     @property

@@ -1209,6 +1209,7 @@ class VideoMode(Mode):
         self._unreadable: dict[int, str] = {}
         # Why the source was refused before any frame was shown (None: it was not), for the banner.
         self._refused: str | None = None
+        self._open_refused: tuple[str, str] | None = None  # (name, why) of a source refused with none open
         # One frame's slot while playing: started when a frame is requested, the next frame
         # is requested when it runs out or when the frame is back, whichever is later.
         self._play_rate = PlayRate()
@@ -1446,8 +1447,15 @@ class VideoMode(Mode):
                 sequence.check_sizes()
             reader = FrameReader(sequence)
         except (FrameError, OSError) as exc:
-            self.shell.show_message("Cannot open video", files.window_message(str(exc)))
+            message = files.window_message(str(exc))
+            self.shell.show_message("Cannot open video", message)
+            if self.sequence is None:
+                # With nothing open the banner says why, as for a folder refused at its first
+                # frame (the refusal now comes before an open video is given up).
+                self._open_refused = (path.name, message.rstrip(".") + ".")
+                self.shell.update_hint()
             return False
+        self._open_refused = None
         self.set_playing(False)
         self.shell.controller.invalidate()
         self.sequence = sequence
@@ -1783,6 +1791,10 @@ class VideoMode(Mode):
         return self._source_name if self.sequence is not None else "Video"
 
     def hint(self) -> str:
+        if self.sequence is None and getattr(self, "_open_refused", None):
+            name, refused = self._open_refused
+            return (f"<b>Video mode</b>: {html.escape(name)} cannot be shown: {html.escape(refused)} "
+                    "Open another folder or video (Ctrl+O, Ctrl+Shift+O).")
         if self.sequence is None:
             return ("<b>Video mode</b>: open a video (Ctrl+O) or a folder of frames (Ctrl+Shift+O), or drop one here. "
                     "Segment and Skin mode keep their own photo.")
