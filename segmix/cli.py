@@ -3433,11 +3433,16 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         from segmix.io import listed_names
 
         corrected = result.white_balance_corrected
-        # on by default since session 54: named as the option only when it was given
-        print(f"{'--white-balance' if args.white_balance else 'white balance'}: a colour cast corrected in "
-              f"{len(corrected)} of {result.n_images} photo"
-              f"{'s' if result.n_images != 1 else ''}" + (f" ({listed_names(corrected)})" if corrected else "")
-              + " (the others scored as they were)")
+        photos = f"{result.n_images} photo{'s' if result.n_images != 1 else ''}"
+        # On by default since session 54: named as the option only when it was given, and by
+        # default said only when it corrected a photo ("corrected in 0 of 1 photo (the others
+        # scored as they were)" stood under every evaluation).
+        if corrected:
+            print(f"{'--white-balance' if args.white_balance else 'white balance'}: a colour cast corrected in "
+                  f"{len(corrected)} of {photos} ({listed_names(corrected)})"
+                  + (" (the others scored as they were)" if len(corrected) < result.n_images else ""))
+        elif args.white_balance:
+            print(f"--white-balance: no colour cast corrected in the {photos}")
     roc, pr = args.roc, args.pr
     if roc and result.missing_class is not None:
         # Skin-free photos checked for false alarms: the figures above are the result, and a
