@@ -347,10 +347,13 @@ class SkinSettings:
         under the model's mixture by over ``white_balance_margin`` nats per pixel, keep
         ``white_balance_keep`` of its skin, lie within ``white_balance_tint`` of the
         Planckian locus and not take most of its near-neutral colours out of neutral
-        (``white_balance_neutral_loss``). On by default since session 54 (an option before:
-        at least the default's F1 on every set of both halves of the natural development
-        photos and on every simulated cast, a bluish cast's street photos from 0.01 to 0.31
-        F1); docs/skin_development.md, "Colour casts".
+        (``white_balance_neutral_loss``). An option, off by default: at least the default's F1
+        on every set of both halves of the natural development photos and on every simulated
+        cast (a bluish cast's street photos from 0.01 to 0.31 F1), but on by default (session
+        54, undone the same session) it lost a dark-toned person in front of a stone wall it
+        took for a warm cast, and made a photo of sky, grass and a grey wall 17 % skin (the
+        grey warmed by a "cool cast"): tests/test_white_balance54.py; docs/skin_development.md,
+        "Colour casts".
     white_balance_margin : float >= 0
         Nats per pixel (with the gains' Jacobian) by which the corrected colours must be more
         likely than the photo's own. Default 0.25, chosen on the even half among 0-0.5.
@@ -481,7 +484,7 @@ class SkinSettings:
     exposure_target: float = 150.0
     exposure_percentile: float = 99.0
     exposure_max_gain: float = 2.0
-    white_balance: bool = True
+    white_balance: bool = False
     white_balance_margin: float = 0.25
     white_balance_keep: float = 0.1
     white_balance_tint: float = 0.2

@@ -29,21 +29,21 @@ def test_the_white_balance_box(qtbot, make_window, tmp_path, settings_path):
     window.set_mode("skin")
     skin_mode = window.modes["skin"]
     box = skin_mode.skin_panel.balance_box
-    assert box.isChecked() and box.isVisibleTo(window) and box.text() == "&White balance"
-    mask = _detected(qtbot, skin_mode)
-    assert mask[truth].mean() > 0.95  # as skin apply by default
-    status = skin_mode.skin_panel.status_label.text()
-    assert "White balance corrected a cool (blue) cast" in status
-    box.setChecked(False)  # as --no-white-balance: detected again, and the way back named
-    mask = _detected(qtbot, skin_mode)
+    assert not box.isChecked() and box.isVisibleTo(window) and box.text() == "&White balance"
+    mask = _detected(qtbot, skin_mode)  # off by default, as skin apply: the cast hides the skin
     assert not mask.any()
     status = skin_mode.skin_panel.status_label.text()
     assert "it has a cool (blue) cast, which the White balance box takes out" in status, status
     assert "White balance box takes out" in window.hint_label.text(), window.hint_label.text()
+    box.setChecked(True)  # as --white-balance: detected again
+    mask = _detected(qtbot, skin_mode)
+    assert mask[truth].mean() > 0.95
+    status = skin_mode.skin_panel.status_label.text()
+    assert "White balance corrected a cool (blue) cast" in status
     window.save_settings()
     stored = QSettings(str(settings_path), QSettings.Format.IniFormat)
-    assert str(stored.value("skin/white_balance")).lower() == "false"
+    assert str(stored.value("skin/white_balance")).lower() == "true"
     again = make_window(path, settings=stored)
-    assert not again.modes["skin"].skin_panel.balance_box.isChecked()
-    box.setChecked(True)
-    assert _detected(qtbot, skin_mode)[truth].mean() > 0.95
+    assert again.modes["skin"].skin_panel.balance_box.isChecked()
+    box.setChecked(False)
+    assert not _detected(qtbot, skin_mode).any()

@@ -1144,9 +1144,9 @@ class SkinMode(Mode):
         settings.setValue("skin/white_balance", self.skin_panel.balance_box.isChecked())
 
     def restore_settings(self, settings) -> None:
-        stored = settings.value("skin/white_balance", True)
-        # QSettings' INI gives "false" as text; anything unreadable keeps the default (on)
-        on = str(stored).strip().lower() not in ("false", "0", "no", "off")
+        stored = settings.value("skin/white_balance", False)
+        # QSettings' INI gives "true" as text; anything unreadable keeps the default (off)
+        on = str(stored).strip().lower() in ("true", "1", "yes", "on")
         box = self.skin_panel.balance_box
         box.blockSignals(True)  # restored before any photo: nothing to detect again
         box.setChecked(on)

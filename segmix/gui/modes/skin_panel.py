@@ -122,7 +122,7 @@ TRAIN_TIP = "Fit skin / non-skin colour mixtures on the training set; the result
 #: What the White balance box does (its tip).
 BALANCE_TIP = ("Take a colour cast (lamp light, shade, a wrong camera white balance) out of the photo before its "
                "colours are scored, when the skin model agrees it is a cast; the overlay stays on the photo as "
-               "it is (segmix skin apply --white-balance, the default; off: --no-white-balance)")
+               "it is (segmix skin apply --white-balance; off by default)")
 
 
 class SkinPanel(QWidget):
@@ -213,7 +213,7 @@ class SkinPanel(QWidget):
         # skin apply's --white-balance / --no-white-balance: a bluish photo's skin was lost,
         # and the window had no way to the balance that found it (a trial, session 54)
         self.balance_box = QCheckBox("&White balance")
-        self.balance_box.setChecked(True)
+        self.balance_box.setChecked(False)
         self.balance_box.setToolTip(BALANCE_TIP)
         self.balance_box.toggled.connect(self.white_balance_changed)
         layout.addWidget(self.balance_box)
