@@ -1446,6 +1446,11 @@ def lossy_grabcut_lookalike(labels: np.ndarray) -> str | None:
         deep = ndimage.binary_erosion(over, np.ones((3, 3), bool), iterations=GRABCUT_MIN_DEPTH - 1).any()
         if deep or n >= 0.01 * labels.size:
             return None
+        # Ringing overshoots the 2s' edges: 3s away from every 2 (a block edited in another
+        # tool) are a damaged map, not a JPEG's (said as values out of range instead).
+        beside = ndimage.binary_dilation(labels == BACKGROUND, np.ones((3, 3), bool))
+        if np.count_nonzero(over & beside) < 0.5 * n:
+            return None
         reason = (f"its {shown} ({n:,} px) lie{'s' * (not grabcut)} in specks and lines under {GRABCUT_MIN_DEPTH} px "
                   "thick" + (", where a grabCut mask's 3 (GC_PR_FGD) is the object's area" if grabcut else ""))
     else:

@@ -39,7 +39,11 @@ def test_foreground_closeness_by_hand():
     assert foreground_closeness(np.zeros_like(labels), index) is None  # no foreground mark
     on_border = np.zeros_like(labels)
     on_border[0, 10] = FOREGROUND
-    assert foreground_closeness(on_border, index) is None  # nothing to measure against
+    # Since session 54 a mark on one edge leaves the photo's other edges as background evidence
+    # (a click at the bottom edge selected almost nothing): (5, 10) 5 / (5 + 5); (5, 12)
+    # 5.385 / (5.385 + 5); the click 0; (5, 3) 8.602 / (8.602 + 3), the left edge 3 away.
+    np.testing.assert_allclose(foreground_closeness(on_border, index),
+                               [0.5, 29 ** 0.5 / (29 ** 0.5 + 5), 0, 74 ** 0.5 / (74 ** 0.5 + 3)], rtol=1e-6)
     on_border[5, 14] = BACKGROUND  # the background mark is; the border says nothing now
     np.testing.assert_allclose(foreground_closeness(on_border, index)[[0, 1]], [5 / 9, 5.385164807 / 7.385164807],
                                rtol=1e-6)

@@ -65,11 +65,14 @@ def test_a_click_on_the_border_of_a_large_object_borrows_unweighted():
     image, truth = large_object(box=(0, 180, 80, 320))
     labels = clicks_to_scribbles(truth.shape, [Click(2, 200, True)])
     index = np.arange(truth.size)
-    # A foreground mark on the border: the border is no background evidence, nothing to weight by.
-    assert relative_background_distance(labels, index) is None
+    # A foreground mark on the top edge: since session 54 the other edges stay background
+    # evidence (a click at the bottom edge selected almost nothing), so the unmarked colours are
+    # weighted by them, and better than unweighted (IoU 0.319 either way before, now 0.455 / 0.357).
+    assert relative_background_distance(labels, index) is not None
     mask = run(image, [Click(2, 200, True)], unlabelled_border_exponent=4)
     uniform = run(image, [Click(2, 200, True)], unlabelled_border_exponent=0)
-    np.testing.assert_array_equal(mask, uniform)
+    assert iou(mask, truth) > iou(uniform, truth) + 0.05
+    assert iou(mask, truth) > 0.4
 
 
 def test_relative_background_distance_by_hand():

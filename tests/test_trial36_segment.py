@@ -32,11 +32,10 @@ def test_the_few_colours_warning_does_not_count_borrowed_colours_as_the_users_ma
     assert main(["segment", str(tmp_path / "logo.png"), "--click", "100,30", "-o", str(tmp_path / "m.png")]) == 0
     assert np.array_equal(np.array(Image.open(tmp_path / "m.png")) > 0, inside)  # the result is right
     lines = _warnings(capsys)
-    assert lines == [
-        "segmix segment: warning: the foreground marks and the unmarked colours taken as foreground evidence hold "
-        "only 2 distinct colours: the foreground mixture has 2 components, not 5",
-        "segmix segment: warning: nothing is marked background, and the unmarked colours taken as background "
-        "evidence hold only 1 distinct colour: the background mixture has 1 component, not 5"], lines
+    # Since session 54 the few-colours warning is said only when the user's own marks hold the
+    # few colours (a box round a plain object warned of "1 distinct colour" at IoU 1.0): a flat
+    # photo's borrowed colours are no fault, and nothing is said.
+    assert lines == [], lines
 
 
 def test_the_few_colours_warning_names_the_marks_when_they_hold_the_colours(tmp_path, capsys):
