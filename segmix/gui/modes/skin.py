@@ -560,17 +560,20 @@ class SkinMode(Mode):
         empty = self._no_skin_found()
         if empty is None:
             return ""
-        if self._cast_hint and not self.skin_panel.balance_box.isChecked():
-            # a cast hid the skin: the box finds it, where a lower threshold paints walls
-            return (f"<b>No skin found</b> at this threshold, and the photo {self._cast_hint.replace('it has', 'has', 1)}"
-                    " (Alt+W, in the Skin dock on the right).")
         if empty[0] == 0:
-            return (f"<b>No skin found</b> at this threshold: P(skin) is at most {empty[1]:.2f} anywhere in the "
-                    "photo. If it shows skin, lower the threshold with the slider on the right (move it left).")
-        above = (f" (P(skin) is above it on {_share_words(empty[0])} of the photo, up to {empty[1]:.2f}, but no "
-                 f"region was kept: {empty[2]})")
-        return (f"<b>No skin found</b> at this threshold{above}. If the photo shows skin, lower it with the slider "
-                "on the right (move it left).")
+            words = (f"<b>No skin found</b> at this threshold: P(skin) is at most {empty[1]:.2f} anywhere in the "
+                     "photo. If it shows skin, lower the threshold with the slider on the right (move it left).")
+        else:
+            above = (f" (P(skin) is above it on {_share_words(empty[0])} of the photo, up to {empty[1]:.2f}, but no "
+                     f"region was kept: {empty[2]})")
+            words = (f"<b>No skin found</b> at this threshold{above}. If the photo shows skin, lower it with the "
+                     "slider on the right (move it left).")
+        if self._cast_hint and not self.skin_panel.balance_box.isChecked():
+            # A cast may have hidden the skin: the box may find it where a lower threshold paints
+            # walls. Said after the facts, as a skin-free photo of grass "has a green cast" too.
+            words += (f" The photo {self._cast_hint.replace('it has', 'has', 1)} (Alt+W, in the Skin dock on the "
+                      "right).")
+        return words
 
     def on_failed(self, message: str) -> None:
         self._in_flight = self._training_in_flight = False
