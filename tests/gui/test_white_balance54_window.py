@@ -2,7 +2,6 @@
 in the window, remembered like the other settings; with it off, a photo whose skin a cast hid
 says which box finds it."""
 
-import numpy as np
 from PIL import Image
 from PySide6.QtCore import QSettings
 
