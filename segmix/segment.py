@@ -918,11 +918,18 @@ def stored_settings(stored: Any) -> SegmentationSettings:
 
 @dataclass
 class SegmentationResult:
-    """probability: (H, W) float32 foreground posterior; mask: (H, W) bool final decision."""
+    """probability: (H, W) float32 foreground posterior; mask: (H, W) bool final decision.
+
+    ``model`` is the model of the result (after GrabCut's rounds, the mixtures they refitted);
+    ``trained_model`` the one fitted to the marks and applied (set by :func:`segment`, None
+    from :func:`apply_model` alone): a re-cut of this step at another threshold applies it
+    again, as ``segment --threshold`` fits and applies it.
+    """
 
     probability: np.ndarray
     mask: np.ndarray
     model: SegmentationModel
+    trained_model: SegmentationModel | None = None
 
 
 # ------------------------------------------------------------------------ helpers
@@ -3749,6 +3756,7 @@ def _segment(image, scribbles, settings=None, previous_mask=None, previous_model
             _say_no_object(scribbles, say_result)
         result = apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles,
                              transparent=transparent)
+    result.trained_model = model
     if say_result:
         # As the training read them (a PIL image, a memmap, nested lists), checked there already.
         pixels = check_image(image)

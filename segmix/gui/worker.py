@@ -226,7 +226,8 @@ class SegmentationOutcome:
     trained_model : SegmentationModel or None
         The model this job applied (fitted to the marks, before GrabCut's rounds refitted it
         into ``model``), which a threshold re-cut of the step applies again, as the command
-        line's ``--threshold`` does; None where the job did not know it (a replayed step).
+        line's ``--threshold`` does (a replayed step's too: SegmentationResult.trained_model);
+        None for an apply of a loaded model.
     """
 
     generation: int
@@ -1053,7 +1054,7 @@ class ComputeWorker(QObject):
                 model=result.model, scribbles=steps[step - 1], settings=job.settings,
                 seconds=time.perf_counter() - start, retrained=True, compiled=self._compiled,
                 mark_order=order_upto(job.mark_order, numbers[step - 1]), refined=refined[0],
-                curves=em_curves(result.model)))
+                curves=em_curves(result.model), trained_model=result.trained_model))
             refined[0] = (result.model, result.mask, steps[step - 1])
 
         if n_steps > 1:

@@ -126,3 +126,39 @@ def test_zoom_in_and_out_reach_200_and_100_percent(window):
     canvas.set_zoom(0.583)
     canvas.zoom_out()
     assert canvas.zoom == 0.5
+
+
+def test_the_slider_after_undo_to_a_replayed_step_gives_the_command_lines_mask(qtbot, make_window, tmp_path):
+    # Reopened marks are replayed step by step; an undo to the box's step showed the replay's
+    # result, which kept only the model GrabCut's rounds refitted: the slider then re-cut with
+    # it and its rounds refitted it again (the box's mask at 0.40 was not `segment --box
+    # --threshold 0.40`'s).
+    from PIL import Image
+
+    from segmix.cli import main
+    from segmix.resources import sample_image_path
+
+    photo = sample_image_path()
+    marks = tmp_path / "marks.png"
+    assert main(["segment", str(photo), "--box", "110,20,400,420", "--click", "250,200",
+                 "-o", str(tmp_path / "m.png"), "--save-scribbles", str(marks)]) == 0
+    window = make_window(photo, smoothing=True)
+    mode = window.modes["segment"]
+    assert window.load_scribbles(marks)
+
+    def settled():
+        return mode.outcome is not None and mode.outcome.final and not mode.result_pending
+
+    qtbot.waitUntil(lambda: settled() and mode.outcome.mark_order is not None
+                    and int(mode.outcome.mark_order.max()) == 2, timeout=120000)
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: settled() and int((window.layer.labels == 1).sum()) == 0, timeout=120000)
+    for value in (40, 60):
+        window.overlay_panel.threshold_slider.setValue(value)
+        qtbot.waitUntil(lambda: settled() and abs(mode.outcome.settings.threshold - value / 100) < 1e-9,
+                        timeout=120000)
+        out = tmp_path / f"box{value}.png"
+        assert main(["segment", str(photo), "--box", "110,20,400,420", "--threshold", str(value / 100),
+                     "-o", str(out)]) == 0
+        expected = np.array(Image.open(out)) > 0
+        assert int((mode.outcome.mask != expected).sum()) == 0, value
