@@ -2596,9 +2596,10 @@ def _add_detector_options(parser) -> None:
                              "scoring its colours: gains per channel from three classic estimators, kept only when "
                              "they make the photo's colours more likely under the skin model, keep its skin, lie "
                              "on or above the Planckian locus and leave most of its grey and white surfaces grey; "
-                             "says per photo what it did (default: on, and a photo it corrects is named; "
-                             "--no-white-balance scores the colours as they are; docs/skin_development.md, "
-                             "\"Colour casts\")")
+                             "says per photo what it did (default: off, the colours scored as they are: on by "
+                             "default it lost a dark-toned person before a stone wall it took for a warm cast; a "
+                             "photo that comes out (nearly) empty under a cast it would take out is told to use it; "
+                             "docs/skin_development.md, \"Colour casts\")")
     parser.add_argument("--jpeg-chroma-noise", type=weight, default=None, metavar="W",
                         help="in photos with a JPEG block grid (heavy compression), widen the adapted colour Gaussians "
                              "by W x the variance of the chroma's quantisation, measured on the photo (default 1, 0 = off)")
