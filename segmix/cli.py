@@ -2453,8 +2453,8 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="model file to write")
     train.add_argument("-k", "--components", type=mixture_components, default=None,
                        help="Gaussian components of the skin mixture fitted by EM (default 2, as the built-in model's "
-                       "core; the built-in model adds 9 fixed Gaussians for paler and darker skin tones, which skin "
-                       "train does not: scripts/train_builtin_skin_model.py makes it)")
+                       "core; the built-in model adds 9 fixed Gaussians for paler and darker skin tones, which a new fit "
+                       "does not: --init builtin adapts the built-in model and keeps them)")
     train.add_argument("--non-skin-components", type=mixture_components, default=None,
                        help="components of the non-skin mixture (default 8, as the built-in model)")
     train.add_argument("--covariance-type", type=str.lower, choices=("full", "diag", "spherical"), default=None,
