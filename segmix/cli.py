@@ -3212,8 +3212,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         lost = skin_init.lost_tones(init, model)
         if lost:
             print(f"segmix skin train: warning: {args.output}: no longer detects {', '.join(lost)} of the Monk skin "
-                  f"tone chart (the initial model does): the labelled non-skin holds colours of those tones (white "
-                  f"walls and clothes take the palest); check the model on photos of those tones before use",
+                  f"tone chart (the initial model does): the labelled photos moved it away from those tones (non-skin of "
+                  f"their colours, as white walls and clothes for the palest, or skin of other tones only); check it on "
+                  f"photos of people of those tones before use",
                   file=sys.stderr)
     if args.convergence:
         print(f"wrote {args.convergence}")
