@@ -2476,7 +2476,7 @@ def _add_skin_parser(sub) -> None:
                        "or a skin model file; its skin and non-skin Gaussians are moved towards the labelled pixels "
                        "by MAP adaptation, and its fixed tone Gaussians (paler and darker skin), prior, threshold and "
                        "detector settings are kept (not with -k, --non-skin-components, --covariance-type, "
-                       "--color-space, --reg-covar, --convergence)")
+                       "--color-space, --reg-covar, --convergence; default: none, new mixtures fitted by EM)")
     train.add_argument("--relevance", type=relevance_pixels, default=None, metavar="R",
                        help="with --init: the MAP relevance factor in pixels; a Gaussian responsible for n of the "
                        "labelled pixels moves n / (n + R) of the way to them (default 1e6: docs/skin_development.md)")

@@ -215,3 +215,14 @@ def test_relevance_must_be_positive(builtin):
     for bad in (0, -5, float("nan"), "100"):
         with pytest.raises(ValueError, match="relevance must be a finite number > 0"):
             skin_init.adapt_skin_model(builtin, counts, bad)
+
+
+def test_stated_relevance_default_is_the_real_one():
+    import re
+
+    from segmix.cli import build_parser
+
+    train = build_parser()._subparsers._group_actions[0].choices["skin"]._subparsers._group_actions[0].choices["train"]
+    helps = {action.option_strings[-1]: action.help for action in train._actions if action.option_strings}
+    assert float(re.search(r"default (\S+?):", helps["--relevance"]).group(1)) == skin_init.DEFAULT_RELEVANCE
+    assert "default: none" in helps["--init"]
