@@ -104,6 +104,10 @@ open_unit_float = _bounded(float, "a number strictly between 0 and 1", lambda v:
 MAX_COMPONENTS = 256
 mixture_components = _bounded(int, f"an integer from 1 to {MAX_COMPONENTS}", lambda v: 1 <= v <= MAX_COMPONENTS,
                               f"a number of mixture components, 1-{MAX_COMPONENTS}")
+# skin train --relevance (segmix.skin_init): pixels; 1e12 is more than any photo set holds.
+MAX_RELEVANCE = 1e12
+relevance_pixels = _bounded(float, f"a number of pixels > 0 and at most {MAX_RELEVANCE:g}",
+                            lambda v: 0 < v <= MAX_RELEVANCE, f"pixels, > 0 and <= {MAX_RELEVANCE:g}")
 # segmix.background's range (K Gaussians per pixel), refused by the option's name.
 pixel_components = _bounded(int, "an integer from 1 to 16", lambda v: 1 <= v <= 16,
                             "Gaussians per pixel, 1-16")
@@ -2449,8 +2453,8 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="model file to write")
     train.add_argument("-k", "--components", type=mixture_components, default=None,
                        help="Gaussian components of the skin mixture fitted by EM (default 2, as the built-in model's "
-                       "core; the built-in model adds 9 fixed Gaussians for paler and darker skin tones, which skin "
-                       "train does not: scripts/train_builtin_skin_model.py makes it)")
+                       "core; the built-in model adds 9 fixed Gaussians for paler and darker skin tones, which a new fit "
+                       "does not: --init builtin adapts the built-in model and keeps them)")
     train.add_argument("--non-skin-components", type=mixture_components, default=None,
                        help="components of the non-skin mixture (default 8, as the built-in model)")
     train.add_argument("--covariance-type", type=str.lower, choices=("full", "diag", "spherical"), default=None,
@@ -2467,6 +2471,15 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--threshold", type=unit_float, default=None,
                        help="decision threshold on p(skin) (default 0.04: with the default prior the built-in "
                        "model's rule, skin where the log-likelihood ratio exceeds -0.98)")
+    train.add_argument("--init", metavar="builtin|MODEL.json", default=None,
+                       help="start from a skin model instead of fitting new mixtures: 'builtin' (the built-in model) "
+                       "or a skin model file; its skin and non-skin Gaussians are moved towards the labelled pixels "
+                       "by MAP adaptation, and its fixed tone Gaussians (paler and darker skin), prior, threshold and "
+                       "detector settings are kept (not with -k, --non-skin-components, --covariance-type, "
+                       "--color-space, --reg-covar, --convergence; default: none, new mixtures fitted by EM)")
+    train.add_argument("--relevance", type=relevance_pixels, default=None, metavar="R",
+                       help="with --init: the MAP relevance factor in pixels; a Gaussian responsible for n of the "
+                       "labelled pixels moves n / (n + R) of the way to them (default 1e6: docs/skin_development.md)")
     train.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     train.add_argument("--convergence", metavar="PLOT.png", default=None,
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
@@ -3058,6 +3071,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
     _drop_repeated_training_data(args)
     distributed = _check_distributed(args)
+    init = _skin_train_init(args)  # a wrong --init is named before the photos are read
     protect = [*args.uci, *_folder_files(*args.images, *args.masks)]
     _check_outputs(protect, {"-o/--output": args.output}, figures={"--convergence": args.convergence})
     _check_json_name("-o/--output", args.output)
@@ -3158,10 +3172,17 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            model = skin.train_skin_model(
-                counts, prior=skin.BUILTIN_PRIOR if args.prior is None else args.prior,
-                threshold=skin.BUILTIN_THRESHOLD if args.threshold is None else args.threshold,
-                seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
+            if init is not None:
+                from segmix import skin_init
+
+                model = skin_init.adapt_skin_model(
+                    init, counts, skin_init.DEFAULT_RELEVANCE if args.relevance is None else args.relevance,
+                    prior=args.prior, threshold=args.threshold, init_name=str(args.init))
+            else:
+                model = skin.train_skin_model(
+                    counts, prior=skin.BUILTIN_PRIOR if args.prior is None else args.prior,
+                    threshold=skin.BUILTIN_THRESHOLD if args.threshold is None else args.threshold,
+                    seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
         except skin.MixtureFitError as exc:
             # In the options' names: the fit's own words, "Try to decrease n_components or
             # increase reg_covar", named no option (a trial's --reg-covar 0).
@@ -3184,6 +3205,18 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                                  protect=protect + [args.output], mark="skin train",
                                  reg_covar=model.classifier.mixtures[0].reg_covar)
     print(f"wrote {args.output} ({operating_point(model)})")
+    if init is not None and not args.quiet:
+        print(f"segmix skin train: note: {_adapted_words(model)}", file=sys.stderr)
+    if init is not None:  # a warning: with --quiet too
+        from segmix import skin_init
+
+        lost = skin_init.lost_tones(init, model)
+        if lost:
+            print(f"segmix skin train: warning: {args.output}: no longer detects {', '.join(lost)} of the Monk skin "
+                  f"tone chart (the initial model does): the labelled photos moved it away from those tones (non-skin of "
+                  f"their colours, as white walls and clothes for the palest, or skin of other tones only); check it on "
+                  f"photos of people of those tones before use",
+                  file=sys.stderr)
     if args.convergence:
         print(f"wrote {args.convergence}")
     # Non-skin of few colours (a plain wall, clothes) gives a model that calls greens and blues
@@ -3199,6 +3232,44 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
               f"of the other {photos}{' and the UCI rows' if args.uci else ''}", file=sys.stderr)
         return 1
     return 0
+
+
+def _skin_train_init(args: argparse.Namespace):
+    """``skin train --init``'s model (None without it), after refusing the options that do not
+    go with it (one line each: the mixtures' shapes come from the initial model, and one MAP
+    step has no EM curves to plot)."""
+    if args.init is None:
+        if args.relevance is not None:
+            raise UserError("--relevance goes with --init (the MAP adaptation's relevance factor); give --init builtin "
+                            "to adapt the built-in model, or leave --relevance out")
+        return None
+    given = [name for name, value in (("-k/--components", args.components),
+                                      ("--non-skin-components", args.non_skin_components),
+                                      ("--covariance-type", args.covariance_type), ("--color-space", args.color_space),
+                                      ("--reg-covar", args.reg_covar), ("--convergence", args.convergence))
+             if value is not None]
+    if given:
+        raise UserError(f"--init {args.init} keeps the initial model's mixtures (their components, covariances and "
+                        f"colour space) and adapts them in one MAP step without EM: {', '.join(given)} "
+                        f"{'does' if len(given) == 1 else 'do'} not apply; leave {'it' if len(given) == 1 else 'them'} "
+                        "out, or leave out --init to fit new mixtures")
+    from segmix import skin_init
+
+    return skin_init.load_init_model(args.init)
+
+
+def _adapted_words(model) -> str:
+    """What ``skin train --init`` did, in words: from which model, with which relevance, how far
+    the Gaussians moved (the n / (n + r) of the skin core and the non-skin side)."""
+    record = model.training.get("adapted_from", {})
+    alpha = record.get("alpha", {})
+    span = "; ".join(f"{name} Gaussians {min(a):.2f}-{max(a):.2f}" for name, a in alpha.items() if a)
+    name = "the built-in model" if record.get("model") == "builtin" else record.get("model")
+    fixed = model.classifier.mixtures[model.positive_class].n_components - int(
+        model.training.get("core_skin_components", 0) or model.classifier.mixtures[model.positive_class].n_components)
+    kept = f"; its {fixed} fixed skin-tone Gaussians kept" if fixed > 0 else ""
+    return (f"adapted from {name} (MAP, relevance {record.get('relevance', 0):g} pixels: each Gaussian moved "
+            f"n / (n + relevance) of the way to the labelled pixels, {span}){kept}")
 
 
 def operating_point(model, share_option: str | None = "--skin-share") -> str:

@@ -98,7 +98,7 @@ WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards", "occluded_parts",
     "snapcut", "mark_steps", "mark_settings", "transparency", "segment_modelfile", "own_outputs", "point_marks",
-    "result_notes", "skin_marks", "box_edges", "small_objects", "photo_caches",
+    "result_notes", "skin_marks", "box_edges", "small_objects", "photo_caches", "skin_init",
 }
 LAYERS = {
     "kernels": set(),
