@@ -24,17 +24,23 @@ from segmix.gui.signals import emit
 
 #: The tag of Quantise mode's jobs on the compute thread.
 TAG = "quantise"
-#: Results kept for the photo shown (the last k tried come back at once: comparing 8 with 16).
+#: Results kept for the photo shown (the last k tried come back at once: comparing 8 with 16),
+#: as many as fit :data:`KEPT_PIXELS` (each holds the quantised photo and its picture, 7 bytes
+#: a pixel: four of a 24-megapixel photo's were 670 MB), the last one always.
 KEPT_RESULTS = 4
+KEPT_PIXELS = 16_000_000
 #: Milliseconds a new k waits for the next before its k-means is asked for (a spin box's held arrow).
 REQUEST_DELAY_MS = 120
 #: From this many distinct colours times k on, the banner says k-means takes a while (the
 #: command line's note, segmix.cli.SLOW_QUANTIZE_WORK: a test keeps them equal).
 SLOW_WORK = 50_000_000
 
-HINT_RESULT = ("<b>Quantise mode</b>: the photo in <b>{k}</b> colours by k-means, as <tt>segmix quantize -k {k}</tt> "
+HINT_RESULT = ("<b>Quantise mode</b>: the photo in <b>{k}</b> colours by k-means, as segmix quantize -k {k} "
                "makes it. Choose the number of colours on the right; <b>O</b> shows the photo as it is; "
                "Ctrl+E exports it.")
+# A photo of no more colours than k is shown as it is: "the photo in 8 colours" stood over 3.
+HINT_FEW = ("<b>Quantise mode</b>: the photo has only <b>{n}</b> distinct colour{s}, no more than the {k} asked for: "
+            "shown unchanged. Choose fewer colours on the right; Ctrl+E exports it as segmix quantize would.")
 HINT_ORIGINAL = ("<b>Quantise mode</b>: the photo <b>as it is</b> (before). Press <b>O</b> (or untick Show original) "
                  "to see it in {k} colours.")
 HINT_BUSY = ("<b>Quantise mode</b>: quantising to {k} colours... the photo appears in them when k-means is done"
@@ -96,12 +102,14 @@ def result_words(result, name: str, colours: int) -> str:
     """The result in the command line's words: its colours, the mean squared error and why
     fewer colours than asked came out."""
     n = result.n_colors
-    words = f"{n:,} colour{'' if n == 1 else 's'}, mean squared error {result.mse:.2f} per channel (0-255 scale)"
+    error = f"mean squared error {result.mse:.2f} per channel (0-255 scale)"
     if result.n_colors_in_image < colours:
+        # Said first: "3 colours, mean squared error 0.00" read as a fault of the k-means.
         found = result.n_colors_in_image
-        words += (f". {name} has only {found:,} distinct colour{'' if found == 1 else 's'}, fewer than the {colours:,} "
-                  "asked for; its colours are kept as they are")
-    elif n < colours:
+        return (f"{name} has only {found:,} distinct colour{'' if found == 1 else 's'}, fewer than the {colours:,} "
+                f"asked for; its colours are kept as they are ({error})")
+    words = f"{n:,} colour{'' if n == 1 else 's'}, {error}"
+    if n < colours:
         words += f". Only {n:,} of the {colours:,} colours asked for are distinct after rounding to 8 bits"
     return words
 
@@ -310,7 +318,8 @@ class QuantiseMode(Mode):
             return
         self._results.pop((id(value.image), value.colours), None)
         self._results[(id(value.image), value.colours)] = value
-        while len(self._results) > KEPT_RESULTS:
+        pixels = value.image.shape[0] * value.image.shape[1]
+        while len(self._results) > max(1, min(KEPT_RESULTS, KEPT_PIXELS // max(pixels, 1))):
             self._results.pop(next(iter(self._results)))
         if (id(value.image), value.colours) != self._requested_key:
             return
@@ -435,7 +444,11 @@ class QuantiseMode(Mode):
             meanwhile = (f"the photo in {shown.colours} colours stays on show" if shown is not None
                          and self._showing_quantised else "the photo is shown as it is")
             return HINT_BUSY.format(k=k, when=when, shown=meanwhile)
-        if self.panel.original_box.isChecked() or self._current() is None:
+        outcome = self._current()
+        if outcome is not None and outcome.result.n_colors_in_image <= k:
+            n = outcome.result.n_colors_in_image
+            return HINT_FEW.format(n=n, s="" if n == 1 else "s", k=k)
+        if self.panel.original_box.isChecked() or outcome is None:
             return HINT_ORIGINAL.format(k=k)
         return HINT_RESULT.format(k=k)
 

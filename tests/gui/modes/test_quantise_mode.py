@@ -126,7 +126,8 @@ def test_a_photo_of_three_colours_at_k_8_says_so(qtbot, make_window, tmp_path):
     assert mode.result.n_colors == 3 and np.array_equal(mode.result.image, pixels)
     status = mode.panel.status_label.text()
     assert "three.png has only 3 distinct colours, fewer than the 8 asked for" in status
-    assert "kept as they are" in status
+    assert "kept as they are" in status and status.startswith("three.png has only 3")
+    assert "only <b>3</b> distinct colours" in window.hint_label.text()  # not "the photo in 8 colours"
 
 
 def test_busy_state_and_a_newer_k_replacing_an_older_one(qtbot, window, monkeypatch):
