@@ -272,3 +272,19 @@ def test_the_window_s_constants_are_the_command_line_s():
     assert cli.JPEG_QUANTIZE_QUALITY == quantize.JPEG_QUALITY
     assert cli.SLOW_QUANTIZE_WORK == quantise_mode.SLOW_WORK
     assert inspect.signature(quantize.quantize_image).parameters["n_colors"].default == DEFAULT_COLOURS
+
+
+def test_the_quantise_dock_is_shown_in_full_at_1366x768(qtbot, qsettings, messages, monkeypatch):
+    from test_docks_fit import XVFB_SCREEN, _cut_controls, _shown_window
+
+    window = _shown_window(qtbot, qsettings, messages, monkeypatch, XVFB_SCREEN)
+    try:
+        mode = _quantised(qtbot, window, 8)
+        for _ in range(20):
+            QApplication.processEvents()
+        assert _cut_controls(window) == []
+        assert window.docks["quantise"].widget().verticalScrollBar().maximum() == 0
+        assert len(mode.panel.palette_view.rows) == 8
+    finally:
+        window.close()
+        window.controller.shutdown()
