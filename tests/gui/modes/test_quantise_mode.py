@@ -288,3 +288,35 @@ def test_the_quantise_dock_is_shown_in_full_at_1366x768(qtbot, qsettings, messag
     finally:
         window.close()
         window.controller.shutdown()
+
+
+def test_a_photo_with_transparency_is_quantised_as_the_command_line_does(qtbot, make_window, tmp_path):
+    """Fully transparent pixels take no part in k-means (quantize_file's alpha), and the export
+    keeps the transparency (RGBA PNG), as `segmix quantize -o q.png` writes it."""
+    from gui_helpers import make_two_colour_image
+    from segmix.cli import main
+
+    rgba = np.dstack([make_two_colour_image(), np.full((60, 80), 255, np.uint8)])
+    rgba[:, :20, 3] = 0
+    rgba[:, :20, :3] = (0, 255, 0)  # hidden green: no palette entry for it
+    path = tmp_path / "logo.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    window = make_window(path)
+    mode = _quantised(qtbot, window, 4)
+    assert not any(row[1] == "RGB 0, 255, 0" for row in mode.panel.palette_view.rows)
+    assert sum(int(row[2].split()[-2].replace(",", "")) for row in mode.panel.palette_view.rows) == 60 * 60
+    out, cli = tmp_path / "window.png", tmp_path / "cli.png"
+    assert window.export("mask", out)
+    assert main(["quantize", str(path), "-k", "4", "-o", str(cli)]) == 0
+    assert np.array_equal(np.asarray(Image.open(out).convert("RGBA")), np.asarray(Image.open(cli).convert("RGBA")))
+    assert np.asarray(Image.open(out).convert("RGBA"))[0, 0, 3] == 0
+
+
+def test_an_export_name_of_another_format_is_refused_before_writing(window):
+    from segmix.gui import files
+
+    name_filter = files.EXPORTS["quantised_photo"][2]
+    refusal = window._name_refusal("/tmp/q.xyz", "quantised_photo", name_filter)
+    assert refusal is not None and "quantised photos are not saved as .xyz" in refusal
+    for suffix in (".png", ".gif", ".bmp", ".tif", ".webp", ".jpg"):
+        assert files.suffix_refusal(f"/tmp/q{suffix}", "quantised_photo", name_filter) is None
