@@ -62,6 +62,9 @@ class QuantiseOutcome:
         Visible pixels of each ``result.palette`` row.
     shown : QImage
         ``result.image`` as the canvas shows it (on its checkerboard where transparent).
+    original : QImage or None
+        ``image`` as the canvas shows it, made on the compute thread for the photo's first
+        result (O and leaving the mode put it back without converting a large photo anew).
     """
 
     image: np.ndarray
@@ -69,6 +72,7 @@ class QuantiseOutcome:
     result: object
     counts: np.ndarray
     shown: QImage
+    original: QImage | None = None
 
 
 def palette_counts(result, alpha: np.ndarray | None) -> np.ndarray:
@@ -167,6 +171,8 @@ class QuantiseMode(Mode):
         #: the result on the canvas (or of the photo as it is, with Show original), its palette
         #: in the dock: kept on show while the next k computes
         self._shown_outcome: QuantiseOutcome | None = None
+        #: (photo array, its QImage as the canvas shows it), made on the compute thread
+        self._original: tuple[np.ndarray, QImage] | None = None
         self._status = ""
         self._request_timer = QTimer(self)
         self._request_timer.setSingleShot(True)
@@ -221,6 +227,7 @@ class QuantiseMode(Mode):
         self._showing_quantised = False  # the shell put the new photo on the canvas
         self.panel.set_palette(None, None)
         self._shown_outcome = None
+        self._original = None
         self._status = ""
         if self.active:
             self._request()
@@ -271,6 +278,7 @@ class QuantiseMode(Mode):
         alpha = quantised_alpha(shell.photo_alpha)
         shown_alpha = shell.photo_alpha
         started = self.kmeans_started
+        need_original = self._original is None or self._original[0] is not image
         self._request_number += 1
         number = self._request_number
 
@@ -287,7 +295,8 @@ class QuantiseMode(Mode):
             check()
             counts = palette_counts(result, alpha)
             shown = rgb_to_display_qimage(on_checkerboard(result.image, shown_alpha))
-            return QuantiseOutcome(image, colours, result, counts, shown)
+            original = rgb_to_display_qimage(on_checkerboard(image, shown_alpha)) if need_original else None
+            return QuantiseOutcome(image, colours, result, counts, shown, original)
 
         self._in_flight = True
         self._requested_key = self._key(colours)
@@ -316,6 +325,8 @@ class QuantiseMode(Mode):
         value = outcome.value
         if not isinstance(value, QuantiseOutcome) or value.image is not self.shell.image:
             return
+        if value.original is not None:
+            self._original = (value.image, value.original)
         self._results.pop((id(value.image), value.colours), None)
         self._results[(id(value.image), value.colours)] = value
         pixels = value.image.shape[0] * value.image.shape[1]
@@ -404,7 +415,12 @@ class QuantiseMode(Mode):
         if shell.image is not None:
             from segmix.gui.overlay import on_checkerboard
 
-            shell.canvas.replace_photo(on_checkerboard(shell.image, shell.photo_alpha))
+            kept = self._original
+            if kept is not None and kept[0] is shell.image:
+                # No conversion here: the canvas takes the picture made on the compute thread.
+                shell.canvas.replace_photo(shell.image, kept[1])
+            else:
+                shell.canvas.replace_photo(on_checkerboard(shell.image, shell.photo_alpha))
 
     @property
     def showing_quantised(self) -> bool:
