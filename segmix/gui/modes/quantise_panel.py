@@ -174,10 +174,13 @@ class QuantisePanel(QWidget):
                                       "Photo, Ctrl+E)")
         self.export_button.clicked.connect(self.export_requested)
         compact_button(self.export_button)
-        toggle_row = QHBoxLayout()
-        toggle_row.addWidget(self.original_box, 1)
-        toggle_row.addWidget(self.export_button)
-        layout.addLayout(toggle_row)
+        # One control a row: side by side they made this dock the widest (316 px against Video
+        # mode's 271), and every mode's docks take the widest one's width (a narrower canvas).
+        layout.addWidget(self.original_box)
+        export_row = QHBoxLayout()
+        export_row.addWidget(self.export_button)
+        export_row.addStretch(1)
+        layout.addLayout(export_row)
         # Busy while k-means runs: it has no progress to count (a large k on a photo of many
         # colours takes half a minute), so the bar moves to say that it works.
         self.busy_bar = QProgressBar()

@@ -320,3 +320,14 @@ def test_an_export_name_of_another_format_is_refused_before_writing(window):
     assert refusal is not None and "quantised photos are not saved as .xyz" in refusal
     for suffix in (".png", ".gif", ".bmp", ".tif", ".webp", ".jpg"):
         assert files.suffix_refusal(f"/tmp/q{suffix}", "quantised_photo", name_filter) is None
+
+
+def test_the_quantise_dock_widens_no_dock(window):
+    """Every mode's docks take the widest one's width: the Quantise dock's controls side by side
+    needed 316 px against Video mode's 271, and the docks of every mode widened (the canvas and
+    Video mode's lines narrower: test_video46_window, test_video50_window)."""
+    def needed(key):
+        return window.docks[key].widget().widget().minimumSizeHint().width()
+
+    others = [needed(key) for key in window.docks if key != "quantise"]
+    assert needed("quantise") <= max(others)
