@@ -67,7 +67,7 @@ class PaletteView(QWidget):
             for index in order[:MAX_PALETTE_ROWS]:
                 r, g, b = (int(v) for v in colours[index])
                 count = int(counts[index])
-                self._rows.append(((r, g, b), f"RGB {r}, {g}, {b}", f"{_share(count / total)}  {count:,} px"))
+                self._rows.append(((r, g, b), f"RGB {r}, {g}, {b}", f"{_share(count / total)}  {count:,}"))
             rest = order[MAX_PALETTE_ROWS:]
             if rest.size:
                 pixels = int(np.sum(np.asarray(counts)[rest]))
@@ -109,9 +109,14 @@ class PaletteView(QWidget):
             painter.setPen(QColor(128, 128, 128))
             painter.drawRect(QRect(2, top + 1, 28, self.ROW - 3))
             painter.setPen(text_colour)
-            painter.drawText(QRect(36, top, width - 36, self.ROW), int(Qt.AlignmentFlag.AlignVCenter), rgb)
+            # The share and pixels right-aligned first, the colour's numbers in what is left
+            # (at the docks' 285 px they ran into each other).
+            share_width = metrics.horizontalAdvance(share)
             painter.drawText(QRect(36, top, width - 40, self.ROW),
                              int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight), share)
+            room = max(0, width - 40 - share_width - 8 - 36)
+            painter.drawText(QRect(36, top, room, self.ROW), int(Qt.AlignmentFlag.AlignVCenter),
+                             metrics.elidedText(rgb.removeprefix("RGB "), Qt.TextElideMode.ElideRight, room))
         if self._more:
             top = offset + len(self._rows) * self.ROW + 1
             painter.setPen(text_colour)
@@ -196,9 +201,17 @@ class QuantisePanel(QWidget):
         self.status_label = status_label("", lines=4)
         layout.addWidget(self.status_label)
         self.palette_title = QLabel("Palette, most used first:")
+        # Wrapped, never wider than the dock: a longer title widened the panel past the dock's
+        # edge, cutting the status line and the shares off (at 1024 x 700).
+        self.palette_title.setWordWrap(True)
+        self.palette_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.palette_title.hide()
         layout.addWidget(self.palette_title)
         self.palette_view = PaletteView()
+        palette_tip = ("Every colour of the result: the strip shows each as wide as its share of the photo; the rows "
+                       "list the most used, each with its RGB, its share of the photo and its pixels")
+        self.palette_title.setToolTip(palette_tip)
+        self.palette_view.setToolTip(palette_tip)
         layout.addWidget(self.palette_view)
         layout.addStretch(1)
 

@@ -80,7 +80,7 @@ def test_the_result_is_segmix_quantize_s_pixel_for_pixel(qtbot, window, photo_pa
     rows = mode.panel.palette_view.rows
     assert len(rows) == 5
     assert {row[1] for row in rows} == {f"RGB {r}, {g}, {b}" for r, g, b in library.palette}
-    counts = [int(row[2].split()[-2].replace(",", "")) for row in rows]
+    counts = [int(row[2].split()[-1].replace(",", "")) for row in rows]
     assert counts == sorted(counts, reverse=True) and sum(counts) == window.image.shape[0] * window.image.shape[1]
 
 
@@ -304,7 +304,7 @@ def test_a_photo_with_transparency_is_quantised_as_the_command_line_does(qtbot, 
     window = make_window(path)
     mode = _quantised(qtbot, window, 4)
     assert not any(row[1] == "RGB 0, 255, 0" for row in mode.panel.palette_view.rows)
-    assert sum(int(row[2].split()[-2].replace(",", "")) for row in mode.panel.palette_view.rows) == 60 * 60
+    assert sum(int(row[2].split()[-1].replace(",", "")) for row in mode.panel.palette_view.rows) == 60 * 60
     out, cli = tmp_path / "window.png", tmp_path / "cli.png"
     assert window.export("mask", out)
     assert main(["quantize", str(path), "-k", "4", "-o", str(cli)]) == 0
@@ -331,3 +331,15 @@ def test_the_quantise_dock_widens_no_dock(window):
 
     others = [needed(key) for key in window.docks if key != "quantise"]
     assert needed("quantise") <= max(others)
+
+
+def test_the_quantise_dock_never_scrolls_sideways(qtbot, window):
+    """A palette title that did not wrap widened the panel past the dock's edge at 1024 x 700:
+    the status line and the shares were cut off, with a sideways scroll bar."""
+    window.resize(1024, 700)
+    mode = _quantised(qtbot, window, 32)
+    for _ in range(20):
+        QApplication.processEvents()
+    scroll = window.docks["quantise"].widget()
+    assert scroll.horizontalScrollBar().maximum() == 0
+    assert mode.panel.width() <= scroll.viewport().width()
