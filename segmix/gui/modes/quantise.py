@@ -545,7 +545,7 @@ class QuantiseMode(Mode):
             self.original_action.setChecked(self.panel.original_box.isChecked())
             usable = self.active and has_photo
             why = (f"switch to Quantise mode ({self.shortcut}) first" if not self.active else
-                   f"open a photo first (Ctrl+O)")
+                   "open a photo first (Ctrl+O)")
             for action, tip in self._menu_tips.items():
                 self.shell._set_available(action, usable, tip if usable else f"{tip}: {why}")
 
