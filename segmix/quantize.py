@@ -8,7 +8,7 @@ touches each colour once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +19,17 @@ from segmix.features import given_as_array, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, GIF_ALPHA_CUT, MAX_PALETTE_COLORS, check_image_suffix, check_output_path,
                        fitting_icc_profile, icc_profile_name, is_srgb_profile, load_image_info, save_image)
 from segmix.mixture import KMeans
+from segmix.mixture.kmeans import checkpoints
 from segmix.mixture._validation import check_random_state
 
 #: Pillow modes of greyscale photos: quantised, they are written greyscale (8-bit "L"; with
 #: transparency RGBA of grey colours). "LA" (grey with alpha, every pixel opaque) was written
 #: as a palette image of greys, which most readers decode to 3 channels.
 GREY_MODES = ("1", "L", "LA", "I;16", "I;16B", "I;16L", "I;16N", "I")
+#: ``segmix quantize``'s JPEG quality without --quality (and the window's Export Quantised
+#: Photo's): Pillow's default. It used to be 95, which wrote a quantised photo larger than its
+#: JPEG input (a new-user trial).
+JPEG_QUALITY = 75
 
 
 @dataclass
@@ -112,7 +117,7 @@ OTHER_NAMES = {"k": "n_colors", "n_clusters": "n_colors", "colors": "n_colors", 
 
 @other_names(OTHER_NAMES)
 def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init: int = 4,
-                   alpha: np.ndarray | None = None, on_kmeans=None) -> QuantizeResult:
+                   alpha: np.ndarray | None = None, on_kmeans=None, check=None) -> QuantizeResult:
     """Quantise an (H, W, 3) uint8 image to at most ``n_colors`` colours.
 
     If the image has no more distinct colours than ``n_colors`` it is returned unchanged
@@ -142,6 +147,10 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
         takes a while. When it returns a callable, that is called (without arguments) as soon
         as k-means is done, before the pixels are mapped and written: the command line's
         "still at work" timer stops there, not after a long write.
+    check : callable(), optional
+        Called between k-means' steps (:func:`segmix.mixture.kmeans.checkpoints`); an
+        exception it raises stops the work and is passed on. The window's Quantise mode stops a
+        k-means a newer request has made stale so. The result is the same with or without it.
 
     Returns
     -------
@@ -184,7 +193,8 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
     done = on_kmeans(n_distinct) if on_kmeans is not None else None
     try:
         km = KMeans(int(n_colors), n_init=n_init, random_state=random_state)
-        km.fit(colors[used].astype(np.float64), sample_weight=counts[used].astype(np.float64))
+        with checkpoints(check):
+            km.fit(colors[used].astype(np.float64), sample_weight=counts[used].astype(np.float64))
     finally:
         if callable(done):
             done()
@@ -303,37 +313,92 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     # read-only file) before the work, whose first run compiles kernels for seconds.
     check_output_path(output_path, input_path)
     check_image_suffix(output_path, palette=True)
-    suffix = Path(output_path).suffix.lower()
-    if suffix == ".gif" and n_colors > MAX_PALETTE_COLORS:
-        raise ValueError(f"{output_path}: GIF holds at most {MAX_PALETTE_COLORS} colours, and {n_colors} were asked "
-                         f"for; give at most {MAX_PALETTE_COLORS} (-k), or use .png")
+    check_quantized_output(output_path, n_colors)
     info = load_image_info(input_path, max_pixels)
     alpha = info.alpha if info.alpha is not None and (info.alpha < 255).any() else None
-    if suffix == ".gif" and alpha is not None and n_colors >= MAX_PALETTE_COLORS and (alpha < GIF_ALPHA_CUT).any():
+    check_quantized_output(output_path, n_colors, info.pixels, alpha, input_path)
+    result = quantize_image(info.pixels, n_colors, random_state, alpha=alpha, on_kmeans=on_kmeans)
+    return save_quantized(output_path, result, info.pixels, alpha=alpha, icc_profile=info.icc_profile, dpi=info.dpi,
+                          input_mode=info.mode, input_bits=info.bits_per_sample, quality=quality,
+                          protect=(input_path,), mark=mark, max_pixels=max_pixels, on_written=on_written)
+
+
+def check_quantized_output(output_path, n_colors: int, pixels: np.ndarray | None = None,
+                           alpha: np.ndarray | None = None, input_name=None) -> None:
+    """Refuse, before any work, an output that cannot hold ``n_colors`` colours: a GIF and more
+    than 256, or a GIF of 256 whose photo's transparent pixels need an entry of their own
+    (unless its visible pixels have fewer colours). ``pixels`` (H, W, 3) uint8 and ``alpha``
+    (H, W) uint8 (None when every pixel is opaque) are the photo's; ``input_name`` names it.
+
+    Raises
+    ------
+    ValueError
+        Naming ``output_path`` and what to give instead.
+    """
+    if Path(output_path).suffix.lower() != ".gif":
+        return
+    if n_colors > MAX_PALETTE_COLORS:
+        raise ValueError(f"{output_path}: GIF holds at most {MAX_PALETTE_COLORS} colours, and {n_colors} were asked "
+                         f"for; give at most {MAX_PALETTE_COLORS} (-k), or use .png")
+    if pixels is not None and alpha is not None and n_colors >= MAX_PALETTE_COLORS and (alpha < GIF_ALPHA_CUT).any():
         # The transparent pixels take one of GIF's 256 entries: refused before the work,
         # unless the visible pixels have few colours anyway (then no k-means merges them).
-        _, inverse = unique_colors(info.pixels)
+        _, inverse = unique_colors(pixels)
         if np.unique(np.asarray(inverse).reshape(-1)[alpha.reshape(-1) > 0]).size >= MAX_PALETTE_COLORS:
             raise ValueError(f"{output_path}: GIF holds at most {MAX_PALETTE_COLORS} palette entries, and the "
-                             f"transparent pixels of {input_path} take one: give at most {MAX_PALETTE_COLORS - 1} "
+                             f"transparent pixels of {input_name} take one: give at most {MAX_PALETTE_COLORS - 1} "
                              "colours (-k), or use .png")
-    result = quantize_image(info.pixels, n_colors, random_state, alpha=alpha, on_kmeans=on_kmeans)
+
+
+def save_quantized(output_path, result: QuantizeResult, pixels: np.ndarray, *, alpha: np.ndarray | None = None,
+                   icc_profile: bytes | None = None, dpi=None, input_mode: str = "RGB", input_bits: int = 8,
+                   quality: int | None = None, protect=(), mark: str | None = None,
+                   max_pixels: int = DEFAULT_MAX_PIXELS, on_written=None) -> QuantizeResult:
+    """Write :func:`quantize_image`'s ``result`` of the photo ``pixels`` as :func:`quantize_file`
+    writes it (atomic, never over a file of ``protect``), and fill in what the file holds
+    (``indexed``, ``mode``, ``alpha_dropped``, ``saved_mse`` ...). The window's Export Quantised
+    Photo writes through here, so that its file is ``segmix quantize``'s.
+
+    Parameters
+    ----------
+    output_path : str or Path
+        Its extension chooses the format (as ``segmix quantize -o``).
+    result : QuantizeResult
+        Of ``pixels`` (with ``alpha`` as given here).
+    pixels : (H, W, 3) uint8 ndarray
+        The photo as read (``LoadedImage.pixels``): a lossy output is measured against it.
+    alpha : (H, W) uint8 ndarray or None
+        The photo's transparency when some pixel is not opaque, else None.
+    icc_profile, dpi, input_mode, input_bits
+        The photo file's profile, resolution, Pillow mode and bits per sample
+        (``LoadedImage``): a greyscale mode (:data:`GREY_MODES`) is written greyscale.
+    quality, protect, mark, max_pixels, on_written
+        As :func:`quantize_file`'s (``protect``: the inputs never written over).
+
+    Raises
+    ------
+    ValueError, OSError
+        A refused output (an input, an unsupported extension, a GIF that cannot hold the
+        colours) or a failed write, naming the file.
+    """
+    result = replace(result)  # the caller's result is not changed (the window keeps its own)
+    suffix = Path(output_path).suffix.lower()
     keeps_alpha = suffix in (".png", ".webp", ".tif", ".tiff", ".gif")
     # A greyscale photo stays greyscale (mode L): "written unchanged" wrote a palette PNG of it.
     written = save_image(output_path, result.image, alpha=alpha if keeps_alpha else None,
-                         icc_profile=info.icc_profile, dpi=info.dpi, quality=quality, palette=True,
-                         grey=info.mode in GREY_MODES, protect=(input_path,), mark=mark)
+                         icc_profile=icc_profile, dpi=dpi, quality=quality, palette=True,
+                         grey=input_mode in GREY_MODES, protect=tuple(protect), mark=mark)
     if on_written is not None:
         on_written()  # the command line: a signal during the read-back no longer cuts the run short
     result.indexed = written == "P"
-    result.input_mode, result.mode = info.mode, written
-    result.input_bits = info.bits_per_sample
+    result.input_mode, result.mode = input_mode, written
+    result.input_bits = input_bits
     result.alpha_dropped = alpha is not None and not keeps_alpha
-    if suffix in (".gif", ".bmp") and fitting_icc_profile(info.icc_profile, written):
+    if suffix in (".gif", ".bmp") and fitting_icc_profile(icc_profile, written):
         # Pillow writes no profile into a GIF or BMP: an Adobe RGB photo's colours came back
         # as sRGB, duller, without a word (a trial). An sRGB profile's loss changes nothing.
-        if not is_srgb_profile(info.icc_profile):
-            result.profile_dropped = icc_profile_name(info.icc_profile) or "unnamed"
+        if not is_srgb_profile(icc_profile):
+            result.profile_dropped = icc_profile_name(icc_profile) or "unnamed"
     result.alpha_on_off = suffix == ".gif" and alpha is not None and bool(((alpha > 0) & (alpha < 255)).any())
     if suffix in (".jpg", ".jpeg") or (suffix == ".webp" and quality is not None):
         # The error of the palette is not the file's: JPEG's compression changes it (93.4
@@ -344,6 +409,6 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
         # photo wholly transparent measured none: "mean squared error nan", numpy's warnings).
         shown = None if alpha is None else alpha.reshape(-1) > 0
         visible = shown if shown is not None and shown.any() else None
-        result.saved_mse = _mse(saved, info.pixels, visible)
+        result.saved_mse = _mse(saved, pixels, visible)
         result.saved_colors = int(unique_colors(saved)[0].shape[0])
     return result

@@ -240,18 +240,23 @@ class ScribbleCanvas(QGraphicsView):
         scene.setSceneRect(QRectF(0, 0, width, height))
         self.fit_to_window()
 
-    def replace_photo(self, rgb: np.ndarray) -> bool:
+    def replace_photo(self, rgb: np.ndarray, photo: QImage | None = None) -> bool:
         """Swap the photo's pixels for another image of the same size, keeping zoom, pan,
-        overlay and scribbles (the next frame of a video). False, doing nothing, when no photo
-        is shown or the size differs (then :meth:`set_image`).
+        overlay and scribbles (the next frame of a video, a quantised photo). False, doing
+        nothing, when no photo is shown or the size differs (then :meth:`set_image`).
 
         Parameters
         ----------
         rgb : (H, W, 3) uint8 array
+        photo : QImage, optional
+            ``rgb`` already converted (:func:`segmix.gui.qimage.rgb_to_qimage`, made on the
+            compute thread); made here otherwise.
         """
         if self._photo_item is None or self.layer is None or rgb.shape[:2] != self.layer.shape:
             return False
-        self._photo_item.setPixmap(QPixmap.fromImage(rgb_to_qimage(rgb)))
+        if photo is None or (photo.height(), photo.width()) != tuple(rgb.shape[:2]):
+            photo = rgb_to_qimage(rgb)
+        self._photo_item.setPixmap(QPixmap.fromImage(photo))
         return True
 
     def set_layer(self, layer: LabelLayer) -> None:

@@ -58,6 +58,11 @@ EXPORTS = {
     "skin_probability": (_SUFFIX["skin_probability"], ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
     "skin_cutout": (_SUFFIX["skin_cutout"], ".png", "RGBA PNG (*.png);;RGBA TIFF (*.tif *.tiff)"),
     "skin_model": (_SUFFIX["skin_model"], ".json", "segmix skin model (*.json)"),
+    # Quantise mode's, as `segmix quantize -o` writes it (segmix.quantize.save_quantized); the
+    # name its photo loops give (`${f%.*}_quantized.png`). Not a result kind of segmix.io:
+    # frame folders hold no quantised photos of theirs to tell apart.
+    "quantised_photo": ("_quantized", ".png", "PNG, a palette of the k colours (*.png);;GIF (*.gif);;BMP (*.bmp);;"
+                        "TIFF, RGB (*.tif *.tiff);;WebP, lossless (*.webp);;JPEG, adds colours (*.jpg *.jpeg)"),
 }
 MODEL_FILTER = "segmix model (*.json);;All files (*)"
 
@@ -365,7 +370,7 @@ EXPORT_WORDS = {"mask": "the mask", "foreground_mask": "the frame's mask", "prob
                 "cutout": "the cut-out", "scribbles": "the scribbles", "model": "the model", "skin": "the skin mask",
                 "skin_probability": "the skin probability map", "skin_cutout": "the skin cut-out",
                 "skin_model": "the skin model", "background_model": "the background model",
-                "background_image": "the background image"}
+                "background_image": "the background image", "quantised_photo": "the quantised photo"}
 #: The inputs the window knows of (MainWindow.note_input), as its refusals name them: what the
 #: file is, and the pronoun for what an export over it would replace.
 INPUT_WORDS = {"photo": ("is the open photo", "it"),
@@ -433,7 +438,7 @@ def check_save_target(path) -> None:
 #: save_mask / save_probability / save_cutout / save_labels), for :func:`suffix_refusal`.
 _SUFFIX_WORDS = {"mask": "masks", "skin": "masks", "foreground_mask": "masks", "probability": "probability maps",
                  "skin_probability": "probability maps", "cutout": "cutouts", "skin_cutout": "cutouts",
-                 "scribbles": "label files"}
+                 "scribbles": "label files", "quantised_photo": "quantised photos"}
 
 
 def suffix_refusal(path, kind: str, name_filter: str) -> str | None:

@@ -140,11 +140,12 @@ def about_text(settings_file: str = "") -> str:
     from segmix import __version__
 
     kept = (f"<br><br>The window remembers its size, docks, brush size, overlay and Model settings, Video mode's "
-            f"controls, recent files and the folders last used, in <tt>{html.escape(settings_file)}</tt>: delete "
+            f"controls, Quantise mode's number of colours, recent files and the folders last used, in <tt>{html.escape(settings_file)}</tt>: delete "
             "it while segmix is closed to start afresh.") if settings_file else ""
     return (f"<b>segmix {html.escape(__version__)}</b><br><br>Segment photos from a few clicks or scribbles, detect "
             "skin by colour and separate moving things from a fixed camera's background, with Gaussian "
-            f"mixtures fitted by EM and graph cuts.<br><br>{_documentation_words()}{kept}")
+            "mixtures fitted by EM and graph cuts; reduce a photo to k colours by k-means (Quantise mode)."
+            f"<br><br>{_documentation_words()}{kept}")
 
 
 def docs_folder():

@@ -100,6 +100,10 @@ SCRIBBLE_TIPS = {
 
 #: The menu entries' names, for the status bar.
 EXPORT_TITLES = {"mask": "Export Mask", "probability": "Export Probability Map", "cutout": "Export Cut-out"}
+#: The File menu's export entries as a mode without texts of its own shows them (Mode.export_texts).
+#: View > Toggle Overlay's text and tip where the mode draws an overlay (Mode.toggle_texts).
+TOGGLE_TEXTS = ("Toggle O&verlay", "Show or hide the result drawn over the photo")  # Zoom &Out has O
+EXPORT_MENU_TEXTS = {"mask": "&Export Mask...", "probability": "Export &Probability Map...", "cutout": "Export &Cut-out..."}
 #: Said while an export waits for the result being computed (see MainWindow.export).
 EXPORT_WAITING = ("{what}: waiting for the result being computed; it follows as soon as the result is shown "
                   "(Esc cancels).")
@@ -132,6 +136,7 @@ class _Picture:
     icc_profile: bytes | None = None  # the photo's embedded colour profile (cut-outs keep it)
     dpi: tuple[float, float] | None = None  # the photo's resolution (cut-outs keep it)
     bits_per_sample: int = 8  # the photo file's (a 16-bit photo of 12-bit data is no class map)
+    mode: str = "RGB"  # the photo file's Pillow mode ("L": a quantised photo is written greyscale)
     # Said under the mode's banner while the photo is shown: why it looks as it does (a 16-bit
     # photo of 12-bit data reads almost black; its status-bar note went after 10 s, a new user).
     note: str = ""
@@ -839,6 +844,11 @@ class MainWindow(QMainWindow):
         return self._picture.dpi
 
     @property
+    def photo_mode(self) -> str:
+        """The Pillow mode of ``image``'s file as stored ("RGB", "L", "P", "I;16" ...)."""
+        return self._picture.mode
+
+    @property
     def photo_bits_per_sample(self) -> int:
         """The bits per sample of ``image``'s file (8, or 16 for a 16-bit PNG or TIFF)."""
         return self._picture.bits_per_sample
@@ -938,9 +948,9 @@ class MainWindow(QMainWindow):
                                          menu=file_menu, tip=SCRIBBLE_TIPS["save"])
         file_menu.addSeparator()
         self.export_actions = {
-            "mask": add("&Export Mask...", lambda: self.export("mask"), ["Ctrl+E"], menu=file_menu),
-            "probability": add("Export &Probability Map...", lambda: self.export("probability"), menu=file_menu),
-            "cutout": add("Export &Cut-out...", lambda: self.export("cutout"), menu=file_menu),
+            "mask": add(EXPORT_MENU_TEXTS["mask"], lambda: self.export("mask"), ["Ctrl+E"], menu=file_menu),
+            "probability": add(EXPORT_MENU_TEXTS["probability"], lambda: self.export("probability"), menu=file_menu),
+            "cutout": add(EXPORT_MENU_TEXTS["cutout"], lambda: self.export("cutout"), menu=file_menu),
         }
         # Each mode's own File entries act on its own photo (Save / Load Model): greyed out
         # while a mode with its own images is active (update_actions).
@@ -1034,8 +1044,8 @@ class MainWindow(QMainWindow):
         view_menu.setToolTipsVisible(True)
         self.zoom_label.setToolTip(f"Zoom: + / - or the mouse wheel, F fits the photo, Ctrl+1 for 100 %. {PAN_WORDS}")
         view_menu.addSeparator()
-        add("Toggle O&verlay", self.toggle_overlay, ["O"], menu=view_menu,  # Zoom &Out has O
-            tip="Show or hide the result drawn over the photo")
+        self.toggle_overlay_action = add(TOGGLE_TEXTS[0], self.toggle_overlay, ["O"], menu=view_menu,
+                                         tip=TOGGLE_TEXTS[1])
         # Colour-blind safe colours (a deuteranope's trial: the green mask vanished on skin).
         colours_menu = view_menu.addMenu("&Colours")
         self.palette_actions, group = {}, QActionGroup(self)
@@ -2065,7 +2075,7 @@ class MainWindow(QMainWindow):
             return False
         self.set_image(pixels, path, segmentation_image=segmentation, alpha=loaded.alpha,
                        skin_image=skin, icc_profile=loaded.icc_profile, dpi=loaded.dpi, shown=shown,
-                       bits_per_sample=loaded.bits_per_sample)
+                       bits_per_sample=loaded.bits_per_sample, mode=loaded.mode)
         for dock in self.docks.values():
             # A dock scrolled down on the last photo (the Training dock to its plot) showed only
             # that on every photo after (a trial never saw the status lines again): an opened
@@ -2240,7 +2250,7 @@ class MainWindow(QMainWindow):
     def set_image(self, image: np.ndarray, path: Path | None = None, segmentation_image: np.ndarray | None = None,
                   alpha: np.ndarray | None = None, skin_image: np.ndarray | None = None,
                   icc_profile: bytes | None = None, dpi: tuple[float, float] | None = None,
-                  shown: QImage | None = None, bits_per_sample: int = 8) -> None:
+                  shown: QImage | None = None, bits_per_sample: int = 8, mode: str = "RGB") -> None:
         """Show a photo (an (H, W, 3) uint8 array) with empty scribbles; every mode is told.
 
         ``segmentation_image`` (same shape): the pixels Segment mode segments, if not ``image``;
@@ -2252,6 +2262,8 @@ class MainWindow(QMainWindow):
         ``shown``: the photo as the canvas shows it (on its checkerboard where ``alpha`` is
         below 255), already converted off the GUI thread (:meth:`_load_photo`).
         ``bits_per_sample``: the photo file's bits per sample (16 for a 16-bit PNG or TIFF).
+        ``mode``: the photo file's Pillow mode as stored (a greyscale one's quantised photo is
+        written greyscale, as ``segmix quantize`` writes it).
         """
         self.canvas.finish_stroke()  # on the photo it was drawn on, before its marks are replaced
         # Read-only, shared with the compute thread; the window's own copy (not the caller's
@@ -2282,6 +2294,7 @@ class MainWindow(QMainWindow):
         picture.icc_profile = icc_profile
         picture.dpi = dpi
         picture.bits_per_sample = bits_per_sample
+        picture.mode = mode
         picture.note = picture.marks_note = ""
         picture.marks_note_step = ()
         picture.kept_threshold = None
@@ -2719,7 +2732,7 @@ class MainWindow(QMainWindow):
             mode.prepare_export(kind)  # e.g. pause a playing video: the export is of what stays shown
         if self.image is None:
             why = self.save_scribbles_action.statusTip() if kind == "scribbles" else mode.export_tip(kind)
-            self.statusBar().showMessage(f"{EXPORT_TITLES.get(kind, 'Save Scribbles')}: {why}", 10000)
+            self.statusBar().showMessage(f"{self.export_title(kind)}: {why}", 10000)
             return False
         probability = mask = None
         if kind == "scribbles":
@@ -2734,7 +2747,7 @@ class MainWindow(QMainWindow):
                 # replaced (and before the first result there is none). The export follows
                 # the result instead (_run_pending_export).
                 self._pending_export = (kind, mode, path)
-                self.statusBar().showMessage(EXPORT_WAITING.format(what=EXPORT_TITLES[kind]))
+                self.statusBar().showMessage(EXPORT_WAITING.format(what=self.export_title(kind)))
                 return False
             try:
                 probability, mask = mode.export_arrays(kind)
@@ -2896,7 +2909,7 @@ class MainWindow(QMainWindow):
             # under way: no dialog under the user's brush (the stroke's end calls again).
             return
         self._pending_export = None
-        if self.statusBar().currentMessage() == EXPORT_WAITING.format(what=EXPORT_TITLES[kind]):
+        if self.statusBar().currentMessage() == EXPORT_WAITING.format(what=self.export_title(kind)):
             self.statusBar().clearMessage()
         self.export(kind, path)
 
@@ -2904,7 +2917,7 @@ class MainWindow(QMainWindow):
         """Forget an export waiting for a result, saying so in the status bar (``reason``: why)."""
         pending, self._pending_export = self._pending_export, None
         if pending is not None:
-            self.statusBar().showMessage(f"{EXPORT_TITLES[pending[0]]} not done: {reason}. "
+            self.statusBar().showMessage(f"{self.export_title(pending[0])} not done: {reason}. "
                                          "Press it again to export what is shown.", 10000)
 
     # == scribbles =======================================================================
@@ -3036,7 +3049,16 @@ class MainWindow(QMainWindow):
         self.update_hint()
         self._update_scribble_actions()  # the first mark enables Save and Clear, the last undo greys them
 
+    def export_title(self, kind: str) -> str:
+        """The name of File > Export ``kind`` in the active mode's words ("Export Mask", "Export
+        Quantised Photo"; "Save Scribbles" for "scribbles"), as messages name it."""
+        if kind not in self.export_actions:
+            return EXPORT_TITLES.get(kind, "Save Scribbles")
+        return shown_text(self.export_actions[kind].text()).removesuffix("...")
+
     def toggle_overlay(self) -> None:
+        if self.active_mode.toggle_result():
+            return  # the mode shows its result another way (Quantise: the photo before / after)
         box = self.overlay_panel.visible_box
         box.setChecked(not box.isChecked())
 
@@ -3159,6 +3181,10 @@ class MainWindow(QMainWindow):
                 self.docks[key].toggleViewAction().setVisible(name == self.mode)
         self.docks["tools"].setVisible(self.active_mode.uses_scribbles and "tools" not in self._closed_docks)
         self.docks["tools"].toggleViewAction().setVisible(self.active_mode.uses_scribbles)
+        # A mode that draws no overlay (Quantise shows a photo of its own) hides the Overlay dock,
+        # whose opacity and style would act on nothing there.
+        self.docks["overlay"].setVisible(self.active_mode.uses_overlay and "overlay" not in self._closed_docks)
+        self.docks["overlay"].toggleViewAction().setVisible(self.active_mode.uses_overlay)
         self.canvas.marking = self.active_mode.uses_scribbles
         self.overlay_panel.set_threshold_visible(self.active_mode.uses_overlay_threshold)
         self.overlay_panel.set_style_visible(self.active_mode.uses_overlay_style)
@@ -3170,6 +3196,15 @@ class MainWindow(QMainWindow):
         self.open_action.setStatusTip(self.active_mode.open_tip)
         self.cancel_action.setText(self.active_mode.cancel_text)
         self.cancel_action.setStatusTip(self.active_mode.cancel_tip)
+        # The File menu's exports in the mode's words (Quantise mode's Ctrl+E exports the photo
+        # it made, "Export Quantised Photo...", not a mask).
+        for kind, action in self.export_actions.items():
+            action.setText(self.active_mode.export_texts.get(kind, EXPORT_MENU_TEXTS[kind]))
+        # O in the mode's words: Quantise mode's switches its photo with the photo as it is.
+        text, tip = self.active_mode.toggle_texts or TOGGLE_TEXTS
+        self.toggle_overlay_action.setText(text)
+        self.toggle_overlay_action.setStatusTip(tip)
+        self.toggle_overlay_action.setToolTip(tip)
         texts, tips = self.active_mode.tool_texts, self.active_mode.tool_tips
         defaults = {name: text for name, text, _tip, _rgb in self.tool_panel.TOOLS}
         default_tips = {name: tip for name, _text, tip, _rgb in self.tool_panel.TOOLS}

@@ -11,6 +11,7 @@ to :data:`MODES` below.  Nothing else in the shell needs to change.
 from __future__ import annotations
 
 from segmix.gui.modes.base import Mode, NothingToExport
+from segmix.gui.modes.quantise import QuantiseMode
 from segmix.gui.modes.segment import SegmentMode
 from segmix.gui.modes.skin import SkinMode
 from segmix.gui.modes.video import VideoMode
@@ -20,6 +21,7 @@ MODES: tuple[type[Mode], ...] = (
     SegmentMode,
     SkinMode,
     VideoMode,
+    QuantiseMode,
 )
 
-__all__ = ["MODES", "Mode", "NothingToExport", "SegmentMode", "SkinMode", "VideoMode"]
+__all__ = ["MODES", "Mode", "NothingToExport", "QuantiseMode", "SegmentMode", "SkinMode", "VideoMode"]

@@ -184,6 +184,12 @@ class Mode(QObject):
     uses_overlay_style : bool
         Whether the mode draws the Overlay dock's Style (tint, outline, heat map); a mode
         that always draws its own says False, and the dock hides the Style row and the legend.
+    uses_overlay : bool
+        Whether the mode draws an overlay at all; False hides the Overlay dock (Quantise mode
+        shows a photo of its own, and O switches it with the photo: :meth:`toggle_result`).
+    export_texts : dict
+        Export kind -> the File menu entry's text in this mode, where it is not the shell's
+        ("&Export Mask..."): Quantise mode's Ctrl+E is "&Export Quantised Photo...".
     class_names : (str, str)
         What p = 1 and p = 0 of the mode's posterior mean (heat-map legend, banner).
     open_filter : str or None
@@ -218,6 +224,10 @@ class Mode(QObject):
     uses_scribbles: ClassVar[bool] = True
     uses_overlay_threshold: ClassVar[bool] = True
     uses_overlay_style: ClassVar[bool] = True
+    uses_overlay: ClassVar[bool] = True
+    export_texts: ClassVar[dict[str, str]] = {}
+    #: View > Toggle Overlay's (text, tip) in this mode when :meth:`toggle_result` takes O; None: the shell's.
+    toggle_texts: ClassVar[tuple[str, str] | None] = None
     export_names: ClassVar[dict[str, str]] = {}
     export_mark: ClassVar[str | None] = None
     #: Whether the mask and probability exports record the photo they are of (``Source``), as
@@ -422,6 +432,12 @@ class Mode(QObject):
     def render(self) -> None:
         """Draw this mode's overlay on ``shell.canvas`` (``set_overlay(None)`` when none)."""
         self.shell.canvas.set_overlay(None)
+
+    def toggle_result(self) -> bool:
+        """View > Toggle Overlay (O) in this mode: True when the mode switched what it shows
+        itself (Quantise mode: the quantised photo and the photo as it is), False to let the
+        shell show or hide the overlay."""
+        return False
 
     def palette_changed(self) -> None:
         """The colours changed (View > Colours): draw the overlay again in them (if shown)."""
