@@ -798,9 +798,13 @@ class SkinMode(Mode):
                                "photos to the training set; skin detection needs colour.")
             return False
         parts = []
+        # the colours the detector scores (a palette photo's low-passed, a dim photo's lifted), as
+        # skin train reads them: a model of a dim photo's colours as stored missed the arm it was
+        # trained on, which the detector scored lifted (a new user's trial)
+        scored = skin.training_colours(shell.skin_image, hidden if hidden is not None and
+                                       hidden.shape == labels.shape else None)
         for label, column in ((1, "skin"), (2, "non_skin")):
-            # the colours the detector scores (a palette photo's low-passed), as skin train reads them
-            codes = skin.rgb_codes(shell.skin_image[labels == label])
+            codes = skin.rgb_codes(scored[labels == label])
             unique, counts = np.unique(codes, return_counts=True)
             zeros = np.zeros(unique.size, np.int64)
             values = {"skin": zeros, "non_skin": zeros.copy(), column: counts.astype(np.int64)}
@@ -811,8 +815,8 @@ class SkinMode(Mode):
                                f"{LOAD_MARKS_WORDS}.")
             return False
         name = shell.image_path.name if shell.image_path is not None else "untitled"
-        counts.sources = [{"type": "scribbles", "photo": name,
-                           "skin_pixels": counts.n_skin, "non_skin_pixels": counts.n_non_skin}]
+        counts.sources = [{"type": "scribbles", "photo": name, "skin_pixels": counts.n_skin,
+                           "non_skin_pixels": counts.n_non_skin, "colours": skin.TRAINING_EXPOSURE}]
         self.skin_training[self._photo_key()] = counts
         self._added_marks[self._photo_key()] = (weakref.ref(layer), shell.undo_stack_of(self.name).index())
         self._set_version += 1
