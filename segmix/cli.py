@@ -2588,7 +2588,7 @@ def _add_detector_options(parser) -> None:
                              "(default: off; needs the regions)")
     parser.add_argument("--exposure", type=luma_level, default=None, metavar="LEVEL",
                         help="lift an underexposed photo before scoring its colours: one gain for R, G and B takes "
-                             "the photo's 99th-percentile luma up to LEVEL (a luma level, 0-255), at most 2x; "
+                             "the photo's 99th-percentile luma up to LEVEL (a luma level, 0-255), at most 3x; "
                              "brighter photos are unchanged (default 150, 0 = off: a dim photo of dark skin may "
                              "then come out empty)")
     parser.add_argument("--white-balance", action=argparse.BooleanOptionalAction, default=None,

@@ -67,3 +67,131 @@ def test_skin_train_lifts_a_dim_photo(tmp_path):
     lifted = skin.color_counts(expose(image, exposure_gain(image, 150.0)), arm)
     np.testing.assert_array_equal(counts.codes, lifted.codes)
     assert counts.sources[0]["colours"] == skin.TRAINING_EXPOSURE
+
+
+def _arm_on_grey(exposure, seed=0, h=120, w=160):
+    """The hgr1 forearm's colour seen twice as bright (110, 55, 36), a diagonal forearm with
+    smooth shading on mid grey, photographed at ``exposure`` (test_skin_exposure's scene)."""
+    rng = np.random.default_rng(seed)
+    img = np.full((h, w, 3), 128.0)
+    yy, xx = np.mgrid[:h, :w]
+    arm = (np.abs(yy - (0.5 * h + 0.15 * (xx - w / 2))) < 0.12 * h) & (xx > 0.1 * w)
+    shade = 0.85 + 0.3 * ndimage.gaussian_filter(rng.random((h, w)), 5)
+    img[arm] = (np.array([110.0, 55.0, 36.0])[None, None] * shade[..., None])[arm]
+    img = np.clip(np.rint((img + rng.normal(0, 2.5, img.shape)) * exposure), 0, 255)
+    return img.astype(np.uint8), arm
+
+
+def test_the_lift_reaches_3x_and_finds_skin_in_a_darker_photo():
+    """Dimmed copies of the development photos (x 0.35, x 0.25) lost their hands at the former
+    cap of 2x; at 3x the dark forearm photographed at 0.3 (a gain of 3.75 asked) is found."""
+    assert skin_detect.DEFAULT_SETTINGS.exposure_max_gain == 3.0
+    image, arm = _arm_on_grey(0.3)
+    model = skin.load_skin_model()
+    mask = skin.detect(model, image).mask
+    assert mask[arm].mean() > 0.8, mask[arm].mean()
+    assert mask[~arm].mean() < 0.02
+    assert skin.detect(model, image, skin_detect.SkinSettings(exposure_max_gain=2.0)).mask[arm].mean() < 0.1
+
+
+def test_a_capped_lift_with_little_skin_is_said(tmp_path, monkeypatch, capsys):
+    """A photo too dim for the lift's cap whose skin is found lifted all the way: said, with
+    what to do (a new user's hand at 0.35x brightness came out at 0.2 % without a word)."""
+    from PIL import Image
+
+    from segmix import cli
+
+    image, arm = _arm_on_grey(0.2)  # a gain of 5.8 asked
+    info = {}
+    model = skin.load_skin_model()
+    mask = skin.detect(model, image, info=info).mask
+    assert info["exposure_gain"] == 3.0 and mask.mean() < 0.05
+    words = skin.capped_lift_words(model, image, info, mask)
+    assert words is not None and "stops at 3x" in words and "brighten" in words
+    # a photo the lift takes all the way is not asked about
+    taken, _ = _arm_on_grey(0.3)
+    info = {}
+    assert skin.capped_lift_words(model, taken, info, skin.detect(model, taken, info=info).mask) is None
+    Image.fromarray(image).save(tmp_path / "dim.png")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["skin", "apply", "dim.png", "--output-dir", "out"]) == 0
+    said = "".join(capsys.readouterr())
+    assert "dim photo" in said and "brighten" in said
+
+
+def _scene(skin_rgb, back_rgb, frac=0.3, seed=0, h=120, w=160):
+    """An ellipse of ``skin_rgb`` (``frac`` of the width) on a ``back_rgb`` wall, with smooth
+    shading and noise. Returns the photo and the ellipse's mask."""
+    rng = np.random.default_rng(seed)
+    img = np.empty((h, w, 3))
+    img[:] = back_rgb
+    yy, xx = np.mgrid[:h, :w]
+    person = ((yy - h * 0.55) / (h * 0.35)) ** 2 + ((xx - w * 0.5) / (w * frac)) ** 2 < 1
+    img[person] = skin_rgb
+    shade = 0.9 + 0.2 * ndimage.gaussian_filter(rng.random((h, w)), 4)
+    img = np.clip(np.rint(img * shade[..., None] + rng.normal(0, 3, img.shape)), 0, 255).astype(np.uint8)
+    return img, person
+
+
+@pytest.fixture(scope="module")
+def grey_room_model():
+    """A model trained on two photos of pink skin before grey and white walls: its non-skin side
+    knows nothing else."""
+    one, m1 = _scene((200, 140, 120), (120, 120, 125), seed=1)
+    two, m2 = _scene((190, 130, 110), (215, 215, 210), seed=2)
+    return skin.train_skin_model(skin.color_counts(one, m1) + skin.color_counts(two, m2), **skin.TRAIN_DEFAULTS)
+
+
+def test_a_trained_model_does_not_adapt_its_skin_onto_a_wall(grey_room_model):
+    """A trained model's "confident skin" on another photo is whatever its non-skin side never
+    saw: an orange wall filling the photo. The adaptation moved the narrow skin Gaussians onto
+    it and called the whole wall skin; the skin means now move at most ``skin_trust`` prior
+    standard deviations."""
+    image, person = _scene((195, 135, 115), (200, 120, 50), frac=0.12, seed=3)
+    mask = skin.detect(grey_room_model, image).mask
+    assert mask[person].mean() > 0.9
+    assert mask[~person].mean() < 0.05, mask[~person].mean()
+    unlimited = skin.detect(grey_room_model, image, skin_detect.SkinSettings(skin_trust=0.0)).mask
+    assert unlimited[~person].mean() > 0.5  # what it did before
+
+
+def test_trust_means_limits_the_move():
+    from segmix.skin_detect import trust_means
+
+    prior = np.zeros((2, 3))
+    covs = np.stack([np.eye(3), 4.0 * np.eye(3)])
+    moved = np.array([[6.0, 0.0, 0.0], [0.0, 2.0, 0.0]])  # 6 sd and 1 sd away
+    out = trust_means(moved, prior, covs, 3.0)
+    np.testing.assert_allclose(out, [[3.0, 0.0, 0.0], [0.0, 2.0, 0.0]])
+    assert trust_means(moved, prior, covs, 0.0) is moved
+    with pytest.raises(ValueError, match="skin_trust"):
+        skin_detect.SkinSettings(skin_trust=-1.0)
+
+
+def test_skin_apply_says_when_a_trained_models_adaptation_lost_the_skin(grey_room_model, tmp_path, monkeypatch):
+    """``skin apply`` says what ``skin eval`` says of a trained model: --no-adapt, when the
+    photo came out (nearly) empty and the model's own rule finds skin in it."""
+    image, person = _scene((195, 135, 115), (120, 120, 125), frac=0.12, seed=4)
+    empty = np.zeros(person.shape, bool)
+    words = skin.unadapted_words(grey_room_model, image, empty)
+    assert words is not None and "--no-adapt" in words
+    # not for the built-in model, nor when the model's own rule finds nothing more
+    assert skin.unadapted_words(skin.load_skin_model(), image, empty) is None
+    assert skin.unadapted_words(grey_room_model, image, person) is None
+
+
+def test_the_balance_is_named_only_when_it_would_find_skin(monkeypatch):
+    """A skin-free photo with a warm cast was told "it has a warm (orange) cast, which
+    --white-balance takes out": the balance, tried, found nothing either."""
+    from segmix.white_balance import LITTLE_SKIN
+
+    image, _ = _scene((140, 100, 60), (150, 100, 50), frac=0.2, seed=5)  # a warm, skin-free scene
+    model = skin.load_skin_model()
+    settings = skin_detect.SkinSettings(white_balance=False)
+    mask = np.zeros(image.shape[:2], bool)
+    monkeypatch.setattr(skin, "balanced_skin_share", lambda *a, **k: 0.0)
+    assert skin.unused_cast(model, image, mask, settings) is None
+    monkeypatch.setattr(skin, "balanced_skin_share", lambda *a, **k: 2 * LITTLE_SKIN)
+    decision = skin_detect.cast_decision(model, image, skin_detect.SkinSettings(white_balance=True))
+    if decision is not None and decision.applied:  # the words as before where the balance finds skin
+        assert "cast" in skin.unused_cast(model, image, mask, settings)
