@@ -725,7 +725,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     result.threshold_is_models = threshold is None
     result.greyscale_images = [name for name, _ in greyscale]
     result.warnings = [f"{line}; it counts in the figures" for line in [line for _, line in greyscale] + label_maps]
-    inverted = inverted_warnings(model, evaluator, result.auc, masks_dir, dict(zip(names, pairs)), max_pixels, settings)
+    inverted = inverted_warnings(model, evaluator, result.auc, masks_dir, dict(zip(names, pairs)), max_pixels, settings,
+                                 result.greyscale_images)
     result.warnings += inverted
     result.masks_look_inverted = any(INVERTED_QUESTION in line for line in inverted)
     from segmix.repeated_lines import fold_repeated
@@ -1025,7 +1026,8 @@ def _builtin_aucs(pairs: list, settings, max_pixels: int) -> tuple[list[float | 
 
 
 def inverted_warnings(model: SegmixModel, evaluator: SkinEvaluator, auc: float | None, masks_dir,
-                      pairs: dict, max_pixels: int = DEFAULT_MAX_PIXELS, settings=None) -> list[str]:
+                      pairs: dict, max_pixels: int = DEFAULT_MAX_PIXELS, settings=None,
+                      colourless: Sequence[str] = ()) -> list[str]:
     """The lines asking whether the masks (a folder's, or some photos') are inverted: a ROC
     AUC of the model under test far below chance (:data:`INVERTED_MASKS_AUC`).
 
@@ -1044,14 +1046,20 @@ def inverted_warnings(model: SegmixModel, evaluator: SkinEvaluator, auc: float |
     pairs : dict, photo name -> (photo path, mask path), for the built-in model's check
     max_pixels : int, the largest photo read
     settings : segmix.skin_detect.SkinSettings, optional, the detector's (default: skin eval's)
+    colourless : names of photos without colour (greyscale, toned): no judges of their masks.
+        The detector cannot tell skin by colour there, so its ranking says nothing of the mask
+        (a greyscale hand photo's right mask was called inverted, ROC AUC 0.19); with any such
+        photo the folder's pooled AUC is not judged either, only the colour photos' own.
 
     Returns
     -------
     list of str (empty, or one line)
     """
     names = evaluator_names(evaluator)
-    folder = auc is not None and np.isfinite(auc) and auc < INVERTED_MASKS_AUC
-    low = [name for name, a in zip(names, evaluator.photo_auc) if a is not None and a < INVERTED_MASKS_AUC]
+    grey = set(colourless)
+    folder = not grey and auc is not None and np.isfinite(auc) and auc < INVERTED_MASKS_AUC
+    low = [name for name, a in zip(names, evaluator.photo_auc)
+           if a is not None and a < INVERTED_MASKS_AUC and name not in grey]
     if not folder and not low:
         return []
     if is_builtin_model(model):

@@ -195,3 +195,26 @@ def test_the_balance_is_named_only_when_it_would_find_skin(monkeypatch):
     decision = skin_detect.cast_decision(model, image, skin_detect.SkinSettings(white_balance=True))
     if decision is not None and decision.applied:  # the words as before where the balance finds skin
         assert "cast" in skin.unused_cast(model, image, mask, settings)
+
+
+def test_eval_does_not_call_a_greyscale_photos_right_mask_inverted(tmp_path, monkeypatch, capsys):
+    """A greyscale photo's correct mask was told "are the masks inverted?" (ROC AUC 0.19):
+    without colour the detector's ranking says nothing of the mask."""
+    from PIL import Image
+
+    from segmix import cli
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    grey = np.full((60, 80), 60, np.uint8)
+    grey[15:45, 20:60] = 200  # the skin is the light part; dark grey scores higher
+    grey = np.clip(grey + np.random.default_rng(0).normal(0, 3, grey.shape), 0, 255).astype(np.uint8)
+    mask = np.zeros((60, 80), np.uint8)
+    mask[15:45, 20:60] = 255
+    Image.fromarray(grey).save(tmp_path / "images" / "a.png")
+    Image.fromarray(mask).save(tmp_path / "masks" / "a.png")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["skin", "eval", "--images", "images", "--masks", "masks"]) == 0
+    said = "".join(capsys.readouterr())
+    assert "greyscale" in said
+    assert "invert" not in said
