@@ -242,3 +242,30 @@ def test_eval_leaves_skin_under_full_transparency_out(tmp_path, monkeypatch, cap
     monkeypatch.chdir(tmp_path)
     assert cli.main(["skin", "eval", "--images", "images", "--masks", "masks"]) == 0
     assert f"{hidden:,} of them labelled but fully transparent" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["eval", "train"])
+def test_photos_without_masks_stop_eval_and_train_unless_skipped(tmp_path, monkeypatch, capsys, command):
+    """3 of 4 photos without a mask: a warning and exit 0 let a script score one photo as the
+    folder. Exit 2 now, one line naming the photos (the rename hint kept) and --skip-unmatched."""
+    from PIL import Image
+
+    from segmix import cli
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    image, arm = _arm_on_grey(1.0)
+    for stem in ("a", "b", "c", "d"):
+        Image.fromarray(image).save(tmp_path / "images" / f"{stem}.png")
+    Image.fromarray((arm * 255).astype(np.uint8)).save(tmp_path / "masks" / "a.png")
+    Image.fromarray((arm * 255).astype(np.uint8)).save(tmp_path / "masks" / "b_mask.png")
+    monkeypatch.chdir(tmp_path)
+    out = ["-o", "m.json", "--components", "1", "--non-skin-components", "2"] if command == "train" else []
+    args = ["skin", command, "--images", "images", "--masks", "masks", "--quiet", *out]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "3 images in images have no mask" in err[0] and "--skip-unmatched" in err[0]
+    assert "rename it" in err[0]  # b_mask.png: the hint kept
+    assert not (tmp_path / "m.json").exists()
+    assert cli.main([*args, "--skip-unmatched"]) == 0
+    assert "are left out" in capsys.readouterr().err
