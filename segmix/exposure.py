@@ -22,7 +22,7 @@ _LUMA_PER_MILLE = tuple(int(round(float(v) * 1000)) for v in LUMA)
 _SAMPLE_SIDE = 256
 
 
-def exposure_gain(image: np.ndarray, target: float, percentile: float = 99.0, max_gain: float = 2.0) -> float:
+def exposure_gain(image: np.ndarray, target: float, percentile: float = 99.0, max_gain: float = 3.0) -> float:
     """The gain that takes the photo's ``percentile`` luma to ``target``, in [1, ``max_gain``].
 
     Parameters
