@@ -40,6 +40,20 @@ class UserError(Exception):
     """A mistake of the user's (bad file, bad parameter): reported as one line."""
 
 
+def _refuse_unmatched(images, masks, unmatched, skip: bool) -> None:
+    """Stop ``skin eval`` / ``skin train`` (exit 2) when photos of ``images`` have no mask in
+    ``masks``, unless ``--skip-unmatched`` says to leave them out: a warning and exit 0 let a
+    script score 1 of 4 photos as if it were the folder (a new user's trial)."""
+    if not unmatched or skip:
+        return
+    from segmix import skin
+
+    words = skin.unmatched_warning(images, masks, unmatched)
+    for tail in (" and are left out", " and is left out"):
+        words = words.replace(tail, "", 1)
+    raise UserError(f"{words}: give each photo its mask, or --skip-unmatched to leave such photos out")
+
+
 def _number(text: str, kind: type, what: str):
     """``text`` as ``kind`` (int or float), or argparse's refusal in words ("must be ...")."""
     try:
@@ -2483,6 +2497,8 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     train.add_argument("--convergence", metavar="PLOT.png", default=None,
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
+    train.add_argument("--skip-unmatched", action="store_true",
+                       help="leave out the photos of --images that have no mask of the same name in --masks (default: such photos stop the run, exit 2: a script did not notice 3 of 4 photos left out)")
     train.add_argument("--quiet", action="store_true",
                        help="no progress bar and no notes (errors and warnings are still printed)")
     _add_overwrite(train, "an existing -o or --convergence file",
@@ -2545,6 +2561,8 @@ def _add_skin_parser(sub) -> None:
                     help="write each photo's precision, recall and F1 at the threshold as CSV, and its F1 at "
                          "the best pooled threshold (sort by f1 to find the worst photos; an undefined "
                          "figure, 0/0, is empty)")
+    ev.add_argument("--skip-unmatched", action="store_true",
+                    help="leave out the photos of --images that have no mask of the same name in --masks (default: such photos stop the run, exit 2: a script did not notice 3 of 4 photos left out)")
     ev.add_argument("--quiet", action="store_true",
                     help="no progress bar and no notes (errors and warnings are still printed)")
     _add_overwrite(ev, "an existing --roc, --pr, --json or --per-image file")
@@ -2601,7 +2619,7 @@ def _add_detector_options(parser) -> None:
                              "(default: off; needs the regions)")
     parser.add_argument("--exposure", type=luma_level, default=None, metavar="LEVEL",
                         help="lift an underexposed photo before scoring its colours: one gain for R, G and B takes "
-                             "the photo's 99th-percentile luma up to LEVEL (a luma level, 0-255), at most 2x; "
+                             "the photo's 99th-percentile luma up to LEVEL (a luma level, 0-255), at most 3x; "
                              "brighter photos are unchanged (default 150, 0 = off: a dim photo of dark skin may "
                              "then come out empty)")
     parser.add_argument("--white-balance", action=argparse.BooleanOptionalAction, default=None,
@@ -3087,6 +3105,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     for images, masks in zip(args.images, args.masks):
         pairs, unmatched = skin.image_mask_pairs(images, masks, several_pairs=True)
         photos += len(pairs)
+        _refuse_unmatched(images, masks, unmatched, args.skip_unmatched)
         left_out = skin.unmatched_warning(images, masks, unmatched)
         if left_out:
             print(f"segmix skin train: warning: {left_out}", file=sys.stderr)
@@ -3444,6 +3463,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
                          "skin eval",
                          args.overwrite)
     pairs, unmatched = skin.image_mask_pairs(args.images, args.masks)
+    _refuse_unmatched(args.images, args.masks, unmatched, args.skip_unmatched)
     left_out = skin.unmatched_warning(args.images, args.masks, unmatched)
     if left_out:
         print(f"segmix skin eval: warning: {left_out}", file=sys.stderr)

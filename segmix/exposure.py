@@ -22,7 +22,7 @@ _LUMA_PER_MILLE = tuple(int(round(float(v) * 1000)) for v in LUMA)
 _SAMPLE_SIDE = 256
 
 
-def exposure_gain(image: np.ndarray, target: float, percentile: float = 99.0, max_gain: float = 2.0) -> float:
+def exposure_gain(image: np.ndarray, target: float, percentile: float = 99.0, max_gain: float = 3.0) -> float:
     """The gain that takes the photo's ``percentile`` luma to ``target``, in [1, ``max_gain``].
 
     Parameters
@@ -51,6 +51,24 @@ def exposure_gain(image: np.ndarray, target: float, percentile: float = 99.0, ma
     if not 0.0 < target <= 255.0 or not 0.0 < percentile <= 100.0 or not max_gain >= 1.0:
         raise ValueError(f"exposure target must lie in (0, 255], percentile in (0, 100] and max_gain be >= 1; got "
                          f"{target!r}, {percentile!r}, {max_gain!r}")
+    level = bright_end(image, percentile)
+    if level <= 0.0:
+        return float(max_gain)  # an all-black photo: as far as allowed
+    return float(min(max_gain, max(1.0, target / level)))
+
+
+def bright_end(image: np.ndarray, percentile: float = 99.0) -> float:
+    """The photo's ``percentile`` luma (0-255, a whole level) as :func:`exposure_gain` reads it.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 RGB
+    percentile : float in (0, 100]
+
+    Returns
+    -------
+    float
+    """
     # a regular grid of at most about 256 x 256 pixels, whatever the photo's shape
     step = max(1, int(np.ceil(np.sqrt(image.shape[0] * image.shape[1] / _SAMPLE_SIDE ** 2))))
     rgb = image[::step, ::step].reshape(-1, 3).astype(np.int32)
@@ -59,10 +77,7 @@ def exposure_gain(image: np.ndarray, target: float, percentile: float = 99.0, ma
     luma = (_LUMA_PER_MILLE[0] * rgb[:, 0] + _LUMA_PER_MILLE[1] * rgb[:, 1] + _LUMA_PER_MILLE[2] * rgb[:, 2]
             + 500) // 1000
     cumulative = np.cumsum(np.bincount(luma, minlength=256))
-    level = float(np.searchsorted(cumulative, percentile / 100.0 * cumulative[-1]))
-    if level <= 0.0:
-        return float(max_gain)  # an all-black photo: as far as allowed
-    return float(min(max_gain, max(1.0, target / level)))
+    return float(np.searchsorted(cumulative, percentile / 100.0 * cumulative[-1]))
 
 
 def expose(image: np.ndarray, gain: float) -> np.ndarray:

@@ -66,7 +66,7 @@ __all__ = [
     "BUILTIN_MODEL_NAME",
     "HIDDEN_LOG_ODDS",
     "ColorCounts",
-    "color_counts",
+    "color_counts", "training_colours", "TRAINING_EXPOSURE",
     "EvalResult",
     "SkinEvaluator",
     "detect",
@@ -1219,7 +1219,8 @@ def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None,
         raise ValueError(f"{pair[0]}: toned black-and-white photo (sepia or a tint, no colour of its own): its "
                          f"{n_skin:,} skin pixels would teach the skin model its tint as skin; take it out of the "
                          f"training photos (skin detection needs colour)")
-    codes = rgb_codes(skin_pixels(loaded).reshape(-1, 3))
+    # lifted as the detector lifts a dim photo before scoring it (:func:`training_colours`)
+    codes = rgb_codes(training_colours(skin_pixels(loaded), hidden).reshape(-1, 3))
     keep = labels >= 0
     if notes is not None and n_skin and n_skin < np.count_nonzero(keep):
         inverted = inverted_photo_words(codes[keep], labels[keep] == 1)
@@ -1785,7 +1786,8 @@ def images_source(images_dir, masks_dir, pairs: int, unmatched: int, skin_pixels
     """
     source = {"type": "images", "images": str(resolved_path(images_dir)), "masks": str(resolved_path(masks_dir)),
               "pairs": int(pairs),
-              "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels)}
+              "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels),
+              "colours": TRAINING_EXPOSURE}
     if digests is not None:
         source["photo_digests"] = " ".join(digests)
     return source
@@ -1912,6 +1914,36 @@ def _mask_labels(mask, shape: tuple[int, int]) -> np.ndarray:
                      f"found {found}: a resized or anti-aliased mask? its other values have no class")
 
 
+#: What a model's training record says of its photos' colours (``ColorCounts.sources``): they
+#: were counted as the default detector scores them, a dim photo lifted (:func:`training_colours`).
+TRAINING_EXPOSURE = "lifted as skin apply lifts a dim photo (--exposure 150, at most 3x)"
+
+
+def training_colours(pixels: np.ndarray, transparent: np.ndarray | None = None) -> np.ndarray:
+    """A training photo's pixels as the default detector scores them: a dim photo lifted by
+    the exposure lift (:func:`segmix.skin_detect.lift_exposure` with the default settings).
+
+    The detector multiplies a dim photo's colours by up to 2 before scoring them; a model
+    trained on the colours as stored learnt colours the detector never shows it (a new user's
+    model of a photo at 0.45x brightness found F1 0.27 of the arm it was trained on, 0.94 with
+    ``--exposure 0``). UCI's rows are colours without a photo and are taken as they are, as
+    the built-in model takes them.
+
+    Parameters
+    ----------
+    pixels : (H, W, 3) uint8 RGB
+    transparent : (H, W) bool, optional
+        A cut-out's fully transparent pixels, left out of the lift's percentile.
+
+    Returns
+    -------
+    (H, W, 3) uint8: ``pixels`` itself when the photo is not dim.
+    """
+    from segmix.skin_detect import DEFAULT_SETTINGS, lift_exposure
+
+    return lift_exposure(pixels, DEFAULT_SETTINGS, None, transparent)
+
+
 def color_counts(image, mask) -> ColorCounts:
     """The skin training counts of one photo given as arrays: what :func:`count_image_folder`
     counts of a photo file and its mask file, for :func:`train_skin_model`.
@@ -1960,7 +1992,7 @@ def color_counts(image, mask) -> ColorCounts:
         raise ValueError(f"image is a toned black-and-white photo (sepia or a tint, no colour of its own): its "
                          f"{n_skin:,} skin pixels would teach the skin model its tint as skin; leave it out")
     keep = labels >= 0
-    codes = rgb_codes(image.reshape(-1, 3))[keep]
+    codes = rgb_codes(training_colours(image).reshape(-1, 3))[keep]  # as the detector scores it
     both, n = np.unique(np.where(labels[keep] == 1, codes, codes | N_CODES), return_counts=True)
     colours, index = np.unique(both & (N_CODES - 1), return_inverse=True)
     skin = np.zeros(colours.size, np.int64)
@@ -1968,7 +2000,8 @@ def color_counts(image, mask) -> ColorCounts:
     non_skin_rows = both >= N_CODES
     np.add.at(skin, index[~non_skin_rows], n[~non_skin_rows])
     np.add.at(non, index[non_skin_rows], n[non_skin_rows])
-    source = {"type": "arrays", "photos": 1, "skin_pixels": int(skin.sum()), "non_skin_pixels": int(non.sum())}
+    source = {"type": "arrays", "photos": 1, "skin_pixels": int(skin.sum()), "non_skin_pixels": int(non.sum()),
+              "colours": TRAINING_EXPOSURE}
     return ColorCounts(colours.astype(np.int64), skin, non, [source])
 
 
@@ -3173,12 +3206,101 @@ def no_skin_words(model, result, threshold: float | None, settings=None, transpa
             + ("; --min-area 0 keeps regions of any size" if by_size else ""))
 
 
+#: A dim photo whose lift stopped at its cap is tried lifted all the way when at most this
+#: share of it came out skin (:func:`capped_lift_words`).
+DIM_LITTLE_SKIN = 0.05
+
+
+def capped_lift_words(model, image: np.ndarray, info: dict | None, mask: np.ndarray, settings=None,
+                      transparent=None) -> str | None:
+    """Words for a dim photo whose exposure lift stopped at its largest gain
+    (``exposure_max_gain``) short of ``exposure_target``, with little skin found (at most
+    :data:`DIM_LITTLE_SKIN` of it), when the photo lifted all the way finds more than twice as
+    much (and more than :data:`segmix.white_balance.LITTLE_SKIN`): skin that dim was scored
+    as shadow (a new user's dark-skinned hand at 0.45x brightness: 1.4 % of the photo found,
+    29 % skin, without a word). None otherwise. Costs one detection, only for such photos.
+
+    Parameters
+    ----------
+    model : SegmixModel of kind "skin"
+    image : (H, W, 3) uint8 RGB, as given to the detector
+    info : dict or None
+        The detector's notes (:func:`detect`'s ``info``): ``exposure_gain`` and ``exposure_level``.
+    mask : (H, W) bool
+    settings : SkinSettings or None (the default)
+    transparent : (H, W) bool or None
+    """
+    from dataclasses import replace
+
+    from segmix import skin_detect
+    from segmix.white_balance import LITTLE_SKIN
+
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    if not info or not settings.exposure_target > 0 or "exposure_level" not in info:
+        return None
+    gain, level = float(info.get("exposure_gain", 1.0)), float(info["exposure_level"])
+    share = float(mask.mean()) if mask.size else 0.0
+    if share > DIM_LITTLE_SKIN or gain < settings.exposure_max_gain or level * gain >= settings.exposure_target:
+        return None
+    full = settings.exposure_target / max(level, 1.0)
+    lifted = detect(model, image, replace(settings, exposure_max_gain=full), transparent=transparent).mask
+    lifted_share = float(lifted.mean()) if lifted.size else 0.0
+    if lifted_share <= max(LITTLE_SKIN, 2.0 * share):
+        return None
+    return (f"it is a dim photo (its brightest 1 % at luma {level:.0f} of 255): the exposure lift stops at "
+            f"{settings.exposure_max_gain:g}x, and lifted all the way ({full:.1f}x) {100.0 * lifted_share:.2g} % of it "
+            f"is skin against {100.0 * share:.2g} %: brighten the photo (its exposure or levels) and run it again")
+
+
+def unadapted_words(model, image: np.ndarray, mask: np.ndarray, settings=None, transparent=None) -> str | None:
+    """Words for a photo whose skin came out empty or nearly so (at most
+    :data:`segmix.white_balance.LITTLE_SKIN`) under a trained model (one without the built-in
+    model's tone ladder) with the per-photo adaptation on, when the model's own rule
+    (``--no-adapt``) calls more of it skin; None otherwise. The adaptation's samples and guards
+    were chosen for the built-in model: a model trained on 30 hand photos, adapted to street
+    photos, learnt their walls as skin and lost their people (F1 0, 0.14-0.31 with --no-adapt),
+    and ``skin apply`` said nothing of what ``skin eval`` says of such a model. Costs one
+    detection without the adaptation, only for such photos."""
+    from dataclasses import replace
+
+    from segmix import skin_detect
+    from segmix.white_balance import LITTLE_SKIN
+
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    share = float(mask.mean()) if mask.size else 0.0
+    training = model.training if isinstance(model.training, dict) else {}
+    if not settings.adapt or share > LITTLE_SKIN or "tone_ladder" in training:
+        return None
+    own = detect(model, image, replace(settings, adapt=False), transparent=transparent).mask
+    own_share = float(own.mean()) if own.size else 0.0
+    if own_share <= max(LITTLE_SKIN, 2.0 * share):
+        return None
+    return (f"--no-adapt (the model's own rule, without the per-photo adaptation) calls {100.0 * own_share:.2g} % "
+            "of it skin: the adaptation is tuned for the built-in model, and a model trained on one kind of photo "
+            "may find more without it (skin eval --no-adapt compares the two on masks)")
+
+
+def balanced_skin_share(model, image: np.ndarray, settings=None, transparent=None) -> float:
+    """The share of ``image`` the detector calls skin with the white balance on (the rest of
+    ``settings`` as given): whether the balance would find skin in a photo scored without it."""
+    from dataclasses import replace
+
+    from segmix import skin_detect
+
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    mask = detect(model, image, replace(settings, white_balance=True), transparent=transparent).mask
+    return float(mask.mean()) if mask.size else 0.0
+
+
 def unused_cast(model, image: np.ndarray, mask: np.ndarray, settings=None, transparent=None,
                 remedy: str = "--white-balance") -> str | None:
     """Words for a photo scored without the white balance (``--no-white-balance``, ``--plain``)
     whose ``mask`` is empty or nearly so, when the balance would have corrected a colour cast
-    in it (:func:`segmix.white_balance.unused_cast_words`); None otherwise, and whenever the
-    balance was on. Costs one cast decision (about 14 ms), only for such photos.
+    in it (:func:`segmix.white_balance.unused_cast_words`) and, so corrected, finds skin in it
+    (more than :data:`segmix.white_balance.LITTLE_SKIN`: a skin-free photo of coffee with a
+    warm cast was told to try the balance, which found nothing either); None otherwise, and
+    whenever the balance was on. Costs one cast decision (about 14 ms) for such photos, and
+    one detection with the balance for those with a cast.
 
     Parameters
     ----------
@@ -3200,7 +3322,10 @@ def unused_cast(model, image: np.ndarray, mask: np.ndarray, settings=None, trans
     if settings.white_balance or share > LITTLE_SKIN or image.ndim != 3:
         return None
     decision = skin_detect.cast_decision(model, image, replace(settings, white_balance=True), transparent)
-    return unused_cast_words(decision, share, remedy)
+    words = unused_cast_words(decision, share, remedy)
+    if words is None or balanced_skin_share(model, image, settings, transparent) <= LITTLE_SKIN:
+        return None
+    return words
 
 
 def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | None = None,
@@ -3246,6 +3371,12 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
             cast = unused_cast(model, skin_pixels(loaded), mask, settings, transparent)
             if cast:
                 info["cast_hint"] = cast
+            # little skin: other reasons than a cast, each said where it may be why
+            dim = capped_lift_words(model, skin_pixels(loaded), info, mask, settings, transparent)
+            unadapted = unadapted_words(model, skin_pixels(loaded), mask, settings, transparent)
+            hints = [words for words in (cast, dim, unadapted) if words]
+            if hints:
+                info["little_skin_hint"] = "; ".join(hints)
     output_dir.mkdir(parents=True, exist_ok=True)
     written = (mask_path, prob_path) if probability else (mask_path,)
     # A photo's outputs are written together or not at all: a full disk took a trial's
@@ -3549,9 +3680,10 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             if info.get("no_skin"):
                 no_skin.append(path)
                 if info.get("no_skin_why"):
-                    no_skin_why[path] = info["no_skin_why"] + (f"; {info['cast_hint']}" if info.get("cast_hint") else "")
-            elif info.get("cast_hint"):
-                little_skin[path] = info["cast_hint"]
+                    no_skin_why[path] = info["no_skin_why"] + (f"; {info['little_skin_hint']}"
+                                                               if info.get("little_skin_hint") else "")
+            elif info.get("little_skin_hint"):
+                little_skin[path] = info["little_skin_hint"]
             if info.get("label_map"):
                 greyscale_lines.append(info["label_map"])  # said as the others, not counted as colourless
             if info.get("greyscale"):
@@ -3577,9 +3709,11 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 if not quiet and balance_said(balanced.get(files[i - 1]), every_balance):  # in the photos' order
                     bar.write(f"{files[i - 1]}: white balance {photo_words(balanced[files[i - 1]])}")
                 why = no_skin_why.get(files[i - 1], "")
-                if not quiet and len(files) > 1 and ("--min-area" in why or "--white-balance" in why):
-                    # the size floor dropped its skin, or a cast hid it: said per photo, as it
-                    # has its own remedy (one photo's run says it in its summary line)
+                if not quiet and len(files) > 1 and any(remedy in why for remedy in (
+                        "--min-area", "--white-balance", "--no-adapt", "brighten")):
+                    # the size floor dropped its skin, a cast or the capped exposure lift hid it,
+                    # or a trained model's adaptation lost it: said per photo, as it has its own
+                    # remedy (one photo's run says it in its summary line)
                     bar.write(f"{files[i - 1]}: no skin found: {why}")
                 if not quiet and files[i - 1] in little_skin:
                     bar.write(f"{files[i - 1]}: little skin found: {little_skin[files[i - 1]]}")

@@ -151,6 +151,9 @@ class EvalResult:
     #: the pixels of the scored photos left out as unlabelled: a mask's 128 and the unmarked 0
     #: of Skin mode's marks (``n_unlabelled`` in the JSON report)
     n_unlabelled: int = 0
+    #: labelled pixels left out because the photo is fully transparent there (alpha 0: no
+    #: colour shown; counted in ``n_unlabelled`` too) (:func:`evaluate_folder`)
+    n_transparent: int = 0
     #: whether the folder's masks were asked about as inverted (:data:`INVERTED_QUESTION`):
     #: the best threshold is then no advice (:func:`format_eval`)
     masks_look_inverted: bool = False
@@ -668,6 +671,15 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         # of it scored precision 0.41, the hidden colours being detected here alone.
         info: dict = {}
         transparent = transparent_pixels(loaded.alpha)
+        hidden_labelled = 0
+        if transparent is not None and transparent.any():
+            # Left out as a mask's 128 is: skin apply calls them non-skin whatever they hold and
+            # skin train learns nothing from them, so a mask's skin there was counted as missed
+            # (a trial's cut-out: F1 0.941 -> 0.689 with the mask's skin under alpha 0).
+            hidden_labelled = int(np.count_nonzero(transparent & (labels >= 0)))
+            labels = np.where(transparent, np.int8(-1), labels).astype(labels.dtype)
+            if not np.any(labels >= 0):
+                return _all_ignored(pair[1], pair[0].name, "128 or transparent")
         # a cut-out's cuts run on the photo with its outline free (one cached array)
         with skin_detect._same_photo(outline_free_colours(image, transparent)):
             result = detect(model, image, settings, evaluator.threshold, cache, info=info, transparent=transparent)
@@ -689,19 +701,21 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         contrast = edge_contrast(loaded.pixels, labels)
         half = half_value_skin_words(image, labels, pair[1])  # skin marked 128 (ignore) read as skin-free
         return (result.posterior, result.mask, labels, swept, grey, in_colour, bool(info.get("faces_used")),
-                corrected, contrast, half)
+                corrected, contrast, half, hidden_labelled)
 
     greyscale, label_maps, skipped, half_skin, scored = [], [], [], [], []
     contrasts, contrast_masks = [], []  # each scored pair's edge contrast (segmix.mask_edges), and its mask
     scored_pairs = []  # and the pair
     faces_used = 0
+    n_transparent = 0  # labelled pixels under full transparency, left out
     corrected = []  # photos the white balance corrected
     with ThreadPoolExecutor(check_workers(workers)) as pool:
         for i, outcome in enumerate(pool.map(work, pairs), 1):
             if isinstance(outcome, str):
                 skipped.append(outcome)
             else:
-                posterior, mask, labels, swept, grey, in_colour, face, balanced, contrast, half = outcome
+                posterior, mask, labels, swept, grey, in_colour, face, balanced, contrast, half, hidden = outcome
+                n_transparent += hidden
                 if half is not None:
                     half_skin.append(half)
                 contrasts.append(contrast)
@@ -723,9 +737,11 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         raise _none_usable([swapped] if swapped else skipped)
     result = evaluator.result()
     result.threshold_is_models = threshold is None
+    result.n_transparent = n_transparent
     result.greyscale_images = [name for name, _ in greyscale]
     result.warnings = [f"{line}; it counts in the figures" for line in [line for _, line in greyscale] + label_maps]
-    inverted = inverted_warnings(model, evaluator, result.auc, masks_dir, dict(zip(names, pairs)), max_pixels, settings)
+    inverted = inverted_warnings(model, evaluator, result.auc, masks_dir, dict(zip(names, pairs)), max_pixels, settings,
+                                 result.greyscale_images)
     result.warnings += inverted
     result.masks_look_inverted = any(INVERTED_QUESTION in line for line in inverted)
     from segmix.repeated_lines import fold_repeated
@@ -1025,7 +1041,8 @@ def _builtin_aucs(pairs: list, settings, max_pixels: int) -> tuple[list[float | 
 
 
 def inverted_warnings(model: SegmixModel, evaluator: SkinEvaluator, auc: float | None, masks_dir,
-                      pairs: dict, max_pixels: int = DEFAULT_MAX_PIXELS, settings=None) -> list[str]:
+                      pairs: dict, max_pixels: int = DEFAULT_MAX_PIXELS, settings=None,
+                      colourless: Sequence[str] = ()) -> list[str]:
     """The lines asking whether the masks (a folder's, or some photos') are inverted: a ROC
     AUC of the model under test far below chance (:data:`INVERTED_MASKS_AUC`).
 
@@ -1044,14 +1061,20 @@ def inverted_warnings(model: SegmixModel, evaluator: SkinEvaluator, auc: float |
     pairs : dict, photo name -> (photo path, mask path), for the built-in model's check
     max_pixels : int, the largest photo read
     settings : segmix.skin_detect.SkinSettings, optional, the detector's (default: skin eval's)
+    colourless : names of photos without colour (greyscale, toned): no judges of their masks.
+        The detector cannot tell skin by colour there, so its ranking says nothing of the mask
+        (a greyscale hand photo's right mask was called inverted, ROC AUC 0.19); with any such
+        photo the folder's pooled AUC is not judged either, only the colour photos' own.
 
     Returns
     -------
     list of str (empty, or one line)
     """
     names = evaluator_names(evaluator)
-    folder = auc is not None and np.isfinite(auc) and auc < INVERTED_MASKS_AUC
-    low = [name for name, a in zip(names, evaluator.photo_auc) if a is not None and a < INVERTED_MASKS_AUC]
+    grey = set(colourless)
+    folder = not grey and auc is not None and np.isfinite(auc) and auc < INVERTED_MASKS_AUC
+    low = [name for name, a in zip(names, evaluator.photo_auc)
+           if a is not None and a < INVERTED_MASKS_AUC and name not in grey]
     if not folder and not low:
         return []
     if is_builtin_model(model):
@@ -1190,6 +1213,10 @@ def _unlabelled(r: EvalResult) -> str:
     mode's marks, which the evaluation reads as labels too (segmix.skin_marks). "mask 128"
     alone misled for marks; "(unlabelled pixels left out: 128 in masks, 0 in marks)" read as
     counts (128 pixels, 0 pixels)."""
+    if r.n_transparent:
+        return (f"{r.n_unlabelled:,} unlabelled pixel{'' if r.n_unlabelled == 1 else 's'} left out (mask value 128, "
+                f"or unmarked in Skin mode's marks; {r.n_transparent:,} of them labelled but fully transparent in "
+                "the photo, alpha 0, which shows no colour there)")
     return (f"{r.n_unlabelled:,} unlabelled pixel{'' if r.n_unlabelled == 1 else 's'} left out (mask value 128, "
             "or unmarked in Skin mode's marks)")
 

@@ -289,8 +289,12 @@ def test_train_refuses_to_write_over_a_mask(skin_dataset, tmp_path, option, caps
 
 def test_eval_warns_about_images_without_a_mask(trained, skin_dataset, capsys):
     (skin_dataset / "masks" / "p2.png").unlink()
+    # session 55: such photos stop the run (exit 2) unless --skip-unmatched leaves them out
     assert main(["skin", "eval", "--model", str(trained), "--images", str(skin_dataset / "images"),
-                 "--masks", str(skin_dataset / "masks"), "--quiet"]) == 0
+                 "--masks", str(skin_dataset / "masks"), "--quiet"]) == 2
+    assert "--skip-unmatched" in capsys.readouterr().err
+    assert main(["skin", "eval", "--model", str(trained), "--images", str(skin_dataset / "images"),
+                 "--masks", str(skin_dataset / "masks"), "--quiet", "--skip-unmatched"]) == 0
     captured = capsys.readouterr()
     assert "1 image in" in captured.err and "p2.png" in captured.err and "left out" in captured.err
     lines = captured.out.splitlines()  # the --model line, its adaptation line (session 48), then the figures

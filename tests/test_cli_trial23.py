@@ -124,8 +124,10 @@ def test_a_lone_jpeg_mask_is_still_refused(skin_dataset, capsys):
 # ----------------------------------------------------------------- 3. train says what it left out
 def test_train_warns_about_photos_without_a_mask_and_counts_the_photos(skin_dataset, tmp_path, capsys):
     (skin_dataset / "masks" / "p3.png").unlink()
+    # session 55: such photos stop the run unless --skip-unmatched leaves them out
     assert main(["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
-                 "-o", str(tmp_path / "m.json"), "--components", "1", "--non-skin-components", "2"]) == 0
+                 "-o", str(tmp_path / "m.json"), "--components", "1", "--non-skin-components", "2",
+                 "--skip-unmatched"]) == 0
     err = _err_lines(capsys)
     assert (f"segmix skin train: warning: 1 image in {skin_dataset / 'images'} has no mask of the same name in "
             f"{skin_dataset / 'masks'} and is left out (p3.png)") in err

@@ -96,13 +96,15 @@ def test_a_dim_cut_out_is_lifted_whatever_is_hidden(model):
     # out with white under its transparent pixels was not lifted (gain 1.0) and not found
     # (0 skin pixels), with the photo's own dark colours or black lifted 2x and found whole.
     image, face = _dim_photo()
-    found = []
+    found, gains = [], []
     for fill in (None, 0, 255):
         stored, hidden = _cut_out(image, fill)
         info = {}
         mask = skin.detect(model, stored, transparent=hidden, info=info).mask
-        assert info["exposure_gain"] == pytest.approx(2.0), fill
+        gains.append(info["exposure_gain"])
         found.append(mask)
+    # lifted alike whatever is hidden (2x then; the lift's cap is 3x since session 55)
+    assert gains[0] > 2.0 and gains == pytest.approx([gains[0]] * 3), gains
     assert (found[2] & face).sum() > 0.9 * face.sum()
     assert np.array_equal(found[0], found[2]) and np.array_equal(found[1], found[2])
 

@@ -192,6 +192,9 @@ class SkinOutcome:
     # "it has a cool (blue) cast, which White balance takes out ..." (segmix.skin.unused_cast).
     white_balance: str = ""
     cast_hint: str = ""
+    # The exposure lift stopped at its cap on a dim photo with little skin found, which the photo
+    # lifted all the way finds (segmix.skin.capped_lift_words), else ""
+    dim_hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -995,7 +998,7 @@ class ComputeWorker(QObject):
         posterior = rgba = seeds = result = None
         threshold = job.overlay[1] if job.overlay is not None else None
         info: dict = {}  # the detector's notes (the exposure lift's gain)
-        balance_words = cast_hint = ""
+        balance_words = cast_hint = dim_hint = ""
         if job.image is not None:
             from segmix import skin_detect
             from segmix.white_balance import photo_decisions, photo_words
@@ -1010,6 +1013,7 @@ class ComputeWorker(QObject):
                 balance_words = photo_words(decisions)
             cast_hint = skin.unused_cast(model, job.image, result.mask, settings, job.transparent,
                                          remedy="the White balance box") or ""
+            dim_hint = skin.capped_lift_words(model, job.image, info, result.mask, settings, job.transparent) or ""
             posterior, seeds = result.posterior, result.seed_log_odds
             self._check(job.generation)
             if job.overlay is not None:
@@ -1022,7 +1026,7 @@ class ComputeWorker(QObject):
                          None if result is None else (model.threshold if threshold is None else float(threshold)),
                          self._compiled, info.get("exposure_gain", 1.0),
                          (job.image is not None and skin.colourless_words(job.image, job.faint)) or "",
-                         balance_words, cast_hint))
+                         balance_words, cast_hint, dim_hint))
 
     def _replay_earlier_steps(self, job: TrainJob) -> TrainJob:
         """Fit the steps of ``job.mark_order`` before the last (segmix.mark_steps.replay_steps,

@@ -250,6 +250,7 @@ class SkinMode(Mode):
         #: with the White balance box off, the photo's cast it would take out when its skin came
         #: out (nearly) empty (SkinOutcome.cast_hint), else ""
         self._cast_hint = ""
+        self._dim_hint = ""
         self._mask_like = False  # ... and holds only a mask's values (skin.looks_like_a_mask)
         self._class_values = None  # ... or a grey class map's (skin.grey_class_values)
         self.skin_panel = SkinPanel()
@@ -333,6 +334,7 @@ class SkinMode(Mode):
         self.skin_posterior = None
         self._greyscale = ""
         self._cast_hint = ""
+        self._dim_hint = ""
         self._mask_like = False
         self._class_values = None
         self._in_flight = self._training_in_flight
@@ -441,10 +443,14 @@ class SkinMode(Mode):
             if outcome.cast_hint:
                 # the box is off and the skin came out (nearly) empty under a cast (skin.unused_cast)
                 self._detected_status += f"\nLittle or no skin found: {outcome.cast_hint}"
+            if outcome.dim_hint:
+                # the exposure lift stopped at its cap (skin.capped_lift_words)
+                self._detected_status += f"\nLittle skin found: {outcome.dim_hint}"
             self._relabel_shown = False
         if accepted:
             self._greyscale = outcome.greyscale
             self._cast_hint = outcome.cast_hint  # the banner names the box too (_no_skin_banner)
+            self._dim_hint = outcome.dim_hint  # and a dim photo's capped lift
             if self._greyscale and self.shell.image is not None:
                 from segmix.skin import NOTHING_SHOWN_WORDS, grey_class_values, looks_like_a_mask, visible_pixels
 
@@ -573,6 +579,9 @@ class SkinMode(Mode):
             # walls. Said after the facts, as a skin-free photo of grass "has a green cast" too.
             words += (f" The photo {self._cast_hint.replace('it has', 'has', 1)} (Alt+W, in the Skin dock on the "
                       "right).")
+        if self._dim_hint:
+            # a dim photo's skin scored as shadow: lifted all the way the detector finds it
+            words += f" The photo {self._dim_hint.replace('it is', 'is', 1)}."
         return words
 
     def on_failed(self, message: str) -> None:
@@ -798,9 +807,13 @@ class SkinMode(Mode):
                                "photos to the training set; skin detection needs colour.")
             return False
         parts = []
+        # the colours the detector scores (a palette photo's low-passed, a dim photo's lifted), as
+        # skin train reads them: a model of a dim photo's colours as stored missed the arm it was
+        # trained on, which the detector scored lifted (a new user's trial)
+        scored = skin.training_colours(shell.skin_image, hidden if hidden is not None and
+                                       hidden.shape == labels.shape else None)
         for label, column in ((1, "skin"), (2, "non_skin")):
-            # the colours the detector scores (a palette photo's low-passed), as skin train reads them
-            codes = skin.rgb_codes(shell.skin_image[labels == label])
+            codes = skin.rgb_codes(scored[labels == label])
             unique, counts = np.unique(codes, return_counts=True)
             zeros = np.zeros(unique.size, np.int64)
             values = {"skin": zeros, "non_skin": zeros.copy(), column: counts.astype(np.int64)}
@@ -811,8 +824,8 @@ class SkinMode(Mode):
                                f"{LOAD_MARKS_WORDS}.")
             return False
         name = shell.image_path.name if shell.image_path is not None else "untitled"
-        counts.sources = [{"type": "scribbles", "photo": name,
-                           "skin_pixels": counts.n_skin, "non_skin_pixels": counts.n_non_skin}]
+        counts.sources = [{"type": "scribbles", "photo": name, "skin_pixels": counts.n_skin,
+                           "non_skin_pixels": counts.n_non_skin, "colours": skin.TRAINING_EXPOSURE}]
         self.skin_training[self._photo_key()] = counts
         self._added_marks[self._photo_key()] = (weakref.ref(layer), shell.undo_stack_of(self.name).index())
         self._set_version += 1
