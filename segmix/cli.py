@@ -3541,6 +3541,11 @@ def _add_background_parser(sub) -> None:
                          "background sooner (stopping at frame 21: from its 4th frame, not its 12th); "
                          "--no-fast-start for objects that stop early in a clip, at the cost of about 1/alpha "
                          "frames of learning")
+    bg.add_argument("--stabilise", "--stabilize", action=argparse.BooleanOptionalAction, default=None,
+                    help="a fixed camera that shakes by a few pixels: align each frame with the model's background "
+                         "(a whole-pixel shift of up to 8 pixels, found by phase correlation) before the model takes "
+                         "it, and move its mask back in line with the frame (default off: every 10th frame is "
+                         "compared with the one before, and a warning names this option when the frames shake)")
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
     bg.add_argument("--save-model", metavar="M.json",
                     help="also write the final model (JSON) to resume later; may be the --model file itself "
@@ -3806,7 +3811,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
         bar = progress_bar("background", done["total"], quiet=args.quiet, unit="frame")
     try:
         result = run_sequence(sequence, model, args.output_dir, groundtruth=groundtruth, roi=roi, progress=progress,
-                              keep_replaced=True)
+                              keep_replaced=True, stabilise=args.stabilise)
         with lock:
             advance()  # a last frame skipped comes after the last frame done
     except KeyboardInterrupt:  # Ctrl+C or SIGTERM (Terminated): say how far the run got
@@ -3909,7 +3914,14 @@ def _cmd_background(args: argparse.Namespace) -> int:
     crowded = mostly_moving_warning(result)
     if crowded:  # masks that say nothing, given in silence (a folder of three scenes)
         print(f"segmix background: warning: {crowded}", file=sys.stderr)
-    from segmix.background_run import filter_wiped_warning
+    from segmix.background_run import filter_wiped_warning, shake_warning, stabilised_note
+
+    shaking = shake_warning(result)
+    if shaking:  # highway rolled by -2..2 px scored F 0.656 in silence (a new-user trial)
+        print(f"segmix background: warning: {shaking}", file=sys.stderr)
+    stabilised = None if args.quiet else stabilised_note(result)
+    if stabilised:
+        print(f"segmix background: note: {stabilised}", file=sys.stderr)
 
     wiped = filter_wiped_warning(result, model, (height, width))
     if wiped:  # 3 x 3 frames' masks all 0, recall 0, in silence
@@ -4121,6 +4133,9 @@ def _background_distributed(args: argparse.Namespace) -> int:
             raise UserError(f"{option} belongs to one sequence; with --distributed give only --output-dir")
     if args.output_dir is None:
         raise UserError("--distributed needs --output-dir (one subfolder per sequence)")
+    if args.stabilise:
+        raise UserError("--stabilise runs one sequence at a time: run segmix background on each shaking sequence "
+                        "without --distributed")
     overrides = _background_overrides(args)
     if args.median_size is None and not args.model:
         # The library's default since session 48; kept in the settings each sequence's masks
