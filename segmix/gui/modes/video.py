@@ -2673,12 +2673,8 @@ class VideoMode(Mode):
         # names it): the bar named the first frame of a run alone, the rest cut off.
         numbers = self._file_numbers()
         runs = skip_runs(new, numbers, self.panel.slider.maximum())
-        texts = [text for _, _, text in runs]
-        if len(texts) > 3:  # a video past a switch of resolution: every later frame, in one step
-            texts[2:] = [f"and {sum(last - first + 1 for first, last, _ in runs[2:])} more up to frame "
-                         f"{max(new) if numbers is None else numbers(max(new))}"]
-        text = "; ".join(texts)
-        if len(self._unreadable) > len(new):
+        text = runs[-1][2]
+        if len(self._unreadable) > len(new) or len(runs) > 1:
             # While playing, the next report replaces this one within frames: the count says
             # there were others, the source label's tooltip names every run (_set_length). The
             # names here pushed this run's reason off the bar at 1100 px, and mixed "…" in a
@@ -2686,6 +2682,9 @@ class VideoMode(Mode):
             # truncated JPEG's) it was cut off the bar's end at 1100 px.
             # "the last:", not "now": played on, the bar kept "now unreadable frame 440 (41 / 60
             # on the timeline)" over frame 60 / 60 (a trial); the note stays 15 s, past many frames.
+            # One message naming the last run: a step past several runs joined them, "...; the last:
+            # unreadable frame 550 (...); Skipped unreadable frame 560 (...)", the last named first
+            # (session 55). Every run is in the tooltip.
             text = (f"Skipped {len(self._unreadable)} frames so far (listed in the Video dock's tooltip); the last: "
                     + text.removeprefix("Skipped "))
         self.shell.statusBar().showMessage(text, 15000)
