@@ -946,7 +946,8 @@ UNDECODABLE_START = "cannot be decoded"
 #: The command's option for each BackgroundMixture parameter it sets (-k excepted: a resumed
 #: model keeps its number of Gaussians, and -k is refused unless it is the model's own).
 _PARAMETER_OPTIONS = {"learning_rate": "--learning-rate", "match_threshold": "--match-threshold",
-                      "median_size": "--median-size", "detect_shadows": "--shadows", "fast_start": "--fast-start"}
+                      "median_size": "--median-size", "detect_shadows": "--shadows", "fast_start": "--fast-start",
+                      "shadow_threshold": "--shadow-threshold"}
 
 
 def resumed_settings_note(path, model: BackgroundMixture, given) -> str | None:
