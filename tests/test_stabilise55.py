@@ -141,3 +141,11 @@ def test_a_still_folder_gets_no_shake_warning(tmp_path):
     assert shake_warning(result) is None
     # Without looking (stabilise=False) there is nothing to say either.
     assert run_sequence(FrameSequence(folder), BackgroundMixture(), stabilise=False).shake is None
+
+
+def test_stabilise_with_distributed_is_refused_in_one_line(tmp_path, capsys):
+    folder = _folder(tmp_path, 1, n=3)
+    assert main(["background", str(folder), "--distributed", "--output-dir", str(tmp_path / "out"),
+                 "--stabilise"]) == 2
+    err = capsys.readouterr().err
+    assert "--stabilise runs one sequence at a time" in err and len(err.strip().splitlines()) == 1
