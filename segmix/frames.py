@@ -765,6 +765,10 @@ class FrameSequence:
         #: Empty chunks of dropped frames an AVI with B-frames holds (_unplaced_drops), left
         #: out of frame_count; 0 for any other sequence.
         self.unplaced_drops = 0
+        #: After iterating a video said to end cut short (:class:`SequenceEnd` ``truncated``): the
+        #: frames read; None otherwise. The last frames' time stamps are the cut's, not a
+        #: recorder's drops (:func:`segmix.background_run.frame_timing_warning`).
+        self.cut_after: int | None = None
         self.given_order: list[Path] | None = None
         given = [source] if isinstance(source, (str, os.PathLike)) else _source_list(source)
         items = [Path(p) for p in given]
@@ -942,6 +946,7 @@ class FrameSequence:
                     announced, estimated = max(1, round(timing[0] * timing[1])), True
                 first = last = None  # the first and last frames' times, in seconds
                 damaged = None  # "run" while frames come from a damaged frame (_damaged_run)
+                last_damaged = None  # the number of the last frame FFmpeg flagged as damaged
                 damaged_at: list[int] = []  # the frames that start a damaged run
                 lead = 0  # frames at the start that gave no picture (undecodable_start)
                 lost: list[tuple[int, str]] = []  # (number, reason) of the lost frames of a run not said yet
@@ -978,6 +983,8 @@ class FrameSequence:
                         first = decoded.time if first is None else first
                         last = decoded.time
                     damaged = _damaged_run(decoded, damaged)
+                    if getattr(decoded, "is_corrupt", False):
+                        last_damaged = index
                     if damaged == "first" and damaged_at:
                         damaged_at.append(index)  # said once, counted at the end
                         damaged = "run"
@@ -994,6 +1001,7 @@ class FrameSequence:
                     self._narrow_video(decoded, pixels, index)
                     yield Frame(index, f"frame_{index:06d}", pixels, path, _seconds_into(decoded, stream))
                 self._say_lost(path, lost)  # lost at the end (the last frames)
+                cut_packet = "mpegts" in container.format.name.split(",") and partial_transport_packet(path)
                 if timing is not None and last is not None and not _short_of_duration(timing, first, last):
                     announced = None  # a whole file (of a variable frame rate, maybe)
                 if index and first is None and lead == 0 and not stamped:
@@ -1032,8 +1040,23 @@ class FrameSequence:
                             else index + lead < announced - _estimate_slack(announced)):
             said = (f"while its header's duration gives about {announced} frame{'' if announced == 1 else 's'}" if estimated
                     else f"of the {announced} its header announces")
+            self.cut_after = index
             self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} {said} (a truncated or damaged file?)",
                                      index, announced, truncated=True, estimated=estimated))
+        elif cut_packet or (last_damaged is not None and index - last_damaged < CUT_DEPTH):
+            # A file cut short whose header gives no length to check it by (MPEG-TS: a recording
+            # or a copy that stopped): its last transport packet is cut, or a damaged frame comes
+            # just before its end. A TS cut at 70 % was told "frames are missing after frame 215
+            # (3 frames) (dropped by the recorder?)", exit 0, where an MP4 or AVI cut alike is
+            # said truncated, exit 1 (session 55).
+            self.cut_after = index
+            if last_damaged is not None and index - last_damaged < CUT_DEPTH:
+                which = (", which is damaged" if last_damaged == index
+                         else f" just after a damaged frame ({last_damaged})")
+            else:
+                which = ", in the middle of a transport packet"
+            self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index}{which}: the file seems cut short "
+                                     "(a truncated or damaged file?)", index, None, truncated=True))
 
     def _say_lost(self, path: Path, lost: list[tuple[int, str]]) -> None:
         """Tell ``on_skip`` of a video's run of lost frames ``lost`` ((number, reason), numbers in
@@ -2905,6 +2928,64 @@ def before_cut_hole(shown: np.ndarray, decoded: np.ndarray) -> np.ndarray:
     return shown
 
 
+def partial_transport_packet(path) -> bool:
+    """Whether the MPEG-TS file ``path`` ends in the middle of a transport packet (188 bytes, or
+    192 with M2TS's 4-byte time code first, or 204 with FEC bytes after): a file cut short
+    (``head -c``, a copy or a recording that stopped), which FFmpeg reads to its last whole frame
+    in silence; a transport stream's header gives no length to check it by. False when the packet
+    size cannot be told from the sync bytes (0x47) of the first packets."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(204 * 4 + 4)
+            size = os.fstat(handle.fileno()).st_size
+    except OSError:
+        return False
+    for packet, first in ((188, 0), (192, 4), (204, 0)):
+        places = range(first, first + 4 * packet, packet)
+        if len(head) > places[-1] and all(head[k] == 0x47 for k in places):
+            return (size - (first if packet != 192 else 0)) % packet != 0
+    return False
+
+
+#: A frame FFmpeg flags as damaged among the last this many frames shown, and then the end of the
+#: file, is a file cut short: B-frames shown after the cut frame put it up to a few frames early.
+CUT_DEPTH = 4
+
+
+#: A packet whose time lies this many frame steps (the median step) before the latest time read
+#: starts the times again: a B-frame's packet comes at most a few frames before the frames it is
+#: shown between, and files joined with `cat` (two clips' stamps from 0 each) go back by a clip.
+RESTART_STEPS = 16
+
+
+def restart_parts(decoded: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) slices of ``decoded``, packet times in decoding order, between the places
+    where the times start again (files joined with ``cat``, a recorder restarted): each part's
+    frames are shown in the order of its times, the parts one after another. Sorted whole, two
+    joined copies of a 4 s clip were shown interleaved, each time twice, and said to come "at a
+    variable rate (25 to 25 per second, 50.3 on average)" (session 55)."""
+    if decoded.size < 2:
+        return [(0, int(decoded.size))]
+    steps = np.abs(np.diff(decoded))
+    steps = steps[steps > 0]
+    if not steps.size:
+        return [(0, int(decoded.size))]
+    back = RESTART_STEPS * float(np.median(steps))
+    latest = np.maximum.accumulate(decoded)
+    if not np.any(decoded[1:] < latest[:-1] - back):
+        return [(0, int(decoded.size))]  # the common case, without a loop over the packets
+    # After a restart the latest time is the new part's: a second restart is found from it.
+    found = [0]
+    top = decoded[0]
+    for k in range(1, decoded.size):
+        if decoded[k] < top - back:
+            found.append(k)
+            top = decoded[k]
+        else:
+            top = max(top, decoded[k])
+    return list(zip(found, found[1:] + [int(decoded.size)]))
+
+
 class FrameReader:
     """Random access to the frames of a :class:`FrameSequence` (for playing and scrubbing).
 
@@ -3036,8 +3117,13 @@ class FrameReader:
         if not times:
             return np.zeros(0)
         decoded = np.frombuffer(times, dtype=np.float64)
-        shown = np.sort(decoded)
-        if announced > decoded.size:
+        parts = restart_parts(decoded)
+        shown = np.concatenate([np.sort(decoded[start:stop]) for start, stop in parts])
+        # Cut short: fewer packets than the header announces, or (MPEG-TS, whose header gives no
+        # count) its last transport packet cut, or the frames read said to end cut short.
+        cut = (announced > decoded.size or getattr(self.sequence, "cut_after", None) is not None
+               or partial_transport_packet(path))
+        if cut and len(parts) == 1:
             shown = before_cut_hole(shown, decoded)
         return shown
 

@@ -350,7 +350,8 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
     """
     from segmix.arguments import option_names
     from segmix.background_run import (filter_wiped_warning, frame_timing_warning, mostly_moving_warning,
-                                       run_sequence, short_sequence_warning, undecodable_start_warning)
+                                       run_sequence, shake_warning, short_sequence_warning,
+                                       undecodable_start_warning)
     from segmix.frames import FrameSequence
     from segmix.io import failure_line
 
@@ -393,6 +394,10 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
             crowded = mostly_moving_warning(result)
             if crowded:  # as the one-machine command says it (segmix.background_run)
                 skipped.append(f"{WARNING}{source}: {crowded}")
+            shaking = shake_warning(result, "segmix background --stabilise on this sequence alone (not with "
+                                            "--distributed)")
+            if shaking:  # a camera that shakes: as the one-machine command says it
+                skipped.append(f"{WARNING}{source}: {shaking}")
             with option_names(**_OPTIONS):
                 wiped = filter_wiped_warning(result, model, model.shape_)
             if wiped:  # as the one-machine command says it: 3 x 3 frames' masks all 0

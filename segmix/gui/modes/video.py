@@ -63,7 +63,7 @@ from PySide6.QtWidgets import (
 from segmix.frames import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from segmix.gui import file_dialogs, files
 from segmix.gui.modes.base import Mode, NothingToExport, stored_setting
-from segmix.gui.number_boxes import ClampedDoubleSpinBox
+from segmix.gui.number_boxes import ClampedDoubleSpinBox, ClampedSpinBox
 from segmix.gui.overlay import PALETTES, palette
 from segmix.gui.qimage import rgb_to_qimage
 from segmix.gui.panels import ValueLabel, compact_button, set_status_text, status_label
@@ -267,12 +267,14 @@ class VideoSettings:
     median_size: int | str = "auto"
     #: the learning rate max(alpha, 1/t) on frame t, as `segmix background --[no-]fast-start`
     fast_start: bool = True
+    #: Gaussians per pixel, as `segmix background -k` (the dock had no control for it)
+    n_components: int = 3
 
     def model_params(self) -> dict:
         """The BackgroundMixture keywords these settings give."""
         return {"learning_rate": self.learning_rate, "match_threshold": self.match_threshold,
                 "detect_shadows": self.detect_shadows, "median_size": self.median_size,
-                "fast_start": self.fast_start}
+                "fast_start": self.fast_start, "n_components": self.n_components}
 
 
 @dataclass
@@ -836,7 +838,7 @@ class VideoPanel(QWidget):
 
         defaults = BackgroundMixture()
         self._defaults = VideoSettings(defaults.learning_rate, defaults.match_threshold, defaults.detect_shadows,
-                                       defaults.median_size, defaults.fast_start)
+                                       defaults.median_size, defaults.fast_start, defaults.n_components)
         # A label of fixed lines that never widens the dock: a trial's 60-character folder name
         # pushed the dock past the window's edge, and a label that grew a line on skipped
         # frames moved Play, Step and the timeline under the mouse.
@@ -888,6 +890,13 @@ class VideoPanel(QWidget):
         self.threshold.setSingleStep(0.1)
         self.threshold.setValue(defaults.match_threshold)
         self.threshold.setToolTip("lambda: a colour matches a background Gaussian within this many standard deviations")
+        # As `segmix background -k` (session 55: the command line had it, the dock did not).
+        self.components = ClampedSpinBox("Components")
+        self.components.setRange(1, 16)
+        self.components.setValue(defaults.n_components)
+        self.components.setToolTip("K, the most Gaussians per pixel (segmix background -k): more lets a pixel keep "
+                                   "more background colours (waving leaves, a shaken camera's edges), at more memory "
+                                   "and time. A change feeds the frame shown again from frame 1")
         # The majority filter, as --median-size: the tiny-frame warning advised a smaller one,
         # which the window had no control for (its models kept 7 x 7).
         self.median_size = QComboBox()
@@ -947,6 +956,7 @@ class VideoPanel(QWidget):
         form.addRow("P&lay at", self.fps)
         form.addRow("Learnin&g rate", self.learning_rate)
         form.addRow("Match th&reshold", self.threshold)
+        form.addRow("Ga&ussians per pixel", self.components)
         form.addRow("Ma&jority filter", self.median_size)
         layout.addLayout(form)
         layout.addWidget(self.shadows)
@@ -959,7 +969,7 @@ class VideoPanel(QWidget):
         self.defaults_label.setVisible(False)
         layout.addWidget(self.defaults_label)
         for signal in (self.learning_rate.valueChanged, self.threshold.valueChanged, self.shadows.toggled,
-                       self.median_size.currentIndexChanged, self.fast_start.toggled):
+                       self.median_size.currentIndexChanged, self.fast_start.toggled, self.components.valueChanged):
             signal.connect(lambda *_: self.update_defaults_cue())
         row = QHBoxLayout()
         row.addWidget(self.export_button)
@@ -991,6 +1001,8 @@ class VideoPanel(QWidget):
             parts.append(f"learning rate {now.learning_rate:g} ({base.learning_rate:g})")
         if abs(now.match_threshold - base.match_threshold) > 1e-9:
             parts.append(f"match threshold {now.match_threshold:g} ({base.match_threshold:g})")
+        if now.n_components != base.n_components:
+            parts.append(f"components {now.n_components} ({base.n_components})")
         if now.median_size != base.median_size:
             # "Auto (frame size)" in the brackets of the default read "Off (Auto (frame size))".
             def plain(size):
@@ -1015,7 +1027,8 @@ class VideoPanel(QWidget):
     def settings(self) -> VideoSettings:
         size = self.median_size.currentData()
         return VideoSettings(float(self.learning_rate.value()), float(self.threshold.value()), self.shadows.isChecked(),
-                             size if size == "auto" else int(size), self.fast_start.isChecked())
+                             size if size == "auto" else int(size), self.fast_start.isChecked(),
+                             int(self.components.value()))
 
 
 #: The export's progress bar: the masks written of all, then the share ("mask 258 of 600 (43%)").
@@ -1241,6 +1254,7 @@ class VideoMode(Mode):
         p.shadows.toggled.connect(lambda _on: self._settings_timer.start())
         p.median_size.currentIndexChanged.connect(lambda _i: self._settings_timer.start())
         p.fast_start.toggled.connect(lambda _on: self._settings_timer.start())
+        p.components.valueChanged.connect(lambda _v: self._settings_timer.start())
         p.export_button.clicked.connect(self.export_dialog)
         p.cancel_button.clicked.connect(self._cancel)
         self.export_progress.connect(self._on_export_progress)
@@ -1336,6 +1350,7 @@ class VideoMode(Mode):
         panel, current = self.panel, self.panel.settings()
         panel.learning_rate.setValue(stored_setting(settings, "video/learning_rate", current.learning_rate, float))
         panel.threshold.setValue(stored_setting(settings, "video/match_threshold", current.match_threshold, float))
+        panel.components.setValue(stored_setting(settings, "video/components", current.n_components, int))
         shadows = str(settings.value("video/detect_shadows", current.detect_shadows)).lower()
         panel.shadows.setChecked(shadows != "false")
         fast_start = str(settings.value("video/fast_start", current.fast_start)).lower()
@@ -1365,6 +1380,7 @@ class VideoMode(Mode):
         current = self.panel.settings()
         settings.setValue("video/learning_rate", current.learning_rate)
         settings.setValue("video/match_threshold", current.match_threshold)
+        settings.setValue("video/components", current.n_components)
         settings.setValue("video/detect_shadows", current.detect_shadows)
         settings.setValue("video/fast_start", current.fast_start)
         settings.setValue("video/majority_filter", current.median_size)
@@ -2673,12 +2689,8 @@ class VideoMode(Mode):
         # names it): the bar named the first frame of a run alone, the rest cut off.
         numbers = self._file_numbers()
         runs = skip_runs(new, numbers, self.panel.slider.maximum())
-        texts = [text for _, _, text in runs]
-        if len(texts) > 3:  # a video past a switch of resolution: every later frame, in one step
-            texts[2:] = [f"and {sum(last - first + 1 for first, last, _ in runs[2:])} more up to frame "
-                         f"{max(new) if numbers is None else numbers(max(new))}"]
-        text = "; ".join(texts)
-        if len(self._unreadable) > len(new):
+        text = runs[-1][2]
+        if len(self._unreadable) > len(new) or len(runs) > 1:
             # While playing, the next report replaces this one within frames: the count says
             # there were others, the source label's tooltip names every run (_set_length). The
             # names here pushed this run's reason off the bar at 1100 px, and mixed "…" in a
@@ -2686,6 +2698,9 @@ class VideoMode(Mode):
             # truncated JPEG's) it was cut off the bar's end at 1100 px.
             # "the last:", not "now": played on, the bar kept "now unreadable frame 440 (41 / 60
             # on the timeline)" over frame 60 / 60 (a trial); the note stays 15 s, past many frames.
+            # One message naming the last run: a step past several runs joined them, "...; the last:
+            # unreadable frame 550 (...); Skipped unreadable frame 560 (...)", the last named first
+            # (session 55). Every run is in the tooltip.
             text = (f"Skipped {len(self._unreadable)} frames so far (listed in the Video dock's tooltip); the last: "
                     + text.removeprefix("Skipped "))
         self.shell.statusBar().showMessage(text, 15000)
