@@ -35,6 +35,7 @@ import zlib
 
 import numpy as np
 
+from segmix.cancel_points import checkpoint
 from segmix.kernels import geodesic, graphs, maxflow, threads
 from segmix.marked_pixels import marked_flat
 from segmix.kernels.threads import for_pixels
@@ -1154,6 +1155,7 @@ def cut_multiscale(
     h, w = log_odds.shape
     if seeds is not None and np.shape(seeds) != (h, w):
         raise ValueError(f"seeds must be {h} x {w} like the image; got shape {np.shape(seeds)}")
+    checkpoint()  # a cancelled job stops before each cut (apply_model runs several)
     if fixed is None:
         fixed = np.zeros((h, w), np.uint8)
     if h * w <= max_exact_pixels:
@@ -1209,6 +1211,7 @@ def cut_multiscale(
             coarse = cut_free(coarse_odds, coarse_image, coarse_fixed, gamma * factor, connectivity, star=star)
     finally:
         contested_either = None if contested_pending is None else contested_pending.result()
+    checkpoint()  # ... and between the levels (nothing held: the band's warm state is not taken yet)
     if coarse_only:
         mask = np.repeat(np.repeat(coarse, factor, axis=0), factor, axis=1)[:h, :w]
         mask[fixed == FIXED_FOREGROUND] = True
