@@ -151,7 +151,7 @@ def test_esc_over_a_first_stage_that_changed_nothing_says_the_previous_result_is
     window = make_window(photo_path, smoothing=True)
     mode, stage, _ = _fit_held_at_its_cut(qtbot, window, held_cut)  # a background stroke on background
     window._escape()
-    words = "the previous result, only your new marks applied to it"
+    words = "the previous result, with only your new marks applied to it"
     assert words in mode.hint() and "coarse first stage" not in mode.hint()
     assert words in mode.training_panel.status_label.text()
 

@@ -1560,8 +1560,7 @@ class SegmentMode(Mode):
             # Session 55: a right-click's first stage on a 20 MP photo left the earlier graph
             # cut's mask as it was (0 px differed), and the banner called it "the fit's coarse
             # first stage (... square-edged)".
-            return ("the previous result, only your new marks applied to it (the fit was stopped before it "
-                    "changed anything else)")
+            return "the previous result, with only your new marks applied to it"
         from segmix.segment import step_preview_side  # loaded by the fit already
 
         # Not the bare per-pixel decision: its change is opened by a square (step_preview), so
