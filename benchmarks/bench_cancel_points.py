@@ -4,10 +4,12 @@ A DAVIS frame (``--frame``) upscaled (bicubic) to ``--size`` (default 4000 x 300
 from one click with the default settings, as the window's compute thread runs it
 (``segment.apply_model`` of a model fitted to the click), alternating each round between no
 check (the command line: every checkpoint a thread-local look-up) and a check that never
-stops the work (the window: a Python call per checkpoint). Prints per run the wall seconds and
-the number of checkpoints reached, and the with/without ratio of the same round. Then, once,
-a run cancelled at its first checkpoint after the coarse level: the seconds from the cancel to
-the end of the work, against the seconds the same work takes to its end uncancelled.
+stops the work (the window: a Python call per checkpoint). Prints per run the wall seconds, the
+number of checkpoints reached and the longest stretch without one (what a cancel may still
+wait for), and the with/without ratio of the same round. Then, once, a run cancelled right
+after its first ``graphcut.cut_free`` (the boundary refinement's band cut when the coarse
+level is warm): the seconds from the cancel to the end of the work, against the seconds the
+same work takes to its end uncancelled.
 
 Run: ``python benchmarks/bench_cancel_points.py [--davis DIR] [--frame 0] [--size 4000x3000] [--rounds 2]``
 """
@@ -56,11 +58,13 @@ def main() -> None:
     model = segment.train_model(image, scribbles, settings)
     segment.apply_model(image, model, scribbles, settings)  # the photo's caches and kernels, once
 
-    def run(check) -> tuple[float, int]:
+    def run(check) -> tuple[float, int, float]:
         reached = [0]
+        times = []
 
         def counted():
             reached[0] += 1
+            times.append(time.perf_counter())
             check()
 
         start = time.perf_counter()
@@ -69,18 +73,20 @@ def main() -> None:
         else:
             with cancel_points.stoppable(counted):
                 segment.apply_model(image, model, scribbles, settings)
-        return time.perf_counter() - start, reached[0]
+        end = time.perf_counter()
+        marks = [start, *times, end]
+        return end - start, reached[0], max(b - a for a, b in zip(marks, marks[1:]))
 
     ratios = []
     for round_index in range(args.rounds):
-        without, _ = run(None)
-        with_check, reached = run(lambda: None)
+        without, _, _ = run(None)
+        with_check, reached, gap = run(lambda: None)
         ratios.append(with_check / without)
         print(f"round {round_index + 1}: no check {without:.2f} s, check {with_check:.2f} s "
-              f"({reached} checkpoints), ratio {ratios[-1]:.3f}")
+              f"({reached} checkpoints, longest stretch without one {gap:.2f} s), ratio {ratios[-1]:.3f}")
     print(f"median ratio with / without checks: {statistics.median(ratios):.3f}")
 
-    # A cancel during the coarse level: the time from it to the end of the work.
+    # A cancel right after the first cut_free: the time from it to the end of the work.
     cancelled = {}
     real = graphcut.cut_free
 
@@ -104,8 +110,8 @@ def main() -> None:
         end = time.perf_counter()
     finally:
         graphcut.cut_free = real
-    total, _ = run(None)
-    print(f"cancelled after the first coarse level ({cancelled['at'] - start:.2f} s in): ended "
+    total, _, _ = run(None)
+    print(f"cancelled after the first cut_free ({cancelled['at'] - start:.2f} s in): ended "
           f"{end - cancelled['at']:.3f} s after the cancel; uncancelled the work takes {total:.2f} s")
 
 

@@ -497,11 +497,16 @@ def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivi
         pieces = pieces_pending.result()
     else:
         pieces = _band_pieces(index, near, factor, terminal.shape[0] - 1)
+    # A cancelled job stops between the max-flow's stages (segmix.cancel_points): no helper
+    # runs here, and a warm band not kept is dropped by its next acquire (its key is unset).
+    checkpoint()
     if pieces is None:
         maxflow.push_short_paths(terminal, capacity, neighbour, opposite)
+        checkpoint()
         if large:
             reach = int(max(np.max(np.abs(dy)), np.max(np.abs(dx))))
             _coarse_warm_start(index, terminal, capacity, neighbour, opposite, dy, dx, max(WARM_START_FACTOR, reach))
+            checkpoint()
             tree = _maxflow_in_halves(terminal, capacity, neighbour, opposite, index, reach)
         else:
             tree = maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
@@ -606,6 +611,7 @@ def _maxflow_in_halves(terminal, capacity, neighbour, opposite, index, reach):
         maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, lower, scratch)
     capacity[rows, dirs] = saved_capacity
     neighbour[rows, dirs] = saved_neighbour
+    checkpoint()  # between the halves and the whole (segmix.cancel_points; both halves have ended)
     return maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
 
 

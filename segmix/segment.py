@@ -3593,6 +3593,7 @@ def _snapcut_refine(mask, unary, image, fixed, gamma, settings, color_space, sta
                                 agree=unary if settings.snapcut_agree else None)
     if found is None:
         return None
+    checkpoint()  # between the local classifiers and the band's cut
     (top, bottom, left, right), llr, confidence, signed = found
     box = (slice(top, bottom), slice(left, right))
     band = (np.abs(signed) <= settings.snapcut_band * scale) & (confidence > 0)

@@ -270,3 +270,42 @@ def test_a_background_model_of_other_frames_is_refused_by_name(qtbot, make_windo
     photo_window = make_window(photo_path)
     assert not photo_window.modes["segment"].load_model(path)
     assert "open it in Video mode: File > Load Background Model" in messages[-1][1], messages[-1]
+
+
+def test_a_job_cancelled_during_the_boundary_refinement_stops_before_its_band_cut(monkeypatch):
+    # The refinement's local classifiers and its band's cut are seconds each on a large photo:
+    # Esc between them stops the job (the band's cut does not run).
+    from segmix import graphcut, snapcut
+    from segmix.gui import worker as worker_module
+    from segmix.gui.worker import ComputeWorker, TrainJob
+    from segmix.segment import SegmentationSettings
+
+    rng = np.random.default_rng(4)
+    h, w = 300, 400
+    image = np.empty((h, w, 3), np.uint8)
+    image[:] = (60, 90, 160)
+    image[80:220, 100:300] = (200, 120, 60)
+    image = np.clip(image + rng.normal(0.0, 20.0, image.shape), 0, 255).astype(np.uint8)
+    image.setflags(write=False)
+    scribbles = np.zeros((h, w), np.uint8)
+    scribbles[145:155, 195:205] = 1
+    scribbles[10:20, 10:20] = 2
+    sent, band_cuts = [], []
+    monkeypatch.setattr(worker_module, "emit", lambda signal, *args: sent.append((signal, args)))
+    worker = ComputeWorker()
+    real_refinement, real_cut_free = snapcut.boundary_refinement, graphcut.cut_free
+
+    def refinement_then_esc(*args, **kwargs):
+        found = real_refinement(*args, **kwargs)
+        assert found is not None  # the refinement runs on this photo
+        worker.latest_generation = 2
+        return found
+
+    monkeypatch.setattr(snapcut, "boundary_refinement", refinement_then_esc)
+    monkeypatch.setattr(graphcut, "cut_free",
+                        lambda *a, **k: band_cuts.append(worker.latest_generation) or real_cut_free(*a, **k))
+    worker.latest_generation = 1
+    worker.run(TrainJob(1, image, scribbles, SegmentationSettings(n_components=2)))
+    assert any(getattr(args[0], "cut", False) for _, args in sent if args)  # the refinement was reached
+    assert 2 not in band_cuts  # no cut after the Esc
+    assert any(signal is worker.cancelled for signal, _ in sent)
