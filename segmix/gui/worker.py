@@ -1387,7 +1387,12 @@ class TrainingController(QObject):
         if lane == self._lane:
             emit(signal, *args)
         elif lane is not None:
-            self._held.setdefault(lane, []).append((signal, args))
+            held = self._held.setdefault(lane, [])
+            if signal is self.result_ready:
+                # A stage is replaced by the next (a 20 MP photo's preview, cut and final result
+                # held at once were some 500 MB): the newest of the job's results is enough.
+                held[:] = [entry for entry in held if entry[0] is not self.result_ready]
+            held.append((signal, args))
 
     def _on_progress(self, generation: int, class_index: int, iteration: int, value: float) -> None:
         self._route(generation, self.progress, class_index, iteration, value)

@@ -309,3 +309,29 @@ def test_a_job_cancelled_during_the_boundary_refinement_stops_before_its_band_cu
     assert any(getattr(args[0], "cut", False) for _, args in sent if args)  # the refinement was reached
     assert 2 not in band_cuts  # no cut after the Esc
     assert any(signal is worker.cancelled for signal, _ in sent)
+
+
+def test_a_lane_left_holds_only_the_newest_stage_of_its_jobs_result(qtbot):
+    # A 20 MP fit's preview, graph cut and final result held while another mode is shown would
+    # be some 500 MB at once: each stage replaces the one before.
+    from types import SimpleNamespace
+
+    from segmix.gui.worker import TrainingController
+
+    controller = TrainingController(warm_up=False)
+    try:
+        controller.set_lane("segment")
+        generation = controller.request_call(lambda check: None, "test")
+        qtbot.waitUntil(lambda: not controller.busy, timeout=10000)
+        delivered = []
+        controller.result_ready.connect(delivered.append)
+        controller.set_lane("skin")
+        stages = [SimpleNamespace(generation=generation, final=final) for final in (False, False, True)]
+        for stage in stages:
+            controller._on_finished(stage)
+        assert delivered == []  # held while Skin's lane is the current one
+        controller.set_lane("segment")
+        controller.deliver_held()
+        assert delivered == [stages[-1]]
+    finally:
+        controller.shutdown()
