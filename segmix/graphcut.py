@@ -35,6 +35,7 @@ import zlib
 
 import numpy as np
 
+from segmix.cancel_points import checkpoint
 from segmix.kernels import geodesic, graphs, maxflow, threads
 from segmix.marked_pixels import marked_flat
 from segmix.kernels.threads import for_pixels
@@ -496,11 +497,16 @@ def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivi
         pieces = pieces_pending.result()
     else:
         pieces = _band_pieces(index, near, factor, terminal.shape[0] - 1)
+    # A cancelled job stops between the max-flow's stages (segmix.cancel_points): no helper
+    # runs here, and a warm band not kept is dropped by its next acquire (its key is unset).
+    checkpoint()
     if pieces is None:
         maxflow.push_short_paths(terminal, capacity, neighbour, opposite)
+        checkpoint()
         if large:
             reach = int(max(np.max(np.abs(dy)), np.max(np.abs(dx))))
             _coarse_warm_start(index, terminal, capacity, neighbour, opposite, dy, dx, max(WARM_START_FACTOR, reach))
+            checkpoint()
             tree = _maxflow_in_halves(terminal, capacity, neighbour, opposite, index, reach)
         else:
             tree = maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
@@ -605,6 +611,7 @@ def _maxflow_in_halves(terminal, capacity, neighbour, opposite, index, reach):
         maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, lower, scratch)
     capacity[rows, dirs] = saved_capacity
     neighbour[rows, dirs] = saved_neighbour
+    checkpoint()  # between the halves and the whole (segmix.cancel_points; both halves have ended)
     return maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
 
 
@@ -1154,6 +1161,7 @@ def cut_multiscale(
     h, w = log_odds.shape
     if seeds is not None and np.shape(seeds) != (h, w):
         raise ValueError(f"seeds must be {h} x {w} like the image; got shape {np.shape(seeds)}")
+    checkpoint()  # a cancelled job stops before each cut (apply_model runs several)
     if fixed is None:
         fixed = np.zeros((h, w), np.uint8)
     if h * w <= max_exact_pixels:
@@ -1209,6 +1217,7 @@ def cut_multiscale(
             coarse = cut_free(coarse_odds, coarse_image, coarse_fixed, gamma * factor, connectivity, star=star)
     finally:
         contested_either = None if contested_pending is None else contested_pending.result()
+    checkpoint()  # ... and between the levels (nothing held: the band's warm state is not taken yet)
     if coarse_only:
         mask = np.repeat(np.repeat(coarse, factor, axis=0), factor, axis=1)[:h, :w]
         mask[fixed == FIXED_FOREGROUND] = True

@@ -74,7 +74,7 @@ def end_on_signals(app: QApplication, window):
         # segmix's own process ends below (run_app's os._exit while a compile runs), not 10 s
         # later; another program that shows the window waits, as the window's close does
         # (a QThread destroyed while running would abort it).
-        compiling = controller.busy or not controller.is_warm
+        compiling = controller.any_busy or not controller.is_warm
         controller.shutdown(0 if compiling and getattr(window, "ends_process_on_close", False) else 10000)
         app.exit(defaults[signum][1])
 

@@ -695,7 +695,10 @@ def _over_limit_text(match: re.Match) -> str:
 #: What the window says of a background model given where a skin or segmentation model is
 #: read: segmix.modelfile's words (OTHER_FORMATS) name the command line's --save-model and
 #: --model, options a window user has not.
-BACKGROUND_MODEL_WORDS = "a background model (written by segmix background on the command line)"
+BACKGROUND_MODEL_WORDS = "a background model (written by Video mode's File > Save Background Model or segmix background)"
+#: Where the window loads a background model: a trial's Segment mode named only the command line,
+#: and the window could not load back the file its own File > Save Background Model had written.
+BACKGROUND_MODEL_LOAD = "open it in Video mode: File > Load Background Model"
 
 
 _OTHER_KIND = re.compile(r"is a '(?P<kind>[a-z -]+)' model, not a")
@@ -806,7 +809,7 @@ def model_file_words(path, instead_of: str = "a photo") -> str | None:
         return None
     fmt, kind = found
     if fmt == "segmix-background-model":
-        return f"{path.name} is {BACKGROUND_MODEL_WORDS}, not {instead_of}: the window does not load it."
+        return f"{path.name} is {BACKGROUND_MODEL_WORDS}, not {instead_of}: {BACKGROUND_MODEL_LOAD}."
     if fmt != "segmix-model":
         return None
     if kind == "skin":
@@ -920,4 +923,7 @@ def model_refusal(path, exc: BaseException) -> str:
     if holds_saved_marks(path):
         return (f"{Path(path).name} holds marks (scribbles) saved by segmix, not a model: load them with File > "
                 "Load Scribbles...")
-    return window_message(str(exc))
+    text = window_message(str(exc))
+    if BACKGROUND_MODEL_WORDS in text:
+        text = f"{text.rstrip('.')}; {BACKGROUND_MODEL_LOAD}."
+    return text

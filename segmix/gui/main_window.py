@@ -566,6 +566,7 @@ class MainWindow(QMainWindow):
         self.modes: dict[str, Mode] = {cls.name: cls(self) for cls in MODES}
         self.hint_label.add_references(mode.reference_hint for mode in self.modes.values())
         self.active_mode: Mode = next(iter(self.modes.values()))
+        self.controller.set_lane(self.active_mode.name)  # its jobs are a lane of their own (set_mode)
         self._place_long_notes()
         #: The photo mode last active: File > Open Recent opens a photo there from Video mode.
         self._photo_mode = next((name for name, mode in self.modes.items() if not mode.own_images), self.mode)
@@ -2282,6 +2283,10 @@ class MainWindow(QMainWindow):
         self.drop_pending_export("another image was opened")
         if not self.active_mode.keeps_job_on_new_image():
             self.controller.invalidate()  # anything in flight belongs to the old photo
+        for mode in self.modes.values():  # ... and so does a job another mode of its space kept running
+            if (mode is not self.active_mode and self._space_of(mode) == self._space
+                    and not mode.keeps_job_on_new_image()):
+                self.controller.invalidate(mode.name)
         # Only the active mode's image space changes: a video frame is not the photo of the
         # photo modes, and a new photo leaves a mode with its own images alone.
         sharing = [mode for mode in self.modes.values() if self._space_of(mode) == self._space]
@@ -3084,8 +3089,11 @@ class MainWindow(QMainWindow):
         self._put_away_mode_message()
         self.drop_pending_export("the mode changed")
         self.active_mode.deactivate()
-        # Any running job belongs to the previous mode.
-        self.controller.invalidate()
+        # Any running job belongs to the previous mode: it runs on if that mode keeps it (its
+        # results wait for the mode's return), else it is dropped.
+        if not self.active_mode.keeps_jobs_on_switch:
+            self.controller.invalidate()
+        self.controller.set_lane(name)
         self.active_mode = self.modes[name]
         self._place_long_notes()
         self._on_notice_cover(self._notice_cover)
@@ -3122,6 +3130,7 @@ class MainWindow(QMainWindow):
         self.canvas.setAccessibleDescription(self.active_mode.canvas_keys)
         if activate:
             self.active_mode.activate()
+        self.controller.deliver_held()  # what the mode's job sent while another mode was shown
         self.hint_label.set_fits_text(self.active_mode.own_images)
         self.update_hint()
         self.update_actions()
@@ -3445,7 +3454,7 @@ class MainWindow(QMainWindow):
                 left[path] = ("one model at a time" if applied else
                               "a skin model: Skin > Load Skin Model... applies it in Skin mode")
             else:
-                left[path] = "a background model: the window does not load it"
+                left[path] = f"a background model: {files.BACKGROUND_MODEL_LOAD}"
         return applied, left
 
     def open_dropped(self, paths: list[str]) -> bool:
@@ -3665,8 +3674,8 @@ class MainWindow(QMainWindow):
         self.save_settings()
         for mode in self.modes.values():
             mode.deactivate()
-        compiling = self.controller.busy or not self.controller.is_warm
-        self.controller.invalidate()  # nothing that arrives now is shown
+        compiling = self.controller.any_busy or not self.controller.is_warm
+        self.controller.invalidate_all()  # nothing that arrives now is shown
         if compiling:
             # The compute thread may be inside a Numba compile, which cannot be interrupted
             # (a trial's Ctrl+Q during the warm-up took 4 s with the window standing): the

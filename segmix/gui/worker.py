@@ -8,6 +8,13 @@ one job after another, and the GUI thread never compiles or fits anything.
 Staleness: every request gets a generation number.  The worker checks between EM
 iterations whether a newer request exists and stops early; the controller drops any signal
 whose generation is not the latest, so an old fit's overlay is never shown.
+
+Lanes: each mode's jobs are a lane of their own (:meth:`TrainingController.set_lane`, the
+window names the active mode's). A request makes only the older jobs of its own lane stale;
+``busy``, ``generation``, ``cancel`` and ``invalidate`` are the current lane's. A job of a
+lane left while it ran (a look at another mode) runs on, and its signals are held until the
+lane is current again (:meth:`TrainingController.deliver_held`): a 20 MP photo's fit whose
+graph cut had taken 48 s was started over by a 3-second look at Skin mode (session 55).
 Workers emit plain data (numpy arrays, dataclasses, numbers), never widgets.
 """
 
@@ -25,6 +32,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from segmix.gui.overlay import render_overlay
 from segmix.gui.scribbles import BACKGROUND, FOREGROUND
+from segmix.cancel_points import stoppable
 from segmix.gui.signals import emit
 from segmix.transparency import hide, mark_background
 
@@ -480,6 +488,9 @@ class ComputeWorker(QObject):
         # attribute is enough: assignment is atomic under the GIL and a late read only
         # costs one more iteration.
         self.latest_generation = 0
+        # The latest generations of the other lanes (TrainingController.set_lane), whose jobs
+        # run on: replaced whole by the GUI thread (a frozenset's assignment is atomic).
+        self.live_generations: frozenset[int] = frozenset()
         self._graph_cut_helper = None  # the process compiling the graph cut's kernels (cold cache)
         self._pending_warm_up: list = []
         self._warm_up_total = 0
@@ -534,7 +545,7 @@ class ComputeWorker(QObject):
         return SegmentationResult(probability=probability, mask=mask, model=model)
 
     def _check(self, generation: int) -> None:
-        if generation != self.latest_generation:
+        if generation != self.latest_generation and generation not in self.live_generations:
             raise _Cancelled
 
     def _warm_up_steps(self) -> list[tuple[str, Callable[[], None]]]:
@@ -854,7 +865,10 @@ class ComputeWorker(QObject):
             emit(self.compiling, job.generation)
 
         emit(self.running, job.generation)
-        with on_first_compile(compiling):
+        # The engine's checkpoints (segmix.cancel_points: before each cut, between its levels,
+        # before each boundary refinement round) stop a job no longer wanted: Esc on a 20 MP
+        # photo's graph cut let it and the refinement run on, and the next click waited for them.
+        with on_first_compile(compiling), stoppable(lambda: self._check(job.generation)):
             self._run(job)
 
     def _run(self, job) -> None:
@@ -1121,9 +1135,12 @@ class TrainingController(QObject):
 
     def __init__(self, parent: QObject | None = None, warm_up: bool = True) -> None:
         super().__init__(parent)
-        self._generation = 0
+        self._generation = 0  # the last generation given, of any lane
         self._last_done = 0
-        self._busy = False
+        self._lane = ""  # the lane of the requests made now (the active mode's name)
+        self._latest: dict[str, int] = {"": 0}  # lane -> its latest generation
+        self._lane_busy: dict[str, bool] = {}  # lane -> a job of it is running or queued
+        self._held: dict[str, list] = {}  # lane (not current) -> [(signal, args), ...] of its latest job
         self.is_warm = False
         #: Whether the warm-up has compiled a kernel so far (its progress's first use; False
         #: while it only loads them from numba's cache): a wait behind it is said so.
@@ -1167,15 +1184,60 @@ class TrainingController(QObject):
     # -- requests (GUI thread) ---------------------------------------------------------
     @property
     def generation(self) -> int:
-        return self._generation
+        """The current lane's latest generation."""
+        return self._latest.get(self._lane, 0)
 
     @property
     def busy(self) -> bool:
-        return self._busy
+        """Whether a job of the current lane is running or queued."""
+        return self._lane_busy.get(self._lane, False)
 
-    def _next_generation(self) -> int:
+    @property
+    def any_busy(self) -> bool:
+        """Whether a job of any lane is running or queued (the compute thread is busy)."""
+        return any(self._lane_busy.values())
+
+    @property
+    def lane(self) -> str:
+        return self._lane
+
+    @property
+    def pending(self) -> bool:
+        """Whether the current lane's latest job still runs or left signals not yet delivered."""
+        return self.busy or bool(self._held.get(self._lane))
+
+    def set_lane(self, lane: str) -> None:
+        """Make ``lane`` (a mode's name) the lane of the requests from now on. The lane left
+        keeps its job: it runs on, and its signals are held for :meth:`deliver_held` (a mode
+        that does not keep its jobs across a switch is invalidated by the window first).
+        ``busy_changed`` follows the new lane's state."""
+        if lane == self._lane:
+            return
+        was = self.busy
+        self._lane = lane
+        self._latest.setdefault(lane, 0)
+        self._tell_worker()
+        if self.busy != was:
+            emit(self.busy_changed, self.busy)
+
+    def deliver_held(self) -> None:
+        """Emit the signals the current lane's latest job sent while the lane was not current,
+        in their order (call after the lane's mode has shown its state)."""
+        for signal, args in self._held.pop(self._lane, []):
+            emit(signal, *args)
+
+    def _tell_worker(self) -> None:
+        # Live first, then the current lane's: a job of any lane's latest generation runs on.
+        worker = self._worker
+        worker.live_generations = frozenset(self._latest.values())
+        worker.latest_generation = self.generation
+
+    def _next_generation(self, lane: str | None = None) -> int:
+        lane = self._lane if lane is None else lane
         self._generation += 1
-        self._worker.latest_generation = self._generation
+        self._latest[lane] = self._generation
+        self._held.pop(lane, None)  # the lane's older job's signals are stale
+        self._tell_worker()
         return self._generation
 
     def request_training(
@@ -1275,22 +1337,32 @@ class TrainingController(QObject):
 
     def cancel(self) -> None:
         """Stop the running job; its result will never be shown."""
-        if self._busy:
+        if self.busy:
             self._next_generation()
             self._set_busy(False)
             emit(self.cancelled)
 
-    def invalidate(self) -> None:
-        """Make every pending result stale without reporting a cancel (e.g. a new photo)."""
-        self._next_generation()
-        self._set_busy(False)
+    def invalidate(self, lane: str | None = None) -> None:
+        """Make every pending result of ``lane`` (the current lane by default) stale without
+        reporting a cancel (e.g. a new photo)."""
+        if lane is None or lane == self._lane:
+            self._next_generation()
+            self._set_busy(False)
+        elif lane in self._latest:
+            self._next_generation(lane)
+            self._lane_busy[lane] = False
+
+    def invalidate_all(self) -> None:
+        """:meth:`invalidate` every lane (the window closes: nothing that arrives is shown)."""
+        for lane in list(self._latest):
+            self.invalidate(lane)
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         """Stop the thread (called when the window closes).  Returns True if it stopped."""
         self._worker.stop_graph_cut_helper()
         if not self._thread.isRunning():
             return True
-        self._next_generation()
+        self.invalidate_all()
         self._thread.quit()
         stopped = self._thread.wait(timeout_ms)
         self._set_busy(False)
@@ -1302,45 +1374,56 @@ class TrainingController(QObject):
 
     # -- results (GUI thread) ----------------------------------------------------------
     def _set_busy(self, busy: bool) -> None:
-        if busy != self._busy:
-            self._busy = busy
+        if busy != self.busy:
+            self._lane_busy[self._lane] = busy
             emit(self.busy_changed, busy)
 
+    def _lane_of(self, generation: int) -> str | None:
+        """The lane whose latest job ``generation`` is, None for a stale job."""
+        if generation == self._latest.get(self._lane):
+            return self._lane
+        return next((lane for lane, latest in self._latest.items() if latest == generation), None)
+
+    def _route(self, generation: int, signal, *args) -> None:
+        """Emit ``signal`` of the latest job of the current lane now, hold that of another
+        lane's latest job for :meth:`deliver_held`, drop a stale job's."""
+        lane = self._lane_of(generation)
+        if lane == self._lane:
+            emit(signal, *args)
+        elif lane is not None:
+            held = self._held.setdefault(lane, [])
+            if signal is self.result_ready:
+                # A stage is replaced by the next (a 20 MP photo's preview, cut and final result
+                # held at once were some 500 MB): the newest of the job's results is enough.
+                held[:] = [entry for entry in held if entry[0] is not self.result_ready]
+            held.append((signal, args))
+
     def _on_progress(self, generation: int, class_index: int, iteration: int, value: float) -> None:
-        if generation == self._generation:
-            emit(self.progress, class_index, iteration, value)
+        self._route(generation, self.progress, class_index, iteration, value)
 
     def _on_replay_progress(self, generation: int, step: int, n_steps: int) -> None:
-        if generation == self._generation:
-            emit(self.replay_progress, step, n_steps)
+        self._route(generation, self.replay_progress, step, n_steps)
 
     def _on_compiling(self, generation: int) -> None:
-        if generation == self._generation:
-            emit(self.compiling)
+        self._route(generation, self.compiling)
 
     def _on_running(self, generation: int) -> None:
-        if generation == self._generation:
-            emit(self.running)
+        self._route(generation, self.running)
 
     def _on_finished(self, outcome: SegmentationOutcome) -> None:
-        if outcome.generation == self._generation:
-            emit(self.result_ready, outcome)
+        self._route(outcome.generation, self.result_ready, outcome)
 
     def _on_replay_step_finished(self, outcome: SegmentationOutcome) -> None:
-        if outcome.generation == self._generation:
-            emit(self.replay_step_ready, outcome)
+        self._route(outcome.generation, self.replay_step_ready, outcome)
 
     def _on_skin_finished(self, outcome: SkinOutcome) -> None:
-        if outcome.generation == self._generation:
-            emit(self.skin_ready, outcome)
+        self._route(outcome.generation, self.skin_ready, outcome)
 
     def _on_call_finished(self, outcome: CallOutcome) -> None:
-        if outcome.generation == self._generation:
-            emit(self.call_ready, outcome)
+        self._route(outcome.generation, self.call_ready, outcome)
 
     def _on_failed(self, generation: int, message: str) -> None:
-        if generation == self._generation:
-            emit(self.failed, message)
+        self._route(generation, self.failed, message)
 
     def _on_cancelled(self, generation: int) -> None:
         # The user-facing cancel was already reported by cancel(); a job that stopped
@@ -1348,8 +1431,11 @@ class TrainingController(QObject):
         pass
 
     def _on_job_done(self, generation: int) -> None:
-        if generation == self._generation:
+        lane = self._lane_of(generation)
+        if lane == self._lane:
             self._set_busy(False)
+        elif lane is not None:
+            self._lane_busy[lane] = False
 
     def _on_warm_up_progress(self, _done: int, _total: int, first_use: bool) -> None:
         self.warm_up_compiled = self.warm_up_compiled or bool(first_use)

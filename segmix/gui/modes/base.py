@@ -18,8 +18,10 @@ Life cycle, as the shell drives it::
     mode.file_actions()              # once: extra File menu entries (e.g. Save Model)
     mode.populate_menu(menu)         # once, if menu_title is set: the mode's own menu
     mode.restore_settings(qsettings) # once
-    ... mode.activate() / mode.deactivate() on every mode switch (the shell invalidates
-        the compute thread in between: a running job belonged to the other mode) ...
+    ... mode.activate() / mode.deactivate() on every mode switch (each mode's jobs are a
+        lane of the compute thread, TrainingController.set_lane: the shell invalidates the
+        mode left unless it keeps_jobs_on_switch; a kept job runs on, and its signals reach
+        the mode after its next activate()) ...
     mode.on_image_changed()          # a new photo (every mode of the active image space, active or not)
     mode.on_labels_changed(rect)     # the active mode's scribbles changed (strokes, undo)
     mode.render()                    # draw the overlay for the current display options
@@ -240,6 +242,11 @@ class Mode(QObject):
     open_title: ClassVar[str] = "Open Photo"
     open_tip: ClassVar[str] = "Open a photo file (PNG, JPEG, TIFF, ...; or drop one on the window)"
     own_images: ClassVar[bool] = False
+    #: The mode's running job goes on when another mode is shown, and its results (and
+    #: failure) reach the mode after its next :meth:`activate`, which must then not start the
+    #: job again (``shell.controller.pending`` says one is still due). False: the job is
+    #: dropped on the switch, and :meth:`activate` starts what the mode needs.
+    keeps_jobs_on_switch: ClassVar[bool] = False
     class_names: ClassVar[tuple[str, str]] = ("foreground", "background")
     warm_up_note: ClassVar[str] = "You can draw meanwhile."
     #: The mode's everyday hint (after a result, default style) when it is longer than Segment

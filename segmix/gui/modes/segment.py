@@ -220,6 +220,8 @@ class SegmentMode(Mode):
         # The marks-only banner's (outcome, result_notes.little_beyond_marks, {threshold: share})
         self._marks_only_cache: tuple | None = None
         self._fit_interrupted = False
+        # The finished result shown when the running job's first stage replaced it (None: none).
+        self._before_stages: SegmentationOutcome | None = None
         # Marks added while the running job's last stages ran: fitted when its result is in.
         self._refit_when_done = False
         # The marks after each change (a stroke, a click, an undo) that no final result covers
@@ -304,21 +306,38 @@ class SegmentMode(Mode):
         return [self.save_model_action, self.load_model_action]
 
     # == mode switches and photos ========================================================
+    #: A look at another mode leaves the running fit alone: a 20 MP photo's fit whose graph cut
+    #: had taken 48 s was dropped by a 3-second look at Skin mode and started over (session 55).
+    keeps_jobs_on_switch = True
+
     def activate(self) -> None:
         outcome, layer = self.outcome, self.shell.layer
-        stale = outcome is None or not outcome.final or (
-            layer is not None and not np.array_equal(outcome.scribbles, layer.labels))
-        if stale:
+        if (self._training_in_flight or self._apply_in_flight) and self.shell.controller.pending:
+            # The job ran on meanwhile: the stage it had shown stays, and its results follow
+            # (the shell delivers those that came while away).
+            self.render()
+            return
+        self._training_in_flight = self._apply_in_flight = False  # nothing of it is due
+        same_marks = outcome is not None and (layer is None or np.array_equal(outcome.scribbles, layer.labels))
+        if self._cancelled:
+            # A cancelled fit stays cancelled (Retrain fits): the round trip refitted the marks,
+            # and dropped the stage or earlier result that "Cancelled (the overlay shows ...)" kept.
+            self.render()
+            return
+        if outcome is None or not outcome.final or not same_marks:
             self.outcome = None
             self.shell.canvas.set_overlay(None)
             self.retrain()
-        else:
-            self.render()
+            return
+        self.render()
+        settings = self.current_settings()
+        if settings.smoothing != "none" and abs(outcome.settings.threshold - settings.threshold) > 1e-9:
+            self._apply_timer.start()  # the threshold moved, and its re-cut was due at the switch
 
     def deactivate(self) -> None:
+        # A threshold's re-cut not yet asked for waits for the return (activate): asked for now,
+        # it would be a job of the mode shown next.
         self._apply_timer.stop()
-        self._training_in_flight = self._apply_in_flight = False
-        self._job_words = ""
 
     def decision_threshold(self) -> float | None:
         return float(self.shell.overlay_panel.threshold)
@@ -335,7 +354,7 @@ class SegmentMode(Mode):
         self._latest_request = self._file_order = None
         # The previous photo's arrays go with it (a 20 MP photo's result and mark snapshots
         # were held after a 600 x 400 one was opened): the banner's cache holds its outcome.
-        self._marks_only_cache = None
+        self._marks_only_cache = self._before_stages = None
         self._changes_since_request, self._undone_snapshots = [], []
         self.training_panel.plot.clear()
         self.training_panel.set_status("Waiting for scribbles")
@@ -1100,6 +1119,8 @@ class SegmentMode(Mode):
             key, order, said = self._request_keys.pop(outcome.generation, (None, None, ""))
             if order is not None and (outcome.retrained or outcome.recut) and self.loaded_model is None:
                 outcome = replace(outcome, mark_order=order)  # saved with the marks, kept for undo
+        if not outcome.final and (self.outcome is None or self.outcome.final):
+            self._before_stages = self.outcome  # what was shown before this job's stages (_unfinished_stage)
         self.outcome = outcome
         if outcome.retrained:
             self.model_panel.swatches.set_swatches(class_swatches(outcome.model))
@@ -1535,6 +1556,11 @@ class SegmentMode(Mode):
             return ""
         if outcome.cut:
             return "the graph cut's mask before its boundary refinement"
+        if self._first_stage_kept_result(outcome, layer.labels):
+            # Session 55: a right-click's first stage on a 20 MP photo left the earlier graph
+            # cut's mask as it was (0 px differed), and the banner called it "the fit's coarse
+            # first stage (... square-edged)".
+            return "the previous result, with only your new marks applied to it"
         from segmix.segment import step_preview_side  # loaded by the fit already
 
         # Not the bare per-pixel decision: its change is opened by a square (step_preview), so
@@ -1542,6 +1568,16 @@ class SegmentMode(Mode):
         # (5.9 % of the photo against the finished fit's 11.5 %) under that name.
         return (f"the fit's coarse first stage (the per-pixel decision with parts narrower than "
                 f"{step_preview_side(outcome.mask.shape)} px left out, square-edged), not the graph cut's mask")
+
+    def _first_stage_kept_result(self, stage: SegmentationOutcome, labels: np.ndarray) -> bool:
+        """Whether ``stage`` (a fit's first stage, of the marks ``labels``) shows the finished
+        result shown before it unchanged but where the marks added since decide the pixel."""
+        before = self._before_stages
+        if before is None or before.mask.shape != stage.mask.shape or before.scribbles is None \
+                or before.scribbles.shape != labels.shape:
+            return False
+        changed = np.asarray(stage.mask) != np.asarray(before.mask)
+        return not bool((changed & (labels == before.scribbles)).any())
 
     def export_tip(self, kind: str) -> str:
         failure, layer = self._failure, self.shell.layer

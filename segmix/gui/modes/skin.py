@@ -289,7 +289,21 @@ class SkinMode(Mode):
         self._update_set_actions()
 
     # == mode switches and photos ========================================================
+    #: A detection or a training runs on while another mode is shown (a 20 MP photo's detection
+    #: was dropped by a look at Segment mode and started over on the return).
+    keeps_jobs_on_switch = True
+
     def activate(self) -> None:
+        if self._in_flight and self.shell.controller.pending:
+            # The job ran on meanwhile: its result follows (the shell delivers it).
+            if self.skin_posterior is None:
+                self.shell.canvas.set_overlay(None)  # not the other mode's mask
+                self._banner_clock.start()
+            else:
+                self.render()
+            self._update_skin_panel()
+            return
+        self._in_flight = self._training_in_flight = False  # nothing of it is due
         if self.shell.image is not None:
             if self.skin_posterior is None:
                 self._request_skin()
@@ -298,7 +312,6 @@ class SkinMode(Mode):
         self._update_skin_panel()
 
     def deactivate(self) -> None:
-        self._in_flight = self._training_in_flight = False
         status = self.shell.statusBar()
         if self._greyscale and status.currentMessage() == self._greyscale_warning():
             status.clearMessage()  # about Skin mode's photo: a trial saw it stay in Segment mode

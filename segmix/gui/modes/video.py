@@ -1192,6 +1192,14 @@ class VideoMode(Mode):
         self._last_fed: StepResult | None = None
         self._end_found: VideoEnd | None = None
         self._snapshots = ModelSnapshots()  # kept model states, for jumps back (compute thread only)
+        # File > Load Background Model: the saved model the open input's frames are fed to from
+        # frame 1 (as `segmix background --model`), never fed itself (copies are); None: a new
+        # model. Its version changes with every load (and a new input), so that the compute
+        # thread drops the states fed from the one before (_start_applied, compute thread only).
+        self._start_model = None
+        self._start_name: str | None = None
+        self._start_version = 0
+        self._start_applied = 0
         # The frame asked for (a step, a jump) until it is shown with its mask; while a jump's
         # catch-up runs, the partial results show how far the model has got.
         self._target: int | None = None
@@ -1300,7 +1308,14 @@ class VideoMode(Mode):
             "Export Background &Image...", lambda: self.export_background_image(), tip=self._BACKGROUND_IMAGE_TIP)
         for action in (self.save_model_action, self.background_image_action):
             action.setEnabled(False)
-        return [self.save_model_action, self.background_image_action]
+        # What `segmix background --model` resumes from (session 55: the window wrote the file
+        # with Save Background Model and could not load it back anywhere).
+        self.load_model_action = shell.add_action(
+            "Load Bac&kground Model...", lambda: self.load_model(), tip=self._LOAD_MODEL_TIP)
+        return [self.save_model_action, self.load_model_action, self.background_image_action]
+
+    _LOAD_MODEL_TIP = ("Resume from a saved background model (JSON; as segmix background --model): the open video's "
+                       "frames are fed to it from frame 1. Its frames must be of the video's size")
 
     _SAVE_MODEL_TIP = ("Save the background model as it is at the frame shown (JSON): what segmix background "
                        "--save-model writes and --model resumes from")
@@ -1474,6 +1489,9 @@ class VideoMode(Mode):
         self._open_refused = None
         self.set_playing(False)
         self.shell.controller.invalidate()
+        if self._start_model is not None:  # loaded for the input it was checked on
+            self._start_model = self._start_name = None
+            self._start_version += 1
         self.sequence = sequence
         self._new_source = True
         self._in_flight = False
@@ -1500,6 +1518,7 @@ class VideoMode(Mode):
 
         settings = self.panel.settings()
         model = BackgroundMixture(**settings.model_params())
+        version = self._start_version
 
         def install(check):
             if self._reader is not None:
@@ -1509,6 +1528,7 @@ class VideoMode(Mode):
             self._model_at = 0
             self._last_fed = self._end_found = None
             self._snapshots.reset(settings)
+            self._start_applied = version
             # A video whose header has no frame count: its packets are counted here, on the
             # compute thread (the slider shows duration x rate meanwhile).
             return reader.count_frames(check) if sequence.kind == "video" else len(reader)
@@ -2149,6 +2169,82 @@ class VideoMode(Mode):
         when the write was started; the status bar says "Saved ..." or a dialog why not."""
         return self._save_from_model("model", path)
 
+    def load_model(self, path=None) -> bool:
+        """File > Load Background Model: resume from a model saved by Save Background Model or
+        ``segmix background --save-model``, as ``segmix background --model`` does: the open
+        input's frames are fed to (a copy of) it from frame 1, under the model's own settings,
+        which the Video dock then shows. Refused, with a message, with no input open, for a file
+        that is no background model, and for a model made on frames of another size. True when
+        the model was taken."""
+        title, shell = "Cannot load background model", self.shell
+        self.set_playing(False)
+        if self._exporting:
+            shell.show_message(title, "Masks are being exported: load the model once the export has ended.")
+            return False
+        if self.sequence is None or self.current is None:
+            shell.show_message(title, "Open the video or the folder of frames the model was made on first (Ctrl+O, "
+                                      "Ctrl+Shift+O): the model resumes on its frames.")
+            return False
+        if path is None:
+            path = shell.ask_open_path("Load Background Model", "Background model (*.json);;All files (*)", saved=True)
+            if not path:
+                return False
+        path = Path(path)
+        from segmix.background import load_background_model
+
+        try:
+            model = load_background_model(path)
+        except (ValueError, OSError) as exc:  # BackgroundModelError is a ValueError
+            words = files.model_file_words(path, "a background model")
+            shell.show_message(title, words if words and "background model (" not in words
+                               else files.window_message(str(exc)))
+            return False
+        shape = tuple(self.current.frame.shape[:2])
+        made_on = getattr(model, "shape_", None)
+        if made_on is not None and tuple(made_on) != shape:
+            # The command line's check (--model on frames of another camera), in the window's words.
+            shell.show_message(title, f"{path.name}: the model was made on {made_on[1]} x {made_on[0]} frames, but "
+                                      f"{self._source_name} has {shape[1]} x {shape[0]}; load a model only on frames "
+                                      "of its own camera.")
+            return False
+        self._start_model, self._start_name = model, path.name
+        self._start_version += 1
+        self._show_model_settings(model)
+        frames = int(getattr(model, "frame_count_", 0) or 0)
+        shell.statusBar().showMessage(
+            f"Loaded {path.name} (it had seen {frames} frame{'s' if frames != 1 else ''}): the frames of "
+            f"{self._source_name} are fed to it from frame 1, as segmix background --model {path.name} does.", 15000)
+        self._request(self._target if self._target is not None else max(1, self.index))
+        return True
+
+    def _show_model_settings(self, model) -> None:
+        """Show a loaded model's own settings in the Video dock (those it resumes with, as on the
+        command line without options); a value the dock cannot show keeps the dock's."""
+        panel, params = self.panel, model.get_params()
+        panel.learning_rate.setValue(float(params.get("learning_rate", panel.learning_rate.value())))
+        panel.threshold.setValue(float(params.get("match_threshold", panel.threshold.value())))
+        panel.shadows.setChecked(bool(params.get("detect_shadows", panel.shadows.isChecked())))
+        panel.fast_start.setChecked(bool(params.get("fast_start", panel.fast_start.isChecked())))
+        size = params.get("median_size")
+        if size in MEDIAN_SIZES:
+            panel.median_size.setCurrentIndex(MEDIAN_SIZES.index(size))
+        panel.update_defaults_cue()
+
+    def _fresh_model(self, settings):
+        """The model frame 1 is fed to with ``settings``: a copy of the loaded model
+        (:meth:`load_model`) with them, else a new one."""
+        from segmix.background import BackgroundMixture
+
+        start = self._start_model
+        if start is None:
+            return BackgroundMixture(**settings.model_params())
+        import copy
+
+        model = copy.deepcopy(start)
+        for name, value in settings.model_params().items():
+            setattr(model, name, value)
+        return model
+
     def export_background_image(self, path=None) -> bool:
         """File > Export Background Image: the model's most probable background at the frame
         shown (:func:`segmix.background_run.save_background_image`, as ``--background-image``)."""
@@ -2333,11 +2429,11 @@ class VideoMode(Mode):
         show_shadows = settings.detect_shadows
         sequence = self.sequence
         target = int(index)
+        version = self._start_version
 
         def step(check):
             import time
 
-            from segmix.background import BackgroundMixture
             from segmix.frames import FrameError
             from segmix.mark_settings import frozen_pixels
 
@@ -2345,6 +2441,12 @@ class VideoMode(Mode):
             model = self._model
             snapshots = self._snapshots
             fed = self._fed_in_order
+            if self._start_applied != version:
+                # Another model to start from (Load Background Model): nothing fed from the one
+                # before is of it; frames 1 .. target are fed to the new one.
+                self._start_applied = version
+                snapshots.reset(settings)
+                fed = self._fed_in_order = None
             if target != self._model_at + 1 or fed is None or fed[1] != settings:
                 # A jump, or a control changed since the frames fed (the next frame would
                 # mix two settings: a trial's learning rate changed at frame 191 gave frame 201
@@ -2357,7 +2459,7 @@ class VideoMode(Mode):
                 if fed is not None and fed[1] == settings and j <= fed[0] <= target - 1:
                     pass  # forward: the model goes on from where it is
                 else:
-                    model = kept if kept is not None else BackgroundMixture(**settings.model_params())
+                    model = kept if kept is not None else self._fresh_model(settings)
                     self._model, self._model_at, self._fed_in_order = model, j, (j, settings)
                     fed = self._fed_in_order
             model.match_threshold = settings.match_threshold
@@ -2772,7 +2874,6 @@ class VideoMode(Mode):
     def export_masks(self, folder: Path) -> None:
         """Write ``folder/<frame stem>.png`` for every frame with a fresh model (the live
         settings), on the compute thread; progress on ``export_progress``."""
-        from segmix.background import BackgroundMixture
         from segmix.background_run import run_sequence
         from segmix.frames import FrameSequence, SequenceEnd
         from segmix.io import check_output_folder
@@ -2824,7 +2925,7 @@ class VideoMode(Mode):
             # refused, and a frame of another size than most (a truncated JPEG whose header
             # says so) is skipped and counted, as an unreadable one is.
             sequence.check_sizes()
-            model = BackgroundMixture(**settings.model_params())
+            model = self._fresh_model(settings)  # the loaded model's copy, as `--model` resumes it
 
             def cancelled():
                 check()  # raises once Cancel (or anything newer) was requested
