@@ -335,3 +335,39 @@ def test_a_lane_left_holds_only_the_newest_stage_of_its_jobs_result(qtbot):
         assert delivered == [stages[-1]]
     finally:
         controller.shutdown()
+
+
+def test_a_loaded_background_models_k_is_shown_and_kept(qtbot, make_window, tmp_path, messages):
+    # bg55's Gaussians-per-pixel control and window55's Load Background Model met in the merge: a
+    # model of 5 components was fed with the dock's 3 and stepping failed; K is the model's own
+    # (the command line refuses a -k other than --model's), so the control shows it, greyed.
+    from PIL import Image
+
+    from gui_helpers import open_in_video_mode
+    from segmix.background import BackgroundMixture, load_background_model, save_background_model
+
+    scene = np.full((24, 32, 3), (90, 110, 70), np.uint8)
+    model = BackgroundMixture(n_components=5)
+    for _ in range(6):
+        model.apply(scene)
+    path = tmp_path / "bg5.json"
+    save_background_model(path, model)
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for t in range(3):
+        frame = scene.copy()
+        frame[4:20, 4 + 4 * t:14 + 4 * t] = (250, 40, 40)
+        Image.fromarray(frame).save(frames / f"f{t}.png")
+    window, mode, _ = open_in_video_mode(qtbot, make_window, frames)
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000):
+        assert mode.load_model(path)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=60000)
+    assert mode.panel.components.value() == 5 and not mode.panel.components.isEnabled()
+    expected = load_background_model(path)
+    first = expected.apply(np.asarray(Image.open(frames / "f0.png")))
+    np.testing.assert_array_equal(mode.current.mask, first)
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000):
+        mode.step()
+    qtbot.waitUntil(lambda: mode.current.index == 2 and not window.controller.busy, timeout=60000)
+    np.testing.assert_array_equal(mode.current.mask, expected.apply(np.asarray(Image.open(frames / "f1.png"))))
+    assert not messages

@@ -894,9 +894,10 @@ class VideoPanel(QWidget):
         self.components = ClampedSpinBox("Components")
         self.components.setRange(1, 16)
         self.components.setValue(defaults.n_components)
-        self.components.setToolTip("K, the most Gaussians per pixel (segmix background -k): more lets a pixel keep "
-                                   "more background colours (waving leaves, a shaken camera's edges), at more memory "
-                                   "and time. A change feeds the frame shown again from frame 1")
+        self.components_tip = ("K, the most Gaussians per pixel (segmix background -k): more lets a pixel keep "
+                               "more background colours (waving leaves, a shaken camera's edges), at more memory "
+                               "and time. A change feeds the frame shown again from frame 1")
+        self.components.setToolTip(self.components_tip)
         # The majority filter, as --median-size: the tiny-frame warning advised a smaller one,
         # which the window had no control for (its models kept 7 x 7).
         self.median_size = QComboBox()
@@ -1492,6 +1493,8 @@ class VideoMode(Mode):
         if self._start_model is not None:  # loaded for the input it was checked on
             self._start_model = self._start_name = None
             self._start_version += 1
+            self.panel.components.setEnabled(True)
+            self.panel.components.setToolTip(self.panel.components_tip)
         self.sequence = sequence
         self._new_source = True
         self._in_flight = False
@@ -2228,6 +2231,12 @@ class VideoMode(Mode):
         size = params.get("median_size")
         if size in MEDIAN_SIZES:
             panel.median_size.setCurrentIndex(MEDIAN_SIZES.index(size))
+        panel.components.setValue(int(params.get("n_components", panel.components.value())))
+        # A loaded model's K is its own (its per-pixel arrays are sized by it), as the command line
+        # refuses a -k other than --model's; given back when the model is dropped.
+        panel.components.setEnabled(False)
+        panel.components.setToolTip(f"K of the loaded model ({panel.components.value()}); open another video or "
+                                    "folder to choose K again")
         panel.update_defaults_cue()
 
     def _fresh_model(self, settings):
