@@ -682,6 +682,11 @@ class MainWindow(QMainWindow):
             # Restored (and fitted) before the mode's docks were placed: fitted again now that
             # the docks' minimum can be lowered to the screen (fit_minimum_height); a second
             # start at 200 % on 1280 x 720 opened 387 px tall on a 360-px screen.
+            # Restored again first: the first restore met every mode's docks stacked, before the
+            # other modes' were hidden, and their minimum grew a window saved at 700 x 650 to
+            # 700 x 689 once a fourth mode (Quantise) brought its dock.
+            self.layout().activate()  # the minimum of the docks now shown, not of all modes' docks
+            self.restoreGeometry(self._geometry_record)
             window_geometry.clamp_to_screen(self, self._wanted_size)
         # What the window read and the file holds as such (save_settings writes what differs;
         # a value the file garbled, read as its default, is written back whole).
@@ -3537,6 +3542,7 @@ class MainWindow(QMainWindow):
         self._geometry_read = isinstance(geometry, QByteArray)
         if self._geometry_read:
             self._size_to_give = window_geometry.restore(self, geometry)
+            self._geometry_record = geometry
         # The size the saved window was shrunk from to fit a smaller screen (not the user's choice).
         self._wanted_size = window_geometry.wanted_size(s.value("window/wanted_size")) if self._geometry_read else None
         state = s.value("window/state")
