@@ -61,6 +61,7 @@ from segmix.features import (  # is_monochrome: this module's since session 37, 
     MAX_WEIGHT, FeatureSpace, grey_within, is_monochrome, pair_keys, rgb_codes, unique_colors,
 )
 from segmix import box_edges
+from segmix.contrast_floor import covariance_floor
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError, fit_quietly
 from segmix.occluded_parts import keep_near_parts
@@ -1764,11 +1765,14 @@ def relative_background_distance(scribbles: np.ndarray, index: np.ndarray) -> np
     return foreground_closeness(scribbles, index)
 
 
-def _make_mixture(settings: SegmentationSettings, n_components: int, **init) -> GaussianMixture:
+def _make_mixture(settings: SegmentationSettings, n_components: int, reg_covar: float | None = None,
+                  **init) -> GaussianMixture:
+    """A class mixture of the settings; ``reg_covar`` the photo's floor
+    (:func:`segmix.contrast_floor.covariance_floor`), ``settings.reg_covar`` when None."""
     return GaussianMixture(
         n_components,
         covariance_type=settings.covariance_type,
-        reg_covar=settings.reg_covar,
+        reg_covar=settings.reg_covar if reg_covar is None else reg_covar,
         max_iter=settings.max_iter,
         n_init=settings.n_init,
         random_state=settings.random_state,
@@ -1929,6 +1933,9 @@ def iter_train_model(
         raise ValueError("no scribbles: paint some foreground or background pixels first")
     framed = settings.unlabelled_weight > 0 and is_framed(scribbles)
     features = box_feature_space(settings, image) if framed else settings.feature_space()
+    # The floor relative to the photo's contrast: on a hazy or dim photo an absolute one drowned
+    # the colours' spread (segmix.contrast_floor).
+    floor = covariance_floor(settings.reg_covar, image)
     mixtures, summary, training_rows = [], {"classes": []}, []
     unmarked_rows = None  # the unmarked pixels' sample the background borrowed
     for index, (label, name) in enumerate(zip(CLASS_LABELS, CLASS_NAMES)):
@@ -1980,9 +1987,9 @@ def iter_train_model(
             raise ValueError(f"no {name} scribbles: paint some {name} pixels first")
         old = _warm_start_mixture(previous, index, n_components, features, settings)
         if old is None:
-            mixture = _make_mixture(settings, n_components)
+            mixture = _make_mixture(settings, n_components, floor)
         else:
-            mixture = _make_mixture(settings, n_components, **old)
+            mixture = _make_mixture(settings, n_components, floor, **old)
             mixture.max_iter = max(1, int(settings.warm_refit_iter))
         try:
             for iteration, mean_ll in mixture.iter_fit(X, sample_weight=weights):
@@ -2090,7 +2097,7 @@ def _with_unexplained_rest(Xu, wu, background, marked_rows, settings):
     n_components = min(int(settings.unexplained_components), _distinct_rows(X))
     if n_components < 1:
         return background, facts
-    p_rest = _make_mixture(settings, n_components)
+    p_rest = _make_mixture(settings, n_components, background.reg_covar)
     try:
         fit_quietly(p_rest, X, sample_weight=w)
     except (TooFewDistinctPointsError, ValueError):
@@ -2259,7 +2266,7 @@ def _refit(model: SegmentationModel, image: np.ndarray, mask: np.ndarray) -> Seg
             mixtures.append(old)
             continue
         new = _make_mixture(
-            settings, old.means_.shape[0], weights_init=old.weights_, means_init=old.means_,
+            settings, old.means_.shape[0], old.reg_covar, weights_init=old.weights_, means_init=old.means_,
             precisions_init=np.linalg.inv(old._full_covariances) if settings.covariance_type == "full"
             else 1.0 / np.asarray(old.covariances_),
         )
