@@ -93,7 +93,8 @@ SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_o
            "repeated_lines", "nclx", "heif_scan", "deep_pixels", "arguments", "held_warnings", "pnm", "json_numbers",
            "annotation_json", "run_records"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
-          "exposure", "white_balance", "marked_pixels", "canonical_turn", "photo_bars", "mask_edges"}
+          "exposure", "white_balance", "marked_pixels", "canonical_turn", "photo_bars", "mask_edges",
+          "contrast_floor"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards", "occluded_parts",
@@ -116,6 +117,7 @@ LAYERS = {
     "exposure": {"skin_texture"},  # an underexposed photo's gain (its luma weights from skin_texture)
     "white_balance": set(),  # a colour cast's gains from classic estimators; nothing of segmix
     "mask_edges": set(),  # whether masks follow their photos' edges; nothing of segmix
+    "contrast_floor": set(),  # the mixtures' covariance floor of a photo's contrast; nothing of segmix
     **{name: SUPPORT for name in SUPPORT},
     # io checks a JPEG frame's coded data (a damaged one decodes without a word) with
     # jpeg_scan, whose walk is a kernel; jpeg_scan uses nothing else of segmix.
