@@ -1214,7 +1214,7 @@ def no_foreground_words(result, settings, names: dict | None = None, scribbles=N
         # A box's outside is marked background, and its posterior there is no decision anyone
         # asked for: "over the threshold on 46.6 % of the photo" after a box of 21.5 % (a trial).
         unmarked = np.asarray(scribbles) == 0
-        if unmarked.any():
+        if unmarked.any() and not unmarked.all():  # nothing marked (a saved model applied): the photo
             over = over[unmarked]
             where = "inside the box" if is_framed(np.asarray(scribbles)) else "of the unmarked photo"
     per_pixel = float(np.mean(over))
