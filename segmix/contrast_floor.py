@@ -19,15 +19,27 @@ DAVIS frames: 0.146 .. 0.26) keep the floor as it was, so their results do not c
 The floor never goes below :data:`QUANTISATION_FLOOR` (half a level of an 8-bit channel as a
 standard deviation), under which EM would fit needles on the few distinct colours of a very
 flat photo.
+
+A crop segmented on the photo's behalf (the small-object check's crops round a click,
+:mod:`segmix.small_objects`) keeps the whole photo's floor (:func:`photo_of`): a crop of grass
+round a small object is no low-contrast photo, and its own spread gave its mixtures another
+floor than the photo's (a 60-px dancer pasted onto DAVIS 060 was found by the crops at the
+photo's floor and lost at theirs).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 
 import numpy as np
 
-__all__ = ["QUANTISATION_FLOOR", "REFERENCE_SPREAD", "covariance_floor", "photo_spread"]
+__all__ = ["QUANTISATION_FLOOR", "REFERENCE_SPREAD", "covariance_floor", "photo_of", "photo_spread"]
+
+# The spread of the photo whose crops are being segmented, per thread (the window segments on a
+# worker thread while its GUI thread may segment too).
+_PHOTO = threading.local()
 
 #: Spread (root mean square of the R, G, B standard deviations, as shares of 255) at and above
 #: which the floor is ``reg_covar`` itself: just below the least spread of the 100 DAVIS frames
@@ -76,8 +88,32 @@ def covariance_floor(reg_covar: float, image: np.ndarray) -> float:
     float
         ``reg_covar * min(1, (photo_spread / REFERENCE_SPREAD) ** 2)``, not below
         ``min(reg_covar, QUANTISATION_FLOOR)``: ``reg_covar`` itself on a photo of ordinary
-        contrast, smaller on a low-contrast one.
+        contrast, smaller on a low-contrast one. Within :func:`photo_of` the spread is that
+        photo's, not ``image``'s.
     """
     reg_covar = float(reg_covar)
-    scale = min(1.0, (photo_spread(image) / REFERENCE_SPREAD) ** 2)
+    spread = getattr(_PHOTO, "spread", None)
+    if spread is None:
+        spread = photo_spread(image)
+    scale = min(1.0, (spread / REFERENCE_SPREAD) ** 2)
     return max(reg_covar * scale, min(reg_covar, QUANTISATION_FLOOR))
+
+
+@contextlib.contextmanager
+def photo_of(image: np.ndarray):
+    """Within it (in this thread), :func:`covariance_floor` takes the spread of ``image``, the
+    whole photo, whatever crop of it is fitted: for segmentations of crops made on the photo's
+    behalf. Nested uses keep the outermost photo.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 ndarray
+    """
+    outer = getattr(_PHOTO, "spread", None)
+    if outer is None:
+        _PHOTO.spread = photo_spread(image)
+    try:
+        yield
+    finally:
+        if outer is None:
+            _PHOTO.spread = None

@@ -61,6 +61,7 @@ from segmix.features import (  # is_monochrome: this module's since session 37, 
     MAX_WEIGHT, FeatureSpace, grey_within, is_monochrome, pair_keys, rgb_codes, unique_colors,
 )
 from segmix import box_edges
+from segmix import contrast_floor
 from segmix.contrast_floor import covariance_floor
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError, fit_quietly
@@ -3383,7 +3384,8 @@ def _small_object(image, scribbles, mask, settings, previous_mask=None, previous
         with held_catch():
             warnings.simplefilter("ignore")
             try:
-                crop_model = train_model(crop_image, crop_scribbles, crop_settings)
+                with contrast_floor.photo_of(image):  # the photo's floor, not the crop's
+                    crop_model = train_model(crop_image, crop_scribbles, crop_settings)
             except ValueError:
                 # A crop that cannot be fitted (its unmarked colours all among the marks', on a
                 # plain backdrop) tells nothing of the object's size: the photo's mask stands.

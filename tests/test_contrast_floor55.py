@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segmix.contrast_floor import QUANTISATION_FLOOR, REFERENCE_SPREAD, covariance_floor, photo_spread
+from segmix.contrast_floor import QUANTISATION_FLOOR, REFERENCE_SPREAD, covariance_floor, photo_of, photo_spread
 from segmix.point_marks import add_point_marks
 from segmix.segment import segment
 
@@ -41,6 +41,21 @@ def test_floor_scales_with_contrast_below_the_reference():
     assert covariance_floor(1e-4, flat) == pytest.approx(QUANTISATION_FLOOR)
     assert covariance_floor(1e-7, flat) == pytest.approx(1e-7)
     assert covariance_floor(0.0, photo) == 0.0
+
+
+def test_a_crop_fitted_for_the_photo_keeps_the_photos_floor():
+    # The small-object check's crops round a click (a patch of grass is no low-contrast photo):
+    # their own spread gave them another floor than the photo's, and other results.
+    rng = np.random.default_rng(2)
+    photo = rng.integers(0, 256, (64, 80, 3)).astype(np.uint8)
+    photo[20:40, 20:40] = _lowered(photo[20:40, 20:40], 0.1)
+    crop = photo[20:40, 20:40]
+    assert covariance_floor(1e-4, crop) < 1e-4
+    with photo_of(photo):
+        assert covariance_floor(1e-4, crop) == 1e-4
+        with photo_of(crop):  # nested: the outermost photo
+            assert covariance_floor(1e-4, crop) == 1e-4
+    assert covariance_floor(1e-4, crop) < 1e-4  # and only within it
 
 
 def test_trained_mixtures_carry_the_photos_floor():
