@@ -1958,7 +1958,7 @@ def iter_train_model(
     features = box_feature_space(settings, image) if framed else settings.feature_space()
     # The floor relative to the photo's contrast: on a hazy or dim photo an absolute one drowned
     # the colours' spread (segmix.contrast_floor).
-    floor = covariance_floor(settings.reg_covar, image)
+    floor = covariance_floor(settings.reg_covar, image, small_photo_scale(image.shape))
     mixtures, summary, training_rows = [], {"classes": []}, []
     unmarked_rows = None  # the unmarked pixels' sample the background borrowed
     for index, (label, name) in enumerate(zip(CLASS_LABELS, CLASS_NAMES)):
@@ -3384,7 +3384,7 @@ def _small_object(image, scribbles, mask, settings, previous_mask=None, previous
         with held_catch():
             warnings.simplefilter("ignore")
             try:
-                with contrast_floor.photo_of(image):  # the photo's floor, not the crop's
+                with contrast_floor.photo_of(image, small_photo_scale(image.shape)):  # the photo's floor, not the crop's
                     crop_model = train_model(crop_image, crop_scribbles, crop_settings)
             except ValueError:
                 # A crop that cannot be fitted (its unmarked colours all among the marks', on a

@@ -41,6 +41,9 @@ def test_floor_scales_with_contrast_below_the_reference():
     assert covariance_floor(1e-4, flat) == pytest.approx(QUANTISATION_FLOOR)
     assert covariance_floor(1e-7, flat) == pytest.approx(1e-7)
     assert covariance_floor(0.0, photo) == 0.0
+    # A thumbnail (size_factor, small_photo_scale of its size) keeps more of the floor, which
+    # also guards a fit on its few pixels; size_factor 0 keeps all of it.
+    assert covariance_floor(1e-4, low) < covariance_floor(1e-4, low, 0.5) < covariance_floor(1e-4, low, 0.0) == 1e-4
 
 
 def test_a_crop_fitted_for_the_photo_keeps_the_photos_floor():
@@ -60,8 +63,8 @@ def test_a_crop_fitted_for_the_photo_keeps_the_photos_floor():
 
 def test_trained_mixtures_carry_the_photos_floor():
     rng = np.random.default_rng(1)
-    photo = _lowered(rng.integers(0, 256, (60, 80, 3)).astype(np.uint8), 0.2)
-    marks, _ = add_point_marks(np.zeros((60, 80), np.uint8), None, box=(20, 15, 60, 45))
+    photo = _lowered(rng.integers(0, 256, (150, 200, 3)).astype(np.uint8), 0.2)  # a 250-px diagonal
+    marks, _ = add_point_marks(np.zeros((150, 200), np.uint8), None, box=(50, 40, 150, 110))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = segment(photo, marks)
