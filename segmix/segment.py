@@ -158,7 +158,9 @@ class SegmentationSettings:
         Background regions enclosed by foreground and holding no background scribble
         become foreground (graph cut only); scribble inside a real hole to keep it.
     reg_covar : float, default 0.0001
-        Added to covariance diagonals (features span about [0, 1]).
+        Added to covariance diagonals (features span about [0, 1]) on a photo of ordinary
+        contrast; less on a hazy or dim one, in proportion to its colours' spread
+        (:func:`segmix.contrast_floor.covariance_floor`), so that it segments as its clear copy.
     n_init : int, default 3
         k-means restarts for the EM initialisation.
     max_iter : int, default 100
