@@ -1913,7 +1913,10 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                           else "click part of the object (--click X,Y)" if pointed else "mark part of the object (1)"),
                  "probability": "--probability", "smoothness": "--smoothness",
                  "lower": "a lower --smoothness or --smoothing none"}
-        words = no_foreground_words(result, settings, names)
+        tiny = _tiny_box_words(scribbles) if args.box is not None and model is None else None
+        # A box too small to learn from says so whatever its posterior did (the cut's words then
+        # pointed to the smoothness).
+        words = f"no pixel came out foreground: {tiny}" if tiny else no_foreground_words(result, settings, names, scribbles)
         print(f"segmix segment: warning: {args.output}: {words}", file=sys.stderr)
     elif model is None and (little := _box_kept_little(args, result, scribbles)):
         print(f"segmix segment: warning: {little}", file=sys.stderr)
@@ -2357,6 +2360,25 @@ def scribble_refusal(scribbles) -> str | None:
     return unusable_scribbles(scribbles)
 
 
+def _tiny_box_words(scribbles) -> str | None:
+    """Why a box's empty mask is the box's size: its unmarked inside holds fewer pixels than a
+    click's disc (:func:`segmix.clicks.click_radius`), too few to learn an object's colours
+    from; None for a larger box. A trial's ``--box 10,10,12,12`` (2 x 2 px) was told "draw the
+    box closer round it"."""
+    import numpy as np
+
+    from segmix.clicks import click_radius
+
+    marks = np.asarray(scribbles)
+    rows, cols = np.nonzero(marks == 0)
+    disc = math.pi * click_radius(marks.shape) ** 2
+    if rows.size == 0 or rows.size >= disc:
+        return None
+    height, width = rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+    return (f"the box holds only {width} x {height} px, too few to learn the object's colours from: draw it "
+            "round the whole object, or click the object (--click X,Y)")
+
+
 def unexplained_report(settings, training: dict, given: bool = False) -> tuple[str, str]:
     """What ``segment`` says about the background's rest-of-the-photo component.
 
@@ -2425,6 +2447,13 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
             return (f"{measured}: if parts you did not "
                     "mark came out foreground by mistake, mark them background (2), or try --unexplained-weight 3, "
                     "which counts such colours as background"), ""
+        if share > limit:
+            # Background clicks alone (the option acts on strokes): a new user read "98 % ...
+            # unlike your background marks" after one --background-click and had no next step.
+            return (f"{measured}: if parts you did not mark came out foreground by mistake, click them "
+                    "background too (--background-click X,Y), or mark the background with strokes "
+                    "(--scribbles LABELS.png, 2 = background) and add --unexplained-weight 3, which counts such "
+                    "colours as background"), ""
         return measured, ""
     rest_weight = float(facts.get("rest_weight", 0.0))
     if rest_weight > 0:

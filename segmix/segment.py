@@ -61,6 +61,8 @@ from segmix.features import (  # is_monochrome: this module's since session 37, 
     MAX_WEIGHT, FeatureSpace, grey_within, is_monochrome, pair_keys, rgb_codes, unique_colors,
 )
 from segmix import box_edges
+from segmix import contrast_floor
+from segmix.contrast_floor import covariance_floor
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError, fit_quietly
 from segmix.occluded_parts import keep_near_parts
@@ -157,7 +159,9 @@ class SegmentationSettings:
         Background regions enclosed by foreground and holding no background scribble
         become foreground (graph cut only); scribble inside a real hole to keep it.
     reg_covar : float, default 0.0001
-        Added to covariance diagonals (features span about [0, 1]).
+        Added to covariance diagonals (features span about [0, 1]) on a photo of ordinary
+        contrast; less on a hazy or dim one, in proportion to its colours' spread
+        (:func:`segmix.contrast_floor.covariance_floor`), so that it segments as its clear copy.
     n_init : int, default 3
         k-means restarts for the EM initialisation.
     max_iter : int, default 100
@@ -1186,7 +1190,7 @@ LIBRARY_NAMES = {"why": "nothing unmarked was told apart from the background; ma
                  "smoothness": "settings.smoothness", "lower": "a lower smoothness, or smoothing='none'"}
 
 
-def no_foreground_words(result, settings, names: dict | None = None) -> str | None:
+def no_foreground_words(result, settings, names: dict | None = None, scribbles=None) -> str | None:
     """Why a result has no foreground pixel, in words starting "no pixel came out
     foreground", or None when it has one. ``segmix segment`` says them naming its options
     (``names``), :func:`segment` warns them (EmptyMaskWarning) naming the library's
@@ -1200,20 +1204,42 @@ def no_foreground_words(result, settings, names: dict | None = None) -> str | No
     names : dict, optional
         "why" (what happened and what to mark), and for a cut that kept none of a per-pixel
         foreground: "mark", "probability", "smoothness" and "lower" (what to try).
+    scribbles : (H, W) integer array, optional
+        The marks: the per-pixel share is then of the unmarked pixels ("inside the box" for a
+        box), whose decision the cut made; else of the whole photo.
     """
     if np.asarray(result.mask).any():
         return None
     names = LIBRARY_NAMES if names is None else names
     why = names["why"]
-    per_pixel = float(np.mean(np.asarray(result.probability) > settings.threshold))
+    over = np.asarray(result.probability) > settings.threshold
+    where = "of the photo"
+    if scribbles is not None and np.shape(scribbles) == over.shape:
+        # A box's outside is marked background, and its posterior there is no decision anyone
+        # asked for: "over the threshold on 46.6 % of the photo" after a box of 21.5 % (a trial).
+        unmarked = np.asarray(scribbles) == 0
+        if unmarked.any() and not unmarked.all():  # nothing marked (a saved model applied): the photo
+            over = over[unmarked]
+            where = "inside the box" if is_framed(np.asarray(scribbles)) else "of the unmarked photo"
+    per_pixel = float(np.mean(over))
     if per_pixel > 0 and settings.smoothing != "none":
         # A trial's saved model on a 96 x 64 photo: 37.7 % foreground per pixel, none after
         # the cut, and "the model calls no unmarked colour foreground" was not so.
         why = (f"the foreground posterior ({names['probability']}) is over the threshold on {100 * per_pixel:.1f} % "
-               "of the photo, but the graph cut and its clean-ups kept none of it (the colour models are unsure "
+               f"{where}, but the graph cut and its clean-ups kept none of it (the colour models are unsure "
                "there, and a region must outweigh the cut's boundary cost, "
                f"{names['smoothness']} {settings.smoothness:g}); {names['mark']}, or try {names['lower']}")
     return f"no pixel came out foreground: {why}"
+
+
+def _marks_or_none(scribbles, shape):
+    """The marks as an (H, W) array of ``shape``, or None when they cannot be read so (the
+    empty-mask words then count the whole photo)."""
+    try:
+        marks = np.asarray(scribbles)
+    except (TypeError, ValueError):
+        return None
+    return marks if marks.shape == tuple(shape) else None
 
 
 def no_object_words(scribbles) -> str | None:
@@ -1765,11 +1791,14 @@ def relative_background_distance(scribbles: np.ndarray, index: np.ndarray) -> np
     return foreground_closeness(scribbles, index)
 
 
-def _make_mixture(settings: SegmentationSettings, n_components: int, **init) -> GaussianMixture:
+def _make_mixture(settings: SegmentationSettings, n_components: int, reg_covar: float | None = None,
+                  **init) -> GaussianMixture:
+    """A class mixture of the settings; ``reg_covar`` the photo's floor
+    (:func:`segmix.contrast_floor.covariance_floor`), ``settings.reg_covar`` when None."""
     return GaussianMixture(
         n_components,
         covariance_type=settings.covariance_type,
-        reg_covar=settings.reg_covar,
+        reg_covar=settings.reg_covar if reg_covar is None else reg_covar,
         max_iter=settings.max_iter,
         n_init=settings.n_init,
         random_state=settings.random_state,
@@ -1930,6 +1959,9 @@ def iter_train_model(
         raise ValueError("no scribbles: paint some foreground or background pixels first")
     framed = settings.unlabelled_weight > 0 and is_framed(scribbles)
     features = box_feature_space(settings, image) if framed else settings.feature_space()
+    # The floor relative to the photo's contrast: on a hazy or dim photo an absolute one drowned
+    # the colours' spread (segmix.contrast_floor).
+    floor = covariance_floor(settings.reg_covar, image, small_photo_scale(image.shape))
     mixtures, summary, training_rows = [], {"classes": []}, []
     unmarked_rows = None  # the unmarked pixels' sample the background borrowed
     for index, (label, name) in enumerate(zip(CLASS_LABELS, CLASS_NAMES)):
@@ -1981,9 +2013,9 @@ def iter_train_model(
             raise ValueError(f"no {name} scribbles: paint some {name} pixels first")
         old = _warm_start_mixture(previous, index, n_components, features, settings)
         if old is None:
-            mixture = _make_mixture(settings, n_components)
+            mixture = _make_mixture(settings, n_components, floor)
         else:
-            mixture = _make_mixture(settings, n_components, **old)
+            mixture = _make_mixture(settings, n_components, floor, **old)
             mixture.max_iter = max(1, int(settings.warm_refit_iter))
         try:
             for iteration, mean_ll in mixture.iter_fit(X, sample_weight=weights):
@@ -2091,7 +2123,7 @@ def _with_unexplained_rest(Xu, wu, background, marked_rows, settings):
     n_components = min(int(settings.unexplained_components), _distinct_rows(X))
     if n_components < 1:
         return background, facts
-    p_rest = _make_mixture(settings, n_components)
+    p_rest = _make_mixture(settings, n_components, background.reg_covar)
     try:
         fit_quietly(p_rest, X, sample_weight=w)
     except (TooFewDistinctPointsError, ValueError):
@@ -2260,7 +2292,7 @@ def _refit(model: SegmentationModel, image: np.ndarray, mask: np.ndarray) -> Seg
             mixtures.append(old)
             continue
         new = _make_mixture(
-            settings, old.means_.shape[0], weights_init=old.weights_, means_init=old.means_,
+            settings, old.means_.shape[0], old.reg_covar, weights_init=old.weights_, means_init=old.means_,
             precisions_init=np.linalg.inv(old._full_covariances) if settings.covariance_type == "full"
             else 1.0 / np.asarray(old.covariances_),
         )
@@ -3355,7 +3387,8 @@ def _small_object(image, scribbles, mask, settings, previous_mask=None, previous
         with held_catch():
             warnings.simplefilter("ignore")
             try:
-                crop_model = train_model(crop_image, crop_scribbles, crop_settings)
+                with contrast_floor.photo_of(image, small_photo_scale(image.shape)):  # the photo's floor, not the crop's
+                    crop_model = train_model(crop_image, crop_scribbles, crop_settings)
             except ValueError:
                 # A crop that cannot be fitted (its unmarked colours all among the marks', on a
                 # plain backdrop) tells nothing of the object's size: the photo's mask stands.
@@ -3766,7 +3799,7 @@ def _segment(image, scribbles, settings=None, previous_mask=None, previous_model
         same = same_colours_words(pixels, check_scribbles(pixels, scribbles, require_both=False))
         if same is not None:
             warnings.warn(same, SameColoursWarning, stacklevel=_caller_level())
-        empty = no_foreground_words(result, settings)
+        empty = no_foreground_words(result, settings, scribbles=_marks_or_none(scribbles, result.mask.shape))
         little_of_box = None if empty is not None else box_kept_little_words(result.mask, scribbles)
         if empty is not None:
             warnings.warn(empty, EmptyMaskWarning, stacklevel=_caller_level())

@@ -94,7 +94,7 @@ SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_o
            "annotation_json", "run_records"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
           "exposure", "white_balance", "marked_pixels", "canonical_turn", "photo_bars", "mask_edges",
-          "stabilise"}
+          "stabilise", "contrast_floor", "cancel_points"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards", "occluded_parts",
@@ -105,7 +105,7 @@ LAYERS = {
     "kernels": set(),
     "mixture": {"kernels", "held_warnings"},  # and its warnings said at the user's line
     "features": {"kernels"},
-    "graphcut": {"kernels", "marked_pixels"},
+    "graphcut": {"kernels", "marked_pixels", "cancel_points"},
     "canonical_turn": set(),  # a photo's canonical turn from its content; nothing of segmix
     "photo_bars": set(),  # a photo's bars of one colour at its edges; nothing of segmix
     "marked_pixels": set(),  # a label image's marked pixels, found fast; nothing of segmix
@@ -118,6 +118,8 @@ LAYERS = {
     "white_balance": set(),  # a colour cast's gains from classic estimators; nothing of segmix
     "mask_edges": set(),  # whether masks follow their photos' edges; nothing of segmix
     "stabilise": set(),  # a shaking camera's frames aligned by phase correlation; nothing of segmix
+    "contrast_floor": set(),  # the mixtures' covariance floor of a photo's contrast; nothing of segmix
+    "cancel_points": set(),  # the compute thread's cancel checks for the engine's long steps; nothing of segmix
     **{name: SUPPORT for name in SUPPORT},
     # io checks a JPEG frame's coded data (a damaged one decodes without a word) with
     # jpeg_scan, whose walk is a kernel; jpeg_scan uses nothing else of segmix.
