@@ -4573,6 +4573,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         # "written unchanged" only when it was: same pixels, same mode (an RGB photo of 3
         # colours becomes a palette PNG of those colours; a 16-bit grey one 8-bit).
         how = ("written unchanged" if result.unchanged else
+               "written as its first frame" if (result.input_frames > 1 and result.mode == result.input_mode
+                                                and not result.saved_mse) else
                f"its colours are kept as they are, and {'JPEG' if suffix in ('.jpg', '.jpeg') else 'lossy WebP'} "
                "compression changes them (below)" if result.mode == result.input_mode else
                f"its colours are kept as they are (written as {_MODE_WORDS.get(result.mode, result.mode)}, "

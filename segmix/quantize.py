@@ -76,6 +76,9 @@ class QuantizeResult:
         :func:`quantize_file` only: the name of the photo's embedded colour profile when the
         output format cannot hold one (GIF and BMP, as Pillow writes them) and it is not sRGB,
         as which a viewer then shows the colours; None otherwise.
+    input_frames : int
+        :func:`quantize_file` only: how many frames (pages) the photo's file holds; the first
+        alone is quantised and written, so the file is never the photo "unchanged" when > 1.
     """
 
     image: np.ndarray
@@ -92,15 +95,17 @@ class QuantizeResult:
     mode: str = ""
     input_bits: int = 8
     profile_dropped: str | None = None
+    input_frames: int = 1
 
     @property
     def unchanged(self) -> bool:
         """:func:`quantize_file`: the file holds the photo's own pixels in the photo's own mode
         (it had no more colours than asked for, and 8-bit samples), and a lossy output's
         compression changed none of them (a JPEG of 3 colours was "written unchanged" beside
-        the warning that it held 549)."""
+        the warning that it held 549), and the photo was one frame (an animated GIF of one
+        colour was "written unchanged" though its first frame alone was written)."""
         return (self.n_colors_in_image <= self.n_colors_requested and self.mode == self.input_mode
-                and not self.saved_mse)
+                and not self.saved_mse and self.input_frames == 1)
 
     @property
     def n_colors(self) -> int:
@@ -319,7 +324,8 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     check_quantized_output(output_path, n_colors, info.pixels, alpha, input_path)
     result = quantize_image(info.pixels, n_colors, random_state, alpha=alpha, on_kmeans=on_kmeans)
     return save_quantized(output_path, result, info.pixels, alpha=alpha, icc_profile=info.icc_profile, dpi=info.dpi,
-                          input_mode=info.mode, input_bits=info.bits_per_sample, quality=quality,
+                          input_mode=info.mode, input_bits=info.bits_per_sample, input_frames=info.n_frames,
+                          quality=quality,
                           protect=(input_path,), mark=mark, max_pixels=max_pixels, on_written=on_written)
 
 
@@ -352,6 +358,7 @@ def check_quantized_output(output_path, n_colors: int, pixels: np.ndarray | None
 
 def save_quantized(output_path, result: QuantizeResult, pixels: np.ndarray, *, alpha: np.ndarray | None = None,
                    icc_profile: bytes | None = None, dpi=None, input_mode: str = "RGB", input_bits: int = 8,
+                   input_frames: int = 1,
                    quality: int | None = None, protect=(), mark: str | None = None,
                    max_pixels: int = DEFAULT_MAX_PIXELS, on_written=None) -> QuantizeResult:
     """Write :func:`quantize_image`'s ``result`` of the photo ``pixels`` as :func:`quantize_file`
@@ -369,8 +376,8 @@ def save_quantized(output_path, result: QuantizeResult, pixels: np.ndarray, *, a
         The photo as read (``LoadedImage.pixels``): a lossy output is measured against it.
     alpha : (H, W) uint8 ndarray or None
         The photo's transparency when some pixel is not opaque, else None.
-    icc_profile, dpi, input_mode, input_bits
-        The photo file's profile, resolution, Pillow mode and bits per sample
+    icc_profile, dpi, input_mode, input_bits, input_frames
+        The photo file's profile, resolution, Pillow mode, bits per sample and frames
         (``LoadedImage``): a greyscale mode (:data:`GREY_MODES`) is written greyscale.
     quality, protect, mark, max_pixels, on_written
         As :func:`quantize_file`'s (``protect``: the inputs never written over).
@@ -393,6 +400,7 @@ def save_quantized(output_path, result: QuantizeResult, pixels: np.ndarray, *, a
     result.indexed = written == "P"
     result.input_mode, result.mode = input_mode, written
     result.input_bits = input_bits
+    result.input_frames = input_frames
     result.alpha_dropped = alpha is not None and not keeps_alpha
     if suffix in (".gif", ".bmp") and fitting_icc_profile(icc_profile, written):
         # Pillow writes no profile into a GIF or BMP: an Adobe RGB photo's colours came back

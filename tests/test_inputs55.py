@@ -77,3 +77,18 @@ def test_an_annotation_cut_short_given_as_scribbles_is_called_cut_short(tmp_path
     with pytest.raises(ImageLoadError, match="is a COCO annotation, not an image, and it ends in the middle of its "
                                              "JSON after .* cut short"):
         load_scribbles(tmp_path / "c.json", (8, 8))
+
+
+# --------------------------------------------------------------------------- 4
+def test_quantize_of_an_animation_of_few_colours_says_its_first_frame_is_written(tmp_path, capsys):
+    """An animated GIF of one colour was "written unchanged" beside "only the first is used"."""
+    from segmix.cli import main
+
+    frames = [Image.fromarray(np.full((12, 16, 3), value, np.uint8)).convert("P") for value in (40, 120, 200)]
+    frames[0].save(tmp_path / "anim.gif", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    assert main(["quantize", str(tmp_path / "anim.gif"), "-k", "8", "-o", str(tmp_path / "q.gif")]) == 0
+    err = capsys.readouterr().err
+    assert "only the first is used" in err and "written unchanged" not in err, err
+    assert "fewer than the 8 asked for; written as its first frame" in err, err
+    with Image.open(tmp_path / "q.gif") as im:
+        assert getattr(im, "n_frames", 1) == 1
