@@ -92,3 +92,111 @@ def test_quantize_of_an_animation_of_few_colours_says_its_first_frame_is_written
     assert "fewer than the 8 asked for; written as its first frame" in err, err
     with Image.open(tmp_path / "q.gif") as im:
         assert getattr(im, "n_frames", 1) == 1
+
+
+# --------------------------------------------------------------------------- 2, 3: skin apply on Dask
+def _skin_photos(folder, n=4, long_names=0):
+    folder.mkdir()
+    rng = np.random.default_rng(5)
+    names = [f"p{i}.png" for i in range(n)] + [chr(97 + i) * 248 + ".png" for i in range(long_names)]
+    for name in names:
+        Image.fromarray(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)).save(folder / name)
+    return folder
+
+
+def test_dask_failures_that_name_their_outputs_share_a_line(address, tmp_path, capsys):
+    """A full disk's "OUT/x_skin.png: cannot write (no space left on device)" was a line per
+    photo on Dask; the one-machine command folds them ("(6 more files alike)"). Here masks
+    whose names are too long for the file system, a failure that names the output too."""
+    pytest.importorskip("distributed")
+    from segmix.cli import main
+
+    photos = _skin_photos(tmp_path / "in", n=1, long_names=3)
+    status = main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"), "--quiet",
+                   "--distributed", address])
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "name too long" in line]
+    assert status == 1 and len(lines) == 1 and "(3 files alike): file name too long" in lines[0], err
+
+
+def test_dask_rerun_says_a_damaged_run_record_and_names_a_damaged_photo_record(address, tmp_path, capsys):
+    """'[1,2' as the run record: the rerun redid everything without a word; a damaged photo's
+    record was blamed on its outputs ("outputs are not those the last run wrote")."""
+    pytest.importorskip("distributed")
+    from segmix.cli import main
+    from segmix.distributed.skin_jobs import PHOTO_RECORDS, RECORD
+
+    photos = _skin_photos(tmp_path / "in")
+    out = tmp_path / "out"
+    argv = ["skin", "apply", str(photos), "--output-dir", str(out), "--distributed", address]
+    assert main(argv) == 0
+    (out / RECORD).write_text("[1,2")
+    capsys.readouterr()
+    assert main(argv) == 0
+    out_text, err = capsys.readouterr()
+    notes = [line for line in err.splitlines() if RECORD in line]
+    assert len(notes) == 1 and "the run record cannot be read (damaged), so it is ignored" in notes[0], err
+    assert "4 written, 0 already complete" in out_text
+    record = sorted((out / PHOTO_RECORDS).iterdir())[0]
+    record.write_text('{"photo": "p0.png", "key_sha')
+    assert main(argv) == 0
+    out_text, err = capsys.readouterr()
+    assert RECORD + ":" not in err
+    assert f"redone 1 photo whose record in {PHOTO_RECORDS}/ cannot be read (damaged)" in out_text, out_text
+    assert "not those the last run wrote" not in out_text and "1 written, 3 already complete" in out_text
+
+
+def test_dask_run_that_fails_after_masks_were_written_exits_1(address, tmp_path, capsys, monkeypatch):
+    """README: exit 2 means nothing is written; a trial's scheduler killed at 14 s left 82 of
+    150 masks and the run ended 2. Here the run fails (as a lost scheduler fails it) after the
+    first task's masks are written."""
+    pytest.importorskip("distributed")
+    from segmix.cli import main
+    from segmix.distributed import skin_jobs
+
+    real = skin_jobs.run_tasks
+
+    def first_then_lost(client, function, job, batches, **kwargs):
+        real(client, function, job, batches[:1], **kwargs)
+        raise RuntimeError("cancelled for reason: scheduler-connection-lost.")
+
+    monkeypatch.setattr(skin_jobs, "run_tasks", first_then_lost)
+    monkeypatch.setattr(skin_jobs, "PHOTOS_PER_TASK", 1)
+    photos = _skin_photos(tmp_path / "in")
+    status = main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"), "--quiet",
+                   "--distributed", address])
+    err = capsys.readouterr().err
+    assert status == 1, err
+    assert "the connection to the Dask scheduler was lost" in err and "(the masks of 1 of 4 photos to do were written)" in err
+    assert len(list((tmp_path / "out").glob("*_skin.png"))) == 1
+    monkeypatch.setattr(skin_jobs, "run_tasks", lambda *a, **k: (_ for _ in ()).throw(
+        RuntimeError("cancelled for reason: scheduler-connection-lost.")))
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "none"), "--quiet",
+                 "--distributed", address]) == 2  # nothing written: 2, as README says
+
+
+def test_dask_background_run_that_fails_after_a_sequence_was_written_exits_1(address, tmp_path, capsys,
+                                                                                monkeypatch):
+    """As skin apply on Dask: a lost scheduler after a sequence was written whole is exit 1."""
+    pytest.importorskip("distributed")
+    from segmix.cli import main
+    from segmix.distributed import background_jobs
+
+    cams = []
+    for name in ("cam1", "cam2"):
+        folder = tmp_path / "cams" / name
+        folder.mkdir(parents=True)
+        for t in range(8):
+            Image.fromarray(np.full((24, 32, 3), 90 + t, np.uint8)).save(folder / f"in{t:04d}.png")
+        cams.append(str(folder))
+    real = background_jobs.run_tasks
+
+    def first_then_lost(client, function, job, batches, **kwargs):
+        real(client, function, job, batches[:1], **kwargs)
+        raise RuntimeError("cancelled for reason: scheduler-connection-lost.")
+
+    monkeypatch.setattr(background_jobs, "run_tasks", first_then_lost)
+    status = main(["background", *cams, "--output-dir", str(tmp_path / "out"), "--quiet", "--distributed", address])
+    err = capsys.readouterr().err
+    assert status == 1 and "the connection to the Dask scheduler was lost" in err and "(1 of 2 sequences were " \
+                                                                                      "written whole)" in err, err
