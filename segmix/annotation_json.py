@@ -9,6 +9,7 @@ reads label images, not annotation JSON: these words name the tool and how to ra
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +64,15 @@ def annotation_file_words(path) -> str | None:
     return (f"is a {kind} annotation (JSON), not an image: segmix reads label images, not annotation JSON; "
             f"rasterise its shapes first ({RASTERISE[kind]}), as a label PNG of 0 unmarked, 1 foreground, "
             "2 background for scribbles, or 0 / 255 for a mask")
+
+
+def partial_annotation_kind(text: str) -> str | None:
+    """"Labelme" or "COCO" for the first part of an annotation file cut short (which ``json``
+    does not parse), from the keys it holds, as :func:`annotation_kind` tells a whole one;
+    None for anything else."""
+    keys = set(re.findall(r'"(\w+)"\s*:', text))
+    if "shapes" in keys and keys & {"imagePath", "imageHeight", "imageWidth", "imageData"}:
+        return "Labelme"
+    if "annotations" in keys and keys & {"images", "categories"}:
+        return "COCO"
+    return None

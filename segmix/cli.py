@@ -1466,8 +1466,9 @@ _SEGMENT_OPTIONS = {"output": "-o/--output", "probability": "--probability", "cu
 
 #: From this size on, ``segment`` says before the work that it takes a while.
 LARGE_PHOTO_MEGAPIXELS = 20
-#: From this many distinct colours times k on, ``quantize`` says before k-means that it takes a
-#: while (78,000 x 2,000 took 22 s, 350,000 x 256 38 s, 78,000 x 300 a few seconds).
+#: From this many colours k-means' restarts run on (the distinct colours, or the pixels drawn:
+#: segmix.quantize.kmeans_colours) times k on, ``quantize`` says before k-means that it takes a
+#: while (78,000 x 2,000 took 22 s, 350,000 x 256 38 s before sampling, 78,000 x 300 a few seconds).
 SLOW_QUANTIZE_WORK = 50_000_000
 #: Seconds of k-means after which ``quantize`` says it is still at work when the size did not
 #: predict it: iterations, not size alone, set the time (120,000 noise colours into 300, under
@@ -4572,10 +4573,18 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         # ran 92 s, -k 256 on a 12-megapixel photo 38 s, with nothing on the terminal.
         if args.quiet:
             return
-        if n_distinct * args.colors >= SLOW_QUANTIZE_WORK:
+        from segmix.quantize import kmeans_colours, kmeans_seconds
+
+        # This photo's own estimate (a noise photo's 970,693 colours into 64 were told "about
+        # half a minute at 350,000 colours into 256", and took 70 s before k-means sampled).
+        drawn = kmeans_colours(n_distinct, args.colors)
+        if drawn * args.colors >= SLOW_QUANTIZE_WORK:
+            seconds = kmeans_seconds(n_distinct, args.colors)
+            took = f"{seconds / 60:.0f} minutes" if seconds >= 90 else f"{seconds:.0f} s"
+            sampled = f", {drawn:,} of its pixels drawn at random for the restarts" if drawn < n_distinct else ""
             print(f"segmix quantize: note: {args.image}: {n_distinct:,} distinct colours into {args.colors:,}: k-means takes "
-                  "a while (about half a minute at 350,000 colours into 256 or 78,000 into 2,000 on a 2-core "
-                  "machine; a smaller -k is faster)", file=sys.stderr, flush=True)
+                  f"a while (up to about {took} on a 2-core machine{sampled}; a smaller -k is faster)",
+                  file=sys.stderr, flush=True)
             return
         if not sys.stderr.isatty():
             return
@@ -4602,6 +4611,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         # "written unchanged" only when it was: same pixels, same mode (an RGB photo of 3
         # colours becomes a palette PNG of those colours; a 16-bit grey one 8-bit).
         how = ("written unchanged" if result.unchanged else
+               "written as its first frame" if (result.input_frames > 1 and result.mode == result.input_mode
+                                                and not result.saved_mse) else
                f"its colours are kept as they are, and {'JPEG' if suffix in ('.jpg', '.jpeg') else 'lossy WebP'} "
                "compression changes them (below)" if result.mode == result.input_mode else
                f"its colours are kept as they are (written as {_MODE_WORDS.get(result.mode, result.mode)}, "

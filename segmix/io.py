@@ -1084,7 +1084,7 @@ def _why_unreadable(path: Path) -> str:
         from segmix.annotation_json import annotation_file_words
 
         # Labelme / COCO JSON given as scribbles or a mask was "a text file, not an image".
-        annotation = annotation_file_words(path)
+        annotation = annotation_file_words(path) or _cut_json_words(path)
         if annotation is not None:
             return annotation
     try:
@@ -1136,13 +1136,68 @@ def check_input_folder(path: PathLike, option: str, holds: str, missing: str | N
     raise FileNotFoundError(f"{shown_path(path)}: {missing_words(path, missing or 'no such folder')}")
 
 
+#: What a JSON text cut in the middle of a token leaves unparsed where ``json`` stops: part of
+#: a literal (``tru``, ``-Inf``, a lone ``-``), a number's fraction or exponent begun (``1.``,
+#: ``1.5e+``: json reads ``1`` and stops at the rest) or a ``\\u`` escape's hex digits (json
+#: says a low surrogate's, even all four, at the text's end is an invalid escape).
+_CUT_TOKEN = re.compile(r"(?:t(?:ru?)?|f(?:a(?:ls?)?)?|n(?:ul?)?|N(?:a)?|-?(?:I(?:n(?:f(?:i(?:n(?:i(?:ty?)?)?)?)?)?)?)?"
+                        r"|\.|[eE][-+]?|u[0-9a-fA-F]{0,4})")
+
+
+def json_ends_mid_document(text: str, error: ValueError) -> bool:
+    """Whether ``error``, raised by ``json.loads(text)``, means the text stops in the middle of
+    its JSON document: the one rule every segmix reader of JSON (models, run records,
+    annotation files) uses to call a file cut short.
+
+    True when the parser stopped at the text's end (``Expecting ',' delimiter`` past the last
+    character), inside a string that never closes (``Unterminated string starting at``: the
+    base64 arrays of a background model are most of its bytes, so most cuts land in one,
+    where the error points at the string's start), or inside a token the rest of the text
+    only begins (:data:`_CUT_TOKEN`: ``tru``, ``1.``, ``\\u12``).
+    """
+    if not isinstance(error, json.JSONDecodeError) or not text.strip():
+        return False
+    if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
+        return True
+    rest = text[error.pos:]
+    if not _CUT_TOKEN.fullmatch(rest):
+        return False
+    if rest[0] in ".eE":  # a number's fraction or exponent begun, right after its digits
+        return text[error.pos - 1:error.pos].isdigit() and error.msg.startswith(("Expecting", "Extra data"))
+    if rest[0] == "u":  # an escape's first digits: json points past the backslash
+        return error.msg.startswith("Invalid \\uXXXX escape")
+    return error.msg == "Expecting value"
+
+
+def _cut_json_words(path: Path) -> str | None:
+    """Words for a JSON file cut short given where an image is read (it was "a text file, not
+    an image"), its kind named from the keys of its first part; None for any other file."""
+    from segmix.annotation_json import MAX_JSON_BYTES, RASTERISE, partial_annotation_kind
+
+    try:
+        if path.stat().st_size > MAX_JSON_BYTES:
+            return None
+        text = path.read_bytes().decode(TEXT_ENCODING)
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        if not json_ends_mid_document(text, exc):
+            return None
+    except (OSError, ValueError, RecursionError):
+        return None
+    else:
+        return None
+    kind = partial_annotation_kind(text)
+    return (f"is {f'a {kind} annotation' if kind else 'a JSON text'}, not an image, and it ends in the middle "
+            f"of its JSON after {len(text)} characters: it looks cut short (an interrupted copy or download)"
+            + (f"; segmix reads label images, not annotation JSON ({RASTERISE[kind]})" if kind else ""))
+
+
 def json_cut_short(text: str, error: ValueError) -> str | None:
     """Words for a JSON file whose text stops in the middle of its document (a copy or
     download cut short), which ``json`` reports only as "Expecting ',' delimiter: line 58
-    column 27"; None when ``error`` lies elsewhere in ``text`` or is not a JSON error."""
-    import json
-
-    if isinstance(error, json.JSONDecodeError) and text.strip() and error.pos >= len(text.rstrip()):
+    column 27" or "Unterminated string starting at: line 1 column 508"; None when ``error``
+    lies elsewhere in ``text`` or is not a JSON error (:func:`json_ends_mid_document`)."""
+    if json_ends_mid_document(text, error):
         return (f"the file ends in the middle of its JSON after {len(text)} characters: it looks cut short "
                 "(an interrupted copy or download); write or copy it again")
     return None

@@ -642,6 +642,17 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
                  "when it came"
                  + (f" ({shown})" if done else "") + f"; {UNDER_WAY}")
         raise type(exc)(words) from None
+    except (ValueError, OSError):  # the command's own refusals, before any task
+        raise
+    except Exception as exc:  # noqa: BLE001 - the whole run failed (the scheduler lost)
+        # Exit 2 says "nothing is written": with sequences written whole it is a partial run, 1
+        # (as skin_jobs.run_apply); with none, the error propagates (one line, exit 2).
+        done = [name for _, name in sources if _record_stamp(out / name) not in (None, stamps[name])]
+        if not done:
+            raise
+        stream.write(f"segmix background: error: the Dask run failed: {describe_exception(exc)} ({len(done)} of "
+                     f"{len(sources)} sequence{' was' if len(sources) == 1 else 's were'} written whole)\n")
+        return 1
     import collections
 
     from segmix.frames import RepeatedSkip, SequenceEnd, skip_cause

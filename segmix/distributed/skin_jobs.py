@@ -128,15 +128,20 @@ def _is_file(path: Path) -> bool:
 #: outputs are not those its record names.
 CHANGED = "changed since the last run"
 NOT_OURS = "whose outputs are not those the last run wrote (another run's, or changed since)"
+#: ... or its record is there but cannot be read (a damaged file): it was blamed on the outputs.
+RECORD_DAMAGED = f"whose record in {PHOTO_RECORDS}/ cannot be read (damaged), so it was ignored"
 
 
-def redo_reason(job: ApplyJob, photo: Path, outputs, record) -> str | None:
+def redo_reason(job: ApplyJob, photo: Path, outputs, record, record_path: Path | None = None) -> str | None:
     """Why ``photo`` is run again, or None when its outputs are complete: every one there,
     its record (``record``, a dict or None) of this run's settings, the photo's size and
     modification time as recorded, each output's SHA-256 as recorded. "" when outputs are
-    merely missing (no note: a rerun after an interruption)."""
+    merely missing (no note: a rerun after an interruption); :data:`RECORD_DAMAGED` when
+    ``record`` is None though its file, ``record_path``, is there."""
     if not all(_is_file(o) for o in outputs):
         return ""
+    if not isinstance(record, dict) and record_path is not None and _is_file(record_path):
+        return RECORD_DAMAGED
     if not isinstance(record, dict) or record.get("key_sha256") != job.key_digest:
         return NOT_OURS
     if record.get("input") != file_state(photo):
@@ -193,7 +198,7 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             for output in (*outputs, record_path):
                 remove_leftovers(output)  # an earlier attempt of this task died while writing
             record = read_record(record_path)
-            reason = redo_reason(job, path, outputs, record)
+            reason = redo_reason(job, path, outputs, record, record_path)
         except OSError as exc:
             results.append((photo, "failed", failure_line(exc, photo, *outputs), None))
             continue
@@ -264,7 +269,8 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     Returns
     -------
     int
-        0; 1 when some photo failed; 2 when every photo failed.
+        0; 1 when some photo failed, or when the run failed as a whole (the scheduler lost)
+        after some masks were written; 2 when every photo failed.
 
     Raises
     ------
@@ -304,6 +310,12 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     # scheduler able to load the tasks: workers that fail are left out of the run.
     sample = input_sample(photo for photo, _ in todo)
     shared = check_workers_share(client, out, output_dir, created, inputs=sample, task=(apply_photos, job))
+    # A run record there but not to be read (damaged: '[1,2') made the rerun redo every photo
+    # without a word; said in one note, as a damaged photo's record is (RECORD_DAMAGED).
+    damaged = _is_file(out / RECORD) and read_record(out / RECORD) is None
+    if damaged and not quiet:
+        stream.write(f"segmix skin apply: note: {Path(output_dir) / RECORD}: the run record cannot be read "
+                     "(damaged), so it is ignored: every photo is done again\n")
     if not runs_match(out, RECORD, key):
         for _, made in todo:  # made with other settings (or unknown ones): not to be kept
             # A run without --probability keeps the probability maps an earlier run wrote (and
@@ -342,6 +354,18 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         done = sum(1 for name, stamp in _photo_record_stamps(out).items() if stamps.get(name) != stamp)
         raise type(exc)(f"the masks of {done} of {len(todo)} photo{'' if len(todo) == 1 else 's'} to do were "
                         f"written when it came; {UNDER_WAY}") from None
+    except (ValueError, OSError):  # the command's own refusals, before any task
+        raise
+    except Exception as exc:  # noqa: BLE001 - the whole run failed (the scheduler lost): said here
+        # Exit 2 says "nothing is written": a trial's scheduler killed at 14 s left 82 of 150
+        # masks, and the run ended 2. With masks written it is a partial run, 1, as a run
+        # whose photos failed in part; with none, the error propagates (one line, exit 2).
+        done = sum(1 for name, stamp in _photo_record_stamps(out).items() if stamps.get(name) != stamp)
+        if not done:
+            raise
+        stream.write(f"segmix skin apply: error: the Dask run failed: {describe_exception(exc)} (the masks of "
+                     f"{done} of {len(todo)} photo{'' if len(todo) == 1 else 's'} to do were written)\n")
+        return 1
     counts = {"written": 0, "complete": 0}
     not_found = []  # photos a worker found no such file
     warned = []
@@ -380,8 +404,10 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
                     redone.setdefault(reason, []).append(Path(photo).name)
     for message in warned:
         stream.write(f"segmix skin apply: warning: {message}\n")
-    # Photos that failed for the same reason share a line (a worker's long reason was said once per photo).
-    for message in said_once(failures, "photo"):
+    # Photos that failed for the same reason share a line (a worker's long reason was said once per photo),
+    # and so do lines that name their outputs, not the photos, as the one-machine command folds them
+    # (a full disk's "OUT/x_skin.png: cannot write (no space left on device)" was a line per photo).
+    for message in fold_repeated(said_once(failures, "photo"), "files", least=2):
         stream.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {message}\n")
     # Workers whose checks failed, while the others did their work: a note, so not with --quiet
     # (errors are said all the same; the notes were printed with it until session 41).

@@ -31,8 +31,9 @@ KEPT_RESULTS = 4
 KEPT_PIXELS = 16_000_000
 #: Milliseconds a new k waits for the next before its k-means is asked for (a spin box's held arrow).
 REQUEST_DELAY_MS = 120
-#: From this many distinct colours times k on, the banner says k-means takes a while (the
-#: command line's note, segmix.cli.SLOW_QUANTIZE_WORK: a test keeps them equal).
+#: From this many colours k-means runs on (segmix.quantize.kmeans_colours) times k on, the banner
+#: says k-means takes a while (the command line's note, segmix.cli.SLOW_QUANTIZE_WORK: a test
+#: keeps them equal).
 SLOW_WORK = 50_000_000
 
 HINT_RESULT = ("<b>Quantise mode</b>: the photo in <b>{k}</b> colours by k-means, as segmix quantize -k {k} "
@@ -313,8 +314,13 @@ class QuantiseMode(Mode):
             return
         self._distinct = n_distinct
         k = self._requested_key[1] if self._requested_key else self.panel.colours
-        slow = (f"; with {n_distinct:,} distinct colours into {k:,} this takes a while (about half a minute at "
-                "350,000 colours into 256 on a 2-core machine; a smaller k is faster)") if n_distinct * k >= SLOW_WORK else ""
+        # This photo's own estimate, as the command line's note gives it (segmix.cli._cmd_quantize).
+        from segmix.quantize import kmeans_colours, kmeans_seconds
+
+        seconds = kmeans_seconds(n_distinct, k)
+        took = f"{seconds / 60:.0f} minutes" if seconds >= 90 else f"{seconds:.0f} s"
+        slow = (f"; with {n_distinct:,} distinct colours into {k:,} this takes a while (up to about {took} on a "
+                "2-core machine; a smaller k is faster)") if kmeans_colours(n_distinct, k) * k >= SLOW_WORK else ""
         self._set_status(f"Quantising to {k} colours: k-means on the photo's {n_distinct:,} distinct colours{slow}...")
         if self.active:
             self.shell.update_hint()
