@@ -3123,6 +3123,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     distributed = _check_distributed(args)
     init = _skin_train_init(args)  # a wrong --init is named before the photos are read
     protect = [*args.uci, *_folder_files(*args.images, *args.masks)]
+    if init is not None and str(args.init) != "builtin":
+        # The model adapted is an input too: `--init m.json -o m.json` replaced it (a re-check).
+        protect.append(args.init)
     _check_outputs(protect, {"-o/--output": args.output}, figures={"--convergence": args.convergence})
     _check_json_name("-o/--output", args.output)
     # A file skin train did not write (a segmentation model, a photo) is not replaced unless
@@ -3259,6 +3262,10 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     if init is not None and not args.quiet:
         print(f"segmix skin train: note: {_adapted_words(model)}", file=sys.stderr)
     if init is not None:  # a warning: with --quiet too
+        little = _adapted_little_words(model, args.output)
+        if little:
+            print(f"segmix skin train: warning: {little}", file=sys.stderr)
+    if init is not None:  # a warning: with --quiet too
         from segmix import skin_init
 
         lost = skin_init.lost_tones(init, model)
@@ -3307,6 +3314,28 @@ def _skin_train_init(args: argparse.Namespace):
     from segmix import skin_init
 
     return skin_init.load_init_model(args.init)
+
+
+#: The largest share of the way to the labelled skin (n / (n + relevance)) under which ``skin train
+#: --init`` says the model barely moved: 48,000 skin pixels of two photos against the default
+#: relevance moved it 0.05 at most, and it missed the skin of a photo it was trained on (F1 0.000;
+#: 0.903 with --relevance 1e4), with only the note to say so (a re-check, session 55).
+ADAPTED_LITTLE = 0.1
+
+
+def _adapted_little_words(model, output) -> str | None:
+    """The warning of a ``skin train --init`` whose labelled skin moved the skin Gaussians less
+    than :data:`ADAPTED_LITTLE` of the way (None otherwise): the model is nearly the initial one."""
+    record = model.training.get("adapted_from", {})
+    moved = record.get("alpha", {}).get("skin") or []
+    if not moved or max(moved) >= ADAPTED_LITTLE:
+        return None
+    n, r = int(record.get("skin_pixels", 0)), float(record.get("relevance", 0))
+    return (f"{output}: the labelled photos moved the skin Gaussians at most {max(moved):.0%} of the way to their "
+            f"skin ({n:,} skin pixels against --relevance {r:g}): the model is nearly the initial one and may miss "
+            f"the skin of these photos; a smaller --relevance (about {max(1.0, n / 4):.0g} moves the most used "
+            f"Gaussian over half way; check the tone warning and the model on other photos) or no --init (new "
+            f"mixtures) learns more of them")
 
 
 def _adapted_words(model) -> str:
