@@ -44,6 +44,9 @@ HINT_FEW = ("<b>Quantise mode</b>: the photo has only <b>{n}</b> distinct colour
             "shown unchanged. Choose fewer colours on the right; Ctrl+E exports it as segmix quantize would.")
 HINT_ORIGINAL = ("<b>Quantise mode</b>: the photo <b>as it is</b> (before). Press <b>O</b> (or untick Show original) "
                  "to see it in {k} colours.")
+# After Esc no result of k exists: "Press O to see it in 128 colours" promised one (a re-check).
+HINT_CANCELLED = ("<b>Quantise mode</b>: quantising to {k} colours was <b>cancelled</b>; the photo is shown as it "
+                  "is. Quantise &gt; Quantise Again (Ctrl+Shift+U), Enter in Colours or another number starts it again.")
 HINT_BUSY = ("<b>Quantise mode</b>: quantising to {k} colours... the photo appears in them when k-means is done"
              "{when}. Meanwhile {shown}.")
 
@@ -175,6 +178,7 @@ class QuantiseMode(Mode):
         #: (photo array, its QImage as the canvas shows it), made on the compute thread
         self._original: tuple[np.ndarray, QImage] | None = None
         self._status = ""
+        self._cancelled = False  # Esc stopped the k shown: no result of it until asked again
         self._request_timer = QTimer(self)
         self._request_timer.setSingleShot(True)
         self._request_timer.setInterval(REQUEST_DELAY_MS)
@@ -184,6 +188,9 @@ class QuantiseMode(Mode):
         self._banner_clock.setInterval(1000)
         self._banner_clock.timeout.connect(self._tick_banner)
         self.panel.colours_changed.connect(self._on_colours_changed)
+        # Enter in Colours on the k whose k-means Esc stopped: the value did not change, so no
+        # colours_changed came, and nothing but another k or a mode switch started it again.
+        self.panel.colours_spin.editingFinished.connect(self.quantise_again)
         self.panel.original_toggled.connect(self._on_original_toggled)
         self.panel.export_requested.connect(lambda: shell.export("mask"))
         self.kmeans_started.connect(self._on_kmeans_started)
@@ -202,8 +209,21 @@ class QuantiseMode(Mode):
                                 tip="Quantise to the next smaller number of colours on the slider")
         self.more_action = add("&More Colours", lambda: self.panel.step_colours(1), menu=menu,
                                tip="Quantise to the next larger number of colours on the slider")
+        self.again_action = add("Quantise &Again", self.quantise_again, ("Ctrl+Shift+U",), menu=menu,
+                                tip="Quantise the photo to the number of colours shown again, after Esc stopped it")
         self._menu_tips = {action: action.statusTip() for action in (self.original_action, self.fewer_action,
-                                                                       self.more_action)}
+                                                                       self.more_action, self.again_action)}
+
+    def quantise_again(self) -> None:
+        """Start the k-means of the k shown when no result of it exists and none is running (after
+        Esc); nothing otherwise."""
+        if not self.active or self.shell.image is None or self._in_flight or self._current() is not None:
+            return
+        self._cancelled = False
+        self._status = ""
+        self._request()
+        self.shell.update_hint()
+        self.shell.update_actions()
 
     # == mode switches and photos ========================================================
     def activate(self) -> None:
@@ -221,6 +241,7 @@ class QuantiseMode(Mode):
         self._show_photo()  # the other modes mark the photo as it is
 
     def on_image_changed(self) -> None:
+        self._cancelled = False
         self._results.clear()
         self._distinct = None
         self._in_flight = False
@@ -248,6 +269,7 @@ class QuantiseMode(Mode):
     def _on_colours_changed(self, _colours: int) -> None:
         if not self.active or self.shell.image is None:
             return
+        self._cancelled = False
         if self._current() is not None:
             self._request_timer.stop()
             if self._in_flight:
@@ -362,9 +384,10 @@ class QuantiseMode(Mode):
         self.shell.show_message("Cannot quantise", message)
 
     def on_cancelled(self) -> None:
+        self._cancelled = True
         self._stop_waiting()
-        self._set_status("Quantising cancelled: the photo is shown as it is. Choose a number of colours to start "
-                         "again.")
+        self._set_status("Quantising cancelled: the photo is shown as it is. Quantise > Quantise Again "
+                         "(Ctrl+Shift+U), Enter in Colours or another number of colours starts it again.")
 
     def escape(self) -> bool:
         if not self._request_timer.isActive():
@@ -470,6 +493,8 @@ class QuantiseMode(Mode):
         if outcome is not None and outcome.result.n_colors_in_image <= k:
             n = outcome.result.n_colors_in_image
             return HINT_FEW.format(n=n, s="" if n == 1 else "s", k=k)
+        if outcome is None and self._cancelled:
+            return HINT_CANCELLED.format(k=k)
         if self.panel.original_box.isChecked() or outcome is None:
             return HINT_ORIGINAL.format(k=k)
         return HINT_RESULT.format(k=k)
@@ -553,6 +578,10 @@ class QuantiseMode(Mode):
             why = (f"switch to Quantise mode ({self.shortcut}) first" if not self.active else
                    "open a photo first (Ctrl+O)")
             for action, tip in self._menu_tips.items():
+                if action is self.again_action and usable and (self._in_flight or self._current() is not None):
+                    state = "it is running" if self._in_flight else "its result is shown"
+                    self.shell._set_available(action, False, f"{tip}: {state}")
+                    continue
                 self.shell._set_available(action, usable, tip if usable else f"{tip}: {why}")
 
     # == persistence ====================================================================

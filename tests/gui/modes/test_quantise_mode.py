@@ -343,3 +343,36 @@ def test_the_quantise_dock_never_scrolls_sideways(qtbot, window):
     scroll = window.docks["quantise"].widget()
     assert scroll.horizontalScrollBar().maximum() == 0
     assert mode.panel.width() <= scroll.viewport().width()
+
+
+def test_esc_then_quantise_again_or_enter_restarts_the_k_shown(qtbot, window, monkeypatch):
+    """A re-check: after Esc the banner said "Press O to see it in 128 colours" (no such result
+    existed), and neither O, nor Enter on the same k, nor any menu entry started it again."""
+    from segmix import quantize
+
+    mode = _quantised(qtbot, window, 8)
+    real = quantize.quantize_image
+    release, asked = threading.Event(), []
+
+    def held(image, n_colors, *args, check=None, **kwargs):
+        asked.append(n_colors)
+        if len(asked) == 1:
+            release.wait(20)
+            check()  # cancelled by now: this raises
+        return real(image, n_colors, *args, check=check, **kwargs)
+
+    monkeypatch.setattr(quantize, "quantize_image", held)
+    mode.panel.set_colours(5)
+    qtbot.waitUntil(lambda: asked == [5], timeout=TIMEOUT)
+    window.cancel_action.trigger()
+    release.set()
+    qtbot.waitUntil(lambda: not mode.result_pending and not window.controller.busy, timeout=TIMEOUT)
+    assert not mode.has_result
+    hint = window.hint_label.text()
+    assert "cancelled" in hint and "Press <b>O</b>" not in hint, hint
+    assert mode.again_action.isEnabled()
+    mode.again_action.trigger()
+    qtbot.waitUntil(lambda: mode.has_result and not mode.result_pending, timeout=TIMEOUT)
+    assert asked == [5, 5]
+    assert "cancelled" not in window.hint_label.text()
+    assert not mode.again_action.isEnabled()  # its result is shown
