@@ -376,3 +376,19 @@ def test_esc_then_quantise_again_or_enter_restarts_the_k_shown(qtbot, window, mo
     assert asked == [5, 5]
     assert "cancelled" not in window.hint_label.text()
     assert not mode.again_action.isEnabled()  # its result is shown
+
+
+def test_a_palette_row_keeps_every_colour_number_beside_a_large_count(qtbot, window):
+    # On a 15 MP photo a row read "143, 149, ..." (the pixel count took the room): the count
+    # goes first, the three numbers stay.
+    from PySide6.QtGui import QFontMetrics
+
+    from segmix.gui.modes.quantise_panel import row_texts
+
+    view = window.modes["quantise"].panel.palette_view
+    metrics = QFontMetrics(view.font())
+    numbers, share = row_texts(metrics.horizontalAdvance, 260, "RGB 143, 149, 152", "56.4 %  8,316,221")
+    assert numbers == "143, 149, 152" and share == "56.4 %"
+    assert metrics.horizontalAdvance(numbers) <= 260 - 40 - metrics.horizontalAdvance(share) - 8 - 36
+    # With room, both stay.
+    assert row_texts(metrics.horizontalAdvance, 600, "RGB 1, 2, 3", "5.0 %  12") == ("1, 2, 3", "5.0 %  12")
