@@ -151,7 +151,9 @@ class QuantiseMode(Mode):
     export_mark = "quantize"
     cancel_text = "Cancel &Quantising"
     cancel_tip = "Stop the k-means that is running (the photo is shown as it is)"
-    warm_up_note = "Quantising starts once the kernels are loaded."
+    # The k-means does not wait for the warm-up (it compiles what it uses itself, once): "starts once
+    # the kernels are loaded" stood under three results already shown (a re-check).
+    warm_up_note = "Quantising runs between its steps; the first k-means compiles what it uses, once."
     canvas_name = "Photo"
     canvas_keys = (
         "The photo in k colours, or as it is. With the photo focused: O switches between the two; the arrow "
