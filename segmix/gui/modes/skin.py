@@ -1107,6 +1107,12 @@ class SkinMode(Mode):
     def hint(self) -> str:
         hint = self._hint()
         no_skin = self._no_skin_banner() if not self._greyscale_warning() else ""
+        if not no_skin and self._dim_hint and self.skin_posterior is not None and not self._greyscale_warning() \
+                and MOVE_THRESHOLD in hint:
+            # Little skin but not none (0.64 % of a 0.3x photo): the capped lift was said in the
+            # dock only, below the fold, and the banner was the generic one (a re-check).
+            return hint.replace(MOVE_THRESHOLD, f"<b>Little skin found</b>: the photo "
+                                                f"{self._dim_hint.replace('it is', 'is', 1)}. " + MOVE_THRESHOLD)
         return hint.replace(MOVE_THRESHOLD, no_skin) if no_skin else hint
 
     def _hint(self) -> str:
