@@ -331,7 +331,7 @@ def test_malformed_skin_model_shows_a_message_and_the_window_lives(qtbot, make_w
     truncated = tmp_path / "cut.json"
     truncated.write_text(json.dumps(modelfile.model_to_dict(active))[:200])
     assert not window.modes["skin"].load_skin_model(truncated)
-    assert "not valid JSON" in messages[-1][1]
+    assert "cut.json: the file ends in the middle of its JSON" in messages[-1][1]  # inputs55: cut short, said so
     assert window.modes["skin"].skin_model is active and window.modes["skin"].skin_panel.model_label.text() == "Model: built-in"
     # Still usable: threshold, back to segmenting.
     window.modes["skin"].skin_panel.threshold_slider.setValue(20)

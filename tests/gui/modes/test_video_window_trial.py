@@ -58,7 +58,8 @@ def test_playing_and_scrubbing_skip_a_frame_of_another_size_without_a_dialog(mak
     assert video._model.frame_count_ == 5
     size_notes = [text for text in notes if "(f6.bmp):" in text]
     assert len(size_notes) == 1
-    assert "Skipped frame 6 (f6.bmp): of another size, 64 x 48, not the 32 x 24 of the other frames" in size_notes[0]
+    # One message for the skipped frames so far, naming the last (bg55)
+    assert "the last: frame 6 (f6.bmp): of another size, 64 x 48, not the 32 x 24 of the other frames" in size_notes[0]
     assert "unreadable frame 6" not in size_notes[0]
     assert "Skipped unreadable frame 3 (f3.bmp)" in notes[0]
     label = video.panel.source_label.text()
