@@ -4602,14 +4602,14 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         # ran 92 s, -k 256 on a 12-megapixel photo 38 s, with nothing on the terminal.
         if args.quiet:
             return
-        from segmix.quantize import kmeans_colours, kmeans_seconds
+        from segmix.quantize import kmeans_colours, kmeans_seconds, kmeans_time_words
 
         # This photo's own estimate (a noise photo's 970,693 colours into 64 were told "about
         # half a minute at 350,000 colours into 256", and took 70 s before k-means sampled).
         drawn = kmeans_colours(n_distinct, args.colors)
         if drawn * args.colors >= SLOW_QUANTIZE_WORK:
             seconds = kmeans_seconds(n_distinct, args.colors)
-            took = f"{seconds / 60:.0f} minutes" if seconds >= 90 else f"{seconds:.0f} s"
+            took = kmeans_time_words(seconds)
             sampled = f", {drawn:,} of its pixels drawn at random for the restarts" if drawn < n_distinct else ""
             print(f"segmix quantize: note: {args.image}: {n_distinct:,} distinct colours into {args.colors:,}: k-means takes "
                   f"a while (up to about {took} on a 2-core machine{sampled}; a smaller -k is faster)",

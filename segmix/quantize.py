@@ -250,6 +250,12 @@ SECONDS_PER_RESTART_WORK = 1.1e-6
 SECONDS_PER_STEP_WORK = 2.4e-8 / 10
 
 
+def kmeans_time_words(seconds: float) -> str:
+    """:func:`kmeans_seconds` in the words of the notes ("2 minutes", "40 s"; never "0 s", which a
+    small photo under a lowered threshold was told)."""
+    return f"{seconds / 60:.0f} minutes" if seconds >= 90 else f"{max(1, round(seconds))} s"
+
+
 def kmeans_seconds(n_distinct: int, n_colors: int) -> float:
     """An upper estimate of the CPU seconds of :func:`_fit_kmeans` for a photo of
     ``n_distinct`` colours into ``n_colors`` on a 2-core machine (see the constants above)."""

@@ -241,6 +241,6 @@ def test_the_slow_kmeans_note_gives_the_photo_s_own_estimate(tmp_path, capsys, m
     Image.fromarray(np.random.default_rng(2).integers(0, 256, (40, 50, 3), dtype=np.uint8)).save(tmp_path / "n.png")
     assert cli.main(["quantize", str(tmp_path / "n.png"), "-k", "4", "-o", str(tmp_path / "q.png")]) == 0
     err = capsys.readouterr().err
-    expected = f"{quantize.kmeans_seconds(2000, 4):.0f} s"
+    expected = quantize.kmeans_time_words(quantize.kmeans_seconds(2000, 4))
     assert "350,000" not in err and "2,000 distinct colours into 4: k-means takes a while (up to about " + expected \
         in err, err

@@ -339,10 +339,10 @@ class QuantiseMode(Mode):
         self._distinct = n_distinct
         k = self._requested_key[1] if self._requested_key else self.panel.colours
         # This photo's own estimate, as the command line's note gives it (segmix.cli._cmd_quantize).
-        from segmix.quantize import kmeans_colours, kmeans_seconds
+        from segmix.quantize import kmeans_colours, kmeans_seconds, kmeans_time_words
 
         seconds = kmeans_seconds(n_distinct, k)
-        took = f"{seconds / 60:.0f} minutes" if seconds >= 90 else f"{seconds:.0f} s"
+        took = kmeans_time_words(seconds)
         slow = (f"; with {n_distinct:,} distinct colours into {k:,} this takes a while (up to about {took} on a "
                 "2-core machine; a smaller k is faster)") if kmeans_colours(n_distinct, k) * k >= SLOW_WORK else ""
         self._set_status(f"Quantising to {k} colours: k-means on the photo's {n_distinct:,} distinct colours{slow}...")
