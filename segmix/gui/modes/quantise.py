@@ -192,7 +192,10 @@ class QuantiseMode(Mode):
         self.panel.colours_changed.connect(self._on_colours_changed)
         # Enter in Colours on the k whose k-means Esc stopped: the value did not change, so no
         # colours_changed came, and nothing but another k or a mode switch started it again.
-        self.panel.colours_spin.editingFinished.connect(self.quantise_again)
+        # Enter only: editingFinished comes on leaving the box too, and Esc typed there (which
+        # gives the canvas the focus) would have started again what it stopped.
+        self.panel.colours_spin.editingFinished.connect(
+            lambda: self.quantise_again() if self.panel.colours_spin.hasFocus() else None)
         self.panel.original_toggled.connect(self._on_original_toggled)
         self.panel.export_requested.connect(lambda: shell.export("mask"))
         self.kmeans_started.connect(self._on_kmeans_started)

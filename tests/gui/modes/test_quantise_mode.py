@@ -392,3 +392,36 @@ def test_a_palette_row_keeps_every_colour_number_beside_a_large_count(qtbot, win
     assert metrics.horizontalAdvance(numbers) <= 260 - 40 - metrics.horizontalAdvance(share) - 8 - 36
     # With room, both stay.
     assert row_texts(metrics.horizontalAdvance, 600, "RGB 1, 2, 3", "5.0 %  12") == ("1, 2, 3", "5.0 %  12")
+
+
+def test_leaving_the_colours_box_after_esc_does_not_start_again(qtbot, window, monkeypatch):
+    # Enter in Colours starts the stopped k again; leaving the box (Esc typed there gives the
+    # canvas the focus) must not undo the Esc.
+    from segmix import quantize
+
+    mode = _quantised(qtbot, window, 8)
+    real = quantize.quantize_image
+    release, asked = threading.Event(), []
+
+    def held(image, n_colors, *args, check=None, **kwargs):
+        asked.append(n_colors)
+        if len(asked) == 1:
+            release.wait(20)
+            check()
+        return real(image, n_colors, *args, check=check, **kwargs)
+
+    monkeypatch.setattr(quantize, "quantize_image", held)
+    spin = mode.panel.colours_spin
+    mode.panel.set_colours(5)
+    qtbot.waitUntil(lambda: asked == [5], timeout=TIMEOUT)
+    window.cancel_action.trigger()
+    release.set()
+    qtbot.waitUntil(lambda: not mode.result_pending and not window.controller.busy, timeout=TIMEOUT)
+    spin.editingFinished.emit()  # as on leaving the box: it has no focus
+    qtbot.wait(300)
+    assert asked == [5] and not mode.result_pending
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus, timeout=5000)
+    spin.editingFinished.emit()  # Enter
+    qtbot.waitUntil(lambda: mode.has_result and not mode.result_pending, timeout=TIMEOUT)
+    assert asked == [5, 5]
