@@ -194,3 +194,33 @@ def test_the_next_multiscale_cut_after_a_stopped_one_is_a_fresh_cut(monkeypatch)
         cut(log_odds)  # kept flows to start from
         _cancelled_in_a_flow(lambda: cut(shifted), monkeypatch, after)
         np.testing.assert_array_equal(cut(shifted), fresh)
+
+
+def test_a_band_of_pieces_cut_on_two_threads_stops_and_frees_the_helper(monkeypatch):
+    """The band's pieces are cut on the caller's thread and the helper's: a stop ends both
+    (the helper's part takes the flag from the caller; the thread-local one is not there), and
+    the cancel is raised only once the helper has returned."""
+    from segmix.kernels import threads
+
+    if threads.get_num_threads() < 2:
+        pytest.skip("one thread: the pieces are not cut in parallel")
+    rng = np.random.default_rng(8)
+    h = w = 300
+    image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    log_odds = rng.normal(0.0, 2.0, (h, w)).astype(np.float32)
+    fixed = np.zeros((h, w), np.uint8)
+    coarse = np.zeros((100, 100), np.bool_)
+    near = np.zeros((100, 100), np.bool_)
+    near[5:50, 5:50] = near[60:98, 55:98] = True  # two pieces of the band
+    cut = lambda: graphcut._compact_cut(log_odds, image, fixed, coarse, near, 3, 50.0, 8,  # noqa: E731
+                                        graphcut.contrast_beta(image, 8))
+    expected = cut()
+    parts = []
+    real = maxflow.graph_maxflow_part
+    monkeypatch.setattr(maxflow, "graph_maxflow_part", lambda *a: parts.append(a[4].size) or real(*a))
+    cut()
+    monkeypatch.undo()
+    assert len(parts) >= 2  # pieces, not one whole graph
+    _cancelled_in_a_flow(cut, monkeypatch, 0)
+    assert threads.beside(lambda: 1).result() == 1  # the helper is free
+    np.testing.assert_array_equal(cut(), expected)
