@@ -102,3 +102,25 @@ def twelve_megapixel_photo(seed: int = 0, height: int = 3000, width: int = 4000)
         resized += rng.normal(0.0, 2.0, size=resized.shape).astype(np.float32)
         out[y * th:(y + 1) * th, x * tw:(x + 1) * tw] = np.clip(np.rint(resized), 0, 255).astype(np.uint8)
     return out
+
+
+def davis_click_photo(davis: Path, frame: int, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """A DAVIS frame upscaled (bicubic) to ``width`` x ``height`` with one click on its object
+    (the middle of its mask's pixels) and one beside it (its first background pixel), as the
+    window paints clicks: (H, W, 3) uint8 photo, (H, W) uint8 marks."""
+    from PIL import Image
+
+    from segmix.clicks import click_radius, paint_disc
+    from segmix.io import BACKGROUND, FOREGROUND
+
+    image = np.asarray(Image.open(davis / "images" / f"{frame:03d}.jpg").convert("RGB")
+                       .resize((width, height), Image.BICUBIC))
+    truth = np.asarray(Image.open(davis / "masks" / f"{frame:03d}.png").resize((width, height), Image.NEAREST)) > 0
+    ys, xs = np.nonzero(truth)
+    middle = len(ys) // 2
+    scribbles = np.zeros((height, width), np.uint8)
+    radius = click_radius((height, width))
+    paint_disc(scribbles, int(ys[middle]), int(xs[middle]), FOREGROUND, radius)  # a click on the object
+    by, bx = np.argwhere(~truth)[0]
+    paint_disc(scribbles, int(by), int(bx), BACKGROUND, radius)  # ... and one beside it
+    return np.ascontiguousarray(image), scribbles

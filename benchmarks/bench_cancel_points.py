@@ -21,12 +21,8 @@ import statistics
 import time
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
+from _data import davis_click_photo
 from segmix import cancel_points, graphcut, segment
-from segmix.clicks import click_radius, paint_disc
-from segmix.io import BACKGROUND, FOREGROUND
 
 DAVIS = Path("/work/shared/data/interactive/davis")
 
@@ -43,17 +39,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
-    image = np.asarray(Image.open(args.davis / "images" / f"{args.frame:03d}.jpg").convert("RGB")
-                       .resize((width, height), Image.BICUBIC))
-    truth = np.asarray(Image.open(args.davis / "masks" / f"{args.frame:03d}.png").resize((width, height),
-                                                                                         Image.NEAREST)) > 0
-    ys, xs = np.nonzero(truth)
-    middle = len(ys) // 2
-    scribbles = np.zeros((height, width), np.uint8)
-    radius = click_radius((height, width))
-    paint_disc(scribbles, int(ys[middle]), int(xs[middle]), FOREGROUND, radius)  # a click on the object
-    by, bx = np.argwhere(~truth)[0]
-    paint_disc(scribbles, int(by), int(bx), BACKGROUND, radius)  # ... and one beside it
+    image, scribbles = davis_click_photo(args.davis, args.frame, width, height)
     settings = segment.SegmentationSettings()
     model = segment.train_model(image, scribbles, settings)
     segment.apply_model(image, model, scribbles, settings)  # the photo's caches and kernels, once

@@ -35,7 +35,7 @@ import zlib
 
 import numpy as np
 
-from segmix.cancel_points import checkpoint
+from segmix.cancel_points import checkpoint, stop_flag, stopped
 from segmix.kernels import geodesic, graphs, maxflow, threads
 from segmix.marked_pixels import marked_flat
 from segmix.kernels.threads import for_pixels
@@ -414,7 +414,7 @@ class BlockGraph:
             raise ValueError(f"block_sums has shape {block_sums.shape}; the block grid is {(hc, wc)}")
         terminal = np.zeros((hc + 2, wc + 2), np.float32)
         terminal[1:-1, 1:-1] = block_sums
-        tree = maxflow.graph_maxflow(terminal.reshape(-1), self._capacity.copy(), self._neighbour, self._opposite)
+        tree = _max_flow(terminal.reshape(-1), self._capacity.copy(), self._neighbour, self._opposite)
         return tree.reshape(hc + 2, wc + 2)[1:-1, 1:-1] == _SOURCE_TREE
 
 
@@ -445,6 +445,37 @@ def _block_reduce(values: np.ndarray, factor: int, how: str) -> np.ndarray:
     return blocks.mean(axis=(1, 3))
 
 
+def _max_flow(terminal, capacity, neighbour, opposite) -> np.ndarray:
+    """:func:`segmix.kernels.maxflow.graph_maxflow` that stops with the caller's cancel
+    (:mod:`segmix.cancel_points`): its stop flag is read inside the kernel, so a cancel stops
+    even one long flow (the refinement's last max-flow of a 12 MP photo ran ~10 s past Esc).
+
+    Raises
+    ------
+    Exception
+        The enclosing cancel (:func:`segmix.cancel_points.stopped`) when the flag was set;
+        ``terminal`` and ``capacity`` are then a flow that is not maximal (callers drop them:
+        the warm caches unset their key before the flow).
+    """
+    try:
+        return maxflow.graph_maxflow(terminal, capacity, neighbour, opposite, stop_flag())
+    except maxflow.FlowStopped:
+        stopped()
+
+
+def _stop_flag() -> np.ndarray:
+    """The caller's stop flag (:func:`segmix.cancel_points.stop_flag`) or one nobody sets."""
+    flag = stop_flag()
+    return maxflow.no_stop() if flag is None else flag
+
+
+def _parts_ended(statuses) -> None:
+    """Raise the cancel if any :func:`segmix.kernels.maxflow.graph_maxflow_part` call (their
+    statuses) was stopped; called once every call has returned (no helper still runs)."""
+    if any(status != maxflow.FLOW_DONE for status in statuses):
+        stopped()
+
+
 def grid_maxflow(terminal, capacity, offsets, opposite) -> np.ndarray:
     """Min cut of a padded grid graph: arc (i, d) goes to i + offsets[d].
 
@@ -461,7 +492,7 @@ def grid_maxflow(terminal, capacity, offsets, opposite) -> np.ndarray:
     n = terminal.shape[0]
     neighbour = np.arange(n, dtype=np.int32)[:, None] + offsets.astype(np.int32)[None, :]
     np.clip(neighbour, 0, n - 1, out=neighbour)
-    return maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
+    return _max_flow(terminal, capacity, neighbour, opposite)
 
 
 _NO_PARENT = np.full((1, 1), -1, np.int8)
@@ -509,21 +540,25 @@ def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivi
             checkpoint()
             tree = _maxflow_in_halves(terminal, capacity, neighbour, opposite, index, reach)
         else:
-            tree = maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
+            tree = _max_flow(terminal, capacity, neighbour, opposite)
     else:
         tree = np.zeros(terminal.shape[0], np.int8)
         taken = itertools.count()  # next() on a count is atomic under the GIL
+        stop = _stop_flag()  # taken here: the helper thread does not see this thread's
 
-        def solve():
+        def solve() -> int:
             # The greedy preflow and the max-flow of whole pieces touch only their own
             # nodes' entries (in the same order as over the whole graph), and release the GIL.
             while (i := next(taken)) < len(pieces):
                 maxflow.push_short_paths_part(terminal, capacity, neighbour, opposite, pieces[i])
-                maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, pieces[i], tree)
+                status = maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, pieces[i], tree, stop)
+                if status != maxflow.FLOW_DONE:
+                    return status
+            return maxflow.FLOW_DONE
 
         other = threads.beside(solve)
-        solve()
-        other.result()
+        mine = solve()
+        _parts_ended((mine, other.result()))  # the helper is free again before a cancel leaves
     if warm is not None:
         warm.keep(index, capacity)
     del terminal, capacity, neighbour
@@ -555,7 +590,7 @@ def _coarse_warm_start(index, terminal, capacity, neighbour, opposite, dy, dx, f
     residual = coarse_capacity.copy()
     coarse_opposite = (7 - np.arange(8)).astype(np.int64)
     maxflow.push_short_paths(coarse_terminal, residual, coarse_neighbour, coarse_opposite)
-    maxflow.graph_maxflow(coarse_terminal, residual, coarse_neighbour, coarse_opposite)
+    _max_flow(coarse_terminal, residual, coarse_neighbour, coarse_opposite)
     graphs.project_coarse_flow(index, terminal, capacity, neighbour, opposite, dy, dx, int(factor),
                                coarse_capacity, residual)
 
@@ -585,7 +620,7 @@ def _maxflow_in_halves(terminal, capacity, neighbour, opposite, index, reach):
     row = int(np.searchsorted(row_start, n // 2))
     middle = int(row_start[min(row, index.shape[0])])
     if middle <= 0 or middle >= n:
-        return maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
+        return _max_flow(terminal, capacity, neighbour, opposite)
     # Only nodes within ``reach`` rows of the seam have arcs across it.
     lo = int(row_start[max(0, row - reach)])
     hi = int(row_start[min(index.shape[0], row + reach)])
@@ -602,17 +637,19 @@ def _maxflow_in_halves(terminal, capacity, neighbour, opposite, index, reach):
     scratch = np.zeros(n + 1, np.int8)
     upper = np.arange(middle, dtype=np.int32)
     lower = np.arange(middle, n, dtype=np.int32)
+    stop = _stop_flag()  # taken here: the helper thread does not see this thread's
     if threads.get_num_threads() > 1:
-        other = threads.beside(maxflow.graph_maxflow_part, terminal, capacity, neighbour, opposite, lower, scratch)
-        maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, upper, scratch)
-        other.result()
+        other = threads.beside(maxflow.graph_maxflow_part, terminal, capacity, neighbour, opposite, lower, scratch,
+                               stop)
+        mine = maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, upper, scratch, stop)
+        _parts_ended((mine, other.result()))  # both halves have returned: no helper runs on
     else:
-        maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, upper, scratch)
-        maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, lower, scratch)
+        _parts_ended((maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, upper, scratch, stop),))
+        _parts_ended((maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, lower, scratch, stop),))
     capacity[rows, dirs] = saved_capacity
     neighbour[rows, dirs] = saved_neighbour
     checkpoint()  # between the halves and the whole (segmix.cancel_points; both halves have ended)
-    return maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
+    return _max_flow(terminal, capacity, neighbour, opposite)
 
 
 def _band_graph_in_two(image, log_odds, fixed, coarse, near, factor, gamma, contrast, dy, dx, parent):
@@ -800,7 +837,7 @@ class _WarmCoarseCut:
                 residual = (self._residual + (terminal - self._terminal)).astype(np.float32)
             self._key = None  # the state is inconsistent until the flow is done
             maxflow.push_short_paths(residual, self._capacity, self._neighbour, opposite)
-            tree = maxflow.graph_maxflow(residual, self._capacity, self._neighbour, opposite)
+            tree = _max_flow(residual, self._capacity, self._neighbour, opposite)
             self._terminal, self._residual, self._key = terminal, residual, key
             mask = (tree[:-1] == _SOURCE_TREE).reshape(h, w)
             mask[fixed == FIXED_FOREGROUND] = True
@@ -950,7 +987,7 @@ class _WarmFreeCut:
                     float(gamma), contrast_table(beta, image.shape[2]), dy, dx, _NO_PARENT)
                 odds = _node_values(log_odds, index, terminal.shape[0] - 1)
             maxflow.push_short_paths(terminal, capacity, neighbour, opposite)
-            tree = maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
+            tree = _max_flow(terminal, capacity, neighbour, opposite)
             self._entry = (key, index, odds, terminal, capacity, neighbour)
             return for_pixels(graphs.band_mask, index.size)(fixed, ~whole, whole, max(h, w), index, tree)
         finally:

@@ -8,6 +8,7 @@ touches each colour once.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,11 +16,11 @@ import numpy as np
 
 from segmix.arguments import other_names
 from segmix.bayes import check_image
+from segmix.cancel_points import stoppable
 from segmix.features import given_as_array, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, GIF_ALPHA_CUT, MAX_PALETTE_COLORS, check_image_suffix, check_output_path,
                        fitting_icc_profile, icc_profile_name, is_srgb_profile, load_image_info, save_image)
 from segmix.mixture import KMeans
-from segmix.mixture.kmeans import checkpoints
 from segmix.mixture._validation import check_random_state
 
 #: Pillow modes of greyscale photos: quantised, they are written greyscale (8-bit "L"; with
@@ -153,7 +154,7 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
         as k-means is done, before the pixels are mapped and written: the command line's
         "still at work" timer stops there, not after a long write.
     check : callable(), optional
-        Called between k-means' steps (:func:`segmix.mixture.kmeans.checkpoints`); an
+        Called between k-means' steps (:func:`segmix.cancel_points.checkpoint`); an
         exception it raises stops the work and is passed on. The window's Quantise mode stops a
         k-means a newer request has made stale so. The result is the same with or without it.
 
@@ -197,7 +198,7 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
         return QuantizeResult(out, _sorted_rows(colors[used]), 0.0, int(n_colors), n_distinct)
     done = on_kmeans(n_distinct) if on_kmeans is not None else None
     try:
-        with checkpoints(check):
+        with contextlib.nullcontext() if check is None else stoppable(check):
             km = _fit_kmeans(colors[used].astype(np.float64), counts[used].astype(np.float64), int(n_colors), n_init,
                              random_state)
     finally:

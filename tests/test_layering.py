@@ -103,7 +103,7 @@ WORKFLOWS = {
 }
 LAYERS = {
     "kernels": set(),
-    "mixture": {"kernels", "held_warnings"},  # and its warnings said at the user's line
+    "mixture": {"kernels", "held_warnings", "cancel_points"},  # and its warnings said at the user's line; k-means' steps may be stopped
     "features": {"kernels"},
     "graphcut": {"kernels", "marked_pixels", "cancel_points"},
     "canonical_turn": set(),  # a photo's canonical turn from its content; nothing of segmix

@@ -500,6 +500,9 @@ class ComputeWorker(QObject):
         # step, which imports the kernels' modules; None until then.
         self._first_use: bool | None = None
         self._compiled = False  # whether the job in progress compiled a kernel (run)
+        # (generation, stop flag) of the job running now, or None: the GUI thread sets the flag
+        # (stop_if_stale) so that a kernel reading it stops inside one long call.
+        self._running: tuple[int, np.ndarray] | None = None
 
     @Slot(object)
     def prepare(self, image: np.ndarray) -> None:
@@ -544,9 +547,20 @@ class ComputeWorker(QObject):
                                  for a in (mask, probability))
         return SegmentationResult(probability=probability, mask=mask, model=model)
 
+    def _is_stale(self, generation: int) -> bool:
+        return generation != self.latest_generation and generation not in self.live_generations
+
     def _check(self, generation: int) -> None:
-        if generation != self.latest_generation and generation not in self.live_generations:
+        if self._is_stale(generation):
             raise _Cancelled
+
+    def stop_if_stale(self) -> None:
+        """Set the running job's stop flag if a newer request made it stale (any thread; the
+        GUI thread calls it after each new generation). Kernels that read the flag (the graph
+        cut's max-flow) stop within a millisecond; the job then ends as a cancel."""
+        running = self._running
+        if running is not None and self._is_stale(running[0]):
+            running[1][0] = 1
 
     def _warm_up_steps(self) -> list[tuple[str, Callable[[], None]]]:
         """(what the step does, step) pairs of the warm-up, in the order a user needs them.
@@ -868,8 +882,15 @@ class ComputeWorker(QObject):
         # The engine's checkpoints (segmix.cancel_points: before each cut, between its levels,
         # before each boundary refinement round) stop a job no longer wanted: Esc on a 20 MP
         # photo's graph cut let it and the refinement run on, and the next click waited for them.
-        with on_first_compile(compiling), stoppable(lambda: self._check(job.generation)):
-            self._run(job)
+        # The stop flag stops a max-flow inside its kernel (Esc could not stop the boundary
+        # refinement's last one, ~10 s on a 12 MP photo): set by stop_if_stale.
+        flag = np.zeros(1, np.int32)
+        self._running = (job.generation, flag)
+        try:
+            with on_first_compile(compiling), stoppable(lambda: self._check(job.generation), flag):
+                self._run(job)
+        finally:
+            self._running = None
 
     def _run(self, job) -> None:
         generation = job.generation
@@ -1231,6 +1252,7 @@ class TrainingController(QObject):
         worker = self._worker
         worker.live_generations = frozenset(self._latest.values())
         worker.latest_generation = self.generation
+        worker.stop_if_stale()  # a kernel running the job made stale stops now, not at its end
 
     def _next_generation(self, lane: str | None = None) -> int:
         lane = self._lane if lane is None else lane

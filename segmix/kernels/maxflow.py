@@ -17,8 +17,30 @@ _BK_FREE = 0
 _BK_SOURCE = 1
 _BK_SINK = 2
 
+#: :func:`graph_maxflow_part`'s status: the flow is maximal (its tree a minimum cut) ...
+FLOW_DONE = 0
+#: ... or it returned early because its stop flag was set (the arrays hold a feasible flow,
+#: not a maximal one; the tree is not a cut).
+FLOW_STOPPED = 1
+# Why a stop flag read inside the kernel: the boundary refinement's last max-flow of a 12 MP
+# photo runs ~10 s in one call, which a cancel between Python stages could not stop (the
+# window's next click waited "after the job before it"). The flag is read once per this many
+# active nodes taken and once per this many augmentations: one int32 load in thousands of
+# node visits (a few microseconds of work between reads), so nothing measurable, yet a stop
+# is seen within about a millisecond.
+STOP_EVERY = 1024  # a power of two (a bit mask picks every STOP_EVERY-th augmentation)
 
-def graph_maxflow(terminal, capacity, neighbour, opposite):
+
+class FlowStopped(Exception):
+    """:func:`graph_maxflow` saw its stop flag set and returned before the flow was maximal."""
+
+
+def no_stop() -> np.ndarray:
+    """A stop flag nobody sets: (1,) int32 zero (for :func:`graph_maxflow_part`'s ``stop``)."""
+    return np.zeros(1, np.int32)
+
+
+def graph_maxflow(terminal, capacity, neighbour, opposite, stop=None):
     """Min cut of a graph by Boykov-Kolmogorov augmenting paths (Boykov & Kolmogorov, PAMI 2004).
 
     Parameters
@@ -32,29 +54,45 @@ def graph_maxflow(terminal, capacity, neighbour, opposite):
         Missing arcs point to a node with zero terminal and zero capacities in and out
         (a sentinel, or the padding of a grid), which never joins a tree.
     opposite : (n_dirs,) int64, direction of the reverse arc
+    stop : (1,) int32 or None
+        Read while the flow runs (another thread sets it non-zero to stop the work); None:
+        never stops.
 
     Returns
     -------
     tree : (N,) int8
         1 for nodes on the source side of a minimum cut (reachable from the source in the
         residual graph), 2 for the sink tree, 0 for free nodes (also sink side).
+
+    Raises
+    ------
+    FlowStopped
+        When ``stop`` was seen set: ``terminal`` and ``capacity`` then hold a feasible flow
+        that is not maximal (a caller drops them, or starts the max-flow again from them).
     """
     # Plain Python around the jitted part: as a kernel of its own it cost a second compile
     # (0.4 s with an empty cache) for two NumPy allocations.
     n = capacity.shape[0]
     tree = np.zeros(n, np.int8)
-    graph_maxflow_part(terminal, capacity, neighbour, opposite, np.arange(n, dtype=np.int32), tree)
+    status = graph_maxflow_part(terminal, capacity, neighbour, opposite, np.arange(n, dtype=np.int32), tree,
+                                no_stop() if stop is None else stop)
+    if status != FLOW_DONE:
+        raise FlowStopped("the max-flow was stopped by its stop flag")
     return tree
 
 
 @njit(nogil=True, cache=True)
-def graph_maxflow_part(terminal, capacity, neighbour, opposite, nodes, tree):
+def graph_maxflow_part(terminal, capacity, neighbour, opposite, nodes, tree, stop):
     """:func:`graph_maxflow` on the part of the graph that holds ``nodes``, writing ``tree``.
 
     ``nodes`` (M,) int32 must be a union of connected components of the graph (no arc
     leaves it), and ``tree`` (N,) int8 starts at zero on them. Only those nodes are read or
     written, so calls on disjoint parts can run at the same time on shared arrays (the
     kernel releases the GIL) and give exactly the serial result: the parts never interact.
+    ``stop`` (1,) int32 is read every :data:`STOP_EVERY` steps (:func:`no_stop`: never set).
+
+    Returns :data:`FLOW_DONE`, or :data:`FLOW_STOPPED` when ``stop`` was seen non-zero
+    (only after a whole augmentation: the arrays hold a feasible flow).
     """
     n, n_dirs = capacity.shape
     terminal_arc = n_dirs
@@ -83,7 +121,13 @@ def graph_maxflow_part(terminal, capacity, neighbour, opposite, nodes, tree):
             a_tail += 1
             queued[i] = True
     time = 0
+    taken = 0
     while a_head != a_tail:
+        taken += 1
+        if taken == STOP_EVERY:
+            taken = 0
+            if stop[0] != 0:
+                return FLOW_STOPPED
         i = active[a_head]
         a_head = (a_head + 1) % qsize
         queued[i] = False
@@ -191,6 +235,8 @@ def graph_maxflow_part(terminal, capacity, neighbour, opposite, nodes, tree):
                 orphans[o_tail] = k
                 o_tail = (o_tail + 1) % qsize
             time += 1
+            if (time & (STOP_EVERY - 1)) == 0 and stop[0] != 0:  # a mask, not %: no division
+                return FLOW_STOPPED  # the augmentation is whole; the orphans' trees are dropped
             while o_head != o_tail:
                 k = orphans[o_head]
                 o_head = (o_head + 1) % qsize
@@ -251,6 +297,7 @@ def graph_maxflow_part(terminal, capacity, neighbour, opposite, nodes, tree):
                         o_tail = (o_tail + 1) % qsize
                 tree[k] = _BK_FREE
                 parent[k] = no_arc
+    return FLOW_DONE
 
 
 def push_short_paths(terminal, capacity, neighbour, opposite):

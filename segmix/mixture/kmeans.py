@@ -2,16 +2,18 @@
 
 k-means is EM with hard assignments and Sigma = sigma^2 I: it minimises the objective
 J = sum_n sum_k r_nk ||x_n - mu_k||^2. ``n_init`` restarts keep the run with the lowest J.
+
+A caller that may stop a fit (the window's compute thread) wraps it in
+:func:`segmix.cancel_points.stoppable`: each centre of a seeding and each Lloyd iteration is a
+:func:`segmix.cancel_points.checkpoint` (at k = 256 a k-means took 30-40 s, and a newer request
+waited behind it). The steps, and so the result, are those of a fit that nothing stops.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Callable, Iterator
-
 import numpy as np
 
+from segmix.cancel_points import checkpoint
 from segmix.kernels import mixture as mixture_kernels, threads
 from segmix.mixture._params import ParamsMixin
 from segmix.mixture._validation import (
@@ -29,33 +31,6 @@ from segmix.mixture._validation import (
 )
 
 KMEANS_INITS = ("k-means++", "random")
-
-#: The calling thread's checkpoint (:func:`checkpoints`): called between k-means steps.
-_CHECKPOINT = threading.local()
-
-
-@contextlib.contextmanager
-def checkpoints(check: Callable[[], None] | None) -> Iterator[None]:
-    """Call ``check()`` between the k-means steps this thread runs inside the block (each
-    centre of a seeding, each Lloyd iteration); an exception it raises stops the fit there.
-
-    The window's Quantise mode stops a k-means that a newer request has made stale: at k = 256
-    one took 30-40 s, and the newer k waited behind it. The steps, and so the result, are
-    those of a fit without checkpoints. Per thread: another thread's fits are not checked.
-    """
-    before = getattr(_CHECKPOINT, "check", None)
-    _CHECKPOINT.check = check
-    try:
-        yield
-    finally:
-        _CHECKPOINT.check = before
-
-
-def _checkpoint() -> None:
-    check = getattr(_CHECKPOINT, "check", None)
-    if check is not None:
-        check()
-
 
 class TooFewDistinctPointsError(ValueError):
     """Raised when the data has fewer distinct points than requested clusters."""
@@ -111,7 +86,7 @@ def kmeans_plusplus(X, w, n_clusters, rng, parameter: str = "n_clusters", n_loca
         chunks = mixture_kernels.chunking(n)
         update(X, centers[0], min_dist)
     for k in range(1, n_clusters):
-        _checkpoint()
+        checkpoint()
         if n_local_trials <= 1:
             update(X, centers[k - 1], min_dist)
         score = min_dist * w
@@ -189,7 +164,7 @@ def lloyd(X, w, centers, max_iter, tol_abs):
     centers = centers.copy()
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        _checkpoint()
+        checkpoint()
         weight_sum, coord_sum, inertia = lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
         new_centers = centers.copy()
         filled = weight_sum > 0

@@ -2,7 +2,7 @@
 
 The k-means runs on the compute thread (:meth:`TrainingController.request_call`); a newer k
 or another photo makes the running one stale, and it stops at its next step
-(:func:`segmix.mixture.kmeans.checkpoints`). The canvas shows the quantised photo in place of
+(:func:`segmix.cancel_points.checkpoint`). The canvas shows the quantised photo in place of
 the photo (:meth:`ScribbleCanvas.replace_photo`, zoom and pan kept); O, or Show original,
 shows the photo as it is. File > Export Quantised Photo (Ctrl+E) writes the result through
 :func:`segmix.quantize.save_quantized`, the command line's writing.

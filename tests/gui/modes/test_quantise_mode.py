@@ -31,6 +31,38 @@ def _quantised(qtbot, window, colours=None):
     return mode
 
 
+@pytest.fixture
+def held_kmeans(monkeypatch):
+    """``hold()``: from now on Quantise mode's quantize_image has its first call held until
+    ``release`` is set and then stopped by its own check (a newer request or Esc has made it
+    stale by then: ``stopped`` is set); later calls run as they are. ``asked`` lists the k of
+    every call from ``hold()`` on."""
+    from types import SimpleNamespace
+
+    from segmix import quantize
+
+    real = quantize.quantize_image
+
+    def hold():
+        held = SimpleNamespace(asked=[], release=threading.Event(), stopped=threading.Event())
+
+        def first_held(image, n_colors, *args, check=None, **kwargs):
+            held.asked.append(n_colors)
+            if len(held.asked) == 1:
+                held.release.wait(20)
+                try:
+                    check()  # stale by now: this raises
+                except BaseException:
+                    held.stopped.set()
+                    raise
+            return real(image, n_colors, *args, check=check, **kwargs)
+
+        monkeypatch.setattr(quantize, "quantize_image", first_held)
+        return held
+
+    return hold
+
+
 def test_mode_switch_shows_the_quantised_photo_and_gives_the_photo_back(qtbot, window):
     mode = _quantised(qtbot, window)
     assert window.mode == "quantise"
@@ -130,27 +162,12 @@ def test_a_photo_of_three_colours_at_k_8_says_so(qtbot, make_window, tmp_path):
     assert "only <b>3</b> distinct colours" in window.hint_label.text()  # not "the photo in 8 colours"
 
 
-def test_busy_state_and_a_newer_k_replacing_an_older_one(qtbot, window, monkeypatch):
+def test_busy_state_and_a_newer_k_replacing_an_older_one(qtbot, window, held_kmeans):
     """While k-means runs: the busy bar, the banner and a pending export; a newer k makes the
     older job stale, which stops at its next step (its result is never shown)."""
-    from segmix import quantize
-
     mode = _quantised(qtbot, window, 8)
-    real = quantize.quantize_image
-    release, stopped, asked = threading.Event(), threading.Event(), []
-
-    def held(image, n_colors, *args, check=None, **kwargs):
-        asked.append(n_colors)
-        if n_colors == 3:
-            release.wait(20)
-            try:
-                check()  # a newer request exists by now: this raises
-            except BaseException:
-                stopped.set()
-                raise
-        return real(image, n_colors, *args, check=check, **kwargs)
-
-    monkeypatch.setattr(quantize, "quantize_image", held)
+    held = held_kmeans()
+    asked, release, stopped = held.asked, held.release, held.stopped
     mode.panel.set_colours(3)
     qtbot.waitUntil(lambda: asked == [3], timeout=TIMEOUT)
     assert mode.result_pending and mode.panel.busy_bar.isVisible()
@@ -345,23 +362,12 @@ def test_the_quantise_dock_never_scrolls_sideways(qtbot, window):
     assert mode.panel.width() <= scroll.viewport().width()
 
 
-def test_esc_then_quantise_again_or_enter_restarts_the_k_shown(qtbot, window, monkeypatch):
+def test_esc_then_quantise_again_or_enter_restarts_the_k_shown(qtbot, window, held_kmeans):
     """A re-check: after Esc the banner said "Press O to see it in 128 colours" (no such result
     existed), and neither O, nor Enter on the same k, nor any menu entry started it again."""
-    from segmix import quantize
-
     mode = _quantised(qtbot, window, 8)
-    real = quantize.quantize_image
-    release, asked = threading.Event(), []
-
-    def held(image, n_colors, *args, check=None, **kwargs):
-        asked.append(n_colors)
-        if len(asked) == 1:
-            release.wait(20)
-            check()  # cancelled by now: this raises
-        return real(image, n_colors, *args, check=check, **kwargs)
-
-    monkeypatch.setattr(quantize, "quantize_image", held)
+    held = held_kmeans()
+    asked, release = held.asked, held.release
     mode.panel.set_colours(5)
     qtbot.waitUntil(lambda: asked == [5], timeout=TIMEOUT)
     window.cancel_action.trigger()
@@ -394,23 +400,12 @@ def test_a_palette_row_keeps_every_colour_number_beside_a_large_count(qtbot, win
     assert row_texts(metrics.horizontalAdvance, 600, "RGB 1, 2, 3", "5.0 %  12") == ("1, 2, 3", "5.0 %  12")
 
 
-def test_leaving_the_colours_box_after_esc_does_not_start_again(qtbot, window, monkeypatch):
+def test_leaving_the_colours_box_after_esc_does_not_start_again(qtbot, window, held_kmeans):
     # Enter in Colours starts the stopped k again; leaving the box (Esc typed there gives the
     # canvas the focus) must not undo the Esc.
-    from segmix import quantize
-
     mode = _quantised(qtbot, window, 8)
-    real = quantize.quantize_image
-    release, asked = threading.Event(), []
-
-    def held(image, n_colors, *args, check=None, **kwargs):
-        asked.append(n_colors)
-        if len(asked) == 1:
-            release.wait(20)
-            check()
-        return real(image, n_colors, *args, check=check, **kwargs)
-
-    monkeypatch.setattr(quantize, "quantize_image", held)
+    held = held_kmeans()
+    asked, release = held.asked, held.release
     spin = mode.panel.colours_spin
     mode.panel.set_colours(5)
     qtbot.waitUntil(lambda: asked == [5], timeout=TIMEOUT)
