@@ -69,6 +69,7 @@ from segmix.transparency import faint_pixels, transparent_pixels
 from segmix.gui.dock_mnemonics import DockMnemonics
 from segmix.gui.focus_ring import FocusRing
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
+from segmix.gui.keys_while_exporting import KeysWhileExportWaits
 from segmix.gui.worker import FIRST_START, TrainingController, WarmUpEstimate
 from segmix.mark_order import count_steps
 
@@ -658,6 +659,8 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self._focus_ring)
         self._dialog_filter = _FocusBackAfterDialogs(self)
         QApplication.instance().installEventFilter(self._dialog_filter)
+        self._export_keys = KeysWhileExportWaits(self)  # a file name typed before the dialog is no tool key
+        QApplication.instance().installEventFilter(self._export_keys)
         # Alt letters into and out of floated docks: on the application only while one floats.
         self._dock_letters = DockMnemonics(self)
         for dock in self.docks.values():
@@ -3702,6 +3705,7 @@ class MainWindow(QMainWindow):
         app.removeEventFilter(self._shortcut_filter)
         app.removeEventFilter(self._focus_ring)
         app.removeEventFilter(self._dialog_filter)
+        app.removeEventFilter(self._export_keys)
         self._dock_letters.uninstall()
         for dock in self.findChildren(QDockWidget):
             if dock.isFloating():
