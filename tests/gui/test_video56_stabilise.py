@@ -61,7 +61,8 @@ def test_stabilised_masks_are_the_command_lines_pixel_for_pixel(make_window, qtb
     assert not panel.stabilise.isChecked()  # off by default, as on the command line
     panel.stabilise.setChecked(True)
     assert "stabilise on (off)" in panel.defaults_label.text()
-    masks = {}
+    masks, counts = {}, {}
+    mode.frame_shown.connect(lambda index: counts.__setitem__(index, mode.current.stabilised))
     _play(qtbot, window, mode, folder, masks)
     assert mode.current.settings.stabilise
     capsys.readouterr()
@@ -78,6 +79,11 @@ def test_stabilised_masks_are_the_command_lines_pixel_for_pixel(make_window, qtb
     assert len(note) == 1 and mode.current.stabilised[0] > 60, (note, mode.current.stabilised)
     words = note[0].removeprefix("segmix background: note: ")
     assert f"{words[0].upper()}{words[1:]}." in mode.hint()
+    # A jump back starts from a kept model state: the same mask and the same counts.
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000, check_params_cb=lambda index: index == 45):
+        mode.panel.slider.setValue(45)
+    np.testing.assert_array_equal(mode.current.mask, cli[45])
+    assert mode.current.stabilised == counts[45] and counts[45][1] == 44, counts[45]
     # Export All Masks writes the same masks.
     with qtbot.waitSignal(mode.export_finished, timeout=120000) as blocker:
         mode.export_masks(tmp_path / "exported")
