@@ -2009,7 +2009,20 @@ def shake_warning(result: RunResult, option: str = "--stabilise") -> str | None:
     frames rolled by -2..2 px scored F 0.656 (precision 0.494) in silence, where the still frames
     scored 0.975 and the frames stabilised 0.964.
     """
-    shake = getattr(result, "shake", None)
+    return shake_words(getattr(result, "shake", None), option)
+
+
+def shake_words(shake, option: str = "--stabilise") -> str | None:
+    """:func:`shake_warning`'s line from the probe itself, for a caller that feeds the frames
+    (the window's Video mode, naming its Stabilise control as ``option``); None when ``shake``
+    is None or finds no shaking camera.
+
+    Parameters
+    ----------
+    shake : segmix.stabilise.ShakeProbe or None
+    option : str
+        What aligns the frames, as the reader can give it.
+    """
     if shake is None or not shake.shaking:
         return None
     return (f"the camera seems to shake: {shake.shaken} of {shake.looked} frames looked at are moved against the "
@@ -2025,7 +2038,13 @@ def stabilised_note(result: RunResult) -> str | None:
     if stabiliser is None or not stabiliser.shifts:
         return None
     largest = max(max(abs(dy), abs(dx)) for dy, dx in stabiliser.shifts)
-    return (f"stabilised: {stabiliser.shaken} of {len(stabiliser.shifts)} frames were moved back onto the "
+    return stabilised_words(stabiliser.shaken, len(stabiliser.shifts), largest)
+
+
+def stabilised_words(moved: int, frames: int, largest: int) -> str:
+    """:func:`stabilised_note`'s words: ``moved`` of ``frames`` frames moved back onto the
+    background, by up to ``largest`` pixels (not said when 0)."""
+    return (f"stabilised: {moved} of {frames} frames were moved back onto the "
             f"background" + (f", by up to {largest} pixel{'' if largest == 1 else 's'}" if largest else ""))
 
 

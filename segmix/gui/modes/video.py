@@ -269,6 +269,10 @@ class VideoSettings:
     fast_start: bool = True
     #: Gaussians per pixel, as `segmix background -k` (the dock had no control for it)
     n_components: int = 3
+    #: each frame aligned with the model's background before the model takes it, as `segmix
+    #: background --stabilise` (segmix.stabilise.Stabiliser); no model parameter: the model fed
+    #: aligned frames is another model, so a change feeds the frame shown again from frame 1
+    stabilise: bool = False
 
     def model_params(self) -> dict:
         """The BackgroundMixture keywords these settings give."""
@@ -304,6 +308,12 @@ class StepResult:
     target: int | None = None
     # Set when the video ended (truncated) right after this frame: VideoEnd.
     video_end: VideoEnd | None = None
+    # With Stabilise: (frames moved, frames aligned, largest shift in pixels) over frames 1 ..
+    # index, as `segmix background --stabilise`'s note counts them; None without it.
+    stabilised: tuple[int, int, int] | None = None
+    # The command line's shake warning (segmix.background_run.shake_words, naming the dock's
+    # control) once the frames fed so far look shaken; None until then.
+    shake: str | None = None
     # A video's frame: seconds from the video's start to it (FrameReader.last_time), which the
     # dock shows so that the frame can be found in another player; None for frame folders.
     time: float | None = None
@@ -423,6 +433,9 @@ class ModelSnapshots:
         j = max(before)
         return j, copy.deepcopy(self.kept[j])
 
+
+#: The Video dock's control the shake warning names, where `segmix background` names --stabilise.
+STABILISE_CONTROL = "Stabilise (in the Video dock)"
 
 #: How long the controls must rest before the frame shown is fed again with them (ms).
 SETTINGS_DEBOUNCE_MS = 400
@@ -917,13 +930,23 @@ class VideoPanel(QWidget):
         self.shadows.setToolTip("Mark darker pixels of the background's colour as shadow (counted as background)")
         # The docs advise it off for objects that stop early in a clip (session 52): reachable
         # here as on the command line (--[no-]fast-start).
-        self.fast_start = QCheckBox("Fast start (the first frames learn b&y 1/t)")
+        # Short, to share a row with Stabilise: the dock at 1024 x 600 had no row to spare (its
+        # tooltip says what it does).
+        self.fast_start = QCheckBox("Fast start (b&y 1/t)")
         self.fast_start.setChecked(defaults.fast_start)
         self.fast_start.setToolTip("Frame t learns at the larger of the learning rate and 1/t, so masks make sense "
                                    "from frame 2. Until frame 1 / learning rate an object that stops joins the "
                                    "background sooner (stopping at frame 21: from its 4th frame, not its 12th). "
                                    "Off for objects that stop early in a clip, at the cost of about 1 / learning "
                                    "rate frames of learning. A change feeds the frame shown again from frame 1")
+        # As `segmix background --stabilise` (session 56: the window had neither it nor the
+        # command line's warning of a shaking camera, whose masks come full of edges).
+        self.stabilise = QCheckBox("Sta&bilise")
+        self.stabilise.setToolTip("Stabilise a fixed camera that shakes by a few pixels (hand-held, wind): each frame is aligned "
+                                  "with the model's background (a whole-pixel shift of up to 8 pixels, found by phase "
+                                  "correlation) before the model takes it, and its mask moved back in line with the "
+                                  "frame, as segmix background --stabilise. A change feeds the frame shown again "
+                                  "from frame 1")
         self.export_button = QPushButton("E&xport All Masks…")
         self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.setEnabled(False)
@@ -961,7 +984,11 @@ class VideoPanel(QWidget):
         form.addRow("Ma&jority filter", self.median_size)
         layout.addLayout(form)
         layout.addWidget(self.shadows)
-        layout.addWidget(self.fast_start)
+        row = QHBoxLayout()
+        row.addWidget(self.fast_start)
+        row.addWidget(self.stabilise)
+        row.addStretch(1)
+        layout.addLayout(row)
         # A learning rate of 0.05 from the settings file stood beside the command's 0.01 with no
         # cue (a new user's masks differed from `segmix background`'s): said, as the photo
         # modes say "the model settings are not the defaults".
@@ -970,7 +997,8 @@ class VideoPanel(QWidget):
         self.defaults_label.setVisible(False)
         layout.addWidget(self.defaults_label)
         for signal in (self.learning_rate.valueChanged, self.threshold.valueChanged, self.shadows.toggled,
-                       self.median_size.currentIndexChanged, self.fast_start.toggled, self.components.valueChanged):
+                       self.median_size.currentIndexChanged, self.fast_start.toggled, self.components.valueChanged,
+                       self.stabilise.toggled):
             signal.connect(lambda *_: self.update_defaults_cue())
         row = QHBoxLayout()
         row.addWidget(self.export_button)
@@ -1014,6 +1042,8 @@ class VideoPanel(QWidget):
             parts.append(f"shadows {'on' if now.detect_shadows else 'off'} ({'on' if base.detect_shadows else 'off'})")
         if now.fast_start != base.fast_start:
             parts.append(f"fast start {'on' if now.fast_start else 'off'} ({'on' if base.fast_start else 'off'})")
+        if now.stabilise != base.stabilise:
+            parts.append(f"stabilise {'on' if now.stabilise else 'off'} ({'on' if base.stabilise else 'off'})")
         return ", ".join(parts) or None
 
     def update_defaults_cue(self) -> None:
@@ -1029,7 +1059,7 @@ class VideoPanel(QWidget):
         size = self.median_size.currentData()
         return VideoSettings(float(self.learning_rate.value()), float(self.threshold.value()), self.shadows.isChecked(),
                              size if size == "auto" else int(size), self.fast_start.isChecked(),
-                             int(self.components.value()))
+                             int(self.components.value()), self.stabilise.isChecked())
 
 
 #: The export's progress bar: the masks written of all, then the share ("mask 258 of 600 (43%)").
@@ -1193,6 +1223,20 @@ class VideoMode(Mode):
         self._last_fed: StepResult | None = None
         self._end_found: VideoEnd | None = None
         self._snapshots = ModelSnapshots()  # kept model states, for jumps back (compute thread only)
+        # A shaking camera, as `segmix background` looks for one (segmix.stabilise.ShakeProbe):
+        # the probe sees each frame of the input once, in order (frames fed again after a jump
+        # back or a control changed are not looked at twice), whatever the settings; the last
+        # frame it saw is _probe_at. Compute thread only.
+        self._shake = None
+        self._probe_at = 0
+        # With Stabilise: {frame: (frames moved, frames aligned, largest shift)} over frames 1 ..
+        # frame fed in order with ``_aligned_settings`` (StepResult.stabilised). Compute thread only.
+        self._aligned: dict[int, tuple[int, int, int]] = {}
+        self._aligned_settings: VideoSettings | None = None
+        # The shake warning's words (StepResult.shake) and whether the status bar has said them
+        # for this input: once per input (GUI thread).
+        self._shake_words: str | None = None
+        self._shake_said = False
         # File > Load Background Model: the saved model the open input's frames are fed to from
         # frame 1 (as `segmix background --model`), never fed itself (copies are); None: a new
         # model. Its version changes with every load (and a new input), so that the compute
@@ -1263,6 +1307,7 @@ class VideoMode(Mode):
         p.shadows.toggled.connect(lambda _on: self._settings_timer.start())
         p.median_size.currentIndexChanged.connect(lambda _i: self._settings_timer.start())
         p.fast_start.toggled.connect(lambda _on: self._settings_timer.start())
+        p.stabilise.toggled.connect(lambda _on: self._settings_timer.start())
         p.components.valueChanged.connect(lambda _v: self._settings_timer.start())
         p.export_button.clicked.connect(self.export_dialog)
         p.cancel_button.clicked.connect(self._cancel)
@@ -1371,6 +1416,8 @@ class VideoMode(Mode):
         panel.shadows.setChecked(shadows != "false")
         fast_start = str(settings.value("video/fast_start", current.fast_start)).lower()
         panel.fast_start.setChecked(fast_start != "false")
+        stabilise = str(settings.value("video/stabilise", current.stabilise)).lower()
+        panel.stabilise.setChecked(stabilise == "true")
         # A new key: every earlier window stored its 7 x 7 default under video/median_size, which
         # read as the user's choice would keep 7 on large frames; a side changed from 7 is kept.
         key = "video/majority_filter" if settings.contains("video/majority_filter") else "video/median_size"
@@ -1399,6 +1446,7 @@ class VideoMode(Mode):
         settings.setValue("video/components", current.n_components)
         settings.setValue("video/detect_shadows", current.detect_shadows)
         settings.setValue("video/fast_start", current.fast_start)
+        settings.setValue("video/stabilise", current.stabilise)
         settings.setValue("video/majority_filter", current.median_size)
 
     def switch_refusal(self, action: str = "switching modes") -> str | None:
@@ -1507,6 +1555,7 @@ class VideoMode(Mode):
         self._end_catch_up()
         self._video_end = None
         self._learning_frames = None
+        self._shake_words, self._shake_said = None, False  # said once per input
         self._timing_note = None  # found by a thread of its own (_scan_timing)
         self._gap_note = _gap_note(sequence, path)
         # The last input's frame, mask, background and "ms per frame" line stayed ~10 s while
@@ -1532,6 +1581,10 @@ class VideoMode(Mode):
             self._last_fed = self._end_found = None
             self._snapshots.reset(settings)
             self._start_applied = version
+            from segmix.stabilise import ShakeProbe
+
+            self._shake, self._probe_at = ShakeProbe(), 0
+            self._aligned, self._aligned_settings = {}, None
             # A video whose header has no frame count: its packets are counted here, on the
             # compute thread (the slider shows duration x rate meanwhile).
             return reader.count_frames(check) if sequence.kind == "video" else len(reader)
@@ -1877,10 +1930,38 @@ class VideoMode(Mode):
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
         return (f"<b>Video mode</b>: {shrunk}{self._narrow_text()}{self._odd_turn_text()}{self._pixel_aspect_text()}{self._timing_text()}{self._gap_text()}{self._short_text()}"
-                f"{self._mostly_moving_text()}"
+                f"{self._shake_text()}{self._stabilised_text()}{self._mostly_moving_text()}"
                 f"{self._wiped_text()}{palette().moving_word} = moving "
                 f"(foreground), {palette().shadow_word} = shadow; the background model is on the right. P plays and pauses, . steps one "
                 "frame.")
+
+    def _shaking_unaligned(self) -> bool:
+        """The input looks shaken (the command line's warning) and the frame shown was not
+        stabilised."""
+        current = self.current
+        return (self._shake_words is not None and current is not None and not current.learning
+                and not (current.settings is not None and current.settings.stabilise))
+
+    def _shake_text(self) -> str:
+        """A short sentence for a camera that seems to shake while Stabilise is off, as `segmix
+        background` warns of it (the whole warning in the status bar once, and in the banner's
+        tooltip); "" otherwise. Short and of fixed words: the counts grow while playing, and a
+        banner that changed its lines moved the picture."""
+        if not self._shaking_unaligned():
+            return ""
+        return ("The camera seems to shake: the edges of still things come out moving; Stabilise in the Video dock "
+                "aligns the frames. ")
+
+    def _stabilised_text(self) -> str:
+        """With Stabilise, `segmix background --stabilise`'s note over the frames up to the one
+        shown ("Stabilised: 56 of 59 frames were moved back ..."); "" otherwise."""
+        current = self.current
+        if current is None or current.learning or current.stabilised is None or not current.stabilised[1]:
+            return ""
+        from segmix.background_run import stabilised_words
+
+        words = stabilised_words(*current.stabilised)
+        return f"{words[0].upper()}{words[1:]}. "
 
     def _mostly_moving_share(self) -> float | None:
         """The share of the frame shown that is moving, when more than
@@ -1909,6 +1990,9 @@ class VideoMode(Mode):
         hint = self.hint()
         timing = self._timing_text()
         timing = self._timing_note.detail if timing and timing in hint else ""
+        if self._shake_text() and self._shake_text() in hint:  # the command line's whole warning
+            shake = f"{self._shake_words[0].upper()}{self._shake_words[1:]}."
+            timing = f"{timing}\n\n{shake}" if timing else shake
         moving = self._mostly_moving_text()
         if not moving or moving not in hint:  # said only where the banner says it
             return timing
@@ -2443,6 +2527,7 @@ class VideoMode(Mode):
         def step(check):
             import time
 
+            from segmix.background_run import shake_words
             from segmix.frames import FrameError
             from segmix.mark_settings import frozen_pixels
 
@@ -2550,7 +2635,15 @@ class VideoMode(Mode):
                 learning = not model.has_background
                 # Frames skipped on the way are skipped by Export All Masks too.
                 in_order = fed is not None and requested == fed[0] + 1 and settings == fed[1]
-                mask = model.apply(frame, learning_rate=rate)
+                if index > self._probe_at and self._model_at == self._probe_at and self._shake is not None:
+                    # The frame after the last one the probe saw: `segmix background` looks at
+                    # every frame so, in order, when it does not stabilise.
+                    self._shake.look(frame)
+                    self._probe_at = index
+                if settings.stabilise:
+                    mask, stabilised = self._stabilised(model, frame, rate, index, settings, in_order)
+                else:
+                    mask, stabilised = model.apply(frame, learning_rate=rate), None
                 wiped = 0 if learning else _wiped_pixels(model, mask)
                 if learning:  # a fresh model: how long it learns follows the learning rate
                     from segmix.background_run import learning_frames
@@ -2572,13 +2665,38 @@ class VideoMode(Mode):
                                                 model.background_preview(BACKGROUND_VIEW_SIDE), time.perf_counter() - start, learning,
                                                 skipped_all, in_order, settings, fed_frames, not done, target,
                                                 time=self._reader.last_time if sequence.kind == "video" else None,
-                                                wiped=wiped)
+                                                wiped=wiped, stabilised=stabilised, shake=shake_words(self._shake, STABILISE_CONTROL))
                     return self._last_fed
                 last = self._last_fed = StepResult(index, frame, mask, None, None, 0.0, learning, {}, in_order,
-                                                   settings, fed_frames, True, target)
+                                                   settings, fed_frames, True, target, stabilised=stabilised,
+                                                   shake=shake_words(self._shake, STABILISE_CONTROL))
                 check()
 
         self.shell.controller.request_call(step, "video:step")
+
+    def _stabilised(self, model, frame, rate, index: int, settings: VideoSettings, in_order: bool):
+        """``model`` takes ``frame`` aligned with its background, as `segmix background
+        --stabilise` feeds it (segmix.stabilise.Stabiliser, the same code): (mask, the frames
+        moved, aligned and the largest shift over frames 1 .. ``index``, or None when the frames
+        before were not counted). Compute thread only."""
+        from segmix.stabilise import Stabiliser
+
+        stabiliser = Stabiliser()  # no state but the shifts it found: the model is the reference
+        mask = stabiliser.apply(model, frame, learning_rate=rate)
+        if self._aligned_settings != settings:
+            self._aligned, self._aligned_settings = {}, settings
+        before = (0, 0, 0) if self._model_at == 0 else self._aligned.get(self._model_at)
+        if not in_order or before is None:
+            return mask, None
+        moved, frames, largest = before
+        for dy, dx in stabiliser.shifts:
+            moved, frames, largest = moved + ((dy, dx) != (0, 0)), frames + 1, max(largest, abs(dy), abs(dx))
+        # Kept for the frame before the next one and for the kept model states a jump back
+        # starts from, not for every frame of an hour's video.
+        kept = self._snapshots.kept
+        self._aligned = {i: counts for i, counts in self._aligned.items() if i in kept or i == self._model_at}
+        self._aligned[index] = (moved, frames, largest)
+        return mask, (moved, frames, largest)
 
     def _refeed_for_settings(self) -> None:
         """Show the current frame again with the controls as they are now (see _request)."""
@@ -2614,6 +2732,8 @@ class VideoMode(Mode):
         self._report_unreadable(result.skipped)
         if result.video_end is not None:
             self._found_video_end(result.video_end)
+        if isinstance(result, StepResult):
+            self._say_shake(result)
         if isinstance(result, StepResult) and result.partial:
             if not self._stop_catch_up:
                 # A chunk of a jump's catch-up: show how far the model has got, then go on to
@@ -2669,6 +2789,16 @@ class VideoMode(Mode):
             self._play_tick()  # the frame took longer than its slot: the next one at once, none skipped
         # The File menu's exports follow (result_pending), and one that waited for this frame runs.
         self.shell.update_actions()
+
+    def _say_shake(self, result: StepResult) -> None:
+        """The command line's shake warning, once the frames look shaken: in the status bar once
+        per input while Stabilise is off (the banner keeps a short form, :meth:`_shake_text`)."""
+        if result.shake is None:
+            return
+        self._shake_words = result.shake
+        if not self._shake_said and result.settings is not None and not result.settings.stabilise:
+            self._shake_said = True
+            self.shell.statusBar().showMessage(f"Warning: {result.shake[0].upper()}{result.shake[1:]}", 30000)
 
     # -- jumps: the model catches up (GUI thread) ---------------------------------------
     @property
@@ -2942,9 +3072,11 @@ class VideoMode(Mode):
 
             # The window's words for an output folder among the frames: it has no --output-dir.
             try:
+                # Stabilised as the dock says, else looked at for a shaking camera (None), as
+                # `segmix background [--stabilise]` runs.
                 result = run_sequence(sequence, model, folder, cancelled=cancelled,
                                       progress=progress,
-                                      advice="choose another folder")
+                                      advice="choose another folder", stabilise=settings.stabilise or None)
                 # A Cancel during the last frame: run_sequence asks before each frame only, so
                 # it wrote that frame's mask and returned, a result no one reads, while the
                 # status line said one mask fewer than the folder held ("after 3 of 4").
@@ -3047,7 +3179,10 @@ class VideoMode(Mode):
             masks = f"Exported {len(result.written)} mask{'' if len(result.written) == 1 else 's'}"
             folder = getattr(self, "_export_folder", None)
             said = f"{masks}{where}" if not lost else f"{masks}; {lost}" + (f". Folder: {folder}" if folder else "")
-            self.shell.statusBar().showMessage(said, 30000)
+            from segmix.background_run import stabilised_note
+
+            stabilised = stabilised_note(result)  # as the command line notes it after the run
+            self.shell.statusBar().showMessage(f"{said}; {stabilised}" if stabilised else said, 30000)
             self._say_in_dock(f"Last export: {said[0].lower()}{said[1:]}")
             # The command line's warning: masks of an earlier run (another video) left beside
             # these ones (a trial: 69 masks replaced, 51 of another video kept, not a word).
@@ -3056,7 +3191,12 @@ class VideoMode(Mode):
             # And its warning of masks that came out mostly moving (a cut, a pan): an export
             # made without playing gave such masks without a word, where the command line warns.
             moving = mostly_moving_warning(result)
-            warnings = [text for text in (moving, mixed) if text is not None]
+            # And its warning of a shaking camera, naming the dock's control.
+            from segmix.background_run import shake_warning
+
+            shaking = shake_warning(result, STABILISE_CONTROL)
+            shaking = f"{shaking[0].upper()}{shaking[1:]}." if shaking else None
+            warnings = [text for text in (moving, shaking, mixed) if text is not None]
             if warnings:
                 self.shell.show_message("Export All Masks", "\n\n".join(warnings))
         else:
