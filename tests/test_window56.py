@@ -49,3 +49,38 @@ def test_skin_apply_says_it_in_the_same_words():
     likely = result.posterior > np.float32(0.6)
     why = skin_detect.unkept_words(likely, log_odds=log_odds, threshold=0.6, image=_photo())
     assert no_skin_words(None, result, 0.6, image=_photo()).endswith(f"but no region was kept: {why}")
+
+
+def test_the_slider_back_at_half_shows_the_step_its_move_away_recut(monkeypatch):
+    # A 20 MP photo: the slider 0.80 -> 0.50 worked the click's step out again (54 s in the
+    # trial; benchmarks/bench_threshold_back.py: 88.5 s against 0.30 s kept, masks equal).
+    from dataclasses import replace
+
+    from skimage import data as skdata
+
+    from segmix import segment as seg
+
+    image = np.ascontiguousarray(skdata.astronaut()[::2, ::2])
+    labels = np.zeros(image.shape[:2], np.uint8)
+    labels[60:70, 110:120] = 1
+    labels[:6, :] = 2
+    settings = seg.SegmentationSettings()
+    model = seg.train_model(image, labels, settings)
+    seg._LAST_STEP.clear()
+    with seg.keeping_last_step():
+        click = seg.apply_model(image, model, labels, settings)
+        away = seg.apply_model(image, model, labels, replace(settings, threshold=0.7))
+        calls = []
+        real = seg._apply_model_itself
+        monkeypatch.setattr(seg, "_apply_model_itself", lambda *a, **k: calls.append(1) or real(*a, **k))
+        back = seg.apply_model(image, model, labels, settings)
+    assert calls == []  # kept, not worked out again
+    fresh = seg.apply_model(image, model, labels, settings)  # a script's call: nothing kept
+    assert np.array_equal(back.mask, fresh.mask) and np.array_equal(back.mask, click.mask)
+    assert np.array_equal(back.probability, fresh.probability)
+    assert back.mask is not click.mask and not away.mask[~click.mask].any()
+    # The result is the caller's own: changing it changes nothing kept.
+    back.mask[:] = False
+    with seg.keeping_last_step():
+        assert np.array_equal(seg.apply_model(image, model, labels, settings).mask, click.mask)
+    seg._LAST_STEP.clear()
