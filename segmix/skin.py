@@ -3184,7 +3184,7 @@ def batch_outputs(files: Sequence, output_dir, probability: bool = False) -> lis
     return planned
 
 
-def no_skin_words(model, result, threshold: float | None, settings=None, transparent=None) -> str:
+def no_skin_words(model, result, threshold: float | None, settings=None, transparent=None, image=None) -> str:
     """Why a photo's mask is empty, for ``skin apply``'s summary: "P(skin) is at most 0.03 anywhere
     in it (the threshold is 0.04)", or "P(skin) is above 0.06 on 1.2 % of it, but its largest
     region (2,598 pixels) is smaller than the smallest region kept (...); --min-area 0 keeps
@@ -3201,7 +3201,9 @@ def no_skin_words(model, result, threshold: float | None, settings=None, transpa
     share = 100.0 * float(np.mean(likely))
     if not settings.spatial:
         return f"P(skin) is above {t:g} on {share:.2g} % of it"
-    why, by_size = skin_detect.unkept_reason(likely, settings, transparent, result.seed_log_odds)
+    # ``image``: the photo as the detector scored it, for the graph cut's regions (unkept_reason).
+    why, by_size = skin_detect.unkept_reason(likely, settings, transparent, result.seed_log_odds,
+                                             log_odds=result.log_odds, threshold=t, image=image)
     return (f"P(skin) is above {t:g} on {share:.2g} % of it, but no region was kept: {why}"
             + ("; --min-area 0 keeps regions of any size" if by_size else ""))
 
@@ -3366,7 +3368,7 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
             info["label_map"] = label_map_warning(input_path, labels)
         info["no_skin"] = not mask.any() and not labels
         if info["no_skin"]:
-            info["no_skin_why"] = no_skin_words(model, result, threshold, settings, transparent)
+            info["no_skin_why"] = no_skin_words(model, result, threshold, settings, transparent, skin_pixels(loaded))
         if not labels:
             cast = unused_cast(model, skin_pixels(loaded), mask, settings, transparent)
             if cast:

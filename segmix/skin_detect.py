@@ -2120,14 +2120,15 @@ def _framed_back(boxes, insides, shape, fill) -> np.ndarray:
 
 
 def unkept_words(likely: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, hidden=None,
-                 seed_log_odds: np.ndarray | None = None) -> str:
+                 seed_log_odds: np.ndarray | None = None, **decision) -> str:
     """Why no region of the pixels above the threshold was kept, in words (the first of
-    :func:`unkept_reason`)."""
-    return unkept_reason(likely, settings, hidden, seed_log_odds)[0]
+    :func:`unkept_reason`, which takes ``decision``'s keywords)."""
+    return unkept_reason(likely, settings, hidden, seed_log_odds, **decision)[0]
 
 
 def unkept_reason(likely: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, hidden=None,
-                  seed_log_odds: np.ndarray | None = None) -> tuple[str, bool]:
+                  seed_log_odds: np.ndarray | None = None, *, log_odds: np.ndarray | None = None,
+                  threshold: float | None = None, image: np.ndarray | None = None) -> tuple[str, bool]:
     """Why no region of the pixels above the threshold was kept: (words, whether the size floor
     did it). The words are "its largest region (1,153 pixels) is smaller than the smallest
     region kept (0.3 % of the photo: 1,356 pixels)" when every 8-connected region is under the
@@ -2149,6 +2150,14 @@ def unkept_reason(likely: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS,
     seed_log_odds : (H, W) float32 or None
         The detection's seed log odds (:class:`SkinResult`), for the floor's share of the
         largest cluster of clear skin; None: the share of the photo alone.
+    log_odds : (H, W) float32 or None
+        The detection's log odds, and ``threshold`` the decision's: with both, the rule that
+        dropped the pixels is found and said with its figure: no seed (the seed's P(skin) and the
+        highest there is), or the graph cut's regions (with ``image``, the photo the detection cut
+        on: the cut run again without the size floor). Without them the words name the rules
+        together ("its regions hold no seed of clear skin, or ..."): session 56's "P(skin) above
+        it (up to 1.00), but ... no seed of clear skin" read as a contradiction, where on
+        ccp_0002 the pixels had seeds and the graph cut had left only specks of them.
     """
     from segmix.kernels import skin as kernels
 
@@ -2161,8 +2170,48 @@ def unkept_reason(likely: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS,
               f"{100 * settings.min_area_of_clear:.2g} % of its largest cluster of clear skin")
         return (f"its largest region ({largest:,} pixels) is smaller than the smallest region kept "
                 f"({of}: {int(np.ceil(min_pixels)):,} pixels)", True)
+    if log_odds is not None and threshold is not None and 0.0 < float(threshold) < 1.0 and likely.any():
+        found = _unkept_rule(likely, settings, hidden, seed_log_odds, log_odds, float(threshold), image, min_pixels)
+        if found is not None:
+            return found
     return ("its regions hold no seed of clear skin, or lie along the photo's edge as a wall does (the regions' rules)",
             False)
+
+
+def _unkept_rule(likely, settings, hidden, seed_log_odds, log_odds, threshold, image, min_pixels):
+    """:func:`unkept_reason`'s words for the rule that dropped the pixels above ``threshold``, or
+    None when it cannot tell (the regions' edge rules)."""
+    from dataclasses import replace as replaced
+
+    from segmix.kernels import skin as kernels
+
+    settings = for_photo_size(settings, visible_count(likely.shape, hidden))
+    seeds = np.asarray(log_odds if seed_log_odds is None else seed_log_odds, np.float32)
+    level = math.log(threshold / (1.0 - threshold))
+    # skin_mask's seed: hysteresis nats above the level, or seed_cap if lower, never below the level
+    seed_level = min(level + settings.hysteresis, max(level, settings.seed_cap))
+    best = float(seeds[likely].max())
+    if not best > np.float32(seed_level):
+        def p(value):
+            return 1.0 / (1.0 + math.exp(-max(min(value, 50.0), -50.0)))
+
+        return (f"a region is kept only around a seed, a pixel whose P(skin) by the skin colours alone (before this "
+                f"photo's own colour shares are weighed in) is above {p(seed_level):.2f}, and no pixel above the "
+                f"threshold is one (the highest: {p(best):.2f})", False)
+    if settings.regions != "graphcut" or image is None or np.shape(image)[:2] != likely.shape:
+        return None
+    # The pixels hold seeds: the graph cut that draws the regions (the skin evidence against the
+    # cost of their outline) left specks of them, or nothing; run again without the size floor.
+    loose = skin_mask(log_odds, threshold, replaced(settings, min_area=0.0, min_area_of_clear=0.0, min_area_pixels=0),
+                      seed_log_odds, image, hidden)
+    cut = "the graph cut that draws the regions (the skin evidence against the cost of an outline)"
+    if loose.any():
+        largest = int(kernels.largest_region(np.ascontiguousarray(loose)))
+        if largest < min_pixels:
+            return (f"{cut} leaves only specks: its largest region ({largest:,} pixels) is smaller than the smallest "
+                    f"region kept ({int(np.ceil(min_pixels)):,} pixels)", True)
+        return None
+    return (f"{cut} leaves no region: the pixels above the threshold lie scattered", False)
 
 
 def region_floor(seed_log_odds: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, hidden=None) -> float:

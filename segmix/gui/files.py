@@ -387,7 +387,8 @@ def save_kind(title: str) -> str:
     """The export kind (a key of EXPORT_WORDS) of a save dialog titled ``title`` ("Save mask",
     "Save skin probability", "Save skin model with threshold ...": MainWindow.export and the
     modes' Save Model build their titles so)."""
-    words = title.removeprefix("Save ").strip().lower()
+    # Video mode's "Export Background Image" too (its Save Background Model: "background_model").
+    words = title.removeprefix("Save ").removeprefix("Export ").strip().lower()
     if words.startswith("skin model"):
         return "skin_model"
     return words.replace(" ", "_")
@@ -438,7 +439,11 @@ def check_save_target(path) -> None:
 #: save_mask / save_probability / save_cutout / save_labels), for :func:`suffix_refusal`.
 _SUFFIX_WORDS = {"mask": "masks", "skin": "masks", "foreground_mask": "masks", "probability": "probability maps",
                  "skin_probability": "probability maps", "cutout": "cutouts", "skin_cutout": "cutouts",
-                 "scribbles": "label files", "quantised_photo": "quantised photos"}
+                 "scribbles": "label files", "quantised_photo": "quantised photos",
+                 # The model files and Video mode's background image: a .npz name was refused
+                 # after the dialog had closed, which then did not come back (session 56).
+                 "model": "model files", "skin_model": "skin model files",
+                 "background_model": "background model files", "background_image": "background images"}
 
 
 def suffix_refusal(path, kind: str, name_filter: str) -> str | None:
@@ -458,6 +463,18 @@ def suffix_refusal(path, kind: str, name_filter: str) -> str | None:
         return None
     return save_failure(ValueError(f"{path}: unsupported extension {suffix or '(none)'!r} for {what}; "
                                    f"{segmix_io.use_one_of(allowed)}"), path, kind)
+
+
+def corrected_suffix(path, name_filter: str) -> str:
+    """``path`` with the first extension of ``name_filter`` in place of one the filter does not
+    list ("model.npz" -> "model.json"), for the save dialog to come back at after a refusal (as
+    other programs' dialogs correct it); ``path`` itself when its extension is listed, when the
+    filter lists none, or when the name is an extension alone (".png": nothing to keep)."""
+    allowed = [f".{ext.lower()}" for ext in re.findall(r"\*\.([A-Za-z0-9]+)", name_filter)]
+    name = Path(path)
+    if not allowed or name.suffix.lower() in allowed or not name.stem or name.name.startswith("."):
+        return str(path)
+    return str(name.with_suffix(allowed[0]) if name.suffix else name.with_name(name.name + allowed[0]))
 
 
 _EXTENSION = re.compile(r"unsupported extension '(?P<suffix>[^']*)' for (?P<what>[^;]+); (?P<advice>.*)")

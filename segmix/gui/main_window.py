@@ -1709,7 +1709,11 @@ class MainWindow(QMainWindow):
                 # The dialog again once the message is read: reopened at once, the modal dialog
                 # lay over the message, whose OK did nothing while it was open (the spot check).
                 self._wait_for_message(shown)
-                default = Path(path)
+                # Back at the name with the right extension when that was the refusal ("model.npz":
+                # model.json), as other programs' dialogs do; else at the name refused.
+                suffix_only = (self.input_refusal(path, files.save_kind(title)) is None
+                               and files.suffix_refusal(path, files.save_kind(title), name_filter) is not None)
+                default = Path(files.corrected_suffix(path, name_filter) if suffix_only else path)
                 continue
             # No question before a refusal: an input of the window (the photo, the marks loaded)
             # is refused by the save (input_refusal), whatever the answer would have been.
@@ -2425,11 +2429,17 @@ class MainWindow(QMainWindow):
         """The first time in a session that the photo no longer fits the canvas, the status bar
         says how to move around it (a trial zoomed to 100 % on a 6000 x 4000 photo and found
         only the scroll bars: space-drag and the middle button were in docs/window.md alone)."""
-        if self._pan_said or self.image is None:
+        if self.image is None:
             return
         height, width = self.image.shape[:2]
         zoom, viewport = self.canvas.zoom, self.canvas.viewport()
         if width * zoom <= viewport.width() + 1 and height * zoom <= viewport.height() + 1:
+            # The whole photo fits again (Ctrl+1 on a photo smaller than the canvas, F): the words
+            # said on an earlier zoom stood under a photo that has nothing to move to (session 56).
+            if self.statusBar().currentMessage() == PAN_WORDS:
+                self.statusBar().clearMessage()
+            return
+        if self._pan_said:
             return
         self._pan_said = True
         self.statusBar().showMessage(PAN_WORDS, 10000)

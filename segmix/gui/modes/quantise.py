@@ -169,6 +169,9 @@ class QuantiseMode(Mode):
         self.panel = QuantisePanel()
         #: (photo array, k) -> QuantiseOutcome of the photo shown, the last few k
         self._results: dict[tuple[int, int], QuantiseOutcome] = {}
+        #: the same keys -> the panel's line of that result (its words and how long it took): the
+        #: line shown is always the one of the result on show, never of the last one computed
+        self._result_texts: dict[tuple[int, int], str] = {}
         self._in_flight = False
         self._requested_key: tuple[int, int] | None = None
         self._request_number = 0  # of the last request: kmeans_started of an older one is dropped
@@ -180,6 +183,7 @@ class QuantiseMode(Mode):
         #: (photo array, its QImage as the canvas shows it), made on the compute thread
         self._original: tuple[np.ndarray, QImage] | None = None
         self._status = ""
+        self._last_computed: tuple[int, int] | None = None  # the key of the result that came last
         self._cancelled = False  # Esc stopped the k shown: no result of it until asked again
         self._request_timer = QTimer(self)
         self._request_timer.setSingleShot(True)
@@ -248,6 +252,7 @@ class QuantiseMode(Mode):
     def on_image_changed(self) -> None:
         self._cancelled = False
         self._results.clear()
+        self._result_texts.clear()
         self._distinct = None
         self._in_flight = False
         self._requested_key = None
@@ -287,8 +292,11 @@ class QuantiseMode(Mode):
             self.shell.update_actions()
             return
         self._request_timer.start()
-        # Pending from now: an export asked for meanwhile waits for this k's photo.
+        # Pending from now: an export asked for meanwhile waits for this k's photo (and the line
+        # of the result still on show no longer stands as if it were this k's).
         self._in_flight = True
+        self._status = f"Quantising to {self.panel.colours} colours..."
+        self._show_status()
         self.panel.set_busy(True)
         self.shell.update_actions()
 
@@ -360,18 +368,23 @@ class QuantiseMode(Mode):
             return
         if value.original is not None:
             self._original = (value.image, value.original)
-        self._results.pop((id(value.image), value.colours), None)
-        self._results[(id(value.image), value.colours)] = value
+        key = (id(value.image), value.colours)
+        duration, note = self.elapsed(outcome.seconds, outcome.compiled)
+        self._results.pop(key, None)
+        self._results[key] = value
+        self._result_texts[key] = f"{self._words(value)}. Quantised in {duration}" + (f" ({note})" if note else "")
         pixels = value.image.shape[0] * value.image.shape[1]
         while len(self._results) > max(1, min(KEPT_RESULTS, KEPT_PIXELS // max(pixels, 1))):
-            self._results.pop(next(iter(self._results)))
-        if (id(value.image), value.colours) != self._requested_key:
+            oldest = next(iter(self._results))
+            self._results.pop(oldest)
+            self._result_texts.pop(oldest, None)
+        if key != self._requested_key:
             return
         self._in_flight, self._requested_key = False, None
         self._banner_clock.stop()
         self.panel.set_busy(False)
-        duration, note = self.elapsed(outcome.seconds, outcome.compiled)
-        self._status = f"{self._words(value)}. Quantised in {duration}" + (f" ({note})" if note else "") + "."
+        self._status = ""  # the result's own line is shown (status_text)
+        self._last_computed = key
         if self.active:
             self.render()
             self._show_status()
@@ -478,10 +491,20 @@ class QuantiseMode(Mode):
         self._show_status()
 
     def _show_status(self) -> None:
+        self.panel.set_status(self.status_text())
+
+    def status_text(self) -> str:
+        """The panel's line: what the canvas shows. The k-means running, else the result of the k
+        shown (its own words, however it came back: a new k, a kept k, Esc on a newer one), else why
+        there is none (cancelled, failed)."""
         if self.shell.image is None:
-            self.panel.set_status(f"No photo: {NO_PHOTO_WORDS}.")
-            return
-        self.panel.set_status(self._status)
+            return f"No photo: {NO_PHOTO_WORDS}."
+        key = self._key()
+        if not self._in_flight and self._current() is not None and key in self._result_texts:
+            # A k computed before comes back at once: its time is of then, not of now.
+            again = "" if key == self._last_computed else "; kept, shown again at once"
+            return f"{self._result_texts[key]}{again}."
+        return self._status
 
     def hint(self) -> str:
         k = self.panel.colours

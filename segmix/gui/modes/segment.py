@@ -1051,9 +1051,16 @@ class SegmentMode(Mode):
         also = (_at_threshold(key, outcome.settings),) if outcome.settings.smoothing != "none" else ()
         self.history.put(key, outcome, *also)
 
+    def _say_no_curves(self) -> None:
+        """An empty plot saying why, while a loaded model is applied (no EM runs)."""
+        self.training_panel.plot.clear()
+        if self.loaded_model is not None:
+            self.training_panel.plot.set_note(f"No EM curves: {self.loaded_model_name} was loaded from a file "
+                                              "(model files keep none)")
+
     def _on_started(self, _generation: int) -> None:
         if self.active:
-            self.training_panel.plot.clear()
+            self._say_no_curves()
             if not self.shell.controller.is_warm:
                 self._engine_job = "fit"
                 self._set_engine_note(self._engine_note())
@@ -1824,6 +1831,9 @@ class SegmentMode(Mode):
         self._model_waits = False  # loaded for this photo: applied to it at once, marked or not
         shell.note_input(path, "model")  # no export may replace it
         self.model_panel.swatches.set_swatches(class_swatches(model))
+        # The previous fit's curves stood under the loaded model as if they were its own: a model
+        # file keeps none (session 56).
+        self._say_no_curves()
         # The panel shows the settings the loaded model was trained with (smoothing is a
         # display choice and stays the user's); load() does not emit settings_changed.
         self.model_panel.load(SimpleNamespace(

@@ -220,6 +220,7 @@ class ConvergencePlot(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._points: list[list[tuple[int, float]]] = [[], []]
+        self._note = ""  # said on the empty plot (set_note): why it has no curves
         self.setMinimumHeight(40)  # a sparkline: the shape is what matters; room for 4 docks at 768 px
         self.setAccessibleName("EM convergence plot")  # it had a description (its tip) and no name
         self.setToolTip("EM convergence: mean log-likelihood per iteration, each curve on a scale at least 0.5 nats "
@@ -236,10 +237,22 @@ class ConvergencePlot(QWidget):
 
     def clear(self) -> None:
         self._points = [[], []]
+        self._note = ""
         self.update()
+
+    def set_note(self, note: str) -> None:
+        """Say ``note`` on the plot while it has no curves (a loaded model's: its file keeps no
+        EM curves; the previous fit's stayed under it, read as the model's)."""
+        self._note = note
+        self.update()
+
+    @property
+    def note(self) -> str:
+        return self._note
 
     def add_point(self, class_index: int, iteration: int, value: float) -> None:
         if 0 <= class_index < 2 and math.isfinite(value):
+            self._note = ""
             self._points[class_index].append((iteration, value))
             self.update()
 
@@ -255,6 +268,7 @@ class ConvergencePlot(QWidget):
         """Draw these per-class points (from :meth:`curves`) instead of the current ones."""
         self._points = [list(points) for points in (curves or ((), ()))][:2]
         self._points += [[] for _ in range(2 - len(self._points))]
+        self._note = ""
         self.update()
 
     #: The least height of a curve's vertical scale, in nats per pixel. EM with regularised
@@ -282,6 +296,8 @@ class ConvergencePlot(QWidget):
             Qt.AlignmentFlag.AlignLeft,
             "log-likelihood / EM iteration",
         )
+        if self._note and not any(self._points):
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._note)
         for class_index, points in enumerate(self._points):
             if not points:
                 continue

@@ -545,8 +545,13 @@ class SkinMode(Mode):
             return 0.0, float(self.skin_posterior.max(initial=0.0)), ""
         from segmix import skin_detect
 
-        why, by_size = skin_detect.unkept_reason(likely, hidden=self.shell.controller.transparent,
-                                                 seed_log_odds=self.skin_seed_log_odds)
+        # The decision's own inputs, as current_mask gives them: the rule that dropped the pixels
+        # is said with its figure (one wording with segmix skin apply's, skin.no_skin_words).
+        hidden = self.shell.controller.transparent
+        log_odds = self.skin_log_odds
+        why, by_size = skin_detect.unkept_reason(
+            likely, hidden=hidden, seed_log_odds=self.skin_seed_log_odds, log_odds=log_odds,
+            threshold=float(self.skin_panel.threshold) if log_odds is not None else None, image=self.shell.skin_image)
         if by_size:
             # the size floor, not the threshold, dropped it: a lower threshold may join its pieces,
             # but the window has no floor of its own to lower (session 53)

@@ -1021,10 +1021,10 @@ class VideoPanel(QWidget):
         # fractional part drew its last glyph cut by a pixel.
         self.frame_label.setMinimumWidth(max(metrics.horizontalAdvance(text) for text in texts) + 1)
 
-    def changed_settings_words(self) -> str | None:
-        """The model settings that differ from `segmix background`'s defaults, in words
-        ("learning rate 0.05 (0.01)"), or None when all are the defaults."""
-        now, base = self.settings(), self._defaults
+    def changed_settings_words(self, now: VideoSettings | None = None, base: VideoSettings | None = None) -> str | None:
+        """The model settings (``now``: the dock's) that differ from ``base`` (`segmix background`'s
+        defaults), in words ("learning rate 0.05 (0.01)"), or None when all are the same."""
+        now, base = now or self.settings(), base or self._defaults
         parts = []
         if abs(now.learning_rate - base.learning_rate) > 1e-9:
             parts.append(f"learning rate {now.learning_rate:g} ({base.learning_rate:g})")
@@ -1047,7 +1047,21 @@ class VideoPanel(QWidget):
         return ", ".join(parts) or None
 
     def update_defaults_cue(self) -> None:
-        """Show, under the controls, which settings are not the command's defaults."""
+        """Show, under the controls, which settings are not the command's defaults; with a loaded
+        model (``loaded_model``: its name and settings) its own are said as the model's (its
+        7 x 7 stood as "Not segmix background's defaults", as if it were the user's choice)."""
+        loaded = getattr(self, "loaded_model", None)
+        if loaded is not None:
+            name, model = loaded
+            own, changed = self.changed_settings_words(now=model), self.changed_settings_words(base=model)
+            lines = ([f"Settings of the loaded model {name} (as segmix background --model uses them; only while it "
+                      f"is loaded): {own}"] if own else []) + ([f"changed here from the model's: {changed}"]
+                                                              if changed else [])
+            self.defaults_label.setVisible(bool(lines))
+            self.defaults_label.setText("; ".join(lines))
+            self.defaults_label.setToolTip("Opening another video or folder gives the dock's own settings back"
+                                           if lines else "")
+            return
         words = self.changed_settings_words()
         self.defaults_label.setVisible(words is not None)
         self.defaults_label.setText(f"Not segmix background's defaults: {words}" if words else "")
@@ -1440,7 +1454,7 @@ class VideoMode(Mode):
                                                          ", kernels prepared (once)"))
 
     def save_settings(self, settings) -> None:
-        current = self.panel.settings()
+        current = self._users_settings()
         settings.setValue("video/learning_rate", current.learning_rate)
         settings.setValue("video/match_threshold", current.match_threshold)
         settings.setValue("video/components", current.n_components)
@@ -1543,6 +1557,7 @@ class VideoMode(Mode):
             self._start_version += 1
             self.panel.components.setEnabled(True)
             self.panel.components.setToolTip(self.panel.components_tip)
+            self._drop_model_settings()
         self.sequence = sequence
         self._new_source = True
         self._in_flight = False
@@ -2308,11 +2323,21 @@ class VideoMode(Mode):
         """Show a loaded model's own settings in the Video dock (those it resumes with, as on the
         command line without options); a value the dock cannot show keeps the dock's."""
         panel, params = self.panel, model.get_params()
+        if getattr(panel, "loaded_model", None) is None:
+            self._own_settings = panel.settings()  # given back when the model goes; kept in the settings
+        panel.loaded_model = None  # the cue waits for the model's values
         panel.learning_rate.setValue(float(params.get("learning_rate", panel.learning_rate.value())))
         panel.threshold.setValue(float(params.get("match_threshold", panel.threshold.value())))
         panel.shadows.setChecked(bool(params.get("detect_shadows", panel.shadows.isChecked())))
         panel.fast_start.setChecked(bool(params.get("fast_start", panel.fast_start.isChecked())))
+        from segmix.background import scaled_median_size
+
         size = params.get("median_size")
+        shape = getattr(model, "shape_", None)
+        if shape is not None and not isinstance(size, bool) and size == scaled_median_size(tuple(shape)):
+            # A model file holds the side its frames gave Auto (7 on 320 x 240): shown as 7 x 7
+            # it read as the user's choice and was kept for a later 1080p video (39 by Auto).
+            size = "auto"
         if size in MEDIAN_SIZES:
             panel.median_size.setCurrentIndex(MEDIAN_SIZES.index(size))
         panel.components.setValue(int(params.get("n_components", panel.components.value())))
@@ -2321,6 +2346,32 @@ class VideoMode(Mode):
         panel.components.setEnabled(False)
         panel.components.setToolTip(f"K of the loaded model ({panel.components.value()}); open another video or "
                                     "folder to choose K again")
+        panel.loaded_model = (self._start_name or "the model", panel.settings())
+        panel.update_defaults_cue()
+
+    def _users_settings(self) -> VideoSettings:
+        """The dock's settings as the user's own: a control still at the loaded model's value holds
+        the value it had before the model came (a model's values are not kept for later videos)."""
+        current, loaded = self.panel.settings(), getattr(self.panel, "loaded_model", None)
+        if loaded is None:
+            return current
+        own = self._own_settings
+        return replace(current, **{name: getattr(own, name) for name in current.model_params()
+                                   if getattr(current, name) == getattr(loaded[1], name)})
+
+    def _drop_model_settings(self) -> None:
+        """The loaded model goes (another input): the controls it set get the user's values back."""
+        panel = self.panel
+        if getattr(panel, "loaded_model", None) is None:
+            return
+        own = self._users_settings()
+        panel.loaded_model = None
+        panel.learning_rate.setValue(own.learning_rate)
+        panel.threshold.setValue(own.match_threshold)
+        panel.shadows.setChecked(own.detect_shadows)
+        panel.fast_start.setChecked(own.fast_start)
+        panel.median_size.setCurrentIndex(MEDIAN_SIZES.index(own.median_size))
+        panel.components.setValue(own.n_components)
         panel.update_defaults_cue()
 
     def _fresh_model(self, settings):
