@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -52,7 +53,7 @@ def scribble_counts(pairs, seed0: int = 0) -> skin.ColorCounts:
     total = None
     for i, (image_path, mask_path) in enumerate(pairs):
         image = load_image(image_path)
-        truth = np.asarray(__import__("PIL.Image", fromlist=["Image"]).open(mask_path).convert("L"))
+        truth = np.asarray(Image.open(mask_path).convert("L"))
         marks = make_scribbles(truth, seed0 + i, "quick")
         scored = skin.training_colours(image)
         parts = []

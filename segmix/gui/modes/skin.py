@@ -104,6 +104,8 @@ def adapted_words(model) -> tuple[str, str]:
                         f"Gaussians at most {max(moved):.0%} of the way: the model is nearly {source}; mark more "
                         "skin, or Start from nothing (new fit) to learn the marked colours alone")
     return how, "\n".join(warnings)
+
+
 #: Share of the built-in model's non-skin mixture in a trained model's non-skin class.  The
 #: scribbles of a few photos never show most non-skin colours; without this prior a model
 #: trained on the bundled photo called dark greys skin (p up to 0.96).  On that photo, 0.3
