@@ -3268,13 +3268,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     if init is not None:  # a warning: with --quiet too
         from segmix import skin_init
 
-        lost = skin_init.lost_tones(init, model)
+        lost = model.training["adapted_from"]["lost_tones"]  # skin_init.lost_tones, at the adaptation
         if lost:
-            print(f"segmix skin train: warning: {args.output}: no longer detects {', '.join(lost)} of the Monk skin "
-                  f"tone chart (the initial model does): the labelled photos moved it away from those tones (non-skin of "
-                  f"their colours, as white walls and clothes for the palest, or skin of other tones only); check it on "
-                  f"photos of people of those tones before use",
-                  file=sys.stderr)
+            print(f"segmix skin train: warning: {skin_init.lost_tones_words(args.output, lost)}", file=sys.stderr)
     if args.convergence:
         print(f"wrote {args.convergence}")
     # Non-skin of few colours (a plain wall, clothes) gives a model that calls greens and blues
@@ -3316,16 +3312,12 @@ def _skin_train_init(args: argparse.Namespace):
     return skin_init.load_init_model(args.init)
 
 
-#: The largest share of the way to the labelled skin (n / (n + relevance)) under which ``skin train
-#: --init`` says the model barely moved: 48,000 skin pixels of two photos against the default
-#: relevance moved it 0.05 at most, and it missed the skin of a photo it was trained on (F1 0.000;
-#: 0.903 with --relevance 1e4), with only the note to say so (a re-check, session 55).
-ADAPTED_LITTLE = 0.1
-
-
 def _adapted_little_words(model, output) -> str | None:
     """The warning of a ``skin train --init`` whose labelled skin moved the skin Gaussians less
-    than :data:`ADAPTED_LITTLE` of the way (None otherwise): the model is nearly the initial one."""
+    than :data:`segmix.skin_init.ADAPTED_LITTLE` of the way (None otherwise): the model is nearly the
+    initial one (the window's Train warns alike)."""
+    from segmix.skin_init import ADAPTED_LITTLE
+
     record = model.training.get("adapted_from", {})
     moved = record.get("alpha", {}).get("skin") or []
     if not moved or max(moved) >= ADAPTED_LITTLE:

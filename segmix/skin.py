@@ -2311,8 +2311,9 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
                      color_space: str = "ycbcr", reg_covar: float = 1e-4, prior: float | None = BUILTIN_PRIOR,
                      background_weight: float = 0.0, threshold: float = BUILTIN_THRESHOLD, seed: int = 0,
                      n_init: int = 4, non_skin_components: int | None = 4,
-                     random_state: int | None = None) -> SegmixModel:
-    """Fit skin and non-skin colour mixtures on weighted distinct colours.
+                     random_state: int | None = None, init: SegmixModel | None = None,
+                     relevance: float | None = None, init_name: str = "builtin") -> SegmixModel:
+    """Fit skin and non-skin colour mixtures on weighted distinct colours, or adapt a model to them.
 
     Parameters
     ----------
@@ -2350,16 +2351,44 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
         scikit-learn's name of ``seed``, taken for it (refused beside a different ``seed``);
         None (the default) leaves ``seed``: there is no fresh randomness here, training is
         reproducible.
+    init : SegmixModel of kind "skin", optional
+        Start from this model instead of fitting new mixtures: its mixtures are moved towards
+        ``counts`` by MAP adaptation (:func:`segmix.skin_init.adapt_skin_model`, ``segmix skin
+        train --init``); the fitting options (``n_components`` ... ``non_skin_components``) are
+        then refused unless left at their defaults, and ``prior`` / ``threshold`` None keep
+        ``init``'s. The window's Train takes this way (its compute thread calls this function).
+    relevance : float > 0, optional
+        With ``init``: the relevance factor in pixels (None: ``skin_init.DEFAULT_RELEVANCE``).
+    init_name : str
+        With ``init``: how the result's ``training["adapted_from"]`` names it ("builtin" or
+        the file's path, as ``--init``).
 
     Returns
     -------
-    SegmixModel of kind "skin" with positive class 0 ("skin").
+    SegmixModel of kind "skin" with positive class 0 ("skin") (``init``'s class order with
+    ``init``).
 
     Raises
     ------
     ValueError
         A parameter out of range, named (before any fit).
     """
+    if init is not None:
+        fitting = {"n_components": (n_components, 1), "covariance_type": (covariance_type, "full"),
+                   "color_space": (color_space, "ycbcr"), "reg_covar": (reg_covar, 1e-4),
+                   "background_weight": (background_weight, 0.0), "seed": (seed, 0), "n_init": (n_init, 4),
+                   "non_skin_components": (non_skin_components, 4), "random_state": (random_state, None)}
+        given = [name for name, (value, default) in fitting.items() if value != default]
+        if given:
+            raise ValueError(f"init keeps its model's mixtures and adapts them without EM: {', '.join(given)} "
+                             "do not apply; leave them at their defaults, or give no init to fit new mixtures")
+        from segmix import skin_init
+
+        return skin_init.adapt_skin_model(init, counts, skin_init.DEFAULT_RELEVANCE if relevance is None else relevance,
+                                          prior=prior, threshold=threshold, init_name=init_name)
+    if relevance is not None:
+        raise ValueError("relevance goes with init (the MAP adaptation's relevance factor); give init, or leave "
+                         "relevance out")
     name = "seed"
     if random_state is not None:
         if seed not in (0, random_state):

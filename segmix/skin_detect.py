@@ -696,7 +696,7 @@ def _mixture_log_pdf(X, params) -> np.ndarray:
 
 
 def map_adapt(X: np.ndarray, sample_weight: np.ndarray, params, relevance: float, reg_covar: float = 1e-4,
-              noise_cov: np.ndarray | None = None, luma_floor: float = 0.0):
+              noise_cov: np.ndarray | None = None, luma_floor: float = 0.0, reg_by_share: bool = False):
     """One MAP-EM step of a Gaussian mixture towards weighted data (Reynolds et al. 2000).
 
     Parameters
@@ -712,6 +712,14 @@ def map_adapt(X: np.ndarray, sample_weight: np.ndarray, params, relevance: float
         Feature 0 being luma (``ycbcr``, ``lab``): each adapted covariance's variance there is
         raised to at least ``luma_floor`` times the prior's, by scaling its row and column 0
         (correlations kept), before ``noise_cov`` is added (:func:`_floor_axis`; 0 = off).
+    reg_by_share : bool
+        Add ``reg_covar`` times each Gaussian's share of the data, alpha = n_k / (n_k + r),
+        instead of ``reg_covar`` itself: the prior's covariances already hold their fit's
+        regularisation, and a Gaussian the data does not move keeps its covariance exactly.
+        For a model adapted once and kept (:func:`segmix.skin_init.adapt_skin_model`): with the
+        whole ``reg_covar`` a skin train ``--init`` model at r = 1e12 was the initial one with
+        every covariance 1e-4 wider, and detected differently (a photo's false positives 7,920
+        -> 12,043). The per-photo adaptation keeps the whole (its measured default).
 
     Returns
     -------
@@ -728,7 +736,8 @@ def map_adapt(X: np.ndarray, sample_weight: np.ndarray, params, relevance: float
     alpha = nk / (nk + relevance)
     means = alpha[:, None] * xbar + (1 - alpha[:, None]) * m0
     second = alpha[:, None, None] * sxx + (1 - alpha[:, None, None]) * (c0 + np.einsum("ki,kj->kij", m0, m0))
-    covs = second - np.einsum("ki,kj->kij", means, means) + reg_covar * np.eye(X.shape[1])
+    reg = (alpha if reg_by_share else np.ones_like(alpha))[:, None, None] * reg_covar
+    covs = second - np.einsum("ki,kj->kij", means, means) + reg * np.eye(X.shape[1])
     if luma_floor > 0:
         covs = _floor_axis(covs, c0, luma_floor)
     if noise_cov is not None:
@@ -964,15 +973,15 @@ def trust_means(means: np.ndarray, prior_means: np.ndarray, prior_covs: np.ndarr
 
 
 def _adapt_core(X, counts, params, n_core: int, relevance: float, noise_cov=None, luma_floor: float = 0.0,
-                trust: float = 0.0):
+                trust: float = 0.0, reg_by_share: bool = False):
     """MAP step of the first ``n_core`` components only; the others keep mean, covariance and
-    weight (the core's weights are rescaled to keep their total). ``luma_floor``: as in
-    :func:`map_adapt`; ``trust``: no core mean moves further than this many of its prior
-    standard deviations (:func:`trust_means`)."""
+    weight (the core's weights are rescaled to keep their total). ``luma_floor``,
+    ``reg_by_share``: as in :func:`map_adapt`; ``trust``: no core mean moves further than this
+    many of its prior standard deviations (:func:`trust_means`)."""
     w0, m0, c0 = params
     total = w0[:n_core].sum()
     w, m, c = map_adapt(X, counts, (w0[:n_core] / total, m0[:n_core], c0[:n_core]), relevance,
-                        noise_cov=noise_cov, luma_floor=luma_floor)
+                        noise_cov=noise_cov, luma_floor=luma_floor, reg_by_share=reg_by_share)
     m = trust_means(m, m0[:n_core], c0[:n_core], trust)
     return (np.concatenate([w * total, w0[n_core:]]), np.concatenate([m, m0[n_core:]]),
             np.concatenate([c, c0[n_core:]]))

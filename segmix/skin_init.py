@@ -28,11 +28,25 @@ import numpy as np
 #: "Training from labelled photos: starting from the built-in model".
 DEFAULT_RELEVANCE = 1e6
 
+#: The relevance factor of the window's Train from a model (pixels): a training set of scribbles
+#: holds a few thousand to a hundred thousand pixels, against which DEFAULT_RELEVANCE moves
+#: nothing (n / (n + r) < 0.01). Of 1e3 .. 3e4 and 0.1 x the marked pixels, measured on simulated
+#: scribbles of 3 photos (docs/skin_development.md, "The window's Train: starting from the
+#: built-in model"), the one whose held-out F1 beats the window's new fit on both hgr1 and ccp.
+SCRIBBLE_RELEVANCE = 1e4
+
+#: The largest share of the way to the labelled skin (n / (n + relevance)) under which ``skin train
+#: --init`` (and the window's Train from a model) says the model barely moved: 48,000 skin pixels of
+#: two photos against the default relevance moved it 0.05 at most, and it missed the skin of a photo
+#: it was trained on (F1 0.000; 0.903 with --relevance 1e4), with only the note to say so (a
+#: re-check, session 55).
+ADAPTED_LITTLE = 0.1
+
 #: The name ``--init`` takes for the built-in model.
 BUILTIN_NAME = "builtin"
 
-__all__ = ["DEFAULT_RELEVANCE", "BUILTIN_NAME", "MONK_TONES", "adapt_skin_model", "load_init_model", "tone_chart",
-           "lost_tones"]
+__all__ = ["DEFAULT_RELEVANCE", "SCRIBBLE_RELEVANCE", "BUILTIN_NAME", "MONK_TONES", "adapt_skin_model", "load_init_model", "tone_chart",
+           "lost_tones", "lost_tones_words"]
 
 #: The Monk Skin Tone scale MST-1 .. MST-10, the sRGB values published with the scale (Monk,
 #: 2019; skintone.google), as in ../shared/cases/c20_skin_tones and tests/test_skin_detect.py.
@@ -118,7 +132,8 @@ def adapt_skin_model(init, counts, relevance: float = DEFAULT_RELEVANCE, *, prio
         Same features, class layout, fixed skin Gaussians, prior and threshold (unless given)
         and detector keys as ``init``; mixtures in full covariance. ``training["data"]`` is
         this training's data; ``training["adapted_from"]`` records the initial model, its
-        data, ``relevance`` and the pixels of each class.
+        data, ``relevance``, the pixels of each class and the Monk tones lost
+        (``lost_tones``, :func:`lost_tones`).
 
     Raises
     ------
@@ -145,11 +160,12 @@ def adapt_skin_model(init, counts, relevance: float = DEFAULT_RELEVANCE, *, prio
         params = _full_params(gmm)
         if cls_index == skin.SKIN:
             n_core = _core_count(init, params[0].size)
-            adapted = _adapt_core(X, w, params, n_core, r, luma_floor=luma_floor)
+            # reg_by_share: the initial covariances hold their fit's regularisation already
+            adapted = _adapt_core(X, w, params, n_core, r, luma_floor=luma_floor, reg_by_share=True)
             total = params[0][:n_core].sum()
             moving = (params[0][:n_core] / total, params[1][:n_core], params[2][:n_core])
         else:
-            adapted = map_adapt(X, w, params, r)
+            adapted = map_adapt(X, w, params, r, reg_by_share=True)
             moving = params
         # How far each moving Gaussian went (its alpha), for the record: the user's data's say.
         moved[skin.CLASS_NAMES[cls_index]] = [round(float(a), 4) for a in _alphas(X, w, moving, r)]
@@ -184,8 +200,12 @@ def adapt_skin_model(init, counts, relevance: float = DEFAULT_RELEVANCE, *, prio
     })
     if "adapted_from" in before:  # adapted again: the chain is kept, not lost
         training["adapted_from"]["initial_adapted_from"] = before["adapted_from"]
-    return replace(init, classifier=classifier, training=training,
-                   threshold=float(init.threshold) if threshold is None else float(threshold))
+    adapted = replace(init, classifier=classifier, training=training,
+                      threshold=float(init.threshold) if threshold is None else float(threshold))
+    # What the labelled pixels took from the initial model, kept with the model: ``skin train``
+    # and the window's Train warn of it from here (the window's on its compute thread).
+    training["adapted_from"]["lost_tones"] = lost_tones(init, adapted)
+    return adapted
 
 
 def tone_chart() -> np.ndarray:
@@ -216,6 +236,15 @@ def lost_tones(init, adapted, share: float = 0.9) -> list[str]:
     tried; docs/skin_development.md)."""
     before, after = tone_shares(init), tone_shares(adapted)
     return [f"MST-{i + 1}" for i in range(10) if before[i] >= share > after[i]]
+
+
+def lost_tones_words(name, lost) -> str:
+    """The warning of a model adapted by ``skin train --init`` (or the window's Train from a
+    model) that no longer detects the Monk tones ``lost`` (:func:`lost_tones`); ``name``: the
+    model's file or how the window names it."""
+    return (f"{name}: no longer detects {', '.join(lost)} of the Monk skin tone chart (the initial model does): the "
+            f"labelled photos moved it away from those tones (non-skin of their colours, as white walls and clothes "
+            f"for the palest, or skin of other tones only); check it on photos of people of those tones before use")
 
 
 def _alphas(X, w, params, relevance: float) -> np.ndarray:

@@ -229,3 +229,33 @@ def test_stated_relevance_default_is_the_real_one():
     helps = {action.option_strings[-1]: action.help for action in train._actions if action.option_strings}
     assert float(re.search(r"default (\S+?):", helps["--relevance"]).group(1)) == skin_init.DEFAULT_RELEVANCE
     assert "default: none" in helps["--init"]
+
+
+def test_a_relevance_far_above_the_pixels_keeps_the_initial_model(builtin):
+    """n / (n + r) ~ 0: every Gaussian, covariance included, stays the initial one, and so does the
+    mask. The MAP step added the per-photo adaptation's reg_covar (1e-4) to every covariance, which
+    the initial ones already held: at r 1e12 the model was the built-in one 1e-4 wider, and masks
+    differed (session 56: a hgr1 photo's false positives 7,920 -> 12,043)."""
+    counts = scene_counts(3)
+    adapted = skin_init.adapt_skin_model(builtin, counts, 1e12)
+    for cls in ("skin", "non-skin"):
+        for before, after in zip(_params(builtin, cls), _params(adapted, cls)):
+            np.testing.assert_allclose(after, before, rtol=0, atol=1e-7, err_msg=cls)  # 1e-4 before
+    image = np.concatenate([scene(i, desk=(200, 170, 140))[0] for i in range(4)], axis=1)
+    assert np.array_equal(skin.detect(adapted, image).mask, skin.detect(builtin, image).mask)
+
+
+def test_train_skin_model_with_init_adapts(builtin):
+    """skin.train_skin_model(init=...) is adapt_skin_model (the window's compute thread calls it);
+    fitting options and a relevance without init are refused, named."""
+    counts = scene_counts(2)
+    via_train = skin.train_skin_model(counts, init=builtin, relevance=500, prior=None, threshold=None)
+    direct = skin_init.adapt_skin_model(builtin, counts, 500)
+    for a, b in zip(via_train.classifier.mixtures, direct.classifier.mixtures):
+        np.testing.assert_array_equal(a.means_, b.means_)
+        np.testing.assert_array_equal(a.covariances_, b.covariances_)
+    assert via_train.training["adapted_from"]["relevance"] == 500
+    with pytest.raises(ValueError, match="n_components do not apply"):
+        skin.train_skin_model(counts, init=builtin, n_components=3)
+    with pytest.raises(ValueError, match="relevance goes with init"):
+        skin.train_skin_model(counts, relevance=500)

@@ -184,6 +184,7 @@ def test_skin_mode_asks_before_training_on_swapped_marks(qtbot, make_window, tmp
     assert "swapped" in status and "mean P(skin)" in status, status
     asked = []
     skin_mode.confirm_train_anyway = lambda question: asked.append(question) or False
+    window.modes["skin"].skin_panel.set_train_start("scratch")  # a new fit of these marks (Train adapts the built-in model by default since session 56)
     assert not skin_mode.train_skin_model()  # Cancel: nothing trained
     assert len(asked) == 1 and "swapped" in asked[0] and skin_mode.training_state() == "added"
     assert "Not trained" in skin_mode.skin_panel.status_label.text()

@@ -58,6 +58,54 @@ def training_options() -> dict:
     from segmix import skin
 
     return dict(SKIN_TRAIN_OPTIONS, prior=skin.BUILTIN_PRIOR, threshold=skin.BUILTIN_THRESHOLD)
+
+
+def adapting_options(init, init_name: str) -> dict:
+    """The keyword arguments of :func:`segmix.skin.train_skin_model` for the window's Train from a
+    model: ``init`` adapted to the training set at ``skin_init.SCRIBBLE_RELEVANCE``, its prior and
+    threshold kept, as ``segmix skin train --init INIT --relevance R`` does with the same marks
+    (File > Save Scribbles writes them as ``skin train`` reads them).
+
+    Parameters
+    ----------
+    init : segmix.modelfile.SegmixModel
+        The built-in model, or a loaded skin model file's.
+    init_name : str
+        "builtin" or the file's path, as the adapted model's record names it (``--init``'s).
+    """
+    from segmix import skin_init
+
+    return {"init": init, "init_name": init_name, "relevance": skin_init.SCRIBBLE_RELEVANCE, "prior": None,
+            "threshold": None}
+
+
+def adapted_words(model) -> tuple[str, str]:
+    """(how, warnings) of a model the window's Train adapted from another (``training
+    ["adapted_from"]``), ("", "") for a new fit: how far its Gaussians moved, in the words of
+    ``skin train --init``'s note; the Monk tones it lost (:func:`segmix.skin_init.lost_tones`,
+    recorded when it was adapted) and a move under a tenth of the way, as ``skin train`` warns."""
+    record = (model.training or {}).get("adapted_from") if isinstance(model.training, dict) else None
+    if not record:
+        return "", ""
+    from segmix import skin_init
+
+    source = "the built-in model" if record.get("model") == skin_init.BUILTIN_NAME else Path(record["model"]).name
+    option = skin_init.BUILTIN_NAME if record.get("model") == skin_init.BUILTIN_NAME else Path(record["model"]).name
+    moved = record.get("alpha", {}).get("skin") or [0.0]
+    how = (f"adapted from {source}, relevance {record['relevance']:g} pixels: its skin Gaussians moved up to "
+           f"{max(moved):.0%} of the way to the marks; as segmix skin train --init {option} --relevance "
+           f"{record['relevance']:g}")
+    warnings = []
+    lost = record.get("lost_tones") or []
+    if lost:
+        warnings.append("Warning: " + skin_init.lost_tones_words("the trained model", lost))
+    if max(moved) < skin_init.ADAPTED_LITTLE:
+        warnings.append(f"Warning: the marks ({record.get('skin_pixels', 0):,} skin pixels) moved the skin "
+                        f"Gaussians at most {max(moved):.0%} of the way: the model is nearly {source}; mark more "
+                        "skin, or Start from nothing (new fit) to learn the marked colours alone")
+    return how, "\n".join(warnings)
+
+
 #: Share of the built-in model's non-skin mixture in a trained model's non-skin class.  The
 #: scribbles of a few photos never show most non-skin colours; without this prior a model
 #: trained on the bundled photo called dark greys skin (p up to 0.96).  On that photo, 0.3
@@ -65,6 +113,9 @@ def training_options() -> dict:
 #: unchanged (0.11); see tests/test_skin.py. (Measured at the former prior 0.5; at skin
 #: train's 0.10 the greys reach p 0.79 without it and 0.003 with it.)
 NON_SKIN_PRIOR_WEIGHT = 0.3
+
+#: Skin > Train From's entries (the dock's Start from box's choices, segmix.gui.modes.skin_panel.TRAIN_STARTS).
+START_MENU_TEXTS = {"builtin": "&Built-in Model", "loaded": "&Loaded Model", "scratch": "&Nothing (New Fit)"}
 
 #: The banners' words on the threshold, which an empty mask's replace (SkinMode._no_skin_banner).
 MOVE_THRESHOLD = "Move its threshold on the right."
@@ -230,6 +281,9 @@ class SkinMode(Mode):
         self._model_set_version: int | None = None
         self._training_version_requested: int | None = None
         self._skin_rgba: tuple = (None, None, None)  # (posterior, (mode, threshold), rgba) drawn by the worker
+        #: (model, its file's path) of the last skin model file loaded: what Train's "loaded model"
+        #: adapts, or None
+        self._loaded_init: tuple | None = None
         self._in_flight = False
         self._training_in_flight = False
         #: Ticks while the banner waits for a detection: its "N s so far" counts up.
@@ -286,7 +340,31 @@ class SkinMode(Mode):
                                      tip=f"{TRAIN_TIP} (it needs skin and non-skin pixels in the set)")
         self.clear_set_action = add("&Clear Skin Training Set", self.clear_skin_training_set, menu=menu,
                                     tip=panel.clear_button.toolTip())
+        # The dock's Start from box, for the keyboard (the box's label has no Alt letter left)
+        from PySide6.QtGui import QActionGroup
+
+        from segmix.gui.modes.skin_panel import TRAIN_STARTS
+
+        starts = menu.addMenu("Train &From")
+        group = QActionGroup(starts)
+        self.start_actions = {}
+        for key, _text, tip in TRAIN_STARTS:
+            action = starts.addAction(START_MENU_TEXTS[key])
+            action.setCheckable(True)
+            action.setStatusTip(tip)
+            group.addAction(action)
+            action.triggered.connect(lambda _checked=False, k=key: panel.set_train_start(k))
+            self.start_actions[key] = action
+        panel.start_changed.connect(self._sync_start_actions)
+        self._sync_start_actions()
         self._update_set_actions()
+
+    def _sync_start_actions(self) -> None:
+        """Skin > Train From as the dock's Start from box is."""
+        panel = self.skin_panel
+        for key, action in getattr(self, "start_actions", {}).items():
+            action.setEnabled(panel.start_available(key))
+            action.setChecked(key == panel.train_start)
 
     # == mode switches and photos ========================================================
     #: A detection or a training runs on while another mode is shown (a 20 MP photo's detection
@@ -432,6 +510,7 @@ class SkinMode(Mode):
             # the wall skin, and nothing said so after the training (a re-check).
             self._model_doubt = skin_model_doubt(outcome.model)
             photos = len(self.skin_training)
+            # (what it was adapted from, if it was, the dock's status says: adapted_words)
             self.skin_model_name = f"trained on {photos} photo{'s' if photos != 1 else ''} (not saved)"
             self._model_unsaved = True
             self._model_set_version = self._training_version_requested
@@ -510,10 +589,14 @@ class SkinMode(Mode):
         few = (f"\nTrained on {photos} photo{'' if photos == 1 else 's'} only (fewer than {FEW_TRAINING_PHOTOS}): a model "
                "of few photos learns their people, light and camera, and may not generalise; check it on photos it "
                "was not trained on." if 0 < photos < FEW_TRAINING_PHOTOS else "")
+        how, warnings = adapted_words(self.skin_model) if self.skin_model is not None else ("", "")
+        if how:
+            own = own.replace("as segmix skin train", how)
+        warnings = f"\n{warnings}" if warnings else ""
         if shown != own_threshold:
             return (f"Trained and applied in {duration} with threshold {format_threshold(shown)} from the slider "
-                    f"(the model's own: {own}). Save it with Save...{few}")
-        return f"Trained and applied in {duration} ({own}). Save it with Save...{few}"
+                    f"(the model's own: {own}). Save it with Save...{warnings}{few}")
+        return f"Trained and applied in {duration} ({own}). Save it with Save...{warnings}{few}"
 
     def _greyscale_warning(self) -> str:
         """What ``segmix skin apply`` warns about this photo when it has no colour, else "".
@@ -650,6 +733,9 @@ class SkinMode(Mode):
             shell.statusBar().showMessage(newer, 30000)
         self._model_unsaved = False
         self._model_set_version = None
+        # Train's "loaded model" adapts this file's model (skin train --init MODEL.json)
+        self._loaded_init = (model, str(resolved_path(path)))
+        self.skin_panel.set_loaded_model(Path(path).name)
         shell.note_input(path, "skin model")  # no export may replace it
         self._trained_marks = {}
         self._on_skin_model_changed()
@@ -959,6 +1045,18 @@ class SkinMode(Mode):
                 "Train on it anyway?"):
             self.skin_panel.set_status(f"Not trained: {swapped}.")
             return False
+        start = self.skin_panel.train_start
+        init = None
+        if start == "loaded" and self._loaded_init is None:
+            start = "builtin"  # the choice is greyed out without a loaded model (SkinPanel.set_loaded_model)
+        if start != "scratch":
+            from segmix import skin, skin_init
+
+            try:
+                init = self._loaded_init if start == "loaded" else (skin.load_skin_model(), skin_init.BUILTIN_NAME)
+            except (ValueError, OSError) as exc:
+                shell.show_message("Cannot load the built-in skin model", str(exc))
+                return False
         if not self._may_drop_trained_model("Train skin model", "Train a new skin model on the training set?"):
             return False
         self._in_flight = self._training_in_flight = True
@@ -967,8 +1065,13 @@ class SkinMode(Mode):
             self.skin_posterior = None
         self._training_marks_requested = dict(self._added_marks)
         self._training_version_requested = self._set_version
-        shell.controller.request_skin_training(counts, training_options(), image, self._overlay_key(),
-                                               NON_SKIN_PRIOR_WEIGHT,
+        if start == "scratch":
+            options, non_skin_prior = training_options(), NON_SKIN_PRIOR_WEIGHT
+        else:
+            # The built-in (or loaded) model adapted to the marks, on the compute thread as a
+            # new fit is (skin.train_skin_model's init); its non-skin side is already the model's.
+            options, non_skin_prior = adapting_options(*init), 0.0
+        shell.controller.request_skin_training(counts, options, image, self._overlay_key(), non_skin_prior,
                                                white_balance=self.skin_panel.balance_box.isChecked())
         self.skin_panel.set_status("Training skin model...")
         return True
@@ -1182,6 +1285,9 @@ class SkinMode(Mode):
 
     def save_settings(self, settings) -> None:
         settings.setValue("skin/white_balance", self.skin_panel.balance_box.isChecked())
+        # "loaded" is not kept: no model is loaded at the next start
+        settings.setValue("skin/train_from", "builtin" if self.skin_panel.train_start == "loaded"
+                          else self.skin_panel.train_start)
 
     def restore_settings(self, settings) -> None:
         stored = settings.value("skin/white_balance", False)
@@ -1191,6 +1297,7 @@ class SkinMode(Mode):
         box.blockSignals(True)  # restored before any photo: nothing to detect again
         box.setChecked(on)
         box.blockSignals(False)
+        self.skin_panel.set_train_start(str(settings.value("skin/train_from", "builtin")))
 
     def _on_slider_moved(self, _threshold: float) -> None:
         if self.active:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider,
+                               QVBoxLayout, QWidget)
 
 from segmix.gui.panels import (DoubleClickFilter, ValueLabel, compact_button, plain_text, set_status_text,
                                  status_label)
@@ -119,6 +120,25 @@ def format_threshold(threshold: float) -> str:
 #: What Train skin model does (its button's tip while it can; Skin > Train Skin Model's always).
 TRAIN_TIP = "Fit skin / non-skin colour mixtures on the training set; the result becomes the active model"
 
+#: The Start from box's choices: (key, text, tip). "builtin" and "loaded" adapt that model to the
+#: training set (segmix.skin_init.adapt_skin_model, ``skin train --init``); "scratch" fits new
+#: mixtures on the marks alone (``skin train`` without --init).
+TRAIN_STARTS = (
+    ("builtin", "built-in model",
+     "Train skin model adapts the built-in model to your marks (segmix skin train --init builtin): its skin "
+     "tones and non-skin colours move towards the marked colours, and the paler and darker tones it knows are "
+     "kept"),
+    ("loaded", "loaded model",
+     "Train skin model adapts the skin model file you loaded (Load...) to your marks (segmix skin train --init "
+     "MODEL.json)"),
+    ("scratch", "nothing (new fit)",
+     "Train skin model fits new skin and non-skin mixtures on your marks alone: it knows only the marked "
+     "colours (the tones you did not mark are lost)"),
+)
+
+#: The Start from box's tip while no model file was loaded.
+NO_LOADED_TIP = "No skin model file loaded: Load... one to adapt it"
+
 #: What the White balance box does (its tip).
 BALANCE_TIP = ("Take a colour cast (lamp light, shade, a wrong camera white balance) out of the photo before its "
                "colours are scored, when the skin model agrees it is a cast; the overlay stays on the photo as "
@@ -142,6 +162,8 @@ class SkinPanel(QWidget):
     train_requested = Signal()
     clear_set_requested = Signal()
     white_balance_changed = Signal(bool)
+    #: What Train starts from changed, or whether a loaded model can be chosen (set_loaded_model)
+    start_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -224,6 +246,28 @@ class SkinPanel(QWidget):
         self.add_button.setToolTip("Collect the colours under the skin (1) and non-skin (2) scribbles of this photo")
         self.add_button.clicked.connect(self.add_requested)
         layout.addWidget(self.add_button)
+        # What Train starts from: the built-in model adapted to the marks (the default: measured
+        # on held-out photos, docs/skin_development.md, "The window's Train"), a loaded model
+        # adapted alike, or new mixtures of the marks alone (which keep only the marked tones).
+        self.start_box = QComboBox()
+        for key, text, tip in TRAIN_STARTS:
+            self.start_box.addItem(text, key)
+            self.start_box.setItemData(self.start_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        # Its longest item must not widen the dock (the canvas and its zoom would shrink).
+        self.start_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.start_box.setMinimumContentsLength(8)
+        self.start_box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.start_box.currentIndexChanged.connect(self._start_changed)
+        # No Alt letter: every letter of "Start from" is taken in Skin mode's view (menu bar
+        # included); Skin > Train From reaches the same choice from the keyboard.
+        self.start_name = QLabel("Start from")
+        self.start_box.setAccessibleName("Train skin model starts from")
+        start_row = QHBoxLayout()
+        start_row.addWidget(self.start_name)
+        start_row.addWidget(self.start_box, 1)
+        layout.addLayout(start_row)
+        self._loaded_name: str | None = None
+        self.set_loaded_model(None)
         train_row = QHBoxLayout()
         self.train_button = QPushButton("T&rain skin model")
         self.train_button.setToolTip(TRAIN_TIP)
@@ -304,6 +348,47 @@ class SkinPanel(QWidget):
         ratio the command line states for the threshold shown (:func:`ratio_words`)."""
         self._prior = None if prior is None else float(prior)
         self._show_threshold()
+
+    # == what Train starts from ===========================================================
+    @property
+    def train_start(self) -> str:
+        """What Train skin model starts from: "builtin", "loaded" or "scratch" (TRAIN_STARTS)."""
+        return self.start_box.currentData()
+
+    def set_train_start(self, key: str) -> None:
+        """Choose ``key`` of TRAIN_STARTS (an unknown key, or "loaded" without a loaded model, is
+        ignored: a stored setting of another version)."""
+        index = self.start_box.findData(key)
+        if index >= 0 and self.start_available(key):
+            self.start_box.setCurrentIndex(index)
+
+    def set_loaded_model(self, name: str | None) -> None:
+        """The model file Load... made active (its name), which "loaded model" adapts; None: none
+        loaded, the choice greyed out (and left for the built-in model if it was chosen)."""
+        self._loaded_name = name
+        index = self.start_box.findData("loaded")
+        item = self.start_box.model().item(index)
+        item.setEnabled(name is not None)
+        item.setText(f"loaded: {name}" if name else "loaded model")
+        tip = TRAIN_STARTS[index][2]
+        item.setToolTip(f"{tip}: {name}" if name else NO_LOADED_TIP)
+        if name is None and self.train_start == "loaded":
+            self.set_train_start("builtin")
+        self._start_changed()
+
+    def _start_changed(self, _index: int = 0) -> None:
+        key = self.train_start
+        tip = dict((k, t) for k, _, t in TRAIN_STARTS)[key]
+        if key == "loaded" and self._loaded_name:
+            tip = f"{tip}: {self._loaded_name}"
+        tip = f"What Train skin model starts from (also Skin > Train From). Now: {tip}."
+        for widget in (self.start_box, self.start_name):
+            widget.setToolTip(tip)
+        emit(self.start_changed)
+
+    def start_available(self, key: str) -> bool:
+        """Whether ``key`` of TRAIN_STARTS can be chosen ("loaded" needs a loaded model)."""
+        return self.start_box.model().item(self.start_box.findData(key)).isEnabled()
 
     # == the rest ========================================================================
     def set_model_name(self, text: str, doubt: tuple[str, str] | str | None = None) -> None:

@@ -292,6 +292,7 @@ def test_skin_training_set_train_save_and_apply_to_the_next_photo(qtbot, make_wi
     assert "Training set: 2 photos" in window.modes["skin"].skin_panel.set_label.text()
     assert f"{counts.n_skin:,} skin" in window.modes["skin"].skin_panel.set_label.text()
     assert window.modes["skin"].skin_panel.train_button.isEnabled()
+    window.modes["skin"].skin_panel.set_train_start("scratch")  # a new fit of these marks (Train adapts the built-in model by default since session 56)
     with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=30000):
         window.modes["skin"].skin_panel.train_button.click()
     assert window.modes["skin"].skin_model.kind == "skin"
@@ -352,6 +353,7 @@ def test_opening_the_next_photo_while_the_skin_model_trains(qtbot, make_window, 
     enter_skin_mode(qtbot, window)
     _scribble(window, "foreground", "background")
     assert window.modes["skin"].add_to_skin_training_set()
+    window.modes["skin"].skin_panel.set_train_start("scratch")  # a new fit of these marks (Train adapts the built-in model by default since session 56)
     window.modes["skin"].skin_panel.train_button.click()
     assert window.open_image(second)  # at once, while the model trains
     qtbot.waitUntil(lambda: window.modes["skin"].skin_posterior is not None and not window.controller.busy, timeout=30000)
@@ -378,6 +380,7 @@ def test_a_model_trained_here_keeps_the_threshold_and_leaves_black_alone(qtbot, 
     window.set_tool("background")
     drag(window, [(60, 5), (70, 30)])
     assert skin_mode.add_to_skin_training_set()
+    window.modes["skin"].skin_panel.set_train_start("scratch")  # a new fit of these marks (Train adapts the built-in model by default since session 56)
     with qtbot.waitSignal(skin_mode.skin_updated, timeout=30000):
         skin_mode.skin_panel.train_button.click()
     assert skin_mode.skin_panel.threshold == pytest.approx(0.86)  # the user's slider stays
@@ -506,6 +509,7 @@ def _train_in_window(qtbot, window):
     enter_skin_mode(qtbot, window)
     _scribble(window, "foreground", "background")  # skin (purple) on the left, non-skin on the right
     assert skin_mode.add_to_skin_training_set()
+    skin_mode.skin_panel.set_train_start("scratch")  # a new fit, as `skin train` without --init (session 56)
     with qtbot.waitSignal(skin_mode.skin_updated, timeout=30000):
         skin_mode.skin_panel.train_button.click()
     assert "trained on 1 photo" in skin_mode.skin_panel.model_label.text()

@@ -103,6 +103,7 @@ def _train_with_slider(qtbot, window, position):
     assert skin_mode.add_to_skin_training_set()
     with qtbot.waitSignal(window.overlay_updated, timeout=10000):
         skin_mode.skin_panel.threshold_slider.setValue(position)
+    window.modes["skin"].skin_panel.set_train_start("scratch")  # a new fit of these marks (Train adapts the built-in model by default since session 56)
     with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
         skin_mode.skin_panel.train_button.click()
     return skin_mode
