@@ -3774,6 +3774,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
         raise UserError("--groundtruth-offset needs --groundtruth")
     if args.roi and args.roi[0] > args.roi[1]:
         raise UserError(f"--roi {args.roi[0]} {args.roi[1]}: FIRST must not exceed LAST")
+    if args.shadows is False and args.shadow_threshold is not None:
+        # The threshold was ignored in silence (exit 0), where other contradictions are refused.
+        raise UserError(f"--shadow-threshold {args.shadow_threshold:g} sets the darkest shadow marked, and --no-shadows "
+                        "marks none: give one of them")
     if args.groundtruth is not None and args.distributed is None:  # --distributed refuses it by name
         # A file (a video) given as --groundtruth is named as one, before the frames are read.
         _check_input_folder(args.groundtruth, "--groundtruth", "ground-truth masks", "no such ground-truth folder")
