@@ -50,6 +50,9 @@ REFINE_REACH = 2
 SHAKEN_GAIN = 0.35
 #: Grey levels (summed over the channels) beyond which two pixels match badly.
 BAD_LEVELS = 45
+#: A background whose crop's grey varies by less than this (standard deviation) has nothing to
+#: align with: frames are learnt as they come.
+FLAT_LEVELS = 2.0
 #: Frames in a row that cannot be aligned after which they are learnt again (the scene changed
 #: for good): 2 s at 25 frames a second.
 RELEARN_AFTER = 50
@@ -410,8 +413,10 @@ class Stabiliser:
             failed, dy, dx = True, 0, 0
             self.beyond += 1
             self.farthest = max(self.farthest, abs(found.beyond[0]), abs(found.beyond[1]))
-        elif found.peak < MIN_PEAK and found.searched:
-            failed = True  # nothing of the background found in the frame at any shift searched
+        elif found.peak < MIN_PEAK and found.searched and float(a.std()) > FLAT_LEVELS:
+            # Nothing of the background found in the frame at any shift searched. A background
+            # without structure (a clip that fades in from black) aligns nothing: learnt as it comes.
+            failed = True
         elif (dy, dx) != (0, 0):
             if gain > REFINE_GAIN:
                 dy, dx, gain = _refine(a, b, dy, dx, REFINE_REACH)

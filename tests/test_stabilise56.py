@@ -163,3 +163,15 @@ def test_greyscale_frames_are_aligned_too():
     y0, x0 = shifts[0]
     assert stabiliser.shifts == [(dy - y0, dx - x0) for dy, dx in shifts[1:]]
     assert _false_moving(masks, shifts) < 50
+
+
+def test_a_clip_that_fades_in_from_black_is_learnt_as_it_comes():
+    # A black background aligns nothing (no correlation peak at all): that is no frame to keep
+    # out of the model, or the scene after a fade-in came out moving for RELEARN_AFTER frames.
+    rng = np.random.default_rng(6)
+    world = _world()
+    frames = [np.zeros((HEIGHT, WIDTH, 3), np.uint8)] + [_view(world, 0, 0, rng) for _ in range(5)]
+    stabiliser, model = Stabiliser(), BackgroundMixture()
+    for frame in frames:
+        stabiliser.apply(model, frame)
+    assert model.frame_count_ == 6 and stabiliser.failed == 0
