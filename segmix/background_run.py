@@ -2025,8 +2025,14 @@ def shake_words(shake, option: str = "--stabilise") -> str | None:
     """
     if shake is None or not shake.shaking:
         return None
+    beyond = ""
+    if getattr(shake, "beyond", 0):
+        # The real size, and that it is more than the stabiliser follows: "up to 8 pixels" was said
+        # of frames 14 px apart (the search's reach then).
+        beyond = (f" ({shake.beyond} of them by more than the {shake.searched} pixels stabilising searches against "
+                  "the background: it may not align them all)")
     return (f"the camera seems to shake: {shake.shaken} of {shake.looked} frames looked at are moved against the "
-            f"frame before as a whole, by up to {shake.largest} pixel{'' if shake.largest == 1 else 's'}, so the "
+            f"frame before as a whole, by up to {shake.largest} pixel{'' if shake.largest == 1 else 's'}{beyond}, so the "
             "edges of still things come out moving; "
             f"{option} aligns each frame with the background before the model takes it")
 
@@ -2038,7 +2044,11 @@ def stabilised_note(result: RunResult) -> str | None:
     if stabiliser is None or not stabiliser.shifts:
         return None
     largest = max(max(abs(dy), abs(dx)) for dy, dx in stabiliser.shifts)
-    return stabilised_words(stabiliser.shaken, len(stabiliser.shifts), largest)
+    note = stabilised_words(stabiliser.shaken, len(stabiliser.shifts), largest)
+    # Frames it could not align were learnt in silence, and the note said "by up to 8 pixels" of a
+    # shake that went 12 px off the background (a new-user trial, session 56).
+    failed = stabiliser.failed_words() if hasattr(stabiliser, "failed_words") else None
+    return f"{note}; {failed}" if failed else note
 
 
 def stabilised_words(moved: int, frames: int, largest: int) -> str:

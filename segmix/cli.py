@@ -3696,10 +3696,12 @@ def _add_background_parser(sub) -> None:
                          "--no-fast-start for objects that stop early in a clip, at the cost of about 1/alpha "
                          "frames of learning")
     bg.add_argument("--stabilise", action=argparse.BooleanOptionalAction, default=None,
-                    help="a fixed camera that shakes by a few pixels: align each frame with the model's background "
-                         "(a whole-pixel shift of up to 8 pixels, found by phase correlation) before the model takes "
-                         "it, and move its mask back in line with the frame (default off: every 10th frame is "
-                         "compared with the one before, and a warning names this option when the frames shake)")
+                    help="a fixed camera that shakes: align each frame with the model's background (a whole-pixel "
+                         "shift found by phase correlation, up to 64 pixels and a quarter of the frame's shorter side "
+                         "either way: 60 on 320 x 240) before the model takes it, and move its mask back in line with "
+                         "the frame; a frame that cannot be aligned is not learnt, and the note after the run says how "
+                         "many and how far they were moved (default off: every 10th frame is compared with the one "
+                         "before, and a warning names this option when the frames shake)")
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
     bg.add_argument("--save-model", metavar="M.json",
                     help="also write the final model (JSON) to resume later; may be the --model file itself "
@@ -3766,6 +3768,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
         raise UserError("--groundtruth-offset needs --groundtruth")
     if args.roi and args.roi[0] > args.roi[1]:
         raise UserError(f"--roi {args.roi[0]} {args.roi[1]}: FIRST must not exceed LAST")
+    if args.shadows is False and args.shadow_threshold is not None:
+        # The threshold was ignored in silence (exit 0), where other contradictions are refused.
+        raise UserError(f"--shadow-threshold {args.shadow_threshold:g} sets the darkest shadow marked, and --no-shadows "
+                        "marks none: give one of them")
     if args.groundtruth is not None and args.distributed is None:  # --distributed refuses it by name
         # A file (a video) given as --groundtruth is named as one, before the frames are read.
         _check_input_folder(args.groundtruth, "--groundtruth", "ground-truth masks", "no such ground-truth folder")

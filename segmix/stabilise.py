@@ -17,13 +17,19 @@ strip the model does not cover is background).
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["global_shift", "shift_gain", "shift_image", "Stabiliser", "ShakeProbe", "MAX_SHIFT", "CROP"]
+__all__ = ["global_shift", "register", "Registration", "search_limit", "shift_gain", "shift_image", "Stabiliser",
+           "ShakeProbe", "MAX_SHIFT", "CROP"]
 
-#: The largest shift looked for, in pixels either way (a shake, not a pan).
-MAX_SHIFT = 8
+#: The largest shift looked for against the background, in pixels either way (a shake, not a
+#: pan): a camera shaking by +-16 px is up to 32 off the background, which sits where the first
+#: frame was (session 56: 8 left 43 % of a +-7 px shake's frames unaligned).
+MAX_SHIFT = 64
+#: The search reaches at most this fraction (1 / SEARCH_SHARE) of the crop's shorter side.
+SEARCH_SHARE = 4
 #: The longest side of the centred crop correlated: 1080p frames cost what 320 x 240 ones do.
 CROP = 256
 #: A peak below this share of the correlation's energy is no shift (a flat or changed picture).
@@ -32,6 +38,11 @@ MIN_PEAK = 0.03
 #: (:func:`shift_gain`): a moving object or a waving tree can lead the correlation, and moving
 #: the frame by it then makes the still parts mismatch.
 ACCEPT_GAIN = 0.8
+#: A shift that leaves more than this share is refined (:func:`refine_shift`) before it is
+#: judged: highway shaken by up to +-16 px, 95 % of the right shifts leave under 0.47.
+REFINE_GAIN = 0.5
+#: How far :func:`refine_shift` goes from the correlation's shift, either way.
+REFINE_REACH = 2
 #: A frame counts as shaken, for :class:`ShakeProbe`, when its shift leaves at most this share
 #: of the badly matching pixels. Highway's frames rolled by -2..2 px: median 0.13, 90 % under
 #: 0.33 (-1..1: 0.17 and 0.42); Wallflower's WavingTrees, whose tree sways, median 0.46, 90 %
@@ -39,6 +50,12 @@ ACCEPT_GAIN = 0.8
 SHAKEN_GAIN = 0.35
 #: Grey levels (summed over the channels) beyond which two pixels match badly.
 BAD_LEVELS = 45
+#: A background whose crop's grey varies by less than this (standard deviation) has nothing to
+#: align with: frames are learnt as they come.
+FLAT_LEVELS = 2.0
+#: Frames in a row that cannot be aligned after which they are learnt again (the scene changed
+#: for good): 2 s at 25 frames a second.
+RELEARN_AFTER = 50
 
 
 @functools.lru_cache(maxsize=4)
@@ -61,53 +78,147 @@ def _grey_crop(image: np.ndarray, crop: int) -> np.ndarray:
     return grey
 
 
-def global_shift(reference: np.ndarray, frame: np.ndarray, max_shift: int = MAX_SHIFT,
-                 crop: int = CROP) -> tuple[int, int, float]:
-    """The whole-pixel shift (dy, dx) that moves ``reference`` onto ``frame``.
+class Registration(NamedTuple):
+    """What :func:`register` found.
+
+    Attributes
+    ----------
+    dy, dx : int
+        The best whole-pixel shift within ``searched`` either way (0, 0 when its peak is under
+        :data:`MIN_PEAK`).
+    peak : float
+        That shift's correlation peak (1 for a pure shift, near 0 for unrelated pictures).
+    searched : int
+        The largest shift looked for either way: ``max_shift``, or less on a small crop
+        (:func:`search_limit`).
+    beyond : (int, int, float) or None
+        A stronger peak outside the search, (dy, dx, peak) with |dy|, |dx| up to half the
+        crop: the frame is probably moved further than the search reaches. None when the best
+        peak is inside.
+    """
+
+    dy: int
+    dx: int
+    peak: float
+    searched: int
+    beyond: tuple[int, int, float] | None
+
+
+def search_limit(shape: tuple[int, int], max_shift: int = MAX_SHIFT) -> int:
+    """The largest shift either way looked for on a correlated crop of ``shape`` (rows,
+    columns): ``max_shift``, but at most a quarter of the crop's shorter side (a frame moved
+    by more than that keeps too little of the crop in common to be told from what moves in
+    it: WavingTrees' 160 x 120 frames, 30 pixels).
+
+    Parameters
+    ----------
+    shape : (int, int)
+        The frame's or the crop's size: the crop's is ``min(side, CROP)`` on each side.
+    max_shift : int
+
+    Returns
+    -------
+    int, at least 0.
+    """
+    side = min(min(int(n), CROP) for n in shape[:2])
+    return max(0, min(int(max_shift), side // SEARCH_SHARE))
+
+
+def register(reference: np.ndarray, frame: np.ndarray, max_shift: int = MAX_SHIFT,
+             crop: int = CROP) -> Registration:
+    """The whole-pixel shift that moves ``reference`` onto ``frame``, and whether a stronger one
+    lies beyond the search.
+
+    Phase correlation (Kuglin & Hines 1975) of the centred crops' grey under a Hann window:
+    the cost is two FFTs of the crop whatever the search's reach.
 
     Parameters
     ----------
     reference, frame : (H, W, 3) or (H, W) arrays of one size, any numeric dtype
-        RGB is taken as the mean of its channels.
+        RGB is taken as the sum of its channels.
     max_shift : int
-        The largest shift looked for either way, in pixels.
+        The largest shift looked for either way, in pixels (less on a small crop,
+        :func:`search_limit`).
     crop : int
         The longest side of the centred crop correlated.
 
     Returns
     -------
-    dy, dy, peak : int, int, float
-        ``frame[y, x]`` shows ``reference[y - dy, x - dx]``; ``peak`` is the correlation
-        peak's height (1 for a pure shift, near 0 for unrelated pictures). (0, 0, peak) when
-        the peak is under :data:`MIN_PEAK` or the frame is too small.
+    Registration
+        ``frame[y, x]`` shows ``reference[y - dy, x - dx]``.
 
     Raises
     ------
     ValueError
         Pictures of two sizes.
     """
-    from scipy import fft  # numpy's rfft2 took 4.8 ms of 240 x 256 float32, scipy's 0.35
-
     if reference.shape[:2] != frame.shape[:2]:
         raise ValueError(f"reference is {reference.shape[1]} x {reference.shape[0]}, "
                          f"frame {frame.shape[1]} x {frame.shape[0]}")
-    a, b = _grey_crop(reference, crop), _grey_crop(frame, crop)
-    if min(a.shape) < 4 * max(1, max_shift):
-        return 0, 0, 0.0
+    return _register(_grey_crop(reference, crop), _grey_crop(frame, crop), max_shift)
+
+
+def _register(a: np.ndarray, b: np.ndarray, max_shift: int) -> Registration:
+    """:func:`register` of the grey crops ``a`` (the reference's) and ``b`` (the frame's)."""
+    from scipy import fft  # numpy's rfft2 took 4.8 ms of 240 x 256 float32, scipy's 0.35
+
+    limit = search_limit(a.shape, max_shift)
+    if limit < 1:
+        return Registration(0, 0, 0.0, 0, None)
     window = _hann(*a.shape)
     fa = fft.rfft2((a - a.mean()) * window)
     fb = fft.rfft2((b - b.mean()) * window)
     cross = fb * np.conj(fa)
     cross /= np.maximum(np.abs(cross), 1e-6)
     surface = fft.irfft2(cross, s=a.shape)
-    # Only shifts within max_shift: rows and columns near 0 and near the end (negative shifts).
-    near = np.r_[0:max_shift + 1, -max_shift:0]
+    # Shifts within the limit: rows and columns near 0 and near the end (negative shifts).
+    near = np.r_[0:limit + 1, -limit:0]
     window_values = surface[np.ix_(near % a.shape[0], near % a.shape[1])]
     at = np.unravel_index(int(np.argmax(window_values)), window_values.shape)
     peak = float(window_values[at])
+    # The whole surface's best, up to half the crop either way (beyond, a shift wraps round):
+    # above the search's best, the frame is moved further than the search reaches (a new-user
+    # trial's +-7 px shake went 12 px off the background, past the 8 then searched, in silence).
+    top = np.unravel_index(int(np.argmax(surface)), surface.shape)
+    beyond = None
+    if surface[top] > peak and surface[top] >= MIN_PEAK:
+        wide = [int(v) - n if int(v) > n // 2 else int(v) for v, n in zip(top, a.shape)]
+        if max(abs(wide[0]), abs(wide[1])) > limit:
+            beyond = (wide[0], wide[1], float(surface[top]))
     if peak < MIN_PEAK:
-        return 0, 0, peak
-    return int(near[at[0]]), int(near[at[1]]), peak
+        return Registration(0, 0, peak, limit, beyond)
+    return Registration(int(near[at[0]]), int(near[at[1]]), peak, limit, beyond)
+
+
+def global_shift(reference: np.ndarray, frame: np.ndarray, max_shift: int = MAX_SHIFT,
+                 crop: int = CROP) -> tuple[int, int, float]:
+    """The whole-pixel shift (dy, dx) that moves ``reference`` onto ``frame``: :func:`register`
+    without what lies beyond the search.
+
+    Parameters
+    ----------
+    reference, frame : (H, W, 3) or (H, W) arrays of one size, any numeric dtype
+        RGB is taken as the sum of its channels.
+    max_shift : int
+        The largest shift looked for either way, in pixels (at most a quarter of the crop's
+        shorter side, :func:`search_limit`).
+    crop : int
+        The longest side of the centred crop correlated.
+
+    Returns
+    -------
+    dy, dx, peak : int, int, float
+        ``frame[y, x]`` shows ``reference[y - dy, x - dx]``; ``peak`` is the correlation
+        peak's height (1 for a pure shift, near 0 for unrelated pictures). (0, 0, peak) when
+        the peak is under :data:`MIN_PEAK`; (0, 0, 0.0) when the crop is too small to search.
+
+    Raises
+    ------
+    ValueError
+        Pictures of two sizes.
+    """
+    found = register(reference, frame, max_shift, crop)
+    return found.dy, found.dx, found.peak
 
 
 def shift_gain(reference: np.ndarray, frame: np.ndarray, dy: int, dx: int, crop: int = CROP) -> float:
@@ -127,14 +238,75 @@ def shift_gain(reference: np.ndarray, frame: np.ndarray, dy: int, dx: int, crop:
         Under 1 when the shift explains the frame better than no shift; about 0.1 for a whole
         picture shaken by a pixel or two.
     """
-    a, b = _grey_crop(reference, crop), _grey_crop(frame, crop)
-    height, width = a.shape
-    # The crop's overlap with itself moved: rows y of the frame show rows y - dy of the reference.
-    ys, yr = (slice(dy, height), slice(0, height - dy)) if dy >= 0 else (slice(0, height + dy), slice(-dy, height))
-    xs, xr = (slice(dx, width), slice(0, width - dx)) if dx >= 0 else (slice(0, width + dx), slice(-dx, width))
+    return _gain(_grey_crop(reference, crop), _grey_crop(frame, crop), dy, dx)
+
+
+def _gain(a: np.ndarray, b: np.ndarray, dy: int, dx: int) -> float:
+    """:func:`shift_gain` of the grey crops ``a`` (the reference's) and ``b`` (the frame's)."""
+    ys, yr, xs, xr = _overlap(*a.shape, dy, dx)
     moved = np.count_nonzero(np.abs(b[ys, xs] - a[yr, xr]) > BAD_LEVELS)
     still = np.count_nonzero(np.abs(b[ys, xs] - a[ys, xs]) > BAD_LEVELS)
     return moved / still if still else 1.0
+
+
+def _overlap(height: int, width: int, dy: int, dx: int):
+    """(frame rows, reference rows, frame columns, reference columns) of a crop's overlap with
+    itself moved by (dy, dx): rows y of the frame show rows y - dy of the reference."""
+    ys, yr = (slice(dy, height), slice(0, height - dy)) if dy >= 0 else (slice(0, height + dy), slice(-dy, height))
+    xs, xr = (slice(dx, width), slice(0, width - dx)) if dx >= 0 else (slice(0, width + dx), slice(-dx, width))
+    return ys, yr, xs, xr
+
+
+def refine_shift(reference: np.ndarray, frame: np.ndarray, dy: int, dx: int, reach: int = REFINE_REACH,
+                 crop: int = CROP) -> tuple[int, int, float]:
+    """The shift near (dy, dx) that leaves the fewest badly matching pixels, and its gain.
+
+    The correlation's peak can miss the shift that matches best by a pixel or two when half the
+    picture moves otherwise (an interlaced capture's fields, a swaying tree: WavingTrees shaken
+    by +-16 px, 20 % of its frames, whose masks then came out a quarter moving). From (dy, dx),
+    steps to the neighbour (8-connected) with the smallest share of badly matching pixels in the
+    overlap while that share falls, at most ``reach`` pixels from (dy, dx) either way.
+
+    Parameters
+    ----------
+    reference, frame : (H, W, 3) or (H, W) arrays of one size
+    dy, dx : int
+        The correlation's shift (:func:`register`).
+    reach : int
+        How far from (dy, dx) to go, either way.
+
+    Returns
+    -------
+    dy, dx, gain : int, int, float
+        The shift and its :func:`shift_gain`.
+    """
+    return _refine(_grey_crop(reference, crop), _grey_crop(frame, crop), dy, dx, reach)
+
+
+def _refine(a: np.ndarray, b: np.ndarray, dy: int, dx: int, reach: int) -> tuple[int, int, float]:
+    """:func:`refine_shift` of the grey crops ``a`` (the reference's) and ``b`` (the frame's)."""
+    height, width = a.shape
+    seen: dict[tuple[int, int], float] = {}
+
+    def share(y: int, x: int) -> float:
+        if (y, x) not in seen:
+            if abs(y) >= height or abs(x) >= width:
+                seen[y, x] = np.inf
+            else:
+                ys, yr, xs, xr = _overlap(height, width, y, x)
+                part = np.abs(b[ys, xs] - a[yr, xr]) > BAD_LEVELS
+                seen[y, x] = np.count_nonzero(part) / part.size
+        return seen[y, x]
+
+    at = (int(dy), int(dx))
+    while True:
+        near = [(at[0] + v, at[1] + u) for v in (-1, 0, 1) for u in (-1, 0, 1)
+                if (v or u) and abs(at[0] + v - dy) <= reach and abs(at[1] + u - dx) <= reach]
+        best = min(near, key=lambda yx: share(*yx), default=at)
+        if share(*best) >= share(*at):
+            break
+        at = best
+    return at[0], at[1], _gain(a, b, *at)
 
 
 def shift_image(image: np.ndarray, dy: int, dx: int, fill) -> np.ndarray:
@@ -166,19 +338,43 @@ class Stabiliser:
     """Feeds a shaking camera's frames to a background model aligned with its background.
 
     Each frame after the first is registered to ``model.background_image()`` by
-    :func:`global_shift`, moved back onto it (the strip it does not cover takes the background's
+    :func:`register`, moved back onto it (the strip it does not cover takes the background's
     own pixels, which the model then matches), classified and learnt; the mask is moved forward
     to the frame's place (the strip outside the model is background, 0).
+
+    A frame that cannot be aligned (a stronger correlation peak beyond the search, or none at
+    all) is classified as it comes but not learnt: learnt, it blurs the background, and every
+    frame after it then aligns worse (session 56: a +-7 px shake, 43 % of whose frames lay
+    beyond the 8 px then searched, scored F 0.59 stabilised, no better than as given). When
+    :data:`RELEARN_AFTER` frames in a row could not be aligned the scene has changed for good
+    (the camera was moved, the light went out) and such frames are learnt again, as without
+    stabilising, until one aligns. That count is kept on the model (``model.stabilise_misses_``,
+    with the model's frame count) so that a new Stabiliser for each frame counts as one for the
+    whole run does.
 
     Attributes
     ----------
     shifts : list of (int, int)
-        The shift found for each frame fed (after the first), in order.
+        The shift each frame fed (after the first) was moved back by, in order ((0, 0) for a
+        frame that could not be aligned).
+    failed : int
+        Frames that could not be aligned (not learnt, unless :data:`RELEARN_AFTER` in a row).
+    beyond : int
+        Of those, the frames found moved further than the search reaches.
+    farthest : int
+        The largest shift found beyond the search, in pixels (0 when none).
+    relearnt : int
+        Of the frames that could not be aligned, those learnt all the same (after
+        :data:`RELEARN_AFTER` in a row).
+    searched : int
+        The search's reach on the frames fed (:func:`search_limit`).
     """
 
     def __init__(self, max_shift: int = MAX_SHIFT) -> None:
         self.max_shift = int(max_shift)
         self.shifts: list[tuple[int, int]] = []
+        self.failed = self.beyond = self.farthest = self.relearnt = 0
+        self.searched = self.max_shift
 
     @property
     def shaken(self) -> int:
@@ -193,7 +389,7 @@ class Stabiliser:
         model : segmix.background.BackgroundMixture
         frame : (H, W, 3) or (H, W) uint8
         learning_rate : float, optional
-            Passed to ``model.apply``.
+            Passed to ``model.apply`` (0 instead for a frame that could not be aligned).
 
         Returns
         -------
@@ -202,10 +398,52 @@ class Stabiliser:
         if not model.has_background:
             return model.apply(frame, learning_rate=learning_rate)
         reference = model.background_image()
-        dy, dx, _ = global_shift(reference, frame, self.max_shift)
-        if (dy, dx) != (0, 0) and shift_gain(reference, frame, dy, dx) > ACCEPT_GAIN:
-            dy = dx = 0  # the correlation followed what moves in the picture, not the camera
+        # Once for every measure below; a grey frame against one channel of the background (the
+        # channels' sum is three times a grey frame's levels, which BAD_LEVELS would misjudge).
+        a = _grey_crop(reference if frame.ndim == 3 else reference[..., 0], CROP)
+        b = _grey_crop(frame, CROP)
+        found = _register(a, b, self.max_shift)
+        self.searched = found.searched
+        dy, dx = found.dy, found.dx
+        gain = _gain(a, b, dy, dx) if (dy, dx) != (0, 0) else 1.0
+        failed = False
+        if found.beyond is not None and _gain(a, b, *found.beyond[:2]) <= min(ACCEPT_GAIN, gain):
+            # Moved further than the search reaches: aligned by the best shift within it, the
+            # frame would teach the model a background in another place.
+            failed, dy, dx = True, 0, 0
+            self.beyond += 1
+            self.farthest = max(self.farthest, abs(found.beyond[0]), abs(found.beyond[1]))
+        elif found.peak < MIN_PEAK and found.searched and float(a.std()) > FLAT_LEVELS:
+            # Nothing of the background found in the frame at any shift searched. A background
+            # without structure (a clip that fades in from black) aligns nothing: learnt as it comes.
+            failed = True
+        elif (dy, dx) != (0, 0):
+            if gain > REFINE_GAIN:
+                dy, dx, gain = _refine(a, b, dy, dx, REFINE_REACH)
+            if gain > ACCEPT_GAIN or (dy, dx) == (0, 0):
+                dy = dx = 0  # the correlation followed what moves in the picture, not the camera
         self.shifts.append((dy, dx))
+        # The frames in a row not aligned, kept on the model with the frame count it had after
+        # them: a model reset, restored from a copy or fed elsewhere since starts a new count.
+        counted, misses = getattr(model, "stabilise_misses_", (None, 0))
+        misses = misses if counted == model.frame_count_ else 0
+        if failed:
+            self.failed += 1
+            misses += 1
+            if misses < RELEARN_AFTER:
+                learning_rate = 0.0  # classified, not learnt
+            else:
+                self.relearnt += 1
+        else:
+            misses = 0
+        try:
+            return self._apply(model, frame, reference, dy, dx, learning_rate)
+        finally:
+            model.stabilise_misses_ = (model.frame_count_, misses)
+
+    @staticmethod
+    def _apply(model, frame: np.ndarray, reference: np.ndarray, dy: int, dx: int, learning_rate) -> np.ndarray:
+        """The model's mask of ``frame`` moved back by (dy, dx), moved forward again."""
         if (dy, dx) == (0, 0):
             return model.apply(frame, learning_rate=learning_rate)
         fill = reference if frame.ndim == 3 else reference[..., 0]
@@ -215,6 +453,35 @@ class Stabiliser:
         if unfiltered is not None:
             model.unfiltered_mask_ = shift_image(unfiltered, dy, dx, 0)
         return shift_image(mask, dy, dx, 0)
+
+    def failed_words(self) -> str | None:
+        """One clause for the frames that could not be aligned, or None when every frame was;
+        the shift found beyond the search is named at its real size, not the search's reach.
+
+        Returns
+        -------
+        str or None
+            E.g. "27 of 600 frames could not be aligned: 27 are moved by up to 40 pixels against
+            the background, beyond the 32 searched (a shake larger than stabilising follows);
+            they were classified as they came and not learnt, and their masks show the edges of
+            still things as moving".
+        """
+        if not self.failed:
+            return None
+        parts = []
+        if self.beyond:
+            parts.append(f"{self.beyond} {'is' if self.beyond == 1 else 'are'} moved by up to {self.farthest} pixels "
+                         f"against the background, beyond the {self.searched} searched (a shake larger than "
+                         "stabilising follows)")
+        if self.failed > self.beyond:
+            rest = self.failed - self.beyond
+            parts.append(f"{rest} match{'es' if rest == 1 else ''} the background at no shift")
+        learnt = ("not learnt" if not self.relearnt else
+                  f"not learnt, but for {self.relearnt} after {RELEARN_AFTER} such frames in a row (taken for a scene "
+                  "changed for good)")
+        return (f"{self.failed} of {len(self.shifts)} frame{'' if len(self.shifts) == 1 else 's'} could not be "
+                f"aligned: {' and '.join(parts)}; they were classified as they came and {learnt}, and their masks "
+                "show the edges of still things as moving")
 
 
 class ShakeProbe:
@@ -230,6 +497,9 @@ class ShakeProbe:
     def __init__(self, every: int = 10, max_shift: int = MAX_SHIFT) -> None:
         self.every, self.max_shift = int(every), int(max_shift)
         self.looked = self.shaken = self.largest = 0
+        #: shaken frames moved further than :attr:`searched` (their shift is in :attr:`largest`)
+        self.beyond = 0
+        self.searched = self.max_shift
         self._seen = 0
         self._before: np.ndarray | None = None
 
@@ -239,11 +509,17 @@ class ShakeProbe:
         before, self._before = self._before, frame  # kept, not copied: frames are not changed in place
         if self._seen % self.every or before is None or before.shape != frame.shape:
             return
-        dy, dx, _ = global_shift(before, frame, self.max_shift)
+        found = register(before, frame, self.max_shift)
         self.looked += 1
-        if (dy, dx) != (0, 0) and shift_gain(before, frame, dy, dx) <= SHAKEN_GAIN:
+        self.searched = found.searched
+        if found.beyond is not None and shift_gain(before, frame, *found.beyond[:2]) <= SHAKEN_GAIN:
+            # The real size, not the search's reach: "by up to 8 pixels" was said of frames 14 apart.
             self.shaken += 1
-            self.largest = max(self.largest, abs(dy), abs(dx))
+            self.beyond += 1
+            self.largest = max(self.largest, abs(found.beyond[0]), abs(found.beyond[1]))
+        elif (found.dy, found.dx) != (0, 0) and shift_gain(before, frame, found.dy, found.dx) <= SHAKEN_GAIN:
+            self.shaken += 1
+            self.largest = max(self.largest, abs(found.dy), abs(found.dx))
 
     @property
     def shaking(self) -> bool:
