@@ -69,7 +69,7 @@ from segmix.transparency import faint_pixels, transparent_pixels
 from segmix.gui.dock_mnemonics import DockMnemonics
 from segmix.gui.focus_ring import FocusRing
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
-from segmix.gui.keys_while_exporting import KeysWhileExportWaits
+from segmix.gui.keys_while_exporting import HELD_WORDS, KeysWhileExportWaits
 from segmix.gui.worker import FIRST_START, TrainingController, WarmUpEstimate
 from segmix.mark_order import count_steps
 
@@ -2932,7 +2932,10 @@ class MainWindow(QMainWindow):
             # under way: no dialog under the user's brush (the stroke's end calls again).
             return
         self._pending_export = None
-        if self.statusBar().currentMessage() == EXPORT_WAITING.format(what=self.export_title(kind)):
+        # Either waiting line (the export's, or the one of keys held back while it waited) would
+        # outlive the dialog: after a Cancel it still said typed keys do nothing (a re-check).
+        if self.statusBar().currentMessage() in (EXPORT_WAITING.format(what=self.export_title(kind)),
+                                                 HELD_WORDS.format(what=self.export_title(kind))):
             self.statusBar().clearMessage()
         self.export(kind, path)
 

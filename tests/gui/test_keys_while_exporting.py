@@ -46,3 +46,28 @@ def test_letters_typed_while_the_export_waits_change_no_tool(qtbot, window, tmp_
     # with nothing waiting, the keys are the tools' again
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_E)
     assert window.canvas.tool == "eraser"
+
+
+def test_the_held_keys_line_goes_when_the_dialog_is_cancelled(qtbot, window):
+    """A re-check: after the dialog's Cancel the status bar still said typed keys do nothing."""
+    segment = window.modes["segment"]
+    asked = []
+
+    def ask(title, default, name_filter):
+        asked.append(title)
+        return ""  # Cancel
+
+    window.ask_save_path = ask
+    window.set_tool("click")
+    window.activateWindow()
+    window.focus_canvas()
+    QApplication.processEvents()
+    QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     viewport_point(window, 15.5, 30.5))
+    assert segment.result_pending
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_R)
+    assert window.statusBar().currentMessage() == HELD_WORDS.format(what="Export Mask")
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=30000)
+    QApplication.processEvents()
+    assert window.statusBar().currentMessage() != HELD_WORDS.format(what="Export Mask")
