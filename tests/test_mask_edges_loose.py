@@ -73,3 +73,21 @@ def test_hgr1_subject_id07_s_loose_masks_are_not_named():
     named = int(words.split(" of ")[0])
     print(words)
     assert named >= 3, words
+
+
+def test_a_partner_whose_own_mask_follows_its_photo_is_not_named():
+    """A re-check: a mask shifted 40 px followed a near-duplicate photo's edges (3.22), and that
+    photo's own right mask (5.82, the folder's median 5.80) was named as swapped with it."""
+    names = [f"m{i:02d}" for i in range(20)]
+    contrasts = [5.8] * 18 + [1.38, 5.82]
+
+    def partner(i, others):
+        return [3.22 if (i, j) == (18, 19) else 1.1 for j in others]
+
+    words = misaligned_pairs_words(contrasts, names, partner=partner)
+    assert words.startswith("1 of 20 masks does not follow"), words
+    assert "m19" not in words
+    # a real swap (the partner low too, session 53's 1.2 / 1.9) still names both
+    swapped = [6.0] * 18 + [1.2, 1.9]
+    words = misaligned_pairs_words(swapped, names, partner=lambda i, others: [6.1 if (i, j) == (18, 19) else 1.1 for j in others])
+    assert words.startswith("2 of 20 masks do not follow"), words
