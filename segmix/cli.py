@@ -2531,6 +2531,10 @@ def _add_skin_parser(sub) -> None:
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
     train.add_argument("--skip-unmatched", action="store_true",
                        help="leave out the photos of --images that have no mask of the same name in --masks (default: such photos stop the run, exit 2: a script did not notice 3 of 4 photos left out)")
+    train.add_argument("--inverted-ok", action="store_true",
+                       help="train on a folder whose masks look inverted (non-skin more skin-like than skin) with a "
+                       "warning; default: such a folder stops the run, exit 2 (a model of inverted masks detects "
+                       "everything but skin)")
     train.add_argument("--quiet", action="store_true",
                        help="no progress bar and no notes (errors and warnings are still printed)")
     _add_overwrite(train, "an existing -o or --convergence file",
@@ -3161,6 +3165,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # first, and a trial fixed one mask after another, one run each.
     unusable: list[str] = []
     skipped: list[str] = []  # pairs whose mask ignores every pixel: left out, as skin eval leaves them out
+    inverted_folders: list[str] = []  # folders whose masks look inverted: refused unless --inverted-ok
     if distributed:
         from segmix.distributed.skin_jobs import count_training_data
 
@@ -3173,7 +3178,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         # The cluster merges the folders' counts: asked of them together (of the photos alone).
         inverted = None if unusable or args.uci else skin.inverted_mask_words(counts)
         if inverted:
-            print(f"segmix skin train: warning: {', '.join(map(str, args.masks))}: {inverted}", file=sys.stderr)
+            inverted_folders.append(f"{', '.join(map(str, args.masks))}: {inverted}")
     else:
         counts = skin.ColorCounts.empty()
         for path in args.uci:
@@ -3191,7 +3196,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                 for note in fold_repeated(sorted(notes)):  # a folder of toned photos: one line, with the count
                     bar.write(f"segmix skin train: warning: {note}")
                 if inverted:
-                    bar.write(f"segmix skin train: warning: {masks}: {inverted}")
+                    inverted_folders.append(f"{masks}: {inverted}")
                 counts = counts + folder_counts
             except skin.UnusablePairs as exc:
                 unusable += exc.lines
@@ -3204,6 +3209,16 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     if unusable:
         for line in fold_repeated(unusable):  # a folder of 0/1 masks: one line, with the count
             print(f"segmix skin train: error: {command_line_words(line, 'skin train')}", file=sys.stderr)
+        return 2
+    # Inverted masks stop the run as photos without masks do (--skip-unmatched): a warning and
+    # exit 0 wrote a model of everything but skin that a script went on to use (trial 56).
+    for line in inverted_folders:
+        if args.inverted_ok:
+            print(f"segmix skin train: warning: {line}", file=sys.stderr)
+        else:
+            print(f"segmix skin train: error: {line}; or give --inverted-ok to train on them as they are",
+                  file=sys.stderr)
+    if inverted_folders and not args.inverted_ok:
         return 2
     if skipped and counts.n_skin + counts.n_non_skin == 0:
         raise UserError(f"none of the {photos} photo / mask pairs could be used; nothing to train on")

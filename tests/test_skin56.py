@@ -30,3 +30,23 @@ def test_plain_training_names_the_lost_tones(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"segmix skin train: warning: {out}: no longer detects MST-" in err, err
     assert "(the built-in model does)" in err and "--init builtin" in err, err
+
+
+def test_inverted_training_masks_are_refused_unless_asked(tmp_path, capsys):
+    """A folder whose masks look inverted wrote a model of everything but skin and exited 0 after
+    a warning; it is refused (exit 2, one line naming the folder and --inverted-ok) as photos
+    without masks are (--skip-unmatched)."""
+    data = _write_set(tmp_path / "set")
+    for path in (data / "masks").iterdir():
+        Image.fromarray(255 - np.asarray(Image.open(path))).save(path)
+    out = tmp_path / "inv.json"
+    args = ["skin", "train", "--images", str(data / "images"), "--masks", str(data / "masks"), "-o", str(out),
+            "--quiet"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "inverted" in line]
+    assert len(lines) == 1 and lines[0].startswith(f"segmix skin train: error: {data / 'masks'}: "), err
+    assert "--inverted-ok" in lines[0] and not out.exists(), err
+    assert main(args + ["--inverted-ok"]) == 0
+    err = capsys.readouterr().err
+    assert f"segmix skin train: warning: {data / 'masks'}: " in err and out.exists(), err
