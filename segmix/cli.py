@@ -3607,8 +3607,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
     if result.faces_used is not None:
+        named = skin.faces_words(result.face_photos).replace(":", ",", 1)
         print(f"--faces: skin colour calibrated on a face in {result.faces_used} of {result.n_images} photo"
-              f"{'s' if result.n_images != 1 else ''} (the others scored as without --faces)")
+              f"{'s' if result.n_images != 1 else ''}{named} (the others scored as without --faces)")
     if result.white_balance_corrected is not None:
         from segmix.io import listed_names
 

@@ -3741,7 +3741,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         # With --faces, say where it acted: a photo without a usable face gets the default detector.
         print(f"wrote {'masks and probability maps' if probability else 'masks'} of {done} photo"
               f"{'s' if done != 1 else ''} to {output_dir}"
-              + (f" (skin colour calibrated on a face in {len(with_face)} of them)" if faces else "")
+              + (f" (skin colour calibrated on a face in {len(with_face)} of them{faces_words(p.name for p in with_face)})"
+                 if faces else "")
               + balance_summary([any(d.applied for d in parts) for parts in balanced.values()], done,
                                 getattr(settings, "white_balance", False), every_balance)
               # An empty mask is a finding (a photo without people), but a trial took the
@@ -3773,6 +3774,16 @@ def balance_said(decisions, every: bool) -> bool:
     ``--white-balance`` was given, and by default (on since session 54) only a photo it
     corrected: "left as it was" on every photo of every run was noise."""
     return bool(decisions) and (every or any(d.applied for d in decisions))
+
+
+def faces_words(names: Sequence) -> str:
+    """The tail naming the photos a face calibrated (``--faces``): ``": a.jpg, b.jpg"``, up to 3
+    names then "and N more", sorted; ``""`` for none. "calibrated on a face in 1 of them" left the
+    user to guess which photo (trial 56); ``skin apply`` (one machine and Dask) and ``skin eval``
+    name them alike."""
+    from segmix.io import listed_names
+
+    return f": {listed_names(sorted(map(str, names)))}" if names else ""
 
 
 def balance_summary(corrected: Sequence[bool], done: int, on: bool, every: bool) -> str:

@@ -142,6 +142,8 @@ class EvalResult:
     #: with face calibration (``settings.faces``): on how many photos a usable face calibrated
     #: the skin colour (the others were scored by the default detector); None without it
     faces_used: int | None = None
+    #: the photos (per-photo row names) whose skin colour a face calibrated, with ``faces``
+    face_photos: list[str] = field(default_factory=list)
     #: with the white balance (``settings.white_balance``): the photos whose colour cast it
     #: corrected (any part of a collage), by the names of the per-photo rows; None without it
     white_balance_corrected: list[str] | None = None
@@ -707,6 +709,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     contrasts, contrast_masks = [], []  # each scored pair's edge contrast (segmix.mask_edges), and its mask
     scored_pairs = []  # and the pair
     faces_used = 0
+    face_names = []  # the photos a face calibrated, named in the line
     n_transparent = 0  # labelled pixels under full transparency, left out
     corrected = []  # photos the white balance corrected
     with ThreadPoolExecutor(check_workers(workers)) as pool:
@@ -723,6 +726,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
                 scored_pairs.append(pairs[i - 1])
                 scored.append(pairs[i - 1][0])
                 faces_used += face
+                if face:
+                    face_names.append(names[i - 1])
                 if balanced:
                     corrected.append(names[i - 1])
                 evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
@@ -765,6 +770,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     # skin apply --faces says on how many photos a face was used; skin eval --faces said
     # nothing, so figures of the default detector (no face found) could pass for the faces'.
     result.faces_used = faces_used if getattr(settings, "faces", False) else None
+    result.face_photos = face_names
     result.white_balance_corrected = corrected if getattr(settings, "white_balance", False) else None
     return result
 

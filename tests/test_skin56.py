@@ -50,3 +50,23 @@ def test_inverted_training_masks_are_refused_unless_asked(tmp_path, capsys):
     assert main(args + ["--inverted-ok"]) == 0
     err = capsys.readouterr().err
     assert f"segmix skin train: warning: {data / 'masks'}: " in err and out.exists(), err
+
+
+def test_skin_eval_names_the_photos_a_face_calibrated(tmp_path, capsys):
+    """--faces said "calibrated on a face in 1 of 2 photos" without naming it (apply: the
+    photo is named too, tests/test_skin_faces.py)."""
+    from tests.test_skin_faces import SAMPLES, _cascade_or_skip
+
+    _cascade_or_skip()
+    for sub in ("images", "masks"):
+        (tmp_path / sub).mkdir()
+    for name in ("astronaut.png", "coffee.png"):
+        photo = Image.open(SAMPLES / name).convert("RGB")
+        photo.save(tmp_path / "images" / name)
+        mask = np.zeros((photo.height, photo.width), np.uint8)
+        mask[photo.height // 4: photo.height // 2, photo.width // 3: photo.width // 2] = 255
+        Image.fromarray(mask).save(tmp_path / "masks" / name)
+    main(["skin", "eval", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks"), "--faces",
+          "--quiet"])
+    out = capsys.readouterr().out
+    assert "--faces: skin colour calibrated on a face in 1 of 2 photos, astronaut.png (the others" in out, out
