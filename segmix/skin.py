@@ -3365,6 +3365,17 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
             # its empty mask is no finding ("no skin found in" it), as a greyscale photo's is not.
             info["label_map"] = label_map_warning(input_path, labels)
         info["no_skin"] = not mask.any() and not labels
+        if not labels:
+            # exposure and content notes (segmix.skin_photo_notes): said by skin apply, as the window says the lift
+            from segmix.skin_photo_notes import clipped_share, clipped_words, skin_filled_words
+
+            visible = mask if transparent is None else mask[~np.asarray(transparent, bool)]
+            clipped = clipped_words(clipped_share(image, transparent))
+            if clipped:
+                info["clipped_note"] = clipped
+            filled = skin_filled_words(float(visible.mean()) if visible.size else 0.0)
+            if filled:
+                info["skin_filled_note"] = filled
         if info["no_skin"]:
             info["no_skin_why"] = no_skin_words(model, result, threshold, settings, transparent)
         if not labels:
@@ -3648,6 +3659,9 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     no_skin: list[Path] = []  # colour photos whose mask came out empty
     no_skin_why: dict[Path, str] = {}  # why (skin.no_skin_words)
     little_skin: dict[Path, str] = {}  # photos with a little skin and a cast the balance, off, would take out
+    lifted: dict[Path, float] = {}  # dim photos the exposure lift scored lifted, and by how much
+    clipped: dict[Path, str] = {}  # over-exposed photos' notes (segmix.skin_photo_notes)
+    filled: dict[Path, str] = {}  # photos that came out mostly skin, and their notes
     greyscale_kinds: list[str] = []  # the warnings of photos without colour (for colourless_note)
     greyscale_lines: list[str] = []  # their warnings (the first of each kind said at once, see _FileLines)
     lines = _FileLines(len(files))  # those and the files that failed: repeats held, said after the run
@@ -3684,6 +3698,12 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                                                                if info.get("little_skin_hint") else "")
             elif info.get("little_skin_hint"):
                 little_skin[path] = info["little_skin_hint"]
+            if info.get("exposure_gain", 1.0) > 1.0 and not info.get("greyscale"):
+                lifted[path] = info["exposure_gain"]
+            if info.get("clipped_note"):
+                clipped[path] = info["clipped_note"]
+            if info.get("skin_filled_note"):
+                filled[path] = info["skin_filled_note"]
             if info.get("label_map"):
                 greyscale_lines.append(info["label_map"])  # said as the others, not counted as colourless
             if info.get("greyscale"):
@@ -3717,6 +3737,11 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                     bar.write(f"{files[i - 1]}: no skin found: {why}")
                 if not quiet and files[i - 1] in little_skin:
                     bar.write(f"{files[i - 1]}: little skin found: {little_skin[files[i - 1]]}")
+                # a batch's photo by photo (one photo's run says them in its summary line);
+                # the lift is counted in the summary alone (60 % of hgr1's photos are lifted)
+                for notes in (clipped, filled):
+                    if not quiet and len(files) > 1 and files[i - 1] in notes:
+                        bar.write(f"{files[i - 1]}: note: {notes[files[i - 1]]}")
                 bar(i, len(files))
             if on_complete is not None:
                 on_complete()  # the command line: a SIGTERM now cuts nothing short (it exited 143)
@@ -3753,7 +3778,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
               # A folder of masks given as photos: five warnings, then "wrote masks of 5 photos"
               # alone, as if the run had found something (a new user).
               # No word of their masks: a toned photo's need not be empty (warned above, one each).
-              + colourless_note(greyscale_kinds, alone=done == 1))
+              + colourless_note(greyscale_kinds, alone=done == 1)
+              + photo_notes_summary(done, lifted, clipped, filled))
         # A rerun without --probability (or with the other format) left the earlier run's maps
         # beside the new masks (trials): they are of another run, perhaps of other settings.
         warning = stale_probability_warning(files, output_dir, probability)
@@ -3766,6 +3792,34 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         except OSError:
             pass
     return status
+
+
+def photo_notes_summary(done: int, lifted: dict, clipped: dict, filled: dict) -> str:
+    """The tail of ``skin apply``'s summary line for the photos the exposure lift lifted,
+    over-exposed ones and ones that came out mostly skin (each dict keyed by the photo's
+    path; :mod:`segmix.skin_photo_notes`): a single photo's notes in full, a batch's counted
+    and named (their notes were said photo by photo)."""
+    from segmix.io import listed_names
+    from segmix.skin_photo_notes import lifted_words
+
+    if done == 1:
+        words = [lifted_words(gain) for gain in lifted.values()] + list(clipped.values()) + list(filled.values())
+        return "".join(f"; {line}" for line in words)
+
+    def named(paths) -> str:
+        return listed_names(sorted(Path(p).name for p in paths))
+
+    tail = ""
+    if lifted:
+        low, high = f"{min(lifted.values()):.2f}x", f"{max(lifted.values()):.2f}x"
+        tail += (f"; {len(lifted)} of them dim, their colours scored lifted {low if low == high else low + ' to ' + high}"
+                 f" (the exposure lift): {named(lifted)}")
+    if clipped:
+        tail += f"; {len(clipped)} of them over-exposed (skin colour lost where clipped): {named(clipped)}"
+    if filled:
+        tail += (f"; {len(filled)} of them came out mostly skin (a surface of skin colour, or a close-up of skin?): "
+                 f"{named(filled)}")
+    return tail
 
 
 def balance_said(decisions, every: bool) -> bool:

@@ -70,3 +70,55 @@ def test_skin_eval_names_the_photos_a_face_calibrated(tmp_path, capsys):
           "--quiet"])
     out = capsys.readouterr().out
     assert "--faces: skin colour calibrated on a face in 1 of 2 photos, astronaut.png (the others" in out, out
+
+
+def _photo(tmp_path, name, colour, scale=1.0, seed=0, size=(60, 80)):
+    rng = np.random.default_rng(seed)
+    image = np.empty((*size, 3))
+    image[:] = (90, 110, 140)  # a blue-grey wall
+    image[15:45, 20:50] = colour  # a patch of skin
+    image = np.clip((image + rng.normal(0, 4, image.shape)) * scale, 0, 255).round().astype(np.uint8)
+    path = tmp_path / name
+    Image.fromarray(image).save(path)
+    return path
+
+
+def test_skin_apply_notes_a_skin_filled_photo(tmp_path, capsys):
+    """Terracotta tiles came out 92.8 % skin, wood grain 100 %, with no word (sand had its "one
+    tone" note only because it is one tone)."""
+    rng = np.random.default_rng(1)
+    tiles = np.empty((60, 80, 3))
+    tiles[:] = (196, 132, 100)
+    tiles[::10] = (150, 120, 100)  # grout lines: two tones, not "one tone"
+    tiles[:, ::10] = (150, 120, 100)
+    tiles = np.clip(tiles + rng.normal(0, 6, tiles.shape), 0, 255).round().astype(np.uint8)
+    Image.fromarray(tiles).save(tmp_path / "tiles.png")
+    person = _photo(tmp_path, "person.png", (200, 150, 120))
+    assert main(["skin", "apply", str(tmp_path / "tiles.png"), "--output-dir", str(tmp_path / "o1")]) == 0
+    out = capsys.readouterr().out
+    assert "% of this photo came out skin: a surface of skin colour (wood, sand, tiles, a wall)?" in out, out
+    assert main(["skin", "apply", str(tmp_path / "tiles.png"), str(person), "--output-dir", str(tmp_path / "o2")]) == 0
+    captured = capsys.readouterr()
+    assert f"{tmp_path / 'tiles.png'}: note: " in captured.err + captured.out, captured
+    assert "; 1 of them came out mostly skin (a surface of skin colour, or a close-up of skin?): tiles.png" in captured.out
+    assert "person.png: note" not in captured.err + captured.out
+
+
+def test_skin_apply_says_a_lifted_and_a_clipped_photo(tmp_path, capsys):
+    """The window said "A dim photo: its colours were scored lifted 1.24x"; skin apply said
+    nothing of it, nor of a photo a third of whose pixels are clipped."""
+    dim = _photo(tmp_path, "dim.png", (200, 150, 120), scale=0.5)
+    assert main(["skin", "apply", str(dim), "--output-dir", str(tmp_path / "o1")]) == 0
+    out = capsys.readouterr().out
+    assert "; a dim photo: its colours were scored lifted " in out and "x (the exposure lift)" in out, out
+    bright = _photo(tmp_path, "bright.png", (200, 150, 120), scale=2.2)
+    assert main(["skin", "apply", str(bright), "--output-dir", str(tmp_path / "o2")]) == 0
+    out = capsys.readouterr().out
+    assert "of its pixels are clipped (a channel at 255: over-exposed?): skin colour is lost where" in out, out
+    plain = _photo(tmp_path, "plain.png", (200, 150, 120), scale=1.25)
+    assert main(["skin", "apply", str(plain), "--output-dir", str(tmp_path / "o3")]) == 0
+    out = capsys.readouterr().out
+    assert "% of its pixels are clipped" not in out and "; a dim photo" not in out and "came out skin" not in out, out
+    from segmix.skin_photo_notes import lifted_words  # the window's words (Skin mode's status line)
+
+    assert lifted_words(1.2361) == "a dim photo: its colours were scored lifted 1.24x (the exposure lift)"
