@@ -3284,6 +3284,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # of the chart only and was told "trained on 30 photos only" (trial 56); it is judged
     # against the built-in model, the one it replaces.
     _say_lost_tones(init, model, args.output)
+    _say_surfaces_called_skin(init, model, args.output)
     if args.convergence:
         print(f"wrote {args.convergence}")
     # Non-skin of few colours (a plain wall, clothes) gives a model that calls greens and blues
@@ -3317,6 +3318,22 @@ def _say_lost_tones(init, model, output) -> None:
           f"their colours, as white walls and clothes for the palest, or skin of other tones only); check it on "
           f"photos of people of those tones before use{cure}",
           file=sys.stderr)
+
+
+def _say_surfaces_called_skin(init, model, output) -> None:
+    """Warn of the common surfaces (whites, greys, black, wood, sand, sky, grass:
+    segmix.skin_init.SURFACES) that a trained ``model`` marks as skin and ``init`` (the
+    built-in model without ``--init``) does not: the "calls non-skin colours skin" check judges
+    saturated greens and blues only, and a model called the chart's white 100 % skin in silence."""
+    from segmix import skin, skin_init
+
+    called = skin_init.surfaces_called_skin(skin.load_skin_model() if init is None else init, model)
+    if called:
+        than = "the built-in model does not" if init is None else "the initial model does not"
+        print(f"segmix skin train: warning: {output}: marks {', '.join(called)} as skin ({than}; patches of "
+              f"skin_init's surface chart): its skin class took in those colours (masks that mark such surfaces as "
+              f"skin, or too small a --relevance); check its masks and the model on photos with such surfaces",
+              file=sys.stderr)
 
 
 def _skin_train_init(args: argparse.Namespace):

@@ -122,3 +122,22 @@ def test_skin_apply_says_a_lifted_and_a_clipped_photo(tmp_path, capsys):
     from segmix.skin_photo_notes import lifted_words  # the window's words (Skin mode's status line)
 
     assert lifted_words(1.2361) == "a dim photo: its colours were scored lifted 1.24x (the exposure lift)"
+
+
+def test_a_model_that_calls_white_skin_is_warned_of(tmp_path, capsys):
+    """--init builtin --relevance 1e3 on 15 hgr1 photos marked the chart's white (245, 245, 245)
+    100 % skin, and the "calls non-skin colours skin" check (saturated greens and blues) was
+    silent. Here masks that mark a white sleeve as skin teach it."""
+    data = tmp_path / "set"
+    for sub in ("images", "masks"):
+        (data / sub).mkdir(parents=True)
+    for i in range(3):
+        image, mask = scene(i)
+        image[:, :8] = np.clip(245 + np.random.default_rng(i).normal(0, 3, image[:, :8].shape), 0, 255)  # a sleeve
+        Image.fromarray(image).save(data / "images" / f"s{i}.png")
+        Image.fromarray(mask).save(data / "masks" / f"s{i}.png")
+    out = tmp_path / "white.json"
+    assert main(["skin", "train", "--images", str(data / "images"), "--masks", str(data / "masks"), "--init",
+                 "builtin", "--relevance", "10", "-o", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert f"segmix skin train: warning: {out}: marks white" in err and "as skin (the initial model does not" in err, err
