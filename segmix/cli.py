@@ -3375,8 +3375,17 @@ def _adapted_little_words(model, output) -> str | None:
     if not moved or max(moved) >= ADAPTED_LITTLE:
         return None
     n, r = int(record.get("skin_pixels", 0)), float(record.get("relevance", 0))
+    # The non-skin side moves on its own pixels (white walls, clothes): at --relevance 1e7 a
+    # trial's skin side moved 5 % and its non-skin side 23 %, which took MST-1 and MST-2 from
+    # the chart; "the model is nearly the initial one" contradicted the tone warning below it.
+    other = record.get("alpha", {}).get("non-skin") or []
+    if other and max(other) >= ADAPTED_LITTLE:
+        nearly = (f"its skin side is nearly the initial model's, while its non-skin side moved up to {max(other):.0%} "
+                  "(what takes any tones named below), and it may miss ")
+    else:
+        nearly = "the model is nearly the initial one and may miss "
     return (f"{output}: the labelled photos moved the skin Gaussians at most {max(moved):.0%} of the way to their "
-            f"skin ({n:,} skin pixels against --relevance {r:g}): the model is nearly the initial one and may miss "
+            f"skin ({n:,} skin pixels against --relevance {r:g}): {nearly}"
             f"the skin of these photos; a smaller --relevance (about {max(1.0, n / 4):.0g} moves the most used "
             f"Gaussian over half way; check the tone warning and the model on other photos) or no --init (new "
             f"mixtures) learns more of them")

@@ -141,3 +141,20 @@ def test_a_model_that_calls_white_skin_is_warned_of(tmp_path, capsys):
                  "builtin", "--relevance", "10", "-o", str(out), "--quiet"]) == 0
     err = capsys.readouterr().err
     assert f"segmix skin train: warning: {out}: marks white" in err and "as skin (the initial model does not" in err, err
+
+
+def test_the_little_moved_warning_agrees_with_the_tone_warning():
+    """At --relevance 1e7 the skin Gaussians moved 5 % and the non-skin ones 23 %: "the model is
+    nearly the initial one" stood beside "no longer detects MST-1, MST-2" (the non-skin side
+    took them); the warning now says which side moved."""
+    from types import SimpleNamespace
+
+    from segmix.cli import _adapted_little_words
+
+    def model(non_skin):
+        return SimpleNamespace(training={"adapted_from": {"alpha": {"skin": [0.052, 0.008], "non-skin": non_skin},
+                                                          "skin_pixels": 628889, "relevance": 1e7}})
+
+    words = _adapted_little_words(model([0.009, 0.228, 0.196]), "m.json")
+    assert "nearly the initial one" not in words and "its non-skin side moved up to 23%" in words, words
+    assert "the model is nearly the initial one" in _adapted_little_words(model([0.009, 0.04]), "m.json")
