@@ -1081,12 +1081,54 @@ def _skin_words(text: str) -> str:
 PAIR_ERRORS = (ValueError, OSError)
 
 
-def pair_failure(exc: BaseException, pair: tuple) -> str:
+def pair_failure(exc: BaseException, pair: tuple, pairs: Sequence = ()) -> str:
     """The one line of a pair that cannot be used (:func:`read_pair`'s exception), naming its
     file: ``skin train`` and ``skin eval`` list such pairs alike (an :class:`IgnoredPair` for a
-    mask that ignores every pixel, :class:`AllIgnoredMask`)."""
+    mask that ignores every pixel, :class:`AllIgnoredMask`). A mask of another size than its
+    photo that has the size of another photo of ``pairs`` (all the run's pairs) is named as
+    perhaps that photo's (:func:`other_photo_size_words`)."""
     line = failure_line(exc, pair[1], pair[0])
-    return IgnoredPair(line) if isinstance(exc, AllIgnoredMask) else line
+    if isinstance(exc, AllIgnoredMask):
+        return IgnoredPair(line)
+    return other_photo_size_words(line, pair, pairs) or line
+
+
+#: The size refusal of segmix.labelmaps (a mask of another size than its photo).
+_SIZE_REFUSAL = re.compile(r"^(?P<head>.*?: this mask is (?P<w>\d+) x (?P<h>\d+) pixels but the (?P<picture>\w+) is "
+                           r"\d+ x \d+)(?P<hint>[;( ].*)?$", re.S)
+
+
+def _photo_size(path: Path) -> tuple[int, int] | None:
+    """A photo's width and height as segmix reads it (upright: EXIF orientations 5-8 turn it),
+    from its header alone; None when it cannot be read."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            turned = image.getexif().get(0x0112) in (5, 6, 7, 8)
+    except Exception:  # noqa: BLE001 - a photo that cannot be read names no partner
+        return None
+    return (height, width) if turned else (width, height)
+
+
+def other_photo_size_words(line: str, pair: tuple, pairs: Sequence) -> str | None:
+    """``line`` (a size refusal of ``pair``'s mask) with its advice to resize replaced by the
+    photos of ``pairs`` that have the mask's size, or None when none has (or ``line`` is no
+    size refusal). Swapped masks of different sizes were told "resize them to 550 x 820 with
+    nearest-neighbour sampling": wrong for the mask of another photo (trial 56)."""
+    match = _SIZE_REFUSAL.match(line)
+    if match is None or len(pairs) < 2:
+        return None
+    size = (int(match["w"]), int(match["h"]))
+    others = [other for other in pairs if Path(other[0]) != Path(pair[0]) and _photo_size(Path(other[0])) == size]
+    if not others:
+        return None
+    from segmix.io import listed_names
+
+    named = listed_names([f"{Path(photo).name} (paired with {mask})" for photo, mask in others], most=2)
+    return (f"{match['head']}, the size of {named}: is it the mask of another photo (masks swapped, a name off by "
+            f"one)? Give each photo its own mask")
 
 
 class AllIgnoredMask(ValueError):
@@ -1329,11 +1371,11 @@ def inverted_photo_words(codes: np.ndarray, skin: np.ndarray, model=None) -> str
 
 
 def _labelled_codes_or_failure(pair: tuple[Path, Path], notes: list | None = None,
-                               contrasts: list | None = None) -> np.ndarray | str:
+                               contrasts: list | None = None, pairs: Sequence = ()) -> np.ndarray | str:
     try:
         return _labelled_codes(pair, notes, contrasts)
     except PAIR_ERRORS as exc:
-        return pair_failure(exc, pair)
+        return pair_failure(exc, pair, pairs)
 
 
 #: How much more skin-like (mean p(skin) under the built-in model) what a folder's masks call
@@ -1656,7 +1698,7 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
     # the masks' edge contrasts, one list per pair (each pair's own: the threads finish in any order)
     contrasts: list[list] = [[] for _ in pairs]
     with ThreadPoolExecutor(check_workers(workers)) as pool:
-        for i, codes in enumerate(pool.map(lambda k: _labelled_codes_or_failure(pairs[k], notes, contrasts[k]),
+        for i, codes in enumerate(pool.map(lambda k: _labelled_codes_or_failure(pairs[k], notes, contrasts[k], pairs),
                                            range(len(pairs))), 1):
             if isinstance(codes, str):
                 failures.append(codes)

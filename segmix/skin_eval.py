@@ -663,7 +663,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         try:  # read and checked as skin train reads a pair
             loaded, labels = read_pair_info(pair, max_pixels)
         except PAIR_ERRORS as exc:  # they name their file
-            return pair_failure(exc, pair)
+            return pair_failure(exc, pair, pairs)
         if not np.any(labels >= 0):
             return _all_ignored(pair[1], pair[0].name)
         image = skin_pixels(loaded)  # as skin apply scores it (a palette photo low-passed)

@@ -158,3 +158,31 @@ def test_the_little_moved_warning_agrees_with_the_tone_warning():
     words = _adapted_little_words(model([0.009, 0.228, 0.196]), "m.json")
     assert "nearly the initial one" not in words and "its non-skin side moved up to 23%" in words, words
     assert "the model is nearly the initial one" in _adapted_little_words(model([0.009, 0.04]), "m.json")
+
+
+def test_a_mask_of_another_photo_s_size_is_named_as_perhaps_its(tmp_path, capsys):
+    """Swapped masks of different sizes were told "resize them to 550 x 820 with
+    nearest-neighbour sampling"; a mask that has another photo's size is named as perhaps
+    that photo's (eval and train)."""
+    for sub in ("images", "masks"):
+        (tmp_path / sub).mkdir()
+    sizes = {"a": (40, 30), "b": (52, 30), "c": (64, 30)}
+    rng = np.random.default_rng(0)
+    for name, (w, h) in sizes.items():
+        photo = np.clip(rng.normal(120, 30, (h, w, 3)), 0, 255).astype(np.uint8)
+        photo[5:20, 5:20] = (200, 150, 120)
+        Image.fromarray(photo).save(tmp_path / "images" / f"{name}.png")
+    for name, other in (("a", "b"), ("b", "a"), ("c", "c")):
+        w, h = sizes[other]
+        mask = np.zeros((h, w), np.uint8)
+        mask[5:20, 5:20] = 255
+        Image.fromarray(mask).save(tmp_path / "masks" / f"{name}.png")
+    main(["skin", "eval", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks"), "--quiet"])
+    err = capsys.readouterr().err
+    assert (f"{tmp_path / 'masks' / 'a.png'}: this mask is 52 x 30 pixels but the image is 40 x 30, the size of b.png "
+            f"(paired with {tmp_path / 'masks' / 'b.png'}): is it the mask of another photo") in err, err
+    assert "nearest-neighbour" not in err, err
+    main(["skin", "train", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks"), "--quiet",
+          "-o", str(tmp_path / "m.json")])
+    err = capsys.readouterr().err
+    assert "the size of a.png" in err and "nearest-neighbour" not in err, err
