@@ -3532,7 +3532,8 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
                         both_advice=lambda writers: (
                             f"rename {'one' if writers == 2 else 'all but one'} of the photos, or give each folder "
                             f"its own {_named('output_dir')} (one run each) where photos of one name are in "
-                            "different folders (outputs are named after a photo's name without its extension)"))
+                            "different folders (outputs are named after a photo's name without its extension)"
+                            + _folder_runs_words(inputs, files, output_dir)))
     # A file that only happens to carry an output's name (a user's own x_skin.png beside x.jpg)
     # was replaced in silence when the photo was named alone (a new-user trial): only this
     # command's own outputs, which carry its mark, are rewritten, as background --distributed
@@ -3544,6 +3545,25 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
         return protected.match(out) is not None
 
     return files, clashes
+
+
+def _folder_runs_words(inputs: Sequence, files: Sequence[Path], output_dir: Path) -> str:
+    """The runs, one per folder given, that keep photos of one name in different folders
+    apart (``": segmix skin apply a --output-dir out/a; ..."``), or ``""`` when the clash is
+    not between folders given (``skin apply edge/a edge/b`` was refused whole, told only "one
+    run each": trial 56)."""
+    folders = [Path(item) for item in inputs if Path(item).is_dir()]
+    names = [folder.resolve().name or "photos" for folder in folders]
+    if len(folders) < 2 or len(set(names)) != len(names):
+        return ""
+    by_stem: dict[str, set] = {}
+    for f in files:
+        by_stem.setdefault(f.stem, set()).add(f.parent.resolve())
+    if not any(len(parents) > 1 for parents in by_stem.values()):
+        return ""  # photos of one name in one folder (photo.jpg and photo.png): renaming is the way
+    runs = [f"segmix skin apply {folder} {_named('output_dir')} {Path(output_dir) / name}"
+            for folder, name in zip(folders, names)]
+    return ": " + "; ".join(runs[:3]) + (f"; and {len(runs) - 3} more" if len(runs) > 3 else "")
 
 
 def missing_inputs(inputs: Sequence) -> dict[Path, str]:

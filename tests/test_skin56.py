@@ -186,3 +186,17 @@ def test_a_mask_of_another_photo_s_size_is_named_as_perhaps_its(tmp_path, capsys
           "-o", str(tmp_path / "m.json")])
     err = capsys.readouterr().err
     assert "the size of a.png" in err and "nearest-neighbour" not in err, err
+
+
+def test_photos_of_one_name_in_two_folders_are_given_the_runs(tmp_path, capsys):
+    """`skin apply edge/a edge/b` with the same file names was refused whole; the refusal now
+    gives the runs that keep them apart, one --output-dir each."""
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        _photo(tmp_path / sub, "photo.png", (200, 150, 120))
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(tmp_path / "a"), str(tmp_path / "b"), "--output-dir", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (f": segmix skin apply {tmp_path / 'a'} --output-dir {out / 'a'}; segmix skin apply {tmp_path / 'b'} "
+            f"--output-dir {out / 'b'}") in err, err
+    assert main(["skin", "apply", str(tmp_path / "a"), "--output-dir", str(out / "a"), "--quiet"]) == 0
