@@ -31,7 +31,7 @@ import numpy as np
 
 from segmix.io import DEFAULT_MAX_PIXELS, load_image_info
 from segmix.labelmaps import label_map_values, palette_label_values
-from segmix.mask_edges import edge_contrast, misaligned_pairs_words, misaligned_words
+from segmix.mask_edges import edge_contrast, mask_shift, misaligned_pairs_words, misaligned_words, shifted_words
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (NOTHING_SHOWN_WORDS, PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers,
                          colourless_words, detect, grey_class_values, greyscale_warning, half_value_skin_words, image_mask_pairs, label_map_warning,
@@ -701,12 +701,15 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         corrected = any(d.applied for d in photo_decisions(info))
         # whether the mask follows this photo's edges (a folder of masks paired off by one scored in silence)
         contrast = edge_contrast(loaded.pixels, labels)
+        # and whether it follows them far better moved (a folder of masks all shifted by 40 px: F1 0.051, no word)
+        shift = mask_shift(loaded.pixels, labels)
         half = half_value_skin_words(image, labels, pair[1])  # skin marked 128 (ignore) read as skin-free
         return (result.posterior, result.mask, labels, swept, grey, in_colour, bool(info.get("faces_used")),
-                corrected, contrast, half, hidden_labelled)
+                corrected, (contrast, shift), half, hidden_labelled)
 
     greyscale, label_maps, skipped, half_skin, scored = [], [], [], [], []
     contrasts, contrast_masks = [], []  # each scored pair's edge contrast (segmix.mask_edges), and its mask
+    shifts = []  # each scored pair's mask_shift
     scored_pairs = []  # and the pair
     faces_used = 0
     face_names = []  # the photos a face calibrated, named in the line
@@ -717,7 +720,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             if isinstance(outcome, str):
                 skipped.append(outcome)
             else:
-                posterior, mask, labels, swept, grey, in_colour, face, balanced, contrast, half, hidden = outcome
+                posterior, mask, labels, swept, grey, in_colour, face, balanced, (contrast, shift), half, hidden = outcome
+                shifts.append(shift)
                 n_transparent += hidden
                 if half is not None:
                     half_skin.append(half)
@@ -755,6 +759,9 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     misaligned = misaligned_words(contrasts)
     if misaligned is not None:
         result.warnings.append(f"{masks_dir}: {misaligned}")
+    shifted = shifted_words(shifts)  # a folder of masks shifted alike, of any size (8 pairs were needed)
+    if shifted is not None:
+        result.warnings.append(f"{masks_dir}: {shifted}")
     # The same photo under other names counts as often as it is given, in silence ("images 4").
     repeated = repeated_digests_words(_digests(scored, workers), [str(images_dir)], "in the figures")
     if repeated is not None:
