@@ -1118,7 +1118,9 @@ def other_photo_size_words(line: str, pair: tuple, pairs: Sequence) -> str | Non
     size refusal). Swapped masks of different sizes were told "resize them to 550 x 820 with
     nearest-neighbour sampling": wrong for the mask of another photo (trial 56)."""
     match = _SIZE_REFUSAL.match(line)
-    if match is None or len(pairs) < 2:
+    # only in place of the advice to resize: a turn, an EXIF tag, a crop have their own words
+    if match is None or len(pairs) < 2 or "nearest-neighbour" not in (match["hint"] or "") \
+            or any(word in match["hint"] for word in ("EXIF", "rotat", "HEIC", "cropped")):
         return None
     size = (int(match["w"]), int(match["h"]))
     others = [other for other in pairs if Path(other[0]) != Path(pair[0]) and _photo_size(Path(other[0])) == size]
@@ -3760,7 +3762,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                                                                if info.get("little_skin_hint") else "")
             elif info.get("little_skin_hint"):
                 little_skin[path] = info["little_skin_hint"]
-            if info.get("exposure_gain", 1.0) > 1.0 and not info.get("greyscale"):
+            if info.get("exposure_gain", 1.0) > 1.0 and not info.get("greyscale") and not info.get("label_map"):
                 lifted[path] = info["exposure_gain"]
             if info.get("clipped_note"):
                 clipped[path] = info["clipped_note"]
