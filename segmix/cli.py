@@ -2531,6 +2531,10 @@ def _add_skin_parser(sub) -> None:
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
     train.add_argument("--skip-unmatched", action="store_true",
                        help="leave out the photos of --images that have no mask of the same name in --masks (default: such photos stop the run, exit 2: a script did not notice 3 of 4 photos left out)")
+    train.add_argument("--inverted-ok", action="store_true",
+                       help="train on a folder whose masks look inverted (non-skin more skin-like than skin) with a "
+                       "warning; default: such a folder stops the run, exit 2 (a model of inverted masks detects "
+                       "everything but skin)")
     train.add_argument("--quiet", action="store_true",
                        help="no progress bar and no notes (errors and warnings are still printed)")
     _add_overwrite(train, "an existing -o or --convergence file",
@@ -3161,6 +3165,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # first, and a trial fixed one mask after another, one run each.
     unusable: list[str] = []
     skipped: list[str] = []  # pairs whose mask ignores every pixel: left out, as skin eval leaves them out
+    inverted_folders: list[str] = []  # folders whose masks look inverted: refused unless --inverted-ok
     if distributed:
         from segmix.distributed.skin_jobs import count_training_data
 
@@ -3173,7 +3178,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         # The cluster merges the folders' counts: asked of them together (of the photos alone).
         inverted = None if unusable or args.uci else skin.inverted_mask_words(counts)
         if inverted:
-            print(f"segmix skin train: warning: {', '.join(map(str, args.masks))}: {inverted}", file=sys.stderr)
+            inverted_folders.append(f"{', '.join(map(str, args.masks))}: {inverted}")
     else:
         counts = skin.ColorCounts.empty()
         for path in args.uci:
@@ -3191,7 +3196,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                 for note in fold_repeated(sorted(notes)):  # a folder of toned photos: one line, with the count
                     bar.write(f"segmix skin train: warning: {note}")
                 if inverted:
-                    bar.write(f"segmix skin train: warning: {masks}: {inverted}")
+                    inverted_folders.append(f"{masks}: {inverted}")
                 counts = counts + folder_counts
             except skin.UnusablePairs as exc:
                 unusable += exc.lines
@@ -3204,6 +3209,16 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     if unusable:
         for line in fold_repeated(unusable):  # a folder of 0/1 masks: one line, with the count
             print(f"segmix skin train: error: {command_line_words(line, 'skin train')}", file=sys.stderr)
+        return 2
+    # Inverted masks stop the run as photos without masks do (--skip-unmatched): a warning and
+    # exit 0 wrote a model of everything but skin that a script went on to use (trial 56).
+    for line in inverted_folders:
+        if args.inverted_ok:
+            print(f"segmix skin train: warning: {line}", file=sys.stderr)
+        else:
+            print(f"segmix skin train: error: {line}; or give --inverted-ok to train on them as they are",
+                  file=sys.stderr)
+    if inverted_folders and not args.inverted_ok:
         return 2
     if skipped and counts.n_skin + counts.n_non_skin == 0:
         raise UserError(f"none of the {photos} photo / mask pairs could be used; nothing to train on")
@@ -3265,12 +3280,11 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         little = _adapted_little_words(model, args.output)
         if little:
             print(f"segmix skin train: warning: {little}", file=sys.stderr)
-    if init is not None:  # a warning: with --quiet too
-        from segmix import skin_init
-
-        lost = model.training["adapted_from"]["lost_tones"]  # skin_init.lost_tones, at the adaptation
-        if lost:
-            print(f"segmix skin train: warning: {skin_init.lost_tones_words(args.output, lost)}", file=sys.stderr)
+    # A warning, with --quiet too, on every training path: a plain 30-photo fit kept MST-6..8
+    # of the chart only and was told "trained on 30 photos only" (trial 56); it is judged
+    # against the built-in model, the one it replaces.
+    _say_lost_tones(init, model, args.output)
+    _say_surfaces_called_skin(init, model, args.output)
     if args.convergence:
         print(f"wrote {args.convergence}")
     # Non-skin of few colours (a plain wall, clothes) gives a model that calls greens and blues
@@ -3286,6 +3300,38 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
               f"of the other {photos}{' and the UCI rows' if args.uci else ''}", file=sys.stderr)
         return 1
     return 0
+
+
+def _say_lost_tones(init, model, output) -> None:
+    """Warn of the Monk tones (segmix.skin_init.lost_tones) that a trained ``model`` no longer
+    detects and ``init`` (the built-in model without ``--init``) does."""
+    from segmix import skin, skin_init
+
+    recorded = (getattr(model, "training", None) or {}).get("adapted_from", {}).get("lost_tones")
+    # An adapted model records them (skin_init, at the adaptation): not worked out twice.
+    lost = recorded if recorded is not None else skin_init.lost_tones(skin.load_skin_model() if init is None else init, model)
+    if not lost:
+        return
+    than = "the built-in model does" if init is None else "the initial model does"
+    cure = ("; or start from the built-in model (--init builtin), which keeps the tones the photos do not show"
+            if init is None else "")
+    print(f"segmix skin train: warning: {skin_init.lost_tones_words(output, lost, than, cure)}", file=sys.stderr)
+
+
+def _say_surfaces_called_skin(init, model, output) -> None:
+    """Warn of the common surfaces (whites, greys, black, wood, sand, sky, grass:
+    segmix.skin_init.SURFACES) that a trained ``model`` marks as skin and ``init`` (the
+    built-in model without ``--init``) does not: the "calls non-skin colours skin" check judges
+    saturated greens and blues only, and a model called the chart's white 100 % skin in silence."""
+    from segmix import skin, skin_init
+
+    called = skin_init.surfaces_called_skin(skin.load_skin_model() if init is None else init, model)
+    if called:
+        than = "the built-in model does not" if init is None else "the initial model does not"
+        print(f"segmix skin train: warning: {output}: marks {', '.join(called)} as skin ({than}; patches of "
+              f"skin_init's surface chart): its skin class took in those colours (masks that mark such surfaces as "
+              f"skin, or too small a --relevance); check its masks and the model on photos with such surfaces",
+              file=sys.stderr)
 
 
 def _skin_train_init(args: argparse.Namespace):
@@ -3323,8 +3369,17 @@ def _adapted_little_words(model, output) -> str | None:
     if not moved or max(moved) >= ADAPTED_LITTLE:
         return None
     n, r = int(record.get("skin_pixels", 0)), float(record.get("relevance", 0))
+    # The non-skin side moves on its own pixels (white walls, clothes): at --relevance 1e7 a
+    # trial's skin side moved 5 % and its non-skin side 23 %, which took MST-1 and MST-2 from
+    # the chart; "the model is nearly the initial one" contradicted the tone warning below it.
+    other = record.get("alpha", {}).get("non-skin") or []
+    if other and max(other) >= ADAPTED_LITTLE:
+        nearly = (f"its skin side is nearly the initial model's, while its non-skin side moved up to {max(other):.0%} "
+                  "(what takes any tones named below), and it may miss ")
+    else:
+        nearly = "the model is nearly the initial one and may miss "
     return (f"{output}: the labelled photos moved the skin Gaussians at most {max(moved):.0%} of the way to their "
-            f"skin ({n:,} skin pixels against --relevance {r:g}): the model is nearly the initial one and may miss "
+            f"skin ({n:,} skin pixels against --relevance {r:g}): {nearly}"
             f"the skin of these photos; a smaller --relevance (about {max(1.0, n / 4):.0g} moves the most used "
             f"Gaussian over half way; check the tone warning and the model on other photos) or no --init (new "
             f"mixtures) learns more of them")
@@ -3572,8 +3627,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
     if result.faces_used is not None:
+        named = skin.faces_words(result.face_photos).replace(":", ",", 1)
         print(f"--faces: skin colour calibrated on a face in {result.faces_used} of {result.n_images} photo"
-              f"{'s' if result.n_images != 1 else ''} (the others scored as without --faces)")
+              f"{'s' if result.n_images != 1 else ''}{named} (the others scored as without --faces)")
     if result.white_balance_corrected is not None:
         from segmix.io import listed_names
 

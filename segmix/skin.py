@@ -1081,12 +1081,56 @@ def _skin_words(text: str) -> str:
 PAIR_ERRORS = (ValueError, OSError)
 
 
-def pair_failure(exc: BaseException, pair: tuple) -> str:
+def pair_failure(exc: BaseException, pair: tuple, pairs: Sequence = ()) -> str:
     """The one line of a pair that cannot be used (:func:`read_pair`'s exception), naming its
     file: ``skin train`` and ``skin eval`` list such pairs alike (an :class:`IgnoredPair` for a
-    mask that ignores every pixel, :class:`AllIgnoredMask`)."""
+    mask that ignores every pixel, :class:`AllIgnoredMask`). A mask of another size than its
+    photo that has the size of another photo of ``pairs`` (all the run's pairs) is named as
+    perhaps that photo's (:func:`other_photo_size_words`)."""
     line = failure_line(exc, pair[1], pair[0])
-    return IgnoredPair(line) if isinstance(exc, AllIgnoredMask) else line
+    if isinstance(exc, AllIgnoredMask):
+        return IgnoredPair(line)
+    return other_photo_size_words(line, pair, pairs) or line
+
+
+#: The size refusal of segmix.labelmaps (a mask of another size than its photo).
+_SIZE_REFUSAL = re.compile(r"^(?P<head>.*?: this mask is (?P<w>\d+) x (?P<h>\d+) pixels but the (?P<picture>\w+) is "
+                           r"\d+ x \d+)(?P<hint>[;( ].*)?$", re.S)
+
+
+def _photo_size(path: Path) -> tuple[int, int] | None:
+    """A photo's width and height as segmix reads it (upright: EXIF orientations 5-8 turn it),
+    from its header alone; None when it cannot be read."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            turned = image.getexif().get(0x0112) in (5, 6, 7, 8)
+    except Exception:  # noqa: BLE001 - a photo that cannot be read names no partner
+        return None
+    return (height, width) if turned else (width, height)
+
+
+def other_photo_size_words(line: str, pair: tuple, pairs: Sequence) -> str | None:
+    """``line`` (a size refusal of ``pair``'s mask) with its advice to resize replaced by the
+    photos of ``pairs`` that have the mask's size, or None when none has (or ``line`` is no
+    size refusal). Swapped masks of different sizes were told "resize them to 550 x 820 with
+    nearest-neighbour sampling": wrong for the mask of another photo (trial 56)."""
+    match = _SIZE_REFUSAL.match(line)
+    # only in place of the advice to resize: a turn, an EXIF tag, a crop have their own words
+    if match is None or len(pairs) < 2 or "nearest-neighbour" not in (match["hint"] or "") \
+            or any(word in match["hint"] for word in ("EXIF", "rotat", "HEIC", "cropped")):
+        return None
+    size = (int(match["w"]), int(match["h"]))
+    others = [other for other in pairs if Path(other[0]) != Path(pair[0]) and _photo_size(Path(other[0])) == size]
+    if not others:
+        return None
+    from segmix.io import listed_names
+
+    named = listed_names([f"{Path(photo).name} (paired with {mask})" for photo, mask in others], most=2)
+    return (f"{match['head']}, the size of {named}: is it the mask of another photo (masks swapped, a name off by "
+            f"one)? Give each photo its own mask")
 
 
 class AllIgnoredMask(ValueError):
@@ -1329,11 +1373,11 @@ def inverted_photo_words(codes: np.ndarray, skin: np.ndarray, model=None) -> str
 
 
 def _labelled_codes_or_failure(pair: tuple[Path, Path], notes: list | None = None,
-                               contrasts: list | None = None) -> np.ndarray | str:
+                               contrasts: list | None = None, pairs: Sequence = ()) -> np.ndarray | str:
     try:
         return _labelled_codes(pair, notes, contrasts)
     except PAIR_ERRORS as exc:
-        return pair_failure(exc, pair)
+        return pair_failure(exc, pair, pairs)
 
 
 #: How much more skin-like (mean p(skin) under the built-in model) what a folder's masks call
@@ -1656,7 +1700,7 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
     # the masks' edge contrasts, one list per pair (each pair's own: the threads finish in any order)
     contrasts: list[list] = [[] for _ in pairs]
     with ThreadPoolExecutor(check_workers(workers)) as pool:
-        for i, codes in enumerate(pool.map(lambda k: _labelled_codes_or_failure(pairs[k], notes, contrasts[k]),
+        for i, codes in enumerate(pool.map(lambda k: _labelled_codes_or_failure(pairs[k], notes, contrasts[k], pairs),
                                            range(len(pairs))), 1):
             if isinstance(codes, str):
                 failures.append(codes)
@@ -3396,6 +3440,17 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
             # its empty mask is no finding ("no skin found in" it), as a greyscale photo's is not.
             info["label_map"] = label_map_warning(input_path, labels)
         info["no_skin"] = not mask.any() and not labels
+        if not labels:
+            # exposure and content notes (segmix.skin_photo_notes): said by skin apply, as the window says the lift
+            from segmix.skin_photo_notes import clipped_share, clipped_words, skin_filled_words
+
+            visible = mask if transparent is None else mask[~np.asarray(transparent, bool)]
+            clipped = clipped_words(clipped_share(image, transparent))
+            if clipped:
+                info["clipped_note"] = clipped
+            filled = skin_filled_words(float(visible.mean()) if visible.size else 0.0)
+            if filled:
+                info["skin_filled_note"] = filled
         if info["no_skin"]:
             info["no_skin_why"] = no_skin_words(model, result, threshold, settings, transparent, skin_pixels(loaded))
         if not labels:
@@ -3510,7 +3565,8 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
                         both_advice=lambda writers: (
                             f"rename {'one' if writers == 2 else 'all but one'} of the photos, or give each folder "
                             f"its own {_named('output_dir')} (one run each) where photos of one name are in "
-                            "different folders (outputs are named after a photo's name without its extension)"))
+                            "different folders (outputs are named after a photo's name without its extension)"
+                            + _folder_runs_words(inputs, files, output_dir)))
     # A file that only happens to carry an output's name (a user's own x_skin.png beside x.jpg)
     # was replaced in silence when the photo was named alone (a new-user trial): only this
     # command's own outputs, which carry its mark, are rewritten, as background --distributed
@@ -3522,6 +3578,25 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
         return protected.match(out) is not None
 
     return files, clashes
+
+
+def _folder_runs_words(inputs: Sequence, files: Sequence[Path], output_dir: Path) -> str:
+    """The runs, one per folder given, that keep photos of one name in different folders
+    apart (``": segmix skin apply a --output-dir out/a; ..."``), or ``""`` when the clash is
+    not between folders given (``skin apply edge/a edge/b`` was refused whole, told only "one
+    run each": trial 56)."""
+    folders = [Path(item) for item in inputs if Path(item).is_dir()]
+    names = [folder.resolve().name or "photos" for folder in folders]
+    if len(folders) < 2 or len(set(names)) != len(names):
+        return ""
+    by_stem: dict[str, set] = {}
+    for f in files:
+        by_stem.setdefault(f.stem, set()).add(f.parent.resolve())
+    if not any(len(parents) > 1 for parents in by_stem.values()):
+        return ""  # photos of one name in one folder (photo.jpg and photo.png): renaming is the way
+    runs = [f"segmix skin apply {folder} {_named('output_dir')} {Path(output_dir) / name}"
+            for folder, name in zip(folders, names)]
+    return ": " + "; ".join(runs[:3]) + (f"; and {len(runs) - 3} more" if len(runs) > 3 else "")
 
 
 def missing_inputs(inputs: Sequence) -> dict[Path, str]:
@@ -3679,6 +3754,9 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     no_skin: list[Path] = []  # colour photos whose mask came out empty
     no_skin_why: dict[Path, str] = {}  # why (skin.no_skin_words)
     little_skin: dict[Path, str] = {}  # photos with a little skin and a cast the balance, off, would take out
+    lifted: dict[Path, float] = {}  # dim photos the exposure lift scored lifted, and by how much
+    clipped: dict[Path, str] = {}  # over-exposed photos' notes (segmix.skin_photo_notes)
+    filled: dict[Path, str] = {}  # photos that came out mostly skin, and their notes
     greyscale_kinds: list[str] = []  # the warnings of photos without colour (for colourless_note)
     greyscale_lines: list[str] = []  # their warnings (the first of each kind said at once, see _FileLines)
     lines = _FileLines(len(files))  # those and the files that failed: repeats held, said after the run
@@ -3715,6 +3793,12 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                                                                if info.get("little_skin_hint") else "")
             elif info.get("little_skin_hint"):
                 little_skin[path] = info["little_skin_hint"]
+            if info.get("exposure_gain", 1.0) > 1.0 and not info.get("greyscale") and not info.get("label_map"):
+                lifted[path] = info["exposure_gain"]
+            if info.get("clipped_note"):
+                clipped[path] = info["clipped_note"]
+            if info.get("skin_filled_note"):
+                filled[path] = info["skin_filled_note"]
             if info.get("label_map"):
                 greyscale_lines.append(info["label_map"])  # said as the others, not counted as colourless
             if info.get("greyscale"):
@@ -3748,6 +3832,11 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                     bar.write(f"{files[i - 1]}: no skin found: {why}")
                 if not quiet and files[i - 1] in little_skin:
                     bar.write(f"{files[i - 1]}: little skin found: {little_skin[files[i - 1]]}")
+                # a batch's photo by photo (one photo's run says them in its summary line);
+                # the lift is counted in the summary alone (60 % of hgr1's photos are lifted)
+                for notes in (clipped, filled):
+                    if not quiet and len(files) > 1 and files[i - 1] in notes:
+                        bar.write(f"{files[i - 1]}: note: {notes[files[i - 1]]}")
                 bar(i, len(files))
             if on_complete is not None:
                 on_complete()  # the command line: a SIGTERM now cuts nothing short (it exited 143)
@@ -3772,7 +3861,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         # With --faces, say where it acted: a photo without a usable face gets the default detector.
         print(f"wrote {'masks and probability maps' if probability else 'masks'} of {done} photo"
               f"{'s' if done != 1 else ''} to {output_dir}"
-              + (f" (skin colour calibrated on a face in {len(with_face)} of them)" if faces else "")
+              + (f" (skin colour calibrated on a face in {len(with_face)} of them{faces_words(p.name for p in with_face)})"
+                 if faces else "")
               + balance_summary([any(d.applied for d in parts) for parts in balanced.values()], done,
                                 getattr(settings, "white_balance", False), every_balance)
               # An empty mask is a finding (a photo without people), but a trial took the
@@ -3783,7 +3873,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
               # A folder of masks given as photos: five warnings, then "wrote masks of 5 photos"
               # alone, as if the run had found something (a new user).
               # No word of their masks: a toned photo's need not be empty (warned above, one each).
-              + colourless_note(greyscale_kinds, alone=done == 1))
+              + colourless_note(greyscale_kinds, alone=done == 1)
+              + photo_notes_summary(done, lifted, clipped, filled))
         # A rerun without --probability (or with the other format) left the earlier run's maps
         # beside the new masks (trials): they are of another run, perhaps of other settings.
         warning = stale_probability_warning(files, output_dir, probability)
@@ -3798,12 +3889,50 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     return status
 
 
+def photo_notes_summary(done: int, lifted: dict, clipped: dict, filled: dict) -> str:
+    """The tail of ``skin apply``'s summary line for the photos the exposure lift lifted,
+    over-exposed ones and ones that came out mostly skin (each dict keyed by the photo's
+    path; :mod:`segmix.skin_photo_notes`): a single photo's notes in full, a batch's counted
+    and named (their notes were said photo by photo)."""
+    from segmix.io import listed_names
+    from segmix.skin_photo_notes import lifted_words
+
+    if done == 1:
+        words = [lifted_words(gain) for gain in lifted.values()] + list(clipped.values()) + list(filled.values())
+        return "".join(f"; {line}" for line in words)
+
+    def named(paths) -> str:
+        return listed_names(sorted(Path(p).name for p in paths))
+
+    tail = ""
+    if lifted:
+        low, high = f"{min(lifted.values()):.2f}x", f"{max(lifted.values()):.2f}x"
+        tail += (f"; {len(lifted)} of them dim, their colours scored lifted {low if low == high else low + ' to ' + high}"
+                 f" (the exposure lift): {named(lifted)}")
+    if clipped:
+        tail += f"; {len(clipped)} of them over-exposed (skin colour lost where clipped): {named(clipped)}"
+    if filled:
+        tail += (f"; {len(filled)} of them came out mostly skin (a surface of skin colour, or a close-up of skin?): "
+                 f"{named(filled)}")
+    return tail
+
+
 def balance_said(decisions, every: bool) -> bool:
     """Whether ``skin apply`` says a photo's white balance (its
     :func:`segmix.white_balance.photo_decisions`, None or [] when off): every photo's when
     ``--white-balance`` was given, and by default (on since session 54) only a photo it
     corrected: "left as it was" on every photo of every run was noise."""
     return bool(decisions) and (every or any(d.applied for d in decisions))
+
+
+def faces_words(names: Sequence) -> str:
+    """The tail naming the photos a face calibrated (``--faces``): ``": a.jpg, b.jpg"``, up to 3
+    names then "and N more", sorted; ``""`` for none. "calibrated on a face in 1 of them" left the
+    user to guess which photo (trial 56); ``skin apply`` (one machine and Dask) and ``skin eval``
+    name them alike."""
+    from segmix.io import listed_names
+
+    return f": {listed_names(sorted(map(str, names)))}" if names else ""
 
 
 def balance_summary(corrected: Sequence[bool], done: int, on: bool, every: bool) -> str:

@@ -31,7 +31,7 @@ import numpy as np
 
 from segmix.io import DEFAULT_MAX_PIXELS, load_image_info
 from segmix.labelmaps import label_map_values, palette_label_values
-from segmix.mask_edges import edge_contrast, misaligned_pairs_words, misaligned_words
+from segmix.mask_edges import edge_contrast, mask_shift, misaligned_pairs_words, misaligned_words, shifted_words
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (NOTHING_SHOWN_WORDS, PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers,
                          colourless_words, detect, grey_class_values, greyscale_warning, half_value_skin_words, image_mask_pairs, label_map_warning,
@@ -142,6 +142,8 @@ class EvalResult:
     #: with face calibration (``settings.faces``): on how many photos a usable face calibrated
     #: the skin colour (the others were scored by the default detector); None without it
     faces_used: int | None = None
+    #: the photos (per-photo row names) whose skin colour a face calibrated, with ``faces``
+    face_photos: list[str] = field(default_factory=list)
     #: with the white balance (``settings.white_balance``): the photos whose colour cast it
     #: corrected (any part of a collage), by the names of the per-photo rows; None without it
     white_balance_corrected: list[str] | None = None
@@ -661,7 +663,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         try:  # read and checked as skin train reads a pair
             loaded, labels = read_pair_info(pair, max_pixels)
         except PAIR_ERRORS as exc:  # they name their file
-            return pair_failure(exc, pair)
+            return pair_failure(exc, pair, pairs)
         if not np.any(labels >= 0):
             return _all_ignored(pair[1], pair[0].name)
         image = skin_pixels(loaded)  # as skin apply scores it (a palette photo low-passed)
@@ -699,14 +701,18 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         corrected = any(d.applied for d in photo_decisions(info))
         # whether the mask follows this photo's edges (a folder of masks paired off by one scored in silence)
         contrast = edge_contrast(loaded.pixels, labels)
+        # and whether it follows them far better moved (a folder of masks all shifted by 40 px: F1 0.051, no word)
+        shift = mask_shift(loaded.pixels, labels)
         half = half_value_skin_words(image, labels, pair[1])  # skin marked 128 (ignore) read as skin-free
         return (result.posterior, result.mask, labels, swept, grey, in_colour, bool(info.get("faces_used")),
-                corrected, contrast, half, hidden_labelled)
+                corrected, (contrast, shift), half, hidden_labelled)
 
     greyscale, label_maps, skipped, half_skin, scored = [], [], [], [], []
     contrasts, contrast_masks = [], []  # each scored pair's edge contrast (segmix.mask_edges), and its mask
+    shifts = []  # each scored pair's mask_shift
     scored_pairs = []  # and the pair
     faces_used = 0
+    face_names = []  # the photos a face calibrated, named in the line
     n_transparent = 0  # labelled pixels under full transparency, left out
     corrected = []  # photos the white balance corrected
     with ThreadPoolExecutor(check_workers(workers)) as pool:
@@ -714,7 +720,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             if isinstance(outcome, str):
                 skipped.append(outcome)
             else:
-                posterior, mask, labels, swept, grey, in_colour, face, balanced, contrast, half, hidden = outcome
+                posterior, mask, labels, swept, grey, in_colour, face, balanced, (contrast, shift), half, hidden = outcome
+                shifts.append(shift)
                 n_transparent += hidden
                 if half is not None:
                     half_skin.append(half)
@@ -723,6 +730,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
                 scored_pairs.append(pairs[i - 1])
                 scored.append(pairs[i - 1][0])
                 faces_used += face
+                if face:
+                    face_names.append(names[i - 1])
                 if balanced:
                     corrected.append(names[i - 1])
                 evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
@@ -750,6 +759,9 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     misaligned = misaligned_words(contrasts)
     if misaligned is not None:
         result.warnings.append(f"{masks_dir}: {misaligned}")
+    shifted = shifted_words(shifts)  # a folder of masks shifted alike, of any size (8 pairs were needed)
+    if shifted is not None:
+        result.warnings.append(f"{masks_dir}: {shifted}")
     # The same photo under other names counts as often as it is given, in silence ("images 4").
     repeated = repeated_digests_words(_digests(scored, workers), [str(images_dir)], "in the figures")
     if repeated is not None:
@@ -765,6 +777,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     # skin apply --faces says on how many photos a face was used; skin eval --faces said
     # nothing, so figures of the default detector (no face found) could pass for the faces'.
     result.faces_used = faces_used if getattr(settings, "faces", False) else None
+    result.face_photos = face_names
     result.white_balance_corrected = corrected if getattr(settings, "white_balance", False) else None
     return result
 

@@ -238,13 +238,14 @@ def lost_tones(init, adapted, share: float = 0.9) -> list[str]:
     return [f"MST-{i + 1}" for i in range(10) if before[i] >= share > after[i]]
 
 
-def lost_tones_words(name, lost) -> str:
-    """The warning of a model adapted by ``skin train --init`` (or the window's Train from a
-    model) that no longer detects the Monk tones ``lost`` (:func:`lost_tones`); ``name``: the
-    model's file or how the window names it."""
-    return (f"{name}: no longer detects {', '.join(lost)} of the Monk skin tone chart (the initial model does): the "
+def lost_tones_words(name, lost, than: str = "the initial model does", cure: str = "") -> str:
+    """The warning of a trained model (``skin train``, with or without ``--init``, or the
+    window's Train) that no longer detects the Monk tones ``lost`` (:func:`lost_tones`);
+    ``name``: the model's file or how the window names it; ``than``: the model it is judged
+    against; ``cure``: what to do instead ("; or ..."), if anything."""
+    return (f"{name}: no longer detects {', '.join(lost)} of the Monk skin tone chart ({than}): the "
             f"labelled photos moved it away from those tones (non-skin of their colours, as white walls and clothes "
-            f"for the palest, or skin of other tones only); check it on photos of people of those tones before use")
+            f"for the palest, or skin of other tones only); check it on photos of people of those tones before use{cure}")
 
 
 def _alphas(X, w, params, relevance: float) -> np.ndarray:
@@ -257,3 +258,44 @@ def _alphas(X, w, params, relevance: float) -> np.ndarray:
         log_resp = _component_log_pdf(X, means, covs) + np.log(weights)
     nk = (np.exp(log_resp - _logsumexp(log_resp)[:, None]) * w[:, None]).sum(axis=0)
     return nk / (nk + relevance)
+
+
+#: Common surfaces a skin model must not call skin (besides the Monk tones): the chart's
+#: materials and whites, greys and black. The "calls non-skin colours skin" check of
+#: segmix.skin.skin_model_doubt judged saturated greens and blues only, and a model of 15 hgr1
+#: photos (--init builtin --relevance 1e3) called the chart's white 100 % skin in silence.
+SURFACES = (("white", (245, 245, 245)), ("light grey", (200, 200, 200)), ("grey", (128, 128, 128)),
+            ("dark grey", (60, 60, 60)), ("black", (15, 15, 15)), ("beige wall", (225, 205, 170)),
+            ("light wood", (193, 154, 107)), ("dark wood", (101, 67, 33)), ("sand", (214, 190, 150)),
+            ("sky", (135, 206, 235)), ("grass", (60, 140, 60)))
+
+
+def surface_chart() -> np.ndarray:
+    """(120, 360, 3) uint8: the Monk tones (first row and the start of the second) and
+    :data:`SURFACES` (the rest, in order), 40 x 40 patches, 9 a row, noise sigma 3, seed 0; the
+    slots left over are mid grey."""
+    colours = [tuple(int(h[i:i + 2], 16) for i in (0, 2, 4)) for h in MONK_TONES] + [c for _, c in SURFACES]
+    image = np.full((120, 360, 3), 128.0)
+    for i, colour in enumerate(colours):
+        row, col = divmod(i, 9)
+        image[row * 40:(row + 1) * 40, col * 40:(col + 1) * 40] = colour
+    image = np.clip(image + np.random.default_rng(0).normal(0, 3, image.shape), 0, 255)
+    return image.round().astype(np.uint8)
+
+
+def surface_shares(model) -> np.ndarray:
+    """(len(SURFACES),) float64: the share of each surface's patch of :func:`surface_chart` that
+    the default detector marks as skin with ``model``."""
+    from segmix import skin
+
+    mask = skin.detect(model, surface_chart()).mask
+    first = len(MONK_TONES)
+    return np.array([mask[(i // 9) * 40:(i // 9 + 1) * 40, (i % 9) * 40:(i % 9 + 1) * 40].mean()
+                     for i in range(first, first + len(SURFACES))])
+
+
+def surfaces_called_skin(init, trained, share: float = 0.5) -> list[str]:
+    """The :data:`SURFACES` (by name) that ``trained`` marks as skin on at least ``share`` of
+    their patch and ``init`` (the model it replaces: the built-in one, or ``--init``'s) on less."""
+    before, after = surface_shares(init), surface_shares(trained)
+    return [name for (name, _), b, a in zip(SURFACES, before, after) if a >= share > b]

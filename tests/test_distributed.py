@@ -861,9 +861,15 @@ def test_training_on_dask_asks_whether_inverted_masks_are_inverted(address, tmp_
     for path in masks.iterdir():
         mask = np.asarray(Image.open(path))
         Image.fromarray(np.where(mask == 128, 128, 255 - mask).astype(np.uint8)).save(path)
+    # Refused (exit 2, session 56) unless --inverted-ok, on both paths.
     for extra in ([], ["--distributed", address]):
-        assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o",
-                     str(tmp_path / f"m{len(extra)}.json"), "--quiet", *extra]) == 0
+        out = tmp_path / f"m{len(extra)}.json"
+        assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(out), "--quiet",
+                     *extra]) == 2
+        err = capsys.readouterr().err
+        assert "are the masks inverted?" in err and "--inverted-ok" in err and not out.exists(), err
+        assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(out), "--quiet",
+                     "--inverted-ok", *extra]) == 0
         assert "are the masks inverted?" in capsys.readouterr().err
 
 

@@ -291,7 +291,9 @@ def test_skin_apply_names_the_photos_in_which_it_found_no_skin(tmp_path, capsys)
     assert main(["skin", "apply", str(tmp_path / "face.png"), str(tmp_path / "sky.png"), str(tmp_path / "grass.png"),
                  "--output-dir", str(tmp_path / "out"), "--quiet"]) == 0
     out = capsys.readouterr().out.strip()
-    assert out == f"wrote masks of 3 photos to {tmp_path / 'out'}; no skin found in 2 of them (grass.png, sky.png)", out
+    # (then session 56's notes: the dim sky and grass lifted, the face filling its photo)
+    assert out.startswith(f"wrote masks of 3 photos to {tmp_path / 'out'}; no skin found in 2 of them (grass.png, "
+                          "sky.png)"), out
     assert np.asarray(Image.open(tmp_path / "out" / "face_skin.png")).any()
     assert main(["skin", "apply", str(tmp_path / "sky.png"), "--output-dir", str(tmp_path / "one"), "--quiet"]) == 0
     # since session 53 with why (skin53: skin apply says why a mask is empty)

@@ -167,7 +167,7 @@ def test_distributed_skin_train_of_an_inverted_folder_asks_once(skin_dataset, tm
     for path in (skin_dataset / "masks").iterdir():
         _invert(path)
     args = ["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
-            "--quiet"]
+            "--quiet", "--inverted-ok"]  # refused without it since session 56 (tests/test_skin56.py)
     assert main([*args, "-o", str(tmp_path / "local.json")]) == 0
     local = capsys.readouterr().err
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \

@@ -428,7 +428,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     no_skin = sorted(Path(photo).name for photo, record in zip(done, records) if record.get("no_skin"))
     # What the one-machine summary says of them too (skin.apply_batch): the faces that
     # calibrated, the photos without colour (a trial's Dask summary left them out).
-    with_face = sum(1 for record in records if record.get("faces_used"))
+    with_face = [Path(photo).name for photo, record in zip(done, records) if record.get("faces_used")]
     colourless = [record["greyscale"] for record in records if isinstance(record.get("greyscale"), str)
                   and skin.ONE_TONE_WORDS not in record["greyscale"]]
     done_count = counts["written"] + counts["complete"]
@@ -439,7 +439,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         stream.write(f"{given.get(photo, photo)}: white balance {record['white_balance']}\n")
     print(f"skin apply on Dask: {len(files)} photo{'' if len(files) == 1 else 's'}, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed"
-          + (f" (skin colour calibrated on a face in {with_face} of them)"
+          + (f" (skin colour calibrated on a face in {len(with_face)} of them{skin.faces_words(with_face)})"
              if getattr(settings, "faces", False) and done_count else "")
           + (skin.balance_summary([bool(record.get("white_balance_applied")) for _, record in balanced], done_count,
                                   getattr(settings, "white_balance", False), every_balance) if done_count else "")

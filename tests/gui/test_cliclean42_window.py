@@ -15,7 +15,7 @@ def test_loading_an_inverted_skin_model_is_said(qtbot, make_window, photo_path, 
         Image.fromarray(255 - np.asarray(Image.open(path))).save(tmp_path / "inverted" / path.name)
     for masks, name in (("masks", "good.json"), ("inverted", "inverted.json")):
         assert main(["skin", "train", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / masks),
-                     "-o", str(tmp_path / name), "--quiet"]) in (0, 1)
+                     "-o", str(tmp_path / name), "--quiet", "--inverted-ok"]) in (0, 1)
     window = make_window(photo_path)
     skin_mode = window.modes["skin"]
     assert skin_mode.load_skin_model(tmp_path / "good.json")
