@@ -528,8 +528,10 @@ class SkinMode(Mode):
             self._detected_status = f"Skin detected in {duration} (full detection{'; ' + note if note else ''})"
             if outcome.exposure_gain > 1.0:
                 # the overlay sits on the photo as stored; say why dark skin there may be found
-                self._detected_status += (f"\nA dim photo: its colours were scored lifted "
-                                          f"{outcome.exposure_gain:.2f}x (the exposure lift)")
+                from segmix.skin_photo_notes import lifted_words
+
+                words = lifted_words(outcome.exposure_gain)  # skin apply's words alike
+                self._detected_status += f"\n{words[0].upper()}{words[1:]}"
             if outcome.white_balance:
                 self._detected_status += f"\nWhite balance {outcome.white_balance}"
             if outcome.cast_hint:
