@@ -1,0 +1,62 @@
+"""Faults of the new-user trial of session 56 (inputs56)."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+# --------------------------------------------------------------------------- 3: greyscale kinds
+def _grey_ramp():
+    return np.linspace(0, 1, 10000, dtype=np.float32).reshape(100, 100)
+
+
+def _grey_files(folder):
+    """One greyscale photo in each single-channel kind Pillow hands (the same ramp)."""
+    ramp = _grey_ramp()
+    eight = np.round(ramp * 255).astype(np.uint8)
+    files = {}
+    Image.fromarray(ramp, "F").save(folder / "f32.tif")
+    files["F"] = folder / "f32.tif"
+    Image.fromarray((ramp * 65535).astype(np.int32), "I").save(folder / "i32.tif")
+    files["I"] = folder / "i32.tif"
+    Image.fromarray((ramp * 65535).astype(np.uint16)).save(folder / "g16.png")
+    files["I;16"] = folder / "g16.png"
+    Image.fromarray(eight, "L").save(folder / "l.png")
+    files["L"] = folder / "l.png"
+    Image.fromarray(np.dstack([eight, np.full_like(eight, 255)]), "LA").save(folder / "la.png")
+    files["LA"] = folder / "la.png"
+    Image.fromarray(eight > 127).save(folder / "bw.png")
+    files["1"] = folder / "bw.png"
+    Image.fromarray(eight, "L").convert("P").save(folder / "p.png")
+    files["P"] = folder / "p.png"
+    return files
+
+
+def test_every_greyscale_kind_is_quantised_to_8_bit_greyscale(tmp_path):
+    """A 32-bit float grey TIFF came out as a palette PNG of greys (read as 3 channels) where
+    the same values as int32 TIFF or 16-bit PNG gave 8-bit greyscale."""
+    from segmix.quantize import quantize_file
+
+    for mode, path in _grey_files(tmp_path).items():
+        with Image.open(path) as im:
+            assert im.mode == mode  # the kind this case is about
+        for suffix in (".png", ".tif"):
+            out = tmp_path / f"q_{path.stem}{suffix}"
+            result = quantize_file(path, out, n_colors=4)
+            with Image.open(out) as im:
+                assert im.mode == "L", (mode, suffix, im.mode)
+            assert result.mode == "L"
+
+
+def test_a_colour_palette_photo_stays_a_colour_palette_photo(tmp_path):
+    """The grey rule does not take a palette photo of colours (nor an RGB one) for grey."""
+    from segmix.quantize import quantize_file
+
+    rng = np.random.default_rng(3)
+    rgb = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    Image.fromarray(rgb).convert("P").save(tmp_path / "p.png")
+    Image.fromarray(np.repeat(rgb[..., :1], 3, axis=2)).save(tmp_path / "rgb_of_greys.png")
+    for name in ("p.png", "rgb_of_greys.png"):
+        quantize_file(tmp_path / name, tmp_path / f"q_{name}", n_colors=4)
+        with Image.open(tmp_path / f"q_{name}") as im:
+            assert im.mode == "P", (name, im.mode)
