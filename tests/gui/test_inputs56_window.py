@@ -50,3 +50,68 @@ def test_the_palette_s_pixel_counts_have_one_form_down_the_column(qtbot, window,
             assert len(numbers) == 2, (width, painted)
     assert forms == {"whole", "short", "none"}, forms
     del metrics
+
+
+# --------------------------------------------------------------------------- 5: Esc keeps the result shown
+TIMEOUT = 60000
+
+
+def _held_after_first(monkeypatch):
+    """quantize_image held (until ``release``) from its next call on; ``asked`` lists each k."""
+    import threading
+
+    from segmix import quantize
+
+    real = quantize.quantize_image
+    release, asked = threading.Event(), []
+
+    def held(image, n_colors, *args, check=None, **kwargs):
+        asked.append(n_colors)
+        release.wait(20)
+        check()  # cancelled by now: this raises
+        return real(image, n_colors, *args, check=check, **kwargs)
+
+    monkeypatch.setattr(quantize, "quantize_image", held)
+    return release, asked
+
+
+def test_esc_during_a_new_k_keeps_the_result_on_show(qtbot, window, monkeypatch):
+    """k = 8 shown, 256 typed, Esc: the canvas went back to the photo as it is, Export greyed
+    and Show original stayed unticked over the original; the banner had said the 8-colour
+    photo "stays on show"."""
+    from segmix.gui.qimage import qimage_to_rgb
+
+    mode = window.modes["quantise"]
+    window.set_mode("quantise")
+    mode.panel.set_colours(8)
+    qtbot.waitUntil(lambda: mode.has_result and not mode.result_pending, timeout=TIMEOUT)
+    eight = mode.result.image.copy()
+    release, asked = _held_after_first(monkeypatch)
+    mode.panel.set_colours(256)
+    qtbot.waitUntil(lambda: asked == [256], timeout=TIMEOUT)
+    assert "stays on show" in window.hint_label.text()
+    window.cancel_action.trigger()
+    release.set()
+    qtbot.waitUntil(lambda: not mode.result_pending and not window.controller.busy, timeout=TIMEOUT)
+    qtbot.wait(100)
+    assert mode.has_result and mode.panel.colours == 8 and mode.showing_quantised
+    assert not mode.panel.original_box.isChecked()
+    assert np.array_equal(qimage_to_rgb(window.canvas._photo_item.pixmap().toImage()), eight)
+    assert window.export_actions["mask"].isEnabled() and mode.panel.export_button.isEnabled()
+    assert len(mode.panel.palette_view.rows) == mode.result.n_colors
+    assert "256" in mode.panel.status_label.text() and "cancelled" in mode.panel.status_label.text()
+
+
+def test_esc_during_a_new_k_before_it_is_asked_for_keeps_the_result_on_show(qtbot, window, monkeypatch):
+    """The same within the 120 ms before a new k is asked of the compute thread."""
+    mode = window.modes["quantise"]
+    window.set_mode("quantise")
+    mode.panel.set_colours(8)
+    qtbot.waitUntil(lambda: mode.has_result and not mode.result_pending, timeout=TIMEOUT)
+    release, asked = _held_after_first(monkeypatch)
+    mode.panel.set_colours(12)
+    assert mode.escape()
+    release.set()
+    qtbot.wait(300)
+    assert asked == [] and mode.has_result and mode.panel.colours == 8 and mode.showing_quantised
+    assert window.export_actions["mask"].isEnabled()

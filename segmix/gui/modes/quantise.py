@@ -389,6 +389,17 @@ class QuantiseMode(Mode):
         self.shell.show_message("Cannot quantise", message)
 
     def on_cancelled(self) -> None:
+        kept, asked = self._shown_outcome, self.panel.colours
+        if kept is not None and kept.image is self.shell.image and kept.colours != asked:
+            # Esc stops the new k, not the result on show: the banner said "the photo in 8
+            # colours stays on show", and Esc put the photo as it is back, greyed Export and
+            # left Show original unticked over it (a trial). k goes back to the one shown.
+            self._results.setdefault((id(kept.image), kept.colours), kept)
+            self.panel.set_colours(kept.colours, notify=False)
+            self._stop_waiting()
+            self._set_status(f"Quantising to {asked} colours cancelled: the photo in {kept.colours} colours stays "
+                             f"on show. {asked} in Colours (and Enter) starts it again.")
+            return
         self._cancelled = True
         self._stop_waiting()
         self._set_status("Quantising cancelled: the photo is shown as it is. Quantise > Quantise Again "

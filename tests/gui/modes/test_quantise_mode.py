@@ -350,7 +350,10 @@ def test_esc_then_quantise_again_or_enter_restarts_the_k_shown(qtbot, window, mo
     existed), and neither O, nor Enter on the same k, nor any menu entry started it again."""
     from segmix import quantize
 
-    mode = _quantised(qtbot, window, 8)
+    # The photo's first k: Esc on a new k while another's result is shown keeps that one
+    # (inputs56), so nothing is left to show only here.
+    mode = window.modes["quantise"]
+    mode.panel.set_colours(5)
     real = quantize.quantize_image
     release, asked = threading.Event(), []
 
@@ -362,7 +365,7 @@ def test_esc_then_quantise_again_or_enter_restarts_the_k_shown(qtbot, window, mo
         return real(image, n_colors, *args, check=check, **kwargs)
 
     monkeypatch.setattr(quantize, "quantize_image", held)
-    mode.panel.set_colours(5)
+    window.set_mode("quantise")
     qtbot.waitUntil(lambda: asked == [5], timeout=TIMEOUT)
     window.cancel_action.trigger()
     release.set()
@@ -400,7 +403,9 @@ def test_leaving_the_colours_box_after_esc_does_not_start_again(qtbot, window, m
     # canvas the focus) must not undo the Esc.
     from segmix import quantize
 
-    mode = _quantised(qtbot, window, 8)
+    # The photo's first k (Esc on a new k while another's result is shown keeps that one).
+    mode = window.modes["quantise"]
+    mode.panel.set_colours(5)
     real = quantize.quantize_image
     release, asked = threading.Event(), []
 
@@ -413,7 +418,7 @@ def test_leaving_the_colours_box_after_esc_does_not_start_again(qtbot, window, m
 
     monkeypatch.setattr(quantize, "quantize_image", held)
     spin = mode.panel.colours_spin
-    mode.panel.set_colours(5)
+    window.set_mode("quantise")
     qtbot.waitUntil(lambda: asked == [5], timeout=TIMEOUT)
     window.cancel_action.trigger()
     release.set()
