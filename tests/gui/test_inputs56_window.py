@@ -115,3 +115,28 @@ def test_esc_during_a_new_k_before_it_is_asked_for_keeps_the_result_on_show(qtbo
     qtbot.wait(300)
     assert asked == [] and mode.has_result and mode.panel.colours == 8 and mode.showing_quantised
     assert window.export_actions["mask"].isEnabled()
+
+
+# --------------------------------------------------------------------------- 6: the banner's seconds
+def test_the_busy_banner_counts_from_the_request_across_a_mode_switch(qtbot, window, monkeypatch):
+    """k = 64 on a 24 MP photo, 5 s, Ctrl+G, Ctrl+U: about 9 s after the request the banner
+    said "(2 s so far)". The clock is moved on by hand (no real waiting)."""
+    import re
+    import time
+
+    mode = window.modes["quantise"]
+    release, asked = _held_after_first(monkeypatch)
+    real, offset = time.perf_counter, [0.0]
+    monkeypatch.setattr(time, "perf_counter", lambda: real() + offset[0])
+    window.set_mode("quantise")
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=TIMEOUT)
+    offset[0] += 5.0
+    window.set_mode("segment")
+    offset[0] += 2.0
+    window.set_mode("quantise")
+    offset[0] += 2.0
+    found = re.search(r"(\d+) s so far", mode.hint())
+    release.set()
+    assert found is not None and int(found.group(1)) >= 9, mode.hint()
+    monkeypatch.setattr(time, "perf_counter", real)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=TIMEOUT)

@@ -181,6 +181,9 @@ class QuantiseMode(Mode):
         self._original: tuple[np.ndarray, QImage] | None = None
         self._status = ""
         self._cancelled = False  # Esc stopped the k shown: no result of it until asked again
+        #: (key, request time) of a k-means a mode switch left waiting: asked again on coming
+        #: back, the banner counts on from the user's request, not from the switch back
+        self._left_waiting: tuple | None = None
         self._request_timer = QTimer(self)
         self._request_timer.setSingleShot(True)
         self._request_timer.setInterval(REQUEST_DELAY_MS)
@@ -238,6 +241,8 @@ class QuantiseMode(Mode):
         self._show_status()
 
     def deactivate(self) -> None:
+        self._left_waiting = (self._requested_key, self._requested) if self._in_flight and self._requested_key \
+            and self._requested is not None else None
         self._request_timer.stop()
         self._banner_clock.stop()
         self._in_flight = False
@@ -247,6 +252,7 @@ class QuantiseMode(Mode):
 
     def on_image_changed(self) -> None:
         self._cancelled = False
+        self._left_waiting = None
         self._results.clear()
         self._distinct = None
         self._in_flight = False
@@ -329,6 +335,11 @@ class QuantiseMode(Mode):
         self._in_flight = True
         self._requested_key = self._key(colours)
         self.note_request()
+        left, self._left_waiting = self._left_waiting, None
+        if left is not None and left[0] == self._requested_key:
+            # The same k of the same photo as before a mode switch: "(2 s so far)" stood 9 s
+            # after the request, then jumped to "10 s so far" (a trial).
+            self._requested = left[1]
         shell.controller.request_call(work, TAG)
         self.panel.set_busy(True)
         self._set_status(f"Quantising to {colours} colours...")
