@@ -117,3 +117,60 @@ def test_dask_background_that_loses_the_scheduler_after_every_sequence_exits_0(a
     assert status == 0, err
     assert "the connection to the Dask scheduler was lost" in err and "all 2 sequences were written whole" in err, err
     assert "error" not in err
+
+
+# --------------------------------------------------------------------------- 1: a late joiner left out
+class _Pending:
+    def done(self):
+        return False
+
+
+class _OnlyAnUnfitWorker:
+    """A client whose scheduler has one worker, which the run leaves out once it has joined."""
+
+    def __init__(self):
+        self.workers: dict = {}
+
+    def nthreads(self):
+        return dict(self.workers)
+
+    def cancel(self, futures):
+        pass
+
+
+def _until(condition):
+    import time
+
+    for _ in range(5000):
+        if condition():
+            return
+        time.sleep(0.002)
+    raise AssertionError("never")
+
+
+def test_a_worker_that_joins_while_tasks_wait_and_is_left_out_is_named_then(monkeypatch):
+    """A trial's run said "no Dask worker that 4 of this run's tasks can go to is left ... unless
+    one of those workers comes back or another joins" though one had just joined and failed
+    segmix's identity check; that worker was named only in its own log."""
+    import io
+
+    from segmix.distributed import cluster
+
+    now = [0.0]
+    monkeypatch.setattr(cluster, "_clock", lambda: now[0])
+    client, placed, stream = _OnlyAnUnfitWorker(), cluster.Placed(), io.StringIO()
+    placed.run = "run"
+    placed.add(_Pending(), {"workers": ["tcp://gone:1"]})
+    why = "it runs another segmix than this command, whose outputs would differ (segmix from /elsewhere)"
+    with cluster.said_when_no_worker_is_left(client, stream, every=0.001, placed=placed):
+        _until(lambda: "no Dask worker that 1 of this run's tasks" in stream.getvalue())
+        now[0] = 20.0
+        client.workers["tcp://late:2"] = 1
+        cluster.leave_out(client, "tcp://late:2", why, lasting=True)  # as its first task's check does
+        _until(lambda: "tcp://late:2" in stream.getvalue())
+    said = stream.getvalue()
+    assert f"the Dask worker tcp://late:2 is left out of this run: {why}" in said, said
+    assert "the run ends in 40 s" in said, said
+    assert said.count("tcp://late:2") == 1
+    # Named once: not again among the run's closing notes.
+    assert not any("tcp://late:2" in note for note in cluster.left_out_notes(client))
