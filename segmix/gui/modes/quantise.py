@@ -150,7 +150,7 @@ class QuantiseMode(Mode):
     # the other commands do not take it for a photo of the folder.
     export_mark = "quantize"
     cancel_text = "Cancel &Quantising"
-    cancel_tip = "Stop the k-means that is running (the photo is shown as it is)"
+    cancel_tip = "Stop the k-means that is running (the result shown before stays)"
     # The k-means does not wait for the warm-up (it compiles what it uses itself, once): "starts once
     # the kernels are loaded" stood under three results already shown (a re-check).
     warm_up_note = "Quantising runs between its steps; the first k-means compiles what it uses, once."
