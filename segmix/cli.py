@@ -4757,7 +4757,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
 _MODE_WORDS = {"P": "a palette image", "L": "8-bit greyscale", "RGB": "8-bit RGB", "RGBA": "8-bit RGBA",
                "LA": "greyscale with alpha", "PA": "a palette image with alpha", "1": "1-bit black and white",
                "I;16": "16-bit greyscale", "I;16B": "16-bit greyscale", "I;16L": "16-bit greyscale",
-               "I": "32-bit greyscale", "CMYK": "CMYK", "RGBX": "8-bit RGB"}
+               "I;16N": "16-bit greyscale", "I": "32-bit greyscale", "F": "32-bit float greyscale",
+               "La": "greyscale with alpha", "CMYK": "CMYK", "RGBX": "8-bit RGB"}
 
 
 def _start_graph_cut_compile(n_pixels: int, settings):

@@ -1416,10 +1416,6 @@ def header_size(path) -> tuple[int, int] | None:
     return None if found is None else found[0]
 
 
-#: Pillow modes of greyscale images (with or without alpha; 1-bit, 8-bit, 16-bit, 32-bit, float).
-_GREY_MODES = ("1", "L", "LA", "La", "I", "F")
-
-
 def header_format(path) -> tuple[tuple[int, int], str] | None:
     """(width, height) of an image file as loaded (EXIF-turned) and its kind, from its
     header alone; None when the header cannot be read.
@@ -1428,7 +1424,7 @@ def header_format(path) -> tuple[tuple[int, int], str] | None:
     "I;16", "I", "F"); a palette image is greyscale when every colour of its palette is a grey.
     Alpha is no matter: it is dropped when a frame is read.
     """
-    from segmix.io import DEFAULT_MAX_PIXELS, open_header
+    from segmix.io import DEFAULT_MAX_PIXELS, is_grey_mode, open_header
 
     if not Path(path).is_file():
         return None  # a pipe or a device: reading it waits for ever (reading the frame names it)
@@ -1447,7 +1443,7 @@ def header_format(path) -> tuple[tuple[int, int], str] | None:
             kind = "colour"
             if mode.startswith("I;16") or mode in ("I", "F"):
                 kind = "16-bit greyscale" if mode.startswith("I;16") else "greyscale"
-            elif mode in _GREY_MODES:
+            elif is_grey_mode(mode):  # the one rule quantize writes greyscale by
                 kind = "greyscale"
             elif mode in ("P", "PA") and _grey_palette(im):
                 kind = "greyscale"

@@ -3515,6 +3515,33 @@ _PALETTE_ONLY_FORMATS = {".gif": ("GIF", {})}
 #: alpha at least this opaque, any other transparent (exact for alpha of only 0 and 255).
 GIF_ALPHA_CUT = 128
 
+def is_grey_mode(mode: str) -> bool:
+    """Whether a Pillow ``mode`` stores a greyscale image: every single-channel mode (with or
+    without alpha) Pillow hands, "1", "L", "LA", "La", "I", "I;16*" and "F" (those whose
+    base mode is "L"). A list of modes left one out: quantising a 32-bit float grey TIFF ("F")
+    wrote a palette PNG of greys, which readers decode to 3 channels (a new-user trial). A
+    palette mode is not grey by its mode alone (see :func:`is_grey_photo`); an unknown mode
+    is not grey."""
+    from PIL import ImageMode
+
+    try:
+        return ImageMode.getmode(mode).basemode == "L"
+    except (KeyError, ValueError):
+        return False
+
+
+def is_grey_photo(mode: str, pixels: np.ndarray | None = None) -> bool:
+    """Whether a photo stored in Pillow ``mode`` is a greyscale photo: a grey mode
+    (:func:`is_grey_mode`), or a palette ("P", "PA") whose colours ``pixels`` ((H, W, 3)
+    uint8, as read) are all grey (R = G = B). An RGB photo of greys is a colour photo."""
+    if is_grey_mode(mode):
+        return True
+    if mode not in ("P", "PA") or pixels is None:
+        return False
+    rgb = np.asarray(pixels)
+    return bool(np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 0], rgb[..., 2]))
+
+
 #: Formats that hold an 8-bit greyscale ("L") image as such (``save_image(..., grey=True)``).
 _GREY_FORMATS = ("PNG", "TIFF", "BMP", "JPEG")
 

@@ -19,14 +19,11 @@ from segmix.bayes import check_image
 from segmix.cancel_points import stoppable
 from segmix.features import given_as_array, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, GIF_ALPHA_CUT, MAX_PALETTE_COLORS, check_image_suffix, check_output_path,
-                       fitting_icc_profile, icc_profile_name, is_srgb_profile, load_image_info, save_image)
+                       fitting_icc_profile, icc_profile_name, is_grey_photo, is_srgb_profile, load_image_info,
+                       save_image)
 from segmix.mixture import KMeans
 from segmix.mixture._validation import check_random_state
 
-#: Pillow modes of greyscale photos: quantised, they are written greyscale (8-bit "L"; with
-#: transparency RGBA of grey colours). "LA" (grey with alpha, every pixel opaque) was written
-#: as a palette image of greys, which most readers decode to 3 channels.
-GREY_MODES = ("1", "L", "LA", "I;16", "I;16B", "I;16L", "I;16N", "I")
 #: ``segmix quantize``'s JPEG quality without --quality (and the window's Export Quantised
 #: Photo's): Pillow's default. It used to be 95, which wrote a quantised photo larger than its
 #: JPEG input (a new-user trial).
@@ -375,7 +372,7 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     trial). It used to be RGB: 183.1 kB for
     a DAVIS frame at k = 8, more than its 170.6 kB JPEG; the palette PNG is 92.1 kB. A GIF
     output is that palette image too (at most 256 colours: ``n_colors`` over 256 is refused
-    before the work). A greyscale photo (:data:`GREY_MODES`) is written greyscale, mode
+    before the work). A greyscale photo (:func:`segmix.io.is_grey_photo`: every single-channel mode, and a palette of greys) is written greyscale, mode
     ``"L"``, where the format holds it (PNG, TIFF, BMP, JPEG), not as a palette image: with no
     more grey levels than ``n_colors`` the file then holds the photo unchanged
     (``result.unchanged``).
@@ -444,7 +441,8 @@ def save_quantized(output_path, result: QuantizeResult, pixels: np.ndarray, *, a
         The photo's transparency when some pixel is not opaque, else None.
     icc_profile, dpi, input_mode, input_bits, input_frames
         The photo file's profile, resolution, Pillow mode, bits per sample and frames
-        (``LoadedImage``): a greyscale mode (:data:`GREY_MODES`) is written greyscale.
+        (``LoadedImage``): a greyscale photo (:func:`segmix.io.is_grey_photo`) is written greyscale
+        (8-bit "L"; with transparency RGBA of grey colours).
     quality, protect, mark, max_pixels, on_written
         As :func:`quantize_file`'s (``protect``: the inputs never written over).
 
@@ -457,10 +455,11 @@ def save_quantized(output_path, result: QuantizeResult, pixels: np.ndarray, *, a
     result = replace(result)  # the caller's result is not changed (the window keeps its own)
     suffix = Path(output_path).suffix.lower()
     keeps_alpha = suffix in (".png", ".webp", ".tif", ".tiff", ".gif")
-    # A greyscale photo stays greyscale (mode L): "written unchanged" wrote a palette PNG of it.
+    # A greyscale photo stays greyscale (mode L): "written unchanged" wrote a palette PNG of it,
+    # and a list of grey modes that left out "F" wrote a float TIFF's greys as a palette PNG.
     written = save_image(output_path, result.image, alpha=alpha if keeps_alpha else None,
                          icc_profile=icc_profile, dpi=dpi, quality=quality, palette=True,
-                         grey=input_mode in GREY_MODES, protect=tuple(protect), mark=mark)
+                         grey=is_grey_photo(input_mode, pixels), protect=tuple(protect), mark=mark)
     if on_written is not None:
         on_written()  # the command line: a signal during the read-back no longer cuts the run short
     result.indexed = written == "P"

@@ -802,6 +802,7 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
     def watch():
         said = False
         since: dict = {}  # stranded future -> when it was first seen stranded (since it last was not)
+        told = set(_left_out(client))  # left out before the watch: the run's start named them
         while not stop.wait(WORKER_CHECK_INTERVAL if every is None else every):
             try:
                 alive = set(client.nthreads())
@@ -821,6 +822,18 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
                     say(f"{n} of this run's tasks, whose workers are gone, go to the Dask worker"
                         f"{'' if len(takers) == 1 else 's'} there now ({', '.join(takers)})")
                     continue
+                # A worker that joined while the tasks waited and was left out (another segmix:
+                # the identity watch, or its first task's check) is named now, with the time
+                # left: the line below said "unless ... another joins" while one just had, and
+                # the worker was named only in its own log (a trial).
+                left = dict(_left_out(client))
+                for worker in [w for w in left if w not in told]:
+                    told.add(worker)
+                    waited = max((now - since[f] for f in stranded), default=0.0)
+                    say(f"the Dask worker {worker} is left out of this run: {left[worker][0]}; the tasks still wait "
+                        f"for a worker that passes its checks (the run ends in {max(0.0, STRANDED_TIMEOUT - waited):.0f}"
+                        " s without their inputs unless one comes back or joins)")
+                    mark_said(client, worker)
                 if new:
                     n = len(new)
                     say(f"no Dask worker that {n} of this run's tasks can go to is left on the scheduler at {address} "
@@ -1452,6 +1465,7 @@ def new_run(client) -> None:
         # the run's id: the workers keep its checks' answers under it (_check_kept, checked_task)
         client.segmix_run = uuid.uuid4().hex
         client.segmix_workers_gone = False
+        client.segmix_left_out_said = set()
 
 
 def fit_workers(client) -> list[str]:
@@ -1460,13 +1474,26 @@ def fit_workers(client) -> list[str]:
     return sorted(w for w in client.nthreads() if w not in left)
 
 
+def mark_said(client, worker: str) -> None:
+    """``worker``'s leaving out was said during the run (:func:`said_when_no_worker_is_left`):
+    :func:`left_out_notes` does not say it again."""
+    said = getattr(client, "segmix_left_out_said", None)
+    if said is None:
+        said = set()
+        with contextlib.suppress(AttributeError):
+            client.segmix_left_out_said = said
+    said.add(worker)
+
+
 def left_out_notes(client) -> list[str]:
     """One note per worker left out of the run, while others did its work: "the run went on
     without the Dask worker ...: why". None when no worker was left to go on with (the tasks'
-    own lines say why they failed)."""
+    own lines say why they failed). A worker named while the run waited (:func:`mark_said`)
+    is not named again."""
     # A copy: the run's watch thread may leave out a worker that joins meanwhile (its
     # dict would change size under this loop).
-    left = dict(_left_out(client))
+    said = getattr(client, "segmix_left_out_said", None) or set()
+    left = {w: v for w, v in dict(_left_out(client)).items() if w not in said}
     if not left:
         return []
     if not fit_workers(client):

@@ -150,7 +150,7 @@ class QuantiseMode(Mode):
     # the other commands do not take it for a photo of the folder.
     export_mark = "quantize"
     cancel_text = "Cancel &Quantising"
-    cancel_tip = "Stop the k-means that is running (the photo is shown as it is)"
+    cancel_tip = "Stop the k-means that is running (the result shown before stays)"
     # The k-means does not wait for the warm-up (it compiles what it uses itself, once): "starts once
     # the kernels are loaded" stood under three results already shown (a re-check).
     warm_up_note = "Quantising runs between its steps; the first k-means compiles what it uses, once."
@@ -185,6 +185,11 @@ class QuantiseMode(Mode):
         self._status = ""
         self._last_computed: tuple[int, int] | None = None  # the key of the result that came last
         self._cancelled = False  # Esc stopped the k shown: no result of it until asked again
+        # (key shown, words) after Esc on a newer k: the line says it was cancelled (status_text)
+        self._cancel_note: tuple | None = None
+        #: (key, request time) of a k-means a mode switch left waiting: asked again on coming
+        #: back, the banner counts on from the user's request, not from the switch back
+        self._left_waiting: tuple | None = None
         self._request_timer = QTimer(self)
         self._request_timer.setSingleShot(True)
         self._request_timer.setInterval(REQUEST_DELAY_MS)
@@ -229,6 +234,7 @@ class QuantiseMode(Mode):
         if not self.active or self.shell.image is None or self._in_flight or self._current() is not None:
             return
         self._cancelled = False
+        self._cancel_note = None
         self._status = ""
         self._request()
         self.shell.update_hint()
@@ -242,6 +248,8 @@ class QuantiseMode(Mode):
         self._show_status()
 
     def deactivate(self) -> None:
+        self._left_waiting = (self._requested_key, self._requested) if self._in_flight and self._requested_key \
+            and self._requested is not None else None
         self._request_timer.stop()
         self._banner_clock.stop()
         self._in_flight = False
@@ -251,6 +259,8 @@ class QuantiseMode(Mode):
 
     def on_image_changed(self) -> None:
         self._cancelled = False
+        self._cancel_note = None
+        self._left_waiting = None
         self._results.clear()
         self._result_texts.clear()
         self._distinct = None
@@ -280,6 +290,7 @@ class QuantiseMode(Mode):
         if not self.active or self.shell.image is None:
             return
         self._cancelled = False
+        self._cancel_note = None
         if self._current() is not None:
             self._request_timer.stop()
             if self._in_flight:
@@ -337,6 +348,11 @@ class QuantiseMode(Mode):
         self._in_flight = True
         self._requested_key = self._key(colours)
         self.note_request()
+        left, self._left_waiting = self._left_waiting, None
+        if left is not None and left[0] == self._requested_key:
+            # The same k of the same photo as before a mode switch: "(2 s so far)" stood 9 s
+            # after the request, then jumped to "10 s so far" (a trial).
+            self._requested = left[1]
         shell.controller.request_call(work, TAG)
         self.panel.set_busy(True)
         self._set_status(f"Quantising to {colours} colours...")
@@ -402,6 +418,18 @@ class QuantiseMode(Mode):
         self.shell.show_message("Cannot quantise", message)
 
     def on_cancelled(self) -> None:
+        kept, asked = self._shown_outcome, self.panel.colours
+        if kept is not None and kept.image is self.shell.image and kept.colours != asked:
+            # Esc stops the new k, not the result on show: the banner said "the photo in 8
+            # colours stays on show", and Esc put the photo as it is back, greyed Export and
+            # left Show original unticked over it (a trial). k goes back to the one shown.
+            self._results.setdefault((id(kept.image), kept.colours), kept)
+            self.panel.set_colours(kept.colours, notify=False)
+            self._cancel_note = (self._key(), f"Quantising to {asked} colours cancelled; shown")
+            self._stop_waiting()
+            self._set_status(f"Quantising to {asked} colours cancelled: the photo in {kept.colours} colours stays "
+                             f"on show. {asked} in Colours (and Enter) starts it again.")
+            return
         self._cancelled = True
         self._stop_waiting()
         self._set_status("Quantising cancelled: the photo is shown as it is. Quantise > Quantise Again "
@@ -503,7 +531,11 @@ class QuantiseMode(Mode):
         if not self._in_flight and self._current() is not None and key in self._result_texts:
             # A k computed before comes back at once: its time is of then, not of now.
             again = "" if key == self._last_computed else "; kept, shown again at once"
-            return f"{self._result_texts[key]}{again}."
+            note = self._cancel_note
+            # The result on show is the one kept over Esc: the line says both (a newer k was
+            # cancelled; what is shown), as the banner does.
+            cancelled = f"{note[1]}: " if note is not None and note[0] == key else ""
+            return f"{cancelled}{self._result_texts[key]}{again}."
         return self._status
 
     def hint(self) -> str:

@@ -365,10 +365,13 @@ def test_the_quantise_dock_never_scrolls_sideways(qtbot, window):
 def test_esc_then_quantise_again_or_enter_restarts_the_k_shown(qtbot, window, held_kmeans):
     """A re-check: after Esc the banner said "Press O to see it in 128 colours" (no such result
     existed), and neither O, nor Enter on the same k, nor any menu entry started it again."""
-    mode = _quantised(qtbot, window, 8)
+    # The photo's first k: Esc on a new k while another's result is shown keeps that one
+    # (inputs56), so nothing is left to show only here.
+    mode = window.modes["quantise"]
+    mode.panel.set_colours(5)
     held = held_kmeans()
     asked, release = held.asked, held.release
-    mode.panel.set_colours(5)
+    window.set_mode("quantise")
     qtbot.waitUntil(lambda: asked == [5], timeout=TIMEOUT)
     window.cancel_action.trigger()
     release.set()
@@ -394,7 +397,8 @@ def test_a_palette_row_keeps_every_colour_number_beside_a_large_count(qtbot, win
     view = window.modes["quantise"].panel.palette_view
     metrics = QFontMetrics(view.font())
     numbers, share = row_texts(metrics.horizontalAdvance, 260, "RGB 143, 149, 152", "56.4 %  8,316,221")
-    assert numbers == "143, 149, 152" and share == "56.4 %"
+    # The count in short (inputs56: one form down the column, whole, short or none).
+    assert numbers == "143, 149, 152" and share == "56.4 %  8.32 M"
     assert metrics.horizontalAdvance(numbers) <= 260 - 40 - metrics.horizontalAdvance(share) - 8 - 36
     # With room, both stay.
     assert row_texts(metrics.horizontalAdvance, 600, "RGB 1, 2, 3", "5.0 %  12") == ("1, 2, 3", "5.0 %  12")
@@ -403,11 +407,13 @@ def test_a_palette_row_keeps_every_colour_number_beside_a_large_count(qtbot, win
 def test_leaving_the_colours_box_after_esc_does_not_start_again(qtbot, window, held_kmeans):
     # Enter in Colours starts the stopped k again; leaving the box (Esc typed there gives the
     # canvas the focus) must not undo the Esc.
-    mode = _quantised(qtbot, window, 8)
+    # The photo's first k (Esc on a new k while another's result is shown keeps that one).
+    mode = window.modes["quantise"]
+    mode.panel.set_colours(5)
     held = held_kmeans()
     asked, release = held.asked, held.release
     spin = mode.panel.colours_spin
-    mode.panel.set_colours(5)
+    window.set_mode("quantise")
     qtbot.waitUntil(lambda: asked == [5], timeout=TIMEOUT)
     window.cancel_action.trigger()
     release.set()
