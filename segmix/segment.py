@@ -2430,15 +2430,27 @@ def reach_joined(mask: np.ndarray, reach: int) -> np.ndarray:
     joined by steps of at most ``reach`` px (the larger of the row and column offsets):
     (H, W) bool, ``mask`` itself for ``reach`` 1.
 
-    Each pixel is widened to a ``reach`` x ``reach`` square (a maximum filter, separable);
-    two squares overlap or touch 8-adjacently exactly when their pixels lie at most ``reach``
-    apart.
+    Each pixel is widened to a ``reach`` x ``reach`` square (towards higher rows and
+    columns); two squares overlap or touch 8-adjacently exactly when their pixels lie at most
+    ``reach`` apart. The square is made per axis by ORs of shifted copies whose widths double
+    (a handful of passes instead of SciPy's maximum filter: 0.70 -> about 0.1 s on a 20 MP mask).
     """
     mask = np.ascontiguousarray(mask, dtype=bool)
+    reach = int(reach)
     if reach <= 1:
         return mask
-    grown = ndimage.maximum_filter1d(mask.view(np.uint8), int(reach), axis=0)
-    return ndimage.maximum_filter1d(grown, int(reach), axis=1).view(bool)
+    grown = mask
+    for axis in (0, 1):
+        width = 1
+        while width < reach:
+            step = min(width, reach - width)
+            wider = grown.copy()
+            if axis == 0:
+                wider[step:] |= grown[:-step]
+            else:
+                wider[:, step:] |= grown[:, :-step]
+            grown, width = wider, width + step
+    return grown
 
 
 def keep_connected_to(mask: np.ndarray, seeds: np.ndarray, connectivity: int = 8, reach: int = 1) -> np.ndarray:
@@ -2455,7 +2467,17 @@ def keep_connected_to(mask: np.ndarray, seeds: np.ndarray, connectivity: int = 8
     mask = np.ascontiguousarray(mask, dtype=bool)
     seeds = np.ascontiguousarray(seeds, dtype=bool)
     if reach > 1:
-        return keep_connected_to(reach_joined(mask, reach), seeds & mask, 8) & mask
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        if rows.size == 0:
+            return mask.copy()
+        # Only the mask's bounding box can be joined (the squares grow down and right by
+        # reach - 1 px, clipped to the photo): a small object on a 20 MP photo is not
+        # widened across the whole photo.
+        box = (slice(rows[0], min(mask.shape[0], rows[-1] + reach)), slice(cols[0], min(mask.shape[1], cols[-1] + reach)))
+        out = np.zeros_like(mask)
+        part = mask[box]
+        out[box] = keep_connected_to(reach_joined(part, reach), seeds[box] & part, 8) & part
+        return out
     if _flood_fill_ready():
         from segmix.kernels import graphs
 
