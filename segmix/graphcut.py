@@ -1142,6 +1142,7 @@ def cut_multiscale(
     warm: bool = True,
     beta: float | None = None,
     seeds: np.ndarray | None = None,
+    seed_reach: int = 1,
 ) -> np.ndarray:
     """Banded coarse-to-fine graph cut (Lombaert et al., ICCV 2005): (H, W) bool.
 
@@ -1189,6 +1190,9 @@ def cut_multiscale(
         segmentation's keep-connected step): the fine pass skips every part of the coarse
         result that cannot reach a seed (:func:`seeded_part`) and returns it as background.
         After that step the mask is the same as without ``seeds``; only the time differs.
+    seed_reach : int
+        The keep-connected step's reach with ``seeds`` (``segment.connection_reach``): its
+        foreground pixels at most this many px apart count as joined (1: 8-connected).
 
     Raises
     ------
@@ -1278,7 +1282,7 @@ def cut_multiscale(
     if contested.any():
         near |= ndimage.binary_dilation(contested, structure=np.ones((3, 3), bool))
     if seeds is not None:
-        coarse, near = seeded_part(coarse, near, seeds, factor)
+        coarse, near = seeded_part(coarse, near, seeds, factor, seed_reach)
     parent = None if star is None else star_parents(image, fixed, connectivity, star, beta)
     band_state = _WARM_BAND if warm and parent is None and _WARM_BAND.acquire(image, gamma, beta, connectivity, factor, crc) else None
     try:
@@ -1294,7 +1298,7 @@ def cut_multiscale(
     return mask
 
 
-def seeded_part(coarse: np.ndarray, near: np.ndarray, seeds: np.ndarray, factor: int):
+def seeded_part(coarse: np.ndarray, near: np.ndarray, seeds: np.ndarray, factor: int, reach: int = 1):
     """The coarse foreground and fine band that the foreground connected to ``seeds`` can use.
 
     Outside the band the fine labels are the coarse ones, so a fine foreground pixel lies in
@@ -1314,6 +1318,10 @@ def seeded_part(coarse: np.ndarray, near: np.ndarray, seeds: np.ndarray, factor:
     near : (Hc, Wc) bool, the blocks the fine pass cuts
     seeds : (H, W) bool
     factor : int, block size in pixels
+    reach : int
+        Keep-connected joins foreground pixels at most this many px apart (1: 8-connected).
+        Two such pixels lie in blocks at most ``m = max(1, ceil((reach + 1) / factor))``
+        apart, so the parts are taken with that reach in blocks (m = 1: as above).
 
     Returns
     -------
@@ -1327,11 +1335,17 @@ def seeded_part(coarse: np.ndarray, near: np.ndarray, seeds: np.ndarray, factor:
     seed_blocks[rows // factor, cols // factor] = True
     rows, cols = np.nonzero(seed_blocks)
     region = coarse | near
-    labels, count = ndimage.label(region, structure=np.ones((3, 3), bool))
+    # Blocks m apart are joined as keep-connected's pixels are (m = 1: 8-adjacent blocks).
+    m = max(1, -(-(int(reach) + 1) // int(factor)))
+    joined = region
+    if m > 1:
+        joined = ndimage.maximum_filter1d(region.view(np.uint8), m, axis=0)
+        joined = ndimage.maximum_filter1d(joined, m, axis=1).view(bool)
+    labels, count = ndimage.label(joined, structure=np.ones((3, 3), bool))
     keep = np.zeros(count + 1, bool)
     # A seed's own block may lie outside the region (a marked pixel the coarse cut left
     # background): the parts in the blocks around it can still reach it.
-    for dy, dx in itertools.product((-1, 0, 1), repeat=2):
+    for dy, dx in itertools.product(range(-m, m + 1), repeat=2):
         keep[labels[np.clip(rows + dy, 0, hc - 1), np.clip(cols + dx, 0, wc - 1)]] = True
     keep[0] = False
     kept = keep[labels]
