@@ -75,6 +75,27 @@ _MIN_BOUNDARY = 20
 _MAX_PIXELS_LOOKED_AT = 2_000_000
 
 
+def _boundary_and_gradient(pixels, labels, step: int):
+    """(boundary, magnitude) of every ``step``-th row and column: the inner boundary of the
+    mask's positive class (bool) and the photo's Sobel gradient magnitude (float32), or None when
+    the mask cannot be judged (most pixels unlabelled, one class only, under _MIN_BOUNDARY
+    boundary pixels)."""
+    from scipy import ndimage
+
+    labels, pixels = np.asarray(labels), np.asarray(pixels)
+    if step > 1:
+        labels, pixels = labels[::step, ::step], pixels[::step, ::step]
+    positive = labels == 1
+    if np.count_nonzero(labels < 0) > labels.size // 2 or not positive.any() or not (labels == 0).any():
+        return None
+    # The photo's own border is no boundary of the mask (border_value=1).
+    boundary = positive & ~ndimage.binary_erosion(positive, border_value=1)
+    if np.count_nonzero(boundary) < _MIN_BOUNDARY:
+        return None
+    grey = pixels.astype(np.float32).mean(axis=2) if pixels.ndim == 3 else pixels.astype(np.float32)
+    return boundary, np.hypot(ndimage.sobel(grey, 1), ndimage.sobel(grey, 0))
+
+
 def edge_contrast(pixels: np.ndarray, labels: np.ndarray) -> float | None:
     """The mean Sobel gradient magnitude of the photo on the inner boundary of the mask's
     positive class over its mean over the whole photo, or None when the mask has too little
@@ -98,21 +119,13 @@ def edge_contrast(pixels: np.ndarray, labels: np.ndarray) -> float | None:
     """
     from scipy import ndimage
 
-    labels, pixels = np.asarray(labels), np.asarray(pixels)
+    labels = np.asarray(labels)
     # Every step-th row and column of a large photo (17 ms at 0.5 MP): a boundary on an edge
     # stays on it.
-    step = max(1, int(np.sqrt(labels.size / _MAX_PIXELS_LOOKED_AT)))
-    if step > 1:
-        labels, pixels = labels[::step, ::step], pixels[::step, ::step]
-    positive = labels == 1
-    if np.count_nonzero(labels < 0) > labels.size // 2 or not positive.any() or not (labels == 0).any():
+    prepared = _boundary_and_gradient(pixels, labels, max(1, int(np.sqrt(labels.size / _MAX_PIXELS_LOOKED_AT))))
+    if prepared is None:
         return None
-    # The photo's own border is no boundary of the mask (border_value=1).
-    boundary = positive & ~ndimage.binary_erosion(positive, border_value=1)
-    if np.count_nonzero(boundary) < _MIN_BOUNDARY:
-        return None
-    grey = pixels.astype(np.float32).mean(axis=2) if pixels.ndim == 3 else pixels.astype(np.float32)
-    magnitude = np.hypot(ndimage.sobel(grey, 1), ndimage.sobel(grey, 0))
+    boundary, magnitude = prepared
     mean = float(magnitude.mean())
     if mean <= 0.0:
         return None  # a flat photo has no edges to follow
@@ -257,21 +270,15 @@ def mask_shift(pixels: np.ndarray, labels: np.ndarray) -> tuple[int, int] | None
         Where the mask's boundary should move to lie on the photo's edges; None when it is in
         place, or when the mask cannot be judged (as :func:`edge_contrast`).
     """
-    from scipy import fft, ndimage
+    from scipy import fft
 
-    labels, pixels = np.asarray(labels), np.asarray(pixels)
+    labels = np.asarray(labels)
     step = max(1, int(np.ceil(np.sqrt(labels.size / _SHIFT_PIXELS_LOOKED_AT))))
-    if step > 1:
-        labels, pixels = labels[::step, ::step], pixels[::step, ::step]
-    positive = labels == 1
-    if np.count_nonzero(labels < 0) > labels.size // 2 or not positive.any() or not (labels == 0).any():
+    prepared = _boundary_and_gradient(pixels, labels, step)
+    if prepared is None:
         return None
-    boundary = positive & ~ndimage.binary_erosion(positive, border_value=1)
+    boundary, magnitude = prepared
     n_boundary = np.count_nonzero(boundary)
-    if n_boundary < _MIN_BOUNDARY:
-        return None
-    grey = pixels.astype(np.float32).mean(axis=2) if pixels.ndim == 3 else pixels.astype(np.float32)
-    magnitude = np.hypot(ndimage.sobel(grey, 1), ndimage.sobel(grey, 0))
     mean = float(magnitude.mean())
     if mean <= 0.0:
         return None

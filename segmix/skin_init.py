@@ -211,8 +211,14 @@ def adapt_skin_model(init, counts, relevance: float = DEFAULT_RELEVANCE, *, prio
 def tone_chart() -> np.ndarray:
     """The Monk chart of ../shared/cases/c20_skin_tones: (80, 360, 3) uint8, 18 patches of
     40 x 40 (the 10 tones, then the 8 materials, row by row, 9 a row), noise sigma 3, seed 0."""
-    colours = [tuple(int(h[i:i + 2], 16) for i in (0, 2, 4)) for h in MONK_TONES] + list(CHART_MATERIALS)
-    image = np.zeros((80, 360, 3))
+    return _patch_chart(list(CHART_MATERIALS), rows=2, fill=0.0)
+
+
+def _patch_chart(others, rows: int, fill: float) -> np.ndarray:
+    """(40 x rows, 360, 3) uint8: the Monk tones then ``others`` (RGB triples) as 40 x 40 patches,
+    9 a row, on ``fill``, noise sigma 3, seed 0."""
+    colours = [tuple(int(h[i:i + 2], 16) for i in (0, 2, 4)) for h in MONK_TONES] + list(others)
+    image = np.full((40 * rows, 360, 3), fill)
     for i, colour in enumerate(colours):
         row, col = divmod(i, 9)
         image[row * 40:(row + 1) * 40, col * 40:(col + 1) * 40] = colour
@@ -274,13 +280,7 @@ def surface_chart() -> np.ndarray:
     """(120, 360, 3) uint8: the Monk tones (first row and the start of the second) and
     :data:`SURFACES` (the rest, in order), 40 x 40 patches, 9 a row, noise sigma 3, seed 0; the
     slots left over are mid grey."""
-    colours = [tuple(int(h[i:i + 2], 16) for i in (0, 2, 4)) for h in MONK_TONES] + [c for _, c in SURFACES]
-    image = np.full((120, 360, 3), 128.0)
-    for i, colour in enumerate(colours):
-        row, col = divmod(i, 9)
-        image[row * 40:(row + 1) * 40, col * 40:(col + 1) * 40] = colour
-    image = np.clip(image + np.random.default_rng(0).normal(0, 3, image.shape), 0, 255)
-    return image.round().astype(np.uint8)
+    return _patch_chart([c for _, c in SURFACES], rows=3, fill=128.0)
 
 
 def surface_shares(model) -> np.ndarray:

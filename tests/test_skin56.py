@@ -2,10 +2,8 @@
 lifted, clipped and skin-filled photos, inverted training masks refused, and others."""
 
 import numpy as np
-import pytest
 from PIL import Image
 
-from segmix import skin
 from segmix.cli import main
 from tests.test_skin_init import scene
 
