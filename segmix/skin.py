@@ -46,7 +46,7 @@ from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, grey_within, monochrome_kind, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, ImageLoadError, all_or_nothing, ProtectedInputs,
                        check_batch_outputs, check_input_folder, check_output_path, undecodable_words,
-                       ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
+                       ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words, open_header,
                        output_mark, refuse_foreign_outputs, resolved_path, save_marked_png, save_probability, segmix_result,
                        segmix_mark, shown_path, subfolder_hint, written_by)
 # one loader for every mask (rules there)
@@ -696,8 +696,6 @@ def _photo_or_mask(path: Path) -> str | None:
     a grey photo of many values). Read whole, once, for a refusal only."""
     from PIL import Image
 
-    from segmix.io import open_header
-
     try:
         # Pillow's warnings held (open_header), as every read of segmix's (test_video46b)
         with open_header(path) as opened:
@@ -1101,10 +1099,12 @@ _SIZE_REFUSAL = re.compile(r"^(?P<head>.*?: this mask is (?P<w>\d+) x (?P<h>\d+)
 def _photo_size(path: Path) -> tuple[int, int] | None:
     """A photo's width and height as segmix reads it (upright: EXIF orientations 5-8 turn it),
     from its header alone; None when it cannot be read."""
-    from PIL import Image
+    from segmix.io import open_header
 
     try:
-        with Image.open(path) as image:
+        # Pillow's warnings held (a damaged EXIF block, a header past its pixel limit): a look at
+        # the size only, nothing decoded.
+        with open_header(path, limit=False) as image:
             width, height = image.size
             turned = image.getexif().get(0x0112) in (5, 6, 7, 8)
     except Exception:  # noqa: BLE001 - a photo that cannot be read names no partner
