@@ -86,7 +86,7 @@ def adapted_words(model) -> tuple[str, str]:
     recorded when it was adapted) and a move under a tenth of the way, as ``skin train`` warns."""
     record = (model.training or {}).get("adapted_from") if isinstance(model.training, dict) else None
     if not record:
-        return "", ""
+        return "", _new_fit_warnings(model)
     from segmix import skin_init
 
     source = "the built-in model" if record.get("model") == skin_init.BUILTIN_NAME else Path(record["model"]).name
@@ -99,11 +99,56 @@ def adapted_words(model) -> tuple[str, str]:
     lost = record.get("lost_tones") or []
     if lost:
         warnings.append("Warning: " + skin_init.lost_tones_words("the trained model", lost))
+    if record.get("model") == skin_init.BUILTIN_NAME:
+        warnings.extend(_surface_warnings(model))
     if max(moved) < skin_init.ADAPTED_LITTLE:
         warnings.append(f"Warning: the marks ({record.get('skin_pixels', 0):,} skin pixels) moved the skin "
                         f"Gaussians at most {max(moved):.0%} of the way: the model is nearly {source}; mark more "
                         "skin, or Start from nothing (new fit) to learn the marked colours alone")
     return how, "\n".join(warnings)
+
+
+#: A trained model's chart checks, worked out once: adapted_words is composed again at each
+#: slider move (about 50 ms of detection on the charts).
+_CHECKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _chart_checks(model) -> tuple[list, list]:
+    """(Monk tones lost, surfaces newly called skin) of ``model`` against the built-in model, as
+    ``skin train`` judges a model (segmix.skin_init.lost_tones / surfaces_called_skin)."""
+    try:
+        return _CHECKED[model]
+    except (KeyError, TypeError):
+        pass
+    from segmix import skin, skin_init
+
+    builtin = skin.load_skin_model()
+    checks = (skin_init.lost_tones(builtin, model), skin_init.surfaces_called_skin(builtin, model))
+    try:
+        _CHECKED[model] = checks
+    except TypeError:
+        pass
+    return checks
+
+
+def _surface_warnings(model) -> list[str]:
+    called = _chart_checks(model)[1]
+    return [f"Warning: the trained model marks {', '.join(called)} as skin (the built-in model does not; patches of "
+            "skin_init's surface chart): check its marks and the model on photos with such surfaces"] if called else []
+
+
+def _new_fit_warnings(model) -> str:
+    """The warnings ``skin train`` gives a new fit (no ``--init``), in the window's words: the
+    Monk tones it no longer detects and the surfaces it newly calls skin (a fresh clone's trial: a
+    new fit of a few strokes lost 8 of 10 tones and the dock said nothing)."""
+    lost = _chart_checks(model)[0]
+    warnings = []
+    if lost:
+        # Short: the dock's note has room for a few lines only (test_a11y51).
+        warnings.append(f"Warning: no longer detects {', '.join(lost)} of the Monk tones (the built-in model does); "
+                        "Start from the built-in model keeps them")
+    warnings.extend(_surface_warnings(model))
+    return "\n".join(warnings)
 
 
 #: Share of the built-in model's non-skin mixture in a trained model's non-skin class.  The
