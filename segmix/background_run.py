@@ -2038,16 +2038,24 @@ def shake_words(shake, option: str = "--stabilise") -> str | None:
 
 
 def stabilised_note(result: RunResult) -> str | None:
-    """How many frames a stabilised run moved, and by how much at most; None when it did not
-    stabilise."""
+    """How many frames a stabilised run moved, and by how much at most, and those it could not
+    align; None when it did not stabilise."""
     stabiliser = getattr(result, "stabiliser", None)
     if stabiliser is None or not stabiliser.shifts:
         return None
-    largest = max(max(abs(dy), abs(dx)) for dy, dx in stabiliser.shifts)
-    note = stabilised_words(stabiliser.shaken, len(stabiliser.shifts), largest)
+    return stabilised_counts_note(stabiliser.counts())
+
+
+def stabilised_counts_note(counts) -> str:
+    """:func:`stabilised_note`'s words from a :class:`segmix.stabilise.AlignCounts` (the window's
+    Video mode adds its frames' counts up itself): the frames moved back, then those that could
+    not be aligned. The window counted only the first (session 56), the command line both."""
+    from segmix.stabilise import failed_words
+
+    note = stabilised_words(counts.moved, counts.frames, counts.largest)
     # Frames it could not align were learnt in silence, and the note said "by up to 8 pixels" of a
     # shake that went 12 px off the background (a new-user trial, session 56).
-    failed = stabiliser.failed_words() if hasattr(stabiliser, "failed_words") else None
+    failed = failed_words(counts)
     return f"{note}; {failed}" if failed else note
 
 

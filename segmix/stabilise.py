@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = ["global_shift", "register", "Registration", "search_limit", "shift_gain", "shift_image", "Stabiliser",
-           "ShakeProbe", "MAX_SHIFT", "CROP"]
+           "AlignCounts", "failed_words", "ShakeProbe", "MAX_SHIFT", "CROP"]
 
 #: The largest shift looked for against the background, in pixels either way (a shake, not a
 #: pan): a camera shaking by +-16 px is up to 32 off the background, which sits where the first
@@ -334,6 +334,73 @@ def shift_image(image: np.ndarray, dy: int, dx: int, fill) -> np.ndarray:
     return out
 
 
+class AlignCounts(NamedTuple):
+    """What a :class:`Stabiliser` did over a run of frames (:meth:`Stabiliser.counts`); two runs'
+    counts add with :meth:`plus` (the window's Video mode stabilises one frame a job).
+
+    Attributes
+    ----------
+    moved : int
+        Frames moved back onto the background by at least one pixel.
+    frames : int
+        Frames registered (all fed but the model's first).
+    largest : int
+        The largest shift a frame was moved back by, in pixels either way.
+    failed, beyond, farthest, relearnt, searched : int
+        As :class:`Stabiliser`'s attributes of those names.
+    """
+
+    moved: int = 0
+    frames: int = 0
+    largest: int = 0
+    failed: int = 0
+    beyond: int = 0
+    farthest: int = 0
+    relearnt: int = 0
+    searched: int = MAX_SHIFT
+
+    def plus(self, later: AlignCounts) -> AlignCounts:
+        """These counts followed by ``later``'s (the search's reach is the later one's)."""
+        return AlignCounts(self.moved + later.moved, self.frames + later.frames, max(self.largest, later.largest),
+                           self.failed + later.failed, self.beyond + later.beyond,
+                           max(self.farthest, later.farthest), self.relearnt + later.relearnt,
+                           later.searched if later.frames else self.searched)
+
+
+def failed_words(counts: AlignCounts) -> str | None:
+    """One clause for the frames that could not be aligned, or None when every frame was;
+    the shift found beyond the search is named at its real size, not the search's reach.
+
+    Parameters
+    ----------
+    counts : AlignCounts
+
+    Returns
+    -------
+    str or None
+        E.g. "27 of 600 frames could not be aligned: 27 are moved by up to 40 pixels against
+        the background, beyond the 32 searched (a shake larger than stabilising follows);
+        they were classified as they came and not learnt, and their masks show the edges of
+        still things as moving".
+    """
+    if not counts.failed:
+        return None
+    parts = []
+    if counts.beyond:
+        parts.append(f"{counts.beyond} {'is' if counts.beyond == 1 else 'are'} moved by up to {counts.farthest} pixels "
+                     f"against the background, beyond the {counts.searched} searched (a shake larger than "
+                     "stabilising follows)")
+    if counts.failed > counts.beyond:
+        rest = counts.failed - counts.beyond
+        parts.append(f"{rest} match{'es' if rest == 1 else ''} the background at no shift")
+    learnt = ("not learnt" if not counts.relearnt else
+              f"not learnt, but for {counts.relearnt} after {RELEARN_AFTER} such frames in a row (taken for a scene "
+              "changed for good)")
+    return (f"{counts.failed} of {counts.frames} frame{'' if counts.frames == 1 else 's'} could not be "
+            f"aligned: {' and '.join(parts)}; they were classified as they came and {learnt}, and their masks "
+            "show the edges of still things as moving")
+
+
 class Stabiliser:
     """Feeds a shaking camera's frames to a background model aligned with its background.
 
@@ -454,34 +521,16 @@ class Stabiliser:
             model.unfiltered_mask_ = shift_image(unfiltered, dy, dx, 0)
         return shift_image(mask, dy, dx, 0)
 
-    def failed_words(self) -> str | None:
-        """One clause for the frames that could not be aligned, or None when every frame was;
-        the shift found beyond the search is named at its real size, not the search's reach.
+    def counts(self) -> AlignCounts:
+        """What this stabiliser did over the frames fed to it."""
+        largest = max((max(abs(dy), abs(dx)) for dy, dx in self.shifts), default=0)
+        return AlignCounts(self.shaken, len(self.shifts), largest, self.failed, self.beyond, self.farthest,
+                           self.relearnt, self.searched)
 
-        Returns
-        -------
-        str or None
-            E.g. "27 of 600 frames could not be aligned: 27 are moved by up to 40 pixels against
-            the background, beyond the 32 searched (a shake larger than stabilising follows);
-            they were classified as they came and not learnt, and their masks show the edges of
-            still things as moving".
-        """
-        if not self.failed:
-            return None
-        parts = []
-        if self.beyond:
-            parts.append(f"{self.beyond} {'is' if self.beyond == 1 else 'are'} moved by up to {self.farthest} pixels "
-                         f"against the background, beyond the {self.searched} searched (a shake larger than "
-                         "stabilising follows)")
-        if self.failed > self.beyond:
-            rest = self.failed - self.beyond
-            parts.append(f"{rest} match{'es' if rest == 1 else ''} the background at no shift")
-        learnt = ("not learnt" if not self.relearnt else
-                  f"not learnt, but for {self.relearnt} after {RELEARN_AFTER} such frames in a row (taken for a scene "
-                  "changed for good)")
-        return (f"{self.failed} of {len(self.shifts)} frame{'' if len(self.shifts) == 1 else 's'} could not be "
-                f"aligned: {' and '.join(parts)}; they were classified as they came and {learnt}, and their masks "
-                "show the edges of still things as moving")
+    def failed_words(self) -> str | None:
+        """:func:`failed_words` of :meth:`counts`: one clause for the frames that could not be
+        aligned, or None when every frame was."""
+        return failed_words(self.counts())
 
 
 class ShakeProbe:

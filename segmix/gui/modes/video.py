@@ -38,6 +38,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
@@ -308,9 +309,10 @@ class StepResult:
     target: int | None = None
     # Set when the video ended (truncated) right after this frame: VideoEnd.
     video_end: VideoEnd | None = None
-    # With Stabilise: (frames moved, frames aligned, largest shift in pixels) over frames 1 ..
-    # index, as `segmix background --stabilise`'s note counts them; None without it.
-    stabilised: tuple[int, int, int] | None = None
+    # With Stabilise: segmix.stabilise.AlignCounts (frames moved, frames registered, largest
+    # shift in pixels, frames not aligned, ...) over frames 1 .. index, as `segmix background
+    # --stabilise`'s note counts them; None without it.
+    stabilised: Any = None
     # The command line's shake warning (segmix.background_run.shake_words, naming the dock's
     # control) once the frames fed so far look shaken; None until then.
     shake: str | None = None
@@ -436,6 +438,10 @@ class ModelSnapshots:
 
 #: The Video dock's control the shake warning names, where `segmix background` names --stabilise.
 STABILISE_CONTROL = "Stabilise (in the Video dock)"
+#: What the banner says Stabilise does, before its counts (session 57: the shake warning stood in
+#: the status bar over the aligned frames, and nothing said what ticking the box had changed).
+STABILISE_DOES = ("Stabilise aligns each frame with the background model before the model takes it, and moves "
+                  "its mask back in line with the frame.")
 
 #: How long the controls must rest before the frame shown is fed again with them (ms).
 SETTINGS_DEBOUNCE_MS = 400
@@ -1243,14 +1249,16 @@ class VideoMode(Mode):
         # frame it saw is _probe_at. Compute thread only.
         self._shake = None
         self._probe_at = 0
-        # With Stabilise: {frame: (frames moved, frames aligned, largest shift)} over frames 1 ..
-        # frame fed in order with ``_aligned_settings`` (StepResult.stabilised). Compute thread only.
-        self._aligned: dict[int, tuple[int, int, int]] = {}
+        # With Stabilise: {frame: segmix.stabilise.AlignCounts} over frames 1 .. frame fed in
+        # order with ``_aligned_settings`` (StepResult.stabilised). Compute thread only.
+        self._aligned: dict = {}
         self._aligned_settings: VideoSettings | None = None
         # The shake warning's words (StepResult.shake) and whether the status bar has said them
-        # for this input: once per input (GUI thread).
+        # for this input: once per input (GUI thread). The message as shown, put away once a
+        # stabilised frame is shown (it stood its 30 s over the aligned frames, session 57).
         self._shake_words: str | None = None
         self._shake_said = False
+        self._shake_message: str | None = None
         # File > Load Background Model: the saved model the open input's frames are fed to from
         # frame 1 (as `segmix background --model`), never fed itself (copies are); None: a new
         # model. Its version changes with every load (and a new input), so that the compute
@@ -1570,7 +1578,7 @@ class VideoMode(Mode):
         self._end_catch_up()
         self._video_end = None
         self._learning_frames = None
-        self._shake_words, self._shake_said = None, False  # said once per input
+        self._shake_words, self._shake_said, self._shake_message = None, False, None  # said once per input
         self._timing_note = None  # found by a thread of its own (_scan_timing)
         self._gap_note = _gap_note(sequence, path)
         # The last input's frame, mask, background and "ms per frame" line stayed ~10 s while
@@ -1968,15 +1976,16 @@ class VideoMode(Mode):
                 "aligns the frames. ")
 
     def _stabilised_text(self) -> str:
-        """With Stabilise, `segmix background --stabilise`'s note over the frames up to the one
-        shown ("Stabilised: 56 of 59 frames were moved back ..."); "" otherwise."""
+        """With Stabilise, what it does and `segmix background --stabilise`'s note over the frames
+        up to the one shown ("Stabilised: 56 of 59 frames were moved back ...; 3 of 59 frames could
+        not be aligned: ..."), the same words and counts; "" otherwise."""
         current = self.current
-        if current is None or current.learning or current.stabilised is None or not current.stabilised[1]:
+        if current is None or current.learning or current.stabilised is None or not current.stabilised.frames:
             return ""
-        from segmix.background_run import stabilised_words
+        from segmix.background_run import stabilised_counts_note
 
-        words = stabilised_words(*current.stabilised)
-        return f"{words[0].upper()}{words[1:]}. "
+        words = stabilised_counts_note(current.stabilised)
+        return f"{STABILISE_DOES} {words[0].upper()}{words[1:]}. "
 
     def _mostly_moving_share(self) -> float | None:
         """The share of the frame shown that is moving, when more than
@@ -2727,27 +2736,27 @@ class VideoMode(Mode):
 
     def _stabilised(self, model, frame, rate, index: int, settings: VideoSettings, in_order: bool):
         """``model`` takes ``frame`` aligned with its background, as `segmix background
-        --stabilise` feeds it (segmix.stabilise.Stabiliser, the same code): (mask, the frames
-        moved, aligned and the largest shift over frames 1 .. ``index``, or None when the frames
-        before were not counted). Compute thread only."""
-        from segmix.stabilise import Stabiliser
+        --stabilise` feeds it (segmix.stabilise.Stabiliser, the same code): (mask, the
+        segmix.stabilise.AlignCounts of frames 1 .. ``index``, or None when the frames before
+        were not counted). Compute thread only."""
+        from segmix.stabilise import AlignCounts, Stabiliser
 
-        stabiliser = Stabiliser()  # no state but the shifts it found: the model is the reference
+        stabiliser = Stabiliser()  # no state but what it found: the model is the reference
         mask = stabiliser.apply(model, frame, learning_rate=rate)
         if self._aligned_settings != settings:
             self._aligned, self._aligned_settings = {}, settings
-        before = (0, 0, 0) if self._model_at == 0 else self._aligned.get(self._model_at)
+        before = AlignCounts() if self._model_at == 0 else self._aligned.get(self._model_at)
         if not in_order or before is None:
             return mask, None
-        moved, frames, largest = before
-        for dy, dx in stabiliser.shifts:
-            moved, frames, largest = moved + ((dy, dx) != (0, 0)), frames + 1, max(largest, abs(dy), abs(dx))
+        # Every count the command line's note gives: the frames it could not align too (the
+        # banner counted the frames moved only, session 57).
+        counts = before.plus(stabiliser.counts())
         # Kept for the frame before the next one and for the kept model states a jump back
         # starts from, not for every frame of an hour's video.
         kept = self._snapshots.kept
         self._aligned = {i: counts for i, counts in self._aligned.items() if i in kept or i == self._model_at}
-        self._aligned[index] = (moved, frames, largest)
-        return mask, (moved, frames, largest)
+        self._aligned[index] = counts
+        return mask, counts
 
     def _refeed_for_settings(self) -> None:
         """Show the current frame again with the controls as they are now (see _request)."""
@@ -2843,13 +2852,21 @@ class VideoMode(Mode):
 
     def _say_shake(self, result: StepResult) -> None:
         """The command line's shake warning, once the frames look shaken: in the status bar once
-        per input while Stabilise is off (the banner keeps a short form, :meth:`_shake_text`)."""
+        per input while Stabilise is off (the banner keeps a short form, :meth:`_shake_text`).
+        A frame shown stabilised puts the warning away: the motion it warns of is corrected (it
+        stood its 30 s after Stabilise was ticked, session 57)."""
+        if result.settings is not None and result.settings.stabilise and not result.partial:
+            bar = self.shell.statusBar()
+            if self._shake_message is not None and bar.currentMessage() == self._shake_message:
+                bar.clearMessage()
+            self._shake_message = None
         if result.shake is None:
             return
         self._shake_words = result.shake
         if not self._shake_said and result.settings is not None and not result.settings.stabilise:
             self._shake_said = True
-            self.shell.statusBar().showMessage(f"Warning: {result.shake[0].upper()}{result.shake[1:]}", 30000)
+            self._shake_message = f"Warning: {result.shake[0].upper()}{result.shake[1:]}"
+            self.shell.statusBar().showMessage(self._shake_message, 30000)
 
     # -- jumps: the model catches up (GUI thread) ---------------------------------------
     @property

@@ -1,0 +1,80 @@
+"""Video mode and a shaking camera, session 57 (video57): what the window says once Stabilise
+is on, and what it said while it was no longer true."""
+
+import numpy as np
+from PIL import Image
+
+from segmix.cli import main
+from test_video56_stabilise import N, _folder, _play
+
+CONTROL = "Stabilise (in the Video dock)"
+
+
+def _moved_folder(tmp_path):
+    """12 frames of a still scene with hard edges, then 3 moved 40 px down: past the search's
+    reach on 144-row frames (36), so the stabiliser cannot align them."""
+    from test_stabilise56 import _still_then_moved
+
+    folder = tmp_path / "moved"
+    folder.mkdir()
+    for index, frame in enumerate(_still_then_moved(12, 3, (40, 0)), 1):
+        Image.fromarray(frame).save(folder / f"in{index:06d}.png")
+    return folder
+
+
+def test_the_banner_counts_the_frames_not_aligned_as_the_command_line_does(make_window, qtbot, tmp_path, capsys):
+    """The banner said "Stabilised: 0 of 14 frames were moved back onto the background" where
+    the command line's note went on "; 3 of 14 frames could not be aligned: ...": the window
+    counted the frames moved only."""
+    folder = _moved_folder(tmp_path)
+    capsys.readouterr()
+    assert main(["background", str(folder), "--output-dir", str(tmp_path / "cli"), "--stabilise"]) == 0
+    note = [line for line in capsys.readouterr().err.splitlines() if "stabilised:" in line]
+    assert len(note) == 1 and "3 of 14 frames could not be aligned" in note[0], note
+    words = note[0].removeprefix("segmix background: note: ")
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    mode.panel.stabilise.setChecked(True)
+    window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1 and not mode.result_pending, timeout=60000)
+    mode.panel.fps.setValue(mode.panel.fps.maximum())
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: mode.index == 15 and not mode.playing and not mode.result_pending, timeout=60000)
+    assert f"{words[0].upper()}{words[1:]}." in mode.hint()
+    # A jump back starts from a kept state: the counts up to that frame, none unaligned yet.
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000, check_params_cb=lambda index: index == 10):
+        mode.panel.slider.setValue(10)
+    assert "Stabilised: 0 of 9 frames were moved back onto the background." in mode.hint()
+    assert "could not be aligned" not in mode.hint()
+
+
+def test_the_shake_warning_goes_once_stabilise_corrects_the_frames(make_window, qtbot, tmp_path):
+    """The status bar's "Warning: The camera seems to shake ... Stabilise (in the Video dock)
+    aligns each frame" stood its 30 s after Stabilise was ticked and the frames were aligned."""
+    folder = _folder(tmp_path, shaken=True)
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    bar = window.statusBar()
+    _play(qtbot, window, mode, folder)
+    assert "camera seems to shake" in bar.currentMessage()
+    mode.panel.stabilise.setChecked(True)
+    qtbot.waitUntil(lambda: mode.current.settings.stabilise and not mode.result_pending, timeout=60000)
+    assert "shake" not in bar.currentMessage(), bar.currentMessage()
+    # The banner says what the stabiliser does, then its counts.
+    hint = mode.hint()
+    assert "Stabilise aligns each frame with the background model before the model takes it" in hint, hint
+    assert f"Stabilised: " in hint and "camera seems to shake" not in hint
+
+
+def test_a_status_bar_message_that_is_not_the_shake_warning_stays(make_window, qtbot, tmp_path):
+    folder = _folder(tmp_path, shaken=True)
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    _play(qtbot, window, mode, folder)
+    window.statusBar().showMessage("Saved something", 30000)
+    mode.panel.stabilise.setChecked(True)
+    qtbot.waitUntil(lambda: mode.current.settings.stabilise and not mode.result_pending, timeout=60000)
+    assert window.statusBar().currentMessage() == "Saved something"
