@@ -78,3 +78,67 @@ def test_a_status_bar_message_that_is_not_the_shake_warning_stays(make_window, q
     mode.panel.stabilise.setChecked(True)
     qtbot.waitUntil(lambda: mode.current.settings.stabilise and not mode.result_pending, timeout=60000)
     assert window.statusBar().currentMessage() == "Saved something"
+
+
+# -- what is true at each moment of a first start ----------------------------------------------
+
+def _warming(qtbot, window):
+    """The window as during a first start's warm-up, at step 8 of 8 (the video kernels' step is
+    over, as the warm-up's order has it)."""
+    worker = window.controller._worker
+    worker._first_use, worker._warm_up_total = True, 8
+    window.controller.is_warm = False
+    with qtbot.waitSignal(window.controller.warm_up_progress, timeout=5000):
+        worker._say_warm_up_step(7, "{verb} the large photos' kernels")
+    window._tick_warm_up()
+    return window._warm_up_message
+
+
+def test_the_first_start_line_says_what_playing_does_now(make_window, qtbot, tmp_path):
+    """"Playing starts once the video kernels are compiled" stood in the status bar while the
+    video played (its kernels compiled by the first frame, or by the warm-up's step before)."""
+    from segmix.gui.modes.video import VideoMode
+
+    folder = _folder(tmp_path, shaken=False)
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    # Kernels the first frame will compile: said so (the worker's kernels are not compiled in
+    # this made-up state).
+    mode._video_kernels_ready = lambda: False
+    assert _warming(qtbot, window).endswith("Playing starts once the video kernels are compiled.")
+    del mode._video_kernels_ready  # the test session's kernels are compiled: as after step 7
+    line = _warming(qtbot, window)
+    assert "Playing starts" not in line and line.endswith(VideoMode.kernels_ready_note), line
+    window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1 and not mode.result_pending, timeout=60000)
+
+    def note():  # the mode's part of the line (the line leaves it off where the bar is too narrow)
+        window._tick_warm_up()
+        return window._first_start_parts[-1]
+
+    assert note() == VideoMode.kernels_ready_note
+    mode.panel.fps.setValue(5)
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: mode.index >= 2, timeout=60000)
+    assert mode.playing and note() == VideoMode.playing_note
+    mode.panel.play_button.click()
+    assert note() == VideoMode.kernels_ready_note
+
+
+def test_the_banner_names_the_first_start_only_during_one(make_window, qtbot, tmp_path):
+    """"preparing the first frame... (the first start after installing compiles the kernels
+    first: the status bar says how long)" was said with the engine warm, the status bar saying
+    nothing of it."""
+    folder = _folder(tmp_path, shaken=False)
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    window.controller.is_warm = True
+    from types import SimpleNamespace
+
+    mode.sequence, mode._source_name = SimpleNamespace(kind="folder", paths=["a", "b"]), "frames"  # no frame yet
+    assert "preparing the first frame..." in mode.hint() and "first start" not in mode.hint()
+    window.controller.is_warm = False
+    assert "the first start after installing compiles the kernels first" in mode.hint()
+    mode.sequence = None

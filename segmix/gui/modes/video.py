@@ -38,7 +38,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
@@ -1189,8 +1189,30 @@ class VideoMode(Mode):
     uses_scribbles = False
     uses_overlay_threshold = False
     # Nothing is drawn here, and a frame's model needs the kernels being compiled: Play
-    # showed "Pause" on frame 1 for a minute under "You can draw meanwhile" (a trial).
-    warm_up_note = "Playing starts once the video kernels are compiled."
+    # showed "Pause" on frame 1 for a minute under "You can draw meanwhile" (a trial). Once
+    # they are (by the first frame, or by the warm-up's step for them) playing goes on between
+    # the warm-up's steps: "Playing starts once ..." stood while the video played (session 57).
+    compiling_note: ClassVar[str] = "Playing starts once the video kernels are compiled."
+    # As short as the note they replace: a longer one is left off the line in a narrow window.
+    kernels_ready_note: ClassVar[str] = "Video plays now, pausing while each step compiles."
+    playing_note: ClassVar[str] = "Playing, pausing while each step compiles."
+
+    @property
+    def warm_up_note(self) -> str:
+        """What the first start's status line says of playing, true at the moment it is read
+        (the window reads it again every second)."""
+        if not self._video_kernels_ready():
+            return self.compiling_note
+        return self.playing_note if self.playing else self.kernels_ready_note
+
+    @staticmethod
+    def _video_kernels_ready() -> bool:
+        """The background model's kernel is compiled or loaded (by the warm-up's video step, or
+        by a frame's job, on the compute thread): numba lists the signatures it has."""
+        import sys
+
+        module = sys.modules.get("segmix.kernels.background")
+        return module is not None and bool(getattr(module.background_apply, "signatures", ()))
     # The model's decision is hard (a colour matches a background Gaussian or not): there is
     # no per-pixel probability for a heat map, and an outline would hide the blue shadows.
     # The overlay is always the tinted mask of render_mask, so the Overlay dock hides its
@@ -1930,6 +1952,8 @@ class VideoMode(Mode):
             # A trial's first start showed "open a video" for a minute while the opened
             # folder's first frame waited for the kernels to compile.
             # "up to a minute" stood there on first starts of several minutes (session 44).
+            if self.shell.controller.is_warm:  # no first start's line in the status bar to point to
+                return f"<b>Video mode</b>: {self._source_name}: preparing the first frame..."
             return (f"<b>Video mode</b>: {self._source_name}: preparing the first frame... (the first start "
                     "after installing compiles the kernels first: the status bar says how long)")
         if self._jumping:
