@@ -500,6 +500,12 @@ class BackgroundMixture:
         #: tells) and the frames of the other kind in a row since (said on the first of them)
         self._frames_kind: str | None = None
         self._odd_frames = 0
+        #: Whether the frames learnt were aligned with the background first
+        #: (:class:`segmix.stabilise.Stabiliser`, ``segmix background --stabilise``): True or False
+        #: as the last frame learnt was, None before any (or from a model file written before
+        #: session 57). Saved in the model file ("stabilised"): a model learnt stabilised sits
+        #: where the aligned frames put the background, and resumed without it nothing said so.
+        self.stabilised_: bool | None = None
 
     def _allocate(self, shape: tuple[int, int], params: _Params) -> None:
         n_pixels = shape[0] * shape[1]
@@ -739,6 +745,7 @@ class BackgroundMixture:
         _run_row_blocks(phases, self.shape_)
         if alpha > 0.0:
             self.frame_count_ += 1
+            self.stabilised_ = False  # learnt as given (a Stabiliser sets it True after)
         return out
 
     def shadow_tau(self) -> float:
@@ -895,6 +902,8 @@ class BackgroundMixture:
             "params": self._saved_params(),
             "frame_count": int(self.frame_count_),
             "shape": None if self.shape_ is None else list(self.shape_),
+            # Read by segmix from session 57 on (older ones ignore it); null: not known.
+            "stabilised": self.stabilised_,
         }
         if self.shape_ is not None:
             out["state"] = {
@@ -977,6 +986,10 @@ class BackgroundMixture:
             raise BackgroundModelError(f"bad parameter: {exc}") from None
         #: The segmix version that wrote the file (a newer one's model is noted when resumed).
         model.written_by_ = data.get("segmix_version")
+        stabilised = data.get("stabilised")  # absent from the files written before session 57
+        if stabilised is not None and not isinstance(stabilised, bool):
+            raise BackgroundModelError(f"'stabilised' must be true, false or null (whether the frames learnt were "
+                                       f"aligned by --stabilise), got {stabilised!r}")
         count, shape = data.get("frame_count"), data.get("shape")
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise BackgroundModelError(f"'frame_count' must be a non-negative integer, got {count!r}")
@@ -1049,6 +1062,7 @@ class BackgroundMixture:
         model._n_used[...] = n_used
         model.frame_count_ = count
         model._kind_unchecked = count > 0  # the next frame's kind is compared with the model's
+        model.stabilised_ = stabilised if count > 0 else None
         return model
 
     def __repr__(self) -> str:

@@ -1007,6 +1007,48 @@ def resumed_settings_note(path, model: BackgroundMixture, given) -> str | None:
     return f"{path}: resumed with the settings saved in it, not the defaults: {', '.join(parts)}{again}"
 
 
+def resumed_stabilise(path, model: BackgroundMixture, given: bool | None) -> tuple[bool | None, str | None, str | None]:
+    """Whether a run resuming ``model`` (read from ``path``) stabilises its frames, and what to
+    say of it: the model file records whether its frames were stabilised
+    (``model.stabilised_``), and a model learnt stabilised sits where the aligned frames put the
+    background (session 57: resumed without --stabilise, or the other way round, in silence).
+
+    Parameters
+    ----------
+    path : path
+        The ``--model`` file, as given.
+    model : BackgroundMixture
+        The model read from it.
+    given : bool or None
+        ``--stabilise`` (True), ``--no-stabilise`` (False) or neither (None).
+
+    Returns
+    -------
+    stabilise : bool or None
+        ``given``, or True for a model learnt stabilised when neither option was given (its own
+        setting, as its saved parameters are kept).
+    note, warning : str or None
+        One line each, without the command's prefix: the note when the model's setting is
+        taken or the run stabilises a model learnt from frames as they came, the warning when
+        ``--no-stabilise`` feeds unaligned frames to a model learnt stabilised.
+    """
+    learnt = getattr(model, "stabilised_", None)
+    name = Path(str(path)).name
+    if learnt is None:  # no frame yet, or a file from before session 57: nothing to go by
+        return given, None, None
+    if learnt and given is None:
+        return True, (f"{name} was learnt from stabilised frames (--stabilise): these frames are stabilised too; "
+                      "--no-stabilise feeds them as they come"), None
+    if learnt and given is False:
+        return False, None, (f"{name} was learnt from stabilised frames (--stabilise), but --no-stabilise feeds these "
+                             "as they come: a shaking camera's frames then fall off its background, and the edges "
+                             "of still things come out moving; leave --no-stabilise out to stabilise them too")
+    if not learnt and given:
+        return True, (f"{name} was learnt from frames as they came (without --stabilise); --stabilise aligns these "
+                      "with its background, which is a blur of the places a shaking camera's frames had"), None
+    return given, None, None
+
+
 def short_sequence_warning(source: str, frames: int, frames_before: int, model: BackgroundMixture) -> str | None:
     """The warning for a run too short for the model to learn the background, or None.
 

@@ -3953,6 +3953,15 @@ def _cmd_background(args: argparse.Namespace) -> int:
     model = load_background_model(args.model) if args.model else BackgroundMixture()
     _check_resumed_components(args, model)
     _say_resumed_settings(args, model)
+    if args.model:
+        from segmix.background_run import resumed_stabilise
+
+        # The model file records whether its frames were stabilised (session 57).
+        args.stabilise, note, warning = resumed_stabilise(args.model, model, args.stabilise)
+        if note and not args.quiet:
+            print(f"segmix background: note: {note}", file=sys.stderr)
+        if warning:
+            print(f"segmix background: warning: {warning}", file=sys.stderr)
     for name, value in _background_overrides(args).items():
         setattr(model, name, value)
     model._params()  # a bad value is named before any work

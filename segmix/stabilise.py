@@ -463,7 +463,7 @@ class Stabiliser:
         mask : (H, W) uint8, aligned with ``frame`` as given.
         """
         if not model.has_background:
-            return model.apply(frame, learning_rate=learning_rate)
+            return self._learnt(model, model.frame_count_, model.apply(frame, learning_rate=learning_rate))
         reference = model.background_image()
         # Once for every measure below; a grey frame against one channel of the background (the
         # channels' sum is three times a grey frame's levels, which BAD_LEVELS would misjudge).
@@ -503,10 +503,19 @@ class Stabiliser:
                 self.relearnt += 1
         else:
             misses = 0
+        count = model.frame_count_
         try:
-            return self._apply(model, frame, reference, dy, dx, learning_rate)
+            return self._learnt(model, count, self._apply(model, frame, reference, dy, dx, learning_rate))
         finally:
             model.stabilise_misses_ = (model.frame_count_, misses)
+
+    @staticmethod
+    def _learnt(model, count: int, mask: np.ndarray) -> np.ndarray:
+        """``mask``, the model marked learnt from stabilised frames when it took the frame (its
+        frame count passed ``count``): recorded in its model file (``stabilised_``)."""
+        if model.frame_count_ > count:
+            model.stabilised_ = True
+        return mask
 
     @staticmethod
     def _apply(model, frame: np.ndarray, reference: np.ndarray, dy: int, dx: int, learning_rate) -> np.ndarray:

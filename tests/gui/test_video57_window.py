@@ -1,13 +1,11 @@
 """Video mode and a shaking camera, session 57 (video57): what the window says once Stabilise
 is on, and what it said while it was no longer true."""
 
-import numpy as np
 from PIL import Image
 
 from segmix.cli import main
-from test_video56_stabilise import N, _folder, _play
+from test_video56_stabilise import _folder, _play
 
-CONTROL = "Stabilise (in the Video dock)"
 
 
 def _moved_folder(tmp_path):
@@ -65,7 +63,7 @@ def test_the_shake_warning_goes_once_stabilise_corrects_the_frames(make_window, 
     # The banner says what the stabiliser does, then its counts.
     hint = mode.hint()
     assert "Stabilise aligns each frame with the background model before the model takes it" in hint, hint
-    assert f"Stabilised: " in hint and "camera seems to shake" not in hint
+    assert "Stabilised: " in hint and "camera seems to shake" not in hint
 
 
 def test_a_status_bar_message_that_is_not_the_shake_warning_stays(make_window, qtbot, tmp_path):
@@ -130,7 +128,6 @@ def test_the_banner_names_the_first_start_only_during_one(make_window, qtbot, tm
     """"preparing the first frame... (the first start after installing compiles the kernels
     first: the status bar says how long)" was said with the engine warm, the status bar saying
     nothing of it."""
-    folder = _folder(tmp_path, shaken=False)
     window = make_window()
     window.set_mode("video")
     mode = window.modes["video"]
