@@ -139,3 +139,34 @@ def test_the_banner_names_the_first_start_only_during_one(make_window, qtbot, tm
     window.controller.is_warm = False
     assert "the first start after installing compiles the kernels first" in mode.hint()
     mode.sequence = None
+
+
+# -- a loaded model learnt stabilised ------------------------------------------------------------
+
+def test_a_model_learnt_stabilised_is_loaded_with_stabilise(make_window, qtbot, tmp_path):
+    """Load Background Model took a model learnt with Stabilise and fed it the frames as they
+    came (the box was off), its background where the aligned frames had put it, in silence."""
+    from segmix.background import load_background_model
+
+    folder = _folder(tmp_path, shaken=True)
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    mode.panel.stabilise.setChecked(True)
+    _play(qtbot, window, mode, folder)
+    path = tmp_path / "model.json"
+    with qtbot.waitSignal(window.statusBar().messageChanged, timeout=60000,
+                          check_params_cb=lambda text: text.startswith("Saved")):
+        assert mode.save_model(path)
+    assert load_background_model(path).stabilised_ is True
+    mode.panel.stabilise.setChecked(False)
+    qtbot.waitUntil(lambda: not mode.current.settings.stabilise and not mode.result_pending, timeout=60000)
+    assert mode.load_model(path)
+    assert mode.panel.stabilise.isChecked()
+    message = window.statusBar().currentMessage()
+    assert "model.json was learnt from stabilised frames: Stabilise is ticked" in message, message
+    qtbot.waitUntil(lambda: mode.current.settings.stabilise and not mode.result_pending, timeout=60000)
+    # Another input: the model goes, and the box is the user's again.
+    window.open_image(_folder(tmp_path, shaken=False, name="still"))
+    qtbot.waitUntil(lambda: mode.index == 1 and not mode.result_pending, timeout=60000)
+    assert not mode.panel.stabilise.isChecked()

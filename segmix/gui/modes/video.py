@@ -2346,9 +2346,16 @@ class VideoMode(Mode):
         self._start_version += 1
         self._show_model_settings(model)
         frames = int(getattr(model, "frame_count_", 0) or 0)
+        learnt = getattr(model, "stabilised_", None)
+        # As `segmix background --model` takes the file's record (session 57: a model learnt
+        # stabilised was fed the frames as they came, in silence).
+        stabilised = ("" if learnt is None else
+                      f" {path.name} was learnt from stabilised frames: Stabilise is ticked, as it was." if learnt else
+                      f" {path.name} was learnt from frames as they came: Stabilise is off, as it was.")
         shell.statusBar().showMessage(
             f"Loaded {path.name} (it had seen {frames} frame{'s' if frames != 1 else ''}): the frames of "
-            f"{self._source_name} are fed to it from frame 1, as segmix background --model {path.name} does.", 15000)
+            f"{self._source_name} are fed to it from frame 1, as segmix background --model {path.name} does."
+            f"{stabilised}", 15000)
         self._request(self._target if self._target is not None else max(1, self.index))
         return True
 
@@ -2379,6 +2386,9 @@ class VideoMode(Mode):
         panel.components.setEnabled(False)
         panel.components.setToolTip(f"K of the loaded model ({panel.components.value()}); open another video or "
                                     "folder to choose K again")
+        learnt = getattr(model, "stabilised_", None)  # None: a file that does not say (before session 57)
+        if learnt is not None:
+            panel.stabilise.setChecked(bool(learnt))
         panel.loaded_model = (self._start_name or "the model", panel.settings())
         panel.update_defaults_cue()
 
@@ -2389,7 +2399,8 @@ class VideoMode(Mode):
         if loaded is None:
             return current
         own = self._own_settings
-        return replace(current, **{name: getattr(own, name) for name in current.model_params()
+        names = [*current.model_params(), "stabilise"]  # Stabilise: set from the model file's record too
+        return replace(current, **{name: getattr(own, name) for name in names
                                    if getattr(current, name) == getattr(loaded[1], name)})
 
     def _drop_model_settings(self) -> None:
@@ -2405,6 +2416,7 @@ class VideoMode(Mode):
         panel.fast_start.setChecked(own.fast_start)
         panel.median_size.setCurrentIndex(MEDIAN_SIZES.index(own.median_size))
         panel.components.setValue(own.n_components)
+        panel.stabilise.setChecked(own.stabilise)
         panel.update_defaults_cue()
 
     def _fresh_model(self, settings):
