@@ -829,7 +829,57 @@ class BackgroundMixture:
         from segmix.kernels import background as kernels
 
         out = np.empty((*self.shape_, 3), np.uint8)
-        kernels.background_means(self._weights, self._means, self._n_used, float(self.background_ratio), out)
+        kernels.background_means(self._weights, self._means, self._n_used, float(self.background_ratio), 0, 0,
+                                 self.shape_[1], out)
+        return out
+
+    def background_window(self, top: int, left: int, height: int, width: int) -> np.ndarray:
+        """(height, width, 3) uint8: :meth:`background_image` of the rows ``top`` .. ``top +
+        height`` and columns ``left`` .. ``left + width``, computed there only (a stabiliser needs
+        the background in a crop and a strip, not the whole image at every frame).
+
+        Raises
+        ------
+        ValueError
+            Before the first frame, or a window outside the model's frames.
+        """
+        if self.shape_ is None or self.frame_count_ == 0:
+            raise ValueError("the model has seen no frame yet: call apply() first")
+        top, left, height, width = int(top), int(left), int(height), int(width)
+        if top < 0 or left < 0 or height < 0 or width < 0 or top + height > self.shape_[0] \
+                or left + width > self.shape_[1]:
+            raise ValueError(f"window of {width} x {height} at ({left}, {top}) is outside the model's "
+                             f"{self.shape_[1]} x {self.shape_[0]} frames")
+        from segmix.kernels import background as kernels
+
+        out = np.empty((height, width, 3), np.uint8)
+        kernels.background_means(self._weights, self._means, self._n_used, float(self.background_ratio), top, left,
+                                 self.shape_[1], out)
+        return out
+
+    def background_grey_window(self, top: int, left: int, height: int, width: int, channels: int = 3) -> np.ndarray:
+        """(height, width) float32: :meth:`background_window` as the sum of its first ``channels``
+        (1 or 3) channels, the grey a shaking camera's stabiliser correlates (segmix.stabilise).
+
+        Raises
+        ------
+        ValueError
+            Before the first frame, a window outside the model's frames, or ``channels`` not 1 or 3.
+        """
+        if channels not in (1, 3):
+            raise ValueError(f"channels must be 1 or 3, got {channels!r}")
+        if self.shape_ is None or self.frame_count_ == 0:
+            raise ValueError("the model has seen no frame yet: call apply() first")
+        top, left, height, width = int(top), int(left), int(height), int(width)
+        if top < 0 or left < 0 or height < 0 or width < 0 or top + height > self.shape_[0] \
+                or left + width > self.shape_[1]:
+            raise ValueError(f"window of {width} x {height} at ({left}, {top}) is outside the model's "
+                             f"{self.shape_[1]} x {self.shape_[0]} frames")
+        from segmix.kernels import background as kernels
+
+        out = np.empty((height, width), np.float32)
+        kernels.background_grey(self._weights, self._means, self._n_used, float(self.background_ratio), top, left,
+                                self.shape_[1], int(channels), out)
         return out
 
     def background_preview(self, longest: int = 1024) -> np.ndarray:
@@ -857,7 +907,8 @@ class BackgroundMixture:
         # Gathered into contiguous planes of the same types: the kernel's compiled signature.
         kernels.background_means(np.ascontiguousarray(self._weights[:, picked]),
                                  np.ascontiguousarray(self._means[:, :, picked]),
-                                 np.ascontiguousarray(self._n_used[picked]), float(self.background_ratio), out)
+                                 np.ascontiguousarray(self._n_used[picked]), float(self.background_ratio), 0, 0,
+                                 len(columns), out)
         return out
 
     def _background_means16(self) -> np.ndarray:

@@ -107,3 +107,37 @@ def test_resuming_with_the_other_setting_says_it_differs(tmp_path, capsys):
     # Neither said when they agree, nor of an old file that does not tell.
     code, err = _run(capsys, folder, "--model", tmp_path / "p.json", "--output-dir", tmp_path / "o3")
     assert "learnt from" not in err
+
+
+# -- the stabiliser's background in a crop and a strip only (session 57, its cost) ---------------
+
+def test_the_background_windows_are_the_whole_images_parts():
+    frames, _ = _shaken(5, 3)
+    model = BackgroundMixture()
+    for frame in frames:
+        model.apply(frame)
+    whole = model.background_image()
+    np.testing.assert_array_equal(model.background_window(10, 20, 30, 40), whole[10:40, 20:60])
+    np.testing.assert_array_equal(model.background_window(0, 0, *whole.shape[:2]), whole)
+    np.testing.assert_array_equal(model.background_grey_window(10, 20, 30, 40),
+                                  whole[10:40, 20:60].astype(np.float32).sum(axis=2))
+    np.testing.assert_array_equal(model.background_grey_window(5, 0, 7, 192, channels=1),
+                                  whole[5:12, :, 0].astype(np.float32))
+    with pytest.raises(ValueError, match="outside the model's 192 x 144 frames"):
+        model.background_window(140, 0, 10, 10)
+
+
+@pytest.mark.parametrize("grey", [False, True])
+@pytest.mark.parametrize("shift", [(3, -2), (-5, 0), (0, 7), (-1, -1), (200, 0)])
+def test_a_frame_moved_back_takes_the_background_in_its_strip(shift, grey):
+    from segmix.stabilise import _moved_back, shift_image
+
+    frames, _ = _shaken(5, 3)
+    if grey:
+        frames = [frame[..., 1].copy() for frame in frames]
+    model = BackgroundMixture()
+    for frame in frames[:4]:
+        model.apply(frame)
+    whole = model.background_image()
+    expected = shift_image(frames[4], -shift[0], -shift[1], whole[..., 0] if grey else whole)
+    np.testing.assert_array_equal(_moved_back(model, frames[4], *shift), expected)

@@ -563,12 +563,16 @@ def majority_filter(mask, radius, out, row_start, row_stop):
 
 
 @njit(**_JIT)
-def background_means(weights, means, n_used, background_ratio, out):
-    """(H, W, 3) uint8: the mean of each pixel's heaviest background component."""
-    height, width = out.shape[0], out.shape[1]
+def background_means(weights, means, n_used, background_ratio, top, left, width, out):
+    """(h, w, 3) uint8 ``out``: the mean of each pixel's heaviest background component, over the
+    window of ``out``'s size whose top left pixel is (``top``, ``left``) in frames ``width``
+    pixels wide (0, 0 and ``out``'s width: the whole image). A window: a shaking camera's
+    stabiliser needs the background only in its centred crop and a frame's uncovered strip
+    (segmix.stabilise), not the whole image at every frame."""
+    height, columns = out.shape[0], out.shape[1]
     for y in range(height):
-        for xx in range(width):
-            p = y * width + xx
+        for xx in range(columns):
+            p = (top + y) * width + left + xx
             best = 0
             best_w = -1.0
             cum = 0.0
@@ -582,3 +586,29 @@ def background_means(weights, means, n_used, background_ratio, out):
             for c in range(3):
                 v = np.float64(means[best, c, p])
                 out[y, xx, c] = np.uint8(min(255.0, max(0.0, math.floor(v + 0.5))))
+
+
+@njit(**_JIT)
+def background_grey(weights, means, n_used, background_ratio, top, left, width, channels, out):
+    """(h, w) float32 ``out``: :func:`background_means`' window as grey, the sum of its first
+    ``channels`` (1 or 3) rounded channel values (the stabiliser's reference, segmix.stabilise:
+    the uint8 image and its sum took a third of its time more; the same values)."""
+    height, columns = out.shape[0], out.shape[1]
+    for y in range(height):
+        for xx in range(columns):
+            p = (top + y) * width + left + xx
+            best = 0
+            best_w = -1.0
+            cum = 0.0
+            for k in range(np.int64(n_used[p])):
+                if cum >= background_ratio:
+                    break
+                w = np.float64(weights[k, p])
+                if w > best_w:
+                    best, best_w = k, w
+                cum += w
+            total = 0.0
+            for c in range(channels):
+                v = np.float64(means[best, c, p])
+                total += min(255.0, max(0.0, math.floor(v + 0.5)))
+            out[y, xx] = np.float32(total)
