@@ -3756,8 +3756,9 @@ def _add_background_parser(sub) -> None:
                          "shift found by phase correlation, up to 64 pixels and a quarter of the frame's shorter side "
                          "either way: 60 on 320 x 240) before the model takes it, and move its mask back in line with "
                          "the frame; a frame that cannot be aligned is not learnt, and the note after the run says how "
-                         "many and how far they were moved (default off: every 10th frame is compared with the one "
-                         "before, and a warning names this option when the frames shake)")
+                         "many and how far they were moved (default: as a --model was learnt, which its file records; "
+                         "else off: every 10th frame is compared with the one before, and a warning names this option "
+                         "when the frames shake)")
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
     bg.add_argument("--save-model", metavar="M.json",
                     help="also write the final model (JSON) to resume later; may be the --model file itself "
