@@ -170,3 +170,23 @@ def test_a_model_learnt_stabilised_is_loaded_with_stabilise(make_window, qtbot, 
     window.open_image(_folder(tmp_path, shaken=False, name="still"))
     qtbot.waitUntil(lambda: mode.index == 1 and not mode.result_pending, timeout=60000)
     assert not mode.panel.stabilise.isChecked()
+
+
+def test_the_slow_playing_line_is_past_once_playing_stops(make_window, qtbot, tmp_path):
+    """The dock kept "playing at 9.0 fps: each frame takes 111 ms to learn and show" after the
+    video had played to its end (and after Pause)."""
+    from segmix.gui.modes.video import slow_play_text
+
+    folder = _folder(tmp_path, shaken=False)
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1 and not mode.result_pending, timeout=60000)
+    mode.panel.fps.setValue(5)
+    mode.panel.play_button.click()
+    mode.panel.timing_label.setText(slow_play_text(3.0, 5.0))  # as a slow frame leaves it
+    mode.panel.play_button.click()  # Pause
+    assert not mode.playing
+    assert mode.panel.timing_label.text() == "played at 3.0 fps: each frame took 333 ms to learn and show"
+    qtbot.waitUntil(lambda: not mode.result_pending, timeout=60000)

@@ -539,6 +539,15 @@ def slow_play_text(achieved: float | None, fps: float) -> str | None:
     return f"playing at {rate} fps: each frame takes {1000 / achieved:.0f} ms to learn and show"
 
 
+def played_text(text: str) -> str:
+    """:func:`slow_play_text`'s line once playing has stopped, in the past ("played at 12 fps:
+    each frame took 80 ms ..."): it stood in the present after the video had played to its end
+    (session 57); any other line as it is."""
+    if not text.startswith("playing at "):
+        return text
+    return "played at " + text.removeprefix("playing at ").replace(": each frame takes ", ": each frame took ", 1)
+
+
 def source_frame_rate(sequence) -> float | None:
     """Frames per second ``sequence`` is meant to be shown at, or None when it does not say.
 
@@ -2557,6 +2566,8 @@ class VideoMode(Mode):
                 self._play_tick()  # the first frame now, the next one a frame's time later
         else:
             self._play_timer.stop()
+            label = self.panel.timing_label
+            label.setText(played_text(label.text()))  # no longer playing: said in the past
 
     def _reader_len(self):
         return range(self.panel.slider.maximum() if self.sequence is not None else 0)
