@@ -4377,10 +4377,20 @@ def _background_distributed(args: argparse.Namespace) -> int:
     from segmix.distributed.background_jobs import plan_sequences
 
     sources = plan_sequences(args.inputs, args.output_dir, args.model)  # output names, before a cluster starts
-    if args.model and not args.quiet:
+    if args.model:
         from segmix.background import load_background_model
 
-        _say_resumed_settings(args, load_background_model(args.model))  # the settings saved in it
+        model = load_background_model(args.model)
+        _say_resumed_settings(args, model)  # the settings saved in it (not with --quiet)
+        if getattr(model, "stabilised_", None):
+            from pathlib import Path
+
+            # Its file records that its frames were stabilised, which --distributed does not do
+            # (session 57: resumed unaligned in silence).
+            print(f"segmix background: warning: {Path(args.model).name} was learnt from stabilised frames "
+                  "(--stabilise), but --distributed feeds the frames as they come (it does not stabilise): a "
+                  "shaking camera's frames then fall off its background; run segmix background --model on each "
+                  "shaking sequence without --distributed", file=sys.stderr)
     try:
         with _dask_client(args) as client:
             return run_background(client, args.inputs, args.output_dir, overrides=overrides, model_path=args.model,

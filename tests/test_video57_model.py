@@ -141,3 +141,22 @@ def test_a_frame_moved_back_takes_the_background_in_its_strip(shift, grey):
     whole = model.background_image()
     expected = shift_image(frames[4], -shift[0], -shift[1], whole[..., 0] if grey else whole)
     np.testing.assert_array_equal(_moved_back(model, frames[4], *shift), expected)
+
+
+def test_distributed_warns_of_a_model_learnt_stabilised(tmp_path, capsys, monkeypatch):
+    import contextlib
+
+    import segmix.cli as cli
+    import segmix.distributed.background_jobs as jobs
+
+    folder = _folder(tmp_path)
+    _run(capsys, folder, "--save-model", tmp_path / "s.json", "--stabilise")
+    _run(capsys, folder, "--save-model", tmp_path / "p.json")
+    monkeypatch.setattr(cli, "_dask_client", lambda args: contextlib.nullcontext(None))  # no cluster: the words only
+    monkeypatch.setattr(jobs, "run_background", lambda *args, **kwargs: 0)
+    for name, warned in (("s.json", True), ("p.json", False)):
+        code, err = _run(capsys, folder, "--model", tmp_path / name, "--output-dir", tmp_path / f"out_{name}",
+                         "--distributed", "--quiet")
+        assert code == 0
+        assert ("s.json was learnt from stabilised frames (--stabilise), but --distributed feeds the frames as they "
+                "come" in err) is warned, err
