@@ -904,7 +904,11 @@ class FrameSequence:
                 self.display_signs = signs if signs not in (None, (1, 0, 0, 1)) else None
                 self.odd_turn = odd_turn(first) if first is not None else None
                 self.pixel_aspect = _pixel_aspect(stream)
-                if _quarter_turns(first) % 2:
+                # A quarter turn swaps the axes (a = d = 0), told by the display matrix read
+                # here: PyAV's own ``rotation`` is there from 15 on only, and under 12 to 14 a
+                # portrait phone video was said landscape while its frames came upright.
+                swapped = signs[1] != 0 if signs is not None else _quarter_turns(first) % 2 == 1
+                if swapped:
                     height, width = width, height  # a portrait phone video: shown (and read) upright
                 self._video_shape = (height, width) if height > 0 and width > 0 else None
                 # Last: it reads packets, after the first frame was decoded from the start.
@@ -1498,18 +1502,29 @@ def upright_pixels(decoded) -> np.ndarray:
 
 def _display_matrix(decoded) -> np.ndarray | None:
     """The 2 x 2 part (a, b, c, d) of ``decoded``'s display matrix as floats (16.16 fixed point
-    read: 65536 is 1), or None without one."""
-    for data in getattr(decoded, "side_data", None) or ():
-        if getattr(getattr(data, "type", None), "name", "") != "DISPLAYMATRIX":
-            continue
-        try:
-            matrix = np.frombuffer(bytes(data), np.int32)
-        except (TypeError, ValueError, BufferError):
-            return None
-        if matrix.size < 9:
-            return None
-        return matrix[[0, 1, 3, 4]].astype(np.float64) / 65536
-    return None
+    read: 65536 is 1), or None without one.
+
+    The entry is looked up by its type's name, which every PyAV from 12 to 18.1.1 takes
+    (``side_data.get("DISPLAYMATRIX")``). A loop over ``side_data`` gave the entries up to PyAV
+    18.1.0, and their types from 18.1.1 on (the container became a true mapping, whose
+    iteration yields its keys): looking for the entry by iterating read no matrix under 18.1.1,
+    in silence: a mirrored video came out unmirrored (a turn alone still came through PyAV's
+    ``rotation``, :func:`_quarter_turns`) and no note on a turned video was said."""
+    try:
+        data = decoded.side_data.get("DISPLAYMATRIX")
+    except (AttributeError, KeyError, TypeError, ValueError):
+        # No side data (not a video frame), or a PyAV before 18.1.1 that refuses a frame
+        # carrying a side-data type its FFmpeg added after it (ValueError building the lot).
+        return None
+    if data is None:
+        return None
+    try:
+        matrix = np.frombuffer(bytes(data), np.int32)
+    except (TypeError, ValueError, BufferError):
+        return None
+    if matrix.size < 9:
+        return None
+    return matrix[[0, 1, 3, 4]].astype(np.float64) / 65536
 
 
 #: A display matrix within this many degrees of a quarter turn is that turn (FFmpeg's own tools

@@ -26,7 +26,9 @@ def _trimmed_mp4(path, frames=24, lead=5, rate=10, options=None):
         out.mux(stream.encode())
     with av.open(str(source)) as src, av.open(str(path), "w", options=options or {}) as out:
         given = src.streams.video[0]
-        stream = out.add_stream_from_template(given)
+        # PyAV 12 (pyproject's oldest) has add_stream(template=) only; 13 on, add_stream_from_template
+        stream = (out.add_stream_from_template(given) if hasattr(out, "add_stream_from_template")
+                  else out.add_stream(template=given))
         shift = lead * int(1 / (Fraction(rate) * given.time_base))
         for packet in src.demux(given):
             if packet.dts is None:

@@ -225,7 +225,9 @@ def _cut_between_key_frames(tmp_path, suffix: str) -> Path:
     cut = tmp_path / f"cut{suffix}"
     with av.open(str(whole)) as src, av.open(str(cut), "w") as dst:
         video = src.streams.video[0]
-        copy = dst.add_stream_from_template(video)
+        # PyAV 12 (pyproject's oldest) has add_stream(template=) only; 13 on, add_stream_from_template
+        copy = (dst.add_stream_from_template(video) if hasattr(dst, "add_stream_from_template")
+                else dst.add_stream(template=video))
         packets = [p for p in src.demux(video) if p.dts is not None]
         base = packets[2].pts
         for packet in packets[2:]:

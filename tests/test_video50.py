@@ -37,7 +37,9 @@ def _remux(src, dst, fmt):
     average (as ffmpeg's copy to Matroska writes it: 95/4 for highway 401-600 missing 10)."""
     with av.open(str(src)) as given, av.open(str(dst), "w", format=fmt) as out:
         source = given.streams.video[0]
-        copy = out.add_stream_from_template(source)
+        # PyAV 12 (pyproject's oldest) has add_stream(template=) only; 13 on, add_stream_from_template
+        copy = (out.add_stream_from_template(source) if hasattr(out, "add_stream_from_template")
+                else out.add_stream(template=source))
         copy.codec_context.framerate = source.average_rate
         for packet in given.demux(source):
             if packet.dts is None:
