@@ -1,0 +1,107 @@
+"""One-pass forms of ``skin apply``'s per-photo checks and of its per-pixel lookup.
+
+The checks said beside every mask (the clipped-photo note, ``segmix.skin_photo_notes``; the
+toned-photo test's clipped pixels, ``segmix.features``) and the built-in rule's colour table
+lookup (``segmix.skin.PosteriorCache``) ran as NumPy expressions that each made several
+full-size temporaries ((H, W, 3) booleans, then ``any`` / ``all`` / ``min`` / ``max`` along the
+last axis, NumPy's slowest reductions): together about half of the plain per-pixel rule's
+time on SFA val (session 57's profile). Each kernel here reads every pixel once and gives
+exactly what the NumPy form gives (counts and booleans; the lookup copies the table's float32
+values), so every mask, map and note stays the same. Tested against those forms in
+``tests/test_kernels_photo_checks.py``.
+"""
+
+from __future__ import annotations
+
+from segmix.kernels import _jit  # noqa: F401, I001  (a writable cache folder for numba, before any @njit)
+
+import numpy as np
+from numba import njit
+
+_JIT = dict(nogil=True, cache=True, error_model="numpy")
+
+
+@njit(**_JIT)
+def clipped_count(pixels, hidden):
+    """Pixels with one or two channels at 255 (not all three), among the visible ones.
+
+    Parameters
+    ----------
+    pixels : (N, 3) uint8 RGB, any layout
+    hidden : (N,) bool, or (0,) bool for none hidden
+        Pixels left out (fully transparent).
+
+    Returns
+    -------
+    clipped : int
+        Visible pixels with one or two channels at 255.
+    visible : int
+        Visible pixels (N less the hidden ones).
+    """
+    n = pixels.shape[0]
+    use_hidden = hidden.shape[0] == n and n > 0
+    clipped = 0
+    visible = 0
+    for i in range(n):
+        if use_hidden and hidden[i]:
+            continue
+        visible += 1
+        top = 0
+        for c in range(3):
+            if pixels[i, c] == 255:
+                top += 1
+        if top == 1 or top == 2:
+            clipped += 1
+    return clipped, visible
+
+
+@njit(**_JIT)
+def colour_at_clip(pixels, clip):
+    """Whether any pixel is clipped as a colour, not as a toned photo clips: a channel at or
+    above ``255 - clip`` with another below 64, or a channel at or below ``clip`` with another
+    above 192 (``segmix.features._clipped_as_a_tone_clips`` is its negation).
+
+    Parameters
+    ----------
+    pixels : (N, 3) uint8, any layout
+    clip : int in 0..255
+
+    Returns
+    -------
+    bool
+    """
+    high = 255 - clip
+    for i in range(pixels.shape[0]):
+        r, g, b = pixels[i, 0], pixels[i, 1], pixels[i, 2]
+        lo = min(r, g, b)
+        hi = max(r, g, b)
+        if hi >= high and lo < 64:
+            return True
+        if lo <= clip and hi > 192:
+            return True
+    return False
+
+
+@njit(**_JIT)
+def table_lookup(pixels, table, out):
+    """Each pixel's value in a table indexed by its packed colour ``R << 16 | G << 8 | B``.
+
+    Parameters
+    ----------
+    pixels : (N, 3) uint8 RGB, any layout
+    table : (2**24,) float32, NaN for a colour not yet scored
+    out : (N,) float32, written
+
+    Returns
+    -------
+    int
+        Pixels whose value is NaN (colours not yet in the table).
+    """
+    missing = 0
+    for i in range(pixels.shape[0]):
+        code = (np.int64(pixels[i, 0]) << 16) | (np.int64(pixels[i, 1]) << 8) | np.int64(pixels[i, 2])
+        v = table[code]
+        out[i] = v
+        if v != v:
+            missing += 1
+    return missing
