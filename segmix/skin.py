@@ -32,6 +32,7 @@ import sys
 import threading
 import unicodedata
 import warnings
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -3165,7 +3166,10 @@ def _write_png(path: Path, array: np.ndarray, protect: Sequence, dpi=None, text:
     # resolution lays the mask over its photo at the same size. ``text``: the photo's record
     # (:func:`segmix.source_record.source_text`), computed once for all its outputs. ``sync``:
     # False in a batch, which syncs its folder once at its end (segmix.io.sync_folder).
-    save_marked_png(path, array, "skin apply", protect=protect, dpi=dpi, text=text, sync=sync)
+    # zlib's run-length strategy: the same pixels, masks 44 % smaller and 16-bit maps 6 % smaller
+    # and written in 0.73x the time (session 57, 30 SFA photos).
+    save_marked_png(path, array, "skin apply", protect=protect, dpi=dpi, text=text, sync=sync,
+                    compress_type=zlib.Z_RLE)
 
 
 def refuse_other_photos_outputs(files: Sequence[Path], output_dir, probability: bool) -> None:
@@ -3295,6 +3299,20 @@ def no_skin_words(model, result, threshold: float | None, settings=None, transpa
             + ("; --min-area 0 keeps regions of any size" if by_size else ""))
 
 
+def marked_share(mask: np.ndarray) -> float:
+    """The share of ``mask``'s pixels that are set, ``float(mask.mean())`` (0.0 when empty).
+
+    A boolean mask's share is counted (the same float: a mean of booleans is their exact count
+    over their number), without the float64 pass of ``mean``: ``skin apply`` takes it four
+    times a photo for its notes."""
+    mask = np.asarray(mask)
+    if not mask.size:
+        return 0.0
+    if mask.dtype == bool:
+        return np.count_nonzero(mask) / mask.size
+    return float(mask.mean())
+
+
 #: A dim photo whose lift stopped at its cap is tried lifted all the way when at most this
 #: share of it came out skin (:func:`capped_lift_words`).
 DIM_LITTLE_SKIN = 0.05
@@ -3328,7 +3346,7 @@ def capped_lift_words(model, image: np.ndarray, info: dict | None, mask: np.ndar
     if not info or not settings.exposure_target > 0 or "exposure_level" not in info:
         return None
     gain, level = float(info.get("exposure_gain", 1.0)), float(info["exposure_level"])
-    share = float(mask.mean()) if mask.size else 0.0
+    share = marked_share(mask)
     if share > DIM_LITTLE_SKIN or gain < settings.exposure_max_gain or level * gain >= settings.exposure_target:
         return None
     full = settings.exposure_target / max(level, 1.0)
@@ -3356,7 +3374,7 @@ def unadapted_words(model, image: np.ndarray, mask: np.ndarray, settings=None, t
     from segmix.white_balance import LITTLE_SKIN
 
     settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
-    share = float(mask.mean()) if mask.size else 0.0
+    share = marked_share(mask)
     training = model.training if isinstance(model.training, dict) else {}
     if not settings.adapt or share > LITTLE_SKIN or "tone_ladder" in training:
         return None
@@ -3407,7 +3425,7 @@ def unused_cast(model, image: np.ndarray, mask: np.ndarray, settings=None, trans
     from segmix.white_balance import LITTLE_SKIN, unused_cast_words
 
     settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
-    share = float(mask.mean()) if mask.size else 0.0
+    share = marked_share(mask)
     if settings.white_balance or share > LITTLE_SKIN or image.ndim != 3:
         return None
     decision = skin_detect.cast_decision(model, image, replace(settings, white_balance=True), transparent)
@@ -3465,7 +3483,7 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
             clipped = clipped_words(clipped_share(image, transparent))
             if clipped:
                 info["clipped_note"] = clipped
-            filled = skin_filled_words(float(visible.mean()) if visible.size else 0.0)
+            filled = skin_filled_words(marked_share(visible))
             if filled:
                 info["skin_filled_note"] = filled
         if info["no_skin"]:

@@ -133,3 +133,14 @@ def test_apply_batch_syncs_its_folder_once_not_every_file(tmp_path, monkeypatch)
     for path in photos:
         assert np.asarray(Image.open(out / f"{path.stem}_skin.png")).shape == (30, 40)
         assert np.asarray(Image.open(out / f"{path.stem}_skin_prob.png")).shape == (30, 40)
+
+
+def test_marked_share_is_the_mean_of_the_mask():
+    from segmix.skin import marked_share
+
+    rng = np.random.default_rng(3)
+    for shape in ((1, 1), (7, 13), (480, 640), (0, 5)):
+        for p in (0.0, 0.003, 0.5, 0.8, 1.0):
+            mask = rng.random(shape) < p
+            assert marked_share(mask) == (float(mask.mean()) if mask.size else 0.0)
+    assert marked_share(np.array([[0, 2], [0, 0]], np.uint8)) == 0.5  # not boolean: its mean
