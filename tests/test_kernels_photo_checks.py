@@ -90,16 +90,41 @@ def test_table_lookup_equals_numpy_gather():
     assert missing == int(np.isnan(table[codes]).sum())
 
 
-def test_posterior_cache_gives_the_model_posterior_map():
+def test_missing_codes_and_fill_missing_equal_numpy():
+    rng = np.random.default_rng(6)
+    pixels = _photo(rng, (50, 70)).reshape(-1, 3)
+    values = rng.random(pixels.shape[0]).astype(np.float32)
+    values[rng.random(values.size) < 0.3] = np.nan
+    codes = (pixels[:, 0].astype(np.int32) << 16) | (pixels[:, 1].astype(np.int32) << 8) | pixels[:, 2]
+    missing = np.isnan(values)
+    found = photo_checks.missing_codes(pixels, values, int(missing.sum()))
+    assert found.dtype == np.int32
+    np.testing.assert_array_equal(found, codes[missing])
+    table = rng.random(1 << 24).astype(np.float32)
+    expected = values.copy()
+    expected[missing] = table[codes[missing]]
+    photo_checks.fill_missing(pixels, table, values)
+    np.testing.assert_array_equal(values, expected)
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_posterior_cache_gives_the_model_posterior_map(many, monkeypatch):
+    """Both branches: a few new colours (scored in NumPy) and many (the presence-table kernel
+    and the model's own scoring, from SMALL_IMAGE_PIXELS new pixels: lowered here)."""
     from segmix import skin
 
     model = skin.load_skin_model()
+    if many:
+        monkeypatch.setattr(skin, "SMALL_IMAGE_PIXELS", 500)
     rng = np.random.default_rng(1)
     cache = skin.PosteriorCache(model)
     first, second = _photo(rng, (40, 60)), _photo(rng, (40, 60))
     second[:20] = first[:20]  # colours the table already holds, and new ones
     for image in (first, second, first):
-        expected = skin._posterior_map(model, image)  # no cache: every colour scored
+        if many:
+            expected = model.posterior_map(image)
+        else:
+            expected = skin._posterior_map(model, image)  # no cache: every colour scored in NumPy
         np.testing.assert_array_equal(cache(image), expected)
 
 

@@ -105,3 +105,44 @@ def table_lookup(pixels, table, out):
         if v != v:
             missing += 1
     return missing
+
+
+@njit(**_JIT)
+def missing_codes(pixels, values, n_missing):
+    """The packed colours ``R << 16 | G << 8 | B`` of the pixels whose value is NaN, in pixel
+    order (NumPy: ``codes[np.isnan(values)]``).
+
+    Parameters
+    ----------
+    pixels : (N, 3) uint8 RGB, any layout
+    values : (N,) float32
+    n_missing : int
+        How many values are NaN (:func:`table_lookup`'s count).
+
+    Returns
+    -------
+    (n_missing,) int32
+    """
+    out = np.empty(n_missing, np.int32)
+    j = 0
+    for i in range(pixels.shape[0]):
+        if values[i] != values[i]:
+            out[j] = (np.int32(pixels[i, 0]) << 16) | (np.int32(pixels[i, 1]) << 8) | np.int32(pixels[i, 2])
+            j += 1
+    return out
+
+
+@njit(**_JIT)
+def fill_missing(pixels, table, values):
+    """Each NaN in ``values`` replaced by its pixel's value in ``table`` (packed colour index),
+    the others left as they are (NumPy: ``values[missing] = table[codes[missing]]``).
+
+    Parameters
+    ----------
+    pixels : (N, 3) uint8 RGB, any layout
+    table : (2**24,) float32
+    values : (N,) float32, changed in place
+    """
+    for i in range(pixels.shape[0]):
+        if values[i] != values[i]:
+            values[i] = table[(np.int64(pixels[i, 0]) << 16) | (np.int64(pixels[i, 1]) << 8) | np.int64(pixels[i, 2])]
