@@ -3527,9 +3527,25 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
             # round(p * 65535) in float64, as segmix.io.save_probability writes it (Segment
             # mode's and Skin mode's exports): float32's product rounded some pixels one level
             # off, so the window's export of the same photo differed from this file.
-            levels = np.round(posterior.astype(np.float64) * 65535).astype(np.uint16)
+            levels = _probability_levels(posterior)
             _write_png(prob_path, levels, (input_path,), loaded.dpi, text, sync)
     return written
+
+
+def _probability_levels(posterior: np.ndarray) -> np.ndarray:
+    """``np.round(posterior.astype(np.float64) * 65535).astype(np.uint16)``: the 16-bit map's
+    levels; a float32 map in [0, 1] in one pass (segmix.kernels.photo_checks, the same
+    levels), anything else in NumPy."""
+    posterior = np.asarray(posterior)
+    if posterior.dtype == np.float32 and posterior.ndim == 2 and posterior.size:
+        low, high = float(posterior.min()), float(posterior.max())
+        if 0.0 <= low and high <= 1.0:  # no NaN (its min / max is NaN) nor a value out of range
+            from segmix.kernels.photo_checks import probability_levels
+
+            levels = np.empty(posterior.shape, np.uint16)
+            probability_levels(posterior, levels)
+            return levels
+    return np.round(posterior.astype(np.float64) * 65535).astype(np.uint16)
 
 
 def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple[list[Path], Callable[[Path], bool]]:

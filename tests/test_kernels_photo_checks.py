@@ -169,3 +169,30 @@ def test_marked_share_is_the_mean_of_the_mask():
             mask = rng.random(shape) < p
             assert marked_share(mask) == (float(mask.mean()) if mask.size else 0.0)
     assert marked_share(np.array([[0, 2], [0, 0]], np.uint8)) == 0.5  # not boolean: its mean
+
+
+def test_probability_levels_equal_numpy_rounding():
+    from segmix.skin import _probability_levels
+
+    rng = np.random.default_rng(7)
+    p = rng.random((300, 211)).astype(np.float32)
+    # levels near and at halves (float64 products n + 0.5 exactly: p = (2k + 1) / 131070 in float32
+    # seldom is, so also the float32 neighbours of such values), 0, 1 and the tiniest values
+    halves = ((2 * np.arange(4000) + 1) / 131070).astype(np.float32)
+    p.flat[:4000] = halves
+    p.flat[4000:8000] = np.nextafter(halves, np.float32(1))
+    p.flat[8000:8004] = (0.0, 1.0, 7.6e-6, 7.7e-6)
+    p.flat[8004] = np.float32(0.5) / np.float32(65535)  # a product of exactly 0.5 -> 0 (half to even)
+    p.flat[8005] = np.float32(1.5) / np.float32(65535)
+    expected = np.round(p.astype(np.float64) * 65535).astype(np.uint16)
+    np.testing.assert_array_equal(_probability_levels(p), expected)
+    np.testing.assert_array_equal(_probability_levels(p[::2, ::3]), expected[::2, ::3])
+    odd = p.copy()
+    odd[0, 0] = np.nan  # not in [0, 1]: the NumPy form, whatever it gives
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(_probability_levels(odd),
+                                      np.round(odd.astype(np.float64) * 65535).astype(np.uint16))
+    # the one float32 p in [0, 1] whose product is exactly a half (65535 is odd: p = 1/2 alone),
+    # 32767.5, rounds to the even 32768 as np.round does
+    assert _probability_levels(np.full((1, 3), 0.5, np.float32)).tolist() == [[32768] * 3]
+    assert np.round(np.float64(np.float32(0.5)) * 65535) == 32768
