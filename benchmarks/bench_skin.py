@@ -17,7 +17,9 @@ every K-th photo (the tuning runs used K = 7 / 6 / 2 / 2).
 Apply: megapixels per second over a folder of photos (default: skin/sfa/val, else
 synthetic 12-megapixel photos), through the same code path as the command
 (segmix.skin.apply_batch with the built-in model, mask + 16-bit probability written).
-The machine is shared: run when ``uptime`` shows a low load, and compare in one run.
+The machine is shared: run when ``uptime`` shows a low load, and compare in one run
+(``benchmarks/bench_skin_apply_compare.py OTHER_TREE`` times another checkout's ``skin apply``
+against this one's, interleaved).
 """
 
 from __future__ import annotations

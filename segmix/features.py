@@ -189,6 +189,12 @@ def _clipped_as_a_tone_clips(pixels: np.ndarray, clip: int = 0) -> bool:
     toned photo's are: near white (a channel at the top, none below 64) or near black (a channel
     at the bottom, none above 192). A saturated red (255, 0, 0) or yellow sticker on a grey photo
     is colour; leaving it out as clipped called the photo toned."""
+    if pixels.dtype == np.uint8 and pixels.ndim == 2 and pixels.shape[1] == 3:
+        # One pass (segmix.kernels.photo_checks), stopping at the first such pixel: the NumPy
+        # form's four full-size reductions were a tenth of the plain rule's time (session 57).
+        from segmix.kernels.photo_checks import colour_at_clip
+
+        return not colour_at_clip(pixels, int(clip))
     top = (pixels >= 255 - clip).any(axis=1)
     bottom = (pixels <= clip).any(axis=1)
     return not ((top & (pixels.min(axis=1) < 64)).any() or (bottom & (pixels.max(axis=1) > 192)).any())

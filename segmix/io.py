@@ -2772,7 +2772,8 @@ def output_mark(command: str) -> tuple[str, str]:
 
 def save_marked_png(path: PathLike, array: np.ndarray, command: str, *, protect: Iterable = (),
                     compress_level: int = 1, dpi: tuple[float, float] | None = None,
-                    text: dict[str, str] | None = None, sync: bool = True) -> None:
+                    text: dict[str, str] | None = None, sync: bool = True,
+                    compress_type: int | None = None) -> None:
     """Write ``array`` (2-D uint8 or uint16) as a PNG carrying ``command``'s mark, atomically.
 
     Parameters
@@ -2791,9 +2792,14 @@ def save_marked_png(path: PathLike, array: np.ndarray, command: str, *, protect:
         The photo's resolution, kept as :func:`save_mask` keeps it.
     text : dict, optional
         More PNG text chunks (key: value) beside the mark.
+    compress_type : int, optional
+        zlib strategy (``zlib.Z_RLE``...; None: zlib's default). The pixels read back are the
+        same whatever the strategy: only the file's size and the time to write it change.
     """
     im = Image.fromarray(array)
     params = {**mark_params("PNG", command), **_resolution(dpi)}
+    if compress_type is not None:
+        params["compress_type"] = compress_type
     for key, value in (text or {}).items():
         params["pnginfo"].add_text(key, value)
     atomic_save(path, lambda handle: im.save(handle, format="PNG", compress_level=compress_level, **params),

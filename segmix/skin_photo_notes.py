@@ -56,7 +56,20 @@ def clipped_share(image: np.ndarray, transparent: np.ndarray | None = None) -> f
     -------
     float in [0, 1]; 0.0 for an image without visible pixels.
     """
-    at_top = np.asarray(image) >= 255
+    image = np.asarray(image)
+    if image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3:
+        # One pass over the pixels (segmix.kernels.photo_checks): the (H, W, 3) comparison and
+        # its any / all along the channels were a quarter of the plain rule's time. The share
+        # is the same float: a mean of booleans is their exact count over their number.
+        from segmix.kernels.photo_checks import clipped_count
+
+        hidden = (np.zeros(0, bool) if transparent is None
+                  else np.ascontiguousarray(np.asarray(transparent, bool)).reshape(-1))
+        if hidden.size and hidden.size != image.shape[0] * image.shape[1]:
+            raise ValueError(f"transparent pixels of shape {np.shape(transparent)} for an image of {image.shape[:2]}")
+        clipped, visible = clipped_count(image.reshape(-1, 3), hidden)
+        return clipped / visible if visible else 0.0
+    at_top = image >= 255
     clipped = at_top.any(axis=-1) & ~at_top.all(axis=-1)
     if transparent is not None:
         clipped = clipped[~np.asarray(transparent, bool)]
