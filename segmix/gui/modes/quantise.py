@@ -228,6 +228,15 @@ class QuantiseMode(Mode):
         self._menu_tips = {action: action.statusTip() for action in (self.original_action, self.fewer_action,
                                                                        self.more_action, self.again_action)}
 
+    @property
+    def can_compute_again(self) -> bool:
+        # Esc left the photo as it is: Export quantises to the k shown, then writes.
+        return (self._cancelled and self.active and self.shell.image is not None and not self._in_flight
+                and self._current() is None)
+
+    def compute_again(self) -> None:
+        self.quantise_again()
+
     def quantise_again(self) -> None:
         """Start the k-means of the k shown when no result of it exists and none is running (after
         Esc); nothing otherwise."""
