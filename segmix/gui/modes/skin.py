@@ -79,6 +79,12 @@ def adapting_options(init, init_name: str) -> dict:
             "threshold": None}
 
 
+def _sentences(warnings: list[str]) -> str:
+    """``warnings`` one a line, each ended with a full stop: the dock's lines ran together
+    ("... keeps them" then "Trained on 1 photo only ...", session 57)."""
+    return "\n".join(w if w.rstrip().endswith((".", "!", "?")) else w.rstrip() + "." for w in warnings)
+
+
 def adapted_words(model) -> tuple[str, str]:
     """(how, warnings) of a model the window's Train adapted from another (``training
     ["adapted_from"]``), ("", "") for a new fit: how far its Gaussians moved, in the words of
@@ -105,7 +111,7 @@ def adapted_words(model) -> tuple[str, str]:
         warnings.append(f"Warning: the marks ({record.get('skin_pixels', 0):,} skin pixels) moved the skin "
                         f"Gaussians at most {max(moved):.0%} of the way: the model is nearly {source}; mark more "
                         "skin, or Start from nothing (new fit) to learn the marked colours alone")
-    return how, "\n".join(warnings)
+    return how, _sentences(warnings)
 
 
 #: A trained model's chart checks, worked out once: adapted_words is composed again at each
@@ -148,7 +154,7 @@ def _new_fit_warnings(model) -> str:
         warnings.append(f"Warning: no longer detects {', '.join(lost)} of the Monk tones (the built-in model does); "
                         "Start from the built-in model keeps them")
     warnings.extend(_surface_warnings(model))
-    return "\n".join(warnings)
+    return _sentences(warnings)
 
 
 #: Share of the built-in model's non-skin mixture in a trained model's non-skin class.  The
