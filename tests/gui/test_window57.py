@@ -212,3 +212,23 @@ def test_the_skin_dock_shows_every_warning_whole_and_keeps_option_names_unbroken
     shown = QLabel.text(label)
     assert "--init" not in shown and "\u2011\u2011init" in shown  # non-breaking hyphens on screen
     assert label.text() == words  # the text itself (copies, screen readers) keeps plain hyphens
+
+
+def test_a_mask_the_window_exported_is_not_said_to_be_segment_s_alone(qtbot, make_window, photo_path, tmp_path):
+    # Session 57: opening a mask the window's Export Mask wrote said "a mask written by segmix
+    # segment". The mark ("segmix segment") is written by both: both are named.
+    from gui_helpers import drag
+
+    from segmix.gui import files
+
+    window = make_window(photo_path)
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30)])
+    mode = window.modes["segment"]
+    qtbot.waitUntil(lambda: not window.controller.busy and mode.outcome is not None and mode.outcome.final,
+                    timeout=60000)
+    mask = tmp_path / "two_mask.png"
+    assert window.export("mask", mask)
+    words = files.own_mask_words(mask)
+    assert "written by segmix segment," not in words, words
+    assert "Segment mode" in words and "segmix segment" in words, words
