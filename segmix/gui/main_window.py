@@ -2244,9 +2244,13 @@ class MainWindow(QMainWindow):
             # and started a fit; "2" chose the Background brush: a final check of session 39).
             app = QApplication.instance()
             app.installEventFilter(dropping)
+            # A busy cursor while the pointer's clicks and moves are dropped: a 20 MP JPEG's
+            # seconds of decoding read as a frozen window under the arrow (session 57).
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
                 loop.exec()
             finally:
+                QApplication.restoreOverrideCursor()
                 app.removeEventFilter(dropping)
                 dropping.deleteLater()
                 timer.stop()

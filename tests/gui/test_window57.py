@@ -232,3 +232,34 @@ def test_a_mask_the_window_exported_is_not_said_to_be_segment_s_alone(qtbot, mak
     words = files.own_mask_words(mask)
     assert "written by segmix segment," not in words, words
     assert "Segment mode" in words and "segmix segment" in words, words
+
+
+def test_a_photo_that_takes_long_to_open_shows_a_busy_cursor_while_it_decodes(qtbot, make_window, photo_path,
+                                                                            monkeypatch):
+    # Session 57: a 20 MP JPEG took ~3 s to show; the window ignored the pointer meanwhile (by
+    # design: input is dropped while it decodes) with the arrow cursor, which read as a freeze.
+    from PySide6.QtCore import Qt, QTimer
+
+    from segmix.gui import files
+
+    window = make_window()
+    release = threading.Event()
+    real = files.load_image_info
+
+    def slow(path, *args, **kwargs):
+        release.wait(10)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(files, "load_image_info", slow)
+    seen = []
+
+    def look():
+        cursor = QApplication.overrideCursor()
+        seen.append((cursor.shape() if cursor is not None else None, window.statusBar().currentMessage()))
+        release.set()
+
+    QTimer.singleShot(700, look)
+    assert window.open_image(photo_path)
+    assert seen and seen[0][0] == Qt.CursorShape.WaitCursor, seen
+    assert seen[0][1].startswith("Opening two.png..."), seen
+    assert QApplication.overrideCursor() is None  # given back once shown
