@@ -118,6 +118,16 @@ class StatusLabel(QLabel):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
+        lines = getattr(self, "_grow_lines", None)
+        if lines is not None and event.size().width() != event.oldSize().width():
+            # Narrowed after set_status_text sized it (the dock's scroll bar came with the long
+            # text): grown to the lines it needs now, or its end was elided (session 57, Xvfb).
+            # Grown only: a shrink here could bring the scroll bar back and forth.
+            needed = _wrapped_height(self, self._full)
+            spacing = self.fontMetrics().lineSpacing()
+            height = _lines_height(self, max(lines[0], min(lines[1], -(-needed // spacing))))
+            if height > self.height():
+                self.setFixedHeight(height)
         self._fit()
 
     def _fits(self, text: str) -> bool:
@@ -173,6 +183,7 @@ def set_status_text(label: QLabel, text: str, lines: int, most_lines: int) -> No
     """Show text in a status_label of `lines` lines, grown up to `most_lines` when the text,
     wrapped at the label's width, needs them (and shrunk back when it no longer does); beyond
     that the label ends in an ellipsis and its tooltip holds the whole text (StatusLabel)."""
+    label._grow_lines = (lines, most_lines)  # kept: a later narrowing grows it again (StatusLabel)
     label.setText(text)
     needed = _wrapped_height(label, text)
     spacing = label.fontMetrics().lineSpacing()
