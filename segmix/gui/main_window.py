@@ -1284,6 +1284,8 @@ class MainWindow(QMainWindow):
         self.active_mode.on_cancelled()
         self.drop_pending_export("the computation was cancelled")
         self.update_hint()
+        # The exports' tips: "Save the result shown as a mask" stayed over nothing shown.
+        self.update_actions()
 
     def _on_notice_cover(self, pixels: int) -> None:
         """The status bar's notice covers the canvas's bottom ``pixels``: a mode without marks

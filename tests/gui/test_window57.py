@@ -134,6 +134,7 @@ def test_an_export_dropped_by_esc_says_what_ctrl_e_does_and_ctrl_e_computes_then
     action = window.export_actions["mask"]
     assert action.isEnabled(), action.statusTip()
     assert "mark the object first" not in action.statusTip()
+    assert "computes the result again" in action.statusTip(), action.statusTip()  # not "Save the result shown"
     window.export("mask", out)
     qtbot.waitUntil(lambda: mode.has_result and not mode.result_pending, timeout=30000)
     qtbot.waitUntil(lambda: out.exists() and window.wait_for_exports(), timeout=30000)
