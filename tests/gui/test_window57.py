@@ -4,7 +4,6 @@ cancel says what Ctrl+E does next; the Skin dock's and Quantise panel's sentence
 
 import threading
 
-import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
