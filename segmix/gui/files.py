@@ -92,7 +92,7 @@ def may_open_as_photo(path) -> bool:
 def own_mask_words(path) -> str | None:
     """A sentence when ``path`` is a mask segmix wrote (its mark, one 8-bit grey channel),
     read from its header only, without decoding: "astro_mask.png is a mask written by segmix
-    segment, not a photo"; None for any other file.
+    segment or the window's Segment mode (Export), not a photo"; None for any other file.
 
     Why: the window asks about unsaved marks before it decodes a photo; a trial's Ctrl+O on
     the mask it had just exported asked "Save them first, or discard them?" and only then
@@ -110,7 +110,21 @@ def own_mask_words(path) -> str | None:
         return None
     if mode not in ("L", "1", "LA"):
         return None  # a cut-out (RGBA), a 16-bit probability map: said after decoding
-    return f"{Path(path).name} is a mask written by segmix {command}, not a photo"
+    return f"{Path(path).name} is a mask written by {mark_writers(command)}, not a photo"
+
+
+#: The window's modes that write the mark of a command (Mode.export_mark): their exports carry
+#: the command's own mark, so the file alone cannot tell which of the two wrote it.
+_WINDOW_WRITERS = {"segment": "Segment mode", "skin apply": "Skin mode", "quantize": "Quantise mode",
+                   "background": "Video mode"}
+
+
+def mark_writers(command: str) -> str:
+    """Who writes the mark ``segmix <command>``: "segmix segment or the window's Segment mode
+    (Export)" for a mark the window's exports carry too; "segmix <command>" otherwise. A
+    mask the window exported was said to be "written by segmix segment" (session 57)."""
+    mode = _WINDOW_WRITERS.get(command)
+    return f"segmix {command} or the window's {mode} (Export)" if mode else f"segmix {command}"
 
 
 #: The last 12 bytes of every whole PNG: its IEND chunk (length 0, type, CRC).

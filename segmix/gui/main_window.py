@@ -1284,6 +1284,8 @@ class MainWindow(QMainWindow):
         self.active_mode.on_cancelled()
         self.drop_pending_export("the computation was cancelled")
         self.update_hint()
+        # The exports' tips: "Save the result shown as a mask" stayed over nothing shown.
+        self.update_actions()
 
     def _on_notice_cover(self, pixels: int) -> None:
         """The status bar's notice covers the canvas's bottom ``pixels``: a mode without marks
@@ -2244,9 +2246,13 @@ class MainWindow(QMainWindow):
             # and started a fit; "2" chose the Background brush: a final check of session 39).
             app = QApplication.instance()
             app.installEventFilter(dropping)
+            # A busy cursor while the pointer's clicks and moves are dropped: a 20 MP JPEG's
+            # seconds of decoding read as a frozen window under the arrow (session 57).
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
                 loop.exec()
             finally:
+                QApplication.restoreOverrideCursor()
                 app.removeEventFilter(dropping)
                 dropping.deleteLater()
                 timer.stop()
@@ -2764,6 +2770,10 @@ class MainWindow(QMainWindow):
             if kind not in mode.export_names:
                 self.show_message("Nothing to export", f"{mode.title} mode does not export a {kind}.")
                 return False
+            if not (mode.has_result or mode.result_pending) and mode.can_compute_again and not self.canvas.stroking:
+                # Esc stopped the result before any of it was shown: computed again, then
+                # written (it said "mark the object first" with the click there, session 57).
+                mode.compute_again()
             if mode.result_pending or self.canvas.stroking:
                 # The overlay is about to change (a result is computing, or a stroke is under
                 # way): writing the mask shown now would save a result the user has already
@@ -2943,8 +2953,21 @@ class MainWindow(QMainWindow):
         """Forget an export waiting for a result, saying so in the status bar (``reason``: why)."""
         pending, self._pending_export = self._pending_export, None
         if pending is not None:
-            self.statusBar().showMessage(f"{self.export_title(pending[0])} not done: {reason}. "
-                                         "Press it again to export what is shown.", 10000)
+            # What pressing it again does, now: "export what is shown" was said with nothing
+            # shown after Esc (session 57).
+            mode, kind = self.active_mode, pending[0]
+            action = self.export_actions.get(kind)
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText) if action is not None else ""
+            again = f"Press it again{f' ({keys})' if keys else ''}"
+            if kind not in mode.export_names:
+                then = f"{mode.title} mode has no {kind} to export."
+            elif mode.has_result:
+                then = f"{again} to export what is shown."
+            elif mode.can_compute_again:
+                then = f"Nothing is shown: {again[0].lower()}{again[1:]} to compute the result and export it."
+            else:
+                then = "Nothing is shown to export yet."
+            self.statusBar().showMessage(f"{self.export_title(kind)} not done: {reason}. {then}", 10000)
 
     # == scribbles =======================================================================
     def set_tool(self, name: str) -> None:
@@ -3324,7 +3347,8 @@ class MainWindow(QMainWindow):
         mode = self.active_mode
         for kind, action in self.export_actions.items():
             # Greyed out or not, the tip says what it writes or why it cannot (Mode.export_tip).
-            self._set_available(action, kind in mode.export_names and (mode.has_result or mode.result_pending),
+            self._set_available(action, kind in mode.export_names and (mode.has_result or mode.result_pending
+                                                                       or mode.can_compute_again),
                                 mode.export_tip(kind))
         greyed = {owner for owner in self._file_actions_of if mode.own_images and owner != mode.name}
         for owner, actions in self._file_actions_of.items():

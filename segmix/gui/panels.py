@@ -79,6 +79,15 @@ def threshold_tip(positive: str) -> str:
             "fitted again one step each (the Training dock counts the steps; moving back restores the earlier "
             "mask). Double-click: back to 0.50")
 
+_OPTION = re.compile(r"(?<![\w-])--[A-Za-z][\w-]*")
+
+
+def unbroken_options(text: str) -> str:
+    """``text`` with the hyphens of command-line option names (``--init``, ``--min-area``) made
+    non-breaking (U+2011): word wrap broke "--init" into "--" and "init" (session 57)."""
+    return _OPTION.sub(lambda m: m.group(0).replace("-", "\u2011"), text)
+
+
 class StatusLabel(QLabel):
     """A word-wrapped label of a fixed number of lines that never cuts its text silently.
 
@@ -105,10 +114,20 @@ class StatusLabel(QLabel):
         self._fit()
 
     def is_elided(self) -> bool:
-        return super().text() != self._full
+        return super().text() != unbroken_options(self._full)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
+        lines = getattr(self, "_grow_lines", None)
+        if lines is not None and event.size().width() != event.oldSize().width():
+            # Narrowed after set_status_text sized it (the dock's scroll bar came with the long
+            # text): grown to the lines it needs now, or its end was elided (session 57, Xvfb).
+            # Grown only: a shrink here could bring the scroll bar back and forth.
+            needed = _wrapped_height(self, self._full)
+            spacing = self.fontMetrics().lineSpacing()
+            height = _lines_height(self, max(lines[0], min(lines[1], -(-needed // spacing))))
+            if height > self.height():
+                self.setFixedHeight(height)
         self._fit()
 
     def _fits(self, text: str) -> bool:
@@ -116,6 +135,8 @@ class StatusLabel(QLabel):
 
     def _fit(self) -> None:
         shown = self._full
+        if not QtGui_Qt.mightBeRichText(shown):
+            shown = unbroken_options(shown)  # on screen only: text() keeps the plain hyphens
         # Unlaid-out labels (width 0) and rich text are shown whole: words of markup cannot be cut.
         if self.width() > 1 and not QtGui_Qt.mightBeRichText(shown) and not self._fits(shown):
             words = shown.split(" ")
@@ -130,7 +151,7 @@ class StatusLabel(QLabel):
         super().setText(shown)
         # A screen reader reads the whole text, without markup, whatever the label shows.
         self.setAccessibleName(" ".join(plain_text(self._full).split("\n")))
-        whole = shown == self._full
+        whole = shown == unbroken_options(self._full)
         super().setToolTip(self._tip if whole else "\n\n".join(t for t in (self._full, self._tip) if t))
 
 
@@ -162,6 +183,7 @@ def set_status_text(label: QLabel, text: str, lines: int, most_lines: int) -> No
     """Show text in a status_label of `lines` lines, grown up to `most_lines` when the text,
     wrapped at the label's width, needs them (and shrunk back when it no longer does); beyond
     that the label ends in an ellipsis and its tooltip holds the whole text (StatusLabel)."""
+    label._grow_lines = (lines, most_lines)  # kept: a later narrowing grows it again (StatusLabel)
     label.setText(text)
     needed = _wrapped_height(label, text)
     spacing = label.fontMetrics().lineSpacing()

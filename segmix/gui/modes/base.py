@@ -558,6 +558,20 @@ class Mode(QObject):
         """The (H, W) bool decision the overlay shows, or None."""
         return None
 
+    @property
+    def can_compute_again(self) -> bool:
+        """Whether Esc stopped the job of what is set up (marks, a photo's detection) before
+        anything of it was on show, and :meth:`compute_again` would start it anew.
+
+        The shell's exports then compute first and write after (a trial's Ctrl+E after a
+        cancel said "No result to export yet: mark the object first" with the click there).
+        """
+        return False
+
+    def compute_again(self) -> None:
+        """Start the job Esc stopped (:attr:`can_compute_again`); :attr:`result_pending` is
+        True after it."""
+
     def export_tip(self, kind: str) -> str:
         """The status tip of File > Export ``kind`` ("mask", "probability", "cutout"): what it
         writes when it can, else why it cannot.
@@ -570,6 +584,9 @@ class Mode(QObject):
             return f"{self.title} mode has no {EXPORT_WORDS[kind]} to export."
         if self.shell.image is None:
             return f"Nothing to export: open a {'photo' if not self.own_images else 'file'} first (Ctrl+O)."
+        if not (self.has_result or self.result_pending) and self.can_compute_again:
+            return (f"Nothing is shown: its computation was cancelled. {self.shell.export_title(kind)} computes the "
+                    f"result again, then saves its {EXPORT_WORDS[kind]}.")
         if not (self.has_result or self.result_pending):
             return (f"No result to export yet: mark the object first (a click or a stroke); "
                     f"the {EXPORT_WORDS[kind]} of its result can then be saved." if self.uses_scribbles

@@ -228,6 +228,15 @@ class QuantiseMode(Mode):
         self._menu_tips = {action: action.statusTip() for action in (self.original_action, self.fewer_action,
                                                                        self.more_action, self.again_action)}
 
+    @property
+    def can_compute_again(self) -> bool:
+        # Esc left the photo as it is: Export quantises to the k shown, then writes.
+        return (self._cancelled and self.active and self.shell.image is not None and not self._in_flight
+                and self._current() is None)
+
+    def compute_again(self) -> None:
+        self.quantise_again()
+
     def quantise_again(self) -> None:
         """Start the k-means of the k shown when no result of it exists and none is running (after
         Esc); nothing otherwise."""
@@ -530,11 +539,14 @@ class QuantiseMode(Mode):
         key = self._key()
         if not self._in_flight and self._current() is not None and key in self._result_texts:
             # A k computed before comes back at once: its time is of then, not of now.
-            again = "" if key == self._last_computed else "; kept, shown again at once"
             note = self._cancel_note
+            # "shown again" only when the user came back to a k computed before: over Esc the
+            # result stayed on show, and the tail came or not by which job ended last (session 57).
+            kept = note is not None and note[0] == key
+            again = "" if key == self._last_computed or kept else "; kept, shown again at once"
             # The result on show is the one kept over Esc: the line says both (a newer k was
             # cancelled; what is shown), as the banner does.
-            cancelled = f"{note[1]}: " if note is not None and note[0] == key else ""
+            cancelled = f"{note[1]}: " if kept else ""
             return f"{cancelled}{self._result_texts[key]}{again}."
         return self._status
 
@@ -618,7 +630,9 @@ class QuantiseMode(Mode):
     def _export_note(self, suffix: str, alpha) -> str:
         notes = []
         if suffix in (".jpg", ".jpeg"):
-            notes.append("JPEG's compression adds colours to the k (quality 75); .png keeps exactly them")
+            # Was "JPEG's compression adds colours to the k (quality 75); .png keeps exactly them" (session 57).
+            notes.append("JPEG compression (quality 75) adds colours that are not in the palette; "
+                         "save as .png to keep exactly the palette's colours")
         if alpha is not None and suffix in (".jpg", ".jpeg", ".bmp"):
             notes.append("the photo's transparency is written opaque (.png, .webp or .tif keep it)")
         elif alpha is not None and suffix == ".gif" and ((alpha > 0) & (alpha < 255)).any():

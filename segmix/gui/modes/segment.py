@@ -96,6 +96,9 @@ HINT_NO_OBJECT = (
     "Click the object (left click) or paint it (1) to say what to keep."
 )
 HINT_CANCELLED = "Training cancelled. Press <b>Retrain</b> or paint a stroke to fit again."
+#: With a loaded model: Retrain drops it (fit_new_model), which HINT_CANCELLED offered (session 57).
+HINT_CANCELLED_LOADED = ("Applying {name} cancelled: nothing is shown. Paint or click to apply it again, or "
+                         "<b>Export</b> (Ctrl+E) to apply it and save the mask; <b>Retrain</b> fits a new model instead.")
 #: Said when Esc stopped the fit of the marks shown between its stages (SegmentMode._unfinished_stage).
 HINT_STOPPED = "{style}. <b>Cancelled:</b> the overlay shows {stage}. Press <b>Retrain</b> to fit your marks to the end."
 #: Said when the last fit failed: the banner said "Fitting the colour models..." over a failed
@@ -1389,7 +1392,21 @@ class SegmentMode(Mode):
         if shown is not None and shown.final:
             curves = shown.curves if shown.curves is not None else em_curves(shown.model) if shown.retrained else None
         self.training_panel.plot.set_curves(curves or ())
-        self.training_panel.set_status(f"Cancelled{note}. Press Retrain or paint to fit again.")
+        # Retrain drops a loaded model: not the way to apply it again.
+        again = (f"Paint or click to apply {self.loaded_model_name} again (Retrain fits a new model instead)"
+                 if self.loaded_model is not None else "Press Retrain or paint to fit again")
+        self.training_panel.set_status(f"Cancelled{note}. {again}.")
+
+    @property
+    def can_compute_again(self) -> bool:
+        # Esc before any result of the marks was shown: Export fits (or applies the loaded
+        # model) again, then writes.
+        layer = self.shell.layer
+        return (self._cancelled and self.outcome is None and self.active and layer is not None
+                and any(self.shell.label_counts()) and not self.result_pending)
+
+    def compute_again(self) -> None:
+        self.retrain(warm=False)  # a loaded model is applied again, not dropped (Retrain drops it)
 
     def _marks_failed(self) -> bool:
         """Whether the marks shown are the ones whose last fit failed (the earlier result stays
@@ -1653,6 +1670,8 @@ class SegmentMode(Mode):
             return stage
         if self.loaded_model is not None and self._model_waits and not any(self.shell.label_counts()):
             return HINT_MODEL_WAITS.format(name=escape(self.loaded_model_name))
+        if self.loaded_model is not None and self._cancelled and self.outcome is None:
+            return HINT_CANCELLED_LOADED.format(name=escape(self.loaded_model_name or "the loaded model"))
         if self.loaded_model is not None:
             return (f"Using the loaded model <b>{self.loaded_model_name}</b>: strokes are kept as hard constraints. "
                     "<b>Retrain</b> (or new model settings) fits a new model to your strokes.")

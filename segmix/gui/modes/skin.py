@@ -79,6 +79,12 @@ def adapting_options(init, init_name: str) -> dict:
             "threshold": None}
 
 
+def _sentences(warnings: list[str]) -> str:
+    """``warnings`` one a line, each ended with a full stop: the dock's lines ran together
+    ("... keeps them" then "Trained on 1 photo only ...", session 57)."""
+    return "\n".join(w if w.rstrip().endswith((".", "!", "?")) else w.rstrip() + "." for w in warnings)
+
+
 def adapted_words(model) -> tuple[str, str]:
     """(how, warnings) of a model the window's Train adapted from another (``training
     ["adapted_from"]``), ("", "") for a new fit: how far its Gaussians moved, in the words of
@@ -105,7 +111,7 @@ def adapted_words(model) -> tuple[str, str]:
         warnings.append(f"Warning: the marks ({record.get('skin_pixels', 0):,} skin pixels) moved the skin "
                         f"Gaussians at most {max(moved):.0%} of the way: the model is nearly {source}; mark more "
                         "skin, or Start from nothing (new fit) to learn the marked colours alone")
-    return how, "\n".join(warnings)
+    return how, _sentences(warnings)
 
 
 #: A trained model's chart checks, worked out once: adapted_words is composed again at each
@@ -148,7 +154,7 @@ def _new_fit_warnings(model) -> str:
         warnings.append(f"Warning: no longer detects {', '.join(lost)} of the Monk tones (the built-in model does); "
                         "Start from the built-in model keeps them")
     warnings.extend(_surface_warnings(model))
-    return "\n".join(warnings)
+    return _sentences(warnings)
 
 
 #: Share of the built-in model's non-skin mixture in a trained model's non-skin class.  The
@@ -193,6 +199,14 @@ HINT_SKIN_TRAINED = (
     "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right.{save} To teach it more "
     "colours, add more photos' skin (1) and non-skin (2) marks and <b>Train skin model</b> again."
 )
+
+#: The banner after Esc stopped the detection of a photo with nothing of it on show: it still
+#: described the overlay ("Heat map of P(skin) ... skin where it is over 0.040", session 57).
+HINT_DETECTION_CANCELLED = ("<b>Skin mode</b>: skin detection cancelled; nothing is shown over this photo. "
+                            "<b>Move the threshold slider</b> on the right to detect skin again.")
+
+#: The dock's words for it (the dock said only "Cancelled.").
+DETECTION_CANCELLED = "Skin detection cancelled: nothing is shown. Move the threshold slider to detect skin again."
 
 HINT_DETECTING = ("<b>Skin mode</b>: detecting skin in this photo... The overlay appears when it is done "
                   "({when}). Meanwhile you can paint skin (1) and non-skin (2).")
@@ -330,6 +344,8 @@ class SkinMode(Mode):
         #: adapts, or None
         self._loaded_init: tuple | None = None
         self._in_flight = False
+        #: Esc stopped the detection of the photo shown before any of it was on show (banner, slider)
+        self._detection_cancelled = False
         self._training_in_flight = False
         #: Ticks while the banner waits for a detection: its "N s so far" counts up.
         self._banner_clock = QTimer(self)
@@ -468,6 +484,7 @@ class SkinMode(Mode):
 
     def on_image_changed(self) -> None:
         self.skin_posterior = None
+        self._detection_cancelled = False
         self._greyscale = ""
         self._cast_hint = ""
         self._dim_hint = ""
@@ -515,6 +532,7 @@ class SkinMode(Mode):
             shell.show_message("Cannot load the built-in skin model", str(exc))
             return
         self._in_flight = True
+        self._detection_cancelled = False
         self.note_request()
         shell.controller.request_skin(shell.skin_image, model, self._overlay_key(),
                                       white_balance=self.skin_panel.balance_box.isChecked())
@@ -739,8 +757,22 @@ class SkinMode(Mode):
         self.shell.show_message("Skin model failed", message)
 
     def on_cancelled(self) -> None:
+        training = self._training_in_flight
         self._in_flight = self._training_in_flight = False
-        self.skin_panel.set_status("Cancelled.")
+        self._banner_clock.stop()
+        self._detection_cancelled = self.skin_posterior is None and self.shell.image is not None
+        if self._detection_cancelled:
+            # Nothing of this photo on show: the slider detects again (_on_slider_moved), and
+            # the banner says so (shell._on_cancelled rebuilds it) rather than describe an overlay.
+            words = DETECTION_CANCELLED
+            if training:
+                words = "Training cancelled: the skin model in use is unchanged. " + words.replace(
+                    "Skin detection cancelled: n", "N", 1)
+            self.skin_panel.set_status(words)
+        elif training:
+            self.skin_panel.set_status("Training cancelled: the skin model in use and its overlay are unchanged.")
+        else:
+            self.skin_panel.set_status("Cancelled: the overlay shown stays.")
 
     def load_skin_model(self, path=None) -> bool:
         """Make a skin model file the active skin model (and apply it in skin mode)."""
@@ -1219,6 +1251,13 @@ class SkinMode(Mode):
             return None
         return self._maps[2]
 
+    @property
+    def can_compute_again(self) -> bool:
+        return self._detection_cancelled and self.skin_posterior is None and not self._in_flight and self.active
+
+    def compute_again(self) -> None:
+        self._request_skin()
+
     def export_arrays(self, kind: str):
         if self.skin_posterior is None:
             raise NothingToExport("The skin model has not been applied to this photo yet.")
@@ -1271,6 +1310,8 @@ class SkinMode(Mode):
         return hint.replace(MOVE_THRESHOLD, no_skin) if no_skin else hint
 
     def _hint(self) -> str:
+        if self.skin_posterior is None and not self._in_flight and self._detection_cancelled:
+            return HINT_DETECTION_CANCELLED
         if self.skin_posterior is None and self._in_flight:
             image = self.shell.skin_image
             pixels = 0 if image is None else image.shape[0] * image.shape[1]
@@ -1347,6 +1388,11 @@ class SkinMode(Mode):
         self.skin_panel.set_train_start(str(settings.value("skin/train_from", "builtin")))
 
     def _on_slider_moved(self, _threshold: float) -> None:
+        if self.active and self.skin_posterior is None and not self._in_flight and self.shell.image is not None:
+            # Nothing detected on show (Esc stopped the detection): the slider detects again,
+            # as the dock and banner say (DETECTION_CANCELLED).
+            self._request_skin()
+            return
         if self.active:
             self.shell.request_render()
             self.shell.update_hint()  # the heat map's words and colour bar name the threshold

@@ -424,5 +424,7 @@ class SkinPanel(QWidget):
         # Grown for the rare long text (a trained model's line with the slider's threshold and
         # a relabelling time), which the 5 lines cut with an ellipsis. Up to 14: 8 cut a model
         # trained on few photos, with the slider moved, at "check it on photos it was ..." with
-        # ~115 px empty below (session 51); the dock scrolls when it has no room.
-        set_status_text(self.status_label, text, 5, 14)
+        # ~115 px empty below (session 51); the dock scrolls when it has no room. Up to 40: 14
+        # still cut Train's warnings at 1366 x 768 ("check it on photos of ...", session 57);
+        # every warning is read in the dock, not in a tooltip.
+        set_status_text(self.status_label, text, 5, 40)
