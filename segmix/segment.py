@@ -3151,6 +3151,12 @@ class _LastStep:
             return None
         return entry[1]
 
+    def get_any(self):
+        """The entry kept, whatever its key (None when empty): a cheap test before a key is made."""
+        with self._lock:
+            entry = self._entry
+        return None if entry is None else entry[1]
+
     def keep(self, key, result) -> None:
         """Keep ``result``, a step :func:`_at_threshold` worked out and hands out only as copies
         (so its arrays are the cache's own, not copied again here)."""
@@ -3168,6 +3174,15 @@ class _LastStep:
 
 
 _LAST_STEP = _LastStep()
+#: The graph cut's stage of the last step the window showed it for (apply_model's ``on_cut``),
+#: before its boundary refinement: the step's inputs (:func:`_step_key`) and what the
+#: refinement and the rest of the step start from. Why: Esc during the refinement of a 16 MP
+#: photo's click cancelled the step after its 25 s cut, and the next click fitted the cancelled
+#: step again in full (the marks are fitted step by step, as the command line replays them)
+#: before its own; now that step's cut is taken from here and only its refinement runs again,
+#: the same result by value. Held only from the cut to the step's end (or its cancel, until the
+#: step is worked out again or the photo is forgotten).
+_CUT_STAGE = _LastStep()
 _KEEPING = threading.local()
 _EDGE_LINES = threading.local()  # done: the box's edge lines are marked (apply_model)
 
@@ -3247,6 +3262,12 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
         mask[fixed == FOREGROUND] = True
         mask[fixed == BACKGROUND] = False
     else:
+        # A step whose cut was worked out before a cancel (_CUT_STAGE): its stage, not the cut again.
+        stage_key = resumed = None
+        if _CUT_STAGE.get_any() is not None or on_cut is not None:
+            stage_key = _step_key(image, model, scribbles, settings, previous_mask, previous_model,
+                                  previous_scribbles, None)
+            resumed = _CUT_STAGE.get(stage_key)
         spatial = None
         if scribbles is not None and settings.distance_prior > 0:
             spatial = _scribble_distance_grid(scribbles, settings.distance_prior,
@@ -3292,7 +3313,11 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
             rough_rounds = rounds
         free = fixed == 0
         seeds = _keep_connected_seeds(scribbles, settings)
-        for round_index in range(rounds + 1):
+        if resumed is not None:
+            model, mask, log_likelihoods, inverse, colour_features, first, rounds = (
+                resumed["model"], resumed["mask"].copy(), resumed["log_likelihoods"], resumed["inverse"],
+                resumed["colour_features"], resumed["last_cut"], resumed["rounds"])
+        for round_index in range(0 if resumed is not None else rounds + 1):
             if round_index:
                 kept = (model, mask, log_likelihoods, inverse, colour_features)
                 model = _refit(model, image, mask)
@@ -3321,57 +3346,66 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
             return lambda: _spread(foreground_log_odds(class_log_likelihoods, model.classifier.priors,
                                                        settings.threshold), inverse, shape)
 
-        mask = _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribbles,
-                         colour_log_odds(log_likelihoods))
-        protect = flood = None
-        emptied = False
-        # The cut's unary and gamma for the boundary refinement (a guard's lean, added in
-        # place below, stays in it).
-        last_cut = first
-        if previous_mask is not None and (rounds == 0 or settings.box_guards):
-            # A one-signed step that went far beyond its marks: redo the cut leaning towards
-            # the previous mask where it went wrong, more the farther from the new marks.
-            if settings.strip_guard > 0:
-                stroke = lambda: previous_scribbles is not None and adds_stroke(fixed, previous_scribbles)  # noqa: E731
-                protect, weight = stripped_objects(mask, previous_mask, fixed, stroke), settings.strip_guard
-            if protect is None and settings.removal_guard > 0:
-                protect = removed_near_foreground(mask, previous_mask, fixed, image, settings.removal_guard_colour)
-                weight = settings.removal_guard
-            if protect is None and settings.removal_guard > 0:
-                # No foreground mark to measure "nearer" from (a box, then background clicks):
-                # the box's finding holds away from the click (a face emptied by clicks on
-                # the hair beside it).
-                protect = removed_without_foreground(mask, previous_mask, fixed, previous_scribbles)
-                weight = settings.removal_guard
-                emptied = protect is not None
-            if protect is None and settings.flood_guard > 0 and rounds == 0:
-                protect = flood = flooded_background(mask, previous_mask, fixed, previous_scribbles)
-                weight = settings.flood_guard
-            if protect is not None:
-                lean = previous_mask_log_odds(previous_mask, fixed, weight)
-                lean[~protect] = 0.0
-                # After a box's rounds there was no single cut: the last round's models make it.
-                unary, gamma = first if first is not None else unary_and_gamma(log_likelihoods)
-                first = None
-                unary += lean
-                if flood is not None:
-                    cut = _cut_within(flood, mask, unary, image, fixed, gamma, settings, star)
-                else:
-                    cut = graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity,
-                                                  settings.max_exact_pixels, star=star, seeds=seeds if rounds == 0 else None,
-                                                  seed_reach=connection_reach(shape))
-                mask = _clean_up(cut, scribbles, fixed, settings, previous_mask, previous_scribbles,
-                                 colour_log_odds(log_likelihoods))
-                del unary
-                if emptied and not (mask & free).any():
-                    # Still nothing left: the step's own marks are what the user took away,
-                    # not the object the box found (a background click that empties a box
-                    # leaves the user nothing to correct).
-                    mask = previous_mask & (fixed != BACKGROUND)
+        if resumed is not None:
+            last_cut = first  # the kept stage's mask is after its clean-up and guards
+        else:
+            mask = _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribbles,
+                             colour_log_odds(log_likelihoods))
+            protect = flood = None
+            emptied = False
+            # The cut's unary and gamma for the boundary refinement (a guard's lean, added in
+            # place below, stays in it).
+            last_cut = first
+            if previous_mask is not None and (rounds == 0 or settings.box_guards):
+                # A one-signed step that went far beyond its marks: redo the cut leaning towards
+                # the previous mask where it went wrong, more the farther from the new marks.
+                if settings.strip_guard > 0:
+                    stroke = lambda: previous_scribbles is not None and adds_stroke(fixed, previous_scribbles)  # noqa: E731
+                    protect, weight = stripped_objects(mask, previous_mask, fixed, stroke), settings.strip_guard
+                if protect is None and settings.removal_guard > 0:
+                    protect = removed_near_foreground(mask, previous_mask, fixed, image, settings.removal_guard_colour)
+                    weight = settings.removal_guard
+                if protect is None and settings.removal_guard > 0:
+                    # No foreground mark to measure "nearer" from (a box, then background clicks):
+                    # the box's finding holds away from the click (a face emptied by clicks on
+                    # the hair beside it).
+                    protect = removed_without_foreground(mask, previous_mask, fixed, previous_scribbles)
+                    weight = settings.removal_guard
+                    emptied = protect is not None
+                if protect is None and settings.flood_guard > 0 and rounds == 0:
+                    protect = flood = flooded_background(mask, previous_mask, fixed, previous_scribbles)
+                    weight = settings.flood_guard
+                if protect is not None:
+                    lean = previous_mask_log_odds(previous_mask, fixed, weight)
+                    lean[~protect] = 0.0
+                    # After a box's rounds there was no single cut: the last round's models make it.
+                    unary, gamma = first if first is not None else unary_and_gamma(log_likelihoods)
+                    first = None
+                    unary += lean
+                    if flood is not None:
+                        cut = _cut_within(flood, mask, unary, image, fixed, gamma, settings, star)
+                    else:
+                        cut = graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity,
+                                                      settings.max_exact_pixels, star=star, seeds=seeds if rounds == 0 else None,
+                                                      seed_reach=connection_reach(shape))
+                    mask = _clean_up(cut, scribbles, fixed, settings, previous_mask, previous_scribbles,
+                                     colour_log_odds(log_likelihoods))
+                    del unary
+                    if emptied and not (mask & free).any():
+                        # Still nothing left: the step's own marks are what the user took away,
+                        # not the object the box found (a background click that empties a box
+                        # leaves the user nothing to correct).
+                        mask = previous_mask & (fixed != BACKGROUND)
         if (settings.snapcut_weight > 0 and last_cut is not None and scribbles is not None
                 and (fixed == FOREGROUND).any() and mask.any()):
             if on_cut is not None:
-                probability = _spread(foreground_posterior(log_likelihoods, model.classifier.priors), inverse, shape)
+                probability = (resumed["probability"] if resumed is not None else
+                               _spread(foreground_posterior(log_likelihoods, model.classifier.priors), inverse, shape))
+                if stage_key is not None:
+                    # Kept before the window hears of it: Esc there cancels the step (on_cut raises).
+                    _CUT_STAGE.keep(stage_key, {"model": model, "mask": mask.copy(), "log_likelihoods": log_likelihoods,
+                                                "inverse": inverse, "colour_features": colour_features,
+                                                "last_cut": last_cut, "rounds": rounds, "probability": probability})
                 on_cut(mask, probability)
             for _ in range(max(1, int(settings.snapcut_rounds))):
                 refined = _snapcut_refine(mask, last_cut[0], image, fixed, last_cut[1], settings,
@@ -3383,6 +3417,8 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
                 if not refined.any():
                     break
                 mask = refined
+            if stage_key is not None:
+                _CUT_STAGE.clear()  # the step's refinement finished: its stage is no longer wanted
         del last_cut
         if (settings.max_far_change > 0 and previous_mask is not None and previous_model is not None
                 and np.count_nonzero(fixed) >= settings.trust_after_marks * fixed.size and rounds == 0 and inverse is not None and previous_model.features == model.features
