@@ -1334,6 +1334,41 @@ def grey_box_texture_used(model, settings: "SegmentationSettings") -> bool:
                 and settings.position_weight == 0)
 
 
+#: A box's background evidence: the outside within :data:`BOX_RING_MARGIN` of the box's
+#: longer side round it is added to the background's sample (the whole outside, as GrabCut's
+#: T_B) with this many times the box's unmarked pixel count in weight. Why: a box tight round a
+#: small object (a 20 x 35 px hiker pasted on DAVIS 047's tutu, 303 px of a 70 x 85 box) is
+#: mostly the background next to the object; the background mixture of the whole photo's
+#: outside (5 components over 400,000 px of street, grass and people) left the tutu's pink
+#: unexplained, the foreground mixture took it, and the box was flooded (2,943 px, IoU 0.099;
+#: grabCut 0.884). docs/clicks_development.md, "A box round a small object" (session 57).
+BOX_RING_WEIGHT = 20.0
+BOX_RING_MARGIN = 0.5
+
+
+def _box_ring_rows(image, scribbles, features: FeatureSpace):
+    """The background's rows of the outside next to a box (:data:`BOX_RING_WEIGHT`): (M, D)
+    feature rows of the distinct colours within ``BOX_RING_MARGIN`` x the box's longer side
+    round the box, marked background, and their (M,) weights (in all BOX_RING_WEIGHT x the
+    box's unmarked pixels); None for marks that frame no box or a box with no outside near."""
+    frame = frame_of(scribbles)
+    if frame is None or features.uses_texture or features.uses_position:
+        return None  # rows of colours alone (a grey photo's box has texture levels: left as it was)
+    r0, r1, c0, c1 = frame
+    h, w = scribbles.shape
+    margin = int(round(BOX_RING_MARGIN * max(r1 - r0, c1 - c0)))
+    top, bottom, left, right = max(0, r0 - margin), min(h, r1 + margin), max(0, c0 - margin), min(w, c1 + margin)
+    ring = scribbles[top:bottom, left:right] == BACKGROUND
+    ring[r0 - top:r1 - top, c0 - left:c1 - left] = False
+    if not ring.any():
+        return None
+    pixels = image[top:bottom, left:right][ring]
+    colors, _, counts = unique_colors(pixels[None], return_counts=True)
+    n_inside = np.count_nonzero(scribbles[r0:r1, c0:c1] == 0)
+    weights = counts.astype(np.float64) * (BOX_RING_WEIGHT * n_inside / pixels.shape[0])
+    return features.colors_to_features(colors), weights
+
+
 def frame_of(scribbles: np.ndarray) -> tuple[int, int, int, int] | None:
     """The box (top, bottom, left, right; bottom and right exclusive) that the marks frame
     (:func:`is_framed`), or None when they frame nothing."""
@@ -1967,6 +2002,13 @@ def iter_train_model(
     for index, (label, name) in enumerate(zip(CLASS_LABELS, CLASS_NAMES)):
         X, weights, n_distinct, n_pixels = _class_training_data(image, scribbles, label, features)
         training_rows.append((X, weights))  # the marked rows only
+        if framed and label == BACKGROUND and BOX_RING_WEIGHT > 0:
+            # The box's surroundings count more (_box_ring_rows): a box round a small object
+            # is mostly the background next to it, which the photo-wide model left out.
+            ring = _box_ring_rows(image, scribbles, features)
+            if ring is not None:
+                X, weights = np.concatenate([X, ring[0]]), np.concatenate([weights, ring[1]])
+                n_distinct = _distinct_rows(X)
         n_marked_distinct = n_distinct  # the marks' own colours, before any borrowed ones
         borrowed = 0
         borrow = _borrowing(scribbles, label, n_pixels, marked[index], framed, settings)
