@@ -94,3 +94,28 @@ def test_other_inputs_do_not_take_the_kept_cut(monkeypatch):
     calls = _counting_cuts(monkeypatch)
     segment.apply_model(image, segment.train_model(image, other, settings), other, settings)
     assert calls  # another step: its own cut
+
+
+def test_the_windows_replay_of_a_cancelled_step_and_the_next_takes_the_kept_cut(monkeypatch):
+    """The worker's path: the click's job (apply_model in keeping_last_step, Esc in the
+    refinement), then the next click's replay of both steps (mark_steps.replay_steps): the
+    first step's cut is not made again, and the mask is the command line's for both clicks."""
+    from segmix.mark_steps import replay_steps
+
+    image = _photo()
+    first, _ = add_point_marks(np.zeros(image.shape[:2], np.uint8), None, clicks=[(1, 60, 45)])
+    second, _ = add_point_marks(first, None, clicks=[(2, 15, 80)])
+    settings = segment.SegmentationSettings()
+    full_calls = _counting_cuts(monkeypatch)
+    expected = replay_steps(image, [first, second], settings)
+    monkeypatch.undo()
+
+    def escape(mask, probability):
+        raise _Esc
+
+    with pytest.raises(_Esc), segment.keeping_last_step():
+        segment.apply_model(image, segment.train_model(image, first, settings), first, settings, on_cut=escape)
+    calls = _counting_cuts(monkeypatch)
+    again = replay_steps(image, [first, second], settings)
+    assert len(calls) < len(full_calls)
+    assert np.array_equal(again.mask, expected.mask)
