@@ -1406,7 +1406,9 @@ def _add_segment_parser(sub) -> None:
                      help="after the cut, local colour models in windows along the mask's boundary (Video "
                           "SnapCut) re-decide the pixels within 10 px of it, W the weight of their log-likelihood ratio: the "
                           "default 2 took the click protocol's NoC@90 from 11.86 to 10.70 (DAVIS even half) "
-                          "and 13.20 to 12.14 (odd) at about 1.4x the time; 0 = off (the cut alone, faster); "
+                          "and 13.20 to 12.14 (odd); its cost grows with the photo: about the same CPU time on an "
+                          "854 x 480 frame, 1.6x at 6.6 MP and 2.2x with +370 MB at 16 MP (6.3 -> 14.2 CPU-s, "
+                          "0.76 -> 1.13 GB; one click, session 57); 0 = off (the cut alone, faster); "
                           "docs/clicks_development.md, 'Local classifiers along the boundary'")
     seg.add_argument("--fill-holes", action=argparse.BooleanOptionalAction, default=None,
                      help="fill background enclosed by foreground unless it holds a background scribble (default on)")

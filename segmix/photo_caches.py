@@ -18,7 +18,7 @@ def photo_caches() -> list:
     """The caches holding a photo's arrays by value: each has ``forget_photo()``."""
     from segmix import graphcut, segment
 
-    return [segment._LAST_STEP, graphcut._WARM_FREE, graphcut._WARM_BAND, graphcut._WARM_COARSE]
+    return [segment._LAST_STEP, segment._CUT_STAGE, graphcut._WARM_FREE, graphcut._WARM_BAND, graphcut._WARM_COARSE]
 
 
 def release_photo_caches() -> int:

@@ -1334,6 +1334,41 @@ def grey_box_texture_used(model, settings: "SegmentationSettings") -> bool:
                 and settings.position_weight == 0)
 
 
+#: A box's background evidence: the outside within :data:`BOX_RING_MARGIN` of the box's
+#: longer side round it is added to the background's sample (the whole outside, as GrabCut's
+#: T_B) with this many times the box's unmarked pixel count in weight. Why: a box tight round a
+#: small object (a 20 x 35 px hiker pasted on DAVIS 047's tutu, 303 px of a 70 x 85 box) is
+#: mostly the background next to the object; the background mixture of the whole photo's
+#: outside (5 components over 400,000 px of street, grass and people) left the tutu's pink
+#: unexplained, the foreground mixture took it, and the box was flooded (2,943 px, IoU 0.099;
+#: grabCut 0.884). docs/clicks_development.md, "A box round a small object" (session 57).
+BOX_RING_WEIGHT = 20.0
+BOX_RING_MARGIN = 0.5
+
+
+def _box_ring_rows(image, scribbles, features: FeatureSpace):
+    """The background's rows of the outside next to a box (:data:`BOX_RING_WEIGHT`): (M, D)
+    feature rows of the distinct colours within ``BOX_RING_MARGIN`` x the box's longer side
+    round the box, marked background, and their (M,) weights (in all BOX_RING_WEIGHT x the
+    box's unmarked pixels); None for marks that frame no box or a box with no outside near."""
+    frame = frame_of(scribbles)
+    if frame is None or features.uses_texture or features.uses_position:
+        return None  # rows of colours alone (a grey photo's box has texture levels: left as it was)
+    r0, r1, c0, c1 = frame
+    h, w = scribbles.shape
+    margin = int(round(BOX_RING_MARGIN * max(r1 - r0, c1 - c0)))
+    top, bottom, left, right = max(0, r0 - margin), min(h, r1 + margin), max(0, c0 - margin), min(w, c1 + margin)
+    ring = scribbles[top:bottom, left:right] == BACKGROUND
+    ring[r0 - top:r1 - top, c0 - left:c1 - left] = False
+    if not ring.any():
+        return None
+    pixels = image[top:bottom, left:right][ring]
+    colors, _, counts = unique_colors(pixels[None], return_counts=True)
+    n_inside = np.count_nonzero(scribbles[r0:r1, c0:c1] == 0)
+    weights = counts.astype(np.float64) * (BOX_RING_WEIGHT * n_inside / pixels.shape[0])
+    return features.colors_to_features(colors), weights
+
+
 def frame_of(scribbles: np.ndarray) -> tuple[int, int, int, int] | None:
     """The box (top, bottom, left, right; bottom and right exclusive) that the marks frame
     (:func:`is_framed`), or None when they frame nothing."""
@@ -1967,6 +2002,13 @@ def iter_train_model(
     for index, (label, name) in enumerate(zip(CLASS_LABELS, CLASS_NAMES)):
         X, weights, n_distinct, n_pixels = _class_training_data(image, scribbles, label, features)
         training_rows.append((X, weights))  # the marked rows only
+        if framed and label == BACKGROUND and BOX_RING_WEIGHT > 0:
+            # The box's surroundings count more (_box_ring_rows): a box round a small object
+            # is mostly the background next to it, which the photo-wide model left out.
+            ring = _box_ring_rows(image, scribbles, features)
+            if ring is not None:
+                X, weights = np.concatenate([X, ring[0]]), np.concatenate([weights, ring[1]])
+                n_distinct = _distinct_rows(X)
         n_marked_distinct = n_distinct  # the marks' own colours, before any borrowed ones
         borrowed = 0
         borrow = _borrowing(scribbles, label, n_pixels, marked[index], framed, settings)
@@ -3151,6 +3193,12 @@ class _LastStep:
             return None
         return entry[1]
 
+    def get_any(self):
+        """The entry kept, whatever its key (None when empty): a cheap test before a key is made."""
+        with self._lock:
+            entry = self._entry
+        return None if entry is None else entry[1]
+
     def keep(self, key, result) -> None:
         """Keep ``result``, a step :func:`_at_threshold` worked out and hands out only as copies
         (so its arrays are the cache's own, not copied again here)."""
@@ -3168,6 +3216,15 @@ class _LastStep:
 
 
 _LAST_STEP = _LastStep()
+#: The graph cut's stage of the last step the window showed it for (apply_model's ``on_cut``),
+#: before its boundary refinement: the step's inputs (:func:`_step_key`) and what the
+#: refinement and the rest of the step start from. Why: Esc during the refinement of a 16 MP
+#: photo's click cancelled the step after its 25 s cut, and the next click fitted the cancelled
+#: step again in full (the marks are fitted step by step, as the command line replays them)
+#: before its own; now that step's cut is taken from here and only its refinement runs again,
+#: the same result by value. Held only from the cut to the step's end (or its cancel, until the
+#: step is worked out again or the photo is forgotten).
+_CUT_STAGE = _LastStep()
 _KEEPING = threading.local()
 _EDGE_LINES = threading.local()  # done: the box's edge lines are marked (apply_model)
 
@@ -3247,6 +3304,12 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
         mask[fixed == FOREGROUND] = True
         mask[fixed == BACKGROUND] = False
     else:
+        # A step whose cut was worked out before a cancel (_CUT_STAGE): its stage, not the cut again.
+        stage_key = resumed = None
+        if _CUT_STAGE.get_any() is not None or on_cut is not None:
+            stage_key = _step_key(image, model, scribbles, settings, previous_mask, previous_model,
+                                  previous_scribbles, None)
+            resumed = _CUT_STAGE.get(stage_key)
         spatial = None
         if scribbles is not None and settings.distance_prior > 0:
             spatial = _scribble_distance_grid(scribbles, settings.distance_prior,
@@ -3292,7 +3355,11 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
             rough_rounds = rounds
         free = fixed == 0
         seeds = _keep_connected_seeds(scribbles, settings)
-        for round_index in range(rounds + 1):
+        if resumed is not None:
+            model, mask, log_likelihoods, inverse, colour_features, first, rounds = (
+                resumed["model"], resumed["mask"].copy(), resumed["log_likelihoods"], resumed["inverse"],
+                resumed["colour_features"], resumed["last_cut"], resumed["rounds"])
+        for round_index in range(0 if resumed is not None else rounds + 1):
             if round_index:
                 kept = (model, mask, log_likelihoods, inverse, colour_features)
                 model = _refit(model, image, mask)
@@ -3321,57 +3388,66 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
             return lambda: _spread(foreground_log_odds(class_log_likelihoods, model.classifier.priors,
                                                        settings.threshold), inverse, shape)
 
-        mask = _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribbles,
-                         colour_log_odds(log_likelihoods))
-        protect = flood = None
-        emptied = False
-        # The cut's unary and gamma for the boundary refinement (a guard's lean, added in
-        # place below, stays in it).
-        last_cut = first
-        if previous_mask is not None and (rounds == 0 or settings.box_guards):
-            # A one-signed step that went far beyond its marks: redo the cut leaning towards
-            # the previous mask where it went wrong, more the farther from the new marks.
-            if settings.strip_guard > 0:
-                stroke = lambda: previous_scribbles is not None and adds_stroke(fixed, previous_scribbles)  # noqa: E731
-                protect, weight = stripped_objects(mask, previous_mask, fixed, stroke), settings.strip_guard
-            if protect is None and settings.removal_guard > 0:
-                protect = removed_near_foreground(mask, previous_mask, fixed, image, settings.removal_guard_colour)
-                weight = settings.removal_guard
-            if protect is None and settings.removal_guard > 0:
-                # No foreground mark to measure "nearer" from (a box, then background clicks):
-                # the box's finding holds away from the click (a face emptied by clicks on
-                # the hair beside it).
-                protect = removed_without_foreground(mask, previous_mask, fixed, previous_scribbles)
-                weight = settings.removal_guard
-                emptied = protect is not None
-            if protect is None and settings.flood_guard > 0 and rounds == 0:
-                protect = flood = flooded_background(mask, previous_mask, fixed, previous_scribbles)
-                weight = settings.flood_guard
-            if protect is not None:
-                lean = previous_mask_log_odds(previous_mask, fixed, weight)
-                lean[~protect] = 0.0
-                # After a box's rounds there was no single cut: the last round's models make it.
-                unary, gamma = first if first is not None else unary_and_gamma(log_likelihoods)
-                first = None
-                unary += lean
-                if flood is not None:
-                    cut = _cut_within(flood, mask, unary, image, fixed, gamma, settings, star)
-                else:
-                    cut = graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity,
-                                                  settings.max_exact_pixels, star=star, seeds=seeds if rounds == 0 else None,
-                                                  seed_reach=connection_reach(shape))
-                mask = _clean_up(cut, scribbles, fixed, settings, previous_mask, previous_scribbles,
-                                 colour_log_odds(log_likelihoods))
-                del unary
-                if emptied and not (mask & free).any():
-                    # Still nothing left: the step's own marks are what the user took away,
-                    # not the object the box found (a background click that empties a box
-                    # leaves the user nothing to correct).
-                    mask = previous_mask & (fixed != BACKGROUND)
+        if resumed is not None:
+            last_cut = first  # the kept stage's mask is after its clean-up and guards
+        else:
+            mask = _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribbles,
+                             colour_log_odds(log_likelihoods))
+            protect = flood = None
+            emptied = False
+            # The cut's unary and gamma for the boundary refinement (a guard's lean, added in
+            # place below, stays in it).
+            last_cut = first
+            if previous_mask is not None and (rounds == 0 or settings.box_guards):
+                # A one-signed step that went far beyond its marks: redo the cut leaning towards
+                # the previous mask where it went wrong, more the farther from the new marks.
+                if settings.strip_guard > 0:
+                    stroke = lambda: previous_scribbles is not None and adds_stroke(fixed, previous_scribbles)  # noqa: E731
+                    protect, weight = stripped_objects(mask, previous_mask, fixed, stroke), settings.strip_guard
+                if protect is None and settings.removal_guard > 0:
+                    protect = removed_near_foreground(mask, previous_mask, fixed, image, settings.removal_guard_colour)
+                    weight = settings.removal_guard
+                if protect is None and settings.removal_guard > 0:
+                    # No foreground mark to measure "nearer" from (a box, then background clicks):
+                    # the box's finding holds away from the click (a face emptied by clicks on
+                    # the hair beside it).
+                    protect = removed_without_foreground(mask, previous_mask, fixed, previous_scribbles)
+                    weight = settings.removal_guard
+                    emptied = protect is not None
+                if protect is None and settings.flood_guard > 0 and rounds == 0:
+                    protect = flood = flooded_background(mask, previous_mask, fixed, previous_scribbles)
+                    weight = settings.flood_guard
+                if protect is not None:
+                    lean = previous_mask_log_odds(previous_mask, fixed, weight)
+                    lean[~protect] = 0.0
+                    # After a box's rounds there was no single cut: the last round's models make it.
+                    unary, gamma = first if first is not None else unary_and_gamma(log_likelihoods)
+                    first = None
+                    unary += lean
+                    if flood is not None:
+                        cut = _cut_within(flood, mask, unary, image, fixed, gamma, settings, star)
+                    else:
+                        cut = graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity,
+                                                      settings.max_exact_pixels, star=star, seeds=seeds if rounds == 0 else None,
+                                                      seed_reach=connection_reach(shape))
+                    mask = _clean_up(cut, scribbles, fixed, settings, previous_mask, previous_scribbles,
+                                     colour_log_odds(log_likelihoods))
+                    del unary
+                    if emptied and not (mask & free).any():
+                        # Still nothing left: the step's own marks are what the user took away,
+                        # not the object the box found (a background click that empties a box
+                        # leaves the user nothing to correct).
+                        mask = previous_mask & (fixed != BACKGROUND)
         if (settings.snapcut_weight > 0 and last_cut is not None and scribbles is not None
                 and (fixed == FOREGROUND).any() and mask.any()):
             if on_cut is not None:
-                probability = _spread(foreground_posterior(log_likelihoods, model.classifier.priors), inverse, shape)
+                probability = (resumed["probability"] if resumed is not None else
+                               _spread(foreground_posterior(log_likelihoods, model.classifier.priors), inverse, shape))
+                if stage_key is not None:
+                    # Kept before the window hears of it: Esc there cancels the step (on_cut raises).
+                    _CUT_STAGE.keep(stage_key, {"model": model, "mask": mask.copy(), "log_likelihoods": log_likelihoods,
+                                                "inverse": inverse, "colour_features": colour_features,
+                                                "last_cut": last_cut, "rounds": rounds, "probability": probability})
                 on_cut(mask, probability)
             for _ in range(max(1, int(settings.snapcut_rounds))):
                 refined = _snapcut_refine(mask, last_cut[0], image, fixed, last_cut[1], settings,
@@ -3383,6 +3459,8 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
                 if not refined.any():
                     break
                 mask = refined
+            if stage_key is not None:
+                _CUT_STAGE.clear()  # the step's refinement finished: its stage is no longer wanted
         del last_cut
         if (settings.max_far_change > 0 and previous_mask is not None and previous_model is not None
                 and np.count_nonzero(fixed) >= settings.trust_after_marks * fixed.size and rounds == 0 and inverse is not None and previous_model.features == model.features

@@ -1392,10 +1392,23 @@ class SegmentMode(Mode):
         if shown is not None and shown.final:
             curves = shown.curves if shown.curves is not None else em_curves(shown.model) if shown.retrained else None
         self.training_panel.plot.set_curves(curves or ())
-        # Retrain drops a loaded model: not the way to apply it again.
-        again = (f"Paint or click to apply {self.loaded_model_name} again (Retrain fits a new model instead)"
-                 if self.loaded_model is not None else "Press Retrain or paint to fit again")
-        self.training_panel.set_status(f"Cancelled{note}. {again}.")
+        # What the next mark costs: the marks are fitted one step each (as the command line
+        # replays them), so it finishes the cancelled step first. A trial's 16 MP click, Esc and
+        # a second click waited 33-35 s for "step 1 of 2" and the words had not said so; the
+        # cut of a step stopped in its refinement is kept (segment._CUT_STAGE).
+        outcome = self.outcome
+        if self.loaded_model is not None:
+            # Retrain drops a loaded model: not the way to apply it again.
+            after = f" Paint or click to apply {self.loaded_model_name} again (Retrain fits a new model instead)."
+        elif stage and outcome is not None and outcome.cut:
+            after = (" Its graph cut is kept: Retrain or your next mark refines its edges first (no new cut), "
+                     "then fits the new mark.")
+        elif stage:
+            after = (" Retrain or your next mark fits this step again first (marks are fitted one step each), "
+                     "then the new mark.")
+        else:
+            after = " Press Retrain or paint to fit again."
+        self.training_panel.set_status(f"Cancelled{note}.{after}")
 
     @property
     def can_compute_again(self) -> bool:
