@@ -144,15 +144,38 @@ def marks_words(check: MarksCheck, name: str = "the trained model", than: str = 
                      f"on the same marks: these marks made the detector worse where they were drawn; keep "
                      f"{than}, or mark more photos of the kind you will apply it to")
     for photo, recall, precision in check.none_found:
-        if recall >= PER_PIXEL_USABLE and precision >= PER_PIXEL_USABLE:
-            why = (f"its colours alone, per pixel ({plain_words}), take {recall:.0%} of that skin, and of what they "
-                   f"take there {precision:.0%} is marked skin: the detector's photo-wide steps (the adaptation to the photo, the "
-                   f"texture cue, the second pass) learn the photo's own colours and removed it; apply this model "
-                   f"with {plain_words} to such photos")
-        else:
-            why = (f"per pixel ({plain_words}) it takes {recall:.0%} of that skin, but only {precision:.0%} of what it "
-                   f"takes there is marked skin: the skin marked there shares its colours with the non-skin marked (dark hair, "
-                   f"beard, clothes or shadow of the skin's tone), which no colour model tells apart; mark bare skin "
-                   f"only, leaving out hair, beard and glasses")
-        words.append(f"{name} finds none of the skin marked on {photo} with the default detector: {why}")
+        words.append(none_found_words(name, photo, recall, precision, plain_words))
     return words
+
+
+def none_found_words(name: str, photo: str, recall: float, precision: float,
+                     plain_words: str = "--plain --no-adapt") -> str:
+    """Why ``name`` (a trained model) finds none of the skin marked on ``photo`` and what to do:
+    ``recall`` and ``precision`` are its per-pixel rule's on that photo's marks. Per pixel it
+    takes most of the marked skin and little else: the detector's photo-wide steps removed it
+    (apply per pixel); otherwise the marked skin and non-skin share their colours (mark bare
+    skin only)."""
+    if recall >= PER_PIXEL_USABLE and precision >= PER_PIXEL_USABLE:
+        why = (f"its colours alone, per pixel ({plain_words}), take {recall:.0%} of that skin, and of what they "
+               f"take there {precision:.0%} is marked skin: the detector's photo-wide steps (the adaptation to the "
+               f"photo, the texture cue, the second pass) learn the photo's own colours and removed it; apply this "
+               f"model with {plain_words} to such photos")
+    else:
+        why = (f"per pixel ({plain_words}) it takes {recall:.0%} of that skin, but only {precision:.0%} of what it "
+               f"takes there is marked skin: the skin marked there shares its colours with the non-skin marked (dark "
+               f"hair, beard, clothes or shadow of the skin's tone), which no colour model tells apart; mark bare "
+               f"skin only, leaving out hair, beard and glasses")
+    return f"{name} finds none of the skin marked on {photo} with the default detector: {why}"
+
+
+def per_pixel_on_marks(model, image: np.ndarray, skin: np.ndarray, non_skin: np.ndarray) -> tuple[float, float]:
+    """(recall, precision) of ``model``'s per-pixel rule (p(skin) above its threshold, the photo
+    as stored) on the (H, W) bool ``skin`` / ``non_skin`` marks of ``image`` (H, W, 3) uint8."""
+    from segmix import skin as skin_lib, skin_detect
+
+    plain = skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, adapt=False, photo_density=0.0, texture=0.0,
+                                     second_pass=0.0, spatial=False)
+    called = skin_lib.detect(model, image, plain).mask
+    tp, fp = int((called & skin).sum()), int((called & non_skin).sum())
+    marked = int(skin.sum())
+    return (tp / marked if marked else 0.0), (tp / (tp + fp) if tp + fp else 0.0)
