@@ -2,8 +2,10 @@
 those marks beside the model it started from."""
 
 import copy
+from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from segmix.cli import main
@@ -59,3 +61,21 @@ def test_a_model_worse_on_its_own_marks_is_said():
     assert any(w.startswith("m.json scores F1") and "below the built-in model's" in w for w in words), words
     same = skin_marks_check.check_on_marks(builtin, builtin, photos)
     assert not [w for w in skin_marks_check.marks_words(same) if "below" in w]
+
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "skin"
+
+
+@pytest.mark.skipif(not (DATA / "ccp").is_dir(), reason="the development street photos are absent")
+def test_the_second_pass_does_not_take_all_the_skin_the_first_pass_kept():
+    """ccp_0617 (a dark-toned man alone before grey stone, in a dark suit of his skin's colours):
+    the first pass kept part of his face and hand, the second pass, learning the suit's colours
+    as this photo's non-skin, took all of it (F1 0.000; without the second pass 0.18)."""
+    from segmix import skin, skin_detect
+    from segmix.io import load_image
+
+    image = load_image(DATA / "ccp" / "images" / "ccp_0617.jpg")
+    labels = skin.load_mask(DATA / "ccp" / "masks" / "ccp_0617.png", image.shape[:2])
+    mask = skin.detect(skin.load_skin_model(), image).mask
+    found = (mask & (labels == 1)).sum() / (labels == 1).sum()
+    assert found > 0.05, found
