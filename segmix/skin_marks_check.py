@@ -24,6 +24,8 @@ import numpy as np
 
 #: A model that finds less than this share of the skin marked on a photo "finds none of it".
 FOUND_NONE = 0.05
+#: Fewer marked skin pixels on a photo than this: "none found" is not said of it (a speck).
+MIN_MARKED = 100
 #: The trained model is said to do worse on the marks when its pooled F1 there is this much
 #: below the initial model's (the default detector's masks differ a little from run to run of
 #: training on the same marks: a smaller gap is not a verdict).
@@ -110,7 +112,7 @@ def check_on_marks(trained, initial, photos, max_photos: int = MAX_PHOTOS) -> Ma
         per_pixel = _counts(skin.detect(trained, image, plain).mask, labels)
         out.per_pixel += per_pixel
         out.photos += 1
-        if marked and mine[0] < FOUND_NONE * marked:
+        if marked >= MIN_MARKED and mine[0] < FOUND_NONE * marked:
             called = per_pixel[0] + per_pixel[1]
             out.none_found.append((str(name), per_pixel[0] / marked, per_pixel[0] / called if called else 0.0))
     return out

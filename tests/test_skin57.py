@@ -71,7 +71,7 @@ def test_the_second_pass_does_not_take_all_the_skin_the_first_pass_kept():
     """ccp_0617 (a dark-toned man alone before grey stone, in a dark suit of his skin's colours):
     the first pass kept part of his face and hand, the second pass, learning the suit's colours
     as this photo's non-skin, took all of it (F1 0.000; without the second pass 0.18)."""
-    from segmix import skin, skin_detect
+    from segmix import skin
     from segmix.io import load_image
 
     image = load_image(DATA / "ccp" / "images" / "ccp_0617.jpg")

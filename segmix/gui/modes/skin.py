@@ -635,7 +635,8 @@ class SkinMode(Mode):
             return ""
         skin_marks, non_skin = labels == 1, labels == 2
         marked = int(skin_marks.sum())
-        if not marked or (outcome.mask & skin_marks).sum() >= skin_marks_check.FOUND_NONE * marked:
+        found = int((outcome.mask & skin_marks).sum())
+        if marked < skin_marks_check.MIN_MARKED or found >= skin_marks_check.FOUND_NONE * marked:
             return ""
         # the per-pixel rule on this photo only: a lookup, no photo-wide step
         recall, precision = skin_marks_check.per_pixel_on_marks(outcome.model, outcome.image, skin_marks, non_skin)
