@@ -273,10 +273,11 @@ class SkinSettings:
         of the pixels the first pass accepted: its premise is that the first pass's regions
         are skin, so a relearning that takes them all has learnt the skin itself (a dark-toned
         man alone before grey stone in a dark suit of his skin's colours, ccp_0617: the first
-        pass kept part of his face and hand, the second pass nothing; F1 0.000 -> 0.179). A
-        share of the accepted pixels (0.1) instead undid it where the first pass had taken a
-        wall with the person (ccp_0045: F1 0.721 -> 0.099): docs/skin_development.md, "The
-        second pass takes all the first pass kept" (session 57).
+        pass kept part of his face and hand, the second pass nothing; F1 0.000 -> 0.179).
+        Off by default: on photos without skin it keeps what the second pass rightly removed
+        whole (a dim greyish-beige surface 27.6 % skin, under 2 % without; terracotta blotches on grey
+        cloth 2.3 %), while the development sets' masks are unchanged either way
+        (docs/skin_development.md, "The second pass takes all the first pass kept", session 57).
     jpeg_deblock : float >= 0
         Pixels (0 = off): in a photo whose luma shows a JPEG block grid
         (:func:`segmix.skin_texture.jpeg_block_grid`), the colours the mixtures score (and
@@ -491,7 +492,7 @@ class SkinSettings:
     second_pass_margin: int = 16
     second_pass_boundary: bool = True
     second_pass_sure: float = 1.0
-    second_pass_keeps_some: bool = True
+    second_pass_keeps_some: bool = False
     jpeg_deblock: float = 2.0
     jpeg_chroma_noise: float = 1.0
     skin_luma_floor: float = 1.0

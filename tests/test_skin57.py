@@ -67,15 +67,18 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "skin"
 
 
 @pytest.mark.skipif(not (DATA / "ccp").is_dir(), reason="the development street photos are absent")
-def test_the_second_pass_does_not_take_all_the_skin_the_first_pass_kept():
+def test_the_second_pass_can_be_kept_from_taking_all_the_skin_the_first_pass_kept():
     """ccp_0617 (a dark-toned man alone before grey stone, in a dark suit of his skin's colours):
     the first pass kept part of his face and hand, the second pass, learning the suit's colours
     as this photo's non-skin, took all of it (F1 0.000; without the second pass 0.18)."""
-    from segmix import skin
+    from segmix import skin, skin_detect
     from segmix.io import load_image
 
     image = load_image(DATA / "ccp" / "images" / "ccp_0617.jpg")
     labels = skin.load_mask(DATA / "ccp" / "masks" / "ccp_0617.png", image.shape[:2])
-    mask = skin.detect(skin.load_skin_model(), image).mask
+    settings = skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, second_pass_keeps_some=True)
+    mask = skin.detect(skin.load_skin_model(), image, settings).mask
     found = (mask & (labels == 1)).sum() / (labels == 1).sum()
     assert found > 0.05, found
+    # an option, not the default: a dim skin-free photo of greyish beige keeps 27.6 % with it
+    # (tests/test_skin_exposure.py's), 0 without
