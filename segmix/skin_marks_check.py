@@ -140,11 +140,11 @@ def marks_words(check: MarksCheck, name: str = "the trained model", than: str = 
     if check.photos == 0:
         return words
     f_new, f_old = f1_of(check.trained), f1_of(check.initial)
-    of = f"{check.photos} of its training photo{'' if check.photos == 1 else 's'}"
+    of = "its training photo" if check.photos == 1 else f"{check.photos} of its training photos"
     if f_new < f_old - WORSE_BY:
-        words.append(f"{name} scores F1 {f_new:.3f} on the pixels marked on {of}, below {than}'s {f_old:.3f} "
-                     f"on the same marks: these marks made the detector worse where they were drawn; keep "
-                     f"{than}, or mark more photos of the kind you will apply it to")
+        words.append(f"{name} scores F1 {f_new:.3f} on the pixels labelled on {of}, and {than} {f_old:.3f} on the "
+                     f"same pixels: these labels made the detector worse where they were drawn; keep {than}, or "
+                     f"label more photos of the kind you will apply it to")
     for photo, recall, precision in check.none_found:
         words.append(none_found_words(name, photo, recall, precision, plain_words))
     return words
