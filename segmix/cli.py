@@ -3143,9 +3143,11 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # Photos without a mask are left out, as skin eval leaves them out: said, and counted in
     # the training line (they were dropped in silence).
     photos = 0
+    train_pairs: list = []  # judged again after training (_say_marks_check)
     for images, masks in zip(args.images, args.masks):
         pairs, unmatched = skin.image_mask_pairs(images, masks, several_pairs=True)
         photos += len(pairs)
+        train_pairs += pairs
         _refuse_unmatched(images, masks, unmatched, args.skip_unmatched)
         left_out = skin.unmatched_warning(images, masks, unmatched)
         if left_out:
@@ -3287,6 +3289,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # against the built-in model, the one it replaces.
     _say_lost_tones(init, model, args.output)
     _say_surfaces_called_skin(init, model, args.output)
+    _say_marks_check(init, args.init, model, args.output, train_pairs)
     if args.convergence:
         print(f"wrote {args.convergence}")
     # Non-skin of few colours (a plain wall, clothes) gives a model that calls greens and blues
@@ -3302,6 +3305,27 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
               f"of the other {photos}{' and the UCI rows' if args.uci else ''}", file=sys.stderr)
         return 1
     return 0
+
+
+def _say_marks_check(init, init_name, model, output, pairs) -> None:
+    """Warn when the trained ``model`` does worse on the labelled pixels of (a few of) its
+    training photos than ``init`` (the built-in model without ``--init``), or finds none of the
+    skin labelled on one of them (segmix.skin_marks_check): a trial's model of one photo's marks
+    found none of that photo's skin, and only how far its Gaussians moved was said."""
+    from segmix import skin, skin_marks_check
+
+    photos = []
+    for pair in skin_marks_check._spread(list(pairs), skin_marks_check.MAX_PHOTOS):
+        try:
+            image, labels = skin.read_pair(pair)
+        except (OSError, ValueError):  # a pair training skipped or refused: said there
+            continue
+        photos.append((os.path.basename(pair[0]), image, labels))
+    check = skin_marks_check.check_on_marks(model, skin.load_skin_model() if init is None else init, photos)
+    than = "the built-in model" if init is None else ("the built-in model it started from"
+                                                      if str(init_name) == "builtin" else "the initial model")
+    for words in skin_marks_check.marks_words(check, str(output), than):
+        print(f"segmix skin train: warning: {words}", file=sys.stderr)
 
 
 def _say_lost_tones(init, model, output) -> None:

@@ -268,6 +268,16 @@ class SkinSettings:
         above it is not relearnt as non-skin from the boundary prior's regions (1: a pale tone
         of a chart row touching the top edge, a head cut by the top edge beside smaller skin;
         the model's decision level is about -3.2 nats; inf keeps none).
+    second_pass_keeps_some : bool
+        The second pass is undone (the first pass's log odds kept) when its regions keep none
+        of the pixels the first pass accepted: its premise is that the first pass's regions
+        are skin, so a relearning that takes them all has learnt the skin itself (a dark-toned
+        man alone before grey stone in a dark suit of his skin's colours, ccp_0617: the first
+        pass kept part of his face and hand, the second pass nothing; F1 0.000 -> 0.179).
+        Off by default: on photos without skin it keeps what the second pass rightly removed
+        whole (a dim greyish-beige surface 27.6 % skin, under 2 % without; terracotta blotches on grey
+        cloth 2.3 %), while the development sets' masks are unchanged either way
+        (docs/skin_development.md, "The second pass takes all the first pass kept", session 57).
     jpeg_deblock : float >= 0
         Pixels (0 = off): in a photo whose luma shows a JPEG block grid
         (:func:`segmix.skin_texture.jpeg_block_grid`), the colours the mixtures score (and
@@ -482,6 +492,7 @@ class SkinSettings:
     second_pass_margin: int = 16
     second_pass_boundary: bool = True
     second_pass_sure: float = 1.0
+    second_pass_keeps_some: bool = False
     jpeg_deblock: float = 2.0
     jpeg_chroma_noise: float = 1.0
     skin_luma_floor: float = 1.0
@@ -1483,6 +1494,28 @@ def _seed_map(lut, used, code, shape, seeds_bin, final_bin, texture, log_odds):
 
 def _second_pass(model, image, settings, code, used, colour_bin, final_bin, seeds_bin, log_non, texture,
                  log_odds, seeds, hidden=None):
+    """:func:`_relearn_second_pass`, undone (the first pass's ``(log_odds, seeds)`` returned) with
+    ``settings.second_pass_keeps_some`` when its regions (:func:`skin_mask` at the model's
+    threshold) keep none of the pixels the first pass accepted."""
+    if not settings.second_pass_keeps_some:
+        return _relearn_second_pass(model, image, settings, code, used, colour_bin, final_bin, seeds_bin, log_non,
+                                    texture, log_odds, seeds, hidden)
+    t = detector_threshold(model)
+    first = replace(settings, boundary_prior=False) if settings.boundary_prior else settings
+    accepted = skin_mask(log_odds, t, first, seeds, image, hidden)
+    out = _relearn_second_pass(model, image, settings, code, used, colour_bin, final_bin, seeds_bin, log_non,
+                               texture, log_odds, seeds, hidden, accepted)
+    if out[0] is log_odds or not accepted.any():
+        return out
+    # judged on the regions the relearnt log odds give (their seeds too: the second pass lowers
+    # both, and a region without a seed goes)
+    if not (skin_mask(out[0], t, first, out[1], image, hidden) & accepted).any():
+        return log_odds, seeds
+    return out
+
+
+def _relearn_second_pass(model, image, settings, code, used, colour_bin, final_bin, seeds_bin, log_non, texture,
+                         log_odds, seeds, hidden=None, accepted=None):
     """Self-training on the first pass's spatial result (the second pass, ``settings.second_pass``).
 
     Self-adaptive skin detection (Kawulok, Kawulok, Nalepa & Smolka, "Self-adaptive algorithm
@@ -1527,8 +1560,9 @@ def _second_pass(model, image, settings, code, used, colour_bin, final_bin, seed
     # the first pass's regions before the boundary prior: a region the prior drops often shares
     # its colours with kept skin (a face joined to the wall), and learnt as non-skin it takes
     # that skin too (docs/skin_development.md, "A boundary prior")
-    accepted = skin_mask(log_odds, t, replace(settings, boundary_prior=False) if settings.boundary_prior else settings,
-                         seeds, image, hidden)
+    if accepted is None:
+        accepted = skin_mask(log_odds, t, replace(settings, boundary_prior=False) if settings.boundary_prior
+                             else settings, seeds, image, hidden)
     counts = _rejected_counts(settings, code, used, colour_bin, accepted, level, hidden)
     n_pixels = visible_count(shape, hidden)  # the photo density's unit: shares of the visible photo
     found = None

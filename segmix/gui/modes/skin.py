@@ -579,6 +579,7 @@ class SkinMode(Mode):
             self._model_set_version = self._training_version_requested
             self._on_skin_model_changed(keep_slider=moved)
             self._trained_marks = self._training_marks_requested
+            self._marks_note = self._marks_found_note(outcome) if accepted else ""
             duration, note = self.elapsed(outcome.seconds, outcome.compiled)
             self._trained_words = (f"{duration}{f' ({note})' if note else ''}", float(self.skin_model.threshold), photos)
             self._detected_status = self._trained_status()
@@ -636,6 +637,32 @@ class SkinMode(Mode):
         self.shell.update_actions()
         emit(self.skin_updated)
 
+    def _marks_found_note(self, outcome: SkinOutcome) -> str:
+        """A warning when the model just trained finds (almost) none of the skin marked on the photo
+        shown, which the training set holds, and why (segmix.skin_marks_check, as skin train
+        warns): a trial's strokes on a dark-toned man's face and hand gave "No skin found" on
+        that very photo and nothing else. "" otherwise."""
+        from segmix import skin_marks_check
+
+        layer = self.shell.layer_of(self.name)
+        entry = self._training_marks_requested.get(self._photo_key())
+        if outcome.mask is None or layer is None or entry is None or entry[0]() is not layer:
+            return ""
+        labels = layer.labels
+        if labels.shape != outcome.mask.shape:
+            return ""
+        skin_marks, non_skin = labels == 1, labels == 2
+        marked = int(skin_marks.sum())
+        found = int((outcome.mask & skin_marks).sum())
+        if marked < skin_marks_check.MIN_MARKED or found >= skin_marks_check.FOUND_NONE * marked:
+            return ""
+        # the per-pixel rule on this photo only: a lookup, no photo-wide step
+        recall, precision = skin_marks_check.per_pixel_on_marks(outcome.model, outcome.image, skin_marks, non_skin)
+        name = self.shell.image_path.name if self.shell.image_path is not None else "this photo"
+        words = skin_marks_check.none_found_words("the trained model", name, recall, precision,
+                                                  "the per-pixel rule, segmix skin apply --plain --no-adapt")
+        return f"Warning: {words[0].upper()}{words[1:]}."
+
     def _trained_status(self) -> str:
         """What the Skin dock says after a model was trained here, at the slider's threshold now.
 
@@ -657,6 +684,9 @@ class SkinMode(Mode):
         how, warnings = adapted_words(self.skin_model) if self.skin_model is not None else ("", "")
         if how:
             own = own.replace("as segmix skin train", how)
+        marks_note = getattr(self, "_marks_note", "")
+        if marks_note:
+            warnings = f"{warnings}\n{marks_note}" if warnings else marks_note
         warnings = f"\n{warnings}" if warnings else ""
         if shown != own_threshold:
             return (f"Trained and applied in {duration} with threshold {format_threshold(shown)} from the slider "
