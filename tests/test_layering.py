@@ -100,7 +100,7 @@ WORKFLOWS = {
     "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards", "occluded_parts",
     "snapcut", "mark_steps", "mark_settings", "transparency", "segment_modelfile", "own_outputs", "point_marks",
     "result_notes", "skin_marks", "box_edges", "small_objects", "photo_caches", "skin_init",
-    "skin_photo_notes",
+    "skin_photo_notes", "skin_marks_check",
 }
 LAYERS = {
     "kernels": set(),
