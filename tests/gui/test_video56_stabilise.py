@@ -60,7 +60,7 @@ def test_stabilised_masks_are_the_command_lines_pixel_for_pixel(make_window, qtb
     panel = mode.panel
     assert not panel.stabilise.isChecked()  # off by default, as on the command line
     panel.stabilise.setChecked(True)
-    assert "stabilise on (off)" in panel.defaults_label.text()
+    assert "stabilise on (default off)" in panel.defaults_label.text()
     masks, counts = {}, {}
     mode.frame_shown.connect(lambda index: counts.__setitem__(index, mode.current.stabilised))
     _play(qtbot, window, mode, folder, masks)
