@@ -814,6 +814,21 @@ def skip_runs(skipped: dict[int, str], numbers: Callable[[int], int] | None = No
     return texts
 
 
+def _one_numbered_sequence(paths, numbers) -> bool:
+    """Whether the frame files ``paths``, numbered ``numbers`` (as the command line numbers
+    them, :func:`segmix.frames.frame_numbering`), are one numbered sequence: no two files of one
+    number have different names before it (``br1`` and ``combo_status1``: two sequences, or
+    none). A CDnet folder with an extra ``in000002b`` beside ``in000002`` is still one."""
+    before: dict[int, str] = {}
+    for path, number in zip(paths, numbers):
+        stem = Path(path).stem
+        digits = list(re.finditer(r"\d+", stem))
+        prefix = stem[:digits[-1].start()] if digits else stem
+        if before.setdefault(number, prefix) != prefix:
+            return False
+    return True
+
+
 def play_interval_ms(fps: float) -> int:
     """Milliseconds between two frames at ``fps`` frames per second (at least 1)."""
     return max(1, round(1000.0 / fps))
@@ -3062,10 +3077,10 @@ class VideoMode(Mode):
         if sequence is None or sequence.kind not in ("folder", "list"):
             return None
         numbering = sequence.numbering
-        if numbering is not None and len(set(numbering.numbers)) < len(numbering.numbers):
-            # Names that are not one numbered sequence (a folder of assorted images: big15,
-            # br1, combo1, esc_1 ...): their digits gave two frames "frame 1" in the dock's
-            # tooltip (a trial). Their places tell every frame apart.
+        if numbering is not None and not _one_numbered_sequence(sequence.paths, numbering.numbers):
+            # A folder of assorted images (big15mp, br1, combo_status1, esc_1 ...): their digits
+            # gave two frames "frame 1" in the dock's tooltip (a trial). Their places tell every
+            # frame apart.
             return lambda index: index
         return sequence.number_of
 
