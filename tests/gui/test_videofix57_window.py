@@ -4,6 +4,7 @@ found after video57 (the skipped frames' numbers in a folder of mixed names, the
 Video menu without Load Background Model, an empty Video mode's scroll bars)."""
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from test_video56_stabilise import _folder, _play
@@ -164,3 +165,38 @@ def test_an_empty_video_mode_has_no_scroll_bars(make_window, qtbot, tmp_path):
     qtbot.wait(50)
     assert window.canvas.horizontalScrollBar().isVisible()
     assert window.canvas.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded
+
+
+@pytest.mark.parametrize("size", [None, (1315, 720)])
+def test_the_video_dock_does_not_scroll_with_a_loaded_model(qtbot, qsettings, messages, monkeypatch, tmp_path, size):
+    """With a background model loaded the Video dock scrolled (the loaded model's settings in
+    four lines) and the model's thumbnail shrank to a sliver."""
+    from test_docks_fit import XVFB_SCREEN, _settle, _shown_window
+
+    window = _shown_window(qtbot, qsettings, messages, monkeypatch, XVFB_SCREEN)
+    if size is not None:  # a trial's window on 1366 x 768 (xvfb), not maximised
+        window.showNormal()
+        window.resize(*size)
+    try:
+        mode = window.modes["video"]
+        window.set_mode("video")
+        mode.panel.stabilise.setChecked(True)
+        mode.panel.learning_rate.setValue(0.02)
+        _play(qtbot, window, mode, _folder(tmp_path, shaken=True))
+        path = tmp_path / "a_model_with_a_long_file_name_background_model.json"
+        with qtbot.waitSignal(window.statusBar().messageChanged, timeout=60000,
+                              check_params_cb=lambda text: text.startswith("Saved")):
+            assert mode.save_model(path)
+        assert mode.load_model(path)
+        qtbot.waitUntil(lambda: not mode.result_pending, timeout=60000)
+        _settle()
+        assert mode.panel.defaults_label.isVisible()
+        label = mode.panel.defaults_label
+        lines = label.heightForWidth(label.width()) / label.fontMetrics().lineSpacing()
+        assert lines < 4, (lines, label.text())  # was five lines
+        assert "only while it is loaded" in label.toolTip()
+        assert window.docks["video"].widget().verticalScrollBar().maximum() == 0
+        assert mode.background_view.height() >= 60, mode.background_view.height()
+    finally:
+        window.close()
+        window.controller.shutdown()

@@ -1104,13 +1104,15 @@ class VideoPanel(QWidget):
             name, model = loaded
             own = self.changed_settings_words(now=model, learnt=getattr(self, "loaded_stabilised", None) is not None)
             changed = self.changed_settings_words(base=model)
-            lines = ([f"Settings of the loaded model {name} (as segmix background --model uses them; only while it "
-                      f"is loaded): {own}"] if own else []) + ([f"changed here from the model's: {changed}"]
-                                                              if changed else [])
+            # Short: the whole sentence took five lines of the dock, which then scrolled at 1315 x 720
+            # and shrank the model's thumbnail (a trial); what it means is in the tooltip.
+            lines = ([f"Loaded model {name}: {own}"] if own else []) + ([f"changed here from the model's: {changed}"]
+                                                                        if changed else [])
             self.defaults_label.setVisible(bool(lines))
             self.defaults_label.setText("; ".join(lines))
-            self.defaults_label.setToolTip("Opening another video or folder gives the dock's own settings back"
-                                           if lines else "")
+            self.defaults_label.setToolTip(f"The loaded model {name}'s own settings, as segmix background --model "
+                                           "uses them, only while it is loaded: opening another video or folder "
+                                           "gives the dock's own settings back" if lines else "")
             return
         words = self.changed_settings_words()
         self.defaults_label.setVisible(words is not None)
