@@ -200,3 +200,23 @@ def test_the_video_dock_does_not_scroll_with_a_loaded_model(qtbot, qsettings, me
     finally:
         window.close()
         window.controller.shutdown()
+
+
+def test_a_long_status_message_does_not_change_the_canvas_in_video_mode(make_window, qtbot, tmp_path):
+    """The shake warning wrapped to two lines and the frame was fitted again above it: the zoom
+    went 250 % -> 245 % -> 240 % -> 250 % while playing (a trial). One line, elided, the whole
+    text in the bar's tooltip."""
+    window = make_window()
+    window.resize(1100, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    mode = window.modes["video"]
+    _open(qtbot, window, mode, _folder(tmp_path, shaken=False))
+    qtbot.wait(50)
+    zoom, viewport = window.canvas.zoom, window.canvas.viewport().size()
+    long = "Warning: the camera seems to shake: " + "the edges of still things come out moving; " * 8
+    window.statusBar().showMessage(long, 5000)
+    qtbot.wait(50)
+    assert window.canvas.viewport().size() == viewport and window.canvas.zoom == zoom
+    assert len(window.statusBar().message_lines()) == 1
+    assert window.statusBar().toolTip() == long
