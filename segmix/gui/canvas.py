@@ -214,6 +214,8 @@ class ScribbleCanvas(QGraphicsView):
         """
         scene = self.scene()
         scene.clear()
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)  # off while empty (clear)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         height, width = rgb.shape[:2]
         self.layer = layer
         if photo is None or (photo.height(), photo.width()) != (height, width):
@@ -282,6 +284,10 @@ class ScribbleCanvas(QGraphicsView):
         self.scene().addItem(self._brush_item)
         self.scene().addItem(self._rect_item)
         self.scene().setSceneRect(rect)
+        # The kept rectangle at the kept zoom left the last photo's scroll bars beside nothing
+        # (Video mode with nothing open, a trial): none until an image comes.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def view_state(self) -> tuple | None:
         """(fitted, transform, scene point at the view's centre) for :meth:`restore_view`; None without an image."""

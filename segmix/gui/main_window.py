@@ -1299,12 +1299,16 @@ class MainWindow(QMainWindow):
         self.canvas.set_bottom_cover(pixels if active is not None and not active.uses_scribbles else 0)
 
     def _place_long_notes(self) -> None:
-        """Where the active mode's long status notes go: wrapped over the canvas's bottom in
-        a mode whose frame is fitted above them (Video), elided to the bar's line (the whole
-        note in its tooltip) in the photo modes, which keep the whole view for the photo: the
-        notice lay over its bottom rows there (a new user's 4000 x 3000 photo in bars, session 48)."""
-        active = getattr(self, "active_mode", None)
-        self.statusBar().set_wrapping(active is not None and not active.uses_scribbles)
+        """Where the active mode's long status notes go: elided to the bar's line (the whole
+        note in its tooltip) in every mode. The photo modes keep the whole view for the photo
+        (the notice lay over its bottom rows, a new user's 4000 x 3000 photo in bars, session
+        48); Video mode's frame was fitted above the wrapped notice, and its zoom jumped as
+        notes came and went (session 57)."""
+        # Video mode too, since session 57: its notes wrapped over the canvas's bottom and the frame
+        # was fitted again above them, the zoom jumping 250 % -> 245 % -> 240 % -> 250 % while the
+        # shake warning came and went (a trial). The whole note is in the bar's tooltip (and the
+        # skipped frames in the Video dock's).
+        self.statusBar().set_wrapping(False)
 
     def _on_warning(self, message: str) -> None:
         if message.endswith(EXTRA_FRAMES_WORDS) and self.active_mode is not self.modes.get("video"):

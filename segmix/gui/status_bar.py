@@ -12,8 +12,9 @@ tall as its lines (:class:`NoticeArea`), and lets the mouse through. The bar its
 height: a status bar that grew moved the canvas and re-fitted the photo under the user's
 brush (``test_the_canvas_does_not_move_when_the_status_bar_first_fills``).
 
-The notice area is only for a window whose canvas keeps its picture above it (Video mode fits
-its frame above the area, ``notice_cover``): in the photo modes it lay over the photo's bottom
+The notice area is only for a window whose canvas keeps its picture above it (``notice_cover``;
+since session 57 the main window elides in every mode: Video mode's frame fitted above the area
+changed its zoom as notes came and went): in the photo modes it lay over the photo's bottom
 rows (session 48: the "bars of one colour" note in two lines hid about 12 px of a photo at
 1024 x 600), so there a long message is elided to the bar's one line with the whole text in
 the bar's tooltip (:meth:`MessageStatusBar.set_wrapping`); the photo modes' long notes about

@@ -277,9 +277,9 @@ def test_video_mode_follows_view_colours(qtbot, make_window, tmp_path):
     try:
         with qtbot.waitSignal(mode.frame_shown, timeout=60000):
             mode.panel.step_button.click()
-        assert "green = moving" in window.hint_label.text()
+        assert "Green = moving" in window.hint_label.text()  # after the short-clip sentence
         window.palette_actions["safe"].trigger()
-        assert "blue = moving (foreground), orange = shadow" in window.hint_label.text()
+        assert "Blue = moving (foreground), orange = shadow" in window.hint_label.text()
         drawn = window.canvas._overlay_item.image.array
         moving = mode.current.mask == 255
         assert moving.any() and (drawn[moving][:, :3] == PALETTES["safe"].moving).all()

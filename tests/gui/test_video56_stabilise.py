@@ -60,7 +60,7 @@ def test_stabilised_masks_are_the_command_lines_pixel_for_pixel(make_window, qtb
     panel = mode.panel
     assert not panel.stabilise.isChecked()  # off by default, as on the command line
     panel.stabilise.setChecked(True)
-    assert "stabilise on (off)" in panel.defaults_label.text()
+    assert "stabilise on (default off)" in panel.defaults_label.text()
     masks, counts = {}, {}
     mode.frame_shown.connect(lambda index: counts.__setitem__(index, mode.current.stabilised))
     _play(qtbot, window, mode, folder, masks)
@@ -142,7 +142,7 @@ def test_the_shake_warning_is_said_once_in_the_command_lines_words(make_window, 
     _play(qtbot, window, mode, folder)
     control = "Stabilise (in the Video dock)"
     expected, early = words.replace("--stabilise", control), early.replace("--stabilise", control)
-    assert [text for text in said if text] == [f"Warning: {early[0].upper()}{early[1:]}"], said
+    assert [text for text in said if text] == [f"Warning: {early}"], said
     assert "camera seems to shake" in mode.hint() and "Stabilise" in mode.hint()
     assert expected[1:] in mode.hint_tip()
     # Played again from frame 1 (the same input): not said again.

@@ -548,6 +548,14 @@ def played_text(text: str) -> str:
     return "played at " + text.removeprefix("playing at ").replace(": each frame takes ", ": each frame took ", 1)
 
 
+def played_tip(tip: str) -> str:
+    """The slow-playing line's tooltip (``tip``) in the past once playing stops; any other as it is."""
+    if not tip.startswith("Play at is "):
+        return tip
+    return (tip.replace("Play at is ", "Play at was ", 1).replace(" drawing take longer: frames come slower", " drawing "
+            "took longer: frames came slower", 1))
+
+
 def source_frame_rate(sequence) -> float | None:
     """Frames per second ``sequence`` is meant to be shown at, or None when it does not say.
 
@@ -806,6 +814,21 @@ def skip_runs(skipped: dict[int, str], numbers: Callable[[int], int] | None = No
     return texts
 
 
+def _one_numbered_sequence(paths, numbers) -> bool:
+    """Whether the frame files ``paths``, numbered ``numbers`` (as the command line numbers
+    them, :func:`segmix.frames.frame_numbering`), are one numbered sequence: no two files of one
+    number have different names before it (``br1`` and ``combo_status1``: two sequences, or
+    none). A CDnet folder with an extra ``in000002b`` beside ``in000002`` is still one."""
+    before: dict[int, str] = {}
+    for path, number in zip(paths, numbers):
+        stem = Path(path).stem
+        digits = list(re.finditer(r"\d+", stem))
+        prefix = stem[:digits[-1].start()] if digits else stem
+        if before.setdefault(number, prefix) != prefix:
+            return False
+    return True
+
+
 def play_interval_ms(fps: float) -> int:
     """Milliseconds between two frames at ``fps`` frames per second (at least 1)."""
     return max(1, round(1000.0 / fps))
@@ -1036,10 +1059,20 @@ class VideoPanel(QWidget):
         # fractional part drew its last glyph cut by a pixel.
         self.frame_label.setMinimumWidth(max(metrics.horizontalAdvance(text) for text in texts) + 1)
 
-    def changed_settings_words(self, now: VideoSettings | None = None, base: VideoSettings | None = None) -> str | None:
+    def changed_settings_words(self, now: VideoSettings | None = None, base: VideoSettings | None = None,
+                               learnt: bool = False) -> str | None:
         """The model settings (``now``: the dock's) that differ from ``base`` (`segmix background`'s
-        defaults), in words ("learning rate 0.05 (0.01)"), or None when all are the same."""
+        defaults), in words ("learning rate 0.05 (0.01)", "stabilise on (default off)"), or None
+        when all are the same. A setting on or off names what its bracket is ("default", or "the
+        model's" for a ``base`` other than the defaults): "stabilise on (off)" read as a
+        contradiction (a trial). ``learnt``: ``now`` is a loaded model's, whose Stabilise is how
+        its frames were learnt ("learnt stabilised")."""
         now, base = now or self.settings(), base or self._defaults
+        whose = "default" if base is self._defaults else "the model's"
+
+        def switch(name, value, default):
+            return f"{name} {'on' if value else 'off'} ({whose} {'on' if default else 'off'})"
+
         parts = []
         if abs(now.learning_rate - base.learning_rate) > 1e-9:
             parts.append(f"learning rate {now.learning_rate:g} ({base.learning_rate:g})")
@@ -1054,11 +1087,12 @@ class VideoPanel(QWidget):
 
             parts.append(f"majority filter {plain(now.median_size)} ({plain(base.median_size)})")
         if now.detect_shadows != base.detect_shadows:
-            parts.append(f"shadows {'on' if now.detect_shadows else 'off'} ({'on' if base.detect_shadows else 'off'})")
+            parts.append(switch("shadows", now.detect_shadows, base.detect_shadows))
         if now.fast_start != base.fast_start:
-            parts.append(f"fast start {'on' if now.fast_start else 'off'} ({'on' if base.fast_start else 'off'})")
+            parts.append(switch("fast start", now.fast_start, base.fast_start))
         if now.stabilise != base.stabilise:
-            parts.append(f"stabilise {'on' if now.stabilise else 'off'} ({'on' if base.stabilise else 'off'})")
+            parts.append(f"learnt {'stabilised' if now.stabilise else 'unstabilised'} ({whose} "
+                         f"{'on' if base.stabilise else 'off'})" if learnt else switch("stabilise", now.stabilise, base.stabilise))
         return ", ".join(parts) or None
 
     def update_defaults_cue(self) -> None:
@@ -1068,14 +1102,17 @@ class VideoPanel(QWidget):
         loaded = getattr(self, "loaded_model", None)
         if loaded is not None:
             name, model = loaded
-            own, changed = self.changed_settings_words(now=model), self.changed_settings_words(base=model)
-            lines = ([f"Settings of the loaded model {name} (as segmix background --model uses them; only while it "
-                      f"is loaded): {own}"] if own else []) + ([f"changed here from the model's: {changed}"]
-                                                              if changed else [])
+            own = self.changed_settings_words(now=model, learnt=getattr(self, "loaded_stabilised", None) is not None)
+            changed = self.changed_settings_words(base=model)
+            # Short: the whole sentence took five lines of the dock, which then scrolled at 1315 x 720
+            # and shrank the model's thumbnail (a trial); what it means is in the tooltip.
+            lines = ([f"Loaded model {name}: {own}"] if own else []) + ([f"changed here from the model's: {changed}"]
+                                                                        if changed else [])
             self.defaults_label.setVisible(bool(lines))
             self.defaults_label.setText("; ".join(lines))
-            self.defaults_label.setToolTip("Opening another video or folder gives the dock's own settings back"
-                                           if lines else "")
+            self.defaults_label.setToolTip(f"The loaded model {name}'s own settings, as segmix background --model "
+                                           "uses them, only while it is loaded: opening another video or folder "
+                                           "gives the dock's own settings back" if lines else "")
             return
         words = self.changed_settings_words()
         self.defaults_label.setVisible(words is not None)
@@ -1440,6 +1477,10 @@ class VideoMode(Mode):
                                                    "Write the mask of every frame", menu)
         for action in (self.play_action, self.step_action, self.export_action):
             action.setEnabled(False)
+        # Also under File (with Save Background Model): a new user looked for it in this menu.
+        if getattr(self, "load_model_action", None) is not None:
+            menu.addSeparator()
+            menu.addAction(self.load_model_action)
         # P and "." pressed while greyed out (another mode, no sequence) said nothing.
         for action in (self.play_action, self.step_action):
             self.shell.say_why_when_greyed(action)
@@ -1985,9 +2026,13 @@ class VideoMode(Mode):
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
-        return (f"<b>Video mode</b>: {shrunk}{self._narrow_text()}{self._odd_turn_text()}{self._pixel_aspect_text()}{self._timing_text()}{self._gap_text()}{self._short_text()}"
-                f"{self._shake_text()}{self._stabilised_text()}{self._mostly_moving_text()}"
-                f"{self._wiped_text()}{palette().moving_word} = moving "
+        notes = (f"{shrunk}{self._narrow_text()}{self._odd_turn_text()}{self._pixel_aspect_text()}{self._timing_text()}"
+                 f"{self._gap_text()}{self._short_text()}{self._shake_text()}{self._stabilised_text()}"
+                 f"{self._mostly_moving_text()}{self._wiped_text()}")
+        moving = palette().moving_word
+        if notes:  # after a sentence: "... the background. Green = moving" (it began in lower case)
+            moving = moving[:1].upper() + moving[1:]
+        return (f"<b>Video mode</b>: {notes}{moving} = moving "
                 f"(foreground), {palette().shadow_word} = shadow; the background model is on the right. P plays and pauses, . steps one "
                 "frame.")
 
@@ -2398,6 +2443,7 @@ class VideoMode(Mode):
         learnt = getattr(model, "stabilised_", None)  # None: a file that does not say (before session 57)
         if learnt is not None:
             panel.stabilise.setChecked(bool(learnt))
+        panel.loaded_stabilised = learnt  # the cue says "learnt stabilised" only of a file that says so
         panel.loaded_model = (self._start_name or "the model", panel.settings())
         panel.update_defaults_cue()
 
@@ -2459,7 +2505,11 @@ class VideoMode(Mode):
             return False
         sequence, frame = self.sequence, self.current.index
         if path is None:
-            stem = self._frame_name(self.current)
+            # The folder's or video's name: the model (and its background) are of the frames up to
+            # the one shown, and the shown frame's name (in000470_background_model.json) read as one
+            # frame's (a trial).
+            source = self.save_source()
+            stem = source.stem if sequence.kind in ("video", "animation") else source.name
             name = f"{stem}_background_model.json" if what == "model" else f"{stem}_background.png"
             default = self.shell.default_save_path(name)
             if what == "image" and self._among_frames(default.parent):
@@ -2568,6 +2618,7 @@ class VideoMode(Mode):
             self._play_timer.stop()
             label = self.panel.timing_label
             label.setText(played_text(label.text()))  # no longer playing: said in the past
+            label.setToolTip(played_tip(label.toolTip()))  # its tooltip too (it said "Play at is")
 
     def _reader_len(self):
         return range(self.panel.slider.maximum() if self.sequence is not None else 0)
@@ -2912,7 +2963,7 @@ class VideoMode(Mode):
         self._shake_words = result.shake
         if not self._shake_said and result.settings is not None and not result.settings.stabilise:
             self._shake_said = True
-            self._shake_message = f"Warning: {result.shake[0].upper()}{result.shake[1:]}"
+            self._shake_message = f"Warning: {result.shake}"  # lower case after the colon, as the command line's
             self.shell.statusBar().showMessage(self._shake_message, 30000)
 
     # -- jumps: the model catches up (GUI thread) ---------------------------------------
@@ -3027,6 +3078,12 @@ class VideoMode(Mode):
         sequence = self.sequence
         if sequence is None or sequence.kind not in ("folder", "list"):
             return None
+        numbering = sequence.numbering
+        if numbering is not None and not _one_numbered_sequence(sequence.paths, numbering.numbers):
+            # A folder of assorted images (big15mp, br1, combo_status1, esc_1 ...): their digits
+            # gave two frames "frame 1" in the dock's tooltip (a trial). Their places tell every
+            # frame apart.
+            return lambda index: index
         return sequence.number_of
 
     def _report_unreadable(self, skipped: dict[int, str]) -> None:

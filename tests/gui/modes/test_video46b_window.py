@@ -89,9 +89,10 @@ def _long_note(window) -> None:
 
 def test_a_fitted_frame_stays_above_a_two_line_status_note(make_window, qtbot, tmp_path):
     """The status bar's notice of two lines covered a fitted 600-px frame's bottom rows: the
-    fit stayed that of the whole view. While the zoom is the fit, the frame is fitted above
-    the notice, and fitted to the whole view again once it is gone; a zoom the user chose
-    stays."""
+    fit stayed that of the whole view. Session 46 fitted the frame above the notice; session 57
+    (videofix57): that made the zoom jump while playing (250 % -> 245 % -> 240 %) as notes came
+    and went, so Video mode's notes are elided to the bar's one line as the photo modes' are
+    (the whole note in the tooltip): the frame is neither covered nor fitted again."""
     from PySide6.QtWidgets import QApplication
 
     window = make_window()
@@ -101,9 +102,10 @@ def test_a_fitted_frame_stays_above_a_two_line_status_note(make_window, qtbot, t
     _long_note(window)
     QApplication.processEvents()
     notice = window.statusBar()._notice
-    assert notice is not None and notice.isVisible() and len(window.statusBar().message_lines()) >= 2
-    assert _photo_bottom_in_window(window) < notice.y()
-    assert canvas.zoom < zoom
+    assert notice is None or not notice.isVisible()
+    assert len(window.statusBar().message_lines()) == 1
+    assert _photo_bottom_in_window(window) < window.statusBar().y()
+    assert canvas.zoom == pytest.approx(zoom)
     window.statusBar().clearMessage()
     QApplication.processEvents()
     assert canvas.zoom == pytest.approx(zoom)

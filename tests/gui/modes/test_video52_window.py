@@ -30,7 +30,7 @@ def test_the_fast_start_control_reaches_the_model_and_is_kept(make_window, qtbot
     assert panel.fast_start.isChecked()  # segmix background's default
     panel.median_size.setCurrentIndex(MEDIAN_SIZES.index(0))
     panel.fast_start.setChecked(False)
-    assert "fast start off (on)" in panel.defaults_label.text()
+    assert "fast start off (default on)" in panel.defaults_label.text()
     mode = _open(qtbot, window, clip)
     _jump(qtbot, mode, 24)  # the object's 4th frame: background with the fast start, not without
     assert (mode.current.mask[6:18, 8:24] == 255).all()

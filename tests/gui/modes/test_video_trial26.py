@@ -239,9 +239,9 @@ def test_a_truncated_video_shows_the_frames_it_has_and_says_it_is_truncated(make
 
 
 def test_the_status_message_stops_before_the_pixel_readout(make_window, frame_folder, qtbot):
-    # Session 45: a message longer than the bar's line is wrapped in full in the notice area
-    # above the bar (tests/gui/test_window45.py), no longer cut with "…"; it still stops
-    # before the read-outs.
+    # Session 45 wrapped a message longer than the bar's line in the notice area above the bar;
+    # session 57 (videofix57) elides it in Video mode too (the frame was fitted again above the
+    # notice, its zoom jumping): one line, stopped before the read-outs, the whole in the tooltip.
     window = make_window()
     window.resize(1366, 768)
     mode = _open(qtbot, window, frame_folder)
@@ -250,11 +250,10 @@ def test_the_status_message_stops_before_the_pixel_readout(make_window, frame_fo
     window._show_pixel_info(5, 6)
     qtbot.wait(50)
     bar = window.statusBar()
-    assert bar.shown_message() == " ".join(long.split())
     lines = bar.message_lines()
-    assert len(lines) > 1 and " ".join(lines).split() == long.split()
+    assert len(lines) == 1 and lines[0].endswith("…") and long.startswith(lines[0][:-1].rstrip())
     area = bar.notice_area()
-    assert area is not None and area.isVisible()
+    assert area is None or not area.isVisible()
     assert bar.message_rect().right() + bar.GAP <= window.position_label.x()
     assert all(bar.fontMetrics().horizontalAdvance(line) <= bar.message_rect().width() for line in lines)
     assert window.position_label.text() == "x 5, y 6" and window.position_label.isVisible()

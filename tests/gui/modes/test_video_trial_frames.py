@@ -180,7 +180,7 @@ def test_video_mode_shows_no_style_or_legend_it_does_not_draw(make_window, photo
     assert moving.any() and window.canvas._overlay_item.isVisible()
     assert (drawn[moving][:, :3] == FOREGROUND_RGB).all() and (drawn[~moving & (video.current.mask == 0)][:, 3] == 0).all()
     assert not panel.mode_combo.isVisible() and not panel.legend.isVisible()
-    assert "green = moving" in window.hint_label.text()
+    assert "Green = moving" in window.hint_label.text()  # after the short-clip sentence
     window.grab().save(str(tmp_path / f"video_{style}.png"))
     # Back in Segment mode the style chosen there is offered and drawn again, legend and all.
     window.set_mode("segment")
