@@ -1,0 +1,58 @@
+"""Session 57's new-user trial of ``--distributed``: the faults it found in the command line's words.
+
+Addresses Dask cannot reach a scheduler by, or with no host, were told in Dask's words, naming
+neither the option nor what to give: `inproc://x` "not enough values to unpack (expected 3, got
+1)", `ucx://127.0.0.1:8786` "the Dask run failed: TypeError: Can't instantiate abstract class
+UCXConnector ...", `inproc://127.0.0.1/1/1` "inproc address ... does not match host",
+`tcp://:8786` "(unknown host )".
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("distributed")
+
+from segmix.cli import main  # noqa: E402
+from segmix.distributed import cluster  # noqa: E402
+
+ADVICE = "tcp://HOST:PORT"
+
+
+@pytest.mark.parametrize("address, why", [
+    ("inproc://x", "inproc://"),
+    ("inproc://127.0.0.1/1/1", "inproc://"),
+    ("ucx://127.0.0.1:8786", "ucx://"),
+    ("ucxx://127.0.0.1:8786", "ucxx://"),
+    ("TCP://127.0.0.1:8786", "TCP://"),
+    ("foo://127.0.0.1:8786", "foo://"),
+    ("tcp://:8786", "no host"),
+    ("tls://:8786", "no host"),
+])
+def test_an_address_segmix_cannot_use_is_refused_naming_the_option_and_the_schemes(address, why):
+    for check in (cluster.check_address, lambda a: cluster.probe_scheduler(a, timeout=1)):
+        with pytest.raises(ValueError) as caught:
+            check(address)
+        words = str(caught.value)
+        assert words.startswith(f"--distributed {address}: "), words
+        assert why in words and ADVICE in words and "tls://" in words, words
+        assert "\n" not in words
+
+
+@pytest.mark.parametrize("command", [["skin", "apply", "PHOTOS", "--output-dir", "OUT"],
+                                     ["skin", "train", "--images", "PHOTOS", "--masks", "PHOTOS", "-o", "OUT/m.json"],
+                                     ["background", "PHOTOS", "--output-dir", "OUT"]])
+@pytest.mark.parametrize("address", ["inproc://x", "ucx://127.0.0.1:8786", "tcp://:8786"])
+def test_every_command_with_distributed_says_one_line_and_writes_nothing(command, address, tmp_path, capsys):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(2):
+        Image.fromarray(np.full((12, 16, 3), 90 + i, np.uint8)).save(photos / f"f{i}.png")
+    out = tmp_path / "out"
+    argv = [str(photos) if word == "PHOTOS" else word.replace("OUT", str(out)) for word in command]
+    assert main([*argv, "--distributed", address]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    name = " ".join(command[:2]) if command[0] == "skin" else command[0]
+    assert len(err) == 1 and err[0].startswith(f"segmix {name}: error: --distributed {address}: "), err
+    assert ADVICE in err[0]
+    assert not out.exists()
