@@ -56,3 +56,43 @@ def test_every_command_with_distributed_says_one_line_and_writes_nothing(command
     assert len(err) == 1 and err[0].startswith(f"segmix {name}: error: --distributed {address}: "), err
     assert ADVICE in err[0]
     assert not out.exists()
+
+
+# ------------------------------------------------------------ a lost scheduler with --probability
+def _skin_photos(folder, n=4):
+    folder.mkdir()
+    rng = np.random.default_rng(5)
+    for i in range(n):
+        Image.fromarray(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)).save(folder / f"p{i}.png")
+    return folder
+
+
+@pytest.mark.parametrize("probability, written", [([], "the masks of"),
+                                                  (["--probability"], "the masks and probability maps of")])
+def test_a_lost_scheduler_s_line_says_what_was_written(address, tmp_path, capsys, monkeypatch, probability, written):
+    """The trial's `--probability` run said "(the masks of 28 of 49 photos to do were written)"
+    with the probability maps written too."""
+    from segmix.distributed import skin_jobs
+
+    real = skin_jobs.run_tasks
+
+    def first_then_lost(client, function, job, batches, **kwargs):
+        real(client, function, job, batches[:1], **kwargs)
+        raise RuntimeError("cancelled for reason: scheduler-connection-lost.")
+
+    def all_then_lost(client, function, job, batches, **kwargs):
+        real(client, function, job, batches, **kwargs)
+        raise RuntimeError("cancelled for reason: scheduler-connection-lost.")
+
+    monkeypatch.setattr(skin_jobs, "PHOTOS_PER_TASK", 1)
+    photos = _skin_photos(tmp_path / "in")
+    monkeypatch.setattr(skin_jobs, "run_tasks", first_then_lost)
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"), "--quiet", *probability,
+                 "--distributed", address]) == 1
+    err = capsys.readouterr().err
+    assert f"({written} 1 of 4 photos to do were written)" in err, err
+    monkeypatch.setattr(skin_jobs, "run_tasks", all_then_lost)
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "all"), "--quiet", *probability,
+                 "--distributed", address]) == 0
+    err = capsys.readouterr().err
+    assert f"({written.replace(' of', '')} of all 4 photos to do were written)" in err, err
