@@ -96,3 +96,70 @@ def test_a_lost_scheduler_s_line_says_what_was_written(address, tmp_path, capsys
                  "--distributed", address]) == 0
     err = capsys.readouterr().err
     assert f"({written.replace(' of', '')} of all 4 photos to do were written)" in err, err
+
+
+# ------------------------------------------------------------ no worker left, then one joins
+class _Scheduler:
+    """A client whose scheduler has no worker until ``join`` names one."""
+
+    def __init__(self):
+        import threading
+        import types
+
+        self.scheduler = types.SimpleNamespace(address="tcp://sched:8786")
+        self.workers: dict = {}
+        self.checked = threading.Event()
+
+    def nthreads(self):
+        self.checked.set()
+        return dict(self.workers)
+
+
+class _Terminal:
+    """A stream that says it is a terminal (where a progress bar may be drawn mid-line)."""
+
+    def __init__(self):
+        import io
+
+        self.text = io.StringIO()
+
+    def isatty(self):
+        return True
+
+    def write(self, words):
+        self.text.write(words)
+
+    def flush(self):
+        pass
+
+
+def _until(condition, client):
+    for _ in range(6000):
+        if condition():
+            return
+        client.checked.clear()
+        assert client.checked.wait(60)
+    raise AssertionError("never")
+
+
+def test_no_blank_line_in_a_log_before_no_worker_is_left_and_a_worker_joining_is_said():
+    """The trial's log (stderr not a terminal) had a blank line before "segmix: no Dask worker is
+    left on the scheduler ...", and when a worker later joined and the run finished nothing said
+    so."""
+    import io
+
+    client, stream = _Scheduler(), io.StringIO()
+    with cluster.said_when_no_worker_is_left(client, stream, every=0.005):
+        _until(lambda: "no Dask worker" in stream.getvalue(), client)
+        client.workers["tcp://late:2"] = 1
+        _until(lambda: "joined" in stream.getvalue(), client)
+    lines = stream.getvalue().splitlines()
+    assert lines == [
+        "segmix: no Dask worker is left on the scheduler at tcp://sched:8786: the run waits for one (start one with "
+        "`dask worker tcp://sched:8786`, or press Ctrl+C; a rerun redoes only what is missing)",
+        "segmix: the Dask worker tcp://late:2 joined the scheduler at tcp://sched:8786: the run goes on"], lines
+    # On a terminal the line still starts on a line of its own (a progress bar is drawn mid-line).
+    client, terminal = _Scheduler(), _Terminal()
+    with cluster.said_when_no_worker_is_left(client, terminal, every=0.005):
+        _until(lambda: "no Dask worker" in terminal.text.getvalue(), client)
+    assert terminal.text.getvalue().startswith("\nsegmix: no Dask worker is left")

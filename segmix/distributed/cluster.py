@@ -106,14 +106,26 @@ def check_scheme(address: str) -> None:
         # came back as Dask's "unknown address scheme 'http' (known schemes: [...])".
         raise ValueError(f"{start}{scheme}:// is not an address of a Dask scheduler (the dashboard's http:// link "
                          "is not it); give the scheduler's, tcp://HOST:PORT (the port it prints, 8786 by default)")
+    if scheme == "inproc" and _in_this_process(location):
+        return  # a scheduler of this very process (a program's, or a test's, own cluster)
     if scheme not in SCHEMES:
-        why = {"inproc": "inproc:// reaches only a scheduler inside the same process",
+        why = {"inproc": "inproc:// reaches only a scheduler inside the same process, and none is there",
                "ucx": "ucx:// (UCX) is not supported", "ucxx": "ucxx:// (UCX) is not supported"}.get(
             scheme, f"{scheme}:// is not a scheme segmix reaches a scheduler by"
             + (" (schemes are written in lower case)" if scheme.lower() in SCHEMES else ""))
         raise ValueError(f"{start}{why}; {GIVE}")
     if location.startswith(":") or not location:
         raise ValueError(f"{start}not a scheduler address (no host); {GIVE}")
+
+
+def _in_this_process(location: str) -> bool:
+    """Whether an ``inproc://`` scheduler listens at ``location`` in this process."""
+    try:
+        from distributed.comm.inproc import global_manager
+
+        return global_manager.listeners.get(location) is not None
+    except ImportError:
+        return False
 
 
 def check_address(text: str) -> str:
@@ -290,6 +302,8 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
         scheme, location = parse_address(address)
         if scheme not in registry.backends:
             raise ValueError(f"--distributed {address}: Dask here has no {scheme}:// backend; {GIVE}")
+        if scheme not in SCHEMES:
+            return  # inproc:// of this process's own scheduler (check_scheme)
         host, port = parse_host_port(location)
         if not 0 < port < 65536:
             raise ValueError(f"port {port} is out of range, 1 to 65535")
@@ -809,6 +823,14 @@ class Placed:
                            f"the scheduler at {address}, and none came back within {self.waited:g} s; {rerun}")
 
 
+def _on_terminal(stream) -> bool:
+    """Whether ``stream`` is a terminal (where a progress bar may be drawn mid-line)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
+
+
 @contextlib.contextmanager
 def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: float | None = None,
                                 placed: Placed | None = None):
@@ -830,7 +852,9 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
 
     def say(words: str) -> None:
         if not quiet:
-            stream.write(f"\nsegmix: {words}\n")
+            # A line of its own on a terminal, where the progress bar may be drawn mid-line; in a
+            # log (no bar) the "\n" was a blank line before the words (a trial's).
+            stream.write(("\n" if _on_terminal(stream) else "") + f"segmix: {words}\n")
             stream.flush()
 
     def watch():
@@ -886,6 +910,14 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
             if not alive and not said:
                 say(f"no Dask worker is left on the scheduler at {address}: the run waits for one (start one with "
                     f"`dask worker {address}`, or press Ctrl+C; a rerun redoes only what is missing)")
+            elif alive and said:
+                # The wait above ended: said, or a user who started a worker saw the run finish
+                # without a word that it had gone on (a trial). A worker left out (another
+                # segmix) is named by the run's notes, not as the one the run goes on with.
+                joined = sorted(alive - set(_left_out(client)))
+                if joined:
+                    say(f"the Dask worker{'' if len(joined) == 1 else 's'} {', '.join(joined)} joined the scheduler "
+                        f"at {address}: the run goes on")
             said = not alive
 
     watcher = threading.Thread(target=watch, name="segmix-worker-watch", daemon=True)
