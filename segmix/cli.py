@@ -2687,6 +2687,30 @@ def _add_distributed_options(parser, unit: str = "") -> None:
                         help="worker processes of the local cluster (default: one per core)")
 
 
+def _memory_subject(args) -> str:
+    """The input an out-of-memory line names: the photo last read if it is one of the command's
+    inputs (or inside an input folder), else the only input given; "" when neither is known
+    (a trial's `segmix quantize bomb.png` said "error: out of memory; ..." naming no file)."""
+    from pathlib import Path
+
+    from segmix.io import LAST_READ
+
+    given = [getattr(args, "image", None), *(getattr(args, "inputs", None) or []), getattr(args, "images", None)]
+    given = [str(item) for item in given if item]
+    last = LAST_READ[0]
+    if last is not None:
+        try:
+            read = last.resolve()
+            for item in given:
+                if read == Path(item).resolve():
+                    return item
+                if read.is_relative_to(Path(item).resolve()):
+                    return str(last)
+        except (OSError, RuntimeError):
+            pass
+    return given[0] if len(given) == 1 else ""
+
+
 def _dask_client(args, threads: int | None = None, settings=None):
     """The Dask client of ``--distributed`` (a context manager); Dask is imported only here.
     ``settings``: skin apply's detector settings, for the first-run notice."""
@@ -5219,6 +5243,9 @@ def _main(argv: list[str] | None) -> int:
             if type(exc).__module__.startswith("segmix") else (
             f"out of memory{f' ({allocation_words(exc)})' if str(exc) else ''}; close other programs, or "
             + ("scale the frames down" if args.command == "background" else "give a smaller copy of the photo"))
+        subject = _memory_subject(args)
+        if subject and subject not in said:
+            said = f"{subject}: {said}"
         print(f"{prefix}: error: {command_line_words(said, name)}", file=sys.stderr)
         return 2
     except RuntimeError as exc:

@@ -1586,6 +1586,7 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     if frame is not None and (int(frame) != frame or frame < 0):
         raise ValueError(f"frame must be an integer >= 0, got {frame!r}")
     _check_file(path)
+    LAST_READ[0] = path  # an out-of-memory line names the photo (the command line's handler)
     marks = saved_marks_words(path)
     if marks is not None:
         raise ImageLoadError(f"{path}: {marks}")
@@ -2243,6 +2244,11 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
             raise PermissionError(f"{target}: cannot write in the folder {folder} (read-only file system)")
         raise PermissionError(f"{target}: the file exists and is read-only (permission denied); "
                               "give another name or make it writable")
+
+
+#: The last image :func:`load_image_info` read (this process): the command line's out-of-memory
+#: line names it when it is one of the command's inputs (a trial's line named no file).
+LAST_READ: list[Path | None] = [None]
 
 
 def allocation_words(exc: MemoryError) -> str:

@@ -1248,6 +1248,8 @@ def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None,
         # out; its non-skin pixels alone would be harmless, hence only with skin labelled.
         mask_like = "; it holds only a mask's values: is it a mask given as a photo?" if looks_like_a_mask(
             visible_pixels(loaded.pixels, hidden)) else ""
+        if mask_like and (made_by := _mask_mark(pair[0])):
+            mask_like = f"; it is a mask segmix {made_by} wrote, not a photo"
         raise ValueError(f"{pair[0]}: greyscale photo (no colour): its {n_skin:,} skin pixels would teach the skin "
                          f"model grey as skin; take it out of the training photos (skin detection needs colour)"
                          f"{mask_like}")
@@ -2719,8 +2721,16 @@ def colourless_words(image: np.ndarray, transparent: np.ndarray | None = None) -
     return {"toned": TONED_WORDS, "one tone": ONE_TONE_WORDS}.get(_tone(image))
 
 
+def _mask_mark(path) -> str | None:
+    """The segmix command whose mark the file ``path`` carries, if it writes masks (not
+    ``quantize``, whose files are photos); else None."""
+    mark = segmix_mark(path)
+    return mark if mark and mark != "quantize" else None
+
+
 def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str = GREYSCALE_WORDS,
-                      label_values: list[int] | None = None, class_values: list[int] | None = None) -> str:
+                      label_values: list[int] | None = None, class_values: list[int] | None = None,
+                      made_by: str | None = None) -> str:
     """The warning line (without the command's prefix) for a greyscale photo's result.
 
     Parameters
@@ -2743,6 +2753,9 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
         The photo holds only a grey class map's values (:func:`segmix.labelmaps.class_map_values`,
         PASCAL VOC's 0 / 15 / 255): the line asks whether a label map was given as a photo, as
         ``segment`` does (``skin apply`` said "greyscale photo" alone).
+    made_by : str, optional
+        With ``mask_like``: the segmix command whose mark the file carries
+        (:func:`segmix.io.segmix_mark`): the line says that command wrote the mask.
 
     Returns
     -------
@@ -2756,7 +2769,11 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
                f"its mask ({100 * share:.1f} % skin) comes from {source} alone and cannot be trusted")
     line = (f"{path}: {kind}: if it is toned (skin detection needs colour), {outcome}" if kind == ONE_TONE_WORDS
             else f"{path}: {kind}: skin detection needs colour; {outcome}")
-    if mask_like:
+    if mask_like and made_by:
+        # Its mark names the command (a trial's skin apply given its own *_skin.png asked "is it
+        # a mask given as a photo?" of a file that says so).
+        line += f"; it is a mask segmix {made_by} wrote, not a photo: give the photo itself"
+    elif mask_like:
         line += "; it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as a photo?"
     elif label_values:
         line += "; it " + label_map_words(label_values, "skin detection needs the photo itself", as_marks=False)
@@ -3480,7 +3497,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
         mask_like = colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(visible)
         info["greyscale"] = greyscale_warning(input_path, mask, mask_like, colourless,
                                               label_map_values(visible) or palette_label_values(input_path, loaded.mode),
-                                              grey_class_values(visible, loaded.bits_per_sample))
+                                              grey_class_values(visible, loaded.bits_per_sample),
+                                              made_by=_mask_mark(input_path) if mask_like else None)
     elif info is not None:
         labels = palette_label_values(input_path, loaded.mode)
         if labels:

@@ -47,7 +47,9 @@ def test_background_out_of_memory_is_one_line_exit_2(tmp_path, monkeypatch, caps
     assert main(["background", str(folder), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.splitlines() == [err.strip()] and "Traceback" not in err, err
-    assert err.startswith("segmix background: error: not enough memory for the background model of 32 x 24 frames")
+    # The input is named (session 57: an out-of-memory line named no file).
+    assert err.startswith(f"segmix background: error: {folder}: not enough memory for the background model of 32 x 24 "
+                          "frames")
     assert err.rstrip().endswith("scale the frames down or give fewer Gaussians per pixel (-k)"), err
     assert not (tmp_path / "masks").exists() or not list((tmp_path / "masks").iterdir())
 
@@ -61,7 +63,7 @@ def test_numpys_own_memory_error_is_one_line_too(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(BackgroundMixture, "apply", apply)
     assert main(["background", str(folder), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert err.strip() == ("segmix background: error: out of memory (unable to allocate 1.61 GiB); close other programs, or "
+    assert err.strip() == (f"segmix background: error: {folder}: out of memory (unable to allocate 1.61 GiB); close other programs, or "
                            "scale the frames down"), err
 
 

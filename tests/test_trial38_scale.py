@@ -144,7 +144,7 @@ def test_out_of_memory_says_the_size_as_a_user_reads_it_and_what_to_do(tmp_path,
     monkeypatch.setattr(quantize, "quantize_image", no_memory)
     assert cli.main(["quantize", str(photo), "-k", "4", "-o", str(tmp_path / "q.png")]) == 2
     err = capsys.readouterr().err
-    assert err == ("segmix quantize: error: out of memory (unable to allocate 381 MiB); close other programs, or give "
+    assert err == (f"segmix quantize: error: {photo}: out of memory (unable to allocate 381 MiB); close other programs, or give "
                    "a smaller copy of the photo\n")
     assert not (tmp_path / "q.png").exists()
 

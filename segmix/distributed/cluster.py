@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AnotherSegmix", "FolderUnseen", "InputsUnseen", "NotShared", "TaskError", "check_address", "check_same_segmix", "check_scheduler_loads",
+__all__ = ["AnotherSegmix", "FolderUnseen", "InputsUnseen", "NotShared", "TaskError", "check_address", "check_scheme", "check_same_segmix", "check_scheduler_loads",
            "check_tls_settings", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
            "file_state", "fit_workers", "input_sample", "Placed", "WorkersGone", "leave_out", "left_out_notes", "new_run", "output_as_given", "probe_scheduler", "read_record",
            "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match", "said_once",
@@ -81,16 +81,67 @@ UNDER_WAY = "tasks under way then may still finish; a rerun does only what is mi
 _HOST_PORT = re.compile(r"[\w.\-]+:\d+|\[[0-9A-Fa-f:.]+\]:\d+")
 
 
+#: The schemes segmix reaches a scheduler by: Dask's others are inproc:// (a scheduler inside
+#: this very process) and ucx:// (its UCX backend, an abstract class in this Dask: "Can't
+#: instantiate abstract class UCXConnector").
+SCHEMES = ("tcp", "tls", "ws", "wss")
+GIVE = ("give tcp://HOST:PORT, the address `dask scheduler` prints (port 8786 by default), or tls://, ws:// or "
+        "wss:// for a scheduler started with that protocol")
+
+
+def check_scheme(address: str) -> None:
+    """Refuse an address with a scheme segmix cannot reach a scheduler by, or without a host.
+
+    Raises
+    ------
+    ValueError
+        One line naming ``--distributed``, the address, what is wrong and what to give (was
+        Dask's words, naming neither: "not enough values to unpack (expected 3, got 1)" for
+        ``inproc://x``, "(unknown host )" for ``tcp://:8786``).
+    """
+    scheme, _, location = address.partition("://")
+    start = f"--distributed {address}: "
+    if scheme.lower() in ("http", "https"):
+        # A dashboard's link (http://HOST:8787/status) given for the scheduler's address
+        # came back as Dask's "unknown address scheme 'http' (known schemes: [...])".
+        raise ValueError(f"{start}{scheme}:// is not an address of a Dask scheduler (the dashboard's http:// link "
+                         "is not it); give the scheduler's, tcp://HOST:PORT (the port it prints, 8786 by default)")
+    if scheme == "inproc" and _in_this_process(location):
+        return  # a scheduler of this very process (a program's, or a test's, own cluster)
+    if scheme not in SCHEMES:
+        why = {"inproc": "inproc:// reaches only a scheduler inside the same process, and none is there",
+               "ucx": "ucx:// (UCX) is not supported", "ucxx": "ucxx:// (UCX) is not supported"}.get(
+            scheme, f"{scheme}:// is not a scheme segmix reaches a scheduler by"
+            + (" (schemes are written in lower case)" if scheme.lower() in SCHEMES else ""))
+        raise ValueError(f"{start}{why}; {GIVE}")
+    if location.startswith(":") or not location:
+        raise ValueError(f"{start}not a scheduler address (no host); {GIVE}")
+
+
+def _in_this_process(location: str) -> bool:
+    """Whether an ``inproc://`` scheduler listens at ``location`` in this process."""
+    try:
+        from distributed.comm.inproc import global_manager
+
+        return global_manager.listeners.get(location) is not None
+    except ImportError:
+        return False
+
+
 def check_address(text: str) -> str:
     """``text`` if it looks like a scheduler address (``tcp://host:8786``, ``host:8786``).
 
     Raises
     ------
     ValueError
-        Otherwise; says so when ``text`` is an existing path (``--distributed`` placed
-        before the inputs takes the first input as its address).
+        Otherwise (:func:`check_scheme`'s words for an address with a scheme); says so when
+        ``text`` is an existing path (``--distributed`` placed before the inputs takes the
+        first input as its address).
     """
-    if "://" in text or _HOST_PORT.fullmatch(text):
+    if "://" in text:
+        check_scheme(text)
+        return text
+    if _HOST_PORT.fullmatch(text):
         return text
     hint = ""
     if Path(text).exists():
@@ -235,7 +286,7 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
     Raises
     ------
     ValueError
-        An address whose scheme is none of Dask's (``http://``: a dashboard's link).
+        An address :func:`check_scheme` refuses, or a malformed one (no port, ...).
     ConnectionError
         One line naming the address and why: connection refused (nothing listens there), an
         unknown host, no answer within ``timeout`` seconds, a server there that is not a Dask
@@ -246,16 +297,13 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
     from distributed.comm.addressing import parse_address, parse_host_port
 
     try:
+        if "://" in address:
+            check_scheme(address)
         scheme, location = parse_address(address)
         if scheme not in registry.backends:
-            # A dashboard's link (http://HOST:8787/status) given for the scheduler's address
-            # came back as Dask's "unknown address scheme 'http' (known schemes: [...])",
-            # naming neither the option nor the address to give.
-            raise ValueError(f"--distributed {address}: {scheme}:// is not an address of a Dask scheduler (the "
-                             f"dashboard's http:// link is not it); give the scheduler's, tcp://HOST:PORT (the "
-                             f"port it prints, 8786 by default)")
-        if scheme not in ("tcp", "tls", "ws", "wss"):
-            return
+            raise ValueError(f"--distributed {address}: Dask here has no {scheme}:// backend; {GIVE}")
+        if scheme not in SCHEMES:
+            return  # inproc:// of this process's own scheduler (check_scheme)
         host, port = parse_host_port(location)
         if not 0 < port < 65536:
             raise ValueError(f"port {port} is out of range, 1 to 65535")
@@ -775,6 +823,14 @@ class Placed:
                            f"the scheduler at {address}, and none came back within {self.waited:g} s; {rerun}")
 
 
+def _on_terminal(stream) -> bool:
+    """Whether ``stream`` is a terminal (where a progress bar may be drawn mid-line)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
+
+
 @contextlib.contextmanager
 def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: float | None = None,
                                 placed: Placed | None = None):
@@ -796,7 +852,9 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
 
     def say(words: str) -> None:
         if not quiet:
-            stream.write(f"\nsegmix: {words}\n")
+            # A line of its own on a terminal, where the progress bar may be drawn mid-line; in a
+            # log (no bar) the "\n" was a blank line before the words (a trial's).
+            stream.write(("\n" if _on_terminal(stream) else "") + f"segmix: {words}\n")
             stream.flush()
 
     def watch():
@@ -852,6 +910,14 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
             if not alive and not said:
                 say(f"no Dask worker is left on the scheduler at {address}: the run waits for one (start one with "
                     f"`dask worker {address}`, or press Ctrl+C; a rerun redoes only what is missing)")
+            elif alive and said:
+                # The wait above ended: said, or a user who started a worker saw the run finish
+                # without a word that it had gone on (a trial). A worker left out (another
+                # segmix) is named by the run's notes, not as the one the run goes on with.
+                joined = sorted(alive - set(_left_out(client)))
+                if joined:
+                    say(f"the Dask worker{'' if len(joined) == 1 else 's'} {', '.join(joined)} joined the scheduler "
+                        f"at {address}: the run goes on")
             said = not alive
 
     watcher = threading.Thread(target=watch, name="segmix-worker-watch", daemon=True)

@@ -343,6 +343,9 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
 
     batches = _batches(todo, client, PHOTOS_PER_TASK)
     stamps = _photo_record_stamps(out)
+    # What a photo's outputs are, as the one-machine command says it (a trial's --probability
+    # run lost its scheduler and said only "the masks of 28 of 49 photos", its maps written too).
+    written_words = "masks and probability maps" if probability else "masks"
     try:
         results = run_tasks(client, apply_photos, job, batches, description="skin", unit="photo", quiet=quiet,
                             stream=stream, shared=shared, inputs=sample)
@@ -352,7 +355,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         # How far the run got, as the one-machine command says it ("segmix: interrupted" alone
         # left a user to count the masks): a photo's record is written after its outputs.
         done = sum(1 for name, stamp in _photo_record_stamps(out).items() if stamps.get(name) != stamp)
-        raise type(exc)(f"the masks of {done} of {len(todo)} photo{'' if len(todo) == 1 else 's'} to do were "
+        raise type(exc)(f"the {written_words} of {done} of {len(todo)} photo{'' if len(todo) == 1 else 's'} to do were "
                         f"written when it came; {UNDER_WAY}") from None
     except (ValueError, OSError):  # the command's own refusals, before any task
         raise
@@ -367,10 +370,10 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
             # Every mask was written whole before the loss (a trial: "the masks of 40 of 40
             # photos to do were written", exit 1, which a script reads as "some photos failed").
             stream.write(f"segmix skin apply: note: {describe_exception(exc).split('; ')[0]}, after every task "
-                         f"had finished (the masks of all {len(todo)} photo{'' if len(todo) == 1 else 's'} to do "
+                         f"had finished (the {written_words} of all {len(todo)} photo{'' if len(todo) == 1 else 's'} to do "
                          "were written)\n")
             return 0
-        stream.write(f"segmix skin apply: error: the Dask run failed: {describe_exception(exc)} (the masks of "
+        stream.write(f"segmix skin apply: error: the Dask run failed: {describe_exception(exc)} (the {written_words} of "
                      f"{done} of {len(todo)} photo{'' if len(todo) == 1 else 's'} to do were written)\n")
         return 1
     counts = {"written": 0, "complete": 0}

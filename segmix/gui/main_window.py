@@ -2305,13 +2305,15 @@ class MainWindow(QMainWindow):
         self.drop_pending_export("another image was opened")
         if not self.active_mode.keeps_job_on_new_image():
             self.controller.invalidate()  # anything in flight belongs to the old photo
-        for mode in self.modes.values():  # ... and so does a job another mode of its space kept running
-            if (mode is not self.active_mode and self._space_of(mode) == self._space
-                    and not mode.keeps_job_on_new_image()):
-                self.controller.invalidate(mode.name)
+        # The loops name a window mode ``other``: ``mode`` is the photo file's Pillow mode, which
+        # a loop variable of that name replaced (a grey photo's export was written as a palette).
+        for other in self.modes.values():  # ... and so does a job another mode of its space kept running
+            if (other is not self.active_mode and self._space_of(other) == self._space
+                    and not other.keeps_job_on_new_image()):
+                self.controller.invalidate(other.name)
         # Only the active mode's image space changes: a video frame is not the photo of the
         # photo modes, and a new photo leaves a mode with its own images alone.
-        sharing = [mode for mode in self.modes.values() if self._space_of(mode) == self._space]
+        sharing = [other for other in self.modes.values() if self._space_of(other) == self._space]
         picture = self._picture
         picture.image = image
         picture.segmentation_image = segmentation_image
@@ -2330,13 +2332,13 @@ class MainWindow(QMainWindow):
         from segmix.clicks import disc_shape
 
         disc = disc_shape(image)  # a click's disc as the command line's (the photo inside its bars)
-        picture.layers = {mode.name: LabelLayer(image.shape[:2], disc) for mode in sharing}
+        picture.layers = {other.name: LabelLayer(image.shape[:2], disc) for other in sharing}
         picture.inputs = {}  # those of the previous photo are not this one's inputs
         self._counts_cache = None
-        for mode in sharing:
-            self._mode_messages.pop(mode.name, None)  # about the previous photo
-        for mode in sharing:
-            self._undo_stacks[mode.name].clear()
+        for other in sharing:
+            self._mode_messages.pop(other.name, None)  # about the previous photo
+        for other in sharing:
+            self._undo_stacks[other.name].clear()
         # The canvas fits the new photo and reports the pixel under a resting pointer
         # (_pointer_over_moved) before the modes drop the previous photo's result: the read-out
         # then indexed that result with the new photo's coordinates (an IndexError traceback
@@ -2347,8 +2349,8 @@ class MainWindow(QMainWindow):
             self.canvas.set_image(image if shown is not None else on_checkerboard(image, picture.alpha), self.layer,
                                   photo=shown)
             self._scale_brush_to_photo()
-            for mode in sharing:
-                mode.on_image_changed()
+            for other in sharing:
+                other.on_image_changed()
         finally:
             self._photo_changing = False
         if "segmix.segment" in sys.modules and "segmix.graphcut" in sys.modules:  # else nothing is cached
