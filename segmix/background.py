@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from segmix import __version__
+from segmix import __version__, light_gain
 from segmix.arguments import InitSignature
 
 __all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError", "FrameKindWarning", "ResumedKindWarning", "check_model_file_size", "load_background_model",
@@ -42,6 +42,8 @@ FORMAT_NAME = "segmix-background-model"
 SCHEMA_VERSION = 1
 #: The integer fields of a background model (its parameters', the frame count, the array shapes):
 #: a whole-number float there (3.0) is read as the integer, a fraction refused (segmix.json_numbers).
+#: Parameters a model file may lack: one written before they came in resumes with them off.
+OPTIONAL_PARAMS = frozenset({"light_compensation"})
 INTEGER_KEYS = frozenset({"version", "n_components", "median_size", "frame_count", "shape"})
 FOREGROUND, SHADOW, BACKGROUND = 255, 127, 0
 COVARIANCE_TYPES = ("spherical", "diag")
@@ -245,6 +247,7 @@ class _Params:
     shadow_threshold: float
     median_size: int
     fast_start: bool
+    light_compensation: bool = True
 
 
 #: OpenCV MOG2's parameter names (``createBackgroundSubtractorMOG2``, its setters, ``apply``'s
@@ -346,6 +349,14 @@ class BackgroundMixture:
         scored F 0.883 (0.902 on the check clips) against 0.863 (0.893) and 0.788 (0.817),
         the mean over alpha 0.01 and 0.002; with False an object stopping at any frame is
         background from its 12th (docs/background.md, ``benchmarks/bench_fast_start.py``).
+    light_compensation : bool, default True
+        Follow a change of light over the whole scene (lights switched, the sun coming out, a
+        camera's auto-exposure): each frame's gain per channel against the background, the
+        median of frame / background mean over a grid of about 8000 pixels the model called
+        background on the frame before, scales the model's means when it is more than 2 %
+        from 1 (:mod:`segmix.light_gain`, after Pilet, Strecha and Fua, ECCV 2008). Without it
+        a dimming to 60 % came out 88 % moving for ~11 frames (docs/background.md). A model
+        file written before session 57 resumes without it.
 
     Attributes
     ----------
@@ -378,6 +389,7 @@ class BackgroundMixture:
         shadow_threshold: float = 0.7,
         median_size: int | str = "auto",
         fast_start: bool = True,
+        light_compensation: bool = True,
     ) -> None:
         self.n_components = n_components
         self.learning_rate = learning_rate
@@ -392,6 +404,7 @@ class BackgroundMixture:
         self.shadow_threshold = shadow_threshold
         self.median_size = median_size
         self.fast_start = fast_start
+        self.light_compensation = light_compensation
         self._params()  # validate now: a bad parameter is named where it was given
         self.reset()
 
@@ -462,7 +475,7 @@ class BackgroundMixture:
             raise ValueError(f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}, got {self.covariance_type!r}")
         if self.rho not in RHO_RULES:
             raise ValueError(f"rho must be one of {', '.join(RHO_RULES)}, got {self.rho!r}")
-        for name in ("detect_shadows", "fast_start"):
+        for name in ("detect_shadows", "fast_start", "light_compensation"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
         min_variance = number("min_variance", 0.0, 1e6, low_open=True)
@@ -483,6 +496,7 @@ class BackgroundMixture:
             shadow_threshold=number("shadow_threshold", 0.0, 1.0, low_open=True, high_open=True),
             median_size=int(m),
             fast_start=bool(self.fast_start),
+            light_compensation=bool(getattr(self, "light_compensation", True)),  # (pickled before session 57)
         )
 
     # ------------------------------------------------------------------ state
@@ -500,6 +514,8 @@ class BackgroundMixture:
         #: tells) and the frames of the other kind in a row since (said on the first of them)
         self._frames_kind: str | None = None
         self._odd_frames = 0
+        #: (h, w) bool: the last frame's background on the light-gain grid (light_compensation)
+        self._light_background: np.ndarray | None = None
 
     def _allocate(self, shape: tuple[int, int], params: _Params) -> None:
         n_pixels = shape[0] * shape[1]
@@ -722,6 +738,7 @@ class BackgroundMixture:
         elif self._layout != (params.n_components, 1 if params.covariance_type == "spherical" else 3):
             raise ValueError("n_components or covariance_type changed since the model was started: call reset()")
         self._check_kind(frame, flat)
+        scaled = self._follow_light(frame, alpha) if params.light_compensation else None
         mask = np.empty(self.shape_, np.uint8)
         state = (self._weights, self._variances, self._means, self._n_used, mask, alpha,
                  params.match_threshold, params.background_ratio, params.initial_variance,
@@ -737,9 +754,37 @@ class BackgroundMixture:
             radius = params.median_size // 2
             phases.append(lambda start, stop: kernels.majority_filter(mask, radius, out, start, stop))
         _run_row_blocks(phases, self.shape_)
+        if scaled is not None and alpha == 0.0:
+            self._means = scaled  # learning rate 0 leaves the model as it was
+        if params.light_compensation:
+            step = light_gain.sample_step(self.shape_)
+            self._light_background = mask[::step, ::step] == 0  # a copy: the next frame's gain sample
         if alpha > 0.0:
             self.frame_count_ += 1
         return out
+
+    def _follow_light(self, frame: np.ndarray, alpha: float) -> np.ndarray | None:
+        """Scale the model's means by the frame's gain against the background when the light of
+        the whole scene changed (``light_compensation``, :mod:`segmix.light_gain`); return the
+        means before when ``alpha`` is 0 (classify only: put back after), else None."""
+        background = getattr(self, "_light_background", None)
+        if self.frame_count_ == 0 or background is None:
+            return None
+        step = light_gain.sample_step(self.shape_)
+        pixels = frame[::step, ::step]
+        if background.shape != pixels.shape[:2]:
+            return None
+        h, w = self.shape_
+        means = self._means[0].reshape(3, h, w)[:, ::step, ::step].reshape(3, -1)
+        gain = light_gain.frame_gain(pixels.reshape(-1, 3), means, background.ravel())
+        if not light_gain.needs_scaling(gain):
+            return None
+        before = self._means.copy() if alpha == 0.0 else None
+        self._means *= gain.astype(np.float32).reshape(3, 1)  # every component of every pixel
+        np.clip(self._means, 0.0, 255.0, out=self._means)
+        #: (3,) the last gain the means were scaled by (lights changed), or absent
+        self.light_gain_ = gain
+        return before
 
     def shadow_tau(self) -> float:
         """The darkest shadow ratio the shadow test uses: ``shadow_threshold``, or
@@ -965,6 +1010,8 @@ class BackgroundMixture:
         names = {f.name for f in fields(_Params)}
         if not isinstance(params, dict):
             raise BackgroundModelError(f"'params' must be an object holding {', '.join(sorted(names))}")
+        if set(params) == names - OPTIONAL_PARAMS:
+            params = {**params, "light_compensation": False}  # a file written before session 57: as it ran
         if set(params) != names:
             extra, missing = sorted(map(str, set(params) - names)), sorted(names - set(params))
             said = ([f"unknown parameter{'s' * (len(extra) > 1)} {', '.join(extra)}"] if extra else []) + \
