@@ -3949,6 +3949,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     # --overwrite says so; its own image (its mark) and model are: a rerun works.
     refuse_foreign_files([("--background-image", args.background_image), ("--save-model", args.save_model)],
                          "background", args.overwrite)
+    _prefer_groundtruth_size(sequence, groundtruth_files)
     frame_shape = sequence.check_sizes()
     model = load_background_model(args.model) if args.model else BackgroundMixture()
     _check_resumed_components(args, model)
@@ -4203,6 +4204,29 @@ def _cmd_background(args: argparse.Namespace) -> int:
     if depth_note and not args.quiet:
         print(f"segmix background: note: {depth_note}", file=sys.stderr)
     return 1 if skipped or result.groundtruth_skipped or lead else 0  # frames without a mask: as skipped ones
+
+
+def _prefer_groundtruth_size(sequence, groundtruth_files) -> None:
+    """Of a folder of frames of two sizes, use those of the ground truth's size (the first
+    ground-truth file's), when some have it, and say so once: the majority's size was taken and
+    every frame the ground truth fits skipped, so a run with --groundtruth wrote no mask."""
+    if sequence.kind == "video" or not groundtruth_files:
+        return
+    from collections import Counter
+
+    from segmix.frames import header_format
+
+    found = next((f for f in map(header_format, groundtruth_files[:5]) if f is not None), None)
+    if found is None:
+        return
+    sizes = Counter(f[0] for f in map(header_format, sequence.paths) if f is not None)
+    if len(sizes) < 2 or found[0] not in sizes or sizes.most_common(1)[0][0] == found[0]:
+        return
+    sequence.preferred_size = found[0]
+    w, h = found[0]
+    others = sum(sizes.values()) - sizes[found[0]]
+    print(f"segmix background: note: the frames are of {len(sizes)} sizes: the {sizes[found[0]]} of {w} x {h}, the ground truth's size, are "
+          f"used and scored; the {others} of other sizes are skipped", file=sys.stderr)
 
 
 def _scoring_refusal(args: argparse.Namespace, result, groundtruth, roi, span, shape) -> str | None:
