@@ -1347,7 +1347,14 @@ class FrameSequence:
         # Greyscale frames read as RGB with R = G = B: among colour frames the model matched
         # none of its colours with them (a 16-bit grey frame came out 70 % foreground).
         self.colour = 2 * greys < len(kinds)
-        self._odd_kinds = {p: kind for p, kind in kinds.items() if (kind == "colour") != self.colour}
+        # An 8-bit greyscale frame among colour ones (a day / night camera's infrared frame) and
+        # a colour one among greyscale ones are read (as R = G = B, or in colour) and the model
+        # takes them as the same scene (BackgroundMixture.apply; they were skipped until
+        # session 57, every night frame lost); 16-bit greyscale among colour is still skipped.
+        other = {p: kind for p, kind in kinds.items() if (kind == "colour") != self.colour}
+        self._odd_kinds = {p: kind for p, kind in other.items() if kind == "16-bit greyscale"}
+        #: frame files of the other kind that are read: path -> "greyscale" / "colour"
+        self.other_kinds = {p: kind for p, kind in other.items() if p not in self._odd_kinds}
         size, count = counts.most_common(1)[0]
         preferred = getattr(self, "preferred_size", None)
         if preferred is not None and counts.get(tuple(preferred), 0) > 0:

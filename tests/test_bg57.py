@@ -37,3 +37,50 @@ def test_ground_truths_size_is_chosen_among_frames_of_two_sizes(tmp_path, capsys
     # Without ground truth the majority's size is kept (the trial found that fine).
     main(["background", str(frames), "--output-dir", str(tmp_path / "out2"), "--quiet"])
     assert len(list((tmp_path / "out2").iterdir())) == 6
+
+
+def _kind_folder(folder, grey_every=5, n=16, colour_folder=True):
+    folder.mkdir()
+    for t in range(n):
+        frame = _frame(t, (32, 24))
+        odd = t % grey_every == 0
+        image = Image.fromarray(frame)
+        if odd == colour_folder:
+            image = image.convert("L")
+        image.save(folder / f"in{t + 1:06d}.png")
+
+
+def test_greyscale_frames_among_colour_are_used_as_the_same_scene(tmp_path, capsys):
+    # The trial: every 50th frame grey (a day / night camera's infrared frames), the first one
+    # too: "7 frames skipped (greyscale among colour)", exit 1.
+    for name, colour_folder in (("grey_in_colour", True), ("colour_in_grey", False)):
+        frames, out = tmp_path / name, tmp_path / f"out_{name}"
+        _kind_folder(frames, colour_folder=colour_folder)
+        status = main(["background", str(frames), "--output-dir", str(out)])
+        err = capsys.readouterr().err
+        assert status == 0, err
+        assert len(list(out.iterdir())) == 16
+        assert "skipped" not in err and err.count("(said once)") <= 2, err
+        masks = [np.array(Image.open(out / f"in{t + 1:06d}.png")) for t in range(16)]
+        for t in range(6, 16):  # the odd frames too: only the square moving, no frame-wide foreground
+            assert np.mean(masks[t] == 255) < 0.2, (name, t, np.mean(masks[t] == 255))
+
+
+def test_a_grey_frame_is_compared_with_the_backgrounds_grey_and_not_learnt():
+    import warnings
+
+    from segmix.background import BackgroundMixture, FrameKindWarning
+
+    model = BackgroundMixture()
+    scene = np.random.default_rng(3).integers(30, 220, (24, 32, 3)).astype(np.uint8)
+    for _ in range(20):
+        model.apply(scene)
+    before = model._means.copy()
+    grey = np.array(Image.fromarray(scene).convert("L"))
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        mask = model.apply(grey)
+        model.apply(grey)
+    assert np.mean(mask == 255) < 0.01
+    assert np.array_equal(model._means, before)
+    assert sum(issubclass(w.category, FrameKindWarning) for w in said) == 1
