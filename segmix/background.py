@@ -68,9 +68,10 @@ class BackgroundMemoryError(MemoryError):
 
 class FrameKindWarning(UserWarning):
     """A frame of the other kind than the model's frames, greyscale among colour frames or colour
-    among greyscale ones (:meth:`BackgroundMixture.apply`): much of it comes out foreground
-    (highway: 29.9 % where the colour frame gave 9.2 %). ``segmix background`` skips such a frame file; filter this class to skip them
-    too, or to silence them."""
+    among greyscale ones (:meth:`BackgroundMixture.apply`), said once a kind. Against the colour
+    means much of it came out foreground (highway: 29.9 % where the colour frame gave 9.2 %);
+    since session 57 a greyscale frame is compared with the background's grey and not learnt, a
+    colour one among greyscale ones taken as its grey. Filter this class to silence them."""
 
 
 class ResumedKindWarning(FrameKindWarning):
