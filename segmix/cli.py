@@ -3751,6 +3751,11 @@ def _add_background_parser(sub) -> None:
                          "background sooner (stopping at frame 21: from its 4th frame, not its 12th); "
                          "--no-fast-start for objects that stop early in a clip, at the cost of about 1/alpha "
                          "frames of learning")
+    bg.add_argument("--light-compensation", action=argparse.BooleanOptionalAction, default=None,
+                    help="follow a change of light over the whole scene (lights switched, the sun coming out, a "
+                         "camera's auto-exposure): each frame's gain per channel against the background scales the "
+                         "model's means when it is more than 2 %% from 1 (default on; a model saved before session 57 "
+                         "resumes without it)")
     bg.add_argument("--stabilise", action=argparse.BooleanOptionalAction, default=None,
                     help="a fixed camera that shakes: align each frame with the model's background (a whole-pixel "
                          "shift found by phase correlation, up to 64 pixels and a quarter of the frame's shorter side "
@@ -4360,7 +4365,8 @@ def _background_overrides(args: argparse.Namespace) -> dict:
     """The BackgroundMixture parameters given on the command line."""
     given = {"learning_rate": args.learning_rate, "n_components": args.components, "match_threshold": args.match_threshold,
              "median_size": args.median_size, "detect_shadows": args.shadows, "fast_start": args.fast_start,
-             "shadow_threshold": args.shadow_threshold}
+             "shadow_threshold": args.shadow_threshold,
+             "light_compensation": getattr(args, "light_compensation", None)}
     return {name: value for name, value in given.items() if value is not None}
 
 

@@ -85,3 +85,20 @@ def test_model_file_records_it_and_old_files_resume_without():
     assert BackgroundMixture.from_dict(data).light_compensation is False
     with pytest.raises(ValueError, match="light_compensation"):
         BackgroundMixture(light_compensation="yes")
+
+
+def test_command_line_option_turns_it_off(tmp_path):
+    import json
+
+    from PIL import Image
+
+    from segmix.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for t, f, x in _scene(6, lambda t: 1.0):
+        Image.fromarray(f).save(folder / f"in{t + 1:06d}.png")
+    for flag, expected in (("--no-light-compensation", False), ("--light-compensation", True)):
+        model = tmp_path / f"m{expected}.json"
+        assert main(["background", str(folder), "--save-model", str(model), "--quiet", flag]) == 0
+        assert json.loads(model.read_text())["params"]["light_compensation"] is expected
