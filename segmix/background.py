@@ -358,7 +358,7 @@ class BackgroundMixture:
     light_compensation : bool, default True
         Follow a change of light over the whole scene (lights switched, the sun coming out, a
         camera's auto-exposure): each frame's gain per channel against the background, the
-        median of frame / background mean over a grid of about 8000 pixels the model called
+        median of frame / background mean over a grid of about 4000 pixels the model called
         background on the frame before, scales the model's means when it is more than 2 %
         from 1 (:mod:`segmix.light_gain`, after Pilet, Strecha and Fua, ECCV 2008). Without it
         a dimming to 60 % came out 88 % moving for ~11 frames (docs/background.md). A model
