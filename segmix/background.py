@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from segmix import __version__
+from segmix import __version__, light_gain
 from segmix.arguments import InitSignature
 
 __all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError", "FrameKindWarning", "ResumedKindWarning", "check_model_file_size", "load_background_model",
@@ -42,6 +42,8 @@ FORMAT_NAME = "segmix-background-model"
 SCHEMA_VERSION = 1
 #: The integer fields of a background model (its parameters', the frame count, the array shapes):
 #: a whole-number float there (3.0) is read as the integer, a fraction refused (segmix.json_numbers).
+#: Parameters a model file may lack: one written before they came in resumes with them off.
+OPTIONAL_PARAMS = frozenset({"light_compensation"})
 INTEGER_KEYS = frozenset({"version", "n_components", "median_size", "frame_count", "shape"})
 FOREGROUND, SHADOW, BACKGROUND = 255, 127, 0
 COVARIANCE_TYPES = ("spherical", "diag")
@@ -66,9 +68,10 @@ class BackgroundMemoryError(MemoryError):
 
 class FrameKindWarning(UserWarning):
     """A frame of the other kind than the model's frames, greyscale among colour frames or colour
-    among greyscale ones (:meth:`BackgroundMixture.apply`): much of it comes out foreground
-    (highway: 29.9 % where the colour frame gave 9.2 %). ``segmix background`` skips such a frame file; filter this class to skip them
-    too, or to silence them."""
+    among greyscale ones (:meth:`BackgroundMixture.apply`), said once a kind. Against the colour
+    means much of it came out foreground (highway: 29.9 % where the colour frame gave 9.2 %);
+    since session 57 a greyscale frame is compared with the background's grey and not learnt, a
+    colour one among greyscale ones taken as its grey. Filter this class to silence them."""
 
 
 class ResumedKindWarning(FrameKindWarning):
@@ -219,9 +222,14 @@ def frame_kind_words(kind: str, model_kind: str, frame_number: int, learning_rat
     other frames", :meth:`segmix.frames.FrameSequence.odd_frame`)."""
     rate = float(learning_rate)
     relearn = (f" (about {round(1 / rate)} frames at learning rate {rate:g})" if rate > 0 else "")
-    return (f"frame {frame_number} is {kind}, not {model_kind} as the frames before it: it matches few of the "
-            "model's colours, so much of it comes out foreground (and so do the frames after it, if the camera "
-            f"switched to or from infrared, until the model relearns them{relearn}); {KIND_ADVICE}")
+    if kind == "greyscale":
+        how = ("taken as the same scene without colour (R = G = B): compared with the background's grey and not "
+               "learnt")
+    else:
+        how = "taken as the same scene in grey (R = G = B), as the model's frames are"
+    return (f"frame {frame_number} is {kind}, not {model_kind} as the frames before it (a day / night camera's "
+            f"infrared frames?): such frames are {how}; a run of them longer than the model's memory{relearn} "
+            "becomes the model's kind (said once)")
 
 
 #: What :func:`frame_kind_words` advises a Python caller; the command line, which feeds a video's
@@ -245,6 +253,7 @@ class _Params:
     shadow_threshold: float
     median_size: int
     fast_start: bool
+    light_compensation: bool = True
 
 
 #: OpenCV MOG2's parameter names (``createBackgroundSubtractorMOG2``, its setters, ``apply``'s
@@ -346,6 +355,14 @@ class BackgroundMixture:
         scored F 0.883 (0.902 on the check clips) against 0.863 (0.893) and 0.788 (0.817),
         the mean over alpha 0.01 and 0.002; with False an object stopping at any frame is
         background from its 12th (docs/background.md, ``benchmarks/bench_fast_start.py``).
+    light_compensation : bool, default True
+        Follow a change of light over the whole scene (lights switched, the sun coming out, a
+        camera's auto-exposure): each frame's gain per channel against the background, the
+        median of frame / background mean over a grid of about 4000 pixels the model called
+        background on the frame before, scales the model's means when it is more than 2 %
+        from 1 (:mod:`segmix.light_gain`, after Pilet, Strecha and Fua, ECCV 2008). Without it
+        a dimming to 60 % came out 88 % moving for ~11 frames (docs/background.md). A model
+        file written before session 57 resumes without it.
 
     Attributes
     ----------
@@ -378,6 +395,7 @@ class BackgroundMixture:
         shadow_threshold: float = 0.7,
         median_size: int | str = "auto",
         fast_start: bool = True,
+        light_compensation: bool = True,
     ) -> None:
         self.n_components = n_components
         self.learning_rate = learning_rate
@@ -392,6 +410,7 @@ class BackgroundMixture:
         self.shadow_threshold = shadow_threshold
         self.median_size = median_size
         self.fast_start = fast_start
+        self.light_compensation = light_compensation
         self._params()  # validate now: a bad parameter is named where it was given
         self.reset()
 
@@ -462,7 +481,7 @@ class BackgroundMixture:
             raise ValueError(f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}, got {self.covariance_type!r}")
         if self.rho not in RHO_RULES:
             raise ValueError(f"rho must be one of {', '.join(RHO_RULES)}, got {self.rho!r}")
-        for name in ("detect_shadows", "fast_start"):
+        for name in ("detect_shadows", "fast_start", "light_compensation"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
         min_variance = number("min_variance", 0.0, 1e6, low_open=True)
@@ -483,6 +502,7 @@ class BackgroundMixture:
             shadow_threshold=number("shadow_threshold", 0.0, 1.0, low_open=True, high_open=True),
             median_size=int(m),
             fast_start=bool(self.fast_start),
+            light_compensation=bool(getattr(self, "light_compensation", True)),  # (pickled before session 57)
         )
 
     # ------------------------------------------------------------------ state
@@ -506,6 +526,9 @@ class BackgroundMixture:
         #: session 57). Saved in the model file ("stabilised"): a model learnt stabilised sits
         #: where the aligned frames put the background, and resumed without it nothing said so.
         self.stabilised_: bool | None = None
+        self._applied, self._kind_said = 0, set()
+        #: (h, w) bool: the last frame's background on the light-gain grid (light_compensation)
+        self._light_background: np.ndarray | None = None
 
     def _allocate(self, shape: tuple[int, int], params: _Params) -> None:
         n_pixels = shape[0] * shape[1]
@@ -727,12 +750,23 @@ class BackgroundMixture:
                 f"{self.shape_[1]} x {self.shape_[0]} frames (call reset() for a new sequence)")
         elif self._layout != (params.n_components, 1 if params.covariance_type == "spherical" else 3):
             raise ValueError("n_components or covariance_type changed since the model was started: call reset()")
-        self._check_kind(frame, flat)
+        odd = self._check_kind(frame, flat)
+        self._applied = getattr(self, "_applied", self.frame_count_) + 1  # frames given, learnt or not
+        colour_means = None
+        if odd == "greyscale":
+            # A greyscale frame among colour ones (a day / night camera's infrared frame): the
+            # same scene without colour, R = G = B, compared with the background's grey and not
+            # learnt (learnt, it pulled the colour means to grey). It came out 29.9 % moving
+            # against the colour means where the colour frame gave 9.2 % (highway).
+            colour_means, self._means, alpha = self._means, _grey_of(self._means), 0.0
+        elif odd == "colour":
+            frame = _grey_of(frame)  # a colour frame among greyscale ones: its grey, as the model's
+        scaled = self._follow_light(frame, alpha) if params.light_compensation and odd is None else None
         mask = np.empty(self.shape_, np.uint8)
         state = (self._weights, self._variances, self._means, self._n_used, mask, alpha,
                  params.match_threshold, params.background_ratio, params.initial_variance,
                  params.min_variance, params.complexity_reduction, params.rho == "gaussian",
-                 self.shadow_tau() if params.detect_shadows else 0.0)
+                 self.shadow_tau(odd == "greyscale") if params.detect_shadows else 0.0)
         rows = frame.reshape(frame.shape[0], -1)  # (H, 3 W): the kernel reads RGB triples along a row
         phases = [lambda start, stop: kernels.background_apply(rows, *state, start, stop)]
         out = mask
@@ -743,12 +777,44 @@ class BackgroundMixture:
             radius = params.median_size // 2
             phases.append(lambda start, stop: kernels.majority_filter(mask, radius, out, start, stop))
         _run_row_blocks(phases, self.shape_)
+        if scaled is not None and alpha == 0.0:
+            self._means = scaled  # learning rate 0 leaves the model as it was
+        if colour_means is not None:
+            self._means = colour_means
+        if params.light_compensation:
+            step = light_gain.sample_step(self.shape_)
+            self._light_background = mask[::step, ::step] == 0  # a copy: the next frame's gain sample
         if alpha > 0.0:
             self.frame_count_ += 1
             self.stabilised_ = False  # learnt as given (a Stabiliser sets it True after)
         return out
 
-    def shadow_tau(self) -> float:
+    def _follow_light(self, frame: np.ndarray, alpha: float) -> np.ndarray | None:
+        """Scale the model's means by the frame's gain against the background when the light of
+        the whole scene changed (``light_compensation``, :mod:`segmix.light_gain`); return the
+        means before when ``alpha`` is 0 (classify only: put back after), else None."""
+        background = getattr(self, "_light_background", None)
+        if self.frame_count_ == 0 or background is None:
+            return None
+        step = light_gain.sample_step(self.shape_)
+        pixels = frame[::step, ::step]
+        if background.shape != pixels.shape[:2]:
+            return None
+        h, w = self.shape_
+        means = self._means[0].reshape(3, h, w)[:, ::step, ::step].reshape(3, -1)
+        variances = self._variances[0].reshape(-1, h, w)[:, ::step, ::step].reshape(self._variances.shape[1], -1)
+        gain = light_gain.frame_gain(pixels.reshape(-1, 3), means, variances, background.ravel(),
+                                     float(self.match_threshold))
+        if not light_gain.needs_scaling(gain):
+            return None
+        before = self._means.copy() if alpha == 0.0 else None
+        self._means *= gain.astype(np.float32).reshape(3, 1)  # every component of every pixel
+        np.clip(self._means, 0.0, 255.0, out=self._means)
+        #: (3,) the last gain the means were scaled by (lights changed), or absent
+        self.light_gain_ = gain
+        return before
+
+    def shadow_tau(self, grey_frame: bool = False) -> float:
         """The darkest shadow ratio the shadow test uses: ``shadow_threshold``, or
         :data:`GREY_SHADOW_THRESHOLD` on greyscale frames when it is the default.
 
@@ -760,11 +826,12 @@ class BackgroundMixture:
         given keeps its own.
         """
         tau = float(self.shadow_threshold)
-        if getattr(self, "_frames_kind", None) == "greyscale" and tau == _DEFAULT_SHADOW_THRESHOLD:
+        grey = grey_frame or getattr(self, "_frames_kind", None) == "greyscale"  # (a grey frame among colour)
+        if grey and tau == _DEFAULT_SHADOW_THRESHOLD:
             return GREY_SHADOW_THRESHOLD
         return tau
 
-    def _check_kind(self, frame: np.ndarray, flat: bool) -> None:
+    def _check_kind(self, frame: np.ndarray, flat: bool) -> str | None:
         """Warn (FrameKindWarning) on the first of a run of frames of the other kind than the
         model's frames: a greyscale frame among colour ones came out 29.9 % moving where in
         colour it was 9.2 % (highway, a new user's trial), in silence; MOG2 takes it so too.
@@ -772,11 +839,14 @@ class BackgroundMixture:
         A run longer than the model takes to relearn (1 / alpha frames; a camera switched to
         infrared for the night) makes its kind the model's: the frames after it of the first
         kind are said in turn. A resumed model's first frame is compared with the kind its
-        background image shows (:func:`resumed_kind_words`, ResumedKindWarning)."""
+        background image shows (:func:`resumed_kind_words`, ResumedKindWarning).
+
+        Returns the frame's kind when it is the other one (:meth:`apply` compares a greyscale
+        frame with the background's grey, and takes a colour frame's grey), else None."""
         import warnings
 
         if not getattr(self, "_check_kinds", True):  # a probe of made-up pixels (learning_frames)
-            return
+            return None
         model_kind = getattr(self, "_frames_kind", None)
         if getattr(self, "_kind_unchecked", False):
             self._kind_unchecked = False
@@ -785,23 +855,35 @@ class BackgroundMixture:
             if words:
                 self._odd_frames = 1
                 warnings.warn(words, ResumedKindWarning, stacklevel=3)
-                return
+                return None
         if model_kind is None:
             self._frames_kind = frame_kind(frame, flat)
-            return
+            return None
         # A colour model's frame is looked at for grey only when it shows no colour, a grey
         # model's for colour: a strided look per frame.
         kind = frame_kind(frame, flat, colour_only=model_kind == "greyscale")
         if kind is None or kind == model_kind:
             self._odd_frames = 0
-            return
+            return None
         if getattr(self, "_odd_frames", 0) == 0:  # (a model pickled before session 48 has none)
-            warnings.warn(frame_kind_words(kind, model_kind, self.frame_count_ + 1, self.learning_rate),
-                          FrameKindWarning, stacklevel=3)
+            said = getattr(self, "_kind_said", set())
+            if kind not in said:  # once a kind: every 50th frame grey was 7 lines
+                self._kind_said = said | {kind}
+                warnings.warn(frame_kind_words(kind, model_kind, getattr(self, "_applied", self.frame_count_) + 1,
+                                               self.learning_rate), FrameKindWarning, stacklevel=3)
+            self._kind_frames = self.frame_count_
         self._odd_frames = getattr(self, "_odd_frames", 0) + 1
         rate = float(self.learning_rate)
-        if rate > 0 and self._odd_frames > 1 / rate:
+        # A run longer than the model's memory, or than the frames it has learnt (a first frame
+        # of the other kind: the trial's folder with every 50th frame grey, the first one too,
+        # ran 100 colour frames in grey, F 0.887 on highway's 470-1000 where 0.96 in colour).
+        memory = min(1 / rate, max(1, getattr(self, "_kind_frames", 1 / rate))) if rate > 0 else math.inf
+        if self._odd_frames > memory:
             self._frames_kind, self._odd_frames = kind, 0
+            if kind == "greyscale":  # the night's frames from now on: the background in grey
+                self._means = _grey_of(self._means)
+            return None
+        return kind
 
     def background_image(self, bits: int = 8) -> np.ndarray:
         """(H, W, 3): the mean of each pixel's heaviest background component.
@@ -1025,6 +1107,8 @@ class BackgroundMixture:
         names = {f.name for f in fields(_Params)}
         if not isinstance(params, dict):
             raise BackgroundModelError(f"'params' must be an object holding {', '.join(sorted(names))}")
+        if set(params) == names - OPTIONAL_PARAMS:
+            params = {**params, "light_compensation": False}  # a file written before session 57: as it ran
         if set(params) != names:
             extra, missing = sorted(map(str, set(params) - names)), sorted(names - set(params))
             said = ([f"unknown parameter{'s' * (len(extra) > 1)} {', '.join(extra)}"] if extra else []) + \
@@ -1131,6 +1215,20 @@ class BackgroundMixture:
 MIN_PARALLEL_PIXELS = 40_000
 _POOL = None
 _POOL_LOCK = threading.Lock()
+
+
+#: ITU-R BT.601 luma, as Pillow's "L" and so a greyscale frame file's grey
+_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def _grey_of(array: np.ndarray) -> np.ndarray:
+    """R = G = B = luma: of an (H, W, 3) uint8 frame (rounded, uint8) or of the model's (K, 3, N)
+    float32 means (a new array either way)."""
+    if array.dtype == np.uint8:
+        grey = np.rint(array.astype(np.float32) @ _LUMA).astype(np.uint8)
+        return np.ascontiguousarray(np.repeat(grey[..., None], 3, axis=-1))
+    grey = np.einsum("kcn,c->kn", array, _LUMA)
+    return np.ascontiguousarray(np.repeat(grey[:, None, :], 3, axis=1)).astype(np.float32)
 
 
 def _run_row_blocks(phases, shape: tuple[int, int]) -> None:

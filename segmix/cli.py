@@ -3801,6 +3801,11 @@ def _add_background_parser(sub) -> None:
                          "background sooner (stopping at frame 21: from its 4th frame, not its 12th); "
                          "--no-fast-start for objects that stop early in a clip, at the cost of about 1/alpha "
                          "frames of learning")
+    bg.add_argument("--light-compensation", action=argparse.BooleanOptionalAction, default=None,
+                    help="follow a change of light over the whole scene (lights switched, the sun coming out, a "
+                         "camera's auto-exposure): each frame's gain per channel against the background scales the "
+                         "model's means when it is more than 2 %% from 1 (default on; a model saved before session 57 "
+                         "resumes without it)")
     bg.add_argument("--stabilise", action=argparse.BooleanOptionalAction, default=None,
                     help="a fixed camera that shakes: align each frame with the model's background (a whole-pixel "
                          "shift found by phase correlation, up to 64 pixels and a quarter of the frame's shorter side "
@@ -4000,6 +4005,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     # --overwrite says so; its own image (its mark) and model are: a rerun works.
     refuse_foreign_files([("--background-image", args.background_image), ("--save-model", args.save_model)],
                          "background", args.overwrite)
+    _prefer_groundtruth_size(sequence, groundtruth_files)
     frame_shape = sequence.check_sizes()
     model = load_background_model(args.model) if args.model else BackgroundMixture()
     _check_resumed_components(args, model)
@@ -4265,6 +4271,29 @@ def _cmd_background(args: argparse.Namespace) -> int:
     return 1 if skipped or result.groundtruth_skipped or lead else 0  # frames without a mask: as skipped ones
 
 
+def _prefer_groundtruth_size(sequence, groundtruth_files) -> None:
+    """Of a folder of frames of two sizes, use those of the ground truth's size (the first
+    ground-truth file's), when some have it, and say so once: the majority's size was taken and
+    every frame the ground truth fits skipped, so a run with --groundtruth wrote no mask."""
+    if sequence.kind == "video" or not groundtruth_files:
+        return
+    from collections import Counter
+
+    from segmix.frames import header_format
+
+    found = next((f for f in map(header_format, groundtruth_files[:5]) if f is not None), None)
+    if found is None:
+        return
+    sizes = Counter(f[0] for f in map(header_format, sequence.paths) if f is not None)
+    if len(sizes) < 2 or found[0] not in sizes or sizes.most_common(1)[0][0] == found[0]:
+        return
+    sequence.preferred_size = found[0]
+    w, h = found[0]
+    others = sum(sizes.values()) - sizes[found[0]]
+    print(f"segmix background: note: the frames are of {len(sizes)} sizes: the {sizes[found[0]]} of {w} x {h}, the ground truth's size, are "
+          f"used and scored; the {others} of other sizes are skipped", file=sys.stderr)
+
+
 def _scoring_refusal(args: argparse.Namespace, result, groundtruth, roi, span, shape) -> str | None:
     """The refusal of a ``background`` run that scored no frame, found after its run (a video
     whose frames are known only once decoded), or None when it scored some or scores nothing.
@@ -4396,7 +4425,8 @@ def _background_overrides(args: argparse.Namespace) -> dict:
     """The BackgroundMixture parameters given on the command line."""
     given = {"learning_rate": args.learning_rate, "n_components": args.components, "match_threshold": args.match_threshold,
              "median_size": args.median_size, "detect_shadows": args.shadows, "fast_start": args.fast_start,
-             "shadow_threshold": args.shadow_threshold}
+             "shadow_threshold": args.shadow_threshold,
+             "light_compensation": getattr(args, "light_compensation", None)}
     return {name: value for name, value in given.items() if value is not None}
 
 

@@ -1318,6 +1318,9 @@ class FrameSequence:
         than the first frame's. Files whose header cannot be read are left to the run (it
         skips and reports them); videos are checked while decoding (:meth:`__iter__`).
 
+        A ``preferred_size`` (W, H) set on the sequence before (the ground truth's size), when
+        some frames have it, is the sequence's size whatever the majority.
+
         The frames' kind, colour or greyscale (:attr:`colour`), is decided alike from the same
         headers: a frame of the other kind than most is skipped (:meth:`odd_frame`), and a
         folder or list half colour, half greyscale is refused.
@@ -1348,8 +1351,21 @@ class FrameSequence:
         # Greyscale frames read as RGB with R = G = B: among colour frames the model matched
         # none of its colours with them (a 16-bit grey frame came out 70 % foreground).
         self.colour = 2 * greys < len(kinds)
-        self._odd_kinds = {p: kind for p, kind in kinds.items() if (kind == "colour") != self.colour}
+        # An 8-bit greyscale frame among colour ones (a day / night camera's infrared frame) and
+        # a colour one among greyscale ones are read (as R = G = B, or in colour) and the model
+        # takes them as the same scene (BackgroundMixture.apply; they were skipped until
+        # session 57, every night frame lost); 16-bit greyscale among colour is still skipped.
+        other = {p: kind for p, kind in kinds.items() if (kind == "colour") != self.colour}
+        self._odd_kinds = {p: kind for p, kind in other.items() if kind == "16-bit greyscale"}
+        #: frame files of the other kind that are read: path -> "greyscale" / "colour"
+        self.other_kinds = {p: kind for p, kind in other.items() if p not in self._odd_kinds}
         size, count = counts.most_common(1)[0]
+        preferred = getattr(self, "preferred_size", None)
+        if preferred is not None and counts.get(tuple(preferred), 0) > 0:
+            # The ground truth's size (segmix background --groundtruth): the majority's frames
+            # could not be scored, and the frames it fits were thrown away (a folder of 151
+            # frames at 640 x 480 and 150 at 320 x 240 wrote nothing; session 57).
+            size, count = tuple(preferred), len(sizes)
         if 2 * count <= len(sizes):
             # The first frame named as the other is, by its path: its stem alone read as a
             # number ("photos/b.png: frame is 512 x 512 but 000 is 854 x 480", a new user's run).

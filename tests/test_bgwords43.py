@@ -21,6 +21,12 @@ from segmix.frames import FrameSequence, RepeatedSkip, SequenceEnd, skip_cause
 from tests.synthetic_photos import moving_square_frames
 
 
+
+def _grey16(path):
+    """Make the frame file ``path`` 16-bit greyscale (a frame of the other kind that is skipped)."""
+    grey = np.asarray(Image.open(path).convert("L")).astype(np.uint16) * 257
+    Image.fromarray(grey).save(path)
+
 def _folder(path: Path, count: int, first: int = 500, size=(32, 24)) -> list[Path]:
     """``count`` frames of a fixed camera, named as CDnet names them from ``first`` on."""
     path.mkdir(parents=True)
@@ -66,7 +72,7 @@ def test_the_summary_says_what_skipped_the_frames(tmp_path, capsys):
         path.write_bytes(path.read_bytes()[:60])
     files[20].write_bytes(b"")  # empty
     Image.fromarray(np.zeros((24, 32, 3), np.uint8)).save(files[25])  # of another size
-    Image.open(files[28]).convert("L").save(files[28])  # greyscale among colour
+    _grey16(files[28])  # greyscale among colour (16-bit: an 8-bit one is read since session 57)
     assert main(["background", str(tmp_path / "cam"), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 1
     captured = capsys.readouterr()
     # Was "5 frames skipped (unreadable or of another size or kind)": which of them, not said.
@@ -112,7 +118,7 @@ def test_the_causes_agree_with_the_lines_a_sequence_says(tmp_path):
     files[3].write_bytes(b"not an image")
     Image.fromarray(np.zeros((24, 32, 3), np.uint8)).save(files[5])
     Image.fromarray(np.zeros((24, 32, 3), np.uint8)).save(files[6])
-    Image.open(files[9]).convert("L").save(files[9])
+    _grey16(files[9])  # (16-bit: an 8-bit one is read since session 57)
     said = []
     for _ in FrameSequence(tmp_path / "cam", on_skip=said.append):
         pass

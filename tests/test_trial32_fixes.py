@@ -35,31 +35,34 @@ def test_header_format_tells_colour_from_greyscale(tmp_path):
     assert kinds == {"c": "colour", "a": "colour", "g": "greyscale", "g16": "16-bit greyscale", "la": "greyscale"}
 
 
-def test_greyscale_frames_among_colour_ones_are_skipped_and_named(tmp_path, capsys):
+def test_greyscale_frames_among_colour_ones_are_read_and_16_bit_ones_skipped(tmp_path, capsys):
     """An 8-bit and a 16-bit greyscale frame among colour frames were read as RGB of R = G = B
-    in silence, and came out mostly foreground; they are now skipped as a frame of another
-    size is: one line naming the file, no mask, exit status 1."""
+    in silence, and came out mostly foreground; they were then skipped (session 32). Since
+    session 57 an 8-bit greyscale frame (a day / night camera's infrared frame) is read and
+    taken as the same scene (compared with the background's grey); a 16-bit one is still
+    skipped, one line naming the file, exit status 1."""
     folder = _folder(tmp_path, greys={4: 8, 6: 16})
     out = tmp_path / "masks"
     status = main(["background", str(folder), "--output-dir", str(out)])
     captured = capsys.readouterr()
     assert status == 1
-    assert f"skipped {folder / 'f4.png'}: frame is greyscale, not colour as the other frames" in captured.err
+    assert f"{folder / 'f4.png'}" not in captured.err
+    assert "frame 4 is greyscale, not colour as the frames before it" in captured.err
     assert f"skipped {folder / 'f6.png'}: frame is 16-bit greyscale, not colour as the other frames" in captured.err
-    assert "wrote the masks of 6 frames (32 x 24)" in captured.out
-    assert "2 frames skipped (greyscale among colour)" in captured.out
-    assert sorted(p.name for p in out.iterdir()) == [f"f{t}.png" for t in (1, 2, 3, 5, 7, 8)]
+    assert "wrote the masks of 7 frames (32 x 24)" in captured.out
+    assert "1 frame skipped (greyscale among colour)" in captured.out
+    assert sorted(p.name for p in out.iterdir()) == [f"f{t}.png" for t in (1, 2, 3, 4, 5, 7, 8)]
 
 
-def test_a_colour_frame_among_greyscale_ones_is_skipped(tmp_path):
+def test_a_colour_frame_among_greyscale_ones_is_read(tmp_path):
     folder = tmp_path / "frames"
     folder.mkdir()
     for t, frame in enumerate(colour_frames(5), start=1):
         (Image.fromarray(frame) if t == 2 else _grey(frame)).save(folder / f"f{t}.png")
     skipped = []
     sequence = FrameSequence(folder, on_skip=skipped.append)
-    assert [frame.index for frame in sequence] == [1, 3, 4, 5] and sequence.colour is False
-    assert skipped == [f"skipped {folder / 'f2.png'}: frame is colour, not greyscale as the other frames"]
+    assert [frame.index for frame in sequence] == [1, 2, 3, 4, 5] and sequence.colour is False
+    assert skipped == [] and sequence.other_kinds == {folder / "f2.png": "colour"}
 
 
 def test_a_folder_of_greyscale_frames_only_still_works(tmp_path, capsys):

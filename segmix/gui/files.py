@@ -821,6 +821,25 @@ def window_message(text: str, frames: bool = False) -> str:
     return text
 
 
+def named_by_name(path, text: str) -> str:
+    """``text``, a library message that starts with the file's path (full, or as
+    :func:`segmix.io.shown_path` shows it), starting with its name instead.
+
+    A dialog about a file just picked names it by its name, as its other refusals do: Load
+    Background Model said a model of another frame size as "bg.json: ..." and a truncated one
+    as "/home/.../bg.json: ..." (session 57's trial).
+    """
+    from pathlib import Path
+
+    from segmix.io import shown_path
+
+    path = Path(path)
+    for shown in dict.fromkeys((str(path), str(shown_path(path)), str(path.resolve()))):
+        if text.startswith(f"{shown}: "):
+            return f"{path.name}: {text[len(shown) + 2:]}"
+    return text
+
+
 def model_file_words(path, instead_of: str = "a photo") -> str | None:
     """What to say of a segmix model file opened, or dropped, as a photo (or given as
     ``instead_of``: "scribbles" for Load Scribbles, which named `segment --model` to a window

@@ -24,7 +24,7 @@ from tests.synthetic_photos import moving_square_frames
 
 def _folder(path: Path, first: int = 500, count: int = 30) -> Path:
     """CDnet-like frames in{first:06d}.png ...: 10-11 truncated, 21 empty, 26 of another size, 28
-    greyscale (by place: 1-based)."""
+    16-bit greyscale (by place: 1-based)."""
     path.mkdir(parents=True)
     for place, pixels in enumerate(moving_square_frames(count, (64, 48), seed=43), start=1):
         file = path / f"in{first + place - 1:06d}.png"
@@ -36,7 +36,9 @@ def _folder(path: Path, first: int = 500, count: int = 30) -> Path:
         elif place == 26:
             Image.fromarray(np.zeros((24, 32, 3), np.uint8)).save(file)
         elif place == 28:
-            Image.fromarray(pixels).convert("L").save(file)
+            # 16-bit: an 8-bit greyscale frame among colour ones is read since session 57
+            grey = np.asarray(Image.fromarray(pixels).convert("L")).astype(np.uint16) * 257
+            Image.fromarray(grey).save(file)
     return path
 
 

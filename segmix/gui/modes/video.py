@@ -2386,7 +2386,7 @@ class VideoMode(Mode):
         except (ValueError, OSError) as exc:  # BackgroundModelError is a ValueError
             words = files.model_file_words(path, "a background model")
             shell.show_message(title, words if words and "background model (" not in words
-                               else files.window_message(str(exc)))
+                               else files.named_by_name(path, files.window_message(str(exc))))
             return False
         shape = tuple(self.current.frame.shape[:2])
         made_on = getattr(model, "shape_", None)
