@@ -3988,9 +3988,9 @@ def faces_clause(with_face: Sequence, photos: Sequence) -> str:
     Returns
     -------
     str
-        "skin colour calibrated on a face in 4 of them: a.jpg, ...; no face found in e.jpg
-        (scored as without --faces)", or "no face found in it / in any of them (...): skin
-        colour from the default detector, as without --faces".
+        "skin colour calibrated on a face in 4 of them: a.jpg, ...; no face found in e.jpg,
+        scored as without --faces", or "--faces: no face found in it / in any of them (...):
+        skin colour from the default detector, as without --faces".
     """
     from segmix.io import listed_names
 
@@ -4002,7 +4002,7 @@ def faces_clause(with_face: Sequence, photos: Sequence) -> str:
         return f"--faces: no face found in {where}: skin colour from the default detector, as without --faces"
     words = f"skin colour calibrated on a face in {len(with_face)} of them{faces_words(with_face)}"
     if without:
-        words += f"; no face found in {listed_names(without)} (scored as without --faces)"
+        words += f"; no face found in {listed_names(without)}, scored as without --faces"
     return words
 
 
