@@ -3506,18 +3506,22 @@ def _say_model_warnings(path, model, command: str = "skin apply", inverted: bool
       colours (said by every command: skin eval was silent where skin apply warned, trial 57);
     - the Monk tones and common surfaces it no longer tells right (:func:`_say_lost_tones`,
       :func:`_say_surfaces_called_skin`): ``skin train`` said them once, and a later
-      ``skin apply`` / ``skin eval`` of the model never again (trial 57).
+      ``skin apply`` / ``skin eval`` of the model never again (trial 57); not for a model that
+      looks inverted, whose every tone is lost for that one cause.
     """
     from segmix import skin
 
     if not path:
         return
     doubt = skin.skin_model_doubt(model)
-    if doubt is not None and doubt[0] == skin.INVERTED_MODEL and not inverted:
+    looks_inverted = doubt is not None and doubt[0] == skin.INVERTED_MODEL
+    if looks_inverted and not inverted:
         doubt = None
     for words in (None if old_rule else skin.old_operating_point_words(model), doubt and doubt[1]):
         if words:
             print(f"segmix {command}: warning: {path}: {words}", file=sys.stderr)
+    if looks_inverted:
+        return  # its lost tones and surfaces follow from the inversion: one cause, one line
     _say_lost_tones(None, model, path, command)
     _say_surfaces_called_skin(None, model, path, command)
 
