@@ -40,18 +40,50 @@ class UserError(Exception):
     """A mistake of the user's (bad file, bad parameter): reported as one line."""
 
 
-def _refuse_unmatched(images, masks, unmatched, skip: bool) -> None:
+def _refuse_unmatched(images, masks, unmatched, skip: bool, pairs=(), command: str = "skin eval") -> None:
     """Stop ``skin eval`` / ``skin train`` (exit 2) when photos of ``images`` have no mask in
     ``masks``, unless ``--skip-unmatched`` says to leave them out: a warning and exit 0 let a
-    script score 1 of 4 photos as if it were the folder (a new user's trial)."""
+    script score 1 of 4 photos as if it were the folder (a new user's trial). The other pairs'
+    problems found from the files' headers (a mask of another size than its photo) are said in
+    the same run, before the refusal: a trial (57) fixed the missing mask, reran, and was
+    stopped only then by a wrong-size mask of the same folder (one problem per run)."""
     if not unmatched or skip:
         return
     from segmix import skin
 
+    for line in _pair_size_problems(pairs):
+        print(f"segmix {command}: error: {line}", file=sys.stderr)
     words = skin.unmatched_warning(images, masks, unmatched)
     for tail in (" and are left out", " and is left out"):
         words = words.replace(tail, "", 1)
     raise UserError(f"{words}: give each photo its mask, or --skip-unmatched to leave such photos out")
+
+
+#: The most pair problems said one per line before a refusal (then "and N more").
+PAIR_PROBLEM_LINES = 5
+
+
+def _pair_size_problems(pairs) -> list[str]:
+    """One line for each pair of ``pairs`` whose mask's size differs from its photo's (both read
+    from the headers, upright as segmix reads them), at most :data:`PAIR_PROBLEM_LINES`, then
+    a line counting the rest."""
+    from pathlib import Path
+
+    from segmix.skin import _photo_size
+
+    lines, more = [], 0
+    for photo, mask in pairs:
+        photo_size, mask_size = _photo_size(Path(photo)), _photo_size(Path(mask))
+        if photo_size is None or mask_size is None or photo_size == mask_size:
+            continue
+        if len(lines) < PAIR_PROBLEM_LINES:
+            lines.append(f"{mask}: this mask is {mask_size[0]} x {mask_size[1]} pixels but the photo is "
+                         f"{photo_size[0]} x {photo_size[1]} ({photo}): give it a mask of its own size")
+        else:
+            more += 1
+    if more:
+        lines.append(f"and {more} more mask{'s' if more > 1 else ''} of another size than {'their' if more > 1 else 'its'} photo")
+    return lines
 
 
 def _number(text: str, kind: type, what: str):
@@ -3172,7 +3204,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         pairs, unmatched = skin.image_mask_pairs(images, masks, several_pairs=True)
         photos += len(pairs)
         train_pairs += pairs
-        _refuse_unmatched(images, masks, unmatched, args.skip_unmatched)
+        _refuse_unmatched(images, masks, unmatched, args.skip_unmatched, pairs, "skin train")
         left_out = skin.unmatched_warning(images, masks, unmatched)
         if left_out:
             print(f"segmix skin train: warning: {left_out}", file=sys.stderr)
@@ -3352,7 +3384,7 @@ def _say_marks_check(init, init_name, model, output, pairs) -> None:
         print(f"segmix skin train: warning: {words}", file=sys.stderr)
 
 
-def _say_lost_tones(init, model, output) -> None:
+def _say_lost_tones(init, model, output, command: str = "skin train") -> None:
     """Warn of the Monk tones (segmix.skin_init.lost_tones) that a trained ``model`` no longer
     detects and ``init`` (the built-in model without ``--init``) does."""
     from segmix import skin, skin_init
@@ -3365,10 +3397,12 @@ def _say_lost_tones(init, model, output) -> None:
     than = "the built-in model does" if init is None else "the initial model does"
     cure = ("; or start from the built-in model (--init builtin), which keeps the tones the photos do not show"
             if init is None else "")
-    print(f"segmix skin train: warning: {skin_init.lost_tones_words(output, lost, than, cure)}", file=sys.stderr)
+    if recorded is not None and init is None:  # an adapted model's record judges it against its initial model
+        than, cure = "the initial model does", ""
+    print(f"segmix {command}: warning: {skin_init.lost_tones_words(output, lost, than, cure)}", file=sys.stderr)
 
 
-def _say_surfaces_called_skin(init, model, output) -> None:
+def _say_surfaces_called_skin(init, model, output, command: str = "skin train") -> None:
     """Warn of the common surfaces (whites, greys, black, wood, sand, sky, grass:
     segmix.skin_init.SURFACES) that a trained ``model`` marks as skin and ``init`` (the
     built-in model without ``--init``) does not: the "calls non-skin colours skin" check judges
@@ -3378,7 +3412,7 @@ def _say_surfaces_called_skin(init, model, output) -> None:
     called = skin_init.surfaces_called_skin(skin.load_skin_model() if init is None else init, model)
     if called:
         than = "the built-in model does not" if init is None else "the initial model does not"
-        print(f"segmix skin train: warning: {output}: marks {', '.join(called)} as skin ({than}; patches of "
+        print(f"segmix {command}: warning: {output}: marks {', '.join(called)} as skin ({than}; patches of "
               f"skin_init's surface chart): its skin class took in those colours (masks that mark such surfaces as "
               f"skin, or too small a --relevance); check its masks and the model on photos with such surfaces",
               file=sys.stderr)
@@ -3509,22 +3543,37 @@ def model_line(args: argparse.Namespace, model) -> str | None:
             + (f" ({' and '.join(changed)} used instead)" if changed else ""))
 
 
-def _say_inverted_model(path, model, command: str = "skin apply", inverted: bool = True, old_rule: bool = False) -> None:
-    """Warn of a ``--model`` trained on inverted masks, or whose non-skin saw too few colours
-    (:func:`segmix.skin.skin_model_doubt`):
-    it loaded and marked everything but skin without a word; and of one that keeps an older
-    segmix's operating point (:func:`segmix.skin.old_operating_point_words`: a trial's pooled F1
-    0.0011 for 0.1119, without a word). ``inverted``: False where the masks judge the model
-    (skin eval); ``old_rule``: the run applies the old per-pixel rule the words advise
-    (``--plain --no-adapt``)."""
+def _say_model_warnings(path, model, command: str = "skin apply", inverted: bool = True, old_rule: bool = False) -> None:
+    """The warnings of a ``--model`` file, one rule for every command that uses a model
+    (``skin apply`` on one machine and with Dask, ``skin eval``), each once per run:
+
+    - one that keeps an older segmix's operating point
+      (:func:`segmix.skin.old_operating_point_words`: a trial's pooled F1 0.0011 for 0.1119,
+      without a word), unless ``old_rule``: the run applies the old per-pixel rule the words
+      advise (``--plain --no-adapt``);
+    - one trained on inverted masks (:func:`segmix.skin.skin_model_doubt`; not where the masks
+      judge the model, ``inverted`` False: skin eval), and one whose non-skin saw too few
+      colours (said by every command: skin eval was silent where skin apply warned, trial 57);
+    - the Monk tones and common surfaces it no longer tells right (:func:`_say_lost_tones`,
+      :func:`_say_surfaces_called_skin`): ``skin train`` said them once, and a later
+      ``skin apply`` / ``skin eval`` of the model never again (trial 57); not for a model that
+      looks inverted, whose every tone is lost for that one cause.
+    """
     from segmix import skin
 
     if not path:
         return
-    doubt = skin.skin_model_doubt(model) if inverted else None
+    doubt = skin.skin_model_doubt(model)
+    looks_inverted = doubt is not None and doubt[0] == skin.INVERTED_MODEL
+    if looks_inverted and not inverted:
+        doubt = None
     for words in (None if old_rule else skin.old_operating_point_words(model), doubt and doubt[1]):
         if words:
             print(f"segmix {command}: warning: {path}: {words}", file=sys.stderr)
+    if looks_inverted:
+        return  # its lost tones and surfaces follow from the inversion: one cause, one line
+    _say_lost_tones(None, model, path, command)
+    _say_surfaces_called_skin(None, model, path, command)
 
 
 def _old_rule(args: argparse.Namespace) -> bool:
@@ -3568,7 +3617,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
         checked = skin.load_skin_model(args.model)  # a wrong file is named before a cluster starts
         if model_line(args, checked) and not args.quiet:
             print(model_line(args, checked))
-        _say_inverted_model(args.model, checked, old_rule=_old_rule(args))
+        _say_model_warnings(args.model, checked, old_rule=_old_rule(args))
         _say_newer_skin_model("skin apply", args, checked)
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
@@ -3578,7 +3627,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     model = skin.load_skin_model(args.model)
     if model_line(args, model) and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
-    _say_inverted_model(args.model, model, old_rule=_old_rule(args))
+    _say_model_warnings(args.model, model, old_rule=_old_rule(args))
     _say_newer_skin_model("skin apply", args, model)
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
@@ -3621,7 +3670,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
                          "skin eval",
                          args.overwrite)
     pairs, unmatched = skin.image_mask_pairs(args.images, args.masks)
-    _refuse_unmatched(args.images, args.masks, unmatched, args.skip_unmatched)
+    _refuse_unmatched(args.images, args.masks, unmatched, args.skip_unmatched, pairs)
     left_out = skin.unmatched_warning(args.images, args.masks, unmatched)
     if left_out:
         print(f"segmix skin eval: warning: {left_out}", file=sys.stderr)
@@ -3639,7 +3688,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         print(f"segmix skin eval: note: {left}", file=sys.stderr)
     if model_line(args, model):  # part of the report (which model the figures are of), not a note: printed with --quiet too
         print(model_line(args, model))
-    _say_inverted_model(args.model, model, "skin eval", inverted=False, old_rule=_old_rule(args))
+    _say_model_warnings(args.model, model, "skin eval", inverted=False, old_rule=_old_rule(args))
     if args.model and args.adapt is not False:
         # Part of the report, as the model line: with models trained on hgr1's hand photos the
         # default adaptation cost much (a user's SFA per-image F1 0.593 against 0.760 with
@@ -3677,9 +3726,19 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
     if result.faces_used is not None:
-        named = skin.faces_words(result.face_photos).replace(":", ",", 1)
-        print(f"--faces: skin colour calibrated on a face in {result.faces_used} of {result.n_images} photo"
-              f"{'s' if result.n_images != 1 else ''}{named} (the others scored as without --faces)")
+        from segmix.io import listed_names
+
+        # The photos without a face are named as the ones with one (trial 57: "in 4 of 5 photos,
+        # a, b, c, d (the others ...)" left the fifth to guess).
+        without = listed_names(sorted(result.no_face_photos))
+        if not result.faces_used:
+            print(f"--faces: no face found in {'the photo' if result.n_images == 1 else f'any of the {result.n_images} photos'}"
+                  f"{f' ({without})' if without else ''}: scored as without --faces")
+        else:
+            named = skin.faces_words(result.face_photos).replace(":", ",", 1)
+            print(f"--faces: skin colour calibrated on a face in {result.faces_used} of {result.n_images} photo"
+                  f"{'s' if result.n_images != 1 else ''}{named}"
+                  + (f"; no face found in {without} (scored as without --faces)" if without else ""))
     if result.white_balance_corrected is not None:
         from segmix.io import listed_names
 

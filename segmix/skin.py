@@ -3465,6 +3465,34 @@ def unused_cast(model, image: np.ndarray, mask: np.ndarray, settings=None, trans
     return words
 
 
+def threshold_filled(model, posterior: np.ndarray, threshold: float | None, transparent=None) -> bool:
+    """Whether a photo's mask came out mostly skin because of a ``threshold`` the user chose
+    below the model's own: at the model's threshold less than
+    :data:`segmix.skin_photo_notes.SKIN_FILLED_SHARE` of its visible pixels reach p(skin).
+    Then "a surface of skin colour (wood, sand...)?" is no question: ``--threshold 0`` (or
+    1e-9) asks for everything, and a trial was told "100 % ... skin colour?" (trial 57).
+
+    Parameters
+    ----------
+    model : SegmixModel (skin)
+    posterior : (H, W) float p(skin), as the detector scored it
+    threshold : float or None
+        The threshold given (None: the model's own, never the cause).
+    transparent : (H, W) bool, optional
+        Pixels left out.
+    """
+    from segmix.skin_detect import detector_threshold
+    from segmix.skin_photo_notes import SKIN_FILLED_SHARE
+
+    own = max(float(model.threshold), detector_threshold(model))
+    if threshold is None or threshold >= own:
+        return False
+    p = np.asarray(posterior)
+    if transparent is not None:
+        p = p[~np.asarray(transparent, bool)]
+    return not (p.size and float(np.mean(p >= own)) >= SKIN_FILLED_SHARE)
+
+
 def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | None = None,
               probability: bool = False, settings=None,
               cache: "PosteriorCache | None" = None, info: dict | None = None,
@@ -3515,6 +3543,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
             if clipped:
                 info["clipped_note"] = clipped
             filled = skin_filled_words(marked_share(visible))
+            if filled and threshold_filled(model, result.posterior, threshold, transparent):
+                filled = None  # the user's low threshold marked it (--threshold 0 marks all): no question
             if filled:
                 info["skin_filled_note"] = filled
         if info["no_skin"]:
@@ -3878,7 +3908,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                                                                if info.get("little_skin_hint") else "")
             elif info.get("little_skin_hint"):
                 little_skin[path] = info["little_skin_hint"]
-            if info.get("exposure_gain", 1.0) > 1.0 and not info.get("greyscale") and not info.get("label_map"):
+            if (info.get("exposure_gain", 1.0) >= LIFT_NOTED_GAIN and not info.get("greyscale")
+                    and not info.get("label_map")):
                 lifted[path] = info["exposure_gain"]
             if info.get("clipped_note"):
                 clipped[path] = info["clipped_note"]
@@ -3948,8 +3979,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         # With --faces, say where it acted: a photo without a usable face gets the default detector.
         print(f"wrote {'masks and probability maps' if probability else 'masks'} of {done} photo"
               f"{'s' if done != 1 else ''} to {output_dir}"
-              + (f" (skin colour calibrated on a face in {len(with_face)} of them{faces_words(p.name for p in with_face)})"
-                 if faces else "")
+              + (f" ({faces_clause([p.name for p in with_face], [p.name for p in written])})" if faces else "")
               + balance_summary([any(d.applied for d in parts) for parts in balanced.values()], done,
                                 getattr(settings, "white_balance", False), every_balance)
               # An empty mask is a finding (a photo without people), but a trial took the
@@ -3961,7 +3991,9 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
               # alone, as if the run had found something (a new user).
               # No word of their masks: a toned photo's need not be empty (warned above, one each).
               + colourless_note(greyscale_kinds, alone=done == 1)
-              + photo_notes_summary(done, lifted, clipped, filled))
+              # notes: on stderr photo by photo, and in the summary only without --quiet (its
+              # --help: "notes go to stderr"; a trial's --quiet run read "20 of them dim, ...")
+              + ("" if quiet else photo_notes_summary(done, lifted, clipped, filled)))
         # A rerun without --probability (or with the other format) left the earlier run's maps
         # beside the new masks (trials): they are of another run, perhaps of other settings.
         warning = stale_probability_warning(files, output_dir, probability)
@@ -3974,6 +4006,17 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         except OSError:
             pass
     return status
+
+
+#: The least exposure-lift gain ``skin apply`` notes (:func:`photo_notes_summary`). A trial (57)
+#: read "20 of them dim, ... lifted 1.01x to 1.23x" of 24 hgr1 photos. Measured on the first 40
+#: photos (sorted) of hgr1, ccp and SFA val (built-in model, at most 800 px; the mask with the
+#: lift against the mask without it): on hgr1 the 8 lifts under 1.12x kept the mask (F1 between
+#: them 0.970-0.999, F1 against the truth moved 0.021 at most), while from 1.136x on masks changed
+#: (0.930, 0.687, 0.034 at 1.136x, 1.19x, 1.27x); ccp and SFA val had no lifted photo. Photos
+#: noted before / after (the gains of whole sets): hgr1 341 / 161 of 598, ccp 0 / 0 of 699, SFA
+#: val 0 / 0 of 111, the trial's 24 hgr1 photos 20 / 8.
+LIFT_NOTED_GAIN = 1.12
 
 
 def photo_notes_summary(done: int, lifted: dict, clipped: dict, filled: dict) -> str:
@@ -4019,7 +4062,35 @@ def faces_words(names: Sequence) -> str:
     name them alike."""
     from segmix.io import listed_names
 
+    names = list(names)  # a generator is true when empty: "in 0 of them: " (trial 57)
     return f": {listed_names(sorted(map(str, names)))}" if names else ""
+
+
+def faces_clause(with_face: Sequence, photos: Sequence) -> str:
+    """``--faces``'s words for a run's summary: the photos (names) a face calibrated among
+    ``photos`` (names of the photos done), and the ones where no face was found, by name.
+    A trial (57) read "calibrated on a face in 0 of them: " (an empty list) for a photo
+    without a face, and in a 5-photo folder the 4 names with a face, never the fifth's.
+
+    Returns
+    -------
+    str
+        "skin colour calibrated on a face in 4 of them: a.jpg, ...; no face found in e.jpg,
+        scored as without --faces", or "--faces: no face found in it / in any of them (...):
+        skin colour from the default detector, as without --faces".
+    """
+    from segmix.io import listed_names
+
+    with_face = sorted(map(str, with_face))
+    found = set(with_face)
+    without = sorted(str(name) for name in photos if str(name) not in found)
+    if not with_face:
+        where = "it" if len(without) == 1 else f"any of them ({listed_names(without)})"
+        return f"--faces: no face found in {where}: skin colour from the default detector, as without --faces"
+    words = f"skin colour calibrated on a face in {len(with_face)} of them{faces_words(with_face)}"
+    if without:
+        words += f"; no face found in {listed_names(without)}, scored as without --faces"
+    return words
 
 
 def balance_summary(corrected: Sequence[bool], done: int, on: bool, every: bool) -> str:

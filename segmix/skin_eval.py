@@ -144,6 +144,7 @@ class EvalResult:
     faces_used: int | None = None
     #: the photos (per-photo row names) whose skin colour a face calibrated, with ``faces``
     face_photos: list[str] = field(default_factory=list)
+    no_face_photos: list[str] = field(default_factory=list)  # with --faces: the scored photos without a face
     #: with the white balance (``settings.white_balance``): the photos whose colour cast it
     #: corrected (any part of a collage), by the names of the per-photo rows; None without it
     white_balance_corrected: list[str] | None = None
@@ -713,6 +714,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     scored_pairs = []  # and the pair
     faces_used = 0
     face_names = []  # the photos a face calibrated, named in the line
+    no_face_names = []  # and the ones without a face (trial 57: never named)
     n_transparent = 0  # labelled pixels under full transparency, left out
     corrected = []  # photos the white balance corrected
     with ThreadPoolExecutor(check_workers(workers)) as pool:
@@ -732,6 +734,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
                 faces_used += face
                 if face:
                     face_names.append(names[i - 1])
+                else:
+                    no_face_names.append(names[i - 1])
                 if balanced:
                     corrected.append(names[i - 1])
                 evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
@@ -778,6 +782,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     # nothing, so figures of the default detector (no face found) could pass for the faces'.
     result.faces_used = faces_used if getattr(settings, "faces", False) else None
     result.face_photos = face_names
+    result.no_face_photos = no_face_names
     result.white_balance_corrected = corrected if getattr(settings, "white_balance", False) else None
     return result
 

@@ -62,7 +62,8 @@ def test_apply_folder_with_corrupt_file(trained, skin_dataset, tmp_path, capsys)
                  "--probability", "--quiet"])
     assert code == 1
     err = capsys.readouterr().err
-    lines = [line for line in err.splitlines() if line]
+    # (the model's own warnings, as skin train gave them, left aside: session 57)
+    lines = [line for line in err.splitlines() if line and not line.startswith(f"segmix skin apply: warning: {trained}: ")]
     assert len(lines) == 2 and "broken.jpg" in lines[0] and "1 of 3 files failed" in lines[1]
     assert sorted(p.name for p in out.iterdir()) == ["a_skin.png", "a_skin_prob.png", "b_skin.png", "b_skin_prob.png"]
     mask = np.asarray(Image.open(out / "a_skin.png"))

@@ -340,7 +340,8 @@ def test_eval_with_faces_says_on_how_many_photos_a_face_was_used(tmp_path, capsy
     args = ["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]
     assert main(args + ["--faces", "--json", str(report)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert "--faces: skin colour calibrated on a face in 0 of 1 photo (the others scored as without --faces)" in out
+    # (session 57: the photo without a face named, not "in 0 of 1 photo (the others ...)")
+    assert "--faces: no face found in the photo (a.png): scored as without --faces" in out, out
     assert json.loads(report.read_text(encoding="utf-8"))["faces_used"] == 0
     assert main(args) == 0
     assert not any(line.startswith("--faces") for line in capsys.readouterr().out.splitlines())

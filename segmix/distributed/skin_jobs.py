@@ -449,7 +449,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         stream.write(f"{given.get(photo, photo)}: white balance {record['white_balance']}\n")
     print(f"skin apply on Dask: {len(files)} photo{'' if len(files) == 1 else 's'}, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed"
-          + (f" (skin colour calibrated on a face in {len(with_face)} of them{skin.faces_words(with_face)})"
+          + (f" ({skin.faces_clause(with_face, [Path(photo).name for photo in done])})"
              if getattr(settings, "faces", False) and done_count else "")
           + (skin.balance_summary([bool(record.get("white_balance_applied")) for _, record in balanced], done_count,
                                   getattr(settings, "white_balance", False), every_balance) if done_count else "")

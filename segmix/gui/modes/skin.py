@@ -933,8 +933,15 @@ class SkinMode(Mode):
         self.skin_model_name = Path(path).name
         self._model_unsaved = False
         self.skin_panel.set_model_name(self.skin_model_name, self._model_doubt)  # the same model: its doubt stays
+        # A saved model is a loaded one: Train's "loaded model" adapts it (it stayed greyed
+        # until the file was loaded again, trial 57).
+        self._loaded_init = (model, str(resolved_path(path)))
+        self.skin_panel.set_loaded_model(Path(path).name)
         saved_with = f" with {from_slider}" if from_slider else ""
-        self.skin_panel.set_status(f"Saved as {Path(path).name}{saved_with}.")
+        # The model's warnings (Monk tones lost, surfaces called skin) stay beside the saved
+        # line: "Saved as ..." replaced them (trial 57), as if saving had cured the model.
+        warnings = adapted_words(model)[1]
+        self.skin_panel.set_status(f"Saved as {Path(path).name}{saved_with}." + (f"\n{warnings}" if warnings else ""))
         if self._trained_words is not None:
             # A slider move after the save says what the model now is, not "Save it with Save...".
             self._trained_words = None
