@@ -3,7 +3,6 @@ said "error: out of memory; close other programs, or give a smaller copy of the 
 no file. Every command's out-of-memory line names the photo it was working on."""
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from segmix.cli import main
