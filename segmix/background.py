@@ -915,6 +915,18 @@ class BackgroundMixture:
                                  self.shape_[1], out)
         return out
 
+    def _checked_window(self, top, left, height, width) -> tuple[int, int, int, int]:
+        """(top, left, height, width) as ints, or ValueError before the first frame or for a
+        window outside the model's frames."""
+        if self.shape_ is None or self.frame_count_ == 0:
+            raise ValueError("the model has seen no frame yet: call apply() first")
+        top, left, height, width = int(top), int(left), int(height), int(width)
+        if top < 0 or left < 0 or height < 0 or width < 0 or top + height > self.shape_[0] \
+                or left + width > self.shape_[1]:
+            raise ValueError(f"window of {width} x {height} at ({left}, {top}) is outside the model's "
+                             f"{self.shape_[1]} x {self.shape_[0]} frames")
+        return top, left, height, width
+
     def background_window(self, top: int, left: int, height: int, width: int) -> np.ndarray:
         """(height, width, 3) uint8: :meth:`background_image` of the rows ``top`` .. ``top +
         height`` and columns ``left`` .. ``left + width``, computed there only (a stabiliser needs
@@ -925,13 +937,7 @@ class BackgroundMixture:
         ValueError
             Before the first frame, or a window outside the model's frames.
         """
-        if self.shape_ is None or self.frame_count_ == 0:
-            raise ValueError("the model has seen no frame yet: call apply() first")
-        top, left, height, width = int(top), int(left), int(height), int(width)
-        if top < 0 or left < 0 or height < 0 or width < 0 or top + height > self.shape_[0] \
-                or left + width > self.shape_[1]:
-            raise ValueError(f"window of {width} x {height} at ({left}, {top}) is outside the model's "
-                             f"{self.shape_[1]} x {self.shape_[0]} frames")
+        top, left, height, width = self._checked_window(top, left, height, width)
         from segmix.kernels import background as kernels
 
         out = np.empty((height, width, 3), np.uint8)
@@ -950,13 +956,7 @@ class BackgroundMixture:
         """
         if channels not in (1, 3):
             raise ValueError(f"channels must be 1 or 3, got {channels!r}")
-        if self.shape_ is None or self.frame_count_ == 0:
-            raise ValueError("the model has seen no frame yet: call apply() first")
-        top, left, height, width = int(top), int(left), int(height), int(width)
-        if top < 0 or left < 0 or height < 0 or width < 0 or top + height > self.shape_[0] \
-                or left + width > self.shape_[1]:
-            raise ValueError(f"window of {width} x {height} at ({left}, {top}) is outside the model's "
-                             f"{self.shape_[1]} x {self.shape_[0]} frames")
+        top, left, height, width = self._checked_window(top, left, height, width)
         from segmix.kernels import background as kernels
 
         out = np.empty((height, width), np.float32)

@@ -563,6 +563,23 @@ def majority_filter(mask, radius, out, row_start, row_stop):
 
 
 @njit(**_JIT)
+def _heaviest_background(weights, n_used, background_ratio, p):
+    """The index of pixel ``p``'s heaviest component among its background ones (those whose
+    cumulative weight, in the model's order, is still under ``background_ratio``)."""
+    best = 0
+    best_w = -1.0
+    cum = 0.0
+    for k in range(np.int64(n_used[p])):
+        if cum >= background_ratio:
+            break
+        w = np.float64(weights[k, p])
+        if w > best_w:
+            best, best_w = k, w
+        cum += w
+    return best
+
+
+@njit(**_JIT)
 def background_means(weights, means, n_used, background_ratio, top, left, width, out):
     """(h, w, 3) uint8 ``out``: the mean of each pixel's heaviest background component, over the
     window of ``out``'s size whose top left pixel is (``top``, ``left``) in frames ``width``
@@ -573,16 +590,7 @@ def background_means(weights, means, n_used, background_ratio, top, left, width,
     for y in range(height):
         for xx in range(columns):
             p = (top + y) * width + left + xx
-            best = 0
-            best_w = -1.0
-            cum = 0.0
-            for k in range(np.int64(n_used[p])):
-                if cum >= background_ratio:
-                    break
-                w = np.float64(weights[k, p])
-                if w > best_w:
-                    best, best_w = k, w
-                cum += w
+            best = _heaviest_background(weights, n_used, background_ratio, p)
             for c in range(3):
                 v = np.float64(means[best, c, p])
                 out[y, xx, c] = np.uint8(min(255.0, max(0.0, math.floor(v + 0.5))))
@@ -597,16 +605,7 @@ def background_grey(weights, means, n_used, background_ratio, top, left, width, 
     for y in range(height):
         for xx in range(columns):
             p = (top + y) * width + left + xx
-            best = 0
-            best_w = -1.0
-            cum = 0.0
-            for k in range(np.int64(n_used[p])):
-                if cum >= background_ratio:
-                    break
-                w = np.float64(weights[k, p])
-                if w > best_w:
-                    best, best_w = k, w
-                cum += w
+            best = _heaviest_background(weights, n_used, background_ratio, p)
             total = 0.0
             for c in range(channels):
                 v = np.float64(means[best, c, p])
