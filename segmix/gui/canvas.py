@@ -212,10 +212,13 @@ class ScribbleCanvas(QGraphicsView):
             ``rgb`` already converted (:func:`segmix.gui.qimage.rgb_to_display_qimage`, made
             off the GUI thread while the photo was decoded); made here otherwise.
         """
+        # Scroll bars back (off while empty, :meth:`clear`) before the scene is cleared: turning them
+        # on resizes the viewport at once, and resizeEvent's fit read the cleared photo item (a
+        # segmentation fault in the full suite, test_video_trial9).
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         scene = self.scene()
         scene.clear()
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)  # off while empty (clear)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         height, width = rgb.shape[:2]
         self.layer = layer
         if photo is None or (photo.height(), photo.width()) != (height, width):
