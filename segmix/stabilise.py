@@ -252,6 +252,25 @@ def shift_gain(reference: np.ndarray, frame: np.ndarray, dy: int, dx: int, crop:
     return _gain(_grey_crop(reference, crop), _grey_crop(frame, crop), dy, dx)
 
 
+#: A frame whose mean grey differs from the background's by more than this share is brought to
+#: the background's level before the shift is judged: a change of light over the whole scene
+#: (lights switched, the sun out, auto-exposure) made every pixel "bad" (BAD_LEVELS) at every
+#: shift, so the right shift's gain was about 1 and the frame went unaligned and unsaid (a
+#: re-check: a shaken highway dimmed to 60 %, its first dim frame F 0.12). Within it nothing
+#: changes (the masks of unlit sequences are those of before).
+LIGHT_STEP = 0.1
+
+
+def _levelled(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The frame's grey crop ``b`` scaled to the background's ``a`` mean level when they differ
+    by more than :data:`LIGHT_STEP` (a global gain: the phase correlation ignores it, the
+    bad-pixel count does not); ``b`` itself otherwise."""
+    mean_a, mean_b = float(a.mean()), float(b.mean())
+    if mean_a <= 0.0 or mean_b <= 0.0 or abs(mean_a / mean_b - 1.0) <= LIGHT_STEP:
+        return b
+    return b * np.float32(mean_a / mean_b)
+
+
 def _gain(a: np.ndarray, b: np.ndarray, dy: int, dx: int) -> float:
     """:func:`shift_gain` of the grey crops ``a`` (the reference's) and ``b`` (the frame's)."""
     ys, yr, xs, xr = _overlap(*a.shape, dy, dx)
@@ -502,7 +521,7 @@ class Stabiliser:
         # times a grey frame's levels, which BAD_LEVELS would misjudge).
         top, left, rows, columns = _crop_box(*frame.shape[:2], CROP)
         a = model.background_grey_window(top, left, rows, columns, 3 if frame.ndim == 3 else 1)
-        b = _grey_crop(frame, CROP)
+        b = _levelled(a, _grey_crop(frame, CROP))
         found = _register(a, b, self.max_shift)
         self.searched = found.searched
         dy, dx = found.dy, found.dx

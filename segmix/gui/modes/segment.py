@@ -95,7 +95,7 @@ HINT_NO_OBJECT = (
     "<b>No object marked yet</b>: the mask is every colour unlike your background marks. "
     "Click the object (left click) or paint it (1) to say what to keep."
 )
-HINT_CANCELLED = "Training cancelled. Press <b>Retrain</b> or paint a stroke to fit again."
+HINT_CANCELLED = "Training cancelled. Press <b>Retrain</b>, click or paint to fit again."
 #: With a loaded model: Retrain drops it (fit_new_model), which HINT_CANCELLED offered (session 57).
 HINT_CANCELLED_LOADED = ("Applying {name} cancelled: nothing is shown. Paint or click to apply it again, or "
                          "<b>Export</b> (Ctrl+E) to apply it and save the mask; <b>Retrain</b> fits a new model instead.")
@@ -1401,13 +1401,15 @@ class SegmentMode(Mode):
             # Retrain drops a loaded model: not the way to apply it again.
             after = f" Paint or click to apply {self.loaded_model_name} again (Retrain fits a new model instead)."
         elif stage and outcome is not None and outcome.cut:
-            after = (" Its graph cut is kept: Retrain or your next mark refines its edges first (no new cut), "
-                     "then fits the new mark.")
+            # Retrain fits all the marks afresh at once (retrain(warm=False)): only a new mark
+            # replays the steps and uses the kept cut (a re-check: the words promised it for both).
+            after = (" Its graph cut is kept: your next mark refines its edges first (no new cut), "
+                     "then fits the new mark; Retrain fits all the marks afresh.")
         elif stage:
-            after = (" Retrain or your next mark fits this step again first (marks are fitted one step each), "
-                     "then the new mark.")
+            after = (" Your next mark fits this step again first (marks are fitted one step each), "
+                     "then the new mark; Retrain fits all the marks afresh.")
         else:
-            after = " Press Retrain or paint to fit again."
+            after = " Press Retrain, click or paint to fit again."
         self.training_panel.set_status(f"Cancelled{note}.{after}")
 
     @property
