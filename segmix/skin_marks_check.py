@@ -52,9 +52,10 @@ class MarksCheck:
         second pass: ``--plain --no-adapt``).
     photos : int
         Photos judged.
-    none_found : list of (name, per-pixel recall, per-pixel precision)
+    none_found : list of (name, per-pixel recall, per-pixel precision, initial's share found)
         Photos with marked skin of which the trained model's default detector found less than
-        :data:`FOUND_NONE`, with what its per-pixel rule does on that photo's marks.
+        :data:`FOUND_NONE`, with what its per-pixel rule does on that photo's marks and the share
+        of that skin the initial model's default detector found.
     """
 
     trained: np.ndarray
@@ -107,14 +108,16 @@ def check_on_marks(trained, initial, photos, max_photos: int = MAX_PHOTOS) -> Ma
     for name, image, labels in _spread(usable, max_photos):
         mine = _counts(skin.detect(trained, image).mask, labels)
         out.trained += mine
-        out.initial += _counts(skin.detect(initial, image).mask, labels)
+        theirs = _counts(skin.detect(initial, image).mask, labels)
+        out.initial += theirs
         marked = int((labels == 1).sum())
         per_pixel = _counts(skin.detect(trained, image, plain).mask, labels)
         out.per_pixel += per_pixel
         out.photos += 1
         if marked >= MIN_MARKED and mine[0] < FOUND_NONE * marked:
             called = per_pixel[0] + per_pixel[1]
-            out.none_found.append((str(name), per_pixel[0] / marked, per_pixel[0] / called if called else 0.0))
+            out.none_found.append((str(name), per_pixel[0] / marked, per_pixel[0] / called if called else 0.0,
+                                   theirs[0] / marked))
     return out
 
 
@@ -145,18 +148,22 @@ def marks_words(check: MarksCheck, name: str = "the trained model", than: str = 
         words.append(f"{name} scores F1 {f_new:.3f} on the pixels labelled on {of}, and {than} {f_old:.3f} on the "
                      f"same pixels: these labels made the detector worse where they were drawn; keep {than}, or "
                      f"label more photos of the kind you will apply it to")
-    for photo, recall, precision in check.none_found:
-        words.append(none_found_words(name, photo, recall, precision, plain_words))
+    for photo, recall, precision, *initial in check.none_found:
+        words.append(none_found_words(name, photo, recall, precision, plain_words, than,
+                                      initial[0] if initial else None))
     return words
 
 
 def none_found_words(name: str, photo: str, recall: float, precision: float,
-                     plain_words: str = "--plain --no-adapt") -> str:
+                     plain_words: str = "--plain --no-adapt", than: str = "the initial model",
+                     initial_found: float | None = None) -> str:
     """Why ``name`` (a trained model) finds none of the skin marked on ``photo`` and what to do:
     ``recall`` and ``precision`` are its per-pixel rule's on that photo's marks. Per pixel it
     takes most of the marked skin and little else: the detector's photo-wide steps removed it
     (apply per pixel); otherwise the marked skin and non-skin share their colours (mark bare
-    skin only)."""
+    skin only). ``initial_found``: the share of that skin the model it started from (``than``)
+    found, said beside (a re-check read "finds none" as the labels' doing where the built-in
+    model found none either); None: not said."""
     if recall >= PER_PIXEL_USABLE and precision >= PER_PIXEL_USABLE:
         why = (f"its colours alone, per pixel ({plain_words}), take {recall:.0%} of that skin, and of what they "
                f"take there {precision:.0%} is marked skin: the detector's photo-wide steps (the adaptation to the "
@@ -167,7 +174,11 @@ def none_found_words(name: str, photo: str, recall: float, precision: float,
                f"takes there is marked skin: the skin marked there shares its colours with the non-skin marked (dark "
                f"hair, beard, clothes or shadow of the skin's tone), which no colour model tells apart; mark bare "
                f"skin only, leaving out hair, beard and glasses")
-    return f"{name} finds none of the skin marked on {photo} with the default detector: {why}"
+    before = ""
+    if initial_found is not None:
+        before = (f" ({than} finds none of it either)" if initial_found < FOUND_NONE
+                  else f" ({than} finds {initial_found:.0%} of it)")
+    return f"{name} finds none of the skin marked on {photo} with the default detector{before}: {why}"
 
 
 def per_pixel_on_marks(model, image: np.ndarray, skin: np.ndarray, non_skin: np.ndarray) -> tuple[float, float]:

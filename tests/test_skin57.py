@@ -82,3 +82,21 @@ def test_the_second_pass_can_be_kept_from_taking_all_the_skin_the_first_pass_kep
     assert found > 0.05, found
     # an option, not the default: a dim skin-free photo of greyish beige keeps 27.6 % with it
     # (tests/test_skin_exposure.py's), 0 without
+
+
+def test_none_found_says_whether_the_starting_model_found_it():
+    """A re-check read "m_plain.json finds none of the skin marked on ccp_0617.jpg" as the labels'
+    doing, while the built-in model found none of it either: the words say what the model it
+    started from found there."""
+    import numpy as np
+
+    from segmix.skin_marks_check import MarksCheck, marks_words
+
+    counts = np.array([10, 5, 2000], np.int64)
+    check = MarksCheck(counts, counts.copy(), counts.copy(), photos=1,
+                       none_found=[("dark.jpg", 0.2, 0.1, 0.0), ("lit.jpg", 0.2, 0.1, 0.62)])
+    words = marks_words(check, "m.json", "the built-in model")
+    assert len(words) == 2, words
+    assert "finds none of the skin marked on dark.jpg with the default detector (the built-in model finds none " \
+           "of it either)" in words[0], words[0]
+    assert "lit.jpg with the default detector (the built-in model finds 62% of it)" in words[1], words[1]
