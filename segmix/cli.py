@@ -3368,16 +3368,22 @@ def _say_marks_check(init, init_name, model, output, pairs) -> None:
     training photos than ``init`` (the built-in model without ``--init``), or finds none of the
     skin labelled on one of them (segmix.skin_marks_check): a trial's model of one photo's marks
     found none of that photo's skin, and only how far its Gaussians moved was said."""
+    import warnings
+
     from segmix import skin, skin_marks_check
 
     photos = []
-    for pair in skin_marks_check._spread(list(pairs), skin_marks_check.MAX_PHOTOS):
-        try:
-            image, labels = skin.read_pair(pair)
-        except (OSError, ValueError):  # a pair training skipped or refused: said there
-            continue
-        photos.append((os.path.basename(pair[0]), image, labels))
-    check = skin_marks_check.check_on_marks(model, skin.load_skin_model() if init is None else init, photos)
+    # The photos were read, and their warnings said, for training: read again here in silence (a
+    # damaged JPEG's line came twice, tests/test_jpegread42.py, test_distributed.py).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for pair in skin_marks_check._spread(list(pairs), skin_marks_check.MAX_PHOTOS):
+            try:
+                image, labels = skin.read_pair(pair)
+            except (OSError, ValueError):  # a pair training skipped or refused: said there
+                continue
+            photos.append((os.path.basename(pair[0]), image, labels))
+        check = skin_marks_check.check_on_marks(model, skin.load_skin_model() if init is None else init, photos)
     than = "the built-in model" if init is None else ("the built-in model it started from"
                                                       if str(init_name) == "builtin" else "the initial model")
     for words in skin_marks_check.marks_words(check, str(output), than):

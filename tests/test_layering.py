@@ -94,7 +94,7 @@ SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_o
            "annotation_json", "run_records"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
           "exposure", "white_balance", "marked_pixels", "canonical_turn", "photo_bars", "mask_edges",
-          "stabilise", "contrast_floor", "cancel_points"}
+          "stabilise", "contrast_floor", "cancel_points", "light_gain"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards", "occluded_parts",
@@ -119,6 +119,7 @@ LAYERS = {
     "white_balance": set(),  # a colour cast's gains from classic estimators; nothing of segmix
     "mask_edges": set(),  # whether masks follow their photos' edges; nothing of segmix
     "stabilise": set(),  # a shaking camera's frames aligned by phase correlation; nothing of segmix
+    "light_gain": set(),  # a frame's global gain against the background model; nothing of segmix
     "contrast_floor": set(),  # the mixtures' covariance floor of a photo's contrast; nothing of segmix
     "cancel_points": set(),  # the compute thread's cancel checks for the engine's long steps; nothing of segmix
     **{name: SUPPORT for name in SUPPORT},

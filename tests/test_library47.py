@@ -292,8 +292,10 @@ def _absorbed_after(alpha, ratio, c_t, rng):
     """The frame of a stopped object from which its pixels are background (1: its first)."""
     from segmix.background import BackgroundMixture
 
+    # light_compensation off: the "object" fills the whole 8 x 8 frame, which is also a change of
+    # light over the whole scene, and the model's means would follow it at once (session 57)
     model = BackgroundMixture(learning_rate=alpha, background_ratio=ratio, complexity_reduction=c_t,
-                              median_size=0, detect_shadows=False)
+                              median_size=0, detect_shadows=False, light_compensation=False)
     noise = lambda: rng.normal(0, 2, (8, 8, 3))  # noqa: E731
     for _ in range(int(2 / alpha) + 200):   # past fast_start's 1/t, the old background's weight ~1
         model.apply(np.clip(100 + noise(), 0, 255).astype(np.uint8))

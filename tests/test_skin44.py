@@ -64,7 +64,8 @@ def test_skin_train_names_the_one_inverted_mask_of_a_folder(skin_dataset, tmp_pa
     err = capsys.readouterr().err
     assert code == 0 and (tmp_path / "m.json").exists()
     assert "p1.png: its mask looks inverted" in err, err
-    assert "p0.png" not in err and "are the masks inverted?" not in err
+    # p0.png may be named by training's check on its own marks (session 57), not as inverted
+    assert "p0.png: its mask looks inverted" not in err and "are the masks inverted?" not in err
 
 
 def test_skin_train_of_a_whole_inverted_folder_asks_once(skin_dataset, tmp_path, capsys):
