@@ -4,4 +4,4 @@ Importing this package is cheap on purpose: it must not import Qt or compile Num
 kernels, so that ``segmix --version`` and library users do not pay for either.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

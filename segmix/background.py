@@ -39,7 +39,12 @@ __all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError",
            "model_file_bytes", "save_background_model"]
 
 FORMAT_NAME = "segmix-background-model"
-SCHEMA_VERSION = 1
+#: The format written, and the newest read (formats 1 .. SCHEMA_VERSION load). Move it on whenever
+#: a file gains a key or value an older segmix refuses or reads otherwise, so that one says the
+#: file is newer instead of "unknown parameter" (session 58). Format 2 (segmix 0.2.0): the
+#: ``light_compensation`` parameter and the ``stabilised`` record, which session 57 wrote into
+#: format-1 files (still read: a format-1 file without ``light_compensation`` ran without it).
+SCHEMA_VERSION = 2
 #: The integer fields of a background model (its parameters', the frame count, the array shapes):
 #: a whole-number float there (3.0) is read as the integer, a fraction refused (segmix.json_numbers).
 #: Parameters a model file may lack: one written before they came in resumes with them off.
@@ -54,6 +59,17 @@ MAX_MODEL_BYTES = 2 * 1024 ** 3
 
 class BackgroundModelError(ValueError):
     """A background model (dict or file) that is not valid; the message says what is wrong."""
+
+
+class NewerBackgroundModelError(BackgroundModelError):
+    """A background model of a format newer than this segmix reads (session 58: a newer file's
+    new parameter was refused as "unknown parameter", without a word that the file was newer)."""
+
+    def __init__(self, found: int, reads: int) -> None:
+        from segmix.modelfile import newer_format_words
+
+        self.found, self.reads = int(found), int(reads)
+        super().__init__(newer_format_words("the model", self.found, self.reads))
 
 
 #: How BackgroundMemoryError ends; the command line names its option (-k) instead, the window,
@@ -1064,6 +1080,8 @@ class BackgroundMixture:
 
         try:
             return cls._from_dict(data)
+        except NewerBackgroundModelError:
+            raise  # says so already
         except BackgroundModelError as exc:
             newer = newer_refusal_words(data.get("segmix_version")) if isinstance(data, dict) else ""
             if not newer:
@@ -1087,7 +1105,11 @@ class BackgroundMixture:
             raise BackgroundModelError(f"this is a segmix {data.get('kind', 'skin or segmentation')} model, "
                                        "not a background model (segmix background --save-model writes one)")
         from segmix.json_numbers import whole_integers
-        from segmix.modelfile import field_words, other_segmix_json
+        from segmix.modelfile import field_words, newer_format, other_segmix_json
+
+        found = newer_format(data.get("version"), SCHEMA_VERSION) if data.get("format") == FORMAT_NAME else None
+        if found is not None:  # before its parameters: a newer format's own are "unknown" here
+            raise NewerBackgroundModelError(found, SCHEMA_VERSION)
 
         other = other_segmix_json(data, own=FORMAT_NAME)  # a skin eval report, a run record
         if other is not None:
@@ -1100,14 +1122,15 @@ class BackgroundMixture:
             data = whole_integers(data, INTEGER_KEYS)
         except ValueError as exc:
             raise BackgroundModelError(str(exc)) from None
-        if data.get("version") != SCHEMA_VERSION:
+        version = data.get("version")
+        if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
             raise BackgroundModelError(f"unsupported background model version ({field_words(data, 'version')}; this "
-                                       f"segmix reads {SCHEMA_VERSION})")
+                                       f"segmix reads 1 to {SCHEMA_VERSION})")
         params = data.get("params")
         names = {f.name for f in fields(_Params)}
         if not isinstance(params, dict):
             raise BackgroundModelError(f"'params' must be an object holding {', '.join(sorted(names))}")
-        if set(params) == names - OPTIONAL_PARAMS:
+        if version == 1 and set(params) == names - OPTIONAL_PARAMS:
             params = {**params, "light_compensation": False}  # a file written before session 57: as it ran
         if set(params) != names:
             extra, missing = sorted(map(str, set(params) - names)), sorted(names - set(params))
@@ -1463,6 +1486,10 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
         raise BackgroundModelError(f"{path}: not a background model (JSON nested too deeply)") from None
     try:
         return BackgroundMixture.from_dict(data)
+    except NewerBackgroundModelError as exc:
+        from segmix.modelfile import newer_format_words
+
+        raise BackgroundModelError(newer_format_words(str(path), exc.found, exc.reads)) from None
     except BackgroundModelError as exc:
         raise BackgroundModelError(f"{path}: {exc}") from None
     except (TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:

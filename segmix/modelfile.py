@@ -63,6 +63,9 @@ from segmix.io import (TEXT_ENCODING, DuplicateKeyError, json_cut_short, missing
 from segmix.json_numbers import whole_integers
 
 FORMAT_NAME = "segmix-model"
+#: The format a file is written in and the newest this segmix reads. Move it on whenever a file
+#: gains a key or value an older segmix refuses or reads otherwise: that segmix then says the
+#: file is newer (:class:`NewerFormatError`) instead of blaming the key.
 SCHEMA_VERSION = 1
 MODEL_KINDS = ("segmentation", "skin")
 # A real model is a few kilobytes; refusing huge files keeps a hostile file from eating memory.
@@ -145,6 +148,9 @@ def model_from_dict(data: Any) -> SegmixModel:
     other = other_segmix_json(data)  # before the keys: another file's are all "unknown"
     if other is not None:
         raise NotAModelError(f"is {other}, not a skin or segmentation model")
+    found = newer_format(data.get("version"), SCHEMA_VERSION) if data.get("format") == FORMAT_NAME else None
+    if found is not None:  # before the keys: a newer format's own are all "unknown" here
+        raise NewerFormatError(found, SCHEMA_VERSION)
     _check_keys(data, TOP_LEVEL_KEYS, "the model")
     if data.get("format") != FORMAT_NAME:
         raise ValueError(f"not a segmix model ({field_words(data, 'format')}; a segmix model's is {FORMAT_NAME!r})")
@@ -211,6 +217,33 @@ _RUN_RECORDS = (
     (("model_sha256", "overrides"), "the run record of segmix background --distributed (.segmix-background.json)"),
     (("model_sha256", "settings"), "the run record of segmix skin apply --distributed (.segmix-skin-apply.json)"),
 )
+
+
+class NewerFormatError(ValueError):
+    """A model file of a format newer than this segmix reads (its ``version``): what that format
+    adds is unknown here, so nothing else in the file is judged (a newer file's new key was
+    refused as "unknown", without a word that the file was newer; session 58). The message is
+    :func:`newer_format_words` of "the model"; a reader that knows the file names it instead."""
+
+    def __init__(self, found: int, reads: int) -> None:
+        self.found, self.reads = int(found), int(reads)
+        super().__init__(newer_format_words("the model", self.found, self.reads))
+
+
+def newer_format_words(what: str, found: int, reads: int) -> str:
+    """"m.json was written by a newer segmix (format 3); this one reads formats up to 2: update
+    segmix", for any of segmix's versioned files (``what``: the file, or "the model")."""
+    return f"{what} was written by a newer segmix (format {found}); this one reads formats up to {reads}: update segmix"
+
+
+def newer_format(version: Any, reads: int) -> int | None:
+    """``version`` (a file's format number, a whole-number float too) when it is above ``reads``,
+    else None: a format this segmix cannot read because it is newer."""
+    if isinstance(version, bool) or not isinstance(version, (int, float)):
+        return None
+    if isinstance(version, float) and not (math.isfinite(version) and version.is_integer()):
+        return None
+    return int(version) if version > reads else None
 
 
 class NotAModelError(ValueError):
@@ -380,6 +413,8 @@ def read_model(path) -> SegmixModel:
         return model_from_dict(data)
     except NotAModelError as exc:  # another file segmix writes: what it is, not what is "invalid"
         raise ModelFileError(f"{path}: {exc}") from None
+    except NewerFormatError as exc:
+        raise ModelFileError(newer_format_words(str(path), exc.found, exc.reads)) from None
     except ValueError as exc:
         raise ModelFileError(f"{path}: invalid segmix model: {exc}{newer}") from None
     except (TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError) as exc:

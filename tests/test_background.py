@@ -303,7 +303,7 @@ def test_from_dict_validates(tmp_path):
     cases = [
         (lambda d: d.update(format="segmix-model"), "model, not a background model"),
         (lambda d: d.update(format="another-tool"), "not a segmix background model"),
-        (lambda d: d.update(version=99), "version"),
+        (lambda d: d.update(version=99), "newer segmix \\(format 99\\)"),
         (lambda d: d["params"].update(n_components=0), "n_components"),
         (lambda d: d["params"].pop("rho"), "params"),
         (lambda d: d.update(shape=[3, 5]), "shape"),

@@ -86,7 +86,7 @@ def _set(path_fn):
 
 BAD_EDITS = {
     "wrong format name": (lambda d: d.update(format="other-model"), "not a segmix model"),
-    "future version": (lambda d: d.update(version=99), "newer than this segmix"),
+    "future version": (lambda d: d.update(version=99), "was written by a newer segmix (format 99)"),
     "version not integer": (lambda d: d.update(version="1"), "'version' must be an integer"),
     "unknown kind": (lambda d: d.update(kind="faces"), "'kind' must be one of"),
     "missing features": (lambda d: d.pop("features"), "missing 'features'"),
