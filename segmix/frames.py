@@ -14,10 +14,11 @@
 * Frames are RGB (H, W, 3) uint8, all of one size. In a folder or list that size is the one
   most frames' headers give (more than half of those that can be read, :meth:`FrameSequence.check_sizes`);
   a frame of another size (a truncated JPEG whose header says so, a stray picture) is reported
-  and skipped like an unreadable one. So is a greyscale frame file among colour ones, or a colour
-  one among greyscale ones (the kind most headers give, as for the size): read as RGB with
-  R = G = B, a greyscale frame among colour ones matched none of the model's colours and came
-  out a quarter to three quarters foreground, in silence. A folder of greyscale frames only is
+  and skipped like an unreadable one. A greyscale frame file among colour ones (8- or 16-bit, a
+  day / night camera's infrared frame), or a colour one among greyscale ones, is read (as RGB
+  with R = G = B) and the model takes it as the same scene with one note (session 58: a
+  16-bit one was skipped, and a folder exactly half colour, half greyscale refused; it is
+  colour). A folder of greyscale frames only is
   a greyscale sequence, read as RGB with R = G = B. Frames of a folder or list are read-only arrays (a view
   of the decoded bytes, one copy less per frame: see :func:`segmix.io.load_frame`); copy one
   to change it.
@@ -1322,8 +1323,8 @@ class FrameSequence:
         some frames have it, is the sequence's size whatever the majority.
 
         The frames' kind, colour or greyscale (:attr:`colour`), is decided alike from the same
-        headers: a frame of the other kind than most is skipped (:meth:`odd_frame`), and a
-        folder or list half colour, half greyscale is refused.
+        headers (colour for a folder or list half colour, half greyscale); the frames of the
+        other kind are read (:attr:`other_kinds`), the model taking them as the same scene.
         """
         if self.kind == "video":
             return getattr(self, "_video_shape", None)  # the stream header's size
@@ -1342,23 +1343,19 @@ class FrameSequence:
             self._shape, self._odd_sizes = None, {}
             return None
         greys = sum(kind != "colour" for kind in kinds.values())
-        if 0 < greys < len(kinds) and 2 * greys == len(kinds):
-            first = next(iter(kinds))
-            path = next(p for p, kind in kinds.items() if (kind == "colour") != (kinds[first] == "colour"))
-            raise FrameError(f"{path}: frame is {kinds[path]} but {first} is {kinds[first]}; every frame must be "
-                             f"colour, or every frame greyscale (half of the frames are each: {greys} greyscale, "
-                             f"{len(kinds) - greys} colour)")
         # Greyscale frames read as RGB with R = G = B: among colour frames the model matched
-        # none of its colours with them (a 16-bit grey frame came out 70 % foreground).
-        self.colour = 2 * greys < len(kinds)
-        # An 8-bit greyscale frame among colour ones (a day / night camera's infrared frame) and
-        # a colour one among greyscale ones are read (as R = G = B, or in colour) and the model
-        # takes them as the same scene (BackgroundMixture.apply; they were skipped until
-        # session 57, every night frame lost); 16-bit greyscale among colour is still skipped.
-        other = {p: kind for p, kind in kinds.items() if (kind == "colour") != self.colour}
-        self._odd_kinds = {p: kind for p, kind in other.items() if kind == "16-bit greyscale"}
-        #: frame files of the other kind that are read: path -> "greyscale" / "colour"
-        self.other_kinds = {p: kind for p, kind in other.items() if p not in self._odd_kinds}
+        # none of its colours with them (a 16-bit grey frame came out 70 % foreground), until
+        # BackgroundMixture.apply took them as the same scene (session 57). A folder exactly
+        # half and half (a day / night camera's clip cut at dusk) is colour: it was refused.
+        self.colour = 2 * greys <= len(kinds)
+        # A greyscale frame among colour ones (a day / night camera's infrared frame), 8- or
+        # 16-bit (read at 8 bits as any 16-bit frame, segmix.io.load_frame), and a colour one
+        # among greyscale ones are read (as R = G = B, or in colour) and the model takes them
+        # as the same scene (BackgroundMixture.apply, one note): they were skipped until
+        # session 57, every night frame lost, and 16-bit ones until session 58.
+        self._odd_kinds = {}
+        #: frame files of the other kind that are read: path -> "greyscale" / "16-bit greyscale" / "colour"
+        self.other_kinds = {p: kind for p, kind in kinds.items() if (kind == "colour") != self.colour}
         size, count = counts.most_common(1)[0]
         preferred = getattr(self, "preferred_size", None)
         if preferred is not None and counts.get(tuple(preferred), 0) > 0:

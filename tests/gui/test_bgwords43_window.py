@@ -23,8 +23,8 @@ from tests.synthetic_photos import moving_square_frames
 
 
 def _folder(path: Path, first: int = 500, count: int = 30) -> Path:
-    """CDnet-like frames in{first:06d}.png ...: 10-11 truncated, 21 empty, 26 of another size, 28
-    16-bit greyscale (by place: 1-based)."""
+    """CDnet-like frames in{first:06d}.png ...: 10-11 truncated, 21 empty, 26 and 28 of other sizes
+    (by place: 1-based)."""
     path.mkdir(parents=True)
     for place, pixels in enumerate(moving_square_frames(count, (64, 48), seed=43), start=1):
         file = path / f"in{first + place - 1:06d}.png"
@@ -36,9 +36,9 @@ def _folder(path: Path, first: int = 500, count: int = 30) -> Path:
         elif place == 26:
             Image.fromarray(np.zeros((24, 32, 3), np.uint8)).save(file)
         elif place == 28:
-            # 16-bit: an 8-bit greyscale frame among colour ones is read since session 57
-            grey = np.asarray(Image.fromarray(pixels).convert("L")).astype(np.uint16) * 257
-            Image.fromarray(grey).save(file)
+            # Was a 16-bit greyscale frame, skipped for its kind until session 58 (read now, as an
+            # 8-bit one since session 57: no frame is skipped for its kind)
+            Image.fromarray(np.zeros((12, 16, 3), np.uint8)).save(file)
     return path
 
 
@@ -61,12 +61,12 @@ def test_skipped_frames_are_numbered_as_the_command_line_numbers_them(make_windo
     assert mode.panel.slider.maximum() == 30 and mode.panel.frame_label.text() == "frame 30 / 30"
     assert mode.panel.source_label.text().splitlines()[-1] == "in000529.png (frame 529 by its name)"
     # Three causes took the dock label's three lines ("... and 1 greyscale among colour, …"), the
-    # file line and "skipped" cut off: the count alone, its causes in the tooltip.
+    # file line and "skipped" cut off: the count alone, its causes in the tooltip (two causes
+    # since session 58, when greyscale frames among colour ones became read).
     label = mode.panel.source_label
     assert label.text().splitlines()[0] == "cam (folder, 30 frames, 5 skipped: see the tooltip)", label.text()
     assert not label.is_elided()
-    assert label.toolTip().splitlines()[0] == ("cam (folder, 30 frames, 3 unreadable and 1 of another size and 1 "
-                                               "greyscale among colour, skipped)")
+    assert label.toolTip().splitlines()[0] == "cam (folder, 30 frames, 3 unreadable and 2 of another size, skipped)"
     window.grab().save(str(tmp_path / "numbers.png"))
     assert messages == []
 
@@ -102,9 +102,8 @@ def test_the_count_of_skipped_frames_stays_on_the_bar_at_1100_px(make_window, qt
     out = tmp_path / ("a_rather_long_folder_name_for_the_masks_of_this_camera_" * 3) / "masks"
     with qtbot.waitSignal(mode.export_finished, timeout=60000):
         mode.export_masks(out)
-    assert bar.currentMessage() == (f"Exported 25 masks; 5 frames skipped (3 unreadable, 1 of another size, 1 greyscale "
-                                    f"among colour). Folder: {out}")
-    assert "5 frames skipped (3 unreadable, 1 of another size, 1 greyscale among colour)" in bar.shown_message()
+    assert bar.currentMessage() == f"Exported 25 masks; 5 frames skipped (3 unreadable, 2 of another size). Folder: {out}"
+    assert "5 frames skipped (3 unreadable, 2 of another size)" in bar.shown_message()
     window.grab().save(str(tmp_path / "export.png"))
     assert messages == []
 
