@@ -813,14 +813,13 @@ class BackgroundMixture:
         if self.frame_count_ == 0 or background is None:
             return None
         step = light_gain.sample_step(self.shape_)
-        pixels = frame[::step, ::step]
-        if background.shape != pixels.shape[:2]:
-            return None
         h, w = self.shape_
-        means = self._means[0].reshape(3, h, w)[:, ::step, ::step].reshape(3, -1)
-        variances = self._variances[0].reshape(-1, h, w)[:, ::step, ::step].reshape(self._variances.shape[1], -1)
-        gain = light_gain.frame_gain(pixels.reshape(-1, 3), means, variances, background.ravel(),
-                                     float(self.match_threshold))
+        if background.shape != (-(-h // step), -(-w // step)) or frame.shape[:2] != (h, w):
+            return None
+        # The grid gathered by a kernel (light_gain.frame_gain's NumPy took 0.45 ms a frame at
+        # 320 x 240, a fifth of the model's CPU; the same gain bit for bit, session 58).
+        gain = light_gain.model_frame_gain(frame, self._means[0], self._variances[0], background, step,
+                                           float(self.match_threshold))
         if not light_gain.needs_scaling(gain):
             return None
         before = self._means.copy() if alpha == 0.0 else None

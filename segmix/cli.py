@@ -5005,7 +5005,8 @@ def _tell_if_workers_compile(args, name: str, settings=None) -> None:
     elif name == "background":
         # A saved --model keeps its own filter size unless --median-size is given: unknown here.
         median = args.median_size if args.median_size is not None else (None if args.model else 7)
-        cold = not cache.background_is_cached(median, _has_jpeg_frames(args.inputs))
+        light = args.light_compensation if args.light_compensation is not None else (None if args.model else True)
+        cold = not cache.background_is_cached(median, _has_jpeg_frames(args.inputs), light is True)
     else:
         cold = False
     if cold:

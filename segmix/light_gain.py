@@ -86,3 +86,38 @@ def frame_gain(frame: np.ndarray, means: np.ndarray, variances: np.ndarray, back
 def needs_scaling(gain: np.ndarray | None) -> bool:
     """Whether a gain from :func:`frame_gain` is far enough from 1 to scale the model."""
     return gain is not None and bool(np.any(np.abs(gain - 1.0) > DEADBAND))
+
+
+def model_frame_gain(frame: np.ndarray, means: np.ndarray, variances: np.ndarray, background: np.ndarray,
+                     step: int, match_threshold: float) -> np.ndarray | None:
+    """:func:`frame_gain` of the grid ``frame[::step, ::step]``, gathered and decided by Numba
+    kernels: the same gain, bit for bit (tests/test_light58.py), at a fraction of the cost
+    (NumPy's strided copies, boolean masks and medians took about 0.45 ms of a 320 x 240
+    frame's 2.3 ms of CPU; session 58).
+
+    Parameters
+    ----------
+    frame : (H, W, 3) uint8
+    means : (3, H * W) float32
+        The model's heaviest component's means.
+    variances : (V, H * W) float32
+        Its variances (V = 1 spherical, or 3).
+    background : (h, w) bool
+        The grid's background on the frame before (``mask[::step, ::step] == 0``).
+    step : int
+        :func:`sample_step` of the frame's shape.
+    match_threshold : float
+        lambda.
+
+    Returns
+    -------
+    gain : (3,) float64, or None
+        As :func:`frame_gain`.
+    """
+    from segmix.kernels.background import light_gain_kernel
+
+    gain = np.empty(3, np.float64)
+    found = light_gain_kernel(frame, means, variances, background, int(step), np.float32(DARKEST_MEAN),
+                              np.uint8(SATURATED), float(DEADBAND), np.float32(match_threshold) ** 2,
+                              float(MIN_SHARE), gain)
+    return gain if found else None

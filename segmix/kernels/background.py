@@ -611,3 +611,149 @@ def background_grey(weights, means, n_used, background_ratio, top, left, width, 
                 v = np.float64(means[best, c, p])
                 total += min(255.0, max(0.0, math.floor(v + 0.5)))
             out[y, xx] = np.float32(total)
+
+
+@njit(**_JIT)
+def light_gain_ratios(frame, means, variances, background, step, darkest, saturated, xs, mus, vs):
+    """Gather the light-gain sample (:func:`segmix.light_gain.frame_gain`) in one pass.
+
+    The grid ``frame[::step, ::step]``'s pixels that the model called background on the frame
+    before (``background``), whose background mean is at least ``darkest`` and whose frame
+    value is under ``saturated`` in every channel, are written to the front of ``xs`` / ``mus``
+    (3, cap) float32 and ``vs`` (V, cap) float32 in grid order. NumPy's version (strided
+    copies, a boolean mask, fancy indexing) took 0.45 ms of a 320 x 240 frame's ~2.3 ms.
+
+    Parameters
+    ----------
+    frame : (H, W, 3) uint8
+    means : (3, H * W) float32
+        The heaviest component's means (the model's plane 0).
+    variances : (V, H * W) float32
+        Its variances, V = 1 or 3.
+    background : (h, w) bool
+        The grid's background on the frame before, h = ceil(H / step), w = ceil(W / step).
+    step : int
+    darkest, saturated : float
+        :data:`segmix.light_gain.DARKEST_MEAN`, :data:`segmix.light_gain.SATURATED`.
+    xs, mus, vs : float32 arrays of at least h * w columns
+        Filled from the left.
+
+    Returns
+    -------
+    int
+        The number of usable pixels written.
+    """
+    height, width = frame.shape[0], frame.shape[1]
+    n_var = variances.shape[0]
+    n = 0
+    for gy in range(background.shape[0]):
+        y = gy * step
+        for gx in range(background.shape[1]):
+            if not background[gy, gx]:
+                continue
+            x = gx * step
+            p = y * width + x
+            if means[0, p] < darkest or means[1, p] < darkest or means[2, p] < darkest:
+                continue
+            if frame[y, x, 0] >= saturated or frame[y, x, 1] >= saturated or frame[y, x, 2] >= saturated:
+                continue
+            for c in range(3):
+                xs[c, n] = np.float32(frame[y, x, c])
+                mus[c, n] = means[c, p]
+            for c in range(n_var):
+                vs[c, n] = variances[c, p]
+            n += 1
+    return n
+
+
+
+@njit(**_JIT)
+def _select(values, n, k):
+    """Reorder ``values[:n]`` so that ``values[k]`` is the k-th smallest, none after it smaller
+    and none before it larger (Hoare's quickselect, middle pivot); return it."""
+    lo, hi = 0, n - 1
+    while lo < hi:
+        pivot = values[(lo + hi) // 2]
+        i, j = lo, hi
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while values[j] > pivot:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            break
+    return values[k]
+
+
+@njit(**_JIT)
+def median_f32(values, n):
+    """The median of ``values[:n]`` (float32, n >= 1) as :func:`numpy.median` gives it, bit for
+    bit: the middle value, or the float32 mean of the two middle ones. ``values`` is reordered.
+    A selection, not a sort (a sort of 4000 values took 85 us, three times the gather)."""
+    k = n // 2
+    upper = _select(values, n, k)
+    if n % 2:
+        return upper
+    lower = values[0]
+    for i in range(1, k):
+        if values[i] > lower:
+            lower = values[i]
+    return (lower + upper) / np.float32(2.0)
+
+
+@njit(**_JIT)
+def light_gain_kernel(frame, means, variances, background, step, darkest, saturated, deadband, lam2, min_share,
+                      gain):
+    """:func:`segmix.light_gain.frame_gain` of the grid ``frame[::step, ::step]`` in one call:
+    gathered (:func:`light_gain_ratios`), medians, and the matched-pixels check. Writes the
+    (3,) float64 ``gain`` and returns 1, or returns 0 where frame_gain returns None."""
+    cap = background.shape[0] * background.shape[1]
+    xs = np.empty((3, cap), np.float32)
+    mus = np.empty((3, cap), np.float32)
+    vs = np.empty((variances.shape[0], cap), np.float32)
+    n = light_gain_ratios(frame, means, variances, background, step, darkest, saturated, xs, mus, vs)
+    if n < max(16.0, min_share * cap):
+        return 0
+    ratios = np.empty(n, np.float32)
+    far = False
+    for c in range(3):
+        for i in range(n):
+            ratios[i] = xs[c, i] / mus[c, i]
+        gain[c] = np.float64(median_f32(ratios, n))
+        if abs(gain[c] - 1.0) > deadband:
+            far = True
+    if not far:
+        return 1  # left alone (needs_scaling): no need to look further
+    scaled, plain = gain_matches(xs, mus, vs, gain.astype(np.float32), n, lam2)
+    return 0 if scaled <= plain else 1
+
+@njit(**_JIT)
+def gain_matches(xs, mus, vs, gain, n, lam2):
+    """(matched with the means scaled by ``gain``, matched with the means as they are): pixels
+    of the sample (:func:`light_gain_ratios`'s first ``n``) within lambda sigma (squared
+    distance over variance summed over the channels, float32 as NumPy's, below ``lam2``)."""
+    n_var = vs.shape[0]
+    scaled = 0
+    plain = 0
+    for i in range(n):
+        d_scaled = np.float32(0.0)
+        d_plain = np.float32(0.0)
+        for c in range(3):
+            v = vs[c if n_var == 3 else 0, i]
+            a = xs[c, i] - mus[c, i] * gain[c]
+            b = xs[c, i] - mus[c, i]
+            d_scaled += a * a / v
+            d_plain += b * b / v
+        if d_scaled < lam2:
+            scaled += 1
+        if d_plain < lam2:
+            plain += 1
+    return scaled, plain

@@ -84,20 +84,24 @@ def graph_cut_is_cached() -> bool:
     return is_cached(band_graph.serial, graph_maxflow_part, band_arcs)
 
 
-def background_is_cached(median_size: int | None = 7, jpeg_frames: bool = False) -> bool:
+def background_is_cached(median_size: int | None = 7, jpeg_frames: bool = False,
+                         light_compensation: bool = True) -> bool:
     """Whether ``segmix background``'s per-frame kernels are in the on-disk cache: the mixture
     update, and the majority filter when ``median_size`` turns it on (3 or more). None: the
     filter's size is not known (a saved model's own, not read here), so only the update,
     which every run compiles, is checked. ``jpeg_frames``: the inputs hold JPEG frame files,
     whose coded data the JPEG check walks (``segmix.kernels.jpeg.scan_damage``).
+    ``light_compensation``: the run follows changes of light (the default; False when it is
+    off or not known, a saved model's own), whose gain a kernel gathers.
 
     Only kernels the run will certainly compile are checked: a kernel it never calls (the
     filter with ``--median-size 0``) stays uncached for ever, and the check said "cold" on
     every run, warm cache or not.
     """
-    from segmix.kernels.background import background_apply, majority_filter
+    from segmix.kernels.background import background_apply, light_gain_kernel, majority_filter
 
-    kernels = [background_apply, *([majority_filter] if median_size is not None and median_size >= 3 else [])]
+    kernels = [background_apply, *([majority_filter] if median_size is not None and median_size >= 3 else []),
+               *([light_gain_kernel] if light_compensation else [])]
     if jpeg_frames:
         from segmix.kernels.jpeg import scan_damage
 
