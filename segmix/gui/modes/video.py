@@ -274,12 +274,16 @@ class VideoSettings:
     #: background --stabilise` (segmix.stabilise.Stabiliser); no model parameter: the model fed
     #: aligned frames is another model, so a change feeds the frame shown again from frame 1
     stabilise: bool = False
+    #: the model follows a change of light over the whole scene, as `segmix background
+    #: --[no-]light-compensation` (session 58: the window had no control for it)
+    light_compensation: bool = True
 
     def model_params(self) -> dict:
         """The BackgroundMixture keywords these settings give."""
         return {"learning_rate": self.learning_rate, "match_threshold": self.match_threshold,
                 "detect_shadows": self.detect_shadows, "median_size": self.median_size,
-                "fast_start": self.fast_start, "n_components": self.n_components}
+                "fast_start": self.fast_start, "n_components": self.n_components,
+                "light_compensation": self.light_compensation}
 
 
 @dataclass
@@ -889,7 +893,8 @@ class VideoPanel(QWidget):
 
         defaults = BackgroundMixture()
         self._defaults = VideoSettings(defaults.learning_rate, defaults.match_threshold, defaults.detect_shadows,
-                                       defaults.median_size, defaults.fast_start, defaults.n_components)
+                                       defaults.median_size, defaults.fast_start, defaults.n_components,
+                                       light_compensation=defaults.light_compensation)
         # A label of fixed lines that never widens the dock: a trial's 60-character folder name
         # pushed the dock past the window's edge, and a label that grew a line on skipped
         # frames moved Play, Step and the timeline under the mouse.
@@ -985,6 +990,16 @@ class VideoPanel(QWidget):
                                   "correlation) before the model takes it, and its mask moved back in line with the "
                                   "frame, as segmix background --stabilise. A change feeds the frame shown again "
                                   "from frame 1")
+        # As `segmix background --[no-]light-compensation` (session 58: on by default there, with
+        # no control here, so a window without it could not give that command's masks).
+        self.light_compensation = QCheckBox("F&ollow light changes")
+        self.light_compensation.setChecked(defaults.light_compensation)
+        self.light_compensation.setToolTip(
+            "When the light of the whole scene changes at once (a lamp switched on or off, the sun coming out "
+            "from a cloud, the camera adjusting its exposure), brighten or darken the learnt background to match, "
+            "so that the whole picture does not come out moving until the model has learnt the new light. On by "
+            "default, as segmix background; off as segmix background --no-light-compensation. A change feeds the "
+            "frame shown again from frame 1")
         self.export_button = QPushButton("E&xport All Masks…")
         self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.setEnabled(False)
@@ -1027,6 +1042,7 @@ class VideoPanel(QWidget):
         row.addWidget(self.stabilise)
         row.addStretch(1)
         layout.addLayout(row)
+        layout.addWidget(self.light_compensation)
         # A learning rate of 0.05 from the settings file stood beside the command's 0.01 with no
         # cue (a new user's masks differed from `segmix background`'s): said, as the photo
         # modes say "the model settings are not the defaults".
@@ -1036,7 +1052,7 @@ class VideoPanel(QWidget):
         layout.addWidget(self.defaults_label)
         for signal in (self.learning_rate.valueChanged, self.threshold.valueChanged, self.shadows.toggled,
                        self.median_size.currentIndexChanged, self.fast_start.toggled, self.components.valueChanged,
-                       self.stabilise.toggled):
+                       self.stabilise.toggled, self.light_compensation.toggled):
             signal.connect(lambda *_: self.update_defaults_cue())
         row = QHBoxLayout()
         row.addWidget(self.export_button)
@@ -1090,6 +1106,8 @@ class VideoPanel(QWidget):
             parts.append(switch("shadows", now.detect_shadows, base.detect_shadows))
         if now.fast_start != base.fast_start:
             parts.append(switch("fast start", now.fast_start, base.fast_start))
+        if now.light_compensation != base.light_compensation:
+            parts.append(switch("light compensation", now.light_compensation, base.light_compensation))
         if now.stabilise != base.stabilise:
             parts.append(f"learnt {'stabilised' if now.stabilise else 'unstabilised'} ({whose} "
                          f"{'on' if base.stabilise else 'off'})" if learnt else switch("stabilise", now.stabilise, base.stabilise))
@@ -1125,7 +1143,8 @@ class VideoPanel(QWidget):
         size = self.median_size.currentData()
         return VideoSettings(float(self.learning_rate.value()), float(self.threshold.value()), self.shadows.isChecked(),
                              size if size == "auto" else int(size), self.fast_start.isChecked(),
-                             int(self.components.value()), self.stabilise.isChecked())
+                             int(self.components.value()), self.stabilise.isChecked(),
+                             self.light_compensation.isChecked())
 
 
 #: The export's progress bar: the masks written of all, then the share ("mask 258 of 600 (43%)").
@@ -1398,6 +1417,7 @@ class VideoMode(Mode):
         p.median_size.currentIndexChanged.connect(lambda _i: self._settings_timer.start())
         p.fast_start.toggled.connect(lambda _on: self._settings_timer.start())
         p.stabilise.toggled.connect(lambda _on: self._settings_timer.start())
+        p.light_compensation.toggled.connect(lambda _on: self._settings_timer.start())
         p.components.valueChanged.connect(lambda _v: self._settings_timer.start())
         p.export_button.clicked.connect(self.export_dialog)
         p.cancel_button.clicked.connect(self._cancel)
@@ -1512,6 +1532,8 @@ class VideoMode(Mode):
         panel.fast_start.setChecked(fast_start != "false")
         stabilise = str(settings.value("video/stabilise", current.stabilise)).lower()
         panel.stabilise.setChecked(stabilise == "true")
+        light = str(settings.value("video/light_compensation", current.light_compensation)).lower()
+        panel.light_compensation.setChecked(light != "false")
         # A new key: every earlier window stored its 7 x 7 default under video/median_size, which
         # read as the user's choice would keep 7 on large frames; a side changed from 7 is kept.
         key = "video/majority_filter" if settings.contains("video/majority_filter") else "video/median_size"
@@ -1541,6 +1563,7 @@ class VideoMode(Mode):
         settings.setValue("video/detect_shadows", current.detect_shadows)
         settings.setValue("video/fast_start", current.fast_start)
         settings.setValue("video/stabilise", current.stabilise)
+        settings.setValue("video/light_compensation", current.light_compensation)
         settings.setValue("video/majority_filter", current.median_size)
 
     def switch_refusal(self, action: str = "switching modes") -> str | None:
@@ -2424,6 +2447,9 @@ class VideoMode(Mode):
         panel.threshold.setValue(float(params.get("match_threshold", panel.threshold.value())))
         panel.shadows.setChecked(bool(params.get("detect_shadows", panel.shadows.isChecked())))
         panel.fast_start.setChecked(bool(params.get("fast_start", panel.fast_start.isChecked())))
+        # The file's own (a file written before session 57 ran without it, and is read so).
+        panel.light_compensation.setChecked(bool(params.get("light_compensation",
+                                                            panel.light_compensation.isChecked())))
         from segmix.background import scaled_median_size
 
         size = params.get("median_size")
@@ -2469,6 +2495,7 @@ class VideoMode(Mode):
         panel.threshold.setValue(own.match_threshold)
         panel.shadows.setChecked(own.detect_shadows)
         panel.fast_start.setChecked(own.fast_start)
+        panel.light_compensation.setChecked(own.light_compensation)
         panel.median_size.setCurrentIndex(MEDIAN_SIZES.index(own.median_size))
         panel.components.setValue(own.n_components)
         panel.stabilise.setChecked(own.stabilise)
