@@ -119,7 +119,7 @@ LAYERS = {
     "white_balance": set(),  # a colour cast's gains from classic estimators; nothing of segmix
     "mask_edges": set(),  # whether masks follow their photos' edges; nothing of segmix
     "stabilise": set(),  # a shaking camera's frames aligned by phase correlation; nothing of segmix
-    "light_gain": set(),  # a frame's global gain against the background model; nothing of segmix
+    "light_gain": {"kernels"},  # a frame's global gain against the background model (gathered by a kernel)
     "contrast_floor": set(),  # the mixtures' covariance floor of a photo's contrast; nothing of segmix
     "cancel_points": set(),  # the compute thread's cancel checks for the engine's long steps; nothing of segmix
     **{name: SUPPORT for name in SUPPORT},
