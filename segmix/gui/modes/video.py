@@ -991,8 +991,9 @@ class VideoPanel(QWidget):
                                   "frame, as segmix background --stabilise. A change feeds the frame shown again "
                                   "from frame 1")
         # As `segmix background --[no-]light-compensation` (session 58: on by default there, with
-        # no control here, so a window without it could not give that command's masks).
-        self.light_compensation = QCheckBox("F&ollow light changes")
+        # no control here, so a window without it could not give that command's masks). Its
+        # letter is Z: every other was taken in Video mode's view (menus, Overlay dock included).
+        self.light_compensation = QCheckBox("Follow light changes (&Z)")
         self.light_compensation.setChecked(defaults.light_compensation)
         self.light_compensation.setToolTip(
             "When the light of the whole scene changes at once (a lamp switched on or off, the sun coming out "
