@@ -968,9 +968,12 @@ class VideoPanel(QWidget):
                                     "share of the scene. Off "
                                     "keeps every pixel the model finds. A change feeds the frame shown again from "
                                     "frame 1, so the mask is the one Export All Masks gives")
-        self.shadows = QCheckBox("Detect and show shado&ws (blue)")
+        # Short, to share a row with Follow light (session 58: a row of its own scrolled the dock
+        # at 1024 x 600); the tooltip says what it does.
+        self.shadows = QCheckBox("Shado&ws (blue)")
         self.shadows.setChecked(defaults.detect_shadows)
-        self.shadows.setToolTip("Mark darker pixels of the background's colour as shadow (counted as background)")
+        self.shadows.setToolTip("Detect shadows and show them: darker pixels of the background's colour are marked "
+                                "as shadow (counted as background)")
         # The docs advise it off for objects that stop early in a clip (session 52): reachable
         # here as on the command line (--[no-]fast-start).
         # Short, to share a row with Stabilise: the dock at 1024 x 600 had no row to spare (its
@@ -993,7 +996,7 @@ class VideoPanel(QWidget):
         # As `segmix background --[no-]light-compensation` (session 58: on by default there, with
         # no control here, so a window without it could not give that command's masks). Its
         # letter is Z: every other was taken in Video mode's view (menus, Overlay dock included).
-        self.light_compensation = QCheckBox("Follow light changes (&Z)")
+        self.light_compensation = QCheckBox("Follow light (&Z)")
         self.light_compensation.setChecked(defaults.light_compensation)
         self.light_compensation.setToolTip(
             "When the light of the whole scene changes at once (a lamp switched on or off, the sun coming out "
@@ -1037,13 +1040,16 @@ class VideoPanel(QWidget):
         form.addRow("Ga&ussians per pixel", self.components)
         form.addRow("Ma&jority filter", self.median_size)
         layout.addLayout(form)
-        layout.addWidget(self.shadows)
+        row = QHBoxLayout()
+        row.addWidget(self.shadows)
+        row.addWidget(self.light_compensation)
+        row.addStretch(1)
+        layout.addLayout(row)
         row = QHBoxLayout()
         row.addWidget(self.fast_start)
         row.addWidget(self.stabilise)
         row.addStretch(1)
         layout.addLayout(row)
-        layout.addWidget(self.light_compensation)
         # A learning rate of 0.05 from the settings file stood beside the command's 0.01 with no
         # cue (a new user's masks differed from `segmix background`'s): said, as the photo
         # modes say "the model settings are not the defaults".
@@ -3157,7 +3163,7 @@ class VideoMode(Mode):
         self._shown = result
 
     def palette_changed(self) -> None:
-        self.panel.shadows.setText(f"Detect and show shado&ws ({palette().shadow_word})")
+        self.panel.shadows.setText(f"Shado&ws ({palette().shadow_word})")
         if self.active:
             self._redraw_overlay()
 
