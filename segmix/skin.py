@@ -2972,8 +2972,7 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     t = model.threshold if threshold is None else threshold
     mask = None
     plain = (not settings.adapt and settings.skin_share is None and not settings.photo_density
-             and not settings.faces and not settings.texture and not settings.dark_chroma_floor
-             and not model.features.uses_position)
+             and not settings.faces and not settings.texture and not model.features.uses_position)
     if not plain and (boxes := skin_detect.framed(image, transparent)) is not None:
         # A photo in letterbox bars or a scan's margin is scored inside them, its border
         # non-skin (skin_detect.uniform_border: the bars took part in every photo-wide measure,

@@ -53,9 +53,11 @@ def _patch_shares(model, chart, first, count, settings):
                      for i in range(first, first + count)])
 
 
-def test_the_floor_takes_the_dark_grey_patch_and_keeps_the_monk_tones(builtin):
+@pytest.mark.parametrize("floor", [None, 0.08])
+def test_the_floor_takes_the_dark_grey_patch_and_keeps_the_monk_tones(builtin, floor):
     # before: (60, 60, 60) 98 % skin with the default detector
-    on = replace(skin_detect.DEFAULT_SETTINGS, dark_chroma_floor=0.08)
+    on = skin_detect.DEFAULT_SETTINGS if floor is None else replace(skin_detect.DEFAULT_SETTINGS,
+                                                                     dark_chroma_floor=floor)
     surfaces = _patch_shares(builtin, skin_init.surface_chart(), len(MONK_TONES), len(SURFACES), on)
     grey = [name for name, _ in SURFACES].index("dark grey")
     print("surfaces with the floor:", dict(zip([n for n, _ in SURFACES], surfaces.round(2))))
@@ -64,3 +66,11 @@ def test_the_floor_takes_the_dark_grey_patch_and_keeps_the_monk_tones(builtin):
     print("Monk tones with the floor:", tones.round(2))
     assert np.all(tones[1:9] >= 0.9)  # MST-2..9, the issue's bar
     assert tones[9] >= 0.9  # MST-10 as well (reported by the issue, kept here)
+
+
+def test_the_plain_per_pixel_rule_stays_the_model_as_stored(builtin):
+    # --plain --no-adapt is the lecture's rule: the floor is a step of the refined detector
+    assert skin_detect.PLAIN_SETTINGS.dark_chroma_floor == 0
+    chart = skin_init.surface_chart()
+    plain = skin.detect(builtin, chart, skin_detect.PLAIN_SETTINGS)
+    assert np.array_equal(plain.posterior, skin.detect_skin(builtin, chart))
