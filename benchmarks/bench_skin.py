@@ -1,6 +1,6 @@
 """Quality (cross-dataset) and throughput of skin detection, and SFA training time.
 
-    python benchmarks/bench_skin.py --quality [--half odd] [--step K] [--compare M.json] [--only TEXT ...]   # docs/skin.md's table
+    python benchmarks/bench_skin.py --quality [--half odd] [--step K] [--compare M.json] [--only TEXT ...] [--variant F=V] [--dark 12]   # docs/skin.md's table
     python benchmarks/bench_skin.py [--images DIR] [--train]
     python benchmarks/bench_skin.py --texture [--images DIR]   # the texture cue alone: Numba vs NumPy form
     python benchmarks/bench_skin.py --reencode [--half even] [--step K] [--encoding E ...] [--only TEXT ...] [--jpeg-deblock S]   # JPEG / resized photos
@@ -122,8 +122,25 @@ def settings_of(spec: str):
     return skin_detect.SkinSettings(**fields)
 
 
+def darkest_ccp(n: int) -> list[tuple[Path, Path]]:
+    """The ``n`` ccp photos whose labelled skin is darkest (mean BT.601 luma of the mask's skin
+    pixels, at least 50 of them), both halves: the dark-toned people of the street photos.
+    (Session 57's "12 darkest" list was not this ranking: 11 of its 12 people are light or
+    medium toned; docs/skin_development.md, "Dark skin against dark greys".)"""
+    pairs, _ = skin.image_mask_pairs(DATA / "ccp" / "images", DATA / "ccp" / "masks")
+    ranked = []
+    for image_path, mask_path in pairs:
+        image = load_image(image_path)
+        labels = skin.load_mask(mask_path, image.shape[:2], photo=image_path)
+        skin_pixels = image[labels == 1].astype(np.float64)
+        if len(skin_pixels) >= 50:
+            ranked.append((float((skin_pixels @ [0.299, 0.587, 0.114]).mean()), image_path, mask_path))
+    ranked.sort(key=lambda row: row[0])
+    return [(i, m) for _, i, m in ranked[:n]]
+
+
 def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None, only: list[str] | None = None,
-                  variants: list[str] | None = None) -> None:
+                  variants: list[str] | None = None, dark: int = 0) -> None:
     from segmix import skin_detect, skin_eval
 
     rows = {"before: previous built-in, per-pixel": (previous_builtin_model(), skin_detect.PLAIN_SETTINGS)}
@@ -153,11 +170,15 @@ def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None,
     for spec in variants or ():
         rows[f"variant {spec}"] = (skin.load_skin_model(), settings_of(spec))
     first = {"all": None, "even": 0, "odd": 1}[half]
+    sets = {}
+    for name, sub in QUALITY_SETS.items():
+        pairs, _ = skin.image_mask_pairs(DATA / sub / "images", DATA / sub / "masks")
+        sets[name] = (pairs if first is None else pairs[first::2])[::step]
+    if dark:  # both halves, every photo, outside the pooled figure
+        sets[f"ccp dark-{dark}"] = darkest_ccp(dark)
     for label, (model, settings) in rows.items():
         pooled = np.zeros(3)
-        for name, sub in QUALITY_SETS.items():
-            pairs, _ = skin.image_mask_pairs(DATA / sub / "images", DATA / sub / "masks")
-            pairs = (pairs if first is None else pairs[first::2])[::step]
+        for name, pairs in sets.items():
             ev = skin_eval.SkinEvaluator(model.threshold)
             cache = skin.PosteriorCache(model)
             t0, c0 = time.perf_counter(), time.process_time()
@@ -167,7 +188,8 @@ def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None,
                 result = skin.detect(model, image, settings, cache=cache)
                 ev.add(result.posterior, labels, result.mask)
             r = ev.result()
-            pooled += (ev.tp, ev.fp, ev.fn)
+            if name in QUALITY_SETS:
+                pooled += (ev.tp, ev.fp, ev.fn)
             print(f"{label:48s} {name:12s} {len(pairs):4d} photos  P {r.precision:.3f}  R {r.recall:.3f}  "
                   f"F1 {r.f1:.3f}  mean F1 {r.mean_f1:.3f}  ({time.perf_counter() - t0:.0f} s, "
                   f"{time.process_time() - c0:.0f} CPU-s)", flush=True)
@@ -425,6 +447,9 @@ def main() -> None:
     parser.add_argument("--variant", action="append", default=None, metavar="FIELD=VALUE,...",
                         help="with --quality: a row of the default detector with these SkinSettings fields, e.g. "
                              "regions=graphcut,cut_diagonal=250,smoothness=20 (repeatable)")
+    parser.add_argument("--dark", type=int, default=0, metavar="N",
+                        help="with --quality: also each row on the N ccp photos of darkest labelled skin (both "
+                             "halves, outside the pooled figure; 12 in session 58)")
     parser.add_argument("--second-pass-margin", type=int, default=None, metavar="PX",
                         help="with --reencode: the default row with this second_pass_margin")
     parser.add_argument("--jpeg-deblock", type=float, default=2.0, metavar="PX",
@@ -432,7 +457,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
     if args.quality:
-        bench_quality(args.step, args.half, args.compare, args.only, args.variant)
+        bench_quality(args.step, args.half, args.compare, args.only, args.variant, args.dark)
         return
     if args.reencode:
         encodings = args.encoding or (("r0.35", "r0.5", "r0.75", "stored", "r1.5", "r2") if args.sizes else REENCODINGS)

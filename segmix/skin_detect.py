@@ -457,6 +457,24 @@ class SkinSettings:
         without it a narrow non-skin Gaussian learns the hand. Not added when d is under
         :data:`MIN_LATTICE` (8 levels, two colour bins). Needs ``adapt``; a photo without a
         grid is scored as before, bit for bit.
+    dark_chroma_floor : float >= 0
+        The dark neutral rule (0 = off): a colour darker than :data:`DARK_CHROMA_TOP` (Y')
+        whose chroma along the skin direction, ``((Cr - 128) - (Cb - 128)) / sqrt(2)``, is
+        below ``dark_chroma_floor`` times its Y' loses up to ``dark_chroma_weight`` nats of
+        log odds (:func:`dark_neutral_penalty`; all of it at neutral grey, none at the floor,
+        linear between). Dark skin keeps its hue (MST-8 / 9 / 10: 0.27 / 0.14 / 0.11 of Y'),
+        a dark grey, a shadow or black cloth has none, and the built-in model's dark tone
+        curve is wide enough in chroma to hold (60, 60, 60) (98 % of the surface chart's
+        patch was skin; 0 % with the rule, the Monk chart still 100 %). Applied to the
+        colours' log odds after the adaptation, before the texture cue and the regions. The
+        exact per-pixel path of :func:`segmix.skin.detect` (adaptation, photo density,
+        texture and faces all off, as ``--plain --no-adapt``) scores the model as stored and
+        does not apply it. Default 0.05, chosen on the even half (0.08 and 0.13 took part
+        of a shaded dark face, ccp_0048); odd half, pooled F1 0.781 both, every set equal or
+        up to +0.001; the per-pixel rule with it 0.389 -> 0.415 (docs/skin_development.md,
+        "Dark skin against dark greys").
+    dark_chroma_weight : float >= 0
+        The nats a neutral dark colour loses with ``dark_chroma_floor``.
     """
 
     skin_share: float | None = None
@@ -516,6 +534,8 @@ class SkinSettings:
     white_balance_keep: float = 0.1
     white_balance_tint: float = 0.2
     white_balance_neutral_loss: float = 0.025
+    dark_chroma_floor: float = 0.05
+    dark_chroma_weight: float = 4.0
 
     def __post_init__(self):
         # Each field of the kind of its default: faces="no" was true (faces looked for),
@@ -615,6 +635,9 @@ class SkinSettings:
         if not (math.isfinite(self.skin_trust) and self.skin_trust >= 0):
             raise ValueError(f"skin_trust must be a number of prior standard deviations >= 0 (0 = off); got "
                              f"{self.skin_trust!r}")
+        if not 0 <= self.dark_chroma_floor <= 1 or not 0 <= self.dark_chroma_weight <= MAX_WEIGHT:
+            raise ValueError(f"dark_chroma_floor must be a share of luma in [0, 1] (0 = off) and dark_chroma_weight lie "
+                             f"in [0, {MAX_WEIGHT:g}] nats; got {self.dark_chroma_floor!r}, {self.dark_chroma_weight!r}")
         if not 0 <= self.skin_luma_floor <= MAX_WEIGHT or not 0 <= self.non_skin_guard <= MAX_WEIGHT:
             raise ValueError(f"skin_luma_floor and non_skin_guard must lie in [0, {MAX_WEIGHT:g}]; got "
                              f"{self.skin_luma_floor!r}, {self.non_skin_guard!r}")
@@ -624,7 +647,7 @@ DEFAULT_SETTINGS = SkinSettings()
 #: The lecture's per-pixel Bayes rule with the model as stored (no adaptation, no photo
 #: density, no texture cue, no regions, no exposure lift).
 PLAIN_SETTINGS = SkinSettings(adapt=False, spatial=False, photo_density=0.0, faces=False, texture=0.0,
-                              exposure_target=0.0, white_balance=False)
+                              exposure_target=0.0, white_balance=False, dark_chroma_floor=0.0)
 
 
 def for_photo_size(settings: SkinSettings, n_pixels: int) -> SkinSettings:
@@ -852,6 +875,40 @@ def _bin_centres(used: np.ndarray, bits: int = BITS) -> np.ndarray:
 #: away from it: the window saves the slider's threshold with the model's own kept here, so the
 #: file gives the mask the window showed (a trial's save and load changed 0.2 % of a photo).
 DETECTOR_THRESHOLD_KEY = "detector_threshold"
+
+
+#: Y' (0..255) below which :func:`dark_neutral_penalty` judges a colour: the built-in
+#: model's dark tone curve ends at Y 0.3; above it the model's own skin is chromatic enough
+#: (MST-1, the palest tone, has 0.026 of its Y' as skin chroma, so a luma-relative floor
+#: must not reach the pale end).
+DARK_CHROMA_TOP = 0.3 * 255.0
+
+
+def dark_neutral_penalty(rgb: np.ndarray, floor: float, weight: float) -> np.ndarray:
+    """The log odds (nats >= 0) the dark neutral rule takes from each colour.
+
+    Parameters
+    ----------
+    rgb : (N, 3) float or uint8, sRGB colours 0..255 (a colour bin's centre)
+    floor : float >= 0, the skin chroma below which a dark colour loses nats, as a share of its Y'
+    weight : float >= 0, the nats a neutral (zero chroma) dark colour loses
+
+    Returns
+    -------
+    (N,) float32: ``weight * clip(1 - c / (floor * Y'), 0, 1)`` for colours with Y' below
+    :data:`DARK_CHROMA_TOP`, 0 elsewhere, where c is the chroma along the skin direction
+    (BT.601 Cr - Cb over sqrt 2; negative for bluish colours, which lose all ``weight``).
+    """
+    rgb = np.asarray(rgb, np.float64).reshape(-1, 3)
+    if floor <= 0 or weight <= 0:
+        return np.zeros(len(rgb), np.float32)
+    r, g, b = rgb[:, 0], rgb[:, 1], rgb[:, 2]
+    luma = 0.299 * r + 0.587 * g + 0.114 * b
+    # Cr - Cb of BT.601 (full range): 0.5 R - 0.4187 G - 0.0813 B - (-0.1687 R - 0.3313 G + 0.5 B)
+    chroma = (0.668736 * r - 0.087424 * g - 0.581312 * b) / math.sqrt(2.0)
+    wanted = floor * np.maximum(luma, 1.0)
+    share = np.clip(1.0 - chroma / wanted, 0.0, 1.0)
+    return np.where(luma < DARK_CHROMA_TOP, weight * share, 0.0).astype(np.float32)
 
 
 def detector_threshold(model) -> float:
@@ -1399,7 +1456,9 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     log_prior = math.log(prior / (1.0 - prior))
     density = _photo_density(model, used, counts, settings.density_sigma) if (
         settings.photo_density > 0 or settings.faces) else None
-    seeds_bin = llr + log_prior
+    dark_neutral = (dark_neutral_penalty(_bin_centres(used), settings.dark_chroma_floor, settings.dark_chroma_weight)
+                    if settings.dark_chroma_floor > 0 else 0.0)  # grey, shadow and black cloth are not dark skin
+    seeds_bin = llr + log_prior - dark_neutral
     final_bin = seeds_bin - _density_term(log_non, density, settings.photo_density)
     colour_bin = final_bin  # steps 1-3: the texture cue's candidates, with or without faces
     face_skin = None
@@ -1418,7 +1477,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
                 w = settings.face_weight
                 log_face = _mixture_log_pdf(X, face)
                 log_skin = np.logaddexp(math.log(w) + log_face, math.log1p(-w) + log_core) if w < 1 else log_face
-                seeds_bin = log_skin - log_non + log_prior
+                seeds_bin = log_skin - log_non + log_prior - dark_neutral
                 final_bin = seeds_bin - _density_term(log_non, density, settings.face_density)
     lut = np.zeros(1 << (3 * BITS), np.float32)
     lut[used] = final_bin
