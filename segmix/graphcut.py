@@ -1130,8 +1130,9 @@ def photo_beta(image: np.ndarray, connectivity: int = 8, max_exact_pixels: int =
 
 #: The largest crop round a photo's unmarked pixels that :func:`cut_multiscale` cuts exactly
 #: instead of coarse-to-fine (a box of about 100 x 100 px). A larger one keeps the banded cut:
-#: on DAVIS boxes of 115-200 px a side the exact cut lost 0.006-0.024 IoU on four of nine
-#: frames (010, 015, 040, 041; docs/clicks_development.md, session 58).
+#: on DAVIS boxes of 100-200 px a side the exact cut lost 0.006-0.024 IoU on 010, 015, 040 and
+#: 041 (2 px round the object) and 0.105 on 056 (8 px round; docs/clicks_development.md,
+#: session 58).
 SMALL_FREE_CROP = 10_000
 #: How far a pixel's neighbours reach (the 16-neighbourhood's knight moves: 2 px).
 _NEIGHBOUR_REACH = 2
