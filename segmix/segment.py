@@ -1374,6 +1374,45 @@ def _box_ring_rows(image, scribbles, features: FeatureSpace):
     return features.colors_to_features(colors), weights
 
 
+#: A box alone under this diagonal (px) has the cut's gamma scaled by its diagonal over it.
+SMALL_BOX_DIAGONAL = 100.0
+
+
+def box_gamma_scale(fixed: np.ndarray) -> float:
+    """The cut's gamma factor for a box alone (:func:`frame_of`, nothing marked inside):
+    ``min(1, hypot(box height, width) / SMALL_BOX_DIAGONAL)``; 1 for other marks.
+
+    The box says how large the object is, as a photo's size does for :func:`small_photo_scale`:
+    the object's colour evidence grows with its area, its boundary's cost with its side, so at
+    the gamma tuned on DAVIS objects (7.6 % of the frame) a box round an object of 20 x 35 px
+    came back empty or nearly so with the colour models finding the object (the per-pixel
+    decision IoU 0.82 on DAVIS 077's hiker pasted on frame 030). Chosen on seven such pastes
+    and 12 of even DAVIS sources on even frames (diagonals 100, 150, 200 and the power 0.5
+    tried), checked on 12 odd ones (docs/clicks_development.md, session 58). Clicks in the
+    box keep the photo's gamma, as the box's ring (:func:`_box_ring_rows`): the user's own
+    evidence from there on. The cut takes the smaller of this and :func:`small_photo_scale`, so a
+    small photo's box is not shrunk twice.
+
+    Parameters
+    ----------
+    fixed : (H, W) uint8, the marks (0 unmarked, 1 foreground, 2 background)
+
+    Returns
+    -------
+    float in (0, 1]
+    """
+    if fixed.size == 0 or not (fixed[0, 0] and fixed[0, -1] and fixed[-1, 0] and fixed[-1, -1]):
+        return 1.0  # a photo corner unmarked: no box's outside (the usual click or stroke; no full-photo pass)
+    frame = frame_of(fixed)
+    if frame is None:
+        return 1.0
+    r0, r1, c0, c1 = frame
+    diagonal = math.hypot(r1 - r0, c1 - c0)
+    if diagonal >= SMALL_BOX_DIAGONAL or (fixed[r0:r1, c0:c1] != 0).any():
+        return 1.0
+    return diagonal / SMALL_BOX_DIAGONAL
+
+
 def frame_of(scribbles: np.ndarray) -> tuple[int, int, int, int] | None:
     """The box (top, bottom, left, right; bottom and right exclusive) that the marks frame
     (:func:`is_framed`), or None when they frame nothing."""
@@ -1926,11 +1965,40 @@ def _few_colours_words(name: str, n_marked: int, n_distinct: int) -> str:
 
 
 # ----------------------------------------------------------------------- training
+def _fit_key(image, scribbles, settings, previous, transparent) -> tuple:
+    """Everything a fit depends on, by value (the arrays by CRC-32, the previous model by its
+    parameters; :func:`_step_key`'s parts)."""
+    return (_crc(np.asarray(image)), _crc(np.asarray(scribbles)), settings, _model_key(previous), _crc(transparent))
+
+
+class keeping_fits:  # noqa: N801 (a context manager, used as a function is)
+    """Within it (in this thread), :func:`iter_train_model` keeps the model it finishes as the
+    window's last fit (:data:`_FIT_STAGE`), for the same step worked out again after a cancel.
+
+    For the window's fits only: a script's fits keep nothing (and pay no key)."""
+
+    def __init__(self):
+        self._before = False
+
+    def __enter__(self):
+        self._before = getattr(_KEEPING_FITS, "on", False)
+        _KEEPING_FITS.on = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _KEEPING_FITS.on = self._before
+
+
 def iter_train_model(
     image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings | None = None,
     previous: SegmentationModel | None = None, transparent: np.ndarray | None = None,
 ) -> Generator[TrainingProgress, None, SegmentationModel]:
     """Train both class models, yielding progress after every EM iteration.
+
+    The model the window's last fit finished (:class:`keeping_fits`) is returned again, without
+    a fit, for the same inputs by value: Esc during a step's graph cut cancelled the step after
+    its fit, and the next mark, which replays the cancelled step first (the marks are fitted one
+    step each), fitted it again in full (:data:`_FIT_STAGE`). The same model, so the same mask.
 
     Parameters
     ----------
@@ -1962,6 +2030,27 @@ def iter_train_model(
     UserWarning
         When a class has fewer distinct colours than ``n_components`` (K is lowered).
     """
+    key = None
+    if _FIT_STAGE.get_any() is not None or getattr(_KEEPING_FITS, "on", False):
+        try:
+            key = _fit_key(image, scribbles, _checked_settings(settings), previous, transparent)
+        except (TypeError, ValueError):
+            key = None  # inputs the fit refuses: it says so itself
+        kept = None if key is None else _FIT_STAGE.get(key)
+        if kept is not None:
+            return kept
+    model = yield from _iter_train_model_fresh(image, scribbles, settings, previous, transparent)
+    if key is not None and getattr(_KEEPING_FITS, "on", False):
+        _FIT_STAGE.keep(key, model)
+    return model
+
+
+def _iter_train_model_fresh(
+    image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings | None = None,
+    previous: SegmentationModel | None = None, transparent: np.ndarray | None = None,
+) -> Generator[TrainingProgress, None, SegmentationModel]:
+    """:func:`iter_train_model`'s fit itself (no kept fit looked up or kept): parameters, yields,
+    return value and warnings as there."""
     settings = _checked_settings(settings)
     settings.validate()
     _check_previous_model(previous, "previous")
@@ -1978,7 +2067,7 @@ def iter_train_model(
         scribbles = box_edges.marked(scribbles, lines)
     bars = bars_box(image, scribbles)
     if bars is not None:  # the photo inside its bars alone (segmix.photo_bars)
-        return (yield from iter_train_model(photo_bars.inside_photo(image, bars), photo_bars.inside(scribbles, bars),
+        return (yield from _iter_train_model_fresh(photo_bars.inside_photo(image, bars), photo_bars.inside(scribbles, bars),
                                             settings, previous, photo_bars.inside(transparent, bars)))
     boxed = transparent is not None and is_framed(scribbles)  # a box, before its hidden marks go
     if transparent is not None:
@@ -3230,7 +3319,13 @@ _LAST_STEP = _LastStep()
 #: the same result by value. Held only from the cut to the step's end (or its cancel, until the
 #: step is worked out again or the photo is forgotten).
 _CUT_STAGE = _LastStep()
+#: The model the window's last fit finished (:class:`keeping_fits`), keyed by its inputs by
+#: value (:func:`_fit_key`). Why: Esc during a step's graph cut cancelled it after its fit, and
+#: the next mark replayed the step with a new fit of the same marks (EM, ~0.5 s at 1080p, more
+#: with a box's rounds); now the fit is taken from here. One small entry (the mixtures).
+_FIT_STAGE = _LastStep()
 _KEEPING = threading.local()
+_KEEPING_FITS = threading.local()
 _EDGE_LINES = threading.local()  # done: the box's edge lines are marked (apply_model)
 
 
@@ -3324,6 +3419,7 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
         if previous_mask is not None and settings.previous_weight > 0:
             inertia = previous_mask_log_odds(previous_mask, fixed, settings.previous_weight)
         star = float(settings.star_colour_weight) if settings.star_convexity else None
+        box_scale = box_gamma_scale(fixed)  # once: a box's outside is a pass over the photo (0.3 s at 20 MP)
 
         def unary_and_gamma(class_log_likelihoods):
             """The cut's unary (H, W) float32 and gamma for these per-colour log-likelihoods."""
@@ -3332,7 +3428,7 @@ def _apply_model(image, model, scribbles, settings, previous_mask, previous_mode
             if scribbles is not None and settings.local_colour_weight > 0:
                 _add_local_colour(unary, image, scribbles, class_log_likelihoods, inverse, model, settings, previous_mask,
                                   colour_features)
-            gamma = _adapted_gamma(unary, fixed, class_log_likelihoods, inverse, settings)
+            gamma = _adapted_gamma(unary, fixed, class_log_likelihoods, inverse, settings, box_scale)
             if spatial is not None:
                 for_pixels(pixel_kernels.add_upsampled, unary.size)(unary, *spatial)
             if inertia is not None:
@@ -3727,15 +3823,18 @@ def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, 
         unary.reshape(-1)[index] += delta
 
 
-def _adapted_gamma(unary, fixed, log_likelihoods, inverse, settings) -> float:
-    """The cut's gamma; with ``adaptive_smoothness`` also scales ``unary`` in place ("pixel")."""
+def _adapted_gamma(unary, fixed, log_likelihoods, inverse, settings, box_scale=None) -> float:
+    """The cut's gamma; with ``adaptive_smoothness`` also scales ``unary`` in place ("pixel").
+    ``box_scale``: :func:`box_gamma_scale` of ``fixed`` if known (worked out here otherwise)."""
     mode = settings.adaptive_smoothness
     # A small photo's regions hold few pixels of colour evidence (their area) against their
     # boundary (their side), so gamma shrinks with the photo below a 200-px diagonal, as it
     # grows above a DAVIS frame's (clicks.small_photo_scale: a box alone on 60-px crops of
     # DAVIS frames kept 0.33 mean IoU, half the masks nearly empty, 0.62 now). Under 40 px
     # this was tiny_scale, the shorter side over 40 (session 45's helper), smaller there now.
-    gamma = float(settings.smoothness) * photo_scale(fixed.shape) * small_photo_scale(fixed.shape)
+    # A small box alone is judged as a small photo is (box_gamma_scale): the smaller factor.
+    gamma = (float(settings.smoothness) * photo_scale(fixed.shape)
+             * min(small_photo_scale(fixed.shape), box_gamma_scale(fixed) if box_scale is None else box_scale))
     if mode == "image":
         return adaptive_smoothness.image_gamma(gamma, unary, fixed, settings.adaptive_strength)
     if mode == "pixel":

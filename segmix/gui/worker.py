@@ -921,7 +921,11 @@ class ComputeWorker(QObject):
             # outcome keeps the user's own marks; apply_model makes the same view itself).
             marks = mark_background(job.scribbles, job.transparent)
             if isinstance(job, TrainJob):
-                with _single_numba_thread():
+                from segmix.segment import keeping_fits
+
+                # keeping_fits: Esc during this step's graph cut, and the next mark's replay of the
+                # step takes this fit instead of fitting the same marks again (segment._FIT_STAGE).
+                with _single_numba_thread(), keeping_fits():
                     model = self._train(job)
                 retrained = True
             else:

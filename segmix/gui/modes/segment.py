@@ -1389,13 +1389,18 @@ class SegmentMode(Mode):
         # shows the previous result" (a trial).
         shown = self.outcome
         curves = None
-        if shown is not None and shown.final:
-            curves = shown.curves if shown.curves is not None else em_curves(shown.model) if shown.retrained else None
+        if shown is not None and (shown.final or stage):
+            # A stage of this fit (Esc during its graph cut or refinement): its fit finished, and
+            # the plot shows it, as the overlay does (it went blank under "the overlay shows the
+            # graph cut's mask", a re-check).
+            model = shown.model if shown.final or shown.trained_model is None else shown.trained_model
+            curves = shown.curves if shown.curves is not None else em_curves(model) if shown.retrained else None
         self.training_panel.plot.set_curves(curves or ())
         # What the next mark costs: the marks are fitted one step each (as the command line
         # replays them), so it finishes the cancelled step first. A trial's 16 MP click, Esc and
         # a second click waited 33-35 s for "step 1 of 2" and the words had not said so; the
-        # cut of a step stopped in its refinement is kept (segment._CUT_STAGE).
+        # cut of a step stopped in its refinement is kept (segment._CUT_STAGE), the fit of one
+        # stopped in its graph cut (segment._FIT_STAGE).
         outcome = self.outcome
         if self.loaded_model is not None:
             # Retrain drops a loaded model: not the way to apply it again.
@@ -1406,8 +1411,9 @@ class SegmentMode(Mode):
             after = (" Its graph cut is kept: your next mark refines its edges first (no new cut), "
                      "then fits the new mark; Retrain fits all the marks afresh.")
         elif stage:
-            after = (" Your next mark fits this step again first (marks are fitted one step each), "
-                     "then the new mark; Retrain fits all the marks afresh.")
+            # Its fit is kept (segment._FIT_STAGE): the step's colour models are not fitted again.
+            after = (" Its colour models are kept: your next mark works out this step's graph cut "
+                     "first (no new fit), then fits the new mark; Retrain fits all the marks afresh.")
         else:
             after = " Press Retrain, click or paint to fit again."
         self.training_panel.set_status(f"Cancelled{note}.{after}")
