@@ -1927,14 +1927,19 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     share = 100.0 * result.mask.mean()
     unexplained = ""
     if model is None:  # the share of the marks' training; a loaded model's marks trained nothing
-        unmarked = np.asarray(scribbles) == 0 if scribbles is not None else None
+        from segmix.unexplained import unmarked_foreground_share
+
         unexplained, warning = unexplained_report(
             result.model.settings, result.model.training, given=args.unexplained_weight is not None,
-            foreground_share=(None if unmarked is None or not unmarked.any()
-                              else np.count_nonzero(result.mask & unmarked) / np.count_nonzero(unmarked)))
+            foreground_share=unmarked_foreground_share(result.mask, scribbles))
         if warning:
             print(f"segmix segment: warning: {warning}", file=sys.stderr)
-    if not result.mask.any():
+    tiny = _tiny_box_words(scribbles) if args.box is not None and model is None else None
+    if tiny and result.mask.any():
+        # A small box alone is cut with little smoothing (session 58), so a 2 x 2 box keeps its
+        # inside: still too few pixels to have learnt colours from, which the user is told.
+        print(f"segmix segment: warning: {args.output}: {tiny}", file=sys.stderr)
+    elif not result.mask.any():
         # A trial's box came out empty with only "0.0% foreground" to show for it.
         from segmix.segment import no_foreground_words
 
@@ -1951,7 +1956,6 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                           else "click part of the object (--click X,Y)" if pointed else "mark part of the object (1)"),
                  "probability": "--probability", "smoothness": "--smoothness",
                  "lower": "a lower --smoothness or --smoothing none"}
-        tiny = _tiny_box_words(scribbles) if args.box is not None and model is None else None
         # A box too small to learn from says so whatever its posterior did (the cut's words then
         # pointed to the smoothness).
         words = f"no pixel came out foreground: {tiny}" if tiny else no_foreground_words(result, settings, names, scribbles)
@@ -2417,13 +2421,6 @@ def _tiny_box_words(scribbles) -> str | None:
             "round the whole object, or click the object (--click X,Y)")
 
 
-#: The "came out foreground by mistake" advice of :func:`unexplained_report` needs a mask holding at
-#: least this share of the unmarked pixels whose colours are unlike the background marks: a mask
-#: far smaller than them did not take them (a trial's DAVIS 016 clicks: 2.2 % foreground, 5.4 %
-#: true, against 27 % such colours, was told to click background while the object was missing).
-ADVICE_MASK_SHARE = 0.25
-
-
 def unexplained_report(settings, training: dict, given: bool = False,
                        foreground_share: float | None = None) -> tuple[str, str]:
     """What ``segment`` says about the background's rest-of-the-photo component.
@@ -2449,7 +2446,7 @@ def unexplained_report(settings, training: dict, given: bool = False,
         nothing a warning (the default acts on its own and says so on the summary line).
     foreground_share : float in [0, 1] or None
         The share of the photo's unmarked pixels the mask holds; below
-        :data:`ADVICE_MASK_SHARE` x the measured share the summary gives the share without the
+        :data:`segmix.unexplained.ADVICE_MASK_SHARE` x the measured share the summary gives the share without the
         advice to mark mistaken foreground (the mask did not take those colours). None: unknown,
         the advice as the share alone decides.
 
@@ -2489,8 +2486,9 @@ def unexplained_report(settings, training: dict, given: bool = False,
     measured = f"{percent} % of the unmarked photo has colours unlike your background marks"
     over, under = f"over the {100 * limit:.0f} % limit", f"within the {100 * limit:.0f} % limit"
     if not weight_on:
-        if (share > limit and foreground_share is not None
-                and float(foreground_share) < ADVICE_MASK_SHARE * share):
+        from segmix.unexplained import advice_applies
+
+        if share > limit and not advice_applies(share, foreground_share):
             # The mask is far smaller than the colours unlike the background marks: they came
             # out background, and "click them background" pointed a user whose object was
             # missing (DAVIS 016) the wrong way.

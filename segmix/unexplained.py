@@ -31,6 +31,42 @@ import numpy as np
 
 from segmix.mixture import GaussianMixture
 
+#: The "came out foreground by mistake" advice (command line and window) needs a mask holding at
+#: least this share of the unmarked pixels whose colours are unlike the background marks: a mask
+#: far smaller than them did not take them (a trial's DAVIS 016 clicks: 2.2 % foreground, 5.4 %
+#: true, against 27 % such colours, was told to click background while the object was missing).
+ADVICE_MASK_SHARE = 0.25
+
+
+def unmarked_foreground_share(mask: np.ndarray, scribbles) -> float | None:
+    """The share of the unmarked pixels that ``mask`` holds.
+
+    Parameters
+    ----------
+    mask : (H, W) bool array
+    scribbles : (H, W) uint8 array (0 unmarked) or None
+
+    Returns
+    -------
+    float in [0, 1], or None when there are no marks given or nothing is unmarked.
+    """
+    if scribbles is None:
+        return None
+    unmarked = np.asarray(scribbles) == 0
+    count = np.count_nonzero(unmarked)
+    if count == 0:
+        return None
+    return np.count_nonzero(np.asarray(mask, dtype=bool) & unmarked) / count
+
+
+def advice_applies(share: float, foreground_share: float | None) -> bool:
+    """Whether "parts you did not mark came out foreground by mistake: mark them background" may
+    be said, given the ``share`` (in [0, 1]) of the unmarked photo unlike the background marks and
+    the mask's share of the unmarked pixels (None: unknown, the advice may be said): not when the
+    mask is far smaller than those colours (:data:`ADVICE_MASK_SHARE`), as they came out
+    background and the object may be what is missing."""
+    return foreground_share is None or float(foreground_share) >= ADVICE_MASK_SHARE * float(share)
+
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, quantile: float) -> float:
     """The ``quantile`` of ``values`` (N,) under sample ``weights`` (N,) (lower interpolation).

@@ -34,7 +34,10 @@ def test_a_box_smaller_than_a_click_says_so(tmp_path, capsys):
     code = main(["segment", str(photo), "--box", "10,10,12,12", "-o", str(tmp_path / "m.png")])
     err = capsys.readouterr().err
     assert code == 0
-    assert "no pixel came out foreground" in err
+    # Session 58 cuts a small box alone with little smoothing: its 4 px may come out foreground,
+    # and the box's size is what the user is told either way.
+    mask = np.asarray(Image.open(tmp_path / "m.png")) > 0
+    assert ("no pixel came out foreground" in err) == (not mask.any())
     assert "the box holds only 2 x 2 px, too few to learn the object's colours from" in err
     assert "closer round it" not in err
 

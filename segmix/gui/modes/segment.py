@@ -1318,6 +1318,10 @@ class SegmentMode(Mode):
             return "", ""  # clicks alone or a box: the option would not act on these marks
         if share <= outcome.settings.unexplained_share:
             return "", ""
+        from segmix.unexplained import advice_applies, unmarked_foreground_share
+
+        if not advice_applies(share, unmarked_foreground_share(outcome.mask, outcome.scribbles)):
+            return "", ""  # the mask is far smaller than those colours: the object may be missing
         # Two lines of a 240-px dock (with a first-use time note the label grows to 4 lines);
         # the label's tooltip says the rest with the share (UNEXPLAINED_HINT). Said on a
         # condition: "63% unlike your background marks: tick More > Keep unmarked colours"
