@@ -3226,6 +3226,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     unusable: list[str] = []
     skipped: list[str] = []  # pairs whose mask ignores every pixel: left out, as skin eval leaves them out
     inverted_folders: list[str] = []  # folders whose masks look inverted: refused unless --inverted-ok
+    inverted_photos: set[str] = set()  # photos whose own masks look inverted: named by the marks check
     if distributed:
         from segmix.distributed.skin_jobs import count_training_data
 
@@ -3251,6 +3252,8 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                 from segmix.repeated_lines import fold_repeated
 
                 inverted = skin.inverted_mask_words(folder_counts)
+                inverted_photos.update(os.path.basename(pair[0]) for pair in train_pairs for note in notes
+                                       if isinstance(note, skin.InvertedMaskNote) and str(note).startswith(f"{pair[1]}:"))
                 if inverted:  # asked of the folder: not of each photo too
                     notes = [note for note in notes if not isinstance(note, skin.InvertedMaskNote)]
                 for note in fold_repeated(sorted(notes)):  # a folder of toned photos: one line, with the count
@@ -3345,7 +3348,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # against the built-in model, the one it replaces.
     _say_lost_tones(init, model, args.output)
     _say_surfaces_called_skin(init, model, args.output)
-    _say_marks_check(init, args.init, model, args.output, train_pairs)
+    _say_marks_check(init, args.init, model, args.output, train_pairs, inverted_photos, args.quiet)
     if args.convergence:
         print(f"wrote {args.convergence}")
     # Non-skin of few colours (a plain wall, clothes) gives a model that calls greens and blues
@@ -3363,31 +3366,44 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _say_marks_check(init, init_name, model, output, pairs) -> None:
-    """Warn when the trained ``model`` does worse on the labelled pixels of (a few of) its
-    training photos than ``init`` (the built-in model without ``--init``), or finds none of the
-    skin labelled on one of them (segmix.skin_marks_check): a trial's model of one photo's marks
-    found none of that photo's skin, and only how far its Gaussians moved was said."""
+def _say_marks_check(init, init_name, model, output, pairs, inverted=(), quiet: bool = False) -> list[str]:
+    """Warn when the trained ``model`` does worse on the labelled pixels of its training photos
+    than ``init`` (the built-in model without ``--init``), or finds none of the skin labelled on
+    one of them (segmix.skin_marks_check): a trial's model of one photo's marks found none of
+    that photo's skin, and only how far its Gaussians moved was said. All the photos are judged
+    up to segmix.skin_marks_check.MAX_PIXELS (a sample of 6 reversed a trial's verdict), read
+    one at a time. ``inverted``: the photos whose masks look inverted. Returns the warnings (the
+    model file keeps them)."""
+    import time
     import warnings
 
     from segmix import skin, skin_marks_check
 
-    photos = []
-    # The photos were read, and their warnings said, for training: read again here in silence (a
-    # damaged JPEG's line came twice, tests/test_jpegread42.py, test_distributed.py).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for pair in skin_marks_check._spread(list(pairs), skin_marks_check.MAX_PHOTOS):
-            try:
-                image, labels = skin.read_pair(pair)
-            except (OSError, ValueError):  # a pair training skipped or refused: said there
-                continue
-            photos.append((os.path.basename(pair[0]), image, labels))
-        check = skin_marks_check.check_on_marks(model, skin.load_skin_model() if init is None else init, photos)
+    def reader(pair):
+        def read():
+            # The photos were read, and their warnings said, for training: read again here in
+            # silence (a damaged JPEG's line came twice, tests/test_jpegread42.py).
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    image, labels = skin.read_pair(pair)
+                except (OSError, ValueError):  # a pair training skipped or refused: said there
+                    return None
+            return os.path.basename(pair[0]), image, labels
+        return read
+
+    start = time.perf_counter()
+    check = skin_marks_check.check_on_marks(model, skin.load_skin_model() if init is None else init,
+                                            [reader(pair) for pair in pairs])
     than = "the built-in model" if init is None else ("the built-in model it started from"
                                                       if str(init_name) == "builtin" else "the initial model")
-    for words in skin_marks_check.marks_words(check, str(output), than):
+    lines = skin_marks_check.marks_words(check, str(output), than, inverted=inverted)
+    for words in lines:
         print(f"segmix skin train: warning: {words}", file=sys.stderr)
+    if not quiet and check.photos:
+        print(f"segmix skin train: note: judged {output} against {than} on the labels of "
+              f"{skin_marks_check.judged_words(check)} ({time.perf_counter() - start:.1f} s)", file=sys.stderr)
+    return lines
 
 
 def _say_lost_tones(init, model, output, command: str = "skin train") -> None:

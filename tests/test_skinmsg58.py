@@ -1,0 +1,164 @@
+"""Session 58's skin message faults (a trial, nu58g): skin train's marks check judged 6 of 25
+training photos and reversed the verdict; its "finds none" words blamed the marks of photos
+that were dim, cast or of a dark tone."""
+
+import copy
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from segmix import skin, skin_marks_check
+
+
+def _photos(n, side=20):
+    rng = np.random.default_rng(1)
+    photos = []
+    for i in range(n):
+        image = rng.integers(0, 255, (side, side, 3)).astype(np.uint8)
+        labels = np.zeros((side, side), np.int64)
+        labels[:, : side // 2] = 1
+        photos.append((f"p{i}.png", image, labels))
+    return photos
+
+
+def _fake_detect(monkeypatch, trained, masks_of):
+    """skin.detect replaced: ``masks_of(which, index, labels)`` gives the mask of the trained
+    ("trained") or the initial ("initial") model on photo ``index`` (its image's first value)."""
+    def detect(model, image, settings=None, **_):
+        index = int(image[0, 0, 0])
+        labels = np.zeros(image.shape[:2], np.int64)
+        labels[:, : image.shape[1] // 2] = 1
+        if settings is not None:  # the per-pixel rule: nothing
+            return SimpleNamespace(mask=np.zeros(image.shape[:2], bool))
+        return SimpleNamespace(mask=masks_of("trained" if model is trained else "initial", index, labels))
+
+    monkeypatch.setattr(skin, "detect", detect)
+
+
+def _indexed(photos):
+    for i, (_, image, _) in enumerate(photos):
+        image[0, 0, 0] = i
+    return photos
+
+
+def test_all_training_photos_are_judged_and_one_photo_does_not_make_the_verdict(monkeypatch):
+    """The trial: 25 photos, the check judged 6 (F1 0.670 against 0.683: "keep the built-in
+    model"); on all 25, 0.735 against 0.720. Here 8 photos: the trained model loses one photo
+    and is exact on the 7 others, the initial model finds 90 % of each: pooled 0.933 against
+    0.947, below the margin, yet the photos cannot tell (one photo's doing): no verdict."""
+    builtin = skin.load_skin_model()
+    trained = copy.deepcopy(builtin)
+    photos = _indexed(_photos(8))
+
+    def masks_of(which, index, labels):
+        if which == "trained":
+            return (labels == 1) & (index != 0)
+        mask = labels == 1
+        mask[:2] = False  # 90 % of the skin
+        return mask
+
+    _fake_detect(monkeypatch, trained, masks_of)
+    check = skin_marks_check.check_on_marks(trained, builtin, photos)
+    assert check.photos == 8, check.photos
+    assert skin_marks_check.f1_of(check.trained) < skin_marks_check.f1_of(check.initial) - skin_marks_check.WORSE_BY
+    words = skin_marks_check.marks_words(check, "m.json", "the built-in model")
+    assert not [w for w in words if "scores F1" in w], words
+    assert [w for w in words if "finds none of the skin marked on p0.png" in w], words
+
+
+def test_a_model_worse_on_every_photo_is_said_with_the_paired_count(monkeypatch):
+    builtin = skin.load_skin_model()
+    trained = copy.deepcopy(builtin)
+    photos = _indexed(_photos(8))
+
+    def masks_of(which, index, labels):
+        mask = labels == 1
+        mask[: (6 if which == "trained" else 1)] = False
+        return mask
+
+    _fake_detect(monkeypatch, trained, masks_of)
+    check = skin_marks_check.check_on_marks(trained, builtin, photos)
+    words = skin_marks_check.marks_words(check, "m.json", "the built-in model")
+    assert any("on the pixels labelled on its 8 training photos" in w and "(lower on 8 of the 8 photos)" in w
+               for w in words), words
+
+
+def test_a_sample_of_the_photos_is_named(monkeypatch):
+    """Past the cost bound the check judges a spread sample and names it."""
+    builtin = skin.load_skin_model()
+    trained = copy.deepcopy(builtin)
+    photos = _indexed(_photos(9))
+
+    def masks_of(which, index, labels):
+        mask = labels == 1
+        mask[: (6 if which == "trained" else 1)] = False
+        return mask
+
+    _fake_detect(monkeypatch, trained, masks_of)
+    check = skin_marks_check.check_on_marks(trained, builtin, photos, max_pixels=3 * 400)
+    assert check.photos == 3 and check.offered == 9
+    assert [row[0] for row in check.rows] == ["p0.png", "p4.png", "p8.png"]
+    words = skin_marks_check.marks_words(check, "m.json", "the built-in model")
+    assert any("3 of its 9 training photos (p0.png, p4.png, p8.png: spread over them" in w for w in words), words
+
+
+def test_photos_are_read_one_at_a_time_in_a_spread_order():
+    assert skin_marks_check.spread_order(5) == [0, 4, 2, 1, 3]
+    assert sorted(skin_marks_check.spread_order(25)) == list(range(25))
+
+
+DATA = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "skin"
+
+
+def _why(image, labels, inverted=(), photo="x.png", initial_found=0.0):
+    cause = skin_marks_check.photo_cause(skin.load_skin_model(), image, labels)
+    return skin_marks_check.none_found_words("m.json", photo, 0.3, 0.1, "--plain --no-adapt", "the built-in model",
+                                             initial_found, cause, inverted)
+
+
+@pytest.mark.skipif(not (DATA / "ccp").is_dir(), reason="the development street photos are absent")
+def test_finds_none_names_a_cast_or_a_dim_photo_not_the_marks():
+    """The trial's x0.5 and cool-cast copies were told "shares its colours with the non-skin
+    marked ... mark bare skin only", their masks being the data set's own."""
+    from segmix.io import load_image
+
+    image = load_image(DATA / "ccp" / "images" / "ccp_0250.jpg").astype(np.float64)
+    labels = skin.load_mask(DATA / "ccp" / "masks" / "ccp_0250.png", image.shape[:2])
+    cool = np.clip(image * (0.85, 1.0, 1.2), 0, 255).astype(np.uint8)
+    words = _why(cool, labels)
+    assert "cool (blue) cast" in words and "--white-balance" in words, words
+    assert "bare skin" not in words, words
+    image = load_image(DATA / "ccp" / "images" / "ccp_0100.jpg").astype(np.float64)
+    labels = skin.load_mask(DATA / "ccp" / "masks" / "ccp_0100.png", image.shape[:2])
+    words = _why((image * 0.5).astype(np.uint8), labels)
+    assert "the photo is dim" in words and "bare skin" not in words, words
+
+
+def test_finds_none_says_mark_bare_skin_only_when_the_marks_are_mixed():
+    from tests.test_skin57 import dark_suit_scene
+
+    image, mask = dark_suit_scene()
+    labels = np.where(mask > 127, 1, 0)
+    words = _why(image, labels)
+    assert "dark tone" in words and "bare skin" not in words, words  # the face is bare, of a dark tone
+    # a pale face whose marks took the dark suit's collar in: the marks are mixed
+    pale = image.copy()
+    pale[mask > 127] = (205, 150, 125)
+    mixed = labels.copy()
+    mixed[45:95, 50:110] = 1  # the collar and shirt front, dark as the suit
+    words = _why(pale, mixed)
+    assert "mark bare skin only" in words, words
+
+
+def test_finds_none_names_an_inverted_mask():
+    """One inverted mask among 9: ccp_0084 (the built-in model finds 83 % of it) was told to mark
+    bare skin only."""
+    from tests.test_skin57 import dark_suit_scene
+
+    image, mask = dark_suit_scene()
+    labels = np.where(mask > 127, 1, 0)
+    words = _why(image, labels, inverted={"other.png"}, initial_found=0.83)
+    assert "the mask of other.png looks inverted" in words and "bare skin" not in words, words
+    words = _why(image, labels, inverted={"x.png"}, photo="x.png")
+    assert "its mask looks inverted" in words, words
