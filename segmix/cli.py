@@ -683,10 +683,33 @@ class _Parser(argparse.ArgumentParser):
         return super().add_argument(*args, **kwargs)
 
     def parse_known_args(self, args=None, namespace=None):
+        if getattr(self, "_intermixing", False):  # the two passes of parse_known_intermixed_args
+            return super().parse_known_args(args, namespace)
         # Kept for error(): a missing required option is refused before argparse names the
         # words it did not know, and the mistyped option is often the missing one.
         self._given = list(sys.argv[1:] if args is None else args)
-        return super().parse_known_args(self._values_joined(self._given), namespace)
+        joined = self._values_joined(self._given)
+        if self._takes_intermixed():
+            # Photos on both sides of an option: `skin apply --probability a.png
+            # --probability-format tif b.png` refused b.png (argparse takes a list positional
+            # in one run of words).
+            self._intermixing = True
+            try:
+                return super().parse_known_intermixed_args(joined, namespace)
+            finally:
+                self._intermixing = False
+        return super().parse_known_args(joined, namespace)
+
+    def _takes_intermixed(self) -> bool:
+        """Whether this parser has a list positional (nargs + or *) and nothing that
+        argparse's intermixed parsing refuses (sub-commands, REMAINDER)."""
+        positionals = [action for action in self._actions if not action.option_strings]
+        if any(action.nargs in (argparse.PARSER, argparse.REMAINDER) for action in positionals):
+            return False
+        if any(not action.option_strings for group in self._mutually_exclusive_groups
+               for action in group._group_actions):
+            return False
+        return any(action.nargs in ("+", "*") for action in positionals)
 
     def error(self, message: str):
         options = list(self._option_string_actions)

@@ -162,3 +162,21 @@ def test_finds_none_names_an_inverted_mask():
     assert "the mask of other.png looks inverted" in words and "bare skin" not in words, words
     words = _why(image, labels, inverted={"x.png"}, photo="x.png")
     assert "its mask looks inverted" in words, words
+
+
+def test_photos_on_both_sides_of_an_option(tmp_path, capsys, monkeypatch):
+    """`skin apply --probability a.png --probability-format tif b.png` refused b.png; with
+    --quiet the summary line stays on standard output (documented)."""
+    from PIL import Image
+
+    from segmix.cli import main
+
+    rng = np.random.default_rng(0)
+    for name in ("a.png", "b.png"):
+        Image.fromarray(rng.integers(0, 255, (24, 32, 3)).astype(np.uint8)).save(tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    assert main(["skin", "apply", "--probability", "a.png", "--probability-format", "tif", "b.png",
+                 "--output-dir", "out", "--quiet"]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a_skin.png", "a_skin_prob.tif", "b_skin.png",
+                                                                      "b_skin_prob.tif"]
+    assert capsys.readouterr().out.startswith("wrote masks and probability maps of 2 photos")
