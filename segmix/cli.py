@@ -3222,7 +3222,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # Photos without a mask are left out, as skin eval leaves them out: said, and counted in
     # the training line (they were dropped in silence).
     photos = 0
-    train_pairs: list = []  # judged again after training (_say_marks_check)
+    train_pairs: list = []  # judged again after training (_marks_check)
     for images, masks in zip(args.images, args.masks):
         pairs, unmatched = skin.image_mask_pairs(images, masks, several_pairs=True)
         photos += len(pairs)
@@ -3348,6 +3348,10 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                             f"(default {skin.TRAIN_DEFAULTS['reg_covar']:g})") from None
     for warning in caught:
         print(f"segmix skin train: warning: {warning.message}", file=sys.stderr)
+    # Judged before the file is written: the model file keeps the findings, and skin apply /
+    # skin eval of it repeat them as they repeat the tone warnings (trial 58: they were said once).
+    marks_lines, marks_note = _marks_check(init, args.init, model, args.output, train_pairs, inverted_photos)
+    model.training[MARKS_CHECK_KEY] = marks_lines
     with _all_or_nothing(args.output, args.convergence):
         write_model(args.output, model, protect=protect)
         if args.convergence:
@@ -3371,7 +3375,10 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # against the built-in model, the one it replaces.
     _say_lost_tones(init, model, args.output)
     _say_surfaces_called_skin(init, model, args.output)
-    _say_marks_check(init, args.init, model, args.output, train_pairs, inverted_photos, args.quiet)
+    for words in marks_lines:
+        print(f"segmix skin train: warning: {words}", file=sys.stderr)
+    if marks_note and not args.quiet:
+        print(f"segmix skin train: note: {marks_note}", file=sys.stderr)
     if args.convergence:
         print(f"wrote {args.convergence}")
     # Non-skin of few colours (a plain wall, clothes) gives a model that calls greens and blues
@@ -3389,14 +3396,20 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _say_marks_check(init, init_name, model, output, pairs, inverted=(), quiet: bool = False) -> list[str]:
-    """Warn when the trained ``model`` does worse on the labelled pixels of its training photos
-    than ``init`` (the built-in model without ``--init``), or finds none of the skin labelled on
-    one of them (segmix.skin_marks_check): a trial's model of one photo's marks found none of
-    that photo's skin, and only how far its Gaussians moved was said. All the photos are judged
-    up to segmix.skin_marks_check.MAX_PIXELS (a sample of 6 reversed a trial's verdict), read
-    one at a time. ``inverted``: the photos whose masks look inverted. Returns the warnings (the
-    model file keeps them)."""
+#: The key of a skin model file's ``training`` record that keeps skin train's marks check
+#: findings (a list of lines; older files have none): repeated by skin apply / skin eval.
+MARKS_CHECK_KEY = "marks_check"
+
+
+def _marks_check(init, init_name, model, output, pairs, inverted=()) -> tuple[list[str], str]:
+    """skin train's judgement of the trained ``model`` on the labelled pixels of its training
+    photos against ``init`` (the built-in model without ``--init``; segmix.skin_marks_check):
+    the warnings (the trained model does worse there, or finds none of the skin labelled on a
+    photo, and why) and the note of what was judged and its cost. A trial's model of one
+    photo's marks found none of that photo's skin, and only how far its Gaussians moved was
+    said. All the photos are judged up to segmix.skin_marks_check.MAX_PIXELS (a sample of 6
+    reversed a trial's verdict), read one at a time. ``inverted``: the photos whose masks look
+    inverted."""
     import time
     import warnings
 
@@ -3421,12 +3434,21 @@ def _say_marks_check(init, init_name, model, output, pairs, inverted=(), quiet: 
     than = "the built-in model" if init is None else ("the built-in model it started from"
                                                       if str(init_name) == "builtin" else "the initial model")
     lines = skin_marks_check.marks_words(check, str(output), than, inverted=inverted)
-    for words in lines:
-        print(f"segmix skin train: warning: {words}", file=sys.stderr)
-    if not quiet and check.photos:
-        print(f"segmix skin train: note: judged {output} against {than} on the labels of "
-              f"{skin_marks_check.judged_words(check)} ({time.perf_counter() - start:.1f} s)", file=sys.stderr)
-    return lines
+    note = (f"judged {output} against {than} on the labels of {skin_marks_check.judged_words(check)} "
+            f"({time.perf_counter() - start:.1f} s)") if check.photos else ""
+    return lines, note
+
+
+def _say_recorded_marks_check(path, model, command: str) -> None:
+    """skin train's marks check findings that the model file keeps (:data:`MARKS_CHECK_KEY`),
+    repeated by the commands that apply the model (a list of strings; anything else is passed
+    over: provenance)."""
+    lines = (getattr(model, "training", None) or {}).get(MARKS_CHECK_KEY)
+    if not isinstance(lines, list):
+        return
+    for line in lines:
+        if isinstance(line, str) and line:
+            print(f"segmix {command}: warning: {path}: when trained: {line}", file=sys.stderr)
 
 
 def _say_lost_tones(init, model, output, command: str = "skin train") -> None:
@@ -3619,6 +3641,7 @@ def _say_model_warnings(path, model, command: str = "skin apply", inverted: bool
         return  # its lost tones and surfaces follow from the inversion: one cause, one line
     _say_lost_tones(None, model, path, command)
     _say_surfaces_called_skin(None, model, path, command)
+    _say_recorded_marks_check(path, model, command)
 
 
 def _old_rule(args: argparse.Namespace) -> bool:

@@ -180,3 +180,38 @@ def test_photos_on_both_sides_of_an_option(tmp_path, capsys, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a_skin.png", "a_skin_prob.tif", "b_skin.png",
                                                                       "b_skin_prob.tif"]
     assert capsys.readouterr().out.startswith("wrote masks and probability maps of 2 photos")
+
+
+def test_the_model_file_keeps_the_marks_check_and_apply_repeats_it(tmp_path, capsys):
+    """`skin apply --model m.json` repeated the tone warnings only."""
+    import json
+
+    from PIL import Image
+
+    from segmix.cli import main
+    from tests.test_skin57 import dark_suit_scene
+
+    for sub in ("images", "masks"):
+        (tmp_path / sub).mkdir()
+    image, mask = dark_suit_scene()
+    Image.fromarray(image).save(tmp_path / "images" / "man.png")
+    Image.fromarray(mask).save(tmp_path / "masks" / "man.png")
+    out = tmp_path / "m.json"
+    assert main(["skin", "train", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks"),
+                 "--init", "builtin", "-o", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    recorded = json.loads(out.read_text())["training"]["marks_check"]
+    assert len(recorded) == 1 and "finds none of the skin marked on man.png" in recorded[0], recorded
+    for command in (["skin", "apply", str(tmp_path / "images" / "man.png"), "--output-dir", str(tmp_path / "o")],
+                    ["skin", "eval", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks")]):
+        main([*command, "--model", str(out), "--quiet"])
+        err = capsys.readouterr().err
+        assert f"{out}: when trained: {out} finds none of the skin marked on man.png" in err, err
+    # a file without the record (an older segmix's) loads and says nothing of it
+    data = json.loads(out.read_text())
+    del data["training"]["marks_check"]
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(data))
+    assert main(["skin", "apply", str(tmp_path / "images" / "man.png"), "--output-dir", str(tmp_path / "o2"),
+                 "--model", str(older), "--quiet"]) in (0, 1)
+    assert "when trained" not in capsys.readouterr().err
