@@ -3277,8 +3277,14 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                 inverted = skin.inverted_mask_words(folder_counts)
                 inverted_photos.update(os.path.basename(pair[0]) for pair in train_pairs for note in notes
                                        if isinstance(note, skin.InvertedMaskNote) and str(note).startswith(f"{pair[1]}:"))
-                if inverted:  # asked of the folder: not of each photo too
+                own = sorted(os.path.basename(pair[0]) for pair in train_pairs for note in notes
+                             if isinstance(note, skin.InvertedMaskNote) and str(note).startswith(f"{pair[1]}:"))
+                if inverted:  # asked of the folder: not of each photo too, but the photos named
                     notes = [note for note in notes if not isinstance(note, skin.InvertedMaskNote)]
+                    if own:  # 1 inverted mask of 3 was asked of the folder, unnamed (trial 58)
+                        looks = "its mask looks inverted on its own" if len(own) == 1 else \
+                            "their masks look inverted on their own"
+                        inverted += f" ({', '.join(own)}: {looks})"
                 for note in fold_repeated(sorted(notes)):  # a folder of toned photos: one line, with the count
                     bar.write(f"segmix skin train: warning: {note}")
                 if inverted:

@@ -215,3 +215,32 @@ def test_the_model_file_keeps_the_marks_check_and_apply_repeats_it(tmp_path, cap
     assert main(["skin", "apply", str(tmp_path / "images" / "man.png"), "--output-dir", str(tmp_path / "o2"),
                  "--model", str(older), "--quiet"]) in (0, 1)
     assert "when trained" not in capsys.readouterr().err
+
+
+HGR = ["hgr1_F_P_hgr1_id11_1", "hgr1_K_P_hgr1_id08_1", "hgr1_S_P_hgr1_id10_3"]
+
+
+@pytest.mark.skipif(not (DATA / "hgr1").is_dir(), reason="the hand photos are absent")
+def test_a_folder_asked_about_as_inverted_names_the_photo_below_chance(tmp_path, capsys):
+    """One inverted mask of 3 pairs: "em/masks: ROC AUC 0.200 ... are the masks inverted?" named
+    no file (of 9 pairs the photo's own line named it)."""
+    import shutil
+
+    from PIL import Image
+
+    from segmix.cli import main
+
+    for sub in ("images", "masks"):
+        (tmp_path / sub).mkdir()
+    for name in HGR:
+        shutil.copy(next((DATA / "hgr1" / "images").glob(f"{name}.*")), tmp_path / "images")
+        mask = np.asarray(Image.open(DATA / "hgr1" / "masks" / f"{name}.png"))
+        Image.fromarray(255 - mask if name == HGR[1] else mask).save(tmp_path / "masks" / f"{name}.png")
+    main(["skin", "eval", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks"), "--quiet"])
+    err = capsys.readouterr().err
+    line = next(line for line in err.splitlines() if "inverted" in line)
+    assert f"{HGR[1]}.jpg (ROC AUC" in line and HGR[0] not in line, line
+    main(["skin", "train", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks"),
+          "-o", str(tmp_path / "m.json"), "--quiet"])
+    err = capsys.readouterr().err
+    assert any(HGR[1] in line for line in err.splitlines() if "inverted" in line), err
