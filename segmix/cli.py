@@ -40,50 +40,54 @@ class UserError(Exception):
     """A mistake of the user's (bad file, bad parameter): reported as one line."""
 
 
-def _refuse_unmatched(images, masks, unmatched, skip: bool, pairs=(), command: str = "skin eval") -> None:
+def _refuse_unmatched(images, masks, unmatched, skip: bool, pairs=(), command: str = "skin eval",
+                      max_pixels: int | None = None) -> None:
     """Stop ``skin eval`` / ``skin train`` (exit 2) when photos of ``images`` have no mask in
     ``masks``, unless ``--skip-unmatched`` says to leave them out: a warning and exit 0 let a
-    script score 1 of 4 photos as if it were the folder (a new user's trial). The other pairs'
-    problems found from the files' headers (a mask of another size than its photo) are said in
-    the same run, before the refusal: a trial (57) fixed the missing mask, reran, and was
-    stopped only then by a wrong-size mask of the same folder (one problem per run)."""
+    script score 1 of 4 photos as if it were the folder (a new user's trial). Every other
+    pair's problem is said in the same run, before the refusal, in the words the run with
+    ``--skip-unmatched`` uses (:func:`_pair_problems`): a trial (57) fixed the missing mask,
+    reran, and was stopped only then by a wrong-size mask; another (58) saw the size and the
+    missing mask, and the 0/1, JPEG and inverted masks only on the next run."""
     if not unmatched or skip:
         return
     from segmix import skin
 
-    for line in _pair_size_problems(pairs):
-        print(f"segmix {command}: error: {line}", file=sys.stderr)
+    for kind, line in _pair_problems(pairs, command, max_pixels):
+        print(f"segmix {command}: {kind}: {line}", file=sys.stderr)
     words = skin.unmatched_warning(images, masks, unmatched)
     for tail in (" and are left out", " and is left out"):
         words = words.replace(tail, "", 1)
     raise UserError(f"{words}: give each photo its mask, or --skip-unmatched to leave such photos out")
 
 
-#: The most pair problems said one per line before a refusal (then "and N more").
-PAIR_PROBLEM_LINES = 5
+def _pair_problems(pairs, command: str, max_pixels: int | None = None) -> list[tuple[str, str]]:
+    """("error", line) for each pair of ``pairs`` that cannot be used (segmix.skin.pair_failure:
+    the words of the run that uses the others) and ("warning", line) for each mask that looks
+    inverted (segmix.skin.inverted_photo_words); alike lines folded with their count. Reads
+    every pair (as the run it precedes would)."""
+    import warnings
 
+    from segmix import skin
+    from segmix.features import rgb_codes
+    from segmix.repeated_lines import fold_repeated
 
-def _pair_size_problems(pairs) -> list[str]:
-    """One line for each pair of ``pairs`` whose mask's size differs from its photo's (both read
-    from the headers, upright as segmix reads them), at most :data:`PAIR_PROBLEM_LINES`, then
-    a line counting the rest."""
-    from pathlib import Path
-
-    from segmix.skin import _photo_size
-
-    lines, more = [], 0
-    for photo, mask in pairs:
-        photo_size, mask_size = _photo_size(Path(photo)), _photo_size(Path(mask))
-        if photo_size is None or mask_size is None or photo_size == mask_size:
+    failures, inverted = [], []
+    for pair in pairs:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the run said a photo's reading notes; this is a look
+                loaded, labels = skin.read_pair_info(pair, skin.DEFAULT_MAX_PIXELS if max_pixels is None else max_pixels)
+        except skin.PAIR_ERRORS as exc:
+            failures.append(command_line_words(skin.pair_failure(exc, pair, pairs), command))
             continue
-        if len(lines) < PAIR_PROBLEM_LINES:
-            lines.append(f"{mask}: this mask is {mask_size[0]} x {mask_size[1]} pixels but the photo is "
-                         f"{photo_size[0]} x {photo_size[1]} ({photo}): give it a mask of its own size")
-        else:
-            more += 1
-    if more:
-        lines.append(f"and {more} more mask{'s' if more > 1 else ''} of another size than {'their' if more > 1 else 'its'} photo")
-    return lines
+        keep = labels >= 0
+        if loaded.pixels.ndim == 3 and (labels == 1).any() and (labels[keep] == 0).any():
+            codes = rgb_codes(skin.skin_pixels(loaded)[keep].reshape(-1, 3))
+            words = skin.inverted_photo_words(codes, labels[keep] == 1)
+            if words:
+                inverted.append(f"{pair[1]}: {words}")
+    return [("error", line) for line in fold_repeated(failures)] + [("warning", line) for line in inverted]
 
 
 def _number(text: str, kind: type, what: str):
@@ -3744,7 +3748,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
                          "skin eval",
                          args.overwrite)
     pairs, unmatched = skin.image_mask_pairs(args.images, args.masks)
-    _refuse_unmatched(args.images, args.masks, unmatched, args.skip_unmatched, pairs)
+    _refuse_unmatched(args.images, args.masks, unmatched, args.skip_unmatched, pairs, max_pixels=_max_pixels(args))
     left_out = skin.unmatched_warning(args.images, args.masks, unmatched)
     if left_out:
         print(f"segmix skin eval: warning: {left_out}", file=sys.stderr)
