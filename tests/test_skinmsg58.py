@@ -290,3 +290,22 @@ def test_every_mask_problem_is_said_in_one_run(tmp_path, capsys, command):
     main([*args, "--skip-unmatched"])
     again = capsys.readouterr().err
     assert size_line.split(": ", 2)[2] in again, again  # the same words
+
+
+@pytest.mark.skipif(not (DATA / "ccp").is_dir(), reason="the development street photos are absent")
+def test_a_warm_cast_is_noted_though_the_mask_is_not_empty(tmp_path, capsys):
+    """ccp_0250 x(1.15, 1, 0.75): F1 0.230 -> 0.132 (0.524 with --white-balance), no hint: the
+    cast hint was said for (nearly) empty masks only. The original is not noted."""
+    from PIL import Image
+
+    from segmix.cli import main
+
+    image = np.asarray(Image.open(DATA / "ccp" / "images" / "ccp_0250.jpg").convert("RGB")).astype(np.float64)
+    Image.fromarray(np.clip(image * (1.15, 1.0, 0.75), 0, 255).astype(np.uint8)).save(tmp_path / "warm.png")
+    Image.fromarray(image.astype(np.uint8)).save(tmp_path / "plain.png")
+    assert main(["skin", "apply", str(tmp_path / "warm.png"), str(tmp_path / "plain.png"),
+                 "--output-dir", str(tmp_path / "out")]) == 0
+    captured = capsys.readouterr()
+    assert "warm.png: note: it has a warm (orange) cast" in captured.err and "--white-balance" in captured.err, captured
+    assert "plain.png: note" not in captured.err, captured.err
+    assert "1 of them with a warm cast (--white-balance takes it out): warm.png" in captured.out, captured.out
