@@ -345,16 +345,18 @@ def none_found_words(name: str, photo: str, recall: float, precision: float,
         why = (f"{per_pixel}; the skin marked there is of a dark tone (the median of its brightest channel "
                f"{cause['skin_level']:.0f} of 255, its upper quartile {cause['skin_upper']:.0f}) close to the dark clothes, hair and shadows around it, which the "
                f"model cannot tell apart from it; more marked photos of such skin may help")
-    elif cause.get("overlap", 1.0) >= OVERLAP:
-        why = (f"{per_pixel}; {cause.get('overlap', 1.0):.0%} of the skin marked there has colours the non-skin "
+    elif cause.get("overlap", 0.0) >= OVERLAP:  # not claimed unless measured
+        why = (f"{per_pixel}; {cause['overlap']:.0%} of the skin marked there has colours the non-skin "
                f"marked there has as often or more (dark hair, beard, clothes or shadow of the skin's tone), which no colour model "
                f"tells apart; mark bare skin only, leaving out hair, beard and glasses")
     elif found_before:
         why = (f"{per_pixel}; {than} found it: the other photos' labels moved the model away from this skin's "
                f"colours (non-skin of its colours there); check those labels, or keep {than}")
-    else:
+    elif cause:
         why = (f"{per_pixel}; the photo is neither dim nor cast and its marks are not mixed: the model cannot find "
                f"skin of these colours here")
+    else:
+        why = f"{per_pixel}: the model cannot find skin of these colours here"
     before = ""
     if initial_found is not None:
         before = (f" ({than} finds none of it either)" if initial_found < FOUND_NONE
