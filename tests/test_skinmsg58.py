@@ -309,3 +309,14 @@ def test_a_warm_cast_is_noted_though_the_mask_is_not_empty(tmp_path, capsys):
     assert "warm.png: note: it has a warm (orange) cast" in captured.err and "--white-balance" in captured.err, captured
     assert "plain.png: note" not in captured.err, captured.err
     assert "1 of them with a warm cast (--white-balance takes it out): warm.png" in captured.out, captured.out
+
+
+@pytest.mark.parametrize("words, inputs", [
+    (["skin", "apply", "a.png", "--threshold", "0.5", "b.png", "--output-dir", "o"], ["a.png", "b.png"]),
+    (["background", "f1.png", "--learning-rate", "0.01", "f2.png", "--output-dir", "o"], ["f1.png", "f2.png"]),
+])
+def test_every_list_positional_takes_words_on_both_sides_of_an_option(words, inputs):
+    from segmix.cli import build_parser
+
+    args, extra = build_parser().parse_known_args(words)
+    assert extra == [] and args.inputs == inputs, (args, extra)
