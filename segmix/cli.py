@@ -693,7 +693,7 @@ class _Parser(argparse.ArgumentParser):
         # words it did not know, and the mistyped option is often the missing one.
         self._given = list(sys.argv[1:] if args is None else args)
         joined = self._values_joined(self._given)
-        if self._takes_intermixed():
+        if self._takes_intermixed() and "--" not in joined:  # the intermixed passes lose what "--" guards
             # Photos on both sides of an option: `skin apply --probability a.png
             # --probability-format tif b.png` refused b.png (argparse takes a list positional
             # in one run of words).

@@ -320,3 +320,4 @@ def test_every_list_positional_takes_words_on_both_sides_of_an_option(words, inp
 
     args, extra = build_parser().parse_known_args(words)
     assert extra == [] and args.inputs == inputs, (args, extra)
+
