@@ -40,50 +40,54 @@ class UserError(Exception):
     """A mistake of the user's (bad file, bad parameter): reported as one line."""
 
 
-def _refuse_unmatched(images, masks, unmatched, skip: bool, pairs=(), command: str = "skin eval") -> None:
+def _refuse_unmatched(images, masks, unmatched, skip: bool, pairs=(), command: str = "skin eval",
+                      max_pixels: int | None = None) -> None:
     """Stop ``skin eval`` / ``skin train`` (exit 2) when photos of ``images`` have no mask in
     ``masks``, unless ``--skip-unmatched`` says to leave them out: a warning and exit 0 let a
-    script score 1 of 4 photos as if it were the folder (a new user's trial). The other pairs'
-    problems found from the files' headers (a mask of another size than its photo) are said in
-    the same run, before the refusal: a trial (57) fixed the missing mask, reran, and was
-    stopped only then by a wrong-size mask of the same folder (one problem per run)."""
+    script score 1 of 4 photos as if it were the folder (a new user's trial). Every other
+    pair's problem is said in the same run, before the refusal, in the words the run with
+    ``--skip-unmatched`` uses (:func:`_pair_problems`): a trial (57) fixed the missing mask,
+    reran, and was stopped only then by a wrong-size mask; another (58) saw the size and the
+    missing mask, and the 0/1, JPEG and inverted masks only on the next run."""
     if not unmatched or skip:
         return
     from segmix import skin
 
-    for line in _pair_size_problems(pairs):
-        print(f"segmix {command}: error: {line}", file=sys.stderr)
+    for kind, line in _pair_problems(pairs, command, max_pixels):
+        print(f"segmix {command}: {kind}: {line}", file=sys.stderr)
     words = skin.unmatched_warning(images, masks, unmatched)
     for tail in (" and are left out", " and is left out"):
         words = words.replace(tail, "", 1)
     raise UserError(f"{words}: give each photo its mask, or --skip-unmatched to leave such photos out")
 
 
-#: The most pair problems said one per line before a refusal (then "and N more").
-PAIR_PROBLEM_LINES = 5
+def _pair_problems(pairs, command: str, max_pixels: int | None = None) -> list[tuple[str, str]]:
+    """("error", line) for each pair of ``pairs`` that cannot be used (segmix.skin.pair_failure:
+    the words of the run that uses the others) and ("warning", line) for each mask that looks
+    inverted (segmix.skin.inverted_photo_words); alike lines folded with their count. Reads
+    every pair (as the run it precedes would)."""
+    import warnings
 
+    from segmix import skin
+    from segmix.features import rgb_codes
+    from segmix.repeated_lines import fold_repeated
 
-def _pair_size_problems(pairs) -> list[str]:
-    """One line for each pair of ``pairs`` whose mask's size differs from its photo's (both read
-    from the headers, upright as segmix reads them), at most :data:`PAIR_PROBLEM_LINES`, then
-    a line counting the rest."""
-    from pathlib import Path
-
-    from segmix.skin import _photo_size
-
-    lines, more = [], 0
-    for photo, mask in pairs:
-        photo_size, mask_size = _photo_size(Path(photo)), _photo_size(Path(mask))
-        if photo_size is None or mask_size is None or photo_size == mask_size:
+    failures, inverted = [], []
+    for pair in pairs:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the run said a photo's reading notes; this is a look
+                loaded, labels = skin.read_pair_info(pair, skin.DEFAULT_MAX_PIXELS if max_pixels is None else max_pixels)
+        except skin.PAIR_ERRORS as exc:
+            failures.append(command_line_words(skin.pair_failure(exc, pair, pairs), command))
             continue
-        if len(lines) < PAIR_PROBLEM_LINES:
-            lines.append(f"{mask}: this mask is {mask_size[0]} x {mask_size[1]} pixels but the photo is "
-                         f"{photo_size[0]} x {photo_size[1]} ({photo}): give it a mask of its own size")
-        else:
-            more += 1
-    if more:
-        lines.append(f"and {more} more mask{'s' if more > 1 else ''} of another size than {'their' if more > 1 else 'its'} photo")
-    return lines
+        keep = labels >= 0
+        if loaded.pixels.ndim == 3 and (labels == 1).any() and (labels[keep] == 0).any():
+            codes = rgb_codes(skin.skin_pixels(loaded)[keep].reshape(-1, 3))
+            words = skin.inverted_photo_words(codes, labels[keep] == 1)
+            if words:
+                inverted.append(f"{pair[1]}: {words}")
+    return [("error", line) for line in fold_repeated(failures)] + [("warning", line) for line in inverted]
 
 
 def _number(text: str, kind: type, what: str):
@@ -683,10 +687,33 @@ class _Parser(argparse.ArgumentParser):
         return super().add_argument(*args, **kwargs)
 
     def parse_known_args(self, args=None, namespace=None):
+        if getattr(self, "_intermixing", False):  # the two passes of parse_known_intermixed_args
+            return super().parse_known_args(args, namespace)
         # Kept for error(): a missing required option is refused before argparse names the
         # words it did not know, and the mistyped option is often the missing one.
         self._given = list(sys.argv[1:] if args is None else args)
-        return super().parse_known_args(self._values_joined(self._given), namespace)
+        joined = self._values_joined(self._given)
+        if self._takes_intermixed() and "--" not in joined:  # the intermixed passes lose what "--" guards
+            # Photos on both sides of an option: `skin apply --probability a.png
+            # --probability-format tif b.png` refused b.png (argparse takes a list positional
+            # in one run of words).
+            self._intermixing = True
+            try:
+                return super().parse_known_intermixed_args(joined, namespace)
+            finally:
+                self._intermixing = False
+        return super().parse_known_args(joined, namespace)
+
+    def _takes_intermixed(self) -> bool:
+        """Whether this parser has a list positional (nargs + or *) and nothing that
+        argparse's intermixed parsing refuses (sub-commands, REMAINDER)."""
+        positionals = [action for action in self._actions if not action.option_strings]
+        if any(action.nargs in (argparse.PARSER, argparse.REMAINDER) for action in positionals):
+            return False
+        if any(not action.option_strings for group in self._mutually_exclusive_groups
+               for action in group._group_actions):
+            return False
+        return any(action.nargs in ("+", "*") for action in positionals)
 
     def error(self, message: str):
         options = list(self._option_string_actions)
@@ -3219,7 +3246,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # Photos without a mask are left out, as skin eval leaves them out: said, and counted in
     # the training line (they were dropped in silence).
     photos = 0
-    train_pairs: list = []  # judged again after training (_say_marks_check)
+    train_pairs: list = []  # judged again after training (_marks_check)
     for images, masks in zip(args.images, args.masks):
         pairs, unmatched = skin.image_mask_pairs(images, masks, several_pairs=True)
         photos += len(pairs)
@@ -3246,6 +3273,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     unusable: list[str] = []
     skipped: list[str] = []  # pairs whose mask ignores every pixel: left out, as skin eval leaves them out
     inverted_folders: list[str] = []  # folders whose masks look inverted: refused unless --inverted-ok
+    inverted_photos: set[str] = set()  # photos whose own masks look inverted: named by the marks check
     if distributed:
         from segmix.distributed.skin_jobs import count_training_data
 
@@ -3271,8 +3299,16 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                 from segmix.repeated_lines import fold_repeated
 
                 inverted = skin.inverted_mask_words(folder_counts)
-                if inverted:  # asked of the folder: not of each photo too
+                inverted_photos.update(os.path.basename(pair[0]) for pair in train_pairs for note in notes
+                                       if isinstance(note, skin.InvertedMaskNote) and str(note).startswith(f"{pair[1]}:"))
+                own = sorted(os.path.basename(pair[0]) for pair in train_pairs for note in notes
+                             if isinstance(note, skin.InvertedMaskNote) and str(note).startswith(f"{pair[1]}:"))
+                if inverted:  # asked of the folder: not of each photo too, but the photos named
                     notes = [note for note in notes if not isinstance(note, skin.InvertedMaskNote)]
+                    if own:  # 1 inverted mask of 3 was asked of the folder, unnamed (trial 58)
+                        looks = "its mask looks inverted on its own" if len(own) == 1 else \
+                            "their masks look inverted on their own"
+                        inverted += f" ({', '.join(own)}: {looks})"
                 for note in fold_repeated(sorted(notes)):  # a folder of toned photos: one line, with the count
                     bar.write(f"segmix skin train: warning: {note}")
                 if inverted:
@@ -3342,6 +3378,10 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                             f"(default {skin.TRAIN_DEFAULTS['reg_covar']:g})") from None
     for warning in caught:
         print(f"segmix skin train: warning: {warning.message}", file=sys.stderr)
+    # Judged before the file is written: the model file keeps the findings, and skin apply /
+    # skin eval of it repeat them as they repeat the tone warnings (trial 58: they were said once).
+    marks_lines, marks_note = _marks_check(init, args.init, model, args.output, train_pairs, inverted_photos)
+    model.training[MARKS_CHECK_KEY] = marks_lines
     with _all_or_nothing(args.output, args.convergence):
         write_model(args.output, model, protect=protect)
         if args.convergence:
@@ -3365,7 +3405,10 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # against the built-in model, the one it replaces.
     _say_lost_tones(init, model, args.output)
     _say_surfaces_called_skin(init, model, args.output)
-    _say_marks_check(init, args.init, model, args.output, train_pairs)
+    for words in marks_lines:
+        print(f"segmix skin train: warning: {words}", file=sys.stderr)
+    if marks_note and not args.quiet:
+        print(f"segmix skin train: note: {marks_note}", file=sys.stderr)
     if args.convergence:
         print(f"wrote {args.convergence}")
     # Non-skin of few colours (a plain wall, clothes) gives a model that calls greens and blues
@@ -3383,31 +3426,59 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _say_marks_check(init, init_name, model, output, pairs) -> None:
-    """Warn when the trained ``model`` does worse on the labelled pixels of (a few of) its
-    training photos than ``init`` (the built-in model without ``--init``), or finds none of the
-    skin labelled on one of them (segmix.skin_marks_check): a trial's model of one photo's marks
-    found none of that photo's skin, and only how far its Gaussians moved was said."""
+#: The key of a skin model file's ``training`` record that keeps skin train's marks check
+#: findings (a list of lines; older files have none): repeated by skin apply / skin eval.
+MARKS_CHECK_KEY = "marks_check"
+
+
+def _marks_check(init, init_name, model, output, pairs, inverted=()) -> tuple[list[str], str]:
+    """skin train's judgement of the trained ``model`` on the labelled pixels of its training
+    photos against ``init`` (the built-in model without ``--init``; segmix.skin_marks_check):
+    the warnings (the trained model does worse there, or finds none of the skin labelled on a
+    photo, and why) and the note of what was judged and its cost. A trial's model of one
+    photo's marks found none of that photo's skin, and only how far its Gaussians moved was
+    said. All the photos are judged up to segmix.skin_marks_check.MAX_PIXELS (a sample of 6
+    reversed a trial's verdict), read one at a time. ``inverted``: the photos whose masks look
+    inverted."""
+    import time
     import warnings
 
     from segmix import skin, skin_marks_check
 
-    photos = []
-    # The photos were read, and their warnings said, for training: read again here in silence (a
-    # damaged JPEG's line came twice, tests/test_jpegread42.py, test_distributed.py).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for pair in skin_marks_check._spread(list(pairs), skin_marks_check.MAX_PHOTOS):
-            try:
-                image, labels = skin.read_pair(pair)
-            except (OSError, ValueError):  # a pair training skipped or refused: said there
-                continue
-            photos.append((os.path.basename(pair[0]), image, labels))
-        check = skin_marks_check.check_on_marks(model, skin.load_skin_model() if init is None else init, photos)
+    def reader(pair):
+        def read():
+            # The photos were read, and their warnings said, for training: read again here in
+            # silence (a damaged JPEG's line came twice, tests/test_jpegread42.py).
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    image, labels = skin.read_pair(pair)
+                except (OSError, ValueError):  # a pair training skipped or refused: said there
+                    return None
+            return os.path.basename(pair[0]), image, labels
+        return read
+
+    start = time.perf_counter()
+    check = skin_marks_check.check_on_marks(model, skin.load_skin_model() if init is None else init,
+                                            [reader(pair) for pair in pairs])
     than = "the built-in model" if init is None else ("the built-in model it started from"
                                                       if str(init_name) == "builtin" else "the initial model")
-    for words in skin_marks_check.marks_words(check, str(output), than):
-        print(f"segmix skin train: warning: {words}", file=sys.stderr)
+    lines = skin_marks_check.marks_words(check, str(output), than, inverted=inverted)
+    note = (f"judged {output} against {than} on the labels of {skin_marks_check.judged_words(check)} "
+            f"({time.perf_counter() - start:.1f} s)") if check.photos else ""
+    return lines, note
+
+
+def _say_recorded_marks_check(path, model, command: str) -> None:
+    """skin train's marks check findings that the model file keeps (:data:`MARKS_CHECK_KEY`),
+    repeated by the commands that apply the model (a list of strings; anything else is passed
+    over: provenance)."""
+    lines = (getattr(model, "training", None) or {}).get(MARKS_CHECK_KEY)
+    if not isinstance(lines, list):
+        return
+    for line in lines:
+        if isinstance(line, str) and line:
+            print(f"segmix {command}: warning: {path}: when trained: {line}", file=sys.stderr)
 
 
 def _say_lost_tones(init, model, output, command: str = "skin train") -> None:
@@ -3600,6 +3671,7 @@ def _say_model_warnings(path, model, command: str = "skin apply", inverted: bool
         return  # its lost tones and surfaces follow from the inversion: one cause, one line
     _say_lost_tones(None, model, path, command)
     _say_surfaces_called_skin(None, model, path, command)
+    _say_recorded_marks_check(path, model, command)
 
 
 def _old_rule(args: argparse.Namespace) -> bool:
@@ -3696,7 +3768,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
                          "skin eval",
                          args.overwrite)
     pairs, unmatched = skin.image_mask_pairs(args.images, args.masks)
-    _refuse_unmatched(args.images, args.masks, unmatched, args.skip_unmatched, pairs)
+    _refuse_unmatched(args.images, args.masks, unmatched, args.skip_unmatched, pairs, max_pixels=_max_pixels(args))
     left_out = skin.unmatched_warning(args.images, args.masks, unmatched)
     if left_out:
         print(f"segmix skin eval: warning: {left_out}", file=sys.stderr)

@@ -3553,6 +3553,12 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
             cast = unused_cast(model, skin_pixels(loaded), mask, settings, transparent)
             if cast:
                 info["cast_hint"] = cast
+            else:  # a warm cast leaves a mask, wrong: noted whatever the mask (trial 58)
+                from segmix.skin_photo_notes import warm_cast_words
+
+                warm = warm_cast_words(model, skin_pixels(loaded), settings, transparent)
+                if warm:
+                    info["warm_cast_note"] = warm
             # little skin: other reasons than a cast, each said where it may be why
             dim = capped_lift_words(model, skin_pixels(loaded), info, mask, settings, transparent)
             unadapted = unadapted_words(model, skin_pixels(loaded), mask, settings, transparent)
@@ -3868,6 +3874,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     little_skin: dict[Path, str] = {}  # photos with a little skin and a cast the balance, off, would take out
     lifted: dict[Path, float] = {}  # dim photos the exposure lift scored lifted, and by how much
     clipped: dict[Path, str] = {}  # over-exposed photos' notes (segmix.skin_photo_notes)
+    warm: dict[Path, str] = {}  # warm-cast photos' notes (segmix.skin_photo_notes.warm_cast_words)
     filled: dict[Path, str] = {}  # photos that came out mostly skin, and their notes
     greyscale_kinds: list[str] = []  # the warnings of photos without colour (for colourless_note)
     greyscale_lines: list[str] = []  # their warnings (the first of each kind said at once, see _FileLines)
@@ -3913,6 +3920,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 lifted[path] = info["exposure_gain"]
             if info.get("clipped_note"):
                 clipped[path] = info["clipped_note"]
+            if info.get("warm_cast_note"):
+                warm[path] = info["warm_cast_note"]
             if info.get("skin_filled_note"):
                 filled[path] = info["skin_filled_note"]
             if info.get("label_map"):
@@ -3950,7 +3959,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                     bar.write(f"{files[i - 1]}: little skin found: {little_skin[files[i - 1]]}")
                 # a batch's photo by photo (one photo's run says them in its summary line);
                 # the lift is counted in the summary alone (60 % of hgr1's photos are lifted)
-                for notes in (clipped, filled):
+                for notes in (clipped, filled, warm):
                     if not quiet and len(files) > 1 and files[i - 1] in notes:
                         bar.write(f"{files[i - 1]}: note: {notes[files[i - 1]]}")
                 bar(i, len(files))
@@ -3993,7 +4002,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
               + colourless_note(greyscale_kinds, alone=done == 1)
               # notes: on stderr photo by photo, and in the summary only without --quiet (its
               # --help: "notes go to stderr"; a trial's --quiet run read "20 of them dim, ...")
-              + ("" if quiet else photo_notes_summary(done, lifted, clipped, filled)))
+              + ("" if quiet else photo_notes_summary(done, lifted, clipped, filled, warm)))
         # A rerun without --probability (or with the other format) left the earlier run's maps
         # beside the new masks (trials): they are of another run, perhaps of other settings.
         warning = stale_probability_warning(files, output_dir, probability)
@@ -4019,7 +4028,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
 LIFT_NOTED_GAIN = 1.12
 
 
-def photo_notes_summary(done: int, lifted: dict, clipped: dict, filled: dict) -> str:
+def photo_notes_summary(done: int, lifted: dict, clipped: dict, filled: dict, warm: dict | None = None) -> str:
     """The tail of ``skin apply``'s summary line for the photos the exposure lift lifted,
     over-exposed ones and ones that came out mostly skin (each dict keyed by the photo's
     path; :mod:`segmix.skin_photo_notes`): a single photo's notes in full, a batch's counted
@@ -4029,6 +4038,7 @@ def photo_notes_summary(done: int, lifted: dict, clipped: dict, filled: dict) ->
 
     if done == 1:
         words = [lifted_words(gain) for gain in lifted.values()] + list(clipped.values()) + list(filled.values())
+        words += list((warm or {}).values())
         return "".join(f"; {line}" for line in words)
 
     def named(paths) -> str:
@@ -4041,6 +4051,8 @@ def photo_notes_summary(done: int, lifted: dict, clipped: dict, filled: dict) ->
                  f" (the exposure lift): {named(lifted)}")
     if clipped:
         tail += f"; {len(clipped)} of them over-exposed (skin colour lost where clipped): {named(clipped)}"
+    if warm:
+        tail += f"; {len(warm)} of them with a warm cast (--white-balance takes it out): {named(warm)}"
     if filled:
         tail += (f"; {len(filled)} of them came out mostly skin (a surface of skin colour, or a close-up of skin?): "
                  f"{named(filled)}")

@@ -1095,8 +1095,19 @@ def inverted_warnings(model: SegmixModel, evaluator: SkinEvaluator, auc: float |
            if a is not None and a < INVERTED_MASKS_AUC and name not in grey]
     if not folder and not low:
         return []
+    # The folder's line names the photos ranked below chance (1 inverted mask of 3 pairs was
+    # asked of the whole folder, unnamed; of 9 it was named): always, when some photos are not.
+    below = [(name, a) for name, a in zip(names, evaluator.photo_auc)
+             if a is not None and a < CONFIRMED_INVERTED_AUC and name not in grey]
+    named = ""
+    if folder and below and len(below) < len(names):
+        shown = ", ".join(f"{name} (ROC AUC {a:.2f})" for name, a in below[:5])
+        named = (f"; {len(below)} of the {len(names)} photos rank{'s' if len(below) == 1 else ''} below chance on "
+                 f"{'its' if len(below) == 1 else 'their'} own: {shown}"
+                 + (f" and {len(below) - 5} more" if len(below) > 5 else "") + ": check those first")
     if is_builtin_model(model):
-        line = inverted_masks_warning(auc, masks_dir) if folder else inverted_photos_warning(low, masks_dir, len(names))
+        line = (inverted_masks_warning(auc, masks_dir) + named if folder
+                else inverted_photos_warning(low, masks_dir, len(names)))
         return [line] if line else []
     judged = [name for name in (names if folder else low) if name in pairs]
     aucs, pooled = _builtin_aucs([pairs[name] for name in judged], settings, max_pixels)
@@ -1106,7 +1117,7 @@ def inverted_warnings(model: SegmixModel, evaluator: SkinEvaluator, auc: float |
             return [inverted_masks_warning(auc, masks_dir).replace(
                 "invert them if so (or the model was trained on inverted masks)",
                 "invert them if so" + ("" if pooled is None else
-                                       f" (the built-in model ranks them so too: ROC AUC {pooled:.3f})"))]
+                                       f" (the built-in model ranks them so too: ROC AUC {pooled:.3f})")) + named]
         from segmix.skin import NARROW_NON_SKIN, skin_model_doubt
 
         doubt = skin_model_doubt(model)

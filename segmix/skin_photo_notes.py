@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CLIPPED_SHARE", "SKIN_FILLED_SHARE", "clipped_share", "clipped_words", "lifted_words",
-           "skin_filled_words"]
+__all__ = ["CLIPPED_SHARE", "SKIN_FILLED_SHARE", "WARM_GREY_WORLD", "WARM_WHITE_PATCH", "clipped_share",
+           "clipped_words", "lifted_words", "skin_filled_words", "warm_cast_words", "warm_casts"]
 
 #: A photo with at least this share of its (visible) pixels clipped in one or two channels (a
 #: colour lost, :func:`clipped_share`) is noted as clipped. Pure white (all three at 255) is not
@@ -92,3 +92,73 @@ def skin_filled_words(share: float) -> str | None:
         return None
     return (f"{100 * share:.0f} % of this photo came out skin: a surface of skin colour (wood, sand, tiles, a wall)? "
             "Right for a close-up of skin; else the mask marks the surface")
+
+
+#: A warm cast is noted (:func:`warm_cast_words`) when the grey world (the mean linear R over the
+#: mean linear B, natural log) and the white patch (their 99th percentiles' ratio) both reach
+#: these, and the detector's white balance would correct a warm cast there. Measured (session 58,
+#: every other photo: ccp 350, hgr1 299): grey world 95th percentile 0.33 (ccp) and 1.17 (hgr1,
+#: hands filling the photo), white patch 0.14 / 0.85; the balance alone corrects a warm cast in
+#: 1.4 % / 1.3 % of them; all three tests together fire on none (0 of 649). The trial's warm copies
+#: (x(1.15, 1, 0.75)) ccp_0250 0.98 / 0.66 and hgr1 id06_1 0.94 / 0.85: noted (F1 0.230 -> 0.132
+#: and 0.826 -> 0.638 without the balance; with --white-balance 0.524 / 0.916).
+WARM_GREY_WORLD = 0.7
+#: See :data:`WARM_GREY_WORLD`.
+WARM_WHITE_PATCH = 0.4
+
+
+def warm_casts(image: np.ndarray, transparent: np.ndarray | None = None) -> tuple[float, float]:
+    """(grey world, white patch) of ``image`` (H, W, 3) uint8: the natural log of linear R over
+    linear B, of the means and of the 99th percentiles, on a grid of about 256 x 256 pixels
+    (``transparent`` (H, W) bool pixels left out); (0, 0) without pixels."""
+    from segmix.white_balance import _LINEAR
+
+    step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 256 ** 2)))
+    grid = image[::step, ::step]
+    if transparent is not None:
+        grid = grid[~np.asarray(transparent, bool)[::step, ::step]]
+    linear = _LINEAR[grid.reshape(-1, 3)]
+    if not len(linear):
+        return 0.0, 0.0
+    tiny = 1e-6
+    grey = np.log(max(linear[:, 0].mean(), tiny) / max(linear[:, 2].mean(), tiny))
+    white = np.log(max(np.percentile(linear[:, 0], 99), tiny) / max(np.percentile(linear[:, 2], 99), tiny))
+    return float(grey), float(white)
+
+
+def warm_cast_words(model, image: np.ndarray, settings=None, transparent: np.ndarray | None = None,
+                    remedy: str = "--white-balance") -> str | None:
+    """A note for a photo scored without the white balance that has a warm (orange) cast by the
+    grey world and the white patch (:data:`WARM_GREY_WORLD`, :data:`WARM_WHITE_PATCH`) and that
+    the balance would correct as one; None otherwise (the balance on, or no such cast). The
+    cool and green casts' hint is said when the mask is (nearly) empty
+    (:func:`segmix.skin.unused_cast`); a warm cast moves colours towards skin's and leaves a
+    mask, wrong (ccp_0250 warm: F1 0.230 -> 0.132), without a word until session 58. Costs the
+    grid's two ratios (a few ms), and one cast decision (about 14 ms) for photos past them.
+
+    Parameters
+    ----------
+    model : SegmixModel (skin)
+    image : (H, W, 3) uint8 RGB, as the detector scored it
+    settings : SkinSettings or None (the default)
+    transparent : (H, W) bool or None
+    remedy : str
+        What turns the balance on, in the caller's words.
+    """
+    from dataclasses import replace
+
+    from segmix import skin_detect
+    from segmix.white_balance import cast_words
+
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    if settings.white_balance or image.ndim != 3:
+        return None
+    grey, white = warm_casts(image, transparent)
+    if grey < WARM_GREY_WORLD or white < WARM_WHITE_PATCH:
+        return None
+    decision = skin_detect.cast_decision(model, image, replace(settings, white_balance=True), transparent)
+    if decision is None or not decision.applied or cast_words(decision.proposed) != "a warm (orange) cast":
+        return None
+    return (f"it has a warm (orange) cast (red over blue {np.exp(grey):.2f}x on average, {np.exp(white):.2f}x in its "
+            f"brightest parts), which moves colours towards skin's: {remedy} takes it out before the colours "
+            f"are scored")
