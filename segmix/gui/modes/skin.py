@@ -659,8 +659,15 @@ class SkinMode(Mode):
         # the per-pixel rule on this photo only: a lookup, no photo-wide step
         recall, precision = skin_marks_check.per_pixel_on_marks(outcome.model, outcome.image, skin_marks, non_skin)
         name = self.shell.image_path.name if self.shell.image_path is not None else "this photo"
+        # Why, measured on the marks as skin train measures it (a cast, a dim photo, a dark tone,
+        # mixed marks): without it the words could only say the model cannot find that skin.
+        # photo_cause reads 1 skin, 0 non-skin; unmarked pixels are neither.
+        marks = np.full(labels.shape, 255, np.uint8)
+        marks[skin_marks], marks[non_skin] = 1, 0
+        cause = skin_marks_check.photo_cause(outcome.model, outcome.image, marks)
         words = skin_marks_check.none_found_words("the trained model", name, recall, precision,
-                                                  "the per-pixel rule, segmix skin apply --plain --no-adapt")
+                                                  "the per-pixel rule, segmix skin apply --plain --no-adapt",
+                                                  cause=cause, remedy="the White balance box")
         return f"Warning: {words[0].upper()}{words[1:]}."
 
     def _trained_status(self) -> str:
