@@ -2122,29 +2122,63 @@ class MainWindow(QMainWindow):
             self.update_hint()
         self._remember_file(path)
         threshold = self.overlay_panel.threshold
-        notes = []
+        # Each note with the test of whether it still holds: a note about a setting goes when
+        # the setting changes (a trial double-clicked the slider back to 0.50 under "The
+        # threshold is still 0.07" for its 15 s), see _refresh_setting_notice.
+        notes: list[tuple[str, Callable[[], bool]]] = []
+        picture = self._picture
         if self.active_mode.uses_overlay_threshold and abs(threshold - DEFAULT_THRESHOLD) > 1e-9:
             # A threshold chosen for another photo stays (it is the user's setting), but a
             # trial forgot its 0.95 and took the next photo's thin mask for segmix's.
-            notes.append(f"The threshold is still {threshold:.2f}, set on an earlier photo ({DEFAULT_THRESHOLD:.2f} by "
-                         "default; Overlay dock)")
+            notes.append((f"the threshold is still {threshold:.2f}, set on an earlier photo ({DEFAULT_THRESHOLD:.2f} by "
+                          "default; Overlay dock)", lambda: picture is self._picture and picture.kept_threshold is not None))
             self._picture.kept_threshold = threshold
             self.update_hint()
         model_words = self.active_mode.kept_model_words()
         if model_words:
-            notes.append(f"{'the' if notes else 'The'} model settings are not the defaults: {model_words} (Model dock)")
+            mode = self.active_mode
+            notes.append((f"the model settings are not the defaults: {model_words} (Model dock)",
+                          lambda: mode.kept_model_words() == model_words))
         marks_file = self._saved_marks_file() if self.layer is not None and not self.layer.labels.any() else None
         if marks_file is not None:
             # Reopened with no word of them: a trial's saved marks sat beside the photo unseen.
-            notes.append(f"{'marks' if notes else 'Marks'} saved for this photo: {marks_file.name} "
-                         "(File > Load Scribbles loads them)")
+            notes.append((f"marks saved for this photo: {marks_file.name} (File > Load Scribbles loads them)",
+                          lambda: picture is self._picture and self.layer is not None and not self.layer.labels.any()))
         if notes:
             # The decoder's note about the file ("only the first frame is used"), relayed once
             # the photo was decoded (_load_photo), stays after these words: it was replaced.
             earlier = self.statusBar().currentMessage()
             earlier = f". {earlier}" if earlier.startswith("Note: ") else ""
-            self.statusBar().showMessage("; ".join(notes) + earlier, 15000)
+            text = _setting_notice_text([words for words, _holds in notes], earlier)
+            self._setting_notice = (notes, earlier, text)
+            self.statusBar().showMessage(text, 15000)
         return True
+
+    def _refresh_setting_notice(self) -> None:
+        """Rewrite the status bar's notice of settings kept from an earlier photo (shown or put
+        away with its mode) without the parts no longer true, or clear it when none is left."""
+        notice = getattr(self, "_setting_notice", None)
+        if notice is None:
+            return
+        notes, earlier, text = notice
+        kept = [(words, holds) for words, holds in notes if holds()]
+        if len(kept) == len(notes):
+            return
+        new = _setting_notice_text([words for words, _holds in kept], earlier) if kept else earlier.removeprefix(". ")
+        self._setting_notice = (kept, earlier, new) if kept else None
+        bar = self.statusBar()
+        if bar.currentMessage() == text:
+            left = bar.remaining_ms()
+            if new and left:
+                bar.showMessage(new, left)
+            else:
+                bar.clearMessage()
+        for mode, (said, until) in list(self._mode_messages.items()):
+            if said == text:
+                if new:
+                    self._mode_messages[mode] = (new, until)
+                else:
+                    del self._mode_messages[mode]
 
     def _label_map_opened(self, path: Path, values: list[int], shape) -> bool:
         """A label map picked as the photo (:func:`segmix.labelmaps.label_map_values`): not
@@ -3330,6 +3364,7 @@ class MainWindow(QMainWindow):
         self.hint_label.setToolTip("" if no_photo else self.active_mode.hint_tip())
         self.overlay_panel.legend.set_threshold(self.active_mode.decision_threshold())
         self._show_pixel_info(*self._cursor_pixel)  # the result under the cursor may have changed
+        self._refresh_setting_notice()  # a setting named as kept may have changed
 
     def update_title(self) -> None:
         """Name the active mode's source (Mode.window_title) or the photo in the window's title."""
@@ -3754,6 +3789,12 @@ class MainWindow(QMainWindow):
             if dock.isFloating():
                 dock.hide()
         event.accept()
+
+
+def _setting_notice_text(notes: list[str], earlier: str) -> str:
+    """The notes (lower-case first words) joined in one sentence, ``earlier`` after them."""
+    text = "; ".join(notes)
+    return (text[:1].upper() + text[1:] if text else "") + earlier
 
 
 def _still_photo(path: Path) -> bool:
