@@ -990,6 +990,13 @@ class MainWindow(QMainWindow):
             self.say_why_when_greyed(action)
         self.clear_scribbles_action = add("&Clear Scribbles", self.clear_scribbles, ["Ctrl+Shift+Backspace"],
                                           menu=edit_menu, tip=SCRIBBLE_TIPS["clear"])
+        # One way to compute again after Esc left nothing on show, the same in every mode and
+        # at any threshold (a trial: Skin asked for a slider move, its Default was greyed at the
+        # default value; Segment's loaded model, cancelled, came back from nothing it named).
+        edit_menu.addSeparator()
+        self.compute_again_action = add("Compute &Again", self.compute_again, [COMPUTE_AGAIN_KEY], menu=edit_menu,
+                                        tip="Compute the result Esc cancelled (the marks' fit, the skin detection, "
+                                            "the quantising) again")
         for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):
             self._enabled_tips[action] = action.statusTip()
         # A greyed-out entry says why it is greyed out: its tooltip, and its status tip in the
@@ -1267,6 +1274,11 @@ class MainWindow(QMainWindow):
 
     def _on_threshold_changed(self, threshold: float) -> None:
         self._picture.kept_threshold = None  # chosen for this photo now: no longer a leftover
+        mode = self.active_mode
+        if not (mode.has_result or mode.result_pending) and mode.can_compute_again:
+            # Esc left nothing on show: the slider computes again at its new value (it did
+            # nothing and said nothing after a loaded model's box was cancelled, a trial).
+            self.compute_again()
         self.active_mode.on_threshold_changed(threshold)
         self.update_hint()  # the banner names a threshold away from the default
         self.update_title()  # saved marks' settings changed: unsaved ("*", _settings_unsaved)
@@ -1279,6 +1291,20 @@ class MainWindow(QMainWindow):
         # After the mode's own report: the status bar's last word is the lost export (the
         # mode's dock and dialogs still say why it failed).
         self.drop_pending_export("computing the result failed")
+
+    def compute_again(self) -> bool:
+        """Edit > Compute Again: start the job Esc stopped before any of it was on show
+        (Mode.compute_again); else say why there is nothing to compute. True when started."""
+        mode = self.active_mode
+        if not (mode.has_result or mode.result_pending) and mode.can_compute_again:
+            mode.compute_again()
+            self.update_hint()
+            self.update_actions()
+            return True
+        why = ("a result is being computed" if mode.result_pending else "the result is on show" if mode.has_result
+               else "nothing was cancelled")
+        self.statusBar().showMessage(f"Nothing to compute again: {why}.", 5000)
+        return False
 
     def _on_cancelled(self) -> None:
         self.active_mode.on_cancelled()
@@ -3077,22 +3103,35 @@ class MainWindow(QMainWindow):
             return
         self._scaling_brush = True
         try:
-            self.canvas.set_brush_size(round(self._brush_base * self._brush_scale()))
+            self.canvas.set_brush_size(min(round(self._brush_base * self._brush_scale()), self._brush_cap()))
         finally:
             self._scaling_brush = False
         self._show_brush_scale()
+
+    def _brush_cap(self) -> int:
+        """The largest default brush for the photo shown: a third of its shorter side (the
+        20-px default on an 80 x 60 photo), at least MIN_BRUSH; a size kept from an earlier
+        session is the user's and is not capped. A 24 x 16 photo got an 8-px brush, half its
+        height (a trial); now 5 px."""
+        if self.image is None or self._brush_base != DEFAULT_BRUSH:
+            return MAX_BRUSH
+        return max(MIN_BRUSH, min(self.image.shape[:2]) // 3)
 
     def _show_brush_scale(self) -> None:
         """The tool's control names the size as image pixels and, when scaled, why."""
         scale = self._brush_scale()
         size = self.canvas.brush_size
-        if self._brush_set_by_user or scale == 1.0 or self.image is None:
+        capped = (not self._brush_set_by_user and self.image is not None
+                  and size == self._brush_cap() < round(self._brush_base * scale))
+        if self._brush_set_by_user or (scale == 1.0 and not capped) or self.image is None:
             why = ("your size" if self._brush_set_by_user else
                    "the default" if self._brush_base == DEFAULT_BRUSH else "the size kept from the last session")
         else:
             height, width = self.image.shape[:2]
-            why = (f"{self._brush_base} px scaled with this {width} x {height} photo as the click disc is "
-                   f"(x{scale:.2f}); set a size to keep it for every photo")
+            scaled = f"scaled with this {width} x {height} photo as the click disc is (x{scale:.2f})" if scale != 1.0 else ""
+            cap = f"at most a third of this {width} x {height} photo's shorter side" if capped else ""
+            why = (f"{self._brush_base} px {', '.join(part for part in (scaled, cap) if part)}; set a size to "
+                   "keep it for every photo")
         self.tool_panel.set_size_note(f"Brush diameter: {size} image pixels ({why}). [ and ] change it.")
 
     def clear_scribbles(self) -> None:
@@ -3462,7 +3501,8 @@ class MainWindow(QMainWindow):
             for action in self._marking_actions:
                 self._set_available(action, False, f"{mode.title} mode has no marks: the tools and the brush "
                                                    f"belong to the photo modes "
-                                                   f"({', '.join(m.title for m in self.modes.values() if m.uses_scribbles)})")
+                                                   f"({', '.join(m.title for m in self.modes.values() if m.uses_scribbles)})"
+                                                   f"{mode.typed_numbers_words}")
             # Undo / Redo follow the mode's (empty) history: greyed out by their QUndoGroup.
             self._update_undo_tips()
             return
@@ -3789,6 +3829,10 @@ class MainWindow(QMainWindow):
             if dock.isFloating():
                 dock.hide()
         event.accept()
+
+
+#: Edit > Compute Again's key, named by the modes' words after Esc left nothing on show.
+COMPUTE_AGAIN_KEY = "F5"
 
 
 def _setting_notice_text(notes: list[str], earlier: str) -> str:

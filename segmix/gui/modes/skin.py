@@ -203,10 +203,12 @@ HINT_SKIN_TRAINED = (
 #: The banner after Esc stopped the detection of a photo with nothing of it on show: it still
 #: described the overlay ("Heat map of P(skin) ... skin where it is over 0.040", session 57).
 HINT_DETECTION_CANCELLED = ("<b>Skin mode</b>: skin detection cancelled; nothing is shown over this photo. "
-                            "<b>Move the threshold slider</b> on the right to detect skin again.")
+                            "Press <b>F5</b> (Edit &gt; Compute Again) or move the threshold slider to detect skin "
+                            "again.")
 
 #: The dock's words for it (the dock said only "Cancelled.").
-DETECTION_CANCELLED = "Skin detection cancelled: nothing is shown. Move the threshold slider to detect skin again."
+DETECTION_CANCELLED = ("Skin detection cancelled: nothing is shown. Press F5 (Edit > Compute Again) or move the "
+                       "threshold slider to detect skin again.")
 
 HINT_DETECTING = ("<b>Skin mode</b>: detecting skin in this photo... The overlay appears when it is done "
                   "({when}). Meanwhile you can paint skin (1) and non-skin (2).")
