@@ -652,6 +652,8 @@ class MainWindow(QMainWindow):
         # The brush's size on a DAVIS-sized photo, whether the user set one this session, and
         # whether the window itself is setting it (_scale_brush_to_photo); see _restore_settings.
         self._brush_base, self._brush_set_by_user, self._scaling_brush = DEFAULT_BRUSH, False, False
+        #: Per mode, (photo, undo index, mark settings) of the marks whose result was last exported.
+        self._exported_at: dict[str, tuple] = {}
         self._create_actions()
         self._shortcut_filter = ShortcutsBeforeTyping(self)
         QApplication.instance().installEventFilter(self._shortcut_filter)
@@ -1551,7 +1553,7 @@ class MainWindow(QMainWindow):
         again (a trial).
         """
         question = self.discard_question()
-        title = "Unsaved work" if self._closing and self._unsaved_on_close() else "Unsaved scribbles"
+        title = "Unsaved work" if self._closing and self._unsaved_on_close() else "Unsaved marks"
         save_text = "&Save..."
         saver = self._scribbles_saver()
         if saver is not None:
@@ -1591,11 +1593,11 @@ class MainWindow(QMainWindow):
         if entry.cleared:
             # Cleared marks (in the undo history) have nothing on the photo to save.
             return self.ask_save_or_discard(
-                "Unsaved scribbles", f"Load {path.name}? {entry.title} mode's scribbles on {photo} (cleared: Edit > "
+                "Unsaved marks", f"Load {path.name}? {entry.title} mode's marks on {photo} (cleared: Edit > "
                 "Undo brings them back) are not saved: after the load they are gone. Discard them?")
-        question = (f"Load {path.name}? {entry.title} mode's scribbles on {photo} are not saved: the loaded marks "
+        question = (f"Load {path.name}? {entry.title} mode's marks on {photo} are not saved: the loaded marks "
                     "replace them. Save them first, or discard them?")
-        return self.ask_save_or_discard("Unsaved scribbles", question,
+        return self.ask_save_or_discard("Unsaved marks", question,
                                         lambda: self.export("scribbles") and self.wait_for_exports())
 
     def _modes_with_unsaved_marks(self) -> list[str]:
@@ -1664,7 +1666,7 @@ class MainWindow(QMainWindow):
                         places = []
                         for titles, path in kept:
                             whose = " and ".join(f"{title} mode's" for title in titles)
-                            places.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}")
+                            places.append(f"{whose} marks on {path.name if path is not None else 'this photo'}")
                         listed = " and ".join(places)
                         self._discard_note = (f"Saved {what}: it keeps the colours of {listed}, not the strokes "
                                               "(Save Scribbles in that mode keeps them).")
@@ -1919,7 +1921,17 @@ class MainWindow(QMainWindow):
                 if not stack.isClean() and self._cleared_unsaved.get(name) == (picture.path, stack.index()):
                     found.append(_Unsaved(name, mode.title, self._space_of(mode), picture.path, True, False, True))
                 continue
-            marks = not stack.isClean()
+            saved_file = self._settings_at_clean.get(name)
+            if ((saved_file is None or saved_file[0] != picture.path)
+                    and self._exported_at.get(name) == (picture.path, stack.index(), mode.mark_settings_for(layer.labels))):
+                # The result of these marks, with these settings, was exported and no marks file
+                # of them would be left stale: the export is the work (a trial was asked about its
+                # marks after Export Mask / Cut-out). Marks saved to a file and changed since are
+                # still asked about (the file would give another mask, an earlier trial).
+                continue
+            # Skin marks in the skin training set as they are are kept there (a trial was asked
+            # about marks already added; the set itself is asked about on close, unsaved_on_close).
+            marks = not stack.isClean() and not mode.marks_kept(layer, picture.path)
             saved = self._settings_at_clean.get(name)
             settings = (not marks and saved is not None and saved[0] == picture.path
                         and mode.mark_settings_for(layer.labels) != saved[1])
@@ -1981,7 +1993,7 @@ class MainWindow(QMainWindow):
             gone = sorted(cleared & set(titles))
             note = ("" if not gone else " (cleared: Edit > Undo brings them back)" if len(titles) == 1
                     else f" ({' and '.join(gone)} mode's cleared: Edit > Undo brings them back)")
-            parts.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}{note}")
+            parts.append(f"{whose} marks on {path.name if path is not None else 'this photo'}{note}")
             skin = self.modes.get("skin")
             if not training and skin is not None and skin.title in titles:
                 picture = next((p for p in self._pictures.values() if p.path == path), None)
@@ -1991,14 +2003,14 @@ class MainWindow(QMainWindow):
         for entry in self._unsaved_by_mode():
             if entry.settings:
                 what, change = self._settings_change(entry.name)
-                parts.append(f"{what} of {entry.title} mode's scribbles on "
+                parts.append(f"{what} of {entry.title} mode's marks on "
                              f"{entry.path.name if entry.path is not None else 'this photo'} ({change})")
         others = self._unsaved_on_close() if self._closing else []
         if not parts and len(others) == 1:
             return f"{others[0][0].upper()}{others[0][1:]} is not saved. Discard it?"
         parts += others
         if not parts:
-            return "Your scribbles are not saved. Discard them?"
+            return "Your marks are not saved. Discard them?"
         # A list in words: joined with "; " it read "Skin mode's scribbles on a.jpg; the skin
         # model trained on 1 photo are not saved" (a trial's Ctrl+Q).
         listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
@@ -2916,11 +2928,20 @@ class MainWindow(QMainWindow):
         # they are written); a failed write makes them unsaved again.
         stack = self.undo_stack if kind == "scribbles" else None
         clean_index = None
+        # So are marks whose result is exported (mask, cut-out, probability map): the export is
+        # the work, until the marks or their settings change (_unsaved_by_mode).
+        exported = None
+        if kind != "scribbles" and mode.uses_scribbles and self.layer is not None:
+            exported = (self.image_path, self.undo_stack.index(), mode.mark_settings_for(self.layer.labels))
+        export_owner = mode.name
 
         def finished(error: BaseException | None) -> None:
             if error is not None:
                 if stack is not None and stack.cleanIndex() == clean_index:
                     stack.resetClean()
+                if exported is not None and self._exported_at.get(export_owner) == exported:
+                    del self._exported_at[export_owner]
+                    self.update_title()
                 self._say_still_saving("")
                 if not isinstance(error, (ValueError, OSError)):
                     raise error  # a fault of ours: the window's excepthook reports it
@@ -2931,6 +2952,9 @@ class MainWindow(QMainWindow):
 
         if not self.save_in_background(path, name_kind, write, finished):
             return False
+        if exported is not None:
+            self._exported_at[export_owner] = exported
+            self.update_title()
         if stack is not None:  # finished runs at a later event-loop pass, never before this
             self._scribbles_saved_to = path  # what Save All says it saved (_each_mode_saver)
             stack.setClean()

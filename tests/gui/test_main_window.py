@@ -144,7 +144,7 @@ def test_the_discard_question_answers_to_the_keyboard(qtbot, window, key, modifi
 
     QTimer.singleShot(0, answer)
     assert type(window).confirm_discard(window) is expected
-    assert seen == ["Unsaved scribbles"]
+    assert seen == ["Unsaved marks"]
 
 
 def test_corrupt_file_shows_a_message_and_keeps_the_photo(qtbot, window, tmp_path, messages):

@@ -251,3 +251,42 @@ def test_a_loaded_background_model_is_named_in_the_dock_said_whole_and_its_words
     assert window.open_image(_frames(tmp_path, "other"))
     qtbot.waitUntil(lambda: mode.index == 1 and not mode.result_pending, timeout=60000)
     assert "hw_model.json" not in bar.currentMessage()
+
+
+# == 4: the unsaved-work question: its words, exports, marks in the skin training set =====================
+def test_the_discard_question_says_marks(qtbot, window):
+    # Session 58: click marks were called "scribbles".
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (15, 30)])
+    question = window.discard_question()
+    assert "marks on two.png" in question and "scribbles" not in question, question
+
+
+def test_marks_whose_result_was_exported_are_not_asked_about_until_they_change(qtbot, window, tmp_path):
+    # Session 58: the close / open question came after the mask and cut-out were exported.
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (15, 30)])
+    window.set_tool("background")
+    drag(window, [(70, 10), (65, 30)])
+    _wait_final(qtbot, window)
+    assert window.has_unsaved_scribbles
+    assert window.export("mask", tmp_path / "mask.png")
+    assert not window.has_unsaved_scribbles
+    drag(window, [(70, 40), (65, 50)])
+    assert window.has_unsaved_scribbles
+
+
+def test_skin_marks_in_the_training_set_are_not_asked_about(qtbot, window):
+    # Session 58: Skin marks already added to the training set were asked about on Open / close.
+    window.set_mode("skin")
+    mode = window.modes["skin"]
+    qtbot.waitUntil(lambda: not window.controller.any_busy, timeout=60000)
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (15, 30)])
+    window.set_tool("background")
+    drag(window, [(70, 10), (65, 30)])
+    assert window.has_unsaved_scribbles
+    assert mode.add_to_skin_training_set()
+    assert not window.has_unsaved_scribbles
+    drag(window, [(70, 40), (65, 50)])
+    assert window.has_unsaved_scribbles

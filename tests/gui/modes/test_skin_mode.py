@@ -583,5 +583,5 @@ def test_marks_added_trained_and_saved_are_not_unsaved_work(qtbot, make_window, 
     assert not window.has_unsaved_scribbles
     drag(window, [(10, 40), (20, 50)])  # marked after the save
     assert window.has_unsaved_scribbles
-    assert window.open_image(first) and len(asked) == 1 and "Skin mode's scribbles on b.png" in asked[0]
+    assert window.open_image(first) and len(asked) == 1 and "Skin mode's marks on b.png" in asked[0]
     assert messages == []
