@@ -290,3 +290,20 @@ def test_skin_marks_in_the_training_set_are_not_asked_about(qtbot, window):
     assert not window.has_unsaved_scribbles
     drag(window, [(70, 40), (65, 50)])
     assert window.has_unsaved_scribbles
+
+
+# == 3: non-skin marks too few to move the model are said ================================================
+def test_the_training_warning_names_non_skin_marks_too_few_to_move_the_model():
+    # Session 58: 1 skin click and 3 non-skin clicks (81 / 243 px) on astronaut.png: the tank
+    # and strap stayed skin under the non-skin marks; the warning spoke of the skin side only.
+    from types import SimpleNamespace
+
+    from segmix.gui.modes.skin import adapted_words
+
+    record = {"model": "start.json", "relevance": 10000, "skin_pixels": 81, "non_skin_pixels": 243,
+              "alpha": {"skin": [0.008, 0.002], "non_skin": [0.01, 0.02, 0.0]}}
+    _how, warnings = adapted_words(SimpleNamespace(training={"adapted_from": record}))
+    assert "non-skin marks (243 pixels)" in warnings, warnings
+    record["alpha"]["non_skin"] = [0.5]
+    _how, warnings = adapted_words(SimpleNamespace(training={"adapted_from": record}))
+    assert "non-skin marks" not in warnings, warnings
