@@ -1162,6 +1162,11 @@ class MainWindow(QMainWindow):
         self.overlay_panel.visible_changed.connect(lambda _visible: self.update_hint())  # the banner says it
         for stack in self._undo_stacks.values():
             stack.cleanChanged.connect(self._on_clean_changed)
+        # Marks whose result was exported are unsaved again at their next change, which moves no
+        # clean state: the title's "*" follows (_unsaved_by_mode). The group's signal, the active
+        # stack's (a stack's own came also while the window's stacks were being deleted).
+        self.undo_group.indexChanged.connect(
+            lambda _index: self.update_title() if getattr(self, "mode", None) in self._exported_at else None)
         controller = self.controller
         controller.failed.connect(self._on_failed)
         controller.cancelled.connect(self._on_cancelled)
