@@ -652,6 +652,8 @@ class MainWindow(QMainWindow):
         # The brush's size on a DAVIS-sized photo, whether the user set one this session, and
         # whether the window itself is setting it (_scale_brush_to_photo); see _restore_settings.
         self._brush_base, self._brush_set_by_user, self._scaling_brush = DEFAULT_BRUSH, False, False
+        #: Per mode, (photo, undo index, mark settings) of the marks whose result was last exported.
+        self._exported_at: dict[str, tuple] = {}
         self._create_actions()
         self._shortcut_filter = ShortcutsBeforeTyping(self)
         QApplication.instance().installEventFilter(self._shortcut_filter)
@@ -990,6 +992,13 @@ class MainWindow(QMainWindow):
             self.say_why_when_greyed(action)
         self.clear_scribbles_action = add("&Clear Scribbles", self.clear_scribbles, ["Ctrl+Shift+Backspace"],
                                           menu=edit_menu, tip=SCRIBBLE_TIPS["clear"])
+        # One way to compute again after Esc left nothing on show, the same in every mode and
+        # at any threshold (a trial: Skin asked for a slider move, its Default was greyed at the
+        # default value; Segment's loaded model, cancelled, came back from nothing it named).
+        edit_menu.addSeparator()
+        self.compute_again_action = add("Compute &Again", self.compute_again, [COMPUTE_AGAIN_KEY], menu=edit_menu,
+                                        tip="Compute the result Esc cancelled (the marks' fit, the skin detection, "
+                                            "the quantising) again")
         for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):
             self._enabled_tips[action] = action.statusTip()
         # A greyed-out entry says why it is greyed out: its tooltip, and its status tip in the
@@ -1153,6 +1162,11 @@ class MainWindow(QMainWindow):
         self.overlay_panel.visible_changed.connect(lambda _visible: self.update_hint())  # the banner says it
         for stack in self._undo_stacks.values():
             stack.cleanChanged.connect(self._on_clean_changed)
+        # Marks whose result was exported are unsaved again at their next change, which moves no
+        # clean state: the title's "*" follows (_unsaved_by_mode). The group's signal, the active
+        # stack's (a stack's own came also while the window's stacks were being deleted).
+        self.undo_group.indexChanged.connect(
+            lambda _index: self.update_title() if getattr(self, "mode", None) in self._exported_at else None)
         controller = self.controller
         controller.failed.connect(self._on_failed)
         controller.cancelled.connect(self._on_cancelled)
@@ -1267,6 +1281,11 @@ class MainWindow(QMainWindow):
 
     def _on_threshold_changed(self, threshold: float) -> None:
         self._picture.kept_threshold = None  # chosen for this photo now: no longer a leftover
+        mode = self.active_mode
+        if not (mode.has_result or mode.result_pending) and mode.can_compute_again:
+            # Esc left nothing on show: the slider computes again at its new value (it did
+            # nothing and said nothing after a loaded model's box was cancelled, a trial).
+            self.compute_again()
         self.active_mode.on_threshold_changed(threshold)
         self.update_hint()  # the banner names a threshold away from the default
         self.update_title()  # saved marks' settings changed: unsaved ("*", _settings_unsaved)
@@ -1279,6 +1298,20 @@ class MainWindow(QMainWindow):
         # After the mode's own report: the status bar's last word is the lost export (the
         # mode's dock and dialogs still say why it failed).
         self.drop_pending_export("computing the result failed")
+
+    def compute_again(self) -> bool:
+        """Edit > Compute Again: start the job Esc stopped before any of it was on show
+        (Mode.compute_again); else say why there is nothing to compute. True when started."""
+        mode = self.active_mode
+        if not (mode.has_result or mode.result_pending) and mode.can_compute_again:
+            mode.compute_again()
+            self.update_hint()
+            self.update_actions()
+            return True
+        why = ("a result is being computed" if mode.result_pending else "the result is on show" if mode.has_result
+               else "nothing was cancelled")
+        self.statusBar().showMessage(f"Nothing to compute again: {why}.", 5000)
+        return False
 
     def _on_cancelled(self) -> None:
         self.active_mode.on_cancelled()
@@ -1525,7 +1558,7 @@ class MainWindow(QMainWindow):
         again (a trial).
         """
         question = self.discard_question()
-        title = "Unsaved work" if self._closing and self._unsaved_on_close() else "Unsaved scribbles"
+        title = "Unsaved work" if self._closing and self._unsaved_on_close() else "Unsaved marks"
         save_text = "&Save..."
         saver = self._scribbles_saver()
         if saver is not None:
@@ -1565,11 +1598,11 @@ class MainWindow(QMainWindow):
         if entry.cleared:
             # Cleared marks (in the undo history) have nothing on the photo to save.
             return self.ask_save_or_discard(
-                "Unsaved scribbles", f"Load {path.name}? {entry.title} mode's scribbles on {photo} (cleared: Edit > "
+                "Unsaved marks", f"Load {path.name}? {entry.title} mode's marks on {photo} (cleared: Edit > "
                 "Undo brings them back) are not saved: after the load they are gone. Discard them?")
-        question = (f"Load {path.name}? {entry.title} mode's scribbles on {photo} are not saved: the loaded marks "
+        question = (f"Load {path.name}? {entry.title} mode's marks on {photo} are not saved: the loaded marks "
                     "replace them. Save them first, or discard them?")
-        return self.ask_save_or_discard("Unsaved scribbles", question,
+        return self.ask_save_or_discard("Unsaved marks", question,
                                         lambda: self.export("scribbles") and self.wait_for_exports())
 
     def _modes_with_unsaved_marks(self) -> list[str]:
@@ -1638,7 +1671,7 @@ class MainWindow(QMainWindow):
                         places = []
                         for titles, path in kept:
                             whose = " and ".join(f"{title} mode's" for title in titles)
-                            places.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}")
+                            places.append(f"{whose} marks on {path.name if path is not None else 'this photo'}")
                         listed = " and ".join(places)
                         self._discard_note = (f"Saved {what}: it keeps the colours of {listed}, not the strokes "
                                               "(Save Scribbles in that mode keeps them).")
@@ -1893,7 +1926,17 @@ class MainWindow(QMainWindow):
                 if not stack.isClean() and self._cleared_unsaved.get(name) == (picture.path, stack.index()):
                     found.append(_Unsaved(name, mode.title, self._space_of(mode), picture.path, True, False, True))
                 continue
-            marks = not stack.isClean()
+            saved_file = self._settings_at_clean.get(name)
+            if ((saved_file is None or saved_file[0] != picture.path)
+                    and self._exported_at.get(name) == (picture.path, stack.index(), mode.mark_settings_for(layer.labels))):
+                # The result of these marks, with these settings, was exported and no marks file
+                # of them would be left stale: the export is the work (a trial was asked about its
+                # marks after Export Mask / Cut-out). Marks saved to a file and changed since are
+                # still asked about (the file would give another mask, an earlier trial).
+                continue
+            # Skin marks in the skin training set as they are are kept there (a trial was asked
+            # about marks already added; the set itself is asked about on close, unsaved_on_close).
+            marks = not stack.isClean() and not mode.marks_kept(layer, picture.path)
             saved = self._settings_at_clean.get(name)
             settings = (not marks and saved is not None and saved[0] == picture.path
                         and mode.mark_settings_for(layer.labels) != saved[1])
@@ -1955,7 +1998,7 @@ class MainWindow(QMainWindow):
             gone = sorted(cleared & set(titles))
             note = ("" if not gone else " (cleared: Edit > Undo brings them back)" if len(titles) == 1
                     else f" ({' and '.join(gone)} mode's cleared: Edit > Undo brings them back)")
-            parts.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}{note}")
+            parts.append(f"{whose} marks on {path.name if path is not None else 'this photo'}{note}")
             skin = self.modes.get("skin")
             if not training and skin is not None and skin.title in titles:
                 picture = next((p for p in self._pictures.values() if p.path == path), None)
@@ -1965,14 +2008,14 @@ class MainWindow(QMainWindow):
         for entry in self._unsaved_by_mode():
             if entry.settings:
                 what, change = self._settings_change(entry.name)
-                parts.append(f"{what} of {entry.title} mode's scribbles on "
+                parts.append(f"{what} of {entry.title} mode's marks on "
                              f"{entry.path.name if entry.path is not None else 'this photo'} ({change})")
         others = self._unsaved_on_close() if self._closing else []
         if not parts and len(others) == 1:
             return f"{others[0][0].upper()}{others[0][1:]} is not saved. Discard it?"
         parts += others
         if not parts:
-            return "Your scribbles are not saved. Discard them?"
+            return "Your marks are not saved. Discard them?"
         # A list in words: joined with "; " it read "Skin mode's scribbles on a.jpg; the skin
         # model trained on 1 photo are not saved" (a trial's Ctrl+Q).
         listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
@@ -2122,29 +2165,63 @@ class MainWindow(QMainWindow):
             self.update_hint()
         self._remember_file(path)
         threshold = self.overlay_panel.threshold
-        notes = []
+        # Each note with the test of whether it still holds: a note about a setting goes when
+        # the setting changes (a trial double-clicked the slider back to 0.50 under "The
+        # threshold is still 0.07" for its 15 s), see _refresh_setting_notice.
+        notes: list[tuple[str, Callable[[], bool]]] = []
+        picture = self._picture
         if self.active_mode.uses_overlay_threshold and abs(threshold - DEFAULT_THRESHOLD) > 1e-9:
             # A threshold chosen for another photo stays (it is the user's setting), but a
             # trial forgot its 0.95 and took the next photo's thin mask for segmix's.
-            notes.append(f"The threshold is still {threshold:.2f}, set on an earlier photo ({DEFAULT_THRESHOLD:.2f} by "
-                         "default; Overlay dock)")
+            notes.append((f"the threshold is still {threshold:.2f}, set on an earlier photo ({DEFAULT_THRESHOLD:.2f} by "
+                          "default; Overlay dock)", lambda: picture is self._picture and picture.kept_threshold is not None))
             self._picture.kept_threshold = threshold
             self.update_hint()
         model_words = self.active_mode.kept_model_words()
         if model_words:
-            notes.append(f"{'the' if notes else 'The'} model settings are not the defaults: {model_words} (Model dock)")
+            mode = self.active_mode
+            notes.append((f"the model settings are not the defaults: {model_words} (Model dock)",
+                          lambda: mode.kept_model_words() == model_words))
         marks_file = self._saved_marks_file() if self.layer is not None and not self.layer.labels.any() else None
         if marks_file is not None:
             # Reopened with no word of them: a trial's saved marks sat beside the photo unseen.
-            notes.append(f"{'marks' if notes else 'Marks'} saved for this photo: {marks_file.name} "
-                         "(File > Load Scribbles loads them)")
+            notes.append((f"marks saved for this photo: {marks_file.name} (File > Load Scribbles loads them)",
+                          lambda: picture is self._picture and self.layer is not None and not self.layer.labels.any()))
         if notes:
             # The decoder's note about the file ("only the first frame is used"), relayed once
             # the photo was decoded (_load_photo), stays after these words: it was replaced.
             earlier = self.statusBar().currentMessage()
             earlier = f". {earlier}" if earlier.startswith("Note: ") else ""
-            self.statusBar().showMessage("; ".join(notes) + earlier, 15000)
+            text = _setting_notice_text([words for words, _holds in notes], earlier)
+            self._setting_notice = (notes, earlier, text)
+            self.statusBar().showMessage(text, 15000)
         return True
+
+    def _refresh_setting_notice(self) -> None:
+        """Rewrite the status bar's notice of settings kept from an earlier photo (shown or put
+        away with its mode) without the parts no longer true, or clear it when none is left."""
+        notice = getattr(self, "_setting_notice", None)
+        if notice is None:
+            return
+        notes, earlier, text = notice
+        kept = [(words, holds) for words, holds in notes if holds()]
+        if len(kept) == len(notes):
+            return
+        new = _setting_notice_text([words for words, _holds in kept], earlier) if kept else earlier.removeprefix(". ")
+        self._setting_notice = (kept, earlier, new) if kept else None
+        bar = self.statusBar()
+        if bar.currentMessage() == text:
+            left = bar.remaining_ms()
+            if new and left:
+                bar.showMessage(new, left)
+            else:
+                bar.clearMessage()
+        for mode, (said, until) in list(self._mode_messages.items()):
+            if said == text:
+                if new:
+                    self._mode_messages[mode] = (new, until)
+                else:
+                    del self._mode_messages[mode]
 
     def _label_map_opened(self, path: Path, values: list[int], shape) -> bool:
         """A label map picked as the photo (:func:`segmix.labelmaps.label_map_values`): not
@@ -2856,11 +2933,20 @@ class MainWindow(QMainWindow):
         # they are written); a failed write makes them unsaved again.
         stack = self.undo_stack if kind == "scribbles" else None
         clean_index = None
+        # So are marks whose result is exported (mask, cut-out, probability map): the export is
+        # the work, until the marks or their settings change (_unsaved_by_mode).
+        exported = None
+        if kind != "scribbles" and mode.uses_scribbles and self.layer is not None:
+            exported = (self.image_path, self.undo_stack.index(), mode.mark_settings_for(self.layer.labels))
+        export_owner = mode.name
 
         def finished(error: BaseException | None) -> None:
             if error is not None:
                 if stack is not None and stack.cleanIndex() == clean_index:
                     stack.resetClean()
+                if exported is not None and self._exported_at.get(export_owner) == exported:
+                    del self._exported_at[export_owner]
+                    self.update_title()
                 self._say_still_saving("")
                 if not isinstance(error, (ValueError, OSError)):
                     raise error  # a fault of ours: the window's excepthook reports it
@@ -2871,6 +2957,9 @@ class MainWindow(QMainWindow):
 
         if not self.save_in_background(path, name_kind, write, finished):
             return False
+        if exported is not None:
+            self._exported_at[export_owner] = exported
+            self.update_title()
         if stack is not None:  # finished runs at a later event-loop pass, never before this
             self._scribbles_saved_to = path  # what Save All says it saved (_each_mode_saver)
             stack.setClean()
@@ -3043,22 +3132,35 @@ class MainWindow(QMainWindow):
             return
         self._scaling_brush = True
         try:
-            self.canvas.set_brush_size(round(self._brush_base * self._brush_scale()))
+            self.canvas.set_brush_size(min(round(self._brush_base * self._brush_scale()), self._brush_cap()))
         finally:
             self._scaling_brush = False
         self._show_brush_scale()
+
+    def _brush_cap(self) -> int:
+        """The largest default brush for the photo shown: a third of its shorter side (the
+        20-px default on an 80 x 60 photo), at least MIN_BRUSH; a size kept from an earlier
+        session is the user's and is not capped. A 24 x 16 photo got an 8-px brush, half its
+        height (a trial); now 5 px."""
+        if self.image is None or self._brush_base != DEFAULT_BRUSH:
+            return MAX_BRUSH
+        return max(MIN_BRUSH, min(self.image.shape[:2]) // 3)
 
     def _show_brush_scale(self) -> None:
         """The tool's control names the size as image pixels and, when scaled, why."""
         scale = self._brush_scale()
         size = self.canvas.brush_size
-        if self._brush_set_by_user or scale == 1.0 or self.image is None:
+        capped = (not self._brush_set_by_user and self.image is not None
+                  and size == self._brush_cap() < round(self._brush_base * scale))
+        if self._brush_set_by_user or (scale == 1.0 and not capped) or self.image is None:
             why = ("your size" if self._brush_set_by_user else
                    "the default" if self._brush_base == DEFAULT_BRUSH else "the size kept from the last session")
         else:
             height, width = self.image.shape[:2]
-            why = (f"{self._brush_base} px scaled with this {width} x {height} photo as the click disc is "
-                   f"(x{scale:.2f}); set a size to keep it for every photo")
+            scaled = f"scaled with this {width} x {height} photo as the click disc is (x{scale:.2f})" if scale != 1.0 else ""
+            cap = f"at most a third of this {width} x {height} photo's shorter side" if capped else ""
+            why = (f"{self._brush_base} px {', '.join(part for part in (scaled, cap) if part)}; set a size to "
+                   "keep it for every photo")
         self.tool_panel.set_size_note(f"Brush diameter: {size} image pixels ({why}). [ and ] change it.")
 
     def clear_scribbles(self) -> None:
@@ -3330,6 +3432,7 @@ class MainWindow(QMainWindow):
         self.hint_label.setToolTip("" if no_photo else self.active_mode.hint_tip())
         self.overlay_panel.legend.set_threshold(self.active_mode.decision_threshold())
         self._show_pixel_info(*self._cursor_pixel)  # the result under the cursor may have changed
+        self._refresh_setting_notice()  # a setting named as kept may have changed
 
     def update_title(self) -> None:
         """Name the active mode's source (Mode.window_title) or the photo in the window's title."""
@@ -3427,7 +3530,8 @@ class MainWindow(QMainWindow):
             for action in self._marking_actions:
                 self._set_available(action, False, f"{mode.title} mode has no marks: the tools and the brush "
                                                    f"belong to the photo modes "
-                                                   f"({', '.join(m.title for m in self.modes.values() if m.uses_scribbles)})")
+                                                   f"({', '.join(m.title for m in self.modes.values() if m.uses_scribbles)})"
+                                                   f"{mode.typed_numbers_words}")
             # Undo / Redo follow the mode's (empty) history: greyed out by their QUndoGroup.
             self._update_undo_tips()
             return
@@ -3754,6 +3858,16 @@ class MainWindow(QMainWindow):
             if dock.isFloating():
                 dock.hide()
         event.accept()
+
+
+#: Edit > Compute Again's key, named by the modes' words after Esc left nothing on show.
+COMPUTE_AGAIN_KEY = "F5"
+
+
+def _setting_notice_text(notes: list[str], earlier: str) -> str:
+    """The notes (lower-case first words) joined in one sentence, ``earlier`` after them."""
+    text = "; ".join(notes)
+    return (text[:1].upper() + text[1:] if text else "") + earlier
 
 
 def _still_photo(path: Path) -> bool:

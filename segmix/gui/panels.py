@@ -356,6 +356,9 @@ class ToolPanel(QWidget):
         self.size_name = QLabel("&Brush")
         size_row.addWidget(self.size_name)
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        # Keys by Tab (or its label's Alt key) only: a slider dragged with the mouse kept the focus and
+        # the arrow keys moved it while the status bar said they pan (a trial).
+        self.size_slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.size_name.setBuddy(self.size_slider)
         # Logarithmic slider: fine control for small brushes, reach for big ones.
         self.size_slider.setRange(0, 1000)
@@ -485,6 +488,9 @@ class OverlayPanel(QWidget):
         form.addRow(self.legend)
         opacity_row = QHBoxLayout()
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
+        # Keys by Tab (or its label's Alt key) only: a slider dragged with the mouse kept the focus and
+        # the arrow keys moved it while the status bar said they pan (a trial).
+        self.opacity_slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setToolTip("How strongly the overlay covers the photo (0 % = photo only)")
         self.opacity_label = ValueLabel("50 %")
@@ -498,6 +504,9 @@ class OverlayPanel(QWidget):
         form.labelForField(opacity_row).setBuddy(self.opacity_slider)
         threshold_row = QHBoxLayout()
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
+        # Keys by Tab (or its label's Alt key) only: a slider dragged with the mouse kept the focus and
+        # the arrow keys moved it while the status bar said they pan (a trial).
+        self.threshold_slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.threshold_slider.setRange(1, 99)
         self.threshold_slider.setValue(50)
         self.threshold_slider.setToolTip(threshold_tip("foreground"))

@@ -49,7 +49,12 @@ def test_exports_write_the_right_files(qtbot, window, photo_path, tmp_path):
     cut = np.asarray(Image.open(out / "cut.png"))
     assert cut.shape == (HEIGHT, WIDTH, 4)
     np.testing.assert_array_equal(cut[..., 3] == 255, window.current_mask())
+    # Exported: the result is the work, nothing to lose (session 58); a change makes it unsaved.
+    assert not window.windowTitle().startswith("*")
+    window.set_tool("background")
+    drag(window, [(WIDTH - 5, HEIGHT - 20), (WIDTH - 5, HEIGHT - 5)])
     assert window.windowTitle().startswith("*")
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=60000)
     assert window.export("scribbles", out / "scribbles.png")
     assert window.windowTitle() == "two.png - segmix"  # saved: nothing to lose any more
     saved = window.layer.labels.copy()
@@ -144,7 +149,7 @@ def test_the_discard_question_answers_to_the_keyboard(qtbot, window, key, modifi
 
     QTimer.singleShot(0, answer)
     assert type(window).confirm_discard(window) is expected
-    assert seen == ["Unsaved scribbles"]
+    assert seen == ["Unsaved marks"]
 
 
 def test_corrupt_file_shows_a_message_and_keeps_the_photo(qtbot, window, tmp_path, messages):

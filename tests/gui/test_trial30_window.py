@@ -125,11 +125,11 @@ def test_the_close_question_lists_what_is_unsaved_in_words(qtbot, make_window, p
     asked = []
     window.confirm_discard = lambda: (asked.append(window.discard_question()), False)[1]
     window.close()
-    assert asked == ["Segment mode's scribbles on two.png and the skin model trained on 1 photo are not saved. "
+    assert asked == ["Segment mode's marks on two.png and the skin model trained on 1 photo are not saved. "
                      "Discard them?"]
     monkeypatch.setattr(window.modes["video"], "unsaved_on_close", lambda: "the rest of Export All Masks")
     window.close()
-    assert asked[-1] == ("Segment mode's scribbles on two.png, the skin model trained on 1 photo and the rest of "
+    assert asked[-1] == ("Segment mode's marks on two.png, the skin model trained on 1 photo and the rest of "
                          "Export All Masks are not saved. Discard them?")
 
 

@@ -154,7 +154,7 @@ def test_settings_changed_after_the_marks_were_saved_are_asked_about(qtbot, make
     assert window.has_unsaved_scribbles
     question = window.discard_question()
     # What changed, with its saved and current values (session 50: "(changed since they were saved)").
-    assert question == ("The model settings of Segment mode's scribbles on two.png (saved with 5 components; "
+    assert question == ("The model settings of Segment mode's marks on two.png (saved with 5 components; "
                         "now 3 components) are not saved. Discard them?"), question
     # Save from the question writes the marks with the settings now in use.
     asked = []

@@ -172,10 +172,10 @@ def test_the_discard_question_in_skin_mode_names_segment_modes_scribbles(qtbot, 
     drag(window, [(10, 10), (20, 30), (15, 50)])  # Segment mode's stroke
     window.set_mode("skin")
     assert not window.layer.labels.any()  # nothing of them in sight here
-    assert window.discard_question() == "Segment mode's scribbles on two.png are not saved. Discard them?"
+    assert window.discard_question() == "Segment mode's marks on two.png are not saved. Discard them?"
     answered, seen = _question_text(qtbot, window)
     # With Save for them, in their mode (session 40: Save was for the active mode's marks only).
-    assert answered is False and seen == ["Segment mode's scribbles on two.png are not saved. Save them first (in "
+    assert answered is False and seen == ["Segment mode's marks on two.png are not saved. Save them first (in "
                                           "Segment mode), or discard them?"]
 
     # Opening another photo asks this question, and Cancel keeps the photo and its marks.
@@ -184,12 +184,12 @@ def test_the_discard_question_in_skin_mode_names_segment_modes_scribbles(qtbot, 
     asked = []
     window.confirm_discard = lambda: asked.append(window.discard_question()) or False
     assert not window.open_image(other)
-    assert asked == ["Segment mode's scribbles on two.png are not saved. Discard them?"]
+    assert asked == ["Segment mode's marks on two.png are not saved. Discard them?"]
     assert window.image_path == photo_path
 
     # Marks in Skin mode too: both modes are named.
     drag(window, [(60, 10), (65, 40)])
-    assert window.discard_question() == ("Segment mode's and Skin mode's scribbles on two.png are not saved. "
+    assert window.discard_question() == ("Segment mode's and Skin mode's marks on two.png are not saved. "
                                          "Skin mode's are not in the skin training set either: to train on them, "
                                          "Cancel, Add photo to skin training set, then Train skin model. "
                                          "Discard them?")

@@ -73,7 +73,7 @@ def test_unsaved_marks_of_two_modes_are_asked_about_from_every_mode(qtbot, make_
     asked = _leave_from_each_mode(window, _second_photo(tmp_path))
     assert len(asked) == 6
     for name, attempt, question, save in asked:
-        assert "Segment mode's and Skin mode's scribbles on two.png" in question, (name, attempt, question)
+        assert "Segment mode's and Skin mode's marks on two.png" in question, (name, attempt, question)
         assert save, (name, attempt, question)
     assert [entry.name for entry in window._unsaved_by_mode()] == ["segment", "skin"]
     assert window._modes_with_unsaved_marks() == ["segment", "skin"]
@@ -99,7 +99,7 @@ def test_changed_settings_of_saved_marks_are_asked_about_from_every_mode(qtbot, 
     asked = _leave_from_each_mode(window, _second_photo(tmp_path))
     assert len(asked) == 6
     for name, attempt, question, save in asked:
-        assert "model settings of Segment mode's scribbles on two.png" in question, (name, attempt, question)
+        assert "model settings of Segment mode's marks on two.png" in question, (name, attempt, question)
         assert "Skin mode" not in question and save, (name, attempt, question)
     assert [(e.name, e.marks, e.settings) for e in window._unsaved_by_mode()] == [("segment", False, True)]
 

@@ -133,11 +133,11 @@ def test_the_discard_question_names_the_setting_that_changed_since_the_save(qtbo
     window = make_window(photo_path)
     paint_two_classes(qtbot, window)
     assert window.export("scribbles", tmp_path / "two_scribbles.png")
-    assert window.discard_question() == "Your scribbles are not saved. Discard them?"  # nothing unsaved
+    assert window.discard_question() == "Your marks are not saved. Discard them?"  # nothing unsaved
     with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         window.overlay_panel.threshold_slider.setValue(64)  # only the threshold moved (Overlay dock)
     question = window.discard_question()
-    assert question.startswith("The threshold of Segment mode's scribbles on two.png (0.50 when saved, now 0.64)"
+    assert question.startswith("The threshold of Segment mode's marks on two.png (0.50 when saved, now 0.64)"
                                " is not saved."), question
     assert "model settings" not in question
     window.modes["segment"].model_panel.components_spin.setValue(3)

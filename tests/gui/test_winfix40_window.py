@@ -187,7 +187,7 @@ def test_closing_with_two_modes_marks_offers_save_all(qtbot, make_window, photo_
     asked, proposed = _answer_save(window, tmp_path)
     window.close()
     assert asked[0][1] == "&Save All..."
-    assert "Segment mode's and Skin mode's scribbles" in asked[0][0]
+    assert "Segment mode's and Skin mode's marks" in asked[0][0]
     assert "Save them first (one file per mode: Segment mode, then Skin mode)" in asked[0][0]
     assert proposed == ["two_scribbles.png", "two_skin_scribbles.png"]
     assert all((tmp_path / name).is_file() for name in proposed)

@@ -402,6 +402,10 @@ class Mode(QObject):
         (what was set, or why nothing was), None to say nothing."""
         return None
 
+    #: Where a number is typed in this mode, said when a digit typed on the photo picks a tool
+    #: the mode does not have ("; ..."), or "".
+    typed_numbers_words = ""
+
     def kept_model_words(self) -> str | None:
         """The mode's model settings that are not the defaults, in words, for the notice on
         opening a photo (they are kept from an earlier photo or session); None when all are."""

@@ -46,7 +46,8 @@ HINT_ORIGINAL = ("<b>Quantise mode</b>: the photo <b>as it is</b> (before). Pres
                  "to see it in {k} colours.")
 # After Esc no result of k exists: "Press O to see it in 128 colours" promised one (a re-check).
 HINT_CANCELLED = ("<b>Quantise mode</b>: quantising to {k} colours was <b>cancelled</b>; the photo is shown as it "
-                  "is. Quantise &gt; Quantise Again (Ctrl+Shift+U), Enter in Colours or another number starts it again.")
+                  "is. Press <b>F5</b> (Edit &gt; Compute Again), Quantise &gt; Quantise Again (Ctrl+Shift+U), Enter in "
+                  "Colours or another number starts it again.")
 HINT_BUSY = ("<b>Quantise mode</b>: quantising to {k} colours... the photo appears in them when k-means is done"
              "{when}. Meanwhile {shown}.")
 
@@ -139,6 +140,9 @@ class QuantiseMode(Mode):
     shortcut = "Ctrl+U"
     menu_title = "&Quantise"
     uses_scribbles = False
+    # After Enter in Colours the photo has the keys: a trial typed "1" for another k and read
+    # only that the Foreground tool is not Quantise mode's.
+    typed_numbers_words = "; after Enter the photo has the keys: to type a number of colours, Alt+L (Colours) first"
     uses_overlay = False
     uses_overlay_threshold = False
     uses_overlay_style = False

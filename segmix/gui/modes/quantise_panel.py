@@ -202,6 +202,9 @@ class QuantisePanel(QWidget):
         self.colours_spin.setKeyboardTracking(False)  # "16" typed is one request, not "1" then "16"
         self.colours_name.setBuddy(self.colours_spin)
         self.colours_slider = QSlider(Qt.Orientation.Horizontal)
+        # Keys by Tab (or its label's Alt key) only: a slider dragged with the mouse kept the focus and
+        # the arrow keys moved it while the status bar said they pan (a trial).
+        self.colours_slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.colours_slider.setRange(0, len(SLIDER_COLOURS) - 1)
         self.colours_slider.setPageStep(4)  # a page is about a doubling
         self.colours_slider.setValue(nearest_stop(DEFAULT_COLOURS))

@@ -22,7 +22,7 @@ from segmix.gui import files
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.model_summary import class_swatches
 from segmix.gui.modes.base import EXPORT_WORDS, NO_PHOTO_WORDS, Mode, NothingToExport, stored_setting
-from segmix.gui.modes.segment_panels import COLOR_SPACE_NAMES, MODEL_DEFAULTS, ModelPanel, TrainingPanel
+from segmix.gui.modes.segment_panels import COLOR_SPACE_NAMES, IDLE_STATUS, MODEL_DEFAULTS, ModelPanel, TrainingPanel
 from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.result_history import ResultHistory, marks_key
 from segmix.gui.scribbles import FOREGROUND
@@ -95,9 +95,10 @@ HINT_NO_OBJECT = (
     "<b>No object marked yet</b>: the mask is every colour unlike your background marks. "
     "Click the object (left click) or paint it (1) to say what to keep."
 )
-HINT_CANCELLED = "Training cancelled. Press <b>Retrain</b>, click or paint to fit again."
+HINT_CANCELLED = "Training cancelled. Press <b>F5</b> (Edit &gt; Compute Again) or <b>Retrain</b>, click or paint to fit again."
 #: With a loaded model: Retrain drops it (fit_new_model), which HINT_CANCELLED offered (session 57).
-HINT_CANCELLED_LOADED = ("Applying {name} cancelled: nothing is shown. Paint or click to apply it again, or "
+HINT_CANCELLED_LOADED = ("Applying {name} cancelled: nothing is shown. Press <b>F5</b> (Edit &gt; Compute Again) "
+                         "or move the threshold slider to apply it again, or "
                          "<b>Export</b> (Ctrl+E) to apply it and save the mask; <b>Retrain</b> fits a new model instead.")
 #: Said when Esc stopped the fit of the marks shown between its stages (SegmentMode._unfinished_stage).
 HINT_STOPPED = "{style}. <b>Cancelled:</b> the overlay shows {stage}. Press <b>Retrain</b> to fit your marks to the end."
@@ -360,7 +361,7 @@ class SegmentMode(Mode):
         self._marks_only_cache = self._before_stages = None
         self._changes_since_request, self._undone_snapshots = [], []
         self.training_panel.plot.clear()
-        self.training_panel.set_status("Waiting for scribbles")
+        self.training_panel.set_status(IDLE_STATUS)
         # A loaded model stays the model for the next photo (applied at its first mark, which
         # fits nothing and so sets no swatches): a trial's reopened photo showed the loaded
         # model's mask under empty Mixture colours.
@@ -631,7 +632,7 @@ class SegmentMode(Mode):
             shell.canvas.set_overlay(None)
             self.model_panel.swatches.set_swatches([])
             self.training_panel.plot.clear()  # its curves belonged to scribbles that are gone
-            self.training_panel.set_status("Waiting: mark the object (click or paint foreground) or drag a box")
+            self.training_panel.set_status(IDLE_STATUS)
             shell.update_hint()
             shell.update_actions()
             return

@@ -53,6 +53,11 @@ UNEXPLAINED_TIP = (
 )
 
 
+#: The Training dock's words while nothing is marked, the same on every photo (it read "Waiting
+#: for scribbles" on some photos and this on others, a trial).
+IDLE_STATUS = "Waiting: mark the object (click or paint foreground) or drag a box"
+
+
 class SwatchStrip(QWidget):
     """One bar per class: each mixture component a block of its mean colour, width ~ weight."""
 
@@ -330,9 +335,10 @@ class ConvergencePlot(QWidget):
 
 STATUS_LINES = 3  # the Training panel's status label
 # It grows to this many lines when its text needs them, taking the plot's height (a re-fit note,
-# a first start's compiling note and a tip together need 7 at the dock's narrowest); beyond
-# them it ends in an ellipsis with the whole text in its tooltip.
-STATUS_MOST_LINES = 8
+# a first start's compiling note and a tip together need 7 at the dock's narrowest; a transparent
+# photo's two notes after a result ended "...and here all of it is hidden ..." at 8, a trial);
+# beyond them it ends in an ellipsis with the whole text in its tooltip.
+STATUS_MOST_LINES = 16
 
 
 class TrainingPanel(QWidget):
@@ -344,7 +350,7 @@ class TrainingPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        self._text, self._note = "Waiting for scribbles", ""  # the status and the engine's note (set_engine_note)
+        self._text, self._note = IDLE_STATUS, ""  # the status and the engine's note (set_engine_note)
         self.status_label = status_label(self._text, lines=STATUS_LINES)
         # The buttons sit at the top, above the status and the plot: when the window is
         # short and the dock scrolls, the plot and then the status go out of view, not the

@@ -111,6 +111,13 @@ def adapted_words(model) -> tuple[str, str]:
         warnings.append(f"Warning: the marks ({record.get('skin_pixels', 0):,} skin pixels) moved the skin "
                         f"Gaussians at most {max(moved):.0%} of the way: the model is nearly {source}; mark more "
                         "skin, or Start from nothing (new fit) to learn the marked colours alone")
+    non_skin = record.get("alpha", {}).get("non_skin") or []
+    if non_skin and max(non_skin) < skin_init.ADAPTED_LITTLE:
+        # The non-skin side too: a trial's 3 non-skin clicks (243 px) on the astronaut's tank
+        # and strap left them skin, under a warning of the skin side alone.
+        warnings.append(f"Warning: the non-skin marks ({record.get('non_skin_pixels', 0):,} pixels) moved the "
+                        f"non-skin Gaussians at most {max(non_skin):.0%} of the way: colours under them can stay "
+                        "skin; mark more non-skin (paint, not clicks), or Start from nothing (new fit)")
     return how, _sentences(warnings)
 
 
@@ -203,10 +210,12 @@ HINT_SKIN_TRAINED = (
 #: The banner after Esc stopped the detection of a photo with nothing of it on show: it still
 #: described the overlay ("Heat map of P(skin) ... skin where it is over 0.040", session 57).
 HINT_DETECTION_CANCELLED = ("<b>Skin mode</b>: skin detection cancelled; nothing is shown over this photo. "
-                            "<b>Move the threshold slider</b> on the right to detect skin again.")
+                            "Press <b>F5</b> (Edit &gt; Compute Again) or move the threshold slider to detect skin "
+                            "again.")
 
 #: The dock's words for it (the dock said only "Cancelled.").
-DETECTION_CANCELLED = "Skin detection cancelled: nothing is shown. Move the threshold slider to detect skin again."
+DETECTION_CANCELLED = ("Skin detection cancelled: nothing is shown. Press F5 (Edit > Compute Again) or move the "
+                       "threshold slider to detect skin again.")
 
 HINT_DETECTING = ("<b>Skin mode</b>: detecting skin in this photo... The overlay appears when it is done "
                   "({when}). Meanwhile you can paint skin (1) and non-skin (2).")

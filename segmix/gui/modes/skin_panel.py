@@ -204,6 +204,9 @@ class SkinPanel(QWidget):
         compact_button(self.default_button)
         layout.addWidget(self.threshold_label)
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
+        # Keys by Tab (or its label's Alt key) only: a slider dragged with the mouse kept the focus and
+        # the arrow keys moved it while the status bar said they pan (a trial).
+        self.threshold_slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.threshold_slider.setRange(-HALF_RANGE, HALF_RANGE)
         self.threshold_slider.setSingleStep(1)
         self.threshold_slider.setPageStep(round(1.0 / STEP_NATS))

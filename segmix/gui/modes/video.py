@@ -1131,8 +1131,10 @@ class VideoPanel(QWidget):
             changed = self.changed_settings_words(base=model)
             # Short: the whole sentence took five lines of the dock, which then scrolled at 1315 x 720
             # and shrank the model's thumbnail (a trial); what it means is in the tooltip.
-            lines = ([f"Loaded model {name}: {own}"] if own else []) + ([f"changed here from the model's: {changed}"]
-                                                                        if changed else [])
+            # Named also when its settings are the defaults: the dock said nothing of a loaded
+            # model then (a trial read only "frame 1: 65 ms (model set-up)").
+            lines = [f"Loaded model {name}" + (f": {own}" if own else "")] + (
+                [f"changed here from the model's: {changed}"] if changed else [])
             self.defaults_label.setVisible(bool(lines))
             self.defaults_label.setText("; ".join(lines))
             self.defaults_label.setToolTip(f"The loaded model {name}'s own settings, as segmix background --model "
@@ -1491,7 +1493,9 @@ class VideoMode(Mode):
         # A new user looked for it here and found only the folder (File's "Open Video or
         # Frames..." is the same dialog): no key of its own, Ctrl+O being File > Open's.
         self.open_video_action = self.shell.add_action(
-            "Open &Video…", self.open_video_dialog, (),
+            # Its key shown (the dock and banner say Ctrl+O), not bound: Ctrl+O is File > Open's,
+            # the same dialog in Video mode.
+            "Open &Video…\tCtrl+O", self.open_video_dialog, (),
             "Open a video file (MP4, AVI, MOV, MKV, WebM, ...) or an animated GIF / PNG in Video mode (Ctrl+O in "
             "Video mode)", menu)
         menu.addAction(self.folder_action)
@@ -1663,6 +1667,8 @@ class VideoMode(Mode):
         self.set_playing(False)
         self.shell.controller.invalidate()
         if self._start_model is not None:  # loaded for the input it was checked on
+            if self.shell.statusBar().currentMessage().startswith(f"Loaded {self._start_name} ("):
+                self.shell.statusBar().clearMessage()  # it stood over the new input, model gone (a trial)
             self._start_model = self._start_name = None
             self._start_version += 1
             self.panel.components.setEnabled(True)
@@ -2433,13 +2439,14 @@ class VideoMode(Mode):
         learnt = getattr(model, "stabilised_", None)
         # As `segmix background --model` takes the file's record (session 57: a model learnt
         # stabilised was fed the frames as they came, in silence).
+        # Short, the stabilising first: the status bar's one line was elided at "...was learnt
+        # from frames as they c..." at 1366 px (a trial).
         stabilised = ("" if learnt is None else
-                      f" {path.name} was learnt from stabilised frames: Stabilise is ticked, as it was." if learnt else
-                      f" {path.name} was learnt from frames as they came: Stabilise is off, as it was.")
+                      "; learnt from stabilised frames: Stabilise is ticked, as it was" if learnt else
+                      "; learnt from frames as they came: Stabilise is off, as it was")
         shell.statusBar().showMessage(
-            f"Loaded {path.name} (it had seen {frames} frame{'s' if frames != 1 else ''}): the frames of "
-            f"{self._source_name} are fed to it from frame 1, as segmix background --model {path.name} does."
-            f"{stabilised}", 15000)
+            f"Loaded {path.name} ({frames} frame{'s' if frames != 1 else ''} seen{stabilised}). Fed the frames "
+            f"from frame 1, as segmix background --model does.", 15000)
         self._request(self._target if self._target is not None else max(1, self.index))
         return True
 
