@@ -41,6 +41,12 @@ ACCEPT_GAIN = 0.8
 #: A shift that leaves more than this share is refined (:func:`refine_shift`) before it is
 #: judged: highway shaken by up to +-16 px, 95 % of the right shifts leave under 0.47.
 REFINE_GAIN = 0.5
+#: A shift that leaves more than ACCEPT_GAIN is still taken when, among the pixels it changes,
+#: it breaks at most this share of those it mends (:func:`_net_gain`): heavy traffic mismatches
+#: at every shift and pulled a right shift's gain over ACCEPT_GAIN (session 58: highway shaken
+#: by +-5 px, 17 frames left unaligned came out 40-62 % moving; their net gains 0.29-0.65 at the
+#: true shift). WavingTrees' swaying tree leads to shifts whose gain is over 1 (never taken).
+NET_GAIN = 0.7
 #: How far :func:`refine_shift` goes from the correlation's shift, either way.
 REFINE_REACH = 2
 #: A frame counts as shaken, for :class:`ShakeProbe`, when its shift leaves at most this share
@@ -279,6 +285,18 @@ def _gain(a: np.ndarray, b: np.ndarray, dy: int, dx: int) -> float:
     return moved / still if still else 1.0
 
 
+def _net_gain(a: np.ndarray, b: np.ndarray, dy: int, dx: int) -> float:
+    """The pixels of the grey crops' overlap that match badly at the shift (dy, dx) but not at
+    none, over those that match badly at none but not at the shift (inf when none does): the
+    gain among the pixels the shift changes. Pixels bad at both (traffic, which matches at no
+    shift) leave it alone, where they pull :func:`_gain` towards 1."""
+    ys, yr, xs, xr = _overlap(*a.shape, dy, dx)
+    moved = np.abs(b[ys, xs] - a[yr, xr]) > BAD_LEVELS
+    still = np.abs(b[ys, xs] - a[ys, xs]) > BAD_LEVELS
+    fixed = np.count_nonzero(still & ~moved)
+    return np.count_nonzero(moved & ~still) / fixed if fixed else np.inf
+
+
 def _overlap(height: int, width: int, dy: int, dx: int):
     """(frame rows, reference rows, frame columns, reference columns) of a crop's overlap with
     itself moved by (dy, dx): rows y of the frame show rows y - dy of the reference."""
@@ -397,7 +415,7 @@ class AlignCounts(NamedTuple):
         Frames registered (all fed but the model's first).
     largest : int
         The largest shift a frame was moved back by, in pixels either way.
-    failed, beyond, farthest, relearnt, searched : int
+    failed, beyond, farthest, relearnt, searched, partial : int
         As :class:`Stabiliser`'s attributes of those names.
     """
 
@@ -409,13 +427,14 @@ class AlignCounts(NamedTuple):
     farthest: int = 0
     relearnt: int = 0
     searched: int = MAX_SHIFT
+    partial: int = 0
 
     def plus(self, later: AlignCounts) -> AlignCounts:
         """These counts followed by ``later``'s (the search's reach is the later one's)."""
         return AlignCounts(self.moved + later.moved, self.frames + later.frames, max(self.largest, later.largest),
                            self.failed + later.failed, self.beyond + later.beyond,
                            max(self.farthest, later.farthest), self.relearnt + later.relearnt,
-                           later.searched if later.frames else self.searched)
+                           later.searched if later.frames else self.searched, self.partial + later.partial)
 
 
 def failed_words(counts: AlignCounts) -> str | None:
@@ -441,8 +460,11 @@ def failed_words(counts: AlignCounts) -> str | None:
         parts.append(f"{counts.beyond} {'is' if counts.beyond == 1 else 'are'} moved by up to {counts.farthest} pixels "
                      f"against the background, beyond the {counts.searched} searched (a shake larger than "
                      "stabilising follows)")
-    if counts.failed > counts.beyond:
-        rest = counts.failed - counts.beyond
+    if counts.partial:
+        parts.append(f"{counts.partial} match{'es' if counts.partial == 1 else ''} the background only in part at the "
+                     "shift found (much of the picture moving, or a background blurred by the shake)")
+    if counts.failed > counts.beyond + counts.partial:
+        rest = counts.failed - counts.beyond - counts.partial
         parts.append(f"{rest} match{'es' if rest == 1 else ''} the background at no shift")
     learnt = ("not learnt" if not counts.relearnt else
               f"not learnt, but for {counts.relearnt} after {RELEARN_AFTER} such frames in a row (taken for a scene "
@@ -484,6 +506,9 @@ class Stabiliser:
     relearnt : int
         Of the frames that could not be aligned, those learnt all the same (after
         :data:`RELEARN_AFTER` in a row).
+    partial : int
+        Of those, the frames whose shift found mended more than none but too little to be
+        trusted (:data:`ACCEPT_GAIN`, :data:`NET_GAIN`).
     searched : int
         The search's reach on the frames fed (:func:`search_limit`).
     """
@@ -491,7 +516,7 @@ class Stabiliser:
     def __init__(self, max_shift: int = MAX_SHIFT) -> None:
         self.max_shift = int(max_shift)
         self.shifts: list[tuple[int, int]] = []
-        self.failed = self.beyond = self.farthest = self.relearnt = 0
+        self.failed = self.beyond = self.farthest = self.relearnt = self.partial = 0
         self.searched = self.max_shift
 
     @property
@@ -540,8 +565,16 @@ class Stabiliser:
         elif (dy, dx) != (0, 0):
             if gain > REFINE_GAIN:
                 dy, dx, gain = _refine(a, b, dy, dx, REFINE_REACH)
-            if gain > ACCEPT_GAIN or (dy, dx) == (0, 0):
-                dy = dx = 0  # the correlation followed what moves in the picture, not the camera
+            if (dy, dx) != (0, 0) and gain > ACCEPT_GAIN:
+                # Much of the crop mismatches at every shift (traffic, a background blurred by
+                # the shake): judged by the pixels the shift changes, not those it cannot.
+                if _net_gain(a, b, dy, dx) > NET_GAIN:
+                    if gain < 1.0:
+                        # Better than no shift, too little to trust: learnt unaligned it blurs
+                        # the background for the frames after, so neither, and said.
+                        failed = True
+                        self.partial += 1
+                    dy = dx = 0  # the correlation followed what moves in the picture, not the camera
         self.shifts.append((dy, dx))
         # The frames in a row not aligned, kept on the model with the frame count it had after
         # them: a model reset, restored from a copy or fed elsewhere since starts a new count.
@@ -586,7 +619,7 @@ class Stabiliser:
         """What this stabiliser did over the frames fed to it."""
         largest = max((max(abs(dy), abs(dx)) for dy, dx in self.shifts), default=0)
         return AlignCounts(self.shaken, len(self.shifts), largest, self.failed, self.beyond, self.farthest,
-                           self.relearnt, self.searched)
+                           self.relearnt, self.searched, self.partial)
 
     def failed_words(self) -> str | None:
         """:func:`failed_words` of :meth:`counts`: one clause for the frames that could not be
