@@ -55,3 +55,4 @@ def test_failed_words_name_frames_aligned_only_in_part():
     words = failed_words(AlignCounts(moved=10, frames=100, largest=3, failed=4, partial=4))
     assert words.startswith("4 of 100 frames could not be aligned")
     assert "4 match the background only in part at the shift found" in words
+
