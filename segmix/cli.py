@@ -4119,10 +4119,18 @@ def _cmd_background(args: argparse.Namespace) -> int:
         roi, span = scored_range(args.groundtruth, args.groundtruth_offset, tuple(args.roi) if args.roi else None)
         # A video whose header gives no count (Matroska, WebM) has its packets counted, not
         # decoded: a --roi wholly past its end was refused only after the whole run.
-        from segmix.frames import counted_frames
+        from segmix.frames import FrameError, counted_frames
 
-        check_groundtruth(sequence, groundtruth, roi, frame_shape, span if roi else None, args.groundtruth_offset,
-                          frame_count=counted_frames(sequence))
+        try:
+            check_groundtruth(sequence, groundtruth, roi, frame_shape, span if roi else None, args.groundtruth_offset,
+                              frame_count=counted_frames(sequence))
+        except FrameError as exc:
+            # One rule for every ground truth that would score nothing (no frame matched, another
+            # size or turned, only "outside" / "unknown"): refused before any work, as --groundtruth
+            # asks for a score. Said so, with the way to the masks alone (a trial's rotated video:
+            # exit 2 and no masks, in silence about either; session 58).
+            raise FrameError(f"{exc}; nothing was written (without --groundtruth the masks are written, unscored)") \
+                from None
         if not args.quiet:  # said where the numbers matter: frames named by time are numbered by place
             for note in numbering_notes(sequence, args.groundtruth, pairing):
                 print(f"segmix background: note: {note}", file=sys.stderr)

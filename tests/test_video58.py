@@ -31,3 +31,25 @@ def test_a_forward_jump_is_named_where_it_is():
     assert "jump forward by 6.04 s after frame 150" in note.detail
     assert "start again" not in note.detail
     assert "12.5 to 25 per second" in note.short  # not 0.166: the jump is no rate
+
+
+def test_ground_truth_that_cannot_score_is_refused_before_any_work_and_says_so(tmp_path, capsys):
+    # One rule for every mismatch known before the run: refused (exit 2), nothing written, and
+    # the way to the masks alone said (a rotated video's run gave exit 2 and no masks in silence).
+    from PIL import Image
+
+    from segmix.cli import main
+
+    frames, truth, out = tmp_path / "frames", tmp_path / "gt", tmp_path / "out"
+    frames.mkdir()
+    truth.mkdir()
+    rng = np.random.default_rng(0)
+    for k in range(1, 4):
+        Image.fromarray(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)).save(frames / f"in{k:06d}.png")
+        Image.fromarray(np.zeros((32, 24), np.uint8)).save(truth / f"gt{k:06d}.png")  # turned
+    assert main(["background", str(frames), "--output-dir", str(out), "--groundtruth", str(truth)]) == 2
+    error = capsys.readouterr().err
+    assert "looks rotated" in error and "nothing was written (without --groundtruth the masks are written" in error
+    assert not out.exists() or not any(out.iterdir())
+    assert main(["background", str(frames), "--output-dir", str(out), "--quiet"]) == 0
+    assert len(list(out.glob("*.png"))) == 3
