@@ -47,6 +47,8 @@ REFINE_GAIN = 0.5
 #: by +-5 px, 17 frames left unaligned came out 40-62 % moving; their net gains 0.29-0.65 at the
 #: true shift). WavingTrees' swaying tree leads to shifts whose gain is over 1 (never taken).
 NET_GAIN = 0.7
+#: The correlation's peaks after the best tried when the best one's shift is refused.
+OTHER_PEAKS = 3
 #: How far :func:`refine_shift` goes from the correlation's shift, either way.
 REFINE_REACH = 2
 #: A frame counts as shaken, for :class:`ShakeProbe`, when its shift leaves at most this share
@@ -175,19 +177,61 @@ def register(reference: np.ndarray, frame: np.ndarray, max_shift: int = MAX_SHIF
     return _register(_grey_crop(reference, crop), _grey_crop(frame, crop), max_shift)
 
 
-def _register(a: np.ndarray, b: np.ndarray, max_shift: int) -> Registration:
-    """:func:`register` of the grey crops ``a`` (the reference's) and ``b`` (the frame's)."""
+def _surface(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The phase correlation surface of the grey crops ``a`` and ``b``: (H, W) float, its value at
+    (dy mod H, dx mod W) the shift's peak."""
     from scipy import fft  # numpy's rfft2 took 4.8 ms of 240 x 256 float32, scipy's 0.35
 
-    limit = search_limit(a.shape, max_shift)
-    if limit < 1:
-        return Registration(0, 0, 0.0, 0, None)
     window = _hann(*a.shape)
     fa = fft.rfft2((a - a.mean()) * window)
     fb = fft.rfft2((b - b.mean()) * window)
     cross = fb * np.conj(fa)
     cross /= np.maximum(np.abs(cross), 1e-6)
-    surface = fft.irfft2(cross, s=a.shape)
+    return fft.irfft2(cross, s=a.shape)
+
+
+def _next_peaks(a: np.ndarray, b: np.ndarray, limit: int, count: int = OTHER_PEAKS) -> list[tuple[int, int]]:
+    """The shifts within ``limit`` of the correlation's next ``count`` peaks after the best, best
+    first, each at least 2 px from those before it (a peak's own shoulders are no other peak).
+    Computed again, for the rare frame whose best peak is refused: no cost on the others."""
+    surface = _surface(a, b)
+    near = np.r_[0:limit + 1, -limit:0]
+    values = surface[np.ix_(near % a.shape[0], near % a.shape[1])]
+    order = np.argsort(values, axis=None)[::-1][:64]
+    taken: list[tuple[int, int]] = []
+    for flat in order:
+        i, j = np.unravel_index(int(flat), values.shape)
+        if values[i, j] < MIN_PEAK:
+            break
+        shift = (int(near[i]), int(near[j]))
+        if all(max(abs(shift[0] - y), abs(shift[1] - x)) >= 2 for y, x in taken):
+            taken.append(shift)
+            if len(taken) > count:
+                break
+    return taken[1:]
+
+
+def _judge(a: np.ndarray, b: np.ndarray, dy: int, dx: int) -> tuple[int, int, str]:
+    """The shift (refined, :func:`_refine`) and whether it is "taken", "partial" (better than none
+    but too little to trust) or "refused"."""
+    gain = _gain(a, b, dy, dx)
+    if gain > REFINE_GAIN:
+        dy, dx, gain = _refine(a, b, dy, dx, REFINE_REACH)
+    if (dy, dx) == (0, 0):
+        return 0, 0, "refused"
+    # Much of the crop mismatches at every shift (traffic, a background blurred by the shake):
+    # judged then by the pixels the shift changes, not those it cannot.
+    if gain <= ACCEPT_GAIN or _net_gain(a, b, dy, dx) <= NET_GAIN:
+        return dy, dx, "taken"
+    return dy, dx, "partial" if gain < 1.0 else "refused"
+
+
+def _register(a: np.ndarray, b: np.ndarray, max_shift: int) -> Registration:
+    """:func:`register` of the grey crops ``a`` (the reference's) and ``b`` (the frame's)."""
+    limit = search_limit(a.shape, max_shift)
+    if limit < 1:
+        return Registration(0, 0, 0.0, 0, None)
+    surface = _surface(a, b)
     # Shifts within the limit: rows and columns near 0 and near the end (negative shifts).
     near = np.r_[0:limit + 1, -limit:0]
     window_values = surface[np.ix_(near % a.shape[0], near % a.shape[1])]
@@ -563,18 +607,24 @@ class Stabiliser:
             # without structure (a clip that fades in from black) aligns nothing: learnt as it comes.
             failed = True
         elif (dy, dx) != (0, 0):
-            if gain > REFINE_GAIN:
-                dy, dx, gain = _refine(a, b, dy, dx, REFINE_REACH)
-            if (dy, dx) != (0, 0) and gain > ACCEPT_GAIN:
-                # Much of the crop mismatches at every shift (traffic, a background blurred by
-                # the shake): judged by the pixels the shift changes, not those it cannot.
-                if _net_gain(a, b, dy, dx) > NET_GAIN:
-                    if gain < 1.0:
-                        # Better than no shift, too little to trust: learnt unaligned it blurs
-                        # the background for the frames after, so neither, and said.
-                        failed = True
-                        self.partial += 1
-                    dy = dx = 0  # the correlation followed what moves in the picture, not the camera
+            dy, dx, verdict = _judge(a, b, dy, dx)
+            if verdict != "taken":
+                # The best peak can be another's when much of the crop is new (traffic): the
+                # next peaks are tried, up to the one of no shift.
+                for shift in _next_peaks(a, b, found.searched):
+                    if shift == (0, 0):
+                        break
+                    y, x, other = _judge(a, b, *shift)
+                    if other == "taken":
+                        dy, dx, verdict = y, x, other
+                        break
+            if verdict == "partial":
+                # Better than no shift, too little to trust: learnt unaligned it blurs the
+                # background for the frames after, so neither, and said.
+                failed = True
+                self.partial += 1
+            if verdict != "taken":
+                dy = dx = 0  # the correlation followed what moves in the picture, not the camera
         self.shifts.append((dy, dx))
         # The frames in a row not aligned, kept on the model with the frame count it had after
         # them: a model reset, restored from a copy or fed elsewhere since starts a new count.
