@@ -1800,13 +1800,40 @@ def _frame_timing(times, rate: float | None) -> SimpleNamespace | None:
     gaps = steps.timed_gaps
     spans = np.concatenate([np.diff(part) for part in parts])
     spans = spans[spans > 0]
+    # Forward jumps (a pause, frames lost): named as such, and left out of the slowest rate (a
+    # 6 s jump after frame 150 read "0.166 to 25 per second", and was once taken for a restart).
+    jumps = []
+    if spans.size:
+        longest = max(JUMP_SECONDS, JUMP_STEPS * float(np.median(spans)))
+        jumps = [(number - 1, float(times[number - 1] - times[number - 2])) for number in range(2, times.size + 1)
+                 if number - 1 not in restarts and times[number - 1] - times[number - 2] > longest]
+        if len(jumps) < spans.size:
+            spans = spans[spans <= longest]
     fastest, slowest = (1 / spans.min(), 1 / spans.max()) if spans.size else (rate, rate)
     covered = sum(float(part[-1] - part[0]) for part in parts)
     return SimpleNamespace(
         gaps=gaps, steady=bool(gaps) and steps.whole_steps == steps.time_steps and 2 * len(gaps) < steps.time_steps,
         missing=sum(count for _, count in gaps), slowest=slowest, fastest=fastest,
         average=(times.size - len(parts)) / covered if covered > 0 else rate, restarts=restarts,
-        regular=not gaps and steps.whole_steps == steps.time_steps)
+        regular=not gaps and steps.whole_steps == steps.time_steps, jumps=jumps)
+
+
+#: A step between two frames' times longer than this many seconds, and than JUMP_STEPS of the
+#: clip's median step, is a jump forward (a pause, frames lost), named where it is.
+JUMP_SECONDS = 1.0
+JUMP_STEPS = 10
+
+
+def _jump_words(timing: SimpleNamespace) -> str:
+    """" Its time stamps jump 6.04 s forward after frame 150 (...)." for a clip's forward jumps
+    (``timing.jumps`` of :func:`_frame_timing`), or ""."""
+    jumps = getattr(timing, "jumps", [])
+    if not jumps:
+        return ""
+    places = ", ".join(f"{seconds:.3g} s after frame {number}" for number, seconds in jumps[:3]) + (
+        f" and {len(jumps) - 3} more" if len(jumps) > 3 else "")
+    return (f" Its time stamps jump forward by {places} (a pause, or frames lost: the scene may have changed "
+            "there).")
 
 
 def _gap_places(gaps: list[tuple[int, int]]) -> str:
@@ -1878,8 +1905,8 @@ def frame_timing_warning(sequence: FrameSequence) -> str | None:
                 f"{number + 1} (frame_{number + 1:06d}) is the video's frame {number + 1 + missing} by its time. "
                 + _EXTRACT_WORDS.format("each gap filled with copies of the frame before it"))
     return (f"{name}: its frames come at a variable rate ({timing.slowest:.3g} to {timing.fastest:.3g} per second, "
-            f"{timing.average:.3g} on average; its header says {nominal}), and segmix numbers them as they come. "
-            + _EXTRACT_WORDS.format(f"pictures repeated and dropped to a steady {nominal} per second"))
+            f"{timing.average:.3g} on average; its header says {nominal}), and segmix numbers them as they come."
+            + _jump_words(timing) + " " + _EXTRACT_WORDS.format(f"pictures repeated and dropped to a steady {nominal} per second"))
 
 
 #: The largest share of a steady clip's frames its recorder may have dropped for the window to
@@ -1954,8 +1981,8 @@ def frame_timing_note(times, rate: float | None, name: str) -> FrameTimingNote |
     short = (f"{name}'s frames come at a variable rate ({slowest:.3g} to {fastest:.3g} per second); shown and "
              "numbered as they come. ")
     detail = (f"{name}'s frames come {slowest:.3g} to {fastest:.3g} per second ({average:.3g} on average; its header "
-              f"says {nominal}). The window, as segmix background, shows and numbers its frames as they come, one "
-              "after another, at the rate in Play at." + extract.format("pictures repeated and dropped to a steady "
+              f"says {nominal}).{_jump_words(timing)} The window, as segmix background, shows and numbers its frames as "
+              "they come, one after another, at the rate in Play at." + extract.format("pictures repeated and dropped to a steady "
                                                                           f"{nominal} per second"))
     return FrameTimingNote(short, detail)
 

@@ -2980,6 +2980,9 @@ CUT_DEPTH = 4
 #: starts the times again: a B-frame's packet comes at most a few frames before the frames it is
 #: shown between, and files joined with `cat` (two clips' stamps from 0 each) go back by a clip.
 RESTART_STEPS = 16
+#: The most packets decoded before a frame and shown after it (B-frames' references): a packet
+#: going back below more of its part's packets than this starts the times again.
+MAX_REORDER = 8
 
 
 def restart_parts(decoded: np.ndarray) -> list[tuple[int, int]]:
@@ -3002,7 +3005,10 @@ def restart_parts(decoded: np.ndarray) -> list[tuple[int, int]]:
     found = [0]
     top = decoded[0]
     for k in range(1, decoded.size):
-        if decoded[k] < top - back:
+        # A B-frame shown just before a forward jump (a pause, dropped frames) is decoded after
+        # the jump's first frames: back by the jump, but below only those few (session 58: a
+        # 6 s jump after frame 150 was called a restart after frame 151).
+        if decoded[k] < top - back and np.count_nonzero(decoded[found[-1]:k] > decoded[k]) > MAX_REORDER:
             found.append(k)
             top = decoded[k]
         else:

@@ -169,7 +169,8 @@ def test_frames_named_by_the_sequence_without_ground_truth_are_not_only_told_to_
     assert err.endswith("no ground-truth frame matches an input frame (the ground truth is of frames 247..247, the "
                         "input frames are 0..5); if the files are named as the sequence numbers its frames, none of "
                         "them has ground truth: there is nothing to score (leave out --groundtruth); if they are "
-                        "numbered otherwise, give --groundtruth-offset N (ground truth numbered K is frame K + N)"), err
+                        "numbered otherwise, give --groundtruth-offset N (ground truth numbered K is frame K + N);"
+                        " nothing was written (without --groundtruth the masks are written, unscored)"), err
 
 
 def test_the_order_note_names_two_frames_without_dots(tmp_path, capsys):

@@ -327,7 +327,7 @@ def test_an_offset_that_matches_nothing_names_both_numberings(numbered, capsys):
         "no ground-truth frame matches an input frame (the ground truth is of frames 22..22, "
         "the input frames are 1..14); with --groundtruth-offset -10 they would meet (the sign turned: ground truth "
         "numbered K is frame K + N, and for a clip cut from the sequence N = 1 - the sequence's number of the clip's "
-        "first frame, negative)")  # session 34 (trial V): the opposite sign lines them up, and is named
+        "first frame, negative); nothing was written (without --groundtruth the masks are written, unscored)")  # session 34 (trial V): the opposite sign lines them up, and is named
     assert cli.main(["background", str(frames), "--output-dir", str(frames.parent / "o"),
                      "--groundtruth-offset", "1"]) == 2
     assert "--groundtruth-offset needs --groundtruth" in capsys.readouterr().err

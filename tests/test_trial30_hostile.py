@@ -467,7 +467,8 @@ def test_ground_truth_none_of_which_can_be_used_scores_nothing(tmp_path, capsys)
     assert main(["background", str(frames), "--groundtruth", str(gt), "--quiet"]) == 2
     line = _error(capsys, "background")
     assert line.startswith(f"{gt / 'gt000001.png'}: ") and line.endswith(
-        "(and 3 more of the 4 matched frames): no ground truth of the matched frames can be used"), line
+        "(and 3 more of the 4 matched frames): no ground truth of the matched frames can be used;"
+        " nothing was written (without --groundtruth the masks are written, unscored)"), line
 
 
 def test_a_damaged_first_ground_truth_file_does_not_stop_the_check_before_the_run(tmp_path, capsys):
