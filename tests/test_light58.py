@@ -63,7 +63,6 @@ def test_the_masks_stay_those_of_the_numpy_gain(monkeypatch):
     assert hasattr(fast, "light_gain_")  # the dimming was followed
 
     def numpy_gain(frame, means, variances, background, step, match_threshold):
-        h, w = background.shape[0] * step, background.shape[1] * step
         grid = frame[::step, ::step]
         H, W = frame.shape[:2]
         m = means.reshape(3, H, W)[:, ::step, ::step].reshape(3, -1)

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from segmix.cli import main
-from segmix.frames import FrameError, FrameSequence, header_format
+from segmix.frames import FrameSequence, header_format
 from synthetic_photos import colour_frames
 
 

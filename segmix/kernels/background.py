@@ -643,7 +643,7 @@ def light_gain_ratios(frame, means, variances, background, step, darkest, satura
     int
         The number of usable pixels written.
     """
-    height, width = frame.shape[0], frame.shape[1]
+    width = frame.shape[1]
     n_var = variances.shape[0]
     n = 0
     for gy in range(background.shape[0]):

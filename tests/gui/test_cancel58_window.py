@@ -9,7 +9,6 @@ Esc during the refinement; the Cancelled words had no test.
 import threading
 
 import numpy as np
-import pytest
 
 from gui_helpers import drag
 
