@@ -5332,12 +5332,11 @@ def _main(argv: list[str] | None) -> int:
         # shape ...") say how much.
         prefix = "segmix" if args.command == "open" else f"segmix {name}"
         from segmix.background import FEWER_COMPONENTS
-        from segmix.io import allocation_words
+        from segmix.io import out_of_memory_words
 
-        said = str(exc).replace(FEWER_COMPONENTS, "or give fewer Gaussians per pixel (-k)") \
-            if type(exc).__module__.startswith("segmix") else (
-            f"out of memory{f' ({allocation_words(exc)})' if str(exc) else ''}; close other programs, or "
-            + ("scale the frames down" if args.command == "background" else "give a smaller copy of the photo"))
+        said = out_of_memory_words(exc, "scale the frames down" if args.command == "background"
+                                   else "give a smaller copy of the photo").replace(
+            FEWER_COMPONENTS, "or give fewer Gaussians per pixel (-k)")
         subject = _memory_subject(args)
         if subject and subject not in said:
             said = f"{subject}: {said}"

@@ -3924,7 +3924,10 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 if ONE_TONE_WORDS not in info["greyscale"]:  # perhaps skin: not "no colour"
                     greyscale_kinds.append(info["greyscale"])
             return None
-        except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
+        except (ValueError, OSError, MemoryError) as exc:  # ImageLoadError is a ValueError and names the file
+            # MemoryError: a photo too large for the memory left fails alone; caught here, in
+            # its own thread, it names its photo (the command line's handler named the photo
+            # last read, one the threads had read ahead).
             return failure_line(exc, path, *apply_outputs(path, output_dir))
 
     bar = progress_bar("skin", len(files), quiet=quiet, stream=stream)

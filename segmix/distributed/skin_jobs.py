@@ -229,7 +229,9 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             # The photo's warnings travel with its outcome, printed by run_apply as the single
             # process prints them (cluster.warnings_said).
             results.append((photo, "written", "\n".join(said) or None, reason or None))
-        except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
+        except (ValueError, OSError, MemoryError) as exc:  # ImageLoadError is a ValueError and names the file
+            # MemoryError: the photo fails alone, as on one machine (it failed the task, its
+            # other photos with it)
             results.append((photo, "failed", failure_line(exc, photo, *outputs), None))
     return results
 
