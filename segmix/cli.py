@@ -2709,9 +2709,31 @@ def _add_detector_options(parser) -> None:
                              "of PX pixels before the colour model scores it (default 2, 0 = off)")
 
 
+def _distributed_address(text: str) -> str:
+    """``--distributed``'s value as argparse reads it (not its bare form, whose value is the
+    ``const`` ""): an empty one (``--distributed ""``, a shell variable left unset) started a
+    local cluster in silence; an existing file or folder is an input written after the option
+    (`skin apply --distributed many --output-dir x`, whose only input it took, was told "the
+    following arguments are required: INPUT")."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the address is empty; give the scheduler's (tcp://host:8786), or "
+                                         "--distributed alone for a local cluster")
+    from segmix.distributed.cluster import check_address
+
+    if "://" not in text:
+        try:
+            check_address(text)
+        except ValueError as exc:
+            if "it is a file or folder" in str(exc):
+                raise argparse.ArgumentTypeError(str(exc).removeprefix(f"--distributed {text}: ")
+                                                 .replace("not a scheduler address", f"{text} is not a scheduler address")) \
+                    from None
+    return text
+
+
 def _add_distributed_options(parser, unit: str = "") -> None:
     """``--distributed [ADDRESS]`` and ``--n-workers N`` (see segmix.distributed)."""
-    parser.add_argument("--distributed", nargs="?", const="", default=None, metavar="ADDRESS",
+    parser.add_argument("--distributed", nargs="?", const="", default=None, metavar="ADDRESS", type=_distributed_address,
                         help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or on a local cluster of "
                              "worker processes without one" + (f"; one {unit}" if unit else "")
                              + '; needs pip install ".[distributed]" in the segmix folder')

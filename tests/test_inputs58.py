@@ -1,0 +1,146 @@
+"""Session 58's new-user trial (inputs): out of memory on one photo of a batch, --distributed
+given before the inputs or empty, the lines' prefixes, quantize's -o refusal, a background
+model file whose 'shape' was edited."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+
+#: Pillow's words for a decode too large for the memory left (the trial's 8000 x 7500 JPEG).
+PILLOW_WORDS = "allocation failed (probably too large)."
+
+
+def _photo(path, seed=3):
+    rng = np.random.default_rng(seed)
+    image = np.zeros((24, 32, 3), np.uint8)
+    image[:, :16] = (200, 140, 110)
+    image[:, 16:] = (30, 60, 160)
+    image = np.clip(image.astype(int) + rng.integers(-4, 5, image.shape), 0, 255).astype(np.uint8)
+    Image.fromarray(image).save(path)
+    return path
+
+
+@pytest.mark.parametrize("workers", [None, "1"])
+def test_skin_apply_skips_the_photo_that_ran_out_of_memory(tmp_path, capsys, monkeypatch, workers):
+    # `(ulimit -v 2500000; segmix skin apply big60.jpg b2/ccp_0001.jpg --output-dir oom)` said
+    # "error: b2/ccp_0001.jpg: out of memory (...)", exit 2, ccp_0001's mask written: the run
+    # ended at the first photo, naming the photo read ahead (segmix.io.LAST_READ).
+    import segmix.io
+    import segmix.skin
+
+    big, small, third = (_photo(tmp_path / name) for name in ("big60.png", "small.png", "third.png"))
+    real = segmix.skin.apply_one
+
+    def apply_one(model, path, *args, **kwargs):
+        if path.name == big.name:
+            segmix.io.LAST_READ[0] = small  # the decode threads read ahead
+            raise MemoryError(PILLOW_WORDS)
+        return real(model, path, *args, **kwargs)
+
+    monkeypatch.setattr(segmix.skin, "apply_one", apply_one)
+    out = tmp_path / "oom"
+    options = ["--workers", workers] if workers else []
+    status = main(["skin", "apply", str(big), str(small), str(third), "--output-dir", str(out), *options])
+    err = capsys.readouterr().err
+    assert status == 1, err
+    assert (f"segmix skin apply: skipped {big}: out of memory (allocation failed, probably too large); close other "
+            "programs, or give a smaller copy of the photo") in err.splitlines(), err
+    assert str(small) + ":" not in err, err
+    assert (out / "small_skin.png").is_file() and (out / "third_skin.png").is_file()
+    assert not (out / "big60_skin.png").exists()
+
+
+def test_one_photo_out_of_memory_is_still_an_error(tmp_path, capsys, monkeypatch):
+    import segmix.skin
+
+    photo = _photo(tmp_path / "big60.png")
+
+    def apply_one(*args, **kwargs):
+        raise MemoryError(PILLOW_WORDS)
+
+    monkeypatch.setattr(segmix.skin, "apply_one", apply_one)
+    assert main(["skin", "apply", str(photo), "--output-dir", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert f"{photo}: out of memory (allocation failed, probably too large); close other programs" in err, err
+
+
+def test_allocation_words_without_nested_brackets_or_full_stop():
+    from segmix.io import allocation_words
+
+    assert allocation_words(MemoryError(PILLOW_WORDS)) == "allocation failed, probably too large"
+    assert allocation_words(MemoryError("Unable to allocate 381. MiB for an array with shape (100000000,) and "
+                                        "data type float32")) == "unable to allocate 381 MiB"
+
+
+def test_distributed_worker_s_photo_out_of_memory_fails_that_photo(tmp_path, monkeypatch):
+    # The Dask tasks' loop caught ValueError and OSError only: a MemoryError failed the task,
+    # its other photos with it.
+    import segmix.skin
+    from segmix.distributed import skin_jobs
+
+    calls = []
+
+    def apply_one(model, path, *args, **kwargs):
+        calls.append(path)
+        raise MemoryError(PILLOW_WORDS)
+
+    monkeypatch.setattr(segmix.skin, "apply_one", apply_one)
+    photo = _photo(tmp_path / "big60.png")
+    monkeypatch.setattr(skin_jobs, "_worker_model", lambda job: (None, None))
+    job = skin_jobs.ApplyJob(model_path=None, model_digest="", output_dir=str(tmp_path / "o"), threshold=None,
+                             probability=False, settings=None, key_digest="k", run_id="r")
+    results = skin_jobs.apply_photos(job, [str(photo)])
+    assert results[0][1] == "failed" and "out of memory" in results[0][2], results
+
+
+@pytest.mark.parametrize("command", [["skin", "apply"], ["background"]])
+def test_distributed_before_the_only_input_says_so(tmp_path, capsys, command):
+    # `segmix skin apply --distributed many --output-dir x2` took many/ as the address and said
+    # "the following arguments are required: INPUT".
+    folder = tmp_path / "many"
+    folder.mkdir()
+    _photo(folder / "a.png")
+    assert main([*command, "--distributed", str(folder), "--output-dir", str(tmp_path / "x2")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "it is a file or folder: write --distributed after the inputs, or --distributed=ADDRESS" in err, err
+    assert "required" not in err, err
+
+
+@pytest.mark.parametrize("command", [["skin", "apply"], ["background"]])
+def test_an_empty_distributed_address_is_refused(tmp_path, capsys, command):
+    # `--distributed ""` started a local cluster in silence.
+    photo = _photo(tmp_path / "a.png")
+    assert main([*command, str(photo), "--output-dir", str(tmp_path / "o"), "--distributed", ""]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--distributed" in err and "empty" in err, err
+
+
+def test_quantize_s_unsupported_output_extension_names_the_option(tmp_path, capsys):
+    photo = _photo(tmp_path / "three.png")
+    assert main(["quantize", str(photo), "-o", str(tmp_path / "x.xyz")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"segmix quantize: error: -o/--output {tmp_path / 'x.xyz'}: unsupported extension"), err
+
+
+def test_a_background_model_s_edited_shape_is_named(tmp_path, capsys):
+    # A 320 x 240 model whose top-level "shape" was edited to [100, 100] was refused as
+    # "state 'weights' 'shape' must be [10000, 3] ... got [76800, 3]": the state blamed.
+    from segmix.background import BackgroundMixture, BackgroundModelError, load_background_model, save_background_model
+
+    rng = np.random.default_rng(0)
+    model = BackgroundMixture()
+    model.apply(rng.integers(0, 256, (12, 10, 3)).astype(np.uint8))
+    path = tmp_path / "bg.json"
+    save_background_model(path, model)
+    data = json.loads(path.read_text())
+    data["shape"] = [5, 5]
+    path.write_text(json.dumps(data))
+    with pytest.raises(BackgroundModelError) as caught:
+        load_background_model(path)
+    said = str(caught.value)
+    assert "'shape'" in said and "[5, 5]" in said and "120" in said and "must be [25" not in said, said
