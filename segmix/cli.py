@@ -4828,6 +4828,12 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     if problem:
         raise UserError(problem)
     _check_outputs([args.image], {"-o/--output": args.output})  # before the work (and a first run's compiling)
+    from segmix.io import check_image_suffix
+
+    try:  # named by its option, as the other -o refusals are ("error: x.xyz: unsupported extension ..." named none)
+        check_image_suffix(args.output, palette=True)
+    except ValueError as exc:
+        raise UserError(f"-o/--output {exc}") from None
     refuse_foreign_files([("-o/--output", args.output)], "quantize", args.overwrite)
     if args.quality is not None and suffix not in (".jpg", ".jpeg", ".webp"):
         raise UserError(f"--quality {args.quality}: applies to JPEG and WebP outputs only, and "
