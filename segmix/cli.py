@@ -2709,12 +2709,19 @@ def _add_detector_options(parser) -> None:
                              "of PX pixels before the colour model scores it (default 2, 0 = off)")
 
 
+class _LocalCluster(str):
+    """``--distributed`` given alone: "" (a local cluster), told from an empty value given to
+    it by its type (argparse passes a string ``const`` through ``type`` too)."""
+
+
 def _distributed_address(text: str) -> str:
     """``--distributed``'s value as argparse reads it (not its bare form, whose value is the
     ``const`` ""): an empty one (``--distributed ""``, a shell variable left unset) started a
     local cluster in silence; an existing file or folder is an input written after the option
     (`skin apply --distributed many --output-dir x`, whose only input it took, was told "the
     following arguments are required: INPUT")."""
+    if isinstance(text, _LocalCluster):
+        return text
     if not text.strip():
         raise argparse.ArgumentTypeError("the address is empty; give the scheduler's (tcp://host:8786), or "
                                          "--distributed alone for a local cluster")
@@ -2733,7 +2740,8 @@ def _distributed_address(text: str) -> str:
 
 def _add_distributed_options(parser, unit: str = "") -> None:
     """``--distributed [ADDRESS]`` and ``--n-workers N`` (see segmix.distributed)."""
-    parser.add_argument("--distributed", nargs="?", const="", default=None, metavar="ADDRESS", type=_distributed_address,
+    parser.add_argument("--distributed", nargs="?", const=_LocalCluster(), default=None, metavar="ADDRESS",
+                        type=_distributed_address,
                         help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or on a local cluster of "
                              "worker processes without one" + (f"; one {unit}" if unit else "")
                              + '; needs pip install ".[distributed]" in the segmix folder')
@@ -2785,7 +2793,7 @@ def _dask_client(args, threads: int | None = None, settings=None):
                    if args.command == "skin" and args.skin_command == "train" else
                    "what the scheduler's workers had started is finished and written there (Dask cannot stop a "
                    "running task); a rerun does only what is missing")
-    return _one_error_line(connect(address, args.n_workers, threads, quiet=args.quiet), running)
+    return _one_error_line(connect(address, args.n_workers, threads, quiet=args.quiet, command=_COMMAND[0]), running)
 
 
 @contextlib.contextmanager

@@ -144,3 +144,86 @@ def test_a_background_model_s_edited_shape_is_named(tmp_path, capsys):
         load_background_model(path)
     said = str(caught.value)
     assert "'shape'" in said and "[5, 5]" in said and "120" in said and "must be [25" not in said, said
+
+
+def _note_photo(path, name):
+    import segmix.skin
+
+    real = segmix.skin.apply_one
+
+    def apply_one(model, photo, output_dir, threshold, probability, settings, cache, info, *args, **kwargs):
+        real(model, photo, output_dir, threshold, probability, settings, cache, info, *args, **kwargs)
+        if photo.name == name:
+            info["clipped_note"] = "75 % of its pixels are clipped"
+
+    return apply_one
+
+
+def test_every_skin_apply_line_names_the_command(tmp_path, capsys, monkeypatch):
+    # `three.png: note: 75 % of its pixels are clipped ...` lacked "segmix skin apply:".
+    import segmix.skin
+
+    monkeypatch.setattr(segmix.skin, "apply_one", _note_photo(tmp_path, "three.png"))
+    photos = [_photo(tmp_path / "three.png"), _photo(tmp_path / "four.png")]
+    assert main(["skin", "apply", *map(str, photos), "--output-dir", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert f"segmix skin apply: note: {photos[0]}: 75 % of its pixels are clipped" in err, err
+    assert all(line.startswith("segmix skin apply: ") for line in err), err
+
+
+@pytest.fixture(scope="module")
+def inproc():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        client.wait_for_workers(2, timeout=60)
+        yield client
+
+
+def test_dask_skin_apply_lines_name_the_command_and_the_output_folder(inproc, tmp_path, capsys):
+    # "segmix: Dask on ...", and a summary without the output folder.
+    photos = [_photo(tmp_path / "three.png"), _photo(tmp_path / "four.png")]
+    out = tmp_path / "x2"
+    assert main(["skin", "apply", *map(str, photos), "--output-dir", str(out), "--distributed",
+                 inproc.scheduler.address]) == 0
+    said = capsys.readouterr()
+    err = said.err.strip().splitlines()
+    assert any(line.startswith("segmix skin apply: Dask on ") for line in err), err
+    assert all(line.startswith("segmix skin apply: ") for line in err), err
+    assert f"masks in {out}" in said.out, said.out
+
+
+def test_workers_lost_mid_run_are_said(inproc, tmp_path, capsys, monkeypatch):
+    # A Dask worker killed mid-run: every photo done, exit 0, nothing said.
+    from segmix.distributed import cluster
+
+    import distributed
+
+    real_map = distributed.Client.map
+    keys = []
+
+    def map_(self, *args, **kwargs):
+        futures = real_map(self, *args, **kwargs)
+        keys.extend(str(f.key) for f in futures)
+        return futures
+
+    monkeypatch.setattr(distributed.Client, "map", map_)
+    monkeypatch.setattr(distributed.Client, "get_events", lambda self, topic=None: [
+        (0.0, {"action": "remove-worker", "worker": "tcp://10.0.0.9:4000", "processing-tasks": set(keys[:1]),
+               "lost-computed-tasks": set(), "expected": False})])
+    photos = [_photo(tmp_path / "three.png"), _photo(tmp_path / "four.png")]
+    assert main(["skin", "apply", *map(str, photos), "--output-dir", str(tmp_path / "o"), "--distributed",
+                 inproc.scheduler.address]) == 0
+    err = capsys.readouterr().err
+    assert ("segmix skin apply: note: 1 Dask worker left the run (tcp://10.0.0.9:4000: stopped, or killed, perhaps "
+            "out of memory); 1 task was run again by the other workers") in err, err
+    assert cluster.lost_workers_words(inproc, {"other-key"}) is None
+
+
+def test_distributed_alone_is_still_a_local_cluster():
+    # argparse passes a string const through the option's type: "" alone was refused as empty.
+    from segmix.cli import build_parser
+
+    for argv in (["skin", "apply", "a.png", "--distributed"], ["skin", "apply", "a.png", "--distributed", "--quiet"]):
+        args = build_parser().parse_args(argv)
+        assert args.distributed == "" and args.distributed is not None

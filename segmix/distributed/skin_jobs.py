@@ -448,9 +448,11 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     for photo, record in [] if quiet else balanced:  # one line per photo, as skin.apply_batch says them
         if not (every_balance or record.get("white_balance_applied")):  # skin.balance_said
             continue
-        stream.write(f"{given.get(photo, photo)}: white balance {record['white_balance']}\n")
+        stream.write(skin.photo_note(given.get(photo, photo), f"white balance {record['white_balance']}") + "\n")
     print(f"skin apply on Dask: {len(files)} photo{'' if len(files) == 1 else 's'}, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed"
+          # where, as the one-machine summary says it ("wrote masks of 40 photos to x2")
+          + (f"; {'masks and probability maps' if probability else 'masks'} in {output_dir}" if done_count else "")
           + (f" ({skin.faces_clause(with_face, [Path(photo).name for photo in done])})"
              if getattr(settings, "faces", False) and done_count else "")
           + (skin.balance_summary([bool(record.get("white_balance_applied")) for _, record in balanced], done_count,
