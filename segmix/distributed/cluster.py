@@ -646,6 +646,7 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
         results: list = [None] * len(batches)
         bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
         done = 0
+        ended: set = set()  # the keys of the tasks that ran to their end (not given up)
         placed.run = run  # its stranded tasks go to a worker that joins (Placed.move)
         with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
             try:
@@ -693,6 +694,8 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
                             # its worker left as it finished, the result with it, and no other may
                             # compute it again: given up as its workers are gone
                             results[i] = placed.gone_error(client)
+                    if future not in placed.given_up:
+                        ended.add(str(future.key))
                     placed.taken(future)
                     done += len(batches[i])
                     bar(done, total)
@@ -703,17 +706,20 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
                     Path(shared[0]).unlink(missing_ok=True)
         if watching:  # not after an interruption or a lost scheduler: no more round trips then
             _joined_unfit(client, run)
-            lost = lost_workers_words(client, {str(future.key) for future in submitted})
+            # the tasks done in the end (a task given up, its workers gone, is said as such)
+            lost = lost_workers_words(client, ended, set(_left_out(client)))
             if lost and not quiet:
                 (stream or sys.stderr).write(f"{getattr(client, 'segmix_command', 'segmix')}: note: {lost}\n")
         return results
 
 
-def lost_workers_words(client, keys: set) -> str | None:
+def lost_workers_words(client, keys: set, said: set = frozenset()) -> str | None:
     """Words for the workers that left the scheduler while running (or holding the results of)
-    the run's tasks ``keys``, from the scheduler's "remove-worker" events; None when none did
-    (or the events cannot be had). Dask runs such tasks again on the other workers in silence:
-    a trial's worker killed mid-run ended in every photo written, exit 0, nothing said."""
+    the run's tasks ``keys`` (those done in the end), from the scheduler's "remove-worker"
+    events; None when none did (or the events cannot be had). Dask runs such tasks again on
+    the other workers in silence: a trial's worker killed mid-run ended in every photo written,
+    exit 0, nothing said. Workers in ``said`` (left out, with a note of their own) are not
+    named again."""
     try:
         events = client.get_events("all")
     except Exception:  # noqa: BLE001 - an older scheduler, a lost connection: nothing to say
@@ -722,9 +728,10 @@ def lost_workers_words(client, keys: set) -> str | None:
     for _, event in events or ():
         if not isinstance(event, dict) or event.get("action") != "remove-worker":
             continue
-        theirs = {str(key) for field in ("processing-tasks", "lost-computed-tasks")
-                  for key in event.get(field) or ()} & keys
-        if theirs:
+        # the tasks it was running (its results already gathered are no loss: "lost-computed-tasks"
+        # named a task whose result the run had, and said it run again)
+        theirs = {str(key) for key in event.get("processing-tasks") or ()} & keys
+        if theirs and str(event.get("worker")) not in said:
             gone.add(str(event.get("worker")))
             redone |= theirs
     if not gone:
