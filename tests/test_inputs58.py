@@ -227,3 +227,32 @@ def test_distributed_alone_is_still_a_local_cluster():
     for argv in (["skin", "apply", "a.png", "--distributed"], ["skin", "apply", "a.png", "--distributed", "--quiet"]):
         args = build_parser().parse_args(argv)
         assert args.distributed == "" and args.distributed is not None
+
+
+def test_background_on_dask_one_sequence_out_of_memory_fails_alone(inproc, tmp_path, capsys, monkeypatch):
+    # The tasks' loop caught ValueError and OSError only: a sequence out of memory failed its
+    # task, the others' masks with it, in Dask's words.
+    import segmix.background_run
+
+    real = segmix.background_run.run_sequence
+
+    def run_sequence(sequence, model, *args, **kwargs):
+        if any("camB" in str(arg) for arg in args):  # its partial folder, OUT/.camB.partial
+            raise MemoryError("Unable to allocate 1.61 GiB for an array with shape (3, 3, 48000000) and data type float32")
+        return real(sequence, model, *args, **kwargs)
+
+    monkeypatch.setattr(segmix.background_run, "run_sequence", run_sequence)
+    cams = []
+    for cam in ("camA", "camB"):
+        folder = tmp_path / cam
+        folder.mkdir()
+        for i in range(4):
+            _photo(folder / f"f{i:03d}.png", seed=i)
+        cams.append(str(folder))
+    out = tmp_path / "masks"
+    status = main(["background", *cams, "--output-dir", str(out), "--distributed", inproc.scheduler.address])
+    said = capsys.readouterr()
+    assert status == 1, said.err
+    assert "camB: out of memory (unable to allocate 1.61 GiB); close other programs, or scale the frames down" in said.err, \
+        said.err
+    assert (out / "camA").is_dir() and not (out / "camB").exists()
