@@ -1164,6 +1164,17 @@ class BackgroundMixture:
         state = data.get("state")
         if not isinstance(state, dict) or set(state) != set(expected):
             raise BackgroundModelError(f"'state' must hold exactly {', '.join(expected)}")
+        pixels = {entry["shape"][0] if isinstance(entry, dict) and isinstance(entry.get("shape"), list)
+                  and entry["shape"] and type(entry["shape"][0]) is int else None for entry in state.values()}
+        if len(pixels) == 1 and None not in pixels and pixels != {n_pixels}:
+            # Every state array is of one other pixel count: the top-level 'shape' disagrees (a
+            # 320 x 240 model's edited to [100, 100] was told "state 'weights' 'shape' must be
+            # [10000, 3] ... got [76800, 3]", the state blamed).
+            held = pixels.pop()
+            raise BackgroundModelError(
+                f"'shape' is {json.dumps(shape)} ({n_pixels} pixels) but the state holds {held} pixels: 'shape' was "
+                "edited? Set it back to [height, width] of the frames the model learnt, or start a new model "
+                "(without --model)")
         arrays = {}
         for name, (dtype, array_shape) in expected.items():
             entry = state[name]

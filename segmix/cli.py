@@ -2756,9 +2756,39 @@ def _add_detector_options(parser) -> None:
                              "of PX pixels before the colour model scores it (default 2, 0 = off)")
 
 
+class _LocalCluster(str):
+    """``--distributed`` given alone: "" (a local cluster), told from an empty value given to
+    it by its type (argparse passes a string ``const`` through ``type`` too)."""
+
+
+def _distributed_address(text: str) -> str:
+    """``--distributed``'s value as argparse reads it (not its bare form, whose value is the
+    ``const`` ""): an empty one (``--distributed ""``, a shell variable left unset) started a
+    local cluster in silence; an existing file or folder is an input written after the option
+    (`skin apply --distributed many --output-dir x`, whose only input it took, was told "the
+    following arguments are required: INPUT")."""
+    if isinstance(text, _LocalCluster):
+        return text
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the address is empty; give the scheduler's (tcp://host:8786), or "
+                                         "--distributed alone for a local cluster")
+    from segmix.distributed.cluster import check_address
+
+    if "://" not in text:
+        try:
+            check_address(text)
+        except ValueError as exc:
+            if "it is a file or folder" in str(exc):
+                raise argparse.ArgumentTypeError(str(exc).removeprefix(f"--distributed {text}: ")
+                                                 .replace("not a scheduler address", f"{text} is not a scheduler address")) \
+                    from None
+    return text
+
+
 def _add_distributed_options(parser, unit: str = "") -> None:
     """``--distributed [ADDRESS]`` and ``--n-workers N`` (see segmix.distributed)."""
-    parser.add_argument("--distributed", nargs="?", const="", default=None, metavar="ADDRESS",
+    parser.add_argument("--distributed", nargs="?", const=_LocalCluster(), default=None, metavar="ADDRESS",
+                        type=_distributed_address,
                         help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or on a local cluster of "
                              "worker processes without one" + (f"; one {unit}" if unit else "")
                              + '; needs pip install ".[distributed]" in the segmix folder')
@@ -2810,7 +2840,7 @@ def _dask_client(args, threads: int | None = None, settings=None):
                    if args.command == "skin" and args.skin_command == "train" else
                    "what the scheduler's workers had started is finished and written there (Dask cannot stop a "
                    "running task); a rerun does only what is missing")
-    return _one_error_line(connect(address, args.n_workers, threads, quiet=args.quiet), running)
+    return _one_error_line(connect(address, args.n_workers, threads, quiet=args.quiet, command=_COMMAND[0]), running)
 
 
 @contextlib.contextmanager
@@ -4906,6 +4936,12 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     if problem:
         raise UserError(problem)
     _check_outputs([args.image], {"-o/--output": args.output})  # before the work (and a first run's compiling)
+    from segmix.io import check_image_suffix
+
+    try:  # named by its option, as the other -o refusals are ("error: x.xyz: unsupported extension ..." named none)
+        check_image_suffix(args.output, palette=True)
+    except ValueError as exc:
+        raise UserError(f"-o/--output {exc}") from None
     refuse_foreign_files([("-o/--output", args.output)], "quantize", args.overwrite)
     if args.quality is not None and suffix not in (".jpg", ".jpeg", ".webp"):
         raise UserError(f"--quality {args.quality}: applies to JPEG and WebP outputs only, and "
@@ -5433,12 +5469,11 @@ def _main(argv: list[str] | None) -> int:
         # shape ...") say how much.
         prefix = "segmix" if args.command == "open" else f"segmix {name}"
         from segmix.background import FEWER_COMPONENTS
-        from segmix.io import allocation_words
+        from segmix.io import out_of_memory_words
 
-        said = str(exc).replace(FEWER_COMPONENTS, "or give fewer Gaussians per pixel (-k)") \
-            if type(exc).__module__.startswith("segmix") else (
-            f"out of memory{f' ({allocation_words(exc)})' if str(exc) else ''}; close other programs, or "
-            + ("scale the frames down" if args.command == "background" else "give a smaller copy of the photo"))
+        said = out_of_memory_words(exc, "scale the frames down" if args.command == "background"
+                                   else "give a smaller copy of the photo").replace(
+            FEWER_COMPONENTS, "or give fewer Gaussians per pixel (-k)")
         subject = _memory_subject(args)
         if subject and subject not in said:
             said = f"{subject}: {said}"

@@ -2258,7 +2258,20 @@ def allocation_words(exc: MemoryError) -> str:
     without words."""
     words = str(exc).split(" for an array")[0].strip()
     words = re.sub(r"(\d)\. ", r"\1 ", words)
+    # Pillow's "allocation failed (probably too large)." read, in brackets of its own, as
+    # "out of memory (allocation failed (probably too large).); ..." (a trial, session 58).
+    words = re.sub(r"\s*\(([^()]*)\)", r", \1", words).rstrip(". ")
     return f"{words[:1].lower()}{words[1:]}"
+
+
+def out_of_memory_words(exc: MemoryError, remedy: str = "give a smaller copy of the photo") -> str:
+    """The words of a MemoryError for one input's line: segmix's own (they name what needed
+    the memory) as they are, NumPy's or Pillow's as "out of memory (unable to allocate 1.61
+    GiB); close other programs, or ``remedy``"."""
+    if type(exc).__module__.startswith("segmix"):
+        return str(exc)
+    said = allocation_words(exc) if str(exc) else ""
+    return f"out of memory{f' ({said})' if said else ''}; close other programs, or {remedy}"
 
 
 def listed_names(names: Sequence[str], most: int = 3) -> str:
@@ -2268,8 +2281,13 @@ def listed_names(names: Sequence[str], most: int = 3) -> str:
     return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
-def failure_line(exc: BaseException, path: PathLike, *outputs: PathLike) -> str:
+def failure_line(exc: BaseException, path: PathLike, *outputs: PathLike,
+                 remedy: str = "give a smaller copy of the photo") -> str:
     """One line for a batch's failed input ``path``, naming each file once.
+
+    A MemoryError is said as :func:`out_of_memory_words` says it, with ``remedy``: one photo
+    out of memory is one input failed, as an unreadable one is (it ended a whole `skin apply`
+    run with exit 2, naming the photo its threads had read ahead).
 
     Python's own OSError (``[Errno 13] Permission denied: 'out/x_skin.png'``) becomes
     ``out/x_skin.png: permission denied`` (it names its file); any other message is prefixed
@@ -2279,7 +2297,7 @@ def failure_line(exc: BaseException, path: PathLike, *outputs: PathLike) -> str:
     """
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         return f"{exc.filename}: {exc.strerror[0].lower()}{exc.strerror[1:]}"
-    text = str(exc)
+    text = out_of_memory_words(exc, remedy) if isinstance(exc, MemoryError) else str(exc)
     named = [str(p) for p in (path, *outputs) if p is not None and str(p)]
     if any(name in text for name in named):
         return text

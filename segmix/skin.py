@@ -3933,7 +3933,10 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 if ONE_TONE_WORDS not in info["greyscale"]:  # perhaps skin: not "no colour"
                     greyscale_kinds.append(info["greyscale"])
             return None
-        except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
+        except (ValueError, OSError, MemoryError) as exc:  # ImageLoadError is a ValueError and names the file
+            # MemoryError: a photo too large for the memory left fails alone; caught here, in
+            # its own thread, it names its photo (the command line's handler named the photo
+            # last read, one the threads had read ahead).
             return failure_line(exc, path, *apply_outputs(path, output_dir))
 
     bar = progress_bar("skin", len(files), quiet=quiet, stream=stream)
@@ -3947,21 +3950,21 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 while greyscale_lines:  # appended by the workers' threads
                     lines.warning(greyscale_lines.pop(0), bar.write)
                 if not quiet and balance_said(balanced.get(files[i - 1]), every_balance):  # in the photos' order
-                    bar.write(f"{files[i - 1]}: white balance {photo_words(balanced[files[i - 1]])}")
+                    bar.write(photo_note(files[i - 1], f"white balance {photo_words(balanced[files[i - 1]])}"))
                 why = no_skin_why.get(files[i - 1], "")
                 if not quiet and len(files) > 1 and any(remedy in why for remedy in (
                         "--min-area", "--white-balance", "--no-adapt", "brighten")):
                     # the size floor dropped its skin, a cast or the capped exposure lift hid it,
                     # or a trained model's adaptation lost it: said per photo, as it has its own
                     # remedy (one photo's run says it in its summary line)
-                    bar.write(f"{files[i - 1]}: no skin found: {why}")
+                    bar.write(photo_note(files[i - 1], f"no skin found: {why}"))
                 if not quiet and files[i - 1] in little_skin:
-                    bar.write(f"{files[i - 1]}: little skin found: {little_skin[files[i - 1]]}")
+                    bar.write(photo_note(files[i - 1], f"little skin found: {little_skin[files[i - 1]]}"))
                 # a batch's photo by photo (one photo's run says them in its summary line);
                 # the lift is counted in the summary alone (60 % of hgr1's photos are lifted)
                 for notes in (clipped, filled, warm):
                     if not quiet and len(files) > 1 and files[i - 1] in notes:
-                        bar.write(f"{files[i - 1]}: note: {notes[files[i - 1]]}")
+                        bar.write(photo_note(files[i - 1], notes[files[i - 1]]))
                 bar(i, len(files))
             if on_complete is not None:
                 on_complete()  # the command line: a SIGTERM now cuts nothing short (it exited 143)
@@ -4015,6 +4018,14 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         except OSError:
             pass
     return status
+
+
+def photo_note(photo, words: str) -> str:
+    """A ``skin apply`` note on one photo, as its other stderr lines begin: "segmix skin apply:
+    note: three.png: 75 % of its pixels are clipped ..." (it read "three.png: note: ...", and the
+    white balance's "three.png: white balance ...", without the command, where every other line
+    names it)."""
+    return f"segmix skin apply: note: {photo}: {words}"
 
 
 #: The least exposure-lift gain ``skin apply`` notes (:func:`photo_notes_summary`). A trial (57)

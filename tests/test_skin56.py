@@ -99,7 +99,7 @@ def test_skin_apply_notes_a_skin_filled_photo(tmp_path, capsys):
     assert "% of this photo came out skin: a surface of skin colour (wood, sand, tiles, a wall)?" in out, out
     assert main(["skin", "apply", str(tmp_path / "tiles.png"), str(person), "--output-dir", str(tmp_path / "o2")]) == 0
     captured = capsys.readouterr()
-    assert f"{tmp_path / 'tiles.png'}: note: " in captured.err + captured.out, captured
+    assert f"segmix skin apply: note: {tmp_path / 'tiles.png'}: " in captured.err, captured  # inputs58: the command first
     assert "; 1 of them came out mostly skin (a surface of skin colour, or a close-up of skin?): tiles.png" in captured.out
     assert "person.png: note" not in captured.err + captured.out
 

@@ -213,7 +213,8 @@ def test_a_scheduler_without_workers_is_said_to_be_waited_for(tmp_path, monkeypa
                      "--distributed", address]) == 2
     lines = capsys.readouterr().err.splitlines()
     assert lines[-2:] == [
-        f"segmix: the Dask scheduler at {address} has no worker yet: waiting up to 1 s for one (start one with "
+        f"segmix skin apply: the Dask scheduler at {address} has no worker yet: waiting up to 1 s for one (start "
+        "one with "
         f"`dask worker {address}`)",
         f"segmix skin apply: error: no Dask worker joined the scheduler at {address} within 1 s"]
     assert not (tmp_path / "out").exists()

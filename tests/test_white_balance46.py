@@ -106,9 +106,9 @@ def test_skin_apply_says_what_the_balance_did_to_each_photo(folder, tmp_path, ca
     out, err = capsys.readouterr()
     lines = [line for line in err.splitlines() if "white balance" in line]
     assert len(lines) == 3, err  # one per photo, in the photos' order
-    assert lines[0].startswith(f"{folder / 'green.png'}: white balance corrected a green cast (gains R 1.4")
-    assert lines[1].startswith(f"{folder / 'plain.png'}: white balance left as it was: ")
-    assert lines[2].startswith(f"{folder / 'warm.png'}: white balance left as it was: its grey and white surfaces")
+    assert lines[0].startswith(f"segmix skin apply: note: {folder / 'green.png'}: white balance corrected a green cast (gains R 1.4")
+    assert lines[1].startswith(f"segmix skin apply: note: {folder / 'plain.png'}: white balance left as it was: ")
+    assert lines[2].startswith(f"segmix skin apply: note: {folder / 'warm.png'}: white balance left as it was: its grey and white surfaces")
     assert "white balance: a colour cast corrected in 1 of them" in out
     # --quiet: the count alone; --no-white-balance and the default (off): no word of it
     assert cli.main(["skin", "apply", str(folder), "--output-dir", str(tmp_path / "out"), "--white-balance",

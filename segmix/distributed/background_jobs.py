@@ -438,9 +438,14 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
             # the worker's fault, not the sequence's: the task fails, and the other workers run it
             shutil.rmtree(partial, ignore_errors=True)
             raise
-        except (ValueError, OSError) as exc:  # FrameError is a ValueError and names the file
+        except (ValueError, OSError, MemoryError) as exc:  # FrameError is a ValueError and names the file
+            # MemoryError: a sequence of frames too large fails alone (FEWER_COMPONENTS: the
+            # model's own words name -k, as the one-machine command's line does)
+            from segmix.background import FEWER_COMPONENTS
+
             shutil.rmtree(partial, ignore_errors=True)
-            failure = [failure_line(exc, source, partial, final)]
+            failure = [failure_line(exc, source, partial, final, remedy="scale the frames down").replace(
+                FEWER_COMPONENTS, "or give fewer Gaussians per pixel (-k)")]
             if reasons and final.is_dir():
                 failure.append(f"{final}: still holds the masks of its last run ({'; '.join(reasons)})")
             results.append((source, "failed", 0, failure))

@@ -159,8 +159,11 @@ def _dask():
 
 @contextlib.contextmanager
 def connect(address: str | None = None, n_workers: int | None = None, threads_per_worker: int | None = None,
-            quiet: bool = False, stream=None) -> Iterator[Any]:
+            quiet: bool = False, stream=None, command: str = "segmix") -> Iterator[Any]:
     """A Dask client: on the scheduler at ``address``, or on a local cluster started here.
+    Its lines begin with ``command`` ("segmix skin apply": they read "segmix: Dask on a local
+    cluster", where the run's other lines name the command), kept on the client for the
+    run's later lines (``client.segmix_command``).
 
     Parameters
     ----------
@@ -205,13 +208,13 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             probe_scheduler(address)  # nothing listening there: one line now, not after 30 s
             if not quiet:
                 # Dask retries a refused connection until the timeout: say what the wait is.
-                print(f"segmix: connecting to the Dask scheduler at {address} (up to {CONNECT_TIMEOUT} s)",
+                print(f"{command}: connecting to the Dask scheduler at {address} (up to {CONNECT_TIMEOUT} s)",
                       file=stream, flush=True)
             client = stack.enter_context(distributed.Client(address, timeout=f"{CONNECT_TIMEOUT}s"))
             if not client.nthreads() and not quiet:
                 # A scheduler without workers: the wait is said, with its cause and remedy (a
                 # trial saw "connecting ... (up to 30 s)" and then 120 s of silence).
-                print(f"segmix: the Dask scheduler at {address} has no worker yet: waiting up to {WORKER_TIMEOUT} s "
+                print(f"{command}: the Dask scheduler at {address} has no worker yet: waiting up to {WORKER_TIMEOUT} s "
                       f"for one (start one with `dask worker {address}`)", file=stream, flush=True)
             try:
                 client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
@@ -258,17 +261,19 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
                     silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": str(numba_threads), LOCAL_WORKER: "1"}))
                 client = stack.enter_context(distributed.Client(cluster))
                 client.register_plugin(_ignore_interrupts(), name="segmix-ignore-sigint")
+        with contextlib.suppress(AttributeError):
+            client.segmix_command = command
         if not quiet:
             workers = client.nthreads()
             threads = sum(workers.values())
             where = address or "a local cluster"
             left = [w for w in _left_out(client) if w in workers]
-            print(f"segmix: Dask on {where}: {len(workers)} worker{'' if len(workers) == 1 else 's'}, {threads} "
+            print(f"{command}: Dask on {where}: {len(workers)} worker{'' if len(workers) == 1 else 's'}, {threads} "
                   f"thread{'' if threads == 1 else 's'}"
                   + (f" ({len(left)} of them left out: another segmix, named at the end)" if left else ""), file=stream)
             link = dashboard_link(client)
             if link:
-                print(f"segmix: Dask dashboard: {link}", file=stream)
+                print(f"{command}: Dask dashboard: {link}", file=stream)
         try:
             yield client
         except KeyboardInterrupt:
@@ -641,6 +646,7 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
         results: list = [None] * len(batches)
         bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
         done = 0
+        ended: set = set()  # the keys of the tasks that ran to their end (not given up)
         placed.run = run  # its stranded tasks go to a worker that joins (Placed.move)
         with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
             try:
@@ -688,6 +694,8 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
                             # its worker left as it finished, the result with it, and no other may
                             # compute it again: given up as its workers are gone
                             results[i] = placed.gone_error(client)
+                    if future not in placed.given_up:
+                        ended.add(str(future.key))
                     placed.taken(future)
                     done += len(batches[i])
                     bar(done, total)
@@ -698,7 +706,39 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
                     Path(shared[0]).unlink(missing_ok=True)
         if watching:  # not after an interruption or a lost scheduler: no more round trips then
             _joined_unfit(client, run)
+            # the tasks done in the end (a task given up, its workers gone, is said as such)
+            lost = lost_workers_words(client, ended, set(_left_out(client)))
+            if lost and not quiet:
+                (stream or sys.stderr).write(f"{getattr(client, 'segmix_command', 'segmix')}: note: {lost}\n")
         return results
+
+
+def lost_workers_words(client, keys: set, said: set = frozenset()) -> str | None:
+    """Words for the workers that left the scheduler while running (or holding the results of)
+    the run's tasks ``keys`` (those done in the end), from the scheduler's "remove-worker"
+    events; None when none did (or the events cannot be had). Dask runs such tasks again on
+    the other workers in silence: a trial's worker killed mid-run ended in every photo written,
+    exit 0, nothing said. Workers in ``said`` (left out, with a note of their own) are not
+    named again."""
+    try:
+        events = client.get_events("all")
+    except Exception:  # noqa: BLE001 - an older scheduler, a lost connection: nothing to say
+        return None
+    gone, redone = set(), set()
+    for _, event in events or ():
+        if not isinstance(event, dict) or event.get("action") != "remove-worker":
+            continue
+        # the tasks it was running (its results already gathered are no loss: "lost-computed-tasks"
+        # named a task whose result the run had, and said it run again)
+        theirs = {str(key) for key in event.get("processing-tasks") or ()} & keys
+        if theirs and str(event.get("worker")) not in said:
+            gone.add(str(event.get("worker")))
+            redone |= theirs
+    if not gone:
+        return None
+    return (f"{len(gone)} Dask worker{'' if len(gone) == 1 else 's'} left the run ({', '.join(sorted(gone))}: "
+            f"stopped, or killed, perhaps out of memory); {len(redone)} task{' was' if len(redone) == 1 else 's were'} "
+            "run again by the other workers (each output whole)")
 
 
 class WorkersGone(RuntimeError):
@@ -854,7 +894,8 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
         if not quiet:
             # A line of its own on a terminal, where the progress bar may be drawn mid-line; in a
             # log (no bar) the "\n" was a blank line before the words (a trial's).
-            stream.write(("\n" if _on_terminal(stream) else "") + f"segmix: {words}\n")
+            command = getattr(client, "segmix_command", "segmix")
+            stream.write(("\n" if _on_terminal(stream) else "") + f"{command}: {words}\n")
             stream.flush()
 
     def watch():

@@ -229,7 +229,9 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             # The photo's warnings travel with its outcome, printed by run_apply as the single
             # process prints them (cluster.warnings_said).
             results.append((photo, "written", "\n".join(said) or None, reason or None))
-        except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
+        except (ValueError, OSError, MemoryError) as exc:  # ImageLoadError is a ValueError and names the file
+            # MemoryError: the photo fails alone, as on one machine (it failed the task, its
+            # other photos with it)
             results.append((photo, "failed", failure_line(exc, photo, *outputs), None))
     return results
 
@@ -446,9 +448,11 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     for photo, record in [] if quiet else balanced:  # one line per photo, as skin.apply_batch says them
         if not (every_balance or record.get("white_balance_applied")):  # skin.balance_said
             continue
-        stream.write(f"{given.get(photo, photo)}: white balance {record['white_balance']}\n")
+        stream.write(skin.photo_note(given.get(photo, photo), f"white balance {record['white_balance']}") + "\n")
     print(f"skin apply on Dask: {len(files)} photo{'' if len(files) == 1 else 's'}, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed"
+          # where, as the one-machine summary says it ("wrote masks of 40 photos to x2")
+          + (f"; {'masks and probability maps' if probability else 'masks'} in {output_dir}" if done_count else "")
           + (f" ({skin.faces_clause(with_face, [Path(photo).name for photo in done])})"
              if getattr(settings, "faces", False) and done_count else "")
           + (skin.balance_summary([bool(record.get("white_balance_applied")) for _, record in balanced], done_count,
