@@ -343,8 +343,9 @@ def _interactive():
     return interactive()
 
 
-def warm_up_message(step: int, total: int, label: str, first_use: bool | None) -> str:
-    """The status bar's line for warm-up step ``step`` of ``total`` (1-based).
+def warm_up_message(step: int, total: int, label: str, first_use: bool | None, paused: bool = False) -> str:
+    """The status bar's line for warm-up step ``step`` of ``total`` (1-based); ``paused``: the
+    step waits for a job that runs first (:meth:`ComputeWorker.run`).
 
     ``label`` says what the step does, with a ``{verb}`` slot for "compiling" (first use,
     the on-disk cache was cold) or "loading". On first use the line (starting with
@@ -356,6 +357,13 @@ def warm_up_message(step: int, total: int, label: str, first_use: bool | None) -
     while unknown (the first step finds out).
     """
     what = label.format(verb="compiling" if first_use else "loading")
+    if paused:
+        # A job runs between two steps (the warm-up waits for it): "step 7 of 8: loading the
+        # video kernels..." stood for two minutes of a 12 MP photo's first click (session 58),
+        # read as the warm-up holding the click up.
+        head = f"{FIRST_START} (once), step {step} of {total}" if first_use else \
+            f"Preparing the engine, step {step} of {total}"
+        return f"{head}: paused while your job runs"
     if not first_use:
         return f"Preparing the engine, step {step} of {total}: {what}..."
     # Short: the status bar of a 1280-pixel window also holds the pixel readouts, and a line
@@ -879,6 +887,13 @@ class ComputeWorker(QObject):
             emit(self.compiling, job.generation)
 
         emit(self.running, job.generation)
+        # Steps of the warm-up still to run wait for this job (they are queued behind it):
+        # the status bar says so instead of naming the next step as if it ran.
+        paused = bool(self._pending_warm_up)
+        if paused:
+            done, label = self._current_warm_up_step
+            emit(self.warm_up_step, warm_up_message(done + 1, self._warm_up_total, label, self._first_use,
+                                                    paused=True))
         # The engine's checkpoints (segmix.cancel_points: before each cut, between its levels,
         # before each boundary refinement round) stop a job no longer wanted: Esc on a 20 MP
         # photo's graph cut let it and the refinement run on, and the next click waited for them.
@@ -891,6 +906,8 @@ class ComputeWorker(QObject):
                 self._run(job)
         finally:
             self._running = None
+            if paused and self._pending_warm_up:
+                self._say_warm_up_step(*self._current_warm_up_step)  # the warm-up goes on
 
     def _run(self, job) -> None:
         generation = job.generation

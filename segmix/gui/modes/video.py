@@ -3120,7 +3120,13 @@ class VideoMode(Mode):
         if sequence is None or sequence.kind not in ("folder", "list"):
             return None
         numbering = sequence.numbering
-        if numbering is not None and not _one_numbered_sequence(sequence.paths, numbering.numbers):
+        # Decided once per source: every frame shown names its file (_set_length), and a
+        # 1,700-frame folder's look at every name took ~15 ms of each played frame's ~40 ms.
+        key = (id(sequence), len(sequence.paths), id(numbering))
+        if getattr(self, "_one_sequence_key", None) != key:
+            self._one_sequence_key = key
+            self._one_sequence = numbering is None or _one_numbered_sequence(sequence.paths, numbering.numbers)
+        if not self._one_sequence:
             # A folder of assorted images (big15mp, br1, combo_status1, esc_1 ...): their digits
             # gave two frames "frame 1" in the dock's tooltip (a trial). Their places tell every
             # frame apart.
