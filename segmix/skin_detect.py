@@ -158,7 +158,10 @@ class SkinSettings:
         monotone in the threshold.
     seed_smooth : int >= 0
         Side (pixels, odd) of a box mean taken over the seed log odds before a region's seed is
-        looked for (0 or 1 = the pixels' own). A region's seed is the *largest* value in it, and
+        looked for, and the clear-skin cluster of the size floor (0 or 1 = the pixels' own, the
+        default). 5 steadies a JPEG re-save but loses a pale face whose seeds pass the level only
+        at its noisiest pixels (``tests/test_skin_detect.py``'s MST-2 portrait on grey: 0 %):
+        an option. A region's seed is the *largest* value in it, and
         the largest of many noisy values moves with the noise: on ccp_0250 a 1,604-pixel hand
         whose best seed lay 0.01 nats from the seed level went with a JPEG re-save
         (docs/skin_development.md, "Stability under invisible changes").
