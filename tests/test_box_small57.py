@@ -25,11 +25,13 @@ def _frame(name):
     return image, np.array(Image.open(f"{DAVIS}/masks/{name}.png").convert("L")) > 127
 
 
-def _pasted(x, y, scale):
+def paste(source, target, x, y, scale):
+    """DAVIS ``source``'s object scaled by ``scale`` pasted on ``target`` at (x, y): the photo
+    (H, W, 3) uint8 and the object's mask (H, W) bool."""
     import cv2
 
-    obj, obj_mask = _frame("078")
-    photo, _ = _frame("047")
+    obj, obj_mask = _frame(source)
+    photo, _ = _frame(target)
     ys, xs = np.nonzero(obj_mask)
     part = obj[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
     shape = obj_mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
@@ -40,6 +42,10 @@ def _pasted(x, y, scale):
     photo[y:y + h, x:x + w][shape] = part[shape]
     truth[y:y + h, x:x + w] = shape
     return photo, truth
+
+
+def _pasted(x, y, scale):
+    return paste("078", "047", x, y, scale)
 
 
 @pytest.mark.skipif(not os.path.isdir(DAVIS), reason="DAVIS frames not on this machine")

@@ -31,21 +31,11 @@ def _frame(name):
 def _pasted(source, target, x, y, longer):
     """DAVIS ``source``'s object shrunk to ``longer`` px on its longer side, pasted on ``target``
     at (x, y): the photo and the object's mask."""
-    import cv2
+    from tests.test_box_small57 import paste
 
-    obj, obj_mask = _frame(source)
-    photo, _ = _frame(target)
+    _, obj_mask = _frame(source)
     ys, xs = np.nonzero(obj_mask)
-    part = obj[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-    shape = obj_mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-    scale = longer / max(part.shape[:2])
-    part = cv2.resize(part, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    shape = cv2.resize(shape.astype(np.uint8), (part.shape[1], part.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
-    truth = np.zeros(photo.shape[:2], bool)
-    h, w = shape.shape
-    photo[y:y + h, x:x + w][shape] = part[shape]
-    truth[y:y + h, x:x + w] = shape
-    return photo, truth
+    return paste(source, target, x, y, longer / max(ys.max() - ys.min() + 1, xs.max() - xs.min() + 1))
 
 
 @pytest.mark.skipif(not os.path.isdir(DAVIS), reason="DAVIS frames not on this machine")
