@@ -107,23 +107,33 @@ WARM_GREY_WORLD = 0.7
 WARM_WHITE_PATCH = 0.4
 
 
+def _red_and_blue(image: np.ndarray, transparent: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Linear R and B (N,) float of ``image`` on a grid of about 256 x 256 pixels, without the
+    ``transparent`` ones (green is not read: the casts' ratios do not use it)."""
+    from segmix.white_balance import _LINEAR
+
+    step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 256 ** 2)))
+    red, blue = image[::step, ::step, 0], image[::step, ::step, 2]
+    if transparent is not None:
+        kept = ~np.asarray(transparent, bool)[::step, ::step]
+        red, blue = red[kept], blue[kept]
+    return _LINEAR[red.ravel()], _LINEAR[blue.ravel()]
+
+
+def _log_ratio(red: float, blue: float) -> float:
+    tiny = 1e-6
+    return float(np.log(max(red, tiny) / max(blue, tiny)))
+
+
 def warm_casts(image: np.ndarray, transparent: np.ndarray | None = None) -> tuple[float, float]:
     """(grey world, white patch) of ``image`` (H, W, 3) uint8: the natural log of linear R over
     linear B, of the means and of the 99th percentiles, on a grid of about 256 x 256 pixels
     (``transparent`` (H, W) bool pixels left out); (0, 0) without pixels."""
-    from segmix.white_balance import _LINEAR
-
-    step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 256 ** 2)))
-    grid = image[::step, ::step]
-    if transparent is not None:
-        grid = grid[~np.asarray(transparent, bool)[::step, ::step]]
-    linear = _LINEAR[grid.reshape(-1, 3)]
-    if not len(linear):
+    red, blue = _red_and_blue(image, transparent)
+    if not len(red):
         return 0.0, 0.0
-    tiny = 1e-6
-    grey = np.log(max(linear[:, 0].mean(), tiny) / max(linear[:, 2].mean(), tiny))
-    white = np.log(max(np.percentile(linear[:, 0], 99), tiny) / max(np.percentile(linear[:, 2], 99), tiny))
-    return float(grey), float(white)
+    return (_log_ratio(red.mean(), blue.mean()),
+            _log_ratio(np.percentile(red, 99), np.percentile(blue, 99)))
 
 
 def warm_cast_words(model, image: np.ndarray, settings=None, transparent: np.ndarray | None = None,
@@ -153,8 +163,16 @@ def warm_cast_words(model, image: np.ndarray, settings=None, transparent: np.nda
     settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
     if settings.white_balance or image.ndim != 3:
         return None
-    grey, white = warm_casts(image, transparent)
-    if grey < WARM_GREY_WORLD or white < WARM_WHITE_PATCH:
+    # The grey world first: it rules out nearly every photo (its 95th percentile 0.33 on street
+    # photos), and the percentiles are most of this note's cost on the plain per-pixel path.
+    red, blue = _red_and_blue(image, transparent)
+    if not len(red):
+        return None
+    grey = _log_ratio(red.mean(), blue.mean())
+    if grey < WARM_GREY_WORLD:
+        return None
+    white = _log_ratio(np.percentile(red, 99), np.percentile(blue, 99))
+    if white < WARM_WHITE_PATCH:
         return None
     decision = skin_detect.cast_decision(model, image, replace(settings, white_balance=True), transparent)
     if decision is None or not decision.applied or cast_words(decision.proposed) != "a warm (orange) cast":

@@ -306,8 +306,10 @@ def test_a_warm_cast_is_noted_though_the_mask_is_not_empty(tmp_path, capsys):
     assert main(["skin", "apply", str(tmp_path / "warm.png"), str(tmp_path / "plain.png"),
                  "--output-dir", str(tmp_path / "out")]) == 0
     captured = capsys.readouterr()
-    assert "warm.png: note: it has a warm (orange) cast" in captured.err and "--white-balance" in captured.err, captured
-    assert "plain.png: note" not in captured.err, captured.err
+    # One prefix for every line (session 58): "segmix skin apply: note: PHOTO: ...".
+    assert "segmix skin apply: note: " in captured.err, captured
+    assert "warm.png: it has a warm (orange) cast" in captured.err and "--white-balance" in captured.err, captured
+    assert "plain.png" not in captured.err, captured.err
     assert "1 of them with a warm cast (--white-balance takes it out): warm.png" in captured.out, captured.out
 
 
