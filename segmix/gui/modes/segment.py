@@ -1159,6 +1159,11 @@ class SegmentMode(Mode):
             # Marks this result covers are no longer waiting to be a step of their own.
             self._mark_snapshots = [m for m in self._mark_snapshots
                                     if not (m.shape == outcome.scribbles.shape and self._keeps_marks(m, outcome.scribbles))]
+        if outcome.retrained and self.loaded_model is None and not self.training_panel.plot.n_points:
+            # A fit that reported no progress (a step's kept fit reused after Esc, a replay's
+            # silent steps) is drawn from its mixtures' histories: a re-check's Retrain and
+            # Compute Again after Esc ended on an empty plot under "Trained and applied".
+            self.training_panel.plot.set_curves(em_curves(outcome.model) or ())
         if key is not None and outcome.retrained and self.loaded_model is None:
             # The curves go with the result: an undo or a return to these settings shows the
             # fit it restores, not an empty plot.
