@@ -2034,8 +2034,10 @@ def iter_train_model(
     if _FIT_STAGE.get_any() is not None or getattr(_KEEPING_FITS, "on", False):
         try:
             key = _fit_key(image, scribbles, _checked_settings(settings), previous, transparent)
-        except (TypeError, ValueError):
-            key = None  # inputs the fit refuses: it says so itself
+        except (AttributeError, TypeError, ValueError):
+            # Inputs the fit refuses (a previous model that is a file name, a result): it says
+            # so itself; the key read their attributes first and raised in its own words.
+            key = None
         kept = None if key is None else _FIT_STAGE.get(key)
         if kept is not None:
             return kept

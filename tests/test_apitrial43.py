@@ -269,3 +269,20 @@ def test_an_image_given_to_a_mixture_is_told_how_to_make_its_pixels_rows():
     with pytest.raises(ValueError, match=r"an image\? X.reshape\(-1, 3\)"):
         KMeans(2).fit(image)
     assert gmm.predict(image.reshape(-1, 3)).reshape(6, 8).shape == (6, 8)
+
+
+def test_the_refusal_stands_after_the_window_kept_a_fit():
+    # Session 58's kept fit (segment._FIT_STAGE, the window's keeping_fits) keyed the inputs
+    # before the fit checked them: a file name as the previous model raised AttributeError
+    # ('str' object has no attribute 'features') once any fit had been kept in the process.
+    from segmix import segment
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    marks = np.zeros((30, 40), np.uint8)
+    marks[5, 5], marks[25, 30] = 1, 2
+    with segment.keeping_fits():
+        segment.train_model(image, marks)
+    assert segment._FIT_STAGE.get_any() is not None
+    with pytest.raises(TypeError, match=r"^previous must be a SegmentationModel, not str"):
+        segment.train_model(image, marks, previous="model.json")

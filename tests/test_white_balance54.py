@@ -131,7 +131,9 @@ def test_why_the_balance_is_not_the_default(builtin):
 
     image, px = _street(MST10, (170, 165, 160), 80, (35, 35, 40))
     assert skin.detect(builtin, image).mask[px].mean() > 0.6
-    assert skin.detect(builtin, image, ON).mask[px].mean() < 0.1  # the fault, with the option
+    # The fault, with the option, until session 58 (0 % kept); the dark neutral rule
+    # (SkinSettings.dark_chroma_floor) keeps him with the balance on too (0.91).
+    assert skin.detect(builtin, image, ON).mask[px].mean() > 0.6
     rng = np.random.default_rng(3)
     photo = np.zeros((90, 120, 3))
     photo[:30] = (135, 206, 235)
