@@ -634,14 +634,18 @@ class _Parser(argparse.ArgumentParser):
 
     def _numeric_option(self, word: str):
         """The action of ``word`` when it names (in full or abbreviated, without "=VALUE") an
-        option taking one number or coordinates (a ``type`` check of segmix's), else None."""
+        option taking one value checked by a ``type`` of segmix's (a number, coordinates,
+        ``--distributed``'s address), else None."""
         if not word.startswith("-") or "=" in word or word == "--":
             return None
         action = self._option_string_actions.get(word)
         if action is None and word.startswith("--") and getattr(self, "allow_abbrev", True):
             matches = {a for name, a in self._option_string_actions.items() if name.startswith(word)}
             action = matches.pop() if len(matches) == 1 else None
-        if (action is None or action.nargs is not None or action.choices is not None
+        # nargs "?" too (``--distributed``, whose type checks an address): "--distributed -abc"
+        # was refused as "unrecognized arguments: -abc", and "-1e3" only after the inputs'
+        # checks ("the following arguments are required: INPUT" when they were missing)
+        if (action is None or action.nargs not in (None, "?") or action.choices is not None
                 or action.type in (None, str, str.lower)):
             return None
         return action
@@ -2772,6 +2776,9 @@ def _distributed_address(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("the address is empty; give the scheduler's (tcp://host:8786), or "
                                          "--distributed alone for a local cluster")
+    if text.startswith("-"):  # no address starts so; a mistyped option or a stray number
+        raise argparse.ArgumentTypeError(f"must be a scheduler address such as tcp://host:8786, got '{text}'; "
+                                         "give --distributed alone for a local cluster")
     from segmix.distributed.cluster import check_address
 
     if "://" not in text:

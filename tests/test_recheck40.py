@@ -149,7 +149,8 @@ def test_skin_train_on_dask_names_the_worker_it_went_on_without(tmp_path, capsys
         assert main(["skin", "train", "--images", "images", "--masks", "masks", "-o", "dask.json", "-k", "2",
                      "--distributed", lc.scheduler_address]) == 0
     err = capsys.readouterr().err
-    notes = [line for line in err.splitlines() if "note:" in line]
+    # the marks check's note of the trained model's F1 (always said since session 58) aside
+    notes = [line for line in err.splitlines() if "note:" in line and "note: judged dask.json" not in line]
     assert notes == [f"segmix skin train: note: the run went on without the Dask worker {bad}: it does not see the "
                      "inputs as this command does (images/p0.png: no such file or folder there); on a cluster the "
                      "inputs must be on storage every host sees under the same path"], err

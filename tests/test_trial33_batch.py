@@ -46,7 +46,8 @@ def interrupted_run(monkeypatch, tmp_path):
     seen = {}
 
     @contextlib.contextmanager
-    def fake_connect(address, n_workers=None, threads_per_worker=None, quiet=False, stream=None):
+    def fake_connect(address, n_workers=None, threads_per_worker=None, quiet=False, stream=None,
+                     command="segmix"):  # connect's signature (command: inputs58)
         yield types.SimpleNamespace(segmix_tasks_submitted=True)  # a client whose tasks were submitted
 
     def run(signal):
