@@ -6,7 +6,7 @@ the window did not open on a desktop). This test starts ``segmix`` as a user wou
 bundled photo, under Xvfb with ``QT_QPA_PLATFORM=xcb``; paints a foreground and a
 background stroke with real pointer and key events (xdotool, through the X server's XTEST
 extension); waits until the overlay has tinted the photo; closes the window with Ctrl+Q,
-discarding the scribbles in the dialog that asks; and checks the process ended cleanly.
+discarding the marks in the dialog that asks; and checks the process ended cleanly.
 
 Needs Xvfb and xdotool (``.ci/run`` installs them with README's packages). Skipped when
 they are missing, except under ``CI=true``, where it fails instead.
@@ -28,6 +28,7 @@ TOOLS = ("Xvfb", "xdotool")
 WINDOW_TIMEOUT = 180.0  # a loaded machine took over 90 s once
 # A cold Numba cache compiles the kernels on the first stroke (issue 12 section 3).
 OVERLAY_TIMEOUT = 300.0
+QUESTION_TITLE = "Unsaved marks"  # the close question's title (main_window.confirm_discard)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -211,11 +212,12 @@ def test_window_paints_and_overlays_on_a_real_x_server(tmp_path):
 
         Image.fromarray(after.astype(np.uint8)).save(tmp_path / "overlay.png")
 
-        # Close as a user would: Ctrl+Q, then Alt+D (Discard) in "Unsaved scribbles". Without a
+        # Close as a user would: Ctrl+Q, then Alt+D (Discard) in the question (titled "Unsaved
+        # marks" since session 58, "Unsaved scribbles" before). Without a
         # window manager the dialog may not have the keyboard focus when it first maps, so the
         # focus is set explicitly and the key is sent again while the dialog is still up.
         display.xdotool("key", "--window", window, "ctrl+q")
-        dialog = display.wait_for_window("Unsaved scribbles", 30)
+        dialog = display.wait_for_window(QUESTION_TITLE, 30)
         time.sleep(0.5)
         from PIL import Image
 
@@ -223,7 +225,7 @@ def test_window_paints_and_overlays_on_a_real_x_server(tmp_path):
         status = None
         deadline = time.monotonic() + 60
         while status is None and time.monotonic() < deadline:
-            if display.xdotool("search", "--onlyvisible", "--name", "Unsaved scribbles", check=False):
+            if display.xdotool("search", "--onlyvisible", "--name", QUESTION_TITLE, check=False):
                 display.xdotool("windowfocus", "--sync", dialog, check=False)
                 display.xdotool("key", "--clearmodifiers", "alt+d", check=False)
             try:

@@ -9,6 +9,7 @@
 
 import os
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -68,6 +69,11 @@ def test_a_photo_named_in_bytes_that_are_not_utf8_is_named_escaped(make_window, 
     (tmp_path / "badname.png").write_bytes(photo.read_bytes())
     window = make_window()
     monkeypatch.setattr(main_window, "OPEN_QUIETLY_SECONDS", 0.0)  # the "Opening ..." line every time
+    # ... provided the decode is still running when the wait of 0 s ends: a 60 x 80 photo could
+    # decode first once its modules were imported (the full suite), and no line was written.
+    real_skin_pixels = main_window.files.skin_pixels
+    monkeypatch.setattr(main_window.files, "skin_pixels",
+                        lambda *args, **kwargs: time.sleep(0.2) or real_skin_pixels(*args, **kwargs))
     status = window.statusBar()
     written, real_show = [], status.showMessage
     monkeypatch.setattr(status, "showMessage", lambda text, timeout=0: written.append(text) or real_show(text, timeout))

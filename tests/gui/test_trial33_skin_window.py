@@ -103,10 +103,12 @@ def test_closing_offers_to_save_the_trained_model(qtbot, make_window, photo_path
     window = make_window(photo_path)
     trained_skin_mode(qtbot, window)
     seen = _close_answering_save(window, str(tmp_path / "skin.json"))
-    # The marks on the photo were trained on, and the model now holds them: nothing else was asked.
+    # The marks on the photo were trained on, and the model now holds them: only the model is
+    # asked about (session 58: marks already trained in are not).
     assert not window.isVisible() and len(seen) == 1, seen
     assert seen[0][2] == ["&Discard", "&Save...", "Cancel"]
-    assert seen[0][1].endswith("are not saved. Save the skin model first, or discard them?"), seen[0][1]
+    assert seen[0][1].endswith("The skin model trained on 1 photo is not saved. Save it first, or discard it?"), \
+        seen[0][1]
     assert (tmp_path / "skin.json").is_file()
 
 

@@ -2442,11 +2442,13 @@ class VideoMode(Mode):
         # Short, the stabilising first: the status bar's one line was elided at "...was learnt
         # from frames as they c..." at 1366 px (a trial).
         stabilised = ("" if learnt is None else
-                      "; learnt from stabilised frames: Stabilise is ticked, as it was" if learnt else
-                      "; learnt from frames as they came: Stabilise is off, as it was")
+                      "; learnt from stabilised frames: Stabilise is ticked" if learnt else
+                      "; learnt from frames as they came: Stabilise is off")
+        # Session 58's added "from frame 1" words were elided again at 1366 px: ", as it was" and
+        # "the frames" went (the Stabilise box shows the setting all the same).
         shell.statusBar().showMessage(
-            f"Loaded {path.name} ({frames} frame{'s' if frames != 1 else ''} seen{stabilised}). Fed the frames "
-            f"from frame 1, as segmix background --model does.", 15000)
+            f"Loaded {path.name} ({frames} frame{'s' if frames != 1 else ''} seen{stabilised}). Fed from "
+            f"frame 1, as segmix background --model does.", 15000)
         self._request(self._target if self._target is not None else max(1, self.index))
         return True
 

@@ -99,7 +99,9 @@ def test_the_video_menu_opens_a_video_and_a_folder(make_window, qtbot, tmp_path,
     """A new user looked for Open Video in the Video menu: it was only under File, as "Open
     Video or Frames..." in Video mode."""
     window = make_window()
-    texts = [a.text().replace("&", "") for a in _menu(window, "Video").actions() if not a.isSeparator()]
+    # The shortcut after the tab (window58 shows Ctrl+O in the menu) is not part of the name.
+    texts = [a.text().replace("&", "").split("\t")[0] for a in _menu(window, "Video").actions()
+             if not a.isSeparator()]
     assert texts[:2] == ["Open Video…", "Open Frame Folder…"], texts
     frames = _frames(tmp_path / "clip", 6)
     asked = []
